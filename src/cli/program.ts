@@ -6,6 +6,7 @@ import type { ExitCode } from '../model/report.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerProbe } from './commands/probe.ts';
+import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
 import { UsageError } from './usage-error.ts';
 import { versionLine } from './version.ts';
@@ -13,7 +14,7 @@ import { versionLine } from './version.ts';
 /** Registers a subcommand; it reports its exit code through `finish`. */
 export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
 
-const COMMANDS: readonly Register[] = [registerProbe, registerCheck, registerAgent, registerServe];
+const COMMANDS: readonly Register[] = [registerRun, registerProbe, registerCheck, registerAgent, registerServe];
 
 function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')

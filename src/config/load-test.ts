@@ -60,7 +60,8 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
   const sources: SourceSpec[] = Object.entries(raw.spec.sources).map(([name, s]) => {
     const path = ['spec', 'sources', name];
     if (s.local && (s.namespace || s.selector)) fail(path, `spec.sources.${name}`, 'a local source cannot also name a namespace or selector');
-    if (!s.local && !s.namespace) fail(path, `spec.sources.${name}`, 'needs a namespace (and usually a selector), or local: true');
+    // A selector without a namespace is completed by `prober run` (-n, else the kubeconfig's namespace).
+    if (!s.local && !s.namespace && !s.selector) fail(path, `spec.sources.${name}`, 'needs a namespace and/or a selector, or local: true');
     return {
       name,
       local: s.local === true,

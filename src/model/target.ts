@@ -34,12 +34,30 @@ function isScheme(text: string): text is Scheme {
 const HOST_NAME = /^(?=.{1,253}$)[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/;
 const IPV6 = /^\[[0-9a-fA-F:.]+\]$/;
 
+const SERVICE_SHORTHAND = /^svc\/([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?):(\d{1,5})$/;
+
+/**
+ * Expands the Service shorthand `svc/NAME.NAMESPACE:PORT` into the TCP URL of the Service's cluster
+ * DNS name (`tcp://NAME.NAMESPACE.svc.cluster.local:PORT`); undefined when `text` is not that shorthand.
+ */
+export function expandServiceShorthand(text: string): string | undefined {
+  const match = SERVICE_SHORTHAND.exec(text);
+  return match ? `tcp://${match[1]}.${match[2]}.svc.cluster.local:${match[3]}` : undefined;
+}
+
 /**
  * Parses a target URL (`tcp://host:port`, `http(s)://host[:port]/path`, `redis://host[:port]`,
- * `dns://name`). Never throws: a bad URL yields a reason fit for an error message.
+ * `dns://name`) or the Service shorthand `svc/NAME.NAMESPACE:PORT`. Never throws: a bad URL yields
+ * a reason fit for an error message.
  */
-export function parseTarget(text: string): TargetParse {
+export function parseTarget(written: string): TargetParse {
   const fail = (error: string): TargetParse => ({ ok: false, error });
+  let text = written;
+  if (text.startsWith('svc/')) {
+    const expanded = expandServiceShorthand(text);
+    if (!expanded) return fail(`"${text}" is not a Service shorthand (write svc/NAME.NAMESPACE:PORT)`);
+    text = expanded;
+  }
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   if (!schemeMatch) return fail(`"${text}" is not a URL (expected scheme://host…)`);
   const scheme = (schemeMatch[1] ?? '').toLowerCase();

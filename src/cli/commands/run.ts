@@ -1,0 +1,90 @@
+// `prober run`: run a ReachabilityTest in a Kubernetes cluster, probing from the real source workloads.
+
+import { Option, type Command } from 'commander';
+import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
+import type { AgentMode } from '../../cluster/agents.ts';
+import { clientNodeApi } from '../../cluster/client-node-api.ts';
+import { ClusterBackend } from '../../cluster/cluster-backend.ts';
+import { connect } from '../../cluster/connection.ts';
+import { livePolicyModel } from '../../cluster/live-policies.ts';
+import { loadReachabilityTest, parseReachabilityTest } from '../../config/load-test.ts';
+import type { ReachabilityTest } from '../../model/test-spec.ts';
+import type { ExitCode } from '../../model/report.ts';
+import { observeAndReport } from '../observe-and-report.ts';
+import { addOutputOptions, addProbeOptions, durationFlag, intFlag, runFlags } from '../options.ts';
+import { PROBER_VERSION } from '../version.ts';
+import { effectiveDefaults } from './check.ts';
+
+const warn = (message: string): void => {
+  process.stderr.write(`prober: warning: ${message}\n`);
+};
+
+/** Loads the test from a file, or from stdin for `-f -` (what `kubectl run -i` can pass in). */
+async function loadTest(file: string): Promise<ReachabilityTest> {
+  if (file !== '-') return loadReachabilityTest(file);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return parseReachabilityTest('<stdin>', Buffer.concat(chunks).toString('utf8'));
+}
+
+/** Registers `run`. */
+export function registerRun(program: Command, finish: (code: ExitCode) => void): void {
+  const command = program
+    .command('run')
+    .summary('run a ReachabilityTest in a Kubernetes cluster, probing from the real workloads')
+    .description(
+      'Finds a Ready pod of every source and starts `prober agent` inside it (an ephemeral\n' +
+        'container, or a probe pod with its labels and service account), reads the results\n' +
+        'through the Kubernetes API, compares them with the expectations and prints the matrix.\n' +
+        "Connects with the pod's service account in a cluster, else the kubeconfig (like kubectl).",
+    )
+    .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run (- reads it from stdin)')
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: in-cluster service account, else $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <ns>', "namespace for sources that name none (default: the context's namespace)")
+    .addOption(new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it').choices(['ephemeral', 'pod']).default('ephemeral'))
+    .option('--image <ref>', 'image with the prober binary for agents', defaultImage(PROBER_VERSION))
+    .addOption(new Option('--parallel <n>', 'sources probed at the same time (1-256)').argParser(intFlag('--parallel', 1, 256)).default(8))
+    .addOption(new Option('--agent-timeout <duration>', 'deadline for one agent, image pull included (default: worked out from the plan)').argParser(durationFlag('--agent-timeout')))
+    .option('--cluster-domain <domain>', 'cluster DNS domain of Service names', 'cluster.local');
+  addProbeOptions(addOutputOptions(command));
+  command.addHelpText(
+    'after',
+    `
+Examples:
+  prober run -f lab.yaml                              # from a laptop or CI runner (kubeconfig)
+  prober run -f lab.yaml --context kind-lab -o junit > report.xml
+  prober run -f lab.yaml --agent=pod                  # where ephemeral containers are not allowed
+  kubectl run prober --rm -i --restart=Never --image=${defaultImage(PROBER_VERSION)} \\
+    --overrides='{"spec":{"serviceAccountName":"prober"}}' -- run -f - -o json < lab.yaml
+
+Agents are labelled app.kubernetes.io/managed-by=prober and prober.dev/run-id=<id>; probe pods are
+deleted when the run ends or is interrupted. Ephemeral containers (named ${agentContainerName('<id>')})
+cannot be removed: they stay, stopped, in the pod's spec until the pod is replaced.
+
+Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (bad input, unreachable
+cluster, failed agent, error cells)`,
+  );
+  command.action(async (opts: Record<string, unknown>) => {
+    const test = await loadTest(String(opts.file));
+    const flags = runFlags(opts);
+    const connection = connect({
+      ...(typeof opts.kubeconfig === 'string' ? { kubeconfig: opts.kubeconfig } : {}),
+      ...(typeof opts.context === 'string' ? { context: opts.context } : {}),
+    });
+    const api = clientNodeApi(connection, { onRetry: warn });
+    const model = test.expectFromPolicies || test.fromPolicies ? await livePolicyModel(api, test) : undefined;
+    const backend = new ClusterBackend(api, {
+      image: String(opts.image),
+      agent: opts.agent as AgentMode,
+      parallel: Number(opts.parallel),
+      ...(typeof opts.agentTimeout === 'number' ? { agentTimeoutMs: opts.agentTimeout } : {}),
+      defaults: effectiveDefaults(test, flags),
+      namespace: typeof opts.namespace === 'string' ? opts.namespace : connection.namespace,
+      context: connection.description,
+      clusterDomain: String(opts.clusterDomain),
+      warn,
+    });
+    finish(await observeAndReport(test, backend, flags, model ? { model } : {}));
+  });
+}

@@ -1,0 +1,119 @@
+// Running one source's agent in the cluster — as an ephemeral container or a probe pod — and reading its results.
+
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ProbeResult } from '../model/outcome.ts';
+import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
+import { agentContainerName, ephemeralAgent, probePod } from './agent-spec.ts';
+import { waitForContainer, type ContainerOutcome } from './agent-wait.ts';
+import { KubeApiError } from './api-error.ts';
+import type { ProbePodTracker } from './cleanup.ts';
+import type { KubeApi } from './kube-api.ts';
+
+/** How agents are started: inside the source pod (default) or in a pod beside it. */
+export type AgentMode = 'ephemeral' | 'pod';
+
+/** What every agent run needs. */
+export interface AgentContext {
+  readonly api: KubeApi;
+  readonly runId: string;
+  readonly image: string;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly tracker: ProbePodTracker;
+  readonly progress: (message: string) => void;
+}
+
+/** One source's agent run: its results, or why there are none; `pod` is where the agent ran. */
+export type AgentRun = { readonly pod?: string; readonly results: Map<string, ProbeResult> } | { readonly pod?: string; readonly error: string };
+
+/** Reads the agent's log and turns it into results; incomplete output is a source error, never partial trust. */
+async function collect(ctx: AgentContext, namespace: string, pod: string, container: string, outcome: ContainerOutcome): Promise<AgentRun> {
+  if (outcome.kind === 'failed') return { pod, error: outcome.reason };
+  const log = await ctx.api.readPodLog(namespace, pod, container);
+  const parsed = parseAgentOutput(log);
+  if (parsed.complete) return { pod, results: parsed.results };
+  const lastLine = log.trim().split('\n').filter(Boolean).pop() ?? '';
+  const said = (outcome.message || lastLine).trim().split('\n').pop()?.slice(0, 200);
+  const how = `exit code ${outcome.exitCode}${outcome.reason ? `, ${outcome.reason}` : ''}`;
+  return { pod, error: `the agent stopped before finishing (${how}; ${parsed.results.size} of its results arrived)${said ? `: ${said}` : ''}` };
+}
+
+function failure(pod: string | undefined, error: unknown, hint = ''): AgentRun {
+  if (error instanceof KubeApiError && error.fatal) throw error;
+  const message = error instanceof Error ? error.message : String(error);
+  return { ...(pod ? { pod } : {}), error: `${message}${hint}` };
+}
+
+/**
+ * Adds the agent as an ephemeral container to the source pod, so it probes with the pod's own network
+ * identity, then waits for it and reads its log. Ephemeral containers cannot be removed: the stopped
+ * container stays in the pod's spec until the pod is replaced.
+ */
+export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: ProbePlan): Promise<AgentRun> {
+  const namespace = source.metadata?.namespace ?? 'default';
+  const pod = source.metadata?.name ?? '';
+  const container = agentContainerName(ctx.runId);
+  try {
+    await ctx.api.addEphemeralContainer(namespace, pod, ephemeralAgent(ctx.runId, ctx.image, plan));
+  } catch (error) {
+    const hint =
+      error instanceof KubeApiError && error.code === 403
+        ? '; or run with --agent=pod'
+        : error instanceof KubeApiError && error.code === 404
+          ? ' (this cluster may not serve ephemeral containers; run with --agent=pod)'
+          : '';
+    return failure(pod, error, hint);
+  }
+  ctx.progress(`${plan.source}: agent started in ${namespace}/${pod}`);
+  try {
+    const outcome = await waitForContainer(ctx.api, {
+      namespace,
+      pod,
+      container,
+      ephemeral: true,
+      deadline: Date.now() + ctx.timeoutMs,
+      signal: ctx.signal,
+      onState: (state) => ctx.progress(`${plan.source}: ${pod}: ${state}`),
+    });
+    return await collect(ctx, namespace, pod, container, outcome);
+  } catch (error) {
+    return failure(pod, error);
+  }
+}
+
+/**
+ * Creates a probe pod with the source pod's labels and service account, waits for its agent, reads
+ * the log and deletes the pod — also when anything fails or the run is interrupted.
+ */
+export async function runPodAgent(ctx: AgentContext, source: V1Pod, sourceName: string, plan: ProbePlan): Promise<AgentRun> {
+  const spec = probePod({
+    source,
+    sourceName,
+    runId: ctx.runId,
+    image: ctx.image,
+    plan,
+    deadlineSeconds: Math.ceil(ctx.timeoutMs / 1000) + 60,
+  });
+  const namespace = spec.metadata?.namespace ?? 'default';
+  const pod = spec.metadata?.name ?? '';
+  ctx.tracker.willCreate(namespace, pod);
+  try {
+    await ctx.api.createPod(namespace, spec);
+    ctx.progress(`${plan.source}: probe pod ${namespace}/${pod} created (identity of ${source.metadata?.name})`);
+    const outcome = await waitForContainer(ctx.api, {
+      namespace,
+      pod,
+      container: 'agent',
+      ephemeral: false,
+      deadline: Date.now() + ctx.timeoutMs,
+      signal: ctx.signal,
+      onState: (state) => ctx.progress(`${plan.source}: ${pod}: ${state}`),
+    });
+    return await collect(ctx, namespace, pod, 'agent', outcome);
+  } catch (error) {
+    return failure(pod, error);
+  } finally {
+    const problem = await ctx.tracker.delete(namespace, pod);
+    if (problem) ctx.progress(problem);
+  }
+}

@@ -1,0 +1,99 @@
+// KubeApi over @kubernetes/client-node: each call wrapped with retries and one-line errors.
+
+import {
+  CoreV1Api,
+  DiscoveryV1Api,
+  NetworkingV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1EphemeralContainer,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { toKubeApiError, type CallSubject, KubeApiError } from './api-error.ts';
+import type { Connection } from './connection.ts';
+import type { KubeApi, KubeCall } from './kube-api.ts';
+import { DEFAULT_RETRY, retryTransient, type RetryPolicy } from './retry.ts';
+
+/** Options for the client: retry policy and a hook that hears about retries (progress, tests). */
+export interface ClientOptions {
+  readonly retry?: RetryPolicy;
+  readonly onRetry?: (message: string) => void;
+}
+
+/** Builds the KubeApi prober uses from a resolved connection. */
+export function clientNodeApi(connection: Connection, options: ClientOptions = {}): KubeApi {
+  const core = connection.kubeConfig.makeApiClient(CoreV1Api);
+  const discovery = connection.kubeConfig.makeApiClient(DiscoveryV1Api);
+  const networking = connection.kubeConfig.makeApiClient(NetworkingV1Api);
+  const retry = options.retry ?? DEFAULT_RETRY;
+
+  /** One call: errors mapped to KubeApiError, transient ones retried. */
+  function call<T>(name: KubeCall, subject: CallSubject, run: () => Promise<T>): Promise<T> {
+    const once = async (): Promise<T> => {
+      try {
+        return await run();
+      } catch (error) {
+        throw toKubeApiError(name, subject, error, connection.server);
+      }
+    };
+    return retryTransient(once, retry, (error, attempt) => options.onRetry?.(`retrying ${name} after attempt ${attempt}: ${error.message}`));
+  }
+
+  // The ephemeralcontainers subresource takes JSON, merge and strategic merge patches; client-node
+  // sends a JSON patch unless told otherwise. A strategic merge patch adds the container by name
+  // without knowing whether the pod already has ephemeral containers (a JSON patch would have to).
+  const strategicMerge = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+
+  return {
+    async listPods(namespace, labelSelector) {
+      const list = await call('listPods', { namespace }, () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }));
+      return list.items;
+    },
+    readPod(namespace, name) {
+      return call('readPod', { namespace, name }, () => core.readNamespacedPod({ namespace, name }));
+    },
+    addEphemeralContainer(namespace, pod, container: V1EphemeralContainer) {
+      const body = { spec: { ephemeralContainers: [container] } };
+      return call('addEphemeralContainer', { namespace, name: pod }, () =>
+        core.patchNamespacedPodEphemeralcontainers({ namespace, name: pod, body, fieldManager: 'prober' }, strategicMerge),
+      );
+    },
+    async createPod(namespace, pod: V1Pod) {
+      const name = pod.metadata?.name ?? '';
+      let attempts = 0;
+      try {
+        return await call('createPod', { namespace, name }, () => {
+          attempts += 1;
+          return core.createNamespacedPod({ namespace, body: pod, fieldManager: 'prober' });
+        });
+      } catch (error) {
+        // A retried create whose first attempt did land answers AlreadyExists: the pod is ours.
+        if (attempts > 1 && error instanceof KubeApiError && error.code === 409) return this.readPod(namespace, name);
+        throw error;
+      }
+    },
+    async deletePod(namespace, name) {
+      await call('deletePod', { namespace, name }, () => core.deleteNamespacedPod({ namespace, name }));
+    },
+    readPodLog(namespace, pod, container) {
+      return call('readPodLog', { namespace, name: pod }, () => core.readNamespacedPodLog({ namespace, name: pod, container }));
+    },
+    readService(namespace, name) {
+      return call('readService', { namespace, name }, () => core.readNamespacedService({ namespace, name }));
+    },
+    async listEndpointSlices(namespace, service) {
+      const labelSelector = `kubernetes.io/service-name=${service}`;
+      const list = await call('listEndpointSlices', { namespace }, () => discovery.listNamespacedEndpointSlice({ namespace, labelSelector }));
+      return list.items;
+    },
+    async listNamespaces() {
+      return (await call('listNamespaces', {}, () => core.listNamespace())).items;
+    },
+    async listAllPods() {
+      return (await call('listAllPods', {}, () => core.listPodForAllNamespaces())).items;
+    },
+    async listNetworkPolicies() {
+      return (await call('listNetworkPolicies', {}, () => networking.listNetworkPolicyForAllNamespaces())).items;
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// The cluster backend: discover sources and targets, run one agent per source in parallel, clean up, return observations.
+
+import { randomBytes } from 'node:crypto';
+import type { Backend, BackendRun, ObserveOptions } from '../model/backend.ts';
+import type { ProbeResult } from '../model/outcome.ts';
+import { isHttpReason } from '../model/outcome.ts';
+import type { ProbePlan } from '../model/plan.ts';
+import type { ReportSource } from '../model/report.ts';
+import type { ReachabilityTest, RunDefaults, SourceSpec } from '../model/test-spec.ts';
+import { runPlan } from '../probe/engine.ts';
+import { plansFor } from '../probe/local-backend.ts';
+import { runBounded } from '../probe/pool.ts';
+import { runEphemeralAgent, runPodAgent, type AgentContext, type AgentMode, type AgentRun } from './agents.ts';
+import { KubeApiError } from './api-error.ts';
+import { ProbePodTracker } from './cleanup.ts';
+import { checkTargets, pickSourcePod, type TargetEvidence } from './discovery.ts';
+import type { KubeApi } from './kube-api.ts';
+
+/** How a cluster run is carried out. */
+export interface ClusterOptions {
+  readonly image: string;
+  readonly agent: AgentMode;
+  /** Sources probed at the same time. */
+  readonly parallel: number;
+  /** Deadline for one agent, image pull included; undefined = worked out from the plan. */
+  readonly agentTimeoutMs?: number;
+  readonly defaults: RunDefaults;
+  /** Namespace for sources that name none. */
+  readonly namespace: string;
+  /** Shown in the report's metadata (context and server). */
+  readonly context: string;
+  readonly runId?: string;
+  readonly clusterDomain?: string;
+  /** Where warnings go (stderr in the CLI): cleanup problems, targets that could not be checked. */
+  readonly warn?: (message: string) => void;
+}
+
+/** A run id: short, lower-case, valid in names and label values. */
+export function newRunId(): string {
+  return randomBytes(3).toString('hex') + Date.now().toString(36).slice(-3);
+}
+
+/**
+ * The longest a plan can take when every probe times out on every attempt, plus a minute for the
+ * image pull and container start.
+ */
+export function agentTimeoutFor(plan: ProbePlan): number {
+  const worst = Math.max(0, ...plan.probes.map((p) => (p.timeoutMs ?? plan.defaults.timeoutMs) * (p.attempts ?? plan.defaults.attempts) + 1000 * ((p.attempts ?? plan.defaults.attempts) - 1)));
+  const waves = Math.ceil(plan.probes.length / Math.max(1, plan.defaults.concurrency));
+  return 60_000 + worst * waves;
+}
+
+/** Trust rule 2 from the API's side: a deny on a Service the API shows down is an error, never a deny. */
+function applyDown(row: Map<string, ProbeResult>, evidence: TargetEvidence): void {
+  for (const [target, why] of evidence.down) {
+    const result = row.get(target);
+    if (result && result.observed === 'deny' && !isHttpReason(result.reason)) {
+      row.set(target, { ...result, observed: 'error', reason: 'target-down', detail: `${why}; saw ${result.reason}${result.detail ? ` (${result.detail})` : ''}` });
+    }
+  }
+}
+
+/** Observes a test from the real source workloads of a cluster, through the Kubernetes API. */
+export class ClusterBackend implements Backend {
+  readonly kind = 'cluster' as const;
+  readonly #api: KubeApi;
+  readonly #options: ClusterOptions;
+
+  constructor(api: KubeApi, options: ClusterOptions) {
+    this.#api = api;
+    this.#options = options;
+  }
+
+  async observe(test: ReachabilityTest, options: ObserveOptions): Promise<BackendRun> {
+    const opts = this.#options;
+    const runId = opts.runId ?? newRunId();
+    const progress = options.progress ?? (() => undefined);
+    const warn = opts.warn ?? (() => undefined);
+    const tracker = new ProbePodTracker(this.#api, runId);
+    const plans = new Map(plansFor(test, opts.defaults).map((plan) => [plan.source, plan]));
+    const runs = new Map<string, AgentRun>();
+    let fatal: KubeApiError | undefined;
+    let evidence: TargetEvidence = { alive: new Map(), down: new Map(), warnings: [] };
+    try {
+      const targetsChecked = checkTargets(this.#api, test.targets, opts.clusterDomain).then((found) => {
+        evidence = found;
+      });
+      await runBounded(test.sources, opts.parallel, async (source) => {
+        if (options.signal.aborted || fatal) {
+          runs.set(source.name, { error: options.signal.aborted ? 'interrupted before probing' : `not probed: ${fatal?.message}` });
+          return;
+        }
+        try {
+          runs.set(source.name, await this.#runSource(source, plans.get(source.name) as ProbePlan, { api: this.#api, runId, image: opts.image, signal: options.signal, tracker, progress, timeoutMs: 0 }));
+        } catch (error) {
+          if (error instanceof KubeApiError && error.fatal) fatal ??= error;
+          runs.set(source.name, { error: error instanceof Error ? error.message : String(error) });
+        }
+      });
+      await targetsChecked.catch((error: unknown) => {
+        if (error instanceof KubeApiError && error.fatal) fatal ??= error;
+        else warn(`could not check target Services: ${(error as Error).message}`);
+      });
+    } finally {
+      for (const problem of await tracker.deleteAll()) warn(problem);
+    }
+    const results = new Map<string, Map<string, ProbeResult>>();
+    const sourceErrors = new Map<string, string>();
+    for (const [name, run] of runs) {
+      if ('results' in run) {
+        applyDown(run.results, evidence);
+        results.set(name, run.results);
+      } else {
+        sourceErrors.set(name, run.error);
+      }
+    }
+    // An unreachable API server or rejected credentials with nothing observed: one clear line, exit 2.
+    if (fatal && results.size === 0) throw fatal;
+    for (const warning of evidence.warnings) warn(warning);
+    return { observations: { results, sourceErrors, alive: evidence.alive }, sources: this.#reportSources(test.sources, runs), context: opts.context };
+  }
+
+  async #runSource(source: SourceSpec, plan: ProbePlan, base: AgentContext): Promise<AgentRun> {
+    const opts = this.#options;
+    if (source.local) {
+      // A `local: true` source probes from where prober runs (the Job's pod, a CI runner).
+      const results = new Map<string, ProbeResult>();
+      await runPlan(plan, (id, result) => results.set(id, result));
+      return { results };
+    }
+    const namespace = source.namespace ?? opts.namespace;
+    base.progress(`${source.name}: looking for a Ready pod in ${namespace}`);
+    const pick = await pickSourcePod(this.#api, namespace, source.selector);
+    if ('error' in pick) return { error: pick.error };
+    const ctx: AgentContext = { ...base, timeoutMs: opts.agentTimeoutMs ?? agentTimeoutFor(plan) };
+    const run = opts.agent === 'pod' ? await runPodAgent(ctx, pick.pod, source.name, plan) : await runEphemeralAgent(ctx, pick.pod, plan);
+    base.progress(`${source.name}: ${'results' in run ? `${run.results.size} results from ${run.pod}` : `failed: ${run.error}`}`);
+    return run;
+  }
+
+  #reportSources(sources: readonly SourceSpec[], runs: ReadonlyMap<string, AgentRun>): ReportSource[] {
+    return sources.map((source) => {
+      const run = runs.get(source.name);
+      if (source.local) return { name: source.name, local: true, ...(run && 'error' in run ? { error: run.error } : {}) };
+      return {
+        name: source.name,
+        namespace: source.namespace ?? this.#options.namespace,
+        ...(source.selector ? { selector: source.selector } : {}),
+        ...(run?.pod ? { pod: run.pod } : {}),
+        ...(run && 'error' in run ? { error: run.error } : {}),
+      };
+    });
+  }
+}

@@ -1,0 +1,102 @@
+// Finding the cluster like kubectl does: an explicit kubeconfig, else the pod's service account, else $KUBECONFIG / ~/.kube/config.
+
+import { KubeConfig } from '@kubernetes/client-node';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where the service account of a pod is mounted (client-node reads the same path). */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** How the user asked to connect. */
+export interface ConnectOptions {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Prefix for the service-account directory; tests point it at a temp dir. */
+  readonly serviceAccountPrefix?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A resolved connection: client-node's config plus what reports and defaults need. */
+export interface Connection {
+  readonly kubeConfig: KubeConfig;
+  /** `kind-lab (https://127.0.0.1:6443)` or `in-cluster (https://10.96.0.1:443)`. */
+  readonly description: string;
+  readonly server: string;
+  /** The namespace sources without one use when `-n` is not given (the context's, else `default`). */
+  readonly namespace: string;
+}
+
+/** No way to reach a cluster, or a kubeconfig that does not work; printed as one line, exit 2. */
+export class ConnectionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConnectionError';
+  }
+}
+
+/** Resolves how to talk to the cluster. Throws ConnectionError with a one-line reason. */
+export function connect(options: ConnectOptions = {}): Connection {
+  const env = options.env ?? process.env;
+  const saDir = `${options.serviceAccountPrefix ?? ''}${SERVICE_ACCOUNT_DIR}`;
+  const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) && existsSync(join(saDir, 'token'));
+  if (!options.kubeconfig && !options.context && inCluster) return fromServiceAccount(options.serviceAccountPrefix ?? '', saDir);
+  const files = options.kubeconfig ? [options.kubeconfig] : defaultKubeconfigs(env);
+  if (files.length === 0) {
+    throw new ConnectionError(
+      'no Kubernetes connection: not running in a pod with a service account, and no kubeconfig (pass --kubeconfig, set $KUBECONFIG, or create ~/.kube/config)',
+    );
+  }
+  return fromKubeconfig(files, options.context);
+}
+
+function defaultKubeconfigs(env: NodeJS.ProcessEnv): string[] {
+  if (env.KUBECONFIG) return env.KUBECONFIG.split(':').filter(Boolean);
+  const home = env.HOME ?? homedir();
+  const file = join(home, '.kube', 'config');
+  return existsSync(file) ? [file] : [];
+}
+
+function fromServiceAccount(prefix: string, saDir: string): Connection {
+  const kubeConfig = new KubeConfig();
+  try {
+    kubeConfig.loadFromCluster(prefix);
+  } catch (cause) {
+    throw new ConnectionError(`unable to use the pod's service account in ${saDir}: ${(cause as Error).message}`, { cause });
+  }
+  const server = kubeConfig.getCurrentCluster()?.server ?? '?';
+  const namespaceFile = join(saDir, 'namespace');
+  const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() || 'default' : 'default';
+  return { kubeConfig, description: `in-cluster (${server})`, server, namespace };
+}
+
+function fromKubeconfig(files: readonly string[], context: string | undefined): Connection {
+  const kubeConfig = new KubeConfig();
+  for (const [index, file] of files.entries()) {
+    if (!existsSync(file)) throw new ConnectionError(`kubeconfig ${file} does not exist`);
+    try {
+      if (index === 0) {
+        kubeConfig.loadFromFile(file);
+      } else {
+        const more = new KubeConfig();
+        more.loadFromFile(file);
+        kubeConfig.mergeConfig(more);
+      }
+    } catch (cause) {
+      throw new ConnectionError(`unable to read kubeconfig ${file}: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    }
+  }
+  if (context) {
+    if (!kubeConfig.getContextObject(context)) {
+      const known = kubeConfig.getContexts().map((c) => c.name).join(', ') || 'none';
+      throw new ConnectionError(`context "${context}" is not in the kubeconfig (known: ${known})`);
+    }
+    kubeConfig.setCurrentContext(context);
+  }
+  const name = kubeConfig.getCurrentContext();
+  const current = name ? kubeConfig.getContextObject(name) : null;
+  if (!current) throw new ConnectionError(`the kubeconfig (${files.join(', ')}) has no current context; pass --context`);
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new ConnectionError(`context "${name}" names cluster "${current.cluster}", which the kubeconfig does not define`);
+  return { kubeConfig, description: `${name} (${cluster.server})`, server: cluster.server, namespace: current.namespace || 'default' };
+}

@@ -1,0 +1,132 @@
+// Discovery: which Ready pod stands for each source, and which target Services are proven alive by the API.
+
+import type { V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { TargetSpec } from '../model/test-spec.ts';
+import { KubeApiError } from './api-error.ts';
+import { RUN_ID_LABEL, type KubeApi } from './kube-api.ts';
+import { serviceRefOf, type ServiceRef } from './service-host.ts';
+
+/** A label selector map as the API's string form: `app=web,tier=front`. */
+export function selectorString(selector: Readonly<Record<string, string>> | undefined): string {
+  return Object.entries(selector ?? {})
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
+
+/** True when the pod is Running, its Ready condition is True and it is not being deleted. */
+export function isReady(pod: V1Pod): boolean {
+  if (pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') return false;
+  return (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+function whyNotReady(pod: V1Pod): string {
+  if (pod.metadata?.deletionTimestamp) return 'terminating';
+  const phase = pod.status?.phase ?? 'Unknown';
+  const ready = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready');
+  const why = ready?.reason ?? pod.status?.reason;
+  return why ? `${phase}: ${why}` : phase;
+}
+
+function created(pod: V1Pod): number {
+  const at = pod.metadata?.creationTimestamp;
+  return at ? new Date(at).getTime() : Number.POSITIVE_INFINITY;
+}
+
+/** The pod chosen for a source, or why there is none. */
+export type SourcePick = { readonly pod: V1Pod; readonly name: string } | { readonly error: string };
+
+/**
+ * Picks the oldest Ready pod matching the selector (ties broken by name), so repeated runs probe from
+ * the same pod. prober's own probe pods carry the source's labels and are never picked.
+ */
+export async function pickSourcePod(api: KubeApi, namespace: string, selector: Readonly<Record<string, string>> | undefined): Promise<SourcePick> {
+  const wanted = selectorString(selector);
+  const pods = (await api.listPods(namespace, wanted)).filter((pod) => !pod.metadata?.labels?.[RUN_ID_LABEL]);
+  const described = `${wanted ? `selector ${wanted}` : 'any pod'} in namespace ${namespace}`;
+  if (pods.length === 0) return { error: `no pod matches ${described}` };
+  const ready = pods.filter(isReady).sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const [first] = ready;
+  if (!first) {
+    const seen = pods.slice(0, 3).map((pod) => `${pod.metadata?.name} (${whyNotReady(pod)})`);
+    return { error: `no Ready pod matches ${described}; found ${pods.length}: ${seen.join(', ')}${pods.length > 3 ? ', …' : ''}` };
+  }
+  return { pod: first, name: first.metadata?.name ?? '?' };
+}
+
+/** What the API says about the targets: proven alive (with how), proven down (with why), and what could not be checked. */
+export interface TargetEvidence {
+  readonly alive: Map<string, string>;
+  readonly down: Map<string, string>;
+  readonly warnings: string[];
+}
+
+/** Ready endpoint addresses of a Service port, counted across its EndpointSlices. */
+function readyEndpoints(slices: readonly V1EndpointSlice[], portName: string): number {
+  const addresses = new Set<string>();
+  for (const slice of slices) {
+    // A slice lists the Service's ports by name; no ports means "all ports" (headless without ports).
+    if (slice.ports && slice.ports.length > 0 && !slice.ports.some((p) => (p.name ?? '') === portName)) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      // The API says an unset `ready` means unknown and should be read as ready.
+      if (endpoint.conditions?.ready === false) continue;
+      for (const address of endpoint.addresses ?? []) addresses.add(address);
+    }
+  }
+  return addresses.size;
+}
+
+type ServiceVerdict = { readonly alive: string } | { readonly down: string } | { readonly skip: string | undefined };
+
+async function judgeService(api: KubeApi, ref: ServiceRef, target: TargetSpec): Promise<ServiceVerdict> {
+  const label = `Service ${ref.namespace}/${ref.name}`;
+  let service: V1Service;
+  try {
+    service = await api.readService(ref.namespace, ref.name);
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || error.fatal) throw error;
+    // NAME.NS may just as well be an external host such as example.com: not finding it proves nothing.
+    if (error.code === 404) return ref.form === 'short' ? { skip: undefined } : { down: `${label} does not exist` };
+    return { skip: `cannot check ${label}: ${error.message}` };
+  }
+  if (service.spec?.type === 'ExternalName') return { skip: undefined };
+  const port = (service.spec?.ports ?? []).find((p) => p.port === target.address.port);
+  if (!port) {
+    const ports = (service.spec?.ports ?? []).map((p) => p.port).join(', ') || 'none';
+    return { down: `${label} has no port ${target.address.port} (ports: ${ports})` };
+  }
+  try {
+    const count = readyEndpoints(await api.listEndpointSlices(ref.namespace, ref.name), port.name ?? '');
+    return count > 0 ? { alive: `endpoints ready: ${count} (${label})` } : { down: `${label} has no ready endpoints` };
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || error.fatal) throw error;
+    return { skip: `cannot check the endpoints of ${label}: ${error.message}` };
+  }
+}
+
+/**
+ * Checks every target that names a Service: ready endpoints on the probed port prove it alive (so a
+ * deny can be trusted); a missing Service, port or endpoint proves it down (its denies become
+ * errors). Hosts that are not Services (IPs, external names) get no evidence here.
+ */
+export async function checkTargets(api: KubeApi, targets: readonly TargetSpec[], clusterDomain?: string): Promise<TargetEvidence> {
+  const evidence: TargetEvidence = { alive: new Map(), down: new Map(), warnings: [] };
+  const cache = new Map<string, Promise<ServiceVerdict>>();
+  await Promise.all(
+    targets.map(async (target) => {
+      if (target.address.scheme === 'dns') return;
+      const ref = serviceRefOf(target.address.host, clusterDomain);
+      if (!ref) return;
+      const key = `${ref.namespace}/${ref.name}:${target.address.port}`;
+      let verdict = cache.get(key);
+      if (!verdict) {
+        verdict = judgeService(api, ref, target);
+        cache.set(key, verdict);
+      }
+      const result = await verdict;
+      if ('alive' in result) evidence.alive.set(target.name, result.alive);
+      else if ('down' in result) evidence.down.set(target.name, result.down);
+      else if (result.skip) evidence.warnings.push(`target ${target.name}: ${result.skip}`);
+    }),
+  );
+  return evidence;
+}

@@ -1,0 +1,75 @@
+// The thin interface over the Kubernetes API that cluster mode uses, and the RBAC each call needs.
+
+import type { V1EndpointSlice, V1EphemeralContainer, V1Namespace, V1NetworkPolicy, V1Pod, V1Service } from '@kubernetes/client-node';
+
+/**
+ * Every Kubernetes API call prober makes. Nothing else in `src/cluster/` talks to client-node, so
+ * this list is also the list of permissions prober needs (see {@link KUBE_API_PERMISSIONS}).
+ * Calls throw {@link KubeApiError} (one-line message, HTTP code) and retry transient failures themselves.
+ */
+export interface KubeApi {
+  /** Pods of a namespace matching a label selector (`app=web,tier=front`; empty = all). */
+  listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]>;
+  readPod(namespace: string, name: string): Promise<V1Pod>;
+  /** Adds one ephemeral container to a running pod (strategic merge patch of `pods/ephemeralcontainers`). */
+  addEphemeralContainer(namespace: string, pod: string, container: V1EphemeralContainer): Promise<V1Pod>;
+  createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  /** The log of one container of a pod, as text. */
+  readPodLog(namespace: string, pod: string, container: string): Promise<string>;
+  readService(namespace: string, name: string): Promise<V1Service>;
+  /** The EndpointSlices of one Service (label `kubernetes.io/service-name`). */
+  listEndpointSlices(namespace: string, service: string): Promise<V1EndpointSlice[]>;
+  /** Every namespace (with its labels): input to the policy model for `expect: fromPolicies`. */
+  listNamespaces(): Promise<V1Namespace[]>;
+  /** Every pod in the cluster: the workloads the policy model evaluates for `expect: fromPolicies`. */
+  listAllPods(): Promise<V1Pod[]>;
+  /** Every NetworkPolicy in the cluster: the live policies for `expect: fromPolicies`. */
+  listNetworkPolicies(): Promise<V1NetworkPolicy[]>;
+}
+
+/** The name of one KubeApi call. */
+export type KubeCall = keyof KubeApi;
+
+/** An RBAC permission: what a Role/ClusterRole rule must grant for one call. */
+export interface Permission {
+  readonly verb: 'get' | 'list' | 'create' | 'delete' | 'patch';
+  /** API group; "" is the core group. */
+  readonly group: '' | 'discovery.k8s.io' | 'networking.k8s.io';
+  /** Resource, with the subresource after a slash (`pods/log`). */
+  readonly resource: string;
+  /** Whether the call is made in one namespace or across the cluster. */
+  readonly scope: 'namespace' | 'cluster';
+  /** Why prober makes the call, for the README's RBAC table. */
+  readonly purpose: string;
+}
+
+/**
+ * The permission each call needs. A ClusterRole for prober grants exactly the union of these
+ * (a test checks `k8s/prober/` against this table), so a call added to KubeApi must be added here.
+ */
+export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
+  listPods: { verb: 'list', group: '', resource: 'pods', scope: 'namespace', purpose: 'find a Ready pod of each source; sweep leftover probe pods' },
+  readPod: { verb: 'get', group: '', resource: 'pods', scope: 'namespace', purpose: 'wait for the agent container to finish' },
+  addEphemeralContainer: { verb: 'patch', group: '', resource: 'pods/ephemeralcontainers', scope: 'namespace', purpose: 'start the agent inside the source pod (default --agent=ephemeral)' },
+  createPod: { verb: 'create', group: '', resource: 'pods', scope: 'namespace', purpose: 'start a probe pod beside the source (--agent=pod)' },
+  deletePod: { verb: 'delete', group: '', resource: 'pods', scope: 'namespace', purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM' },
+  readPodLog: { verb: 'get', group: '', resource: 'pods/log', scope: 'namespace', purpose: "read the agent's results from its log" },
+  readService: { verb: 'get', group: '', resource: 'services', scope: 'namespace', purpose: 'check that a target Service exists and has the probed port' },
+  listEndpointSlices: { verb: 'list', group: 'discovery.k8s.io', resource: 'endpointslices', scope: 'namespace', purpose: 'prove a target Service has ready endpoints (trust rule 2)' },
+  listNamespaces: { verb: 'list', group: '', resource: 'namespaces', scope: 'cluster', purpose: 'namespace labels for the policy model (expect: fromPolicies)' },
+  listAllPods: { verb: 'list', group: '', resource: 'pods', scope: 'cluster', purpose: 'workload labels for the policy model (expect: fromPolicies)' },
+  listNetworkPolicies: { verb: 'list', group: 'networking.k8s.io', resource: 'networkpolicies', scope: 'cluster', purpose: 'live NetworkPolicies for the policy model (expect: fromPolicies)' },
+};
+
+/** `patch pods/ephemeralcontainers` — how a permission is named in messages. */
+export function permissionLabel(permission: Permission): string {
+  const group = permission.group ? `.${permission.group}` : '';
+  const [resource, sub] = permission.resource.split('/');
+  return `${permission.verb} ${resource}${group}${sub ? `/${sub}` : ''}`;
+}
+
+/** The labels every object prober creates carries, so it can be found and garbage-collected. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const RUN_ID_LABEL = 'prober.dev/run-id';
+export const MANAGED_BY_VALUE = 'prober';
