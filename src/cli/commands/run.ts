@@ -3,9 +3,7 @@
 import { Option, type Command } from 'commander';
 import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
 import type { AgentMode } from '../../cluster/agents.ts';
-import { clientNodeApi } from '../../cluster/client-node-api.ts';
 import { ClusterBackend } from '../../cluster/cluster-backend.ts';
-import { connect } from '../../cluster/connection.ts';
 import { livePolicyModel } from '../../cluster/live-policies.ts';
 import { loadReachabilityTest, parseReachabilityTest } from '../../config/load-test.ts';
 import type { ReachabilityTest } from '../../model/test-spec.ts';
@@ -68,6 +66,8 @@ cluster, failed agent, error cells)`,
   command.action(async (opts: Record<string, unknown>) => {
     const test = await loadTest(String(opts.file));
     const flags = runFlags(opts);
+    // client-node takes about a second to load: only `run` pays for it, not `agent` in every source pod.
+    const [{ connect }, { clientNodeApi }] = await Promise.all([import('../../cluster/connection.ts'), import('../../cluster/client-node-api.ts')]);
     const connection = connect({
       ...(typeof opts.kubeconfig === 'string' ? { kubeconfig: opts.kubeconfig } : {}),
       ...(typeof opts.context === 'string' ? { context: opts.context } : {}),

@@ -1,0 +1,363 @@
+// A fake Kubernetes API server over real HTTPS for tests: there is no cluster on these machines, so this
+// serves exactly the endpoints prober uses, with real paths, verbs, content types, Status errors, RBAC
+// denials, injected faults, pod status transitions and logs — and validates everything prober sends.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { FakeKubelet } from './kubelet.ts';
+import { endpointSlice, service, workloadPod, type PodFixture, type ServiceFixture } from './objects.ts';
+import { applyEphemeralPatch } from './patch.ts';
+import { parseSelector } from './selector.ts';
+import * as status from './status.ts';
+import { makeCertificate } from './tls.ts';
+import { ephemeralErrors, podErrors } from './validate.ts';
+
+type Json = Record<string, unknown>;
+
+/** One request as the fake saw it, for assertions. */
+export interface SeenRequest {
+  readonly verb: string;
+  readonly resource: string;
+  readonly namespace: string | undefined;
+  readonly name: string | undefined;
+  readonly contentType: string | undefined;
+  readonly code: number;
+}
+
+/** Where a request points: `/api/v1/namespaces/ns/pods/name/log` → group "", resource pods/log … */
+interface Target {
+  readonly group: string;
+  readonly namespace: string | undefined;
+  readonly resource: string;
+  readonly name: string | undefined;
+}
+
+const SERVED = new Set(['/pods', '/services', '/namespaces', 'discovery.k8s.io/endpointslices', 'networking.k8s.io/networkpolicies']);
+
+function parsePath(path: string): Target | undefined {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts[1] === 'v1') [group, rest] = ['', parts.slice(2)];
+  else if (parts[0] === 'apis' && parts.length > 3) [group, rest] = [String(parts[1]), parts.slice(3)];
+  else return undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const [, namespace, resource = '', name, sub] = rest;
+    return { group, namespace, resource: sub ? `${resource}/${sub}` : resource, name };
+  }
+  return { group, namespace: undefined, resource: rest[0] ?? '', name: rest[1] };
+}
+
+function verbOf(method: string, name: string | undefined): string {
+  switch (method) {
+    case 'GET':
+      return name ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PATCH':
+      return 'patch';
+    case 'PUT':
+      return 'update';
+    case 'DELETE':
+      return name ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+const key = (namespace: string | undefined, name: string | undefined): string => `${namespace ?? ''}/${name ?? ''}`;
+const meta = (object: Json): Json => object.metadata as Json;
+const labelsOf = (object: Json): Record<string, string> => (meta(object).labels ?? {}) as Record<string, string>;
+
+/** The fake API server. Start one per test with {@link FakeApiServer.start}; it stops at teardown. */
+export class FakeApiServer {
+  readonly kubelet = new FakeKubelet();
+  readonly requests: SeenRequest[] = [];
+  /** The user RBAC denials name. */
+  readonly user = 'system:serviceaccount:ci:prober';
+  readonly token = randomBytes(16).toString('hex');
+  readonly #server: Server;
+  readonly #pods = new Map<string, Json>();
+  readonly #services = new Map<string, Json>();
+  readonly #slices = new Map<string, Json>();
+  readonly #namespaces = new Map<string, Json>();
+  readonly #policies = new Map<string, Json>();
+  readonly #netns = new Map<string, string>();
+  readonly #workloads: { labels: Record<string, string>; netns: string }[] = [];
+  readonly #denied = new Set<string>();
+  readonly #faults: { verb: string; resource: string; code: number; left: number }[] = [];
+  readonly #cert: string;
+  /** Probe pods that ever reported Ready (must stay empty: Services must never route to them). */
+  readonly everReady: string[] = [];
+  #version = 1000;
+  url = '';
+  kubeconfig = '';
+
+  private constructor(cert: { cert: string; key: string }) {
+    this.#cert = cert.cert;
+    this.#server = createServer({ cert: cert.cert, key: cert.key }, (req, res) => void this.#handle(req, res));
+  }
+
+  /** Starts a fake on a free loopback port and writes a kubeconfig for it; both go away at teardown. */
+  static async start(t: Test): Promise<FakeApiServer> {
+    const fake = new FakeApiServer(makeCertificate());
+    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
+    fake.url = `https://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
+    const dir = mkdtempSync(join(tmpdir(), 'prober-test-kube-'));
+    fake.kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(fake.kubeconfig, JSON.stringify(fake.kubeconfigObject()));
+    t.teardown(async () => {
+      fake.kubelet.stopAll();
+      fake.#server.closeAllConnections();
+      await new Promise<void>((resolve) => fake.#server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return fake;
+  }
+
+  /** A kubeconfig (JSON is YAML) with the fake's CA and a bearer token. */
+  kubeconfigObject(token = this.token): Json {
+    return {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'fake', cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.#cert).toString('base64') } }],
+      users: [{ name: 'prober', user: { token } }],
+      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'prober', namespace: 'default' } }],
+      'current-context': 'fake',
+    };
+  }
+
+  /** The CA certificate (PEM), e.g. for an in-cluster service account directory. */
+  get caCertificate(): string {
+    return this.#cert;
+  }
+
+  #bump(object: Json): void {
+    this.#version += 1;
+    meta(object).resourceVersion = String(this.#version);
+  }
+
+  addNamespace(name: string, labels: Record<string, string> = {}): void {
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } }, status: { phase: 'Active' } };
+    this.#bump(ns);
+    this.#namespaces.set(name, ns);
+  }
+
+  addPod(fixture: PodFixture): Json {
+    if (!this.#namespaces.has(fixture.namespace)) this.addNamespace(fixture.namespace);
+    const pod = workloadPod(fixture);
+    meta(pod).uid = randomBytes(8).toString('hex');
+    this.#bump(pod);
+    this.#pods.set(key(fixture.namespace, fixture.name), pod);
+    if (fixture.netns) {
+      this.#netns.set(key(fixture.namespace, fixture.name), fixture.netns);
+      this.#workloads.push({ labels: fixture.labels, netns: fixture.netns });
+    }
+    return pod;
+  }
+
+  addService(fixture: ServiceFixture): void {
+    if (!this.#namespaces.has(fixture.namespace)) this.addNamespace(fixture.namespace);
+    const [svc, slice] = [service(fixture), endpointSlice(fixture)];
+    this.#bump(svc);
+    this.#bump(slice);
+    this.#services.set(key(fixture.namespace, fixture.name), svc);
+    this.#slices.set(key(fixture.namespace, String(meta(slice).name)), slice);
+  }
+
+  addNetworkPolicy(policy: Json): void {
+    this.#bump(policy);
+    this.#policies.set(key(String(meta(policy).namespace), String(meta(policy).name)), policy);
+  }
+
+  /** RBAC: deny `verb` on `resource` (`pods/ephemeralcontainers`) in a namespace, or everywhere. */
+  deny(verb: string, resource: string, namespace?: string): void {
+    this.#denied.add(`${verb} ${resource} ${namespace ?? '*'}`);
+  }
+
+  /** Answers the next `times` matching requests with an error `code` (500, 503, 429 …). */
+  failNext(verb: string, resource: string, code: number, times = 1): void {
+    this.#faults.push({ verb, resource, code, left: times });
+  }
+
+  /** Pods now stored, optionally of one namespace. */
+  pods(namespace?: string): Json[] {
+    return [...this.#pods.values()].filter((pod) => namespace === undefined || meta(pod).namespace === namespace);
+  }
+
+  pod(namespace: string, name: string): Json | undefined {
+    return this.#pods.get(key(namespace, name));
+  }
+
+  /** Pods prober created (they carry its run-id label). */
+  probePods(): Json[] {
+    return this.pods().filter((pod) => labelsOf(pod)['prober.dev/run-id']);
+  }
+
+  /** Requests with this verb and resource. */
+  seen(verb: string, resource: string): SeenRequest[] {
+    return this.requests.filter((r) => r.verb === verb && r.resource === resource);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const target = parsePath(url.pathname);
+    const verb = verbOf(req.method ?? 'GET', target?.name);
+    const contentType = req.headers['content-type'];
+    const send = (code: number, payload: unknown, type = 'application/json'): void => {
+      this.requests.push({ verb, resource: target?.resource ?? url.pathname, namespace: target?.namespace, name: target?.name, contentType, code });
+      res.writeHead(code, { 'content-type': type });
+      res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    };
+    try {
+      if (req.headers.authorization !== `Bearer ${this.token}`) throw status.unauthorized();
+      if (!target || !SERVED.has(`${target.group}/${target.resource.split('/')[0]}`)) throw status.noSuchResource();
+      const denied = [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) => this.#denied.has(rule));
+      if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
+      const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
+      if (fault) {
+        fault.left -= 1;
+        throw status.serverError(fault.code);
+      }
+      const [code, payload, type] = this.#route(verb, target, url, body, contentType ?? '');
+      send(code, payload, type);
+    } catch (error) {
+      const failure = error instanceof status.StatusError ? error : new status.StatusError(500, 'InternalError', `fake API server bug: ${(error as Error).stack}`);
+      send(failure.code, failure.body());
+    }
+  }
+
+  #route(verb: string, target: Target, url: URL, body: string, contentType: string): [number, unknown, string?] {
+    const { namespace, name } = target;
+    const selector = parseSelector(url.searchParams.get('labelSelector'));
+    const list = (kind: string, items: Iterable<Json>): [number, Json] => [200, { kind, apiVersion: 'v1', metadata: { resourceVersion: String(this.#version) }, items: [...items].filter((o) => selector(labelsOf(o))) }];
+    const inNamespace = (store: Map<string, Json>): Json[] => [...store.values()].filter((o) => namespace === undefined || meta(o).namespace === namespace);
+    switch (`${verb} ${target.group}/${target.resource}`) {
+      case 'list /pods':
+        return list('PodList', inNamespace(this.#pods));
+      case 'get /pods':
+        return [200, this.#mustPod(namespace, name)];
+      case 'create /pods':
+        return [201, this.#createPod(namespace ?? '', body, contentType)];
+      case 'delete /pods':
+        return [200, this.#deletePod(namespace, name)];
+      case 'patch /pods/ephemeralcontainers':
+        return [200, this.#patchEphemeral(namespace, name, body, contentType)];
+      case 'get /pods/log':
+        return [200, this.#log(namespace, name, url.searchParams.get('container')), 'text/plain'];
+      case 'get /services': {
+        const svc = this.#services.get(key(namespace, name));
+        if (!svc) throw status.notFound('services', name ?? '');
+        return [200, svc];
+      }
+      case 'list discovery.k8s.io/endpointslices':
+        return list('EndpointSliceList', inNamespace(this.#slices));
+      case 'list /namespaces':
+        return list('NamespaceList', this.#namespaces.values());
+      case 'list networking.k8s.io/networkpolicies':
+        return list('NetworkPolicyList', this.#policies.values());
+      default:
+        throw status.methodNotAllowed(verb);
+    }
+  }
+
+  #mustPod(namespace: string | undefined, name: string | undefined): Json {
+    const pod = this.#pods.get(key(namespace, name));
+    if (!pod) throw status.notFound('pods', name ?? '');
+    return pod;
+  }
+
+  #createPod(namespace: string, body: string, contentType: string): Json {
+    if (!contentType.startsWith('application/json')) throw status.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+    const pod = JSON.parse(body) as Json;
+    const name = String((pod.metadata as Json | undefined)?.name ?? '');
+    if (!this.#namespaces.has(namespace)) throw status.notFound('namespaces', namespace);
+    const given = (pod.metadata as Json | undefined)?.namespace;
+    if (given !== undefined && given !== namespace) throw status.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    const errors = podErrors(pod);
+    if (errors.length > 0) throw status.invalid('pods', name, errors);
+    if (this.#pods.has(key(namespace, name))) throw status.alreadyExists('pods', name);
+    Object.assign(meta(pod), { namespace, uid: randomBytes(8).toString('hex'), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+    pod.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] };
+    this.#bump(pod);
+    this.#pods.set(key(namespace, name), pod);
+    // The CNI gives a pod with a workload's labels that workload's network: the same policies apply.
+    const labels = labelsOf(pod);
+    const netns = this.#workloads.find((w) => Object.entries(w.labels).every(([k, v]) => k === 'pod-template-hash' || labels[k] === v))?.netns;
+    if (netns) this.#netns.set(key(namespace, name), netns);
+    for (const container of ((pod.spec as Json).containers ?? []) as Json[]) {
+      this.kubelet.start({ pod, container, ephemeral: false, netns, changed: () => this.#podChanged(pod) });
+    }
+    return pod;
+  }
+
+  /** Recomputes phase and conditions of a pod prober created, as the kubelet reports them. */
+  #podChanged(pod: Json): void {
+    this.#bump(pod);
+    const podStatus = pod.status as Json;
+    const containers = ((pod.spec as Json).containers ?? []) as Json[];
+    const statuses = (podStatus.containerStatuses ?? []) as Json[];
+    const stateOf = (c: Json): Json => ((statuses.find((s) => s.name === c.name)?.state ?? {}) as Json);
+    const terminated = containers.map(stateOf).filter((s) => s.terminated);
+    // A container with a readiness probe is Ready only once the probe passes; prober's never does.
+    const ready = containers.every((c) => stateOf(c).running && !c.readinessProbe);
+    for (const s of statuses) s.ready = ready;
+    if (terminated.length === containers.length) podStatus.phase = terminated.every((s) => (s.terminated as Json).exitCode === 0) ? 'Succeeded' : 'Failed';
+    else if (containers.some((c) => stateOf(c).running)) podStatus.phase = 'Running';
+    podStatus.podIP = '10.244.1.50';
+    podStatus.conditions = [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : { reason: 'ContainersNotReady' }) },
+    ];
+    if (ready && labelsOf(pod)['prober.dev/run-id']) this.everReady.push(String(meta(pod).name));
+  }
+
+  #deletePod(namespace: string | undefined, name: string | undefined): Json {
+    const pod = this.#mustPod(namespace, name);
+    this.kubelet.stopPod(pod);
+    this.#pods.delete(key(namespace, name));
+    return { ...pod, metadata: { ...meta(pod), deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), deletionGracePeriodSeconds: 0 } };
+  }
+
+  #patchEphemeral(namespace: string | undefined, name: string | undefined, body: string, contentType: string): Json {
+    const pod = this.#mustPod(namespace, name);
+    const patched = applyEphemeralPatch(pod, contentType, body);
+    const spec = pod.spec as Json;
+    const before = (spec.ephemeralContainers ?? []) as Json[];
+    const after = ((patched.spec as Json).ephemeralContainers ?? []) as Json[];
+    const others = [...((spec.initContainers ?? []) as Json[]), ...((spec.containers ?? []) as Json[])].map((c) => String(c.name));
+    const errors = ephemeralErrors(before, after, others);
+    if (errors.length > 0) throw status.invalid('pods', name ?? '', errors);
+    spec.ephemeralContainers = after;
+    this.#bump(pod);
+    const netns = this.#netns.get(key(namespace, name));
+    for (const container of after.filter((c) => !before.some((b) => b.name === c.name))) {
+      // The kubelet starts ephemeral containers only in running pods.
+      if ((pod.status as Json).phase === 'Running') this.kubelet.start({ pod, container, ephemeral: true, netns, changed: () => this.#bump(pod) });
+    }
+    return pod;
+  }
+
+  #log(namespace: string | undefined, name: string | undefined, container: string | null): string {
+    const pod = this.#mustPod(namespace, name);
+    const spec = pod.spec as Json;
+    const all = [...((spec.containers ?? []) as Json[]), ...((spec.ephemeralContainers ?? []) as Json[])].map((c) => String(c.name));
+    if (!container && all.length > 1) throw status.badRequest(`a container name must be specified for pod ${name}, choose one of: [${all.join(' ')}]`);
+    const wanted = container ?? all[0] ?? '';
+    if (!all.includes(wanted)) throw status.badRequest(`container ${wanted} is not valid for pod ${name}`);
+    const podStatus = pod.status as Json;
+    const statuses = [...((podStatus.containerStatuses ?? []) as Json[]), ...((podStatus.ephemeralContainerStatuses ?? []) as Json[])];
+    const waiting = (statuses.find((s) => s.name === wanted)?.state as Json | undefined)?.waiting as Json | undefined;
+    if (waiting) throw status.badRequest(`container "${wanted}" in pod "${name}" is waiting to start: ${String(waiting.reason)}`);
+    return this.kubelet.log(pod, wanted);
+  }
+}

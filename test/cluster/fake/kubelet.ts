@@ -1,0 +1,141 @@
+// The fake cluster's kubelet: takes containers through waiting → running → terminated, running the real
+// prober agent (in the pod's network namespace when it has one) and keeping its output as the container log.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { proberFromSource } from '../../helpers/prober.ts';
+
+type Json = Record<string, unknown>;
+
+/** How an image behaves when the fake kubelet "pulls" and runs it. */
+export type ImageBehaviour =
+  | 'ok' // the prober image: the command runs the real agent
+  | 'pull-error' // ErrImagePull, then ImagePullBackOff, forever
+  | 'crash' // the agent starts, then is killed (OOMKilled, exit 137) after its first result line
+  | 'slow-start'; // stays in ContainerCreating until the pod is deleted
+
+/** One container as the kubelet tracks it. */
+interface Running {
+  log: string;
+  child?: ChildProcess;
+}
+
+/** Where a container's status lives in the pod, and how to rewrite it. */
+export interface ContainerHandle {
+  readonly pod: Json;
+  readonly container: Json;
+  readonly ephemeral: boolean;
+  /** Network namespace of the pod, if the test gave it one. */
+  readonly netns: string | undefined;
+  /** Called after every status change so the server can bump resourceVersion and pod conditions. */
+  readonly changed: () => void;
+}
+
+const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** The fake kubelet: one per fake API server. */
+export class FakeKubelet {
+  readonly #containers = new Map<string, Running>();
+  images = new Map<string, ImageBehaviour>();
+
+  #key(pod: Json, container: string): string {
+    const meta = pod.metadata as Json;
+    return `${String(meta.namespace)}/${String(meta.name)}/${container}`;
+  }
+
+  /** The container's log so far ("" when it never ran). */
+  log(pod: Json, container: string): string {
+    return this.#containers.get(this.#key(pod, container))?.log ?? '';
+  }
+
+  #setState(handle: ContainerHandle, state: Json, extra: Json = {}): void {
+    const status = (handle.pod.status ??= {}) as Json;
+    const field = handle.ephemeral ? 'ephemeralContainerStatuses' : 'containerStatuses';
+    const list = ((status[field] ??= []) as Json[]).filter((s) => s.name !== handle.container.name);
+    list.push({ name: handle.container.name, image: handle.container.image, imageID: '', ready: false, restartCount: 0, state, lastState: {}, ...extra });
+    status[field] = list;
+    handle.changed();
+  }
+
+  /** Starts a container: ContainerCreating now, then pull, run and terminate asynchronously like a node would. */
+  start(handle: ContainerHandle): void {
+    const name = String(handle.container.name);
+    const running: Running = { log: '' };
+    this.#containers.set(this.#key(handle.pod, name), running);
+    this.#setState(handle, { waiting: { reason: 'ContainerCreating' } });
+    const image = String(handle.container.image);
+    const behaviour = this.images.get(image) ?? 'ok';
+    setTimeout(() => {
+      if (!this.#containers.has(this.#key(handle.pod, name))) return;
+      switch (behaviour) {
+        case 'pull-error':
+          this.#setState(handle, { waiting: { reason: 'ErrImagePull', message: `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found` } });
+          setTimeout(() => this.#setState(handle, { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } }), 100);
+          return;
+        case 'slow-start':
+          return;
+        case 'ok':
+        case 'crash':
+          this.#run(handle, running, behaviour === 'crash');
+          return;
+        default: {
+          const unreachable: never = behaviour;
+          throw new Error(`unknown image behaviour ${String(unreachable)}`);
+        }
+      }
+    }, 30);
+  }
+
+  /** Runs the container's command: `prober …` is the real CLI from source; anything else does not exist in the image. */
+  #run(handle: ContainerHandle, running: Running, crash: boolean): void {
+    const command = [...((handle.container.command as string[] | undefined) ?? []), ...((handle.container.args as string[] | undefined) ?? [])];
+    const startedAt = now();
+    if (command[0] !== 'prober') {
+      const message = `failed to create containerd task: exec: "${command[0] ?? ''}": executable file not found in $PATH`;
+      this.#setState(handle, { terminated: { exitCode: 128, reason: 'StartError', message, startedAt, finishedAt: now() } });
+      return;
+    }
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOSTNAME: String((handle.pod.metadata as Json).name) };
+    for (const entry of (handle.container.env as { name: string; value?: string }[] | undefined) ?? []) env[entry.name] = entry.value ?? '';
+    const [node, main] = proberFromSource();
+    const argv = [node, main, ...command.slice(1)];
+    const child = handle.netns ? spawn('ip', ['netns', 'exec', handle.netns, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.child = child;
+    this.#setState(handle, { running: { startedAt } }, { started: true });
+    const append = (chunk: Buffer): void => {
+      running.log += chunk.toString('utf8');
+      if (crash && running.log.includes('"kind":"ProbeResult"') && child.exitCode === null) child.kill('SIGKILL');
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    child.once('close', (code, signal) => {
+      if (!this.#containers.has(this.#key(handle.pod, String(handle.container.name)))) return;
+      const exitCode = code ?? (signal === 'SIGKILL' ? 137 : 1);
+      const reason = crash ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
+      // terminationMessagePolicy FallbackToLogsOnError: a failed container's message is its log tail.
+      const fallback = handle.container.terminationMessagePolicy === 'FallbackToLogsOnError' && exitCode !== 0;
+      const message = fallback ? running.log.split('\n').slice(-80).join('\n').slice(-2048) : undefined;
+      this.#setState(handle, { terminated: { exitCode, reason, startedAt, finishedAt: now(), ...(message ? { message } : {}) } });
+    });
+  }
+
+  /** Stops every container of a pod (the pod was deleted): processes are killed, logs forgotten. */
+  stopPod(pod: Json): void {
+    const prefix = this.#key(pod, '');
+    for (const [key, running] of this.#containers) {
+      if (!key.startsWith(prefix)) continue;
+      if (running.child && running.child.exitCode === null) running.child.kill('SIGKILL');
+      this.#containers.delete(key);
+    }
+  }
+
+  /** Processes still running (tests assert none are left). */
+  get liveProcesses(): number {
+    return [...this.#containers.values()].filter((c) => c.child && c.child.exitCode === null && c.child.signalCode === null).length;
+  }
+
+  /** Kills everything (server shutdown). */
+  stopAll(): void {
+    for (const running of this.#containers.values()) if (running.child && running.child.exitCode === null) running.child.kill('SIGKILL');
+    this.#containers.clear();
+  }
+}
