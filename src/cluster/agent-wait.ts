@@ -43,7 +43,7 @@ function describe(status: V1ContainerStatus | undefined, pod: V1Pod): string {
 
 /**
  * Polls the pod until the container terminates, fails hopelessly, the pod goes away, the deadline
- * passes, or `signal` aborts. Polling (200 ms, growing to 2 s) keeps the RBAC to `get pods`; a watch
+ * passes, or `signal` aborts. Polling (200 ms, growing to 1 s) keeps the RBAC to `get pods`; a watch
  * would need `watch` as well. Transient API errors are retried by the KubeApi itself.
  */
 export async function waitForContainer(api: KubeApi, input: WaitInput): Promise<ContainerOutcome> {
@@ -76,6 +76,6 @@ export async function waitForContainer(api: KubeApi, input: WaitInput): Promise<
     const left = input.deadline - Date.now();
     if (left <= 0) return { kind: 'failed', reason: `the agent did not finish in time (--agent-timeout); last state: ${last}` };
     await sleep(Math.min(delay, left), input.signal);
-    delay = Math.min(delay * 1.5, 2000);
+    delay = Math.min(delay * 1.5, 1000);
   }
 }

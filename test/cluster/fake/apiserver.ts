@@ -28,6 +28,8 @@ export interface SeenRequest {
   readonly name: string | undefined;
   readonly contentType: string | undefined;
   readonly code: number;
+  /** Milliseconds since the fake started. */
+  readonly at: number;
 }
 
 /** Where a request points: `/api/v1/namespaces/ns/pods/name/log` → group "", resource pods/log … */
@@ -96,6 +98,7 @@ export class FakeApiServer {
   /** Probe pods that ever reported Ready (must stay empty: Services must never route to them). */
   readonly everReady: string[] = [];
   #version = 1000;
+  readonly #started = performance.now();
   url = '';
   kubeconfig = '';
 
@@ -214,7 +217,7 @@ export class FakeApiServer {
     const verb = verbOf(req.method ?? 'GET', target?.name);
     const contentType = req.headers['content-type'];
     const send = (code: number, payload: unknown, type = 'application/json'): void => {
-      this.requests.push({ verb, resource: target?.resource ?? url.pathname, namespace: target?.namespace, name: target?.name, contentType, code });
+      this.requests.push({ verb, resource: target?.resource ?? url.pathname, namespace: target?.namespace, name: target?.name, contentType, code, at: Math.round(performance.now() - this.#started) });
       res.writeHead(code, { 'content-type': type });
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     };
