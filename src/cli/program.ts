@@ -59,6 +59,13 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
       process.stderr.write(`prober: ${error.toString().replace(/^UsageError: /, '')}\n`);
       return 2;
     }
+    // Cluster connection failures already say everything in their message (their cause is for PROBER_DEBUG).
+    // Matched by name so this module does not load the Kubernetes client.
+    if (error instanceof Error && (error.name === 'ConnectionError' || error.name === 'KubeApiError')) {
+      process.stderr.write(`prober: ${error.message}\n`);
+      if (process.env.PROBER_DEBUG) process.stderr.write(`${error.stack}\n`);
+      return 2;
+    }
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     process.stderr.write(`prober: ${error instanceof Error ? error.message : String(error)}${cause}\n`);
     if (process.env.PROBER_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);

@@ -17,7 +17,7 @@ import { DEFAULT_RETRY, retryTransient, type RetryPolicy } from './retry.ts';
 /** Options for the client: retry policy and a hook that hears about retries (progress, tests). */
 export interface ClientOptions {
   readonly retry?: RetryPolicy;
-  readonly onRetry?: (message: string) => void;
+  readonly onRetry?: (error: KubeApiError, attempt: number, message: string) => void;
 }
 
 /** Builds the KubeApi prober uses from a resolved connection. */
@@ -36,7 +36,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
         throw toKubeApiError(name, subject, error, connection.server);
       }
     };
-    return retryTransient(once, retry, (error, attempt) => options.onRetry?.(`retrying ${name} after attempt ${attempt}: ${error.message}`));
+    return retryTransient(once, retry, (error, attempt) => options.onRetry?.(error, attempt, `retrying ${name} after attempt ${attempt}: ${error.message}`));
   }
 
   // The ephemeralcontainers subresource takes JSON, merge and strategic merge patches; client-node

@@ -82,9 +82,16 @@ export class ClusterBackend implements Backend {
     let fatal: KubeApiError | undefined;
     let evidence: TargetEvidence = { alive: new Map(), down: new Map(), warnings: [] };
     try {
-      const targetsChecked = checkTargets(this.#api, test.targets, opts.clusterDomain).then((found) => {
-        evidence = found;
-      });
+      // The handlers are attached at once: a rejection must not go unhandled while sources still run.
+      const targetsChecked = checkTargets(this.#api, test.targets, opts.clusterDomain).then(
+        (found) => {
+          evidence = found;
+        },
+        (error: unknown) => {
+          if (error instanceof KubeApiError && error.fatal) fatal ??= error;
+          else warn(`could not check target Services: ${(error as Error).message}`);
+        },
+      );
       await runBounded(test.sources, opts.parallel, async (source) => {
         if (options.signal.aborted || fatal) {
           runs.set(source.name, { error: options.signal.aborted ? 'interrupted before probing' : `not probed: ${fatal?.message}` });
@@ -97,10 +104,7 @@ export class ClusterBackend implements Backend {
           runs.set(source.name, { error: error instanceof Error ? error.message : String(error) });
         }
       });
-      await targetsChecked.catch((error: unknown) => {
-        if (error instanceof KubeApiError && error.fatal) fatal ??= error;
-        else warn(`could not check target Services: ${(error as Error).message}`);
-      });
+      await targetsChecked;
     } finally {
       for (const problem of await tracker.deleteAll()) warn(problem);
     }

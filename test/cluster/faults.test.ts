@@ -3,6 +3,7 @@
 // fail requests, fail image pulls and kill agents; the agents themselves are the real `prober agent`.
 
 import t from 'tap';
+import { closedPort } from '../helpers/peers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { clusterLab, LAB_TEST } from './fake/lab.ts';
 import { runProber, startProber } from './fake/run-prober.ts';
@@ -101,4 +102,20 @@ t.test('SIGTERM mid-run deletes the probe pods and exits 2', async (t) => {
   t.equal(lab.fake.kubelet.liveProcesses, 0, 'and their agents stopped');
   const report = JSON.parse(exit.stdout) as Json;
   t.equal(report.exitCode, 2);
+});
+
+t.test('no way to reach a cluster: one clear line on stderr, exit 2, no report', async (t) => {
+  const lab = await clusterLab(t);
+  const file = lab.testFile(LAB_TEST);
+  const none = await runProber(['run', '-f', file], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' } });
+  t.equal(none.code, 2);
+  t.equal(none.stdout, '');
+  t.match(none.stderr, /^prober: no Kubernetes connection: not running in a pod with a service account, and no kubeconfig \(pass --kubeconfig, set \$KUBECONFIG, or create ~\/\.kube\/config\)\n$/);
+
+  const closed = lab.testFile(JSON.stringify(lab.fake.kubeconfigObject()).replace(new URL(lab.fake.url).port, String(await closedPort())));
+  const unreachable = await runProber(['run', '-f', file, '--kubeconfig', closed]);
+  t.equal(unreachable.code, 2);
+  t.equal(unreachable.stdout, '');
+  t.match(unreachable.stderr, /prober: cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/);
+  t.same(lab.fake.requests, [], 'nothing reached the real (fake) server');
 });

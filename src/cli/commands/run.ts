@@ -72,7 +72,8 @@ cluster, failed agent, error cells)`,
       ...(typeof opts.kubeconfig === 'string' ? { kubeconfig: opts.kubeconfig } : {}),
       ...(typeof opts.context === 'string' ? { context: opts.context } : {}),
     });
-    const api = clientNodeApi(connection, { onRetry: warn });
+    // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
+    const api = clientNodeApi(connection, { onRetry: (error, _attempt, message) => error.code !== undefined && warn(message) });
     const model = test.expectFromPolicies || test.fromPolicies ? await livePolicyModel(api, test) : undefined;
     const backend = new ClusterBackend(api, {
       image: String(opts.image),

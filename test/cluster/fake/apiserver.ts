@@ -20,6 +20,10 @@ import { ephemeralErrors, podErrors } from './validate.ts';
 
 type Json = Record<string, unknown>;
 
+/** Objects as tests read them back: any field may be looked at. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StoredObject = Record<string, any>;
+
 /** One request as the fake saw it, for assertions. */
 export interface SeenRequest {
   readonly verb: string;
@@ -190,16 +194,16 @@ export class FakeApiServer {
   }
 
   /** Pods now stored, optionally of one namespace. */
-  pods(namespace?: string): Json[] {
+  pods(namespace?: string): StoredObject[] {
     return [...this.#pods.values()].filter((pod) => namespace === undefined || meta(pod).namespace === namespace);
   }
 
-  pod(namespace: string, name: string): Json | undefined {
+  pod(namespace: string, name: string): StoredObject | undefined {
     return this.#pods.get(key(namespace, name));
   }
 
   /** Pods prober created (they carry its run-id label). */
-  probePods(): Json[] {
+  probePods(): StoredObject[] {
     return this.pods().filter((pod) => labelsOf(pod)['prober.dev/run-id']);
   }
 
