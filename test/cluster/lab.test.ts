@@ -73,9 +73,10 @@ t.test('--agent=pod: probe pods with the source identity, never Ready, deleted a
   t.equal(lab.fake.seen('patch', 'pods/ephemeralcontainers').length, 0);
 });
 
-t.test('the single binary runs the lab through the bundled client-node (exit 0, table output)', async (t) => {
+t.test('the single binary runs the lab through the bundled client-node; -n fills in a missing namespace (exit 0)', async (t) => {
   const lab = await clusterLab(t);
-  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '--no-color'], { binary: requireBinary() });
+  const noNamespace = LAB_TEST.replace('apache: { namespace: b-apacherr, selector', 'apache: { selector');
+  const run = await runProber(['run', '-f', lab.testFile(noNamespace), '--kubeconfig', lab.fake.kubeconfig, '-n', 'b-apacherr', '--no-color'], { binary: requireBinary() });
   t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /lab-redis-isolation \(cluster: fake \(https:\/\/127\.0\.0\.1:\d+\)\)/);
   t.equal(lab.fake.seen('patch', 'pods/ephemeralcontainers').length, 2);
