@@ -25,7 +25,10 @@ export class PeerSets {
   readonly all: Bitset;
   readonly none: Bitset;
   private readonly podsCache = new Map<string, Bitset>();
+  /** By object, so each rule's peers are computed once. */
   private readonly peerCache = new Map<PeerSpec | 'all' | readonly PeerSpec[], Bitset>();
+  /** By content, so equal peers written in different policies are computed once. */
+  private readonly contentCache = new Map<string, Bitset>();
 
   constructor(cluster: Cluster) {
     this.cluster = cluster;
@@ -69,14 +72,20 @@ export class PeerSets {
       case 'pods':
         set = this.pods(spec);
         break;
-      case 'cidr':
-        set = new Bitset(this.cluster.workloads.length);
-        if (spec.pods) {
-          for (const w of this.cluster.workloads) {
-            if (w.addresses.length > 0 && w.addresses.every((a) => inBlock(spec.block, a))) set.add(w.index);
+      case 'cidr': {
+        const key = `${spec.pods}|${spec.block.key}`;
+        set = this.contentCache.get(key);
+        if (!set) {
+          set = new Bitset(this.cluster.workloads.length);
+          if (spec.pods) {
+            for (const w of this.cluster.workloads) {
+              if (w.addresses.length > 0 && w.addresses.every((a) => inBlock(spec.block, a))) set.add(w.index);
+            }
           }
+          this.contentCache.set(key, set);
         }
         break;
+      }
       case 'entity':
         set = spec.entity === 'world' ? this.none : this.all;
         break;
