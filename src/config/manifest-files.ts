@@ -13,6 +13,7 @@ export interface ManifestObject {
 }
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
+const KUSTOMIZE_FILES = /(^|[\\/])kustomization\.ya?ml$|(^|[\\/])Kustomization$/;
 
 /** Expands files and directories (recursively, sorted) into manifest file paths. */
 async function expand(path: string, baseDir: string, explicit: boolean): Promise<string[]> {
@@ -28,6 +29,8 @@ async function expand(path: string, baseDir: string, explicit: boolean): Promise
     const nested = await Promise.all(entries.map((e) => expand(join(path, e), baseDir, false)));
     return nested.flat();
   }
+  // kustomize's own files describe how to combine manifests, not objects of the cluster.
+  if (!explicit && KUSTOMIZE_FILES.test(path)) return [];
   return explicit || EXTENSIONS.test(path) ? [path] : [];
 }
 

@@ -70,7 +70,7 @@ spec:
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'apacherr-80-config', namespace: 'b-apacherr' }, data: {} },
     ],
   }),
-  'apps/kustomization.yaml': 'resources: [redis.yaml, app.yaml]\nkind: Kustomization\n',
+  'apps/kustomization.yaml': 'resources: [redis.yaml, app.yaml]\n',
   'apps/README.md': '# not a manifest\n',
   'edge/traefik.yaml': `apiVersion: apps/v1
 kind: DaemonSet
@@ -111,7 +111,7 @@ t.test('a directory of manifests becomes the engine input', async (t) => {
   const dir = await tempDir(t);
   await writeTree(dir, LAB);
   const loaded = await loadManifests(['.'], { baseDir: dir });
-  t.same(loaded.files, ['apps/apache.json', 'apps/app.yaml', 'apps/kustomization.yaml', 'apps/redis.yaml', 'edge/traefik.yaml', 'ns.yaml', 'policies/isolate.yaml']);
+  t.same(loaded.files, ['apps/apache.json', 'apps/app.yaml', 'apps/redis.yaml', 'edge/traefik.yaml', 'ns.yaml', 'policies/isolate.yaml']);
   t.same(
     loaded.cluster.workloads.map((w) => [w.namespace, w.name, w.kind, w.labels, w.serviceAccount, w.ports, w.mesh, w.source]),
     [
@@ -122,7 +122,7 @@ t.test('a directory of manifests becomes the engine input', async (t) => {
   );
   t.same(loaded.cluster.services.map((s) => [s.namespace, s.name, s.selector, s.ports, s.source]), [['d-redis', 'redis-svc', { app: 'redis' }, [{ port: 6379, protocol: 'TCP', targetPort: 'redis' }], 'apps/redis.yaml:13']]);
   t.same(loaded.cluster.policies.map((p) => p.source), ['policies/isolate.yaml:2']);
-  t.same(loaded.ignoredKinds, { ConfigMap: 1, Kustomization: 1 });
+  t.same(loaded.ignoredKinds, { ConfigMap: 1 });
   t.match(loaded.warnings, [/edge\/traefik\.yaml:1: DaemonSet a-ingress-traefik\/traefik uses hostNetwork/]);
 
   const model = buildModel(loaded.cluster);
