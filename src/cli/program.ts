@@ -1,0 +1,66 @@
+// The command tree: every subcommand registered on one commander program; the CLI's single decision point.
+
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config-error.ts';
+import type { ExitCode } from '../model/report.ts';
+import { registerAgent } from './commands/agent.ts';
+import { registerCheck } from './commands/check.ts';
+import { registerProbe } from './commands/probe.ts';
+import { registerServe } from './commands/serve.ts';
+import { UsageError } from './usage-error.ts';
+import { versionLine } from './version.ts';
+
+/** Registers a subcommand; it reports its exit code through `finish`. */
+export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
+
+const COMMANDS: readonly Register[] = [registerProbe, registerCheck, registerAgent, registerServe];
+
+function buildProgram(finish: (code: ExitCode) => void): Command {
+  const program = new Command('prober')
+    .description(
+      'Proves what Kubernetes network policies and service-mesh authorization really allow:\n' +
+        'probes from the real workloads, builds a reachability matrix, compares it with the intended one.',
+    )
+    .version(versionLine(), '-V, --version', 'print the version and the embedded Node version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 every checked cell matched · 1 at least one mismatch · 2 the run could not decide
+(bad input, unreachable cluster, failed agent, error cells).`,
+    );
+  for (const register of COMMANDS) register(program, finish);
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code; never throws. Bad input (ConfigError, UsageError, a
+ * commander usage error) prints one line on stderr and gives 2; anything unexpected also gives 2.
+ */
+export async function runCli(argv: readonly string[]): Promise<ExitCode> {
+  let code: ExitCode = 0;
+  const program = buildProgram((result) => {
+    code = result;
+  });
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 2;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`prober: ${error.toString().replace(/^UsageError: /, '')}\n`);
+      return 2;
+    }
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    process.stderr.write(`prober: ${error instanceof Error ? error.message : String(error)}${cause}\n`);
+    if (process.env.PROBER_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,146 @@
+// Loads a ReachabilityTest file: YAML with positions, schema check, then the checks a schema cannot express.
+
+import { dirname, resolve } from 'node:path';
+import { parseDuration } from '../model/duration.ts';
+import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
+import { parseTarget } from '../model/target.ts';
+import {
+  DEFAULTS,
+  type ExpectRule,
+  type FromPolicies,
+  type ReachabilityTest,
+  type SourceSpec,
+  type StatusSet,
+  type TargetSpec,
+} from '../model/test-spec.ts';
+import { ConfigError } from './config-error.ts';
+import schema from './reachability-test.schema.json' with { type: 'json' };
+import { checkSchema } from './schema-check.ts';
+import { parseSingleYaml, readText, type PositionedDocument } from './yaml-file.ts';
+
+/** The raw shape after the schema check (field types are guaranteed by the schema). */
+interface RawTest {
+  metadata: { name: string };
+  spec: {
+    defaults?: { timeout?: string; attempts?: number; concurrency?: number };
+    sources: Record<string, { namespace?: string; selector?: Record<string, string>; local?: boolean }>;
+    targets: Record<string, { url: string; expectStatus?: StatusSet[number] | StatusSet; denyStatus?: StatusSet[number] | StatusSet; timeout?: string; liveness?: 'auto' | 'none' }>;
+    expect: 'fromPolicies' | { name?: string; from: string; to: string; verdict: 'allow' | 'deny' }[];
+    fromPolicies?: { policies: string[]; workloads?: string[] };
+  };
+}
+
+const HINTS = {
+  expect: 'must be a list of rules ({from, to, verdict}) or the word "fromPolicies"',
+  expectStatus: 'must be a status (200), a class ("2xx") or a list of them',
+  denyStatus: 'must be a status (403), a class ("4xx") or a list of them',
+};
+
+/** Reads and validates a ReachabilityTest file. Throws ConfigError (file:line: field: message). */
+export function loadReachabilityTest(file: string): ReachabilityTest {
+  return parseReachabilityTest(file, readText(file));
+}
+
+/** Validates ReachabilityTest text; `file` is used for messages and to resolve relative paths. */
+export function parseReachabilityTest(file: string, text: string): ReachabilityTest {
+  const doc = parseSingleYaml(file, text);
+  checkSchema(doc, schema, HINTS);
+  const raw = doc.value as RawTest;
+  const origin = (path: (string | number)[]) => ({ file, line: doc.lineOf(path) ?? 1 });
+  const fail = (path: (string | number)[], field: string, message: string): never => {
+    throw new ConfigError(file, doc.lineOf(path), field, message);
+  };
+
+  const defaults = {
+    timeoutMs: raw.spec.defaults?.timeout ? durationAt(doc, ['spec', 'defaults', 'timeout'], raw.spec.defaults.timeout) : DEFAULTS.timeoutMs,
+    attempts: raw.spec.defaults?.attempts ?? DEFAULTS.attempts,
+    concurrency: raw.spec.defaults?.concurrency ?? DEFAULTS.concurrency,
+  };
+
+  const sources: SourceSpec[] = Object.entries(raw.spec.sources).map(([name, s]) => {
+    const path = ['spec', 'sources', name];
+    if (s.local && (s.namespace || s.selector)) fail(path, `spec.sources.${name}`, 'a local source cannot also name a namespace or selector');
+    if (!s.local && !s.namespace) fail(path, `spec.sources.${name}`, 'needs a namespace (and usually a selector), or local: true');
+    return {
+      name,
+      local: s.local === true,
+      ...(s.namespace ? { namespace: s.namespace } : {}),
+      ...(s.selector ? { selector: s.selector } : {}),
+      origin: origin(path),
+    };
+  });
+
+  const targets: TargetSpec[] = Object.entries(raw.spec.targets).map(([name, t]) => {
+    const path = ['spec', 'targets', name];
+    const parsed = parseTarget(t.url);
+    if (!parsed.ok) return fail([...path, 'url'], `spec.targets.${name}.url`, parsed.error);
+    const isHttp = parsed.value.scheme === 'http' || parsed.value.scheme === 'https';
+    for (const key of ['expectStatus', 'denyStatus'] as const) {
+      if (t[key] !== undefined && !isHttp) fail([...path, key], `spec.targets.${name}.${key}`, `only applies to http(s) targets, not ${parsed.value.scheme}://`);
+    }
+    return {
+      name,
+      address: parsed.value,
+      liveness: t.liveness ?? 'auto',
+      ...(t.expectStatus !== undefined ? { expectStatus: asList(t.expectStatus) } : {}),
+      ...(t.denyStatus !== undefined ? { denyStatus: asList(t.denyStatus) } : {}),
+      ...(t.timeout ? { timeoutMs: durationAt(doc, [...path, 'timeout'], t.timeout) } : {}),
+      origin: origin(path),
+    };
+  });
+
+  const rules: ExpectRule[] =
+    raw.spec.expect === 'fromPolicies'
+      ? []
+      : raw.spec.expect.map((r, i) => ({
+          ...(r.name ? { name: r.name } : {}),
+          from: r.from,
+          to: r.to,
+          verdict: r.verdict,
+          origin: origin(['spec', 'expect', i]),
+        }));
+  checkRules(doc, rules, sources, targets);
+
+  const base = dirname(resolve(file));
+  const fromPolicies: FromPolicies | undefined = raw.spec.fromPolicies && {
+    policies: raw.spec.fromPolicies.policies.map((p) => resolve(base, p)),
+    workloads: (raw.spec.fromPolicies.workloads ?? []).map((p) => resolve(base, p)),
+  };
+  return {
+    name: raw.metadata.name,
+    file,
+    defaults,
+    sources,
+    targets,
+    rules,
+    expectFromPolicies: raw.spec.expect === 'fromPolicies',
+    ...(fromPolicies ? { fromPolicies } : {}),
+  };
+}
+
+function checkRules(doc: PositionedDocument, rules: readonly ExpectRule[], sources: readonly SourceSpec[], targets: readonly TargetSpec[]): void {
+  const sourceNames = sources.map((s) => s.name);
+  const targetNames = targets.map((t) => t.name);
+  rules.forEach((rule, i) => {
+    const side = unmatchedSide(rule, sourceNames, targetNames);
+    if (side) {
+      const known = (side === 'from' ? sourceNames : targetNames).join(', ');
+      throw new ConfigError(doc.file, doc.lineOf(['spec', 'expect', i, side]), `spec.expect[${i}].${side}`, `"${rule[side]}" matches no ${side === 'from' ? 'source' : 'target'} (known: ${known})`);
+    }
+  });
+  const [conflict] = findConflicts(rules, sourceNames, targetNames);
+  if (conflict) {
+    const line = conflict.second.origin?.line;
+    throw new ConfigError(doc.file, line, 'spec.expect', `rules "${ruleLabel(conflict.first)}" (line ${conflict.first.origin?.line}) and "${ruleLabel(conflict.second)}" are equally specific and disagree on ${conflict.from} → ${conflict.to}; make one more specific`);
+  }
+}
+
+function durationAt(doc: PositionedDocument, path: (string | number)[], text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new ConfigError(doc.file, doc.lineOf(path), path.join('.'), `"${text}" is not a positive duration`);
+  return ms;
+}
+
+function asList(value: StatusSet[number] | StatusSet): StatusSet {
+  return Array.isArray(value) ? value : [value as StatusSet[number]];
+}

@@ -1,0 +1,104 @@
+// Validates a positioned YAML document against a JSON Schema and reports the most useful error, with its line.
+
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { ConfigError } from './config-error.ts';
+import type { PositionedDocument } from './yaml-file.ts';
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** Hints for fields whose schema has alternatives, where Ajv's own wording would confuse. */
+export type OneOfHints = Readonly<Record<string, string>>;
+
+/** Throws a ConfigError for the first (deepest) schema violation of `doc`. */
+export function checkSchema(doc: PositionedDocument, schema: object, hints: OneOfHints = {}): void {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(doc.value)) return;
+  const error = pickError(validate.errors ?? []);
+  if (!error) throw new ConfigError(doc.file, doc.lineOf([]), undefined, 'does not match the expected format');
+  const path = pointerToPath(error.instancePath);
+  const extra = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined;
+  const fieldPath = extra === undefined ? path : [...path, extra];
+  const line = doc.lineOf(fieldPath, extra !== undefined);
+  const field = formatPath(fieldPath);
+  const hint = hints[lastName(path)];
+  throw new ConfigError(doc.file, line, field || undefined, hint && isAlternativeError(error) ? hint : describe(error, doc.value, path));
+}
+
+/** The deepest error, preferring concrete errors over "matches none of the alternatives". */
+function pickError(errors: readonly ErrorObject[]): ErrorObject | undefined {
+  const depth = (e: ErrorObject): number => pointerToPath(e.instancePath).length + (e.keyword === 'additionalProperties' ? 1 : 0);
+  const concrete = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
+  const pool = concrete.length > 0 ? concrete : errors;
+  return [...pool].sort((a, b) => depth(b) - depth(a))[0];
+}
+
+function isAlternativeError(error: ErrorObject): boolean {
+  return ['oneOf', 'anyOf', 'const', 'type', 'minItems'].includes(error.keyword) || error.schemaPath.includes('oneOf');
+}
+
+function describe(error: ErrorObject, root: unknown, path: readonly (string | number)[]): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown field "${String(params.additionalProperty)}"`;
+    case 'required':
+      return `missing required field "${String(params.missingProperty)}"`;
+    case 'const':
+      return `must be ${JSON.stringify(params.allowedValue)}`;
+    case 'enum':
+      return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'type':
+      return `must be ${String(params.type)}, not ${kindOf(valueAt(root, path))}`;
+    case 'pattern':
+      return patternMessage(String(params.pattern), valueAt(root, path));
+    case 'propertyNames':
+      return `"${String(params.propertyName)}" is not a valid name`;
+    case 'minProperties':
+      return 'must not be empty';
+    default:
+      return error.message ?? 'is not valid';
+  }
+}
+
+function patternMessage(pattern: string, value: unknown): string {
+  const shown = JSON.stringify(value);
+  if (pattern.includes('ms|s|m')) return `${shown} is not a duration (write e.g. 500ms, 2s or 1m)`;
+  if (pattern.includes('xx')) return `${shown} is not a status class (1xx … 5xx)`;
+  return `${shown} is not a valid name (letters, digits, "-", "_", "."; at most 63)`;
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let value: unknown = root;
+  for (const step of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[step] : undefined;
+  return value;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a map' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function lastName(path: readonly (string | number)[]): string {
+  const names = path.filter((p): p is string => typeof p === 'string');
+  return names[names.length - 1] ?? '';
+}
+
+/** `spec.targets.redis.url`, `spec.expect[2].verdict`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}

@@ -1,0 +1,81 @@
+// Reads YAML while keeping positions, so every later error can name the line it is about.
+
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { ConfigError } from './config-error.ts';
+
+/** One parsed YAML document with the means to find the line of any path in it. */
+export interface PositionedDocument {
+  readonly file: string;
+  readonly value: unknown;
+  /** Line (1-based) of the node at `path`; of its key when `key` is true; nearest existing parent otherwise. */
+  lineOf(path: readonly (string | number)[], key?: boolean): number | undefined;
+}
+
+/** Reads a file as text, turning I/O failures into a ConfigError naming the file. */
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? String(cause)})`;
+    throw new ConfigError(file, undefined, undefined, why, { cause });
+  }
+}
+
+/** Parses every document of a YAML text; syntax errors become ConfigErrors with their line. */
+export function parseYamlDocuments(file: string, text: string): PositionedDocument[] {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const list = Array.isArray(docs) ? docs : [];
+  for (const doc of list) {
+    const problem = doc.errors[0];
+    if (problem) {
+      const line = lines.linePos(problem.pos[0]).line;
+      throw new ConfigError(file, line, undefined, `invalid YAML: ${firstLine(problem.message)}`);
+    }
+  }
+  return list.filter((doc) => doc.contents !== null).map((doc) => positioned(file, doc, lines));
+}
+
+/** Parses a file that must hold exactly one YAML document. */
+export function parseSingleYaml(file: string, text: string): PositionedDocument {
+  const docs = parseYamlDocuments(file, text);
+  const [doc, extra] = docs;
+  if (!doc) throw new ConfigError(file, 1, undefined, 'the file holds no YAML document');
+  if (extra) throw new ConfigError(file, extra.lineOf([]), undefined, 'expected one YAML document, found several');
+  return doc;
+}
+
+function positioned(file: string, doc: Document.Parsed, lines: LineCounter): PositionedDocument {
+  const lineOfNode = (node: Node | null | undefined): number | undefined =>
+    node?.range ? lines.linePos(node.range[0]).line : undefined;
+  return {
+    file,
+    value: doc.toJS({ maxAliasCount: 100 }),
+    lineOf(path, key = false) {
+      let node: unknown = doc.contents;
+      let line = lineOfNode(doc.contents);
+      for (const [index, step] of path.entries()) {
+        const last = index === path.length - 1;
+        if (isMap(node)) {
+          const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(step));
+          if (!pair) return line;
+          if (last && key) return lineOfNode(pair.key as Node) ?? line;
+          node = pair.value;
+          line = lineOfNode(pair.value as Node) ?? lineOfNode(pair.key as Node) ?? line;
+        } else if (isSeq(node) && typeof step === 'number') {
+          node = node.items[step];
+          line = lineOfNode(node as Node) ?? line;
+        } else {
+          return line;
+        }
+      }
+      return line;
+    },
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,150 @@
+// The reachability matrix: one cell per source × target, expected vs observed, compared.
+
+import { isHttpReason, type CellResult, type Observed, type ProbeResult, type Reason, type Verdict } from './outcome.ts';
+import { decide, ruleLabel } from './rules.ts';
+import type { ReachabilityTest } from './test-spec.ts';
+
+/** What the policy model predicts for a cell; `loopback` cells (a workload to itself) are not judged. */
+export interface ModelVerdict {
+  readonly verdict: Verdict | 'loopback';
+  readonly explanation: readonly string[];
+}
+
+/** One cell of the matrix, as every report renders it. */
+export interface Cell {
+  readonly from: string;
+  readonly to: string;
+  readonly url: string;
+  /** The expectation the cell is judged against (written intent, else the policy model). */
+  readonly expected: Verdict | null;
+  /** The rule that gave the expectation: its name, "from → to", or "policy model". */
+  readonly rule: string | null;
+  readonly model?: ModelVerdict;
+  readonly observed: Observed | null;
+  readonly reason: Reason | null;
+  readonly latencyMs: number | null;
+  readonly attempts: number;
+  readonly detail?: string;
+  readonly result: CellResult;
+  /** One sentence a person reads to understand the result. */
+  readonly explanation: string;
+  /** In a three-way comparison, which of observed / intent / model is the odd one out. */
+  readonly disagreement?: 'observed' | 'intent' | 'model';
+}
+
+/** Everything a backend learned in one run, keyed by source then target name. */
+export interface Observations {
+  readonly results: ReadonlyMap<string, ReadonlyMap<string, ProbeResult>>;
+  /** Sources that could not probe at all, with the reason (pod not ready, agent failed …). */
+  readonly sourceErrors: ReadonlyMap<string, string>;
+  /** Targets the backend proved alive by other means (ready endpoints, a local check), with how. */
+  readonly alive: ReadonlyMap<string, string>;
+}
+
+/** Inputs to assemble a matrix. */
+export interface MatrixInput {
+  readonly test: ReachabilityTest;
+  readonly observations: Observations;
+  /** Policy model verdicts keyed by source then target name, when the test asks for them. */
+  readonly model?: ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>;
+}
+
+/** Builds every cell of the test's matrix, applying the trust rules of a CI gate. */
+export function assembleMatrix(input: MatrixInput): Cell[] {
+  const { test, observations, model } = input;
+  const alive = provenAlive(observations);
+  const cells: Cell[] = [];
+  for (const source of test.sources) {
+    for (const target of test.targets) {
+      const raw = observations.results.get(source.name)?.get(target.name);
+      const sourceError = observations.sourceErrors.get(source.name);
+      const observation = trusted(raw, target.liveness === 'none' ? 'liveness check disabled' : alive.get(target.name), target.name);
+      const decision = test.expectFromPolicies ? undefined : decide(test.rules, source.name, target.name);
+      const modelVerdict = model?.get(source.name)?.get(target.name);
+      cells.push(
+        judge({
+          from: source.name,
+          to: target.name,
+          url: target.address.url,
+          intent: decision ? { verdict: decision.verdict, rule: ruleLabel(decision.rule) } : undefined,
+          model: modelVerdict,
+          observation,
+          sourceError,
+        }),
+      );
+    }
+  }
+  return cells;
+}
+
+/** Targets proven alive: by the backend, or because some source reached them in this run. */
+export function provenAlive(observations: Observations): Map<string, string> {
+  const alive = new Map(observations.alive);
+  for (const [source, row] of observations.results) {
+    for (const [target, result] of row) {
+      if (result.observed === 'allow' && !alive.has(target)) alive.set(target, `reached by ${source}`);
+    }
+  }
+  return alive;
+}
+
+/**
+ * Trust rule 2: a deny counts only when the target is proven alive; otherwise it is an error.
+ * An L7 deny (an HTTP status) is an answer, so it proves itself.
+ */
+function trusted(result: ProbeResult | undefined, aliveBy: string | undefined, target: string): ProbeResult | undefined {
+  if (!result || result.observed !== 'deny' || aliveBy !== undefined || isHttpReason(result.reason)) return result;
+  const detail = `saw ${result.reason}${result.detail ? ` (${result.detail})` : ''}, but nothing proved ${target} alive in this run`;
+  return { ...result, observed: 'error', reason: 'target-down', detail };
+}
+
+interface JudgeInput {
+  readonly from: string;
+  readonly to: string;
+  readonly url: string;
+  readonly intent: { verdict: Verdict; rule: string } | undefined;
+  readonly model: ModelVerdict | undefined;
+  readonly observation: ProbeResult | undefined;
+  readonly sourceError: string | undefined;
+}
+
+function judge(input: JudgeInput): Cell {
+  const { intent, model, observation } = input;
+  const modelVerdict = model && model.verdict !== 'loopback' ? model.verdict : undefined;
+  const expected = intent?.verdict ?? modelVerdict ?? null;
+  const rule = intent?.rule ?? (modelVerdict ? 'policy model' : null);
+  const base = {
+    from: input.from,
+    to: input.to,
+    url: input.url,
+    expected,
+    rule,
+    ...(model ? { model } : {}),
+    observed: observation?.observed ?? null,
+    reason: observation?.reason ?? null,
+    latencyMs: observation?.latencyMs ?? null,
+    attempts: observation?.attempts ?? 0,
+    ...(observation?.detail ? { detail: observation.detail } : {}),
+  };
+  if (expected === null) {
+    return { ...base, result: 'unchecked', explanation: model?.verdict === 'loopback' ? 'a workload to itself is not judged' : 'no rule names this cell' };
+  }
+  if (!observation) {
+    const why = input.sourceError ?? 'no observation was reported';
+    return { ...base, observed: 'error', reason: 'source', result: 'error', detail: why, explanation: `could not probe from ${input.from}: ${why}` };
+  }
+  if (observation.observed === 'error') {
+    return { ...base, result: 'error', explanation: `the check failed (${observation.reason}); expected ${expected}` };
+  }
+  const seen = `${observation.observed} (${observation.reason})`;
+  if (intent && modelVerdict && intent.verdict !== modelVerdict) {
+    const odd = observation.observed === intent.verdict ? 'model' : 'intent';
+    const explanation = `written intent says ${intent.verdict}, policy model says ${modelVerdict}, observed ${seen}`;
+    return { ...base, result: 'fail', explanation, disagreement: odd };
+  }
+  if (observation.observed === expected) {
+    return { ...base, result: 'pass', explanation: `expected ${expected}, observed ${seen}` };
+  }
+  const disagreement = intent && modelVerdict ? { disagreement: 'observed' as const } : {};
+  return { ...base, result: 'fail', explanation: `expected ${expected} by ${rule}, observed ${seen}`, ...disagreement };
+}

@@ -1,0 +1,55 @@
+// What a probe observed and why: the outcome vocabulary every backend and report shares.
+
+/** The intended or computed verdict of a cell. */
+export type Verdict = 'allow' | 'deny';
+
+/** What a probe observed. `error` means the check itself failed and is never a deny. */
+export type Observed = Verdict | 'error';
+
+/** A reason for an HTTP outcome, e.g. `http-200` or `http-403`. */
+export type HttpReason = `http-${number}`;
+
+/** Reasons an observation is an allow: the handshake completed and, for protocols, a valid reply came back. */
+export type AllowReason = 'connected' | 'pong' | 'redis-error' | 'resolved' | HttpReason;
+
+/** Reasons an observation is a deny: the network or an L7 authorizer refused. */
+export type DenyReason = 'timeout' | 'refused' | 'reset' | 'closed' | 'unreachable' | 'blocked' | HttpReason;
+
+/** Reasons an observation is an error: the check could not decide. */
+export type ErrorReason =
+  | 'dns'
+  | 'bad-target'
+  | 'tls'
+  | 'protocol'
+  | 'agent'
+  | 'source'
+  | 'target-down'
+  | 'internal'
+  | HttpReason;
+
+export type Reason = AllowReason | DenyReason | ErrorReason;
+
+/** The result of probing one target once or several times. Probes return these and never throw. */
+export interface ProbeResult {
+  /** The exact URL probed, so a person can repeat the check by hand. */
+  readonly url: string;
+  readonly observed: Observed;
+  readonly reason: Reason;
+  /** Duration of the last attempt in milliseconds. */
+  readonly latencyMs: number;
+  /** How many attempts were made (≥ 1). */
+  readonly attempts: number;
+  /** A short human-readable detail: the error code, the reply, the peer address. */
+  readonly detail?: string;
+}
+
+/** The outcome of comparing one cell's expectation with its observation. */
+export type CellResult = 'pass' | 'fail' | 'error' | 'unchecked';
+
+/** Every cell result, in the order reports list them. */
+export const CELL_RESULTS: readonly CellResult[] = ['pass', 'fail', 'error', 'unchecked'];
+
+/** True when a reason string names an HTTP status, e.g. `http-403`. */
+export function isHttpReason(reason: string): reason is HttpReason {
+  return /^http-\d{3}$/.test(reason);
+}

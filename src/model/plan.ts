@@ -1,0 +1,101 @@
+// The probe plan an agent executes and the lines it prints: the contract between orchestrators and agents.
+
+import type { Observed, ProbeResult, Reason, Verdict } from './outcome.ts';
+import type { StatusSet } from './test-spec.ts';
+
+/** One probe in a plan. `expect` lets the agent stop retrying once the cell agrees. */
+export interface PlannedProbe {
+  readonly id: string;
+  readonly url: string;
+  readonly expect?: Verdict;
+  readonly timeoutMs?: number;
+  readonly attempts?: number;
+  readonly expectStatus?: StatusSet;
+  readonly denyStatus?: StatusSet;
+}
+
+/** What `prober agent` reads: all probes of one source. */
+export interface ProbePlan {
+  readonly apiVersion: 'prober/v1alpha1';
+  readonly kind: 'ProbePlan';
+  readonly source: string;
+  readonly defaults: { readonly timeoutMs: number; readonly attempts: number; readonly concurrency: number };
+  readonly probes: readonly PlannedProbe[];
+}
+
+/** One result line an agent prints. */
+export interface ProbeResultLine extends ProbeResult {
+  readonly kind: 'ProbeResult';
+  readonly id: string;
+}
+
+/** The last line an agent prints, so a reader knows the output is complete. */
+export interface AgentDoneLine {
+  readonly kind: 'AgentDone';
+  readonly source: string;
+  readonly probes: number;
+  readonly durationMs: number;
+  readonly hostname: string;
+  /** Peak resident memory of the agent process, in KiB. */
+  readonly maxRssKb?: number;
+}
+
+export type AgentLine = ProbeResultLine | AgentDoneLine;
+
+const OBSERVED: readonly Observed[] = ['allow', 'deny', 'error'];
+
+/**
+ * Parses agent output (e.g. a container log) into results by probe id. Lines that are not JSON
+ * objects of a known kind are ignored, because runtimes may interleave their own messages.
+ * `complete` is true only when the AgentDone line was seen.
+ */
+export function parseAgentOutput(text: string): { results: Map<string, ProbeResult>; complete: boolean; done?: AgentDoneLine } {
+  const results = new Map<string, ProbeResult>();
+  let done: AgentDoneLine | undefined;
+  for (const line of text.split('\n')) {
+    const start = line.indexOf('{');
+    if (start < 0) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line.slice(start));
+    } catch {
+      continue;
+    }
+    if (!value || typeof value !== 'object') continue;
+    const record = value as Record<string, unknown>;
+    if (record.kind === 'ProbeResult' && typeof record.id === 'string' && OBSERVED.includes(record.observed as Observed)) {
+      results.set(record.id, {
+        url: String(record.url ?? ''),
+        observed: record.observed as Observed,
+        reason: String(record.reason ?? 'internal') as Reason,
+        latencyMs: Number(record.latencyMs ?? 0),
+        attempts: Number(record.attempts ?? 1),
+        ...(typeof record.detail === 'string' ? { detail: record.detail } : {}),
+      });
+    } else if (record.kind === 'AgentDone') {
+      done = record as unknown as AgentDoneLine;
+    }
+  }
+  return { results, complete: done !== undefined, ...(done ? { done } : {}) };
+}
+
+/** The plan for one source of a test: every target, with the cell's written expectation when there is one. */
+export function planFor(
+  source: string,
+  targets: readonly { name: string; url: string; timeoutMs?: number; expectStatus?: StatusSet; denyStatus?: StatusSet }[],
+  defaults: ProbePlan['defaults'],
+  expectation: (target: string) => Verdict | undefined,
+): ProbePlan {
+  const probes = targets.map((target) => {
+    const expect = expectation(target.name);
+    return {
+      id: target.name,
+      url: target.url,
+      ...(expect ? { expect } : {}),
+      ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {}),
+      ...(target.expectStatus ? { expectStatus: target.expectStatus } : {}),
+      ...(target.denyStatus ? { denyStatus: target.denyStatus } : {}),
+    };
+  });
+  return { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source, defaults, probes };
+}

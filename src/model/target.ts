@@ -1,0 +1,86 @@
+// Target URLs: which protocols prober speaks and how a URL names host, port and path.
+
+/** The protocols a target URL can name. */
+export type Scheme = 'tcp' | 'http' | 'https' | 'redis' | 'dns';
+
+const DEFAULT_PORTS: Readonly<Record<Scheme, number | undefined>> = {
+  tcp: undefined,
+  http: 80,
+  https: 443,
+  redis: 6379,
+  dns: undefined,
+};
+
+/** A parsed, validated target address. */
+export interface TargetAddress {
+  readonly scheme: Scheme;
+  /** Host name or IP address (IPv6 without brackets). */
+  readonly host: string;
+  /** Port; 0 for `dns://`, which names no port. */
+  readonly port: number;
+  /** Path and query for HTTP(S); empty otherwise. */
+  readonly path: string;
+  /** The URL written back in canonical form. */
+  readonly url: string;
+}
+
+/** A parse outcome: the address, or a one-line reason the text is not a usable target. */
+export type TargetParse = { readonly ok: true; readonly value: TargetAddress } | { readonly ok: false; readonly error: string };
+
+function isScheme(text: string): text is Scheme {
+  return Object.hasOwn(DEFAULT_PORTS, text);
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/;
+const IPV6 = /^\[[0-9a-fA-F:.]+\]$/;
+
+/**
+ * Parses a target URL (`tcp://host:port`, `http(s)://host[:port]/path`, `redis://host[:port]`,
+ * `dns://name`). Never throws: a bad URL yields a reason fit for an error message.
+ */
+export function parseTarget(text: string): TargetParse {
+  const fail = (error: string): TargetParse => ({ ok: false, error });
+  const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
+  if (!schemeMatch) return fail(`"${text}" is not a URL (expected scheme://host…)`);
+  const scheme = (schemeMatch[1] ?? '').toLowerCase();
+  if (!isScheme(scheme)) return fail(`unsupported scheme "${scheme}" (use tcp, http, https, redis or dns)`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return fail(`"${text}" is not a valid URL`);
+  }
+  if (url.username || url.password) return fail('credentials in target URLs are not supported');
+  if (url.hash) return fail('a fragment (#…) has no meaning in a target URL');
+  const host = url.hostname;
+  if (!host) return fail(`"${text}" names no host`);
+  if (!IPV6.test(host) && !HOST_NAME.test(host)) return fail(`"${host}" is not a valid host name or address`);
+  const bareHost = host.startsWith('[') ? host.slice(1, -1) : host;
+  const isHttp = scheme === 'http' || scheme === 'https';
+  if (!isHttp && url.search) return fail(`a query has no meaning for ${scheme}:// targets`);
+  if (!isHttp && url.pathname !== '' && url.pathname !== '/') return fail(`a path has no meaning for ${scheme}:// targets`);
+  if (scheme === 'dns') {
+    if (url.port) return fail('dns:// targets name a host, not a port');
+    return { ok: true, value: { scheme, host: bareHost, port: 0, path: '', url: `dns://${host}` } };
+  }
+  const fallback = DEFAULT_PORTS[scheme];
+  // URL drops the port when it equals the scheme's default (http:80); read it back from the text.
+  const port = url.port ? Number(url.port) : (explicitDefaultPort(text, host) ?? fallback);
+  if (port === undefined) return fail(`${scheme}:// targets need a port (${scheme}://host:PORT)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return fail(`port ${port} is out of range 1-65535`);
+  const path = isHttp ? `${url.pathname || '/'}${url.search}` : '';
+  const shownPort = port === fallback ? '' : `:${port}`;
+  return { ok: true, value: { scheme, host: bareHost, port, path, url: `${scheme}://${host}${shownPort}${path}` } };
+}
+
+function explicitDefaultPort(text: string, host: string): number | undefined {
+  const after = text.slice(text.indexOf(host) + host.length);
+  const match = /^:(\d+)/.exec(after);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** `host:port` for display, bracketing IPv6 addresses. */
+export function hostPort(address: TargetAddress): string {
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return address.port ? `${host}:${address.port}` : host;
+}

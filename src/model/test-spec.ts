@@ -1,0 +1,84 @@
+// The ReachabilityTest: the intent a person writes — named sources, named targets, expectation rules.
+
+import type { Verdict } from './outcome.ts';
+import type { TargetAddress } from './target.ts';
+
+/** Where a piece of input came from, so errors and reports can point at it. */
+export interface Origin {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** A named source: a real workload (namespace + label selector) or the place prober runs. */
+export interface SourceSpec {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Probe from where prober itself runs (check mode). */
+  readonly local: boolean;
+  readonly origin?: Origin;
+}
+
+/** HTTP statuses, each an exact code or a class such as `2xx`. */
+export type StatusSet = readonly (number | `${1 | 2 | 3 | 4 | 5}xx`)[];
+
+/** How a deny observed on a target is trusted: `auto` needs proof the target is alive, `none` trusts it as-is. */
+export type Liveness = 'auto' | 'none';
+
+/** A named target: a URL plus how to judge its replies. */
+export interface TargetSpec {
+  readonly name: string;
+  readonly address: TargetAddress;
+  /** Statuses that mean "allowed" (default: any 2xx or 3xx). */
+  readonly expectStatus?: StatusSet;
+  /** Statuses that mean "denied by an L7 authorizer" (default: 401, 403). */
+  readonly denyStatus?: StatusSet;
+  readonly timeoutMs?: number;
+  readonly liveness: Liveness;
+  readonly origin?: Origin;
+}
+
+/** One expectation rule: `from` and `to` are names, globs (`redis-*`) or `*`. */
+export interface ExpectRule {
+  readonly name?: string;
+  readonly from: string;
+  readonly to: string;
+  readonly verdict: Verdict;
+  readonly origin?: Origin;
+}
+
+/** Where the policy model's expectations come from (files and directories, already resolved). */
+export interface FromPolicies {
+  readonly policies: readonly string[];
+  readonly workloads: readonly string[];
+}
+
+/** Run defaults; every field has a value after loading. */
+export interface RunDefaults {
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  readonly concurrency: number;
+}
+
+/** A loaded, validated ReachabilityTest. */
+export interface ReachabilityTest {
+  readonly name: string;
+  readonly file: string;
+  readonly defaults: RunDefaults;
+  readonly sources: readonly SourceSpec[];
+  readonly targets: readonly TargetSpec[];
+  /** The written rules; empty when the test says `expect: fromPolicies`. */
+  readonly rules: readonly ExpectRule[];
+  /** True when the policy model is the only expectation (`expect: fromPolicies`). */
+  readonly expectFromPolicies: boolean;
+  readonly fromPolicies?: FromPolicies;
+}
+
+export const DEFAULTS: RunDefaults = { timeoutMs: 2000, attempts: 2, concurrency: 64 };
+export const DEFAULT_DENY_STATUS: StatusSet = [401, 403];
+export const DEFAULT_EXPECT_STATUS: StatusSet = ['2xx', '3xx'];
+
+/** True when `status` is in the set (exact code or class). */
+export function statusIn(set: StatusSet, status: number): boolean {
+  return set.some((entry) => (typeof entry === 'number' ? entry === status : Math.floor(status / 100) === Number(entry[0])));
+}

@@ -1,0 +1,85 @@
+// One attempt under one deadline: tracks the phase it is in so a timeout or an error is classified right.
+
+import { connect, type Socket } from 'node:net';
+import { classifyError, timedOut, type Attempt } from './classify.ts';
+import { resolveHost } from './resolve.ts';
+
+export type Phase = 'resolve' | 'connect' | 'exchange';
+
+/** What an attempt body can use: the phase it is in and a way to release resources on timeout. */
+export interface AttemptContext {
+  phase: Phase;
+  /** Registers cleanup that runs when the deadline passes (destroy sockets, abort requests). */
+  onTimeout(cleanup: () => void): void;
+  /** The peer address once resolved, for the detail line. */
+  peer?: string;
+}
+
+/**
+ * Runs `body` under a deadline of `timeoutMs`. Never rejects: a thrown error is classified by the
+ * phase it happened in, and a passed deadline becomes a timeout (deny) or, while resolving, a DNS error.
+ */
+export function runAttempt(timeoutMs: number, body: (ctx: AttemptContext) => Promise<Attempt>): Promise<Attempt> {
+  const cleanups: (() => void)[] = [];
+  const ctx: AttemptContext = { phase: 'resolve', onTimeout: (fn) => cleanups.push(fn) };
+  const withPeer = (attempt: Attempt): Attempt =>
+    ctx.peer && attempt.observed !== 'error' && !attempt.detail?.includes(ctx.peer)
+      ? { ...attempt, detail: attempt.detail ? `${attempt.detail} [${ctx.peer}]` : ctx.peer }
+      : attempt;
+  return new Promise<Attempt>((resolve) => {
+    let settled = false;
+    const finish = (attempt: Attempt): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(withPeer(attempt));
+    };
+    const timer = setTimeout(() => {
+      for (const cleanup of cleanups) cleanup();
+      finish(timedOut(ctx.phase, timeoutMs));
+    }, timeoutMs);
+    body(ctx).then(finish, (error: unknown) => finish(classifyError(error, ctx.phase)));
+  });
+}
+
+/** Resolves the host and opens a TCP connection, advancing the attempt's phase as it goes. */
+export async function openConnection(ctx: AttemptContext, host: string, port: number): Promise<Socket> {
+  ctx.phase = 'resolve';
+  const { address } = await resolveHost(host);
+  ctx.phase = 'connect';
+  ctx.peer = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  return new Promise<Socket>((resolve, reject) => {
+    const socket = connect({ host: address, port, noDelay: true });
+    ctx.onTimeout(() => socket.destroy());
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+/**
+ * Reads the first line a peer sends. Resolves null when the peer closes without sending anything;
+ * rejects with the socket error when it resets.
+ */
+export function readFirstLine(socket: Socket, maxBytes = 512): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const done = (value: string | null): void => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', reject);
+      resolve(value);
+    };
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('latin1');
+      const end = buffered.indexOf('\n');
+      if (end >= 0 || buffered.length >= maxBytes) done(buffered.slice(0, end >= 0 ? end : maxBytes).replace(/\r$/, ''));
+    };
+    const onEnd = (): void => done(buffered.length > 0 ? buffered : null);
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('error', reject);
+  });
+}

@@ -1,0 +1,55 @@
+// Turns socket and resolver errors into outcome classes, following the outcome table of the design.
+
+import type { Observed, Reason } from '../model/outcome.ts';
+
+/** A classified single attempt. */
+export interface Attempt {
+  readonly observed: Observed;
+  readonly reason: Reason;
+  readonly detail?: string;
+}
+
+/** Error codes of name resolution: the name could not be turned into an address. */
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'ENODATA', 'ESERVFAIL', 'ENONAME', 'EBADNAME', 'ECONNREFUSED_DNS', 'ETIMEOUT']);
+
+/**
+ * Classifies an error raised while connecting or talking to a target.
+ * Unknown errors become `error/internal` with their code, never a deny.
+ */
+export function classifyError(error: unknown, phase: 'resolve' | 'connect' | 'exchange'): Attempt {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = !code || message.includes(code) ? message : `${code}: ${message}`;
+  if (phase === 'resolve' || DNS_CODES.has(code)) return { observed: 'error', reason: 'dns', detail };
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { observed: 'deny', reason: 'refused', detail };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      // A RST answering the SYN surfaces as ECONNREFUSED; ECONNRESET means the handshake completed first,
+      // even when the reset lands before the connect callback runs.
+      return { observed: 'deny', reason: 'reset', detail };
+    case 'ETIMEDOUT':
+      return { observed: 'deny', reason: 'timeout', detail };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN':
+      return { observed: 'deny', reason: 'unreachable', detail };
+    case 'EPERM':
+    case 'EACCES':
+      return { observed: 'deny', reason: 'blocked', detail };
+    default:
+      if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code === 'EPROTO' || /certificate|handshake|SSL/i.test(message)) {
+        return { observed: 'error', reason: 'tls', detail };
+      }
+      return { observed: 'error', reason: 'internal', detail: detail || 'unknown failure' };
+  }
+}
+
+/** The attempt for a deadline that passed: before resolution finished it is a DNS error, after it a deny. */
+export function timedOut(phase: 'resolve' | 'connect' | 'exchange', timeoutMs: number): Attempt {
+  if (phase === 'resolve') return { observed: 'error', reason: 'dns', detail: `name resolution took longer than ${timeoutMs}ms` };
+  const what = phase === 'connect' ? 'no answer to the connection attempt' : 'connected, but no reply';
+  return { observed: 'deny', reason: 'timeout', detail: `${what} within ${timeoutMs}ms` };
+}

@@ -1,0 +1,98 @@
+// The probe engine: one URL → one classified result, with bounded retries; a whole plan with bounded concurrency.
+
+import type { ProbeResult, Verdict } from '../model/outcome.ts';
+import type { PlannedProbe, ProbePlan } from '../model/plan.ts';
+import { parseTarget, type TargetAddress } from '../model/target.ts';
+import type { StatusSet } from '../model/test-spec.ts';
+import type { Attempt } from './classify.ts';
+import { dnsAttempt } from './dns.ts';
+import { httpAttempt } from './http.ts';
+import { runBounded } from './pool.ts';
+import { redisAttempt } from './redis.ts';
+import { tcpAttempt } from './tcp.ts';
+
+/** Everything one probe needs. */
+export interface ProbeOptions {
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  readonly expect?: Verdict | undefined;
+  readonly expectStatus?: StatusSet | undefined;
+  readonly denyStatus?: StatusSet | undefined;
+  /** Base delay between attempts; doubles each time, capped at one second. */
+  readonly backoffMs?: number;
+}
+
+/** One attempt against a parsed address, dispatched on the scheme. */
+export function attemptOnce(address: TargetAddress, options: ProbeOptions): Promise<Attempt> {
+  switch (address.scheme) {
+    case 'tcp':
+      return tcpAttempt(address, options.timeoutMs);
+    case 'http':
+    case 'https':
+      return httpAttempt(address, options.timeoutMs, options);
+    case 'redis':
+      return redisAttempt(address, options.timeoutMs);
+    case 'dns':
+      return dnsAttempt(address, options.timeoutMs);
+    default: {
+      const unreachable: never = address.scheme;
+      return Promise.resolve({ observed: 'error', reason: 'bad-target', detail: `unsupported scheme ${String(unreachable)}` });
+    }
+  }
+}
+
+/**
+ * A retry helps only when the attempt may be wrong about the cell: an error, or a deny where an allow
+ * (or nothing) was expected. An allow is proof and is never retried; a deny that matches its expectation is kept.
+ */
+function worthRetrying(attempt: Attempt, expect: Verdict | undefined): boolean {
+  if (attempt.observed === 'allow') return false;
+  if (attempt.observed === 'error') return attempt.reason !== 'bad-target';
+  return expect !== 'deny';
+}
+
+/** Probes a URL with retries and backoff. Never throws: every failure is a classified result. */
+export async function probeUrl(url: string, options: ProbeOptions): Promise<ProbeResult> {
+  const parsed = parseTarget(url);
+  if (!parsed.ok) return { url, observed: 'error', reason: 'bad-target', latencyMs: 0, attempts: 0, detail: parsed.error };
+  const maxAttempts = Math.max(1, options.attempts);
+  let attempt: Attempt = { observed: 'error', reason: 'internal' };
+  let latencyMs = 0;
+  let made = 0;
+  while (made < maxAttempts) {
+    if (made > 0) await delay(Math.min((options.backoffMs ?? 100) * 2 ** (made - 1), 1000));
+    const started = performance.now();
+    try {
+      attempt = await attemptOnce(parsed.value, options);
+    } catch (error) {
+      // Defensive: attempts classify their own failures, but a probe must never throw.
+      attempt = { observed: 'error', reason: 'internal', detail: error instanceof Error ? error.message : String(error) };
+    }
+    latencyMs = Math.round((performance.now() - started) * 10) / 10;
+    made += 1;
+    if (!worthRetrying(attempt, options.expect)) break;
+  }
+  return { url: parsed.value.url, ...attempt, latencyMs, attempts: made };
+}
+
+/** Options of a planned probe, with the plan's defaults filled in. */
+export function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults']): ProbeOptions {
+  return {
+    timeoutMs: probe.timeoutMs ?? defaults.timeoutMs,
+    attempts: probe.attempts ?? defaults.attempts,
+    expect: probe.expect,
+    expectStatus: probe.expectStatus,
+    denyStatus: probe.denyStatus,
+  };
+}
+
+/** Runs every probe of a plan, at most `defaults.concurrency` at a time, reporting each result as it lands. */
+export async function runPlan(plan: ProbePlan, onResult: (id: string, result: ProbeResult) => void): Promise<void> {
+  await runBounded(plan.probes, plan.defaults.concurrency, async (probe) => {
+    onResult(probe.id, await probeUrl(probe.url, optionsFor(probe, plan.defaults)));
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
