@@ -1,7 +1,7 @@
 // Runs the lab's Apache config (from its ConfigMap) with Debian's apache2, and webdis, on loopback.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
@@ -76,7 +76,9 @@ export function prepareApache(dir: string, layout: ApacheLayout, listen: string,
     case 'image': {
       writeFileSync(join(dir, 'conf/apacherr/httpd.conf'), labConfig().httpdConf);
       symlinkSync(DEBIAN_MODULES, join(dir, 'modules'));
-      symlinkSync('/etc/mime.types', join(dir, 'conf/mime.types'));
+      // The image ships conf/mime.types; Debian's comes with the media-types package.
+      if (existsSync('/etc/mime.types')) symlinkSync('/etc/mime.types', join(dir, 'conf/mime.types'));
+      else writeFileSync(join(dir, 'conf/mime.types'), 'text/html html\n');
       const overrides = { APACHERR_ROOT: dir, APACHERR_LISTEN: listen, ...defines };
       return ['-f', join(dir, 'conf/apacherr/httpd.conf'), ...Object.entries(overrides).flatMap(([k, v]) => ['-C', `Define ${k} ${v}`])];
     }
