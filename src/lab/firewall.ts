@@ -21,16 +21,20 @@ function portsOf(pod: LabPod): { port: number; protocol: Protocol }[] {
 }
 
 /**
- * The ruleset of one pod. Like most CNIs: return traffic of accepted connections passes; the node
+ * The ruleset of one pod. Like most CNIs: replies to connections the pod opened pass; the node
  * (kubelet's probes, the lab's liveness checks) is always allowed; an isolated direction accepts
- * what a policy allows and drops the rest; a direction no policy isolates drops only what an
- * admin policy denies. Pod-to-itself traffic is judged like any other (the engine's `computed`).
+ * what a policy allows and drops the rest; a direction no policy isolates drops only what an admin
+ * policy denies. A denied new connection is dropped (the client times out); a packet of an older
+ * connection that the current policies deny is answered with a TCP reset, so a policy change also
+ * ends connections opened before it (pooled clients reconnect and meet the new rules).
+ * Pod-to-itself traffic is judged like any other (the engine's `computed`).
  */
 function podRuleset(pod: LabPod, ingress: readonly Decision[], egress: readonly Decision[], nodeIp: string): PodFirewall {
   const ip = (d: Decision, side: 'from' | 'to'): string => {
     const peer = d[side];
     return peer.kind === 'ip' ? peer.ip : '';
   };
+  const deny = (match: string): string[] => [`    ${match}ct state != new meta l4proto tcp reject with tcp reset`, `    ${match}drop`];
   const ingressIsolated = ingress.some((d) => (d.ingress?.isolatedBy.length ?? 0) > 0);
   const egressIsolated = egress.some((d) => (d.egress?.isolatedBy.length ?? 0) > 0);
   const chain = (name: 'input' | 'output', isolated: boolean, decisions: readonly Decision[]): string[] => {
@@ -38,21 +42,19 @@ function podRuleset(pod: LabPod, ingress: readonly Decision[], egress: readonly 
     const lines = [
       `  chain ${name} {`,
       `    type filter hook ${name} priority 0; policy accept;`,
-      '    ct state established,related accept',
+      '    ct direction reply accept',
       `    ip ${peerKey} 127.0.0.0/8 accept`,
       `    ip ${peerKey} ${nodeIp} accept`,
     ];
     for (const d of decisions) {
       const side = name === 'input' ? d.ingress : d.egress;
       if (!side) continue;
-      const peer = ip(d, name === 'input' ? 'from' : 'to');
-      const verdict = side.verdict === 'allow' ? 'accept' : 'drop';
-      // Not isolated and allowed is the default already: only rules that change something are written.
-      if (!isolated && verdict === 'accept') continue;
-      if (isolated && verdict === 'drop') continue;
-      lines.push(`    ip ${peerKey} ${peer} meta l4proto ${proto(d.protocol)} th dport ${d.port} ${verdict}`);
+      const match = `ip ${peerKey} ${ip(d, name === 'input' ? 'from' : 'to')} meta l4proto ${proto(d.protocol)} th dport ${d.port} `;
+      // Only rules that change something are written: allows where isolated, denies where not.
+      if (isolated && side.verdict === 'allow') lines.push(`    ${match}accept`);
+      if (!isolated && side.verdict === 'deny') lines.push(...deny(match));
     }
-    if (isolated) lines.push('    drop');
+    if (isolated) lines.push(...deny(''));
     lines.push('  }');
     return lines;
   };

@@ -1,8 +1,10 @@
 // `prober lab …`: the seed's lab on this Linux host — up, apply, test, reset, down, status, demo.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { ExitCode } from '../../model/report.ts';
 import { withInterrupts } from '../interrupts.ts';
+import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
+import { effectiveDefaults } from './check.ts';
 
 const DEFAULT_LAB = 'prober-lab';
 
@@ -57,5 +59,47 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
       if (!state) throw new Error(`lab "${opts.name}" is not up (start it with \`prober lab up\`)`);
       process.stdout.write(describeLab(state));
       finish(0);
+    });
+
+  labOptions(lab.command('apply').summary('enforce policies in the lab with nftables (replaces the applied set)'))
+    .requiredOption('-f, --policies <path...>', 'policy files or directories (NetworkPolicy, AdminNetworkPolicy, Cilium)')
+    .addHelpText('after', '\nExample:\n  sudo prober lab apply -f policies/networkpolicy/')
+    .action(async (opts: { name: string; policies: string[] }) => {
+      const { labApply } = await import('../../lab/policies.ts');
+      const { firewalls } = await labApply(opts.name, opts.policies);
+      const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
+      process.stderr.write(`lab ${opts.name}: applied ${opts.policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}\n`);
+      finish(0);
+    });
+
+  labOptions(lab.command('reset').summary('remove every policy rule: everything allowed again'))
+    .addHelpText('after', '\nExample:\n  sudo prober lab reset')
+    .action(async (opts: { name: string }) => {
+      const { labReset } = await import('../../lab/policies.ts');
+      await labReset(opts.name);
+      process.stderr.write(`lab ${opts.name}: policies removed\n`);
+      finish(0);
+    });
+
+  const test = labOptions(lab.command('test').summary('run a ReachabilityTest from the lab pods and compare'))
+    .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run')
+    .addOption(
+      new Option('--expect <source>', 'what to compare with: the written rules, the policy model of the applied policies, or both').choices(['written', 'policies', 'both']),
+    );
+  addProbeOptions(addOutputOptions(test));
+  test
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sudo prober lab test -f policies/expectations.yaml
+  sudo prober lab test -f policies/expectations.yaml --expect both -o junit > lab.xml
+
+Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      const { runLabTest } = await import('../lab-test.ts');
+      const flags = runFlags(opts);
+      finish(await runLabTest({ lab: String(opts.name), file: String(opts.file), flags, expect: opts.expect as 'written' | 'policies' | 'both' | undefined, defaults: effectiveDefaults }));
     });
 }
