@@ -1,7 +1,7 @@
 // The shared tail of every probing command: observe through a backend, judge the matrix, print, exit code.
 
 import type { Backend } from '../model/backend.ts';
-import { assembleMatrix, type ModelVerdict } from '../model/matrix.ts';
+import { assembleMatrix, provenAlive, type ModelVerdict } from '../model/matrix.ts';
 import { buildReport, type ExitCode, type Report } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { renderReport } from '../report/render.ts';
@@ -40,7 +40,7 @@ export async function observeAndReport(test: ReachabilityTest, backend: Backend,
       proberVersion: PROBER_VERSION,
     },
     ...(run.sources ? { sources: run.sources } : {}),
-    alive: run.observations.alive,
+    alive: provenAlive(run.observations),
   });
   const code = interrupted ? 2 : (extras.exitCode?.(report) ?? report.exitCode);
   const final: Report = code === report.exitCode ? report : { ...report, exitCode: code };

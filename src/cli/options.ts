@@ -2,7 +2,7 @@
 
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../model/duration.ts';
-import { OUTPUT_FORMATS, type OutputFormat } from '../report/render.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Run flags common to every command that probes. */

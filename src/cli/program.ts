@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { ExitCode } from '../model/report.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerLab } from './commands/lab.ts';
 import { registerProbe } from './commands/probe.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
@@ -14,7 +15,7 @@ import { versionLine } from './version.ts';
 /** Registers a subcommand; it reports its exit code through `finish`. */
 export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
 
-const COMMANDS: readonly Register[] = [registerRun, registerProbe, registerCheck, registerAgent, registerServe];
+const COMMANDS: readonly Register[] = [registerRun, registerProbe, registerCheck, registerAgent, registerServe, registerLab];
 
 function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')
@@ -66,7 +67,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
       if (process.env.PROBER_DEBUG) process.stderr.write(`${error.stack}\n`);
       return 2;
     }
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    const cause = error instanceof Error && error.cause instanceof Error && !error.message.includes(error.cause.message.split('\n')[0] ?? '') ? `: ${error.cause.message.split('\n')[0]}` : '';
     process.stderr.write(`prober: ${error instanceof Error ? error.message : String(error)}${cause}\n`);
     if (process.env.PROBER_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
     return 2;

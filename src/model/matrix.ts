@@ -78,7 +78,7 @@ export function assembleMatrix(input: MatrixInput): Cell[] {
 }
 
 /** Targets proven alive: by the backend, or because some source reached them in this run. */
-function provenAlive(observations: Observations): Map<string, string> {
+export function provenAlive(observations: Observations): Map<string, string> {
   const alive = new Map(observations.alive);
   for (const [source, row] of observations.results) {
     for (const [target, result] of row) {

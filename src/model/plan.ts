@@ -36,6 +36,8 @@ export interface AgentDoneLine {
   readonly probes: number;
   readonly durationMs: number;
   readonly hostname: string;
+  /** Peak resident memory of the agent process, in KiB. */
+  readonly maxRssKb?: number;
 }
 
 export type AgentLine = ProbeResultLine | AgentDoneLine;

@@ -5,9 +5,7 @@ import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderTable } from './table.ts';
 
-/** Output formats every command that prints a matrix accepts. */
-export const OUTPUT_FORMATS = ['table', 'json', 'junit', 'markdown'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+import type { OutputFormat } from './formats.ts';
 
 /** Renders a report in the chosen format; colour applies to the table on a terminal only. */
 export function renderReport(report: Report, format: OutputFormat, options: { color: boolean; listAll?: boolean }): string {

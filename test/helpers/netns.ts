@@ -2,7 +2,6 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Test } from 'tap';
 
 /** Runs a command and returns stdout; failures throw with the command's stderr. */
 export function sh(command: string, args: readonly string[], input?: string): string {
@@ -12,6 +11,11 @@ export function sh(command: string, args: readonly string[], input?: string): st
     const stderr = (error as { stderr?: string }).stderr ?? '';
     throw new Error(`${command} ${args.join(' ')} failed: ${stderr.trim()}`, { cause: error });
   }
+}
+
+/** Anything that runs cleanup at the end: a tap test, or a benchmark's own list. */
+export interface Teardown {
+  teardown(fn: () => void | Promise<void>): void;
 }
 
 /** Two namespaces, `client` (10.77.0.1) and `server` (10.77.0.2), on one veth link. */
@@ -29,7 +33,7 @@ export interface NetnsPair {
 }
 
 /** Creates the pair (test must run as root) and removes everything at teardown. */
-export function netnsPair(t: Test): NetnsPair {
+export function netnsPair(t: Teardown): NetnsPair {
   const id = randomBytes(3).toString('hex');
   const client = `prober-test-${id}-c`;
   const server = `prober-test-${id}-s`;

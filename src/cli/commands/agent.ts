@@ -2,15 +2,15 @@
 
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { parseProbePlan } from '../../config/load-plan.ts';
-import { readText } from '../../config/yaml-file.ts';
 import type { AgentDoneLine, ProbeResultLine } from '../../model/plan.ts';
 import type { ExitCode } from '../../model/report.ts';
-import { runPlan } from '../../probe/engine.ts';
 
 /** Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. */
 async function readPlan(planFlag: string | undefined): Promise<{ origin: string; text: string }> {
-  if (planFlag && planFlag !== '-') return { origin: planFlag, text: readText(planFlag) };
+  if (planFlag && planFlag !== '-') {
+    const { readText } = await import('../../config/yaml-file.ts');
+    return { origin: planFlag, text: readText(planFlag) };
+  }
   if (!planFlag && process.env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: process.env.PROBER_PLAN };
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -39,6 +39,7 @@ Example:
 Exit codes: 0 the plan ran (whatever the outcomes) · 2 the plan is invalid.`,
     )
     .action(async (opts: { plan?: string }) => {
+      const [{ parseProbePlan }, { runPlan }] = await Promise.all([import('../../config/load-plan.ts'), import('../../probe/engine.ts')]);
       const { origin, text } = await readPlan(opts.plan);
       const plan = parseProbePlan(origin, text);
       const started = performance.now();
@@ -46,7 +47,14 @@ Exit codes: 0 the plan ran (whatever the outcomes) · 2 the plan is invalid.`,
         process.stdout.write(`${JSON.stringify(line)}\n`);
       };
       await runPlan(plan, (id, result) => write({ kind: 'ProbeResult', id, ...result }));
-      write({ kind: 'AgentDone', source: plan.source, probes: plan.probes.length, durationMs: Math.round(performance.now() - started), hostname: hostname() });
+      write({
+        kind: 'AgentDone',
+        source: plan.source,
+        probes: plan.probes.length,
+        durationMs: Math.round(performance.now() - started),
+        hostname: hostname(),
+        maxRssKb: process.resourceUsage().maxRSS,
+      });
       finish(0);
     });
 }

@@ -1,12 +1,9 @@
 // `prober check`: run a ReachabilityTest whose sources are "here" and judge it.
 
 import type { Command } from 'commander';
-import { loadReachabilityTest } from '../../config/load-test.ts';
 import { ConfigError } from '../../config/config-error.ts';
 import type { ExitCode } from '../../model/report.ts';
 import type { ReachabilityTest, RunDefaults } from '../../model/test-spec.ts';
-import { LocalBackend } from '../../probe/local-backend.ts';
-import { observeAndReport } from '../observe-and-report.ts';
 import { addOutputOptions, addProbeOptions, runFlags, type RunFlags } from '../options.ts';
 
 /** The test's defaults with command-line overrides applied. */
@@ -39,6 +36,12 @@ Example:
 Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (bad input, error cells)`,
   );
   command.action(async (opts: Record<string, unknown>) => {
+    // Loaded on use, so commands that do not need them start fast and small.
+    const [{ loadReachabilityTest }, { LocalBackend }, { observeAndReport }] = await Promise.all([
+      import('../../config/load-test.ts'),
+      import('../../probe/local-backend.ts'),
+      import('../observe-and-report.ts'),
+    ]);
     const test = loadReachabilityTest(String(opts.file));
     const remote = test.sources.find((s) => !s.local);
     if (remote) {

@@ -5,8 +5,6 @@ import { DEFAULTS, type ReachabilityTest, type TargetSpec } from '../../model/te
 import { parseTarget } from '../../model/target.ts';
 import { adHocExitCode, type ExitCode } from '../../model/report.ts';
 import type { Verdict } from '../../model/outcome.ts';
-import { LocalBackend } from '../../probe/local-backend.ts';
-import { observeAndReport } from '../observe-and-report.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -34,6 +32,7 @@ Exit codes: without --expect 0 when every probe was observed (allow or deny), 2 
 with --expect 0 all matched · 1 a mismatch · 2 could not decide.`,
   );
   command.action(async (urls: string[], opts: Record<string, unknown>) => {
+    const [{ LocalBackend }, { observeAndReport }] = await Promise.all([import('../../probe/local-backend.ts'), import('../observe-and-report.ts')]);
     const flags = runFlags(opts);
     const targets: TargetSpec[] = urls.map((url, index) => {
       const parsed = parseTarget(url);

@@ -3,12 +3,8 @@
 import { Option, type Command } from 'commander';
 import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
 import type { AgentMode } from '../../cluster/agents.ts';
-import { ClusterBackend } from '../../cluster/cluster-backend.ts';
-import { livePolicyModel } from '../../cluster/live-policies.ts';
-import { loadReachabilityTest, parseReachabilityTest } from '../../config/load-test.ts';
 import type { ReachabilityTest } from '../../model/test-spec.ts';
 import type { ExitCode } from '../../model/report.ts';
-import { observeAndReport } from '../observe-and-report.ts';
 import { addOutputOptions, addProbeOptions, durationFlag, intFlag, runFlags } from '../options.ts';
 import { PROBER_VERSION } from '../version.ts';
 import { effectiveDefaults } from './check.ts';
@@ -19,6 +15,7 @@ const warn = (message: string): void => {
 
 /** Loads the test from a file, or from stdin for `-f -` (what `kubectl run -i` can pass in). */
 async function loadTest(file: string): Promise<ReachabilityTest> {
+  const { loadReachabilityTest, parseReachabilityTest } = await import('../../config/load-test.ts');
   if (file !== '-') return loadReachabilityTest(file);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -66,8 +63,14 @@ cluster, failed agent, error cells)`,
   command.action(async (opts: Record<string, unknown>) => {
     const test = await loadTest(String(opts.file));
     const flags = runFlags(opts);
-    // client-node takes about a second to load: only `run` pays for it, not `agent` in every source pod.
-    const [{ connect }, { clientNodeApi }] = await Promise.all([import('../../cluster/connection.ts'), import('../../cluster/client-node-api.ts')]);
+    // Loaded on use: client-node alone takes about a second to load, which `agent` in every pod need not pay.
+    const [{ connect }, { clientNodeApi }, { ClusterBackend }, { livePolicyModel }, { observeAndReport }] = await Promise.all([
+      import('../../cluster/connection.ts'),
+      import('../../cluster/client-node-api.ts'),
+      import('../../cluster/cluster-backend.ts'),
+      import('../../cluster/live-policies.ts'),
+      import('../observe-and-report.ts'),
+    ]);
     const connection = connect({
       ...(typeof opts.kubeconfig === 'string' ? { kubeconfig: opts.kubeconfig } : {}),
       ...(typeof opts.context === 'string' ? { context: opts.context } : {}),

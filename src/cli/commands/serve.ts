@@ -2,7 +2,6 @@
 
 import type { Command } from 'commander';
 import type { ExitCode } from '../../model/report.ts';
-import { identityFromEnv, startTargetServer } from '../../probe/target-server.ts';
 import { UsageError } from '../usage-error.ts';
 
 function parsePorts(value: string): number[] {
@@ -36,6 +35,7 @@ Examples:
   prober probe redis://127.0.0.1:9090     # +PONG`,
     )
     .action(async (opts: { port: number[]; host: string; name?: string }) => {
+      const { identityFromEnv, startTargetServer } = await import('../../probe/target-server.ts');
       const server = await startTargetServer(opts.port, opts.host, identityFromEnv(opts.name));
       process.stderr.write(`prober serve: listening on ${opts.host} port ${server.ports.join(', ')}\n`);
       await new Promise<void>((resolve) => {

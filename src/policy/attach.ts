@@ -1,0 +1,100 @@
+// Which policies (and rules, in evaluation order) apply to each workload, per direction and tier.
+import type { Cluster, Workload } from './cluster.ts';
+import { matches } from './labels.ts';
+import type { PeerSets } from './sets.ts';
+import type { AuthzPolicy, DirectionRules, MtlsMode, NetworkLayerPolicy, ParsedPolicy, PeerAuthPolicy, Rule } from './spec.ts';
+
+/** A policy's section for one direction, as attached to a workload. */
+export interface Attached {
+  readonly policy: NetworkLayerPolicy;
+  readonly section: DirectionRules;
+}
+
+/** Everything that applies to one workload in one direction. */
+export interface DirectionAttachments {
+  /** AdminNetworkPolicy rules in evaluation order (priority, then policy name, then rule order). */
+  readonly admin: Rule[];
+  /** NetworkPolicy and Cilium sections: isolation and allow/deny rules. */
+  readonly network: Attached[];
+  /** BaselineAdminNetworkPolicy rules in order. */
+  readonly baseline: Rule[];
+}
+
+export type Direction = 'ingress' | 'egress';
+
+/** Istio policies applying to one workload. */
+export interface MeshAttachments {
+  readonly allow: AuthzPolicy[];
+  readonly deny: AuthzPolicy[];
+}
+
+export interface Attachments {
+  readonly ingress: readonly DirectionAttachments[];
+  readonly egress: readonly DirectionAttachments[];
+  readonly mesh: readonly MeshAttachments[];
+  /** Effective mTLS mode of a workload's port and the PeerAuthentication that set it. */
+  mtls(workload: Workload, port: number): { mode: MtlsMode; ref: string | undefined };
+  readonly warnings: readonly string[];
+}
+
+function byEvaluationOrder(a: NetworkLayerPolicy, b: NetworkLayerPolicy): number {
+  if (a.priority !== b.priority) return a.priority - b.priority;
+  return a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0;
+}
+
+/** Attaches every parsed policy to the workloads it selects. */
+export function attach(cluster: Cluster, sets: PeerSets, policies: readonly ParsedPolicy[], rootNamespace: string): Attachments {
+  const n = cluster.workloads.length;
+  const make = (): DirectionAttachments[] => Array.from({ length: n }, () => ({ admin: [], network: [], baseline: [] }));
+  const ingress = make();
+  const egress = make();
+  const mesh: MeshAttachments[] = Array.from({ length: n }, () => ({ allow: [], deny: [] }));
+  const warnings: string[] = [];
+
+  const network = policies.filter((p): p is NetworkLayerPolicy => p.layer === 'network').sort(byEvaluationOrder);
+  for (const policy of network) {
+    const subject = sets.pods(policy.subject);
+    for (const index of subject) {
+      for (const [direction, lists] of [['ingress', ingress], ['egress', egress]] as const) {
+        const section = policy[direction];
+        if (!section) continue;
+        const target = lists[index]!;
+        if (policy.tier === 'network') target.network.push({ policy, section });
+        else target[policy.tier].push(...section.rules);
+      }
+    }
+  }
+  // Equal priorities make the order between two AdminNetworkPolicies undefined in the API.
+  const admins = network.filter((p) => p.tier === 'admin');
+  for (let i = 1; i < admins.length; i++) {
+    const a = admins[i - 1]!;
+    const b = admins[i]!;
+    if (a.priority === b.priority && !sets.pods(a.subject).clone().and(sets.pods(b.subject)).isEmpty()) {
+      warnings.push(`${a.ref} and ${b.ref} have the same priority ${a.priority} and overlapping subjects: their order is undefined; evaluated by name`);
+    }
+  }
+
+  const inScope = (w: Workload, namespace: string, selector: AuthzPolicy['selector']): boolean =>
+    (namespace === rootNamespace || w.namespace === namespace) && (selector === null || matches(selector, w.labels));
+  for (const policy of policies) {
+    if (policy.layer !== 'authz') continue;
+    for (const w of cluster.workloads) {
+      if (inScope(w, policy.namespace, policy.selector)) mesh[w.index]![policy.action === 'ALLOW' ? 'allow' : 'deny'].push(policy);
+    }
+  }
+
+  const peerAuths = policies.filter((p): p is PeerAuthPolicy => p.layer === 'peerauth').sort((a, b) => (a.ref < b.ref ? -1 : 1));
+  const mtls = (w: Workload, port: number): { mode: MtlsMode; ref: string | undefined } => {
+    // Most specific first: workload selector (port, then workload), namespace, mesh-wide.
+    const workloadLevel = peerAuths.find((p) => p.namespace === w.namespace && p.selector !== null && matches(p.selector, w.labels));
+    const portMode = workloadLevel?.portModes.get(port);
+    if (workloadLevel && portMode && portMode !== 'UNSET') return { mode: portMode, ref: workloadLevel.ref };
+    if (workloadLevel && workloadLevel.mode !== 'UNSET') return { mode: workloadLevel.mode, ref: workloadLevel.ref };
+    const nsLevel = peerAuths.find((p) => p.namespace === w.namespace && p.selector === null);
+    if (nsLevel && nsLevel.mode !== 'UNSET') return { mode: nsLevel.mode, ref: nsLevel.ref };
+    const meshLevel = peerAuths.find((p) => p.namespace === rootNamespace && p.selector === null);
+    if (meshLevel && meshLevel.mode !== 'UNSET') return { mode: meshLevel.mode, ref: meshLevel.ref };
+    return { mode: 'PERMISSIVE', ref: undefined };
+  };
+  return { ingress, egress, mesh, mtls, warnings };
+}

@@ -1,0 +1,154 @@
+// The cluster as the engine sees it: namespaces and workloads (pods merged by identical labels).
+import { parseAddress, type Address } from './cidr.ts';
+import {
+  CILIUM_CLUSTER_KEY,
+  CILIUM_NAMESPACE_KEY,
+  CILIUM_NAMESPACE_LABELS_PREFIX,
+  CILIUM_SERVICE_ACCOUNT_KEY,
+} from './cilium.ts';
+import type { ContainerPort } from './ports.ts';
+import type { ClusterInput, Labels, ModelOptions, WorkloadInput } from './types.ts';
+
+/** The label the API server puts on every namespace. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** A namespace; its workloads are the contiguous index range [first, end). */
+export interface NamespaceInfo {
+  readonly index: number;
+  readonly name: string;
+  readonly labels: Labels;
+  first: number;
+  end: number;
+}
+
+/** One peer of the matrix: pods of a namespace that no policy can tell apart. */
+export interface Workload {
+  readonly index: number;
+  /** `namespace/name`, unique in the model. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: string | undefined;
+  /** Names of the inputs merged into this workload. */
+  readonly members: readonly string[];
+  readonly labels: Labels;
+  readonly serviceAccount: string;
+  readonly ports: readonly ContainerPort[];
+  readonly ips: readonly string[];
+  readonly addresses: readonly Address[];
+  /** Has an Istio sidecar (or is in ambient mode). */
+  readonly mesh: boolean;
+  /** Labels as Cilium sees the endpoint (adds namespace, namespace labels, service account). */
+  readonly ciliumLabels: Labels;
+  readonly sources: readonly string[];
+}
+
+export interface Cluster {
+  readonly namespaces: readonly NamespaceInfo[];
+  readonly namespaceByName: ReadonlyMap<string, NamespaceInfo>;
+  readonly workloads: readonly Workload[];
+  readonly workloadById: ReadonlyMap<string, Workload>;
+  readonly workloadByIp: ReadonlyMap<string, Workload>;
+}
+
+function canonical(labels: Labels): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function inferMesh(input: WorkloadInput, nsLabels: Labels, options: ModelOptions): boolean {
+  if (input.mesh !== undefined) return input.mesh;
+  if (options.assumeMesh) return true;
+  const pod = input.labels['sidecar.istio.io/inject'];
+  if (pod === 'true' || pod === 'false') return pod === 'true';
+  if (input.labels['istio.io/dataplane-mode'] === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient') return true;
+  if (nsLabels['istio-injection'] === 'enabled') return true;
+  if (nsLabels['istio-injection'] === 'disabled') return false;
+  return nsLabels['istio.io/rev'] !== undefined;
+}
+
+function ciliumView(labels: Labels, ns: NamespaceInfo, serviceAccount: string, cluster: string): Labels {
+  const out: Record<string, string> = { ...labels };
+  for (const [k, v] of Object.entries(ns.labels)) out[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
+  out[CILIUM_NAMESPACE_KEY] = ns.name;
+  out[CILIUM_SERVICE_ACCOUNT_KEY] = serviceAccount;
+  out[CILIUM_CLUSTER_KEY] = cluster;
+  return out;
+}
+
+/** Builds namespaces and merged workloads, sorted by namespace then name. */
+export function buildCluster(input: ClusterInput, options: ModelOptions): Cluster {
+  const nsLabels = new Map<string, Labels>();
+  for (const ns of input.namespaces ?? []) {
+    if (nsLabels.has(ns.name)) throw new Error(`namespace ${ns.name} is declared twice`);
+    // The API server always sets this label to the namespace's name.
+    nsLabels.set(ns.name, { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name });
+  }
+  for (const w of input.workloads) {
+    if (!nsLabels.has(w.namespace)) nsLabels.set(w.namespace, { [NAMESPACE_NAME_LABEL]: w.namespace });
+  }
+  const names = [...nsLabels.keys()].sort();
+  const namespaces: NamespaceInfo[] = names.map((name, index) => ({ index, name, labels: nsLabels.get(name)!, first: 0, end: 0 }));
+  const namespaceByName = new Map(namespaces.map((ns) => [ns.name, ns]));
+
+  interface Group { input: WorkloadInput; name: string; members: string[]; ips: string[]; sources: string[]; mesh: boolean; ports: ContainerPort[] }
+  const groups = new Map<string, Group>();
+  for (const w of input.workloads) {
+    const ns = namespaceByName.get(w.namespace)!;
+    const mesh = inferMesh(w, ns.labels, options);
+    const ports: ContainerPort[] = (w.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }));
+    const key = [w.namespace, canonical(w.labels), w.serviceAccount ?? 'default', JSON.stringify(ports), mesh].join('\u0000');
+    let group = groups.get(key);
+    if (!group) {
+      group = { input: w, name: w.owner ?? w.name, members: [], ips: [], sources: [], mesh, ports };
+      groups.set(key, group);
+    }
+    group.members.push(w.name);
+    group.ips.push(...(w.ips ?? []));
+    if (w.source) group.sources.push(w.source);
+  }
+
+  const sorted = [...groups.values()].sort((a, b) =>
+    a.input.namespace === b.input.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.input.namespace < b.input.namespace ? -1 : 1,
+  );
+  const workloads: Workload[] = [];
+  const workloadById = new Map<string, Workload>();
+  const workloadByIp = new Map<string, Workload>();
+  for (const g of sorted) {
+    const ns = namespaceByName.get(g.input.namespace)!;
+    let id = `${ns.name}/${g.name}`;
+    // Pods of one owner with different labels (e.g. mid-rollout) are different peers.
+    for (let n = 2; workloadById.has(id); n++) id = `${ns.name}/${g.name}#${n}`;
+    const addresses = g.ips.map((ip) => {
+      const a = parseAddress(ip);
+      if (!a) throw new Error(`workload ${id}: "${ip}" is not an IP address`);
+      return a;
+    });
+    const serviceAccount = g.input.serviceAccount ?? 'default';
+    const workload: Workload = {
+      index: workloads.length,
+      id,
+      namespace: ns.name,
+      name: id.slice(ns.name.length + 1),
+      kind: g.input.kind,
+      members: g.members,
+      labels: { ...g.input.labels },
+      serviceAccount,
+      ports: g.ports,
+      ips: g.ips,
+      addresses,
+      mesh: g.mesh,
+      ciliumLabels: ciliumView(g.input.labels, ns, serviceAccount, options.ciliumCluster ?? 'default'),
+      sources: g.sources,
+    };
+    workloads.push(workload);
+    workloadById.set(id, workload);
+    for (const ip of g.ips) workloadByIp.set(ip, workload);
+  }
+  // Workloads are sorted by namespace, so each namespace owns one contiguous range.
+  for (const w of workloads) {
+    const ns = namespaceByName.get(w.namespace)!;
+    if (ns.end === 0) ns.first = w.index;
+    ns.end = w.index + 1;
+  }
+  return { namespaces, namespaceByName, workloads, workloadById, workloadByIp };
+}

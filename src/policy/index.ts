@@ -1,0 +1,10 @@
+// Public entry of the policy engine: pure functions over parsed manifests (no I/O).
+export { buildModel, type Model, type Query } from './model.ts';
+export type { Matrix } from './matrix.ts';
+export type { Workload, NamespaceInfo } from './cluster.ts';
+export { NAMESPACE_NAME_LABEL } from './cluster.ts';
+export { parsePolicy, isPolicyKind, POLICY_KINDS } from './parse.ts';
+export { PolicyError, formatPath, type FieldPath } from './fields.ts';
+export { parseServiceHost, type TargetResolution, type Backend } from './services.ts';
+export type { ParsedPolicy, ParseResult } from './spec.ts';
+export * from './types.ts';

@@ -1,0 +1,121 @@
+// Istio AuthorizationPolicy and PeerAuthentication (security.istio.io v1/v1beta1): the L4 subset.
+import type { Fields } from './fields.ts';
+import { selectorFromLabels, type Selector } from './labels.ts';
+import { checkPortNumber, readBlock } from './parse-common.ts';
+import type { AuthzOperation, AuthzPolicy, AuthzRule, AuthzSource, MtlsMode, PeerAuthPolicy } from './spec.ts';
+
+const L7 = 'request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4';
+
+/** Istio's WorkloadSelector has only matchLabels. */
+function readWorkloadSelector(spec: Fields): Selector | null {
+  const fields = spec.obj('selector');
+  if (!fields) return null;
+  const labels = fields.strMap('matchLabels') ?? {};
+  fields.done();
+  return selectorFromLabels(labels);
+}
+
+function readPatterns(fields: Fields, key: string): string[] | undefined {
+  const values = fields.strList(key);
+  for (const v of values ?? []) {
+    const inner = v.slice(1, -1);
+    if (v !== '*' && (inner.includes('*') || (v.startsWith('*') && v.endsWith('*')))) {
+      fields.fail(`"${v}": only exact, prefix*, *suffix or * are valid`, key);
+    }
+  }
+  return values;
+}
+
+function readPortStrings(fields: Fields, key: string): number[] | undefined {
+  return fields.list(key, (item) => {
+    const text = typeof item === 'number' ? String(item) : item;
+    if (typeof text !== 'string' || !/^\d+$/.test(text)) fields.fail(`expected port numbers, found ${JSON.stringify(item)}`, key);
+    return checkPortNumber(fields, key, Number(text));
+  });
+}
+
+function readSource(source: Fields): AuthzSource {
+  for (const key of ['requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks']) source.reject(key, L7);
+  const blocks = (key: string) => source.strList(key)?.map((c) => readBlock(source, key, c.includes('/') ? c : hostCidr(c), []));
+  const out: AuthzSource = {
+    principals: readPatterns(source, 'principals'),
+    notPrincipals: readPatterns(source, 'notPrincipals'),
+    namespaces: readPatterns(source, 'namespaces'),
+    notNamespaces: readPatterns(source, 'notNamespaces'),
+    ipBlocks: blocks('ipBlocks'),
+    notIpBlocks: blocks('notIpBlocks'),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as AuthzSource;
+}
+
+/** Istio accepts single addresses in ipBlocks. */
+function hostCidr(address: string): string {
+  return address.includes(':') ? `${address}/128` : `${address}/32`;
+}
+
+function readOperation(op: Fields): AuthzOperation {
+  for (const key of ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths']) op.reject(key, L7);
+  const ports = readPortStrings(op, 'ports');
+  const notPorts = readPortStrings(op, 'notPorts');
+  return { ...(ports ? { ports } : {}), ...(notPorts ? { notPorts } : {}) };
+}
+
+function readRule(rule: Fields, ref: string): AuthzRule {
+  rule.reject('when', 'conditions (`when`) are outside the supported subset');
+  const from = rule.objList('from', (f) => {
+    const source = f.obj('source');
+    const out = source ? readSource(source) : {};
+    source?.done();
+    return out;
+  });
+  const to = rule.objList('to', (t) => {
+    const op = t.obj('operation');
+    const out = op ? readOperation(op) : {};
+    op?.done();
+    return out;
+  });
+  // Absent or empty lists match anything.
+  return { ref, from: from && from.length > 0 ? from : 'any', to: to && to.length > 0 ? to : 'any' };
+}
+
+/** Reads an AuthorizationPolicy spec. */
+export function readAuthorizationPolicy(spec: Fields, namespace: string, ref: string, source: string | undefined): AuthzPolicy {
+  spec.reject('targetRef', 'targetRef (gateways, waypoints) is outside the supported subset; use selector');
+  spec.reject('targetRefs', 'targetRefs (gateways, waypoints) is outside the supported subset; use selector');
+  spec.reject('provider', 'CUSTOM providers decide outside the policy');
+  const action = spec.str('action') ?? 'ALLOW';
+  if (action !== 'ALLOW' && action !== 'DENY') {
+    spec.fail(`action ${action} is not supported (ALLOW and DENY are; AUDIT and CUSTOM do not decide by policy alone)`, 'action');
+  }
+  const selector = readWorkloadSelector(spec);
+  const rules = spec.objList('rules', (rule, index) => readRule(rule, `${ref} rules[${index}]`)) ?? [];
+  spec.done();
+  return { layer: 'authz', ref, source, namespace, action, selector, rules };
+}
+
+const MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
+
+function readMode(fields: Fields): MtlsMode | 'UNSET' {
+  const mode = fields.str('mode') ?? 'UNSET';
+  if (!MODES.includes(mode)) fields.fail(`unknown mode "${mode}" (expected ${MODES.join(', ')})`, 'mode');
+  fields.done();
+  return mode as MtlsMode | 'UNSET';
+}
+
+/** Reads a PeerAuthentication spec. */
+export function readPeerAuthentication(spec: Fields, namespace: string, ref: string, source: string | undefined): PeerAuthPolicy {
+  const selector = readWorkloadSelector(spec);
+  const mtls = spec.obj('mtls');
+  const mode = mtls ? readMode(mtls) : 'UNSET';
+  const portModes = new Map<number, MtlsMode | 'UNSET'>();
+  const ports = spec.obj('portLevelMtls');
+  if (ports) {
+    if (!selector) spec.fail('portLevelMtls needs a selector (Istio ignores it otherwise)', 'portLevelMtls');
+    for (const key of ports.keys()) {
+      if (!/^\d+$/.test(key)) ports.fail('expected a port number', key);
+      portModes.set(checkPortNumber(ports, key, Number(key)), readMode(ports.reqObj(key)));
+    }
+  }
+  spec.done();
+  return { layer: 'peerauth', ref, source, namespace, selector, mode, portModes };
+}

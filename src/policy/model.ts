@@ -1,0 +1,158 @@
+// The policy model: build once from a cluster's manifests, then ask for decisions and matrices.
+import { attach, type Attachments } from './attach.ts';
+import { parseAddress } from './cidr.ts';
+import { buildCluster, type Cluster, type NamespaceInfo, type Workload } from './cluster.ts';
+import { decideDirection, type Traffic } from './direction.ts';
+import { matches, selectorFromLabels } from './labels.ts';
+import { computeMatrix, type Matrix } from './matrix.ts';
+import { MeshLayer } from './mesh.ts';
+import { parsePolicy } from './parse.ts';
+import { PeerSets, type Remote } from './sets.ts';
+import { resolveTarget, type TargetResolution } from './services.ts';
+import type { ParsedPolicy } from './spec.ts';
+import type { ClusterInput, Decision, Labels, ModelOptions, Peer, PeerInfo, Protocol, ServiceInput } from './types.ts';
+
+/** A question for the model: may `from` open a connection to `to` on port/protocol? */
+export interface Query {
+  readonly from: Peer;
+  readonly to: Peer;
+  /** The destination's port (the container port, after any Service mapping). */
+  readonly port: number;
+  /** Default TCP. */
+  readonly protocol?: Protocol;
+}
+
+/** Expected reachability for one cluster and set of policies. */
+export interface Model {
+  readonly namespaces: readonly NamespaceInfo[];
+  /** The peers of the matrix, sorted by namespace then name. */
+  readonly workloads: readonly Workload[];
+  readonly services: readonly ServiceInput[];
+  readonly policies: readonly ParsedPolicy[];
+  /** Things that are valid but probably not meant (ignored rules, equal priorities …). */
+  readonly warnings: readonly string[];
+  /** A workload by id (`namespace/name`). */
+  workload(id: string): Workload | undefined;
+  /** Workloads of `namespace` whose labels include `selector` (a ReachabilityTest source). */
+  selectWorkloads(namespace: string, selector: Labels): Workload[];
+  /** The verdict of one connection, with its explanation. */
+  decide(query: Query): Decision;
+  /** Every workload pair for one destination port. */
+  matrix(port: number, protocol?: Protocol): Matrix;
+  /** Maps a target host and port to backends (Service), a pod, or an outside address. */
+  resolveTarget(host: string, port: number, protocol?: Protocol, defaultNamespace?: string): TargetResolution;
+}
+
+interface Side {
+  readonly remote: Remote;
+  readonly info: PeerInfo;
+  readonly text: string;
+}
+
+function resolvePeer(cluster: Cluster, peer: Peer): Side {
+  if ('workload' in peer) {
+    const w = cluster.workloadById.get(peer.workload);
+    if (!w) throw new Error(`unknown workload "${peer.workload}" (workloads are named namespace/name)`);
+    return { remote: { workload: w }, info: { kind: 'workload', id: w.id, namespace: w.namespace, name: w.name }, text: w.id };
+  }
+  const address = parseAddress(peer.ip);
+  if (!address) throw new Error(`"${peer.ip}" is not an IP address`);
+  const w = cluster.workloadByIp.get(peer.ip);
+  if (w) {
+    return { remote: { workload: w, address }, info: { kind: 'workload', id: w.id, namespace: w.namespace, name: w.name }, text: `${w.id} (${peer.ip})` };
+  }
+  return { remote: { address }, info: { kind: 'ip', ip: peer.ip }, text: peer.ip };
+}
+
+function decide(cluster: Cluster, sets: PeerSets, att: Attachments, mesh: MeshLayer, query: Query): Decision {
+  const protocol = query.protocol ?? 'TCP';
+  const { port } = query;
+  const from = resolvePeer(cluster, query.from);
+  const to = resolvePeer(cluster, query.to);
+  if (!from.remote.workload && !to.remote.workload) throw new Error('at least one side of a connection must be a workload of the cluster');
+  const src = from.remote.workload;
+  const dst = to.remote.workload;
+  const base = { port, protocol, dstPorts: dst?.ports };
+  const egress = src
+    ? decideDirection(sets, 'egress', att.egress[src.index]!, { ...base, subject: src, remote: to.remote, remoteText: to.text } satisfies Traffic)
+    : undefined;
+  const ingress = dst
+    ? decideDirection(sets, 'ingress', att.ingress[dst.index]!, { ...base, subject: dst, remote: from.remote, remoteText: from.text } satisfies Traffic)
+    : undefined;
+  const meshDecision = dst ? mesh.decide(dst, from.remote, from.text, port, protocol) : undefined;
+  const deniedAt =
+    egress?.verdict === 'deny' ? 'egress' : ingress?.verdict === 'deny' ? 'ingress' : meshDecision?.verdict === 'deny' ? 'mesh' : undefined;
+  const computed = deniedAt ? 'deny' : 'allow';
+  const loopback = src !== undefined && src === dst;
+  const explanation = [
+    egress?.explanation ?? `egress: ${from.text} is outside the cluster; no egress policy applies`,
+    ingress?.explanation ?? `ingress: ${to.text} is outside the cluster; no ingress policy applies`,
+    // The mesh line only matters where a sidecar or an Istio policy is involved.
+    ...(meshDecision && (meshDecision.enforced || meshDecision.policies.length > 0) ? [meshDecision.explanation] : []),
+    loopback
+      ? `loopback: ${from.text} to itself is outside NetworkPolicy semantics (CNIs differ); policies say ${computed}`
+      : `${computed}${deniedAt ? ` (denied at ${deniedAt})` : ''}: ${from.text} → ${to.text} on ${port}/${protocol}`,
+  ];
+  return {
+    from: from.info,
+    to: to.info,
+    port,
+    protocol,
+    verdict: loopback ? 'loopback' : computed,
+    computed,
+    ...(deniedAt ? { deniedAt } : {}),
+    ...(egress ? { egress } : {}),
+    ...(ingress ? { ingress } : {}),
+    ...(meshDecision ? { mesh: meshDecision } : {}),
+    explanation,
+  };
+}
+
+/**
+ * Builds the model: parses and checks every policy (throws PolicyError on anything outside the
+ * supported subset), merges pods into workloads and attaches policies to them.
+ */
+export function buildModel(input: ClusterInput, options: ModelOptions = {}): Model {
+  const cluster = buildCluster(input, options);
+  const warnings: string[] = [];
+  const policies: ParsedPolicy[] = [];
+  const seen = new Map<string, string | undefined>();
+  for (const p of input.policies ?? []) {
+    const result = parsePolicy(p);
+    const { ref, source } = result.policy;
+    if (seen.has(ref)) {
+      throw new Error(`${ref} is declared twice${source || seen.get(ref) ? ` (${seen.get(ref) ?? '?'} and ${source ?? '?'})` : ''}`);
+    }
+    seen.set(ref, source);
+    policies.push(result.policy);
+    warnings.push(...result.warnings);
+  }
+  const sets = new PeerSets(cluster);
+  const att = attach(cluster, sets, policies, options.istioRootNamespace ?? 'istio-system');
+  warnings.push(...att.warnings);
+  const mesh = new MeshLayer(sets, att, options.trustDomain ?? 'cluster.local');
+  const services = input.services ?? [];
+  const matrices = new Map<string, Matrix>();
+  return {
+    namespaces: cluster.namespaces,
+    workloads: cluster.workloads,
+    services,
+    policies,
+    warnings,
+    workload: (id) => cluster.workloadById.get(id),
+    selectWorkloads(namespace, selector) {
+      const ns = cluster.namespaceByName.get(namespace);
+      if (!ns) return [];
+      const sel = selectorFromLabels(selector);
+      return cluster.workloads.slice(ns.first, ns.end).filter((w) => matches(sel, w.labels));
+    },
+    decide: (query) => decide(cluster, sets, att, mesh, query),
+    matrix(port, protocol = 'TCP') {
+      const key = `${port}/${protocol}`;
+      let m = matrices.get(key);
+      if (!m) matrices.set(key, (m = computeMatrix(sets, att, mesh, port, protocol)));
+      return m;
+    },
+    resolveTarget: (host, port, protocol = 'TCP', defaultNamespace) => resolveTarget(cluster, services, host, port, protocol, defaultNamespace),
+  };
+}

@@ -1,0 +1,98 @@
+// Maps a target's host and port (a Service's DNS name, a pod or outside IP) to what policies see.
+import { isAddress } from './cidr.ts';
+import type { Cluster, Workload } from './cluster.ts';
+import { matches, selectorFromLabels } from './labels.ts';
+import type { Protocol, ServiceInput, ServicePortInput } from './types.ts';
+
+/** A workload behind a Service and the container port the Service sends the traffic to. */
+export interface Backend {
+  readonly workload: Workload;
+  readonly port: number;
+}
+
+/** Where a target's traffic lands, as far as policies are concerned. */
+export type TargetResolution =
+  | {
+      readonly kind: 'service';
+      readonly service: ServiceInput;
+      readonly servicePort: ServicePortInput;
+      /** Workloads selected by the Service that declare the target port. */
+      readonly backends: readonly Backend[];
+      /** Why some or all selected workloads are not backends (e.g. a named targetPort they lack). */
+      readonly notes: readonly string[];
+    }
+  | { readonly kind: 'pod'; readonly workload: Workload; readonly ip: string; readonly port: number }
+  | { readonly kind: 'external'; readonly ip: string; readonly port: number }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/**
+ * Splits a Service host name: `svc.ns.svc.cluster.local` (any cluster domain), `svc.ns.svc`,
+ * `svc.ns`, or `svc` in `defaultNamespace`. Returns undefined for other names.
+ */
+export function parseServiceHost(host: string, defaultNamespace?: string): { name: string; namespace: string } | undefined {
+  const labels = host.replace(/\.$/, '').split('.');
+  if (labels.some((l) => l === '')) return undefined;
+  if (labels.length === 1) return defaultNamespace ? { name: labels[0]!, namespace: defaultNamespace } : undefined;
+  if (labels.length === 2 || labels[2] === 'svc') return { name: labels[0]!, namespace: labels[1]! };
+  return undefined;
+}
+
+function backendsOf(cluster: Cluster, service: ServiceInput, sp: ServicePortInput): { backends: Backend[]; notes: string[] } {
+  const notes: string[] = [];
+  if (!service.selector || Object.keys(service.selector).length === 0) {
+    return { backends: [], notes: [`service ${service.namespace}/${service.name} has no selector: its endpoints are not known from manifests`] };
+  }
+  const selector = selectorFromLabels(service.selector);
+  const ns = cluster.namespaceByName.get(service.namespace);
+  const backends: Backend[] = [];
+  const protocol = sp.protocol ?? 'TCP';
+  const target = sp.targetPort ?? sp.port;
+  for (let i = ns?.first ?? 0; i < (ns?.end ?? 0); i++) {
+    const w = cluster.workloads[i]!;
+    if (!matches(selector, w.labels)) continue;
+    if (typeof target === 'number') {
+      backends.push({ workload: w, port: target });
+      continue;
+    }
+    // A named targetPort resolves per pod; pods without it are not endpoints.
+    const cp = w.ports.find((p) => p.name === target && p.protocol === protocol);
+    if (cp) backends.push({ workload: w, port: cp.port });
+    else notes.push(`${w.id} has no container port named "${target}" (${protocol}): not an endpoint`);
+  }
+  if (backends.length === 0 && notes.length === 0) notes.push(`service ${service.namespace}/${service.name} selects no known workload`);
+  return { backends, notes };
+}
+
+/** Resolves a target host and port for `protocol`. */
+export function resolveTarget(
+  cluster: Cluster,
+  services: readonly ServiceInput[],
+  host: string,
+  port: number,
+  protocol: Protocol,
+  defaultNamespace?: string,
+): TargetResolution {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  if (isAddress(bare)) {
+    const workload = cluster.workloadByIp.get(bare);
+    if (workload) return { kind: 'pod', workload, ip: bare, port };
+    const service = services.find((s) => s.clusterIP === bare);
+    if (!service) return { kind: 'external', ip: bare, port };
+    return viaService(cluster, service, port, protocol);
+  }
+  const parsed = parseServiceHost(bare, defaultNamespace);
+  if (!parsed) return { kind: 'unknown', reason: `"${host}" is not a Service name (svc.ns[.svc[.cluster.local]]) nor an IP address` };
+  const service = services.find((s) => s.name === parsed.name && s.namespace === parsed.namespace);
+  if (!service) return { kind: 'unknown', reason: `no Service ${parsed.namespace}/${parsed.name} in the manifests` };
+  return viaService(cluster, service, port, protocol);
+}
+
+function viaService(cluster: Cluster, service: ServiceInput, port: number, protocol: Protocol): TargetResolution {
+  const sp = service.ports.find((p) => p.port === port && (p.protocol ?? 'TCP') === protocol);
+  if (!sp) {
+    const known = service.ports.map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(', ') || 'none';
+    return { kind: 'unknown', reason: `service ${service.namespace}/${service.name} has no port ${port}/${protocol} (ports: ${known})` };
+  }
+  const { backends, notes } = backendsOf(cluster, service, sp);
+  return { kind: 'service', service, servicePort: sp, backends, notes };
+}

@@ -1,0 +1,133 @@
+// The engine's own form of every supported policy kind, independent of any cluster.
+import type { CidrBlock } from './cidr.ts';
+import type { Selector } from './labels.ts';
+import type { PortSelection } from './ports.ts';
+
+/** Which namespaces a pod peer may live in. */
+export type NamespaceScope =
+  | { readonly kind: 'names'; readonly names: readonly string[] }
+  | { readonly kind: 'selector'; readonly selector: Selector }; // `{}`: every namespace
+
+/**
+ * Which labels a pod selector is matched against: the pod's own (Kubernetes), or Cilium's
+ * view that adds `io.kubernetes.pod.namespace`, namespace labels and the service account.
+ */
+export type LabelView = 'pod' | 'cilium';
+
+/** Pods chosen by namespace and label. */
+export interface PodsSpec {
+  readonly kind: 'pods';
+  readonly namespaces: NamespaceScope;
+  readonly pods: Selector;
+  readonly view: LabelView;
+}
+
+/** Addresses in a CIDR block; `pods: false` when the kind never applies CIDRs to pods (Cilium). */
+export interface CidrSpec {
+  readonly kind: 'cidr';
+  readonly block: CidrBlock;
+  readonly pods: boolean;
+}
+
+/** Cilium entities the engine can place: everything, every pod, or outside the cluster. */
+export interface EntitySpec {
+  readonly kind: 'entity';
+  readonly entity: 'all' | 'cluster' | 'world';
+}
+
+/** The remote side of a rule. */
+export type PeerSpec = PodsSpec | CidrSpec | EntitySpec;
+
+export type RuleAction = 'allow' | 'deny' | 'pass';
+
+/** One rule of an L3/L4 policy. Peers `all` means any peer, inside or outside the cluster. */
+export interface Rule {
+  /** e.g. `NetworkPolicy x/allow-web ingress[0]`. */
+  readonly ref: string;
+  readonly action: RuleAction;
+  readonly peers: 'all' | readonly PeerSpec[];
+  readonly ports: PortSelection;
+}
+
+/** A policy's rules for one direction. `isolates`: selected pods deny what no rule allows. */
+export interface DirectionRules {
+  readonly isolates: boolean;
+  readonly rules: readonly Rule[];
+}
+
+/** Evaluation tiers, in order: AdminNetworkPolicy, NetworkPolicy (and Cilium), Baseline. */
+export type Tier = 'admin' | 'network' | 'baseline';
+
+/** NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cilium(Clusterwide)NetworkPolicy. */
+export interface NetworkLayerPolicy {
+  readonly layer: 'network';
+  readonly tier: Tier;
+  /** e.g. `NetworkPolicy d-redis/isolate` or `AdminNetworkPolicy deny-redis`. */
+  readonly ref: string;
+  readonly source: string | undefined;
+  /** AdminNetworkPolicy priority (lower first); 0 for the other kinds. */
+  readonly priority: number;
+  readonly subject: PodsSpec;
+  readonly ingress: DirectionRules | undefined;
+  readonly egress: DirectionRules | undefined;
+}
+
+/** An Istio string match: exact, `prefix*`, `*suffix` or `*`. */
+export type Pattern = string;
+
+/** `from.source` of an Istio rule; every present field must match (OR inside a field). */
+export interface AuthzSource {
+  readonly principals?: readonly Pattern[];
+  readonly notPrincipals?: readonly Pattern[];
+  readonly namespaces?: readonly Pattern[];
+  readonly notNamespaces?: readonly Pattern[];
+  readonly ipBlocks?: readonly CidrBlock[];
+  readonly notIpBlocks?: readonly CidrBlock[];
+}
+
+/** `to.operation` of an Istio rule (L4 part only). */
+export interface AuthzOperation {
+  readonly ports?: readonly number[];
+  readonly notPorts?: readonly number[];
+}
+
+/** One Istio rule: any `from` AND any `to`; `any` when the list is absent or empty. */
+export interface AuthzRule {
+  readonly ref: string;
+  readonly from: 'any' | readonly AuthzSource[];
+  readonly to: 'any' | readonly AuthzOperation[];
+}
+
+/** Istio AuthorizationPolicy (ALLOW or DENY). */
+export interface AuthzPolicy {
+  readonly layer: 'authz';
+  readonly ref: string;
+  readonly source: string | undefined;
+  readonly namespace: string;
+  readonly action: 'ALLOW' | 'DENY';
+  /** null: every workload of the namespace (of the mesh, in the root namespace). */
+  readonly selector: Selector | null;
+  readonly rules: readonly AuthzRule[];
+}
+
+export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+
+/** Istio PeerAuthentication; `UNSET` inherits from the enclosing scope. */
+export interface PeerAuthPolicy {
+  readonly layer: 'peerauth';
+  readonly ref: string;
+  readonly source: string | undefined;
+  readonly namespace: string;
+  readonly selector: Selector | null;
+  readonly mode: MtlsMode | 'UNSET';
+  readonly portModes: ReadonlyMap<number, MtlsMode | 'UNSET'>;
+}
+
+/** Any supported policy, parsed. */
+export type ParsedPolicy = NetworkLayerPolicy | AuthzPolicy | PeerAuthPolicy;
+
+/** A parsed policy and the harmless oddities noticed while reading it. */
+export interface ParseResult {
+  readonly policy: ParsedPolicy;
+  readonly warnings: readonly string[];
+}

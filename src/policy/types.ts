@@ -1,0 +1,163 @@
+// Public data types of the policy engine: the plain inputs it takes and the decisions it returns.
+
+/** L4 protocols of the Kubernetes API. */
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/** Every protocol, in the API's order. */
+export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+
+/** Label maps as found in metadata. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** A namespace and its labels (`kubernetes.io/metadata.name` is implied when missing). */
+export interface NamespaceInput {
+  readonly name: string;
+  readonly labels?: Labels;
+}
+
+/** One container port of a pod. Protocol defaults to TCP. */
+export interface ContainerPortInput {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol?: Protocol;
+}
+
+/**
+ * Pods as declared by a manifest (a Deployment's template, a Pod …) or seen in a cluster.
+ * Inputs with identical namespace, labels, service account, ports and mesh membership are
+ * merged into one workload: policies cannot tell such pods apart.
+ */
+export interface WorkloadInput {
+  readonly namespace: string;
+  /** Name of the object, e.g. the Deployment's or the Pod's. */
+  readonly name: string;
+  /** Groups pods under their owner's name (e.g. a ReplicaSet's Deployment) for display. */
+  readonly owner?: string;
+  /** Kind of the object (Deployment, StatefulSet, DaemonSet, Pod …), for display. */
+  readonly kind?: string;
+  /** Pod labels. */
+  readonly labels: Labels;
+  /** Defaults to `default`. */
+  readonly serviceAccount?: string;
+  readonly ports?: readonly ContainerPortInput[];
+  /** Pod IPs when known (a live cluster); ipBlock rules then apply to the pods too. */
+  readonly ips?: readonly string[];
+  /** In the Istio mesh (has a sidecar). Undefined: inferred from labels, see README. */
+  readonly mesh?: boolean;
+  /** Where it was declared (file:line), for messages. */
+  readonly source?: string;
+}
+
+/** One port of a Service; `targetPort` defaults to `port`, protocol to TCP. */
+export interface ServicePortInput {
+  readonly name?: string;
+  readonly port: number;
+  readonly targetPort?: number | string;
+  readonly protocol?: Protocol;
+}
+
+/** A Service: how a target URL's host and port map to workloads and container ports. */
+export interface ServiceInput {
+  readonly namespace: string;
+  readonly name: string;
+  /** Absent or empty: no selector (endpoints managed by hand), so no known backends. */
+  readonly selector?: Labels;
+  readonly ports: readonly ServicePortInput[];
+  readonly clusterIP?: string;
+  readonly source?: string;
+}
+
+/** A policy manifest as parsed from YAML/JSON, with where it came from. */
+export interface PolicyInput {
+  readonly manifest: unknown;
+  /** file:line of the document, prefixed to error messages. */
+  readonly source?: string;
+}
+
+/** Everything the engine needs about a cluster. */
+export interface ClusterInput {
+  readonly namespaces?: readonly NamespaceInput[];
+  readonly workloads: readonly WorkloadInput[];
+  readonly services?: readonly ServiceInput[];
+  readonly policies?: readonly PolicyInput[];
+}
+
+/** Knobs that depend on the cluster rather than on the manifests. */
+export interface ModelOptions {
+  /** Treat every workload as having an Istio sidecar. Default: infer from labels. */
+  readonly assumeMesh?: boolean;
+  /** Istio's root namespace (mesh-wide policies). Default `istio-system`. */
+  readonly istioRootNamespace?: string;
+  /** Istio trust domain used in principals. Default `cluster.local`. */
+  readonly trustDomain?: string;
+  /** Cilium cluster name (label `io.cilium.k8s.policy.cluster`). Default `default`. */
+  readonly ciliumCluster?: string;
+}
+
+/** One side of a connection: a workload of the model (by id `namespace/name`) or an IP. */
+export type Peer = { readonly workload: string } | { readonly ip: string };
+
+/** A connection's verdict. */
+export type Verdict = 'allow' | 'deny';
+
+/** Which layer decided a direction. */
+export type DecidedBy =
+  | 'not-isolated' // no policy of any tier applies: allowed by default
+  | 'admin' // an AdminNetworkPolicy rule (Allow or Deny)
+  | 'network' // NetworkPolicy / Cilium policies isolating the pod
+  | 'baseline'; // a BaselineAdminNetworkPolicy rule
+
+/** The verdict of one direction (egress at the source, ingress at the destination). */
+export interface DirectionDecision {
+  readonly direction: 'egress' | 'ingress';
+  readonly verdict: Verdict;
+  readonly decidedBy: DecidedBy;
+  /** NetworkPolicy/Cilium policies isolating the subject pod in this direction. */
+  readonly isolatedBy: readonly string[];
+  /** Rules that allowed (all of them), or the single admin/baseline/deny rule that decided. */
+  readonly rules: readonly string[];
+  /** AdminNetworkPolicy rules whose `Pass` sent the decision down to NetworkPolicy. */
+  readonly passedBy: readonly string[];
+  /** One sentence. */
+  readonly explanation: string;
+}
+
+/** The Istio layer's verdict at the destination's sidecar. */
+export interface MeshDecision {
+  readonly verdict: Verdict;
+  /** False when the destination has no sidecar or the protocol is not TCP: nothing enforced. */
+  readonly enforced: boolean;
+  readonly mtls: 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+  /** AuthorizationPolicies that select the destination (enforced or not). */
+  readonly policies: readonly string[];
+  /** The AuthorizationPolicy/PeerAuthentication (rules) that decided. */
+  readonly rules: readonly string[];
+  readonly explanation: string;
+}
+
+/** A peer as described in a decision. */
+export type PeerInfo =
+  | { readonly kind: 'workload'; readonly id: string; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'ip'; readonly ip: string };
+
+/** The expected verdict of one connection and why. */
+export interface Decision {
+  readonly from: PeerInfo;
+  readonly to: PeerInfo;
+  readonly port: number;
+  readonly protocol: Protocol;
+  /** `loopback` when source and destination are the same workload (CNIs differ there). */
+  readonly verdict: Verdict | 'loopback';
+  /** What the policies say, also for loopback cells (as if the pods were distinct). */
+  readonly computed: Verdict;
+  /** The first layer that denied, when denied. */
+  readonly deniedAt?: 'egress' | 'ingress' | 'mesh';
+  /** Absent when the source is outside the cluster. */
+  readonly egress?: DirectionDecision;
+  /** Absent when the destination is outside the cluster. */
+  readonly ingress?: DirectionDecision;
+  /** Absent when the destination is outside the cluster. */
+  readonly mesh?: MeshDecision;
+  /** Human-readable lines: isolation, deciding rules, and the result. */
+  readonly explanation: readonly string[];
+}

@@ -1,0 +1,49 @@
+// Target URL parsing: what prober accepts, how it normalises, and the one-line reasons for what it rejects.
+
+import t from 'tap';
+import { parseTarget } from '../../src/model/target.ts';
+
+const good: [string, string, object][] = [
+  ['tcp with port', 'tcp://redis-svc.d-redis:6379', { scheme: 'tcp', host: 'redis-svc.d-redis', port: 6379, url: 'tcp://redis-svc.d-redis:6379' }],
+  ['http default port and path', 'http://app.c-app-count.svc.cluster.local/healthz', { scheme: 'http', port: 80, path: '/healthz' }],
+  ['http explicit default port is dropped', 'http://a:80/x', { port: 80, url: 'http://a/x' }],
+  ['http with query', 'http://a:8080/get?x=1', { port: 8080, path: '/get?x=1' }],
+  ['https default', 'https://a', { scheme: 'https', port: 443, path: '/' }],
+  ['redis default port', 'redis://redis', { scheme: 'redis', port: 6379, url: 'redis://redis' }],
+  ['redis other port', 'redis://redis:7000', { port: 7000 }],
+  ['dns', 'dns://kubernetes.default.svc.cluster.local', { scheme: 'dns', port: 0 }],
+  ['ipv4', 'tcp://10.0.0.1:22', { host: '10.0.0.1' }],
+  ['ipv6', 'tcp://[fd00::1]:22', { host: 'fd00::1', url: 'tcp://[fd00::1]:22' }],
+  ['scheme case', 'TCP://a:1', { scheme: 'tcp' }],
+];
+
+for (const [name, text, want] of good) {
+  t.test(`accepts: ${name}`, async (t) => {
+    const parsed = parseTarget(text);
+    t.ok(parsed.ok, text);
+    if (parsed.ok) t.match(parsed.value, want);
+  });
+}
+
+const bad: [string, string, RegExp][] = [
+  ['no scheme', 'redis-svc:6379', /not a URL/],
+  ['unknown scheme', 'ftp://a:21', /unsupported scheme "ftp"/],
+  ['tcp without port', 'tcp://a', /need a port/],
+  ['port out of range', 'tcp://a:70000', /valid URL|out of range/],
+  ['port zero', 'tcp://a:0', /out of range/],
+  ['credentials', 'http://user:pw@a/', /credentials/],
+  ['fragment', 'http://a/#x', /fragment/],
+  ['path on tcp', 'tcp://a:1/x', /path has no meaning/],
+  ['query on redis', 'redis://a?x=1', /query has no meaning/],
+  ['port on dns', 'dns://a:53', /not a port/],
+  ['bad host', 'tcp://a b:1', /valid|host/],
+  ['empty host', 'redis:///', /no host|valid/],
+];
+
+for (const [name, text, message] of bad) {
+  t.test(`rejects: ${name}`, async (t) => {
+    const parsed = parseTarget(text);
+    t.notOk(parsed.ok, text);
+    if (!parsed.ok) t.match(parsed.error, message);
+  });
+}
