@@ -47,7 +47,8 @@ const rows: [string, string, number | null, string | null, RegExp][] = [
   ['invalid YAML', GOOD.replace('    here: { local: true }', '    here: { local: true'), null, null, /invalid YAML/],
   ['expectStatus on a redis target', GOOD.replace('cache: { url: "redis://127.0.0.1:9" }', 'cache: { url: "redis://127.0.0.1:9", expectStatus: 200 }'), 13, 'spec.targets.cache.expectStatus', /only applies to http/],
   ['bad status class', GOOD.replace('web: { url: "http://127.0.0.1:9/" }', 'web: { url: "http://127.0.0.1:9/", expectStatus: "2XX" }'), 12, 'spec.targets.web.expectStatus', /status/],
-  ['source with neither namespace nor local', GOOD.replace('here: { local: true }', 'here: { selector: { app: x } }'), 10, 'spec.sources.here', /needs a namespace/],
+  // A selector alone is fine for the loader (`prober run` takes the namespace from -n or the kubeconfig).
+  ['source with neither namespace, selector nor local', GOOD.replace('here: { local: true }', 'here: {}'), 10, 'spec.sources.here', /needs a namespace and\/or a selector/],
   ['empty file', '', 1, null, /no YAML document/],
   ['two documents', `${GOOD}---\n${GOOD}`, 18, null, /one YAML document/],
   ['a list instead of a map', '- a\n- b\n', 1, null, /must be object/],
