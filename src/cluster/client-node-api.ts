@@ -2,8 +2,8 @@
 
 import {
   CoreV1Api,
+  CustomObjectsApi,
   DiscoveryV1Api,
-  NetworkingV1Api,
   PatchStrategy,
   setHeaderOptions,
   type V1EphemeralContainer,
@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { toKubeApiError, type CallSubject, KubeApiError } from './api-error.ts';
 import type { Connection } from './connection.ts';
-import type { KubeApi, KubeCall } from './kube-api.ts';
+import { POLICY_RESOURCES, type KubeApi, type KubeCall, type PolicyResource, type RawObject } from './kube-api.ts';
 import { DEFAULT_RETRY, retryTransient, type RetryPolicy } from './retry.ts';
 
 /** Options for the client: retry policy and a hook that hears about retries (progress, tests). */
@@ -24,7 +24,7 @@ export interface ClientOptions {
 export function clientNodeApi(connection: Connection, options: ClientOptions = {}): KubeApi {
   const core = connection.kubeConfig.makeApiClient(CoreV1Api);
   const discovery = connection.kubeConfig.makeApiClient(DiscoveryV1Api);
-  const networking = connection.kubeConfig.makeApiClient(NetworkingV1Api);
+  const custom = connection.kubeConfig.makeApiClient(CustomObjectsApi);
   const retry = options.retry ?? DEFAULT_RETRY;
 
   /** One call: errors mapped to KubeApiError, transient ones retried. */
@@ -92,8 +92,35 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     async listAllPods() {
       return (await call('listAllPods', {}, () => core.listPodForAllNamespaces())).items;
     },
-    async listNetworkPolicies() {
-      return (await call('listNetworkPolicies', {}, () => networking.listNetworkPolicyForAllNamespaces())).items;
+    async listAllServices() {
+      return (await call('listAllServices', {}, () => core.listServiceForAllNamespaces())).items;
     },
+    listNetworkPolicies: () => listPolicies('listNetworkPolicies', 'networkpolicies'),
+    listAdminNetworkPolicies: () => listPolicies('listAdminNetworkPolicies', 'adminnetworkpolicies'),
+    listBaselineAdminNetworkPolicies: () => listPolicies('listBaselineAdminNetworkPolicies', 'baselineadminnetworkpolicies'),
+    listCiliumNetworkPolicies: () => listPolicies('listCiliumNetworkPolicies', 'ciliumnetworkpolicies'),
+    listCiliumClusterwideNetworkPolicies: () => listPolicies('listCiliumClusterwideNetworkPolicies', 'ciliumclusterwidenetworkpolicies'),
+    listAuthorizationPolicies: () => listPolicies('listAuthorizationPolicies', 'authorizationpolicies'),
+    listPeerAuthentications: () => listPolicies('listPeerAuthentications', 'peerauthentications'),
   };
+
+  /**
+   * Lists a policy kind as raw JSON through the generic object path (`/apis/GROUP/VERSION/PLURAL`):
+   * typed client-node models rename fields (ipBlock's `except`), and the engine wants the manifest
+   * as written. Versions are tried in order, because a cluster may serve only an older one.
+   */
+  async function listPolicies(name: KubeCall, resource: PolicyResource): Promise<RawObject[]> {
+    const { group, versions, kind } = POLICY_RESOURCES[resource];
+    let missing: unknown;
+    for (const version of versions) {
+      try {
+        const list = (await call(name, {}, () => custom.listClusterCustomObject({ group, version, plural: resource }))) as { items?: RawObject[] };
+        return (list.items ?? []).map((item) => ({ apiVersion: `${group}/${version}`, kind, ...item }));
+      } catch (error) {
+        if (!(error instanceof KubeApiError) || error.code !== 404) throw error;
+        missing = error;
+      }
+    }
+    throw missing;
+  }
 }

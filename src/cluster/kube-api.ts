@@ -1,6 +1,23 @@
 // The thin interface over the Kubernetes API that cluster mode uses, and the RBAC each call needs.
 
-import type { V1EndpointSlice, V1EphemeralContainer, V1Namespace, V1NetworkPolicy, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1EphemeralContainer, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
+
+/** An object exactly as the API serves it (JSON), for kinds handed to the policy engine unchanged. */
+export type RawObject = Record<string, unknown>;
+
+/** Policy kinds read from a live cluster for the policy model, and where the API serves them. */
+export const POLICY_RESOURCES = {
+  networkpolicies: { group: 'networking.k8s.io', versions: ['v1'], kind: 'NetworkPolicy' },
+  adminnetworkpolicies: { group: 'policy.networking.k8s.io', versions: ['v1alpha1'], kind: 'AdminNetworkPolicy' },
+  baselineadminnetworkpolicies: { group: 'policy.networking.k8s.io', versions: ['v1alpha1'], kind: 'BaselineAdminNetworkPolicy' },
+  ciliumnetworkpolicies: { group: 'cilium.io', versions: ['v2'], kind: 'CiliumNetworkPolicy' },
+  ciliumclusterwidenetworkpolicies: { group: 'cilium.io', versions: ['v2'], kind: 'CiliumClusterwideNetworkPolicy' },
+  authorizationpolicies: { group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'AuthorizationPolicy' },
+  peerauthentications: { group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'PeerAuthentication' },
+} as const;
+
+/** A policy resource prober can list. */
+export type PolicyResource = keyof typeof POLICY_RESOURCES;
 
 /**
  * Every Kubernetes API call prober makes. Nothing else in `src/cluster/` talks to client-node, so
@@ -24,8 +41,19 @@ export interface KubeApi {
   listNamespaces(): Promise<V1Namespace[]>;
   /** Every pod in the cluster: the workloads the policy model evaluates for `expect: fromPolicies`. */
   listAllPods(): Promise<V1Pod[]>;
-  /** Every NetworkPolicy in the cluster: the live policies for `expect: fromPolicies`. */
-  listNetworkPolicies(): Promise<V1NetworkPolicy[]>;
+  /** Every Service in the cluster: how target names map to workloads in the policy model. */
+  listAllServices(): Promise<V1Service[]>;
+  /**
+   * Every object of one policy kind in the cluster (all namespaces), as raw JSON with apiVersion
+   * and kind set. Tries the kind's versions in order; a kind the cluster does not serve throws 404.
+   */
+  listNetworkPolicies(): Promise<RawObject[]>;
+  listAdminNetworkPolicies(): Promise<RawObject[]>;
+  listBaselineAdminNetworkPolicies(): Promise<RawObject[]>;
+  listCiliumNetworkPolicies(): Promise<RawObject[]>;
+  listCiliumClusterwideNetworkPolicies(): Promise<RawObject[]>;
+  listAuthorizationPolicies(): Promise<RawObject[]>;
+  listPeerAuthentications(): Promise<RawObject[]>;
 }
 
 /** The name of one KubeApi call. */
@@ -35,7 +63,7 @@ export type KubeCall = keyof KubeApi;
 export interface Permission {
   readonly verb: 'get' | 'list' | 'create' | 'delete' | 'patch';
   /** API group; "" is the core group. */
-  readonly group: '' | 'discovery.k8s.io' | 'networking.k8s.io';
+  readonly group: string;
   /** Resource, with the subresource after a slash (`pods/log`). */
   readonly resource: string;
   /** Whether the call is made in one namespace or across the cluster. */
@@ -59,8 +87,20 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
   listEndpointSlices: { verb: 'list', group: 'discovery.k8s.io', resource: 'endpointslices', scope: 'namespace', purpose: 'prove a target Service has ready endpoints (trust rule 2)' },
   listNamespaces: { verb: 'list', group: '', resource: 'namespaces', scope: 'cluster', purpose: 'namespace labels for the policy model (expect: fromPolicies)' },
   listAllPods: { verb: 'list', group: '', resource: 'pods', scope: 'cluster', purpose: 'workload labels for the policy model (expect: fromPolicies)' },
-  listNetworkPolicies: { verb: 'list', group: 'networking.k8s.io', resource: 'networkpolicies', scope: 'cluster', purpose: 'live NetworkPolicies for the policy model (expect: fromPolicies)' },
+  listAllServices: { verb: 'list', group: '', resource: 'services', scope: 'cluster', purpose: 'Service selectors and ports for the policy model (expect: fromPolicies)' },
+  listNetworkPolicies: policyPermission('networkpolicies'),
+  listAdminNetworkPolicies: policyPermission('adminnetworkpolicies'),
+  listBaselineAdminNetworkPolicies: policyPermission('baselineadminnetworkpolicies'),
+  listCiliumNetworkPolicies: policyPermission('ciliumnetworkpolicies'),
+  listCiliumClusterwideNetworkPolicies: policyPermission('ciliumclusterwidenetworkpolicies'),
+  listAuthorizationPolicies: policyPermission('authorizationpolicies'),
+  listPeerAuthentications: policyPermission('peerauthentications'),
 };
+
+function policyPermission(resource: PolicyResource): Permission {
+  const { group, kind } = POLICY_RESOURCES[resource];
+  return { verb: 'list', group, resource, scope: 'cluster', purpose: `live ${kind}s for the policy model (expect: fromPolicies)` };
+}
 
 /** `patch pods/ephemeralcontainers` — how a permission is named in messages. */
 export function permissionLabel(permission: Permission): string {

@@ -1,48 +1,65 @@
-// The live policy objects a cluster holds, read through KubeApi: the seam where the policy engine plugs into `prober run`.
+// Expectations from policies in cluster mode: the live cluster's topology (and, unless the test names
+// policy files, its live policy objects) read through KubeApi and evaluated by the policy engine.
 
-import type { V1Namespace, V1NetworkPolicy, V1Pod } from '@kubernetes/client-node';
+import { loadManifests } from '../config/load-manifests.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import type { KubeApi } from './kube-api.ts';
-
-/** Everything the policy model needs from a live cluster: policies, and the pods and namespaces they select. */
-export interface LivePolicyInput {
-  readonly namespaces: readonly V1Namespace[];
-  readonly pods: readonly V1Pod[];
-  readonly networkPolicies: readonly V1NetworkPolicy[];
-}
+import { buildModel, type PolicyInput } from '../policy/index.ts';
+import { KubeApiError } from './api-error.ts';
+import type { KubeApi, RawObject } from './kube-api.ts';
+import { clusterInputFromLive, modelCellsFor, type LiveObjects } from './live-model.ts';
 
 /** Policy model verdicts by source then target, as `assembleMatrix` takes them. */
 export type PolicyModel = ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>;
 
-/**
- * Lists the live objects the policy model evaluates. AdminNetworkPolicy, Cilium and Istio kinds are
- * not read yet: they need their API groups (and RBAC rules) added to KubeApi first.
- */
-export async function listLivePolicyInput(api: KubeApi): Promise<LivePolicyInput> {
-  const [namespaces, pods, networkPolicies] = await Promise.all([api.listNamespaces(), api.listAllPods(), api.listNetworkPolicies()]);
-  return { namespaces, pods, networkPolicies };
-}
-
-/** Computes the policy model of a test from live objects. Replaced when the policy engine is wired in. */
-export type LivePolicyEvaluator = (test: ReachabilityTest, input: LivePolicyInput) => PolicyModel;
-
-/** The evaluator `prober run` uses; none is available in this build yet. */
-export let evaluateLivePolicies: LivePolicyEvaluator | undefined;
-
-/** Installs the evaluator (the policy engine calls this once it exists). */
-export function useLivePolicyEvaluator(evaluator: LivePolicyEvaluator): void {
-  evaluateLivePolicies = evaluator;
-}
-
-/**
- * The policy model for a test whose expectations come from policies, computed from the live cluster.
- * Throws a one-line error when no evaluator is installed.
- */
-export async function livePolicyModel(api: KubeApi, test: ReachabilityTest): Promise<PolicyModel> {
-  const evaluator = evaluateLivePolicies;
-  if (!evaluator) {
-    throw new Error('expectations from live policies (expect: fromPolicies / a fromPolicies block) need the policy engine, which this build of `prober run` does not include yet');
+/** A kind the cluster does not serve (its CRD is not installed) simply has no objects. */
+async function unlessNotServed(list: () => Promise<RawObject[]>): Promise<RawObject[]> {
+  try {
+    return await list();
+  } catch (error) {
+    if (error instanceof KubeApiError && error.code === 404) return [];
+    throw error;
   }
-  return evaluator(test, await listLivePolicyInput(api));
+}
+
+/**
+ * Lists what the policy model needs from the live cluster: namespaces, pods and Services always;
+ * the policy objects of every kind the engine evaluates when `withPolicies` is true.
+ */
+export async function listLiveObjects(api: KubeApi, withPolicies: boolean): Promise<LiveObjects> {
+  const policyLists = withPolicies
+    ? [
+        api.listNetworkPolicies(),
+        unlessNotServed(() => api.listAdminNetworkPolicies()),
+        unlessNotServed(() => api.listBaselineAdminNetworkPolicies()),
+        unlessNotServed(() => api.listCiliumNetworkPolicies()),
+        unlessNotServed(() => api.listCiliumClusterwideNetworkPolicies()),
+        unlessNotServed(() => api.listAuthorizationPolicies()),
+        unlessNotServed(() => api.listPeerAuthentications()),
+      ]
+    : [];
+  const [namespaces, pods, services, ...policies] = await Promise.all([api.listNamespaces(), api.listAllPods(), api.listAllServices(), ...policyLists]);
+  return { namespaces, pods, services, policies: (policies as RawObject[][]).flat() };
+}
+
+/**
+ * The policy model's verdict for every cell of a test, computed from the live cluster. The test's
+ * `fromPolicies.policies` files, when given, are the policies (e.g. ones about to be applied);
+ * otherwise the cluster's own policy objects are. Throws a one-line error when an object cannot be
+ * read or a policy uses what the engine does not support.
+ */
+export async function livePolicyModel(api: KubeApi, test: ReachabilityTest, defaultNamespace: string, warn: (message: string) => void): Promise<PolicyModel> {
+  const files = test.fromPolicies?.policies ?? [];
+  let filePolicies: readonly PolicyInput[] = [];
+  if (files.length > 0) filePolicies = (await loadManifests(files)).cluster.policies;
+  let live: LiveObjects;
+  try {
+    live = await listLiveObjects(api, files.length === 0);
+  } catch (error) {
+    throw new Error(`unable to read the cluster for the policy model: ${(error as Error).message}`, { cause: error });
+  }
+  const { input, warnings } = clusterInputFromLive(live, filePolicies);
+  const model = buildModel(input);
+  for (const warning of [...warnings, ...model.warnings]) warn(`policy model: ${warning}`);
+  return modelCellsFor(test, model, defaultNamespace);
 }

@@ -10,7 +10,7 @@ import { KubeApiError } from '../../src/cluster/api-error.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect, ConnectionError } from '../../src/cluster/connection.ts';
 import { KUBE_API_PERMISSIONS, type KubeApi, type KubeCall } from '../../src/cluster/kube-api.ts';
-import { listLivePolicyInput } from '../../src/cluster/live-policies.ts';
+import { listLiveObjects } from '../../src/cluster/live-policies.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 
 const noRetry = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
@@ -19,7 +19,13 @@ async function fakeWithWorkload(t: Test): Promise<{ fake: FakeApiServer; api: Ku
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
   fake.addService({ namespace: 'web', name: 'web', ports: [{ port: 80 }], endpoints: [{ ip: '10.0.0.1', ready: true }] });
-  fake.addNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all', namespace: 'web' }, spec: { podSelector: {} } });
+  fake.addPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all', namespace: 'web' }, spec: { podSelector: {} } });
+  fake.installCrd('policy.networking.k8s.io', 'v1alpha1', 'adminnetworkpolicies');
+  fake.installCrd('policy.networking.k8s.io', 'v1alpha1', 'baselineadminnetworkpolicies');
+  fake.installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies');
+  fake.installCrd('cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies');
+  fake.installCrd('security.istio.io', 'v1', 'authorizationpolicies');
+  fake.installCrd('security.istio.io', 'v1', 'peerauthentications');
   return { fake, api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry) };
 }
 
@@ -36,7 +42,14 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     listEndpointSlices: () => api.listEndpointSlices('web', 'web'),
     listNamespaces: () => api.listNamespaces(),
     listAllPods: () => api.listAllPods(),
+    listAllServices: () => api.listAllServices(),
     listNetworkPolicies: () => api.listNetworkPolicies(),
+    listAdminNetworkPolicies: () => api.listAdminNetworkPolicies(),
+    listBaselineAdminNetworkPolicies: () => api.listBaselineAdminNetworkPolicies(),
+    listCiliumNetworkPolicies: () => api.listCiliumNetworkPolicies(),
+    listCiliumClusterwideNetworkPolicies: () => api.listCiliumClusterwideNetworkPolicies(),
+    listAuthorizationPolicies: () => api.listAuthorizationPolicies(),
+    listPeerAuthentications: () => api.listPeerAuthentications(),
   };
   t.same(Object.keys(calls).sort(), Object.keys(KUBE_API_PERMISSIONS).sort(), 'the table lists every call');
   for (const [name, call] of Object.entries(calls) as [KubeCall, () => Promise<unknown>][]) {
@@ -45,8 +58,8 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     const seen = fake.requests.slice(before);
     const permission = KUBE_API_PERMISSIONS[name];
     t.same(
-      seen.map((r) => [r.verb, r.resource, r.namespace === undefined ? 'cluster' : 'namespace', r.code < 300]),
-      [[permission.verb, permission.resource, permission.scope, true]],
+      seen.map((r) => [r.verb, r.group, r.resource, r.namespace === undefined ? 'cluster' : 'namespace', r.code < 300]),
+      [[permission.verb, permission.group, permission.resource, permission.scope, true]],
       `${name}: ${permission.verb} ${permission.resource}`,
     );
   }
@@ -54,12 +67,25 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
   t.equal(fake.seen('patch', 'pods/ephemeralcontainers')[0]?.contentType, 'application/strategic-merge-patch+json');
 });
 
-t.test('the live objects for the policy model are listed cluster-wide', async (t) => {
-  const { api } = await fakeWithWorkload(t);
-  const input = await listLivePolicyInput(api);
-  t.same(input.networkPolicies.map((p) => p.metadata?.name), ['deny-all']);
-  t.same(input.pods.map((p) => p.metadata?.name), ['web-1']);
-  t.same(input.namespaces.map((n) => n.metadata?.labels?.['kubernetes.io/metadata.name']), ['web']);
+t.test('the live objects for the policy model: raw policies of every served kind, versions tried in order', async (t) => {
+  const fake = await FakeApiServer.start(t);
+  fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
+  const except = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'egress', namespace: 'web' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }] } };
+  fake.addPolicy(except);
+  // Only an older Istio version is served, and Cilium is not installed at all.
+  fake.installCrd('security.istio.io', 'v1beta1', 'authorizationpolicies');
+  fake.addPolicy({ apiVersion: 'security.istio.io/v1beta1', kind: 'AuthorizationPolicy', metadata: { name: 'redis', namespace: 'web' }, spec: { action: 'ALLOW' } });
+  fake.addPolicy({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'not-served', namespace: 'web' }, spec: {} });
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry);
+  const live = await listLiveObjects(api, true);
+  t.same(live.policies.map((p) => `${p.apiVersion} ${p.kind}`), ['networking.k8s.io/v1 NetworkPolicy', 'security.istio.io/v1beta1 AuthorizationPolicy']);
+  t.same(live.policies[0], except, 'the manifest exactly as served (ipBlock.except intact), apiVersion and kind filled in');
+  t.same(live.pods.map((p) => p.metadata?.name), ['web-1']);
+  t.same(live.namespaces.map((n) => n.metadata?.labels?.['kubernetes.io/metadata.name']), ['web']);
+  t.same(fake.seen('list', 'authorizationpolicies').map((r) => r.code), [404, 200], 'v1 first, then v1beta1');
+  fake.deny('list', 'networkpolicies');
+  await t.rejects(listLiveObjects(api, true), { code: 403, message: /^forbidden: missing RBAC permission to list networkpolicies\.networking\.k8s\.io cluster-wide/ });
+  t.same((await listLiveObjects(api, false)).policies, [], 'without live policies, policy kinds are not read');
 });
 
 t.test('the ephemeralcontainers subresource: patch types, validation, Status errors as one line', async (t) => {

@@ -1,28 +1,23 @@
-// The prober's RBAC grants exactly the access listed here, to its own service account only.
+// The prober's RBAC grants exactly the access its Kubernetes API calls need, to its own service account only.
 
 import t from 'tap';
 import { renderAll } from './lab.ts';
 import { ofKind } from './manifests.ts';
+import { KUBE_API_PERMISSIONS } from '../../src/cluster/kube-api.ts';
 
 /**
- * Everything the prober's cluster mode may do, as `group/resource` → verbs (core group: empty).
- * This list is the specification: tighten it to what the cluster mode really calls, and the
- * ClusterRole in k8s/prober/P-01-prober-rbac.yaml must follow (the test fails either way).
+ * Everything the prober's cluster mode may do, as `group/resource` → verbs (core group: empty),
+ * derived from the permission table next to the KubeApi interface — the one list of the calls
+ * prober makes. The ClusterRole must grant exactly this: no verb more, none missing.
  */
-const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  '/namespaces': ['list'],
-  '/pods': ['list', 'get', 'create', 'delete'],
-  '/pods/ephemeralcontainers': ['patch'],
-  '/pods/log': ['get'],
-  '/services': ['list', 'get'],
-  'discovery.k8s.io/endpointslices': ['list'],
-  'networking.k8s.io/networkpolicies': ['list'],
-  // Read-only, for `expect: fromPolicies` against the live cluster.
-  'policy.networking.k8s.io/adminnetworkpolicies': ['list'],
-  'policy.networking.k8s.io/baselineadminnetworkpolicies': ['list'],
-  'cilium.io/ciliumnetworkpolicies': ['list'],
-  'security.istio.io/authorizationpolicies': ['list'],
-};
+const ALLOWED: Readonly<Record<string, readonly string[]>> = (() => {
+  const allowed: Record<string, string[]> = {};
+  for (const { group, resource, verb } of Object.values(KUBE_API_PERMISSIONS)) {
+    const verbs = (allowed[`${group}/${resource}`] ??= []);
+    if (!verbs.includes(verb)) verbs.push(verb);
+  }
+  return allowed;
+})();
 
 interface Rule {
   apiGroups?: string[];

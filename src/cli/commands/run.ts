@@ -77,14 +77,15 @@ cluster, failed agent, error cells)`,
     });
     // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
     const api = clientNodeApi(connection, { onRetry: (error, _attempt, message) => error.code !== undefined && warn(message) });
-    const model = test.expectFromPolicies || test.fromPolicies ? await livePolicyModel(api, test) : undefined;
+    const namespace = typeof opts.namespace === 'string' ? opts.namespace : connection.namespace;
+    const model = test.expectFromPolicies || test.fromPolicies ? await livePolicyModel(api, test, namespace, warn) : undefined;
     const backend = new ClusterBackend(api, {
       image: String(opts.image),
       agent: opts.agent as AgentMode,
       parallel: Number(opts.parallel),
       ...(typeof opts.agentTimeout === 'number' ? { agentTimeoutMs: opts.agentTimeout } : {}),
       defaults: effectiveDefaults(test, flags),
-      namespace: typeof opts.namespace === 'string' ? opts.namespace : connection.namespace,
+      namespace,
       context: connection.description,
       clusterDomain: String(opts.clusterDomain),
       warn,

@@ -27,6 +27,7 @@ export type StoredObject = Record<string, any>;
 /** One request as the fake saw it, for assertions. */
 export interface SeenRequest {
   readonly verb: string;
+  readonly group: string;
   readonly resource: string;
   readonly namespace: string | undefined;
   readonly name: string | undefined;
@@ -39,25 +40,39 @@ export interface SeenRequest {
 /** Where a request points: `/api/v1/namespaces/ns/pods/name/log` → group "", resource pods/log … */
 interface Target {
   readonly group: string;
+  readonly version: string;
   readonly namespace: string | undefined;
   readonly resource: string;
   readonly name: string | undefined;
 }
 
-const SERVED = new Set(['/pods', '/services', '/namespaces', 'discovery.k8s.io/endpointslices', 'networking.k8s.io/networkpolicies']);
+/** Built-in resources every cluster serves (group/version/resource); CRD kinds are added with `installCrd`. */
+const BUILT_IN = ['/v1/pods', '/v1/services', '/v1/namespaces', 'discovery.k8s.io/v1/endpointslices', 'networking.k8s.io/v1/networkpolicies'];
+
+/** Kind of each policy resource, for stored objects. */
+const POLICY_KINDS: Readonly<Record<string, string>> = {
+  networkpolicies: 'NetworkPolicy',
+  adminnetworkpolicies: 'AdminNetworkPolicy',
+  baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
+  ciliumnetworkpolicies: 'CiliumNetworkPolicy',
+  ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
+  authorizationpolicies: 'AuthorizationPolicy',
+  peerauthentications: 'PeerAuthentication',
+};
 
 function parsePath(path: string): Target | undefined {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   let group: string;
+  let version: string;
   let rest: string[];
-  if (parts[0] === 'api' && parts[1] === 'v1') [group, rest] = ['', parts.slice(2)];
-  else if (parts[0] === 'apis' && parts.length > 3) [group, rest] = [String(parts[1]), parts.slice(3)];
+  if (parts[0] === 'api' && parts[1] === 'v1') [group, version, rest] = ['', 'v1', parts.slice(2)];
+  else if (parts[0] === 'apis' && parts.length > 3) [group, version, rest] = [String(parts[1]), String(parts[2]), parts.slice(3)];
   else return undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const [, namespace, resource = '', name, sub] = rest;
-    return { group, namespace, resource: sub ? `${resource}/${sub}` : resource, name };
+    return { group, version, namespace, resource: sub ? `${resource}/${sub}` : resource, name };
   }
-  return { group, namespace: undefined, resource: rest[0] ?? '', name: rest[1] };
+  return { group, version, namespace: undefined, resource: rest[0] ?? '', name: rest[1] };
 }
 
 function verbOf(method: string, name: string | undefined): string {
@@ -93,7 +108,8 @@ export class FakeApiServer {
   readonly #services = new Map<string, Json>();
   readonly #slices = new Map<string, Json>();
   readonly #namespaces = new Map<string, Json>();
-  readonly #policies = new Map<string, Json>();
+  readonly #policies: Json[] = [];
+  readonly #served = new Set(BUILT_IN);
   readonly #netns = new Map<string, string>();
   readonly #workloads: { labels: Record<string, string>; netns: string }[] = [];
   readonly #denied = new Set<string>();
@@ -178,9 +194,15 @@ export class FakeApiServer {
     this.#slices.set(key(fixture.namespace, String(meta(slice).name)), slice);
   }
 
-  addNetworkPolicy(policy: Json): void {
+  /** Serves a CRD's resource at one version, e.g. `installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies')`. */
+  installCrd(group: string, version: string, resource: string): void {
+    this.#served.add(`${group}/${version}/${resource}`);
+  }
+
+  /** Stores a policy object of any kind (its CRD must be installed for it to be listed). */
+  addPolicy(policy: Json): void {
     this.#bump(policy);
-    this.#policies.set(key(String(meta(policy).namespace), String(meta(policy).name)), policy);
+    this.#policies.push(policy);
   }
 
   /** RBAC: deny `verb` on `resource` (`pods/ephemeralcontainers`) in a namespace, or everywhere. */
@@ -221,13 +243,13 @@ export class FakeApiServer {
     const verb = verbOf(req.method ?? 'GET', target?.name);
     const contentType = req.headers['content-type'];
     const send = (code: number, payload: unknown, type = 'application/json'): void => {
-      this.requests.push({ verb, resource: target?.resource ?? url.pathname, namespace: target?.namespace, name: target?.name, contentType, code, at: Math.round(performance.now() - this.#started) });
+      this.requests.push({ verb, group: target?.group ?? '', resource: target?.resource ?? url.pathname, namespace: target?.namespace, name: target?.name, contentType, code, at: Math.round(performance.now() - this.#started) });
       res.writeHead(code, { 'content-type': type });
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     };
     try {
       if (req.headers.authorization !== `Bearer ${this.token}`) throw status.unauthorized();
-      if (!target || !SERVED.has(`${target.group}/${target.resource.split('/')[0]}`)) throw status.noSuchResource();
+      if (!target || !this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`)) throw status.noSuchResource();
       const denied = [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) => this.#denied.has(rule));
       if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
@@ -246,7 +268,9 @@ export class FakeApiServer {
   #route(verb: string, target: Target, url: URL, body: string, contentType: string): [number, unknown, string?] {
     const { namespace, name } = target;
     const selector = parseSelector(url.searchParams.get('labelSelector'));
-    const list = (kind: string, items: Iterable<Json>): [number, Json] => [200, { kind, apiVersion: 'v1', metadata: { resourceVersion: String(this.#version) }, items: [...items].filter((o) => selector(labelsOf(o))) }];
+    // Items of built-in lists carry no apiVersion/kind (only the list does); clients must not rely on them.
+    const bare = ({ apiVersion: _a, kind: _k, ...rest }: Json): Json => rest;
+    const list = (kind: string, items: Iterable<Json>): [number, Json] => [200, { kind, apiVersion: 'v1', metadata: { resourceVersion: String(this.#version) }, items: [...items].filter((o) => selector(labelsOf(o))).map(bare) }];
     const inNamespace = (store: Map<string, Json>): Json[] => [...store.values()].filter((o) => namespace === undefined || meta(o).namespace === namespace);
     switch (`${verb} ${target.group}/${target.resource}`) {
       case 'list /pods':
@@ -270,10 +294,17 @@ export class FakeApiServer {
         return list('EndpointSliceList', inNamespace(this.#slices));
       case 'list /namespaces':
         return list('NamespaceList', this.#namespaces.values());
-      case 'list networking.k8s.io/networkpolicies':
-        return list('NetworkPolicyList', this.#policies.values());
-      default:
-        throw status.methodNotAllowed(verb);
+      case 'list /services':
+        return list('ServiceList', inNamespace(this.#services));
+      default: {
+        const kind = POLICY_KINDS[target.resource];
+        if (verb !== 'list' || !kind || namespace !== undefined) throw status.methodNotAllowed(verb);
+        // Served at the requested version, as the API server converts between a CRD's versions.
+        const apiVersion = `${target.group}/${target.version}`;
+        const stored = this.#policies.filter((p) => p.kind === kind && String(p.apiVersion).split('/')[0] === target.group);
+        const items = target.group === 'networking.k8s.io' ? stored.map(bare) : stored.map((p) => ({ ...p, apiVersion }));
+        return [200, { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: String(this.#version) }, items }];
+      }
     }
   }
 

@@ -88,11 +88,14 @@ export async function clusterLab(t: Test, options: { redisEndpointsReady?: boole
   );
 
   const fake = await FakeApiServer.start(t);
-  fake.addPod({ namespace: 'b-apacherr', name: 'apacherr-6c9f7d-x2x4q', labels: { app: 'apacherr', 'pod-template-hash': '6c9f7d' }, serviceAccountName: 'apacherr', netns: pair.client, ip: pair.clientIp });
-  fake.addPod({ namespace: 'c-app-count', name: 'app-count-7f8b9-abcde', labels: { app: 'pythonapp', 'pod-template-hash': '7f8b9' }, netns: pair.server, ip: pair.serverIp });
-  fake.addPod({ namespace: 'd-redis', name: 'redis-0', labels: { app: 'redis' }, netns: pair.server, ip: pair.serverIp });
-  fake.addService({ namespace: 'c-app-count', name: 'app-count-svc', ports: [{ name: 'http', port: 80 }], endpoints: [{ ip: pair.serverIp, ready: true }] });
-  fake.addService({ namespace: 'd-redis', name: 'redis-svc', ports: [{ port: 6379 }], endpoints: [{ ip: pair.serverIp, ready: options.redisEndpointsReady ?? true }] });
+  // The lab's namespaces carry `name` labels, which its policies select on.
+  for (const ns of ['b-apacherr', 'c-app-count', 'd-redis']) fake.addNamespace(ns, { name: ns });
+  fake.addPod({ namespace: 'b-apacherr', name: 'apacherr-6c9f7d-x2x4q', labels: { app: 'apacherr', 'pod-template-hash': '6c9f7d' }, serviceAccountName: 'apacherr', netns: pair.client, ip: pair.clientIp, ports: [{ containerPort: 80 }] });
+  // App and Redis share the server namespace's address; the policy model still tells them apart by workload.
+  fake.addPod({ namespace: 'c-app-count', name: 'app-count-7f8b9-abcde', labels: { app: 'pythonapp', 'pod-template-hash': '7f8b9' }, netns: pair.server, ip: '10.77.0.3', ports: [{ name: 'http', containerPort: 80 }] });
+  fake.addPod({ namespace: 'd-redis', name: 'redis-0', labels: { app: 'redis' }, netns: pair.server, ip: pair.serverIp, ports: [{ containerPort: 6379 }] });
+  fake.addService({ namespace: 'c-app-count', name: 'app-count-svc', selector: { app: 'pythonapp' }, ports: [{ name: 'http', port: 80 }], endpoints: [{ ip: pair.serverIp, ready: true }] });
+  fake.addService({ namespace: 'd-redis', name: 'redis-svc', selector: { app: 'redis' }, ports: [{ port: 6379 }], endpoints: [{ ip: pair.serverIp, ready: options.redisEndpointsReady ?? true }] });
 
   let files = 0;
   return {

@@ -15,6 +15,8 @@ export interface PodFixture {
   readonly ip?: string;
   /** Age in seconds, to test which pod is picked; default 3600. */
   readonly ageSeconds?: number;
+  /** Container ports of its main container. */
+  readonly ports?: readonly { name?: string; containerPort: number }[];
 }
 
 const iso = (date: Date): string => date.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -30,12 +32,13 @@ export function workloadPod(fixture: PodFixture): Json {
     metadata: { name: fixture.name, namespace: fixture.namespace, labels: fixture.labels, creationTimestamp: created },
     spec: {
       serviceAccountName: fixture.serviceAccountName ?? 'default',
-      containers: [{ name: 'main', image: 'registry.example/workload:1' }],
+      containers: [{ name: 'main', image: 'registry.example/workload:1', ...(fixture.ports ? { ports: fixture.ports.map((p) => ({ ...p, protocol: 'TCP' })) } : {}) }],
       restartPolicy: 'Always',
     },
     status: {
       phase: 'Running',
       podIP: fixture.ip ?? '10.244.0.10',
+      podIPs: [{ ip: fixture.ip ?? '10.244.0.10' }],
       conditions: [
         condition('PodScheduled', true),
         condition('Initialized', true),
@@ -55,6 +58,8 @@ export interface ServiceFixture {
   /** Backend addresses and whether each is ready. */
   readonly endpoints: readonly { ip: string; ready: boolean }[];
   readonly type?: 'ClusterIP' | 'ExternalName';
+  /** Pod selector (the policy model finds backends through it). */
+  readonly selector?: Record<string, string>;
 }
 
 export function service(fixture: ServiceFixture): Json {
@@ -64,6 +69,7 @@ export function service(fixture: ServiceFixture): Json {
     metadata: { name: fixture.name, namespace: fixture.namespace },
     spec: {
       type: fixture.type ?? 'ClusterIP',
+      ...(fixture.selector ? { selector: fixture.selector } : {}),
       ...(fixture.type === 'ExternalName' ? { externalName: 'example.org' } : { clusterIP: '10.96.0.20' }),
       ports: fixture.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, targetPort: p.targetPort ?? p.port, protocol: 'TCP' })),
     },

@@ -1,0 +1,64 @@
+// `prober run` with expectations from policies: the live cluster's NetworkPolicies (or the test's policy
+// files) fed to the policy engine, judged against real probes. The Kubernetes API server is a fake
+// (there is no cluster on these machines); the probes are the real agent through real nftables.
+
+import t from 'tap';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { ROOT } from '../helpers/prober.ts';
+import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { runProber } from './fake/run-prober.ts';
+
+type Json = Record<string, any>;
+
+const POLICY_DIR = join(ROOT, 'policies', 'networkpolicy');
+const policyManifests = (): Json[] =>
+  readdirSync(POLICY_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => parse(readFileSync(join(POLICY_DIR, f), 'utf8')) as Json);
+
+const FROM_POLICIES = LAB_TEST.replace(/ {2}expect:\n[\s\S]*$/, '  expect: fromPolicies\n');
+
+t.test('expect: fromPolicies — the live NetworkPolicies predict the lab, and the probes agree (exit 0)', async (t) => {
+  const lab = await clusterLab(t);
+  for (const policy of policyManifests()) lab.fake.addPolicy(policy);
+  const run = await runProber(['run', '-f', lab.testFile(FROM_POLICIES), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  t.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as Json;
+  t.match(report.summary, { cells: 4, checked: 3, pass: 3, unchecked: 1, error: 0, fail: 0 });
+  const cell = (from: string, to: string): Json => report.cells.find((c: Json) => c.from === from && c.to === to);
+  t.match(cell('apache', 'redis'), { rule: 'policy model', expected: 'deny', observed: 'deny', model: { verdict: 'deny' } });
+  t.match(cell('apache', 'redis').model.explanation.join('\n'), /redis-from-app-count|default-deny-ingress/);
+  t.match(cell('app', 'redis'), { expected: 'allow', observed: 'allow', model: { verdict: 'allow' } });
+  t.match(cell('app', 'app'), { result: 'unchecked', model: { verdict: 'loopback' } }, 'a workload to itself is outside NetworkPolicy semantics');
+  t.equal(lab.fake.seen('list', 'networkpolicies').length, 1, 'the live policies were read');
+});
+
+t.test('without the policies in the cluster the model expects Redis open, and the probe says otherwise (exit 1)', async (t) => {
+  const lab = await clusterLab(t);
+  const run = await runProber(['run', '-f', lab.testFile(FROM_POLICIES), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  t.equal(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as Json;
+  t.match(report.cells.find((c: Json) => c.result === 'fail'), { from: 'apache', to: 'redis', expected: 'allow', observed: 'deny', rule: 'policy model' });
+});
+
+t.test('a fromPolicies block with files: three-way comparison against the live topology (exit 0)', async (t) => {
+  const lab = await clusterLab(t);
+  const threeWay = `${LAB_TEST}  fromPolicies:\n    policies: ["${POLICY_DIR}"]\n`;
+  const run = await runProber(['run', '-f', lab.testFile(threeWay), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  t.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as Json;
+  t.ok(report.cells.every((c: Json) => c.result === 'pass' && c.model && c.rule !== 'policy model'), 'written intent, model and observation agree');
+  t.equal(lab.fake.seen('list', 'networkpolicies').length, 0, 'the files are the policies: live ones are not read');
+});
+
+t.test('no RBAC to read live policies: one line naming the permission (exit 2)', async (t) => {
+  const lab = await clusterLab(t);
+  lab.fake.deny('list', 'networkpolicies');
+  const run = await runProber(['run', '-f', lab.testFile(FROM_POLICIES), '--kubeconfig', lab.fake.kubeconfig]);
+  t.equal(run.code, 2);
+  t.equal(run.stdout, '');
+  t.match(run.stderr, /^prober: unable to read the cluster for the policy model: forbidden: missing RBAC permission to list networkpolicies\.networking\.k8s\.io cluster-wide/);
+  t.same(lab.fake.seen('patch', 'pods/ephemeralcontainers'), [], 'nothing was started');
+});
