@@ -1,0 +1,22 @@
+// The cluster README's RBAC table states exactly the permission table the code uses.
+
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KUBE_API_PERMISSIONS } from '../../src/cluster/kube-api.ts';
+import { ROOT } from '../helpers/prober.ts';
+
+t.test('every permission of KubeApi has its row in src/cluster/README.md, and no row is extra', async (t) => {
+  const text = readFileSync(join(ROOT, 'src', 'cluster', 'README.md'), 'utf8');
+  const rows = text
+    .split('\n')
+    .filter((line) => /^\| `(get|list|create|delete|patch)` \|/.test(line))
+    .map((line) => line.split('|').map((cell) => cell.trim()));
+  const documented = new Set<string>();
+  for (const [, verb = '', resources = '', scope = ''] of rows) {
+    const group = /\(([^)]+)\)/.exec(resources)?.[1] ?? '';
+    for (const [, resource] of resources.matchAll(/`([^`]+)`/g)) documented.add(`${verb.replace(/`/g, '')} ${group}/${resource} ${scope}`);
+  }
+  const used = new Set(Object.values(KUBE_API_PERMISSIONS).map((p) => `${p.verb} ${p.group}/${p.resource} ${p.scope}`));
+  t.same([...documented].sort(), [...used].sort());
+});
