@@ -44,8 +44,20 @@ t.test('an agent killed mid-plan (OOMKilled) gives no partial trust: its source 
   const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '--image', 'ghcr.io/prober-dev/prober:crashy', '-o', 'json']);
   t.equal(run.code, 2, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
-  t.match(report.sources[0].error, /^the agent stopped before finishing \(exit code 137, OOMKilled; 1 of its results arrived\)/);
+  for (const source of report.sources) t.match(source.error, /^the agent stopped before finishing \(exit code 137, OOMKilled; 1 of its results arrived\)/, source.name);
   t.ok(report.cells.every((c: Json) => c.result === 'error'));
+});
+
+t.test('an agent that never starts hits --agent-timeout; its probe pod is deleted (exit 2)', async (t) => {
+  const lab = await clusterLab(t);
+  lab.fake.kubelet.images.set('ghcr.io/prober-dev/prober:stuck', 'slow-start');
+  const started = Date.now();
+  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '--agent=pod', '--agent-timeout', '2s', '--image', 'ghcr.io/prober-dev/prober:stuck', '-o', 'json']);
+  t.equal(run.code, 2, run.stderr);
+  const report = JSON.parse(run.stdout) as Json;
+  for (const source of report.sources) t.equal(source.error, 'the agent did not finish in time (--agent-timeout); last state: waiting: ContainerCreating');
+  t.ok(Date.now() - started < 20_000, 'the deadline was kept');
+  t.same(lab.fake.probePods(), [], 'nothing left behind');
 });
 
 t.test('403 on the ephemeral-container patch names the missing verb; --agent=pod then works (exit 2, then 0)', async (t) => {

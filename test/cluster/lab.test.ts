@@ -45,6 +45,15 @@ t.test('the lab passes with ephemeral agents: case 1 allowed, case 2 denied, the
   t.match(plan, { kind: 'ProbePlan', source: 'apache', defaults: { timeoutMs: 1000, attempts: 1 } });
   t.same(lab.fake.probePods(), [], 'no probe pods in ephemeral mode');
   t.equal(lab.fake.kubelet.liveProcesses, 0, 'every agent finished');
+  t.equal(lab.fake.kubelet.maxRunning, 2, 'both sources probed at the same time');
+});
+
+t.test('--parallel 1 runs one agent at a time', async (t) => {
+  const lab = await clusterLab(t);
+  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '--parallel', '1', '-o', 'json']);
+  t.equal(run.code, 0, run.stderr);
+  t.equal(lab.fake.kubelet.maxRunning, 1);
+  t.equal(lab.fake.seen('patch', 'pods/ephemeralcontainers').length, 2);
 });
 
 t.test('an expectation the network contradicts is a mismatch (exit 1)', async (t) => {

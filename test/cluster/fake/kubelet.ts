@@ -36,6 +36,9 @@ const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 export class FakeKubelet {
   readonly #containers = new Map<string, Running>();
   images = new Map<string, ImageBehaviour>();
+  #running = 0;
+  /** The most containers that ran at the same time (to check prober's --parallel bound). */
+  maxRunning = 0;
 
   #key(pod: Json, container: string): string {
     const meta = pod.metadata as Json;
@@ -100,10 +103,22 @@ export class FakeKubelet {
     const argv = [node, main, ...command.slice(1)];
     const child = handle.netns ? spawn('ip', ['netns', 'exec', handle.netns, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     running.child = child;
+    this.#running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.#running);
+    child.once('exit', () => (this.#running -= 1));
     this.#setState(handle, { running: { startedAt } }, { started: true });
+    let killed = false;
     const append = (chunk: Buffer): void => {
+      if (killed) return;
       running.log += chunk.toString('utf8');
-      if (crash && running.log.includes('"kind":"ProbeResult"') && child.exitCode === null) child.kill('SIGKILL');
+      const firstResult = running.log.indexOf('"kind":"ProbeResult"');
+      if (crash && firstResult >= 0) {
+        // Killed right after its first result line: whatever else was in the pipe never made it to the log.
+        killed = true;
+        const end = running.log.indexOf('\n', firstResult);
+        running.log = end >= 0 ? running.log.slice(0, end + 1) : running.log;
+        child.kill('SIGKILL');
+      }
     };
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
