@@ -10,13 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { FakeKubelet } from './kubelet.ts';
-import { endpointSlice, service, workloadPod, type PodFixture, type ServiceFixture } from './objects.ts';
-import { applyEphemeralPatch } from './patch.ts';
+import type { FakeKubelet } from './kubelet.ts';
+import { endpointSlice, service, type PodFixture, type ServiceFixture } from './objects.ts';
+import { FakePods } from './pods.ts';
 import { parseSelector } from './selector.ts';
 import * as status from './status.ts';
 import { makeCertificate } from './tls.ts';
-import { ephemeralErrors, podErrors } from './validate.ts';
 
 type Json = Record<string, unknown>;
 
@@ -98,25 +97,20 @@ const labelsOf = (object: Json): Record<string, string> => (meta(object).labels 
 
 /** The fake API server. Start one per test with {@link FakeApiServer.start}; it stops at teardown. */
 export class FakeApiServer {
-  readonly kubelet = new FakeKubelet();
   readonly requests: SeenRequest[] = [];
   /** The user RBAC denials name. */
   readonly user = 'system:serviceaccount:ci:prober';
   readonly token = randomBytes(16).toString('hex');
   readonly #server: Server;
-  readonly #pods = new Map<string, Json>();
+  readonly #pods = new FakePods((object) => this.#bump(object), (name) => this.#namespaces.has(name));
   readonly #services = new Map<string, Json>();
   readonly #slices = new Map<string, Json>();
   readonly #namespaces = new Map<string, Json>();
   readonly #policies: Json[] = [];
   readonly #served = new Set(BUILT_IN);
-  readonly #netns = new Map<string, string>();
-  readonly #workloads: { labels: Record<string, string>; netns: string }[] = [];
   readonly #denied = new Set<string>();
   readonly #faults: { verb: string; resource: string; code: number; left: number }[] = [];
   readonly #cert: string;
-  /** Probe pods that ever reported Ready (must stay empty: Services must never route to them). */
-  readonly everReady: string[] = [];
   #version = 1000;
   readonly #started = performance.now();
   url = '';
@@ -142,6 +136,16 @@ export class FakeApiServer {
       rmSync(dir, { recursive: true, force: true });
     });
     return fake;
+  }
+
+  /** The fake kubelet: set image behaviours, count running agents. */
+  get kubelet(): FakeKubelet {
+    return this.#pods.kubelet;
+  }
+
+  /** Probe pods that ever reported Ready (must stay empty: Services must never route to them). */
+  get everReady(): readonly string[] {
+    return this.#pods.everReady;
   }
 
   /** A kubeconfig (JSON is YAML) with the fake's CA and a bearer token. */
@@ -174,15 +178,7 @@ export class FakeApiServer {
 
   addPod(fixture: PodFixture): Json {
     if (!this.#namespaces.has(fixture.namespace)) this.addNamespace(fixture.namespace);
-    const pod = workloadPod(fixture);
-    meta(pod).uid = randomBytes(8).toString('hex');
-    this.#bump(pod);
-    this.#pods.set(key(fixture.namespace, fixture.name), pod);
-    if (fixture.netns) {
-      this.#netns.set(key(fixture.namespace, fixture.name), fixture.netns);
-      this.#workloads.push({ labels: fixture.labels, netns: fixture.netns });
-    }
-    return pod;
+    return this.#pods.add(fixture);
   }
 
   addService(fixture: ServiceFixture): void {
@@ -217,11 +213,11 @@ export class FakeApiServer {
 
   /** Pods now stored, optionally of one namespace. */
   pods(namespace?: string): StoredObject[] {
-    return [...this.#pods.values()].filter((pod) => namespace === undefined || meta(pod).namespace === namespace);
+    return this.#pods.all(namespace);
   }
 
   pod(namespace: string, name: string): StoredObject | undefined {
-    return this.#pods.get(key(namespace, name));
+    return this.#pods.all(namespace).find((pod) => meta(pod).name === name);
   }
 
   /** Pods prober created (they carry its run-id label). */
@@ -274,17 +270,17 @@ export class FakeApiServer {
     const inNamespace = (store: Map<string, Json>): Json[] => [...store.values()].filter((o) => namespace === undefined || meta(o).namespace === namespace);
     switch (`${verb} ${target.group}/${target.resource}`) {
       case 'list /pods':
-        return list('PodList', inNamespace(this.#pods));
+        return list('PodList', this.#pods.all(namespace));
       case 'get /pods':
-        return [200, this.#mustPod(namespace, name)];
+        return [200, this.#pods.get(namespace, name)];
       case 'create /pods':
-        return [201, this.#createPod(namespace ?? '', body, contentType)];
+        return [201, this.#pods.create(namespace ?? '', body, contentType)];
       case 'delete /pods':
-        return [200, this.#deletePod(namespace, name)];
+        return [200, this.#pods.delete(namespace, name)];
       case 'patch /pods/ephemeralcontainers':
-        return [200, this.#patchEphemeral(namespace, name, body, contentType)];
+        return [200, this.#pods.patchEphemeral(namespace, name, body, contentType)];
       case 'get /pods/log':
-        return [200, this.#log(namespace, name, url.searchParams.get('container')), 'text/plain'];
+        return [200, this.#pods.log(namespace, name, url.searchParams.get('container')), 'text/plain'];
       case 'get /services': {
         const svc = this.#services.get(key(namespace, name));
         if (!svc) throw status.notFound('services', name ?? '');
@@ -308,94 +304,4 @@ export class FakeApiServer {
     }
   }
 
-  #mustPod(namespace: string | undefined, name: string | undefined): Json {
-    const pod = this.#pods.get(key(namespace, name));
-    if (!pod) throw status.notFound('pods', name ?? '');
-    return pod;
-  }
-
-  #createPod(namespace: string, body: string, contentType: string): Json {
-    if (!contentType.startsWith('application/json')) throw status.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
-    const pod = JSON.parse(body) as Json;
-    const name = String((pod.metadata as Json | undefined)?.name ?? '');
-    if (!this.#namespaces.has(namespace)) throw status.notFound('namespaces', namespace);
-    const given = (pod.metadata as Json | undefined)?.namespace;
-    if (given !== undefined && given !== namespace) throw status.badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    const errors = podErrors(pod);
-    if (errors.length > 0) throw status.invalid('pods', name, errors);
-    if (this.#pods.has(key(namespace, name))) throw status.alreadyExists('pods', name);
-    Object.assign(meta(pod), { namespace, uid: randomBytes(8).toString('hex'), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
-    pod.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] };
-    this.#bump(pod);
-    this.#pods.set(key(namespace, name), pod);
-    // The CNI gives a pod with a workload's labels that workload's network: the same policies apply.
-    const labels = labelsOf(pod);
-    const netns = this.#workloads.find((w) => Object.entries(w.labels).every(([k, v]) => k === 'pod-template-hash' || labels[k] === v))?.netns;
-    if (netns) this.#netns.set(key(namespace, name), netns);
-    for (const container of ((pod.spec as Json).containers ?? []) as Json[]) {
-      this.kubelet.start({ pod, container, ephemeral: false, netns, changed: () => this.#podChanged(pod) });
-    }
-    return pod;
-  }
-
-  /** Recomputes phase and conditions of a pod prober created, as the kubelet reports them. */
-  #podChanged(pod: Json): void {
-    this.#bump(pod);
-    const podStatus = pod.status as Json;
-    const containers = ((pod.spec as Json).containers ?? []) as Json[];
-    const statuses = (podStatus.containerStatuses ?? []) as Json[];
-    const stateOf = (c: Json): Json => ((statuses.find((s) => s.name === c.name)?.state ?? {}) as Json);
-    const terminated = containers.map(stateOf).filter((s) => s.terminated);
-    // A container with a readiness probe is Ready only once the probe passes; prober's never does.
-    const ready = containers.every((c) => stateOf(c).running && !c.readinessProbe);
-    for (const s of statuses) s.ready = ready;
-    if (terminated.length === containers.length) podStatus.phase = terminated.every((s) => (s.terminated as Json).exitCode === 0) ? 'Succeeded' : 'Failed';
-    else if (containers.some((c) => stateOf(c).running)) podStatus.phase = 'Running';
-    podStatus.podIP = '10.244.1.50';
-    podStatus.conditions = [
-      { type: 'PodScheduled', status: 'True' },
-      { type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : { reason: 'ContainersNotReady' }) },
-    ];
-    if (ready && labelsOf(pod)['prober.dev/run-id']) this.everReady.push(String(meta(pod).name));
-  }
-
-  #deletePod(namespace: string | undefined, name: string | undefined): Json {
-    const pod = this.#mustPod(namespace, name);
-    this.kubelet.stopPod(pod);
-    this.#pods.delete(key(namespace, name));
-    return { ...pod, metadata: { ...meta(pod), deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), deletionGracePeriodSeconds: 0 } };
-  }
-
-  #patchEphemeral(namespace: string | undefined, name: string | undefined, body: string, contentType: string): Json {
-    const pod = this.#mustPod(namespace, name);
-    const patched = applyEphemeralPatch(pod, contentType, body);
-    const spec = pod.spec as Json;
-    const before = (spec.ephemeralContainers ?? []) as Json[];
-    const after = ((patched.spec as Json).ephemeralContainers ?? []) as Json[];
-    const others = [...((spec.initContainers ?? []) as Json[]), ...((spec.containers ?? []) as Json[])].map((c) => String(c.name));
-    const errors = ephemeralErrors(before, after, others);
-    if (errors.length > 0) throw status.invalid('pods', name ?? '', errors);
-    spec.ephemeralContainers = after;
-    this.#bump(pod);
-    const netns = this.#netns.get(key(namespace, name));
-    for (const container of after.filter((c) => !before.some((b) => b.name === c.name))) {
-      // The kubelet starts ephemeral containers only in running pods.
-      if ((pod.status as Json).phase === 'Running') this.kubelet.start({ pod, container, ephemeral: true, netns, changed: () => this.#bump(pod) });
-    }
-    return pod;
-  }
-
-  #log(namespace: string | undefined, name: string | undefined, container: string | null): string {
-    const pod = this.#mustPod(namespace, name);
-    const spec = pod.spec as Json;
-    const all = [...((spec.containers ?? []) as Json[]), ...((spec.ephemeralContainers ?? []) as Json[])].map((c) => String(c.name));
-    if (!container && all.length > 1) throw status.badRequest(`a container name must be specified for pod ${name}, choose one of: [${all.join(' ')}]`);
-    const wanted = container ?? all[0] ?? '';
-    if (!all.includes(wanted)) throw status.badRequest(`container ${wanted} is not valid for pod ${name}`);
-    const podStatus = pod.status as Json;
-    const statuses = [...((podStatus.containerStatuses ?? []) as Json[]), ...((podStatus.ephemeralContainerStatuses ?? []) as Json[])];
-    const waiting = (statuses.find((s) => s.name === wanted)?.state as Json | undefined)?.waiting as Json | undefined;
-    if (waiting) throw status.badRequest(`container "${wanted}" in pod "${name}" is waiting to start: ${String(waiting.reason)}`);
-    return this.kubelet.log(pod, wanted);
-  }
 }
