@@ -7,13 +7,14 @@ import { registerAgent } from './commands/agent.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerProbe } from './commands/probe.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { UsageError } from './usage-error.ts';
 import { versionLine } from './version.ts';
 
 /** Registers a subcommand; it reports its exit code through `finish`. */
 export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
 
-const COMMANDS: readonly Register[] = [registerProbe, registerCheck, registerAgent, registerServe];
+const COMMANDS: readonly Register[] = [registerProbe, registerCheck, registerAgent, registerServe, registerSimulate];
 
 function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')

@@ -34,9 +34,13 @@ function readEndpointSelector(fields: Fields): Selector {
   return readSelector(fields, ciliumKey);
 }
 
-/** In a namespaced policy, an endpoint selector without the namespace label means "this namespace". */
+/**
+ * In a namespaced policy, a peer selector means "this namespace" unless it names the namespace
+ * itself or namespace labels (as Cilium's own translation of selectors does).
+ */
 function endpoints(selector: Selector, namespace: string | undefined): PodsSpec {
-  const crossNamespace = namespace === undefined || selectorKeys(selector).has(CILIUM_NAMESPACE_KEY);
+  const keys = [...selectorKeys(selector)];
+  const crossNamespace = namespace === undefined || keys.some((k) => k === CILIUM_NAMESPACE_KEY || k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
   return {
     kind: 'pods',
     namespaces: crossNamespace ? { kind: 'selector', selector: EVERYTHING } : { kind: 'names', names: [namespace] },
