@@ -136,7 +136,14 @@ function readSection(spec: Fields, dir: 'ingress' | 'egress', namespace: string 
 export function readCiliumPolicy(spec: Fields, namespace: string | undefined, ref: string, source: string | undefined): NetworkLayerPolicy {
   spec.ignore('description', 'labels');
   spec.reject('nodeSelector', 'node (host) policies are outside the supported subset');
-  const subject = endpoints(readEndpointSelector(spec.reqObj('endpointSelector')), namespace);
+  const subjectFields = spec.reqObj('endpointSelector');
+  const subjectSelector = readEndpointSelector(subjectFields);
+  const named = subjectSelector.requirements.find((r) => r.key === CILIUM_NAMESPACE_KEY);
+  if (namespace !== undefined && named && !(named.operator === 'In' && named.values.length === 1 && named.values[0] === namespace)) {
+    // Cilium overrides it: a namespaced policy only ever selects pods of its own namespace.
+    subjectFields.fail(`${CILIUM_NAMESPACE_KEY} in the endpoint selector of a namespaced policy must be its own namespace "${namespace}"`);
+  }
+  const subject = endpoints(subjectSelector, namespace);
   // The endpoint selector of a namespaced policy only ever selects pods of its namespace.
   const scopedSubject: PodsSpec = namespace === undefined ? subject : { ...subject, namespaces: { kind: 'names', names: [namespace] } };
   const dd = spec.obj('enableDefaultDeny');
