@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { ExitCode } from '../model/report.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerLab } from './commands/lab.ts';
 import { registerProbe } from './commands/probe.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
@@ -14,7 +15,7 @@ import { versionLine } from './version.ts';
 /** Registers a subcommand; it reports its exit code through `finish`. */
 export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
 
-const COMMANDS: readonly Register[] = [registerProbe, registerCheck, registerAgent, registerServe, registerSimulate];
+const COMMANDS: readonly Register[] = [registerProbe, registerCheck, registerAgent, registerServe, registerSimulate, registerLab];
 
 function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')
@@ -59,7 +60,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
       process.stderr.write(`prober: ${error.toString().replace(/^UsageError: /, '')}\n`);
       return 2;
     }
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    const cause = error instanceof Error && error.cause instanceof Error && !error.message.includes(error.cause.message.split('\n')[0] ?? '') ? `: ${error.cause.message.split('\n')[0]}` : '';
     process.stderr.write(`prober: ${error instanceof Error ? error.message : String(error)}${cause}\n`);
     if (process.env.PROBER_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
     return 2;

@@ -1,0 +1,46 @@
+// `lab test`: a ReachabilityTest observed in the running lab, judged against the written rules,
+// the policy model of what the lab enforces, or both.
+
+import { loadReachabilityTest } from '../config/load-test.ts';
+import { ConfigError } from '../config/config-error.ts';
+import type { ExitCode } from '../model/report.ts';
+import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
+import { LabBackend } from '../lab/lab-backend.ts';
+import { modelCells } from '../lab/model-cells.ts';
+import { labModel, requireState } from '../lab/policies.ts';
+import { proberArgv } from '../lab/self.ts';
+import { observeAndReport } from './observe-and-report.ts';
+import type { RunFlags } from './options.ts';
+
+/** What to judge cells against. */
+export type ExpectSource = 'written' | 'policies' | 'both';
+
+/** Inputs of one `lab test`. */
+export interface LabTestOptions {
+  readonly lab: string;
+  readonly file: string;
+  readonly flags: RunFlags;
+  readonly expect: ExpectSource | undefined;
+  readonly defaults: (test: ReachabilityTest, flags: RunFlags) => RunDefaults;
+}
+
+/** The test as it should be judged: written rules dropped when only the model counts. */
+function withExpectation(test: ReachabilityTest, expect: ExpectSource): ReachabilityTest {
+  if (expect === 'policies') return { ...test, rules: [], expectFromPolicies: true };
+  if (test.rules.length === 0 && expect !== 'written') return { ...test, expectFromPolicies: true };
+  if (test.rules.length === 0) throw new ConfigError(test.file, undefined, 'spec.expect', 'has no written rules to compare with (use --expect policies)');
+  return test;
+}
+
+/** Runs the test in the lab and prints the report; returns the exit code. */
+export async function runLabTest(options: LabTestOptions): Promise<ExitCode> {
+  const loaded = loadReachabilityTest(options.file);
+  const expect: ExpectSource = options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
+  const test = withExpectation(loaded, expect);
+  const state = await requireState(options.lab);
+  // The model of the lab is what the lab enforces: its manifests and the applied policies,
+  // unless the test names its own policy files.
+  const model = expect === 'written' ? undefined : await labModel(state, test.fromPolicies?.policies ?? state.policies);
+  const backend = new LabBackend(state, proberArgv(), options.defaults(test, options.flags));
+  return observeAndReport(test, backend, options.flags, model ? { model: modelCells(test, state.topology, model) } : {});
+}

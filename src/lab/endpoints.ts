@@ -1,0 +1,34 @@
+// Where a target URL lands in the lab: the pod addresses behind a Service name, an Ingress host or a pod IP.
+
+import type { TargetAddress } from '../model/target.ts';
+import type { LabPod, LabTopology } from './topology-types.ts';
+
+/** An endpoint of a target: the pod and the container port the traffic reaches. */
+export interface LabEndpoint {
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** The endpoints of a target as the lab routes it; empty when the lab knows no such name or port. */
+export function endpointsOf(topology: LabTopology, address: TargetAddress): LabEndpoint[] {
+  const host = address.host.replace(/\.$/, '');
+  const clusterIp = topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIp === host)?.clusterIp ?? topology.extraHosts.find((h) => h.name === host)?.ip;
+  if (clusterIp) {
+    const service = topology.services.find((s) => s.clusterIp === clusterIp);
+    const port = service?.ports.find((p) => p.port === address.port && p.protocol === 'TCP');
+    return port ? port.endpoints.map((e) => ({ ip: e.ip, port: e.port })) : [];
+  }
+  const pod = topology.pods.find((p) => p.ip === host || p.name === host);
+  return pod ? [{ ip: pod.ip, port: address.port }] : [];
+}
+
+/** The URL of a target rewritten to hit one endpoint directly (what a liveness check from the node probes). */
+export function endpointUrl(address: TargetAddress, endpoint: LabEndpoint): string {
+  if (address.scheme === 'dns') return address.url;
+  return `${address.scheme}://${endpoint.ip}:${endpoint.port}${address.path}`;
+}
+
+/** Lab pods matching a source's namespace and label selector, in declaration order. */
+export function podsMatching(topology: LabTopology, namespace: string | undefined, selector: Readonly<Record<string, string>> | undefined): LabPod[] {
+  return topology.pods.filter((p) => p.namespace === namespace && Object.entries(selector ?? {}).every(([k, v]) => p.labels[k] === v));
+}

@@ -1,0 +1,108 @@
+// `lab up` and `lab down`: stand the topology up with real programs, and remove everything it created.
+
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readManifestObjects } from '../config/manifest-files.ts';
+import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from './netns.ts';
+import { preflight } from './preflight.ts';
+import { programFor } from './programs/recipes.ts';
+import type { ProgramSpec, RecipeContext } from './programs/program.ts';
+import { waitUntilReady } from './readiness.ts';
+import { labDir, readState, removeLabDir, writeState, type LabState } from './state.ts';
+import { alive, startProgram, stopProcesses, tail, type RunningProgram } from './supervisor.ts';
+import { deriveTopology } from './topology.ts';
+import type { LabTopology } from './topology-types.ts';
+
+/** Options of `lab up`. */
+export interface UpOptions {
+  readonly lab: string;
+  readonly manifests: readonly string[];
+  readonly prober: readonly string[];
+  readonly timeApp?: RecipeContext['timeApp'];
+  readonly readyTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly log?: (line: string) => void;
+}
+
+/** Lab names become namespace and file names: keep them short and plain. */
+export function checkLabName(lab: string): void {
+  if (!/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(lab)) throw new Error(`lab name "${lab}" must be lowercase letters, digits and "-" (at most 32)`);
+}
+
+/** Reads the manifests and plans every program, without touching the host. */
+export async function planLab(lab: string, manifests: readonly string[], prober: readonly string[], timeApp?: RecipeContext['timeApp']): Promise<{ topology: LabTopology; programs: ProgramSpec[] }> {
+  const { objects } = await readManifestObjects(manifests);
+  const topology = deriveTopology(lab, objects);
+  if (topology.pods.length === 0) throw new Error(`no workloads found in ${manifests.join(', ')}`);
+  const programs = topology.pods.flatMap((pod) =>
+    pod.containers.map((container) =>
+      programFor({ pod, container, dir: join(labDir(lab), 'pods', pod.netns, container.name), prober, ...(timeApp ? { timeApp } : {}) }),
+    ),
+  );
+  return { topology, programs: programs.filter((p) => p.argv.length > 0) };
+}
+
+/** Creates the lab; on failure or interruption removes whatever was created, then rethrows. */
+export async function labUp(options: UpOptions): Promise<LabState> {
+  const { lab, signal } = options;
+  const log = options.log ?? (() => undefined);
+  checkLabName(lab);
+  const { topology, programs } = await planLab(lab, options.manifests, options.prober, options.timeApp);
+  preflight(programs.flatMap((p) => p.needs));
+  if ((await readState(lab)) || (await listNetns(`${lab}-`)).length > 0) {
+    throw new Error(`lab "${lab}" is already up (or was left behind): run \`prober lab down --name ${lab}\` first`);
+  }
+  let state: LabState = { lab, createdAt: new Date().toISOString(), manifests: options.manifests, topology, programs: [], policies: [] };
+  // Written first, so `lab down` knows what to remove even if this process is killed midway.
+  await writeState(state);
+  try {
+    await createNode(topology);
+    for (const [index, pod] of topology.pods.entries()) {
+      signal?.throwIfAborted();
+      await createPod(topology, pod, index);
+    }
+    log(`network: ${topology.pods.length} pods on ${topology.nodeIp}/${topology.prefixLength}, ${topology.services.length} services`);
+    const started: RunningProgram[] = [];
+    for (const spec of programs) {
+      signal?.throwIfAborted();
+      const pod = topology.pods.find((p) => p.name === spec.pod && spec.pod !== undefined)!;
+      started.push(await startProgram(spec, pod.netns, join(labDir(lab), 'logs')));
+      state = { ...state, programs: [...started] };
+      await writeState(state);
+    }
+    const exited = async (): Promise<string | undefined> => {
+      const dead = started.find((p) => !alive(p.pid));
+      return dead ? `${dead.kind} of ${dead.pod} exited: ${await tail(dead.log)}` : undefined;
+    };
+    await waitUntilReady(topology.nodeNetns, options.prober, programs.flatMap((p) => p.ready), {
+      deadlineMs: options.readyTimeoutMs ?? 60_000,
+      ...(signal ? { signal } : {}),
+      failed: exited,
+    });
+    log(`programs: ${started.map((p) => `${p.pod}/${p.container} (${p.kind})`).join(', ')}`);
+    return state;
+  } catch (error) {
+    await labDown(lab);
+    throw error;
+  }
+}
+
+/**
+ * Removes every process, namespace, rule and file of the lab. Idempotent, and thorough even without
+ * a state file: anything named after the lab is removed.
+ */
+export async function labDown(lab: string): Promise<{ removed: number }> {
+  checkLabName(lab);
+  const state = await readState(lab);
+  const names = new Set([...(state ? [state.topology.nodeNetns, ...state.topology.pods.map((p) => p.netns)] : []), ...(await listNetns(`${lab}-`))]);
+  const pids = new Set(state?.programs.map((p) => p.pid) ?? []);
+  for (const netns of names) for (const pid of await pidsIn(netns)) pids.add(pid);
+  await stopProcesses([...pids]);
+  for (const netns of names) await deleteNetns(netns);
+  // /etc/netns files of namespaces that are already gone (a crash between the two steps).
+  for (const entry of await readdir(NETNS_ETC).catch(() => [] as string[])) {
+    if (entry.startsWith(`${lab}-`)) await deleteNetns(entry);
+  }
+  await removeLabDir(lab);
+  return { removed: names.size };
+}

@@ -1,0 +1,102 @@
+// The lab's network: a "node" namespace holding a bridge, one namespace per pod on a veth, names and Service IPs.
+
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { attempt, run } from './run-command.ts';
+import type { LabPod, LabService, LabTopology } from './topology-types.ts';
+
+/** Where `ip netns exec` finds per-namespace files (bind-mounted over /etc/hosts, /etc/resolv.conf). */
+export const NETNS_ETC = '/etc/netns';
+
+/** Creates the node namespace with the bridge every pod attaches to. */
+export async function createNode(topology: LabTopology): Promise<void> {
+  const ns = topology.nodeNetns;
+  await run('ip', ['netns', 'add', ns]);
+  await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  await run('ip', ['-n', ns, 'link', 'add', 'br0', 'type', 'bridge']);
+  await run('ip', ['-n', ns, 'addr', 'add', `${topology.nodeIp}/${topology.prefixLength}`, 'dev', 'br0']);
+  await run('ip', ['-n', ns, 'link', 'set', 'br0', 'up']);
+}
+
+/** Creates a pod's namespace, joins it to the bridge and writes its name resolution files. */
+export async function createPod(topology: LabTopology, pod: LabPod, index: number): Promise<void> {
+  const host = `veth${index}`;
+  await run('ip', ['netns', 'add', pod.netns]);
+  await run('ip', ['-n', topology.nodeNetns, 'link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod.netns]);
+  await run('ip', ['-n', topology.nodeNetns, 'link', 'set', host, 'master', 'br0', 'up']);
+  await run('ip', ['-n', pod.netns, 'link', 'set', 'lo', 'up']);
+  await run('ip', ['-n', pod.netns, 'addr', 'add', `${pod.ip}/${topology.prefixLength}`, 'dev', 'eth0']);
+  await run('ip', ['-n', pod.netns, 'link', 'set', 'eth0', 'up']);
+  await run('ip', ['-n', pod.netns, 'route', 'add', 'default', 'via', topology.nodeIp]);
+  await writeEtc(pod.netns, hostsFile(topology, pod));
+  await loadNft(pod.netns, serviceNat(topology.services));
+}
+
+/** Writes /etc/netns/<ns>/{hosts,resolv.conf}; names resolve from the hosts file only. */
+async function writeEtc(netns: string, hosts: string): Promise<void> {
+  const dir = join(NETNS_ETC, netns);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'hosts'), hosts);
+  // No DNS server runs in the lab: unknown names fail at once instead of waiting on a resolver.
+  await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+}
+
+/** The hosts file of a pod: itself, every Service's cluster names, and Ingress hosts. */
+export function hostsFile(topology: LabTopology, pod: LabPod): string {
+  const lines = ['127.0.0.1 localhost', `${pod.ip} ${pod.name}`];
+  for (const service of topology.services) lines.push(`${service.clusterIp} ${service.dnsNames.join(' ')}`);
+  for (const extra of topology.extraHosts) lines.push(`${extra.ip} ${extra.name}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * kube-proxy's job inside each pod: DNAT a Service's virtual IP and port to an endpoint, before
+ * the pod's own egress filter sees the packet (as policies see pod addresses, not Service IPs).
+ */
+export function serviceNat(services: readonly LabService[]): string {
+  const rules: string[] = [];
+  for (const service of services) {
+    for (const port of service.ports) {
+      if (port.endpoints.length === 0) continue;
+      const proto = port.protocol.toLowerCase();
+      const match = `ip daddr ${service.clusterIp} ${proto} dport ${port.port}`;
+      if (port.endpoints.length === 1) {
+        const [ep] = port.endpoints;
+        rules.push(`    ${match} dnat ip to ${ep!.ip}:${ep!.port}`);
+      } else {
+        const map = port.endpoints.map((ep, i) => `${i} : ${ep.ip} . ${ep.port}`).join(', ');
+        rules.push(`    ${match} dnat ip to numgen random mod ${port.endpoints.length} map { ${map} }`);
+      }
+    }
+  }
+  return ['table ip prober_services {', '  chain output {', '    type nat hook output priority -100; policy accept;', ...rules, '  }', '}', ''].join('\n');
+}
+
+/** Loads an nftables ruleset inside a namespace. */
+export async function loadNft(netns: string, ruleset: string): Promise<void> {
+  await run('ip', ['netns', 'exec', netns, 'nft', '-f', '-'], ruleset);
+}
+
+/** Deletes a namespace and its /etc/netns files; missing ones are fine (cleanup is idempotent). */
+export async function deleteNetns(netns: string): Promise<void> {
+  await attempt('ip', ['netns', 'del', netns]);
+  await rm(join(NETNS_ETC, netns), { recursive: true, force: true });
+}
+
+/** Every network namespace on the host whose name starts with `prefix`. */
+export async function listNetns(prefix: string): Promise<string[]> {
+  const out = await run('ip', ['netns', 'list']).catch(() => '');
+  return out
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(prefix));
+}
+
+/** PIDs of every process inside a namespace. */
+export async function pidsIn(netns: string): Promise<number[]> {
+  const out = await run('ip', ['netns', 'pids', netns]).catch(() => '');
+  return out
+    .split('\n')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+}

@@ -1,0 +1,55 @@
+// `lab apply` / `lab reset`: the policy model of the lab's own pods, compiled to nftables in every pod.
+
+import { loadManifests } from '../config/load-manifests.ts';
+import { buildModel, type Model } from '../policy/index.ts';
+import { compileFirewall, RESET_RULESET, type PodFirewall } from './firewall.ts';
+import { loadNft } from './netns.ts';
+import { readState, writeState, type LabState } from './state.ts';
+
+/**
+ * The policy model of a running lab: its manifests' workloads with the lab pods' addresses, and
+ * the policies in `policyPaths` (none: nothing isolated).
+ */
+export async function labModel(state: LabState, policyPaths: readonly string[]): Promise<Model> {
+  const cluster = (await loadManifests(state.manifests)).cluster;
+  const policies = policyPaths.length > 0 ? (await loadManifests(policyPaths)).cluster.policies : [];
+  const workloads = cluster.workloads.map((w) => {
+    const ips = state.topology.pods.filter((p) => p.workload === `${w.namespace}/${w.name}`).map((p) => p.ip);
+    return ips.length > 0 ? { ...w, ips } : w;
+  });
+  return buildModel({ ...cluster, workloads, policies: [...cluster.policies, ...policies] });
+}
+
+/** Reads a lab's state or explains how to start it. */
+export async function requireState(lab: string): Promise<LabState> {
+  const state = await readState(lab);
+  if (!state) throw new Error(`lab "${lab}" is not up (start it with \`prober lab up --name ${lab}\`)`);
+  return state;
+}
+
+/**
+ * Applies a policy set: replaces every pod's rules atomically with what the model decides.
+ * Mesh (Istio) policies are refused: the lab enforces L3/L4, it runs no sidecars.
+ */
+export async function labApply(lab: string, policyPaths: readonly string[]): Promise<{ state: LabState; firewalls: PodFirewall[] }> {
+  const state = await requireState(lab);
+  const model = await labModel(state, policyPaths);
+  const mesh = model.policies.filter((p) => p.layer !== 'network');
+  if (mesh.length > 0) {
+    throw new Error(`the lab enforces L3/L4 policies (NetworkPolicy, AdminNetworkPolicy, Cilium); it runs no sidecars, so it cannot enforce ${mesh.map((p) => p.ref).join(', ')}`);
+  }
+  const firewalls = compileFirewall(state.topology, model);
+  for (const fw of firewalls) await loadNft(fw.netns, `${RESET_RULESET}${fw.ruleset}`);
+  const next = { ...state, policies: [...policyPaths] };
+  await writeState(next);
+  return { state: next, firewalls };
+}
+
+/** Removes every policy rule: everything is allowed again. */
+export async function labReset(lab: string): Promise<LabState> {
+  const state = await requireState(lab);
+  for (const pod of state.topology.pods) await loadNft(pod.netns, RESET_RULESET);
+  const next = { ...state, policies: [] };
+  await writeState(next);
+  return next;
+}

@@ -1,0 +1,51 @@
+// What a lab container runs on the host: the command, its files, and how to tell it is ready.
+
+import type { LabContainer, LabPod } from '../topology-types.ts';
+
+/** A file a program needs written before it starts (config, a page to serve). */
+export interface ProgramFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** How one container of a lab pod is run. */
+export interface ProgramSpec {
+  readonly pod: string;
+  readonly container: string;
+  /** What stands in for the container image, for `lab status` and error messages. */
+  readonly kind: 'redis' | 'apache' | 'webdis' | 'time-app' | 'synthetic';
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly files: readonly ProgramFile[];
+  readonly dirs: readonly string[];
+  /** Symlinks to create: [link path, target]. */
+  readonly links: readonly (readonly [string, string])[];
+  /** URLs (on the pod's address) that answer once the program is up; probed from the node. */
+  readonly ready: readonly string[];
+  /** Debian packages (or project steps) that provide the program, for preflight messages. */
+  readonly needs: readonly { readonly program: string; readonly install: string }[];
+}
+
+/** Everything a recipe needs to build a ProgramSpec. */
+export interface RecipeContext {
+  readonly pod: LabPod;
+  readonly container: LabContainer;
+  /** A directory of this container's own under the lab's run directory. */
+  readonly dir: string;
+  /** argv prefix that runs prober itself (the binary, or node + the source entry in development). */
+  readonly prober: readonly string[];
+  /** How to run the time app in its runtime, when the lab has one. */
+  readonly timeApp?: (env: Readonly<Record<string, string>>) => { argv: readonly string[]; env: Readonly<Record<string, string>> };
+}
+
+/** The image name without registry, tag or digest: `docker.io/library/redis:7` → `redis`. */
+export function imageName(image: string): string {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const last = withoutDigest.split('/').pop() ?? withoutDigest;
+  return last.split(':')[0] ?? last;
+}
+
+/** The container's ports of one protocol. */
+export function tcpPorts(container: LabContainer): number[] {
+  return container.ports.filter((p) => p.protocol === 'TCP').map((p) => p.containerPort);
+}

@@ -1,0 +1,110 @@
+// Recipes: the real program standing in for each container image of the lab, configured from the manifests.
+
+import { join } from 'node:path';
+import { imageName, tcpPorts, type ProgramSpec, type RecipeContext } from './program.ts';
+
+const base = (ctx: RecipeContext) => ({ pod: ctx.pod.name, container: ctx.container.name, files: [], dirs: [], links: [], env: {} });
+
+/** Files of the container's ConfigMap volumes, keyed by the path they are mounted at. */
+function mountedFiles(ctx: RecipeContext): { mountPath: string; files: Readonly<Record<string, string>> }[] {
+  return ctx.container.volumeMounts.flatMap((mount) => {
+    const files = ctx.pod.configVolumes[mount.name];
+    return files ? [{ mountPath: mount.mountPath, files }] : [];
+  });
+}
+
+/** redis-server on the container port, reachable on the pod address, no persistence. */
+function redis(ctx: RecipeContext): ProgramSpec {
+  const port = tcpPorts(ctx.container)[0] ?? 6379;
+  return {
+    ...base(ctx),
+    kind: 'redis',
+    dirs: [ctx.dir],
+    // Protected mode would answer -DENIED to clients from other pods; the policies are what restrict it here.
+    argv: ['redis-server', '--port', String(port), '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--dir', ctx.dir],
+    ready: [`redis://${ctx.pod.ip}:${port}`],
+    needs: [{ program: 'redis-server', install: 'apt-get install redis-server' }],
+  };
+}
+
+const HTTPD_ROOT = '/usr/local/apache2';
+const DEBIAN_MODULES = '/usr/lib/apache2/modules';
+
+/**
+ * Debian's apache2 with the official image's layout rebuilt under the container's directory:
+ * ConfigMaps mounted below /usr/local/apache2 land at the same place below the lab's server root,
+ * and the container's command runs with every /usr/local/apache2 path moved there.
+ */
+function apache(ctx: RecipeContext): ProgramSpec {
+  const root = join(ctx.dir, 'apache2');
+  const relocate = (path: string) => (path.startsWith(HTTPD_ROOT) ? join(root, path.slice(HTTPD_ROOT.length)) : path);
+  const files = mountedFiles(ctx).flatMap(({ mountPath, files: data }) =>
+    Object.entries(data).map(([name, content]) => ({ path: join(relocate(mountPath), name), content })),
+  );
+  files.push({ path: join(root, 'htdocs', 'index.html'), content: '<html><body><h1>It works!</h1></body></html>\n' });
+  const command = [...ctx.container.command, ...ctx.container.args];
+  const args = command.length > 0 ? command.slice(1).map(relocate) : ['-DFOREGROUND', '-f', join(root, 'conf', 'httpd.conf')];
+  const port = tcpPorts(ctx.container)[0] ?? 80;
+  return {
+    ...base(ctx),
+    kind: 'apache',
+    dirs: [root, join(root, 'logs'), join(root, 'htdocs'), join(root, 'conf')],
+    links: [
+      [join(root, 'modules'), DEBIAN_MODULES],
+      [join(root, 'conf', 'mime.types'), '/etc/mime.types'],
+    ],
+    files,
+    // The lab's httpd.conf derives every path from APACHERR_ROOT (see the ConfigMap).
+    argv: ['apache2', ...args, '-C', `Define APACHERR_ROOT ${root}`],
+    ready: [`http://${ctx.pod.ip}:${port}/`],
+    needs: [{ program: 'apache2', install: 'apt-get install apache2' }],
+  };
+}
+
+/** webdis with the config file from its ConfigMap (it listens on the pod's loopback). */
+function webdis(ctx: RecipeContext): ProgramSpec {
+  const files = mountedFiles(ctx).flatMap(({ mountPath, files: data }) =>
+    Object.entries(data).map(([name, content]) => ({ path: join(ctx.dir, mountPath, name), content })),
+  );
+  const config = files.find((f) => f.path.endsWith('.json'));
+  return {
+    ...base(ctx),
+    kind: 'webdis',
+    dirs: [ctx.dir],
+    files,
+    argv: ['webdis', ...(config ? [config.path] : [])],
+    ready: [],
+    needs: [{ program: 'webdis', install: 'apt-get install webdis' }],
+  };
+}
+
+/** The time app in its own runtime, with the container's environment. */
+function timeApp(ctx: RecipeContext): ProgramSpec {
+  if (!ctx.timeApp) throw new Error(`${ctx.pod.namespace}/${ctx.pod.name}: the time app's runtime is not prepared (run \`npm run app:prepare\`)`);
+  const { argv, env } = ctx.timeApp(ctx.container.env);
+  const port = Number(ctx.container.env.PORT ?? tcpPorts(ctx.container)[0] ?? 5000);
+  return { ...base(ctx), kind: 'time-app', argv, env, ready: [`http://${ctx.pod.ip}:${port}/version`], needs: [] };
+}
+
+/** Any other image: prober's synthetic target on the container's ports, answering with the pod's identity. */
+function synthetic(ctx: RecipeContext): ProgramSpec {
+  const ports = tcpPorts(ctx.container);
+  return {
+    ...base(ctx),
+    kind: 'synthetic',
+    env: { POD_NAME: ctx.pod.name, POD_NAMESPACE: ctx.pod.namespace, POD_IP: ctx.pod.ip },
+    argv: ports.length > 0 ? [...ctx.prober, 'serve', '--port', ports.join(','), '--host', '0.0.0.0', '--name', ctx.pod.name] : [],
+    ready: ports.map((port) => `tcp://${ctx.pod.ip}:${port}`),
+    needs: [],
+  };
+}
+
+/** Picks the recipe for a container by its image. */
+export function programFor(ctx: RecipeContext): ProgramSpec {
+  const name = imageName(ctx.container.image);
+  if (name === 'redis' || name === 'valkey') return redis(ctx);
+  if (name === 'httpd') return apache(ctx);
+  if (name === 'webdis') return webdis(ctx);
+  if (name === 'time-app') return timeApp(ctx);
+  return synthetic(ctx);
+}

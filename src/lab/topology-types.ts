@@ -1,0 +1,62 @@
+// The lab's picture of the cluster: pods with addresses and containers, Services with virtual IPs.
+
+/** A container of a lab pod, as the manifests declare it. */
+export interface LabContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly ports: readonly { readonly name?: string; readonly containerPort: number; readonly protocol: 'TCP' | 'UDP' | 'SCTP' }[];
+  readonly volumeMounts: readonly { readonly name: string; readonly mountPath: string }[];
+}
+
+/** A lab pod: one network namespace with an address, running its containers' programs. */
+export interface LabPod {
+  readonly namespace: string;
+  readonly name: string;
+  /** The Deployment/StatefulSet/DaemonSet/Pod it comes from (`namespace/name`). */
+  readonly workload: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly serviceAccount: string;
+  /** Network namespace name on the host. */
+  readonly netns: string;
+  readonly ip: string;
+  readonly containers: readonly LabContainer[];
+  /** Volumes backed by ConfigMaps: volume name → ConfigMap data (file name → content). */
+  readonly configVolumes: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly source: string;
+}
+
+/** One port of a lab Service, resolved to each endpoint's container port. */
+export interface LabServicePort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  /** Endpoint pod IP → container port (named targetPorts resolved per pod). */
+  readonly endpoints: readonly { readonly pod: string; readonly ip: string; readonly port: number }[];
+}
+
+/** A Service with its virtual IP, the names it answers to, and its endpoints. */
+export interface LabService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly clusterIp: string;
+  /** `svc.ns.svc.cluster.local`, `svc.ns.svc`, `svc.ns`. */
+  readonly dnsNames: readonly string[];
+  readonly ports: readonly LabServicePort[];
+}
+
+/** Everything `lab up` builds, derived from manifests only. */
+export interface LabTopology {
+  readonly lab: string;
+  /** The namespace holding the bridge: the lab's "node". */
+  readonly nodeNetns: string;
+  readonly nodeIp: string;
+  readonly prefixLength: number;
+  readonly namespaces: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>> }[];
+  readonly pods: readonly LabPod[];
+  readonly services: readonly LabService[];
+  /** Extra host names (e.g. Ingress hosts such as pippo.lan) → the Service's virtual IP behind them. */
+  readonly extraHosts: readonly { readonly name: string; readonly ip: string }[];
+}

@@ -1,0 +1,179 @@
+// Derives the lab from Kubernetes manifests: which pods exist, their addresses, Services and their endpoints.
+
+import type { LabContainer, LabPod, LabService, LabServicePort, LabTopology } from './topology-types.ts';
+
+type Obj = Record<string, unknown>;
+
+/** One manifest object and where it came from. */
+export interface ManifestInput {
+  readonly value: unknown;
+  readonly source: string;
+}
+
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const strings = (v: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
+const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+export const NODE_IP = '10.244.0.1';
+const PREFIX = 16;
+
+/** Pod address n (n ≥ 0) in 10.244.0.0/16, after the node's .1. */
+function podIp(n: number): string {
+  const host = n + 2;
+  return `10.244.${Math.floor(host / 256)}.${host % 256}`;
+}
+
+/** Virtual Service address n in 10.96.0.0/16, as a cluster's ClusterIP range. */
+function serviceIp(n: number): string {
+  const host = n + 10;
+  return `10.96.${Math.floor(host / 256)}.${host % 256}`;
+}
+
+/** A network namespace name: the lab, the namespace and the pod, readable in `ip netns`. */
+export function netnsName(lab: string, namespace: string, pod: string): string {
+  return `${lab}-${namespace}-${pod}`;
+}
+
+function containersOf(spec: Obj): LabContainer[] {
+  return list(spec.containers).map((c) => {
+    const container = obj(c);
+    const env = Object.fromEntries(
+      list(container.env)
+        .map(obj)
+        .filter((e) => typeof e.name === 'string' && typeof e.value === 'string')
+        .map((e) => [e.name as string, e.value as string]),
+    );
+    return {
+      name: String(container.name ?? 'main'),
+      image: String(container.image ?? ''),
+      command: list(container.command).map(String),
+      args: list(container.args).map(String),
+      env,
+      ports: list(container.ports)
+        .map(obj)
+        .filter((p) => typeof p.containerPort === 'number')
+        .map((p) => ({
+          ...(typeof p.name === 'string' ? { name: p.name } : {}),
+          containerPort: p.containerPort as number,
+          protocol: ((p.protocol as string | undefined) ?? 'TCP') as 'TCP' | 'UDP' | 'SCTP',
+        })),
+      volumeMounts: list(container.volumeMounts)
+        .map(obj)
+        .map((m) => ({ name: String(m.name), mountPath: String(m.mountPath) })),
+    };
+  });
+}
+
+/**
+ * Builds the lab topology: one pod per workload (Deployment, StatefulSet, DaemonSet, ReplicaSet
+ * or bare Pod), addresses in declaration order, Services resolved to their endpoints.
+ */
+export function deriveTopology(lab: string, manifests: readonly ManifestInput[]): LabTopology {
+  const byKind = (kind: string) => manifests.filter((m) => obj(m.value).kind === kind);
+  const namespaces = byKind('Namespace').map((m) => {
+    const meta = obj(obj(m.value).metadata);
+    const name = String(meta.name);
+    return { name, labels: { 'kubernetes.io/metadata.name': name, ...strings(meta.labels) } };
+  });
+  const configMaps = new Map(
+    byKind('ConfigMap').map((m) => {
+      const meta = obj(obj(m.value).metadata);
+      return [`${String(meta.namespace ?? 'default')}/${String(meta.name)}`, strings(obj(m.value).data)] as const;
+    }),
+  );
+  const pods: LabPod[] = [];
+  for (const m of manifests) {
+    const object = obj(m.value);
+    const kind = String(object.kind ?? '');
+    if (!TEMPLATE_KINDS.has(kind) && kind !== 'Pod') continue;
+    const meta = obj(object.metadata);
+    const namespace = String(meta.namespace ?? 'default');
+    const template = kind === 'Pod' ? object : obj(obj(object.spec).template);
+    const podMeta = obj(template.metadata);
+    const podSpec = obj(template.spec);
+    if (podSpec.hostNetwork === true) continue;
+    const workload = String(meta.name);
+    const name = kind === 'Pod' ? workload : `${workload}-0`;
+    const configVolumes: Record<string, Record<string, string>> = {};
+    for (const volume of list(podSpec.volumes).map(obj)) {
+      const configMap = obj(volume.configMap);
+      if (typeof configMap.name === 'string') configVolumes[String(volume.name)] = configMaps.get(`${namespace}/${configMap.name}`) ?? {};
+    }
+    pods.push({
+      namespace,
+      name,
+      workload: `${namespace}/${workload}`,
+      labels: strings((kind === 'Pod' ? meta : podMeta).labels),
+      serviceAccount: String(podSpec.serviceAccountName ?? 'default'),
+      netns: netnsName(lab, namespace, name),
+      ip: podIp(pods.length),
+      containers: containersOf(podSpec),
+      configVolumes,
+      source: m.source,
+    });
+  }
+  const services = byKind('Service').map((m, index) => serviceOf(m, index, pods));
+  return {
+    lab,
+    nodeNetns: `${lab}-node`,
+    nodeIp: NODE_IP,
+    prefixLength: PREFIX,
+    namespaces,
+    pods,
+    services,
+    extraHosts: ingressHosts(byKind('Ingress'), services),
+  };
+}
+
+function selects(selector: Record<string, string>, labels: Readonly<Record<string, string>>): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+function serviceOf(m: ManifestInput, index: number, pods: readonly LabPod[]): LabService {
+  const object = obj(m.value);
+  const meta = obj(object.metadata);
+  const spec = obj(object.spec);
+  const namespace = String(meta.namespace ?? 'default');
+  const name = String(meta.name);
+  const selector = strings(spec.selector);
+  const members = pods.filter((p) => p.namespace === namespace && selects(selector, p.labels));
+  const ports: LabServicePort[] = list(spec.ports)
+    .map(obj)
+    .map((p) => {
+      const protocol = ((p.protocol as string | undefined) ?? 'TCP') as 'TCP' | 'UDP' | 'SCTP';
+      const target = p.targetPort ?? p.port;
+      const endpoints = members.flatMap((pod) => {
+        const port =
+          typeof target === 'number'
+            ? target
+            : pod.containers.flatMap((c) => c.ports).find((cp) => cp.name === target && cp.protocol === protocol)?.containerPort;
+        return port === undefined ? [] : [{ pod: pod.name, ip: pod.ip, port }];
+      });
+      return { ...(typeof p.name === 'string' ? { name: p.name } : {}), port: Number(p.port), protocol, endpoints };
+    });
+  return {
+    namespace,
+    name,
+    clusterIp: serviceIp(index),
+    dnsNames: [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`],
+    ports,
+  };
+}
+
+/** Ingress hosts resolve to their backend Service: the lab stands in for the ingress controller's routing. */
+function ingressHosts(ingresses: readonly ManifestInput[], services: readonly LabService[]): { name: string; ip: string }[] {
+  const hosts: { name: string; ip: string }[] = [];
+  for (const m of ingresses) {
+    const object = obj(m.value);
+    const namespace = String(obj(object.metadata).namespace ?? 'default');
+    for (const rule of list(obj(object.spec).rules).map(obj)) {
+      const backend = list(obj(rule.http).paths).map((p) => obj(obj(obj(p).backend).service))[0];
+      const service = services.find((s) => s.namespace === namespace && s.name === backend?.name);
+      if (typeof rule.host === 'string' && service && !hosts.some((h) => h.name === rule.host)) hosts.push({ name: rule.host, ip: service.clusterIp });
+    }
+  }
+  return hosts;
+}

@@ -1,0 +1,87 @@
+// Every YAML document under k8s/ and policies/ parses and validates against the schema of its kind.
+
+import t from 'tap';
+import { loadReachabilityTest } from '../../src/config/load-test.ts';
+import { renderAll } from './lab.ts';
+import { CLUSTER_SCOPED, readDocuments, REPO, yamlFiles, type K8sObject } from './manifests.ts';
+import { validateObject } from './validate.ts';
+
+const files = [...yamlFiles('k8s'), ...yamlFiles('policies')];
+
+t.test('every document parses and matches the schema of its kind', async (t) => {
+  let validated = 0;
+  for (const file of files) {
+    for (const { object, where } of readDocuments(file)) {
+      switch (object.kind) {
+        case 'Kustomization':
+          t.equal(object.apiVersion, 'kustomize.config.k8s.io/v1beta1', `${where}: kustomization apiVersion`);
+          break;
+        case 'ReachabilityTest':
+          // The prober's own loader: schema, URLs, rule conflicts.
+          t.doesNotThrow(() => loadReachabilityTest(`${REPO}/${file}`), `${where}: loads as a ReachabilityTest`);
+          break;
+        default: {
+          t.same(await validateObject(object), [], `${where}: ${object.kind} ${object.metadata?.name} is valid`);
+          // Without kustomize (kubectl apply -f) a missing namespace would mean "default".
+          if (!CLUSTER_SCOPED.has(object.kind)) t.ok(object.metadata.namespace, `${where}: names its namespace`);
+          validated++;
+        }
+      }
+    }
+  }
+  // The lab has well over 30 objects: a glob that silently matched nothing must not pass.
+  t.ok(validated >= 30, `validated ${validated} objects`);
+});
+
+t.test('the validation rejects the mistakes it is there for', async (t) => {
+  const [deployment] = readDocuments('k8s/01-apache/B-03-k8s-apacherr-dpl.yaml').filter((d) => d.object.kind === 'Deployment');
+  const [cnp] = readDocuments('policies/cilium/redis-from-app-count.yaml');
+  const [peer] = readDocuments('policies/istio/00-peer-authentication.yaml');
+  const [authz] = readDocuments('policies/istio/01-redis-from-time-app.yaml');
+  const [service] = readDocuments('k8s/02-redis/D-01-lab-redis-svc.yaml');
+  if (!deployment || !cnp || !peer || !authz || !service) throw new Error('fixture documents missing');
+  const mutate = (object: K8sObject, change: (copy: any) => void): K8sObject => {
+    const copy = structuredClone(object);
+    change(copy);
+    return copy;
+  };
+  const cases: [string, K8sObject][] = [
+    ['misspelled securityContext field', mutate(deployment.object, (d) => (d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true))],
+    ['container port as a string', mutate(deployment.object, (d) => (d.spec.template.spec.containers[0].ports[0].containerPort = '8080'))],
+    ['Deployment without a selector', mutate(deployment.object, (d) => delete d.spec.selector)],
+    ['Service port as a word', mutate(service.object, (s) => (s.spec.ports[0].port = 'six'))],
+    ['Cilium protocol in lower case', mutate(cnp.object, (c) => (c.spec.ingress[0].toPorts[0].ports[0].protocol = 'tcp'))],
+    ['Cilium rule field misspelled', mutate(cnp.object, (c) => (c.spec.ingress[0].fromEndpoint = c.spec.ingress[0].fromEndpoints))],
+    ['Istio mTLS mode in lower case', mutate(peer.object, (p) => (p.spec.mtls.mode = 'strict'))],
+    ['Istio source field misspelled', mutate(authz.object, (a) => (a.spec.rules[0].from[0].source.principal = ['x']))],
+    ['unknown API group', mutate(service.object, (s) => (s.apiVersion = 'example.com/v1'))],
+  ];
+  for (const [name, object] of cases) t.not((await validateObject(object)).length, 0, name);
+});
+
+t.test('every manifest under k8s/ is deployed by a kustomization', async (t) => {
+  const { files: rendered } = renderAll();
+  const used = new Set(rendered);
+  for (const file of yamlFiles('k8s')) t.ok(used.has(file), `${file} is listed by k8s/ or k8s/prober/job/`);
+  t.ok(used.has('policies/expectations.yaml'), 'the prober Job gets its expectations from policies/');
+});
+
+t.test('images are pinned, and those built here are set once in a kustomization', async (t) => {
+  const { all } = renderAll();
+  const { renderKustomization } = await import('./manifests.ts');
+  const overrides = [...renderKustomization('k8s').images, ...renderKustomization('k8s/prober/job').images];
+  const images = all.flatMap(({ object, where }) => {
+    const spec = (object['spec'] as { template?: { spec?: { containers?: { image: string }[] } } } | undefined)?.template?.spec;
+    return (spec?.containers ?? []).map((c) => ({ image: c.image, where }));
+  });
+  t.ok(images.length >= 6, `found ${images.length} container images`);
+  for (const { image, where } of images) {
+    const [, name, tag] = /^(.+?)(?::([^:/]+))?$/.exec(image) ?? [];
+    t.ok(tag && tag !== 'latest', `${where}: ${image} has a fixed tag`);
+    if (name?.startsWith('ghcr.io/prober-dev/')) {
+      const override = overrides.find((o) => o.name === name);
+      t.ok(override, `${where}: ${name} can be overridden with kustomize images:`);
+      t.equal(override?.newTag, tag, `${where}: ${name} tag agrees with its kustomization`);
+    }
+  }
+});
