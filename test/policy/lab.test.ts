@@ -1,4 +1,4 @@
-// The lab: each flavour of policies/ applied to k8s/ predicts exactly policies/expectations.yaml.
+// The lab through the simulate path (predictTest): each flavour of policies/ on k8s/ predicts policies/expectations.yaml exactly.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
