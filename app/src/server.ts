@@ -8,6 +8,8 @@ import { APP_VERSION } from './version.ts';
 
 /** How long in-flight requests may take to finish after SIGTERM before the app exits anyway. */
 const DRAIN_DEADLINE_MS = 10_000;
+/** How long start-up waits for the first Redis connection before listening anyway. */
+const STARTUP_REDIS_WAIT_MS = 1000;
 
 function readConfig(): AppConfig {
   try {
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
   // auto_close off: hyper-express would otherwise drop the listener on SIGTERM without draining.
   const server = new Server({ auto_close: false, max_body_length: 16 * 1024 });
   registerRoutes(server, store, log);
+  // Give Redis a moment so the first requests find a connection; never block start-up on it.
+  if (!(await store.waitUntilReady(STARTUP_REDIS_WAIT_MS))) log.warn('starting without Redis');
 
   try {
     await server.listen(config.port, '0.0.0.0');

@@ -83,6 +83,24 @@ export class TimeStore {
     }
   }
 
+  /**
+   * Resolves true once connected to Redis, or false after `timeoutMs` (it keeps trying after).
+   * Lets the app start serving with its connection already up rather than answer 503 first.
+   */
+  waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.#client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ready: boolean): void => {
+        clearTimeout(timer);
+        this.#client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = (): void => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.#client.on('ready', onReady);
+    });
+  }
+
   /** The stored time, or null when none is stored. */
   get(): Promise<string | null> {
     return this.#run('read the time', () => this.#client.get(TIME_KEY));

@@ -8,7 +8,7 @@ const REQUESTS_PER_CLIENT = 25;
 
 t.test('concurrent /set and /get stay consistent over one shared Redis connection', async (t) => {
   const redis = await startRedis(t);
-  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) });
+  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) }, { connected: true });
 
   const stored = new Set<string>();
   const read: Array<string | null> = [];

@@ -19,7 +19,7 @@ async function timed(url: string): Promise<Timed> {
 
 t.test('Redis stopped: 503 at once; Redis back: healthy again, same process', async (t) => {
   const redis = await startRedis(t);
-  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) });
+  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) }, { connected: true });
   t.equal((await timed(app.url + '/set')).status, 200);
 
   await redis.stop();
@@ -64,4 +64,16 @@ t.test('Redis frozen (connection open, no answers): 503 within 1.5 s, then recov
   redis.freeze(false);
   await until('/healthz to recover', async () => (await timed(app.url + '/healthz')).status === 200);
   t.equal((await timed(app.url + '/set')).status, 200);
+});
+
+t.test('Redis absent at start: the app still starts, is unhealthy, and heals when Redis appears', async (t) => {
+  const redis = await startRedis(t);
+  await redis.stop();
+  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) });
+  t.ok(app.logs().some((line) => line.msg === 'starting without Redis'), 'start-up does not wait forever');
+  t.equal((await timed(app.url + '/healthz')).status, 503);
+  t.equal((await timed(app.url + '/version')).status, 200);
+  await redis.start();
+  await until('/healthz to turn healthy', async () => (await timed(app.url + '/healthz')).status === 200);
+  t.same((await timed(app.url + '/get')).body, { time: null });
 });

@@ -8,7 +8,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 t.test('routes answer JSON with the documented statuses', async (t) => {
   const redis = await startRedis(t);
-  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) });
+  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) }, { connected: true });
   const requests: Array<{ method: string; path: string; status: number }> = [];
   const call = async (path: string, method = 'GET'): Promise<{ status: number; body: unknown; headers: Headers }> => {
     const response = await fetch(app.url + path, { method, redirect: 'manual' });
@@ -78,7 +78,7 @@ t.test('routes answer JSON with the documented statuses', async (t) => {
 
 t.test('a password-protected Redis is used with REDIS_PASSWORD, and a wrong one is unhealthy', async (t) => {
   const redis = await startRedis(t, { password: 's3cret-pass' });
-  const good = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port), REDIS_PASSWORD: 's3cret-pass' });
+  const good = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port), REDIS_PASSWORD: 's3cret-pass' }, { connected: true });
   const set = await fetch(good.url + '/set');
   t.equal(set.status, 200);
   t.equal(await redis.client.get('time'), ((await set.json()) as { time: string }).time);

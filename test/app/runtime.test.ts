@@ -85,7 +85,7 @@ t.test('in a network namespace the app resolves names through that namespace’s
   await until('Redis in the namespace', async () => (await run('ip', ['netns', 'exec', ns, 'redis-cli', '-p', '6379', 'ping'])).stdout.trim() === 'PONG');
 
   // No REDIS_* variables: the app's defaults are the lab's names.
-  const app = await startApp(t, { PORT: '5000' }, ['ip', 'netns', 'exec', ns]);
+  const app = await startApp(t, { PORT: '5000' }, { wrapper: ['ip', 'netns', 'exec', ns] });
   t.equal(app.port, 5000);
   const inNamespace = async (urlPath: string): Promise<{ status: number; body: unknown }> => {
     const script = `fetch('http://127.0.0.1:5000${urlPath}').then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.json() })))`;

@@ -33,7 +33,7 @@ function refused(port: number): Promise<boolean> {
 
 t.test('SIGTERM with requests in flight: they complete and the app exits 0', async (t) => {
   const redis = await startRedis(t);
-  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) });
+  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) }, { connected: true });
   // An idle keep-alive connection must not keep the app from exiting.
   const keepAlive = new Agent({ keepAlive: true });
   t.teardown(() => keepAlive.destroy());
@@ -68,7 +68,7 @@ t.test('SIGTERM with requests in flight: they complete and the app exits 0', asy
 
 t.test('SIGTERM when idle: exits 0 at once', async (t) => {
   const redis = await startRedis(t);
-  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) });
+  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) }, { connected: true });
   await until('Redis to be reached', async () => (await fetch(app.url + '/healthz')).status === 200);
   app.child.kill('SIGTERM');
   t.same(await app.exited, { code: 0, signal: null });
