@@ -3,6 +3,7 @@ import t from 'tap';
 import { APP_VERSION } from '../../app/src/version.ts';
 import { startApp } from './fixtures/app.ts';
 import { startRedis } from './fixtures/redis.ts';
+import { until } from './fixtures/wait.ts';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -92,8 +93,7 @@ t.test('a password-protected Redis is used with REDIS_PASSWORD, and a wrong one 
   t.notMatch(await get.text(), /at .*\(|WRONGPASS|NOAUTH/, 'no stack trace or Redis message leaks to clients');
 });
 
-async function untilLogged(app: { logs(): Array<Record<string, unknown>> }, count: number): Promise<Array<Record<string, unknown>>> {
-  const { until } = await import('./fixtures/wait.ts');
+function untilLogged(app: { logs(): Array<Record<string, unknown>> }, count: number): Promise<Array<Record<string, unknown>>> {
   return until(`${count} request log lines`, () => {
     const lines = app.logs().filter((line) => line['msg'] === 'request');
     return lines.length >= count ? lines : undefined;
