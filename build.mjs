@@ -1,10 +1,12 @@
 // Builds dist/prober: esbuild bundles src/ into one CommonJS file, which Node's single-executable
 // support (a SEA blob injected with postject) turns into one self-contained binary on the pinned Node 24.
+// Also builds the time app into dist/app/ (next to the binary, where `prober lab` looks for it).
 
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildApp } from './app/build.mjs';
 
 const root = import.meta.dirname;
 const dist = join(root, 'dist');
@@ -57,8 +59,8 @@ export function makeExecutable(bundle) {
 
 if (process.argv[1] === import.meta.filename) {
   const started = performance.now();
-  const bundle = await bundleProber();
+  const [bundle] = await Promise.all([bundleProber(), buildApp()]);
   const binary = makeExecutable(bundle);
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
-  process.stderr.write(`built ${binary.slice(root.length + 1)} (${version}) in ${Math.round(performance.now() - started)} ms\n`);
+  process.stderr.write(`built ${binary.slice(root.length + 1)} (${version}) and dist/app in ${Math.round(performance.now() - started)} ms\n`);
 }
