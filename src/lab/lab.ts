@@ -7,7 +7,7 @@ import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from
 import { preflight } from './preflight.ts';
 import { programFor } from './programs/recipes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
-import { waitUntilReady } from './readiness.ts';
+import { waitUntilReady } from './agents.ts';
 import { labDir, readState, removeLabDir, writeState, type LabState } from './state.ts';
 import { alive, startProgram, stopProcesses, tail, type RunningProgram } from './supervisor.ts';
 import { deriveTopology } from './topology.ts';

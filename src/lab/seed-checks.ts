@@ -2,7 +2,7 @@
 
 import type { ProbeResult } from '../model/outcome.ts';
 import type { ProbePlan } from '../model/plan.ts';
-import { agentIn } from './readiness.ts';
+import { agentIn } from './agents.ts';
 import type { LabTopology } from './topology-types.ts';
 
 /** One request of the seed's walkthrough and what the seed says it shows. */
