@@ -62,7 +62,7 @@ export class LabBackend implements Backend {
       results.set(run.source, out.results);
       if (!out.complete) sourceErrors.set(run.source, `agent in ${run.netns} stopped early${out.stderr ? `: ${out.stderr.split('\n')[0]}` : ''}`);
     });
-    return { observations: { results, sourceErrors, alive }, sources, context: `lab ${topology.lab}` };
+    return { observations: { results, sourceErrors, alive }, sources, context: topology.lab };
   }
 
   /** Probes of every target's endpoints, straight from the node (no Service, no policy in the way). */
