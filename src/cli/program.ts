@@ -9,13 +9,14 @@ import { registerLab } from './commands/lab.ts';
 import { registerProbe } from './commands/probe.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { UsageError } from './usage-error.ts';
 import { versionLine } from './version.ts';
 
 /** Registers a subcommand; it reports its exit code through `finish`. */
 export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
 
-const COMMANDS: readonly Register[] = [registerRun, registerProbe, registerCheck, registerAgent, registerServe, registerLab];
+const COMMANDS: readonly Register[] = [registerRun, registerProbe, registerCheck, registerAgent, registerServe, registerSimulate, registerLab];
 
 function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')

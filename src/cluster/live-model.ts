@@ -1,10 +1,7 @@
-// The policy model of a live cluster: its pods, Services and policy objects turned into the policy
-// engine's inputs, and the model's verdict for every cell of a test.
+// The policy model's view of a live cluster: its pods, Services and policy objects as the engine's inputs.
 
 import type { V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { ModelVerdict } from '../model/matrix.ts';
-import type { ReachabilityTest } from '../model/test-spec.ts';
-import type { ClusterInput, ContainerPortInput, Model, NamespaceInput, PolicyInput, Protocol, ServiceInput, WorkloadInput } from '../policy/index.ts';
+import type { ClusterInput, ContainerPortInput, NamespaceInput, PolicyInput, Protocol, ServiceInput, WorkloadInput } from '../policy/index.ts';
 import { RUN_ID_LABEL } from './kube-api.ts';
 
 /** Live objects as listed: typed core objects, and policies as the raw JSON the API serves. */
@@ -91,56 +88,4 @@ export function clusterInputFromLive(live: LiveObjects, extraPolicies: readonly 
     ...extraPolicies,
   ];
   return { input: { namespaces, workloads, services: live.services.map(serviceOf), policies }, warnings };
-}
-
-/**
- * The model's verdict for each cell: the source's workload (its namespace and selector) to the
- * target's backend (a Service's first backend workload, a pod, or an outside address) on the
- * port the traffic arrives at. Cells the model cannot speak for are left out (dns:// targets,
- * sources without pods, hosts it cannot resolve).
- */
-export function modelCellsFor(test: ReachabilityTest, model: Model, defaultNamespace: string): Map<string, Map<string, ModelVerdict>> {
-  const cells = new Map<string, Map<string, ModelVerdict>>();
-  for (const source of test.sources) {
-    if (source.local) continue;
-    const namespace = source.namespace ?? defaultNamespace;
-    const [from] = model.selectWorkloads(namespace, source.selector ?? {});
-    if (!from) continue;
-    const row = new Map<string, ModelVerdict>();
-    cells.set(source.name, row);
-    for (const target of test.targets) {
-      if (target.address.scheme === 'dns') continue;
-      const resolution = model.resolveTarget(target.address.host, target.address.port, 'TCP', namespace);
-      let to: { workload: string } | { ip: string } | undefined;
-      let port = target.address.port;
-      const notes: string[] = [];
-      switch (resolution.kind) {
-        case 'service': {
-          const [backend, ...others] = resolution.backends;
-          if (backend) {
-            to = { workload: backend.workload.id };
-            port = backend.port;
-            if (others.length > 0) notes.push(`judged against ${backend.workload.id}, the first of ${resolution.backends.length} backends`);
-          }
-          break;
-        }
-        case 'pod':
-          to = { workload: resolution.workload.id };
-          break;
-        case 'external':
-          to = { ip: resolution.ip };
-          break;
-        case 'unknown':
-          break;
-        default: {
-          const unreachable: never = resolution;
-          throw new Error(`unknown target resolution ${JSON.stringify(unreachable)}`);
-        }
-      }
-      if (!to) continue;
-      const decision = model.decide({ from: { workload: from.id }, to, port, protocol: 'TCP' });
-      row.set(target.name, { verdict: decision.verdict, explanation: [...decision.explanation, ...notes] });
-    }
-  }
-  return cells;
 }

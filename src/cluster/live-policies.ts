@@ -5,9 +5,10 @@ import { loadManifests } from '../config/load-manifests.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { buildModel, type PolicyInput } from '../policy/index.ts';
+import { modelVerdicts, predictTest } from '../policy/predict.ts';
 import { KubeApiError } from './api-error.ts';
 import type { KubeApi, RawObject } from './kube-api.ts';
-import { clusterInputFromLive, modelCellsFor, type LiveObjects } from './live-model.ts';
+import { clusterInputFromLive, type LiveObjects } from './live-model.ts';
 
 /** Policy model verdicts by source then target, as `assembleMatrix` takes them. */
 export type PolicyModel = ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>;
@@ -61,5 +62,13 @@ export async function livePolicyModel(api: KubeApi, test: ReachabilityTest, defa
   const { input, warnings } = clusterInputFromLive(live, filePolicies);
   const model = buildModel(input);
   for (const warning of [...warnings, ...model.warnings]) warn(`policy model: ${warning}`);
-  return modelCellsFor(test, model, defaultNamespace);
+  // Sources without a namespace are looked up where `prober run` will look for them.
+  const placed = { ...test, sources: test.sources.map((s) => (s.local || s.namespace ? s : { ...s, namespace: defaultNamespace })) };
+  const predictions = predictTest(model, placed);
+  const verdicts = modelVerdicts(predictions);
+  if (test.expectFromPolicies && [...verdicts.values()].every((row) => row.size === 0)) {
+    const first = [...predictions.values()].flatMap((row) => [...row.values()]).find((p) => p.kind === 'unknown');
+    throw new Error(`the policy model cannot decide any cell of this test (${first?.kind === 'unknown' ? first.detail : 'no cell'}), so \`expect: fromPolicies\` checks nothing`);
+  }
+  return verdicts;
 }

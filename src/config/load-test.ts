@@ -14,8 +14,8 @@ import {
   type TargetSpec,
 } from '../model/test-spec.ts';
 import { ConfigError } from './config-error.ts';
-import schema from './reachability-test.schema.json' with { type: 'json' };
 import { checkSchema } from './schema-check.ts';
+import { validateTest } from './validators.ts';
 import { parseSingleYaml, readText, type PositionedDocument } from './yaml-file.ts';
 
 /** The raw shape after the schema check (field types are guaranteed by the schema). */
@@ -44,7 +44,7 @@ export function loadReachabilityTest(file: string): ReachabilityTest {
 /** Validates ReachabilityTest text; `file` is used for messages and to resolve relative paths. */
 export function parseReachabilityTest(file: string, text: string): ReachabilityTest {
   const doc = parseSingleYaml(file, text);
-  checkSchema(doc, schema, HINTS);
+  checkSchema(doc, validateTest, HINTS);
   const raw = doc.value as RawTest;
   const origin = (path: (string | number)[]) => ({ file, line: doc.lineOf(path) ?? 1 });
   const fail = (path: (string | number)[], field: string, message: string): never => {

@@ -1,22 +1,14 @@
 // Validates a positioned YAML document against a JSON Schema and reports the most useful error, with its line.
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigError } from './config-error.ts';
 import type { PositionedDocument } from './yaml-file.ts';
-
-const ajv = new Ajv({ allErrors: true, strict: true });
-const compiled = new WeakMap<object, ValidateFunction>();
 
 /** Hints for fields whose schema has alternatives, where Ajv's own wording would confuse. */
 export type OneOfHints = Readonly<Record<string, string>>;
 
 /** Throws a ConfigError for the first (deepest) schema violation of `doc`. */
-export function checkSchema(doc: PositionedDocument, schema: object, hints: OneOfHints = {}): void {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
+export function checkSchema(doc: PositionedDocument, validate: ValidateFunction, hints: OneOfHints = {}): void {
   if (validate(doc.value)) return;
   const error = pickError(validate.errors ?? []);
   if (!error) throw new ConfigError(doc.file, doc.lineOf([]), undefined, 'does not match the expected format');

@@ -7,7 +7,7 @@ import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from
 import { preflight } from './preflight.ts';
 import { programFor } from './programs/recipes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
-import { waitUntilReady } from './readiness.ts';
+import { waitUntilReady } from './agents.ts';
 import { labDir, readState, removeLabDir, writeState, type LabState } from './state.ts';
 import { alive, startProgram, stopProcesses, tail, type RunningProgram } from './supervisor.ts';
 import { deriveTopology } from './topology.ts';
@@ -18,7 +18,8 @@ export interface UpOptions {
   readonly lab: string;
   readonly manifests: readonly string[];
   readonly prober: readonly string[];
-  readonly timeApp?: RecipeContext['timeApp'];
+  /** How to run the time app, or why it cannot run (only an error if the manifests need it). */
+  readonly timeApp?: { readonly launch?: RecipeContext['timeApp']; readonly missing?: string };
   readonly readyTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
@@ -30,13 +31,20 @@ export function checkLabName(lab: string): void {
 }
 
 /** Reads the manifests and plans every program, without touching the host. */
-export async function planLab(lab: string, manifests: readonly string[], prober: readonly string[], timeApp?: RecipeContext['timeApp']): Promise<{ topology: LabTopology; programs: ProgramSpec[] }> {
+export async function planLab(lab: string, manifests: readonly string[], prober: readonly string[], timeApp?: UpOptions['timeApp']): Promise<{ topology: LabTopology; programs: ProgramSpec[] }> {
   const { objects } = await readManifestObjects(manifests);
   const topology = deriveTopology(lab, objects);
   if (topology.pods.length === 0) throw new Error(`no workloads found in ${manifests.join(', ')}`);
   const programs = topology.pods.flatMap((pod) =>
     pod.containers.map((container) =>
-      programFor({ pod, container, dir: join(labDir(lab), 'pods', pod.netns, container.name), prober, ...(timeApp ? { timeApp } : {}) }),
+      programFor({
+        pod,
+        container,
+        dir: join(labDir(lab), 'pods', pod.netns, container.name),
+        prober,
+        ...(timeApp?.launch ? { timeApp: timeApp.launch } : {}),
+        ...(timeApp?.missing ? { timeAppMissing: timeApp.missing } : {}),
+      }),
     ),
   );
   return { topology, programs: programs.filter((p) => p.argv.length > 0) };

@@ -78,8 +78,11 @@ export function attach(cluster: Cluster, sets: PeerSets, policies: readonly Pars
     (namespace === rootNamespace || w.namespace === namespace) && (selector === null || matches(selector, w.labels));
   for (const policy of policies) {
     if (policy.layer !== 'authz') continue;
-    for (const w of cluster.workloads) {
-      if (inScope(w, policy.namespace, policy.selector)) mesh[w.index]![policy.action === 'ALLOW' ? 'allow' : 'deny'].push(policy);
+    const selected = cluster.workloads.filter((w) => inScope(w, policy.namespace, policy.selector));
+    for (const w of selected) mesh[w.index]![policy.action === 'ALLOW' ? 'allow' : 'deny'].push(policy);
+    // Manifests often leave sidecar injection to the cluster: say why such a policy changes nothing.
+    if (selected.length > 0 && !selected.some((w) => w.mesh)) {
+      warnings.push(`${policy.ref} selects only workloads without an Istio sidecar (${selected.map((w) => w.id).join(', ')}): not enforced; label the namespace istio-injection=enabled or assume a mesh`);
     }
   }
 

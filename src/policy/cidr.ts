@@ -90,6 +90,11 @@ export function inBlock(block: CidrBlock, address: Address): boolean {
   return true;
 }
 
+/** True for a block of every address of its family with no exception (0.0.0.0/0, ::/0). */
+export function isUniversal(block: CidrBlock): boolean {
+  return block.range.bits === 0 && block.exceptRanges.length === 0;
+}
+
 /** Describes a block for explanations. */
 export function formatBlock(block: CidrBlock): string {
   return block.except.length === 0 ? block.cidr : `${block.cidr} except ${block.except.join(', ')}`;

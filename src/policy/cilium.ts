@@ -34,9 +34,13 @@ function readEndpointSelector(fields: Fields): Selector {
   return readSelector(fields, ciliumKey);
 }
 
-/** In a namespaced policy, an endpoint selector without the namespace label means "this namespace". */
+/**
+ * In a namespaced policy, a peer selector means "this namespace" unless it names the namespace
+ * itself or namespace labels (as Cilium's own translation of selectors does).
+ */
 function endpoints(selector: Selector, namespace: string | undefined): PodsSpec {
-  const crossNamespace = namespace === undefined || selectorKeys(selector).has(CILIUM_NAMESPACE_KEY);
+  const keys = [...selectorKeys(selector)];
+  const crossNamespace = namespace === undefined || keys.some((k) => k === CILIUM_NAMESPACE_KEY || k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
   return {
     kind: 'pods',
     namespaces: crossNamespace ? { kind: 'selector', selector: EVERYTHING } : { kind: 'names', names: [namespace] },
@@ -132,7 +136,14 @@ function readSection(spec: Fields, dir: 'ingress' | 'egress', namespace: string 
 export function readCiliumPolicy(spec: Fields, namespace: string | undefined, ref: string, source: string | undefined): NetworkLayerPolicy {
   spec.ignore('description', 'labels');
   spec.reject('nodeSelector', 'node (host) policies are outside the supported subset');
-  const subject = endpoints(readEndpointSelector(spec.reqObj('endpointSelector')), namespace);
+  const subjectFields = spec.reqObj('endpointSelector');
+  const subjectSelector = readEndpointSelector(subjectFields);
+  const named = subjectSelector.requirements.find((r) => r.key === CILIUM_NAMESPACE_KEY);
+  if (namespace !== undefined && named && !(named.operator === 'In' && named.values.length === 1 && named.values[0] === namespace)) {
+    // Cilium overrides it: a namespaced policy only ever selects pods of its own namespace.
+    subjectFields.fail(`${CILIUM_NAMESPACE_KEY} in the endpoint selector of a namespaced policy must be its own namespace "${namespace}"`);
+  }
+  const subject = endpoints(subjectSelector, namespace);
   // The endpoint selector of a namespaced policy only ever selects pods of its namespace.
   const scopedSubject: PodsSpec = namespace === undefined ? subject : { ...subject, namespaces: { kind: 'names', names: [namespace] } };
   const dd = spec.obj('enableDefaultDeny');

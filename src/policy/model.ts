@@ -1,6 +1,6 @@
 // The policy model: build once from a cluster's manifests, then ask for decisions and matrices.
 import { attach, type Attachments } from './attach.ts';
-import { parseAddress } from './cidr.ts';
+import { formatBlock, isUniversal, parseAddress } from './cidr.ts';
 import { buildCluster, type Cluster, type NamespaceInfo, type Workload } from './cluster.ts';
 import { decideDirection, type Traffic } from './direction.ts';
 import { matches, selectorFromLabels } from './labels.ts';
@@ -108,6 +108,24 @@ function decide(cluster: Cluster, sets: PeerSets, att: Attachments, mesh: MeshLa
   };
 }
 
+/** CIDR peers that would match pods by IP, in a cluster whose pod IPs are not all known. */
+function podIpWarnings(cluster: Cluster, policies: readonly ParsedPolicy[]): string[] {
+  const unknown = cluster.workloads.filter((w) => w.addresses.length === 0).length;
+  if (unknown === 0) return [];
+  const out: string[] = [];
+  for (const policy of policies) {
+    if (policy.layer !== 'network') continue;
+    for (const rule of [...(policy.ingress?.rules ?? []), ...(policy.egress?.rules ?? [])]) {
+      if (rule.peers === 'all') continue;
+      const blocks = rule.peers.filter((p) => p.kind === 'cidr' && p.pods && !isUniversal(p.block));
+      if (blocks.length > 0) {
+        out.push(`${rule.ref}: ${blocks.map((b) => (b.kind === 'cidr' ? formatBlock(b.block) : '')).join(', ')} is matched against outside addresses only: ${unknown} workload(s) have no known pod IPs`);
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Builds the model: parses and checks every policy (throws PolicyError on anything outside the
  * supported subset), merges pods into workloads and attaches policies to them.
@@ -127,6 +145,7 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
     policies.push(result.policy);
     warnings.push(...result.warnings);
   }
+  warnings.push(...podIpWarnings(cluster, policies));
   const sets = new PeerSets(cluster);
   const att = attach(cluster, sets, policies, options.istioRootNamespace ?? 'istio-system');
   warnings.push(...att.warnings);

@@ -85,8 +85,8 @@ export function readNetworkPolicy(
   for (const t of declared ?? []) {
     if (t !== 'Ingress' && t !== 'Egress') spec.fail(`unknown policy type "${t}" (expected Ingress or Egress)`, 'policyTypes');
   }
-  // The API's defaulting: Ingress always, Egress only when there are egress rules.
-  const types = declared ?? (egressRules.length > 0 ? ['Ingress', 'Egress'] : ['Ingress']);
+  // The API's defaulting (also for an empty list): Ingress always, Egress only when there are egress rules.
+  const types = declared && declared.length > 0 ? declared : egressRules.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
   const section = (type: string, rules: Rule[], direction: Direction): DirectionRules | undefined => {
     if (types.includes(type)) return { isolates: true, rules };
     if (rules.length > 0) warnings.push(`${ref}: ${direction} rules are ignored because policyTypes does not list ${type}`);

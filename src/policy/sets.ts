@@ -1,6 +1,6 @@
 // Which workloads each selector or peer covers, as cached bit sets (the engine's main speed-up).
 import { Bitset } from './bitset.ts';
-import { inBlock, type Address } from './cidr.ts';
+import { inBlock, isUniversal, type Address } from './cidr.ts';
 import type { Cluster, Workload } from './cluster.ts';
 import { matches } from './labels.ts';
 import type { NamespaceScope, PeerSpec, PodsSpec, Rule } from './spec.ts';
@@ -78,8 +78,11 @@ export class PeerSets {
         if (!set) {
           set = new Bitset(this.cluster.workloads.length);
           if (spec.pods) {
+            // Without known pod IPs only a block of every address (0.0.0.0/0, ::/0) surely holds them.
+            const everything = isUniversal(spec.block);
             for (const w of this.cluster.workloads) {
-              if (w.addresses.length > 0 && w.addresses.every((a) => inBlock(spec.block, a))) set.add(w.index);
+              const covered = w.addresses.length === 0 ? everything : w.addresses.every((a) => inBlock(spec.block, a));
+              if (covered) set.add(w.index);
             }
           }
           this.contentCache.set(key, set);

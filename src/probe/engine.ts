@@ -5,10 +5,8 @@ import type { PlannedProbe, ProbePlan } from '../model/plan.ts';
 import { parseTarget, type TargetAddress } from '../model/target.ts';
 import type { StatusSet } from '../model/test-spec.ts';
 import type { Attempt } from './classify.ts';
-import { dnsAttempt } from './dns.ts';
-import { httpAttempt } from './http.ts';
+import { nowMs } from './clock.ts';
 import { runBounded } from './pool.ts';
-import { redisAttempt } from './redis.ts';
 import { tcpAttempt } from './tcp.ts';
 
 /** Everything one probe needs. */
@@ -22,21 +20,24 @@ export interface ProbeOptions {
   readonly backoffMs?: number;
 }
 
-/** One attempt against a parsed address, dispatched on the scheme. */
-export function attemptOnce(address: TargetAddress, options: ProbeOptions): Promise<Attempt> {
+/**
+ * One attempt against a parsed address, dispatched on the scheme. Protocol modules load on first
+ * use: an agent probing only TCP never pays for Node's HTTP and TLS stacks at start-up.
+ */
+export async function attemptOnce(address: TargetAddress, options: ProbeOptions): Promise<Attempt> {
   switch (address.scheme) {
     case 'tcp':
       return tcpAttempt(address, options.timeoutMs);
     case 'http':
     case 'https':
-      return httpAttempt(address, options.timeoutMs, options);
+      return (await import('./http.ts')).httpAttempt(address, options.timeoutMs, options);
     case 'redis':
-      return redisAttempt(address, options.timeoutMs);
+      return (await import('./redis.ts')).redisAttempt(address, options.timeoutMs);
     case 'dns':
-      return dnsAttempt(address, options.timeoutMs);
+      return (await import('./dns.ts')).dnsAttempt(address, options.timeoutMs);
     default: {
       const unreachable: never = address.scheme;
-      return Promise.resolve({ observed: 'error', reason: 'bad-target', detail: `unsupported scheme ${String(unreachable)}` });
+      return { observed: 'error', reason: 'bad-target', detail: `unsupported scheme ${String(unreachable)}` };
     }
   }
 }
@@ -61,14 +62,14 @@ export async function probeUrl(url: string, options: ProbeOptions): Promise<Prob
   let made = 0;
   while (made < maxAttempts) {
     if (made > 0) await delay(Math.min((options.backoffMs ?? 100) * 2 ** (made - 1), 1000));
-    const started = performance.now();
+    const started = nowMs();
     try {
       attempt = await attemptOnce(parsed.value, options);
     } catch (error) {
       // Defensive: attempts classify their own failures, but a probe must never throw.
       attempt = { observed: 'error', reason: 'internal', detail: error instanceof Error ? error.message : String(error) };
     }
-    latencyMs = Math.round((performance.now() - started) * 10) / 10;
+    latencyMs = Math.round((nowMs() - started) * 10) / 10;
     made += 1;
     if (!worthRetrying(attempt, options.expect)) break;
   }

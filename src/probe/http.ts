@@ -1,7 +1,6 @@
 // HTTP(S) probe: the status decides — expected statuses allow, L7-deny statuses deny, anything else is an error.
 
 import { request, type IncomingMessage } from 'node:http';
-import { connect as tlsConnect } from 'node:tls';
 import type { Socket } from 'node:net';
 import { hostPort, type TargetAddress } from '../model/target.ts';
 import { DEFAULT_DENY_STATUS, DEFAULT_EXPECT_STATUS, statusIn, type StatusSet } from '../model/test-spec.ts';
@@ -32,7 +31,9 @@ export function httpAttempt(address: TargetAddress, timeoutMs: number, judgement
   });
 }
 
-function startTls(ctx: AttemptContext, socket: Socket, servername: string): Promise<Socket> {
+async function startTls(ctx: AttemptContext, socket: Socket, servername: string): Promise<Socket> {
+  // Loaded on first use: plans without https targets never pay for the TLS stack.
+  const { connect: tlsConnect } = await import('node:tls');
   return new Promise((resolve, reject) => {
     // Reachability, not certificate hygiene, is under test: a completed handshake is enough.
     const secure = tlsConnect({ socket, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });

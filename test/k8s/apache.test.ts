@@ -7,6 +7,7 @@ import { closedPort, httpServer, listen } from '../helpers/peers.ts';
 import { startRedis } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { configTest, labConfig, startApache, startWebdis, type ApacheLayout } from './apache.ts';
+import { startApp } from '../app/fixtures/app.ts';
 
 const run = promisify(execFile);
 const LAYOUTS: readonly ApacheLayout[] = ['image', 'lab'];
@@ -74,3 +75,21 @@ for (const layout of LAYOUTS) {
     t.equal((await fetch(`${base2}/count/get`)).status, 503, 'a refused upstream is a 503 from Apache');
   });
 }
+
+t.test("the seed's flows through real httpd, the real time app, webdis and redis-server on loopback", async (t) => {
+  const redis = await startRedis(t);
+  const webdis = await startWebdis(t, redis.port);
+  const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) }, { connected: true });
+  const base = await startApache(t, 'image', { app: `127.0.0.1:${app.port}`, webdis });
+
+  const set = await fetch(`${base}/count/set`);
+  t.equal(set.status, 200, '/count/set: 200');
+  const { time } = (await set.json()) as { time: string };
+  t.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, '/count/set returns the stored time');
+  const get = await fetch(`${base}/count/get`);
+  t.equal(get.status, 200, 'case 1: /count/get answers');
+  t.same(await get.json(), { time }, 'case 1: the same time, read by the app from Redis');
+  const direct = await fetch(`${base}/redis/GET/time`);
+  t.equal(direct.status, 200, 'case 2: /redis/GET/time answers');
+  t.same(await direct.json(), { GET: time }, 'case 2: the same time, read by webdis from Redis directly');
+});

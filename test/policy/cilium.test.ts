@@ -32,6 +32,11 @@ const rows: Row[] = [
     expect: ['allow * -> *', 'deny * -> x/*', 'allow z/* -> x/*', 'allow x/* -> x/*'],
   },
   {
+    name: 'a namespace-label selector is not narrowed to the policy namespace',
+    policies: cnp('x', 'from-ns-y', 'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {k8s:io.cilium.k8s.namespace.labels.ns: y}}]'),
+    expect: ['allow * -> *', 'deny * -> x/*', 'allow y/* -> x/*'],
+  },
+  {
     name: 'empty fromEndpoints selector: every pod of the namespace',
     policies: cnp('x', 'ns-only', 'endpointSelector: {}\ningress:\n- fromEndpoints: [{}]'),
     expect: ['allow * -> *', 'deny * -> x/*', 'allow x/* -> x/*'],

@@ -135,3 +135,21 @@ t.test('warnings for rules the API ignores', (t) => {
   t.match(model.warnings, [/NetworkPolicy x\/p: ingress rules are ignored because policyTypes does not list Ingress/]);
   t.end();
 });
+
+t.test('ipBlock and pods whose IPs the manifests do not give', (t) => {
+  const cluster = {
+    workloads: [
+      { namespace: 'n', name: 'client', labels: { app: 'client' } },
+      { namespace: 'n', name: 'server', labels: { app: 'server' } },
+    ],
+  };
+  const policy = (cidr: string) =>
+    docs(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: n}\nspec:\n  podSelector: {matchLabels: {app: server}}\n  ingress: [{from: [{ipBlock: {cidr: ${cidr}}}]}]\n`);
+  const everything = buildModel({ ...cluster, policies: policy('0.0.0.0/0') });
+  t.equal(everything.decide({ from: { workload: 'n/client' }, to: { workload: 'n/server' }, port: 80 }).verdict, 'allow', '0.0.0.0/0 holds every pod IP');
+  t.same(everything.warnings, []);
+  const some = buildModel({ ...cluster, policies: policy('10.0.0.0/8') });
+  t.equal(some.decide({ from: { workload: 'n/client' }, to: { workload: 'n/server' }, port: 80 }).verdict, 'deny');
+  t.match(some.warnings, [/NetworkPolicy n\/p ingress\[0\]: 10\.0\.0\.0\/8 is matched against outside addresses only: 2 workload\(s\) have no known pod IPs/]);
+  t.end();
+});

@@ -194,6 +194,12 @@ const rows: Row[] = [
     expect: ['allow * -> *'],
   },
   {
+    name: 'an empty policyTypes list is defaulted like an absent one',
+    policies: np('x', 'empty-types', 'podSelector: {}\npolicyTypes: []\negress:\n- to: [{podSelector: {}}]'),
+    // Both directions isolated; egress to x is allowed but x's ingress allows nothing.
+    expect: ['allow * -> *', 'deny * -> x/*', 'deny x/* -> *'],
+  },
+  {
     name: 'a policy only selects pods of its own namespace',
     policies: np('y', 'deny-a', 'podSelector: {matchLabels: {pod: a}}'),
     expect: ['allow * -> *', 'deny * -> y/a'],

@@ -76,6 +76,7 @@ const rows: Row[] = [
   { name: 'Cilium host entity', yaml: `${CNP}spec: {endpointSelector: {}, ingress: [{fromEntities: [host]}]}`, error: /spec\.ingress\[0\]\.fromEntities: entity "host" is not supported/ },
   { name: 'Cilium specs list', yaml: `${CNP}specs: [{endpointSelector: {}}]`, error: /CiliumNetworkPolicy x\/c: specs: not supported/ },
   { name: 'Cilium ICMP', yaml: `${CNP}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{type: 8}]}]}]}`, error: /spec\.ingress\[0\]\.icmps: not supported/ },
+  { name: 'Cilium endpoint selector naming another namespace', yaml: `${CNP}spec: {endpointSelector: {matchLabels: {io.kubernetes.pod.namespace: y}}}`, error: /spec\.endpointSelector: io\.kubernetes\.pod\.namespace in the endpoint selector of a namespaced policy must be its own namespace "x"/ },
   { name: 'Istio when', yaml: `${AP}spec: {rules: [{when: [{key: request.headers[x], values: [y]}]}]}`, error: /AuthorizationPolicy x\/i: spec\.rules\[0\]\.when: not supported/ },
   { name: 'Istio methods', yaml: `${AP}spec: {rules: [{to: [{operation: {methods: [GET]}}]}]}`, error: /spec\.rules\[0\]\.to\[0\]\.operation\.methods: not supported: request attributes/ },
   { name: 'Istio CUSTOM action', yaml: `${AP}spec: {action: CUSTOM, provider: {name: ext}}`, error: /not supported|action CUSTOM is not supported/ },

@@ -39,10 +39,14 @@ Example:
 Exit codes: 0 the plan ran (whatever the outcomes) · 2 the plan is invalid.`,
     )
     .action(async (opts: { plan?: string }) => {
-      const [{ parseProbePlan }, { runPlan }] = await Promise.all([import('../../config/load-plan.ts'), import('../../probe/engine.ts')]);
+      const [{ parseProbePlan }, { runPlan }, { nowMs }] = await Promise.all([
+        import('../../config/load-plan.ts'),
+        import('../../probe/engine.ts'),
+        import('../../probe/clock.ts'),
+      ]);
       const { origin, text } = await readPlan(opts.plan);
-      const plan = parseProbePlan(origin, text);
-      const started = performance.now();
+      const plan = await parseProbePlan(origin, text);
+      const started = nowMs();
       const write = (line: ProbeResultLine | AgentDoneLine): void => {
         process.stdout.write(`${JSON.stringify(line)}\n`);
       };
@@ -51,7 +55,7 @@ Exit codes: 0 the plan ran (whatever the outcomes) · 2 the plan is invalid.`,
         kind: 'AgentDone',
         source: plan.source,
         probes: plan.probes.length,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round(nowMs() - started),
         hostname: hostname(),
         maxRssKb: process.resourceUsage().maxRSS,
       });

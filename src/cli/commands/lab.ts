@@ -25,14 +25,18 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
 
   labOptions(lab.command('up').summary('create the lab from manifests and start its programs'))
     .option('-f, --manifests <path...>', 'manifest files or directories', ['k8s'])
+    .option('--app-runtime <dir>', 'the time app\'s Debian 13 root (default: the cache of npm run app:prepare)')
+    .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)')
     .addHelpText('after', '\nExample:\n  sudo prober lab up -f k8s/')
-    .action(async (opts: { name: string; manifests: string[] }) => {
-      const [{ labUp }, { proberArgv }] = await Promise.all([import('../../lab/lab.ts'), import('../../lab/self.ts')]);
+    .action(async (opts: { name: string; manifests: string[]; appRuntime?: string; appDir?: string }) => {
+      const [{ labUp }, { proberArgv }, time] = await Promise.all([import('../../lab/lab.ts'), import('../../lab/self.ts'), import('../../lab/time-app.ts')]);
+      const paths = time.defaultTimeAppPaths();
       await withInterrupts(async (signal) => {
         const state = await labUp({
           lab: opts.name,
           manifests: opts.manifests,
           prober: proberArgv(),
+          timeApp: time.timeAppLauncher({ rootfs: opts.appRuntime ?? paths.rootfs, appDir: opts.appDir ?? paths.appDir }),
           signal,
           log: (line) => process.stderr.write(`lab ${opts.name}: ${line}\n`),
         });
@@ -101,5 +105,33 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
       const { runLabTest } = await import('../lab-test.ts');
       const flags = runFlags(opts);
       finish(await runLabTest({ lab: String(opts.name), file: String(opts.file), flags, expect: opts.expect as 'written' | 'policies' | 'both' | undefined, defaults: effectiveDefaults }));
+    });
+
+  const demo = labOptions(lab.command('demo').summary("the seed's story: up, test, apply the NetworkPolicy, test again, down"))
+    .option('-f, --manifests <path...>', 'manifest files or directories of the lab', ['k8s'])
+    .option('--policies <path...>', 'the policy set to apply halfway', ['policies/networkpolicy'])
+    .option('--test <file>', 'the ReachabilityTest of the lab', 'policies/expectations.yaml')
+    .option('--ingress-namespace <ns>', 'where the seed\'s curl checks run from', 'a-ingress-traefik')
+    .option('--host <name>', 'the Ingress host the seed\'s checks call', 'pippo.lan')
+    .option('--app-runtime <dir>', 'the time app\'s Debian 13 root (default: the cache of npm run app:prepare)')
+    .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)');
+  addProbeOptions(addOutputOptions(demo));
+  demo
+    .addHelpText('after', '\nExample:\n  sudo prober lab demo          # what `npm start` runs, from the repository root')
+    .action(async (opts: Record<string, unknown>) => {
+      const [{ runLabDemo }, { defaultTimeAppPaths }] = await Promise.all([import('../lab-demo.ts'), import('../../lab/time-app.ts')]);
+      const paths = defaultTimeAppPaths();
+      finish(
+        await runLabDemo({
+          lab: String(opts.name),
+          manifests: opts.manifests as string[],
+          policies: opts.policies as string[],
+          test: String(opts.test),
+          ingressNamespace: String(opts.ingressNamespace),
+          host: String(opts.host),
+          timeApp: { rootfs: (opts.appRuntime as string | undefined) ?? paths.rootfs, appDir: (opts.appDir as string | undefined) ?? paths.appDir },
+          flags: runFlags(opts),
+        }),
+      );
     });
 }

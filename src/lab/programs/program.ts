@@ -36,6 +36,8 @@ export interface RecipeContext {
   readonly prober: readonly string[];
   /** How to run the time app in its runtime, when the lab has one. */
   readonly timeApp?: (env: Readonly<Record<string, string>>) => { argv: readonly string[]; env: Readonly<Record<string, string>> };
+  /** Why the time app cannot run, when `timeApp` is missing. */
+  readonly timeAppMissing?: string;
 }
 
 /** The image name without registry, tag or digest: `docker.io/library/redis:7` → `redis`. */

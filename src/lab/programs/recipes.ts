@@ -80,7 +80,7 @@ function webdis(ctx: RecipeContext): ProgramSpec {
 
 /** The time app in its own runtime, with the container's environment. */
 function timeApp(ctx: RecipeContext): ProgramSpec {
-  if (!ctx.timeApp) throw new Error(`${ctx.pod.namespace}/${ctx.pod.name}: the time app's runtime is not prepared (run \`npm run app:prepare\`)`);
+  if (!ctx.timeApp) throw new Error(`${ctx.pod.namespace}/${ctx.pod.name} runs the time app, but ${ctx.timeAppMissing ?? 'its runtime is not prepared (run `npm run app:prepare`)'}`);
   const { argv, env } = ctx.timeApp(ctx.container.env);
   const port = Number(ctx.container.env.PORT ?? tcpPorts(ctx.container)[0] ?? 5000);
   return { ...base(ctx), kind: 'time-app', argv, env, ready: [`http://${ctx.pod.ip}:${port}/version`], needs: [] };

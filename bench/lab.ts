@@ -1,0 +1,106 @@
+// Lab benchmarks: matrix wall time of the seed topology and of a synthetic 20 × 20 topology with half
+// the cells dropped, as a ratio to the probe timeout (a denied cell waits the whole timeout).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareRuntime } from '../app/runtime.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const BINARY = join(ROOT, 'dist', 'prober');
+
+function lab(args: readonly string[]): { status: number | null; stdout: string; stderr: string; wallMs: number } {
+  const started = performance.now();
+  const out = spawnSync(BINARY, ['lab', ...args], { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr, wallMs: performance.now() - started };
+}
+
+/** Manifests of `count` workloads (one port each, one Service each) in four namespaces, plus a policy
+ * per namespace that admits only sources labelled `parity: even`: half of every column is dropped. */
+export function syntheticLab(dir: string, count: number): { manifests: string; policies: string; test: string } {
+  const docs: string[] = [];
+  const policies: string[] = [];
+  const namespaces = ['n0', 'n1', 'n2', 'n3'];
+  for (const ns of namespaces) {
+    docs.push(`apiVersion: v1\nkind: Namespace\nmetadata: { name: ${ns} }`);
+    policies.push(
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: even-only, namespace: ${ns} }\nspec:\n  podSelector: {}\n  ingress:\n    - from: [{ namespaceSelector: {}, podSelector: { matchLabels: { parity: even } } }]`,
+    );
+  }
+  const sources: string[] = [];
+  const targets: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const ns = namespaces[i % namespaces.length];
+    const parity = i % 2 === 0 ? 'even' : 'odd';
+    docs.push(
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: w${i}, namespace: ${ns} }\nspec:\n  selector: { matchLabels: { app: w${i} } }\n  template:\n    metadata: { labels: { app: w${i}, parity: ${parity} } }\n    spec:\n      containers: [{ name: main, image: example.com/w:1, ports: [{ name: http, containerPort: 8080 }] }]`,
+      `apiVersion: v1\nkind: Service\nmetadata: { name: w${i}, namespace: ${ns} }\nspec:\n  selector: { app: w${i} }\n  ports: [{ port: 80, targetPort: http }]`,
+    );
+    sources.push(`    w${i}: { namespace: ${ns}, selector: { app: w${i} } }`);
+    targets.push(`    w${i}: { url: "tcp://w${i}.${ns}.svc.cluster.local:80" }`);
+  }
+  const paths = { manifests: join(dir, 'manifests.yaml'), policies: join(dir, 'policies.yaml'), test: join(dir, 'test.yaml') };
+  writeFileSync(paths.manifests, `${docs.join('\n---\n')}\n`);
+  writeFileSync(paths.policies, `${policies.join('\n---\n')}\n`);
+  writeFileSync(
+    paths.test,
+    `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: synthetic-${count}x${count} }\nspec:\n  defaults: { timeout: 1s, attempts: 1, concurrency: 64 }\n  sources:\n${sources.join('\n')}\n  targets:\n${targets.join('\n')}\n  expect: fromPolicies\n`,
+  );
+  return paths;
+}
+
+/** Runs `lab test` `runs` times in a lab that is up; returns matrix times (report duration) and command wall times. */
+function timeTests(name: string, test: string, timeoutMs: number, runs: number, expect: string): object {
+  const matrix: number[] = [];
+  const wall: number[] = [];
+  let summary: unknown;
+  for (let i = 0; i < runs; i += 1) {
+    const out = lab(['test', '--name', name, '-f', test, '-o', 'json', '--expect', expect]);
+    if (out.status !== 0) throw new Error(`lab test exited ${out.status}: ${out.stderr || out.stdout.slice(0, 400)}`);
+    const report = JSON.parse(out.stdout) as { metadata: { durationMs: number }; summary: unknown };
+    matrix.push(report.metadata.durationMs);
+    wall.push(out.wallMs);
+    summary = report.summary;
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  return {
+    timeoutMs,
+    runs,
+    summary,
+    matrixMedianMs: median(matrix),
+    ratioToTimeout: Math.round((median(matrix) / timeoutMs) * 1000) / 1000,
+    commandMedianMs: Math.round(median(wall)),
+    targetRatio: 1.3,
+  };
+}
+
+/** The lab section of `npm run bench`. */
+export async function benchLab(): Promise<object> {
+  await prepareRuntime();
+  const seedName = `bench-seed-${process.pid}`;
+  const synName = `bench-syn-${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'prober-bench-lab-'));
+  try {
+    const up = lab(['up', '--name', seedName, '-f', 'k8s']);
+    if (up.status !== 0) throw new Error(`lab up failed: ${up.stderr}`);
+    lab(['apply', '--name', seedName, '-f', 'policies/networkpolicy']);
+    const seed = { cells: '4 × 4', ...timeTests(seedName, 'policies/expectations.yaml', 2000, 5, 'both') };
+    lab(['down', '--name', seedName]);
+
+    const paths = syntheticLab(dir, 20);
+    const synUp = lab(['up', '--name', synName, '-f', paths.manifests]);
+    if (synUp.status !== 0) throw new Error(`lab up failed: ${synUp.stderr}`);
+    lab(['apply', '--name', synName, '-f', paths.policies]);
+    const synthetic = { cells: '20 × 20, half dropped', labUpMs: Math.round(synUp.wallMs), ...timeTests(synName, paths.test, 1000, 5, 'policies') };
+    return { seed, synthetic };
+  } finally {
+    lab(['down', '--name', seedName]);
+    lab(['down', '--name', synName]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === import.meta.filename) {
+  process.stdout.write(`${JSON.stringify(await benchLab(), null, 2)}\n`);
+}

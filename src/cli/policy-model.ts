@@ -1,0 +1,52 @@
+// Builds the policy model from manifest paths, and the model's verdicts for a ReachabilityTest.
+import { loadManifests } from '../config/load-manifests.ts';
+import { ConfigError } from '../config/config-error.ts';
+import type { ModelVerdict } from '../model/matrix.ts';
+import type { ReachabilityTest } from '../model/test-spec.ts';
+import { buildModel, type Model } from '../policy/index.ts';
+import { modelVerdicts, predictTest } from '../policy/predict.ts';
+
+/** How to read manifests for the model. */
+export interface PolicyModelOptions {
+  /** Treat every workload as having an Istio sidecar (manifests rarely say so). */
+  readonly assumeMesh?: boolean;
+  /** Namespace of objects that name none. */
+  readonly defaultNamespace?: string;
+  /** Where notes about skipped objects go (stderr by default). */
+  readonly warn?: (line: string) => void;
+}
+
+/** Reads policies and workloads from files/directories and builds the model. */
+export async function loadPolicyModel(paths: readonly string[], options: PolicyModelOptions = {}): Promise<Model> {
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`prober: warning: ${line}\n`));
+  const loaded = await loadManifests(paths, options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {});
+  for (const line of loaded.warnings) warn(line);
+  const model = buildModel(loaded.cluster, options.assumeMesh ? { assumeMesh: true } : {});
+  for (const line of model.warnings) warn(line);
+  if (loaded.cluster.policies.length === 0) warn(`no policy found in ${paths.join(', ')}: every cell is allowed`);
+  return model;
+}
+
+/**
+ * The policy model's verdicts for a test that asks for them (`expect: fromPolicies` or a
+ * `fromPolicies` block), for the three-way comparison; undefined when it does not ask. Cells the
+ * model cannot place (a local source, a dns:// target …) get no model verdict; when the model is
+ * the only expectation and places no cell at all, that is bad input.
+ */
+export async function policyVerdictsFor(test: ReachabilityTest, options: PolicyModelOptions = {}): Promise<Map<string, Map<string, ModelVerdict>> | undefined> {
+  if (!test.fromPolicies) {
+    if (test.expectFromPolicies) {
+      throw new ConfigError(test.file, undefined, 'spec.fromPolicies', '`expect: fromPolicies` needs a fromPolicies block naming the policies (and workloads) to read');
+    }
+    return undefined;
+  }
+  const model = await loadPolicyModel([...test.fromPolicies.policies, ...test.fromPolicies.workloads], options);
+  const predictions = predictTest(model, test);
+  const verdicts = modelVerdicts(predictions);
+  if (test.expectFromPolicies && [...verdicts.values()].every((row) => row.size === 0)) {
+    const first = [...predictions.values()].flatMap((row) => [...row.values()]).find((p) => p.kind === 'unknown');
+    const why = first?.kind === 'unknown' ? first.detail : 'no cell';
+    throw new ConfigError(test.file, undefined, 'spec.expect', `the policy model cannot decide any cell of this test (${why}), so \`expect: fromPolicies\` checks nothing`);
+  }
+  return verdicts;
+}

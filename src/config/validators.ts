@@ -1,0 +1,18 @@
+// The JSON Schema validators of prober's inputs. From source they are compiled at start-up; the
+// build replaces this module with the same validators precompiled (Ajv standalone code), so the
+// binary, and every agent it starts, skips schema compilation.
+
+import { Ajv, type ValidateFunction } from 'ajv';
+import planSchema from './probe-plan.schema.json' with { type: 'json' };
+import testSchema from './reachability-test.schema.json' with { type: 'json' };
+
+/** The options the validators are compiled with, here and in the build. */
+export const AJV_OPTIONS = { allErrors: true, strict: true } as const;
+
+const ajv = new Ajv(AJV_OPTIONS);
+
+/** Validates a ProbePlan (what `prober agent` runs). */
+export const validatePlan: ValidateFunction = ajv.compile(planSchema);
+
+/** Validates a ReachabilityTest document. */
+export const validateTest: ValidateFunction = ajv.compile(testSchema);

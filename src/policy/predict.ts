@@ -1,0 +1,104 @@
+// What the policy model predicts for each cell of a ReachabilityTest (sources × targets by name).
+import type { ModelVerdict } from '../model/matrix.ts';
+import type { ErrorReason, Verdict } from '../model/outcome.ts';
+import type { ReachabilityTest, SourceSpec, TargetSpec } from '../model/test-spec.ts';
+import type { Workload } from './cluster.ts';
+import type { Model } from './model.ts';
+import type { Decision, Peer, Protocol } from './types.ts';
+
+/** A cell the model can decide, or why it cannot. */
+export type Prediction =
+  | {
+      readonly kind: 'verdict';
+      /** `loopback` when every source workload only reaches itself (hairpin through its own Service). */
+      readonly verdict: Verdict | 'loopback';
+      readonly computed: Verdict;
+      readonly deniedAt: Decision['deniedAt'];
+      readonly explanation: readonly string[];
+    }
+  | { readonly kind: 'unknown'; readonly reason: ErrorReason; readonly detail: string };
+
+/** Where a target's traffic lands: peers with the destination port, or why the model cannot tell. */
+type Landing = { readonly peers: readonly { readonly peer: Peer; readonly port: number }[]; readonly note?: string } | { readonly reason: ErrorReason; readonly detail: string };
+
+/** Source workloads of a test source, or why there are none. */
+export function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | string {
+  if (source.local) return 'a local source (where prober runs) is outside the policy model';
+  const selector = source.selector ?? {};
+  const found = model.selectWorkloads(source.namespace ?? 'default', selector);
+  if (found.length > 0) return found;
+  const labels = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') || 'any labels';
+  return `no workload in namespace ${source.namespace} with ${labels} in the manifests`;
+}
+
+function land(model: Model, target: TargetSpec): Landing {
+  const { scheme, host, port } = target.address;
+  if (scheme === 'dns') return { reason: 'bad-target', detail: 'dns:// targets ask the cluster DNS, which the policy model does not place' };
+  const protocol: Protocol = 'TCP';
+  const r = model.resolveTarget(host, port, protocol);
+  switch (r.kind) {
+    case 'service':
+      if (r.backends.length === 0) return { reason: 'target-down', detail: r.notes.join('; ') || 'no backends' };
+      return { peers: r.backends.map((b) => ({ peer: { workload: b.workload.id }, port: b.port })), ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}) };
+    case 'pod':
+      return { peers: [{ peer: { ip: r.ip }, port: r.port }] };
+    case 'external':
+      return { peers: [{ peer: { ip: r.ip }, port: r.port }] };
+    case 'unknown':
+      return { reason: 'dns', detail: r.reason };
+    default: {
+      const never: never = r;
+      return never;
+    }
+  }
+}
+
+function predictCell(model: Model, sources: Workload[] | string, landing: Landing): Prediction {
+  if (typeof sources === 'string') return { kind: 'unknown', reason: 'source', detail: sources };
+  if ('reason' in landing) return { kind: 'unknown', reason: landing.reason, detail: landing.detail };
+  const decisions: Decision[] = [];
+  for (const s of sources) {
+    for (const { peer, port } of landing.peers) decisions.push(model.decide({ from: { workload: s.id }, to: peer, port, protocol: 'TCP' }));
+  }
+  const real = decisions.filter((d) => d.verdict !== 'loopback');
+  const judged = real.length > 0 ? real : decisions;
+  const verdicts = new Set(judged.map((d) => d.computed));
+  if (verdicts.size > 1) {
+    const lines = judged.map((d) => `${d.from.kind === 'workload' ? d.from.id : d.from.ip} → ${d.to.kind === 'workload' ? d.to.id : d.to.ip}:${d.port}: ${d.computed}`);
+    return { kind: 'unknown', reason: 'internal', detail: `the policies give different verdicts for the pods involved: ${lines.join(', ')}` };
+  }
+  const first = judged[0]!;
+  const note = 'note' in landing && landing.note ? [landing.note] : [];
+  const more = judged.length > 1 ? [`(${judged.length} source/backend pairs, all ${first.computed})`] : [];
+  return {
+    kind: 'verdict',
+    verdict: real.length === 0 ? 'loopback' : first.computed,
+    computed: first.computed,
+    deniedAt: first.deniedAt,
+    explanation: [...first.explanation, ...more, ...note],
+  };
+}
+
+/** Predicts every cell of the test, keyed by source name then target name. */
+export function predictTest(model: Model, test: ReachabilityTest): Map<string, Map<string, Prediction>> {
+  const landings = new Map(test.targets.map((t) => [t.name, land(model, t)]));
+  const out = new Map<string, Map<string, Prediction>>();
+  for (const source of test.sources) {
+    const workloads = sourceWorkloads(model, source);
+    const row = new Map<string, Prediction>();
+    for (const target of test.targets) row.set(target.name, predictCell(model, workloads, landings.get(target.name)!));
+    out.set(source.name, row);
+  }
+  return out;
+}
+
+/** The model's side of a three-way comparison: verdicts of the cells the model can decide. */
+export function modelVerdicts(predictions: ReadonlyMap<string, ReadonlyMap<string, Prediction>>): Map<string, Map<string, ModelVerdict>> {
+  const out = new Map<string, Map<string, ModelVerdict>>();
+  for (const [source, row] of predictions) {
+    const verdicts = new Map<string, ModelVerdict>();
+    for (const [target, p] of row) if (p.kind === 'verdict') verdicts.set(target, { verdict: p.verdict, explanation: p.explanation });
+    out.set(source, verdicts);
+  }
+  return out;
+}
