@@ -28,10 +28,11 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
     .command('run')
     .summary('run a ReachabilityTest in a Kubernetes cluster, probing from the real workloads')
     .description(
-      'Finds a Ready pod of every source and starts `prober agent` inside it (an ephemeral\n' +
-        'container, or a probe pod with its labels and service account), reads the results\n' +
-        'through the Kubernetes API, compares them with the expectations and prints the matrix.\n' +
-        "Connects with the pod's service account in a cluster, else the kubeconfig (like kubectl).",
+      'Finds a Ready pod of every source and starts `prober agent` inside it (an\n' +
+        'ephemeral container, or a probe pod with its labels and service account),\n' +
+        'reads the results through the Kubernetes API, compares them with the\n' +
+        'expectations and prints the matrix. Connects with the service account of\n' +
+        'the pod it runs in, else with the kubeconfig (like kubectl).',
     )
     .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run (- reads it from stdin)')
     .option('--kubeconfig <file>', 'kubeconfig to use (default: in-cluster service account, else $KUBECONFIG or ~/.kube/config)')
