@@ -2,6 +2,12 @@
 
 import { runCli } from './program.ts';
 
+// A reader that stops early (`prober … | head`) closes the pipe: that is not an error of prober's.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
+
 void runCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

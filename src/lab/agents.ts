@@ -1,11 +1,19 @@
-// Agents inside lab namespaces: one at a time, or many at once; and waiting until lab programs answer.
+// Agents inside lab namespaces: the resident agent of each pod when it answers, else started on demand.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
 import type { ProbeResult } from '../model/outcome.ts';
+
+/** One plan to run in one namespace; `socket` is that namespace's resident agent, if it has one. */
+export interface AgentRun {
+  readonly netns: string;
+  readonly plan: ProbePlan;
+  readonly socket?: string;
+}
 
 /** What one agent reported. */
 export interface AgentOutput {
@@ -18,12 +26,41 @@ export interface AgentOutput {
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Runs one agent per (namespace, plan), all at once, and returns their outputs in order. They are
- * started by one small shell rather than by this process: forking a large process costs
- * milliseconds per child, and a lab run starts dozens of agents whose clocks should start together.
+ * Sends a plan to a resident agent. Resolves undefined when nothing listens on the socket (the
+ * caller then starts an agent), or the agent's output once it closes the connection.
  */
-export async function agentsIn(runs: readonly { netns: string; plan: ProbePlan }[], prober: readonly string[], signal?: AbortSignal): Promise<AgentOutput[]> {
-  if (runs.length === 0) return [];
+function viaResident(socketPath: string, plan: ProbePlan, signal?: AbortSignal): Promise<AgentOutput | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    let text = '';
+    let connected = false;
+    const abort = (): void => {
+      socket.destroy();
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    socket.setEncoding('utf8');
+    socket.once('connect', () => {
+      connected = true;
+      socket.write(`${JSON.stringify(plan)}\n`);
+    });
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.once('error', () => undefined);
+    socket.once('close', () => {
+      signal?.removeEventListener('abort', abort);
+      if (!connected) return resolve(undefined);
+      const error = /"kind":"AgentError","message":"([^"]*)"/.exec(text)?.[1];
+      resolve({ ...parseAgentOutput(text), stderr: error ?? '' });
+    });
+  });
+}
+
+/**
+ * Starts one agent per run, all at once, through one small shell rather than from this process:
+ * forking a large process costs milliseconds per child, and the agents' clocks should start together.
+ */
+async function viaLauncher(runs: readonly AgentRun[], prober: readonly string[], signal?: AbortSignal): Promise<AgentOutput[]> {
   const dir = await mkdtemp(join(tmpdir(), 'prober-agents-'));
   try {
     const lines = await Promise.all(
@@ -59,52 +96,19 @@ export async function agentsIn(runs: readonly { netns: string; plan: ProbePlan }
   }
 }
 
-/** Runs `prober agent` inside a namespace with a plan; resolves with its results by probe id. */
-export function agentIn(netns: string, prober: readonly string[], plan: ProbePlan, signal?: AbortSignal): Promise<{ results: Map<string, ProbeResult>; complete: boolean; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', netns, ...prober, 'agent'], { stdio: ['pipe', 'pipe', 'pipe'], signal });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', (error) => reject(new Error(`unable to run the agent in ${netns}`, { cause: error })));
-    child.once('close', () => resolve({ ...parseAgentOutput(stdout), stderr: stderr.trim() }));
-    child.stdin.end(JSON.stringify(plan));
+/** Runs every plan in its namespace at once and returns the outputs in order. */
+export async function agentsIn(runs: readonly AgentRun[], prober: readonly string[], signal?: AbortSignal): Promise<AgentOutput[]> {
+  const resident = await Promise.all(runs.map((run) => (run.socket ? viaResident(run.socket, run.plan, signal) : Promise.resolve(undefined))));
+  const missing = runs.map((run, i) => ({ run, i })).filter(({ i }) => resident[i] === undefined);
+  const started = missing.length > 0 ? await viaLauncher(missing.map((m) => m.run), prober, signal) : [];
+  missing.forEach(({ i }, k) => {
+    resident[i] = started[k];
   });
+  return resident as AgentOutput[];
 }
 
-/**
- * Polls `urls` from `netns` until every one is allowed, or throws naming those still silent when
- * `deadlineMs` passes. `failed()` lets the caller stop early (a program exited).
- */
-export async function waitUntilReady(
-  netns: string,
-  prober: readonly string[],
-  urls: readonly string[],
-  options: { deadlineMs: number; signal?: AbortSignal; failed?: () => Promise<string | undefined> },
-): Promise<void> {
-  const deadline = Date.now() + options.deadlineMs;
-  let pending = [...new Set(urls)];
-  while (pending.length > 0) {
-    options.signal?.throwIfAborted();
-    const plan: ProbePlan = {
-      apiVersion: 'prober/v1alpha1',
-      kind: 'ProbePlan',
-      source: 'node',
-      defaults: { timeoutMs: 1000, attempts: 1, concurrency: 64 },
-      // Readiness means "answers": an HTTP error status from a live server counts as up.
-      probes: pending.map((url, i) => ({ id: String(i), url, expectStatus: ['1xx', '2xx', '3xx', '4xx', '5xx'] })),
-    };
-    const { results } = await agentIn(netns, prober, plan, options.signal);
-    pending = pending.filter((_, i) => results.get(String(i))?.observed !== 'allow');
-    if (pending.length === 0) return;
-    const failure = await options.failed?.();
-    if (failure) throw new Error(failure);
-    if (Date.now() > deadline) throw new Error(`not ready after ${Math.round(options.deadlineMs / 1000)} s: ${pending.join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Runs one plan in one namespace. */
+export async function agentIn(run: AgentRun, prober: readonly string[], signal?: AbortSignal): Promise<AgentOutput> {
+  const [output] = await agentsIn([run], prober, signal);
+  return output!;
 }

@@ -6,9 +6,9 @@ import type { ProbePlan } from '../model/plan.ts';
 import type { ReportSource } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
 import { plansFor } from '../probe/local-backend.ts';
-import { agentsIn } from './agents.ts';
+import { agentsIn, type AgentRun } from './agents.ts';
 import { endpointsOf, endpointUrl, podsMatching } from './endpoints.ts';
-import type { LabState } from './state.ts';
+import { agentSocket, type LabState } from './state.ts';
 
 /** Any status proves a live server; only silence or refusal does not. */
 const ANY_STATUS = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
@@ -31,11 +31,11 @@ export class LabBackend implements Backend {
     const results = new Map<string, Map<string, ProbeResult>>();
     const sourceErrors = new Map<string, string>();
     const plans = plansFor(test, this.#defaults);
-    const runs: { netns: string; plan: ProbePlan; source?: string }[] = [];
+    const runs: (AgentRun & { source?: string })[] = [];
     const sources: ReportSource[] = test.sources.map((source, index) => {
       const pod = podsMatching(topology, source.namespace, source.selector)[0];
       const selector = Object.entries(source.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-      if (pod) runs.push({ netns: pod.netns, plan: plans[index] as ProbePlan, source: source.name });
+      if (pod) runs.push({ netns: pod.netns, socket: agentSocket(topology, pod.netns), plan: plans[index] as ProbePlan, source: source.name });
       else sourceErrors.set(source.name, source.local ? 'local sources have no place in the lab' : `no lab pod in ${source.namespace} matches ${selector || 'any labels'}`);
       return {
         name: source.name,
@@ -46,7 +46,7 @@ export class LabBackend implements Backend {
     });
     // Trust rule 2 in the lab: a target is alive when one of its endpoints answers the node.
     const liveness = this.#livenessPlan(test);
-    runs.push({ netns: topology.nodeNetns, plan: liveness.plan });
+    runs.push({ netns: topology.nodeNetns, socket: agentSocket(topology, topology.nodeNetns), plan: liveness.plan });
     options.progress?.(`lab ${topology.lab}: ${runs.length - 1} agents probing`);
     const outputs = await agentsIn(runs, this.#prober, options.signal);
     const alive = new Map<string, string>();

@@ -7,8 +7,9 @@ import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from
 import { preflight } from './preflight.ts';
 import { programFor } from './programs/recipes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
-import { waitUntilReady } from './agents.ts';
-import { labDir, readState, removeLabDir, writeState, type LabState } from './state.ts';
+import { waitUntilReady } from './readiness.ts';
+import { residentAgent, waitForAgents } from './residents.ts';
+import { agentSocket, labDir, readState, removeLabDir, writeState, type LabState } from './state.ts';
 import { alive, startProgram, stopProcesses, tail, type RunningProgram } from './supervisor.ts';
 import { deriveTopology } from './topology.ts';
 import type { LabTopology } from './topology-types.ts';
@@ -71,10 +72,11 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     }
     log(`network: ${topology.pods.length} pods on ${topology.nodeIp}/${topology.prefixLength}, ${topology.services.length} services`);
     const started: RunningProgram[] = [];
-    for (const spec of programs) {
+    const namespaces = [{ name: 'node', netns: topology.nodeNetns }, ...topology.pods.map((p) => ({ name: p.name, netns: p.netns }))];
+    const residents = namespaces.map(({ name, netns }) => ({ netns, spec: residentAgent(name, options.prober, agentSocket(topology, netns)) }));
+    for (const { netns, spec } of [...residents, ...programs.map((spec) => ({ netns: topology.pods.find((p) => p.name === spec.pod)!.netns, spec }))]) {
       signal?.throwIfAborted();
-      const pod = topology.pods.find((p) => p.name === spec.pod && spec.pod !== undefined)!;
-      started.push(await startProgram(spec, pod.netns, join(labDir(lab), 'logs')));
+      started.push(await startProgram(spec, netns, join(labDir(lab), 'logs')));
       state = { ...state, programs: [...started] };
       await writeState(state);
     }
@@ -82,12 +84,14 @@ export async function labUp(options: UpOptions): Promise<LabState> {
       const dead = started.find((p) => !alive(p.pid));
       return dead ? `${dead.kind} of ${dead.pod} exited: ${await tail(dead.log)}` : undefined;
     };
-    await waitUntilReady(topology.nodeNetns, options.prober, programs.flatMap((p) => p.ready), {
+    await waitForAgents(residents.map((r) => r.spec.argv.at(-1)!), { deadlineMs: 15_000, ...(signal ? { signal } : {}), failed: exited });
+    const node = { netns: topology.nodeNetns, socket: agentSocket(topology, topology.nodeNetns) };
+    await waitUntilReady(node, options.prober, programs.flatMap((p) => p.ready), {
       deadlineMs: options.readyTimeoutMs ?? 60_000,
       ...(signal ? { signal } : {}),
       failed: exited,
     });
-    log(`programs: ${started.map((p) => `${p.pod}/${p.container} (${p.kind})`).join(', ')}`);
+    log(`programs: ${started.filter((p) => p.kind !== 'agent').map((p) => `${p.pod}/${p.container} (${p.kind})`).join(', ')}; ${residents.length} resident agents`);
     return state;
   } catch (error) {
     await labDown(lab);

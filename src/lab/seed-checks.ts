@@ -3,6 +3,7 @@
 import type { ProbeResult } from '../model/outcome.ts';
 import type { ProbePlan } from '../model/plan.ts';
 import { agentIn } from './agents.ts';
+import { agentSocket } from './state.ts';
 import type { LabTopology } from './topology-types.ts';
 
 /** One request of the seed's walkthrough and what the seed says it shows. */
@@ -40,7 +41,7 @@ export async function seedChecks(topology: LabTopology, prober: readonly string[
     defaults: { timeoutMs: 5000, attempts: 1, concurrency: 1 },
     probes: SEED_REQUESTS.map((r, i) => ({ id: String(i), url: `http://${host}${r.path}`, expectStatus: ['2xx'], denyStatus: [] })),
   };
-  const { results } = await agentIn(pod.netns, prober, plan);
+  const { results } = await agentIn({ netns: pod.netns, socket: agentSocket(topology, pod.netns), plan }, prober);
   return SEED_REQUESTS.map((request, i) => answerOf(request, results.get(String(i))));
 }
 

@@ -24,6 +24,15 @@ export function labDir(lab: string): string {
   return join(LAB_ROOT, lab);
 }
 
+/**
+ * The Unix socket of the resident agent in one of the lab's namespaces (the node, or a pod by its
+ * index in the topology). Kept short: socket paths are limited to 107 bytes.
+ */
+export function agentSocket(topology: LabTopology, netns: string): string {
+  const index = topology.pods.findIndex((p) => p.netns === netns);
+  return join(labDir(topology.lab), 'agents', `${index < 0 ? 'node' : index}.sock`);
+}
+
 /** Reads the state, or undefined when the lab is not up. */
 export async function readState(lab: string): Promise<LabState | undefined> {
   const text = await readFile(join(labDir(lab), 'state.json'), 'utf8').catch(() => undefined);

@@ -158,3 +158,12 @@ t.test('serve: answers HTTP with its identity and Redis PING, stops on SIGTERM w
   child.kill('SIGTERM');
   t.equal(await exited, 0);
 });
+
+t.test('a reader that stops early is not an error: no stack trace, help exits 0', async (t) => {
+  const out = spawnSync('sh', ['-c', `"${binary}" simulate --help | head -1; echo "status=\${PIPESTATUS:-}"`], { encoding: 'utf8' });
+  t.equal(out.stderr, '', 'nothing on stderr');
+  t.match(out.stdout, /^Usage: prober simulate/);
+  const pipe = spawnSync('bash', ['-c', `set -o pipefail; "${binary}" lab --help | head -1 >/dev/null`], { encoding: 'utf8' });
+  t.equal(pipe.status, 0, 'exit 0 although the reader closed the pipe');
+  t.equal(pipe.stderr, '');
+});

@@ -64,7 +64,7 @@ t.test('a target killed before the test gives error cells, not denies, and exit 
   const name = labName();
   labUp(t, name, [synthetic]);
   const state = JSON.parse(spawnSync('cat', [`/run/prober-lab/${name}/state.json`], { encoding: 'utf8' }).stdout);
-  const db = state.programs.find((p: { pod: string }) => p.pod === 'db-0');
+  const db = state.programs.find((p: { pod: string; kind: string }) => p.pod === 'db-0' && p.kind === 'synthetic');
   process.kill(db.pid, 'SIGKILL');
   await waitFor('the db program to be gone', () => spawnSync('kill', ['-0', String(db.pid)]).status !== 0);
   const run = lab(['test', '--name', name, '-f', join(LAB_FIXTURES, 'synthetic-test.yaml'), '-o', 'json']);
@@ -74,4 +74,17 @@ t.test('a target killed before the test gives error cells, not denies, and exit 
   t.ok(toDb.length >= 4, 'cells to db are checked');
   for (const cell of toDb) t.match(cell, { result: 'error', observed: 'error', reason: 'target-down' }, `${cell.from} → db`);
   t.notOk(report.targets.find((x: { name: string }) => x.name === 'db').alive, 'db not proven alive');
+});
+
+t.test('a source whose resident agent died is probed by an agent started on demand', async (t) => {
+  const name = labName();
+  labUp(t, name, [synthetic]);
+  const state = JSON.parse(spawnSync('cat', [`/run/prober-lab/${name}/state.json`], { encoding: 'utf8' }).stdout);
+  const agent = state.programs.find((p: { pod: string; kind: string }) => p.pod === 'web-0' && p.kind === 'agent');
+  process.kill(agent.pid, 'SIGKILL');
+  await waitFor('the resident agent to be gone', () => spawnSync('kill', ['-0', String(agent.pid)]).status !== 0);
+  const run = lab(['test', '--name', name, '-f', join(LAB_FIXTURES, 'synthetic-test.yaml'), '-o', 'json']);
+  t.equal(run.status, 0, 'exit 0');
+  const fromWeb = JSON.parse(run.stdout).cells.filter((c: { from: string }) => c.from === 'web');
+  t.ok(fromWeb.every((c: { observed: string }) => c.observed === 'allow'), 'web still probed every target');
 });

@@ -1,9 +1,8 @@
 // `prober agent`: run a probe plan where the agent was started and print one JSON line per result.
 
 import type { Command } from 'commander';
-import { hostname } from 'node:os';
-import type { AgentDoneLine, ProbeResultLine } from '../../model/plan.ts';
 import type { ExitCode } from '../../model/report.ts';
+import { withInterrupts } from '../interrupts.ts';
 
 /** Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. */
 async function readPlan(planFlag: string | undefined): Promise<{ origin: string; text: string }> {
@@ -28,6 +27,7 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
         'Orchestrators (`prober run`, `prober lab test`) start it inside the source workload.',
     )
     .option('--plan <file>', 'plan file, or - for stdin (default: $PROBER_PLAN, else stdin)')
+    .option('--listen <socket>', 'stay resident: serve plans on this Unix socket (one JSON line in, result lines out) until SIGTERM')
     .addHelpText(
       'after',
       `
@@ -36,29 +36,23 @@ Example:
         "defaults":{"timeoutMs":1000,"attempts":1,"concurrency":16},
         "probes":[{"id":"dns","url":"dns://localhost"}]}' | prober agent
 
+With --listen the agent stays up (the local lab keeps one in every pod) and answers each
+connection's plan the same way.
+
 Exit codes: 0 the plan ran (whatever the outcomes) · 2 the plan is invalid.`,
     )
-    .action(async (opts: { plan?: string }) => {
-      const [{ parseProbePlan }, { runPlan }, { nowMs }] = await Promise.all([
-        import('../../config/load-plan.ts'),
-        import('../../probe/engine.ts'),
-        import('../../probe/clock.ts'),
-      ]);
+    .action(async (opts: { plan?: string; listen?: string }) => {
+      if (opts.listen) {
+        const { serveAgent } = await import('../../probe/agent-server.ts');
+        const socket = opts.listen;
+        await withInterrupts((signal) => serveAgent(socket, signal));
+        finish(0);
+        return;
+      }
+      const [{ parseProbePlan }, { executePlan }] = await Promise.all([import('../../config/load-plan.ts'), import('../../probe/agent-run.ts')]);
       const { origin, text } = await readPlan(opts.plan);
       const plan = await parseProbePlan(origin, text);
-      const started = nowMs();
-      const write = (line: ProbeResultLine | AgentDoneLine): void => {
-        process.stdout.write(`${JSON.stringify(line)}\n`);
-      };
-      await runPlan(plan, (id, result) => write({ kind: 'ProbeResult', id, ...result }));
-      write({
-        kind: 'AgentDone',
-        source: plan.source,
-        probes: plan.probes.length,
-        durationMs: Math.round(nowMs() - started),
-        hostname: hostname(),
-        maxRssKb: process.resourceUsage().maxRSS,
-      });
+      await executePlan(plan, (line) => process.stdout.write(`${JSON.stringify(line)}\n`));
       finish(0);
     });
 }

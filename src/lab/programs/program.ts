@@ -13,7 +13,7 @@ export interface ProgramSpec {
   readonly pod: string;
   readonly container: string;
   /** What stands in for the container image, for `lab status` and error messages. */
-  readonly kind: 'redis' | 'apache' | 'webdis' | 'time-app' | 'synthetic';
+  readonly kind: 'redis' | 'apache' | 'webdis' | 'time-app' | 'synthetic' | 'agent';
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly files: readonly ProgramFile[];
