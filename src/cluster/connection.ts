@@ -25,6 +25,8 @@ export interface Connection {
   readonly server: string;
   /** The namespace sources without one use when `-n` is not given (the context's, else `default`). */
   readonly namespace: string;
+  /** True when prober runs in a pod with its service account (the Job, `kubectl run`). */
+  readonly inCluster: boolean;
 }
 
 /** No way to reach a cluster, or a kubeconfig that does not work; printed as one line, exit 2. */
@@ -67,7 +69,7 @@ function fromServiceAccount(prefix: string, saDir: string): Connection {
   const server = kubeConfig.getCurrentCluster()?.server ?? '?';
   const namespaceFile = join(saDir, 'namespace');
   const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() || 'default' : 'default';
-  return { kubeConfig, description: `in-cluster (${server})`, server, namespace };
+  return { kubeConfig, description: `in-cluster (${server})`, server, namespace, inCluster: true };
 }
 
 function fromKubeconfig(files: readonly string[], context: string | undefined): Connection {
@@ -98,5 +100,5 @@ function fromKubeconfig(files: readonly string[], context: string | undefined): 
   if (!current) throw new ConnectionError(`the kubeconfig (${files.join(', ')}) has no current context; pass --context`);
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new ConnectionError(`context "${name}" names cluster "${current.cluster}", which the kubeconfig does not define`);
-  return { kubeConfig, description: `${name} (${cluster.server})`, server: cluster.server, namespace: current.namespace || 'default' };
+  return { kubeConfig, description: `${name} (${cluster.server})`, server: cluster.server, namespace: current.namespace || 'default', inCluster: false };
 }

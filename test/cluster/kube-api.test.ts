@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { KubeApiError } from '../../src/cluster/api-error.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect, ConnectionError } from '../../src/cluster/connection.ts';
+import { ownImage } from '../../src/cluster/own-image.ts';
 import { KUBE_API_PERMISSIONS, type KubeApi, type KubeCall } from '../../src/cluster/kube-api.ts';
 import { listLiveObjects } from '../../src/cluster/live-policies.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
@@ -166,6 +167,13 @@ t.test('connection: kubeconfig, context, in-cluster service account, and the err
   const inCluster = connect({ serviceAccountPrefix: dir });
   t.match(inCluster, { description: `in-cluster (https://127.0.0.1:${port})`, namespace: 'prober' });
   t.same((await clientNodeApi(inCluster, noRetry).listPods('web')).map((p) => p.metadata?.name), ['web-1']);
+
+  // In a pod, agents default to the pod's own prober image (a kustomize override or mirror the cluster can pull).
+  fake.addPod({ namespace: 'prober', name: 'prober-lab-x7k2p', labels: { 'job-name': 'prober-lab' }, image: 'mirror.example/prober:0.1.0' });
+  const api = clientNodeApi(inCluster, noRetry);
+  t.equal(await ownImage(api, inCluster, { HOSTNAME: 'prober-lab-x7k2p' }), 'mirror.example/prober:0.1.0', 'in a pod: its own image');
+  t.equal(await ownImage(api, viaKubeconfig, { HOSTNAME: 'prober-lab-x7k2p' }), undefined, 'outside: none, the published image is used');
+  await t.rejects(ownImage(api, inCluster, { HOSTNAME: 'gone' }), { code: 404 }, 'an unreadable pod is an error the caller falls back from');
 
   const badToken = join(dir, 'bad-token.kubeconfig');
   writeFileSync(badToken, JSON.stringify(fake.kubeconfigObject('wrong')));

@@ -3,6 +3,8 @@
 import { Option, type Command } from 'commander';
 import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
 import type { AgentMode } from '../../cluster/agents.ts';
+import type { Connection } from '../../cluster/connection.ts';
+import type { KubeApi } from '../../cluster/kube-api.ts';
 import type { ReachabilityTest } from '../../model/test-spec.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { addOutputOptions, addProbeOptions, durationFlag, intFlag, runFlags } from '../options.ts';
@@ -23,6 +25,17 @@ async function loadTest(file: string): Promise<ReachabilityTest> {
 }
 
 /** Registers `run`. */
+/** In a pod, the agents use prober's own image unless --image says otherwise; elsewhere the published one. */
+async function agentImage(api: KubeApi, connection: Connection, fallback: string): Promise<string> {
+  const { ownImage } = await import('../../cluster/own-image.ts');
+  try {
+    return (await ownImage(api, connection)) ?? fallback;
+  } catch (error) {
+    warn(`agents use ${fallback}: unable to read this pod's own image (${error instanceof Error ? error.message : String(error)})`);
+    return fallback;
+  }
+}
+
 export function registerRun(program: Command, finish: (code: ExitCode) => void): void {
   const command = program
     .command('run')
@@ -39,7 +52,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
     .option('--context <name>', 'kubeconfig context to use')
     .option('-n, --namespace <ns>', "namespace for sources that name none (default: the context's namespace)")
     .addOption(new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it').choices(['ephemeral', 'pod']).default('ephemeral'))
-    .option('--image <ref>', 'image with the prober binary for agents', defaultImage(PROBER_VERSION))
+    .option('--image <ref>', 'image with the prober binary for agents (in a pod: the pod\'s own prober image)', defaultImage(PROBER_VERSION))
     .addOption(new Option('--parallel <n>', 'sources probed at the same time (1-256)').argParser(intFlag('--parallel', 1, 256)).default(8))
     .addOption(new Option('--agent-timeout <duration>', 'deadline for one agent, image pull included (default: worked out from the plan)').argParser(durationFlag('--agent-timeout')))
     .option('--cluster-domain <domain>', 'cluster DNS domain of Service names', 'cluster.local');
@@ -81,7 +94,7 @@ cluster, failed agent, error cells)`,
     const namespace = typeof opts.namespace === 'string' ? opts.namespace : connection.namespace;
     const model = test.expectFromPolicies || test.fromPolicies ? await livePolicyModel(api, test, namespace, warn) : undefined;
     const backend = new ClusterBackend(api, {
-      image: String(opts.image),
+      image: command.getOptionValueSource('image') === 'default' ? await agentImage(api, connection, String(opts.image)) : String(opts.image),
       agent: opts.agent as AgentMode,
       parallel: Number(opts.parallel),
       ...(typeof opts.agentTimeout === 'number' ? { agentTimeoutMs: opts.agentTimeout } : {}),

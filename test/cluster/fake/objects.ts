@@ -17,6 +17,8 @@ export interface PodFixture {
   readonly ageSeconds?: number;
   /** Container ports of its main container. */
   readonly ports?: readonly { name?: string; containerPort: number }[];
+  /** Image of its main container; default a workload image. */
+  readonly image?: string;
 }
 
 const iso = (date: Date): string => date.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -32,7 +34,7 @@ export function workloadPod(fixture: PodFixture): Json {
     metadata: { name: fixture.name, namespace: fixture.namespace, labels: fixture.labels, creationTimestamp: created },
     spec: {
       serviceAccountName: fixture.serviceAccountName ?? 'default',
-      containers: [{ name: 'main', image: 'registry.example/workload:1', ...(fixture.ports ? { ports: fixture.ports.map((p) => ({ ...p, protocol: 'TCP' })) } : {}) }],
+      containers: [{ name: 'main', image: fixture.image ?? 'registry.example/workload:1', ...(fixture.ports ? { ports: fixture.ports.map((p) => ({ ...p, protocol: 'TCP' })) } : {}) }],
       restartPolicy: 'Always',
     },
     status: {
@@ -45,7 +47,7 @@ export function workloadPod(fixture: PodFixture): Json {
         condition('ContainersReady', ready, ready ? undefined : 'ContainersNotReady'),
         condition('Ready', ready, ready ? undefined : 'ContainersNotReady'),
       ],
-      containerStatuses: [{ name: 'main', image: 'registry.example/workload:1', imageID: '', ready, restartCount: 0, started: true, state: { running: { startedAt: created } } }],
+      containerStatuses: [{ name: 'main', image: fixture.image ?? 'registry.example/workload:1', imageID: '', ready, restartCount: 0, started: true, state: { running: { startedAt: created } } }],
     },
   };
 }
