@@ -7,7 +7,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildApp } from '../app/build.mjs';
 import { appCommand, prepareRuntime } from '../app/runtime.ts';
-import { freePort, until } from '../test/app/fixtures/wait.ts';
+import { closedPort as freePort } from '../test/helpers/peers.ts';
+import { until } from '../test/helpers/wait.ts';
 
 const run = promisify(execFile);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);

@@ -2,8 +2,8 @@
 import t from 'tap';
 import { APP_VERSION } from '../../app/src/version.ts';
 import { startApp } from './fixtures/app.ts';
-import { startRedis } from './fixtures/redis.ts';
-import { until } from './fixtures/wait.ts';
+import { startRedis } from '../helpers/redis.ts';
+import { until } from '../helpers/wait.ts';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -3,8 +3,8 @@ import { request, Agent } from 'node:http';
 import { connect } from 'node:net';
 import t from 'tap';
 import { startApp } from './fixtures/app.ts';
-import { startRedis } from './fixtures/redis.ts';
-import { until } from './fixtures/wait.ts';
+import { startRedis } from '../helpers/redis.ts';
+import { until } from '../helpers/wait.ts';
 
 const IN_FLIGHT = 5;
 

@@ -1,10 +1,12 @@
 // Running the real binary's `lab` commands in tests, each lab under a unique name, always taken down.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { requireBinary, ROOT } from './prober.ts';
+import { waitFor } from './wait.ts';
 
 /** Fixture paths of the lab tests. */
 export const LAB_FIXTURES = join(ROOT, 'test', 'fixtures', 'lab');
@@ -52,4 +54,13 @@ export function leftovers(name: string): string[] {
   const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
   found.push(...ps.split('\n').filter((l) => l.includes(`${name}-`) && !l.includes('ps -eo')).map((l) => `process ${l.trim()}`));
   return found;
+}
+
+/** Kills one program of a running lab (by pod and kind, from the lab's state) and waits until it is gone. */
+export async function killProgram(name: string, pod: string, kind: string): Promise<void> {
+  const state = JSON.parse(readFileSync(`/run/prober-lab/${name}/state.json`, 'utf8')) as { programs: { pod: string; kind: string; pid: number }[] };
+  const program = state.programs.find((p) => p.pod === pod && p.kind === kind);
+  if (!program) throw new Error(`lab ${name} runs no ${kind} in ${pod}`);
+  process.kill(program.pid, 'SIGKILL');
+  await waitFor(`${kind} of ${pod} to be gone`, () => spawnSync('kill', ['-0', String(program.pid)]).status !== 0);
 }

@@ -1,34 +1,89 @@
-// Starts a real redis-server for a test on a free port and stops it when the test ends.
+// A real redis-server for a test, on a free loopback port: stopped, restarted and frozen at will.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { closedPort as freePort } from './peers.ts';
+import type { Teardown } from './netns.ts';
+import { until } from './wait.ts';
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Test } from 'tap';
-import { closedPort } from './peers.ts';
-import { waitFor } from './wait.ts';
-import { probeUrl } from '../../src/probe/engine.ts';
+export type { Teardown };
 
-/** A running redis-server. */
-export interface RedisHandle {
+/** A redis-server owned by one test. */
+export interface RedisFixture {
   readonly port: number;
+  /** A client for checking what the app stored (closed at teardown). */
+  readonly client: Redis;
+  /** Stops the server (SIGTERM) and waits until it has exited. */
   stop(): Promise<void>;
+  /** Starts the server again on the same port and waits until it answers. */
+  start(): Promise<void>;
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open, nothing answers. */
+  freeze(frozen: boolean): void;
 }
 
-/** Starts redis-server on a free port (no persistence); extra args e.g. `['--requirepass', 'x']`. */
-export async function startRedis(t: Test, extra: readonly string[] = [], bind = '127.0.0.1'): Promise<RedisHandle> {
-  const port = await closedPort();
-  const dir = mkdtempSync(join(tmpdir(), 'prober-test-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', bind, '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], {
-    stdio: 'ignore',
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+async function answersPing(port: number, password: string | undefined): Promise<boolean> {
+  const probe = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** Starts redis-server (no persistence) for test `t`; it is killed at teardown. */
+export async function startRedis(t: Teardown, options: { password?: string } = {}): Promise<RedisFixture> {
+  let child: ChildProcess | undefined;
+  let port = 0;
+  const launch = async (): Promise<boolean> => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    if (options.password !== undefined) args.push('--requirepass', options.password);
+    const started = spawn('redis-server', args, { stdio: 'ignore' });
+    child = started;
+    // Either it answers PING, or it exited (e.g. the port was taken in the meantime).
+    const ok = await until(`redis-server on port ${port}`, async () => {
+      if (started.exitCode !== null || started.signalCode !== null) return 'exited';
+      return (await answersPing(port, options.password)) ? 'up' : undefined;
+    });
+    return ok === 'up';
   };
-  t.teardown(stop);
-  await waitFor(`redis-server on port ${port}`, async () => (await probeUrl(`tcp://${bind}:${port}`, { timeoutMs: 500, attempts: 1 })).observed === 'allow');
-  return { port, stop };
+  for (let attempt = 0; ; attempt++) {
+    port = await freePort();
+    if (await launch()) break;
+    if (attempt >= 4) throw new Error('unable to start redis-server');
+  }
+  const client = new Redis({ port, host: '127.0.0.1', password: options.password, maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+
+  const stop = async (): Promise<void> => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    running.kill('SIGCONT');
+    const exited = once(running, 'exit');
+    running.kill('SIGTERM');
+    await exited;
+  };
+  t.teardown(async () => {
+    client.disconnect();
+    const running = child;
+    if (running && running.exitCode === null && running.signalCode === null) {
+      const exited = once(running, 'exit');
+      running.kill('SIGKILL');
+      await exited;
+    }
+  });
+  return {
+    port,
+    client,
+    stop,
+    start: async () => {
+      if (!(await launch())) throw new Error(`unable to restart redis-server on port ${port}`);
+    },
+    freeze: (frozen) => {
+      child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
+  };
 }

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { lab, LAB_FIXTURES, labName, labUp, leftovers } from '../helpers/lab.ts';
+import { killProgram, lab, LAB_FIXTURES, labName, labUp, leftovers } from '../helpers/lab.ts';
 import { requireBinary, ROOT } from '../helpers/prober.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { spawnSync } from 'node:child_process';
@@ -63,10 +63,7 @@ t.test('after a killed lab up, lab down still removes everything', async (t) => 
 t.test('a target killed before the test gives error cells, not denies, and exit 2', async (t) => {
   const name = labName();
   labUp(t, name, [synthetic]);
-  const state = JSON.parse(spawnSync('cat', [`/run/prober-lab/${name}/state.json`], { encoding: 'utf8' }).stdout);
-  const db = state.programs.find((p: { pod: string; kind: string }) => p.pod === 'db-0' && p.kind === 'synthetic');
-  process.kill(db.pid, 'SIGKILL');
-  await waitFor('the db program to be gone', () => spawnSync('kill', ['-0', String(db.pid)]).status !== 0);
+  await killProgram(name, 'db-0', 'synthetic');
   const run = lab(['test', '--name', name, '-f', join(LAB_FIXTURES, 'synthetic-test.yaml'), '-o', 'json']);
   t.equal(run.status, 2, 'exit 2: could not decide');
   const report = JSON.parse(run.stdout);
@@ -79,10 +76,7 @@ t.test('a target killed before the test gives error cells, not denies, and exit 
 t.test('a source whose resident agent died is probed by an agent started on demand', async (t) => {
   const name = labName();
   labUp(t, name, [synthetic]);
-  const state = JSON.parse(spawnSync('cat', [`/run/prober-lab/${name}/state.json`], { encoding: 'utf8' }).stdout);
-  const agent = state.programs.find((p: { pod: string; kind: string }) => p.pod === 'web-0' && p.kind === 'agent');
-  process.kill(agent.pid, 'SIGKILL');
-  await waitFor('the resident agent to be gone', () => spawnSync('kill', ['-0', String(agent.pid)]).status !== 0);
+  await killProgram(name, 'web-0', 'agent');
   const run = lab(['test', '--name', name, '-f', join(LAB_FIXTURES, 'synthetic-test.yaml'), '-o', 'json']);
   t.equal(run.status, 0, 'exit 0');
   const fromWeb = JSON.parse(run.stdout).cells.filter((c: { from: string }) => c.from === 'web');

@@ -75,7 +75,7 @@ t.test('real redis-server: PING → PONG is an allow', async (t) => {
 });
 
 t.test('real redis-server with requirepass: NOAUTH still proves the server answered', async (t) => {
-  const redis = await startRedis(t, ['--requirepass', 'secret']);
+  const redis = await startRedis(t, { password: 'secret' });
   const result = await probeUrl(`redis://127.0.0.1:${redis.port}`, once);
   t.match(result, { observed: 'allow', reason: 'redis-error' });
   t.match(result.detail, /NOAUTH/);
