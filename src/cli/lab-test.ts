@@ -6,8 +6,8 @@ import { ConfigError } from '../config/config-error.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
 import { LabBackend } from '../lab/lab-backend.ts';
-import { modelCells } from '../lab/model-cells.ts';
 import { labModel, requireState } from '../lab/policies.ts';
+import { modelVerdicts, predictTest } from '../policy/predict.ts';
 import { proberArgv } from '../lab/self.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import type { RunFlags } from './options.ts';
@@ -42,5 +42,5 @@ export async function runLabTest(options: LabTestOptions): Promise<ExitCode> {
   // unless the test names its own policy files.
   const model = expect === 'written' ? undefined : await labModel(state, test.fromPolicies?.policies ?? state.policies);
   const backend = new LabBackend(state, proberArgv(), options.defaults(test, options.flags));
-  return observeAndReport(test, backend, options.flags, model ? { model: modelCells(test, state.topology, model) } : {});
+  return observeAndReport(test, backend, options.flags, model ? { model: modelVerdicts(predictTest(model, test)) } : {});
 }
