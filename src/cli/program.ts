@@ -21,7 +21,7 @@ const COMMANDS: readonly Register[] = [registerRun, registerProbe, registerCheck
 function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')
     .description(
-      'Proves what Kubernetes network policies and service-mesh authorization really allow:\n' +
+      'Proves what Kubernetes network policies and service-mesh authorization really allow: ' +
         'probes from the real workloads, builds a reachability matrix, compares it with the intended one.',
     )
     .version(versionLine(), '-V, --version', 'print the version and the embedded Node version')

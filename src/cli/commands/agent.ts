@@ -22,8 +22,8 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
     .command('agent')
     .summary('run a probe plan here and print results as JSON lines (runs inside source pods)')
     .description(
-      'Reads a ProbePlan (JSON) and probes every target from where it runs, printing one\n' +
-        '{"kind":"ProbeResult",…} line per probe as it completes and a final {"kind":"AgentDone",…} line.\n' +
+      'Reads a ProbePlan (JSON) and probes every target from where it runs, printing one ' +
+        '{"kind":"ProbeResult",…} line per probe as it completes and a final {"kind":"AgentDone",…} line. ' +
         'Orchestrators (`prober run`, `prober lab test`) start it inside the source workload.',
     )
     .option('--plan <file>', 'plan file, or - for stdin (default: $PROBER_PLAN, else stdin)')

@@ -21,7 +21,7 @@ export function registerCheck(program: Command, finish: (code: ExitCode) => void
     .command('check')
     .summary('run a ReachabilityTest from this machine and compare with its expectations')
     .description(
-      'Probes every target of a ReachabilityTest from where prober runs (sources must be `local: true`),\n' +
+      'Probes every target of a ReachabilityTest from where prober runs (sources must be `local: true`), ' +
         'compares each cell with the expectation rules and prints the matrix.',
     )
     .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run');

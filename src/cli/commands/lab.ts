@@ -18,8 +18,8 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     .command('lab')
     .summary('run the lab on this host: network namespaces, real programs, nftables policies')
     .description(
-      'Stands the lab of k8s/ up on one Linux host (root): one network namespace per pod on a bridge,\n' +
-        'Service names resolving to virtual IPs, and the real programs (redis-server, Apache httpd, webdis,\n' +
+      'Stands the lab of k8s/ up on one Linux host (root): one network namespace per pod on a bridge, ' +
+        'Service names resolving to virtual IPs, and the real programs (redis-server, Apache httpd, webdis, ' +
         'the time app). Policies are enforced with nftables, and `lab test` probes like a cluster run.',
     );
 

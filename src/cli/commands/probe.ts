@@ -14,7 +14,7 @@ export function registerProbe(program: Command, finish: (code: ExitCode) => void
     .command('probe')
     .summary('probe URLs from here and print a one-row matrix')
     .description(
-      'Probes each URL once from where prober runs (tcp://, http(s)://, redis://, dns://) and prints\n' +
+      'Probes each URL once from where prober runs (tcp://, http(s)://, redis://, dns://) and prints ' +
         'what happened. With --expect, every cell is judged and the exit code says whether all matched.',
     )
     .argument('<url...>', 'targets, e.g. tcp://10.0.0.5:5432 http://svc.ns/healthz redis://redis:6379 dns://kubernetes.default')

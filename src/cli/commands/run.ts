@@ -41,10 +41,10 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
     .command('run')
     .summary('run a ReachabilityTest in a Kubernetes cluster, probing from the real workloads')
     .description(
-      'Finds a Ready pod of every source and starts `prober agent` inside it (an\n' +
-        'ephemeral container, or a probe pod with its labels and service account),\n' +
-        'reads the results through the Kubernetes API, compares them with the\n' +
-        'expectations and prints the matrix. Connects with the service account of\n' +
+      'Finds a Ready pod of every source and starts `prober agent` inside it (an ' +
+        'ephemeral container, or a probe pod with its labels and service account), ' +
+        'reads the results through the Kubernetes API, compares them with the ' +
+        'expectations and prints the matrix. Connects with the service account of ' +
         'the pod it runs in, else with the kubeconfig (like kubectl).',
     )
     .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run (- reads it from stdin)')

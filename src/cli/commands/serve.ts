@@ -19,8 +19,8 @@ export function registerServe(program: Command, finish: (code: ExitCode) => void
     .command('serve')
     .summary('serve a synthetic target on TCP/HTTP ports that answers with its own identity')
     .description(
-      'Listens on each port. HTTP requests get a JSON identity (name, hostname, namespace, pod IP, the\n' +
-        "client's address); GET /status/NNN answers with status NNN; Redis PING gets +PONG; plain TCP\n" +
+      'Listens on each port. HTTP requests get a JSON identity (name, hostname, namespace, pod IP, the ' +
+        "client's address); GET /status/NNN answers with status NNN; Redis PING gets +PONG; plain TCP " +
         'connections are accepted. Runs until SIGINT or SIGTERM.',
     )
     .requiredOption('-p, --port <ports>', 'comma-separated ports, e.g. 8080,8443 (0 = any free port)', parsePorts)

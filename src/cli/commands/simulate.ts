@@ -13,8 +13,8 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
     .command('simulate')
     .summary('compute the expected matrix from policies and manifests (no cluster needed)')
     .description(
-      'Reads NetworkPolicy, AdminNetworkPolicy, Cilium and Istio policies plus the workloads they apply to\n' +
-        '(Deployments, StatefulSets, DaemonSets, Pods, Namespaces, Services) and prints what each workload\n' +
+      'Reads NetworkPolicy, AdminNetworkPolicy, Cilium and Istio policies plus the workloads they apply to ' +
+        '(Deployments, StatefulSets, DaemonSets, Pods, Namespaces, Services) and prints what each workload ' +
         'may reach on each port it serves, why, or how two policy sets differ. Nothing is probed.',
     )
     .option('-f, --file <path>', 'manifests: a file or directory of policies and workloads (repeatable)', collect, [])
