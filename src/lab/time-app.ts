@@ -1,10 +1,9 @@
 // Where the lab finds the time app: its Debian 13 runtime (prepared by `npm run app:prepare`) and its bundle.
 
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';
-import { appCommand } from '../../app/command.ts';
+import { appCommand, defaultCacheDir, rootfsIn } from '../../app/command.ts';
 import type { RecipeContext } from './programs/program.ts';
 
 /** Paths the time app needs; flags override the defaults. */
@@ -15,10 +14,9 @@ export interface TimeAppPaths {
 
 /** Defaults: the runtime cache of `npm run app:prepare`, and `app/` next to the binary (dist/app). */
 export function defaultTimeAppPaths(): TimeAppPaths {
-  const cache = process.env.PROBER_CACHE_DIR || join(homedir(), '.cache', 'prober');
   // dist/prober and dist/app are siblings; from source, the entry is src/cli/main.ts.
   const dist = isSea() ? dirname(process.execPath) : resolve(dirname(process.argv[1] ?? '.'), '..', '..', 'dist');
-  return { rootfs: join(cache, 'trixie-rootfs'), appDir: join(dist, 'app') };
+  return { rootfs: rootfsIn(defaultCacheDir()), appDir: join(dist, 'app') };
 }
 
 /**
