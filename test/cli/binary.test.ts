@@ -2,8 +2,7 @@
 
 import t, { type Test } from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { closedPort, listen, silentServer } from '../helpers/peers.ts';
@@ -11,6 +10,7 @@ import { requireBinary } from '../helpers/prober.ts';
 import { startRedis } from '../helpers/redis.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const binary = requireBinary();
 const run = (args: string[], input?: string) => spawnSync(binary, args, { encoding: 'utf8', input, cwd: '/' });
@@ -31,8 +31,7 @@ async function serve(t: Test): Promise<number> {
 }
 
 t.test('--version names prober and the embedded Node 24, from any directory without node_modules', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'prober-test-bin-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'bin');
   const copy = join(dir, 'prober');
   copyFileSync(binary, copy);
   const out = spawnSync(copy, ['--version'], { encoding: 'utf8', cwd: dir, env: { PATH: '/usr/bin:/bin' } });
@@ -69,8 +68,7 @@ t.test('probe: a one-row matrix, JSON valid against the schema, exit codes', asy
 t.test('check: judges a test file against real peers, in every format', async (t) => {
   const port = await serve(t);
   const closed = await closedPort();
-  const dir = mkdtempSync(join(tmpdir(), 'prober-test-check-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'check');
   const file = join(dir, 'test.yaml');
   const write = (verdictForAdmin: string) =>
     writeFileSync(

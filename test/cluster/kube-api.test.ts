@@ -3,8 +3,7 @@
 // names, errors become one-line messages, and the connection is found like kubectl finds it.
 
 import t, { type Test } from 'tap';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeApiError } from '../../src/cluster/api-error.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
@@ -13,6 +12,7 @@ import { ownImage } from '../../src/cluster/own-image.ts';
 import { KUBE_API_PERMISSIONS, type KubeApi, type KubeCall } from '../../src/cluster/kube-api.ts';
 import { listLiveObjects } from '../../src/cluster/live-policies.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const noRetry = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
 
@@ -143,8 +143,7 @@ t.test('transient errors are retried with backoff; the last one is reported', as
 t.test('connection: kubeconfig, context, in-cluster service account, and the errors when none works', async (t) => {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
-  const dir = mkdtempSync(join(tmpdir(), 'prober-test-conn-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'conn');
 
   const viaKubeconfig = connect({ kubeconfig: fake.kubeconfig });
   t.match(viaKubeconfig, { description: `fake (${fake.url})`, namespace: 'default' });

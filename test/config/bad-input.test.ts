@@ -2,10 +2,10 @@
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from '../helpers/prober.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const GOOD = `apiVersion: prober/v1alpha1
 kind: ReachabilityTest
@@ -56,8 +56,7 @@ const rows: [string, string, number | null, string | null, RegExp][] = [
 
 t.test('each malformed file is rejected in one line with file, line and field, exit 2', async (t) => {
   const binary = requireBinary();
-  const dir = mkdtempSync(join(tmpdir(), 'prober-test-bad-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'bad');
   t.ok(rows.length >= 15, `${rows.length} malformed files`);
   for (const [index, [name, text, line, field, message]] of rows.entries()) {
     const file = join(dir, `bad-${index}.yaml`);

@@ -1,16 +1,10 @@
 // Manifest loading: files and directories, workload kinds, Services, policies, file:line errors.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { loadManifests } from '../../src/config/load-manifests.ts';
 import { buildModel } from '../../src/policy/index.ts';
-
-async function tempDir(t: Test): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'prober-test-manifests-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../helpers/temp.ts';
 
 const LAB = {
   'ns.yaml': `apiVersion: v1
@@ -108,7 +102,7 @@ async function writeTree(dir: string, files: Record<string, string>): Promise<vo
 }
 
 t.test('a directory of manifests becomes the engine input', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'manifests');
   await writeTree(dir, LAB);
   const loaded = await loadManifests(['.'], { baseDir: dir });
   t.same(loaded.files, ['apps/apache.json', 'apps/app.yaml', 'apps/redis.yaml', 'edge/traefik.yaml', 'ns.yaml', 'policies/isolate.yaml']);
@@ -134,7 +128,7 @@ t.test('a directory of manifests becomes the engine input', async (t) => {
 });
 
 t.test('a policy error points at the field line', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'manifests');
   await writeTree(dir, {
     'bad.yaml': `apiVersion: v1
 kind: Namespace
@@ -158,7 +152,7 @@ spec:
 });
 
 t.test('YAML syntax errors, duplicates, bad ports and missing paths name the file and line', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'manifests');
   await writeTree(dir, {
     'syntax.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x\n',
     'dup.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n',

@@ -1,10 +1,10 @@
 // Runs the lab's Apache config (from its ConfigMap) with Debian's apache2, and webdis, on loopback.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { tempDir } from '../helpers/temp.ts';
 import { readDocuments } from './manifests.ts';
 import { closedPort } from '../helpers/peers.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -94,12 +94,7 @@ export function prepareApache(dir: string, layout: ApacheLayout, listen: string,
   }
 }
 
-/** A fresh temporary directory removed when the test ends. */
-export function tempDir(t: Test, what: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `prober-test-${what}-`));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { tempDir };
 
 /** `apache2 -t` on a layout: whether the config is accepted, and what apache2 said. */
 export function configTest(t: Test, layout: ApacheLayout, vhost?: string): { ok: boolean; output: string } {

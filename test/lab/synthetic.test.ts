@@ -2,11 +2,11 @@
 // (three namespaces, ingress and egress rules, named ports); a wrong expectation is exit 1 and named.
 
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lab, LAB_FIXTURES, labName, labUp } from '../helpers/lab.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const name = labName();
 labUp(t, name, [join(LAB_FIXTURES, 'synthetic')]);
@@ -43,8 +43,7 @@ t.test('nftables enforcement agrees with the model on every cell', async (t) => 
 });
 
 t.test('a deliberately wrong expectation exits 1 and names the cell', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'prober-test-lab-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'lab');
   const file = join(dir, 'wrong.yaml');
   const text = readFileSync(join(LAB_FIXTURES, 'synthetic-test.yaml'), 'utf8').replace(
     'expect: fromPolicies',
