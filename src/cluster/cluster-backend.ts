@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Backend, BackendRun, ObserveOptions } from '../model/backend.ts';
 import type { ProbeResult } from '../model/outcome.ts';
-import { isHttpReason } from '../model/outcome.ts';
 import type { ProbePlan } from '../model/plan.ts';
 import type { ReportSource } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults, SourceSpec } from '../model/test-spec.ts';
@@ -48,16 +47,6 @@ export function agentTimeoutFor(plan: ProbePlan): number {
   const worst = Math.max(0, ...plan.probes.map((p) => (p.timeoutMs ?? plan.defaults.timeoutMs) * (p.attempts ?? plan.defaults.attempts) + 1000 * ((p.attempts ?? plan.defaults.attempts) - 1)));
   const waves = Math.ceil(plan.probes.length / Math.max(1, plan.defaults.concurrency));
   return 60_000 + worst * waves;
-}
-
-/** Trust rule 2 from the API's side: a deny on a Service the API shows down is an error, never a deny. */
-function applyDown(row: Map<string, ProbeResult>, evidence: TargetEvidence): void {
-  for (const [target, why] of evidence.down) {
-    const result = row.get(target);
-    if (result && result.observed === 'deny' && !isHttpReason(result.reason)) {
-      row.set(target, { ...result, observed: 'error', reason: 'target-down', detail: `${why}; saw ${result.reason}${result.detail ? ` (${result.detail})` : ''}` });
-    }
-  }
 }
 
 /** Observes a test from the real source workloads of a cluster, through the Kubernetes API. */
@@ -112,7 +101,6 @@ export class ClusterBackend implements Backend {
     const sourceErrors = new Map<string, string>();
     for (const [name, run] of runs) {
       if ('results' in run) {
-        applyDown(run.results, evidence);
         results.set(name, run.results);
       } else {
         sourceErrors.set(name, run.error);
@@ -121,7 +109,7 @@ export class ClusterBackend implements Backend {
     // An unreachable API server or rejected credentials with nothing observed: one clear line, exit 2.
     if (fatal && results.size === 0) throw fatal;
     for (const warning of evidence.warnings) warn(warning);
-    return { observations: { results, sourceErrors, alive: evidence.alive }, sources: this.#reportSources(test.sources, runs), context: opts.context };
+    return { observations: { results, sourceErrors, alive: evidence.alive, down: evidence.down }, sources: this.#reportSources(test.sources, runs), context: opts.context };
   }
 
   async #runSource(source: SourceSpec, plan: ProbePlan, base: AgentContext): Promise<AgentRun> {

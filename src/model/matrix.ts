@@ -39,6 +39,8 @@ export interface Observations {
   readonly sourceErrors: ReadonlyMap<string, string>;
   /** Targets the backend proved alive by other means (ready endpoints, a local check), with how. */
   readonly alive: ReadonlyMap<string, string>;
+  /** Targets the backend proved down (a Service without ready endpoints), with why: their denies are errors. */
+  readonly down?: ReadonlyMap<string, string>;
 }
 
 /** Inputs to assemble a matrix. */
@@ -58,7 +60,7 @@ export function assembleMatrix(input: MatrixInput): Cell[] {
     for (const target of test.targets) {
       const raw = observations.results.get(source.name)?.get(target.name);
       const sourceError = observations.sourceErrors.get(source.name);
-      const observation = trusted(raw, target.liveness === 'none' ? 'liveness check disabled' : alive.get(target.name), target.name);
+      const observation = trusted(raw, target.liveness === 'none' ? 'liveness check disabled' : alive.get(target.name), target.name, observations.down?.get(target.name));
       const decision = test.expectFromPolicies ? undefined : decide(test.rules, source.name, target.name);
       const modelVerdict = model?.get(source.name)?.get(target.name);
       cells.push(
@@ -89,13 +91,15 @@ export function provenAlive(observations: Observations): Map<string, string> {
 }
 
 /**
- * Trust rule 2: a deny counts only when the target is proven alive; otherwise it is an error.
- * An L7 deny (an HTTP status) is an answer, so it proves itself.
+ * Trust rule 2: a deny counts only when the target is proven alive and not proven down; otherwise
+ * it is an error. An L7 deny (an HTTP status) is an answer, so it proves itself.
  */
-function trusted(result: ProbeResult | undefined, aliveBy: string | undefined, target: string): ProbeResult | undefined {
-  if (!result || result.observed !== 'deny' || aliveBy !== undefined || isHttpReason(result.reason)) return result;
-  const detail = `saw ${result.reason}${result.detail ? ` (${result.detail})` : ''}, but nothing proved ${target} alive in this run`;
-  return { ...result, observed: 'error', reason: 'target-down', detail };
+function trusted(result: ProbeResult | undefined, aliveBy: string | undefined, target: string, downBecause: string | undefined): ProbeResult | undefined {
+  if (!result || result.observed !== 'deny' || isHttpReason(result.reason)) return result;
+  const saw = `saw ${result.reason}${result.detail ? ` (${result.detail})` : ''}`;
+  if (downBecause !== undefined) return { ...result, observed: 'error', reason: 'target-down', detail: `${downBecause}; ${saw}` };
+  if (aliveBy !== undefined) return result;
+  return { ...result, observed: 'error', reason: 'target-down', detail: `${saw}, but nothing proved ${target} alive in this run` };
 }
 
 interface JudgeInput {

@@ -37,6 +37,7 @@ function observations(rows: Record<string, Record<string, ProbeResult>>, extra: 
     results: new Map(Object.entries(rows).map(([s, row]) => [s, new Map(Object.entries(row))])),
     sourceErrors: extra.sourceErrors ?? new Map(),
     alive: extra.alive ?? new Map(),
+    ...(extra.down ? { down: extra.down } : {}),
   };
 }
 
@@ -76,6 +77,14 @@ t.test('trust rule: a deny on a target nobody reached is an error, not a deny', 
   t.match(cell(proven, 'apache', 'redis'), { result: 'pass', observed: 'deny' });
   t.match(cell(proven, 'app', 'redis'), { result: 'fail', observed: 'deny', reason: 'refused' });
   t.equal(exitCodeFor(summarize(proven)), 1);
+});
+
+t.test('trust rule: a target the backend proved down turns denies into errors with its reason', async (t) => {
+  const rows = { apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') }, app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') } };
+  const down = new Map([['redis', 'Service d-redis/redis-svc has no ready endpoints']]);
+  const cells = assembleMatrix({ test, observations: observations(rows, { down }) });
+  t.match(cell(cells, 'apache', 'redis'), { result: 'error', reason: 'target-down', detail: /^Service d-redis\/redis-svc has no ready endpoints; saw timeout/ });
+  t.match(cell(cells, 'app', 'redis'), { result: 'pass', observed: 'allow' }, 'an allow stays an allow');
 });
 
 t.test('trust rule: liveness none trusts a deny; an HTTP deny proves itself', async (t) => {
