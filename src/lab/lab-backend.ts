@@ -7,11 +7,10 @@ import type { ReportSource } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
 import { plansFor } from '../probe/local-backend.ts';
 import { agentsIn, type AgentRun } from './agents.ts';
+import { ANY_STATUS } from './readiness.ts';
 import { endpointsOf, endpointUrl, podsMatching } from './endpoints.ts';
 import { agentSocket, type LabState } from './state.ts';
 
-/** Any status proves a live server; only silence or refusal does not. */
-const ANY_STATUS = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
 /** Observes a test's matrix in a running lab. */
 export class LabBackend implements Backend {
@@ -71,7 +70,7 @@ export class LabBackend implements Backend {
     for (const target of test.targets) {
       endpointsOf(this.#state.topology, target.address).forEach((endpoint, i) => urls.set(`${target.name}#${i}`, endpointUrl(target.address, endpoint)));
     }
-    const probes = [...urls].map(([id, url]) => ({ id, url, expectStatus: [...ANY_STATUS] }));
+    const probes = [...urls].map(([id, url]) => ({ id, url, expectStatus: ANY_STATUS }));
     return { plan: { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source: 'node', defaults: { ...this.#defaults, attempts: 1 }, probes }, urls };
   }
 }

@@ -1,7 +1,11 @@
 // Waiting until lab programs answer, probing from the node namespace as a kubelet would.
 
 import type { ProbePlan } from '../model/plan.ts';
+import type { StatusSet } from '../model/test-spec.ts';
 import { agentIn } from './agents.ts';
+
+/** Any status proves a live server; only silence or refusal does not. */
+export const ANY_STATUS: StatusSet = ['1xx', '2xx', '3xx', '4xx', '5xx'];
 
 /**
  * Polls `urls` from the node until every one answers, or throws naming those still silent when
@@ -23,7 +27,7 @@ export async function waitUntilReady(
       source: 'node',
       defaults: { timeoutMs: 1000, attempts: 1, concurrency: 64 },
       // Readiness means "answers": an HTTP error status from a live server counts as up.
-      probes: pending.map((url, i) => ({ id: String(i), url, expectStatus: ['1xx', '2xx', '3xx', '4xx', '5xx'] })),
+      probes: pending.map((url, i) => ({ id: String(i), url, expectStatus: ANY_STATUS })),
     };
     const { results } = await agentIn({ ...node, plan }, prober, options.signal);
     pending = pending.filter((_, i) => results.get(String(i))?.observed !== 'allow');
