@@ -1,9 +1,9 @@
 // Starts lab programs inside pod namespaces as detached processes with log files, and stops them.
 
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mkdirIn, openLogIn, symlinkIn, writeFileIn } from './confine.ts';
 import type { ProgramSpec } from './programs/program.ts';
 
 /** A started program, as recorded in the lab's state. */
@@ -17,36 +17,32 @@ export interface RunningProgram {
   readonly argv: readonly string[];
 }
 
-/** Writes a program's directories, files and links; readable by the unprivileged workers some programs fork. */
-async function prepareFiles(spec: ProgramSpec): Promise<void> {
+/**
+ * Writes a program's directories, files and links, all inside `root` (the lab's run directory) and
+ * never through a symlink; readable by the unprivileged workers some programs fork.
+ */
+async function prepareFiles(spec: ProgramSpec, root: string): Promise<void> {
   for (const dir of spec.dirs) {
-    await mkdir(dir, { recursive: true });
+    await mkdirIn(root, dir);
     await chmod(dir, 0o755);
   }
-  for (const file of spec.files) {
-    await mkdir(dirname(file.path), { recursive: true, mode: 0o755 });
-    await writeFile(file.path, file.content, { mode: 0o644 });
-  }
-  for (const [link, target] of spec.links) {
-    await rm(link, { force: true });
-    await mkdir(dirname(link), { recursive: true });
-    await symlink(target, link);
-  }
+  for (const file of spec.files) await writeFileIn(root, file.path, file.content, 0o644);
+  for (const [link, target] of spec.links) await symlinkIn(root, link, target);
 }
 
 /**
- * Starts a program in `netns`, detached from prober so it outlives `lab up`. Output goes to a log
- * file, not a pipe: some programs reopen /proc/self/fd/2, which a pipe (a socket in Node) refuses.
+ * Starts a program in `netns`, detached from prober so it outlives `lab up`. Its files go below
+ * `root`, its output to `root/logs/<netns>.<container>.log` (a file, not a pipe: some programs
+ * reopen /proc/self/fd/2, which a pipe — a socket in Node — refuses).
  */
-export async function startProgram(spec: ProgramSpec, netns: string, logDir: string): Promise<RunningProgram> {
-  await prepareFiles(spec);
-  await mkdir(logDir, { recursive: true });
-  const log = join(logDir, `${spec.pod}.${spec.container}.log`);
-  const fd = openSync(log, 'a');
+export async function startProgram(spec: ProgramSpec, netns: string, root: string): Promise<RunningProgram> {
+  await prepareFiles(spec, root);
+  const log = join(root, 'logs', `${netns}.${spec.container}.log`);
+  const file = await openLogIn(root, log);
   try {
     const child = spawn('ip', ['netns', 'exec', netns, ...spec.argv], {
       detached: true,
-      stdio: ['ignore', fd, fd],
+      stdio: ['ignore', file.fd, file.fd],
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },
     });
     const pid = await new Promise<number>((resolve, reject) => {
@@ -56,7 +52,7 @@ export async function startProgram(spec: ProgramSpec, netns: string, logDir: str
     child.unref();
     return { pod: spec.pod, netns, container: spec.container, kind: spec.kind, pid, log, argv: spec.argv };
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
 
