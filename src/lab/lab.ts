@@ -11,8 +11,9 @@ import { programFor } from './programs/recipes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
 import { waitUntilReady } from './readiness.ts';
 import { residentAgent, waitForAgents } from './residents.ts';
+import { processInfo, stopProcesses, type OwnedProcess } from './processes.ts';
 import { agentSocket, labDir, readState, removeLabDir, writeState, type LabState } from './state.ts';
-import { alive, startProgram, stopProcesses, tail, type RunningProgram } from './supervisor.ts';
+import { alive, startProgram, tail, type RunningProgram } from './supervisor.ts';
 import { deriveTopology } from './topology.ts';
 import type { LabTopology } from './topology-types.ts';
 
@@ -108,6 +109,29 @@ export interface DownResult {
 }
 
 /**
+ * The processes to stop: everything inside the lab's namespaces (the lab's by definition), and the
+ * recorded programs whose PID still has the start time recorded with it. A recorded PID that now
+ * belongs to another process (reused, or a state file edited) is left alone and reported.
+ */
+async function labProcesses(state: LabState | undefined, namespaces: Iterable<string>, skipped: string[]): Promise<OwnedProcess[]> {
+  const owned = new Map<number, string>();
+  for (const netns of namespaces) {
+    for (const pid of await pidsIn(netns)) {
+      const info = processInfo(pid);
+      if (info) owned.set(pid, info.startTime);
+    }
+  }
+  for (const program of state?.programs ?? []) {
+    if (owned.has(program.pid)) continue;
+    const info = processInfo(program.pid);
+    if (!info) continue;
+    if (program.startTime !== undefined && info.startTime === program.startTime) owned.set(program.pid, info.startTime);
+    else skipped.push(`pid ${program.pid} (${program.pod}/${program.container}) is no longer the process the lab started: left alone`);
+  }
+  return [...owned].map(([pid, startTime]) => ({ pid, startTime }));
+}
+
+/**
  * Removes every process, namespace, rule and file of the lab. Idempotent, and thorough even without
  * a state file: every namespace named after the lab is removed. A state file naming anything
  * outside the lab is not used (and said so).
@@ -123,9 +147,7 @@ export async function labDown(lab: string): Promise<DownResult> {
   }
   const mine = (netns: string): boolean => isLabNetns(lab, netns);
   const names = new Set([...(state ? [state.topology.nodeNetns, ...state.topology.pods.map((p) => p.netns)] : []), ...(await listNetns(`${lab}-`))].filter(mine));
-  const pids = new Set(state?.programs.map((p) => p.pid) ?? []);
-  for (const netns of names) for (const pid of await pidsIn(netns)) pids.add(pid);
-  await stopProcesses([...pids]);
+  await stopProcesses(await labProcesses(state, names, skipped));
   for (const netns of names) await deleteNetns(lab, netns);
   // /etc/netns files of namespaces that are already gone (a crash between the two steps).
   for (const entry of await readdir(NETNS_ETC).catch(() => [] as string[])) {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkdirIn, openLogIn, symlinkIn, writeFileIn } from './confine.ts';
+import { startTimeOf } from './processes.ts';
 import type { ProgramSpec } from './programs/program.ts';
 
 /** A started program, as recorded in the lab's state. */
@@ -13,6 +14,8 @@ export interface RunningProgram {
   readonly container: string;
   readonly kind: ProgramSpec['kind'];
   readonly pid: number;
+  /** When the process started (/proc/<pid>/stat): `lab down` signals the PID only while it still matches. */
+  readonly startTime?: string;
   readonly log: string;
   readonly argv: readonly string[];
 }
@@ -49,8 +52,10 @@ export async function startProgram(spec: ProgramSpec, netns: string, root: strin
       child.once('spawn', () => resolve(child.pid ?? 0));
       child.once('error', (error) => reject(new Error(`unable to start ${spec.argv[0]} for ${spec.pod}/${spec.container}`, { cause: error })));
     });
+    // Read at once: until this process reaps the child, its PID cannot be reused.
+    const startTime = startTimeOf(pid);
     child.unref();
-    return { pod: spec.pod, netns, container: spec.container, kind: spec.kind, pid, log, argv: spec.argv };
+    return { pod: spec.pod, netns, container: spec.container, kind: spec.kind, pid, ...(startTime ? { startTime } : {}), log, argv: spec.argv };
   } finally {
     await file.close();
   }
@@ -64,23 +69,6 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Stops processes: SIGTERM to each process group, then SIGKILL whatever is left after `graceMs`. */
-export async function stopProcesses(pids: readonly number[], graceMs = 3000): Promise<void> {
-  const signal = (pid: number, name: NodeJS.Signals): void => {
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, name);
-      } catch {
-        // Gone already, or not a group leader.
-      }
-    }
-  };
-  for (const pid of pids) signal(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-  for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
 }
 
 /** The last lines of a log, for error messages about a program that did not come up. */

@@ -1,8 +1,9 @@
 // The lab as root meets hostile manifests and arguments: names are refused at load, files stay inside
-// the lab's own directories.
+// the lab's own directories, and `lab down` signals only processes that are still the lab's.
 
 import t, { type Test } from 'tap';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lab, LAB_FIXTURES, labName, labUp, leftovers } from '../helpers/lab.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -169,3 +170,28 @@ for (const [command, args] of traversal) {
     t.same(readdirSync(dir), ['state.json'], 'nothing created next to it');
   });
 }
+
+t.test('lab down leaves alone a process whose PID state.json names but that is not the lab\'s', async (t) => {
+  const name = labName();
+  labUp(t, name, [join(LAB_FIXTURES, 'synthetic')]);
+  const bystander = spawn('sleep', ['300'], { stdio: 'ignore' });
+  t.teardown(() => {
+    bystander.kill('SIGKILL');
+  });
+  // Still running, not merely unreaped (this process is its parent and blocks while `lab` runs).
+  const running = (pid: number): boolean => {
+    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    return /\) [RSD] /.test(stat);
+  };
+  const file = join(RUN, name, 'state.json');
+  const state = JSON.parse(readFileSync(file, 'utf8')) as { programs: { pod: string; kind: string; pid: number }[] };
+  const program = state.programs.find((p) => p.pod === 'db-0' && p.kind === 'synthetic')!;
+  program.pid = bystander.pid!;
+  writeFileSync(file, JSON.stringify(state));
+  const down = lab(['down', '--name', name]);
+  t.equal(down.status, 0, 'down succeeds');
+  t.match(down.stderr, new RegExp(`pid ${bystander.pid} \\(db-0/db\\) is no longer the process the lab started: left alone`));
+  t.ok(running(bystander.pid!), 'the unrelated process was not signalled: it still runs');
+  t.equal(bystander.signalCode, null, 'and it was never killed');
+  t.same(leftovers(name), [], 'the lab itself is gone, its real process included');
+});
