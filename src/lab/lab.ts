@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readManifestObjects } from '../config/manifest-files.ts';
 import { checkManifestNames } from '../config/manifest-names.ts';
-import { checkLabName, isLabNetns } from './names.ts';
+import { checkLabName, isLabNetns, labsOverlap } from './names.ts';
 import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from './netns.ts';
 import { preflight } from './preflight.ts';
 import { programFor } from './programs/recipes.ts';
@@ -12,7 +12,7 @@ import type { ProgramSpec, RecipeContext } from './programs/program.ts';
 import { waitUntilReady } from './readiness.ts';
 import { residentAgent, waitForAgents } from './residents.ts';
 import { processInfo, stopProcesses, type OwnedProcess } from './processes.ts';
-import { agentSocket, labDir, readState, removeLabDir, writeState, type LabState } from './state.ts';
+import { agentSocket, labDir, labsOnHost, readState, removeLabDir, writeState, type LabState } from './state.ts';
 import { alive, startProgram, tail, type RunningProgram } from './supervisor.ts';
 import { deriveTopology } from './topology.ts';
 import type { LabTopology } from './topology-types.ts';
@@ -60,6 +60,9 @@ export async function labUp(options: UpOptions): Promise<LabState> {
   const log = options.log ?? (() => undefined);
   const { topology, programs } = await planLab(lab, options.manifests, options.prober, options.timeApp);
   preflight(programs.flatMap((p) => p.needs));
+  // `prober` and `prober-lab` would both claim a namespace named prober-lab-…: one at a time.
+  const other = (await labsOnHost()).find((name) => labsOverlap(lab, name));
+  if (other) throw new Error(`lab "${lab}" would share network namespace names with lab "${other}": take it down first or choose another --name`);
   if ((await readState(lab)) || (await listNetns(`${lab}-`)).length > 0) {
     throw new Error(`lab "${lab}" is already up (or was left behind): run \`prober lab down --name ${lab}\` first`);
   }
@@ -133,8 +136,8 @@ async function labProcesses(state: LabState | undefined, namespaces: Iterable<st
 
 /**
  * Removes every process, namespace, rule and file of the lab. Idempotent, and thorough even without
- * a state file: every namespace named after the lab is removed. A state file naming anything
- * outside the lab is not used (and said so).
+ * a state file: every namespace named after the lab is removed — except those of another lab whose
+ * name extends this one (`prober-lab` is not part of `prober`).
  */
 export async function labDown(lab: string): Promise<DownResult> {
   checkLabName(lab);
@@ -145,7 +148,8 @@ export async function labDown(lab: string): Promise<DownResult> {
   } catch (error) {
     skipped.push(`state not used: ${(error as Error).message}`);
   }
-  const mine = (netns: string): boolean => isLabNetns(lab, netns);
+  const others = (await labsOnHost()).filter((other) => other.startsWith(`${lab}-`));
+  const mine = (netns: string): boolean => isLabNetns(lab, netns) && !others.some((other) => netns.startsWith(`${other}-`));
   const names = new Set([...(state ? [state.topology.nodeNetns, ...state.topology.pods.map((p) => p.netns)] : []), ...(await listNetns(`${lab}-`))].filter(mine));
   await stopProcesses(await labProcesses(state, names, skipped));
   for (const netns of names) await deleteNetns(lab, netns);

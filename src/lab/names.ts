@@ -51,3 +51,11 @@ export function netnsName(lab: string, namespace: string, pod: string): string {
 export function isLabNetns(lab: string, name: unknown): name is string {
   return typeof name === 'string' && name.length <= NETNS_MAX && name.startsWith(`${lab}-`) && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) && !name.includes('..');
 }
+
+/**
+ * True when two labs' namespace names can mix: one lab's name followed by `-` starts the other's
+ * (`prober` and `prober-lab`), so a name such as `prober-lab-x` could belong to either.
+ */
+export function labsOverlap(a: string, b: string): boolean {
+  return a !== b && (a.startsWith(`${b}-`) || b.startsWith(`${a}-`));
+}

@@ -1,9 +1,10 @@
 // The lab's state on disk: what `lab up` created, so `lab down` can remove exactly that, even after a crash.
 
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkdirIn, readFileIn, removeIn, renameIn, writeFileIn } from './confine.ts';
 import { quoteName } from '../model/k8s-names.ts';
-import { checkLabName, isLabNetns } from './names.ts';
+import { checkLabName, isLabNetns, labNameProblem } from './names.ts';
 import type { RunningProgram } from './supervisor.ts';
 import type { LabTopology } from './topology-types.ts';
 
@@ -25,6 +26,11 @@ export interface LabState {
 export function labDir(lab: string): string {
   checkLabName(lab);
   return join(LAB_ROOT, lab);
+}
+
+/** The names of the labs that have a run directory on this host. */
+export async function labsOnHost(): Promise<string[]> {
+  return (await readdir(LAB_ROOT).catch(() => [] as string[])).filter((name) => labNameProblem(name) === undefined);
 }
 
 /**

@@ -2,7 +2,7 @@
 // which names a state file may hand back, and which labs' names would mix.
 
 import t from 'tap';
-import { isLabNetns, labNameProblem, netnsName, NETNS_MAX } from '../../src/lab/names.ts';
+import { isLabNetns, labNameProblem, labsOverlap, netnsName, NETNS_MAX } from '../../src/lab/names.ts';
 
 const labNames: [string, string, RegExp | undefined][] = [
   ['the default', 'prober-lab', undefined],
@@ -50,3 +50,10 @@ for (const [name, value, want] of netns) {
     t.equal(isLabNetns('lab', value), want);
   });
 }
+
+t.test('labs whose names mix: one is the other plus "-…"', async (t) => {
+  t.ok(labsOverlap('prober', 'prober-lab'));
+  t.ok(labsOverlap('prober-lab', 'prober'));
+  t.notOk(labsOverlap('prober-lab', 'prober-lab'), 'a lab and itself');
+  t.notOk(labsOverlap('prober', 'proberx'), 'no dash, no mix');
+});

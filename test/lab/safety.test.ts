@@ -195,3 +195,24 @@ t.test('lab down leaves alone a process whose PID state.json names but that is n
   t.equal(bystander.signalCode, null, 'and it was never killed');
   t.same(leftovers(name), [], 'the lab itself is gone, its real process included');
 });
+
+t.test('lab down of a name that prefixes another lab\'s name leaves that lab alone', async (t) => {
+  const short = labName();
+  const long = `${short}-b`;
+  t.teardown(() => {
+    lab(['down', '--name', short]);
+  });
+  labUp(t, long, [join(LAB_FIXTURES, 'synthetic')]);
+  const before = leftovers(long);
+  t.ok(before.length > 6, 'the longer lab is up');
+  const down = lab(['down', '--name', short]);
+  t.equal(down.status, 0);
+  t.match(down.stderr, /nothing to remove/);
+  t.same(leftovers(long), before, 'every namespace, file and process of the other lab is still there');
+  t.equal(lab(['status', '--name', long]).status, 0, 'and it is still up');
+  const up = lab(['up', '--name', short, '-f', join(LAB_FIXTURES, 'synthetic')]);
+  t.equal(up.status, 2, 'a lab whose namespaces would mix with a running one is refused');
+  t.match(up.stderr, new RegExp(`^prober: lab "${short}" would share network namespace names with lab "${long}"`));
+  t.same(leftovers(short).filter((l) => !l.includes(long)), [], 'and leaves nothing');
+  t.same(leftovers(long), before, 'nor touches the running lab');
+});
