@@ -192,7 +192,6 @@ t.test('lab down leaves alone a process whose PID state.json names but that is n
   t.equal(down.status, 0, 'down succeeds');
   t.match(down.stderr, new RegExp(`pid ${bystander.pid} \\(db-0/db\\) is no longer the process the lab started: left alone`));
   t.ok(running(bystander.pid!), 'the unrelated process was not signalled: it still runs');
-  t.equal(bystander.signalCode, null, 'and it was never killed');
   t.same(leftovers(name), [], 'the lab itself is gone, its real process included');
 });
 
