@@ -60,7 +60,8 @@ export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
       if (first !== 0 || second !== 0) return first === 2 || second === 2 ? 2 : 1;
       return seedHolds ? 0 : 1;
     } finally {
-      await labDown(lab);
+      const { skipped } = await labDown(lab);
+      for (const line of skipped) log(line);
       log('removed');
     }
   });

@@ -2,6 +2,7 @@
 import { formatPath, isPolicyKind, parsePolicy, PolicyError } from '../policy/index.ts';
 import type { ClusterInput, ContainerPortInput, NamespaceInput, PolicyInput, Protocol, ServiceInput, WorkloadInput } from '../policy/index.ts';
 import { readManifestObjects, type ManifestObject } from './manifest-files.ts';
+import { checkManifestNames } from './manifest-names.ts';
 
 /** The cluster described by manifest files, plus what was skipped and why. */
 export interface LoadedManifests {
@@ -96,6 +97,8 @@ function servicePorts(spec: Obj, at: ManifestObject): ServiceInput['ports'] {
  */
 export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedManifests> {
   const { files, objects } = await readManifestObjects(paths, options.baseDir);
+  // Names as the API server would accept them, before any of them is used.
+  checkManifestNames(objects);
   const defaultNs = options.defaultNamespace ?? 'default';
   const namespaces: NamespaceInput[] = [];
   const workloads: WorkloadInput[] = [];

@@ -3,14 +3,17 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readManifestObjects } from '../config/manifest-files.ts';
+import { checkManifestNames } from '../config/manifest-names.ts';
+import { checkLabName, isLabNetns, labsOverlap } from './names.ts';
 import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from './netns.ts';
 import { preflight } from './preflight.ts';
 import { programFor } from './programs/recipes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
 import { waitUntilReady } from './readiness.ts';
 import { residentAgent, waitForAgents } from './residents.ts';
-import { agentSocket, labDir, readState, removeLabDir, writeState, type LabState } from './state.ts';
-import { alive, startProgram, stopProcesses, tail, type RunningProgram } from './supervisor.ts';
+import { processInfo, stopProcesses, type OwnedProcess } from './processes.ts';
+import { agentSocket, labDir, labsOnHost, readState, removeLabDir, writeState, type LabState } from './state.ts';
+import { alive, startProgram, tail, type RunningProgram } from './supervisor.ts';
 import { deriveTopology } from './topology.ts';
 import type { LabTopology } from './topology-types.ts';
 
@@ -26,14 +29,14 @@ export interface UpOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Lab names become namespace and file names: keep them short and plain. */
-export function checkLabName(lab: string): void {
-  if (!/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(lab)) throw new Error(`lab name "${lab}" must be lowercase letters, digits and "-" (at most 32)`);
-}
-
-/** Reads the manifests and plans every program, without touching the host. */
+/**
+ * Reads the manifests and plans every program, without touching the host. Names are checked as the
+ * API server would first: they become namespace names and paths below the lab's directories.
+ */
 export async function planLab(lab: string, manifests: readonly string[], prober: readonly string[], timeApp?: UpOptions['timeApp']): Promise<{ topology: LabTopology; programs: ProgramSpec[] }> {
+  checkLabName(lab);
   const { objects } = await readManifestObjects(manifests);
+  checkManifestNames(objects);
   const topology = deriveTopology(lab, objects);
   if (topology.pods.length === 0) throw new Error(`no workloads found in ${manifests.join(', ')}`);
   const programs = topology.pods.flatMap((pod) =>
@@ -55,9 +58,11 @@ export async function planLab(lab: string, manifests: readonly string[], prober:
 export async function labUp(options: UpOptions): Promise<LabState> {
   const { lab, signal } = options;
   const log = options.log ?? (() => undefined);
-  checkLabName(lab);
   const { topology, programs } = await planLab(lab, options.manifests, options.prober, options.timeApp);
   preflight(programs.flatMap((p) => p.needs));
+  // `prober` and `prober-lab` would both claim a namespace named prober-lab-…: one at a time.
+  const other = (await labsOnHost()).find((name) => labsOverlap(lab, name));
+  if (other) throw new Error(`lab "${lab}" would share network namespace names with lab "${other}": take it down first or choose another --name`);
   if ((await readState(lab)) || (await listNetns(`${lab}-`)).length > 0) {
     throw new Error(`lab "${lab}" is already up (or was left behind): run \`prober lab down --name ${lab}\` first`);
   }
@@ -76,7 +81,7 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     const residents = namespaces.map(({ name, netns }) => ({ netns, spec: residentAgent(name, options.prober, agentSocket(topology, netns)) }));
     for (const { netns, spec } of [...residents, ...programs.map((spec) => ({ netns: topology.pods.find((p) => p.name === spec.pod)!.netns, spec }))]) {
       signal?.throwIfAborted();
-      started.push(await startProgram(spec, netns, join(labDir(lab), 'logs')));
+      started.push(await startProgram(spec, netns, labDir(lab)));
       state = { ...state, programs: [...started] };
       await writeState(state);
     }
@@ -94,27 +99,64 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     log(`programs: ${started.filter((p) => p.kind !== 'agent').map((p) => `${p.pod}/${p.container} (${p.kind})`).join(', ')}; ${residents.length} resident agents`);
     return state;
   } catch (error) {
-    await labDown(lab);
+    const { skipped } = await labDown(lab);
+    for (const line of skipped) log(line);
     throw error;
   }
 }
 
+/** What `lab down` did: namespaces removed, and what it left alone (with why). */
+export interface DownResult {
+  readonly removed: number;
+  readonly skipped: readonly string[];
+}
+
+/**
+ * The processes to stop: everything inside the lab's namespaces (the lab's by definition), and the
+ * recorded programs whose PID still has the start time recorded with it. A recorded PID that now
+ * belongs to another process (reused, or a state file edited) is left alone and reported.
+ */
+async function labProcesses(state: LabState | undefined, namespaces: Iterable<string>, skipped: string[]): Promise<OwnedProcess[]> {
+  const owned = new Map<number, string>();
+  for (const netns of namespaces) {
+    for (const pid of await pidsIn(netns)) {
+      const info = processInfo(pid);
+      if (info) owned.set(pid, info.startTime);
+    }
+  }
+  for (const program of state?.programs ?? []) {
+    if (owned.has(program.pid)) continue;
+    const info = processInfo(program.pid);
+    if (!info) continue;
+    if (program.startTime !== undefined && info.startTime === program.startTime) owned.set(program.pid, info.startTime);
+    else skipped.push(`pid ${program.pid} (${program.pod}/${program.container}) is no longer the process the lab started: left alone`);
+  }
+  return [...owned].map(([pid, startTime]) => ({ pid, startTime }));
+}
+
 /**
  * Removes every process, namespace, rule and file of the lab. Idempotent, and thorough even without
- * a state file: anything named after the lab is removed.
+ * a state file: every namespace named after the lab is removed — except those of another lab whose
+ * name extends this one (`prober-lab` is not part of `prober`).
  */
-export async function labDown(lab: string): Promise<{ removed: number }> {
+export async function labDown(lab: string): Promise<DownResult> {
   checkLabName(lab);
-  const state = await readState(lab);
-  const names = new Set([...(state ? [state.topology.nodeNetns, ...state.topology.pods.map((p) => p.netns)] : []), ...(await listNetns(`${lab}-`))]);
-  const pids = new Set(state?.programs.map((p) => p.pid) ?? []);
-  for (const netns of names) for (const pid of await pidsIn(netns)) pids.add(pid);
-  await stopProcesses([...pids]);
-  for (const netns of names) await deleteNetns(netns);
+  const skipped: string[] = [];
+  let state: LabState | undefined;
+  try {
+    state = await readState(lab);
+  } catch (error) {
+    skipped.push(`state not used: ${(error as Error).message}`);
+  }
+  const others = (await labsOnHost()).filter((other) => other.startsWith(`${lab}-`));
+  const mine = (netns: string): boolean => isLabNetns(lab, netns) && !others.some((other) => netns.startsWith(`${other}-`));
+  const names = new Set([...(state ? [state.topology.nodeNetns, ...state.topology.pods.map((p) => p.netns)] : []), ...(await listNetns(`${lab}-`))].filter(mine));
+  await stopProcesses(await labProcesses(state, names, skipped));
+  for (const netns of names) await deleteNetns(lab, netns);
   // /etc/netns files of namespaces that are already gone (a crash between the two steps).
   for (const entry of await readdir(NETNS_ETC).catch(() => [] as string[])) {
-    if (entry.startsWith(`${lab}-`)) await deleteNetns(entry);
+    if (mine(entry)) await deleteNetns(lab, entry);
   }
   await removeLabDir(lab);
-  return { removed: names.size };
+  return { removed: names.size, skipped };
 }

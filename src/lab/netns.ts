@@ -1,7 +1,9 @@
 // The lab's network: a "node" namespace holding a bridge, one namespace per pod on a veth, names and Service IPs.
 
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { quoteName } from '../model/k8s-names.ts';
+import { removeIn, writeFileIn } from './confine.ts';
+import { isLabNetns } from './names.ts';
 import { attempt, run } from './run-command.ts';
 import type { LabPod, LabService, LabTopology } from './topology-types.ts';
 
@@ -28,17 +30,22 @@ export async function createPod(topology: LabTopology, pod: LabPod, index: numbe
   await run('ip', ['-n', pod.netns, 'addr', 'add', `${pod.ip}/${topology.prefixLength}`, 'dev', 'eth0']);
   await run('ip', ['-n', pod.netns, 'link', 'set', 'eth0', 'up']);
   await run('ip', ['-n', pod.netns, 'route', 'add', 'default', 'via', topology.nodeIp]);
-  await writeEtc(pod.netns, hostsFile(topology, pod));
+  await writeEtc(topology.lab, pod.netns, hostsFile(topology, pod));
   await loadNft(pod.netns, serviceNat(topology.services));
 }
 
+/** /etc/netns/<netns> of one of the lab's namespaces; anything else (another lab's, a path) is refused. */
+export function netnsEtc(lab: string, netns: string): string {
+  if (!isLabNetns(lab, netns)) throw new Error(`${quoteName(netns)} is not a network namespace of lab ${lab}`);
+  return join(NETNS_ETC, netns);
+}
+
 /** Writes /etc/netns/<ns>/{hosts,resolv.conf}; names resolve from the hosts file only. */
-async function writeEtc(netns: string, hosts: string): Promise<void> {
-  const dir = join(NETNS_ETC, netns);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'hosts'), hosts);
+async function writeEtc(lab: string, netns: string, hosts: string): Promise<void> {
+  const dir = netnsEtc(lab, netns);
+  await writeFileIn(NETNS_ETC, join(dir, 'hosts'), hosts);
   // No DNS server runs in the lab: unknown names fail at once instead of waiting on a resolver.
-  await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+  await writeFileIn(NETNS_ETC, join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
 }
 
 /** The hosts file of a pod: itself, every Service's cluster names, and Ingress hosts. */
@@ -77,10 +84,14 @@ export async function loadNft(netns: string, ruleset: string): Promise<void> {
   await run('ip', ['netns', 'exec', netns, 'nft', '-f', '-'], ruleset);
 }
 
-/** Deletes a namespace and its /etc/netns files; missing ones are fine (cleanup is idempotent). */
-export async function deleteNetns(netns: string): Promise<void> {
+/**
+ * Deletes one of the lab's namespaces and its /etc/netns files; missing ones are fine (cleanup is
+ * idempotent). A name that is not the lab's is refused before anything is touched.
+ */
+export async function deleteNetns(lab: string, netns: string): Promise<void> {
+  const etc = netnsEtc(lab, netns);
   await attempt('ip', ['netns', 'del', netns]);
-  await rm(join(NETNS_ETC, netns), { recursive: true, force: true });
+  await removeIn(NETNS_ETC, etc);
 }
 
 /** Every network namespace on the host whose name starts with `prefix`. */

@@ -1,7 +1,10 @@
 // The lab's state on disk: what `lab up` created, so `lab down` can remove exactly that, even after a crash.
 
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mkdirIn, readFileIn, removeIn, renameIn, writeFileIn } from './confine.ts';
+import { quoteName } from '../model/k8s-names.ts';
+import { checkLabName, isLabNetns, labNameProblem } from './names.ts';
 import type { RunningProgram } from './supervisor.ts';
 import type { LabTopology } from './topology-types.ts';
 
@@ -19,9 +22,15 @@ export interface LabState {
   readonly policies: readonly string[];
 }
 
-/** The run directory of a lab. */
+/** The run directory of a lab; the name is checked first, so it can never point elsewhere. */
 export function labDir(lab: string): string {
+  checkLabName(lab);
   return join(LAB_ROOT, lab);
+}
+
+/** The names of the labs that have a run directory on this host. */
+export async function labsOnHost(): Promise<string[]> {
+  return (await readdir(LAB_ROOT).catch(() => [] as string[])).filter((name) => labNameProblem(name) === undefined);
 }
 
 /**
@@ -33,22 +42,46 @@ export function agentSocket(topology: LabTopology, netns: string): string {
   return join(labDir(topology.lab), 'agents', `${index < 0 ? 'node' : index}.sock`);
 }
 
-/** Reads the state, or undefined when the lab is not up. */
-export async function readState(lab: string): Promise<LabState | undefined> {
-  const text = await readFile(join(labDir(lab), 'state.json'), 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : (JSON.parse(text) as LabState);
+/** Why a state file cannot be the state of `lab`, or undefined when every name in it is the lab's own. */
+function stateProblem(lab: string, state: LabState): string | undefined {
+  if (state?.lab !== lab) return `it names lab ${quoteName(state?.lab)}`;
+  const netns = [state.topology?.nodeNetns, ...(state.topology?.pods ?? []).map((p) => p.netns), ...(state.programs ?? []).map((p) => p.netns)];
+  const foreign = netns.find((name) => !isLabNetns(lab, name));
+  if (foreign !== undefined) return `network namespace ${quoteName(foreign)} is not one of the lab's`;
+  const pid = (state.programs ?? []).find((p) => !Number.isInteger(p.pid) || p.pid <= 1);
+  if (pid) return `pid ${quoteName(pid.pid)} is not a process id`;
+  return undefined;
 }
 
-/** Writes the state atomically (a crash never leaves half a file). */
+/**
+ * Reads the state, or undefined when the lab is not up. A state file that names anything outside
+ * the lab (another lab, a namespace without the lab's prefix, a path) is refused, not used.
+ */
+export async function readState(lab: string): Promise<LabState | undefined> {
+  const file = join(labDir(lab), 'state.json');
+  const text = await readFileIn(labDir(lab), file);
+  if (text === undefined) return undefined;
+  let state: LabState;
+  try {
+    state = JSON.parse(text) as LabState;
+  } catch (cause) {
+    throw new Error(`${file} is not valid JSON`, { cause });
+  }
+  const problem = stateProblem(lab, state);
+  if (problem) throw new Error(`${file} is not the state of lab ${lab}: ${problem}`);
+  return state;
+}
+
+/** Writes the state atomically (a crash never leaves half a file), inside the lab's own directory. */
 export async function writeState(state: LabState): Promise<void> {
   const dir = labDir(state.lab);
-  await mkdir(dir, { recursive: true });
+  await mkdirIn(LAB_ROOT, dir);
   const temp = join(dir, 'state.json.tmp');
-  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
-  await rename(temp, join(dir, 'state.json'));
+  await writeFileIn(dir, temp, `${JSON.stringify(state, null, 2)}\n`);
+  await renameIn(dir, temp, join(dir, 'state.json'));
 }
 
-/** Removes the lab's run directory. */
+/** Removes the lab's run directory (symlinks in it are removed, never followed). */
 export async function removeLabDir(lab: string): Promise<void> {
-  await rm(labDir(lab), { recursive: true, force: true });
+  await removeIn(LAB_ROOT, labDir(lab));
 }

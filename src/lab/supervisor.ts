@@ -1,9 +1,10 @@
 // Starts lab programs inside pod namespaces as detached processes with log files, and stops them.
 
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mkdirIn, openLogIn, symlinkIn, writeFileIn } from './confine.ts';
+import { startTimeOf } from './processes.ts';
 import type { ProgramSpec } from './programs/program.ts';
 
 /** A started program, as recorded in the lab's state. */
@@ -13,50 +14,50 @@ export interface RunningProgram {
   readonly container: string;
   readonly kind: ProgramSpec['kind'];
   readonly pid: number;
+  /** When the process started (/proc/<pid>/stat): `lab down` signals the PID only while it still matches. */
+  readonly startTime?: string;
   readonly log: string;
   readonly argv: readonly string[];
 }
 
-/** Writes a program's directories, files and links; readable by the unprivileged workers some programs fork. */
-async function prepareFiles(spec: ProgramSpec): Promise<void> {
+/**
+ * Writes a program's directories, files and links, all inside `root` (the lab's run directory) and
+ * never through a symlink; readable by the unprivileged workers some programs fork.
+ */
+async function prepareFiles(spec: ProgramSpec, root: string): Promise<void> {
   for (const dir of spec.dirs) {
-    await mkdir(dir, { recursive: true });
+    await mkdirIn(root, dir);
     await chmod(dir, 0o755);
   }
-  for (const file of spec.files) {
-    await mkdir(dirname(file.path), { recursive: true, mode: 0o755 });
-    await writeFile(file.path, file.content, { mode: 0o644 });
-  }
-  for (const [link, target] of spec.links) {
-    await rm(link, { force: true });
-    await mkdir(dirname(link), { recursive: true });
-    await symlink(target, link);
-  }
+  for (const file of spec.files) await writeFileIn(root, file.path, file.content, 0o644);
+  for (const [link, target] of spec.links) await symlinkIn(root, link, target);
 }
 
 /**
- * Starts a program in `netns`, detached from prober so it outlives `lab up`. Output goes to a log
- * file, not a pipe: some programs reopen /proc/self/fd/2, which a pipe (a socket in Node) refuses.
+ * Starts a program in `netns`, detached from prober so it outlives `lab up`. Its files go below
+ * `root`, its output to `root/logs/<netns>.<container>.log` (a file, not a pipe: some programs
+ * reopen /proc/self/fd/2, which a pipe — a socket in Node — refuses).
  */
-export async function startProgram(spec: ProgramSpec, netns: string, logDir: string): Promise<RunningProgram> {
-  await prepareFiles(spec);
-  await mkdir(logDir, { recursive: true });
-  const log = join(logDir, `${spec.pod}.${spec.container}.log`);
-  const fd = openSync(log, 'a');
+export async function startProgram(spec: ProgramSpec, netns: string, root: string): Promise<RunningProgram> {
+  await prepareFiles(spec, root);
+  const log = join(root, 'logs', `${netns}.${spec.container}.log`);
+  const file = await openLogIn(root, log);
   try {
     const child = spawn('ip', ['netns', 'exec', netns, ...spec.argv], {
       detached: true,
-      stdio: ['ignore', fd, fd],
+      stdio: ['ignore', file.fd, file.fd],
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },
     });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('spawn', () => resolve(child.pid ?? 0));
       child.once('error', (error) => reject(new Error(`unable to start ${spec.argv[0]} for ${spec.pod}/${spec.container}`, { cause: error })));
     });
+    // Read at once: until this process reaps the child, its PID cannot be reused.
+    const startTime = startTimeOf(pid);
     child.unref();
-    return { pod: spec.pod, netns, container: spec.container, kind: spec.kind, pid, log, argv: spec.argv };
+    return { pod: spec.pod, netns, container: spec.container, kind: spec.kind, pid, ...(startTime ? { startTime } : {}), log, argv: spec.argv };
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
 
@@ -68,23 +69,6 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Stops processes: SIGTERM to each process group, then SIGKILL whatever is left after `graceMs`. */
-export async function stopProcesses(pids: readonly number[], graceMs = 3000): Promise<void> {
-  const signal = (pid: number, name: NodeJS.Signals): void => {
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, name);
-      } catch {
-        // Gone already, or not a group leader.
-      }
-    }
-  };
-  for (const pid of pids) signal(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-  for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
 }
 
 /** The last lines of a log, for error messages about a program that did not come up. */

@@ -1,5 +1,7 @@
 // Derives the lab from Kubernetes manifests: which pods exist, their addresses, Services and their endpoints.
 
+import { ConfigError } from '../config/config-error.ts';
+import { netnsName, nodeNetnsName } from './names.ts';
 import type { LabContainer, LabPod, LabService, LabServicePort, LabTopology } from './topology-types.ts';
 
 type Obj = Record<string, unknown>;
@@ -29,11 +31,6 @@ function podIp(n: number): string {
 function serviceIp(n: number): string {
   const host = n + 10;
   return `10.96.${Math.floor(host / 256)}.${host % 256}`;
-}
-
-/** A network namespace name: the lab, the namespace and the pod, readable in `ip netns`. */
-export function netnsName(lab: string, namespace: string, pod: string): string {
-  return `${lab}-${namespace}-${pod}`;
 }
 
 function containersOf(spec: Obj): LabContainer[] {
@@ -66,9 +63,18 @@ function containersOf(spec: Obj): LabContainer[] {
   });
 }
 
+/** A bad-input error at a manifest's `file:line`. */
+function errorAt(source: string, field: string, message: string): ConfigError {
+  const colon = source.lastIndexOf(':');
+  const line = Number(source.slice(colon + 1));
+  return colon > 0 && Number.isInteger(line) ? new ConfigError(source.slice(0, colon), line, field, message) : new ConfigError(source, undefined, field, message);
+}
+
 /**
  * Builds the lab topology: one pod per workload (Deployment, StatefulSet, DaemonSet, ReplicaSet
- * or bare Pod), addresses in declaration order, Services resolved to their endpoints.
+ * or bare Pod), addresses in declaration order, Services resolved to their endpoints. The names
+ * must have been checked (checkManifestNames); two pods that would get the same network namespace
+ * are refused here, naming both.
  */
 export function deriveTopology(lab: string, manifests: readonly ManifestInput[]): LabTopology {
   const byKind = (kind: string) => manifests.filter((m) => obj(m.value).kind === kind);
@@ -89,6 +95,8 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
     const kind = String(object.kind ?? '');
     if (!TEMPLATE_KINDS.has(kind) && kind !== 'Pod') continue;
     const meta = obj(object.metadata);
+    // Unnamed objects are not Kubernetes objects; the policy model skips them too.
+    if (typeof meta.name !== 'string') continue;
     const namespace = String(meta.namespace ?? 'default');
     const template = kind === 'Pod' ? object : obj(obj(object.spec).template);
     const podMeta = obj(template.metadata);
@@ -101,13 +109,16 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
       const configMap = obj(volume.configMap);
       if (typeof configMap.name === 'string') configVolumes[String(volume.name)] = configMaps.get(`${namespace}/${configMap.name}`) ?? {};
     }
+    const netns = netnsName(lab, namespace, name);
+    const twin = pods.find((p) => p.netns === netns);
+    if (twin) throw errorAt(m.source, 'metadata.name', `pod ${namespace}/${name} would share the network namespace ${netns} with pod ${twin.namespace}/${twin.name} (${twin.source})`);
     pods.push({
       namespace,
       name,
       workload: `${namespace}/${workload}`,
       labels: strings((kind === 'Pod' ? meta : podMeta).labels),
       serviceAccount: String(podSpec.serviceAccountName ?? 'default'),
-      netns: netnsName(lab, namespace, name),
+      netns,
       ip: podIp(pods.length),
       containers: containersOf(podSpec),
       configVolumes,
@@ -117,7 +128,7 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
   const services = byKind('Service').map((m, index) => serviceOf(m, index, pods));
   return {
     lab,
-    nodeNetns: `${lab}-node`,
+    nodeNetns: nodeNetnsName(lab),
     nodeIp: NODE_IP,
     prefixLength: PREFIX,
     namespaces,

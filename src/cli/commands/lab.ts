@@ -1,15 +1,25 @@
 // `prober lab …`: the seed's lab on this Linux host — up, apply, test, reset, down, status, demo.
 
 import { Command, Option } from 'commander';
+import { quoteName } from '../../model/k8s-names.ts';
 import type { ExitCode } from '../../model/report.ts';
+import { labNameProblem } from '../../lab/names.ts';
 import { withInterrupts } from '../interrupts.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
+import { UsageError } from '../usage-error.ts';
 import { effectiveDefaults } from './check.ts';
 
 const DEFAULT_LAB = 'prober-lab';
 
+/** `--name` is checked while the arguments are parsed, before any subcommand reads or writes a file. */
+function labName(value: string): string {
+  const problem = labNameProblem(value);
+  if (problem) throw new UsageError(`--name: ${quoteName(value)} is not a lab name: ${problem}`);
+  return value;
+}
+
 function labOptions(command: Command): Command {
-  return command.option('--name <lab>', 'lab name (several labs can run side by side)', DEFAULT_LAB);
+  return command.addOption(new Option('--name <lab>', 'lab name: lowercase letters, digits and "-", at most 32 (several labs can run side by side)').default(DEFAULT_LAB).argParser(labName));
 }
 
 /** Registers `lab` and its subcommands. */
@@ -50,7 +60,8 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     .addHelpText('after', '\nExample:\n  sudo prober lab down')
     .action(async (opts: { name: string }) => {
       const { labDown } = await import('../../lab/lab.ts');
-      const { removed } = await labDown(opts.name);
+      const { removed, skipped } = await labDown(opts.name);
+      for (const line of skipped) process.stderr.write(`lab ${opts.name}: ${line}\n`);
       process.stderr.write(`lab ${opts.name}: ${removed > 0 ? `removed ${removed} namespaces` : 'nothing to remove'}\n`);
       finish(0);
     });

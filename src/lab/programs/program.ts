@@ -1,5 +1,7 @@
 // What a lab container runs on the host: the command, its files, and how to tell it is ready.
 
+import { join, posix } from 'node:path';
+import { confine } from '../confine.ts';
 import type { LabContainer, LabPod } from '../topology-types.ts';
 
 /** A file a program needs written before it starts (config, a page to serve). */
@@ -50,4 +52,22 @@ export function imageName(image: string): string {
 /** The container's ports of one protocol. */
 export function tcpPorts(container: LabContainer): number[] {
   return container.ports.filter((p) => p.protocol === 'TCP').map((p) => p.containerPort);
+}
+
+/**
+ * Where a path of the container's own filesystem lives on the host: below the container's
+ * directory, never at the absolute path itself. `..` is resolved inside the container first, as the
+ * container would see it, so `/../../etc` is the container's `/etc`.
+ */
+export function containerPath(dir: string, path: string): string {
+  const inside = posix.resolve('/', path);
+  return inside === '/' ? dir : confine(dir, join(dir, inside));
+}
+
+/** The container's ConfigMap volumes: where each is mounted in the container, and its files (key → content). */
+export function mountedFiles(ctx: RecipeContext): { mountPath: string; files: Readonly<Record<string, string>> }[] {
+  return ctx.container.volumeMounts.flatMap((mount) => {
+    const files = ctx.pod.configVolumes[mount.name];
+    return files ? [{ mountPath: posix.resolve('/', mount.mountPath), files }] : [];
+  });
 }

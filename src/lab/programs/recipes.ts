@@ -1,17 +1,10 @@
 // Recipes: the real program standing in for each container image of the lab, configured from the manifests.
 
-import { join } from 'node:path';
-import { imageName, tcpPorts, type ProgramSpec, type RecipeContext } from './program.ts';
+import { join, posix } from 'node:path';
+import { confine } from '../confine.ts';
+import { containerPath, imageName, mountedFiles, tcpPorts, type ProgramSpec, type RecipeContext } from './program.ts';
 
 const base = (ctx: RecipeContext) => ({ pod: ctx.pod.name, container: ctx.container.name, files: [], dirs: [], links: [], env: {} });
-
-/** Files of the container's ConfigMap volumes, keyed by the path they are mounted at. */
-function mountedFiles(ctx: RecipeContext): { mountPath: string; files: Readonly<Record<string, string>> }[] {
-  return ctx.container.volumeMounts.flatMap((mount) => {
-    const files = ctx.pod.configVolumes[mount.name];
-    return files ? [{ mountPath: mount.mountPath, files }] : [];
-  });
-}
 
 /** redis-server on the container port, reachable on the pod address, no persistence. */
 function redis(ctx: RecipeContext): ProgramSpec {
@@ -33,13 +26,22 @@ const DEBIAN_MODULES = '/usr/lib/apache2/modules';
 /**
  * Debian's apache2 with the official image's layout rebuilt under the container's directory:
  * ConfigMaps mounted below /usr/local/apache2 land at the same place below the lab's server root,
- * and the container's command runs with every /usr/local/apache2 path moved there.
+ * any other mount below the container's directory (see containerPath), and the container's
+ * command runs with every such path moved there.
  */
 function apache(ctx: RecipeContext): ProgramSpec {
   const root = join(ctx.dir, 'apache2');
-  const relocate = (path: string) => (path.startsWith(HTTPD_ROOT) ? join(root, path.slice(HTTPD_ROOT.length)) : path);
-  const files = mountedFiles(ctx).flatMap(({ mountPath, files: data }) =>
-    Object.entries(data).map(([name, content]) => ({ path: join(relocate(mountPath), name), content })),
+  const mounts = mountedFiles(ctx);
+  const under = (path: string, dir: string): boolean => path === dir || path.startsWith(`${dir}/`);
+  /** The host path of an absolute path of the container; other words (flags) are left alone. */
+  const relocate = (word: string): string => {
+    if (!word.startsWith('/')) return word;
+    const path = posix.resolve(word);
+    if (under(path, HTTPD_ROOT)) return confine(ctx.dir, join(root, path.slice(HTTPD_ROOT.length)));
+    return mounts.some((m) => under(path, m.mountPath)) ? containerPath(ctx.dir, path) : word;
+  };
+  const files = mounts.flatMap(({ mountPath, files: data }) =>
+    Object.entries(data).map(([name, content]) => ({ path: confine(ctx.dir, join(relocate(mountPath), name)), content })),
   );
   files.push({ path: join(root, 'htdocs', 'index.html'), content: '<html><body><h1>It works!</h1></body></html>\n' });
   const command = [...ctx.container.command, ...ctx.container.args];
@@ -64,7 +66,7 @@ function apache(ctx: RecipeContext): ProgramSpec {
 /** webdis with the config file from its ConfigMap (it listens on the pod's loopback). */
 function webdis(ctx: RecipeContext): ProgramSpec {
   const files = mountedFiles(ctx).flatMap(({ mountPath, files: data }) =>
-    Object.entries(data).map(([name, content]) => ({ path: join(ctx.dir, mountPath, name), content })),
+    Object.entries(data).map(([name, content]) => ({ path: confine(ctx.dir, join(containerPath(ctx.dir, mountPath), name)), content })),
   );
   const config = files.find((f) => f.path.endsWith('.json'));
   return {
