@@ -77,6 +77,11 @@ function exchange(ctx: AttemptContext, socket: Socket, address: TargetAddress, j
     req.on('information', (info: { statusCode: number }) => {
       interim = info.statusCode;
     });
+    // A 101 to a GET that asked for no upgrade: the peer speaks HTTP, but the reply has no status to judge.
+    req.once('upgrade', (res: IncomingMessage) => {
+      answered = true;
+      resolve({ observed: 'error', reason: 'protocol', detail: `HTTP ${res.statusCode ?? 101}: a switch to another protocol nobody asked for` });
+    });
     req.once('response', (res: IncomingMessage) => {
       answered = true;
       const status = res.statusCode ?? 0;

@@ -122,6 +122,11 @@ t.test('replies that are not HTTP/1.x are protocol errors with a truthful detail
     { name: 'half a status line, then close', peer: (s) => s.end('HTTP/1.1 2'), detail: /^an unfinished status line "HTTP\/1\.1 2" when the connection ended/ },
     { name: 'control bytes instead of a reply are quoted escaped', peer: (s) => s.end('\x1b[2J\r\n'), detail: /^no status line.*it starts "\\x1b\[2J"/ },
     {
+      name: 'a 101 Switching Protocols to a plain GET',
+      peer: (s) => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'),
+      detail: /^HTTP 101: a switch to another protocol nobody asked for/,
+    },
+    {
       name: 'a 100 KB header',
       peer: (s) => s.write(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(100 * 1024)}\r\n\r\n`),
       detail: /^HTTP 200, then headers larger than 16 KiB/,
