@@ -13,11 +13,17 @@ export interface AttemptContext {
   onTimeout(cleanup: () => void): void;
   /** The peer address once resolved, for the detail line. */
   peer?: string;
+  /**
+   * What the attempt amounts to if the deadline passes now, when the peer already said more than
+   * nothing (an HTTP status line arrived, a TLS handshake began); unset or undefined, it is a timeout.
+   */
+  atDeadline?: (() => Attempt | undefined) | undefined;
 }
 
 /**
  * Runs `body` under a deadline of `timeoutMs`. Never rejects: a thrown error is classified by the
- * phase it happened in, and a passed deadline becomes a timeout (deny) or, while resolving, a DNS error.
+ * phase it happened in, and a passed deadline becomes what `ctx.atDeadline` says, else a timeout (deny)
+ * or, while resolving, a DNS error.
  */
 export function runAttempt(timeoutMs: number, body: (ctx: AttemptContext) => Promise<Attempt>): Promise<Attempt> {
   const cleanups: (() => void)[] = [];
@@ -35,8 +41,9 @@ export function runAttempt(timeoutMs: number, body: (ctx: AttemptContext) => Pro
       resolve(withPeer(attempt));
     };
     const timer = setTimeout(() => {
+      const attempt = ctx.atDeadline?.() ?? timedOut(ctx.phase, timeoutMs);
       for (const cleanup of cleanups) cleanup();
-      finish(timedOut(ctx.phase, timeoutMs));
+      finish(attempt);
     }, timeoutMs);
     body(ctx).then(finish, (error: unknown) => finish(classifyError(error, ctx.phase)));
   });

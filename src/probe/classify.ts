@@ -40,6 +40,8 @@ export function classifyError(error: unknown, phase: 'resolve' | 'connect' | 'ex
     case 'EACCES':
       return { observed: 'deny', reason: 'blocked', detail };
     default:
+      // Node's HTTP parser: the peer answered, but not with HTTP/1.x the probe can judge.
+      if (code.startsWith('HPE_')) return { observed: 'error', reason: 'protocol', detail };
       if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code === 'EPROTO' || /certificate|handshake|SSL/i.test(message)) {
         return { observed: 'error', reason: 'tls', detail };
       }

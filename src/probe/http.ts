@@ -3,52 +3,61 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { hostPort, type TargetAddress } from '../model/target.ts';
-import { DEFAULT_DENY_STATUS, DEFAULT_EXPECT_STATUS, statusIn, type StatusSet } from '../model/test-spec.ts';
 import { openConnection, runAttempt, type AttemptContext } from './attempt.ts';
 import type { Attempt } from './classify.ts';
+import { bodySnippet, brokenReply, judge, MAX_HEAD_BYTES, unfinishedReply, watchReplyStart, type HttpJudgement, type ReplyStart } from './http-reply.ts';
 
-/** How to judge HTTP statuses for one target. */
-export interface HttpJudgement {
-  readonly expectStatus?: StatusSet | undefined;
-  readonly denyStatus?: StatusSet | undefined;
-}
+export type { HttpJudgement } from './http-reply.ts';
 
 const USER_AGENT = 'prober';
 
-/** Sends one GET and classifies the status; the body is read only to quote it in the detail. */
+/**
+ * Sends one GET and classifies the status. Once a final status line arrived it decides, whatever the
+ * headers' end or the body then do (slow, short, endless, reset) and however close the deadline is;
+ * the body is read only briefly, to quote its first bytes in the detail.
+ */
 export function httpAttempt(address: TargetAddress, timeoutMs: number, judgement: HttpJudgement = {}): Promise<Attempt> {
   return runAttempt(timeoutMs, async (ctx) => {
     const plain = await openConnection(ctx, address.host, address.port);
-    const socket = address.scheme === 'https' ? await startTls(ctx, plain, address.host) : plain;
+    const socket = address.scheme === 'https' ? await startTls(ctx, plain, address.host, timeoutMs) : plain;
     ctx.phase = 'exchange';
     try {
-      const response = await exchange(ctx, socket, address);
-      if (response === 'closed') return { observed: 'deny', reason: 'closed', detail: 'connected, then closed before any response' };
-      return judge(response.status, response.snippet, judgement);
+      return await exchange(ctx, socket, address, judgement, timeoutMs);
     } finally {
       socket.destroy();
     }
   });
 }
 
-async function startTls(ctx: AttemptContext, socket: Socket, servername: string): Promise<Socket> {
+async function startTls(ctx: AttemptContext, socket: Socket, servername: string, timeoutMs: number): Promise<Socket> {
   // Loaded on first use: plans without https targets never pay for the TLS stack.
   const { connect: tlsConnect } = await import('node:tls');
+  // TCP is up, so a deadline here is no "no answer to the connection attempt". Silence to the
+  // ClientHello is the same "connected, but no reply" as a silent HTTP or Redis peer: a deny. A
+  // handshake the peer began but did not finish proves it answered: the check failed, not the network.
+  ctx.atDeadline = () =>
+    socket.bytesRead > 0
+      ? { observed: 'error', reason: 'tls', detail: `TLS handshake started but did not finish within ${timeoutMs}ms` }
+      : { observed: 'deny', reason: 'timeout', detail: `connected, but no answer to the TLS handshake within ${timeoutMs}ms` };
   return new Promise((resolve, reject) => {
     // Reachability, not certificate hygiene, is under test: a completed handshake is enough.
     const secure = tlsConnect({ socket, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
     ctx.onTimeout(() => secure.destroy());
     secure.once('secureConnect', () => {
       secure.off('error', reject);
+      ctx.atDeadline = undefined;
       resolve(secure);
     });
     secure.once('error', reject);
   });
 }
 
-function exchange(ctx: AttemptContext, socket: Socket, address: TargetAddress): Promise<{ status: number; snippet: string } | 'closed'> {
+function exchange(ctx: AttemptContext, socket: Socket, address: TargetAddress, judgement: HttpJudgement, timeoutMs: number): Promise<Attempt> {
   return new Promise((resolve, reject) => {
     let peerClosed = false;
+    let interim: number | undefined;
+    let start: ReplyStart = { head: '' };
+    let answered = false;
     socket.once('end', () => {
       peerClosed = true;
     });
@@ -56,44 +65,40 @@ function exchange(ctx: AttemptContext, socket: Socket, address: TargetAddress): 
       createConnection: () => socket,
       method: 'GET',
       path: address.path || '/',
+      maxHeaderSize: MAX_HEAD_BYTES,
       headers: { host: hostPort(address).replace(/:(80|443)$/, ''), 'user-agent': USER_AGENT, accept: '*/*', connection: 'close' },
     });
     ctx.onTimeout(() => req.destroy());
-    req.once('response', (res: IncomingMessage) => {
-      const status = res.statusCode ?? 0;
-      readSnippet(res).then((snippet) => resolve({ status, snippet }));
+    // 'socket' comes after the client's own data listener is attached, so no byte can slip past either.
+    req.once('socket', (attached: Socket) => {
+      start = watchReplyStart(attached);
     });
-    req.once('error', (error: NodeJS.ErrnoException) => {
+    ctx.atDeadline = () => unfinishedReply(start, interim, judgement, `after ${timeoutMs}ms`);
+    req.on('information', (info: { statusCode: number }) => {
+      interim = info.statusCode;
+    });
+    // A 101 to a GET that asked for no upgrade: the peer speaks HTTP, but the reply has no status to judge.
+    req.once('upgrade', (res: IncomingMessage) => {
+      answered = true;
+      resolve({ observed: 'error', reason: 'protocol', detail: `HTTP ${res.statusCode ?? 101}: a switch to another protocol nobody asked for` });
+    });
+    req.once('response', (res: IncomingMessage) => {
+      answered = true;
+      const status = res.statusCode ?? 0;
+      const snippet = bodySnippet(res);
+      ctx.atDeadline = () => judge(status, snippet.text(), judgement);
+      void snippet.done.then((text) => resolve(judge(status, text, judgement)));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // After the status, a reset or close only cuts the body short; the snippet says so.
+      if (answered) return;
+      if (error.code?.startsWith('HPE_')) return resolve(brokenReply(error, start));
+      const unfinished = unfinishedReply(start, interim, judgement, 'when the connection ended');
+      if (unfinished) resolve(unfinished);
       // "socket hang up" carries ECONNRESET for a clean close too; the socket's own events tell which.
-      if (error.code === 'ECONNRESET' && peerClosed) resolve('closed');
+      else if (error.code === 'ECONNRESET' && peerClosed) resolve({ observed: 'deny', reason: 'closed', detail: 'connected, then closed before any response' });
       else reject(error);
     });
     req.end();
   });
-}
-
-/** The first bytes of the body (e.g. "RBAC: access denied"), without waiting for a slow or endless body. */
-function readSnippet(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const done = (): void => {
-      res.removeAllListeners('data');
-      resolve(text.replace(/\s+/g, ' ').trim().slice(0, 120));
-    };
-    res.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      if (text.length >= 120) done();
-    });
-    res.once('end', done);
-    res.once('error', done);
-    res.once('close', done);
-  });
-}
-
-function judge(status: number, snippet: string, judgement: HttpJudgement): Attempt {
-  const reason = `http-${status}` as const;
-  const detail = snippet ? `HTTP ${status}: ${snippet}` : `HTTP ${status}`;
-  if (statusIn(judgement.expectStatus ?? DEFAULT_EXPECT_STATUS, status)) return { observed: 'allow', reason, detail };
-  if (statusIn(judgement.denyStatus ?? DEFAULT_DENY_STATUS, status)) return { observed: 'deny', reason, detail };
-  return { observed: 'error', reason, detail: `${detail} (neither an expected nor a deny status)` };
 }

@@ -3,6 +3,9 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
+import { closeGently, httpDeadlines, SERVE_LIMITS, type ServeLimits } from './serve-limits.ts';
+
+export { SERVE_LIMITS, type ServeLimits } from './serve-limits.ts';
 
 /** Who the target says it is. */
 export interface Identity {
@@ -33,10 +36,19 @@ const HTTP_METHOD = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE) /;
 
 /**
  * Listens on every port. A connection is sniffed on its first bytes: HTTP gets a JSON identity
- * (`/status/NNN` answers that status), Redis `PING` gets `+PONG`, silence is simply held open.
+ * (`/status/NNN` answers that status), Redis `PING` gets `+PONG`. A connection that sends nothing is
+ * held (a TCP probe may watch whether it survives) until `idleTimeoutMs`, then closed with a FIN;
+ * HTTP requests are bounded by the header, request and keep-alive limits.
  */
-export async function startTargetServer(ports: readonly number[], host: string, identity: Identity): Promise<TargetServer> {
+export async function startTargetServer(
+  ports: readonly number[],
+  host: string,
+  identity: Identity,
+  limits: Partial<ServeLimits> = {},
+): Promise<TargetServer> {
+  const bounds: ServeLimits = { ...SERVE_LIMITS, ...limits };
   const http = createHttpServer((req, res) => answerHttp(req, res, identity));
+  const underDeadlines = httpDeadlines(http, bounds);
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
   try {
@@ -45,7 +57,17 @@ export async function startTargetServer(ports: readonly number[], host: string, 
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
         socket.on('error', () => socket.destroy());
-        socket.once('data', (first) => route(socket, first, http));
+        const idle = (): void => closeGently(socket);
+        socket.setTimeout(bounds.idleTimeoutMs, idle);
+        socket.once('data', (first) => {
+          if (!isHttp(first)) return speakRedis(socket, first);
+          // From here Node's HTTP server owns the socket's timeouts (idle, keep-alive) and serve its deadlines.
+          socket.off('timeout', idle);
+          socket.setTimeout(0);
+          underDeadlines(socket);
+          socket.unshift(first);
+          http.emit('connection', socket);
+        });
       });
       servers.push(server);
       await new Promise<void>((resolve, reject) => {
@@ -69,13 +91,12 @@ export async function startTargetServer(ports: readonly number[], host: string, 
   };
 }
 
-function route(socket: Socket, first: Buffer, http: ReturnType<typeof createHttpServer>): void {
-  const text = first.toString('latin1');
-  if (HTTP_METHOD.test(text)) {
-    socket.unshift(first);
-    http.emit('connection', socket);
-    return;
-  }
+function isHttp(first: Buffer): boolean {
+  return HTTP_METHOD.test(first.toString('latin1', 0, 16));
+}
+
+/** Answers every PING in each chunk with +PONG, anything else with one Redis error. */
+function speakRedis(socket: Socket, first: Buffer): void {
   const reply = (chunk: Buffer): void => {
     const commands = chunk.toString('latin1').toUpperCase().match(/PING/g)?.length ?? 0;
     socket.write(commands > 0 ? '+PONG\r\n'.repeat(commands) : '-ERR prober serve answers only PING\r\n');
@@ -84,11 +105,34 @@ function route(socket: Socket, first: Buffer, http: ReturnType<typeof createHttp
   socket.on('data', reply);
 }
 
+/** Interim responses that can precede a final one on a plain GET; serve sends the asked one, then 200. */
+const INTERIM: Readonly<Partial<Record<number, (res: ServerResponse) => void>>> = {
+  102: (res) => res.writeProcessing(),
+  103: (res) => res.writeEarlyHints({ link: '</>; rel=preload; as=fetch' }),
+};
+
+/**
+ * The final status for a request asking `/status/NNN`. A 1xx is never final: 102 and 103 go out as
+ * interim responses followed by 200. 100 gets 200 alone: Node already sends 100 Continue to a request
+ * that expects it, and an unasked one makes clients such as fetch() fail. 101 (it would switch
+ * protocols) and unassigned 1xx cannot be sent, so like a status outside 100-599 they get 400.
+ * Every substitute carries a note saying why.
+ */
+function finalStatus(asked: number, res: ServerResponse): { status: number; note?: string } {
+  if (asked < 100 || asked > 599) return { status: 400, note: `${asked} is not an HTTP status` };
+  if (asked >= 200) return { status: asked };
+  if (asked === 100) return { status: 200, note: '100 Continue goes out only to a request that sends "Expect: 100-continue"' };
+  const interim = INTERIM[asked];
+  if (!interim) return { status: 400, note: `${asked} is not a final status and serve cannot send it as an interim one` };
+  interim(res);
+  return { status: 200, note: `${asked} was sent as an interim response before this final one` };
+}
+
 function answerHttp(req: IncomingMessage, res: ServerResponse, identity: Identity): void {
   const url = req.url ?? '/';
   const asked = /^\/status\/(\d{3})\b/.exec(url);
-  const status = asked ? Number(asked[1]) : 200;
-  const body = JSON.stringify({ ...identity, port: req.socket.localPort, path: url, client: req.socket.remoteAddress });
-  res.writeHead(status >= 100 && status <= 599 ? status : 400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  const { status, note } = finalStatus(asked ? Number(asked[1]) : 200, res);
+  const body = JSON.stringify({ ...identity, port: req.socket.localPort, path: url, client: req.socket.remoteAddress, ...(note ? { note } : {}) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

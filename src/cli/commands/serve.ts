@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import type { ExitCode } from '../../model/report.ts';
+import { SERVE_LIMITS } from '../../probe/serve-limits.ts';
 import { UsageError } from '../usage-error.ts';
 
 function parsePorts(value: string): number[] {
@@ -13,6 +14,10 @@ function parsePorts(value: string): number[] {
   });
 }
 
+function seconds(ms: number): string {
+  return `${ms / 1000} s`;
+}
+
 /** Registers `serve`. */
 export function registerServe(program: Command, finish: (code: ExitCode) => void): void {
   program
@@ -21,7 +26,16 @@ export function registerServe(program: Command, finish: (code: ExitCode) => void
     .description(
       'Listens on each port. HTTP requests get a JSON identity (name, hostname, namespace, pod IP, the ' +
         "client's address); GET /status/NNN answers with status NNN; Redis PING gets +PONG; plain TCP " +
-        'connections are accepted. Runs until SIGINT or SIGTERM.',
+        'connections are accepted. Runs until SIGINT or SIGTERM.\n\n' +
+        'A 1xx is never a final answer: /status/102 and /status/103 send that interim response and then ' +
+        'a final 200; /status/100 gets 200 (100 Continue goes out only to a request that sends "Expect: ' +
+        '100-continue"); /status/101 (it would switch protocols), other 1xx and numbers outside 100-599 ' +
+        'get 400. Each substitute answer carries a note saying why.\n\n' +
+        `Limits: request headers must be complete within ${seconds(SERVE_LIMITS.headersTimeoutMs)} (else 408 and ` +
+        `close), a request body within ${seconds(SERVE_LIMITS.requestTimeoutMs)} of its headers; a kept-alive ` +
+        `connection is closed after ${seconds(SERVE_LIMITS.keepAliveTimeoutMs)} without a request. A connection ` +
+        `that sends nothing, a Redis client between commands and any quiet connection are held for ` +
+        `${seconds(SERVE_LIMITS.idleTimeoutMs)} (long enough that a TCP probe never sees its connection closed), then closed with a FIN.`,
     )
     .requiredOption('-p, --port <ports>', 'comma-separated ports, e.g. 8080,8443 (0 = any free port)', parsePorts)
     .option('--host <address>', 'address to bind', '0.0.0.0')
