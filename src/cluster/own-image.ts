@@ -14,9 +14,9 @@ function proberContainer(containers: readonly V1Container[]): V1Container | unde
  * The image of the pod prober runs in (in-cluster only; `$HOSTNAME` is the pod's name). Undefined
  * outside a cluster; an error when the pod cannot be read, so the caller can fall back with a warning.
  */
-export async function ownImage(api: Pick<KubeApi, 'readPod'>, connection: Pick<Connection, 'inCluster' | 'namespace'>, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function ownImage(api: Pick<KubeApi, 'readOwnPod'>, connection: Pick<Connection, 'inCluster' | 'namespace'>, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   if (!connection.inCluster || !env.HOSTNAME) return undefined;
-  const pod = await api.readPod(connection.namespace, env.HOSTNAME);
+  const pod = await api.readOwnPod(connection.namespace, env.HOSTNAME);
   const image = proberContainer(pod.spec?.containers ?? [])?.image;
   if (!image) throw new Error(`pod ${connection.namespace}/${env.HOSTNAME} has no container that runs prober`);
   return image;

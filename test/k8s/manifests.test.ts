@@ -8,6 +8,12 @@ import { validateObject } from './validate.ts';
 
 const files = [...yamlFiles('k8s'), ...yamlFiles('policies')];
 
+/**
+ * Bases applied once per namespace, whose objects name none on purpose: an overlay's `namespace:`
+ * or `kubectl apply -n NS -k DIR` gives each copy its own. Their rendered copies are checked below.
+ */
+const PER_NAMESPACE_BASES = ['k8s/prober/source-namespace/'];
+
 t.test('every document parses and matches the schema of its kind', async (t) => {
   let validated = 0;
   for (const file of files) {
@@ -23,7 +29,8 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
         default: {
           t.same(await validateObject(object), [], `${where}: ${object.kind} ${object.metadata?.name} is valid`);
           // Without kustomize (kubectl apply -f) a missing namespace would mean "default".
-          if (!CLUSTER_SCOPED.has(object.kind)) t.ok(object.metadata.namespace, `${where}: names its namespace`);
+          const perNamespace = PER_NAMESPACE_BASES.some((dir) => file.startsWith(dir));
+          if (!CLUSTER_SCOPED.has(object.kind)) t.equal(Boolean(object.metadata.namespace), !perNamespace, `${where}: ${perNamespace ? 'leaves the namespace to its overlay' : 'names its namespace'}`);
           validated++;
         }
       }
@@ -31,6 +38,13 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
   }
   // The lab has well over 30 objects: a glob that silently matched nothing must not pass.
   t.ok(validated >= 30, `validated ${validated} objects`);
+});
+
+t.test('every namespaced object the kustomizations render has its namespace', async (t) => {
+  const { all } = renderAll();
+  for (const { object, where } of all) {
+    if (!CLUSTER_SCOPED.has(object.kind)) t.ok(object.metadata.namespace, `${where}: ${object.kind} ${object.metadata.name} lands in a namespace`);
+  }
 });
 
 t.test('the validation rejects the mistakes it is there for', async (t) => {
