@@ -58,7 +58,7 @@ export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: 
   } catch (error) {
     const hint =
       error instanceof KubeApiError && error.code === 403
-        ? '; or run with --agent=pod'
+        ? '; or, if prober may create pods there, run with --agent=pod'
         : error instanceof KubeApiError && error.code === 404
           ? ' (this cluster may not serve ephemeral containers; run with --agent=pod)'
           : '';
@@ -97,8 +97,14 @@ export async function runPodAgent(ctx: AgentContext, source: V1Pod, sourceName: 
   const namespace = spec.metadata?.namespace ?? 'default';
   const pod = spec.metadata?.name ?? '';
   ctx.tracker.willCreate(namespace, pod);
+  // A create the API server answered with a 4xx made no pod: deleting "it" would only fail again (403)
+  // or, for 409, remove a pod that is not prober's. Any other failure may have made one: delete it.
+  let refused = false;
   try {
-    await ctx.api.createPod(namespace, spec);
+    await ctx.api.createPod(namespace, spec).catch((error: unknown) => {
+      refused = error instanceof KubeApiError && error.code !== undefined && error.code >= 400 && error.code < 500 && error.code !== 429;
+      throw error;
+    });
     ctx.progress(`${plan.source}: probe pod ${namespace}/${pod} created (identity of ${source.metadata?.name})`);
     const outcome = await waitForContainer(ctx.api, {
       namespace,
@@ -113,7 +119,11 @@ export async function runPodAgent(ctx: AgentContext, source: V1Pod, sourceName: 
   } catch (error) {
     return failure(pod, error);
   } finally {
-    const problem = await ctx.tracker.delete(namespace, pod);
-    if (problem) ctx.progress(problem);
+    if (refused) {
+      ctx.tracker.refused(namespace, pod);
+    } else {
+      const problem = await ctx.tracker.delete(namespace, pod);
+      if (problem) ctx.progress(problem);
+    }
   }
 }

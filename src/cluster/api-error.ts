@@ -1,6 +1,6 @@
 // Kubernetes API failures turned into one-line messages a person can act on (which RBAC rule is missing, etc.).
 
-import { KUBE_API_PERMISSIONS, permissionLabel, type KubeCall } from './kube-api.ts';
+import { grantHint, KUBE_API_PERMISSIONS, permissionLabel, type KubeCall } from './kube-api.ts';
 
 /** What a call was about, for messages: `pods "web-1" in namespace b-apacherr`. */
 export interface CallSubject {
@@ -70,7 +70,8 @@ function rootCause(error: unknown): string {
 
 /**
  * Wraps whatever a client-node call threw into a KubeApiError with a one-line message. A 403 names
- * the exact RBAC verb and resource that is missing, because that is what the person has to grant.
+ * the exact RBAC verb, resource and namespace that is missing, and how to grant it, because that is
+ * what the person has to do next.
  */
 export function toKubeApiError(call: KubeCall, subject: CallSubject, error: unknown, server: string): KubeApiError {
   if (error instanceof KubeApiError) return error;
@@ -88,7 +89,7 @@ export function toKubeApiError(call: KubeCall, subject: CallSubject, error: unkn
       case 401:
         return `the Kubernetes API server at ${server} rejected the credentials (401 Unauthorized)${said}`;
       case 403:
-        return `forbidden: missing RBAC permission to ${permissionLabel(permission)} ${where} (grant it in prober's Role/ClusterRole)${said}`;
+        return `forbidden: missing RBAC permission to ${permissionLabel(permission)} ${where} (${grantHint(permission, subject.namespace)})${said}`;
       case 404:
         return `${object} not found ${where}${said}`;
       case 409:

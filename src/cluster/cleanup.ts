@@ -25,6 +25,11 @@ export class ProbePodTracker {
     this.#pods.set(`${namespace}/${name}`, { namespace, name });
   }
 
+  /** Forgets a pod whose create the API server refused (403, 409, 422 …): nothing was made, nothing may be deleted. */
+  refused(namespace: string, name: string): void {
+    this.#pods.delete(`${namespace}/${name}`);
+  }
+
   /** Deletes one pod now (a finished agent); missing pods count as deleted. Returns an error message or undefined. */
   async delete(namespace: string, name: string): Promise<string | undefined> {
     try {

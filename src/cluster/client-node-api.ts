@@ -52,6 +52,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     readPod(namespace, name) {
       return call('readPod', { namespace, name }, () => core.readNamespacedPod({ namespace, name }));
     },
+    readOwnPod(namespace, name) {
+      return call('readOwnPod', { namespace, name }, () => core.readNamespacedPod({ namespace, name }));
+    },
     addEphemeralContainer(namespace, pod, container: V1EphemeralContainer) {
       const body = { spec: { ephemeralContainers: [container] } };
       return call('addEphemeralContainer', { namespace, name: pod }, () =>

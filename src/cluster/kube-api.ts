@@ -28,6 +28,8 @@ export interface KubeApi {
   /** Pods of a namespace matching a label selector (`app=web,tier=front`; empty = all). */
   listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]>;
   readPod(namespace: string, name: string): Promise<V1Pod>;
+  /** The pod prober itself runs in (in-cluster only), for the image its agents should use. */
+  readOwnPod(namespace: string, name: string): Promise<V1Pod>;
   /** Adds one ephemeral container to a running pod (strategic merge patch of `pods/ephemeralcontainers`). */
   addEphemeralContainer(namespace: string, pod: string, container: V1EphemeralContainer): Promise<V1Pod>;
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
@@ -59,6 +61,13 @@ export interface KubeApi {
 /** The name of one KubeApi call. */
 export type KubeCall = keyof KubeApi;
 
+/**
+ * Where prober's RBAC (`k8s/prober/`) grants a permission: in the ClusterRole `prober` bound
+ * cluster-wide (reads only), in the Role `prober-source` of every source namespace, or in the Role
+ * `prober-self` of prober's own namespace.
+ */
+export type Grant = 'cluster' | 'source-namespace' | 'own-namespace';
+
 /** An RBAC permission: what a Role/ClusterRole rule must grant for one call. */
 export interface Permission {
   readonly verb: 'get' | 'list' | 'create' | 'delete' | 'patch';
@@ -68,26 +77,32 @@ export interface Permission {
   readonly resource: string;
   /** Whether the call is made in one namespace or across the cluster. */
   readonly scope: 'namespace' | 'cluster';
+  /** Which of prober's roles grants it; never a write verb cluster-wide (trust rule 6). */
+  readonly grant: Grant;
   /** Why prober makes the call, for the README's RBAC table. */
   readonly purpose: string;
 }
 
 /**
- * The permission each call needs. A ClusterRole for prober grants exactly the union of these
- * (a test checks `k8s/prober/` against this table), so a call added to KubeApi must be added here.
+ * The permission each call needs and which of prober's roles grants it. `k8s/prober/` grants exactly
+ * these, each where `grant` says (a test checks the manifests against this table), so a call added to
+ * KubeApi must be added here.
  */
 export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
-  listPods: { verb: 'list', group: '', resource: 'pods', scope: 'namespace', purpose: 'find a Ready pod of each source; sweep leftover probe pods' },
-  readPod: { verb: 'get', group: '', resource: 'pods', scope: 'namespace', purpose: 'wait for the agent container to finish' },
-  addEphemeralContainer: { verb: 'patch', group: '', resource: 'pods/ephemeralcontainers', scope: 'namespace', purpose: 'start the agent inside the source pod (default --agent=ephemeral)' },
-  createPod: { verb: 'create', group: '', resource: 'pods', scope: 'namespace', purpose: 'start a probe pod beside the source (--agent=pod)' },
-  deletePod: { verb: 'delete', group: '', resource: 'pods', scope: 'namespace', purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM' },
-  readPodLog: { verb: 'get', group: '', resource: 'pods/log', scope: 'namespace', purpose: "read the agent's results from its log" },
-  readService: { verb: 'get', group: '', resource: 'services', scope: 'namespace', purpose: 'check that a target Service exists and has the probed port' },
-  listEndpointSlices: { verb: 'list', group: 'discovery.k8s.io', resource: 'endpointslices', scope: 'namespace', purpose: 'prove a target Service has ready endpoints (trust rule 2)' },
-  listNamespaces: { verb: 'list', group: '', resource: 'namespaces', scope: 'cluster', purpose: 'namespace labels for the policy model (expect: fromPolicies)' },
-  listAllPods: { verb: 'list', group: '', resource: 'pods', scope: 'cluster', purpose: 'workload labels for the policy model (expect: fromPolicies)' },
-  listAllServices: { verb: 'list', group: '', resource: 'services', scope: 'cluster', purpose: 'Service selectors and ports for the policy model (expect: fromPolicies)' },
+  listPods: { verb: 'list', group: '', resource: 'pods', scope: 'namespace', grant: 'source-namespace', purpose: 'find a Ready pod of each source; sweep leftover probe pods' },
+  readPod: { verb: 'get', group: '', resource: 'pods', scope: 'namespace', grant: 'source-namespace', purpose: 'wait for the agent container to finish' },
+  readOwnPod: { verb: 'get', group: '', resource: 'pods', scope: 'namespace', grant: 'own-namespace', purpose: "in a pod: read its own pod for the image (by digest) the agents use" },
+  addEphemeralContainer: { verb: 'patch', group: '', resource: 'pods/ephemeralcontainers', scope: 'namespace', grant: 'source-namespace', purpose: 'start the agent inside the source pod (default --agent=ephemeral)' },
+  createPod: { verb: 'create', group: '', resource: 'pods', scope: 'namespace', grant: 'source-namespace', purpose: 'start a probe pod beside the source (--agent=pod)' },
+  deletePod: { verb: 'delete', group: '', resource: 'pods', scope: 'namespace', grant: 'source-namespace', purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM' },
+  readPodLog: { verb: 'get', group: '', resource: 'pods/log', scope: 'namespace', grant: 'source-namespace', purpose: "read the agent's results from its log" },
+  // Targets may live in any namespace (kube-dns in kube-system, say), where prober must never write:
+  // these two reads are granted cluster-wide, and show no more than `list services`/`list pods` do.
+  readService: { verb: 'get', group: '', resource: 'services', scope: 'namespace', grant: 'cluster', purpose: 'check that a target Service exists and has the probed port' },
+  listEndpointSlices: { verb: 'list', group: 'discovery.k8s.io', resource: 'endpointslices', scope: 'namespace', grant: 'cluster', purpose: 'prove a target Service has ready endpoints (trust rule 2)' },
+  listNamespaces: { verb: 'list', group: '', resource: 'namespaces', scope: 'cluster', grant: 'cluster', purpose: 'namespace labels for the policy model (expect: fromPolicies)' },
+  listAllPods: { verb: 'list', group: '', resource: 'pods', scope: 'cluster', grant: 'cluster', purpose: 'workload labels for the policy model (expect: fromPolicies)' },
+  listAllServices: { verb: 'list', group: '', resource: 'services', scope: 'cluster', grant: 'cluster', purpose: 'Service selectors and ports for the policy model (expect: fromPolicies)' },
   listNetworkPolicies: policyPermission('networkpolicies'),
   listAdminNetworkPolicies: policyPermission('adminnetworkpolicies'),
   listBaselineAdminNetworkPolicies: policyPermission('baselineadminnetworkpolicies'),
@@ -99,7 +114,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
 
 function policyPermission(resource: PolicyResource): Permission {
   const { group, kind } = POLICY_RESOURCES[resource];
-  return { verb: 'list', group, resource, scope: 'cluster', purpose: `live ${kind}s for the policy model (expect: fromPolicies)` };
+  return { verb: 'list', group, resource, scope: 'cluster', grant: 'cluster', purpose: `live ${kind}s for the policy model (expect: fromPolicies)` };
 }
 
 /** `patch pods/ephemeralcontainers` — how a permission is named in messages. */
@@ -107,6 +122,30 @@ export function permissionLabel(permission: Permission): string {
   const group = permission.group ? `.${permission.group}` : '';
   const [resource, sub] = permission.resource.split('/');
   return `${permission.verb} ${resource}${group}${sub ? `/${sub}` : ''}`;
+}
+
+/** Where prober's RBAC lives in this repository, and the base applied once per source namespace. */
+export const RBAC_MANIFESTS = { roles: 'k8s/prober/P-01-prober-rbac.yaml', sourceNamespace: 'k8s/prober/source-namespace' } as const;
+
+/**
+ * What a person does to grant a permission prober lacks, for 403 messages: a source namespace gets
+ * the Role `prober-source` (the README's "Add a source namespace"); the rest live in one file.
+ */
+export function grantHint(permission: Permission, namespace: string | undefined): string {
+  switch (permission.grant) {
+    case 'source-namespace': {
+      const ns = namespace ?? 'NAMESPACE';
+      return `prober acts only in its source namespaces; add ${ns} with: kubectl apply -n ${ns} -k ${RBAC_MANIFESTS.sourceNamespace} (see "Add a source namespace" in README.md)`;
+    }
+    case 'own-namespace':
+      return `grant it with the Role prober-self in prober's own namespace${namespace ? ` ${namespace}` : ''} (${RBAC_MANIFESTS.roles})`;
+    case 'cluster':
+      return `grant it in the ClusterRole prober (${RBAC_MANIFESTS.roles})`;
+    default: {
+      const unreachable: never = permission.grant;
+      throw new Error(`unknown grant ${String(unreachable)}`);
+    }
+  }
 }
 
 /** The labels every object prober creates carries, so it can be found and garbage-collected. */

@@ -35,6 +35,7 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
   const calls: Record<KubeCall, () => Promise<unknown>> = {
     listPods: () => api.listPods('web', 'app=web'),
     readPod: () => api.readPod('web', 'web-1'),
+    readOwnPod: () => api.readOwnPod('web', 'web-1'),
     addEphemeralContainer: () => api.addEphemeralContainer('web', 'web-1', { name: 'debug', image: 'busybox', command: ['prober', 'agent'] }),
     createPod: () => api.createPod('web', { metadata: { name: 'probe' }, spec: { containers: [{ name: 'agent', image: 'busybox', command: ['prober', 'agent'] }] } }),
     deletePod: () => api.deletePod('web', 'probe'),

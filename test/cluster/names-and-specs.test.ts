@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import type { V1Pod } from '@kubernetes/client-node';
-import { agentContainerName, ephemeralAgent, probePod, probePodName } from '../../src/cluster/agent-spec.ts';
+import { agentContainerName, ephemeralAgent, PROBE_POD_RESOURCES, probePod, probePodName } from '../../src/cluster/agent-spec.ts';
 import { agentTimeoutFor } from '../../src/cluster/cluster-backend.ts';
 import { serviceRefOf } from '../../src/cluster/service-host.ts';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
@@ -62,6 +62,29 @@ t.test('the ephemeral agent is a valid ephemeral container', async (t) => {
   t.same(ephemeralErrors([], [container], ['main']), []);
   t.equal(container.name, agentContainerName('abc123'));
   t.same(ephemeralErrors([], [container], ['prober-abc123']).length, 1, 'a clash with an existing container name is caught');
+  t.equal(container.resources, undefined, 'no resources: the API server forbids them on ephemeral containers');
+});
+
+t.test('the API server forbids fields outside its allow-list on ephemeral containers, resources among them', async (t) => {
+  const base = ephemeralAgent('abc123', 'ghcr.io/prober-dev/prober:0.1.0', plan) as unknown as Record<string, unknown>;
+  const rows: [string, Record<string, unknown>, string[]][] = [
+    ['resources', { resources: PROBE_POD_RESOURCES }, ['spec.ephemeralContainers[0].resources: Forbidden: cannot be set for an Ephemeral Container']],
+    ['resources that are empty (the zero value)', { resources: {} }, []],
+    ['ports', { ports: [{ containerPort: 80 }] }, ['spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container']],
+    ['a readiness probe', { readinessProbe: { tcpSocket: { port: 1 } } }, ['spec.ephemeralContainers[0].readinessProbe: Forbidden: cannot be set for an Ephemeral Container']],
+    ['restartPolicy', { restartPolicy: 'Always' }, ['spec.ephemeralContainers[0].restartPolicy: Forbidden: cannot be set for an Ephemeral Container']],
+    ['a target container', { targetContainerName: 'main' }, []],
+    ['stdin and tty', { stdin: true, tty: true }, []],
+  ];
+  for (const [name, extra, errors] of rows) t.same(ephemeralErrors([], [{ ...base, ...extra }], ['main']), errors, name);
+});
+
+t.test('the probe pod has small requests and limits, within what the agent was measured to use', async (t) => {
+  const source: V1Pod = { metadata: { name: 'web-1', namespace: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web' }] } };
+  const pod = probePod({ source, sourceName: 'web', runId: 'abc123', image: 'img:1', plan, deadlineSeconds: 60 });
+  const resources = pod.spec?.containers[0]?.resources;
+  t.same(resources, { requests: { cpu: '10m', memory: '96Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+  t.same(podErrors(pod as unknown as Record<string, unknown>), [], 'a valid pod');
 });
 
 t.test('the probe pod: valid, the source identity without controller labels, never Ready, bounded', async (t) => {

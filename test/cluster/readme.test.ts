@@ -1,9 +1,9 @@
-// The cluster README's RBAC table states exactly the permission table the code uses.
+// The cluster README's RBAC table states exactly the permission table the code uses, and where each is granted.
 
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KUBE_API_PERMISSIONS } from '../../src/cluster/kube-api.ts';
+import { KUBE_API_PERMISSIONS, type Grant } from '../../src/cluster/kube-api.ts';
 import { ROOT } from '../helpers/prober.ts';
 
 t.test('every permission of KubeApi has its row in src/cluster/README.md, and no row is extra', async (t) => {
@@ -13,10 +13,11 @@ t.test('every permission of KubeApi has its row in src/cluster/README.md, and no
     .filter((line) => /^\| `(get|list|create|delete|patch)` \|/.test(line))
     .map((line) => line.split('|').map((cell) => cell.trim()));
   const documented = new Set<string>();
-  for (const [, verb = '', resources = '', scope = ''] of rows) {
+  const grants: Record<string, Grant> = { 'source Role': 'source-namespace', 'own Role': 'own-namespace', ClusterRole: 'cluster' };
+  for (const [, verb = '', resources = '', scope = '', grantedBy = ''] of rows) {
     const group = /\(([^)]+)\)/.exec(resources)?.[1] ?? '';
-    for (const [, resource] of resources.matchAll(/`([^`]+)`/g)) documented.add(`${verb.replace(/`/g, '')} ${group}/${resource} ${scope}`);
+    for (const [, resource] of resources.matchAll(/`([^`]+)`/g)) documented.add(`${verb.replace(/`/g, '')} ${group}/${resource} ${scope} ${grants[grantedBy] ?? grantedBy}`);
   }
-  const used = new Set(Object.values(KUBE_API_PERMISSIONS).map((p) => `${p.verb} ${p.group}/${p.resource} ${p.scope}`));
+  const used = new Set(Object.values(KUBE_API_PERMISSIONS).map((p) => `${p.verb} ${p.group}/${p.resource} ${p.scope} ${p.grant}`));
   t.same([...documented].sort(), [...used].sort());
 });

@@ -34,7 +34,7 @@ for (const pod of templates) {
       for (const kind of ['requests', 'limits'] as const) {
         for (const resource of ['cpu', 'memory']) t.ok(container.resources?.[kind]?.[resource], `${label}: ${resource} ${kind}`);
       }
-      t.match(container.image, /^[^:]+:[^:]+$/, `${label}: image ${container.image} names a tag`);
+      t.match(container.image, /^[^:@]+:[^:@]+(@sha256:[0-9a-f]{64})?$/, `${label}: image ${container.image} names a tag`);
       t.notMatch(container.image, /:latest$/, `${label}: not :latest`);
     }
   });

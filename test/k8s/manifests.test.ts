@@ -1,12 +1,20 @@
 // Every YAML document under k8s/ and policies/ parses and validates against the schema of its kind.
 
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
 import { renderAll } from './lab.ts';
 import { CLUSTER_SCOPED, readDocuments, REPO, yamlFiles, type K8sObject } from './manifests.ts';
 import { validateObject } from './validate.ts';
 
 const files = [...yamlFiles('k8s'), ...yamlFiles('policies')];
+
+/**
+ * Bases applied once per namespace, whose objects name none on purpose: an overlay's `namespace:`
+ * or `kubectl apply -n NS -k DIR` gives each copy its own. Their rendered copies are checked below.
+ */
+const PER_NAMESPACE_BASES = ['k8s/prober/source-namespace/'];
 
 t.test('every document parses and matches the schema of its kind', async (t) => {
   let validated = 0;
@@ -23,7 +31,8 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
         default: {
           t.same(await validateObject(object), [], `${where}: ${object.kind} ${object.metadata?.name} is valid`);
           // Without kustomize (kubectl apply -f) a missing namespace would mean "default".
-          if (!CLUSTER_SCOPED.has(object.kind)) t.ok(object.metadata.namespace, `${where}: names its namespace`);
+          const perNamespace = PER_NAMESPACE_BASES.some((dir) => file.startsWith(dir));
+          if (!CLUSTER_SCOPED.has(object.kind)) t.equal(Boolean(object.metadata.namespace), !perNamespace, `${where}: ${perNamespace ? 'leaves the namespace to its overlay' : 'names its namespace'}`);
           validated++;
         }
       }
@@ -31,6 +40,13 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
   }
   // The lab has well over 30 objects: a glob that silently matched nothing must not pass.
   t.ok(validated >= 30, `validated ${validated} objects`);
+});
+
+t.test('every namespaced object the kustomizations render has its namespace', async (t) => {
+  const { all } = renderAll();
+  for (const { object, where } of all) {
+    if (!CLUSTER_SCOPED.has(object.kind)) t.ok(object.metadata.namespace, `${where}: ${object.kind} ${object.metadata.name} lands in a namespace`);
+  }
 });
 
 t.test('the validation rejects the mistakes it is there for', async (t) => {
@@ -66,22 +82,62 @@ t.test('every manifest under k8s/ is deployed by a kustomization', async (t) => 
   t.ok(used.has('policies/expectations.yaml'), 'the prober Job gets its expectations from policies/');
 });
 
-t.test('images are pinned, and those built here are set once in a kustomization', async (t) => {
+/** An image reference split as the runtime reads it: `name[:tag][@sha256:…]` (a registry port is part of the name). */
+function parseImage(image: string): { name: string; tag?: string; digest?: string } {
+  const [ref = '', digest] = image.split('@');
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  const [name, tag] = colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, undefined];
+  return { name, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+/** Images built from this repository: not published yet, so set by tag in a kustomization. */
+const BUILT_HERE = 'ghcr.io/prober-dev/';
+
+function containerImages(): { image: string; where: string }[] {
   const { all } = renderAll();
+  return all.flatMap(({ object, where }) => {
+    const spec = (object['spec'] as { template?: { spec?: { containers?: { image: string }[]; initContainers?: { image: string }[] } } } | undefined)?.template?.spec;
+    return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => ({ image: c.image, where }));
+  });
+}
+
+t.test('images have fixed tags, and those built here are set once in a kustomization', async (t) => {
   const { renderKustomization } = await import('./manifests.ts');
   const overrides = [...renderKustomization('k8s').images, ...renderKustomization('k8s/prober/job').images];
-  const images = all.flatMap(({ object, where }) => {
-    const spec = (object['spec'] as { template?: { spec?: { containers?: { image: string }[] } } } | undefined)?.template?.spec;
-    return (spec?.containers ?? []).map((c) => ({ image: c.image, where }));
-  });
+  const images = containerImages();
   t.ok(images.length >= 6, `found ${images.length} container images`);
   for (const { image, where } of images) {
-    const [, name, tag] = /^(.+?)(?::([^:/]+))?$/.exec(image) ?? [];
+    const { name, tag } = parseImage(image);
     t.ok(tag && tag !== 'latest', `${where}: ${image} has a fixed tag`);
-    if (name?.startsWith('ghcr.io/prober-dev/')) {
+    if (name.startsWith(BUILT_HERE)) {
       const override = overrides.find((o) => o.name === name);
       t.ok(override, `${where}: ${name} can be overridden with kustomize images:`);
       t.equal(override?.newTag, tag, `${where}: ${name} tag agrees with its kustomization`);
     }
   }
+});
+
+t.test('every third-party image is pinned by the digest of its tag, and k8s/README.md says where it is stated', async (t) => {
+  const readme = readFileSync(join(REPO, 'k8s', 'README.md'), 'utf8');
+  const thirdParty = containerImages().filter(({ image }) => !image.startsWith(BUILT_HERE));
+  t.same([...new Set(thirdParty.map(({ image }) => parseImage(image).name))].sort(), ['httpd', 'nicolas/webdis', 'redis', 'traefik'], 'the lab\'s four upstream images');
+  for (const { image, where } of thirdParty) {
+    const { name, tag, digest } = parseImage(image);
+    t.match(digest, /^sha256:[0-9a-f]{64}$/, `${where}: ${name}:${tag} is pinned by digest`);
+    t.ok(tag, `${where}: the tag stays beside the digest, for people`);
+    const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}:${tag}\``));
+    t.ok(row?.includes(String(digest)), `${where}: k8s/README.md lists ${name}:${tag} with the same digest`);
+    t.match(row, /https:\/\/github\.com\/\S+/, `${where}: and the public source that states it`);
+  }
+});
+
+t.test('the image parser reads registries, ports, tags and digests', async (t) => {
+  const rows: [string, ReturnType<typeof parseImage>][] = [
+    ['redis:7.4.6', { name: 'redis', tag: '7.4.6' }],
+    ['registry.example:5000/team/app:1.2@sha256:' + 'a'.repeat(64), { name: 'registry.example:5000/team/app', tag: '1.2', digest: 'sha256:' + 'a'.repeat(64) }],
+    ['registry.example:5000/app', { name: 'registry.example:5000/app' }],
+    ['nicolas/webdis@sha256:' + 'b'.repeat(64), { name: 'nicolas/webdis', digest: 'sha256:' + 'b'.repeat(64) }],
+  ];
+  for (const [image, want] of rows) t.same(parseImage(image), want, image);
 });

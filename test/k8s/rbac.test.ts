@@ -1,23 +1,12 @@
-// The prober's RBAC grants exactly the access its Kubernetes API calls need, to its own service account only.
+// The prober's RBAC grants exactly the access its Kubernetes API calls need, each where the code's
+// permission table says: reads cluster-wide, writes only in the lab's source namespaces.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
+import { join } from 'node:path';
 import { renderAll } from './lab.ts';
-import { ofKind } from './manifests.ts';
-import { KUBE_API_PERMISSIONS } from '../../src/cluster/kube-api.ts';
-
-/**
- * Everything the prober's cluster mode may do, as `group/resource` → verbs (core group: empty),
- * derived from the permission table next to the KubeApi interface — the one list of the calls
- * prober makes. The ClusterRole must grant exactly this: no verb more, none missing.
- */
-const ALLOWED: Readonly<Record<string, readonly string[]>> = (() => {
-  const allowed: Record<string, string[]> = {};
-  for (const { group, resource, verb } of Object.values(KUBE_API_PERMISSIONS)) {
-    const verbs = (allowed[`${group}/${resource}`] ??= []);
-    if (!verbs.includes(verb)) verbs.push(verb);
-  }
-  return allowed;
-})();
+import { ofKind, REPO, type SourcedObject } from './manifests.ts';
+import { loadReachabilityTest } from '../../src/config/load-test.ts';
+import { KUBE_API_PERMISSIONS, type Grant } from '../../src/cluster/kube-api.ts';
 
 interface Rule {
   apiGroups?: string[];
@@ -27,44 +16,103 @@ interface Rule {
   nonResourceURLs?: string[];
 }
 
-const { all } = renderAll();
-const role = ofKind(all, 'ClusterRole').find((o) => o.object.metadata.name === 'prober');
-const rules = (role?.object['rules'] ?? []) as Rule[];
+interface RoleRef {
+  kind: string;
+  name: string;
+  apiGroup: string;
+}
 
-t.test('the ClusterRole grants no verb beyond the allowed list, and nothing is missing', async (t) => {
-  if (!role) throw new Error('ClusterRole prober not found');
-  const granted = new Map<string, Set<string>>();
-  for (const rule of rules) {
-    t.notOk(rule.nonResourceURLs, 'no non-resource URLs');
-    t.notOk(rule.resourceNames, 'no per-name rules (the prober works on any lab pod)');
+const SUBJECT = { kind: 'ServiceAccount', name: 'prober', namespace: 'prober' };
+const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'];
+
+/** The permission table as `verb group/resource` strings, for one place it is granted. */
+function wanted(grant: Grant): string[] {
+  const keys = Object.values(KUBE_API_PERMISSIONS)
+    .filter((p) => p.grant === grant)
+    .map((p) => `${p.verb} ${p.group}/${p.resource}`);
+  return [...new Set(keys)].sort();
+}
+
+/** What a role's rules grant, as `verb group/resource` strings; wildcards and names are refused. */
+function granted(t: Test, role: SourcedObject): string[] {
+  const out = new Set<string>();
+  for (const rule of (role.object['rules'] ?? []) as Rule[]) {
+    t.notOk(rule.nonResourceURLs, `${role.where}: no non-resource URLs`);
+    t.notOk(rule.resourceNames, `${role.where}: no per-name rules (prober works on any pod of a source)`);
     for (const group of rule.apiGroups ?? []) {
       for (const resource of rule.resources ?? []) {
         for (const verb of rule.verbs) {
-          t.not(`${group}${resource}${verb}`.includes('*'), true, `no wildcard in ${group}/${resource} ${verb}`);
-          const key = `${group}/${resource}`;
-          t.ok(ALLOWED[key]?.includes(verb), `${verb} ${key} is allowed`);
-          granted.set(key, (granted.get(key) ?? new Set()).add(verb));
+          t.notOk(`${group}${resource}${verb}`.includes('*'), `${role.where}: no wildcard in ${verb} ${group}/${resource}`);
+          out.add(`${verb} ${group}/${resource}`);
         }
       }
     }
   }
-  for (const [key, verbs] of Object.entries(ALLOWED)) t.same([...(granted.get(key) ?? [])].sort(), [...verbs].sort(), `${key}: granted as listed`);
+  return [...out].sort();
+}
+
+const { all } = renderAll();
+const bindingsOfProber = [...ofKind(all, 'ClusterRoleBinding'), ...ofKind(all, 'RoleBinding')].filter((b) =>
+  ((b.object['subjects'] ?? []) as { kind: string; name: string; namespace?: string }[]).some((s) => s.name === SUBJECT.name && s.namespace === SUBJECT.namespace),
+);
+/** The namespaces the lab's own test probes from: prober must be able to work in each, and only there. */
+const sourceNamespaces = [...new Set(loadReachabilityTest(join(REPO, 'policies', 'expectations.yaml')).sources.map((s) => s.namespace ?? ''))].sort();
+
+const roleNamed = (kind: 'Role' | 'ClusterRole', name: string, namespace?: string): SourcedObject | undefined =>
+  ofKind(all, kind).find((o) => o.object.metadata.name === name && o.object.metadata.namespace === namespace);
+
+t.test('every binding of the prober account is one of its three, to it alone', async (t) => {
+  const seen = bindingsOfProber.map((b) => `${b.object.kind} ${b.object.metadata.namespace ?? '-'}/${b.object.metadata.name} -> ${(b.object['roleRef'] as RoleRef).kind} ${(b.object['roleRef'] as RoleRef).name}`).sort();
+  const expected = [
+    'ClusterRoleBinding -/prober -> ClusterRole prober',
+    'RoleBinding prober/prober-self -> Role prober-self',
+    ...sourceNamespaces.map((ns) => `RoleBinding ${ns}/prober-source -> Role prober-source`),
+  ].sort();
+  t.same(seen, expected);
+  for (const binding of bindingsOfProber) {
+    t.same(binding.object['subjects'], [SUBJECT], `${binding.where}: only prober's service account`);
+    t.equal((binding.object['roleRef'] as RoleRef).apiGroup, 'rbac.authorization.k8s.io');
+  }
 });
 
-t.test('only the prober service account holds the role, and the Job runs as it', async (t) => {
-  const bindings = [...ofKind(all, 'ClusterRoleBinding'), ...ofKind(all, 'RoleBinding')].filter((b) => (b.object['roleRef'] as { name: string }).name === 'prober');
-  t.equal(bindings.length, 1, 'one binding');
-  const [binding] = bindings;
-  t.match(binding?.object['roleRef'], { kind: 'ClusterRole', name: 'prober', apiGroup: 'rbac.authorization.k8s.io' });
-  t.same(binding?.object['subjects'], [{ kind: 'ServiceAccount', name: 'prober', namespace: 'prober' }]);
+t.test('cluster-wide: exactly the reads the permission table grants there, and no write', async (t) => {
+  const role = roleNamed('ClusterRole', 'prober');
+  if (!role) throw new Error('ClusterRole prober not found');
+  const rules = granted(t, role);
+  t.same(rules, wanted('cluster'), 'the ClusterRole equals the table');
+  for (const rule of rules) t.notOk(WRITE_VERBS.includes(rule.split(' ')[0] ?? ''), `${rule} is a read`);
+  for (const [call, permission] of Object.entries(KUBE_API_PERMISSIONS)) {
+    if (WRITE_VERBS.includes(permission.verb) || permission.resource === 'pods/log') {
+      t.notOk(rules.includes(`${permission.verb} ${permission.group}/${permission.resource}`), `${call}: ${permission.verb} ${permission.resource} is not granted cluster-wide`);
+    }
+  }
+});
+
+t.test('in each source namespace of the lab: the Role prober-source, exactly the table', async (t) => {
+  t.same(sourceNamespaces, ['a-ingress-traefik', 'b-apacherr', 'c-app-count', 'd-redis']);
+  const roles = ofKind(all, 'Role').filter((r) => r.object.metadata.name === 'prober-source');
+  t.same(roles.map((r) => r.object.metadata.namespace).sort(), sourceNamespaces, 'in these namespaces and nowhere else');
+  for (const role of roles) t.same(granted(t, role), wanted('source-namespace'), `${role.object.metadata.namespace}: the Role equals the table`);
+  t.notOk(roles.some((r) => ['kube-system', 'prober', 'default'].includes(r.object.metadata.namespace ?? '')), 'not in kube-system, default or prober');
+});
+
+t.test("in prober's own namespace: get pods only (its own pod's image)", async (t) => {
+  const role = roleNamed('Role', 'prober-self', 'prober');
+  if (!role) throw new Error('Role prober/prober-self not found');
+  t.same(granted(t, role), wanted('own-namespace'));
+});
+
+t.test('no permission of the table is left ungranted, and no other role exists', async (t) => {
+  const grants: Grant[] = ['cluster', 'source-namespace', 'own-namespace'];
+  t.same(Object.values(KUBE_API_PERMISSIONS).filter((p) => !grants.includes(p.grant)), []);
+  const roleNames = [...ofKind(all, 'ClusterRole'), ...ofKind(all, 'Role')].filter((r) => r.object.metadata.name?.startsWith('prober')).map((r) => `${r.object.kind} ${r.object.metadata.name}`);
+  t.same([...new Set(roleNames)].sort(), ['ClusterRole prober', 'Role prober-self', 'Role prober-source']);
+});
+
+t.test('the Job runs as the prober account, with the lab expectations', async (t) => {
   const jobs = ofKind(all, 'Job');
   t.equal(jobs.length, 1);
   const pod = (jobs[0]?.object['spec'] as { template: { spec: { serviceAccountName: string; containers: { command: string[] }[] } } }).template.spec;
   t.equal(pod.serviceAccountName, 'prober');
   t.same(pod.containers[0]?.command, ['prober', 'run', '-f', '/etc/prober/expectations.yaml', '-o', 'table'], 'runs the lab expectations, table output');
-  // No other binding in the repository refers to the prober's account.
-  const others = [...ofKind(all, 'ClusterRoleBinding'), ...ofKind(all, 'RoleBinding')].filter(
-    (b) => b !== binding && ((b.object['subjects'] ?? []) as { name: string; namespace?: string }[]).some((s) => s.name === 'prober' && s.namespace === 'prober'),
-  );
-  t.same(others, [], 'no other grants');
 });

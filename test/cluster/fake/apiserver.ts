@@ -1,6 +1,7 @@
 // A fake Kubernetes API server over real HTTPS for tests: there is no cluster on these machines, so this
 // serves exactly the endpoints prober uses, with real paths, verbs, content types, Status errors, RBAC
-// denials, injected faults, pod status transitions and logs — and validates everything prober sends.
+// (Roles per namespace, ClusterRoles), injected faults, pod status transitions and logs — and validates
+// everything prober sends.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import type { FakeKubelet } from './kubelet.ts';
 import { endpointSlice, service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { FakePods } from './pods.ts';
 import { parseSelector } from './selector.ts';
+import { parsePath, verbOf, type Target } from './request.ts';
+import { FakeRbac } from './rbac.ts';
 import * as status from './status.ts';
 import { makeCertificate } from './tls.ts';
 
@@ -36,15 +39,6 @@ export interface SeenRequest {
   readonly at: number;
 }
 
-/** Where a request points: `/api/v1/namespaces/ns/pods/name/log` → group "", resource pods/log … */
-interface Target {
-  readonly group: string;
-  readonly version: string;
-  readonly namespace: string | undefined;
-  readonly resource: string;
-  readonly name: string | undefined;
-}
-
 /** Built-in resources every cluster serves (group/version/resource); CRD kinds are added with `installCrd`. */
 const BUILT_IN = ['/v1/pods', '/v1/services', '/v1/namespaces', 'discovery.k8s.io/v1/endpointslices', 'networking.k8s.io/v1/networkpolicies'];
 
@@ -59,38 +53,6 @@ const POLICY_KINDS: Readonly<Record<string, string>> = {
   peerauthentications: 'PeerAuthentication',
 };
 
-function parsePath(path: string): Target | undefined {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  let group: string;
-  let version: string;
-  let rest: string[];
-  if (parts[0] === 'api' && parts[1] === 'v1') [group, version, rest] = ['', 'v1', parts.slice(2)];
-  else if (parts[0] === 'apis' && parts.length > 3) [group, version, rest] = [String(parts[1]), String(parts[2]), parts.slice(3)];
-  else return undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const [, namespace, resource = '', name, sub] = rest;
-    return { group, version, namespace, resource: sub ? `${resource}/${sub}` : resource, name };
-  }
-  return { group, version, namespace: undefined, resource: rest[0] ?? '', name: rest[1] };
-}
-
-function verbOf(method: string, name: string | undefined): string {
-  switch (method) {
-    case 'GET':
-      return name ? 'get' : 'list';
-    case 'POST':
-      return 'create';
-    case 'PATCH':
-      return 'patch';
-    case 'PUT':
-      return 'update';
-    case 'DELETE':
-      return name ? 'delete' : 'deletecollection';
-    default:
-      return method.toLowerCase();
-  }
-}
-
 const key = (namespace: string | undefined, name: string | undefined): string => `${namespace ?? ''}/${name ?? ''}`;
 const meta = (object: Json): Json => object.metadata as Json;
 const labelsOf = (object: Json): Record<string, string> => (meta(object).labels ?? {}) as Record<string, string>;
@@ -98,8 +60,9 @@ const labelsOf = (object: Json): Record<string, string> => (meta(object).labels 
 /** The fake API server. Start one per test with {@link FakeApiServer.start}; it stops at teardown. */
 export class FakeApiServer {
   readonly requests: SeenRequest[] = [];
-  /** The user RBAC denials name. */
-  readonly user = 'system:serviceaccount:ci:prober';
+  /** Who the token is: prober's service account as `k8s/prober/` names it. */
+  readonly user = 'system:serviceaccount:prober:prober';
+  readonly groups = ['system:serviceaccounts', 'system:serviceaccounts:prober', 'system:authenticated'];
   readonly token = randomBytes(16).toString('hex');
   readonly #server: Server;
   readonly #pods = new FakePods((object) => this.#bump(object), (name) => this.#namespaces.has(name));
@@ -109,6 +72,7 @@ export class FakeApiServer {
   readonly #policies: Json[] = [];
   readonly #served = new Set(BUILT_IN);
   readonly #denied = new Set<string>();
+  #rbac: FakeRbac | undefined;
   readonly #faults: { verb: string; resource: string; code: number; left: number }[] = [];
   readonly #cert: string;
   #version = 1000;
@@ -201,7 +165,16 @@ export class FakeApiServer {
     this.#policies.push(policy);
   }
 
-  /** RBAC: deny `verb` on `resource` (`pods/ephemeralcontainers`) in a namespace, or everywhere. */
+  /**
+   * Authorizes every request with these Roles, ClusterRoles and bindings (e.g. the rendered
+   * `k8s/prober/`), as the API server's RBAC authorizer does. Until called, every request is allowed,
+   * as for a cluster admin's kubeconfig.
+   */
+  enforceRbac(objects: readonly Json[]): void {
+    (this.#rbac ??= new FakeRbac()).load(objects);
+  }
+
+  /** On top of RBAC: deny `verb` on `resource` (`pods/ephemeralcontainers`) in a namespace, or everywhere. */
   deny(verb: string, resource: string, namespace?: string): void {
     this.#denied.add(`${verb} ${resource} ${namespace ?? '*'}`);
   }
@@ -246,7 +219,9 @@ export class FakeApiServer {
     try {
       if (req.headers.authorization !== `Bearer ${this.token}`) throw status.unauthorized();
       if (!target || !this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`)) throw status.noSuchResource();
-      const denied = [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) => this.#denied.has(rule));
+      const denied =
+        [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) => this.#denied.has(rule)) ||
+        (this.#rbac !== undefined && !this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }));
       if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
       if (fault) {

@@ -10,7 +10,13 @@ import type { Test } from 'tap';
 import { netnsPair, type NetnsPair } from '../../helpers/netns.ts';
 import { proberFromSource } from '../../helpers/prober.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { renderKustomization } from '../../k8s/manifests.ts';
 import { FakeApiServer } from './apiserver.ts';
+
+/** prober's RBAC exactly as `kubectl apply -k k8s/` installs it (k8s/prober/, rendered like kustomize). */
+export function proberRbac(): Record<string, unknown>[] {
+  return renderKustomization('k8s/prober').objects.map((o) => o.object);
+}
 
 /** The lab: a fake API server, the namespaces behind it, and a test file for it. */
 export interface ClusterLab {
@@ -88,6 +94,8 @@ export async function clusterLab(t: Test, options: { redisEndpointsReady?: boole
   );
 
   const fake = await FakeApiServer.start(t);
+  // The API server authorizes prober as the repository's RBAC does: writes only in the source namespaces.
+  fake.enforceRbac(proberRbac());
   // The lab's namespaces carry `name` labels, which its policies select on.
   for (const ns of ['b-apacherr', 'c-app-count', 'd-redis']) fake.addNamespace(ns, { name: ns });
   fake.addPod({ namespace: 'b-apacherr', name: 'apacherr-6c9f7d-x2x4q', labels: { app: 'apacherr', 'pod-template-hash': '6c9f7d' }, serviceAccountName: 'apacherr', netns: pair.client, ip: pair.clientIp, ports: [{ containerPort: 80 }] });

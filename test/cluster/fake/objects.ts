@@ -19,6 +19,8 @@ export interface PodFixture {
   readonly ports?: readonly { name?: string; containerPort: number }[];
   /** Image of its main container; default a workload image. */
   readonly image?: string;
+  /** Its status `imageID`: what the runtime resolved the image to (`repo@sha256:…`); default none yet. */
+  readonly imageID?: string;
 }
 
 const iso = (date: Date): string => date.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -47,7 +49,7 @@ export function workloadPod(fixture: PodFixture): Json {
         condition('ContainersReady', ready, ready ? undefined : 'ContainersNotReady'),
         condition('Ready', ready, ready ? undefined : 'ContainersNotReady'),
       ],
-      containerStatuses: [{ name: 'main', image: fixture.image ?? 'registry.example/workload:1', imageID: '', ready, restartCount: 0, started: true, state: { running: { startedAt: created } } }],
+      containerStatuses: [{ name: 'main', image: fixture.image ?? 'registry.example/workload:1', imageID: fixture.imageID ?? '', ready, restartCount: 0, started: true, state: { running: { startedAt: created } } }],
     },
   };
 }

@@ -61,8 +61,28 @@ export function podErrors(pod: Record<string, unknown>): FieldErrors {
   return errors;
 }
 
-/** Fields the ephemeral container strategy forbids (`validateEphemeralContainers`). */
-const NOT_FOR_EPHEMERAL = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'resources', 'resizePolicy', 'restartPolicy'];
+/**
+ * The fields an ephemeral container may set: `allowedEphemeralContainerFields` of the API server's
+ * pod validation (pkg/apis/core/validation), plus `targetContainerName`, which only ephemeral
+ * containers have. Every other field — ports, probes, lifecycle, resources, resizePolicy,
+ * restartPolicy, and any field added later — is Forbidden when set (`validateFieldAllowList`).
+ */
+const EPHEMERAL_ALLOWED = new Set([
+  'name', 'image', 'command', 'args', 'workingDir', 'envFrom', 'env', 'volumeMounts', 'volumeDevices',
+  'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
+  'targetContainerName',
+]);
+
+/**
+ * Whether a field is set as Go's validation sees it after decoding: a field compared with its zero
+ * value. `resources` is a struct, so `resources: {}` decodes to the zero value and passes; `null` is
+ * always unset; anything else (an empty list included) is set.
+ */
+function isSet(key: string, value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === '' || value === 0) return false;
+  if (key === 'resources' && typeof value === 'object' && Object.values(value as object).every((v) => v === undefined || v === null)) return false;
+  return true;
+}
 
 /**
  * Validates the ephemeral containers of a pod after a patch of the `ephemeralcontainers` subresource:
@@ -73,8 +93,8 @@ export function ephemeralErrors(before: readonly Record<string, unknown>[], afte
   after.forEach((container, index) => {
     const field = `spec.ephemeralContainers[${index}]`;
     errors.push(...schemaErrors(() => new EphemeralContainer(container as never).validate(), field));
-    for (const key of NOT_FOR_EPHEMERAL) {
-      if (container[key] !== undefined) errors.push(`${field}.${key}: Forbidden: cannot be set for an Ephemeral Container`);
+    for (const [key, value] of Object.entries(container)) {
+      if (!EPHEMERAL_ALLOWED.has(key) && isSet(key, value)) errors.push(`${field}.${key}: Forbidden: cannot be set for an Ephemeral Container`);
     }
     if (!container.image) errors.push(`${field}.image: Required value`);
   });
