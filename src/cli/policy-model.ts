@@ -3,7 +3,7 @@ import { loadManifests } from '../config/load-manifests.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import { buildModel, type Model } from '../policy/index.ts';
+import { buildModel, type KindFilter, type Model } from '../policy/index.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
 
 /** How to read manifests for the model. */
@@ -14,13 +14,20 @@ export interface PolicyModelOptions {
   readonly defaultNamespace?: string;
   /** Where notes about skipped objects go (stderr by default). */
   readonly warn?: (line: string) => void;
+  /** Kinds left out on purpose (`--ignore-kind`). */
+  readonly ignoreKinds?: readonly KindFilter[];
 }
 
 /** Reads policies and workloads from files/directories and builds the model. */
 export async function loadPolicyModel(paths: readonly string[], options: PolicyModelOptions = {}): Promise<Model> {
   const warn = options.warn ?? ((line: string) => process.stderr.write(`prober: warning: ${line}\n`));
-  const loaded = await loadManifests(paths, options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {});
+  const loaded = await loadManifests(paths, {
+    ...(options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {}),
+    ...(options.ignoreKinds ? { ignoreKinds: options.ignoreKinds } : {}),
+  });
   for (const line of loaded.warnings) warn(line);
+  // Left out on request, but said out loud: a CI log shows what the verdicts do not cover.
+  for (const [kind, count] of Object.entries(loaded.leftOut)) warn(`left out ${count} ${kind} object(s) as asked by --ignore-kind: the matrix does not reflect them`);
   const model = buildModel(loaded.cluster, options.assumeMesh ? { assumeMesh: true } : {});
   for (const line of model.warnings) warn(line);
   if (loaded.cluster.policies.length === 0) warn(`no policy found in ${paths.join(', ')}: every cell is allowed`);

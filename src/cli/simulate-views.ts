@@ -2,7 +2,7 @@
 import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
 import type { Decision, Model, Peer, Protocol, Workload } from '../policy/index.ts';
 import { isAddressText } from './simulate-args.ts';
-import type { Prediction } from '../policy/predict.ts';
+import { predictionOf, type Prediction } from '../policy/predict.ts';
 import type { Predictor } from '../policy/simulated-backend.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -43,7 +43,7 @@ export function workloadMatrixTest(model: Model, ports: readonly PortArg[]): { t
       for (const target of t.targets) {
         const c = byName.get(target.name)!;
         const d = model.decide({ from: { workload: source.name }, to: { workload: c.workload.id }, port: c.port.port, protocol: c.port.protocol });
-        row.set(target.name, { kind: 'verdict', verdict: d.verdict, computed: d.computed, deniedAt: d.deniedAt, explanation: d.explanation });
+        row.set(target.name, predictionOf(d));
       }
       out.set(source.name, row);
     }

@@ -4,7 +4,7 @@
 import { loadManifests } from '../config/load-manifests.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import { buildModel, type PolicyInput } from '../policy/index.ts';
+import { buildModel, type KindFilter, type PolicyInput } from '../policy/index.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
 import { KubeApiError } from './api-error.ts';
 import type { KubeApi, RawObject } from './kube-api.ts';
@@ -49,10 +49,16 @@ export async function listLiveObjects(api: KubeApi, withPolicies: boolean): Prom
  * otherwise the cluster's own policy objects are. Throws a one-line error when an object cannot be
  * read or a policy uses what the engine does not support.
  */
-export async function livePolicyModel(api: KubeApi, test: ReachabilityTest, defaultNamespace: string, warn: (message: string) => void): Promise<PolicyModel> {
+export async function livePolicyModel(
+  api: KubeApi,
+  test: ReachabilityTest,
+  defaultNamespace: string,
+  warn: (message: string) => void,
+  ignoreKinds: readonly KindFilter[] = [],
+): Promise<PolicyModel> {
   const files = test.fromPolicies?.policies ?? [];
   let filePolicies: readonly PolicyInput[] = [];
-  if (files.length > 0) filePolicies = (await loadManifests(files)).cluster.policies;
+  if (files.length > 0) filePolicies = (await loadManifests(files, { ignoreKinds })).cluster.policies;
   let live: LiveObjects;
   try {
     live = await listLiveObjects(api, files.length === 0);

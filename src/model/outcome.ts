@@ -24,6 +24,7 @@ export type ErrorReason =
   | 'agent'
   | 'source'
   | 'target-down'
+  | 'undecidable'
   | 'internal'
   | HttpReason;
 

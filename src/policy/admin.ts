@@ -29,11 +29,17 @@ function readPods(fields: Fields, what: string): PodsSpec | undefined {
   return undefined;
 }
 
+/** The CRD's list bounds (MinItems/MaxItems): the API server refuses lists outside them. */
+function bounded<T>(fields: Fields, key: string, list: T[] | undefined, min: number, max: number): T[] | undefined {
+  if (list && (list.length < min || list.length > max)) fields.fail(`needs ${min}-${max} items, found ${list.length}`, key);
+  return list;
+}
+
 function readPeer(peer: Fields, direction: Direction): PeerSpec[] {
   if (direction === 'egress') {
     peer.reject('nodes', 'node peers need node labels and addresses, which the engine does not model');
     peer.reject('domainNames', 'FQDN peers depend on DNS answers at run time');
-    const networks = peer.strList('networks');
+    const networks = bounded(peer, 'networks', peer.strList('networks'), 1, 25);
     if (networks) {
       if (peer.has('namespaces') || peer.has('pods')) peer.fail('a peer takes exactly one of namespaces, pods, networks');
       return networks.map((cidr) => ({ kind: 'cidr', block: readBlock(peer, 'networks', cidr, []), pods: true }));
@@ -74,16 +80,21 @@ function readRules(spec: Fields, direction: Direction, ref: string, actions: rea
   return (
     spec.objList(direction, (rule, index) => {
       const name = rule.str('name');
+      if (name !== undefined && name.length > 100) rule.fail('is longer than 100 characters', 'name');
       const action = rule.reqStr('action');
       if (!actions.includes(action)) rule.fail(`unknown action "${action}" (expected ${actions.join(', ')})`, 'action');
-      const peers = (rule.objList(peersKey, (peer) => readPeer(peer, direction)) ?? []).flat();
+      const peers = (bounded(rule, peersKey, rule.objList(peersKey, (peer) => readPeer(peer, direction)), 1, 100) ?? []).flat();
       if (peers.length === 0) rule.fail(`needs at least one peer`, peersKey);
-      const ports = rule.objList('ports', readPort);
+      // `ports: []` is refused by the API (MinItems 1); absent or null means every port.
+      const ports = bounded(rule, 'ports', rule.objList('ports', readPort), 1, 100);
+      if (ports?.some((p) => p.kind === 'name') && peers.some((p) => p.kind === 'cidr')) {
+        rule.fail('a named port cannot be used with networks peers: an address outside the cluster has no named ports (the API refuses it)', 'ports');
+      }
       return {
         ref: `${ref} ${direction}[${index}]${name ? ` "${name}"` : ''}`,
         action: action.toLowerCase() as RuleAction,
         peers,
-        ports: ports && ports.length > 0 ? { kind: 'some' as const, specs: ports } : { kind: 'all' as const },
+        ports: ports ? { kind: 'some' as const, specs: ports } : { kind: 'all' as const },
       };
     }) ?? []
   );
@@ -107,6 +118,8 @@ export function readAdminPolicy(
   const actions = tier === 'admin' ? ['Allow', 'Deny', 'Pass'] : ['Allow', 'Deny'];
   const ingress = readRules(spec, 'ingress', ref, actions);
   const egress = readRules(spec, 'egress', ref, actions);
+  if (ingress.length > 100) spec.fail(`needs at most 100 rules, found ${ingress.length}`, 'ingress');
+  if (egress.length > 100) spec.fail(`needs at most 100 rules, found ${egress.length}`, 'egress');
   spec.done();
   return {
     layer: 'network',

@@ -78,9 +78,11 @@ function readPorts(rule: Fields): PortSpec[] | undefined {
         return { kind: 'number', protocols, from, to: to === 0 ? from : to };
       }
       if (endPort !== undefined) port.fail('endPort cannot be used with a named port', 'endPort');
-      return { kind: 'name', protocols, name: checkPortName(port, 'port', text) };
+      // Cilium compares port names case-insensitively (it lowercases them, like IANA service names).
+      return { kind: 'name', protocols, name: checkPortName(port, 'port', text.toLowerCase()) };
     });
     if (!ports || ports.length === 0) return entry.fail('needs at least one port', 'ports');
+    if (ports.length > 40) entry.fail(`Cilium allows at most 40 ports in one entry, found ${ports.length}`, 'ports');
     return ports;
   });
   return lists?.flat();
@@ -116,6 +118,14 @@ function readRule(rule: Fields, dir: 'ingress' | 'egress', namespace: string | u
       peers.push(...list);
     }
   }
+  // Cilium refuses a rule that mixes peer kinds (e.g. endpoints and CIDRs); the policy is then not applied at all.
+  const kinds = [
+    [`${p}Endpoints`, eps],
+    [`${p}Entities`, entities],
+    [`${p}CIDR`, cidrs],
+    [`${p}CIDRSet`, cidrSets],
+  ].filter(([, list]) => (list as unknown[] | undefined)?.length);
+  if (kinds.length > 1) rule.fail(`Cilium refuses a rule combining ${kinds.map(([k]) => k).join(' and ')}; write one rule per peer kind`, kinds[1]![0] as string);
   const ports = readPorts(rule);
   // A rule with only toPorts allows those ports from/to anything; a rule with neither
   // selects nothing (Cilium's `- {}` idiom for "default deny, allow nothing").

@@ -36,6 +36,8 @@ export interface Workload {
   readonly ports: readonly ContainerPort[];
   readonly ips: readonly string[];
   readonly addresses: readonly Address[];
+  /** True when every merged pod came with its IPs; otherwise CIDR rules cannot be decided for it. */
+  readonly ipsKnown: boolean;
   /** Has an Istio sidecar (or is in ambient mode). */
   readonly mesh: boolean;
   /** Labels as Cilium sees the endpoint (adds namespace, namespace labels, service account). */
@@ -90,7 +92,7 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
   const namespaces: NamespaceInfo[] = names.map((name, index) => ({ index, name, labels: nsLabels.get(name)!, first: 0, end: 0 }));
   const namespaceByName = new Map(namespaces.map((ns) => [ns.name, ns]));
 
-  interface Group { input: WorkloadInput; name: string; members: string[]; ips: string[]; sources: string[]; mesh: boolean; ports: ContainerPort[] }
+  interface Group { input: WorkloadInput; name: string; members: string[]; ips: string[]; ipsKnown: boolean; sources: string[]; mesh: boolean; ports: ContainerPort[] }
   const groups = new Map<string, Group>();
   for (const w of input.workloads) {
     const ns = namespaceByName.get(w.namespace)!;
@@ -99,14 +101,23 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
     const key = [w.namespace, canonical(w.labels), w.serviceAccount ?? 'default', JSON.stringify(ports), mesh].join('\u0000');
     let group = groups.get(key);
     if (!group) {
-      group = { input: w, name: w.owner ?? w.name, members: [], ips: [], sources: [], mesh, ports };
+      group = { input: w, name: w.owner ?? w.name, members: [], ips: [], ipsKnown: true, sources: [], mesh, ports };
       groups.set(key, group);
     }
     group.members.push(w.name);
     group.ips.push(...(w.ips ?? []));
+    // A template (Deployment …) or a pending pod has no IP: the group's addresses are then incomplete.
+    if (!w.ips || w.ips.length === 0) group.ipsKnown = false;
     if (w.source) group.sources.push(w.source);
   }
 
+  // Pods of one owner with different labels (a StatefulSet's pods carry their own name) are told
+  // apart by the pod's name when a group holds one pod, rather than by an opaque `#2`.
+  const perOwner = new Map<string, number>();
+  for (const g of groups.values()) if (g.input.owner) perOwner.set(`${g.input.namespace}/${g.name}`, (perOwner.get(`${g.input.namespace}/${g.name}`) ?? 0) + 1);
+  for (const g of groups.values()) {
+    if (g.input.owner && g.members.length === 1 && perOwner.get(`${g.input.namespace}/${g.name}`)! > 1) g.name = g.members[0]!;
+  }
   const sorted = [...groups.values()].sort((a, b) =>
     a.input.namespace === b.input.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.input.namespace < b.input.namespace ? -1 : 1,
   );
@@ -136,6 +147,7 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
       ports: g.ports,
       ips: g.ips,
       addresses,
+      ipsKnown: g.ipsKnown,
       mesh: g.mesh,
       ciliumLabels: ciliumView(g.input.labels, ns, serviceAccount, options.ciliumCluster ?? 'default'),
       sources: g.sources,

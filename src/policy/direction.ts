@@ -2,9 +2,9 @@
 import type { Direction, DirectionAttachments } from './attach.ts';
 import type { Workload } from './cluster.ts';
 import { portMatches, type ContainerPort } from './ports.ts';
-import type { PeerSets, Remote } from './sets.ts';
+import type { Match, PeerSets, Remote } from './sets.ts';
 import type { Rule } from './spec.ts';
-import type { DirectionDecision, Protocol } from './types.ts';
+import type { DecidedBy, DirectionDecision, Protocol, Verdict } from './types.ts';
 
 /** The traffic being judged, from the subject's point of view. */
 export interface Traffic {
@@ -18,8 +18,16 @@ export interface Traffic {
   readonly protocol: Protocol;
 }
 
-function covers(sets: PeerSets, rule: Rule, t: Traffic): boolean {
-  return portMatches(rule.ports, t.port, t.protocol, t.dstPorts) && sets.ruleCovers(rule, t.remote);
+/** One way the direction can end: a verdict, the layer and rules that gave it, and why. */
+interface Outcome {
+  readonly verdict: Verdict;
+  readonly decidedBy: DecidedBy;
+  readonly rules: readonly string[];
+  readonly why: string;
+}
+
+function covers(sets: PeerSets, rule: Rule, t: Traffic): Match {
+  return portMatches(rule.ports, t.port, t.protocol, t.dstPorts) ? sets.ruleCovers(rule, t.remote) : 'no';
 }
 
 function lead(direction: Direction, t: Traffic): string {
@@ -30,86 +38,98 @@ function what(direction: Direction, t: Traffic): string {
   return `${direction === 'egress' ? 'to' : 'from'} ${t.remoteText} on ${t.port}/${t.protocol}`;
 }
 
+const actionWord = (a: 'allow' | 'deny'): string => (a === 'allow' ? 'Allow' : 'Deny');
+
+/**
+ * Every outcome the direction can have. A rule whose peers are CIDR blocks and whose remote end is a
+ * workload without known pod IPs may or may not match (`maybe`): both branches are followed, so
+ * the outcomes then hold more than one verdict. Without such rules there is exactly one outcome.
+ */
+function outcomes(sets: PeerSets, direction: Direction, att: DirectionAttachments, t: Traffic, uncertain: string[], passedBy: string[]): Outcome[] {
+  const out: Outcome[] = [];
+  const spec = what(direction, t);
+  // Tier 1, AdminNetworkPolicy: the first matching rule decides; Pass goes on to NetworkPolicy.
+  let reach = true;
+  for (const rule of att.admin) {
+    const m = covers(sets, rule, t);
+    if (m === 'no') continue;
+    if (m === 'maybe') uncertain.push(rule.ref);
+    if (rule.action === 'pass') passedBy.push(rule.ref);
+    else out.push({ verdict: rule.action, decidedBy: 'admin', rules: [rule.ref], why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule.action)}, ${spec})` });
+    if (m === 'yes') {
+      reach = false;
+      break;
+    }
+  }
+  if (!reach && passedBy.length === 0) return out;
+  const passNote = passedBy.length > 0 ? `${passedBy[0]} passes to NetworkPolicy; ` : '';
+  // Tier 2, NetworkPolicy and Cilium: deny rules win; isolation means only allowed traffic passes.
+  const isolatedBy = att.network.filter((a) => a.section.isolates).map((a) => a.policy.ref);
+  const found = { denyYes: [] as string[], denyMaybe: [] as string[], allowYes: [] as string[], allowMaybe: [] as string[] };
+  for (const { section } of att.network) {
+    for (const rule of section.rules) {
+      const m = covers(sets, rule, t);
+      if (m === 'no') continue;
+      const list = rule.action === 'deny' ? (m === 'yes' ? found.denyYes : found.denyMaybe) : m === 'yes' ? found.allowYes : found.allowMaybe;
+      list.push(rule.ref);
+    }
+  }
+  const denyRules = [...found.denyYes, ...found.denyMaybe];
+  if (denyRules.length > 0) {
+    uncertain.push(...found.denyMaybe);
+    out.push({ verdict: 'deny', decidedBy: 'network', rules: denyRules, why: `${passNote}denied by ${denyRules.join(', ')} (deny rules win, ${spec})` });
+    if (found.denyYes.length > 0) return out;
+  }
+  if (isolatedBy.length > 0) {
+    const isolated = `${passNote}isolated by ${isolatedBy.join(', ')}`;
+    const allowRules = [...found.allowYes, ...found.allowMaybe];
+    if (allowRules.length > 0) out.push({ verdict: 'allow', decidedBy: 'network', rules: allowRules, why: `${isolated}; allowed by ${allowRules.join(', ')}` });
+    if (found.allowYes.length === 0) {
+      uncertain.push(...found.allowMaybe);
+      out.push({ verdict: 'deny', decidedBy: 'network', rules: [], why: `${isolated}; no rule allows traffic ${spec}: denied` });
+    }
+    return out;
+  }
+  // Tier 3, BaselineAdminNetworkPolicy, then the default: allowed.
+  for (const rule of att.baseline) {
+    const m = covers(sets, rule, t);
+    if (m === 'no') continue;
+    if (m === 'maybe') uncertain.push(rule.ref);
+    const verdict = rule.action === 'allow' ? 'allow' : 'deny';
+    out.push({ verdict, decidedBy: 'baseline', rules: [rule.ref], why: `${passNote}no NetworkPolicy isolates it; ${verdict === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${spec})` });
+    if (m === 'yes') return out;
+  }
+  out.push({ verdict: 'allow', decidedBy: 'not-isolated', rules: [], why: `${passNote}no policy isolates it for ${direction}: allowed` });
+  return out;
+}
+
 /**
  * Decides one direction: AdminNetworkPolicy rules in priority order (first match wins; Pass
  * goes on to NetworkPolicy), then NetworkPolicy/Cilium (deny rules win, isolation means only
- * allowed traffic passes), then BaselineAdminNetworkPolicy, then the default: allow.
+ * allowed traffic passes), then BaselineAdminNetworkPolicy, then the default: allow. When the
+ * verdict hangs on CIDR rules and pod IPs the inputs do not give, it is `unknown`, never a guess.
  */
 export function decideDirection(sets: PeerSets, direction: Direction, att: DirectionAttachments, t: Traffic): DirectionDecision {
   const head = lead(direction, t);
+  const uncertain: string[] = [];
   const passedBy: string[] = [];
-  for (const rule of att.admin) {
-    if (!covers(sets, rule, t)) continue;
-    if (rule.action === 'pass') {
-      passedBy.push(rule.ref);
-      break;
-    }
-    const verdict = rule.action;
-    return {
-      direction,
-      verdict,
-      decidedBy: 'admin',
-      isolatedBy: [],
-      rules: [rule.ref],
-      passedBy,
-      explanation: `${head}: ${verdict === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${rule.action === 'allow' ? 'Allow' : 'Deny'}, ${what(direction, t)})`,
-    };
-  }
-  const passNote = passedBy.length > 0 ? `${passedBy[0]} passes to NetworkPolicy; ` : '';
+  const all = outcomes(sets, direction, att, t, uncertain, passedBy);
   const isolatedBy = att.network.filter((a) => a.section.isolates).map((a) => a.policy.ref);
-  const allowRules: string[] = [];
-  const denyRules: string[] = [];
-  for (const { section } of att.network) {
-    for (const rule of section.rules) {
-      if (covers(sets, rule, t)) (rule.action === 'deny' ? denyRules : allowRules).push(rule.ref);
-    }
-  }
-  if (denyRules.length > 0) {
+  const verdicts = new Set(all.map((o) => o.verdict));
+  if (verdicts.size > 1) {
+    const rules = [...new Set(uncertain)];
     return {
       direction,
-      verdict: 'deny',
-      decidedBy: 'network',
+      verdict: 'unknown',
+      decidedBy: all[0]!.decidedBy,
       isolatedBy,
-      rules: denyRules,
+      rules,
       passedBy,
-      explanation: `${head}: ${passNote}denied by ${denyRules.join(', ')} (deny rules win, ${what(direction, t)})`,
+      explanation: `${head}: unknown: whether ${rules.join(', ')} match ${t.remoteText} depends on pod IPs the manifests do not give (pods with status.podIPs decide it): ${all.map((o) => o.why).join(', or ')}`,
     };
   }
-  if (isolatedBy.length > 0) {
-    const allowed = allowRules.length > 0;
-    return {
-      direction,
-      verdict: allowed ? 'allow' : 'deny',
-      decidedBy: 'network',
-      isolatedBy,
-      rules: allowRules,
-      passedBy,
-      explanation: allowed
-        ? `${head}: ${passNote}isolated by ${isolatedBy.join(', ')}; allowed by ${allowRules.join(', ')}`
-        : `${head}: ${passNote}isolated by ${isolatedBy.join(', ')}; no rule allows traffic ${what(direction, t)}: denied`,
-    };
-  }
-  for (const rule of att.baseline) {
-    if (!covers(sets, rule, t)) continue;
-    const verdict = rule.action === 'allow' ? 'allow' : 'deny';
-    return {
-      direction,
-      verdict,
-      decidedBy: 'baseline',
-      isolatedBy,
-      rules: [rule.ref],
-      passedBy,
-      explanation: `${head}: ${passNote}no NetworkPolicy isolates it; ${verdict === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${what(direction, t)})`,
-    };
-  }
-  return {
-    direction,
-    verdict: 'allow',
-    decidedBy: 'not-isolated',
-    isolatedBy,
-    rules: [],
-    passedBy,
-    explanation: `${head}: ${passNote}no policy isolates it for ${direction}: allowed`,
-  };
+  const [first, ...rest] = all;
+  const rules = [...new Set(all.flatMap((o) => o.rules))];
+  const why = rest.length === 0 ? first!.why : `${all.map((o) => o.why).join(', or ')} (which one depends on pod IPs that are not known)`;
+  return { direction, verdict: first!.verdict, decidedBy: first!.decidedBy, isolatedBy, rules, passedBy, explanation: `${head}: ${why}` };
 }
-

@@ -8,3 +8,5 @@ export { PolicyError, formatPath, type FieldPath } from './fields.ts';
 export { parseServiceHost, type TargetResolution, type Backend } from './services.ts';
 export type { ParsedPolicy, ParseResult } from './spec.ts';
 export * from './types.ts';
+export { classifyObject, parseKindFilter, kindMatches, qualifiedKind, apiGroup, POLICY_GROUPS, type KindFilter, type PolicyGroup } from './groups.ts';
+export { isAddress } from './cidr.ts';

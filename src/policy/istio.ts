@@ -6,18 +6,22 @@ import type { AuthzOperation, AuthzPolicy, AuthzRule, AuthzSource, MtlsMode, Pee
 
 const L7 = 'request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4';
 
-/** Istio's WorkloadSelector has only matchLabels. */
+/**
+ * Istio's WorkloadSelector has only matchLabels. Without labels (absent, null, `{}`) it selects
+ * no workload in particular: the policy is namespace-wide (mesh-wide in the root namespace).
+ */
 function readWorkloadSelector(spec: Fields): Selector | null {
   const fields = spec.obj('selector');
   if (!fields) return null;
   const labels = fields.strMap('matchLabels') ?? {};
   fields.done();
-  return selectorFromLabels(labels);
+  return Object.keys(labels).length === 0 ? null : selectorFromLabels(labels);
 }
 
 function readPatterns(fields: Fields, key: string): string[] | undefined {
   const values = fields.strList(key);
   for (const v of values ?? []) {
+    if (v === '') fields.fail('an empty value is refused by Istio', key);
     const inner = v.slice(1, -1);
     if (v !== '*' && (inner.includes('*') || (v.startsWith('*') && v.endsWith('*')))) {
       fields.fail(`"${v}": only exact, prefix*, *suffix or * are valid`, key);
@@ -36,6 +40,8 @@ function readPortStrings(fields: Fields, key: string): number[] | undefined {
 
 function readSource(source: Fields): AuthzSource {
   for (const key of ['requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks']) source.reject(key, L7);
+  // Istio refuses a source with no field at all (it would not say whom it means).
+  if (source.keys().every((k) => !source.has(k))) source.fail('must not be empty (Istio refuses it)');
   const blocks = (key: string) => source.strList(key)?.map((c) => readBlock(source, key, c.includes('/') ? c : hostCidr(c), []));
   const out: AuthzSource = {
     principals: readPatterns(source, 'principals'),
@@ -55,6 +61,7 @@ function hostCidr(address: string): string {
 
 function readOperation(op: Fields): AuthzOperation {
   for (const key of ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths']) op.reject(key, L7);
+  if (op.keys().every((k) => !op.has(k))) op.fail('must not be empty (Istio refuses it)');
   const ports = readPortStrings(op, 'ports');
   const notPorts = readPortStrings(op, 'notPorts');
   return { ...(ports ? { ports } : {}), ...(notPorts ? { notPorts } : {}) };
@@ -62,16 +69,17 @@ function readOperation(op: Fields): AuthzOperation {
 
 function readRule(rule: Fields, ref: string): AuthzRule {
   rule.reject('when', 'conditions (`when`) are outside the supported subset');
+  // Istio refuses `from` entries without a source and `to` entries without an operation.
   const from = rule.objList('from', (f) => {
-    const source = f.obj('source');
-    const out = source ? readSource(source) : {};
-    source?.done();
+    const source = f.reqObj('source');
+    const out = readSource(source);
+    source.done();
     return out;
   });
   const to = rule.objList('to', (t) => {
-    const op = t.obj('operation');
-    const out = op ? readOperation(op) : {};
-    op?.done();
+    const op = t.reqObj('operation');
+    const out = readOperation(op);
+    op.done();
     return out;
   });
   // Absent or empty lists match anything.
@@ -89,6 +97,8 @@ export function readAuthorizationPolicy(spec: Fields, namespace: string, ref: st
   }
   const selector = readWorkloadSelector(spec);
   const rules = spec.objList('rules', (rule, index) => readRule(rule, `${ref} rules[${index}]`)) ?? [];
+  // Absent, null and [] are one thing in Istio's proto: no rules. An ALLOW policy then allows nothing.
+  if (action === 'DENY' && rules.length === 0) spec.fail('a DENY policy without rules is refused by Istio (add a rule `{}` to deny everything)', 'rules');
   spec.done();
   return { layer: 'authz', ref, source, namespace, action, selector, rules };
 }
@@ -110,7 +120,7 @@ export function readPeerAuthentication(spec: Fields, namespace: string, ref: str
   const portModes = new Map<number, MtlsMode | 'UNSET'>();
   const ports = spec.obj('portLevelMtls');
   if (ports) {
-    if (!selector) spec.fail('portLevelMtls needs a selector (Istio ignores it otherwise)', 'portLevelMtls');
+    if (!selector) spec.fail('portLevelMtls needs a selector with matchLabels (Istio refuses it on a namespace- or mesh-wide policy)', 'portLevelMtls');
     for (const key of ports.keys()) {
       if (!/^\d+$/.test(key)) ports.fail('expected a port number', key);
       portModes.set(checkPortNumber(ports, key, Number(key)), readMode(ports.reqObj(key)));

@@ -4,9 +4,9 @@ import { Bitset } from './bitset.ts';
 import type { Workload } from './cluster.ts';
 import type { MeshLayer } from './mesh.ts';
 import { portMatches, usesNames } from './ports.ts';
-import type { PeerSets } from './sets.ts';
+import type { Coverage, PeerSets } from './sets.ts';
 import type { Rule } from './spec.ts';
-import type { Protocol, Verdict } from './types.ts';
+import type { Computed, Protocol } from './types.ts';
 
 /** Verdicts of every workload pair for one destination port and protocol. */
 export interface Matrix {
@@ -14,12 +14,29 @@ export interface Matrix {
   readonly protocol: Protocol;
   /** Rows and columns, in model order. */
   readonly workloads: readonly Workload[];
-  /** `loopback` on the diagonal (a workload to itself). */
-  verdict(from: number, to: number): Verdict | 'loopback';
+  /** `loopback` on the diagonal (a workload to itself); `unknown` where pod IPs would decide. */
+  verdict(from: number, to: number): Computed | 'loopback';
   /** What the policies say, also on the diagonal. */
-  computed(from: number, to: number): Verdict;
+  computed(from: number, to: number): Computed;
   /** Number of allowed cells off the diagonal. */
   readonly allowed: number;
+  /** Number of unknown cells off the diagonal. */
+  readonly unknown: number;
+}
+
+/**
+ * The remote workloads one side may allow and may deny. A remote in both sets is undecidable
+ * (a CIDR rule and a pod IP nobody gave); without CIDR rules the sets are complements.
+ */
+export interface SideSets {
+  readonly allow: Bitset;
+  readonly deny: Bitset;
+}
+
+/** A fresh set of the remotes a rule surely or maybe covers. */
+function withMaybe(cov: Coverage): Bitset {
+  const hit = cov.yes.clone();
+  return cov.maybe.isEmpty() ? hit : hit.or(cov.maybe);
 }
 
 /** Computes per-subject allowed sets, caching per-rule sets for one port/protocol. */
@@ -27,94 +44,131 @@ class DirectionSets {
   private readonly sets: PeerSets;
   private readonly port: number;
   private readonly protocol: Protocol;
-  private readonly egressCache = new Map<Rule, Bitset>();
+  private readonly egressCache = new Map<Rule, Coverage>();
+  private readonly nothing: Coverage;
 
   constructor(sets: PeerSets, port: number, protocol: Protocol) {
     this.sets = sets;
     this.port = port;
     this.protocol = protocol;
+    this.nothing = { yes: sets.none, maybe: sets.none };
   }
 
   /** Remote workloads a rule covers when `subject` is the source (egress) or destination (ingress). */
-  private ruleSet(rule: Rule, direction: Direction, subject: Workload): Bitset {
+  private ruleSets(rule: Rule, direction: Direction, subject: Workload): Coverage {
     const { sets, port, protocol } = this;
     if (direction === 'ingress') {
       // Ports are the subject's own (it is the destination).
-      return portMatches(rule.ports, port, protocol, subject.ports) ? sets.rulePeers(rule) : sets.none;
+      return portMatches(rule.ports, port, protocol, subject.ports) ? sets.ruleSets(rule) : this.nothing;
     }
-    let set = this.egressCache.get(rule);
-    if (!set) {
-      const peers = sets.rulePeers(rule);
+    let cov = this.egressCache.get(rule);
+    if (!cov) {
+      const peers = sets.ruleSets(rule);
       if (!usesNames(rule.ports)) {
-        set = portMatches(rule.ports, port, protocol, undefined) ? peers : sets.none;
+        cov = portMatches(rule.ports, port, protocol, undefined) ? peers : this.nothing;
       } else {
         // Named ports resolve on each destination's own container ports.
-        set = new Bitset(peers.size);
-        for (const i of peers) if (portMatches(rule.ports, port, protocol, sets.cluster.workloads[i]!.ports)) set.add(i);
+        const ok = new Bitset(sets.all.size);
+        for (const w of sets.cluster.workloads) if (portMatches(rule.ports, port, protocol, w.ports)) ok.add(w.index);
+        cov = { yes: peers.yes.clone().and(ok), maybe: peers.maybe.clone().and(ok) };
       }
-      this.egressCache.set(rule, set);
+      this.egressCache.set(rule, cov);
     }
-    return set;
+    return cov;
   }
 
   /** Same tier walk as decideDirection, over sets of remote workloads at once. */
-  allowed(direction: Direction, att: Attachments, subject: Workload): Bitset {
+  sides(direction: Direction, att: Attachments, subject: Workload): SideSets {
     const a = att[direction][subject.index]!;
-    if (a.admin.length === 0 && a.network.length === 0 && a.baseline.length === 0) return this.sets.all;
-    const allowed = new Bitset(this.sets.all.size);
-    const undecided = this.sets.all.clone();
-    const passed = new Bitset(this.sets.all.size);
+    const { all, none } = this.sets;
+    if (a.admin.length === 0 && a.network.length === 0 && a.baseline.length === 0) return { allow: all, deny: none };
+    const allow = new Bitset(all.size);
+    const deny = new Bitset(all.size);
+    // Remotes that may still reach the current rule (no earlier rule surely matched them).
+    const reach = all.clone();
+    const passed = new Bitset(all.size);
     for (const rule of a.admin) {
-      const hit = this.ruleSet(rule, direction, subject).clone().and(undecided);
+      const cov = this.ruleSets(rule, direction, subject);
+      const hit = withMaybe(cov).and(reach);
       if (hit.isEmpty()) continue;
-      if (rule.action === 'allow') allowed.or(hit);
-      else if (rule.action === 'pass') passed.or(hit);
-      undecided.andNot(hit);
+      (rule.action === 'allow' ? allow : rule.action === 'deny' ? deny : passed).or(hit);
+      reach.andNot(cov.yes);
     }
-    const toNetwork = undecided.or(passed);
-    const denied = new Bitset(this.sets.all.size);
-    const permitted = new Bitset(this.sets.all.size);
+    const toNetwork = reach.or(passed);
+    const denyYes = new Bitset(all.size);
+    const permitYes = new Bitset(all.size);
+    // Most clusters have no undecidable rule: the "maybe" sets are then never allocated.
+    let denyMaybe: Bitset | undefined;
+    let permitMaybe: Bitset | undefined;
     let isolated = false;
     for (const { section } of a.network) {
       isolated ||= section.isolates;
-      for (const rule of section.rules) (rule.action === 'deny' ? denied : permitted).or(this.ruleSet(rule, direction, subject));
+      for (const rule of section.rules) {
+        const cov = this.ruleSets(rule, direction, subject);
+        (rule.action === 'deny' ? denyYes : permitYes).or(cov.yes);
+        if (cov.maybe === none) continue;
+        if (rule.action === 'deny') (denyMaybe ??= new Bitset(all.size)).or(cov.maybe);
+        else (permitMaybe ??= new Bitset(all.size)).or(cov.maybe);
+      }
     }
-    toNetwork.andNot(denied);
-    if (isolated) return allowed.or(toNetwork.and(permitted));
-    const toBaseline = toNetwork;
+    deny.or(toNetwork.clone().and(denyMaybe ? denyMaybe.or(denyYes) : denyYes));
+    const undenied = toNetwork.andNot(denyYes);
+    if (isolated) {
+      allow.or(undenied.clone().and(permitMaybe ? permitMaybe.or(permitYes) : permitYes));
+      return { allow, deny: deny.or(undenied.andNot(permitYes)) };
+    }
     for (const rule of a.baseline) {
-      const hit = this.ruleSet(rule, direction, subject).clone().and(toBaseline);
-      if (rule.action === 'allow') allowed.or(hit);
-      toBaseline.andNot(hit);
+      const cov = this.ruleSets(rule, direction, subject);
+      const hit = withMaybe(cov).and(undenied);
+      (rule.action === 'allow' ? allow : deny).or(hit);
+      undenied.andNot(cov.yes);
     }
-    return allowed.or(toBaseline);
+    return { allow: allow.or(undenied), deny };
   }
 }
 
-/** Builds the matrix: cell (s, d) = egress of s allows d ∧ ingress of d allows s ∧ mesh at d allows s. */
+/**
+ * Builds the matrix: cell (s, d) is allowed when egress of s, ingress of d and the mesh at d all
+ * surely allow, denied when one surely denies, and unknown otherwise.
+ */
 export function computeMatrix(sets: PeerSets, att: Attachments, mesh: MeshLayer, port: number, protocol: Protocol): Matrix {
   const workloads = sets.cluster.workloads;
   const n = workloads.length;
   const ds = new DirectionSets(sets, port, protocol);
-  const egress = workloads.map((w) => ds.allowed('egress', att, w));
-  const ingress = workloads.map((w) => ds.allowed('ingress', att, w).clone().and(mesh.allowedSources(w, port, protocol)));
+  const egress = workloads.map((w) => ds.sides('egress', att, w));
+  const ingress = workloads.map((w) => {
+    const side = ds.sides('ingress', att, w);
+    const m = mesh.sourceSides(w, port, protocol);
+    return { allow: side.allow.clone().and(m.allow), deny: side.deny.clone().or(m.deny) };
+  });
+  // 0 deny, 1 allow, 2 unknown.
   const cells = new Uint8Array(n * n);
   let allowedCount = 0;
+  let unknownCount = 0;
   for (let s = 0; s < n; s++) {
     const out = egress[s]!;
     for (let d = 0; d < n; d++) {
-      if (out.has(d) && ingress[d]!.has(s)) {
-        cells[s * n + d] = 1;
-        if (s !== d) allowedCount++;
+      const mayAllow = out.allow.has(d) && ingress[d]!.allow.has(s);
+      if (!mayAllow) continue;
+      const mayDeny = out.deny.has(d) || ingress[d]!.deny.has(s);
+      cells[s * n + d] = mayDeny ? 2 : 1;
+      if (s !== d) {
+        if (mayDeny) unknownCount++;
+        else allowedCount++;
       }
     }
   }
+  const computed = (from: number, to: number): Computed => {
+    const c = cells[from * n + to];
+    return c === 1 ? 'allow' : c === 2 ? 'unknown' : 'deny';
+  };
   return {
     port,
     protocol,
     workloads,
-    verdict: (from, to) => (from === to ? 'loopback' : cells[from * n + to] === 1 ? 'allow' : 'deny'),
-    computed: (from, to) => (cells[from * n + to] === 1 ? 'allow' : 'deny'),
+    verdict: (from, to) => (from === to ? 'loopback' : computed(from, to)),
+    computed,
     allowed: allowedCount,
+    unknown: unknownCount,
   };
 }

@@ -10,7 +10,7 @@ import { parsePolicy } from './parse.ts';
 import { PeerSets, type Remote } from './sets.ts';
 import { resolveTarget, type TargetResolution } from './services.ts';
 import type { ParsedPolicy } from './spec.ts';
-import type { ClusterInput, Decision, Labels, ModelOptions, Peer, PeerInfo, Protocol, ServiceInput } from './types.ts';
+import type { ClusterInput, Computed, Decision, Labels, ModelOptions, Peer, PeerInfo, Protocol, ServiceInput } from './types.ts';
 
 /** A question for the model: may `from` open a connection to `to` on port/protocol? */
 export interface Query {
@@ -82,7 +82,9 @@ function decide(cluster: Cluster, sets: PeerSets, att: Attachments, mesh: MeshLa
   const meshDecision = dst ? mesh.decide(dst, from.remote, from.text, port, protocol) : undefined;
   const deniedAt =
     egress?.verdict === 'deny' ? 'egress' : ingress?.verdict === 'deny' ? 'ingress' : meshDecision?.verdict === 'deny' ? 'mesh' : undefined;
-  const computed = deniedAt ? 'deny' : 'allow';
+  // A sure deny on any side decides; otherwise one undecidable side leaves the connection unknown.
+  const undecided = [egress, ingress, meshDecision].some((d) => d?.verdict === 'unknown');
+  const computed: Computed = deniedAt ? 'deny' : undecided ? 'unknown' : 'allow';
   const loopback = src !== undefined && src === dst;
   const explanation = [
     egress?.explanation ?? `egress: ${from.text} is outside the cluster; no egress policy applies`,
@@ -108,18 +110,18 @@ function decide(cluster: Cluster, sets: PeerSets, att: Attachments, mesh: MeshLa
   };
 }
 
-/** CIDR peers that would match pods by IP, in a cluster whose pod IPs are not all known. */
+/** CIDR peers that match pods by IP, in a cluster where some pod IPs are not known: their cells may be unknown. */
 function podIpWarnings(cluster: Cluster, policies: readonly ParsedPolicy[]): string[] {
-  const unknown = cluster.workloads.filter((w) => w.addresses.length === 0).length;
+  const unknown = cluster.workloads.filter((w) => !w.ipsKnown).length;
   if (unknown === 0) return [];
   const out: string[] = [];
   for (const policy of policies) {
     if (policy.layer !== 'network') continue;
     for (const rule of [...(policy.ingress?.rules ?? []), ...(policy.egress?.rules ?? [])]) {
       if (rule.peers === 'all') continue;
-      const blocks = rule.peers.filter((p) => p.kind === 'cidr' && p.pods && !isUniversal(p.block));
+      const blocks = rule.peers.flatMap((p) => (p.kind === 'cidr' && p.pods && !isUniversal(p.block) ? [formatBlock(p.block)] : []));
       if (blocks.length > 0) {
-        out.push(`${rule.ref}: ${blocks.map((b) => (b.kind === 'cidr' ? formatBlock(b.block) : '')).join(', ')} is matched against outside addresses only: ${unknown} workload(s) have no known pod IPs`);
+        out.push(`${rule.ref}: ${blocks.join(', ')} may match pods, and ${unknown} workload(s) have no known pod IPs: cells that depend on it are unknown (give pods with status.podIPs)`);
       }
     }
   }

@@ -78,7 +78,9 @@ export function readNetworkPolicy(
   source: string | undefined,
   warnings: string[],
 ): NetworkLayerPolicy {
-  const podSelector = readSelector(spec.reqObj('podSelector'));
+  // Optional in the API: absent or null, it is the empty selector (every pod of the namespace).
+  const podFields = spec.obj('podSelector');
+  const podSelector = podFields ? readSelector(podFields) : EVERYTHING;
   const ingressRules = readRules(spec, 'ingress', meta.namespace, ref);
   const egressRules = readRules(spec, 'egress', meta.namespace, ref);
   const declared = spec.strList('policyTypes');

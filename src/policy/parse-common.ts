@@ -51,13 +51,13 @@ export function readBlock(fields: Fields, key: string, cidr: string, except: rea
   return block;
 }
 
-/** Reads `metadata`: name (required), namespace (default `default` for namespaced kinds). */
-export function readMetadata(doc: Fields, namespaced: boolean): { name: string; namespace: string } {
+/** Reads `metadata`: name (required), namespace (`defaultNamespace` for namespaced kinds without one). */
+export function readMetadata(doc: Fields, namespaced: boolean, defaultNamespace: string): { name: string; namespace: string } {
   const meta = doc.reqObj('metadata');
   const name = meta.reqStr('name');
   const namespace = meta.str('namespace');
   // Everything else in metadata (labels, annotations, uid …) cannot change a verdict.
   meta.ignore(...meta.keys());
   if (!namespaced && namespace !== undefined) meta.fail('this kind is cluster-scoped and has no namespace', 'namespace');
-  return { name, namespace: namespace ?? 'default' };
+  return { name, namespace: namespace ?? defaultNamespace };
 }

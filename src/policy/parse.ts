@@ -25,13 +25,13 @@ export function isPolicyKind(kind: unknown): boolean {
 }
 
 /** Best-effort name for messages, before the manifest is known to be well-formed. */
-function displayName(manifest: unknown): string {
+function displayName(manifest: unknown, defaultNamespace: string): string {
   const m = (manifest ?? {}) as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
   const kind = typeof m.kind === 'string' ? m.kind : 'policy';
   const name = typeof m.metadata?.name === 'string' ? m.metadata.name : '(unnamed)';
   const info = typeof m.kind === 'string' ? POLICY_KINDS[m.kind] : undefined;
   if (info && !info.namespaced) return `${kind} ${name}`;
-  const ns = typeof m.metadata?.namespace === 'string' ? m.metadata.namespace : 'default';
+  const ns = typeof m.metadata?.namespace === 'string' ? m.metadata.namespace : defaultNamespace;
   return `${kind} ${ns}/${name}`;
 }
 
@@ -40,7 +40,8 @@ function displayName(manifest: unknown): string {
  * anything malformed or outside the supported subset; harmless oddities come back as warnings.
  */
 export function parsePolicy(input: PolicyInput): ParseResult {
-  const ref = displayName(input.manifest);
+  const defaultNamespace = input.namespace ?? 'default';
+  const ref = displayName(input.manifest, defaultNamespace);
   const ctx = { policy: ref, source: input.source };
   const doc = new Fields(input.manifest, [], ctx);
   const kind = doc.reqStr('kind');
@@ -52,12 +53,13 @@ export function parsePolicy(input: PolicyInput): ParseResult {
   if (!info.apiVersions.includes(apiVersion)) {
     doc.fail(`unsupported apiVersion "${apiVersion}" for ${kind} (expected ${info.apiVersions.join(' or ')})`, 'apiVersion');
   }
-  const meta = readMetadata(doc, info.namespaced);
+  const meta = readMetadata(doc, info.namespaced, defaultNamespace);
   doc.ignore('status');
   if (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy') {
     doc.reject('specs', 'a list of specs is outside the supported subset; write one policy per spec');
   }
-  const spec = doc.reqObj('spec');
+  // A NetworkPolicy's spec is optional: absent, it is an empty selector with no rules (deny all ingress).
+  const spec = kind === 'NetworkPolicy' ? (doc.obj('spec') ?? new Fields({}, ['spec'], ctx)) : doc.reqObj('spec');
   doc.done();
   const warnings: string[] = [];
   const source = input.source;

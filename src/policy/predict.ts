@@ -62,21 +62,31 @@ function predictCell(model: Model, sources: Workload[] | string, landing: Landin
   }
   const real = decisions.filter((d) => d.verdict !== 'loopback');
   const judged = real.length > 0 ? real : decisions;
+  const undecided = judged.find((d) => d.computed === 'unknown');
+  if (undecided) return predictionOf(undecided);
   const verdicts = new Set(judged.map((d) => d.computed));
   if (verdicts.size > 1) {
     const lines = judged.map((d) => `${d.from.kind === 'workload' ? d.from.id : d.from.ip} → ${d.to.kind === 'workload' ? d.to.id : d.to.ip}:${d.port}: ${d.computed}`);
-    return { kind: 'unknown', reason: 'internal', detail: `the policies give different verdicts for the pods involved: ${lines.join(', ')}` };
+    return { kind: 'unknown', reason: 'undecidable', detail: `the policies give different verdicts for the pods involved: ${lines.join(', ')}` };
   }
   const first = judged[0]!;
   const note = 'note' in landing && landing.note ? [landing.note] : [];
   const more = judged.length > 1 ? [`(${judged.length} source/backend pairs, all ${first.computed})`] : [];
-  return {
-    kind: 'verdict',
-    verdict: real.length === 0 ? 'loopback' : first.computed,
-    computed: first.computed,
-    deniedAt: first.deniedAt,
-    explanation: [...first.explanation, ...more, ...note],
-  };
+  const one = predictionOf(first);
+  if (one.kind !== 'verdict') return one;
+  return { ...one, verdict: real.length === 0 ? 'loopback' : one.computed, explanation: [...one.explanation, ...more, ...note] };
+}
+
+/**
+ * One decision as a prediction: its verdict with the explanation, or, when the policies cannot
+ * decide it (pod IPs unknown), an `undecidable` cell naming why.
+ */
+export function predictionOf(d: Decision): Prediction {
+  if (d.computed === 'unknown') {
+    const why = [d.egress, d.ingress, d.mesh].find((side) => side?.verdict === 'unknown')?.explanation ?? d.explanation.join('; ');
+    return { kind: 'unknown', reason: 'undecidable', detail: why };
+  }
+  return { kind: 'verdict', verdict: d.verdict === 'loopback' ? 'loopback' : d.computed, computed: d.computed, deniedAt: d.deniedAt, explanation: d.explanation };
 }
 
 /** Predicts every cell of the test, keyed by source name then target name. */

@@ -1,9 +1,18 @@
 // Which workloads each selector or peer covers, as cached bit sets (the engine's main speed-up).
 import { Bitset } from './bitset.ts';
-import { inBlock, isUniversal, type Address } from './cidr.ts';
+import { inBlock, isUniversal, type Address, type CidrBlock } from './cidr.ts';
 import type { Cluster, Workload } from './cluster.ts';
 import { matches } from './labels.ts';
 import type { NamespaceScope, PeerSpec, PodsSpec, Rule } from './spec.ts';
+
+/** Whether a rule or peer matches: surely, surely not, or depending on pod IPs the inputs do not give. */
+export type Match = 'yes' | 'no' | 'maybe';
+
+/** Workloads surely matched, and those whose match is undecidable (disjoint sets). */
+export interface Coverage {
+  readonly yes: Bitset;
+  readonly maybe: Bitset;
+}
 
 /** The other end of a connection as rules see it: a workload (maybe one of its pod IPs) or an outside address. */
 export interface Remote {
@@ -25,10 +34,12 @@ export class PeerSets {
   readonly all: Bitset;
   readonly none: Bitset;
   private readonly podsCache = new Map<string, Bitset>();
+  /** By object, so each peer is computed once. */
+  private readonly peerCache = new Map<PeerSpec, Coverage>();
   /** By object, so each rule's peers are computed once. */
-  private readonly peerCache = new Map<PeerSpec | 'all' | readonly PeerSpec[], Bitset>();
-  /** By content, so equal peers written in different policies are computed once. */
-  private readonly contentCache = new Map<string, Bitset>();
+  private readonly ruleCache = new Map<'all' | readonly PeerSpec[], Coverage>();
+  /** By content, so equal CIDR peers written in different policies are computed once. */
+  private readonly contentCache = new Map<string, Coverage>();
 
   constructor(cluster: Cluster) {
     this.cluster = cluster;
@@ -64,73 +75,96 @@ export class PeerSets {
     return set;
   }
 
-  /** Workloads one peer covers. A CIDR covers a workload when it holds every known pod IP. */
+  /** Workloads one peer surely covers (for a CIDR: every pod's IP is known and inside). */
   peer(spec: PeerSpec): Bitset {
-    let set = this.peerCache.get(spec);
-    if (set) return set;
+    return this.peerSets(spec).yes;
+  }
+
+  /** Workloads one peer may or may not cover: a CIDR against pods whose IPs are unknown or differ. */
+  peerMaybe(spec: PeerSpec): Bitset {
+    return this.peerSets(spec).maybe;
+  }
+
+  private peerSets(spec: PeerSpec): Coverage {
+    let sets = this.peerCache.get(spec);
+    if (sets) return sets;
     switch (spec.kind) {
       case 'pods':
-        set = this.pods(spec);
+        sets = { yes: this.pods(spec), maybe: this.none };
         break;
       case 'cidr': {
         const key = `${spec.pods}|${spec.block.key}`;
-        set = this.contentCache.get(key);
-        if (!set) {
-          set = new Bitset(this.cluster.workloads.length);
+        sets = this.contentCache.get(key);
+        if (!sets) {
+          const yes = new Bitset(this.cluster.workloads.length);
+          const maybe = new Bitset(this.cluster.workloads.length);
           if (spec.pods) {
-            // Without known pod IPs only a block of every address (0.0.0.0/0, ::/0) surely holds them.
-            const everything = isUniversal(spec.block);
             for (const w of this.cluster.workloads) {
-              const covered = w.addresses.length === 0 ? everything : w.addresses.every((a) => inBlock(spec.block, a));
-              if (covered) set.add(w.index);
+              const m = cidrCovers(spec.block, w);
+              if (m === 'yes') yes.add(w.index);
+              else if (m === 'maybe') maybe.add(w.index);
             }
           }
-          this.contentCache.set(key, set);
+          sets = { yes, maybe: maybe.isEmpty() ? this.none : maybe };
+          this.contentCache.set(key, sets);
         }
         break;
       }
       case 'entity':
-        set = spec.entity === 'world' ? this.none : this.all;
+        sets = { yes: spec.entity === 'world' ? this.none : this.all, maybe: this.none };
         break;
       default: {
         const never: never = spec;
         return never;
       }
     }
-    this.peerCache.set(spec, set);
-    return set;
+    this.peerCache.set(spec, sets);
+    return sets;
   }
 
-  /** Union of a rule's peers over workloads. */
-  rulePeers(rule: Rule): Bitset {
+  /** Workloads a rule's peers surely cover, and those it may cover (disjoint). */
+  ruleSets(rule: Rule): Coverage {
     const peers = rule.peers;
-    let set = this.peerCache.get(peers);
-    if (!set) {
-      if (peers === 'all') set = this.all;
-      else if (peers.length === 1) set = this.peer(peers[0]!);
+    let sets = this.ruleCache.get(peers);
+    if (!sets) {
+      if (peers === 'all') sets = { yes: this.all, maybe: this.none };
+      else if (peers.length === 1) sets = this.peerSets(peers[0]!);
       else {
-        set = new Bitset(this.cluster.workloads.length);
-        for (const p of peers) set.or(this.peer(p));
+        const yes = new Bitset(this.cluster.workloads.length);
+        const maybe = new Bitset(this.cluster.workloads.length);
+        for (const p of peers) {
+          const one = this.peerSets(p);
+          yes.or(one.yes);
+          maybe.or(one.maybe);
+        }
+        maybe.andNot(yes);
+        sets = { yes, maybe: maybe.isEmpty() ? this.none : maybe };
       }
-      this.peerCache.set(peers, set);
+      this.ruleCache.set(peers, sets);
     }
-    return set;
+    return sets;
+  }
+
+  /** Union of a rule's peers over workloads (sure matches only). */
+  rulePeers(rule: Rule): Bitset {
+    return this.ruleSets(rule).yes;
   }
 
   /** Whether one peer covers a remote end (a workload, one of its pods' IPs, or an outside address). */
-  peerCovers(spec: PeerSpec, remote: Remote): boolean {
+  peerCovers(spec: PeerSpec, remote: Remote): Match {
     if (remote.workload) {
       // A specific pod IP is judged on its own; otherwise every pod of the workload must match.
-      if (spec.kind === 'cidr' && remote.address) return spec.pods && inBlock(spec.block, remote.address);
-      return this.peer(spec).has(remote.workload.index);
+      if (spec.kind === 'cidr' && remote.address) return spec.pods && inBlock(spec.block, remote.address) ? 'yes' : 'no';
+      const sets = this.peerSets(spec);
+      return sets.yes.has(remote.workload.index) ? 'yes' : sets.maybe.has(remote.workload.index) ? 'maybe' : 'no';
     }
     switch (spec.kind) {
       case 'pods':
-        return false;
+        return 'no';
       case 'cidr':
-        return remote.address !== undefined && inBlock(spec.block, remote.address);
+        return remote.address !== undefined && inBlock(spec.block, remote.address) ? 'yes' : 'no';
       case 'entity':
-        return spec.entity !== 'cluster';
+        return spec.entity !== 'cluster' ? 'yes' : 'no';
       default: {
         const never: never = spec;
         return never;
@@ -138,10 +172,31 @@ export class PeerSets {
     }
   }
 
-  /** Whether a rule's peers cover a remote end. */
-  ruleCovers(rule: Rule, remote: Remote): boolean {
-    if (rule.peers === 'all') return true;
-    if (remote.workload && !remote.address) return this.rulePeers(rule).has(remote.workload.index);
-    return rule.peers.some((p) => this.peerCovers(p, remote));
+  /** Whether a rule's peers cover a remote end: surely, not at all, or depending on unknown pod IPs. */
+  ruleCovers(rule: Rule, remote: Remote): Match {
+    if (rule.peers === 'all') return 'yes';
+    if (remote.workload && !remote.address) {
+      const sets = this.ruleSets(rule);
+      return sets.yes.has(remote.workload.index) ? 'yes' : sets.maybe.has(remote.workload.index) ? 'maybe' : 'no';
+    }
+    let result: Match = 'no';
+    for (const p of rule.peers) {
+      const m = this.peerCovers(p, remote);
+      if (m === 'yes') return 'yes';
+      if (m === 'maybe') result = 'maybe';
+    }
+    return result;
   }
+}
+
+/**
+ * How a CIDR block covers a workload's pods: `yes` when every pod's IP is known and inside, `no`
+ * when every pod's IP is known and outside, `maybe` when pods differ or some IP is unknown. Without
+ * an IP only a block of every address of its family (0.0.0.0/0, ::/0, no except) surely holds a pod.
+ */
+export function cidrCovers(block: CidrBlock, w: Workload): Match {
+  let inside = 0;
+  for (const a of w.addresses) if (inBlock(block, a)) inside++;
+  if (w.ipsKnown) return inside === w.addresses.length ? 'yes' : inside === 0 ? 'no' : 'maybe';
+  return isUniversal(block) && inside === w.addresses.length ? 'yes' : 'maybe';
 }

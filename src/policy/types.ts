@@ -40,7 +40,10 @@ export interface WorkloadInput {
   /** Defaults to `default`. */
   readonly serviceAccount?: string;
   readonly ports?: readonly ContainerPortInput[];
-  /** Pod IPs when known (a live cluster); ipBlock rules then apply to the pods too. */
+  /**
+   * Pod IPs when known (a live cluster, a pod dump with `status.podIPs`); ipBlock rules then apply
+   * to the pods too. Absent or empty: unknown, so cells that depend on an ipBlock are `unknown`.
+   */
   readonly ips?: readonly string[];
   /** In the Istio mesh (has a sidecar). Undefined: inferred from labels, see README. */
   readonly mesh?: boolean;
@@ -72,6 +75,8 @@ export interface PolicyInput {
   readonly manifest: unknown;
   /** file:line of the document, prefixed to error messages. */
   readonly source?: string;
+  /** Namespace of a namespaced policy whose metadata names none (kubectl's `-n`). Default `default`. */
+  readonly namespace?: string;
 }
 
 /** Everything the engine needs about a cluster. */
@@ -100,6 +105,12 @@ export type Peer = { readonly workload: string } | { readonly ip: string };
 /** A connection's verdict. */
 export type Verdict = 'allow' | 'deny';
 
+/**
+ * What the policies say about a connection: a verdict, or `unknown` when it depends on whether a
+ * pod's IP falls in a CIDR block and the inputs do not give that pod's IP. Never a guessed deny.
+ */
+export type Computed = Verdict | 'unknown';
+
 /** Which layer decided a direction. */
 export type DecidedBy =
   | 'not-isolated' // no policy of any tier applies: allowed by default
@@ -110,11 +121,11 @@ export type DecidedBy =
 /** The verdict of one direction (egress at the source, ingress at the destination). */
 export interface DirectionDecision {
   readonly direction: 'egress' | 'ingress';
-  readonly verdict: Verdict;
+  readonly verdict: Computed;
   readonly decidedBy: DecidedBy;
   /** NetworkPolicy/Cilium policies isolating the subject pod in this direction. */
   readonly isolatedBy: readonly string[];
-  /** Rules that allowed (all of them), or the single admin/baseline/deny rule that decided. */
+  /** Rules that allowed (all of them), or the single admin/baseline/deny rule that decided; when `unknown`, the rules whose match is undecidable. */
   readonly rules: readonly string[];
   /** AdminNetworkPolicy rules whose `Pass` sent the decision down to NetworkPolicy. */
   readonly passedBy: readonly string[];
@@ -124,7 +135,7 @@ export interface DirectionDecision {
 
 /** The Istio layer's verdict at the destination's sidecar. */
 export interface MeshDecision {
-  readonly verdict: Verdict;
+  readonly verdict: Computed;
   /** False when the destination has no sidecar or the protocol is not TCP: nothing enforced. */
   readonly enforced: boolean;
   readonly mtls: 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -147,9 +158,9 @@ export interface Decision {
   readonly port: number;
   readonly protocol: Protocol;
   /** `loopback` when source and destination are the same workload (CNIs differ there). */
-  readonly verdict: Verdict | 'loopback';
+  readonly verdict: Computed | 'loopback';
   /** What the policies say, also for loopback cells (as if the pods were distinct). */
-  readonly computed: Verdict;
+  readonly computed: Computed;
   /** The first layer that denied, when denied. */
   readonly deniedAt?: 'egress' | 'ingress' | 'mesh';
   /** Absent when the source is outside the cluster. */

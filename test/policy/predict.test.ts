@@ -75,7 +75,7 @@ t.test('every kind of cell is predicted or explained', (t) => {
   const p = predictTest(model, test);
   const cell = (s: string, d: string) => p.get(s)!.get(d)!;
   t.match(cell('front', 'pg'), { kind: 'verdict', verdict: 'deny', deniedAt: 'egress' }, 'canary egress denied');
-  t.match(cell('webs', 'pg'), { kind: 'unknown', reason: 'internal', detail: /different verdicts/ }, 'a selector spanning workloads with different verdicts');
+  t.match(cell('webs', 'pg'), { kind: 'unknown', reason: 'undecidable', detail: /different verdicts/ }, 'a selector spanning workloads with different verdicts');
   t.match(cell('admin', 'pg'), { kind: 'verdict', verdict: 'deny', deniedAt: 'ingress' });
   t.match(cell('pg', 'pg'), { kind: 'verdict', verdict: 'loopback', computed: 'deny' }, 'hairpin through its own Service');
   t.match(cell('pg', 'front'), { kind: 'verdict', verdict: 'allow', explanation: [/egress from db\/pg/, /ingress to web\/front/, /^allow/, /\(2 source\/backend pairs, all allow\)/] });

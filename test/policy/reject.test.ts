@@ -17,7 +17,6 @@ const AP = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadat
 
 const rows: Row[] = [
   { name: 'unknown NetworkPolicy field', yaml: `${NP}spec: {podSelector: {}, egresss: []}`, error: /NetworkPolicy x\/p: spec\.egresss: unsupported field/ },
-  { name: 'missing podSelector', yaml: `${NP}spec: {ingress: [{}]}`, error: /NetworkPolicy x\/p: spec\.podSelector: is required/ },
   {
     name: 'ipBlock combined with a selector',
     yaml: `${NP}spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}`,

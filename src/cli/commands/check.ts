@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../config/config-error.ts';
 import type { ExitCode } from '../../model/report.ts';
 import type { ReachabilityTest, RunDefaults } from '../../model/test-spec.ts';
+import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, addProbeOptions, runFlags, type RunFlags } from '../options.ts';
 
 /** The test's defaults with command-line overrides applied. */
@@ -25,7 +26,7 @@ export function registerCheck(program: Command, finish: (code: ExitCode) => void
         'compares each cell with the expectation rules and prints the matrix.',
     )
     .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run');
-  addProbeOptions(addOutputOptions(command));
+  addIgnoreKindOption(addProbeOptions(addOutputOptions(command)));
   command.addHelpText(
     'after',
     `
@@ -50,7 +51,7 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (
     }
     const flags = runFlags(opts);
     // A test with `fromPolicies` is judged three ways: observed, written intent, policy model.
-    const model = await policyVerdictsFor(test);
+    const model = await policyVerdictsFor(test, { ignoreKinds: ignoreKindsFlag(opts) });
     finish(await observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, model ? { model } : {}));
   });
 }

@@ -7,6 +7,7 @@ import type { Connection } from '../../cluster/connection.ts';
 import type { KubeApi } from '../../cluster/kube-api.ts';
 import type { ReachabilityTest } from '../../model/test-spec.ts';
 import type { ExitCode } from '../../model/report.ts';
+import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, addProbeOptions, durationFlag, intFlag, runFlags } from '../options.ts';
 import { PROBER_VERSION } from '../version.ts';
 import { effectiveDefaults } from './check.ts';
@@ -56,7 +57,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
     .addOption(new Option('--parallel <n>', 'sources probed at the same time (1-256)').argParser(intFlag('--parallel', 1, 256)).default(8))
     .addOption(new Option('--agent-timeout <duration>', 'deadline for one agent, image pull included (default: worked out from the plan)').argParser(durationFlag('--agent-timeout')))
     .option('--cluster-domain <domain>', 'cluster DNS domain of Service names', 'cluster.local');
-  addProbeOptions(addOutputOptions(command));
+  addIgnoreKindOption(addProbeOptions(addOutputOptions(command)));
   command.addHelpText(
     'after',
     `
@@ -92,7 +93,7 @@ cluster, failed agent, error cells)`,
     // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
     const api = clientNodeApi(connection, { onRetry: (error, _attempt, message) => error.code !== undefined && warn(message) });
     const namespace = typeof opts.namespace === 'string' ? opts.namespace : connection.namespace;
-    const model = test.expectFromPolicies || test.fromPolicies ? await livePolicyModel(api, test, namespace, warn) : undefined;
+    const model = test.expectFromPolicies || test.fromPolicies ? await livePolicyModel(api, test, namespace, warn, ignoreKindsFlag(opts)) : undefined;
     const backend = new ClusterBackend(api, {
       image: command.getOptionValueSource('image') === 'default' ? await agentImage(api, connection, String(opts.image)) : String(opts.image),
       agent: opts.agent as AgentMode,

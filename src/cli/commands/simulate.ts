@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { adHocExitCode, type ExitCode } from '../../model/report.ts';
+import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, runFlags } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -24,7 +25,7 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
     .option('--diff <old-new...>', 'list the cells whose verdict changes from the policies in OLD to those in NEW')
     .option('--assume-mesh', 'treat every workload as having an Istio sidecar')
     .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default');
-  addOutputOptions(command);
+  addIgnoreKindOption(addOutputOptions(command));
   command.addHelpText(
     'after',
     `
@@ -34,8 +35,12 @@ Examples:
   prober simulate -f policies/networkpolicy -f k8s --explain b-apacherr/apacherr redis-svc.d-redis 6379
   prober simulate -f k8s --diff policies/networkpolicy policies/cilium
   prober simulate --test policies/expectations.yaml -f policies/istio -f k8s --assume-mesh
+  kubectl get pods -A -o yaml > pods.yaml && prober simulate -f policies -f pods.yaml --ignore-kind GlobalNetworkPolicy.crd.projectcalico.org
 
-Exit codes: matrix and --explain 0 · --test 0 all cells as expected, 1 a mismatch, 2 undecidable cells ·
+Pods given with status.podIPs (a kubectl dump) let ipBlock rules match them; where a verdict depends
+on an IP the manifests do not give, the cell is an error ("undecidable"), never a guessed deny.
+
+Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 all cells as expected, 1 a mismatch, 2 undecidable cells ·
 --diff 0 no change, 1 some cells change · 2 bad input.`,
   );
   command.action(async (opts: Record<string, unknown>) => {
@@ -59,7 +64,7 @@ Exit codes: matrix and --explain 0 · --test 0 all cells as expected, 1 a mismat
     const fromTest = test?.fromPolicies ? [...test.fromPolicies.policies, ...test.fromPolicies.workloads] : [];
     const manifests = paths.length > 0 ? paths : fromTest;
     if (manifests.length === 0) throw new UsageError('simulate: name the manifests with -f (policies and workloads)');
-    const modelOptions = { assumeMesh: opts.assumeMesh === true, defaultNamespace: String(opts.namespace) };
+    const modelOptions = { assumeMesh: opts.assumeMesh === true, defaultNamespace: String(opts.namespace), ignoreKinds: ignoreKindsFlag(opts) };
 
     if (diff) {
       if (diff.length !== 2) throw new UsageError('--diff takes two policy sets: --diff OLD NEW');
