@@ -25,6 +25,8 @@ export type ErrorReason =
   | 'source'
   | 'target-down'
   | 'internal'
+  /** The run was interrupted (SIGINT/SIGTERM) before this probe could finish. */
+  | 'interrupted'
   | HttpReason;
 
 export type Reason = AllowReason | DenyReason | ErrorReason;

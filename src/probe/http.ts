@@ -16,7 +16,7 @@ export interface HttpJudgement {
 const USER_AGENT = 'prober';
 
 /** Sends one GET and classifies the status; the body is read only to quote it in the detail. */
-export function httpAttempt(address: TargetAddress, timeoutMs: number, judgement: HttpJudgement = {}): Promise<Attempt> {
+export function httpAttempt(address: TargetAddress, timeoutMs: number, judgement: HttpJudgement = {}, signal?: AbortSignal): Promise<Attempt> {
   return runAttempt(timeoutMs, async (ctx) => {
     const plain = await openConnection(ctx, address.host, address.port);
     const socket = address.scheme === 'https' ? await startTls(ctx, plain, address.host) : plain;
@@ -28,7 +28,7 @@ export function httpAttempt(address: TargetAddress, timeoutMs: number, judgement
     } finally {
       socket.destroy();
     }
-  });
+  }, signal);
 }
 
 async function startTls(ctx: AttemptContext, socket: Socket, servername: string): Promise<Socket> {

@@ -39,7 +39,11 @@ Example:
 With --listen the agent stays up (the local lab keeps one in every pod) and answers each
 connection's plan the same way.
 
-Exit codes: 0 the plan ran (whatever the outcomes) · 2 the plan is invalid.`,
+SIGINT/SIGTERM stop the probes in flight at once: each probe not done is reported as
+error/interrupted, then AgentDone.
+
+Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was stopped ·
+2 the plan is invalid, or the run was interrupted.`,
     )
     .action(async (opts: { plan?: string; listen?: string }) => {
       if (opts.listen) {
@@ -52,7 +56,10 @@ Exit codes: 0 the plan ran (whatever the outcomes) · 2 the plan is invalid.`,
       const [{ parseProbePlan }, { executePlan }] = await Promise.all([import('../../config/load-plan.ts'), import('../../probe/agent-run.ts')]);
       const { origin, text } = await readPlan(opts.plan);
       const plan = await parseProbePlan(origin, text);
-      await executePlan(plan, (line) => process.stdout.write(`${JSON.stringify(line)}\n`));
-      finish(0);
+      const interrupted = await withInterrupts(async (signal, interruptedBy) => {
+        await executePlan(plan, (line) => process.stdout.write(`${JSON.stringify(line)}\n`), signal);
+        return interruptedBy();
+      });
+      finish(interrupted ? 2 : 0);
     });
 }
