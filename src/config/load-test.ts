@@ -1,7 +1,7 @@
 // Loads a ReachabilityTest file: YAML with positions, schema check, then the checks a schema cannot express.
 
 import { dirname, resolve } from 'node:path';
-import { parseDuration } from '../model/duration.ts';
+import { parseDuration, PROBE_TIMEOUT } from '../model/duration.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
 import { parseTarget } from '../model/target.ts';
 import {
@@ -137,9 +137,9 @@ function checkRules(doc: PositionedDocument, rules: readonly ExpectRule[], sourc
 }
 
 function durationAt(doc: PositionedDocument, path: (string | number)[], text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new ConfigError(doc.file, doc.lineOf(path), path.join('.'), `"${text}" is not a positive duration`);
-  return ms;
+  const parsed = parseDuration(text, PROBE_TIMEOUT);
+  if (!parsed.ok) throw new ConfigError(doc.file, doc.lineOf(path), path.join('.'), parsed.error);
+  return parsed.ms;
 }
 
 function asList(value: StatusSet[number] | StatusSet): StatusSet {

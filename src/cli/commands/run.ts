@@ -5,6 +5,7 @@ import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
 import type { AgentMode } from '../../cluster/agents.ts';
 import type { Connection } from '../../cluster/connection.ts';
 import type { KubeApi } from '../../cluster/kube-api.ts';
+import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { ReachabilityTest } from '../../model/test-spec.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { addOutputOptions, addProbeOptions, durationFlag, intFlag, runFlags } from '../options.ts';
@@ -54,7 +55,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
     .addOption(new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it').choices(['ephemeral', 'pod']).default('ephemeral'))
     .option('--image <ref>', 'image with the prober binary for agents (in a pod: the pod\'s own prober image)', defaultImage(PROBER_VERSION))
     .addOption(new Option('--parallel <n>', 'sources probed at the same time (1-256)').argParser(intFlag('--parallel', 1, 256)).default(8))
-    .addOption(new Option('--agent-timeout <duration>', 'deadline for one agent, image pull included (default: worked out from the plan)').argParser(durationFlag('--agent-timeout')))
+    .addOption(new Option('--agent-timeout <duration>', 'deadline for one agent, image pull included, 1s-1440m (default: worked out from the plan)').argParser(durationFlag('--agent-timeout', AGENT_TIMEOUT)))
     .option('--cluster-domain <domain>', 'cluster DNS domain of Service names', 'cluster.local');
   addProbeOptions(addOutputOptions(command));
   command.addHelpText(
