@@ -23,6 +23,12 @@ export interface ProbePlan {
   readonly probes: readonly PlannedProbe[];
 }
 
+/**
+ * The most a probe plan may hold (16 MiB) when an agent reads it from `--plan FILE` or stdin. A plan
+ * for a test of the largest size fits; anything longer is refused before it costs the agent memory.
+ */
+export const MAX_PLAN_BYTES = 16 * 1024 * 1024;
+
 /** One result line an agent prints. */
 export interface ProbeResultLine extends ProbeResult {
   readonly kind: 'ProbeResult';

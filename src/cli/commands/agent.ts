@@ -1,19 +1,20 @@
 // `prober agent`: run a probe plan where the agent was started and print one JSON line per result.
 
 import type { Command } from 'commander';
+import { MAX_PLAN_BYTES } from '../../model/plan.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { withInterrupts } from '../interrupts.ts';
 
-/** Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. */
+const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
+
+/**
+ * Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. Files and stdin are
+ * held to the plan's size limit; the kernel already caps one environment string at 128 KiB.
+ */
 async function readPlan(planFlag: string | undefined): Promise<{ origin: string; text: string }> {
-  if (planFlag && planFlag !== '-') {
-    const { readText } = await import('../../config/yaml-file.ts');
-    return { origin: planFlag, text: readText(planFlag) };
-  }
   if (!planFlag && process.env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: process.env.PROBER_PLAN };
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return { origin: '<stdin>', text: Buffer.concat(chunks).toString('utf8') };
+  const { readText, STDIN_PATH } = await import('../../config/read-input.ts');
+  return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT);
 }
 
 /** Registers `agent`. */

@@ -6,7 +6,6 @@ import type { AgentMode } from '../../cluster/agents.ts';
 import type { Connection } from '../../cluster/connection.ts';
 import type { KubeApi } from '../../cluster/kube-api.ts';
 import { AGENT_TIMEOUT } from '../../model/duration.ts';
-import type { ReachabilityTest } from '../../model/test-spec.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { addOutputOptions, addProbeOptions, durationFlag, intFlag, runFlags } from '../options.ts';
 import { PROBER_VERSION } from '../version.ts';
@@ -16,16 +15,6 @@ const warn = (message: string): void => {
   process.stderr.write(`prober: warning: ${message}\n`);
 };
 
-/** Loads the test from a file, or from stdin for `-f -` (what `kubectl run -i` can pass in). */
-async function loadTest(file: string): Promise<ReachabilityTest> {
-  const { loadReachabilityTest, parseReachabilityTest } = await import('../../config/load-test.ts');
-  if (file !== '-') return loadReachabilityTest(file);
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return parseReachabilityTest('<stdin>', Buffer.concat(chunks).toString('utf8'));
-}
-
-/** Registers `run`. */
 /** In a pod, the agents use prober's own image unless --image says otherwise; elsewhere the published one. */
 async function agentImage(api: KubeApi, connection: Connection, fallback: string): Promise<string> {
   const { ownImage } = await import('../../cluster/own-image.ts');
@@ -37,6 +26,7 @@ async function agentImage(api: KubeApi, connection: Connection, fallback: string
   }
 }
 
+/** Registers `run`. */
 export function registerRun(program: Command, finish: (code: ExitCode) => void): void {
   const command = program
     .command('run')
@@ -76,7 +66,9 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (
 cluster, failed agent, error cells)`,
   );
   command.action(async (opts: Record<string, unknown>) => {
-    const test = await loadTest(String(opts.file));
+    const { loadReachabilityTest } = await import('../../config/load-test.ts');
+    // `-f -` reads the test from stdin (what `kubectl run -i` can pass in).
+    const test = await loadReachabilityTest(String(opts.file));
     const flags = runFlags(opts);
     // Loaded on use: client-node alone takes about a second to load, which `agent` in every pod need not pay.
     const [{ connect }, { clientNodeApi }, { ClusterBackend }, { livePolicyModel }, { observeAndReport }] = await Promise.all([
