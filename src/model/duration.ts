@@ -26,6 +26,9 @@ export const PROBE_TIMEOUT: DurationRange = { what: 'a probe timeout', minMs: 1,
 /** The deadline of one cluster agent (`--agent-timeout`), image pull included: one second to one day. */
 export const AGENT_TIMEOUT: DurationRange = { what: 'an agent timeout', minMs: 1000, maxMs: 86_400_000 };
 
+/** How long a resident agent waits for a client to send its plan line (`agent --listen --client-timeout`). */
+export const CLIENT_TIMEOUT: DurationRange = { what: 'a client timeout', minMs: 1, maxMs: 3_600_000 };
+
 /** A parsed duration, or why the text is not one. */
 export type ParsedDuration = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly error: string };
 

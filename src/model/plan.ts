@@ -24,8 +24,9 @@ export interface ProbePlan {
 }
 
 /**
- * The most a probe plan may hold (16 MiB) when an agent reads it from `--plan FILE` or stdin. A plan
- * for a test of the largest size fits; anything longer is refused before it costs the agent memory.
+ * The most a probe plan may hold (16 MiB), however it reaches an agent: `--plan FILE`, stdin,
+ * `$PROBER_PLAN` or one line on a resident agent's socket. A plan for a test of the largest size
+ * fits; anything longer is refused before it costs the agent memory.
  */
 export const MAX_PLAN_BYTES = 16 * 1024 * 1024;
 

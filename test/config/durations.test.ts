@@ -57,6 +57,7 @@ const flagRows: [string, string[], string, RegExp][] = [
   ['--timeout below a millisecond', ['probe', '--timeout', '0.4ms', 'tcp://127.0.0.1:9'], '--timeout', RANGE],
   ['--timeout of zero', ['check', '-f', '/nonexistent.yaml', '--timeout', '0s'], '--timeout', RANGE],
   ['--agent-timeout past a day', ['run', '-f', '/nonexistent.yaml', '--agent-timeout', '1441m'], '--agent-timeout', /is out of range: an agent timeout is from 1s to 1440m$/],
+  ['--client-timeout past an hour', ['agent', '--listen', '/nonexistent/agent.sock', '--client-timeout', '61m'], '--client-timeout', /is out of range: a client timeout is from 1ms to 60m$/],
 ];
 
 t.test('flags: a duration out of range is a one-line usage error, exit 2', async (t) => {

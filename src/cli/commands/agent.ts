@@ -1,9 +1,11 @@
 // `prober agent`: run a probe plan where the agent was started and print one JSON line per result.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { CLIENT_TIMEOUT } from '../../model/duration.ts';
 import { MAX_PLAN_BYTES } from '../../model/plan.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { withInterrupts } from '../interrupts.ts';
+import { durationFlag } from '../options.ts';
 
 const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
 
@@ -29,6 +31,11 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
     )
     .option('--plan <file>', 'plan file, or - for stdin (default: $PROBER_PLAN, else stdin)')
     .option('--listen <socket>', 'stay resident: serve plans on this Unix socket (one JSON line in, result lines out) until SIGTERM')
+    .addOption(
+      new Option('--client-timeout <duration>', 'with --listen: how long a client may take to send its plan line (1ms-60m)')
+        .argParser(durationFlag('--client-timeout', CLIENT_TIMEOUT))
+        .default(10_000, '10s'),
+    )
     .addHelpText(
       'after',
       `
@@ -38,7 +45,9 @@ Example:
         "probes":[{"id":"dns","url":"dns://localhost"}]}' | prober agent
 
 With --listen the agent stays up (the local lab keeps one in every pod) and answers each
-connection's plan the same way.
+connection's plan the same way. The socket is created private to its owner (mode 0600); a plan
+line longer than ${MAX_PLAN_BYTES / (1024 * 1024)} MiB, or none within --client-timeout, ends that client with an AgentError line.
+--listen replaces only a stale socket, never a file, link or directory in its place.
 
 SIGINT/SIGTERM stop the probes in flight at once: each probe not done is reported as
 error/interrupted, then AgentDone.
@@ -46,11 +55,11 @@ error/interrupted, then AgentDone.
 Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was stopped ·
 2 the plan is invalid, or the run was interrupted.`,
     )
-    .action(async (opts: { plan?: string; listen?: string }) => {
+    .action(async (opts: { plan?: string; listen?: string; clientTimeout: number }) => {
       if (opts.listen) {
         const { serveAgent } = await import('../../probe/agent-server.ts');
         const socket = opts.listen;
-        await withInterrupts((signal) => serveAgent(socket, signal));
+        await withInterrupts((signal) => serveAgent(socket, signal, { clientTimeoutMs: opts.clientTimeout }));
         finish(0);
         return;
       }
