@@ -63,7 +63,7 @@ function markInterrupted(test: ReachabilityTest, observations: Observations, sig
     const row = new Map<string, ProbeResult>(results.get(source.name) ?? []);
     for (const target of test.targets) {
       if (row.has(target.name)) continue;
-      row.set(target.name, { url: target.address.url, observed: 'error', reason: 'interrupted', latencyMs: 0, attempts: 0, detail: `interrupted by ${signal} before it was probed` });
+      row.set(target.name, { url: target.address.url, observed: 'error', reason: 'interrupted', latencyMs: 0, attempts: 0, detail: `interrupted by ${signal} before its result was reported` });
     }
     results.set(source.name, row);
   }
