@@ -9,8 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildApp } from './app/build.mjs';
-import planSchema from './src/config/probe-plan.schema.json' with { type: 'json' };
-import testSchema from './src/config/reachability-test.schema.json' with { type: 'json' };
+import { planSchema, testSchema } from './src/config/schemas.ts';
 import { AJV_OPTIONS } from './src/config/validators.ts';
 
 const root = import.meta.dirname;

@@ -1,7 +1,8 @@
-// Probe-engine benchmarks: open-TCP probe rate, dropped-SYN wall time, binary start time and agent memory.
+// Probe-engine benchmarks: open-TCP probe rate, dropped-SYN wall time, binary start time, agent memory and signal-to-exit time.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAgentOutput } from '../src/model/plan.ts';
@@ -97,6 +98,69 @@ function startTime(runs: number): object {
 }
 
 /**
+ * SIGINT to `prober check` while every probe slot waits on a silent peer (the rest queued): the time
+ * from the signal to the process's exit, partial report printed, next to the binary's own start time.
+ */
+async function signalToExit(targets: number, concurrency: number, timeoutMs: number, runs: number): Promise<object> {
+  let open = 0;
+  const server = createServer((socket) => {
+    open += 1;
+    // Read (and ignore) what arrives, so the peer's close is seen.
+    socket.on('error', () => undefined).resume();
+    socket.once('close', () => (open -= 1));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const dir = mkdtempSync(join(tmpdir(), 'prober-bench-sigint-'));
+  const file = join(dir, 'test.yaml');
+  const lines = Array.from({ length: targets }, (_, i) => `    t${i}: { url: "redis://127.0.0.1:${port}", liveness: none }`);
+  writeFileSync(
+    file,
+    `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: sigint }\nspec:\n  defaults: { timeout: ${timeoutMs}ms, attempts: 1, concurrency: ${concurrency} }\n  sources: { here: { local: true } }\n  targets:\n${lines.join('\n')}\n  expect:\n    - { from: here, to: "*", verdict: deny }\n`,
+  );
+  const exits: number[] = [];
+  let interrupted = 0;
+  let exitCode: number | null = null;
+  try {
+    for (let i = 0; i < runs; i += 1) {
+      // The previous run's connections are closed first, so every slot counted below is this run's.
+      while (open > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const child = spawn(BINARY, ['check', '-f', file, '-o', 'json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+      const deadline = Date.now() + 30_000;
+      while (open < concurrency && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      const signalled = performance.now();
+      child.kill('SIGINT');
+      exitCode = await exited;
+      exits.push(performance.now() - signalled);
+      interrupted = (JSON.parse(stdout) as { cells: { reason: string }[] }).cells.filter((c) => c.reason === 'interrupted').length;
+    }
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const started = performance.now();
+  spawnSync(BINARY, ['--version'], { stdio: 'ignore' });
+  const startMs = performance.now() - started;
+  const exitMs = median(exits);
+  return {
+    targets,
+    concurrency,
+    probeTimeoutMs: timeoutMs,
+    runs,
+    exitCode,
+    interruptedCells: interrupted,
+    signalToExitMedianMs: round(exitMs),
+    binaryStartMs: round(startMs),
+    ratioToProbeTimeout: round(exitMs / timeoutMs, 4),
+    ratioToBinaryStart: round(exitMs / startMs, 2),
+    targetMs: 1000,
+  };
+}
+
+/**
  * A freshly written binary is mapped from dirty page-cache folios, which inflates RSS by ~20 MB;
  * write it back and drop it from the cache so it is measured as an installed binary would be.
  */
@@ -113,6 +177,7 @@ export async function benchProbe(): Promise<object> {
     agentMemory: await openTcpRate(1000),
     droppedSyn: await droppedWall(1000, 1000),
     startTime: startTime(25),
+    signalToExit: await signalToExit(64, 8, 60_000, 5),
   };
 }
 

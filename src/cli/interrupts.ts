@@ -1,17 +1,25 @@
 // SIGINT/SIGTERM handling: the first signal aborts the run so backends clean up; a second one is not swallowed.
 
-/** Runs `work` with an AbortSignal that fires on SIGINT or SIGTERM; handlers are removed afterwards. */
+/** The signal that interrupted a run in this process, if any. */
+let received: NodeJS.Signals | undefined;
+
+/**
+ * Runs `work` with an AbortSignal that fires on SIGINT or SIGTERM; handlers are removed afterwards.
+ * Everything that waits in a run (probes, backoffs, agents, API polls) listens on this one signal, so
+ * the run ends within moments and the command can still print what it observed.
+ */
 export async function withInterrupts<T>(work: (signal: AbortSignal, interrupted: () => string | undefined) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  let received: string | undefined;
+  let mine: NodeJS.Signals | undefined;
   const onSignal = (name: NodeJS.Signals): void => {
-    if (received) {
+    if (mine) {
       // A second signal means "stop now": restore the default and re-raise it.
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
       process.kill(process.pid, name);
       return;
     }
+    mine = name;
     received = name;
     process.stderr.write(`prober: ${name} received, cleaning up (send again to stop immediately)\n`);
     controller.abort(new Error(`interrupted by ${name}`));
@@ -19,9 +27,17 @@ export async function withInterrupts<T>(work: (signal: AbortSignal, interrupted:
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await work(controller.signal, () => received);
+    return await work(controller.signal, () => mine);
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/**
+ * True once a run in this process was interrupted. The entry point then exits as soon as the command
+ * returns: what cannot be cancelled (a name lookup in libuv's thread pool) must not hold the exit.
+ */
+export function wasInterrupted(): boolean {
+  return received !== undefined;
 }

@@ -34,7 +34,7 @@ function withExpectation(test: ReachabilityTest, expect: ExpectSource): Reachabi
 
 /** Runs the test in the lab and prints the report; returns the exit code. */
 export async function runLabTest(options: LabTestOptions): Promise<ExitCode> {
-  const loaded = loadReachabilityTest(options.file);
+  const loaded = await loadReachabilityTest(options.file);
   const expect: ExpectSource = options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);
   const state = await requireState(options.lab);

@@ -1,5 +1,6 @@
 // The binary's entry point and the one place that sets the process exit code.
 
+import { wasInterrupted } from './interrupts.ts';
 import { runCli } from './program.ts';
 
 // A reader that stops early (`prober … | head`) closes the pipe: that is not an error of prober's.
@@ -10,4 +11,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 void runCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
+  // The command has cleaned up and printed its report; an interrupted run does not wait for leftovers.
+  if (wasInterrupted()) process.exit(code);
 });

@@ -1,7 +1,7 @@
 // Options shared by commands: output format, timeouts, concurrency — parsed once, with clear errors.
 
 import { Option, type Command } from 'commander';
-import { parseDuration } from '../model/duration.ts';
+import { parseDuration, PROBE_TIMEOUT, type DurationRange } from '../model/duration.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -23,9 +23,9 @@ export function addOutputOptions(command: Command): Command {
 
 /** Adds `--timeout`, `--attempts` and `--concurrency`, which override the test file's defaults. */
 export function addProbeOptions(command: Command, defaults: { timeout?: string; attempts?: string } = {}): Command {
-  const timeout = new Option('--timeout <duration>', 'per-attempt timeout, e.g. 500ms, 2s').argParser(durationFlag('--timeout'));
+  const timeout = new Option('--timeout <duration>', 'per-attempt timeout, e.g. 500ms, 2s (1ms-10m)').argParser(durationFlag('--timeout', PROBE_TIMEOUT));
   const attempts = new Option('--attempts <n>', 'attempts per cell before it is judged (1-10)').argParser(intFlag('--attempts', 1, 10));
-  if (defaults.timeout) timeout.default(durationFlag('--timeout')(defaults.timeout), defaults.timeout);
+  if (defaults.timeout) timeout.default(durationFlag('--timeout', PROBE_TIMEOUT)(defaults.timeout), defaults.timeout);
   if (defaults.attempts) attempts.default(intFlag('--attempts', 1, 10)(defaults.attempts), defaults.attempts);
   return command
     .addOption(timeout)
@@ -45,12 +45,12 @@ export function runFlags(opts: Record<string, unknown>): RunFlags {
   };
 }
 
-/** Parser for a duration flag (`2s`, `500ms`). */
-export function durationFlag(flag: string): (value: string) => number {
+/** Parser for a duration flag (`2s`, `500ms`) that must fall within `range`. */
+export function durationFlag(flag: string, range: DurationRange): (value: string) => number {
   return (value) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) throw new UsageError(`${flag}: "${value}" is not a duration (write e.g. 500ms, 2s or 1m)`);
-    return ms;
+    const parsed = parseDuration(value, range);
+    if (!parsed.ok) throw new UsageError(`${flag}: ${parsed.error}`);
+    return parsed.ms;
   };
 }
 

@@ -117,7 +117,7 @@ export class ClusterBackend implements Backend {
     if (source.local) {
       // A `local: true` source probes from where prober runs (the Job's pod, a CI runner).
       const results = new Map<string, ProbeResult>();
-      await runPlan(plan, (id, result) => results.set(id, result));
+      await runPlan(plan, (id, result) => results.set(id, result), base.signal);
       return { results };
     }
     const namespace = source.namespace ?? opts.namespace;

@@ -1,11 +1,12 @@
 // Loads a ReachabilityTest file: YAML with positions, schema check, then the checks a schema cannot express.
 
 import { dirname, resolve } from 'node:path';
-import { parseDuration } from '../model/duration.ts';
+import { parseDuration, PROBE_TIMEOUT } from '../model/duration.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
 import { parseTarget } from '../model/target.ts';
 import {
   DEFAULTS,
+  MAX_TEST_BYTES,
   type ExpectRule,
   type FromPolicies,
   type ReachabilityTest,
@@ -16,7 +17,8 @@ import {
 import { ConfigError } from './config-error.ts';
 import { checkSchema } from './schema-check.ts';
 import { validateTest } from './validators.ts';
-import { parseSingleYaml, readText, type PositionedDocument } from './yaml-file.ts';
+import { readText } from './read-input.ts';
+import { parseSingleYaml, type PositionedDocument } from './yaml-file.ts';
 
 /** The raw shape after the schema check (field types are guaranteed by the schema). */
 interface RawTest {
@@ -36,9 +38,10 @@ const HINTS = {
   denyStatus: 'must be a status (403), a class ("4xx") or a list of them',
 };
 
-/** Reads and validates a ReachabilityTest file. Throws ConfigError (file:line: field: message). */
-export function loadReachabilityTest(file: string): ReachabilityTest {
-  return parseReachabilityTest(file, readText(file));
+/** Reads and validates a ReachabilityTest file, or stdin for `-`. Throws ConfigError (file:line: field: message). */
+export async function loadReachabilityTest(file: string): Promise<ReachabilityTest> {
+  const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' });
+  return parseReachabilityTest(origin, text);
 }
 
 /** Validates ReachabilityTest text; `file` is used for messages and to resolve relative paths. */
@@ -137,9 +140,9 @@ function checkRules(doc: PositionedDocument, rules: readonly ExpectRule[], sourc
 }
 
 function durationAt(doc: PositionedDocument, path: (string | number)[], text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new ConfigError(doc.file, doc.lineOf(path), path.join('.'), `"${text}" is not a positive duration`);
-  return ms;
+  const parsed = parseDuration(text, PROBE_TIMEOUT);
+  if (!parsed.ok) throw new ConfigError(doc.file, doc.lineOf(path), path.join('.'), parsed.error);
+  return parsed.ms;
 }
 
 function asList(value: StatusSet[number] | StatusSet): StatusSet {

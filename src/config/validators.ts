@@ -3,8 +3,7 @@
 // binary, and every agent it starts, skips schema compilation.
 
 import { Ajv, type ValidateFunction } from 'ajv';
-import planSchema from './probe-plan.schema.json' with { type: 'json' };
-import testSchema from './reachability-test.schema.json' with { type: 'json' };
+import { planSchema, testSchema } from './schemas.ts';
 
 /** The options the validators are compiled with, here and in the build. */
 export const AJV_OPTIONS = { allErrors: true, strict: true } as const;

@@ -1,6 +1,5 @@
 // Reads YAML while keeping positions, so every later error can name the line it is about.
 
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { ConfigError } from './config-error.ts';
 
@@ -10,17 +9,6 @@ export interface PositionedDocument {
   readonly value: unknown;
   /** Line (1-based) of the node at `path`; of its key when `key` is true; nearest existing parent otherwise. */
   lineOf(path: readonly (string | number)[], key?: boolean): number | undefined;
-}
-
-/** Reads a file as text, turning I/O failures into a ConfigError naming the file. */
-export function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? String(cause)})`;
-    throw new ConfigError(file, undefined, undefined, why, { cause });
-  }
 }
 
 /** Parses every document of a YAML text; syntax errors become ConfigErrors with their line. */

@@ -79,6 +79,8 @@ async function viaLauncher(runs: readonly AgentRun[], prober: readonly string[],
       }
     };
     signal?.addEventListener('abort', stop, { once: true });
+    // Interrupted while the launcher was being written: its agents are stopped as soon as they start.
+    if (signal?.aborted) stop();
     await new Promise<void>((resolve, reject) => {
       launcher.once('error', (error) => reject(new Error('unable to start the agents', { cause: error })));
       launcher.once('exit', () => resolve());
@@ -98,6 +100,8 @@ async function viaLauncher(runs: readonly AgentRun[], prober: readonly string[],
 
 /** Runs every plan in its namespace at once and returns the outputs in order. */
 export async function agentsIn(runs: readonly AgentRun[], prober: readonly string[], signal?: AbortSignal): Promise<AgentOutput[]> {
+  // Interrupted before any agent was asked: nothing to start, nothing observed.
+  if (signal?.aborted) return runs.map(() => ({ results: new Map(), complete: false, stderr: '' }));
   const resident = await Promise.all(runs.map((run) => (run.socket ? viaResident(run.socket, run.plan, signal) : Promise.resolve(undefined))));
   const missing = runs.map((run, i) => ({ run, i })).filter(({ i }) => resident[i] === undefined);
   const started = missing.length > 0 ? await viaLauncher(missing.map((m) => m.run), prober, signal) : [];

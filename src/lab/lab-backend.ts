@@ -59,7 +59,8 @@ export class LabBackend implements Backend {
         return;
       }
       results.set(run.source, out.results);
-      if (!out.complete) sourceErrors.set(run.source, `agent in ${run.netns} stopped early${out.stderr ? `: ${out.stderr.split('\n')[0]}` : ''}`);
+      // An agent cut short by an interrupt is no fault of the source: its missing cells are reported as interrupted.
+      if (!out.complete && !options.signal.aborted) sourceErrors.set(run.source, `agent in ${run.netns} stopped early${out.stderr ? `: ${out.stderr.split('\n')[0]}` : ''}`);
     });
     return { observations: { results, sourceErrors, alive }, sources, context: topology.lab };
   }

@@ -1,16 +1,51 @@
-// Durations as people write them in test files ("500ms", "2s", "1m") and as milliseconds.
+// Durations as people write them ("500ms", "2s", "1m"), as milliseconds, and the one range each kind of duration must keep.
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 
+/** What a duration is for and the inclusive range it must fall in, in whole milliseconds. */
+export interface DurationRange {
+  /** How the duration is named in an error, e.g. "a probe timeout". */
+  readonly what: string;
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
 /**
- * Parses a duration such as `500ms`, `2s`, `1.5s` or `1m` into milliseconds.
- * Returns undefined when the text is not a duration, so callers can report where it came from.
+ * The longest delay Node's timers can hold (2³¹−1 ms, about 24.8 days): a longer one is replaced by
+ * 1 ms with only a warning, which would turn every probe into an instant timeout. No range may exceed it.
  */
-export function parseDuration(text: string): number | undefined {
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+
+/**
+ * A probe's per-attempt timeout, wherever it is given: `--timeout`, a test file's `timeout` fields and
+ * a plan's `timeoutMs` (the plan schema takes its bounds from here). Ten minutes is already far past
+ * any useful probe; the cap keeps the worst case of a plan (timeouts × attempts × waves) reasonable.
+ */
+export const PROBE_TIMEOUT: DurationRange = { what: 'a probe timeout', minMs: 1, maxMs: 600_000 };
+
+/** The deadline of one cluster agent (`--agent-timeout`), image pull included: one second to one day. */
+export const AGENT_TIMEOUT: DurationRange = { what: 'an agent timeout', minMs: 1000, maxMs: 86_400_000 };
+
+/** How long a resident agent waits for a client to send its plan line (`agent --listen --client-timeout`). */
+export const CLIENT_TIMEOUT: DurationRange = { what: 'a client timeout', minMs: 1, maxMs: 3_600_000 };
+
+/** A parsed duration, or why the text is not one. */
+export type ParsedDuration = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly error: string };
+
+/**
+ * Parses a duration such as `500ms`, `2s`, `1.5s` or `1m` into whole milliseconds within `range`.
+ * Fractions of a millisecond below the minimum are rejected rather than rounded to a zero timeout;
+ * the error names the text and the range, so callers only add where it came from.
+ */
+export function parseDuration(text: string, range: DurationRange): ParsedDuration {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text.trim());
-  if (!match) return undefined;
-  const value = Number(match[1]) * (UNITS[match[2] ?? ''] ?? Number.NaN);
-  return Number.isFinite(value) && value > 0 ? Math.round(value) : undefined;
+  if (!match) return { ok: false, error: `"${text}" is not a duration (write e.g. 500ms, 2s or 1m)` };
+  const exact = Number(match[1]) * (UNITS[match[2] ?? ''] ?? Number.NaN);
+  const ms = Math.round(exact);
+  if (!Number.isFinite(exact) || exact < range.minMs || ms > Math.min(range.maxMs, TIMER_MAX_MS)) {
+    return { ok: false, error: `"${text}" is out of range: ${range.what} is from ${formatDuration(range.minMs)} to ${formatDuration(range.maxMs)}` };
+  }
+  return { ok: true, ms };
 }
 
 /** Formats milliseconds the way a person would write them back into a test file. */

@@ -138,7 +138,8 @@ function judge(input: JudgeInput): Cell {
     return { ...base, observed: 'error', reason: 'source', result: 'error', detail: why, explanation: `could not probe from ${input.from}: ${why}` };
   }
   if (observation.observed === 'error') {
-    return { ...base, result: 'error', explanation: `the check failed (${observation.reason}); expected ${expected}` };
+    const what = observation.reason === 'interrupted' ? 'the run was interrupted before this check finished' : `the check failed (${observation.reason})`;
+    return { ...base, result: 'error', explanation: `${what}; expected ${expected}` };
   }
   const seen = `${observation.observed} (${observation.reason})`;
   if (intent && modelVerdict && intent.verdict !== modelVerdict) {

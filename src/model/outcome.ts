@@ -26,6 +26,8 @@ export type ErrorReason =
   | 'target-down'
   | 'undecidable'
   | 'internal'
+  /** The run was interrupted (SIGINT/SIGTERM) before this probe could finish. */
+  | 'interrupted'
   | HttpReason;
 
 export type Reason = AllowReason | DenyReason | ErrorReason;

@@ -23,6 +23,13 @@ export interface ProbePlan {
   readonly probes: readonly PlannedProbe[];
 }
 
+/**
+ * The most a probe plan may hold (16 MiB), however it reaches an agent: `--plan FILE`, stdin,
+ * `$PROBER_PLAN` or one line on a resident agent's socket. A plan for a test of the largest size
+ * fits; anything longer is refused before it costs the agent memory.
+ */
+export const MAX_PLAN_BYTES = 16 * 1024 * 1024;
+
 /** One result line an agent prints. */
 export interface ProbeResultLine extends ProbeResult {
   readonly kind: 'ProbeResult';

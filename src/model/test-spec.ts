@@ -75,6 +75,12 @@ export interface ReachabilityTest {
 }
 
 export const DEFAULTS: RunDefaults = { timeoutMs: 2000, attempts: 2, concurrency: 64 };
+
+/**
+ * The most a ReachabilityTest file may hold (16 MiB): room for about a hundred thousand targets, and a
+ * bound on what a stray `-f /dev/zero` or an endless pipe can make prober read.
+ */
+export const MAX_TEST_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_DENY_STATUS: StatusSet = [401, 403];
 export const DEFAULT_EXPECT_STATUS: StatusSet = ['2xx', '3xx'];
 

@@ -20,31 +20,46 @@ export interface AttemptContext {
   atDeadline?: (() => Attempt | undefined) | undefined;
 }
 
+/** The attempt for a run interrupted (SIGINT/SIGTERM) while this attempt was in `phase`: an error, never a deny. */
+export function interruptedIn(phase: Phase): Attempt {
+  const what = phase === 'resolve' ? 'resolving the name' : phase === 'connect' ? 'connecting' : 'waiting for a reply';
+  return { observed: 'error', reason: 'interrupted', detail: `interrupted while ${what}` };
+}
+
 /**
  * Runs `body` under a deadline of `timeoutMs`. Never rejects: a thrown error is classified by the
  * phase it happened in, and a passed deadline becomes what `ctx.atDeadline` says, else a timeout (deny)
- * or, while resolving, a DNS error.
+ * or, while resolving, a DNS error. When `signal` aborts first, the attempt's sockets are destroyed at
+ * once and it ends as `error/interrupted`; an attempt that already ended keeps its outcome.
  */
-export function runAttempt(timeoutMs: number, body: (ctx: AttemptContext) => Promise<Attempt>): Promise<Attempt> {
+export function runAttempt(timeoutMs: number, body: (ctx: AttemptContext) => Promise<Attempt>, signal?: AbortSignal): Promise<Attempt> {
   const cleanups: (() => void)[] = [];
   const ctx: AttemptContext = { phase: 'resolve', onTimeout: (fn) => cleanups.push(fn) };
   const withPeer = (attempt: Attempt): Attempt =>
     ctx.peer && attempt.observed !== 'error' && !attempt.detail?.includes(ctx.peer)
       ? { ...attempt, detail: attempt.detail ? `${attempt.detail} [${ctx.peer}]` : ctx.peer }
       : attempt;
+  if (signal?.aborted) return Promise.resolve(interruptedIn(ctx.phase));
   return new Promise<Attempt>((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (attempt: Attempt): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       resolve(withPeer(attempt));
     };
-    const timer = setTimeout(() => {
-      const attempt = ctx.atDeadline?.() ?? timedOut(ctx.phase, timeoutMs);
+    // Destroying the sockets makes the body fail; `settled` keeps the outcome decided here.
+    const abandon = (attempt: Attempt): void => {
+      if (settled) return;
       for (const cleanup of cleanups) cleanup();
       finish(attempt);
-    }, timeoutMs);
+    };
+    const onAbort = (): void => abandon(interruptedIn(ctx.phase));
+    // What the peer already said is read before the sockets are destroyed.
+    timer = setTimeout(() => abandon(ctx.atDeadline?.() ?? timedOut(ctx.phase, timeoutMs)), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
     body(ctx).then(finish, (error: unknown) => finish(classifyError(error, ctx.phase)));
   });
 }

@@ -6,7 +6,7 @@ import type { Attempt } from './classify.ts';
 import { resolveHost } from './resolve.ts';
 
 /** Resolves the name with the system resolver, as the workload would. */
-export function dnsAttempt(address: TargetAddress, timeoutMs: number): Promise<Attempt> {
+export function dnsAttempt(address: TargetAddress, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
   return runAttempt(timeoutMs, async (ctx) => {
     // Past the resolve phase a passed deadline reads as a deny: the resolver was unreachable.
     ctx.phase = 'exchange';
@@ -18,5 +18,5 @@ export function dnsAttempt(address: TargetAddress, timeoutMs: number): Promise<A
       if (code === 'EAI_AGAIN' || code === 'ETIMEOUT') return { observed: 'deny', reason: 'timeout', detail: `${code}: the resolver did not answer` };
       return { observed: 'error', reason: 'dns', detail: `${code || String(error)}: ${address.host} does not resolve` };
     }
-  });
+  }, signal);
 }

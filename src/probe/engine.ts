@@ -1,5 +1,7 @@
 // The probe engine: one URL → one classified result, with bounded retries; a whole plan with bounded concurrency.
 
+import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ProbeResult, Verdict } from '../model/outcome.ts';
 import type { PlannedProbe, ProbePlan } from '../model/plan.ts';
 import { parseTarget, type TargetAddress } from '../model/target.ts';
@@ -18,6 +20,8 @@ export interface ProbeOptions {
   readonly denyStatus?: StatusSet | undefined;
   /** Base delay between attempts; doubles each time, capped at one second. */
   readonly backoffMs?: number;
+  /** Aborts the probe at once (SIGINT/SIGTERM): sockets are destroyed, the result is `error/interrupted`. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -27,14 +31,14 @@ export interface ProbeOptions {
 export async function attemptOnce(address: TargetAddress, options: ProbeOptions): Promise<Attempt> {
   switch (address.scheme) {
     case 'tcp':
-      return tcpAttempt(address, options.timeoutMs);
+      return tcpAttempt(address, options.timeoutMs, options.signal);
     case 'http':
     case 'https':
-      return (await import('./http.ts')).httpAttempt(address, options.timeoutMs, options);
+      return (await import('./http.ts')).httpAttempt(address, options.timeoutMs, options, options.signal);
     case 'redis':
-      return (await import('./redis.ts')).redisAttempt(address, options.timeoutMs);
+      return (await import('./redis.ts')).redisAttempt(address, options.timeoutMs, options.signal);
     case 'dns':
-      return (await import('./dns.ts')).dnsAttempt(address, options.timeoutMs);
+      return (await import('./dns.ts')).dnsAttempt(address, options.timeoutMs, options.signal);
     default: {
       const unreachable: never = address.scheme;
       return { observed: 'error', reason: 'bad-target', detail: `unsupported scheme ${String(unreachable)}` };
@@ -52,7 +56,11 @@ function worthRetrying(attempt: Attempt, expect: Verdict | undefined): boolean {
   return expect !== 'deny';
 }
 
-/** Probes a URL with retries and backoff. Never throws: every failure is a classified result. */
+/**
+ * Probes a URL with retries and backoff. Never throws: every failure is a classified result. When
+ * `options.signal` aborts, the attempt in flight or the backoff wait ends at once and the result is
+ * `error/interrupted` — a retry was still due, so the last attempt's outcome is not trusted as final.
+ */
 export async function probeUrl(url: string, options: ProbeOptions): Promise<ProbeResult> {
   const parsed = parseTarget(url);
   if (!parsed.ok) return { url, observed: 'error', reason: 'bad-target', latencyMs: 0, attempts: 0, detail: parsed.error };
@@ -61,7 +69,14 @@ export async function probeUrl(url: string, options: ProbeOptions): Promise<Prob
   let latencyMs = 0;
   let made = 0;
   while (made < maxAttempts) {
-    if (made > 0) await delay(Math.min((options.backoffMs ?? 100) * 2 ** (made - 1), 1000));
+    if (options.signal?.aborted) return interruptedResult(parsed.value.url, made, maxAttempts, attempt, latencyMs);
+    if (made > 0) {
+      try {
+        await delay(Math.min((options.backoffMs ?? 100) * 2 ** (made - 1), 1000), undefined, options.signal ? { signal: options.signal } : {});
+      } catch {
+        return interruptedResult(parsed.value.url, made, maxAttempts, attempt, latencyMs);
+      }
+    }
     const started = nowMs();
     try {
       attempt = await attemptOnce(parsed.value, options);
@@ -71,9 +86,15 @@ export async function probeUrl(url: string, options: ProbeOptions): Promise<Prob
     }
     latencyMs = Math.round((nowMs() - started) * 10) / 10;
     made += 1;
-    if (!worthRetrying(attempt, options.expect)) break;
+    if (attempt.reason === 'interrupted' || !worthRetrying(attempt, options.expect)) break;
   }
   return { url: parsed.value.url, ...attempt, latencyMs, attempts: made };
+}
+
+/** The result of a probe stopped between attempts (or before its first): what was seen so far, as an error. */
+function interruptedResult(url: string, made: number, maxAttempts: number, last: Attempt, latencyMs: number): ProbeResult {
+  const detail = made === 0 ? 'interrupted before it was probed' : `interrupted before attempt ${made + 1} of ${maxAttempts} (attempt ${made}: ${last.observed}/${last.reason})`;
+  return { url, observed: 'error', reason: 'interrupted', latencyMs, attempts: made, detail };
 }
 
 /** Options of a planned probe, with the plan's defaults filled in. */
@@ -87,13 +108,17 @@ export function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults'])
   };
 }
 
-/** Runs every probe of a plan, at most `defaults.concurrency` at a time, reporting each result as it lands. */
-export async function runPlan(plan: ProbePlan, onResult: (id: string, result: ProbeResult) => void): Promise<void> {
+/**
+ * Runs every probe of a plan, at most `defaults.concurrency` at a time, reporting each result as it
+ * lands. Once `signal` aborts, probes in flight end at once and queued ones are reported without being
+ * started, all as `error/interrupted`; results already reported stand.
+ */
+export async function runPlan(plan: ProbePlan, onResult: (id: string, result: ProbeResult) => void, signal?: AbortSignal): Promise<void> {
+  // Every attempt in flight listens on the signal: a signal of the plan's own, so thousands of
+  // listeners neither trip Node's leak warning on the caller's signal nor have to be removed from it.
+  const planSignal = signal ? AbortSignal.any([signal]) : undefined;
+  if (planSignal) setMaxListeners(0, planSignal);
   await runBounded(plan.probes, plan.defaults.concurrency, async (probe) => {
-    onResult(probe.id, await probeUrl(probe.url, optionsFor(probe, plan.defaults)));
+    onResult(probe.id, await probeUrl(probe.url, { ...optionsFor(probe, plan.defaults), signal: planSignal }));
   });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

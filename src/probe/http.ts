@@ -16,7 +16,7 @@ const USER_AGENT = 'prober';
  * headers' end or the body then do (slow, short, endless, reset) and however close the deadline is;
  * the body is read only briefly, to quote its first bytes in the detail.
  */
-export function httpAttempt(address: TargetAddress, timeoutMs: number, judgement: HttpJudgement = {}): Promise<Attempt> {
+export function httpAttempt(address: TargetAddress, timeoutMs: number, judgement: HttpJudgement = {}, signal?: AbortSignal): Promise<Attempt> {
   return runAttempt(timeoutMs, async (ctx) => {
     const plain = await openConnection(ctx, address.host, address.port);
     const socket = address.scheme === 'https' ? await startTls(ctx, plain, address.host, timeoutMs) : plain;
@@ -26,7 +26,7 @@ export function httpAttempt(address: TargetAddress, timeoutMs: number, judgement
     } finally {
       socket.destroy();
     }
-  });
+  }, signal);
 }
 
 async function startTls(ctx: AttemptContext, socket: Socket, servername: string, timeoutMs: number): Promise<Socket> {

@@ -32,18 +32,19 @@ export class LocalBackend implements Backend {
     const results = new Map<string, Map<string, ProbeResult>>();
     const sourceErrors = new Map<string, string>();
     for (const plan of plansFor(test, this.#defaults)) {
-      if (options.signal.aborted) {
-        sourceErrors.set(plan.source, 'interrupted before probing');
-        continue;
-      }
       const row = new Map<string, ProbeResult>();
       results.set(plan.source, row);
       let done = 0;
-      await runPlan(plan, (id, result) => {
-        row.set(id, result);
-        done += 1;
-        options.progress?.(`${plan.source}: ${done}/${plan.probes.length} probes`);
-      });
+      // Once the signal aborts, every probe not yet done comes back at once as error/interrupted.
+      await runPlan(
+        plan,
+        (id, result) => {
+          row.set(id, result);
+          done += 1;
+          options.progress?.(`${plan.source}: ${done}/${plan.probes.length} probes`);
+        },
+        options.signal,
+      );
     }
     return { observations: { results, sourceErrors, alive: new Map() } };
   }

@@ -5,7 +5,7 @@ import { openConnection, readFirstLine, runAttempt } from './attempt.ts';
 import type { Attempt } from './classify.ts';
 
 /** Sends PING and classifies the first reply line. */
-export function redisAttempt(address: TargetAddress, timeoutMs: number): Promise<Attempt> {
+export function redisAttempt(address: TargetAddress, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
   return runAttempt(timeoutMs, async (ctx) => {
     const socket = await openConnection(ctx, address.host, address.port);
     ctx.phase = 'exchange';
@@ -21,5 +21,5 @@ export function redisAttempt(address: TargetAddress, timeoutMs: number): Promise
     } finally {
       socket.destroy();
     }
-  });
+  }, signal);
 }

@@ -1,7 +1,9 @@
 // How tests start prober: from source on the test's own Node 24, or as the built single binary.
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Teardown } from './netns.ts';
 
 /** The repository root. */
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -18,4 +20,33 @@ export function proberFromSource(): [string, string] {
 export function requireBinary(): string {
   if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` first (npm test does)`);
   return BINARY;
+}
+
+/** A running prober binary: its process, what it printed so far, and its exit. */
+export interface RunningProber {
+  readonly child: ChildProcess;
+  readonly output: { stdout: string; stderr: string };
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  /** Whether the process has exited yet (for waits with a deadline). */
+  done(): boolean;
+}
+
+/** Starts the built binary with `args` (stdin fed from `input`, else closed); killed at teardown if still running. */
+export function startBinary(t: Teardown, args: readonly string[], options: { input?: string } = {}): RunningProber {
+  const child = spawn(requireBinary(), args, { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(options.input ?? '');
+  const output = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
+  let finished = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+    child.once('close', (code, signal) => {
+      finished = true;
+      resolve({ code, signal, ...output });
+    });
+  });
+  t.teardown(() => {
+    if (!finished) child.kill('SIGKILL');
+  });
+  return { child, output, exited, done: () => finished };
 }

@@ -68,7 +68,7 @@ t.test('every source/target pair is stated by its own rule, and the seed cases s
 });
 
 t.test('the prober itself loads the file with the same sources, targets and rules', async (t) => {
-  const loaded = loadReachabilityTest(FILE);
+  const loaded = await loadReachabilityTest(FILE);
   t.equal(loaded.name, 'lab-redis-isolation');
   t.same(loaded.sources.map((s) => [s.name, s.namespace, s.selector]), Object.entries(test.spec.sources).map(([n, s]) => [n, s.namespace, s.selector]));
   t.same(loaded.targets.map((x) => x.name), Object.keys(test.spec.targets));

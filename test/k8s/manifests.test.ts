@@ -26,7 +26,7 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
           break;
         case 'ReachabilityTest':
           // The prober's own loader: schema, URLs, rule conflicts.
-          t.doesNotThrow(() => loadReachabilityTest(`${REPO}/${file}`), `${where}: loads as a ReachabilityTest`);
+          await t.resolves(loadReachabilityTest(`${REPO}/${file}`), `${where}: loads as a ReachabilityTest`);
           break;
         default: {
           t.same(await validateObject(object), [], `${where}: ${object.kind} ${object.metadata?.name} is valid`);

@@ -56,7 +56,7 @@ const bindingsOfProber = [...ofKind(all, 'ClusterRoleBinding'), ...ofKind(all, '
   ((b.object['subjects'] ?? []) as { kind: string; name: string; namespace?: string }[]).some((s) => s.name === SUBJECT.name && s.namespace === SUBJECT.namespace),
 );
 /** The namespaces the lab's own test probes from: prober must be able to work in each, and only there. */
-const sourceNamespaces = [...new Set(loadReachabilityTest(join(REPO, 'policies', 'expectations.yaml')).sources.map((s) => s.namespace ?? ''))].sort();
+const sourceNamespaces = [...new Set((await loadReachabilityTest(join(REPO, 'policies', 'expectations.yaml'))).sources.map((s) => s.namespace ?? ''))].sort();
 
 const roleNamed = (kind: 'Role' | 'ClusterRole', name: string, namespace?: string): SourcedObject | undefined =>
   ofKind(all, kind).find((o) => o.object.metadata.name === name && o.object.metadata.namespace === namespace);

@@ -15,7 +15,7 @@ const EXPECTATIONS = join(ROOT, 'policies', 'expectations.yaml');
 async function mismatches(policyDirs: readonly string[], options: ModelOptions): Promise<string[]> {
   const loaded = await loadManifests([K8S, ...policyDirs]);
   const model = buildModel(loaded.cluster, options);
-  const test = loadReachabilityTest(EXPECTATIONS);
+  const test = await loadReachabilityTest(EXPECTATIONS);
   const predictions = predictTest(model, test);
   const out: string[] = [];
   for (const source of test.sources) {

@@ -6,6 +6,7 @@ import { probeUrl, runPlan } from '../../src/probe/engine.ts';
 import { runBounded } from '../../src/probe/pool.ts';
 import type { ProbeResult } from '../../src/model/outcome.ts';
 import { closedPort, listen } from '../helpers/peers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 t.test('retries: an allow is final, an expected deny is kept, an unexpected deny or an error is retried', async (t) => {
   const closed = await closedPort();
@@ -61,4 +62,46 @@ t.test('a plan reports every probe, each classified', async (t) => {
   t.equal(results.size, 9, 'every probe reported');
   t.match(results.get('p0'), { observed: 'deny', reason: 'timeout' }, 'silent peer: timeout');
   t.match(results.get('p8'), { observed: 'error', reason: 'bad-target' });
+});
+
+t.test('an abort ends the probes in flight and the queued ones as interrupted, and keeps those done', async (t) => {
+  let open = 0;
+  const silent = await listen(
+    t,
+    createServer((socket) => {
+      open += 1;
+      socket.on('error', () => undefined);
+    }),
+  );
+  const controller = new AbortController();
+  const results = new Map<string, ProbeResult>();
+  const probes = [{ id: 'done', url: 'gopher://x' }, ...Array.from({ length: 6 }, (_, i) => ({ id: `silent-${i}`, url: `redis://127.0.0.1:${silent}` }))];
+  const plan = runPlan(
+    { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source: 's', defaults: { timeoutMs: 60_000, attempts: 1, concurrency: 3 }, probes },
+    (id, result) => results.set(id, result),
+    controller.signal,
+  );
+  await waitFor('three silent probes in flight', () => open === 3 && results.has('done'));
+  controller.abort();
+  await plan;
+  t.equal(results.size, 7, 'every probe reported');
+  t.match(results.get('done'), { observed: 'error', reason: 'bad-target' }, 'a result in before the abort stands');
+  const silentResults = probes.slice(1).map((p) => results.get(p.id)!);
+  t.same(silentResults.map((r) => r.detail), [...Array(3).fill('interrupted while waiting for a reply'), ...Array(3).fill('interrupted before it was probed')]);
+  t.ok(silentResults.every((r) => r.observed === 'error' && r.reason === 'interrupted'));
+});
+
+t.test('an abort during the backoff between attempts ends the probe at once, as interrupted', async (t) => {
+  const controller = new AbortController();
+  // The first attempt times out and closes its connection; by the time this peer sees the close, the
+  // probe waits out a minute's backoff before its retry, and only the abort can end it soon.
+  const silent = await listen(
+    t,
+    createServer((socket) => {
+      socket.on('error', () => undefined).resume();
+      socket.once('close', () => controller.abort());
+    }),
+  );
+  const result = await probeUrl(`redis://127.0.0.1:${silent}`, { timeoutMs: 50, attempts: 3, expect: 'allow', backoffMs: 60_000, signal: controller.signal });
+  t.match(result, { observed: 'error', reason: 'interrupted', attempts: 1, detail: 'interrupted before attempt 2 of 3 (attempt 1: deny/timeout)' });
 });

@@ -1,19 +1,22 @@
 // `prober agent`: run a probe plan where the agent was started and print one JSON line per result.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { CLIENT_TIMEOUT } from '../../model/duration.ts';
+import { MAX_PLAN_BYTES } from '../../model/plan.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { withInterrupts } from '../interrupts.ts';
+import { durationFlag } from '../options.ts';
 
-/** Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. */
+const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
+
+/**
+ * Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. Files and stdin are
+ * held to the plan's size limit; the kernel already caps one environment string at 128 KiB.
+ */
 async function readPlan(planFlag: string | undefined): Promise<{ origin: string; text: string }> {
-  if (planFlag && planFlag !== '-') {
-    const { readText } = await import('../../config/yaml-file.ts');
-    return { origin: planFlag, text: readText(planFlag) };
-  }
   if (!planFlag && process.env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: process.env.PROBER_PLAN };
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return { origin: '<stdin>', text: Buffer.concat(chunks).toString('utf8') };
+  const { readText, STDIN_PATH } = await import('../../config/read-input.ts');
+  return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT);
 }
 
 /** Registers `agent`. */
@@ -28,6 +31,11 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
     )
     .option('--plan <file>', 'plan file, or - for stdin (default: $PROBER_PLAN, else stdin)')
     .option('--listen <socket>', 'stay resident: serve plans on this Unix socket (one JSON line in, result lines out) until SIGTERM')
+    .addOption(
+      new Option('--client-timeout <duration>', 'with --listen: how long a client may take to send its plan line (1ms-60m)')
+        .argParser(durationFlag('--client-timeout', CLIENT_TIMEOUT))
+        .default(10_000, '10s'),
+    )
     .addHelpText(
       'after',
       `
@@ -37,22 +45,31 @@ Example:
         "probes":[{"id":"dns","url":"dns://localhost"}]}' | prober agent
 
 With --listen the agent stays up (the local lab keeps one in every pod) and answers each
-connection's plan the same way.
+connection's plan the same way. The socket is created private to its owner (mode 0600); a plan
+line longer than ${MAX_PLAN_BYTES / (1024 * 1024)} MiB, or none within --client-timeout, ends that client with an AgentError line.
+--listen replaces only a stale socket, never a file, link or directory in its place.
 
-Exit codes: 0 the plan ran (whatever the outcomes) · 2 the plan is invalid.`,
+SIGINT/SIGTERM stop the probes in flight at once: each probe not done is reported as
+error/interrupted, then AgentDone.
+
+Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was stopped ·
+2 the plan is invalid, or the run was interrupted.`,
     )
-    .action(async (opts: { plan?: string; listen?: string }) => {
+    .action(async (opts: { plan?: string; listen?: string; clientTimeout: number }) => {
       if (opts.listen) {
         const { serveAgent } = await import('../../probe/agent-server.ts');
         const socket = opts.listen;
-        await withInterrupts((signal) => serveAgent(socket, signal));
+        await withInterrupts((signal) => serveAgent(socket, signal, { clientTimeoutMs: opts.clientTimeout }));
         finish(0);
         return;
       }
       const [{ parseProbePlan }, { executePlan }] = await Promise.all([import('../../config/load-plan.ts'), import('../../probe/agent-run.ts')]);
       const { origin, text } = await readPlan(opts.plan);
       const plan = await parseProbePlan(origin, text);
-      await executePlan(plan, (line) => process.stdout.write(`${JSON.stringify(line)}\n`));
-      finish(0);
+      const interrupted = await withInterrupts(async (signal, interruptedBy) => {
+        await executePlan(plan, (line) => process.stdout.write(`${JSON.stringify(line)}\n`), signal);
+        return interruptedBy();
+      });
+      finish(interrupted ? 2 : 0);
     });
 }

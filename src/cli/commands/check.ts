@@ -25,7 +25,7 @@ export function registerCheck(program: Command, finish: (code: ExitCode) => void
       'Probes every target of a ReachabilityTest from where prober runs (sources must be `local: true`), ' +
         'compares each cell with the expectation rules and prints the matrix.',
     )
-    .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run');
+    .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run (- reads it from stdin)');
   addIgnoreKindOption(addProbeOptions(addOutputOptions(command)));
   command.addHelpText(
     'after',
@@ -44,7 +44,7 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (
       import('../observe-and-report.ts'),
       import('../policy-model.ts'),
     ]);
-    const test = loadReachabilityTest(String(opts.file));
+    const test = await loadReachabilityTest(String(opts.file));
     const remote = test.sources.find((s) => !s.local);
     if (remote) {
       throw new ConfigError(test.file, remote.origin?.line, `spec.sources.${remote.name}`, 'check probes from here, so every source must be `local: true`; use `prober run` (cluster) or `prober lab test` for workloads');

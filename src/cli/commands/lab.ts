@@ -97,7 +97,7 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     });
 
   const test = labOptions(lab.command('test').summary('run a ReachabilityTest from the lab pods and compare'))
-    .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run')
+    .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run (- reads it from stdin)')
     .addOption(
       new Option('--expect <source>', 'what to compare with: the written rules, the policy model of the applied policies, or both').choices(['written', 'policies', 'both']),
     );

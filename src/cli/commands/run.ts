@@ -5,7 +5,7 @@ import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
 import type { AgentMode } from '../../cluster/agents.ts';
 import type { Connection } from '../../cluster/connection.ts';
 import type { KubeApi } from '../../cluster/kube-api.ts';
-import type { ReachabilityTest } from '../../model/test-spec.ts';
+import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, addProbeOptions, durationFlag, intFlag, runFlags } from '../options.ts';
@@ -16,16 +16,6 @@ const warn = (message: string): void => {
   process.stderr.write(`prober: warning: ${message}\n`);
 };
 
-/** Loads the test from a file, or from stdin for `-f -` (what `kubectl run -i` can pass in). */
-async function loadTest(file: string): Promise<ReachabilityTest> {
-  const { loadReachabilityTest, parseReachabilityTest } = await import('../../config/load-test.ts');
-  if (file !== '-') return loadReachabilityTest(file);
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return parseReachabilityTest('<stdin>', Buffer.concat(chunks).toString('utf8'));
-}
-
-/** Registers `run`. */
 /** In a pod, the agents use prober's own image unless --image says otherwise; elsewhere the published one. */
 async function agentImage(api: KubeApi, connection: Connection, fallback: string): Promise<string> {
   const { ownImage } = await import('../../cluster/own-image.ts');
@@ -37,6 +27,7 @@ async function agentImage(api: KubeApi, connection: Connection, fallback: string
   }
 }
 
+/** Registers `run`. */
 export function registerRun(program: Command, finish: (code: ExitCode) => void): void {
   const command = program
     .command('run')
@@ -55,7 +46,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
     .addOption(new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it').choices(['ephemeral', 'pod']).default('ephemeral'))
     .option('--image <ref>', 'image with the prober binary for agents (in a pod: the pod\'s own prober image)', defaultImage(PROBER_VERSION))
     .addOption(new Option('--parallel <n>', 'sources probed at the same time (1-256)').argParser(intFlag('--parallel', 1, 256)).default(8))
-    .addOption(new Option('--agent-timeout <duration>', 'deadline for one agent, image pull included (default: worked out from the plan)').argParser(durationFlag('--agent-timeout')))
+    .addOption(new Option('--agent-timeout <duration>', 'deadline for one agent, image pull included, 1s-1440m (default: worked out from the plan)').argParser(durationFlag('--agent-timeout', AGENT_TIMEOUT)))
     .option('--cluster-domain <domain>', 'cluster DNS domain of Service names', 'cluster.local');
   addIgnoreKindOption(addProbeOptions(addOutputOptions(command)));
   command.addHelpText(
@@ -76,7 +67,9 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (
 cluster, failed agent, error cells)`,
   );
   command.action(async (opts: Record<string, unknown>) => {
-    const test = await loadTest(String(opts.file));
+    const { loadReachabilityTest } = await import('../../config/load-test.ts');
+    // `-f -` reads the test from stdin (what `kubectl run -i` can pass in).
+    const test = await loadReachabilityTest(String(opts.file));
     const flags = runFlags(opts);
     // Loaded on use: client-node alone takes about a second to load, which `agent` in every pod need not pay.
     const [{ connect }, { clientNodeApi }, { ClusterBackend }, { livePolicyModel }, { observeAndReport }] = await Promise.all([

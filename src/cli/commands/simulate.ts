@@ -19,7 +19,7 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
         'may reach on each port it serves, why, or how two policy sets differ. Nothing is probed.',
     )
     .option('-f, --file <path>', 'manifests: a file or directory of policies and workloads (repeatable)', collect, [])
-    .option('--test <file>', 'judge a ReachabilityTest against the policies (its fromPolicies paths unless -f is given)')
+    .option('--test <file>', 'judge a ReachabilityTest against the policies (its fromPolicies paths unless -f is given; - reads it from stdin)')
     .option('--port <port>', 'matrix on this port for every workload, e.g. 6379 or 53/UDP (repeatable)', collect, [])
     .option('--explain <from-to-port...>', 'explain one cell: FROM TO PORT (workload ns/name or IP; TO may be a Service)')
     .option('--diff <old-new...>', 'list the cells whose verdict changes from the policies in OLD to those in NEW')
@@ -59,7 +59,7 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
     const testFile = opts.test as string | undefined;
     const modes = [explain, diff, testFile].filter((m) => m !== undefined).length;
     if (modes > 1) throw new UsageError('simulate: use one of --explain, --diff and --test at a time');
-    const test = testFile ? loadReachabilityTest(testFile) : undefined;
+    const test = testFile ? await loadReachabilityTest(testFile) : undefined;
     const paths = opts.file as string[];
     const fromTest = test?.fromPolicies ? [...test.fromPolicies.policies, ...test.fromPolicies.workloads] : [];
     const manifests = paths.length > 0 ? paths : fromTest;

@@ -1,0 +1,146 @@
+// SIGINT/SIGTERM sent to the real binary while probes hang: it stops at once, keeps what it observed,
+// reports every probe not done as error/interrupted (never a deny) and exits 2. The probes' own timeout
+// is a minute and the wait for the exit is far shorter, so only a prompt abort lets these tests pass.
+
+import t, { type Test } from 'tap';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
+import { join } from 'node:path';
+import { listen } from '../helpers/peers.ts';
+import { startBinary } from '../helpers/prober.ts';
+import { reportSchemaErrors } from '../helpers/report-schema.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+type Json = Record<string, any>;
+
+/** Far longer than any wait below: a probe that ends on its own timeout fails the test. */
+const PROBE_TIMEOUT = '60s';
+const EXIT_DEADLINE_MS = 20_000;
+
+/** A listener that accepts and never answers, counting the connections it holds open. */
+async function silentPeer(t: Test): Promise<{ port: number; open: () => number }> {
+  let open = 0;
+  const server: Server = createServer((socket) => {
+    open += 1;
+    // Read (and ignore) what arrives, so the peer's close is seen.
+    socket.on('error', () => undefined).resume();
+    socket.once('close', () => (open -= 1));
+  });
+  return { port: await listen(t, server), open: () => open };
+}
+
+/** A listener that accepts: a tcp:// probe to it is an immediate allow. */
+async function openPort(t: Test): Promise<number> {
+  return listen(t, createServer((socket) => socket.on('error', () => undefined).end()));
+}
+
+function plan(probes: { id: string; url: string }[], concurrency: number): string {
+  return JSON.stringify({ apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source: 'here', defaults: { timeoutMs: 60_000, attempts: 1, concurrency }, probes });
+}
+
+t.test('check: SIGINT with 64 silent targets in flight or queued prints the partial report and exits 2', async (t) => {
+  const silent = await silentPeer(t);
+  const open = await openPort(t);
+  const targets = [
+    `    fast-1: { url: "tcp://127.0.0.1:${open}" }`,
+    `    fast-2: { url: "tcp://127.0.0.1:${open}" }`,
+    ...Array.from({ length: 64 }, (_, i) => `    silent-${i}: { url: "redis://127.0.0.1:${silent.port}", liveness: none }`),
+  ];
+  const file = join(tempDir(t, 'sigint'), 'test.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: prober/v1alpha1
+kind: ReachabilityTest
+metadata: { name: sigint }
+spec:
+  defaults: { timeout: ${PROBE_TIMEOUT}, attempts: 2, concurrency: 8 }
+  sources: { here: { local: true } }
+  targets:
+${targets.join('\n')}
+  expect:
+    - { from: here, to: "fast-*", verdict: allow }
+    - { from: here, to: "silent-*", verdict: deny }
+`,
+  );
+  const run = startBinary(t, ['check', '-f', file, '-o', 'json']);
+  // The fast probes are first in line; once eight silent ones hold every slot, the rest are queued.
+  await waitFor('eight silent probes in flight', () => silent.open() === 8, 15_000);
+  run.child.kill('SIGINT');
+  await waitFor('check to exit long before the probe timeout', () => run.done(), EXIT_DEADLINE_MS);
+  const exit = await run.exited;
+  t.equal(exit.code, 2, exit.stderr);
+  t.match(exit.stderr, /SIGINT received[\s\S]*interrupted by SIGINT; the report is incomplete/);
+  const report = JSON.parse(exit.stdout) as Json;
+  t.same(reportSchemaErrors(report), []);
+  t.equal(report.exitCode, 2);
+  const cells = report.cells as Json[];
+  const fast = cells.filter((c) => c.to.startsWith('fast-'));
+  t.same(fast.map((c) => `${c.result} ${c.observed}/${c.reason}`), ['pass allow/connected', 'pass allow/connected'], 'probes done before the signal keep their outcome');
+  const silentCells = cells.filter((c) => c.to.startsWith('silent-'));
+  t.equal(silentCells.length, 64);
+  t.ok(silentCells.every((c) => c.result === 'error' && c.observed === 'error' && c.reason === 'interrupted'), 'every other cell is error/interrupted, none a deny');
+  t.equal(silentCells.filter((c) => c.detail === 'interrupted while waiting for a reply').length, 8, 'the eight in flight were cut off');
+  t.equal(silentCells.filter((c) => c.detail === 'interrupted before it was probed').length, 56, 'the queued ones never started');
+  t.match(report.summary, { pass: 2, error: 64, fail: 0 });
+});
+
+t.test('probe: SIGINT during ten silent URLs at concurrency 1 exits 2 with ten interrupted cells', async (t) => {
+  const silent = await silentPeer(t);
+  const urls = Array.from({ length: 10 }, (_, i) => `http://127.0.0.1:${silent.port}/${i}`);
+  const run = startBinary(t, ['probe', '--timeout', PROBE_TIMEOUT, '--concurrency', '1', '-o', 'json', ...urls]);
+  await waitFor('the first probe in flight', () => silent.open() === 1, 15_000);
+  run.child.kill('SIGINT');
+  await waitFor('probe to exit long before the probe timeout', () => run.done(), EXIT_DEADLINE_MS);
+  const exit = await run.exited;
+  t.equal(exit.code, 2, exit.stderr);
+  const report = JSON.parse(exit.stdout) as Json;
+  t.same(reportSchemaErrors(report), []);
+  t.same(
+    (report.cells as Json[]).map((c) => `${c.observed}/${c.reason}`),
+    Array.from({ length: 10 }, () => 'error/interrupted'),
+  );
+  t.equal((report.cells as Json[]).filter((c) => c.attempts === 0).length, 9, 'nine never started');
+});
+
+t.test('agent: SIGINT mid-plan writes every probe not done as interrupted, then AgentDone, and exits 2', async (t) => {
+  const silent = await silentPeer(t);
+  const open = await openPort(t);
+  const file = join(tempDir(t, 'agent-sigint'), 'plan.json');
+  writeFileSync(file, plan([{ id: 'fast', url: `tcp://127.0.0.1:${open}` }, ...Array.from({ length: 4 }, (_, i) => ({ id: `silent-${i}`, url: `redis://127.0.0.1:${silent.port}` }))], 5));
+  const run = startBinary(t, ['agent', '--plan', file]);
+  await waitFor('the fast result and four silent probes in flight', () => run.output.stdout.includes('"id":"fast"') && silent.open() === 4, 15_000);
+  run.child.kill('SIGINT');
+  await waitFor('the agent to exit long before the probe timeout', () => run.done(), EXIT_DEADLINE_MS);
+  const exit = await run.exited;
+  t.equal(exit.code, 2, exit.stderr);
+  const lines = exit.stdout.trim().split('\n').map((line) => JSON.parse(line) as Json);
+  t.match(lines.find((l) => l.id === 'fast'), { observed: 'allow', reason: 'connected' });
+  t.same(lines.filter((l) => l.id?.startsWith('silent-')).map((l) => `${l.observed}/${l.reason}`), Array.from({ length: 4 }, () => 'error/interrupted'));
+  t.match(lines.at(-1), { kind: 'AgentDone', probes: 5 });
+});
+
+t.test('agent --listen: SIGTERM with a plan in flight answers the client, removes the socket and exits 0', async (t) => {
+  const silent = await silentPeer(t);
+  const open = await openPort(t);
+  const socketPath = join(tempDir(t, 'listen-sigterm'), 'agent.sock');
+  const agent = startBinary(t, ['agent', '--listen', socketPath]);
+  await waitFor('the agent socket', () => existsSync(socketPath) && statSync(socketPath).isSocket(), 15_000);
+  const client = connect(socketPath);
+  let received = '';
+  let closed = false;
+  client.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+  client.on('error', () => undefined);
+  client.once('close', () => (closed = true));
+  client.write(`${plan([{ id: 'fast', url: `tcp://127.0.0.1:${open}` }, ...Array.from({ length: 3 }, (_, i) => ({ id: `silent-${i}`, url: `redis://127.0.0.1:${silent.port}` }))], 4)}\n`);
+  await waitFor('the fast result and three silent probes in flight', () => received.includes('"id":"fast"') && silent.open() === 3, 15_000);
+  agent.child.kill('SIGTERM');
+  await waitFor('the agent to exit long before the probe timeout', () => agent.done(), EXIT_DEADLINE_MS);
+  const exit = await agent.exited;
+  t.equal(exit.code, 0, exit.stderr);
+  await waitFor('the client connection to close', () => closed);
+  const lines = received.trim().split('\n').map((line) => JSON.parse(line) as Json);
+  t.same(lines.filter((l) => l.id?.startsWith('silent-')).map((l) => `${l.observed}/${l.reason}`), Array.from({ length: 3 }, () => 'error/interrupted'), 'the client hears how its plan ended');
+  t.match(lines.at(-1), { kind: 'AgentDone', probes: 4 });
+  t.notOk(existsSync(socketPath), 'the socket is removed');
+});
