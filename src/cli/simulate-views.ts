@@ -1,4 +1,5 @@
 // What `prober simulate` shows: the workload matrix as a test, one explained decision, a policy diff.
+import { someNames } from '../model/names.ts';
 import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
 import type { Decision, Model, Peer, Protocol, Workload } from '../policy/index.ts';
 import { isAddressText } from './simulate-args.ts';
@@ -55,8 +56,8 @@ export function workloadMatrixTest(model: Model, ports: readonly PortArg[]): { t
 function peerOf(model: Model, text: string, flag: string): Peer {
   if (isAddressText(text)) return { ip: text };
   if (model.workload(text)) return { workload: text };
-  const known = model.workloads.map((w) => w.id).join(', ');
-  throw new UsageError(`${flag}: "${text}" is neither a workload (namespace/name) nor an IP address (workloads: ${known || 'none'})`);
+  const known = someNames(model.workloads.map((w) => w.id));
+  throw new UsageError(`${flag}: "${text}" is neither a workload (namespace/name) nor an IP address (workloads: ${known})`);
 }
 
 /**
