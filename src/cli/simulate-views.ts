@@ -2,6 +2,7 @@
 import { someNames } from '../model/names.ts';
 import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
 import type { Decision, Model, Peer, Protocol, Workload } from '../policy/index.ts';
+import { escapeText } from '../report/escape.ts';
 import { isAddressText } from './simulate-args.ts';
 import type { Prediction } from '../policy/predict.ts';
 import type { Predictor } from '../policy/simulated-backend.ts';
@@ -81,8 +82,9 @@ const peerText = (p: Decision['from']): string => (p.kind === 'workload' ? p.id 
 
 /** Explained decisions as text. */
 export function renderDecisions(decisions: readonly Decision[]): string {
+  // Names and explanations come from manifests: escaped, one line each, before they reach a terminal.
   return `${decisions
-    .map((d) => [`${peerText(d.from)} → ${peerText(d.to)} on ${d.port}/${d.protocol}: ${d.verdict.toUpperCase()}`, ...d.explanation.map((l) => `  ${l}`)].join('\n'))
+    .map((d) => [escapeText(`${peerText(d.from)} → ${peerText(d.to)} on ${d.port}/${d.protocol}: ${d.verdict.toUpperCase()}`), ...d.explanation.map((l) => `  ${escapeText(l)}`)].join('\n'))
     .join('\n\n')}\n`;
 }
 
@@ -136,5 +138,5 @@ export function renderDiff(diff: { cells: number; changes: readonly Change[] }, 
     ...c.newExplanation.map((l) => `    ${newName}: ${l}`),
   ]);
   lines.push(`${diff.changes.length} of ${diff.cells} cells change between ${oldName} and ${newName}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(escapeText).join('\n')}\n`;
 }

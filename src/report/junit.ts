@@ -2,10 +2,12 @@
 
 import type { Cell } from '../model/matrix.ts';
 import type { Report } from '../model/report.ts';
+import { escapeText } from './escape.ts';
 import { cellName, observedText } from './marks.ts';
 
-const xml = (text: string): string =>
-  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+// Control characters become visible escapes (XML 1.0 cannot carry most of them, and CI pages show
+// the rest to people), then XML's own special characters are escaped.
+const xml = (text: string): string => escapeText(text).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
 
 /** Renders checked cells as a JUnit testsuite; unchecked cells are left out. */
 export function renderJunit(report: Report): string {
@@ -28,14 +30,15 @@ export function renderJunit(report: Report): string {
 function testcase(cell: Cell, suite: string, time: string): string {
   const name = xml(cellName(cell));
   const open = `    <testcase classname="${suite}.${xml(cell.from)}" name="${name}" time="${time}">`;
-  const body = `${cell.explanation}\nurl: ${cell.url}\nobserved: ${observedText(cell)}${cell.detail ? `\ndetail: ${cell.detail}` : ''}\nattempts: ${cell.attempts}`;
+  const lines = [cell.explanation, `url: ${cell.url}`, `observed: ${observedText(cell)}`, ...(cell.detail ? [`detail: ${cell.detail}`] : []), `attempts: ${cell.attempts}`];
+  const body = lines.map(xml).join('\n');
   switch (cell.result) {
     case 'pass':
       return `${open}</testcase>`;
     case 'fail':
-      return `${open}\n      <failure message="${xml(cell.explanation)}" type="mismatch">${xml(body)}</failure>\n    </testcase>`;
+      return `${open}\n      <failure message="${xml(cell.explanation)}" type="mismatch">${body}</failure>\n    </testcase>`;
     case 'error':
-      return `${open}\n      <error message="${xml(cell.explanation)}" type="${xml(cell.reason ?? 'error')}">${xml(body)}</error>\n    </testcase>`;
+      return `${open}\n      <error message="${xml(cell.explanation)}" type="${xml(cell.reason ?? 'error')}">${body}</error>\n    </testcase>`;
     case 'unchecked':
       return `${open}<skipped/></testcase>`;
     default: {

@@ -1,10 +1,12 @@
 // Markdown for CI job summaries: the same matrix and problems as the table, in GitHub-flavoured Markdown.
 
 import type { Report } from '../model/report.ts';
+import { escapeText } from './escape.ts';
 import { cellName, legendFor, markOf, problemCells } from './marks.ts';
 import { summaryLine } from './verdict-line.ts';
 
-const escape = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+// Control characters first (shared with every text format), then the pipe, which would end a table cell.
+const escape = (text: string): string => escapeText(text).replace(/\|/g, '\\|');
 
 /** Renders a report as Markdown. */
 export function renderMarkdown(report: Report): string {
@@ -13,7 +15,7 @@ export function renderMarkdown(report: Report): string {
   const lines = [
     `### ${icon} prober: ${escape(report.metadata.test)}`,
     '',
-    `Backend \`${report.metadata.backend}\`${report.metadata.context ? ` (\`${escape(report.metadata.context)}\`)` : ''}, started ${report.metadata.startedAt}, ${Math.round(report.metadata.durationMs)} ms.`,
+    `Backend \`${report.metadata.backend}\`${report.metadata.context ? ` (\`${escape(report.metadata.context)}\`)` : ''}, started ${escape(report.metadata.startedAt)}, ${Math.round(report.metadata.durationMs)} ms.`,
     '',
     `| from \\ to | ${report.targets.map((t) => escape(t.name)).join(' | ')} |`,
     `|---|${report.targets.map(() => ':-:').join('|')}|`,

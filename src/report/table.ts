@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { styleText } from 'node:util';
 import type { Cell } from '../model/matrix.ts';
 import type { Report } from '../model/report.ts';
+import { escapeText } from './escape.ts';
 import { cellName, legendFor, markOf, observedText, problemCells, type Mark } from './marks.ts';
 import { summaryLine } from './verdict-line.ts';
 
@@ -28,7 +29,7 @@ export function renderTable(report: Report, options: TableOptions): string {
   const paint = (style: Style, text: string): string => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const byCell = new Map(report.cells.map((cell) => [`${cell.from}\u0000${cell.to}`, cell]));
   const table = new Table({
-    head: ['from \\ to', ...report.targets.map((t) => t.name)],
+    head: ['from \\ to', ...report.targets.map((t) => escapeText(t.name))],
     style: { head: options.color ? ['cyan'] : [], border: options.color ? ['grey'] : [] },
     colAligns: ['left', ...report.targets.map(() => 'center' as const)],
   });
@@ -39,18 +40,18 @@ export function renderTable(report: Report, options: TableOptions): string {
       const mark = markOf(cell);
       return paint(TONE_STYLE[mark.tone], mark.char);
     });
-    table.push([source.error ? `${source.name} ${paint('yellow', '(!)')}` : source.name, ...row]);
+    table.push([source.error ? `${escapeText(source.name)} ${paint('yellow', '(!)')}` : escapeText(source.name), ...row]);
   }
   const legend = legendFor(report.cells)
     .map((mark) => `${paint(TONE_STYLE[mark.tone], mark.char)} ${mark.meaning}`)
     .join('   ');
-  const lines = [`${report.metadata.test} (${report.metadata.backend}${report.metadata.context ? `: ${report.metadata.context}` : ''})`, table.toString(), legend];
+  const lines = [escapeText(`${report.metadata.test} (${report.metadata.backend}${report.metadata.context ? `: ${report.metadata.context}` : ''})`), table.toString(), legend];
   const listed = options.listAll ? report.cells : problemCells(report.cells);
   if (listed.length > 0) {
     lines.push('', ...listed.map((cell) => (options.listAll ? cellLine(cell, paint) : problemLine(cell, paint))));
   }
   for (const source of report.sources.filter((s) => s.error)) {
-    lines.push(`${paint('yellow', '!')} source ${source.name}: ${source.error}`);
+    lines.push(`${paint('yellow', '!')} ${escapeText(`source ${source.name}: ${source.error}`)}`);
   }
   lines.push('', paint(report.exitCode === 0 ? 'green' : report.exitCode === 1 ? 'red' : 'yellow', summaryLine(report)));
   return `${lines.join('\n')}\n`;
@@ -59,12 +60,12 @@ export function renderTable(report: Report, options: TableOptions): string {
 function cellLine(cell: Cell, paint: (style: Style, text: string) => string): string {
   const mark = markOf(cell);
   const latency = cell.latencyMs === null ? '' : ` in ${cell.latencyMs} ms`;
-  return `${paint(TONE_STYLE[mark.tone], mark.char)} ${cell.url}: ${observedText(cell)}${latency}${cell.detail ? ` · ${cell.detail}` : ''}`;
+  return `${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(`${cell.url}: ${observedText(cell)}${latency}${cell.detail ? ` · ${cell.detail}` : ''}`)}`;
 }
 
 function problemLine(cell: Cell, paint: (style: Style, text: string) => string): string {
   const mark = markOf(cell);
-  const head = `${paint(TONE_STYLE[mark.tone], mark.char)} ${cellName(cell)}: ${cell.explanation}`;
+  const head = `${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(`${cellName(cell)}: ${cell.explanation}`)}`;
   const extra = [cell.url, cell.detail, cell.attempts > 1 ? `${cell.attempts} attempts` : undefined, observedText(cell)].filter(Boolean);
-  return `${head}\n    ${extra.slice(0, 3).join(' · ')}`;
+  return `${head}\n    ${escapeText(extra.slice(0, 3).join(' · '))}`;
 }
