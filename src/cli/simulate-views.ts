@@ -1,57 +1,14 @@
-// What `prober simulate` shows: the workload matrix as a test, one explained decision, a policy diff.
+// What `prober simulate` shows besides the matrix: one explained decision, a policy diff.
 import { someNames } from '../model/names.ts';
-import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
-import type { Decision, Model, Peer, Protocol, Workload } from '../policy/index.ts';
+import type { Decision, Model, Peer, Protocol } from '../policy/index.ts';
 import { escapeText } from '../report/escape.ts';
 import { isAddressText } from './simulate-args.ts';
-import type { Prediction } from '../policy/predict.ts';
-import type { Predictor } from '../policy/simulated-backend.ts';
 import { UsageError } from './usage-error.ts';
 
 /** A destination port and protocol, as given on the command line (`6379`, `53/UDP`). */
 export interface PortArg {
   readonly port: number;
   readonly protocol: Protocol;
-}
-
-const portLabel = (p: PortArg): string => (p.protocol === 'TCP' ? `${p.port}` : `${p.port}/${p.protocol}`);
-
-interface Column {
-  readonly workload: Workload;
-  readonly port: PortArg;
-}
-
-/**
- * The workload matrix as a ReachabilityTest: every workload a source; as targets, each workload on
- * each given port — or, without ports, on each port it declares.
- */
-export function workloadMatrixTest(model: Model, ports: readonly PortArg[]): { test: ReachabilityTest; predictor: Predictor } {
-  const columns: Column[] = model.workloads.flatMap((workload) =>
-    ports.length > 0 ? ports.map((port) => ({ workload, port })) : workload.ports.map((p) => ({ workload, port: { port: p.port, protocol: p.protocol } })),
-  );
-  const byName = new Map(columns.map((c) => [`${c.workload.id}:${portLabel(c.port)}`, c]));
-  const sources: SourceSpec[] = model.workloads.map((w) => ({ name: w.id, namespace: w.namespace, selector: w.labels, local: false }));
-  const targets: TargetSpec[] = [...byName].map(([name, c]) => ({
-    name,
-    // Not a probe URL: simulated cells name the workload and the container port.
-    address: { scheme: 'tcp', host: c.workload.id, port: c.port.port, path: '', url: `${c.port.protocol.toLowerCase()}://${c.workload.id}:${c.port.port}` },
-    liveness: 'none',
-  }));
-  const test: ReachabilityTest = { name: 'simulate', file: '<manifests>', defaults: DEFAULTS, sources, targets, rules: [], expectFromPolicies: false };
-  const predictor: Predictor = (t) => {
-    const out = new Map<string, Map<string, Prediction>>();
-    for (const source of t.sources) {
-      const row = new Map<string, Prediction>();
-      for (const target of t.targets) {
-        const c = byName.get(target.name)!;
-        const d = model.decide({ from: { workload: source.name }, to: { workload: c.workload.id }, port: c.port.port, protocol: c.port.protocol });
-        row.set(target.name, { kind: 'verdict', verdict: d.verdict, computed: d.computed, deniedAt: d.deniedAt, explanation: d.explanation });
-      }
-      out.set(source.name, row);
-    }
-    return out;
-  };
-  return { test, predictor };
 }
 
 function peerOf(model: Model, text: string, flag: string): Peer {

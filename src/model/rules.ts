@@ -106,6 +106,8 @@ function indexOf(rules: readonly ExpectRule[]): RuleIndex {
 
 /** The deciding rule for a cell, or undefined when no rule names it (the cell is unchecked). */
 export function decide(rules: readonly ExpectRule[], from: string, to: string): Decision | undefined {
+  // A matrix without written rules (simulate, ad-hoc probes) asks this for every cell.
+  if (rules.length === 0) return undefined;
   return indexOf(rules).candidates(from, to)[0];
 }
 

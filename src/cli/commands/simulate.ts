@@ -39,9 +39,10 @@ Exit codes: matrix and --explain 0 · --test 0 all cells as expected, 1 a mismat
 --diff 0 no change, 1 some cells change · 2 bad input.`,
   );
   command.action(async (opts: Record<string, unknown>) => {
-    const [{ loadPolicyModel }, views, args, { SimulatedBackend }, { predictTest }, { observeAndReport }, { loadReachabilityTest }] = await Promise.all([
+    const [{ loadPolicyModel }, views, { workloadMatrix }, args, { SimulatedBackend }, { predictTest }, { observeAndReport }, { loadReachabilityTest }] = await Promise.all([
       import('../policy-model.ts'),
       import('../simulate-views.ts'),
+      import('../simulate-matrix.ts'),
       import('../simulate-args.ts'),
       import('../../policy/simulated-backend.ts'),
       import('../../policy/predict.ts'),
@@ -86,8 +87,8 @@ Exit codes: matrix and --explain 0 · --test 0 all cells as expected, 1 a mismat
       return;
     }
     const ports = (opts.port as string[]).map((p) => args.parsePortArg(p, '--port'));
-    const { test: matrix, predictor } = views.workloadMatrixTest(model, ports);
+    const { test: matrix, backend } = workloadMatrix(model, ports);
     if (matrix.targets.length === 0) throw new UsageError('simulate: no workload declares a container port; name ports with --port');
-    finish(await observeAndReport(matrix, new SimulatedBackend(predictor), flags, { exitCode: adHocExitCode }));
+    finish(await observeAndReport(matrix, backend, flags, { exitCode: adHocExitCode }));
   });
 }
