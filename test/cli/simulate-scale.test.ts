@@ -1,6 +1,8 @@
 // `simulate` on 2,000 workloads through the binary: the JSON report is valid and right, written in bounded memory;
 // formats that cannot hold the matrix say so in one line.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { writeManifestSet } from '../../bench/synthetic-manifests.ts';
 import { requireBinary } from '../helpers/prober.ts';
@@ -14,9 +16,14 @@ const HEAP_MB = 96;
 
 const binary = requireBinary();
 const dir = tempDir(t, 'scale');
-const facts = writeManifestSet(dir, { workloads: WORKLOADS, servingEvery: SERVING_EVERY, isolatedNamespaces: 50 });
+// k8s/ holds the namespaces and Deployments, policies/ the NetworkPolicies, none/ no policy at all.
+const facts = writeManifestSet(join(dir, 'k8s'), { workloads: WORKLOADS, servingEvery: SERVING_EVERY, isolatedNamespaces: 200 });
+mkdirSync(join(dir, 'policies'));
+mkdirSync(join(dir, 'none'));
+renameSync(join(dir, 'k8s', 'policies.yaml'), join(dir, 'policies', 'policies.yaml'));
 const simulate = (...args: string[]) =>
-  spawnSync(binary, ['simulate', '-f', dir, ...args], {
+  spawnSync(binary, ['simulate', '-f', 'k8s', ...args], {
+    cwd: dir,
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` },
@@ -30,7 +37,7 @@ interface Cell {
 }
 
 t.test(`-o json: ${WORKLOADS} sources × ${WORKLOADS / SERVING_EVERY} targets, every cell right, in a ${HEAP_MB} MB heap`, async (t) => {
-  const run = simulate('-o', 'json');
+  const run = simulate('-f', 'policies', '-o', 'json');
   t.equal(run.signal, null, 'not killed (an out-of-memory abort is SIGABRT)');
   t.equal(run.status, 0, run.stderr.slice(0, 500));
   t.equal(run.stderr, '');
@@ -57,7 +64,7 @@ t.test('-o table and -o markdown cannot hold it: one line naming the format to u
     ['markdown', /^prober: -o markdown: the matrix \(2,000 sources × 100 targets\) would take [\d,]+ KiB, more than a CI job summary holds \(1 MiB\): use -o json or -o junit, or fewer targets\n$/],
   ];
   for (const [format, message] of rows) {
-    const run = simulate('-o', format);
+    const run = simulate('-f', 'policies', '-o', format);
     t.equal(run.status, 2, `${format}: exit 2`);
     t.match(run.stderr, message, format);
     t.equal(run.stdout, '', `${format}: nothing on stdout`);
@@ -65,8 +72,26 @@ t.test('-o table and -o markdown cannot hold it: one line naming the format to u
 });
 
 t.test('-o junit: no cell is checked, so no testcase, and the document is complete', async (t) => {
-  const run = simulate('-o', 'junit');
+  const run = simulate('-f', 'policies', '-o', 'junit');
   t.equal(run.status, 0, run.stderr);
   t.match(run.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="prober" tests="0" failures="0" errors="0"/);
   t.match(run.stdout, /<\/testsuites>\n$/);
+});
+
+t.test(`--diff of no policy and the policies, -o json: every change listed and explained, in a ${HEAP_MB} MB heap`, async (t) => {
+  const run = simulate('--diff', 'none', 'policies', '-o', 'json');
+  t.equal(run.signal, null, 'not killed');
+  t.equal(run.status, 1, 'some cells change: exit 1');
+  const diff = JSON.parse(run.stdout) as { kind: string; cells: number; changes: { from: string; to: string; old: string; new: string; newExplanation: string[] }[] };
+  const number = (id: string): number => Number(/\/app-(\d+)$/.exec(id)?.[1]);
+  let denied = 0;
+  for (let from = 0; from < WORKLOADS; from++) for (let to = 0; to < WORKLOADS; to += SERVING_EVERY) if (facts.expected(from, to) === 'deny') denied++;
+  t.match(diff, { kind: 'PolicyDiff', cells: WORKLOADS * (WORKLOADS / SERVING_EVERY) });
+  t.equal(diff.changes.length, denied, 'one change per cell the policies deny');
+  t.same(
+    diff.changes.filter((c) => c.old !== 'allow' || c.new !== 'deny' || facts.expected(number(c.from), number(c.to)) !== 'deny').slice(0, 3),
+    [],
+    'each change is allow → deny on a cell the policies deny',
+  );
+  t.match(diff.changes[0]?.newExplanation.join('\n'), /isolated by NetworkPolicy/);
 });

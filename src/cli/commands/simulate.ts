@@ -64,12 +64,11 @@ Exit codes: matrix and --explain 0 · --test 0 all cells as expected, 1 a mismat
 
     if (diff) {
       if (diff.length !== 2) throw new UsageError('--diff takes two policy sets: --diff OLD NEW');
+      if (flags.output === 'junit') throw new UsageError('--diff prints table, markdown or json');
+      const [{ diffModels, diffChunks }, { writeChunks }] = await Promise.all([import('../simulate-diff.ts'), import('../../report/write.ts')]);
       const [before, after] = await Promise.all(diff.map((set) => loadPolicyModel([...manifests, set], modelOptions)));
-      const result = views.diffModels(before!, after!);
-      if (flags.output === 'json') process.stdout.write(`${JSON.stringify({ apiVersion: 'prober/v1alpha1', kind: 'PolicyDiff', old: diff[0], new: diff[1], ...result }, null, 2)}\n`);
-      else if (flags.output === 'table' || flags.output === 'markdown') process.stdout.write(views.renderDiff(result, diff[0]!, diff[1]!));
-      else throw new UsageError('--diff prints table, markdown or json');
-      finish(result.changes.length > 0 ? 1 : 0);
+      const changed = await writeChunks(diffChunks(diffModels(before!, after!), diff[0]!, diff[1]!, flags.output === 'json' ? 'json' : 'text'));
+      finish(changed > 0 ? 1 : 0);
       return;
     }
     const model = await loadPolicyModel(manifests, modelOptions);
