@@ -27,6 +27,7 @@ export interface ManifestLimits {
   readonly bytes: number;
 }
 
+/** The limits of `-f`, `fromPolicies` and `lab up -f` (README: "Reading manifests"). */
 export const MANIFEST_LIMITS: ManifestLimits = { entries: 100_000, files: 20_000, bytes: 64 * 1024 * 1024 };
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;

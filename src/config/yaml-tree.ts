@@ -15,6 +15,7 @@ export interface TreeLimits {
   readonly depth: number;
 }
 
+/** The limits every YAML input is read with. */
 export const TREE_LIMITS: TreeLimits = { aliasNodes: 1_000_000, depth: 500 };
 
 /** The plain value of a document and the pairs of each of its maps by key, for finding lines. */

@@ -69,6 +69,7 @@ export interface Counts extends Summary {
 export class Tally {
   private readonly counts = { cells: 0, checked: 0, pass: 0, fail: 0, error: 0, unchecked: 0, observedErrors: 0, undecided: 0 };
 
+  /** Counts one more cell. */
   add(cell: Cell): void {
     const c = this.counts;
     c.cells++;
