@@ -1,5 +1,11 @@
-// Benchmark of the policy engine on a synthetic cluster; each scenario runs in its own process.
+// Benchmarks of `prober simulate` and of loading big test files as whole commands through the built binary
+// (reading, parsing, the model and writing the output, wall time and peak RSS), and of the policy engine alone.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measureCommand, type CommandCost } from './command.ts';
+import { writeManifestSet } from './synthetic-manifests.ts';
 import { buildModel, type ClusterInput, type PolicyInput, type WorkloadInput } from '../src/policy/index.ts';
 
 /** Size of a synthetic cluster. */
@@ -103,12 +109,8 @@ async function median(s: Scenario, runs: number): Promise<Measurement> {
   return results[Math.floor(runs / 2)]!;
 }
 
-/**
- * The `policy` section of `npm run bench`: the base scenario (500 namespaces, 5,000 pods in
- * 1,000 workloads, 1,000 NetworkPolicies, full workload matrix for one port) and how time
- * grows when each dimension doubles. Median of 3 runs, each in a fresh process.
- */
-export async function benchPolicy(): Promise<Record<string, unknown>> {
+/** The engine alone: buildModel + one port's matrix on the base scenario, and growth per doubled dimension. */
+async function benchEngine(): Promise<Record<string, unknown>> {
   const base = await median(BASE, 3);
   const doubled = {
     namespaces: { ...BASE, namespaces: BASE.namespaces * 2 },
@@ -122,13 +124,81 @@ export async function benchPolicy(): Promise<Record<string, unknown>> {
     growth[dimension] = { totalMs: m.totalMs, timeRatio: round(m.totalMs / base.totalMs), peakRssMB: m.peakRssMB };
   }
   return {
-    name: 'policy',
-    description: 'buildModel + matrix(8080/TCP) over all workload pairs, synthetic NetworkPolicy cluster',
+    description: 'buildModel + matrix(8080/TCP) over all workload pairs, in-process, synthetic NetworkPolicy cluster',
     base,
     growthWhenDoubled: growth,
     targets: { totalMs: TARGET_MS, peakRssMB: TARGET_MB },
     withinTargets: base.totalMs <= TARGET_MS && base.peakRssMB <= TARGET_MB,
   };
+}
+
+/** Goals for the issue's scenario: 2,000 Deployments (4,000,000 cells) with `-o json`. */
+const SIMULATE_TARGET = { wallMs: 60_000, peakRssMB: 512 };
+
+/**
+ * `prober simulate -f DIR -o FORMAT > /dev/null` on generated manifests where every Deployment
+ * serves a port (N workloads give N × N cells), plus what the table does with sizes it cannot show.
+ */
+function benchSimulate(dir: string): Record<string, unknown> {
+  const sizes = [500, 1000, 2000];
+  const json: Record<string, CommandCost & { cells: number }> = {};
+  for (const n of sizes) {
+    const set = join(dir, `simulate-${n}`);
+    writeManifestSet(set, { workloads: n, servingEvery: 1, isolatedNamespaces: n / 20 });
+    json[n] = { ...measureCommand(['simulate', '-f', set, '-o', 'json']), cells: n * n };
+  }
+  const set1000 = join(dir, 'simulate-1000');
+  const small = join(dir, 'simulate-40');
+  writeManifestSet(small, { workloads: 40, servingEvery: 1, isolatedNamespaces: 2 });
+  const biggest = json[2000]!;
+  return {
+    description: 'whole command through dist/prober, output to /dev/null; every Deployment serves 8080, so N workloads make N × N cells',
+    json,
+    jsonTimeRatio2000to1000: round(biggest.wallMs / json[1000]!.wallMs),
+    jsonCellsRatio2000to1000: 4,
+    junit1000: measureCommand(['simulate', '-f', set1000, '-o', 'junit']),
+    table40: measureCommand(['simulate', '-f', small, '-o', 'table']),
+    tableRefused1000: measureCommand(['simulate', '-f', set1000, '-o', 'table']),
+    targets2000Json: SIMULATE_TARGET,
+    withinTargets: biggest.exitCode === 0 && biggest.wallMs <= SIMULATE_TARGET.wallMs && biggest.peakRssMB <= SIMULATE_TARGET.peakRssMB,
+  };
+}
+
+/** A ReachabilityTest with `count` local tcp targets whose last rule names no target: `check` loads it all, then stops. */
+function bigTestFile(file: string, count: number): void {
+  const targets = Array.from({ length: count }, (_, i) => `    t${i}: {url: "tcp://127.0.0.1:${1 + (i % 60000)}"}`);
+  const head = 'apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: big}\nspec:\n  sources:\n    here: {local: true}\n  targets:\n';
+  writeFileSync(file, `${head}${targets.join('\n')}\n  expect:\n    - {from: here, to: "*", verdict: deny}\n    - {from: here, to: missing, verdict: allow}\n`);
+}
+
+/** `prober check -f FILE` on 30,000 and 100,000 targets, up to the error on the last line: loading alone. */
+function benchLoad(dir: string): Record<string, unknown> {
+  const runs: Record<string, CommandCost> = {};
+  for (const count of [30_000, 100_000]) {
+    const file = join(dir, `targets-${count}.yaml`);
+    bigTestFile(file, count);
+    runs[count] = measureCommand(['check', '-f', file]);
+  }
+  return {
+    description: 'check -f on a test file whose last rule names no target: read, parse, schema, every target and rule checked, then exit 2',
+    runs,
+    timeRatio100kTo30k: round(runs[100_000]!.wallMs / runs[30_000]!.wallMs),
+    sizeRatio: round(100 / 30),
+  };
+}
+
+/**
+ * The `policy` section of `npm run bench`: `simulate` as users run it (JSON up to 4,000,000 cells,
+ * JUnit, the table), loading test files of 30,000 and 100,000 targets, and the engine alone (500
+ * namespaces, 5,000 pods, 1,000 NetworkPolicies; medians of 3 fresh processes).
+ */
+export async function benchPolicy(): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'prober-bench-policy-'));
+  try {
+    return { name: 'policy', simulate: benchSimulate(dir), load: benchLoad(dir), engine: await benchEngine() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[2] === '--child') {

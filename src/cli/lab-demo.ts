@@ -2,6 +2,7 @@
 
 import { styleText } from 'node:util';
 import type { ExitCode } from '../model/report.ts';
+import { escapeText } from '../report/escape.ts';
 import { labDown, labUp } from '../lab/lab.ts';
 import { labApply } from '../lab/policies.ts';
 import { seedChecks, type SeedAnswer } from '../lab/seed-checks.ts';
@@ -30,7 +31,8 @@ const say = (flags: RunFlags, text: string): void => {
 
 function printChecks(flags: RunFlags, title: string, answers: readonly SeedAnswer[]): void {
   say(flags, title);
-  for (const a of answers) process.stdout.write(`  ${a.ok ? 'works   ' : 'error   '} ${a.request.path.padEnd(16)} ${a.request.label.padEnd(30)} ${a.summary}\n`);
+  // The summary quotes what the lab's programs answered: escaped before it reaches the terminal.
+  for (const a of answers) process.stdout.write(`  ${a.ok ? 'works   ' : 'error   '} ${escapeText(a.request.path).padEnd(16)} ${escapeText(a.request.label).padEnd(30)} ${escapeText(a.summary)}\n`);
 }
 
 /** Runs the story; exit 0 only when both matrices match and the seed's checks behave as it requires. */

@@ -4,9 +4,11 @@ import { wasInterrupted } from './interrupts.ts';
 import { runCli } from './program.ts';
 
 // A reader that stops early (`prober … | head`) closes the pipe: that is not an error of prober's.
+// Any other failure to write (a full disk) is: one line and exit 2, not a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  process.stderr.write(`prober: cannot write the output: ${error.code ?? error.message}\n`);
+  process.exit(2);
 });
 
 void runCli(process.argv.slice(2)).then((code) => {

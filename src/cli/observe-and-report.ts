@@ -1,27 +1,39 @@
 // The shared tail of every probing command: observe through a backend, judge the matrix, print, exit code.
 
 import type { Backend } from '../model/backend.ts';
-import { assembleMatrix, provenAlive, type ModelVerdict, type Observations } from '../model/matrix.ts';
+import { matrixRows, provenAlive, type ModelVerdict, type Observations } from '../model/matrix.ts';
 import type { ProbeResult } from '../model/outcome.ts';
-import { buildReport, type ExitCode, type Report } from '../model/report.ts';
+import { exitCodeFor, streamReport, type Counts, type ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import { renderReport } from '../report/render.ts';
+import { formatProblem } from '../report/fit.ts';
+import { writeReport } from '../report/write.ts';
 import { withInterrupts } from './interrupts.ts';
 import type { RunFlags } from './options.ts';
 import { progressReporter } from './progress.ts';
+import { UsageError } from './usage-error.ts';
 import { PROBER_VERSION } from './version.ts';
 
 /** Extra inputs some modes add. */
 export interface ReportExtras {
   readonly model?: ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>;
   /** Overrides the exit code decision for ad-hoc probing without expectations. */
-  readonly exitCode?: (report: Report) => ExitCode;
+  readonly exitCode?: (counts: Counts) => ExitCode;
   /** List every cell under the table, not only problems. */
   readonly listAll?: boolean;
 }
 
-/** Observes the test's matrix, prints the report on stdout and returns the exit code. */
+/**
+ * Observes the test's matrix, writes the report on stdout and returns the exit code. A format that
+ * cannot hold a matrix of the test's size is refused before anything is observed; the report is
+ * written cell by cell, so its size is bounded by nothing but the reader.
+ */
 export async function observeAndReport(test: ReachabilityTest, backend: Backend, flags: RunFlags, extras: ReportExtras = {}): Promise<ExitCode> {
+  const unfit = formatProblem(
+    flags.output,
+    test.sources.map((s) => s.name),
+    test.targets.map((t) => t.name),
+  );
+  if (unfit) throw new UsageError(unfit);
   const startedAt = new Date();
   const started = performance.now();
   const progress = progressReporter();
@@ -30,10 +42,11 @@ export async function observeAndReport(test: ReachabilityTest, backend: Backend,
     return { run: result, interrupted: interruptedBy() };
   }).finally(progress.done);
   const observations = interrupted ? markInterrupted(test, run.observations, interrupted) : run.observations;
-  const cells = assembleMatrix({ test, observations, ...(extras.model ? { model: extras.model } : {}) });
-  const report = buildReport({
+  const alive = provenAlive(observations);
+  const model = extras.model;
+  const report = streamReport({
     test,
-    cells,
+    rows: () => matrixRows({ test, observations, alive, ...(model ? { model } : {}) }),
     metadata: {
       backend: backend.kind,
       ...(run.context ? { context: run.context } : {}),
@@ -42,13 +55,12 @@ export async function observeAndReport(test: ReachabilityTest, backend: Backend,
       proberVersion: PROBER_VERSION,
     },
     ...(run.sources ? { sources: run.sources } : {}),
-    alive: provenAlive(observations),
+    alive,
+    exitCode: (counts) => (interrupted ? 2 : (extras.exitCode?.(counts) ?? exitCodeFor(counts))),
   });
-  const code = interrupted ? 2 : (extras.exitCode?.(report) ?? report.exitCode);
-  const final: Report = code === report.exitCode ? report : { ...report, exitCode: code };
-  process.stdout.write(renderReport(final, flags.output, { color: flags.color, listAll: extras.listAll ?? false }));
+  const { exitCode } = await writeReport(report, flags.output, { color: flags.color, listAll: extras.listAll ?? false });
   if (interrupted) process.stderr.write(`prober: interrupted by ${interrupted}; the report is incomplete\n`);
-  return code;
+  return exitCode;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Builds the policy model from manifest paths, and the model's verdicts for a ReachabilityTest.
 import { loadManifests } from '../config/load-manifests.ts';
 import { ConfigError } from '../config/config-error.ts';
+import { escapeText } from '../report/escape.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { buildModel, type KindFilter, type Model } from '../policy/index.ts';
@@ -20,7 +21,7 @@ export interface PolicyModelOptions {
 
 /** Reads policies and workloads from files/directories and builds the model. */
 export async function loadPolicyModel(paths: readonly string[], options: PolicyModelOptions = {}): Promise<Model> {
-  const warn = options.warn ?? ((line: string) => process.stderr.write(`prober: warning: ${line}\n`));
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`prober: warning: ${escapeText(line)}\n`));
   const loaded = await loadManifests(paths, {
     ...(options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {}),
     ...(options.ignoreKinds ? { ignoreKinds: options.ignoreKinds } : {}),

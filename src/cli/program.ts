@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import type { ExitCode } from '../model/report.ts';
+import { escapeText } from '../report/escape.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerLab } from './commands/lab.ts';
@@ -58,18 +59,18 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ConfigError || error instanceof UsageError) {
-      process.stderr.write(`prober: ${error.toString().replace(/^UsageError: /, '')}\n`);
+      process.stderr.write(`prober: ${escapeText(error.toString().replace(/^UsageError: /, ''))}\n`);
       return 2;
     }
     // Cluster connection failures already say everything in their message (their cause is for PROBER_DEBUG).
     // Matched by name so this module does not load the Kubernetes client.
     if (error instanceof Error && (error.name === 'ConnectionError' || error.name === 'KubeApiError')) {
-      process.stderr.write(`prober: ${error.message}\n`);
+      process.stderr.write(`prober: ${escapeText(error.message)}\n`);
       if (process.env.PROBER_DEBUG) process.stderr.write(`${error.stack}\n`);
       return 2;
     }
     const cause = error instanceof Error && error.cause instanceof Error && !error.message.includes(error.cause.message.split('\n')[0] ?? '') ? `: ${error.cause.message.split('\n')[0]}` : '';
-    process.stderr.write(`prober: ${error instanceof Error ? error.message : String(error)}${cause}\n`);
+    process.stderr.write(`prober: ${escapeText(`${error instanceof Error ? error.message : String(error)}${cause}`)}\n`);
     if (process.env.PROBER_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
     return 2;
   }

@@ -1,9 +1,8 @@
-// What `prober simulate` shows: the workload matrix as a test, one explained decision, a policy diff.
-import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
-import type { Decision, Model, Peer, Protocol, Workload } from '../policy/index.ts';
+// What `prober simulate --explain` shows: one cell's decisions, explained.
+import { someNames } from '../model/names.ts';
+import type { Decision, Model, Peer, Protocol } from '../policy/index.ts';
+import { escapeText } from '../report/escape.ts';
 import { isAddressText } from './simulate-args.ts';
-import { predictionOf, type Prediction } from '../policy/predict.ts';
-import type { Predictor } from '../policy/simulated-backend.ts';
 import { UsageError } from './usage-error.ts';
 
 /** A destination port and protocol, as given on the command line (`6379`, `53/UDP`). */
@@ -12,51 +11,11 @@ export interface PortArg {
   readonly protocol: Protocol;
 }
 
-const portLabel = (p: PortArg): string => (p.protocol === 'TCP' ? `${p.port}` : `${p.port}/${p.protocol}`);
-
-interface Column {
-  readonly workload: Workload;
-  readonly port: PortArg;
-}
-
-/**
- * The workload matrix as a ReachabilityTest: every workload a source; as targets, each workload on
- * each given port — or, without ports, on each port it declares.
- */
-export function workloadMatrixTest(model: Model, ports: readonly PortArg[]): { test: ReachabilityTest; predictor: Predictor } {
-  const columns: Column[] = model.workloads.flatMap((workload) =>
-    ports.length > 0 ? ports.map((port) => ({ workload, port })) : workload.ports.map((p) => ({ workload, port: { port: p.port, protocol: p.protocol } })),
-  );
-  const byName = new Map(columns.map((c) => [`${c.workload.id}:${portLabel(c.port)}`, c]));
-  const sources: SourceSpec[] = model.workloads.map((w) => ({ name: w.id, namespace: w.namespace, selector: w.labels, local: false }));
-  const targets: TargetSpec[] = [...byName].map(([name, c]) => ({
-    name,
-    // Not a probe URL: simulated cells name the workload and the container port.
-    address: { scheme: 'tcp', host: c.workload.id, port: c.port.port, path: '', url: `${c.port.protocol.toLowerCase()}://${c.workload.id}:${c.port.port}` },
-    liveness: 'none',
-  }));
-  const test: ReachabilityTest = { name: 'simulate', file: '<manifests>', defaults: DEFAULTS, sources, targets, rules: [], expectFromPolicies: false };
-  const predictor: Predictor = (t) => {
-    const out = new Map<string, Map<string, Prediction>>();
-    for (const source of t.sources) {
-      const row = new Map<string, Prediction>();
-      for (const target of t.targets) {
-        const c = byName.get(target.name)!;
-        const d = model.decide({ from: { workload: source.name }, to: { workload: c.workload.id }, port: c.port.port, protocol: c.port.protocol });
-        row.set(target.name, predictionOf(d));
-      }
-      out.set(source.name, row);
-    }
-    return out;
-  };
-  return { test, predictor };
-}
-
 function peerOf(model: Model, text: string, flag: string): Peer {
   if (isAddressText(text)) return { ip: text };
   if (model.workload(text)) return { workload: text };
-  const known = model.workloads.map((w) => w.id).join(', ');
-  throw new UsageError(`${flag}: "${text}" is neither a workload (namespace/name) nor an IP address (workloads: ${known || 'none'})`);
+  const known = someNames(model.workloads.map((w) => w.id));
+  throw new UsageError(`${flag}: "${text}" is neither a workload (namespace/name) nor an IP address (workloads: ${known})`);
 }
 
 /**
@@ -80,60 +39,8 @@ const peerText = (p: Decision['from']): string => (p.kind === 'workload' ? p.id 
 
 /** Explained decisions as text. */
 export function renderDecisions(decisions: readonly Decision[]): string {
+  // Names and explanations come from manifests: escaped, one line each, before they reach a terminal.
   return `${decisions
-    .map((d) => [`${peerText(d.from)} → ${peerText(d.to)} on ${d.port}/${d.protocol}: ${d.verdict.toUpperCase()}`, ...d.explanation.map((l) => `  ${l}`)].join('\n'))
+    .map((d) => [escapeText(`${peerText(d.from)} → ${peerText(d.to)} on ${d.port}/${d.protocol}: ${d.verdict.toUpperCase()}`), ...d.explanation.map((l) => `  ${escapeText(l)}`)].join('\n'))
     .join('\n\n')}\n`;
-}
-
-/** One cell whose verdict differs between two policy sets. */
-export interface Change {
-  readonly from: string;
-  readonly to: string;
-  readonly port: number;
-  readonly protocol: Protocol;
-  readonly old: string;
-  readonly new: string;
-  readonly oldExplanation: readonly string[];
-  readonly newExplanation: readonly string[];
-}
-
-/**
- * Cells (workload → workload on each declared container port) whose verdict changes from the
- * `before` model to the `after` model. Workloads are matched by id.
- */
-export function diffModels(before: Model, after: Model): { cells: number; changes: Change[] } {
-  const ports = new Map<string, PortArg>();
-  for (const w of [...before.workloads, ...after.workloads]) for (const p of w.ports) ports.set(`${p.port}/${p.protocol}`, { port: p.port, protocol: p.protocol });
-  const common = before.workloads.filter((w) => after.workload(w.id));
-  const changes: Change[] = [];
-  let cells = 0;
-  for (const port of ports.values()) {
-    const ma = before.matrix(port.port, port.protocol);
-    const mb = after.matrix(port.port, port.protocol);
-    for (const src of common) {
-      for (const dst of common) {
-        if (!dst.ports.some((p) => p.port === port.port && p.protocol === port.protocol)) continue;
-        cells++;
-        const a = ma.verdict(src.index, dst.index);
-        const b = mb.verdict(after.workload(src.id)!.index, after.workload(dst.id)!.index);
-        const ca = ma.computed(src.index, dst.index);
-        const cb = mb.computed(after.workload(src.id)!.index, after.workload(dst.id)!.index);
-        if (a === b && ca === cb) continue;
-        const q = { from: { workload: src.id }, to: { workload: dst.id }, port: port.port, protocol: port.protocol };
-        changes.push({ from: src.id, to: dst.id, ...port, old: ca, new: cb, oldExplanation: before.decide(q).explanation, newExplanation: after.decide(q).explanation });
-      }
-    }
-  }
-  return { cells, changes };
-}
-
-/** A diff as text. */
-export function renderDiff(diff: { cells: number; changes: readonly Change[] }, oldName: string, newName: string): string {
-  const lines = diff.changes.flatMap((c) => [
-    `${c.from} → ${c.to}:${c.port}/${c.protocol}: ${c.old} → ${c.new}${c.from === c.to ? ' (loopback)' : ''}`,
-    ...c.oldExplanation.map((l) => `    ${oldName}: ${l}`),
-    ...c.newExplanation.map((l) => `    ${newName}: ${l}`),
-  ]);
-  lines.push(`${diff.changes.length} of ${diff.cells} cells change between ${oldName} and ${newName}`);
-  return `${lines.join('\n')}\n`;
 }

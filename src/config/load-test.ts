@@ -2,6 +2,7 @@
 
 import { dirname, resolve } from 'node:path';
 import { parseDuration, PROBE_TIMEOUT } from '../model/duration.ts';
+import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
 import { parseTarget } from '../model/target.ts';
 import {
@@ -128,7 +129,7 @@ function checkRules(doc: PositionedDocument, rules: readonly ExpectRule[], sourc
   rules.forEach((rule, i) => {
     const side = unmatchedSide(rule, sourceNames, targetNames);
     if (side) {
-      const known = (side === 'from' ? sourceNames : targetNames).join(', ');
+      const known = someNames(side === 'from' ? sourceNames : targetNames);
       throw new ConfigError(doc.file, doc.lineOf(['spec', 'expect', i, side]), `spec.expect[${i}].${side}`, `"${rule[side]}" matches no ${side === 'from' ? 'source' : 'target'} (known: ${known})`);
     }
   });

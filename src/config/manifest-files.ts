@@ -1,7 +1,13 @@
 // Reads YAML/JSON manifest files (and directories of them) into documents that remember their lines.
-import { readdir, readFile, stat } from 'node:fs/promises';
+//
+// A walk never follows a symbolic link to a directory (a link back up the tree would loop forever,
+// a link to /usr would read a whole system), skips FIFOs, sockets and devices, stops at the first
+// error and is bounded in entries, files and bytes. Paths named explicitly (-f) are followed.
+import { constants } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { isNode, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { ConfigError } from './config-error.ts';
+import { parseYamlDocuments, type PositionedDocument } from './yaml-file.ts';
 
 /** One Kubernetes object of a file, with where it starts and a way to find its fields' lines. */
 export interface ManifestObject {
@@ -12,47 +18,157 @@ export interface ManifestObject {
   locate(path: readonly (string | number)[]): string;
 }
 
+/** How much one read of manifests may take in; far above a real cluster's export, far below a wrong -f /. */
+export interface ManifestLimits {
+  /** Directory entries looked at, manifests or not. */
+  readonly entries: number;
+  readonly files: number;
+  /** Total size of the manifest files read. */
+  readonly bytes: number;
+}
+
+/** The limits of `-f`, `fromPolicies` and `lab up -f` (README: "Reading manifests"). */
+export const MANIFEST_LIMITS: ManifestLimits = { entries: 100_000, files: 20_000, bytes: 64 * 1024 * 1024 };
+
 const EXTENSIONS = /\.(ya?ml|json)$/i;
 const KUSTOMIZE_FILES = /(^|[\\/])kustomization\.ya?ml$|(^|[\\/])Kustomization$/;
 
-/** Expands files and directories (recursively, sorted) into manifest file paths. */
-async function expand(path: string, baseDir: string, explicit: boolean): Promise<string[]> {
-  const full = isAbsolute(path) ? path : resolve(baseDir, path);
-  let info;
-  try {
-    info = await stat(full);
-  } catch (cause) {
-    throw new Error(`unable to read manifests at ${path}`, { cause });
-  }
-  if (info.isDirectory()) {
-    const entries = (await readdir(full)).sort();
-    const nested = await Promise.all(entries.map((e) => expand(join(path, e), baseDir, false)));
-    return nested.flat();
-  }
-  // kustomize's own files describe how to combine manifests, not objects of the cluster.
-  if (!explicit && KUSTOMIZE_FILES.test(path)) return [];
-  return explicit || EXTENSIONS.test(path) ? [path] : [];
+/** A file to read: its path as shown in messages and whether the user named it (FIFOs allowed then). */
+interface Found {
+  readonly path: string;
+  readonly explicit: boolean;
 }
 
-function display(path: string, baseDir: string): string {
-  return isAbsolute(path) ? relative(baseDir, path) || path : path;
-}
+class Walk {
+  private entries = 0;
+  readonly found: Found[] = [];
+  private readonly baseDir: string;
+  private readonly limits: ManifestLimits;
 
-function objectsOf(doc: Document, file: string, lines: LineCounter): ManifestObject[] {
-  const at = (offset: number): string => `${file}:${lines.linePos(offset).line}`;
-  const startOf = (path: readonly (string | number)[]): number | undefined => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range) return node.range[0];
+  constructor(baseDir: string, limits: ManifestLimits) {
+    this.baseDir = baseDir;
+    this.limits = limits;
+  }
+
+  full(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.baseDir, path);
+  }
+
+  /** A path for messages: as given, or relative to the base when it lies inside it (fromPolicies paths are absolute). */
+  shown(path: string): string {
+    if (!isAbsolute(path)) return path;
+    const inside = relative(this.baseDir, path);
+    return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
+  }
+
+  /** A path named by the user: followed if it is a link; a directory is walked, anything else read. */
+  async named(path: string): Promise<void> {
+    let info;
+    try {
+      info = await stat(this.full(path));
+    } catch (cause) {
+      throw unreadable(this.shown(path), cause);
     }
-    return undefined;
-  };
+    if (info.isDirectory()) return this.directory(path);
+    // A FIFO or character device is what `-f <(kubectl get … -o yaml)` hands over: read it, bounded.
+    if (info.isFile() || info.isFIFO() || info.isCharacterDevice()) return this.add({ path, explicit: true });
+    throw new ConfigError(this.shown(path), undefined, undefined, 'unable to read manifests: not a file or directory');
+  }
+
+  private async directory(path: string): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(this.full(path), { withFileTypes: true });
+    } catch (cause) {
+      throw unreadable(this.shown(path), cause);
+    }
+    this.entries += entries.length;
+    if (this.entries > this.limits.entries) {
+      throw new ConfigError(this.shown(path), undefined, undefined, `more than ${count(this.limits.entries)} directory entries under the paths given: name the directories that hold the manifests`);
+    }
+    // Sorted and one at a time: the order of objects is stable and the first error ends the walk.
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) await this.directory(child);
+      else if (entry.isFile()) this.candidate(child);
+      else if (entry.isSymbolicLink()) await this.link(child);
+      // FIFOs, sockets and devices inside a directory are never manifests: reading one could block forever.
+    }
+  }
+
+  /** A symbolic link met in a walk: a link to a manifest file is read; links to directories are not followed. */
+  private async link(path: string): Promise<void> {
+    if (!this.wanted(path)) return;
+    let info;
+    try {
+      info = await stat(this.full(path));
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new ConfigError(this.shown(path), undefined, undefined, 'unable to read manifests: a symbolic link to a missing file');
+      if (code === 'ELOOP') throw new ConfigError(this.shown(path), undefined, undefined, 'unable to read manifests: a loop of symbolic links');
+      throw unreadable(this.shown(path), cause);
+    }
+    if (info.isFile()) this.add({ path, explicit: false });
+  }
+
+  private wanted(path: string): boolean {
+    // kustomize's own files describe how to combine manifests, not objects of the cluster.
+    return EXTENSIONS.test(path) && !KUSTOMIZE_FILES.test(path);
+  }
+
+  private candidate(path: string): void {
+    if (this.wanted(path)) this.add({ path, explicit: false });
+  }
+
+  private add(found: Found): void {
+    if (this.found.length >= this.limits.files) {
+      throw new ConfigError(this.shown(found.path), undefined, undefined, `more than ${count(this.limits.files)} manifest files under the paths given: name fewer directories`);
+    }
+    this.found.push(found);
+  }
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function unreadable(path: string, cause: unknown): ConfigError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'a loop of symbolic links' : (code ?? String(cause));
+  return new ConfigError(path, undefined, undefined, `unable to read manifests: ${why}`, { cause });
+}
+
+/**
+ * Reads at most `budget` bytes; undefined when there is more. A file found by a walk is opened
+ * without blocking and must still be a regular file once open (it may have been swapped for a FIFO).
+ */
+async function readBounded(full: string, explicit: boolean, budget: number): Promise<Buffer | undefined | 'not-a-file'> {
+  const handle = await open(full, explicit ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!explicit && !(await handle.stat()).isFile()) return 'not-a-file';
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, budget - total + 1));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return Buffer.concat(chunks, total);
+      total += bytesRead;
+      if (total > budget) return undefined;
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function objectsOf(doc: PositionedDocument): ManifestObject[] {
+  const at = (path: readonly (string | number)[]): string => `${doc.file}:${doc.lineOf(path) ?? 1}`;
   const make = (value: unknown, prefix: readonly (string | number)[]): ManifestObject => ({
     value,
-    source: at(startOf(prefix) ?? 0),
-    locate: (path) => at(startOf([...prefix, ...path]) ?? 0),
+    source: at(prefix),
+    locate: (path) => at([...prefix, ...path]),
   });
-  const value: unknown = doc.toJS();
+  const value = doc.value;
   if (value === null || value === undefined) return [];
   const list = value as { kind?: unknown; items?: unknown };
   // `kind: List` (kubectl's output) holds the objects in `items`.
@@ -63,29 +179,34 @@ function objectsOf(doc: Document, file: string, lines: LineCounter): ManifestObj
 }
 
 /**
- * Reads every manifest under `paths` (files or directories, relative to `baseDir`).
- * Syntax errors are reported as `file:line: message`.
+ * Reads every manifest under `paths` (files or directories, relative to `baseDir`). Bad input —
+ * a missing path, a dangling link, a YAML error, too much to read — is a ConfigError naming the file.
  */
-export async function readManifestObjects(paths: readonly string[], baseDir: string = process.cwd()): Promise<{ files: string[]; objects: ManifestObject[] }> {
-  const files = (await Promise.all(paths.map((p) => expand(p, baseDir, true)))).flat();
+export async function readManifestObjects(
+  paths: readonly string[],
+  baseDir: string = process.cwd(),
+  limits: ManifestLimits = MANIFEST_LIMITS,
+): Promise<{ files: string[]; objects: ManifestObject[] }> {
+  const walk = new Walk(baseDir, limits);
+  for (const path of paths) await walk.named(path);
   const objects: ManifestObject[] = [];
-  for (const path of files) {
-    const file = display(path, baseDir);
-    let text: string;
+  let budget = limits.bytes;
+  const files: string[] = [];
+  for (const { path, explicit } of walk.found) {
+    const file = walk.shown(path);
+    let bytes;
     try {
-      text = await readFile(isAbsolute(path) ? path : resolve(baseDir, path), 'utf8');
+      bytes = await readBounded(walk.full(path), explicit, budget);
     } catch (cause) {
-      throw new Error(`unable to read ${file}`, { cause });
+      throw unreadable(file, cause);
     }
-    const lines = new LineCounter();
-    for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
-      const error = doc.errors[0];
-      if (error) {
-        const line = error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line;
-        throw new Error(`${file}:${line}: invalid YAML: ${error.message.split('\n')[0]}`);
-      }
-      objects.push(...objectsOf(doc, file, lines));
+    if (bytes === 'not-a-file') continue;
+    if (bytes === undefined) {
+      throw new ConfigError(file, undefined, undefined, `the manifests add up to more than ${count(limits.bytes / (1024 * 1024))} MiB: name fewer or smaller files`);
     }
+    budget -= bytes.length;
+    files.push(file);
+    for (const doc of parseYamlDocuments(file, bytes.toString('utf8'))) objects.push(...objectsOf(doc));
   }
-  return { files: files.map((f) => display(f, baseDir)), objects };
+  return { files, objects };
 }

@@ -1,7 +1,8 @@
 // Reads YAML while keeping positions, so every later error can name the line it is about.
 
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { ConfigError } from './config-error.ts';
+import { plainTree } from './yaml-tree.ts';
 
 /** One parsed YAML document with the means to find the line of any path in it. */
 export interface PositionedDocument {
@@ -14,16 +15,26 @@ export interface PositionedDocument {
 /** Parses every document of a YAML text; syntax errors become ConfigErrors with their line. */
 export function parseYamlDocuments(file: string, text: string): PositionedDocument[] {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const list = Array.isArray(docs) ? docs : [];
-  for (const doc of list) {
+  let docs: Document.Parsed[];
+  try {
+    // Duplicate keys are found by plainTree in linear time (the library's own check is quadratic);
+    // logLevel 'error' keeps the library from printing Node warnings of its own.
+    const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
+    docs = Array.isArray(parsed) ? parsed : [];
+  } catch (cause) {
+    // The library reports problems as document errors; should it throw, it is still this file's fault.
+    throw new ConfigError(file, undefined, undefined, `invalid YAML: ${cause instanceof RangeError ? 'nested too deeply' : firstLine(String(cause))}`, { cause });
+  }
+  for (const doc of docs) {
     const problem = doc.errors[0];
     if (problem) {
       const line = lines.linePos(problem.pos[0]).line;
-      throw new ConfigError(file, line, undefined, `invalid YAML: ${firstLine(problem.message)}`);
+      // The parser catches its own stack overflow on absurd nesting and reports it as a syntax error.
+      const message = problem.message.includes('call stack') ? 'nested too deeply' : firstLine(problem.message);
+      throw new ConfigError(file, line, undefined, `invalid YAML: ${message}`);
     }
   }
-  return list.filter((doc) => doc.contents !== null).map((doc) => positioned(file, doc, lines));
+  return docs.filter((doc) => doc.contents !== null).map((doc) => positioned(file, doc, lines));
 }
 
 /** Parses a file that must hold exactly one YAML document. */
@@ -38,16 +49,18 @@ export function parseSingleYaml(file: string, text: string): PositionedDocument 
 function positioned(file: string, doc: Document.Parsed, lines: LineCounter): PositionedDocument {
   const lineOfNode = (node: Node | null | undefined): number | undefined =>
     node?.range ? lines.linePos(node.range[0]).line : undefined;
+  const tree = plainTree(file, doc.contents, lines);
   return {
     file,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value: tree.value,
     lineOf(path, key = false) {
       let node: unknown = doc.contents;
       let line = lineOfNode(doc.contents);
       for (const [index, step] of path.entries()) {
         const last = index === path.length - 1;
         if (isMap(node)) {
-          const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(step));
+          // One lookup in the map's key index: loading stays linear however many keys a map has.
+          const pair = tree.pairsOf(node)?.get(String(step));
           if (!pair) return line;
           if (last && key) return lineOfNode(pair.key as Node) ?? line;
           node = pair.value;

@@ -53,38 +53,50 @@ export interface MatrixInput {
 
 /** Builds every cell of the test's matrix, applying the trust rules of a CI gate. */
 export function assembleMatrix(input: MatrixInput): Cell[] {
-  const { test, observations, model } = input;
-  const alive = provenAlive(observations);
   const cells: Cell[] = [];
+  for (const row of matrixRows(input)) cells.push(...row);
+  return cells;
+}
+
+/**
+ * The cells of the matrix one row (one source, every target in order) at a time, computed as the
+ * caller asks for them: a report streams millions of cells without holding them. `alive` is the
+ * result of `provenAlive` when the caller already has it.
+ */
+export function* matrixRows(input: MatrixInput & { readonly alive?: ReadonlyMap<string, string> }): Generator<Cell[]> {
+  const { test, observations, model } = input;
+  const alive = input.alive ?? provenAlive(observations);
   for (const source of test.sources) {
+    const results = observations.results.get(source.name);
+    const sourceError = observations.sourceErrors.get(source.name);
+    const verdicts = model?.get(source.name);
+    const row: Cell[] = [];
     for (const target of test.targets) {
-      const raw = observations.results.get(source.name)?.get(target.name);
-      const sourceError = observations.sourceErrors.get(source.name);
-      const observation = trusted(raw, target.liveness === 'none' ? 'liveness check disabled' : alive.get(target.name), target.name, observations.down?.get(target.name));
+      const observation = trusted(results?.get(target.name), target.liveness === 'none' ? 'liveness check disabled' : alive.get(target.name), target.name, observations.down?.get(target.name));
       const decision = test.expectFromPolicies ? undefined : decide(test.rules, source.name, target.name);
-      const modelVerdict = model?.get(source.name)?.get(target.name);
-      cells.push(
+      row.push(
         judge({
           from: source.name,
           to: target.name,
           url: target.address.url,
           intent: decision ? { verdict: decision.verdict, rule: ruleLabel(decision.rule) } : undefined,
-          model: modelVerdict,
+          model: verdicts?.get(target.name),
           observation,
           sourceError,
         }),
       );
     }
+    yield row;
   }
-  return cells;
 }
 
 /** Targets proven alive: by the backend, or because some source reached them in this run. */
 export function provenAlive(observations: Observations): Map<string, string> {
   const alive = new Map(observations.alive);
   for (const [source, row] of observations.results) {
-    for (const [target, result] of row) {
-      if (result.observed === 'allow' && !alive.has(target)) alive.set(target, `reached by ${source}`);
+    for (const target of row.keys()) {
+      // Only targets not yet proven need their result looked at (a simulated row computes it on demand).
+      if (!alive.has(target) && row.get(target)?.observed === 'allow') alive.set(target, `reached by ${source}`);
     }
   }
   return alive;

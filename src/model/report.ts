@@ -1,7 +1,6 @@
 // The report every mode produces: a versioned document with metadata, cells, summary and exit code.
 
 import type { Cell } from './matrix.ts';
-import type { CellResult } from './outcome.ts';
 import type { ReachabilityTest } from './test-spec.ts';
 
 export const API_VERSION = 'prober/v1alpha1';
@@ -55,11 +54,53 @@ export interface Report {
   readonly exitCode: ExitCode;
 }
 
+/** Counts of a report's cells, gathered in one pass over them. */
+export interface Counts extends Summary {
+  /** Cells observed as an error, checked or not. */
+  readonly observedErrors: number;
+  /** Cells not observed as allow or deny: an error, or never observed. */
+  readonly undecided: number;
+}
+
+/**
+ * Running counts of cells. Mutable on purpose: a pass over millions of cells adds to numbers and
+ * allocates nothing per cell.
+ */
+export class Tally {
+  private readonly counts = { cells: 0, checked: 0, pass: 0, fail: 0, error: 0, unchecked: 0, observedErrors: 0, undecided: 0 };
+
+  /** Counts one more cell. */
+  add(cell: Cell): void {
+    const c = this.counts;
+    c.cells++;
+    c[cell.result]++;
+    if (cell.result !== 'unchecked') c.checked++;
+    if (cell.observed === 'error') c.observedErrors++;
+    if (cell.observed !== 'allow' && cell.observed !== 'deny') c.undecided++;
+  }
+
+  /** The counts so far. */
+  result(): Counts {
+    return { ...this.counts };
+  }
+}
+
 /** Counts cells by result. */
-export function summarize(cells: readonly Cell[]): Summary {
-  const count = (result: CellResult): number => cells.filter((cell) => cell.result === result).length;
-  const unchecked = count('unchecked');
-  return { cells: cells.length, checked: cells.length - unchecked, pass: count('pass'), fail: count('fail'), error: count('error'), unchecked };
+export function summarize(cells: Iterable<Cell>): Summary {
+  return summaryOf(countCells(cells));
+}
+
+/** Every count of the cells. */
+export function countCells(cells: Iterable<Cell>): Counts {
+  const tally = new Tally();
+  for (const cell of cells) tally.add(cell);
+  return tally.result();
+}
+
+/** The summary as the report carries it (the schema allows exactly these fields). */
+export function summaryOf(counts: Counts): Summary {
+  const { cells, checked, pass, fail, error, unchecked } = counts;
+  return { cells, checked, pass, fail, error, unchecked };
 }
 
 /**
@@ -72,15 +113,31 @@ export function exitCodeFor(summary: Summary): ExitCode {
   return 0;
 }
 
-/** Builds a report from a test and its judged cells. */
-export function buildReport(input: {
-  test: ReachabilityTest;
-  cells: readonly Cell[];
-  metadata: Omit<ReportMetadata, 'test'>;
-  sources?: readonly ReportSource[];
-  alive?: ReadonlyMap<string, string>;
-}): Report {
-  const summary = summarize(input.cells);
+/** Everything of a report but its cells and what is counted from them: small, however big the matrix. */
+export type ReportHead = Omit<Report, 'cells' | 'summary' | 'exitCode'>;
+
+/**
+ * A report whose cells are produced on demand, one row (a source's cells, in the test's target
+ * order) at a time, so a matrix of millions of cells is rendered in bounded memory. Each call of
+ * `rows()` produces the cells afresh; renderers that need counts first go over them twice.
+ */
+export interface StreamedReport {
+  readonly head: ReportHead;
+  rows(): Iterable<readonly Cell[]>;
+  /** The exit code once every cell is counted. */
+  exitCode(counts: Counts): ExitCode;
+}
+
+/** What the inputs of a report are, besides its cells. */
+export interface ReportInput {
+  readonly test: ReachabilityTest;
+  readonly metadata: Omit<ReportMetadata, 'test'>;
+  readonly sources?: readonly ReportSource[];
+  readonly alive?: ReadonlyMap<string, string>;
+}
+
+/** The head of a report: metadata, sources (as the backend saw them) and targets (with liveness proofs). */
+export function reportHead(input: ReportInput): ReportHead {
   const sources =
     input.sources ??
     input.test.sources.map((s) => ({
@@ -93,15 +150,37 @@ export function buildReport(input: {
     const alive = input.alive?.get(t.name);
     return { name: t.name, url: t.address.url, ...(alive ? { alive } : {}) };
   });
+  return { apiVersion: API_VERSION, kind: REPORT_KIND, metadata: { test: input.test.name, ...input.metadata }, sources, targets };
+}
+
+/** Builds a report from a test and its judged cells, all in memory (small reports, tests). */
+export function buildReport(input: ReportInput & { cells: readonly Cell[] }): Report {
+  const summary = summarize(input.cells);
+  return { ...reportHead(input), cells: input.cells, summary, exitCode: exitCodeFor(summary) };
+}
+
+/** A report whose cells come row by row from `rows`; the exit code defaults to `exitCodeFor`. */
+export function streamReport(input: ReportInput & { rows: () => Iterable<readonly Cell[]>; exitCode?: (counts: Counts) => ExitCode }): StreamedReport {
+  return { head: reportHead(input), rows: input.rows, exitCode: input.exitCode ?? exitCodeFor };
+}
+
+/** An in-memory report as a stream, for the renderers: rows are its cells grouped by source, in order. */
+export function streamOf(report: Report): StreamedReport {
+  const { cells, summary: _summary, exitCode, ...head } = report;
   return {
-    apiVersion: API_VERSION,
-    kind: REPORT_KIND,
-    metadata: { test: input.test.name, ...input.metadata },
-    sources,
-    targets,
-    cells: input.cells,
-    summary,
-    exitCode: exitCodeFor(summary),
+    head,
+    *rows() {
+      let row: Cell[] = [];
+      for (const cell of cells) {
+        if (row.length > 0 && row[0]!.from !== cell.from) {
+          yield row;
+          row = [];
+        }
+        row.push(cell);
+      }
+      if (row.length > 0) yield row;
+    },
+    exitCode: () => exitCode,
   };
 }
 
@@ -109,6 +188,12 @@ export function buildReport(input: {
  * Exit code for ad-hoc probing with no expectation: 0 when every cell was observed (allow or deny),
  * 2 when any check could not decide.
  */
-export function adHocExitCode(report: Pick<Report, 'cells'>): ExitCode {
-  return report.cells.every((cell) => cell.observed === 'allow' || cell.observed === 'deny') ? 0 : 2;
+export function adHocExitCode(counts: Pick<Counts, 'undecided'>): ExitCode {
+  return counts.undecided === 0 ? 0 : 2;
+}
+
+/** What rendering a report ends with: the counts of its cells and the exit code they give. */
+export interface ReportOutcome {
+  readonly counts: Counts;
+  readonly exitCode: ExitCode;
 }

@@ -1,7 +1,7 @@
 // HTTP(S) probe: the status decides — expected statuses allow, L7-deny statuses deny, anything else is an error.
 
 import { request, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { hostPort, type TargetAddress } from '../model/target.ts';
 import { openConnection, runAttempt, type AttemptContext } from './attempt.ts';
 import type { Attempt } from './classify.ts';
@@ -41,7 +41,9 @@ async function startTls(ctx: AttemptContext, socket: Socket, servername: string,
       : { observed: 'deny', reason: 'timeout', detail: `connected, but no answer to the TLS handshake within ${timeoutMs}ms` };
   return new Promise((resolve, reject) => {
     // Reachability, not certificate hygiene, is under test: a completed handshake is enough.
-    const secure = tlsConnect({ socket, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    // SNI carries host names only (RFC 6066); Node warns (DEP0123) when given an address.
+    const sni = isIP(servername) === 0 ? { servername } : {};
+    const secure = tlsConnect({ socket, ...sni, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
     ctx.onTimeout(() => secure.destroy());
     secure.once('secureConnect', () => {
       secure.off('error', reject);

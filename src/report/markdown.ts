@@ -1,39 +1,41 @@
 // Markdown for CI job summaries: the same matrix and problems as the table, in GitHub-flavoured Markdown.
 
-import type { Report } from '../model/report.ts';
-import { cellName, legendFor, markOf, problemCells } from './marks.ts';
+import type { ReportOutcome, StreamedReport } from '../model/report.ts';
+import { escapeText } from './escape.ts';
+import { cellName, legendFor } from './marks.ts';
+import { scanReport } from './scan.ts';
 import { summaryLine } from './verdict-line.ts';
 
-const escape = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Cells listed under the matrix at most: a job summary is for reading, the JSON report has them all. */
+export const MARKDOWN_LISTED = 200;
 
-/** Renders a report as Markdown. */
-export function renderMarkdown(report: Report): string {
-  const icon = report.exitCode === 0 ? '✅' : report.exitCode === 1 ? '❌' : '⚠️';
-  const byCell = new Map(report.cells.map((cell) => [`${cell.from}\u0000${cell.to}`, cell]));
-  const lines = [
-    `### ${icon} prober: ${escape(report.metadata.test)}`,
-    '',
-    `Backend \`${report.metadata.backend}\`${report.metadata.context ? ` (\`${escape(report.metadata.context)}\`)` : ''}, started ${report.metadata.startedAt}, ${Math.round(report.metadata.durationMs)} ms.`,
-    '',
-    `| from \\ to | ${report.targets.map((t) => escape(t.name)).join(' | ')} |`,
-    `|---|${report.targets.map(() => ':-:').join('|')}|`,
-    ...report.sources.map((source) => {
-      const marks = report.targets.map((target) => {
-        const cell = byCell.get(`${source.name}\u0000${target.name}`);
-        return cell ? markOf(cell).char : ' ';
-      });
-      return `| **${escape(source.name)}** | ${marks.join(' | ')} |`;
-    }),
-    '',
-    legendFor(report.cells).map((mark) => `\`${mark.char}\` ${mark.meaning}`).join(' · '),
-  ];
-  const problems = problemCells(report.cells);
-  if (problems.length > 0) {
-    lines.push('', '| cell | result | explanation | target |', '|---|---|---|---|');
-    for (const cell of problems) {
-      lines.push(`| ${escape(cellName(cell))} | ${cell.result} | ${escape(cell.explanation)}${cell.detail ? ` — ${escape(cell.detail)}` : ''} | \`${escape(cell.url)}\` |`);
-    }
+// Control characters first (shared with every text format), then the pipe, which would end a table cell.
+const escape = (text: string): string => escapeText(text).replace(/\|/g, '\\|');
+
+/** Renders a report as Markdown, in chunks; cells are gone over once. */
+export function* markdownChunks(report: StreamedReport): Generator<string, ReportOutcome> {
+  const scan = scanReport(report, { maxListed: MARKDOWN_LISTED });
+  const { head } = report;
+  const icon = scan.exitCode === 0 ? '✅' : scan.exitCode === 1 ? '❌' : '⚠️';
+  const context = head.metadata.context ? ` (\`${escape(head.metadata.context)}\`)` : '';
+  yield `### ${icon} prober: ${escape(head.metadata.test)}\n\n`;
+  yield `Backend \`${head.metadata.backend}\`${context}, started ${escape(head.metadata.startedAt)}, ${Math.round(head.metadata.durationMs)} ms.\n\n`;
+  yield `| from \\ to | ${head.targets.map((t) => escape(t.name)).join(' | ')} |\n`;
+  yield `|---|${head.targets.map(() => ':-:').join('|')}|\n`;
+  for (const source of head.sources) {
+    const marks = scan.marks.get(source.name);
+    yield `| **${escape(source.name)}** | ${head.targets.map((_, i) => marks?.[i]?.char ?? ' ').join(' | ')} |\n`;
   }
-  lines.push('', `**${summaryLine(report)}**`, '');
-  return lines.join('\n');
+  yield `\n${legendFor(scan.used)
+    .map((mark) => `\`${mark.char}\` ${mark.meaning}`)
+    .join(' · ')}\n`;
+  if (scan.listed.length > 0) {
+    yield '\n| cell | result | explanation | target |\n|---|---|---|---|\n';
+    for (const cell of scan.listed) {
+      yield `| ${escape(cellName(cell))} | ${cell.result} | ${escape(cell.explanation)}${cell.detail ? ` — ${escape(cell.detail)}` : ''} | \`${escape(cell.url)}\` |\n`;
+    }
+    if (scan.unlisted > 0) yield `\n… and ${scan.unlisted} more cells needing attention (all of them are in \`-o json\`).\n`;
+  }
+  yield `\n**${summaryLine(scan.counts, scan.exitCode)}**\n`;
+  return { counts: scan.counts, exitCode: scan.exitCode };
 }

@@ -44,15 +44,9 @@ export function markOf(cell: Cell): Mark {
   }
 }
 
-/** The marks that appear in these cells, in a stable order, for the legend. */
-export function legendFor(cells: readonly Cell[]): Mark[] {
-  const used = new Set(cells.map((cell) => markOf(cell).char));
-  return Object.values(MARKS).filter((mark) => used.has(mark.char));
-}
-
-/** Cells that need a person's attention: mismatches first, then errors. */
-export function problemCells(cells: readonly Cell[]): Cell[] {
-  return [...cells.filter((c) => c.result === 'fail'), ...cells.filter((c) => c.result === 'error')];
+/** The marks that appear, in a stable order, for the legend. */
+export function legendFor(used: ReadonlySet<Mark>): Mark[] {
+  return Object.values(MARKS).filter((mark) => used.has(mark));
 }
 
 /** `apache → redis (case 2)`: how a cell is named in lists. */

@@ -1,26 +1,44 @@
-// Picks the renderer for an output format; the only entry the CLI uses to print reports.
+// Picks the renderer for an output format; the entries the CLI uses to print reports.
 
-import type { Report } from '../model/report.ts';
-import { renderJunit } from './junit.ts';
-import { renderMarkdown } from './markdown.ts';
-import { renderTable } from './table.ts';
-
+import { streamOf, type Report, type ReportOutcome, type StreamedReport } from '../model/report.ts';
 import type { OutputFormat } from './formats.ts';
+import { jsonChunks } from './json.ts';
+import { junitChunks } from './junit.ts';
+import { markdownChunks } from './markdown.ts';
+import { tableChunks } from './table.ts';
 
-/** Renders a report in the chosen format; colour applies to the table on a terminal only. */
-export function renderReport(report: Report, format: OutputFormat, options: { color: boolean; listAll?: boolean }): string {
+/** Rendering options; colour applies to the table on a terminal only. */
+export interface RenderOptions {
+  readonly color: boolean;
+  /** List every cell under the table, not only problems. */
+  readonly listAll?: boolean;
+}
+
+/**
+ * The report in the chosen format as a sequence of text chunks, produced as they are asked for;
+ * what it returns at the end is the counts and the exit code.
+ */
+export function renderChunks(report: StreamedReport, format: OutputFormat, options: RenderOptions): Generator<string, ReportOutcome> {
   switch (format) {
     case 'table':
-      return renderTable(report, options);
+      return tableChunks(report, options);
     case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
+      return jsonChunks(report);
     case 'junit':
-      return renderJunit(report);
+      return junitChunks(report);
     case 'markdown':
-      return renderMarkdown(report);
+      return markdownChunks(report);
     default: {
       const unreachable: never = format;
       return unreachable;
     }
   }
+}
+
+/** Renders an in-memory report as one string (small reports and tests; the CLI streams). */
+export function renderReport(report: Report, format: OutputFormat, options: RenderOptions): string {
+  const chunks: string[] = [];
+  const rendering = renderChunks(streamOf(report), format, options);
+  for (let next = rendering.next(); !next.done; next = rendering.next()) chunks.push(next.value);
+  return chunks.join('');
 }

@@ -1,10 +1,12 @@
 // The table a person reads at a glance: sources down, targets across, one mark per cell, problems listed below.
 
-import Table from 'cli-table3';
 import { styleText } from 'node:util';
 import type { Cell } from '../model/matrix.ts';
-import type { Report } from '../model/report.ts';
-import { cellName, legendFor, markOf, observedText, problemCells, type Mark } from './marks.ts';
+import type { ReportOutcome, StreamedReport } from '../model/report.ts';
+import { escapeText } from './escape.ts';
+import { gridLines, gridWidth, textWidth, type GridEntry, type GridPaint } from './grid.ts';
+import { cellName, legendFor, markOf, observedText, type Mark } from './marks.ts';
+import { scanReport } from './scan.ts';
 import { summaryLine } from './verdict-line.ts';
 
 /** Rendering options; colour is for terminals only. */
@@ -23,48 +25,73 @@ const TONE_STYLE: Readonly<Record<Mark['tone'], Style>> = {
   dim: 'dim',
 };
 
-/** Renders the matrix, a legend, the cells needing attention and the summary line. */
-export function renderTable(report: Report, options: TableOptions): string {
+const CORNER = 'from \\ to';
+const ERROR_FLAG = ' (!)';
+
+/**
+ * Characters per line of the matrix for these source and target names: what decides whether a
+ * table can be read on a terminal at all.
+ */
+export function tableWidth(sources: readonly string[], targets: readonly string[]): number {
+  const first = Math.max(textWidth(CORNER), ...sources.map((name) => textWidth(escapeText(name)) + ERROR_FLAG.length));
+  return gridWidth([first, ...targets.map((name) => Math.max(1, textWidth(escapeText(name))))]);
+}
+
+/**
+ * Renders the matrix, a legend, the cells needing attention and the summary line, as chunks of
+ * text. Cells are gone over twice: once for marks and counts, once to write rows of marks.
+ */
+export function* tableChunks(report: StreamedReport, options: TableOptions): Generator<string, ReportOutcome> {
   const paint = (style: Style, text: string): string => (options.color ? styleText(style, text, { validateStream: false }) : text);
-  const byCell = new Map(report.cells.map((cell) => [`${cell.from}\u0000${cell.to}`, cell]));
-  const table = new Table({
-    head: ['from \\ to', ...report.targets.map((t) => t.name)],
-    style: { head: options.color ? ['cyan'] : [], border: options.color ? ['grey'] : [] },
-    colAligns: ['left', ...report.targets.map(() => 'center' as const)],
-  });
-  for (const source of report.sources) {
-    const row = report.targets.map((target) => {
-      const cell = byCell.get(`${source.name}\u0000${target.name}`);
-      if (!cell) return ' ';
-      const mark = markOf(cell);
-      return paint(TONE_STYLE[mark.tone], mark.char);
-    });
-    table.push([source.error ? `${source.name} ${paint('yellow', '(!)')}` : source.name, ...row]);
-  }
-  const legend = legendFor(report.cells)
+  const scan = scanReport(report, { listAll: options.listAll ?? false });
+  const { head } = report;
+  const context = head.metadata.context ? `: ${head.metadata.context}` : '';
+  yield `${escapeText(`${head.metadata.test} (${head.metadata.backend}${context})`)}\n`;
+
+  const names = head.sources.map((s) => escapeText(s.name));
+  const targets = head.targets.map((t) => escapeText(t.name));
+  const first: GridEntry[] = head.sources.map((s, i) => (s.error ? { text: `${names[i]}${ERROR_FLAG}`, shown: `${names[i]} ${paint('yellow', '(!)')}` } : { text: names[i]! }));
+  const columns = [
+    { width: Math.max(textWidth(CORNER), ...first.map((e) => textWidth(e.text))), align: 'left' as const },
+    ...targets.map((name) => ({ width: Math.max(1, textWidth(name)), align: 'center' as const })),
+  ];
+  const gridPaint: GridPaint = { border: (text) => paint('grey', text), head: (text) => paint('cyan', text) };
+  const shown = new Map<Mark, GridEntry>();
+  const entryOf = (mark: Mark | undefined): GridEntry => {
+    if (!mark) return { text: ' ' };
+    let entry = shown.get(mark);
+    if (!entry) shown.set(mark, (entry = { text: mark.char, shown: paint(TONE_STYLE[mark.tone], mark.char) }));
+    return entry;
+  };
+  const rows = (function* () {
+    for (const [i, source] of head.sources.entries()) {
+      const marks = scan.marks.get(source.name);
+      yield [first[i]!, ...targets.map((_, t) => entryOf(marks?.[t]))];
+    }
+  })();
+  for (const line of gridLines(columns, [{ text: CORNER }, ...targets.map((text) => ({ text }))], rows, gridPaint)) yield `${line}\n`;
+  yield `${legendFor(scan.used)
     .map((mark) => `${paint(TONE_STYLE[mark.tone], mark.char)} ${mark.meaning}`)
-    .join('   ');
-  const lines = [`${report.metadata.test} (${report.metadata.backend}${report.metadata.context ? `: ${report.metadata.context}` : ''})`, table.toString(), legend];
-  const listed = options.listAll ? report.cells : problemCells(report.cells);
-  if (listed.length > 0) {
-    lines.push('', ...listed.map((cell) => (options.listAll ? cellLine(cell, paint) : problemLine(cell, paint))));
+    .join('   ')}\n`;
+
+  if (scan.listed.length > 0) yield '\n';
+  for (const cell of scan.listed) yield `${options.listAll ? cellLine(cell, paint) : problemLine(cell, paint)}\n`;
+  for (const source of head.sources.filter((s) => s.error)) {
+    yield `${paint('yellow', '!')} ${escapeText(`source ${source.name}: ${source.error}`)}\n`;
   }
-  for (const source of report.sources.filter((s) => s.error)) {
-    lines.push(`${paint('yellow', '!')} source ${source.name}: ${source.error}`);
-  }
-  lines.push('', paint(report.exitCode === 0 ? 'green' : report.exitCode === 1 ? 'red' : 'yellow', summaryLine(report)));
-  return `${lines.join('\n')}\n`;
+  yield `\n${paint(scan.exitCode === 0 ? 'green' : scan.exitCode === 1 ? 'red' : 'yellow', summaryLine(scan.counts, scan.exitCode))}\n`;
+  return { counts: scan.counts, exitCode: scan.exitCode };
 }
 
 function cellLine(cell: Cell, paint: (style: Style, text: string) => string): string {
   const mark = markOf(cell);
   const latency = cell.latencyMs === null ? '' : ` in ${cell.latencyMs} ms`;
-  return `${paint(TONE_STYLE[mark.tone], mark.char)} ${cell.url}: ${observedText(cell)}${latency}${cell.detail ? ` · ${cell.detail}` : ''}`;
+  return `${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(`${cell.url}: ${observedText(cell)}${latency}${cell.detail ? ` · ${cell.detail}` : ''}`)}`;
 }
 
 function problemLine(cell: Cell, paint: (style: Style, text: string) => string): string {
   const mark = markOf(cell);
-  const head = `${paint(TONE_STYLE[mark.tone], mark.char)} ${cellName(cell)}: ${cell.explanation}`;
+  const head = `${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(`${cellName(cell)}: ${cell.explanation}`)}`;
   const extra = [cell.url, cell.detail, cell.attempts > 1 ? `${cell.attempts} attempts` : undefined, observedText(cell)].filter(Boolean);
-  return `${head}\n    ${extra.slice(0, 3).join(' · ')}`;
+  return `${head}\n    ${escapeText(extra.slice(0, 3).join(' · '))}`;
 }

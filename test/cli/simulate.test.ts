@@ -137,7 +137,7 @@ t.test('bad input: one line naming what is wrong, exit 2', async (t) => {
     ['bad port', ['-f', 'k8s', '--port', '99999'], /--port: "99999" is not a port/],
     ['unsupported policy field', ['-f', 'k8s', '-f', 'bad'], /bad\/policy\.yaml:7: NetworkPolicy data\/odd: spec\.ingress\[0\]\.from\[0\]: ipBlock cannot be combined/],
     ['two modes', ['-f', 'k8s', '--diff', 'a', 'b', '--explain', 'x', 'y', '1'], /one of --explain, --diff and --test/],
-    ['missing path', ['-f', 'nowhere'], /unable to read manifests at nowhere/],
+    ['missing path', ['-f', 'nowhere'], /^prober: nowhere: unable to read manifests: no such file or directory\n$/],
   ];
   for (const [name, args, message] of rows) {
     const out = run(...args);

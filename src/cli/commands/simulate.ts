@@ -44,9 +44,10 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
 --diff 0 no change, 1 some cells change · 2 bad input.`,
   );
   command.action(async (opts: Record<string, unknown>) => {
-    const [{ loadPolicyModel }, views, args, { SimulatedBackend }, { predictTest }, { observeAndReport }, { loadReachabilityTest }] = await Promise.all([
+    const [{ loadPolicyModel }, views, { workloadMatrix }, args, { SimulatedBackend }, { predictTest }, { observeAndReport }, { loadReachabilityTest }] = await Promise.all([
       import('../policy-model.ts'),
       import('../simulate-views.ts'),
+      import('../simulate-matrix.ts'),
       import('../simulate-args.ts'),
       import('../../policy/simulated-backend.ts'),
       import('../../policy/predict.ts'),
@@ -68,12 +69,11 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
 
     if (diff) {
       if (diff.length !== 2) throw new UsageError('--diff takes two policy sets: --diff OLD NEW');
+      if (flags.output === 'junit') throw new UsageError('--diff prints table, markdown or json');
+      const [{ diffModels, diffChunks }, { writeChunks }] = await Promise.all([import('../simulate-diff.ts'), import('../../report/write.ts')]);
       const [before, after] = await Promise.all(diff.map((set) => loadPolicyModel([...manifests, set], modelOptions)));
-      const result = views.diffModels(before!, after!);
-      if (flags.output === 'json') process.stdout.write(`${JSON.stringify({ apiVersion: 'prober/v1alpha1', kind: 'PolicyDiff', old: diff[0], new: diff[1], ...result }, null, 2)}\n`);
-      else if (flags.output === 'table' || flags.output === 'markdown') process.stdout.write(views.renderDiff(result, diff[0]!, diff[1]!));
-      else throw new UsageError('--diff prints table, markdown or json');
-      finish(result.changes.length > 0 ? 1 : 0);
+      const changed = await writeChunks(diffChunks(diffModels(before!, after!), diff[0]!, diff[1]!, flags.output === 'json' ? 'json' : 'text'));
+      finish(changed > 0 ? 1 : 0);
       return;
     }
     const model = await loadPolicyModel(manifests, modelOptions);
@@ -91,8 +91,8 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
       return;
     }
     const ports = (opts.port as string[]).map((p) => args.parsePortArg(p, '--port'));
-    const { test: matrix, predictor } = views.workloadMatrixTest(model, ports);
+    const { test: matrix, backend } = workloadMatrix(model, ports);
     if (matrix.targets.length === 0) throw new UsageError('simulate: no workload declares a container port; name ports with --port');
-    finish(await observeAndReport(matrix, new SimulatedBackend(predictor), flags, { exitCode: adHocExitCode }));
+    finish(await observeAndReport(matrix, backend, flags, { exitCode: adHocExitCode }));
   });
 }

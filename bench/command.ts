@@ -1,0 +1,43 @@
+// Measures a whole prober command as a user runs it: the built binary, output to /dev/null, wall time and peak RSS.
+import { spawnSync } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+/** The built binary; `npm run build` makes it. */
+export const BINARY = join(ROOT, 'dist', 'prober');
+
+/** What one run of a command cost. */
+export interface CommandCost {
+  readonly exitCode: number | null;
+  readonly wallMs: number;
+  /** Peak resident set of the command's process, as the kernel counted it. */
+  readonly peakRssMB: number;
+  /** The command's last line on stderr (its error, when it failed). */
+  readonly lastStderr: string;
+}
+
+/**
+ * Runs `dist/prober ARGS > /dev/null` under GNU time (Debian package `time`), which reads the
+ * child's peak RSS from the kernel (wait4 rusage): parsing, computing and writing the output all count.
+ */
+export function measureCommand(args: readonly string[], cwd: string = ROOT): CommandCost {
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` first`);
+  const devNull = openSync('/dev/null', 'w');
+  try {
+    const out = spawnSync('/usr/bin/time', ['-f', 'prober-bench %e %M', BINARY, ...args], { cwd, stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const lines = out.stderr.trimEnd().split('\n');
+    const timing = /^prober-bench ([\d.]+) (\d+)$/.exec(lines.at(-1) ?? '');
+    if (!timing) throw new Error(`/usr/bin/time gave no measurement (install the "time" package): ${out.stderr.slice(-300)}`);
+    const status = /Command exited with non-zero status (\d+)/.exec(out.stderr);
+    const own = lines.filter((line) => !line.startsWith('prober-bench ') && !line.startsWith('Command exited'));
+    return {
+      exitCode: status ? Number(status[1]) : out.status,
+      wallMs: Math.round(Number(timing[1]) * 1000),
+      peakRssMB: Math.round(Number(timing[2]) / 1024),
+      lastStderr: own.at(-1) ?? '',
+    };
+  } finally {
+    closeSync(devNull);
+  }
+}

@@ -1,0 +1,57 @@
+// `prober simulate`'s workload matrix: every workload as a source, each workload's ports as targets,
+// observed from the policy model one cell at a time, as the report is written.
+
+import type { Backend } from '../model/backend.ts';
+import { LazyMap } from '../model/lazy-map.ts';
+import type { ProbeResult } from '../model/outcome.ts';
+import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
+import type { Model, Workload } from '../policy/index.ts';
+import { predictionOf } from '../policy/predict.ts';
+import { simulatedResult } from '../policy/simulated-backend.ts';
+import type { PortArg } from './simulate-views.ts';
+
+const portLabel = (p: PortArg): string => (p.protocol === 'TCP' ? `${p.port}` : `${p.port}/${p.protocol}`);
+
+interface Column {
+  readonly workload: Workload;
+  readonly port: PortArg;
+  readonly url: string;
+}
+
+/**
+ * The workload matrix as a ReachabilityTest and a backend that "observes" it: every workload a
+ * source; as targets, each workload on each given port — or, without ports, on each port it
+ * declares. Nothing is computed up front: each cell is decided by the model when the report asks
+ * for it, so memory does not grow with the number of cells.
+ */
+export function workloadMatrix(model: Model, ports: readonly PortArg[]): { test: ReachabilityTest; backend: Backend } {
+  const columns = new Map<string, Column>();
+  for (const workload of model.workloads) {
+    const own = ports.length > 0 ? ports : workload.ports.map((p) => ({ port: p.port, protocol: p.protocol }));
+    for (const port of own) {
+      // Not a probe URL: simulated cells name the workload and the container port.
+      columns.set(`${workload.id}:${portLabel(port)}`, { workload, port, url: `${port.protocol.toLowerCase()}://${workload.id}:${port.port}` });
+    }
+  }
+  const sources: SourceSpec[] = model.workloads.map((w) => ({ name: w.id, namespace: w.namespace, selector: w.labels, local: false }));
+  const targets: TargetSpec[] = [...columns].map(([name, c]) => ({
+    name,
+    address: { scheme: 'tcp', host: c.workload.id, port: c.port.port, path: '', url: c.url },
+    liveness: 'none',
+  }));
+  const test: ReachabilityTest = { name: 'simulate', file: '<manifests>', defaults: DEFAULTS, sources, targets, rules: [], expectFromPolicies: false };
+  const targetNames = new Set(columns.keys());
+  const predict = (from: string, target: string): ProbeResult => {
+    const c = columns.get(target)!;
+    const d = model.decide({ from: { workload: from }, to: { workload: c.workload.id }, port: c.port.port, protocol: c.port.protocol });
+    return simulatedResult(c.url, predictionOf(d));
+  };
+  const results = new LazyMap(new Set(sources.map((s) => s.name)), (from) => new LazyMap(targetNames, (target) => predict(from, target)));
+  // Every cell is a verdict of the policies themselves, so every target counts as alive.
+  const alive = new Map([...targetNames].map((name) => [name, 'simulated from the manifests']));
+  const backend: Backend = {
+    kind: 'simulated',
+    observe: async () => ({ observations: { results, sourceErrors: new Map(), alive } }),
+  };
+  return { test, backend };
+}
