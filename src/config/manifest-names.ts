@@ -25,6 +25,14 @@ const NAME_RULES: Readonly<Record<string, NameRule>> = {
   ReplicationController: 'dns1123-subdomain',
   Job: 'dns1123-subdomain',
   CronJob: 'dns1123-subdomain',
+  // Policies: their names appear in every explanation and report.
+  NetworkPolicy: 'dns1123-subdomain',
+  AdminNetworkPolicy: 'dns1123-subdomain',
+  BaselineAdminNetworkPolicy: 'dns1123-subdomain',
+  CiliumNetworkPolicy: 'dns1123-subdomain',
+  CiliumClusterwideNetworkPolicy: 'dns1123-subdomain',
+  AuthorizationPolicy: 'dns1123-subdomain',
+  PeerAuthentication: 'dns1123-subdomain',
 };
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
@@ -103,8 +111,8 @@ function checkPodSpec(object: ManifestObject, spec: Path): void {
 }
 
 /**
- * Checks the names in manifest objects as the API server would: namespaces, workload, Service and
- * ConfigMap names, container and volume names, ConfigMap keys and Ingress hosts. Throws a
+ * Checks the names in manifest objects as the API server would: namespaces, workload, Service,
+ * ConfigMap and policy names, container and volume names, ConfigMap keys and Ingress hosts. Throws a
  * ConfigError naming the file, line and field of the first bad one. Objects without a kind or of
  * other kinds are left to their readers.
  */
