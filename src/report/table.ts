@@ -33,7 +33,8 @@ export function tableWidth(sources: readonly string[], targets: readonly string[
 
 /**
  * Renders the matrix, a legend, the cells needing attention and the summary line, as chunks of
- * text. Cells are gone over twice: once for marks and counts, once to write rows of marks.
+ * text. Cells are gone over once, for their marks, the counts and the cells to list; the rows are
+ * then drawn from the marks.
  */
 export function* tableChunks(report: StreamedReport, options: RenderOptions): Generator<string, ReportOutcome> {
   const paint = (style: Style, text: string): string => (options.color ? styleText(style, text, { validateStream: false }) : text);
