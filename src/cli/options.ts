@@ -1,7 +1,7 @@
 // Options shared by commands: output format, timeouts, concurrency — parsed once, with clear errors.
 
 import { Option, type Command } from 'commander';
-import { parseDuration, PROBE_TIMEOUT, type DurationRange } from '../model/duration.ts';
+import { formatDuration, parseDuration, PROBE_TIMEOUT, type DurationRange } from '../model/duration.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -23,7 +23,7 @@ export function addOutputOptions(command: Command): Command {
 
 /** Adds `--timeout`, `--attempts` and `--concurrency`, which override the test file's defaults. */
 export function addProbeOptions(command: Command, defaults: { timeout?: string; attempts?: string } = {}): Command {
-  const timeout = new Option('--timeout <duration>', 'per-attempt timeout, e.g. 500ms, 2s (1ms-10m)').argParser(durationFlag('--timeout', PROBE_TIMEOUT));
+  const timeout = new Option('--timeout <duration>', `per-attempt timeout, e.g. 500ms, 2s (${rangeText(PROBE_TIMEOUT)})`).argParser(durationFlag('--timeout', PROBE_TIMEOUT));
   const attempts = new Option('--attempts <n>', 'attempts per cell before it is judged (1-10)').argParser(intFlag('--attempts', 1, 10));
   if (defaults.timeout) timeout.default(durationFlag('--timeout', PROBE_TIMEOUT)(defaults.timeout), defaults.timeout);
   if (defaults.attempts) attempts.default(intFlag('--attempts', 1, 10)(defaults.attempts), defaults.attempts);
@@ -43,6 +43,11 @@ export function runFlags(opts: Record<string, unknown>): RunFlags {
     ...(typeof opts.attempts === 'number' ? { attempts: opts.attempts } : {}),
     ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
   };
+}
+
+/** A duration range as help texts give it, e.g. `1ms-10m`: taken from the range, so help and checks agree. */
+export function rangeText(range: DurationRange): string {
+  return `${formatDuration(range.minMs)}-${formatDuration(range.maxMs)}`;
 }
 
 /** Parser for a duration flag (`2s`, `500ms`) that must fall within `range`. */

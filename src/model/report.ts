@@ -87,14 +87,9 @@ export class Tally {
 
 /** Counts cells by result. */
 export function summarize(cells: Iterable<Cell>): Summary {
-  return summaryOf(countCells(cells));
-}
-
-/** Every count of the cells. */
-export function countCells(cells: Iterable<Cell>): Counts {
   const tally = new Tally();
   for (const cell of cells) tally.add(cell);
-  return tally.result();
+  return summaryOf(tally.result());
 }
 
 /** The summary as the report carries it (the schema allows exactly these fields). */

@@ -7,8 +7,6 @@ import { openConnection, runAttempt, type AttemptContext } from './attempt.ts';
 import type { Attempt } from './classify.ts';
 import { bodySnippet, brokenReply, judge, MAX_HEAD_BYTES, unfinishedReply, watchReplyStart, type HttpJudgement, type ReplyStart } from './http-reply.ts';
 
-export type { HttpJudgement } from './http-reply.ts';
-
 const USER_AGENT = 'prober';
 
 /**

@@ -5,8 +5,6 @@ import { createServer as createTcpServer, type AddressInfo, type Server, type So
 import { hostname } from 'node:os';
 import { closeGently, httpDeadlines, SERVE_LIMITS, type ServeLimits } from './serve-limits.ts';
 
-export { SERVE_LIMITS, type ServeLimits } from './serve-limits.ts';
-
 /** Who the target says it is. */
 export interface Identity {
   readonly name: string;

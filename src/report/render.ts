@@ -7,10 +7,10 @@ import { junitChunks } from './junit.ts';
 import { markdownChunks } from './markdown.ts';
 import { tableChunks } from './table.ts';
 
-/** Rendering options; colour applies to the table on a terminal only. */
+/** Rendering options; both apply to the table only, and colour only on a terminal. */
 export interface RenderOptions {
   readonly color: boolean;
-  /** List every cell under the table, not only problems. */
+  /** List every cell below the matrix (ad-hoc probes), not only the ones needing attention. */
   readonly listAll?: boolean;
 }
 

@@ -6,15 +6,9 @@ import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import { escapeText } from './escape.ts';
 import { gridLines, gridWidth, textWidth, type GridEntry, type GridPaint } from './grid.ts';
 import { cellName, legendFor, markOf, observedText, type Mark } from './marks.ts';
+import type { RenderOptions } from './render.ts';
 import { scanReport } from './scan.ts';
 import { summaryLine } from './verdict-line.ts';
-
-/** Rendering options; colour is for terminals only. */
-export interface TableOptions {
-  readonly color: boolean;
-  /** List every cell below the matrix (ad-hoc probes), not only the ones needing attention. */
-  readonly listAll?: boolean;
-}
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -39,9 +33,10 @@ export function tableWidth(sources: readonly string[], targets: readonly string[
 
 /**
  * Renders the matrix, a legend, the cells needing attention and the summary line, as chunks of
- * text. Cells are gone over twice: once for marks and counts, once to write rows of marks.
+ * text. Cells are gone over once, for their marks, the counts and the cells to list; the rows are
+ * then drawn from the marks.
  */
-export function* tableChunks(report: StreamedReport, options: TableOptions): Generator<string, ReportOutcome> {
+export function* tableChunks(report: StreamedReport, options: RenderOptions): Generator<string, ReportOutcome> {
   const paint = (style: Style, text: string): string => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const scan = scanReport(report, { listAll: options.listAll ?? false });
   const { head } = report;

@@ -1,11 +1,10 @@
 // Text a target sends back (an HTTP body, a Redis error) or a manifest names cannot drive the reader's terminal.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { httpServer, listen } from '../helpers/peers.ts';
-import { requireBinary } from '../helpers/prober.ts';
+import { startBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /** Clears the screen, homes the cursor, reverses text, rings the bell and fakes a green summary line. */
@@ -15,13 +14,8 @@ const PAYLOAD = '\u001b[2J\u001b[H\u202e\u0007\u009b31m\n16 cells: 16 pass, 0 fa
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
 /** Runs the binary without waiting synchronously: the hostile peers live in this process. */
-function prober(args: string[], cwd = '/'): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(requireBinary(), args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
+function prober(t: Test, args: string[]) {
+  return startBinary(t, args).exited;
 }
 
 t.test('a hostile HTTP body and Redis error are escaped in the table and in Markdown', async (t) => {
@@ -36,7 +30,7 @@ t.test('a hostile HTTP body and Redis error are escaped in the table and in Mark
     ['junit', ['probe', '--expect', 'deny', '-o', 'junit', ...urls]],
   ];
   for (const [name, args] of rows) {
-    const out = await prober(args);
+    const out = await prober(t, args);
     t.equal(out.stderr, '', `${name}: nothing on stderr`);
     t.notMatch(out.stdout, RAW_CONTROL, `${name}: no raw control character reaches stdout`);
     t.match(out.stdout, /\\x1b\[2J\\x1b\[H\\u202e\\x07\\x9b31m(\\n| )16 cells: 16 pass/, `${name}: the body is shown, escaped, on the cell's own line`);
@@ -58,14 +52,14 @@ t.test('names from manifests with control characters are refused at load, and th
   writeFileSync(join(dir, 'open', 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n');
   writeFileSync(join(dir, 'closed', 'policy.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: "deny\\e]0;x\\a", namespace: shop}\nspec: {podSelector: {}}\n');
   const rows: [string, string[], RegExp][] = [
-    ['table', ['simulate', '-f', 'k8s'], /apps\.yaml:\d+: metadata\.name: "evil\\u001b\[2J\\u202e"/],
-    ['markdown', ['simulate', '-f', 'k8s', '-o', 'markdown'], /apps\.yaml:\d+: metadata\.name: "evil\\u001b\[2J\\u202e"/],
-    ['a policy name', ['simulate', '-f', 'open', '-f', 'closed', '--port', '80'], /policy\.yaml:\d+: metadata\.name: "deny\\u001b\]0;x\\u0007"/],
-    ['--explain argument', ['simulate', '-f', 'open', '--explain', 'shop/evil\u001b[2J\u202e', '10.0.0.1', '8080'], /shop\/evil\\x1b\[2J\\u202e/],
+    ['table', ['simulate', '-f', join(dir, 'k8s')], /apps\.yaml:\d+: metadata\.name: "evil\\u001b\[2J\\u202e"/],
+    ['markdown', ['simulate', '-f', join(dir, 'k8s'), '-o', 'markdown'], /apps\.yaml:\d+: metadata\.name: "evil\\u001b\[2J\\u202e"/],
+    ['a policy name', ['simulate', '-f', join(dir, 'open'), '-f', join(dir, 'closed'), '--port', '80'], /policy\.yaml:\d+: metadata\.name: "deny\\u001b\]0;x\\u0007"/],
+    ['--explain argument', ['simulate', '-f', join(dir, 'open'), '--explain', 'shop/evil\u001b[2J\u202e', '10.0.0.1', '8080'], /shop\/evil\\x1b\[2J\\u202e/],
   ];
   for (const [name, args, shown] of rows) {
-    const out = await prober(args, dir);
-    t.equal(out.status, 2, `${name}: refused`);
+    const out = await prober(t, args);
+    t.equal(out.code, 2, `${name}: refused`);
     t.notMatch(out.stdout, RAW_CONTROL, `${name}: no raw control character on stdout`);
     t.notMatch(out.stderr, RAW_CONTROL, `${name}: none on stderr either`);
     t.match(out.stderr, shown, `${name}: the name is shown, escaped`);

@@ -5,14 +5,14 @@ import t, { type Test } from 'tap';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { probeUrl } from '../../src/probe/engine.ts';
-import * as targetServer from '../../src/probe/target-server.ts';
-import type { ServeLimits } from '../../src/probe/target-server.ts';
+import { SERVE_LIMITS, type ServeLimits } from '../../src/probe/serve-limits.ts';
+import { startTargetServer } from '../../src/probe/target-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const identity = { name: 'target-1', hostname: 'test' };
 
 async function serve(t: Test, limits: Partial<ServeLimits> = {}): Promise<number> {
-  const server = await targetServer.startTargetServer([0], '127.0.0.1', identity, limits);
+  const server = await startTargetServer([0], '127.0.0.1', identity, limits);
   t.teardown(() => server.close());
   return server.ports[0] as number;
 }
@@ -37,7 +37,7 @@ function trickle(socket: Socket, text: string, everyMs: number): void {
 }
 
 t.test('the defaults bound every phase of a connection', async (t) => {
-  t.match(targetServer.SERVE_LIMITS, { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000 });
+  t.match(SERVE_LIMITS, { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000 });
 });
 
 t.test('partial request headers are dropped with a 408 after the header timeout', async (t) => {

@@ -5,7 +5,7 @@ import { CLIENT_TIMEOUT } from '../../model/duration.ts';
 import { MAX_PLAN_BYTES } from '../../model/plan.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { withInterrupts } from '../interrupts.ts';
-import { durationFlag } from '../options.ts';
+import { durationFlag, rangeText } from '../options.ts';
 
 const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
 
@@ -32,7 +32,7 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
     .option('--plan <file>', 'plan file, or - for stdin (default: $PROBER_PLAN, else stdin)')
     .option('--listen <socket>', 'stay resident: serve plans on this Unix socket (one JSON line in, result lines out) until SIGTERM')
     .addOption(
-      new Option('--client-timeout <duration>', 'with --listen: how long a client may take to send its plan line (1ms-60m)')
+      new Option('--client-timeout <duration>', `with --listen: how long a client may take to send its plan line (${rangeText(CLIENT_TIMEOUT)})`)
         .argParser(durationFlag('--client-timeout', CLIENT_TIMEOUT))
         .default(10_000, '10s'),
     )

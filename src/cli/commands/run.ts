@@ -8,7 +8,7 @@ import type { KubeApi } from '../../cluster/kube-api.ts';
 import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
-import { addOutputOptions, addProbeOptions, durationFlag, intFlag, runFlags } from '../options.ts';
+import { addOutputOptions, addProbeOptions, durationFlag, intFlag, rangeText, runFlags } from '../options.ts';
 import { PROBER_VERSION } from '../version.ts';
 import { effectiveDefaults } from './check.ts';
 
@@ -46,7 +46,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
     .addOption(new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it').choices(['ephemeral', 'pod']).default('ephemeral'))
     .option('--image <ref>', 'image with the prober binary for agents (in a pod: the pod\'s own prober image)', defaultImage(PROBER_VERSION))
     .addOption(new Option('--parallel <n>', 'sources probed at the same time (1-256)').argParser(intFlag('--parallel', 1, 256)).default(8))
-    .addOption(new Option('--agent-timeout <duration>', 'deadline for one agent, image pull included, 1s-1440m (default: worked out from the plan)').argParser(durationFlag('--agent-timeout', AGENT_TIMEOUT)))
+    .addOption(new Option('--agent-timeout <duration>', `deadline for one agent, image pull included, ${rangeText(AGENT_TIMEOUT)} (default: worked out from the plan)`).argParser(durationFlag('--agent-timeout', AGENT_TIMEOUT)))
     .option('--cluster-domain <domain>', 'cluster DNS domain of Service names', 'cluster.local');
   addIgnoreKindOption(addProbeOptions(addOutputOptions(command)));
   command.addHelpText(
