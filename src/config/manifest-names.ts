@@ -4,11 +4,8 @@
 import { hostProblem, nameProblem, quoteName, type NameRule } from '../model/k8s-names.ts';
 import { ConfigError } from './config-error.ts';
 import type { ManifestObject } from './manifest-files.ts';
+import { at, obj, templatePath, type Path } from './manifest-workloads.ts';
 
-type Obj = Record<string, unknown>;
-type Path = readonly (string | number)[];
-
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The rule of each kind's metadata.name (kinds prober reads; others are left to their own parsers). */
@@ -34,19 +31,6 @@ const NAME_RULES: Readonly<Record<string, NameRule>> = {
   AuthorizationPolicy: 'dns1123-subdomain',
   PeerAuthentication: 'dns1123-subdomain',
 };
-
-const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
-
-/** Where each workload kind keeps its pod spec. */
-function podSpecPath(kind: string): Path | undefined {
-  if (kind === 'Pod') return ['spec'];
-  if (kind === 'CronJob') return ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
-  return TEMPLATE_KINDS.has(kind) ? ['spec', 'template', 'spec'] : undefined;
-}
-
-function at(value: unknown, path: Path): unknown {
-  return path.reduce<unknown>((v, key) => (typeof key === 'number' ? list(v)[key] : obj(v)?.[key]), value);
-}
 
 /** `spec.containers[0].name`; keys that are not identifiers are quoted (`data["a b"]`). */
 function fieldName(path: Path): string {
@@ -123,8 +107,8 @@ export function checkManifestNames(objects: readonly ManifestObject[]): void {
     check(object, ['metadata', 'namespace'], 'dns1123-label', 'namespace name');
     const rule = NAME_RULES[kind];
     if (rule) check(object, ['metadata', 'name'], rule, `${kind} name`);
-    const spec = podSpecPath(kind);
-    if (spec) checkPodSpec(object, spec);
+    const template = templatePath(kind);
+    if (template) checkPodSpec(object, [...template, 'spec']);
     if (kind === 'ConfigMap') {
       for (const field of ['data', 'binaryData'] as const) {
         for (const key of Object.keys(obj(at(object.value, [field])) ?? {})) {
