@@ -2,7 +2,7 @@
 // turns them into host paths and namespace names, so a name the API would refuse never gets that far.
 
 import { hostProblem, nameProblem, quoteName, type NameRule } from '../model/k8s-names.ts';
-import { ConfigError } from './config-error.ts';
+import { configErrorAt, type ConfigError } from './config-error.ts';
 import type { ManifestObject } from './manifest-files.ts';
 import { at, obj, templatePath, type Path } from './manifest-workloads.ts';
 
@@ -45,12 +45,7 @@ function fieldName(path: Path): string {
 
 /** The error for one field, anchored on that field's own line. */
 function fail(object: ManifestObject, path: Path, message: string): ConfigError {
-  const where = object.locate(path);
-  const colon = where.lastIndexOf(':');
-  const line = Number(where.slice(colon + 1));
-  return Number.isInteger(line) && colon > 0
-    ? new ConfigError(where.slice(0, colon), line, fieldName(path), message)
-    : new ConfigError(where, undefined, fieldName(path), message);
+  return configErrorAt(object.locate(path), fieldName(path), message);
 }
 
 /** Checks one name; `required` names that are missing are errors too. */
