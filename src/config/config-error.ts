@@ -20,3 +20,15 @@ export class ConfigError extends Error {
     return `${where}: ${this.field ? `${this.field}: ` : ''}${this.message}`;
   }
 }
+
+/**
+ * A ConfigError at a `file:line` location, as manifest objects give them (`source`, `locate()`); a
+ * location without a line number names the file alone.
+ */
+export function configErrorAt(location: string, field: string | undefined, message: string): ConfigError {
+  const colon = location.lastIndexOf(':');
+  const line = Number(location.slice(colon + 1));
+  return colon > 0 && Number.isInteger(line)
+    ? new ConfigError(location.slice(0, colon), line, field, message)
+    : new ConfigError(location, undefined, field, message);
+}

@@ -2,13 +2,10 @@
 // turns them into host paths and namespace names, so a name the API would refuse never gets that far.
 
 import { hostProblem, nameProblem, quoteName, type NameRule } from '../model/k8s-names.ts';
-import { ConfigError } from './config-error.ts';
+import { configErrorAt, type ConfigError } from './config-error.ts';
 import type { ManifestObject } from './manifest-files.ts';
+import { at, obj, templatePath, type Path } from './manifest-workloads.ts';
 
-type Obj = Record<string, unknown>;
-type Path = readonly (string | number)[];
-
-const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The rule of each kind's metadata.name (kinds prober reads; others are left to their own parsers). */
@@ -35,19 +32,6 @@ const NAME_RULES: Readonly<Record<string, NameRule>> = {
   PeerAuthentication: 'dns1123-subdomain',
 };
 
-const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
-
-/** Where each workload kind keeps its pod spec. */
-function podSpecPath(kind: string): Path | undefined {
-  if (kind === 'Pod') return ['spec'];
-  if (kind === 'CronJob') return ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
-  return TEMPLATE_KINDS.has(kind) ? ['spec', 'template', 'spec'] : undefined;
-}
-
-function at(value: unknown, path: Path): unknown {
-  return path.reduce<unknown>((v, key) => (typeof key === 'number' ? list(v)[key] : obj(v)?.[key]), value);
-}
-
 /** `spec.containers[0].name`; keys that are not identifiers are quoted (`data["a b"]`). */
 function fieldName(path: Path): string {
   return path
@@ -61,12 +45,7 @@ function fieldName(path: Path): string {
 
 /** The error for one field, anchored on that field's own line. */
 function fail(object: ManifestObject, path: Path, message: string): ConfigError {
-  const where = object.locate(path);
-  const colon = where.lastIndexOf(':');
-  const line = Number(where.slice(colon + 1));
-  return Number.isInteger(line) && colon > 0
-    ? new ConfigError(where.slice(0, colon), line, fieldName(path), message)
-    : new ConfigError(where, undefined, fieldName(path), message);
+  return configErrorAt(object.locate(path), fieldName(path), message);
 }
 
 /** Checks one name; `required` names that are missing are errors too. */
@@ -123,8 +102,8 @@ export function checkManifestNames(objects: readonly ManifestObject[]): void {
     check(object, ['metadata', 'namespace'], 'dns1123-label', 'namespace name');
     const rule = NAME_RULES[kind];
     if (rule) check(object, ['metadata', 'name'], rule, `${kind} name`);
-    const spec = podSpecPath(kind);
-    if (spec) checkPodSpec(object, spec);
+    const template = templatePath(kind);
+    if (template) checkPodSpec(object, [...template, 'spec']);
     if (kind === 'ConfigMap') {
       for (const field of ['data', 'binaryData'] as const) {
         for (const key of Object.keys(obj(at(object.value, [field])) ?? {})) {

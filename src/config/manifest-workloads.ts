@@ -20,16 +20,19 @@ export function strings(value: unknown): Record<string, string> {
 /** Kinds that run pods: a Pod itself or a controller with a pod template. */
 export const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
 
-/** Where each workload kind keeps its pod template. */
-function templatePath(kind: string): (string | number)[] {
+/** A path to a field: map keys and list indexes. */
+export type Path = readonly (string | number)[];
+
+/** Where each workload kind keeps its pod template (a Pod is its own); undefined for other kinds. */
+export function templatePath(kind: string): Path | undefined {
+  if (!WORKLOAD_KINDS.has(kind)) return undefined;
   if (kind === 'Pod') return [];
   return kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : ['spec', 'template'];
 }
 
-function at(o: Obj, path: readonly (string | number)[]): unknown {
-  let v: unknown = o;
-  for (const step of path) v = Array.isArray(v) ? v[step as number] : obj(v)?.[step];
-  return v;
+/** The value at `path`, or undefined: an index only steps into a list, a key only into a mapping. */
+export function at(value: unknown, path: Path): unknown {
+  return path.reduce<unknown>((v, key) => (typeof key === 'number' ? (Array.isArray(v) ? v[key] : undefined) : obj(v)?.[key]), value);
 }
 
 function containerPorts(podSpec: Obj, m: ManifestObject, path: (string | number)[]): ContainerPortInput[] {
@@ -91,7 +94,7 @@ export interface ReadWorkload {
  */
 export function readWorkload(o: Obj, kind: string, name: string, namespace: string, m: ManifestObject): ReadWorkload | { note: string } {
   const id = `${kind} ${namespace}/${name}`;
-  const path = templatePath(kind);
+  const path = templatePath(kind) ?? [];
   const template = obj(at(o, path));
   const podSpec = obj(template?.spec);
   if (!template || !podSpec) throw new Error(`${m.source}: ${id} has no pod template`);

@@ -1,6 +1,6 @@
 // Derives the lab from Kubernetes manifests: which pods exist, their addresses, Services and their endpoints.
 
-import { ConfigError } from '../config/config-error.ts';
+import { configErrorAt } from '../config/config-error.ts';
 import { netnsName, nodeNetnsName } from './names.ts';
 import type { LabContainer, LabPod, LabService, LabServicePort, LabTopology } from './topology-types.ts';
 
@@ -63,13 +63,6 @@ function containersOf(spec: Obj): LabContainer[] {
   });
 }
 
-/** A bad-input error at a manifest's `file:line`. */
-function errorAt(source: string, field: string, message: string): ConfigError {
-  const colon = source.lastIndexOf(':');
-  const line = Number(source.slice(colon + 1));
-  return colon > 0 && Number.isInteger(line) ? new ConfigError(source.slice(0, colon), line, field, message) : new ConfigError(source, undefined, field, message);
-}
-
 /**
  * Builds the lab topology: one pod per workload (Deployment, StatefulSet, DaemonSet, ReplicaSet
  * or bare Pod), addresses in declaration order, Services resolved to their endpoints. The names
@@ -111,7 +104,7 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
     }
     const netns = netnsName(lab, namespace, name);
     const twin = pods.find((p) => p.netns === netns);
-    if (twin) throw errorAt(m.source, 'metadata.name', `pod ${namespace}/${name} would share the network namespace ${netns} with pod ${twin.namespace}/${twin.name} (${twin.source})`);
+    if (twin) throw configErrorAt(m.source, 'metadata.name', `pod ${namespace}/${name} would share the network namespace ${netns} with pod ${twin.namespace}/${twin.name} (${twin.source})`);
     pods.push({
       namespace,
       name,

@@ -19,11 +19,6 @@ export const POLICY_KINDS: Readonly<Record<string, { readonly apiVersions: reado
   PeerAuthentication: { apiVersions: ['security.istio.io/v1', 'security.istio.io/v1beta1'], namespaced: true },
 };
 
-/** True for the kinds the engine evaluates (loaders route these documents to `parsePolicy`). */
-export function isPolicyKind(kind: unknown): boolean {
-  return typeof kind === 'string' && Object.hasOwn(POLICY_KINDS, kind);
-}
-
 /** Best-effort name for messages, before the manifest is known to be well-formed. */
 function displayName(manifest: unknown, defaultNamespace: string): string {
   const m = (manifest ?? {}) as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };

@@ -75,16 +75,7 @@ export class PeerSets {
     return set;
   }
 
-  /** Workloads one peer surely covers (for a CIDR: every pod's IP is known and inside). */
-  peer(spec: PeerSpec): Bitset {
-    return this.peerSets(spec).yes;
-  }
-
-  /** Workloads one peer may or may not cover: a CIDR against pods whose IPs are unknown or differ. */
-  peerMaybe(spec: PeerSpec): Bitset {
-    return this.peerSets(spec).maybe;
-  }
-
+  /** Workloads one peer surely covers (for a CIDR: every pod's IP is known and inside), and those it may cover. */
   private peerSets(spec: PeerSpec): Coverage {
     let sets = this.peerCache.get(spec);
     if (sets) return sets;
@@ -145,11 +136,6 @@ export class PeerSets {
     return sets;
   }
 
-  /** Union of a rule's peers over workloads (sure matches only). */
-  rulePeers(rule: Rule): Bitset {
-    return this.ruleSets(rule).yes;
-  }
-
   /** Whether one peer covers a remote end (a workload, one of its pods' IPs, or an outside address). */
   peerCovers(spec: PeerSpec, remote: Remote): Match {
     if (remote.workload) {
@@ -194,7 +180,7 @@ export class PeerSets {
  * when every pod's IP is known and outside, `maybe` when pods differ or some IP is unknown. Without
  * an IP only a block of every address of its family (0.0.0.0/0, ::/0, no except) surely holds a pod.
  */
-export function cidrCovers(block: CidrBlock, w: Workload): Match {
+function cidrCovers(block: CidrBlock, w: Workload): Match {
   let inside = 0;
   for (const a of w.addresses) if (inBlock(block, a)) inside++;
   if (w.ipsKnown) return inside === w.addresses.length ? 'yes' : inside === 0 ? 'no' : 'maybe';
