@@ -14,8 +14,6 @@ export interface ManifestSet {
 
 /** Facts of the set, enough to know every cell of its matrix without the policy engine. */
 export interface ManifestFacts {
-  readonly namespaceOf: (workload: number) => string;
-  readonly roleOf: (workload: number) => 'frontend' | 'backend';
   /** What `simulate` must say for a cell: deny only from a backend to an isolated backend. */
   readonly expected: (from: number, to: number) => 'allow' | 'deny';
 }
@@ -49,5 +47,5 @@ export function writeManifestSet(dir: string, set: ManifestSet): ManifestFacts {
     ),
   );
   const isIsolated = (w: number): boolean => roleOf(w) === 'backend' && w % namespaces < isolated;
-  return { namespaceOf, roleOf, expected: (from, to) => (isIsolated(to) && roleOf(from) === 'backend' ? 'deny' : 'allow') };
+  return { expected: (from, to) => (isIsolated(to) && roleOf(from) === 'backend' ? 'deny' : 'allow') };
 }

@@ -125,7 +125,7 @@ export function permissionLabel(permission: Permission): string {
 }
 
 /** Where prober's RBAC lives in this repository, and the base applied once per source namespace. */
-export const RBAC_MANIFESTS = { roles: 'k8s/prober/P-01-prober-rbac.yaml', sourceNamespace: 'k8s/prober/source-namespace' } as const;
+const RBAC_MANIFESTS = { roles: 'k8s/prober/P-01-prober-rbac.yaml', sourceNamespace: 'k8s/prober/source-namespace' } as const;
 
 /**
  * What a person does to grant a permission prober lacks, for 403 messages: a source namespace gets

@@ -31,7 +31,7 @@ export function repositoryOf(reference: string): string {
  * runtime's scheme (`docker-pullable://`). Undefined for a bare `sha256:…` — the local image id of an
  * image that was loaded rather than pulled (`kind load`), which no registry serves — or for anything else.
  */
-export function digestOf(imageID: string | undefined): { readonly repository: string; readonly digest: string } | undefined {
+function digestOf(imageID: string | undefined): { readonly repository: string; readonly digest: string } | undefined {
   const match = /^(?:[a-z-]+:\/\/)?([^@\s]+)@(sha256:[0-9a-f]{64})$/.exec(imageID ?? '');
   if (!match) return undefined;
   return { repository: repositoryOf(match[1] as string), digest: match[2] as string };
@@ -43,7 +43,7 @@ export function digestOf(imageID: string | undefined): { readonly repository: st
  * the tag moves meanwhile. Unpinned when the status names no registry digest, or a digest of another
  * repository (the digest would not be found under this name); kept as it is when already pinned.
  */
-export function imageOfPod(pod: V1Pod): string | undefined {
+function imageOfPod(pod: V1Pod): string | undefined {
   const container = proberContainer(pod.spec?.containers ?? []);
   const image = container?.image;
   if (!container || !image) return undefined;

@@ -1,6 +1,7 @@
 // Which target hosts name a Kubernetes Service: the cluster DNS forms a pod's resolver expands.
 
 import { isIP } from 'node:net';
+import { nameProblem } from '../model/k8s-names.ts';
 
 /** A Service named by a target's host. */
 export interface ServiceRef {
@@ -10,7 +11,8 @@ export interface ServiceRef {
   readonly form: 'fqdn' | 'svc' | 'short';
 }
 
-const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Service and namespace names are DNS-1123 labels, as the API server checks them. */
+const isLabel = (text: string): boolean => nameProblem('dns1123-label', text) === undefined;
 
 /**
  * The Service a host names, if it has one of the forms a pod resolves through its search path:
@@ -28,6 +30,6 @@ export function serviceRefOf(host: string, clusterDomain = 'cluster.local'): Ser
   else if (tail.length === 1 && tail[0] === 'svc') form = 'svc';
   else if (tail.length === 1 + domain.length && tail[0] === 'svc' && tail.slice(1).join('.') === domain.join('.')) form = 'fqdn';
   const [name, namespace] = labels;
-  if (!form || !name || !namespace || !LABEL.test(name) || !LABEL.test(namespace)) return undefined;
+  if (!form || !name || !namespace || !isLabel(name) || !isLabel(namespace)) return undefined;
   return { namespace, name, form };
 }

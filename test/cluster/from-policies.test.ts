@@ -3,10 +3,11 @@
 // (there is no cluster on these machines); the probes are the real agent through real nftables.
 
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/prober.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { clusterLab, LAB_TEST } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
@@ -61,4 +62,17 @@ t.test('no RBAC to read live policies: one line naming the permission (exit 2)',
   t.equal(run.stdout, '');
   t.match(run.stderr, /^prober: unable to read the cluster for the policy model: forbidden: missing RBAC permission to list networkpolicies\.networking\.k8s\.io cluster-wide/);
   t.same(lab.fake.seen('patch', 'pods/ephemeralcontainers'), [], 'nothing was started');
+});
+
+t.test('a policy file of a kind prober does not evaluate: refused (exit 2), or left out with --ignore-kind and said so', async (t) => {
+  const lab = await clusterLab(t);
+  const calico = join(tempDir(t, 'calico'), 'gnp.yaml');
+  writeFileSync(calico, 'apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: { name: deny-all }\nspec: { selector: all() }\n');
+  const file = lab.testFile(`${LAB_TEST}  fromPolicies:\n    policies: ["${POLICY_DIR}", "${calico}"]\n`);
+  const refused = await runProber(['run', '-f', file, '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  t.equal(refused.code, 2, refused.stderr);
+  t.match(refused.stderr, /^prober: .*gnp\.yaml:2: kind: GlobalNetworkPolicy \(crd\.projectcalico\.org\/v1, Calico\) is a policy prober does not evaluate/);
+  const ignored = await runProber(['run', '-f', file, '--kubeconfig', lab.fake.kubeconfig, '-o', 'json', '--ignore-kind', 'GlobalNetworkPolicy.crd.projectcalico.org']);
+  t.equal(ignored.code, 0, ignored.stderr);
+  t.match(ignored.stderr, /warning: left out 1 GlobalNetworkPolicy\.crd\.projectcalico\.org object\(s\) as asked by --ignore-kind/, 'the CI log says what the model does not cover');
 });

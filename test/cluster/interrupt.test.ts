@@ -43,9 +43,7 @@ spec:
   const prober = startProber(['run', '-f', lab.testFile(test), '--kubeconfig', lab.fake.kubeconfig, '--agent=pod', '-o', 'json']);
   await waitFor('the agent running and the local probe waiting', () => lab.fake.probePods().some((p) => p.status?.phase === 'Running') && open === 1, 30_000);
   prober.child.kill('SIGINT');
-  let exited = false;
-  void prober.exited.then(() => (exited = true));
-  await waitFor('prober run to exit long before the probe timeout', () => exited, 20_000);
+  await waitFor('prober run to exit long before the probe timeout', () => prober.done(), 20_000);
   const exit = await prober.exited;
   t.equal(exit.code, 2, exit.stderr);
   t.match(exit.stderr, /interrupted by SIGINT; the report is incomplete/);

@@ -3,17 +3,15 @@
 // repository's RBAC (the Role prober-self lets prober read its own pod).
 
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { ownImage, repositoryOf } from '../../src/cluster/own-image.ts';
-import { proberFromSource } from '../helpers/prober.ts';
+import { proberFromSource, startProcess, type ProberExit } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { clusterLab, LAB_TEST, proberRbac } from './fake/lab.ts';
-import type { ProberExit } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
 
@@ -67,14 +65,7 @@ function runInPod(fake: FakeApiServer, dir: string, hostname: string, args: read
   writeFileSync(script, ['set -e', 'mount -t tmpfs -o size=1m prober-test /run', 'mkdir -p /run/secrets/kubernetes.io/serviceaccount', `cp ${sa}/* /run/secrets/kubernetes.io/serviceaccount/`, 'exec "$@"', ''].join('\n'));
   const [node, main] = proberFromSource();
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', HOSTNAME: hostname, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(fake.url).port };
-  const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', script, node, main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, ...out }));
-  });
+  return startProcess(['unshare', '--mount', '--propagation', 'private', 'sh', script, node, main, ...args], { env }).exited;
 }
 
 t.test('prober run in a pod: every agent runs its own build, by digest (exit 0)', async (t) => {

@@ -22,31 +22,49 @@ export function requireBinary(): string {
   return BINARY;
 }
 
-/** A running prober binary: its process, what it printed so far, and its exit. */
+/** What a finished prober process left. */
+export interface ProberExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A running prober: its process, what it printed so far, and its exit. */
 export interface RunningProber {
   readonly child: ChildProcess;
   readonly output: { stdout: string; stderr: string };
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  readonly exited: Promise<ProberExit>;
   /** Whether the process has exited yet (for waits with a deadline). */
   done(): boolean;
 }
 
-/** Starts the built binary with `args` (stdin fed from `input`, else closed); killed at teardown if still running. */
-export function startBinary(t: Teardown, args: readonly string[], options: { input?: string } = {}): RunningProber {
-  const child = spawn(requireBinary(), args, { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Starts `argv` — prober from source, the binary, or a command that runs one of them — and collects
+ * what it prints. Its stdin is `input`, else empty.
+ */
+export function startProcess(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): RunningProber {
+  const [command = '', ...args] = argv;
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.end(options.input ?? '');
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
   let finished = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+  const exited = new Promise<ProberExit>((resolve) => {
     child.once('close', (code, signal) => {
       finished = true;
       resolve({ code, signal, ...output });
     });
   });
-  t.teardown(() => {
-    if (!finished) child.kill('SIGKILL');
-  });
   return { child, output, exited, done: () => finished };
+}
+
+/** Starts the built binary with `args` (stdin fed from `input`, else closed); killed at teardown if still running. */
+export function startBinary(t: Teardown, args: readonly string[], options: { input?: string } = {}): RunningProber {
+  const run = startProcess([requireBinary(), ...args], { cwd: '/', ...options });
+  t.teardown(() => {
+    if (!run.done()) run.child.kill('SIGKILL');
+  });
+  return run;
 }

@@ -1,36 +1,12 @@
 // Runs the prober CLI as a child process (from source, or the built binary) and collects what it printed.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { proberFromSource } from '../../helpers/prober.ts';
-
-/** What a finished prober process left. */
-export interface ProberExit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A running prober: its process, its output so far, and its exit. */
-export interface ProberProcess {
-  readonly child: ChildProcess;
-  readonly output: { stdout: string; stderr: string };
-  readonly exited: Promise<ProberExit>;
-}
+import { proberFromSource, startProcess, type ProberExit, type RunningProber } from '../../helpers/prober.ts';
 
 /** Starts prober with `args`; `binary` runs the single executable instead of the source entry. */
-export function startProber(args: readonly string[], options: { binary?: string; env?: NodeJS.ProcessEnv } = {}): ProberProcess {
+export function startProber(args: readonly string[], options: { binary?: string; env?: NodeJS.ProcessEnv } = {}): RunningProber {
   const [node, main] = proberFromSource();
   const argv = options.binary ? [options.binary, ...args] : [node, main, ...args];
-  const env = options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
-  const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString('utf8')));
-  const exited = new Promise<ProberExit>((resolve) => {
-    child.once('close', (code, signal) => resolve({ code, signal, ...output }));
-  });
-  return { child, output, exited };
+  return startProcess(argv, { env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' } });
 }
 
 /** Runs prober to completion. */
