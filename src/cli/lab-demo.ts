@@ -40,7 +40,7 @@ export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
   const prober = proberArgv();
   const { lab, flags } = options;
   return withInterrupts(async (signal) => {
-    const log = (line: string) => process.stderr.write(`lab ${lab}: ${line}\n`);
+    const log = (line: string) => process.stderr.write(`lab ${lab}: ${escapeText(line)}\n`);
     const state = await labUp({ lab, manifests: options.manifests, prober, timeApp: timeAppLauncher(options.timeApp), signal, log });
     try {
       const before = await seedChecks(state.topology, prober, options.ingressNamespace, options.host);

@@ -87,6 +87,15 @@ t.test('API 500/503 answers are retried and the run still succeeds (exit 0)', as
   t.match(run.stderr, /Internal error occurred: etcdserver: request timed out/);
 });
 
+t.test('text from the API server in warnings is escaped before it reaches the terminal', async (t) => {
+  const lab = await clusterLab(t);
+  lab.fake.failNext('get', 'pods/log', 500, 1, 'etcd says \u001b[2J\u001b[Hall clear\u202e');
+  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stderr, /etcd says \\x1b\[2J\\x1b\[Hall clear\\u202e/, 'the retried error is shown, escaped');
+  t.notMatch(run.stderr, /[\u001b\u202e]/, 'no raw control character on stderr');
+});
+
 t.test('a target Service without ready endpoints: its cells are errors, never denies (exit 2)', async (t) => {
   const lab = await clusterLab(t, { redisEndpointsReady: false });
   await lab.stopRedis();

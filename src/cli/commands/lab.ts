@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { quoteName } from '../../model/k8s-names.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { labNameProblem } from '../../lab/names.ts';
+import { escapeText } from '../../report/escape.ts';
 import { withInterrupts } from '../interrupts.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
@@ -48,7 +49,7 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
           prober: proberArgv(),
           timeApp: time.timeAppLauncher({ rootfs: opts.appRuntime ?? paths.rootfs, appDir: opts.appDir ?? paths.appDir }),
           signal,
-          log: (line) => process.stderr.write(`lab ${opts.name}: ${line}\n`),
+          log: (line) => process.stderr.write(`lab ${opts.name}: ${escapeText(line)}\n`),
         });
         const { describeLab } = await import('../../lab/describe.ts');
         process.stdout.write(describeLab(state));
@@ -61,7 +62,7 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     .action(async (opts: { name: string }) => {
       const { labDown } = await import('../../lab/lab.ts');
       const { removed, skipped } = await labDown(opts.name);
-      for (const line of skipped) process.stderr.write(`lab ${opts.name}: ${line}\n`);
+      for (const line of skipped) process.stderr.write(`lab ${opts.name}: ${escapeText(line)}\n`);
       process.stderr.write(`lab ${opts.name}: ${removed > 0 ? `removed ${removed} namespaces` : 'nothing to remove'}\n`);
       finish(0);
     });

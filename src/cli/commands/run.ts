@@ -9,11 +9,13 @@ import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, addProbeOptions, durationFlag, intFlag, rangeText, runFlags } from '../options.ts';
+import { escapeText } from '../../report/escape.ts';
 import { PROBER_VERSION } from '../version.ts';
 import { effectiveDefaults } from './check.ts';
 
+// Warnings carry text from the API server and from manifests: escaped like every human-facing line.
 const warn = (message: string): void => {
-  process.stderr.write(`prober: warning: ${message}\n`);
+  process.stderr.write(`prober: warning: ${escapeText(message)}\n`);
 };
 
 /** In a pod, the agents use prober's own image unless --image says otherwise; elsewhere the published one. */

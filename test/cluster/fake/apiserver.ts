@@ -73,7 +73,7 @@ export class FakeApiServer {
   readonly #served = new Set(BUILT_IN);
   readonly #denied = new Set<string>();
   #rbac: FakeRbac | undefined;
-  readonly #faults: { verb: string; resource: string; code: number; left: number }[] = [];
+  readonly #faults: { verb: string; resource: string; code: number; left: number; message: string | undefined }[] = [];
   readonly #cert: string;
   #version = 1000;
   readonly #started = performance.now();
@@ -179,9 +179,9 @@ export class FakeApiServer {
     this.#denied.add(`${verb} ${resource} ${namespace ?? '*'}`);
   }
 
-  /** Answers the next `times` matching requests with an error `code` (500, 503, 429 …). */
-  failNext(verb: string, resource: string, code: number, times = 1): void {
-    this.#faults.push({ verb, resource, code, left: times });
+  /** Answers the next `times` matching requests with an error `code` (500, 503, 429 …), optionally with its own message. */
+  failNext(verb: string, resource: string, code: number, times = 1, message?: string): void {
+    this.#faults.push({ verb, resource, code, left: times, message });
   }
 
   /** Pods now stored, optionally of one namespace. */
@@ -226,7 +226,7 @@ export class FakeApiServer {
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
       if (fault) {
         fault.left -= 1;
-        throw status.serverError(fault.code);
+        throw status.serverError(fault.code, fault.message);
       }
       const [code, payload, type] = this.#route(verb, target, url, body, contentType ?? '');
       send(code, payload, type);

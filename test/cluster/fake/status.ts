@@ -77,7 +77,7 @@ export function forbidden(user: string, verb: string, resource: string, group: s
 }
 
 /** A 5xx as an overloaded or restarting API server answers. */
-export function serverError(code: number): StatusError {
+export function serverError(code: number, message?: string): StatusError {
   const reason = code === 503 ? 'ServiceUnavailable' : code === 504 ? 'Timeout' : 'InternalError';
-  return new StatusError(code, reason, code === 500 ? 'Internal error occurred: etcdserver: request timed out' : `the server is currently unable to handle the request (${code})`);
+  return new StatusError(code, reason, message ?? (code === 500 ? 'Internal error occurred: etcdserver: request timed out' : `the server is currently unable to handle the request (${code})`));
 }
