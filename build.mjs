@@ -63,7 +63,10 @@ export function makeExecutable(bundle) {
   const node = pinnedNode();
   const blob = join(dist, 'prober.blob');
   const config = join(dist, 'sea-config.json');
-  writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  writeFileSync(
+    config,
+    JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }),
+  );
   execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   const binary = join(dist, 'prober');
   const staging = `${binary}.tmp`;
@@ -71,7 +74,9 @@ export function makeExecutable(bundle) {
   copyFileSync(node, staging);
   chmodSync(staging, 0o755);
   const postject = join(root, 'node_modules', 'postject', 'dist', 'cli.js');
-  execFileSync(node, [postject, staging, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(node, [postject, staging, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   rmSync(binary, { force: true });
   execFileSync('mv', [staging, binary]);
   rmSync(blob, { force: true });
@@ -84,5 +89,7 @@ if (process.argv[1] === import.meta.filename) {
   const [bundle] = await Promise.all([bundleProber(), buildApp()]);
   const binary = makeExecutable(bundle);
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
-  process.stderr.write(`built ${binary.slice(root.length + 1)} (${version}) and dist/app in ${Math.round(performance.now() - started)} ms\n`);
+  process.stderr.write(
+    `built ${binary.slice(root.length + 1)} (${version}) and dist/app in ${Math.round(performance.now() - started)} ms\n`,
+  );
 }

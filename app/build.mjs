@@ -71,9 +71,11 @@ export async function buildApp() {
     files.push(path.basename(output.path));
   }
   const uwsSource = path.join(repoRoot, 'node_modules', 'uWebSockets.js', UWS_BINARY);
-  await replaceFile(path.join(APP_DIST_DIR, UWS_BINARY), (temporary) => copyFile(uwsSource, temporary)).catch((cause) => {
-    throw new Error(`unable to copy ${uwsSource} (run npm ci)`, { cause });
-  });
+  await replaceFile(path.join(APP_DIST_DIR, UWS_BINARY), (temporary) => copyFile(uwsSource, temporary)).catch(
+    (cause) => {
+      throw new Error(`unable to copy ${uwsSource} (run npm ci)`, { cause });
+    },
+  );
   files.push(UWS_BINARY);
   return { outDir: APP_DIST_DIR, files };
 }

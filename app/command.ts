@@ -4,7 +4,7 @@ import path from 'node:path';
 
 /** Cache directory of the runtime: `$PROBER_CACHE_DIR`, else `~/.cache/prober`. */
 export function defaultCacheDir(): string {
-  return process.env['PROBER_CACHE_DIR'] || path.join(homedir(), '.cache', 'prober');
+  return process.env.PROBER_CACHE_DIR || path.join(homedir(), '.cache', 'prober');
 }
 
 /** Where the prepared Debian 13 root lives in a cache directory. */
@@ -75,7 +75,20 @@ export function appCommand(options: AppCommandOptions): AppCommand {
     if (value !== undefined) env[key] = value;
   }
   return {
-    argv: ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', MOUNT_SCRIPT, 'time-app', options.rootfs, appDir, user],
+    argv: [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      MOUNT_SCRIPT,
+      'time-app',
+      options.rootfs,
+      appDir,
+      user,
+    ],
     env,
   };
 }

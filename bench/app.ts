@@ -11,11 +11,11 @@ import { closedPort as freePort } from '../test/helpers/peers.ts';
 import { until } from '../test/helpers/wait.ts';
 
 const run = promisify(execFile);
-const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
-const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const PATHS = ['/get', '/set'] as const;
 // One wrk thread drives 16 connections easily and leaves the other cores to the app and Redis.
-const THREADS = Number(process.env['BENCH_THREADS'] ?? 1);
+const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 
 /** What wrk measured for one path. */
 interface PathResult {
@@ -66,18 +66,25 @@ async function main(): Promise<void> {
   let app: ChildProcess | undefined;
   try {
     const redisPort = await freePort();
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redis = spawn(
+      'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     const appPort = await freePort();
-    const { argv, env } = appCommand({ rootfs, env: { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redisPort), PORT: String(appPort) } });
+    const { argv, env } = appCommand({
+      rootfs,
+      env: { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redisPort), PORT: String(appPort) },
+    });
     // Request logs go to a file, as a container runtime would collect them: their cost is measured.
-    const logPath = process.env['BENCH_LOG'] ?? path.join(work, 'app.log');
+    const logPath = process.env.BENCH_LOG ?? path.join(work, 'app.log');
     const log = await open(logPath, 'w');
     const [command = '', ...args] = argv;
     app = spawn(command, args, { env, stdio: ['ignore', log.fd, 'inherit'] });
     await log.close();
     const url = `http://127.0.0.1:${appPort}`;
-    await until('the app to reach Redis', async () => (await fetch(url + '/healthz')).status === 200, 30_000);
-    await fetch(url + '/set');
+    await until('the app to reach Redis', async () => (await fetch(`${url}/healthz`)).status === 200, 30_000);
+    await fetch(`${url}/set`);
 
     // Warm-up, not recorded: lets the JIT compile the hot paths before measuring.
     for (const urlPath of PATHS) await run('wrk', ['-t', '1', '-c', String(CONNECTIONS), '-d', '2s', url + urlPath]);
@@ -85,7 +92,16 @@ async function main(): Promise<void> {
     const results: Record<string, PathResult> = {};
     for (const urlPath of PATHS) {
       const threads = String(THREADS);
-      const { stdout } = await run('wrk', ['-t', threads, '-c', String(CONNECTIONS), '-d', `${DURATION_S}s`, '--latency', url + urlPath]);
+      const { stdout } = await run('wrk', [
+        '-t',
+        threads,
+        '-c',
+        String(CONNECTIONS),
+        '-d',
+        `${DURATION_S}s`,
+        '--latency',
+        url + urlPath,
+      ]);
       results[urlPath] = parseWrk(stdout);
     }
     const logBytes = (await stat(logPath)).size;

@@ -25,10 +25,16 @@ export function measureCommand(args: readonly string[], cwd: string = ROOT): Com
   if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` first`);
   const devNull = openSync('/dev/null', 'w');
   try {
-    const out = spawnSync('/usr/bin/time', ['-f', 'prober-bench %e %M', BINARY, ...args], { cwd, stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const out = spawnSync('/usr/bin/time', ['-f', 'prober-bench %e %M', BINARY, ...args], {
+      cwd,
+      stdio: ['ignore', devNull, 'pipe'],
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const lines = out.stderr.trimEnd().split('\n');
     const timing = /^prober-bench ([\d.]+) (\d+)$/.exec(lines.at(-1) ?? '');
-    if (!timing) throw new Error(`/usr/bin/time gave no measurement (install the "time" package): ${out.stderr.slice(-300)}`);
+    if (!timing)
+      throw new Error(`/usr/bin/time gave no measurement (install the "time" package): ${out.stderr.slice(-300)}`);
     const status = /Command exited with non-zero status (\d+)/.exec(out.stderr);
     const own = lines.filter((line) => !line.startsWith('prober-bench ') && !line.startsWith('Command exited'));
     return {

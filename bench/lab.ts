@@ -40,7 +40,11 @@ export function syntheticLab(dir: string, count: number): { manifests: string; p
     sources.push(`    w${i}: { namespace: ${ns}, selector: { app: w${i} } }`);
     targets.push(`    w${i}: { url: "tcp://w${i}.${ns}.svc.cluster.local:80" }`);
   }
-  const paths = { manifests: join(dir, 'manifests.yaml'), policies: join(dir, 'policies.yaml'), test: join(dir, 'test.yaml') };
+  const paths = {
+    manifests: join(dir, 'manifests.yaml'),
+    policies: join(dir, 'policies.yaml'),
+    test: join(dir, 'test.yaml'),
+  };
   writeFileSync(paths.manifests, `${docs.join('\n---\n')}\n`);
   writeFileSync(paths.policies, `${policies.join('\n---\n')}\n`);
   writeFileSync(
@@ -92,7 +96,11 @@ export async function benchLab(): Promise<object> {
     const synUp = lab(['up', '--name', synName, '-f', paths.manifests]);
     if (synUp.status !== 0) throw new Error(`lab up failed: ${synUp.stderr}`);
     lab(['apply', '--name', synName, '-f', paths.policies]);
-    const synthetic = { cells: '20 × 20, half dropped', labUpMs: Math.round(synUp.wallMs), ...timeTests(synName, paths.test, 1000, 5, 'policies') };
+    const synthetic = {
+      cells: '20 × 20, half dropped',
+      labUpMs: Math.round(synUp.wallMs),
+      ...timeTests(synName, paths.test, 1000, 5, 'policies'),
+    };
     return { seed, synthetic };
   } finally {
     lab(['down', '--name', seedName]);

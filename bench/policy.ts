@@ -35,7 +35,10 @@ const TARGET_MB = 500;
 
 /** A deterministic cluster: namespaces with team labels, web/api workloads, a mix of policy shapes. */
 export function syntheticCluster(s: Scenario): ClusterInput {
-  const namespaces = Array.from({ length: s.namespaces }, (_, i) => ({ name: `ns-${i}`, labels: { team: `t${i % 20}`, env: ['dev', 'test', 'prod'][i % 3]! } }));
+  const namespaces = Array.from({ length: s.namespaces }, (_, i) => ({
+    name: `ns-${i}`,
+    labels: { team: `t${i % 20}`, env: ['dev', 'test', 'prod'][i % 3]! },
+  }));
   const workloads: WorkloadInput[] = [];
   for (let w = 0; w < s.workloads; w++) {
     const ns = `ns-${w % s.namespaces}`;
@@ -45,7 +48,10 @@ export function syntheticCluster(s: Scenario): ClusterInput {
         name: `app-${w}-${p}`,
         owner: `app-${w}`,
         labels: { app: `app-${w}`, role: w % 2 === 0 ? 'frontend' : 'backend', tier: `tier-${w % 4}` },
-        ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }],
+        ports: [
+          { name: 'http', port: 8080 },
+          { name: 'metrics', port: 9090 },
+        ],
         ips: [`10.${(w >> 8) & 255}.${w & 255}.${p + 1}`],
       });
     }
@@ -57,12 +63,50 @@ export function syntheticCluster(s: Scenario): ClusterInput {
     const app = `app-${(p * 7) % s.workloads}`;
     const specs = [
       { podSelector: {} },
-      { podSelector: { matchLabels: { role: 'backend' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: `t${p % 20}` } }, podSelector: { matchLabels: { role: 'frontend' } } }], ports: [{ port: 'http' }] }] },
-      { podSelector: { matchLabels: { app } }, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['tier-0', 'tier-1'] }] } }, { namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] } }], ports: [{ port: 8000, endPort: 8100 }] }] },
-      { podSelector: { matchLabels: { role: 'frontend' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { env: 'prod' } } }] }, { ports: [{ port: 53, protocol: 'UDP' }] }] },
+      {
+        podSelector: { matchLabels: { role: 'backend' } },
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { team: `t${p % 20}` } },
+                podSelector: { matchLabels: { role: 'frontend' } },
+              },
+            ],
+            ports: [{ port: 'http' }],
+          },
+        ],
+      },
+      {
+        podSelector: { matchLabels: { app } },
+        ingress: [
+          {
+            from: [
+              { podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['tier-0', 'tier-1'] }] } },
+              { namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] } },
+            ],
+            ports: [{ port: 8000, endPort: 8100 }],
+          },
+        ],
+      },
+      {
+        podSelector: { matchLabels: { role: 'frontend' } },
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [{ namespaceSelector: { matchLabels: { env: 'prod' } } }] },
+          { ports: [{ port: 53, protocol: 'UDP' }] },
+        ],
+      },
       { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/9', except: [`10.${p % 64}.0.0/16`] } }] }] },
     ];
-    policies.push({ manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta, spec: specs[p % specs.length] } });
+    policies.push({
+      manifest: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: meta,
+        spec: specs[p % specs.length],
+      },
+    });
   }
   return { namespaces, workloads, policies };
 }
@@ -95,10 +139,15 @@ function round(x: number): number {
 
 function runChild(s: Scenario): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [import.meta.filename, '--child', JSON.stringify(s)], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`policy benchmark child failed: ${stderr}`, { cause: error }));
-      else resolve(JSON.parse(stdout) as Measurement);
-    });
+    execFile(
+      process.execPath,
+      [import.meta.filename, '--child', JSON.stringify(s)],
+      { maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`policy benchmark child failed: ${stderr}`, { cause: error }));
+        else resolve(JSON.parse(stdout) as Measurement);
+      },
+    );
   });
 }
 
@@ -152,7 +201,8 @@ function benchSimulate(dir: string): Record<string, unknown> {
   writeManifestSet(small, { workloads: 40, servingEvery: 1, isolatedNamespaces: 2 });
   const biggest = json[2000]!;
   return {
-    description: 'whole command through dist/prober, output to /dev/null; every Deployment serves 8080, so N workloads make N × N cells',
+    description:
+      'whole command through dist/prober, output to /dev/null; every Deployment serves 8080, so N workloads make N × N cells',
     json,
     jsonTimeRatio2000to1000: round(biggest.wallMs / json[1000]!.wallMs),
     jsonCellsRatio2000to1000: 4,
@@ -160,15 +210,22 @@ function benchSimulate(dir: string): Record<string, unknown> {
     table40: measureCommand(['simulate', '-f', small, '-o', 'table']),
     tableRefused1000: measureCommand(['simulate', '-f', set1000, '-o', 'table']),
     targets2000Json: SIMULATE_TARGET,
-    withinTargets: biggest.exitCode === 0 && biggest.wallMs <= SIMULATE_TARGET.wallMs && biggest.peakRssMB <= SIMULATE_TARGET.peakRssMB,
+    withinTargets:
+      biggest.exitCode === 0 &&
+      biggest.wallMs <= SIMULATE_TARGET.wallMs &&
+      biggest.peakRssMB <= SIMULATE_TARGET.peakRssMB,
   };
 }
 
 /** A ReachabilityTest with `count` local tcp targets whose last rule names no target: `check` loads it all, then stops. */
 function bigTestFile(file: string, count: number): void {
   const targets = Array.from({ length: count }, (_, i) => `    t${i}: {url: "tcp://127.0.0.1:${1 + (i % 60000)}"}`);
-  const head = 'apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: big}\nspec:\n  sources:\n    here: {local: true}\n  targets:\n';
-  writeFileSync(file, `${head}${targets.join('\n')}\n  expect:\n    - {from: here, to: "*", verdict: deny}\n    - {from: here, to: missing, verdict: allow}\n`);
+  const head =
+    'apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: big}\nspec:\n  sources:\n    here: {local: true}\n  targets:\n';
+  writeFileSync(
+    file,
+    `${head}${targets.join('\n')}\n  expect:\n    - {from: here, to: "*", verdict: deny}\n    - {from: here, to: missing, verdict: allow}\n`,
+  );
 }
 
 /** `prober check -f FILE` on 30,000 and 100,000 targets, up to the error on the last line: loading alone. */
@@ -180,7 +237,8 @@ function benchLoad(dir: string): Record<string, unknown> {
     runs[count] = measureCommand(['check', '-f', file]);
   }
   return {
-    description: 'check -f on a test file whose last rule names no target: read, parse, schema, every target and rule checked, then exit 2',
+    description:
+      'check -f on a test file whose last rule names no target: read, parse, schema, every target and rule checked, then exit 2',
     runs,
     timeRatio100kTo30k: round(runs[100_000]!.wallMs / runs[30_000]!.wallMs),
     sizeRatio: round(100 / 30),

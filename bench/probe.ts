@@ -46,11 +46,24 @@ async function openTcpRate(count: number): Promise<object> {
   const server = createServer((socket) => socket.on('error', () => undefined).end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const { wallMs, stdout } = await runAgent(plan(Array.from({ length: count }, () => `tcp://127.0.0.1:${port}`), 2000, 64));
+  const { wallMs, stdout } = await runAgent(
+    plan(
+      Array.from({ length: count }, () => `tcp://127.0.0.1:${port}`),
+      2000,
+      64,
+    ),
+  );
   server.close();
   const { results, done } = parseAgentOutput(stdout);
   const allowed = [...results.values()].filter((r) => r.observed === 'allow').length;
-  return { probes: count, allowed, wallMs: round(wallMs), probesPerSecond: Math.round((count / wallMs) * 1000), agentMaxRssMb: round((done?.maxRssKb ?? 0) / 1024), targetPerSecond: 5000 };
+  return {
+    probes: count,
+    allowed,
+    wallMs: round(wallMs),
+    probesPerSecond: Math.round((count / wallMs) * 1000),
+    agentMaxRssMb: round((done?.maxRssKb ?? 0) / 1024),
+    targetPerSecond: 5000,
+  };
 }
 
 /** 1,000 concurrent probes to a port whose SYNs are dropped by nftables, timeout 1 s. */
@@ -58,7 +71,17 @@ async function droppedWall(count: number, timeoutMs: number): Promise<object> {
   const cleanups: (() => void | Promise<void>)[] = [];
   const pair = netnsPair({ teardown: (fn) => cleanups.push(fn) });
   try {
-    pair.nft(pair.server, ['table inet bench {', '  chain input {', '    type filter hook input priority 0; policy accept;', '    tcp dport 9 drop', '  }', '}'].join('\n'));
+    pair.nft(
+      pair.server,
+      [
+        'table inet bench {',
+        '  chain input {',
+        '    type filter hook input priority 0; policy accept;',
+        '    tcp dport 9 drop',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
     const urls = Array.from({ length: count }, () => `tcp://${pair.serverIp}:9`);
     const { wallMs, stdout } = await runAgent(plan(urls, timeoutMs, count), ['ip', 'netns', 'exec', pair.client]);
     const { results, done } = parseAgentOutput(stdout);
@@ -94,7 +117,15 @@ function startTime(runs: number): { proberVersionMedianMs: number } & Record<str
   }
   const proberMs = median(prober);
   const nodeMs = median(bare);
-  return { runs, proberVersionMedianMs: round(proberMs), nodeEmptyMedianMs: round(nodeMs), ratioToBareNode: round(proberMs / nodeMs, 2), targetMs: 100, binaryBytes: statSync(BINARY).size, binaryMb: round(statSync(BINARY).size / 1024 / 1024) };
+  return {
+    runs,
+    proberVersionMedianMs: round(proberMs),
+    nodeEmptyMedianMs: round(nodeMs),
+    ratioToBareNode: round(proberMs / nodeMs, 2),
+    targetMs: 100,
+    binaryBytes: statSync(BINARY).size,
+    binaryMb: round(statSync(BINARY).size / 1024 / 1024),
+  };
 }
 
 /**
@@ -102,7 +133,13 @@ function startTime(runs: number): { proberVersionMedianMs: number } & Record<str
  * from the signal to the process's exit, partial report printed, next to the binary's own start time
  * (`binaryStartMs`, the median the start-time benchmark measured in the same run).
  */
-async function signalToExit(targets: number, concurrency: number, timeoutMs: number, runs: number, binaryStartMs: number): Promise<object> {
+async function signalToExit(
+  targets: number,
+  concurrency: number,
+  timeoutMs: number,
+  runs: number,
+  binaryStartMs: number,
+): Promise<object> {
   let open = 0;
   const server = createServer((socket) => {
     open += 1;
@@ -114,7 +151,10 @@ async function signalToExit(targets: number, concurrency: number, timeoutMs: num
   const { port } = server.address() as AddressInfo;
   const dir = mkdtempSync(join(tmpdir(), 'prober-bench-sigint-'));
   const file = join(dir, 'test.yaml');
-  const lines = Array.from({ length: targets }, (_, i) => `    t${i}: { url: "redis://127.0.0.1:${port}", liveness: none }`);
+  const lines = Array.from(
+    { length: targets },
+    (_, i) => `    t${i}: { url: "redis://127.0.0.1:${port}", liveness: none }`,
+  );
   writeFileSync(
     file,
     `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: sigint }\nspec:\n  defaults: { timeout: ${timeoutMs}ms, attempts: 1, concurrency: ${concurrency} }\n  sources: { here: { local: true } }\n  targets:\n${lines.join('\n')}\n  expect:\n    - { from: here, to: "*", verdict: deny }\n`,
@@ -136,7 +176,9 @@ async function signalToExit(targets: number, concurrency: number, timeoutMs: num
       child.kill('SIGINT');
       exitCode = await exited;
       exits.push(performance.now() - signalled);
-      interrupted = (JSON.parse(stdout) as { cells: { reason: string }[] }).cells.filter((c) => c.reason === 'interrupted').length;
+      interrupted = (JSON.parse(stdout) as { cells: { reason: string }[] }).cells.filter(
+        (c) => c.reason === 'interrupted',
+      ).length;
     }
   } finally {
     server.close();
@@ -174,7 +216,13 @@ export async function benchProbe(): Promise<object> {
   const agentMemory = await openTcpRate(1000);
   const droppedSyn = await droppedWall(1000, 1000);
   const start = startTime(25);
-  return { openTcp, agentMemory, droppedSyn, startTime: start, signalToExit: await signalToExit(64, 8, 60_000, 5, start.proberVersionMedianMs) };
+  return {
+    openTcp,
+    agentMemory,
+    droppedSyn,
+    startTime: start,
+    signalToExit: await signalToExit(64, 8, 60_000, 5, start.proberVersionMedianMs),
+  };
 }
 
 if (process.argv[1] === import.meta.filename) {

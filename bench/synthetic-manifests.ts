@@ -25,7 +25,15 @@ export function writeManifestSet(dir: string, set: ManifestSet): ManifestFacts {
   const namespaceOf = (w: number): string => `ns-${w % namespaces}`;
   const roleOf = (w: number): 'frontend' | 'backend' => (w % 3 === 0 ? 'frontend' : 'backend');
   const docs = (list: string[]): string => list.join('---\n');
-  writeFileSync(join(dir, 'namespaces.yaml'), docs(Array.from({ length: namespaces }, (_, i) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ns-${i}, labels: {team: t${i % 20}}}\n`)));
+  writeFileSync(
+    join(dir, 'namespaces.yaml'),
+    docs(
+      Array.from(
+        { length: namespaces },
+        (_, i) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ns-${i}, labels: {team: t${i % 20}}}\n`,
+      ),
+    ),
+  );
   writeFileSync(
     join(dir, 'deployments.yaml'),
     docs(

@@ -45,14 +45,14 @@ function parsePort(name: string, raw: string | undefined, fallback: number, min:
  * @throws {ConfigError} naming the first variable with an unusable value
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
-  const rawHost = env['REDIS_ENDPOINT'];
+  const rawHost = env.REDIS_ENDPOINT;
   const redisHost = rawHost === undefined || rawHost === '' ? DEFAULT_REDIS_ENDPOINT : rawHost;
   if (!HOST_PATTERN.test(redisHost)) {
     throw new ConfigError(`REDIS_ENDPOINT must be a host name or IP address, got ${JSON.stringify(redisHost)}`);
   }
-  const redisPort = parsePort('REDIS_PORT', env['REDIS_PORT'], DEFAULT_REDIS_PORT, 1);
-  const port = parsePort('PORT', env['PORT'], DEFAULT_PORT, 0);
-  const password = env['REDIS_PASSWORD'];
+  const redisPort = parsePort('REDIS_PORT', env.REDIS_PORT, DEFAULT_REDIS_PORT, 1);
+  const port = parsePort('PORT', env.PORT, DEFAULT_PORT, 0);
+  const password = env.REDIS_PASSWORD;
   return {
     redisHost,
     redisPort,

@@ -25,7 +25,7 @@ export class Logger {
 
   /** Queues one line `{"time":…,"level":…,"msg":…,…fields}`. */
   log(level: Level, msg: string, fields: Fields = {}): void {
-    this.#queue.push(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
+    this.#queue.push(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.flush());

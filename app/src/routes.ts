@@ -83,7 +83,11 @@ export function registerRoutes(server: Server, store: TimeStore, log: Logger): v
       finish(failureReply(error), error);
       return;
     }
-    if (result instanceof Promise) result.then((reply) => finish(reply), (error: unknown) => finish(failureReply(error), error));
+    if (result instanceof Promise)
+      result.then(
+        (reply) => finish(reply),
+        (error: unknown) => finish(failureReply(error), error),
+      );
     else finish(result);
   };
 

@@ -8,7 +8,9 @@ let received: NodeJS.Signals | undefined;
  * Everything that waits in a run (probes, backoffs, agents, API polls) listens on this one signal, so
  * the run ends within moments and the command can still print what it observed.
  */
-export async function withInterrupts<T>(work: (signal: AbortSignal, interrupted: () => string | undefined) => Promise<T>): Promise<T> {
+export async function withInterrupts<T>(
+  work: (signal: AbortSignal, interrupted: () => string | undefined) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   let mine: NodeJS.Signals | undefined;
   const onSignal = (name: NodeJS.Signals): void => {

@@ -28,19 +28,31 @@ export interface LabTestOptions {
 function withExpectation(test: ReachabilityTest, expect: ExpectSource): ReachabilityTest {
   if (expect === 'policies') return { ...test, rules: [], expectFromPolicies: true };
   if (test.rules.length === 0 && expect !== 'written') return { ...test, expectFromPolicies: true };
-  if (test.rules.length === 0) throw new ConfigError(test.file, undefined, 'spec.expect', 'has no written rules to compare with (use --expect policies)');
+  if (test.rules.length === 0)
+    throw new ConfigError(
+      test.file,
+      undefined,
+      'spec.expect',
+      'has no written rules to compare with (use --expect policies)',
+    );
   return test;
 }
 
 /** Runs the test in the lab and prints the report; returns the exit code. */
 export async function runLabTest(options: LabTestOptions): Promise<ExitCode> {
   const loaded = await loadReachabilityTest(options.file);
-  const expect: ExpectSource = options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
+  const expect: ExpectSource =
+    options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);
   const state = await requireState(options.lab);
   // The model of the lab is what the lab enforces: its manifests and the applied policies,
   // unless the test names its own policy files.
   const model = expect === 'written' ? undefined : await labModel(state, test.fromPolicies?.policies ?? state.policies);
   const backend = new LabBackend(state, proberArgv(), options.defaults(test, options.flags));
-  return observeAndReport(test, backend, options.flags, model ? { model: modelVerdicts(predictTest(model, test)) } : {});
+  return observeAndReport(
+    test,
+    backend,
+    options.flags,
+    model ? { model: modelVerdicts(predictTest(model, test)) } : {},
+  );
 }

@@ -27,7 +27,12 @@ export interface ReportExtras {
  * cannot hold a matrix of the test's size is refused before anything is observed; the report is
  * written cell by cell, so its size is bounded by nothing but the reader.
  */
-export async function observeAndReport(test: ReachabilityTest, backend: Backend, flags: RunFlags, extras: ReportExtras = {}): Promise<ExitCode> {
+export async function observeAndReport(
+  test: ReachabilityTest,
+  backend: Backend,
+  flags: RunFlags,
+  extras: ReportExtras = {},
+): Promise<ExitCode> {
   const unfit = formatProblem(
     flags.output,
     test.sources.map((s) => s.name),
@@ -58,7 +63,10 @@ export async function observeAndReport(test: ReachabilityTest, backend: Backend,
     alive,
     exitCode: (counts) => (interrupted ? 2 : (extras.exitCode?.(counts) ?? exitCodeFor(counts))),
   });
-  const { exitCode } = await writeReport(report, flags.output, { color: flags.color, listAll: extras.listAll ?? false });
+  const { exitCode } = await writeReport(report, flags.output, {
+    color: flags.color,
+    listAll: extras.listAll ?? false,
+  });
   if (interrupted) process.stderr.write(`prober: interrupted by ${interrupted}; the report is incomplete\n`);
   return exitCode;
 }
@@ -75,7 +83,14 @@ function markInterrupted(test: ReachabilityTest, observations: Observations, sig
     const row = new Map<string, ProbeResult>(results.get(source.name) ?? []);
     for (const target of test.targets) {
       if (row.has(target.name)) continue;
-      row.set(target.name, { url: target.address.url, observed: 'error', reason: 'interrupted', latencyMs: 0, attempts: 0, detail: `interrupted by ${signal} before its result was reported` });
+      row.set(target.name, {
+        url: target.address.url,
+        observed: 'error',
+        reason: 'interrupted',
+        latencyMs: 0,
+        attempts: 0,
+        detail: `interrupted by ${signal} before its result was reported`,
+      });
     }
     results.set(source.name, row);
   }

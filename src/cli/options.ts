@@ -23,14 +23,23 @@ export function addOutputOptions(command: Command): Command {
 
 /** Adds `--timeout`, `--attempts` and `--concurrency`, which override the test file's defaults. */
 export function addProbeOptions(command: Command, defaults: { timeout?: string; attempts?: string } = {}): Command {
-  const timeout = new Option('--timeout <duration>', `per-attempt timeout, e.g. 500ms, 2s (${rangeText(PROBE_TIMEOUT)})`).argParser(durationFlag('--timeout', PROBE_TIMEOUT));
-  const attempts = new Option('--attempts <n>', 'attempts per cell before it is judged (1-10)').argParser(intFlag('--attempts', 1, 10));
+  const timeout = new Option(
+    '--timeout <duration>',
+    `per-attempt timeout, e.g. 500ms, 2s (${rangeText(PROBE_TIMEOUT)})`,
+  ).argParser(durationFlag('--timeout', PROBE_TIMEOUT));
+  const attempts = new Option('--attempts <n>', 'attempts per cell before it is judged (1-10)').argParser(
+    intFlag('--attempts', 1, 10),
+  );
   if (defaults.timeout) timeout.default(durationFlag('--timeout', PROBE_TIMEOUT)(defaults.timeout), defaults.timeout);
   if (defaults.attempts) attempts.default(intFlag('--attempts', 1, 10)(defaults.attempts), defaults.attempts);
   return command
     .addOption(timeout)
     .addOption(attempts)
-    .addOption(new Option('--concurrency <n>', 'probes in flight per source (1-4096)').argParser(intFlag('--concurrency', 1, 4096)));
+    .addOption(
+      new Option('--concurrency <n>', 'probes in flight per source (1-4096)').argParser(
+        intFlag('--concurrency', 1, 4096),
+      ),
+    );
 }
 
 /** Reads the shared flags from commander's parsed options. */
@@ -63,7 +72,8 @@ export function durationFlag(flag: string, range: DurationRange): (value: string
 export function intFlag(flag: string, min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag}: "${value}" is not a whole number from ${min} to ${max}`);
+    if (!/^\d+$/.test(value) || n < min || n > max)
+      throw new UsageError(`${flag}: "${value}" is not a whole number from ${min} to ${max}`);
     return n;
   };
 }

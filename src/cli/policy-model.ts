@@ -28,7 +28,8 @@ export async function loadPolicyModel(paths: readonly string[], options: PolicyM
   });
   for (const line of loaded.warnings) warn(line);
   // Left out on request, but said out loud: a CI log shows what the verdicts do not cover.
-  for (const [kind, count] of Object.entries(loaded.leftOut)) warn(`left out ${count} ${kind} object(s) as asked by --ignore-kind: the matrix does not reflect them`);
+  for (const [kind, count] of Object.entries(loaded.leftOut))
+    warn(`left out ${count} ${kind} object(s) as asked by --ignore-kind: the matrix does not reflect them`);
   const model = buildModel(loaded.cluster, options.assumeMesh ? { assumeMesh: true } : {});
   for (const line of model.warnings) warn(line);
   if (loaded.cluster.policies.length === 0) warn(`no policy found in ${paths.join(', ')}: every cell is allowed`);
@@ -41,10 +42,18 @@ export async function loadPolicyModel(paths: readonly string[], options: PolicyM
  * model cannot place (a local source, a dns:// target …) get no model verdict; when the model is
  * the only expectation and places no cell at all, that is bad input.
  */
-export async function policyVerdictsFor(test: ReachabilityTest, options: PolicyModelOptions = {}): Promise<Map<string, Map<string, ModelVerdict>> | undefined> {
+export async function policyVerdictsFor(
+  test: ReachabilityTest,
+  options: PolicyModelOptions = {},
+): Promise<Map<string, Map<string, ModelVerdict>> | undefined> {
   if (!test.fromPolicies) {
     if (test.expectFromPolicies) {
-      throw new ConfigError(test.file, undefined, 'spec.fromPolicies', '`expect: fromPolicies` needs a fromPolicies block naming the policies (and workloads) to read');
+      throw new ConfigError(
+        test.file,
+        undefined,
+        'spec.fromPolicies',
+        '`expect: fromPolicies` needs a fromPolicies block naming the policies (and workloads) to read',
+      );
     }
     return undefined;
   }
@@ -54,7 +63,12 @@ export async function policyVerdictsFor(test: ReachabilityTest, options: PolicyM
   if (test.expectFromPolicies && [...verdicts.values()].every((row) => row.size === 0)) {
     const first = [...predictions.values()].flatMap((row) => [...row.values()]).find((p) => p.kind === 'unknown');
     const why = first?.kind === 'unknown' ? first.detail : 'no cell';
-    throw new ConfigError(test.file, undefined, 'spec.expect', `the policy model cannot decide any cell of this test (${why}), so \`expect: fromPolicies\` checks nothing`);
+    throw new ConfigError(
+      test.file,
+      undefined,
+      'spec.expect',
+      `the policy model cannot decide any cell of this test (${why}), so \`expect: fromPolicies\` checks nothing`,
+    );
   }
   return verdicts;
 }

@@ -17,7 +17,15 @@ import { versionLine } from './version.ts';
 /** Registers a subcommand; it reports its exit code through `finish`. */
 export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
 
-const COMMANDS: readonly Register[] = [registerRun, registerProbe, registerCheck, registerAgent, registerServe, registerSimulate, registerLab];
+const COMMANDS: readonly Register[] = [
+  registerRun,
+  registerProbe,
+  registerCheck,
+  registerAgent,
+  registerServe,
+  registerSimulate,
+  registerLab,
+];
 
 function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')
@@ -36,7 +44,8 @@ Exit codes: 0 every checked cell matched · 1 at least one mismatch · 2 the run
 (bad input, unreachable cluster, failed agent, error cells).`,
     );
   for (const register of COMMANDS) register(program, finish);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const command of program.commands)
+    command.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
   return program;
 }
 
@@ -69,8 +78,15 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
       if (process.env.PROBER_DEBUG) process.stderr.write(`${error.stack}\n`);
       return 2;
     }
-    const cause = error instanceof Error && error.cause instanceof Error && !error.message.includes(error.cause.message.split('\n')[0] ?? '') ? `: ${error.cause.message.split('\n')[0]}` : '';
-    process.stderr.write(`prober: ${escapeText(`${error instanceof Error ? error.message : String(error)}${cause}`)}\n`);
+    const cause =
+      error instanceof Error &&
+      error.cause instanceof Error &&
+      !error.message.includes(error.cause.message.split('\n')[0] ?? '')
+        ? `: ${error.cause.message.split('\n')[0]}`
+        : '';
+    process.stderr.write(
+      `prober: ${escapeText(`${error instanceof Error ? error.message : String(error)}${cause}`)}\n`,
+    );
     if (process.env.PROBER_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
     return 2;
   }

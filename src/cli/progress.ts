@@ -3,7 +3,10 @@
 import { escapeText } from '../report/escape.ts';
 
 /** A progress line writer that stays silent when stderr is not a TTY (CI logs stay clean). */
-export function progressReporter(stream: NodeJS.WriteStream = process.stderr): { update: (message: string) => void; done: () => void } {
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr): {
+  update: (message: string) => void;
+  done: () => void;
+} {
   if (!stream.isTTY) return { update: () => undefined, done: () => undefined };
   let last = 0;
   let shown = false;

@@ -12,6 +12,7 @@ export function isAddressText(text: string): boolean {
 export function parsePortArg(text: string, flag: string): { port: number; protocol: Protocol } {
   const match = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(text.trim());
   const port = match ? Number(match[1]) : NaN;
-  if (!match || port < 1 || port > 65535) throw new UsageError(`${flag}: "${text}" is not a port (write e.g. 6379, 6379/TCP or 53/UDP)`);
+  if (!match || port < 1 || port > 65535)
+    throw new UsageError(`${flag}: "${text}" is not a port (write e.g. 6379, 6379/TCP or 53/UDP)`);
   return { port, protocol: (match[2]?.toUpperCase() ?? 'TCP') as Protocol };
 }

@@ -29,12 +29,14 @@ export interface Diff {
  */
 export function diffModels(before: Model, after: Model): Diff {
   const ports = new Map<string, PortArg>();
-  for (const w of [...before.workloads, ...after.workloads]) for (const p of w.ports) ports.set(`${p.port}/${p.protocol}`, { port: p.port, protocol: p.protocol });
+  for (const w of [...before.workloads, ...after.workloads])
+    for (const p of w.ports) ports.set(`${p.port}/${p.protocol}`, { port: p.port, protocol: p.protocol });
   const pairs = before.workloads.flatMap((w) => {
     const other = after.workload(w.id);
     return other ? [{ before: w, after: other }] : [];
   });
-  const serving = (port: PortArg) => pairs.filter((p) => p.before.ports.some((q) => q.port === port.port && q.protocol === port.protocol));
+  const serving = (port: PortArg) =>
+    pairs.filter((p) => p.before.ports.some((q) => q.port === port.port && q.protocol === port.protocol));
   const cells = [...ports.values()].reduce((sum, port) => sum + pairs.length * serving(port).length, 0);
   return {
     cells,
@@ -50,8 +52,21 @@ export function diffModels(before: Model, after: Model): Diff {
             const ca = ma.computed(src.before.index, dst.before.index);
             const cb = mb.computed(src.after.index, dst.after.index);
             if (a === b && ca === cb) continue;
-            const q = { from: { workload: src.before.id }, to: { workload: dst.before.id }, port: port.port, protocol: port.protocol };
-            yield { from: src.before.id, to: dst.before.id, ...port, old: ca, new: cb, oldExplanation: before.decide(q).explanation, newExplanation: after.decide(q).explanation };
+            const q = {
+              from: { workload: src.before.id },
+              to: { workload: dst.before.id },
+              port: port.port,
+              protocol: port.protocol,
+            };
+            yield {
+              from: src.before.id,
+              to: dst.before.id,
+              ...port,
+              old: ca,
+              new: cb,
+              oldExplanation: before.decide(q).explanation,
+              newExplanation: after.decide(q).explanation,
+            };
           }
         }
       }
@@ -63,10 +78,19 @@ export function diffModels(before: Model, after: Model): Diff {
  * The diff as JSON (`kind: PolicyDiff`, one change per line) or text (a change and its explanations,
  * escaped), in chunks; returns how many cells changed.
  */
-export function* diffChunks(diff: Diff, oldName: string, newName: string, format: 'json' | 'text'): Generator<string, number> {
+export function* diffChunks(
+  diff: Diff,
+  oldName: string,
+  newName: string,
+  format: 'json' | 'text',
+): Generator<string, number> {
   let changed = 0;
   if (format === 'json') {
-    const head = JSON.stringify({ apiVersion: 'prober/v1alpha1', kind: 'PolicyDiff', old: oldName, new: newName, cells: diff.cells }, null, 2);
+    const head = JSON.stringify(
+      { apiVersion: 'prober/v1alpha1', kind: 'PolicyDiff', old: oldName, new: newName, cells: diff.cells },
+      null,
+      2,
+    );
     yield `${head.slice(0, head.lastIndexOf('\n}'))},\n  "changes": [`;
     for (const change of diff.changes()) yield `${changed++ === 0 ? '' : ','}\n    ${JSON.stringify(change)}`;
     yield `${changed === 0 ? ']' : '\n  ]'}\n}\n`;

@@ -30,23 +30,48 @@ export function workloadMatrix(model: Model, ports: readonly PortArg[]): { test:
     const own = ports.length > 0 ? ports : workload.ports.map((p) => ({ port: p.port, protocol: p.protocol }));
     for (const port of own) {
       // Not a probe URL: simulated cells name the workload and the container port.
-      columns.set(`${workload.id}:${portLabel(port)}`, { workload, port, url: `${port.protocol.toLowerCase()}://${workload.id}:${port.port}` });
+      columns.set(`${workload.id}:${portLabel(port)}`, {
+        workload,
+        port,
+        url: `${port.protocol.toLowerCase()}://${workload.id}:${port.port}`,
+      });
     }
   }
-  const sources: SourceSpec[] = model.workloads.map((w) => ({ name: w.id, namespace: w.namespace, selector: w.labels, local: false }));
+  const sources: SourceSpec[] = model.workloads.map((w) => ({
+    name: w.id,
+    namespace: w.namespace,
+    selector: w.labels,
+    local: false,
+  }));
   const targets: TargetSpec[] = [...columns].map(([name, c]) => ({
     name,
     address: { scheme: 'tcp', host: c.workload.id, port: c.port.port, path: '', url: c.url },
     liveness: 'none',
   }));
-  const test: ReachabilityTest = { name: 'simulate', file: '<manifests>', defaults: DEFAULTS, sources, targets, rules: [], expectFromPolicies: false };
+  const test: ReachabilityTest = {
+    name: 'simulate',
+    file: '<manifests>',
+    defaults: DEFAULTS,
+    sources,
+    targets,
+    rules: [],
+    expectFromPolicies: false,
+  };
   const targetNames = new Set(columns.keys());
   const predict = (from: string, target: string): ProbeResult => {
     const c = columns.get(target)!;
-    const d = model.decide({ from: { workload: from }, to: { workload: c.workload.id }, port: c.port.port, protocol: c.port.protocol });
+    const d = model.decide({
+      from: { workload: from },
+      to: { workload: c.workload.id },
+      port: c.port.port,
+      protocol: c.port.protocol,
+    });
     return simulatedResult(c.url, predictionOf(d));
   };
-  const results = new LazyMap(new Set(sources.map((s) => s.name)), (from) => new LazyMap(targetNames, (target) => predict(from, target)));
+  const results = new LazyMap(
+    new Set(sources.map((s) => s.name)),
+    (from) => new LazyMap(targetNames, (target) => predict(from, target)),
+  );
   // Every cell is a verdict of the policies themselves, so every target counts as alive.
   const alive = new Map([...targetNames].map((name) => [name, 'simulated from the manifests']));
   const backend: Backend = {

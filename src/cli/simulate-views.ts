@@ -15,7 +15,9 @@ function peerOf(model: Model, text: string, flag: string): Peer {
   if (isAddressText(text)) return { ip: text };
   if (model.workload(text)) return { workload: text };
   const known = someNames(model.workloads.map((w) => w.id));
-  throw new UsageError(`${flag}: "${text}" is neither a workload (namespace/name) nor an IP address (workloads: ${known})`);
+  throw new UsageError(
+    `${flag}: "${text}" is neither a workload (namespace/name) nor an IP address (workloads: ${known})`,
+  );
 }
 
 /**
@@ -28,11 +30,16 @@ export function explainCell(model: Model, from: string, to: string, port: PortAr
     const r = model.resolveTarget(to, port.port, port.protocol);
     if (r.kind === 'service') {
       if (r.backends.length === 0) throw new UsageError(`--explain TO: ${to} has no backends: ${r.notes.join('; ')}`);
-      return r.backends.map((b) => model.decide({ from: source, to: { workload: b.workload.id }, port: b.port, protocol: port.protocol }));
+      return r.backends.map((b) =>
+        model.decide({ from: source, to: { workload: b.workload.id }, port: b.port, protocol: port.protocol }),
+      );
     }
-    if (r.kind === 'unknown') throw new UsageError(`--explain TO: "${to}" is not a workload (namespace/name), an IP or a Service: ${r.reason}`);
+    if (r.kind === 'unknown')
+      throw new UsageError(`--explain TO: "${to}" is not a workload (namespace/name), an IP or a Service: ${r.reason}`);
   }
-  return [model.decide({ from: source, to: peerOf(model, to, '--explain TO'), port: port.port, protocol: port.protocol })];
+  return [
+    model.decide({ from: source, to: peerOf(model, to, '--explain TO'), port: port.port, protocol: port.protocol }),
+  ];
 }
 
 const peerText = (p: Decision['from']): string => (p.kind === 'workload' ? p.id : p.ip);
@@ -41,6 +48,11 @@ const peerText = (p: Decision['from']): string => (p.kind === 'workload' ? p.id 
 export function renderDecisions(decisions: readonly Decision[]): string {
   // Names and explanations come from manifests: escaped, one line each, before they reach a terminal.
   return `${decisions
-    .map((d) => [escapeText(`${peerText(d.from)} → ${peerText(d.to)} on ${d.port}/${d.protocol}: ${d.verdict.toUpperCase()}`), ...d.explanation.map((l) => `  ${escapeText(l)}`)].join('\n'))
+    .map((d) =>
+      [
+        escapeText(`${peerText(d.from)} → ${peerText(d.to)} on ${d.port}/${d.protocol}: ${d.verdict.toUpperCase()}`),
+        ...d.explanation.map((l) => `  ${escapeText(l)}`),
+      ].join('\n'),
+    )
     .join('\n\n')}\n`;
 }

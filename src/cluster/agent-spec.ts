@@ -1,6 +1,12 @@
 // The objects prober adds to a cluster: the agent's ephemeral container and the never-Ready probe pod.
 
-import type { V1Container, V1EphemeralContainer, V1Pod, V1ResourceRequirements, V1SecurityContext } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1EphemeralContainer,
+  V1Pod,
+  V1ResourceRequirements,
+  V1SecurityContext,
+} from '@kubernetes/client-node';
 import type { ProbePlan } from '../model/plan.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from './kube-api.ts';
 
@@ -19,7 +25,11 @@ export function agentContainerName(runId: string): string {
  */
 export function probePodName(source: string, runId: string): string {
   const room = 63 - 'prober-'.length - runId.length - 1;
-  const part = source.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, room).replace(/-+$/, '');
+  const part = source
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, room)
+    .replace(/-+$/, '');
   return `prober-${part}-${runId}`;
 }
 
@@ -64,7 +74,14 @@ export function ephemeralAgent(runId: string, image: string, plan: ProbePlan): V
 }
 
 /** Labels set by controllers, which would let a ReplicaSet/StatefulSet adopt the probe pod. */
-const CONTROLLER_LABELS = ['pod-template-hash', 'controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index', 'batch.kubernetes.io/controller-uid', 'controller-uid'];
+const CONTROLLER_LABELS = [
+  'pod-template-hash',
+  'controller-revision-hash',
+  'statefulset.kubernetes.io/pod-name',
+  'apps.kubernetes.io/pod-index',
+  'batch.kubernetes.io/controller-uid',
+  'controller-uid',
+];
 
 /** Labels of a probe pod: the source's own (its policy identity) minus controller hashes, plus prober's. */
 export function probePodLabels(source: V1Pod, runId: string): Record<string, string> {

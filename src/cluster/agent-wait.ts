@@ -11,7 +11,14 @@ export type ContainerOutcome =
   | { readonly kind: 'failed'; readonly reason: string };
 
 /** Waiting reasons the kubelet will not get out of by itself within a run. */
-const HOPELESS_WAITING = new Set(['ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
+const HOPELESS_WAITING = new Set([
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+]);
 
 /** What to wait for. */
 export interface WaitInput {
@@ -33,11 +40,13 @@ function statusOf(pod: V1Pod, input: WaitInput): V1ContainerStatus | undefined {
 
 function describe(status: V1ContainerStatus | undefined, pod: V1Pod): string {
   const state = status?.state;
-  if (state?.waiting) return `waiting: ${state.waiting.reason ?? 'unknown'}${state.waiting.message ? ` (${state.waiting.message})` : ''}`;
+  if (state?.waiting)
+    return `waiting: ${state.waiting.reason ?? 'unknown'}${state.waiting.message ? ` (${state.waiting.message})` : ''}`;
   if (state?.running) return 'running';
   if (state?.terminated) return `terminated: ${state.terminated.reason ?? 'exit'} ${state.terminated.exitCode}`;
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False') return `not scheduled: ${scheduled.reason ?? ''} ${scheduled.message ?? ''}`.trim();
+  if (scheduled?.status === 'False')
+    return `not scheduled: ${scheduled.reason ?? ''} ${scheduled.message ?? ''}`.trim();
   return `pod ${pod.status?.phase ?? 'Unknown'}, no container status yet`;
 }
 
@@ -55,7 +64,8 @@ export async function waitForContainer(api: KubeApi, input: WaitInput): Promise<
     try {
       pod = await api.readPod(input.namespace, input.pod);
     } catch (error) {
-      if (error instanceof KubeApiError && error.code === 404) return { kind: 'failed', reason: `pod ${input.pod} disappeared while the agent was ${last}` };
+      if (error instanceof KubeApiError && error.code === 404)
+        return { kind: 'failed', reason: `pod ${input.pod} disappeared while the agent was ${last}` };
       throw error;
     }
     const status = statusOf(pod, input);
@@ -64,17 +74,30 @@ export async function waitForContainer(api: KubeApi, input: WaitInput): Promise<
     last = state;
     const terminated = status?.state?.terminated;
     if (terminated) {
-      return { kind: 'terminated', exitCode: terminated.exitCode, reason: terminated.reason ?? '', message: terminated.message ?? '' };
+      return {
+        kind: 'terminated',
+        exitCode: terminated.exitCode,
+        reason: terminated.reason ?? '',
+        message: terminated.message ?? '',
+      };
     }
     const waiting = status?.state?.waiting;
     if (waiting?.reason && HOPELESS_WAITING.has(waiting.reason)) {
-      const pull = waiting.reason.includes('Image') ? 'the agent image could not be pulled' : 'the agent container could not start';
+      const pull = waiting.reason.includes('Image')
+        ? 'the agent image could not be pulled'
+        : 'the agent container could not start';
       return { kind: 'failed', reason: `${pull} (${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''})` };
     }
-    if (pod.metadata?.deletionTimestamp) return { kind: 'failed', reason: `pod ${input.pod} is being deleted while the agent was ${last}` };
-    if (pod.status?.phase === 'Failed' && !status) return { kind: 'failed', reason: `pod ${input.pod} failed: ${pod.status.reason ?? ''} ${pod.status.message ?? ''}`.trim() };
+    if (pod.metadata?.deletionTimestamp)
+      return { kind: 'failed', reason: `pod ${input.pod} is being deleted while the agent was ${last}` };
+    if (pod.status?.phase === 'Failed' && !status)
+      return {
+        kind: 'failed',
+        reason: `pod ${input.pod} failed: ${pod.status.reason ?? ''} ${pod.status.message ?? ''}`.trim(),
+      };
     const left = input.deadline - Date.now();
-    if (left <= 0) return { kind: 'failed', reason: `the agent did not finish in time (--agent-timeout); last state: ${last}` };
+    if (left <= 0)
+      return { kind: 'failed', reason: `the agent did not finish in time (--agent-timeout); last state: ${last}` };
     await sleep(Math.min(delay, left), input.signal);
     delay = Math.min(delay * 1.5, 1000);
   }

@@ -24,10 +24,18 @@ export interface AgentContext {
 }
 
 /** One source's agent run: its results, or why there are none; `pod` is where the agent ran. */
-export type AgentRun = { readonly pod?: string; readonly results: Map<string, ProbeResult> } | { readonly pod?: string; readonly error: string };
+export type AgentRun =
+  | { readonly pod?: string; readonly results: Map<string, ProbeResult> }
+  | { readonly pod?: string; readonly error: string };
 
 /** Reads the agent's log and turns it into results; incomplete output is a source error, never partial trust. */
-async function collect(ctx: AgentContext, namespace: string, pod: string, container: string, outcome: ContainerOutcome): Promise<AgentRun> {
+async function collect(
+  ctx: AgentContext,
+  namespace: string,
+  pod: string,
+  container: string,
+  outcome: ContainerOutcome,
+): Promise<AgentRun> {
   if (outcome.kind === 'failed') return { pod, error: outcome.reason };
   const log = await ctx.api.readPodLog(namespace, pod, container);
   const parsed = parseAgentOutput(log);
@@ -35,7 +43,10 @@ async function collect(ctx: AgentContext, namespace: string, pod: string, contai
   const lastLine = log.trim().split('\n').filter(Boolean).pop() ?? '';
   const said = (outcome.message || lastLine).trim().split('\n').pop()?.slice(0, 200);
   const how = `exit code ${outcome.exitCode}${outcome.reason ? `, ${outcome.reason}` : ''}`;
-  return { pod, error: `the agent stopped before finishing (${how}; ${parsed.results.size} of its results arrived)${said ? `: ${said}` : ''}` };
+  return {
+    pod,
+    error: `the agent stopped before finishing (${how}; ${parsed.results.size} of its results arrived)${said ? `: ${said}` : ''}`,
+  };
 }
 
 function failure(pod: string | undefined, error: unknown, hint = ''): AgentRun {
@@ -85,7 +96,12 @@ export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: 
  * Creates a probe pod with the source pod's labels and service account, waits for its agent, reads
  * the log and deletes the pod — also when anything fails or the run is interrupted.
  */
-export async function runPodAgent(ctx: AgentContext, source: V1Pod, sourceName: string, plan: ProbePlan): Promise<AgentRun> {
+export async function runPodAgent(
+  ctx: AgentContext,
+  source: V1Pod,
+  sourceName: string,
+  plan: ProbePlan,
+): Promise<AgentRun> {
   const spec = probePod({
     source,
     sourceName,
@@ -102,7 +118,12 @@ export async function runPodAgent(ctx: AgentContext, source: V1Pod, sourceName: 
   let refused = false;
   try {
     await ctx.api.createPod(namespace, spec).catch((error: unknown) => {
-      refused = error instanceof KubeApiError && error.code !== undefined && error.code >= 400 && error.code < 500 && error.code !== 429;
+      refused =
+        error instanceof KubeApiError &&
+        error.code !== undefined &&
+        error.code >= 400 &&
+        error.code < 500 &&
+        error.code !== 429;
       throw error;
     });
     ctx.progress(`${plan.source}: probe pod ${namespace}/${pod} created (identity of ${source.metadata?.name})`);

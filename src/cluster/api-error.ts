@@ -15,7 +15,13 @@ export class KubeApiError extends Error {
   /** The Status `reason` the server gave (`Forbidden`, `NotFound`, `AlreadyExists` …), when it gave one. */
   readonly reason: string | undefined;
 
-  constructor(call: KubeCall, code: number | undefined, reason: string | undefined, message: string, options?: ErrorOptions) {
+  constructor(
+    call: KubeCall,
+    code: number | undefined,
+    reason: string | undefined,
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'KubeApiError';
     this.call = call;
@@ -77,9 +83,15 @@ export function toKubeApiError(call: KubeCall, subject: CallSubject, error: unkn
   if (error instanceof KubeApiError) return error;
   const permission = KUBE_API_PERMISSIONS[call];
   const where = permission.scope === 'cluster' ? 'cluster-wide' : `in namespace ${subject.namespace ?? '?'}`;
-  const code = typeof (error as { code?: unknown })?.code === 'number' ? ((error as { code: number }).code) : undefined;
+  const code = typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : undefined;
   if (code === undefined) {
-    return new KubeApiError(call, undefined, undefined, `cannot reach the Kubernetes API server at ${server}: ${rootCause(error)}`, { cause: error });
+    return new KubeApiError(
+      call,
+      undefined,
+      undefined,
+      `cannot reach the Kubernetes API server at ${server}: ${rootCause(error)}`,
+      { cause: error },
+    );
   }
   const status = statusOf((error as { body?: unknown }).body);
   const said = status.message ? `: ${status.message}` : '';

@@ -35,7 +35,8 @@ export class ProbePodTracker {
     try {
       await this.#api.deletePod(namespace, name);
     } catch (error) {
-      if (!(error instanceof KubeApiError) || error.code !== 404) return `could not delete probe pod ${namespace}/${name}: ${(error as Error).message}`;
+      if (!(error instanceof KubeApiError) || error.code !== 404)
+        return `could not delete probe pod ${namespace}/${name}: ${(error as Error).message}`;
     }
     this.#pods.delete(`${namespace}/${name}`);
     return undefined;
@@ -55,7 +56,9 @@ export class ProbePodTracker {
           if (problem) problems.push(problem);
         }
       } catch (error) {
-        problems.push(`could not look for leftover probe pods in ${namespace} (label ${RUN_ID_LABEL}=${this.#runId}): ${(error as Error).message}`);
+        problems.push(
+          `could not look for leftover probe pods in ${namespace} (label ${RUN_ID_LABEL}=${this.#runId}): ${(error as Error).message}`,
+        );
       }
     }
     return problems;

@@ -36,7 +36,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
         throw toKubeApiError(name, subject, error, connection.server);
       }
     };
-    return retryTransient(once, retry, (error, attempt) => options.onRetry?.(error, attempt, `retrying ${name} after attempt ${attempt}: ${error.message}`));
+    return retryTransient(once, retry, (error, attempt) =>
+      options.onRetry?.(error, attempt, `retrying ${name} after attempt ${attempt}: ${error.message}`),
+    );
   }
 
   // The ephemeralcontainers subresource takes JSON, merge and strategic merge patches; client-node
@@ -46,7 +48,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
 
   return {
     async listPods(namespace, labelSelector) {
-      const list = await call('listPods', { namespace }, () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }));
+      const list = await call('listPods', { namespace }, () =>
+        core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+      );
       return list.items;
     },
     readPod(namespace, name) {
@@ -58,7 +62,10 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     addEphemeralContainer(namespace, pod, container: V1EphemeralContainer) {
       const body = { spec: { ephemeralContainers: [container] } };
       return call('addEphemeralContainer', { namespace, name: pod }, () =>
-        core.patchNamespacedPodEphemeralcontainers({ namespace, name: pod, body, fieldManager: 'prober' }, strategicMerge),
+        core.patchNamespacedPodEphemeralcontainers(
+          { namespace, name: pod, body, fieldManager: 'prober' },
+          strategicMerge,
+        ),
       );
     },
     async createPod(namespace, pod: V1Pod) {
@@ -79,14 +86,18 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       await call('deletePod', { namespace, name }, () => core.deleteNamespacedPod({ namespace, name }));
     },
     readPodLog(namespace, pod, container) {
-      return call('readPodLog', { namespace, name: pod }, () => core.readNamespacedPodLog({ namespace, name: pod, container }));
+      return call('readPodLog', { namespace, name: pod }, () =>
+        core.readNamespacedPodLog({ namespace, name: pod, container }),
+      );
     },
     readService(namespace, name) {
       return call('readService', { namespace, name }, () => core.readNamespacedService({ namespace, name }));
     },
     async listEndpointSlices(namespace, service) {
       const labelSelector = `kubernetes.io/service-name=${service}`;
-      const list = await call('listEndpointSlices', { namespace }, () => discovery.listNamespacedEndpointSlice({ namespace, labelSelector }));
+      const list = await call('listEndpointSlices', { namespace }, () =>
+        discovery.listNamespacedEndpointSlice({ namespace, labelSelector }),
+      );
       return list.items;
     },
     async listNamespaces() {
@@ -100,9 +111,11 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     },
     listNetworkPolicies: () => listPolicies('listNetworkPolicies', 'networkpolicies'),
     listAdminNetworkPolicies: () => listPolicies('listAdminNetworkPolicies', 'adminnetworkpolicies'),
-    listBaselineAdminNetworkPolicies: () => listPolicies('listBaselineAdminNetworkPolicies', 'baselineadminnetworkpolicies'),
+    listBaselineAdminNetworkPolicies: () =>
+      listPolicies('listBaselineAdminNetworkPolicies', 'baselineadminnetworkpolicies'),
     listCiliumNetworkPolicies: () => listPolicies('listCiliumNetworkPolicies', 'ciliumnetworkpolicies'),
-    listCiliumClusterwideNetworkPolicies: () => listPolicies('listCiliumClusterwideNetworkPolicies', 'ciliumclusterwidenetworkpolicies'),
+    listCiliumClusterwideNetworkPolicies: () =>
+      listPolicies('listCiliumClusterwideNetworkPolicies', 'ciliumclusterwidenetworkpolicies'),
     listAuthorizationPolicies: () => listPolicies('listAuthorizationPolicies', 'authorizationpolicies'),
     listPeerAuthentications: () => listPolicies('listPeerAuthentications', 'peerauthentications'),
   };
@@ -117,7 +130,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     let missing: unknown;
     for (const version of versions) {
       try {
-        const list = (await call(name, {}, () => custom.listClusterCustomObject({ group, version, plural: resource }))) as { items?: RawObject[] };
+        const list = (await call(name, {}, () =>
+          custom.listClusterCustomObject({ group, version, plural: resource }),
+        )) as { items?: RawObject[] };
         return (list.items ?? []).map((item) => ({ apiVersion: `${group}/${version}`, kind, ...item }));
       } catch (error) {
         if (!(error instanceof KubeApiError) || error.code !== 404) throw error;

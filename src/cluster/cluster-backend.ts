@@ -44,7 +44,14 @@ export function newRunId(): string {
  * image pull and container start.
  */
 export function agentTimeoutFor(plan: ProbePlan): number {
-  const worst = Math.max(0, ...plan.probes.map((p) => (p.timeoutMs ?? plan.defaults.timeoutMs) * (p.attempts ?? plan.defaults.attempts) + 1000 * ((p.attempts ?? plan.defaults.attempts) - 1)));
+  const worst = Math.max(
+    0,
+    ...plan.probes.map(
+      (p) =>
+        (p.timeoutMs ?? plan.defaults.timeoutMs) * (p.attempts ?? plan.defaults.attempts) +
+        1000 * ((p.attempts ?? plan.defaults.attempts) - 1),
+    ),
+  );
   const waves = Math.ceil(plan.probes.length / Math.max(1, plan.defaults.concurrency));
   return 60_000 + worst * waves;
 }
@@ -83,11 +90,24 @@ export class ClusterBackend implements Backend {
       );
       await runBounded(test.sources, opts.parallel, async (source) => {
         if (options.signal.aborted || fatal) {
-          runs.set(source.name, { error: options.signal.aborted ? 'interrupted before probing' : `not probed: ${fatal?.message}` });
+          runs.set(source.name, {
+            error: options.signal.aborted ? 'interrupted before probing' : `not probed: ${fatal?.message}`,
+          });
           return;
         }
         try {
-          runs.set(source.name, await this.#runSource(source, plans.get(source.name) as ProbePlan, { api: this.#api, runId, image: opts.image, signal: options.signal, tracker, progress, timeoutMs: 0 }));
+          runs.set(
+            source.name,
+            await this.#runSource(source, plans.get(source.name) as ProbePlan, {
+              api: this.#api,
+              runId,
+              image: opts.image,
+              signal: options.signal,
+              tracker,
+              progress,
+              timeoutMs: 0,
+            }),
+          );
         } catch (error) {
           if (error instanceof KubeApiError && error.fatal) fatal ??= error;
           runs.set(source.name, { error: error instanceof Error ? error.message : String(error) });
@@ -109,7 +129,11 @@ export class ClusterBackend implements Backend {
     // An unreachable API server or rejected credentials with nothing observed: one clear line, exit 2.
     if (fatal && results.size === 0) throw fatal;
     for (const warning of evidence.warnings) warn(warning);
-    return { observations: { results, sourceErrors, alive: evidence.alive, down: evidence.down }, sources: this.#reportSources(test.sources, runs), context: opts.context };
+    return {
+      observations: { results, sourceErrors, alive: evidence.alive, down: evidence.down },
+      sources: this.#reportSources(test.sources, runs),
+      context: opts.context,
+    };
   }
 
   async #runSource(source: SourceSpec, plan: ProbePlan, base: AgentContext): Promise<AgentRun> {
@@ -125,15 +149,21 @@ export class ClusterBackend implements Backend {
     const pick = await pickSourcePod(this.#api, namespace, source.selector);
     if ('error' in pick) return { error: pick.error };
     const ctx: AgentContext = { ...base, timeoutMs: opts.agentTimeoutMs ?? agentTimeoutFor(plan) };
-    const run = opts.agent === 'pod' ? await runPodAgent(ctx, pick.pod, source.name, plan) : await runEphemeralAgent(ctx, pick.pod, plan);
-    base.progress(`${source.name}: ${'results' in run ? `${run.results.size} results from ${run.pod}` : `failed: ${run.error}`}`);
+    const run =
+      opts.agent === 'pod'
+        ? await runPodAgent(ctx, pick.pod, source.name, plan)
+        : await runEphemeralAgent(ctx, pick.pod, plan);
+    base.progress(
+      `${source.name}: ${'results' in run ? `${run.results.size} results from ${run.pod}` : `failed: ${run.error}`}`,
+    );
     return run;
   }
 
   #reportSources(sources: readonly SourceSpec[], runs: ReadonlyMap<string, AgentRun>): ReportSource[] {
     return sources.map((source) => {
       const run = runs.get(source.name);
-      if (source.local) return { name: source.name, local: true, ...(run && 'error' in run ? { error: run.error } : {}) };
+      if (source.local)
+        return { name: source.name, local: true, ...(run && 'error' in run ? { error: run.error } : {}) };
       return {
         name: source.name,
         namespace: source.namespace ?? this.#options.namespace,

@@ -41,8 +41,10 @@ export class ConnectionError extends Error {
 export function connect(options: ConnectOptions = {}): Connection {
   const env = options.env ?? process.env;
   const saDir = `${options.serviceAccountPrefix ?? ''}${SERVICE_ACCOUNT_DIR}`;
-  const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) && existsSync(join(saDir, 'token'));
-  if (!options.kubeconfig && !options.context && inCluster) return fromServiceAccount(options.serviceAccountPrefix ?? '', saDir);
+  const inCluster =
+    Boolean(env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) && existsSync(join(saDir, 'token'));
+  if (!options.kubeconfig && !options.context && inCluster)
+    return fromServiceAccount(options.serviceAccountPrefix ?? '', saDir);
   const files = options.kubeconfig ? [options.kubeconfig] : defaultKubeconfigs(env);
   if (files.length === 0) {
     throw new ConnectionError(
@@ -64,7 +66,9 @@ function fromServiceAccount(prefix: string, saDir: string): Connection {
   try {
     kubeConfig.loadFromCluster(prefix);
   } catch (cause) {
-    throw new ConnectionError(`unable to use the pod's service account in ${saDir}: ${(cause as Error).message}`, { cause });
+    throw new ConnectionError(`unable to use the pod's service account in ${saDir}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const server = kubeConfig.getCurrentCluster()?.server ?? '?';
   const namespaceFile = join(saDir, 'namespace');
@@ -85,20 +89,36 @@ function fromKubeconfig(files: readonly string[], context: string | undefined): 
         kubeConfig.mergeConfig(more);
       }
     } catch (cause) {
-      throw new ConnectionError(`unable to read kubeconfig ${file}: ${(cause as Error).message.split('\n')[0]}`, { cause });
+      throw new ConnectionError(`unable to read kubeconfig ${file}: ${(cause as Error).message.split('\n')[0]}`, {
+        cause,
+      });
     }
   }
   if (context) {
     if (!kubeConfig.getContextObject(context)) {
-      const known = kubeConfig.getContexts().map((c) => c.name).join(', ') || 'none';
+      const known =
+        kubeConfig
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none';
       throw new ConnectionError(`context "${context}" is not in the kubeconfig (known: ${known})`);
     }
     kubeConfig.setCurrentContext(context);
   }
   const name = kubeConfig.getCurrentContext();
   const current = name ? kubeConfig.getContextObject(name) : null;
-  if (!current) throw new ConnectionError(`the kubeconfig (${files.join(', ')}) has no current context; pass --context`);
+  if (!current)
+    throw new ConnectionError(`the kubeconfig (${files.join(', ')}) has no current context; pass --context`);
   const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new ConnectionError(`context "${name}" names cluster "${current.cluster}", which the kubeconfig does not define`);
-  return { kubeConfig, description: `${name} (${cluster.server})`, server: cluster.server, namespace: current.namespace || 'default', inCluster: false };
+  if (!cluster)
+    throw new ConnectionError(
+      `context "${name}" names cluster "${current.cluster}", which the kubeconfig does not define`,
+    );
+  return {
+    kubeConfig,
+    description: `${name} (${cluster.server})`,
+    server: cluster.server,
+    namespace: current.namespace || 'default',
+    inCluster: false,
+  };
 }

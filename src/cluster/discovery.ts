@@ -39,16 +39,24 @@ export type SourcePick = { readonly pod: V1Pod; readonly name: string } | { read
  * Picks the oldest Ready pod matching the selector (ties broken by name), so repeated runs probe from
  * the same pod. prober's own probe pods carry the source's labels and are never picked.
  */
-export async function pickSourcePod(api: KubeApi, namespace: string, selector: Readonly<Record<string, string>> | undefined): Promise<SourcePick> {
+export async function pickSourcePod(
+  api: KubeApi,
+  namespace: string,
+  selector: Readonly<Record<string, string>> | undefined,
+): Promise<SourcePick> {
   const wanted = selectorString(selector);
   const pods = (await api.listPods(namespace, wanted)).filter((pod) => !pod.metadata?.labels?.[RUN_ID_LABEL]);
   const described = `${wanted ? `selector ${wanted}` : 'any pod'} in namespace ${namespace}`;
   if (pods.length === 0) return { error: `no pod matches ${described}` };
-  const ready = pods.filter(isReady).sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const ready = pods
+    .filter(isReady)
+    .sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   const [first] = ready;
   if (!first) {
     const seen = pods.slice(0, 3).map((pod) => `${pod.metadata?.name} (${whyNotReady(pod)})`);
-    return { error: `no Ready pod matches ${described}; found ${pods.length}: ${seen.join(', ')}${pods.length > 3 ? ', …' : ''}` };
+    return {
+      error: `no Ready pod matches ${described}; found ${pods.length}: ${seen.join(', ')}${pods.length > 3 ? ', …' : ''}`,
+    };
   }
   return { pod: first, name: first.metadata?.name ?? '?' };
 }
@@ -108,7 +116,11 @@ async function judgeService(api: KubeApi, ref: ServiceRef, target: TargetSpec): 
  * deny can be trusted); a missing Service, port or endpoint proves it down (its denies become
  * errors). Hosts that are not Services (IPs, external names) get no evidence here.
  */
-export async function checkTargets(api: KubeApi, targets: readonly TargetSpec[], clusterDomain?: string): Promise<TargetEvidence> {
+export async function checkTargets(
+  api: KubeApi,
+  targets: readonly TargetSpec[],
+  clusterDomain?: string,
+): Promise<TargetEvidence> {
   const evidence: TargetEvidence = { alive: new Map(), down: new Map(), warnings: [] };
   const cache = new Map<string, Promise<ServiceVerdict>>();
   await Promise.all(

@@ -9,7 +9,11 @@ export type RawObject = Record<string, unknown>;
 export const POLICY_RESOURCES = {
   networkpolicies: { group: 'networking.k8s.io', versions: ['v1'], kind: 'NetworkPolicy' },
   adminnetworkpolicies: { group: 'policy.networking.k8s.io', versions: ['v1alpha1'], kind: 'AdminNetworkPolicy' },
-  baselineadminnetworkpolicies: { group: 'policy.networking.k8s.io', versions: ['v1alpha1'], kind: 'BaselineAdminNetworkPolicy' },
+  baselineadminnetworkpolicies: {
+    group: 'policy.networking.k8s.io',
+    versions: ['v1alpha1'],
+    kind: 'BaselineAdminNetworkPolicy',
+  },
   ciliumnetworkpolicies: { group: 'cilium.io', versions: ['v2'], kind: 'CiliumNetworkPolicy' },
   ciliumclusterwidenetworkpolicies: { group: 'cilium.io', versions: ['v2'], kind: 'CiliumClusterwideNetworkPolicy' },
   authorizationpolicies: { group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'AuthorizationPolicy' },
@@ -89,20 +93,104 @@ export interface Permission {
  * KubeApi must be added here.
  */
 export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
-  listPods: { verb: 'list', group: '', resource: 'pods', scope: 'namespace', grant: 'source-namespace', purpose: 'find a Ready pod of each source; sweep leftover probe pods' },
-  readPod: { verb: 'get', group: '', resource: 'pods', scope: 'namespace', grant: 'source-namespace', purpose: 'wait for the agent container to finish' },
-  readOwnPod: { verb: 'get', group: '', resource: 'pods', scope: 'namespace', grant: 'own-namespace', purpose: "in a pod: read its own pod for the image (by digest) the agents use" },
-  addEphemeralContainer: { verb: 'patch', group: '', resource: 'pods/ephemeralcontainers', scope: 'namespace', grant: 'source-namespace', purpose: 'start the agent inside the source pod (default --agent=ephemeral)' },
-  createPod: { verb: 'create', group: '', resource: 'pods', scope: 'namespace', grant: 'source-namespace', purpose: 'start a probe pod beside the source (--agent=pod)' },
-  deletePod: { verb: 'delete', group: '', resource: 'pods', scope: 'namespace', grant: 'source-namespace', purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM' },
-  readPodLog: { verb: 'get', group: '', resource: 'pods/log', scope: 'namespace', grant: 'source-namespace', purpose: "read the agent's results from its log" },
+  listPods: {
+    verb: 'list',
+    group: '',
+    resource: 'pods',
+    scope: 'namespace',
+    grant: 'source-namespace',
+    purpose: 'find a Ready pod of each source; sweep leftover probe pods',
+  },
+  readPod: {
+    verb: 'get',
+    group: '',
+    resource: 'pods',
+    scope: 'namespace',
+    grant: 'source-namespace',
+    purpose: 'wait for the agent container to finish',
+  },
+  readOwnPod: {
+    verb: 'get',
+    group: '',
+    resource: 'pods',
+    scope: 'namespace',
+    grant: 'own-namespace',
+    purpose: 'in a pod: read its own pod for the image (by digest) the agents use',
+  },
+  addEphemeralContainer: {
+    verb: 'patch',
+    group: '',
+    resource: 'pods/ephemeralcontainers',
+    scope: 'namespace',
+    grant: 'source-namespace',
+    purpose: 'start the agent inside the source pod (default --agent=ephemeral)',
+  },
+  createPod: {
+    verb: 'create',
+    group: '',
+    resource: 'pods',
+    scope: 'namespace',
+    grant: 'source-namespace',
+    purpose: 'start a probe pod beside the source (--agent=pod)',
+  },
+  deletePod: {
+    verb: 'delete',
+    group: '',
+    resource: 'pods',
+    scope: 'namespace',
+    grant: 'source-namespace',
+    purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM',
+  },
+  readPodLog: {
+    verb: 'get',
+    group: '',
+    resource: 'pods/log',
+    scope: 'namespace',
+    grant: 'source-namespace',
+    purpose: "read the agent's results from its log",
+  },
   // Targets may live in any namespace (kube-dns in kube-system, say), where prober must never write:
   // these two reads are granted cluster-wide, and show no more than `list services`/`list pods` do.
-  readService: { verb: 'get', group: '', resource: 'services', scope: 'namespace', grant: 'cluster', purpose: 'check that a target Service exists and has the probed port' },
-  listEndpointSlices: { verb: 'list', group: 'discovery.k8s.io', resource: 'endpointslices', scope: 'namespace', grant: 'cluster', purpose: 'prove a target Service has ready endpoints (trust rule 2)' },
-  listNamespaces: { verb: 'list', group: '', resource: 'namespaces', scope: 'cluster', grant: 'cluster', purpose: 'namespace labels for the policy model (expect: fromPolicies)' },
-  listAllPods: { verb: 'list', group: '', resource: 'pods', scope: 'cluster', grant: 'cluster', purpose: 'workload labels for the policy model (expect: fromPolicies)' },
-  listAllServices: { verb: 'list', group: '', resource: 'services', scope: 'cluster', grant: 'cluster', purpose: 'Service selectors and ports for the policy model (expect: fromPolicies)' },
+  readService: {
+    verb: 'get',
+    group: '',
+    resource: 'services',
+    scope: 'namespace',
+    grant: 'cluster',
+    purpose: 'check that a target Service exists and has the probed port',
+  },
+  listEndpointSlices: {
+    verb: 'list',
+    group: 'discovery.k8s.io',
+    resource: 'endpointslices',
+    scope: 'namespace',
+    grant: 'cluster',
+    purpose: 'prove a target Service has ready endpoints (trust rule 2)',
+  },
+  listNamespaces: {
+    verb: 'list',
+    group: '',
+    resource: 'namespaces',
+    scope: 'cluster',
+    grant: 'cluster',
+    purpose: 'namespace labels for the policy model (expect: fromPolicies)',
+  },
+  listAllPods: {
+    verb: 'list',
+    group: '',
+    resource: 'pods',
+    scope: 'cluster',
+    grant: 'cluster',
+    purpose: 'workload labels for the policy model (expect: fromPolicies)',
+  },
+  listAllServices: {
+    verb: 'list',
+    group: '',
+    resource: 'services',
+    scope: 'cluster',
+    grant: 'cluster',
+    purpose: 'Service selectors and ports for the policy model (expect: fromPolicies)',
+  },
   listNetworkPolicies: policyPermission('networkpolicies'),
   listAdminNetworkPolicies: policyPermission('adminnetworkpolicies'),
   listBaselineAdminNetworkPolicies: policyPermission('baselineadminnetworkpolicies'),
@@ -114,7 +202,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
 
 function policyPermission(resource: PolicyResource): Permission {
   const { group, kind } = POLICY_RESOURCES[resource];
-  return { verb: 'list', group, resource, scope: 'cluster', grant: 'cluster', purpose: `live ${kind}s for the policy model (expect: fromPolicies)` };
+  return {
+    verb: 'list',
+    group,
+    resource,
+    scope: 'cluster',
+    grant: 'cluster',
+    purpose: `live ${kind}s for the policy model (expect: fromPolicies)`,
+  };
 }
 
 /** `patch pods/ephemeralcontainers` — how a permission is named in messages. */
@@ -125,7 +220,10 @@ export function permissionLabel(permission: Permission): string {
 }
 
 /** Where prober's RBAC lives in this repository, and the base applied once per source namespace. */
-const RBAC_MANIFESTS = { roles: 'k8s/prober/P-01-prober-rbac.yaml', sourceNamespace: 'k8s/prober/source-namespace' } as const;
+const RBAC_MANIFESTS = {
+  roles: 'k8s/prober/P-01-prober-rbac.yaml',
+  sourceNamespace: 'k8s/prober/source-namespace',
+} as const;
 
 /**
  * What a person does to grant a permission prober lacks, for 403 messages: a source namespace gets

@@ -1,7 +1,15 @@
 // The policy model's view of a live cluster: its pods, Services and policy objects as the engine's inputs.
 
 import type { V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { ClusterInput, ContainerPortInput, NamespaceInput, PolicyInput, Protocol, ServiceInput, WorkloadInput } from '../policy/index.ts';
+import type {
+  ClusterInput,
+  ContainerPortInput,
+  NamespaceInput,
+  PolicyInput,
+  Protocol,
+  ServiceInput,
+  WorkloadInput,
+} from '../policy/index.ts';
 import { RUN_ID_LABEL } from './kube-api.ts';
 
 /** Live objects as listed: typed core objects, and policies as the raw JSON the API serves. */
@@ -22,9 +30,16 @@ function protocolOf(value: string | undefined): Protocol {
 function workloadOf(pod: V1Pod): WorkloadInput {
   const spec = pod.spec;
   // Native sidecars (restartable init containers) keep serving after start-up, like containers.
-  const serving = [...(spec?.containers ?? []), ...(spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
+  const serving = [
+    ...(spec?.containers ?? []),
+    ...(spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
+  ];
   const ports: ContainerPortInput[] = serving.flatMap((c) =>
-    (c.ports ?? []).map((p) => ({ port: p.containerPort, protocol: protocolOf(p.protocol), ...(p.name ? { name: p.name } : {}) })),
+    (c.ports ?? []).map((p) => ({
+      port: p.containerPort,
+      protocol: protocolOf(p.protocol),
+      ...(p.name ? { name: p.name } : {}),
+    })),
   );
   const ips = (pod.status?.podIPs ?? []).map((p) => p.ip).filter((ip): ip is string => Boolean(ip));
   const owner = pod.metadata?.ownerReferences?.find((o) => o.controller)?.name;
@@ -66,9 +81,15 @@ function serviceOf(service: V1Service): ServiceInput {
  * The engine's input for a live cluster. Pods that cannot be modelled are left out with a warning:
  * finished pods, host-network pods (policies do not apply to them), and prober's own probe pods.
  */
-export function clusterInputFromLive(live: LiveObjects, extraPolicies: readonly PolicyInput[] = []): { input: ClusterInput; warnings: string[] } {
+export function clusterInputFromLive(
+  live: LiveObjects,
+  extraPolicies: readonly PolicyInput[] = [],
+): { input: ClusterInput; warnings: string[] } {
   const warnings: string[] = [];
-  const namespaces: NamespaceInput[] = live.namespaces.map((ns) => ({ name: ns.metadata?.name ?? '', labels: ns.metadata?.labels ?? {} }));
+  const namespaces: NamespaceInput[] = live.namespaces.map((ns) => ({
+    name: ns.metadata?.name ?? '',
+    labels: ns.metadata?.labels ?? {},
+  }));
   const workloads: WorkloadInput[] = [];
   for (const pod of live.pods) {
     const id = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
@@ -83,7 +104,10 @@ export function clusterInputFromLive(live: LiveObjects, extraPolicies: readonly 
   const policies: PolicyInput[] = [
     ...live.policies.map((manifest) => {
       const meta = (manifest.metadata ?? {}) as { name?: string; namespace?: string };
-      return { manifest, source: `live ${String(manifest.kind)} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? ''}` };
+      return {
+        manifest,
+        source: `live ${String(manifest.kind)} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? ''}`,
+      };
     }),
     ...extraPolicies,
   ];

@@ -39,7 +39,12 @@ export async function listLiveObjects(api: KubeApi, withPolicies: boolean): Prom
         unlessNotServed(() => api.listPeerAuthentications()),
       ]
     : [];
-  const [namespaces, pods, services, ...policies] = await Promise.all([api.listNamespaces(), api.listAllPods(), api.listAllServices(), ...policyLists]);
+  const [namespaces, pods, services, ...policies] = await Promise.all([
+    api.listNamespaces(),
+    api.listAllPods(),
+    api.listAllServices(),
+    ...policyLists,
+  ]);
   return { namespaces, pods, services, policies: (policies as RawObject[][]).flat() };
 }
 
@@ -62,7 +67,8 @@ export async function livePolicyModel(
     const loaded = await loadManifests(files, { ignoreKinds });
     filePolicies = loaded.cluster.policies;
     // Left out on request, but said out loud, as `simulate` and `check` do: a CI log shows what the verdicts do not cover.
-    for (const [kind, count] of Object.entries(loaded.leftOut)) warn(`left out ${count} ${kind} object(s) as asked by --ignore-kind: the matrix does not reflect them`);
+    for (const [kind, count] of Object.entries(loaded.leftOut))
+      warn(`left out ${count} ${kind} object(s) as asked by --ignore-kind: the matrix does not reflect them`);
   }
   let live: LiveObjects;
   try {
@@ -74,12 +80,17 @@ export async function livePolicyModel(
   const model = buildModel(input);
   for (const warning of [...warnings, ...model.warnings]) warn(`policy model: ${warning}`);
   // Sources without a namespace are looked up where `prober run` will look for them.
-  const placed = { ...test, sources: test.sources.map((s) => (s.local || s.namespace ? s : { ...s, namespace: defaultNamespace })) };
+  const placed = {
+    ...test,
+    sources: test.sources.map((s) => (s.local || s.namespace ? s : { ...s, namespace: defaultNamespace })),
+  };
   const predictions = predictTest(model, placed);
   const verdicts = modelVerdicts(predictions);
   if (test.expectFromPolicies && [...verdicts.values()].every((row) => row.size === 0)) {
     const first = [...predictions.values()].flatMap((row) => [...row.values()]).find((p) => p.kind === 'unknown');
-    throw new Error(`the policy model cannot decide any cell of this test (${first?.kind === 'unknown' ? first.detail : 'no cell'}), so \`expect: fromPolicies\` checks nothing`);
+    throw new Error(
+      `the policy model cannot decide any cell of this test (${first?.kind === 'unknown' ? first.detail : 'no cell'}), so \`expect: fromPolicies\` checks nothing`,
+    );
   }
   return verdicts;
 }

@@ -58,7 +58,11 @@ function imageOfPod(pod: V1Pod): string | undefined {
  * its digest when the kubelet reports one. Undefined outside a cluster; an error when the pod cannot
  * be read, so the caller can fall back with a warning.
  */
-export async function ownImage(api: Pick<KubeApi, 'readOwnPod'>, connection: Pick<Connection, 'inCluster' | 'namespace'>, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function ownImage(
+  api: Pick<KubeApi, 'readOwnPod'>,
+  connection: Pick<Connection, 'inCluster' | 'namespace'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
   if (!connection.inCluster || !env.HOSTNAME) return undefined;
   const pod = await api.readOwnPod(connection.namespace, env.HOSTNAME);
   const image = imageOfPod(pod);

@@ -18,7 +18,11 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDe
  * Runs `call`, retrying while it throws a transient KubeApiError. Other errors, and the last
  * transient one, are thrown as they are. `onRetry` hears about each retry (for progress and tests).
  */
-export async function retryTransient<T>(call: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY, onRetry?: (error: KubeApiError, attempt: number) => void): Promise<T> {
+export async function retryTransient<T>(
+  call: () => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  onRetry?: (error: KubeApiError, attempt: number) => void,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await call();

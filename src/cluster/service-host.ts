@@ -28,7 +28,8 @@ export function serviceRefOf(host: string, clusterDomain = 'cluster.local'): Ser
   let form: ServiceRef['form'] | undefined;
   if (tail.length === 0) form = 'short';
   else if (tail.length === 1 && tail[0] === 'svc') form = 'svc';
-  else if (tail.length === 1 + domain.length && tail[0] === 'svc' && tail.slice(1).join('.') === domain.join('.')) form = 'fqdn';
+  else if (tail.length === 1 + domain.length && tail[0] === 'svc' && tail.slice(1).join('.') === domain.join('.'))
+    form = 'fqdn';
   const [name, namespace] = labels;
   if (!form || !name || !namespace || !isLabel(name) || !isLabel(namespace)) return undefined;
   return { namespace, name, form };

@@ -6,7 +6,13 @@ export class ConfigError extends Error {
   readonly line: number | undefined;
   readonly field: string | undefined;
 
-  constructor(file: string, line: number | undefined, field: string | undefined, message: string, options?: ErrorOptions) {
+  constructor(
+    file: string,
+    line: number | undefined,
+    field: string | undefined,
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'ConfigError';
     this.file = file;

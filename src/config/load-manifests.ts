@@ -3,7 +3,15 @@ import { classifyObject, formatPath, kindMatches, parsePolicy, PolicyError, qual
 import type { ClusterInput, KindFilter, NamespaceInput, PolicyInput, ServiceInput } from '../policy/index.ts';
 import { readManifestObjects, type ManifestObject } from './manifest-files.ts';
 import { checkManifestNames } from './manifest-names.ts';
-import { obj, readWorkload, servicePorts, strings, withoutListedControllers, WORKLOAD_KINDS, type ReadWorkload } from './manifest-workloads.ts';
+import {
+  obj,
+  readWorkload,
+  servicePorts,
+  strings,
+  withoutListedControllers,
+  WORKLOAD_KINDS,
+  type ReadWorkload,
+} from './manifest-workloads.ts';
 
 /** The cluster described by manifest files, plus what was skipped and why. */
 export interface LoadedManifests {
@@ -34,8 +42,13 @@ export interface LoadOptions {
 function unwrapLists(objects: readonly ManifestObject[]): ManifestObject[] {
   return objects.flatMap((m) => {
     const o = obj(m.value);
-    if (!o || typeof o.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*List$/.test(o.kind) || !Array.isArray(o.items)) return [m];
-    return o.items.map((item, i) => ({ value: item, source: m.locate(['items', i]), locate: (path) => m.locate(['items', i, ...path]) }));
+    if (!o || typeof o.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*List$/.test(o.kind) || !Array.isArray(o.items))
+      return [m];
+    return o.items.map((item, i) => ({
+      value: item,
+      source: m.locate(['items', i]),
+      locate: (path) => m.locate(['items', i, ...path]),
+    }));
   });
 }
 

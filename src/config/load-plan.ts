@@ -28,13 +28,21 @@ export async function parseProbePlan(origin: string, text: string): Promise<Prob
     fast = undefined;
   }
   if (fast !== undefined && validatePlan(fast) && !duplicateId(fast as ProbePlan)) return fast as ProbePlan;
-  const [{ parseSingleYaml }, { checkSchema }] = await Promise.all([import('./yaml-file.ts'), import('./schema-check.ts')]);
+  const [{ parseSingleYaml }, { checkSchema }] = await Promise.all([
+    import('./yaml-file.ts'),
+    import('./schema-check.ts'),
+  ]);
   const doc = parseSingleYaml(origin, text);
   checkSchema(doc, validatePlan);
   const plan = doc.value as ProbePlan;
   const duplicate = duplicateId(plan);
   if (duplicate) {
-    throw new ConfigError(origin, doc.lineOf(['probes', duplicate.index, 'id']), `probes[${duplicate.index}].id`, `duplicate probe id "${duplicate.id}"`);
+    throw new ConfigError(
+      origin,
+      doc.lineOf(['probes', duplicate.index, 'id']),
+      `probes[${duplicate.index}].id`,
+      `duplicate probe id "${duplicate.id}"`,
+    );
   }
   return plan;
 }

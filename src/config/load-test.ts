@@ -27,7 +27,16 @@ interface RawTest {
   spec: {
     defaults?: { timeout?: string; attempts?: number; concurrency?: number };
     sources: Record<string, { namespace?: string; selector?: Record<string, string>; local?: boolean }>;
-    targets: Record<string, { url: string; expectStatus?: StatusSet[number] | StatusSet; denyStatus?: StatusSet[number] | StatusSet; timeout?: string; liveness?: 'auto' | 'none' }>;
+    targets: Record<
+      string,
+      {
+        url: string;
+        expectStatus?: StatusSet[number] | StatusSet;
+        denyStatus?: StatusSet[number] | StatusSet;
+        timeout?: string;
+        liveness?: 'auto' | 'none';
+      }
+    >;
     expect: 'fromPolicies' | { name?: string; from: string; to: string; verdict: 'allow' | 'deny' }[];
     fromPolicies?: { policies: string[]; workloads?: string[] };
   };
@@ -56,16 +65,20 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
   };
 
   const defaults = {
-    timeoutMs: raw.spec.defaults?.timeout ? durationAt(doc, ['spec', 'defaults', 'timeout'], raw.spec.defaults.timeout) : DEFAULTS.timeoutMs,
+    timeoutMs: raw.spec.defaults?.timeout
+      ? durationAt(doc, ['spec', 'defaults', 'timeout'], raw.spec.defaults.timeout)
+      : DEFAULTS.timeoutMs,
     attempts: raw.spec.defaults?.attempts ?? DEFAULTS.attempts,
     concurrency: raw.spec.defaults?.concurrency ?? DEFAULTS.concurrency,
   };
 
   const sources: SourceSpec[] = Object.entries(raw.spec.sources).map(([name, s]) => {
     const path = ['spec', 'sources', name];
-    if (s.local && (s.namespace || s.selector)) fail(path, `spec.sources.${name}`, 'a local source cannot also name a namespace or selector');
+    if (s.local && (s.namespace || s.selector))
+      fail(path, `spec.sources.${name}`, 'a local source cannot also name a namespace or selector');
     // A selector without a namespace is completed by `prober run` (-n, else the kubeconfig's namespace).
-    if (!s.local && !s.namespace && !s.selector) fail(path, `spec.sources.${name}`, 'needs a namespace and/or a selector, or local: true');
+    if (!s.local && !s.namespace && !s.selector)
+      fail(path, `spec.sources.${name}`, 'needs a namespace and/or a selector, or local: true');
     return {
       name,
       local: s.local === true,
@@ -81,7 +94,12 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
     if (!parsed.ok) return fail([...path, 'url'], `spec.targets.${name}.url`, parsed.error);
     const isHttp = parsed.value.scheme === 'http' || parsed.value.scheme === 'https';
     for (const key of ['expectStatus', 'denyStatus'] as const) {
-      if (t[key] !== undefined && !isHttp) fail([...path, key], `spec.targets.${name}.${key}`, `only applies to http(s) targets, not ${parsed.value.scheme}://`);
+      if (t[key] !== undefined && !isHttp)
+        fail(
+          [...path, key],
+          `spec.targets.${name}.${key}`,
+          `only applies to http(s) targets, not ${parsed.value.scheme}://`,
+        );
     }
     return {
       name,
@@ -123,20 +141,35 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
   };
 }
 
-function checkRules(doc: PositionedDocument, rules: readonly ExpectRule[], sources: readonly SourceSpec[], targets: readonly TargetSpec[]): void {
+function checkRules(
+  doc: PositionedDocument,
+  rules: readonly ExpectRule[],
+  sources: readonly SourceSpec[],
+  targets: readonly TargetSpec[],
+): void {
   const sourceNames = sources.map((s) => s.name);
   const targetNames = targets.map((t) => t.name);
   rules.forEach((rule, i) => {
     const side = unmatchedSide(rule, sourceNames, targetNames);
     if (side) {
       const known = someNames(side === 'from' ? sourceNames : targetNames);
-      throw new ConfigError(doc.file, doc.lineOf(['spec', 'expect', i, side]), `spec.expect[${i}].${side}`, `"${rule[side]}" matches no ${side === 'from' ? 'source' : 'target'} (known: ${known})`);
+      throw new ConfigError(
+        doc.file,
+        doc.lineOf(['spec', 'expect', i, side]),
+        `spec.expect[${i}].${side}`,
+        `"${rule[side]}" matches no ${side === 'from' ? 'source' : 'target'} (known: ${known})`,
+      );
     }
   });
   const [conflict] = findConflicts(rules, sourceNames, targetNames);
   if (conflict) {
     const line = conflict.second.origin?.line;
-    throw new ConfigError(doc.file, line, 'spec.expect', `rules "${ruleLabel(conflict.first)}" (line ${conflict.first.origin?.line}) and "${ruleLabel(conflict.second)}" are equally specific and disagree on ${conflict.from} → ${conflict.to}; make one more specific`);
+    throw new ConfigError(
+      doc.file,
+      line,
+      'spec.expect',
+      `rules "${ruleLabel(conflict.first)}" (line ${conflict.first.origin?.line}) and "${ruleLabel(conflict.second)}" are equally specific and disagree on ${conflict.from} → ${conflict.to}; make one more specific`,
+    );
   }
 }
 

@@ -3,7 +3,7 @@
 // A walk never follows a symbolic link to a directory (a link back up the tree would loop forever,
 // a link to /usr would read a whole system), skips FIFOs, sockets and devices, stops at the first
 // error and is bounded in entries, files and bytes. Paths named explicitly (-f) are followed.
-import { constants } from 'node:fs';
+import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
@@ -63,7 +63,7 @@ class Walk {
 
   /** A path named by the user: followed if it is a link; a directory is walked, anything else read. */
   async named(path: string): Promise<void> {
-    let info;
+    let info: Stats;
     try {
       info = await stat(this.full(path));
     } catch (cause) {
@@ -76,7 +76,7 @@ class Walk {
   }
 
   private async directory(path: string): Promise<void> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(this.full(path), { withFileTypes: true });
     } catch (cause) {
@@ -84,7 +84,12 @@ class Walk {
     }
     this.entries += entries.length;
     if (this.entries > this.limits.entries) {
-      throw new ConfigError(this.shown(path), undefined, undefined, `more than ${count(this.limits.entries)} directory entries under the paths given: name the directories that hold the manifests`);
+      throw new ConfigError(
+        this.shown(path),
+        undefined,
+        undefined,
+        `more than ${count(this.limits.entries)} directory entries under the paths given: name the directories that hold the manifests`,
+      );
     }
     // Sorted and one at a time: the order of objects is stable and the first error ends the walk.
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -99,13 +104,25 @@ class Walk {
   /** A symbolic link met in a walk: a link to a manifest file is read; links to directories are not followed. */
   private async link(path: string): Promise<void> {
     if (!this.wanted(path)) return;
-    let info;
+    let info: Stats;
     try {
       info = await stat(this.full(path));
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new ConfigError(this.shown(path), undefined, undefined, 'unable to read manifests: a symbolic link to a missing file');
-      if (code === 'ELOOP') throw new ConfigError(this.shown(path), undefined, undefined, 'unable to read manifests: a loop of symbolic links');
+      if (code === 'ENOENT')
+        throw new ConfigError(
+          this.shown(path),
+          undefined,
+          undefined,
+          'unable to read manifests: a symbolic link to a missing file',
+        );
+      if (code === 'ELOOP')
+        throw new ConfigError(
+          this.shown(path),
+          undefined,
+          undefined,
+          'unable to read manifests: a loop of symbolic links',
+        );
       throw unreadable(this.shown(path), cause);
     }
     if (info.isFile()) this.add({ path, explicit: false });
@@ -122,7 +139,12 @@ class Walk {
 
   private add(found: Found): void {
     if (this.found.length >= this.limits.files) {
-      throw new ConfigError(this.shown(found.path), undefined, undefined, `more than ${count(this.limits.files)} manifest files under the paths given: name fewer directories`);
+      throw new ConfigError(
+        this.shown(found.path),
+        undefined,
+        undefined,
+        `more than ${count(this.limits.files)} manifest files under the paths given: name fewer directories`,
+      );
     }
     this.found.push(found);
   }
@@ -134,7 +156,14 @@ function count(n: number): string {
 
 function unreadable(path: string, cause: unknown): ConfigError {
   const code = (cause as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'a loop of symbolic links' : (code ?? String(cause));
+  const why =
+    code === 'ENOENT'
+      ? 'no such file or directory'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'ELOOP'
+          ? 'a loop of symbolic links'
+          : (code ?? String(cause));
   return new ConfigError(path, undefined, undefined, `unable to read manifests: ${why}`, { cause });
 }
 
@@ -142,7 +171,11 @@ function unreadable(path: string, cause: unknown): ConfigError {
  * Reads at most `budget` bytes; undefined when there is more. A file found by a walk is opened
  * without blocking and must still be a regular file once open (it may have been swapped for a FIFO).
  */
-async function readBounded(full: string, explicit: boolean, budget: number): Promise<Buffer | undefined | 'not-a-file'> {
+async function readBounded(
+  full: string,
+  explicit: boolean,
+  budget: number,
+): Promise<Buffer | undefined | 'not-a-file'> {
   const handle = await open(full, explicit ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     if (!explicit && !(await handle.stat()).isFile()) return 'not-a-file';
@@ -194,7 +227,7 @@ export async function readManifestObjects(
   const files: string[] = [];
   for (const { path, explicit } of walk.found) {
     const file = walk.shown(path);
-    let bytes;
+    let bytes: Awaited<ReturnType<typeof readBounded>>;
     try {
       bytes = await readBounded(walk.full(path), explicit, budget);
     } catch (cause) {
@@ -202,7 +235,12 @@ export async function readManifestObjects(
     }
     if (bytes === 'not-a-file') continue;
     if (bytes === undefined) {
-      throw new ConfigError(file, undefined, undefined, `the manifests add up to more than ${count(limits.bytes / (1024 * 1024))} MiB: name fewer or smaller files`);
+      throw new ConfigError(
+        file,
+        undefined,
+        undefined,
+        `the manifests add up to more than ${count(limits.bytes / (1024 * 1024))} MiB: name fewer or smaller files`,
+      );
     }
     budget -= bytes.length;
     files.push(file);

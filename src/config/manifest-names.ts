@@ -66,7 +66,8 @@ function checkPodSpec(object: ManifestObject, spec: Path): void {
   for (const [i, volume] of list(podSpec.volumes).entries()) {
     check(object, [...spec, 'volumes', i, 'name'], 'dns1123-label', 'volume name', true);
     const name = String(obj(volume)?.name);
-    if (volumes.has(name)) throw fail(object, [...spec, 'volumes', i, 'name'], `duplicate volume name ${quoteName(name)}`);
+    if (volumes.has(name))
+      throw fail(object, [...spec, 'volumes', i, 'name'], `duplicate volume name ${quoteName(name)}`);
     volumes.add(name);
     check(object, [...spec, 'volumes', i, 'configMap', 'name'], 'dns1123-subdomain', 'ConfigMap name');
   }
@@ -81,9 +82,15 @@ function checkPodSpec(object: ManifestObject, spec: Path): void {
       for (const [m, mount] of list(obj(container)?.volumeMounts).entries()) {
         check(object, [...path, 'volumeMounts', m, 'name'], 'dns1123-label', 'volume name', true);
         const volume = String(obj(mount)?.name);
-        if (!volumes.has(volume)) throw fail(object, [...path, 'volumeMounts', m, 'name'], `volume ${quoteName(volume)} is not declared in volumes`);
+        if (!volumes.has(volume))
+          throw fail(
+            object,
+            [...path, 'volumeMounts', m, 'name'],
+            `volume ${quoteName(volume)} is not declared in volumes`,
+          );
         const mountPath = obj(mount)?.mountPath;
-        if (typeof mountPath !== 'string' || mountPath === '') throw fail(object, [...path, 'volumeMounts', m, 'mountPath'], 'mountPath is required');
+        if (typeof mountPath !== 'string' || mountPath === '')
+          throw fail(object, [...path, 'volumeMounts', m, 'mountPath'], 'mountPath is required');
       }
     }
   }
@@ -116,7 +123,12 @@ export function checkManifestNames(objects: readonly ManifestObject[]): void {
       for (const [i, rule] of list(at(object.value, ['spec', 'rules'])).entries()) {
         const host = obj(rule)?.host;
         const problem = host === undefined ? undefined : hostProblem(host);
-        if (problem) throw fail(object, ['spec', 'rules', i, 'host'], `${quoteName(host)} is not a valid Ingress host: ${problem}`);
+        if (problem)
+          throw fail(
+            object,
+            ['spec', 'rules', i, 'host'],
+            `${quoteName(host)} is not a valid Ingress host: ${problem}`,
+          );
       }
     }
   }

@@ -18,7 +18,16 @@ export function strings(value: unknown): Record<string, string> {
 }
 
 /** Kinds that run pods: a Pod itself or a controller with a pod template. */
-export const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
+export const WORKLOAD_KINDS = new Set([
+  'Pod',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+]);
 
 /** A path to a field: map keys and list indexes. */
 export type Path = readonly (string | number)[];
@@ -32,7 +41,10 @@ export function templatePath(kind: string): Path | undefined {
 
 /** The value at `path`, or undefined: an index only steps into a list, a key only into a mapping. */
 export function at(value: unknown, path: Path): unknown {
-  return path.reduce<unknown>((v, key) => (typeof key === 'number' ? (Array.isArray(v) ? v[key] : undefined) : obj(v)?.[key]), value);
+  return path.reduce<unknown>(
+    (v, key) => (typeof key === 'number' ? (Array.isArray(v) ? v[key] : undefined) : obj(v)?.[key]),
+    value,
+  );
 }
 
 function containerPorts(podSpec: Obj, m: ManifestObject, path: (string | number)[]): ContainerPortInput[] {
@@ -48,10 +60,15 @@ function containerPorts(podSpec: Obj, m: ManifestObject, path: (string | number)
         const port = obj(p) ?? {};
         const number = port.containerPort;
         if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 65535) {
-          throw new Error(`${m.locate([...path, key, ci, 'ports', pi, 'containerPort'])}: containerPort must be a port number`);
+          throw new Error(
+            `${m.locate([...path, key, ci, 'ports', pi, 'containerPort'])}: containerPort must be a port number`,
+          );
         }
         const protocol = (port.protocol ?? 'TCP') as Protocol;
-        if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) throw new Error(`${m.locate([...path, key, ci, 'ports', pi, 'protocol'])}: unknown protocol ${String(protocol)}`);
+        if (!['TCP', 'UDP', 'SCTP'].includes(protocol))
+          throw new Error(
+            `${m.locate([...path, key, ci, 'ports', pi, 'protocol'])}: unknown protocol ${String(protocol)}`,
+          );
         out.push({ port: number, protocol, ...(typeof port.name === 'string' ? { name: port.name } : {}) });
       }
     }
@@ -63,12 +80,16 @@ function containerPorts(podSpec: Obj, m: ManifestObject, path: (string | number)
 function podIps(o: Obj, m: ManifestObject): string[] {
   const status = obj(o.status) ?? {};
   const check = (ip: unknown, path: (string | number)[]): string => {
-    if (typeof ip !== 'string' || !isAddress(ip)) throw new Error(`${m.locate(path)}: ${path.join('.').replace(/\.(\d+)/g, '[$1]')}: ${JSON.stringify(ip)} is not an IP address`);
+    if (typeof ip !== 'string' || !isAddress(ip))
+      throw new Error(
+        `${m.locate(path)}: ${path.join('.').replace(/\.(\d+)/g, '[$1]')}: ${JSON.stringify(ip)} is not an IP address`,
+      );
     return ip;
   };
   const list = Array.isArray(status.podIPs) ? status.podIPs : [];
   const ips = list.map((entry, i) => check(obj(entry)?.ip, ['status', 'podIPs', i, 'ip']));
-  if (ips.length === 0 && status.podIP !== undefined && status.podIP !== null && status.podIP !== '') ips.push(check(status.podIP, ['status', 'podIP']));
+  if (ips.length === 0 && status.podIP !== undefined && status.podIP !== null && status.podIP !== '')
+    ips.push(check(status.podIP, ['status', 'podIP']));
   return ips;
 }
 
@@ -76,7 +97,9 @@ function podIps(o: Obj, m: ManifestObject): string[] {
 export function controllerKey(o: Obj, namespace: string): string | undefined {
   const refs = Array.isArray(obj(o.metadata)?.ownerReferences) ? (obj(o.metadata)!.ownerReferences as unknown[]) : [];
   const ref = refs.map(obj).find((r) => r?.controller === true);
-  return ref && typeof ref.kind === 'string' && typeof ref.name === 'string' ? `${namespace}/${ref.kind}/${ref.name}` : undefined;
+  return ref && typeof ref.kind === 'string' && typeof ref.name === 'string'
+    ? `${namespace}/${ref.kind}/${ref.name}`
+    : undefined;
 }
 
 /** A workload read from a manifest, with what is needed to drop controllers whose pods are listed too. */
@@ -92,15 +115,23 @@ export interface ReadWorkload {
  * Reads a Pod or a controller's pod template. Returns a note instead when the object cannot be
  * modelled (host network: policies do not apply; finished pods: their IPs may be reused).
  */
-export function readWorkload(o: Obj, kind: string, name: string, namespace: string, m: ManifestObject): ReadWorkload | { note: string } {
+export function readWorkload(
+  o: Obj,
+  kind: string,
+  name: string,
+  namespace: string,
+  m: ManifestObject,
+): ReadWorkload | { note: string } {
   const id = `${kind} ${namespace}/${name}`;
   const path = templatePath(kind) ?? [];
   const template = obj(at(o, path));
   const podSpec = obj(template?.spec);
   if (!template || !podSpec) throw new Error(`${m.source}: ${id} has no pod template`);
-  if (podSpec.hostNetwork === true) return { note: `${m.source}: ${id} uses hostNetwork: NetworkPolicy does not apply to it, left out of the model` };
+  if (podSpec.hostNetwork === true)
+    return { note: `${m.source}: ${id} uses hostNetwork: NetworkPolicy does not apply to it, left out of the model` };
   const phase = obj(o.status)?.phase;
-  if (kind === 'Pod' && (phase === 'Succeeded' || phase === 'Failed')) return { note: `${m.source}: ${id} has finished (${phase}): left out of the model` };
+  if (kind === 'Pod' && (phase === 'Succeeded' || phase === 'Failed'))
+    return { note: `${m.source}: ${id} has finished (${phase}): left out of the model` };
   const podMeta = obj(template.metadata) ?? {};
   const inject = strings(podMeta.annotations)['sidecar.istio.io/inject'];
   const sa = podSpec.serviceAccountName ?? podSpec.serviceAccount;
@@ -132,7 +163,8 @@ export function withoutListedControllers(read: readonly ReadWorkload[]): Workloa
   for (const w of read) {
     if (w.input.kind !== 'Pod') continue;
     // Walk up: Pod → ReplicaSet → Deployment, Pod → Job → CronJob.
-    for (let key = w.controller; key !== undefined && !covered.has(key); key = byKey.get(key)?.controller) covered.add(key);
+    for (let key = w.controller; key !== undefined && !covered.has(key); key = byKey.get(key)?.controller)
+      covered.add(key);
   }
   return read.filter((w) => w.input.kind === 'Pod' || !covered.has(w.key)).map((w) => w.input);
 }
@@ -142,7 +174,8 @@ export function servicePorts(spec: Obj, m: ManifestObject): ServiceInput['ports'
   const ports = Array.isArray(spec.ports) ? (spec.ports as unknown[]) : [];
   return ports.map((p, i) => {
     const port = obj(p) ?? {};
-    if (typeof port.port !== 'number') throw new Error(`${m.locate(['spec', 'ports', i, 'port'])}: port must be a number`);
+    if (typeof port.port !== 'number')
+      throw new Error(`${m.locate(['spec', 'ports', i, 'port'])}: port must be a number`);
     const target = port.targetPort;
     return {
       port: port.port,

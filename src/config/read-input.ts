@@ -35,7 +35,12 @@ export async function readText(path: string, limit: InputLimit): Promise<{ origi
   } catch (cause) {
     if (cause instanceof ConfigError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? String(cause)})`;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : `cannot be read (${code ?? String(cause)})`;
     throw new ConfigError(origin, undefined, undefined, why, { cause });
   }
   return { origin, text: Buffer.concat(chunks, size).toString('utf8') };

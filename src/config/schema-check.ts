@@ -18,12 +18,18 @@ export function checkSchema(doc: PositionedDocument, validate: ValidateFunction,
   const line = doc.lineOf(fieldPath, extra !== undefined);
   const field = formatPath(fieldPath);
   const hint = hints[lastName(path)];
-  throw new ConfigError(doc.file, line, field || undefined, hint && isAlternativeError(error) ? hint : describe(error, doc.value, path));
+  throw new ConfigError(
+    doc.file,
+    line,
+    field || undefined,
+    hint && isAlternativeError(error) ? hint : describe(error, doc.value, path),
+  );
 }
 
 /** The deepest error, preferring concrete errors over "matches none of the alternatives". */
 function pickError(errors: readonly ErrorObject[]): ErrorObject | undefined {
-  const depth = (e: ErrorObject): number => pointerToPath(e.instancePath).length + (e.keyword === 'additionalProperties' ? 1 : 0);
+  const depth = (e: ErrorObject): number =>
+    pointerToPath(e.instancePath).length + (e.keyword === 'additionalProperties' ? 1 : 0);
   const concrete = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
   const pool = concrete.length > 0 ? concrete : errors;
   return [...pool].sort((a, b) => depth(b) - depth(a))[0];
@@ -66,7 +72,8 @@ function patternMessage(pattern: string, value: unknown): string {
 
 function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
   let value: unknown = root;
-  for (const step of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[step] : undefined;
+  for (const step of path)
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[step] : undefined;
   return value;
 }
 

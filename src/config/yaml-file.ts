@@ -19,11 +19,22 @@ export function parseYamlDocuments(file: string, text: string): PositionedDocume
   try {
     // Duplicate keys are found by plainTree in linear time (the library's own check is quadratic);
     // logLevel 'error' keeps the library from printing Node warnings of its own.
-    const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
+    const parsed = parseAllDocuments(text, {
+      lineCounter: lines,
+      uniqueKeys: false,
+      prettyErrors: false,
+      logLevel: 'error',
+    });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch (cause) {
     // The library reports problems as document errors; should it throw, it is still this file's fault.
-    throw new ConfigError(file, undefined, undefined, `invalid YAML: ${cause instanceof RangeError ? 'nested too deeply' : firstLine(String(cause))}`, { cause });
+    throw new ConfigError(
+      file,
+      undefined,
+      undefined,
+      `invalid YAML: ${cause instanceof RangeError ? 'nested too deeply' : firstLine(String(cause))}`,
+      { cause },
+    );
   }
   for (const doc of docs) {
     const problem = doc.errors[0];

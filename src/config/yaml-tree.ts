@@ -4,7 +4,18 @@
 // map's size), prints a Node warning for a map or list used as a key, and names no line when an
 // alias is unresolved or expands too much. Here each of those is a ConfigError at its own line.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, type Alias, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Alias,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import { ConfigError } from './config-error.ts';
 
 /** Bounds on what one document may expand to; the defaults hold any real manifest. */
@@ -38,7 +49,8 @@ function keyText(value: unknown): string {
 
 /** Sets a property even when the key is `__proto__`, which a plain assignment would treat as the prototype. */
 function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
   else target[key] = value;
 }
 
@@ -47,11 +59,17 @@ function setKey(target: Record<string, unknown>, key: string, value: unknown): v
  * be scalars and unique; aliases resolve to the nearest earlier anchor and may add at most
  * `limits.aliasNodes` nodes. Throws ConfigError naming `file` and the offending line.
  */
-export function plainTree(file: string, contents: Node | null, lines: LineCounter, limits: TreeLimits = TREE_LIMITS): PlainTree {
+export function plainTree(
+  file: string,
+  contents: Node | null,
+  lines: LineCounter,
+  limits: TreeLimits = TREE_LIMITS,
+): PlainTree {
   const pairs = new WeakMap<YAMLMap, Map<string, Pair>>();
   const anchors = new Map<string, Anchor>();
   let aliasNodes = 0;
-  const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lines.linePos(node.range[0]).line : undefined);
+  const lineOf = (node: Node | null | undefined): number | undefined =>
+    node?.range ? lines.linePos(node.range[0]).line : undefined;
   const fail = (node: Node | null | undefined, message: string): never => {
     throw new ConfigError(file, lineOf(node), undefined, `invalid YAML: ${message}`);
   };
@@ -86,11 +104,18 @@ export function plainTree(file: string, contents: Node | null, lines: LineCounte
         if (!isPair(pair)) fail(node, 'unsupported map entry');
         const key = pair.key as Node | null;
         if (key !== null && !isScalar(key)) {
-          fail(key, `a ${isSeq(key) ? 'list' : isMap(key) ? 'map' : 'non-scalar'} cannot be a map key (write the key as text)`);
+          fail(
+            key,
+            `a ${isSeq(key) ? 'list' : isMap(key) ? 'map' : 'non-scalar'} cannot be a map key (write the key as text)`,
+          );
         }
         const text = keyText(isScalar(key) ? key.value : null);
         const first = byKey.get(text);
-        if (first) fail(key ?? node, `Map keys must be unique: "${text}" is already a key at line ${lineOf(first.key as Node) ?? '?'}`);
+        if (first)
+          fail(
+            key ?? node,
+            `Map keys must be unique: "${text}" is already a key at line ${lineOf(first.key as Node) ?? '?'}`,
+          );
         byKey.set(text, pair);
         const converted = convert(pair.value, depth + 1);
         setKey(object, text, converted.value);
@@ -112,7 +137,10 @@ export function plainTree(file: string, contents: Node | null, lines: LineCounte
     if (anchor.size === undefined) return fail(alias, `alias *${alias.source} refers to a node that contains it`);
     aliasNodes += anchor.size;
     if (aliasNodes > limits.aliasNodes) {
-      fail(alias, `aliases expand to more than ${limits.aliasNodes.toLocaleString('en-US')} nodes (a resource exhaustion attack?)`);
+      fail(
+        alias,
+        `aliases expand to more than ${limits.aliasNodes.toLocaleString('en-US')} nodes (a resource exhaustion attack?)`,
+      );
     }
     return { value: anchor.value, size: anchor.size };
   };

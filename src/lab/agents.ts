@@ -60,13 +60,19 @@ function viaResident(socketPath: string, plan: ProbePlan, signal?: AbortSignal):
  * Starts one agent per run, all at once, through one small shell rather than from this process:
  * forking a large process costs milliseconds per child, and the agents' clocks should start together.
  */
-async function viaLauncher(runs: readonly AgentRun[], prober: readonly string[], signal?: AbortSignal): Promise<AgentOutput[]> {
+async function viaLauncher(
+  runs: readonly AgentRun[],
+  prober: readonly string[],
+  signal?: AbortSignal,
+): Promise<AgentOutput[]> {
   const dir = await mkdtemp(join(tmpdir(), 'prober-agents-'));
   try {
     const lines = await Promise.all(
       runs.map(async ({ netns, plan }, i) => {
         await writeFile(join(dir, `${i}.plan`), JSON.stringify(plan));
-        const command = ['ip', 'netns', 'exec', netns, ...prober, 'agent', '--plan', join(dir, `${i}.plan`)].map(quote).join(' ');
+        const command = ['ip', 'netns', 'exec', netns, ...prober, 'agent', '--plan', join(dir, `${i}.plan`)]
+          .map(quote)
+          .join(' ');
         return `${command} >${quote(join(dir, `${i}.out`))} 2>${quote(join(dir, `${i}.err`))} &`;
       }),
     );
@@ -99,12 +105,25 @@ async function viaLauncher(runs: readonly AgentRun[], prober: readonly string[],
 }
 
 /** Runs every plan in its namespace at once and returns the outputs in order. */
-export async function agentsIn(runs: readonly AgentRun[], prober: readonly string[], signal?: AbortSignal): Promise<AgentOutput[]> {
+export async function agentsIn(
+  runs: readonly AgentRun[],
+  prober: readonly string[],
+  signal?: AbortSignal,
+): Promise<AgentOutput[]> {
   // Interrupted before any agent was asked: nothing to start, nothing observed.
   if (signal?.aborted) return runs.map(() => ({ results: new Map(), complete: false, stderr: '' }));
-  const resident = await Promise.all(runs.map((run) => (run.socket ? viaResident(run.socket, run.plan, signal) : Promise.resolve(undefined))));
+  const resident = await Promise.all(
+    runs.map((run) => (run.socket ? viaResident(run.socket, run.plan, signal) : Promise.resolve(undefined))),
+  );
   const missing = runs.map((run, i) => ({ run, i })).filter(({ i }) => resident[i] === undefined);
-  const started = missing.length > 0 ? await viaLauncher(missing.map((m) => m.run), prober, signal) : [];
+  const started =
+    missing.length > 0
+      ? await viaLauncher(
+          missing.map((m) => m.run),
+          prober,
+          signal,
+        )
+      : [];
   missing.forEach(({ i }, k) => {
     resident[i] = started[k];
   });

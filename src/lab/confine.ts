@@ -55,7 +55,10 @@ export async function mkdirIn(root: string, dir: string, mode = 0o755): Promise<
     const info = await lstat(step).catch(() => undefined);
     if (info?.isSymbolicLink()) throw new ConfinementError(`refusing to follow the symlink ${step}`);
     if (info && !info.isDirectory()) throw new ConfinementError(`${step} is not a directory`);
-    if (!info) await mkdir(step, { mode }).catch((error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? undefined : Promise.reject(error)));
+    if (!info)
+      await mkdir(step, { mode }).catch((error: NodeJS.ErrnoException) =>
+        error.code === 'EEXIST' ? undefined : Promise.reject(error),
+      );
   }
 }
 
@@ -69,7 +72,8 @@ async function openIn(root: string, path: string, flags: number, mode: number): 
   try {
     return await open(full, flags | constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, mode);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new ConfinementError(`refusing to follow the symlink ${full}`);
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new ConfinementError(`refusing to follow the symlink ${full}`);
     throw error;
   }
 }

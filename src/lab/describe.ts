@@ -5,20 +5,38 @@ import type { LabState } from './state.ts';
 /** A plain-text description of a running lab. */
 export function describeLab(state: LabState): string {
   const { topology } = state;
-  const lines = [`lab ${state.lab} (since ${state.createdAt}), node ${topology.nodeIp} in namespace ${topology.nodeNetns}`, '', 'pods:'];
+  const lines = [
+    `lab ${state.lab} (since ${state.createdAt}), node ${topology.nodeIp} in namespace ${topology.nodeNetns}`,
+    '',
+    'pods:',
+  ];
   for (const pod of topology.pods) {
-    const programs = state.programs.filter((p) => p.pod === pod.name && p.kind !== 'agent').map((p) => `${p.container}=${p.kind}`);
-    lines.push(`  ${pod.namespace}/${pod.name}  ${pod.ip}  netns ${pod.netns}  ${programs.join(' ') || '(no program)'}`);
+    const programs = state.programs
+      .filter((p) => p.pod === pod.name && p.kind !== 'agent')
+      .map((p) => `${p.container}=${p.kind}`);
+    lines.push(
+      `  ${pod.namespace}/${pod.name}  ${pod.ip}  netns ${pod.netns}  ${programs.join(' ') || '(no program)'}`,
+    );
   }
   lines.push('', 'services:');
   for (const service of topology.services) {
-    const ports = service.ports.map((p) => `${p.port}→${p.endpoints.map((e) => `${e.ip}:${e.port}`).join(',') || 'no endpoints'}`);
+    const ports = service.ports.map(
+      (p) => `${p.port}→${p.endpoints.map((e) => `${e.ip}:${e.port}`).join(',') || 'no endpoints'}`,
+    );
     lines.push(`  ${service.dnsNames[0]}  ${service.clusterIp}  ${ports.join(' ')}`);
   }
   for (const extra of topology.extraHosts) lines.push(`  ${extra.name}  ${extra.ip}  (ingress host)`);
-  lines.push('', `resident agents: ${state.programs.filter((p) => p.kind === 'agent').length} (one per namespace, serving plans on ${topology.lab}'s sockets)`);
+  lines.push(
+    '',
+    `resident agents: ${state.programs.filter((p) => p.kind === 'agent').length} (one per namespace, serving plans on ${topology.lab}'s sockets)`,
+  );
   lines.push('', `policies: ${state.policies.length > 0 ? state.policies.join(', ') : 'none (everything allowed)'}`);
   const client = topology.pods[0];
-  if (client) lines.push('', 'reach it by hand, e.g.:', `  sudo ip netns exec ${client.netns} curl -s http://${topology.extraHosts[0]?.name ?? topology.services[0]?.dnsNames[0] ?? client.ip}/`);
+  if (client)
+    lines.push(
+      '',
+      'reach it by hand, e.g.:',
+      `  sudo ip netns exec ${client.netns} curl -s http://${topology.extraHosts[0]?.name ?? topology.services[0]?.dnsNames[0] ?? client.ip}/`,
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -12,7 +12,9 @@ export interface LabEndpoint {
 /** The endpoints of a target as the lab routes it; empty when the lab knows no such name or port. */
 export function endpointsOf(topology: LabTopology, address: TargetAddress): LabEndpoint[] {
   const host = address.host.replace(/\.$/, '');
-  const clusterIp = topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIp === host)?.clusterIp ?? topology.extraHosts.find((h) => h.name === host)?.ip;
+  const clusterIp =
+    topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIp === host)?.clusterIp ??
+    topology.extraHosts.find((h) => h.name === host)?.ip;
   if (clusterIp) {
     const service = topology.services.find((s) => s.clusterIp === clusterIp);
     const port = service?.ports.find((p) => p.port === address.port && p.protocol === 'TCP');
@@ -29,6 +31,12 @@ export function endpointUrl(address: TargetAddress, endpoint: LabEndpoint): stri
 }
 
 /** Lab pods matching a source's namespace and label selector, in declaration order. */
-export function podsMatching(topology: LabTopology, namespace: string | undefined, selector: Readonly<Record<string, string>> | undefined): LabPod[] {
-  return topology.pods.filter((p) => p.namespace === namespace && Object.entries(selector ?? {}).every(([k, v]) => p.labels[k] === v));
+export function podsMatching(
+  topology: LabTopology,
+  namespace: string | undefined,
+  selector: Readonly<Record<string, string>> | undefined,
+): LabPod[] {
+  return topology.pods.filter(
+    (p) => p.namespace === namespace && Object.entries(selector ?? {}).every(([k, v]) => p.labels[k] === v),
+  );
 }

@@ -16,7 +16,9 @@ const proto = (p: Protocol): string => p.toLowerCase();
 /** Every (port, protocol) a pod declares: what the lab's traffic can land on. */
 function portsOf(pod: LabPod): { port: number; protocol: Protocol }[] {
   const seen = new Map<string, { port: number; protocol: Protocol }>();
-  for (const c of pod.containers) for (const p of c.ports) seen.set(`${p.containerPort}/${p.protocol}`, { port: p.containerPort, protocol: p.protocol });
+  for (const c of pod.containers)
+    for (const p of c.ports)
+      seen.set(`${p.containerPort}/${p.protocol}`, { port: p.containerPort, protocol: p.protocol });
   return [...seen.values()];
 }
 
@@ -29,12 +31,20 @@ function portsOf(pod: LabPod): { port: number; protocol: Protocol }[] {
  * ends connections opened before it (pooled clients reconnect and meet the new rules).
  * Pod-to-itself traffic is judged like any other (the engine's `computed`).
  */
-function podRuleset(pod: LabPod, ingress: readonly Decision[], egress: readonly Decision[], nodeIp: string): PodFirewall {
+function podRuleset(
+  pod: LabPod,
+  ingress: readonly Decision[],
+  egress: readonly Decision[],
+  nodeIp: string,
+): PodFirewall {
   const ip = (d: Decision, side: 'from' | 'to'): string => {
     const peer = d[side];
     return peer.kind === 'ip' ? peer.ip : '';
   };
-  const deny = (match: string): string[] => [`    ${match}ct state != new meta l4proto tcp reject with tcp reset`, `    ${match}drop`];
+  const deny = (match: string): string[] => [
+    `    ${match}ct state != new meta l4proto tcp reject with tcp reset`,
+    `    ${match}drop`,
+  ];
   const ingressIsolated = ingress.some((d) => (d.ingress?.isolatedBy.length ?? 0) > 0);
   const egressIsolated = egress.some((d) => (d.egress?.isolatedBy.length ?? 0) > 0);
   const chain = (name: 'input' | 'output', isolated: boolean, decisions: readonly Decision[]): string[] => {
@@ -58,7 +68,13 @@ function podRuleset(pod: LabPod, ingress: readonly Decision[], egress: readonly 
     lines.push('  }');
     return lines;
   };
-  const ruleset = ['table inet prober_policy {', ...chain('input', ingressIsolated, ingress), ...chain('output', egressIsolated, egress), '}', ''].join('\n');
+  const ruleset = [
+    'table inet prober_policy {',
+    ...chain('input', ingressIsolated, ingress),
+    ...chain('output', egressIsolated, egress),
+    '}',
+    '',
+  ].join('\n');
   return { netns: pod.netns, ruleset, ingressIsolated, egressIsolated };
 }
 

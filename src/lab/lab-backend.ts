@@ -11,7 +11,6 @@ import { ANY_STATUS } from './readiness.ts';
 import { endpointsOf, endpointUrl, podsMatching } from './endpoints.ts';
 import { agentSocket, type LabState } from './state.ts';
 
-
 /** Observes a test's matrix in a running lab. */
 export class LabBackend implements Backend {
   readonly kind = 'lab' as const;
@@ -33,9 +32,23 @@ export class LabBackend implements Backend {
     const runs: (AgentRun & { source?: string })[] = [];
     const sources: ReportSource[] = test.sources.map((source, index) => {
       const pod = podsMatching(topology, source.namespace, source.selector)[0];
-      const selector = Object.entries(source.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-      if (pod) runs.push({ netns: pod.netns, socket: agentSocket(topology, pod.netns), plan: plans[index] as ProbePlan, source: source.name });
-      else sourceErrors.set(source.name, source.local ? 'local sources have no place in the lab' : `no lab pod in ${source.namespace} matches ${selector || 'any labels'}`);
+      const selector = Object.entries(source.selector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      if (pod)
+        runs.push({
+          netns: pod.netns,
+          socket: agentSocket(topology, pod.netns),
+          plan: plans[index] as ProbePlan,
+          source: source.name,
+        });
+      else
+        sourceErrors.set(
+          source.name,
+          source.local
+            ? 'local sources have no place in the lab'
+            : `no lab pod in ${source.namespace} matches ${selector || 'any labels'}`,
+        );
       return {
         name: source.name,
         ...(source.namespace ? { namespace: source.namespace } : {}),
@@ -54,13 +67,18 @@ export class LabBackend implements Backend {
       if (run.source === undefined) {
         for (const [id, url] of liveness.urls) {
           const target = id.slice(0, id.lastIndexOf('#'));
-          if (out.results.get(id)?.observed === 'allow' && !alive.has(target)) alive.set(target, `answered the node at ${url}`);
+          if (out.results.get(id)?.observed === 'allow' && !alive.has(target))
+            alive.set(target, `answered the node at ${url}`);
         }
         return;
       }
       results.set(run.source, out.results);
       // An agent cut short by an interrupt is no fault of the source: its missing cells are reported as interrupted.
-      if (!out.complete && !options.signal.aborted) sourceErrors.set(run.source, `agent in ${run.netns} stopped early${out.stderr ? `: ${out.stderr.split('\n')[0]}` : ''}`);
+      if (!out.complete && !options.signal.aborted)
+        sourceErrors.set(
+          run.source,
+          `agent in ${run.netns} stopped early${out.stderr ? `: ${out.stderr.split('\n')[0]}` : ''}`,
+        );
     });
     return { observations: { results, sourceErrors, alive }, sources, context: topology.lab };
   }
@@ -69,9 +87,20 @@ export class LabBackend implements Backend {
   #livenessPlan(test: ReachabilityTest): { plan: ProbePlan; urls: Map<string, string> } {
     const urls = new Map<string, string>();
     for (const target of test.targets) {
-      endpointsOf(this.#state.topology, target.address).forEach((endpoint, i) => urls.set(`${target.name}#${i}`, endpointUrl(target.address, endpoint)));
+      for (const [i, endpoint] of endpointsOf(this.#state.topology, target.address).entries()) {
+        urls.set(`${target.name}#${i}`, endpointUrl(target.address, endpoint));
+      }
     }
     const probes = [...urls].map(([id, url]) => ({ id, url, expectStatus: ANY_STATUS }));
-    return { plan: { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source: 'node', defaults: { ...this.#defaults, attempts: 1 }, probes }, urls };
+    return {
+      plan: {
+        apiVersion: 'prober/v1alpha1',
+        kind: 'ProbePlan',
+        source: 'node',
+        defaults: { ...this.#defaults, attempts: 1 },
+        probes,
+      },
+      urls,
+    };
   }
 }

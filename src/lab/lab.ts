@@ -33,7 +33,12 @@ export interface UpOptions {
  * Reads the manifests and plans every program, without touching the host. Names are checked as the
  * API server would first: they become namespace names and paths below the lab's directories.
  */
-export async function planLab(lab: string, manifests: readonly string[], prober: readonly string[], timeApp?: UpOptions['timeApp']): Promise<{ topology: LabTopology; programs: ProgramSpec[] }> {
+export async function planLab(
+  lab: string,
+  manifests: readonly string[],
+  prober: readonly string[],
+  timeApp?: UpOptions['timeApp'],
+): Promise<{ topology: LabTopology; programs: ProgramSpec[] }> {
   checkLabName(lab);
   const { objects } = await readManifestObjects(manifests);
   checkManifestNames(objects);
@@ -62,11 +67,21 @@ export async function labUp(options: UpOptions): Promise<LabState> {
   preflight(programs.flatMap((p) => p.needs));
   // `prober` and `prober-lab` would both claim a namespace named prober-lab-…: one at a time.
   const other = (await labsOnHost()).find((name) => labsOverlap(lab, name));
-  if (other) throw new Error(`lab "${lab}" would share network namespace names with lab "${other}": take it down first or choose another --name`);
+  if (other)
+    throw new Error(
+      `lab "${lab}" would share network namespace names with lab "${other}": take it down first or choose another --name`,
+    );
   if ((await readState(lab)) || (await listNetns(`${lab}-`)).length > 0) {
     throw new Error(`lab "${lab}" is already up (or was left behind): run \`prober lab down --name ${lab}\` first`);
   }
-  let state: LabState = { lab, createdAt: new Date().toISOString(), manifests: options.manifests, topology, programs: [], policies: [] };
+  let state: LabState = {
+    lab,
+    createdAt: new Date().toISOString(),
+    manifests: options.manifests,
+    topology,
+    programs: [],
+    policies: [],
+  };
   // Written first, so `lab down` knows what to remove even if this process is killed midway.
   await writeState(state);
   try {
@@ -75,11 +90,22 @@ export async function labUp(options: UpOptions): Promise<LabState> {
       signal?.throwIfAborted();
       await createPod(topology, pod, index);
     }
-    log(`network: ${topology.pods.length} pods on ${topology.nodeIp}/${topology.prefixLength}, ${topology.services.length} services`);
+    log(
+      `network: ${topology.pods.length} pods on ${topology.nodeIp}/${topology.prefixLength}, ${topology.services.length} services`,
+    );
     const started: RunningProgram[] = [];
-    const namespaces = [{ name: 'node', netns: topology.nodeNetns }, ...topology.pods.map((p) => ({ name: p.name, netns: p.netns }))];
-    const residents = namespaces.map(({ name, netns }) => ({ netns, spec: residentAgent(name, options.prober, agentSocket(topology, netns)) }));
-    for (const { netns, spec } of [...residents, ...programs.map((spec) => ({ netns: topology.pods.find((p) => p.name === spec.pod)!.netns, spec }))]) {
+    const namespaces = [
+      { name: 'node', netns: topology.nodeNetns },
+      ...topology.pods.map((p) => ({ name: p.name, netns: p.netns })),
+    ];
+    const residents = namespaces.map(({ name, netns }) => ({
+      netns,
+      spec: residentAgent(name, options.prober, agentSocket(topology, netns)),
+    }));
+    for (const { netns, spec } of [
+      ...residents,
+      ...programs.map((spec) => ({ netns: topology.pods.find((p) => p.name === spec.pod)!.netns, spec })),
+    ]) {
       signal?.throwIfAborted();
       started.push(await startProgram(spec, netns, labDir(lab)));
       state = { ...state, programs: [...started] };
@@ -89,14 +115,27 @@ export async function labUp(options: UpOptions): Promise<LabState> {
       const dead = started.find((p) => !alive(p.pid));
       return dead ? `${dead.kind} of ${dead.pod} exited: ${await tail(dead.log)}` : undefined;
     };
-    await waitForAgents(residents.map((r) => r.spec.argv.at(-1)!), { deadlineMs: 15_000, ...(signal ? { signal } : {}), failed: exited });
+    await waitForAgents(
+      residents.map((r) => r.spec.argv.at(-1)!),
+      { deadlineMs: 15_000, ...(signal ? { signal } : {}), failed: exited },
+    );
     const node = { netns: topology.nodeNetns, socket: agentSocket(topology, topology.nodeNetns) };
-    await waitUntilReady(node, options.prober, programs.flatMap((p) => p.ready), {
-      deadlineMs: options.readyTimeoutMs ?? 60_000,
-      ...(signal ? { signal } : {}),
-      failed: exited,
-    });
-    log(`programs: ${started.filter((p) => p.kind !== 'agent').map((p) => `${p.pod}/${p.container} (${p.kind})`).join(', ')}; ${residents.length} resident agents`);
+    await waitUntilReady(
+      node,
+      options.prober,
+      programs.flatMap((p) => p.ready),
+      {
+        deadlineMs: options.readyTimeoutMs ?? 60_000,
+        ...(signal ? { signal } : {}),
+        failed: exited,
+      },
+    );
+    log(
+      `programs: ${started
+        .filter((p) => p.kind !== 'agent')
+        .map((p) => `${p.pod}/${p.container} (${p.kind})`)
+        .join(', ')}; ${residents.length} resident agents`,
+    );
     return state;
   } catch (error) {
     const { skipped } = await labDown(lab);
@@ -116,7 +155,11 @@ export interface DownResult {
  * recorded programs whose PID still has the start time recorded with it. A recorded PID that now
  * belongs to another process (reused, or a state file edited) is left alone and reported.
  */
-async function labProcesses(state: LabState | undefined, namespaces: Iterable<string>, skipped: string[]): Promise<OwnedProcess[]> {
+async function labProcesses(
+  state: LabState | undefined,
+  namespaces: Iterable<string>,
+  skipped: string[],
+): Promise<OwnedProcess[]> {
   const owned = new Map<number, string>();
   for (const netns of namespaces) {
     for (const pid of await pidsIn(netns)) {
@@ -129,7 +172,10 @@ async function labProcesses(state: LabState | undefined, namespaces: Iterable<st
     const info = processInfo(program.pid);
     if (!info) continue;
     if (program.startTime !== undefined && info.startTime === program.startTime) owned.set(program.pid, info.startTime);
-    else skipped.push(`pid ${program.pid} (${program.pod}/${program.container}) is no longer the process the lab started: left alone`);
+    else
+      skipped.push(
+        `pid ${program.pid} (${program.pod}/${program.container}) is no longer the process the lab started: left alone`,
+      );
   }
   return [...owned].map(([pid, startTime]) => ({ pid, startTime }));
 }
@@ -149,8 +195,14 @@ export async function labDown(lab: string): Promise<DownResult> {
     skipped.push(`state not used: ${(error as Error).message}`);
   }
   const others = (await labsOnHost()).filter((other) => other.startsWith(`${lab}-`));
-  const mine = (netns: string): boolean => isLabNetns(lab, netns) && !others.some((other) => netns.startsWith(`${other}-`));
-  const names = new Set([...(state ? [state.topology.nodeNetns, ...state.topology.pods.map((p) => p.netns)] : []), ...(await listNetns(`${lab}-`))].filter(mine));
+  const mine = (netns: string): boolean =>
+    isLabNetns(lab, netns) && !others.some((other) => netns.startsWith(`${other}-`));
+  const names = new Set(
+    [
+      ...(state ? [state.topology.nodeNetns, ...state.topology.pods.map((p) => p.netns)] : []),
+      ...(await listNetns(`${lab}-`)),
+    ].filter(mine),
+  );
   await stopProcesses(await labProcesses(state, names, skipped));
   for (const netns of names) await deleteNetns(lab, netns);
   // /etc/netns files of namespaces that are already gone (a crash between the two steps).

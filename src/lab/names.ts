@@ -49,7 +49,13 @@ export function netnsName(lab: string, namespace: string, pod: string): string {
  * before they reach `ip netns` or a path under /etc/netns.
  */
 export function isLabNetns(lab: string, name: unknown): name is string {
-  return typeof name === 'string' && name.length <= NETNS_MAX && name.startsWith(`${lab}-`) && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) && !name.includes('..');
+  return (
+    typeof name === 'string' &&
+    name.length <= NETNS_MAX &&
+    name.startsWith(`${lab}-`) &&
+    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) &&
+    !name.includes('..')
+  );
 }
 
 /**

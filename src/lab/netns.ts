@@ -24,7 +24,20 @@ export async function createNode(topology: LabTopology): Promise<void> {
 export async function createPod(topology: LabTopology, pod: LabPod, index: number): Promise<void> {
   const host = `veth${index}`;
   await run('ip', ['netns', 'add', pod.netns]);
-  await run('ip', ['-n', topology.nodeNetns, 'link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod.netns]);
+  await run('ip', [
+    '-n',
+    topology.nodeNetns,
+    'link',
+    'add',
+    host,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'eth0',
+    'netns',
+    pod.netns,
+  ]);
   await run('ip', ['-n', topology.nodeNetns, 'link', 'set', host, 'master', 'br0', 'up']);
   await run('ip', ['-n', pod.netns, 'link', 'set', 'lo', 'up']);
   await run('ip', ['-n', pod.netns, 'addr', 'add', `${pod.ip}/${topology.prefixLength}`, 'dev', 'eth0']);
@@ -76,7 +89,15 @@ export function serviceNat(services: readonly LabService[]): string {
       }
     }
   }
-  return ['table ip prober_services {', '  chain output {', '    type nat hook output priority -100; policy accept;', ...rules, '  }', '}', ''].join('\n');
+  return [
+    'table ip prober_services {',
+    '  chain output {',
+    '    type nat hook output priority -100; policy accept;',
+    ...rules,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
 }
 
 /** Loads an nftables ruleset inside a namespace. */

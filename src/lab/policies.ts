@@ -31,12 +31,17 @@ export async function requireState(lab: string): Promise<LabState> {
  * Applies a policy set: replaces every pod's rules atomically with what the model decides.
  * Mesh (Istio) policies are refused: the lab enforces L3/L4, it runs no sidecars.
  */
-export async function labApply(lab: string, policyPaths: readonly string[]): Promise<{ state: LabState; firewalls: PodFirewall[] }> {
+export async function labApply(
+  lab: string,
+  policyPaths: readonly string[],
+): Promise<{ state: LabState; firewalls: PodFirewall[] }> {
   const state = await requireState(lab);
   const model = await labModel(state, policyPaths);
   const mesh = model.policies.filter((p) => p.layer !== 'network');
   if (mesh.length > 0) {
-    throw new Error(`the lab enforces L3/L4 policies (NetworkPolicy, AdminNetworkPolicy, Cilium); it runs no sidecars, so it cannot enforce ${mesh.map((p) => p.ref).join(', ')}`);
+    throw new Error(
+      `the lab enforces L3/L4 policies (NetworkPolicy, AdminNetworkPolicy, Cilium); it runs no sidecars, so it cannot enforce ${mesh.map((p) => p.ref).join(', ')}`,
+    );
   }
   const firewalls = compileFirewall(state.topology, model);
   for (const fw of firewalls) await loadNft(fw.netns, `${RESET_RULESET}${fw.ruleset}`);

@@ -16,9 +16,11 @@ export const BASE_REQUIREMENTS: readonly Requirement[] = [
 
 /** Throws one clear message when not root or when programs are missing. */
 export function preflight(requirements: readonly Requirement[]): void {
-  if (process.getuid?.() !== 0) throw new Error('the lab creates network namespaces and nftables rules: run it as root (e.g. with sudo)');
+  if (process.getuid?.() !== 0)
+    throw new Error('the lab creates network namespaces and nftables rules: run it as root (e.g. with sudo)');
   const missing = new Map<string, string>();
-  for (const req of [...BASE_REQUIREMENTS, ...requirements]) if (!hasProgram(req.program)) missing.set(req.program, req.install);
+  for (const req of [...BASE_REQUIREMENTS, ...requirements])
+    if (!hasProgram(req.program)) missing.set(req.program, req.install);
   if (missing.size > 0) {
     const what = [...missing].map(([program, install]) => `${program} (${install})`).join(', ');
     throw new Error(`missing programs: ${what}`);

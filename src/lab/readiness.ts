@@ -34,7 +34,8 @@ export async function waitUntilReady(
     if (pending.length === 0) return;
     const failure = await options.failed?.();
     if (failure) throw new Error(failure);
-    if (Date.now() > deadline) throw new Error(`not ready after ${Math.round(options.deadlineMs / 1000)} s: ${pending.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`not ready after ${Math.round(options.deadlineMs / 1000)} s: ${pending.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -46,7 +46,8 @@ export async function waitForAgents(
     if (pending.length === 0) return;
     const failure = await options.failed?.();
     if (failure) throw new Error(failure);
-    if (Date.now() > deadline) throw new Error(`resident agents not listening after ${options.deadlineMs / 1000} s: ${pending.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`resident agents not listening after ${options.deadlineMs / 1000} s: ${pending.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

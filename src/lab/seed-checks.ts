@@ -30,7 +30,12 @@ export interface SeedAnswer {
  * Sends the seed's requests in order from the first pod of `fromNamespace` to `host` (an Ingress
  * host of the lab). A 2xx answer is "works"; anything else (a 5xx, no answer) is "an error".
  */
-export async function seedChecks(topology: LabTopology, prober: readonly string[], fromNamespace: string, host: string): Promise<SeedAnswer[]> {
+export async function seedChecks(
+  topology: LabTopology,
+  prober: readonly string[],
+  fromNamespace: string,
+  host: string,
+): Promise<SeedAnswer[]> {
   const pod = topology.pods.find((p) => p.namespace === fromNamespace);
   if (!pod) throw new Error(`no lab pod in ${fromNamespace} to run the seed's checks from`);
   const plan: ProbePlan = {
@@ -39,7 +44,12 @@ export async function seedChecks(topology: LabTopology, prober: readonly string[
     source: fromNamespace,
     // One at a time and in order: /count/set must land before /count/get reads it.
     defaults: { timeoutMs: 5000, attempts: 1, concurrency: 1 },
-    probes: SEED_REQUESTS.map((r, i) => ({ id: String(i), url: `http://${host}${r.path}`, expectStatus: ['2xx'], denyStatus: [] })),
+    probes: SEED_REQUESTS.map((r, i) => ({
+      id: String(i),
+      url: `http://${host}${r.path}`,
+      expectStatus: ['2xx'],
+      denyStatus: [],
+    })),
   };
   const { results } = await agentIn({ netns: pod.netns, socket: agentSocket(topology, pod.netns), plan }, prober);
   return SEED_REQUESTS.map((request, i) => answerOf(request, results.get(String(i))));
@@ -47,6 +57,8 @@ export async function seedChecks(topology: LabTopology, prober: readonly string[
 
 function answerOf(request: SeedRequest, result: ProbeResult | undefined): SeedAnswer {
   if (!result) return { request, ok: false, summary: 'no answer (agent failed)' };
-  const detail = (result.detail ?? '').replace(/ \[[^\]]*\]$/, '').replace(/ \(neither an expected nor a deny status\)$/, '');
+  const detail = (result.detail ?? '')
+    .replace(/ \[[^\]]*\]$/, '')
+    .replace(/ \(neither an expected nor a deny status\)$/, '');
   return { request, ok: result.observed === 'allow', summary: detail || `${result.observed} (${result.reason})` };
 }

@@ -45,7 +45,11 @@ export function agentSocket(topology: LabTopology, netns: string): string {
 /** Why a state file cannot be the state of `lab`, or undefined when every name in it is the lab's own. */
 function stateProblem(lab: string, state: LabState): string | undefined {
   if (state?.lab !== lab) return `it names lab ${quoteName(state?.lab)}`;
-  const netns = [state.topology?.nodeNetns, ...(state.topology?.pods ?? []).map((p) => p.netns), ...(state.programs ?? []).map((p) => p.netns)];
+  const netns = [
+    state.topology?.nodeNetns,
+    ...(state.topology?.pods ?? []).map((p) => p.netns),
+    ...(state.programs ?? []).map((p) => p.netns),
+  ];
   const foreign = netns.find((name) => !isLabNetns(lab, name));
   if (foreign !== undefined) return `network namespace ${quoteName(foreign)} is not one of the lab's`;
   const pid = (state.programs ?? []).find((p) => !Number.isInteger(p.pid) || p.pid <= 1);

@@ -50,12 +50,23 @@ export async function startProgram(spec: ProgramSpec, netns: string, root: strin
     });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('spawn', () => resolve(child.pid ?? 0));
-      child.once('error', (error) => reject(new Error(`unable to start ${spec.argv[0]} for ${spec.pod}/${spec.container}`, { cause: error })));
+      child.once('error', (error) =>
+        reject(new Error(`unable to start ${spec.argv[0]} for ${spec.pod}/${spec.container}`, { cause: error })),
+      );
     });
     // Read at once: until this process reaps the child, its PID cannot be reused.
     const startTime = startTimeOf(pid);
     child.unref();
-    return { pod: spec.pod, netns, container: spec.container, kind: spec.kind, pid, ...(startTime ? { startTime } : {}), log, argv: spec.argv };
+    return {
+      pod: spec.pod,
+      netns,
+      container: spec.container,
+      kind: spec.kind,
+      pid,
+      ...(startTime ? { startTime } : {}),
+      log,
+      argv: spec.argv,
+    };
   } finally {
     await file.close();
   }

@@ -25,8 +25,11 @@ export function defaultTimeAppPaths(): TimeAppPaths {
  */
 export function timeAppLauncher(paths: TimeAppPaths): { launch?: RecipeContext['timeApp']; missing?: string } {
   if (!existsSync(join(paths.rootfs, 'usr', 'local', 'bin', 'node'))) {
-    return { missing: `the time app's Debian 13 runtime is not prepared at ${paths.rootfs} (run \`npm run app:prepare\`, about 30 s once)` };
+    return {
+      missing: `the time app's Debian 13 runtime is not prepared at ${paths.rootfs} (run \`npm run app:prepare\`, about 30 s once)`,
+    };
   }
-  if (!existsSync(join(paths.appDir, 'server.cjs'))) return { missing: `the time app is not built at ${paths.appDir} (run \`npm run build\`)` };
+  if (!existsSync(join(paths.appDir, 'server.cjs')))
+    return { missing: `the time app is not built at ${paths.appDir} (run \`npm run build\`)` };
   return { launch: (env) => appCommand({ rootfs: paths.rootfs, appDir: paths.appDir, env }) };
 }

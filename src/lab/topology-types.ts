@@ -7,7 +7,11 @@ export interface LabContainer {
   readonly command: readonly string[];
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  readonly ports: readonly { readonly name?: string; readonly containerPort: number; readonly protocol: 'TCP' | 'UDP' | 'SCTP' }[];
+  readonly ports: readonly {
+    readonly name?: string;
+    readonly containerPort: number;
+    readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  }[];
   readonly volumeMounts: readonly { readonly name: string; readonly mountPath: string }[];
 }
 

@@ -100,11 +100,17 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
     const configVolumes: Record<string, Record<string, string>> = {};
     for (const volume of list(podSpec.volumes).map(obj)) {
       const configMap = obj(volume.configMap);
-      if (typeof configMap.name === 'string') configVolumes[String(volume.name)] = configMaps.get(`${namespace}/${configMap.name}`) ?? {};
+      if (typeof configMap.name === 'string')
+        configVolumes[String(volume.name)] = configMaps.get(`${namespace}/${configMap.name}`) ?? {};
     }
     const netns = netnsName(lab, namespace, name);
     const twin = pods.find((p) => p.netns === netns);
-    if (twin) throw configErrorAt(m.source, 'metadata.name', `pod ${namespace}/${name} would share the network namespace ${netns} with pod ${twin.namespace}/${twin.name} (${twin.source})`);
+    if (twin)
+      throw configErrorAt(
+        m.source,
+        'metadata.name',
+        `pod ${namespace}/${name} would share the network namespace ${netns} with pod ${twin.namespace}/${twin.name} (${twin.source})`,
+      );
     pods.push({
       namespace,
       name,
@@ -153,7 +159,8 @@ function serviceOf(m: ManifestInput, index: number, pods: readonly LabPod[]): La
         const port =
           typeof target === 'number'
             ? target
-            : pod.containers.flatMap((c) => c.ports).find((cp) => cp.name === target && cp.protocol === protocol)?.containerPort;
+            : pod.containers.flatMap((c) => c.ports).find((cp) => cp.name === target && cp.protocol === protocol)
+                ?.containerPort;
         return port === undefined ? [] : [{ pod: pod.name, ip: pod.ip, port }];
       });
       return { ...(typeof p.name === 'string' ? { name: p.name } : {}), port: Number(p.port), protocol, endpoints };
@@ -168,7 +175,10 @@ function serviceOf(m: ManifestInput, index: number, pods: readonly LabPod[]): La
 }
 
 /** Ingress hosts resolve to their backend Service: the lab stands in for the ingress controller's routing. */
-function ingressHosts(ingresses: readonly ManifestInput[], services: readonly LabService[]): { name: string; ip: string }[] {
+function ingressHosts(
+  ingresses: readonly ManifestInput[],
+  services: readonly LabService[],
+): { name: string; ip: string }[] {
   const hosts: { name: string; ip: string }[] = [];
   for (const m of ingresses) {
     const object = obj(m.value);
@@ -176,7 +186,8 @@ function ingressHosts(ingresses: readonly ManifestInput[], services: readonly La
     for (const rule of list(obj(object.spec).rules).map(obj)) {
       const backend = list(obj(rule.http).paths).map((p) => obj(obj(obj(p).backend).service))[0];
       const service = services.find((s) => s.namespace === namespace && s.name === backend?.name);
-      if (typeof rule.host === 'string' && service && !hosts.some((h) => h.name === rule.host)) hosts.push({ name: rule.host, ip: service.clusterIp });
+      if (typeof rule.host === 'string' && service && !hosts.some((h) => h.name === rule.host))
+        hosts.push({ name: rule.host, ip: service.clusterIp });
     }
   }
   return hosts;

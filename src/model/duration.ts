@@ -30,7 +30,9 @@ export const AGENT_TIMEOUT: DurationRange = { what: 'an agent timeout', minMs: 1
 export const CLIENT_TIMEOUT: DurationRange = { what: 'a client timeout', minMs: 1, maxMs: 3_600_000 };
 
 /** A parsed duration, or why the text is not one. */
-export type ParsedDuration = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly error: string };
+export type ParsedDuration =
+  | { readonly ok: true; readonly ms: number }
+  | { readonly ok: false; readonly error: string };
 
 /**
  * Parses a duration such as `500ms`, `2s`, `1.5s` or `1m` into whole milliseconds within `range`.
@@ -43,7 +45,10 @@ export function parseDuration(text: string, range: DurationRange): ParsedDuratio
   const exact = Number(match[1]) * (UNITS[match[2] ?? ''] ?? Number.NaN);
   const ms = Math.round(exact);
   if (!Number.isFinite(exact) || exact < range.minMs || ms > Math.min(range.maxMs, TIMER_MAX_MS)) {
-    return { ok: false, error: `"${text}" is out of range: ${range.what} is from ${formatDuration(range.minMs)} to ${formatDuration(range.maxMs)}` };
+    return {
+      ok: false,
+      error: `"${text}" is out of range: ${range.what} is from ${formatDuration(range.minMs)} to ${formatDuration(range.maxMs)}`,
+    };
   }
   return { ok: true, ms };
 }

@@ -65,6 +65,9 @@ export function hostProblem(value: unknown): string | undefined {
  */
 export function quoteName(value: unknown): string {
   const json = JSON.stringify(value) ?? String(value);
-  const text = json.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const text = json.replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return text.length > 80 ? `${text.slice(0, 77)}…"` : text;
 }

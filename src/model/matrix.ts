@@ -1,6 +1,13 @@
 // The reachability matrix: one cell per source × target, expected vs observed, compared.
 
-import { isHttpReason, type CellResult, type Observed, type ProbeResult, type Reason, type Verdict } from './outcome.ts';
+import {
+  isHttpReason,
+  type CellResult,
+  type Observed,
+  type ProbeResult,
+  type Reason,
+  type Verdict,
+} from './outcome.ts';
 import { decide, ruleLabel } from './rules.ts';
 import type { ReachabilityTest } from './test-spec.ts';
 
@@ -72,7 +79,12 @@ export function* matrixRows(input: MatrixInput & { readonly alive?: ReadonlyMap<
     const verdicts = model?.get(source.name);
     const row: Cell[] = [];
     for (const target of test.targets) {
-      const observation = trusted(results?.get(target.name), target.liveness === 'none' ? 'liveness check disabled' : alive.get(target.name), target.name, observations.down?.get(target.name));
+      const observation = trusted(
+        results?.get(target.name),
+        target.liveness === 'none' ? 'liveness check disabled' : alive.get(target.name),
+        target.name,
+        observations.down?.get(target.name),
+      );
       const decision = test.expectFromPolicies ? undefined : decide(test.rules, source.name, target.name);
       row.push(
         judge({
@@ -106,12 +118,23 @@ export function provenAlive(observations: Observations): Map<string, string> {
  * Trust rule 2: a deny counts only when the target is proven alive and not proven down; otherwise
  * it is an error. An L7 deny (an HTTP status) is an answer, so it proves itself.
  */
-function trusted(result: ProbeResult | undefined, aliveBy: string | undefined, target: string, downBecause: string | undefined): ProbeResult | undefined {
-  if (!result || result.observed !== 'deny' || isHttpReason(result.reason)) return result;
+function trusted(
+  result: ProbeResult | undefined,
+  aliveBy: string | undefined,
+  target: string,
+  downBecause: string | undefined,
+): ProbeResult | undefined {
+  if (result?.observed !== 'deny' || isHttpReason(result.reason)) return result;
   const saw = `saw ${result.reason}${result.detail ? ` (${result.detail})` : ''}`;
-  if (downBecause !== undefined) return { ...result, observed: 'error', reason: 'target-down', detail: `${downBecause}; ${saw}` };
+  if (downBecause !== undefined)
+    return { ...result, observed: 'error', reason: 'target-down', detail: `${downBecause}; ${saw}` };
   if (aliveBy !== undefined) return result;
-  return { ...result, observed: 'error', reason: 'target-down', detail: `${saw}, but nothing proved ${target} alive in this run` };
+  return {
+    ...result,
+    observed: 'error',
+    reason: 'target-down',
+    detail: `${saw}, but nothing proved ${target} alive in this run`,
+  };
 }
 
 interface JudgeInput {
@@ -143,14 +166,28 @@ function judge(input: JudgeInput): Cell {
     ...(observation?.detail ? { detail: observation.detail } : {}),
   };
   if (expected === null) {
-    return { ...base, result: 'unchecked', explanation: model?.verdict === 'loopback' ? 'a workload to itself is not judged' : 'no rule names this cell' };
+    return {
+      ...base,
+      result: 'unchecked',
+      explanation: model?.verdict === 'loopback' ? 'a workload to itself is not judged' : 'no rule names this cell',
+    };
   }
   if (!observation) {
     const why = input.sourceError ?? 'no observation was reported';
-    return { ...base, observed: 'error', reason: 'source', result: 'error', detail: why, explanation: `could not probe from ${input.from}: ${why}` };
+    return {
+      ...base,
+      observed: 'error',
+      reason: 'source',
+      result: 'error',
+      detail: why,
+      explanation: `could not probe from ${input.from}: ${why}`,
+    };
   }
   if (observation.observed === 'error') {
-    const what = observation.reason === 'interrupted' ? 'the run was interrupted before this check finished' : `the check failed (${observation.reason})`;
+    const what =
+      observation.reason === 'interrupted'
+        ? 'the run was interrupted before this check finished'
+        : `the check failed (${observation.reason})`;
     return { ...base, result: 'error', explanation: `${what}; expected ${expected}` };
   }
   const seen = `${observation.observed} (${observation.reason})`;

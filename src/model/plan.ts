@@ -56,7 +56,11 @@ const OBSERVED: readonly Observed[] = ['allow', 'deny', 'error'];
  * objects of a known kind are ignored, because runtimes may interleave their own messages.
  * `complete` is true only when the AgentDone line was seen.
  */
-export function parseAgentOutput(text: string): { results: Map<string, ProbeResult>; complete: boolean; done?: AgentDoneLine } {
+export function parseAgentOutput(text: string): {
+  results: Map<string, ProbeResult>;
+  complete: boolean;
+  done?: AgentDoneLine;
+} {
   const results = new Map<string, ProbeResult>();
   let done: AgentDoneLine | undefined;
   for (const line of text.split('\n')) {
@@ -70,7 +74,11 @@ export function parseAgentOutput(text: string): { results: Map<string, ProbeResu
     }
     if (!value || typeof value !== 'object') continue;
     const record = value as Record<string, unknown>;
-    if (record.kind === 'ProbeResult' && typeof record.id === 'string' && OBSERVED.includes(record.observed as Observed)) {
+    if (
+      record.kind === 'ProbeResult' &&
+      typeof record.id === 'string' &&
+      OBSERVED.includes(record.observed as Observed)
+    ) {
       results.set(record.id, {
         url: String(record.url ?? ''),
         observed: record.observed as Observed,
@@ -89,7 +97,13 @@ export function parseAgentOutput(text: string): { results: Map<string, ProbeResu
 /** The plan for one source of a test: every target, with the cell's written expectation when there is one. */
 export function planFor(
   source: string,
-  targets: readonly { name: string; url: string; timeoutMs?: number; expectStatus?: StatusSet; denyStatus?: StatusSet }[],
+  targets: readonly {
+    name: string;
+    url: string;
+    timeoutMs?: number;
+    expectStatus?: StatusSet;
+    denyStatus?: StatusSet;
+  }[],
   defaults: ProbePlan['defaults'],
   expectation: (target: string) => Verdict | undefined,
 ): ProbePlan {

@@ -67,7 +67,16 @@ export interface Counts extends Summary {
  * allocates nothing per cell.
  */
 export class Tally {
-  private readonly counts = { cells: 0, checked: 0, pass: 0, fail: 0, error: 0, unchecked: 0, observedErrors: 0, undecided: 0 };
+  private readonly counts = {
+    cells: 0,
+    checked: 0,
+    pass: 0,
+    fail: 0,
+    error: 0,
+    unchecked: 0,
+    observedErrors: 0,
+    undecided: 0,
+  };
 
   /** Counts one more cell. */
   add(cell: Cell): void {
@@ -145,7 +154,13 @@ export function reportHead(input: ReportInput): ReportHead {
     const alive = input.alive?.get(t.name);
     return { name: t.name, url: t.address.url, ...(alive ? { alive } : {}) };
   });
-  return { apiVersion: API_VERSION, kind: REPORT_KIND, metadata: { test: input.test.name, ...input.metadata }, sources, targets };
+  return {
+    apiVersion: API_VERSION,
+    kind: REPORT_KIND,
+    metadata: { test: input.test.name, ...input.metadata },
+    sources,
+    targets,
+  };
 }
 
 /** Builds a report from a test and its judged cells, all in memory (small reports, tests). */
@@ -155,7 +170,9 @@ export function buildReport(input: ReportInput & { cells: readonly Cell[] }): Re
 }
 
 /** A report whose cells come row by row from `rows`; the exit code defaults to `exitCodeFor`. */
-export function streamReport(input: ReportInput & { rows: () => Iterable<readonly Cell[]>; exitCode?: (counts: Counts) => ExitCode }): StreamedReport {
+export function streamReport(
+  input: ReportInput & { rows: () => Iterable<readonly Cell[]>; exitCode?: (counts: Counts) => ExitCode },
+): StreamedReport {
   return { head: reportHead(input), rows: input.rows, exitCode: input.exitCode ?? exitCodeFor };
 }
 

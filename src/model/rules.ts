@@ -24,7 +24,10 @@ function matcherOf(pattern: string): Matcher {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 
@@ -78,14 +81,17 @@ class RuleIndex {
       for (const entry of entries ?? []) {
         const f = entry.from(from);
         const t = f === undefined ? undefined : entry.to(to);
-        if (f !== undefined && t !== undefined) found.push({ verdict: entry.rule.verdict, rule: entry.rule, score: f + t, order: entry.order });
+        if (f !== undefined && t !== undefined)
+          found.push({ verdict: entry.rule.verdict, rule: entry.rule, score: f + t, order: entry.order });
       }
     };
     consider(this.pairs.get(`${from}\u0000${to}`));
     consider(this.byFrom.get(from));
     consider(this.byTo.get(to));
     consider(this.loose);
-    return found.sort((a, b) => b.score - a.score || a.order - b.order).map(({ verdict, rule, score }) => ({ verdict, rule, score }));
+    return found
+      .sort((a, b) => b.score - a.score || a.order - b.order)
+      .map(({ verdict, rule, score }) => ({ verdict, rule, score }));
   }
 }
 
@@ -100,7 +106,10 @@ const indexes = new WeakMap<readonly ExpectRule[], RuleIndex>();
 
 function indexOf(rules: readonly ExpectRule[]): RuleIndex {
   let index = indexes.get(rules);
-  if (!index) indexes.set(rules, (index = new RuleIndex(rules)));
+  if (!index) {
+    index = new RuleIndex(rules);
+    indexes.set(rules, index);
+  }
   return index;
 }
 
@@ -112,7 +121,11 @@ export function decide(rules: readonly ExpectRule[], from: string, to: string): 
 }
 
 /** Cells where the most specific rules disagree; a loader reports these as errors. */
-export function findConflicts(rules: readonly ExpectRule[], sources: readonly string[], targets: readonly string[]): Conflict[] {
+export function findConflicts(
+  rules: readonly ExpectRule[],
+  sources: readonly string[],
+  targets: readonly string[],
+): Conflict[] {
   const conflicts: Conflict[] = [];
   const index = indexOf(rules);
   for (const from of sources) {
@@ -126,7 +139,11 @@ export function findConflicts(rules: readonly ExpectRule[], sources: readonly st
 }
 
 /** A rule side that matches none of the names it could refer to (usually a typo). */
-export function unmatchedSide(rule: ExpectRule, sources: readonly string[], targets: readonly string[]): 'from' | 'to' | undefined {
+export function unmatchedSide(
+  rule: ExpectRule,
+  sources: readonly string[],
+  targets: readonly string[],
+): 'from' | 'to' | undefined {
   if (!matchesAny(rule.from, sources)) return 'from';
   if (!matchesAny(rule.to, targets)) return 'to';
   return undefined;
@@ -141,7 +158,10 @@ function matchesAny(pattern: string, names: readonly string[]): boolean {
     return names.some((name) => matcher(name) !== undefined);
   }
   let set = nameSets.get(names);
-  if (!set) nameSets.set(names, (set = new Set(names)));
+  if (!set) {
+    set = new Set(names);
+    nameSets.set(names, set);
+  }
   return set.has(pattern);
 }
 

@@ -25,16 +25,20 @@ export interface TargetAddress {
 }
 
 /** A parse outcome: the address, or a one-line reason the text is not a usable target. */
-export type TargetParse = { readonly ok: true; readonly value: TargetAddress } | { readonly ok: false; readonly error: string };
+export type TargetParse =
+  | { readonly ok: true; readonly value: TargetAddress }
+  | { readonly ok: false; readonly error: string };
 
 function isScheme(text: string): text is Scheme {
   return Object.hasOwn(DEFAULT_PORTS, text);
 }
 
-const HOST_NAME = /^(?=.{1,253}$)[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/;
 const IPV6 = /^\[[0-9a-fA-F:.]+\]$/;
 
-const SERVICE_SHORTHAND = /^svc\/([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?):(\d{1,5})$/;
+const SERVICE_SHORTHAND =
+  /^svc\/([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?):(\d{1,5})$/;
 
 /**
  * Expands the Service shorthand `svc/NAME.NAMESPACE:PORT` into the TCP URL of the Service's cluster
@@ -76,7 +80,8 @@ export function parseTarget(written: string): TargetParse {
   const bareHost = host.startsWith('[') ? host.slice(1, -1) : host;
   const isHttp = scheme === 'http' || scheme === 'https';
   if (!isHttp && url.search) return fail(`a query has no meaning for ${scheme}:// targets`);
-  if (!isHttp && url.pathname !== '' && url.pathname !== '/') return fail(`a path has no meaning for ${scheme}:// targets`);
+  if (!isHttp && url.pathname !== '' && url.pathname !== '/')
+    return fail(`a path has no meaning for ${scheme}:// targets`);
   if (scheme === 'dns') {
     if (url.port) return fail('dns:// targets name a host, not a port');
     return { ok: true, value: { scheme, host: bareHost, port: 0, path: '', url: `dns://${host}` } };

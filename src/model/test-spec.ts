@@ -86,5 +86,7 @@ export const DEFAULT_EXPECT_STATUS: StatusSet = ['2xx', '3xx'];
 
 /** True when `status` is in the set (exact code or class). */
 export function statusIn(set: StatusSet, status: number): boolean {
-  return set.some((entry) => (typeof entry === 'number' ? entry === status : Math.floor(status / 100) === Number(entry[0])));
+  return set.some((entry) =>
+    typeof entry === 'number' ? entry === status : Math.floor(status / 100) === Number(entry[0]),
+  );
 }

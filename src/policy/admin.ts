@@ -14,7 +14,12 @@ function readPods(fields: Fields, what: string): PodsSpec | undefined {
   const pods = fields.obj('pods');
   if (namespaces && pods) fields.fail(`${what} takes either namespaces or pods, not both`);
   if (namespaces) {
-    return { kind: 'pods', namespaces: { kind: 'selector', selector: readSelector(namespaces) }, pods: EVERYTHING, view: 'pod' };
+    return {
+      kind: 'pods',
+      namespaces: { kind: 'selector', selector: readSelector(namespaces) },
+      pods: EVERYTHING,
+      view: 'pod',
+    };
   }
   if (pods) {
     const spec: PodsSpec = {
@@ -31,7 +36,8 @@ function readPods(fields: Fields, what: string): PodsSpec | undefined {
 
 /** The CRD's list bounds (MinItems/MaxItems): the API server refuses lists outside them. */
 function bounded<T>(fields: Fields, key: string, list: T[] | undefined, min: number, max: number): T[] | undefined {
-  if (list && (list.length < min || list.length > max)) fields.fail(`needs ${min}-${max} items, found ${list.length}`, key);
+  if (list && (list.length < min || list.length > max))
+    fields.fail(`needs ${min}-${max} items, found ${list.length}`, key);
   return list;
 }
 
@@ -41,12 +47,14 @@ function readPeer(peer: Fields, direction: Direction): PeerSpec[] {
     peer.reject('domainNames', 'FQDN peers depend on DNS answers at run time');
     const networks = bounded(peer, 'networks', peer.strList('networks'), 1, 25);
     if (networks) {
-      if (peer.has('namespaces') || peer.has('pods')) peer.fail('a peer takes exactly one of namespaces, pods, networks');
+      if (peer.has('namespaces') || peer.has('pods'))
+        peer.fail('a peer takes exactly one of namespaces, pods, networks');
       return networks.map((cidr) => ({ kind: 'cidr', block: readBlock(peer, 'networks', cidr, []), pods: true }));
     }
   }
   const pods = readPods(peer, 'a peer');
-  if (!pods) peer.fail(direction === 'egress' ? 'a peer needs namespaces, pods or networks' : 'a peer needs namespaces or pods');
+  if (!pods)
+    peer.fail(direction === 'egress' ? 'a peer needs namespaces, pods or networks' : 'a peer needs namespaces or pods');
   return [pods];
 }
 
@@ -83,12 +91,23 @@ function readRules(spec: Fields, direction: Direction, ref: string, actions: rea
       if (name !== undefined && name.length > 100) rule.fail('is longer than 100 characters', 'name');
       const action = rule.reqStr('action');
       if (!actions.includes(action)) rule.fail(`unknown action "${action}" (expected ${actions.join(', ')})`, 'action');
-      const peers = (bounded(rule, peersKey, rule.objList(peersKey, (peer) => readPeer(peer, direction)), 1, 100) ?? []).flat();
+      const peers = (
+        bounded(
+          rule,
+          peersKey,
+          rule.objList(peersKey, (peer) => readPeer(peer, direction)),
+          1,
+          100,
+        ) ?? []
+      ).flat();
       if (peers.length === 0) rule.fail(`needs at least one peer`, peersKey);
       // `ports: []` is refused by the API (MinItems 1); absent or null means every port.
       const ports = bounded(rule, 'ports', rule.objList('ports', readPort), 1, 100);
       if (ports?.some((p) => p.kind === 'name') && peers.some((p) => p.kind === 'cidr')) {
-        rule.fail('a named port cannot be used with networks peers: an address outside the cluster has no named ports (the API refuses it)', 'ports');
+        rule.fail(
+          'a named port cannot be used with networks peers: an address outside the cluster has no named ports (the API refuses it)',
+          'ports',
+        );
       }
       return {
         ref: `${ref} ${direction}[${index}]${name ? ` "${name}"` : ''}`,

@@ -2,7 +2,15 @@
 import type { Cluster, Workload } from './cluster.ts';
 import { matches } from './labels.ts';
 import type { PeerSets } from './sets.ts';
-import type { AuthzPolicy, DirectionRules, MtlsMode, NetworkLayerPolicy, ParsedPolicy, PeerAuthPolicy, Rule } from './spec.ts';
+import type {
+  AuthzPolicy,
+  DirectionRules,
+  MtlsMode,
+  NetworkLayerPolicy,
+  ParsedPolicy,
+  PeerAuthPolicy,
+  Rule,
+} from './spec.ts';
 
 /** A policy's section for one direction, as attached to a workload. */
 export interface Attached {
@@ -43,9 +51,15 @@ function byEvaluationOrder(a: NetworkLayerPolicy, b: NetworkLayerPolicy): number
 }
 
 /** Attaches every parsed policy to the workloads it selects. */
-export function attach(cluster: Cluster, sets: PeerSets, policies: readonly ParsedPolicy[], rootNamespace: string): Attachments {
+export function attach(
+  cluster: Cluster,
+  sets: PeerSets,
+  policies: readonly ParsedPolicy[],
+  rootNamespace: string,
+): Attachments {
   const n = cluster.workloads.length;
-  const make = (): DirectionAttachments[] => Array.from({ length: n }, () => ({ admin: [], network: [], baseline: [] }));
+  const make = (): DirectionAttachments[] =>
+    Array.from({ length: n }, () => ({ admin: [], network: [], baseline: [] }));
   const ingress = make();
   const egress = make();
   const mesh: MeshAttachments[] = Array.from({ length: n }, () => ({ allow: [], deny: [] }));
@@ -55,7 +69,10 @@ export function attach(cluster: Cluster, sets: PeerSets, policies: readonly Pars
   for (const policy of network) {
     const subject = sets.pods(policy.subject);
     for (const index of subject) {
-      for (const [direction, lists] of [['ingress', ingress], ['egress', egress]] as const) {
+      for (const [direction, lists] of [
+        ['ingress', ingress],
+        ['egress', egress],
+      ] as const) {
         const section = policy[direction];
         if (!section) continue;
         const target = lists[index]!;
@@ -70,7 +87,9 @@ export function attach(cluster: Cluster, sets: PeerSets, policies: readonly Pars
     const a = admins[i - 1]!;
     const b = admins[i]!;
     if (a.priority === b.priority && !sets.pods(a.subject).clone().and(sets.pods(b.subject)).isEmpty()) {
-      warnings.push(`${a.ref} and ${b.ref} have the same priority ${a.priority} and overlapping subjects: their order is undefined; evaluated by name`);
+      warnings.push(
+        `${a.ref} and ${b.ref} have the same priority ${a.priority} and overlapping subjects: their order is undefined; evaluated by name`,
+      );
     }
   }
 
@@ -82,14 +101,20 @@ export function attach(cluster: Cluster, sets: PeerSets, policies: readonly Pars
     for (const w of selected) mesh[w.index]![policy.action === 'ALLOW' ? 'allow' : 'deny'].push(policy);
     // Manifests often leave sidecar injection to the cluster: say why such a policy changes nothing.
     if (selected.length > 0 && !selected.some((w) => w.mesh)) {
-      warnings.push(`${policy.ref} selects only workloads without an Istio sidecar (${selected.map((w) => w.id).join(', ')}): not enforced; label the namespace istio-injection=enabled or assume a mesh`);
+      warnings.push(
+        `${policy.ref} selects only workloads without an Istio sidecar (${selected.map((w) => w.id).join(', ')}): not enforced; label the namespace istio-injection=enabled or assume a mesh`,
+      );
     }
   }
 
-  const peerAuths = policies.filter((p): p is PeerAuthPolicy => p.layer === 'peerauth').sort((a, b) => (a.ref < b.ref ? -1 : 1));
+  const peerAuths = policies
+    .filter((p): p is PeerAuthPolicy => p.layer === 'peerauth')
+    .sort((a, b) => (a.ref < b.ref ? -1 : 1));
   const mtls = (w: Workload, port: number): { mode: MtlsMode; ref: string | undefined } => {
     // Most specific first: workload selector (port, then workload), namespace, mesh-wide.
-    const workloadLevel = peerAuths.find((p) => p.namespace === w.namespace && p.selector !== null && matches(p.selector, w.labels));
+    const workloadLevel = peerAuths.find(
+      (p) => p.namespace === w.namespace && p.selector !== null && matches(p.selector, w.labels),
+    );
     const portMode = workloadLevel?.portModes.get(port);
     if (workloadLevel && portMode && portMode !== 'UNSET') return { mode: portMode, ref: workloadLevel.ref };
     if (workloadLevel && workloadLevel.mode !== 'UNSET') return { mode: workloadLevel.mode, ref: workloadLevel.ref };

@@ -5,7 +5,9 @@ import ipaddr from 'ipaddr.js';
  * A parsed address as an integer: IPv4 in a number (fast path, most clusters), IPv6 in a
  * bigint. IPv4-mapped IPv6 addresses count as IPv4.
  */
-export type Address = { readonly kind: 'ipv4'; readonly value: number } | { readonly kind: 'ipv6'; readonly value: bigint };
+export type Address =
+  | { readonly kind: 'ipv4'; readonly value: number }
+  | { readonly kind: 'ipv6'; readonly value: bigint };
 
 /** A network: address with the host bits cleared, and the prefix length. */
 export interface Range {
@@ -24,7 +26,10 @@ export interface CidrBlock {
 }
 
 function toAddress(parsed: ipaddr.IPv4 | ipaddr.IPv6): Address {
-  const v4 = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+  const v4 =
+    parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()
+      ? (parsed as ipaddr.IPv6).toIPv4Address()
+      : parsed;
   if (v4.kind() === 'ipv4') {
     const [a, b, c, d] = (v4 as ipaddr.IPv4).octets as [number, number, number, number];
     return { kind: 'ipv4', value: ((a << 24) >>> 0) + (b << 16) + (c << 8) + d };
@@ -49,7 +54,7 @@ function inRange(range: Range, address: Address): boolean {
   if (range.bits === 0) return true;
   if (address.kind === 'ipv4') {
     // `>>> 32` would be `>>> 0` in JavaScript, hence the bits === 0 case above.
-    return ((address.value ^ (range.base.value as number)) >>> (32 - range.bits)) === 0;
+    return (address.value ^ (range.base.value as number)) >>> (32 - range.bits) === 0;
   }
   const shift = BigInt(128 - range.bits);
   return address.value >> shift === (range.base.value as bigint) >> shift;

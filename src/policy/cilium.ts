@@ -40,7 +40,9 @@ function readEndpointSelector(fields: Fields): Selector {
  */
 function endpoints(selector: Selector, namespace: string | undefined): PodsSpec {
   const keys = [...selectorKeys(selector)];
-  const crossNamespace = namespace === undefined || keys.some((k) => k === CILIUM_NAMESPACE_KEY || k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
+  const crossNamespace =
+    namespace === undefined ||
+    keys.some((k) => k === CILIUM_NAMESPACE_KEY || k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
   return {
     kind: 'pods',
     namespaces: crossNamespace ? { kind: 'selector', selector: EVERYTHING } : { kind: 'names', names: [namespace] },
@@ -88,9 +90,14 @@ function readPorts(rule: Fields): PortSpec[] | undefined {
   return lists?.flat();
 }
 
-function readRule(rule: Fields, dir: 'ingress' | 'egress', namespace: string | undefined): Omit<Rule, 'ref' | 'action'> {
+function readRule(
+  rule: Fields,
+  dir: 'ingress' | 'egress',
+  namespace: string | undefined,
+): Omit<Rule, 'ref' | 'action'> {
   const p = dir === 'ingress' ? 'from' : 'to';
-  for (const key of ['Requires', 'Nodes', 'Groups']) rule.reject(`${p}${key}`, `${p}${key} is outside the supported subset`);
+  for (const key of ['Requires', 'Nodes', 'Groups'])
+    rule.reject(`${p}${key}`, `${p}${key} is outside the supported subset`);
   rule.reject('icmps', 'ICMP rules are outside the supported subset');
   rule.reject('authentication', 'mutual authentication depends on the agent, not the policy alone');
   if (dir === 'egress') {
@@ -102,10 +109,16 @@ function readRule(rule: Fields, dir: 'ingress' | 'egress', namespace: string | u
   const eps = rule.objList(`${p}Endpoints`, (sel) => endpoints(readEndpointSelector(sel), namespace));
   const entities = rule.list(`${p}Entities`, (item) => {
     const spec = typeof item === 'string' ? ENTITIES[item] : undefined;
-    if (!spec) rule.fail(`entity ${JSON.stringify(item)} is not supported (supported: ${Object.keys(ENTITIES).join(', ')})`, `${p}Entities`);
+    if (!spec)
+      rule.fail(
+        `entity ${JSON.stringify(item)} is not supported (supported: ${Object.keys(ENTITIES).join(', ')})`,
+        `${p}Entities`,
+      );
     return spec;
   });
-  const cidrs = rule.strList(`${p}CIDR`)?.map((c): PeerSpec => ({ kind: 'cidr', block: readBlock(rule, `${p}CIDR`, c, []), pods: false }));
+  const cidrs = rule
+    .strList(`${p}CIDR`)
+    ?.map((c): PeerSpec => ({ kind: 'cidr', block: readBlock(rule, `${p}CIDR`, c, []), pods: false }));
   const cidrSets = rule.objList(`${p}CIDRSet`, (set): PeerSpec => {
     set.reject('cidrGroupRef', 'CiliumCIDRGroup references are outside the supported subset');
     set.reject('cidrGroupSelector', 'CiliumCIDRGroup selectors are outside the supported subset');
@@ -125,7 +138,11 @@ function readRule(rule: Fields, dir: 'ingress' | 'egress', namespace: string | u
     [`${p}CIDR`, cidrs],
     [`${p}CIDRSet`, cidrSets],
   ].filter(([, list]) => (list as unknown[] | undefined)?.length);
-  if (kinds.length > 1) rule.fail(`Cilium refuses a rule combining ${kinds.map(([k]) => k).join(' and ')}; write one rule per peer kind`, kinds[1]![0] as string);
+  if (kinds.length > 1)
+    rule.fail(
+      `Cilium refuses a rule combining ${kinds.map(([k]) => k).join(' and ')}; write one rule per peer kind`,
+      kinds[1]![0] as string,
+    );
   const ports = readPorts(rule);
   // A rule with only toPorts allows those ports from/to anything; a rule with neither
   // selects nothing (Cilium's `- {}` idiom for "default deny, allow nothing").
@@ -133,9 +150,19 @@ function readRule(rule: Fields, dir: 'ingress' | 'egress', namespace: string | u
   return { peers: selected, ports: ports ? { kind: 'some', specs: ports } : { kind: 'all' } };
 }
 
-function readSection(spec: Fields, dir: 'ingress' | 'egress', namespace: string | undefined, ref: string, defaultDeny: boolean | undefined): DirectionRules | undefined {
+function readSection(
+  spec: Fields,
+  dir: 'ingress' | 'egress',
+  namespace: string | undefined,
+  ref: string,
+  defaultDeny: boolean | undefined,
+): DirectionRules | undefined {
   const read = (key: string, action: RuleAction): Rule[] =>
-    spec.objList(key, (rule, index) => ({ ref: `${ref} ${key}[${index}]`, action, ...readRule(rule, dir, namespace) })) ?? [];
+    spec.objList(key, (rule, index) => ({
+      ref: `${ref} ${key}[${index}]`,
+      action,
+      ...readRule(rule, dir, namespace),
+    })) ?? [];
   const rules = [...read(dir, 'allow'), ...read(`${dir}Deny`, 'deny')];
   // Cilium: a direction is default-deny when the policy has rules for it, unless told otherwise.
   const isolates = defaultDeny ?? rules.length > 0;
@@ -143,19 +170,31 @@ function readSection(spec: Fields, dir: 'ingress' | 'egress', namespace: string 
 }
 
 /** Reads the `spec` of a CiliumNetworkPolicy (namespace given) or clusterwide one (undefined). */
-export function readCiliumPolicy(spec: Fields, namespace: string | undefined, ref: string, source: string | undefined): NetworkLayerPolicy {
+export function readCiliumPolicy(
+  spec: Fields,
+  namespace: string | undefined,
+  ref: string,
+  source: string | undefined,
+): NetworkLayerPolicy {
   spec.ignore('description', 'labels');
   spec.reject('nodeSelector', 'node (host) policies are outside the supported subset');
   const subjectFields = spec.reqObj('endpointSelector');
   const subjectSelector = readEndpointSelector(subjectFields);
   const named = subjectSelector.requirements.find((r) => r.key === CILIUM_NAMESPACE_KEY);
-  if (namespace !== undefined && named && !(named.operator === 'In' && named.values.length === 1 && named.values[0] === namespace)) {
+  if (
+    namespace !== undefined &&
+    named &&
+    !(named.operator === 'In' && named.values.length === 1 && named.values[0] === namespace)
+  ) {
     // Cilium overrides it: a namespaced policy only ever selects pods of its own namespace.
-    subjectFields.fail(`${CILIUM_NAMESPACE_KEY} in the endpoint selector of a namespaced policy must be its own namespace "${namespace}"`);
+    subjectFields.fail(
+      `${CILIUM_NAMESPACE_KEY} in the endpoint selector of a namespaced policy must be its own namespace "${namespace}"`,
+    );
   }
   const subject = endpoints(subjectSelector, namespace);
   // The endpoint selector of a namespaced policy only ever selects pods of its namespace.
-  const scopedSubject: PodsSpec = namespace === undefined ? subject : { ...subject, namespaces: { kind: 'names', names: [namespace] } };
+  const scopedSubject: PodsSpec =
+    namespace === undefined ? subject : { ...subject, namespaces: { kind: 'names', names: [namespace] } };
   const dd = spec.obj('enableDefaultDeny');
   const ddIngress = dd?.bool('ingress');
   const ddEgress = dd?.bool('egress');

@@ -62,7 +62,8 @@ function inferMesh(input: WorkloadInput, nsLabels: Labels, options: ModelOptions
   if (options.assumeMesh) return true;
   const pod = input.labels['sidecar.istio.io/inject'];
   if (pod === 'true' || pod === 'false') return pod === 'true';
-  if (input.labels['istio.io/dataplane-mode'] === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient') return true;
+  if (input.labels['istio.io/dataplane-mode'] === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient')
+    return true;
   if (nsLabels['istio-injection'] === 'enabled') return true;
   if (nsLabels['istio-injection'] === 'disabled') return false;
   return nsLabels['istio.io/rev'] !== undefined;
@@ -89,16 +90,37 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
     if (!nsLabels.has(w.namespace)) nsLabels.set(w.namespace, { [NAMESPACE_NAME_LABEL]: w.namespace });
   }
   const names = [...nsLabels.keys()].sort();
-  const namespaces: NamespaceInfo[] = names.map((name, index) => ({ index, name, labels: nsLabels.get(name)!, first: 0, end: 0 }));
+  const namespaces: NamespaceInfo[] = names.map((name, index) => ({
+    index,
+    name,
+    labels: nsLabels.get(name)!,
+    first: 0,
+    end: 0,
+  }));
   const namespaceByName = new Map(namespaces.map((ns) => [ns.name, ns]));
 
-  interface Group { input: WorkloadInput; name: string; members: string[]; ips: string[]; ipsKnown: boolean; sources: string[]; mesh: boolean; ports: ContainerPort[] }
+  interface Group {
+    input: WorkloadInput;
+    name: string;
+    members: string[];
+    ips: string[];
+    ipsKnown: boolean;
+    sources: string[];
+    mesh: boolean;
+    ports: ContainerPort[];
+  }
   const groups = new Map<string, Group>();
   for (const w of input.workloads) {
     const ns = namespaceByName.get(w.namespace)!;
     const mesh = inferMesh(w, ns.labels, options);
-    const ports: ContainerPort[] = (w.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }));
-    const key = [w.namespace, canonical(w.labels), w.serviceAccount ?? 'default', JSON.stringify(ports), mesh].join('\u0000');
+    const ports: ContainerPort[] = (w.ports ?? []).map((p) => ({
+      name: p.name,
+      port: p.port,
+      protocol: p.protocol ?? 'TCP',
+    }));
+    const key = [w.namespace, canonical(w.labels), w.serviceAccount ?? 'default', JSON.stringify(ports), mesh].join(
+      '\u0000',
+    );
     let group = groups.get(key);
     if (!group) {
       group = { input: w, name: w.owner ?? w.name, members: [], ips: [], ipsKnown: true, sources: [], mesh, ports };
@@ -114,12 +136,23 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
   // Pods of one owner with different labels (a StatefulSet's pods carry their own name) are told
   // apart by the pod's name when a group holds one pod, rather than by an opaque `#2`.
   const perOwner = new Map<string, number>();
-  for (const g of groups.values()) if (g.input.owner) perOwner.set(`${g.input.namespace}/${g.name}`, (perOwner.get(`${g.input.namespace}/${g.name}`) ?? 0) + 1);
+  for (const g of groups.values())
+    if (g.input.owner)
+      perOwner.set(`${g.input.namespace}/${g.name}`, (perOwner.get(`${g.input.namespace}/${g.name}`) ?? 0) + 1);
   for (const g of groups.values()) {
-    if (g.input.owner && g.members.length === 1 && perOwner.get(`${g.input.namespace}/${g.name}`)! > 1) g.name = g.members[0]!;
+    if (g.input.owner && g.members.length === 1 && perOwner.get(`${g.input.namespace}/${g.name}`)! > 1)
+      g.name = g.members[0]!;
   }
   const sorted = [...groups.values()].sort((a, b) =>
-    a.input.namespace === b.input.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.input.namespace < b.input.namespace ? -1 : 1,
+    a.input.namespace === b.input.namespace
+      ? a.name < b.name
+        ? -1
+        : a.name > b.name
+          ? 1
+          : 0
+      : a.input.namespace < b.input.namespace
+        ? -1
+        : 1,
   );
   const workloads: Workload[] = [];
   const workloadById = new Map<string, Workload>();

@@ -45,7 +45,14 @@ const actionWord = (a: 'allow' | 'deny'): string => (a === 'allow' ? 'Allow' : '
  * workload without known pod IPs may or may not match (`maybe`): both branches are followed, so
  * the outcomes then hold more than one verdict. Without such rules there is exactly one outcome.
  */
-function outcomes(sets: PeerSets, direction: Direction, att: DirectionAttachments, t: Traffic, uncertain: string[], passedBy: string[]): Outcome[] {
+function outcomes(
+  sets: PeerSets,
+  direction: Direction,
+  att: DirectionAttachments,
+  t: Traffic,
+  uncertain: string[],
+  passedBy: string[],
+): Outcome[] {
   const out: Outcome[] = [];
   const spec = what(direction, t);
   // Tier 1, AdminNetworkPolicy: the first matching rule decides; Pass goes on to NetworkPolicy.
@@ -55,7 +62,13 @@ function outcomes(sets: PeerSets, direction: Direction, att: DirectionAttachment
     if (m === 'no') continue;
     if (m === 'maybe') uncertain.push(rule.ref);
     if (rule.action === 'pass') passedBy.push(rule.ref);
-    else out.push({ verdict: rule.action, decidedBy: 'admin', rules: [rule.ref], why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule.action)}, ${spec})` });
+    else
+      out.push({
+        verdict: rule.action,
+        decidedBy: 'admin',
+        rules: [rule.ref],
+        why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule.action)}, ${spec})`,
+      });
     if (m === 'yes') {
       reach = false;
       break;
@@ -65,28 +78,56 @@ function outcomes(sets: PeerSets, direction: Direction, att: DirectionAttachment
   const passNote = passedBy.length > 0 ? `${passedBy[0]} passes to NetworkPolicy; ` : '';
   // Tier 2, NetworkPolicy and Cilium: deny rules win; isolation means only allowed traffic passes.
   const isolatedBy = att.network.filter((a) => a.section.isolates).map((a) => a.policy.ref);
-  const found = { denyYes: [] as string[], denyMaybe: [] as string[], allowYes: [] as string[], allowMaybe: [] as string[] };
+  const found = {
+    denyYes: [] as string[],
+    denyMaybe: [] as string[],
+    allowYes: [] as string[],
+    allowMaybe: [] as string[],
+  };
   for (const { section } of att.network) {
     for (const rule of section.rules) {
       const m = covers(sets, rule, t);
       if (m === 'no') continue;
-      const list = rule.action === 'deny' ? (m === 'yes' ? found.denyYes : found.denyMaybe) : m === 'yes' ? found.allowYes : found.allowMaybe;
+      const list =
+        rule.action === 'deny'
+          ? m === 'yes'
+            ? found.denyYes
+            : found.denyMaybe
+          : m === 'yes'
+            ? found.allowYes
+            : found.allowMaybe;
       list.push(rule.ref);
     }
   }
   const denyRules = [...found.denyYes, ...found.denyMaybe];
   if (denyRules.length > 0) {
     uncertain.push(...found.denyMaybe);
-    out.push({ verdict: 'deny', decidedBy: 'network', rules: denyRules, why: `${passNote}denied by ${denyRules.join(', ')} (deny rules win, ${spec})` });
+    out.push({
+      verdict: 'deny',
+      decidedBy: 'network',
+      rules: denyRules,
+      why: `${passNote}denied by ${denyRules.join(', ')} (deny rules win, ${spec})`,
+    });
     if (found.denyYes.length > 0) return out;
   }
   if (isolatedBy.length > 0) {
     const isolated = `${passNote}isolated by ${isolatedBy.join(', ')}`;
     const allowRules = [...found.allowYes, ...found.allowMaybe];
-    if (allowRules.length > 0) out.push({ verdict: 'allow', decidedBy: 'network', rules: allowRules, why: `${isolated}; allowed by ${allowRules.join(', ')}` });
+    if (allowRules.length > 0)
+      out.push({
+        verdict: 'allow',
+        decidedBy: 'network',
+        rules: allowRules,
+        why: `${isolated}; allowed by ${allowRules.join(', ')}`,
+      });
     if (found.allowYes.length === 0) {
       uncertain.push(...found.allowMaybe);
-      out.push({ verdict: 'deny', decidedBy: 'network', rules: [], why: `${isolated}; no rule allows traffic ${spec}: denied` });
+      out.push({
+        verdict: 'deny',
+        decidedBy: 'network',
+        rules: [],
+        why: `${isolated}; no rule allows traffic ${spec}: denied`,
+      });
     }
     return out;
   }
@@ -96,10 +137,20 @@ function outcomes(sets: PeerSets, direction: Direction, att: DirectionAttachment
     if (m === 'no') continue;
     if (m === 'maybe') uncertain.push(rule.ref);
     const verdict = rule.action === 'allow' ? 'allow' : 'deny';
-    out.push({ verdict, decidedBy: 'baseline', rules: [rule.ref], why: `${passNote}no NetworkPolicy isolates it; ${verdict === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${spec})` });
+    out.push({
+      verdict,
+      decidedBy: 'baseline',
+      rules: [rule.ref],
+      why: `${passNote}no NetworkPolicy isolates it; ${verdict === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${spec})`,
+    });
     if (m === 'yes') return out;
   }
-  out.push({ verdict: 'allow', decidedBy: 'not-isolated', rules: [], why: `${passNote}no policy isolates it for ${direction}: allowed` });
+  out.push({
+    verdict: 'allow',
+    decidedBy: 'not-isolated',
+    rules: [],
+    why: `${passNote}no policy isolates it for ${direction}: allowed`,
+  });
   return out;
 }
 
@@ -109,7 +160,12 @@ function outcomes(sets: PeerSets, direction: Direction, att: DirectionAttachment
  * allowed traffic passes), then BaselineAdminNetworkPolicy, then the default: allow. When the
  * verdict hangs on CIDR rules and pod IPs the inputs do not give, it is `unknown`, never a guess.
  */
-export function decideDirection(sets: PeerSets, direction: Direction, att: DirectionAttachments, t: Traffic): DirectionDecision {
+export function decideDirection(
+  sets: PeerSets,
+  direction: Direction,
+  att: DirectionAttachments,
+  t: Traffic,
+): DirectionDecision {
   const head = lead(direction, t);
   const uncertain: string[] = [];
   const passedBy: string[] = [];
@@ -130,6 +186,17 @@ export function decideDirection(sets: PeerSets, direction: Direction, att: Direc
   }
   const [first, ...rest] = all;
   const rules = [...new Set(all.flatMap((o) => o.rules))];
-  const why = rest.length === 0 ? first!.why : `${all.map((o) => o.why).join(', or ')} (which one depends on pod IPs that are not known)`;
-  return { direction, verdict: first!.verdict, decidedBy: first!.decidedBy, isolatedBy, rules, passedBy, explanation: `${head}: ${why}` };
+  const why =
+    rest.length === 0
+      ? first!.why
+      : `${all.map((o) => o.why).join(', or ')} (which one depends on pod IPs that are not known)`;
+  return {
+    direction,
+    verdict: first!.verdict,
+    decidedBy: first!.decidedBy,
+    isolatedBy,
+    rules,
+    passedBy,
+    explanation: `${head}: ${why}`,
+  };
 }

@@ -23,19 +23,60 @@ export const POLICY_GROUPS: readonly PolicyGroup[] = [
   {
     group: 'crd.projectcalico.org',
     vendor: 'Calico',
-    exceptKinds: ['BGPConfiguration', 'BGPFilter', 'BGPPeer', 'BlockAffinity', 'CalicoNodeStatus', 'ClusterInformation', 'FelixConfiguration', 'IPAMBlock', 'IPAMConfig', 'IPAMHandle', 'IPPool', 'IPReservation', 'KubeControllersConfiguration'],
+    exceptKinds: [
+      'BGPConfiguration',
+      'BGPFilter',
+      'BGPPeer',
+      'BlockAffinity',
+      'CalicoNodeStatus',
+      'ClusterInformation',
+      'FelixConfiguration',
+      'IPAMBlock',
+      'IPAMConfig',
+      'IPAMHandle',
+      'IPPool',
+      'IPReservation',
+      'KubeControllersConfiguration',
+    ],
   },
   {
     group: 'projectcalico.org',
     vendor: 'Calico',
-    exceptKinds: ['BGPConfiguration', 'BGPFilter', 'BGPPeer', 'BlockAffinity', 'CalicoNodeStatus', 'ClusterInformation', 'FelixConfiguration', 'IPAMConfiguration', 'IPPool', 'IPReservation', 'KubeControllersConfiguration'],
+    exceptKinds: [
+      'BGPConfiguration',
+      'BGPFilter',
+      'BGPPeer',
+      'BlockAffinity',
+      'CalicoNodeStatus',
+      'ClusterInformation',
+      'FelixConfiguration',
+      'IPAMConfiguration',
+      'IPPool',
+      'IPReservation',
+      'KubeControllersConfiguration',
+    ],
   },
   {
     group: 'crd.antrea.io',
     vendor: 'Antrea',
-    exceptKinds: ['BGPPolicy', 'Egress', 'ExternalIPPool', 'ExternalNode', 'IPPool', 'NodeLatencyMonitor', 'PacketCapture', 'SupportBundleCollection', 'Traceflow', 'TrafficControl'],
+    exceptKinds: [
+      'BGPPolicy',
+      'Egress',
+      'ExternalIPPool',
+      'ExternalNode',
+      'IPPool',
+      'NodeLatencyMonitor',
+      'PacketCapture',
+      'SupportBundleCollection',
+      'Traceflow',
+      'TrafficControl',
+    ],
   },
-  { group: 'cilium.io', vendor: 'Cilium', onlyKinds: ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup'] },
+  {
+    group: 'cilium.io',
+    vendor: 'Cilium',
+    onlyKinds: ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup'],
+  },
   { group: 'security.istio.io', vendor: 'Istio' },
   { group: 'policy.linkerd.io', vendor: 'Linkerd' },
   { group: 'k8s.ovn.org', vendor: 'OVN-Kubernetes', onlyKinds: ['EgressFirewall'] },
@@ -63,7 +104,7 @@ export function apiGroup(apiVersion: string): string {
 export function classifyObject(apiVersion: string, kind: string): ObjectRole {
   const group = apiGroup(apiVersion);
   const known = Object.hasOwn(POLICY_KINDS, kind) ? POLICY_KINDS[kind]! : undefined;
-  if (known && known.apiVersions.some((v) => apiGroup(v) === group)) return { role: 'evaluated' };
+  if (known?.apiVersions.some((v) => apiGroup(v) === group)) return { role: 'evaluated' };
   const entry = POLICY_GROUPS.find((g) => g.group === group);
   if (!entry) return known ? { role: 'evaluated' } : { role: 'other' };
   const policy = entry.onlyKinds ? entry.onlyKinds.includes(kind) : !(entry.exceptKinds ?? []).includes(kind);
@@ -78,14 +119,19 @@ export interface KindFilter {
 
 /** Parses `KIND` or `KIND.group`; returns an error text when it is neither. */
 export function parseKindFilter(text: string): KindFilter | string {
-  const m = /^([A-Za-z][A-Za-z0-9]{0,62})(?:\.([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*))?$/i.exec(text);
-  if (!m || text.length > 253) return `"${text}" is not KIND or KIND.group (e.g. ClusterNetworkPolicy or GlobalNetworkPolicy.crd.projectcalico.org)`;
+  const m =
+    /^([A-Za-z][A-Za-z0-9]{0,62})(?:\.([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*))?$/i.exec(text);
+  if (!m || text.length > 253)
+    return `"${text}" is not KIND or KIND.group (e.g. ClusterNetworkPolicy or GlobalNetworkPolicy.crd.projectcalico.org)`;
   return { kind: m[1]!, group: m[2]?.toLowerCase() };
 }
 
 /** True when the filter names this object's kind (case-insensitively) and, if given, its group. */
 export function kindMatches(filter: KindFilter, apiVersion: string, kind: string): boolean {
-  return filter.kind.toLowerCase() === kind.toLowerCase() && (filter.group === undefined || filter.group === apiGroup(apiVersion).toLowerCase());
+  return (
+    filter.kind.toLowerCase() === kind.toLowerCase() &&
+    (filter.group === undefined || filter.group === apiGroup(apiVersion).toLowerCase())
+  );
 }
 
 /** `Kind.group` (or `Kind` for the core group), as `--ignore-kind` takes it. */

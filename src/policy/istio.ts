@@ -33,16 +33,19 @@ function readPatterns(fields: Fields, key: string): string[] | undefined {
 function readPortStrings(fields: Fields, key: string): number[] | undefined {
   return fields.list(key, (item) => {
     const text = typeof item === 'number' ? String(item) : item;
-    if (typeof text !== 'string' || !/^\d+$/.test(text)) fields.fail(`expected port numbers, found ${JSON.stringify(item)}`, key);
+    if (typeof text !== 'string' || !/^\d+$/.test(text))
+      fields.fail(`expected port numbers, found ${JSON.stringify(item)}`, key);
     return checkPortNumber(fields, key, Number(text));
   });
 }
 
 function readSource(source: Fields): AuthzSource {
-  for (const key of ['requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks']) source.reject(key, L7);
+  for (const key of ['requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks'])
+    source.reject(key, L7);
   // Istio refuses a source with no field at all (it would not say whom it means).
   if (source.keys().every((k) => !source.has(k))) source.fail('must not be empty (Istio refuses it)');
-  const blocks = (key: string) => source.strList(key)?.map((c) => readBlock(source, key, c.includes('/') ? c : hostCidr(c), []));
+  const blocks = (key: string) =>
+    source.strList(key)?.map((c) => readBlock(source, key, c.includes('/') ? c : hostCidr(c), []));
   const out: AuthzSource = {
     principals: readPatterns(source, 'principals'),
     notPrincipals: readPatterns(source, 'notPrincipals'),
@@ -87,18 +90,27 @@ function readRule(rule: Fields, ref: string): AuthzRule {
 }
 
 /** Reads an AuthorizationPolicy spec. */
-export function readAuthorizationPolicy(spec: Fields, namespace: string, ref: string, source: string | undefined): AuthzPolicy {
+export function readAuthorizationPolicy(
+  spec: Fields,
+  namespace: string,
+  ref: string,
+  source: string | undefined,
+): AuthzPolicy {
   spec.reject('targetRef', 'targetRef (gateways, waypoints) is outside the supported subset; use selector');
   spec.reject('targetRefs', 'targetRefs (gateways, waypoints) is outside the supported subset; use selector');
   spec.reject('provider', 'CUSTOM providers decide outside the policy');
   const action = spec.str('action') ?? 'ALLOW';
   if (action !== 'ALLOW' && action !== 'DENY') {
-    spec.fail(`action ${action} is not supported (ALLOW and DENY are; AUDIT and CUSTOM do not decide by policy alone)`, 'action');
+    spec.fail(
+      `action ${action} is not supported (ALLOW and DENY are; AUDIT and CUSTOM do not decide by policy alone)`,
+      'action',
+    );
   }
   const selector = readWorkloadSelector(spec);
   const rules = spec.objList('rules', (rule, index) => readRule(rule, `${ref} rules[${index}]`)) ?? [];
   // Absent, null and [] are one thing in Istio's proto: no rules. An ALLOW policy then allows nothing.
-  if (action === 'DENY' && rules.length === 0) spec.fail('a DENY policy without rules is refused by Istio (add a rule `{}` to deny everything)', 'rules');
+  if (action === 'DENY' && rules.length === 0)
+    spec.fail('a DENY policy without rules is refused by Istio (add a rule `{}` to deny everything)', 'rules');
   spec.done();
   return { layer: 'authz', ref, source, namespace, action, selector, rules };
 }
@@ -113,14 +125,23 @@ function readMode(fields: Fields): MtlsMode | 'UNSET' {
 }
 
 /** Reads a PeerAuthentication spec. */
-export function readPeerAuthentication(spec: Fields, namespace: string, ref: string, source: string | undefined): PeerAuthPolicy {
+export function readPeerAuthentication(
+  spec: Fields,
+  namespace: string,
+  ref: string,
+  source: string | undefined,
+): PeerAuthPolicy {
   const selector = readWorkloadSelector(spec);
   const mtls = spec.obj('mtls');
   const mode = mtls ? readMode(mtls) : 'UNSET';
   const portModes = new Map<number, MtlsMode | 'UNSET'>();
   const ports = spec.obj('portLevelMtls');
   if (ports) {
-    if (!selector) spec.fail('portLevelMtls needs a selector with matchLabels (Istio refuses it on a namespace- or mesh-wide policy)', 'portLevelMtls');
+    if (!selector)
+      spec.fail(
+        'portLevelMtls needs a selector with matchLabels (Istio refuses it on a namespace- or mesh-wide policy)',
+        'portLevelMtls',
+      );
     for (const key of ports.keys()) {
       if (!/^\d+$/.test(key)) ports.fail('expected a port number', key);
       portModes.set(checkPortNumber(ports, key, Number(key)), readMode(ports.reqObj(key)));

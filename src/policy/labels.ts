@@ -59,7 +59,10 @@ function formatRequirement(r: Requirement): string {
  * Reads a metav1.LabelSelector. `mapKey` lets callers rewrite keys (Cilium's `k8s:` prefixes)
  * or reject some (it may throw through `fields.fail`).
  */
-export function readSelector(fields: Fields, mapKey: (key: string, fail: (d: string) => never) => string = (k) => k): Selector {
+export function readSelector(
+  fields: Fields,
+  mapKey: (key: string, fail: (d: string) => never) => string = (k) => k,
+): Selector {
   const requirements: Requirement[] = [];
   const labels = fields.strMap('matchLabels') ?? {};
   for (const [key, value] of Object.entries(labels)) {

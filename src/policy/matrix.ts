@@ -107,8 +107,13 @@ class DirectionSets {
         const cov = this.ruleSets(rule, direction, subject);
         (rule.action === 'deny' ? denyYes : permitYes).or(cov.yes);
         if (cov.maybe === none) continue;
-        if (rule.action === 'deny') (denyMaybe ??= new Bitset(all.size)).or(cov.maybe);
-        else (permitMaybe ??= new Bitset(all.size)).or(cov.maybe);
+        if (rule.action === 'deny') {
+          denyMaybe ??= new Bitset(all.size);
+          denyMaybe.or(cov.maybe);
+        } else {
+          permitMaybe ??= new Bitset(all.size);
+          permitMaybe.or(cov.maybe);
+        }
       }
     }
     deny.or(toNetwork.clone().and(denyMaybe ? denyMaybe.or(denyYes) : denyYes));
@@ -131,7 +136,13 @@ class DirectionSets {
  * Builds the matrix: cell (s, d) is allowed when egress of s, ingress of d and the mesh at d all
  * surely allow, denied when one surely denies, and unknown otherwise.
  */
-export function computeMatrix(sets: PeerSets, att: Attachments, mesh: MeshLayer, port: number, protocol: Protocol): Matrix {
+export function computeMatrix(
+  sets: PeerSets,
+  att: Attachments,
+  mesh: MeshLayer,
+  port: number,
+  protocol: Protocol,
+): Matrix {
   const workloads = sets.cluster.workloads;
   const n = workloads.length;
   const ds = new DirectionSets(sets, port, protocol);

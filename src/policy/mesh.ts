@@ -16,7 +16,8 @@ interface SourceView {
   readonly complete: boolean;
 }
 
-const and = (a: Match, b: Match): Match => (a === 'no' || b === 'no' ? 'no' : a === 'maybe' || b === 'maybe' ? 'maybe' : 'yes');
+const and = (a: Match, b: Match): Match =>
+  a === 'no' || b === 'no' ? 'no' : a === 'maybe' || b === 'maybe' ? 'maybe' : 'yes';
 const not = (m: Match): Match => (m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'maybe');
 
 function patternMatches(pattern: Pattern, value: string): boolean {
@@ -42,7 +43,9 @@ function inBlocks(blocks: NonNullable<AuthzSource['ipBlocks']>, view: SourceView
  * identity the positive ones fail and the negated ones hold (as in Envoy's RBAC filter).
  */
 function sourceMatches(source: AuthzSource, view: SourceView, trustDomain: string): Match {
-  const principal = view.identity ? `${trustDomain}/ns/${view.identity.namespace}/sa/${view.identity.serviceAccount}` : undefined;
+  const principal = view.identity
+    ? `${trustDomain}/ns/${view.identity.namespace}/sa/${view.identity.serviceAccount}`
+    : undefined;
   const namespace = view.identity?.namespace;
   if (source.principals && !anyMatch(source.principals, principal)) return 'no';
   if (source.notPrincipals && anyMatch(source.notPrincipals, principal)) return 'no';
@@ -77,7 +80,8 @@ export class MeshLayer {
 
   private view(remote: Remote, mode: MtlsMode): SourceView {
     const w = remote.workload;
-    const identity = w && w.mesh && mode !== 'DISABLE' ? { namespace: w.namespace, serviceAccount: w.serviceAccount } : null;
+    const identity =
+      w?.mesh && mode !== 'DISABLE' ? { namespace: w.namespace, serviceAccount: w.serviceAccount } : null;
     if (remote.address) return { identity, addresses: [remote.address], complete: true };
     return { identity, addresses: w?.addresses ?? [], complete: w?.ipsKnown ?? false };
   }
@@ -95,7 +99,11 @@ export class MeshLayer {
   }
 
   /** Rules of the policies that surely match, and those that may match (IPs unknown). */
-  private matching(policies: readonly AuthzPolicy[], view: SourceView, port: number): { yes: string[]; maybe: string[] } {
+  private matching(
+    policies: readonly AuthzPolicy[],
+    view: SourceView,
+    port: number,
+  ): { yes: string[]; maybe: string[] } {
     const out = { yes: [] as string[], maybe: [] as string[] };
     for (const p of policies) {
       for (const r of p.rules) {
@@ -126,11 +134,24 @@ export class MeshLayer {
     const view = this.view(remote, mode);
     if (mode === 'STRICT' && !view.identity) {
       const by = modeRef ?? 'mesh default';
-      return { verdict: 'deny', enforced: true, mtls: mode, policies, rules: modeRef ? [modeRef] : [], explanation: `${head}: ${by} requires mTLS and ${remoteText} has no sidecar: denied` };
+      return {
+        verdict: 'deny',
+        enforced: true,
+        mtls: mode,
+        policies,
+        rules: modeRef ? [modeRef] : [],
+        explanation: `${head}: ${by} requires mTLS and ${remoteText} has no sidecar: denied`,
+      };
     }
     const denied = this.matching(attached.deny, view, port);
     const base = { enforced: true, mtls: mode, policies } as const;
-    if (denied.yes.length > 0) return { ...base, verdict: 'deny', rules: [denied.yes[0]!], explanation: `${head}: denied by ${denied.yes[0]} (DENY)` };
+    if (denied.yes.length > 0)
+      return {
+        ...base,
+        verdict: 'deny',
+        rules: [denied.yes[0]!],
+        explanation: `${head}: denied by ${denied.yes[0]} (DENY)`,
+      };
     const allowed = attached.allow.length > 0 ? this.matching(attached.allow, view, port) : undefined;
     if (allowed && allowed.yes.length === 0 && allowed.maybe.length === 0) {
       const names = attached.allow.map((p) => p.ref).join(', ');
@@ -143,15 +164,24 @@ export class MeshLayer {
       const why = `whether ${open.join(', ')} match ${remoteText} depends on pod IPs the manifests do not give (pods with status.podIPs decide it)`;
       return { ...base, verdict: 'unknown', rules: open, explanation: `${head}: unknown: ${why}` };
     }
-    if (!allowed) return { ...base, verdict: 'allow', rules: [], explanation: `${head}: no ALLOW policy applies: allowed` };
-    return { ...base, verdict: 'allow', rules: [allowed.yes[0]!], explanation: `${head}: allowed by ${allowed.yes[0]} (ALLOW)` };
+    if (!allowed)
+      return { ...base, verdict: 'allow', rules: [], explanation: `${head}: no ALLOW policy applies: allowed` };
+    return {
+      ...base,
+      verdict: 'allow',
+      rules: [allowed.yes[0]!],
+      explanation: `${head}: allowed by ${allowed.yes[0]} (ALLOW)`,
+    };
   }
 
   /** Sources whose identity/addresses a rule's `from` surely covers, and those it may cover, for one mTLS situation. */
   private ruleSources(rule: AuthzRule, disabled: boolean): { yes: Bitset; maybe: Bitset } {
     if (rule.from === 'any') return { yes: this.sets.all, maybe: this.sets.none };
     let byMode = this.sourceCache.get(rule);
-    if (!byMode) this.sourceCache.set(rule, (byMode = new Map()));
+    if (!byMode) {
+      byMode = new Map();
+      this.sourceCache.set(rule, byMode);
+    }
     let sets = byMode.get(disabled);
     if (!sets) {
       sets = { yes: new Bitset(this.sets.all.size), maybe: new Bitset(this.sets.all.size) };
@@ -166,7 +196,11 @@ export class MeshLayer {
     return sets;
   }
 
-  private policiesSources(policies: readonly AuthzPolicy[], port: number, disabled: boolean): { yes: Bitset; maybe: Bitset } {
+  private policiesSources(
+    policies: readonly AuthzPolicy[],
+    port: number,
+    disabled: boolean,
+  ): { yes: Bitset; maybe: Bitset } {
     const yes = new Bitset(this.sets.all.size);
     const maybe = new Bitset(this.sets.all.size);
     for (const p of policies) {
@@ -186,7 +220,8 @@ export class MeshLayer {
     if (!dst.mesh || protocol !== 'TCP') return { allow: all, deny: none };
     const attached = this.att.mesh[dst.index]!;
     const { mode } = this.att.mtls(dst, port);
-    if (attached.allow.length === 0 && attached.deny.length === 0 && mode !== 'STRICT') return { allow: all, deny: none };
+    if (attached.allow.length === 0 && attached.deny.length === 0 && mode !== 'STRICT')
+      return { allow: all, deny: none };
     const disabled = mode === 'DISABLE';
     // STRICT refuses sources without a sidecar before any policy is read.
     const refused = mode === 'STRICT' ? all.clone().andNot(this.meshSet) : new Bitset(all.size);

@@ -10,7 +10,17 @@ import { parsePolicy } from './parse.ts';
 import { PeerSets, type Remote } from './sets.ts';
 import { resolveTarget, type TargetResolution } from './services.ts';
 import type { ParsedPolicy } from './spec.ts';
-import type { ClusterInput, Computed, Decision, Labels, ModelOptions, Peer, PeerInfo, Protocol, ServiceInput } from './types.ts';
+import type {
+  ClusterInput,
+  Computed,
+  Decision,
+  Labels,
+  ModelOptions,
+  Peer,
+  PeerInfo,
+  Protocol,
+  ServiceInput,
+} from './types.ts';
 
 /** A question for the model: may `from` open a connection to `to` on port/protocol? */
 export interface Query {
@@ -53,13 +63,21 @@ function resolvePeer(cluster: Cluster, peer: Peer): Side {
   if ('workload' in peer) {
     const w = cluster.workloadById.get(peer.workload);
     if (!w) throw new Error(`unknown workload "${peer.workload}" (workloads are named namespace/name)`);
-    return { remote: { workload: w }, info: { kind: 'workload', id: w.id, namespace: w.namespace, name: w.name }, text: w.id };
+    return {
+      remote: { workload: w },
+      info: { kind: 'workload', id: w.id, namespace: w.namespace, name: w.name },
+      text: w.id,
+    };
   }
   const address = parseAddress(peer.ip);
   if (!address) throw new Error(`"${peer.ip}" is not an IP address`);
   const w = cluster.workloadByIp.get(peer.ip);
   if (w) {
-    return { remote: { workload: w, address }, info: { kind: 'workload', id: w.id, namespace: w.namespace, name: w.name }, text: `${w.id} (${peer.ip})` };
+    return {
+      remote: { workload: w, address },
+      info: { kind: 'workload', id: w.id, namespace: w.namespace, name: w.name },
+      text: `${w.id} (${peer.ip})`,
+    };
   }
   return { remote: { address }, info: { kind: 'ip', ip: peer.ip }, text: peer.ip };
 }
@@ -69,19 +87,36 @@ function decide(cluster: Cluster, sets: PeerSets, att: Attachments, mesh: MeshLa
   const { port } = query;
   const from = resolvePeer(cluster, query.from);
   const to = resolvePeer(cluster, query.to);
-  if (!from.remote.workload && !to.remote.workload) throw new Error('at least one side of a connection must be a workload of the cluster');
+  if (!from.remote.workload && !to.remote.workload)
+    throw new Error('at least one side of a connection must be a workload of the cluster');
   const src = from.remote.workload;
   const dst = to.remote.workload;
   const base = { port, protocol, dstPorts: dst?.ports };
   const egress = src
-    ? decideDirection(sets, 'egress', att.egress[src.index]!, { ...base, subject: src, remote: to.remote, remoteText: to.text } satisfies Traffic)
+    ? decideDirection(sets, 'egress', att.egress[src.index]!, {
+        ...base,
+        subject: src,
+        remote: to.remote,
+        remoteText: to.text,
+      } satisfies Traffic)
     : undefined;
   const ingress = dst
-    ? decideDirection(sets, 'ingress', att.ingress[dst.index]!, { ...base, subject: dst, remote: from.remote, remoteText: from.text } satisfies Traffic)
+    ? decideDirection(sets, 'ingress', att.ingress[dst.index]!, {
+        ...base,
+        subject: dst,
+        remote: from.remote,
+        remoteText: from.text,
+      } satisfies Traffic)
     : undefined;
   const meshDecision = dst ? mesh.decide(dst, from.remote, from.text, port, protocol) : undefined;
   const deniedAt =
-    egress?.verdict === 'deny' ? 'egress' : ingress?.verdict === 'deny' ? 'ingress' : meshDecision?.verdict === 'deny' ? 'mesh' : undefined;
+    egress?.verdict === 'deny'
+      ? 'egress'
+      : ingress?.verdict === 'deny'
+        ? 'ingress'
+        : meshDecision?.verdict === 'deny'
+          ? 'mesh'
+          : undefined;
   // A sure deny on any side decides; otherwise one undecidable side leaves the connection unknown.
   const undecided = [egress, ingress, meshDecision].some((d) => d?.verdict === 'unknown');
   const computed: Computed = deniedAt ? 'deny' : undecided ? 'unknown' : 'allow';
@@ -119,9 +154,13 @@ function podIpWarnings(cluster: Cluster, policies: readonly ParsedPolicy[]): str
     if (policy.layer !== 'network') continue;
     for (const rule of [...(policy.ingress?.rules ?? []), ...(policy.egress?.rules ?? [])]) {
       if (rule.peers === 'all') continue;
-      const blocks = rule.peers.flatMap((p) => (p.kind === 'cidr' && p.pods && !isUniversal(p.block) ? [formatBlock(p.block)] : []));
+      const blocks = rule.peers.flatMap((p) =>
+        p.kind === 'cidr' && p.pods && !isUniversal(p.block) ? [formatBlock(p.block)] : [],
+      );
       if (blocks.length > 0) {
-        out.push(`${rule.ref}: ${blocks.join(', ')} may match pods, and ${unknown} workload(s) have no known pod IPs: cells that depend on it are unknown (give pods with status.podIPs)`);
+        out.push(
+          `${rule.ref}: ${blocks.join(', ')} may match pods, and ${unknown} workload(s) have no known pod IPs: cells that depend on it are unknown (give pods with status.podIPs)`,
+        );
       }
     }
   }
@@ -141,7 +180,9 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
     const result = parsePolicy(p);
     const { ref, source } = result.policy;
     if (seen.has(ref)) {
-      throw new Error(`${ref} is declared twice${source || seen.get(ref) ? ` (${seen.get(ref) ?? '?'} and ${source ?? '?'})` : ''}`);
+      throw new Error(
+        `${ref} is declared twice${source || seen.get(ref) ? ` (${seen.get(ref) ?? '?'} and ${source ?? '?'})` : ''}`,
+      );
     }
     seen.set(ref, source);
     policies.push(result.policy);
@@ -171,9 +212,13 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
     matrix(port, protocol = 'TCP') {
       const key = `${port}/${protocol}`;
       let m = matrices.get(key);
-      if (!m) matrices.set(key, (m = computeMatrix(sets, att, mesh, port, protocol)));
+      if (!m) {
+        m = computeMatrix(sets, att, mesh, port, protocol);
+        matrices.set(key, m);
+      }
       return m;
     },
-    resolveTarget: (host, port, protocol = 'TCP', defaultNamespace) => resolveTarget(cluster, services, host, port, protocol, defaultNamespace),
+    resolveTarget: (host, port, protocol = 'TCP', defaultNamespace) =>
+      resolveTarget(cluster, services, host, port, protocol, defaultNamespace),
   };
 }

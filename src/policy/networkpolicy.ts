@@ -13,7 +13,8 @@ function readPeer(peer: Fields, namespace: string): PeerSpec {
   const podFields = peer.obj('podSelector');
   const nsFields = peer.obj('namespaceSelector');
   if (ipBlock) {
-    if (podFields || nsFields) peer.fail('ipBlock cannot be combined with podSelector or namespaceSelector in one peer');
+    if (podFields || nsFields)
+      peer.fail('ipBlock cannot be combined with podSelector or namespaceSelector in one peer');
     const cidr = ipBlock.reqStr('cidr');
     const except = ipBlock.strList('except') ?? [];
     const block = readBlock(ipBlock, 'cidr', cidr, except);
@@ -25,7 +26,9 @@ function readPeer(peer: Fields, namespace: string): PeerSpec {
   // Without namespaceSelector the peer means pods of the policy's own namespace.
   const spec: PodsSpec = {
     kind: 'pods',
-    namespaces: nsFields ? { kind: 'selector', selector: readSelector(nsFields) } : { kind: 'names', names: [namespace] },
+    namespaces: nsFields
+      ? { kind: 'selector', selector: readSelector(nsFields) }
+      : { kind: 'names', names: [namespace] },
     pods,
     view: 'pod',
   };
@@ -85,13 +88,16 @@ export function readNetworkPolicy(
   const egressRules = readRules(spec, 'egress', meta.namespace, ref);
   const declared = spec.strList('policyTypes');
   for (const t of declared ?? []) {
-    if (t !== 'Ingress' && t !== 'Egress') spec.fail(`unknown policy type "${t}" (expected Ingress or Egress)`, 'policyTypes');
+    if (t !== 'Ingress' && t !== 'Egress')
+      spec.fail(`unknown policy type "${t}" (expected Ingress or Egress)`, 'policyTypes');
   }
   // The API's defaulting (also for an empty list): Ingress always, Egress only when there are egress rules.
-  const types = declared && declared.length > 0 ? declared : egressRules.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  const types =
+    declared && declared.length > 0 ? declared : egressRules.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
   const section = (type: string, rules: Rule[], direction: Direction): DirectionRules | undefined => {
     if (types.includes(type)) return { isolates: true, rules };
-    if (rules.length > 0) warnings.push(`${ref}: ${direction} rules are ignored because policyTypes does not list ${type}`);
+    if (rules.length > 0)
+      warnings.push(`${ref}: ${direction} rules are ignored because policyTypes does not list ${type}`);
     return undefined;
   };
   spec.done();

@@ -25,7 +25,8 @@ export function checkPortNumber(fields: Fields, key: string, value: number): num
  * caught rather than treated as a name no pod has.
  */
 export function checkPortName(fields: Fields, key: string, name: string): string {
-  const ok = name.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) && /[a-z]/.test(name) && !name.includes('--');
+  const ok =
+    name.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) && /[a-z]/.test(name) && !name.includes('--');
   if (!ok) {
     fields.fail(
       `"${name}" is neither a port number nor a valid port name (a name has 1-15 lowercase letters, digits or '-', with at least one letter)`,
@@ -52,12 +53,17 @@ export function readBlock(fields: Fields, key: string, cidr: string, except: rea
 }
 
 /** Reads `metadata`: name (required), namespace (`defaultNamespace` for namespaced kinds without one). */
-export function readMetadata(doc: Fields, namespaced: boolean, defaultNamespace: string): { name: string; namespace: string } {
+export function readMetadata(
+  doc: Fields,
+  namespaced: boolean,
+  defaultNamespace: string,
+): { name: string; namespace: string } {
   const meta = doc.reqObj('metadata');
   const name = meta.reqStr('name');
   const namespace = meta.str('namespace');
   // Everything else in metadata (labels, annotations, uid …) cannot change a verdict.
   meta.ignore(...meta.keys());
-  if (!namespaced && namespace !== undefined) meta.fail('this kind is cluster-scoped and has no namespace', 'namespace');
+  if (!namespaced && namespace !== undefined)
+    meta.fail('this kind is cluster-scoped and has no namespace', 'namespace');
   return { name, namespace: namespace ?? defaultNamespace };
 }

@@ -9,7 +9,9 @@ import type { ParseResult } from './spec.ts';
 import type { PolicyInput } from './types.ts';
 
 /** Supported kinds with their accepted apiVersions and scope. */
-export const POLICY_KINDS: Readonly<Record<string, { readonly apiVersions: readonly string[]; readonly namespaced: boolean }>> = {
+export const POLICY_KINDS: Readonly<
+  Record<string, { readonly apiVersions: readonly string[]; readonly namespaced: boolean }>
+> = {
   NetworkPolicy: { apiVersions: ['networking.k8s.io/v1'], namespaced: true },
   AdminNetworkPolicy: { apiVersions: ['policy.networking.k8s.io/v1alpha1'], namespaced: false },
   BaselineAdminNetworkPolicy: { apiVersions: ['policy.networking.k8s.io/v1alpha1'], namespaced: false },
@@ -42,11 +44,19 @@ export function parsePolicy(input: PolicyInput): ParseResult {
   const kind = doc.reqStr('kind');
   const info = POLICY_KINDS[kind];
   if (!info) {
-    throw new PolicyError(ref, ['kind'], `unsupported kind (supported: ${Object.keys(POLICY_KINDS).join(', ')})`, input.source);
+    throw new PolicyError(
+      ref,
+      ['kind'],
+      `unsupported kind (supported: ${Object.keys(POLICY_KINDS).join(', ')})`,
+      input.source,
+    );
   }
   const apiVersion = doc.reqStr('apiVersion');
   if (!info.apiVersions.includes(apiVersion)) {
-    doc.fail(`unsupported apiVersion "${apiVersion}" for ${kind} (expected ${info.apiVersions.join(' or ')})`, 'apiVersion');
+    doc.fail(
+      `unsupported apiVersion "${apiVersion}" for ${kind} (expected ${info.apiVersions.join(' or ')})`,
+      'apiVersion',
+    );
   }
   const meta = readMetadata(doc, info.namespaced, defaultNamespace);
   doc.ignore('status');

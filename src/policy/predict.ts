@@ -19,7 +19,9 @@ export type Prediction =
   | { readonly kind: 'unknown'; readonly reason: ErrorReason; readonly detail: string };
 
 /** Where a target's traffic lands: peers with the destination port, or why the model cannot tell. */
-type Landing = { readonly peers: readonly { readonly peer: Peer; readonly port: number }[]; readonly note?: string } | { readonly reason: ErrorReason; readonly detail: string };
+type Landing =
+  | { readonly peers: readonly { readonly peer: Peer; readonly port: number }[]; readonly note?: string }
+  | { readonly reason: ErrorReason; readonly detail: string };
 
 /** Source workloads of a test source, or why there are none. */
 export function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | string {
@@ -27,19 +29,29 @@ export function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | 
   const selector = source.selector ?? {};
   const found = model.selectWorkloads(source.namespace ?? 'default', selector);
   if (found.length > 0) return found;
-  const labels = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') || 'any labels';
+  const labels =
+    Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || 'any labels';
   return `no workload in namespace ${source.namespace} with ${labels} in the manifests`;
 }
 
 function land(model: Model, target: TargetSpec): Landing {
   const { scheme, host, port } = target.address;
-  if (scheme === 'dns') return { reason: 'bad-target', detail: 'dns:// targets ask the cluster DNS, which the policy model does not place' };
+  if (scheme === 'dns')
+    return {
+      reason: 'bad-target',
+      detail: 'dns:// targets ask the cluster DNS, which the policy model does not place',
+    };
   const protocol: Protocol = 'TCP';
   const r = model.resolveTarget(host, port, protocol);
   switch (r.kind) {
     case 'service':
       if (r.backends.length === 0) return { reason: 'target-down', detail: r.notes.join('; ') || 'no backends' };
-      return { peers: r.backends.map((b) => ({ peer: { workload: b.workload.id }, port: b.port })), ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}) };
+      return {
+        peers: r.backends.map((b) => ({ peer: { workload: b.workload.id }, port: b.port })),
+        ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}),
+      };
     case 'pod':
       return { peers: [{ peer: { ip: r.ip }, port: r.port }] };
     case 'external':
@@ -58,7 +70,8 @@ function predictCell(model: Model, sources: Workload[] | string, landing: Landin
   if ('reason' in landing) return { kind: 'unknown', reason: landing.reason, detail: landing.detail };
   const decisions: Decision[] = [];
   for (const s of sources) {
-    for (const { peer, port } of landing.peers) decisions.push(model.decide({ from: { workload: s.id }, to: peer, port, protocol: 'TCP' }));
+    for (const { peer, port } of landing.peers)
+      decisions.push(model.decide({ from: { workload: s.id }, to: peer, port, protocol: 'TCP' }));
   }
   const real = decisions.filter((d) => d.verdict !== 'loopback');
   const judged = real.length > 0 ? real : decisions;
@@ -66,15 +79,26 @@ function predictCell(model: Model, sources: Workload[] | string, landing: Landin
   if (undecided) return predictionOf(undecided);
   const verdicts = new Set(judged.map((d) => d.computed));
   if (verdicts.size > 1) {
-    const lines = judged.map((d) => `${d.from.kind === 'workload' ? d.from.id : d.from.ip} → ${d.to.kind === 'workload' ? d.to.id : d.to.ip}:${d.port}: ${d.computed}`);
-    return { kind: 'unknown', reason: 'undecidable', detail: `the policies give different verdicts for the pods involved: ${lines.join(', ')}` };
+    const lines = judged.map(
+      (d) =>
+        `${d.from.kind === 'workload' ? d.from.id : d.from.ip} → ${d.to.kind === 'workload' ? d.to.id : d.to.ip}:${d.port}: ${d.computed}`,
+    );
+    return {
+      kind: 'unknown',
+      reason: 'undecidable',
+      detail: `the policies give different verdicts for the pods involved: ${lines.join(', ')}`,
+    };
   }
   const first = judged[0]!;
   const note = 'note' in landing && landing.note ? [landing.note] : [];
   const more = judged.length > 1 ? [`(${judged.length} source/backend pairs, all ${first.computed})`] : [];
   const one = predictionOf(first);
   if (one.kind !== 'verdict') return one;
-  return { ...one, verdict: real.length === 0 ? 'loopback' : one.computed, explanation: [...one.explanation, ...more, ...note] };
+  return {
+    ...one,
+    verdict: real.length === 0 ? 'loopback' : one.computed,
+    explanation: [...one.explanation, ...more, ...note],
+  };
 }
 
 /**
@@ -83,10 +107,18 @@ function predictCell(model: Model, sources: Workload[] | string, landing: Landin
  */
 export function predictionOf(d: Decision): Prediction {
   if (d.computed === 'unknown') {
-    const why = [d.egress, d.ingress, d.mesh].find((side) => side?.verdict === 'unknown')?.explanation ?? d.explanation.join('; ');
+    const why =
+      [d.egress, d.ingress, d.mesh].find((side) => side?.verdict === 'unknown')?.explanation ??
+      d.explanation.join('; ');
     return { kind: 'unknown', reason: 'undecidable', detail: why };
   }
-  return { kind: 'verdict', verdict: d.verdict === 'loopback' ? 'loopback' : d.computed, computed: d.computed, deniedAt: d.deniedAt, explanation: d.explanation };
+  return {
+    kind: 'verdict',
+    verdict: d.verdict === 'loopback' ? 'loopback' : d.computed,
+    computed: d.computed,
+    deniedAt: d.deniedAt,
+    explanation: d.explanation,
+  };
 }
 
 /** Predicts every cell of the test, keyed by source name then target name. */
@@ -103,11 +135,14 @@ export function predictTest(model: Model, test: ReachabilityTest): Map<string, M
 }
 
 /** The model's side of a three-way comparison: verdicts of the cells the model can decide. */
-export function modelVerdicts(predictions: ReadonlyMap<string, ReadonlyMap<string, Prediction>>): Map<string, Map<string, ModelVerdict>> {
+export function modelVerdicts(
+  predictions: ReadonlyMap<string, ReadonlyMap<string, Prediction>>,
+): Map<string, Map<string, ModelVerdict>> {
   const out = new Map<string, Map<string, ModelVerdict>>();
   for (const [source, row] of predictions) {
     const verdicts = new Map<string, ModelVerdict>();
-    for (const [target, p] of row) if (p.kind === 'verdict') verdicts.set(target, { verdict: p.verdict, explanation: p.explanation });
+    for (const [target, p] of row)
+      if (p.kind === 'verdict') verdicts.set(target, { verdict: p.verdict, explanation: p.explanation });
     out.set(source, verdicts);
   }
   return out;

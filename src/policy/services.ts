@@ -29,7 +29,10 @@ export type TargetResolution =
  * Splits a Service host name: `svc.ns.svc.cluster.local` (any cluster domain), `svc.ns.svc`,
  * `svc.ns`, or `svc` in `defaultNamespace`. Returns undefined for other names.
  */
-export function parseServiceHost(host: string, defaultNamespace?: string): { name: string; namespace: string } | undefined {
+export function parseServiceHost(
+  host: string,
+  defaultNamespace?: string,
+): { name: string; namespace: string } | undefined {
   const labels = host.replace(/\.$/, '').split('.');
   if (labels.some((l) => l === '')) return undefined;
   if (labels.length === 1) return defaultNamespace ? { name: labels[0]!, namespace: defaultNamespace } : undefined;
@@ -37,10 +40,19 @@ export function parseServiceHost(host: string, defaultNamespace?: string): { nam
   return undefined;
 }
 
-function backendsOf(cluster: Cluster, service: ServiceInput, sp: ServicePortInput): { backends: Backend[]; notes: string[] } {
+function backendsOf(
+  cluster: Cluster,
+  service: ServiceInput,
+  sp: ServicePortInput,
+): { backends: Backend[]; notes: string[] } {
   const notes: string[] = [];
   if (!service.selector || Object.keys(service.selector).length === 0) {
-    return { backends: [], notes: [`service ${service.namespace}/${service.name} has no selector: its endpoints are not known from manifests`] };
+    return {
+      backends: [],
+      notes: [
+        `service ${service.namespace}/${service.name} has no selector: its endpoints are not known from manifests`,
+      ],
+    };
   }
   const selector = selectorFromLabels(service.selector);
   const ns = cluster.namespaceByName.get(service.namespace);
@@ -59,7 +71,8 @@ function backendsOf(cluster: Cluster, service: ServiceInput, sp: ServicePortInpu
     if (cp) backends.push({ workload: w, port: cp.port });
     else notes.push(`${w.id} has no container port named "${target}" (${protocol}): not an endpoint`);
   }
-  if (backends.length === 0 && notes.length === 0) notes.push(`service ${service.namespace}/${service.name} selects no known workload`);
+  if (backends.length === 0 && notes.length === 0)
+    notes.push(`service ${service.namespace}/${service.name} selects no known workload`);
   return { backends, notes };
 }
 
@@ -81,7 +94,11 @@ export function resolveTarget(
     return viaService(cluster, service, port, protocol);
   }
   const parsed = parseServiceHost(bare, defaultNamespace);
-  if (!parsed) return { kind: 'unknown', reason: `"${host}" is not a Service name (svc.ns[.svc[.cluster.local]]) nor an IP address` };
+  if (!parsed)
+    return {
+      kind: 'unknown',
+      reason: `"${host}" is not a Service name (svc.ns[.svc[.cluster.local]]) nor an IP address`,
+    };
   const service = services.find((s) => s.name === parsed.name && s.namespace === parsed.namespace);
   if (!service) return { kind: 'unknown', reason: `no Service ${parsed.namespace}/${parsed.name} in the manifests` };
   return viaService(cluster, service, port, protocol);
@@ -91,7 +108,10 @@ function viaService(cluster: Cluster, service: ServiceInput, port: number, proto
   const sp = service.ports.find((p) => p.port === port && (p.protocol ?? 'TCP') === protocol);
   if (!sp) {
     const known = service.ports.map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(', ') || 'none';
-    return { kind: 'unknown', reason: `service ${service.namespace}/${service.name} has no port ${port}/${protocol} (ports: ${known})` };
+    return {
+      kind: 'unknown',
+      reason: `service ${service.namespace}/${service.name} has no port ${port}/${protocol} (ports: ${known})`,
+    };
   }
   const { backends, notes } = backendsOf(cluster, service, sp);
   return { kind: 'service', service, servicePort: sp, backends, notes };

@@ -140,7 +140,8 @@ export class PeerSets {
   peerCovers(spec: PeerSpec, remote: Remote): Match {
     if (remote.workload) {
       // A specific pod IP is judged on its own; otherwise every pod of the workload must match.
-      if (spec.kind === 'cidr' && remote.address) return spec.pods && inBlock(spec.block, remote.address) ? 'yes' : 'no';
+      if (spec.kind === 'cidr' && remote.address)
+        return spec.pods && inBlock(spec.block, remote.address) ? 'yes' : 'no';
       const sets = this.peerSets(spec);
       return sets.yes.has(remote.workload.index) ? 'yes' : sets.maybe.has(remote.workload.index) ? 'maybe' : 'no';
     }

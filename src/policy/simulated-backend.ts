@@ -9,7 +9,14 @@ export type Predictor = (test: ReachabilityTest) => ReadonlyMap<string, Readonly
 
 /** The line of an explanation that decided the verdict (the denying side, else the conclusion). */
 function decisiveLine(p: Prediction & { kind: 'verdict' }): string {
-  const prefix = p.deniedAt === 'egress' ? 'egress' : p.deniedAt === 'ingress' ? 'ingress' : p.deniedAt === 'mesh' ? 'mesh' : undefined;
+  const prefix =
+    p.deniedAt === 'egress'
+      ? 'egress'
+      : p.deniedAt === 'ingress'
+        ? 'ingress'
+        : p.deniedAt === 'mesh'
+          ? 'mesh'
+          : undefined;
   const line = prefix ? p.explanation.find((l) => l.startsWith(prefix)) : undefined;
   return line ?? p.explanation[p.explanation.length - 1] ?? '';
 }
@@ -20,10 +27,18 @@ function decisiveLine(p: Prediction & { kind: 'verdict' }): string {
  * cannot place as errors with the reason.
  */
 export function simulatedResult(url: string, p: Prediction): ProbeResult {
-  if (p.kind === 'unknown') return { url, observed: 'error', reason: p.reason, latencyMs: 0, attempts: 1, detail: `simulated: ${p.detail}` };
+  if (p.kind === 'unknown')
+    return { url, observed: 'error', reason: p.reason, latencyMs: 0, attempts: 1, detail: `simulated: ${p.detail}` };
   const reason = p.computed === 'allow' ? 'connected' : p.deniedAt === 'mesh' ? 'reset' : 'timeout';
   const loop = p.verdict === 'loopback' ? 'loopback (a workload to itself; CNIs differ): ' : '';
-  return { url, observed: p.computed, reason, latencyMs: 0, attempts: 1, detail: `simulated: ${loop}${decisiveLine(p)}` };
+  return {
+    url,
+    observed: p.computed,
+    reason,
+    latencyMs: 0,
+    attempts: 1,
+    detail: `simulated: ${loop}${decisiveLine(p)}`,
+  };
 }
 
 /** Observes nothing on a network: every cell is the policy model's prediction. */
@@ -42,7 +57,11 @@ export class SimulatedBackend implements Backend {
     for (const source of test.sources) {
       const row = new Map<string, ProbeResult>();
       for (const target of test.targets) {
-        const p = predictions.get(source.name)?.get(target.name) ?? { kind: 'unknown', reason: 'internal', detail: 'no prediction for this cell' };
+        const p = predictions.get(source.name)?.get(target.name) ?? {
+          kind: 'unknown',
+          reason: 'internal',
+          detail: 'no prediction for this cell',
+        };
         row.set(target.name, simulatedResult(target.address.url, p));
         // A simulated deny is the policy's own answer: no liveness proof is needed.
         if (p.kind === 'verdict') alive.set(target.name, 'simulated from the manifests');

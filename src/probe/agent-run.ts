@@ -9,7 +9,11 @@ import { runPlan } from './engine.ts';
  * Runs every probe of `plan`, writing one ProbeResult line per probe as it lands, then AgentDone. When
  * `signal` aborts, the probes not done are written at once as error/interrupted, so the output stays complete.
  */
-export async function executePlan(plan: ProbePlan, write: (line: ProbeResultLine | AgentDoneLine) => void, signal?: AbortSignal): Promise<void> {
+export async function executePlan(
+  plan: ProbePlan,
+  write: (line: ProbeResultLine | AgentDoneLine) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const started = nowMs();
   await runPlan(plan, (id, result) => write({ kind: 'ProbeResult', id, ...result }), signal);
   write({

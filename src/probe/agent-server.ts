@@ -52,7 +52,8 @@ export async function serveAgent(path: string, signal: AbortSignal, options: Age
     });
   });
   await listenPrivately(server, path);
-  if (!closing.aborted) await new Promise<void>((resolve) => closing.addEventListener('abort', () => resolve(), { once: true }));
+  if (!closing.aborted)
+    await new Promise<void>((resolve) => closing.addEventListener('abort', () => resolve(), { once: true }));
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const socket of waiting) socket.destroy();
   await Promise.race([Promise.all(answering), delay(SHUTDOWN_GRACE_MS)]);
@@ -80,8 +81,10 @@ async function clearStaleSocket(path: string): Promise<void> {
     throw new ConfigError(path, undefined, undefined, `cannot be checked (${code ?? String(error)})`, { cause: error });
   }
   // lstat, not stat: a link is refused itself, whatever it points to, so nothing is removed through it.
-  if (!stat.isSocket()) throw new ConfigError(path, undefined, undefined, `is ${kindOf(stat)}, not a socket; refusing to replace it`);
-  if (await accepts(path)) throw new ConfigError(path, undefined, undefined, 'another agent is listening on this socket');
+  if (!stat.isSocket())
+    throw new ConfigError(path, undefined, undefined, `is ${kindOf(stat)}, not a socket; refusing to replace it`);
+  if (await accepts(path))
+    throw new ConfigError(path, undefined, undefined, 'another agent is listening on this socket');
   await rm(path, { force: true });
 }
 
@@ -129,7 +132,10 @@ function readPlanLine(socket: Socket, timeoutMs: number, onLine: (text: string) 
     const taken = end < 0 ? chunk.length : end;
     if (size + taken > MAX_PLAN_BYTES) {
       stop();
-      drop(socket, `the plan line is longer than ${MAX_PLAN_BYTES / (1024 * 1024)} MiB, the most a probe plan may hold`);
+      drop(
+        socket,
+        `the plan line is longer than ${MAX_PLAN_BYTES / (1024 * 1024)} MiB, the most a probe plan may hold`,
+      );
       return;
     }
     size += taken;

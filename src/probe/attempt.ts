@@ -32,7 +32,11 @@ export function interruptedIn(phase: Phase): Attempt {
  * or, while resolving, a DNS error. When `signal` aborts first, the attempt's sockets are destroyed at
  * once and it ends as `error/interrupted`; an attempt that already ended keeps its outcome.
  */
-export function runAttempt(timeoutMs: number, body: (ctx: AttemptContext) => Promise<Attempt>, signal?: AbortSignal): Promise<Attempt> {
+export function runAttempt(
+  timeoutMs: number,
+  body: (ctx: AttemptContext) => Promise<Attempt>,
+  signal?: AbortSignal,
+): Promise<Attempt> {
   const cleanups: (() => void)[] = [];
   const ctx: AttemptContext = { phase: 'resolve', onTimeout: (fn) => cleanups.push(fn) };
   const withPeer = (attempt: Attempt): Attempt =>
@@ -97,7 +101,8 @@ export function readFirstLine(socket: Socket, maxBytes = 512): Promise<string | 
     const onData = (chunk: Buffer): void => {
       buffered += chunk.toString('latin1');
       const end = buffered.indexOf('\n');
-      if (end >= 0 || buffered.length >= maxBytes) done(buffered.slice(0, end >= 0 ? end : maxBytes).replace(/\r$/, ''));
+      if (end >= 0 || buffered.length >= maxBytes)
+        done(buffered.slice(0, end >= 0 ? end : maxBytes).replace(/\r$/, ''));
     };
     const onEnd = (): void => done(buffered.length > 0 ? buffered : null);
     socket.on('data', onData);

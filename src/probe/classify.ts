@@ -10,7 +10,17 @@ export interface Attempt {
 }
 
 /** Error codes of name resolution: the name could not be turned into an address. */
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'ENODATA', 'ESERVFAIL', 'ENONAME', 'EBADNAME', 'ECONNREFUSED_DNS', 'ETIMEOUT']);
+const DNS_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'ENODATA',
+  'ESERVFAIL',
+  'ENONAME',
+  'EBADNAME',
+  'ECONNREFUSED_DNS',
+  'ETIMEOUT',
+]);
 
 /**
  * Classifies an error raised while connecting or talking to a target.
@@ -42,7 +52,12 @@ export function classifyError(error: unknown, phase: 'resolve' | 'connect' | 'ex
     default:
       // Node's HTTP parser: the peer answered, but not with HTTP/1.x the probe can judge.
       if (code.startsWith('HPE_')) return { observed: 'error', reason: 'protocol', detail };
-      if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code === 'EPROTO' || /certificate|handshake|SSL/i.test(message)) {
+      if (
+        code.startsWith('ERR_TLS') ||
+        code.startsWith('ERR_SSL') ||
+        code === 'EPROTO' ||
+        /certificate|handshake|SSL/i.test(message)
+      ) {
         return { observed: 'error', reason: 'tls', detail };
       }
       return { observed: 'error', reason: 'internal', detail: detail || 'unknown failure' };
@@ -51,7 +66,8 @@ export function classifyError(error: unknown, phase: 'resolve' | 'connect' | 'ex
 
 /** The attempt for a deadline that passed: before resolution finished it is a DNS error, after it a deny. */
 export function timedOut(phase: 'resolve' | 'connect' | 'exchange', timeoutMs: number): Attempt {
-  if (phase === 'resolve') return { observed: 'error', reason: 'dns', detail: `name resolution took longer than ${timeoutMs}ms` };
+  if (phase === 'resolve')
+    return { observed: 'error', reason: 'dns', detail: `name resolution took longer than ${timeoutMs}ms` };
   const what = phase === 'connect' ? 'no answer to the connection attempt' : 'connected, but no reply';
   return { observed: 'deny', reason: 'timeout', detail: `${what} within ${timeoutMs}ms` };
 }

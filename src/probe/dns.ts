@@ -7,16 +7,25 @@ import { resolveHost } from './resolve.ts';
 
 /** Resolves the name with the system resolver, as the workload would. */
 export function dnsAttempt(address: TargetAddress, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
-  return runAttempt(timeoutMs, async (ctx) => {
-    // Past the resolve phase a passed deadline reads as a deny: the resolver was unreachable.
-    ctx.phase = 'exchange';
-    try {
-      const { address: found } = await resolveHost(address.host);
-      return { observed: 'allow', reason: 'resolved', detail: found };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? '';
-      if (code === 'EAI_AGAIN' || code === 'ETIMEOUT') return { observed: 'deny', reason: 'timeout', detail: `${code}: the resolver did not answer` };
-      return { observed: 'error', reason: 'dns', detail: `${code || String(error)}: ${address.host} does not resolve` };
-    }
-  }, signal);
+  return runAttempt(
+    timeoutMs,
+    async (ctx) => {
+      // Past the resolve phase a passed deadline reads as a deny: the resolver was unreachable.
+      ctx.phase = 'exchange';
+      try {
+        const { address: found } = await resolveHost(address.host);
+        return { observed: 'allow', reason: 'resolved', detail: found };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        if (code === 'EAI_AGAIN' || code === 'ETIMEOUT')
+          return { observed: 'deny', reason: 'timeout', detail: `${code}: the resolver did not answer` };
+        return {
+          observed: 'error',
+          reason: 'dns',
+          detail: `${code || String(error)}: ${address.host} does not resolve`,
+        };
+      }
+    },
+    signal,
+  );
 }

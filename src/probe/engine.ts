@@ -63,7 +63,8 @@ function worthRetrying(attempt: Attempt, expect: Verdict | undefined): boolean {
  */
 export async function probeUrl(url: string, options: ProbeOptions): Promise<ProbeResult> {
   const parsed = parseTarget(url);
-  if (!parsed.ok) return { url, observed: 'error', reason: 'bad-target', latencyMs: 0, attempts: 0, detail: parsed.error };
+  if (!parsed.ok)
+    return { url, observed: 'error', reason: 'bad-target', latencyMs: 0, attempts: 0, detail: parsed.error };
   const maxAttempts = Math.max(1, options.attempts);
   let attempt: Attempt = { observed: 'error', reason: 'internal' };
   let latencyMs = 0;
@@ -72,7 +73,11 @@ export async function probeUrl(url: string, options: ProbeOptions): Promise<Prob
     if (options.signal?.aborted) return interruptedResult(parsed.value.url, made, maxAttempts, attempt, latencyMs);
     if (made > 0) {
       try {
-        await delay(Math.min((options.backoffMs ?? 100) * 2 ** (made - 1), 1000), undefined, options.signal ? { signal: options.signal } : {});
+        await delay(
+          Math.min((options.backoffMs ?? 100) * 2 ** (made - 1), 1000),
+          undefined,
+          options.signal ? { signal: options.signal } : {},
+        );
       } catch {
         return interruptedResult(parsed.value.url, made, maxAttempts, attempt, latencyMs);
       }
@@ -82,7 +87,11 @@ export async function probeUrl(url: string, options: ProbeOptions): Promise<Prob
       attempt = await attemptOnce(parsed.value, options);
     } catch (error) {
       // Defensive: attempts classify their own failures, but a probe must never throw.
-      attempt = { observed: 'error', reason: 'internal', detail: error instanceof Error ? error.message : String(error) };
+      attempt = {
+        observed: 'error',
+        reason: 'internal',
+        detail: error instanceof Error ? error.message : String(error),
+      };
     }
     latencyMs = Math.round((nowMs() - started) * 10) / 10;
     made += 1;
@@ -92,8 +101,17 @@ export async function probeUrl(url: string, options: ProbeOptions): Promise<Prob
 }
 
 /** The result of a probe stopped between attempts (or before its first): what was seen so far, as an error. */
-function interruptedResult(url: string, made: number, maxAttempts: number, last: Attempt, latencyMs: number): ProbeResult {
-  const detail = made === 0 ? 'interrupted before it was probed' : `interrupted before attempt ${made + 1} of ${maxAttempts} (attempt ${made}: ${last.observed}/${last.reason})`;
+function interruptedResult(
+  url: string,
+  made: number,
+  maxAttempts: number,
+  last: Attempt,
+  latencyMs: number,
+): ProbeResult {
+  const detail =
+    made === 0
+      ? 'interrupted before it was probed'
+      : `interrupted before attempt ${made + 1} of ${maxAttempts} (attempt ${made}: ${last.observed}/${last.reason})`;
   return { url, observed: 'error', reason: 'interrupted', latencyMs, attempts: made, detail };
 }
 
@@ -113,7 +131,11 @@ export function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults'])
  * lands. Once `signal` aborts, probes in flight end at once and queued ones are reported without being
  * started, all as `error/interrupted`; results already reported stand.
  */
-export async function runPlan(plan: ProbePlan, onResult: (id: string, result: ProbeResult) => void, signal?: AbortSignal): Promise<void> {
+export async function runPlan(
+  plan: ProbePlan,
+  onResult: (id: string, result: ProbeResult) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   // Every attempt in flight listens on the signal: a signal of the plan's own, so thousands of
   // listeners neither trip Node's leak warning on the caller's signal nor have to be removed from it.
   const planSignal = signal ? AbortSignal.any([signal]) : undefined;

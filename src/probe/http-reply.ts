@@ -99,20 +99,37 @@ export function bodySnippet(res: IncomingMessage, waitMs = BODY_WAIT_MS): BodySn
  * a final status line decides even with unfinished headers; an interim 1xx or a partial status line
  * proves an HTTP peer answered, so it is a protocol error; nothing at all is for the caller (undefined).
  */
-export function unfinishedReply(start: ReplyStart, interim: number | undefined, judgement: HttpJudgement, when: string): Attempt | undefined {
+export function unfinishedReply(
+  start: ReplyStart,
+  interim: number | undefined,
+  judgement: HttpJudgement,
+  when: string,
+): Attempt | undefined {
   const status = statusLineOf(start.head);
   const firstStatus = interim ?? (status !== undefined && status < 200 ? status : undefined);
-  if (firstStatus !== undefined) return { observed: 'error', reason: 'protocol', detail: `interim HTTP ${firstStatus}, then no final status ${when}` };
+  if (firstStatus !== undefined)
+    return {
+      observed: 'error',
+      reason: 'protocol',
+      detail: `interim HTTP ${firstStatus}, then no final status ${when}`,
+    };
   if (status !== undefined) return judge(status, '', judgement, `headers still incomplete ${when}`);
   if (!start.head) return undefined;
-  return { observed: 'error', reason: 'protocol', detail: `an unfinished status line ${quote(firstLine(start.head))} ${when}` };
+  return {
+    observed: 'error',
+    reason: 'protocol',
+    detail: `an unfinished status line ${quote(firstLine(start.head))} ${when}`,
+  };
 }
 
 /**
  * A reply Node's parser rejected, described from the wire: no status line at all (HTTP/0.9 or
  * another protocol), an invalid status line, headers over the limit, or malformed headers.
  */
-export function brokenReply(error: Error & { reason?: unknown; code?: string; rawPacket?: unknown }, start: ReplyStart): Attempt {
+export function brokenReply(
+  error: Error & { reason?: unknown; code?: string; rawPacket?: unknown },
+  start: ReplyStart,
+): Attempt {
   const why = (typeof error.reason === 'string' ? error.reason : error.message).replace(/^Parse Error: /, '');
   const head = start.head || (Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1', 0, HEAD_KEPT) : '');
   const line = firstLine(head);

@@ -5,7 +5,16 @@ import { isIP, type Socket } from 'node:net';
 import { hostPort, type TargetAddress } from '../model/target.ts';
 import { openConnection, runAttempt, type AttemptContext } from './attempt.ts';
 import type { Attempt } from './classify.ts';
-import { bodySnippet, brokenReply, judge, MAX_HEAD_BYTES, unfinishedReply, watchReplyStart, type HttpJudgement, type ReplyStart } from './http-reply.ts';
+import {
+  bodySnippet,
+  brokenReply,
+  judge,
+  MAX_HEAD_BYTES,
+  unfinishedReply,
+  watchReplyStart,
+  type HttpJudgement,
+  type ReplyStart,
+} from './http-reply.ts';
 
 const USER_AGENT = 'prober';
 
@@ -14,17 +23,26 @@ const USER_AGENT = 'prober';
  * headers' end or the body then do (slow, short, endless, reset) and however close the deadline is;
  * the body is read only briefly, to quote its first bytes in the detail.
  */
-export function httpAttempt(address: TargetAddress, timeoutMs: number, judgement: HttpJudgement = {}, signal?: AbortSignal): Promise<Attempt> {
-  return runAttempt(timeoutMs, async (ctx) => {
-    const plain = await openConnection(ctx, address.host, address.port);
-    const socket = address.scheme === 'https' ? await startTls(ctx, plain, address.host, timeoutMs) : plain;
-    ctx.phase = 'exchange';
-    try {
-      return await exchange(ctx, socket, address, judgement, timeoutMs);
-    } finally {
-      socket.destroy();
-    }
-  }, signal);
+export function httpAttempt(
+  address: TargetAddress,
+  timeoutMs: number,
+  judgement: HttpJudgement = {},
+  signal?: AbortSignal,
+): Promise<Attempt> {
+  return runAttempt(
+    timeoutMs,
+    async (ctx) => {
+      const plain = await openConnection(ctx, address.host, address.port);
+      const socket = address.scheme === 'https' ? await startTls(ctx, plain, address.host, timeoutMs) : plain;
+      ctx.phase = 'exchange';
+      try {
+        return await exchange(ctx, socket, address, judgement, timeoutMs);
+      } finally {
+        socket.destroy();
+      }
+    },
+    signal,
+  );
 }
 
 async function startTls(ctx: AttemptContext, socket: Socket, servername: string, timeoutMs: number): Promise<Socket> {
@@ -36,7 +54,11 @@ async function startTls(ctx: AttemptContext, socket: Socket, servername: string,
   ctx.atDeadline = () =>
     socket.bytesRead > 0
       ? { observed: 'error', reason: 'tls', detail: `TLS handshake started but did not finish within ${timeoutMs}ms` }
-      : { observed: 'deny', reason: 'timeout', detail: `connected, but no answer to the TLS handshake within ${timeoutMs}ms` };
+      : {
+          observed: 'deny',
+          reason: 'timeout',
+          detail: `connected, but no answer to the TLS handshake within ${timeoutMs}ms`,
+        };
   return new Promise((resolve, reject) => {
     // Reachability, not certificate hygiene, is under test: a completed handshake is enough.
     // SNI carries host names only (RFC 6066); Node warns (DEP0123) when given an address.
@@ -52,7 +74,13 @@ async function startTls(ctx: AttemptContext, socket: Socket, servername: string,
   });
 }
 
-function exchange(ctx: AttemptContext, socket: Socket, address: TargetAddress, judgement: HttpJudgement, timeoutMs: number): Promise<Attempt> {
+function exchange(
+  ctx: AttemptContext,
+  socket: Socket,
+  address: TargetAddress,
+  judgement: HttpJudgement,
+  timeoutMs: number,
+): Promise<Attempt> {
   return new Promise((resolve, reject) => {
     let peerClosed = false;
     let interim: number | undefined;
@@ -66,7 +94,12 @@ function exchange(ctx: AttemptContext, socket: Socket, address: TargetAddress, j
       method: 'GET',
       path: address.path || '/',
       maxHeaderSize: MAX_HEAD_BYTES,
-      headers: { host: hostPort(address).replace(/:(80|443)$/, ''), 'user-agent': USER_AGENT, accept: '*/*', connection: 'close' },
+      headers: {
+        host: hostPort(address).replace(/:(80|443)$/, ''),
+        'user-agent': USER_AGENT,
+        accept: '*/*',
+        connection: 'close',
+      },
     });
     ctx.onTimeout(() => req.destroy());
     // 'socket' comes after the client's own data listener is attached, so no byte can slip past either.
@@ -80,7 +113,11 @@ function exchange(ctx: AttemptContext, socket: Socket, address: TargetAddress, j
     // A 101 to a GET that asked for no upgrade: the peer speaks HTTP, but the reply has no status to judge.
     req.once('upgrade', (res: IncomingMessage) => {
       answered = true;
-      resolve({ observed: 'error', reason: 'protocol', detail: `HTTP ${res.statusCode ?? 101}: a switch to another protocol nobody asked for` });
+      resolve({
+        observed: 'error',
+        reason: 'protocol',
+        detail: `HTTP ${res.statusCode ?? 101}: a switch to another protocol nobody asked for`,
+      });
     });
     req.once('response', (res: IncomingMessage) => {
       answered = true;
@@ -96,7 +133,8 @@ function exchange(ctx: AttemptContext, socket: Socket, address: TargetAddress, j
       const unfinished = unfinishedReply(start, interim, judgement, 'when the connection ended');
       if (unfinished) resolve(unfinished);
       // "socket hang up" carries ECONNRESET for a clean close too; the socket's own events tell which.
-      else if (error.code === 'ECONNRESET' && peerClosed) resolve({ observed: 'deny', reason: 'closed', detail: 'connected, then closed before any response' });
+      else if (error.code === 'ECONNRESET' && peerClosed)
+        resolve({ observed: 'deny', reason: 'closed', detail: 'connected, then closed before any response' });
       else reject(error);
     });
     req.end();

@@ -16,7 +16,9 @@ export function plansFor(test: ReachabilityTest, defaults: RunDefaults) {
     ...(t.expectStatus ? { expectStatus: t.expectStatus } : {}),
     ...(t.denyStatus ? { denyStatus: t.denyStatus } : {}),
   }));
-  return test.sources.map((source) => planFor(source.name, targets, defaults, (target) => decide(test.rules, source.name, target)?.verdict));
+  return test.sources.map((source) =>
+    planFor(source.name, targets, defaults, (target) => decide(test.rules, source.name, target)?.verdict),
+  );
 }
 
 /** Probes from the machine prober runs on. Only `local: true` sources are meaningful here. */

@@ -119,9 +119,11 @@ const INTERIM: Readonly<Partial<Record<number, (res: ServerResponse) => void>>> 
 function finalStatus(asked: number, res: ServerResponse): { status: number; note?: string } {
   if (asked < 100 || asked > 599) return { status: 400, note: `${asked} is not an HTTP status` };
   if (asked >= 200) return { status: asked };
-  if (asked === 100) return { status: 200, note: '100 Continue goes out only to a request that sends "Expect: 100-continue"' };
+  if (asked === 100)
+    return { status: 200, note: '100 Continue goes out only to a request that sends "Expect: 100-continue"' };
   const interim = INTERIM[asked];
-  if (!interim) return { status: 400, note: `${asked} is not a final status and serve cannot send it as an interim one` };
+  if (!interim)
+    return { status: 400, note: `${asked} is not a final status and serve cannot send it as an interim one` };
   interim(res);
   return { status: 200, note: `${asked} was sent as an interim response before this final one` };
 }
@@ -130,7 +132,13 @@ function answerHttp(req: IncomingMessage, res: ServerResponse, identity: Identit
   const url = req.url ?? '/';
   const asked = /^\/status\/(\d{3})\b/.exec(url);
   const { status, note } = finalStatus(asked ? Number(asked[1]) : 200, res);
-  const body = JSON.stringify({ ...identity, port: req.socket.localPort, path: url, client: req.socket.remoteAddress, ...(note ? { note } : {}) });
+  const body = JSON.stringify({
+    ...identity,
+    port: req.socket.localPort,
+    path: url,
+    client: req.socket.remoteAddress,
+    ...(note ? { note } : {}),
+  });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

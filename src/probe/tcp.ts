@@ -6,9 +6,13 @@ import type { Attempt } from './classify.ts';
 
 /** Connects to host:port and closes again. */
 export function tcpAttempt(address: TargetAddress, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
-  return runAttempt(timeoutMs, async (ctx) => {
-    const socket = await openConnection(ctx, address.host, address.port);
-    socket.destroy();
-    return { observed: 'allow', reason: 'connected' };
-  }, signal);
+  return runAttempt(
+    timeoutMs,
+    async (ctx) => {
+      const socket = await openConnection(ctx, address.host, address.port);
+      socket.destroy();
+      return { observed: 'allow', reason: 'connected' };
+    },
+    signal,
+  );
 }

@@ -22,7 +22,11 @@ function markdownBytes(sources: readonly string[], targets: readonly string[]): 
  * Why `format` cannot hold a matrix of these sources and targets, with the format to use instead;
  * undefined when it can. JSON and JUnit are written cell by cell and hold any size.
  */
-export function formatProblem(format: OutputFormat, sources: readonly string[], targets: readonly string[]): string | undefined {
+export function formatProblem(
+  format: OutputFormat,
+  sources: readonly string[],
+  targets: readonly string[],
+): string | undefined {
   if (format === 'table') {
     const width = tableWidth(sources, targets);
     if (width <= MAX_TABLE_WIDTH) return undefined;

@@ -36,7 +36,12 @@ function rule(columns: readonly GridColumn[], [left, join, right]: readonly [str
   return `${left}${columns.map((c) => '─'.repeat(c.width + 2)).join(join)}${right}`;
 }
 
-function line(columns: readonly GridColumn[], entries: readonly GridEntry[], paint: GridPaint, style: (text: string) => string): string {
+function line(
+  columns: readonly GridColumn[],
+  entries: readonly GridEntry[],
+  paint: GridPaint,
+  style: (text: string) => string,
+): string {
   const bar = paint.border('│');
   const cells = columns.map((column, i) => {
     const entry = entries[i] ?? { text: '' };
@@ -52,7 +57,12 @@ function line(columns: readonly GridColumn[], entries: readonly GridEntry[], pai
  * The grid's lines: top border, head, then each row with a rule between rows, bottom border.
  * Rows are taken one at a time, so the caller can produce them lazily.
  */
-export function* gridLines(columns: readonly GridColumn[], head: readonly GridEntry[], rows: Iterable<readonly GridEntry[]>, paint: GridPaint): Generator<string> {
+export function* gridLines(
+  columns: readonly GridColumn[],
+  head: readonly GridEntry[],
+  rows: Iterable<readonly GridEntry[]>,
+  paint: GridPaint,
+): Generator<string> {
   const between = paint.border(rule(columns, ['├', '┼', '┤']));
   yield paint.border(rule(columns, ['┌', '┬', '┐']));
   yield line(columns, head, paint, paint.head);

@@ -7,7 +7,11 @@ import { cellName, observedText } from './marks.ts';
 
 // Control characters become visible escapes (XML 1.0 cannot carry most of them, and CI pages show
 // the rest to people), then XML's own special characters are escaped.
-const xml = (text: string): string => escapeText(text).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+const xml = (text: string): string =>
+  escapeText(text).replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
+  );
 
 const seconds = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
 
@@ -36,7 +40,13 @@ export function* junitChunks(report: StreamedReport): Generator<string, ReportOu
 function testcase(cell: Cell, suite: string): string {
   const name = xml(cellName(cell));
   const open = `    <testcase classname="${suite}.${xml(cell.from)}" name="${name}" time="${seconds(cell.latencyMs)}">`;
-  const lines = [cell.explanation, `url: ${cell.url}`, `observed: ${observedText(cell)}`, ...(cell.detail ? [`detail: ${cell.detail}`] : []), `attempts: ${cell.attempts}`];
+  const lines = [
+    cell.explanation,
+    `url: ${cell.url}`,
+    `observed: ${observedText(cell)}`,
+    ...(cell.detail ? [`detail: ${cell.detail}`] : []),
+    `attempts: ${cell.attempts}`,
+  ];
   const body = lines.map(xml).join('\n');
   switch (cell.result) {
     case 'pass':

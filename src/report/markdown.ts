@@ -10,21 +10,21 @@ import { summaryLine } from './verdict-line.ts';
 export const MARKDOWN_LISTED = 200;
 
 // Control characters first (shared with every text format), then the pipe, which would end a table cell.
-const escape = (text: string): string => escapeText(text).replace(/\|/g, '\\|');
+const cellText = (text: string): string => escapeText(text).replace(/\|/g, '\\|');
 
 /** Renders a report as Markdown, in chunks; cells are gone over once. */
 export function* markdownChunks(report: StreamedReport): Generator<string, ReportOutcome> {
   const scan = scanReport(report, { maxListed: MARKDOWN_LISTED });
   const { head } = report;
   const icon = scan.exitCode === 0 ? '✅' : scan.exitCode === 1 ? '❌' : '⚠️';
-  const context = head.metadata.context ? ` (\`${escape(head.metadata.context)}\`)` : '';
-  yield `### ${icon} prober: ${escape(head.metadata.test)}\n\n`;
-  yield `Backend \`${head.metadata.backend}\`${context}, started ${escape(head.metadata.startedAt)}, ${Math.round(head.metadata.durationMs)} ms.\n\n`;
-  yield `| from \\ to | ${head.targets.map((t) => escape(t.name)).join(' | ')} |\n`;
+  const context = head.metadata.context ? ` (\`${cellText(head.metadata.context)}\`)` : '';
+  yield `### ${icon} prober: ${cellText(head.metadata.test)}\n\n`;
+  yield `Backend \`${head.metadata.backend}\`${context}, started ${cellText(head.metadata.startedAt)}, ${Math.round(head.metadata.durationMs)} ms.\n\n`;
+  yield `| from \\ to | ${head.targets.map((t) => cellText(t.name)).join(' | ')} |\n`;
   yield `|---|${head.targets.map(() => ':-:').join('|')}|\n`;
   for (const source of head.sources) {
     const marks = scan.marks.get(source.name);
-    yield `| **${escape(source.name)}** | ${head.targets.map((_, i) => marks?.[i]?.char ?? ' ').join(' | ')} |\n`;
+    yield `| **${cellText(source.name)}** | ${head.targets.map((_, i) => marks?.[i]?.char ?? ' ').join(' | ')} |\n`;
   }
   yield `\n${legendFor(scan.used)
     .map((mark) => `\`${mark.char}\` ${mark.meaning}`)
@@ -32,9 +32,10 @@ export function* markdownChunks(report: StreamedReport): Generator<string, Repor
   if (scan.listed.length > 0) {
     yield '\n| cell | result | explanation | target |\n|---|---|---|---|\n';
     for (const cell of scan.listed) {
-      yield `| ${escape(cellName(cell))} | ${cell.result} | ${escape(cell.explanation)}${cell.detail ? ` — ${escape(cell.detail)}` : ''} | \`${escape(cell.url)}\` |\n`;
+      yield `| ${cellText(cellName(cell))} | ${cell.result} | ${cellText(cell.explanation)}${cell.detail ? ` — ${cellText(cell.detail)}` : ''} | \`${cellText(cell.url)}\` |\n`;
     }
-    if (scan.unlisted > 0) yield `\n… and ${scan.unlisted} more cells needing attention (all of them are in \`-o json\`).\n`;
+    if (scan.unlisted > 0)
+      yield `\n… and ${scan.unlisted} more cells needing attention (all of them are in \`-o json\`).\n`;
   }
   yield `\n**${summaryLine(scan.counts, scan.exitCode)}**\n`;
   return { counts: scan.counts, exitCode: scan.exitCode };

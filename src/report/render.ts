@@ -18,7 +18,11 @@ export interface RenderOptions {
  * The report in the chosen format as a sequence of text chunks, produced as they are asked for;
  * what it returns at the end is the counts and the exit code.
  */
-export function renderChunks(report: StreamedReport, format: OutputFormat, options: RenderOptions): Generator<string, ReportOutcome> {
+export function renderChunks(
+  report: StreamedReport,
+  format: OutputFormat,
+  options: RenderOptions,
+): Generator<string, ReportOutcome> {
   switch (format) {
     case 'table':
       return tableChunks(report, options);

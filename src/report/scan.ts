@@ -39,10 +39,19 @@ export function scanReport(report: StreamedReport, options: { listAll?: boolean;
       const index = column.get(cell.to);
       if (index !== undefined) {
         let line = marks.get(cell.from);
-        if (!line) marks.set(cell.from, (line = new Array<Mark | undefined>(report.head.targets.length)));
+        if (!line) {
+          line = new Array<Mark | undefined>(report.head.targets.length);
+          marks.set(cell.from, line);
+        }
         line[index] = mark;
       }
-      const list = options.listAll ? fails : cell.result === 'fail' ? fails : cell.result === 'error' ? errors : undefined;
+      const list = options.listAll
+        ? fails
+        : cell.result === 'fail'
+          ? fails
+          : cell.result === 'error'
+            ? errors
+            : undefined;
       if (!list) continue;
       wanted++;
       if (list.length < max) list.push(cell);

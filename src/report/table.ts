@@ -37,7 +37,8 @@ export function tableWidth(sources: readonly string[], targets: readonly string[
  * then drawn from the marks.
  */
 export function* tableChunks(report: StreamedReport, options: RenderOptions): Generator<string, ReportOutcome> {
-  const paint = (style: Style, text: string): string => (options.color ? styleText(style, text, { validateStream: false }) : text);
+  const paint = (style: Style, text: string): string =>
+    options.color ? styleText(style, text, { validateStream: false }) : text;
   const scan = scanReport(report, { listAll: options.listAll ?? false });
   const { head } = report;
   const context = head.metadata.context ? `: ${head.metadata.context}` : '';
@@ -45,7 +46,11 @@ export function* tableChunks(report: StreamedReport, options: RenderOptions): Ge
 
   const names = head.sources.map((s) => escapeText(s.name));
   const targets = head.targets.map((t) => escapeText(t.name));
-  const first: GridEntry[] = head.sources.map((s, i) => (s.error ? { text: `${names[i]}${ERROR_FLAG}`, shown: `${names[i]} ${paint('yellow', '(!)')}` } : { text: names[i]! }));
+  const first: GridEntry[] = head.sources.map((s, i) =>
+    s.error
+      ? { text: `${names[i]}${ERROR_FLAG}`, shown: `${names[i]} ${paint('yellow', '(!)')}` }
+      : { text: names[i]! },
+  );
   const columns = [
     { width: Math.max(textWidth(CORNER), ...first.map((e) => textWidth(e.text))), align: 'left' as const },
     ...targets.map((name) => ({ width: Math.max(1, textWidth(name)), align: 'center' as const })),
@@ -55,7 +60,10 @@ export function* tableChunks(report: StreamedReport, options: RenderOptions): Ge
   const entryOf = (mark: Mark | undefined): GridEntry => {
     if (!mark) return { text: ' ' };
     let entry = shown.get(mark);
-    if (!entry) shown.set(mark, (entry = { text: mark.char, shown: paint(TONE_STYLE[mark.tone], mark.char) }));
+    if (!entry) {
+      entry = { text: mark.char, shown: paint(TONE_STYLE[mark.tone], mark.char) };
+      shown.set(mark, entry);
+    }
     return entry;
   };
   const rows = (function* () {
@@ -64,7 +72,8 @@ export function* tableChunks(report: StreamedReport, options: RenderOptions): Ge
       yield [first[i]!, ...targets.map((_, t) => entryOf(marks?.[t]))];
     }
   })();
-  for (const line of gridLines(columns, [{ text: CORNER }, ...targets.map((text) => ({ text }))], rows, gridPaint)) yield `${line}\n`;
+  for (const line of gridLines(columns, [{ text: CORNER }, ...targets.map((text) => ({ text }))], rows, gridPaint))
+    yield `${line}\n`;
   yield `${legendFor(scan.used)
     .map((mark) => `${paint(TONE_STYLE[mark.tone], mark.char)} ${mark.meaning}`)
     .join('   ')}\n`;
@@ -87,6 +96,11 @@ function cellLine(cell: Cell, paint: (style: Style, text: string) => string): st
 function problemLine(cell: Cell, paint: (style: Style, text: string) => string): string {
   const mark = markOf(cell);
   const head = `${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(`${cellName(cell)}: ${cell.explanation}`)}`;
-  const extra = [cell.url, cell.detail, cell.attempts > 1 ? `${cell.attempts} attempts` : undefined, observedText(cell)].filter(Boolean);
+  const extra = [
+    cell.url,
+    cell.detail,
+    cell.attempts > 1 ? `${cell.attempts} attempts` : undefined,
+    observedText(cell),
+  ].filter(Boolean);
   return `${head}\n    ${escapeText(extra.slice(0, 3).join(' · '))}`;
 }

@@ -11,6 +11,13 @@ const MEANING: Readonly<Record<ExitCode, string>> = {
 /** `12 cells: 10 pass, 1 fail, 1 error, 0 unchecked — exit 2: the run could not decide`. */
 export function summaryLine(counts: Counts, exitCode: ExitCode): string {
   const s = counts;
-  const why = s.checked > 0 ? MEANING[exitCode] : exitCode === 0 ? 'every probe was observed' : s.error === 0 && s.observedErrors === 0 ? 'no cell was checked' : MEANING[2];
+  const why =
+    s.checked > 0
+      ? MEANING[exitCode]
+      : exitCode === 0
+        ? 'every probe was observed'
+        : s.error === 0 && s.observedErrors === 0
+          ? 'no cell was checked'
+          : MEANING[2];
   return `${s.cells} cells: ${s.pass} pass, ${s.fail} fail, ${s.error} error, ${s.unchecked} unchecked — exit ${exitCode}: ${why}`;
 }

@@ -13,7 +13,12 @@ const BATCH = 64 * 1024;
  * (a pipe to a slow reader), rendering pauses until it drains, so memory stays bounded however
  * large the report. Resolves with the counts and exit code once everything is handed to the stream.
  */
-export function writeReport(report: StreamedReport, format: OutputFormat, options: RenderOptions, out: NodeJS.WritableStream = process.stdout): Promise<ReportOutcome> {
+export function writeReport(
+  report: StreamedReport,
+  format: OutputFormat,
+  options: RenderOptions,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<ReportOutcome> {
   return writeChunks(renderChunks(report, format, options), out);
 }
 
@@ -21,7 +26,10 @@ export function writeReport(report: StreamedReport, format: OutputFormat, option
  * Writes text chunks as a generator produces them, batched, pausing the generator while `out` is
  * full; resolves with what the generator returns.
  */
-export async function writeChunks<R>(chunks: Generator<string, R>, out: NodeJS.WritableStream = process.stdout): Promise<R> {
+export async function writeChunks<R>(
+  chunks: Generator<string, R>,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<R> {
   let batch = '';
   for (let next = chunks.next(); ; next = chunks.next()) {
     if (!next.done) batch += next.value;

@@ -29,7 +29,7 @@ t.test('concurrent /set and /get stay consistent over one shared Redis connectio
   t.ok(stored.size > 1, `${stored.size} distinct times stored`);
   const foreign = read.filter((value) => value !== null && !stored.has(value));
   t.same(foreign, [], 'every /get returned a time some /set stored (or null before the first)');
-  const final = (await (await fetch(app.url + '/get')).json()) as { time: string };
+  const final = (await (await fetch(`${app.url}/get`)).json()) as { time: string };
   t.equal(final.time, await redis.client.get('time'), 'the final /get is what Redis holds');
   t.ok(stored.has(final.time), 'and it came from one of the /set calls');
 

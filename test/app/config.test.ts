@@ -6,7 +6,11 @@ import { runAppToExit } from './fixtures/app.ts';
 t.test('defaults are the seed’s', async (t) => {
   t.same(loadConfig({}), { redisHost: DEFAULT_REDIS_ENDPOINT, redisPort: 6379, redisPassword: undefined, port: 5000 });
   t.equal(DEFAULT_REDIS_ENDPOINT, 'redis-svc.d-redis.svc.cluster.local');
-  t.same(loadConfig({ REDIS_ENDPOINT: '', REDIS_PORT: '', PORT: '', REDIS_PASSWORD: '' }), loadConfig({}), 'empty means unset');
+  t.same(
+    loadConfig({ REDIS_ENDPOINT: '', REDIS_PORT: '', PORT: '', REDIS_PASSWORD: '' }),
+    loadConfig({}),
+    'empty means unset',
+  );
 });
 
 t.test('valid values are used', async (t) => {
@@ -39,7 +43,11 @@ t.test('invalid values are rejected with the variable named', async (t) => {
 });
 
 t.test('the shipped app exits 2 with one line on stderr for bad configuration', async (t) => {
-  const envs: Array<Record<string, string>> = [{ PORT: 'abc' }, { REDIS_PORT: '99999' }, { REDIS_ENDPOINT: 'not a host' }];
+  const envs: Array<Record<string, string>> = [
+    { PORT: 'abc' },
+    { REDIS_PORT: '99999' },
+    { REDIS_ENDPOINT: 'not a host' },
+  ];
   for (const env of envs) {
     const result = await runAppToExit(t, env);
     t.equal(result.code, 2, `exit 2 for ${JSON.stringify(env)}`);

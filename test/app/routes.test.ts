@@ -58,7 +58,12 @@ t.test('routes answer JSON with the documented statuses', async (t) => {
   t.equal(missing.status, 404);
   t.same(missing.body, { error: 'not-found', message: 'no such route' });
 
-  for (const [method, path] of [['POST', '/set'], ['PUT', '/get'], ['DELETE', '/reset'], ['POST', '/healthz']] as const) {
+  for (const [method, path] of [
+    ['POST', '/set'],
+    ['PUT', '/get'],
+    ['DELETE', '/reset'],
+    ['POST', '/healthz'],
+  ] as const) {
     const wrong = await call(path, method);
     t.equal(wrong.status, 405, `${method} ${path} is 405`);
     t.equal(wrong.headers.get('allow'), 'GET, HEAD');
@@ -68,7 +73,7 @@ t.test('routes answer JSON with the documented statuses', async (t) => {
   // One structured line per request, in order, with what a log pipeline needs.
   const logged = await untilLogged(app, requests.length);
   t.same(
-    logged.map((line) => ({ method: line['method'], path: line['path'], status: line['status'] })),
+    logged.map((line) => ({ method: line.method, path: line.path, status: line.status })),
     requests,
     'one log line per request',
   );
@@ -79,23 +84,34 @@ t.test('routes answer JSON with the documented statuses', async (t) => {
 
 t.test('a password-protected Redis is used with REDIS_PASSWORD, and a wrong one is unhealthy', async (t) => {
   const redis = await startRedis(t, { password: 's3cret-pass' });
-  const good = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port), REDIS_PASSWORD: 's3cret-pass' }, { connected: true });
-  const set = await fetch(good.url + '/set');
+  const good = await startApp(
+    t,
+    { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port), REDIS_PASSWORD: 's3cret-pass' },
+    { connected: true },
+  );
+  const set = await fetch(`${good.url}/set`);
   t.equal(set.status, 200);
   t.equal(await redis.client.get('time'), ((await set.json()) as { time: string }).time);
 
-  const bad = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port), REDIS_PASSWORD: 'wrong' });
-  const health = await fetch(bad.url + '/healthz');
+  const bad = await startApp(t, {
+    REDIS_ENDPOINT: '127.0.0.1',
+    REDIS_PORT: String(redis.port),
+    REDIS_PASSWORD: 'wrong',
+  });
+  const health = await fetch(`${bad.url}/healthz`);
   t.equal(health.status, 503);
   t.same(await health.json(), { ping: 'FAIL' });
-  const get = await fetch(bad.url + '/get');
+  const get = await fetch(`${bad.url}/get`);
   t.equal(get.status, 503, 'data routes refuse while Redis rejects the password');
   t.notMatch(await get.text(), /at .*\(|WRONGPASS|NOAUTH/, 'no stack trace or Redis message leaks to clients');
 });
 
-function untilLogged(app: { logs(): Array<Record<string, unknown>> }, count: number): Promise<Array<Record<string, unknown>>> {
+function untilLogged(
+  app: { logs(): Array<Record<string, unknown>> },
+  count: number,
+): Promise<Array<Record<string, unknown>>> {
   return until(`${count} request log lines`, () => {
-    const lines = app.logs().filter((line) => line['msg'] === 'request');
+    const lines = app.logs().filter((line) => line.msg === 'request');
     return lines.length >= count ? lines : undefined;
   });
 }

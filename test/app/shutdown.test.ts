@@ -63,15 +63,20 @@ t.test('SIGTERM with requests in flight: they complete and the app exits 0', asy
   t.same(await app.exited, { code: 0, signal: null }, 'exit code 0');
   const messages = app.logs().map((line) => line.msg);
   t.ok(messages.indexOf('shutting down') < messages.lastIndexOf('stopped'), 'shutdown is logged');
-  t.equal(app.logs().filter((line) => line.msg === 'request' && line['path'] === '/set' && line['status'] === 200).length, IN_FLIGHT);
+  t.equal(
+    app.logs().filter((line) => line.msg === 'request' && line.path === '/set' && line.status === 200).length,
+    IN_FLIGHT,
+  );
 });
 
 t.test('SIGTERM when idle: exits 0 at once', async (t) => {
   const redis = await startRedis(t);
   const app = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) }, { connected: true });
-  await until('Redis to be reached', async () => (await fetch(app.url + '/healthz')).status === 200);
+  await until('Redis to be reached', async () => (await fetch(`${app.url}/healthz`)).status === 200);
   app.child.kill('SIGTERM');
   t.same(await app.exited, { code: 0, signal: null });
-  const clients = String(await redis.client.client('LIST')).trim().split('\n');
+  const clients = String(await redis.client.client('LIST'))
+    .trim()
+    .split('\n');
   t.equal(clients.length, 1, 'the app closed its Redis connection');
 });

@@ -40,14 +40,27 @@ t.test('probe --expect deny against a 403 with a slow body passes (exit 0): the 
 t.test('serve: /status/1xx gets a final answer, and --help says which and what the limits are', async (t) => {
   const serve = startBinary(t, ['serve', '--port', '0', '--host', '127.0.0.1', '--name', 'web-1xx']);
   // The whole line, so a port split across two reads is never taken for a shorter one.
-  const port = await until('serve to listen', () => Number(/port (\d+)\n/.exec(serve.output.stderr)?.[1] ?? 0) || undefined);
-  for (const [asked, final] of [[100, 200], [101, 400], [102, 200], [103, 200]]) {
-    const res = await fetch(`http://127.0.0.1:${port}/status/${asked}`, { signal: AbortSignal.timeout(3_000) }).catch((error: Error) => error);
+  const port = await until(
+    'serve to listen',
+    () => Number(/port (\d+)\n/.exec(serve.output.stderr)?.[1] ?? 0) || undefined,
+  );
+  for (const [asked, final] of [
+    [100, 200],
+    [101, 400],
+    [102, 200],
+    [103, 200],
+  ]) {
+    const res = await fetch(`http://127.0.0.1:${port}/status/${asked}`, { signal: AbortSignal.timeout(3_000) }).catch(
+      (error: Error) => error,
+    );
     t.match(res, { status: final }, `/status/${asked} ends with ${final}`);
     if (res instanceof Response) t.match(await res.json(), { name: 'web-1xx', note: new RegExp(`^${asked} `) });
   }
   const help = (await startBinary(t, ['serve', '--help']).exited).stdout.replace(/\s+/g, ' ');
-  t.match(help, /\/status\/102 and \/status\/103 send that interim response and then a final 200; \/status\/100 gets 200/);
+  t.match(
+    help,
+    /\/status\/102 and \/status\/103 send that interim response and then a final 200; \/status\/100 gets 200/,
+  );
   t.match(help, /request headers must be complete within 20 s/);
   t.match(help, /A connection that sends nothing.* held for 60 s/);
 });

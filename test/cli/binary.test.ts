@@ -17,7 +17,9 @@ const run = (args: string[], input?: string) => spawnSync(binary, args, { encodi
 
 /** Starts `prober serve` on a free port and returns the port. */
 async function serve(t: Test): Promise<number> {
-  const child = spawn(binary, ['serve', '--port', '0', '--host', '127.0.0.1', '--name', 'web-1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(binary, ['serve', '--port', '0', '--host', '127.0.0.1', '--name', 'web-1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   t.teardown(() => {
     child.kill('SIGKILL');
   });
@@ -57,7 +59,10 @@ t.test('probe: a one-row matrix, JSON valid against the schema, exit codes', asy
   t.equal(ok.status, 0, 'every probe observed: exit 0');
   const report = JSON.parse(ok.stdout);
   t.same(reportSchemaErrors(report), []);
-  t.same(report.cells.map((c: { observed: string; reason: string }) => `${c.observed}/${c.reason}`), ['allow/pong', 'deny/refused']);
+  t.same(
+    report.cells.map((c: { observed: string; reason: string }) => `${c.observed}/${c.reason}`),
+    ['allow/pong', 'deny/refused'],
+  );
   const table = run(['probe', `redis://127.0.0.1:${redis.port}`]);
   t.match(table.stdout, /│ here +│ +a +│/);
   t.equal(run(['probe', 'tcp://no-such-host.invalid:1']).status, 2, 'an error: exit 2');
@@ -107,7 +112,10 @@ spec:
   t.match(failed, { exitCode: 1, summary: { fail: 1, pass: 3 } });
   const junit = run(['check', '-f', file, '-o', 'junit']);
   t.equal(junit.status, 1);
-  t.match(junit.stdout, /<testcase classname="prober\.bin-check\.here" name="here → admin \(admin is L7-denied\)"[^>]*>\s*<failure/);
+  t.match(
+    junit.stdout,
+    /<testcase classname="prober\.bin-check\.here" name="here → admin \(admin is L7-denied\)"[^>]*>\s*<failure/,
+  );
   const md = run(['check', '-f', file, '-o', 'markdown']);
   t.match(md.stdout, /### ❌ prober: bin-check/);
 });
@@ -126,10 +134,19 @@ t.test('agent: plan on stdin, JSON lines out; a bad plan is a one-line error', a
   };
   const out = run(['agent'], JSON.stringify(plan));
   t.equal(out.status, 0);
-  const lines = out.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const lines = out.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   t.equal(lines.length, 3);
-  t.match(lines.find((l) => l.id === 'redis'), { kind: 'ProbeResult', observed: 'allow', reason: 'pong' });
-  t.match(lines.find((l) => l.id === 'bad'), { kind: 'ProbeResult', observed: 'error', reason: 'bad-target' });
+  t.match(
+    lines.find((l) => l.id === 'redis'),
+    { kind: 'ProbeResult', observed: 'allow', reason: 'pong' },
+  );
+  t.match(
+    lines.find((l) => l.id === 'bad'),
+    { kind: 'ProbeResult', observed: 'error', reason: 'bad-target' },
+  );
   t.match(lines[2], { kind: 'AgentDone', source: 'here', probes: 2 });
 
   const bad = run(['agent'], JSON.stringify({ ...plan, defaults: { timeoutMs: 'soon', attempts: 1, concurrency: 1 } }));
@@ -141,7 +158,9 @@ t.test('agent: plan on stdin, JSON lines out; a bad plan is a one-line error', a
 });
 
 t.test('serve: answers HTTP with its identity and Redis PING, stops on SIGTERM with exit 0', async (t) => {
-  const child = spawn(binary, ['serve', '--port', '0', '--host', '127.0.0.1', '--name', 'ident'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(binary, ['serve', '--port', '0', '--host', '127.0.0.1', '--name', 'ident'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let port = 0;
   createInterface({ input: child.stderr }).on('line', (line) => {
     port = Number(/port (\d+)/.exec(line)?.[1] ?? port);
@@ -170,7 +189,10 @@ t.test('a reader that stops early is not an error: no stack trace, exit 0', asyn
       { id: 'slow', url: `redis://127.0.0.1:${port}` },
     ],
   });
-  const pipe = spawnSync('bash', ['-c', `set -o pipefail; "${binary}" agent | head -1`], { encoding: 'utf8', input: plan });
+  const pipe = spawnSync('bash', ['-c', `set -o pipefail; "${binary}" agent | head -1`], {
+    encoding: 'utf8',
+    input: plan,
+  });
   t.match(pipe.stdout, /"id":"fast"/);
   t.equal(pipe.stderr, '', 'nothing on stderr');
   t.equal(pipe.status, 0, 'exit 0 although the reader closed the pipe');

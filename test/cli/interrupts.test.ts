@@ -32,11 +32,20 @@ async function silentPeer(t: Test): Promise<{ port: number; open: () => number }
 
 /** A listener that accepts: a tcp:// probe to it is an immediate allow. */
 async function openPort(t: Test): Promise<number> {
-  return listen(t, createServer((socket) => socket.on('error', () => undefined).end()));
+  return listen(
+    t,
+    createServer((socket) => socket.on('error', () => undefined).end()),
+  );
 }
 
 function plan(probes: { id: string; url: string }[], concurrency: number): string {
-  return JSON.stringify({ apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source: 'here', defaults: { timeoutMs: 60_000, attempts: 1, concurrency }, probes });
+  return JSON.stringify({
+    apiVersion: 'prober/v1alpha1',
+    kind: 'ProbePlan',
+    source: 'here',
+    defaults: { timeoutMs: 60_000, attempts: 1, concurrency },
+    probes,
+  });
 }
 
 t.test('check: SIGINT with 64 silent targets in flight or queued prints the partial report and exits 2', async (t) => {
@@ -45,7 +54,10 @@ t.test('check: SIGINT with 64 silent targets in flight or queued prints the part
   const targets = [
     `    fast-1: { url: "tcp://127.0.0.1:${open}" }`,
     `    fast-2: { url: "tcp://127.0.0.1:${open}" }`,
-    ...Array.from({ length: 64 }, (_, i) => `    silent-${i}: { url: "redis://127.0.0.1:${silent.port}", liveness: none }`),
+    ...Array.from(
+      { length: 64 },
+      (_, i) => `    silent-${i}: { url: "redis://127.0.0.1:${silent.port}", liveness: none }`,
+    ),
   ];
   const file = join(tempDir(t, 'sigint'), 'test.yaml');
   writeFileSync(
@@ -76,12 +88,27 @@ ${targets.join('\n')}
   t.equal(report.exitCode, 2);
   const cells = report.cells as Json[];
   const fast = cells.filter((c) => c.to.startsWith('fast-'));
-  t.same(fast.map((c) => `${c.result} ${c.observed}/${c.reason}`), ['pass allow/connected', 'pass allow/connected'], 'probes done before the signal keep their outcome');
+  t.same(
+    fast.map((c) => `${c.result} ${c.observed}/${c.reason}`),
+    ['pass allow/connected', 'pass allow/connected'],
+    'probes done before the signal keep their outcome',
+  );
   const silentCells = cells.filter((c) => c.to.startsWith('silent-'));
   t.equal(silentCells.length, 64);
-  t.ok(silentCells.every((c) => c.result === 'error' && c.observed === 'error' && c.reason === 'interrupted'), 'every other cell is error/interrupted, none a deny');
-  t.equal(silentCells.filter((c) => c.detail === 'interrupted while waiting for a reply').length, 8, 'the eight in flight were cut off');
-  t.equal(silentCells.filter((c) => c.detail === 'interrupted before it was probed').length, 56, 'the queued ones never started');
+  t.ok(
+    silentCells.every((c) => c.result === 'error' && c.observed === 'error' && c.reason === 'interrupted'),
+    'every other cell is error/interrupted, none a deny',
+  );
+  t.equal(
+    silentCells.filter((c) => c.detail === 'interrupted while waiting for a reply').length,
+    8,
+    'the eight in flight were cut off',
+  );
+  t.equal(
+    silentCells.filter((c) => c.detail === 'interrupted before it was probed').length,
+    56,
+    'the queued ones never started',
+  );
   t.match(report.summary, { pass: 2, error: 64, fail: 0 });
 });
 
@@ -107,40 +134,78 @@ t.test('agent: SIGINT mid-plan writes every probe not done as interrupted, then 
   const silent = await silentPeer(t);
   const open = await openPort(t);
   const file = join(tempDir(t, 'agent-sigint'), 'plan.json');
-  writeFileSync(file, plan([{ id: 'fast', url: `tcp://127.0.0.1:${open}` }, ...Array.from({ length: 4 }, (_, i) => ({ id: `silent-${i}`, url: `redis://127.0.0.1:${silent.port}` }))], 5));
+  writeFileSync(
+    file,
+    plan(
+      [
+        { id: 'fast', url: `tcp://127.0.0.1:${open}` },
+        ...Array.from({ length: 4 }, (_, i) => ({ id: `silent-${i}`, url: `redis://127.0.0.1:${silent.port}` })),
+      ],
+      5,
+    ),
+  );
   const run = startBinary(t, ['agent', '--plan', file]);
-  await waitFor('the fast result and four silent probes in flight', () => run.output.stdout.includes('"id":"fast"') && silent.open() === 4, 15_000);
+  await waitFor(
+    'the fast result and four silent probes in flight',
+    () => run.output.stdout.includes('"id":"fast"') && silent.open() === 4,
+    15_000,
+  );
   run.child.kill('SIGINT');
   await waitFor('the agent to exit long before the probe timeout', () => run.done(), EXIT_DEADLINE_MS);
   const exit = await run.exited;
   t.equal(exit.code, 2, exit.stderr);
-  const lines = exit.stdout.trim().split('\n').map((line) => JSON.parse(line) as Json);
-  t.match(lines.find((l) => l.id === 'fast'), { observed: 'allow', reason: 'connected' });
-  t.same(lines.filter((l) => l.id?.startsWith('silent-')).map((l) => `${l.observed}/${l.reason}`), Array.from({ length: 4 }, () => 'error/interrupted'));
+  const lines = exit.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Json);
+  t.match(
+    lines.find((l) => l.id === 'fast'),
+    { observed: 'allow', reason: 'connected' },
+  );
+  t.same(
+    lines.filter((l) => l.id?.startsWith('silent-')).map((l) => `${l.observed}/${l.reason}`),
+    Array.from({ length: 4 }, () => 'error/interrupted'),
+  );
   t.match(lines.at(-1), { kind: 'AgentDone', probes: 5 });
 });
 
-t.test('agent --listen: SIGTERM with a plan in flight answers the client, removes the socket and exits 0', async (t) => {
-  const silent = await silentPeer(t);
-  const open = await openPort(t);
-  const socketPath = join(tempDir(t, 'listen-sigterm'), 'agent.sock');
-  const agent = startBinary(t, ['agent', '--listen', socketPath]);
-  await waitFor('the agent socket', () => existsSync(socketPath) && statSync(socketPath).isSocket(), 15_000);
-  const client = connect(socketPath);
-  let received = '';
-  let closed = false;
-  client.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
-  client.on('error', () => undefined);
-  client.once('close', () => (closed = true));
-  client.write(`${plan([{ id: 'fast', url: `tcp://127.0.0.1:${open}` }, ...Array.from({ length: 3 }, (_, i) => ({ id: `silent-${i}`, url: `redis://127.0.0.1:${silent.port}` }))], 4)}\n`);
-  await waitFor('the fast result and three silent probes in flight', () => received.includes('"id":"fast"') && silent.open() === 3, 15_000);
-  agent.child.kill('SIGTERM');
-  await waitFor('the agent to exit long before the probe timeout', () => agent.done(), EXIT_DEADLINE_MS);
-  const exit = await agent.exited;
-  t.equal(exit.code, 0, exit.stderr);
-  await waitFor('the client connection to close', () => closed);
-  const lines = received.trim().split('\n').map((line) => JSON.parse(line) as Json);
-  t.same(lines.filter((l) => l.id?.startsWith('silent-')).map((l) => `${l.observed}/${l.reason}`), Array.from({ length: 3 }, () => 'error/interrupted'), 'the client hears how its plan ended');
-  t.match(lines.at(-1), { kind: 'AgentDone', probes: 4 });
-  t.notOk(existsSync(socketPath), 'the socket is removed');
-});
+t.test(
+  'agent --listen: SIGTERM with a plan in flight answers the client, removes the socket and exits 0',
+  async (t) => {
+    const silent = await silentPeer(t);
+    const open = await openPort(t);
+    const socketPath = join(tempDir(t, 'listen-sigterm'), 'agent.sock');
+    const agent = startBinary(t, ['agent', '--listen', socketPath]);
+    await waitFor('the agent socket', () => existsSync(socketPath) && statSync(socketPath).isSocket(), 15_000);
+    const client = connect(socketPath);
+    let received = '';
+    let closed = false;
+    client.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    client.on('error', () => undefined);
+    client.once('close', () => (closed = true));
+    client.write(
+      `${plan([{ id: 'fast', url: `tcp://127.0.0.1:${open}` }, ...Array.from({ length: 3 }, (_, i) => ({ id: `silent-${i}`, url: `redis://127.0.0.1:${silent.port}` }))], 4)}\n`,
+    );
+    await waitFor(
+      'the fast result and three silent probes in flight',
+      () => received.includes('"id":"fast"') && silent.open() === 3,
+      15_000,
+    );
+    agent.child.kill('SIGTERM');
+    await waitFor('the agent to exit long before the probe timeout', () => agent.done(), EXIT_DEADLINE_MS);
+    const exit = await agent.exited;
+    t.equal(exit.code, 0, exit.stderr);
+    await waitFor('the client connection to close', () => closed);
+    const lines = received
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Json);
+    t.same(
+      lines.filter((l) => l.id?.startsWith('silent-')).map((l) => `${l.observed}/${l.reason}`),
+      Array.from({ length: 3 }, () => 'error/interrupted'),
+      'the client hears how its plan ended',
+    );
+    t.match(lines.at(-1), { kind: 'AgentDone', probes: 4 });
+    t.notOk(existsSync(socketPath), 'the socket is removed');
+  },
+);

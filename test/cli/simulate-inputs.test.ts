@@ -98,7 +98,9 @@ t.test('an ipBlock against a pod whose IP is not given: an undecidable error cel
   t.equal(out.status, 2, out.stderr);
   const report = JSON.parse(out.stdout);
   t.same(reportSchemaErrors(report), [], 'the report is valid against its schema');
-  const cell = report.cells.find((c: { from: string; to: string }) => c.from === 'shop/client' && c.to === 'shop/server:80');
+  const cell = report.cells.find(
+    (c: { from: string; to: string }) => c.from === 'shop/client' && c.to === 'shop/server:80',
+  );
   // No expectation in a bare matrix, so the cell is unchecked; its observation is the error.
   t.match(cell, { observed: 'error', reason: 'undecidable', detail: /status\.podIPs/ });
   t.match(out.stderr, /warning: NetworkPolicy shop\/from-10 ingress\[0\]: 10\.0\.0\.0\/8 may match pods/);
@@ -110,12 +112,26 @@ t.test('an ipBlock against a pod whose IP is not given: an undecidable error cel
 t.test('the same cell decided once the pod dump gives the IP', async (t) => {
   const out = run('simulate', '-f', 'apps', '-f', 'dump', '-f', 'policies', '--port', '80', '-o', 'json');
   t.equal(out.status, 0, out.stderr);
-  const cell = JSON.parse(out.stdout).cells.find((c: { from: string; to: string }) => c.from === 'shop/client-1' && c.to === 'shop/server:80');
+  const cell = JSON.parse(out.stdout).cells.find(
+    (c: { from: string; to: string }) => c.from === 'shop/client-1' && c.to === 'shop/server:80',
+  );
   t.match(cell, { observed: 'allow', reason: 'connected' });
 });
 
 t.test('--test: a cell the policies cannot decide is an error, exit 2', async (t) => {
-  const undecided = run('simulate', '--test', 'test.yaml', '-f', 'apps', '-f', 'template', '-f', 'policies', '-o', 'json');
+  const undecided = run(
+    'simulate',
+    '--test',
+    'test.yaml',
+    '-f',
+    'apps',
+    '-f',
+    'template',
+    '-f',
+    'policies',
+    '-o',
+    'json',
+  );
   t.equal(undecided.status, 2, undecided.stderr);
   t.match(JSON.parse(undecided.stdout).cells[0], { result: 'error', reason: 'undecidable' });
   const decided = run('simulate', '--test', 'test.yaml', '-f', 'apps', '-f', 'dump', '-f', 'policies');
@@ -126,26 +142,48 @@ t.test('a policy kind prober does not evaluate is bad input, unless left out wit
   const out = run('simulate', '-f', 'apps', '-f', 'calico', '--port', '80');
   t.equal(out.status, 2);
   t.equal(out.stdout, '');
-  t.match(out.stderr, /^prober: calico\/gnp\.yaml:3: kind: GlobalNetworkPolicy \(crd\.projectcalico\.org\/v1, Calico\) is a policy prober does not evaluate;.*--ignore-kind GlobalNetworkPolicy\.crd\.projectcalico\.org/);
+  t.match(
+    out.stderr,
+    /^prober: calico\/gnp\.yaml:3: kind: GlobalNetworkPolicy \(crd\.projectcalico\.org\/v1, Calico\) is a policy prober does not evaluate;.*--ignore-kind GlobalNetworkPolicy\.crd\.projectcalico\.org/,
+  );
   t.equal(out.stderr.trim().split('\n').length, 1, 'one line');
-  const ignored = run('simulate', '-f', 'apps', '-f', 'calico', '--port', '80', '--ignore-kind', 'GlobalNetworkPolicy.crd.projectcalico.org');
+  const ignored = run(
+    'simulate',
+    '-f',
+    'apps',
+    '-f',
+    'calico',
+    '--port',
+    '80',
+    '--ignore-kind',
+    'GlobalNetworkPolicy.crd.projectcalico.org',
+  );
   t.equal(ignored.status, 0, ignored.stderr);
-  t.match(ignored.stderr, /warning: left out 1 GlobalNetworkPolicy\.crd\.projectcalico\.org object\(s\) as asked by --ignore-kind/);
+  t.match(
+    ignored.stderr,
+    /warning: left out 1 GlobalNetworkPolicy\.crd\.projectcalico\.org object\(s\) as asked by --ignore-kind/,
+  );
   const bad = run('simulate', '-f', 'apps', '--ignore-kind', 'Global/Policy');
   t.equal(bad.status, 2);
   t.match(bad.stderr, /^prober: --ignore-kind: "Global\/Policy" is not KIND or KIND\.group/);
-  for (const command of ['simulate', 'check', 'run']) t.match(run(command, '--help').stdout, /--ignore-kind <KIND\[\.group\]>/, `${command} --help`);
+  for (const command of ['simulate', 'check', 'run'])
+    t.match(run(command, '--help').stdout, /--ignore-kind <KIND\[\.group\]>/, `${command} --help`);
 });
 
 t.test('podSelector with no value selects every pod of the namespace, as the API server reads it', async (t) => {
   const out = run('simulate', '-f', 'apps', '-f', 'dump', '-f', 'nullsel', '--port', '80', '-o', 'json');
   t.equal(out.status, 0, out.stderr);
-  const cell = JSON.parse(out.stdout).cells.find((c: { from: string; to: string }) => c.from === 'shop/client-1' && c.to === 'shop/server:80');
+  const cell = JSON.parse(out.stdout).cells.find(
+    (c: { from: string; to: string }) => c.from === 'shop/client-1' && c.to === 'shop/server:80',
+  );
   t.match(cell, { observed: 'deny', detail: /isolated by NetworkPolicy shop\/all-pods/ });
 });
 
 t.test('a policy error names one location: the field line', async (t) => {
   const out = run('simulate', '-f', 'apps', '-f', 'bad');
   t.equal(out.status, 2);
-  t.equal(out.stderr, 'prober: bad/policies.yaml:11: NetworkPolicy shop/p: spec.ingress[0].ports[0].endPort: endPort 70 is below port 80\n');
+  t.equal(
+    out.stderr,
+    'prober: bad/policies.yaml:11: NetworkPolicy shop/p: spec.ingress[0].ports[0].endPort: endPort 70 is below port 80\n',
+  );
 });

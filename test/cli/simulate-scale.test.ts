@@ -17,7 +17,11 @@ const HEAP_MB = 96;
 const binary = requireBinary();
 const dir = tempDir(t, 'scale');
 // k8s/ holds the namespaces and Deployments, policies/ the NetworkPolicies, none/ no policy at all.
-const facts = writeManifestSet(join(dir, 'k8s'), { workloads: WORKLOADS, servingEvery: SERVING_EVERY, isolatedNamespaces: 200 });
+const facts = writeManifestSet(join(dir, 'k8s'), {
+  workloads: WORKLOADS,
+  servingEvery: SERVING_EVERY,
+  isolatedNamespaces: 200,
+});
 mkdirSync(join(dir, 'policies'));
 mkdirSync(join(dir, 'none'));
 renameSync(join(dir, 'k8s', 'policies.yaml'), join(dir, 'policies', 'policies.yaml'));
@@ -36,62 +40,97 @@ interface Cell {
   result: string;
 }
 
-t.test(`-o json: ${WORKLOADS} sources × ${WORKLOADS / SERVING_EVERY} targets, every cell right, in a ${HEAP_MB} MB heap`, async (t) => {
-  const run = simulate('-f', 'policies', '-o', 'json');
-  t.equal(run.signal, null, 'not killed (an out-of-memory abort is SIGABRT)');
-  t.equal(run.status, 0, run.stderr.slice(0, 500));
-  t.equal(run.stderr, '');
-  const report = JSON.parse(run.stdout) as { sources: unknown[]; targets: unknown[]; cells: Cell[]; summary: Record<string, number>; exitCode: number };
-  t.same(reportSchemaErrors(report).slice(0, 5), [], 'valid against the report schema');
-  const targets = WORKLOADS / SERVING_EVERY;
-  t.equal(report.sources.length, WORKLOADS);
-  t.equal(report.targets.length, targets);
-  t.equal(report.cells.length, WORKLOADS * targets);
-  t.match(report.summary, { cells: WORKLOADS * targets, checked: 0, unchecked: WORKLOADS * targets });
-  t.equal(report.exitCode, 0);
-  const number = (id: string): number => Number(/\/app-(\d+)(:|$)/.exec(id)?.[1]);
-  const wrong = report.cells.filter((cell) => cell.observed !== facts.expected(number(cell.from), number(cell.to)));
-  t.same(wrong.slice(0, 3), [], 'each cell says what the policies say: a backend reaches an isolated backend only from a frontend');
-  t.ok(
-    report.cells.some((cell) => cell.observed === 'deny'),
-    'some cells are denied',
-  );
-});
+t.test(
+  `-o json: ${WORKLOADS} sources × ${WORKLOADS / SERVING_EVERY} targets, every cell right, in a ${HEAP_MB} MB heap`,
+  async (t) => {
+    const run = simulate('-f', 'policies', '-o', 'json');
+    t.equal(run.signal, null, 'not killed (an out-of-memory abort is SIGABRT)');
+    t.equal(run.status, 0, run.stderr.slice(0, 500));
+    t.equal(run.stderr, '');
+    const report = JSON.parse(run.stdout) as {
+      sources: unknown[];
+      targets: unknown[];
+      cells: Cell[];
+      summary: Record<string, number>;
+      exitCode: number;
+    };
+    t.same(reportSchemaErrors(report).slice(0, 5), [], 'valid against the report schema');
+    const targets = WORKLOADS / SERVING_EVERY;
+    t.equal(report.sources.length, WORKLOADS);
+    t.equal(report.targets.length, targets);
+    t.equal(report.cells.length, WORKLOADS * targets);
+    t.match(report.summary, { cells: WORKLOADS * targets, checked: 0, unchecked: WORKLOADS * targets });
+    t.equal(report.exitCode, 0);
+    const number = (id: string): number => Number(/\/app-(\d+)(:|$)/.exec(id)?.[1]);
+    const wrong = report.cells.filter((cell) => cell.observed !== facts.expected(number(cell.from), number(cell.to)));
+    t.same(
+      wrong.slice(0, 3),
+      [],
+      'each cell says what the policies say: a backend reaches an isolated backend only from a frontend',
+    );
+    t.ok(
+      report.cells.some((cell) => cell.observed === 'deny'),
+      'some cells are denied',
+    );
+  },
+);
 
-t.test('-o table and -o markdown cannot hold it: one line naming the format to use, exit 2, nothing computed', async (t) => {
-  const rows: [string, RegExp][] = [
-    ['table', /^prober: -o table: the matrix \(2,000 sources × 100 targets\) would be [\d,]+ characters wide, wider than any terminal \(at most 1,000\): use -o json or -o junit, or fewer targets\n$/],
-    ['markdown', /^prober: -o markdown: the matrix \(2,000 sources × 100 targets\) would take [\d,]+ KiB, more than a CI job summary holds \(1 MiB\): use -o json or -o junit, or fewer targets\n$/],
-  ];
-  for (const [format, message] of rows) {
-    const run = simulate('-f', 'policies', '-o', format);
-    t.equal(run.status, 2, `${format}: exit 2`);
-    t.match(run.stderr, message, format);
-    t.equal(run.stdout, '', `${format}: nothing on stdout`);
-  }
-});
+t.test(
+  '-o table and -o markdown cannot hold it: one line naming the format to use, exit 2, nothing computed',
+  async (t) => {
+    const rows: [string, RegExp][] = [
+      [
+        'table',
+        /^prober: -o table: the matrix \(2,000 sources × 100 targets\) would be [\d,]+ characters wide, wider than any terminal \(at most 1,000\): use -o json or -o junit, or fewer targets\n$/,
+      ],
+      [
+        'markdown',
+        /^prober: -o markdown: the matrix \(2,000 sources × 100 targets\) would take [\d,]+ KiB, more than a CI job summary holds \(1 MiB\): use -o json or -o junit, or fewer targets\n$/,
+      ],
+    ];
+    for (const [format, message] of rows) {
+      const run = simulate('-f', 'policies', '-o', format);
+      t.equal(run.status, 2, `${format}: exit 2`);
+      t.match(run.stderr, message, format);
+      t.equal(run.stdout, '', `${format}: nothing on stdout`);
+    }
+  },
+);
 
 t.test('-o junit: no cell is checked, so no testcase, and the document is complete', async (t) => {
   const run = simulate('-f', 'policies', '-o', 'junit');
   t.equal(run.status, 0, run.stderr);
-  t.match(run.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="prober" tests="0" failures="0" errors="0"/);
+  t.match(
+    run.stdout,
+    /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="prober" tests="0" failures="0" errors="0"/,
+  );
   t.match(run.stdout, /<\/testsuites>\n$/);
 });
 
-t.test(`--diff of no policy and the policies, -o json: every change listed and explained, in a ${HEAP_MB} MB heap`, async (t) => {
-  const run = simulate('--diff', 'none', 'policies', '-o', 'json');
-  t.equal(run.signal, null, 'not killed');
-  t.equal(run.status, 1, 'some cells change: exit 1');
-  const diff = JSON.parse(run.stdout) as { kind: string; cells: number; changes: { from: string; to: string; old: string; new: string; newExplanation: string[] }[] };
-  const number = (id: string): number => Number(/\/app-(\d+)$/.exec(id)?.[1]);
-  let denied = 0;
-  for (let from = 0; from < WORKLOADS; from++) for (let to = 0; to < WORKLOADS; to += SERVING_EVERY) if (facts.expected(from, to) === 'deny') denied++;
-  t.match(diff, { kind: 'PolicyDiff', cells: WORKLOADS * (WORKLOADS / SERVING_EVERY) });
-  t.equal(diff.changes.length, denied, 'one change per cell the policies deny');
-  t.same(
-    diff.changes.filter((c) => c.old !== 'allow' || c.new !== 'deny' || facts.expected(number(c.from), number(c.to)) !== 'deny').slice(0, 3),
-    [],
-    'each change is allow → deny on a cell the policies deny',
-  );
-  t.match(diff.changes[0]?.newExplanation.join('\n'), /isolated by NetworkPolicy/);
-});
+t.test(
+  `--diff of no policy and the policies, -o json: every change listed and explained, in a ${HEAP_MB} MB heap`,
+  async (t) => {
+    const run = simulate('--diff', 'none', 'policies', '-o', 'json');
+    t.equal(run.signal, null, 'not killed');
+    t.equal(run.status, 1, 'some cells change: exit 1');
+    const diff = JSON.parse(run.stdout) as {
+      kind: string;
+      cells: number;
+      changes: { from: string; to: string; old: string; new: string; newExplanation: string[] }[];
+    };
+    const number = (id: string): number => Number(/\/app-(\d+)$/.exec(id)?.[1]);
+    let denied = 0;
+    for (let from = 0; from < WORKLOADS; from++)
+      for (let to = 0; to < WORKLOADS; to += SERVING_EVERY) if (facts.expected(from, to) === 'deny') denied++;
+    t.match(diff, { kind: 'PolicyDiff', cells: WORKLOADS * (WORKLOADS / SERVING_EVERY) });
+    t.equal(diff.changes.length, denied, 'one change per cell the policies deny');
+    t.same(
+      diff.changes
+        .filter((c) => c.old !== 'allow' || c.new !== 'deny' || facts.expected(number(c.from), number(c.to)) !== 'deny')
+        .slice(0, 3),
+      [],
+      'each change is allow → deny on a cell the policies deny',
+    );
+    t.match(diff.changes[0]?.newExplanation.join('\n'), /isolated by NetworkPolicy/);
+  },
+);

@@ -89,9 +89,18 @@ t.test('the matrix of every workload on every port it serves, as a report', asyn
   const report = JSON.parse(out.stdout);
   t.same(reportSchemaErrors(report), []);
   t.equal(report.metadata.backend, 'simulated');
-  t.same(report.targets.map((x: { name: string }) => x.name), ['data/cache:6379', 'shop/web:8080']);
-  const cell = (from: string, to: string) => report.cells.find((c: { from: string; to: string }) => c.from === from && c.to === to);
-  t.match(cell('shop/web', 'data/cache:6379'), { observed: 'deny', reason: 'timeout', result: 'unchecked', detail: /isolated by NetworkPolicy data\/cache-closed/ });
+  t.same(
+    report.targets.map((x: { name: string }) => x.name),
+    ['data/cache:6379', 'shop/web:8080'],
+  );
+  const cell = (from: string, to: string) =>
+    report.cells.find((c: { from: string; to: string }) => c.from === from && c.to === to);
+  t.match(cell('shop/web', 'data/cache:6379'), {
+    observed: 'deny',
+    reason: 'timeout',
+    result: 'unchecked',
+    detail: /isolated by NetworkPolicy data\/cache-closed/,
+  });
   t.match(cell('data/cache', 'shop/web:8080'), { observed: 'allow', reason: 'connected' });
   const table = run('-f', 'k8s', '-f', 'open', '--port', '6379');
   t.equal(table.status, 0);
@@ -103,7 +112,10 @@ t.test('--explain names the policies and rules, through a Service too', async (t
   const denied = run('-f', 'k8s', '-f', 'strict', '--explain', 'shop/web', 'cache.data', '6379');
   t.equal(denied.status, 0, denied.stderr);
   t.match(denied.stdout, /^shop\/web → data\/cache on 6379\/TCP: DENY\n/);
-  t.match(denied.stdout, /ingress to data\/cache: isolated by NetworkPolicy data\/cache-closed; no rule allows traffic from shop\/web on 6379\/TCP: denied/);
+  t.match(
+    denied.stdout,
+    /ingress to data\/cache: isolated by NetworkPolicy data\/cache-closed; no rule allows traffic from shop\/web on 6379\/TCP: denied/,
+  );
   const json = run('-f', 'k8s', '-f', 'open', '--explain', 'shop/web', 'data/cache', '6379/tcp', '-o', 'json');
   const [decision] = JSON.parse(json.stdout);
   t.match(decision, { verdict: 'allow', ingress: { rules: ['NetworkPolicy data/cache-from-shop ingress[0]'] } });
@@ -135,7 +147,11 @@ t.test('bad input: one line naming what is wrong, exit 2', async (t) => {
   const rows: [string, string[], RegExp][] = [
     ['no manifests', [], /name the manifests with -f/],
     ['bad port', ['-f', 'k8s', '--port', '99999'], /--port: "99999" is not a port/],
-    ['unsupported policy field', ['-f', 'k8s', '-f', 'bad'], /bad\/policy\.yaml:7: NetworkPolicy data\/odd: spec\.ingress\[0\]\.from\[0\]: ipBlock cannot be combined/],
+    [
+      'unsupported policy field',
+      ['-f', 'k8s', '-f', 'bad'],
+      /bad\/policy\.yaml:7: NetworkPolicy data\/odd: spec\.ingress\[0\]\.from\[0\]: ipBlock cannot be combined/,
+    ],
     ['two modes', ['-f', 'k8s', '--diff', 'a', 'b', '--explain', 'x', 'y', '1'], /one of --explain, --diff and --test/],
     ['missing path', ['-f', 'nowhere'], /^prober: nowhere: unable to read manifests: no such file or directory\n$/],
   ];
@@ -154,5 +170,8 @@ t.test('check refuses `expect: fromPolicies` when the model cannot place its loc
   );
   const out = spawnSync(node, [main, 'check', '-f', 'local.yaml'], { cwd: dir, encoding: 'utf8' });
   t.equal(out.status, 2);
-  t.match(out.stderr, /local\.yaml: spec\.expect: the policy model cannot decide any cell of this test \(a local source/);
+  t.match(
+    out.stderr,
+    /local\.yaml: spec\.expect: the policy model cannot decide any cell of this test \(a local source/,
+  );
 });

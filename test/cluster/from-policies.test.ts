@@ -24,25 +24,56 @@ const FROM_POLICIES = LAB_TEST.replace(/ {2}expect:\n[\s\S]*$/, '  expect: fromP
 t.test('expect: fromPolicies — the live NetworkPolicies predict the lab, and the probes agree (exit 0)', async (t) => {
   const lab = await clusterLab(t);
   for (const policy of policyManifests()) lab.fake.addPolicy(policy);
-  const run = await runProber(['run', '-f', lab.testFile(FROM_POLICIES), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runProber([
+    'run',
+    '-f',
+    lab.testFile(FROM_POLICIES),
+    '--kubeconfig',
+    lab.fake.kubeconfig,
+    '-o',
+    'json',
+  ]);
   t.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   t.match(report.summary, { cells: 4, checked: 3, pass: 3, unchecked: 1, error: 0, fail: 0 });
   const cell = (from: string, to: string): Json => report.cells.find((c: Json) => c.from === from && c.to === to);
-  t.match(cell('apache', 'redis'), { rule: 'policy model', expected: 'deny', observed: 'deny', model: { verdict: 'deny' } });
+  t.match(cell('apache', 'redis'), {
+    rule: 'policy model',
+    expected: 'deny',
+    observed: 'deny',
+    model: { verdict: 'deny' },
+  });
   t.match(cell('apache', 'redis').model.explanation.join('\n'), /redis-from-app-count|default-deny-ingress/);
   t.match(cell('app', 'redis'), { expected: 'allow', observed: 'allow', model: { verdict: 'allow' } });
-  t.match(cell('app', 'app'), { result: 'unchecked', model: { verdict: 'loopback' } }, 'a workload to itself is outside NetworkPolicy semantics');
+  t.match(
+    cell('app', 'app'),
+    { result: 'unchecked', model: { verdict: 'loopback' } },
+    'a workload to itself is outside NetworkPolicy semantics',
+  );
   t.equal(lab.fake.seen('list', 'networkpolicies').length, 1, 'the live policies were read');
 });
 
-t.test('without the policies in the cluster the model expects Redis open, and the probe says otherwise (exit 1)', async (t) => {
-  const lab = await clusterLab(t);
-  const run = await runProber(['run', '-f', lab.testFile(FROM_POLICIES), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
-  t.equal(run.code, 1, run.stderr);
-  const report = JSON.parse(run.stdout) as Json;
-  t.match(report.cells.find((c: Json) => c.result === 'fail'), { from: 'apache', to: 'redis', expected: 'allow', observed: 'deny', rule: 'policy model' });
-});
+t.test(
+  'without the policies in the cluster the model expects Redis open, and the probe says otherwise (exit 1)',
+  async (t) => {
+    const lab = await clusterLab(t);
+    const run = await runProber([
+      'run',
+      '-f',
+      lab.testFile(FROM_POLICIES),
+      '--kubeconfig',
+      lab.fake.kubeconfig,
+      '-o',
+      'json',
+    ]);
+    t.equal(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as Json;
+    t.match(
+      report.cells.find((c: Json) => c.result === 'fail'),
+      { from: 'apache', to: 'redis', expected: 'allow', observed: 'deny', rule: 'policy model' },
+    );
+  },
+);
 
 t.test('a fromPolicies block with files: three-way comparison against the live topology (exit 0)', async (t) => {
   const lab = await clusterLab(t);
@@ -50,7 +81,10 @@ t.test('a fromPolicies block with files: three-way comparison against the live t
   const run = await runProber(['run', '-f', lab.testFile(threeWay), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
   t.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
-  t.ok(report.cells.every((c: Json) => c.result === 'pass' && c.model && c.rule !== 'policy model'), 'written intent, model and observation agree');
+  t.ok(
+    report.cells.every((c: Json) => c.result === 'pass' && c.model && c.rule !== 'policy model'),
+    'written intent, model and observation agree',
+  );
   t.equal(lab.fake.seen('list', 'networkpolicies').length, 0, 'the files are the policies: live ones are not read');
 });
 
@@ -60,19 +94,45 @@ t.test('no RBAC to read live policies: one line naming the permission (exit 2)',
   const run = await runProber(['run', '-f', lab.testFile(FROM_POLICIES), '--kubeconfig', lab.fake.kubeconfig]);
   t.equal(run.code, 2);
   t.equal(run.stdout, '');
-  t.match(run.stderr, /^prober: unable to read the cluster for the policy model: forbidden: missing RBAC permission to list networkpolicies\.networking\.k8s\.io cluster-wide/);
+  t.match(
+    run.stderr,
+    /^prober: unable to read the cluster for the policy model: forbidden: missing RBAC permission to list networkpolicies\.networking\.k8s\.io cluster-wide/,
+  );
   t.same(lab.fake.seen('patch', 'pods/ephemeralcontainers'), [], 'nothing was started');
 });
 
-t.test('a policy file of a kind prober does not evaluate: refused (exit 2), or left out with --ignore-kind and said so', async (t) => {
-  const lab = await clusterLab(t);
-  const calico = join(tempDir(t, 'calico'), 'gnp.yaml');
-  writeFileSync(calico, 'apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: { name: deny-all }\nspec: { selector: all() }\n');
-  const file = lab.testFile(`${LAB_TEST}  fromPolicies:\n    policies: ["${POLICY_DIR}", "${calico}"]\n`);
-  const refused = await runProber(['run', '-f', file, '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
-  t.equal(refused.code, 2, refused.stderr);
-  t.match(refused.stderr, /^prober: .*gnp\.yaml:2: kind: GlobalNetworkPolicy \(crd\.projectcalico\.org\/v1, Calico\) is a policy prober does not evaluate/);
-  const ignored = await runProber(['run', '-f', file, '--kubeconfig', lab.fake.kubeconfig, '-o', 'json', '--ignore-kind', 'GlobalNetworkPolicy.crd.projectcalico.org']);
-  t.equal(ignored.code, 0, ignored.stderr);
-  t.match(ignored.stderr, /warning: left out 1 GlobalNetworkPolicy\.crd\.projectcalico\.org object\(s\) as asked by --ignore-kind/, 'the CI log says what the model does not cover');
-});
+t.test(
+  'a policy file of a kind prober does not evaluate: refused (exit 2), or left out with --ignore-kind and said so',
+  async (t) => {
+    const lab = await clusterLab(t);
+    const calico = join(tempDir(t, 'calico'), 'gnp.yaml');
+    writeFileSync(
+      calico,
+      'apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: { name: deny-all }\nspec: { selector: all() }\n',
+    );
+    const file = lab.testFile(`${LAB_TEST}  fromPolicies:\n    policies: ["${POLICY_DIR}", "${calico}"]\n`);
+    const refused = await runProber(['run', '-f', file, '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+    t.equal(refused.code, 2, refused.stderr);
+    t.match(
+      refused.stderr,
+      /^prober: .*gnp\.yaml:2: kind: GlobalNetworkPolicy \(crd\.projectcalico\.org\/v1, Calico\) is a policy prober does not evaluate/,
+    );
+    const ignored = await runProber([
+      'run',
+      '-f',
+      file,
+      '--kubeconfig',
+      lab.fake.kubeconfig,
+      '-o',
+      'json',
+      '--ignore-kind',
+      'GlobalNetworkPolicy.crd.projectcalico.org',
+    ]);
+    t.equal(ignored.code, 0, ignored.stderr);
+    t.match(
+      ignored.stderr,
+      /warning: left out 1 GlobalNetworkPolicy\.crd\.projectcalico\.org object\(s\) as asked by --ignore-kind/,
+      'the CI log says what the model does not cover',
+    );
+  },
+);

@@ -40,8 +40,21 @@ spec:
     - { from: apache, to: redis, verdict: deny }
     - { from: here, to: silent, verdict: deny }
 `;
-  const prober = startProber(['run', '-f', lab.testFile(test), '--kubeconfig', lab.fake.kubeconfig, '--agent=pod', '-o', 'json']);
-  await waitFor('the agent running and the local probe waiting', () => lab.fake.probePods().some((p) => p.status?.phase === 'Running') && open === 1, 30_000);
+  const prober = startProber([
+    'run',
+    '-f',
+    lab.testFile(test),
+    '--kubeconfig',
+    lab.fake.kubeconfig,
+    '--agent=pod',
+    '-o',
+    'json',
+  ]);
+  await waitFor(
+    'the agent running and the local probe waiting',
+    () => lab.fake.probePods().some((p) => p.status?.phase === 'Running') && open === 1,
+    30_000,
+  );
   prober.child.kill('SIGINT');
   await waitFor('prober run to exit long before the probe timeout', () => prober.done(), 20_000);
   const exit = await prober.exited;
@@ -49,8 +62,16 @@ spec:
   t.match(exit.stderr, /interrupted by SIGINT; the report is incomplete/);
   const report = JSON.parse(exit.stdout) as Json;
   const cell = (from: string, to: string) => (report.cells as Json[]).find((c) => c.from === from && c.to === to);
-  t.match(cell('here', 'silent'), { result: 'error', observed: 'error', reason: 'interrupted' }, 'the local probe in flight is an error, not a deny');
-  t.match(cell('apache', 'redis'), { result: 'error', observed: 'error' }, 'the interrupted agent gives errors, not denies');
+  t.match(
+    cell('here', 'silent'),
+    { result: 'error', observed: 'error', reason: 'interrupted' },
+    'the local probe in flight is an error, not a deny',
+  );
+  t.match(
+    cell('apache', 'redis'),
+    { result: 'error', observed: 'error' },
+    'the interrupted agent gives errors, not denies',
+  );
   t.match(report.sources.find((s: Json) => s.name === 'apache').error, /^interrupted while the agent was /);
   t.same(lab.fake.probePods(), [], 'every probe pod deleted');
 });

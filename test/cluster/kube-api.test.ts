@@ -19,8 +19,18 @@ const noRetry = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
 async function fakeWithWorkload(t: Test): Promise<{ fake: FakeApiServer; api: KubeApi }> {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
-  fake.addService({ namespace: 'web', name: 'web', ports: [{ port: 80 }], endpoints: [{ ip: '10.0.0.1', ready: true }] });
-  fake.addPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all', namespace: 'web' }, spec: { podSelector: {} } });
+  fake.addService({
+    namespace: 'web',
+    name: 'web',
+    ports: [{ port: 80 }],
+    endpoints: [{ ip: '10.0.0.1', ready: true }],
+  });
+  fake.addPolicy({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'deny-all', namespace: 'web' },
+    spec: { podSelector: {} },
+  });
   fake.installCrd('policy.networking.k8s.io', 'v1alpha1', 'adminnetworkpolicies');
   fake.installCrd('policy.networking.k8s.io', 'v1alpha1', 'baselineadminnetworkpolicies');
   fake.installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies');
@@ -36,8 +46,13 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     listPods: () => api.listPods('web', 'app=web'),
     readPod: () => api.readPod('web', 'web-1'),
     readOwnPod: () => api.readOwnPod('web', 'web-1'),
-    addEphemeralContainer: () => api.addEphemeralContainer('web', 'web-1', { name: 'debug', image: 'busybox', command: ['prober', 'agent'] }),
-    createPod: () => api.createPod('web', { metadata: { name: 'probe' }, spec: { containers: [{ name: 'agent', image: 'busybox', command: ['prober', 'agent'] }] } }),
+    addEphemeralContainer: () =>
+      api.addEphemeralContainer('web', 'web-1', { name: 'debug', image: 'busybox', command: ['prober', 'agent'] }),
+    createPod: () =>
+      api.createPod('web', {
+        metadata: { name: 'probe' },
+        spec: { containers: [{ name: 'agent', image: 'busybox', command: ['prober', 'agent'] }] },
+      }),
     deletePod: () => api.deletePod('web', 'probe'),
     readPodLog: () => api.readPodLog('web', 'web-1', 'main'),
     readService: () => api.readService('web', 'web'),
@@ -69,73 +84,166 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
   t.equal(fake.seen('patch', 'pods/ephemeralcontainers')[0]?.contentType, 'application/strategic-merge-patch+json');
 });
 
-t.test('the live objects for the policy model: raw policies of every served kind, versions tried in order', async (t) => {
-  const fake = await FakeApiServer.start(t);
-  fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
-  const except = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'egress', namespace: 'web' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }] } };
-  fake.addPolicy(except);
-  // Only an older Istio version is served, and Cilium is not installed at all.
-  fake.installCrd('security.istio.io', 'v1beta1', 'authorizationpolicies');
-  fake.addPolicy({ apiVersion: 'security.istio.io/v1beta1', kind: 'AuthorizationPolicy', metadata: { name: 'redis', namespace: 'web' }, spec: { action: 'ALLOW' } });
-  fake.addPolicy({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'not-served', namespace: 'web' }, spec: {} });
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry);
-  const live = await listLiveObjects(api, true);
-  t.same(live.policies.map((p) => `${p.apiVersion} ${p.kind}`), ['networking.k8s.io/v1 NetworkPolicy', 'security.istio.io/v1beta1 AuthorizationPolicy']);
-  t.same(live.policies[0], except, 'the manifest exactly as served (ipBlock.except intact), apiVersion and kind filled in');
-  t.same(live.pods.map((p) => p.metadata?.name), ['web-1']);
-  t.same(live.namespaces.map((n) => n.metadata?.labels?.['kubernetes.io/metadata.name']), ['web']);
-  t.same(fake.seen('list', 'authorizationpolicies').map((r) => r.code), [404, 200], 'v1 first, then v1beta1');
-  fake.deny('list', 'networkpolicies');
-  await t.rejects(listLiveObjects(api, true), { code: 403, message: /^forbidden: missing RBAC permission to list networkpolicies\.networking\.k8s\.io cluster-wide/ });
-  t.same((await listLiveObjects(api, false)).policies, [], 'without live policies, policy kinds are not read');
-});
+t.test(
+  'the live objects for the policy model: raw policies of every served kind, versions tried in order',
+  async (t) => {
+    const fake = await FakeApiServer.start(t);
+    fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
+    const except = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'egress', namespace: 'web' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }],
+      },
+    };
+    fake.addPolicy(except);
+    // Only an older Istio version is served, and Cilium is not installed at all.
+    fake.installCrd('security.istio.io', 'v1beta1', 'authorizationpolicies');
+    fake.addPolicy({
+      apiVersion: 'security.istio.io/v1beta1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'redis', namespace: 'web' },
+      spec: { action: 'ALLOW' },
+    });
+    fake.addPolicy({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'not-served', namespace: 'web' },
+      spec: {},
+    });
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry);
+    const live = await listLiveObjects(api, true);
+    t.same(
+      live.policies.map((p) => `${p.apiVersion} ${p.kind}`),
+      ['networking.k8s.io/v1 NetworkPolicy', 'security.istio.io/v1beta1 AuthorizationPolicy'],
+    );
+    t.same(
+      live.policies[0],
+      except,
+      'the manifest exactly as served (ipBlock.except intact), apiVersion and kind filled in',
+    );
+    t.same(
+      live.pods.map((p) => p.metadata?.name),
+      ['web-1'],
+    );
+    t.same(
+      live.namespaces.map((n) => n.metadata?.labels?.['kubernetes.io/metadata.name']),
+      ['web'],
+    );
+    t.same(
+      fake.seen('list', 'authorizationpolicies').map((r) => r.code),
+      [404, 200],
+      'v1 first, then v1beta1',
+    );
+    fake.deny('list', 'networkpolicies');
+    await t.rejects(listLiveObjects(api, true), {
+      code: 403,
+      message: /^forbidden: missing RBAC permission to list networkpolicies\.networking\.k8s\.io cluster-wide/,
+    });
+    t.same((await listLiveObjects(api, false)).policies, [], 'without live policies, policy kinds are not read');
+  },
+);
 
 t.test('the ephemeralcontainers subresource: patch types, validation, Status errors as one line', async (t) => {
   const { fake, api } = await fakeWithWorkload(t);
   const url = `${fake.url}/api/v1/namespaces/web/pods/web-1/ephemeralcontainers`;
-  const raw = async (contentType: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+  const raw = async (
+    contentType: string,
+    body: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> => {
     // A plain fetch, to see what the server says to formats prober does not send.
     const { request } = await import('node:https');
     return new Promise((resolve, reject) => {
-      const req = request(url, { method: 'PATCH', ca: fake.caCertificate, headers: { 'content-type': contentType, authorization: `Bearer ${fake.token}` } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-      });
+      const req = request(
+        url,
+        {
+          method: 'PATCH',
+          ca: fake.caCertificate,
+          headers: { 'content-type': contentType, authorization: `Bearer ${fake.token}` },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+          );
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify(body));
     });
   };
   const wrongType = await raw('application/json', { spec: { ephemeralContainers: [{ name: 'x', image: 'i' }] } });
   t.equal(wrongType.status, 415);
-  t.match(wrongType.body, { kind: 'Status', reason: 'UnsupportedMediaType', message: /accepted media types include: application\/json-patch\+json/ });
-  const jsonPatch = await raw('application/json-patch+json', [{ op: 'add', path: '/spec/ephemeralContainers', value: [{ name: 'via-json-patch', image: 'i', command: ['prober', 'agent'] }] }]);
+  t.match(wrongType.body, {
+    kind: 'Status',
+    reason: 'UnsupportedMediaType',
+    message: /accepted media types include: application\/json-patch\+json/,
+  });
+  const jsonPatch = await raw('application/json-patch+json', [
+    {
+      op: 'add',
+      path: '/spec/ephemeralContainers',
+      value: [{ name: 'via-json-patch', image: 'i', command: ['prober', 'agent'] }],
+    },
+  ]);
   t.equal(jsonPatch.status, 200, 'a JSON patch is accepted as well');
 
   await t.rejects(api.addEphemeralContainer('web', 'web-1', { name: 'via-json-patch', image: 'other' }), {
     code: 422,
-    message: 'the API server rejected pods "web-1" in namespace web as invalid: Pod "web-1" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "via-json-patch" may not be changed',
+    message:
+      'the API server rejected pods "web-1" in namespace web as invalid: Pod "web-1" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "via-json-patch" may not be changed',
   });
-  await t.rejects(api.addEphemeralContainer('web', 'web-1', { name: 'with-port', image: 'i', ports: [{ containerPort: 80 }] }), { code: 422, message: /ports: Forbidden: cannot be set for an Ephemeral Container/ });
-  await t.rejects(api.readPod('web', 'gone'), { code: 404, message: 'pods "gone" not found in namespace web: pods "gone" not found' });
+  await t.rejects(
+    api.addEphemeralContainer('web', 'web-1', { name: 'with-port', image: 'i', ports: [{ containerPort: 80 }] }),
+    { code: 422, message: /ports: Forbidden: cannot be set for an Ephemeral Container/ },
+  );
+  await t.rejects(api.readPod('web', 'gone'), {
+    code: 404,
+    message: 'pods "gone" not found in namespace web: pods "gone" not found',
+  });
   fake.deny('get', 'services');
-  await t.rejects(api.readService('web', 'web'), { code: 403, message: /^forbidden: missing RBAC permission to get services in namespace web/ });
+  await t.rejects(api.readService('web', 'web'), {
+    code: 403,
+    message: /^forbidden: missing RBAC permission to get services in namespace web/,
+  });
   fake.deny('list', 'endpointslices');
-  await t.rejects(api.listEndpointSlices('web', 'web'), { code: 403, message: /^forbidden: missing RBAC permission to list endpointslices\.discovery\.k8s\.io in namespace web/ });
-  await t.rejects(api.createPod('web', { metadata: { name: 'web-1' }, spec: { containers: [{ name: 'a', image: 'i' }] } }), { code: 409, message: /^conflict on pods "web-1" in namespace web: pods "web-1" already exists$/ });
-  await t.rejects(api.createPod('web', { metadata: { name: 'bad', labels: { 'prober.dev/run-id': 'x'.repeat(64) } }, spec: { containers: [{ name: 'a', image: 'i' }] } }), { code: 422 });
+  await t.rejects(api.listEndpointSlices('web', 'web'), {
+    code: 403,
+    message: /^forbidden: missing RBAC permission to list endpointslices\.discovery\.k8s\.io in namespace web/,
+  });
+  await t.rejects(
+    api.createPod('web', { metadata: { name: 'web-1' }, spec: { containers: [{ name: 'a', image: 'i' }] } }),
+    { code: 409, message: /^conflict on pods "web-1" in namespace web: pods "web-1" already exists$/ },
+  );
+  await t.rejects(
+    api.createPod('web', {
+      metadata: { name: 'bad', labels: { 'prober.dev/run-id': 'x'.repeat(64) } },
+      spec: { containers: [{ name: 'a', image: 'i' }] },
+    }),
+    { code: 422 },
+  );
 });
 
 t.test('transient errors are retried with backoff; the last one is reported', async (t) => {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
   const retries: string[] = [];
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), { retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 10 }, onRetry: (_e, _n, m) => retries.push(m) });
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+    retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 10 },
+    onRetry: (_e, _n, m) => retries.push(m),
+  });
   fake.failNext('get', 'pods', 503, 2);
   t.equal((await api.readPod('web', 'web-1')).metadata?.name, 'web-1');
   t.equal(retries.length, 2);
   fake.failNext('get', 'pods', 500, 3);
-  await t.rejects(api.readPod('web', 'web-1'), { code: 500, message: 'get pods in namespace web failed with HTTP 500: Internal error occurred: etcdserver: request timed out' });
+  await t.rejects(api.readPod('web', 'web-1'), {
+    code: 500,
+    message: 'get pods in namespace web failed with HTTP 500: Internal error occurred: etcdserver: request timed out',
+  });
   fake.failNext('get', 'pods', 500, 1);
   fake.deny('get', 'pods');
   await t.rejects(api.readPod('web', 'web-1'), { code: 403 }, 'a 403 is not retried into success');
@@ -148,9 +256,14 @@ t.test('connection: kubeconfig, context, in-cluster service account, and the err
 
   const viaKubeconfig = connect({ kubeconfig: fake.kubeconfig });
   t.match(viaKubeconfig, { description: `fake (${fake.url})`, namespace: 'default' });
-  t.throws(() => connect({ kubeconfig: fake.kubeconfig, context: 'prod' }), new ConnectionError('context "prod" is not in the kubeconfig (known: fake)'));
+  t.throws(
+    () => connect({ kubeconfig: fake.kubeconfig, context: 'prod' }),
+    new ConnectionError('context "prod" is not in the kubeconfig (known: fake)'),
+  );
   t.throws(() => connect({ kubeconfig: join(dir, 'missing') }), { message: /does not exist$/ });
-  t.throws(() => connect({ env: { HOME: dir } }), { message: /^no Kubernetes connection: not running in a pod with a service account, and no kubeconfig/ });
+  t.throws(() => connect({ env: { HOME: dir } }), {
+    message: /^no Kubernetes connection: not running in a pod with a service account, and no kubeconfig/,
+  });
 
   // In a pod: the token, CA and namespace files of the service account, and KUBERNETES_SERVICE_*.
   const sa = join(dir, 'var/run/secrets/kubernetes.io/serviceaccount');
@@ -166,18 +279,43 @@ t.test('connection: kubeconfig, context, in-cluster service account, and the err
   });
   const inCluster = connect({ serviceAccountPrefix: dir });
   t.match(inCluster, { description: `in-cluster (https://127.0.0.1:${port})`, namespace: 'prober' });
-  t.same((await clientNodeApi(inCluster, noRetry).listPods('web')).map((p) => p.metadata?.name), ['web-1']);
+  t.same(
+    (await clientNodeApi(inCluster, noRetry).listPods('web')).map((p) => p.metadata?.name),
+    ['web-1'],
+  );
 
   // In a pod, agents default to the pod's own prober image (a kustomize override or mirror the cluster can pull).
-  fake.addPod({ namespace: 'prober', name: 'prober-lab-x7k2p', labels: { 'job-name': 'prober-lab' }, image: 'mirror.example/prober:0.1.0' });
+  fake.addPod({
+    namespace: 'prober',
+    name: 'prober-lab-x7k2p',
+    labels: { 'job-name': 'prober-lab' },
+    image: 'mirror.example/prober:0.1.0',
+  });
   const api = clientNodeApi(inCluster, noRetry);
-  t.equal(await ownImage(api, inCluster, { HOSTNAME: 'prober-lab-x7k2p' }), 'mirror.example/prober:0.1.0', 'in a pod: its own image');
-  t.equal(await ownImage(api, viaKubeconfig, { HOSTNAME: 'prober-lab-x7k2p' }), undefined, 'outside: none, the published image is used');
-  await t.rejects(ownImage(api, inCluster, { HOSTNAME: 'gone' }), { code: 404 }, 'an unreadable pod is an error the caller falls back from');
+  t.equal(
+    await ownImage(api, inCluster, { HOSTNAME: 'prober-lab-x7k2p' }),
+    'mirror.example/prober:0.1.0',
+    'in a pod: its own image',
+  );
+  t.equal(
+    await ownImage(api, viaKubeconfig, { HOSTNAME: 'prober-lab-x7k2p' }),
+    undefined,
+    'outside: none, the published image is used',
+  );
+  await t.rejects(
+    ownImage(api, inCluster, { HOSTNAME: 'gone' }),
+    { code: 404 },
+    'an unreadable pod is an error the caller falls back from',
+  );
 
   const badToken = join(dir, 'bad-token.kubeconfig');
   writeFileSync(badToken, JSON.stringify(fake.kubeconfigObject('wrong')));
-  const rejected = await clientNodeApi(connect({ kubeconfig: badToken }), noRetry).listPods('web').catch((e: unknown) => e);
+  const rejected = await clientNodeApi(connect({ kubeconfig: badToken }), noRetry)
+    .listPods('web')
+    .catch((e: unknown) => e);
   t.ok(rejected instanceof KubeApiError && rejected.fatal);
-  t.match(rejected, { code: 401, message: `the Kubernetes API server at ${fake.url} rejected the credentials (401 Unauthorized)` });
+  t.match(rejected, {
+    code: 401,
+    message: `the Kubernetes API server at ${fake.url} rejected the credentials (401 Unauthorized)`,
+  });
 });

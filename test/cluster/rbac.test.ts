@@ -20,53 +20,124 @@ const withSource = (namespace: string): string =>
   '    - { from: batch, to: app, verdict: allow }\n    - { from: batch, to: redis, verdict: deny }\n';
 
 const ROWS = [
-  { name: 'an ephemeral agent in a namespace not in the list', namespace: 'e-batch', agent: 'ephemeral', verb: 'patch', resource: 'pods/ephemeralcontainers' },
+  {
+    name: 'an ephemeral agent in a namespace not in the list',
+    namespace: 'e-batch',
+    agent: 'ephemeral',
+    verb: 'patch',
+    resource: 'pods/ephemeralcontainers',
+  },
   { name: 'a probe pod in kube-system', namespace: 'kube-system', agent: 'pod', verb: 'create', resource: 'pods' },
 ] as const;
 
 for (const row of ROWS) {
-  t.test(`${row.name}: 403, and the error names ${row.verb} ${row.resource} in ${row.namespace} and how to add it (exit 2)`, async (t) => {
-    const lab = await clusterLab(t);
-    // The batch workload shares apache's network namespace: once allowed, its agent probes from there.
-    lab.fake.addPod({ namespace: row.namespace, name: 'batch-5d8f-q7w2e', labels: { app: 'batch' }, netns: lab.pair.client, ip: lab.pair.clientIp });
-    const file = lab.testFile(withSource(row.namespace));
-    const run = await runProber(['run', '-f', file, '--kubeconfig', lab.fake.kubeconfig, `--agent=${row.agent}`, '-o', 'json']);
-    t.equal(run.code, 2, run.stderr);
-    const report = JSON.parse(run.stdout) as Json;
-    const batch = report.sources.find((s: Json) => s.name === 'batch');
-    const label = row.resource === 'pods' ? 'pods' : 'pods/ephemeralcontainers';
-    t.match(
-      batch.error,
-      new RegExp(
-        `^forbidden: missing RBAC permission to ${row.verb} ${label} in namespace ${row.namespace} ` +
-          `\\(prober acts only in its source namespaces; add ${row.namespace} with: kubectl apply -n ${row.namespace} -k k8s/prober/source-namespace ` +
-          `\\(see "Add a source namespace" in README\\.md\\)\\): pods( "[^"]+")? is forbidden: User "system:serviceaccount:prober:prober" cannot ${row.verb} resource "${label}" in API group "" in the namespace "${row.namespace}"`,
-      ),
-    );
-    const refused = lab.fake.requests.filter((r) => r.verb === row.verb && r.resource === row.resource && r.namespace === row.namespace);
-    t.same(refused.map((r) => r.code), [403], 'the API server refused the write, once (a 403 is not retried)');
-    t.ok(cellsOf(report, 'batch').every((c) => c.result === 'error' && c.reason === 'source'), 'its cells are errors, not guesses');
-    t.ok([...cellsOf(report, 'apache'), ...cellsOf(report, 'app')].every((c) => c.result === 'pass'), 'sources in the listed namespaces still ran');
-    t.same(lab.fake.pod(row.namespace, 'batch-5d8f-q7w2e')?.spec.ephemeralContainers, undefined, 'nothing was added to its pod');
-    t.same(lab.fake.pods(row.namespace).length, 1, 'and no pod was created there');
-    t.notMatch(run.stderr, /could not delete/, 'a refused create leaves nothing to delete');
+  t.test(
+    `${row.name}: 403, and the error names ${row.verb} ${row.resource} in ${row.namespace} and how to add it (exit 2)`,
+    async (t) => {
+      const lab = await clusterLab(t);
+      // The batch workload shares apache's network namespace: once allowed, its agent probes from there.
+      lab.fake.addPod({
+        namespace: row.namespace,
+        name: 'batch-5d8f-q7w2e',
+        labels: { app: 'batch' },
+        netns: lab.pair.client,
+        ip: lab.pair.clientIp,
+      });
+      const file = lab.testFile(withSource(row.namespace));
+      const run = await runProber([
+        'run',
+        '-f',
+        file,
+        '--kubeconfig',
+        lab.fake.kubeconfig,
+        `--agent=${row.agent}`,
+        '-o',
+        'json',
+      ]);
+      t.equal(run.code, 2, run.stderr);
+      const report = JSON.parse(run.stdout) as Json;
+      const batch = report.sources.find((s: Json) => s.name === 'batch');
+      const label = row.resource === 'pods' ? 'pods' : 'pods/ephemeralcontainers';
+      t.match(
+        batch.error,
+        new RegExp(
+          `^forbidden: missing RBAC permission to ${row.verb} ${label} in namespace ${row.namespace} ` +
+            `\\(prober acts only in its source namespaces; add ${row.namespace} with: kubectl apply -n ${row.namespace} -k k8s/prober/source-namespace ` +
+            `\\(see "Add a source namespace" in README\\.md\\)\\): pods( "[^"]+")? is forbidden: User "system:serviceaccount:prober:prober" cannot ${row.verb} resource "${label}" in API group "" in the namespace "${row.namespace}"`,
+        ),
+      );
+      const refused = lab.fake.requests.filter(
+        (r) => r.verb === row.verb && r.resource === row.resource && r.namespace === row.namespace,
+      );
+      t.same(
+        refused.map((r) => r.code),
+        [403],
+        'the API server refused the write, once (a 403 is not retried)',
+      );
+      t.ok(
+        cellsOf(report, 'batch').every((c) => c.result === 'error' && c.reason === 'source'),
+        'its cells are errors, not guesses',
+      );
+      t.ok(
+        [...cellsOf(report, 'apache'), ...cellsOf(report, 'app')].every((c) => c.result === 'pass'),
+        'sources in the listed namespaces still ran',
+      );
+      t.same(
+        lab.fake.pod(row.namespace, 'batch-5d8f-q7w2e')?.spec.ephemeralContainers,
+        undefined,
+        'nothing was added to its pod',
+      );
+      t.same(lab.fake.pods(row.namespace).length, 1, 'and no pod was created there');
+      t.notMatch(run.stderr, /could not delete/, 'a refused create leaves nothing to delete');
 
-    // The README's step: the source-namespace base applied in that namespace. Then the same run passes.
-    lab.fake.enforceRbac(renderKustomization('k8s/prober/source-namespace').objects.map(({ object }) => ({ ...object, metadata: { ...object.metadata, namespace: row.namespace } })));
-    const granted = await runProber(['run', '-f', file, '--kubeconfig', lab.fake.kubeconfig, `--agent=${row.agent}`, '-o', 'json']);
-    t.equal(granted.code, 0, granted.stderr);
-    t.match(JSON.parse(granted.stdout).summary, { error: 0, fail: 0 });
-  });
+      // The README's step: the source-namespace base applied in that namespace. Then the same run passes.
+      lab.fake.enforceRbac(
+        renderKustomization('k8s/prober/source-namespace').objects.map(({ object }) => ({
+          ...object,
+          metadata: { ...object.metadata, namespace: row.namespace },
+        })),
+      );
+      const granted = await runProber([
+        'run',
+        '-f',
+        file,
+        '--kubeconfig',
+        lab.fake.kubeconfig,
+        `--agent=${row.agent}`,
+        '-o',
+        'json',
+      ]);
+      t.equal(granted.code, 0, granted.stderr);
+      t.match(JSON.parse(granted.stdout).summary, { error: 0, fail: 0 });
+    },
+  );
 }
 
 t.test('in the listed namespaces the lab runs under the repository RBAC as it is (exit 0), reading only', async (t) => {
   const lab = await clusterLab(t);
-  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '--agent=pod', '-o', 'json']);
+  const run = await runProber([
+    'run',
+    '-f',
+    lab.testFile(LAB_TEST),
+    '--kubeconfig',
+    lab.fake.kubeconfig,
+    '--agent=pod',
+    '-o',
+    'json',
+  ]);
   t.equal(run.code, 0, run.stderr);
   const writes = lab.fake.requests.filter((r) => ['create', 'delete', 'patch'].includes(r.verb));
   t.ok(writes.length > 0);
-  t.same([...new Set(writes.map((r) => r.namespace))].sort(), ['b-apacherr', 'c-app-count'], 'every write went to a source namespace');
-  t.same(lab.fake.requests.filter((r) => r.code === 403), [], 'nothing was refused');
+  t.same(
+    [...new Set(writes.map((r) => r.namespace))].sort(),
+    ['b-apacherr', 'c-app-count'],
+    'every write went to a source namespace',
+  );
+  t.same(
+    lab.fake.requests.filter((r) => r.code === 403),
+    [],
+    'nothing was refused',
+  );
 });
 
 t.test('the README step that a 403 points to exists, with the command prober prints', async (t) => {

@@ -13,11 +13,18 @@ t.test('every permission of KubeApi has its row in src/cluster/README.md, and no
     .filter((line) => /^\| `(get|list|create|delete|patch)` \|/.test(line))
     .map((line) => line.split('|').map((cell) => cell.trim()));
   const documented = new Set<string>();
-  const grants: Record<string, Grant> = { 'source Role': 'source-namespace', 'own Role': 'own-namespace', ClusterRole: 'cluster' };
+  const grants: Record<string, Grant> = {
+    'source Role': 'source-namespace',
+    'own Role': 'own-namespace',
+    ClusterRole: 'cluster',
+  };
   for (const [, verb = '', resources = '', scope = '', grantedBy = ''] of rows) {
     const group = /\(([^)]+)\)/.exec(resources)?.[1] ?? '';
-    for (const [, resource] of resources.matchAll(/`([^`]+)`/g)) documented.add(`${verb.replace(/`/g, '')} ${group}/${resource} ${scope} ${grants[grantedBy] ?? grantedBy}`);
+    for (const [, resource] of resources.matchAll(/`([^`]+)`/g))
+      documented.add(`${verb.replace(/`/g, '')} ${group}/${resource} ${scope} ${grants[grantedBy] ?? grantedBy}`);
   }
-  const used = new Set(Object.values(KUBE_API_PERMISSIONS).map((p) => `${p.verb} ${p.group}/${p.resource} ${p.scope} ${p.grant}`));
+  const used = new Set(
+    Object.values(KUBE_API_PERMISSIONS).map((p) => `${p.verb} ${p.group}/${p.resource} ${p.scope} ${p.grant}`),
+  );
   t.same([...documented].sort(), [...used].sort());
 });

@@ -27,28 +27,130 @@ spec:
 
 /** [name, file text, expected line, expected field (or null), message pattern] */
 const rows: [string, string, number | null, string | null, RegExp][] = [
-  ['unknown top-level field', GOOD.replace('kind: ReachabilityTest', 'kind: ReachabilityTest\nextra: 1'), 3, 'extra', /unknown field "extra"/],
-  ['wrong kind', GOOD.replace('kind: ReachabilityTest', 'kind: NetworkPolicy'), 2, 'kind', /must be "ReachabilityTest"/],
+  [
+    'unknown top-level field',
+    GOOD.replace('kind: ReachabilityTest', 'kind: ReachabilityTest\nextra: 1'),
+    3,
+    'extra',
+    /unknown field "extra"/,
+  ],
+  [
+    'wrong kind',
+    GOOD.replace('kind: ReachabilityTest', 'kind: NetworkPolicy'),
+    2,
+    'kind',
+    /must be "ReachabilityTest"/,
+  ],
   ['wrong apiVersion', GOOD.replace('prober/v1alpha1', 'prober/v2'), 1, 'apiVersion', /must be "prober\/v1alpha1"/],
-  ['missing metadata.name', GOOD.replace('  name: demo\n', '  labels: {}\n'), 4, 'metadata', /missing required field "name"/],
+  [
+    'missing metadata.name',
+    GOOD.replace('  name: demo\n', '  labels: {}\n'),
+    4,
+    'metadata',
+    /missing required field "name"/,
+  ],
   ['bad duration', GOOD.replace('timeout: 1s', 'timeout: 1 second'), 7, 'spec.defaults.timeout', /not a duration/],
   ['attempts out of range', GOOD.replace('attempts: 1', 'attempts: 0'), 8, 'spec.defaults.attempts', /must be >= 1/],
-  ['unknown field in a target', GOOD.replace('web: { url: "http://127.0.0.1:9/" }', 'web: { url: "http://127.0.0.1:9/", retries: 3 }'), 12, 'spec.targets.web.retries', /unknown field "retries"/],
-  ['unsupported URL scheme', GOOD.replace('redis://127.0.0.1:9', 'ftp://127.0.0.1:9'), 13, 'spec.targets.cache.url', /unsupported scheme "ftp"/],
-  ['tcp URL without port', GOOD.replace('redis://127.0.0.1:9', 'tcp://127.0.0.1'), 13, 'spec.targets.cache.url', /need a port/],
-  ['URL that is not a URL', GOOD.replace('redis://127.0.0.1:9', 'redis 127.0.0.1'), 13, 'spec.targets.cache.url', /not a URL/],
-  ['missing url', GOOD.replace('web: { url: "http://127.0.0.1:9/" }', 'web: { timeout: 1s }'), 12, 'spec.targets.web', /missing required field "url"/],
-  ['bad verdict', GOOD.replace('verdict: deny', 'verdict: drop'), 16, 'spec.expect[1].verdict', /must be one of "allow", "deny"/],
-  ['rule naming an unknown target', GOOD.replace('to: web', 'to: webb'), 15, 'spec.expect[0].to', /"webb" matches no target/],
-  ['rule naming an unknown source', GOOD.replace('from: here', 'from: there'), 15, 'spec.expect[0].from', /"there" matches no source/],
-  ['duplicate target name', GOOD.replace('    cache: {', '    web: { url: "tcp://a:1" }\n    cache: {'), 13, null, /Map keys must be unique/],
-  ['conflicting equal rules', GOOD.replace('  expect:\n', '  expect:\n    - { from: here, to: "*", verdict: allow }\n'), 17, 'spec.expect', /equally specific and disagree on here → cache/],
-  ['expect is neither list nor fromPolicies', GOOD.replace(/ {2}expect:\n[\s\S]*$/, '  expect: fromPolicy\n'), 14, 'spec.expect', /list of rules .* or the word "fromPolicies"/],
+  [
+    'unknown field in a target',
+    GOOD.replace('web: { url: "http://127.0.0.1:9/" }', 'web: { url: "http://127.0.0.1:9/", retries: 3 }'),
+    12,
+    'spec.targets.web.retries',
+    /unknown field "retries"/,
+  ],
+  [
+    'unsupported URL scheme',
+    GOOD.replace('redis://127.0.0.1:9', 'ftp://127.0.0.1:9'),
+    13,
+    'spec.targets.cache.url',
+    /unsupported scheme "ftp"/,
+  ],
+  [
+    'tcp URL without port',
+    GOOD.replace('redis://127.0.0.1:9', 'tcp://127.0.0.1'),
+    13,
+    'spec.targets.cache.url',
+    /need a port/,
+  ],
+  [
+    'URL that is not a URL',
+    GOOD.replace('redis://127.0.0.1:9', 'redis 127.0.0.1'),
+    13,
+    'spec.targets.cache.url',
+    /not a URL/,
+  ],
+  [
+    'missing url',
+    GOOD.replace('web: { url: "http://127.0.0.1:9/" }', 'web: { timeout: 1s }'),
+    12,
+    'spec.targets.web',
+    /missing required field "url"/,
+  ],
+  [
+    'bad verdict',
+    GOOD.replace('verdict: deny', 'verdict: drop'),
+    16,
+    'spec.expect[1].verdict',
+    /must be one of "allow", "deny"/,
+  ],
+  [
+    'rule naming an unknown target',
+    GOOD.replace('to: web', 'to: webb'),
+    15,
+    'spec.expect[0].to',
+    /"webb" matches no target/,
+  ],
+  [
+    'rule naming an unknown source',
+    GOOD.replace('from: here', 'from: there'),
+    15,
+    'spec.expect[0].from',
+    /"there" matches no source/,
+  ],
+  [
+    'duplicate target name',
+    GOOD.replace('    cache: {', '    web: { url: "tcp://a:1" }\n    cache: {'),
+    13,
+    null,
+    /Map keys must be unique/,
+  ],
+  [
+    'conflicting equal rules',
+    GOOD.replace('  expect:\n', '  expect:\n    - { from: here, to: "*", verdict: allow }\n'),
+    17,
+    'spec.expect',
+    /equally specific and disagree on here → cache/,
+  ],
+  [
+    'expect is neither list nor fromPolicies',
+    GOOD.replace(/ {2}expect:\n[\s\S]*$/, '  expect: fromPolicy\n'),
+    14,
+    'spec.expect',
+    /list of rules .* or the word "fromPolicies"/,
+  ],
   ['invalid YAML', GOOD.replace('    here: { local: true }', '    here: { local: true'), null, null, /invalid YAML/],
-  ['expectStatus on a redis target', GOOD.replace('cache: { url: "redis://127.0.0.1:9" }', 'cache: { url: "redis://127.0.0.1:9", expectStatus: 200 }'), 13, 'spec.targets.cache.expectStatus', /only applies to http/],
-  ['bad status class', GOOD.replace('web: { url: "http://127.0.0.1:9/" }', 'web: { url: "http://127.0.0.1:9/", expectStatus: "2XX" }'), 12, 'spec.targets.web.expectStatus', /status/],
+  [
+    'expectStatus on a redis target',
+    GOOD.replace('cache: { url: "redis://127.0.0.1:9" }', 'cache: { url: "redis://127.0.0.1:9", expectStatus: 200 }'),
+    13,
+    'spec.targets.cache.expectStatus',
+    /only applies to http/,
+  ],
+  [
+    'bad status class',
+    GOOD.replace('web: { url: "http://127.0.0.1:9/" }', 'web: { url: "http://127.0.0.1:9/", expectStatus: "2XX" }'),
+    12,
+    'spec.targets.web.expectStatus',
+    /status/,
+  ],
   // A selector alone is fine for the loader (`prober run` takes the namespace from -n or the kubeconfig).
-  ['source with neither namespace, selector nor local', GOOD.replace('here: { local: true }', 'here: {}'), 10, 'spec.sources.here', /needs a namespace and\/or a selector/],
+  [
+    'source with neither namespace, selector nor local',
+    GOOD.replace('here: { local: true }', 'here: {}'),
+    10,
+    'spec.sources.here',
+    /needs a namespace and\/or a selector/,
+  ],
   ['empty file', '', 1, null, /no YAML document/],
   ['two documents', `${GOOD}---\n${GOOD}`, 18, null, /one YAML document/],
   ['a list instead of a map', '- a\n- b\n', 1, null, /must be object/],
@@ -68,7 +170,11 @@ t.test('each malformed file is rejected in one line with file, line and field, e
     t.equal(stderr.split('\n').length, 1, `${name}: one line (${stderr})`);
     t.notMatch(stderr, /\n\s+at /, `${name}: no stack trace`);
     const where = line === null ? `${file}:\\d+` : `${file}:${line}`;
-    t.match(stderr, new RegExp(`^prober: ${where}: ${field ? `${field.replace(/[[\].]/g, '\\$&')}: ` : ''}`), `${name}: names file, line and field`);
+    t.match(
+      stderr,
+      new RegExp(`^prober: ${where}: ${field ? `${field.replace(/[[\].]/g, '\\$&')}: ` : ''}`),
+      `${name}: names file, line and field`,
+    );
     t.match(stderr, message, `${name}: says what is wrong`);
   }
 });

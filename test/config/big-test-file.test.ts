@@ -5,9 +5,14 @@ import { parseReachabilityTest } from '../../src/config/load-test.ts';
 
 t.test('a test file with 30,000 targets loads, each target at its own line', async (t) => {
   const count = 30_000;
-  const targets = Array.from({ length: count }, (_, i) => `    t${i}: {url: "tcp://10.0.${i >> 8 & 255}.${i & 255}:${1 + (i % 60000)}"}`);
-  const head = 'apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: big}\nspec:\n  sources:\n    here: {local: true}\n  targets:\n';
-  const rules = '  expect:\n    - {from: here, to: "*", verdict: deny}\n    - {name: "the last one", from: here, to: t29999, verdict: allow}\n';
+  const targets = Array.from(
+    { length: count },
+    (_, i) => `    t${i}: {url: "tcp://10.0.${(i >> 8) & 255}.${i & 255}:${1 + (i % 60000)}"}`,
+  );
+  const head =
+    'apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: big}\nspec:\n  sources:\n    here: {local: true}\n  targets:\n';
+  const rules =
+    '  expect:\n    - {from: here, to: "*", verdict: deny}\n    - {name: "the last one", from: here, to: t29999, verdict: allow}\n';
   const text = `${head}${targets.join('\n')}\n${rules}`;
   const test = parseReachabilityTest('big.yaml', text);
   t.equal(test.targets.length, count);
@@ -22,5 +27,8 @@ t.test('a rule naming no target lists a few known names, not 30,000', async (t) 
   const targets = Array.from({ length: 30_000 }, (_, i) => `    t${i}: {url: "tcp://127.0.0.1:9"}`).join('\n');
   const text = `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: big}\nspec:\n  sources:\n    here: {local: true}\n  targets:\n${targets}\n  expect:\n    - {from: here, to: nope, verdict: deny}\n`;
   const error = t.throws(() => parseReachabilityTest('big.yaml', text)) as unknown as ConfigError;
-  t.equal(error.toString(), 'big.yaml:30009: spec.expect[0].to: "nope" matches no target (known: t0, t1, t2, t3, t4 and 29995 more)');
+  t.equal(
+    error.toString(),
+    'big.yaml:30009: spec.expect[0].to: "nope" matches no target (known: t0, t1, t2, t3, t4 and 29995 more)',
+  );
 });

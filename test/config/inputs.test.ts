@@ -18,7 +18,9 @@ const binary = requireBinary();
  * at once (instead of taking the test machine's memory), which fails the test all the same.
  */
 function bounded(args: string[], options: { input?: string; stdinFile?: string } = {}) {
-  const stdin = options.stdinFile ? ['-c', `exec prlimit --data=${1024 ** 3} "$0" "$@" < ${options.stdinFile}`, binary, ...args] : undefined;
+  const stdin = options.stdinFile
+    ? ['-c', `exec prlimit --data=${1024 ** 3} "$0" "$@" < ${options.stdinFile}`, binary, ...args]
+    : undefined;
   const [command, argv] = stdin ? ['sh', stdin] : ['prlimit', [`--data=${1024 ** 3}`, binary, ...args]];
   return spawnSync(command, argv, { encoding: 'utf8', input: options.input, cwd: '/', timeout: 60_000 });
 }
@@ -27,7 +29,13 @@ function bounded(args: string[], options: { input?: string; stdinFile?: string }
 const oversized: [string, string[], string | undefined, string, string][] = [
   ['check -f /dev/zero', ['check', '-f', '/dev/zero'], undefined, '/dev/zero', 'a test file'],
   ['check -f - with /dev/zero on stdin', ['check', '-f', '-'], '/dev/zero', '<stdin>', 'a test file'],
-  ['simulate --test /dev/zero', ['simulate', '--test', '/dev/zero', '-f', join(ROOT, 'k8s')], undefined, '/dev/zero', 'a test file'],
+  [
+    'simulate --test /dev/zero',
+    ['simulate', '--test', '/dev/zero', '-f', join(ROOT, 'k8s')],
+    undefined,
+    '/dev/zero',
+    'a test file',
+  ],
   ['agent --plan /dev/zero', ['agent', '--plan', '/dev/zero'], undefined, '/dev/zero', 'a probe plan'],
   ['agent with /dev/zero on stdin', ['agent'], '/dev/zero', '<stdin>', 'a probe plan'],
 ];
@@ -52,7 +60,10 @@ t.test('an input just under the limit is read whole', async (t) => {
 });
 
 t.test('-f - reads the test from stdin: check, and simulate --test, with errors naming <stdin>', async (t) => {
-  const port = await listen(t, createServer((socket) => socket.on('error', () => undefined).end()));
+  const port = await listen(
+    t,
+    createServer((socket) => socket.on('error', () => undefined).end()),
+  );
   const test = `apiVersion: prober/v1alpha1
 kind: ReachabilityTest
 metadata: { name: from-stdin }

@@ -60,9 +60,19 @@ spec:
         apiVersion: 'apps/v1',
         kind: 'StatefulSet',
         metadata: { name: 'apacherr', namespace: 'b-apacherr' },
-        spec: { template: { metadata: { labels: { app: 'apacherr' } }, spec: { containers: [{ name: 'httpd', ports: [{ containerPort: 80 }] }] } } },
+        spec: {
+          template: {
+            metadata: { labels: { app: 'apacherr' } },
+            spec: { containers: [{ name: 'httpd', ports: [{ containerPort: 80 }] }] },
+          },
+        },
       },
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'apacherr-80-config', namespace: 'b-apacherr' }, data: {} },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'apacherr-80-config', namespace: 'b-apacherr' },
+        data: {},
+      },
     ],
   }),
   'apps/kustomization.yaml': 'resources: [redis.yaml, app.yaml]\n',
@@ -116,22 +126,80 @@ t.test('a directory of manifests becomes the engine input', async (t) => {
   const dir = tempDir(t, 'manifests');
   await writeTree(dir, LAB);
   const loaded = await loadManifests(['.'], { baseDir: dir });
-  t.same(loaded.files, ['apps/apache.json', 'apps/app.yaml', 'apps/redis.yaml', 'edge/traefik.yaml', 'ns.yaml', 'policies/isolate.yaml']);
+  t.same(loaded.files, [
+    'apps/apache.json',
+    'apps/app.yaml',
+    'apps/redis.yaml',
+    'edge/traefik.yaml',
+    'ns.yaml',
+    'policies/isolate.yaml',
+  ]);
   t.same(
-    loaded.cluster.workloads.map((w) => [w.namespace, w.name, w.kind, w.labels, w.serviceAccount, w.ports, w.mesh, w.source]),
+    loaded.cluster.workloads.map((w) => [
+      w.namespace,
+      w.name,
+      w.kind,
+      w.labels,
+      w.serviceAccount,
+      w.ports,
+      w.mesh,
+      w.source,
+    ]),
     [
-      ['b-apacherr', 'apacherr', 'StatefulSet', { app: 'apacherr' }, undefined, [{ port: 80, protocol: 'TCP' }], undefined, 'apps/apache.json:1'],
-      ['c-app-count', 'pythonapp', 'Deployment', { app: 'pythonapp' }, 'app', [{ port: 8080, protocol: 'TCP', name: 'http' }], true, 'apps/app.yaml:1'],
-      ['d-redis', 'redis', 'Deployment', { app: 'redis', track: 'redis' }, undefined, [{ port: 6379, protocol: 'TCP', name: 'redis' }], undefined, 'apps/redis.yaml:1'],
+      [
+        'b-apacherr',
+        'apacherr',
+        'StatefulSet',
+        { app: 'apacherr' },
+        undefined,
+        [{ port: 80, protocol: 'TCP' }],
+        undefined,
+        'apps/apache.json:1',
+      ],
+      [
+        'c-app-count',
+        'pythonapp',
+        'Deployment',
+        { app: 'pythonapp' },
+        'app',
+        [{ port: 8080, protocol: 'TCP', name: 'http' }],
+        true,
+        'apps/app.yaml:1',
+      ],
+      [
+        'd-redis',
+        'redis',
+        'Deployment',
+        { app: 'redis', track: 'redis' },
+        undefined,
+        [{ port: 6379, protocol: 'TCP', name: 'redis' }],
+        undefined,
+        'apps/redis.yaml:1',
+      ],
     ],
   );
-  t.same(loaded.cluster.services.map((s) => [s.namespace, s.name, s.selector, s.ports, s.source]), [['d-redis', 'redis-svc', { app: 'redis' }, [{ port: 6379, protocol: 'TCP', targetPort: 'redis' }], 'apps/redis.yaml:13']]);
-  t.same(loaded.cluster.policies.map((p) => p.source), ['policies/isolate.yaml:2']);
+  t.same(
+    loaded.cluster.services.map((s) => [s.namespace, s.name, s.selector, s.ports, s.source]),
+    [
+      [
+        'd-redis',
+        'redis-svc',
+        { app: 'redis' },
+        [{ port: 6379, protocol: 'TCP', targetPort: 'redis' }],
+        'apps/redis.yaml:13',
+      ],
+    ],
+  );
+  t.same(
+    loaded.cluster.policies.map((p) => p.source),
+    ['policies/isolate.yaml:2'],
+  );
   t.same(loaded.ignoredKinds, { ConfigMap: 1 });
   t.match(loaded.warnings, [/edge\/traefik\.yaml:1: DaemonSet a-ingress-traefik\/traefik uses hostNetwork/]);
 
   const model = buildModel(loaded.cluster);
-  const decide = (from: string, to: string) => model.decide({ from: { workload: from }, to: { workload: to }, port: 6379 }).verdict;
+  const decide = (from: string, to: string) =>
+    model.decide({ from: { workload: from }, to: { workload: to }, port: 6379 }).verdict;
   t.equal(decide('b-apacherr/apacherr', 'd-redis/redis'), 'deny', 'case 2: apache to redis denied');
   t.equal(decide('c-app-count/pythonapp', 'd-redis/redis'), 'allow', 'app to redis allowed');
   const target = model.resolveTarget('redis-svc.d-redis.svc.cluster.local', 6379);
@@ -159,18 +227,32 @@ spec:
       endPort: 70
 `,
   });
-  await t.rejects(loadManifests(['bad.yaml'], { baseDir: dir }), /^bad\.yaml:12: NetworkPolicy x\/p: spec\.ingress\[0\]\.from\[0\]: ipBlock cannot be combined/);
+  await t.rejects(
+    loadManifests(['bad.yaml'], { baseDir: dir }),
+    /^bad\.yaml:12: NetworkPolicy x\/p: spec\.ingress\[0\]\.from\[0\]: ipBlock cannot be combined/,
+  );
 });
 
 t.test('YAML syntax errors, duplicates, bad ports and missing paths name the file and line', async (t) => {
   const dir = tempDir(t, 'manifests');
   await writeTree(dir, {
     'syntax.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x\n',
-    'dup.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n',
-    'port.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    ports:\n    - containerPort: http\n',
+    'dup.yaml':
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n',
+    'port.yaml':
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    ports:\n    - containerPort: http\n',
   });
   t.match(await failure(loadManifests(['syntax.yaml'], { baseDir: dir })), /^syntax\.yaml:\d+: invalid YAML/);
-  t.match(await failure(loadManifests(['dup.yaml'], { baseDir: dir })), /^dup\.yaml:5: Namespace x is already declared at dup\.yaml:1/);
-  t.match(await failure(loadManifests(['port.yaml'], { baseDir: dir })), /^port\.yaml:8: containerPort must be a port number/);
-  t.match(await failure(loadManifests(['missing'], { baseDir: dir })), /^missing: unable to read manifests: no such file or directory$/);
+  t.match(
+    await failure(loadManifests(['dup.yaml'], { baseDir: dir })),
+    /^dup\.yaml:5: Namespace x is already declared at dup\.yaml:1/,
+  );
+  t.match(
+    await failure(loadManifests(['port.yaml'], { baseDir: dir })),
+    /^port\.yaml:8: containerPort must be a port number/,
+  );
+  t.match(
+    await failure(loadManifests(['missing'], { baseDir: dir })),
+    /^missing: unable to read manifests: no such file or directory$/,
+  );
 });

@@ -47,18 +47,35 @@ export function labUp(t: Test, name: string, manifests: readonly string[]): void
 export function leftovers(name: string): string[] {
   const found: string[] = [];
   const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
-  found.push(...netns.split('\n').filter((l) => l.startsWith(`${name}-`)).map((l) => `netns ${l.split(' ')[0]}`));
+  found.push(
+    ...netns
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}-`))
+      .map((l) => `netns ${l.split(' ')[0]}`),
+  );
   const etc = spawnSync('ls', ['/etc/netns'], { encoding: 'utf8' }).stdout;
-  found.push(...etc.split('\n').filter((l) => l.startsWith(`${name}-`)).map((l) => `/etc/netns/${l}`));
+  found.push(
+    ...etc
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}-`))
+      .map((l) => `/etc/netns/${l}`),
+  );
   if (spawnSync('test', ['-e', `/run/prober-lab/${name}`]).status === 0) found.push(`/run/prober-lab/${name}`);
   const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
-  found.push(...ps.split('\n').filter((l) => l.includes(`${name}-`) && !l.includes('ps -eo')).map((l) => `process ${l.trim()}`));
+  found.push(
+    ...ps
+      .split('\n')
+      .filter((l) => l.includes(`${name}-`) && !l.includes('ps -eo'))
+      .map((l) => `process ${l.trim()}`),
+  );
   return found;
 }
 
 /** Kills one program of a running lab (by pod and kind, from the lab's state) and waits until it is gone. */
 export async function killProgram(name: string, pod: string, kind: string): Promise<void> {
-  const state = JSON.parse(readFileSync(`/run/prober-lab/${name}/state.json`, 'utf8')) as { programs: { pod: string; kind: string; pid: number }[] };
+  const state = JSON.parse(readFileSync(`/run/prober-lab/${name}/state.json`, 'utf8')) as {
+    programs: { pod: string; kind: string; pid: number }[];
+  };
   const program = state.programs.find((p) => p.pod === pod && p.kind === kind);
   if (!program) throw new Error(`lab ${name} runs no ${kind} in ${pod}`);
   process.kill(program.pid, 'SIGKILL');

@@ -54,7 +54,10 @@ export function netnsPair(t: Teardown): NetnsPair {
   sh('ip', ['link', 'add', a, 'netns', client, 'type', 'veth', 'peer', 'name', b, 'netns', server]);
   const clientIp = '10.77.0.1';
   const serverIp = '10.77.0.2';
-  for (const [ns, dev, ip] of [[client, a, clientIp], [server, b, serverIp]] as const) {
+  for (const [ns, dev, ip] of [
+    [client, a, clientIp],
+    [server, b, serverIp],
+  ] as const) {
     sh('ip', ['-n', ns, 'addr', 'add', `${ip}/30`, 'dev', dev]);
     sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
     sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
@@ -74,7 +77,13 @@ export function netnsPair(t: Teardown): NetnsPair {
     },
     execIn(ns, command, args) {
       try {
-        return { stdout: execFileSync('ip', ['netns', 'exec', ns, command, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }), status: 0 };
+        return {
+          stdout: execFileSync('ip', ['netns', 'exec', ns, command, ...args], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }),
+          status: 0,
+        };
       } catch (error) {
         const failed = error as { stdout?: string; status?: number };
         return { stdout: failed.stdout ?? '', status: failed.status ?? -1 };

@@ -43,7 +43,10 @@ export interface RunningProber {
  * Starts `argv` — prober from source, the binary, or a command that runs one of them — and collects
  * what it prints. Its stdin is `input`, else empty.
  */
-export function startProcess(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): RunningProber {
+export function startProcess(
+  argv: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): RunningProber {
   const [command = '', ...args] = argv;
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.end(options.input ?? '');

@@ -62,11 +62,18 @@ for (const layout of LAYOUTS) {
     const viaApp = await fetch(`${base}/count/get?x=1`);
     t.equal(viaApp.status, 200, '/count/get is proxied');
     t.same(await viaApp.json(), { time: 'from-upstream' });
-    t.same(seen.at(-1), { path: '/get?x=1', host: `127.0.0.1:${app}` }, '/count/<path> reaches the app as /<path>, with the upstream as Host');
+    t.same(
+      seen.at(-1),
+      { path: '/get?x=1', host: `127.0.0.1:${app}` },
+      '/count/<path> reaches the app as /<path>, with the upstream as Host',
+    );
 
     // What a client sees of case 2 once Redis no longer accepts the sidecar: webdis answers 503.
     await redis.stop();
-    await waitFor('webdis to notice that Redis is gone', async () => (await fetch(`${base}/redis/GET/time`)).status === 503);
+    await waitFor(
+      'webdis to notice that Redis is gone',
+      async () => (await fetch(`${base}/redis/GET/time`)).status === 503,
+    );
     t.pass('case 2 after Redis is cut off: 503 Service Unavailable');
 
     // And an upstream that is not there at all is Apache's own 503, not a hang.

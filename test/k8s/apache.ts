@@ -1,7 +1,16 @@
 // Runs the lab's Apache config (from its ConfigMap) with Debian's apache2, and webdis, on loopback.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { tempDir } from '../helpers/temp.ts';
@@ -24,10 +33,11 @@ export interface Upstreams {
 
 /** The texts of the lab's Apache and webdis ConfigMaps (k8s/01-apache). */
 export function labConfig(): { vhost: string; httpdConf: string; webdisJson: string } {
-  const data = (file: string) => (readDocuments(file)[0]?.object['data'] ?? {}) as Record<string, string>;
+  const data = (file: string) => (readDocuments(file)[0]?.object.data ?? {}) as Record<string, string>;
   const apache = data('k8s/01-apache/B-04-k8s-apacherr-cfm.yaml');
   const webdis = data('k8s/01-apache/B-05-k8s-apacherr-webdis-cfm.yaml');
-  if (!apache['apacherr.conf'] || !apache['httpd.conf'] || !webdis['webdis.json']) throw new Error('the Apache ConfigMaps lost a key');
+  if (!apache['apacherr.conf'] || !apache['httpd.conf'] || !webdis['webdis.json'])
+    throw new Error('the Apache ConfigMaps lost a key');
   return { vhost: apache['apacherr.conf'], httpdConf: apache['httpd.conf'], webdisJson: webdis['webdis.json'] };
 }
 
@@ -39,7 +49,13 @@ const DEBIAN_MODULES = '/usr/lib/apache2/modules';
  * keeps every file under `runDir` and includes the vhost. The `defines` go before the vhost, so
  * they override its upstream defaults (APACHERR_APP_UPSTREAM, APACHERR_WEBDIS_UPSTREAM).
  */
-export function labMainConfig(opts: { listen: string; runDir: string; vhostFile: string; documentRoot: string; defines?: Readonly<Record<string, string>> }): string {
+export function labMainConfig(opts: {
+  listen: string;
+  runDir: string;
+  vhostFile: string;
+  documentRoot: string;
+  defines?: Readonly<Record<string, string>>;
+}): string {
   const modules = ['mpm_event', 'authz_core', 'dir', 'rewrite', 'proxy', 'proxy_http'];
   return [
     `ServerRoot "${opts.runDir}"`,
@@ -62,7 +78,13 @@ export function labMainConfig(opts: { listen: string; runDir: string; vhostFile:
 }
 
 /** Writes a server root for `layout` under `dir` and returns apache2's arguments (without -t/-D). */
-export function prepareApache(dir: string, layout: ApacheLayout, listen: string, upstreams: Upstreams = {}, vhost = labConfig().vhost): string[] {
+export function prepareApache(
+  dir: string,
+  layout: ApacheLayout,
+  listen: string,
+  upstreams: Upstreams = {},
+  vhost = labConfig().vhost,
+): string[] {
   const defines: Record<string, string> = {
     ...(upstreams.app ? { APACHERR_APP_UPSTREAM: upstreams.app } : {}),
     ...(upstreams.webdis ? { APACHERR_WEBDIS_UPSTREAM: upstreams.webdis } : {}),
@@ -80,10 +102,20 @@ export function prepareApache(dir: string, layout: ApacheLayout, listen: string,
       if (existsSync('/etc/mime.types')) symlinkSync('/etc/mime.types', join(dir, 'conf/mime.types'));
       else writeFileSync(join(dir, 'conf/mime.types'), 'text/html html\n');
       const overrides = { APACHERR_ROOT: dir, APACHERR_LISTEN: listen, ...defines };
-      return ['-f', join(dir, 'conf/apacherr/httpd.conf'), ...Object.entries(overrides).flatMap(([k, v]) => ['-C', `Define ${k} ${v}`])];
+      return [
+        '-f',
+        join(dir, 'conf/apacherr/httpd.conf'),
+        ...Object.entries(overrides).flatMap(([k, v]) => ['-C', `Define ${k} ${v}`]),
+      ];
     }
     case 'lab': {
-      const main = labMainConfig({ listen, runDir: join(dir, 'logs'), vhostFile: join(dir, 'conf/apacherr/apacherr.conf'), documentRoot: join(dir, 'htdocs'), defines });
+      const main = labMainConfig({
+        listen,
+        runDir: join(dir, 'logs'),
+        vhostFile: join(dir, 'conf/apacherr/apacherr.conf'),
+        documentRoot: join(dir, 'htdocs'),
+        defines,
+      });
       writeFileSync(join(dir, 'apache2.conf'), main);
       return ['-f', join(dir, 'apache2.conf')];
     }
@@ -108,7 +140,12 @@ export function configTest(t: Test, layout: ApacheLayout, vhost?: string): { ok:
  * sockets, which httpd cannot reopen through /proc/self/fd/2 as the config asks) and stops it at
  * teardown; `output()` returns the end of the log for failure messages.
  */
-function supervise(t: Test, command: string, args: string[], dir: string): { child: ChildProcess; output: () => string } {
+function supervise(
+  t: Test,
+  command: string,
+  args: string[],
+  dir: string,
+): { child: ChildProcess; output: () => string } {
   const log = join(dir, `${command}.log`);
   const fd = openSync(log, 'a');
   const child = spawn(command, args, { stdio: ['ignore', fd, fd] });
@@ -131,7 +168,12 @@ async function answers(url: string, status: number): Promise<boolean> {
 }
 
 /** Waits until `check` holds; fails early if the program exits, and always shows what it printed. */
-async function ready(what: string, child: ChildProcess, output: () => string, check: () => Promise<boolean>): Promise<void> {
+async function ready(
+  what: string,
+  child: ChildProcess,
+  output: () => string,
+  check: () => Promise<boolean>,
+): Promise<void> {
   try {
     await waitFor(what, async () => {
       if (child.exitCode !== null) throw new Error(`${what}: exited with ${child.exitCode}`);
@@ -156,7 +198,12 @@ export async function startApache(t: Test, layout: ApacheLayout, upstreams: Upst
 /** Starts webdis with the ConfigMap's webdis.json, pointed at a loopback Redis; returns its host:port. */
 export async function startWebdis(t: Test, redisPort: number): Promise<string> {
   const port = await closedPort();
-  const config = { ...(JSON.parse(labConfig().webdisJson) as Record<string, unknown>), redis_host: '127.0.0.1', redis_port: redisPort, http_port: port };
+  const config = {
+    ...(JSON.parse(labConfig().webdisJson) as Record<string, unknown>),
+    redis_host: '127.0.0.1',
+    redis_port: redisPort,
+    http_port: port,
+  };
   const dir = tempDir(t, 'webdis');
   const file = join(dir, 'webdis.json');
   writeFileSync(file, JSON.stringify(config));

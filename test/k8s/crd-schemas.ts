@@ -8,7 +8,11 @@
 
 const labelValue = { type: 'string', maxLength: 63, pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$' };
 const dnsLabel = { type: 'string', maxLength: 63, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' };
-const dnsSubdomain = { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' };
+const dnsSubdomain = {
+  type: 'string',
+  maxLength: 253,
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+};
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
 
 const metadata = {
@@ -77,7 +81,11 @@ export const CILIUM_NETWORK_POLICY = {
                         type: 'object',
                         additionalProperties: false,
                         properties: {
-                          port: { type: 'string', pattern: '^(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$' },
+                          port: {
+                            type: 'string',
+                            pattern:
+                              '^(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$',
+                          },
                           endPort: { type: 'integer', minimum: 0, maximum: 65535 },
                           protocol: { enum: ['TCP', 'UDP', 'SCTP', 'VRRP', 'IGMP', 'ANY'] },
                         },
@@ -112,7 +120,12 @@ export const ISTIO_SECURITY = {
       additionalProperties: false,
       properties: {
         selector: workloadSelector,
-        mtls: { type: 'object', additionalProperties: false, required: ['mode'], properties: { mode: { enum: ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] } } },
+        mtls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['mode'],
+          properties: { mode: { enum: ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] } },
+        },
         action: { enum: ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'] },
         rules: {
           type: 'array',
@@ -125,7 +138,13 @@ export const ISTIO_SECURITY = {
                 items: {
                   type: 'object',
                   additionalProperties: false,
-                  properties: { source: { type: 'object', additionalProperties: false, properties: { principals: strings, namespaces: strings } } },
+                  properties: {
+                    source: {
+                      type: 'object',
+                      additionalProperties: false,
+                      properties: { principals: strings, namespaces: strings },
+                    },
+                  },
                 },
               },
               to: {
@@ -133,7 +152,15 @@ export const ISTIO_SECURITY = {
                 items: {
                   type: 'object',
                   additionalProperties: false,
-                  properties: { operation: { type: 'object', additionalProperties: false, properties: { ports: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[0-9]{1,5}$' } } } } },
+                  properties: {
+                    operation: {
+                      type: 'object',
+                      additionalProperties: false,
+                      properties: {
+                        ports: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[0-9]{1,5}$' } },
+                      },
+                    },
+                  },
                 },
               },
             },

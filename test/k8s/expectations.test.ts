@@ -26,7 +26,9 @@ const DEFAULT_PORT: Record<string, number> = { 'http:': 80, 'https:': 443, 'redi
 t.test('every source is a namespace and selector of exactly one lab workload', async (t) => {
   t.same(Object.keys(test.spec.sources).sort(), ['apache', 'app', 'ingress', 'redis']);
   for (const [name, source] of Object.entries(test.spec.sources)) {
-    const selected = pods.filter((p) => p.namespace === source.namespace && selects({ matchLabels: source.selector }, p.labels));
+    const selected = pods.filter(
+      (p) => p.namespace === source.namespace && selects({ matchLabels: source.selector }, p.labels),
+    );
     t.equal(selected.length, 1, `source ${name} selects ${selected.map((p) => p.owner).join(', ') || 'nothing'}`);
   }
 });
@@ -48,30 +50,63 @@ t.test('every target is a Service DNS name, on a Service port, at a path the wor
     t.ok(containerPort, `target ${name}: reaches container port ${containerPort} of ${pod.owner}`);
     if (url.protocol === 'http:') {
       // A path the workload's own kubelet probes use on that port answers 2xx whenever it is ready.
-      const probed = pod.spec.containers.flatMap((c) => [c.readinessProbe, c.livenessProbe]).filter((p) => p?.httpGet && resolveTargetPort(pod, p.httpGet.port) === containerPort);
-      t.ok(probed.some((p) => p?.httpGet?.path === url.pathname), `target ${name}: ${url.pathname} is probed by the workload itself`);
+      const probed = pod.spec.containers
+        .flatMap((c) => [c.readinessProbe, c.livenessProbe])
+        .filter((p) => p?.httpGet && resolveTargetPort(pod, p.httpGet.port) === containerPort);
+      t.ok(
+        probed.some((p) => p?.httpGet?.path === url.pathname),
+        `target ${name}: ${url.pathname} is probed by the workload itself`,
+      );
     }
   }
 });
 
-t.test('every source/target pair is stated by its own rule, and the seed cases say what the seed requires', async (t) => {
-  const exact = new Map(test.spec.expect.map((r) => [`${r.from}→${r.to}`, r]));
-  t.ok(test.spec.expect.every((r) => !/[*?[]/.test(r.from + r.to)), 'no wildcard rules');
-  t.equal(exact.size, test.spec.expect.length, 'no pair is stated twice');
-  for (const from of Object.keys(test.spec.sources)) for (const to of Object.keys(test.spec.targets)) t.ok(exact.has(`${from}→${to}`), `${from} → ${to} is stated`);
-  const verdict = (name: string) => test.spec.expect.find((r) => r.name === name);
-  t.match(verdict('case 1'), { from: 'apache', to: 'app', verdict: 'allow' }, 'case 1: Apache still reaches the app');
-  t.match(verdict('case 2'), { from: 'apache', to: 'redis', verdict: 'deny' }, 'case 2: Apache no longer reaches Redis');
-  const intoRedis = test.spec.expect.filter((r) => r.to === 'redis');
-  t.same(intoRedis.filter((r) => r.verdict === 'allow').map((r) => r.from), ['app'], 'only the app reaches Redis');
-  t.same(test.spec.expect.filter((r) => r.to !== 'redis' && r.verdict === 'deny'), [], 'nothing else is denied');
-});
+t.test(
+  'every source/target pair is stated by its own rule, and the seed cases say what the seed requires',
+  async (t) => {
+    const exact = new Map(test.spec.expect.map((r) => [`${r.from}→${r.to}`, r]));
+    t.ok(
+      test.spec.expect.every((r) => !/[*?[]/.test(r.from + r.to)),
+      'no wildcard rules',
+    );
+    t.equal(exact.size, test.spec.expect.length, 'no pair is stated twice');
+    for (const from of Object.keys(test.spec.sources))
+      for (const to of Object.keys(test.spec.targets)) t.ok(exact.has(`${from}→${to}`), `${from} → ${to} is stated`);
+    const verdict = (name: string) => test.spec.expect.find((r) => r.name === name);
+    t.match(verdict('case 1'), { from: 'apache', to: 'app', verdict: 'allow' }, 'case 1: Apache still reaches the app');
+    t.match(
+      verdict('case 2'),
+      { from: 'apache', to: 'redis', verdict: 'deny' },
+      'case 2: Apache no longer reaches Redis',
+    );
+    const intoRedis = test.spec.expect.filter((r) => r.to === 'redis');
+    t.same(
+      intoRedis.filter((r) => r.verdict === 'allow').map((r) => r.from),
+      ['app'],
+      'only the app reaches Redis',
+    );
+    t.same(
+      test.spec.expect.filter((r) => r.to !== 'redis' && r.verdict === 'deny'),
+      [],
+      'nothing else is denied',
+    );
+  },
+);
 
 t.test('the prober itself loads the file with the same sources, targets and rules', async (t) => {
   const loaded = await loadReachabilityTest(FILE);
   t.equal(loaded.name, 'lab-redis-isolation');
-  t.same(loaded.sources.map((s) => [s.name, s.namespace, s.selector]), Object.entries(test.spec.sources).map(([n, s]) => [n, s.namespace, s.selector]));
-  t.same(loaded.targets.map((x) => x.name), Object.keys(test.spec.targets));
-  t.same(loaded.rules.map((r) => [r.from, r.to, r.verdict]), test.spec.expect.map((r) => [r.from, r.to, r.verdict]));
+  t.same(
+    loaded.sources.map((s) => [s.name, s.namespace, s.selector]),
+    Object.entries(test.spec.sources).map(([n, s]) => [n, s.namespace, s.selector]),
+  );
+  t.same(
+    loaded.targets.map((x) => x.name),
+    Object.keys(test.spec.targets),
+  );
+  t.same(
+    loaded.rules.map((r) => [r.from, r.to, r.verdict]),
+    test.spec.expect.map((r) => [r.from, r.to, r.verdict]),
+  );
   t.notOk(loaded.expectFromPolicies, 'written expectations, not computed ones');
 });

@@ -44,7 +44,12 @@ export interface PodTemplate {
 export function renderAll(): { lab: SourcedObject[]; job: SourcedObject[]; all: SourcedObject[]; files: string[] } {
   const lab = renderKustomization('k8s');
   const job = renderKustomization('k8s/prober/job');
-  return { lab: lab.objects, job: job.objects, all: [...lab.objects, ...job.objects], files: [...lab.files, ...job.files] };
+  return {
+    lab: lab.objects,
+    job: job.objects,
+    all: [...lab.objects, ...job.objects],
+    files: [...lab.files, ...job.files],
+  };
 }
 
 /** The pod templates of Deployments, DaemonSets, StatefulSets and Jobs. */
@@ -52,7 +57,8 @@ export function podTemplates(objects: readonly SourcedObject[]): PodTemplate[] {
   return objects
     .filter((o) => ['Deployment', 'DaemonSet', 'StatefulSet', 'Job'].includes(o.object.kind))
     .map(({ object, where }) => {
-      const template = (object['spec'] as { template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } }).template;
+      const template = (object.spec as { template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } })
+        .template;
       return {
         owner: `${object.kind}/${object.metadata.name}`,
         namespace: object.metadata.namespace ?? '',
@@ -75,8 +81,14 @@ export interface ServiceView {
 /** The Services of a rendered set. */
 export function services(objects: readonly SourcedObject[]): ServiceView[] {
   return ofKind(objects, 'Service').map(({ object, where }) => {
-    const spec = object['spec'] as { selector?: Record<string, string>; ports: ServiceView['ports'] };
-    return { name: object.metadata.name ?? '', namespace: object.metadata.namespace ?? '', selector: spec.selector ?? {}, ports: spec.ports, where };
+    const spec = object.spec as { selector?: Record<string, string>; ports: ServiceView['ports'] };
+    return {
+      name: object.metadata.name ?? '',
+      namespace: object.metadata.namespace ?? '',
+      selector: spec.selector ?? {},
+      ports: spec.ports,
+      where,
+    };
   });
 }
 
@@ -111,15 +123,22 @@ export function selects(selector: LabelSelector, labels: Readonly<Record<string,
 
 /** The labels of each Namespace object, by name. */
 export function namespaceLabels(objects: readonly SourcedObject[]): Map<string, Record<string, string>> {
-  return new Map(ofKind(objects, 'Namespace').map(({ object }) => [object.metadata.name ?? '', object.metadata.labels ?? {}]));
+  return new Map(
+    ofKind(objects, 'Namespace').map(({ object }) => [object.metadata.name ?? '', object.metadata.labels ?? {}]),
+  );
 }
 
 /** Finds the container port a Service targetPort refers to (by name or number) in a pod template. */
-export function resolveTargetPort(template: PodTemplate, targetPort: number | string, protocol = 'TCP'): number | undefined {
+export function resolveTargetPort(
+  template: PodTemplate,
+  targetPort: number | string,
+  protocol = 'TCP',
+): number | undefined {
   for (const container of template.spec.containers) {
     for (const port of container.ports ?? []) {
       if ((port.protocol ?? 'TCP') !== protocol) continue;
-      if (typeof targetPort === 'number' ? port.containerPort === targetPort : port.name === targetPort) return port.containerPort;
+      if (typeof targetPort === 'number' ? port.containerPort === targetPort : port.name === targetPort)
+        return port.containerPort;
     }
   }
   return undefined;

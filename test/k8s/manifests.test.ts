@@ -32,7 +32,12 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
           t.same(await validateObject(object), [], `${where}: ${object.kind} ${object.metadata?.name} is valid`);
           // Without kustomize (kubectl apply -f) a missing namespace would mean "default".
           const perNamespace = PER_NAMESPACE_BASES.some((dir) => file.startsWith(dir));
-          if (!CLUSTER_SCOPED.has(object.kind)) t.equal(Boolean(object.metadata.namespace), !perNamespace, `${where}: ${perNamespace ? 'leaves the namespace to its overlay' : 'names its namespace'}`);
+          if (!CLUSTER_SCOPED.has(object.kind))
+            t.equal(
+              Boolean(object.metadata.namespace),
+              !perNamespace,
+              `${where}: ${perNamespace ? 'leaves the namespace to its overlay' : 'names its namespace'}`,
+            );
           validated++;
         }
       }
@@ -45,12 +50,15 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
 t.test('every namespaced object the kustomizations render has its namespace', async (t) => {
   const { all } = renderAll();
   for (const { object, where } of all) {
-    if (!CLUSTER_SCOPED.has(object.kind)) t.ok(object.metadata.namespace, `${where}: ${object.kind} ${object.metadata.name} lands in a namespace`);
+    if (!CLUSTER_SCOPED.has(object.kind))
+      t.ok(object.metadata.namespace, `${where}: ${object.kind} ${object.metadata.name} lands in a namespace`);
   }
 });
 
 t.test('the validation rejects the mistakes it is there for', async (t) => {
-  const [deployment] = readDocuments('k8s/01-apache/B-03-k8s-apacherr-dpl.yaml').filter((d) => d.object.kind === 'Deployment');
+  const [deployment] = readDocuments('k8s/01-apache/B-03-k8s-apacherr-dpl.yaml').filter(
+    (d) => d.object.kind === 'Deployment',
+  );
   const [cnp] = readDocuments('policies/cilium/redis-from-app-count.yaml');
   const [peer] = readDocuments('policies/istio/00-peer-authentication.yaml');
   const [authz] = readDocuments('policies/istio/01-redis-from-time-app.yaml');
@@ -62,12 +70,27 @@ t.test('the validation rejects the mistakes it is there for', async (t) => {
     return copy;
   };
   const cases: [string, K8sObject][] = [
-    ['misspelled securityContext field', mutate(deployment.object, (d) => (d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true))],
-    ['container port as a string', mutate(deployment.object, (d) => (d.spec.template.spec.containers[0].ports[0].containerPort = '8080'))],
+    [
+      'misspelled securityContext field',
+      mutate(
+        deployment.object,
+        (d) => (d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true),
+      ),
+    ],
+    [
+      'container port as a string',
+      mutate(deployment.object, (d) => (d.spec.template.spec.containers[0].ports[0].containerPort = '8080')),
+    ],
     ['Deployment without a selector', mutate(deployment.object, (d) => delete d.spec.selector)],
     ['Service port as a word', mutate(service.object, (s) => (s.spec.ports[0].port = 'six'))],
-    ['Cilium protocol in lower case', mutate(cnp.object, (c) => (c.spec.ingress[0].toPorts[0].ports[0].protocol = 'tcp'))],
-    ['Cilium rule field misspelled', mutate(cnp.object, (c) => (c.spec.ingress[0].fromEndpoint = c.spec.ingress[0].fromEndpoints))],
+    [
+      'Cilium protocol in lower case',
+      mutate(cnp.object, (c) => (c.spec.ingress[0].toPorts[0].ports[0].protocol = 'tcp')),
+    ],
+    [
+      'Cilium rule field misspelled',
+      mutate(cnp.object, (c) => (c.spec.ingress[0].fromEndpoint = c.spec.ingress[0].fromEndpoints)),
+    ],
     ['Istio mTLS mode in lower case', mutate(peer.object, (p) => (p.spec.mtls.mode = 'strict'))],
     ['Istio source field misspelled', mutate(authz.object, (a) => (a.spec.rules[0].from[0].source.principal = ['x']))],
     ['unknown API group', mutate(service.object, (s) => (s.apiVersion = 'example.com/v1'))],
@@ -97,7 +120,11 @@ const BUILT_HERE = 'ghcr.io/prober-dev/';
 function containerImages(): { image: string; where: string }[] {
   const { all } = renderAll();
   return all.flatMap(({ object, where }) => {
-    const spec = (object['spec'] as { template?: { spec?: { containers?: { image: string }[]; initContainers?: { image: string }[] } } } | undefined)?.template?.spec;
+    const spec = (
+      object.spec as
+        | { template?: { spec?: { containers?: { image: string }[]; initContainers?: { image: string }[] } } }
+        | undefined
+    )?.template?.spec;
     return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => ({ image: c.image, where }));
   });
 }
@@ -118,26 +145,36 @@ t.test('images have fixed tags, and those built here are set once in a kustomiza
   }
 });
 
-t.test('every third-party image is pinned by the digest of its tag, and k8s/README.md says where it is stated', async (t) => {
-  const readme = readFileSync(join(REPO, 'k8s', 'README.md'), 'utf8');
-  const thirdParty = containerImages().filter(({ image }) => !image.startsWith(BUILT_HERE));
-  t.same([...new Set(thirdParty.map(({ image }) => parseImage(image).name))].sort(), ['httpd', 'nicolas/webdis', 'redis', 'traefik'], 'the lab\'s four upstream images');
-  for (const { image, where } of thirdParty) {
-    const { name, tag, digest } = parseImage(image);
-    t.match(digest, /^sha256:[0-9a-f]{64}$/, `${where}: ${name}:${tag} is pinned by digest`);
-    t.ok(tag, `${where}: the tag stays beside the digest, for people`);
-    const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}:${tag}\``));
-    t.ok(row?.includes(String(digest)), `${where}: k8s/README.md lists ${name}:${tag} with the same digest`);
-    t.match(row, /https:\/\/github\.com\/\S+/, `${where}: and the public source that states it`);
-  }
-});
+t.test(
+  'every third-party image is pinned by the digest of its tag, and k8s/README.md says where it is stated',
+  async (t) => {
+    const readme = readFileSync(join(REPO, 'k8s', 'README.md'), 'utf8');
+    const thirdParty = containerImages().filter(({ image }) => !image.startsWith(BUILT_HERE));
+    t.same(
+      [...new Set(thirdParty.map(({ image }) => parseImage(image).name))].sort(),
+      ['httpd', 'nicolas/webdis', 'redis', 'traefik'],
+      "the lab's four upstream images",
+    );
+    for (const { image, where } of thirdParty) {
+      const { name, tag, digest } = parseImage(image);
+      t.match(digest, /^sha256:[0-9a-f]{64}$/, `${where}: ${name}:${tag} is pinned by digest`);
+      t.ok(tag, `${where}: the tag stays beside the digest, for people`);
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}:${tag}\``));
+      t.ok(row?.includes(String(digest)), `${where}: k8s/README.md lists ${name}:${tag} with the same digest`);
+      t.match(row, /https:\/\/github\.com\/\S+/, `${where}: and the public source that states it`);
+    }
+  },
+);
 
 t.test('the image parser reads registries, ports, tags and digests', async (t) => {
   const rows: [string, ReturnType<typeof parseImage>][] = [
     ['redis:7.4.6', { name: 'redis', tag: '7.4.6' }],
-    ['registry.example:5000/team/app:1.2@sha256:' + 'a'.repeat(64), { name: 'registry.example:5000/team/app', tag: '1.2', digest: 'sha256:' + 'a'.repeat(64) }],
+    [
+      `registry.example:5000/team/app:1.2@sha256:${'a'.repeat(64)}`,
+      { name: 'registry.example:5000/team/app', tag: '1.2', digest: `sha256:${'a'.repeat(64)}` },
+    ],
     ['registry.example:5000/app', { name: 'registry.example:5000/app' }],
-    ['nicolas/webdis@sha256:' + 'b'.repeat(64), { name: 'nicolas/webdis', digest: 'sha256:' + 'b'.repeat(64) }],
+    [`nicolas/webdis@sha256:${'b'.repeat(64)}`, { name: 'nicolas/webdis', digest: `sha256:${'b'.repeat(64)}` }],
   ];
   for (const [image, want] of rows) t.same(parseImage(image), want, image);
 });

@@ -11,7 +11,12 @@ export const REPO = resolve(import.meta.dirname, '..', '..');
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [field: string]: unknown;
 }
 
@@ -64,7 +69,11 @@ export interface Kustomization {
   namespace?: string;
   resources?: string[];
   images?: { name: string; newName?: string; newTag?: string }[];
-  configMapGenerator?: { name: string; files: string[]; options?: { disableNameSuffixHash?: boolean; labels?: Record<string, string> } }[];
+  configMapGenerator?: {
+    name: string;
+    files: string[];
+    options?: { disableNameSuffixHash?: boolean; labels?: Record<string, string> };
+  }[];
 }
 
 /** What `kubectl kustomize DIR` would produce, for the features used here, plus the files it read. */
@@ -103,19 +112,28 @@ export function renderKustomization(dir: string): Rendered {
     }
   }
   for (const generator of k.configMapGenerator ?? []) {
-    if (generator.options?.disableNameSuffixHash !== true) throw new Error(`${file}: ${generator.name}: hashed names are not modelled`);
+    if (generator.options?.disableNameSuffixHash !== true)
+      throw new Error(`${file}: ${generator.name}: hashed names are not modelled`);
     const data: Record<string, string> = {};
     for (const entry of generator.files) {
-      const [key, source] = entry.includes('=') ? (entry.split('=', 2) as [string, string]) : [entry.split('/').pop() ?? entry, entry];
+      const [key, source] = entry.includes('=')
+        ? (entry.split('=', 2) as [string, string])
+        : [entry.split('/').pop() ?? entry, entry];
       data[key] = readFileSync(join(REPO, dir, source), 'utf8');
       files.push(join(dir, source));
     }
     const labels = generator.options.labels;
-    const object: K8sObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: generator.name, ...(labels ? { labels } : {}) }, data };
+    const object: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: generator.name, ...(labels ? { labels } : {}) },
+      data,
+    };
     objects.push({ object, where: `${file} (configMapGenerator ${generator.name})` });
   }
   if (k.namespace) {
-    for (const { object } of objects) if (object.kind !== 'Namespace' && !CLUSTER_SCOPED.has(object.kind)) object.metadata.namespace = k.namespace;
+    for (const { object } of objects)
+      if (object.kind !== 'Namespace' && !CLUSTER_SCOPED.has(object.kind)) object.metadata.namespace = k.namespace;
   }
   return { objects, files, images };
 }

@@ -23,14 +23,24 @@ const DEFAULT_PORT: Record<string, number> = { 'http:': 80, 'https:': 443, 'redi
 function computedMatrix(model: Model): Map<string, string> {
   const out = new Map<string, string>();
   for (const [sourceName, source] of Object.entries(test.spec.sources)) {
-    const workloads = model.workloads.filter((w) => w.namespace === source.namespace && Object.entries(source.selector).every(([k, v]) => w.labels[k] === v));
+    const workloads = model.workloads.filter(
+      (w) => w.namespace === source.namespace && Object.entries(source.selector).every(([k, v]) => w.labels[k] === v),
+    );
     if (workloads.length !== 1) throw new Error(`source ${sourceName} is ${workloads.length} workloads in the model`);
     for (const [targetName, target] of Object.entries(test.spec.targets)) {
       const url = new URL(target.url);
-      const resolved = model.resolveTarget(url.hostname, url.port ? Number(url.port) : (DEFAULT_PORT[url.protocol] ?? 0));
-      if (resolved.kind !== 'service' || resolved.backends.length !== 1) throw new Error(`target ${targetName} does not resolve to one backend`);
+      const resolved = model.resolveTarget(
+        url.hostname,
+        url.port ? Number(url.port) : (DEFAULT_PORT[url.protocol] ?? 0),
+      );
+      if (resolved.kind !== 'service' || resolved.backends.length !== 1)
+        throw new Error(`target ${targetName} does not resolve to one backend`);
       const [backend] = resolved.backends;
-      const decision = model.decide({ from: { workload: workloads[0]!.id }, to: { workload: backend!.workload.id }, port: backend!.port });
+      const decision = model.decide({
+        from: { workload: workloads[0]!.id },
+        to: { workload: backend!.workload.id },
+        port: backend!.port,
+      });
       // Loopback cells (redis → redis) are undefined by the API; compare what the policies say.
       out.set(`${sourceName}→${targetName}`, decision.verdict === 'loopback' ? decision.computed : decision.verdict);
     }
@@ -53,10 +63,13 @@ for (const flavour of ['networkpolicy', 'cilium', 'istio']) {
   });
 }
 
-t.test('without a policy the model opens every cell, so the expectations fail exactly where the policy matters', async (t) => {
-  const loaded = await loadManifests([join(REPO, 'k8s')]);
-  const computed = computedMatrix(buildModel(loaded.cluster, { assumeMesh: false }));
-  const differing = [...written].filter(([cell, verdict]) => computed.get(cell) !== verdict).map(([cell]) => cell);
-  t.same([...new Set(computed.values())], ['allow']);
-  t.same(differing.sort(), ['apache→redis', 'ingress→redis', 'redis→redis']);
-});
+t.test(
+  'without a policy the model opens every cell, so the expectations fail exactly where the policy matters',
+  async (t) => {
+    const loaded = await loadManifests([join(REPO, 'k8s')]);
+    const computed = computedMatrix(buildModel(loaded.cluster, { assumeMesh: false }));
+    const differing = [...written].filter(([cell, verdict]) => computed.get(cell) !== verdict).map(([cell]) => cell);
+    t.same([...new Set(computed.values())], ['allow']);
+    t.same(differing.sort(), ['apache→redis', 'ingress→redis', 'redis→redis']);
+  },
+);

@@ -36,13 +36,16 @@ function wanted(grant: Grant): string[] {
 /** What a role's rules grant, as `verb group/resource` strings; wildcards and names are refused. */
 function granted(t: Test, role: SourcedObject): string[] {
   const out = new Set<string>();
-  for (const rule of (role.object['rules'] ?? []) as Rule[]) {
+  for (const rule of (role.object.rules ?? []) as Rule[]) {
     t.notOk(rule.nonResourceURLs, `${role.where}: no non-resource URLs`);
     t.notOk(rule.resourceNames, `${role.where}: no per-name rules (prober works on any pod of a source)`);
     for (const group of rule.apiGroups ?? []) {
       for (const resource of rule.resources ?? []) {
         for (const verb of rule.verbs) {
-          t.notOk(`${group}${resource}${verb}`.includes('*'), `${role.where}: no wildcard in ${verb} ${group}/${resource}`);
+          t.notOk(
+            `${group}${resource}${verb}`.includes('*'),
+            `${role.where}: no wildcard in ${verb} ${group}/${resource}`,
+          );
           out.add(`${verb} ${group}/${resource}`);
         }
       }
@@ -53,16 +56,27 @@ function granted(t: Test, role: SourcedObject): string[] {
 
 const { all } = renderAll();
 const bindingsOfProber = [...ofKind(all, 'ClusterRoleBinding'), ...ofKind(all, 'RoleBinding')].filter((b) =>
-  ((b.object['subjects'] ?? []) as { kind: string; name: string; namespace?: string }[]).some((s) => s.name === SUBJECT.name && s.namespace === SUBJECT.namespace),
+  ((b.object.subjects ?? []) as { kind: string; name: string; namespace?: string }[]).some(
+    (s) => s.name === SUBJECT.name && s.namespace === SUBJECT.namespace,
+  ),
 );
 /** The namespaces the lab's own test probes from: prober must be able to work in each, and only there. */
-const sourceNamespaces = [...new Set((await loadReachabilityTest(join(REPO, 'policies', 'expectations.yaml'))).sources.map((s) => s.namespace ?? ''))].sort();
+const sourceNamespaces = [
+  ...new Set(
+    (await loadReachabilityTest(join(REPO, 'policies', 'expectations.yaml'))).sources.map((s) => s.namespace ?? ''),
+  ),
+].sort();
 
 const roleNamed = (kind: 'Role' | 'ClusterRole', name: string, namespace?: string): SourcedObject | undefined =>
   ofKind(all, kind).find((o) => o.object.metadata.name === name && o.object.metadata.namespace === namespace);
 
 t.test('every binding of the prober account is one of its three, to it alone', async (t) => {
-  const seen = bindingsOfProber.map((b) => `${b.object.kind} ${b.object.metadata.namespace ?? '-'}/${b.object.metadata.name} -> ${(b.object['roleRef'] as RoleRef).kind} ${(b.object['roleRef'] as RoleRef).name}`).sort();
+  const seen = bindingsOfProber
+    .map(
+      (b) =>
+        `${b.object.kind} ${b.object.metadata.namespace ?? '-'}/${b.object.metadata.name} -> ${(b.object.roleRef as RoleRef).kind} ${(b.object.roleRef as RoleRef).name}`,
+    )
+    .sort();
   const expected = [
     'ClusterRoleBinding -/prober -> ClusterRole prober',
     'RoleBinding prober/prober-self -> Role prober-self',
@@ -70,8 +84,8 @@ t.test('every binding of the prober account is one of its three, to it alone', a
   ].sort();
   t.same(seen, expected);
   for (const binding of bindingsOfProber) {
-    t.same(binding.object['subjects'], [SUBJECT], `${binding.where}: only prober's service account`);
-    t.equal((binding.object['roleRef'] as RoleRef).apiGroup, 'rbac.authorization.k8s.io');
+    t.same(binding.object.subjects, [SUBJECT], `${binding.where}: only prober's service account`);
+    t.equal((binding.object.roleRef as RoleRef).apiGroup, 'rbac.authorization.k8s.io');
   }
 });
 
@@ -83,7 +97,10 @@ t.test('cluster-wide: exactly the reads the permission table grants there, and n
   for (const rule of rules) t.notOk(WRITE_VERBS.includes(rule.split(' ')[0] ?? ''), `${rule} is a read`);
   for (const [call, permission] of Object.entries(KUBE_API_PERMISSIONS)) {
     if (WRITE_VERBS.includes(permission.verb) || permission.resource === 'pods/log') {
-      t.notOk(rules.includes(`${permission.verb} ${permission.group}/${permission.resource}`), `${call}: ${permission.verb} ${permission.resource} is not granted cluster-wide`);
+      t.notOk(
+        rules.includes(`${permission.verb} ${permission.group}/${permission.resource}`),
+        `${call}: ${permission.verb} ${permission.resource} is not granted cluster-wide`,
+      );
     }
   }
 });
@@ -91,9 +108,21 @@ t.test('cluster-wide: exactly the reads the permission table grants there, and n
 t.test('in each source namespace of the lab: the Role prober-source, exactly the table', async (t) => {
   t.same(sourceNamespaces, ['a-ingress-traefik', 'b-apacherr', 'c-app-count', 'd-redis']);
   const roles = ofKind(all, 'Role').filter((r) => r.object.metadata.name === 'prober-source');
-  t.same(roles.map((r) => r.object.metadata.namespace).sort(), sourceNamespaces, 'in these namespaces and nowhere else');
-  for (const role of roles) t.same(granted(t, role), wanted('source-namespace'), `${role.object.metadata.namespace}: the Role equals the table`);
-  t.notOk(roles.some((r) => ['kube-system', 'prober', 'default'].includes(r.object.metadata.namespace ?? '')), 'not in kube-system, default or prober');
+  t.same(
+    roles.map((r) => r.object.metadata.namespace).sort(),
+    sourceNamespaces,
+    'in these namespaces and nowhere else',
+  );
+  for (const role of roles)
+    t.same(
+      granted(t, role),
+      wanted('source-namespace'),
+      `${role.object.metadata.namespace}: the Role equals the table`,
+    );
+  t.notOk(
+    roles.some((r) => ['kube-system', 'prober', 'default'].includes(r.object.metadata.namespace ?? '')),
+    'not in kube-system, default or prober',
+  );
 });
 
 t.test("in prober's own namespace: get pods only (its own pod's image)", async (t) => {
@@ -104,15 +133,28 @@ t.test("in prober's own namespace: get pods only (its own pod's image)", async (
 
 t.test('no permission of the table is left ungranted, and no other role exists', async (t) => {
   const grants: Grant[] = ['cluster', 'source-namespace', 'own-namespace'];
-  t.same(Object.values(KUBE_API_PERMISSIONS).filter((p) => !grants.includes(p.grant)), []);
-  const roleNames = [...ofKind(all, 'ClusterRole'), ...ofKind(all, 'Role')].filter((r) => r.object.metadata.name?.startsWith('prober')).map((r) => `${r.object.kind} ${r.object.metadata.name}`);
+  t.same(
+    Object.values(KUBE_API_PERMISSIONS).filter((p) => !grants.includes(p.grant)),
+    [],
+  );
+  const roleNames = [...ofKind(all, 'ClusterRole'), ...ofKind(all, 'Role')]
+    .filter((r) => r.object.metadata.name?.startsWith('prober'))
+    .map((r) => `${r.object.kind} ${r.object.metadata.name}`);
   t.same([...new Set(roleNames)].sort(), ['ClusterRole prober', 'Role prober-self', 'Role prober-source']);
 });
 
 t.test('the Job runs as the prober account, with the lab expectations', async (t) => {
   const jobs = ofKind(all, 'Job');
   t.equal(jobs.length, 1);
-  const pod = (jobs[0]?.object['spec'] as { template: { spec: { serviceAccountName: string; containers: { command: string[] }[] } } }).template.spec;
+  const pod = (
+    jobs[0]!.object.spec as {
+      template: { spec: { serviceAccountName: string; containers: { command: string[] }[] } };
+    }
+  ).template.spec;
   t.equal(pod.serviceAccountName, 'prober');
-  t.same(pod.containers[0]?.command, ['prober', 'run', '-f', '/etc/prober/expectations.yaml', '-o', 'table'], 'runs the lab expectations, table output');
+  t.same(
+    pod.containers[0]?.command,
+    ['prober', 'run', '-f', '/etc/prober/expectations.yaml', '-o', 'table'],
+    'runs the lab expectations, table output',
+  );
 });

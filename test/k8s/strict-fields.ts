@@ -35,7 +35,9 @@ function walk(value: unknown, type: string, path: string, out: string[]): void {
   if (value === null || value === undefined) return;
   const array = /^Array<(.+)>$/.exec(type);
   if (array?.[1]) {
-    if (Array.isArray(value)) value.forEach((item, i) => walk(item, array[1] as string, `${path}[${i}]`, out));
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walk(item, array[1] as string, `${path}[${i}]`, out);
+    }
     return;
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);

@@ -74,5 +74,8 @@ function modelErrors(model: Validatable): string[] {
 
 function ajvErrors(validate: ValidateFunction, object: K8sObject): string[] {
   if (validate(object)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.keyword === 'additionalProperties' ? `: ${String(e.params.additionalProperty)}` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.keyword === 'additionalProperties' ? `: ${String(e.params.additionalProperty)}` : ''}`,
+  );
 }

@@ -4,7 +4,16 @@
 import t from 'tap';
 import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { confine, ConfinementError, mkdirIn, readFileIn, removeIn, renameIn, symlinkIn, writeFileIn } from '../../src/lab/confine.ts';
+import {
+  confine,
+  ConfinementError,
+  mkdirIn,
+  readFileIn,
+  removeIn,
+  renameIn,
+  symlinkIn,
+  writeFileIn,
+} from '../../src/lab/confine.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const ROOT = '/run/prober-lab/x';
@@ -44,7 +53,11 @@ t.test('writes and directories never go through a planted symlink', async (t) =>
   const { root, victim } = setup(t);
   symlinkSync(victim, join(root, 'pods'));
   await t.rejects(mkdirIn(root, join(root, 'pods', 'a')), ConfinementError, 'mkdir below a symlinked directory');
-  await t.rejects(writeFileIn(root, join(root, 'pods', 'a.txt'), 'x'), ConfinementError, 'write below a symlinked directory');
+  await t.rejects(
+    writeFileIn(root, join(root, 'pods', 'a.txt'), 'x'),
+    ConfinementError,
+    'write below a symlinked directory',
+  );
   t.notOk(existsSync(join(victim, 'a')) || existsSync(join(victim, 'a.txt')), 'nothing written in the victim');
 });
 
@@ -78,7 +91,7 @@ t.test('a symlinked root is refused', async (t) => {
   t.notOk(existsSync(join(victim, 'state.json')));
 });
 
-t.test('the lab\'s own links, renames and files work inside the root', async (t) => {
+t.test("the lab's own links, renames and files work inside the root", async (t) => {
   const { root } = setup(t);
   await writeFileIn(root, join(root, 'a', 'b', 'c.txt'), 'hello', 0o600);
   t.equal(readFileSync(join(root, 'a', 'b', 'c.txt'), 'utf8'), 'hello');

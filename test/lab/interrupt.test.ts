@@ -35,7 +35,9 @@ spec:
 
 /** True while the web pod has a connection attempt waiting for an answer (its probe of db). */
 function webIsWaiting(): boolean {
-  const out = spawnSync('ip', ['netns', 'exec', `${name}-alpha-web-0`, 'ss', '-Htn', 'state', 'syn-sent'], { encoding: 'utf8' });
+  const out = spawnSync('ip', ['netns', 'exec', `${name}-alpha-web-0`, 'ss', '-Htn', 'state', 'syn-sent'], {
+    encoding: 'utf8',
+  });
   return out.stdout.trim() !== '';
 }
 
@@ -53,7 +55,11 @@ async function interruptedRun(t: Test, what: string): Promise<void> {
   t.same(reportSchemaErrors(report), []);
   const cell = (to: string) => (report.cells as Json[]).find((c) => c.to === to);
   t.match(cell('web'), { result: 'pass', observed: 'allow' }, 'the probe done before the signal keeps its outcome');
-  t.match(cell('db'), { result: 'error', observed: 'error', reason: 'interrupted' }, 'the probe cut off is an error, not a deny');
+  t.match(
+    cell('db'),
+    { result: 'error', observed: 'error', reason: 'interrupted' },
+    'the probe cut off is an error, not a deny',
+  );
   await waitFor('the agent to drop its probe of db', () => !webIsWaiting(), 10_000);
 }
 

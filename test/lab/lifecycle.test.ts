@@ -13,7 +13,9 @@ const synthetic = join(LAB_FIXTURES, 'synthetic');
 
 /** Counts the lab's namespaces on the host. */
 function namespaces(name: string): number {
-  return spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith(`${name}-`)).length;
+  return spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => l.startsWith(`${name}-`)).length;
 }
 
 t.test('lab down removes every namespace, file and process, and is idempotent', async (t) => {
@@ -36,7 +38,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     t.teardown(() => {
       lab(['down', '--name', name]);
     });
-    const child = spawn(requireBinary(), ['lab', 'up', '--name', name, '-f', synthetic], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(requireBinary(), ['lab', 'up', '--name', name, '-f', synthetic], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await waitFor('some namespaces to exist', () => namespaces(name) >= 2, 20_000, 2);
     child.kill(signal);
@@ -69,7 +74,8 @@ t.test('a target killed before the test gives error cells, not denies, and exit 
   const report = JSON.parse(run.stdout);
   const toDb = report.cells.filter((c: { to: string; result: string }) => c.to === 'db' && c.result !== 'unchecked');
   t.ok(toDb.length >= 4, 'cells to db are checked');
-  for (const cell of toDb) t.match(cell, { result: 'error', observed: 'error', reason: 'target-down' }, `${cell.from} → db`);
+  for (const cell of toDb)
+    t.match(cell, { result: 'error', observed: 'error', reason: 'target-down' }, `${cell.from} → db`);
   t.notOk(report.targets.find((x: { name: string }) => x.name === 'db').alive, 'db not proven alive');
 });
 
@@ -80,5 +86,8 @@ t.test('a source whose resident agent died is probed by an agent started on dema
   const run = lab(['test', '--name', name, '-f', join(LAB_FIXTURES, 'synthetic-test.yaml'), '-o', 'json']);
   t.equal(run.status, 0, 'exit 0');
   const fromWeb = JSON.parse(run.stdout).cells.filter((c: { from: string }) => c.from === 'web');
-  t.ok(fromWeb.every((c: { observed: string }) => c.observed === 'allow'), 'web still probed every target');
+  t.ok(
+    fromWeb.every((c: { observed: string }) => c.observed === 'allow'),
+    'web still probed every target',
+  );
 });

@@ -30,7 +30,7 @@ t.test('namespace names read as lab-namespace-pod and stay within the limit, uni
   t.ok(a.length <= NETNS_MAX && b.length <= NETNS_MAX, `${a.length} bytes at most`);
   t.not(a, b, 'two long names that differ only at the end stay distinct');
   t.ok(a.startsWith(`${'a'.repeat(32)}-${'n'.repeat(63)}-ppp`), 'the start is kept');
-  t.ok(isLabNetns('a'.repeat(32), a), 'and it is one of the lab\'s names');
+  t.ok(isLabNetns('a'.repeat(32), a), "and it is one of the lab's names");
 });
 
 const netns: [string, unknown, boolean][] = [

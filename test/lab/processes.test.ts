@@ -8,7 +8,9 @@ import { processInfo, stopProcesses } from '../../src/lab/processes.ts';
 /** A `sleep` child and a promise of its exit signal. */
 function sleeper(t: Test) {
   const child = spawn('sleep', ['300'], { stdio: 'ignore', detached: true });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   t.teardown(() => {
     child.kill('SIGKILL');
   });

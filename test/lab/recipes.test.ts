@@ -35,9 +35,19 @@ function context(image: string, mounts: Record<string, string>, command: string[
 
 /** [row name, image, mount path, where the file must land] */
 const rows: [string, string, string, string][] = [
-  ['httpd: below /usr/local/apache2', 'httpd:2.4', '/usr/local/apache2/conf/apacherr', `${DIR}/apache2/conf/apacherr/a.conf`],
+  [
+    'httpd: below /usr/local/apache2',
+    'httpd:2.4',
+    '/usr/local/apache2/conf/apacherr',
+    `${DIR}/apache2/conf/apacherr/a.conf`,
+  ],
   ['httpd: /etc/cron.d', 'httpd:2.4', '/etc/cron.d', `${DIR}/etc/cron.d/a.conf`],
-  ['httpd: a traversal out of the server root', 'httpd:2.4', '/usr/local/apache2/../../../etc/cron.d', `${DIR}/etc/cron.d/a.conf`],
+  [
+    'httpd: a traversal out of the server root',
+    'httpd:2.4',
+    '/usr/local/apache2/../../../etc/cron.d',
+    `${DIR}/etc/cron.d/a.conf`,
+  ],
   ['httpd: a relative path', 'httpd:2.4', 'etc/cron.d', `${DIR}/etc/cron.d/a.conf`],
   ['webdis: its config', 'nicolas/webdis:0.1.22', '/etc/webdis', `${DIR}/etc/webdis/a.conf`],
   ['webdis: a traversal', 'nicolas/webdis:0.1.22', '/../../../../etc/cron.d', `${DIR}/etc/cron.d/a.conf`],
@@ -54,9 +64,25 @@ for (const [name, image, mountPath, want] of rows) {
   });
 }
 
-t.test('httpd: the command\'s paths follow their mounts into the container\'s directory', async (t) => {
-  const spec = programFor(context('httpd:2.4', { a: '/usr/local/apache2/conf/x', b: '/etc/extra' }, ['httpd', '-DFOREGROUND', '-f', '/usr/local/apache2/conf/x/httpd.conf', '-C', 'Include /etc/extra/b.conf', '/etc/extra/b.conf']));
-  t.same(spec.argv.slice(1, 6), ['-DFOREGROUND', '-f', `${DIR}/apache2/conf/x/httpd.conf`, '-C', 'Include /etc/extra/b.conf']);
+t.test("httpd: the command's paths follow their mounts into the container's directory", async (t) => {
+  const spec = programFor(
+    context('httpd:2.4', { a: '/usr/local/apache2/conf/x', b: '/etc/extra' }, [
+      'httpd',
+      '-DFOREGROUND',
+      '-f',
+      '/usr/local/apache2/conf/x/httpd.conf',
+      '-C',
+      'Include /etc/extra/b.conf',
+      '/etc/extra/b.conf',
+    ]),
+  );
+  t.same(spec.argv.slice(1, 6), [
+    '-DFOREGROUND',
+    '-f',
+    `${DIR}/apache2/conf/x/httpd.conf`,
+    '-C',
+    'Include /etc/extra/b.conf',
+  ]);
   t.equal(spec.argv[6], `${DIR}/etc/extra/b.conf`, 'an argument naming a mounted file is relocated');
 });
 

@@ -48,7 +48,10 @@ t.test('a Pod named with ../ is refused at load with file:line, and nothing is c
   });
   const up = lab(['up', '--name', name, '-f', file]);
   t.equal(up.status, 2, 'exit 2');
-  t.match(up.stderr, /^prober: \S*pod\.yaml:4: metadata\.name: "\.\.\/\.\.\/[^\n]*" is not a valid Pod name: a lowercase RFC 1123 subdomain/);
+  t.match(
+    up.stderr,
+    /^prober: \S*pod\.yaml:4: metadata\.name: "\.\.\/\.\.\/[^\n]*" is not a valid Pod name: a lowercase RFC 1123 subdomain/,
+  );
   t.equal(up.stderr.trim().split('\n').length, 1, 'one line');
   t.ok(existsSync(join(victim, 'canary')), 'the directory the name points at is untouched');
   t.same(leftovers(name), [], 'nothing created');
@@ -61,7 +64,8 @@ t.test('a container name with / is refused at load, and no log is written where 
   // The log used to be <run dir>/logs/<pod>.<container>.log: walk up from there to the target.
   const logs = join(RUN, name, 'logs');
   let container = '';
-  for (let up = 1; up < 12 && join(logs, `web.${container}.log`) !== target; up++) container = `${'../'.repeat(up)}${dir.slice(1)}/logtarget`;
+  for (let up = 1; up < 12 && join(logs, `web.${container}.log`) !== target; up++)
+    container = `${'../'.repeat(up)}${dir.slice(1)}/logtarget`;
   t.equal(join(logs, `web.${container}.log`), target, 'the name points at the target');
   const file = join(dir, 'pod.yaml');
   writeFileSync(file, pod('web', container));
@@ -70,18 +74,23 @@ t.test('a container name with / is refused at load, and no log is written where 
   });
   const up = lab(['up', '--name', name, '-f', file]);
   t.equal(up.status, 2, 'exit 2');
-  t.match(up.stderr, /^prober: \S*pod\.yaml:9: spec\.containers\[0\]\.name: "[^\n]*" is not a valid container name: a lowercase RFC 1123 label/);
+  t.match(
+    up.stderr,
+    /^prober: \S*pod\.yaml:9: spec\.containers\[0\]\.name: "[^\n]*" is not a valid container name: a lowercase RFC 1123 label/,
+  );
   t.notOk(existsSync(target), 'no log outside the lab');
   t.same(leftovers(name), [], 'nothing created');
 });
 
-t.test('a ConfigMap mounted by httpd outside /usr/local/apache2 lands inside the lab, never at its host path', async (t) => {
-  const dir = tempDir(t, 'lab-mount');
-  const cron = join(dir, 'cron.d');
-  const file = join(dir, 'apache.yaml');
-  writeFileSync(
-    file,
-    `apiVersion: v1
+t.test(
+  'a ConfigMap mounted by httpd outside /usr/local/apache2 lands inside the lab, never at its host path',
+  async (t) => {
+    const dir = tempDir(t, 'lab-mount');
+    const cron = join(dir, 'cron.d');
+    const file = join(dir, 'apache.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: v1
 kind: ConfigMap
 metadata: { name: conf, namespace: ns1 }
 data:
@@ -126,22 +135,35 @@ spec:
         - { name: conf, configMap: { name: conf } }
         - { name: cron, configMap: { name: cron } }
 `,
-  );
-  const name = labName();
-  labUp(t, name, [file]);
-  t.notOk(existsSync(cron), 'nothing written at the mount path on the host');
-  const inside = filesUnder(join(RUN, name, 'pods')).filter((f) => f.endsWith('/prober-job'));
-  t.equal(inside.length, 1, 'the ConfigMap file is inside the lab');
-  t.ok(inside[0]?.endsWith(`/httpd${cron}/prober-job`), `under the container's own directory: ${inside[0]}`);
-});
+    );
+    const name = labName();
+    labUp(t, name, [file]);
+    t.notOk(existsSync(cron), 'nothing written at the mount path on the host');
+    const inside = filesUnder(join(RUN, name, 'pods')).filter((f) => f.endsWith('/prober-job'));
+    t.equal(inside.length, 1, 'the ConfigMap file is inside the lab');
+    t.ok(inside[0]?.endsWith(`/httpd${cron}/prober-job`), `under the container's own directory: ${inside[0]}`);
+  },
+);
 
 /** A state file that a `--name` walking out of the run directory would find, naming a lab of its own. */
 function plantState(t: Test, dir: string): { name: string; state: string; planted: string } {
   const planted = `${labName()}-planted`;
   t.teardown(() => rmSync(join(RUN, planted), { recursive: true, force: true }));
   const state = join(dir, 'state.json');
-  const topology = { lab: planted, nodeNetns: `${planted}-node`, nodeIp: '10.244.0.1', prefixLength: 16, namespaces: [], pods: [], services: [], extraHosts: [] };
-  writeFileSync(state, JSON.stringify({ lab: planted, createdAt: 'PLANTED', manifests: [], topology, programs: [], policies: [] }));
+  const topology = {
+    lab: planted,
+    nodeNetns: `${planted}-node`,
+    nodeIp: '10.244.0.1',
+    prefixLength: 16,
+    namespaces: [],
+    pods: [],
+    services: [],
+    extraHosts: [],
+  };
+  writeFileSync(
+    state,
+    JSON.stringify({ lab: planted, createdAt: 'PLANTED', manifests: [], topology, programs: [], policies: [] }),
+  );
   return { name: `../..${dir}`, state, planted };
 }
 
@@ -171,7 +193,7 @@ for (const [command, args] of traversal) {
   });
 }
 
-t.test('lab down leaves alone a process whose PID state.json names but that is not the lab\'s', async (t) => {
+t.test("lab down leaves alone a process whose PID state.json names but that is not the lab's", async (t) => {
   const name = labName();
   labUp(t, name, [join(LAB_FIXTURES, 'synthetic')]);
   const bystander = spawn('sleep', ['300'], { stdio: 'ignore' });
@@ -190,12 +212,15 @@ t.test('lab down leaves alone a process whose PID state.json names but that is n
   writeFileSync(file, JSON.stringify(state));
   const down = lab(['down', '--name', name]);
   t.equal(down.status, 0, 'down succeeds');
-  t.match(down.stderr, new RegExp(`pid ${bystander.pid} \\(db-0/db\\) is no longer the process the lab started: left alone`));
+  t.match(
+    down.stderr,
+    new RegExp(`pid ${bystander.pid} \\(db-0/db\\) is no longer the process the lab started: left alone`),
+  );
   t.ok(running(bystander.pid!), 'the unrelated process was not signalled: it still runs');
   t.same(leftovers(name), [], 'the lab itself is gone, its real process included');
 });
 
-t.test('lab down of a name that prefixes another lab\'s name leaves that lab alone', async (t) => {
+t.test("lab down of a name that prefixes another lab's name leaves that lab alone", async (t) => {
   const short = labName();
   const long = `${short}-b`;
   t.teardown(() => {
@@ -212,6 +237,10 @@ t.test('lab down of a name that prefixes another lab\'s name leaves that lab alo
   const up = lab(['up', '--name', short, '-f', join(LAB_FIXTURES, 'synthetic')]);
   t.equal(up.status, 2, 'a lab whose namespaces would mix with a running one is refused');
   t.match(up.stderr, new RegExp(`^prober: lab "${short}" would share network namespace names with lab "${long}"`));
-  t.same(leftovers(short).filter((l) => !l.includes(long)), [], 'and leaves nothing');
+  t.same(
+    leftovers(short).filter((l) => !l.includes(long)),
+    [],
+    'and leaves nothing',
+  );
   t.same(leftovers(long), before, 'nor touches the running lab');
 });

@@ -18,7 +18,10 @@ t.test('with no policy everything is reachable, as the model says', async (t) =>
   t.same(reportSchemaErrors(report), []);
   const checked = report.cells.filter((c: { result: string }) => c.result !== 'unchecked');
   t.ok(checked.length >= 20, `${checked.length} cells checked`);
-  t.ok(checked.every((c: { observed: string }) => c.observed === 'allow'), 'all allowed');
+  t.ok(
+    checked.every((c: { observed: string }) => c.observed === 'allow'),
+    'all allowed',
+  );
 });
 
 t.test('nftables enforcement agrees with the model on every cell', async (t) => {
@@ -31,8 +34,12 @@ t.test('nftables enforcement agrees with the model on every cell', async (t) => 
   const checked = report.cells.filter((c: { result: string }) => c.result !== 'unchecked');
   const denied = checked.filter((c: { observed: string }) => c.observed === 'deny');
   const allowed = checked.filter((c: { observed: string }) => c.observed === 'allow');
-  t.ok(denied.length >= 8 && allowed.length >= 6, `a mix of verdicts (${allowed.length} allowed, ${denied.length} denied)`);
-  const cell = (from: string, to: string) => report.cells.find((c: { from: string; to: string }) => c.from === from && c.to === to);
+  t.ok(
+    denied.length >= 8 && allowed.length >= 6,
+    `a mix of verdicts (${allowed.length} allowed, ${denied.length} denied)`,
+  );
+  const cell = (from: string, to: string) =>
+    report.cells.find((c: { from: string; to: string }) => c.from === from && c.to === to);
   t.match(cell('api', 'db'), { result: 'pass', observed: 'allow' }, 'named port db from team b');
   t.match(cell('web', 'db'), { result: 'pass', observed: 'deny', reason: 'timeout' }, 'default deny in gamma drops');
   t.match(cell('client', 'web'), { result: 'pass', observed: 'deny' }, 'client egress allows only the api');
@@ -52,6 +59,9 @@ t.test('a deliberately wrong expectation exits 1 and names the cell', async (t) 
   writeFileSync(file, text);
   const run = lab(['test', '--name', name, '-f', file]);
   t.equal(run.status, 1, 'exit 1');
-  t.match(run.stdout, /D web → db \(db is open to web\): expected allow by db is open to web, observed deny \(timeout\)/);
+  t.match(
+    run.stdout,
+    /D web → db \(db is open to web\): expected allow by db is open to web, observed deny \(timeout\)/,
+  );
   t.match(run.stdout, /exit 1: at least one cell does not match/);
 });

@@ -30,9 +30,18 @@ const test: ReachabilityTest = {
   expectFromPolicies: false,
 };
 
-const r = (observed: ProbeResult['observed'], reason: ProbeResult['reason']): ProbeResult => ({ url: 'x', observed, reason, latencyMs: 1, attempts: 1 });
+const r = (observed: ProbeResult['observed'], reason: ProbeResult['reason']): ProbeResult => ({
+  url: 'x',
+  observed,
+  reason,
+  latencyMs: 1,
+  attempts: 1,
+});
 
-function observations(rows: Record<string, Record<string, ProbeResult>>, extra: Partial<Observations> = {}): Observations {
+function observations(
+  rows: Record<string, Record<string, ProbeResult>>,
+  extra: Partial<Observations> = {},
+): Observations {
   return {
     results: new Map(Object.entries(rows).map(([s, row]) => [s, new Map(Object.entries(row))])),
     sourceErrors: extra.sourceErrors ?? new Map(),
@@ -41,7 +50,8 @@ function observations(rows: Record<string, Record<string, ProbeResult>>, extra: 
   };
 }
 
-const cell = (cells: ReturnType<typeof assembleMatrix>, from: string, to: string) => cells.find((c) => c.from === from && c.to === to);
+const cell = (cells: ReturnType<typeof assembleMatrix>, from: string, to: string) =>
+  cells.find((c) => c.from === from && c.to === to);
 
 t.test('every cell matches: pass, exit 0', async (t) => {
   const cells = assembleMatrix({
@@ -51,7 +61,10 @@ t.test('every cell matches: pass, exit 0', async (t) => {
       app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') },
     }),
   });
-  t.same(cells.map((c) => c.result), ['pass', 'pass', 'pass', 'pass']);
+  t.same(
+    cells.map((c) => c.result),
+    ['pass', 'pass', 'pass', 'pass'],
+  );
   t.match(cell(cells, 'apache', 'redis'), { rule: 'case 2', expected: 'deny', observed: 'deny', reason: 'timeout' });
   t.equal(exitCodeFor(summarize(cells)), 0);
 });
@@ -64,44 +77,83 @@ t.test('a mismatch fails the cell and gives exit 1', async (t) => {
       app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') },
     }),
   });
-  t.match(cell(cells, 'apache', 'redis'), { result: 'fail', explanation: /expected deny by case 2, observed allow \(pong\)/ });
+  t.match(cell(cells, 'apache', 'redis'), {
+    result: 'fail',
+    explanation: /expected deny by case 2, observed allow \(pong\)/,
+  });
   t.equal(exitCodeFor(summarize(cells)), 1);
 });
 
 t.test('trust rule: a deny on a target nobody reached is an error, not a deny', async (t) => {
-  const rows = { apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') }, app: { redis: r('deny', 'refused'), web: r('allow', 'http-200') } };
+  const rows = {
+    apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') },
+    app: { redis: r('deny', 'refused'), web: r('allow', 'http-200') },
+  };
   const cells = assembleMatrix({ test, observations: observations(rows) });
-  t.match(cell(cells, 'apache', 'redis'), { result: 'error', observed: 'error', reason: 'target-down', detail: /saw timeout/ });
+  t.match(cell(cells, 'apache', 'redis'), {
+    result: 'error',
+    observed: 'error',
+    reason: 'target-down',
+    detail: /saw timeout/,
+  });
   t.equal(exitCodeFor(summarize(cells)), 2, 'error dominates');
-  const proven = assembleMatrix({ test, observations: observations(rows, { alive: new Map([['redis', 'endpoints ready: 1']]) }) });
+  const proven = assembleMatrix({
+    test,
+    observations: observations(rows, { alive: new Map([['redis', 'endpoints ready: 1']]) }),
+  });
   t.match(cell(proven, 'apache', 'redis'), { result: 'pass', observed: 'deny' });
   t.match(cell(proven, 'app', 'redis'), { result: 'fail', observed: 'deny', reason: 'refused' });
   t.equal(exitCodeFor(summarize(proven)), 1);
 });
 
 t.test('trust rule: a target the backend proved down turns denies into errors with its reason', async (t) => {
-  const rows = { apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') }, app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') } };
+  const rows = {
+    apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') },
+    app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') },
+  };
   const down = new Map([['redis', 'Service d-redis/redis-svc has no ready endpoints']]);
   const cells = assembleMatrix({ test, observations: observations(rows, { down }) });
-  t.match(cell(cells, 'apache', 'redis'), { result: 'error', reason: 'target-down', detail: /^Service d-redis\/redis-svc has no ready endpoints; saw timeout/ });
+  t.match(cell(cells, 'apache', 'redis'), {
+    result: 'error',
+    reason: 'target-down',
+    detail: /^Service d-redis\/redis-svc has no ready endpoints; saw timeout/,
+  });
   t.match(cell(cells, 'app', 'redis'), { result: 'pass', observed: 'allow' }, 'an allow stays an allow');
 });
 
 t.test('trust rule: liveness none trusts a deny; an HTTP deny proves itself', async (t) => {
-  const local: ReachabilityTest = { ...test, targets: [target('redis', 'redis://redis:6379', 'none'), target('web', 'http://web/')], rules: [{ from: '*', to: '*', verdict: 'deny' }] };
+  const local: ReachabilityTest = {
+    ...test,
+    targets: [target('redis', 'redis://redis:6379', 'none'), target('web', 'http://web/')],
+    rules: [{ from: '*', to: '*', verdict: 'deny' }],
+  };
   const cells = assembleMatrix({
     test: local,
-    observations: observations({ apache: { redis: r('deny', 'refused'), web: r('deny', 'http-403') }, app: { redis: r('deny', 'refused'), web: r('deny', 'http-403') } }),
+    observations: observations({
+      apache: { redis: r('deny', 'refused'), web: r('deny', 'http-403') },
+      app: { redis: r('deny', 'refused'), web: r('deny', 'http-403') },
+    }),
   });
-  t.same(cells.map((c) => c.result), ['pass', 'pass', 'pass', 'pass']);
+  t.same(
+    cells.map((c) => c.result),
+    ['pass', 'pass', 'pass', 'pass'],
+  );
 });
 
 t.test('a source that could not probe makes its cells errors with the reason', async (t) => {
   const cells = assembleMatrix({
     test,
-    observations: observations({ app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') } }, { sourceErrors: new Map([['apache', 'no Ready pod matches app=apacherr']]) }),
+    observations: observations(
+      { app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') } },
+      { sourceErrors: new Map([['apache', 'no Ready pod matches app=apacherr']]) },
+    ),
   });
-  t.match(cell(cells, 'apache', 'web'), { result: 'error', observed: 'error', reason: 'source', detail: 'no Ready pod matches app=apacherr' });
+  t.match(cell(cells, 'apache', 'web'), {
+    result: 'error',
+    observed: 'error',
+    reason: 'source',
+    detail: 'no Ready pod matches app=apacherr',
+  });
   t.equal(exitCodeFor(summarize(cells)), 2);
 });
 
@@ -114,23 +166,62 @@ t.test('cells no rule names are unchecked; nothing checked is exit 2', async (t)
 
 t.test('three-way: the odd one out among observed, intent and model is named', async (t) => {
   const model = new Map<string, Map<string, ModelVerdict>>([
-    ['apache', new Map([['redis', { verdict: 'allow', explanation: ['no policy isolates redis'] }], ['web', { verdict: 'allow', explanation: [] }]])],
-    ['app', new Map([['redis', { verdict: 'allow', explanation: [] }], ['web', { verdict: 'loopback', explanation: [] }]])],
+    [
+      'apache',
+      new Map([
+        ['redis', { verdict: 'allow', explanation: ['no policy isolates redis'] }],
+        ['web', { verdict: 'allow', explanation: [] }],
+      ]),
+    ],
+    [
+      'app',
+      new Map([
+        ['redis', { verdict: 'allow', explanation: [] }],
+        ['web', { verdict: 'loopback', explanation: [] }],
+      ]),
+    ],
   ]);
-  const rows = { apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') }, app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') } };
+  const rows = {
+    apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') },
+    app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') },
+  };
   const cells = assembleMatrix({ test, observations: observations(rows), model });
-  t.match(cell(cells, 'apache', 'redis'), { result: 'fail', disagreement: 'model', explanation: /policy model says allow/ });
+  t.match(cell(cells, 'apache', 'redis'), {
+    result: 'fail',
+    disagreement: 'model',
+    explanation: /policy model says allow/,
+  });
   t.match(cell(cells, 'app', 'redis'), { result: 'pass' });
   t.match(cell(cells, 'app', 'web'), { result: 'pass', model: { verdict: 'loopback' } });
-  const modelOnly = assembleMatrix({ test: { ...test, rules: [], expectFromPolicies: true }, observations: observations(rows), model });
+  const modelOnly = assembleMatrix({
+    test: { ...test, rules: [], expectFromPolicies: true },
+    observations: observations(rows),
+    model,
+  });
   t.match(cell(modelOnly, 'apache', 'redis'), { result: 'fail', expected: 'allow', rule: 'policy model' });
   t.match(cell(modelOnly, 'app', 'web'), { result: 'unchecked', explanation: /itself/ });
 });
 
 t.test('the report carries summary and exit code', async (t) => {
-  const seen = observations({ apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') }, app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') } });
+  const seen = observations({
+    apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') },
+    app: { redis: r('allow', 'pong'), web: r('allow', 'http-200') },
+  });
   const cells = assembleMatrix({ test, observations: seen });
-  const report = buildReport({ test, cells, metadata: { backend: 'lab', startedAt: new Date(0).toISOString(), durationMs: 5, proberVersion: '0' }, alive: provenAlive(seen) });
-  t.match(report, { apiVersion: 'prober/v1alpha1', kind: 'ReachabilityReport', exitCode: 0, summary: { cells: 4, checked: 4, pass: 4 } });
-  t.same(report.targets.map((x) => x.alive), ['reached by app', 'reached by apache']);
+  const report = buildReport({
+    test,
+    cells,
+    metadata: { backend: 'lab', startedAt: new Date(0).toISOString(), durationMs: 5, proberVersion: '0' },
+    alive: provenAlive(seen),
+  });
+  t.match(report, {
+    apiVersion: 'prober/v1alpha1',
+    kind: 'ReachabilityReport',
+    exitCode: 0,
+    summary: { cells: 4, checked: 4, pass: 4 },
+  });
+  t.same(
+    report.targets.map((x) => x.alive),
+    ['reached by app', 'reached by apache'],
+  );
 });

@@ -4,7 +4,12 @@ import t from 'tap';
 import { decide, findConflicts, sideMatch, unmatchedSide } from '../../src/model/rules.ts';
 import type { ExpectRule } from '../../src/model/test-spec.ts';
 
-const rule = (from: string, to: string, verdict: 'allow' | 'deny', name?: string): ExpectRule => ({ from, to, verdict, ...(name ? { name } : {}) });
+const rule = (from: string, to: string, verdict: 'allow' | 'deny', name?: string): ExpectRule => ({
+  from,
+  to,
+  verdict,
+  ...(name ? { name } : {}),
+});
 
 t.test('side matching scores exact over glob over star', async (t) => {
   t.equal(sideMatch('redis', 'redis'), 2);
@@ -29,7 +34,11 @@ t.test('equally specific rules that disagree are conflicts', async (t) => {
   const conflicts = findConflicts(rules, ['app', 'apache'], ['redis', 'web']);
   t.equal(conflicts.length, 1);
   t.match(conflicts[0], { from: 'app', to: 'redis' });
-  t.same(findConflicts([rule('app', '*', 'allow'), rule('*', 'redis', 'allow')], ['app'], ['redis']), [], 'agreeing rules are fine');
+  t.same(
+    findConflicts([rule('app', '*', 'allow'), rule('*', 'redis', 'allow')], ['app'], ['redis']),
+    [],
+    'agreeing rules are fine',
+  );
 });
 
 t.test('a rule side that names nothing is reported', async (t) => {

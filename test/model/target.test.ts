@@ -4,8 +4,16 @@ import t from 'tap';
 import { parseTarget } from '../../src/model/target.ts';
 
 const good: [string, string, object][] = [
-  ['tcp with port', 'tcp://redis-svc.d-redis:6379', { scheme: 'tcp', host: 'redis-svc.d-redis', port: 6379, url: 'tcp://redis-svc.d-redis:6379' }],
-  ['http default port and path', 'http://app.c-app-count.svc.cluster.local/healthz', { scheme: 'http', port: 80, path: '/healthz' }],
+  [
+    'tcp with port',
+    'tcp://redis-svc.d-redis:6379',
+    { scheme: 'tcp', host: 'redis-svc.d-redis', port: 6379, url: 'tcp://redis-svc.d-redis:6379' },
+  ],
+  [
+    'http default port and path',
+    'http://app.c-app-count.svc.cluster.local/healthz',
+    { scheme: 'http', port: 80, path: '/healthz' },
+  ],
   ['http explicit default port is dropped', 'http://a:80/x', { port: 80, url: 'http://a/x' }],
   ['http with query', 'http://a:8080/get?x=1', { port: 8080, path: '/get?x=1' }],
   ['https default', 'https://a', { scheme: 'https', port: 443, path: '/' }],

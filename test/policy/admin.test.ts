@@ -95,7 +95,10 @@ const rows: Row[] = [
   },
   {
     name: 'ANP port range that misses the port does nothing',
-    policies: anp('egress', `priority: 3\n${subjectX}\negress:\n- {action: Deny, to: [{namespaces: {}}], ports: [{portRange: {start: 81, end: 90}}]}`),
+    policies: anp(
+      'egress',
+      `priority: 3\n${subjectX}\negress:\n- {action: Deny, to: [{namespaces: {}}], ports: [{portRange: {start: 81, end: 90}}]}`,
+    ),
     expect: ['allow * -> *'],
   },
   {
@@ -111,14 +114,18 @@ const rows: Row[] = [
 runRows(t, rows);
 
 t.test('explanations name the deciding tier and rule', (t) => {
-  const model = topologyModel(npAllowY + anp('deny-y', `priority: 10\n${subjectX}\ningress:\n- {name: no-y, action: Deny, ${fromY}}`));
+  const model = topologyModel(
+    npAllowY + anp('deny-y', `priority: 10\n${subjectX}\ningress:\n- {name: no-y, action: Deny, ${fromY}}`),
+  );
   const d = model.decide({ from: { workload: 'y/a' }, to: { workload: 'x/b' }, port: 80 });
   t.equal(d.verdict, 'deny');
   t.equal(d.deniedAt, 'ingress');
   t.equal(d.ingress?.decidedBy, 'admin');
   t.same(d.ingress?.rules, ['AdminNetworkPolicy deny-y ingress[0] "no-y"']);
   t.match(d.explanation.join('\n'), /denied by AdminNetworkPolicy deny-y ingress\[0\] "no-y"/);
-  const pass = topologyModel(npDenyX + anp('pass-y', `priority: 5\n${subjectX}\ningress:\n- {name: pass, action: Pass, ${fromY}}`));
+  const pass = topologyModel(
+    npDenyX + anp('pass-y', `priority: 5\n${subjectX}\ningress:\n- {name: pass, action: Pass, ${fromY}}`),
+  );
   const p = pass.decide({ from: { workload: 'y/a' }, to: { workload: 'x/b' }, port: 80 });
   t.same(p.ingress?.passedBy, ['AdminNetworkPolicy pass-y ingress[0] "pass"']);
   t.equal(p.ingress?.decidedBy, 'network');
@@ -128,7 +135,8 @@ t.test('explanations name the deciding tier and rule', (t) => {
 
 t.test('equal priorities with overlapping subjects are reported', (t) => {
   const model = topologyModel(
-    anp('one', `priority: 7\n${subjectX}\ningress:\n- {action: Deny, ${fromY}}`) + anp('two', `priority: 7\n${subjectX}\ningress:\n- {action: Allow, ${fromY}}`),
+    anp('one', `priority: 7\n${subjectX}\ningress:\n- {action: Deny, ${fromY}}`) +
+      anp('two', `priority: 7\n${subjectX}\ningress:\n- {action: Allow, ${fromY}}`),
   );
   t.match(model.warnings.join('\n'), /AdminNetworkPolicy one and AdminNetworkPolicy two have the same priority 7/);
   t.end();

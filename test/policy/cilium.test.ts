@@ -18,22 +18,38 @@ const np = (ns: string, name: string, spec: string): string =>
 const rows: Row[] = [
   {
     name: 'fromEndpoints without a namespace label means the policy namespace',
-    policies: cnp('x', 'same-ns', 'endpointSelector: {matchLabels: {pod: a}}\ningress:\n- fromEndpoints: [{matchLabels: {pod: b}}]'),
+    policies: cnp(
+      'x',
+      'same-ns',
+      'endpointSelector: {matchLabels: {pod: a}}\ningress:\n- fromEndpoints: [{matchLabels: {pod: b}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/a', 'allow x/b -> x/a'],
   },
   {
     name: 'fromEndpoints across namespaces with k8s:io.kubernetes.pod.namespace',
-    policies: cnp('x', 'from-y', 'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": y, pod: b}}]'),
+    policies: cnp(
+      'x',
+      'from-y',
+      'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": y, pod: b}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/*', 'allow y/b -> x/*'],
   },
   {
     name: 'namespace labels as io.cilium.k8s.namespace.labels.*',
-    policies: cnp('x', 'ns-labels', 'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: z}}, {matchLabels: {io.cilium.k8s.namespace.labels.ns: x}}]'),
+    policies: cnp(
+      'x',
+      'ns-labels',
+      'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: z}}, {matchLabels: {io.cilium.k8s.namespace.labels.ns: x}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/*', 'allow z/* -> x/*', 'allow x/* -> x/*'],
   },
   {
     name: 'a namespace-label selector is not narrowed to the policy namespace',
-    policies: cnp('x', 'from-ns-y', 'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {k8s:io.cilium.k8s.namespace.labels.ns: y}}]'),
+    policies: cnp(
+      'x',
+      'from-ns-y',
+      'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {k8s:io.cilium.k8s.namespace.labels.ns: y}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/*', 'allow y/* -> x/*'],
   },
   {
@@ -76,21 +92,33 @@ const rows: Row[] = [
   },
   {
     name: 'egress toEndpoints with a port range',
-    policies: cnp('x', 'egress', 'endpointSelector: {matchLabels: {pod: a}}\negress:\n- toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: z}}]\n  toPorts: [{ports: [{port: "79", endPort: 80, protocol: TCP}]}]'),
+    policies: cnp(
+      'x',
+      'egress',
+      'endpointSelector: {matchLabels: {pod: a}}\negress:\n- toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: z}}]\n  toPorts: [{ports: [{port: "79", endPort: 80, protocol: TCP}]}]',
+    ),
     expect: ['allow * -> *', 'deny x/a -> *', 'allow x/a -> z/*'],
   },
   {
     name: 'ingressDeny beats an allow, even a NetworkPolicy one',
     policies:
       np('x', 'allow-all', 'podSelector: {}\ningress: [{}]') +
-      cnp('x', 'deny-y', 'endpointSelector: {}\ningressDeny:\n- fromEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: y}}]'),
+      cnp(
+        'x',
+        'deny-y',
+        'endpointSelector: {}\ningressDeny:\n- fromEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: y}}]',
+      ),
     expect: ['allow * -> *', 'deny y/* -> x/*'],
   },
   {
     name: 'Cilium and NetworkPolicy allows are a union',
     policies:
       np('x', 'allow-y', 'podSelector: {}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}}]') +
-      cnp('x', 'allow-z', 'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: z}}]'),
+      cnp(
+        'x',
+        'allow-z',
+        'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: z}}]',
+      ),
     expect: ['allow * -> *', 'deny * -> x/*', 'allow y/* -> x/*', 'allow z/* -> x/*'],
   },
   {
@@ -105,17 +133,28 @@ const rows: Row[] = [
   },
   {
     name: 'enableDefaultDeny false: allow rules do not isolate',
-    policies: cnp('x', 'soft', 'endpointSelector: {}\nenableDefaultDeny: {ingress: false}\ningress:\n- fromEndpoints: [{matchLabels: {pod: a}}]'),
+    policies: cnp(
+      'x',
+      'soft',
+      'endpointSelector: {}\nenableDefaultDeny: {ingress: false}\ningress:\n- fromEndpoints: [{matchLabels: {pod: a}}]',
+    ),
     expect: ['allow * -> *'],
   },
   {
     name: 'clusterwide policy selects across namespaces',
-    policies: ccnp('b-only-from-a', 'endpointSelector: {matchLabels: {pod: b}}\ningress:\n- fromEndpoints: [{matchLabels: {pod: a}}]'),
+    policies: ccnp(
+      'b-only-from-a',
+      'endpointSelector: {matchLabels: {pod: b}}\ningress:\n- fromEndpoints: [{matchLabels: {pod: a}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> */b', 'allow */a -> */b'],
   },
   {
     name: 'service account label',
-    policies: cnp('x', 'sa', 'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {io.cilium.k8s.policy.serviceaccount: default, io.kubernetes.pod.namespace: z}}]'),
+    policies: cnp(
+      'x',
+      'sa',
+      'endpointSelector: {}\ningress:\n- fromEndpoints: [{matchLabels: {io.cilium.k8s.policy.serviceaccount: default, io.kubernetes.pod.namespace: z}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/*', 'allow z/* -> x/*'],
   },
 ];
@@ -127,7 +166,9 @@ t.test('entities and CIDRs for outside addresses', (t) => {
   t.equal(world.decide({ from: { ip: '203.0.113.9' }, to: { workload: 'x/a' }, port: 80 }).verdict, 'allow');
   const cluster = topologyModel(cnp('x', 'cluster', 'endpointSelector: {}\ningress:\n- fromEntities: [cluster]'));
   t.equal(cluster.decide({ from: { ip: '203.0.113.9' }, to: { workload: 'x/a' }, port: 80 }).verdict, 'deny');
-  const cidr = topologyModel(cnp('x', 'cidr', 'endpointSelector: {}\negress:\n- toCIDRSet: [{cidr: 192.0.2.0/24, except: [192.0.2.128/25]}]'));
+  const cidr = topologyModel(
+    cnp('x', 'cidr', 'endpointSelector: {}\negress:\n- toCIDRSet: [{cidr: 192.0.2.0/24, except: [192.0.2.128/25]}]'),
+  );
   t.equal(cidr.decide({ from: { workload: 'x/a' }, to: { ip: '192.0.2.1' }, port: 443 }).verdict, 'allow');
   t.equal(cidr.decide({ from: { workload: 'x/a' }, to: { ip: '192.0.2.200' }, port: 443 }).verdict, 'deny');
   // Cilium never applies CIDR rules to pods: a pod IP inside the CIDR is not allowed by it.

@@ -1,7 +1,14 @@
 // Shared fixture for policy tests: 3 namespaces × 3 pods, inline YAML policies, truth tables.
 import { parseAllDocuments } from 'yaml';
 import type { Test } from 'tap';
-import { buildModel, type Model, type ModelOptions, type PolicyInput, type Protocol, type WorkloadInput } from '../../src/policy/index.ts';
+import {
+  buildModel,
+  type Model,
+  type ModelOptions,
+  type PolicyInput,
+  type Protocol,
+  type WorkloadInput,
+} from '../../src/policy/index.ts';
 
 export const NAMESPACES = ['x', 'y', 'z'] as const;
 export const PODS = ['a', 'b', 'c'] as const;
@@ -34,7 +41,11 @@ export function docs(text: string): PolicyInput[] {
 }
 
 /** The topology with the given policies. */
-export function topologyModel(policies: string, options: ModelOptions = {}, extraNamespaceLabels: Record<string, Record<string, string>> = {}): Model {
+export function topologyModel(
+  policies: string,
+  options: ModelOptions = {},
+  extraNamespaceLabels: Record<string, Record<string, string>> = {},
+): Model {
   return buildModel(
     {
       namespaces: NAMESPACES.map((name) => ({ name, labels: { ns: name, ...extraNamespaceLabels[name] } })),
@@ -49,7 +60,12 @@ export function topologyModel(policies: string, options: ModelOptions = {}, extr
 export type Expectation = readonly string[];
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** Expected verdict of a cell from the expectation lines. */
@@ -90,7 +106,10 @@ export function checkMatrix(t: Test, model: Model, lines: Expectation, port: num
       if (got !== want) wrong.push(`${from.id} -> ${to.id}: expected ${want}, got ${got}`);
       if (i === j && m.verdict(i, j) !== 'loopback') wrong.push(`${from.id} -> itself is not loopback`);
       const d = model.decide({ from: { workload: from.id }, to: { workload: to.id }, port, protocol });
-      if (d.computed !== got) disagree.push(`${from.id} -> ${to.id}: decide says ${d.computed}, matrix ${got}\n  ${d.explanation.join('\n  ')}`);
+      if (d.computed !== got)
+        disagree.push(
+          `${from.id} -> ${to.id}: decide says ${d.computed}, matrix ${got}\n  ${d.explanation.join('\n  ')}`,
+        );
       if (d.explanation.length < 3) disagree.push(`${from.id} -> ${to.id}: explanation too short`);
     }
   }

@@ -14,10 +14,19 @@ const pa = (ns: string, name: string, spec: string): string =>
   `apiVersion: security.istio.io/v1beta1\nkind: PeerAuthentication\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;
 
 const mesh = { assumeMesh: true };
-const allowFromY = ap('x', 'from-y', 'selector: {matchLabels: {pod: a}}\naction: ALLOW\nrules:\n- from: [{source: {namespaces: [y]}}]');
+const allowFromY = ap(
+  'x',
+  'from-y',
+  'selector: {matchLabels: {pod: a}}\naction: ALLOW\nrules:\n- from: [{source: {namespaces: [y]}}]',
+);
 
 const rows: Row[] = [
-  { name: 'ALLOW from a namespace', policies: allowFromY, options: mesh, expect: ['allow * -> *', 'deny * -> x/a', 'allow y/* -> x/a'] },
+  {
+    name: 'ALLOW from a namespace',
+    policies: allowFromY,
+    options: mesh,
+    expect: ['allow * -> *', 'deny * -> x/a', 'allow y/* -> x/a'],
+  },
   {
     name: 'ALLOW by principal (service account identity)',
     policies: ap('x', 'sa', 'action: ALLOW\nrules:\n- from: [{source: {principals: [cluster.local/ns/z/sa/default]}}]'),
@@ -32,20 +41,48 @@ const rows: Row[] = [
   },
   {
     name: 'DENY beats ALLOW',
-    policies: allowFromY + ap('x', 'not-yb', 'action: DENY\nrules:\n- from: [{source: {principals: [cluster.local/ns/y/sa/default]}}]\n  to: [{operation: {ports: ["80"]}}]'),
+    policies:
+      allowFromY +
+      ap(
+        'x',
+        'not-yb',
+        'action: DENY\nrules:\n- from: [{source: {principals: [cluster.local/ns/y/sa/default]}}]\n  to: [{operation: {ports: ["80"]}}]',
+      ),
     options: mesh,
     expect: ['allow * -> *', 'deny * -> x/a', 'deny y/* -> x/*'],
   },
-  { name: 'an ALLOW policy with no rules allows nothing', policies: ap('x', 'nothing', '{}'), options: mesh, expect: ['allow * -> *', 'deny * -> x/*'] },
-  { name: 'an empty rule allows everything', policies: ap('x', 'nothing', '{}') + ap('x', 'all', 'rules: [{}]'), options: mesh, expect: ['allow * -> *'] },
+  {
+    name: 'an ALLOW policy with no rules allows nothing',
+    policies: ap('x', 'nothing', '{}'),
+    options: mesh,
+    expect: ['allow * -> *', 'deny * -> x/*'],
+  },
+  {
+    name: 'an empty rule allows everything',
+    policies: ap('x', 'nothing', '{}') + ap('x', 'all', 'rules: [{}]'),
+    options: mesh,
+    expect: ['allow * -> *'],
+  },
   {
     name: 'to.operation.ports: 81 only (probing 80)',
     policies: ap('x', 'p81', 'rules:\n- to: [{operation: {ports: ["81"]}}]'),
     options: mesh,
     expect: ['allow * -> *', 'deny * -> x/*'],
   },
-  { name: 'to.operation.ports: 81 only (probing 81)', policies: ap('x', 'p81', 'rules:\n- to: [{operation: {ports: ["81"]}}]'), options: mesh, port: 81, expect: ['allow * -> *'] },
-  { name: 'UDP bypasses the sidecar', policies: ap('x', 'nothing', '{}'), options: mesh, protocol: 'UDP', expect: ['allow * -> *'] },
+  {
+    name: 'to.operation.ports: 81 only (probing 81)',
+    policies: ap('x', 'p81', 'rules:\n- to: [{operation: {ports: ["81"]}}]'),
+    options: mesh,
+    port: 81,
+    expect: ['allow * -> *'],
+  },
+  {
+    name: 'UDP bypasses the sidecar',
+    policies: ap('x', 'nothing', '{}'),
+    options: mesh,
+    protocol: 'UDP',
+    expect: ['allow * -> *'],
+  },
   { name: 'not enforced without sidecars', policies: ap('x', 'nothing', '{}'), expect: ['allow * -> *'] },
   {
     name: 'sidecars inferred from istio-injection=enabled; sources outside the mesh have no identity',
@@ -67,7 +104,9 @@ const rows: Row[] = [
   },
   {
     name: 'workload PeerAuthentication port override to PERMISSIVE',
-    policies: pa('x', 'strict', 'mtls: {mode: STRICT}') + pa('x', 'a-80', 'selector: {matchLabels: {pod: a}}\nportLevelMtls: {"80": {mode: PERMISSIVE}}'),
+    policies:
+      pa('x', 'strict', 'mtls: {mode: STRICT}') +
+      pa('x', 'a-80', 'selector: {matchLabels: {pod: a}}\nportLevelMtls: {"80": {mode: PERMISSIVE}}'),
     namespaceLabels: { x: { 'istio-injection': 'enabled' } },
     expect: ['allow * -> *', 'deny * -> x/b', 'deny * -> x/c', 'allow x/* -> x/*'],
   },
@@ -79,7 +118,11 @@ const rows: Row[] = [
   },
   {
     name: 'a policy in the root namespace applies mesh-wide',
-    policies: ap('istio-system', 'only-x', 'selector: {matchLabels: {pod: c}}\nrules:\n- from: [{source: {namespaces: [x]}}]'),
+    policies: ap(
+      'istio-system',
+      'only-x',
+      'selector: {matchLabels: {pod: c}}\nrules:\n- from: [{source: {namespaces: [x]}}]',
+    ),
     options: mesh,
     expect: ['allow * -> *', 'deny * -> */c', 'allow x/* -> */c'],
   },

@@ -24,7 +24,10 @@ async function mismatches(policyDirs: readonly string[], options: ModelOptions):
       const p = predictions.get(source.name)?.get(target.name);
       if (!rule) out.push(`${source.name} → ${target.name}: no expectation`);
       else if (p?.kind !== 'verdict') out.push(`${source.name} → ${target.name}: model cannot decide (${p?.detail})`);
-      else if (p.computed !== rule.verdict) out.push(`${source.name} → ${target.name}: expected ${rule.verdict}, model ${p.computed}\n  ${p.explanation.join('\n  ')}`);
+      else if (p.computed !== rule.verdict)
+        out.push(
+          `${source.name} → ${target.name}: expected ${rule.verdict}, model ${p.computed}\n  ${p.explanation.join('\n  ')}`,
+        );
     }
   }
   return out;
@@ -43,5 +46,8 @@ for (const [flavour, options] of flavours) {
 }
 t.test('without policies the expectations do not hold (the check can fail)', async (t) => {
   const found = await mismatches([], {});
-  t.ok(found.some((m) => m.startsWith('apache → redis: expected deny, model allow')), 'case 2 would be allowed');
+  t.ok(
+    found.some((m) => m.startsWith('apache → redis: expected deny, model allow')),
+    'case 2 would be allowed',
+  );
 });

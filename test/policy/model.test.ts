@@ -6,7 +6,13 @@ import { docs, topologyModel } from './harness.ts';
 t.test('pods with identical labels in a namespace are one workload', (t) => {
   const model = buildModel({
     workloads: [
-      ...[1, 2, 3].map((i) => ({ namespace: 'n', name: `web-${i}`, owner: 'web', labels: { app: 'web' }, ips: [`10.1.0.${i}`] })),
+      ...[1, 2, 3].map((i) => ({
+        namespace: 'n',
+        name: `web-${i}`,
+        owner: 'web',
+        labels: { app: 'web' },
+        ips: [`10.1.0.${i}`],
+      })),
       { namespace: 'n', name: 'web-canary', owner: 'web', labels: { app: 'web', track: 'canary' } },
       { namespace: 'n', name: 'other-sa', labels: { app: 'web' }, serviceAccount: 'admin' },
       { namespace: 'm', name: 'web', labels: { app: 'web' } },
@@ -51,24 +57,50 @@ t.test('outside addresses and pod IPs as peers', (t) => {
   t.equal(ext.egress, undefined);
   t.match(ext.explanation[0], /outside the cluster/);
   t.throws(() => model.decide({ from: { ip: '1.1.1.1' }, to: { ip: '2.2.2.2' }, port: 80 }), /at least one side/);
-  t.throws(() => model.decide({ from: { workload: 'x/nope' }, to: { workload: 'x/a' }, port: 80 }), /unknown workload "x\/nope"/);
+  t.throws(
+    () => model.decide({ from: { workload: 'x/nope' }, to: { workload: 'x/a' }, port: 80 }),
+    /unknown workload "x\/nope"/,
+  );
   t.end();
 });
 
 t.test('Service targets: host forms and targetPort by number or by name per protocol', (t) => {
   const model = buildModel({
     workloads: [
-      { namespace: 'd', name: 'redis', labels: { app: 'redis' }, ports: [{ name: 'redis', port: 6379 }, { name: 'redis', port: 6380, protocol: 'UDP' }] },
+      {
+        namespace: 'd',
+        name: 'redis',
+        labels: { app: 'redis' },
+        ports: [
+          { name: 'redis', port: 6379 },
+          { name: 'redis', port: 6380, protocol: 'UDP' },
+        ],
+      },
       { namespace: 'd', name: 'redis-old', labels: { app: 'redis', v: 'old' }, ports: [{ name: 'db', port: 7000 }] },
       { namespace: 'd', name: 'redis-alt', labels: { app: 'redis', v: 'alt' }, ports: [{ name: 'redis', port: 7777 }] },
     ],
     services: [
-      { namespace: 'd', name: 'redis-svc', selector: { app: 'redis' }, clusterIP: '10.96.0.10', ports: [{ port: 6379, targetPort: 'redis' }, { port: 6379, targetPort: 'redis', protocol: 'UDP' }] },
+      {
+        namespace: 'd',
+        name: 'redis-svc',
+        selector: { app: 'redis' },
+        clusterIP: '10.96.0.10',
+        ports: [
+          { port: 6379, targetPort: 'redis' },
+          { port: 6379, targetPort: 'redis', protocol: 'UDP' },
+        ],
+      },
       { namespace: 'd', name: 'numbered', selector: { app: 'redis' }, ports: [{ port: 80, targetPort: 6379 }] },
       { namespace: 'd', name: 'manual', ports: [{ port: 80 }] },
     ],
   });
-  for (const host of ['redis-svc.d.svc.cluster.local', 'redis-svc.d.svc', 'redis-svc.d', 'redis-svc.d.svc.cluster.local.', '10.96.0.10']) {
+  for (const host of [
+    'redis-svc.d.svc.cluster.local',
+    'redis-svc.d.svc',
+    'redis-svc.d',
+    'redis-svc.d.svc.cluster.local.',
+    '10.96.0.10',
+  ]) {
     const r = model.resolveTarget(host, 6379);
     t.equal(r.kind, 'service', host);
     if (r.kind !== 'service') continue;
@@ -83,11 +115,18 @@ t.test('Service targets: host forms and targetPort by number or by name per prot
     t.match(r.notes.join('\n'), /d\/redis-old has no container port named "redis"/);
   }
   const udp = model.resolveTarget('redis-svc.d', 6379, 'UDP');
-  t.same(udp.kind === 'service' && udp.backends.map((b) => [b.workload.id, b.port]), [['d/redis', 6380]], 'named port resolved with the protocol');
+  t.same(
+    udp.kind === 'service' && udp.backends.map((b) => [b.workload.id, b.port]),
+    [['d/redis', 6380]],
+    'named port resolved with the protocol',
+  );
   const numbered = model.resolveTarget('numbered.d', 80);
   t.same(numbered.kind === 'service' && numbered.backends.map((b) => b.port), [6379, 6379, 6379]);
   t.equal(model.resolveTarget('redis-svc', 6379, 'TCP', 'd').kind, 'service', 'short name with a default namespace');
-  t.match(model.resolveTarget('redis-svc.d', 80), { kind: 'unknown', reason: /has no port 80\/TCP \(ports: 6379\/TCP, 6379\/UDP\)/ });
+  t.match(model.resolveTarget('redis-svc.d', 80), {
+    kind: 'unknown',
+    reason: /has no port 80\/TCP \(ports: 6379\/TCP, 6379\/UDP\)/,
+  });
   t.match(model.resolveTarget('nope.d', 80), { kind: 'unknown', reason: /no Service d\/nope/ });
   t.match(model.resolveTarget('manual.d', 80), { kind: 'service', backends: [], notes: [/has no selector/] });
   t.match(model.resolveTarget('8.8.8.8', 53), { kind: 'external', ip: '8.8.8.8' });
@@ -101,7 +140,9 @@ t.test('egress named ports resolve on each destination', (t) => {
       { namespace: 'n', name: 'api-8080', labels: { app: 'api' }, ports: [{ name: 'http', port: 8080 }] },
       { namespace: 'n', name: 'api-9090', labels: { app: 'api2' }, ports: [{ name: 'http', port: 9090 }] },
     ],
-    policies: docs('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: http-out, namespace: n}\nspec:\n  podSelector: {matchLabels: {app: client}}\n  policyTypes: [Egress]\n  egress:\n  - ports: [{port: http}]\n'),
+    policies: docs(
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: http-out, namespace: n}\nspec:\n  podSelector: {matchLabels: {app: client}}\n  policyTypes: [Egress]\n  egress:\n  - ports: [{port: http}]\n',
+    ),
   });
   const m = model.matrix(8080);
   const client = model.workload('n/client')!.index;
@@ -121,7 +162,10 @@ t.test('explanations list isolating policies and the allowing rules', (t) => {
   t.equal(allowed.egress?.decidedBy, 'not-isolated');
   const denied = model.decide({ from: { workload: 'z/a' }, to: { workload: 'x/a' }, port: 80 });
   t.equal(denied.deniedAt, 'ingress');
-  t.match(denied.explanation[1], /isolated by NetworkPolicy x\/allow-y, NetworkPolicy x\/deny; no rule allows traffic from z\/a on 80\/TCP: denied/);
+  t.match(
+    denied.explanation[1],
+    /isolated by NetworkPolicy x\/allow-y, NetworkPolicy x\/deny; no rule allows traffic from z\/a on 80\/TCP: denied/,
+  );
   const self = model.decide({ from: { workload: 'x/a' }, to: { workload: 'x/a' }, port: 80 });
   t.equal(self.verdict, 'loopback');
   t.equal(self.computed, 'deny');
@@ -144,13 +188,21 @@ t.test('ipBlock and pods whose IPs the manifests do not give', (t) => {
     ],
   };
   const policy = (cidr: string) =>
-    docs(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: n}\nspec:\n  podSelector: {matchLabels: {app: server}}\n  ingress: [{from: [{ipBlock: {cidr: ${cidr}}}]}]\n`);
+    docs(
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: n}\nspec:\n  podSelector: {matchLabels: {app: server}}\n  ingress: [{from: [{ipBlock: {cidr: ${cidr}}}]}]\n`,
+    );
   const everything = buildModel({ ...cluster, policies: policy('0.0.0.0/0') });
-  t.equal(everything.decide({ from: { workload: 'n/client' }, to: { workload: 'n/server' }, port: 80 }).verdict, 'allow', '0.0.0.0/0 holds every pod IP');
+  t.equal(
+    everything.decide({ from: { workload: 'n/client' }, to: { workload: 'n/server' }, port: 80 }).verdict,
+    'allow',
+    '0.0.0.0/0 holds every pod IP',
+  );
   t.same(everything.warnings, []);
   const some = buildModel({ ...cluster, policies: policy('10.0.0.0/8') });
   // Whether the client's pod IP is in 10.0.0.0/8 decides the cell: unknown, never a guessed deny.
   t.equal(some.decide({ from: { workload: 'n/client' }, to: { workload: 'n/server' }, port: 80 }).verdict, 'unknown');
-  t.match(some.warnings, [/NetworkPolicy n\/p ingress\[0\]: 10\.0\.0\.0\/8 may match pods, and 2 workload\(s\) have no known pod IPs: cells that depend on it are unknown/]);
+  t.match(some.warnings, [
+    /NetworkPolicy n\/p ingress\[0\]: 10\.0\.0\.0\/8 may match pods, and 2 workload\(s\) have no known pod IPs: cells that depend on it are unknown/,
+  ]);
   t.end();
 });

@@ -13,7 +13,11 @@ const denyIngressX = np('x', 'deny-ingress', 'podSelector: {}');
 
 const rows: Row[] = [
   { name: 'no policy: everything allowed', policies: '', expect: ['allow * -> *'] },
-  { name: 'default deny ingress (policyTypes omitted, no rules)', policies: denyIngressX, expect: ['allow * -> *', 'deny * -> x/*'] },
+  {
+    name: 'default deny ingress (policyTypes omitted, no rules)',
+    policies: denyIngressX,
+    expect: ['allow * -> *', 'deny * -> x/*'],
+  },
   {
     name: 'deny all ingress and egress',
     policies: np('x', 'deny-all', 'podSelector: {}\npolicyTypes: [Ingress, Egress]'),
@@ -31,32 +35,56 @@ const rows: Row[] = [
   },
   {
     name: 'namespace selector',
-    policies: np('x', 'from-y', 'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}}]'),
+    policies: np(
+      'x',
+      'from-y',
+      'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/a', 'allow y/* -> x/a'],
   },
   {
     name: 'implied kubernetes.io/metadata.name namespace label',
-    policies: np('x', 'from-z', 'podSelector: {}\ningress:\n- from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: z}}}]'),
+    policies: np(
+      'x',
+      'from-z',
+      'podSelector: {}\ningress:\n- from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: z}}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/*', 'allow z/* -> x/*'],
   },
   {
     name: 'pod selector alone means the policy namespace',
-    policies: np('x', 'from-b', 'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{podSelector: {matchLabels: {pod: b}}}]'),
+    policies: np(
+      'x',
+      'from-b',
+      'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{podSelector: {matchLabels: {pod: b}}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/a', 'allow x/b -> x/a'],
   },
   {
     name: 'namespaceSelector AND podSelector in one peer',
-    policies: np('x', 'and', 'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}, podSelector: {matchLabels: {pod: b}}}]'),
+    policies: np(
+      'x',
+      'and',
+      'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}, podSelector: {matchLabels: {pod: b}}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/a', 'allow y/b -> x/a'],
   },
   {
     name: 'separate peers are OR',
-    policies: np('x', 'or', 'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}}, {podSelector: {matchLabels: {pod: b}}}]'),
+    policies: np(
+      'x',
+      'or',
+      'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}}, {podSelector: {matchLabels: {pod: b}}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/a', 'allow y/* -> x/a', 'allow x/b -> x/a'],
   },
   {
     name: 'empty namespaceSelector means every namespace',
-    policies: np('x', 'any-c', 'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {}, podSelector: {matchLabels: {pod: c}}}]'),
+    policies: np(
+      'x',
+      'any-c',
+      'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {}, podSelector: {matchLabels: {pod: c}}}]',
+    ),
     expect: ['allow * -> *', 'deny * -> x/a', 'allow */c -> x/a'],
   },
   {
@@ -80,7 +108,11 @@ const rows: Row[] = [
   },
   {
     name: 'ipBlock with except (pod IPs known)',
-    policies: np('x', 'cidr', 'podSelector: {}\ningress:\n- from: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.0.2.0/24]}}]'),
+    policies: np(
+      'x',
+      'cidr',
+      'podSelector: {}\ningress:\n- from: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.0.2.0/24]}}]',
+    ),
     expect: ['allow * -> *', 'deny y/* -> x/*'],
   },
   {
@@ -106,20 +138,36 @@ const rows: Row[] = [
   },
   {
     name: 'named port for egress resolves on the destination',
-    policies: np('x', 'egress-named', 'podSelector: {matchLabels: {pod: a}}\npolicyTypes: [Egress]\negress:\n- ports: [{port: serve-80-tcp}]'),
+    policies: np(
+      'x',
+      'egress-named',
+      'podSelector: {matchLabels: {pod: a}}\npolicyTypes: [Egress]\negress:\n- ports: [{port: serve-80-tcp}]',
+    ),
     expect: ['allow * -> *'],
   },
   {
     name: 'named port for egress: other ports denied',
-    policies: np('x', 'egress-named', 'podSelector: {matchLabels: {pod: a}}\npolicyTypes: [Egress]\negress:\n- ports: [{port: serve-80-tcp}]'),
+    policies: np(
+      'x',
+      'egress-named',
+      'podSelector: {matchLabels: {pod: a}}\npolicyTypes: [Egress]\negress:\n- ports: [{port: serve-80-tcp}]',
+    ),
     port: 81,
     expect: ['allow * -> *', 'deny x/a -> *'],
   },
   {
     name: 'stacked policies are additive',
     policies:
-      np('x', 'from-y', 'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}}]') +
-      np('x', 'from-z-b', 'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: z}}, podSelector: {matchLabels: {pod: b}}}]'),
+      np(
+        'x',
+        'from-y',
+        'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}}]',
+      ) +
+      np(
+        'x',
+        'from-z-b',
+        'podSelector: {matchLabels: {pod: a}}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: z}}, podSelector: {matchLabels: {pod: b}}}]',
+      ),
     expect: ['allow * -> *', 'deny * -> x/a', 'allow y/* -> x/a', 'allow z/b -> x/a'],
   },
   {
@@ -178,19 +226,31 @@ const rows: Row[] = [
   },
   {
     name: 'deny-all egress except DNS: DNS allowed',
-    policies: np('x', 'dns-only', 'podSelector: {}\npolicyTypes: [Egress]\negress:\n- ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]'),
+    policies: np(
+      'x',
+      'dns-only',
+      'podSelector: {}\npolicyTypes: [Egress]\negress:\n- ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]',
+    ),
     port: 53,
     protocol: 'UDP',
     expect: ['allow * -> *'],
   },
   {
     name: 'deny-all egress except DNS: the rest denied',
-    policies: np('x', 'dns-only', 'podSelector: {}\npolicyTypes: [Egress]\negress:\n- ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]'),
+    policies: np(
+      'x',
+      'dns-only',
+      'podSelector: {}\npolicyTypes: [Egress]\negress:\n- ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]',
+    ),
     expect: ['allow * -> *', 'deny x/* -> *'],
   },
   {
     name: 'egress rules ignored when policyTypes lists only Ingress',
-    policies: np('x', 'ingress-only', 'podSelector: {}\npolicyTypes: [Ingress]\ningress: [{}]\negress:\n- to: [{podSelector: {}}]'),
+    policies: np(
+      'x',
+      'ingress-only',
+      'podSelector: {}\npolicyTypes: [Ingress]\ningress: [{}]\negress:\n- to: [{podSelector: {}}]',
+    ),
     expect: ['allow * -> *'],
   },
   {

@@ -9,10 +9,19 @@ import { SimulatedBackend } from '../../src/policy/simulated-backend.ts';
 import { docs } from './harness.ts';
 
 const CLUSTER: ClusterInput & { policies: PolicyInput[] } = {
-  namespaces: [{ name: 'web' }, { name: 'db', labels: { 'istio-injection': 'enabled' } }, { name: 'ops', labels: { 'istio-injection': 'enabled' } }],
+  namespaces: [
+    { name: 'web' },
+    { name: 'db', labels: { 'istio-injection': 'enabled' } },
+    { name: 'ops', labels: { 'istio-injection': 'enabled' } },
+  ],
   workloads: [
     { namespace: 'web', name: 'front', labels: { app: 'front' }, ports: [{ name: 'http', port: 8080 }] },
-    { namespace: 'web', name: 'front-canary', labels: { app: 'front', track: 'canary' }, ports: [{ name: 'http', port: 8080 }] },
+    {
+      namespace: 'web',
+      name: 'front-canary',
+      labels: { app: 'front', track: 'canary' },
+      ports: [{ name: 'http', port: 8080 }],
+    },
     { namespace: 'db', name: 'pg', labels: { app: 'pg' }, serviceAccount: 'pg', ports: [{ name: 'pg', port: 5432 }] },
     { namespace: 'ops', name: 'admin', labels: { app: 'admin' }, ports: [] },
   ],
@@ -75,15 +84,31 @@ t.test('every kind of cell is predicted or explained', (t) => {
   const p = predictTest(model, test);
   const cell = (s: string, d: string) => p.get(s)!.get(d)!;
   t.match(cell('front', 'pg'), { kind: 'verdict', verdict: 'deny', deniedAt: 'egress' }, 'canary egress denied');
-  t.match(cell('webs', 'pg'), { kind: 'unknown', reason: 'undecidable', detail: /different verdicts/ }, 'a selector spanning workloads with different verdicts');
+  t.match(
+    cell('webs', 'pg'),
+    { kind: 'unknown', reason: 'undecidable', detail: /different verdicts/ },
+    'a selector spanning workloads with different verdicts',
+  );
   t.match(cell('admin', 'pg'), { kind: 'verdict', verdict: 'deny', deniedAt: 'ingress' });
-  t.match(cell('pg', 'pg'), { kind: 'verdict', verdict: 'loopback', computed: 'deny' }, 'hairpin through its own Service');
-  t.match(cell('pg', 'front'), { kind: 'verdict', verdict: 'allow', explanation: [/egress from db\/pg/, /ingress to web\/front/, /^allow/, /\(2 source\/backend pairs, all allow\)/] });
+  t.match(
+    cell('pg', 'pg'),
+    { kind: 'verdict', verdict: 'loopback', computed: 'deny' },
+    'hairpin through its own Service',
+  );
+  t.match(cell('pg', 'front'), {
+    kind: 'verdict',
+    verdict: 'allow',
+    explanation: [/egress from db\/pg/, /ingress to web\/front/, /^allow/, /\(2 source\/backend pairs, all allow\)/],
+  });
   t.match(cell('admin', 'empty'), { kind: 'unknown', reason: 'target-down', detail: /selects no known workload/ });
   t.match(cell('admin', 'outside'), { kind: 'verdict', verdict: 'allow' });
   t.match(cell('admin', 'name'), { kind: 'unknown', reason: 'bad-target' });
   t.match(cell('admin', 'nowhere'), { kind: 'unknown', reason: 'dns', detail: /no Service web\/nosuch/ });
-  t.match(cell('ghost', 'pg'), { kind: 'unknown', reason: 'source', detail: /no workload in namespace web with app=ghost/ });
+  t.match(cell('ghost', 'pg'), {
+    kind: 'unknown',
+    reason: 'source',
+    detail: /no workload in namespace web with app=ghost/,
+  });
   t.match(cell('here', 'pg'), { kind: 'unknown', reason: 'source', detail: /local source/ });
   const verdicts = modelVerdicts(p);
   t.equal(verdicts.get('front')?.get('pg')?.verdict, 'deny');
@@ -107,7 +132,12 @@ t.test('the simulated backend observes predictions, judged like a live run', asy
   t.equal(backend.kind, 'simulated');
   const run = await backend.observe(test);
   const result = (s: string, d: string): ProbeResult => run.observations.results.get(s)!.get(d)!;
-  t.match(result('front', 'pg'), { observed: 'deny', reason: 'timeout', url: 'tcp://pg.db.svc.cluster.local:5432', detail: /^simulated: egress from web\/front-canary/ });
+  t.match(result('front', 'pg'), {
+    observed: 'deny',
+    reason: 'timeout',
+    url: 'tcp://pg.db.svc.cluster.local:5432',
+    detail: /^simulated: egress from web\/front-canary/,
+  });
   t.match(result('admin', 'front'), { observed: 'allow', reason: 'connected' });
   t.match(result('pg', 'pg'), { observed: 'deny', detail: /loopback/ });
   t.match(result('ghost', 'pg'), { observed: 'error', reason: 'source' });
@@ -123,16 +153,40 @@ t.test('three-way: observed, written intent and policy model, with the odd one n
   const model = buildModel(CLUSTER);
   const test = parseReachabilityTest('predict.yaml', TEST);
   const verdicts = modelVerdicts(predictTest(model, test));
-  const observe = (observed: 'allow' | 'deny'): ProbeResult => ({ url: 'u', observed, reason: observed === 'allow' ? 'connected' : 'timeout', latencyMs: 1, attempts: 1 });
+  const observe = (observed: 'allow' | 'deny'): ProbeResult => ({
+    url: 'u',
+    observed,
+    reason: observed === 'allow' ? 'connected' : 'timeout',
+    latencyMs: 1,
+    attempts: 1,
+  });
   // admin → pg: intent deny, model deny. front → pg: intent allow, model deny. admin → front: both allow.
   const results = new Map([
-    ['admin', new Map([['pg', observe('allow')], ['front', observe('allow')]])],
+    [
+      'admin',
+      new Map([
+        ['pg', observe('allow')],
+        ['front', observe('allow')],
+      ]),
+    ],
     ['front', new Map([['pg', observe('deny')]])],
   ]);
-  const cells = assembleMatrix({ test, model: verdicts, observations: { results, sourceErrors: new Map(), alive: new Map([['pg', 'test']]) } });
+  const cells = assembleMatrix({
+    test,
+    model: verdicts,
+    observations: { results, sourceErrors: new Map(), alive: new Map([['pg', 'test']]) },
+  });
   const cell = (s: string, d: string) => cells.find((c) => c.from === s && c.to === d)!;
-  t.match(cell('admin', 'pg'), { result: 'fail', disagreement: 'observed' }, 'intent and model agree, the network does not');
-  t.match(cell('front', 'pg'), { result: 'fail', disagreement: 'intent' }, 'the network does what the policies say, not what was written');
+  t.match(
+    cell('admin', 'pg'),
+    { result: 'fail', disagreement: 'observed' },
+    'intent and model agree, the network does not',
+  );
+  t.match(
+    cell('front', 'pg'),
+    { result: 'fail', disagreement: 'intent' },
+    'the network does what the policies say, not what was written',
+  );
   t.match(cell('admin', 'front'), { result: 'pass', model: { verdict: 'allow' } });
   t.end();
 });

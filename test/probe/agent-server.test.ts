@@ -38,7 +38,10 @@ function client(path: string): { socket: Socket; received: () => string; closed:
 
 t.test('a client streaming an endless line is dropped, and another client meanwhile gets true results', async (t) => {
   const path = await resident(t);
-  const port = await listen(t, createServer((socket) => socket.on('error', () => undefined).end()));
+  const port = await listen(
+    t,
+    createServer((socket) => socket.on('error', () => undefined).end()),
+  );
   const flood = client(path);
   const chunk = Buffer.alloc(1024 * 1024, 'a');
   let sent = 0;
@@ -56,13 +59,23 @@ t.test('a client streaming an endless line is dropped, and another client meanwh
 
   const honest = client(path);
   const probes = Array.from({ length: 20 }, (_, i) => ({ id: `p${i}`, url: `tcp://127.0.0.1:${port}` }));
-  honest.socket.write(`${JSON.stringify({ apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source: 'here', defaults: { timeoutMs: 1000, attempts: 1, concurrency: 20 }, probes })}\n`);
+  honest.socket.write(
+    `${JSON.stringify({ apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source: 'here', defaults: { timeoutMs: 1000, attempts: 1, concurrency: 20 }, probes })}\n`,
+  );
   await waitFor('the endless client to be dropped', () => flood.closed(), 60_000);
   await waitFor('the other client to get its AgentDone', () => honest.received().includes('"AgentDone"'), 60_000);
 
-  t.equal(flood.received(), '{"kind":"AgentError","message":"the plan line is longer than 16 MiB, the most a probe plan may hold"}\n');
+  t.equal(
+    flood.received(),
+    '{"kind":"AgentError","message":"the plan line is longer than 16 MiB, the most a probe plan may hold"}\n',
+  );
   t.ok(sent < 100 * 1024 * 1024, `dropped before the whole 100 MiB was sent (${sent >> 20} MiB)`);
-  const results = honest.received().trim().split('\n').map((line) => JSON.parse(line) as Json).filter((l) => l.kind === 'ProbeResult');
+  const results = honest
+    .received()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Json)
+    .filter((l) => l.kind === 'ProbeResult');
   t.equal(results.length, 20);
   t.same([...new Set(results.map((r) => `${r.observed}/${r.reason}`))], ['allow/connected'], 'no false timeouts');
 });
@@ -81,7 +94,11 @@ t.test('the socket is created private to its owner (mode 0600)', async (t) => {
 
 /** [name, what to put at the socket path, the refusal] */
 const inTheWay: [string, (path: string, dir: string) => void, RegExp][] = [
-  ['a regular file', (path) => writeFileSync(path, 'precious\n'), /is a regular file, not a socket; refusing to replace it/],
+  [
+    'a regular file',
+    (path) => writeFileSync(path, 'precious\n'),
+    /is a regular file, not a socket; refusing to replace it/,
+  ],
   [
     'a symbolic link to a file',
     (path, dir) => {

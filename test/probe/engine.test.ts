@@ -30,7 +30,12 @@ t.test('a retry turns a transient reset into the allow it really is', async (t) 
     else socket.once('data', () => socket.end('+PONG\r\n'));
   });
   const port = await listen(t, server);
-  const result = await probeUrl(`redis://127.0.0.1:${port}`, { timeoutMs: 500, attempts: 3, expect: 'allow', backoffMs: 5 });
+  const result = await probeUrl(`redis://127.0.0.1:${port}`, {
+    timeoutMs: 500,
+    attempts: 3,
+    expect: 'allow',
+    backoffMs: 5,
+  });
   t.match(result, { observed: 'allow', reason: 'pong', attempts: 2 });
 });
 
@@ -38,25 +43,41 @@ t.test('bounded concurrency: never more than the limit in flight, every item don
   let inFlight = 0;
   let peak = 0;
   const done: number[] = [];
-  await runBounded(Array.from({ length: 20 }, (_, i) => i), 3, async (item) => {
-    inFlight += 1;
-    peak = Math.max(peak, inFlight);
-    // Finish out of order so slots are reused unevenly.
-    await new Promise((resolve) => setTimeout(resolve, (item % 4) * 3));
-    inFlight -= 1;
-    done.push(item);
-  });
+  await runBounded(
+    Array.from({ length: 20 }, (_, i) => i),
+    3,
+    async (item) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      // Finish out of order so slots are reused unevenly.
+      await new Promise((resolve) => setTimeout(resolve, (item % 4) * 3));
+      inFlight -= 1;
+      done.push(item);
+    },
+  );
   t.equal(peak, 3);
-  t.same([...done].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+  t.same(
+    [...done].sort((a, b) => a - b),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
 });
 
 t.test('a plan reports every probe, each classified', async (t) => {
   const server = createServer((socket) => socket.on('error', () => undefined));
   const port = await listen(t, server);
   const results = new Map<string, ProbeResult>();
-  const probes = Array.from({ length: 9 }, (_, i) => ({ id: `p${i}`, url: i === 8 ? 'gopher://x' : `redis://127.0.0.1:${port}` }));
+  const probes = Array.from({ length: 9 }, (_, i) => ({
+    id: `p${i}`,
+    url: i === 8 ? 'gopher://x' : `redis://127.0.0.1:${port}`,
+  }));
   await runPlan(
-    { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source: 's', defaults: { timeoutMs: 150, attempts: 1, concurrency: 3 }, probes },
+    {
+      apiVersion: 'prober/v1alpha1',
+      kind: 'ProbePlan',
+      source: 's',
+      defaults: { timeoutMs: 150, attempts: 1, concurrency: 3 },
+      probes,
+    },
     (id, result) => results.set(id, result),
   );
   t.equal(results.size, 9, 'every probe reported');
@@ -75,9 +96,18 @@ t.test('an abort ends the probes in flight and the queued ones as interrupted, a
   );
   const controller = new AbortController();
   const results = new Map<string, ProbeResult>();
-  const probes = [{ id: 'done', url: 'gopher://x' }, ...Array.from({ length: 6 }, (_, i) => ({ id: `silent-${i}`, url: `redis://127.0.0.1:${silent}` }))];
+  const probes = [
+    { id: 'done', url: 'gopher://x' },
+    ...Array.from({ length: 6 }, (_, i) => ({ id: `silent-${i}`, url: `redis://127.0.0.1:${silent}` })),
+  ];
   const plan = runPlan(
-    { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source: 's', defaults: { timeoutMs: 60_000, attempts: 1, concurrency: 3 }, probes },
+    {
+      apiVersion: 'prober/v1alpha1',
+      kind: 'ProbePlan',
+      source: 's',
+      defaults: { timeoutMs: 60_000, attempts: 1, concurrency: 3 },
+      probes,
+    },
     (id, result) => results.set(id, result),
     controller.signal,
   );
@@ -87,7 +117,10 @@ t.test('an abort ends the probes in flight and the queued ones as interrupted, a
   t.equal(results.size, 7, 'every probe reported');
   t.match(results.get('done'), { observed: 'error', reason: 'bad-target' }, 'a result in before the abort stands');
   const silentResults = probes.slice(1).map((p) => results.get(p.id)!);
-  t.same(silentResults.map((r) => r.detail), [...Array(3).fill('interrupted while waiting for a reply'), ...Array(3).fill('interrupted before it was probed')]);
+  t.same(
+    silentResults.map((r) => r.detail),
+    [...Array(3).fill('interrupted while waiting for a reply'), ...Array(3).fill('interrupted before it was probed')],
+  );
   t.ok(silentResults.every((r) => r.observed === 'error' && r.reason === 'interrupted'));
 });
 
@@ -102,6 +135,17 @@ t.test('an abort during the backoff between attempts ends the probe at once, as 
       socket.once('close', () => controller.abort());
     }),
   );
-  const result = await probeUrl(`redis://127.0.0.1:${silent}`, { timeoutMs: 50, attempts: 3, expect: 'allow', backoffMs: 60_000, signal: controller.signal });
-  t.match(result, { observed: 'error', reason: 'interrupted', attempts: 1, detail: 'interrupted before attempt 2 of 3 (attempt 1: deny/timeout)' });
+  const result = await probeUrl(`redis://127.0.0.1:${silent}`, {
+    timeoutMs: 50,
+    attempts: 3,
+    expect: 'allow',
+    backoffMs: 60_000,
+    signal: controller.signal,
+  });
+  t.match(result, {
+    observed: 'error',
+    reason: 'interrupted',
+    attempts: 1,
+    detail: 'interrupted before attempt 2 of 3 (attempt 1: deny/timeout)',
+  });
 });

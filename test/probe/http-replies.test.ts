@@ -52,7 +52,9 @@ t.test('once the status line and headers arrived, the status decides whatever th
     {
       name: '200, then a reset in the middle of the body',
       peer: (s) => {
-        s.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial', () => setTimeout(() => s.resetAndDestroy(), 50));
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial', () =>
+          setTimeout(() => s.resetAndDestroy(), 50),
+        );
       },
       want: { observed: 'allow', reason: 'http-200', detail: /partial/ },
     },
@@ -93,7 +95,11 @@ t.test('once the status line and headers arrived, the status decides whatever th
     {
       name: 'a 403 status line, then a close before the headers end',
       peer: (s) => s.end('HTTP/1.1 403 Forbidden\r\nServer: short\r\n'),
-      want: { observed: 'deny', reason: 'http-403', detail: /^HTTP 403 \(headers still incomplete when the connection ended\)/ },
+      want: {
+        observed: 'deny',
+        reason: 'http-403',
+        detail: /^HTTP 403 \(headers still incomplete when the connection ended\)/,
+      },
     },
     {
       name: 'a 200 status line, then a reset before the headers end',
@@ -115,12 +121,32 @@ t.test('once the status line and headers arrived, the status decides whatever th
 
 t.test('replies that are not HTTP/1.x are protocol errors with a truthful detail, never internal', async (t) => {
   const rows: { name: string; peer: (socket: Socket) => void; detail: RegExp }[] = [
-    { name: 'an invalid status line', peer: (s) => s.end('HTTP/1.1 2x0 OK\r\n\r\n'), detail: /invalid status line "HTTP\/1\.1 2x0 OK"/ },
+    {
+      name: 'an invalid status line',
+      peer: (s) => s.end('HTTP/1.1 2x0 OK\r\n\r\n'),
+      detail: /invalid status line "HTTP\/1\.1 2x0 OK"/,
+    },
     { name: 'a status line with no code', peer: (s) => s.end('HTTP/1.1\r\n\r\n'), detail: /invalid status line/ },
-    { name: 'HTTP/0.9: a body with no status line, then close', peer: (s) => s.end('hello from 1991\n'), detail: /no status line.*"hello from 1991"/ },
-    { name: 'HTTP/0.9: a body with no status line, held open', peer: (s) => s.write('<html>hi'), detail: /no status line.*"<html>hi"/ },
-    { name: 'half a status line, then close', peer: (s) => s.end('HTTP/1.1 2'), detail: /^an unfinished status line "HTTP\/1\.1 2" when the connection ended/ },
-    { name: 'control bytes instead of a reply are quoted escaped', peer: (s) => s.end('\x1b[2J\r\n'), detail: /^no status line.*it starts "\\x1b\[2J"/ },
+    {
+      name: 'HTTP/0.9: a body with no status line, then close',
+      peer: (s) => s.end('hello from 1991\n'),
+      detail: /no status line.*"hello from 1991"/,
+    },
+    {
+      name: 'HTTP/0.9: a body with no status line, held open',
+      peer: (s) => s.write('<html>hi'),
+      detail: /no status line.*"<html>hi"/,
+    },
+    {
+      name: 'half a status line, then close',
+      peer: (s) => s.end('HTTP/1.1 2'),
+      detail: /^an unfinished status line "HTTP\/1\.1 2" when the connection ended/,
+    },
+    {
+      name: 'control bytes instead of a reply are quoted escaped',
+      peer: (s) => s.end('\x1b[2J\r\n'),
+      detail: /^no status line.*it starts "\\x1b\[2J"/,
+    },
     {
       name: 'a 101 Switching Protocols to a plain GET',
       peer: (s) => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'),
@@ -145,26 +171,51 @@ t.test('replies that are not HTTP/1.x are protocol errors with a truthful detail
 });
 
 t.test('an interim 1xx with no final status is a protocol error, not a timeout', async (t) => {
-  const held = await listen(t, scripted((s) => s.write('HTTP/1.1 100 Continue\r\n\r\n')));
+  const held = await listen(
+    t,
+    scripted((s) => s.write('HTTP/1.1 100 Continue\r\n\r\n')),
+  );
   const heldResult = await probeUrl(`http://127.0.0.1:${held}/`, { timeoutMs: 500, attempts: 1 });
-  t.match(heldResult, { observed: 'error', reason: 'protocol', detail: /^interim HTTP 100, then no final status after 500ms/ });
-  const closed = await listen(t, scripted((s) => s.end('HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n')));
+  t.match(heldResult, {
+    observed: 'error',
+    reason: 'protocol',
+    detail: /^interim HTTP 100, then no final status after 500ms/,
+  });
+  const closed = await listen(
+    t,
+    scripted((s) => s.end('HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n')),
+  );
   const closedResult = await probeUrl(`http://127.0.0.1:${closed}/`, { timeoutMs: 500, attempts: 1 });
-  t.match(closedResult, { observed: 'error', reason: 'protocol', detail: /^interim HTTP 103, then no final status when the connection ended/ });
+  t.match(closedResult, {
+    observed: 'error',
+    reason: 'protocol',
+    detail: /^interim HTTP 103, then no final status when the connection ended/,
+  });
 });
 
 t.test('TLS: connected, then no answer to the ClientHello, is a deny (timeout) that says so', async (t) => {
   const port = await listen(t, silentServer());
   const result = await probeUrl(`https://127.0.0.1:${port}/`, { timeoutMs: 400, attempts: 1 });
-  t.match(result, { observed: 'deny', reason: 'timeout', detail: /^connected, but no answer to the TLS handshake within 400ms/ });
+  t.match(result, {
+    observed: 'deny',
+    reason: 'timeout',
+    detail: /^connected, but no answer to the TLS handshake within 400ms/,
+  });
   t.notMatch(result.detail, /no answer to the connection attempt/);
 });
 
 t.test('TLS: a peer that starts the handshake and stalls is a TLS error, not a deny', async (t) => {
   // The first bytes of a ServerHello record: the peer speaks TLS, so the network let the probe through.
-  const port = await listen(t, scripted((s) => s.write(Buffer.from([0x16, 0x03, 0x03, 0x00, 0x40, 0x02]))));
+  const port = await listen(
+    t,
+    scripted((s) => s.write(Buffer.from([0x16, 0x03, 0x03, 0x00, 0x40, 0x02]))),
+  );
   const result = await probeUrl(`https://127.0.0.1:${port}/`, { timeoutMs: 400, attempts: 1 });
-  t.match(result, { observed: 'error', reason: 'tls', detail: /TLS handshake started but did not finish within 400ms/ });
+  t.match(result, {
+    observed: 'error',
+    reason: 'tls',
+    detail: /TLS handshake started but did not finish within 400ms/,
+  });
 });
 
 t.test('any HTTP parser error that reaches the generic classifier is a protocol error, never internal', async (t) => {

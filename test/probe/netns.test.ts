@@ -7,19 +7,28 @@ import { proberFromSource } from '../helpers/prober.ts';
 import { parseAgentOutput } from '../../src/model/plan.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-t.test('nftables drop → timeout, reject with tcp reset → refused, icmp reject → unreachable, egress drop in the source → timeout', async (t) => {
-  const pair = netnsPair(t);
-  const [node, main] = proberFromSource();
-  const server = pair.spawnIn(pair.server, node, [main, 'serve', '--port', '8080,8081,8082,8083,8084', '--host', pair.serverIp]);
-  let listening = false;
-  createInterface({ input: server.stderr! }).on('line', (line) => {
-    if (line.includes('listening')) listening = true;
-  });
-  await waitFor('prober serve in the server namespace', () => listening);
+t.test(
+  'nftables drop → timeout, reject with tcp reset → refused, icmp reject → unreachable, egress drop in the source → timeout',
+  async (t) => {
+    const pair = netnsPair(t);
+    const [node, main] = proberFromSource();
+    const server = pair.spawnIn(pair.server, node, [
+      main,
+      'serve',
+      '--port',
+      '8080,8081,8082,8083,8084',
+      '--host',
+      pair.serverIp,
+    ]);
+    let listening = false;
+    createInterface({ input: server.stderr! }).on('line', (line) => {
+      if (line.includes('listening')) listening = true;
+    });
+    await waitFor('prober serve in the server namespace', () => listening);
 
-  pair.nft(
-    pair.server,
-    `table inet prober_test {
+    pair.nft(
+      pair.server,
+      `table inet prober_test {
        chain input {
          type filter hook input priority 0; policy accept;
          tcp dport 8081 drop
@@ -27,45 +36,46 @@ t.test('nftables drop → timeout, reject with tcp reset → refused, icmp rejec
          tcp dport 8083 reject with icmp type host-unreachable
        }
      }`,
-  );
-  pair.nft(
-    pair.client,
-    `table inet prober_test {
+    );
+    pair.nft(
+      pair.client,
+      `table inet prober_test {
        chain output {
          type filter hook output priority 0; policy accept;
          tcp dport 8084 drop
        }
      }`,
-  );
+    );
 
-  const plan = {
-    apiVersion: 'prober/v1alpha1',
-    kind: 'ProbePlan',
-    source: 'client',
-    defaults: { timeoutMs: 700, attempts: 1, concurrency: 8 },
-    probes: [8080, 8081, 8082, 8083, 8084].flatMap((port) => [
-      { id: `tcp-${port}`, url: `tcp://${pair.serverIp}:${port}` },
-      { id: `redis-${port}`, url: `redis://${pair.serverIp}:${port}` },
-    ]),
-  };
-  const env = JSON.stringify(plan);
-  const { stdout, status } = pair.execIn(pair.client, 'env', [`PROBER_PLAN=${env}`, node, main, 'agent']);
-  t.equal(status, 0, 'agent exits 0 when the plan ran');
-  const { results, complete } = parseAgentOutput(stdout);
-  t.ok(complete, 'agent printed its AgentDone line');
-  const rows: [string, string, string][] = [
-    ['tcp-8080', 'allow', 'connected'],
-    ['redis-8080', 'allow', 'pong'],
-    ['tcp-8081', 'deny', 'timeout'],
-    ['redis-8081', 'deny', 'timeout'],
-    ['tcp-8082', 'deny', 'refused'],
-    ['redis-8082', 'deny', 'refused'],
-    ['tcp-8083', 'deny', 'unreachable'],
-    // Egress filtered inside the source's own namespace looks like a CNI's drop: the SYN never leaves.
-    ['tcp-8084', 'deny', 'timeout'],
-  ];
-  for (const [id, observed, reason] of rows) {
-    t.match(results.get(id), { observed, reason }, `${id}: ${observed} (${reason})`);
-  }
-  t.ok((results.get('tcp-8081')?.latencyMs ?? 0) >= 690, 'a dropped SYN waits for the timeout');
-});
+    const plan = {
+      apiVersion: 'prober/v1alpha1',
+      kind: 'ProbePlan',
+      source: 'client',
+      defaults: { timeoutMs: 700, attempts: 1, concurrency: 8 },
+      probes: [8080, 8081, 8082, 8083, 8084].flatMap((port) => [
+        { id: `tcp-${port}`, url: `tcp://${pair.serverIp}:${port}` },
+        { id: `redis-${port}`, url: `redis://${pair.serverIp}:${port}` },
+      ]),
+    };
+    const env = JSON.stringify(plan);
+    const { stdout, status } = pair.execIn(pair.client, 'env', [`PROBER_PLAN=${env}`, node, main, 'agent']);
+    t.equal(status, 0, 'agent exits 0 when the plan ran');
+    const { results, complete } = parseAgentOutput(stdout);
+    t.ok(complete, 'agent printed its AgentDone line');
+    const rows: [string, string, string][] = [
+      ['tcp-8080', 'allow', 'connected'],
+      ['redis-8080', 'allow', 'pong'],
+      ['tcp-8081', 'deny', 'timeout'],
+      ['redis-8081', 'deny', 'timeout'],
+      ['tcp-8082', 'deny', 'refused'],
+      ['redis-8082', 'deny', 'refused'],
+      ['tcp-8083', 'deny', 'unreachable'],
+      // Egress filtered inside the source's own namespace looks like a CNI's drop: the SYN never leaves.
+      ['tcp-8084', 'deny', 'timeout'],
+    ];
+    for (const [id, observed, reason] of rows) {
+      t.match(results.get(id), { observed, reason }, `${id}: ${observed} (${reason})`);
+    }
+    t.ok((results.get('tcp-8081')?.latencyMs ?? 0) >= 690, 'a dropped SYN waits for the timeout');
+  },
+);

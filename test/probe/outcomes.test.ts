@@ -9,7 +9,10 @@ import { createServer } from 'node:net';
 const once = { timeoutMs: 800, attempts: 1 };
 
 t.test('an open listener is an allow (connected)', async (t) => {
-  const port = await listen(t, createServer((s) => s.end()));
+  const port = await listen(
+    t,
+    createServer((s) => s.end()),
+  );
   const result = await probeUrl(`tcp://127.0.0.1:${port}`, once);
   t.match(result, { observed: 'allow', reason: 'connected', attempts: 1, url: `tcp://127.0.0.1:${port}` });
 });
@@ -65,7 +68,11 @@ t.test('HTTP statuses: expected allow, L7 deny, anything else an error', async (
     ['/200', { observed: 'error', reason: 'http-200' }, { expectStatus: ['3xx'] }],
   ];
   for (const [path, want, judgement] of rows) {
-    t.match(await probeUrl(`http://127.0.0.1:${port}${path}`, { ...once, ...judgement }), want, `${path} ${JSON.stringify(judgement ?? {})}`);
+    t.match(
+      await probeUrl(`http://127.0.0.1:${port}${path}`, { ...once, ...judgement }),
+      want,
+      `${path} ${JSON.stringify(judgement ?? {})}`,
+    );
   }
 });
 
@@ -82,7 +89,10 @@ t.test('real redis-server with requirepass: NOAUTH still proves the server answe
 });
 
 t.test('a non-Redis server on a redis:// target is a protocol error, not an allow', async (t) => {
-  const port = await listen(t, httpServer((_req, res) => res.end('hi')));
+  const port = await listen(
+    t,
+    httpServer((_req, res) => res.end('hi')),
+  );
   t.match(await probeUrl(`redis://127.0.0.1:${port}`, once), { observed: 'error', reason: 'protocol' });
 });
 

@@ -37,7 +37,12 @@ function trickle(socket: Socket, text: string, everyMs: number): void {
 }
 
 t.test('the defaults bound every phase of a connection', async (t) => {
-  t.match(SERVE_LIMITS, { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000 });
+  t.match(SERVE_LIMITS, {
+    headersTimeoutMs: 20_000,
+    requestTimeoutMs: 60_000,
+    keepAliveTimeoutMs: 5_000,
+    idleTimeoutMs: 60_000,
+  });
 });
 
 t.test('partial request headers are dropped with a 408 after the header timeout', async (t) => {
@@ -110,30 +115,33 @@ t.test('with the default limits serve stays a target for TCP, Redis and HTTP pro
   t.match(await probeUrl(`http://127.0.0.1:${port}/status/403`, options), { observed: 'deny', reason: 'http-403' });
 });
 
-t.test('/status/1xx gets a final answer: an interim response then 200, 200 alone, or 400 where none can be sent', async (t) => {
-  const port = await serve(t);
-  const rows: [code: number, interim: number | undefined, final: number, headers?: Record<string, string>][] = [
-    [100, undefined, 200],
-    [100, 100, 200, { expect: '100-continue' }],
-    [101, undefined, 400],
-    [102, 102, 200],
-    [103, 103, 200],
-    [150, undefined, 400],
-  ];
-  for (const [code, interim, final, headers] of rows) {
-    const got = await new Promise<{ interim?: number; final?: number; body?: string; error?: string }>((resolve) => {
-      const seen: { interim?: number } = {};
-      const req = request({ host: '127.0.0.1', port, path: `/status/${code}`, headers, timeout: 3_000 }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ ...seen, final: res.statusCode, body }));
+t.test(
+  '/status/1xx gets a final answer: an interim response then 200, 200 alone, or 400 where none can be sent',
+  async (t) => {
+    const port = await serve(t);
+    const rows: [code: number, interim: number | undefined, final: number, headers?: Record<string, string>][] = [
+      [100, undefined, 200],
+      [100, 100, 200, { expect: '100-continue' }],
+      [101, undefined, 400],
+      [102, 102, 200],
+      [103, 103, 200],
+      [150, undefined, 400],
+    ];
+    for (const [code, interim, final, headers] of rows) {
+      const got = await new Promise<{ interim?: number; final?: number; body?: string; error?: string }>((resolve) => {
+        const seen: { interim?: number } = {};
+        const req = request({ host: '127.0.0.1', port, path: `/status/${code}`, headers, timeout: 3_000 }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ ...seen, final: res.statusCode, body }));
+        });
+        req.on('information', (info) => (seen.interim = info.statusCode));
+        req.on('timeout', () => req.destroy(new Error('no final answer within 3 s')));
+        req.on('error', (error) => resolve({ ...seen, error: error.message }));
+        req.end();
       });
-      req.on('information', (info) => (seen.interim = info.statusCode));
-      req.on('timeout', () => req.destroy(new Error('no final answer within 3 s')));
-      req.on('error', (error) => resolve({ ...seen, error: error.message }));
-      req.end();
-    });
-    t.match(got, { interim, final, body: /"name":"target-1"/ }, `/status/${code} ${JSON.stringify(headers ?? {})}`);
-    if (final !== code) t.match(got.body, new RegExp(`"note":"${code} `), 'a note says why the answer differs');
-  }
-});
+      t.match(got, { interim, final, body: /"name":"target-1"/ }, `/status/${code} ${JSON.stringify(headers ?? {})}`);
+      if (final !== code) t.match(got.body, new RegExp(`"note":"${code} `), 'a note says why the answer differs');
+    }
+  },
+);

@@ -32,7 +32,11 @@ export function sampleReport(): Report {
       { name: 'app', namespace: 'c-app-count', selector: { app: 'pythonapp' }, local: false },
       { name: 'ingress', namespace: 'a-ingress-traefik', selector: { app: 'traefik' }, local: false },
     ],
-    targets: [target('app', 'http://app-count-svc.c-app-count.svc.cluster.local/healthz'), target('redis', 'redis://redis-svc.d-redis.svc.cluster.local:6379'), target('web', 'tcp://web.x:80')],
+    targets: [
+      target('app', 'http://app-count-svc.c-app-count.svc.cluster.local/healthz'),
+      target('redis', 'redis://redis-svc.d-redis.svc.cluster.local:6379'),
+      target('web', 'tcp://web.x:80'),
+    ],
     rules: [
       { name: 'case 1', from: 'apache', to: 'app', verdict: 'allow' },
       { name: 'case 2', from: 'apache', to: 'redis', verdict: 'deny' },
@@ -43,10 +47,41 @@ export function sampleReport(): Report {
     expectFromPolicies: false,
   };
   const results = new Map([
-    ['apache', new Map([['app', result('allow', 'http-200')], ['redis', result('allow', 'pong')], ['web', result('error', 'dns', 'ENOTFOUND web.x')]])],
-    ['app', new Map([['app', result('allow', 'http-200')], ['redis', result('allow', 'pong')], ['web', result('error', 'dns', 'ENOTFOUND web.x')]])],
-    ['ingress', new Map([['app', result('deny', 'timeout', 'no answer within 2000ms')], ['redis', result('deny', 'timeout')], ['web', result('error', 'dns')]])],
+    [
+      'apache',
+      new Map([
+        ['app', result('allow', 'http-200')],
+        ['redis', result('allow', 'pong')],
+        ['web', result('error', 'dns', 'ENOTFOUND web.x')],
+      ]),
+    ],
+    [
+      'app',
+      new Map([
+        ['app', result('allow', 'http-200')],
+        ['redis', result('allow', 'pong')],
+        ['web', result('error', 'dns', 'ENOTFOUND web.x')],
+      ]),
+    ],
+    [
+      'ingress',
+      new Map([
+        ['app', result('deny', 'timeout', 'no answer within 2000ms')],
+        ['redis', result('deny', 'timeout')],
+        ['web', result('error', 'dns')],
+      ]),
+    ],
   ]);
   const cells = assembleMatrix({ test, observations: { results, sourceErrors: new Map(), alive: new Map() } });
-  return buildReport({ test, cells, metadata: { backend: 'lab', context: 'prober-lab', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 2031, proberVersion: '0.1.0' } });
+  return buildReport({
+    test,
+    cells,
+    metadata: {
+      backend: 'lab',
+      context: 'prober-lab',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 2031,
+      proberVersion: '0.1.0',
+    },
+  });
 }

@@ -14,6 +14,14 @@ t.test('columns line up with wide (CJK) and coloured entries', async (t) => {
   const rows = [[{ text: 'café' }, { text: '✓', shown: colour('✓') }, { text: 'A', shown: colour('A') }]];
   const lines = [...gridLines(columns, head, rows, { border: (x) => x, head: (x) => x })];
   t.equal(textWidth('日本'), 4, 'a CJK character takes two terminal cells');
-  t.same(new Set(lines.map(textWidth)), new Set([gridWidth(columns.map((c) => c.width))]), 'every line has the width gridWidth promises');
-  t.equal(lines[3], `│ café      │  ${colour('✓')}   │   ${colour('A')}   │`, 'centred, an odd space to the right; colour does not count');
+  t.same(
+    new Set(lines.map(textWidth)),
+    new Set([gridWidth(columns.map((c) => c.width))]),
+    'every line has the width gridWidth promises',
+  );
+  t.equal(
+    lines[3],
+    `│ café      │  ${colour('✓')}   │   ${colour('A')}   │`,
+    'centred, an odd space to the right; colour does not count',
+  );
 });

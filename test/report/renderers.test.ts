@@ -39,7 +39,10 @@ t.test('junit: one testcase per checked cell, named by rule, failures and errors
   const text = renderReport(report, 'junit', { color: false });
   t.equal(text.match(/<testcase /g)?.length, 7, 'checked cells only');
   t.match(text, /<testsuites name="prober" tests="7" failures="1" errors="3"/);
-  t.match(text, /<testcase classname="prober\.lab-redis-isolation\.apache" name="apache → redis \(case 2\)" time="0\.013">\n {6}<failure message="expected deny by case 2, observed allow \(pong\)" type="mismatch">/);
+  t.match(
+    text,
+    /<testcase classname="prober\.lab-redis-isolation\.apache" name="apache → redis \(case 2\)" time="0\.013">\n {6}<failure message="expected deny by case 2, observed allow \(pong\)" type="mismatch">/,
+  );
   t.match(text, /<error message="the check failed \(dns\); expected allow" type="dns">/);
   t.matchSnapshot(text);
 });

@@ -20,7 +20,11 @@ function lazyMatrix(size: number) {
     file: '<memory>',
     defaults: DEFAULTS,
     sources: names.map((name) => ({ name, local: true })),
-    targets: names.map((name) => ({ name, address: { scheme: 'tcp', host: name, port: 80, path: '', url: `tcp://${name}:80` }, liveness: 'none' })),
+    targets: names.map((name) => ({
+      name,
+      address: { scheme: 'tcp', host: name, port: 80, path: '', url: `tcp://${name}:80` },
+      liveness: 'none',
+    })),
     rules: [{ from: '*', to: 'w1', verdict: 'deny' }],
     expectFromPolicies: false,
   };
@@ -29,7 +33,13 @@ function lazyMatrix(size: number) {
   const result = (from: string, to: string): ProbeResult => {
     counter.made++;
     const observed = (from.length + to.length) % 3 === 0 ? 'deny' : 'allow';
-    return { url: `tcp://${to}:80`, observed, reason: observed === 'deny' ? 'timeout' : 'connected', latencyMs: 1, attempts: 1 };
+    return {
+      url: `tcp://${to}:80`,
+      observed,
+      reason: observed === 'deny' ? 'timeout' : 'connected',
+      latencyMs: 1,
+      attempts: 1,
+    };
   };
   const results = new LazyMap(keys, (from) => new LazyMap(keys, (to) => result(from, to)));
   const observations = { results, sourceErrors: new Map<string, string>(), alive: new Map<string, string>() };
@@ -67,7 +77,11 @@ t.test('JSON to a slow reader: written as the reader takes it, complete and vali
   const parsed = JSON.parse(reader.text());
   t.same(reportSchemaErrors(parsed), []);
   t.equal(parsed.cells.length, 300 * 300);
-  t.match(parsed.summary, { cells: 90000, checked: 300, error: 0, unchecked: 89700 }, 'the one rule checks the w1 column');
+  t.match(
+    parsed.summary,
+    { cells: 90000, checked: 300, error: 0, unchecked: 89700 },
+    'the one rule checks the w1 column',
+  );
   t.equal(parsed.summary.pass + parsed.summary.fail, 300);
   t.equal(parsed.exitCode, outcome.exitCode);
 });
@@ -78,12 +92,21 @@ t.test('JUnit counts first, then writes: two passes over the cells, none kept', 
   const outcome = await writeReport(report, 'junit', { color: false }, reader.stream);
   t.equal(counter.made, 2 * 200 * 200, 'every cell computed twice (count, then write)');
   t.equal(reader.text().match(/<testcase /g)?.length, 200);
-  t.match(reader.text(), new RegExp(`<testsuites name="prober" tests="200" failures="${outcome.counts.fail}" errors="0"`));
+  t.match(
+    reader.text(),
+    new RegExp(`<testsuites name="prober" tests="200" failures="${outcome.counts.fail}" errors="0"`),
+  );
 });
 
 t.test('the in-memory renderers give the same documents as before streaming', async (t) => {
   const report = sampleReport();
-  t.equal(renderReport(report, 'json', { color: false }).split('\n').filter((line) => line.startsWith('    {"from"')).length, 9, 'one line per cell');
+  t.equal(
+    renderReport(report, 'json', { color: false })
+      .split('\n')
+      .filter((line) => line.startsWith('    {"from"')).length,
+    9,
+    'one line per cell',
+  );
   t.same(JSON.parse(renderReport(report, 'json', { color: false })), JSON.parse(JSON.stringify(report)));
 });
 
@@ -91,10 +114,22 @@ t.test('which formats can hold which matrices', async (t) => {
   const names = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   const rows: [string, Parameters<typeof formatProblem>[0], number, number, RegExp | undefined][] = [
     ['a small table', 'table', 10, 10, undefined],
-    ['a table 200 targets wide', 'table', 10, 200, /^-o table: the matrix \(10 sources × 200 targets\) would be [\d,]+ characters wide/],
+    [
+      'a table 200 targets wide',
+      'table',
+      10,
+      200,
+      /^-o table: the matrix \(10 sources × 200 targets\) would be [\d,]+ characters wide/,
+    ],
     ['a tall table is fine', 'table', 5000, 10, undefined],
     ['a small Markdown matrix', 'markdown', 100, 100, undefined],
-    ['a Markdown matrix over 1 MiB', 'markdown', 1000, 300, /^-o markdown: .* more than a CI job summary holds \(1 MiB\): use -o json or -o junit/],
+    [
+      'a Markdown matrix over 1 MiB',
+      'markdown',
+      1000,
+      300,
+      /^-o markdown: .* more than a CI job summary holds \(1 MiB\): use -o json or -o junit/,
+    ],
     ['JSON holds anything', 'json', 100_000, 100_000, undefined],
     ['JUnit holds anything', 'junit', 100_000, 100_000, undefined],
   ];

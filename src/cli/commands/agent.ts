@@ -30,9 +30,15 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
         'Orchestrators (`prober run`, `prober lab test`) start it inside the source workload.',
     )
     .option('--plan <file>', 'plan file, or - for stdin (default: $PROBER_PLAN, else stdin)')
-    .option('--listen <socket>', 'stay resident: serve plans on this Unix socket (one JSON line in, result lines out) until SIGTERM')
+    .option(
+      '--listen <socket>',
+      'stay resident: serve plans on this Unix socket (one JSON line in, result lines out) until SIGTERM',
+    )
     .addOption(
-      new Option('--client-timeout <duration>', `with --listen: how long a client may take to send its plan line (${rangeText(CLIENT_TIMEOUT)})`)
+      new Option(
+        '--client-timeout <duration>',
+        `with --listen: how long a client may take to send its plan line (${rangeText(CLIENT_TIMEOUT)})`,
+      )
         .argParser(durationFlag('--client-timeout', CLIENT_TIMEOUT))
         .default(10_000, '10s'),
     )
@@ -63,7 +69,10 @@ Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was st
         finish(0);
         return;
       }
-      const [{ parseProbePlan }, { executePlan }] = await Promise.all([import('../../config/load-plan.ts'), import('../../probe/agent-run.ts')]);
+      const [{ parseProbePlan }, { executePlan }] = await Promise.all([
+        import('../../config/load-plan.ts'),
+        import('../../probe/agent-run.ts'),
+      ]);
       const { origin, text } = await readPlan(opts.plan);
       const plan = await parseProbePlan(origin, text);
       const interrupted = await withInterrupts(async (signal, interruptedBy) => {

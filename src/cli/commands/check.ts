@@ -38,20 +38,29 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (
   );
   command.action(async (opts: Record<string, unknown>) => {
     // Loaded on use, so commands that do not need them start fast and small.
-    const [{ loadReachabilityTest }, { LocalBackend }, { observeAndReport }, { policyVerdictsFor }] = await Promise.all([
-      import('../../config/load-test.ts'),
-      import('../../probe/local-backend.ts'),
-      import('../observe-and-report.ts'),
-      import('../policy-model.ts'),
-    ]);
+    const [{ loadReachabilityTest }, { LocalBackend }, { observeAndReport }, { policyVerdictsFor }] = await Promise.all(
+      [
+        import('../../config/load-test.ts'),
+        import('../../probe/local-backend.ts'),
+        import('../observe-and-report.ts'),
+        import('../policy-model.ts'),
+      ],
+    );
     const test = await loadReachabilityTest(String(opts.file));
     const remote = test.sources.find((s) => !s.local);
     if (remote) {
-      throw new ConfigError(test.file, remote.origin?.line, `spec.sources.${remote.name}`, 'check probes from here, so every source must be `local: true`; use `prober run` (cluster) or `prober lab test` for workloads');
+      throw new ConfigError(
+        test.file,
+        remote.origin?.line,
+        `spec.sources.${remote.name}`,
+        'check probes from here, so every source must be `local: true`; use `prober run` (cluster) or `prober lab test` for workloads',
+      );
     }
     const flags = runFlags(opts);
     // A test with `fromPolicies` is judged three ways: observed, written intent, policy model.
     const model = await policyVerdictsFor(test, { ignoreKinds: ignoreKindsFlag(opts) });
-    finish(await observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, model ? { model } : {}));
+    finish(
+      await observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, model ? { model } : {}),
+    );
   });
 }

@@ -1,6 +1,6 @@
 // `prober lab …`: the seed's lab on this Linux host — up, apply, test, reset, down, status, demo.
 
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { quoteName } from '../../model/k8s-names.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { labNameProblem } from '../../lab/names.ts';
@@ -20,7 +20,14 @@ function labName(value: string): string {
 }
 
 function labOptions(command: Command): Command {
-  return command.addOption(new Option('--name <lab>', 'lab name: lowercase letters, digits and "-", at most 32 (several labs can run side by side)').default(DEFAULT_LAB).argParser(labName));
+  return command.addOption(
+    new Option(
+      '--name <lab>',
+      'lab name: lowercase letters, digits and "-", at most 32 (several labs can run side by side)',
+    )
+      .default(DEFAULT_LAB)
+      .argParser(labName),
+  );
 }
 
 /** Registers `lab` and its subcommands. */
@@ -36,18 +43,25 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
 
   labOptions(lab.command('up').summary('create the lab from manifests and start its programs'))
     .option('-f, --manifests <path...>', 'manifest files or directories', ['k8s'])
-    .option('--app-runtime <dir>', 'the time app\'s Debian 13 root (default: the cache of npm run app:prepare)')
+    .option('--app-runtime <dir>', "the time app's Debian 13 root (default: the cache of npm run app:prepare)")
     .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)')
     .addHelpText('after', '\nExample:\n  sudo prober lab up -f k8s/')
     .action(async (opts: { name: string; manifests: string[]; appRuntime?: string; appDir?: string }) => {
-      const [{ labUp }, { proberArgv }, time] = await Promise.all([import('../../lab/lab.ts'), import('../../lab/self.ts'), import('../../lab/time-app.ts')]);
+      const [{ labUp }, { proberArgv }, time] = await Promise.all([
+        import('../../lab/lab.ts'),
+        import('../../lab/self.ts'),
+        import('../../lab/time-app.ts'),
+      ]);
       const paths = time.defaultTimeAppPaths();
       await withInterrupts(async (signal) => {
         const state = await labUp({
           lab: opts.name,
           manifests: opts.manifests,
           prober: proberArgv(),
-          timeApp: time.timeAppLauncher({ rootfs: opts.appRuntime ?? paths.rootfs, appDir: opts.appDir ?? paths.appDir }),
+          timeApp: time.timeAppLauncher({
+            rootfs: opts.appRuntime ?? paths.rootfs,
+            appDir: opts.appDir ?? paths.appDir,
+          }),
           signal,
           log: (line) => process.stderr.write(`lab ${opts.name}: ${escapeText(line)}\n`),
         });
@@ -63,14 +77,19 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
       const { labDown } = await import('../../lab/lab.ts');
       const { removed, skipped } = await labDown(opts.name);
       for (const line of skipped) process.stderr.write(`lab ${opts.name}: ${escapeText(line)}\n`);
-      process.stderr.write(`lab ${opts.name}: ${removed > 0 ? `removed ${removed} namespaces` : 'nothing to remove'}\n`);
+      process.stderr.write(
+        `lab ${opts.name}: ${removed > 0 ? `removed ${removed} namespaces` : 'nothing to remove'}\n`,
+      );
       finish(0);
     });
 
   labOptions(lab.command('status').summary('show what the lab runs and how to reach it'))
     .addHelpText('after', '\nExample:\n  sudo prober lab status')
     .action(async (opts: { name: string }) => {
-      const [{ readState }, { describeLab }] = await Promise.all([import('../../lab/state.ts'), import('../../lab/describe.ts')]);
+      const [{ readState }, { describeLab }] = await Promise.all([
+        import('../../lab/state.ts'),
+        import('../../lab/describe.ts'),
+      ]);
       const state = await readState(opts.name);
       if (!state) throw new Error(`lab "${opts.name}" is not up (start it with \`prober lab up\`)`);
       process.stdout.write(describeLab(state));
@@ -78,13 +97,18 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     });
 
   labOptions(lab.command('apply').summary('enforce policies in the lab with nftables (replaces the applied set)'))
-    .requiredOption('-f, --policies <path...>', 'policy files or directories (NetworkPolicy, AdminNetworkPolicy, Cilium)')
+    .requiredOption(
+      '-f, --policies <path...>',
+      'policy files or directories (NetworkPolicy, AdminNetworkPolicy, Cilium)',
+    )
     .addHelpText('after', '\nExample:\n  sudo prober lab apply -f policies/networkpolicy/')
     .action(async (opts: { name: string; policies: string[] }) => {
       const { labApply } = await import('../../lab/policies.ts');
       const { firewalls } = await labApply(opts.name, opts.policies);
       const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
-      process.stderr.write(`lab ${opts.name}: applied ${opts.policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}\n`);
+      process.stderr.write(
+        `lab ${opts.name}: applied ${opts.policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}\n`,
+      );
       finish(0);
     });
 
@@ -100,7 +124,10 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
   const test = labOptions(lab.command('test').summary('run a ReachabilityTest from the lab pods and compare'))
     .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run (- reads it from stdin)')
     .addOption(
-      new Option('--expect <source>', 'what to compare with: the written rules, the policy model of the applied policies, or both').choices(['written', 'policies', 'both']),
+      new Option(
+        '--expect <source>',
+        'what to compare with: the written rules, the policy model of the applied policies, or both',
+      ).choices(['written', 'policies', 'both']),
     );
   addProbeOptions(addOutputOptions(test));
   test
@@ -116,22 +143,38 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
     .action(async (opts: Record<string, unknown>) => {
       const { runLabTest } = await import('../lab-test.ts');
       const flags = runFlags(opts);
-      finish(await runLabTest({ lab: String(opts.name), file: String(opts.file), flags, expect: opts.expect as 'written' | 'policies' | 'both' | undefined, defaults: effectiveDefaults }));
+      finish(
+        await runLabTest({
+          lab: String(opts.name),
+          file: String(opts.file),
+          flags,
+          expect: opts.expect as 'written' | 'policies' | 'both' | undefined,
+          defaults: effectiveDefaults,
+        }),
+      );
     });
 
-  const demo = labOptions(lab.command('demo').summary("the seed's story: up, test, apply the NetworkPolicy, test again, down"))
+  const demo = labOptions(
+    lab.command('demo').summary("the seed's story: up, test, apply the NetworkPolicy, test again, down"),
+  )
     .option('-f, --manifests <path...>', 'manifest files or directories of the lab', ['k8s'])
     .option('--policies <path...>', 'the policy set to apply halfway', ['policies/networkpolicy'])
     .option('--test <file>', 'the ReachabilityTest of the lab', 'policies/expectations.yaml')
-    .option('--ingress-namespace <ns>', 'where the seed\'s curl checks run from', 'a-ingress-traefik')
-    .option('--host <name>', 'the Ingress host the seed\'s checks call', 'pippo.lan')
-    .option('--app-runtime <dir>', 'the time app\'s Debian 13 root (default: the cache of npm run app:prepare)')
+    .option('--ingress-namespace <ns>', "where the seed's curl checks run from", 'a-ingress-traefik')
+    .option('--host <name>', "the Ingress host the seed's checks call", 'pippo.lan')
+    .option('--app-runtime <dir>', "the time app's Debian 13 root (default: the cache of npm run app:prepare)")
     .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)');
   addProbeOptions(addOutputOptions(demo));
   demo
-    .addHelpText('after', '\nExample:\n  sudo prober lab demo          # what `npm start` runs, from the repository root')
+    .addHelpText(
+      'after',
+      '\nExample:\n  sudo prober lab demo          # what `npm start` runs, from the repository root',
+    )
     .action(async (opts: Record<string, unknown>) => {
-      const [{ runLabDemo }, { defaultTimeAppPaths }] = await Promise.all([import('../lab-demo.ts'), import('../../lab/time-app.ts')]);
+      const [{ runLabDemo }, { defaultTimeAppPaths }] = await Promise.all([
+        import('../lab-demo.ts'),
+        import('../../lab/time-app.ts'),
+      ]);
       const paths = defaultTimeAppPaths();
       finish(
         await runLabDemo({
@@ -141,7 +184,10 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
           test: String(opts.test),
           ingressNamespace: String(opts.ingressNamespace),
           host: String(opts.host),
-          timeApp: { rootfs: (opts.appRuntime as string | undefined) ?? paths.rootfs, appDir: (opts.appDir as string | undefined) ?? paths.appDir },
+          timeApp: {
+            rootfs: (opts.appRuntime as string | undefined) ?? paths.rootfs,
+            appDir: (opts.appDir as string | undefined) ?? paths.appDir,
+          },
           flags: runFlags(opts),
         }),
       );

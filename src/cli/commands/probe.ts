@@ -17,7 +17,10 @@ export function registerProbe(program: Command, finish: (code: ExitCode) => void
       'Probes each URL once from where prober runs (tcp://, http(s)://, redis://, dns://) and prints ' +
         'what happened. With --expect, every cell is judged and the exit code says whether all matched.',
     )
-    .argument('<url...>', 'targets, e.g. tcp://10.0.0.5:5432 http://svc.ns/healthz redis://redis:6379 dns://kubernetes.default')
+    .argument(
+      '<url...>',
+      'targets, e.g. tcp://10.0.0.5:5432 http://svc.ns/healthz redis://redis:6379 dns://kubernetes.default',
+    )
     .addOption(new Option('--expect <verdict>', 'judge every cell against this verdict').choices(['allow', 'deny']));
   addProbeOptions(addOutputOptions(command), { timeout: '2s', attempts: '1' });
   command.addHelpText(
@@ -32,7 +35,10 @@ Exit codes: without --expect 0 when every probe was observed (allow or deny), 2 
 with --expect 0 all matched · 1 a mismatch · 2 could not decide.`,
   );
   command.action(async (urls: string[], opts: Record<string, unknown>) => {
-    const [{ LocalBackend }, { observeAndReport }] = await Promise.all([import('../../probe/local-backend.ts'), import('../observe-and-report.ts')]);
+    const [{ LocalBackend }, { observeAndReport }] = await Promise.all([
+      import('../../probe/local-backend.ts'),
+      import('../observe-and-report.ts'),
+    ]);
     const flags = runFlags(opts);
     const targets: TargetSpec[] = urls.map((url, index) => {
       const parsed = parseTarget(url);
@@ -49,8 +55,17 @@ with --expect 0 all matched · 1 a mismatch · 2 could not decide.`,
       rules: expect ? [{ from: '*', to: '*', verdict: expect }] : [],
       expectFromPolicies: false,
     };
-    const defaults = { timeoutMs: flags.timeout ?? 2000, attempts: flags.attempts ?? 1, concurrency: flags.concurrency ?? DEFAULTS.concurrency };
-    const code = await observeAndReport(test, new LocalBackend(defaults), flags, expect ? { listAll: true } : { exitCode: adHocExitCode, listAll: true });
+    const defaults = {
+      timeoutMs: flags.timeout ?? 2000,
+      attempts: flags.attempts ?? 1,
+      concurrency: flags.concurrency ?? DEFAULTS.concurrency,
+    };
+    const code = await observeAndReport(
+      test,
+      new LocalBackend(defaults),
+      flags,
+      expect ? { listAll: true } : { exitCode: adHocExitCode, listAll: true },
+    );
     finish(code);
   });
 }

@@ -24,7 +24,9 @@ async function agentImage(api: KubeApi, connection: Connection, fallback: string
   try {
     return (await ownImage(api, connection)) ?? fallback;
   } catch (error) {
-    warn(`agents use ${fallback}: unable to read this pod's own image (${error instanceof Error ? error.message : String(error)})`);
+    warn(
+      `agents use ${fallback}: unable to read this pod's own image (${error instanceof Error ? error.message : String(error)})`,
+    );
     return fallback;
   }
 }
@@ -42,13 +44,33 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
         'the pod it runs in, else with the kubeconfig (like kubectl).',
     )
     .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run (- reads it from stdin)')
-    .option('--kubeconfig <file>', 'kubeconfig to use (default: in-cluster service account, else $KUBECONFIG or ~/.kube/config)')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig to use (default: in-cluster service account, else $KUBECONFIG or ~/.kube/config)',
+    )
     .option('--context <name>', 'kubeconfig context to use')
     .option('-n, --namespace <ns>', "namespace for sources that name none (default: the context's namespace)")
-    .addOption(new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it').choices(['ephemeral', 'pod']).default('ephemeral'))
-    .option('--image <ref>', 'image with the prober binary for agents (in a pod: the pod\'s own prober image)', defaultImage(PROBER_VERSION))
-    .addOption(new Option('--parallel <n>', 'sources probed at the same time (1-256)').argParser(intFlag('--parallel', 1, 256)).default(8))
-    .addOption(new Option('--agent-timeout <duration>', `deadline for one agent, image pull included, ${rangeText(AGENT_TIMEOUT)} (default: worked out from the plan)`).argParser(durationFlag('--agent-timeout', AGENT_TIMEOUT)))
+    .addOption(
+      new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it')
+        .choices(['ephemeral', 'pod'])
+        .default('ephemeral'),
+    )
+    .option(
+      '--image <ref>',
+      "image with the prober binary for agents (in a pod: the pod's own prober image)",
+      defaultImage(PROBER_VERSION),
+    )
+    .addOption(
+      new Option('--parallel <n>', 'sources probed at the same time (1-256)')
+        .argParser(intFlag('--parallel', 1, 256))
+        .default(8),
+    )
+    .addOption(
+      new Option(
+        '--agent-timeout <duration>',
+        `deadline for one agent, image pull included, ${rangeText(AGENT_TIMEOUT)} (default: worked out from the plan)`,
+      ).argParser(durationFlag('--agent-timeout', AGENT_TIMEOUT)),
+    )
     .option('--cluster-domain <domain>', 'cluster DNS domain of Service names', 'cluster.local');
   addIgnoreKindOption(addProbeOptions(addOutputOptions(command)));
   command.addHelpText(
@@ -74,23 +96,32 @@ cluster, failed agent, error cells)`,
     const test = await loadReachabilityTest(String(opts.file));
     const flags = runFlags(opts);
     // Loaded on use: client-node alone takes about a second to load, which `agent` in every pod need not pay.
-    const [{ connect }, { clientNodeApi }, { ClusterBackend }, { livePolicyModel }, { observeAndReport }] = await Promise.all([
-      import('../../cluster/connection.ts'),
-      import('../../cluster/client-node-api.ts'),
-      import('../../cluster/cluster-backend.ts'),
-      import('../../cluster/live-policies.ts'),
-      import('../observe-and-report.ts'),
-    ]);
+    const [{ connect }, { clientNodeApi }, { ClusterBackend }, { livePolicyModel }, { observeAndReport }] =
+      await Promise.all([
+        import('../../cluster/connection.ts'),
+        import('../../cluster/client-node-api.ts'),
+        import('../../cluster/cluster-backend.ts'),
+        import('../../cluster/live-policies.ts'),
+        import('../observe-and-report.ts'),
+      ]);
     const connection = connect({
       ...(typeof opts.kubeconfig === 'string' ? { kubeconfig: opts.kubeconfig } : {}),
       ...(typeof opts.context === 'string' ? { context: opts.context } : {}),
     });
     // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
-    const api = clientNodeApi(connection, { onRetry: (error, _attempt, message) => error.code !== undefined && warn(message) });
+    const api = clientNodeApi(connection, {
+      onRetry: (error, _attempt, message) => error.code !== undefined && warn(message),
+    });
     const namespace = typeof opts.namespace === 'string' ? opts.namespace : connection.namespace;
-    const model = test.expectFromPolicies || test.fromPolicies ? await livePolicyModel(api, test, namespace, warn, ignoreKindsFlag(opts)) : undefined;
+    const model =
+      test.expectFromPolicies || test.fromPolicies
+        ? await livePolicyModel(api, test, namespace, warn, ignoreKindsFlag(opts))
+        : undefined;
     const backend = new ClusterBackend(api, {
-      image: command.getOptionValueSource('image') === 'default' ? await agentImage(api, connection, String(opts.image)) : String(opts.image),
+      image:
+        command.getOptionValueSource('image') === 'default'
+          ? await agentImage(api, connection, String(opts.image))
+          : String(opts.image),
       agent: opts.agent as AgentMode,
       parallel: Number(opts.parallel),
       ...(typeof opts.agentTimeout === 'number' ? { agentTimeoutMs: opts.agentTimeout } : {}),

@@ -9,7 +9,8 @@ function parsePorts(value: string): number[] {
   const ports = value.split(',').map((part) => part.trim());
   return ports.map((text) => {
     const port = Number(text);
-    if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port: "${text}" is not a port (0-65535; 0 picks a free one)`);
+    if (!/^\d+$/.test(text) || port > 65535)
+      throw new UsageError(`--port: "${text}" is not a port (0-65535; 0 picks a free one)`);
     return port;
   });
 }

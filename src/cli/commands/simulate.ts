@@ -19,9 +19,15 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
         'may reach on each port it serves, why, or how two policy sets differ. Nothing is probed.',
     )
     .option('-f, --file <path>', 'manifests: a file or directory of policies and workloads (repeatable)', collect, [])
-    .option('--test <file>', 'judge a ReachabilityTest against the policies (its fromPolicies paths unless -f is given; - reads it from stdin)')
+    .option(
+      '--test <file>',
+      'judge a ReachabilityTest against the policies (its fromPolicies paths unless -f is given; - reads it from stdin)',
+    )
     .option('--port <port>', 'matrix on this port for every workload, e.g. 6379 or 53/UDP (repeatable)', collect, [])
-    .option('--explain <from-to-port...>', 'explain one cell: FROM TO PORT (workload ns/name or IP; TO may be a Service)')
+    .option(
+      '--explain <from-to-port...>',
+      'explain one cell: FROM TO PORT (workload ns/name or IP; TO may be a Service)',
+    )
     .option('--diff <old-new...>', 'list the cells whose verdict changes from the policies in OLD to those in NEW')
     .option('--assume-mesh', 'treat every workload as having an Istio sidecar')
     .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default');
@@ -44,7 +50,16 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
 --diff 0 no change, 1 some cells change · 2 bad input.`,
   );
   command.action(async (opts: Record<string, unknown>) => {
-    const [{ loadPolicyModel }, views, { workloadMatrix }, args, { SimulatedBackend }, { predictTest }, { observeAndReport }, { loadReachabilityTest }] = await Promise.all([
+    const [
+      { loadPolicyModel },
+      views,
+      { workloadMatrix },
+      args,
+      { SimulatedBackend },
+      { predictTest },
+      { observeAndReport },
+      { loadReachabilityTest },
+    ] = await Promise.all([
       import('../policy-model.ts'),
       import('../simulate-views.ts'),
       import('../simulate-matrix.ts'),
@@ -65,23 +80,38 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
     const fromTest = test?.fromPolicies ? [...test.fromPolicies.policies, ...test.fromPolicies.workloads] : [];
     const manifests = paths.length > 0 ? paths : fromTest;
     if (manifests.length === 0) throw new UsageError('simulate: name the manifests with -f (policies and workloads)');
-    const modelOptions = { assumeMesh: opts.assumeMesh === true, defaultNamespace: String(opts.namespace), ignoreKinds: ignoreKindsFlag(opts) };
+    const modelOptions = {
+      assumeMesh: opts.assumeMesh === true,
+      defaultNamespace: String(opts.namespace),
+      ignoreKinds: ignoreKindsFlag(opts),
+    };
 
     if (diff) {
       if (diff.length !== 2) throw new UsageError('--diff takes two policy sets: --diff OLD NEW');
       if (flags.output === 'junit') throw new UsageError('--diff prints table, markdown or json');
-      const [{ diffModels, diffChunks }, { writeChunks }] = await Promise.all([import('../simulate-diff.ts'), import('../../report/write.ts')]);
+      const [{ diffModels, diffChunks }, { writeChunks }] = await Promise.all([
+        import('../simulate-diff.ts'),
+        import('../../report/write.ts'),
+      ]);
       const [before, after] = await Promise.all(diff.map((set) => loadPolicyModel([...manifests, set], modelOptions)));
-      const changed = await writeChunks(diffChunks(diffModels(before!, after!), diff[0]!, diff[1]!, flags.output === 'json' ? 'json' : 'text'));
+      const changed = await writeChunks(
+        diffChunks(diffModels(before!, after!), diff[0]!, diff[1]!, flags.output === 'json' ? 'json' : 'text'),
+      );
       finish(changed > 0 ? 1 : 0);
       return;
     }
     const model = await loadPolicyModel(manifests, modelOptions);
     if (explain) {
       if (explain.length !== 3) throw new UsageError('--explain takes three values: --explain FROM TO PORT');
-      const decisions = views.explainCell(model, explain[0]!, explain[1]!, args.parsePortArg(explain[2]!, '--explain PORT'));
+      const decisions = views.explainCell(
+        model,
+        explain[0]!,
+        explain[1]!,
+        args.parsePortArg(explain[2]!, '--explain PORT'),
+      );
       if (flags.output === 'json') process.stdout.write(`${JSON.stringify(decisions, null, 2)}\n`);
-      else if (flags.output === 'table' || flags.output === 'markdown') process.stdout.write(views.renderDecisions(decisions));
+      else if (flags.output === 'table' || flags.output === 'markdown')
+        process.stdout.write(views.renderDecisions(decisions));
       else throw new UsageError('--explain prints table, markdown or json');
       finish(0);
       return;
@@ -92,7 +122,8 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
     }
     const ports = (opts.port as string[]).map((p) => args.parsePortArg(p, '--port'));
     const { test: matrix, backend } = workloadMatrix(model, ports);
-    if (matrix.targets.length === 0) throw new UsageError('simulate: no workload declares a container port; name ports with --port');
+    if (matrix.targets.length === 0)
+      throw new UsageError('simulate: no workload declares a container port; name ports with --port');
     finish(await observeAndReport(matrix, backend, flags, { exitCode: adHocExitCode }));
   });
 }

@@ -37,7 +37,10 @@ export interface RecipeContext {
   /** argv prefix that runs prober itself (the binary, or node + the source entry in development). */
   readonly prober: readonly string[];
   /** How to run the time app in its runtime, when the lab has one. */
-  readonly timeApp?: (env: Readonly<Record<string, string>>) => { argv: readonly string[]; env: Readonly<Record<string, string>> };
+  readonly timeApp?: (env: Readonly<Record<string, string>>) => {
+    argv: readonly string[];
+    env: Readonly<Record<string, string>>;
+  };
   /** Why the time app cannot run, when `timeApp` is missing. */
   readonly timeAppMissing?: string;
 }

@@ -4,7 +4,14 @@ import { join, posix } from 'node:path';
 import { confine } from '../confine.ts';
 import { containerPath, imageName, mountedFiles, tcpPorts, type ProgramSpec, type RecipeContext } from './program.ts';
 
-const base = (ctx: RecipeContext) => ({ pod: ctx.pod.name, container: ctx.container.name, files: [], dirs: [], links: [], env: {} });
+const base = (ctx: RecipeContext) => ({
+  pod: ctx.pod.name,
+  container: ctx.container.name,
+  files: [],
+  dirs: [],
+  links: [],
+  env: {},
+});
 
 /** redis-server on the container port, reachable on the pod address, no persistence. */
 function redis(ctx: RecipeContext): ProgramSpec {
@@ -14,7 +21,21 @@ function redis(ctx: RecipeContext): ProgramSpec {
     kind: 'redis',
     dirs: [ctx.dir],
     // Protected mode would answer -DENIED to clients from other pods; the policies are what restrict it here.
-    argv: ['redis-server', '--port', String(port), '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--dir', ctx.dir],
+    argv: [
+      'redis-server',
+      '--port',
+      String(port),
+      '--bind',
+      '0.0.0.0',
+      '--protected-mode',
+      'no',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      ctx.dir,
+    ],
     ready: [`redis://${ctx.pod.ip}:${port}`],
     needs: [{ program: 'redis-server', install: 'apt-get install redis-server' }],
   };
@@ -41,11 +62,15 @@ function apache(ctx: RecipeContext): ProgramSpec {
     return mounts.some((m) => under(path, m.mountPath)) ? containerPath(ctx.dir, path) : word;
   };
   const files = mounts.flatMap(({ mountPath, files: data }) =>
-    Object.entries(data).map(([name, content]) => ({ path: confine(ctx.dir, join(relocate(mountPath), name)), content })),
+    Object.entries(data).map(([name, content]) => ({
+      path: confine(ctx.dir, join(relocate(mountPath), name)),
+      content,
+    })),
   );
   files.push({ path: join(root, 'htdocs', 'index.html'), content: '<html><body><h1>It works!</h1></body></html>\n' });
   const command = [...ctx.container.command, ...ctx.container.args];
-  const args = command.length > 0 ? command.slice(1).map(relocate) : ['-DFOREGROUND', '-f', join(root, 'conf', 'httpd.conf')];
+  const args =
+    command.length > 0 ? command.slice(1).map(relocate) : ['-DFOREGROUND', '-f', join(root, 'conf', 'httpd.conf')];
   const port = tcpPorts(ctx.container)[0] ?? 80;
   return {
     ...base(ctx),
@@ -66,7 +91,10 @@ function apache(ctx: RecipeContext): ProgramSpec {
 /** webdis with the config file from its ConfigMap (it listens on the pod's loopback). */
 function webdis(ctx: RecipeContext): ProgramSpec {
   const files = mountedFiles(ctx).flatMap(({ mountPath, files: data }) =>
-    Object.entries(data).map(([name, content]) => ({ path: confine(ctx.dir, join(containerPath(ctx.dir, mountPath), name)), content })),
+    Object.entries(data).map(([name, content]) => ({
+      path: confine(ctx.dir, join(containerPath(ctx.dir, mountPath), name)),
+      content,
+    })),
   );
   const config = files.find((f) => f.path.endsWith('.json'));
   return {
@@ -82,7 +110,10 @@ function webdis(ctx: RecipeContext): ProgramSpec {
 
 /** The time app in its own runtime, with the container's environment. */
 function timeApp(ctx: RecipeContext): ProgramSpec {
-  if (!ctx.timeApp) throw new Error(`${ctx.pod.namespace}/${ctx.pod.name} runs the time app, but ${ctx.timeAppMissing ?? 'its runtime is not prepared (run `npm run app:prepare`)'}`);
+  if (!ctx.timeApp)
+    throw new Error(
+      `${ctx.pod.namespace}/${ctx.pod.name} runs the time app, but ${ctx.timeAppMissing ?? 'its runtime is not prepared (run `npm run app:prepare`)'}`,
+    );
   const { argv, env } = ctx.timeApp(ctx.container.env);
   const port = Number(ctx.container.env.PORT ?? tcpPorts(ctx.container)[0] ?? 5000);
   return { ...base(ctx), kind: 'time-app', argv, env, ready: [`http://${ctx.pod.ip}:${port}/version`], needs: [] };
@@ -95,7 +126,10 @@ function synthetic(ctx: RecipeContext): ProgramSpec {
     ...base(ctx),
     kind: 'synthetic',
     env: { POD_NAME: ctx.pod.name, POD_NAMESPACE: ctx.pod.namespace, POD_IP: ctx.pod.ip },
-    argv: ports.length > 0 ? [...ctx.prober, 'serve', '--port', ports.join(','), '--host', '0.0.0.0', '--name', ctx.pod.name] : [],
+    argv:
+      ports.length > 0
+        ? [...ctx.prober, 'serve', '--port', ports.join(','), '--host', '0.0.0.0', '--name', ctx.pod.name]
+        : [],
     ready: ports.map((port) => `tcp://${ctx.pod.ip}:${port}`),
     needs: [],
   };

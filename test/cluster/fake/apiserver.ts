@@ -23,7 +23,6 @@ import { makeCertificate } from './tls.ts';
 type Json = Record<string, unknown>;
 
 /** Objects as tests read them back: any field may be looked at. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StoredObject = Record<string, any>;
 
 /** One request as the fake saw it, for assertions. */
@@ -40,7 +39,13 @@ export interface SeenRequest {
 }
 
 /** Built-in resources every cluster serves (group/version/resource); CRD kinds are added with `installCrd`. */
-const BUILT_IN = ['/v1/pods', '/v1/services', '/v1/namespaces', 'discovery.k8s.io/v1/endpointslices', 'networking.k8s.io/v1/networkpolicies'];
+const BUILT_IN = [
+  '/v1/pods',
+  '/v1/services',
+  '/v1/namespaces',
+  'discovery.k8s.io/v1/endpointslices',
+  'networking.k8s.io/v1/networkpolicies',
+];
 
 /** Kind of each policy resource, for stored objects. */
 const POLICY_KINDS: Readonly<Record<string, string>> = {
@@ -65,7 +70,10 @@ export class FakeApiServer {
   readonly groups = ['system:serviceaccounts', 'system:serviceaccounts:prober', 'system:authenticated'];
   readonly token = randomBytes(16).toString('hex');
   readonly #server: Server;
-  readonly #pods = new FakePods((object) => this.#bump(object), (name) => this.#namespaces.has(name));
+  readonly #pods = new FakePods(
+    (object) => this.#bump(object),
+    (name) => this.#namespaces.has(name),
+  );
   readonly #services = new Map<string, Json>();
   readonly #slices = new Map<string, Json>();
   readonly #namespaces = new Map<string, Json>();
@@ -117,7 +125,12 @@ export class FakeApiServer {
     return {
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'fake', cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.#cert).toString('base64') } }],
+      clusters: [
+        {
+          name: 'fake',
+          cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.#cert).toString('base64') },
+        },
+      ],
       users: [{ name: 'prober', user: { token } }],
       contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'prober', namespace: 'default' } }],
       'current-context': 'fake',
@@ -135,7 +148,12 @@ export class FakeApiServer {
   }
 
   addNamespace(name: string, labels: Record<string, string> = {}): void {
-    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } }, status: { phase: 'Active' } };
+    const ns = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } },
+      status: { phase: 'Active' },
+    };
     this.#bump(ns);
     this.#namespaces.set(name, ns);
   }
@@ -171,7 +189,8 @@ export class FakeApiServer {
    * as for a cluster admin's kubeconfig.
    */
   enforceRbac(objects: readonly Json[]): void {
-    (this.#rbac ??= new FakeRbac()).load(objects);
+    this.#rbac ??= new FakeRbac();
+    this.#rbac.load(objects);
   }
 
   /** On top of RBAC: deny `verb` on `resource` (`pods/ephemeralcontainers`) in a namespace, or everywhere. */
@@ -212,15 +231,27 @@ export class FakeApiServer {
     const verb = verbOf(req.method ?? 'GET', target?.name);
     const contentType = req.headers['content-type'];
     const send = (code: number, payload: unknown, type = 'application/json'): void => {
-      this.requests.push({ verb, group: target?.group ?? '', resource: target?.resource ?? url.pathname, namespace: target?.namespace, name: target?.name, contentType, code, at: Math.round(performance.now() - this.#started) });
+      this.requests.push({
+        verb,
+        group: target?.group ?? '',
+        resource: target?.resource ?? url.pathname,
+        namespace: target?.namespace,
+        name: target?.name,
+        contentType,
+        code,
+        at: Math.round(performance.now() - this.#started),
+      });
       res.writeHead(code, { 'content-type': type });
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     };
     try {
       if (req.headers.authorization !== `Bearer ${this.token}`) throw status.unauthorized();
-      if (!target || !this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`)) throw status.noSuchResource();
+      if (!target || !this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
+        throw status.noSuchResource();
       const denied =
-        [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) => this.#denied.has(rule)) ||
+        [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) =>
+          this.#denied.has(rule),
+        ) ||
         (this.#rbac !== undefined && !this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }));
       if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
@@ -231,7 +262,10 @@ export class FakeApiServer {
       const [code, payload, type] = this.#route(verb, target, url, body, contentType ?? '');
       send(code, payload, type);
     } catch (error) {
-      const failure = error instanceof status.StatusError ? error : new status.StatusError(500, 'InternalError', `fake API server bug: ${(error as Error).stack}`);
+      const failure =
+        error instanceof status.StatusError
+          ? error
+          : new status.StatusError(500, 'InternalError', `fake API server bug: ${(error as Error).stack}`);
       send(failure.code, failure.body());
     }
   }
@@ -241,8 +275,17 @@ export class FakeApiServer {
     const selector = parseSelector(url.searchParams.get('labelSelector'));
     // Items of built-in lists carry no apiVersion/kind (only the list does); clients must not rely on them.
     const bare = ({ apiVersion: _a, kind: _k, ...rest }: Json): Json => rest;
-    const list = (kind: string, items: Iterable<Json>): [number, Json] => [200, { kind, apiVersion: 'v1', metadata: { resourceVersion: String(this.#version) }, items: [...items].filter((o) => selector(labelsOf(o))).map(bare) }];
-    const inNamespace = (store: Map<string, Json>): Json[] => [...store.values()].filter((o) => namespace === undefined || meta(o).namespace === namespace);
+    const list = (kind: string, items: Iterable<Json>): [number, Json] => [
+      200,
+      {
+        kind,
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.#version) },
+        items: [...items].filter((o) => selector(labelsOf(o))).map(bare),
+      },
+    ];
+    const inNamespace = (store: Map<string, Json>): Json[] =>
+      [...store.values()].filter((o) => namespace === undefined || meta(o).namespace === namespace);
     switch (`${verb} ${target.group}/${target.resource}`) {
       case 'list /pods':
         return list('PodList', this.#pods.all(namespace));
@@ -272,11 +315,13 @@ export class FakeApiServer {
         if (verb !== 'list' || !kind || namespace !== undefined) throw status.methodNotAllowed(verb);
         // Served at the requested version, as the API server converts between a CRD's versions.
         const apiVersion = `${target.group}/${target.version}`;
-        const stored = this.#policies.filter((p) => p.kind === kind && String(p.apiVersion).split('/')[0] === target.group);
-        const items = target.group === 'networking.k8s.io' ? stored.map(bare) : stored.map((p) => ({ ...p, apiVersion }));
+        const stored = this.#policies.filter(
+          (p) => p.kind === kind && String(p.apiVersion).split('/')[0] === target.group,
+        );
+        const items =
+          target.group === 'networking.k8s.io' ? stored.map(bare) : stored.map((p) => ({ ...p, apiVersion }));
         return [200, { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: String(this.#version) }, items }];
       }
     }
   }
-
 }

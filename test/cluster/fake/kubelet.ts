@@ -51,10 +51,21 @@ export class FakeKubelet {
   }
 
   #setState(handle: ContainerHandle, state: Json, extra: Json = {}): void {
-    const status = (handle.pod.status ??= {}) as Json;
+    handle.pod.status ??= {};
+    const status = handle.pod.status as Json;
     const field = handle.ephemeral ? 'ephemeralContainerStatuses' : 'containerStatuses';
-    const list = ((status[field] ??= []) as Json[]).filter((s) => s.name !== handle.container.name);
-    list.push({ name: handle.container.name, image: handle.container.image, imageID: '', ready: false, restartCount: 0, state, lastState: {}, ...extra });
+    status[field] ??= [];
+    const list = (status[field] as Json[]).filter((s) => s.name !== handle.container.name);
+    list.push({
+      name: handle.container.name,
+      image: handle.container.image,
+      imageID: '',
+      ready: false,
+      restartCount: 0,
+      state,
+      lastState: {},
+      ...extra,
+    });
     status[field] = list;
     handle.changed();
   }
@@ -71,8 +82,19 @@ export class FakeKubelet {
       if (!this.#containers.has(this.#key(handle.pod, name))) return;
       switch (behaviour) {
         case 'pull-error':
-          this.#setState(handle, { waiting: { reason: 'ErrImagePull', message: `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found` } });
-          setTimeout(() => this.#setState(handle, { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } }), 100);
+          this.#setState(handle, {
+            waiting: {
+              reason: 'ErrImagePull',
+              message: `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`,
+            },
+          });
+          setTimeout(
+            () =>
+              this.#setState(handle, {
+                waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` },
+              }),
+            100,
+          );
           return;
         case 'slow-start':
           return;
@@ -90,18 +112,29 @@ export class FakeKubelet {
 
   /** Runs the container's command: `prober …` is the real CLI from source; anything else does not exist in the image. */
   #run(handle: ContainerHandle, running: Running, crash: boolean): void {
-    const command = [...((handle.container.command as string[] | undefined) ?? []), ...((handle.container.args as string[] | undefined) ?? [])];
+    const command = [
+      ...((handle.container.command as string[] | undefined) ?? []),
+      ...((handle.container.args as string[] | undefined) ?? []),
+    ];
     const startedAt = now();
     if (command[0] !== 'prober') {
       const message = `failed to create containerd task: exec: "${command[0] ?? ''}": executable file not found in $PATH`;
-      this.#setState(handle, { terminated: { exitCode: 128, reason: 'StartError', message, startedAt, finishedAt: now() } });
+      this.#setState(handle, {
+        terminated: { exitCode: 128, reason: 'StartError', message, startedAt, finishedAt: now() },
+      });
       return;
     }
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOSTNAME: String((handle.pod.metadata as Json).name) };
-    for (const entry of (handle.container.env as { name: string; value?: string }[] | undefined) ?? []) env[entry.name] = entry.value ?? '';
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOSTNAME: String((handle.pod.metadata as Json).name),
+    };
+    for (const entry of (handle.container.env as { name: string; value?: string }[] | undefined) ?? [])
+      env[entry.name] = entry.value ?? '';
     const [node, main] = proberFromSource();
     const argv = [node, main, ...command.slice(1)];
-    const child = handle.netns ? spawn('ip', ['netns', 'exec', handle.netns, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = handle.netns
+      ? spawn('ip', ['netns', 'exec', handle.netns, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     running.child = child;
     this.#running += 1;
     this.maxRunning = Math.max(this.maxRunning, this.#running);
@@ -129,7 +162,9 @@ export class FakeKubelet {
       // terminationMessagePolicy FallbackToLogsOnError: a failed container's message is its log tail.
       const fallback = handle.container.terminationMessagePolicy === 'FallbackToLogsOnError' && exitCode !== 0;
       const message = fallback ? running.log.split('\n').slice(-80).join('\n').slice(-2048) : undefined;
-      this.#setState(handle, { terminated: { exitCode, reason, startedAt, finishedAt: now(), ...(message ? { message } : {}) } });
+      this.#setState(handle, {
+        terminated: { exitCode, reason, startedAt, finishedAt: now(), ...(message ? { message } : {}) },
+      });
     });
   }
 
@@ -145,12 +180,15 @@ export class FakeKubelet {
 
   /** Processes still running (tests assert none are left). */
   get liveProcesses(): number {
-    return [...this.#containers.values()].filter((c) => c.child && c.child.exitCode === null && c.child.signalCode === null).length;
+    return [...this.#containers.values()].filter(
+      (c) => c.child && c.child.exitCode === null && c.child.signalCode === null,
+    ).length;
   }
 
   /** Kills everything (server shutdown). */
   stopAll(): void {
-    for (const running of this.#containers.values()) if (running.child && running.child.exitCode === null) running.child.kill('SIGKILL');
+    for (const running of this.#containers.values())
+      if (running.child && running.child.exitCode === null) running.child.kill('SIGKILL');
     this.#containers.clear();
   }
 }

@@ -66,9 +66,33 @@ export async function clusterLab(t: Test, options: { redisEndpointsReady?: boole
   // `ip netns exec` bind-mounts /etc/netns/<ns>/hosts over /etc/hosts: the pods' cluster DNS.
   for (const hostsDir of hostsDirs) {
     mkdirSync(hostsDir, { recursive: true });
-    writeFileSync(join(hostsDir, 'hosts'), `127.0.0.1 localhost\n${pair.serverIp} app-count-svc.c-app-count.svc.cluster.local redis-svc.d-redis.svc.cluster.local\n`);
+    writeFileSync(
+      join(hostsDir, 'hosts'),
+      `127.0.0.1 localhost\n${pair.serverIp} app-count-svc.c-app-count.svc.cluster.local redis-svc.d-redis.svc.cluster.local\n`,
+    );
   }
-  const redis = spawn('ip', ['netns', 'exec', pair.server, 'redis-server', '--port', '6379', '--bind', pair.serverIp, '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const redis = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      pair.server,
+      'redis-server',
+      '--port',
+      '6379',
+      '--bind',
+      pair.serverIp,
+      '--protected-mode',
+      'no',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    { stdio: 'ignore' },
+  );
   const redisExited = new Promise<void>((resolve) => redis.once('exit', () => resolve()));
   const stopRedis = async (): Promise<void> => {
     if (redis.exitCode === null && redis.signalCode === null) redis.kill('SIGTERM');
@@ -76,13 +100,24 @@ export async function clusterLab(t: Test, options: { redisEndpointsReady?: boole
   };
   t.teardown(stopRedis);
   const [node, main] = proberFromSource();
-  const app = pair.spawnIn(pair.server, node, [main, 'serve', '--port', '80', '--host', pair.serverIp, '--name', 'app-count']);
+  const app = pair.spawnIn(pair.server, node, [
+    main,
+    'serve',
+    '--port',
+    '80',
+    '--host',
+    pair.serverIp,
+    '--name',
+    'app-count',
+  ]);
   let listening = false;
   createInterface({ input: app.stderr! }).on('line', (line) => {
     if (line.includes('listening')) listening = true;
   });
   await waitFor('the app in the server namespace', () => listening);
-  await waitFor('redis-server in the server namespace', () => pair.execIn(pair.server, 'redis-cli', ['-h', pair.serverIp, 'ping']).stdout.includes('PONG'));
+  await waitFor('redis-server in the server namespace', () =>
+    pair.execIn(pair.server, 'redis-cli', ['-h', pair.serverIp, 'ping']).stdout.includes('PONG'),
+  );
   pair.nft(
     pair.server,
     `table inet prober_lab {
@@ -98,12 +133,46 @@ export async function clusterLab(t: Test, options: { redisEndpointsReady?: boole
   fake.enforceRbac(proberRbac());
   // The lab's namespaces carry `name` labels, which its policies select on.
   for (const ns of ['b-apacherr', 'c-app-count', 'd-redis']) fake.addNamespace(ns, { name: ns });
-  fake.addPod({ namespace: 'b-apacherr', name: 'apacherr-6c9f7d-x2x4q', labels: { app: 'apacherr', 'pod-template-hash': '6c9f7d' }, serviceAccountName: 'apacherr', netns: pair.client, ip: pair.clientIp, ports: [{ containerPort: 80 }] });
+  fake.addPod({
+    namespace: 'b-apacherr',
+    name: 'apacherr-6c9f7d-x2x4q',
+    labels: { app: 'apacherr', 'pod-template-hash': '6c9f7d' },
+    serviceAccountName: 'apacherr',
+    netns: pair.client,
+    ip: pair.clientIp,
+    ports: [{ containerPort: 80 }],
+  });
   // App and Redis share the server namespace's address; the policy model still tells them apart by workload.
-  fake.addPod({ namespace: 'c-app-count', name: 'app-count-7f8b9-abcde', labels: { app: 'pythonapp', 'pod-template-hash': '7f8b9' }, netns: pair.server, ip: '10.77.0.3', ports: [{ name: 'http', containerPort: 80 }] });
-  fake.addPod({ namespace: 'd-redis', name: 'redis-0', labels: { app: 'redis' }, netns: pair.server, ip: pair.serverIp, ports: [{ containerPort: 6379 }] });
-  fake.addService({ namespace: 'c-app-count', name: 'app-count-svc', selector: { app: 'pythonapp' }, ports: [{ name: 'http', port: 80 }], endpoints: [{ ip: pair.serverIp, ready: true }] });
-  fake.addService({ namespace: 'd-redis', name: 'redis-svc', selector: { app: 'redis' }, ports: [{ port: 6379 }], endpoints: [{ ip: pair.serverIp, ready: options.redisEndpointsReady ?? true }] });
+  fake.addPod({
+    namespace: 'c-app-count',
+    name: 'app-count-7f8b9-abcde',
+    labels: { app: 'pythonapp', 'pod-template-hash': '7f8b9' },
+    netns: pair.server,
+    ip: '10.77.0.3',
+    ports: [{ name: 'http', containerPort: 80 }],
+  });
+  fake.addPod({
+    namespace: 'd-redis',
+    name: 'redis-0',
+    labels: { app: 'redis' },
+    netns: pair.server,
+    ip: pair.serverIp,
+    ports: [{ containerPort: 6379 }],
+  });
+  fake.addService({
+    namespace: 'c-app-count',
+    name: 'app-count-svc',
+    selector: { app: 'pythonapp' },
+    ports: [{ name: 'http', port: 80 }],
+    endpoints: [{ ip: pair.serverIp, ready: true }],
+  });
+  fake.addService({
+    namespace: 'd-redis',
+    name: 'redis-svc',
+    selector: { app: 'redis' },
+    ports: [{ port: 6379 }],
+    endpoints: [{ ip: pair.serverIp, ready: options.redisEndpointsReady ?? true }],
+  });
 
   let files = 0;
   return {

@@ -29,14 +29,25 @@ const iso = (date: Date): string => date.toISOString().replace(/\.\d+Z$/, 'Z');
 export function workloadPod(fixture: PodFixture): Json {
   const ready = fixture.ready ?? true;
   const created = iso(new Date(Date.now() - (fixture.ageSeconds ?? 3600) * 1000));
-  const condition = (type: string, status: boolean, reason?: string): Json => ({ type, status: status ? 'True' : 'False', lastTransitionTime: created, ...(reason ? { reason } : {}) });
+  const condition = (type: string, status: boolean, reason?: string): Json => ({
+    type,
+    status: status ? 'True' : 'False',
+    lastTransitionTime: created,
+    ...(reason ? { reason } : {}),
+  });
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: fixture.name, namespace: fixture.namespace, labels: fixture.labels, creationTimestamp: created },
     spec: {
       serviceAccountName: fixture.serviceAccountName ?? 'default',
-      containers: [{ name: 'main', image: fixture.image ?? 'registry.example/workload:1', ...(fixture.ports ? { ports: fixture.ports.map((p) => ({ ...p, protocol: 'TCP' })) } : {}) }],
+      containers: [
+        {
+          name: 'main',
+          image: fixture.image ?? 'registry.example/workload:1',
+          ...(fixture.ports ? { ports: fixture.ports.map((p) => ({ ...p, protocol: 'TCP' })) } : {}),
+        },
+      ],
       restartPolicy: 'Always',
     },
     status: {
@@ -49,7 +60,17 @@ export function workloadPod(fixture: PodFixture): Json {
         condition('ContainersReady', ready, ready ? undefined : 'ContainersNotReady'),
         condition('Ready', ready, ready ? undefined : 'ContainersNotReady'),
       ],
-      containerStatuses: [{ name: 'main', image: fixture.image ?? 'registry.example/workload:1', imageID: fixture.imageID ?? '', ready, restartCount: 0, started: true, state: { running: { startedAt: created } } }],
+      containerStatuses: [
+        {
+          name: 'main',
+          image: fixture.image ?? 'registry.example/workload:1',
+          imageID: fixture.imageID ?? '',
+          ready,
+          restartCount: 0,
+          started: true,
+          state: { running: { startedAt: created } },
+        },
+      ],
     },
   };
 }
@@ -75,7 +96,12 @@ export function service(fixture: ServiceFixture): Json {
       type: fixture.type ?? 'ClusterIP',
       ...(fixture.selector ? { selector: fixture.selector } : {}),
       ...(fixture.type === 'ExternalName' ? { externalName: 'example.org' } : { clusterIP: '10.96.0.20' }),
-      ports: fixture.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, targetPort: p.targetPort ?? p.port, protocol: 'TCP' })),
+      ports: fixture.ports.map((p) => ({
+        ...(p.name ? { name: p.name } : {}),
+        port: p.port,
+        targetPort: p.targetPort ?? p.port,
+        protocol: 'TCP',
+      })),
     },
   };
 }
@@ -84,9 +110,19 @@ export function endpointSlice(fixture: ServiceFixture): Json {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: `${fixture.name}-abcde`, namespace: fixture.namespace, labels: { 'kubernetes.io/service-name': fixture.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+    metadata: {
+      name: `${fixture.name}-abcde`,
+      namespace: fixture.namespace,
+      labels: {
+        'kubernetes.io/service-name': fixture.name,
+        'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+      },
+    },
     addressType: 'IPv4',
     ports: fixture.ports.map((p) => ({ name: p.name ?? '', port: p.targetPort ?? p.port, protocol: 'TCP' })),
-    endpoints: fixture.endpoints.map((e) => ({ addresses: [e.ip], conditions: { ready: e.ready, serving: e.ready, terminating: false } })),
+    endpoints: fixture.endpoints.map((e) => ({
+      addresses: [e.ip],
+      conditions: { ready: e.ready, serving: e.ready, terminating: false },
+    })),
   };
 }

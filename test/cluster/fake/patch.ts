@@ -5,7 +5,12 @@ import jsonMergePatch from 'json-merge-patch';
 import { StatusError, unsupportedMediaType } from './status.ts';
 
 /** Media types the API server accepts for PATCH (it answers 415 for anything else, e.g. application/json). */
-export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json'] as const;
+export const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/apply-patch+yaml',
+  'application/strategic-merge-patch+json',
+] as const;
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +41,8 @@ function strategicMerge(pod: Json, patch: Json): Json {
 export function applyEphemeralPatch(pod: Json, contentType: string, text: string): Json {
   const type = contentType.split(';')[0]?.trim() ?? '';
   if (!(PATCH_TYPES as readonly string[]).includes(type)) throw unsupportedMediaType(PATCH_TYPES);
-  if (type === 'application/apply-patch+yaml') throw new StatusError(415, 'UnsupportedMediaType', 'the fake API server does not implement server-side apply');
+  if (type === 'application/apply-patch+yaml')
+    throw new StatusError(415, 'UnsupportedMediaType', 'the fake API server does not implement server-side apply');
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -46,11 +52,16 @@ export function applyEphemeralPatch(pod: Json, contentType: string, text: string
   let patched: Json;
   try {
     if (type === 'application/strategic-merge-patch+json') patched = strategicMerge(pod, body as Json);
-    else if (type === 'application/merge-patch+json') patched = jsonMergePatch.apply(structuredClone(pod), body) as Json;
+    else if (type === 'application/merge-patch+json')
+      patched = jsonMergePatch.apply(structuredClone(pod), body) as Json;
     else patched = fastJsonPatch.applyPatch(structuredClone(pod), body as never, true, false).newDocument as Json;
   } catch (error) {
     if (error instanceof StatusError) throw error;
-    throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request: ${(error as Error).message.split('\n')[0]}`);
+    throw new StatusError(
+      422,
+      'Invalid',
+      `the server rejected our request due to an error in our request: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   const spec = structuredClone(pod.spec ?? {}) as Json;
   spec.ephemeralContainers = ((patched.spec as Json | undefined)?.ephemeralContainers ?? []) as Json[];

@@ -57,22 +57,34 @@ export class FakePods {
 
   /** POST: validates the pod like the API server, stores it, and lets the kubelet start its containers. */
   create(namespace: string, body: string, contentType: string): Json {
-    if (!contentType.startsWith('application/json')) throw status.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+    if (!contentType.startsWith('application/json'))
+      throw status.unsupportedMediaType([
+        'application/json',
+        'application/yaml',
+        'application/vnd.kubernetes.protobuf',
+      ]);
     const pod = JSON.parse(body) as Json;
     const name = String((pod.metadata as Json | undefined)?.name ?? '');
     if (!this.#hasNamespace(namespace)) throw status.notFound('namespaces', namespace);
     const given = (pod.metadata as Json | undefined)?.namespace;
-    if (given !== undefined && given !== namespace) throw status.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (given !== undefined && given !== namespace)
+      throw status.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     const errors = podErrors(pod);
     if (errors.length > 0) throw status.invalid('pods', name, errors);
     if (this.#pods.has(key(namespace, name))) throw status.alreadyExists('pods', name);
-    Object.assign(meta(pod), { namespace, uid: randomBytes(8).toString('hex'), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+    Object.assign(meta(pod), {
+      namespace,
+      uid: randomBytes(8).toString('hex'),
+      creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
     pod.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] };
     this.#bump(pod);
     this.#pods.set(key(namespace, name), pod);
     // The CNI gives a pod with a workload's labels that workload's network: the same policies apply.
     const labels = labelsOf(pod);
-    const netns = this.#workloads.find((w) => Object.entries(w.labels).every(([k, v]) => k === 'pod-template-hash' || labels[k] === v))?.netns;
+    const netns = this.#workloads.find((w) =>
+      Object.entries(w.labels).every(([k, v]) => k === 'pod-template-hash' || labels[k] === v),
+    )?.netns;
     if (netns) this.#netns.set(key(namespace, name), netns);
     for (const container of ((pod.spec as Json).containers ?? []) as Json[]) {
       this.kubelet.start({ pod, container, ephemeral: false, netns, changed: () => this.#podChanged(pod) });
@@ -86,12 +98,13 @@ export class FakePods {
     const podStatus = pod.status as Json;
     const containers = ((pod.spec as Json).containers ?? []) as Json[];
     const statuses = (podStatus.containerStatuses ?? []) as Json[];
-    const stateOf = (c: Json): Json => ((statuses.find((s) => s.name === c.name)?.state ?? {}) as Json);
+    const stateOf = (c: Json): Json => (statuses.find((s) => s.name === c.name)?.state ?? {}) as Json;
     const terminated = containers.map(stateOf).filter((s) => s.terminated);
     // A container with a readiness probe is Ready only once the probe passes; prober's never does.
     const ready = containers.every((c) => stateOf(c).running && !c.readinessProbe);
     for (const s of statuses) s.ready = ready;
-    if (terminated.length === containers.length) podStatus.phase = terminated.every((s) => (s.terminated as Json).exitCode === 0) ? 'Succeeded' : 'Failed';
+    if (terminated.length === containers.length)
+      podStatus.phase = terminated.every((s) => (s.terminated as Json).exitCode === 0) ? 'Succeeded' : 'Failed';
     else if (containers.some((c) => stateOf(c).running)) podStatus.phase = 'Running';
     podStatus.podIP = '10.244.1.50';
     podStatus.conditions = [
@@ -106,7 +119,14 @@ export class FakePods {
     const pod = this.get(namespace, name);
     this.kubelet.stopPod(pod);
     this.#pods.delete(key(namespace, name));
-    return { ...pod, metadata: { ...meta(pod), deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), deletionGracePeriodSeconds: 0 } };
+    return {
+      ...pod,
+      metadata: {
+        ...meta(pod),
+        deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        deletionGracePeriodSeconds: 0,
+      },
+    };
   }
 
   /** PATCH of `pods/ephemeralcontainers`: applies, validates, and starts new ephemeral containers. */
@@ -116,7 +136,9 @@ export class FakePods {
     const spec = pod.spec as Json;
     const before = (spec.ephemeralContainers ?? []) as Json[];
     const after = ((patched.spec as Json).ephemeralContainers ?? []) as Json[];
-    const others = [...((spec.initContainers ?? []) as Json[]), ...((spec.containers ?? []) as Json[])].map((c) => String(c.name));
+    const others = [...((spec.initContainers ?? []) as Json[]), ...((spec.containers ?? []) as Json[])].map((c) =>
+      String(c.name),
+    );
     const errors = ephemeralErrors(before, after, others);
     if (errors.length > 0) throw status.invalid('pods', name ?? '', errors);
     spec.ephemeralContainers = after;
@@ -124,7 +146,8 @@ export class FakePods {
     const netns = this.#netns.get(key(namespace, name));
     for (const container of after.filter((c) => !before.some((b) => b.name === c.name))) {
       // The kubelet starts ephemeral containers only in running pods.
-      if ((pod.status as Json).phase === 'Running') this.kubelet.start({ pod, container, ephemeral: true, netns, changed: () => this.#bump(pod) });
+      if ((pod.status as Json).phase === 'Running')
+        this.kubelet.start({ pod, container, ephemeral: true, netns, changed: () => this.#bump(pod) });
     }
     return pod;
   }
@@ -133,14 +156,21 @@ export class FakePods {
   log(namespace: string | undefined, name: string | undefined, container: string | null): string {
     const pod = this.get(namespace, name);
     const spec = pod.spec as Json;
-    const all = [...((spec.containers ?? []) as Json[]), ...((spec.ephemeralContainers ?? []) as Json[])].map((c) => String(c.name));
-    if (!container && all.length > 1) throw status.badRequest(`a container name must be specified for pod ${name}, choose one of: [${all.join(' ')}]`);
+    const all = [...((spec.containers ?? []) as Json[]), ...((spec.ephemeralContainers ?? []) as Json[])].map((c) =>
+      String(c.name),
+    );
+    if (!container && all.length > 1)
+      throw status.badRequest(`a container name must be specified for pod ${name}, choose one of: [${all.join(' ')}]`);
     const wanted = container ?? all[0] ?? '';
     if (!all.includes(wanted)) throw status.badRequest(`container ${wanted} is not valid for pod ${name}`);
     const podStatus = pod.status as Json;
-    const statuses = [...((podStatus.containerStatuses ?? []) as Json[]), ...((podStatus.ephemeralContainerStatuses ?? []) as Json[])];
+    const statuses = [
+      ...((podStatus.containerStatuses ?? []) as Json[]),
+      ...((podStatus.ephemeralContainerStatuses ?? []) as Json[]),
+    ];
     const waiting = (statuses.find((s) => s.name === wanted)?.state as Json | undefined)?.waiting as Json | undefined;
-    if (waiting) throw status.badRequest(`container "${wanted}" in pod "${name}" is waiting to start: ${String(waiting.reason)}`);
+    if (waiting)
+      throw status.badRequest(`container "${wanted}" in pod "${name}" is waiting to start: ${String(waiting.reason)}`);
     return this.kubelet.log(pod, wanted);
   }
 }

@@ -55,7 +55,8 @@ function ruleAllows(rule: PolicyRule, request: RequestAttributes): boolean {
   const verb = rule.verbs.includes('*') || rule.verbs.includes(request.verb);
   const group = rule.apiGroups.includes('*') || rule.apiGroups.includes(request.group);
   // Rules naming resources never match a request without a name (list, create): as upstream.
-  const name = rule.resourceNames.length === 0 || (request.name !== undefined && rule.resourceNames.includes(request.name));
+  const name =
+    rule.resourceNames.length === 0 || (request.name !== undefined && rule.resourceNames.includes(request.name));
   return verb && group && resourceMatches(rule, request.resource) && name;
 }
 
@@ -113,7 +114,8 @@ export class FakeRbac {
   #rulesOf(binding: Binding): PolicyRule[] {
     if (binding.roleKind === 'ClusterRole') return this.#clusterRoles.get(binding.roleName) ?? [];
     // A ClusterRoleBinding may only refer to a ClusterRole; a RoleBinding's Role is in its own namespace.
-    if (binding.roleKind === 'Role' && binding.namespace !== undefined) return this.#roles.get(`${binding.namespace}/${binding.roleName}`) ?? [];
+    if (binding.roleKind === 'Role' && binding.namespace !== undefined)
+      return this.#roles.get(`${binding.namespace}/${binding.roleName}`) ?? [];
     return [];
   }
 

@@ -17,7 +17,8 @@ export function parsePath(path: string): Target | undefined {
   let version: string;
   let rest: string[];
   if (parts[0] === 'api' && parts[1] === 'v1') [group, version, rest] = ['', 'v1', parts.slice(2)];
-  else if (parts[0] === 'apis' && parts.length > 3) [group, version, rest] = [String(parts[1]), String(parts[2]), parts.slice(3)];
+  else if (parts[0] === 'apis' && parts.length > 3)
+    [group, version, rest] = [String(parts[1]), String(parts[2]), parts.slice(3)];
   else return undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const [, namespace, resource = '', name, sub] = rest;

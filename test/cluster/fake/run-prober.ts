@@ -3,13 +3,21 @@
 import { proberFromSource, startProcess, type ProberExit, type RunningProber } from '../../helpers/prober.ts';
 
 /** Starts prober with `args`; `binary` runs the single executable instead of the source entry. */
-export function startProber(args: readonly string[], options: { binary?: string; env?: NodeJS.ProcessEnv } = {}): RunningProber {
+export function startProber(
+  args: readonly string[],
+  options: { binary?: string; env?: NodeJS.ProcessEnv } = {},
+): RunningProber {
   const [node, main] = proberFromSource();
   const argv = options.binary ? [options.binary, ...args] : [node, main, ...args];
-  return startProcess(argv, { env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' } });
+  return startProcess(argv, {
+    env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
+  });
 }
 
 /** Runs prober to completion. */
-export function runProber(args: readonly string[], options: { binary?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProberExit> {
+export function runProber(
+  args: readonly string[],
+  options: { binary?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProberExit> {
   return startProber(args, options).exited;
 }

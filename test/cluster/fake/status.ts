@@ -6,7 +6,12 @@ export class StatusError extends Error {
   readonly reason: string;
   readonly details: { name?: string; group?: string; kind?: string } | undefined;
 
-  constructor(code: number, reason: string, message: string, details?: { name?: string; group?: string; kind?: string }) {
+  constructor(
+    code: number,
+    reason: string,
+    message: string,
+    details?: { name?: string; group?: string; kind?: string },
+  ) {
     super(message);
     this.code = code;
     this.reason = reason;
@@ -45,7 +50,12 @@ export function alreadyExists(kind: string, name: string): StatusError {
 /** 422 with the field errors joined as the API server does. */
 export function invalid(kind: string, name: string, causes: readonly string[]): StatusError {
   const shownKind = kind.charAt(0).toUpperCase() + kind.slice(1, -1);
-  return new StatusError(422, 'Invalid', `${shownKind} "${name}" is invalid: ${causes.length > 1 ? `[${causes.join(', ')}]` : causes[0]}`, { name, kind });
+  return new StatusError(
+    422,
+    'Invalid',
+    `${shownKind} "${name}" is invalid: ${causes.length > 1 ? `[${causes.join(', ')}]` : causes[0]}`,
+    { name, kind },
+  );
 }
 
 export function badRequest(message: string): StatusError {
@@ -53,11 +63,19 @@ export function badRequest(message: string): StatusError {
 }
 
 export function unsupportedMediaType(accepted: readonly string[]): StatusError {
-  return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
+  return new StatusError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+  );
 }
 
 export function methodNotAllowed(method: string): StatusError {
-  return new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`);
+  return new StatusError(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow this method on the requested resource (${method})`,
+  );
 }
 
 export function unauthorized(): StatusError {
@@ -65,19 +83,38 @@ export function unauthorized(): StatusError {
 }
 
 /** The 403 an RBAC denial gives, naming user, verb, resource, group and namespace like the authorizer does. */
-export function forbidden(user: string, verb: string, resource: string, group: string, namespace: string | undefined, name: string | undefined): StatusError {
+export function forbidden(
+  user: string,
+  verb: string,
+  resource: string,
+  group: string,
+  namespace: string | undefined,
+  name: string | undefined,
+): StatusError {
   const [base] = resource.split('/');
   const what = `${group ? `${base}.${group}` : base}${name ? ` "${name}"` : ''}`;
   const scope = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope';
-  return new StatusError(403, 'Forbidden', `${what} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}"${scope}`, {
-    ...(name ? { name } : {}),
-    ...(group ? { group } : {}),
-    kind: base ?? resource,
-  });
+  return new StatusError(
+    403,
+    'Forbidden',
+    `${what} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}"${scope}`,
+    {
+      ...(name ? { name } : {}),
+      ...(group ? { group } : {}),
+      kind: base ?? resource,
+    },
+  );
 }
 
 /** A 5xx as an overloaded or restarting API server answers. */
 export function serverError(code: number, message?: string): StatusError {
   const reason = code === 503 ? 'ServiceUnavailable' : code === 504 ? 'Timeout' : 'InternalError';
-  return new StatusError(code, reason, message ?? (code === 500 ? 'Internal error occurred: etcdserver: request timed out' : `the server is currently unable to handle the request (${code})`));
+  return new StatusError(
+    code,
+    reason,
+    message ??
+      (code === 500
+        ? 'Internal error occurred: etcdserver: request timed out'
+        : `the server is currently unable to handle the request (${code})`),
+  );
 }

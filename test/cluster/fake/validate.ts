@@ -28,11 +28,20 @@ export function labelErrors(labels: Readonly<Record<string, unknown>> | undefine
     const parts = key.split('/');
     const name = parts.pop() ?? '';
     const prefix = parts.join('/');
-    if (parts.length > 1 || name.length > 63 || !LABEL_NAME.test(name) || (prefix && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))) {
-      errors.push(`${field}: Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.'`);
+    if (
+      parts.length > 1 ||
+      name.length > 63 ||
+      !LABEL_NAME.test(name) ||
+      (prefix && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
+    ) {
+      errors.push(
+        `${field}: Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.'`,
+      );
     }
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-      errors.push(`${field}: Invalid value: "${String(value)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.' (at most 63)`);
+      errors.push(
+        `${field}: Invalid value: "${String(value)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.' (at most 63)`,
+      );
     }
   }
   return errors;
@@ -42,7 +51,10 @@ function containerNameErrors(names: readonly string[], field: string): FieldErro
   const errors: FieldErrors = [];
   const seen = new Set<string>();
   names.forEach((name, index) => {
-    if (!DNS_LABEL.test(name) || name.length > 63) errors.push(`${field}[${index}].name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`);
+    if (!DNS_LABEL.test(name) || name.length > 63)
+      errors.push(
+        `${field}[${index}].name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`,
+      );
     if (seen.has(name)) errors.push(`${field}[${index}].name: Duplicate value: "${name}"`);
     seen.add(name);
   });
@@ -51,13 +63,27 @@ function containerNameErrors(names: readonly string[], field: string): FieldErro
 
 /** Validates a pod as POSTed (the create strategy). */
 export function podErrors(pod: Record<string, unknown>): FieldErrors {
-  const meta = (pod.metadata ?? {}) as { name?: string; labels?: Record<string, unknown>; annotations?: Record<string, unknown> };
-  const spec = (pod.spec ?? {}) as { containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: unknown[] };
+  const meta = (pod.metadata ?? {}) as {
+    name?: string;
+    labels?: Record<string, unknown>;
+    annotations?: Record<string, unknown>;
+  };
+  const spec = (pod.spec ?? {}) as {
+    containers?: { name: string }[];
+    initContainers?: { name: string }[];
+    ephemeralContainers?: unknown[];
+  };
   const errors = schemaErrors(() => new Pod(pod as never).validate(), 'pod');
-  if (!meta.name || meta.name.length > 253 || !DNS_SUBDOMAIN.test(meta.name)) errors.push(`metadata.name: Invalid value: "${meta.name ?? ''}": a lowercase RFC 1123 subdomain is required`);
+  if (!meta.name || meta.name.length > 253 || !DNS_SUBDOMAIN.test(meta.name))
+    errors.push(`metadata.name: Invalid value: "${meta.name ?? ''}": a lowercase RFC 1123 subdomain is required`);
   errors.push(...labelErrors(meta.labels, 'metadata.labels'));
   if (spec.ephemeralContainers?.length) errors.push('spec.ephemeralContainers: Forbidden: cannot be set on create');
-  errors.push(...containerNameErrors([...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c) => c.name), 'spec.containers'));
+  errors.push(
+    ...containerNameErrors(
+      [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c) => c.name),
+      'spec.containers',
+    ),
+  );
   return errors;
 }
 
@@ -68,8 +94,22 @@ export function podErrors(pod: Record<string, unknown>): FieldErrors {
  * restartPolicy, and any field added later — is Forbidden when set (`validateFieldAllowList`).
  */
 const EPHEMERAL_ALLOWED = new Set([
-  'name', 'image', 'command', 'args', 'workingDir', 'envFrom', 'env', 'volumeMounts', 'volumeDevices',
-  'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
+  'name',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'envFrom',
+  'env',
+  'volumeMounts',
+  'volumeDevices',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'imagePullPolicy',
+  'securityContext',
+  'stdin',
+  'stdinOnce',
+  'tty',
   'targetContainerName',
 ]);
 
@@ -80,7 +120,12 @@ const EPHEMERAL_ALLOWED = new Set([
  */
 function isSet(key: string, value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === '' || value === 0) return false;
-  if (key === 'resources' && typeof value === 'object' && Object.values(value as object).every((v) => v === undefined || v === null)) return false;
+  if (
+    key === 'resources' &&
+    typeof value === 'object' &&
+    Object.values(value as object).every((v) => v === undefined || v === null)
+  )
+    return false;
   return true;
 }
 
@@ -88,21 +133,32 @@ function isSet(key: string, value: unknown): boolean {
  * Validates the ephemeral containers of a pod after a patch of the `ephemeralcontainers` subresource:
  * schema, forbidden fields, unique names across all containers, and no existing one changed or removed.
  */
-export function ephemeralErrors(before: readonly Record<string, unknown>[], after: readonly Record<string, unknown>[], otherNames: readonly string[]): FieldErrors {
+export function ephemeralErrors(
+  before: readonly Record<string, unknown>[],
+  after: readonly Record<string, unknown>[],
+  otherNames: readonly string[],
+): FieldErrors {
   const errors: FieldErrors = [];
   after.forEach((container, index) => {
     const field = `spec.ephemeralContainers[${index}]`;
     errors.push(...schemaErrors(() => new EphemeralContainer(container as never).validate(), field));
     for (const [key, value] of Object.entries(container)) {
-      if (!EPHEMERAL_ALLOWED.has(key) && isSet(key, value)) errors.push(`${field}.${key}: Forbidden: cannot be set for an Ephemeral Container`);
+      if (!EPHEMERAL_ALLOWED.has(key) && isSet(key, value))
+        errors.push(`${field}.${key}: Forbidden: cannot be set for an Ephemeral Container`);
     }
     if (!container.image) errors.push(`${field}.image: Required value`);
   });
   errors.push(...containerNameErrors([...otherNames, ...after.map((c) => String(c.name))], 'spec.ephemeralContainers'));
   for (const old of before) {
     const now = after.find((c) => c.name === old.name);
-    if (!now) errors.push(`spec.ephemeralContainers: Forbidden: existing ephemeral containers "${String(old.name)}" may not be removed`);
-    else if (JSON.stringify(now) !== JSON.stringify(old)) errors.push(`spec.ephemeralContainers: Forbidden: existing ephemeral containers "${String(old.name)}" may not be changed`);
+    if (!now)
+      errors.push(
+        `spec.ephemeralContainers: Forbidden: existing ephemeral containers "${String(old.name)}" may not be removed`,
+      );
+    else if (JSON.stringify(now) !== JSON.stringify(old))
+      errors.push(
+        `spec.ephemeralContainers: Forbidden: existing ephemeral containers "${String(old.name)}" may not be changed`,
+      );
   }
   return errors;
 }

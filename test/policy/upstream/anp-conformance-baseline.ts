@@ -9,22 +9,72 @@ type Proto = 'TCP' | 'UDP' | 'SCTP';
 /** The four subtests of a one-direction, one-protocol BANP test (no Pass in a baseline policy). */
 function fourSubtests(dir: Dir, proto: Proto, pokes: readonly (readonly string[])[]): Subtest[] {
   return [
-    { name: `Should support an 'allow-${dir}' policy for ${proto} protocol; ensure rule ordering is respected`, pokes: pokes[0]! },
+    {
+      name: `Should support an 'allow-${dir}' policy for ${proto} protocol; ensure rule ordering is respected`,
+      pokes: pokes[0]!,
+    },
     { name: `Should support an 'allow-${dir}' policy for ${proto} protocol at the specified port`, pokes: pokes[1]! },
-    { name: `Should support an 'deny-${dir}' policy for ${proto} protocol; ensure rule ordering is respected`, change: swap('default', dir, 0, 1), pokes: pokes[2]! },
+    {
+      name: `Should support an 'deny-${dir}' policy for ${proto} protocol; ensure rule ordering is respected`,
+      change: swap('default', dir, 0, 1),
+      pokes: pokes[2]!,
+    },
     { name: `Should support a 'deny-${dir}' policy for ${proto} protocol at the specified port`, pokes: pokes[3]! },
   ];
 }
 
-const one = (subject: string, dir: Dir, a: string, b: [string, [number, Proto][]], c: [string, [number, Proto][]]) => () => [banp(house(subject), { [dir]: ladder(dir, a, b, c, false) })];
+const one =
+  (subject: string, dir: Dir, a: string, b: [string, [number, Proto][]], c: [string, [number, Proto][]]) => () => [
+    banp(house(subject), { [dir]: ladder(dir, a, b, c, false) }),
+  ];
 
-const ingressTcp = one('gryffindor', 'ingress', 'ravenclaw', ['slytherin', [[80, 'TCP']]], ['hufflepuff', [[80, 'TCP']]]);
-const ingressUdp = one('hufflepuff', 'ingress', 'ravenclaw', ['slytherin', [[5353, 'UDP']]], ['gryffindor', [[53, 'UDP']]]);
-const ingressSctp = one('ravenclaw', 'ingress', 'gryffindor', ['slytherin', [[9003, 'SCTP']]], ['hufflepuff', [[9003, 'SCTP']]]);
-const egressTcp = one('gryffindor', 'egress', 'ravenclaw', ['slytherin', [[80, 'TCP']]], ['hufflepuff', [[8080, 'TCP']]]);
-const egressUdp = one('hufflepuff', 'egress', 'ravenclaw', ['slytherin', [[5353, 'UDP']]], ['gryffindor', [[53, 'UDP']]]);
-const egressSctp = one('ravenclaw', 'egress', 'gryffindor', ['slytherin', [[9003, 'SCTP']]], ['hufflepuff', [[9003, 'SCTP']]]);
-const B3: [number, Proto][] = [[80, 'TCP'], [53, 'UDP'], [9003, 'SCTP']];
+const ingressTcp = one(
+  'gryffindor',
+  'ingress',
+  'ravenclaw',
+  ['slytherin', [[80, 'TCP']]],
+  ['hufflepuff', [[80, 'TCP']]],
+);
+const ingressUdp = one(
+  'hufflepuff',
+  'ingress',
+  'ravenclaw',
+  ['slytherin', [[5353, 'UDP']]],
+  ['gryffindor', [[53, 'UDP']]],
+);
+const ingressSctp = one(
+  'ravenclaw',
+  'ingress',
+  'gryffindor',
+  ['slytherin', [[9003, 'SCTP']]],
+  ['hufflepuff', [[9003, 'SCTP']]],
+);
+const egressTcp = one(
+  'gryffindor',
+  'egress',
+  'ravenclaw',
+  ['slytherin', [[80, 'TCP']]],
+  ['hufflepuff', [[8080, 'TCP']]],
+);
+const egressUdp = one(
+  'hufflepuff',
+  'egress',
+  'ravenclaw',
+  ['slytherin', [[5353, 'UDP']]],
+  ['gryffindor', [[53, 'UDP']]],
+);
+const egressSctp = one(
+  'ravenclaw',
+  'egress',
+  'gryffindor',
+  ['slytherin', [[9003, 'SCTP']]],
+  ['hufflepuff', [[9003, 'SCTP']]],
+);
+const B3: [number, Proto][] = [
+  [80, 'TCP'],
+  [53, 'UDP'],
+  [9003, 'SCTP'],
+];
 const nodes = { nodes: { matchLabels: { 'kubernetes.io/os': 'linux' } } };
 
 export const BASELINE_ROWS: ConformanceRow[] = [
@@ -99,15 +149,51 @@ export const BASELINE_ROWS: ConformanceRow[] = [
     profile: 'core',
     policies: () => [
       banp(house('gryffindor'), {
-        ingress: ladder('ingress', 'ravenclaw', ['slytherin', B3], ['hufflepuff', [[80, 'TCP'], [5353, 'UDP'], [9003, 'SCTP']]], false),
-        egress: ladder('egress', 'ravenclaw', ['slytherin', B3], ['hufflepuff', [[8080, 'TCP'], [5353, 'UDP'], [9003, 'SCTP']]], false),
+        ingress: ladder(
+          'ingress',
+          'ravenclaw',
+          ['slytherin', B3],
+          [
+            'hufflepuff',
+            [
+              [80, 'TCP'],
+              [5353, 'UDP'],
+              [9003, 'SCTP'],
+            ],
+          ],
+          false,
+        ),
+        egress: ladder(
+          'egress',
+          'ravenclaw',
+          ['slytherin', B3],
+          [
+            'hufflepuff',
+            [
+              [8080, 'TCP'],
+              [5353, 'UDP'],
+              [9003, 'SCTP'],
+            ],
+          ],
+          false,
+        ),
       }),
     ],
     subtests: [
       { name: "Should support an 'allow-gress' policy across different protocols", pokes: GRESS_POKES.allow },
-      { name: "Should support an 'allow-gress' policy across different protocols at the specified ports", pokes: GRESS_POKES.allowAtPorts },
-      { name: "Should support an 'deny-gress' policy across different protocols", change: swap('default', 'both', 0, 1), pokes: GRESS_POKES.deny },
-      { name: "Should support a 'deny-gress' policy across different protocols at the specified ports", pokes: GRESS_POKES.denyAtPorts },
+      {
+        name: "Should support an 'allow-gress' policy across different protocols at the specified ports",
+        pokes: GRESS_POKES.allowAtPorts,
+      },
+      {
+        name: "Should support an 'deny-gress' policy across different protocols",
+        change: swap('default', 'both', 0, 1),
+        pokes: GRESS_POKES.deny,
+      },
+      {
+        name: "Should support a 'deny-gress' policy across different protocols at the specified ports",
+        pokes: GRESS_POKES.denyAtPorts,
+      },
     ],
   },
   {
@@ -116,7 +202,14 @@ export const BASELINE_ROWS: ConformanceRow[] = [
     policies: () => [
       banp(house('gryffindor'), {
         egress: [
-          rule('egress', 'allow-egress-to-slytherin', 'Allow', [{ pods: { namespaceSelector: { matchLabels: { 'conformance-house': 'slytherin' } }, podSelector: { matchLabels: { 'conformance-house': 'slytherin' } } } }]),
+          rule('egress', 'allow-egress-to-slytherin', 'Allow', [
+            {
+              pods: {
+                namespaceSelector: { matchLabels: { 'conformance-house': 'slytherin' } },
+                podSelector: { matchLabels: { 'conformance-house': 'slytherin' } },
+              },
+            },
+          ]),
           rule('egress', 'deny-egress-to-internet', 'Deny', [{ networks: ['0.0.0.0/0', '::/0'] }]),
         ],
       }),
@@ -127,13 +220,25 @@ export const BASELINE_ROWS: ConformanceRow[] = [
     shortName: 'BaselineAdminNetworkPolicyEgressNamedPort',
     profile: 'extended',
     policies: egressUdp,
-    subtests: [{ name: "Should support an 'allow-egress' policy for named port", change: toNamedPort('default', 'egress', 3, 'dns'), pokes: ['cd0 > hp1 udp/53 allow', 'cd1 > hp1 udp/5353 deny'] }],
+    subtests: [
+      {
+        name: "Should support an 'allow-egress' policy for named port",
+        change: toNamedPort('default', 'egress', 3, 'dns'),
+        pokes: ['cd0 > hp1 udp/53 allow', 'cd1 > hp1 udp/5353 deny'],
+      },
+    ],
   },
   {
     shortName: 'BaselineAdminNetworkPolicyIngressNamedPort',
     profile: 'extended',
     policies: ingressTcp,
-    subtests: [{ name: "Should support an 'allow-ingress' policy for named port", change: toNamedPort('default', 'ingress', 3, 'web'), pokes: ['cd0 > hp1 tcp/80 allow', 'cd1 > hp1 tcp/8080 deny'] }],
+    subtests: [
+      {
+        name: "Should support an 'allow-ingress' policy for named port",
+        change: toNamedPort('default', 'ingress', 3, 'web'),
+        pokes: ['cd0 > hp1 tcp/80 allow', 'cd1 > hp1 tcp/8080 deny'],
+      },
+    ],
   },
   {
     shortName: 'BaselineAdminNetworkPolicyEgressNodePeers',
@@ -141,7 +246,10 @@ export const BASELINE_ROWS: ConformanceRow[] = [
     policies: () => [
       banp(house('gryffindor'), {
         egress: [
-          { ...rule('egress', 'allow-egress-to-36363-on-nodes', 'Allow', [nodes]), ports: [{ portRange: { protocol: 'TCP', start: 36363, end: 36364 } }] },
+          {
+            ...rule('egress', 'allow-egress-to-36363-on-nodes', 'Allow', [nodes]),
+            ports: [{ portRange: { protocol: 'TCP', start: 36363, end: 36364 } }],
+          },
           rule('egress', 'deny-egress-to-nodes-and-internet', 'Deny', [nodes, { networks: ['0.0.0.0/0', '::/0'] }]),
         ],
       }),

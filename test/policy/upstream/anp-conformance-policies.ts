@@ -10,14 +10,22 @@ const MD = 'kubernetes.io/metadata.name';
 /** Peer or subject: the namespace of a house, by its immutable name label. */
 export const house = (h: string): Manifest => ({ namespaces: labels({ [MD]: ns(h) }) });
 /** Peer or subject: pods of a house, by conformance-house on both namespace and pod. */
-export const housePods = (h: string): Manifest => ({ pods: { namespaceSelector: labels({ 'conformance-house': h }), podSelector: labels({ 'conformance-house': h }) } });
+export const housePods = (h: string): Manifest => ({
+  pods: { namespaceSelector: labels({ 'conformance-house': h }), podSelector: labels({ 'conformance-house': h }) },
+});
 /** Peer or subject: namespaces by their conformance-house label. */
 export const houseNamespaces = (h: string): Manifest => ({ namespaces: labels({ 'conformance-house': h }) });
 
 const ports = (list: readonly Port[]) => list.map(([port, protocol]) => ({ portNumber: { port, protocol } }));
 
 /** A rule; `peers` go to `from` (ingress) or `to` (egress). */
-export function rule(direction: 'ingress' | 'egress', name: string, action: string, peers: Manifest[], on?: readonly Port[]): Rule {
+export function rule(
+  direction: 'ingress' | 'egress',
+  name: string,
+  action: string,
+  peers: Manifest[],
+  on?: readonly Port[],
+): Rule {
   return { name, action, [direction === 'ingress' ? 'from' : 'to']: peers, ...(on ? { ports: ports(on) } : {}) };
 }
 
@@ -26,7 +34,13 @@ export function rule(direction: 'ingress' | 'egress', name: string, action: stri
  * passed for everything (in that order), B denied then passed on its ports, C allowed on its ports
  * and denied for the rest. A baseline policy has the same list without the Pass rules.
  */
-export function ladder(direction: 'ingress' | 'egress', a: string, b: [string, readonly Port[]], c: [string, readonly Port[]], withPass: boolean): Rule[] {
+export function ladder(
+  direction: 'ingress' | 'egress',
+  a: string,
+  b: [string, readonly Port[]],
+  c: [string, readonly Port[]],
+  withPass: boolean,
+): Rule[] {
   const w = direction === 'ingress' ? 'from' : 'to';
   return [
     rule(direction, `allow-${w}-${a}-everything`, 'Allow', [house(a)]),
@@ -40,13 +54,28 @@ export function ladder(direction: 'ingress' | 'egress', a: string, b: [string, r
 }
 
 /** An AdminNetworkPolicy. */
-export function anp(name: string, priority: number, subject: Manifest, rules: { ingress?: Rule[]; egress?: Rule[] }): Manifest {
-  return { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name }, spec: { priority, subject, ...rules } };
+export function anp(
+  name: string,
+  priority: number,
+  subject: Manifest,
+  rules: { ingress?: Rule[]; egress?: Rule[] },
+): Manifest {
+  return {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'AdminNetworkPolicy',
+    metadata: { name },
+    spec: { priority, subject, ...rules },
+  };
 }
 
 /** The BaselineAdminNetworkPolicy (always named default). */
 export function banp(subject: Manifest, rules: { ingress?: Rule[]; egress?: Rule[] }): Manifest {
-  return { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec: { subject, ...rules } };
+  return {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'BaselineAdminNetworkPolicy',
+    metadata: { name: 'default' },
+    spec: { subject, ...rules },
+  };
 }
 
 function rules(policies: Policies, name: string, direction: 'ingress' | 'egress'): Rule[] {
@@ -72,17 +101,25 @@ export const toNamedPort =
   };
 
 /** Sets one field of the policy's spec or of a rule. */
-export const setPriority = (name: string, priority: number) => (policies: Policies): void => {
-  (policies.get(name)!.spec as Record<string, unknown>).priority = priority;
-};
-export const setAction = (name: string, direction: 'ingress' | 'egress', index: number, action: string) => (policies: Policies): void => {
-  rules(policies, name, direction)[index]!.action = action;
-};
+export const setPriority =
+  (name: string, priority: number) =>
+  (policies: Policies): void => {
+    (policies.get(name)!.spec as Record<string, unknown>).priority = priority;
+  };
+export const setAction =
+  (name: string, direction: 'ingress' | 'egress', index: number, action: string) =>
+  (policies: Policies): void => {
+    rules(policies, name, direction)[index]!.action = action;
+  };
 
 /** Inserts an egress rule first that allows the given pods' IPs (/32, like the suite's IPv4 case). */
 export const allowPodIpsFirst =
   (name: string, pods: string[]) =>
   (policies: Policies): void => {
     const list = rules(policies, name, 'egress');
-    list.unshift(rule('egress', 'allow-egress-to-specific-podIPs', 'Allow', [{ networks: pods.map((p) => `${podInfo(p).ip}/32`) }]));
+    list.unshift(
+      rule('egress', 'allow-egress-to-specific-podIPs', 'Allow', [
+        { networks: pods.map((p) => `${podInfo(p).ip}/32`) },
+      ]),
+    );
   };

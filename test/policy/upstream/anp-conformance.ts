@@ -33,23 +33,54 @@ export function podInfo(name: string): { namespace: string; ip: string } {
  * each pod is a peer of its own. The centaurs run on the host network, which policies never see.
  */
 export function baseManifests(): Manifest[] {
-  const out: Manifest[] = [...HOUSES.map((h) => h.house), 'forbidden-forrest'].map((house) => namespaceObject(ns(house), { 'conformance-house': house }));
+  const out: Manifest[] = [...HOUSES.map((h) => h.house), 'forbidden-forrest'].map((house) =>
+    namespaceObject(ns(house), { 'conformance-house': house }),
+  );
   for (const h of HOUSES) {
     // Only the web (80/TCP) and dns (53/UDP) containers declare their ports; 8080, 5353, 9003 and 9005 are served undeclared.
     const ports = [
       { name: 'web', port: 80, protocol: 'TCP' as const },
       { name: 'dns', port: 53, protocol: 'UDP' as const },
     ];
-    const template = { metadata: { labels: { 'conformance-house': h.house } }, spec: { containers: ports.map((p) => ({ name: `${h.set}-${p.port}`, ports: [{ containerPort: p.port, protocol: p.protocol, name: p.name }] })) } };
-    out.push({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: h.set, namespace: ns(h.house) }, spec: { replicas: 2, selector: labels({ 'conformance-house': h.house }), template } });
+    const template = {
+      metadata: { labels: { 'conformance-house': h.house } },
+      spec: {
+        containers: ports.map((p) => ({
+          name: `${h.set}-${p.port}`,
+          ports: [{ containerPort: p.port, protocol: p.protocol, name: p.name }],
+        })),
+      },
+    };
+    out.push({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: h.set, namespace: ns(h.house) },
+      spec: { replicas: 2, selector: labels({ 'conformance-house': h.house }), template },
+    });
     for (const n of [0, 1]) {
       const name = `${h.set}-${n}`;
-      const podLabels = { 'conformance-house': h.house, 'apps.kubernetes.io/pod-index': String(n), 'controller-revision-hash': `${h.set}-5d4f8c7b9`, 'statefulset.kubernetes.io/pod-name': name };
+      const podLabels = {
+        'conformance-house': h.house,
+        'apps.kubernetes.io/pod-index': String(n),
+        'controller-revision-hash': `${h.set}-5d4f8c7b9`,
+        'statefulset.kubernetes.io/pod-name': name,
+      };
       out.push(podObject(ns(h.house), name, podLabels, ports, podInfo(name).ip, { kind: 'StatefulSet', name: h.set }));
     }
   }
-  const centaur = { metadata: { labels: { 'conformance-house': 'forbidden-forrest' } }, spec: { hostNetwork: true, containers: [{ name: 'centaur-36363-tcp', ports: [{ containerPort: 36363, name: 'web-36363' }] }] } };
-  out.push({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'centaur', namespace: ns('forbidden-forrest') }, spec: { replicas: 2, template: centaur } });
+  const centaur = {
+    metadata: { labels: { 'conformance-house': 'forbidden-forrest' } },
+    spec: {
+      hostNetwork: true,
+      containers: [{ name: 'centaur-36363-tcp', ports: [{ containerPort: 36363, name: 'web-36363' }] }],
+    },
+  };
+  out.push({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'centaur', namespace: ns('forbidden-forrest') },
+    spec: { replicas: 2, template: centaur },
+  });
   return out;
 }
 
@@ -62,13 +93,24 @@ export interface Poke {
   readonly connects: boolean;
 }
 
-const ALIASES: Record<string, string> = { hp: 'harry-potter', dm: 'draco-malfoy', cd: 'cedric-diggory', ll: 'luna-lovegood' };
+const ALIASES: Record<string, string> = {
+  hp: 'harry-potter',
+  dm: 'draco-malfoy',
+  cd: 'cedric-diggory',
+  ll: 'luna-lovegood',
+};
 
 /** `'ll0 > hp0 tcp/80 allow'` → a poke (hp harry-potter, dm draco-malfoy, cd cedric-diggory, ll luna-lovegood). */
 export function poke(text: string): Poke {
   const m = /^(hp|dm|cd|ll)(\d) > (hp|dm|cd|ll)(\d) (tcp|udp|sctp)\/(\d+) (allow|deny)$/.exec(text);
   if (!m) throw new Error(`bad poke "${text}"`);
-  return { from: `${ALIASES[m[1]!]}-${m[2]}`, to: `${ALIASES[m[3]!]}-${m[4]}`, protocol: m[5]!.toUpperCase() as Protocol, port: Number(m[6]), connects: m[7] === 'allow' };
+  return {
+    from: `${ALIASES[m[1]!]}-${m[2]}`,
+    to: `${ALIASES[m[3]!]}-${m[4]}`,
+    protocol: m[5]!.toUpperCase() as Protocol,
+    port: Number(m[6]),
+    connects: m[7] === 'allow',
+  };
 }
 
 /** Policies of one ConformanceTest, by name, as the test mutates them. */
@@ -101,7 +143,10 @@ export async function runConformanceRow(t: Test, row: ConformanceRow, dir: strin
       (e: unknown) => e,
     );
     t.match(error instanceof Error ? error.message : 'no error', row.refused.field, `refused: ${row.refused.why}`);
-    t.throws(() => buildModel({ workloads: [], policies: [...policies.values()].map((manifest) => ({ manifest })) }), PolicyError);
+    t.throws(
+      () => buildModel({ workloads: [], policies: [...policies.values()].map((manifest) => ({ manifest })) }),
+      PolicyError,
+    );
     return;
   }
   for (const sub of row.subtests) {
@@ -111,11 +156,17 @@ export async function runConformanceRow(t: Test, row: ConformanceRow, dir: strin
     for (const text of sub.pokes) {
       const p = poke(text);
       const from = `${podInfo(p.from).namespace}/${p.from}`;
-      const d = model.decide({ from: { workload: from }, to: { ip: podInfo(p.to).ip }, port: p.port, protocol: p.protocol });
+      const d = model.decide({
+        from: { workload: from },
+        to: { ip: podInfo(p.to).ip },
+        port: p.port,
+        protocol: p.protocol,
+      });
       const m = model.matrix(p.port, p.protocol);
       const cell = m.computed(model.workload(from)!.index, model.workload(`${podInfo(p.to).namespace}/${p.to}`)!.index);
       const want = p.connects ? 'allow' : 'deny';
-      if (d.computed !== want || cell !== want) wrong.push(`${text}: decide ${d.computed}, matrix ${cell}\n    ${d.explanation.join('\n    ')}`);
+      if (d.computed !== want || cell !== want)
+        wrong.push(`${text}: decide ${d.computed}, matrix ${cell}\n    ${d.explanation.join('\n    ')}`);
     }
     t.same(wrong, [], sub.name);
   }

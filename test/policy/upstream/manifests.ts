@@ -12,7 +12,11 @@ export type Manifest = Record<string, unknown>;
 export const labels = (map: Record<string, string>): Manifest => ({ matchLabels: map });
 
 /** A label selector with one `matchExpressions` requirement. */
-export const expr = (key: string, operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist', values?: string[]): Manifest => ({
+export const expr = (
+  key: string,
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist',
+  values?: string[],
+): Manifest => ({
   matchExpressions: [{ key, operator, ...(values ? { values } : {}) }],
 });
 
@@ -29,7 +33,14 @@ export interface PodPort {
 }
 
 /** A running Pod as `kubectl get pod -o yaml` shows it: labels, container ports, status.podIP(s). */
-export function podObject(namespace: string, name: string, podLabels: Record<string, string>, ports: readonly PodPort[], ip: string, owner?: { kind: string; name: string }): Manifest {
+export function podObject(
+  namespace: string,
+  name: string,
+  podLabels: Record<string, string>,
+  ports: readonly PodPort[],
+  ip: string,
+  owner?: { kind: string; name: string },
+): Manifest {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -37,7 +48,13 @@ export function podObject(namespace: string, name: string, podLabels: Record<str
       name,
       namespace,
       labels: podLabels,
-      ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, controller: true, uid: `${owner.name}-uid` }] } : {}),
+      ...(owner
+        ? {
+            ownerReferences: [
+              { apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, controller: true, uid: `${owner.name}-uid` },
+            ],
+          }
+        : {}),
     },
     spec: {
       containers: ports.map((p) => ({

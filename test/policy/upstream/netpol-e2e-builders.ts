@@ -9,13 +9,23 @@ type Rule = Record<string, unknown>;
  * A NetworkPolicy as the suite builds it: a rule list that is given (even empty) adds its policy
  * type, in the order given, unless `policyTypes` says otherwise.
  */
-export function netpol(namespace: string, name: string, podSelector: Manifest, rules: { ingress?: Rule[]; egress?: Rule[]; policyTypes?: string[] }): Manifest {
+export function netpol(
+  namespace: string,
+  name: string,
+  podSelector: Manifest,
+  rules: { ingress?: Rule[]; egress?: Rule[]; policyTypes?: string[] },
+): Manifest {
   const types = rules.policyTypes ?? [...(rules.ingress ? ['Ingress'] : []), ...(rules.egress ? ['Egress'] : [])];
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name, namespace },
-    spec: { podSelector, ...(rules.ingress ? { ingress: rules.ingress } : {}), ...(rules.egress ? { egress: rules.egress } : {}), policyTypes: types },
+    spec: {
+      podSelector,
+      ...(rules.ingress ? { ingress: rules.ingress } : {}),
+      ...(rules.egress ? { egress: rules.egress } : {}),
+      policyTypes: types,
+    },
   };
 }
 
@@ -37,10 +47,18 @@ export const apply =
   };
 
 /** A step. */
-export const step = (what: string, change: (state: ClusterState) => void, ...probes: Probe[]): Step => ({ what, change, probes });
+export const step = (what: string, change: (state: ClusterState) => void, ...probes: Probe[]): Step => ({
+  what,
+  change,
+  probes,
+});
 
 /** A probe round on a port and protocol with its truth table. */
-export const probe = (port: number, protocol: Protocol, expect: (t: TruthTable) => TruthTable): Probe => ({ port, protocol, expect });
+export const probe = (port: number, protocol: Protocol, expect: (t: TruthTable) => TruthTable): Probe => ({
+  port,
+  protocol,
+  expect,
+});
 
 /** The truth table unchanged: everything allowed. */
 export const allAllowed = (t: TruthTable): TruthTable => t;

@@ -3,8 +3,14 @@ import { ALL, allAllowed, apply, netpol, nsNamed, pod, probe, step } from './net
 import type { E2eRow, TruthTable } from './netpol-e2e.ts';
 
 const tcp = (ports: number[]) => ({ context: 'TCP', protocols: ['TCP'], ports }) as const;
-const onlyFromY = (t: TruthTable) => t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).peers({ ns: 'y' }, { ns: 'x', pod: 'a' }, true).peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false);
-const fromY81 = netpol('x', 'allow-client-a-via-ns-selector', pod('a'), { ingress: [{ from: [{ namespaceSelector: nsNamed('y') }], ports: [{ port: 81, protocol: 'TCP' }] }] });
+const onlyFromY = (t: TruthTable) =>
+  t
+    .peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false)
+    .peers({ ns: 'y' }, { ns: 'x', pod: 'a' }, true)
+    .peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false);
+const fromY81 = netpol('x', 'allow-client-a-via-ns-selector', pod('a'), {
+  ingress: [{ from: [{ namespaceSelector: nsNamed('y') }], ports: [{ port: 81, protocol: 'TCP' }] }],
+});
 
 export const PORT_ROWS: E2eRow[] = [
   {
@@ -18,10 +24,19 @@ export const PORT_ROWS: E2eRow[] = [
     it: 'should enforce multiple, stacked policies with overlapping podSelectors',
     pods: ['x/a', 'x/b', 'y/a', 'y/b', 'z/a'],
     steps: [
-      step('namespace y on port 81', apply(fromY81), probe(81, 'TCP', onlyFromY), probe(80, 'TCP', (t) => t.allIngress('x/a', false))),
+      step(
+        'namespace y on port 81',
+        apply(fromY81),
+        probe(81, 'TCP', onlyFromY),
+        probe(80, 'TCP', (t) => t.allIngress('x/a', false)),
+      ),
       step(
         'a second policy unblocks port 80',
-        apply(netpol('x', 'allow-client-a-via-ns-selector-80', pod('a'), { ingress: [{ from: [{ namespaceSelector: nsNamed('y') }], ports: [{ port: 80, protocol: 'TCP' }] }] })),
+        apply(
+          netpol('x', 'allow-client-a-via-ns-selector-80', pod('a'), {
+            ingress: [{ from: [{ namespaceSelector: nsNamed('y') }], ports: [{ port: 80, protocol: 'TCP' }] }],
+          }),
+        ),
         probe(80, 'TCP', onlyFromY),
       ),
     ],
@@ -30,7 +45,14 @@ export const PORT_ROWS: E2eRow[] = [
     ...tcp([80, 81]),
     it: 'should support allow-all policy',
     pods: ['x/a', 'x/b', 'y/a'],
-    steps: [step('allow-all', apply(netpol('x', 'allow-all', { matchLabels: {} }, { ingress: [{}] })), probe(80, 'TCP', allAllowed), probe(81, 'TCP', allAllowed))],
+    steps: [
+      step(
+        'allow-all',
+        apply(netpol('x', 'allow-all', { matchLabels: {} }, { ingress: [{}] })),
+        probe(80, 'TCP', allAllowed),
+        probe(81, 'TCP', allAllowed),
+      ),
+    ],
   },
   {
     ...tcp([80, 81]),
@@ -52,8 +74,16 @@ export const PORT_ROWS: E2eRow[] = [
     steps: [
       step(
         'namespace y on serve-80-tcp',
-        apply(netpol('x', 'allow-client-a-via-ns-selector-80', pod('a'), { ingress: [{ from: [{ namespaceSelector: nsNamed('y') }], ports: [{ port: 'serve-80-tcp', protocol: 'TCP' }] }] })),
-        probe(80, 'TCP', (t) => t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false)),
+        apply(
+          netpol('x', 'allow-client-a-via-ns-selector-80', pod('a'), {
+            ingress: [
+              { from: [{ namespaceSelector: nsNamed('y') }], ports: [{ port: 'serve-80-tcp', protocol: 'TCP' }] },
+            ],
+          }),
+        ),
+        probe(80, 'TCP', (t) =>
+          t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false),
+        ),
         probe(81, 'TCP', (t) => t.allIngress('x/a', false)),
       ),
     ],
@@ -78,7 +108,13 @@ export const PORT_ROWS: E2eRow[] = [
     steps: [
       step(
         'ingress from pod b, egress to port 80',
-        apply(netpol('x', 'allow-client-a-via-pod-selector', pod('a'), { ingress: [{ from: [{ podSelector: pod('b') }] }], egress: [{ ports: [{ port: 80 }] }], policyTypes: ['Egress', 'Ingress'] })),
+        apply(
+          netpol('x', 'allow-client-a-via-pod-selector', pod('a'), {
+            ingress: [{ from: [{ podSelector: pod('b') }] }],
+            egress: [{ ports: [{ port: 80 }] }],
+            policyTypes: ['Egress', 'Ingress'],
+          }),
+        ),
         probe(80, 'TCP', (t) => t.allIngress('x/a', false).expect('x/b', 'x/a', true)),
         probe(81, 'TCP', (t) => t.allIngress('x/a', false).allEgress('x/a', false).expect('x/b', 'x/a', true)),
       ),
@@ -104,8 +140,16 @@ export const PORT_ROWS: E2eRow[] = [
     it: 'should enforce multiple ingress policies with ingress allow-all policy taking precedence',
     pods: ['x/a', 'y/a'],
     steps: [
-      step('only port 80 into x', apply(netpol('x', 'allow-ingress-port-80', { matchLabels: {} }, { ingress: [{ ports: [{ port: 80 }] }] })), probe(81, 'TCP', (t) => t.peers({}, { ns: 'x' }, false))),
-      step('allow all ports', apply(netpol('x', 'allow-ingress', { matchLabels: {} }, { ingress: [{}] })), probe(81, 'TCP', allAllowed)),
+      step(
+        'only port 80 into x',
+        apply(netpol('x', 'allow-ingress-port-80', { matchLabels: {} }, { ingress: [{ ports: [{ port: 80 }] }] })),
+        probe(81, 'TCP', (t) => t.peers({}, { ns: 'x' }, false)),
+      ),
+      step(
+        'allow all ports',
+        apply(netpol('x', 'allow-ingress', { matchLabels: {} }, { ingress: [{}] })),
+        probe(81, 'TCP', allAllowed),
+      ),
     ],
   },
   {
@@ -113,8 +157,16 @@ export const PORT_ROWS: E2eRow[] = [
     it: 'should enforce multiple egress policies with egress allow-all policy taking precedence',
     pods: ['x/a', 'y/a'],
     steps: [
-      step('only port 80 out of x', apply(netpol('x', 'allow-egress-port-80', { matchLabels: {} }, { egress: [{ ports: [{ port: 80 }] }] })), probe(81, 'TCP', (t) => t.peers({ ns: 'x' }, {}, false))),
-      step('allow all ports', apply(netpol('x', 'allow-egress', { matchLabels: {} }, { egress: [{}] })), probe(81, 'TCP', allAllowed)),
+      step(
+        'only port 80 out of x',
+        apply(netpol('x', 'allow-egress-port-80', { matchLabels: {} }, { egress: [{ ports: [{ port: 80 }] }] })),
+        probe(81, 'TCP', (t) => t.peers({ ns: 'x' }, {}, false)),
+      ),
+      step(
+        'allow all ports',
+        apply(netpol('x', 'allow-egress', { matchLabels: {} }, { egress: [{}] })),
+        probe(81, 'TCP', allAllowed),
+      ),
     ],
   },
   {
@@ -124,7 +176,12 @@ export const PORT_ROWS: E2eRow[] = [
     steps: [
       step(
         'deny-ingress, and SCTP only on 81',
-        apply(netpol('x', 'deny-ingress', ALL, { ingress: [] }), netpol('x', 'allow-only-sctp-ingress-on-port-81', pod('a'), { ingress: [{ ports: [{ port: 81, protocol: 'SCTP' }] }] })),
+        apply(
+          netpol('x', 'deny-ingress', ALL, { ingress: [] }),
+          netpol('x', 'allow-only-sctp-ingress-on-port-81', pod('a'), {
+            ingress: [{ ports: [{ port: 81, protocol: 'SCTP' }] }],
+          }),
+        ),
         probe(81, 'TCP', (t) => t.peers({}, { ns: 'x' }, false)),
       ),
     ],
@@ -136,7 +193,11 @@ export const PORT_ROWS: E2eRow[] = [
     steps: [
       step(
         'SCTP only on 80',
-        apply(netpol('x', 'allow-only-sctp-ingress-on-port-80', pod('a'), { ingress: [{ ports: [{ port: 80, protocol: 'SCTP' }] }] })),
+        apply(
+          netpol('x', 'allow-only-sctp-ingress-on-port-80', pod('a'), {
+            ingress: [{ ports: [{ port: 80, protocol: 'SCTP' }] }],
+          }),
+        ),
         probe(81, 'TCP', (t) => t.allIngress('x/a', false)),
       ),
     ],
@@ -148,7 +209,11 @@ export const PORT_ROWS: E2eRow[] = [
     steps: [
       step(
         'UDP only on 81',
-        apply(netpol('x', 'allow-only-udp-ingress-on-port-81', pod('a'), { ingress: [{ ports: [{ port: 81, protocol: 'UDP' }] }] })),
+        apply(
+          netpol('x', 'allow-only-udp-ingress-on-port-81', pod('a'), {
+            ingress: [{ ports: [{ port: 81, protocol: 'UDP' }] }],
+          }),
+        ),
         probe(81, 'TCP', (t) => t.allIngress('x/a', false)),
       ),
     ],

@@ -11,7 +11,13 @@ export const SELECTOR_ROWS: E2eRow[] = [
     ...tcp80,
     it: "should support a 'default-deny-ingress' policy",
     pods: ['x/a', 'x/b', 'y/a', 'y/b'],
-    steps: [step('deny-ingress in x', apply(netpol('x', 'deny-ingress', ALL, { ingress: [] })), probe(80, 'TCP', (t) => t.peers({}, { ns: 'x' }, false)))],
+    steps: [
+      step(
+        'deny-ingress in x',
+        apply(netpol('x', 'deny-ingress', ALL, { ingress: [] })),
+        probe(80, 'TCP', (t) => t.peers({}, { ns: 'x' }, false)),
+      ),
+    ],
   },
   {
     ...tcp80,
@@ -46,7 +52,9 @@ export const SELECTOR_ROWS: E2eRow[] = [
         'deny-all and allow-all-to-a',
         apply(
           netpol('x', 'deny-all', ALL, { ingress: [] }),
-          netpol('x', 'allow-all-to-a', pod('a'), { ingress: [{ from: [{ podSelector: {}, namespaceSelector: {} }] }] }),
+          netpol('x', 'allow-all-to-a', pod('a'), {
+            ingress: [{ from: [{ podSelector: {}, namespaceSelector: {} }] }],
+          }),
         ),
         probe(80, 'TCP', (t) => t.allIngress('x/a', true).allIngress('x/b', false)),
       ),
@@ -56,7 +64,15 @@ export const SELECTOR_ROWS: E2eRow[] = [
     ...tcp80,
     it: 'should enforce policy to allow ingress traffic from pods in all namespaces',
     pods: ['x/a', 'x/b', 'y/a', 'z/a'],
-    steps: [step('allow-from-another-ns', apply(netpol('x', 'allow-from-another-ns', pod('a'), { ingress: [{ from: [{ namespaceSelector: labels({}) }] }] })), probe(80, 'TCP', allAllowed))],
+    steps: [
+      step(
+        'allow-from-another-ns',
+        apply(
+          netpol('x', 'allow-from-another-ns', pod('a'), { ingress: [{ from: [{ namespaceSelector: labels({}) }] }] }),
+        ),
+        probe(80, 'TCP', allAllowed),
+      ),
+    ],
   },
   {
     ...tcp80,
@@ -65,8 +81,14 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'allow-client-a-via-ns-selector',
-        apply(netpol('x', 'allow-client-a-via-ns-selector', pod('a'), { ingress: [{ from: [{ namespaceSelector: nsNamed('y') }] }] })),
-        probe(80, 'TCP', (t) => t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false)),
+        apply(
+          netpol('x', 'allow-client-a-via-ns-selector', pod('a'), {
+            ingress: [{ from: [{ namespaceSelector: nsNamed('y') }] }],
+          }),
+        ),
+        probe(80, 'TCP', (t) =>
+          t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false),
+        ),
       ),
     ],
   },
@@ -77,7 +99,9 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'x-a-allows-x-b by expression',
-        apply(netpol('x', 'x-a-allows-x-b', pod('a'), { ingress: [{ from: [{ podSelector: expr('pod', 'In', ['b']) }] }] })),
+        apply(
+          netpol('x', 'x-a-allows-x-b', pod('a'), { ingress: [{ from: [{ podSelector: expr('pod', 'In', ['b']) }] }] }),
+        ),
         probe(80, 'TCP', (t) => t.allIngress('x/a', false).expect('x/b', 'x/a', true)),
       ),
     ],
@@ -89,8 +113,14 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'allow-ns-y-match-selector',
-        apply(netpol('x', 'allow-ns-y-match-selector', pod('a'), { ingress: [{ from: [{ namespaceSelector: expr(MD, 'In', ['y']) }] }] })),
-        probe(80, 'TCP', (t) => t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false)),
+        apply(
+          netpol('x', 'allow-ns-y-match-selector', pod('a'), {
+            ingress: [{ from: [{ namespaceSelector: expr(MD, 'In', ['y']) }] }],
+          }),
+        ),
+        probe(80, 'TCP', (t) =>
+          t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false),
+        ),
       ),
     ],
   },
@@ -101,7 +131,11 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'namespace NotIn x, or pod b',
-        apply(netpol('x', 'allow-ns-y-match-selector', pod('a'), { ingress: [{ from: [{ namespaceSelector: expr(MD, 'NotIn', ['x']) }, { podSelector: pod('b') }] }] })),
+        apply(
+          netpol('x', 'allow-ns-y-match-selector', pod('a'), {
+            ingress: [{ from: [{ namespaceSelector: expr(MD, 'NotIn', ['x']) }, { podSelector: pod('b') }] }],
+          }),
+        ),
         probe(80, 'TCP', (t) => t.expect('x/c', 'x/a', false)),
       ),
     ],
@@ -113,7 +147,11 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'namespace NotIn x and pod b',
-        apply(netpol('x', 'allow-ns-y-podselector-and-nsselector', pod('a'), { ingress: [{ from: [{ namespaceSelector: expr(MD, 'NotIn', ['x']), podSelector: pod('b') }] }] })),
+        apply(
+          netpol('x', 'allow-ns-y-podselector-and-nsselector', pod('a'), {
+            ingress: [{ from: [{ namespaceSelector: expr(MD, 'NotIn', ['x']), podSelector: pod('b') }] }],
+          }),
+        ),
         probe(80, 'TCP', (t) => t.allIngress('x/a', false).expect('y/b', 'x/a', true).expect('z/b', 'x/a', true)),
       ),
     ],
@@ -125,7 +163,13 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'namespace NotIn x and pod In b, c',
-        apply(netpol('x', 'allow-ns-y-z-pod-b-c', pod('a'), { ingress: [{ from: [{ namespaceSelector: expr(MD, 'NotIn', ['x']), podSelector: expr('pod', 'In', ['b', 'c']) }] }] })),
+        apply(
+          netpol('x', 'allow-ns-y-z-pod-b-c', pod('a'), {
+            ingress: [
+              { from: [{ namespaceSelector: expr(MD, 'NotIn', ['x']), podSelector: expr('pod', 'In', ['b', 'c']) }] },
+            ],
+          }),
+        ),
         probe(80, 'TCP', (t) => t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).expect('y/a', 'x/a', false)),
       ),
     ],
@@ -137,7 +181,11 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'pod b or pod c',
-        apply(netpol('x', 'allow-ns-x-pod-b-c', pod('a'), { ingress: [{ from: [{ podSelector: pod('b') }, { podSelector: pod('c') }] }] })),
+        apply(
+          netpol('x', 'allow-ns-x-pod-b-c', pod('a'), {
+            ingress: [{ from: [{ podSelector: pod('b') }, { podSelector: pod('c') }] }],
+          }),
+        ),
         probe(80, 'TCP', (t) => t.allIngress('x/a', false).expect('x/b', 'x/a', true).expect('x/c', 'x/a', true)),
       ),
     ],
@@ -149,7 +197,11 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'namespace y and pod a',
-        apply(netpol('x', 'allow-ns-y-pod-a-via-namespace-pod-selector', pod('a'), { ingress: [{ from: [{ namespaceSelector: nsNamed('y'), podSelector: pod('a') }] }] })),
+        apply(
+          netpol('x', 'allow-ns-y-pod-a-via-namespace-pod-selector', pod('a'), {
+            ingress: [{ from: [{ namespaceSelector: nsNamed('y'), podSelector: pod('a') }] }],
+          }),
+        ),
         probe(80, 'TCP', (t) => t.allIngress('x/a', false).expect('y/a', 'x/a', true)),
       ),
     ],
@@ -173,8 +225,14 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'namespace named y',
-        apply(netpol('x', 'allow-client-a-via-ns-selector-for-immutable-ns-label', pod('a'), { ingress: [{ from: [{ namespaceSelector: nsNamed('y') }] }] })),
-        probe(80, 'TCP', (t) => t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false)),
+        apply(
+          netpol('x', 'allow-client-a-via-ns-selector-for-immutable-ns-label', pod('a'), {
+            ingress: [{ from: [{ namespaceSelector: nsNamed('y') }] }],
+          }),
+        ),
+        probe(80, 'TCP', (t) =>
+          t.peers({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).peers({ ns: 'z' }, { ns: 'x', pod: 'a' }, false),
+        ),
       ),
     ],
   },
@@ -185,7 +243,11 @@ export const SELECTOR_ROWS: E2eRow[] = [
     steps: [
       step(
         'egress to namespaces NotIn y',
-        apply(netpol('x', 'allow-ns-y-match-selector-for-immutable-ns-label', pod('a'), { egress: [{ to: [{ namespaceSelector: expr(MD, 'NotIn', ['y']) }] }] })),
+        apply(
+          netpol('x', 'allow-ns-y-match-selector-for-immutable-ns-label', pod('a'), {
+            egress: [{ to: [{ namespaceSelector: expr(MD, 'NotIn', ['y']) }] }],
+          }),
+        ),
         probe(80, 'TCP', (t) => t.peers({ ns: 'x', pod: 'a' }, { ns: 'y' }, false)),
       ),
     ],

@@ -12,10 +12,11 @@ t.test(`every traffic test of network_policy.go at ${E2E_COMMIT.slice(0, 12)} is
   const names = ROWS.map((r) => `${CONTEXT[r.context]} ${r.it}`);
   t.equal(new Set(names).size, names.length, 'no test twice');
   // 42 in the TCP context, 3 using UDP, 3 using SCTP: all 48 `f.It` of the file.
-  t.same(
-    Object.fromEntries(Object.keys(CONTEXT).map((c) => [c, ROWS.filter((r) => r.context === c).length])),
-    { TCP: 42, UDP: 3, SCTP: 3 },
-  );
+  t.same(Object.fromEntries(Object.keys(CONTEXT).map((c) => [c, ROWS.filter((r) => r.context === c).length])), {
+    TCP: 42,
+    UDP: 3,
+    SCTP: 3,
+  });
   t.end();
 });
 

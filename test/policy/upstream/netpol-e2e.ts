@@ -42,7 +42,8 @@ export class TruthTable {
       const [ns, name] = pod.split('/');
       return (p.ns === undefined || p.ns === ns) && (p.pod === undefined || p.pod === name);
     };
-    for (const f of this.pods) for (const t of this.pods) if (match(from, f) && match(to, t)) this.cells.set(`${f}>${t}`, allowed);
+    for (const f of this.pods)
+      for (const t of this.pods) if (match(from, f) && match(to, t)) this.cells.set(`${f}>${t}`, allowed);
     return this;
   }
 
@@ -108,7 +109,9 @@ const ip = (pod: string): string => {
 function manifests(row: E2eRow, state: ClusterState): Manifest[] {
   const namespaces = NS.map((ns) => namespaceObject(ns, { ns, ...state.namespaceLabels.get(ns) }));
   // Like upstream's model: one container per port and protocol, its port named serve-<port>-<protocol>.
-  const ports = row.ports.flatMap((port) => row.protocols.map((protocol) => ({ port, protocol, name: `serve-${port}-${protocol.toLowerCase()}` })));
+  const ports = row.ports.flatMap((port) =>
+    row.protocols.map((protocol) => ({ port, protocol, name: `serve-${port}-${protocol.toLowerCase()}` })),
+  );
   const pods = row.pods.map((pod) => {
     const [ns, name] = pod.split('/') as [string, string];
     return podObject(ns, name, { pod: name, ...state.podLabels.get(pod) }, ports, ip(pod));
@@ -131,8 +134,14 @@ export async function runE2eRow(t: Test, row: E2eRow, dir: string): Promise<void
           if (from === to) continue;
           const got = matrix.computed(model.workload(from)!.index, model.workload(to)!.index);
           const want = table.get(from, to) ? 'allow' : 'deny';
-          const decided = model.decide({ from: { workload: from }, to: { workload: to }, port: probe.port, protocol: probe.protocol }).computed;
-          if (got !== want || decided !== want) wrong.push(`${from} -> ${to}: upstream expects ${want}, matrix ${got}, decide ${decided}`);
+          const decided = model.decide({
+            from: { workload: from },
+            to: { workload: to },
+            port: probe.port,
+            protocol: probe.protocol,
+          }).computed;
+          if (got !== want || decided !== want)
+            wrong.push(`${from} -> ${to}: upstream expects ${want}, matrix ${got}, decide ${decided}`);
         }
       }
       t.same(wrong, [], `step ${i + 1} (${step.what}): ${probe.port}/${probe.protocol} truth table`);
