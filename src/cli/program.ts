@@ -1,6 +1,7 @@
 // The command tree: every subcommand registered on one commander program; the CLI's single decision point.
 
 import { Command, CommanderError } from 'commander';
+import { ClusterError } from '../cluster/api-error.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { ExitCode } from '../model/report.ts';
 import { escapeText } from '../report/escape.ts';
@@ -71,9 +72,8 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
       process.stderr.write(`prober: ${escapeText(error.toString().replace(/^UsageError: /, ''))}\n`);
       return 2;
     }
-    // Cluster connection failures already say everything in their message (their cause is for PROBER_DEBUG).
-    // Matched by name so this module does not load the Kubernetes client.
-    if (error instanceof Error && (error.name === 'ConnectionError' || error.name === 'KubeApiError')) {
+    // Cluster failures already say everything in their message (their cause is for PROBER_DEBUG).
+    if (error instanceof ClusterError) {
       process.stderr.write(`prober: ${escapeText(error.message)}\n`);
       if (process.env.PROBER_DEBUG) process.stderr.write(`${error.stack}\n`);
       return 2;
