@@ -42,7 +42,10 @@ export function simulatedResult(url: string, p: Prediction): ProbeResult {
   };
 }
 
-/** How the simulated backend counts targets alive (only the JSON report's `targets[].alive` shows it). */
+/**
+ * Which targets the simulated backend counts alive. A predicted deny is a verdict, whose target always
+ * counts, so this decides only what the report says about targets (`targets[].alive` in JSON).
+ */
 export interface SimulationOptions {
   /**
    * Every target is alive: its cells are all the model's own verdicts (a workload matrix). Otherwise
