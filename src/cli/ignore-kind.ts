@@ -1,7 +1,7 @@
 // `--ignore-kind KIND[.group]`: the one way to leave policy objects out of the model on purpose.
-import type { Command } from 'commander';
+import type { Command, OptionValues } from '@commander-js/extra-typings';
+import { UsageError } from '../orchestration/usage-error.ts';
 import { parseKindFilter, type KindFilter } from '../policy/groups.ts';
-import { UsageError } from './usage-error.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -9,7 +9,9 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
  * Adds the flag to a command whose manifests feed the policy model. Objects of a policy API group
  * prober does not evaluate are an error unless named here, so a skipped policy is always a choice.
  */
-export function addIgnoreKindOption(command: Command): Command {
+export function addIgnoreKindOption<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  command: Command<A, O, G>,
+) {
   return command.option(
     '--ignore-kind <KIND[.group]>',
     'leave objects of this kind out of the policy model on purpose, e.g. GlobalNetworkPolicy.crd.projectcalico.org (repeatable); ' +
@@ -20,8 +22,7 @@ export function addIgnoreKindOption(command: Command): Command {
 }
 
 /** The parsed `--ignore-kind` values; a malformed one is a usage error (exit 2). */
-export function ignoreKindsFlag(opts: Record<string, unknown>): KindFilter[] {
-  const values = Array.isArray(opts.ignoreKind) ? (opts.ignoreKind as string[]) : [];
+export function ignoreKindsFlag(values: readonly string[]): KindFilter[] {
   return values.map((value) => {
     const filter = parseKindFilter(value);
     if (typeof filter === 'string') throw new UsageError(`--ignore-kind: ${filter}`);

@@ -8,10 +8,9 @@ import { labApply } from '../lab/policies.ts';
 import { seedChecks, type SeedAnswer } from '../lab/seed-checks.ts';
 import { proberArgv } from '../lab/self.ts';
 import { timeAppLauncher, type TimeAppPaths } from '../lab/time-app.ts';
-import { effectiveDefaults } from './commands/check.ts';
-import { withInterrupts } from './interrupts.ts';
+import { effectiveDefaults, type RunFlags } from '../orchestration/run-flags.ts';
+import { withInterrupts } from '../orchestration/interrupts.ts';
 import { runLabTest } from './lab-test.ts';
-import type { RunFlags } from './options.ts';
 
 /** Inputs of the demo; defaults are the repository's own lab. */
 export interface DemoOptions {

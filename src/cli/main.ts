@@ -1,6 +1,6 @@
 // The binary's entry point and the one place that sets the process exit code.
 
-import { wasInterrupted } from './interrupts.ts';
+import { wasInterrupted } from '../orchestration/interrupts.ts';
 import { runCli } from './program.ts';
 
 // A reader that stops early (`prober … | head`) closes the pipe: that is not an error of prober's.

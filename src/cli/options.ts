@@ -1,28 +1,25 @@
 // Options shared by commands: output format, timeouts, concurrency — parsed once, with clear errors.
 
-import { Option, type Command } from 'commander';
+import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
 import { formatDuration, parseDuration, PROBE_TIMEOUT, type DurationRange } from '../model/duration.ts';
+import type { RunFlags } from '../orchestration/run-flags.ts';
+import { UsageError } from '../orchestration/usage-error.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.ts';
-import { UsageError } from './usage-error.ts';
 
-/** Run flags common to every command that probes. */
-export interface RunFlags {
-  readonly output: OutputFormat;
-  readonly timeout?: number;
-  readonly attempts?: number;
-  readonly concurrency?: number;
-  readonly color: boolean;
-}
-
-/** Adds `-o/--output` and `--no-color`. */
-export function addOutputOptions(command: Command): Command {
+/** Adds `-o/--output` and `--no-color`; the command's option types grow by `output` and `color`. */
+export function addOutputOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  command: Command<A, O, G>,
+) {
   return command
     .addOption(new Option('-o, --output <format>', 'report format').choices(OUTPUT_FORMATS).default('table'))
     .option('--no-color', 'never colour the table (colour is used only on a terminal anyway)');
 }
 
 /** Adds `--timeout`, `--attempts` and `--concurrency`, which override the test file's defaults. */
-export function addProbeOptions(command: Command, defaults: { timeout?: string; attempts?: string } = {}): Command {
+export function addProbeOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  command: Command<A, O, G>,
+  defaults: { timeout?: string; attempts?: string } = {},
+) {
   const timeout = new Option(
     '--timeout <duration>',
     `per-attempt timeout, e.g. 500ms, 2s (${rangeText(PROBE_TIMEOUT)})`,
@@ -42,11 +39,20 @@ export function addProbeOptions(command: Command, defaults: { timeout?: string; 
     );
 }
 
-/** Reads the shared flags from commander's parsed options. */
-export function runFlags(opts: Record<string, unknown>): RunFlags {
-  const color = opts.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR;
+/** The shared flags as `addOutputOptions` and `addProbeOptions` declare them. */
+export interface SharedOptions {
+  readonly output: OutputFormat;
+  readonly color: boolean;
+  readonly timeout?: number | undefined;
+  readonly attempts?: number | undefined;
+  readonly concurrency?: number | undefined;
+}
+
+/** Reads the shared flags from commander's parsed options; colour only on a terminal, and never with NO_COLOR. */
+export function runFlags(opts: SharedOptions): RunFlags {
+  const color = opts.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
   return {
-    output: (opts.output as OutputFormat | undefined) ?? 'table',
+    output: opts.output,
     color,
     ...(typeof opts.timeout === 'number' ? { timeout: opts.timeout } : {}),
     ...(typeof opts.attempts === 'number' ? { attempts: opts.attempts } : {}),

@@ -1,8 +1,11 @@
 // The command tree: every subcommand registered on one commander program; the CLI's single decision point.
 
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { ClusterError } from '../cluster/api-error.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { ExitCode } from '../model/report.ts';
+import { UsageError } from '../orchestration/usage-error.ts';
+import { PROBER_VERSION } from '../orchestration/version.ts';
 import { escapeText } from '../report/escape.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCheck } from './commands/check.ts';
@@ -11,8 +14,6 @@ import { registerProbe } from './commands/probe.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
-import { UsageError } from './usage-error.ts';
-import { versionLine } from './version.ts';
 
 /** Registers a subcommand; it reports its exit code through `finish`. */
 export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
@@ -26,6 +27,11 @@ const COMMANDS: readonly Register[] = [
   registerSimulate,
   registerLab,
 ];
+
+/** What `--version` prints, e.g. `prober 0.1.0 (node v24.21.0, linux-x64)`: the Node it embeds matters too. */
+function versionLine(): string {
+  return `prober ${PROBER_VERSION} (node ${process.version}, ${process.platform}-${process.arch})`;
+}
 
 function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')
@@ -71,9 +77,8 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
       process.stderr.write(`prober: ${escapeText(error.toString().replace(/^UsageError: /, ''))}\n`);
       return 2;
     }
-    // Cluster connection failures already say everything in their message (their cause is for PROBER_DEBUG).
-    // Matched by name so this module does not load the Kubernetes client.
-    if (error instanceof Error && (error.name === 'ConnectionError' || error.name === 'KubeApiError')) {
+    // Cluster failures already say everything in their message (their cause is for PROBER_DEBUG).
+    if (error instanceof ClusterError) {
       process.stderr.write(`prober: ${escapeText(error.message)}\n`);
       if (process.env.PROBER_DEBUG) process.stderr.write(`${error.stack}\n`);
       return 2;

@@ -8,8 +8,15 @@ export interface CallSubject {
   readonly name?: string;
 }
 
+/**
+ * prober could not reach the cluster, or the API server refused or failed a call. The message is the
+ * whole story in one line (the cause is detail for PROBER_DEBUG). This module loads no Kubernetes
+ * client code, so the CLI matches the class without paying for client-node.
+ */
+export class ClusterError extends Error {}
+
 /** A failed KubeApi call. `code` is the HTTP status, undefined when the API server was not reached. */
-export class KubeApiError extends Error {
+export class KubeApiError extends ClusterError {
   readonly call: KubeCall;
   readonly code: number | undefined;
   /** The Status `reason` the server gave (`Forbidden`, `NotFound`, `AlreadyExists` …), when it gave one. */

@@ -4,6 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ClusterError } from './api-error.ts';
 
 /** Where the service account of a pod is mounted (client-node reads the same path). */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -30,7 +31,7 @@ export interface Connection {
 }
 
 /** No way to reach a cluster, or a kubeconfig that does not work; printed as one line, exit 2. */
-export class ConnectionError extends Error {
+export class ConnectionError extends ClusterError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ConnectionError';

@@ -4,6 +4,7 @@
 import { loadManifests } from '../config/load-manifests.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
+import { leftOutWarnings } from '../policy/groups.ts';
 import { buildModel, type KindFilter, type PolicyInput } from '../policy/index.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
 import { KubeApiError } from './api-error.ts';
@@ -66,9 +67,7 @@ export async function livePolicyModel(
   if (files.length > 0) {
     const loaded = await loadManifests(files, { ignoreKinds });
     filePolicies = loaded.cluster.policies;
-    // Left out on request, but said out loud, as `simulate` and `check` do: a CI log shows what the verdicts do not cover.
-    for (const [kind, count] of Object.entries(loaded.leftOut))
-      warn(`left out ${count} ${kind} object(s) as asked by --ignore-kind: the matrix does not reflect them`);
+    for (const line of leftOutWarnings(loaded.leftOut)) warn(line);
   }
   let live: LiveObjects;
   try {

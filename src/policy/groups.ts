@@ -139,3 +139,14 @@ export function qualifiedKind(apiVersion: string, kind: string): string {
   const group = apiGroup(apiVersion);
   return group ? `${kind}.${group}` : kind;
 }
+
+/**
+ * What to say about objects left out on request (`--ignore-kind`), one line per `Kind.group`: said out
+ * loud wherever a model is built, so a CI log shows what the verdicts do not cover.
+ */
+export function leftOutWarnings(leftOut: Readonly<Record<string, number>>): string[] {
+  return Object.entries(leftOut).map(
+    ([kind, count]) =>
+      `left out ${count} ${kind} object(s) as asked by --ignore-kind: the matrix does not reflect them`,
+  );
+}

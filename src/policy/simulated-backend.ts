@@ -1,5 +1,6 @@
 // A backend that "observes" what the policy model predicts, behind the same interface as live ones.
 import type { Backend, BackendRun } from '../model/backend.ts';
+import { LazyMap } from '../model/lazy-map.ts';
 import type { ProbeResult } from '../model/outcome.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import type { Prediction } from './predict.ts';
@@ -41,33 +42,52 @@ export function simulatedResult(url: string, p: Prediction): ProbeResult {
   };
 }
 
-/** Observes nothing on a network: every cell is the policy model's prediction. */
+/**
+ * Which targets the simulated backend counts alive. A predicted deny is a verdict, whose target always
+ * counts, so this decides only what the report says about targets (`targets[].alive` in JSON).
+ */
+export interface SimulationOptions {
+  /**
+   * Every target is alive: its cells are all the model's own verdicts (a workload matrix). Otherwise
+   * a target is alive when at least one of its cells is a verdict.
+   */
+  readonly everyTargetAlive?: boolean;
+}
+
+/**
+ * Observes nothing on a network: every cell is the policy model's prediction, turned into a result
+ * when the report asks for it. A predictor that computes lazily (a workload matrix of millions of
+ * cells) is never held whole.
+ */
 export class SimulatedBackend implements Backend {
   readonly kind = 'simulated' as const;
   private readonly predictor: Predictor;
+  private readonly options: SimulationOptions;
 
-  constructor(predictor: Predictor) {
+  constructor(predictor: Predictor, options: SimulationOptions = {}) {
     this.predictor = predictor;
+    this.options = options;
   }
 
   async observe(test: ReachabilityTest): Promise<BackendRun> {
     const predictions = this.predictor(test);
-    const results = new Map<string, Map<string, ProbeResult>>();
-    const alive = new Map<string, string>();
-    for (const source of test.sources) {
-      const row = new Map<string, ProbeResult>();
-      for (const target of test.targets) {
-        const p = predictions.get(source.name)?.get(target.name) ?? {
-          kind: 'unknown',
-          reason: 'internal',
-          detail: 'no prediction for this cell',
-        };
-        row.set(target.name, simulatedResult(target.address.url, p));
-        // A simulated deny is the policy's own answer: no liveness proof is needed.
-        if (p.kind === 'verdict') alive.set(target.name, 'simulated from the manifests');
-      }
-      results.set(source.name, row);
-    }
+    const urls = new Map(test.targets.map((t) => [t.name, t.address.url]));
+    const targetNames = new Set(urls.keys());
+    const predict = (source: string, target: string): Prediction =>
+      predictions.get(source)?.get(target) ?? {
+        kind: 'unknown',
+        reason: 'internal',
+        detail: 'no prediction for this cell',
+      };
+    const results = new LazyMap(
+      new Set(test.sources.map((s) => s.name)),
+      (source) => new LazyMap(targetNames, (target) => simulatedResult(urls.get(target)!, predict(source, target))),
+    );
+    // A simulated deny is the policy's own answer: no liveness proof is needed.
+    const decided = this.options.everyTargetAlive
+      ? [...targetNames]
+      : [...targetNames].filter((target) => test.sources.some((s) => predict(s.name, target).kind === 'verdict'));
+    const alive = new Map(decided.map((name) => [name, 'simulated from the manifests']));
     return { observations: { results, sourceErrors: new Map(), alive } };
   }
 }

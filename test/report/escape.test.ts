@@ -1,7 +1,7 @@
 // escapeText: which characters are shown as escapes, and the progress line that uses it.
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { progressReporter } from '../../src/cli/progress.ts';
+import { progressReporter } from '../../src/orchestration/progress.ts';
 import { escapeText } from '../../src/report/escape.ts';
 
 t.test('control characters become visible escapes; everything else is kept', async (t) => {

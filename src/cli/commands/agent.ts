@@ -1,23 +1,10 @@
 // `prober agent`: run a probe plan where the agent was started and print one JSON line per result.
 
-import { Option, type Command } from 'commander';
+import { Option, type Command } from '@commander-js/extra-typings';
 import { CLIENT_TIMEOUT } from '../../model/duration.ts';
 import { MAX_PLAN_BYTES } from '../../model/plan.ts';
 import type { ExitCode } from '../../model/report.ts';
-import { withInterrupts } from '../interrupts.ts';
 import { durationFlag, rangeText } from '../options.ts';
-
-const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
-
-/**
- * Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. Files and stdin are
- * held to the plan's size limit; the kernel already caps one environment string at 128 KiB.
- */
-async function readPlan(planFlag: string | undefined): Promise<{ origin: string; text: string }> {
-  if (!planFlag && process.env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: process.env.PROBER_PLAN };
-  const { readText, STDIN_PATH } = await import('../../config/read-input.ts');
-  return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT);
-}
 
 /** Registers `agent`. */
 export function registerAgent(program: Command, finish: (code: ExitCode) => void): void {
@@ -61,24 +48,14 @@ error/interrupted, then AgentDone.
 Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was stopped ·
 2 the plan is invalid, or the run was interrupted.`,
     )
-    .action(async (opts: { plan?: string; listen?: string; clientTimeout: number }) => {
-      if (opts.listen) {
-        const { serveAgent } = await import('../../probe/agent-server.ts');
-        const socket = opts.listen;
-        await withInterrupts((signal) => serveAgent(socket, signal, { clientTimeoutMs: opts.clientTimeout }));
-        finish(0);
-        return;
-      }
-      const [{ parseProbePlan }, { executePlan }] = await Promise.all([
-        import('../../config/load-plan.ts'),
-        import('../../probe/agent-run.ts'),
-      ]);
-      const { origin, text } = await readPlan(opts.plan);
-      const plan = await parseProbePlan(origin, text);
-      const interrupted = await withInterrupts(async (signal, interruptedBy) => {
-        await executePlan(plan, (line) => process.stdout.write(`${JSON.stringify(line)}\n`), signal);
-        return interruptedBy();
-      });
-      finish(interrupted ? 2 : 0);
+    .action(async (opts) => {
+      const { runAgent } = await import('../../orchestration/agent.ts');
+      finish(
+        await runAgent({
+          ...(opts.plan !== undefined ? { plan: opts.plan } : {}),
+          ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
+          clientTimeoutMs: opts.clientTimeout,
+        }),
+      );
     });
 }

@@ -1,14 +1,14 @@
 // `prober lab …`: the seed's lab on this Linux host — up, apply, test, reset, down, status, demo.
 
-import { type Command, Option } from 'commander';
+import { type Command, type OptionValues, Option } from '@commander-js/extra-typings';
 import { quoteName } from '../../model/k8s-names.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { labNameProblem } from '../../lab/names.ts';
+import { withInterrupts } from '../../orchestration/interrupts.ts';
+import { effectiveDefaults } from '../../orchestration/run-flags.ts';
+import { UsageError } from '../../orchestration/usage-error.ts';
 import { escapeText } from '../../report/escape.ts';
-import { withInterrupts } from '../interrupts.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
-import { UsageError } from '../usage-error.ts';
-import { effectiveDefaults } from './check.ts';
 
 const DEFAULT_LAB = 'prober-lab';
 
@@ -19,7 +19,7 @@ function labName(value: string): string {
   return value;
 }
 
-function labOptions(command: Command): Command {
+function labOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
   return command.addOption(
     new Option(
       '--name <lab>',
@@ -46,7 +46,7 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     .option('--app-runtime <dir>', "the time app's Debian 13 root (default: the cache of npm run app:prepare)")
     .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)')
     .addHelpText('after', '\nExample:\n  sudo prober lab up -f k8s/')
-    .action(async (opts: { name: string; manifests: string[]; appRuntime?: string; appDir?: string }) => {
+    .action(async (opts) => {
       const [{ labUp }, { proberArgv }, time] = await Promise.all([
         import('../../lab/lab.ts'),
         import('../../lab/self.ts'),
@@ -73,7 +73,7 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
 
   labOptions(lab.command('down').summary('remove every namespace, process, rule and file of the lab'))
     .addHelpText('after', '\nExample:\n  sudo prober lab down')
-    .action(async (opts: { name: string }) => {
+    .action(async (opts) => {
       const { labDown } = await import('../../lab/lab.ts');
       const { removed, skipped } = await labDown(opts.name);
       for (const line of skipped) process.stderr.write(`lab ${opts.name}: ${escapeText(line)}\n`);
@@ -85,7 +85,7 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
 
   labOptions(lab.command('status').summary('show what the lab runs and how to reach it'))
     .addHelpText('after', '\nExample:\n  sudo prober lab status')
-    .action(async (opts: { name: string }) => {
+    .action(async (opts) => {
       const [{ readState }, { describeLab }] = await Promise.all([
         import('../../lab/state.ts'),
         import('../../lab/describe.ts'),
@@ -102,7 +102,7 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
       'policy files or directories (NetworkPolicy, AdminNetworkPolicy, Cilium)',
     )
     .addHelpText('after', '\nExample:\n  sudo prober lab apply -f policies/networkpolicy/')
-    .action(async (opts: { name: string; policies: string[] }) => {
+    .action(async (opts) => {
       const { labApply } = await import('../../lab/policies.ts');
       const { firewalls } = await labApply(opts.name, opts.policies);
       const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
@@ -114,22 +114,25 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
 
   labOptions(lab.command('reset').summary('remove every policy rule: everything allowed again'))
     .addHelpText('after', '\nExample:\n  sudo prober lab reset')
-    .action(async (opts: { name: string }) => {
+    .action(async (opts) => {
       const { labReset } = await import('../../lab/policies.ts');
       await labReset(opts.name);
       process.stderr.write(`lab ${opts.name}: policies removed\n`);
       finish(0);
     });
 
-  const test = labOptions(lab.command('test').summary('run a ReachabilityTest from the lab pods and compare'))
-    .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run (- reads it from stdin)')
-    .addOption(
-      new Option(
-        '--expect <source>',
-        'what to compare with: the written rules, the policy model of the applied policies, or both',
-      ).choices(['written', 'policies', 'both']),
-    );
-  addProbeOptions(addOutputOptions(test));
+  const test = addProbeOptions(
+    addOutputOptions(
+      labOptions(lab.command('test').summary('run a ReachabilityTest from the lab pods and compare'))
+        .requiredOption('-f, --file <test.yaml>', 'the ReachabilityTest to run (- reads it from stdin)')
+        .addOption(
+          new Option(
+            '--expect <source>',
+            'what to compare with: the written rules, the policy model of the applied policies, or both',
+          ).choices(['written', 'policies', 'both'] as const),
+        ),
+    ),
+  );
   test
     .addHelpText(
       'after',
@@ -140,37 +143,38 @@ Examples:
 
 Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
     )
-    .action(async (opts: Record<string, unknown>) => {
+    .action(async (opts) => {
       const { runLabTest } = await import('../lab-test.ts');
       const flags = runFlags(opts);
       finish(
         await runLabTest({
-          lab: String(opts.name),
-          file: String(opts.file),
+          lab: opts.name,
+          file: opts.file,
           flags,
-          expect: opts.expect as 'written' | 'policies' | 'both' | undefined,
+          expect: opts.expect,
           defaults: effectiveDefaults,
         }),
       );
     });
 
-  const demo = labOptions(
-    lab.command('demo').summary("the seed's story: up, test, apply the NetworkPolicy, test again, down"),
-  )
-    .option('-f, --manifests <path...>', 'manifest files or directories of the lab', ['k8s'])
-    .option('--policies <path...>', 'the policy set to apply halfway', ['policies/networkpolicy'])
-    .option('--test <file>', 'the ReachabilityTest of the lab', 'policies/expectations.yaml')
-    .option('--ingress-namespace <ns>', "where the seed's curl checks run from", 'a-ingress-traefik')
-    .option('--host <name>', "the Ingress host the seed's checks call", 'pippo.lan')
-    .option('--app-runtime <dir>', "the time app's Debian 13 root (default: the cache of npm run app:prepare)")
-    .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)');
-  addProbeOptions(addOutputOptions(demo));
+  const demo = addProbeOptions(
+    addOutputOptions(
+      labOptions(lab.command('demo').summary("the seed's story: up, test, apply the NetworkPolicy, test again, down"))
+        .option('-f, --manifests <path...>', 'manifest files or directories of the lab', ['k8s'])
+        .option('--policies <path...>', 'the policy set to apply halfway', ['policies/networkpolicy'])
+        .option('--test <file>', 'the ReachabilityTest of the lab', 'policies/expectations.yaml')
+        .option('--ingress-namespace <ns>', "where the seed's curl checks run from", 'a-ingress-traefik')
+        .option('--host <name>', "the Ingress host the seed's checks call", 'pippo.lan')
+        .option('--app-runtime <dir>', "the time app's Debian 13 root (default: the cache of npm run app:prepare)")
+        .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)'),
+    ),
+  );
   demo
     .addHelpText(
       'after',
       '\nExample:\n  sudo prober lab demo          # what `npm start` runs, from the repository root',
     )
-    .action(async (opts: Record<string, unknown>) => {
+    .action(async (opts) => {
       const [{ runLabDemo }, { defaultTimeAppPaths }] = await Promise.all([
         import('../lab-demo.ts'),
         import('../../lab/time-app.ts'),
@@ -178,15 +182,15 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
       const paths = defaultTimeAppPaths();
       finish(
         await runLabDemo({
-          lab: String(opts.name),
-          manifests: opts.manifests as string[],
-          policies: opts.policies as string[],
-          test: String(opts.test),
-          ingressNamespace: String(opts.ingressNamespace),
-          host: String(opts.host),
+          lab: opts.name,
+          manifests: opts.manifests,
+          policies: opts.policies,
+          test: opts.test,
+          ingressNamespace: opts.ingressNamespace,
+          host: opts.host,
           timeApp: {
-            rootfs: (opts.appRuntime as string | undefined) ?? paths.rootfs,
-            appDir: (opts.appDir as string | undefined) ?? paths.appDir,
+            rootfs: opts.appRuntime ?? paths.rootfs,
+            appDir: opts.appDir ?? paths.appDir,
           },
           flags: runFlags(opts),
         }),

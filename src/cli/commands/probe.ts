@@ -1,28 +1,33 @@
 // `prober probe URL…`: ad-hoc probes from here, printed as a one-row matrix.
 
-import { Option, type Command } from 'commander';
-import { DEFAULTS, type ReachabilityTest, type TargetSpec } from '../../model/test-spec.ts';
+import { Option, type Command } from '@commander-js/extra-typings';
+import type { ExitCode } from '../../model/report.ts';
 import { parseTarget } from '../../model/target.ts';
-import { adHocExitCode, type ExitCode } from '../../model/report.ts';
-import type { Verdict } from '../../model/outcome.ts';
+import type { TargetSpec } from '../../model/test-spec.ts';
+import { UsageError } from '../../orchestration/usage-error.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
-import { UsageError } from '../usage-error.ts';
 
 /** Registers `probe`. */
 export function registerProbe(program: Command, finish: (code: ExitCode) => void): void {
-  const command = program
-    .command('probe')
-    .summary('probe URLs from here and print a one-row matrix')
-    .description(
-      'Probes each URL once from where prober runs (tcp://, http(s)://, redis://, dns://) and prints ' +
-        'what happened. With --expect, every cell is judged and the exit code says whether all matched.',
-    )
-    .argument(
-      '<url...>',
-      'targets, e.g. tcp://10.0.0.5:5432 http://svc.ns/healthz redis://redis:6379 dns://kubernetes.default',
-    )
-    .addOption(new Option('--expect <verdict>', 'judge every cell against this verdict').choices(['allow', 'deny']));
-  addProbeOptions(addOutputOptions(command), { timeout: '2s', attempts: '1' });
+  const command = addProbeOptions(
+    addOutputOptions(
+      program
+        .command('probe')
+        .summary('probe URLs from here and print a one-row matrix')
+        .description(
+          'Probes each URL once from where prober runs (tcp://, http(s)://, redis://, dns://) and prints ' +
+            'what happened. With --expect, every cell is judged and the exit code says whether all matched.',
+        )
+        .argument(
+          '<url...>',
+          'targets, e.g. tcp://10.0.0.5:5432 http://svc.ns/healthz redis://redis:6379 dns://kubernetes.default',
+        )
+        .addOption(
+          new Option('--expect <verdict>', 'judge every cell against this verdict').choices(['allow', 'deny'] as const),
+        ),
+    ),
+    { timeout: '2s', attempts: '1' },
+  );
   command.addHelpText(
     'after',
     `
@@ -34,38 +39,13 @@ Examples:
 Exit codes: without --expect 0 when every probe was observed (allow or deny), 2 when any errored;
 with --expect 0 all matched · 1 a mismatch · 2 could not decide.`,
   );
-  command.action(async (urls: string[], opts: Record<string, unknown>) => {
-    const [{ LocalBackend }, { observeAndReport }] = await Promise.all([
-      import('../../probe/local-backend.ts'),
-      import('../observe-and-report.ts'),
-    ]);
-    const flags = runFlags(opts);
+  command.action(async (urls, opts) => {
     const targets: TargetSpec[] = urls.map((url, index) => {
       const parsed = parseTarget(url);
       if (!parsed.ok) throw new UsageError(`probe: argument ${index + 1}: ${parsed.error}`);
       return { name: parsed.value.url, address: parsed.value, liveness: 'none' };
     });
-    const expect = opts.expect as Verdict | undefined;
-    const test: ReachabilityTest = {
-      name: 'probe',
-      file: '<command line>',
-      defaults: DEFAULTS,
-      sources: [{ name: 'here', local: true }],
-      targets,
-      rules: expect ? [{ from: '*', to: '*', verdict: expect }] : [],
-      expectFromPolicies: false,
-    };
-    const defaults = {
-      timeoutMs: flags.timeout ?? 2000,
-      attempts: flags.attempts ?? 1,
-      concurrency: flags.concurrency ?? DEFAULTS.concurrency,
-    };
-    const code = await observeAndReport(
-      test,
-      new LocalBackend(defaults),
-      flags,
-      expect ? { listAll: true } : { exitCode: adHocExitCode, listAll: true },
-    );
-    finish(code);
+    const { probeFromHere } = await import('../../orchestration/probe.ts');
+    finish(await probeFromHere({ targets, expect: opts.expect, flags: runFlags(opts) }));
   });
 }

@@ -1,9 +1,9 @@
 // `prober serve`: a synthetic target that answers HTTP and Redis PING with its own identity.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import type { ExitCode } from '../../model/report.ts';
 import { SERVE_LIMITS } from '../../probe/serve-limits.ts';
-import { UsageError } from '../usage-error.ts';
+import { UsageError } from '../../orchestration/usage-error.ts';
 
 function parsePorts(value: string): number[] {
   const ports = value.split(',').map((part) => part.trim());
@@ -49,15 +49,14 @@ Examples:
   curl -s localhost:8080/status/403      # answers 403, as an L7 deny would
   prober probe redis://127.0.0.1:9090     # +PONG`,
     )
-    .action(async (opts: { port: number[]; host: string; name?: string }) => {
-      const { identityFromEnv, startTargetServer } = await import('../../probe/target-server.ts');
-      const server = await startTargetServer(opts.port, opts.host, identityFromEnv(opts.name));
-      process.stderr.write(`prober serve: listening on ${opts.host} port ${server.ports.join(', ')}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await server.close();
-      finish(0);
+    .action(async (opts) => {
+      const { serveTargets } = await import('../../orchestration/serve.ts');
+      finish(
+        await serveTargets({
+          ports: opts.port,
+          host: opts.host,
+          ...(opts.name !== undefined ? { name: opts.name } : {}),
+        }),
+      );
     });
 }

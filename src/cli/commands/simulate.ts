@@ -1,16 +1,28 @@
 // `prober simulate`: the expected matrix from policy YAML and workload manifests, with explanations.
 
-import type { Command } from 'commander';
-import { adHocExitCode, type ExitCode } from '../../model/report.ts';
+import type { Command } from '@commander-js/extra-typings';
+import type { ExitCode } from '../../model/report.ts';
+import type { SimulateMode } from '../../orchestration/simulate.ts';
+import { UsageError } from '../../orchestration/usage-error.ts';
+import type { Protocol } from '../../policy/index.ts';
+import type { OutputFormat } from '../../report/formats.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, runFlags } from '../options.ts';
-import { UsageError } from '../usage-error.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** Parses `6379`, `6379/TCP` or `53/udp` (protocol defaults to TCP). */
+function parsePortArg(text: string, flag: string): { port: number; protocol: Protocol } {
+  const match = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(text.trim());
+  const port = match ? Number(match[1]) : NaN;
+  if (!match || port < 1 || port > 65535)
+    throw new UsageError(`${flag}: "${text}" is not a port (write e.g. 6379, 6379/TCP or 53/UDP)`);
+  return { port, protocol: (match[2]?.toUpperCase() ?? 'TCP') as Protocol };
+}
+
 /** Registers `simulate`. */
 export function registerSimulate(program: Command, finish: (code: ExitCode) => void): void {
-  const command = program
+  const base = program
     .command('simulate')
     .summary('compute the expected matrix from policies and manifests (no cluster needed)')
     .description(
@@ -31,7 +43,7 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
     .option('--diff <old-new...>', 'list the cells whose verdict changes from the policies in OLD to those in NEW')
     .option('--assume-mesh', 'treat every workload as having an Istio sidecar')
     .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default');
-  addIgnoreKindOption(addOutputOptions(command));
+  const command = addIgnoreKindOption(addOutputOptions(base));
   command.addHelpText(
     'after',
     `
@@ -49,81 +61,43 @@ on an IP the manifests do not give, the cell is an error ("undecidable"), never 
 Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 all cells as expected, 1 a mismatch, 2 undecidable cells ·
 --diff 0 no change, 1 some cells change · 2 bad input.`,
   );
-  command.action(async (opts: Record<string, unknown>) => {
-    const [
-      { loadPolicyModel },
-      views,
-      { workloadMatrix },
-      args,
-      { SimulatedBackend },
-      { predictTest },
-      { observeAndReport },
-      { loadReachabilityTest },
-    ] = await Promise.all([
-      import('../policy-model.ts'),
-      import('../simulate-views.ts'),
-      import('../simulate-matrix.ts'),
-      import('../simulate-args.ts'),
-      import('../../policy/simulated-backend.ts'),
-      import('../../policy/predict.ts'),
-      import('../observe-and-report.ts'),
-      import('../../config/load-test.ts'),
-    ]);
-    const flags = runFlags(opts);
-    const explain = opts.explain as string[] | undefined;
-    const diff = opts.diff as string[] | undefined;
-    const testFile = opts.test as string | undefined;
-    const modes = [explain, diff, testFile].filter((m) => m !== undefined).length;
-    if (modes > 1) throw new UsageError('simulate: use one of --explain, --diff and --test at a time');
-    const test = testFile ? await loadReachabilityTest(testFile) : undefined;
-    const paths = opts.file as string[];
-    const fromTest = test?.fromPolicies ? [...test.fromPolicies.policies, ...test.fromPolicies.workloads] : [];
-    const manifests = paths.length > 0 ? paths : fromTest;
-    if (manifests.length === 0) throw new UsageError('simulate: name the manifests with -f (policies and workloads)');
-    const modelOptions = {
-      assumeMesh: opts.assumeMesh === true,
-      defaultNamespace: String(opts.namespace),
-      ignoreKinds: ignoreKindsFlag(opts),
-    };
-
-    if (diff) {
-      if (diff.length !== 2) throw new UsageError('--diff takes two policy sets: --diff OLD NEW');
-      if (flags.output === 'junit') throw new UsageError('--diff prints table, markdown or json');
-      const [{ diffModels, diffChunks }, { writeChunks }] = await Promise.all([
-        import('../simulate-diff.ts'),
-        import('../../report/write.ts'),
-      ]);
-      const [before, after] = await Promise.all(diff.map((set) => loadPolicyModel([...manifests, set], modelOptions)));
-      const changed = await writeChunks(
-        diffChunks(diffModels(before!, after!), diff[0]!, diff[1]!, flags.output === 'json' ? 'json' : 'text'),
-      );
-      finish(changed > 0 ? 1 : 0);
-      return;
-    }
-    const model = await loadPolicyModel(manifests, modelOptions);
-    if (explain) {
-      if (explain.length !== 3) throw new UsageError('--explain takes three values: --explain FROM TO PORT');
-      const decisions = views.explainCell(
-        model,
-        explain[0]!,
-        explain[1]!,
-        args.parsePortArg(explain[2]!, '--explain PORT'),
-      );
-      if (flags.output === 'json') process.stdout.write(`${JSON.stringify(decisions, null, 2)}\n`);
-      else if (flags.output === 'table' || flags.output === 'markdown')
-        process.stdout.write(views.renderDecisions(decisions));
-      else throw new UsageError('--explain prints table, markdown or json');
-      finish(0);
-      return;
-    }
-    if (test) {
-      finish(await observeAndReport(test, new SimulatedBackend((t) => predictTest(model, t)), flags));
-      return;
-    }
-    const ports = (opts.port as string[]).map((p) => args.parsePortArg(p, '--port'));
-    const { test: matrix, backend } = workloadMatrix(model, ports);
-    if (matrix.targets.length === 0)
-      throw new UsageError('simulate: no workload declares a container port; name ports with --port');
-    finish(await observeAndReport(matrix, backend, flags, { exitCode: adHocExitCode }));
+  command.action(async (opts) => {
+    const mode = simulateMode(opts);
+    const { runSimulate } = await import('../../orchestration/simulate.ts');
+    finish(
+      await runSimulate({
+        mode,
+        manifests: opts.file,
+        flags: runFlags(opts),
+        assumeMesh: opts.assumeMesh === true,
+        namespace: opts.namespace,
+        ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
+      }),
+    );
   });
+}
+
+/** The one mode the flags ask for, with its values checked before any file is read. */
+function simulateMode(opts: {
+  readonly explain?: string[] | undefined;
+  readonly diff?: string[] | undefined;
+  readonly test?: string | undefined;
+  readonly port: string[];
+  readonly output: OutputFormat;
+}): SimulateMode {
+  const { explain, diff, test } = opts;
+  const modes = [explain, diff, test].filter((m) => m !== undefined).length;
+  if (modes > 1) throw new UsageError('simulate: use one of --explain, --diff and --test at a time');
+  if (diff) {
+    if (diff.length !== 2) throw new UsageError('--diff takes two policy sets: --diff OLD NEW');
+    if (opts.output === 'junit') throw new UsageError('--diff prints table, markdown or json');
+    return { kind: 'diff', old: diff[0]!, new: diff[1]! };
+  }
+  if (explain) {
+    if (explain.length !== 3) throw new UsageError('--explain takes three values: --explain FROM TO PORT');
+    if (opts.output === 'junit') throw new UsageError('--explain prints table, markdown or json');
+    return { kind: 'explain', from: explain[0]!, to: explain[1]!, port: parsePortArg(explain[2]!, '--explain PORT') };
+  }
+  if (test) return { kind: 'test', file: test };
+  return { kind: 'matrix', ports: opts.port.map((p) => parsePortArg(p, '--port')) };
 }

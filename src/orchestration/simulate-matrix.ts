@@ -3,11 +3,10 @@
 
 import type { Backend } from '../model/backend.ts';
 import { LazyMap } from '../model/lazy-map.ts';
-import type { ProbeResult } from '../model/outcome.ts';
 import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
 import type { Model, Workload } from '../policy/index.ts';
-import { predictionOf } from '../policy/predict.ts';
-import { simulatedResult } from '../policy/simulated-backend.ts';
+import { predictionOf, type Prediction } from '../policy/predict.ts';
+import { SimulatedBackend } from '../policy/simulated-backend.ts';
 import type { PortArg } from './simulate-views.ts';
 
 const portLabel = (p: PortArg): string => (p.protocol === 'TCP' ? `${p.port}` : `${p.port}/${p.protocol}`);
@@ -58,25 +57,21 @@ export function workloadMatrix(model: Model, ports: readonly PortArg[]): { test:
     expectFromPolicies: false,
   };
   const targetNames = new Set(columns.keys());
-  const predict = (from: string, target: string): ProbeResult => {
+  const predict = (from: string, target: string): Prediction => {
     const c = columns.get(target)!;
-    const d = model.decide({
-      from: { workload: from },
-      to: { workload: c.workload.id },
-      port: c.port.port,
-      protocol: c.port.protocol,
-    });
-    return simulatedResult(c.url, predictionOf(d));
+    return predictionOf(
+      model.decide({
+        from: { workload: from },
+        to: { workload: c.workload.id },
+        port: c.port.port,
+        protocol: c.port.protocol,
+      }),
+    );
   };
-  const results = new LazyMap(
+  const predictions = new LazyMap(
     new Set(sources.map((s) => s.name)),
     (from) => new LazyMap(targetNames, (target) => predict(from, target)),
   );
   // Every cell is a verdict of the policies themselves, so every target counts as alive.
-  const alive = new Map([...targetNames].map((name) => [name, 'simulated from the manifests']));
-  const backend: Backend = {
-    kind: 'simulated',
-    observe: async () => ({ observations: { results, sourceErrors: new Map(), alive } }),
-  };
-  return { test, backend };
+  return { test, backend: new SimulatedBackend(() => predictions, { everyTargetAlive: true }) };
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { escapeText } from '../report/escape.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
+import { leftOutWarnings } from '../policy/groups.ts';
 import { buildModel, type KindFilter, type Model } from '../policy/index.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
 
@@ -28,8 +29,7 @@ export async function loadPolicyModel(paths: readonly string[], options: PolicyM
   });
   for (const line of loaded.warnings) warn(line);
   // Left out on request, but said out loud: a CI log shows what the verdicts do not cover.
-  for (const [kind, count] of Object.entries(loaded.leftOut))
-    warn(`left out ${count} ${kind} object(s) as asked by --ignore-kind: the matrix does not reflect them`);
+  for (const line of leftOutWarnings(loaded.leftOut)) warn(line);
   const model = buildModel(loaded.cluster, options.assumeMesh ? { assumeMesh: true } : {});
   for (const line of model.warnings) warn(line);
   if (loaded.cluster.policies.length === 0) warn(`no policy found in ${paths.join(', ')}: every cell is allowed`);

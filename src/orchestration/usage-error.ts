@@ -1,4 +1,4 @@
-// Errors in how a command was called (flags, arguments): printed as one line, exit code 2.
+// Errors in how prober was asked to run (flags, arguments, a format that cannot hold the matrix): one line, exit code 2.
 
 /** A bad flag or argument value; the message names the flag. */
 export class UsageError extends Error {

@@ -1,8 +1,8 @@
 // What `prober simulate --explain` shows: one cell's decisions, explained.
+import { isIP } from 'node:net';
 import { someNames } from '../model/names.ts';
 import type { Decision, Model, Peer, Protocol } from '../policy/index.ts';
 import { escapeText } from '../report/escape.ts';
-import { isAddressText } from './simulate-args.ts';
 import { UsageError } from './usage-error.ts';
 
 /** A destination port and protocol, as given on the command line (`6379`, `53/UDP`). */
@@ -10,6 +10,9 @@ export interface PortArg {
   readonly port: number;
   readonly protocol: Protocol;
 }
+
+/** True when the text is an IPv4 or IPv6 address rather than a workload or Service name. */
+const isAddressText = (text: string): boolean => isIP(text) !== 0;
 
 function peerOf(model: Model, text: string, flag: string): Peer {
   if (isAddressText(text)) return { ip: text };

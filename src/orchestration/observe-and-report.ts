@@ -8,7 +8,7 @@ import type { ReachabilityTest } from '../model/test-spec.ts';
 import { formatProblem } from '../report/fit.ts';
 import { writeReport } from '../report/write.ts';
 import { withInterrupts } from './interrupts.ts';
-import type { RunFlags } from './options.ts';
+import type { RunFlags } from './run-flags.ts';
 import { progressReporter } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 import { PROBER_VERSION } from './version.ts';

@@ -1,0 +1,53 @@
+// `agent`: run one probe plan where prober was started (a source pod, a lab namespace), or stay resident and serve plans.
+
+import { parseProbePlan } from '../config/load-plan.ts';
+import { readText, STDIN_PATH } from '../config/read-input.ts';
+import { MAX_PLAN_BYTES } from '../model/plan.ts';
+import type { ExitCode } from '../model/report.ts';
+import { executePlan } from '../probe/agent-run.ts';
+import { withInterrupts } from './interrupts.ts';
+
+const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
+
+/** What `prober agent` was asked. */
+export interface AgentRequest {
+  /** `--plan FILE` or `-` (stdin); undefined: `$PROBER_PLAN`, else stdin. */
+  readonly plan?: string;
+  /** Stay resident on this Unix socket instead of running one plan. */
+  readonly listen?: string;
+  /** With `listen`: how long a client may take to send its plan line. */
+  readonly clientTimeoutMs: number;
+}
+
+/**
+ * Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. Files and stdin are
+ * held to the plan's size limit; the kernel already caps one environment string at 128 KiB.
+ */
+async function readPlan(planFlag: string | undefined): Promise<{ origin: string; text: string }> {
+  if (!planFlag && process.env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: process.env.PROBER_PLAN };
+  return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT);
+}
+
+/**
+ * Runs the plan and prints one JSON line per result, then AgentDone; or, with `listen`, serves plans
+ * until SIGINT/SIGTERM. Returns 0, or 2 when a one-shot run was interrupted; an invalid plan throws.
+ *
+ * @example
+ *   process.exitCode = await runAgent({ plan: '-', clientTimeoutMs: 10_000 });
+ */
+export async function runAgent(request: AgentRequest): Promise<ExitCode> {
+  if (request.listen) {
+    const socket = request.listen;
+    // Loaded on use: only the resident agent of the lab serves a socket.
+    const { serveAgent } = await import('../probe/agent-server.ts');
+    await withInterrupts((signal) => serveAgent(socket, signal, { clientTimeoutMs: request.clientTimeoutMs }));
+    return 0;
+  }
+  const { origin, text } = await readPlan(request.plan);
+  const plan = await parseProbePlan(origin, text);
+  const interrupted = await withInterrupts(async (signal, interruptedBy) => {
+    await executePlan(plan, (line) => process.stdout.write(`${JSON.stringify(line)}\n`), signal);
+    return interruptedBy();
+  });
+  return interrupted ? 2 : 0;
+}

@@ -1,0 +1,43 @@
+// `check`: a ReachabilityTest probed from where prober runs, judged against its rules (and its policies).
+
+import { ConfigError } from '../config/config-error.ts';
+import { loadReachabilityTest } from '../config/load-test.ts';
+import type { ExitCode } from '../model/report.ts';
+import type { KindFilter } from '../policy/index.ts';
+import { LocalBackend } from '../probe/local-backend.ts';
+import { observeAndReport } from './observe-and-report.ts';
+import { policyVerdictsFor } from './policy-model.ts';
+import { effectiveDefaults, type RunFlags } from './run-flags.ts';
+
+/** What `prober check` was asked. */
+export interface CheckRequest {
+  /** The test file; `-` reads stdin. */
+  readonly file: string;
+  readonly flags: RunFlags;
+  /** Kinds left out of the policy model on purpose (`--ignore-kind`). */
+  readonly ignoreKinds: readonly KindFilter[];
+}
+
+/**
+ * Loads the test, probes every target from here, judges each cell against the written rules and, when
+ * the test has a `fromPolicies` block, the policy model too; prints the report and returns the exit code.
+ *
+ * @example
+ *   const code = await runCheck({ file: 'demo.yaml', flags: { output: 'table', color: false }, ignoreKinds: [] });
+ */
+export async function runCheck(request: CheckRequest): Promise<ExitCode> {
+  const test = await loadReachabilityTest(request.file);
+  const remote = test.sources.find((s) => !s.local);
+  if (remote) {
+    throw new ConfigError(
+      test.file,
+      remote.origin?.line,
+      `spec.sources.${remote.name}`,
+      'check probes from here, so every source must be `local: true`; use `prober run` (cluster) or `prober lab test` for workloads',
+    );
+  }
+  const { flags } = request;
+  // A test with `fromPolicies` is judged three ways: observed, written intent, policy model.
+  const model = await policyVerdictsFor(test, { ignoreKinds: request.ignoreKinds });
+  return observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, model ? { model } : {});
+}

@@ -1,0 +1,95 @@
+// `run`: a ReachabilityTest in a Kubernetes cluster — connect, place agents in the real workloads, judge, report.
+
+import type { AgentMode } from '../cluster/agents.ts';
+import type { Connection } from '../cluster/connection.ts';
+import type { KubeApi } from '../cluster/kube-api.ts';
+import { loadReachabilityTest } from '../config/load-test.ts';
+import type { ExitCode } from '../model/report.ts';
+import type { KindFilter } from '../policy/index.ts';
+import { escapeText } from '../report/escape.ts';
+import { observeAndReport } from './observe-and-report.ts';
+import { effectiveDefaults, type RunFlags } from './run-flags.ts';
+
+/** What `prober run` was asked. */
+export interface ClusterRunRequest {
+  /** The test file; `-` reads stdin (what `kubectl run -i` can pass in). */
+  readonly file: string;
+  readonly flags: RunFlags;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Namespace of sources that name none; default: the context's. */
+  readonly namespace?: string;
+  readonly agent: AgentMode;
+  /** The agents' image as given; undefined: prober's own image in a pod, else `fallbackImage`. */
+  readonly image?: string;
+  /** The published image of this version, used when no image was given and none can be read. */
+  readonly fallbackImage: string;
+  readonly parallel: number;
+  readonly agentTimeoutMs?: number;
+  readonly clusterDomain: string;
+  readonly ignoreKinds: readonly KindFilter[];
+}
+
+// Warnings carry text from the API server and from manifests: escaped like every human-facing line.
+const warn = (message: string): void => {
+  process.stderr.write(`prober: warning: ${escapeText(message)}\n`);
+};
+
+/** In a pod, the agents use prober's own image unless --image says otherwise; elsewhere the published one. */
+async function agentImage(api: KubeApi, connection: Connection, fallback: string): Promise<string> {
+  const { ownImage } = await import('../cluster/own-image.ts');
+  try {
+    return (await ownImage(api, connection)) ?? fallback;
+  } catch (error) {
+    warn(
+      `agents use ${fallback}: unable to read this pod's own image (${error instanceof Error ? error.message : String(error)})`,
+    );
+    return fallback;
+  }
+}
+
+/**
+ * Loads the test, connects (service account, else kubeconfig), builds the policy model when the test
+ * asks for it, runs the agents, prints the report and returns the exit code. A cluster that cannot be
+ * reached throws a ClusterError with a one-line message.
+ *
+ * @example
+ *   await runInCluster({ file: 'lab.yaml', flags, agent: 'ephemeral', fallbackImage, parallel: 8,
+ *     clusterDomain: 'cluster.local', ignoreKinds: [] });
+ */
+export async function runInCluster(request: ClusterRunRequest): Promise<ExitCode> {
+  const test = await loadReachabilityTest(request.file);
+  const { flags } = request;
+  // Loaded on use: client-node alone takes about a second to load, which a bad test file need not wait for.
+  const [{ connect }, { clientNodeApi }, { ClusterBackend }, { livePolicyModel }] = await Promise.all([
+    import('../cluster/connection.ts'),
+    import('../cluster/client-node-api.ts'),
+    import('../cluster/cluster-backend.ts'),
+    import('../cluster/live-policies.ts'),
+  ]);
+  const connection = connect({
+    ...(request.kubeconfig !== undefined ? { kubeconfig: request.kubeconfig } : {}),
+    ...(request.context !== undefined ? { context: request.context } : {}),
+  });
+  // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
+  const api = clientNodeApi(connection, {
+    onRetry: (error, _attempt, message) => error.code !== undefined && warn(message),
+  });
+  const namespace = request.namespace ?? connection.namespace;
+  const model =
+    test.expectFromPolicies || test.fromPolicies
+      ? await livePolicyModel(api, test, namespace, warn, request.ignoreKinds)
+      : undefined;
+  const backend = new ClusterBackend(api, {
+    image: request.image ?? (await agentImage(api, connection, request.fallbackImage)),
+    agent: request.agent,
+    parallel: request.parallel,
+    ...(request.agentTimeoutMs !== undefined ? { agentTimeoutMs: request.agentTimeoutMs } : {}),
+    defaults: effectiveDefaults(test, flags),
+    namespace,
+    context: connection.description,
+    clusterDomain: request.clusterDomain,
+    warn,
+  });
+  return observeAndReport(test, backend, flags, model ? { model } : {});
+}

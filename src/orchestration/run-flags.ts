@@ -1,0 +1,22 @@
+// The settings a run takes from the command line, and how they override a test's own defaults.
+
+import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
+import type { OutputFormat } from '../report/formats.ts';
+
+/** Run flags common to every command that probes (parsed by cli/options.ts). */
+export interface RunFlags {
+  readonly output: OutputFormat;
+  readonly timeout?: number;
+  readonly attempts?: number;
+  readonly concurrency?: number;
+  readonly color: boolean;
+}
+
+/** The test's defaults with command-line overrides applied. */
+export function effectiveDefaults(test: ReachabilityTest, flags: RunFlags): RunDefaults {
+  return {
+    timeoutMs: flags.timeout ?? test.defaults.timeoutMs,
+    attempts: flags.attempts ?? test.defaults.attempts,
+    concurrency: flags.concurrency ?? test.defaults.concurrency,
+  };
+}

@@ -1,0 +1,86 @@
+// `simulate`: the policy model of manifests shown as a workload matrix, one explained cell, a diff, or a judged test.
+
+import { loadReachabilityTest } from '../config/load-test.ts';
+import { adHocExitCode, type ExitCode } from '../model/report.ts';
+import type { KindFilter } from '../policy/index.ts';
+import { predictTest } from '../policy/predict.ts';
+import { SimulatedBackend } from '../policy/simulated-backend.ts';
+import { writeChunks } from '../report/write.ts';
+import { observeAndReport } from './observe-and-report.ts';
+import { loadPolicyModel } from './policy-model.ts';
+import type { RunFlags } from './run-flags.ts';
+import { diffChunks, diffModels } from './simulate-diff.ts';
+import { workloadMatrix } from './simulate-matrix.ts';
+import { explainCell, renderDecisions, type PortArg } from './simulate-views.ts';
+import { UsageError } from './usage-error.ts';
+
+/** What to show of the model: exactly one mode per call. */
+export type SimulateMode =
+  | { readonly kind: 'matrix'; readonly ports: readonly PortArg[] }
+  | { readonly kind: 'explain'; readonly from: string; readonly to: string; readonly port: PortArg }
+  | { readonly kind: 'diff'; readonly old: string; readonly new: string }
+  | { readonly kind: 'test'; readonly file: string };
+
+/** What `prober simulate` was asked. */
+export interface SimulateRequest {
+  readonly mode: SimulateMode;
+  /** Policies and workloads (`-f`); empty: the test's `fromPolicies` paths. */
+  readonly manifests: readonly string[];
+  readonly flags: RunFlags;
+  readonly assumeMesh: boolean;
+  /** Namespace of objects that name none. */
+  readonly namespace: string;
+  readonly ignoreKinds: readonly KindFilter[];
+}
+
+/**
+ * Builds the model and prints what the mode asks for; returns the exit code (matrix: 2 when a cell is
+ * undecidable; explain: 0; test: judged like a run; diff: 1 when some cell changes).
+ *
+ * @example
+ *   await runSimulate({ mode: { kind: 'matrix', ports: [] }, manifests: ['policies', 'k8s'], flags,
+ *     assumeMesh: false, namespace: 'default', ignoreKinds: [] });
+ */
+export async function runSimulate(request: SimulateRequest): Promise<ExitCode> {
+  const { mode, flags } = request;
+  const test = mode.kind === 'test' ? await loadReachabilityTest(mode.file) : undefined;
+  const fromTest = test?.fromPolicies ? [...test.fromPolicies.policies, ...test.fromPolicies.workloads] : [];
+  const manifests = request.manifests.length > 0 ? request.manifests : fromTest;
+  if (manifests.length === 0) throw new UsageError('simulate: name the manifests with -f (policies and workloads)');
+  const modelOptions = {
+    assumeMesh: request.assumeMesh,
+    defaultNamespace: request.namespace,
+    ignoreKinds: request.ignoreKinds,
+  };
+  if (mode.kind === 'diff') {
+    const [before, after] = await Promise.all(
+      [mode.old, mode.new].map((set) => loadPolicyModel([...manifests, set], modelOptions)),
+    );
+    const changed = await writeChunks(
+      diffChunks(diffModels(before!, after!), mode.old, mode.new, flags.output === 'json' ? 'json' : 'text'),
+    );
+    return changed > 0 ? 1 : 0;
+  }
+  const model = await loadPolicyModel(manifests, modelOptions);
+  switch (mode.kind) {
+    case 'explain': {
+      const decisions = explainCell(model, mode.from, mode.to, mode.port);
+      process.stdout.write(
+        flags.output === 'json' ? `${JSON.stringify(decisions, null, 2)}\n` : renderDecisions(decisions),
+      );
+      return 0;
+    }
+    case 'test':
+      return observeAndReport(test!, new SimulatedBackend((t) => predictTest(model, t)), flags);
+    case 'matrix': {
+      const { test: matrix, backend } = workloadMatrix(model, mode.ports);
+      if (matrix.targets.length === 0)
+        throw new UsageError('simulate: no workload declares a container port; name ports with --port');
+      return observeAndReport(matrix, backend, flags, { exitCode: adHocExitCode });
+    }
+    default: {
+      const never: never = mode;
+      return never;
+    }
+  }
+}
