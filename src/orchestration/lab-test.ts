@@ -9,8 +9,8 @@ import { LabBackend } from '../lab/lab-backend.ts';
 import { labModel, requireState } from '../lab/policies.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
 import { proberArgv } from '../lab/self.ts';
-import { observeAndReport } from './observe-and-report.ts';
-import type { RunFlags } from './options.ts';
+import { observeAndReport } from '../cli/observe-and-report.ts';
+import type { RunFlags } from '../cli/options.ts';
 
 /** What to judge cells against. */
 export type ExpectSource = 'written' | 'policies' | 'both';
