@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildApp } from './app/build.mjs';
-import { planSchema, testSchema } from './src/config/schemas.ts';
+import { planSchema, profileSchema, testSchema } from './src/config/schemas.ts';
 import { AJV_OPTIONS } from './src/config/validators.ts';
 
 const root = import.meta.dirname;
@@ -33,7 +33,8 @@ const precompiledValidators = {
       const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
       ajv.addSchema(planSchema, 'plan');
       ajv.addSchema(testSchema, 'test');
-      const contents = `export const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\n${standaloneCode(ajv, { validatePlan: 'plan', validateTest: 'test' })}`;
+      ajv.addSchema(profileSchema, 'profile');
+      const contents = `export const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\n${standaloneCode(ajv, { validatePlan: 'plan', validateTest: 'test', validateProfile: 'profile' })}`;
       return { contents, loader: 'js', resolveDir: dirname(args.path) };
     });
   },

@@ -86,7 +86,8 @@ export async function benchLab(): Promise<object> {
   const synName = `bench-syn-${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'prober-bench-lab-'));
   try {
-    const up = lab(['up', '--name', seedName, '-f', 'k8s']);
+    // The repository's lab as `npm start` runs it: k8s/ with its profile (the time app for real).
+    const up = lab(['up', '--name', seedName, '--profile', 'policies/lab-profile.yaml']);
     if (up.status !== 0) throw new Error(`lab up failed: ${up.stderr}`);
     lab(['apply', '--name', seedName, '-f', 'policies/networkpolicy']);
     const seed = { cells: '4 × 4', ...timeTests(seedName, 'policies/expectations.yaml', 2000, 5, 'both') };

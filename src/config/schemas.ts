@@ -1,6 +1,7 @@
 // The JSON Schemas of prober's inputs, with the bounds that code defines once (in model/) filled in.
 
 import { PROBE_TIMEOUT } from '../model/duration.ts';
+import profileJson from './lab-profile.schema.json' with { type: 'json' };
 import planJson from './probe-plan.schema.json' with { type: 'json' };
 import testJson from './reachability-test.schema.json' with { type: 'json' };
 
@@ -18,3 +19,6 @@ export const planSchema = {
 
 /** The ReachabilityTest schema (its durations are strings; their range is checked when they are parsed). */
 export const testSchema = testJson;
+
+/** The LabProfile schema: a lab's program choices and demo story (`prober lab … --profile`). */
+export const profileSchema = profileJson;

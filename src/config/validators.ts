@@ -3,7 +3,7 @@
 // binary, and every agent it starts, skips schema compilation.
 
 import { Ajv, type ValidateFunction } from 'ajv';
-import { planSchema, testSchema } from './schemas.ts';
+import { planSchema, profileSchema, testSchema } from './schemas.ts';
 
 /** The options the validators are compiled with, here and in the build. */
 export const AJV_OPTIONS = { allErrors: true, strict: true } as const;
@@ -15,3 +15,6 @@ export const validatePlan: ValidateFunction = ajv.compile(planSchema);
 
 /** Validates a ReachabilityTest document. */
 export const validateTest: ValidateFunction = ajv.compile(testSchema);
+
+/** Validates a LabProfile document. */
+export const validateProfile: ValidateFunction = ajv.compile(profileSchema);

@@ -3,6 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readManifestObjects } from '../config/manifest-files.ts';
+import type { ProgramChoice } from '../model/lab-profile.ts';
 import { checkManifestNames } from '../config/manifest-names.ts';
 import { checkLabName, isLabNetns, labsOverlap } from './names.ts';
 import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from './netns.ts';
@@ -22,6 +23,8 @@ export interface UpOptions {
   readonly lab: string;
   readonly manifests: readonly string[];
   readonly prober: readonly string[];
+  /** A lab profile's program choices for images the lab does not know by name (none: synthetic targets). */
+  readonly programs?: readonly ProgramChoice[];
   /** How to run the time app, or why it cannot run (only an error if the manifests need it). */
   readonly timeApp?: { readonly launch?: RecipeContext['timeApp']; readonly missing?: string };
   readonly readyTimeoutMs?: number;
@@ -38,6 +41,7 @@ export async function planLab(
   manifests: readonly string[],
   prober: readonly string[],
   timeApp?: UpOptions['timeApp'],
+  choices: readonly ProgramChoice[] = [],
 ): Promise<{ topology: LabTopology; programs: ProgramSpec[] }> {
   checkLabName(lab);
   const { objects } = await readManifestObjects(manifests);
@@ -46,14 +50,17 @@ export async function planLab(
   if (topology.pods.length === 0) throw new Error(`no workloads found in ${manifests.join(', ')}`);
   const programs = topology.pods.flatMap((pod) =>
     pod.containers.map((container) =>
-      programFor({
-        pod,
-        container,
-        dir: join(labDir(lab), 'pods', pod.netns, container.name),
-        prober,
-        ...(timeApp?.launch ? { timeApp: timeApp.launch } : {}),
-        ...(timeApp?.missing ? { timeAppMissing: timeApp.missing } : {}),
-      }),
+      programFor(
+        {
+          pod,
+          container,
+          dir: join(labDir(lab), 'pods', pod.netns, container.name),
+          prober,
+          ...(timeApp?.launch ? { timeApp: timeApp.launch } : {}),
+          ...(timeApp?.missing ? { timeAppMissing: timeApp.missing } : {}),
+        },
+        choices,
+      ),
     ),
   );
   return { topology, programs: programs.filter((p) => p.argv.length > 0) };
@@ -63,7 +70,13 @@ export async function planLab(
 export async function labUp(options: UpOptions): Promise<LabState> {
   const { lab, signal } = options;
   const log = options.log ?? (() => undefined);
-  const { topology, programs } = await planLab(lab, options.manifests, options.prober, options.timeApp);
+  const { topology, programs } = await planLab(
+    lab,
+    options.manifests,
+    options.prober,
+    options.timeApp,
+    options.programs,
+  );
   preflight(programs.flatMap((p) => p.needs));
   // `prober` and `prober-lab` would both claim a namespace named prober-lab-…: one at a time.
   const other = (await labsOnHost()).find((name) => labsOverlap(lab, name));

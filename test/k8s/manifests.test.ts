@@ -3,6 +3,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadLabProfile } from '../../src/config/load-lab-profile.ts';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
 import { renderAll } from './lab.ts';
 import { CLUSTER_SCOPED, readDocuments, REPO, yamlFiles, type K8sObject } from './manifests.ts';
@@ -27,6 +28,10 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
         case 'ReachabilityTest':
           // The prober's own loader: schema, URLs, rule conflicts.
           await t.resolves(loadReachabilityTest(`${REPO}/${file}`), `${where}: loads as a ReachabilityTest`);
+          break;
+        case 'LabProfile':
+          // The local lab's profile (policies/lab-profile.yaml): prober's own loader, like a test.
+          await t.resolves(loadLabProfile(`${REPO}/${file}`), `${where}: loads as a LabProfile`);
           break;
         default: {
           t.same(await validateObject(object), [], `${where}: ${object.kind} ${object.metadata?.name} is valid`);

@@ -1,16 +1,47 @@
-// `prober lab …`: the seed's lab on this Linux host — up, apply, test, reset, down, status, demo.
+// `prober lab …`: a lab of manifests on this Linux host — up, apply, test, reset, down, status, demo.
 
 import { type Command, type OptionValues, Option } from '@commander-js/extra-typings';
 import { quoteName } from '../../model/k8s-names.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { labNameProblem } from '../../lab/names.ts';
+import { escapeText } from '../../report/escape.ts';
 import { withInterrupts } from '../../orchestration/interrupts.ts';
 import { effectiveDefaults } from '../../orchestration/run-flags.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
-import { escapeText } from '../../report/escape.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
 
 const DEFAULT_LAB = 'prober-lab';
+
+/** The repository's own lab: the profile `lab up` and `lab demo` use when no manifests are named. */
+const DEFAULT_PROFILE = 'policies/lab-profile.yaml';
+
+/** The profile a command uses: the one named, else the repository's when no manifests are named either. */
+function profilePath(opts: { manifests?: string[]; profile?: string }): string | undefined {
+  return opts.profile ?? (opts.manifests === undefined ? DEFAULT_PROFILE : undefined);
+}
+
+const PROFILE_HELP = `
+Lab profile (--profile FILE): what belongs to one lab rather than to prober, as YAML. Paths are
+relative to the profile's file; each section of spec is optional; a bad field is file:line: field, exit 2.
+  apiVersion: prober/v1alpha1
+  kind: LabProfile
+  metadata: { name: seed-lab }
+  spec:
+    manifests: [../k8s]                # used when -f is not given
+    programs:                          # images prober does not know by name; known: redis, valkey,
+      - image: ghcr.io/prober-dev/time-app   # httpd, webdis; any other runs prober serve
+        program: time-app              # redis | apache | webdis | time-app | synthetic
+    demo:                              # for lab demo
+      requiredBy: the seed             # prints "The seed's checks …", "… as the seed requires."
+      from: a-ingress-traefik          # checks run from the first pod of this namespace
+      host: pippo.lan                  # and call http://<host><path>, one at a time, in order
+      policies: [networkpolicy]        # applied halfway
+      test: expectations.yaml          # the ReachabilityTest judged before and after
+      checks:                          # before/after: works (2xx) or error; a named check only
+        - { path: /count/set, label: initialise the time }
+        - { name: case 1, path: /count/get, label: "case 1", before: works, after: works }
+        - { name: case 2, path: /redis/GET/time, label: "case 2", before: works, after: error }
+Without -f and --profile: the repository's lab, ${DEFAULT_PROFILE}.`;
 
 /** `--name` is checked while the arguments are parsed, before any subcommand reads or writes a file. */
 function labName(value: string): string {
@@ -36,27 +67,38 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     .command('lab')
     .summary('run the lab on this host: network namespaces, real programs, nftables policies')
     .description(
-      'Stands the lab of k8s/ up on one Linux host (root): one network namespace per pod on a bridge, ' +
+      'Stands a lab of manifests up on one Linux host (root): one network namespace per pod on a bridge, ' +
         'Service names resolving to virtual IPs, and the real programs (redis-server, Apache httpd, webdis, ' +
-        'the time app). Policies are enforced with nftables, and `lab test` probes like a cluster run.',
+        'the time app). Policies are enforced with nftables, and `lab test` probes like a cluster run. ' +
+        `By default the repository's lab: k8s/ with its lab profile, ${DEFAULT_PROFILE}.`,
     );
 
   labOptions(lab.command('up').summary('create the lab from manifests and start its programs'))
-    .option('-f, --manifests <path...>', 'manifest files or directories', ['k8s'])
+    .option('-f, --manifests <path...>', "manifest files or directories (default: the profile's spec.manifests)")
+    .option(
+      '--profile <file>',
+      `the lab profile: program choices for images (default: ${DEFAULT_PROFILE} when -f is not given)`,
+    )
     .option('--app-runtime <dir>', "the time app's Debian 13 root (default: the cache of npm run app:prepare)")
     .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)')
-    .addHelpText('after', '\nExample:\n  sudo prober lab up -f k8s/')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  sudo prober lab up                  # the repository's lab (${DEFAULT_PROFILE})\n  sudo prober lab up -f my-manifests/ # any manifests, no profile\n${PROFILE_HELP}`,
+    )
     .action(async (opts) => {
-      const [{ labUp }, { proberArgv }, time] = await Promise.all([
+      const [{ labUp }, { proberArgv }, time, { labInputs }] = await Promise.all([
         import('../../lab/lab.ts'),
         import('../../lab/self.ts'),
         import('../../lab/time-app.ts'),
+        import('../../orchestration/lab-inputs.ts'),
       ]);
       const paths = time.defaultTimeAppPaths();
+      const inputs = await labInputs(opts.manifests, profilePath(opts));
       await withInterrupts(async (signal) => {
         const state = await labUp({
           lab: opts.name,
-          manifests: opts.manifests,
+          manifests: inputs.manifests,
+          programs: inputs.programs,
           prober: proberArgv(),
           timeApp: time.timeAppLauncher({
             rootfs: opts.appRuntime ?? paths.rootfs,
@@ -144,7 +186,7 @@ Examples:
 Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
     )
     .action(async (opts) => {
-      const { runLabTest } = await import('../lab-test.ts');
+      const { runLabTest } = await import('../../orchestration/lab-test.ts');
       const flags = runFlags(opts);
       finish(
         await runLabTest({
@@ -159,12 +201,18 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
 
   const demo = addProbeOptions(
     addOutputOptions(
-      labOptions(lab.command('demo').summary("the seed's story: up, test, apply the NetworkPolicy, test again, down"))
-        .option('-f, --manifests <path...>', 'manifest files or directories of the lab', ['k8s'])
-        .option('--policies <path...>', 'the policy set to apply halfway', ['policies/networkpolicy'])
-        .option('--test <file>', 'the ReachabilityTest of the lab', 'policies/expectations.yaml')
-        .option('--ingress-namespace <ns>', "where the seed's curl checks run from", 'a-ingress-traefik')
-        .option('--host <name>', "the Ingress host the seed's checks call", 'pippo.lan')
+      labOptions(
+        lab.command('demo').summary("a lab profile's story: up, checks and test, apply its policies, again, down"),
+      )
+        .option(
+          '--profile <file>',
+          `the lab profile that tells the story (default: ${DEFAULT_PROFILE} when -f is not given)`,
+        )
+        .option('-f, --manifests <path...>', "manifest files or directories of the lab (default: the profile's)")
+        .option('--policies <path...>', "the policy set to apply halfway (default: the profile's spec.demo.policies)")
+        .option('--test <file>', "the ReachabilityTest of the lab (default: the profile's spec.demo.test)")
+        .option('--ingress-namespace <ns>', "where the checks run from (default: the profile's spec.demo.from)")
+        .option('--host <name>', "the host the checks call (default: the profile's spec.demo.host)")
         .option('--app-runtime <dir>', "the time app's Debian 13 root (default: the cache of npm run app:prepare)")
         .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)'),
     ),
@@ -172,22 +220,29 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
   demo
     .addHelpText(
       'after',
-      '\nExample:\n  sudo prober lab demo          # what `npm start` runs, from the repository root',
+      `\nExample:\n  sudo prober lab demo          # what \`npm start\` runs, from the repository root\n${PROFILE_HELP}`,
     )
     .action(async (opts) => {
+      const profile = profilePath(opts);
+      if (profile === undefined)
+        throw new UsageError('lab demo: -f names the manifests but no --profile tells the story (its checks)');
       const [{ runLabDemo }, { defaultTimeAppPaths }] = await Promise.all([
-        import('../lab-demo.ts'),
+        import('../../orchestration/lab-demo.ts'),
         import('../../lab/time-app.ts'),
       ]);
       const paths = defaultTimeAppPaths();
+      const { manifests, policies, test, ingressNamespace: from, host } = opts;
       finish(
         await runLabDemo({
           lab: opts.name,
-          manifests: opts.manifests,
-          policies: opts.policies,
-          test: opts.test,
-          ingressNamespace: opts.ingressNamespace,
-          host: opts.host,
+          profile,
+          overrides: {
+            ...(manifests ? { manifests } : {}),
+            ...(policies ? { policies } : {}),
+            ...(test ? { test } : {}),
+            ...(from ? { from } : {}),
+            ...(host ? { host } : {}),
+          },
           timeApp: {
             rootfs: opts.appRuntime ?? paths.rootfs,
             appDir: opts.appDir ?? paths.appDir,

@@ -1,6 +1,7 @@
 // What a lab container runs on the host: the command, its files, and how to tell it is ready.
 
 import { join, posix } from 'node:path';
+import type { ProgramKind } from '../../model/lab-profile.ts';
 import { confine } from '../confine.ts';
 import type { LabContainer, LabPod } from '../topology-types.ts';
 
@@ -15,7 +16,7 @@ export interface ProgramSpec {
   readonly pod: string;
   readonly container: string;
   /** What stands in for the container image, for `lab status` and error messages. */
-  readonly kind: 'redis' | 'apache' | 'webdis' | 'time-app' | 'synthetic' | 'agent';
+  readonly kind: ProgramKind | 'agent';
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly files: readonly ProgramFile[];
@@ -50,6 +51,15 @@ export function imageName(image: string): string {
   const withoutDigest = image.split('@')[0] ?? image;
   const last = withoutDigest.split('/').pop() ?? withoutDigest;
   return last.split(':')[0] ?? last;
+}
+
+/** The image repository without tag or digest: `registry:5000/team/app:1@sha256:…` → `registry:5000/team/app`. */
+export function imageRepository(image: string): string {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  // A colon before the last slash is a registry's port, not a tag.
+  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
 /** The container's ports of one protocol. */

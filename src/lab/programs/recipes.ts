@@ -1,8 +1,17 @@
 // Recipes: the real program standing in for each container image of the lab, configured from the manifests.
 
 import { join, posix } from 'node:path';
+import type { ProgramChoice, ProgramKind } from '../../model/lab-profile.ts';
 import { confine } from '../confine.ts';
-import { containerPath, imageName, mountedFiles, tcpPorts, type ProgramSpec, type RecipeContext } from './program.ts';
+import {
+  containerPath,
+  imageName,
+  imageRepository,
+  mountedFiles,
+  tcpPorts,
+  type ProgramSpec,
+  type RecipeContext,
+} from './program.ts';
 
 const base = (ctx: RecipeContext) => ({
   pod: ctx.pod.name,
@@ -81,7 +90,9 @@ function apache(ctx: RecipeContext): ProgramSpec {
       [join(root, 'conf', 'mime.types'), '/etc/mime.types'],
     ],
     files,
-    // The lab's httpd.conf derives every path from APACHERR_ROOT (see the ConfigMap).
+    // The server root is rebuilt away from /usr/local/apache2, so a config cannot name it; the lab
+    // defines it as APACHERR_ROOT for any httpd config (the name this repository's lab made the
+    // convention), so one config runs unchanged in the image and in the lab.
     argv: ['apache2', ...args, '-C', `Define APACHERR_ROOT ${root}`],
     ready: [`http://${ctx.pod.ip}:${port}/`],
     needs: [{ program: 'apache2', install: 'apt-get install apache2' }],
@@ -135,12 +146,36 @@ function synthetic(ctx: RecipeContext): ProgramSpec {
   };
 }
 
-/** Picks the recipe for a container by its image. */
-export function programFor(ctx: RecipeContext): ProgramSpec {
-  const name = imageName(ctx.container.image);
-  if (name === 'redis' || name === 'valkey') return redis(ctx);
-  if (name === 'httpd') return apache(ctx);
-  if (name === 'webdis') return webdis(ctx);
-  if (name === 'time-app') return timeApp(ctx);
-  return synthetic(ctx);
+const RECIPES: Readonly<Record<ProgramKind, (ctx: RecipeContext) => ProgramSpec>> = {
+  redis,
+  apache,
+  webdis,
+  'time-app': timeApp,
+  synthetic,
+};
+
+/**
+ * Public images the lab knows by their name alone: what their entrypoint runs and where they read
+ * their config is part of the image (official redis/valkey/httpd, webdis's own), whoever deploys them.
+ * Anything else — an image of one's own, such as this repository's time app — is a lab profile's
+ * choice (`spec.programs`), since an image name says nothing about what a private image runs.
+ */
+const KNOWN_IMAGES: ReadonlyMap<string, ProgramKind> = new Map([
+  ['redis', 'redis'],
+  ['valkey', 'redis'],
+  ['httpd', 'apache'],
+  ['webdis', 'webdis'],
+]);
+
+/** The program for an image: a lab profile's choice first, then the images known by name, else synthetic. */
+export function programKindFor(image: string, choices: readonly ProgramChoice[] = []): ProgramKind {
+  const repository = imageRepository(image);
+  const name = imageName(image);
+  const chosen = choices.find((c) => (c.image.includes('/') ? c.image === repository : c.image === name));
+  return chosen?.program ?? KNOWN_IMAGES.get(name) ?? 'synthetic';
+}
+
+/** Plans the program for a container: by its image, with the lab profile's choices (if any) first. */
+export function programFor(ctx: RecipeContext, choices: readonly ProgramChoice[] = []): ProgramSpec {
+  return RECIPES[programKindFor(ctx.container.image, choices)](ctx);
 }

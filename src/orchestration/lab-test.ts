@@ -9,8 +9,8 @@ import { LabBackend } from '../lab/lab-backend.ts';
 import { labModel, requireState } from '../lab/policies.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
 import { proberArgv } from '../lab/self.ts';
-import { observeAndReport } from '../orchestration/observe-and-report.ts';
-import type { RunFlags } from '../orchestration/run-flags.ts';
+import { observeAndReport } from './observe-and-report.ts';
+import type { RunFlags } from './run-flags.ts';
 
 /** What to judge cells against. */
 export type ExpectSource = 'written' | 'policies' | 'both';

@@ -1,0 +1,90 @@
+// `lab demo`: a lab profile's story on this host — lab up, its checks before/after its policies, lab down.
+
+import { styleText } from 'node:util';
+import type { ExitCode } from '../model/report.ts';
+import { escapeText } from '../report/escape.ts';
+import { runDemoChecks, type CheckAnswer } from '../lab/demo-checks.ts';
+import { labDown, labUp } from '../lab/lab.ts';
+import { labApply } from '../lab/policies.ts';
+import { proberArgv } from '../lab/self.ts';
+import { timeAppLauncher, type TimeAppPaths } from '../lab/time-app.ts';
+import { withInterrupts } from './interrupts.ts';
+import { effectiveDefaults, type RunFlags } from './run-flags.ts';
+import { demoVerdict, possessive } from './demo-verdict.ts';
+import { demoPlan, type DemoOverrides } from './lab-inputs.ts';
+import { runLabTest } from './lab-test.ts';
+
+/** Inputs of the demo: the profile that tells the story, and command-line values replacing its own. */
+export interface DemoOptions {
+  readonly lab: string;
+  readonly profile: string;
+  readonly overrides: DemoOverrides;
+  readonly timeApp: TimeAppPaths;
+  readonly flags: RunFlags;
+}
+
+const say = (flags: RunFlags, text: string): void => {
+  process.stdout.write(`\n${flags.color ? styleText('bold', text) : text}\n`);
+};
+
+function printChecks(flags: RunFlags, title: string, answers: readonly CheckAnswer[]): void {
+  say(flags, title);
+  // The summary quotes what the lab's programs answered: escaped before it reaches the terminal.
+  for (const a of answers)
+    process.stdout.write(
+      `  ${a.ok ? 'works   ' : 'error   '} ${escapeText(a.check.path).padEnd(16)} ${escapeText(a.check.label).padEnd(30)} ${escapeText(a.summary)}\n`,
+    );
+}
+
+/**
+ * Runs the story; exit 0 only when both matrices match and the profile's checks show what it says.
+ *
+ * @example await runLabDemo({ lab: 'prober-lab', profile: 'policies/lab-profile.yaml', overrides: {}, timeApp, flags })
+ */
+export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
+  const prober = proberArgv();
+  const { lab, flags } = options;
+  // The profile is read before anything is created: a bad one is exit 2 with nothing to undo.
+  const plan = await demoPlan(options.profile, options.overrides);
+  const { story, policies } = plan;
+  const owner = possessive(story.requiredBy);
+  const applied = policies.join(', ');
+  return withInterrupts(async (signal) => {
+    const log = (line: string) => process.stderr.write(`lab ${lab}: ${escapeText(line)}\n`);
+    const state = await labUp({
+      lab,
+      manifests: plan.manifests,
+      programs: plan.programs,
+      prober,
+      timeApp: timeAppLauncher(options.timeApp),
+      signal,
+      log,
+    });
+    try {
+      const checks = () => runDemoChecks(state.topology, prober, story.checks, story.from, story.host);
+      const before = await checks();
+      printChecks(flags, `${owner} checks from ${story.from}, no policy (curl http://${story.host}/…):`, before);
+      say(
+        flags,
+        'Reachability with no policy, judged against the policy model (nothing isolated, so everything allowed):',
+      );
+      const test = { lab, file: plan.test, flags, defaults: effectiveDefaults };
+      const first = await runLabTest({ ...test, expect: 'policies' });
+      signal.throwIfAborted();
+      await labApply(lab, policies);
+      log(`applied ${applied}`);
+      const after = await checks();
+      printChecks(flags, `${owner} checks from ${story.from}, with ${applied}:`, after);
+      say(flags, `Reachability with ${applied}, judged against the written expectations and the policy model:`);
+      const second = await runLabTest({ ...test, expect: 'both' });
+      const verdict = demoVerdict(story, before, after);
+      say(flags, verdict.line);
+      if (first !== 0 || second !== 0) return first === 2 || second === 2 ? 2 : 1;
+      return verdict.holds ? 0 : 1;
+    } finally {
+      const { skipped } = await labDown(lab);
+      for (const line of skipped) log(line);
+      log('removed');
+    }
+  });
+}
