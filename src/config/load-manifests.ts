@@ -1,5 +1,6 @@
 // Loads Kubernetes manifests into the policy engine's inputs: namespaces, workloads, Services, policies.
-import { classifyObject, formatPath, kindMatches, parsePolicy, PolicyError, qualifiedKind } from '../policy/index.ts';
+import { formatPath } from '../model/names.ts';
+import { classifyObject, kindMatches, parsePolicy, PolicyError, qualifiedKind } from '../policy/index.ts';
 import type { ClusterInput, KindFilter, NamespaceInput, PolicyInput, ServiceInput } from '../policy/index.ts';
 import { readManifestObjects, type ManifestObject } from './manifest-files.ts';
 import { checkManifestNames } from './manifest-names.ts';

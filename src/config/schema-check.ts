@@ -2,6 +2,7 @@
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ERROR_MESSAGE } from '../model/json-schema.ts';
+import { formatPath } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
 import type { PositionedDocument } from './yaml-file.ts';
 
@@ -95,9 +96,4 @@ function pointerToPath(pointer: string): (string | number)[] {
 function lastName(path: readonly (string | number)[]): string {
   const names = path.filter((p): p is string => typeof p === 'string');
   return names[names.length - 1] ?? '';
-}
-
-/** `spec.targets.redis.url`, `spec.expect[2].verdict`. */
-export function formatPath(path: readonly (string | number)[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
