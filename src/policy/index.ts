@@ -5,7 +5,7 @@ export type { Workload, NamespaceInfo } from './cluster.ts';
 export { NAMESPACE_NAME_LABEL } from './cluster.ts';
 export { parsePolicy, POLICY_KINDS } from './parse.ts';
 export { PolicyError, type FieldPath } from './fields.ts';
-export { parseServiceHost, type TargetResolution, type Backend } from './services.ts';
+export { parseServiceHost, type TargetResolution, type ServiceEndpoint } from './services.ts';
 export type { ParsedPolicy, ParseResult } from './spec.ts';
 export * from './types.ts';
 export { classifyObject, parseKindFilter, kindMatches, qualifiedKind, type KindFilter } from './groups.ts';
