@@ -7,6 +7,7 @@ import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
+import { readAtMost } from './read-input.ts';
 import { parseYamlDocuments, type PositionedDocument } from './yaml-file.ts';
 
 /** One Kubernetes object of a file, with where it starts and a way to find its fields' lines. */
@@ -179,16 +180,8 @@ async function readBounded(
   const handle = await open(full, explicit ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     if (!explicit && !(await handle.stat()).isFile()) return 'not-a-file';
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, budget - total + 1));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) return Buffer.concat(chunks, total);
-      total += bytesRead;
-      if (total > budget) return undefined;
-      chunks.push(chunk.subarray(0, bytesRead));
-    }
+    // The handle is closed below, whether the stream ended or was cut off at the budget.
+    return await readAtMost(handle.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }), budget);
   } finally {
     await handle.close();
   }
