@@ -187,21 +187,21 @@ async function readBounded(
   }
 }
 
+/** `List` (what `kubectl get -o yaml` prints) and the typed lists the API serves (`PodList`). */
+const LIST_KIND = /^([A-Z][A-Za-z0-9]*)?List$/;
+
+/** The objects of one document: itself, or the items of a list, each with its own lines. */
 function objectsOf(doc: PositionedDocument): ManifestObject[] {
   const at = (path: readonly (string | number)[]): string => `${doc.file}:${doc.lineOf(path) ?? 1}`;
-  const make = (value: unknown, prefix: readonly (string | number)[]): ManifestObject => ({
-    value,
-    source: at(prefix),
-    locate: (path) => at([...prefix, ...path]),
-  });
+  const unwrap = (value: unknown, prefix: readonly (string | number)[]): ManifestObject[] => {
+    const list = (typeof value === 'object' && value !== null ? value : {}) as { kind?: unknown; items?: unknown };
+    if (typeof list.kind === 'string' && LIST_KIND.test(list.kind) && Array.isArray(list.items))
+      return list.items.flatMap((item, i) => unwrap(item, [...prefix, 'items', i]));
+    return [{ value, source: at(prefix), locate: (path) => at([...prefix, ...path]) }];
+  };
   const value = doc.value;
   if (value === null || value === undefined) return [];
-  const list = value as { kind?: unknown; items?: unknown };
-  // `kind: List` (kubectl's output) holds the objects in `items`.
-  if (typeof list === 'object' && list.kind === 'List' && Array.isArray(list.items)) {
-    return list.items.map((item, i) => make(item, ['items', i]));
-  }
-  return [make(value, [])];
+  return unwrap(value, []);
 }
 
 /**
