@@ -1,6 +1,7 @@
 // Builds dist/prober: esbuild bundles src/ into one CommonJS file, which Node's single-executable
 // support (a SEA blob injected with postject) turns into one self-contained binary on the pinned Node 24.
 // Also builds the time app into dist/app/ (next to the binary, where `prober lab` looks for it).
+// `node build.mjs --schemas` (npm run schemas) writes the published .schema.json files from src/config/schemas.ts.
 
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
@@ -9,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildApp } from './app/build.mjs';
-import { planSchema, profileSchema, testSchema } from './src/config/schemas.ts';
+import { planSchema, profileSchema, SCHEMA_FILES, schemaFileText, testSchema } from './src/config/schemas.ts';
 import { AJV_OPTIONS } from './src/config/validators.ts';
 
 const root = import.meta.dirname;
@@ -85,7 +86,15 @@ export function makeExecutable(bundle) {
   return binary;
 }
 
-if (process.argv[1] === import.meta.filename) {
+/** Writes every published schema file from its TypeBox source (test/config/schema-files.test.ts checks they agree). */
+export function writeSchemaFiles() {
+  for (const { path, schema } of SCHEMA_FILES) writeFileSync(join(root, path), schemaFileText(schema));
+  process.stderr.write(`wrote ${SCHEMA_FILES.map((f) => f.path).join(', ')}\n`);
+}
+
+if (process.argv[1] === import.meta.filename && process.argv[2] === '--schemas') {
+  writeSchemaFiles();
+} else if (process.argv[1] === import.meta.filename) {
   const started = performance.now();
   const [bundle] = await Promise.all([bundleProber(), buildApp()]);
   const binary = makeExecutable(bundle);

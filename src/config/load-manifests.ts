@@ -1,5 +1,6 @@
 // Loads Kubernetes manifests into the policy engine's inputs: namespaces, workloads, Services, policies.
-import { classifyObject, formatPath, kindMatches, parsePolicy, PolicyError, qualifiedKind } from '../policy/index.ts';
+import { formatPath } from '../model/names.ts';
+import { classifyObject, kindMatches, parsePolicy, PolicyError, qualifiedKind } from '../policy/index.ts';
 import type { ClusterInput, KindFilter, NamespaceInput, PolicyInput, ServiceInput } from '../policy/index.ts';
 import { readManifestObjects, type ManifestObject } from './manifest-files.ts';
 import { checkManifestNames } from './manifest-names.ts';
@@ -38,20 +39,6 @@ export interface LoadOptions {
   readonly ignoreKinds?: readonly KindFilter[];
 }
 
-/** `kind: List` is unwrapped by the file reader; typed lists (`PodList` from the API) are unwrapped here. */
-function unwrapLists(objects: readonly ManifestObject[]): ManifestObject[] {
-  return objects.flatMap((m) => {
-    const o = obj(m.value);
-    if (!o || typeof o.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*List$/.test(o.kind) || !Array.isArray(o.items))
-      return [m];
-    return o.items.map((item, i) => ({
-      value: item,
-      source: m.locate(['items', i]),
-      locate: (path) => m.locate(['items', i, ...path]),
-    }));
-  });
-}
-
 /** The refusal of a policy object the engine does not evaluate, on its `kind` line. */
 function unevaluated(m: ManifestObject, apiVersion: string, kind: string, vendor: string): Error {
   const q = qualifiedKind(apiVersion, kind);
@@ -65,9 +52,9 @@ function unevaluated(m: ManifestObject, apiVersion: string, kind: string, vendor
  * checked here, so an unsupported field is reported at its own file:line.
  */
 export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedManifests> {
-  const read = await readManifestObjects(paths, options.baseDir);
+  // Lists (`kind: List`, `PodList` …) come back as their items, at their own lines.
+  const { files, objects } = await readManifestObjects(paths, options.baseDir);
   // Names as the API server would accept them, before any of them is used.
-  const objects = unwrapLists(read.objects);
   checkManifestNames(objects);
   const defaultNs = options.defaultNamespace ?? 'default';
   const ignore = options.ignoreKinds ?? [];
@@ -141,5 +128,5 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     }
   }
   const cluster = { namespaces, workloads: withoutListedControllers(workloads), services, policies };
-  return { cluster, files: read.files, warnings, ignoredKinds, leftOut };
+  return { cluster, files, warnings, ignoredKinds, leftOut };
 }

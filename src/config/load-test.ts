@@ -17,30 +17,10 @@ import {
 } from '../model/test-spec.ts';
 import { ConfigError } from './config-error.ts';
 import { checkSchema } from './schema-check.ts';
+import type { TestDocument } from './schemas.ts';
 import { validateTest } from './validators.ts';
 import { readText } from './read-input.ts';
 import { parseSingleYaml, type PositionedDocument } from './yaml-file.ts';
-
-/** The raw shape after the schema check (field types are guaranteed by the schema). */
-interface RawTest {
-  metadata: { name: string };
-  spec: {
-    defaults?: { timeout?: string; attempts?: number; concurrency?: number };
-    sources: Record<string, { namespace?: string; selector?: Record<string, string>; local?: boolean }>;
-    targets: Record<
-      string,
-      {
-        url: string;
-        expectStatus?: StatusSet[number] | StatusSet;
-        denyStatus?: StatusSet[number] | StatusSet;
-        timeout?: string;
-        liveness?: 'auto' | 'none';
-      }
-    >;
-    expect: 'fromPolicies' | { name?: string; from: string; to: string; verdict: 'allow' | 'deny' }[];
-    fromPolicies?: { policies: string[]; workloads?: string[] };
-  };
-}
 
 const HINTS = {
   expect: 'must be a list of rules ({from, to, verdict}) or the word "fromPolicies"',
@@ -58,7 +38,7 @@ export async function loadReachabilityTest(file: string): Promise<ReachabilityTe
 export function parseReachabilityTest(file: string, text: string): ReachabilityTest {
   const doc = parseSingleYaml(file, text);
   checkSchema(doc, validateTest, HINTS);
-  const raw = doc.value as RawTest;
+  const raw = doc.value as TestDocument;
   const origin = (path: (string | number)[]) => ({ file, line: doc.lineOf(path) ?? 1 });
   const fail = (path: (string | number)[], field: string, message: string): never => {
     throw new ConfigError(file, doc.lineOf(path), field, message);

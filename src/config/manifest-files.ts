@@ -7,6 +7,7 @@ import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
+import { readAtMost } from './read-input.ts';
 import { parseYamlDocuments, type PositionedDocument } from './yaml-file.ts';
 
 /** One Kubernetes object of a file, with where it starts and a way to find its fields' lines. */
@@ -179,36 +180,28 @@ async function readBounded(
   const handle = await open(full, explicit ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     if (!explicit && !(await handle.stat()).isFile()) return 'not-a-file';
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, budget - total + 1));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) return Buffer.concat(chunks, total);
-      total += bytesRead;
-      if (total > budget) return undefined;
-      chunks.push(chunk.subarray(0, bytesRead));
-    }
+    // The handle is closed below, whether the stream ended or was cut off at the budget.
+    return await readAtMost(handle.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }), budget);
   } finally {
     await handle.close();
   }
 }
 
+/** `List` (what `kubectl get -o yaml` prints) and the typed lists the API serves (`PodList`). */
+const LIST_KIND = /^([A-Z][A-Za-z0-9]*)?List$/;
+
+/** The objects of one document: itself, or the items of a list, each with its own lines. */
 function objectsOf(doc: PositionedDocument): ManifestObject[] {
   const at = (path: readonly (string | number)[]): string => `${doc.file}:${doc.lineOf(path) ?? 1}`;
-  const make = (value: unknown, prefix: readonly (string | number)[]): ManifestObject => ({
-    value,
-    source: at(prefix),
-    locate: (path) => at([...prefix, ...path]),
-  });
+  const unwrap = (value: unknown, prefix: readonly (string | number)[]): ManifestObject[] => {
+    const list = (typeof value === 'object' && value !== null ? value : {}) as { kind?: unknown; items?: unknown };
+    if (typeof list.kind === 'string' && LIST_KIND.test(list.kind) && Array.isArray(list.items))
+      return list.items.flatMap((item, i) => unwrap(item, [...prefix, 'items', i]));
+    return [{ value, source: at(prefix), locate: (path) => at([...prefix, ...path]) }];
+  };
   const value = doc.value;
   if (value === null || value === undefined) return [];
-  const list = value as { kind?: unknown; items?: unknown };
-  // `kind: List` (kubectl's output) holds the objects in `items`.
-  if (typeof list === 'object' && list.kind === 'List' && Array.isArray(list.items)) {
-    return list.items.map((item, i) => make(item, ['items', i]));
-  }
-  return [make(value, [])];
+  return unwrap(value, []);
 }
 
 /**

@@ -22,18 +22,10 @@ export const STDIN_PATH = '-';
 export async function readText(path: string, limit: InputLimit): Promise<{ origin: string; text: string }> {
   const origin = path === STDIN_PATH ? '<stdin>' : path;
   const stream = path === STDIN_PATH ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 });
-  const chunks: Buffer[] = [];
-  let size = 0;
+  let bytes: Buffer | undefined;
   try {
-    // Leaving this loop early (the limit, an error) destroys the stream, which stops the reading.
-    for await (const chunk of stream) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      size += bytes.length;
-      if (size > limit.bytes) throw tooLarge(origin, limit);
-      chunks.push(bytes);
-    }
+    bytes = await readAtMost(stream, limit.bytes);
   } catch (cause) {
-    if (cause instanceof ConfigError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
@@ -43,7 +35,25 @@ export async function readText(path: string, limit: InputLimit): Promise<{ origi
           : `cannot be read (${code ?? String(cause)})`;
     throw new ConfigError(origin, undefined, undefined, why, { cause });
   }
-  return { origin, text: Buffer.concat(chunks, size).toString('utf8') };
+  if (bytes === undefined) throw tooLarge(origin, limit);
+  return { origin, text: bytes.toString('utf8') };
+}
+
+/**
+ * All of a stream's bytes, or undefined as soon as they pass `max`: the one bounded reader of
+ * prober's inputs (test files, plans, manifests). Leaving the loop early destroys the stream, which
+ * stops the reading, so an endless input costs at most `max` plus one chunk.
+ */
+export async function readAtMost(stream: AsyncIterable<Buffer | string>, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > max) return undefined;
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** The error for an input past its limit, e.g. `/dev/zero: is larger than 16 MiB, the most a test file may hold`. */

@@ -1,6 +1,8 @@
 // Validates a positioned YAML document against a JSON Schema and reports the most useful error, with its line.
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ERROR_MESSAGE } from '../model/json-schema.ts';
+import { formatPath } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
 import type { PositionedDocument } from './yaml-file.ts';
 
@@ -53,7 +55,7 @@ function describe(error: ErrorObject, root: unknown, path: readonly (string | nu
     case 'type':
       return `must be ${String(params.type)}, not ${kindOf(valueAt(root, path))}`;
     case 'pattern':
-      return patternMessage(String(params.pattern), valueAt(root, path));
+      return `${JSON.stringify(valueAt(root, path))} ${wordingOf(error) ?? 'does not match the expected format'}`;
     case 'propertyNames':
       return `"${String(params.propertyName)}" is not a valid name`;
     case 'minProperties':
@@ -63,11 +65,10 @@ function describe(error: ErrorObject, root: unknown, path: readonly (string | nu
   }
 }
 
-function patternMessage(pattern: string, value: unknown): string {
-  const shown = JSON.stringify(value);
-  if (pattern.includes('ms|s|m')) return `${shown} is not a duration (write e.g. 500ms, 2s or 1m)`;
-  if (pattern.includes('xx')) return `${shown} is not a status class (1xx … 5xx)`;
-  return `${shown} is not a valid name (letters, digits, "-", "_", "."; at most 63)`;
+/** The wording the failing schema carries for people (validators are compiled `verbose`, so it is on the error). */
+function wordingOf(error: ErrorObject): string | undefined {
+  const wording = (error.parentSchema as Record<string, unknown> | undefined)?.[ERROR_MESSAGE];
+  return typeof wording === 'string' ? wording : undefined;
 }
 
 function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
@@ -95,9 +96,4 @@ function pointerToPath(pointer: string): (string | number)[] {
 function lastName(path: readonly (string | number)[]): string {
   const names = path.filter((p): p is string => typeof p === 'string');
   return names[names.length - 1] ?? '';
-}
-
-/** `spec.targets.redis.url`, `spec.expect[2].verdict`. */
-export function formatPath(path: readonly (string | number)[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }

@@ -3,10 +3,15 @@
 // binary, and every agent it starts, skips schema compilation.
 
 import { Ajv, type ValidateFunction } from 'ajv';
+import { ERROR_MESSAGE } from '../model/json-schema.ts';
 import { planSchema, profileSchema, testSchema } from './schemas.ts';
 
-/** The options the validators are compiled with, here and in the build. */
-export const AJV_OPTIONS = { allErrors: true, strict: true } as const;
+/**
+ * The options the validators are compiled with, here and in the build. `verbose` puts the failing
+ * schema on each error, so messages can use the wording the schema carries (ERROR_MESSAGE), which
+ * strict mode must be told is a known keyword.
+ */
+export const AJV_OPTIONS = { allErrors: true, strict: true, verbose: true, keywords: [ERROR_MESSAGE] };
 
 const ajv = new Ajv(AJV_OPTIONS);
 

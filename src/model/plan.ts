@@ -1,27 +1,15 @@
 // The probe plan an agent executes and the lines it prints: the contract between orchestrators and agents.
 
+import type { Frozen } from './json-schema.ts';
 import type { Observed, ProbeResult, Reason, Verdict } from './outcome.ts';
+import type { PlannedProbeDocument, ProbePlanDocument } from './plan-schema.ts';
 import type { StatusSet } from './test-spec.ts';
 
-/** One probe in a plan. `expect` lets the agent stop retrying once the cell agrees. */
-export interface PlannedProbe {
-  readonly id: string;
-  readonly url: string;
-  readonly expect?: Verdict;
-  readonly timeoutMs?: number;
-  readonly attempts?: number;
-  readonly expectStatus?: StatusSet;
-  readonly denyStatus?: StatusSet;
-}
+/** One probe in a plan. `expect` lets the agent stop retrying once the cell agrees. Its schema: plan-schema.ts. */
+export type PlannedProbe = Frozen<PlannedProbeDocument>;
 
-/** What `prober agent` reads: all probes of one source. */
-export interface ProbePlan {
-  readonly apiVersion: 'prober/v1alpha1';
-  readonly kind: 'ProbePlan';
-  readonly source: string;
-  readonly defaults: { readonly timeoutMs: number; readonly attempts: number; readonly concurrency: number };
-  readonly probes: readonly PlannedProbe[];
-}
+/** What `prober agent` reads: all probes of one source. Its schema: plan-schema.ts. */
+export type ProbePlan = Frozen<ProbePlanDocument>;
 
 /**
  * The most a probe plan may hold (16 MiB), however it reaches an agent: `--plan FILE`, stdin,

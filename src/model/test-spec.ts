@@ -1,6 +1,8 @@
 // The ReachabilityTest: the intent a person writes — named sources, named targets, expectation rules.
 
+import type { Frozen } from './json-schema.ts';
 import type { Verdict } from './outcome.ts';
+import type { StatusListDocument } from './plan-schema.ts';
 import type { TargetAddress } from './target.ts';
 
 /** Where a piece of input came from, so errors and reports can point at it. */
@@ -19,8 +21,8 @@ export interface SourceSpec {
   readonly origin?: Origin;
 }
 
-/** HTTP statuses, each an exact code or a class such as `2xx`. */
-export type StatusSet = readonly (number | `${1 | 2 | 3 | 4 | 5}xx`)[];
+/** HTTP statuses, each an exact code or a class such as `2xx` (the schema's StatusCode, StatusClass). */
+export type StatusSet = Frozen<StatusListDocument>;
 
 /** How a deny observed on a target is trusted: `auto` needs proof the target is alive, `none` trusts it as-is. */
 export type Liveness = 'auto' | 'none';

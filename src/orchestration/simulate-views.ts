@@ -25,16 +25,16 @@ function peerOf(model: Model, text: string, flag: string): Peer {
 
 /**
  * Decisions for `--explain FROM TO PORT`. TO may also be a Service (`svc.ns[.svc…]`) with its
- * Service port: each backend is explained with the container port it receives.
+ * Service port: each of its endpoints is explained with the container port it receives.
  */
 export function explainCell(model: Model, from: string, to: string, port: PortArg): Decision[] {
   const source = peerOf(model, from, '--explain FROM');
   if (!isAddressText(to) && !model.workload(to)) {
     const r = model.resolveTarget(to, port.port, port.protocol);
     if (r.kind === 'service') {
-      if (r.backends.length === 0) throw new UsageError(`--explain TO: ${to} has no backends: ${r.notes.join('; ')}`);
-      return r.backends.map((b) =>
-        model.decide({ from: source, to: { workload: b.workload.id }, port: b.port, protocol: port.protocol }),
+      if (r.endpoints.length === 0) throw new UsageError(`--explain TO: ${to} has no backends: ${r.notes.join('; ')}`);
+      return r.endpoints.map((e) =>
+        model.decide({ from: source, to: { workload: e.workload.id }, port: e.port, protocol: port.protocol }),
       );
     }
     if (r.kind === 'unknown')

@@ -1,17 +1,8 @@
 // Strict reading of parsed policy YAML: every field is either understood or rejected by path.
 
-/** A path into a manifest, e.g. ['spec', 'ingress', 0, 'from']. */
-export type FieldPath = readonly (string | number)[];
+import { type FieldPath, formatPath } from '../model/names.ts';
 
-/** Renders a path the way kubectl does: `spec.ingress[0].from`. */
-export function formatPath(path: FieldPath): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? part : `.${part}`;
-  }
-  return out;
-}
+export type { FieldPath };
 
 /**
  * A policy the engine cannot evaluate faithfully: it names the policy, the field and why.

@@ -49,7 +49,7 @@ export interface Model {
   decide(query: Query): Decision;
   /** Every workload pair for one destination port. */
   matrix(port: number, protocol?: Protocol): Matrix;
-  /** Maps a target host and port to backends (Service), a pod, or an outside address. */
+  /** Maps a target host and port to a Service's endpoints, a pod, or an outside address. */
   resolveTarget(host: string, port: number, protocol?: Protocol, defaultNamespace?: string): TargetResolution;
 }
 

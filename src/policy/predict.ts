@@ -47,9 +47,9 @@ function land(model: Model, target: TargetSpec): Landing {
   const r = model.resolveTarget(host, port, protocol);
   switch (r.kind) {
     case 'service':
-      if (r.backends.length === 0) return { reason: 'target-down', detail: r.notes.join('; ') || 'no backends' };
+      if (r.endpoints.length === 0) return { reason: 'target-down', detail: r.notes.join('; ') || 'no backends' };
       return {
-        peers: r.backends.map((b) => ({ peer: { workload: b.workload.id }, port: b.port })),
+        peers: r.endpoints.map((e) => ({ peer: { workload: e.workload.id }, port: e.port })),
         ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}),
       };
     case 'pod':

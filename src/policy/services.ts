@@ -4,8 +4,11 @@ import type { Cluster, Workload } from './cluster.ts';
 import { matches, selectorFromLabels } from './labels.ts';
 import type { Protocol, ServiceInput, ServicePortInput } from './types.ts';
 
-/** A workload behind a Service and the container port the Service sends the traffic to. */
-export interface Backend {
+/**
+ * A workload behind a Service and the container port the Service sends the traffic to (an endpoint,
+ * in Kubernetes' words; not to be confused with model/backend.ts, the way a matrix is observed).
+ */
+export interface ServiceEndpoint {
   readonly workload: Workload;
   readonly port: number;
 }
@@ -17,8 +20,8 @@ export type TargetResolution =
       readonly service: ServiceInput;
       readonly servicePort: ServicePortInput;
       /** Workloads selected by the Service that declare the target port. */
-      readonly backends: readonly Backend[];
-      /** Why some or all selected workloads are not backends (e.g. a named targetPort they lack). */
+      readonly endpoints: readonly ServiceEndpoint[];
+      /** Why some or all selected workloads are not endpoints (e.g. a named targetPort they lack). */
       readonly notes: readonly string[];
     }
   | { readonly kind: 'pod'; readonly workload: Workload; readonly ip: string; readonly port: number }
@@ -40,15 +43,15 @@ export function parseServiceHost(
   return undefined;
 }
 
-function backendsOf(
+function endpointsOf(
   cluster: Cluster,
   service: ServiceInput,
   sp: ServicePortInput,
-): { backends: Backend[]; notes: string[] } {
+): { endpoints: ServiceEndpoint[]; notes: string[] } {
   const notes: string[] = [];
   if (!service.selector || Object.keys(service.selector).length === 0) {
     return {
-      backends: [],
+      endpoints: [],
       notes: [
         `service ${service.namespace}/${service.name} has no selector: its endpoints are not known from manifests`,
       ],
@@ -56,24 +59,24 @@ function backendsOf(
   }
   const selector = selectorFromLabels(service.selector);
   const ns = cluster.namespaceByName.get(service.namespace);
-  const backends: Backend[] = [];
+  const endpoints: ServiceEndpoint[] = [];
   const protocol = sp.protocol ?? 'TCP';
   const target = sp.targetPort ?? sp.port;
   for (let i = ns?.first ?? 0; i < (ns?.end ?? 0); i++) {
     const w = cluster.workloads[i]!;
     if (!matches(selector, w.labels)) continue;
     if (typeof target === 'number') {
-      backends.push({ workload: w, port: target });
+      endpoints.push({ workload: w, port: target });
       continue;
     }
     // A named targetPort resolves per pod; pods without it are not endpoints.
     const cp = w.ports.find((p) => p.name === target && p.protocol === protocol);
-    if (cp) backends.push({ workload: w, port: cp.port });
+    if (cp) endpoints.push({ workload: w, port: cp.port });
     else notes.push(`${w.id} has no container port named "${target}" (${protocol}): not an endpoint`);
   }
-  if (backends.length === 0 && notes.length === 0)
+  if (endpoints.length === 0 && notes.length === 0)
     notes.push(`service ${service.namespace}/${service.name} selects no known workload`);
-  return { backends, notes };
+  return { endpoints, notes };
 }
 
 /** Resolves a target host and port for `protocol`. */
@@ -113,6 +116,6 @@ function viaService(cluster: Cluster, service: ServiceInput, port: number, proto
       reason: `service ${service.namespace}/${service.name} has no port ${port}/${protocol} (ports: ${known})`,
     };
   }
-  const { backends, notes } = backendsOf(cluster, service, sp);
-  return { kind: 'service', service, servicePort: sp, backends, notes };
+  const { endpoints, notes } = endpointsOf(cluster, service, sp);
+  return { kind: 'service', service, servicePort: sp, endpoints, notes };
 }

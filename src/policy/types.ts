@@ -63,7 +63,7 @@ export interface ServicePortInput {
 export interface ServiceInput {
   readonly namespace: string;
   readonly name: string;
-  /** Absent or empty: no selector (endpoints managed by hand), so no known backends. */
+  /** Absent or empty: no selector (endpoints managed by hand), so no known endpoints. */
   readonly selector?: Labels;
   readonly ports: readonly ServicePortInput[];
   readonly clusterIP?: string;

@@ -203,7 +203,7 @@ t.test('a directory of manifests becomes the engine input', async (t) => {
   t.equal(decide('b-apacherr/apacherr', 'd-redis/redis'), 'deny', 'case 2: apache to redis denied');
   t.equal(decide('c-app-count/pythonapp', 'd-redis/redis'), 'allow', 'app to redis allowed');
   const target = model.resolveTarget('redis-svc.d-redis.svc.cluster.local', 6379);
-  t.match(target, { kind: 'service', backends: [{ port: 6379 }] });
+  t.match(target, { kind: 'service', endpoints: [{ port: 6379 }] });
 });
 
 t.test('a policy error points at the field line', async (t) => {

@@ -33,9 +33,9 @@ function computedMatrix(model: Model): Map<string, string> {
         url.hostname,
         url.port ? Number(url.port) : (DEFAULT_PORT[url.protocol] ?? 0),
       );
-      if (resolved.kind !== 'service' || resolved.backends.length !== 1)
+      if (resolved.kind !== 'service' || resolved.endpoints.length !== 1)
         throw new Error(`target ${targetName} does not resolve to one backend`);
-      const [backend] = resolved.backends;
+      const [backend] = resolved.endpoints;
       const decision = model.decide({
         from: { workload: workloads[0]!.id },
         to: { workload: backend!.workload.id },

@@ -105,7 +105,7 @@ t.test('Service targets: host forms and targetPort by number or by name per prot
     t.equal(r.kind, 'service', host);
     if (r.kind !== 'service') continue;
     t.same(
-      r.backends.map((b) => [b.workload.id, b.port]),
+      r.endpoints.map((b) => [b.workload.id, b.port]),
       [
         ['d/redis', 6379],
         ['d/redis-alt', 7777],
@@ -116,19 +116,19 @@ t.test('Service targets: host forms and targetPort by number or by name per prot
   }
   const udp = model.resolveTarget('redis-svc.d', 6379, 'UDP');
   t.same(
-    udp.kind === 'service' && udp.backends.map((b) => [b.workload.id, b.port]),
+    udp.kind === 'service' && udp.endpoints.map((b) => [b.workload.id, b.port]),
     [['d/redis', 6380]],
     'named port resolved with the protocol',
   );
   const numbered = model.resolveTarget('numbered.d', 80);
-  t.same(numbered.kind === 'service' && numbered.backends.map((b) => b.port), [6379, 6379, 6379]);
+  t.same(numbered.kind === 'service' && numbered.endpoints.map((b) => b.port), [6379, 6379, 6379]);
   t.equal(model.resolveTarget('redis-svc', 6379, 'TCP', 'd').kind, 'service', 'short name with a default namespace');
   t.match(model.resolveTarget('redis-svc.d', 80), {
     kind: 'unknown',
     reason: /has no port 80\/TCP \(ports: 6379\/TCP, 6379\/UDP\)/,
   });
   t.match(model.resolveTarget('nope.d', 80), { kind: 'unknown', reason: /no Service d\/nope/ });
-  t.match(model.resolveTarget('manual.d', 80), { kind: 'service', backends: [], notes: [/has no selector/] });
+  t.match(model.resolveTarget('manual.d', 80), { kind: 'service', endpoints: [], notes: [/has no selector/] });
   t.match(model.resolveTarget('8.8.8.8', 53), { kind: 'external', ip: '8.8.8.8' });
   t.end();
 });
