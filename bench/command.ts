@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ROOT = join(import.meta.dirname, '..');
+/** The repository's root: benchmarks run from there. */
+export const ROOT = join(import.meta.dirname, '..');
 /** The built binary; `npm run build` makes it. */
 export const BINARY = join(ROOT, 'dist', 'prober');
 

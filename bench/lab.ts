@@ -6,9 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareRuntime } from '../app/runtime.ts';
-
-const ROOT = join(import.meta.dirname, '..');
-const BINARY = join(ROOT, 'dist', 'prober');
+import { BINARY, ROOT } from './command.ts';
 
 function lab(args: readonly string[]): { status: number | null; stdout: string; stderr: string; wallMs: number } {
   const started = performance.now();

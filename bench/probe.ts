@@ -7,9 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAgentOutput } from '../src/model/plan.ts';
 import { netnsPair } from '../test/helpers/netns.ts';
-
-const ROOT = join(import.meta.dirname, '..');
-const BINARY = join(ROOT, 'dist', 'prober');
+import { BINARY, ROOT } from './command.ts';
 
 function plan(urls: readonly string[], timeoutMs: number, concurrency: number): string {
   return JSON.stringify({

@@ -12,9 +12,9 @@ import { programFor } from './programs/recipes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
 import { waitUntilReady } from './readiness.ts';
 import { residentAgent, waitForAgents } from './residents.ts';
-import { processInfo, stopProcesses, type OwnedProcess } from './processes.ts';
+import { processInfo, stillOwned, stopProcesses, type OwnedProcess } from './processes.ts';
 import { agentSocket, labDir, labsOnHost, readState, removeLabDir, writeState, type LabState } from './state.ts';
-import { alive, startProgram, tail, type RunningProgram } from './supervisor.ts';
+import { startProgram, tail, type RunningProgram } from './supervisor.ts';
 import { deriveTopology } from './topology.ts';
 import type { LabTopology } from './topology-types.ts';
 
@@ -125,7 +125,10 @@ export async function labUp(options: UpOptions): Promise<LabState> {
       await writeState(state);
     }
     const exited = async (): Promise<string | undefined> => {
-      const dead = started.find((p) => !alive(p.pid));
+      // A program with no start time was gone before it could be recorded; a zombie counts as exited.
+      const dead = started.find(
+        (p) => p.startTime === undefined || !stillOwned({ pid: p.pid, startTime: p.startTime }),
+      );
       return dead ? `${dead.kind} of ${dead.pod} exited: ${await tail(dead.log)}` : undefined;
     };
     await waitForAgents(

@@ -2,6 +2,7 @@
 // lab remembers when each of its processes started and signals only a PID that still matches.
 
 import { readFileSync } from 'node:fs';
+import { waitFor } from '../model/wait.ts';
 
 /** What /proc says about a process: its state letter, process group and start time (clock ticks since boot). */
 export interface ProcessInfo {
@@ -65,7 +66,7 @@ function signalOwned(owned: OwnedProcess, signal: NodeJS.Signals): void {
  */
 export async function stopProcesses(processes: readonly OwnedProcess[], graceMs = 3000): Promise<void> {
   for (const owned of processes) signalOwned(owned, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (processes.some(stillOwned) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  // Not abortable: this is the cleanup an interrupted run falls back on, and it is bounded by `graceMs`.
+  await waitFor(() => !processes.some(stillOwned), { deadlineMs: graceMs, intervalMs: 25 });
   for (const owned of processes.filter(stillOwned)) signalOwned(owned, 'SIGKILL');
 }

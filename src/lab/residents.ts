@@ -3,6 +3,7 @@
 
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
+import { waitFor } from '../model/wait.ts';
 import type { ProgramSpec } from './programs/program.ts';
 
 /** The program that keeps an agent resident in a namespace, serving plans on `socket`. */
@@ -37,17 +38,20 @@ export async function waitForAgents(
   sockets: readonly string[],
   options: { deadlineMs: number; signal?: AbortSignal; failed?: () => Promise<string | undefined> },
 ): Promise<void> {
-  const deadline = Date.now() + options.deadlineMs;
   let pending = [...sockets];
-  while (pending.length > 0) {
-    options.signal?.throwIfAborted();
-    const answers = await Promise.all(pending.map(accepts));
-    pending = pending.filter((_, i) => !answers[i]);
-    if (pending.length === 0) return;
-    const failure = await options.failed?.();
-    if (failure) throw new Error(failure);
-    if (Date.now() > deadline)
-      throw new Error(`resident agents not listening after ${options.deadlineMs / 1000} s: ${pending.join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  if (pending.length === 0) return;
+  const listening = await waitFor(
+    async () => {
+      const answers = await Promise.all(pending.map(accepts));
+      pending = pending.filter((_, i) => !answers[i]);
+      if (pending.length === 0) return true;
+      const failure = await options.failed?.();
+      if (failure) throw new Error(failure);
+      return false;
+    },
+    { deadlineMs: options.deadlineMs, intervalMs: 25, signal: options.signal },
+  );
+  if (listening.ok) return;
+  options.signal?.throwIfAborted();
+  throw new Error(`resident agents not listening after ${options.deadlineMs / 1000} s: ${pending.join(', ')}`);
 }

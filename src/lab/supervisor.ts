@@ -72,16 +72,6 @@ export async function startProgram(spec: ProgramSpec, netns: string, root: strin
   }
 }
 
-/** True while a process exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The last lines of a log, for error messages about a program that did not come up. */
 export async function tail(log: string, lines = 5): Promise<string> {
   const text = await readFile(log, 'utf8').catch(() => '');

@@ -7,11 +7,11 @@ import { setMaxListeners } from 'node:events';
 import type { Stats } from 'node:fs';
 import { lstat, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigError } from '../config/config-error.ts';
 import { parseProbePlan } from '../config/load-plan.ts';
 import { formatDuration } from '../model/duration.ts';
 import { MAX_PLAN_BYTES } from '../model/plan.ts';
+import { settleWithin } from '../model/wait.ts';
 import { executePlan } from './agent-run.ts';
 
 /** How a resident agent treats its clients. */
@@ -56,7 +56,7 @@ export async function serveAgent(path: string, signal: AbortSignal, options: Age
     await new Promise<void>((resolve) => closing.addEventListener('abort', () => resolve(), { once: true }));
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const socket of waiting) socket.destroy();
-  await Promise.race([Promise.all(answering), delay(SHUTDOWN_GRACE_MS)]);
+  await settleWithin(Promise.all(answering), SHUTDOWN_GRACE_MS);
   for (const socket of connections) socket.destroy();
   await closed;
   await rm(path, { force: true });

@@ -1,11 +1,11 @@
 // The probe engine: one URL → one classified result, with bounded retries; a whole plan with bounded concurrency.
 
 import { setMaxListeners } from 'node:events';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ProbeResult, Verdict } from '../model/outcome.ts';
 import type { PlannedProbe, ProbePlan } from '../model/plan.ts';
 import { parseTarget, type TargetAddress } from '../model/target.ts';
 import type { StatusSet } from '../model/test-spec.ts';
+import { retry } from '../model/wait.ts';
 import type { Attempt } from './classify.ts';
 import { nowMs } from './clock.ts';
 import { runBounded } from './pool.ts';
@@ -65,39 +65,46 @@ export async function probeUrl(url: string, options: ProbeOptions): Promise<Prob
   const parsed = parseTarget(url);
   if (!parsed.ok)
     return { url, observed: 'error', reason: 'bad-target', latencyMs: 0, attempts: 0, detail: parsed.error };
+  const address = parsed.value;
   const maxAttempts = Math.max(1, options.attempts);
-  let attempt: Attempt = { observed: 'error', reason: 'internal' };
-  let latencyMs = 0;
-  let made = 0;
-  while (made < maxAttempts) {
-    if (options.signal?.aborted) return interruptedResult(parsed.value.url, made, maxAttempts, attempt, latencyMs);
-    if (made > 0) {
-      try {
-        await delay(
-          Math.min((options.backoffMs ?? 100) * 2 ** (made - 1), 1000),
-          undefined,
-          options.signal ? { signal: options.signal } : {},
-        );
-      } catch {
-        return interruptedResult(parsed.value.url, made, maxAttempts, attempt, latencyMs);
-      }
-    }
-    const started = nowMs();
-    try {
-      attempt = await attemptOnce(parsed.value, options);
-    } catch (error) {
-      // Defensive: attempts classify their own failures, but a probe must never throw.
-      attempt = {
-        observed: 'error',
-        reason: 'internal',
-        detail: error instanceof Error ? error.message : String(error),
-      };
-    }
-    latencyMs = Math.round((nowMs() - started) * 10) / 10;
-    made += 1;
-    if (attempt.reason === 'interrupted' || !worthRetrying(attempt, options.expect)) break;
+  const result = await retry(() => timedAttempt(address, options), {
+    attempts: maxAttempts,
+    backoff: { initialMs: options.backoffMs ?? 100, maxMs: 1000 },
+    // An attempt that saw the abort is final: its own `interrupted` result says what happened.
+    retryValue: ({ attempt }) => attempt.reason !== 'interrupted' && worthRetrying(attempt, options.expect),
+    signal: options.signal,
+  });
+  if (result.ok)
+    return { url: address.url, ...result.value.attempt, latencyMs: result.value.latencyMs, attempts: result.attempts };
+  // timedAttempt never throws, so the last outcome, when there is one, is a value.
+  const last = result.last && 'value' in result.last ? result.last.value : undefined;
+  return interruptedResult(
+    address.url,
+    result.attempts,
+    maxAttempts,
+    last?.attempt ?? { observed: 'error', reason: 'internal' },
+    last?.latencyMs ?? 0,
+  );
+}
+
+/** One attempt with its latency (rounded to 0.1 ms). Never throws: a probe classifies every failure. */
+async function timedAttempt(
+  address: TargetAddress,
+  options: ProbeOptions,
+): Promise<{ attempt: Attempt; latencyMs: number }> {
+  const started = nowMs();
+  let attempt: Attempt;
+  try {
+    attempt = await attemptOnce(address, options);
+  } catch (error) {
+    // Defensive: attempts classify their own failures, but a probe must never throw.
+    attempt = {
+      observed: 'error',
+      reason: 'internal',
+      detail: error instanceof Error ? error.message : String(error),
+    };
   }
-  return { url: parsed.value.url, ...attempt, latencyMs, attempts: made };
+  return { attempt, latencyMs: Math.round((nowMs() - started) * 10) / 10 };
 }
 
 /** The result of a probe stopped between attempts (or before its first): what was seen so far, as an error. */

@@ -1,6 +1,6 @@
 // Waiting on a condition with a deadline, instead of sleeping and hoping.
 
-import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor as poll } from '../../src/model/wait.ts';
 
 /**
  * Calls `check` every few milliseconds until it returns a value other than undefined/false, and
@@ -12,19 +12,21 @@ export async function until<T>(
   timeoutMs = 10_000,
   everyMs = 20,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
-    await delay(everyMs);
-  }
+  const result = await poll(
+    async () => {
+      try {
+        return await check();
+      } catch (error) {
+        // A check may fail until the thing it looks at exists (a file, a socket): keep polling.
+        lastError = error;
+        return undefined;
+      }
+    },
+    { deadlineMs: timeoutMs, intervalMs: everyMs },
+  );
+  if (!result.ok) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+  return result.value as T;
 }
 
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
