@@ -49,6 +49,13 @@ t.test('the detail keeps the message and names the code once', async (t) => {
   t.equal(classifyError(errno('ECONNREFUSED'), 'connect').detail, 'connect ECONNREFUSED 10.0.0.1:6379');
   t.equal(classifyError(errno('EPIPE', 'write after end'), 'exchange').detail, 'EPIPE: write after end');
   t.equal(classifyError(new Error('certificate has expired'), 'exchange').reason, 'tls', 'TLS known by its message');
+  for (const code of ['ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO']) {
+    t.equal(
+      classifyError(errno(code, 'wrong host or version'), 'exchange').reason,
+      'tls',
+      `TLS known by ${code} alone`,
+    );
+  }
   t.equal(classifyError(new Error('SSL routines::wrong version'), 'exchange').reason, 'tls');
   t.match(classifyError('thrown text', 'connect'), { observed: 'error', reason: 'internal', detail: 'thrown text' });
   t.match(classifyError(undefined, 'connect'), { observed: 'error', reason: 'internal', detail: 'undefined' });
