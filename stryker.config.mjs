@@ -16,12 +16,25 @@ const areas = {
   },
 };
 
+/**
+ * Kept from falling: each area's run fails (exit 1) below its floor, set a few points under the score it
+ * measured (2026-12-01: model 61.1, report 75.3, classify 99.1). Raise a floor when tests
+ * improve an area; policy has no floor until a full run of it has been measured.
+ */
+const floors = { model: 57, policy: null, report: 72, classify: 95 };
+
 /** `MUTATE_AREA=policy npm run test:mutation` runs one area; without it every area runs in one report. */
 const chosen = process.env.MUTATE_AREA ? [process.env.MUTATE_AREA] : Object.keys(areas);
 for (const name of chosen) {
   if (!areas[name]) throw new Error(`MUTATE_AREA=${name}: not one of ${Object.keys(areas).join(', ')}`);
 }
-const reportDir = `reports/mutation/${process.env.MUTATE_AREA ?? 'all'}`;
+/** The lowest floor among `names`, or null when none has one. */
+function lowestFloor(names) {
+  const set = names.map((name) => floors[name]).filter((floor) => floor !== null);
+  return set.length > 0 ? Math.min(...set) : null;
+}
+
+const reportDir = `reports/mutation/${process.env.MUTATE_AREA || 'all'}`;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -43,8 +56,8 @@ export default {
   htmlReporter: { fileName: `${reportDir}/mutation.html` },
   jsonReporter: { fileName: `${reportDir}/mutation.json` },
   clearTextReporter: { allowEmojis: false, reportScoreTable: true },
-  // Kept from falling: `break` fails the run below it (set a few points under the measured score).
-  thresholds: { high: 80, low: 60, break: null },
+  // The report colours scores from `low` to `high`; `break` is the lowest floor among the areas run.
+  thresholds: { high: 90, low: 70, break: lowestFloor(chosen) },
   // One temporary directory per area, so areas can run side by side.
-  tempDirName: `.stryker-tmp/${process.env.MUTATE_AREA ?? 'all'}`,
+  tempDirName: `.stryker-tmp/${process.env.MUTATE_AREA || 'all'}`,
 };
