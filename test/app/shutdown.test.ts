@@ -62,7 +62,11 @@ t.test('SIGTERM with requests in flight: they complete and the app exits 0', asy
   }
   t.same(await app.exited, { code: 0, signal: null }, 'exit code 0');
   const messages = app.logs().map((line) => line.msg);
-  t.ok(messages.indexOf('shutting down') < messages.lastIndexOf('stopped'), 'shutdown is logged');
+  const shuttingDown = messages.indexOf('shutting down');
+  const stopped = messages.lastIndexOf('stopped');
+  t.not(shuttingDown, -1, "'shutting down' is logged");
+  t.not(stopped, -1, "'stopped' is logged");
+  t.ok(shuttingDown < stopped, "'shutting down' comes before 'stopped'");
   t.equal(
     app.logs().filter((line) => line.msg === 'request' && line.path === '/set' && line.status === 200).length,
     IN_FLIGHT,

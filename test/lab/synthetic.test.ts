@@ -1,5 +1,6 @@
 // The lab's nftables enforcement agrees with the policy model, cell by cell, on a synthetic cluster
-// (three namespaces, ingress and egress rules, named ports); a wrong expectation is exit 1 and named.
+// (three namespaces, ingress and egress rules, named ports); a wrong expectation is exit 1 and named;
+// lab reset takes every rule away again.
 
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -64,4 +65,25 @@ t.test('a deliberately wrong expectation exits 1 and names the cell', async (t) 
     /D web → db \(db is open to web\): expected allow by db is open to web, observed deny \(timeout\)/,
   );
   t.match(run.stdout, /exit 1: at least one cell does not match/);
+});
+
+t.test('lab reset removes every rule: everything is reachable again and the lab forgets the policies', async (t) => {
+  const reset = lab(['reset', '--name', name]);
+  t.equal(reset.status, 0, reset.stderr);
+  t.match(reset.stderr, `lab ${name}: policies removed`);
+  const state = JSON.parse(readFileSync(`/run/prober-lab/${name}/state.json`, 'utf8'));
+  t.same(state.policies, [], 'no policy recorded in the state');
+  // The model of the (now empty) policy set is the expectation, so a rule left in any pod fails a cell.
+  const run = lab(['test', '--name', name, '-f', join(LAB_FIXTURES, 'synthetic-test.yaml'), '-o', 'json']);
+  t.equal(run.status, 0, 'exit 0');
+  const report = JSON.parse(run.stdout);
+  const checked = report.cells.filter((c: { result: string }) => c.result !== 'unchecked');
+  t.ok(checked.length >= 20, `${checked.length} cells checked`);
+  t.same(
+    checked
+      .filter((c: { observed: string }) => c.observed !== 'allow')
+      .map((c: { from: string; to: string }) => `${c.from} → ${c.to}`),
+    [],
+    'every cell allowed, web → db included',
+  );
 });

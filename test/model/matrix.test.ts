@@ -106,6 +106,31 @@ t.test('trust rule: a deny on a target nobody reached is an error, not a deny', 
   t.equal(exitCodeFor(summarize(proven)), 1);
 });
 
+t.test('trust rule 2: a refused connection proves nothing alive, so an unproven refused is an error', async (t) => {
+  // A RST to the SYN comes from a policy that rejects and from a port nobody listens on alike.
+  const rows = {
+    apache: { redis: r('deny', 'refused'), web: r('deny', 'refused') },
+    app: { redis: r('deny', 'refused'), web: r('allow', 'http-200') },
+  };
+  const seen = observations(rows);
+  t.same([...provenAlive(seen)], [['web', 'reached by app']], 'only an allow proves a target alive');
+  const cells = assembleMatrix({ test, observations: seen });
+  for (const from of ['apache', 'app']) {
+    t.match(
+      cell(cells, from, 'redis'),
+      {
+        result: 'error',
+        observed: 'error',
+        reason: 'target-down',
+        detail: 'saw refused, but nothing proved redis alive in this run',
+      },
+      `${from} → redis`,
+    );
+  }
+  t.match(cell(cells, 'apache', 'web'), { result: 'fail', observed: 'deny', reason: 'refused' }, 'web was reached');
+  t.equal(exitCodeFor(summarize(cells)), 2, 'the run cannot decide');
+});
+
 t.test('trust rule: a target the backend proved down turns denies into errors with its reason', async (t) => {
   const rows = {
     apache: { redis: r('deny', 'timeout'), web: r('allow', 'http-200') },

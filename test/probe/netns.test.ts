@@ -70,9 +70,14 @@ t.test(
       ['tcp-8082', 'deny', 'refused'],
       ['redis-8082', 'deny', 'refused'],
       ['tcp-8083', 'deny', 'unreachable'],
+      ['redis-8083', 'deny', 'unreachable'],
       // Egress filtered inside the source's own namespace looks like a CNI's drop: the SYN never leaves.
       ['tcp-8084', 'deny', 'timeout'],
+      ['redis-8084', 'deny', 'timeout'],
     ];
+    const planned = plan.probes.map((probe) => probe.id).sort();
+    t.same(rows.map(([id]) => id).sort(), planned, 'every planned probe has its expected outcome here');
+    t.same([...results.keys()].sort(), planned, 'the agent reported every planned probe, once');
     for (const [id, observed, reason] of rows) {
       t.match(results.get(id), { observed, reason }, `${id}: ${observed} (${reason})`);
     }

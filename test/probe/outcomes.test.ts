@@ -96,14 +96,14 @@ t.test('a non-Redis server on a redis:// target is a protocol error, not an allo
   t.match(await probeUrl(`redis://127.0.0.1:${port}`, once), { observed: 'error', reason: 'protocol' });
 });
 
-t.test('names that do not resolve are errors (dns), never denies', async () => {
+t.test('names that do not resolve are errors (dns), never denies', async (t) => {
   t.match(await probeUrl('tcp://no-such-host.invalid:80', once), { observed: 'error', reason: 'dns' });
   t.match(await probeUrl('http://no-such-host.invalid/', once), { observed: 'error', reason: 'dns' });
   t.match(await probeUrl('dns://no-such-host.invalid', once), { observed: 'error', reason: 'dns' });
   t.match(await probeUrl('dns://localhost', once), { observed: 'allow', reason: 'resolved' });
 });
 
-t.test('bad targets are classified, not thrown', async () => {
+t.test('bad targets are classified, not thrown', async (t) => {
   for (const url of ['ftp://x:21', 'tcp://host', 'not a url', 'tcp://host:70000']) {
     t.match(await probeUrl(url, once), { observed: 'error', reason: 'bad-target', attempts: 0 }, url);
   }

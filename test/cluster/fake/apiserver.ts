@@ -81,7 +81,15 @@ export class FakeApiServer {
   readonly #served = new Set(BUILT_IN);
   readonly #denied = new Set<string>();
   #rbac: FakeRbac | undefined;
-  readonly #faults: { verb: string; resource: string; code: number; left: number; message: string | undefined }[] = [];
+  readonly #faults: {
+    verb: string;
+    resource: string;
+    code: number;
+    left: number;
+    message: string | undefined;
+    /** Carry the request out before failing it: the answer, not the request, is lost. */
+    lost: boolean;
+  }[] = [];
   readonly #cert: string;
   #version = 1000;
   readonly #started = performance.now();
@@ -200,7 +208,16 @@ export class FakeApiServer {
 
   /** Answers the next `times` matching requests with an error `code` (500, 503, 429 …), optionally with its own message. */
   failNext(verb: string, resource: string, code: number, times = 1, message?: string): void {
-    this.#faults.push({ verb, resource, code, left: times, message });
+    this.#faults.push({ verb, resource, code, left: times, message, lost: false });
+  }
+
+  /**
+   * Carries out the next `times` matching requests, then answers them with an error `code` (504 by
+   * default), as when the answer is lost on its way back: the object is created (or deleted), the
+   * client sees a failure. Faults of both kinds apply in the order they were added.
+   */
+  loseNextAnswer(verb: string, resource: string, code = 504, times = 1, message?: string): void {
+    this.#faults.push({ verb, resource, code, left: times, message, lost: true });
   }
 
   /** Pods now stored, optionally of one namespace. */
@@ -255,11 +272,15 @@ export class FakeApiServer {
         (this.#rbac !== undefined && !this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }));
       if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
-      if (fault) {
+      if (fault && !fault.lost) {
         fault.left -= 1;
         throw status.serverError(fault.code, fault.message);
       }
       const [code, payload, type] = this.#route(verb, target, url, body, contentType ?? '');
+      if (fault) {
+        fault.left -= 1;
+        throw status.serverError(fault.code, fault.message);
+      }
       send(code, payload, type);
     } catch (error) {
       const failure =

@@ -1,0 +1,63 @@
+// Mutation testing of the pure layers (`npm run test:mutation`): which code is mutated and which fast tests judge it.
+
+/**
+ * Each area is mutated against its own unit tests only: the tap runner starts one Node process per
+ * test file per mutant, so a test file that merely passes through an area's code would be paid for
+ * thousands of times without adding much. No test here needs root, the lab or the built binary.
+ */
+const areas = {
+  model: { mutate: ['src/model/**/*.ts'], tests: ['test/model/*.test.ts', 'test/report/*.test.ts'] },
+  policy: { mutate: ['src/policy/**/*.ts'], tests: ['test/policy/**/*.test.ts'] },
+  report: { mutate: ['src/report/**/*.ts'], tests: ['test/report/*.test.ts'] },
+  // The one pure file of probe/: socket errors to outcomes (trust rule 2 lives there).
+  classify: {
+    mutate: ['src/probe/classify*.ts'],
+    tests: ['test/probe/classify.test.ts', 'test/probe/outcomes.test.ts', 'test/probe/http-replies.test.ts'],
+  },
+};
+
+/**
+ * Kept from falling: each area's run fails (exit 1) below its floor, set a few points under the score it
+ * measured (2026-12-01: model 61.1, report 75.3, classify 99.1). Raise a floor when tests
+ * improve an area; policy has no floor until a full run of it has been measured.
+ */
+const floors = { model: 57, policy: null, report: 72, classify: 95 };
+
+/** `MUTATE_AREA=policy npm run test:mutation` runs one area; without it every area runs in one report. */
+const chosen = process.env.MUTATE_AREA ? [process.env.MUTATE_AREA] : Object.keys(areas);
+for (const name of chosen) {
+  if (!areas[name]) throw new Error(`MUTATE_AREA=${name}: not one of ${Object.keys(areas).join(', ')}`);
+}
+/** The lowest floor among `names`, or null when none has one. */
+function lowestFloor(names) {
+  const set = names.map((name) => floors[name]).filter((floor) => floor !== null);
+  return set.length > 0 ? Math.min(...set) : null;
+}
+
+const reportDir = `reports/mutation/${process.env.MUTATE_AREA || 'all'}`;
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'tap',
+  plugins: ['@stryker-mutator/tap-runner'],
+  mutate: chosen.flatMap((name) => areas[name].mutate),
+  tap: { testFiles: [...new Set(chosen.flatMap((name) => areas[name].tests))] },
+  // Build output and tap's own files are not needed in the sandbox (and .tap/ changes under a running tap).
+  ignorePatterns: ['dist', 'coverage', '.tap', '.cache', 'reports'],
+  // Per test file: a mutant runs only the files that reached its code, and stops at the first that fails.
+  coverageAnalysis: 'perTest',
+  // Mutants of module-level constants would run every test file; they are few and rarely tell anything.
+  ignoreStatic: true,
+  concurrency: 2,
+  // Re-runs only mutants whose code or covering tests changed since the last report of the same area.
+  incremental: true,
+  incrementalFile: `${reportDir}/stryker-incremental.json`,
+  reporters: ['clear-text', 'html', 'json', 'progress-append-only'],
+  htmlReporter: { fileName: `${reportDir}/mutation.html` },
+  jsonReporter: { fileName: `${reportDir}/mutation.json` },
+  clearTextReporter: { allowEmojis: false, reportScoreTable: true },
+  // The report colours scores from `low` to `high`; `break` is the lowest floor among the areas run.
+  thresholds: { high: 90, low: 70, break: lowestFloor(chosen) },
+  // One temporary directory per area, so areas can run side by side.
+  tempDirName: `.stryker-tmp/${process.env.MUTATE_AREA || 'all'}`,
+};
