@@ -11,7 +11,8 @@ import {
 } from '../model/lab-profile.ts';
 import { ConfigError } from './config-error.ts';
 import { readText } from './read-input.ts';
-import { checkSchema, formatPath } from './schema-check.ts';
+import { formatPath } from '../model/names.ts';
+import { checkSchema } from './schema-check.ts';
 import { validateProfile } from './validators.ts';
 import { parseSingleYaml, type PositionedDocument } from './yaml-file.ts';
 
