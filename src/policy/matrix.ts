@@ -4,7 +4,7 @@ import { Bitset } from './bitset.ts';
 import type { Workload } from './cluster.ts';
 import type { MeshLayer } from './mesh.ts';
 import { portMatches, usesNames } from './ports.ts';
-import type { Coverage, PeerSets } from './sets.ts';
+import type { Coverage, PeerSets, SideSets } from './sets.ts';
 import type { Rule } from './spec.ts';
 import type { Computed, Protocol } from './types.ts';
 
@@ -22,15 +22,6 @@ export interface Matrix {
   readonly allowed: number;
   /** Number of unknown cells off the diagonal. */
   readonly unknown: number;
-}
-
-/**
- * The remote workloads one side may allow and may deny. A remote in both sets is undecidable
- * (a CIDR rule and a pod IP nobody gave); without CIDR rules the sets are complements.
- */
-export interface SideSets {
-  readonly allow: Bitset;
-  readonly deny: Bitset;
 }
 
 /** A fresh set of the remotes a rule surely or maybe covers. */

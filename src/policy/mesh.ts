@@ -3,8 +3,7 @@ import type { Attachments } from './attach.ts';
 import { Bitset } from './bitset.ts';
 import { inBlock, type Address } from './cidr.ts';
 import type { Workload } from './cluster.ts';
-import type { SideSets } from './matrix.ts';
-import type { Match, PeerSets, Remote } from './sets.ts';
+import type { Match, PeerSets, Remote, SideSets } from './sets.ts';
 import type { AuthzPolicy, AuthzRule, AuthzSource, MtlsMode, Pattern } from './spec.ts';
 import type { MeshDecision, Protocol } from './types.ts';
 

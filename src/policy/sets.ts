@@ -14,6 +14,15 @@ export interface Coverage {
   readonly maybe: Bitset;
 }
 
+/**
+ * The remote workloads one side may allow and may deny. A remote in both sets is undecidable
+ * (a CIDR rule and a pod IP nobody gave); without CIDR rules the sets are complements.
+ */
+export interface SideSets {
+  readonly allow: Bitset;
+  readonly deny: Bitset;
+}
+
 /** The other end of a connection as rules see it: a workload (maybe one of its pod IPs) or an outside address. */
 export interface Remote {
   readonly workload?: Workload;

@@ -1,18 +1,11 @@
 // Picks the renderer for an output format; the entries the CLI uses to print reports.
 
 import { streamOf, type Report, type ReportOutcome, type StreamedReport } from '../model/report.ts';
-import type { OutputFormat } from './formats.ts';
+import type { OutputFormat, RenderOptions } from './formats.ts';
 import { jsonChunks } from './json.ts';
 import { junitChunks } from './junit.ts';
 import { markdownChunks } from './markdown.ts';
 import { tableChunks } from './table.ts';
-
-/** Rendering options; both apply to the table only, and colour only on a terminal. */
-export interface RenderOptions {
-  readonly color: boolean;
-  /** List every cell below the matrix (ad-hoc probes), not only the ones needing attention. */
-  readonly listAll?: boolean;
-}
 
 /**
  * The report in the chosen format as a sequence of text chunks, produced as they are asked for;

@@ -6,7 +6,7 @@ import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import { escapeText } from './escape.ts';
 import { gridLines, gridWidth, textWidth, type GridEntry, type GridPaint } from './grid.ts';
 import { cellName, legendFor, markOf, observedText, type Mark } from './marks.ts';
-import type { RenderOptions } from './render.ts';
+import type { RenderOptions } from './formats.ts';
 import { scanReport } from './scan.ts';
 import { summaryLine } from './verdict-line.ts';
 

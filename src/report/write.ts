@@ -3,7 +3,8 @@
 import { once } from 'node:events';
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import type { OutputFormat } from './formats.ts';
-import { renderChunks, type RenderOptions } from './render.ts';
+import type { RenderOptions } from './formats.ts';
+import { renderChunks } from './render.ts';
 
 /** Chunks are gathered into writes of about this many characters (one write per cell would be slow). */
 const BATCH = 64 * 1024;

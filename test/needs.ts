@@ -1,0 +1,59 @@
+// Which test files need root or the lab's Debian packages: all others make `npm run test:unit` (test/unit.ts).
+// test/project/needs.test.ts fails when a test file uses a root helper or a lab program and is not listed here.
+
+/**
+ * The test files `npm run test:unit` leaves out, each with what it needs. Root is for network namespaces,
+ * nftables, mount namespaces and chroot; the programs are Debian packages that `.ci/debian-packages` installs.
+ */
+export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
+  'test/app/concurrency.test.ts': 'redis-server; the time app in its Debian 13 root (root: mount namespace, chroot)',
+  'test/app/config.test.ts': 'the time app in its Debian 13 root (root: mount namespace, chroot)',
+  'test/app/outage.test.ts': 'redis-server; the time app in its Debian 13 root (root)',
+  'test/app/routes.test.ts': 'redis-server; the time app in its Debian 13 root (root)',
+  'test/app/runtime.test.ts': 'debootstrap, the Debian 13 root, network namespaces (root)',
+  'test/app/shutdown.test.ts': 'redis-server; the time app in its Debian 13 root (root)',
+  'test/cli/binary.test.ts': 'redis-server',
+  'test/cluster/faults.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/from-policies.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/interrupt.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/lab.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/own-image.test.ts': 'the fake cluster lab (root); unshare --mount',
+  'test/cluster/rbac.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/k8s/apache.test.ts': 'apache2, webdis, redis-server',
+  'test/lab/interrupt.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
+  'test/lab/lifecycle.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
+  'test/lab/safety.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
+  'test/lab/seed.test.ts': "prober lab with the seed's manifests: all the lab programs and the time app (root)",
+  'test/lab/synthetic.test.ts': 'prober lab: network namespaces, nftables (root)',
+  'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
+  'test/probe/outcomes.test.ts': 'redis-server',
+};
+
+/**
+ * Helpers that need root or a lab program: module → the names that do. A new helper of that kind belongs here,
+ * so that a test using it cannot land in the unit set unnoticed.
+ */
+export const SYSTEM_HELPERS: Readonly<Record<string, readonly string[]>> = {
+  'test/helpers/netns.ts': ['netnsPair'], // network namespaces, nftables
+  'test/helpers/redis.ts': ['startRedis'], // redis-server
+  'test/helpers/lab.ts': ['lab', 'labAsync', 'labUp', 'leftovers', 'killProgram'], // prober lab up/down/test
+  'test/cluster/fake/lab.ts': ['clusterLab'], // the fake cluster's pods in network namespaces
+  'test/app/fixtures/app.ts': ['runtime', 'command', 'spawnApp', 'startApp', 'runAppToExit'], // the Debian 13 root
+  'test/k8s/apache.ts': ['prepareApache', 'configTest', 'startApache', 'startWebdis'], // apache2, webdis
+  'app/runtime.ts': ['prepareRuntime'], // debootstrap
+};
+
+/** Programs that need root or come from the lab's Debian packages, as a test would spawn them. */
+export const SYSTEM_COMMANDS: readonly string[] = [
+  'apache2',
+  'apache2ctl',
+  'chroot',
+  'debootstrap',
+  'ip',
+  'mount',
+  'nft',
+  'redis-cli',
+  'redis-server',
+  'unshare',
+  'webdis',
+];

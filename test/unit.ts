@@ -1,0 +1,23 @@
+// `npm run test:unit`: every test file that needs neither root nor the lab's Debian packages, run by tap.
+// The set is "all test files but those test/needs.ts lists", so a new test is a unit test unless it says otherwise.
+
+import { spawnSync } from 'node:child_process';
+import { globSync } from 'node:fs';
+import { join } from 'node:path';
+import { SYSTEM_TESTS } from './needs.ts';
+
+const root = join(import.meta.dirname, '..');
+
+/** The unit test files, relative to the repository root, sorted. */
+export function unitTestFiles(): string[] {
+  return globSync('test/**/*.test.ts', { cwd: root })
+    .filter((file) => !(file in SYSTEM_TESTS))
+    .sort();
+}
+
+if (process.argv[1] === import.meta.filename) {
+  // Extra arguments go to tap (e.g. `npm run test:unit -- --reporter=terse`).
+  const tap = join(root, 'node_modules', '.bin', 'tap');
+  const run = spawnSync(tap, [...process.argv.slice(2), ...unitTestFiles()], { cwd: root, stdio: 'inherit' });
+  process.exitCode = run.status ?? 1;
+}
