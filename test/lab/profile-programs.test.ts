@@ -17,7 +17,7 @@ const rows: [string, string, ProgramChoice[], string][] = [
   ['official redis, by digest', 'redis:7.4.6@sha256:a9cc41d6', [], 'redis'],
   ['valkey runs redis-server', 'docker.io/valkey/valkey:8', [], 'redis'],
   ['httpd from a mirror', 'mirror.example:5000/library/httpd:2.4', [], 'apache'],
-  ['webdis', 'nicolas/webdis:0.1.22', [], 'webdis'],
+  ['the webdis image runs webdis', 'nicolas/webdis:0.1.22', [], 'webdis'],
   ['the time app without a profile: nothing says what it runs', 'ghcr.io/prober-dev/time-app:2.0.0', [], 'synthetic'],
   ['the time app with the repository profile', 'ghcr.io/prober-dev/time-app:2.0.0', REPO_CHOICE, 'time-app'],
   [
