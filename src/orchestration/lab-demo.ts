@@ -7,7 +7,7 @@ import { runDemoChecks, type CheckAnswer } from '../lab/demo-checks.ts';
 import { labDown, labUp } from '../lab/lab.ts';
 import { labApply } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
-import { timeAppLauncher, type TimeAppPaths } from '../lab/time-app.ts';
+import { defaultTimeAppPaths, timeAppLauncher, type TimeAppPaths } from '../lab/time-app.ts';
 import { withInterrupts } from './interrupts.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 import { demoVerdict, possessive } from './demo-verdict.ts';
@@ -19,8 +19,14 @@ export interface DemoOptions {
   readonly lab: string;
   readonly profile: string;
   readonly overrides: DemoOverrides;
-  readonly timeApp: TimeAppPaths;
+  /** Where the time app's runtime and build are; each defaults to defaultTimeAppPaths(). */
+  readonly timeApp: Partial<TimeAppPaths>;
   readonly flags: RunFlags;
+}
+
+/** The fields of `paths` that are set: an option left out keeps its default. */
+function definedOnly(paths: Partial<TimeAppPaths>): Partial<TimeAppPaths> {
+  return Object.fromEntries(Object.entries(paths).filter(([, value]) => value !== undefined));
 }
 
 const say = (flags: RunFlags, text: string): void => {
@@ -39,7 +45,7 @@ function printChecks(flags: RunFlags, title: string, answers: readonly CheckAnsw
 /**
  * Runs the story; exit 0 only when both matrices match and the profile's checks show what it says.
  *
- * @example await runLabDemo({ lab: 'prober-lab', profile: 'policies/lab-profile.yaml', overrides: {}, timeApp, flags })
+ * @example await runLabDemo({ lab: 'prober-lab', profile: 'policies/lab-profile.yaml', overrides: {}, timeApp: {}, flags })
  */
 export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
   const prober = proberArgv();
@@ -56,7 +62,7 @@ export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
       manifests: plan.manifests,
       programs: plan.programs,
       prober,
-      timeApp: timeAppLauncher(options.timeApp),
+      timeApp: timeAppLauncher({ ...defaultTimeAppPaths(), ...definedOnly(options.timeApp) }),
       signal,
       log,
     });

@@ -4,8 +4,6 @@ import { type Command, type OptionValues, Option } from '@commander-js/extra-typ
 import { quoteName } from '../../model/k8s-names.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { labNameProblem } from '../../lab/names.ts';
-import { escapeText } from '../../report/escape.ts';
-import { withInterrupts } from '../../orchestration/interrupts.ts';
 import { effectiveDefaults } from '../../orchestration/run-flags.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
@@ -86,56 +84,30 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
       `\nExamples:\n  sudo prober lab up                  # the repository's lab (${DEFAULT_PROFILE})\n  sudo prober lab up -f my-manifests/ # any manifests, no profile\n${PROFILE_HELP}`,
     )
     .action(async (opts) => {
-      const [{ labUp }, { proberArgv }, time, { labInputs }] = await Promise.all([
-        import('../../lab/lab.ts'),
-        import('../../lab/self.ts'),
-        import('../../lab/time-app.ts'),
-        import('../../orchestration/lab-inputs.ts'),
-      ]);
-      const paths = time.defaultTimeAppPaths();
-      const inputs = await labInputs(opts.manifests, profilePath(opts));
-      await withInterrupts(async (signal) => {
-        const state = await labUp({
+      const { standLabUp } = await import('../../orchestration/lab-lifecycle.ts');
+      finish(
+        await standLabUp({
           lab: opts.name,
-          manifests: inputs.manifests,
-          programs: inputs.programs,
-          prober: proberArgv(),
-          timeApp: time.timeAppLauncher({
-            rootfs: opts.appRuntime ?? paths.rootfs,
-            appDir: opts.appDir ?? paths.appDir,
-          }),
-          signal,
-          log: (line) => process.stderr.write(`lab ${opts.name}: ${escapeText(line)}\n`),
-        });
-        const { describeLab } = await import('../../lab/describe.ts');
-        process.stdout.write(describeLab(state));
-      });
-      finish(0);
+          manifests: opts.manifests,
+          profile: profilePath(opts),
+          appRuntime: opts.appRuntime,
+          appDir: opts.appDir,
+        }),
+      );
     });
 
   labOptions(lab.command('down').summary('remove every namespace, process, rule and file of the lab'))
     .addHelpText('after', '\nExample:\n  sudo prober lab down')
     .action(async (opts) => {
-      const { labDown } = await import('../../lab/lab.ts');
-      const { removed, skipped } = await labDown(opts.name);
-      for (const line of skipped) process.stderr.write(`lab ${opts.name}: ${escapeText(line)}\n`);
-      process.stderr.write(
-        `lab ${opts.name}: ${removed > 0 ? `removed ${removed} namespaces` : 'nothing to remove'}\n`,
-      );
-      finish(0);
+      const { takeLabDown } = await import('../../orchestration/lab-lifecycle.ts');
+      finish(await takeLabDown(opts.name));
     });
 
   labOptions(lab.command('status').summary('show what the lab runs and how to reach it'))
     .addHelpText('after', '\nExample:\n  sudo prober lab status')
     .action(async (opts) => {
-      const [{ readState }, { describeLab }] = await Promise.all([
-        import('../../lab/state.ts'),
-        import('../../lab/describe.ts'),
-      ]);
-      const state = await readState(opts.name);
-      if (!state) throw new Error(`lab "${opts.name}" is not up (start it with \`prober lab up\`)`);
-      process.stdout.write(describeLab(state));
-      finish(0);
+      const { showLabStatus } = await import('../../orchestration/lab-lifecycle.ts');
+      finish(await showLabStatus(opts.name));
     });
 
   labOptions(lab.command('apply').summary('enforce policies in the lab with nftables (replaces the applied set)'))
@@ -145,22 +117,15 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     )
     .addHelpText('after', '\nExample:\n  sudo prober lab apply -f policies/networkpolicy/')
     .action(async (opts) => {
-      const { labApply } = await import('../../lab/policies.ts');
-      const { firewalls } = await labApply(opts.name, opts.policies);
-      const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
-      process.stderr.write(
-        `lab ${opts.name}: applied ${opts.policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}\n`,
-      );
-      finish(0);
+      const { applyLabPolicies } = await import('../../orchestration/lab-lifecycle.ts');
+      finish(await applyLabPolicies(opts.name, opts.policies));
     });
 
   labOptions(lab.command('reset').summary('remove every policy rule: everything allowed again'))
     .addHelpText('after', '\nExample:\n  sudo prober lab reset')
     .action(async (opts) => {
-      const { labReset } = await import('../../lab/policies.ts');
-      await labReset(opts.name);
-      process.stderr.write(`lab ${opts.name}: policies removed\n`);
-      finish(0);
+      const { resetLabPolicies } = await import('../../orchestration/lab-lifecycle.ts');
+      finish(await resetLabPolicies(opts.name));
     });
 
   const test = addProbeOptions(
@@ -226,11 +191,7 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
       const profile = profilePath(opts);
       if (profile === undefined)
         throw new UsageError('lab demo: -f names the manifests but no --profile tells the story (its checks)');
-      const [{ runLabDemo }, { defaultTimeAppPaths }] = await Promise.all([
-        import('../../orchestration/lab-demo.ts'),
-        import('../../lab/time-app.ts'),
-      ]);
-      const paths = defaultTimeAppPaths();
+      const { runLabDemo } = await import('../../orchestration/lab-demo.ts');
       const { manifests, policies, test, ingressNamespace: from, host } = opts;
       finish(
         await runLabDemo({
@@ -243,10 +204,7 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
             ...(from ? { from } : {}),
             ...(host ? { host } : {}),
           },
-          timeApp: {
-            rootfs: opts.appRuntime ?? paths.rootfs,
-            appDir: opts.appDir ?? paths.appDir,
-          },
+          timeApp: { rootfs: opts.appRuntime, appDir: opts.appDir },
           flags: runFlags(opts),
         }),
       );

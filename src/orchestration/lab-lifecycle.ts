@@ -1,0 +1,81 @@
+// What `lab up`, `down`, `status`, `apply` and `reset` do: each one call into lab/, with the lines it prints.
+
+import { describeLab } from '../lab/describe.ts';
+import { labDown, labUp } from '../lab/lab.ts';
+import { labApply, labReset } from '../lab/policies.ts';
+import { proberArgv } from '../lab/self.ts';
+import { readState } from '../lab/state.ts';
+import { defaultTimeAppPaths, timeAppLauncher } from '../lab/time-app.ts';
+import { escapeText } from '../report/escape.ts';
+import { withInterrupts } from './interrupts.ts';
+import { labInputs } from './lab-inputs.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Where a lab command writes: the description on stdout, its own lines (escaped, prefixed) on stderr. */
+function labLog(lab: string): (line: string) => void {
+  return (line) => process.stderr.write(`lab ${lab}: ${escapeText(line)}\n`);
+}
+
+/** Options of `lab up`. */
+export interface LabUpOptions {
+  readonly lab: string;
+  readonly manifests: readonly string[] | undefined;
+  /** The lab profile to use, if any (the CLI picks the repository's when neither it nor -f is given). */
+  readonly profile: string | undefined;
+  readonly appRuntime?: string | undefined;
+  readonly appDir?: string | undefined;
+}
+
+/** Stands a lab up from manifests (and a profile's program choices), then describes it on stdout. */
+export async function standLabUp(options: LabUpOptions): Promise<0> {
+  const inputs = await labInputs(options.manifests, options.profile);
+  const paths = defaultTimeAppPaths();
+  await withInterrupts(async (signal) => {
+    const state = await labUp({
+      lab: options.lab,
+      manifests: inputs.manifests,
+      programs: inputs.programs,
+      prober: proberArgv(),
+      timeApp: timeAppLauncher({
+        rootfs: options.appRuntime ?? paths.rootfs,
+        appDir: options.appDir ?? paths.appDir,
+      }),
+      signal,
+      log: labLog(options.lab),
+    });
+    process.stdout.write(describeLab(state));
+  });
+  return 0;
+}
+
+/** Removes every namespace, process, rule and file of a lab, saying what it removed and what it left. */
+export async function takeLabDown(lab: string): Promise<0> {
+  const { removed, skipped } = await labDown(lab);
+  const log = labLog(lab);
+  for (const line of skipped) log(line);
+  log(removed > 0 ? `removed ${removed} namespaces` : 'nothing to remove');
+  return 0;
+}
+
+/** Describes a running lab; a lab that is not up is a usage error. */
+export async function showLabStatus(lab: string): Promise<0> {
+  const state = await readState(lab);
+  if (!state) throw new UsageError(`lab "${lab}" is not up (start it with \`prober lab up\`)`);
+  process.stdout.write(describeLab(state));
+  return 0;
+}
+
+/** Enforces a policy set in a lab (replacing the applied one) and names the pods it isolates. */
+export async function applyLabPolicies(lab: string, policies: readonly string[]): Promise<0> {
+  const { firewalls } = await labApply(lab, [...policies]);
+  const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
+  labLog(lab)(`applied ${policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}`);
+  return 0;
+}
+
+/** Removes every policy rule of a lab: everything is allowed again. */
+export async function resetLabPolicies(lab: string): Promise<0> {
+  await labReset(lab);
+  labLog(lab)('policies removed');
+  return 0;
+}
