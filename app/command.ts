@@ -22,8 +22,8 @@ export const APP_ENV_KEYS = ['REDIS_ENDPOINT', 'REDIS_PORT', 'PORT', 'REDIS_PASS
 export interface AppCommandOptions {
   /** The root from `prepareRuntime()`. */
   readonly rootfs: string;
-  /** The built bundle (server.cjs + uWS binary); default this repo's `dist/app`. */
-  readonly appDir?: string;
+  /** The built bundle (server.cjs + uWS binary): `dist/app` of the repository or next to the binary. */
+  readonly appDir: string;
   /** Source of the app's variables ({@link APP_ENV_KEYS}); other variables are ignored. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** `uid:gid` the app runs as; default 65534:65534 (nobody), like the image's non-root user. */
@@ -64,7 +64,7 @@ const PATH_VALUE = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
  * a network namespace. Pure: it checks nothing on disk.
  */
 export function appCommand(options: AppCommandOptions): AppCommand {
-  const appDir = options.appDir ?? path.resolve(import.meta.dirname, '..', 'dist', 'app');
+  const { appDir } = options;
   if (!path.isAbsolute(options.rootfs) || !path.isAbsolute(appDir)) {
     throw new Error(`appCommand needs absolute paths, got rootfs=${options.rootfs} appDir=${appDir}`);
   }

@@ -1,12 +1,12 @@
 // `npm run app`: builds the time app, prepares its runtime and runs it in the foreground.
 import { spawn } from 'node:child_process';
-import { buildApp } from './build.mjs';
+import { APP_DIST_DIR, buildApp } from './build.mjs';
 import { appCommand, prepareRuntime } from './runtime.ts';
 
 async function main(): Promise<number> {
   await buildApp();
   const { rootfs } = await prepareRuntime();
-  const { argv, env } = appCommand({ rootfs, env: process.env });
+  const { argv, env } = appCommand({ rootfs, appDir: APP_DIST_DIR, env: process.env });
   const [command = '', ...args] = argv;
   const child = spawn(command, args, { env, stdio: 'inherit' });
   // Ctrl-C reaches the app through the terminal's process group; forward what only we receive.

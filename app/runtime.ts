@@ -4,6 +4,7 @@ import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appCommand, defaultCacheDir, NODE_IN_ROOT, rootfsIn } from './command.ts';
+import { APP_DIST_DIR } from './build.mjs';
 
 export { appCommand, APP_ENV_KEYS, NODE_IN_ROOT, type AppCommand, type AppCommandOptions } from './command.ts';
 
@@ -153,7 +154,7 @@ async function cli(args: string[]): Promise<number> {
       return 0;
     case 'command': {
       const { rootfs } = await prepareRuntime();
-      console.log(JSON.stringify(appCommand({ rootfs, env: process.env })));
+      console.log(JSON.stringify(appCommand({ rootfs, appDir: APP_DIST_DIR, env: process.env })));
       return 0;
     }
     default:

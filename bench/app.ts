@@ -5,7 +5,7 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildApp } from '../app/build.mjs';
+import { APP_DIST_DIR, buildApp } from '../app/build.mjs';
 import { appCommand, prepareRuntime } from '../app/runtime.ts';
 import { closedPort as freePort } from '../test/helpers/peers.ts';
 import { until } from '../test/helpers/wait.ts';
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     const appPort = await freePort();
     const { argv, env } = appCommand({
       rootfs,
+      appDir: APP_DIST_DIR,
       env: { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redisPort), PORT: String(appPort) },
     });
     // Request logs go to a file, as a container runtime would collect them: their cost is measured.

@@ -45,8 +45,13 @@ t.test('appCommand passes only the app’s variables and the given paths', async
     'unset variables stay unset',
   );
   t.same(APP_ENV_KEYS, ['REDIS_ENDPOINT', 'REDIS_PORT', 'PORT', 'REDIS_PASSWORD']);
-  t.equal(appCommand({ rootfs: '/r' }).argv.at(-2), APP_DIST_DIR, 'the bundle defaults to dist/app');
-  t.throws(() => appCommand({ rootfs: 'relative/root' }), /absolute paths/);
+  t.equal(
+    appCommand({ rootfs: '/r', appDir: APP_DIST_DIR }).argv.at(-2),
+    APP_DIST_DIR,
+    'the bundle is mounted from appDir',
+  );
+  t.throws(() => appCommand({ rootfs: 'relative/root', appDir: APP_DIST_DIR }), /absolute paths/);
+  t.throws(() => appCommand({ rootfs: '/r', appDir: 'dist/app' }), /absolute paths/);
 });
 
 t.test('the prepared root is Debian 13 with the pinned Node 24 and is reused', async (t) => {
