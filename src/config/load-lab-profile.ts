@@ -2,29 +2,14 @@
 
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { hostProblem, nameProblem, quoteName } from '../model/k8s-names.ts';
-import {
-  MAX_PROFILE_BYTES,
-  type DemoCheck,
-  type DemoStory,
-  type LabProfile,
-  type ProgramChoice,
-} from '../model/lab-profile.ts';
+import { MAX_PROFILE_BYTES, type DemoStory, type LabProfile, type ProgramChoice } from '../model/lab-profile.ts';
+import type { DemoStoryDocument, LabProfileDocument } from '../model/lab-profile-schema.ts';
 import { ConfigError } from './config-error.ts';
 import { readText } from './read-input.ts';
 import { formatPath } from '../model/names.ts';
 import { checkSchema } from './schema-check.ts';
 import { validateProfile } from './validators.ts';
 import { parseSingleYaml, type PositionedDocument } from './yaml-file.ts';
-
-/** The raw shape after the schema check (field types are guaranteed by the schema). */
-interface RawProfile {
-  metadata: { name: string };
-  spec: {
-    manifests?: string[];
-    programs?: ProgramChoice[];
-    demo?: Omit<DemoStory, 'requiredBy'> & { requiredBy?: string; checks: DemoCheck[] };
-  };
-}
 
 /** Who states the requirement when the profile does not say. */
 const DEFAULT_REQUIRED_BY = 'the profile';
@@ -39,7 +24,7 @@ export async function loadLabProfile(file: string): Promise<LabProfile> {
 export function parseLabProfile(file: string, text: string): LabProfile {
   const doc = parseSingleYaml(file, text);
   checkSchema(doc, validateProfile);
-  const raw = doc.value as RawProfile;
+  const raw = doc.value as LabProfileDocument;
   const base = dirname(resolve(file));
   const paths = (list: readonly string[] | undefined) => list?.map((p) => anchored(base, p));
   const manifests = paths(raw.spec.manifests);
@@ -98,7 +83,7 @@ function checkChoice(doc: PositionedDocument, choice: ProgramChoice, i: number):
 
 function checkDemo(
   doc: PositionedDocument,
-  demo: NonNullable<RawProfile['spec']['demo']>,
+  demo: DemoStoryDocument,
   paths: (list: readonly string[] | undefined) => string[] | undefined,
 ): DemoStory {
   const at = (...rest: (string | number)[]) => ['spec', 'demo', ...rest];

@@ -3,8 +3,8 @@
 
 import { type Static, Type } from 'typebox';
 import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
+import { LabProfileSchema } from '../model/lab-profile-schema.ts';
 import { Attempts, Concurrency, ProbePlanSchema, StatusClass, StatusCode } from '../model/plan-schema.ts';
-import profileJson from './lab-profile.schema.json' with { type: 'json' };
 
 /** The ProbePlan schema (defined in model/, where the plan's type is). */
 export const planSchema = ProbePlanSchema;
@@ -122,13 +122,14 @@ export const testSchema = Type.Object(
 /** A ReachabilityTest document as the schema admits it, before the checks a schema cannot express. */
 export type TestDocument = Static<typeof testSchema>;
 
-/** The LabProfile schema: a lab's program choices and demo story (`prober lab … --profile`). */
-export const profileSchema = profileJson;
+/** The LabProfile schema (defined in model/, where the profile's types are). */
+export const profileSchema = LabProfileSchema;
 
 /** The published schema files, generated from the schemas above by `npm run schemas`. */
 export const SCHEMA_FILES: readonly { readonly path: string; readonly schema: object }[] = [
   { path: 'src/config/reachability-test.schema.json', schema: testSchema },
   { path: 'src/config/probe-plan.schema.json', schema: planSchema },
+  { path: 'src/config/lab-profile.schema.json', schema: profileSchema },
 ];
 
 /** A schema as its published file holds it: what it is first (`$schema`, `$id`, `title`), then the rest. */

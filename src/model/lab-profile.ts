@@ -1,50 +1,51 @@
 // A lab profile: what belongs to one lab rather than to the lab tool — its program choices and its demo story.
+//
+// The document's shape is its schema's (lab-profile-schema.ts). Program choices and checks are used
+// as written; the story and the profile itself are what the loader resolves them to, so their types
+// are spelled out here: a story always says who requires it, a profile is named, anchored and flat.
 
-/** The programs the lab can run for a container (what stands in for its image). */
-export const PROGRAM_KINDS = ['redis', 'apache', 'webdis', 'time-app', 'synthetic'] as const;
+import type { Frozen } from './json-schema.ts';
+import {
+  type DemoCheckDocument,
+  type DemoStoryDocument,
+  PROGRAM_KINDS,
+  type ProgramChoiceDocument,
+} from './lab-profile-schema.ts';
+
+export { PROGRAM_KINDS };
 
 /** One of PROGRAM_KINDS. */
 export type ProgramKind = (typeof PROGRAM_KINDS)[number];
 
 /** What a demo check must show: a 2xx answer ("works") or anything else ("error"). */
-export type CheckState = 'works' | 'error';
+export type CheckState = NonNullable<DemoCheckDocument['before']>;
 
-/** A lab's choice of program for an image the lab tool does not know by its name. */
-export interface ProgramChoice {
-  /**
-   * An image repository without tag or digest. With a `/` it must equal the container image's
-   * repository (`ghcr.io/prober-dev/time-app`); without, its last path segment (`time-app`).
-   */
-  readonly image: string;
-  readonly program: ProgramKind;
-}
+/**
+ * A lab's choice of program for an image the lab tool does not know by its name. The image is a
+ * repository without tag or digest: with a `/` it must equal the container image's repository
+ * (`ghcr.io/prober-dev/time-app`); without, its last path segment (`time-app`). As written.
+ */
+export type ProgramChoice = Frozen<ProgramChoiceDocument>;
 
-/** One request of the demo, sent as `http://<host><path>` from a pod of the demo's namespace. */
-export interface DemoCheck {
-  /** Names the check in the verdict ("case 1"); a check without a name is a step (e.g. setting data up). */
-  readonly name?: string;
-  readonly path: string;
-  readonly label: string;
-  /** What the check must show with no policy applied; unchecked when absent. */
-  readonly before?: CheckState;
-  /** What the check must show once the demo's policies are applied; unchecked when absent. */
-  readonly after?: CheckState;
-}
+/**
+ * One request of the demo, sent as `http://<host><path>` from a pod of the demo's namespace. `name`
+ * names it in the verdict ("case 1"), a check without one is a step (e.g. setting data up);
+ * `before`/`after` say what it must show with no policy and once the demo's policies are applied,
+ * unchecked when absent. As written.
+ */
+export type DemoCheck = Frozen<DemoCheckDocument>;
 
-/** The demo's story: where its checks run from, what they call, what they must show. */
-export interface DemoStory {
+/**
+ * The demo's story: where its checks run from (`from`, the namespace whose first pod sends them),
+ * what they call (`host`, an Ingress host of the lab or a Service name), what they must show, the
+ * policies applied halfway and the ReachabilityTest run before and after. Unlike the document,
+ * `requiredBy` is always there (the loader's default), and `policies` and `test` are anchored as
+ * LabProfile says.
+ */
+export type DemoStory = Frozen<Omit<DemoStoryDocument, 'requiredBy'>> & {
   /** Who states the requirement, as printed: "The seed's checks …", "… as the seed requires." */
   readonly requiredBy: string;
-  /** Namespace whose first pod sends the checks. */
-  readonly from: string;
-  /** Host name the checks call (an Ingress host of the lab, or a Service name). */
-  readonly host: string;
-  readonly checks: readonly DemoCheck[];
-  /** Policy files or directories applied halfway (see LabProfile for how paths are anchored). */
-  readonly policies?: readonly string[];
-  /** The ReachabilityTest run before and after. */
-  readonly test?: string;
-}
+};
 
 /**
  * A loaded lab profile. Its paths are written relative to the profile's directory; once loaded they
