@@ -12,6 +12,7 @@ import { withInterrupts } from './interrupts.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 import { demoVerdict, possessive } from './demo-verdict.ts';
 import { demoPlan, type DemoOverrides } from './lab-inputs.ts';
+import { labLog } from './lab-lifecycle.ts';
 import { runLabTest } from './lab-test.ts';
 
 /** Inputs of the demo: the profile that tells the story, and command-line values replacing its own. */
@@ -56,7 +57,7 @@ export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
   const owner = possessive(story.requiredBy);
   const applied = policies.join(', ');
   return withInterrupts(async (signal) => {
-    const log = (line: string) => process.stderr.write(`lab ${lab}: ${escapeText(line)}\n`);
+    const log = labLog(lab);
     const state = await labUp({
       lab,
       manifests: plan.manifests,

@@ -12,7 +12,7 @@ import { labInputs } from './lab-inputs.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Where a lab command writes: the description on stdout, its own lines (escaped, prefixed) on stderr. */
-function labLog(lab: string): (line: string) => void {
+export function labLog(lab: string): (line: string) => void {
   return (line) => process.stderr.write(`lab ${lab}: ${escapeText(line)}\n`);
 }
 
