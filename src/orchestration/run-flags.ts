@@ -18,5 +18,6 @@ export function effectiveDefaults(test: ReachabilityTest, flags: RunFlags): RunD
     timeoutMs: flags.timeout ?? test.defaults.timeoutMs,
     attempts: flags.attempts ?? test.defaults.attempts,
     concurrency: flags.concurrency ?? test.defaults.concurrency,
+    ...(test.defaults.settleMs !== undefined ? { settleMs: test.defaults.settleMs } : {}),
   };
 }
