@@ -1,7 +1,8 @@
 // The settle window and sctp:// in test files and plans: accepted values, and bad ones refused in one line (exit 2).
 
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
@@ -119,5 +120,47 @@ t.test('a bad window or an sctp:// target is one line naming file, line and fiel
     t.equal(stderr.split('\n').length, 1, `${name}: one line (${stderr})`);
     t.match(stderr, `prober: ${file}:${line}: ${field}: `, `${name}: names file, line and field`);
     t.match(stderr, message, `${name}: says what is wrong`);
+  }
+});
+
+/** Runs the binary without blocking this process, whose own listener must keep answering meanwhile. */
+function runBinary(
+  binary: string,
+  args: readonly string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+t.test('--settle on the command line: 0 turns the window off, a bad value is one usage line, exit 2', async (t) => {
+  const binary = requireBinary();
+  const closing = createServer((socket) => socket.on('error', () => undefined).end());
+  await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => closing.close(() => resolve())));
+  const url = `tcp://127.0.0.1:${(closing.address() as AddressInfo).port}`;
+  const probe = (...args: string[]) => runBinary(binary, ['probe', '-o', 'json', ...args, url]);
+  const cell = (stdout: string) => (JSON.parse(stdout) as { cells: { observed: string; reason: string }[] }).cells[0];
+  t.match(cell((await probe()).stdout), { observed: 'deny', reason: 'closed' }, 'the default window sees the FIN');
+  t.match(cell((await probe('--settle', '0')).stdout), { observed: 'allow', reason: 'connected' }, '--settle 0: off');
+  for (const [args, message] of [
+    [['--settle', '6s'], /^prober: --settle: "6s" is out of range: a settle window is from 0ms to 5s\n$/],
+    [
+      ['--settle', '1s', '--timeout', '1s'],
+      /^prober: --settle: the settle window 1s must be shorter than --timeout 1s/,
+    ],
+  ] as const) {
+    const out = await probe(...args);
+    t.equal(out.status, 2, `${args.join(' ')}: exit 2`);
+    t.match(out.stderr, message, `${args.join(' ')}: one line`);
   }
 });
