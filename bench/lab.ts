@@ -1,5 +1,6 @@
 // Lab benchmarks: matrix wall time of the seed topology and of a synthetic 20 × 20 topology with half
-// the cells dropped, as a ratio to the probe timeout (a denied cell waits the whole timeout).
+// the cells dropped, as a ratio to the probe timeout (a denied cell waits the whole timeout), and the
+// tcp:// settle window's cost on the 20 × 20 matrix (default window against `settle: 0`, side by side).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,10 @@ function lab(args: readonly string[]): { status: number | null; stdout: string; 
 
 /** Manifests of `count` workloads (one port each, one Service each) in four namespaces, plus a policy
  * per namespace that admits only sources labelled `parity: even`: half of every column is dropped. */
-export function syntheticLab(dir: string, count: number): { manifests: string; policies: string; test: string } {
+export function syntheticLab(
+  dir: string,
+  count: number,
+): { manifests: string; policies: string; test: string; testSettleOff: string } {
   const docs: string[] = [];
   const policies: string[] = [];
   const namespaces = ['n0', 'n1', 'n2', 'n3'];
@@ -42,13 +46,14 @@ export function syntheticLab(dir: string, count: number): { manifests: string; p
     manifests: join(dir, 'manifests.yaml'),
     policies: join(dir, 'policies.yaml'),
     test: join(dir, 'test.yaml'),
+    testSettleOff: join(dir, 'test-settle-off.yaml'),
   };
   writeFileSync(paths.manifests, `${docs.join('\n---\n')}\n`);
   writeFileSync(paths.policies, `${policies.join('\n---\n')}\n`);
-  writeFileSync(
-    paths.test,
-    `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: synthetic-${count}x${count} }\nspec:\n  defaults: { timeout: 1s, attempts: 1, concurrency: 64 }\n  sources:\n${sources.join('\n')}\n  targets:\n${targets.join('\n')}\n  expect: fromPolicies\n`,
-  );
+  const test = (settle: string) =>
+    `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: synthetic-${count}x${count} }\nspec:\n  defaults: { timeout: 1s, attempts: 1, concurrency: 64${settle} }\n  sources:\n${sources.join('\n')}\n  targets:\n${targets.join('\n')}\n  expect: fromPolicies\n`;
+  writeFileSync(paths.test, test(''));
+  writeFileSync(paths.testSettleOff, test(', settle: 0'));
   return paths;
 }
 
@@ -77,6 +82,32 @@ function timeTests(name: string, test: string, timeoutMs: number, runs: number, 
   };
 }
 
+/**
+ * The same matrix with the default settle window and with `settle: 0`, runs alternating so that both
+ * see the same machine load: matrix times, their ratio to the timeout, and window / off.
+ */
+function settleSideBySide(name: string, withWindow: string, off: string, timeoutMs: number, runs: number): object {
+  const window: object[] = [];
+  const without: object[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    window.push(timeTests(name, withWindow, timeoutMs, 1, 'policies'));
+    without.push(timeTests(name, off, timeoutMs, 1, 'policies'));
+  }
+  const medianOf = (rows: object[]) => {
+    const values = rows.map((row) => (row as { matrixMedianMs: number }).matrixMedianMs).sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)] ?? Number.NaN;
+  };
+  const [windowMs, offMs] = [medianOf(window), medianOf(without)];
+  return {
+    runs,
+    summary: (window[0] as { summary?: unknown } | undefined)?.summary,
+    defaultWindow: { matrixMedianMs: windowMs, ratioToTimeout: Math.round((windowMs / timeoutMs) * 1000) / 1000 },
+    settleOff: { matrixMedianMs: offMs, ratioToTimeout: Math.round((offMs / timeoutMs) * 1000) / 1000 },
+    windowToOff: Math.round((windowMs / offMs) * 1000) / 1000,
+    targetRatio: 1.3,
+  };
+}
+
 /** The lab section of `npm run bench`. */
 export async function benchLab(): Promise<object> {
   await prepareRuntime();
@@ -94,13 +125,20 @@ export async function benchLab(): Promise<object> {
     const paths = syntheticLab(dir, 20);
     const synUp = lab(['up', '--name', synName, '-f', paths.manifests]);
     if (synUp.status !== 0) throw new Error(`lab up failed: ${synUp.stderr}`);
+    // Every cell allowed (no policy yet): the window's worst case, since no cell waits for a timeout anyway.
+    const settleAllAllowed = settleSideBySide(synName, paths.test, paths.testSettleOff, 1000, 5);
     lab(['apply', '--name', synName, '-f', paths.policies]);
+    const settleHalfDropped = settleSideBySide(synName, paths.test, paths.testSettleOff, 1000, 5);
     const synthetic = {
       cells: '20 × 20, half dropped',
       labUpMs: Math.round(synUp.wallMs),
       ...timeTests(synName, paths.test, 1000, 5, 'policies'),
     };
-    return { seed, synthetic };
+    return {
+      seed,
+      synthetic,
+      settle: { cells: '20 × 20', allAllowed: settleAllAllowed, halfDropped: settleHalfDropped },
+    };
   } finally {
     lab(['down', '--name', seedName]);
     lab(['down', '--name', synName]);

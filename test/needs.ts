@@ -36,6 +36,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/lab/synthetic.test.ts': 'prober lab: network namespaces, nftables (root)',
   'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/outcomes.test.ts': 'redis-server',
+  'test/probe/settle-haproxy.test.ts': 'haproxy',
 };
 
 /**
@@ -50,6 +51,7 @@ export const SYSTEM_HELPERS: Readonly<Record<string, readonly string[]>> = {
   'test/app/fixtures/app.ts': ['runtime', 'command', 'spawnApp', 'startApp', 'runAppToExit'], // the Debian 13 root
   'test/k8s/apache.ts': ['prepareApache', 'configTest', 'startApache', 'startWebdis'], // apache2, webdis
   'app/runtime.ts': ['prepareRuntime'], // debootstrap
+  'test/helpers/haproxy.ts': ['startHaproxy'], // haproxy
 };
 
 /** Programs that need root or come from the lab's Debian packages, as a test would spawn them. */
@@ -58,6 +60,7 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'apache2ctl',
   'chroot',
   'debootstrap',
+  'haproxy',
   'ip',
   'mount',
   'nft',

@@ -5,7 +5,7 @@
 // writes src/config/probe-plan.schema.json from them.
 
 import { type Static, Type } from 'typebox';
-import { PROBE_TIMEOUT } from './duration.ts';
+import { PROBE_TIMEOUT, SETTLE_WINDOW } from './duration.ts';
 import { constant, ERROR_MESSAGE, oneOf, ref } from './json-schema.ts';
 
 /** An exact HTTP status. */
@@ -30,6 +30,9 @@ export const Concurrency = Type.Integer({ minimum: 1, maximum: 4096 });
  */
 const TimeoutMs = Type.Integer({ minimum: PROBE_TIMEOUT.minMs, maximum: PROBE_TIMEOUT.maxMs });
 
+/** A `tcp://` probe's settle window in milliseconds (0: off); absent, the agent uses the default window. */
+const SettleMs = Type.Integer({ minimum: SETTLE_WINDOW.minMs, maximum: SETTLE_WINDOW.maxMs });
+
 /** The statuses a plan's probe counts as allow or deny: always a list (the orchestrator normalised it). */
 const StatusList = Type.Array(oneOf(StatusCode, StatusClass));
 
@@ -43,6 +46,7 @@ const PlannedProbe = Type.Object(
     expect: Type.Optional(Verdict),
     timeoutMs: Type.Optional(ref('timeoutMs', TimeoutMs)),
     attempts: Type.Optional(Attempts),
+    settleMs: Type.Optional(ref('settleMs', SettleMs)),
     expectStatus: Type.Optional(ref('statusSet', StatusList)),
     denyStatus: Type.Optional(ref('statusSet', StatusList)),
   },
@@ -56,7 +60,12 @@ export const ProbePlanSchema = Type.Object(
     kind: constant('ProbePlan'),
     source: Type.String({ minLength: 1 }),
     defaults: Type.Object(
-      { timeoutMs: ref('timeoutMs', TimeoutMs), attempts: Attempts, concurrency: Concurrency },
+      {
+        timeoutMs: ref('timeoutMs', TimeoutMs),
+        attempts: Attempts,
+        concurrency: Concurrency,
+        settleMs: Type.Optional(ref('settleMs', SettleMs)),
+      },
       { additionalProperties: false },
     ),
     probes: Type.Array(PlannedProbe),
@@ -66,7 +75,7 @@ export const ProbePlanSchema = Type.Object(
     $id: 'https://prober.dev/schemas/probe-plan.json',
     title: 'ProbePlan',
     additionalProperties: false,
-    definitions: { timeoutMs: TimeoutMs, statusSet: StatusList },
+    definitions: { timeoutMs: TimeoutMs, settleMs: SettleMs, statusSet: StatusList },
   },
 );
 

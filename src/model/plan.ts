@@ -89,6 +89,7 @@ export function planFor(
     name: string;
     url: string;
     timeoutMs?: number;
+    settleMs?: number;
     expectStatus?: StatusSet;
     denyStatus?: StatusSet;
   }[],
@@ -102,6 +103,7 @@ export function planFor(
       url: target.url,
       ...(expect ? { expect } : {}),
       ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {}),
+      ...(target.settleMs !== undefined ? { settleMs: target.settleMs } : {}),
       ...(target.expectStatus ? { expectStatus: target.expectStatus } : {}),
       ...(target.denyStatus ? { denyStatus: target.denyStatus } : {}),
     };

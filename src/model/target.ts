@@ -65,6 +65,9 @@ export function parseTarget(written: string): TargetParse {
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   if (!schemeMatch) return fail(`"${text}" is not a URL (expected scheme://host…)`);
   const scheme = (schemeMatch[1] ?? '').toLowerCase();
+  // The policy model reads SCTP ports; a probe cannot, since Node has no SCTP sockets.
+  if (scheme === 'sctp')
+    return fail('sctp:// cannot be probed: Node cannot open SCTP sockets (`prober simulate` models SCTP policies)');
   if (!isScheme(scheme)) return fail(`unsupported scheme "${scheme}" (use tcp, http, https, redis or dns)`);
   let url: URL;
   try {

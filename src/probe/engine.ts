@@ -15,6 +15,8 @@ import { tcpAttempt } from './tcp.ts';
 export interface ProbeOptions {
   readonly timeoutMs: number;
   readonly attempts: number;
+  /** The settle window of `tcp://` probes (0: off); unset, the default. Other schemes ignore it. */
+  readonly settleMs?: number | undefined;
   readonly expect?: Verdict | undefined;
   readonly expectStatus?: StatusSet | undefined;
   readonly denyStatus?: StatusSet | undefined;
@@ -31,7 +33,7 @@ export interface ProbeOptions {
 export async function attemptOnce(address: TargetAddress, options: ProbeOptions): Promise<Attempt> {
   switch (address.scheme) {
     case 'tcp':
-      return tcpAttempt(address, options.timeoutMs, options.signal);
+      return tcpAttempt(address, options.timeoutMs, options.settleMs, options.signal);
     case 'http':
     case 'https':
       return (await import('./http.ts')).httpAttempt(address, options.timeoutMs, options, options.signal);
@@ -127,6 +129,7 @@ export function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults'])
   return {
     timeoutMs: probe.timeoutMs ?? defaults.timeoutMs,
     attempts: probe.attempts ?? defaults.attempts,
+    settleMs: probe.settleMs ?? defaults.settleMs,
     expect: probe.expect,
     expectStatus: probe.expectStatus,
     denyStatus: probe.denyStatus,

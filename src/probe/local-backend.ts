@@ -13,6 +13,7 @@ export function plansFor(test: ReachabilityTest, defaults: RunDefaults) {
     name: t.name,
     url: t.address.url,
     ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t.settleMs !== undefined ? { settleMs: t.settleMs } : {}),
     ...(t.expectStatus ? { expectStatus: t.expectStatus } : {}),
     ...(t.denyStatus ? { denyStatus: t.denyStatus } : {}),
   }));
