@@ -36,6 +36,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/lab/synthetic.test.ts': 'prober lab: network namespaces, nftables (root)',
   'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/outcomes.test.ts': 'redis-server',
+  'test/probe/udp-netns.test.ts': 'network namespaces and nftables (root); socat as a foreign UDP echo server',
 };
 
 /**
@@ -63,6 +64,7 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'nft',
   'redis-cli',
   'redis-server',
+  'socat',
   'unshare',
   'webdis',
 ];

@@ -5,6 +5,7 @@ import { parseDuration, PROBE_TIMEOUT } from '../model/duration.ts';
 import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
 import { parseTarget } from '../model/target.ts';
+import { payloadHex } from '../model/udp-payload.ts';
 import {
   DEFAULTS,
   MAX_TEST_BYTES,
@@ -81,10 +82,20 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
           `only applies to http(s) targets, not ${parsed.value.scheme}://`,
         );
     }
+    const payload = payloadHex({ text: t.payload, hex: t.payloadHex });
+    const payloadField = t.payloadHex !== undefined ? 'payloadHex' : 'payload';
+    if (payload && parsed.value.scheme !== 'udp')
+      fail(
+        [...path, payloadField],
+        `spec.targets.${name}.${payloadField}`,
+        `only applies to udp targets, not ${parsed.value.scheme}://`,
+      );
+    if (payload && !payload.ok) fail([...path, payloadField], `spec.targets.${name}.${payloadField}`, payload.error);
     return {
       name,
       address: parsed.value,
       liveness: t.liveness ?? 'auto',
+      ...(payload?.ok ? { payloadHex: payload.hex } : {}),
       ...(t.expectStatus !== undefined ? { expectStatus: asList(t.expectStatus) } : {}),
       ...(t.denyStatus !== undefined ? { denyStatus: asList(t.denyStatus) } : {}),
       ...(t.timeout ? { timeoutMs: durationAt(doc, [...path, 'timeout'], t.timeout) } : {}),

@@ -48,6 +48,8 @@ const Target = Type.Object(
     denyStatus: Type.Optional(ref('statusSet', StatusSet)),
     timeout: Type.Optional(ref('duration', Duration)),
     liveness: Type.Optional(Type.Enum(['auto', 'none'])),
+    payload: Type.Optional(Type.String()),
+    payloadHex: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );

@@ -91,6 +91,7 @@ export function planFor(
     timeoutMs?: number;
     expectStatus?: StatusSet;
     denyStatus?: StatusSet;
+    payloadHex?: string;
   }[],
   defaults: ProbePlan['defaults'],
   expectation: (target: string) => Verdict | undefined,
@@ -104,6 +105,7 @@ export function planFor(
       ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {}),
       ...(target.expectStatus ? { expectStatus: target.expectStatus } : {}),
       ...(target.denyStatus ? { denyStatus: target.denyStatus } : {}),
+      ...(target.payloadHex !== undefined ? { payloadHex: target.payloadHex } : {}),
     };
   });
   return { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source, defaults, probes };

@@ -36,6 +36,8 @@ export interface TargetSpec {
   /** Statuses that mean "denied by an L7 authorizer" (default: 401, 403). */
   readonly denyStatus?: StatusSet;
   readonly timeoutMs?: number;
+  /** The datagram a `udp://` target is sent, as hex; unset, the default `prober serve` recognises. */
+  readonly payloadHex?: string;
   readonly liveness: Liveness;
   readonly origin?: Origin;
 }
