@@ -22,6 +22,9 @@ function classifyUdpError(error: unknown, phase: AttemptContext['phase']): Attem
   return classifyError(error, phase);
 }
 
+/** The default datagram, decoded once: most probes send it. */
+const DEFAULT_PAYLOAD = Buffer.from(DEFAULT_UDP_PAYLOAD_HEX, 'hex');
+
 /** Sends `payloadHex` (default: the datagram `prober serve` recognises) and waits for one reply. */
 export function udpAttempt(
   address: TargetAddress,
@@ -29,7 +32,7 @@ export function udpAttempt(
   payloadHex: string | undefined,
   signal?: AbortSignal,
 ): Promise<Attempt> {
-  const payload = Buffer.from(payloadHex ?? DEFAULT_UDP_PAYLOAD_HEX, 'hex');
+  const payload = payloadHex === undefined ? DEFAULT_PAYLOAD : Buffer.from(payloadHex, 'hex');
   return runAttempt(
     timeoutMs,
     async (ctx) => {
