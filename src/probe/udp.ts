@@ -17,8 +17,18 @@ import { resolveHost } from './resolve.ts';
  */
 function classifyUdpError(error: unknown, phase: AttemptContext['phase']): Attempt {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (phase === 'exchange' && code === 'EACCES')
-    return { observed: 'deny', reason: 'unreachable', detail: 'EACCES: ICMP destination administratively prohibited' };
+  if (phase === 'exchange') {
+    if (code === 'ECONNREFUSED')
+      return { observed: 'deny', reason: 'refused', detail: 'ICMP port unreachable (ECONNREFUSED)' };
+    if (code === 'EHOSTUNREACH')
+      return {
+        observed: 'deny',
+        reason: 'unreachable',
+        detail: 'ICMP host unreachable or administratively prohibited (EHOSTUNREACH)',
+      };
+    if (code === 'EACCES')
+      return { observed: 'deny', reason: 'unreachable', detail: 'ICMPv6 administratively prohibited (EACCES)' };
+  }
   return classifyError(error, phase);
 }
 

@@ -118,6 +118,13 @@ t.test('udp:// outcomes against prober serve and socat, with nftables drop and r
     ] as const) {
       t.match(results.get(id), { observed, reason }, `${family} ${id}: ${observed} (${reason})`);
     }
+    // What Linux really reports to a connected UDP socket: admin-prohibited as EHOSTUNREACH (ICMP) or
+    // EACCES (ICMPv6); host/address unreachable is a soft error it keeps from the socket, so it is silence.
+    t.match(
+      results.get('admin-prohibited')?.detail,
+      family === 'IPv4' ? /\(EHOSTUNREACH\)/ : /^ICMPv6 administratively prohibited \(EACCES\)/,
+    );
+    t.match(results.get('host-unreachable')?.detail, /^no reply to a 512-byte datagram within 700ms/);
     t.match(results.get('serve')?.detail, /\\"protocol\\":\\"udp\\"/, `${family}: serve answered with its identity`);
     t.match(results.get('socat')?.detail, /replied with 6 bytes: "hello\\x0a"/, `${family}: socat echoed the payload`);
   }

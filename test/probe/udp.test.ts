@@ -83,7 +83,7 @@ t.test('a closed port answers with ICMP port unreachable: deny/refused', async (
   t.match(await probeUrl(`udp://127.0.0.1:${port}`, { timeoutMs: 2000, attempts: 1 }), {
     observed: 'deny',
     reason: 'refused',
-    detail: /ECONNREFUSED/,
+    detail: /^ICMP port unreachable \(ECONNREFUSED\)/,
   });
 });
 
