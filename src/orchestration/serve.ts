@@ -21,7 +21,7 @@ export interface ServeRequest {
  */
 export async function serveTargets(request: ServeRequest): Promise<ExitCode> {
   const server = await startTargetServer(request.ports, request.host, identityFromEnv(request.name));
-  process.stderr.write(`prober serve: listening on ${request.host} port ${server.ports.join(', ')} (TCP and UDP)\n`);
+  process.stderr.write(`prober serve: listening on ${request.host} (TCP and UDP) port ${server.ports.join(', ')}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
