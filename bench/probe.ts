@@ -9,7 +9,7 @@ import { parseAgentOutput } from '../src/model/plan.ts';
 import { netnsPair } from '../test/helpers/netns.ts';
 import { BINARY, ROOT } from './command.ts';
 
-function plan(urls: readonly string[], timeoutMs: number, concurrency: number, settleMs?: number): string {
+export function plan(urls: readonly string[], timeoutMs: number, concurrency: number, settleMs?: number): string {
   return JSON.stringify({
     apiVersion: 'prober/v1alpha1',
     kind: 'ProbePlan',
@@ -20,7 +20,10 @@ function plan(urls: readonly string[], timeoutMs: number, concurrency: number, s
 }
 
 /** Runs `prober agent` (optionally via a prefix such as `ip netns exec NS`) and times it. */
-async function runAgent(planText: string, prefix: readonly string[] = []): Promise<{ wallMs: number; stdout: string }> {
+export async function runAgent(
+  planText: string,
+  prefix: readonly string[] = [],
+): Promise<{ wallMs: number; stdout: string }> {
   const [command, ...args] = [...prefix, BINARY, 'agent'];
   const started = performance.now();
   const child = spawn(command as string, args, { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -33,11 +36,11 @@ async function runAgent(planText: string, prefix: readonly string[] = []): Promi
   return { wallMs: performance.now() - started, stdout };
 }
 
-const median = (values: number[]): number => {
+export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
-const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
  * Open-TCP probes per second from one agent against a loopback listener in this process that keeps

@@ -34,9 +34,11 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/lab/safety.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/seed.test.ts': "prober lab with the seed's manifests: all the lab programs and the time app (root)",
   'test/lab/synthetic.test.ts': 'prober lab: network namespaces, nftables (root)',
+  'test/lab/udp.test.ts': 'prober lab: network namespaces, nftables (root)',
   'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/outcomes.test.ts': 'redis-server',
   'test/probe/settle-haproxy.test.ts': 'haproxy',
+  'test/probe/udp-netns.test.ts': 'network namespaces and nftables (root); socat as a foreign UDP echo server',
 };
 
 /**
@@ -66,6 +68,7 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'nft',
   'redis-cli',
   'redis-server',
+  'socat',
   'unshare',
   'webdis',
 ];

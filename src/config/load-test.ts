@@ -5,6 +5,7 @@ import { formatDuration, parseDuration, parseSettle, PROBE_TIMEOUT } from '../mo
 import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
 import { parseTarget } from '../model/target.ts';
+import { payloadHex } from '../model/udp-payload.ts';
 import {
   DEFAULTS,
   MAX_TEST_BYTES,
@@ -98,10 +99,20 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
       checkSettle(doc, [...path, 'settle'], settleMs, timeoutMs ?? defaults.timeoutMs, 'its probe timeout');
     else if (timeoutMs !== undefined && parsed.value.scheme === 'tcp' && defaults.settleMs)
       checkSettle(doc, [...path, 'timeout'], defaults.settleMs, timeoutMs, 'this timeout', 'spec.defaults.settle');
+    const payload = payloadHex({ text: t.payload, hex: t.payloadHex });
+    const payloadField = t.payloadHex !== undefined ? 'payloadHex' : 'payload';
+    if (payload && parsed.value.scheme !== 'udp')
+      fail(
+        [...path, payloadField],
+        `spec.targets.${name}.${payloadField}`,
+        `only applies to udp targets, not ${parsed.value.scheme}://`,
+      );
+    if (payload && !payload.ok) fail([...path, payloadField], `spec.targets.${name}.${payloadField}`, payload.error);
     return {
       name,
       address: parsed.value,
       liveness: t.liveness ?? 'auto',
+      ...(payload?.ok ? { payloadHex: payload.hex } : {}),
       ...(t.expectStatus !== undefined ? { expectStatus: asList(t.expectStatus) } : {}),
       ...(t.denyStatus !== undefined ? { denyStatus: asList(t.denyStatus) } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),

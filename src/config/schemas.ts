@@ -61,6 +61,8 @@ const Target = Type.Object(
     timeout: Type.Optional(ref('duration', Duration)),
     settle: Type.Optional(ref('settle', Settle)),
     liveness: Type.Optional(Type.Enum(['auto', 'none'])),
+    payload: Type.Optional(Type.String()),
+    payloadHex: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );

@@ -17,7 +17,9 @@ export function endpointsOf(topology: LabTopology, address: TargetAddress): LabE
     topology.extraHosts.find((h) => h.name === host)?.ip;
   if (clusterIp) {
     const service = topology.services.find((s) => s.clusterIp === clusterIp);
-    const port = service?.ports.find((p) => p.port === address.port && p.protocol === 'TCP');
+    // A udp:// target lands on the Service's UDP port of that number, every other scheme on its TCP port.
+    const protocol = address.scheme === 'udp' ? 'UDP' : 'TCP';
+    const port = service?.ports.find((p) => p.port === address.port && p.protocol === protocol);
     return port ? port.endpoints.map((e) => ({ ip: e.ip, port: e.port })) : [];
   }
   const pod = topology.pods.find((p) => p.ip === host || p.name === host);

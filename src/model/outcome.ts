@@ -10,7 +10,7 @@ export type Observed = Verdict | 'error';
 export type HttpReason = `http-${number}`;
 
 /** Reasons an observation is an allow: the handshake completed and, for protocols, a valid reply came back. */
-export type AllowReason = 'connected' | 'pong' | 'redis-error' | 'resolved' | HttpReason;
+export type AllowReason = 'connected' | 'replied' | 'pong' | 'redis-error' | 'resolved' | HttpReason;
 
 /** Reasons an observation is a deny: the network or an L7 authorizer refused. */
 export type DenyReason = 'timeout' | 'refused' | 'reset' | 'closed' | 'unreachable' | 'blocked' | HttpReason;

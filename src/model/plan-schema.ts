@@ -6,6 +6,7 @@
 
 import { type Static, Type } from 'typebox';
 import { PROBE_TIMEOUT, SETTLE_WINDOW } from './duration.ts';
+import { MAX_UDP_PAYLOAD_BYTES } from './udp-payload.ts';
 import { constant, ERROR_MESSAGE, oneOf, ref } from './json-schema.ts';
 
 /** An exact HTTP status. */
@@ -38,6 +39,13 @@ const StatusList = Type.Array(oneOf(StatusCode, StatusClass));
 
 const Verdict = Type.Enum(['allow', 'deny']);
 
+/** The datagram a `udp://` probe sends, as lowercase hex (the orchestrator checked and converted it). */
+const PayloadHex = Type.String({
+  pattern: '^([0-9a-f]{2})*$',
+  maxLength: 2 * MAX_UDP_PAYLOAD_BYTES,
+  [ERROR_MESSAGE]: `is not a hex payload of at most ${MAX_UDP_PAYLOAD_BYTES} bytes`,
+});
+
 /** One probe of a plan. `expect` lets the agent stop retrying once the cell agrees. */
 const PlannedProbe = Type.Object(
   {
@@ -49,6 +57,7 @@ const PlannedProbe = Type.Object(
     settleMs: Type.Optional(ref('settleMs', SettleMs)),
     expectStatus: Type.Optional(ref('statusSet', StatusList)),
     denyStatus: Type.Optional(ref('statusSet', StatusList)),
+    payloadHex: Type.Optional(PayloadHex),
   },
   { additionalProperties: false },
 );

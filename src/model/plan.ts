@@ -92,6 +92,7 @@ export function planFor(
     settleMs?: number;
     expectStatus?: StatusSet;
     denyStatus?: StatusSet;
+    payloadHex?: string;
   }[],
   defaults: ProbePlan['defaults'],
   expectation: (target: string) => Verdict | undefined,
@@ -106,6 +107,7 @@ export function planFor(
       ...(target.settleMs !== undefined ? { settleMs: target.settleMs } : {}),
       ...(target.expectStatus ? { expectStatus: target.expectStatus } : {}),
       ...(target.denyStatus ? { denyStatus: target.denyStatus } : {}),
+      ...(target.payloadHex !== undefined ? { payloadHex: target.payloadHex } : {}),
     };
   });
   return { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source, defaults, probes };

@@ -1,10 +1,11 @@
 // Target URLs: which protocols prober speaks and how a URL names host, port and path.
 
 /** The protocols a target URL can name. */
-export type Scheme = 'tcp' | 'http' | 'https' | 'redis' | 'dns';
+export type Scheme = 'tcp' | 'udp' | 'http' | 'https' | 'redis' | 'dns';
 
 const DEFAULT_PORTS: Readonly<Record<Scheme, number | undefined>> = {
   tcp: undefined,
+  udp: undefined,
   http: 80,
   https: 443,
   redis: 6379,
@@ -50,7 +51,7 @@ export function expandServiceShorthand(text: string): string | undefined {
 }
 
 /**
- * Parses a target URL (`tcp://host:port`, `http(s)://host[:port]/path`, `redis://host[:port]`,
+ * Parses a target URL (`tcp://host:port`, `udp://host:port`, `http(s)://host[:port]/path`, `redis://host[:port]`,
  * `dns://name`) or the Service shorthand `svc/NAME.NAMESPACE:PORT`. Never throws: a bad URL yields
  * a reason fit for an error message.
  */
@@ -68,7 +69,7 @@ export function parseTarget(written: string): TargetParse {
   // The policy model reads SCTP ports; a probe cannot, since Node has no SCTP sockets.
   if (scheme === 'sctp')
     return fail('sctp:// cannot be probed: Node cannot open SCTP sockets (`prober simulate` models SCTP policies)');
-  if (!isScheme(scheme)) return fail(`unsupported scheme "${scheme}" (use tcp, http, https, redis or dns)`);
+  if (!isScheme(scheme)) return fail(`unsupported scheme "${scheme}" (use tcp, udp, http, https, redis or dns)`);
   let url: URL;
   try {
     url = new URL(text);

@@ -38,6 +38,8 @@ export interface TargetSpec {
   readonly timeoutMs?: number;
   /** The settle window of a `tcp://` target (0: off); unset, the run's. */
   readonly settleMs?: number;
+  /** The datagram a `udp://` target is sent, as hex; unset, the default `prober serve` recognises. */
+  readonly payloadHex?: string;
   readonly liveness: Liveness;
   readonly origin?: Origin;
 }

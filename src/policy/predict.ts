@@ -18,9 +18,13 @@ export type Prediction =
     }
   | { readonly kind: 'unknown'; readonly reason: ErrorReason; readonly detail: string };
 
-/** Where a target's traffic lands: peers with the destination port, or why the model cannot tell. */
+/** Where a target's traffic lands: peers with the destination port and protocol, or why the model cannot tell. */
 type Landing =
-  | { readonly peers: readonly { readonly peer: Peer; readonly port: number }[]; readonly note?: string }
+  | {
+      readonly peers: readonly { readonly peer: Peer; readonly port: number }[];
+      readonly protocol: Protocol;
+      readonly note?: string;
+    }
   | { readonly reason: ErrorReason; readonly detail: string };
 
 /** Source workloads of a test source, or why there are none. */
@@ -43,19 +47,21 @@ function land(model: Model, target: TargetSpec): Landing {
       reason: 'bad-target',
       detail: 'dns:// targets ask the cluster DNS, which the policy model does not place',
     };
-  const protocol: Protocol = 'TCP';
+  // A udp:// target is judged by the policies' UDP rules; every other scheme rides on TCP.
+  const protocol: Protocol = scheme === 'udp' ? 'UDP' : 'TCP';
   const r = model.resolveTarget(host, port, protocol);
   switch (r.kind) {
     case 'service':
       if (r.endpoints.length === 0) return { reason: 'target-down', detail: r.notes.join('; ') || 'no backends' };
       return {
         peers: r.endpoints.map((e) => ({ peer: { workload: e.workload.id }, port: e.port })),
+        protocol,
         ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}),
       };
     case 'pod':
-      return { peers: [{ peer: { ip: r.ip }, port: r.port }] };
+      return { peers: [{ peer: { ip: r.ip }, port: r.port }], protocol };
     case 'external':
-      return { peers: [{ peer: { ip: r.ip }, port: r.port }] };
+      return { peers: [{ peer: { ip: r.ip }, port: r.port }], protocol };
     case 'unknown':
       return { reason: 'dns', detail: r.reason };
     default: {
@@ -71,7 +77,7 @@ function predictCell(model: Model, sources: Workload[] | string, landing: Landin
   const decisions: Decision[] = [];
   for (const s of sources) {
     for (const { peer, port } of landing.peers)
-      decisions.push(model.decide({ from: { workload: s.id }, to: peer, port, protocol: 'TCP' }));
+      decisions.push(model.decide({ from: { workload: s.id }, to: peer, port, protocol: landing.protocol }));
   }
   const real = decisions.filter((d) => d.verdict !== 'loopback');
   const judged = real.length > 0 ? real : decisions;

@@ -20,6 +20,8 @@ export interface ProbeOptions {
   readonly expect?: Verdict | undefined;
   readonly expectStatus?: StatusSet | undefined;
   readonly denyStatus?: StatusSet | undefined;
+  /** The datagram of a `udp://` probe, as hex; undefined sends the default one. */
+  readonly payloadHex?: string | undefined;
   /** Base delay between attempts; doubles each time, capped at one second. */
   readonly backoffMs?: number;
   /** Aborts the probe at once (SIGINT/SIGTERM): sockets are destroyed, the result is `error/interrupted`. */
@@ -34,6 +36,8 @@ export async function attemptOnce(address: TargetAddress, options: ProbeOptions)
   switch (address.scheme) {
     case 'tcp':
       return tcpAttempt(address, options.timeoutMs, options.settleMs, options.signal);
+    case 'udp':
+      return (await import('./udp.ts')).udpAttempt(address, options.timeoutMs, options.payloadHex, options.signal);
     case 'http':
     case 'https':
       return (await import('./http.ts')).httpAttempt(address, options.timeoutMs, options, options.signal);
@@ -133,6 +137,7 @@ export function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults'])
     expect: probe.expect,
     expectStatus: probe.expectStatus,
     denyStatus: probe.denyStatus,
+    payloadHex: probe.payloadHex,
   };
 }
 

@@ -16,6 +16,7 @@ export function plansFor(test: ReachabilityTest, defaults: RunDefaults) {
     ...(t.settleMs !== undefined ? { settleMs: t.settleMs } : {}),
     ...(t.expectStatus ? { expectStatus: t.expectStatus } : {}),
     ...(t.denyStatus ? { denyStatus: t.denyStatus } : {}),
+    ...(t.payloadHex !== undefined ? { payloadHex: t.payloadHex } : {}),
   }));
   return test.sources.map((source) =>
     planFor(source.name, targets, defaults, (target) => decide(test.rules, source.name, target)?.verdict),

@@ -137,6 +137,40 @@ const rows: [string, string, number | null, string | null, RegExp][] = [
     /only applies to http/,
   ],
   [
+    'a payload on a redis target',
+    GOOD.replace('cache: { url: "redis://127.0.0.1:9" }', 'cache: { url: "redis://127.0.0.1:9", payload: "hi" }'),
+    13,
+    'spec.targets.cache.payload',
+    /only applies to udp targets, not redis:\/\//,
+  ],
+  [
+    'a payloadHex that is not hex',
+    GOOD.replace('cache: { url: "redis://127.0.0.1:9" }', 'cache: { url: "udp://127.0.0.1:9", payloadHex: "0g" }'),
+    13,
+    'spec.targets.cache.payloadHex',
+    /is not hex/,
+  ],
+  [
+    'a payload longer than one unfragmented datagram',
+    GOOD.replace(
+      'cache: { url: "redis://127.0.0.1:9" }',
+      `cache: { url: "udp://127.0.0.1:9", payload: "${'é'.repeat(601)}" }`,
+    ),
+    13,
+    'spec.targets.cache.payload',
+    /is 1202 bytes; a UDP payload may hold at most 1200/,
+  ],
+  [
+    'both payload forms',
+    GOOD.replace(
+      'cache: { url: "redis://127.0.0.1:9" }',
+      'cache: { url: "udp://127.0.0.1:9", payload: "a", payloadHex: "61" }',
+    ),
+    13,
+    'spec.targets.cache.payloadHex',
+    /either payload \(text\) or payloadHex \(binary\), not both/,
+  ],
+  [
     'bad status class',
     GOOD.replace('web: { url: "http://127.0.0.1:9/" }', 'web: { url: "http://127.0.0.1:9/", expectStatus: "2XX" }'),
     12,

@@ -23,6 +23,8 @@ const good: [string, string, object][] = [
   ['ipv4', 'tcp://10.0.0.1:22', { host: '10.0.0.1' }],
   ['ipv6', 'tcp://[fd00::1]:22', { host: 'fd00::1', url: 'tcp://[fd00::1]:22' }],
   ['scheme case', 'TCP://a:1', { scheme: 'tcp' }],
+  ['udp with port', 'udp://kube-dns.kube-system:53', { scheme: 'udp', port: 53, url: 'udp://kube-dns.kube-system:53' }],
+  ['udp over ipv6', 'udp://[fd00::a]:53', { scheme: 'udp', host: 'fd00::a', url: 'udp://[fd00::a]:53' }],
 ];
 
 for (const [name, text, want] of good) {
@@ -37,6 +39,9 @@ const bad: [string, string, RegExp][] = [
   ['no scheme', 'redis-svc:6379', /not a URL/],
   ['unknown scheme', 'ftp://a:21', /unsupported scheme "ftp"/],
   ['tcp without port', 'tcp://a', /need a port/],
+  ['udp without port', 'udp://a', /udp:\/\/ targets need a port/],
+  ['path on udp', 'udp://a:53/x', /path has no meaning for udp/],
+  ['unknown scheme lists udp', 'gopher://a:1', /use tcp, udp, http, https, redis or dns/],
   ['port out of range', 'tcp://a:70000', /valid URL|out of range/],
   ['port zero', 'tcp://a:0', /out of range/],
   ['credentials', 'http://user:pw@a/', /credentials/],

@@ -190,3 +190,58 @@ t.test('three-way: observed, written intent and policy model, with the odd one n
   t.match(cell('admin', 'front'), { result: 'pass', model: { verdict: 'allow' } });
   t.end();
 });
+
+t.test('a udp:// target is judged by the UDP rules of the policies, a tcp:// one by the TCP rules', (t) => {
+  const model = buildModel({
+    namespaces: [{ name: 'web' }, { name: 'dns' }],
+    workloads: [
+      { namespace: 'web', name: 'front', labels: { app: 'front' }, ports: [] },
+      {
+        namespace: 'dns',
+        name: 'resolver',
+        labels: { app: 'resolver' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+    ],
+    services: [
+      {
+        namespace: 'dns',
+        name: 'resolver',
+        selector: { app: 'resolver' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+    ],
+    policies: docs(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: udp-dns-only, namespace: dns}
+spec:
+  podSelector: {}
+  ingress:
+  - ports: [{protocol: UDP, port: 53}]
+`),
+  });
+  const test = parseReachabilityTest(
+    'udp.yaml',
+    `apiVersion: prober/v1alpha1
+kind: ReachabilityTest
+metadata: {name: udp}
+spec:
+  sources:
+    front: {namespace: web, selector: {app: front}}
+  targets:
+    dns-udp: {url: "udp://resolver.dns.svc.cluster.local:53", payloadHex: "00"}
+    dns-tcp: {url: "tcp://resolver.dns.svc.cluster.local:53"}
+  expect: fromPolicies
+`,
+  );
+  const cells = predictTest(model, test).get('front')!;
+  t.match(cells.get('dns-udp'), { kind: 'verdict', verdict: 'allow' }, 'UDP 53 is allowed');
+  t.match(cells.get('dns-tcp'), { kind: 'verdict', verdict: 'deny', deniedAt: 'ingress' }, 'TCP 53 is not');
+  t.end();
+});
