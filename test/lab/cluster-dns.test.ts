@@ -109,7 +109,11 @@ t.test(
     const cell = (from: string, to: string) =>
       report.cells.find((c: { from: string; to: string }) => c.from === from && c.to === to);
     for (const source of ['ingress', 'apache', 'app', 'redis'])
-      t.match(cell(source, 'dns'), { observed: 'allow', reason: 'resolved', result: 'pass' }, `${source} resolves`);
+      t.match(
+        cell(source, 'dns'),
+        { observed: 'allow', reason: 'resolved', result: 'pass', model: { verdict: 'allow' } },
+        `${source} resolves, as the model says`,
+      );
     t.match(cell('apache', 'app'), { observed: 'allow', result: 'pass' }, 'case 1');
     t.match(cell('app', 'redis'), { observed: 'allow', reason: 'pong', result: 'pass' });
     t.match(cell('apache', 'redis'), { observed: 'deny', reason: 'timeout', result: 'pass' }, 'case 2, by egress');
@@ -133,6 +137,8 @@ t.test('without the DNS rule the DNS cells are denies, over UDP and TCP', async 
     name,
     '-f',
     join(ROOT, 'policies', 'egress-dns-blocked-expectations.yaml'),
+    '--expect',
+    'both',
     '-o',
     'json',
   ]);
@@ -140,7 +146,11 @@ t.test('without the DNS rule the DNS cells are denies, over UDP and TCP', async 
   const report = JSON.parse(run.stdout);
   t.equal(report.cells.length, 4);
   for (const c of report.cells)
-    t.match(c, { to: 'dns', observed: 'deny', reason: 'timeout', result: 'pass' }, `${c.from}: resolution blocked`);
+    t.match(
+      c,
+      { to: 'dns', observed: 'deny', reason: 'timeout', result: 'pass', model: { verdict: 'deny' } },
+      `${c.from}: resolution blocked, as the model says`,
+    );
   t.equal(query(client, 'redis-svc.d-redis.svc.cluster.local', 'udp'), 'timeout', 'UDP 53 dropped');
   t.equal(query(client, 'redis-svc.d-redis.svc.cluster.local', 'tcp'), 'timeout', 'TCP 53 dropped');
   // Trust rule 2: the node, never restricted, still gets an answer from the DNS pod, so the denies count.
