@@ -151,7 +151,7 @@ export async function labUp(options: UpOptions): Promise<LabState> {
       residents.map((r) => r.spec.argv.at(-1)!),
       { deadlineMs: 15_000, ...(signal ? { signal } : {}), failed: exited },
     );
-    await ready(dns, 15_000);
+    await ready(dns, Math.min(15_000, options.readyTimeoutMs ?? 15_000));
     const dnsService = topology.services.find((s) => s.clusterIp === CLUSTER_DNS.clusterIp);
     if (dnsService)
       log(
