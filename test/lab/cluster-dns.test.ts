@@ -66,6 +66,25 @@ t.test(
   },
 );
 
+t.test("the node asks the DNS pod only: nothing of the host's hosts file or resolver", async (t) => {
+  const node = `${name}-node`;
+  t.equal(
+    readFileSync(`/etc/netns/${node}/resolv.conf`, 'utf8'),
+    `nameserver ${dnsPodIp()}\noptions timeout:1 attempts:1\n`,
+  );
+  t.equal(
+    readFileSync(`/etc/netns/${node}/hosts`, 'utf8'),
+    '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n',
+  );
+  const getent = (host: string) =>
+    spawnSync('ip', ['netns', 'exec', node, 'getent', 'ahostsv4', host], { encoding: 'utf8' }).stdout;
+  // The host's own name (in the host's /etc/hosts) is not visible from the node.
+  const hostName = spawnSync('hostname', { encoding: 'utf8' }).stdout.trim();
+  t.equal(getent(hostName), '', `${hostName} does not resolve in the node`);
+  t.match(getent('kube-dns.kube-system.svc.cluster.local'), /^10\.96\.0\.10 /, "the lab's names do, full names only");
+  t.equal(getent('kube-dns.kube-system'), '', 'no search list');
+});
+
 t.test('the server answers over UDP and TCP through the Service address; other names are NXDOMAIN', async (t) => {
   t.equal(query(client, 'redis-svc.d-redis.svc.cluster.local', 'udp'), '0 1', 'A record over UDP');
   t.equal(query(client, 'redis-svc.d-redis.svc.cluster.local', 'tcp'), '0 1', 'A record over TCP');
