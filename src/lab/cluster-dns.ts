@@ -2,6 +2,7 @@
 // `k8s-app: kube-dns`, in its own network namespace) runs dnsmasq, serving the lab's names only.
 
 import { join } from 'node:path';
+import { configErrorAt } from '../config/config-error.ts';
 import type { ClusterInput } from '../policy/index.ts';
 import type { ManifestInput } from './topology.ts';
 import type { ProgramSpec } from './programs/program.ts';
@@ -39,8 +40,10 @@ export function clusterDnsObjects(manifests: readonly ManifestInput[]): Manifest
       kindOf(m) === 'Service' && meta(m).namespace === CLUSTER_DNS.namespace && meta(m).name === CLUSTER_DNS.service,
   );
   if (clash)
-    throw new Error(
-      `${clash.source}: the lab provides the cluster DNS Service ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.service} itself; leave it out of the lab's manifests`,
+    throw configErrorAt(
+      clash.source,
+      'metadata.name',
+      `the lab provides the cluster DNS Service ${CLUSTER_DNS.namespace}/${CLUSTER_DNS.service} itself; leave it out of the lab's manifests`,
     );
   const hasNamespace = manifests.some((m) => kindOf(m) === 'Namespace' && meta(m).name === CLUSTER_DNS.namespace);
   const ports = [
