@@ -88,7 +88,7 @@ export function clusterDnsPod(topology: LabTopology): LabPod | undefined {
 
 /**
  * Every name the DNS server answers, each with its list of addresses: the Services' cluster names
- * (their virtual IPs) and the Ingress hosts. A name with several addresses gets several records, and
+ * (their virtual IPs; a headless Service's pods) and the Ingress hosts. A name with several addresses gets several records, and
  * an IPv6 address in a list becomes an AAAA record.
  */
 export function dnsRecords(topology: LabTopology): Map<string, string[]> {
@@ -100,7 +100,11 @@ export function dnsRecords(topology: LabTopology): Map<string, string[]> {
   };
   for (const service of topology.services) {
     const full = service.dnsNames.find((n) => n.endsWith(`.svc.${CLUSTER_DNS.domain}`));
-    if (full) add(full, service.clusterIp);
+    if (!full) continue;
+    // A headless Service's name answers with its pods' addresses, one record each.
+    const addresses =
+      service.clusterIp === 'None' ? service.ports.flatMap((p) => p.endpoints.map((e) => e.ip)) : [service.clusterIp];
+    for (const address of addresses) add(full, address);
   }
   for (const extra of topology.extraHosts) add(extra.name, extra.ip);
   return records;

@@ -18,6 +18,12 @@ export function endpointsOf(topology: LabTopology, address: TargetAddress): LabE
     return dns ? [{ ip: dns.ip, port: 53 }] : [];
   }
   const host = address.host.replace(/\.$/, '');
+  const headless = topology.services.find((s) => s.clusterIp === 'None' && s.dnsNames.includes(host));
+  // A headless name is its pods: the target's port is theirs, no Service port in between.
+  if (headless) {
+    const pods = headless.ports.flatMap((p) => p.endpoints.map((e) => e.ip));
+    return [...new Set(pods)].map((ip) => ({ ip, port: address.port }));
+  }
   const clusterIp =
     topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIp === host)?.clusterIp ??
     topology.extraHosts.find((h) => h.name === host)?.ip;

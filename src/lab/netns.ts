@@ -79,6 +79,7 @@ export function hostsFile(pod?: Pick<LabPod, 'ip' | 'name'>): string {
 export function serviceNat(services: readonly LabService[]): string {
   const rules: string[] = [];
   for (const service of services) {
+    if (service.clusterIp === 'None') continue;
     for (const port of service.ports) {
       if (port.endpoints.length === 0) continue;
       const proto = port.protocol.toLowerCase();

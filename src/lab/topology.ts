@@ -47,6 +47,8 @@ function serviceIps(services: readonly ManifestInput[]): string[] {
   const taken = new Set(services.map(declaredIp).filter((ip) => ip !== undefined));
   let next = 0;
   return services.map((m) => {
+    // Headless: no virtual IP, as the API server writes it.
+    if (obj(obj(m.value).spec).clusterIP === 'None') return 'None';
     const declared = declaredIp(m);
     if (declared) return declared;
     while (taken.has(serviceIp(next))) next++;
@@ -209,7 +211,12 @@ function ingressHosts(
     for (const rule of list(obj(object.spec).rules).map(obj)) {
       const backend = list(obj(rule.http).paths).map((p) => obj(obj(obj(p).backend).service))[0];
       const service = services.find((s) => s.namespace === namespace && s.name === backend?.name);
-      if (typeof rule.host === 'string' && service && !hosts.some((h) => h.name === rule.host))
+      if (
+        typeof rule.host === 'string' &&
+        service &&
+        service.clusterIp !== 'None' &&
+        !hosts.some((h) => h.name === rule.host)
+      )
         hosts.push({ name: rule.host, ip: service.clusterIp });
     }
   }

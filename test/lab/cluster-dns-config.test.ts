@@ -16,6 +16,8 @@ import {
   podResolvConf,
   recordsFile,
 } from '../../src/lab/cluster-dns.ts';
+import { endpointsOf } from '../../src/lab/endpoints.ts';
+import { serviceNat } from '../../src/lab/netns.ts';
 import { deriveTopology, type ManifestInput } from '../../src/lab/topology.ts';
 import { buildModel } from '../../src/policy/index.ts';
 
@@ -177,4 +179,47 @@ t.test('the policy model knows the DNS pod: egress to it is decided like any oth
     model.decide({ from: { ip: topology.pods[0]!.ip }, to: { ip: dns.ip }, port: 53, protocol }).verdict;
   t.equal(decide('UDP'), 'allow');
   t.equal(decide('TCP'), 'deny', 'only what the policy names');
+});
+
+t.test('a headless Service has no virtual IP: its name answers with every pod behind it', async (t) => {
+  const pod = (name: string) =>
+    at({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'data', labels: { app: 'kv' } },
+      spec: { containers: [{ name: 'kv', image: 'redis', ports: [{ containerPort: 6379 }] }] },
+    });
+  const objects = [
+    pod('kv-0'),
+    pod('kv-1'),
+    at({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kv', namespace: 'data' },
+      spec: { clusterIP: 'None', selector: { app: 'kv' }, ports: [{ port: 6379 }] },
+    }),
+    at({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kv-vip', namespace: 'data' },
+      spec: { selector: { app: 'kv' }, ports: [{ port: 6379 }] },
+    }),
+  ];
+  const lab = deriveTopology('lab', [...objects, ...clusterDnsObjects(objects)]);
+  t.same(
+    lab.services.map((s) => s.clusterIp),
+    ['None', '10.96.0.11', '10.96.0.10'],
+    'no address taken',
+  );
+  const [kv0, kv1] = lab.pods;
+  t.same(dnsRecords(lab).get('kv.data.svc.cluster.local'), [kv0!.ip, kv1!.ip]);
+  t.notMatch(serviceNat(lab.services), /None/, 'nothing to DNAT');
+  t.same(
+    endpointsOf(lab, { scheme: 'tcp', host: 'kv.data.svc.cluster.local', port: 6379, path: '', url: '' }),
+    [
+      { ip: kv0!.ip, port: 6379 },
+      { ip: kv1!.ip, port: 6379 },
+    ],
+    'liveness probes each pod',
+  );
 });
