@@ -26,6 +26,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/config/lab-profile.test.ts':
     'prober lab up with bad profiles: refused before anything is made, but lab up needs root',
   'test/k8s/apache.test.ts': 'apache2, webdis, redis-server',
+  'test/lab/cluster-dns.test.ts': 'prober lab with dnsmasq as the cluster DNS: network namespaces, nftables (root)',
   'test/lab/demo-profile.test.ts': 'prober lab demo from a second profile: network namespaces, nftables (root)',
   'test/lab/interrupt.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/lifecycle.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',

@@ -1,6 +1,7 @@
 // Where a target URL lands in the lab: the pod addresses behind a Service name, an Ingress host or a pod IP.
 
 import type { TargetAddress } from '../model/target.ts';
+import { clusterDnsPod } from './cluster-dns.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** An endpoint of a target: the pod and the container port the traffic reaches. */
@@ -11,7 +12,18 @@ export interface LabEndpoint {
 
 /** The endpoints of a target as the lab routes it; empty when the lab knows no such name or port. */
 export function endpointsOf(topology: LabTopology, address: TargetAddress): LabEndpoint[] {
+  // A name is answered by the cluster DNS: its pod is the endpoint a `dns://` target lands on.
+  if (address.scheme === 'dns') {
+    const dns = clusterDnsPod(topology);
+    return dns ? [{ ip: dns.ip, port: 53 }] : [];
+  }
   const host = address.host.replace(/\.$/, '');
+  const headless = topology.services.find((s) => s.clusterIp === 'None' && s.dnsNames.includes(host));
+  // A headless name is its pods: the target's port is theirs, no Service port in between.
+  if (headless) {
+    const pods = headless.ports.flatMap((p) => p.endpoints.map((e) => e.ip));
+    return [...new Set(pods)].map((ip) => ({ ip, port: address.port }));
+  }
   const clusterIp =
     topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIp === host)?.clusterIp ??
     topology.extraHosts.find((h) => h.name === host)?.ip;
@@ -26,7 +38,10 @@ export function endpointsOf(topology: LabTopology, address: TargetAddress): LabE
   return pod ? [{ ip: pod.ip, port: address.port }] : [];
 }
 
-/** The URL of a target rewritten to hit one endpoint directly (what a liveness check from the node probes). */
+/**
+ * The URL of a target rewritten to hit one endpoint directly (what a liveness check from the node
+ * probes). A `dns://` name stays as it is: the node resolves through the DNS pod itself.
+ */
 export function endpointUrl(address: TargetAddress, endpoint: LabEndpoint): string {
   if (address.scheme === 'dns') return address.url;
   return `${address.scheme}://${endpoint.ip}:${endpoint.port}${address.path}`;

@@ -2,6 +2,7 @@
 
 import { join } from 'node:path';
 import { quoteName } from '../model/k8s-names.ts';
+import { clusterDnsPod, nodeResolvConf, podResolvConf } from './cluster-dns.ts';
 import { removeIn, writeFileIn } from './confine.ts';
 import { isLabNetns } from './names.ts';
 import { attempt, run } from './run-command.ts';
@@ -18,6 +19,8 @@ export async function createNode(topology: LabTopology): Promise<void> {
   await run('ip', ['-n', ns, 'link', 'add', 'br0', 'type', 'bridge']);
   await run('ip', ['-n', ns, 'addr', 'add', `${topology.nodeIp}/${topology.prefixLength}`, 'dev', 'br0']);
   await run('ip', ['-n', ns, 'link', 'set', 'br0', 'up']);
+  // The node resolves through the lab's DNS pod only, never through the host's resolver or hosts file.
+  await writeEtc(topology.lab, ns, hostsFile(), nodeResolvConf(clusterDnsPod(topology)));
 }
 
 /** Creates a pod's namespace, joins it to the bridge and writes its name resolution files. */
@@ -43,7 +46,7 @@ export async function createPod(topology: LabTopology, pod: LabPod, index: numbe
   await run('ip', ['-n', pod.netns, 'addr', 'add', `${pod.ip}/${topology.prefixLength}`, 'dev', 'eth0']);
   await run('ip', ['-n', pod.netns, 'link', 'set', 'eth0', 'up']);
   await run('ip', ['-n', pod.netns, 'route', 'add', 'default', 'via', topology.nodeIp]);
-  await writeEtc(topology.lab, pod.netns, hostsFile(topology, pod));
+  await writeEtc(topology.lab, pod.netns, hostsFile(pod), podResolvConf(pod.namespace));
   await loadNft(pod.netns, serviceNat(topology.services));
 }
 
@@ -53,20 +56,20 @@ export function netnsEtc(lab: string, netns: string): string {
   return join(NETNS_ETC, netns);
 }
 
-/** Writes /etc/netns/<ns>/{hosts,resolv.conf}; names resolve from the hosts file only. */
-async function writeEtc(lab: string, netns: string, hosts: string): Promise<void> {
+/** Writes /etc/netns/<ns>/{hosts,resolv.conf}, which `ip netns exec` mounts over the host's. */
+async function writeEtc(lab: string, netns: string, hosts: string, resolvConf: string): Promise<void> {
   const dir = netnsEtc(lab, netns);
   await writeFileIn(NETNS_ETC, join(dir, 'hosts'), hosts);
-  // No DNS server runs in the lab: unknown names fail at once instead of waiting on a resolver.
-  await writeFileIn(NETNS_ETC, join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+  await writeFileIn(NETNS_ETC, join(dir, 'resolv.conf'), resolvConf);
 }
 
-/** The hosts file of a pod: itself, every Service's cluster names, and Ingress hosts. */
-export function hostsFile(topology: LabTopology, pod: LabPod): string {
-  const lines = ['127.0.0.1 localhost', `${pod.ip} ${pod.name}`];
-  for (const service of topology.services) lines.push(`${service.clusterIp} ${service.dnsNames.join(' ')}`);
-  for (const extra of topology.extraHosts) lines.push(`${extra.ip} ${extra.name}`);
-  return `${lines.join('\n')}\n`;
+/**
+ * The hosts file of a pod, as kubelet writes it: localhost and the pod's own name (the node's: only
+ * localhost). Services and Ingress hosts are the cluster DNS's to answer (see cluster-dns.ts).
+ */
+export function hostsFile(pod?: Pick<LabPod, 'ip' | 'name'>): string {
+  const own = pod ? `${pod.ip} ${pod.name}\n` : '';
+  return `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n${own}`;
 }
 
 /**
@@ -76,6 +79,7 @@ export function hostsFile(topology: LabTopology, pod: LabPod): string {
 export function serviceNat(services: readonly LabService[]): string {
   const rules: string[] = [];
   for (const service of services) {
+    if (service.clusterIp === 'None') continue;
     for (const port of service.ports) {
       if (port.endpoints.length === 0) continue;
       const proto = port.protocol.toLowerCase();

@@ -45,6 +45,7 @@ export interface LabServicePort {
 export interface LabService {
   readonly namespace: string;
   readonly name: string;
+  /** The virtual IP, or `None` for a headless Service (its name resolves to its pods' addresses). */
   readonly clusterIp: string;
   /** `svc.ns.svc.cluster.local`, `svc.ns.svc`, `svc.ns`. */
   readonly dnsNames: readonly string[];

@@ -33,6 +33,30 @@ function serviceIp(n: number): string {
   return `10.96.${Math.floor(host / 256)}.${host % 256}`;
 }
 
+/** A Service's declared `spec.clusterIP` when it lies in the lab's Service range (10.96.0.0/16). */
+function declaredIp(m: ManifestInput): string | undefined {
+  const ip = obj(obj(m.value).spec).clusterIP;
+  return typeof ip === 'string' && /^10\.96\.\d{1,3}\.\d{1,3}$/.test(ip) ? ip : undefined;
+}
+
+/**
+ * Virtual IPs of the Services in order: a declared address is kept (the cluster DNS's 10.96.0.10),
+ * the others get the next free ones from 10.96.0.10 on.
+ */
+function serviceIps(services: readonly ManifestInput[]): string[] {
+  const taken = new Set(services.map(declaredIp).filter((ip) => ip !== undefined));
+  let next = 0;
+  return services.map((m) => {
+    // Headless: no virtual IP, as the API server writes it.
+    if (obj(obj(m.value).spec).clusterIP === 'None') return 'None';
+    const declared = declaredIp(m);
+    if (declared) return declared;
+    while (taken.has(serviceIp(next))) next++;
+    taken.add(serviceIp(next));
+    return serviceIp(next);
+  });
+}
+
 function containersOf(spec: Obj): LabContainer[] {
   return list(spec.containers).map((c) => {
     const container = obj(c);
@@ -124,7 +148,8 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
       source: m.source,
     });
   }
-  const services = byKind('Service').map((m, index) => serviceOf(m, index, pods));
+  const ips = serviceIps(byKind('Service'));
+  const services = byKind('Service').map((m, index) => serviceOf(m, ips[index]!, pods));
   return {
     lab,
     nodeNetns: nodeNetnsName(lab),
@@ -142,7 +167,7 @@ function selects(selector: Record<string, string>, labels: Readonly<Record<strin
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
-function serviceOf(m: ManifestInput, index: number, pods: readonly LabPod[]): LabService {
+function serviceOf(m: ManifestInput, clusterIp: string, pods: readonly LabPod[]): LabService {
   const object = obj(m.value);
   const meta = obj(object.metadata);
   const spec = obj(object.spec);
@@ -168,7 +193,7 @@ function serviceOf(m: ManifestInput, index: number, pods: readonly LabPod[]): La
   return {
     namespace,
     name,
-    clusterIp: serviceIp(index),
+    clusterIp,
     dnsNames: [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`],
     ports,
   };
@@ -186,7 +211,12 @@ function ingressHosts(
     for (const rule of list(obj(object.spec).rules).map(obj)) {
       const backend = list(obj(rule.http).paths).map((p) => obj(obj(obj(p).backend).service))[0];
       const service = services.find((s) => s.namespace === namespace && s.name === backend?.name);
-      if (typeof rule.host === 'string' && service && !hosts.some((h) => h.name === rule.host))
+      if (
+        typeof rule.host === 'string' &&
+        service &&
+        service.clusterIp !== 'None' &&
+        !hosts.some((h) => h.name === rule.host)
+      )
         hosts.push({ name: rule.host, ip: service.clusterIp });
     }
   }

@@ -22,7 +22,7 @@ export type Prediction =
 type Landing =
   | {
       readonly peers: readonly { readonly peer: Peer; readonly port: number }[];
-      readonly protocol: Protocol;
+      readonly protocol?: Protocol;
       readonly note?: string;
     }
   | { readonly reason: ErrorReason; readonly detail: string };
@@ -42,11 +42,7 @@ export function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | 
 
 function land(model: Model, target: TargetSpec): Landing {
   const { scheme, host, port } = target.address;
-  if (scheme === 'dns')
-    return {
-      reason: 'bad-target',
-      detail: 'dns:// targets ask the cluster DNS, which the policy model does not place',
-    };
+  if (scheme === 'dns') return landDns(model);
   // A udp:// target is judged by the policies' UDP rules; every other scheme rides on TCP.
   const protocol: Protocol = scheme === 'udp' ? 'UDP' : 'TCP';
   const r = model.resolveTarget(host, port, protocol);
@@ -71,13 +67,34 @@ function land(model: Model, target: TargetSpec): Landing {
   }
 }
 
+/** The cluster DNS Service as kubeadm, kind and most distributions name it: what a pod's resolv.conf points at. */
+const CLUSTER_DNS = { service: 'kube-dns.kube-system', port: 53, protocol: 'UDP' as const };
+
+/**
+ * A `dns://` target asks the source's resolver, in a pod the cluster DNS Service: its pods on
+ * 53/UDP, when the manifests declare kube-system/kube-dns (the lab always does).
+ */
+function landDns(model: Model): Landing {
+  const r = model.resolveTarget(CLUSTER_DNS.service, CLUSTER_DNS.port, CLUSTER_DNS.protocol);
+  if (r.kind !== 'service' || r.endpoints.length === 0)
+    return {
+      reason: 'bad-target',
+      detail: 'dns:// targets ask the cluster DNS, and the manifests declare no kube-system/kube-dns Service with pods',
+    };
+  return {
+    peers: r.endpoints.map((e) => ({ peer: { workload: e.workload.id }, port: e.port })),
+    protocol: CLUSTER_DNS.protocol,
+    note: 'dns:// asks the cluster DNS: kube-system/kube-dns on 53/UDP',
+  };
+}
+
 function predictCell(model: Model, sources: Workload[] | string, landing: Landing): Prediction {
   if (typeof sources === 'string') return { kind: 'unknown', reason: 'source', detail: sources };
   if ('reason' in landing) return { kind: 'unknown', reason: landing.reason, detail: landing.detail };
   const decisions: Decision[] = [];
   for (const s of sources) {
     for (const { peer, port } of landing.peers)
-      decisions.push(model.decide({ from: { workload: s.id }, to: peer, port, protocol: landing.protocol }));
+      decisions.push(model.decide({ from: { workload: s.id }, to: peer, port, protocol: landing.protocol ?? 'TCP' }));
   }
   const real = decisions.filter((d) => d.verdict !== 'loopback');
   const judged = real.length > 0 ? real : decisions;

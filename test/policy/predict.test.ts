@@ -116,6 +116,62 @@ t.test('every kind of cell is predicted or explained', (t) => {
   t.end();
 });
 
+t.test('a dns:// cell is the source asking kube-system/kube-dns on 53/UDP, under egress policies', (t) => {
+  const dnsCluster: ClusterInput = {
+    ...CLUSTER,
+    namespaces: [...(CLUSTER.namespaces ?? []), { name: 'kube-system' }],
+    workloads: [
+      ...CLUSTER.workloads,
+      {
+        namespace: 'kube-system',
+        name: 'coredns',
+        labels: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+    ],
+    services: [
+      ...(CLUSTER.services ?? []),
+      {
+        namespace: 'kube-system',
+        name: 'kube-dns',
+        selector: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+    ],
+  };
+  const model = buildModel({ ...dnsCluster, policies: CLUSTER.policies });
+  const p = predictTest(model, parseReachabilityTest('predict.yaml', TEST));
+  t.match(p.get('admin')!.get('name'), {
+    kind: 'verdict',
+    verdict: 'allow',
+    explanation: [/./, /./, /./, /kube-system\/kube-dns on 53\/UDP/],
+  });
+  t.match(p.get('front')!.get('name'), { kind: 'verdict', verdict: 'deny', deniedAt: 'egress' }, 'no egress: no DNS');
+  // UDP only: a policy that allows 53/TCP alone still blocks the resolver's first question.
+  const tcpOnly = docs(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns-tcp-only, namespace: ops}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+    ports: [{protocol: TCP, port: 53}]
+`);
+  const strict = predictTest(
+    buildModel({ ...dnsCluster, policies: tcpOnly }),
+    parseReachabilityTest('predict.yaml', TEST),
+  );
+  t.match(strict.get('admin')!.get('name'), { kind: 'verdict', verdict: 'deny', deniedAt: 'egress' });
+  t.end();
+});
+
 t.test('the mesh layer denies with its own reason', (t) => {
   // Without the NetworkPolicy, ops reaches pg's sidecar, which the DENY policy closes.
   const model = buildModel({ ...CLUSTER, policies: CLUSTER.policies.slice(2) });
