@@ -33,13 +33,9 @@ export async function askServer(
     try {
       reply = await udpExchange(ctx, server, query);
     } catch (error) {
-      // Linux reports ICMPv6 "administratively prohibited" on a UDP socket as EACCES (ICMPv4's as EHOSTUNREACH).
-      if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
-      return {
-        observed: 'deny',
-        reason: 'unreachable',
-        detail: `${asked.where}: ICMP administratively prohibited (EACCES)`,
-      };
+      const icmp = icmpOnUdp((error as NodeJS.ErrnoException).code);
+      if (!icmp) throw error;
+      return { ...icmp, detail: `${asked.where}: ${icmp.detail}` };
     }
     if (reply.length > MAX_UDP_REPLY)
       return {
@@ -54,6 +50,29 @@ export async function askServer(
     return { observed: 'deny', reason: 'closed', detail: `${asked.where}: connected, then closed without a reply` };
   if (typeof reply === 'string') return { observed: 'error', reason: 'protocol', detail: `${asked.where}: ${reply}` };
   return judgeReply(reply, asked);
+}
+
+/**
+ * What an ICMP error on the connected UDP socket means, as Linux reports it: port unreachable is
+ * ECONNREFUSED; ICMPv4 host unreachable or administratively prohibited is EHOSTUNREACH; ICMPv6
+ * administratively prohibited is EACCES. Other errors are left to the common classification.
+ */
+function icmpOnUdp(code: string | undefined): Attempt | undefined {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return {
+        observed: 'deny',
+        reason: 'refused',
+        detail: 'ICMP port unreachable (ECONNREFUSED): nothing listens there',
+      };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { observed: 'deny', reason: 'unreachable', detail: `ICMP unreachable or prohibited (${code})` };
+    case 'EACCES':
+      return { observed: 'deny', reason: 'unreachable', detail: 'ICMP administratively prohibited (EACCES)' };
+    default:
+      return undefined;
+  }
 }
 
 /** Sends the query on a connected UDP socket (so ICMP errors reach it) and resolves the first datagram back. */

@@ -108,12 +108,8 @@ async function diagnose(
     });
     direct = await pending;
   } catch (error) {
+    // ICMP errors are classified by askServer; anything thrown is a failure of the asking itself.
     const why = (error as NodeJS.ErrnoException).code ?? String(error);
-    // ICMP errors on the connected socket: port unreachable (no server listening) or host/admin prohibited.
-    if (why === 'ECONNREFUSED')
-      return { observed: 'deny', reason: 'refused', detail: `${said}; nameserver ${server.ip}: ICMP port unreachable` };
-    if (why === 'EHOSTUNREACH' || why === 'ENETUNREACH')
-      return { observed: 'deny', reason: 'unreachable', detail: `${said}; nameserver ${server.ip}: ${why}` };
     return { observed: 'error', reason: 'dns', detail: `${said}; asking nameserver ${server.ip} failed: ${why}` };
   }
   if (direct.observed === 'allow')
