@@ -2,10 +2,16 @@
 
 import t, { type Test } from 'tap';
 import { createSocket } from 'node:dgram';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import packet from 'dns-packet';
 import { probeUrl } from '../../src/probe/engine.ts';
 import { startDnsmasq, ZONE } from '../helpers/dnsmasq.ts';
+import { requireBinary } from '../helpers/prober.ts';
+import { reportSchemaErrors } from '../helpers/report-schema.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const once = { timeoutMs: 2000, attempts: 1 };
 
@@ -141,3 +147,44 @@ t.test('UDP: a reply over 4096 bytes is not read as an answer', async (t) => {
     detail: /over the 4096 bytes read/,
   });
 });
+
+t.test(
+  'prober check with dns:// targets: the report names each reason, REFUSED passes as a deny on its own',
+  async (t) => {
+    const binary = requireBinary();
+    const server = await startDnsmasq(t, '127.0.0.1');
+    const at = `127.0.0.1:${server.port}`;
+    const file = join(tempDir(t, 'dns-check'), 'test.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: prober/v1alpha1
+kind: ReachabilityTest
+metadata: { name: dns-check }
+spec:
+  defaults: { timeout: 2s, attempts: 1 }
+  sources: { here: { local: true } }
+  targets:
+    found: { url: "dns://${ZONE.found}?server=${at}&over=tcp" }
+    missing: { url: "dns://${ZONE.missing}?server=${at}" }
+    refused: { url: "dns://${ZONE.refused}?server=${at}&over=udp" }
+  expect:
+    - { from: here, to: found, verdict: allow }
+    - { from: here, to: missing, verdict: allow }
+    - { from: here, to: refused, verdict: deny }
+`,
+    );
+    const run = spawnSync(binary, ['check', '-f', file, '-o', 'json'], { encoding: 'utf8' });
+    t.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    t.same(reportSchemaErrors(report), [], 'the report validates against its schema');
+    t.match(report, { exitCode: 0, summary: { pass: 3 } });
+    t.match(
+      report.cells.map((c: { to: string; observed: string; reason: string }) => [c.to, c.observed, c.reason]),
+      [
+        ['found', 'allow', 'resolved'],
+        ['missing', 'allow', 'nxdomain'],
+        ['refused', 'deny', 'dns-refused'],
+      ],
+    );
+  },
+);
