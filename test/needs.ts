@@ -36,6 +36,8 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/lab/seed.test.ts': "prober lab with the seed's manifests: all the lab programs and the time app (root)",
   'test/lab/synthetic.test.ts': 'prober lab: network namespaces, nftables (root)',
   'test/lab/udp.test.ts': 'prober lab: network namespaces, nftables (root)',
+  'test/probe/dns-netns.test.ts': 'dnsmasq; network namespaces and nftables (root)',
+  'test/probe/dns-server.test.ts': 'dnsmasq',
   'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/outcomes.test.ts': 'redis-server',
   'test/probe/settle-haproxy.test.ts': 'haproxy',
@@ -49,6 +51,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
 export const SYSTEM_HELPERS: Readonly<Record<string, readonly string[]>> = {
   'test/helpers/netns.ts': ['netnsPair'], // network namespaces, nftables
   'test/helpers/redis.ts': ['startRedis'], // redis-server
+  'test/helpers/dnsmasq.ts': ['startDnsmasq'], // dnsmasq
   'test/helpers/lab.ts': ['lab', 'labAsync', 'labUp', 'leftovers', 'killProgram'], // prober lab up/down/test
   'test/cluster/fake/lab.ts': ['clusterLab'], // the fake cluster's pods in network namespaces
   'test/app/fixtures/app.ts': ['runtime', 'command', 'spawnApp', 'startApp', 'runAppToExit'], // the Debian 13 root
@@ -63,6 +66,7 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'apache2ctl',
   'chroot',
   'debootstrap',
+  'dnsmasq',
   'haproxy',
   'ip',
   'mount',

@@ -1,5 +1,7 @@
 // Target URLs: which protocols prober speaks and how a URL names host, port and path.
 
+import { type DnsQuerySpec, dnsQueryText, parseDnsQuery } from './dns-query.ts';
+
 /** The protocols a target URL can name. */
 export type Scheme = 'tcp' | 'udp' | 'http' | 'https' | 'redis' | 'dns';
 
@@ -23,6 +25,8 @@ export interface TargetAddress {
   readonly path: string;
   /** The URL written back in canonical form. */
   readonly url: string;
+  /** For `dns://`: how the name is asked (system resolver, or a named server over UDP/TCP). */
+  readonly dns?: DnsQuerySpec;
 }
 
 /** A parse outcome: the address, or a one-line reason the text is not a usable target. */
@@ -52,7 +56,7 @@ export function expandServiceShorthand(text: string): string | undefined {
 
 /**
  * Parses a target URL (`tcp://host:port`, `udp://host:port`, `http(s)://host[:port]/path`, `redis://host[:port]`,
- * `dns://name`) or the Service shorthand `svc/NAME.NAMESPACE:PORT`. Never throws: a bad URL yields
+ * `dns://name[?server=IP[:PORT]&over=udp|tcp&type=A|AAAA]`) or the Service shorthand `svc/NAME.NAMESPACE:PORT`. Never throws: a bad URL yields
  * a reason fit for an error message.
  */
 export function parseTarget(written: string): TargetParse {
@@ -83,12 +87,15 @@ export function parseTarget(written: string): TargetParse {
   if (!IPV6.test(host) && !HOST_NAME.test(host)) return fail(`"${host}" is not a valid host name or address`);
   const bareHost = host.startsWith('[') ? host.slice(1, -1) : host;
   const isHttp = scheme === 'http' || scheme === 'https';
-  if (!isHttp && url.search) return fail(`a query has no meaning for ${scheme}:// targets`);
+  if (!isHttp && scheme !== 'dns' && url.search) return fail(`a query has no meaning for ${scheme}:// targets`);
   if (!isHttp && url.pathname !== '' && url.pathname !== '/')
     return fail(`a path has no meaning for ${scheme}:// targets`);
   if (scheme === 'dns') {
-    if (url.port) return fail('dns:// targets name a host, not a port');
-    return { ok: true, value: { scheme, host: bareHost, port: 0, path: '', url: `dns://${host}` } };
+    if (url.port) return fail('dns:// targets name a host, not a port (a server is named by ?server=IP:PORT)');
+    const query = parseDnsQuery(url.searchParams);
+    if (!query.ok) return fail(query.error);
+    const canonical = `dns://${host}${dnsQueryText(query.value)}`;
+    return { ok: true, value: { scheme, host: bareHost, port: 0, path: '', url: canonical, dns: query.value } };
   }
   const fallback = DEFAULT_PORTS[scheme];
   // URL drops the port when it equals the scheme's default (http:80); read it back from the text.

@@ -73,6 +73,20 @@ const rows: [string, string, number | null, string | null, RegExp][] = [
     /need a port/,
   ],
   [
+    'dns server that is not an IP address',
+    GOOD.replace('redis://127.0.0.1:9', 'dns://kube-dns.kube-system?server=kube-dns&over=udp'),
+    13,
+    'spec.targets.cache.url',
+    /server "kube-dns" is not an IP address/,
+  ],
+  [
+    'dns target with an unknown parameter',
+    GOOD.replace('redis://127.0.0.1:9', 'dns://a.test?server=10.0.0.1:53&proto=tcp'),
+    13,
+    'spec.targets.cache.url',
+    /unknown dns:\/\/ parameter "proto"/,
+  ],
+  [
     'URL that is not a URL',
     GOOD.replace('redis://127.0.0.1:9', 'redis 127.0.0.1'),
     13,
