@@ -156,6 +156,14 @@ t.test('PL006 default-deny egress without DNS', async (t) => {
     'PL006',
   );
   t.match(found2[0]!.message, /kube-system\/coredns/, 'a DNS server from the manifests is named');
+  const anywhere = np(
+    'x',
+    'any',
+    'podSelector: {}\npolicyTypes: [Egress]\negress:\n- to: [{ipBlock: {cidr: 0.0.0.0/0}}]',
+  );
+  t.same(only(run(anywhere), 'PL006'), [], 'an ipBlock of every address holds the assumed server too');
+  const { input } = withDnsServer({ workloads: topologyWorkloads(), policies: docs(anywhere) });
+  t.same(buildModel(input).warnings, [], 'pods with IPs: the assumed server has one, so no rule is undecidable');
 });
 
 t.test('PL007 a workload isolated both ways that nothing can reach', async (t) => {

@@ -9,6 +9,11 @@ export const DNS_NAMESPACE = 'kube-system';
 export const DNS_LABELS: Labels = { 'k8s-app': 'kube-dns' };
 /** Name of the DNS workload lint assumes when the manifests hold none. */
 export const ASSUMED_DNS_NAME = 'kube-dns-assumed';
+/**
+ * Its IP when every given pod has one (TEST-NET-1, never a real pod): without it, each ipBlock rule would be
+ * reported as undecidable for want of the assumed pod's IP. With pods of unknown IP, it has none either.
+ */
+export const ASSUMED_DNS_IP = '192.0.2.53';
 
 function isDns(namespace: string, labels: Labels): boolean {
   return namespace === DNS_NAMESPACE && Object.entries(DNS_LABELS).every(([k, v]) => labels[k] === v);
@@ -25,6 +30,9 @@ export function withDnsServer(input: ClusterInput): { input: ClusterInput; assum
     name: ASSUMED_DNS_NAME,
     kind: 'Pod',
     labels: DNS_LABELS,
+    ...(input.workloads.length > 0 && input.workloads.every((w) => (w.ips?.length ?? 0) > 0)
+      ? { ips: [ASSUMED_DNS_IP] }
+      : {}),
     ports: [
       { name: 'dns', port: 53, protocol: 'UDP' as const },
       { name: 'dns-tcp', port: 53, protocol: 'TCP' as const },
