@@ -151,6 +151,15 @@ t.test('names from manifests reach the terminal escaped', async (t) => {
   t.match(out.stdout, /^evil\\x1b\[2J\/web\.yaml:1 {2}warning {2}PL001/m);
 });
 
+t.test('--help teaches: the checks, examples and exit codes', async (t) => {
+  const out = run('--help');
+  t.equal(out.status, 0);
+  t.match(out.stdout, /PL001 policy selects no pod/);
+  t.match(out.stdout, /Examples:\n {2}prober lint -f/);
+  t.match(out.stdout, /-o sarif > prober\.sarif/);
+  t.match(out.stdout, /Exit codes: 0 no finding at or above --fail-on \(default error\)/);
+});
+
 t.test('bad input: one line, exit 2', async (t) => {
   const none = run();
   t.equal(none.status, 2);
