@@ -59,7 +59,8 @@ export const CHECKS = {
     id: 'PL006',
     name: 'egress-denies-dns',
     severity: 'error',
-    description: 'Pods isolated for egress may not reach the cluster DNS on 53/UDP or 53/TCP.',
+    description:
+      'Pods isolated for egress may not reach the cluster DNS on 53/UDP (error) or only not on 53/TCP (warning).',
   },
   PL007: {
     id: 'PL007',

@@ -102,6 +102,21 @@ t.test('PL003 a rule shadowed by a higher-priority rule, a Pass or NetworkPolicy
     `priority: 10\n${subject}\ningress:\n- {name: p80, action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {port: 80}}]}`,
   );
   t.same(only(run(ports + allowY(20)), 'PL003'), [], 'an earlier rule on fewer ports does not shadow');
+  const net = (name: string, priority: number, action: string, cidr: string) =>
+    anp(
+      name,
+      `priority: ${priority}\n${subject}\negress:\n- {name: n, action: ${action}, to: [{networks: [${cidr}]}]}`,
+    );
+  t.match(
+    only(run(net('wide', 10, 'Deny', '192.168.0.0/16') + net('narrow', 20, 'Allow', '192.168.1.0/24')), 'PL003'),
+    [{ subject: 'AdminNetworkPolicy narrow egress[0] "n"' }],
+    'a CIDR inside an earlier one',
+  );
+  t.same(
+    only(run(net('narrow', 10, 'Allow', '192.168.1.0/24') + net('wide', 20, 'Deny', '192.168.0.0/16')), 'PL003'),
+    [],
+    'a wider CIDR after a narrower one still decides the rest',
+  );
 });
 
 t.test('PL004 a named port that no selected pod exposes', async (t) => {
@@ -149,7 +164,11 @@ t.test('PL006 default-deny egress without DNS', async (t) => {
     'udp',
     'podSelector: {}\npolicyTypes: [Egress]\negress:\n- ports: [{port: 53, protocol: UDP}]',
   );
-  t.match(only(run(udpOnly), 'PL006'), [{ message: /on 53\/TCP$/ }], 'TCP fallback blocked');
+  t.match(
+    only(run(udpOnly), 'PL006'),
+    [{ severity: 'warning', message: /on 53\/TCP$/ }],
+    'TCP fallback blocked: a warning',
+  );
   const coredns: WorkloadInput = { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } };
   const found2 = only(
     run(np('x', 'no-egress', 'podSelector: {}\npolicyTypes: [Egress]'), { workloads: [coredns] }),

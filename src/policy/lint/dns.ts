@@ -83,6 +83,8 @@ export function egressWithoutDns(model: Model, assumed: string | undefined): Fin
         group.by,
         `egress of ${nameList(group.workloads)}, isolated by ${group.by}, may not reach ${where} on ${protocols}`,
         `allow egress to namespaceSelector kubernetes.io/metadata.name=${DNS_NAMESPACE}, podSelector k8s-app=kube-dns on 53/UDP and 53/TCP`,
+        // Lookups mostly work over UDP; TCP is the fallback for truncated answers (large records, DNSSEC).
+        group.protocols.has('UDP') ? 'error' : 'warning',
       ),
     );
   }

@@ -1,5 +1,5 @@
 // Building findings for lint checks: the check's severity, the location parsed from a manifest's `file:line`, a stable order.
-import { CHECKS, type CheckId, type Finding, type Location } from '../../model/lint.ts';
+import { CHECKS, type CheckId, type Finding, type Location, type Severity } from '../../model/lint.ts';
 
 export type { Finding } from '../../model/lint.ts';
 
@@ -11,16 +11,17 @@ export function parseSource(source: string | undefined): Location | undefined {
   return { file: match[1]!, line: Number(match[2]) };
 }
 
-/** Builds a finding of check `id` at `source`, with the check's severity. */
+/** Builds a finding of check `id` at `source`, with the check's severity unless a milder case says otherwise. */
 export function finding(
   id: CheckId,
   source: string | undefined,
   subject: string,
   message: string,
   hint: string,
+  severity: Severity = CHECKS[id].severity,
 ): Finding {
   const location = parseSource(source);
-  return { id, severity: CHECKS[id].severity, subject, message, hint, ...(location ? { location } : {}) };
+  return { id, severity, subject, message, hint, ...(location ? { location } : {}) };
 }
 
 /** Orders findings by file, line, id and subject, so output is stable between runs. */
