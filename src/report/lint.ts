@@ -21,8 +21,8 @@ export function countBySeverity(result: LintResult): Record<Severity, number> {
   return counts;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
 }
 
 /** One line: how many findings of each severity, what was read, and the exit code. */
@@ -31,7 +31,7 @@ export function lintSummary(result: LintResult, failOn: FailOn): string {
   const parts = SEVERITIES.filter((s) => counts[s] > 0).map((s) => plural(counts[s], s));
   const found =
     result.findings.length === 0 ? 'no findings' : `${plural(result.findings.length, 'finding')}: ${parts.join(', ')}`;
-  const read = `${plural(result.policies, 'policy').replace('policys', 'policies')}, ${plural(result.workloads, 'workload')}, ${plural(result.services, 'Service')}`;
+  const read = `${plural(result.policies, 'policy', 'policies')}, ${plural(result.workloads, 'workload')}, ${plural(result.services, 'Service')}`;
   const code = lintExitCode(result, failOn);
   return `${found} (${read}) · fail on ${failOn}: exit ${code}`;
 }

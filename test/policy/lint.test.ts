@@ -49,6 +49,11 @@ t.test('PL001 a policy that selects no pod', async (t) => {
   t.match(found[0], { severity: 'warning', subject: 'NetworkPolicy x/typo', location: { file: 'inline#1', line: 1 } });
   t.match(found[0]!.message, /selects no pod/);
   t.same(only(run(np('x', 'fine', 'podSelector: {matchLabels: {pod: a}}')), 'PL001'), []);
+  t.match(
+    only(run(np('w', 'elsewhere', 'podSelector: {}')), 'PL001'),
+    [{ hint: /the manifests hold no workload in namespace w: give its Deployments or Pods/ }],
+    'a namespace without workloads in the input: the hint says the manifests are partial',
+  );
   const authz = `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: none, namespace: y}\nspec: {selector: {matchLabels: {app: nothing}}, action: DENY, rules: [{}]}\n`;
   t.same(ids(run(authz)), ['PL001'], 'an AuthorizationPolicy too');
 });

@@ -19,19 +19,32 @@ function namespacesExist(engine: Engine, scope: NamespaceScope): boolean {
   return cluster.namespaces.some((ns) => matches(scope.selector, ns.labels));
 }
 
+/** The named namespaces of a scope when none of them holds a workload of the input (the manifests are partial). */
+function emptyNamespaces(engine: Engine, scope: NamespaceScope): string | undefined {
+  if (scope.kind !== 'names') return undefined;
+  const empty = scope.names.every((n) => {
+    const ns = engine.cluster.namespaceByName.get(n);
+    return !ns || ns.first === ns.end;
+  });
+  return empty ? `namespace ${scope.names.join(', ')}` : undefined;
+}
+
 /** PL001: policies whose subject is empty in the manifests. */
 export function policiesSelectingNothing(engine: Engine, policies: readonly ParsedPolicy[]): Finding[] {
   const out: Finding[] = [];
   for (const policy of policies) {
     if (policy.layer === 'network') {
       if (!engine.sets.pods(policy.subject).isEmpty()) continue;
+      const empty = emptyNamespaces(engine, policy.subject.namespaces);
       out.push(
         finding(
           'PL001',
           policy.source,
           policy.ref,
           `${policy.ref} selects no pod (${subjectText(policy.subject)}): it isolates and allows nothing`,
-          'fix the selector or namespace to match the pods it is meant for, or delete the policy',
+          empty
+            ? `the manifests hold no workload in ${empty}: give its Deployments or Pods with -f, or fix the namespace`
+            : 'fix the selector or namespace to match the pods it is meant for, or delete the policy',
         ),
       );
     } else if (policy.layer === 'authz') {
