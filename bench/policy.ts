@@ -259,7 +259,8 @@ export async function benchPolicy(): Promise<Record<string, unknown>> {
   }
 }
 
-if (process.argv[2] === '--child') {
+// Only when this file is the child's entry: bench/lint.ts imports it and starts children of its own.
+if (import.meta.main && process.argv[2] === '--child') {
   process.stdout.write(JSON.stringify(measure(JSON.parse(process.argv[3]!) as Scenario)));
 } else if (import.meta.main) {
   process.stdout.write(`${JSON.stringify(await benchPolicy(), null, 2)}\n`);

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark section, printed as one JSON document. Targets are goals, not assertions.
 
 import { benchLab } from './lab.ts';
+import { benchLint } from './lint.ts';
 import { benchPolicy } from './policy.ts';
 import { benchProbe } from './probe.ts';
 import { benchUdp } from './udp.ts';
@@ -10,5 +11,6 @@ const sections: Record<string, object> = {};
 sections.probe = await benchProbe();
 sections.udp = await benchUdp();
 sections.policy = await benchPolicy();
+sections.lint = await benchLint();
 sections.lab = await benchLab();
 process.stdout.write(`${JSON.stringify({ started, node: process.version, sections }, null, 2)}\n`);

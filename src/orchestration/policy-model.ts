@@ -5,7 +5,7 @@ import { escapeText } from '../report/escape.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { leftOutWarnings } from '../policy/groups.ts';
-import { buildModel, type KindFilter, type Model } from '../policy/index.ts';
+import { buildModel, type ClusterInput, type KindFilter, type Model } from '../policy/index.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
 
 /** How to read manifests for the model. */
@@ -18,6 +18,8 @@ export interface PolicyModelOptions {
   readonly warn?: (line: string) => void;
   /** Kinds left out on purpose (`--ignore-kind`). */
   readonly ignoreKinds?: readonly KindFilter[];
+  /** Changes the loaded cluster before the model is built (lint adds an assumed DNS server). */
+  readonly transform?: (cluster: ClusterInput) => ClusterInput;
 }
 
 /** Reads policies and workloads from files/directories and builds the model. */
@@ -30,7 +32,8 @@ export async function loadPolicyModel(paths: readonly string[], options: PolicyM
   for (const line of loaded.warnings) warn(line);
   // Left out on request, but said out loud: a CI log shows what the verdicts do not cover.
   for (const line of leftOutWarnings(loaded.leftOut)) warn(line);
-  const model = buildModel(loaded.cluster, options.assumeMesh ? { assumeMesh: true } : {});
+  const cluster = options.transform ? options.transform(loaded.cluster) : loaded.cluster;
+  const model = buildModel(cluster, options.assumeMesh ? { assumeMesh: true } : {});
   for (const line of model.warnings) warn(line);
   if (loaded.cluster.policies.length === 0) warn(`no policy found in ${paths.join(', ')}: every cell is allowed`);
   return model;
