@@ -37,6 +37,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/outcomes.test.ts': 'redis-server',
   'test/probe/settle-haproxy.test.ts': 'haproxy',
+  'test/report/chromium.test.ts': 'chromium (headless), to draw -o svg and -o html',
 };
 
 /**
@@ -52,6 +53,7 @@ export const SYSTEM_HELPERS: Readonly<Record<string, readonly string[]>> = {
   'test/k8s/apache.ts': ['prepareApache', 'configTest', 'startApache', 'startWebdis'], // apache2, webdis
   'app/runtime.ts': ['prepareRuntime'], // debootstrap
   'test/helpers/haproxy.ts': ['startHaproxy'], // haproxy
+  'test/helpers/chromium.ts': ['screenshot', 'dumpDom'], // chromium
 };
 
 /** Programs that need root or come from the lab's Debian packages, as a test would spawn them. */
@@ -59,6 +61,7 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'apache2',
   'apache2ctl',
   'chroot',
+  'chromium',
   'debootstrap',
   'haproxy',
   'ip',
