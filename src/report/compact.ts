@@ -15,10 +15,19 @@ const MIN_LABEL = 20;
 const ROW_FLAG = ' ◀ ';
 const COLUMN_FLAG = '▲';
 
-/** `ns/name` → its namespace and the rest; names without a slash form a group of their own. */
+/** A Kubernetes namespace name (a DNS-1123 label). */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * `ns/name` → its namespace and the rest. Names that do not start with a namespace and a slash (`apache`,
+ * a URL such as `tcp://10.0.0.1:80`) are in the group `''`.
+ */
 export function splitName(name: string): { readonly group: string; readonly short: string } {
   const slash = name.indexOf('/');
-  return slash > 0 ? { group: name.slice(0, slash), short: name.slice(slash + 1) } : { group: '', short: name };
+  const group = name.slice(0, slash);
+  return slash > 0 && NAMESPACE.test(group) && slash < name.length - 1 && name[slash + 1] !== '/'
+    ? { group, short: name.slice(slash + 1) }
+    : { group: '', short: name };
 }
 
 /** Text cut to `width` terminal cells, keeping its start and its end (names differ at either). */
@@ -102,7 +111,8 @@ export function* compactChunks(report: StreamedReport, options: RenderOptions): 
   const split = bands(boundary, Math.max(10, room - labelWidth));
 
   yield titleLine(head);
-  yield `${head.sources.length} sources × ${targets.length} targets, one mark per cell; columns are numbered and named below\n`;
+  const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  yield `${plural(head.sources.length, 'source')} × ${plural(targets.length, 'target')}, one mark per cell; columns are numbered and named below\n`;
   const pad = (plain: string, shown = plain): string =>
     `${shown}${' '.repeat(Math.max(0, labelWidth - textWidth(plain)))} `;
   for (const [b, band] of split.entries()) {

@@ -83,6 +83,8 @@ t.test('long names are cut keeping both ends; bands never split a namespace when
   t.equal(textWidth(truncate('名前名前名前名前', 7)) <= 7, true, 'wide characters counted twice');
   t.same(splitName('ns/app:80'), { group: 'ns', short: 'app:80' });
   t.same(splitName('plain'), { group: '', short: 'plain' });
+  t.same(splitName('tcp://10.0.0.1:80'), { group: '', short: 'tcp://10.0.0.1:80' }, 'a URL is not grouped');
+  t.same(splitName('Not_A_Namespace/x'), { group: '', short: 'Not_A_Namespace/x' });
   const boundary = Array.from({ length: 40 }, (_, i) => i % 10 === 0);
   t.same(bands(boundary, 30), [
     { start: 0, end: 20 },
