@@ -9,6 +9,9 @@ import type { OutputFormat } from '../../report/formats.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, runFlags } from '../options.ts';
 
+/** The formats --diff and --explain print (they show no matrix to draw). */
+const TEXT_OUTPUTS: ReadonlySet<OutputFormat> = new Set(['table', 'markdown', 'json']);
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Parses `6379`, `6379/TCP` or `53/udp` (protocol defaults to TCP). */
@@ -50,6 +53,8 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
 Examples:
   prober simulate -f policies/networkpolicy -f k8s
   prober simulate -f policies/networkpolicy -f k8s --port 6379
+  prober simulate -f policies/networkpolicy -f k8s --table compact
+  prober simulate -f policies/networkpolicy -f k8s -o html > matrix.html
   prober simulate -f policies/networkpolicy -f k8s --explain b-apacherr/apacherr redis-svc.d-redis 6379
   prober simulate -f k8s --diff policies/networkpolicy policies/cilium
   prober simulate --test policies/expectations.yaml -f policies/istio -f k8s --assume-mesh
@@ -90,12 +95,12 @@ function simulateMode(opts: {
   if (modes > 1) throw new UsageError('simulate: use one of --explain, --diff and --test at a time');
   if (diff) {
     if (diff.length !== 2) throw new UsageError('--diff takes two policy sets: --diff OLD NEW');
-    if (opts.output === 'junit') throw new UsageError('--diff prints table, markdown or json');
+    if (!TEXT_OUTPUTS.has(opts.output)) throw new UsageError('--diff prints table, markdown or json');
     return { kind: 'diff', old: diff[0]!, new: diff[1]! };
   }
   if (explain) {
     if (explain.length !== 3) throw new UsageError('--explain takes three values: --explain FROM TO PORT');
-    if (opts.output === 'junit') throw new UsageError('--explain prints table, markdown or json');
+    if (!TEXT_OUTPUTS.has(opts.output)) throw new UsageError('--explain prints table, markdown or json');
     return { kind: 'explain', from: explain[0]!, to: explain[1]!, port: parsePortArg(explain[2]!, '--explain PORT') };
   }
   if (test) return { kind: 'test', file: test };
