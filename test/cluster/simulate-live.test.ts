@@ -4,7 +4,7 @@
 // so a list the ClusterRole lacks fails the test.
 
 import t, { type Test } from 'tap';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/prober.ts';
@@ -180,4 +180,38 @@ t.test('names from the cluster are hostile: control characters never reach the t
   t.equal(run.code, 2, 'a name the API server would never accept is bad input');
   t.notMatch(run.stderr, /[\u001b\u0007]/, 'escaped');
   t.match(run.stderr, /live Pod d-redis\/evil\\x1b\]0;owned\\x07/, run.stderr);
+});
+
+t.test('--test and --diff read the same live topology', async (t) => {
+  const fake = await liveLab(t);
+  for (const policy of policyManifests()) fake.addPolicy(policy);
+  const dir = tempDir(t, 'simulate-live');
+  const test = join(dir, 'test.yaml');
+  writeFileSync(
+    test,
+    `apiVersion: prober/v1alpha1
+kind: ReachabilityTest
+metadata: { name: live }
+spec:
+  sources:
+    apache: { namespace: b-apacherr, selector: { app: apacherr } }
+    app: { namespace: c-app-count, selector: { app: pythonapp } }
+  targets:
+    redis: { url: "redis://redis-svc.d-redis.svc.cluster.local:6379" }
+  expect:
+    - { name: "case 2", from: apache, to: redis, verdict: deny }
+    - { from: app, to: redis, verdict: allow }
+`,
+  );
+  const judged = await simulate(fake, '--test', test, '-o', 'json');
+  t.equal(judged.code, 0, judged.stderr);
+  t.match(JSON.parse(judged.stdout).summary, { pass: 2, fail: 0, error: 0 });
+
+  // Two policy sets on the live topology: without the Redis policies, apache reaches Redis.
+  const none = join(dir, 'none');
+  mkdirSync(none);
+  const diff = await simulate(fake, '--diff', POLICY_DIR, none, '--port', '6379', '-o', 'json');
+  t.equal(diff.code, 1, `some cells change: ${diff.stderr}`);
+  t.match(diff.stdout, /apacherr-6c9f7d/);
+  t.same(fake.seen('list', 'networkpolicies').length, 1, 'only --test read the live policies; --diff has its own');
 });
