@@ -143,6 +143,14 @@ t.test(
       [404, 200],
       'v1 first, then v1beta1',
     );
+    t.same(fake.seen('list', 'ciliumnetworkpolicies'), [], 'a kind discovery does not list is not asked for');
+    // Served, yet the list answers 404 (a proxy, a broken aggregation): an error, not "no policies".
+    fake.installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies');
+    fake.failNext('list', 'ciliumnetworkpolicies', 404);
+    await t.rejects(listLiveObjects(api, true), {
+      code: 404,
+      message: /^ciliumnetworkpolicies not found cluster-wide/,
+    });
     fake.deny('list', 'networkpolicies');
     await t.rejects(listLiveObjects(api, true), {
       code: 403,
