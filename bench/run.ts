@@ -2,6 +2,7 @@
 
 import { benchLab } from './lab.ts';
 import { benchLint } from './lint.ts';
+import { benchLiveRead } from './live-read.ts';
 import { benchPolicy } from './policy.ts';
 import { benchProbe } from './probe.ts';
 import { benchUdp } from './udp.ts';
@@ -12,5 +13,6 @@ sections.probe = await benchProbe();
 sections.udp = await benchUdp();
 sections.policy = await benchPolicy();
 sections.lint = await benchLint();
+sections.liveRead = await benchLiveRead();
 sections.lab = await benchLab();
 process.stdout.write(`${JSON.stringify({ started, node: process.version, sections }, null, 2)}\n`);
