@@ -19,9 +19,9 @@ const areas = {
 /**
  * Kept from falling: each area's run fails (exit 1) below its floor, set a few points under the score it
  * measured (2026-12-01: model 61.1, report 75.3, classify 99.1). Raise a floor when tests
- * improve an area; policy has no floor until a full run of it has been measured.
+ * improve an area. Policy's is under its partial runs (81-84 %): a full run has not been measured yet.
  */
-const floors = { model: 57, policy: null, report: 72, classify: 95 };
+const floors = { model: 57, policy: 70, report: 72, classify: 95 };
 
 /** `MUTATE_AREA=policy npm run test:mutation` runs one area; without it every area runs in one report. */
 const chosen = process.env.MUTATE_AREA ? [process.env.MUTATE_AREA] : Object.keys(areas);
