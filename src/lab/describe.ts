@@ -6,7 +6,7 @@ import type { LabState } from './state.ts';
 export function describeLab(state: LabState): string {
   const { topology } = state;
   const lines = [
-    `lab ${state.lab} (since ${state.createdAt}), node ${topology.nodeIp} in namespace ${topology.nodeNetns}`,
+    `lab ${state.lab} (since ${state.createdAt}), node ${topology.nodeIp} ${topology.nodeIp6} in namespace ${topology.nodeNetns}`,
     '',
     'pods:',
   ];
@@ -15,7 +15,7 @@ export function describeLab(state: LabState): string {
       .filter((p) => p.pod === pod.name && p.kind !== 'agent')
       .map((p) => `${p.container}=${p.kind}`);
     lines.push(
-      `  ${pod.namespace}/${pod.name}  ${pod.ip}  netns ${pod.netns}  ${programs.join(' ') || '(no program)'}`,
+      `  ${pod.namespace}/${pod.name}  ${pod.ips.join(' ')}  netns ${pod.netns}  ${programs.join(' ') || '(no program)'}`,
     );
   }
   lines.push('', 'services:');
@@ -23,9 +23,9 @@ export function describeLab(state: LabState): string {
     const ports = service.ports.map(
       (p) => `${p.port}→${p.endpoints.map((e) => `${e.ip}:${e.port}`).join(',') || 'no endpoints'}`,
     );
-    lines.push(`  ${service.dnsNames[0]}  ${service.clusterIp}  ${ports.join(' ')}`);
+    lines.push(`  ${service.dnsNames[0]}  ${service.clusterIps.join(' ')}  ${ports.join(' ')}`);
   }
-  for (const extra of topology.extraHosts) lines.push(`  ${extra.name}  ${extra.ip}  (ingress host)`);
+  for (const extra of topology.extraHosts) lines.push(`  ${extra.name}  ${extra.ips.join(' ')}  (ingress host)`);
   lines.push(
     '',
     `resident agents: ${state.programs.filter((p) => p.kind === 'agent').length} (one per namespace, serving plans on ${topology.lab}'s sockets)`,

@@ -1,6 +1,8 @@
 // Where a target URL lands in the lab: the pod addresses behind a Service name, an Ingress host or a pod IP.
 
-import type { TargetAddress } from '../model/target.ts';
+import type { IpFamily } from '../model/family.ts';
+import { hostPort, type TargetAddress } from '../model/target.ts';
+import { ipOf } from './addresses.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** An endpoint of a target: the pod and the container port the traffic reaches. */
@@ -9,25 +11,32 @@ export interface LabEndpoint {
   readonly port: number;
 }
 
-/** The endpoints of a target as the lab routes it; empty when the lab knows no such name or port. */
-export function endpointsOf(topology: LabTopology, address: TargetAddress): LabEndpoint[] {
+/**
+ * The endpoints of a target as the lab routes it, at their addresses of `family` (default IPv4);
+ * empty when the lab knows no such name or port, or the endpoints have no address of that family.
+ */
+export function endpointsOf(topology: LabTopology, address: TargetAddress, family: IpFamily = 'ipv4'): LabEndpoint[] {
   const host = address.host.replace(/\.$/, '');
   const clusterIp =
-    topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIp === host)?.clusterIp ??
+    topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIps.includes(host))?.clusterIp ??
     topology.extraHosts.find((h) => h.name === host)?.ip;
+  const at = (ips: readonly string[], port: number): LabEndpoint[] => {
+    const ip = ipOf(ips, family);
+    return ip ? [{ ip, port }] : [];
+  };
   if (clusterIp) {
     const service = topology.services.find((s) => s.clusterIp === clusterIp);
     const port = service?.ports.find((p) => p.port === address.port && p.protocol === 'TCP');
-    return port ? port.endpoints.map((e) => ({ ip: e.ip, port: e.port })) : [];
+    return port ? port.endpoints.flatMap((e) => at(e.ips, e.port)) : [];
   }
-  const pod = topology.pods.find((p) => p.ip === host || p.name === host);
-  return pod ? [{ ip: pod.ip, port: address.port }] : [];
+  const pod = topology.pods.find((p) => p.ips.includes(host) || p.name === host);
+  return pod ? at(pod.ips, address.port) : [];
 }
 
 /** The URL of a target rewritten to hit one endpoint directly (what a liveness check from the node probes). */
 export function endpointUrl(address: TargetAddress, endpoint: LabEndpoint): string {
   if (address.scheme === 'dns') return address.url;
-  return `${address.scheme}://${endpoint.ip}:${endpoint.port}${address.path}`;
+  return `${address.scheme}://${hostPort({ ...address, host: endpoint.ip, port: endpoint.port })}${address.path}`;
 }
 
 /** Lab pods matching a source's namespace and label selector, in declaration order. */

@@ -2,6 +2,7 @@
 
 import { join } from 'node:path';
 import { quoteName } from '../model/k8s-names.ts';
+import { familyOf, urlHost } from './addresses.ts';
 import { removeIn, writeFileIn } from './confine.ts';
 import { isLabNetns } from './names.ts';
 import { attempt, run } from './run-command.ts';
@@ -16,7 +17,12 @@ export async function createNode(topology: LabTopology): Promise<void> {
   await run('ip', ['netns', 'add', ns]);
   await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
   await run('ip', ['-n', ns, 'link', 'add', 'br0', 'type', 'bridge']);
+  // Neighbour solicitations reach every port: no snooping state to build up before IPv6 works.
+  await run('ip', ['-n', ns, 'link', 'set', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
   await run('ip', ['-n', ns, 'addr', 'add', `${topology.nodeIp}/${topology.prefixLength}`, 'dev', 'br0']);
+  // `nodad`: the lab's addresses are unique by construction, and duplicate address detection would
+  // keep an IPv6 address unusable ("tentative") for a second or more after it is added.
+  await run('ip', ['-n', ns, 'addr', 'add', `${topology.nodeIp6}/${topology.prefixLength6}`, 'dev', 'br0', 'nodad']);
   await run('ip', ['-n', ns, 'link', 'set', 'br0', 'up']);
 }
 
@@ -40,9 +46,15 @@ export async function createPod(topology: LabTopology, pod: LabPod, index: numbe
   ]);
   await run('ip', ['-n', topology.nodeNetns, 'link', 'set', host, 'master', 'br0', 'up']);
   await run('ip', ['-n', pod.netns, 'link', 'set', 'lo', 'up']);
-  await run('ip', ['-n', pod.netns, 'addr', 'add', `${pod.ip}/${topology.prefixLength}`, 'dev', 'eth0']);
+  for (const ip of pod.ips) {
+    const prefix = familyOf(ip) === 'ipv6' ? ['nodad'] : [];
+    const length = familyOf(ip) === 'ipv6' ? topology.prefixLength6 : topology.prefixLength;
+    await run('ip', ['-n', pod.netns, 'addr', 'add', `${ip}/${length}`, 'dev', 'eth0', ...prefix]);
+  }
   await run('ip', ['-n', pod.netns, 'link', 'set', 'eth0', 'up']);
+  // Service addresses are off-link in both families: the default routes get them to the DNAT below.
   await run('ip', ['-n', pod.netns, 'route', 'add', 'default', 'via', topology.nodeIp]);
+  await run('ip', ['-n', pod.netns, '-6', 'route', 'add', 'default', 'via', topology.nodeIp6]);
   await writeEtc(topology.lab, pod.netns, hostsFile(topology, pod));
   await loadNft(pod.netns, serviceNat(topology.services));
 }
@@ -61,11 +73,17 @@ async function writeEtc(lab: string, netns: string, hosts: string): Promise<void
   await writeFileIn(NETNS_ETC, join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
 }
 
-/** The hosts file of a pod: itself, every Service's cluster names, and Ingress hosts. */
+/**
+ * The hosts file of a pod: itself, every Service's cluster names, and Ingress hosts, with a line per
+ * address family (IPv4 first: a name resolves to both, and the resolver prefers IPv4 over the lab's
+ * unique-local IPv6 addresses, as in a dual-stack cluster).
+ */
 export function hostsFile(topology: LabTopology, pod: LabPod): string {
-  const lines = ['127.0.0.1 localhost', `${pod.ip} ${pod.name}`];
-  for (const service of topology.services) lines.push(`${service.clusterIp} ${service.dnsNames.join(' ')}`);
-  for (const extra of topology.extraHosts) lines.push(`${extra.ip} ${extra.name}`);
+  const lines = ['127.0.0.1 localhost', '::1 localhost ip6-localhost ip6-loopback'];
+  for (const ip of pod.ips) lines.push(`${ip} ${pod.name}`);
+  for (const service of topology.services)
+    for (const ip of service.clusterIps) lines.push(`${ip} ${service.dnsNames.join(' ')}`);
+  for (const extra of topology.extraHosts) for (const ip of extra.ips) lines.push(`${ip} ${extra.name}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -79,18 +97,27 @@ export function serviceNat(services: readonly LabService[]): string {
     for (const port of service.ports) {
       if (port.endpoints.length === 0) continue;
       const proto = port.protocol.toLowerCase();
-      const match = `ip daddr ${service.clusterIp} ${proto} dport ${port.port}`;
-      if (port.endpoints.length === 1) {
-        const [ep] = port.endpoints;
-        rules.push(`    ${match} dnat ip to ${ep!.ip}:${ep!.port}`);
-      } else {
-        const map = port.endpoints.map((ep, i) => `${i} : ${ep.ip} . ${ep.port}`).join(', ');
-        rules.push(`    ${match} dnat ip to numgen random mod ${port.endpoints.length} map { ${map} }`);
+      // Each family's virtual address leads to the endpoints' addresses of the same family.
+      for (const clusterIp of service.clusterIps) {
+        const family = familyOf(clusterIp) === 'ipv6' ? 'ip6' : 'ip';
+        const targets = port.endpoints.flatMap((ep) => {
+          const ip = ep.ips.find((a) => familyOf(a) === familyOf(clusterIp));
+          return ip ? [{ ip, port: ep.port }] : [];
+        });
+        if (targets.length === 0) continue;
+        const match = `${family} daddr ${clusterIp} ${proto} dport ${port.port}`;
+        if (targets.length === 1) {
+          const [ep] = targets;
+          rules.push(`    ${match} dnat ${family} to ${urlHost(ep!.ip)}:${ep!.port}`);
+        } else {
+          const map = targets.map((ep, i) => `${i} : ${ep.ip} . ${ep.port}`).join(', ');
+          rules.push(`    ${match} dnat ${family} to numgen random mod ${targets.length} map { ${map} }`);
+        }
       }
     }
   }
   return [
-    'table ip prober_services {',
+    'table inet prober_services {',
     '  chain output {',
     '    type nat hook output priority -100; policy accept;',
     ...rules,

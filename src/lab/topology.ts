@@ -1,6 +1,7 @@
 // Derives the lab from Kubernetes manifests: which pods exist, their addresses, Services and their endpoints.
 
 import { configErrorAt } from '../config/config-error.ts';
+import { POD_NETWORK, podIps, serviceIps } from './addresses.ts';
 import { netnsName, nodeNetnsName } from './names.ts';
 import type { LabContainer, LabPod, LabService, LabServicePort, LabTopology } from './topology-types.ts';
 
@@ -18,20 +19,6 @@ const strings = (v: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
-export const NODE_IP = '10.244.0.1';
-const PREFIX = 16;
-
-/** Pod address n (n ≥ 0) in 10.244.0.0/16, after the node's .1. */
-function podIp(n: number): string {
-  const host = n + 2;
-  return `10.244.${Math.floor(host / 256)}.${host % 256}`;
-}
-
-/** Virtual Service address n in 10.96.0.0/16, as a cluster's ClusterIP range. */
-function serviceIp(n: number): string {
-  const host = n + 10;
-  return `10.96.${Math.floor(host / 256)}.${host % 256}`;
-}
 
 function containersOf(spec: Obj): LabContainer[] {
   return list(spec.containers).map((c) => {
@@ -118,7 +105,8 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
       labels: strings((kind === 'Pod' ? meta : podMeta).labels),
       serviceAccount: String(podSpec.serviceAccountName ?? 'default'),
       netns,
-      ip: podIp(pods.length),
+      ip: podIps(pods.length)[0],
+      ips: podIps(pods.length),
       containers: containersOf(podSpec),
       configVolumes,
       source: m.source,
@@ -128,8 +116,10 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
   return {
     lab,
     nodeNetns: nodeNetnsName(lab),
-    nodeIp: NODE_IP,
-    prefixLength: PREFIX,
+    nodeIp: POD_NETWORK.ipv4.node,
+    prefixLength: POD_NETWORK.ipv4.prefixLength,
+    nodeIp6: POD_NETWORK.ipv6.node,
+    prefixLength6: POD_NETWORK.ipv6.prefixLength,
     namespaces,
     pods,
     services,
@@ -161,14 +151,15 @@ function serviceOf(m: ManifestInput, index: number, pods: readonly LabPod[]): La
             ? target
             : pod.containers.flatMap((c) => c.ports).find((cp) => cp.name === target && cp.protocol === protocol)
                 ?.containerPort;
-        return port === undefined ? [] : [{ pod: pod.name, ip: pod.ip, port }];
+        return port === undefined ? [] : [{ pod: pod.name, ip: pod.ip, ips: pod.ips, port }];
       });
       return { ...(typeof p.name === 'string' ? { name: p.name } : {}), port: Number(p.port), protocol, endpoints };
     });
   return {
     namespace,
     name,
-    clusterIp: serviceIp(index),
+    clusterIp: serviceIps(index)[0],
+    clusterIps: serviceIps(index),
     dnsNames: [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`],
     ports,
   };
@@ -178,8 +169,8 @@ function serviceOf(m: ManifestInput, index: number, pods: readonly LabPod[]): La
 function ingressHosts(
   ingresses: readonly ManifestInput[],
   services: readonly LabService[],
-): { name: string; ip: string }[] {
-  const hosts: { name: string; ip: string }[] = [];
+): { name: string; ip: string; ips: readonly string[] }[] {
+  const hosts: { name: string; ip: string; ips: readonly string[] }[] = [];
   for (const m of ingresses) {
     const object = obj(m.value);
     const namespace = String(obj(object.metadata).namespace ?? 'default');
@@ -187,7 +178,7 @@ function ingressHosts(
       const backend = list(obj(rule.http).paths).map((p) => obj(obj(obj(p).backend).service))[0];
       const service = services.find((s) => s.namespace === namespace && s.name === backend?.name);
       if (typeof rule.host === 'string' && service && !hosts.some((h) => h.name === rule.host))
-        hosts.push({ name: rule.host, ip: service.clusterIp });
+        hosts.push({ name: rule.host, ip: service.clusterIp, ips: service.clusterIps });
     }
   }
   return hosts;
