@@ -27,6 +27,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
     'prober lab up with bad profiles: refused before anything is made, but lab up needs root',
   'test/k8s/apache.test.ts': 'apache2, webdis, redis-server',
   'test/lab/demo-profile.test.ts': 'prober lab demo from a second profile: network namespaces, nftables (root)',
+  'test/lab/dualstack.test.ts': 'prober lab over IPv4 and IPv6: network namespaces, nftables, redis-server (root)',
   'test/lab/interrupt.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/lifecycle.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/no-profile.test.ts':

@@ -2,6 +2,7 @@
 
 import { dirname, resolve } from 'node:path';
 import { parseDuration, PROBE_TIMEOUT } from '../model/duration.ts';
+import { familiesOf, familyTargetName } from '../model/family.ts';
 import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
 import { parseTarget } from '../model/target.ts';
@@ -14,6 +15,7 @@ import {
   type SourceSpec,
   type StatusSet,
   type TargetSpec,
+  ruleTargetName,
 } from '../model/test-spec.ts';
 import { ConfigError } from './config-error.ts';
 import { checkSchema } from './schema-check.ts';
@@ -68,7 +70,7 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
     };
   });
 
-  const targets: TargetSpec[] = Object.entries(raw.spec.targets).map(([name, t]) => {
+  const targets: TargetSpec[] = Object.entries(raw.spec.targets).flatMap(([name, t]) => {
     const path = ['spec', 'targets', name];
     const parsed = parseTarget(t.url);
     if (!parsed.ok) return fail([...path, 'url'], `spec.targets.${name}.url`, parsed.error);
@@ -81,7 +83,7 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
           `only applies to http(s) targets, not ${parsed.value.scheme}://`,
         );
     }
-    return {
+    const target: TargetSpec = {
       name,
       address: parsed.value,
       liveness: t.liveness ?? 'auto',
@@ -90,6 +92,14 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
       ...(t.timeout ? { timeoutMs: durationAt(doc, [...path, 'timeout'], t.timeout) } : {}),
       origin: origin(path),
     };
+    if (t.family === undefined) return [target];
+    // One column per family asked for, each named for its family; rules keep naming the target as written.
+    return familiesOf(t.family).map((family) => ({
+      ...target,
+      name: familyTargetName(name, family),
+      family,
+      written: name,
+    }));
   });
 
   const rules: ExpectRule[] =
@@ -128,7 +138,7 @@ function checkRules(
   targets: readonly TargetSpec[],
 ): void {
   const sourceNames = sources.map((s) => s.name);
-  const targetNames = targets.map((t) => t.name);
+  const targetNames = [...new Set(targets.map(ruleTargetName))];
   rules.forEach((rule, i) => {
     const side = unmatchedSide(rule, sourceNames, targetNames);
     if (side) {

@@ -48,6 +48,7 @@ const Target = Type.Object(
     denyStatus: Type.Optional(ref('statusSet', StatusSet)),
     timeout: Type.Optional(ref('duration', Duration)),
     liveness: Type.Optional(Type.Enum(['auto', 'none'])),
+    family: Type.Optional(Type.Enum(['ipv4', 'ipv6', 'both'])),
   },
   { additionalProperties: false },
 );

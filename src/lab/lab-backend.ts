@@ -87,7 +87,8 @@ export class LabBackend implements Backend {
   #livenessPlan(test: ReachabilityTest): { plan: ProbePlan; urls: Map<string, string> } {
     const urls = new Map<string, string>();
     for (const target of test.targets) {
-      for (const [i, endpoint] of endpointsOf(this.#state.topology, target.address).entries()) {
+      // A target probed over one family is alive when its endpoints answer over that family.
+      for (const [i, endpoint] of endpointsOf(this.#state.topology, target.address, target.family).entries()) {
         urls.set(`${target.name}#${i}`, endpointUrl(target.address, endpoint));
       }
     }

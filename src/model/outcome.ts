@@ -18,6 +18,8 @@ export type DenyReason = 'timeout' | 'refused' | 'reset' | 'closed' | 'unreachab
 /** Reasons an observation is an error: the check could not decide. */
 export type ErrorReason =
   | 'dns'
+  /** The target asks for an IP family its name has no address of. */
+  | 'no-address'
   | 'bad-target'
   | 'tls'
   | 'protocol'

@@ -45,6 +45,8 @@ const PlannedProbe = Type.Object(
     attempts: Type.Optional(Attempts),
     expectStatus: Type.Optional(ref('statusSet', StatusList)),
     denyStatus: Type.Optional(ref('statusSet', StatusList)),
+    /** Probe over this IP family only: the agent resolves the name for it. */
+    family: Type.Optional(Type.Enum(['ipv4', 'ipv6'])),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 // The probe plan an agent executes and the lines it prints: the contract between orchestrators and agents.
 
+import type { IpFamily } from './family.ts';
 import type { Frozen } from './json-schema.ts';
 import type { Observed, ProbeResult, Reason, Verdict } from './outcome.ts';
 import type { PlannedProbeDocument, ProbePlanDocument } from './plan-schema.ts';
@@ -91,6 +92,7 @@ export function planFor(
     timeoutMs?: number;
     expectStatus?: StatusSet;
     denyStatus?: StatusSet;
+    family?: IpFamily;
   }[],
   defaults: ProbePlan['defaults'],
   expectation: (target: string) => Verdict | undefined,
@@ -104,6 +106,7 @@ export function planFor(
       ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {}),
       ...(target.expectStatus ? { expectStatus: target.expectStatus } : {}),
       ...(target.denyStatus ? { denyStatus: target.denyStatus } : {}),
+      ...(target.family ? { family: target.family } : {}),
     };
   });
   return { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source, defaults, probes };

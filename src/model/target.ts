@@ -1,5 +1,7 @@
 // Target URLs: which protocols prober speaks and how a URL names host, port and path.
 
+import type { IpFamily } from './family.ts';
+
 /** The protocols a target URL can name. */
 export type Scheme = 'tcp' | 'http' | 'https' | 'redis' | 'dns';
 
@@ -22,6 +24,8 @@ export interface TargetAddress {
   readonly path: string;
   /** The URL written back in canonical form. */
   readonly url: string;
+  /** The IP family a probe must use (a target's `family`); absent: what the name resolves to first. */
+  readonly family?: IpFamily;
 }
 
 /** A parse outcome: the address, or a one-line reason the text is not a usable target. */

@@ -1,8 +1,10 @@
 // What the policy model predicts for each cell of a ReachabilityTest (sources × targets by name).
+import { familyLabel, type IpFamily } from '../model/family.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ErrorReason, Verdict } from '../model/outcome.ts';
 import type { ReachabilityTest, SourceSpec, TargetSpec } from '../model/test-spec.ts';
 import type { Workload } from './cluster.ts';
+import { parseAddress } from './cidr.ts';
 import type { Model } from './model.ts';
 import type { Decision, Peer, Protocol } from './types.ts';
 
@@ -46,16 +48,22 @@ function land(model: Model, target: TargetSpec): Landing {
   const protocol: Protocol = 'TCP';
   const r = model.resolveTarget(host, port, protocol);
   switch (r.kind) {
-    case 'service':
+    case 'service': {
       if (r.endpoints.length === 0) return { reason: 'target-down', detail: r.notes.join('; ') || 'no backends' };
-      return {
-        peers: r.endpoints.map((e) => ({ peer: { workload: e.workload.id }, port: e.port })),
-        ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}),
-      };
+      const peers: { peer: Peer; port: number }[] = [];
+      for (const e of r.endpoints) {
+        const placed = peersOf(e.workload, target.family);
+        if (typeof placed === 'string') return { reason: 'no-address', detail: `${host}: ${placed}` };
+        peers.push(...placed.map((peer) => ({ peer, port: e.port })));
+      }
+      return { peers, ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}) };
+    }
     case 'pod':
+    case 'external': {
+      const wrong = target.family && familyOfIp(r.ip) !== target.family;
+      if (wrong) return { reason: 'no-address', detail: `${r.ip} is no ${familyLabel(target.family!)} address` };
       return { peers: [{ peer: { ip: r.ip }, port: r.port }] };
-    case 'external':
-      return { peers: [{ peer: { ip: r.ip }, port: r.port }] };
+    }
     case 'unknown':
       return { reason: 'dns', detail: r.reason };
     default: {
@@ -65,13 +73,36 @@ function land(model: Model, target: TargetSpec): Landing {
   }
 }
 
-function predictCell(model: Model, sources: Workload[] | string, landing: Landing): Prediction {
+const familyOfIp = (ip: string): IpFamily => (parseAddress(ip)?.kind === 'ipv6' ? 'ipv6' : 'ipv4');
+
+/**
+ * How a workload takes part in a cell probed over `family`: as its pods' addresses of that family,
+ * so that an ipBlock of the other family never matches it (as in Kubernetes). Without a family, or
+ * when the pods' IPs are not known, the workload itself. A workload whose known IPs have none of the
+ * family cannot take part: why, as a string.
+ */
+function peersOf(w: Workload, family: IpFamily | undefined): Peer[] | string {
+  if (!family || !w.ipsKnown) return [{ workload: w.id }];
+  const ips = w.ips.filter((ip) => familyOfIp(ip) === family);
+  if (ips.length === 0) return `${w.id} has no ${familyLabel(family)} address (its pods: ${w.ips.join(', ')})`;
+  return ips.map((ip) => ({ ip }));
+}
+
+function predictCell(
+  model: Model,
+  sources: Workload[] | string,
+  landing: Landing,
+  family: IpFamily | undefined,
+): Prediction {
   if (typeof sources === 'string') return { kind: 'unknown', reason: 'source', detail: sources };
   if ('reason' in landing) return { kind: 'unknown', reason: landing.reason, detail: landing.detail };
   const decisions: Decision[] = [];
   for (const s of sources) {
-    for (const { peer, port } of landing.peers)
-      decisions.push(model.decide({ from: { workload: s.id }, to: peer, port, protocol: 'TCP' }));
+    const from = peersOf(s, family);
+    if (typeof from === 'string') return { kind: 'unknown', reason: 'no-address', detail: from };
+    for (const f of from)
+      for (const { peer, port } of landing.peers)
+        decisions.push(model.decide({ from: f, to: peer, port, protocol: 'TCP' }));
   }
   const real = decisions.filter((d) => d.verdict !== 'loopback');
   const judged = real.length > 0 ? real : decisions;
@@ -128,7 +159,8 @@ export function predictTest(model: Model, test: ReachabilityTest): Map<string, M
   for (const source of test.sources) {
     const workloads = sourceWorkloads(model, source);
     const row = new Map<string, Prediction>();
-    for (const target of test.targets) row.set(target.name, predictCell(model, workloads, landings.get(target.name)!));
+    for (const target of test.targets)
+      row.set(target.name, predictCell(model, workloads, landings.get(target.name)!, target.family));
     out.set(source.name, row);
   }
   return out;

@@ -9,7 +9,7 @@ export function tcpAttempt(address: TargetAddress, timeoutMs: number, signal?: A
   return runAttempt(
     timeoutMs,
     async (ctx) => {
-      const socket = await openConnection(ctx, address.host, address.port);
+      const socket = await openConnection(ctx, address.host, address.port, address.family);
       socket.destroy();
       return { observed: 'allow', reason: 'connected' };
     },
