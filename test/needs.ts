@@ -35,6 +35,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/lab/safety.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/seed.test.ts': "prober lab with the seed's manifests: all the lab programs and the time app (root)",
   'test/lab/synthetic.test.ts': 'prober lab: network namespaces, nftables (root)',
+  'test/probe/family.test.ts': 'a network namespace with its own hosts file (root)',
   'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/outcomes.test.ts': 'redis-server',
 };

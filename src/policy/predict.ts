@@ -22,7 +22,12 @@ export type Prediction =
 
 /** Where a target's traffic lands: peers with the destination port, or why the model cannot tell. */
 type Landing =
-  | { readonly peers: readonly { readonly peer: Peer; readonly port: number }[]; readonly note?: string }
+  | {
+      readonly peers: readonly { readonly peer: Peer; readonly port: number }[];
+      readonly note?: string;
+      /** Some peer is a dual-stack workload (judged per family when the target names none). */
+      readonly dualStack?: boolean;
+    }
   | { readonly reason: ErrorReason; readonly detail: string };
 
 /** Source workloads of a test source, or why there are none. */
@@ -38,7 +43,7 @@ export function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | 
   return `no workload in namespace ${source.namespace} with ${labels} in the manifests`;
 }
 
-function land(model: Model, target: TargetSpec): Landing {
+function land(model: Model, target: TargetSpec, family: IpFamily | undefined): Landing {
   const { scheme, host, port } = target.address;
   if (scheme === 'dns')
     return {
@@ -52,16 +57,21 @@ function land(model: Model, target: TargetSpec): Landing {
       if (r.endpoints.length === 0) return { reason: 'target-down', detail: r.notes.join('; ') || 'no backends' };
       const peers: { peer: Peer; port: number }[] = [];
       for (const e of r.endpoints) {
-        const placed = peersOf(e.workload, target.family);
+        const placed = peersOf(e.workload, family);
         if (typeof placed === 'string') return { reason: 'no-address', detail: `${host}: ${placed}` };
         peers.push(...placed.map((peer) => ({ peer, port: e.port })));
       }
-      return { peers, ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}) };
+      const dualStack = r.endpoints.some((e) => isDualStack(e.workload));
+      return {
+        peers,
+        ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}),
+        ...(dualStack ? { dualStack } : {}),
+      };
     }
     case 'pod':
     case 'external': {
-      const wrong = target.family && familyOfIp(r.ip) !== target.family;
-      if (wrong) return { reason: 'no-address', detail: `${r.ip} is no ${familyLabel(target.family!)} address` };
+      if (family && familyOfIp(r.ip) !== family)
+        return { reason: 'no-address', detail: `${r.ip} is no ${familyLabel(family)} address` };
       return { peers: [{ peer: { ip: r.ip }, port: r.port }] };
     }
     case 'unknown':
@@ -73,19 +83,28 @@ function land(model: Model, target: TargetSpec): Landing {
   }
 }
 
-const familyOfIp = (ip: string): IpFamily => (parseAddress(ip)?.kind === 'ipv6' ? 'ipv6' : 'ipv4');
+/** The family of an address (IPv4-mapped IPv6 addresses count as IPv4, as the CIDR matcher has it). */
+function familyOfIp(ip: string): IpFamily {
+  return parseAddress(ip)?.kind === 'ipv6' ? 'ipv6' : 'ipv4';
+}
 
 /**
- * How a workload takes part in a cell probed over `family`: as its pods' addresses of that family,
- * so that an ipBlock of the other family never matches it (as in Kubernetes). Without a family, or
- * when the pods' IPs are not known, the workload itself. A workload whose known IPs have none of the
- * family cannot take part: why, as a string.
+ * How a workload takes part in a cell probed over `family`: as its pods' addresses of that family.
+ * Without a family, or when the pods' IPs are not known, the workload itself. A workload whose known
+ * IPs have none of the family cannot take part: why, as a string.
  */
 function peersOf(w: Workload, family: IpFamily | undefined): Peer[] | string {
   if (!family || !w.ipsKnown) return [{ workload: w.id }];
   const ips = w.ips.filter((ip) => familyOfIp(ip) === family);
   if (ips.length === 0) return `${w.id} has no ${familyLabel(family)} address (its pods: ${w.ips.join(', ')})`;
   return ips.map((ip) => ({ ip }));
+}
+
+/** True when the workload's pods are known to have addresses of both families. */
+function isDualStack(w: Workload): boolean {
+  if (!w.ipsKnown) return false;
+  const families = new Set(w.ips.map(familyOfIp));
+  return families.size > 1;
 }
 
 function predictCell(
@@ -152,15 +171,56 @@ export function predictionOf(d: Decision): Prediction {
   };
 }
 
+/**
+ * The prediction for a cell whose target names no family, where dual-stack pods take part: judged
+ * over each family, the verdict when both agree (or when only one family can carry the traffic);
+ * when they differ the cell is undecidable, since it depends on the family the client picks.
+ */
+export function acrossFamilies(ipv4: Prediction, ipv6: Prediction): Prediction {
+  const carried = (p: Prediction): boolean => p.kind === 'verdict' || p.reason !== 'no-address';
+  if (!carried(ipv6)) return ipv4;
+  if (!carried(ipv4)) return ipv6;
+  if (ipv4.kind !== 'verdict') return ipv4;
+  if (ipv6.kind !== 'verdict') return ipv6;
+  if (ipv4.computed === ipv6.computed) return ipv4;
+  return {
+    kind: 'unknown',
+    reason: 'undecidable',
+    detail: `the verdict depends on the IP family (IPv4: ${ipv4.computed}, IPv6: ${ipv6.computed}) and a client uses whichever the name resolves to first: give the target a family (ipv4, ipv6 or both)`,
+  };
+}
+
 /** Predicts every cell of the test, keyed by source name then target name. */
 export function predictTest(model: Model, test: ReachabilityTest): Map<string, Map<string, Prediction>> {
-  const landings = new Map(test.targets.map((t) => [t.name, land(model, t)]));
+  const landings = new Map(test.targets.map((t) => [t.name, land(model, t, t.family)]));
+  // A target that names no family, where dual-stack pods take part, is judged over each family.
+  const perFamily = new Map<string, [Landing, Landing]>();
+  const familyLandings = (t: TargetSpec): [Landing, Landing] => {
+    let found = perFamily.get(t.name);
+    if (!found) {
+      found = [land(model, t, 'ipv4'), land(model, t, 'ipv6')];
+      perFamily.set(t.name, found);
+    }
+    return found;
+  };
   const out = new Map<string, Map<string, Prediction>>();
   for (const source of test.sources) {
     const workloads = sourceWorkloads(model, source);
+    const dualSource = typeof workloads !== 'string' && workloads.some(isDualStack);
     const row = new Map<string, Prediction>();
-    for (const target of test.targets)
-      row.set(target.name, predictCell(model, workloads, landings.get(target.name)!, target.family));
+    for (const target of test.targets) {
+      const landing = landings.get(target.name)!;
+      const dual = !target.family && (dualSource || ('peers' in landing && landing.dualStack === true));
+      if (!dual) {
+        row.set(target.name, predictCell(model, workloads, landing, target.family));
+        continue;
+      }
+      const [v4, v6] = familyLandings(target);
+      row.set(
+        target.name,
+        acrossFamilies(predictCell(model, workloads, v4, 'ipv4'), predictCell(model, workloads, v6, 'ipv6')),
+      );
+    }
     out.set(source.name, row);
   }
   return out;

@@ -151,6 +151,13 @@ const rows: [string, string, number | null, string | null, RegExp][] = [
     'spec.sources.here',
     /needs a namespace and\/or a selector/,
   ],
+  [
+    'unknown IP family',
+    GOOD.replace('web: { url: "http://127.0.0.1:9/" }', 'web: { url: "http://127.0.0.1:9/", family: ipv5 }'),
+    12,
+    'spec.targets.web.family',
+    /ipv4.*ipv6.*both/,
+  ],
   ['empty file', '', 1, null, /no YAML document/],
   ['two documents', `${GOOD}---\n${GOOD}`, 18, null, /one YAML document/],
   ['a list instead of a map', '- a\n- b\n', 1, null, /must be object/],
