@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark section, printed as one JSON document. Targets are goals, not assertions.
 
 import { benchLab } from './lab.ts';
+import { benchDualStack } from './lab-dualstack.ts';
 import { benchPolicy } from './policy.ts';
 import { benchProbe } from './probe.ts';
 
@@ -8,5 +9,5 @@ const started = new Date().toISOString();
 const sections: Record<string, object> = {};
 sections.probe = await benchProbe();
 sections.policy = await benchPolicy();
-sections.lab = await benchLab();
+sections.lab = await benchLab((name, paths) => ({ dualStack: benchDualStack(name, paths, 1000, 5) }));
 process.stdout.write(`${JSON.stringify({ started, node: process.version, sections }, null, 2)}\n`);
