@@ -8,7 +8,7 @@ import { isLabNetns } from './names.ts';
 import { attempt, run } from './run-command.ts';
 import type { LabPod, LabService, LabTopology } from './topology-types.ts';
 
-/** Where `ip netns exec` finds per-namespace files (bind-mounted over /etc/hosts, /etc/resolv.conf). */
+/** Where `ip netns exec` finds per-namespace files (bind-mounted over /etc/hosts, /etc/resolv.conf, /etc/gai.conf). */
 export const NETNS_ETC = '/etc/netns';
 
 /** Creates the node namespace with the bridge every pod attaches to. */
@@ -65,18 +65,37 @@ export function netnsEtc(lab: string, netns: string): string {
   return join(NETNS_ETC, netns);
 }
 
-/** Writes /etc/netns/<ns>/{hosts,resolv.conf}; names resolve from the hosts file only. */
+/**
+ * The address order of RFC 6724 for the resolver (glibc's built-in table is RFC 3484's, which ranks
+ * every IPv6 address, unique-local ones included, above IPv4): a dual-stack name resolves to its IPv4
+ * address first, as the lab's names did before it had IPv6 and as most dual-stack clusters' clients see.
+ */
+export const GAI_CONF = [
+  '# RFC 6724 precedences: IPv4 (::ffff:0:0/96) above unique-local IPv6 (fc00::/7).',
+  'precedence ::1/128 50',
+  'precedence ::/0 40',
+  'precedence ::ffff:0:0/96 35',
+  'precedence 2002::/16 30',
+  'precedence 2001::/32 5',
+  'precedence fc00::/7 3',
+  'precedence ::/96 1',
+  'precedence fec0::/10 1',
+  'precedence 3ffe::/16 1',
+  '',
+].join('\n');
+
+/** Writes /etc/netns/<ns>/{hosts,resolv.conf,gai.conf}; names resolve from the hosts file only. */
 async function writeEtc(lab: string, netns: string, hosts: string): Promise<void> {
   const dir = netnsEtc(lab, netns);
   await writeFileIn(NETNS_ETC, join(dir, 'hosts'), hosts);
+  await writeFileIn(NETNS_ETC, join(dir, 'gai.conf'), GAI_CONF);
   // No DNS server runs in the lab: unknown names fail at once instead of waiting on a resolver.
   await writeFileIn(NETNS_ETC, join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
 }
 
 /**
  * The hosts file of a pod: itself, every Service's cluster names, and Ingress hosts, with a line per
- * address family (IPv4 first: a name resolves to both, and the resolver prefers IPv4 over the lab's
- * unique-local IPv6 addresses, as in a dual-stack cluster).
+ * address family (a name resolves to both; GAI_CONF puts IPv4 first).
  */
 export function hostsFile(topology: LabTopology, pod: LabPod): string {
   const lines = ['127.0.0.1 localhost', '::1 localhost ip6-localhost ip6-loopback'];

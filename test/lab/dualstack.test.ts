@@ -46,6 +46,12 @@ t.test('every pod has one address per family and its hosts file names every Serv
   const hosts = readFileSync(`/etc/netns/${pod('frontend').netns}/hosts`, 'utf8');
   t.match(hosts, /^10\.96\.\d+\.\d+ redis\.data\.svc\.cluster\.local /m);
   t.match(hosts, /^fd00:10:96::[0-9a-f]+ redis\.data\.svc\.cluster\.local /m);
+  // A name without a family asked resolves to IPv4 first, as before the lab had IPv6 (RFC 6724's order).
+  const ahosts = spawnSync('ip', ['netns', 'exec', pod('frontend').netns, 'getent', 'ahosts', 'redis.data.svc'], {
+    encoding: 'utf8',
+  });
+  t.match(ahosts.stdout.split('\n')[0], /^10\.96\.\d+\.\d+ /, 'IPv4 first');
+  t.match(ahosts.stdout, /^fd00:10:96::[0-9a-f]+ /m, 'IPv6 too');
   // The pod's address is usable at once: no duplicate address detection leaves it tentative.
   const addr = spawnSync('ip', ['-n', pod('redis').netns, '-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'global'], {
     encoding: 'utf8',
