@@ -1,8 +1,7 @@
 // Where a target URL lands in the lab: the pod addresses behind a Service name, an Ingress host or a pod IP.
 
-import type { IpFamily } from '../model/family.ts';
 import { hostPort, type TargetAddress } from '../model/target.ts';
-import { ipOf } from './addresses.ts';
+import { ipOf, type IpFamily } from '../model/family.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** An endpoint of a target: the pod and the container port the traffic reaches. */

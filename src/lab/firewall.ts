@@ -1,7 +1,7 @@
 // Compiles the policy engine's verdicts into nftables rules inside each lab pod: one source of truth.
 
 import type { Decision, Model, Protocol } from '../policy/index.ts';
-import { familyOf } from './addresses.ts';
+import { familyOf } from '../model/family.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** One pod's ruleset plus a count of what it enforces, for messages. */

@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import { quoteName } from '../model/k8s-names.ts';
-import { familyOf, urlHost } from './addresses.ts';
+import { familyOf, urlHost } from '../model/family.ts';
 import { removeIn, writeFileIn } from './confine.ts';
 import { isLabNetns } from './names.ts';
 import { attempt, run } from './run-command.ts';

@@ -1,7 +1,6 @@
 // Derives the lab from Kubernetes manifests: which pods exist, their addresses, Services and their endpoints.
 
 import { configErrorAt } from '../config/config-error.ts';
-import { POD_NETWORK, podIps, serviceIps } from './addresses.ts';
 import { netnsName, nodeNetnsName } from './names.ts';
 import type { LabContainer, LabPod, LabService, LabServicePort, LabTopology } from './topology-types.ts';
 
@@ -17,6 +16,27 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strings = (v: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
+// The lab's address plan in both families, as a dual-stack cluster's: pods and Services each get an
+// IPv4 and an IPv6 address, IPv4 first (the order of a pod's status.podIPs and a Service's clusterIPs).
+
+/** The pod network: the node's bridge holds the first address of each family. */
+const POD_NETWORK = {
+  ipv4: { node: '10.244.0.1', prefixLength: 16 },
+  ipv6: { node: 'fd00:10:244::1', prefixLength: 64 },
+} as const;
+
+/** Pod address n (n ≥ 0) of each family: 10.244.0.0/16 and fd00:10:244::/64, after the node's. */
+function podIps(n: number): [string, string] {
+  const host = n + 2;
+  return [`10.244.${Math.floor(host / 256)}.${host % 256}`, `fd00:10:244::${host.toString(16)}`];
+}
+
+/** Virtual Service address n of each family: 10.96.0.0/16 and fd00:10:96::/112, as a cluster's ClusterIP ranges. */
+function serviceIps(n: number): [string, string] {
+  const host = n + 10;
+  return [`10.96.${Math.floor(host / 256)}.${host % 256}`, `fd00:10:96::${host.toString(16)}`];
+}
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 

@@ -1,4 +1,4 @@
-// IP families of a target: which address family a probe uses, and how cells and reports name it.
+// IP families: which family a probe uses, how cells and reports name it, and the family of an address.
 
 /** The IP families, in the order dual-stack clusters list a pod's or Service's addresses. */
 export const FAMILIES = ['ipv4', 'ipv6'] as const;
@@ -30,4 +30,19 @@ export function familiesOf(choice: FamilyChoice): readonly IpFamily[] {
 /** The address family number the system resolver takes (4 or 6). */
 export function familyNumber(family: IpFamily): 4 | 6 {
   return family === 'ipv4' ? 4 : 6;
+}
+
+/** The family of an address: IPv6 addresses hold a colon, IPv4 ones never do. */
+export function familyOf(ip: string): IpFamily {
+  return ip.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+/** The address of `family` among `ips`, if there is one. */
+export function ipOf(ips: readonly string[], family: IpFamily): string | undefined {
+  return ips.find((ip) => familyOf(ip) === family);
+}
+
+/** An address as it appears before `:port` in a URL: IPv6 in brackets. */
+export function urlHost(ip: string): string {
+  return familyOf(ip) === 'ipv6' ? `[${ip}]` : ip;
 }
