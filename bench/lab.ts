@@ -1,5 +1,6 @@
 // Lab benchmarks: matrix wall time of the seed topology and of a synthetic 20 × 20 topology with half
-// the cells dropped, as a ratio to the probe timeout (a denied cell waits the whole timeout).
+// the cells dropped, as a ratio to the probe timeout (a denied cell waits the whole timeout), and the
+// tcp:// settle window's cost on the 20 × 20 matrix (default window against `settle: 0`, side by side).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,11 +23,11 @@ export function lab(args: readonly string[]): {
 /** Manifests of `count` workloads (one port each, one Service each) in four namespaces, plus a policy
  * per namespace that admits only sources labelled `parity: even`: half of every column is dropped.
  * Besides the test of every target as its name resolves (IPv4 first), `dualTest` probes each target
- * over both families (`family: both`): twice the cells. */
+ * over both families (`family: both`): twice the cells; `testSettleOff` is the first with `settle: 0`. */
 export function syntheticLab(
   dir: string,
   count: number,
-): { manifests: string; policies: string; test: string; dualTest: string } {
+): { manifests: string; policies: string; test: string; dualTest: string; testSettleOff: string } {
   const docs: string[] = [];
   const policies: string[] = [];
   const namespaces = ['n0', 'n1', 'n2', 'n3'];
@@ -53,12 +54,14 @@ export function syntheticLab(
     policies: join(dir, 'policies.yaml'),
     test: join(dir, 'test.yaml'),
     dualTest: join(dir, 'dual-test.yaml'),
+    testSettleOff: join(dir, 'test-settle-off.yaml'),
   };
   writeFileSync(paths.manifests, `${docs.join('\n---\n')}\n`);
   writeFileSync(paths.policies, `${policies.join('\n---\n')}\n`);
-  const testText = (name: string, list: readonly string[]) =>
-    `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: ${name} }\nspec:\n  defaults: { timeout: 1s, attempts: 1, concurrency: 64 }\n  sources:\n${sources.join('\n')}\n  targets:\n${list.join('\n')}\n  expect: fromPolicies\n`;
+  const testText = (name: string, list: readonly string[], settle = '') =>
+    `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: ${name} }\nspec:\n  defaults: { timeout: 1s, attempts: 1, concurrency: 64${settle} }\n  sources:\n${sources.join('\n')}\n  targets:\n${list.join('\n')}\n  expect: fromPolicies\n`;
   writeFileSync(paths.test, testText(`synthetic-${count}x${count}`, targets));
+  writeFileSync(paths.testSettleOff, testText(`synthetic-${count}x${count}`, targets, ', settle: 0'));
   writeFileSync(
     paths.dualTest,
     testText(
@@ -95,6 +98,32 @@ export function timeTests(name: string, test: string, timeoutMs: number, runs: n
 }
 
 /**
+ * The same matrix with the default settle window and with `settle: 0`, runs alternating so that both
+ * see the same machine load: matrix times, their ratio to the timeout, and window / off.
+ */
+function settleSideBySide(name: string, withWindow: string, off: string, timeoutMs: number, runs: number): object {
+  const window: object[] = [];
+  const without: object[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    window.push(timeTests(name, withWindow, timeoutMs, 1, 'policies'));
+    without.push(timeTests(name, off, timeoutMs, 1, 'policies'));
+  }
+  const medianOf = (rows: object[]) => {
+    const values = rows.map((row) => (row as { matrixMedianMs: number }).matrixMedianMs).sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)] ?? Number.NaN;
+  };
+  const [windowMs, offMs] = [medianOf(window), medianOf(without)];
+  return {
+    runs,
+    summary: (window[0] as { summary?: unknown } | undefined)?.summary,
+    defaultWindow: { matrixMedianMs: windowMs, ratioToTimeout: Math.round((windowMs / timeoutMs) * 1000) / 1000 },
+    settleOff: { matrixMedianMs: offMs, ratioToTimeout: Math.round((offMs / timeoutMs) * 1000) / 1000 },
+    windowToOff: Math.round((windowMs / offMs) * 1000) / 1000,
+    targetRatio: 1.3,
+  };
+}
+
+/**
  * The lab section of `npm run bench`. `more` measures further variants in the synthetic lab while it
  * is up (with its policies applied), side by side with the synthetic figures.
  */
@@ -116,13 +145,21 @@ export async function benchLab(
     const paths = syntheticLab(dir, 20);
     const synUp = lab(['up', '--name', synName, '-f', paths.manifests]);
     if (synUp.status !== 0) throw new Error(`lab up failed: ${synUp.stderr}`);
+    // Every cell allowed (no policy yet): the window's worst case, since no cell waits for a timeout anyway.
+    const settleAllAllowed = settleSideBySide(synName, paths.test, paths.testSettleOff, 1000, 5);
     lab(['apply', '--name', synName, '-f', paths.policies]);
+    const settleHalfDropped = settleSideBySide(synName, paths.test, paths.testSettleOff, 1000, 5);
     const synthetic = {
       cells: '20 × 20, half dropped',
       labUpMs: Math.round(synUp.wallMs),
       ...timeTests(synName, paths.test, 1000, 5, 'policies'),
     };
-    return { seed, synthetic, ...more?.(synName, paths) };
+    return {
+      seed,
+      synthetic,
+      settle: { cells: '20 × 20', allAllowed: settleAllAllowed, halfDropped: settleHalfDropped },
+      ...more?.(synName, paths),
+    };
   } finally {
     lab(['down', '--name', seedName]);
     lab(['down', '--name', synName]);

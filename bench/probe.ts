@@ -9,18 +9,21 @@ import { parseAgentOutput } from '../src/model/plan.ts';
 import { netnsPair } from '../test/helpers/netns.ts';
 import { BINARY, ROOT } from './command.ts';
 
-function plan(urls: readonly string[], timeoutMs: number, concurrency: number): string {
+export function plan(urls: readonly string[], timeoutMs: number, concurrency: number, settleMs?: number): string {
   return JSON.stringify({
     apiVersion: 'prober/v1alpha1',
     kind: 'ProbePlan',
     source: 'bench',
-    defaults: { timeoutMs, attempts: 1, concurrency },
+    defaults: { timeoutMs, attempts: 1, concurrency, ...(settleMs === undefined ? {} : { settleMs }) },
     probes: urls.map((url, i) => ({ id: `p${i}`, url })),
   });
 }
 
 /** Runs `prober agent` (optionally via a prefix such as `ip netns exec NS`) and times it. */
-async function runAgent(planText: string, prefix: readonly string[] = []): Promise<{ wallMs: number; stdout: string }> {
+export async function runAgent(
+  planText: string,
+  prefix: readonly string[] = [],
+): Promise<{ wallMs: number; stdout: string }> {
   const [command, ...args] = [...prefix, BINARY, 'agent'];
   const started = performance.now();
   const child = spawn(command as string, args, { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -33,15 +36,18 @@ async function runAgent(planText: string, prefix: readonly string[] = []): Promi
   return { wallMs: performance.now() - started, stdout };
 }
 
-const median = (values: number[]): number => {
+export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
-const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** Open-TCP probes per second from one agent against a loopback listener in this process. */
-async function openTcpRate(count: number): Promise<object> {
-  const server = createServer((socket) => socket.on('error', () => undefined).end());
+/**
+ * Open-TCP probes per second from one agent against a loopback listener in this process that keeps
+ * every connection: with `settleMs` 0 a probe ends at the handshake, unset it waits the default settle window.
+ */
+async function openTcpRate(count: number, settleMs?: number): Promise<Record<string, number | string>> {
+  const server = createServer((socket) => socket.on('error', () => undefined));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const { wallMs, stdout } = await runAgent(
@@ -49,6 +55,7 @@ async function openTcpRate(count: number): Promise<object> {
       Array.from({ length: count }, () => `tcp://127.0.0.1:${port}`),
       2000,
       64,
+      settleMs,
     ),
   );
   server.close();
@@ -56,11 +63,26 @@ async function openTcpRate(count: number): Promise<object> {
   const allowed = [...results.values()].filter((r) => r.observed === 'allow').length;
   return {
     probes: count,
+    settle: settleMs === undefined ? 'default' : `${settleMs}ms`,
     allowed,
     wallMs: round(wallMs),
     probesPerSecond: Math.round((count / wallMs) * 1000),
     agentMaxRssMb: round((done?.maxRssKb ?? 0) / 1024),
     targetPerSecond: 5000,
+  };
+}
+
+/**
+ * The settle window's cost on open-TCP probes, side by side: the window off and the default window (each
+ * allowed probe then lasts the window, so one agent's rate is at most its concurrency / the window).
+ */
+async function settleRate(): Promise<object> {
+  const off = await openTcpRate(20_000, 0);
+  const window = await openTcpRate(2000);
+  return {
+    off,
+    window: { ...window, targetPerSecond: undefined },
+    rateRatio: round(Number(off.probesPerSecond) / Number(window.probesPerSecond), 2),
   };
 }
 
@@ -210,8 +232,8 @@ function settleBinary(): void {
 /** The probe-engine section of `npm run bench`. */
 export async function benchProbe(): Promise<object> {
   settleBinary();
-  const openTcp = await openTcpRate(20_000);
-  const agentMemory = await openTcpRate(1000);
+  const openTcp = await settleRate();
+  const agentMemory = await openTcpRate(1000, 0);
   const droppedSyn = await droppedWall(1000, 1000);
   const start = startTime(25);
   return {

@@ -4,10 +4,12 @@ import { benchLab } from './lab.ts';
 import { benchDualStack } from './lab-dualstack.ts';
 import { benchPolicy } from './policy.ts';
 import { benchProbe } from './probe.ts';
+import { benchUdp } from './udp.ts';
 
 const started = new Date().toISOString();
 const sections: Record<string, object> = {};
 sections.probe = await benchProbe();
+sections.udp = await benchUdp();
 sections.policy = await benchPolicy();
 sections.lab = await benchLab((name, paths) => ({ dualStack: benchDualStack(name, paths, 1000, 5) }));
 process.stdout.write(`${JSON.stringify({ started, node: process.version, sections }, null, 2)}\n`);

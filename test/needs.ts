@@ -26,6 +26,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/config/lab-profile.test.ts':
     'prober lab up with bad profiles: refused before anything is made, but lab up needs root',
   'test/k8s/apache.test.ts': 'apache2, webdis, redis-server',
+  'test/lab/cluster-dns.test.ts': 'prober lab with dnsmasq as the cluster DNS: network namespaces, nftables (root)',
   'test/lab/demo-profile.test.ts': 'prober lab demo from a second profile: network namespaces, nftables (root)',
   'test/lab/dualstack.test.ts': 'prober lab over IPv4 and IPv6: network namespaces, nftables, redis-server (root)',
   'test/lab/interrupt.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
@@ -36,8 +37,13 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/lab/seed.test.ts': "prober lab with the seed's manifests: all the lab programs and the time app (root)",
   'test/lab/synthetic.test.ts': 'prober lab: network namespaces, nftables (root)',
   'test/probe/family.test.ts': 'a network namespace with its own hosts file (root)',
+  'test/lab/udp.test.ts': 'prober lab: network namespaces, nftables (root)',
+  'test/probe/dns-netns.test.ts': 'dnsmasq; network namespaces and nftables (root)',
+  'test/probe/dns-server.test.ts': 'dnsmasq',
   'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/outcomes.test.ts': 'redis-server',
+  'test/probe/settle-haproxy.test.ts': 'haproxy',
+  'test/probe/udp-netns.test.ts': 'network namespaces and nftables (root); socat as a foreign UDP echo server',
 };
 
 /**
@@ -47,11 +53,13 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
 export const SYSTEM_HELPERS: Readonly<Record<string, readonly string[]>> = {
   'test/helpers/netns.ts': ['netnsPair'], // network namespaces, nftables
   'test/helpers/redis.ts': ['startRedis'], // redis-server
+  'test/helpers/dnsmasq.ts': ['startDnsmasq'], // dnsmasq
   'test/helpers/lab.ts': ['lab', 'labAsync', 'labUp', 'leftovers', 'killProgram'], // prober lab up/down/test
   'test/cluster/fake/lab.ts': ['clusterLab'], // the fake cluster's pods in network namespaces
   'test/app/fixtures/app.ts': ['runtime', 'command', 'spawnApp', 'startApp', 'runAppToExit'], // the Debian 13 root
   'test/k8s/apache.ts': ['prepareApache', 'configTest', 'startApache', 'startWebdis'], // apache2, webdis
   'app/runtime.ts': ['prepareRuntime'], // debootstrap
+  'test/helpers/haproxy.ts': ['startHaproxy'], // haproxy
 };
 
 /** Programs that need root or come from the lab's Debian packages, as a test would spawn them. */
@@ -60,11 +68,14 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'apache2ctl',
   'chroot',
   'debootstrap',
+  'dnsmasq',
+  'haproxy',
   'ip',
   'mount',
   'nft',
   'redis-cli',
   'redis-server',
+  'socat',
   'unshare',
   'webdis',
 ];

@@ -1,7 +1,15 @@
 // Options shared by commands: output format, timeouts, concurrency — parsed once, with clear errors.
 
 import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
-import { formatDuration, parseDuration, PROBE_TIMEOUT, type DurationRange } from '../model/duration.ts';
+import {
+  DEFAULT_SETTLE_MS,
+  formatDuration,
+  parseDuration,
+  parseSettle,
+  PROBE_TIMEOUT,
+  SETTLE_WINDOW,
+  type DurationRange,
+} from '../model/duration.ts';
 import type { RunFlags } from '../orchestration/run-flags.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.ts';
@@ -15,7 +23,7 @@ export function addOutputOptions<A extends unknown[], O extends OptionValues, G 
     .option('--no-color', 'never colour the table (colour is used only on a terminal anyway)');
 }
 
-/** Adds `--timeout`, `--attempts` and `--concurrency`, which override the test file's defaults. */
+/** Adds `--timeout`, `--attempts`, `--concurrency` and `--settle`, which override the test file's defaults. */
 export function addProbeOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
   command: Command<A, O, G>,
   defaults: { timeout?: string; attempts?: string } = {},
@@ -36,7 +44,20 @@ export function addProbeOptions<A extends unknown[], O extends OptionValues, G e
       new Option('--concurrency <n>', 'probes in flight per source (1-4096)').argParser(
         intFlag('--concurrency', 1, 4096),
       ),
+    )
+    .addOption(
+      new Option(
+        '--settle <duration>',
+        `how long a tcp:// probe watches a new connection for a FIN or RST before calling it an allow (${rangeText(SETTLE_WINDOW)}, 0 off; default ${formatDuration(DEFAULT_SETTLE_MS)})`,
+      ).argParser(settleFlag),
     );
+}
+
+/** Parser for `--settle`: a duration within SETTLE_WINDOW, or 0. */
+function settleFlag(value: string): number {
+  const parsed = parseSettle(value);
+  if (!parsed.ok) throw new UsageError(`--settle: ${parsed.error}`);
+  return parsed.ms;
 }
 
 /** The shared flags as `addOutputOptions` and `addProbeOptions` declare them. */
@@ -46,10 +67,15 @@ export interface SharedOptions {
   readonly timeout?: number | undefined;
   readonly attempts?: number | undefined;
   readonly concurrency?: number | undefined;
+  readonly settle?: number | undefined;
 }
 
 /** Reads the shared flags from commander's parsed options; colour only on a terminal, and never with NO_COLOR. */
 export function runFlags(opts: SharedOptions): RunFlags {
+  if (opts.settle && opts.timeout && opts.settle >= opts.timeout)
+    throw new UsageError(
+      `--settle: the settle window ${formatDuration(opts.settle)} must be shorter than --timeout ${formatDuration(opts.timeout)} (or 0 to turn it off)`,
+    );
   const color = opts.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
   return {
     output: opts.output,
@@ -57,6 +83,7 @@ export function runFlags(opts: SharedOptions): RunFlags {
     ...(typeof opts.timeout === 'number' ? { timeout: opts.timeout } : {}),
     ...(typeof opts.attempts === 'number' ? { attempts: opts.attempts } : {}),
     ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
+    ...(typeof opts.settle === 'number' ? { settle: opts.settle } : {}),
   };
 }
 

@@ -97,14 +97,21 @@ async function judgeService(api: KubeApi, ref: ServiceRef, target: TargetSpec): 
     return { skip: `cannot check ${label}: ${error.message}` };
   }
   if (service.spec?.type === 'ExternalName') return { skip: undefined };
-  const port = (service.spec?.ports ?? []).find((p) => p.port === target.address.port);
+  const udp = target.address.scheme === 'udp';
+  // A Service port's protocol defaults to TCP; a udp:// target needs a UDP port of that number.
+  const protocolOf = (p: { protocol?: string }): string => p.protocol ?? 'TCP';
+  const port = (service.spec?.ports ?? []).find(
+    (p) => p.port === target.address.port && (protocolOf(p) === 'UDP') === udp,
+  );
   if (!port) {
-    const ports = (service.spec?.ports ?? []).map((p) => p.port).join(', ') || 'none';
-    return { down: `${label} has no port ${target.address.port} (ports: ${ports})` };
+    const ports = (service.spec?.ports ?? []).map((p) => `${p.port}/${protocolOf(p)}`).join(', ') || 'none';
+    return { down: `${label} has no ${udp ? 'UDP' : 'TCP'} port ${target.address.port} (ports: ${ports})` };
   }
   try {
     const count = readyEndpoints(await api.listEndpointSlices(ref.namespace, ref.name), port.name ?? '');
-    return count > 0 ? { alive: `endpoints ready: ${count} (${label})` } : { down: `${label} has no ready endpoints` };
+    if (count === 0) return { down: `${label} has no ready endpoints` };
+    // Ready endpoints say a process runs, not that it answers UDP: only a UDP reply in this run proves that.
+    return udp ? { skip: undefined } : { alive: `endpoints ready: ${count} (${label})` };
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.fatal) throw error;
     return { skip: `cannot check the endpoints of ${label}: ${error.message}` };
@@ -128,7 +135,8 @@ export async function checkTargets(
       if (target.address.scheme === 'dns') return;
       const ref = serviceRefOf(target.address.host, clusterDomain);
       if (!ref) return;
-      const key = `${ref.namespace}/${ref.name}:${target.address.port}`;
+      const protocol = target.address.scheme === 'udp' ? 'UDP' : 'TCP';
+      const key = `${ref.namespace}/${ref.name}:${target.address.port}/${protocol}`;
       let verdict = cache.get(key);
       if (!verdict) {
         verdict = judgeService(api, ref, target);

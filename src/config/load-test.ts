@@ -1,11 +1,13 @@
 // Loads a ReachabilityTest file: YAML with positions, schema check, then the checks a schema cannot express.
 
 import { dirname, resolve } from 'node:path';
-import { parseDuration, PROBE_TIMEOUT } from '../model/duration.ts';
+import { formatDuration, parseDuration, parseSettle, PROBE_TIMEOUT } from '../model/duration.ts';
 import { familiesOf, familyTargetName } from '../model/family.ts';
 import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
-import { parseTarget } from '../model/target.ts';
+import { dnsAddressOf, parseTarget } from '../model/target.ts';
+import { recordTypeOf, typeFamilyConflict } from '../model/dns-query.ts';
+import { payloadHex } from '../model/udp-payload.ts';
 import {
   DEFAULTS,
   MAX_TEST_BYTES,
@@ -28,6 +30,7 @@ const HINTS = {
   expect: 'must be a list of rules ({from, to, verdict}) or the word "fromPolicies"',
   expectStatus: 'must be a status (200), a class ("2xx") or a list of them',
   denyStatus: 'must be a status (403), a class ("4xx") or a list of them',
+  settle: 'must be a duration shorter than the timeout (200ms, 1s) or 0 to turn the window off',
 };
 
 /** Reads and validates a ReachabilityTest file, or stdin for `-`. Throws ConfigError (file:line: field: message). */
@@ -52,7 +55,11 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
       : DEFAULTS.timeoutMs,
     attempts: raw.spec.defaults?.attempts ?? DEFAULTS.attempts,
     concurrency: raw.spec.defaults?.concurrency ?? DEFAULTS.concurrency,
+    ...(raw.spec.defaults?.settle !== undefined
+      ? { settleMs: settleAt(doc, ['spec', 'defaults', 'settle'], raw.spec.defaults.settle) }
+      : {}),
   };
+  checkSettle(doc, ['spec', 'defaults', 'settle'], defaults.settleMs, defaults.timeoutMs, 'the probe timeout');
 
   const sources: SourceSpec[] = Object.entries(raw.spec.sources).map(([name, s]) => {
     const path = ['spec', 'sources', name];
@@ -83,19 +90,47 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
           `only applies to http(s) targets, not ${parsed.value.scheme}://`,
         );
     }
+    const timeoutMs = t.timeout ? durationAt(doc, [...path, 'timeout'], t.timeout) : undefined;
+    const settleMs = t.settle !== undefined ? settleAt(doc, [...path, 'settle'], t.settle) : undefined;
+    if (settleMs !== undefined && parsed.value.scheme !== 'tcp')
+      fail(
+        [...path, 'settle'],
+        `spec.targets.${name}.settle`,
+        `only applies to tcp:// targets; ${parsed.value.scheme}:// probes judge their own exchange`,
+      );
+    if (settleMs !== undefined)
+      checkSettle(doc, [...path, 'settle'], settleMs, timeoutMs ?? defaults.timeoutMs, 'its probe timeout');
+    else if (timeoutMs !== undefined && parsed.value.scheme === 'tcp' && defaults.settleMs)
+      checkSettle(doc, [...path, 'timeout'], defaults.settleMs, timeoutMs, 'this timeout', 'spec.defaults.settle');
+    const payload = payloadHex({ text: t.payload, hex: t.payloadHex });
+    const payloadField = t.payloadHex !== undefined ? 'payloadHex' : 'payload';
+    if (payload && parsed.value.scheme !== 'udp')
+      fail(
+        [...path, payloadField],
+        `spec.targets.${name}.${payloadField}`,
+        `only applies to udp targets, not ${parsed.value.scheme}://`,
+      );
+    if (payload && !payload.ok) fail([...path, payloadField], `spec.targets.${name}.${payloadField}`, payload.error);
     const target: TargetSpec = {
       name,
       address: parsed.value,
       liveness: t.liveness ?? 'auto',
+      ...(payload?.ok ? { payloadHex: payload.hex } : {}),
       ...(t.expectStatus !== undefined ? { expectStatus: asList(t.expectStatus) } : {}),
       ...(t.denyStatus !== undefined ? { denyStatus: asList(t.denyStatus) } : {}),
-      ...(t.timeout ? { timeoutMs: durationAt(doc, [...path, 'timeout'], t.timeout) } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(settleMs !== undefined ? { settleMs } : {}),
       origin: origin(path),
     };
     if (t.family === undefined) return [target];
+    const query = parsed.value.dns;
+    const conflict = query && typeFamilyConflict(query, t.family);
+    if (conflict) fail([...path, 'family'], `spec.targets.${name}.family`, conflict);
     // One column per family asked for, each named for its family; rules keep naming the target as written.
     return familiesOf(t.family).map((family) => ({
       ...target,
+      // A dns:// target's family is the record it asks for, written into its URL so the cell can be repeated.
+      ...(query ? { address: dnsAddressOf(parsed.value, { ...query, type: recordTypeOf(family) }) } : {}),
       name: familyTargetName(name, family),
       family,
       written: name,
@@ -167,6 +202,34 @@ function durationAt(doc: PositionedDocument, path: (string | number)[], text: st
   const parsed = parseDuration(text, PROBE_TIMEOUT);
   if (!parsed.ok) throw new ConfigError(doc.file, doc.lineOf(path), path.join('.'), parsed.error);
   return parsed.ms;
+}
+
+function settleAt(doc: PositionedDocument, path: (string | number)[], value: string | number): number {
+  const parsed = parseSettle(String(value));
+  if (!parsed.ok) throw new ConfigError(doc.file, doc.lineOf(path), path.join('.'), parsed.error);
+  return parsed.ms;
+}
+
+/**
+ * A settle window must end before the probe's timeout, or a silent peer and a deadline could not be told
+ * apart. `path` is the field reported; `from` names the window's field when it is not that one.
+ */
+function checkSettle(
+  doc: PositionedDocument,
+  path: (string | number)[],
+  settleMs: number | undefined,
+  timeoutMs: number,
+  timeoutName: string,
+  from?: string,
+): void {
+  if (!settleMs || settleMs < timeoutMs) return;
+  const window = `the settle window ${formatDuration(settleMs)}${from ? ` (${from})` : ''}`;
+  throw new ConfigError(
+    doc.file,
+    doc.lineOf(path),
+    path.join('.'),
+    `${window} must be shorter than ${timeoutName} ${formatDuration(timeoutMs)} (${from ? 'give the target a settle of its own' : 'or 0 to turn it off'})`,
+  );
 }
 
 function asList(value: StatusSet[number] | StatusSet): StatusSet {

@@ -25,6 +25,18 @@ const Duration = Type.String({
   [ERROR_MESSAGE]: 'is not a duration (write e.g. 500ms, 2s or 1m)',
 });
 
+/**
+ * A settle window: a duration, or 0 to turn it off (YAML reads a bare `0` as a number, `"0"` as text);
+ * its range is checked when it is parsed.
+ */
+const Settle = oneOf(
+  Type.Unsafe<0>({ const: 0 }),
+  Type.String({
+    pattern: '^(0|\\d+(\\.\\d+)?(ms|s|m))$',
+    [ERROR_MESSAGE]: 'is not a settle window (write e.g. 200ms, or 0 to turn it off)',
+  }),
+);
+
 const Status = oneOf(StatusCode, StatusClass);
 
 /** One status or a list of them (a test file may write `expectStatus: 200`). */
@@ -47,8 +59,11 @@ const Target = Type.Object(
     expectStatus: Type.Optional(ref('statusSet', StatusSet)),
     denyStatus: Type.Optional(ref('statusSet', StatusSet)),
     timeout: Type.Optional(ref('duration', Duration)),
+    settle: Type.Optional(ref('settle', Settle)),
     liveness: Type.Optional(Type.Enum(['auto', 'none'])),
     family: Type.Optional(Type.Enum(['ipv4', 'ipv6', 'both'])),
+    payload: Type.Optional(Type.String()),
+    payloadHex: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -85,6 +100,7 @@ export const testSchema = Type.Object(
           Type.Object(
             {
               timeout: Type.Optional(ref('duration', Duration)),
+              settle: Type.Optional(ref('settle', Settle)),
               attempts: Type.Optional(Attempts),
               concurrency: Type.Optional(Concurrency),
             },
@@ -111,6 +127,7 @@ export const testSchema = Type.Object(
       pattern: NamePattern,
       labels: Labels,
       duration: Duration,
+      settle: Settle,
       status: Status,
       statusSet: StatusSet,
       source: Source,

@@ -1,5 +1,6 @@
 // What `lab up` and `lab status` print: pods, programs, Services and how to reach them by hand.
 
+import { CLUSTER_DNS, clusterDnsPod } from './cluster-dns.ts';
 import type { LabState } from './state.ts';
 
 /** A plain-text description of a running lab. */
@@ -21,11 +22,19 @@ export function describeLab(state: LabState): string {
   lines.push('', 'services:');
   for (const service of topology.services) {
     const ports = service.ports.map(
-      (p) => `${p.port}→${p.endpoints.map((e) => `${e.ip}:${e.port}`).join(',') || 'no endpoints'}`,
+      (p) =>
+        `${p.port}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}→${p.endpoints.map((e) => `${e.ip}:${e.port}`).join(',') || 'no endpoints'}`,
     );
     lines.push(`  ${service.dnsNames[0]}  ${service.clusterIps.join(' ')}  ${ports.join(' ')}`);
   }
   for (const extra of topology.extraHosts) lines.push(`  ${extra.name}  ${extra.ips.join(' ')}  (ingress host)`);
+  const dns = topology.services.find((s) => s.clusterIp === CLUSTER_DNS.clusterIp);
+  if (dns)
+    lines.push(
+      '',
+      `cluster DNS: ${dns.namespace}/${dns.name} at ${dns.clusterIps.join(' ')} (53/UDP, 53/TCP), dnsmasq in pod ${clusterDnsPod(topology)?.name ?? '?'} (${Object.entries(CLUSTER_DNS.labels).map(([k, v]) => `${k}=${v}`)})`,
+      `  pods resolve <service>.<namespace>.svc.${CLUSTER_DNS.domain} and the ingress hosts through it (A and AAAA); other names are NXDOMAIN`,
+    );
   lines.push(
     '',
     `resident agents: ${state.programs.filter((p) => p.kind === 'agent').length} (one per namespace, serving plans on ${topology.lab}'s sockets)`,

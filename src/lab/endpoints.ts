@@ -1,7 +1,8 @@
 // Where a target URL lands in the lab: the pod addresses behind a Service name, an Ingress host or a pod IP.
 
-import { hostPort, type TargetAddress } from '../model/target.ts';
 import { ipOf, type IpFamily } from '../model/family.ts';
+import { hostPort, type TargetAddress } from '../model/target.ts';
+import { clusterDnsPod } from './cluster-dns.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** An endpoint of a target: the pod and the container port the traffic reaches. */
@@ -15,7 +16,19 @@ export interface LabEndpoint {
  * empty when the lab knows no such name or port, or the endpoints have no address of that family.
  */
 export function endpointsOf(topology: LabTopology, address: TargetAddress, family: IpFamily = 'ipv4'): LabEndpoint[] {
+  // A name is answered by the cluster DNS: its pod is the endpoint a `dns://` target lands on, at the
+  // IPv4 address pods' resolv.conf names whatever record the target asks for.
+  if (address.scheme === 'dns') {
+    const dns = clusterDnsPod(topology);
+    return dns ? [{ ip: dns.ip, port: 53 }] : [];
+  }
   const host = address.host.replace(/\.$/, '');
+  const headless = topology.services.find((s) => s.clusterIp === 'None' && s.dnsNames.includes(host));
+  // A headless name is its pods: the target's port is theirs, no Service port in between.
+  if (headless) {
+    const pods = headless.ports.flatMap((p) => p.endpoints.map((e) => ipOf(e.ips, family) ?? ''));
+    return [...new Set(pods)].filter((ip) => ip !== '').map((ip) => ({ ip, port: address.port }));
+  }
   const clusterIp =
     topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIps.includes(host))?.clusterIp ??
     topology.extraHosts.find((h) => h.name === host)?.ip;
@@ -25,14 +38,19 @@ export function endpointsOf(topology: LabTopology, address: TargetAddress, famil
   };
   if (clusterIp) {
     const service = topology.services.find((s) => s.clusterIp === clusterIp);
-    const port = service?.ports.find((p) => p.port === address.port && p.protocol === 'TCP');
+    // A udp:// target lands on the Service's UDP port of that number, every other scheme on its TCP port.
+    const protocol = address.scheme === 'udp' ? 'UDP' : 'TCP';
+    const port = service?.ports.find((p) => p.port === address.port && p.protocol === protocol);
     return port ? port.endpoints.flatMap((e) => at(e.ips, e.port)) : [];
   }
   const pod = topology.pods.find((p) => p.ips.includes(host) || p.name === host);
   return pod ? at(pod.ips, address.port) : [];
 }
 
-/** The URL of a target rewritten to hit one endpoint directly (what a liveness check from the node probes). */
+/**
+ * The URL of a target rewritten to hit one endpoint directly (what a liveness check from the node
+ * probes). A `dns://` name stays as it is: the node resolves through the DNS pod itself.
+ */
 export function endpointUrl(address: TargetAddress, endpoint: LabEndpoint): string {
   if (address.scheme === 'dns') return address.url;
   return `${address.scheme}://${hostPort({ ...address, host: endpoint.ip, port: endpoint.port })}${address.path}`;

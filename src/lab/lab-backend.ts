@@ -86,13 +86,19 @@ export class LabBackend implements Backend {
   /** Probes of every target's endpoints, straight from the node (no Service, no policy in the way). */
   #livenessPlan(test: ReachabilityTest): { plan: ProbePlan; urls: Map<string, string> } {
     const urls = new Map<string, string>();
+    const payloads = new Map<string, string>();
     for (const target of test.targets) {
       // A target probed over one family is alive when its endpoints answer over that family.
       for (const [i, endpoint] of endpointsOf(this.#state.topology, target.address, target.family).entries()) {
         urls.set(`${target.name}#${i}`, endpointUrl(target.address, endpoint));
+        // A UDP endpoint answers the node only to the datagram the target's own probes send.
+        if (target.payloadHex !== undefined) payloads.set(`${target.name}#${i}`, target.payloadHex);
       }
     }
-    const probes = [...urls].map(([id, url]) => ({ id, url, expectStatus: ANY_STATUS }));
+    const probes = [...urls].map(([id, url]) => {
+      const payloadHex = payloads.get(id);
+      return { id, url, expectStatus: ANY_STATUS, ...(payloadHex !== undefined ? { payloadHex } : {}) };
+    });
     return {
       plan: {
         apiVersion: 'prober/v1alpha1',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readManifestObjects } from '../config/manifest-files.ts';
 import type { ProgramChoice } from '../model/lab-profile.ts';
 import { checkManifestNames } from '../config/manifest-names.ts';
+import { CLUSTER_DNS, clusterDnsObjects, clusterDnsPod, clusterDnsProgram, dnsRecords } from './cluster-dns.ts';
 import { checkLabName, isLabNetns, labsOverlap } from './names.ts';
 import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from './netns.ts';
 import { preflight } from './preflight.ts';
@@ -46,21 +47,25 @@ export async function planLab(
   checkLabName(lab);
   const { objects } = await readManifestObjects(manifests);
   checkManifestNames(objects);
-  const topology = deriveTopology(lab, objects);
-  if (topology.pods.length === 0) throw new Error(`no workloads found in ${manifests.join(', ')}`);
+  // Every lab has its cluster DNS, as every cluster has; it comes last, so the manifests keep their addresses.
+  const topology = deriveTopology(lab, [...objects, ...clusterDnsObjects(objects)]);
+  const dnsPod = clusterDnsPod(topology);
+  if (topology.pods.every((p) => p === dnsPod)) throw new Error(`no workloads found in ${manifests.join(', ')}`);
   const programs = topology.pods.flatMap((pod) =>
     pod.containers.map((container) =>
-      programFor(
-        {
-          pod,
-          container,
-          dir: join(labDir(lab), 'pods', pod.netns, container.name),
-          prober,
-          ...(timeApp?.launch ? { timeApp: timeApp.launch } : {}),
-          ...(timeApp?.missing ? { timeAppMissing: timeApp.missing } : {}),
-        },
-        choices,
-      ),
+      pod === dnsPod
+        ? clusterDnsProgram(topology, pod, join(labDir(lab), 'pods', pod.netns, container.name))
+        : programFor(
+            {
+              pod,
+              container,
+              dir: join(labDir(lab), 'pods', pod.netns, container.name),
+              prober,
+              ...(timeApp?.launch ? { timeApp: timeApp.launch } : {}),
+              ...(timeApp?.missing ? { timeAppMissing: timeApp.missing } : {}),
+            },
+            choices,
+          ),
     ),
   );
   return { topology, programs: programs.filter((p) => p.argv.length > 0) };
@@ -115,15 +120,15 @@ export async function labUp(options: UpOptions): Promise<LabState> {
       netns,
       spec: residentAgent(name, options.prober, agentSocket(topology, netns)),
     }));
-    for (const { netns, spec } of [
-      ...residents,
-      ...programs.map((spec) => ({ netns: topology.pods.find((p) => p.name === spec.pod)!.netns, spec })),
-    ]) {
-      signal?.throwIfAborted();
-      started.push(await startProgram(spec, netns, labDir(lab)));
-      state = { ...state, programs: [...started] };
-      await writeState(state);
-    }
+    const netnsOf = (spec: ProgramSpec): string => topology.pods.find((p) => p.name === spec.pod)!.netns;
+    const startAll = async (specs: readonly { netns: string; spec: ProgramSpec }[]): Promise<void> => {
+      for (const { netns, spec } of specs) {
+        signal?.throwIfAborted();
+        started.push(await startProgram(spec, netns, labDir(lab)));
+        state = { ...state, programs: [...started] };
+        await writeState(state);
+      }
+    };
     const exited = async (): Promise<string | undefined> => {
       // A program with no start time was gone before it could be recorded; a zombie counts as exited.
       const dead = started.find(
@@ -131,21 +136,29 @@ export async function labUp(options: UpOptions): Promise<LabState> {
       );
       return dead ? `${dead.kind} of ${dead.pod} exited: ${await tail(dead.log)}` : undefined;
     };
+    const node = { netns: topology.nodeNetns, socket: agentSocket(topology, topology.nodeNetns) };
+    const ready = (specs: readonly ProgramSpec[], deadlineMs: number): Promise<void> =>
+      waitUntilReady(
+        node,
+        options.prober,
+        specs.flatMap((p) => p.ready),
+        { deadlineMs, ...(signal ? { signal } : {}), failed: exited },
+      );
+    // The cluster DNS answers before any other program starts: programs resolve names as they come up.
+    const [dns, others] = [programs.filter((p) => p.kind === 'dns'), programs.filter((p) => p.kind !== 'dns')];
+    await startAll([...residents, ...dns.map((spec) => ({ netns: netnsOf(spec), spec }))]);
     await waitForAgents(
       residents.map((r) => r.spec.argv.at(-1)!),
       { deadlineMs: 15_000, ...(signal ? { signal } : {}), failed: exited },
     );
-    const node = { netns: topology.nodeNetns, socket: agentSocket(topology, topology.nodeNetns) };
-    await waitUntilReady(
-      node,
-      options.prober,
-      programs.flatMap((p) => p.ready),
-      {
-        deadlineMs: options.readyTimeoutMs ?? 60_000,
-        ...(signal ? { signal } : {}),
-        failed: exited,
-      },
-    );
+    await ready(dns, Math.min(15_000, options.readyTimeoutMs ?? 15_000));
+    const dnsService = topology.services.find((s) => s.clusterIp === CLUSTER_DNS.clusterIp);
+    if (dnsService)
+      log(
+        `dns: ${dnsService.dnsNames[0]} ${dnsService.clusterIp} (53/UDP, 53/TCP; dnsmasq in ${dnsService.namespace}), serving ${dnsRecords(topology).size} names`,
+      );
+    await startAll(others.map((spec) => ({ netns: netnsOf(spec), spec })));
+    await ready(others, options.readyTimeoutMs ?? 60_000);
     log(
       `programs: ${started
         .filter((p) => p.kind !== 'agent')

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { quoteName } from '../model/k8s-names.ts';
 import { familyOf, urlHost } from '../model/family.ts';
+import { clusterDnsPod, nodeResolvConf, podResolvConf } from './cluster-dns.ts';
 import { removeIn, writeFileIn } from './confine.ts';
 import { isLabNetns } from './names.ts';
 import { attempt, run } from './run-command.ts';
@@ -24,6 +25,8 @@ export async function createNode(topology: LabTopology): Promise<void> {
   // keep an IPv6 address unusable ("tentative") for a second or more after it is added.
   await run('ip', ['-n', ns, 'addr', 'add', `${topology.nodeIp6}/${topology.prefixLength6}`, 'dev', 'br0', 'nodad']);
   await run('ip', ['-n', ns, 'link', 'set', 'br0', 'up']);
+  // The node resolves through the lab's DNS pod only, never through the host's resolver or hosts file.
+  await writeEtc(topology.lab, ns, hostsFile(), nodeResolvConf(clusterDnsPod(topology)));
 }
 
 /** Creates a pod's namespace, joins it to the bridge and writes its name resolution files. */
@@ -55,7 +58,7 @@ export async function createPod(topology: LabTopology, pod: LabPod, index: numbe
   // Service addresses are off-link in both families: the default routes get them to the DNAT below.
   await run('ip', ['-n', pod.netns, 'route', 'add', 'default', 'via', topology.nodeIp]);
   await run('ip', ['-n', pod.netns, '-6', 'route', 'add', 'default', 'via', topology.nodeIp6]);
-  await writeEtc(topology.lab, pod.netns, hostsFile(topology, pod));
+  await writeEtc(topology.lab, pod.netns, hostsFile(pod), podResolvConf(pod.namespace));
   await loadNft(pod.netns, serviceNat(topology.services));
 }
 
@@ -84,26 +87,25 @@ export const GAI_CONF = [
   '',
 ].join('\n');
 
-/** Writes /etc/netns/<ns>/{hosts,resolv.conf,gai.conf}; names resolve from the hosts file only. */
-async function writeEtc(lab: string, netns: string, hosts: string): Promise<void> {
+/**
+ * Writes /etc/netns/<ns>/{hosts,resolv.conf,gai.conf}, which `ip netns exec` mounts over the host's.
+ * gai.conf orders what the cluster DNS answers: a dual-stack name's A record comes before its AAAA.
+ */
+async function writeEtc(lab: string, netns: string, hosts: string, resolvConf: string): Promise<void> {
   const dir = netnsEtc(lab, netns);
   await writeFileIn(NETNS_ETC, join(dir, 'hosts'), hosts);
   await writeFileIn(NETNS_ETC, join(dir, 'gai.conf'), GAI_CONF);
-  // No DNS server runs in the lab: unknown names fail at once instead of waiting on a resolver.
-  await writeFileIn(NETNS_ETC, join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+  await writeFileIn(NETNS_ETC, join(dir, 'resolv.conf'), resolvConf);
 }
 
 /**
- * The hosts file of a pod: itself, every Service's cluster names, and Ingress hosts, with a line per
- * address family (a name resolves to both; GAI_CONF puts IPv4 first).
+ * The hosts file of a pod, as kubelet writes it: localhost and the pod's own name at each of its
+ * addresses (the node's: only localhost). Services and Ingress hosts are the cluster DNS's to answer
+ * (see cluster-dns.ts), with an A and an AAAA record each.
  */
-export function hostsFile(topology: LabTopology, pod: LabPod): string {
-  const lines = ['127.0.0.1 localhost', '::1 localhost ip6-localhost ip6-loopback'];
-  for (const ip of pod.ips) lines.push(`${ip} ${pod.name}`);
-  for (const service of topology.services)
-    for (const ip of service.clusterIps) lines.push(`${ip} ${service.dnsNames.join(' ')}`);
-  for (const extra of topology.extraHosts) for (const ip of extra.ips) lines.push(`${ip} ${extra.name}`);
-  return `${lines.join('\n')}\n`;
+export function hostsFile(pod?: Pick<LabPod, 'ips' | 'name'>): string {
+  const own = (pod?.ips ?? []).map((ip) => `${ip} ${pod?.name}\n`).join('');
+  return `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n${own}`;
 }
 
 /**
@@ -113,6 +115,7 @@ export function hostsFile(topology: LabTopology, pod: LabPod): string {
 export function serviceNat(services: readonly LabService[]): string {
   const rules: string[] = [];
   for (const service of services) {
+    if (service.clusterIp === 'None') continue;
     for (const port of service.ports) {
       if (port.endpoints.length === 0) continue;
       const proto = port.protocol.toLowerCase();

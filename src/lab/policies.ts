@@ -2,6 +2,7 @@
 
 import { loadManifests } from '../config/load-manifests.ts';
 import { buildModel, type Model } from '../policy/index.ts';
+import { clusterDnsModel } from './cluster-dns.ts';
 import { compileFirewall, RESET_RULESET, type PodFirewall } from './firewall.ts';
 import { loadNft } from './netns.ts';
 import { readState, writeState, type LabState } from './state.ts';
@@ -17,7 +18,15 @@ export async function labModel(state: LabState, policyPaths: readonly string[]):
     const ips = state.topology.pods.filter((p) => p.workload === `${w.namespace}/${w.name}`).flatMap((p) => p.ips);
     return ips.length > 0 ? { ...w, ips } : w;
   });
-  return buildModel({ ...cluster, workloads, policies: [...cluster.policies, ...policies] });
+  // The lab's own cluster DNS is part of the cluster the policies govern (kube-system/kube-dns).
+  const dns = clusterDnsModel(state.topology);
+  const declared = new Set(cluster.namespaces.map((n) => n.name));
+  return buildModel({
+    namespaces: [...cluster.namespaces, ...dns.namespaces.filter((n) => !declared.has(n.name))],
+    workloads: [...workloads, ...dns.workloads],
+    services: [...cluster.services, ...dns.services],
+    policies: [...cluster.policies, ...policies],
+  });
 }
 
 /** Reads a lab's state or explains how to start it. */

@@ -12,6 +12,8 @@ export interface Requirement {
 export const BASE_REQUIREMENTS: readonly Requirement[] = [
   { program: 'ip', install: 'apt-get install iproute2' },
   { program: 'nft', install: 'apt-get install nftables' },
+  // The cluster DNS every lab runs (kube-system/kube-dns).
+  { program: 'dnsmasq', install: 'apt-get install dnsmasq-base' },
 ];
 
 /** Throws one clear message when not root or when programs are missing. */

@@ -53,9 +53,9 @@ export interface LabServicePort {
 export interface LabService {
   readonly namespace: string;
   readonly name: string;
-  /** The IPv4 virtual address (`spec.clusterIP`). */
+  /** The IPv4 virtual address (`spec.clusterIP`), or `None` for a headless Service (its name resolves to its pods' addresses). */
   readonly clusterIp: string;
-  /** The virtual address of each family, IPv4 first (`spec.clusterIPs`). */
+  /** The virtual address of each family, IPv4 first (`spec.clusterIPs`); empty for a headless Service. */
   readonly clusterIps: readonly string[];
   /** `svc.ns.svc.cluster.local`, `svc.ns.svc`, `svc.ns`. */
   readonly dnsNames: readonly string[];

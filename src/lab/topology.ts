@@ -40,6 +40,38 @@ function serviceIps(n: number): [string, string] {
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
+/** A Service's declared `spec.clusterIP` when it lies in the lab's IPv4 Service range (10.96.0.0/16). */
+function declaredIp(m: ManifestInput): string | undefined {
+  const ip = obj(obj(m.value).spec).clusterIP;
+  return typeof ip === 'string' && /^10\.96\.\d{1,3}\.\d{1,3}$/.test(ip) ? ip : undefined;
+}
+
+/** The IPv6 virtual address paired with an IPv4 one of the Service range: 10.96.0.10 ↔ fd00:10:96::a. */
+function pairedIpv6(ipv4: string): string {
+  const [, , third, fourth] = ipv4.split('.').map(Number);
+  return `fd00:10:96::${((third ?? 0) * 256 + (fourth ?? 0)).toString(16)}`;
+}
+
+/**
+ * Virtual IPs of the Services in order, IPv4 then IPv6 (`spec.clusterIPs`): a declared IPv4 address
+ * is kept (the cluster DNS's 10.96.0.10), the others get the next free ones from 10.96.0.10 on; the
+ * IPv6 address pairs with the IPv4 one. A headless Service (`clusterIP: None`) gets none.
+ */
+function serviceIpsOf(services: readonly ManifestInput[]): (readonly string[])[] {
+  const taken = new Set(services.map(declaredIp).filter((ip) => ip !== undefined));
+  let next = 0;
+  return services.map((m) => {
+    if (obj(obj(m.value).spec).clusterIP === 'None') return [];
+    let ipv4 = declaredIp(m);
+    if (!ipv4) {
+      while (taken.has(serviceIps(next)[0])) next++;
+      ipv4 = serviceIps(next)[0];
+      taken.add(ipv4);
+    }
+    return [ipv4, pairedIpv6(ipv4)];
+  });
+}
+
 function containersOf(spec: Obj): LabContainer[] {
   return list(spec.containers).map((c) => {
     const container = obj(c);
@@ -132,7 +164,8 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
       source: m.source,
     });
   }
-  const services = byKind('Service').map((m, index) => serviceOf(m, index, pods));
+  const ips = serviceIpsOf(byKind('Service'));
+  const services = byKind('Service').map((m, index) => serviceOf(m, ips[index]!, pods));
   return {
     lab,
     nodeNetns: nodeNetnsName(lab),
@@ -152,7 +185,7 @@ function selects(selector: Record<string, string>, labels: Readonly<Record<strin
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
-function serviceOf(m: ManifestInput, index: number, pods: readonly LabPod[]): LabService {
+function serviceOf(m: ManifestInput, clusterIps: readonly string[], pods: readonly LabPod[]): LabService {
   const object = obj(m.value);
   const meta = obj(object.metadata);
   const spec = obj(object.spec);
@@ -178,8 +211,9 @@ function serviceOf(m: ManifestInput, index: number, pods: readonly LabPod[]): La
   return {
     namespace,
     name,
-    clusterIp: serviceIps(index)[0],
-    clusterIps: serviceIps(index),
+    // Headless: no virtual IP, as the API server writes it (`None`).
+    clusterIp: clusterIps[0] ?? 'None',
+    clusterIps,
     dnsNames: [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`],
     ports,
   };
@@ -197,7 +231,12 @@ function ingressHosts(
     for (const rule of list(obj(object.spec).rules).map(obj)) {
       const backend = list(obj(rule.http).paths).map((p) => obj(obj(obj(p).backend).service))[0];
       const service = services.find((s) => s.namespace === namespace && s.name === backend?.name);
-      if (typeof rule.host === 'string' && service && !hosts.some((h) => h.name === rule.host))
+      if (
+        typeof rule.host === 'string' &&
+        service &&
+        service.clusterIp !== 'None' &&
+        !hosts.some((h) => h.name === rule.host)
+      )
         hosts.push({ name: rule.host, ip: service.clusterIp, ips: service.clusterIps });
     }
   }

@@ -23,6 +23,29 @@ export const TIMER_MAX_MS = 2 ** 31 - 1;
  */
 export const PROBE_TIMEOUT: DurationRange = { what: 'a probe timeout', minMs: 1, maxMs: 600_000 };
 
+/**
+ * How long a `tcp://` probe watches a fresh connection for a FIN or RST before calling it an allow
+ * (ADR 0007). 0 turns the window off; five seconds is far past any proxy's deny, and a window must
+ * also end before the probe's timeout (checked where both are known).
+ */
+export const SETTLE_WINDOW: DurationRange = { what: 'a settle window', minMs: 0, maxMs: 5000 };
+
+/**
+ * The settle window when none is given: 200 ms, about twenty times what an Envoy or ztunnel L4 deny
+ * takes in a cluster (ADR 0007), or half the probe timeout when that is shorter.
+ */
+export const DEFAULT_SETTLE_MS = 200;
+
+/** The settle window a probe with `timeoutMs` uses: the given one, else the default (at most half the timeout). */
+export function settleWindowMs(timeoutMs: number, settleMs?: number): number {
+  return settleMs ?? Math.min(DEFAULT_SETTLE_MS, Math.floor(timeoutMs / 2));
+}
+
+/** Parses a settle window: a duration within SETTLE_WINDOW, or a bare `0` (off). */
+export function parseSettle(text: string): ParsedDuration {
+  return text.trim() === '0' ? { ok: true, ms: 0 } : parseDuration(text, SETTLE_WINDOW);
+}
+
 /** The deadline of one cluster agent (`--agent-timeout`), image pull included: one second to one day. */
 export const AGENT_TIMEOUT: DurationRange = { what: 'an agent timeout', minMs: 1000, maxMs: 86_400_000 };
 

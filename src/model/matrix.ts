@@ -1,7 +1,7 @@
 // The reachability matrix: one cell per source × target, expected vs observed, compared.
 
 import {
-  isHttpReason,
+  isAnsweredDeny,
   type CellResult,
   type Observed,
   type ProbeResult,
@@ -120,7 +120,7 @@ export function provenAlive(observations: Observations): Map<string, string> {
 
 /**
  * Trust rule 2: a deny counts only when the target is proven alive and not proven down; otherwise
- * it is an error. An L7 deny (an HTTP status) is an answer, so it proves itself.
+ * it is an error. An L7 deny (an HTTP status, a DNS REFUSED) is an answer, so it proves itself.
  */
 function trusted(
   result: ProbeResult | undefined,
@@ -128,7 +128,7 @@ function trusted(
   target: string,
   downBecause: string | undefined,
 ): ProbeResult | undefined {
-  if (result?.observed !== 'deny' || isHttpReason(result.reason)) return result;
+  if (result?.observed !== 'deny' || isAnsweredDeny(result.reason)) return result;
   const saw = `saw ${result.reason}${result.detail ? ` (${result.detail})` : ''}`;
   if (downBecause !== undefined)
     return { ...result, observed: 'error', reason: 'target-down', detail: `${downBecause}; ${saw}` };

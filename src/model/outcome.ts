@@ -10,16 +10,37 @@ export type Observed = Verdict | 'error';
 export type HttpReason = `http-${number}`;
 
 /** Reasons an observation is an allow: the handshake completed and, for protocols, a valid reply came back. */
-export type AllowReason = 'connected' | 'pong' | 'redis-error' | 'resolved' | HttpReason;
+export type AllowReason =
+  | 'connected'
+  /** (`udp://`) a datagram came back from the target. */
+  | 'replied'
+  | 'pong'
+  | 'redis-error'
+  /** A DNS server answered with records (or NOERROR and none: the detail says so). */
+  | 'resolved'
+  /** A DNS server answered that the name does not exist: the path to it is open. */
+  | 'nxdomain'
+  | HttpReason;
 
 /** Reasons an observation is a deny: the network or an L7 authorizer refused. */
-export type DenyReason = 'timeout' | 'refused' | 'reset' | 'closed' | 'unreachable' | 'blocked' | HttpReason;
+export type DenyReason =
+  | 'timeout'
+  | 'refused'
+  | 'reset'
+  | 'closed'
+  | 'unreachable'
+  | 'blocked'
+  /** A DNS server answered REFUSED: it declines to serve this source or name, an application-level deny. */
+  | 'dns-refused'
+  | HttpReason;
 
 /** Reasons an observation is an error: the check could not decide. */
 export type ErrorReason =
   | 'dns'
   /** The target asks for an IP family its name has no address of. */
   | 'no-address'
+  /** A DNS server answered SERVFAIL (or another failure code): it could not say, so neither can the probe. */
+  | 'dns-servfail'
   | 'bad-target'
   | 'tls'
   | 'protocol'
@@ -53,6 +74,14 @@ export type CellResult = 'pass' | 'fail' | 'error' | 'unchecked';
 
 /** Every cell result, in the order reports list them. */
 export const CELL_RESULTS: readonly CellResult[] = ['pass', 'fail', 'error', 'unchecked'];
+
+/**
+ * True when a deny is itself an answer from the target (an HTTP status, a DNS REFUSED): it proves the
+ * target alive, so trust rule 2 needs no other proof.
+ */
+export function isAnsweredDeny(reason: string): boolean {
+  return isHttpReason(reason) || reason === 'dns-refused';
+}
 
 /** True when a reason string names an HTTP status, e.g. `http-403`. */
 export function isHttpReason(reason: string): reason is HttpReason {

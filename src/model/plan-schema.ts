@@ -5,7 +5,8 @@
 // writes src/config/probe-plan.schema.json from them.
 
 import { type Static, Type } from 'typebox';
-import { PROBE_TIMEOUT } from './duration.ts';
+import { PROBE_TIMEOUT, SETTLE_WINDOW } from './duration.ts';
+import { MAX_UDP_PAYLOAD_BYTES } from './udp-payload.ts';
 import { constant, ERROR_MESSAGE, oneOf, ref } from './json-schema.ts';
 
 /** An exact HTTP status. */
@@ -30,10 +31,20 @@ export const Concurrency = Type.Integer({ minimum: 1, maximum: 4096 });
  */
 const TimeoutMs = Type.Integer({ minimum: PROBE_TIMEOUT.minMs, maximum: PROBE_TIMEOUT.maxMs });
 
+/** A `tcp://` probe's settle window in milliseconds (0: off); absent, the agent uses the default window. */
+const SettleMs = Type.Integer({ minimum: SETTLE_WINDOW.minMs, maximum: SETTLE_WINDOW.maxMs });
+
 /** The statuses a plan's probe counts as allow or deny: always a list (the orchestrator normalised it). */
 const StatusList = Type.Array(oneOf(StatusCode, StatusClass));
 
 const Verdict = Type.Enum(['allow', 'deny']);
+
+/** The datagram a `udp://` probe sends, as lowercase hex (the orchestrator checked and converted it). */
+const PayloadHex = Type.String({
+  pattern: '^([0-9a-f]{2})*$',
+  maxLength: 2 * MAX_UDP_PAYLOAD_BYTES,
+  [ERROR_MESSAGE]: `is not a hex payload of at most ${MAX_UDP_PAYLOAD_BYTES} bytes`,
+});
 
 /** One probe of a plan. `expect` lets the agent stop retrying once the cell agrees. */
 const PlannedProbe = Type.Object(
@@ -43,10 +54,12 @@ const PlannedProbe = Type.Object(
     expect: Type.Optional(Verdict),
     timeoutMs: Type.Optional(ref('timeoutMs', TimeoutMs)),
     attempts: Type.Optional(Attempts),
+    settleMs: Type.Optional(ref('settleMs', SettleMs)),
     expectStatus: Type.Optional(ref('statusSet', StatusList)),
     denyStatus: Type.Optional(ref('statusSet', StatusList)),
     /** Probe over this IP family only: the agent resolves the name for it. */
     family: Type.Optional(Type.Enum(['ipv4', 'ipv6'])),
+    payloadHex: Type.Optional(PayloadHex),
   },
   { additionalProperties: false },
 );
@@ -58,7 +71,12 @@ export const ProbePlanSchema = Type.Object(
     kind: constant('ProbePlan'),
     source: Type.String({ minLength: 1 }),
     defaults: Type.Object(
-      { timeoutMs: ref('timeoutMs', TimeoutMs), attempts: Attempts, concurrency: Concurrency },
+      {
+        timeoutMs: ref('timeoutMs', TimeoutMs),
+        attempts: Attempts,
+        concurrency: Concurrency,
+        settleMs: Type.Optional(ref('settleMs', SettleMs)),
+      },
       { additionalProperties: false },
     ),
     probes: Type.Array(PlannedProbe),
@@ -68,7 +86,7 @@ export const ProbePlanSchema = Type.Object(
     $id: 'https://prober.dev/schemas/probe-plan.json',
     title: 'ProbePlan',
     additionalProperties: false,
-    definitions: { timeoutMs: TimeoutMs, statusSet: StatusList },
+    definitions: { timeoutMs: TimeoutMs, settleMs: SettleMs, statusSet: StatusList },
   },
 );
 

@@ -90,9 +90,11 @@ export function planFor(
     name: string;
     url: string;
     timeoutMs?: number;
+    settleMs?: number;
     expectStatus?: StatusSet;
     denyStatus?: StatusSet;
     family?: IpFamily;
+    payloadHex?: string;
   }[],
   defaults: ProbePlan['defaults'],
   expectation: (target: string) => Verdict | undefined,
@@ -104,9 +106,11 @@ export function planFor(
       url: target.url,
       ...(expect ? { expect } : {}),
       ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {}),
+      ...(target.settleMs !== undefined ? { settleMs: target.settleMs } : {}),
       ...(target.expectStatus ? { expectStatus: target.expectStatus } : {}),
       ...(target.denyStatus ? { denyStatus: target.denyStatus } : {}),
       ...(target.family ? { family: target.family } : {}),
+      ...(target.payloadHex !== undefined ? { payloadHex: target.payloadHex } : {}),
     };
   });
   return { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source, defaults, probes };

@@ -1,12 +1,14 @@
 // Target URLs: which protocols prober speaks and how a URL names host, port and path.
 
 import type { IpFamily } from './family.ts';
+import { type DnsQuerySpec, dnsQueryText, parseDnsQuery } from './dns-query.ts';
 
 /** The protocols a target URL can name. */
-export type Scheme = 'tcp' | 'http' | 'https' | 'redis' | 'dns';
+export type Scheme = 'tcp' | 'udp' | 'http' | 'https' | 'redis' | 'dns';
 
 const DEFAULT_PORTS: Readonly<Record<Scheme, number | undefined>> = {
   tcp: undefined,
+  udp: undefined,
   http: 80,
   https: 443,
   redis: 6379,
@@ -26,6 +28,8 @@ export interface TargetAddress {
   readonly url: string;
   /** The IP family a probe must use (a target's `family`); absent: what the name resolves to first. */
   readonly family?: IpFamily;
+  /** For `dns://`: how the name is asked (system resolver, or a named server over UDP/TCP). */
+  readonly dns?: DnsQuerySpec;
 }
 
 /** A parse outcome: the address, or a one-line reason the text is not a usable target. */
@@ -54,8 +58,8 @@ export function expandServiceShorthand(text: string): string | undefined {
 }
 
 /**
- * Parses a target URL (`tcp://host:port`, `http(s)://host[:port]/path`, `redis://host[:port]`,
- * `dns://name`) or the Service shorthand `svc/NAME.NAMESPACE:PORT`. Never throws: a bad URL yields
+ * Parses a target URL (`tcp://host:port`, `udp://host:port`, `http(s)://host[:port]/path`, `redis://host[:port]`,
+ * `dns://name[?server=IP[:PORT]&over=udp|tcp&type=A|AAAA]`) or the Service shorthand `svc/NAME.NAMESPACE:PORT`. Never throws: a bad URL yields
  * a reason fit for an error message.
  */
 export function parseTarget(written: string): TargetParse {
@@ -69,7 +73,10 @@ export function parseTarget(written: string): TargetParse {
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   if (!schemeMatch) return fail(`"${text}" is not a URL (expected scheme://host…)`);
   const scheme = (schemeMatch[1] ?? '').toLowerCase();
-  if (!isScheme(scheme)) return fail(`unsupported scheme "${scheme}" (use tcp, http, https, redis or dns)`);
+  // The policy model reads SCTP ports; a probe cannot, since Node has no SCTP sockets.
+  if (scheme === 'sctp')
+    return fail('sctp:// cannot be probed: Node cannot open SCTP sockets (`prober simulate` models SCTP policies)');
+  if (!isScheme(scheme)) return fail(`unsupported scheme "${scheme}" (use tcp, udp, http, https, redis or dns)`);
   let url: URL;
   try {
     url = new URL(text);
@@ -83,12 +90,14 @@ export function parseTarget(written: string): TargetParse {
   if (!IPV6.test(host) && !HOST_NAME.test(host)) return fail(`"${host}" is not a valid host name or address`);
   const bareHost = host.startsWith('[') ? host.slice(1, -1) : host;
   const isHttp = scheme === 'http' || scheme === 'https';
-  if (!isHttp && url.search) return fail(`a query has no meaning for ${scheme}:// targets`);
+  if (!isHttp && scheme !== 'dns' && url.search) return fail(`a query has no meaning for ${scheme}:// targets`);
   if (!isHttp && url.pathname !== '' && url.pathname !== '/')
     return fail(`a path has no meaning for ${scheme}:// targets`);
   if (scheme === 'dns') {
-    if (url.port) return fail('dns:// targets name a host, not a port');
-    return { ok: true, value: { scheme, host: bareHost, port: 0, path: '', url: `dns://${host}` } };
+    if (url.port) return fail('dns:// targets name a host, not a port (a server is named by ?server=IP:PORT)');
+    const query = parseDnsQuery(url.searchParams);
+    if (!query.ok) return fail(query.error);
+    return { ok: true, value: dnsAddressOf({ scheme, host: bareHost, port: 0, path: '', url: '' }, query.value) };
   }
   const fallback = DEFAULT_PORTS[scheme];
   // URL drops the port when it equals the scheme's default (http:80); read it back from the text.
@@ -98,6 +107,12 @@ export function parseTarget(written: string): TargetParse {
   const path = isHttp ? `${url.pathname || '/'}${url.search}` : '';
   const shownPort = port === fallback ? '' : `:${port}`;
   return { ok: true, value: { scheme, host: bareHost, port, path, url: `${scheme}://${host}${shownPort}${path}` } };
+}
+
+/** A `dns://` address asking `query`, its URL written back in canonical form. */
+export function dnsAddressOf(address: TargetAddress, query: DnsQuerySpec): TargetAddress {
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return { ...address, url: `dns://${host}${dnsQueryText(query)}`, dns: query };
 }
 
 function explicitDefaultPort(text: string, host: string): number | undefined {

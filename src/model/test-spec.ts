@@ -45,6 +45,10 @@ export interface TargetSpec {
   /** Statuses that mean "denied by an L7 authorizer" (default: 401, 403). */
   readonly denyStatus?: StatusSet;
   readonly timeoutMs?: number;
+  /** The settle window of a `tcp://` target (0: off); unset, the run's. */
+  readonly settleMs?: number;
+  /** The datagram a `udp://` target is sent, as hex; unset, the default `prober serve` recognises. */
+  readonly payloadHex?: string;
   readonly liveness: Liveness;
   readonly origin?: Origin;
 }
@@ -69,6 +73,8 @@ export interface RunDefaults {
   readonly timeoutMs: number;
   readonly attempts: number;
   readonly concurrency: number;
+  /** The settle window of `tcp://` probes (0: off); unset, the default (see model/duration.ts). */
+  readonly settleMs?: number;
 }
 
 /** A loaded, validated ReachabilityTest. */

@@ -39,6 +39,7 @@ export async function probeFromHere(request: ProbeRequest): Promise<ExitCode> {
     timeoutMs: flags.timeout ?? 2000,
     attempts: flags.attempts ?? 1,
     concurrency: flags.concurrency ?? DEFAULTS.concurrency,
+    ...(flags.settle !== undefined ? { settleMs: flags.settle } : {}),
   };
   return observeAndReport(
     test,

@@ -9,6 +9,8 @@ export interface RunFlags {
   readonly timeout?: number;
   readonly attempts?: number;
   readonly concurrency?: number;
+  /** The settle window of tcp:// probes (0: off); it replaces the test's default, not a target's own. */
+  readonly settle?: number;
   readonly color: boolean;
 }
 
@@ -18,5 +20,8 @@ export function effectiveDefaults(test: ReachabilityTest, flags: RunFlags): RunD
     timeoutMs: flags.timeout ?? test.defaults.timeoutMs,
     attempts: flags.attempts ?? test.defaults.attempts,
     concurrency: flags.concurrency ?? test.defaults.concurrency,
+    ...((flags.settle ?? test.defaults.settleMs) !== undefined
+      ? { settleMs: flags.settle ?? test.defaults.settleMs }
+      : {}),
   };
 }

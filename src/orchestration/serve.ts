@@ -1,4 +1,4 @@
-// `serve`: a synthetic target on the given ports, answering with its own identity until SIGINT or SIGTERM.
+// `serve`: a synthetic target on the given ports (TCP and UDP), answering with its own identity until SIGINT or SIGTERM.
 
 import type { ExitCode } from '../model/report.ts';
 import { identityFromEnv, startTargetServer } from '../probe/target-server.ts';
@@ -21,7 +21,7 @@ export interface ServeRequest {
  */
 export async function serveTargets(request: ServeRequest): Promise<ExitCode> {
   const server = await startTargetServer(request.ports, request.host, identityFromEnv(request.name));
-  process.stderr.write(`prober serve: listening on ${request.host} port ${server.ports.join(', ')}\n`);
+  process.stderr.write(`prober serve: listening on ${request.host} (TCP and UDP) port ${server.ports.join(', ')}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

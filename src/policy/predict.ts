@@ -20,10 +20,11 @@ export type Prediction =
     }
   | { readonly kind: 'unknown'; readonly reason: ErrorReason; readonly detail: string };
 
-/** Where a target's traffic lands: peers with the destination port, or why the model cannot tell. */
+/** Where a target's traffic lands: peers with the destination port and protocol, or why the model cannot tell. */
 type Landing =
   | {
       readonly peers: readonly { readonly peer: Peer; readonly port: number }[];
+      readonly protocol?: Protocol;
       readonly note?: string;
       /** Some peer is a dual-stack workload (judged per family when the target names none). */
       readonly dualStack?: boolean;
@@ -45,12 +46,9 @@ export function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | 
 
 function land(model: Model, target: TargetSpec, family: IpFamily | undefined): Landing {
   const { scheme, host, port } = target.address;
-  if (scheme === 'dns')
-    return {
-      reason: 'bad-target',
-      detail: 'dns:// targets ask the cluster DNS, which the policy model does not place',
-    };
-  const protocol: Protocol = 'TCP';
+  if (scheme === 'dns') return landDns(model);
+  // A udp:// target is judged by the policies' UDP rules; every other scheme rides on TCP.
+  const protocol: Protocol = scheme === 'udp' ? 'UDP' : 'TCP';
   const r = model.resolveTarget(host, port, protocol);
   switch (r.kind) {
     case 'service': {
@@ -64,6 +62,7 @@ function land(model: Model, target: TargetSpec, family: IpFamily | undefined): L
       const dualStack = r.endpoints.some((e) => isDualStack(e.workload));
       return {
         peers,
+        protocol,
         ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}),
         ...(dualStack ? { dualStack } : {}),
       };
@@ -72,7 +71,7 @@ function land(model: Model, target: TargetSpec, family: IpFamily | undefined): L
     case 'external': {
       if (family && familyOfIp(r.ip) !== family)
         return { reason: 'no-address', detail: `${r.ip} is no ${familyLabel(family)} address` };
-      return { peers: [{ peer: { ip: r.ip }, port: r.port }] };
+      return { peers: [{ peer: { ip: r.ip }, port: r.port }], protocol };
     }
     case 'unknown':
       return { reason: 'dns', detail: r.reason };
@@ -81,6 +80,28 @@ function land(model: Model, target: TargetSpec, family: IpFamily | undefined): L
       return never;
     }
   }
+}
+
+/** The cluster DNS Service as kubeadm, kind and most distributions name it: what a pod's resolv.conf points at. */
+const CLUSTER_DNS = { service: 'kube-dns.kube-system', port: 53, protocol: 'UDP' as const };
+
+/**
+ * A `dns://` target asks the source's resolver, in a pod the cluster DNS Service: its pods on
+ * 53/UDP, when the manifests declare kube-system/kube-dns (the lab always does). The target's family
+ * names the record asked for, not how the query travels, so the DNS pods take part as workloads.
+ */
+function landDns(model: Model): Landing {
+  const r = model.resolveTarget(CLUSTER_DNS.service, CLUSTER_DNS.port, CLUSTER_DNS.protocol);
+  if (r.kind !== 'service' || r.endpoints.length === 0)
+    return {
+      reason: 'bad-target',
+      detail: 'dns:// targets ask the cluster DNS, and the manifests declare no kube-system/kube-dns Service with pods',
+    };
+  return {
+    peers: r.endpoints.map((e) => ({ peer: { workload: e.workload.id }, port: e.port })),
+    protocol: CLUSTER_DNS.protocol,
+    note: 'dns:// asks the cluster DNS: kube-system/kube-dns on 53/UDP',
+  };
 }
 
 /** The family of an address (IPv4-mapped IPv6 addresses count as IPv4, as the CIDR matcher has it). */
@@ -121,7 +142,7 @@ function predictCell(
     if (typeof from === 'string') return { kind: 'unknown', reason: 'no-address', detail: from };
     for (const f of from)
       for (const { peer, port } of landing.peers)
-        decisions.push(model.decide({ from: f, to: peer, port, protocol: 'TCP' }));
+        decisions.push(model.decide({ from: f, to: peer, port, protocol: landing.protocol ?? 'TCP' }));
   }
   const real = decisions.filter((d) => d.verdict !== 'loopback');
   const judged = real.length > 0 ? real : decisions;
@@ -190,9 +211,17 @@ export function acrossFamilies(ipv4: Prediction, ipv6: Prediction): Prediction {
   };
 }
 
+/**
+ * The family a target's traffic travels over: its own, except for `dns://`, whose family names the
+ * record it asks for while the query goes to the source's nameserver over whichever family that has.
+ */
+function transportFamily(target: TargetSpec): IpFamily | undefined {
+  return target.address.scheme === 'dns' ? undefined : target.family;
+}
+
 /** Predicts every cell of the test, keyed by source name then target name. */
 export function predictTest(model: Model, test: ReachabilityTest): Map<string, Map<string, Prediction>> {
-  const landings = new Map(test.targets.map((t) => [t.name, land(model, t, t.family)]));
+  const landings = new Map(test.targets.map((t) => [t.name, land(model, t, transportFamily(t))]));
   // A target that names no family, where dual-stack pods take part, is judged over each family.
   const perFamily = new Map<string, [Landing, Landing]>();
   const familyLandings = (t: TargetSpec): [Landing, Landing] => {
@@ -210,9 +239,12 @@ export function predictTest(model: Model, test: ReachabilityTest): Map<string, M
     const row = new Map<string, Prediction>();
     for (const target of test.targets) {
       const landing = landings.get(target.name)!;
-      const dual = !target.family && (dualSource || ('peers' in landing && landing.dualStack === true));
+      const dual =
+        !target.family &&
+        target.address.scheme !== 'dns' &&
+        (dualSource || ('peers' in landing && landing.dualStack === true));
       if (!dual) {
-        row.set(target.name, predictCell(model, workloads, landing, target.family));
+        row.set(target.name, predictCell(model, workloads, landing, transportFamily(target)));
         continue;
       }
       const [v4, v6] = familyLandings(target);

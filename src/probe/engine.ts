@@ -16,11 +16,15 @@ import { tcpAttempt } from './tcp.ts';
 export interface ProbeOptions {
   readonly timeoutMs: number;
   readonly attempts: number;
+  /** The settle window of `tcp://` probes (0: off); unset, the default. Other schemes ignore it. */
+  readonly settleMs?: number | undefined;
   readonly expect?: Verdict | undefined;
   readonly expectStatus?: StatusSet | undefined;
   readonly denyStatus?: StatusSet | undefined;
   /** The IP family to probe over (the name is resolved for it); absent: what the name resolves to first. */
   readonly family?: IpFamily | undefined;
+  /** The datagram of a `udp://` probe, as hex; undefined sends the default one. */
+  readonly payloadHex?: string | undefined;
   /** Base delay between attempts; doubles each time, capped at one second. */
   readonly backoffMs?: number;
   /** Aborts the probe at once (SIGINT/SIGTERM): sockets are destroyed, the result is `error/interrupted`. */
@@ -34,7 +38,9 @@ export interface ProbeOptions {
 export async function attemptOnce(address: TargetAddress, options: ProbeOptions): Promise<Attempt> {
   switch (address.scheme) {
     case 'tcp':
-      return tcpAttempt(address, options.timeoutMs, options.signal);
+      return tcpAttempt(address, options.timeoutMs, options.settleMs, options.signal);
+    case 'udp':
+      return (await import('./udp.ts')).udpAttempt(address, options.timeoutMs, options.payloadHex, options.signal);
     case 'http':
     case 'https':
       return (await import('./http.ts')).httpAttempt(address, options.timeoutMs, options, options.signal);
@@ -130,10 +136,12 @@ export function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults'])
   return {
     timeoutMs: probe.timeoutMs ?? defaults.timeoutMs,
     attempts: probe.attempts ?? defaults.attempts,
+    settleMs: probe.settleMs ?? defaults.settleMs,
     expect: probe.expect,
     expectStatus: probe.expectStatus,
     denyStatus: probe.denyStatus,
     family: probe.family,
+    payloadHex: probe.payloadHex,
   };
 }
 

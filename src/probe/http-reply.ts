@@ -161,7 +161,7 @@ function firstLine(head: string): string {
 }
 
 /** Quotes peer bytes for a detail line: printable ASCII as is, everything else escaped, at most 80 characters. */
-function quote(text: string): string {
+export function quote(text: string): string {
   const escaped = text
     .slice(0, 80)
     .replace(/["\\]/g, (c) => `\\${c}`)

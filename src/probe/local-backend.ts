@@ -13,9 +13,11 @@ export function plansFor(test: ReachabilityTest, defaults: RunDefaults) {
     name: t.name,
     url: t.address.url,
     ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t.settleMs !== undefined ? { settleMs: t.settleMs } : {}),
     ...(t.expectStatus ? { expectStatus: t.expectStatus } : {}),
     ...(t.denyStatus ? { denyStatus: t.denyStatus } : {}),
     ...(t.family ? { family: t.family } : {}),
+    ...(t.payloadHex !== undefined ? { payloadHex: t.payloadHex } : {}),
   }));
   const ruleNames = new Map(test.targets.map((t) => [t.name, ruleTargetName(t)]));
   return test.sources.map((source) =>

@@ -1,9 +1,11 @@
-// A synthetic target: every port speaks HTTP and Redis PING, and answers with its own identity.
+// A synthetic target: every port speaks HTTP and Redis PING over TCP, answers UDP datagrams, and replies with its own identity.
 
+import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { closeGently, httpDeadlines, SERVE_LIMITS, type ServeLimits } from './serve-limits.ts';
+import { startUdpResponder } from './udp-server.ts';
 
 /** Who the target says it is. */
 export interface Identity {
@@ -36,7 +38,8 @@ const HTTP_METHOD = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE) /;
  * Listens on every port. A connection is sniffed on its first bytes: HTTP gets a JSON identity
  * (`/status/NNN` answers that status), Redis `PING` gets `+PONG`. A connection that sends nothing is
  * held (a TCP probe may watch whether it survives) until `idleTimeoutMs`, then closed with a FIN;
- * HTTP requests are bounded by the header, request and keep-alive limits.
+ * HTTP requests are bounded by the header, request and keep-alive limits. The same port numbers answer
+ * UDP: each datagram gets the identity as JSON, never longer than the datagram (see udp-server.ts).
  */
 export async function startTargetServer(
   ports: readonly number[],
@@ -48,6 +51,7 @@ export async function startTargetServer(
   const http = createHttpServer((req, res) => answerHttp(req, res, identity));
   const underDeadlines = httpDeadlines(http, bounds);
   const servers: Server[] = [];
+  const udp: UdpSocket[] = [];
   const sockets = new Set<Socket>();
   try {
     for (const port of ports) {
@@ -68,25 +72,49 @@ export async function startTargetServer(
         });
       });
       servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ port, host }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      udp.push(await listenBoth(server, port, host, identity));
     }
   } catch (error) {
     for (const server of servers) server.close();
+    for (const socket of udp) socket.close();
     throw new Error(`unable to listen on ${host}:${ports.join(',')}`, { cause: error });
   }
   return {
     ports: servers.map((server) => (server.address() as AddressInfo).port),
     async close() {
       for (const socket of sockets) socket.destroy();
-      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      await Promise.all([
+        ...servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+        ...udp.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))),
+      ]);
     },
   };
+}
+
+/** How often port 0 is tried again when the free TCP port the system chose is taken for UDP. */
+const FREE_PORT_TRIES = 20;
+
+/**
+ * Listens on TCP `port` and binds UDP on the same number. For port 0 the system picks the TCP port;
+ * if that number is taken for UDP, another is picked, so both protocols always share one number.
+ */
+async function listenBoth(server: Server, port: number, host: string, identity: Identity): Promise<UdpSocket> {
+  for (let tries = 1; ; tries += 1) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = (server.address() as AddressInfo).port;
+    try {
+      return await startUdpResponder(bound, host, identity);
+    } catch (error) {
+      if (port !== 0 || tries >= FREE_PORT_TRIES || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
 }
 
 function isHttp(first: Buffer): boolean {

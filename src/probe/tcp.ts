@@ -1,18 +1,73 @@
-// TCP probe: a completed handshake is an allow. Behind a sidecar this can lie; protocol probes tell the truth.
+// TCP probe: a completed handshake that survives a short settle window is an allow; a FIN or RST in the window is a deny.
 
+import { settleWindowMs } from '../model/duration.ts';
 import type { TargetAddress } from '../model/target.ts';
+import { settleWithin } from '../model/wait.ts';
+import type { Socket } from 'node:net';
 import { openConnection, runAttempt } from './attempt.ts';
-import type { Attempt } from './classify.ts';
+import { classifyError, type Attempt } from './classify.ts';
+import { nowMs } from './clock.ts';
 
-/** Connects to host:port and closes again. */
-export function tcpAttempt(address: TargetAddress, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
+const CONNECTED: Attempt = { observed: 'allow', reason: 'connected' };
+
+/**
+ * Connects to host:port and watches the connection for `settleMs` (unset: the default window, see
+ * model/duration.ts) before closing it. A mesh proxy that denies at L4 (Envoy's RBAC network filter,
+ * ztunnel, HAProxy `tcp-request connection reject`) completes the handshake and then closes or resets
+ * at once, so a FIN or RST with no data in the window is `deny/closed` or `deny/reset`. Data first (a
+ * server that speaks first) or silence through the window is `allow/connected`, and so is silence up
+ * to the probe's deadline when the connect left less than the window. The probe never sends a byte:
+ * a server that closes on unexpected input must not be mistaken for a deny.
+ */
+export function tcpAttempt(
+  address: TargetAddress,
+  timeoutMs: number,
+  settleMs: number | undefined,
+  signal?: AbortSignal,
+): Promise<Attempt> {
+  const windowMs = settleWindowMs(timeoutMs, settleMs);
   return runAttempt(
     timeoutMs,
     async (ctx) => {
       const socket = await openConnection(ctx, address.host, address.port, address.family);
-      socket.destroy();
-      return { observed: 'allow', reason: 'connected' };
+      try {
+        if (windowMs <= 0) return CONNECTED;
+        ctx.phase = 'exchange';
+        ctx.atDeadline = () => ({
+          ...CONNECTED,
+          detail: `no FIN or RST before the ${timeoutMs}ms timeout ended the settle window`,
+        });
+        return await watchSettle(socket, windowMs);
+      } finally {
+        socket.destroy();
+      }
     },
     signal,
   );
+}
+
+/** What the peer does first on a fresh connection, within `windowMs`; silence is an allow. */
+async function watchSettle(socket: Socket, windowMs: number): Promise<Attempt> {
+  const connectedAt = nowMs();
+  const after = (): string => `${Math.round((nowMs() - connectedAt) * 10) / 10}ms`;
+  const first = new Promise<Attempt>((resolve) => {
+    socket.once('data', (chunk: Buffer) =>
+      resolve({ ...CONNECTED, detail: `the peer spoke first (${chunk.length} bytes after ${after()})` }),
+    );
+    socket.once('end', () =>
+      resolve({ observed: 'deny', reason: 'closed', detail: `connected, then closed after ${after()} with no data` }),
+    );
+    socket.once('error', (error: Error) => {
+      const attempt = classifyError(error, 'exchange');
+      resolve(
+        attempt.reason === 'reset'
+          ? { observed: 'deny', reason: 'reset', detail: `connected, then reset after ${after()} with no data` }
+          : attempt,
+      );
+    });
+    // Destroyed here (an interrupt): the attempt already has its outcome; this only ends the wait.
+    socket.once('close', () => resolve(CONNECTED));
+  });
+  const seen = await settleWithin(first, windowMs);
+  return seen?.value ?? { ...CONNECTED, detail: `no FIN or RST within the ${windowMs}ms settle window` };
 }

@@ -30,11 +30,11 @@ async function silentPeer(t: Test): Promise<{ port: number; open: () => number }
   return { port: await listen(t, server), open: () => open };
 }
 
-/** A listener that accepts: a tcp:// probe to it is an immediate allow. */
+/** A listener that accepts and keeps the connection: a tcp:// probe to it is an allow once its settle window passes. */
 async function openPort(t: Test): Promise<number> {
   return listen(
     t,
-    createServer((socket) => socket.on('error', () => undefined).end()),
+    createServer((socket) => socket.on('error', () => undefined)),
   );
 }
 

@@ -62,7 +62,7 @@ t.test('an input just under the limit is read whole', async (t) => {
 t.test('-f - reads the test from stdin: check, and simulate --test, with errors naming <stdin>', async (t) => {
   const port = await listen(
     t,
-    createServer((socket) => socket.on('error', () => undefined).end()),
+    createServer((socket) => socket.on('error', () => undefined)),
   );
   const test = `apiVersion: prober/v1alpha1
 kind: ReachabilityTest

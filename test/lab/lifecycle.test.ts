@@ -21,7 +21,7 @@ function namespaces(name: string): number {
 t.test('lab down removes every namespace, file and process, and is idempotent', async (t) => {
   const name = labName();
   labUp(t, name, [synthetic]);
-  t.equal(namespaces(name), 6, 'node + 5 pods');
+  t.equal(namespaces(name), 7, 'node + 5 pods + the cluster DNS pod');
   const status = lab(['status', '--name', name]);
   t.match(status.stdout, /db\.gamma\.svc\.cluster\.local/);
   t.equal(lab(['down', '--name', name]).status, 0);

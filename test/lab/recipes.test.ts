@@ -92,3 +92,22 @@ t.test('containerPath resolves .. inside the container first', async (t) => {
   t.equal(containerPath(DIR, '/../..'), DIR);
   t.equal(containerPath(DIR, '/a/../../b'), `${DIR}/b`);
 });
+
+t.test(
+  'an unknown image runs prober serve on its TCP and UDP port numbers, each once; SCTP ports are left out',
+  async (t) => {
+    const ctx = context('example.com/dns:1', {});
+    const container: LabContainer = {
+      ...ctx.container,
+      ports: [
+        { containerPort: 53, protocol: 'UDP' },
+        { containerPort: 53, protocol: 'TCP' },
+        { containerPort: 5353, protocol: 'UDP' },
+        { containerPort: 9999, protocol: 'SCTP' },
+      ],
+    };
+    const spec = programFor({ ...ctx, container });
+    t.equal(spec.kind, 'synthetic');
+    t.same(spec.argv.slice(1, 4), ['serve', '--port', '53,5353']);
+  },
+);

@@ -40,6 +40,24 @@ t.test('family both is one target per family; one family names its column; none 
   );
 });
 
+t.test('a dns:// target asks for the record of its family, written into its URL', async (t) => {
+  const named = parseReachabilityTest(
+    'dns.yaml',
+    TEST.replace(
+      'db: { url: "tcp://db.data.svc.cluster.local:5432" }',
+      'db: { url: "dns://db.data.svc.cluster.local?over=tcp", family: both }\n    ok: { url: "dns://a.test?type=AAAA", family: ipv6 }',
+    ),
+  );
+  t.same(
+    named.targets.slice(3).map((x) => [x.name, x.family, x.address.url, x.address.dns?.type]),
+    [
+      ['db (IPv4)', 'ipv4', 'dns://db.data.svc.cluster.local?over=tcp&type=A', 'A'],
+      ['db (IPv6)', 'ipv6', 'dns://db.data.svc.cluster.local?over=tcp&type=AAAA', 'AAAA'],
+      ['ok (IPv6)', 'ipv6', 'dns://a.test?type=AAAA', 'AAAA'],
+    ],
+  );
+});
+
 t.test('plans carry the family of each probe', async (t) => {
   const [plan] = plansFor(test, test.defaults);
   t.same(

@@ -250,3 +250,23 @@ t.test('the report carries summary and exit code', async (t) => {
     ['reached by app', 'reached by apache'],
   );
 });
+
+t.test(
+  'trust rule 2 for DNS: REFUSED is an answer and proves itself, silence from an unproven server does not',
+  async (t) => {
+    const dnsTest: ReachabilityTest = {
+      ...test,
+      targets: [target('dns', 'dns://kubernetes.default?over=udp')],
+      rules: [{ from: '*', to: 'dns', verdict: 'deny' }],
+    };
+    const cells = assembleMatrix({
+      test: dnsTest,
+      observations: observations({
+        apache: { dns: r('deny', 'dns-refused') },
+        app: { dns: r('deny', 'timeout') },
+      }),
+    });
+    t.match(cell(cells, 'apache', 'dns'), { observed: 'deny', reason: 'dns-refused', result: 'pass' });
+    t.match(cell(cells, 'app', 'dns'), { observed: 'error', reason: 'target-down', result: 'error' });
+  },
+);

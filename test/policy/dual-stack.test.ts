@@ -81,3 +81,51 @@ t.test('an IPv4-only except leaves the IPv6 path open; each family is judged on 
   );
   t.match(predictions.get('old')!.get('redis (IPv6)'), { detail: /legacy\/old has no IPv6 address/ });
 });
+
+t.test('a dns:// cell is judged without a family: its family names the record, not the path', async (t) => {
+  const cluster: ClusterInput & { policies: PolicyInput[] } = {
+    ...CLUSTER,
+    namespaces: [...(CLUSTER.namespaces ?? []), { name: 'kube-system' }],
+    workloads: [
+      ...CLUSTER.workloads,
+      {
+        namespace: 'kube-system',
+        name: 'kube-dns',
+        labels: { 'k8s-app': 'kube-dns' },
+        ips: ['10.244.0.9', 'fd00:10:244::9'],
+        ports: [{ name: 'dns', port: 53, protocol: 'UDP' }],
+      },
+    ],
+    services: [
+      ...(CLUSTER.services ?? []),
+      {
+        namespace: 'kube-system',
+        name: 'kube-dns',
+        selector: { 'k8s-app': 'kube-dns' },
+        ports: [{ name: 'dns', port: 53, protocol: 'UDP' }],
+      },
+    ],
+    // DNS is allowed to IPv4 addresses only: a per-family judgement would split these cells.
+    policies: docs(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns-v4, namespace: web}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+    ports: [{protocol: UDP, port: 53}]
+`),
+  };
+  const test = parseReachabilityTest(
+    'dns.yaml',
+    TEST.replace(
+      'redis-any: {url: "redis://redis.data.svc.cluster.local"}',
+      'name: {url: "dns://redis.data.svc.cluster.local", family: both}\n    name-any: {url: "dns://redis.data.svc.cluster.local"}',
+    ),
+  );
+  const row = predictTest(buildModel(cluster), test).get('frontend')!;
+  for (const target of ['name (IPv4)', 'name (IPv6)', 'name-any'])
+    t.match(row.get(target), { kind: 'verdict', verdict: 'allow' }, `${target}: one verdict, the workloads'`);
+  t.equal(summary(row.get('redis (IPv4)')), 'deny', 'other targets in the row keep their families');
+});

@@ -116,6 +116,62 @@ t.test('every kind of cell is predicted or explained', (t) => {
   t.end();
 });
 
+t.test('a dns:// cell is the source asking kube-system/kube-dns on 53/UDP, under egress policies', (t) => {
+  const dnsCluster: ClusterInput = {
+    ...CLUSTER,
+    namespaces: [...(CLUSTER.namespaces ?? []), { name: 'kube-system' }],
+    workloads: [
+      ...CLUSTER.workloads,
+      {
+        namespace: 'kube-system',
+        name: 'coredns',
+        labels: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+    ],
+    services: [
+      ...(CLUSTER.services ?? []),
+      {
+        namespace: 'kube-system',
+        name: 'kube-dns',
+        selector: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+    ],
+  };
+  const model = buildModel({ ...dnsCluster, policies: CLUSTER.policies });
+  const p = predictTest(model, parseReachabilityTest('predict.yaml', TEST));
+  t.match(p.get('admin')!.get('name'), {
+    kind: 'verdict',
+    verdict: 'allow',
+    explanation: [/./, /./, /./, /kube-system\/kube-dns on 53\/UDP/],
+  });
+  t.match(p.get('front')!.get('name'), { kind: 'verdict', verdict: 'deny', deniedAt: 'egress' }, 'no egress: no DNS');
+  // UDP only: a policy that allows 53/TCP alone still blocks the resolver's first question.
+  const tcpOnly = docs(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns-tcp-only, namespace: ops}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+    ports: [{protocol: TCP, port: 53}]
+`);
+  const strict = predictTest(
+    buildModel({ ...dnsCluster, policies: tcpOnly }),
+    parseReachabilityTest('predict.yaml', TEST),
+  );
+  t.match(strict.get('admin')!.get('name'), { kind: 'verdict', verdict: 'deny', deniedAt: 'egress' });
+  t.end();
+});
+
 t.test('the mesh layer denies with its own reason', (t) => {
   // Without the NetworkPolicy, ops reaches pg's sidecar, which the DENY policy closes.
   const model = buildModel({ ...CLUSTER, policies: CLUSTER.policies.slice(2) });
@@ -188,5 +244,60 @@ t.test('three-way: observed, written intent and policy model, with the odd one n
     'the network does what the policies say, not what was written',
   );
   t.match(cell('admin', 'front'), { result: 'pass', model: { verdict: 'allow' } });
+  t.end();
+});
+
+t.test('a udp:// target is judged by the UDP rules of the policies, a tcp:// one by the TCP rules', (t) => {
+  const model = buildModel({
+    namespaces: [{ name: 'web' }, { name: 'dns' }],
+    workloads: [
+      { namespace: 'web', name: 'front', labels: { app: 'front' }, ports: [] },
+      {
+        namespace: 'dns',
+        name: 'resolver',
+        labels: { app: 'resolver' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+    ],
+    services: [
+      {
+        namespace: 'dns',
+        name: 'resolver',
+        selector: { app: 'resolver' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+    ],
+    policies: docs(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: udp-dns-only, namespace: dns}
+spec:
+  podSelector: {}
+  ingress:
+  - ports: [{protocol: UDP, port: 53}]
+`),
+  });
+  const test = parseReachabilityTest(
+    'udp.yaml',
+    `apiVersion: prober/v1alpha1
+kind: ReachabilityTest
+metadata: {name: udp}
+spec:
+  sources:
+    front: {namespace: web, selector: {app: front}}
+  targets:
+    dns-udp: {url: "udp://resolver.dns.svc.cluster.local:53", payloadHex: "00"}
+    dns-tcp: {url: "tcp://resolver.dns.svc.cluster.local:53"}
+  expect: fromPolicies
+`,
+  );
+  const cells = predictTest(model, test).get('front')!;
+  t.match(cells.get('dns-udp'), { kind: 'verdict', verdict: 'allow' }, 'UDP 53 is allowed');
+  t.match(cells.get('dns-tcp'), { kind: 'verdict', verdict: 'deny', deniedAt: 'ingress' }, 'TCP 53 is not');
   t.end();
 });

@@ -1,6 +1,6 @@
 // Probing one IP family: the name is resolved for the family asked, the connection goes over it, and a
 // name (or address) without an address of that family is error/no-address with the addresses it has,
-// never a deny. Runs in a network namespace whose own hosts file gives names of one or both families.
+// never a deny (on dns:// the family is the record asked for, and a name without one is resolved). Runs in a network namespace whose own hosts file gives names of one or both families.
 
 import t from 'tap';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +39,7 @@ t.test('family ipv4, ipv6 and names without an address of the family', async (t)
     { id: 'no-such-name', url: 'tcp://nothing.test:8080', family: 'ipv6' },
     { id: 'dns-v6', url: 'dns://both.test', family: 'ipv6' },
     { id: 'dns-v4only-as-v6', url: 'dns://v4only.test', family: 'ipv6' },
+    { id: 'dns-typed', url: 'dns://both.test?type=A' },
   ];
   const plan: ProbePlan = {
     apiVersion: 'prober/v1alpha1',
@@ -69,5 +70,11 @@ t.test('family ipv4, ipv6 and names without an address of the family', async (t)
   });
   t.match(got('no-such-name'), { observed: 'error', reason: 'dns' }, 'an unknown name stays a DNS error');
   t.match(got('dns-v6'), { observed: 'allow', reason: 'resolved', detail: '::1' });
-  t.match(got('dns-v4only-as-v6'), { observed: 'error', reason: 'no-address' });
+  // On dns:// the family is the record asked for: a name without one is an answer, not a missing address.
+  t.match(got('dns-v4only-as-v6'), {
+    observed: 'allow',
+    reason: 'resolved',
+    detail: 'v4only.test exists but has no AAAA address (it resolves to 127.0.0.1)',
+  });
+  t.match(got('dns-typed'), { observed: 'allow', reason: 'resolved', detail: '127.0.0.1' }, 'type=A keeps its own');
 });

@@ -4,15 +4,11 @@ import t from 'tap';
 import { probeUrl } from '../../src/probe/engine.ts';
 import { closedPort, closingServer, httpServer, listen, resettingServer, silentServer } from '../helpers/peers.ts';
 import { startRedis } from '../helpers/redis.ts';
-import { createServer } from 'node:net';
 
 const once = { timeoutMs: 800, attempts: 1 };
 
-t.test('an open listener is an allow (connected)', async (t) => {
-  const port = await listen(
-    t,
-    createServer((s) => s.end()),
-  );
+t.test('an open listener that keeps the connection is an allow (connected)', async (t) => {
+  const port = await listen(t, silentServer());
   const result = await probeUrl(`tcp://127.0.0.1:${port}`, once);
   t.match(result, { observed: 'allow', reason: 'connected', attempts: 1, url: `tcp://127.0.0.1:${port}` });
 });
@@ -35,8 +31,12 @@ t.test('a listener that accepts then closes silently is a deny (closed) for prot
   const port = await listen(t, closingServer());
   t.match(await probeUrl(`redis://127.0.0.1:${port}`, once), { observed: 'deny', reason: 'closed' });
   t.match(await probeUrl(`http://127.0.0.1:${port}/`, once), { observed: 'deny', reason: 'closed' });
-  // A bare TCP connect cannot tell: the handshake completed, so it is an allow. This is why protocol probes exist.
-  t.match(await probeUrl(`tcp://127.0.0.1:${port}`, once), { observed: 'allow', reason: 'connected' });
+  // A TCP probe sees the FIN within its settle window; with the window off, the handshake alone is an allow.
+  t.match(await probeUrl(`tcp://127.0.0.1:${port}`, once), { observed: 'deny', reason: 'closed' });
+  t.match(await probeUrl(`tcp://127.0.0.1:${port}`, { ...once, settleMs: 0 }), {
+    observed: 'allow',
+    reason: 'connected',
+  });
 });
 
 t.test('a listener that never replies is a deny (timeout) after connecting', async (t) => {
@@ -96,10 +96,11 @@ t.test('a non-Redis server on a redis:// target is a protocol error, not an allo
   t.match(await probeUrl(`redis://127.0.0.1:${port}`, once), { observed: 'error', reason: 'protocol' });
 });
 
-t.test('names that do not resolve are errors (dns), never denies', async (t) => {
+t.test('names that do not resolve are errors (dns) for a connection, never denies', async (t) => {
   t.match(await probeUrl('tcp://no-such-host.invalid:80', once), { observed: 'error', reason: 'dns' });
   t.match(await probeUrl('http://no-such-host.invalid/', once), { observed: 'error', reason: 'dns' });
-  t.match(await probeUrl('dns://no-such-host.invalid', once), { observed: 'error', reason: 'dns' });
+  // For dns:// the resolver's "no such name" is the answer asked for: the resolver was reached.
+  t.match(await probeUrl('dns://no-such-host.invalid', once), { observed: 'allow', reason: 'nxdomain' });
   t.match(await probeUrl('dns://localhost', once), { observed: 'allow', reason: 'resolved' });
 });
 

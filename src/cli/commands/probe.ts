@@ -20,7 +20,8 @@ export function registerProbe(program: Command, finish: (code: ExitCode) => void
         )
         .argument(
           '<url...>',
-          'targets, e.g. tcp://10.0.0.5:5432 http://svc.ns/healthz redis://redis:6379 dns://kubernetes.default',
+          'targets, e.g. tcp://10.0.0.5:5432 http://svc.ns/healthz redis://redis:6379 dns://kubernetes.default ' +
+            "'dns://kubernetes.default?server=10.96.0.10&over=tcp'",
         )
         .addOption(
           new Option('--expect <verdict>', 'judge every cell against this verdict').choices(['allow', 'deny'] as const),

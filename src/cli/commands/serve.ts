@@ -1,4 +1,4 @@
-// `prober serve`: a synthetic target that answers HTTP and Redis PING with its own identity.
+// `prober serve`: a synthetic target that answers HTTP, Redis PING and UDP datagrams with its own identity.
 
 import type { Command } from '@commander-js/extra-typings';
 import type { ExitCode } from '../../model/report.ts';
@@ -23,11 +23,14 @@ function seconds(ms: number): string {
 export function registerServe(program: Command, finish: (code: ExitCode) => void): void {
   program
     .command('serve')
-    .summary('serve a synthetic target on TCP/HTTP ports that answers with its own identity')
+    .summary('serve a synthetic target on TCP/HTTP and UDP ports that answers with its own identity')
     .description(
       'Listens on each port. HTTP requests get a JSON identity (name, hostname, namespace, pod IP, the ' +
         "client's address); GET /status/NNN answers with status NNN; Redis PING gets +PONG; plain TCP " +
-        'connections are accepted. Runs until SIGINT or SIGTERM.\n\n' +
+        'connections are accepted. The same port numbers answer UDP: each datagram gets the identity as JSON, ' +
+        'never longer than the datagram itself (the name alone, or an empty datagram, when it does not fit), ' +
+        'so a spoofed request cannot be amplified; the 512-byte datagram a udp:// probe sends by default has ' +
+        'room for all of it. Runs until SIGINT or SIGTERM.\n\n' +
         'A 1xx is never a final answer: /status/102 and /status/103 send that interim response and then ' +
         'a final 200; /status/100 gets 200 (100 Continue goes out only to a request that sends "Expect: ' +
         '100-continue"); /status/101 (it would switch protocols), other 1xx and numbers outside 100-599 ' +
@@ -47,7 +50,8 @@ export function registerServe(program: Command, finish: (code: ExitCode) => void
 Examples:
   prober serve --port 8080,9090
   curl -s localhost:8080/status/403      # answers 403, as an L7 deny would
-  prober probe redis://127.0.0.1:9090     # +PONG`,
+  prober probe redis://127.0.0.1:9090     # +PONG
+  prober probe udp://127.0.0.1:8080       # allow replied, with the identity`,
     )
     .action(async (opts) => {
       const { serveTargets } = await import('../../orchestration/serve.ts');

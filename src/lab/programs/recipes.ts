@@ -132,9 +132,12 @@ function timeApp(ctx: RecipeContext): ProgramSpec {
   return { ...base(ctx), kind: 'time-app', argv, env, ready: [`http://${ctx.pod.ip}:${port}/version`], needs: [] };
 }
 
-/** Any other image: prober's synthetic target on the container's ports, answering with the pod's identity. */
+/**
+ * Any other image: prober's synthetic target on the container's ports, answering with the pod's
+ * identity. serve answers TCP and UDP on each port number, so a UDP-only port is served too.
+ */
 function synthetic(ctx: RecipeContext): ProgramSpec {
-  const ports = tcpPorts(ctx.container);
+  const ports = [...new Set(ctx.container.ports.filter((p) => p.protocol !== 'SCTP').map((p) => p.containerPort))];
   return {
     ...base(ctx),
     kind: 'synthetic',

@@ -1,0 +1,101 @@
+// HAProxy (Debian's haproxy) as a test peer: a real proxy in the foreground on a free port, killed at teardown.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { tempDir } from './temp.ts';
+import { until } from './wait.ts';
+
+/** A running HAProxy: its port on 127.0.0.1 and ::1, and a way to stop it deciding for a while. */
+export interface Haproxy {
+  readonly port: number;
+  /** SIGSTOP: the kernel still completes handshakes on its listening sockets, but HAProxy accepts nothing. */
+  pause(): void;
+  /** SIGCONT: HAProxy accepts what queued meanwhile and applies its rules to it. */
+  resume(): void;
+}
+
+/** Listens on `port` at `host`, then releases it: true when it was free there. */
+async function freeAt(port: number, host: string): Promise<number | undefined> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, host, () => {
+      const bound = (server.address() as AddressInfo).port;
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+/** A port the system reports free on both loopback addresses (port 0 on 127.0.0.1, then the same on ::1). */
+async function freePort(): Promise<number> {
+  return until('a port free on 127.0.0.1 and ::1', async () => {
+    const port = await freeAt(0, '127.0.0.1');
+    return port !== undefined && (await freeAt(port, '::1')) === port ? port : undefined;
+  });
+}
+
+/** Resolves true once something accepts connections at host:port (a reset after accept counts), false when refused. */
+function accepting(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'ECONNREFUSED'));
+  });
+}
+
+/**
+ * Starts `haproxy -db -f CFG` with one TCP frontend bound on 127.0.0.1 and ::1 of a free port, its
+ * `rules` (e.g. `tcp-request connection reject`) inside, forwarding what it accepts to `backend`
+ * (host:port; by default a port where nothing listens), and waits until both addresses accept.
+ */
+export async function startHaproxy(t: Test, rules: readonly string[], backend = '127.0.0.1:1'): Promise<Haproxy> {
+  const dir = tempDir(t, 'haproxy');
+  const port = await freePort();
+  const config = join(dir, 'haproxy.cfg');
+  writeFileSync(
+    config,
+    [
+      'global',
+      '  maxconn 256',
+      'defaults',
+      '  mode tcp',
+      '  timeout connect 1s',
+      '  timeout client 10s',
+      '  timeout server 10s',
+      'frontend under_test',
+      `  bind 127.0.0.1:${port}`,
+      `  bind [::1]:${port}`,
+      ...rules.map((rule) => `  ${rule}`),
+      '  default_backend nowhere',
+      'backend nowhere',
+      `  server only ${backend}`,
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  t.teardown(async () => {
+    // SIGKILL also ends a stopped process.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  await until(`haproxy listening on port ${port}`, async () => {
+    if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}: ${stderr.trim()}`);
+    return (await accepting('127.0.0.1', port)) && (await accepting('::1', port));
+  });
+  return {
+    port,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+  };
+}
