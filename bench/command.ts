@@ -12,6 +12,8 @@ export const BINARY = join(ROOT, 'dist', 'prober');
 export interface CommandCost {
   readonly exitCode: number | null;
   readonly wallMs: number;
+  /** User plus system CPU time of the command: less sensitive than wall time to a machine shared with others. */
+  readonly cpuMs: number;
   /** Peak resident set of the command's process, as the kernel counted it. */
   readonly peakRssMB: number;
   /** The command's last line on stderr (its error, when it failed). */
@@ -26,14 +28,14 @@ export function measureCommand(args: readonly string[], cwd: string = ROOT): Com
   if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` first`);
   const devNull = openSync('/dev/null', 'w');
   try {
-    const out = spawnSync('/usr/bin/time', ['-f', 'prober-bench %e %M', BINARY, ...args], {
+    const out = spawnSync('/usr/bin/time', ['-f', 'prober-bench %e %M %U %S', BINARY, ...args], {
       cwd,
       stdio: ['ignore', devNull, 'pipe'],
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
     const lines = out.stderr.trimEnd().split('\n');
-    const timing = /^prober-bench ([\d.]+) (\d+)$/.exec(lines.at(-1) ?? '');
+    const timing = /^prober-bench ([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(lines.at(-1) ?? '');
     if (!timing)
       throw new Error(`/usr/bin/time gave no measurement (install the "time" package): ${out.stderr.slice(-300)}`);
     const status = /Command exited with non-zero status (\d+)/.exec(out.stderr);
@@ -41,6 +43,7 @@ export function measureCommand(args: readonly string[], cwd: string = ROOT): Com
     return {
       exitCode: status ? Number(status[1]) : out.status,
       wallMs: Math.round(Number(timing[1]) * 1000),
+      cpuMs: Math.round((Number(timing[3]) + Number(timing[4])) * 1000),
       peakRssMB: Math.round(Number(timing[2]) / 1024),
       lastStderr: own.at(-1) ?? '',
     };

@@ -186,7 +186,7 @@ const SIMULATE_TARGET = { wallMs: 60_000, peakRssMB: 512 };
 
 /**
  * `prober simulate -f DIR -o FORMAT > /dev/null` on generated manifests where every Deployment
- * serves a port (N workloads give N × N cells), plus what the table does with sizes it cannot show.
+ * serves a port (N workloads give N × N cells), plus the table, compact at 1,000 targets.
  */
 function benchSimulate(dir: string): Record<string, unknown> {
   const sizes = [500, 1000, 2000];
@@ -208,12 +208,52 @@ function benchSimulate(dir: string): Record<string, unknown> {
     jsonCellsRatio2000to1000: 4,
     junit1000: measureCommand(['simulate', '-f', set1000, '-o', 'junit']),
     table40: measureCommand(['simulate', '-f', small, '-o', 'table']),
-    tableRefused1000: measureCommand(['simulate', '-f', set1000, '-o', 'table']),
+    tableCompact1000: measureCommand(['simulate', '-f', set1000, '-o', 'table']),
     targets2000Json: SIMULATE_TARGET,
     withinTargets:
       biggest.exitCode === 0 &&
       biggest.wallMs <= SIMULATE_TARGET.wallMs &&
       biggest.peakRssMB <= SIMULATE_TARGET.peakRssMB,
+  };
+}
+
+/** Goal of the issue: a 200 × 200 matrix as a table and as a picture, each within a second, whole command. */
+const PICTURE_TARGET_MS = 1000;
+
+/** The run of three with the median wall time. */
+function median3(args: readonly string[]): CommandCost {
+  const runs = [0, 1, 2].map(() => measureCommand(args)).sort((a, b) => a.wallMs - b.wallMs);
+  return runs[1]!;
+}
+
+/**
+ * `prober simulate` on 200 workloads that all serve a port (40,000 cells) as the compact table (to
+ * /dev/null, so 120 columns wide: 3 bands), SVG and HTML, side by side with JSON on the same input, so
+ * the ratio shows what drawing adds to loading and computing; medians of three runs.
+ */
+export function benchPictures(dir: string): Record<string, unknown> {
+  const set = join(dir, 'simulate-200');
+  writeManifestSet(set, { workloads: 200, servingEvery: 1, isolatedNamespaces: 10 });
+  const run = (format: string) => median3(['simulate', '-f', set, '-o', format]);
+  const version = median3(['--version']);
+  const json = run('json');
+  const table = run('table');
+  const svg = run('svg');
+  const html = run('html');
+  return {
+    description:
+      'simulate on 200 workloads serving 8080 (200 × 200 cells), whole command, output to /dev/null, median of 3',
+    startup: version,
+    json,
+    table,
+    svg,
+    html,
+    tableToJsonCpu: round(table.cpuMs / json.cpuMs),
+    svgToJsonCpu: round(svg.cpuMs / json.cpuMs),
+    tableToJsonTime: round(table.wallMs / json.wallMs),
+    svgToJsonTime: round(svg.wallMs / json.wallMs),
+    targetMs: PICTURE_TARGET_MS,
+    withinTargets: [table, svg].every((c) => c.exitCode === 0 && c.wallMs <= PICTURE_TARGET_MS),
   };
 }
 
@@ -247,19 +287,26 @@ function benchLoad(dir: string): Record<string, unknown> {
 
 /**
  * The `policy` section of `npm run bench`: `simulate` as users run it (JSON up to 4,000,000 cells,
- * JUnit, the table), loading test files of 30,000 and 100,000 targets, and the engine alone (500
+ * JUnit, the table; 200 × 200 as table, SVG and HTML), loading test files of 30,000 and 100,000 targets, and the engine alone (500
  * namespaces, 5,000 pods, 1,000 NetworkPolicies; medians of 3 fresh processes).
  */
 export async function benchPolicy(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'prober-bench-policy-'));
   try {
-    return { name: 'policy', simulate: benchSimulate(dir), load: benchLoad(dir), engine: await benchEngine() };
+    return {
+      name: 'policy',
+      simulate: benchSimulate(dir),
+      pictures: benchPictures(dir),
+      load: benchLoad(dir),
+      engine: await benchEngine(),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--child') {
+// Only when this file is the child's entry: bench/lint.ts imports it and starts children of its own.
+if (import.meta.main && process.argv[2] === '--child') {
   process.stdout.write(JSON.stringify(measure(JSON.parse(process.argv[3]!) as Scenario)));
 } else if (import.meta.main) {
   process.stdout.write(`${JSON.stringify(await benchPolicy(), null, 2)}\n`);

@@ -2,6 +2,8 @@
 
 import { benchLab } from './lab.ts';
 import { benchDualStack } from './lab-dualstack.ts';
+import { benchLint } from './lint.ts';
+import { benchLiveRead } from './live-read.ts';
 import { benchPolicy } from './policy.ts';
 import { benchProbe } from './probe.ts';
 import { benchUdp } from './udp.ts';
@@ -11,5 +13,7 @@ const sections: Record<string, object> = {};
 sections.probe = await benchProbe();
 sections.udp = await benchUdp();
 sections.policy = await benchPolicy();
+sections.lint = await benchLint();
+sections.liveRead = await benchLiveRead();
 sections.lab = await benchLab((name, paths) => ({ dualStack: benchDualStack(name, paths, 1000, 5) }));
 process.stdout.write(`${JSON.stringify({ started, node: process.version, sections }, null, 2)}\n`);

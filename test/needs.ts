@@ -44,6 +44,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/probe/outcomes.test.ts': 'redis-server',
   'test/probe/settle-haproxy.test.ts': 'haproxy',
   'test/probe/udp-netns.test.ts': 'network namespaces and nftables (root); socat as a foreign UDP echo server',
+  'test/report/chromium.test.ts': 'chromium (headless), to draw -o svg and -o html',
 };
 
 /**
@@ -60,6 +61,7 @@ export const SYSTEM_HELPERS: Readonly<Record<string, readonly string[]>> = {
   'test/k8s/apache.ts': ['prepareApache', 'configTest', 'startApache', 'startWebdis'], // apache2, webdis
   'app/runtime.ts': ['prepareRuntime'], // debootstrap
   'test/helpers/haproxy.ts': ['startHaproxy'], // haproxy
+  'test/helpers/chromium.ts': ['screenshot', 'dumpDom'], // chromium
 };
 
 /** Programs that need root or come from the lab's Debian packages, as a test would spawn them. */
@@ -67,6 +69,7 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'apache2',
   'apache2ctl',
   'chroot',
+  'chromium',
   'debootstrap',
   'dnsmasq',
   'haproxy',

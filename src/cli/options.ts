@@ -12,14 +12,22 @@ import {
 } from '../model/duration.ts';
 import type { RunFlags } from '../orchestration/run-flags.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
-import { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.ts';
+import { DEFAULT_WIDTH, OUTPUT_FORMATS, TABLE_STYLES, type OutputFormat, type TableStyle } from '../report/formats.ts';
 
-/** Adds `-o/--output` and `--no-color`; the command's option types grow by `output` and `color`. */
+/** Adds `-o/--output`, `--table` and `--no-color`; the command's option types grow by `output`, `table` and `color`. */
 export function addOutputOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
   command: Command<A, O, G>,
 ) {
   return command
     .addOption(new Option('-o, --output <format>', 'report format').choices(OUTPUT_FORMATS).default('table'))
+    .addOption(
+      new Option(
+        '--table <style>',
+        'how -o table draws the matrix: wide (names in the head), compact (one character per cell, numbered columns), auto (wide when it fits the terminal)',
+      )
+        .choices(TABLE_STYLES)
+        .default('auto'),
+    )
     .option('--no-color', 'never colour the table (colour is used only on a terminal anyway)');
 }
 
@@ -64,6 +72,7 @@ function settleFlag(value: string): number {
 export interface SharedOptions {
   readonly output: OutputFormat;
   readonly color: boolean;
+  readonly table: TableStyle;
   readonly timeout?: number | undefined;
   readonly attempts?: number | undefined;
   readonly concurrency?: number | undefined;
@@ -80,11 +89,24 @@ export function runFlags(opts: SharedOptions): RunFlags {
   return {
     output: opts.output,
     color,
+    table: opts.table,
+    width: terminalWidth(),
     ...(typeof opts.timeout === 'number' ? { timeout: opts.timeout } : {}),
     ...(typeof opts.attempts === 'number' ? { attempts: opts.attempts } : {}),
     ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
     ...(typeof opts.settle === 'number' ? { settle: opts.settle } : {}),
   };
+}
+
+/**
+ * Characters per line of the reader's terminal: stdout's own width on a terminal, else COLUMNS when it
+ * holds a number (a pager, `COLUMNS=200 prober … | less`), else DEFAULT_WIDTH, so a report written to a
+ * file or a CI log does not depend on where it was written.
+ */
+export function terminalWidth(): number {
+  if (process.stdout.isTTY && process.stdout.columns > 0) return process.stdout.columns;
+  const columns = Number(process.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : DEFAULT_WIDTH;
 }
 
 /** A duration range as help texts give it, e.g. `1ms-10m`: taken from the range, so help and checks agree. */

@@ -10,6 +10,7 @@ import { escapeText } from '../report/escape.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerLab } from './commands/lab.ts';
+import { registerLint } from './commands/lint.ts';
 import { registerProbe } from './commands/probe.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
@@ -25,6 +26,7 @@ const COMMANDS: readonly Register[] = [
   registerAgent,
   registerServe,
   registerSimulate,
+  registerLint,
   registerLab,
 ];
 

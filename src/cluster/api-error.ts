@@ -1,6 +1,6 @@
 // Kubernetes API failures turned into one-line messages a person can act on (which RBAC rule is missing, etc.).
 
-import { grantHint, KUBE_API_PERMISSIONS, permissionLabel, type KubeCall } from './kube-api.ts';
+import { grantHint, KUBE_API_PERMISSIONS, permissionLabel, type KubeCall, type Permission } from './kube-api.ts';
 
 /** What a call was about, for messages: `pods "web-1" in namespace b-apacherr`. */
 export interface CallSubject {
@@ -86,9 +86,14 @@ function rootCause(error: unknown): string {
  * the exact RBAC verb, resource and namespace that is missing, and how to grant it, because that is
  * what the person has to do next.
  */
-export function toKubeApiError(call: KubeCall, subject: CallSubject, error: unknown, server: string): KubeApiError {
+export function toKubeApiError(
+  call: KubeCall,
+  subject: CallSubject,
+  error: unknown,
+  server: string,
+  permission: Permission = KUBE_API_PERMISSIONS[call],
+): KubeApiError {
   if (error instanceof KubeApiError) return error;
-  const permission = KUBE_API_PERMISSIONS[call];
   const where = permission.scope === 'cluster' ? 'cluster-wide' : `in namespace ${subject.namespace ?? '?'}`;
   const code = typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : undefined;
   if (code === undefined) {

@@ -1,6 +1,7 @@
 // KubeApi over @kubernetes/client-node: each call wrapped with retries and one-line errors.
 
 import {
+  ApisApi,
   CoreV1Api,
   CustomObjectsApi,
   DiscoveryV1Api,
@@ -11,7 +12,16 @@ import {
 } from '@kubernetes/client-node';
 import { toKubeApiError, type CallSubject, KubeApiError } from './api-error.ts';
 import type { Connection } from './connection.ts';
-import { POLICY_RESOURCES, type KubeApi, type KubeCall, type PolicyResource, type RawObject } from './kube-api.ts';
+import {
+  KUBE_API_PERMISSIONS,
+  LIST_PAGE_SIZE,
+  POLICY_RESOURCES,
+  type KubeApi,
+  type KubeCall,
+  type Permission,
+  type PolicyResource,
+  type RawObject,
+} from './kube-api.ts';
 import { DEFAULT_RETRY, retryTransient, type RetryPolicy } from './retry.ts';
 
 /** Options for the client: retry policy and a hook that hears about retries (progress, tests). */
@@ -25,15 +35,16 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   const core = connection.kubeConfig.makeApiClient(CoreV1Api);
   const discovery = connection.kubeConfig.makeApiClient(DiscoveryV1Api);
   const custom = connection.kubeConfig.makeApiClient(CustomObjectsApi);
+  const apis = connection.kubeConfig.makeApiClient(ApisApi);
   const retry = options.retry ?? DEFAULT_RETRY;
 
   /** One call: errors mapped to KubeApiError, transient ones retried. */
-  function call<T>(name: KubeCall, subject: CallSubject, run: () => Promise<T>): Promise<T> {
+  function call<T>(name: KubeCall, subject: CallSubject, run: () => Promise<T>, permission?: Permission): Promise<T> {
     const once = async (): Promise<T> => {
       try {
         return await run();
       } catch (error) {
-        throw toKubeApiError(name, subject, error, connection.server);
+        throw toKubeApiError(name, subject, error, connection.server, permission);
       }
     };
     return retryTransient(once, retry, (error, attempt) =>
@@ -100,15 +111,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       );
       return list.items;
     },
-    async listNamespaces() {
-      return (await call('listNamespaces', {}, () => core.listNamespace())).items;
-    },
-    async listAllPods() {
-      return (await call('listAllPods', {}, () => core.listPodForAllNamespaces())).items;
-    },
-    async listAllServices() {
-      return (await call('listAllServices', {}, () => core.listServiceForAllNamespaces())).items;
-    },
+    listNamespaces: () => paged((page) => call('listNamespaces', {}, () => core.listNamespace(page))),
+    listAllPods: () => paged((page) => call('listAllPods', {}, () => core.listPodForAllNamespaces(page))),
+    listAllServices: () => paged((page) => call('listAllServices', {}, () => core.listServiceForAllNamespaces(page))),
     listNetworkPolicies: () => listPolicies('listNetworkPolicies', 'networkpolicies'),
     listAdminNetworkPolicies: () => listPolicies('listAdminNetworkPolicies', 'adminnetworkpolicies'),
     listBaselineAdminNetworkPolicies: () =>
@@ -118,7 +123,57 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       listPolicies('listCiliumClusterwideNetworkPolicies', 'ciliumclusterwidenetworkpolicies'),
     listAuthorizationPolicies: () => listPolicies('listAuthorizationPolicies', 'authorizationpolicies'),
     listPeerAuthentications: () => listPolicies('listPeerAuthentications', 'peerauthentications'),
+    async listApiGroups() {
+      const list = await call('listApiGroups', {}, () => apis.getAPIVersions());
+      return list.groups.map((g) => {
+        const preferred = g.preferredVersion?.version;
+        const versions = g.versions.map((v) => v.version);
+        return {
+          group: g.name,
+          versions: preferred ? [preferred, ...versions.filter((v) => v !== preferred)] : versions,
+        };
+      });
+    },
+    async listApiResources(group, version) {
+      const list = await call('listApiResources', {}, () => custom.getAPIResources({ group, version }));
+      return list.resources
+        .filter((r) => !r.name.includes('/'))
+        .map((r) => ({ resource: r.name, kind: r.kind, verbs: r.verbs }));
+    },
+    listClusterObjects(group, version, resource, kind) {
+      const permission = { ...KUBE_API_PERMISSIONS.listClusterObjects, group, resource };
+      return paged<RawObject>(async (page) => {
+        const list = (await call(
+          'listClusterObjects',
+          {},
+          () => custom.listClusterCustomObject({ group, version, plural: resource, ...page }),
+          permission,
+        )) as { items?: RawObject[]; metadata?: { _continue?: string; continue?: string } };
+        const items = (list.items ?? []).map((item) => ({ apiVersion: `${group}/${version}`, kind, ...item }));
+        return { items, metadata: list.metadata };
+      });
+    },
   };
+
+  /**
+   * Reads a list a page at a time (limit/continue), so a big cluster's list never comes as one answer.
+   * Every page is retried on its own; an expired continue token (410) fails the read.
+   */
+  async function paged<T>(
+    page: (p: { limit: number; _continue?: string }) => Promise<{
+      items: T[];
+      metadata?: { _continue?: string; continue?: string } | undefined;
+    }>,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let token: string | undefined;
+    do {
+      const list = await page({ limit: LIST_PAGE_SIZE, ...(token ? { _continue: token } : {}) });
+      out.push(...list.items);
+      token = list.metadata?._continue || list.metadata?.continue || undefined;
+    } while (token);
+    return out;
+  }
 
   /**
    * Lists a policy kind as raw JSON through the generic object path (`/apis/GROUP/VERSION/PLURAL`):
@@ -130,10 +185,13 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     let missing: unknown;
     for (const version of versions) {
       try {
-        const list = (await call(name, {}, () =>
-          custom.listClusterCustomObject({ group, version, plural: resource }),
-        )) as { items?: RawObject[] };
-        return (list.items ?? []).map((item) => ({ apiVersion: `${group}/${version}`, kind, ...item }));
+        const items = await paged<RawObject>(async (page) => {
+          const list = (await call(name, {}, () =>
+            custom.listClusterCustomObject({ group, version, plural: resource, ...page }),
+          )) as { items?: RawObject[]; metadata?: { continue?: string } };
+          return { items: list.items ?? [], metadata: list.metadata };
+        });
+        return items.map((item) => ({ apiVersion: `${group}/${version}`, kind, ...item }));
       } catch (error) {
         if (!(error instanceof KubeApiError) || error.code !== 404) throw error;
         missing = error;

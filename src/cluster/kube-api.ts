@@ -60,17 +60,45 @@ export interface KubeApi {
   listCiliumClusterwideNetworkPolicies(): Promise<RawObject[]>;
   listAuthorizationPolicies(): Promise<RawObject[]>;
   listPeerAuthentications(): Promise<RawObject[]>;
+  /** The API groups the cluster serves and their versions (discovery, open to every authenticated user). */
+  listApiGroups(): Promise<ServedGroup[]>;
+  /** The resources one group version serves, with their kinds (discovery). */
+  listApiResources(group: string, version: string): Promise<ServedResource[]>;
+  /**
+   * Every object of one resource across the cluster, as raw JSON with apiVersion and kind set, read a
+   * page at a time: `prober simulate`'s read of every policy kind discovery shows, evaluated or not.
+   */
+  listClusterObjects(group: string, version: string, resource: string, kind: string): Promise<RawObject[]>;
 }
+
+/** A group as discovery lists it. */
+export interface ServedGroup {
+  readonly group: string;
+  /** Versions served, preferred first. */
+  readonly versions: readonly string[];
+}
+
+/** A top-level resource of a group version (subresources such as `pods/log` are left out). */
+export interface ServedResource {
+  readonly resource: string;
+  readonly kind: string;
+  readonly verbs: readonly string[];
+}
+
+/** Objects asked of the API server per page of a list: a big cluster's pods come in several pages. */
+export const LIST_PAGE_SIZE = 500;
 
 /** The name of one KubeApi call. */
 export type KubeCall = keyof KubeApi;
 
 /**
  * Where prober's RBAC (`k8s/prober/`) grants a permission: in the ClusterRole `prober` bound
- * cluster-wide (reads only), in the Role `prober-source` of every source namespace, or in the Role
- * `prober-self` of prober's own namespace.
+ * cluster-wide (reads only), in the Role `prober-source` of every source namespace, in the Role
+ * `prober-self` of prober's own namespace, in the read-only ClusterRole `prober-simulate`
+ * (`k8s/prober/simulate/`, bound to whoever runs `prober simulate --cluster`), or, for discovery,
+ * by every cluster's own `system:discovery` binding.
  */
-export type Grant = 'cluster' | 'source-namespace' | 'own-namespace';
+export type Grant = 'cluster' | 'source-namespace' | 'own-namespace' | 'discovery' | 'simulate';
 
 /** An RBAC permission: what a Role/ClusterRole rule must grant for one call. */
 export interface Permission {
@@ -198,7 +226,22 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
   listCiliumClusterwideNetworkPolicies: policyPermission('ciliumclusterwidenetworkpolicies'),
   listAuthorizationPolicies: policyPermission('authorizationpolicies'),
   listPeerAuthentications: policyPermission('peerauthentications'),
+  listApiGroups: discoveryPermission('the API groups served: which policy kinds the cluster has'),
+  listApiResources: discoveryPermission('the kinds of a policy API group the cluster serves'),
+  listClusterObjects: {
+    verb: 'list',
+    group: 'policy groups',
+    resource: 'policy kinds',
+    scope: 'cluster',
+    grant: 'simulate',
+    purpose: 'simulate --cluster: every object of every policy kind served, evaluated or not',
+  },
 };
+
+/** Discovery needs no Role: every cluster grants it to all authenticated users (`system:discovery`). */
+function discoveryPermission(purpose: string): Permission {
+  return { verb: 'get', group: '', resource: 'apis', scope: 'cluster', grant: 'discovery', purpose };
+}
 
 function policyPermission(resource: PolicyResource): Permission {
   const { group, kind } = POLICY_RESOURCES[resource];
@@ -223,6 +266,7 @@ export function permissionLabel(permission: Permission): string {
 const RBAC_MANIFESTS = {
   roles: 'k8s/prober/P-01-prober-rbac.yaml',
   sourceNamespace: 'k8s/prober/source-namespace',
+  simulate: 'k8s/prober/simulate/prober-simulate.yaml',
 } as const;
 
 /**
@@ -239,6 +283,10 @@ export function grantHint(permission: Permission, namespace: string | undefined)
       return `grant it with the Role prober-self in prober's own namespace${namespace ? ` ${namespace}` : ''} (${RBAC_MANIFESTS.roles})`;
     case 'cluster':
       return `grant it in the ClusterRole prober (${RBAC_MANIFESTS.roles})`;
+    case 'simulate':
+      return `grant it in the ClusterRole prober-simulate (${RBAC_MANIFESTS.simulate}) and bind it to whoever runs simulate`;
+    case 'discovery':
+      return 'every cluster grants discovery to authenticated users (ClusterRole system:discovery); ask the cluster admin';
     default: {
       const unreachable: never = permission.grant;
       throw new Error(`unknown grant ${String(unreachable)}`);

@@ -7,21 +7,26 @@ import type { ReachabilityTest } from '../model/test-spec.ts';
 import { leftOutWarnings } from '../policy/groups.ts';
 import { buildModel, type KindFilter, type PolicyInput } from '../policy/index.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
-import { KubeApiError } from './api-error.ts';
-import type { KubeApi, RawObject } from './kube-api.ts';
+import { POLICY_RESOURCES, type KubeApi, type PolicyResource, type RawObject } from './kube-api.ts';
 import { clusterInputFromLive, type LiveObjects } from './live-model.ts';
 
 /** Policy model verdicts by source then target, as `assembleMatrix` takes them. */
 export type PolicyModel = ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>;
 
-/** A kind the cluster does not serve (its CRD is not installed) simply has no objects. */
-async function unlessNotServed(list: () => Promise<RawObject[]>): Promise<RawObject[]> {
-  try {
-    return await list();
-  } catch (error) {
-    if (error instanceof KubeApiError && error.code === 404) return [];
-    throw error;
+/**
+ * The policy resources the cluster serves, by discovery (`group/resource`). Only a kind discovery does
+ * not list has no objects: a 404 on a served kind, or a 403 (the API server authorizes before it
+ * routes, so a 403 says nothing about whether the kind exists), is an error.
+ */
+async function servedPolicyResources(api: KubeApi): Promise<Set<string>> {
+  const groups = new Set(Object.values(POLICY_RESOURCES).map((r) => r.group as string));
+  const served = new Set<string>();
+  for (const { group, versions } of await api.listApiGroups()) {
+    if (!groups.has(group)) continue;
+    for (const version of versions)
+      for (const r of await api.listApiResources(group, version)) served.add(`${group}/${r.resource}`);
   }
+  return served;
 }
 
 /**
@@ -29,15 +34,18 @@ async function unlessNotServed(list: () => Promise<RawObject[]>): Promise<RawObj
  * the policy objects of every kind the engine evaluates when `withPolicies` is true.
  */
 export async function listLiveObjects(api: KubeApi, withPolicies: boolean): Promise<LiveObjects> {
+  const served = withPolicies ? await servedPolicyResources(api) : new Set<string>();
+  const ifServed = (resource: PolicyResource, list: () => Promise<RawObject[]>): Promise<RawObject[]> =>
+    served.has(`${POLICY_RESOURCES[resource].group}/${resource}`) ? list() : Promise.resolve([]);
   const policyLists = withPolicies
     ? [
         api.listNetworkPolicies(),
-        unlessNotServed(() => api.listAdminNetworkPolicies()),
-        unlessNotServed(() => api.listBaselineAdminNetworkPolicies()),
-        unlessNotServed(() => api.listCiliumNetworkPolicies()),
-        unlessNotServed(() => api.listCiliumClusterwideNetworkPolicies()),
-        unlessNotServed(() => api.listAuthorizationPolicies()),
-        unlessNotServed(() => api.listPeerAuthentications()),
+        ifServed('adminnetworkpolicies', () => api.listAdminNetworkPolicies()),
+        ifServed('baselineadminnetworkpolicies', () => api.listBaselineAdminNetworkPolicies()),
+        ifServed('ciliumnetworkpolicies', () => api.listCiliumNetworkPolicies()),
+        ifServed('ciliumclusterwidenetworkpolicies', () => api.listCiliumClusterwideNetworkPolicies()),
+        ifServed('authorizationpolicies', () => api.listAuthorizationPolicies()),
+        ifServed('peerauthentications', () => api.listPeerAuthentications()),
       ]
     : [];
   const [namespaces, pods, services, ...policies] = await Promise.all([

@@ -54,6 +54,19 @@ function unevaluated(m: ManifestObject, apiVersion: string, kind: string, vendor
 export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedManifests> {
   // Lists (`kind: List`, `PodList` …) come back as their items, at their own lines.
   const { files, objects } = await readManifestObjects(paths, options.baseDir);
+  return modelObjects(objects, files, options);
+}
+
+/**
+ * The engine's inputs from Kubernetes objects, wherever they were read: files, or a live cluster
+ * (`simulate --cluster`), whose objects are located as `cluster Kind ns/name` instead of `file:line`.
+ * One path from objects on, so a live read refuses, warns and models exactly as a file does.
+ */
+export function modelObjects(
+  objects: readonly ManifestObject[],
+  files: readonly string[],
+  options: LoadOptions = {},
+): LoadedManifests {
   // Names as the API server would accept them, before any of them is used.
   checkManifestNames(objects);
   const defaultNs = options.defaultNamespace ?? 'default';

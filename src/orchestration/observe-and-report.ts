@@ -6,6 +6,7 @@ import type { ProbeResult } from '../model/outcome.ts';
 import { exitCodeFor, streamReport, type Counts, type ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { formatProblem } from '../report/fit.ts';
+import type { TableStyle } from '../report/formats.ts';
 import { writeReport } from '../report/write.ts';
 import { withInterrupts } from './interrupts.ts';
 import type { RunFlags } from './run-flags.ts';
@@ -37,6 +38,7 @@ export async function observeAndReport(
     flags.output,
     test.sources.map((s) => s.name),
     test.targets.map((t) => t.name),
+    renderFlags(flags),
   );
   if (unfit) throw new UsageError(unfit);
   const startedAt = new Date();
@@ -66,9 +68,18 @@ export async function observeAndReport(
   const { exitCode } = await writeReport(report, flags.output, {
     color: flags.color,
     listAll: extras.listAll ?? false,
+    ...renderFlags(flags),
   });
   if (interrupted) process.stderr.write(`prober: interrupted by ${interrupted}; the report is incomplete\n`);
   return exitCode;
+}
+
+/** The table style and terminal width among the flags, for the renderers. */
+function renderFlags(flags: RunFlags): { table?: TableStyle; width?: number } {
+  return {
+    ...(flags.table ? { table: flags.table } : {}),
+    ...(flags.width ? { width: flags.width } : {}),
+  };
 }
 
 /**

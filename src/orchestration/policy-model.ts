@@ -1,12 +1,13 @@
 // Builds the policy model from manifest paths, and the model's verdicts for a ReachabilityTest.
-import { loadManifests } from '../config/load-manifests.ts';
+import { modelObjects } from '../config/load-manifests.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { escapeText } from '../report/escape.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { leftOutWarnings } from '../policy/groups.ts';
-import { buildModel, type KindFilter, type Model } from '../policy/index.ts';
+import { buildModel, type ClusterInput, type KindFilter, type Model } from '../policy/index.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
+import { objectsToModel, type LiveObjects } from './simulate-inputs.ts';
 
 /** How to read manifests for the model. */
 export interface PolicyModelOptions {
@@ -18,21 +19,31 @@ export interface PolicyModelOptions {
   readonly warn?: (line: string) => void;
   /** Kinds left out on purpose (`--ignore-kind`). */
   readonly ignoreKinds?: readonly KindFilter[];
+  /** Changes the loaded cluster before the model is built (lint adds an assumed DNS server). */
+  readonly transform?: (cluster: ClusterInput) => ClusterInput;
+  /** A live cluster's objects (`simulate --cluster`); files then hold policies only. */
+  readonly live?: LiveObjects;
 }
 
-/** Reads policies and workloads from files/directories and builds the model. */
+/** Reads policies and workloads from files/directories and, when given, a live cluster, and builds the model. */
 export async function loadPolicyModel(paths: readonly string[], options: PolicyModelOptions = {}): Promise<Model> {
   const warn = options.warn ?? ((line: string) => process.stderr.write(`prober: warning: ${escapeText(line)}\n`));
-  const loaded = await loadManifests(paths, {
-    ...(options.defaultNamespace ? { defaultNamespace: options.defaultNamespace } : {}),
+  const defaultNamespace = options.defaultNamespace ?? 'default';
+  const { files, objects } = await objectsToModel(paths, options.live);
+  const loaded = modelObjects(objects, files, {
+    defaultNamespace,
     ...(options.ignoreKinds ? { ignoreKinds: options.ignoreKinds } : {}),
   });
+  for (const kind of options.live?.notRead ?? [])
+    warn(`left out ${kind} as asked by --ignore-kind: not read from the cluster, the matrix does not reflect it`);
   for (const line of loaded.warnings) warn(line);
   // Left out on request, but said out loud: a CI log shows what the verdicts do not cover.
   for (const line of leftOutWarnings(loaded.leftOut)) warn(line);
-  const model = buildModel(loaded.cluster, options.assumeMesh ? { assumeMesh: true } : {});
+  const cluster = options.transform ? options.transform(loaded.cluster) : loaded.cluster;
+  const model = buildModel(cluster, options.assumeMesh ? { assumeMesh: true } : {});
   for (const line of model.warnings) warn(line);
-  if (loaded.cluster.policies.length === 0) warn(`no policy found in ${paths.join(', ')}: every cell is allowed`);
+  const read = [...(options.live ? [`the cluster ${options.live.cluster}`] : []), ...paths].join(', ');
+  if (loaded.cluster.policies.length === 0) warn(`no policy found in ${read}: every cell is allowed`);
   return model;
 }
 

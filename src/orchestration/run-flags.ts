@@ -1,7 +1,7 @@
 // The settings a run takes from the command line, and how they override a test's own defaults.
 
 import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
-import type { OutputFormat } from '../report/formats.ts';
+import type { OutputFormat, TableStyle } from '../report/formats.ts';
 
 /** Run flags common to every command that probes (parsed by cli/options.ts). */
 export interface RunFlags {
@@ -12,6 +12,10 @@ export interface RunFlags {
   /** The settle window of tcp:// probes (0: off); it replaces the test's default, not a target's own. */
   readonly settle?: number;
   readonly color: boolean;
+  /** `-o table`: wide, compact, or whichever fits `width` (auto). */
+  readonly table?: TableStyle;
+  /** Characters per line of the reader's terminal (stdout's columns on a terminal, else COLUMNS, else 120). */
+  readonly width?: number;
 }
 
 /** The test's defaults with command-line overrides applied. */

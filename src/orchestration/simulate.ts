@@ -8,6 +8,7 @@ import { SimulatedBackend } from '../policy/simulated-backend.ts';
 import { writeChunks } from '../report/write.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { loadPolicyModel } from './policy-model.ts';
+import { readLive, type ClusterFlags } from './simulate-inputs.ts';
 import type { RunFlags } from './run-flags.ts';
 import { diffChunks, diffModels } from './simulate-diff.ts';
 import { workloadMatrix } from './simulate-matrix.ts';
@@ -31,11 +32,14 @@ export interface SimulateRequest {
   /** Namespace of objects that name none. */
   readonly namespace: string;
   readonly ignoreKinds: readonly KindFilter[];
+  /** Read the topology (and, without policy files, the policies) from this cluster (`--cluster`). */
+  readonly cluster?: ClusterFlags;
 }
 
 /**
  * Builds the model and prints what the mode asks for; returns the exit code (matrix: 2 when a cell is
- * undecidable; explain: 0; test: judged like a run; diff: 1 when some cell changes).
+ * undecidable; explain: 0; test: judged like a run; diff: 1 when some cell changes). With `cluster`,
+ * the objects are read from the cluster first; from there on it is the same path as files.
  *
  * @example
  *   await runSimulate({ mode: { kind: 'matrix', ports: [] }, manifests: ['policies', 'k8s'], flags,
@@ -44,13 +48,24 @@ export interface SimulateRequest {
 export async function runSimulate(request: SimulateRequest): Promise<ExitCode> {
   const { mode, flags } = request;
   const test = mode.kind === 'test' ? await loadReachabilityTest(mode.file) : undefined;
-  const fromTest = test?.fromPolicies ? [...test.fromPolicies.policies, ...test.fromPolicies.workloads] : [];
+  const { cluster } = request;
+  // From a cluster, a test's fromPolicies block gives the policies; its workloads are the cluster's.
+  const fromTest = test?.fromPolicies
+    ? [...test.fromPolicies.policies, ...(cluster ? [] : test.fromPolicies.workloads)]
+    : [];
   const manifests = request.manifests.length > 0 ? request.manifests : fromTest;
-  if (manifests.length === 0) throw new UsageError('simulate: name the manifests with -f (policies and workloads)');
+  if (manifests.length === 0 && !cluster)
+    throw new UsageError(
+      'simulate: name the manifests with -f (policies and workloads), or read a cluster with --cluster',
+    );
+  // The cluster's own policies are read only when no file gives them (--diff's sets are policies).
+  const withPolicies = manifests.length === 0 && mode.kind !== 'diff';
+  const live = cluster ? await readLive(cluster, request.ignoreKinds, withPolicies) : undefined;
   const modelOptions = {
     assumeMesh: request.assumeMesh,
     defaultNamespace: request.namespace,
     ignoreKinds: request.ignoreKinds,
+    ...(live ? { live } : {}),
   };
   if (mode.kind === 'diff') {
     const [before, after] = await Promise.all(

@@ -32,6 +32,15 @@ export interface Query {
   readonly protocol?: Protocol;
 }
 
+/** The engine's parts, for analyses inside src/policy (lint): not a stable interface. */
+export interface Engine {
+  readonly cluster: Cluster;
+  readonly sets: PeerSets;
+  readonly attachments: Attachments;
+  /** Istio's root namespace (its AuthorizationPolicies select workloads of every namespace). */
+  readonly rootNamespace: string;
+}
+
 /** Expected reachability for one cluster and set of policies. */
 export interface Model {
   readonly namespaces: readonly NamespaceInfo[];
@@ -41,6 +50,8 @@ export interface Model {
   readonly policies: readonly ParsedPolicy[];
   /** Things that are valid but probably not meant (ignored rules, equal priorities …). */
   readonly warnings: readonly string[];
+  /** Cluster, selector sets and attachments the verdicts come from. */
+  readonly engine: Engine;
   /** A workload by id (`namespace/name`). */
   workload(id: string): Workload | undefined;
   /** Workloads of `namespace` whose labels include `selector` (a ReachabilityTest source). */
@@ -190,7 +201,8 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
   }
   warnings.push(...podIpWarnings(cluster, policies));
   const sets = new PeerSets(cluster);
-  const att = attach(cluster, sets, policies, options.istioRootNamespace ?? 'istio-system');
+  const rootNamespace = options.istioRootNamespace ?? 'istio-system';
+  const att = attach(cluster, sets, policies, rootNamespace);
   warnings.push(...att.warnings);
   const mesh = new MeshLayer(sets, att, options.trustDomain ?? 'cluster.local');
   const services = input.services ?? [];
@@ -201,6 +213,7 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
     services,
     policies,
     warnings,
+    engine: { cluster, sets, attachments: att, rootNamespace },
     workload: (id) => cluster.workloadById.get(id),
     selectWorkloads(namespace, selector) {
       const ns = cluster.namespaceByName.get(namespace);

@@ -1,10 +1,13 @@
 // Whether a format can hold a matrix of a given size, decided before anything is probed or computed.
 
-import type { OutputFormat } from './formats.ts';
-import { tableWidth } from './table.ts';
+import type { OutputFormat, RenderOptions } from './formats.ts';
+import { tableStyleOf, tableWidth } from './table.ts';
 
-/** Characters per line beyond which no terminal shows a table (a 4K screen at a small font shows about 500). */
+/** Characters per line beyond which no terminal shows a wide table (a 4K screen at a small font shows about 500). */
 export const MAX_TABLE_WIDTH = 1000;
+
+/** Cells beyond which a picture is more than a browser draws in reasonable time (500 × 500). */
+export const MAX_PICTURE_CELLS = 250_000;
 
 /** GitHub's limit for one step's job summary, what the Markdown report is for. */
 export const MAX_MARKDOWN_BYTES = 1024 * 1024;
@@ -20,17 +23,26 @@ function markdownBytes(sources: readonly string[], targets: readonly string[]): 
 
 /**
  * Why `format` cannot hold a matrix of these sources and targets, with the format to use instead;
- * undefined when it can. JSON and JUnit are written cell by cell and hold any size.
+ * undefined when it can. JSON and JUnit are written cell by cell and hold any size, and so does the compact
+ * table; the wide table is refused only when asked for by name.
  */
 export function formatProblem(
   format: OutputFormat,
   sources: readonly string[],
   targets: readonly string[],
+  options: Pick<RenderOptions, 'table' | 'width'> = {},
 ): string | undefined {
   if (format === 'table') {
+    // The compact table splits its columns into bands as wide as the terminal: it holds any matrix.
+    if (tableStyleOf(sources, targets, options) === 'compact') return undefined;
     const width = tableWidth(sources, targets);
     if (width <= MAX_TABLE_WIDTH) return undefined;
-    return `-o table: the matrix (${count(sources.length)} sources × ${count(targets.length)} targets) would be ${count(width)} characters wide, wider than any terminal (at most ${count(MAX_TABLE_WIDTH)}): use -o json or -o junit, or fewer targets`;
+    return `-o table --table wide: the matrix (${count(sources.length)} sources × ${count(targets.length)} targets) would be ${count(width)} characters wide, wider than any terminal (at most ${count(MAX_TABLE_WIDTH)}): use --table compact, -o svg, -o json or -o junit`;
+  }
+  if (format === 'svg' || format === 'html') {
+    const cells = sources.length * targets.length;
+    if (cells <= MAX_PICTURE_CELLS) return undefined;
+    return `-o ${format}: the matrix (${count(sources.length)} sources × ${count(targets.length)} targets) has ${count(cells)} cells, more than a picture a browser draws (at most ${count(MAX_PICTURE_CELLS)}): use -o table, -o json or -o junit, or fewer targets`;
   }
   if (format === 'markdown') {
     const size = markdownBytes(sources, targets);

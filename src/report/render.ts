@@ -4,7 +4,9 @@ import { streamOf, type Report, type ReportOutcome, type StreamedReport } from '
 import type { OutputFormat, RenderOptions } from './formats.ts';
 import { jsonChunks } from './json.ts';
 import { junitChunks } from './junit.ts';
+import { htmlChunks } from './html.ts';
 import { markdownChunks } from './markdown.ts';
+import { svgChunks } from './svg.ts';
 import { tableChunks } from './table.ts';
 
 /**
@@ -25,6 +27,10 @@ export function renderChunks(
       return junitChunks(report);
     case 'markdown':
       return markdownChunks(report);
+    case 'svg':
+      return svgChunks(report);
+    case 'html':
+      return htmlChunks(report);
     default: {
       const unreachable: never = format;
       return unreachable;

@@ -1,34 +1,36 @@
 // The table a person reads at a glance: sources down, targets across, one mark per cell, problems listed below.
+// Wide (a box per cell, every name in the head) when it fits the terminal, else compact (compact.ts).
 
-import { styleText } from 'node:util';
-import type { Cell } from '../model/matrix.ts';
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
+import { compactChunks } from './compact.ts';
 import { escapeText } from './escape.ts';
+import { DEFAULT_WIDTH, type RenderOptions } from './formats.ts';
 import { gridLines, gridWidth, textWidth, type GridEntry, type GridPaint } from './grid.ts';
-import { cellName, legendFor, markOf, observedText, type Mark } from './marks.ts';
-import type { RenderOptions } from './formats.ts';
+import type { Mark } from './marks.ts';
 import { scanReport } from './scan.ts';
-import { summaryLine } from './verdict-line.ts';
-
-type Style = Parameters<typeof styleText>[0];
-
-const TONE_STYLE: Readonly<Record<Mark['tone'], Style>> = {
-  good: 'green',
-  bad: ['red', 'bold', 'inverse'],
-  warn: ['yellow', 'bold'],
-  dim: 'dim',
-};
+import { painter, tableTail, titleLine, TONE_STYLE } from './table-parts.ts';
 
 const CORNER = 'from \\ to';
 const ERROR_FLAG = ' (!)';
 
 /**
- * Characters per line of the matrix for these source and target names: what decides whether a
- * table can be read on a terminal at all.
+ * Characters per line of the wide matrix for these source and target names: what decides whether it
+ * can be read on a terminal at all.
  */
 export function tableWidth(sources: readonly string[], targets: readonly string[]): number {
   const first = Math.max(textWidth(CORNER), ...sources.map((name) => textWidth(escapeText(name)) + ERROR_FLAG.length));
   return gridWidth([first, ...targets.map((name) => Math.max(1, textWidth(escapeText(name))))]);
+}
+
+/** Whether the table is drawn wide or compact: as asked, or wide exactly when it fits the width. */
+export function tableStyleOf(
+  sources: readonly string[],
+  targets: readonly string[],
+  options: Pick<RenderOptions, 'table' | 'width'>,
+): 'wide' | 'compact' {
+  const style = options.table ?? 'auto';
+  if (style !== 'auto') return style;
+  return tableWidth(sources, targets) <= (options.width ?? DEFAULT_WIDTH) ? 'wide' : 'compact';
 }
 
 /**
@@ -37,12 +39,16 @@ export function tableWidth(sources: readonly string[], targets: readonly string[
  * then drawn from the marks.
  */
 export function* tableChunks(report: StreamedReport, options: RenderOptions): Generator<string, ReportOutcome> {
-  const paint = (style: Style, text: string): string =>
-    options.color ? styleText(style, text, { validateStream: false }) : text;
-  const scan = scanReport(report, { listAll: options.listAll ?? false });
   const { head } = report;
-  const context = head.metadata.context ? `: ${head.metadata.context}` : '';
-  yield `${escapeText(`${head.metadata.test} (${head.metadata.backend}${context})`)}\n`;
+  const style = tableStyleOf(
+    head.sources.map((s) => s.name),
+    head.targets.map((t) => t.name),
+    options,
+  );
+  if (style === 'compact') return yield* compactChunks(report, options);
+  const paint = painter(options.color);
+  const scan = scanReport(report, { listAll: options.listAll ?? false });
+  yield titleLine(head);
 
   const names = head.sources.map((s) => escapeText(s.name));
   const targets = head.targets.map((t) => escapeText(t.name));
@@ -74,33 +80,6 @@ export function* tableChunks(report: StreamedReport, options: RenderOptions): Ge
   })();
   for (const line of gridLines(columns, [{ text: CORNER }, ...targets.map((text) => ({ text }))], rows, gridPaint))
     yield `${line}\n`;
-  yield `${legendFor(scan.used)
-    .map((mark) => `${paint(TONE_STYLE[mark.tone], mark.char)} ${mark.meaning}`)
-    .join('   ')}\n`;
-
-  if (scan.listed.length > 0) yield '\n';
-  for (const cell of scan.listed) yield `${options.listAll ? cellLine(cell, paint) : problemLine(cell, paint)}\n`;
-  for (const source of head.sources.filter((s) => s.error)) {
-    yield `${paint('yellow', '!')} ${escapeText(`source ${source.name}: ${source.error}`)}\n`;
-  }
-  yield `\n${paint(scan.exitCode === 0 ? 'green' : scan.exitCode === 1 ? 'red' : 'yellow', summaryLine(scan.counts, scan.exitCode))}\n`;
+  yield* tableTail(head, scan, options.listAll ?? false, paint);
   return { counts: scan.counts, exitCode: scan.exitCode };
-}
-
-function cellLine(cell: Cell, paint: (style: Style, text: string) => string): string {
-  const mark = markOf(cell);
-  const latency = cell.latencyMs === null ? '' : ` in ${cell.latencyMs} ms`;
-  return `${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(`${cell.url}: ${observedText(cell)}${latency}${cell.detail ? ` · ${cell.detail}` : ''}`)}`;
-}
-
-function problemLine(cell: Cell, paint: (style: Style, text: string) => string): string {
-  const mark = markOf(cell);
-  const head = `${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(`${cellName(cell)}: ${cell.explanation}`)}`;
-  const extra = [
-    cell.url,
-    cell.detail,
-    cell.attempts > 1 ? `${cell.attempts} attempts` : undefined,
-    observedText(cell),
-  ].filter(Boolean);
-  return `${head}\n    ${escapeText(extra.slice(0, 3).join(' · '))}`;
 }

@@ -42,7 +42,7 @@ t.test('--version names prober and the embedded Node 24, from any directory with
 });
 
 t.test('every command has --help with an example', async (t) => {
-  for (const command of ['probe', 'check', 'agent', 'serve']) {
+  for (const command of ['probe', 'check', 'agent', 'serve', 'simulate', 'lint']) {
     const out = run([command, '--help']);
     t.equal(out.status, 0, `${command} --help exits 0`);
     t.match(out.stdout, /Examples?:/, `${command} --help shows an example`);

@@ -76,20 +76,22 @@ t.test(
 );
 
 t.test(
-  '-o table and -o markdown cannot hold it: one line naming the format to use, exit 2, nothing computed',
+  '-o table --table wide and -o markdown cannot hold it: one line naming the format to use, exit 2, nothing computed',
   async (t) => {
-    const rows: [string, RegExp][] = [
+    const rows: [string, RegExp, ...string[]][] = [
       [
         'table',
-        /^prober: -o table: the matrix \(2,000 sources × 100 targets\) would be [\d,]+ characters wide, wider than any terminal \(at most 1,000\): use -o json or -o junit, or fewer targets\n$/,
+        /^prober: -o table --table wide: the matrix \(2,000 sources × 100 targets\) would be [\d,]+ characters wide, wider than any terminal \(at most 1,000\): use --table compact, -o svg, -o json or -o junit\n$/,
+        '--table',
+        'wide',
       ],
       [
         'markdown',
         /^prober: -o markdown: the matrix \(2,000 sources × 100 targets\) would take [\d,]+ KiB, more than a CI job summary holds \(1 MiB\): use -o json or -o junit, or fewer targets\n$/,
       ],
     ];
-    for (const [format, message] of rows) {
-      const run = simulate('-f', 'policies', '-o', format);
+    for (const [format, message, ...more] of rows) {
+      const run = simulate('-f', 'policies', '-o', format, ...more);
       t.equal(run.status, 2, `${format}: exit 2`);
       t.match(run.stderr, message, format);
       t.equal(run.stdout, '', `${format}: nothing on stdout`);

@@ -27,7 +27,7 @@ const ROWS: readonly { readonly name: string; readonly args: readonly string[]; 
     name: 'bad choice of -o',
     args: ['check', '-f', 'test.yaml', '-o', 'xml'],
     error:
-      "option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, junit, markdown.",
+      "option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, junit, markdown, svg, html.",
   },
   {
     name: 'bad choice of --agent',

@@ -67,13 +67,18 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     listCiliumClusterwideNetworkPolicies: () => api.listCiliumClusterwideNetworkPolicies(),
     listAuthorizationPolicies: () => api.listAuthorizationPolicies(),
     listPeerAuthentications: () => api.listPeerAuthentications(),
+    listApiGroups: () => api.listApiGroups(),
+    listApiResources: () => api.listApiResources('cilium.io', 'v2'),
+    listClusterObjects: () => api.listClusterObjects('cilium.io', 'v2', 'ciliumnetworkpolicies', 'CiliumNetworkPolicy'),
   };
+  // The one generic call lists whatever policy resource discovery names; the test names one.
+  const generic = { group: 'cilium.io', resource: 'ciliumnetworkpolicies' };
   t.same(Object.keys(calls).sort(), Object.keys(KUBE_API_PERMISSIONS).sort(), 'the table lists every call');
   for (const [name, call] of Object.entries(calls) as [KubeCall, () => Promise<unknown>][]) {
     const before = fake.requests.length;
     await call();
     const seen = fake.requests.slice(before);
-    const permission = KUBE_API_PERMISSIONS[name];
+    const permission = { ...KUBE_API_PERMISSIONS[name], ...(name === 'listClusterObjects' ? generic : {}) };
     t.same(
       seen.map((r) => [r.verb, r.group, r.resource, r.namespace === undefined ? 'cluster' : 'namespace', r.code < 300]),
       [[permission.verb, permission.group, permission.resource, permission.scope, true]],
@@ -138,6 +143,14 @@ t.test(
       [404, 200],
       'v1 first, then v1beta1',
     );
+    t.same(fake.seen('list', 'ciliumnetworkpolicies'), [], 'a kind discovery does not list is not asked for');
+    // Served, yet the list answers 404 (a proxy, a broken aggregation): an error, not "no policies".
+    fake.installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies');
+    fake.failNext('list', 'ciliumnetworkpolicies', 404);
+    await t.rejects(listLiveObjects(api, true), {
+      code: 404,
+      message: /^ciliumnetworkpolicies not found cluster-wide/,
+    });
     fake.deny('list', 'networkpolicies');
     await t.rejects(listLiveObjects(api, true), {
       code: 403,

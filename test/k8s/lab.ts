@@ -40,15 +40,19 @@ export interface PodTemplate {
   readonly where: string;
 }
 
-/** The lab (`k8s/`) and the prober run (`k8s/prober/job/`), rendered as kustomize would. */
+/**
+ * The lab (`k8s/`), the prober run (`k8s/prober/job/`) and simulate's read-only role
+ * (`k8s/prober/simulate/`), rendered as kustomize would.
+ */
 export function renderAll(): { lab: SourcedObject[]; job: SourcedObject[]; all: SourcedObject[]; files: string[] } {
   const lab = renderKustomization('k8s');
   const job = renderKustomization('k8s/prober/job');
+  const simulate = renderKustomization('k8s/prober/simulate');
   return {
     lab: lab.objects,
     job: job.objects,
-    all: [...lab.objects, ...job.objects],
-    files: [...lab.files, ...job.files],
+    all: [...lab.objects, ...job.objects, ...simulate.objects],
+    files: [...lab.files, ...job.files, ...simulate.files],
   };
 }
 

@@ -106,7 +106,8 @@ t.test('the validation rejects the mistakes it is there for', async (t) => {
 t.test('every manifest under k8s/ is deployed by a kustomization', async (t) => {
   const { files: rendered } = renderAll();
   const used = new Set(rendered);
-  for (const file of yamlFiles('k8s')) t.ok(used.has(file), `${file} is listed by k8s/ or k8s/prober/job/`);
+  for (const file of yamlFiles('k8s'))
+    t.ok(used.has(file), `${file} is listed by k8s/, k8s/prober/job/ or k8s/prober/simulate/`);
   t.ok(used.has('policies/expectations.yaml'), 'the prober Job gets its expectations from policies/');
 });
 

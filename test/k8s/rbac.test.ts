@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { renderAll } from './lab.ts';
 import { ofKind, REPO, type SourcedObject } from './manifests.ts';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
-import { KUBE_API_PERMISSIONS, type Grant } from '../../src/cluster/kube-api.ts';
+import { KUBE_API_PERMISSIONS, POLICY_RESOURCES, type Grant } from '../../src/cluster/kube-api.ts';
+import { POLICY_GROUPS } from '../../src/policy/groups.ts';
 
 interface Rule {
   apiGroups?: string[];
@@ -132,7 +133,8 @@ t.test("in prober's own namespace: get pods only (its own pod's image)", async (
 });
 
 t.test('no permission of the table is left ungranted, and no other role exists', async (t) => {
-  const grants: Grant[] = ['cluster', 'source-namespace', 'own-namespace'];
+  // Discovery is granted by every cluster itself (system:discovery); simulate's role is checked below.
+  const grants: Grant[] = ['cluster', 'source-namespace', 'own-namespace', 'simulate', 'discovery'];
   t.same(
     Object.values(KUBE_API_PERMISSIONS).filter((p) => !grants.includes(p.grant)),
     [],
@@ -140,7 +142,51 @@ t.test('no permission of the table is left ungranted, and no other role exists',
   const roleNames = [...ofKind(all, 'ClusterRole'), ...ofKind(all, 'Role')]
     .filter((r) => r.object.metadata.name?.startsWith('prober'))
     .map((r) => `${r.object.kind} ${r.object.metadata.name}`);
-  t.same([...new Set(roleNames)].sort(), ['ClusterRole prober', 'Role prober-self', 'Role prober-source']);
+  t.same([...new Set(roleNames)].sort(), [
+    'ClusterRole prober',
+    'ClusterRole prober-simulate',
+    'Role prober-self',
+    'Role prober-source',
+  ]);
+});
+
+t.test('simulate --cluster: a read-only ClusterRole covering the topology and every policy group', async (t) => {
+  const role = roleNamed('ClusterRole', 'prober-simulate');
+  if (!role) throw new Error('ClusterRole prober-simulate not found');
+  const rules = (role.object.rules ?? []) as Rule[];
+  t.same([...new Set(rules.flatMap((r) => r.verbs))], ['list'], 'list only: no get of Secrets, no write');
+  t.notOk(
+    rules.some((r) => r.nonResourceURLs || r.resourceNames),
+    'no non-resource URLs or names',
+  );
+  const allows = (group: string, resource: string): boolean =>
+    rules.some((r) => r.apiGroups?.includes(group) && (r.resources?.includes(resource) || r.resources?.includes('*')));
+  for (const resource of ['namespaces', 'pods', 'services']) t.ok(allows('', resource), `list ${resource}`);
+  t.notOk(
+    rules.some((r) => r.apiGroups?.includes('') && r.resources?.includes('*')),
+    'no wildcard in the core group',
+  );
+  for (const [resource, { group }] of Object.entries(POLICY_RESOURCES))
+    t.ok(allows(group, resource), `list ${resource}.${group}: a kind prober evaluates`);
+  // A group listed in groups.ts holds policy; the role must let simulate find its objects to refuse them.
+  for (const g of POLICY_GROUPS) {
+    // The resource name CRDs give a kind: lower case, plural (Policy → policies, ServiceIntentions stays).
+    const plural = (kind: string): string =>
+      kind
+        .toLowerCase()
+        .replace(/y$/, 'ie')
+        .replace(/([^s])$/, '$1s');
+    const kinds = g.onlyKinds?.map(plural) ?? ['*'];
+    for (const resource of kinds)
+      t.ok(
+        allows(g.group, resource) || rules.some((r) => r.apiGroups?.includes(g.group) && r.resources?.includes('*')),
+        `${g.group}: ${resource}`,
+      );
+  }
+  t.notOk(
+    bindingsOfProber.some((b) => (b.object.roleRef as RoleRef).name === 'prober-simulate'),
+    'not bound to prober',
+  );
 });
 
 t.test('the Job runs as the prober account, with the lab expectations', async (t) => {

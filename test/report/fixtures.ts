@@ -85,3 +85,47 @@ export function sampleReport(): Report {
     },
   });
 }
+
+/** How a grid report's cells come out: `mismatch` is allowed but expected deny, `error` a failed check. */
+export const GRID_SPECIAL = { mismatch: [3, 4], error: [5, 6] } as const;
+
+/**
+ * A `size` × `size` report of workloads `ns-K/app-N` (ten per namespace): cell (3, 4) is a mismatch,
+ * (5, 6) an error, a few columns denied, the rest allowed with no expectation.
+ */
+export function gridReport(size: number, nameOf = (i: number) => `ns-${Math.floor(i / 10)}/app-${i}`): Report {
+  const names = Array.from({ length: size }, (_, i) => nameOf(i));
+  const test: ReachabilityTest = {
+    name: `grid-${size}`,
+    file: '<memory>',
+    defaults: DEFAULTS,
+    sources: names.map((name) => ({ name, local: false })),
+    targets: names.map((name, i) => target(name, `tcp://w${i}.x:80`)),
+    rules: [
+      { from: names[GRID_SPECIAL.mismatch[0]]!, to: names[GRID_SPECIAL.mismatch[1]]!, verdict: 'deny' },
+      { from: names[GRID_SPECIAL.error[0]]!, to: names[GRID_SPECIAL.error[1]]!, verdict: 'allow' },
+    ],
+    expectFromPolicies: false,
+  };
+  const results = new Map(
+    names.map((from, i) => [
+      from,
+      new Map(
+        names.map((to, j) => {
+          if (i === GRID_SPECIAL.error[0] && j === GRID_SPECIAL.error[1])
+            return [to, result('error', 'dns', 'ENOTFOUND')] as const;
+          return [
+            to,
+            j % 7 === 2 && i !== GRID_SPECIAL.mismatch[0] ? result('deny', 'timeout') : result('allow', 'connected'),
+          ] as const;
+        }),
+      ),
+    ]),
+  );
+  const cells = assembleMatrix({ test, observations: { results, sourceErrors: new Map(), alive: new Map() } });
+  return buildReport({
+    test,
+    cells,
+    metadata: { backend: 'simulated', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, proberVersion: '0.1.0' },
+  });
+}

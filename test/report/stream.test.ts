@@ -7,6 +7,7 @@ import type { ProbeResult } from '../../src/model/outcome.ts';
 import { adHocExitCode, streamReport } from '../../src/model/report.ts';
 import { DEFAULTS, type ReachabilityTest } from '../../src/model/test-spec.ts';
 import { formatProblem } from '../../src/report/fit.ts';
+import type { TableStyle } from '../../src/report/formats.ts';
 import { renderReport } from '../../src/report/render.ts';
 import { writeReport } from '../../src/report/write.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
@@ -112,16 +113,28 @@ t.test('the in-memory renderers give the same documents as before streaming', as
 
 t.test('which formats can hold which matrices', async (t) => {
   const names = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
-  const rows: [string, Parameters<typeof formatProblem>[0], number, number, RegExp | undefined][] = [
+  type Row = [string, Parameters<typeof formatProblem>[0], number, number, RegExp | undefined, TableStyle?];
+  const rows: Row[] = [
     ['a small table', 'table', 10, 10, undefined],
+    ['a table 200 targets wide is drawn compact', 'table', 10, 200, undefined],
+    ['a compact table of 2,000 targets, in bands', 'table', 10, 2000, undefined, 'compact'],
     [
-      'a table 200 targets wide',
+      'a wide table 200 targets wide, asked for by name',
       'table',
       10,
       200,
-      /^-o table: the matrix \(10 sources × 200 targets\) would be [\d,]+ characters wide/,
+      /^-o table --table wide: the matrix \(10 sources × 200 targets\) would be [\d,]+ characters wide, .*use --table compact, -o svg/,
+      'wide',
     ],
-    ['a tall table is fine', 'table', 5000, 10, undefined],
+    ['a tall table is fine', 'table', 5000, 10, undefined, 'wide'],
+    ['a 500 × 500 picture', 'svg', 500, 500, undefined],
+    [
+      'a picture over 250,000 cells',
+      'html',
+      501,
+      500,
+      /^-o html: the matrix \(501 sources × 500 targets\) has 250,500 cells, more than a picture a browser draws/,
+    ],
     ['a small Markdown matrix', 'markdown', 100, 100, undefined],
     [
       'a Markdown matrix over 1 MiB',
@@ -133,8 +146,8 @@ t.test('which formats can hold which matrices', async (t) => {
     ['JSON holds anything', 'json', 100_000, 100_000, undefined],
     ['JUnit holds anything', 'junit', 100_000, 100_000, undefined],
   ];
-  for (const [name, format, sources, targets, problem] of rows) {
-    const found = formatProblem(format, names(sources, 'source'), names(targets, 'target'));
+  for (const [name, format, sources, targets, problem, table] of rows) {
+    const found = formatProblem(format, names(sources, 'source'), names(targets, 'target'), table ? { table } : {});
     if (problem) t.match(found, problem, name);
     else t.equal(found, undefined, name);
   }

@@ -27,6 +27,8 @@ export function registerCheck(program: Command, finish: (code: ExitCode) => void
 Example:
   prober check -f demo.yaml -o table
   prober check -f demo.yaml -o junit > report.xml
+  prober check -f demo.yaml --table compact         # one character per cell, numbered columns
+  prober check -f demo.yaml -o html > report.html   # a heatmap page; hover a cell for its reason
 
 Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (bad input, error cells)`,
   );

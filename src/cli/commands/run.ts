@@ -56,6 +56,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
 Examples:
   prober run -f lab.yaml                              # from a laptop or CI runner (kubeconfig)
   prober run -f lab.yaml --context kind-lab -o junit > report.xml
+  prober run -f lab.yaml -o svg > matrix.svg          # the matrix as a picture
   prober run -f lab.yaml --agent=pod                  # where ephemeral containers are not allowed
   kubectl run prober --rm -i --restart=Never --image=${defaultImage(PROBER_VERSION)} \\
     --overrides='{"spec":{"serviceAccountName":"prober"}}' -- run -f - -o json < lab.yaml

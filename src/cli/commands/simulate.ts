@@ -9,6 +9,9 @@ import type { OutputFormat } from '../../report/formats.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, runFlags } from '../options.ts';
 
+/** The formats --diff and --explain print (they show no matrix to draw). */
+const TEXT_OUTPUTS: ReadonlySet<OutputFormat> = new Set(['table', 'markdown', 'json']);
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Parses `6379`, `6379/TCP` or `53/udp` (protocol defaults to TCP). */
@@ -24,11 +27,12 @@ function parsePortArg(text: string, flag: string): { port: number; protocol: Pro
 export function registerSimulate(program: Command, finish: (code: ExitCode) => void): void {
   const base = program
     .command('simulate')
-    .summary('compute the expected matrix from policies and manifests (no cluster needed)')
+    .summary('compute the expected matrix from policies and manifests, or from a cluster (nothing probed)')
     .description(
       'Reads NetworkPolicy, AdminNetworkPolicy, Cilium and Istio policies plus the workloads they apply to ' +
-        '(Deployments, StatefulSets, DaemonSets, Pods, Namespaces, Services) and prints what each workload ' +
-        'may reach on each port it serves, why, or how two policy sets differ. Nothing is probed.',
+        '(Deployments, StatefulSets, DaemonSets, Pods, Namespaces, Services) from files or, read-only, from a ' +
+        'cluster, and prints what each workload may reach on each port it serves, why, or how two policy sets ' +
+        'differ. Nothing is probed.',
     )
     .option('-f, --file <path>', 'manifests: a file or directory of policies and workloads (repeatable)', collect, [])
     .option(
@@ -42,7 +46,13 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
     )
     .option('--diff <old-new...>', 'list the cells whose verdict changes from the policies in OLD to those in NEW')
     .option('--assume-mesh', 'treat every workload as having an Istio sidecar')
-    .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default');
+    .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default')
+    .option('--cluster', "read namespaces, pods, Services and policies from the kubeconfig's cluster (read-only)")
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig to read the cluster with (implies --cluster; default: $KUBECONFIG, ~/.kube/config)',
+    )
+    .option('--context <name>', 'kubeconfig context to read (implies --cluster)');
   const command = addIgnoreKindOption(addOutputOptions(base));
   command.addHelpText(
     'after',
@@ -50,10 +60,22 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
 Examples:
   prober simulate -f policies/networkpolicy -f k8s
   prober simulate -f policies/networkpolicy -f k8s --port 6379
+  prober simulate -f policies/networkpolicy -f k8s --table compact
+  prober simulate -f policies/networkpolicy -f k8s -o html > matrix.html
   prober simulate -f policies/networkpolicy -f k8s --explain b-apacherr/apacherr redis-svc.d-redis 6379
   prober simulate -f k8s --diff policies/networkpolicy policies/cilium
   prober simulate --test policies/expectations.yaml -f policies/istio -f k8s --assume-mesh
   kubectl get pods -A -o yaml > pods.yaml && prober simulate -f policies -f pods.yaml --ignore-kind GlobalNetworkPolicy.crd.projectcalico.org
+  prober simulate --cluster                                   # the current context: topology and policies
+  prober simulate --context kind-lab --explain b-apacherr/apacherr-5d8f7 redis-svc.d-redis 6379
+  prober simulate --context kind-lab -f policies/networkpolicy   # these policies on the live topology
+  prober simulate --context prod --diff policies/old policies/new -o json
+
+From a cluster (--cluster, --kubeconfig or --context; kubectl's rules find the kubeconfig), prober lists
+namespaces, pods (with their IPs) and Services, and every object of every policy kind the cluster
+serves, read-only (RBAC: k8s/prober/simulate/prober-simulate.yaml). A policy kind prober does not
+evaluate that has objects there is an error unless --ignore-kind names it. With -f as well, the files
+give the policies instead of the cluster's (workload manifests are refused): a check before applying.
 
 Pods given with status.podIPs (a kubectl dump) let ipBlock rules match them; where a verdict depends
 on an IP the manifests do not give, the cell is an error ("undecidable"), never a guessed deny.
@@ -72,6 +94,14 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
         assumeMesh: opts.assumeMesh === true,
         namespace: opts.namespace,
         ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
+        ...(opts.cluster || opts.kubeconfig !== undefined || opts.context !== undefined
+          ? {
+              cluster: {
+                ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+                ...(opts.context !== undefined ? { context: opts.context } : {}),
+              },
+            }
+          : {}),
       }),
     );
   });
@@ -90,12 +120,12 @@ function simulateMode(opts: {
   if (modes > 1) throw new UsageError('simulate: use one of --explain, --diff and --test at a time');
   if (diff) {
     if (diff.length !== 2) throw new UsageError('--diff takes two policy sets: --diff OLD NEW');
-    if (opts.output === 'junit') throw new UsageError('--diff prints table, markdown or json');
+    if (!TEXT_OUTPUTS.has(opts.output)) throw new UsageError('--diff prints table, markdown or json');
     return { kind: 'diff', old: diff[0]!, new: diff[1]! };
   }
   if (explain) {
     if (explain.length !== 3) throw new UsageError('--explain takes three values: --explain FROM TO PORT');
-    if (opts.output === 'junit') throw new UsageError('--explain prints table, markdown or json');
+    if (!TEXT_OUTPUTS.has(opts.output)) throw new UsageError('--explain prints table, markdown or json');
     return { kind: 'explain', from: explain[0]!, to: explain[1]!, port: parsePortArg(explain[2]!, '--explain PORT') };
   }
   if (test) return { kind: 'test', file: test };

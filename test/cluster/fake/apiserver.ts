@@ -14,6 +14,7 @@ import type { Test } from 'tap';
 import type { FakeKubelet } from './kubelet.ts';
 import { endpointSlice, service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { FakePods } from './pods.ts';
+import { discovery, isDiscoveryPath, page } from './discovery.ts';
 import { parseSelector } from './selector.ts';
 import { parsePath, verbOf, type Target } from './request.ts';
 import { FakeRbac } from './rbac.ts';
@@ -79,6 +80,8 @@ export class FakeApiServer {
   readonly #namespaces = new Map<string, Json>();
   readonly #policies: Json[] = [];
   readonly #served = new Set(BUILT_IN);
+  /** Kinds of CRD resources installed with a kind of their own (`group/resource` → kind). */
+  readonly #crdKinds = new Map<string, string>();
   readonly #denied = new Set<string>();
   #rbac: FakeRbac | undefined;
   readonly #faults: {
@@ -180,9 +183,17 @@ export class FakeApiServer {
     this.#slices.set(key(fixture.namespace, String(meta(slice).name)), slice);
   }
 
-  /** Serves a CRD's resource at one version, e.g. `installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies')`. */
-  installCrd(group: string, version: string, resource: string): void {
+  /**
+   * Serves a CRD's resource at one version, e.g. `installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies')`;
+   * a kind prober does not list for `run` names its kind (`GlobalNetworkPolicy`).
+   */
+  installCrd(group: string, version: string, resource: string, kind?: string): void {
     this.#served.add(`${group}/${version}/${resource}`);
+    if (kind) this.#crdKinds.set(`${group}/${resource}`, kind);
+  }
+
+  #kindOf(group: string, resource: string): string | undefined {
+    return this.#crdKinds.get(`${group}/${resource}`) ?? POLICY_KINDS[resource];
   }
 
   /** Stores a policy object of any kind (its CRD must be installed for it to be listed). */
@@ -245,13 +256,15 @@ export class FakeApiServer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const target = parsePath(url.pathname);
-    const verb = verbOf(req.method ?? 'GET', target?.name);
+    // Discovery is open to every authenticated user (system:discovery), whatever the RBAC.
+    const discoveryPath = req.method === 'GET' && isDiscoveryPath(url.pathname);
+    const verb = discoveryPath ? 'get' : verbOf(req.method ?? 'GET', target?.name);
     const contentType = req.headers['content-type'];
     const send = (code: number, payload: unknown, type = 'application/json'): void => {
       this.requests.push({
         verb,
         group: target?.group ?? '',
-        resource: target?.resource ?? url.pathname,
+        resource: discoveryPath ? 'apis' : (target?.resource ?? url.pathname),
         namespace: target?.namespace,
         name: target?.name,
         contentType,
@@ -263,6 +276,13 @@ export class FakeApiServer {
     };
     try {
       if (req.headers.authorization !== `Bearer ${this.token}`) throw status.unauthorized();
+      if (discoveryPath) {
+        send(
+          200,
+          discovery(url.pathname, this.#served, (g, r) => this.#kindOf(g, r)),
+        );
+        return;
+      }
       if (!target || !this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
         throw status.noSuchResource();
       const denied =
@@ -301,8 +321,7 @@ export class FakeApiServer {
       {
         kind,
         apiVersion: 'v1',
-        metadata: { resourceVersion: String(this.#version) },
-        items: [...items].filter((o) => selector(labelsOf(o))).map(bare),
+        ...page(url, this.#version, [...items].filter((o) => selector(labelsOf(o))).map(bare)),
       },
     ];
     const inNamespace = (store: Map<string, Json>): Json[] =>
@@ -332,7 +351,7 @@ export class FakeApiServer {
       case 'list /services':
         return list('ServiceList', inNamespace(this.#services));
       default: {
-        const kind = POLICY_KINDS[target.resource];
+        const kind = this.#kindOf(target.group, target.resource);
         if (verb !== 'list' || !kind || namespace !== undefined) throw status.methodNotAllowed(verb);
         // Served at the requested version, as the API server converts between a CRD's versions.
         const apiVersion = `${target.group}/${target.version}`;
@@ -341,7 +360,7 @@ export class FakeApiServer {
         );
         const items =
           target.group === 'networking.k8s.io' ? stored.map(bare) : stored.map((p) => ({ ...p, apiVersion }));
-        return [200, { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: String(this.#version) }, items }];
+        return [200, { apiVersion, kind: `${kind}List`, ...page(url, this.#version, items) }];
       }
     }
   }
