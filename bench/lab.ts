@@ -9,18 +9,25 @@ import { join } from 'node:path';
 import { prepareRuntime } from '../app/runtime.ts';
 import { BINARY, ROOT } from './command.ts';
 
-function lab(args: readonly string[]): { status: number | null; stdout: string; stderr: string; wallMs: number } {
+export function lab(args: readonly string[]): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+} {
   const started = performance.now();
   const out = spawnSync(BINARY, ['lab', ...args], { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
   return { status: out.status, stdout: out.stdout, stderr: out.stderr, wallMs: performance.now() - started };
 }
 
 /** Manifests of `count` workloads (one port each, one Service each) in four namespaces, plus a policy
- * per namespace that admits only sources labelled `parity: even`: half of every column is dropped. */
+ * per namespace that admits only sources labelled `parity: even`: half of every column is dropped.
+ * Besides the test of every target as its name resolves (IPv4 first), `dualTest` probes each target
+ * over both families (`family: both`): twice the cells; `testSettleOff` is the first with `settle: 0`. */
 export function syntheticLab(
   dir: string,
   count: number,
-): { manifests: string; policies: string; test: string; testSettleOff: string } {
+): { manifests: string; policies: string; test: string; dualTest: string; testSettleOff: string } {
   const docs: string[] = [];
   const policies: string[] = [];
   const namespaces = ['n0', 'n1', 'n2', 'n3'];
@@ -46,19 +53,27 @@ export function syntheticLab(
     manifests: join(dir, 'manifests.yaml'),
     policies: join(dir, 'policies.yaml'),
     test: join(dir, 'test.yaml'),
+    dualTest: join(dir, 'dual-test.yaml'),
     testSettleOff: join(dir, 'test-settle-off.yaml'),
   };
   writeFileSync(paths.manifests, `${docs.join('\n---\n')}\n`);
   writeFileSync(paths.policies, `${policies.join('\n---\n')}\n`);
-  const test = (settle: string) =>
-    `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: synthetic-${count}x${count} }\nspec:\n  defaults: { timeout: 1s, attempts: 1, concurrency: 64${settle} }\n  sources:\n${sources.join('\n')}\n  targets:\n${targets.join('\n')}\n  expect: fromPolicies\n`;
-  writeFileSync(paths.test, test(''));
-  writeFileSync(paths.testSettleOff, test(', settle: 0'));
+  const testText = (name: string, list: readonly string[], settle = '') =>
+    `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: ${name} }\nspec:\n  defaults: { timeout: 1s, attempts: 1, concurrency: 64${settle} }\n  sources:\n${sources.join('\n')}\n  targets:\n${list.join('\n')}\n  expect: fromPolicies\n`;
+  writeFileSync(paths.test, testText(`synthetic-${count}x${count}`, targets));
+  writeFileSync(paths.testSettleOff, testText(`synthetic-${count}x${count}`, targets, ', settle: 0'));
+  writeFileSync(
+    paths.dualTest,
+    testText(
+      `synthetic-${count}x${count}-dual-stack`,
+      targets.map((line) => line.replace(/ }$/, ', family: both }')),
+    ),
+  );
   return paths;
 }
 
 /** Runs `lab test` `runs` times in a lab that is up; returns matrix times (report duration) and command wall times. */
-function timeTests(name: string, test: string, timeoutMs: number, runs: number, expect: string): object {
+export function timeTests(name: string, test: string, timeoutMs: number, runs: number, expect: string): object {
   const matrix: number[] = [];
   const wall: number[] = [];
   let summary: unknown;
@@ -108,8 +123,13 @@ function settleSideBySide(name: string, withWindow: string, off: string, timeout
   };
 }
 
-/** The lab section of `npm run bench`. */
-export async function benchLab(): Promise<object> {
+/**
+ * The lab section of `npm run bench`. `more` measures further variants in the synthetic lab while it
+ * is up (with its policies applied), side by side with the synthetic figures.
+ */
+export async function benchLab(
+  more?: (name: string, paths: ReturnType<typeof syntheticLab>) => Record<string, object>,
+): Promise<object> {
   await prepareRuntime();
   const seedName = `bench-seed-${process.pid}`;
   const synName = `bench-syn-${process.pid}`;
@@ -138,6 +158,7 @@ export async function benchLab(): Promise<object> {
       seed,
       synthetic,
       settle: { cells: '20 × 20', allAllowed: settleAllAllowed, halfDropped: settleHalfDropped },
+      ...more?.(synName, paths),
     };
   } finally {
     lab(['down', '--name', seedName]);

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark section, printed as one JSON document. Targets are goals, not assertions.
 
 import { benchLab } from './lab.ts';
+import { benchDualStack } from './lab-dualstack.ts';
 import { benchLint } from './lint.ts';
 import { benchLiveRead } from './live-read.ts';
 import { benchPolicy } from './policy.ts';
@@ -14,5 +15,5 @@ sections.udp = await benchUdp();
 sections.policy = await benchPolicy();
 sections.lint = await benchLint();
 sections.liveRead = await benchLiveRead();
-sections.lab = await benchLab();
+sections.lab = await benchLab((name, paths) => ({ dualStack: benchDualStack(name, paths, 1000, 5) }));
 process.stdout.write(`${JSON.stringify({ started, node: process.version, sections }, null, 2)}\n`);

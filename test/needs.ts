@@ -28,6 +28,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/k8s/apache.test.ts': 'apache2, webdis, redis-server',
   'test/lab/cluster-dns.test.ts': 'prober lab with dnsmasq as the cluster DNS: network namespaces, nftables (root)',
   'test/lab/demo-profile.test.ts': 'prober lab demo from a second profile: network namespaces, nftables (root)',
+  'test/lab/dualstack.test.ts': 'prober lab over IPv4 and IPv6: network namespaces, nftables, redis-server (root)',
   'test/lab/interrupt.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/lifecycle.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/no-profile.test.ts':
@@ -35,6 +36,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/lab/safety.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/seed.test.ts': "prober lab with the seed's manifests: all the lab programs and the time app (root)",
   'test/lab/synthetic.test.ts': 'prober lab: network namespaces, nftables (root)',
+  'test/probe/family.test.ts': 'a network namespace with its own hosts file (root)',
   'test/lab/udp.test.ts': 'prober lab: network namespaces, nftables (root)',
   'test/probe/dns-netns.test.ts': 'dnsmasq; network namespaces and nftables (root)',
   'test/probe/dns-server.test.ts': 'dnsmasq',

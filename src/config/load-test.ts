@@ -2,9 +2,11 @@
 
 import { dirname, resolve } from 'node:path';
 import { formatDuration, parseDuration, parseSettle, PROBE_TIMEOUT } from '../model/duration.ts';
+import { familiesOf, familyTargetName } from '../model/family.ts';
 import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
-import { parseTarget } from '../model/target.ts';
+import { dnsAddressOf, parseTarget } from '../model/target.ts';
+import { recordTypeOf, typeFamilyConflict } from '../model/dns-query.ts';
 import { payloadHex } from '../model/udp-payload.ts';
 import {
   DEFAULTS,
@@ -15,6 +17,7 @@ import {
   type SourceSpec,
   type StatusSet,
   type TargetSpec,
+  ruleTargetName,
 } from '../model/test-spec.ts';
 import { ConfigError } from './config-error.ts';
 import { checkSchema } from './schema-check.ts';
@@ -74,7 +77,7 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
     };
   });
 
-  const targets: TargetSpec[] = Object.entries(raw.spec.targets).map(([name, t]) => {
+  const targets: TargetSpec[] = Object.entries(raw.spec.targets).flatMap(([name, t]) => {
     const path = ['spec', 'targets', name];
     const parsed = parseTarget(t.url);
     if (!parsed.ok) return fail([...path, 'url'], `spec.targets.${name}.url`, parsed.error);
@@ -108,7 +111,7 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
         `only applies to udp targets, not ${parsed.value.scheme}://`,
       );
     if (payload && !payload.ok) fail([...path, payloadField], `spec.targets.${name}.${payloadField}`, payload.error);
-    return {
+    const target: TargetSpec = {
       name,
       address: parsed.value,
       liveness: t.liveness ?? 'auto',
@@ -119,6 +122,19 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
       ...(settleMs !== undefined ? { settleMs } : {}),
       origin: origin(path),
     };
+    if (t.family === undefined) return [target];
+    const query = parsed.value.dns;
+    const conflict = query && typeFamilyConflict(query, t.family);
+    if (conflict) fail([...path, 'family'], `spec.targets.${name}.family`, conflict);
+    // One column per family asked for, each named for its family; rules keep naming the target as written.
+    return familiesOf(t.family).map((family) => ({
+      ...target,
+      // A dns:// target's family is the record it asks for, written into its URL so the cell can be repeated.
+      ...(query ? { address: dnsAddressOf(parsed.value, { ...query, type: recordTypeOf(family) }) } : {}),
+      name: familyTargetName(name, family),
+      family,
+      written: name,
+    }));
   });
 
   const rules: ExpectRule[] =
@@ -157,7 +173,7 @@ function checkRules(
   targets: readonly TargetSpec[],
 ): void {
   const sourceNames = sources.map((s) => s.name);
-  const targetNames = targets.map((t) => t.name);
+  const targetNames = [...new Set(targets.map(ruleTargetName))];
   rules.forEach((rule, i) => {
     const side = unmatchedSide(rule, sourceNames, targetNames);
     if (side) {

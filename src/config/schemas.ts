@@ -61,6 +61,7 @@ const Target = Type.Object(
     timeout: Type.Optional(ref('duration', Duration)),
     settle: Type.Optional(ref('settle', Settle)),
     liveness: Type.Optional(Type.Enum(['auto', 'none'])),
+    family: Type.Optional(Type.Enum(['ipv4', 'ipv6', 'both'])),
     payload: Type.Optional(Type.String()),
     payloadHex: Type.Optional(Type.String()),
   },

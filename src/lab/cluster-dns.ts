@@ -8,7 +8,10 @@ import type { ManifestInput } from './topology.ts';
 import type { ProgramSpec } from './programs/program.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
-/** The namespace, Service, labels and address of the cluster DNS, as kubeadm clusters name them. */
+/**
+ * The namespace, Service, labels and address of the cluster DNS, as kubeadm clusters name them. The
+ * Service is dual-stack like every lab Service: 10.96.0.10 and its IPv6 pair fd00:10:96::a.
+ */
 export const CLUSTER_DNS = {
   namespace: 'kube-system',
   service: 'kube-dns',
@@ -88,8 +91,8 @@ export function clusterDnsPod(topology: LabTopology): LabPod | undefined {
 
 /**
  * Every name the DNS server answers, each with its list of addresses: the Services' cluster names
- * (their virtual IPs; a headless Service's pods) and the Ingress hosts. A name with several addresses gets several records, and
- * an IPv6 address in a list becomes an AAAA record.
+ * (their virtual IPs of both families; a headless Service's pods' addresses) and the Ingress hosts.
+ * A name with several addresses gets several records; an IPv6 address becomes an AAAA record.
  */
 export function dnsRecords(topology: LabTopology): Map<string, string[]> {
   const records = new Map<string, string[]>();
@@ -103,10 +106,12 @@ export function dnsRecords(topology: LabTopology): Map<string, string[]> {
     if (!full) continue;
     // A headless Service's name answers with its pods' addresses, one record each.
     const addresses =
-      service.clusterIp === 'None' ? service.ports.flatMap((p) => p.endpoints.map((e) => e.ip)) : [service.clusterIp];
+      service.clusterIp === 'None'
+        ? service.ports.flatMap((p) => p.endpoints.flatMap((e) => e.ips))
+        : service.clusterIps;
     for (const address of addresses) add(full, address);
   }
-  for (const extra of topology.extraHosts) add(extra.name, extra.ip);
+  for (const extra of topology.extraHosts) for (const ip of extra.ips) add(extra.name, ip);
   return records;
 }
 
@@ -118,7 +123,7 @@ export function recordsFile(records: ReadonlyMap<string, readonly string[]>): st
 
 /**
  * The dnsmasq configuration: nothing read from the host (no /etc/resolv.conf, no /etc/hosts, no
- * upstream server), answers only on the pod's address, records from the lab's own file. Unknown names
+ * upstream server), answers only on the pod's addresses (IPv4 and IPv6), records from the lab's own file. Unknown names
  * in the cluster domain are NXDOMAIN (`local=`), and so is every other name (`address=/#/`): the lab
  * is closed, nothing is forwarded.
  */
@@ -128,7 +133,7 @@ export function dnsmasqConfig(pod: LabPod, dir: string): string {
     'no-hosts',
     'no-poll',
     `addn-hosts=${join(dir, 'records')}`,
-    `listen-address=${pod.ip}`,
+    `listen-address=${pod.ips.join(',')}`,
     'bind-interfaces',
     'port=53',
     `local=/${CLUSTER_DNS.domain}/`,
@@ -171,7 +176,10 @@ export function clusterDnsProgram(topology: LabTopology, pod: LabPod, dir: strin
 }
 
 /**
- * A pod's resolv.conf, as kubelet writes it for `dnsPolicy: ClusterFirst`. The short timeout keeps a
+ * A pod's resolv.conf, as kubelet writes it for `dnsPolicy: ClusterFirst`: one nameserver, the DNS
+ * Service's IPv4 address (kubelet's clusterDNS holds the Service's first ClusterIP; a second
+ * nameserver would let a lookup the policies block over one family quietly succeed over the other,
+ * after a second's wait). The answers carry both families either way. The short timeout keeps a
  * lookup the policies block from holding a resolver thread for tens of seconds (the search list
  * multiplies every wait); the lab's network loses no packets, so one try is enough.
  */
@@ -186,8 +194,8 @@ export function podResolvConf(namespace: string): string {
 }
 
 /**
- * The node's resolv.conf: straight to the DNS pod (the node has no Service NAT) with no search list,
- * so the node resolves full names the lab serves and nothing of the host's.
+ * The node's resolv.conf: straight to the DNS pod's IPv4 address (the node has no Service NAT) with
+ * no search list, so the node resolves full names the lab serves, A and AAAA, and nothing of the host's.
  */
 export function nodeResolvConf(dnsPod: LabPod | undefined): string {
   return `nameserver ${dnsPod?.ip ?? '127.0.0.1'}\noptions timeout:1 attempts:1\n`;
@@ -221,7 +229,7 @@ export function clusterDnsModel(
         ports: pod.containers.flatMap((c) =>
           c.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.containerPort, protocol: p.protocol })),
         ),
-        ips: [pod.ip],
+        ips: [...pod.ips],
         source: CLUSTER_DNS_SOURCE,
       },
     ],

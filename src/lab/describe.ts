@@ -7,7 +7,7 @@ import type { LabState } from './state.ts';
 export function describeLab(state: LabState): string {
   const { topology } = state;
   const lines = [
-    `lab ${state.lab} (since ${state.createdAt}), node ${topology.nodeIp} in namespace ${topology.nodeNetns}`,
+    `lab ${state.lab} (since ${state.createdAt}), node ${topology.nodeIp} ${topology.nodeIp6} in namespace ${topology.nodeNetns}`,
     '',
     'pods:',
   ];
@@ -16,7 +16,7 @@ export function describeLab(state: LabState): string {
       .filter((p) => p.pod === pod.name && p.kind !== 'agent')
       .map((p) => `${p.container}=${p.kind}`);
     lines.push(
-      `  ${pod.namespace}/${pod.name}  ${pod.ip}  netns ${pod.netns}  ${programs.join(' ') || '(no program)'}`,
+      `  ${pod.namespace}/${pod.name}  ${pod.ips.join(' ')}  netns ${pod.netns}  ${programs.join(' ') || '(no program)'}`,
     );
   }
   lines.push('', 'services:');
@@ -25,15 +25,15 @@ export function describeLab(state: LabState): string {
       (p) =>
         `${p.port}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}→${p.endpoints.map((e) => `${e.ip}:${e.port}`).join(',') || 'no endpoints'}`,
     );
-    lines.push(`  ${service.dnsNames[0]}  ${service.clusterIp}  ${ports.join(' ')}`);
+    lines.push(`  ${service.dnsNames[0]}  ${service.clusterIps.join(' ')}  ${ports.join(' ')}`);
   }
-  for (const extra of topology.extraHosts) lines.push(`  ${extra.name}  ${extra.ip}  (ingress host)`);
+  for (const extra of topology.extraHosts) lines.push(`  ${extra.name}  ${extra.ips.join(' ')}  (ingress host)`);
   const dns = topology.services.find((s) => s.clusterIp === CLUSTER_DNS.clusterIp);
   if (dns)
     lines.push(
       '',
-      `cluster DNS: ${dns.namespace}/${dns.name} at ${dns.clusterIp} (53/UDP, 53/TCP), dnsmasq in pod ${clusterDnsPod(topology)?.name ?? '?'} (${Object.entries(CLUSTER_DNS.labels).map(([k, v]) => `${k}=${v}`)})`,
-      `  pods resolve <service>.<namespace>.svc.${CLUSTER_DNS.domain} and the ingress hosts through it; other names are NXDOMAIN`,
+      `cluster DNS: ${dns.namespace}/${dns.name} at ${dns.clusterIps.join(' ')} (53/UDP, 53/TCP), dnsmasq in pod ${clusterDnsPod(topology)?.name ?? '?'} (${Object.entries(CLUSTER_DNS.labels).map(([k, v]) => `${k}=${v}`)})`,
+      `  pods resolve <service>.<namespace>.svc.${CLUSTER_DNS.domain} and the ingress hosts through it (A and AAAA); other names are NXDOMAIN`,
     );
   lines.push(
     '',

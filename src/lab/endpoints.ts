@@ -1,6 +1,7 @@
 // Where a target URL lands in the lab: the pod addresses behind a Service name, an Ingress host or a pod IP.
 
-import type { TargetAddress } from '../model/target.ts';
+import { ipOf, type IpFamily } from '../model/family.ts';
+import { hostPort, type TargetAddress } from '../model/target.ts';
 import { clusterDnsPod } from './cluster-dns.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
@@ -10,9 +11,13 @@ export interface LabEndpoint {
   readonly port: number;
 }
 
-/** The endpoints of a target as the lab routes it; empty when the lab knows no such name or port. */
-export function endpointsOf(topology: LabTopology, address: TargetAddress): LabEndpoint[] {
-  // A name is answered by the cluster DNS: its pod is the endpoint a `dns://` target lands on.
+/**
+ * The endpoints of a target as the lab routes it, at their addresses of `family` (default IPv4);
+ * empty when the lab knows no such name or port, or the endpoints have no address of that family.
+ */
+export function endpointsOf(topology: LabTopology, address: TargetAddress, family: IpFamily = 'ipv4'): LabEndpoint[] {
+  // A name is answered by the cluster DNS: its pod is the endpoint a `dns://` target lands on, at the
+  // IPv4 address pods' resolv.conf names whatever record the target asks for.
   if (address.scheme === 'dns') {
     const dns = clusterDnsPod(topology);
     return dns ? [{ ip: dns.ip, port: 53 }] : [];
@@ -21,21 +26,25 @@ export function endpointsOf(topology: LabTopology, address: TargetAddress): LabE
   const headless = topology.services.find((s) => s.clusterIp === 'None' && s.dnsNames.includes(host));
   // A headless name is its pods: the target's port is theirs, no Service port in between.
   if (headless) {
-    const pods = headless.ports.flatMap((p) => p.endpoints.map((e) => e.ip));
-    return [...new Set(pods)].map((ip) => ({ ip, port: address.port }));
+    const pods = headless.ports.flatMap((p) => p.endpoints.map((e) => ipOf(e.ips, family) ?? ''));
+    return [...new Set(pods)].filter((ip) => ip !== '').map((ip) => ({ ip, port: address.port }));
   }
   const clusterIp =
-    topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIp === host)?.clusterIp ??
+    topology.services.find((s) => s.dnsNames.includes(host) || s.clusterIps.includes(host))?.clusterIp ??
     topology.extraHosts.find((h) => h.name === host)?.ip;
+  const at = (ips: readonly string[], port: number): LabEndpoint[] => {
+    const ip = ipOf(ips, family);
+    return ip ? [{ ip, port }] : [];
+  };
   if (clusterIp) {
     const service = topology.services.find((s) => s.clusterIp === clusterIp);
     // A udp:// target lands on the Service's UDP port of that number, every other scheme on its TCP port.
     const protocol = address.scheme === 'udp' ? 'UDP' : 'TCP';
     const port = service?.ports.find((p) => p.port === address.port && p.protocol === protocol);
-    return port ? port.endpoints.map((e) => ({ ip: e.ip, port: e.port })) : [];
+    return port ? port.endpoints.flatMap((e) => at(e.ips, e.port)) : [];
   }
-  const pod = topology.pods.find((p) => p.ip === host || p.name === host);
-  return pod ? [{ ip: pod.ip, port: address.port }] : [];
+  const pod = topology.pods.find((p) => p.ips.includes(host) || p.name === host);
+  return pod ? at(pod.ips, address.port) : [];
 }
 
 /**
@@ -44,7 +53,7 @@ export function endpointsOf(topology: LabTopology, address: TargetAddress): LabE
  */
 export function endpointUrl(address: TargetAddress, endpoint: LabEndpoint): string {
   if (address.scheme === 'dns') return address.url;
-  return `${address.scheme}://${endpoint.ip}:${endpoint.port}${address.path}`;
+  return `${address.scheme}://${hostPort({ ...address, host: endpoint.ip, port: endpoint.port })}${address.path}`;
 }
 
 /** Lab pods matching a source's namespace and label selector, in declaration order. */

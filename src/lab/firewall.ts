@@ -1,6 +1,7 @@
 // Compiles the policy engine's verdicts into nftables rules inside each lab pod: one source of truth.
 
 import type { Decision, Model, Protocol } from '../policy/index.ts';
+import { familyOf } from '../model/family.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** One pod's ruleset plus a count of what it enforces, for messages. */
@@ -35,7 +36,7 @@ function podRuleset(
   pod: LabPod,
   ingress: readonly Decision[],
   egress: readonly Decision[],
-  nodeIp: string,
+  nodeIps: readonly string[],
 ): PodFirewall {
   const ip = (d: Decision, side: 'from' | 'to'): string => {
     const peer = d[side];
@@ -53,13 +54,17 @@ function podRuleset(
       `  chain ${name} {`,
       `    type filter hook ${name} priority 0; policy accept;`,
       '    ct direction reply accept',
+      // Neighbour discovery is IPv6's ARP: without it no IPv6 packet leaves, whatever the policies say.
+      '    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept',
       `    ip ${peerKey} 127.0.0.0/8 accept`,
-      `    ip ${peerKey} ${nodeIp} accept`,
+      `    ip6 ${peerKey} ::1 accept`,
+      ...nodeIps.map((nodeIp) => `    ${familyOf(nodeIp) === 'ipv6' ? 'ip6' : 'ip'} ${peerKey} ${nodeIp} accept`),
     ];
     for (const d of decisions) {
       const side = name === 'input' ? d.ingress : d.egress;
       if (!side) continue;
-      const match = `ip ${peerKey} ${ip(d, name === 'input' ? 'from' : 'to')} meta l4proto ${proto(d.protocol)} th dport ${d.port} `;
+      const peer = ip(d, name === 'input' ? 'from' : 'to');
+      const match = `${familyOf(peer) === 'ipv6' ? 'ip6' : 'ip'} ${peerKey} ${peer} meta l4proto ${proto(d.protocol)} th dport ${d.port} `;
       // Only rules that change something are written: allows where isolated, denies where not.
       if (isolated && side.verdict === 'allow') lines.push(`    ${match}accept`);
       if (!isolated && side.verdict === 'deny') lines.push(...deny(match));
@@ -79,24 +84,30 @@ function podRuleset(
 }
 
 /**
- * Asks the model about every pod pair and port, and compiles the answers. The model must know the
- * pods' IPs (workload `ips`), so decisions are taken between the exact addresses the lab uses.
+ * Asks the model about every pod pair and port in each address family, and compiles the answers.
+ * The model must know the pods' IPs (workload `ips`), so decisions are taken between the exact
+ * addresses the lab uses: an IPv4 ipBlock decides the IPv4 pair only, an IPv6 one the IPv6 pair.
  */
 export function compileFirewall(topology: LabTopology, model: Model): PodFirewall[] {
-  const ingressOf = new Map<string, Decision[]>(topology.pods.map((p) => [p.ip, []]));
-  const egressOf = new Map<string, Decision[]>(topology.pods.map((p) => [p.ip, []]));
+  const ingressOf = new Map<string, Decision[]>(topology.pods.map((p) => [p.netns, []]));
+  const egressOf = new Map<string, Decision[]>(topology.pods.map((p) => [p.netns, []]));
   for (const dst of topology.pods) {
     for (const { port, protocol } of portsOf(dst)) {
       for (const src of topology.pods) {
-        const decision = model.decide({ from: { ip: src.ip }, to: { ip: dst.ip }, port, protocol });
-        // Decisions name peers by IP so the rules can use them as they are.
-        const withIps: Decision = { ...decision, from: { kind: 'ip', ip: src.ip }, to: { kind: 'ip', ip: dst.ip } };
-        ingressOf.get(dst.ip)!.push(withIps);
-        egressOf.get(src.ip)!.push(withIps);
+        for (const from of src.ips) {
+          const to = dst.ips.find((ip) => familyOf(ip) === familyOf(from));
+          if (to === undefined) continue;
+          const decision = model.decide({ from: { ip: from }, to: { ip: to }, port, protocol });
+          // Decisions name peers by IP so the rules can use them as they are.
+          const withIps: Decision = { ...decision, from: { kind: 'ip', ip: from }, to: { kind: 'ip', ip: to } };
+          ingressOf.get(dst.netns)!.push(withIps);
+          egressOf.get(src.netns)!.push(withIps);
+        }
       }
     }
   }
-  return topology.pods.map((pod) => podRuleset(pod, ingressOf.get(pod.ip)!, egressOf.get(pod.ip)!, topology.nodeIp));
+  const nodeIps = [topology.nodeIp, topology.nodeIp6];
+  return topology.pods.map((pod) => podRuleset(pod, ingressOf.get(pod.netns)!, egressOf.get(pod.netns)!, nodeIps));
 }
 
 /** Removes the policy table (used before applying another set, and by `lab reset`). */

@@ -88,7 +88,8 @@ export class LabBackend implements Backend {
     const urls = new Map<string, string>();
     const payloads = new Map<string, string>();
     for (const target of test.targets) {
-      for (const [i, endpoint] of endpointsOf(this.#state.topology, target.address).entries()) {
+      // A target probed over one family is alive when its endpoints answer over that family.
+      for (const [i, endpoint] of endpointsOf(this.#state.topology, target.address, target.family).entries()) {
         urls.set(`${target.name}#${i}`, endpointUrl(target.address, endpoint));
         // A UDP endpoint answers the node only to the datagram the target's own probes send.
         if (target.payloadHex !== undefined) payloads.set(`${target.name}#${i}`, target.payloadHex);

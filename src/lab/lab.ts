@@ -155,7 +155,7 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     const dnsService = topology.services.find((s) => s.clusterIp === CLUSTER_DNS.clusterIp);
     if (dnsService)
       log(
-        `dns: ${dnsService.dnsNames[0]} ${dnsService.clusterIp} (53/UDP, 53/TCP; dnsmasq in ${dnsService.namespace}), serving ${dnsRecords(topology).size} names`,
+        `dns: ${dnsService.dnsNames[0]} ${dnsService.clusterIps.join(' ')} (53/UDP, 53/TCP; dnsmasq in ${dnsService.namespace}), serving ${dnsRecords(topology).size} names`,
       );
     await startAll(others.map((spec) => ({ netns: netnsOf(spec), spec })));
     await ready(others, options.readyTimeoutMs ?? 60_000);

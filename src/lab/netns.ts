@@ -2,13 +2,14 @@
 
 import { join } from 'node:path';
 import { quoteName } from '../model/k8s-names.ts';
+import { familyOf, urlHost } from '../model/family.ts';
 import { clusterDnsPod, nodeResolvConf, podResolvConf } from './cluster-dns.ts';
 import { removeIn, writeFileIn } from './confine.ts';
 import { isLabNetns } from './names.ts';
 import { attempt, run } from './run-command.ts';
 import type { LabPod, LabService, LabTopology } from './topology-types.ts';
 
-/** Where `ip netns exec` finds per-namespace files (bind-mounted over /etc/hosts, /etc/resolv.conf). */
+/** Where `ip netns exec` finds per-namespace files (bind-mounted over /etc/hosts, /etc/resolv.conf, /etc/gai.conf). */
 export const NETNS_ETC = '/etc/netns';
 
 /** Creates the node namespace with the bridge every pod attaches to. */
@@ -17,7 +18,12 @@ export async function createNode(topology: LabTopology): Promise<void> {
   await run('ip', ['netns', 'add', ns]);
   await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
   await run('ip', ['-n', ns, 'link', 'add', 'br0', 'type', 'bridge']);
+  // Neighbour solicitations reach every port: no snooping state to build up before IPv6 works.
+  await run('ip', ['-n', ns, 'link', 'set', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
   await run('ip', ['-n', ns, 'addr', 'add', `${topology.nodeIp}/${topology.prefixLength}`, 'dev', 'br0']);
+  // `nodad`: the lab's addresses are unique by construction, and duplicate address detection would
+  // keep an IPv6 address unusable ("tentative") for a second or more after it is added.
+  await run('ip', ['-n', ns, 'addr', 'add', `${topology.nodeIp6}/${topology.prefixLength6}`, 'dev', 'br0', 'nodad']);
   await run('ip', ['-n', ns, 'link', 'set', 'br0', 'up']);
   // The node resolves through the lab's DNS pod only, never through the host's resolver or hosts file.
   await writeEtc(topology.lab, ns, hostsFile(), nodeResolvConf(clusterDnsPod(topology)));
@@ -43,9 +49,15 @@ export async function createPod(topology: LabTopology, pod: LabPod, index: numbe
   ]);
   await run('ip', ['-n', topology.nodeNetns, 'link', 'set', host, 'master', 'br0', 'up']);
   await run('ip', ['-n', pod.netns, 'link', 'set', 'lo', 'up']);
-  await run('ip', ['-n', pod.netns, 'addr', 'add', `${pod.ip}/${topology.prefixLength}`, 'dev', 'eth0']);
+  for (const ip of pod.ips) {
+    const prefix = familyOf(ip) === 'ipv6' ? ['nodad'] : [];
+    const length = familyOf(ip) === 'ipv6' ? topology.prefixLength6 : topology.prefixLength;
+    await run('ip', ['-n', pod.netns, 'addr', 'add', `${ip}/${length}`, 'dev', 'eth0', ...prefix]);
+  }
   await run('ip', ['-n', pod.netns, 'link', 'set', 'eth0', 'up']);
+  // Service addresses are off-link in both families: the default routes get them to the DNAT below.
   await run('ip', ['-n', pod.netns, 'route', 'add', 'default', 'via', topology.nodeIp]);
+  await run('ip', ['-n', pod.netns, '-6', 'route', 'add', 'default', 'via', topology.nodeIp6]);
   await writeEtc(topology.lab, pod.netns, hostsFile(pod), podResolvConf(pod.namespace));
   await loadNft(pod.netns, serviceNat(topology.services));
 }
@@ -56,19 +68,43 @@ export function netnsEtc(lab: string, netns: string): string {
   return join(NETNS_ETC, netns);
 }
 
-/** Writes /etc/netns/<ns>/{hosts,resolv.conf}, which `ip netns exec` mounts over the host's. */
+/**
+ * The address order of RFC 6724 for the resolver (glibc's built-in table is RFC 3484's, which ranks
+ * every IPv6 address, unique-local ones included, above IPv4): a dual-stack name resolves to its IPv4
+ * address first, as the lab's names did before it had IPv6 and as most dual-stack clusters' clients see.
+ */
+export const GAI_CONF = [
+  '# RFC 6724 precedences: IPv4 (::ffff:0:0/96) above unique-local IPv6 (fc00::/7).',
+  'precedence ::1/128 50',
+  'precedence ::/0 40',
+  'precedence ::ffff:0:0/96 35',
+  'precedence 2002::/16 30',
+  'precedence 2001::/32 5',
+  'precedence fc00::/7 3',
+  'precedence ::/96 1',
+  'precedence fec0::/10 1',
+  'precedence 3ffe::/16 1',
+  '',
+].join('\n');
+
+/**
+ * Writes /etc/netns/<ns>/{hosts,resolv.conf,gai.conf}, which `ip netns exec` mounts over the host's.
+ * gai.conf orders what the cluster DNS answers: a dual-stack name's A record comes before its AAAA.
+ */
 async function writeEtc(lab: string, netns: string, hosts: string, resolvConf: string): Promise<void> {
   const dir = netnsEtc(lab, netns);
   await writeFileIn(NETNS_ETC, join(dir, 'hosts'), hosts);
+  await writeFileIn(NETNS_ETC, join(dir, 'gai.conf'), GAI_CONF);
   await writeFileIn(NETNS_ETC, join(dir, 'resolv.conf'), resolvConf);
 }
 
 /**
- * The hosts file of a pod, as kubelet writes it: localhost and the pod's own name (the node's: only
- * localhost). Services and Ingress hosts are the cluster DNS's to answer (see cluster-dns.ts).
+ * The hosts file of a pod, as kubelet writes it: localhost and the pod's own name at each of its
+ * addresses (the node's: only localhost). Services and Ingress hosts are the cluster DNS's to answer
+ * (see cluster-dns.ts), with an A and an AAAA record each.
  */
-export function hostsFile(pod?: Pick<LabPod, 'ip' | 'name'>): string {
-  const own = pod ? `${pod.ip} ${pod.name}\n` : '';
+export function hostsFile(pod?: Pick<LabPod, 'ips' | 'name'>): string {
+  const own = (pod?.ips ?? []).map((ip) => `${ip} ${pod?.name}\n`).join('');
   return `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n${own}`;
 }
 
@@ -83,18 +119,27 @@ export function serviceNat(services: readonly LabService[]): string {
     for (const port of service.ports) {
       if (port.endpoints.length === 0) continue;
       const proto = port.protocol.toLowerCase();
-      const match = `ip daddr ${service.clusterIp} ${proto} dport ${port.port}`;
-      if (port.endpoints.length === 1) {
-        const [ep] = port.endpoints;
-        rules.push(`    ${match} dnat ip to ${ep!.ip}:${ep!.port}`);
-      } else {
-        const map = port.endpoints.map((ep, i) => `${i} : ${ep.ip} . ${ep.port}`).join(', ');
-        rules.push(`    ${match} dnat ip to numgen random mod ${port.endpoints.length} map { ${map} }`);
+      // Each family's virtual address leads to the endpoints' addresses of the same family.
+      for (const clusterIp of service.clusterIps) {
+        const family = familyOf(clusterIp) === 'ipv6' ? 'ip6' : 'ip';
+        const targets = port.endpoints.flatMap((ep) => {
+          const ip = ep.ips.find((a) => familyOf(a) === familyOf(clusterIp));
+          return ip ? [{ ip, port: ep.port }] : [];
+        });
+        if (targets.length === 0) continue;
+        const match = `${family} daddr ${clusterIp} ${proto} dport ${port.port}`;
+        if (targets.length === 1) {
+          const [ep] = targets;
+          rules.push(`    ${match} dnat ${family} to ${urlHost(ep!.ip)}:${ep!.port}`);
+        } else {
+          const map = targets.map((ep, i) => `${i} : ${ep.ip} . ${ep.port}`).join(', ');
+          rules.push(`    ${match} dnat ${family} to numgen random mod ${targets.length} map { ${map} }`);
+        }
       }
     }
   }
   return [
-    'table ip prober_services {',
+    'table inet prober_services {',
     '  chain output {',
     '    type nat hook output priority -100; policy accept;',
     ...rules,

@@ -15,7 +15,7 @@ export async function labModel(state: LabState, policyPaths: readonly string[]):
   const cluster = (await loadManifests(state.manifests)).cluster;
   const policies = policyPaths.length > 0 ? (await loadManifests(policyPaths)).cluster.policies : [];
   const workloads = cluster.workloads.map((w) => {
-    const ips = state.topology.pods.filter((p) => p.workload === `${w.namespace}/${w.name}`).map((p) => p.ip);
+    const ips = state.topology.pods.filter((p) => p.workload === `${w.namespace}/${w.name}`).flatMap((p) => p.ips);
     return ips.length > 0 ? { ...w, ips } : w;
   });
   // The lab's own cluster DNS is part of the cluster the policies govern (kube-system/kube-dns).

@@ -25,7 +25,10 @@ export interface LabPod {
   readonly serviceAccount: string;
   /** Network namespace name on the host. */
   readonly netns: string;
+  /** The pod's IPv4 address (its `status.podIP`). */
   readonly ip: string;
+  /** Every address of the pod, one per family, IPv4 first (its `status.podIPs`). */
+  readonly ips: readonly string[];
   readonly containers: readonly LabContainer[];
   /** Volumes backed by ConfigMaps: volume name → ConfigMap data (file name → content). */
   readonly configVolumes: Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -37,16 +40,23 @@ export interface LabServicePort {
   readonly name?: string;
   readonly port: number;
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
-  /** Endpoint pod IP → container port (named targetPorts resolved per pod). */
-  readonly endpoints: readonly { readonly pod: string; readonly ip: string; readonly port: number }[];
+  /** Endpoint pod IPv4 address (and every address, per family) → container port (named targetPorts resolved per pod). */
+  readonly endpoints: readonly {
+    readonly pod: string;
+    readonly ip: string;
+    readonly ips: readonly string[];
+    readonly port: number;
+  }[];
 }
 
 /** A Service with its virtual IP, the names it answers to, and its endpoints. */
 export interface LabService {
   readonly namespace: string;
   readonly name: string;
-  /** The virtual IP, or `None` for a headless Service (its name resolves to its pods' addresses). */
+  /** The IPv4 virtual address (`spec.clusterIP`), or `None` for a headless Service (its name resolves to its pods' addresses). */
   readonly clusterIp: string;
+  /** The virtual address of each family, IPv4 first (`spec.clusterIPs`); empty for a headless Service. */
+  readonly clusterIps: readonly string[];
   /** `svc.ns.svc.cluster.local`, `svc.ns.svc`, `svc.ns`. */
   readonly dnsNames: readonly string[];
   readonly ports: readonly LabServicePort[];
@@ -59,9 +69,12 @@ export interface LabTopology {
   readonly nodeNetns: string;
   readonly nodeIp: string;
   readonly prefixLength: number;
+  /** The node's IPv6 address on the bridge, and the IPv6 pod network's prefix length. */
+  readonly nodeIp6: string;
+  readonly prefixLength6: number;
   readonly namespaces: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>> }[];
   readonly pods: readonly LabPod[];
   readonly services: readonly LabService[];
-  /** Extra host names (e.g. Ingress hosts such as pippo.lan) → the Service's virtual IP behind them. */
-  readonly extraHosts: readonly { readonly name: string; readonly ip: string }[];
+  /** Extra host names (e.g. Ingress hosts such as pippo.lan) → the Service's virtual IPs behind them. */
+  readonly extraHosts: readonly { readonly name: string; readonly ip: string; readonly ips: readonly string[] }[];
 }

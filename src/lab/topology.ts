@@ -17,43 +17,58 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strings = (v: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
-const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
-export const NODE_IP = '10.244.0.1';
-const PREFIX = 16;
+// The lab's address plan in both families, as a dual-stack cluster's: pods and Services each get an
+// IPv4 and an IPv6 address, IPv4 first (the order of a pod's status.podIPs and a Service's clusterIPs).
 
-/** Pod address n (n ≥ 0) in 10.244.0.0/16, after the node's .1. */
-function podIp(n: number): string {
+/** The pod network: the node's bridge holds the first address of each family. */
+const POD_NETWORK = {
+  ipv4: { node: '10.244.0.1', prefixLength: 16 },
+  ipv6: { node: 'fd00:10:244::1', prefixLength: 64 },
+} as const;
+
+/** Pod address n (n ≥ 0) of each family: 10.244.0.0/16 and fd00:10:244::/64, after the node's. */
+function podIps(n: number): [string, string] {
   const host = n + 2;
-  return `10.244.${Math.floor(host / 256)}.${host % 256}`;
+  return [`10.244.${Math.floor(host / 256)}.${host % 256}`, `fd00:10:244::${host.toString(16)}`];
 }
 
-/** Virtual Service address n in 10.96.0.0/16, as a cluster's ClusterIP range. */
-function serviceIp(n: number): string {
+/** Virtual Service address n of each family: 10.96.0.0/16 and fd00:10:96::/112, as a cluster's ClusterIP ranges. */
+function serviceIps(n: number): [string, string] {
   const host = n + 10;
-  return `10.96.${Math.floor(host / 256)}.${host % 256}`;
+  return [`10.96.${Math.floor(host / 256)}.${host % 256}`, `fd00:10:96::${host.toString(16)}`];
 }
 
-/** A Service's declared `spec.clusterIP` when it lies in the lab's Service range (10.96.0.0/16). */
+const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+/** A Service's declared `spec.clusterIP` when it lies in the lab's IPv4 Service range (10.96.0.0/16). */
 function declaredIp(m: ManifestInput): string | undefined {
   const ip = obj(obj(m.value).spec).clusterIP;
   return typeof ip === 'string' && /^10\.96\.\d{1,3}\.\d{1,3}$/.test(ip) ? ip : undefined;
 }
 
+/** The IPv6 virtual address paired with an IPv4 one of the Service range: 10.96.0.10 ↔ fd00:10:96::a. */
+function pairedIpv6(ipv4: string): string {
+  const [, , third, fourth] = ipv4.split('.').map(Number);
+  return `fd00:10:96::${((third ?? 0) * 256 + (fourth ?? 0)).toString(16)}`;
+}
+
 /**
- * Virtual IPs of the Services in order: a declared address is kept (the cluster DNS's 10.96.0.10),
- * the others get the next free ones from 10.96.0.10 on.
+ * Virtual IPs of the Services in order, IPv4 then IPv6 (`spec.clusterIPs`): a declared IPv4 address
+ * is kept (the cluster DNS's 10.96.0.10), the others get the next free ones from 10.96.0.10 on; the
+ * IPv6 address pairs with the IPv4 one. A headless Service (`clusterIP: None`) gets none.
  */
-function serviceIps(services: readonly ManifestInput[]): string[] {
+function serviceIpsOf(services: readonly ManifestInput[]): (readonly string[])[] {
   const taken = new Set(services.map(declaredIp).filter((ip) => ip !== undefined));
   let next = 0;
   return services.map((m) => {
-    // Headless: no virtual IP, as the API server writes it.
-    if (obj(obj(m.value).spec).clusterIP === 'None') return 'None';
-    const declared = declaredIp(m);
-    if (declared) return declared;
-    while (taken.has(serviceIp(next))) next++;
-    taken.add(serviceIp(next));
-    return serviceIp(next);
+    if (obj(obj(m.value).spec).clusterIP === 'None') return [];
+    let ipv4 = declaredIp(m);
+    if (!ipv4) {
+      while (taken.has(serviceIps(next)[0])) next++;
+      ipv4 = serviceIps(next)[0];
+      taken.add(ipv4);
+    }
+    return [ipv4, pairedIpv6(ipv4)];
   });
 }
 
@@ -142,19 +157,22 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
       labels: strings((kind === 'Pod' ? meta : podMeta).labels),
       serviceAccount: String(podSpec.serviceAccountName ?? 'default'),
       netns,
-      ip: podIp(pods.length),
+      ip: podIps(pods.length)[0],
+      ips: podIps(pods.length),
       containers: containersOf(podSpec),
       configVolumes,
       source: m.source,
     });
   }
-  const ips = serviceIps(byKind('Service'));
+  const ips = serviceIpsOf(byKind('Service'));
   const services = byKind('Service').map((m, index) => serviceOf(m, ips[index]!, pods));
   return {
     lab,
     nodeNetns: nodeNetnsName(lab),
-    nodeIp: NODE_IP,
-    prefixLength: PREFIX,
+    nodeIp: POD_NETWORK.ipv4.node,
+    prefixLength: POD_NETWORK.ipv4.prefixLength,
+    nodeIp6: POD_NETWORK.ipv6.node,
+    prefixLength6: POD_NETWORK.ipv6.prefixLength,
     namespaces,
     pods,
     services,
@@ -167,7 +185,7 @@ function selects(selector: Record<string, string>, labels: Readonly<Record<strin
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
-function serviceOf(m: ManifestInput, clusterIp: string, pods: readonly LabPod[]): LabService {
+function serviceOf(m: ManifestInput, clusterIps: readonly string[], pods: readonly LabPod[]): LabService {
   const object = obj(m.value);
   const meta = obj(object.metadata);
   const spec = obj(object.spec);
@@ -186,14 +204,16 @@ function serviceOf(m: ManifestInput, clusterIp: string, pods: readonly LabPod[])
             ? target
             : pod.containers.flatMap((c) => c.ports).find((cp) => cp.name === target && cp.protocol === protocol)
                 ?.containerPort;
-        return port === undefined ? [] : [{ pod: pod.name, ip: pod.ip, port }];
+        return port === undefined ? [] : [{ pod: pod.name, ip: pod.ip, ips: pod.ips, port }];
       });
       return { ...(typeof p.name === 'string' ? { name: p.name } : {}), port: Number(p.port), protocol, endpoints };
     });
   return {
     namespace,
     name,
-    clusterIp,
+    // Headless: no virtual IP, as the API server writes it (`None`).
+    clusterIp: clusterIps[0] ?? 'None',
+    clusterIps,
     dnsNames: [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`],
     ports,
   };
@@ -203,8 +223,8 @@ function serviceOf(m: ManifestInput, clusterIp: string, pods: readonly LabPod[])
 function ingressHosts(
   ingresses: readonly ManifestInput[],
   services: readonly LabService[],
-): { name: string; ip: string }[] {
-  const hosts: { name: string; ip: string }[] = [];
+): { name: string; ip: string; ips: readonly string[] }[] {
+  const hosts: { name: string; ip: string; ips: readonly string[] }[] = [];
   for (const m of ingresses) {
     const object = obj(m.value);
     const namespace = String(obj(object.metadata).namespace ?? 'default');
@@ -217,7 +237,7 @@ function ingressHosts(
         service.clusterIp !== 'None' &&
         !hosts.some((h) => h.name === rule.host)
       )
-        hosts.push({ name: rule.host, ip: service.clusterIp });
+        hosts.push({ name: rule.host, ip: service.clusterIp, ips: service.clusterIps });
     }
   }
   return hosts;

@@ -1,5 +1,7 @@
 // What a `dns://` target asks: through the system resolver, or a real DNS query to a named server over UDP or TCP.
 
+import type { FamilyChoice, IpFamily } from './family.ts';
+
 /** How a DNS query travels: the system resolver (getaddrinfo), or a wire-format query over UDP or TCP. */
 export type DnsTransport = 'system' | 'udp' | 'tcp';
 
@@ -123,4 +125,22 @@ function isIP(text: string): 0 | 4 | 6 {
 function shorten(text: string): string {
   const cut = text.length > 40 ? `${text.slice(0, 40)}…` : text;
   return cut.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** The record a `dns://` target of one IP family asks for: A for IPv4, AAAA for IPv6. */
+export function recordTypeOf(family: IpFamily): DnsRecordType {
+  return family === 'ipv4' ? 'A' : 'AAAA';
+}
+
+/**
+ * Why a `dns://` query's `type` contradicts the target's `family`, if it does: a type names one
+ * family, so it may only repeat the family the target asks for (and `both` asks each in turn).
+ */
+export function typeFamilyConflict(spec: DnsQuerySpec, choice: FamilyChoice): string | undefined {
+  if (!spec.type) return undefined;
+  if (choice === 'both')
+    return `family both asks for A and AAAA in turn; drop type=${spec.type} from the URL or name one family`;
+  if (recordTypeOf(choice) !== spec.type)
+    return `family ${choice} asks for ${recordTypeOf(choice)} records, but the URL asks type=${spec.type}`;
+  return undefined;
 }

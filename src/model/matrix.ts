@@ -8,8 +8,9 @@ import {
   type Reason,
   type Verdict,
 } from './outcome.ts';
+import type { IpFamily } from './family.ts';
 import { decide, ruleLabel } from './rules.ts';
-import type { ReachabilityTest } from './test-spec.ts';
+import { ruleTargetName, type ReachabilityTest } from './test-spec.ts';
 
 /** What the policy model predicts for a cell; `loopback` cells (a workload to itself) are not judged. */
 export interface ModelVerdict {
@@ -22,6 +23,8 @@ export interface Cell {
   readonly from: string;
   readonly to: string;
   readonly url: string;
+  /** The IP family the cell was probed over, when its target asks for one. */
+  readonly family?: IpFamily;
   /** The expectation the cell is judged against (written intent, else the policy model). */
   readonly expected: Verdict | null;
   /** The rule that gave the expectation: its name, "from → to", or "policy model". */
@@ -85,12 +88,13 @@ export function* matrixRows(input: MatrixInput & { readonly alive?: ReadonlyMap<
         target.name,
         observations.down?.get(target.name),
       );
-      const decision = test.expectFromPolicies ? undefined : decide(test.rules, source.name, target.name);
+      const decision = test.expectFromPolicies ? undefined : decide(test.rules, source.name, ruleTargetName(target));
       row.push(
         judge({
           from: source.name,
           to: target.name,
           url: target.address.url,
+          family: target.family,
           intent: decision ? { verdict: decision.verdict, rule: ruleLabel(decision.rule) } : undefined,
           model: verdicts?.get(target.name),
           observation,
@@ -141,6 +145,7 @@ interface JudgeInput {
   readonly from: string;
   readonly to: string;
   readonly url: string;
+  readonly family: IpFamily | undefined;
   readonly intent: { verdict: Verdict; rule: string } | undefined;
   readonly model: ModelVerdict | undefined;
   readonly observation: ProbeResult | undefined;
@@ -156,6 +161,7 @@ function judge(input: JudgeInput): Cell {
     from: input.from,
     to: input.to,
     url: input.url,
+    ...(input.family ? { family: input.family } : {}),
     expected,
     rule,
     ...(model ? { model } : {}),

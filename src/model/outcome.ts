@@ -37,6 +37,8 @@ export type DenyReason =
 /** Reasons an observation is an error: the check could not decide. */
 export type ErrorReason =
   | 'dns'
+  /** The target asks for an IP family its name has no address of. */
+  | 'no-address'
   /** A DNS server answered SERVFAIL (or another failure code): it could not say, so neither can the probe. */
   | 'dns-servfail'
   | 'bad-target'

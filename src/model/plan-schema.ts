@@ -57,6 +57,8 @@ const PlannedProbe = Type.Object(
     settleMs: Type.Optional(ref('settleMs', SettleMs)),
     expectStatus: Type.Optional(ref('statusSet', StatusList)),
     denyStatus: Type.Optional(ref('statusSet', StatusList)),
+    /** Probe over this IP family only: the agent resolves the name for it. */
+    family: Type.Optional(Type.Enum(['ipv4', 'ipv6'])),
     payloadHex: Type.Optional(PayloadHex),
   },
   { additionalProperties: false },

@@ -1,5 +1,6 @@
 // The probe plan an agent executes and the lines it prints: the contract between orchestrators and agents.
 
+import type { IpFamily } from './family.ts';
 import type { Frozen } from './json-schema.ts';
 import type { Observed, ProbeResult, Reason, Verdict } from './outcome.ts';
 import type { PlannedProbeDocument, ProbePlanDocument } from './plan-schema.ts';
@@ -92,6 +93,7 @@ export function planFor(
     settleMs?: number;
     expectStatus?: StatusSet;
     denyStatus?: StatusSet;
+    family?: IpFamily;
     payloadHex?: string;
   }[],
   defaults: ProbePlan['defaults'],
@@ -107,6 +109,7 @@ export function planFor(
       ...(target.settleMs !== undefined ? { settleMs: target.settleMs } : {}),
       ...(target.expectStatus ? { expectStatus: target.expectStatus } : {}),
       ...(target.denyStatus ? { denyStatus: target.denyStatus } : {}),
+      ...(target.family ? { family: target.family } : {}),
       ...(target.payloadHex !== undefined ? { payloadHex: target.payloadHex } : {}),
     };
   });

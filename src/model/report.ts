@@ -1,5 +1,6 @@
 // The report every mode produces: a versioned document with metadata, cells, summary and exit code.
 
+import type { IpFamily } from './family.ts';
 import type { Cell } from './matrix.ts';
 import type { ReachabilityTest } from './test-spec.ts';
 
@@ -48,7 +49,12 @@ export interface Report {
   readonly kind: typeof REPORT_KIND;
   readonly metadata: ReportMetadata;
   readonly sources: readonly ReportSource[];
-  readonly targets: readonly { readonly name: string; readonly url: string; readonly alive?: string }[];
+  readonly targets: readonly {
+    readonly name: string;
+    readonly url: string;
+    readonly family?: IpFamily;
+    readonly alive?: string;
+  }[];
   readonly cells: readonly Cell[];
   readonly summary: Summary;
   readonly exitCode: ExitCode;
@@ -152,7 +158,7 @@ export function reportHead(input: ReportInput): ReportHead {
     }));
   const targets = input.test.targets.map((t) => {
     const alive = input.alive?.get(t.name);
-    return { name: t.name, url: t.address.url, ...(alive ? { alive } : {}) };
+    return { name: t.name, url: t.address.url, ...(t.family ? { family: t.family } : {}), ...(alive ? { alive } : {}) };
   });
   return {
     apiVersion: API_VERSION,

@@ -1,5 +1,6 @@
 // Target URLs: which protocols prober speaks and how a URL names host, port and path.
 
+import type { IpFamily } from './family.ts';
 import { type DnsQuerySpec, dnsQueryText, parseDnsQuery } from './dns-query.ts';
 
 /** The protocols a target URL can name. */
@@ -25,6 +26,8 @@ export interface TargetAddress {
   readonly path: string;
   /** The URL written back in canonical form. */
   readonly url: string;
+  /** The IP family a probe must use (a target's `family`); absent: what the name resolves to first. */
+  readonly family?: IpFamily;
   /** For `dns://`: how the name is asked (system resolver, or a named server over UDP/TCP). */
   readonly dns?: DnsQuerySpec;
 }
@@ -94,8 +97,7 @@ export function parseTarget(written: string): TargetParse {
     if (url.port) return fail('dns:// targets name a host, not a port (a server is named by ?server=IP:PORT)');
     const query = parseDnsQuery(url.searchParams);
     if (!query.ok) return fail(query.error);
-    const canonical = `dns://${host}${dnsQueryText(query.value)}`;
-    return { ok: true, value: { scheme, host: bareHost, port: 0, path: '', url: canonical, dns: query.value } };
+    return { ok: true, value: dnsAddressOf({ scheme, host: bareHost, port: 0, path: '', url: '' }, query.value) };
   }
   const fallback = DEFAULT_PORTS[scheme];
   // URL drops the port when it equals the scheme's default (http:80); read it back from the text.
@@ -105,6 +107,12 @@ export function parseTarget(written: string): TargetParse {
   const path = isHttp ? `${url.pathname || '/'}${url.search}` : '';
   const shownPort = port === fallback ? '' : `:${port}`;
   return { ok: true, value: { scheme, host: bareHost, port, path, url: `${scheme}://${host}${shownPort}${path}` } };
+}
+
+/** A `dns://` address asking `query`, its URL written back in canonical form. */
+export function dnsAddressOf(address: TargetAddress, query: DnsQuerySpec): TargetAddress {
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return { ...address, url: `dns://${host}${dnsQueryText(query)}`, dns: query };
 }
 
 function explicitDefaultPort(text: string, host: string): number | undefined {

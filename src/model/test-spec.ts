@@ -1,5 +1,6 @@
 // The ReachabilityTest: the intent a person writes — named sources, named targets, expectation rules.
 
+import type { IpFamily } from './family.ts';
 import type { Frozen } from './json-schema.ts';
 import type { Verdict } from './outcome.ts';
 import type { StatusListDocument } from './plan-schema.ts';
@@ -27,10 +28,18 @@ export type StatusSet = Frozen<StatusListDocument>;
 /** How a deny observed on a target is trusted: `auto` needs proof the target is alive, `none` trusts it as-is. */
 export type Liveness = 'auto' | 'none';
 
-/** A named target: a URL plus how to judge its replies. */
+/**
+ * A named target: a URL plus how to judge its replies. A target written with `family: both` is two
+ * of these, one per family, named `redis (IPv4)` and `redis (IPv6)`.
+ */
 export interface TargetSpec {
+  /** The name of its cells' column: the written name, with the family when the test asks for one. */
   readonly name: string;
   readonly address: TargetAddress;
+  /** The IP family it is probed over; absent: what its name resolves to first. */
+  readonly family?: IpFamily;
+  /** The name as the test writes it, when `name` adds the family: what expectation rules match. */
+  readonly written?: string;
   /** Statuses that mean "allowed" (default: any 2xx or 3xx). */
   readonly expectStatus?: StatusSet;
   /** Statuses that mean "denied by an L7 authorizer" (default: 401, 403). */
@@ -80,6 +89,11 @@ export interface ReachabilityTest {
   /** True when the policy model is the only expectation (`expect: fromPolicies`). */
   readonly expectFromPolicies: boolean;
   readonly fromPolicies?: FromPolicies;
+}
+
+/** The name expectation rules match for a target: as the test writes it, whatever family it is probed over. */
+export function ruleTargetName(target: Pick<TargetSpec, 'name' | 'written'>): string {
+  return target.written ?? target.name;
 }
 
 export const DEFAULTS: RunDefaults = { timeoutMs: 2000, attempts: 2, concurrency: 64 };

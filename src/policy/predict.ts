@@ -1,8 +1,10 @@
 // What the policy model predicts for each cell of a ReachabilityTest (sources × targets by name).
+import { familyLabel, type IpFamily } from '../model/family.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ErrorReason, Verdict } from '../model/outcome.ts';
 import type { ReachabilityTest, SourceSpec, TargetSpec } from '../model/test-spec.ts';
 import type { Workload } from './cluster.ts';
+import { parseAddress } from './cidr.ts';
 import type { Model } from './model.ts';
 import type { Decision, Peer, Protocol } from './types.ts';
 
@@ -24,6 +26,8 @@ type Landing =
       readonly peers: readonly { readonly peer: Peer; readonly port: number }[];
       readonly protocol?: Protocol;
       readonly note?: string;
+      /** Some peer is a dual-stack workload (judged per family when the target names none). */
+      readonly dualStack?: boolean;
     }
   | { readonly reason: ErrorReason; readonly detail: string };
 
@@ -40,24 +44,35 @@ export function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | 
   return `no workload in namespace ${source.namespace} with ${labels} in the manifests`;
 }
 
-function land(model: Model, target: TargetSpec): Landing {
+function land(model: Model, target: TargetSpec, family: IpFamily | undefined): Landing {
   const { scheme, host, port } = target.address;
   if (scheme === 'dns') return landDns(model);
   // A udp:// target is judged by the policies' UDP rules; every other scheme rides on TCP.
   const protocol: Protocol = scheme === 'udp' ? 'UDP' : 'TCP';
   const r = model.resolveTarget(host, port, protocol);
   switch (r.kind) {
-    case 'service':
+    case 'service': {
       if (r.endpoints.length === 0) return { reason: 'target-down', detail: r.notes.join('; ') || 'no backends' };
+      const peers: { peer: Peer; port: number }[] = [];
+      for (const e of r.endpoints) {
+        const placed = peersOf(e.workload, family);
+        if (typeof placed === 'string') return { reason: 'no-address', detail: `${host}: ${placed}` };
+        peers.push(...placed.map((peer) => ({ peer, port: e.port })));
+      }
+      const dualStack = r.endpoints.some((e) => isDualStack(e.workload));
       return {
-        peers: r.endpoints.map((e) => ({ peer: { workload: e.workload.id }, port: e.port })),
+        peers,
         protocol,
         ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}),
+        ...(dualStack ? { dualStack } : {}),
       };
+    }
     case 'pod':
+    case 'external': {
+      if (family && familyOfIp(r.ip) !== family)
+        return { reason: 'no-address', detail: `${r.ip} is no ${familyLabel(family)} address` };
       return { peers: [{ peer: { ip: r.ip }, port: r.port }], protocol };
-    case 'external':
-      return { peers: [{ peer: { ip: r.ip }, port: r.port }], protocol };
+    }
     case 'unknown':
       return { reason: 'dns', detail: r.reason };
     default: {
@@ -72,7 +87,8 @@ const CLUSTER_DNS = { service: 'kube-dns.kube-system', port: 53, protocol: 'UDP'
 
 /**
  * A `dns://` target asks the source's resolver, in a pod the cluster DNS Service: its pods on
- * 53/UDP, when the manifests declare kube-system/kube-dns (the lab always does).
+ * 53/UDP, when the manifests declare kube-system/kube-dns (the lab always does). The target's family
+ * names the record asked for, not how the query travels, so the DNS pods take part as workloads.
  */
 function landDns(model: Model): Landing {
   const r = model.resolveTarget(CLUSTER_DNS.service, CLUSTER_DNS.port, CLUSTER_DNS.protocol);
@@ -88,13 +104,45 @@ function landDns(model: Model): Landing {
   };
 }
 
-function predictCell(model: Model, sources: Workload[] | string, landing: Landing): Prediction {
+/** The family of an address (IPv4-mapped IPv6 addresses count as IPv4, as the CIDR matcher has it). */
+function familyOfIp(ip: string): IpFamily {
+  return parseAddress(ip)?.kind === 'ipv6' ? 'ipv6' : 'ipv4';
+}
+
+/**
+ * How a workload takes part in a cell probed over `family`: as its pods' addresses of that family.
+ * Without a family, or when the pods' IPs are not known, the workload itself. A workload whose known
+ * IPs have none of the family cannot take part: why, as a string.
+ */
+function peersOf(w: Workload, family: IpFamily | undefined): Peer[] | string {
+  if (!family || !w.ipsKnown) return [{ workload: w.id }];
+  const ips = w.ips.filter((ip) => familyOfIp(ip) === family);
+  if (ips.length === 0) return `${w.id} has no ${familyLabel(family)} address (its pods: ${w.ips.join(', ')})`;
+  return ips.map((ip) => ({ ip }));
+}
+
+/** True when the workload's pods are known to have addresses of both families. */
+function isDualStack(w: Workload): boolean {
+  if (!w.ipsKnown) return false;
+  const families = new Set(w.ips.map(familyOfIp));
+  return families.size > 1;
+}
+
+function predictCell(
+  model: Model,
+  sources: Workload[] | string,
+  landing: Landing,
+  family: IpFamily | undefined,
+): Prediction {
   if (typeof sources === 'string') return { kind: 'unknown', reason: 'source', detail: sources };
   if ('reason' in landing) return { kind: 'unknown', reason: landing.reason, detail: landing.detail };
   const decisions: Decision[] = [];
   for (const s of sources) {
-    for (const { peer, port } of landing.peers)
-      decisions.push(model.decide({ from: { workload: s.id }, to: peer, port, protocol: landing.protocol ?? 'TCP' }));
+    const from = peersOf(s, family);
+    if (typeof from === 'string') return { kind: 'unknown', reason: 'no-address', detail: from };
+    for (const f of from)
+      for (const { peer, port } of landing.peers)
+        decisions.push(model.decide({ from: f, to: peer, port, protocol: landing.protocol ?? 'TCP' }));
   }
   const real = decisions.filter((d) => d.verdict !== 'loopback');
   const judged = real.length > 0 ? real : decisions;
@@ -144,14 +192,67 @@ export function predictionOf(d: Decision): Prediction {
   };
 }
 
+/**
+ * The prediction for a cell whose target names no family, where dual-stack pods take part: judged
+ * over each family, the verdict when both agree (or when only one family can carry the traffic);
+ * when they differ the cell is undecidable, since it depends on the family the client picks.
+ */
+export function acrossFamilies(ipv4: Prediction, ipv6: Prediction): Prediction {
+  const carried = (p: Prediction): boolean => p.kind === 'verdict' || p.reason !== 'no-address';
+  if (!carried(ipv6)) return ipv4;
+  if (!carried(ipv4)) return ipv6;
+  if (ipv4.kind !== 'verdict') return ipv4;
+  if (ipv6.kind !== 'verdict') return ipv6;
+  if (ipv4.computed === ipv6.computed) return ipv4;
+  return {
+    kind: 'unknown',
+    reason: 'undecidable',
+    detail: `the verdict depends on the IP family (IPv4: ${ipv4.computed}, IPv6: ${ipv6.computed}) and a client uses whichever the name resolves to first: give the target a family (ipv4, ipv6 or both)`,
+  };
+}
+
+/**
+ * The family a target's traffic travels over: its own, except for `dns://`, whose family names the
+ * record it asks for while the query goes to the source's nameserver over whichever family that has.
+ */
+function transportFamily(target: TargetSpec): IpFamily | undefined {
+  return target.address.scheme === 'dns' ? undefined : target.family;
+}
+
 /** Predicts every cell of the test, keyed by source name then target name. */
 export function predictTest(model: Model, test: ReachabilityTest): Map<string, Map<string, Prediction>> {
-  const landings = new Map(test.targets.map((t) => [t.name, land(model, t)]));
+  const landings = new Map(test.targets.map((t) => [t.name, land(model, t, transportFamily(t))]));
+  // A target that names no family, where dual-stack pods take part, is judged over each family.
+  const perFamily = new Map<string, [Landing, Landing]>();
+  const familyLandings = (t: TargetSpec): [Landing, Landing] => {
+    let found = perFamily.get(t.name);
+    if (!found) {
+      found = [land(model, t, 'ipv4'), land(model, t, 'ipv6')];
+      perFamily.set(t.name, found);
+    }
+    return found;
+  };
   const out = new Map<string, Map<string, Prediction>>();
   for (const source of test.sources) {
     const workloads = sourceWorkloads(model, source);
+    const dualSource = typeof workloads !== 'string' && workloads.some(isDualStack);
     const row = new Map<string, Prediction>();
-    for (const target of test.targets) row.set(target.name, predictCell(model, workloads, landings.get(target.name)!));
+    for (const target of test.targets) {
+      const landing = landings.get(target.name)!;
+      const dual =
+        !target.family &&
+        target.address.scheme !== 'dns' &&
+        (dualSource || ('peers' in landing && landing.dualStack === true));
+      if (!dual) {
+        row.set(target.name, predictCell(model, workloads, landing, transportFamily(target)));
+        continue;
+      }
+      const [v4, v6] = familyLandings(target);
+      row.set(
+        target.name,
+        acrossFamilies(predictCell(model, workloads, v4, 'ipv4'), predictCell(model, workloads, v6, 'ipv6')),
+      );
+    }
     out.set(source.name, row);
   }
   return out;

@@ -1,6 +1,7 @@
 // One attempt under one deadline: tracks the phase it is in so a timeout or an error is classified right.
 
 import { connect, type Socket } from 'node:net';
+import type { IpFamily } from '../model/family.ts';
 import { classifyError, timedOut, type Attempt } from './classify.ts';
 import { resolveHost } from './resolve.ts';
 
@@ -68,10 +69,18 @@ export function runAttempt(
   });
 }
 
-/** Resolves the host and opens a TCP connection, advancing the attempt's phase as it goes. */
-export async function openConnection(ctx: AttemptContext, host: string, port: number): Promise<Socket> {
+/**
+ * Resolves the host (to an address of `family` when given) and opens a TCP connection, advancing
+ * the attempt's phase as it goes.
+ */
+export async function openConnection(
+  ctx: AttemptContext,
+  host: string,
+  port: number,
+  family?: IpFamily,
+): Promise<Socket> {
   ctx.phase = 'resolve';
-  const { address } = await resolveHost(host);
+  const { address } = await resolveHost(host, family);
   ctx.phase = 'connect';
   ctx.peer = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
   return new Promise<Socket>((resolve, reject) => {

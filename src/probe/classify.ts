@@ -1,6 +1,7 @@
 // Turns socket and resolver errors into outcome classes, following the outcome table of the design.
 
 import type { Observed, Reason } from '../model/outcome.ts';
+import { NoAddressOfFamily } from './resolve.ts';
 
 /** A classified single attempt. */
 export interface Attempt {
@@ -30,6 +31,7 @@ export function classifyError(error: unknown, phase: 'resolve' | 'connect' | 'ex
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   const message = error instanceof Error ? error.message : String(error);
   const detail = !code || message.includes(code) ? message : `${code}: ${message}`;
+  if (error instanceof NoAddressOfFamily) return { observed: 'error', reason: 'no-address', detail: message };
   if (phase === 'resolve' || DNS_CODES.has(code)) return { observed: 'error', reason: 'dns', detail };
   switch (code) {
     case 'ECONNREFUSED':

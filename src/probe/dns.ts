@@ -2,7 +2,7 @@
 // would, or with a real DNS query to a named server (or the source's own nameserver) over UDP or TCP.
 
 import { lookup } from 'node:dns/promises';
-import type { DnsQuerySpec } from '../model/dns-query.ts';
+import { type DnsQuerySpec, recordTypeOf } from '../model/dns-query.ts';
 import type { TargetAddress } from '../model/target.ts';
 import { type AttemptContext, runAttempt } from './attempt.ts';
 import type { Attempt } from './classify.ts';
@@ -18,7 +18,9 @@ const NO_ANSWER_CODES = new Set(['EAI_AGAIN', 'ETIMEOUT', 'ECONNREFUSED', 'ESERV
 
 /** Asks for the name the way the target says: a named server over UDP/TCP, or the system resolver. */
 export function dnsAttempt(address: TargetAddress, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
-  const spec = address.dns ?? SYSTEM;
+  const asked = address.dns ?? SYSTEM;
+  // A target's family names the record it asks for (the test loader writes it into the URL as type=).
+  const spec = asked.type || !address.family ? asked : { ...asked, type: recordTypeOf(address.family) };
   return runAttempt(
     timeoutMs,
     async (ctx) => {
@@ -56,8 +58,20 @@ async function systemLookup(
     detail: `the system resolver did not answer within ${timeoutMs}ms`,
   });
   try {
+    // Every address of the name, then those of the type's family: "no such name" and "no address of
+    // this family" stay apart (getaddrinfo asked for one family says ENOTFOUND to both).
+    const all = await lookup(host, { all: true, verbatim: true });
     const family = spec.type === 'AAAA' ? 6 : spec.type === 'A' ? 4 : 0;
-    const found = await lookup(host, { all: true, verbatim: true, family });
+    const found = family === 0 ? all : all.filter((a) => a.family === family);
+    if (found.length === 0)
+      return {
+        observed: 'allow',
+        reason: 'resolved',
+        detail: `${host} exists but has no ${spec.type} address (it resolves to ${all
+          .slice(0, MAX_LISTED)
+          .map((a) => a.address)
+          .join(', ')})`,
+      };
     const listed = found.slice(0, MAX_LISTED).map((a) => a.address);
     const more = found.length > MAX_LISTED ? ` and ${found.length - MAX_LISTED} more` : '';
     return { observed: 'allow', reason: 'resolved', detail: `${listed.join(', ')}${more}` };

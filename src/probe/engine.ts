@@ -1,6 +1,7 @@
 // The probe engine: one URL → one classified result, with bounded retries; a whole plan with bounded concurrency.
 
 import { setMaxListeners } from 'node:events';
+import type { IpFamily } from '../model/family.ts';
 import type { ProbeResult, Verdict } from '../model/outcome.ts';
 import type { PlannedProbe, ProbePlan } from '../model/plan.ts';
 import { parseTarget, type TargetAddress } from '../model/target.ts';
@@ -20,6 +21,8 @@ export interface ProbeOptions {
   readonly expect?: Verdict | undefined;
   readonly expectStatus?: StatusSet | undefined;
   readonly denyStatus?: StatusSet | undefined;
+  /** The IP family to probe over (the name is resolved for it); absent: what the name resolves to first. */
+  readonly family?: IpFamily | undefined;
   /** The datagram of a `udp://` probe, as hex; undefined sends the default one. */
   readonly payloadHex?: string | undefined;
   /** Base delay between attempts; doubles each time, capped at one second. */
@@ -71,7 +74,7 @@ export async function probeUrl(url: string, options: ProbeOptions): Promise<Prob
   const parsed = parseTarget(url);
   if (!parsed.ok)
     return { url, observed: 'error', reason: 'bad-target', latencyMs: 0, attempts: 0, detail: parsed.error };
-  const address = parsed.value;
+  const address = options.family ? { ...parsed.value, family: options.family } : parsed.value;
   const maxAttempts = Math.max(1, options.attempts);
   const result = await retry(() => timedAttempt(address, options), {
     attempts: maxAttempts,
@@ -137,6 +140,7 @@ export function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults'])
     expect: probe.expect,
     expectStatus: probe.expectStatus,
     denyStatus: probe.denyStatus,
+    family: probe.family,
     payloadHex: probe.payloadHex,
   };
 }

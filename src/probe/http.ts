@@ -32,7 +32,7 @@ export function httpAttempt(
   return runAttempt(
     timeoutMs,
     async (ctx) => {
-      const plain = await openConnection(ctx, address.host, address.port);
+      const plain = await openConnection(ctx, address.host, address.port, address.family);
       const socket = address.scheme === 'https' ? await startTls(ctx, plain, address.host, timeoutMs) : plain;
       ctx.phase = 'exchange';
       try {

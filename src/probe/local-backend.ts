@@ -4,7 +4,7 @@ import type { Backend, BackendRun, ObserveOptions } from '../model/backend.ts';
 import type { ProbeResult } from '../model/outcome.ts';
 import { planFor } from '../model/plan.ts';
 import { decide } from '../model/rules.ts';
-import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
+import { ruleTargetName, type ReachabilityTest, type RunDefaults } from '../model/test-spec.ts';
 import { runPlan } from './engine.ts';
 
 /** Plans for every source of a test, with the cell expectations the agents use to stop retrying. */
@@ -16,10 +16,17 @@ export function plansFor(test: ReachabilityTest, defaults: RunDefaults) {
     ...(t.settleMs !== undefined ? { settleMs: t.settleMs } : {}),
     ...(t.expectStatus ? { expectStatus: t.expectStatus } : {}),
     ...(t.denyStatus ? { denyStatus: t.denyStatus } : {}),
+    ...(t.family ? { family: t.family } : {}),
     ...(t.payloadHex !== undefined ? { payloadHex: t.payloadHex } : {}),
   }));
+  const ruleNames = new Map(test.targets.map((t) => [t.name, ruleTargetName(t)]));
   return test.sources.map((source) =>
-    planFor(source.name, targets, defaults, (target) => decide(test.rules, source.name, target)?.verdict),
+    planFor(
+      source.name,
+      targets,
+      defaults,
+      (target) => decide(test.rules, source.name, ruleNames.get(target) ?? target)?.verdict,
+    ),
   );
 }
 

@@ -9,7 +9,7 @@ export function redisAttempt(address: TargetAddress, timeoutMs: number, signal?:
   return runAttempt(
     timeoutMs,
     async (ctx) => {
-      const socket = await openConnection(ctx, address.host, address.port);
+      const socket = await openConnection(ctx, address.host, address.port, address.family);
       ctx.phase = 'exchange';
       try {
         const reply = readFirstLine(socket);

@@ -1,12 +1,43 @@
-// Resolves a target host to one address the way the workload itself would (system resolver, /etc/hosts).
+// Resolves a target host to one address the way the workload itself would (system resolver, /etc/hosts),
+// optionally of one IP family: a name without an address of that family says so, it is no deny.
 
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { familyLabel, familyNumber, type IpFamily } from '../model/family.ts';
 
-/** Resolves `host` to an address; IP literals are returned as they are. Throws resolver errors. */
-export async function resolveHost(host: string): Promise<{ address: string; family: 4 | 6 }> {
-  const family = isIP(host);
-  if (family === 4 || family === 6) return { address: host, family };
-  const found = await lookup(host, { verbatim: true });
-  return { address: found.address, family: found.family === 6 ? 6 : 4 };
+/** The name resolves, but to no address of the family the target asks for. */
+export class NoAddressOfFamily extends Error {
+  constructor(host: string, family: IpFamily, found: readonly string[]) {
+    const other = found.length > 0 ? `: it resolves to ${found.join(', ')}` : '';
+    super(`${host} has no ${familyLabel(family)} address${other}`);
+    this.name = 'NoAddressOfFamily';
+  }
+}
+
+/**
+ * Resolves `host` to an address; IP literals are returned as they are. Without `family` the first
+ * address the resolver gives is used (as a client would); with it, the first address of that family,
+ * and NoAddressOfFamily when the name has none. Throws resolver errors.
+ */
+export async function resolveHost(host: string, family?: IpFamily): Promise<{ address: string; family: 4 | 6 }> {
+  const literal = isIP(host);
+  if (literal === 4 || literal === 6) {
+    if (family && familyNumber(family) !== literal) throw new NoAddressOfFamily(host, family, [host]);
+    return { address: host, family: literal };
+  }
+  if (!family) {
+    const found = await lookup(host, { verbatim: true });
+    return { address: found.address, family: found.family === 6 ? 6 : 4 };
+  }
+  // Every address of the name, so that "no such name" and "no address of this family" stay apart.
+  const all = await lookup(host, { all: true, verbatim: true });
+  const wanted = familyNumber(family);
+  const match = all.find((a) => a.family === wanted);
+  if (!match)
+    throw new NoAddressOfFamily(
+      host,
+      family,
+      all.map((a) => a.address),
+    );
+  return { address: match.address, family: wanted };
 }

@@ -29,7 +29,7 @@ export function tcpAttempt(
   return runAttempt(
     timeoutMs,
     async (ctx) => {
-      const socket = await openConnection(ctx, address.host, address.port);
+      const socket = await openConnection(ctx, address.host, address.port, address.family);
       try {
         if (windowMs <= 0) return CONNECTED;
         ctx.phase = 'exchange';

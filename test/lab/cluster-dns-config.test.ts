@@ -88,12 +88,13 @@ t.test('manifests that bring their own kube-dns Service are refused, naming wher
 });
 
 t.test('records: the Services’ full names and the Ingress hosts; several addresses and IPv6 each a line', async (t) => {
+  // Dual-stack: each name has its Service's IPv4 and paired IPv6 virtual address (A and AAAA).
   t.same(
     [...dnsRecords(topology)],
     [
-      ['web.shop.svc.cluster.local', ['10.96.0.11']],
-      ['kube-dns.kube-system.svc.cluster.local', ['10.96.0.10']],
-      ['shop.lan', ['10.96.0.11']],
+      ['web.shop.svc.cluster.local', ['10.96.0.11', 'fd00:10:96::b']],
+      ['kube-dns.kube-system.svc.cluster.local', ['10.96.0.10', 'fd00:10:96::a']],
+      ['shop.lan', ['10.96.0.11', 'fd00:10:96::b']],
     ],
   );
   const file = recordsFile(new Map([['db.shop.svc.cluster.local', ['10.244.0.5', '10.244.0.6', 'fd00:10:244::5']]]));
@@ -103,12 +104,12 @@ t.test('records: the Services’ full names and the Ingress hosts; several addre
   );
 });
 
-t.test('dnsmasq reads only the lab’s files, answers on the pod address, forwards nothing', async (t) => {
+t.test('dnsmasq reads only the lab’s files, answers on the pod addresses, forwards nothing', async (t) => {
   const config = dnsmasqConfig(dns, '/run/prober-lab/lab/pods/x/dnsmasq').split('\n');
   for (const line of [
     'no-resolv',
     'no-hosts',
-    `listen-address=${dns.ip}`,
+    `listen-address=${dns.ip},${dns.ips[1]}`,
     'bind-interfaces',
     'local=/cluster.local/',
     'address=/#/',
@@ -212,7 +213,11 @@ t.test('a headless Service has no virtual IP: its name answers with every pod be
     'no address taken',
   );
   const [kv0, kv1] = lab.pods;
-  t.same(dnsRecords(lab).get('kv.data.svc.cluster.local'), [kv0!.ip, kv1!.ip]);
+  t.same(dnsRecords(lab).get('kv.data.svc.cluster.local'), [...kv0!.ips, ...kv1!.ips], 'both families of each pod');
+  t.same(
+    lab.services.map((s) => s.clusterIps),
+    [[], ['10.96.0.11', 'fd00:10:96::b'], ['10.96.0.10', 'fd00:10:96::a']],
+  );
   t.notMatch(serviceNat(lab.services), /None/, 'nothing to DNAT');
   t.same(
     endpointsOf(lab, { scheme: 'tcp', host: 'kv.data.svc.cluster.local', port: 6379, path: '', url: '' }),

@@ -26,6 +26,7 @@ function context(image: string, mounts: Record<string, string>, command: string[
     serviceAccount: 'default',
     netns: 'x-ns1-web-0',
     ip: '10.244.0.2',
+    ips: ['10.244.0.2', 'fd00:10:244::2'],
     containers: [container],
     configVolumes: Object.fromEntries(Object.keys(mounts).map((name) => [name, { [`${name}.conf`]: 'data' }])),
     source: 'web.yaml:1',

@@ -34,8 +34,10 @@ function redis(ctx: RecipeContext): ProgramSpec {
       'redis-server',
       '--port',
       String(port),
+      // Both families, as a dual-stack pod's redis listens on every address.
       '--bind',
       '0.0.0.0',
+      '::',
       '--protected-mode',
       'no',
       '--save',
@@ -142,7 +144,8 @@ function synthetic(ctx: RecipeContext): ProgramSpec {
     env: { POD_NAME: ctx.pod.name, POD_NAMESPACE: ctx.pod.namespace, POD_IP: ctx.pod.ip },
     argv:
       ports.length > 0
-        ? [...ctx.prober, 'serve', '--port', ports.join(','), '--host', '0.0.0.0', '--name', ctx.pod.name]
+        ? // `::` takes connections of both families (IPv4 ones as mapped addresses).
+          [...ctx.prober, 'serve', '--port', ports.join(','), '--host', '::', '--name', ctx.pod.name]
         : [],
     ready: ports.map((port) => `tcp://${ctx.pod.ip}:${port}`),
     needs: [],
