@@ -33,9 +33,19 @@ export function probePodName(source: string, runId: string): string {
   return `prober-${part}-${runId}`;
 }
 
-/** Least privilege (trust rule 6), and what Pod Security "restricted" requires of every container. */
+/** The `nonroot` user and group of prober's image (distroless): 65532. */
+export const AGENT_UID = 65532;
+
+/**
+ * Least privilege (trust rule 6), and what Pod Security "restricted" requires of every container. The
+ * user and group are explicit: with `runAsNonRoot` alone, a pod whose own securityContext says
+ * `runAsUser: 0` (or an agent image without a user) makes the kubelet refuse the container
+ * (CreateContainerConfigError), because a container's fields override the pod's only where it sets them.
+ */
 const SECURITY: V1SecurityContext = {
   runAsNonRoot: true,
+  runAsUser: AGENT_UID,
+  runAsGroup: AGENT_UID,
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
   capabilities: { drop: ['ALL'] },
@@ -129,7 +139,12 @@ export function probePod(input: ProbePodInput): V1Pod {
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
       activeDeadlineSeconds: input.deadlineSeconds,
-      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: AGENT_UID,
+        runAsGroup: AGENT_UID,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
       containers: [
         {
           ...agentBase('agent', input.image, input.plan),
