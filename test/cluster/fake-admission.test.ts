@@ -3,6 +3,14 @@
 // plugins, the API server's request and etcd size limits). The Kubernetes API is the in-process fake.
 
 import t from 'tap';
+import type { V1Pod } from '@kubernetes/client-node';
+import { probePod } from '../../src/cluster/agent-spec.ts';
+import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
+import { connect } from '../../src/cluster/connection.ts';
+import { planFor } from '../../src/model/plan.ts';
+import { FakeApiServer } from './fake/apiserver.ts';
+import { FakeAdmission } from './fake/admission.ts';
+import { addQuantities, formatQuantity, parseQuantity } from './fake/quantity.ts';
 import { effectiveSecurityContext, runAsNonRootError } from './fake/security-context.ts';
 
 type Json = Record<string, unknown>;
@@ -48,3 +56,133 @@ t.test('verifyRunAsNonRoot: the kubelet refuses exactly what would run as root',
     'both from the pod',
   );
 });
+
+const podWith = (name: string, containers: Json[]): Json => ({
+  metadata: { name, namespace: 'shop' },
+  spec: { containers },
+});
+const agent = (resources?: Json): Json => ({ name: 'agent', image: 'prober', ...(resources ? { resources } : {}) });
+
+t.test('ResourceQuota: a compute quota refuses a pod whose containers lack what it tracks', async (t) => {
+  const admission = new FakeAdmission();
+  admission.addQuota({
+    namespace: 'shop',
+    name: 'compute',
+    hard: { 'requests.cpu': '1', 'requests.memory': '1Gi', 'limits.cpu': '2', 'limits.memory': '2Gi' },
+  });
+  t.throws(() => admission.admitCreate('shop', podWith('probe', [agent(), { name: 'sidecar', image: 'x' }]), []), {
+    code: 403,
+    reason: 'Forbidden',
+    message:
+      'pods "probe" is forbidden: failed quota: compute: must specify limits.cpu for: agent,sidecar; limits.memory for: agent,sidecar; requests.cpu for: agent,sidecar; requests.memory for: agent,sidecar',
+  });
+  t.throws(
+    () => admission.admitCreate('shop', podWith('probe', [agent({ requests: { cpu: '10m', memory: '96Mi' } })]), []),
+    {
+      message:
+        'pods "probe" is forbidden: failed quota: compute: must specify limits.cpu for: agent; limits.memory for: agent',
+    },
+  );
+  // Limits alone are enough: API defaulting copies them into the requests.
+  const limitsOnly = podWith('probe', [agent({ limits: { cpu: '500m', memory: '256Mi' } })]);
+  admission.admitCreate('shop', limitsOnly, []);
+  t.same((limitsOnly.spec as Json).containers, [
+    agent({ limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '500m', memory: '256Mi' } }),
+  ]);
+  admission.admitCreate('elsewhere', podWith('probe', [agent()]), []);
+  t.pass('a namespace without a quota admits anything');
+});
+
+t.test('ResourceQuota: exceeded quota names what was requested, used and limited', async (t) => {
+  const admission = new FakeAdmission();
+  admission.addQuota({
+    namespace: 'shop',
+    name: 'compute',
+    hard: { 'limits.cpu': '1', 'limits.memory': '1Gi', pods: '5' },
+  });
+  const resources = { requests: { cpu: '10m', memory: '96Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+  const running = (name: string): Json => ({ ...podWith(name, [agent(resources)]), status: { phase: 'Running' } });
+  const done = (name: string): Json => ({ ...podWith(name, [agent(resources)]), status: { phase: 'Succeeded' } });
+  admission.admitCreate('shop', podWith('p2', [agent(resources)]), [running('p1'), done('p0')]);
+  t.pass('500m + 500m fits a limit of 1; a finished pod holds nothing');
+  t.throws(() => admission.admitCreate('shop', podWith('p3', [agent(resources)]), [running('p1'), running('p2')]), {
+    code: 403,
+    message:
+      'pods "p3" is forbidden: exceeded quota: compute, requested: limits.cpu=500m, used: limits.cpu=1, limited: limits.cpu=1',
+  });
+});
+
+t.test('LimitRanger fills in unset requests and limits and says so in an annotation', async (t) => {
+  const admission = new FakeAdmission();
+  admission.addLimitRange({
+    namespace: 'shop',
+    name: 'defaults',
+    default: { cpu: '1', memory: '512Mi' },
+    defaultRequest: { cpu: '100m' },
+  });
+  admission.addQuota({ namespace: 'shop', name: 'compute', hard: { 'requests.cpu': '2', 'limits.memory': '4Gi' } });
+  const pod = podWith('bare', [agent(), agent({ limits: { memory: '64Mi' } })]);
+  ((pod.spec as Json).containers as Json[])[1]!.name = 'sized';
+  admission.admitCreate('shop', pod, []);
+  t.same(
+    ((pod.spec as Json).containers as Json[]).map((c) => c.resources),
+    [
+      { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+      { limits: { memory: '64Mi', cpu: '1' }, requests: { memory: '64Mi', cpu: '100m' } },
+    ],
+  );
+  t.equal(
+    ((pod.metadata as Json).annotations as Json)['kubernetes.io/limit-ranger'],
+    'LimitRanger plugin set: cpu, memory request for container agent; cpu, memory limit for container agent; cpu request for container sized; cpu limit for container sized',
+  );
+});
+
+t.test('quantities parse and print as resource.Quantity does', async (t) => {
+  const rows: [string, string][] = [
+    ['500m', '500m'],
+    ['0.5', '500m'],
+    ['1000m', '1'],
+    ['96Mi', '96Mi'],
+    ['1024Mi', '1Gi'],
+    ['2000M', '2G'],
+    ['1e3', '1k'],
+  ];
+  for (const [text, printed] of rows) t.equal(formatQuantity(parseQuantity(text)), printed, text);
+  t.equal(formatQuantity(addQuantities(parseQuantity('500m'), parseQuantity('500m'))), '1');
+  t.equal(formatQuantity(addQuantities(parseQuantity('96Mi'), parseQuantity('96Mi'))), '192Mi');
+  t.throws(() => parseQuantity('ten'));
+});
+
+t.test(
+  'the fake API server admits the probe pod prober builds under a compute quota, and not without resources',
+  async (t) => {
+    const fake = await FakeApiServer.start(t);
+    const source = fake.addPod({ namespace: 'shop', name: 'web-1', labels: { app: 'web' } }) as V1Pod;
+    fake.admission.addQuota({
+      namespace: 'shop',
+      name: 'compute',
+      hard: { 'requests.cpu': '1', 'limits.memory': '1Gi' },
+    });
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const spec = (runId: string): V1Pod =>
+      probePod({
+        source,
+        sourceName: 'web',
+        runId,
+        image: 'prober',
+        plan: planFor('web', [], { timeoutMs: 1000, attempts: 1, concurrency: 64 }, () => undefined),
+        deadlineSeconds: 60,
+      });
+    await api.createPod('shop', spec('run1'));
+    t.ok(fake.pod('shop', 'prober-web-run1'), 'admitted with its requests and limits');
+    const bare = spec('run2');
+    delete bare.spec?.containers[0]?.resources;
+    await t.rejects(api.createPod('shop', bare), {
+      code: 403,
+      message:
+        /pods "prober-web-run2" is forbidden: failed quota: compute: must specify limits\.memory for: agent; requests\.cpu for: agent$/,
+    });
+  },
+);

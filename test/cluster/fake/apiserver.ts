@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { FakeAdmission } from './admission.ts';
 import type { FakeKubelet } from './kubelet.ts';
 import { endpointSlice, service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { FakePods } from './pods.ts';
@@ -71,9 +72,12 @@ export class FakeApiServer {
   readonly groups = ['system:serviceaccounts', 'system:serviceaccounts:prober', 'system:authenticated'];
   readonly token = randomBytes(16).toString('hex');
   readonly #server: Server;
+  /** ResourceQuotas and LimitRanges of the namespaces, applied to pod creates: `fake.admission.addQuota(…)`. */
+  readonly admission = new FakeAdmission();
   readonly #pods = new FakePods(
     (object) => this.#bump(object),
     (name) => this.#namespaces.has(name),
+    (namespace, pod) => this.admission.admitCreate(namespace, pod, this.#pods.all(namespace)),
   );
   readonly #services = new Map<string, Json>();
   readonly #slices = new Map<string, Json>();
