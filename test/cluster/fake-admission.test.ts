@@ -186,3 +186,41 @@ t.test(
     });
   },
 );
+
+t.test(
+  'the fake refuses an object etcd would not store (500) and a body the API server would not read (413)',
+  async (t) => {
+    const fake = await FakeApiServer.start(t);
+    const stored = fake.addPod({ namespace: 'shop', name: 'web-1', labels: { app: 'web' } }) as Json;
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    // An older prober's agents left their plans in the pod until it is just under etcd's 1.5 MiB.
+    const spec = stored.spec as Json;
+    spec.ephemeralContainers = [{ name: 'prober-old', image: 'prober', env: [{ name: 'PROBER_PLAN', value: 'x' }] }];
+    const room = 1.5 * 1024 * 1024 - JSON.stringify(stored).length - 30;
+    (spec.ephemeralContainers as Json[])[0] = {
+      name: 'prober-old',
+      image: 'prober',
+      env: [{ name: 'PROBER_PLAN', value: 'x'.repeat(room) }],
+    };
+    await t.rejects(
+      api.addEphemeralContainer('shop', 'web-1', { name: 'prober-new', image: 'prober', command: ['prober', 'agent'] }),
+      {
+        code: 500,
+        reason: undefined,
+        message: /failed with HTTP 500: etcdserver: request is too large$/,
+      },
+    );
+    t.equal((spec.ephemeralContainers as Json[]).length, 1, 'nothing stored');
+    const huge: V1Pod = {
+      metadata: { name: 'huge', annotations: { note: 'x'.repeat(3 * 1024 * 1024) } },
+      spec: { containers: [{ name: 'main', image: 'web' }] },
+    };
+    await t.rejects(api.createPod('shop', huge), {
+      code: 413,
+      reason: 'RequestEntityTooLarge',
+      message: /Request entity too large: limit is 3145728$/,
+    });
+  },
+);

@@ -14,6 +14,7 @@ import type { Test } from 'tap';
 import { FakeAdmission } from './admission.ts';
 import type { FakeKubelet } from './kubelet.ts';
 import { endpointSlice, service, type PodFixture, type ServiceFixture } from './objects.ts';
+import { checkRequestBody } from './object-size.ts';
 import { FakePods } from './pods.ts';
 import { discovery, isDiscoveryPath, page } from './discovery.ts';
 import { parseSelector } from './selector.ts';
@@ -295,6 +296,8 @@ export class FakeApiServer {
         ) ||
         (this.#rbac !== undefined && !this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }));
       if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
+      // The handler reads the body only after authentication and authorization.
+      checkRequestBody(Buffer.byteLength(body));
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
       if (fault && !fault.lost) {
         fault.left -= 1;

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { FakeKubelet } from './kubelet.ts';
 import { workloadPod, type PodFixture } from './objects.ts';
+import { checkStoredSize } from './object-size.ts';
 import { applyEphemeralPatch } from './patch.ts';
 import * as status from './status.ts';
 import { ephemeralErrors, podErrors } from './validate.ts';
@@ -79,6 +80,7 @@ export class FakePods {
     const errors = podErrors(pod);
     if (errors.length > 0) throw status.invalid('pods', name, errors);
     this.#admit(namespace, pod);
+    checkStoredSize(pod);
     if (this.#pods.has(key(namespace, name))) throw status.alreadyExists('pods', name);
     Object.assign(meta(pod), {
       namespace,
@@ -149,6 +151,7 @@ export class FakePods {
     );
     const errors = ephemeralErrors(before, after, others);
     if (errors.length > 0) throw status.invalid('pods', name ?? '', errors);
+    checkStoredSize({ ...pod, spec: { ...spec, ephemeralContainers: after } });
     spec.ephemeralContainers = after;
     this.#bump(pod);
     const netns = this.#netns.get(key(namespace, name));
