@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import type { V1Pod } from '@kubernetes/client-node';
-import { probePod } from '../../src/cluster/agent-spec.ts';
+import { PROBE_POD_RESOURCES, probePod } from '../../src/cluster/agent-spec.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { planFor } from '../../src/model/plan.ts';
@@ -177,13 +177,27 @@ t.test(
       });
     await api.createPod('shop', spec('run1'));
     t.ok(fake.pod('shop', 'prober-web-run1'), 'admitted with its requests and limits');
-    const bare = spec('run2');
-    delete bare.spec?.containers[0]?.resources;
-    await t.rejects(api.createPod('shop', bare), {
+    const bare = (runId: string): V1Pod => {
+      const pod = spec(runId);
+      delete pod.spec?.containers[0]?.resources;
+      return pod;
+    };
+    await t.rejects(api.createPod('shop', bare('run2')), {
       code: 403,
       message:
         /pods "prober-web-run2" is forbidden: failed quota: compute: must specify limits\.memory for: agent; requests\.cpu for: agent$/,
     });
+    // With a LimitRange, the bare pod gets its defaults, which this quota cannot hold; prober's own stay.
+    fake.admission.addLimitRange({ namespace: 'shop', name: 'defaults', default: { cpu: '2', memory: '1Gi' } });
+    await t.rejects(api.createPod('shop', bare('run3')), {
+      code: 403,
+      message:
+        /pods "prober-web-run3" is forbidden: exceeded quota: compute, requested: limits\.memory=1Gi,requests\.cpu=2, used: limits\.memory=256Mi,requests\.cpu=10m, limited: limits\.memory=1Gi,requests\.cpu=1$/,
+    });
+    await api.createPod('shop', spec('run4'));
+    const admitted = fake.pod('shop', 'prober-web-run4');
+    t.same(admitted?.spec.containers[0].resources, PROBE_POD_RESOURCES, 'admitted with its own requests and limits');
+    t.equal(admitted?.metadata.annotations['kubernetes.io/limit-ranger'], undefined, 'no LimitRange default applied');
   },
 );
 

@@ -4,11 +4,11 @@
 
 type Json = Record<string, unknown>;
 
-/** The fields of a pod's securityContext a container inherits unless it sets its own. */
-const INHERITED = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'seLinuxOptions', 'seccompProfile', 'appArmorProfile'];
+/** The fields of a pod's securityContext a container inherits unless it sets its own (`securityContextFromPodSecurityContext`). */
+const INHERITED = ['seLinuxOptions', 'windowsOptions', 'runAsUser', 'runAsGroup', 'runAsNonRoot'];
 
 /**
- * `securitycontext.DetermineEffectiveSecurityContext`: the pod-level fields, each overridden by the
+ * `DetermineEffectiveSecurityContext` (pkg/securitycontext/util.go): the pod-level fields, each overridden by the
  * container's own when it sets it. Ephemeral containers are containers here, as in the kubelet.
  */
 export function effectiveSecurityContext(pod: Json, container: Json): Json {
