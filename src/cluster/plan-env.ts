@@ -7,9 +7,10 @@ import { gzipSync } from 'node:zlib';
 import { PLAN_GZ_ENV, type ProbePlan } from '../model/plan.ts';
 
 /**
- * The most an ephemeral agent's plan may take, encoded (16 KiB: some 850 probes to random hosts, 1,300 to Service names that share their parts). Ephemeral containers
- * can never be removed, so every run leaves its plan in the source pod's spec for good: a small bound keeps
- * dozens of runs far below etcd's 1.5 MiB per object.
+ * The most an ephemeral agent's plan may take, encoded: 16 KiB, some 850 probes to random hosts or 1,300
+ * to Service names that share their parts. Ephemeral containers can never be removed, so every run leaves
+ * its plan in the source pod's spec for good: a small bound keeps dozens of runs far below etcd's 1.5 MiB
+ * per object.
  */
 export const EPHEMERAL_PLAN_BYTES = 16 * 1024;
 
