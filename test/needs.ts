@@ -14,6 +14,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/app/shutdown.test.ts': 'redis-server; the time app in its Debian 13 root (root)',
   'test/cli/binary.test.ts': 'redis-server',
   'test/cluster/cleanup.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/faults-admission.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-agents.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-access.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-api-errors.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',

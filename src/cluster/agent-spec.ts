@@ -2,6 +2,7 @@
 
 import type {
   V1Container,
+  V1EnvVar,
   V1EphemeralContainer,
   V1Pod,
   V1ResourceRequirements,
@@ -9,6 +10,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { ProbePlan } from '../model/plan.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from './kube-api.ts';
+import { EPHEMERAL_PLAN_BYTES, planEnv, POD_PLAN_BYTES } from './plan-env.ts';
 
 /** The image tag published for a prober version. */
 export function defaultImage(version: string): string {
@@ -33,9 +35,19 @@ export function probePodName(source: string, runId: string): string {
   return `prober-${part}-${runId}`;
 }
 
-/** Least privilege (trust rule 6), and what Pod Security "restricted" requires of every container. */
+/** The `nonroot` user and group of prober's image (distroless): 65532. */
+export const AGENT_UID = 65532;
+
+/**
+ * Least privilege (trust rule 6), and what Pod Security "restricted" requires of every container. The
+ * user and group are explicit: with `runAsNonRoot` alone, a pod whose own securityContext says
+ * `runAsUser: 0` (or an agent image without a user) makes the kubelet refuse the container
+ * (CreateContainerConfigError), because a container's fields override the pod's only where it sets them.
+ */
 const SECURITY: V1SecurityContext = {
   runAsNonRoot: true,
+  runAsUser: AGENT_UID,
+  runAsGroup: AGENT_UID,
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
   capabilities: { drop: ['ALL'] },
@@ -54,23 +66,31 @@ export const PROBE_POD_RESOURCES: V1ResourceRequirements = {
   limits: { cpu: '500m', memory: '256Mi' },
 };
 
-/** The part every agent container shares: `prober agent` reading its plan from $PROBER_PLAN. */
-function agentBase(name: string, image: string, plan: ProbePlan): V1Container {
+/** The part every agent container shares: `prober agent` reading its plan from $PROBER_PLAN_GZ. */
+function agentBase(name: string, image: string, plan: V1EnvVar): V1Container {
   return {
     name,
     image,
     imagePullPolicy: 'IfNotPresent',
     command: ['prober', 'agent'],
-    env: [{ name: 'PROBER_PLAN', value: JSON.stringify(plan) }],
+    env: [plan],
     securityContext: SECURITY,
     // If the agent dies before printing its last line, the kubelet keeps the log tail as the message.
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
 }
 
-/** The ephemeral container that runs the agent inside the source pod (sharing its network namespace). */
+/**
+ * The ephemeral container that runs the agent inside the source pod (sharing its network namespace).
+ * Throws a PlanTooLargeError when the plan would leave more than EPHEMERAL_PLAN_BYTES in the pod's spec.
+ */
 export function ephemeralAgent(runId: string, image: string, plan: ProbePlan): V1EphemeralContainer {
-  return agentBase(agentContainerName(runId), image, plan);
+  const env = planEnv(
+    plan,
+    EPHEMERAL_PLAN_BYTES,
+    'an ephemeral agent may leave in the source pod for good; run with --agent=pod, or split the test',
+  );
+  return agentBase(agentContainerName(runId), image, env);
 }
 
 /** Labels set by controllers, which would let a ReplicaSet/StatefulSet adopt the probe pod. */
@@ -107,8 +127,8 @@ export interface ProbePodInput {
 }
 
 /**
- * A short-lived pod with the source's labels and service account, in its namespace. Its readiness
- * probe can never pass (nothing listens on port 1), so no Service ever routes traffic to it.
+ * A short-lived pod with the source's labels and service account, in its namespace (a PlanTooLargeError
+ * past POD_PLAN_BYTES). Its readiness probe can never pass (nothing listens on port 1), so no Service ever routes traffic to it.
  */
 export function probePod(input: ProbePodInput): V1Pod {
   const { source, runId } = input;
@@ -129,10 +149,19 @@ export function probePod(input: ProbePodInput): V1Pod {
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
       activeDeadlineSeconds: input.deadlineSeconds,
-      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: AGENT_UID,
+        runAsGroup: AGENT_UID,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
       containers: [
         {
-          ...agentBase('agent', input.image, input.plan),
+          ...agentBase(
+            'agent',
+            input.image,
+            planEnv(input.plan, POD_PLAN_BYTES, 'one environment variable may hold; split the test into smaller ones'),
+          ),
           resources: PROBE_POD_RESOURCES,
           readinessProbe: { tcpSocket: { port: 1 }, periodSeconds: 3600, failureThreshold: 1 },
         },

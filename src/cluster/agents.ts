@@ -1,6 +1,6 @@
 // Running one source's agent in the cluster — as an ephemeral container or a probe pod — and reading its results.
 
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import type { ProbeResult } from '../model/outcome.ts';
 import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
 import { agentContainerName, ephemeralAgent, probePod } from './agent-spec.ts';
@@ -8,6 +8,7 @@ import { waitForContainer, type ContainerOutcome } from './agent-wait.ts';
 import { KubeApiError } from './api-error.ts';
 import type { ProbePodTracker } from './cleanup.ts';
 import type { KubeApi } from './kube-api.ts';
+import { podRoom } from './pod-budget.ts';
 
 /** How agents are started: inside the source pod (default) or in a pod beside it. */
 export type AgentMode = 'ephemeral' | 'pod';
@@ -21,6 +22,8 @@ export interface AgentContext {
   readonly signal: AbortSignal;
   readonly tracker: ProbePodTracker;
   readonly progress: (message: string) => void;
+  /** Where warnings go (stderr in the CLI). */
+  readonly warn?: (message: string) => void;
 }
 
 /** One source's agent run: its results, or why there are none; `pod` is where the agent ran. */
@@ -64,15 +67,27 @@ export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: 
   const namespace = source.metadata?.namespace ?? 'default';
   const pod = source.metadata?.name ?? '';
   const container = agentContainerName(ctx.runId);
+  let agent: V1EphemeralContainer;
   try {
-    await ctx.api.addEphemeralContainer(namespace, pod, ephemeralAgent(ctx.runId, ctx.image, plan));
+    agent = ephemeralAgent(ctx.runId, ctx.image, plan);
+  } catch (error) {
+    return failure(pod, error);
+  }
+  // Every agent stays in the pod's spec for good: stop before the object nears etcd's size limit.
+  const room = podRoom(source, agent);
+  if (room.error) return { pod, error: room.error };
+  if (room.warning) ctx.warn?.(`${plan.source}: ${room.warning}`);
+  try {
+    await ctx.api.addEphemeralContainer(namespace, pod, agent);
   } catch (error) {
     const hint =
       error instanceof KubeApiError && error.code === 403
         ? '; or, if prober may create pods there, run with --agent=pod'
         : error instanceof KubeApiError && error.code === 404
           ? ' (this cluster may not serve ephemeral containers; run with --agent=pod)'
-          : '';
+          : error instanceof KubeApiError && /request is too large|entity too large/i.test(error.message)
+            ? ` (the pod object is at the API server's size limit and cannot grow: run with --agent=pod)`
+            : '';
     return failure(pod, error, hint);
   }
   ctx.progress(`${plan.source}: agent started in ${namespace}/${pod}`);

@@ -105,6 +105,7 @@ export class ClusterBackend implements Backend {
               signal: options.signal,
               tracker,
               progress,
+              warn,
               timeoutMs: 0,
             }),
           );

@@ -1,6 +1,7 @@
 // Loads the probe plan an agent runs (JSON from a file, stdin or the environment), with positioned errors.
 
-import type { ProbePlan } from '../model/plan.ts';
+import { gunzipSync } from 'node:zlib';
+import { MAX_PLAN_BYTES, type ProbePlan } from '../model/plan.ts';
 import { ConfigError } from './config-error.ts';
 import { validatePlan } from './validators.ts';
 
@@ -12,6 +13,27 @@ function duplicateId(plan: ProbePlan): { index: number; id: string } | undefined
     seen.add(probe.id);
   }
   return undefined;
+}
+
+/**
+ * The plan text of `$PROBER_PLAN_GZ` (gzip, then base64), held to the plan's size limit while it is
+ * inflated, so a small variable cannot make the agent allocate without bound.
+ */
+export function inflatePlan(origin: string, encoded: string): string {
+  const bytes = Buffer.from(encoded.trim(), 'base64');
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_PLAN_BYTES }).toString('utf8');
+  } catch (error) {
+    const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new ConfigError(
+      origin,
+      undefined,
+      undefined,
+      tooLarge
+        ? `the probe plan is larger than ${MAX_PLAN_BYTES / 1024 / 1024} MiB once inflated`
+        : 'not a probe plan compressed with gzip and encoded in base64',
+    );
+  }
 }
 
 /**

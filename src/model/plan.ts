@@ -19,6 +19,12 @@ export type ProbePlan = Frozen<ProbePlanDocument>;
  */
 export const MAX_PLAN_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The environment variable that carries a plan gzip-compressed and base64-encoded (about an eighth of
+ * its JSON), so an ephemeral agent leaves little in a pod's spec. `PROBER_PLAN` (plain JSON) is still read.
+ */
+export const PLAN_GZ_ENV = 'PROBER_PLAN_GZ';
+
 /** One result line an agent prints. */
 export interface ProbeResultLine extends ProbeResult {
   readonly kind: 'ProbeResult';

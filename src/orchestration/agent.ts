@@ -1,8 +1,8 @@
 // `agent`: run one probe plan where prober was started (a source pod, a lab namespace), or stay resident and serve plans.
 
-import { parseProbePlan } from '../config/load-plan.ts';
+import { inflatePlan, parseProbePlan } from '../config/load-plan.ts';
 import { readText, STDIN_PATH } from '../config/read-input.ts';
-import { MAX_PLAN_BYTES } from '../model/plan.ts';
+import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';
 import type { ExitCode } from '../model/report.ts';
 import { executePlan } from '../probe/agent-run.ts';
 import { withInterrupts } from './interrupts.ts';
@@ -11,7 +11,7 @@ const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
 
 /** What `prober agent` was asked. */
 export interface AgentRequest {
-  /** `--plan FILE` or `-` (stdin); undefined: `$PROBER_PLAN`, else stdin. */
+  /** `--plan FILE` or `-` (stdin); undefined: `$PROBER_PLAN_GZ`, `$PROBER_PLAN`, else stdin. */
   readonly plan?: string;
   /** Stay resident on this Unix socket instead of running one plan. */
   readonly listen?: string;
@@ -20,10 +20,16 @@ export interface AgentRequest {
 }
 
 /**
- * Where the plan comes from: `--plan FILE`, `--plan -` (stdin), or `$PROBER_PLAN`. Files and stdin are
- * held to the plan's size limit; the kernel already caps one environment string at 128 KiB.
+ * Where the plan comes from: `--plan FILE`, `--plan -` (stdin), `$PROBER_PLAN_GZ` (gzip + base64, what
+ * cluster agents get) or `$PROBER_PLAN` (JSON). Files, stdin and the inflated plan are held to the plan's
+ * size limit; the kernel already caps one environment string at 128 KiB.
  */
 async function readPlan(planFlag: string | undefined): Promise<{ origin: string; text: string }> {
+  const compressed = process.env[PLAN_GZ_ENV];
+  if (!planFlag && compressed) {
+    const origin = `$${PLAN_GZ_ENV}`;
+    return { origin, text: inflatePlan(origin, compressed) };
+  }
   if (!planFlag && process.env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: process.env.PROBER_PLAN };
   return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT);
 }

@@ -2,6 +2,7 @@
 // on these machines): it serves client-node over real HTTPS and runs each agent as the real `prober agent`
 // in the pod's network namespace, so every cell is a real probe through real nftables filtering.
 
+import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { requireBinary } from '../helpers/prober.ts';
 import { clusterLab, LAB_TEST } from './fake/lab.ts';
@@ -63,7 +64,10 @@ t.test(
         capabilities: { drop: ['ALL'] },
       },
     });
-    const plan = JSON.parse(agent?.env.find((e: Json) => e.name === 'PROBER_PLAN').value);
+    // The plan travels compressed (gzip + base64): little stays behind in the pod's spec.
+    const plan = JSON.parse(
+      gunzipSync(Buffer.from(agent?.env.find((e: Json) => e.name === 'PROBER_PLAN_GZ').value, 'base64')).toString(),
+    );
     t.match(plan, { kind: 'ProbePlan', source: 'apache', defaults: { timeoutMs: 1000, attempts: 1 } });
     t.same(lab.fake.probePods(), [], 'no probe pods in ephemeral mode');
     t.equal(lab.fake.kubelet.liveProcesses, 0, 'every agent finished');

@@ -16,7 +16,10 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
         '{"kind":"ProbeResult",…} line per probe as it completes and a final {"kind":"AgentDone",…} line. ' +
         'Orchestrators (`prober run`, `prober lab test`) start it inside the source workload.',
     )
-    .option('--plan <file>', 'plan file, or - for stdin (default: $PROBER_PLAN, else stdin)')
+    .option(
+      '--plan <file>',
+      'plan file, or - for stdin (default: $PROBER_PLAN_GZ (gzip + base64), else $PROBER_PLAN (JSON), else stdin)',
+    )
     .option(
       '--listen <socket>',
       'stay resident: serve plans on this Unix socket (one JSON line in, result lines out) until SIGTERM',

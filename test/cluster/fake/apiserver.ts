@@ -11,8 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { FakeAdmission } from './admission.ts';
 import type { FakeKubelet } from './kubelet.ts';
 import { endpointSlice, service, type PodFixture, type ServiceFixture } from './objects.ts';
+import { checkRequestBody } from './object-size.ts';
 import { FakePods } from './pods.ts';
 import { discovery, isDiscoveryPath, page } from './discovery.ts';
 import { parseSelector } from './selector.ts';
@@ -71,9 +73,12 @@ export class FakeApiServer {
   readonly groups = ['system:serviceaccounts', 'system:serviceaccounts:prober', 'system:authenticated'];
   readonly token = randomBytes(16).toString('hex');
   readonly #server: Server;
+  /** ResourceQuotas and LimitRanges of the namespaces, applied to pod creates: `fake.admission.addQuota(…)`. */
+  readonly admission = new FakeAdmission();
   readonly #pods = new FakePods(
     (object) => this.#bump(object),
     (name) => this.#namespaces.has(name),
+    (namespace, pod) => this.admission.admitCreate(namespace, pod, this.#pods.all(namespace)),
   );
   readonly #services = new Map<string, Json>();
   readonly #slices = new Map<string, Json>();
@@ -291,6 +296,8 @@ export class FakeApiServer {
         ) ||
         (this.#rbac !== undefined && !this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }));
       if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
+      // The handler reads the body only after authentication and authorization.
+      checkRequestBody(Buffer.byteLength(body));
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
       if (fault && !fault.lost) {
         fault.left -= 1;

@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { proberFromSource } from '../../helpers/prober.ts';
+import { runAsNonRootError } from './security-context.ts';
 
 type Json = Record<string, unknown>;
 
@@ -36,6 +37,8 @@ const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 export class FakeKubelet {
   readonly #containers = new Map<string, Running>();
   images = new Map<string, ImageBehaviour>();
+  /** The USER of an image (`0`, `65532`, `nobody`, or `` for none: root); default 65532, prober's image's. */
+  imageUsers = new Map<string, string>();
   #running = 0;
   /** The most containers that ran at the same time (to check prober's --parallel bound). */
   maxRunning = 0;
@@ -99,9 +102,16 @@ export class FakeKubelet {
         case 'slow-start':
           return;
         case 'ok':
-        case 'crash':
+        case 'crash': {
+          // After the pull, the kubelet builds the container's config and refuses one that would run as root.
+          const refused = runAsNonRootError(handle.pod, handle.container, this.imageUsers.get(image) ?? '65532');
+          if (refused) {
+            this.#setState(handle, { waiting: { reason: 'CreateContainerConfigError', message: refused } });
+            return;
+          }
           this.#run(handle, running, behaviour === 'crash');
           return;
+        }
         default: {
           const unreachable: never = behaviour;
           throw new Error(`unknown image behaviour ${String(unreachable)}`);

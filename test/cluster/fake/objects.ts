@@ -21,6 +21,8 @@ export interface PodFixture {
   readonly image?: string;
   /** Its status `imageID`: what the runtime resolved the image to (`repo@sha256:…`); default none yet. */
   readonly imageID?: string;
+  /** The pod-level securityContext (e.g. `{ runAsUser: 0 }`: the pod runs as root). */
+  readonly securityContext?: Json;
 }
 
 const iso = (date: Date): string => date.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -49,6 +51,7 @@ export function workloadPod(fixture: PodFixture): Json {
         },
       ],
       restartPolicy: 'Always',
+      ...(fixture.securityContext ? { securityContext: fixture.securityContext } : {}),
     },
     status: {
       phase: 'Running',

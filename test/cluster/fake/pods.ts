@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { FakeKubelet } from './kubelet.ts';
 import { workloadPod, type PodFixture } from './objects.ts';
+import { checkStoredSize } from './object-size.ts';
 import { applyEphemeralPatch } from './patch.ts';
 import * as status from './status.ts';
 import { ephemeralErrors, podErrors } from './validate.ts';
@@ -24,10 +25,17 @@ export class FakePods {
   readonly #workloads: { labels: Record<string, string>; netns: string }[] = [];
   readonly #bump: (object: Json) => void;
   readonly #hasNamespace: (name: string) => boolean;
+  /** Admission plugins of a pod create (LimitRanger, ResourceQuota): may change the pod, or throw a 403. */
+  readonly #admit: (namespace: string, pod: Json) => void;
 
-  constructor(bump: (object: Json) => void, hasNamespace: (name: string) => boolean) {
+  constructor(
+    bump: (object: Json) => void,
+    hasNamespace: (name: string) => boolean,
+    admit: (namespace: string, pod: Json) => void = () => undefined,
+  ) {
     this.#bump = bump;
     this.#hasNamespace = hasNamespace;
+    this.#admit = admit;
   }
 
   /** Adds a workload pod; with a network namespace, its agents (and probe pods with its labels) run there. */
@@ -71,6 +79,8 @@ export class FakePods {
       throw status.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     const errors = podErrors(pod);
     if (errors.length > 0) throw status.invalid('pods', name, errors);
+    this.#admit(namespace, pod);
+    checkStoredSize(pod);
     if (this.#pods.has(key(namespace, name))) throw status.alreadyExists('pods', name);
     Object.assign(meta(pod), {
       namespace,
@@ -141,6 +151,7 @@ export class FakePods {
     );
     const errors = ephemeralErrors(before, after, others);
     if (errors.length > 0) throw status.invalid('pods', name ?? '', errors);
+    checkStoredSize({ ...pod, spec: { ...spec, ephemeralContainers: after } });
     spec.ephemeralContainers = after;
     this.#bump(pod);
     const netns = this.#netns.get(key(namespace, name));
