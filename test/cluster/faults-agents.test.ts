@@ -66,8 +66,8 @@ t.test('an agent killed mid-plan (OOMKilled) gives no partial trust: its source 
 
 t.test('an agent that never starts hits --agent-timeout; its probe pod is deleted (exit 2)', async (t) => {
   const lab = await clusterLab(t);
+  // The container stays in ContainerCreating until its pod is deleted: only the deadline can end this run.
   lab.fake.kubelet.images.set('ghcr.io/prober-dev/prober:stuck', 'slow-start');
-  const started = Date.now();
   const run = await runProber([
     'run',
     '-f',
@@ -86,7 +86,6 @@ t.test('an agent that never starts hits --agent-timeout; its probe pod is delete
   const report = JSON.parse(run.stdout) as Json;
   for (const source of report.sources)
     t.equal(source.error, 'the agent did not finish in time (--agent-timeout); last state: waiting: ContainerCreating');
-  t.ok(Date.now() - started < 20_000, 'the deadline was kept');
   t.same(lab.fake.probePods(), [], 'nothing left behind');
 });
 
