@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterError } from './api-error.ts';
+import { proxyFor } from './proxy-env.ts';
 
 /** Where the service account of a pod is mounted (client-node reads the same path). */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -45,14 +46,33 @@ export function connect(options: ConnectOptions = {}): Connection {
   const inCluster =
     Boolean(env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) && existsSync(join(saDir, 'token'));
   if (!options.kubeconfig && !options.context && inCluster)
-    return fromServiceAccount(options.serviceAccountPrefix ?? '', saDir);
+    return withProxy(fromServiceAccount(options.serviceAccountPrefix ?? '', saDir), env);
   const files = options.kubeconfig ? [options.kubeconfig] : defaultKubeconfigs(env);
   if (files.length === 0) {
     throw new ConnectionError(
       'no Kubernetes connection: not running in a pod with a service account, and no kubeconfig (pass --kubeconfig, set $KUBECONFIG, or create ~/.kube/config)',
     );
   }
-  return fromKubeconfig(files, options.context);
+  return withProxy(fromKubeconfig(files, options.context), env);
+}
+
+/**
+ * Routes the connection through the proxy kubectl would use: client-node honours the kubeconfig's
+ * `proxy-url` but not HTTPS_PROXY/NO_PROXY, so the proxy they name becomes the cluster's `proxy-url`.
+ */
+function withProxy(connection: Connection, env: NodeJS.ProcessEnv): Connection {
+  const { kubeConfig } = connection;
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster || cluster.proxyUrl) return connection;
+  const proxyUrl = proxyFor(cluster.server, env);
+  if (!proxyUrl) return connection;
+  kubeConfig.loadFromOptions({
+    clusters: kubeConfig.getClusters().map((c) => (c === cluster ? { ...c, proxyUrl } : c)),
+    contexts: kubeConfig.getContexts(),
+    users: kubeConfig.getUsers(),
+    currentContext: kubeConfig.getCurrentContext(),
+  });
+  return connection;
 }
 
 function defaultKubeconfigs(env: NodeJS.ProcessEnv): string[] {
