@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterError } from './api-error.ts';
+import { useExecPlugin } from './exec-credential.ts';
 import { proxyFor } from './proxy-env.ts';
 
 /** Where the service account of a pod is mounted (client-node reads the same path). */
@@ -53,7 +54,7 @@ export function connect(options: ConnectOptions = {}): Connection {
       'no Kubernetes connection: not running in a pod with a service account, and no kubeconfig (pass --kubeconfig, set $KUBECONFIG, or create ~/.kube/config)',
     );
   }
-  return withProxy(fromKubeconfig(files, options.context), env);
+  return withProxy(fromKubeconfig(files, options.context, env), env);
 }
 
 /**
@@ -97,18 +98,17 @@ function fromServiceAccount(prefix: string, saDir: string): Connection {
   return { kubeConfig, description: `in-cluster (${server})`, server, namespace, inCluster: true };
 }
 
-function fromKubeconfig(files: readonly string[], context: string | undefined): Connection {
+function fromKubeconfig(files: readonly string[], context: string | undefined, env: NodeJS.ProcessEnv): Connection {
   const kubeConfig = new KubeConfig();
+  // The file that defines each user (the first one, as kubectl merges): exec commands are relative to it.
+  const userFiles = new Map<string, string>();
   for (const [index, file] of files.entries()) {
     if (!existsSync(file)) throw new ConnectionError(`kubeconfig ${file} does not exist`);
     try {
-      if (index === 0) {
-        kubeConfig.loadFromFile(file);
-      } else {
-        const more = new KubeConfig();
-        more.loadFromFile(file);
-        kubeConfig.mergeConfig(more);
-      }
+      const loaded = index === 0 ? kubeConfig : new KubeConfig();
+      loaded.loadFromFile(file);
+      for (const user of loaded.getUsers()) if (!userFiles.has(user.name)) userFiles.set(user.name, file);
+      if (loaded !== kubeConfig) kubeConfig.mergeConfig(loaded);
     } catch (cause) {
       throw new ConnectionError(`unable to read kubeconfig ${file}: ${(cause as Error).message.split('\n')[0]}`, {
         cause,
@@ -135,6 +135,7 @@ function fromKubeconfig(files: readonly string[], context: string | undefined): 
     throw new ConnectionError(
       `context "${name}" names cluster "${current.cluster}", which the kubeconfig does not define`,
     );
+  useExecPlugin(kubeConfig, userFiles, env);
   return {
     kubeConfig,
     description: `${name} (${cluster.server})`,
