@@ -89,7 +89,8 @@ async function judgeService(api: KubeApi, ref: ServiceRef, target: TargetSpec): 
   const protocolOf = (p: { protocol?: string }): string => p.protocol ?? 'TCP';
   const ports = service.spec?.ports ?? [];
   // A headless Service without ports resolves to its pods' addresses, on any port.
-  const portless = service.spec?.clusterIP === 'None' && ports.length === 0;
+  const headless = service.spec?.clusterIP === 'None';
+  const portless = headless && ports.length === 0;
   const port = ports.find((p) => p.port === target.address.port && (protocolOf(p) === 'UDP') === udp);
   if (!port && !portless) {
     const listed = ports.map((p) => `${p.port}/${protocolOf(p)}`).join(', ') || 'none';
@@ -97,16 +98,17 @@ async function judgeService(api: KubeApi, ref: ServiceRef, target: TargetSpec): 
   }
   try {
     const slices = await api.listEndpointSlices(ref.namespace, ref.name);
-    const count = countBackends(
-      slices,
-      port ? { name: port.name ?? '', protocol: protocolOf(port) } : undefined,
-      target.family,
-    );
+    const slicePort = port ? { name: port.name ?? '', protocol: protocolOf(port) } : undefined;
+    const count = countBackends(slices, slicePort, target.family);
     const family = target.family ? `${familyLabel(target.family)} ` : '';
     if (count.serving === 0) return { down: `${label} has no ready ${family}endpoints${describeUnready(count)}` };
     // Ready endpoints say a process runs, not that it answers UDP: only a UDP reply in this run proves that.
     // Without a Service port, nothing says the pods listen on the probed one.
-    return udp || portless ? { skip: undefined } : { alive: `endpoints ready: ${count.serving} (${label})` };
+    if (udp || !slicePort) return { skip: undefined };
+    // A headless Service's name resolves to its pods, probed at the port itself, not at its targetPort.
+    if (headless && countBackends(slices, { ...slicePort, number: target.address.port }, target.family).serving === 0)
+      return { skip: undefined };
+    return { alive: `endpoints ready: ${count.serving} (${label})` };
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.fatal) throw error;
     return { skip: `cannot check the endpoints of ${label}: ${error.message}` };

@@ -10,6 +10,8 @@ export interface SlicePort {
   readonly name: string;
   /** `TCP`, `UDP` or `SCTP`; a Service port's protocol defaults to TCP. */
   readonly protocol: string;
+  /** The pods' port number it must map to, when that matters (a headless Service's pods are probed directly). */
+  readonly number?: number;
 }
 
 /** The backends a Service's slices list for a port, each counted once however many slices list it. */
@@ -40,7 +42,13 @@ export function endpointState(endpoint: V1Endpoint): State {
 /** True when the slice lists the port (by name and protocol, as the controller copies it from the Service). */
 function listsPort(slice: V1EndpointSlice, port: SlicePort): boolean {
   // An empty or missing list means "no ports defined": its endpoints serve no named Service port.
-  return (slice.ports ?? []).some((p) => (p.name ?? '') === port.name && (p.protocol ?? 'TCP') === port.protocol);
+  return (slice.ports ?? []).some(
+    (p) =>
+      (p.name ?? '') === port.name &&
+      (p.protocol ?? 'TCP') === port.protocol &&
+      // A slice port is the pod's port (the resolved targetPort); unset means all ports.
+      (port.number === undefined || p.port === undefined || p.port === port.number),
+  );
 }
 
 const ADDRESS_TYPE: Readonly<Record<IpFamily, string>> = { ipv4: 'IPv4', ipv6: 'IPv6' };

@@ -127,3 +127,20 @@ t.test('a pod without the named target port serves no endpoint port: not proof f
   const evidence = await evidenceFor(fake, 'http://web.web.svc.cluster.local/');
   t.equal(evidence.down.get('web'), 'Service web/web has no ready endpoints');
 });
+
+t.test("a headless Service's pods are probed at the port itself: only a targetPort equal to it is proof", async (t) => {
+  const fake = await FakeApiServer.start(t);
+  const db = { app: 'db' };
+  fake.addService({ namespace: 'db', name: 'same', selector: db, ports: [{ port: 5432 }], headless: true });
+  fake.addService({
+    namespace: 'db',
+    name: 'mapped',
+    selector: db,
+    ports: [{ port: 80, targetPort: 8080 }],
+    headless: true,
+  });
+  fake.addPod({ namespace: 'db', name: 'db-0', labels: db });
+  t.equal((await evidenceFor(fake, 'tcp://same.db.svc:5432')).alive.get('web'), 'endpoints ready: 1 (Service db/same)');
+  const mapped = await evidenceFor(fake, 'tcp://mapped.db.svc:80');
+  t.same([...mapped.alive.keys(), ...mapped.down.keys()], [], 'pod port 80 is not the 8080 it serves: no proof');
+});
