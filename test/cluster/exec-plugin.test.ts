@@ -77,6 +77,14 @@ t.test('concurrent first calls start the plugin once, with KUBERNETES_EXEC_INFO 
   t.equal(readFileSync(join(dir, 'greeting'), 'utf8'), 'hi', "the exec block's env reached the plugin");
 });
 
+t.test('the prober CLI runs the plugin once for all its parallel reads', async (t) => {
+  const { fake, dir, kubeconfig } = await setUp(t, (fake) => ({ token: fake.token }));
+  await runProber(['simulate', '--kubeconfig', kubeconfig, '-o', 'json']);
+  const answered = fake.requests.filter((r) => r.code === 200);
+  t.ok(answered.length >= 4, `the reads were answered (${answered.length})`);
+  t.equal(runsIn(dir), 1, 'one run of the plugin');
+});
+
 t.test('provideClusterInfo: the plugin is told the server and its CA', async (t) => {
   const { fake, dir, kubeconfig } = await setUp(t, (fake) => ({ token: fake.token }), { provideClusterInfo: true });
   await clientNodeApi(connect({ kubeconfig })).listPods('default');
