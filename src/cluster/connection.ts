@@ -25,6 +25,7 @@ export interface Connection {
   readonly kubeConfig: KubeConfig;
   /** `kind-lab (https://127.0.0.1:6443)` or `in-cluster (https://10.96.0.1:443)`. */
   readonly description: string;
+  /** The API server as messages name it: its URL, and the proxy that reaches it when the environment names one. */
   readonly server: string;
   /** The namespace sources without one use when `-n` is not given (the context's, else `default`). */
   readonly namespace: string;
@@ -73,7 +74,19 @@ function withProxy(connection: Connection, env: NodeJS.ProcessEnv): Connection {
     users: kubeConfig.getUsers(),
     currentContext: kubeConfig.getCurrentContext(),
   });
-  return connection;
+  return { ...connection, server: `${connection.server} (through proxy ${withoutPassword(proxyUrl)})` };
+}
+
+/** A proxy URL fit for a message: its user name and password left out. */
+function withoutPassword(proxyUrl: string): string {
+  try {
+    const url = new URL(proxyUrl);
+    url.username = '';
+    url.password = '';
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return 'from the environment';
+  }
 }
 
 function defaultKubeconfigs(env: NodeJS.ProcessEnv): string[] {

@@ -80,6 +80,15 @@ t.test("the kubeconfig's proxy-url wins over the environment, NO_PROXY included"
   t.equal(proxy.connects.length, 1);
 });
 
+t.test('a proxy that cannot be reached is named in the error, without its password', async (t) => {
+  const fake = await FakeApiServer.start(t);
+  const kubeconfig = kubeconfigAt(t, fake, 'kube.prober.test');
+  t.equal(
+    await listThrough(kubeconfig, { HTTPS_PROXY: 'http://ci:s3cret@127.0.0.1:9' }),
+    `cannot reach the Kubernetes API server at https://kube.prober.test:${new URL(fake.url).port} (through proxy http://127.0.0.1:9): connect ECONNREFUSED 127.0.0.1:9`,
+  );
+});
+
 t.test('the prober CLI honours HTTPS_PROXY from its environment', async (t) => {
   const fake = await FakeApiServer.start(t);
   const proxy = await startConnectProxy(t, Number(new URL(fake.url).port));
