@@ -22,6 +22,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/cluster/from-policies.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/interrupt.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/lab.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/probe-pod-endpoints.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/own-image.test.ts': 'the fake cluster lab (root); unshare --mount',
   'test/cluster/rbac.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/config/lab-profile.test.ts':

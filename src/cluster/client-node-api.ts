@@ -12,6 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import { toKubeApiError, type CallSubject, KubeApiError } from './api-error.ts';
 import type { Connection } from './connection.ts';
+import { CredentialError, ExecPluginError } from './exec-credential.ts';
 import {
   KUBE_API_PERMISSIONS,
   LIST_PAGE_SIZE,
@@ -44,6 +45,8 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       try {
         return await run();
       } catch (error) {
+        // No credential: the request never left, and a retry would only start the plugin again.
+        if (error instanceof ExecPluginError) throw new CredentialError(name, error);
         throw toKubeApiError(name, subject, error, connection.server, permission);
       }
     };

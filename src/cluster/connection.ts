@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterError } from './api-error.ts';
+import { useExecPlugin } from './exec-credential.ts';
+import { proxyFor } from './proxy-env.ts';
 
 /** Where the service account of a pod is mounted (client-node reads the same path). */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -23,6 +25,7 @@ export interface Connection {
   readonly kubeConfig: KubeConfig;
   /** `kind-lab (https://127.0.0.1:6443)` or `in-cluster (https://10.96.0.1:443)`. */
   readonly description: string;
+  /** The API server as messages name it: its URL, and the proxy that reaches it when the environment names one. */
   readonly server: string;
   /** The namespace sources without one use when `-n` is not given (the context's, else `default`). */
   readonly namespace: string;
@@ -45,14 +48,45 @@ export function connect(options: ConnectOptions = {}): Connection {
   const inCluster =
     Boolean(env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) && existsSync(join(saDir, 'token'));
   if (!options.kubeconfig && !options.context && inCluster)
-    return fromServiceAccount(options.serviceAccountPrefix ?? '', saDir);
+    return withProxy(fromServiceAccount(options.serviceAccountPrefix ?? '', saDir), env);
   const files = options.kubeconfig ? [options.kubeconfig] : defaultKubeconfigs(env);
   if (files.length === 0) {
     throw new ConnectionError(
       'no Kubernetes connection: not running in a pod with a service account, and no kubeconfig (pass --kubeconfig, set $KUBECONFIG, or create ~/.kube/config)',
     );
   }
-  return fromKubeconfig(files, options.context);
+  return withProxy(fromKubeconfig(files, options.context, env), env);
+}
+
+/**
+ * Routes the connection through the proxy kubectl would use: client-node honours the kubeconfig's
+ * `proxy-url` but not HTTPS_PROXY/NO_PROXY, so the proxy they name becomes the cluster's `proxy-url`.
+ */
+function withProxy(connection: Connection, env: NodeJS.ProcessEnv): Connection {
+  const { kubeConfig } = connection;
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster || cluster.proxyUrl) return connection;
+  const proxyUrl = proxyFor(cluster.server, env);
+  if (!proxyUrl) return connection;
+  kubeConfig.loadFromOptions({
+    clusters: kubeConfig.getClusters().map((c) => (c === cluster ? { ...c, proxyUrl } : c)),
+    contexts: kubeConfig.getContexts(),
+    users: kubeConfig.getUsers(),
+    currentContext: kubeConfig.getCurrentContext(),
+  });
+  return { ...connection, server: `${connection.server} (through proxy ${withoutPassword(proxyUrl)})` };
+}
+
+/** A proxy URL fit for a message: its user name and password left out. */
+function withoutPassword(proxyUrl: string): string {
+  try {
+    const url = new URL(proxyUrl);
+    url.username = '';
+    url.password = '';
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return 'from the environment';
+  }
 }
 
 function defaultKubeconfigs(env: NodeJS.ProcessEnv): string[] {
@@ -77,18 +111,17 @@ function fromServiceAccount(prefix: string, saDir: string): Connection {
   return { kubeConfig, description: `in-cluster (${server})`, server, namespace, inCluster: true };
 }
 
-function fromKubeconfig(files: readonly string[], context: string | undefined): Connection {
+function fromKubeconfig(files: readonly string[], context: string | undefined, env: NodeJS.ProcessEnv): Connection {
   const kubeConfig = new KubeConfig();
+  // The file that defines each user (the first one, as kubectl merges): exec commands are relative to it.
+  const userFiles = new Map<string, string>();
   for (const [index, file] of files.entries()) {
     if (!existsSync(file)) throw new ConnectionError(`kubeconfig ${file} does not exist`);
     try {
-      if (index === 0) {
-        kubeConfig.loadFromFile(file);
-      } else {
-        const more = new KubeConfig();
-        more.loadFromFile(file);
-        kubeConfig.mergeConfig(more);
-      }
+      const loaded = index === 0 ? kubeConfig : new KubeConfig();
+      loaded.loadFromFile(file);
+      for (const user of loaded.getUsers()) if (!userFiles.has(user.name)) userFiles.set(user.name, file);
+      if (loaded !== kubeConfig) kubeConfig.mergeConfig(loaded);
     } catch (cause) {
       throw new ConnectionError(`unable to read kubeconfig ${file}: ${(cause as Error).message.split('\n')[0]}`, {
         cause,
@@ -115,6 +148,7 @@ function fromKubeconfig(files: readonly string[], context: string | undefined): 
     throw new ConnectionError(
       `context "${name}" names cluster "${current.cluster}", which the kubeconfig does not define`,
     );
+  useExecPlugin(kubeConfig, userFiles, env);
   return {
     kubeConfig,
     description: `${name} (${cluster.server})`,

@@ -1,8 +1,10 @@
 // Discovery: which Ready pod stands for each source, and which target Services are proven alive by the API.
 
-import type { V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import { familyLabel } from '../model/family.ts';
 import type { TargetSpec } from '../model/test-spec.ts';
 import { KubeApiError } from './api-error.ts';
+import { countBackends, describeUnready } from './endpoint-readiness.ts';
 import { RUN_ID_LABEL, type KubeApi } from './kube-api.ts';
 import { serviceRefOf, type ServiceRef } from './service-host.ts';
 
@@ -68,21 +70,6 @@ export interface TargetEvidence {
   readonly warnings: string[];
 }
 
-/** Ready endpoint addresses of a Service port, counted across its EndpointSlices. */
-function readyEndpoints(slices: readonly V1EndpointSlice[], portName: string): number {
-  const addresses = new Set<string>();
-  for (const slice of slices) {
-    // A slice lists the Service's ports by name; no ports means "all ports" (headless without ports).
-    if (slice.ports && slice.ports.length > 0 && !slice.ports.some((p) => (p.name ?? '') === portName)) continue;
-    for (const endpoint of slice.endpoints ?? []) {
-      // The API says an unset `ready` means unknown and should be read as ready.
-      if (endpoint.conditions?.ready === false) continue;
-      for (const address of endpoint.addresses ?? []) addresses.add(address);
-    }
-  }
-  return addresses.size;
-}
-
 type ServiceVerdict = { readonly alive: string } | { readonly down: string } | { readonly skip: string | undefined };
 
 async function judgeService(api: KubeApi, ref: ServiceRef, target: TargetSpec): Promise<ServiceVerdict> {
@@ -100,18 +87,28 @@ async function judgeService(api: KubeApi, ref: ServiceRef, target: TargetSpec): 
   const udp = target.address.scheme === 'udp';
   // A Service port's protocol defaults to TCP; a udp:// target needs a UDP port of that number.
   const protocolOf = (p: { protocol?: string }): string => p.protocol ?? 'TCP';
-  const port = (service.spec?.ports ?? []).find(
-    (p) => p.port === target.address.port && (protocolOf(p) === 'UDP') === udp,
-  );
-  if (!port) {
-    const ports = (service.spec?.ports ?? []).map((p) => `${p.port}/${protocolOf(p)}`).join(', ') || 'none';
-    return { down: `${label} has no ${udp ? 'UDP' : 'TCP'} port ${target.address.port} (ports: ${ports})` };
+  const ports = service.spec?.ports ?? [];
+  // A headless Service without ports resolves to its pods' addresses, on any port.
+  const headless = service.spec?.clusterIP === 'None';
+  const portless = headless && ports.length === 0;
+  const port = ports.find((p) => p.port === target.address.port && (protocolOf(p) === 'UDP') === udp);
+  if (!port && !portless) {
+    const listed = ports.map((p) => `${p.port}/${protocolOf(p)}`).join(', ') || 'none';
+    return { down: `${label} has no ${udp ? 'UDP' : 'TCP'} port ${target.address.port} (ports: ${listed})` };
   }
   try {
-    const count = readyEndpoints(await api.listEndpointSlices(ref.namespace, ref.name), port.name ?? '');
-    if (count === 0) return { down: `${label} has no ready endpoints` };
+    const slices = await api.listEndpointSlices(ref.namespace, ref.name);
+    const slicePort = port ? { name: port.name ?? '', protocol: protocolOf(port) } : undefined;
+    const count = countBackends(slices, slicePort, target.family);
+    const family = target.family ? `${familyLabel(target.family)} ` : '';
+    if (count.serving === 0) return { down: `${label} has no ready ${family}endpoints${describeUnready(count)}` };
     // Ready endpoints say a process runs, not that it answers UDP: only a UDP reply in this run proves that.
-    return udp ? { skip: undefined } : { alive: `endpoints ready: ${count} (${label})` };
+    // Without a Service port, nothing says the pods listen on the probed one.
+    if (udp || !slicePort) return { skip: undefined };
+    // A headless Service's name resolves to its pods, probed at the port itself, not at its targetPort.
+    if (headless && countBackends(slices, { ...slicePort, number: target.address.port }, target.family).serving === 0)
+      return { skip: undefined };
+    return { alive: `endpoints ready: ${count.serving} (${label})` };
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.fatal) throw error;
     return { skip: `cannot check the endpoints of ${label}: ${error.message}` };
@@ -136,7 +133,7 @@ export async function checkTargets(
       const ref = serviceRefOf(target.address.host, clusterDomain);
       if (!ref) return;
       const protocol = target.address.scheme === 'udp' ? 'UDP' : 'TCP';
-      const key = `${ref.namespace}/${ref.name}:${target.address.port}/${protocol}`;
+      const key = `${ref.namespace}/${ref.name}:${target.address.port}/${protocol}/${target.family ?? 'any'}`;
       let verdict = cache.get(key);
       if (!verdict) {
         verdict = judgeService(api, ref, target);

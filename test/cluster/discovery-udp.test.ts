@@ -22,7 +22,11 @@ function fakeApi(readyEndpoints: number): KubeApi {
   };
   const slice: V1EndpointSlice = {
     addressType: 'IPv4',
-    ports: [{ name: 'dns' }, { name: 'dns-tcp' }, { name: 'web' }],
+    ports: [
+      { name: 'dns', port: 53, protocol: 'UDP' },
+      { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+      { name: 'web', port: 80, protocol: 'TCP' },
+    ],
     endpoints: Array.from({ length: readyEndpoints }, (_, i) => ({
       addresses: [`10.0.0.${i + 1}`],
       conditions: { ready: true },

@@ -39,7 +39,7 @@ t.test('a source whose pods are not Ready: its cells are errors naming the pod (
 });
 
 t.test('a target Service without ready endpoints: its cells are errors, never denies (exit 2)', async (t) => {
-  const lab = await clusterLab(t, { redisEndpointsReady: false });
+  const lab = await clusterLab(t, { redisReady: false });
   await lab.stopRedis();
   const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
   t.equal(run.code, 2, run.stderr);
@@ -51,7 +51,7 @@ t.test('a target Service without ready endpoints: its cells are errors, never de
       observed: 'error',
       reason: 'target-down',
       result: 'error',
-      detail: /^Service d-redis\/redis-svc has no ready endpoints; saw (timeout|refused)/,
+      detail: /^Service d-redis\/redis-svc has no ready endpoints \(1 not ready\); saw (timeout|refused)/,
     });
   t.notOk(report.targets.find((x: Json) => x.name === 'redis').alive);
   t.ok(report.cells.filter((c: Json) => c.to === 'app').every((c: Json) => c.result === 'pass'));

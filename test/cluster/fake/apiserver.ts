@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { FakeAdmission } from './admission.ts';
 import type { FakeKubelet } from './kubelet.ts';
-import { endpointSlice, service, type PodFixture, type ServiceFixture } from './objects.ts';
+import { FakeEndpointSlices } from './endpoint-slices.ts';
+import { service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { checkRequestBody } from './object-size.ts';
 import { FakePods } from './pods.ts';
 import { discovery, isDiscoveryPath, page } from './discovery.ts';
@@ -81,7 +82,7 @@ export class FakeApiServer {
     (namespace, pod) => this.admission.admitCreate(namespace, pod, this.#pods.all(namespace)),
   );
   readonly #services = new Map<string, Json>();
-  readonly #slices = new Map<string, Json>();
+  readonly #slices = new FakeEndpointSlices();
   readonly #namespaces = new Map<string, Json>();
   readonly #policies: Json[] = [];
   readonly #served = new Set(BUILT_IN);
@@ -181,11 +182,15 @@ export class FakeApiServer {
 
   addService(fixture: ServiceFixture): void {
     if (!this.#namespaces.has(fixture.namespace)) this.addNamespace(fixture.namespace);
-    const [svc, slice] = [service(fixture), endpointSlice(fixture)];
+    const svc = service(fixture);
     this.#bump(svc);
-    this.#bump(slice);
     this.#services.set(key(fixture.namespace, fixture.name), svc);
-    this.#slices.set(key(fixture.namespace, String(meta(slice).name)), slice);
+    this.#slices.add(fixture, svc, this.#version);
+  }
+
+  /** The EndpointSlices a list would return now (the controller's are built from the pods stored now). */
+  endpointSlices(namespace?: string): StoredObject[] {
+    return this.#slices.list(namespace, this.#pods.all(), this.#version);
   }
 
   /**
@@ -352,7 +357,7 @@ export class FakeApiServer {
         return [200, svc];
       }
       case 'list discovery.k8s.io/endpointslices':
-        return list('EndpointSliceList', inNamespace(this.#slices));
+        return list('EndpointSliceList', this.endpointSlices(namespace));
       case 'list /namespaces':
         return list('NamespaceList', this.#namespaces.values());
       case 'list /services':

@@ -24,7 +24,7 @@ export interface ClusterLab {
   readonly pair: NetnsPair;
   /** Writes a ReachabilityTest (YAML text) to a temp file and returns its path. */
   testFile(yaml: string): string;
-  /** Stops Redis (its Service then has no ready endpoints, as the endpoint controller would say). */
+  /** Stops Redis (the process only: whether its pod is Ready is the `redisReady` option). */
   stopRedis(): Promise<void>;
 }
 
@@ -55,7 +55,7 @@ spec:
  * Builds the lab. Namespace `client` (10.77.0.1) holds the Apache pod; `server` (10.77.0.2) holds the
  * app and Redis pods and drops Redis traffic from anything but itself — the seed's policy.
  */
-export async function clusterLab(t: Test, options: { redisEndpointsReady?: boolean } = {}): Promise<ClusterLab> {
+export async function clusterLab(t: Test, options: { redisReady?: boolean } = {}): Promise<ClusterLab> {
   const pair = netnsPair(t);
   const dir = mkdtempSync(join(tmpdir(), 'prober-test-lab-'));
   const hostsDirs = [pair.client, pair.server].map((ns) => join('/etc/netns', ns));
@@ -158,20 +158,19 @@ export async function clusterLab(t: Test, options: { redisEndpointsReady?: boole
     netns: pair.server,
     ip: pair.serverIp,
     ports: [{ containerPort: 6379 }],
+    ready: options.redisReady ?? true,
   });
   fake.addService({
     namespace: 'c-app-count',
     name: 'app-count-svc',
     selector: { app: 'pythonapp' },
     ports: [{ name: 'http', port: 80 }],
-    endpoints: [{ ip: pair.serverIp, ready: true }],
   });
   fake.addService({
     namespace: 'd-redis',
     name: 'redis-svc',
     selector: { app: 'redis' },
     ports: [{ port: 6379 }],
-    endpoints: [{ ip: pair.serverIp, ready: options.redisEndpointsReady ?? true }],
   });
 
   let files = 0;

@@ -117,6 +117,7 @@ export class FakePods {
       podStatus.phase = terminated.every((s) => (s.terminated as Json).exitCode === 0) ? 'Succeeded' : 'Failed';
     else if (containers.some((c) => stateOf(c).running)) podStatus.phase = 'Running';
     podStatus.podIP = '10.244.1.50';
+    podStatus.podIPs = [{ ip: '10.244.1.50' }];
     podStatus.conditions = [
       { type: 'PodScheduled', status: 'True' },
       { type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : { reason: 'ContainersNotReady' }) },

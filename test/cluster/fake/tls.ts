@@ -11,7 +11,7 @@ export interface TestCertificate {
   readonly key: string;
 }
 
-/** Makes a fresh EC certificate with openssl (valid one day, SAN IP:127.0.0.1). */
+/** Makes a fresh EC certificate with openssl (valid one day, SAN IP:127.0.0.1 and DNS:localhost). */
 export function makeCertificate(): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'prober-test-tls-'));
   try {
@@ -29,7 +29,7 @@ export function makeCertificate(): TestCertificate {
         '-subj',
         '/CN=fake-kube-apiserver',
         '-addext',
-        'subjectAltName=IP:127.0.0.1',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
         '-days',
         '1',
         '-keyout',

@@ -1,0 +1,221 @@
+// Exec credential plugins (client.authentication.k8s.io), run as kubectl runs them (client-go's
+// plugin/pkg/client/auth/exec): once for any number of concurrent first calls, with KUBERNETES_EXEC_INFO,
+// the credential kept until its expirationTimestamp, and a missing binary reported once, never retried.
+
+import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ClusterError, KubeApiError } from './api-error.ts';
+import type { KubeCall } from './kube-api.ts';
+
+/** The API versions of ExecCredential kubectl accepts (v1alpha1 is gone). */
+const API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
+
+/** A plugin that could not give a credential: the message is the whole story, in one line. */
+export class ExecPluginError extends ClusterError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ExecPluginError';
+  }
+}
+
+/** A call that had no credential to send: the API server was never asked, and asking again cannot help. */
+export class CredentialError extends KubeApiError {
+  constructor(call: KubeCall, cause: ExecPluginError) {
+    super(call, undefined, 'ExecPluginFailed', cause.message, { cause });
+    this.name = 'CredentialError';
+  }
+
+  override get transient(): boolean {
+    return false;
+  }
+}
+
+/** A user's `exec` block as the kubeconfig writes it. */
+interface ExecConfig {
+  readonly command?: string;
+  readonly args?: string[];
+  readonly env?: { name: string; value: string }[] | null;
+  readonly apiVersion?: string;
+  readonly installHint?: string;
+  readonly provideClusterInfo?: boolean;
+  readonly interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
+}
+
+interface Credential {
+  readonly token?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  /** Milliseconds since the epoch; undefined: valid for the whole run. */
+  readonly expires?: number;
+}
+
+/** The cluster as `spec.cluster` of KUBERNETES_EXEC_INFO describes it (provideClusterInfo). */
+function clusterInfo(cluster: Cluster): Record<string, unknown> {
+  const ca = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+  return {
+    server: cluster.server,
+    ...(cluster.tlsServerName ? { 'tls-server-name': cluster.tlsServerName } : {}),
+    ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
+    ...(ca ? { 'certificate-authority-data': ca } : {}),
+    ...(cluster.proxyUrl ? { 'proxy-url': cluster.proxyUrl } : {}),
+  };
+}
+
+/**
+ * The credential plugin of one kubeconfig user, as a client-node authenticator. `file` is the
+ * kubeconfig that defines the user: a command with a slash is relative to its directory.
+ */
+export class ExecCredentialPlugin {
+  readonly #user: string;
+  readonly #exec: ExecConfig;
+  readonly #command: string;
+  readonly #cluster: Cluster;
+  readonly #env: NodeJS.ProcessEnv;
+  #cached: Credential | undefined;
+  #running: Promise<Credential> | undefined;
+  /** How many times the plugin was started (for tests and debugging). */
+  spawns = 0;
+
+  constructor(user: User, cluster: Cluster, file: string, env: NodeJS.ProcessEnv) {
+    const exec = user.exec as ExecConfig;
+    const who = `kubeconfig user "${user.name}"`;
+    if (!exec.command) throw new ExecPluginError(`${who}: its exec credential plugin names no command`);
+    if (!API_VERSIONS.includes(exec.apiVersion ?? ''))
+      throw new ExecPluginError(
+        `${who}: exec credential plugin "${exec.command}" has apiVersion "${exec.apiVersion ?? ''}" (kubectl and prober take ${API_VERSIONS.join(' or ')})`,
+      );
+    this.#user = user.name;
+    this.#exec = exec;
+    const relative = exec.command.includes('/') && !isAbsolute(exec.command);
+    this.#command = relative ? resolve(dirname(file), exec.command) : exec.command;
+    this.#cluster = cluster;
+    this.#env = env;
+  }
+
+  isAuthProvider(user: User): boolean {
+    return user.name === this.#user;
+  }
+
+  /** Adds the credential to one request (client-node calls this before every request). */
+  async applyAuthentication(
+    _user: User,
+    opts: { headers?: Record<string, unknown>; cert?: unknown; key?: unknown },
+  ): Promise<void> {
+    const credential = await this.credential();
+    if (credential.cert && credential.key) Object.assign(opts, { cert: credential.cert, key: credential.key });
+    if (credential.token) opts.headers = { ...opts.headers, Authorization: `Bearer ${credential.token}` };
+  }
+
+  /** The credential: the cached one until it expires, else the plugin's, one run for all who wait. */
+  credential(): Promise<Credential> {
+    const cached = this.#cached;
+    if (cached && (cached.expires === undefined || Date.now() <= cached.expires)) return Promise.resolve(cached);
+    this.#running ??= this.#run().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  #fail(what: string, cause?: unknown): never {
+    throw new ExecPluginError(
+      `exec credential plugin "${this.#exec.command}" of kubeconfig user "${this.#user}" ${what}`,
+      {
+        cause,
+      },
+    );
+  }
+
+  async #run(): Promise<Credential> {
+    const mode = this.#exec.interactiveMode ?? 'IfAvailable';
+    const terminal = Boolean(process.stdin.isTTY);
+    if (mode === 'Always' && !terminal)
+      this.#fail('needs an interactive terminal (interactiveMode: Always), and standard input is not one');
+    const interactive = mode !== 'Never' && terminal;
+    const apiVersion = this.#exec.apiVersion;
+    const info = {
+      kind: 'ExecCredential',
+      apiVersion,
+      spec: { ...(this.#exec.provideClusterInfo ? { cluster: clusterInfo(this.#cluster) } : {}), interactive },
+    };
+    const env = { ...this.#env };
+    for (const { name, value } of this.#exec.env ?? []) env[name] = value;
+    env.KUBERNETES_EXEC_INFO = JSON.stringify(info);
+    this.spawns += 1;
+    const stdout = await new Promise<string>((done, failed) => {
+      // Its standard error is the user's to read, as kubectl passes it through; stdin only when interactive.
+      const child = spawn(this.#command, this.#exec.args ?? [], {
+        env,
+        stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'inherit'],
+      });
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+      child.once('error', failed);
+      child.once('close', (code, signal) => {
+        if (code === 0) done(Buffer.concat(chunks).toString('utf8'));
+        else failed(new Error(signal ? `was killed by ${signal}` : `failed with exit code ${code}`));
+      });
+    }).catch((error: NodeJS.ErrnoException) => {
+      const hint = this.#exec.installHint?.trim().split('\n')[0];
+      if (error.code === 'ENOENT')
+        this.#fail(
+          `not found: ${this.#command} (install it, or fix the command in the kubeconfig)${hint ? `; ${hint}` : ''}`,
+          error,
+        );
+      if (error.code === 'EACCES') this.#fail(`cannot be run: ${this.#command} is not executable`, error);
+      this.#fail(error.message, error);
+    });
+    return this.#parse(stdout, apiVersion ?? '');
+  }
+
+  #parse(stdout: string, apiVersion: string): Credential {
+    let output: { apiVersion?: string; kind?: string; status?: Record<string, string> };
+    try {
+      output = JSON.parse(stdout);
+    } catch (error) {
+      this.#fail(`printed no ExecCredential JSON: ${(error as Error).message}`, error);
+    }
+    if (output?.kind !== 'ExecCredential') this.#fail(`printed a ${output?.kind ?? 'document'}, not an ExecCredential`);
+    if (output.apiVersion !== apiVersion)
+      this.#fail(`is configured to use API version ${apiVersion}, but returned ${output.apiVersion ?? 'none'}`);
+    const status = output.status;
+    if (!status) this.#fail('returned no status field');
+    const { token, clientCertificateData: cert, clientKeyData: key, expirationTimestamp } = status;
+    if (!token && !cert && !key) this.#fail('returned neither a token nor a client certificate and key');
+    if (Boolean(cert) !== Boolean(key)) this.#fail('returned only one of client certificate and key');
+    const expires = expirationTimestamp ? Date.parse(expirationTimestamp) : undefined;
+    if (expires !== undefined && Number.isNaN(expires))
+      this.#fail(`returned an expirationTimestamp that is not a time: ${JSON.stringify(expirationTimestamp)}`);
+    this.#cached = {
+      ...(token ? { token } : {}),
+      ...(cert && key ? { cert, key } : {}),
+      ...(expires !== undefined ? { expires } : {}),
+    };
+    return this.#cached;
+  }
+}
+
+/**
+ * Runs the current user's exec plugin with {@link ExecCredentialPlugin} instead of client-node's own
+ * (which starts one plugin per concurrent call and sets no KUBERNETES_EXEC_INFO). `userFiles` tells
+ * which kubeconfig file defines each user. Throws ExecPluginError for a plugin kubectl would refuse.
+ */
+export function useExecPlugin(
+  kubeConfig: KubeConfig,
+  userFiles: ReadonlyMap<string, string>,
+  env: NodeJS.ProcessEnv,
+): void {
+  const user = kubeConfig.getCurrentUser();
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!user?.exec || !cluster) return;
+  const plugin = new ExecCredentialPlugin(user, cluster, userFiles.get(user.name) ?? '.', env);
+  // Without its exec block, client-node's own authenticator passes the user on to ours.
+  kubeConfig.loadFromOptions({
+    clusters: kubeConfig.getClusters(),
+    contexts: kubeConfig.getContexts(),
+    users: kubeConfig.getUsers().map((u) => (u === user ? { ...u, exec: undefined } : u)),
+    currentContext: kubeConfig.getCurrentContext(),
+  });
+  kubeConfig.addAuthenticator(plugin);
+}
