@@ -24,10 +24,12 @@ import {
 } from './kube-api.ts';
 import { DEFAULT_RETRY, retryTransient, type RetryPolicy } from './retry.ts';
 
-/** Options for the client: retry policy and a hook that hears about retries (progress, tests). */
+/** Options for the client: retry policy, a hook that hears about retries (progress, tests), interruption. */
 export interface ClientOptions {
   readonly retry?: RetryPolicy;
   readonly onRetry?: (error: KubeApiError, attempt: number, message: string) => void;
+  /** SIGINT/SIGTERM: ends a wait for the server's Retry-After at once. */
+  readonly signal?: AbortSignal;
 }
 
 /** Builds the KubeApi prober uses from a resolved connection. */
@@ -47,8 +49,16 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
         throw toKubeApiError(name, subject, error, connection.server, permission);
       }
     };
-    return retryTransient(once, retry, (error, attempt) =>
-      options.onRetry?.(error, attempt, `retrying ${name} after attempt ${attempt}: ${error.message}`),
+    return retryTransient(
+      once,
+      retry,
+      (error, attempt, delayMs) =>
+        options.onRetry?.(
+          error,
+          attempt,
+          `retrying ${name} after attempt ${attempt}${error.retryAfterSeconds !== undefined ? `, in ${delayMs / 1000} s as the server's Retry-After asks` : ''}: ${error.message}`,
+        ),
+      options.signal,
     );
   }
 

@@ -19,6 +19,8 @@ import { parseSelector } from './selector.ts';
 import { parsePath, verbOf, type Target } from './request.ts';
 import { FakeRbac } from './rbac.ts';
 import * as status from './status.ts';
+import { PlainAnswer, pageNotFound, serviceUnavailable } from './plain-answers.ts';
+import { enforcePodSecurity } from './pod-security.ts';
 import { makeCertificate } from './tls.ts';
 
 type Json = Record<string, unknown>;
@@ -74,6 +76,7 @@ export class FakeApiServer {
   readonly #pods = new FakePods(
     (object) => this.#bump(object),
     (name) => this.#namespaces.has(name),
+    (namespace, pod) => enforcePodSecurity(this.#namespaces.get(namespace), pod),
   );
   readonly #services = new Map<string, Json>();
   readonly #slices = new Map<string, Json>();
@@ -92,7 +95,11 @@ export class FakeApiServer {
     message: string | undefined;
     /** Carry the request out before failing it: the answer, not the request, is lost. */
     lost: boolean;
+    /** The whole answer, when not a Status of `code` (see answerNext). */
+    answer?: () => Error;
   }[] = [];
+  /** Groups served by an aggregated API whose backend is not available (see `unavailable`). */
+  readonly #unavailable = new Set<string>();
   readonly #cert: string;
   #version = 1000;
   readonly #started = performance.now();
@@ -231,6 +238,19 @@ export class FakeApiServer {
     this.#faults.push({ verb, resource, code, left: times, message, lost: true });
   }
 
+  /**
+   * Answers the next `times` matching requests with `answer()` instead of carrying them out: a StatusError
+   * (status.ts, admission-refusals.ts) or a PlainAnswer (plain-answers.ts: APF's 429 with Retry-After …).
+   */
+  answerNext(verb: string, resource: string, answer: () => Error, times = 1): void {
+    this.#faults.push({ verb, resource, code: 0, left: times, message: undefined, lost: false, answer });
+  }
+
+  /** Serves `group` through an aggregated API that is not available: discovery lists it, every request gets 503. */
+  unavailable(group: string): void {
+    this.#unavailable.add(group);
+  }
+
   /** Pods now stored, optionally of one namespace. */
   pods(namespace?: string): StoredObject[] {
     return this.#pods.all(namespace);
@@ -260,7 +280,7 @@ export class FakeApiServer {
     const discoveryPath = req.method === 'GET' && isDiscoveryPath(url.pathname);
     const verb = discoveryPath ? 'get' : verbOf(req.method ?? 'GET', target?.name);
     const contentType = req.headers['content-type'];
-    const send = (code: number, payload: unknown, type = 'application/json'): void => {
+    const send = (code: number, payload: unknown, type = 'application/json', headers = {}): void => {
       this.requests.push({
         verb,
         group: target?.group ?? '',
@@ -271,30 +291,35 @@ export class FakeApiServer {
         code,
         at: Math.round(performance.now() - this.#started),
       });
-      res.writeHead(code, { 'content-type': type });
+      res.writeHead(code, { ...headers, 'content-type': type });
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     };
     try {
       if (req.headers.authorization !== `Bearer ${this.token}`) throw status.unauthorized();
       if (discoveryPath) {
+        if (this.#unavailable.has(url.pathname.split('/')[2] ?? '')) throw serviceUnavailable();
         send(
           200,
           discovery(url.pathname, this.#served, (g, r) => this.#kindOf(g, r)),
         );
         return;
       }
-      if (!target || !this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
-        throw status.noSuchResource();
+      if (!target) throw pageNotFound();
+      // The API server authorizes before it routes: a path it does not serve is still a 403 when RBAC says no.
       const denied =
         [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) =>
           this.#denied.has(rule),
         ) ||
         (this.#rbac !== undefined && !this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }));
       if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
+      if (this.#unavailable.has(target.group)) throw serviceUnavailable();
+      if (![...this.#served].some((s) => s.startsWith(`${target.group}/${target.version}/`))) throw pageNotFound();
+      if (!this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
+        throw status.noSuchResource();
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
       if (fault && !fault.lost) {
         fault.left -= 1;
-        throw status.serverError(fault.code, fault.message);
+        throw fault.answer?.() ?? status.serverError(fault.code, fault.message);
       }
       const [code, payload, type] = this.#route(verb, target, url, body, contentType ?? '');
       if (fault) {
@@ -303,6 +328,13 @@ export class FakeApiServer {
       }
       send(code, payload, type);
     } catch (error) {
+      if (error instanceof PlainAnswer) {
+        send(error.code, error.body(), 'text/plain; charset=utf-8', {
+          ...error.headers,
+          'x-content-type-options': 'nosniff',
+        });
+        return;
+      }
       const failure =
         error instanceof status.StatusError
           ? error

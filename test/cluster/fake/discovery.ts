@@ -1,7 +1,7 @@
 // The fake API server's discovery documents (`/apis`, `/apis/GROUP/VERSION`) and its paging of lists
 // (`limit`/`continue`), built from what the fake serves, as the API server builds them.
 
-import * as status from './status.ts';
+import { pageNotFound } from './plain-answers.ts';
 
 type Json = Record<string, unknown>;
 
@@ -42,7 +42,8 @@ export function discovery(
       kind: kindOf(group, name) ?? 'Unknown',
       verbs: ['get', 'list', 'watch'],
     }));
-  if (resources.length === 0) throw status.noSuchResource();
+  // No handler serves a group version the cluster lacks: the mux's plain-text 404, not a Status.
+  if (resources.length === 0) throw pageNotFound();
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };
 }
 

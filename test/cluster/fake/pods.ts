@@ -7,6 +7,7 @@ import { workloadPod, type PodFixture } from './objects.ts';
 import { applyEphemeralPatch } from './patch.ts';
 import * as status from './status.ts';
 import { ephemeralErrors, podErrors } from './validate.ts';
+import { refuseStaticPod } from './pod-security.ts';
 
 type Json = Record<string, unknown>;
 
@@ -24,10 +25,17 @@ export class FakePods {
   readonly #workloads: { labels: Record<string, string>; netns: string }[] = [];
   readonly #bump: (object: Json) => void;
   readonly #hasNamespace: (name: string) => boolean;
+  /** Validating admission (Pod Security): throws to refuse the pod as it would be stored. */
+  readonly #admit: (namespace: string, pod: Json) => void;
 
-  constructor(bump: (object: Json) => void, hasNamespace: (name: string) => boolean) {
+  constructor(
+    bump: (object: Json) => void,
+    hasNamespace: (name: string) => boolean,
+    admit: (namespace: string, pod: Json) => void = () => {},
+  ) {
     this.#bump = bump;
     this.#hasNamespace = hasNamespace;
+    this.#admit = admit;
   }
 
   /** Adds a workload pod; with a network namespace, its agents (and probe pods with its labels) run there. */
@@ -71,6 +79,7 @@ export class FakePods {
       throw status.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     const errors = podErrors(pod);
     if (errors.length > 0) throw status.invalid('pods', name, errors);
+    this.#admit(namespace, pod);
     if (this.#pods.has(key(namespace, name))) throw status.alreadyExists('pods', name);
     Object.assign(meta(pod), {
       namespace,
@@ -132,6 +141,7 @@ export class FakePods {
   /** PATCH of `pods/ephemeralcontainers`: applies, validates, and starts new ephemeral containers. */
   patchEphemeral(namespace: string | undefined, name: string | undefined, body: string, contentType: string): Json {
     const pod = this.get(namespace, name);
+    refuseStaticPod(pod);
     const patched = applyEphemeralPatch(pod, contentType, body);
     const spec = pod.spec as Json;
     const before = (spec.ephemeralContainers ?? []) as Json[];
@@ -141,6 +151,7 @@ export class FakePods {
     );
     const errors = ephemeralErrors(before, after, others);
     if (errors.length > 0) throw status.invalid('pods', name ?? '', errors);
+    this.#admit(namespace ?? '', { ...pod, spec: { ...spec, ephemeralContainers: after } });
     spec.ephemeralContainers = after;
     this.#bump(pod);
     const netns = this.#netns.get(key(namespace, name));
