@@ -106,6 +106,8 @@ export function toKubeApiError(
         return notFoundMessage(call, answer, permission, object, where);
       case 409:
         return `conflict on ${object} ${where}${said}`;
+      case 410:
+        return `${permissionLabel(permission)} ${where}: the list's continue token expired before its last page (410 Gone: the list took longer than the API server keeps its snapshot)${said}`;
       case 415:
         return `the API server does not accept the request format for ${permissionLabel(permission)} (415)${said}`;
       case 422:

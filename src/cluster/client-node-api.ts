@@ -8,13 +8,15 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type V1EphemeralContainer,
+  type V1Namespace,
   type V1Pod,
+  type V1Service,
 } from '@kubernetes/client-node';
 import { toKubeApiError, type CallSubject, KubeApiError } from './api-error.ts';
 import type { Connection } from './connection.ts';
+import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from './list-pager.ts';
 import {
   KUBE_API_PERMISSIONS,
-  LIST_PAGE_SIZE,
   POLICY_RESOURCES,
   type KubeApi,
   type KubeCall,
@@ -39,6 +41,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   const custom = connection.kubeConfig.makeApiClient(CustomObjectsApi);
   const apis = connection.kubeConfig.makeApiClient(ApisApi);
   const retry = options.retry ?? DEFAULT_RETRY;
+  const readPage = pageReader(connection.kubeConfig);
 
   /** One call: errors mapped to KubeApiError, transient ones retried. */
   function call<T>(name: KubeCall, subject: CallSubject, run: () => Promise<T>, permission?: Permission): Promise<T> {
@@ -121,9 +124,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       );
       return list.items;
     },
-    listNamespaces: () => paged((page) => call('listNamespaces', {}, () => core.listNamespace(page))),
-    listAllPods: () => paged((page) => call('listAllPods', {}, () => core.listPodForAllNamespaces(page))),
-    listAllServices: () => paged((page) => call('listAllServices', {}, () => core.listServiceForAllNamespaces(page))),
+    listNamespaces: () => listAll('listNamespaces', '/api/v1/namespaces') as Promise<V1Namespace[]>,
+    listAllPods: () => listAll('listAllPods', '/api/v1/pods') as Promise<V1Pod[]>,
+    listAllServices: () => listAll('listAllServices', '/api/v1/services') as Promise<V1Service[]>,
     listNetworkPolicies: () => listPolicies('listNetworkPolicies', 'networkpolicies'),
     listAdminNetworkPolicies: () => listPolicies('listAdminNetworkPolicies', 'adminnetworkpolicies'),
     listBaselineAdminNetworkPolicies: () =>
@@ -152,37 +155,34 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     },
     listClusterObjects(group, version, resource, kind) {
       const permission = { ...KUBE_API_PERMISSIONS.listClusterObjects, group, resource };
-      return paged<RawObject>(async (page) => {
-        const list = (await call(
-          'listClusterObjects',
-          {},
-          () => custom.listClusterCustomObject({ group, version, plural: resource, ...page }),
-          permission,
-        )) as { items?: RawObject[]; metadata?: { _continue?: string; continue?: string } };
-        const items = (list.items ?? []).map((item) => ({ apiVersion: `${group}/${version}`, kind, ...item }));
-        return { items, metadata: list.metadata };
+      return listAll('listClusterObjects', `/apis/${group}/${version}/${resource}`, permission, {
+        apiVersion: `${group}/${version}`,
+        kind,
       });
     },
   };
 
   /**
-   * Reads a list a page at a time (limit/continue), so a big cluster's list never comes as one answer.
-   * Every page is retried on its own; an expired continue token (410) fails the read.
+   * Every object of a cluster-wide list, a page at a time, each page parsed once and each object kept
+   * without its managedFields (with `typed`, its apiVersion and kind set: list items carry none). Every
+   * page is retried on its own; an expired continue token (410) starts the list over.
    */
-  async function paged<T>(
-    page: (p: { limit: number; _continue?: string }) => Promise<{
-      items: T[];
-      metadata?: { _continue?: string; continue?: string } | undefined;
-    }>,
-  ): Promise<T[]> {
-    const out: T[] = [];
-    let token: string | undefined;
-    do {
-      const list = await page({ limit: LIST_PAGE_SIZE, ...(token ? { _continue: token } : {}) });
-      out.push(...list.items);
-      token = list.metadata?._continue || list.metadata?.continue || undefined;
-    } while (token);
-    return out;
+  function listAll(
+    name: KubeCall,
+    path: string,
+    permission?: Permission,
+    typed?: { apiVersion: string; kind: string },
+  ): Promise<RawObject[]> {
+    return readAllPages(
+      (query) => call(name, {}, () => readPage(path, query), permission),
+      (item) => (typed ? { ...typed, ...withoutManagedFields(item) } : withoutManagedFields(item)),
+      (error, restart) =>
+        options.onRetry?.(
+          error,
+          restart,
+          `restarting ${name} from its first page (${restart} of ${LIST_RESTARTS}): ${error.message}`,
+        ),
+    );
   }
 
   /**
@@ -195,13 +195,10 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     let missing: unknown;
     for (const version of versions) {
       try {
-        const items = await paged<RawObject>(async (page) => {
-          const list = (await call(name, {}, () =>
-            custom.listClusterCustomObject({ group, version, plural: resource, ...page }),
-          )) as { items?: RawObject[]; metadata?: { continue?: string } };
-          return { items: list.items ?? [], metadata: list.metadata };
+        return await listAll(name, `/apis/${group}/${version}/${resource}`, undefined, {
+          apiVersion: `${group}/${version}`,
+          kind,
         });
-        return items.map((item) => ({ apiVersion: `${group}/${version}`, kind, ...item }));
       } catch (error) {
         if (!(error instanceof KubeApiError) || error.code !== 404) throw error;
         missing = error;

@@ -21,6 +21,7 @@ import { FakeRbac } from './rbac.ts';
 import * as status from './status.ts';
 import { PlainAnswer, pageNotFound, serviceUnavailable } from './plain-answers.ts';
 import { enforcePodSecurity } from './pod-security.ts';
+import { ExpiringLists } from './expired-lists.ts';
 import { makeCertificate } from './tls.ts';
 
 type Json = Record<string, unknown>;
@@ -98,6 +99,8 @@ export class FakeApiServer {
     /** The whole answer, when not a Status of `code` (see answerNext). */
     answer?: () => Error;
   }[] = [];
+  /** Lists whose continue tokens expire on request (see `expireContinue`). */
+  readonly #expiring = new ExpiringLists();
   /** Groups served by an aggregated API whose backend is not available (see `unavailable`). */
   readonly #unavailable = new Set<string>();
   readonly #cert: string;
@@ -251,6 +254,11 @@ export class FakeApiServer {
     this.#unavailable.add(group);
   }
 
+  /** The next `times` list requests of `resource` with a continue token get 410 Gone (reason Expired). */
+  expireContinue(resource: string, times = 1): void {
+    this.#expiring.expire(resource, times);
+  }
+
   /** Pods now stored, optionally of one namespace. */
   pods(namespace?: string): StoredObject[] {
     return this.#pods.all(namespace);
@@ -316,6 +324,7 @@ export class FakeApiServer {
       if (![...this.#served].some((s) => s.startsWith(`${target.group}/${target.version}/`))) throw pageNotFound();
       if (!this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
         throw status.noSuchResource();
+      if (verb === 'list') this.#expiring.check(target.resource, url);
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
       if (fault && !fault.lost) {
         fault.left -= 1;
