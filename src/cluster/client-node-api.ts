@@ -15,6 +15,7 @@ import {
 import { toKubeApiError, type CallSubject, KubeApiError } from './api-error.ts';
 import type { Connection } from './connection.ts';
 import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from './list-pager.ts';
+import { modelledPod } from './modelled-fields.ts';
 import {
   KUBE_API_PERMISSIONS,
   POLICY_RESOURCES,
@@ -125,7 +126,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       return list.items;
     },
     listNamespaces: () => listAll('listNamespaces', '/api/v1/namespaces') as Promise<V1Namespace[]>,
-    listAllPods: () => listAll('listAllPods', '/api/v1/pods') as Promise<V1Pod[]>,
+    listAllPods: () => listAll('listAllPods', '/api/v1/pods', undefined, undefined, modelledPod) as Promise<V1Pod[]>,
     listAllServices: () => listAll('listAllServices', '/api/v1/services') as Promise<V1Service[]>,
     listNetworkPolicies: () => listPolicies('listNetworkPolicies', 'networkpolicies'),
     listAdminNetworkPolicies: () => listPolicies('listAdminNetworkPolicies', 'adminnetworkpolicies'),
@@ -164,7 +165,8 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
 
   /**
    * Every object of a cluster-wide list, a page at a time, each page parsed once and each object kept
-   * without its managedFields (with `typed`, its apiVersion and kind set: list items carry none). Every
+   * as `keep` trims it, by default without its managedFields (with `typed`, its apiVersion and kind set:
+   * list items carry none). Every
    * page is retried on its own; an expired continue token (410) starts the list over.
    */
   function listAll(
@@ -172,10 +174,11 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     path: string,
     permission?: Permission,
     typed?: { apiVersion: string; kind: string },
+    keep: (item: RawObject) => RawObject = withoutManagedFields,
   ): Promise<RawObject[]> {
     return readAllPages(
       (query) => call(name, {}, () => readPage(path, query), permission),
-      (item) => (typed ? { ...typed, ...withoutManagedFields(item) } : withoutManagedFields(item)),
+      (item) => (typed ? { ...typed, ...keep(item) } : keep(item)),
       (error, restart) =>
         options.onRetry?.(
           error,
