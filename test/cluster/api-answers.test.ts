@@ -12,7 +12,7 @@ import type { KubeApi } from '../../src/cluster/kube-api.ts';
 import { settleWithin, waitFor } from '../../src/model/wait.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { tooManyRequests } from './fake/plain-answers.ts';
-import { quotaExceeded, quotaMustSpecify } from './fake/quota-refusals.ts';
+import { quotaExceeded, quotaMustSpecify } from './fake/admission-refusals.ts';
 import * as status from './fake/status.ts';
 
 const agent = { name: 'prober-x', image: 'ghcr.io/prober-dev/prober:0.1.0', command: ['prober', 'agent'] };

@@ -11,7 +11,7 @@ import type { KubeApi } from '../../src/cluster/kube-api.ts';
 import { LIST_RESTARTS } from '../../src/cluster/list-pager.ts';
 import { readClusterObjects } from '../../src/cluster/live-read.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
-import { CONTINUE_EXPIRED } from './fake/expired-lists.ts';
+import { CONTINUE_EXPIRED } from './fake/discovery.ts';
 
 const PODS = 1_200;
 

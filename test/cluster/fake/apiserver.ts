@@ -20,8 +20,8 @@ import { parsePath, verbOf, type Target } from './request.ts';
 import { FakeRbac } from './rbac.ts';
 import * as status from './status.ts';
 import { PlainAnswer, pageNotFound, serviceUnavailable } from './plain-answers.ts';
-import { enforcePodSecurity } from './pod-security.ts';
-import { ExpiringLists } from './expired-lists.ts';
+import { enforcePodSecurity } from './admission-refusals.ts';
+import { ExpiringLists } from './discovery.ts';
 import { makeCertificate } from './tls.ts';
 
 type Json = Record<string, unknown>;

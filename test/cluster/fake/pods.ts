@@ -7,7 +7,7 @@ import { workloadPod, type PodFixture } from './objects.ts';
 import { applyEphemeralPatch } from './patch.ts';
 import * as status from './status.ts';
 import { ephemeralErrors, podErrors } from './validate.ts';
-import { refuseStaticPod } from './pod-security.ts';
+import { refuseStaticPod } from './admission-refusals.ts';
 
 type Json = Record<string, unknown>;
 

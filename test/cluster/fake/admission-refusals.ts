@@ -1,5 +1,7 @@
-// Pod Security admission as the API server runs it (staging/src/k8s.io/pod-security-admission: admission/
-// admission.go, policy/check_*.go), for the "restricted" level a namespace enforces with the label
+// The API server's refusals of a pod by admission and validation, word for word.
+//
+// Pod Security admission as the API server runs it (staging/src/k8s.io/pod-security-admission:
+// admission/admission.go, policy/check_*.go), for the "restricted" level a namespace enforces with the label
 // `pod-security.kubernetes.io/enforce`. A pod create, and an update of `pods/ephemeralcontainers` (checked
 // against the whole pod, existing containers included), are refused with 403 Forbidden:
 //   pods "web-1" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false
@@ -76,4 +78,27 @@ export function refuseStaticPod(pod: Json): void {
   throw status.invalid('pods', String(pod.metadata?.name ?? ''), [
     '[]: Forbidden: static pods do not support ephemeral containers',
   ]);
+}
+
+// The 403 answers of the ResourceQuota admission plugin (plugin/pkg/admission/resourcequota/controller.go,
+// wrapped by admission.NewForbidden into apierrors.NewForbidden), for tests that make the fake refuse a
+// pod as a namespace with a compute quota does (with `answerNext`).
+
+const forbidden = (name: string, why: string): status.StatusError =>
+  new status.StatusError(403, 'Forbidden', `pods "${name}" is forbidden: ${why}`, { name, kind: 'pods' });
+
+/** The quota has no room: `exceeded quota: compute, requested: limits.memory=256Mi, used: …, limited: …`. */
+export function quotaExceeded(
+  name: string,
+  quota: string,
+  requested: string,
+  used: string,
+  limited: string,
+): status.StatusError {
+  return forbidden(name, `exceeded quota: ${quota}, requested: ${requested}, used: ${used}, limited: ${limited}`);
+}
+
+/** The quota tracks a resource the pod does not set: `failed quota: compute: must specify limits.cpu for: agent`. */
+export function quotaMustSpecify(name: string, quota: string, missing: string): status.StatusError {
+  return forbidden(name, `failed quota: ${quota}: must specify ${missing}`);
 }
