@@ -11,7 +11,7 @@ import { connect } from '../../src/cluster/connection.ts';
 import type { KubeApi } from '../../src/cluster/kube-api.ts';
 import { settleWithin, waitFor } from '../../src/model/wait.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
-import { tooManyRequests } from './fake/plain-answers.ts';
+import { PlainAnswer, tooManyRequests } from './fake/plain-answers.ts';
 import { quotaExceeded, quotaMustSpecify } from './fake/admission-refusals.ts';
 import * as status from './fake/status.ts';
 
@@ -152,6 +152,11 @@ t.test("an aggregated API that is not available answers the aggregator's plain 5
     message: /the API serving it is unavailable \(an aggregated API whose backend is not ready\): service unavailable$/,
   });
   t.equal(fake.seen('get', 'apis').length, 2, 'retried as a transient failure');
+  // A server that does send Retry-After with its 503 (a starting API server behind a load balancer) is heard.
+  fake.answerNext('list', 'pods', () => new PlainAnswer(503, 'service unavailable', { 'retry-after': '1' }));
+  t.equal((await api.listPods('web')).length, 1);
+  const [first, second] = fake.seen('list', 'pods');
+  t.ok(second!.at - first!.at >= 990, "the retry waited the 503's Retry-After");
 });
 
 t.test('a static (mirror) pod refuses ephemeral containers with 422, and prober says what to do', async (t) => {
