@@ -1,5 +1,5 @@
 // Measures a whole prober command as a user runs it: the built binary, output to /dev/null, wall time and peak RSS.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,20 +34,45 @@ export function measureCommand(args: readonly string[], cwd: string = ROOT): Com
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
-    const lines = out.stderr.trimEnd().split('\n');
-    const timing = /^prober-bench ([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(lines.at(-1) ?? '');
-    if (!timing)
-      throw new Error(`/usr/bin/time gave no measurement (install the "time" package): ${out.stderr.slice(-300)}`);
-    const status = /Command exited with non-zero status (\d+)/.exec(out.stderr);
-    const own = lines.filter((line) => !line.startsWith('prober-bench ') && !line.startsWith('Command exited'));
-    return {
-      exitCode: status ? Number(status[1]) : out.status,
-      wallMs: Math.round(Number(timing[1]) * 1000),
-      cpuMs: Math.round((Number(timing[3]) + Number(timing[4])) * 1000),
-      peakRssMB: Math.round(Number(timing[2]) / 1024),
-      lastStderr: own.at(-1) ?? '',
-    };
+    return commandCost(out.stderr, out.status);
   } finally {
     closeSync(devNull);
   }
+}
+
+/** What GNU time's line and the command's stderr say about one run. */
+function commandCost(stderr: string, status: number | null): CommandCost {
+  const lines = stderr.trimEnd().split('\n');
+  const timing = /^prober-bench ([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(lines.at(-1) ?? '');
+  if (!timing) throw new Error(`/usr/bin/time gave no measurement (install the "time" package): ${stderr.slice(-300)}`);
+  const exited = /Command exited with non-zero status (\d+)/.exec(stderr);
+  const own = lines.filter((line) => !line.startsWith('prober-bench ') && !line.startsWith('Command exited'));
+  return {
+    exitCode: exited ? Number(exited[1]) : status,
+    wallMs: Math.round(Number(timing[1]) * 1000),
+    cpuMs: Math.round((Number(timing[3]) + Number(timing[4])) * 1000),
+    peakRssMB: Math.round(Number(timing[2]) / 1024),
+    lastStderr: own.at(-1) ?? '',
+  };
+}
+
+/**
+ * {@link measureCommand} without blocking this process: for a command that talks to a server running
+ * here (the fake API server of `bench/live-memory.ts`), which must go on answering while it runs.
+ */
+export async function measureCommandAsync(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  cwd: string = ROOT,
+): Promise<CommandCost> {
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` first`);
+  const child = spawn('/usr/bin/time', ['-f', 'prober-bench %e %M %U %S', BINARY, ...args], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return commandCost(stderr, status);
 }

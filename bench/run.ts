@@ -3,6 +3,7 @@
 import { benchLab } from './lab.ts';
 import { benchDualStack } from './lab-dualstack.ts';
 import { benchLint } from './lint.ts';
+import { benchLiveMemory } from './live-memory.ts';
 import { benchLiveRead } from './live-read.ts';
 import { benchPolicy } from './policy.ts';
 import { benchProbe } from './probe.ts';
@@ -15,5 +16,6 @@ sections.udp = await benchUdp();
 sections.policy = await benchPolicy();
 sections.lint = await benchLint();
 sections.liveRead = await benchLiveRead();
+sections.liveMemory = await benchLiveMemory();
 sections.lab = await benchLab((name, paths) => ({ dualStack: benchDualStack(name, paths, 1000, 5) }));
 process.stdout.write(`${JSON.stringify({ started, node: process.version, sections }, null, 2)}\n`);

@@ -1,6 +1,14 @@
 // Kubernetes API failures turned into one-line messages a person can act on (which RBAC rule is missing, etc.).
 
 import { grantHint, KUBE_API_PERMISSIONS, permissionLabel, type KubeCall, type Permission } from './kube-api.ts';
+import {
+  answerOf,
+  forbiddenCause,
+  isStaticPodRefusal,
+  notFoundCause,
+  podSecurityLevel,
+  type ServerAnswer,
+} from './refusal.ts';
 
 /** What a call was about, for messages: `pods "web-1" in namespace b-apacherr`. */
 export interface CallSubject {
@@ -21,19 +29,22 @@ export class KubeApiError extends ClusterError {
   readonly code: number | undefined;
   /** The Status `reason` the server gave (`Forbidden`, `NotFound`, `AlreadyExists` …), when it gave one. */
   readonly reason: string | undefined;
+  /** The `Retry-After` header in whole seconds (429 from API Priority and Fairness, 503 of a starting API). */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     call: KubeCall,
     code: number | undefined,
     reason: string | undefined,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly retryAfterSeconds?: number | undefined },
   ) {
     super(message, options);
     this.name = 'KubeApiError';
     this.call = call;
     this.code = code;
     this.reason = reason;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   /** True when retrying the same call may succeed: throttling, server errors, a dropped connection. */
@@ -45,29 +56,6 @@ export class KubeApiError extends ClusterError {
   get fatal(): boolean {
     return this.code === undefined || this.code === 401;
   }
-}
-
-/** The parts of a Kubernetes `Status` body prober uses. */
-interface StatusBody {
-  readonly message?: string;
-  readonly reason?: string;
-}
-
-function statusOf(body: unknown): StatusBody {
-  let value = body;
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body);
-    } catch {
-      return { message: body.trim().slice(0, 300) };
-    }
-  }
-  if (!value || typeof value !== 'object') return {};
-  const record = value as Record<string, unknown>;
-  return {
-    ...(typeof record.message === 'string' ? { message: record.message } : {}),
-    ...(typeof record.reason === 'string' ? { reason: record.reason } : {}),
-  };
 }
 
 /** The innermost error message, e.g. `connect ECONNREFUSED 127.0.0.1:6443` inside undici's `fetch failed`. */
@@ -105,28 +93,95 @@ export function toKubeApiError(
       { cause: error },
     );
   }
-  const status = statusOf((error as { body?: unknown }).body);
-  const said = status.message ? `: ${status.message}` : '';
+  const answer = answerOf(code, error);
+  const said = answer.message ? `: ${answer.message}` : '';
   const object = `${permission.resource.split('/')[0]}${subject.name ? ` "${subject.name}"` : ''}`;
   const message = ((): string => {
     switch (code) {
       case 401:
         return `the Kubernetes API server at ${server} rejected the credentials (401 Unauthorized)${said}`;
       case 403:
-        return `forbidden: missing RBAC permission to ${permissionLabel(permission)} ${where} (${grantHint(permission, subject.namespace)})${said}`;
+        return forbiddenMessage(call, answer, permission, subject, where);
       case 404:
-        return `${object} not found ${where}${said}`;
+        return notFoundMessage(call, answer, permission, object, where);
       case 409:
         return `conflict on ${object} ${where}${said}`;
+      case 410:
+        return `${permissionLabel(permission)} ${where}: the list's continue token expired before its last page (410 Gone: the list took longer than the API server keeps its snapshot)${said}`;
       case 415:
         return `the API server does not accept the request format for ${permissionLabel(permission)} (415)${said}`;
       case 422:
-        return `the API server rejected ${object} ${where} as invalid${said}`;
+        return isStaticPodRefusal(answer)
+          ? `${object} ${where} is a static (mirror) pod, run by its node's kubelet from a file: the API server refuses ephemeral containers in it${said} (pick a source that selects pods of a controller, or use --agent=pod)`
+          : `the API server rejected ${object} ${where} as invalid${said}`;
       case 429:
-        return `the API server is throttling requests (429)${said}`;
+        return `the API server is throttling requests (429${answer.retryAfterSeconds !== undefined ? `, Retry-After ${answer.retryAfterSeconds} s` : ''})${said}`;
+      case 503:
+        return answer.plain
+          ? `${permissionLabel(permission)} ${where} failed with HTTP 503: the API serving it is unavailable (an aggregated API whose backend is not ready)${said}`
+          : `${permissionLabel(permission)} ${where} failed with HTTP 503${said}`;
       default:
         return `${permissionLabel(permission)} ${where} failed with HTTP ${code}${said}`;
     }
   })();
-  return new KubeApiError(call, code, status.reason, message, { cause: error });
+  return new KubeApiError(call, code, answer.reason, message, {
+    cause: error,
+    retryAfterSeconds: answer.retryAfterSeconds,
+  });
+}
+
+/**
+ * A 403 in words: only the RBAC authorizer's refusal is a missing permission; Pod Security and
+ * ResourceQuota admission refuse with 403 too, after authorization passed, and granting more RBAC
+ * would not help.
+ */
+function forbiddenMessage(
+  call: KubeCall,
+  answer: ServerAnswer,
+  permission: Permission,
+  subject: CallSubject,
+  where: string,
+): string {
+  const said = answer.message ? `: ${answer.message}` : '';
+  switch (forbiddenCause(answer.message)) {
+    case 'rbac':
+      return `forbidden: missing RBAC permission to ${permissionLabel(permission)} ${where} (${grantHint(permission, subject.namespace)})${said}`;
+    case 'pod-security': {
+      const level = podSecurityLevel(answer.message) ?? 'its level';
+      const why =
+        call === 'addEphemeralContainer'
+          ? `adding an ephemeral container is checked against the whole pod, so a source pod that does not meet ${level} itself cannot take one; use --agent=pod, whose probe pod meets "restricted"`
+          : `the namespace enforces ${level}`;
+      return `refused by Pod Security admission, not RBAC (${why}) ${where}${said}`;
+    }
+    case 'quota':
+      return `refused by a ResourceQuota ${where}, not RBAC (the namespace's quota has no room left, or requires requests/limits this pod does not set)${said}`;
+    default:
+      return `refused by an admission check ${where}, not RBAC (a policy or webhook of this cluster)${said}`;
+  }
+}
+
+/**
+ * A 404 in words, as `kubectl debug` tells them apart: the path not served at all (plain-text `404
+ * page not found`), the resource or subresource not served (a NotFound naming no object: for
+ * `pods/ephemeralcontainers`, ephemeral containers are disabled), or the object gone.
+ */
+function notFoundMessage(
+  call: KubeCall,
+  answer: ServerAnswer,
+  permission: Permission,
+  object: string,
+  where: string,
+): string {
+  const said = answer.message ? `: ${answer.message}` : '';
+  switch (notFoundCause(answer)) {
+    case 'unserved-path':
+      return `the API server does not serve ${permission.group ? `the API group ${permission.group} (at the version asked)` : 'this path'} for ${permissionLabel(permission)} (404 page not found: the group is not installed, or not at this version)`;
+    case 'unserved-resource':
+      return call === 'addEphemeralContainer'
+        ? `ephemeral containers are disabled in this cluster (the API server does not serve pods/ephemeralcontainers${said}); use --agent=pod`
+        : `the API server does not serve ${permission.resource}${permission.group ? ` in ${permission.group}` : ''}${said}`;
+    default:
+      return `${object} not found ${where}${said}`;
+  }
 }

@@ -8,14 +8,17 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type V1EphemeralContainer,
+  type V1Namespace,
   type V1Pod,
+  type V1Service,
 } from '@kubernetes/client-node';
 import { toKubeApiError, type CallSubject, KubeApiError } from './api-error.ts';
 import type { Connection } from './connection.ts';
 import { CredentialError, ExecPluginError } from './exec-credential.ts';
+import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from './list-pager.ts';
+import { modelledPod } from './modelled-fields.ts';
 import {
   KUBE_API_PERMISSIONS,
-  LIST_PAGE_SIZE,
   POLICY_RESOURCES,
   type KubeApi,
   type KubeCall,
@@ -25,10 +28,12 @@ import {
 } from './kube-api.ts';
 import { DEFAULT_RETRY, retryTransient, type RetryPolicy } from './retry.ts';
 
-/** Options for the client: retry policy and a hook that hears about retries (progress, tests). */
+/** Options for the client: retry policy, a hook that hears about retries (progress, tests), interruption. */
 export interface ClientOptions {
   readonly retry?: RetryPolicy;
   readonly onRetry?: (error: KubeApiError, attempt: number, message: string) => void;
+  /** SIGINT/SIGTERM: ends a wait for the server's Retry-After at once. */
+  readonly signal?: AbortSignal;
 }
 
 /** Builds the KubeApi prober uses from a resolved connection. */
@@ -38,6 +43,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   const custom = connection.kubeConfig.makeApiClient(CustomObjectsApi);
   const apis = connection.kubeConfig.makeApiClient(ApisApi);
   const retry = options.retry ?? DEFAULT_RETRY;
+  const readPage = pageReader(connection.kubeConfig);
 
   /** One call: errors mapped to KubeApiError, transient ones retried. */
   function call<T>(name: KubeCall, subject: CallSubject, run: () => Promise<T>, permission?: Permission): Promise<T> {
@@ -50,8 +56,16 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
         throw toKubeApiError(name, subject, error, connection.server, permission);
       }
     };
-    return retryTransient(once, retry, (error, attempt) =>
-      options.onRetry?.(error, attempt, `retrying ${name} after attempt ${attempt}: ${error.message}`),
+    return retryTransient(
+      once,
+      retry,
+      (error, attempt, delayMs) =>
+        options.onRetry?.(
+          error,
+          attempt,
+          `retrying ${name} after attempt ${attempt}${error.retryAfterSeconds !== undefined ? `, in ${delayMs / 1000} s as the server's Retry-After asks` : ''}: ${error.message}`,
+        ),
+      options.signal,
     );
   }
 
@@ -114,9 +128,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       );
       return list.items;
     },
-    listNamespaces: () => paged((page) => call('listNamespaces', {}, () => core.listNamespace(page))),
-    listAllPods: () => paged((page) => call('listAllPods', {}, () => core.listPodForAllNamespaces(page))),
-    listAllServices: () => paged((page) => call('listAllServices', {}, () => core.listServiceForAllNamespaces(page))),
+    listNamespaces: () => listAll('listNamespaces', '/api/v1/namespaces') as Promise<V1Namespace[]>,
+    listAllPods: () => listAll('listAllPods', '/api/v1/pods', undefined, undefined, modelledPod) as Promise<V1Pod[]>,
+    listAllServices: () => listAll('listAllServices', '/api/v1/services') as Promise<V1Service[]>,
     listNetworkPolicies: () => listPolicies('listNetworkPolicies', 'networkpolicies'),
     listAdminNetworkPolicies: () => listPolicies('listAdminNetworkPolicies', 'adminnetworkpolicies'),
     listBaselineAdminNetworkPolicies: () =>
@@ -145,37 +159,36 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     },
     listClusterObjects(group, version, resource, kind) {
       const permission = { ...KUBE_API_PERMISSIONS.listClusterObjects, group, resource };
-      return paged<RawObject>(async (page) => {
-        const list = (await call(
-          'listClusterObjects',
-          {},
-          () => custom.listClusterCustomObject({ group, version, plural: resource, ...page }),
-          permission,
-        )) as { items?: RawObject[]; metadata?: { _continue?: string; continue?: string } };
-        const items = (list.items ?? []).map((item) => ({ apiVersion: `${group}/${version}`, kind, ...item }));
-        return { items, metadata: list.metadata };
+      return listAll('listClusterObjects', `/apis/${group}/${version}/${resource}`, permission, {
+        apiVersion: `${group}/${version}`,
+        kind,
       });
     },
   };
 
   /**
-   * Reads a list a page at a time (limit/continue), so a big cluster's list never comes as one answer.
-   * Every page is retried on its own; an expired continue token (410) fails the read.
+   * Every object of a cluster-wide list, a page at a time, each page parsed once and each object kept
+   * as `keep` trims it, by default without its managedFields (with `typed`, its apiVersion and kind set:
+   * list items carry none). Every
+   * page is retried on its own; an expired continue token (410) starts the list over.
    */
-  async function paged<T>(
-    page: (p: { limit: number; _continue?: string }) => Promise<{
-      items: T[];
-      metadata?: { _continue?: string; continue?: string } | undefined;
-    }>,
-  ): Promise<T[]> {
-    const out: T[] = [];
-    let token: string | undefined;
-    do {
-      const list = await page({ limit: LIST_PAGE_SIZE, ...(token ? { _continue: token } : {}) });
-      out.push(...list.items);
-      token = list.metadata?._continue || list.metadata?.continue || undefined;
-    } while (token);
-    return out;
+  function listAll(
+    name: KubeCall,
+    path: string,
+    permission?: Permission,
+    typed?: { apiVersion: string; kind: string },
+    keep: (item: RawObject) => RawObject = withoutManagedFields,
+  ): Promise<RawObject[]> {
+    return readAllPages(
+      (query) => call(name, {}, () => readPage(path, query), permission),
+      (item) => (typed ? { ...typed, ...keep(item) } : keep(item)),
+      (error, restart) =>
+        options.onRetry?.(
+          error,
+          restart,
+          `restarting ${name} from its first page (${restart} of ${LIST_RESTARTS}): ${error.message}`,
+        ),
+    );
   }
 
   /**
@@ -188,13 +201,10 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     let missing: unknown;
     for (const version of versions) {
       try {
-        const items = await paged<RawObject>(async (page) => {
-          const list = (await call(name, {}, () =>
-            custom.listClusterCustomObject({ group, version, plural: resource, ...page }),
-          )) as { items?: RawObject[]; metadata?: { continue?: string } };
-          return { items: list.items ?? [], metadata: list.metadata };
+        return await listAll(name, `/apis/${group}/${version}/${resource}`, undefined, {
+          apiVersion: `${group}/${version}`,
+          kind,
         });
-        return items.map((item) => ({ apiVersion: `${group}/${version}`, kind, ...item }));
       } catch (error) {
         if (!(error instanceof KubeApiError) || error.code !== 404) throw error;
         missing = error;

@@ -7,6 +7,7 @@ import { loadReachabilityTest } from '../config/load-test.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { KindFilter } from '../policy/index.ts';
 import { escapeText } from '../report/escape.ts';
+import { interruption } from './interrupts.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
@@ -74,6 +75,7 @@ export async function runInCluster(request: ClusterRunRequest): Promise<ExitCode
   // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
   const api = clientNodeApi(connection, {
     onRetry: (error, _attempt, message) => error.code !== undefined && warn(message),
+    signal: interruption,
   });
   const namespace = request.namespace ?? connection.namespace;
   const model =

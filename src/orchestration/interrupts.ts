@@ -3,6 +3,14 @@
 /** The signal that interrupted a run in this process, if any. */
 let received: NodeJS.Signals | undefined;
 
+const processInterrupt = new AbortController();
+
+/**
+ * Aborted by the first SIGINT/SIGTERM a run of this process handles: for what is set up before the run's
+ * own signal exists and must still stop at once (the API client's waits for the server's Retry-After).
+ */
+export const interruption: AbortSignal = processInterrupt.signal;
+
 /**
  * Runs `work` with an AbortSignal that fires on SIGINT or SIGTERM; handlers are removed afterwards.
  * Everything that waits in a run (probes, backoffs, agents, API polls) listens on this one signal, so
@@ -25,6 +33,7 @@ export async function withInterrupts<T>(
     received = name;
     process.stderr.write(`prober: ${name} received, cleaning up (send again to stop immediately)\n`);
     controller.abort(new Error(`interrupted by ${name}`));
+    if (!processInterrupt.signal.aborted) processInterrupt.abort(new Error(`interrupted by ${name}`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -149,7 +149,7 @@ t.test(
     fake.failNext('list', 'ciliumnetworkpolicies', 404);
     await t.rejects(listLiveObjects(api, true), {
       code: 404,
-      message: /^ciliumnetworkpolicies not found cluster-wide/,
+      message: /^the API server does not serve ciliumnetworkpolicies in cilium\.io/,
     });
     fake.deny('list', 'networkpolicies');
     await t.rejects(listLiveObjects(api, true), {

@@ -99,7 +99,7 @@ t.test('404 and 403: "none of that kind" only when discovery says the kind is no
   fake.failNext('list', 'ciliumnetworkpolicies', 404);
   await t.rejects(readClusterObjects(apiOf(fake), []), {
     code: 404,
-    message: /^ciliumnetworkpolicies not found cluster-wide/,
+    message: /^the API server does not serve ciliumnetworkpolicies in cilium\.io/,
   });
 
   const lacking = await calicoCluster(t);

@@ -22,6 +22,9 @@ import { parseSelector } from './selector.ts';
 import { parsePath, verbOf, type Target } from './request.ts';
 import { FakeRbac } from './rbac.ts';
 import * as status from './status.ts';
+import { PlainAnswer, pageNotFound, serviceUnavailable } from './plain-answers.ts';
+import { enforcePodSecurity } from './admission-refusals.ts';
+import { ExpiringLists } from './discovery.ts';
 import { makeCertificate } from './tls.ts';
 
 type Json = Record<string, unknown>;
@@ -80,6 +83,7 @@ export class FakeApiServer {
     (object) => this.#bump(object),
     (name) => this.#namespaces.has(name),
     (namespace, pod) => this.admission.admitCreate(namespace, pod, this.#pods.all(namespace)),
+    (namespace, pod) => enforcePodSecurity(this.#namespaces.get(namespace), pod),
   );
   readonly #services = new Map<string, Json>();
   readonly #slices = new FakeEndpointSlices();
@@ -98,7 +102,13 @@ export class FakeApiServer {
     message: string | undefined;
     /** Carry the request out before failing it: the answer, not the request, is lost. */
     lost: boolean;
+    /** The whole answer, when not a Status of `code` (see answerNext). */
+    answer?: () => Error;
   }[] = [];
+  /** Lists whose continue tokens expire on request (see `expireContinue`). */
+  readonly #expiring = new ExpiringLists();
+  /** Groups served by an aggregated API whose backend is not available (see `unavailable`). */
+  readonly #unavailable = new Set<string>();
   readonly #cert: string;
   #version = 1000;
   readonly #started = performance.now();
@@ -241,6 +251,24 @@ export class FakeApiServer {
     this.#faults.push({ verb, resource, code, left: times, message, lost: true });
   }
 
+  /**
+   * Answers the next `times` matching requests with `answer()` instead of carrying them out: a StatusError
+   * (status.ts, admission-refusals.ts) or a PlainAnswer (plain-answers.ts: APF's 429 with Retry-After …).
+   */
+  answerNext(verb: string, resource: string, answer: () => Error, times = 1): void {
+    this.#faults.push({ verb, resource, code: 0, left: times, message: undefined, lost: false, answer });
+  }
+
+  /** Serves `group` through an aggregated API that is not available: discovery lists it, every request gets 503. */
+  unavailable(group: string): void {
+    this.#unavailable.add(group);
+  }
+
+  /** The next `times` list requests of `resource` with a continue token get 410 Gone (reason Expired). */
+  expireContinue(resource: string, times = 1): void {
+    this.#expiring.expire(resource, times);
+  }
+
   /** Pods now stored, optionally of one namespace. */
   pods(namespace?: string): StoredObject[] {
     return this.#pods.all(namespace);
@@ -270,7 +298,7 @@ export class FakeApiServer {
     const discoveryPath = req.method === 'GET' && isDiscoveryPath(url.pathname);
     const verb = discoveryPath ? 'get' : verbOf(req.method ?? 'GET', target?.name);
     const contentType = req.headers['content-type'];
-    const send = (code: number, payload: unknown, type = 'application/json'): void => {
+    const send = (code: number, payload: unknown, type = 'application/json', headers = {}): void => {
       this.requests.push({
         verb,
         group: target?.group ?? '',
@@ -281,32 +309,38 @@ export class FakeApiServer {
         code,
         at: Math.round(performance.now() - this.#started),
       });
-      res.writeHead(code, { 'content-type': type });
+      res.writeHead(code, { ...headers, 'content-type': type });
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     };
     try {
       if (req.headers.authorization !== `Bearer ${this.token}`) throw status.unauthorized();
       if (discoveryPath) {
+        if (this.#unavailable.has(url.pathname.split('/')[2] ?? '')) throw serviceUnavailable();
         send(
           200,
           discovery(url.pathname, this.#served, (g, r) => this.#kindOf(g, r)),
         );
         return;
       }
-      if (!target || !this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
-        throw status.noSuchResource();
+      if (!target) throw pageNotFound();
+      // The API server authorizes before it routes: a path it does not serve is still a 403 when RBAC says no.
       const denied =
         [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) =>
           this.#denied.has(rule),
         ) ||
         (this.#rbac !== undefined && !this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }));
       if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
-      // The handler reads the body only after authentication and authorization.
+      if (this.#unavailable.has(target.group)) throw serviceUnavailable();
+      if (![...this.#served].some((s) => s.startsWith(`${target.group}/${target.version}/`))) throw pageNotFound();
+      if (!this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
+        throw status.noSuchResource();
+      if (verb === 'list') this.#expiring.check(target.resource, url);
+      // The handler reads the body only after authentication, authorization and routing.
       checkRequestBody(Buffer.byteLength(body));
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
       if (fault && !fault.lost) {
         fault.left -= 1;
-        throw status.serverError(fault.code, fault.message);
+        throw fault.answer?.() ?? status.serverError(fault.code, fault.message);
       }
       const [code, payload, type] = this.#route(verb, target, url, body, contentType ?? '');
       if (fault) {
@@ -315,6 +349,13 @@ export class FakeApiServer {
       }
       send(code, payload, type);
     } catch (error) {
+      if (error instanceof PlainAnswer) {
+        send(error.code, error.body(), 'text/plain; charset=utf-8', {
+          ...error.headers,
+          'x-content-type-options': 'nosniff',
+        });
+        return;
+      }
       const failure =
         error instanceof status.StatusError
           ? error

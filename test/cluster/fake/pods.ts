@@ -8,6 +8,7 @@ import { checkStoredSize } from './object-size.ts';
 import { applyEphemeralPatch } from './patch.ts';
 import * as status from './status.ts';
 import { ephemeralErrors, podErrors } from './validate.ts';
+import { refuseStaticPod } from './admission-refusals.ts';
 
 type Json = Record<string, unknown>;
 
@@ -27,15 +28,19 @@ export class FakePods {
   readonly #hasNamespace: (name: string) => boolean;
   /** Admission plugins of a pod create (LimitRanger, ResourceQuota): may change the pod, or throw a 403. */
   readonly #admit: (namespace: string, pod: Json) => void;
+  /** Validating admission of creates and ephemeral-container updates (Pod Security): throws to refuse the pod as it would be stored. */
+  readonly #validate: (namespace: string, pod: Json) => void;
 
   constructor(
     bump: (object: Json) => void,
     hasNamespace: (name: string) => boolean,
     admit: (namespace: string, pod: Json) => void = () => undefined,
+    validate: (namespace: string, pod: Json) => void = () => undefined,
   ) {
     this.#bump = bump;
     this.#hasNamespace = hasNamespace;
     this.#admit = admit;
+    this.#validate = validate;
   }
 
   /** Adds a workload pod; with a network namespace, its agents (and probe pods with its labels) run there. */
@@ -80,6 +85,7 @@ export class FakePods {
     const errors = podErrors(pod);
     if (errors.length > 0) throw status.invalid('pods', name, errors);
     this.#admit(namespace, pod);
+    this.#validate(namespace, pod);
     checkStoredSize(pod);
     if (this.#pods.has(key(namespace, name))) throw status.alreadyExists('pods', name);
     Object.assign(meta(pod), {
@@ -143,6 +149,7 @@ export class FakePods {
   /** PATCH of `pods/ephemeralcontainers`: applies, validates, and starts new ephemeral containers. */
   patchEphemeral(namespace: string | undefined, name: string | undefined, body: string, contentType: string): Json {
     const pod = this.get(namespace, name);
+    refuseStaticPod(pod);
     const patched = applyEphemeralPatch(pod, contentType, body);
     const spec = pod.spec as Json;
     const before = (spec.ephemeralContainers ?? []) as Json[];
@@ -152,6 +159,7 @@ export class FakePods {
     );
     const errors = ephemeralErrors(before, after, others);
     if (errors.length > 0) throw status.invalid('pods', name ?? '', errors);
+    this.#validate(namespace ?? '', { ...pod, spec: { ...spec, ephemeralContainers: after } });
     checkStoredSize({ ...pod, spec: { ...spec, ephemeralContainers: after } });
     spec.ephemeralContainers = after;
     this.#bump(pod);

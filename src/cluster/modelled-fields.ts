@@ -1,0 +1,49 @@
+// What of a live pod the policy model reads, and nothing else: a big cluster's pods are read whole by the
+// API server, and most of each (status conditions, container statuses, volumes, env, resources,
+// managedFields) is never looked at, so it is dropped page by page instead of held for the whole run.
+
+import type { RawObject } from './kube-api.ts';
+
+type Json = Record<string, unknown>;
+
+const obj = (value: unknown): Json | undefined =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+
+/** Copies the named fields that are present (an absent field stays absent, as in the manifest). */
+function pick(from: Json | undefined, keys: readonly string[]): Json {
+  const out: Json = {};
+  if (!from) return out;
+  for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
+  return out;
+}
+
+/** A container as the model reads it: its name (a sidecar is named), ports, and restart policy (native sidecars). */
+const container = (c: unknown): Json => pick(obj(c), ['name', 'ports', 'restartPolicy']);
+
+/** The annotation that can hold a whole earlier copy of the object, read by no model. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * A pod with only what the policy model of `run` (`live-model.ts`) and of `simulate` (the manifest
+ * loader) read: identity, labels, annotations (Istio's inject annotation), controller, service account,
+ * host network, container names and ports, phase and IPs.
+ */
+export function modelledPod(pod: RawObject): RawObject {
+  const metadata = obj(pod.metadata);
+  const spec = obj(pod.spec);
+  const annotations = obj(metadata?.annotations);
+  const { [LAST_APPLIED]: _applied, ...kept } = annotations ?? {};
+  return {
+    ...pick(pod, ['apiVersion', 'kind']),
+    metadata: {
+      ...pick(metadata, ['name', 'namespace', 'uid', 'labels', 'ownerReferences', 'creationTimestamp']),
+      ...(annotations ? { annotations: kept } : {}),
+    },
+    spec: {
+      ...pick(spec, ['serviceAccountName', 'serviceAccount', 'hostNetwork', 'nodeName']),
+      containers: Array.isArray(spec?.containers) ? spec.containers.map(container) : [],
+      ...(Array.isArray(spec?.initContainers) ? { initContainers: spec.initContainers.map(container) } : {}),
+    },
+    status: pick(obj(pod.status), ['phase', 'podIP', 'podIPs']),
+  };
+}
