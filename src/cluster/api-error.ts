@@ -47,8 +47,13 @@ export class KubeApiError extends ClusterError {
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
-  /** True when retrying the same call may succeed: throttling, server errors, a dropped connection. */
+  /**
+   * True when retrying the same call may succeed: throttling, server errors, a dropped connection. Not
+   * etcd refusing an object as too large (a 500 too): the same object is refused every time.
+   */
   get transient(): boolean {
+    if (this.code !== undefined && this.code >= 500 && /etcdserver: request is too large/.test(this.message))
+      return false;
     return this.code === undefined || this.code === 429 || this.code >= 500;
   }
 

@@ -238,3 +238,21 @@ t.test(
     });
   },
 );
+
+t.test('an object etcd refuses as too large is final: the call is not retried', async (t) => {
+  const fake = await FakeApiServer.start(t);
+  const stored = fake.addPod({ namespace: 'shop', name: 'web-1', labels: { app: 'web' } }) as Json;
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+    retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 1 },
+  });
+  const spec = stored.spec as Json;
+  const room = 1.5 * 1024 * 1024 - JSON.stringify(stored).length - 100;
+  spec.ephemeralContainers = [
+    { name: 'prober-old', image: 'prober', env: [{ name: 'PROBER_PLAN', value: 'x'.repeat(room) }] },
+  ];
+  await t.rejects(
+    api.addEphemeralContainer('shop', 'web-1', { name: 'prober-new', image: 'prober', command: ['prober', 'agent'] }),
+    { code: 500, message: /etcdserver: request is too large$/ },
+  );
+  t.equal(fake.seen('patch', 'pods/ephemeralcontainers').length, 1, 'asked once, not four times');
+});
