@@ -9,7 +9,7 @@ import type { NetworkLayerPolicy, PeerSpec, PodsSpec, Rule, RuleAction } from '.
 type Direction = 'ingress' | 'egress';
 
 /** `namespaces: selector` or `pods: {namespaceSelector, podSelector}` (subject and peers). */
-function readPods(fields: Fields, what: string): PodsSpec | undefined {
+export function readPods(fields: Fields, what: string): PodsSpec | undefined {
   const namespaces = fields.obj('namespaces');
   const pods = fields.obj('pods');
   if (namespaces && pods) fields.fail(`${what} takes either namespaces or pods, not both`);
@@ -35,7 +35,13 @@ function readPods(fields: Fields, what: string): PodsSpec | undefined {
 }
 
 /** The CRD's list bounds (MinItems/MaxItems): the API server refuses lists outside them. */
-function bounded<T>(fields: Fields, key: string, list: T[] | undefined, min: number, max: number): T[] | undefined {
+export function bounded<T>(
+  fields: Fields,
+  key: string,
+  list: T[] | undefined,
+  min: number,
+  max: number,
+): T[] | undefined {
   if (list && (list.length < min || list.length > max))
     fields.fail(`needs ${min}-${max} items, found ${list.length}`, key);
   return list;

@@ -20,11 +20,11 @@ export interface Attached {
 
 /** Everything that applies to one workload in one direction. */
 export interface DirectionAttachments {
-  /** AdminNetworkPolicy rules in evaluation order (priority, then policy name, then rule order). */
+  /** Admin tier rules (AdminNetworkPolicy, ClusterNetworkPolicy) in evaluation order (priority, then policy name, then rule order). */
   readonly admin: Rule[];
   /** NetworkPolicy and Cilium sections: isolation and allow/deny rules. */
   readonly network: Attached[];
-  /** BaselineAdminNetworkPolicy rules in order. */
+  /** Baseline tier rules (BaselineAdminNetworkPolicy, ClusterNetworkPolicy) in the same order. */
   readonly baseline: Rule[];
 }
 
@@ -81,14 +81,16 @@ export function attach(
       }
     }
   }
-  // Equal priorities make the order between two AdminNetworkPolicies undefined in the API.
-  const admins = network.filter((p) => p.tier === 'admin');
-  for (let i = 1; i < admins.length; i++) {
-    const a = admins[i - 1]!;
-    const b = admins[i]!;
-    if (a.priority === b.priority && !sets.pods(a.subject).clone().and(sets.pods(b.subject)).isEmpty()) {
+  // Equal priorities in one tier leave the order between two policies undefined in the API.
+  for (const tier of ['admin', 'baseline'] as const) {
+    const tiered = network.filter((p) => p.tier === tier);
+    for (let i = 1; i < tiered.length; i++) {
+      const a = tiered[i - 1]!;
+      const b = tiered[i]!;
+      if (a.priority !== b.priority || sets.pods(a.subject).clone().and(sets.pods(b.subject)).isEmpty()) continue;
+      const tied = [a, b].every((p) => [...(p.ingress?.rules ?? []), ...(p.egress?.rules ?? [])].every((r) => r.tie));
       warnings.push(
-        `${a.ref} and ${b.ref} have the same priority ${a.priority} and overlapping subjects: their order is undefined; evaluated by name`,
+        `${a.ref} and ${b.ref} have the same priority ${a.priority} and overlapping subjects: their order is undefined; ${tied ? 'either may apply, so cells where they disagree are unknown' : 'evaluated by name'}`,
       );
     }
   }
