@@ -41,7 +41,7 @@ function readPeer(peer: Fields, direction: Direction): PeerSpec[] {
       return { kind: 'cidr', block, pods: true };
     });
   }
-  return [readPods(peer, 'a peer') ?? peer.fail(`a peer needs ${keys.join(' or ')}`)];
+  return [readPods(peer, 'a peer', true) ?? peer.fail(`a peer needs ${keys.join(' or ')}`)];
 }
 
 /** `destinationPort`: `number` or `range` {start < end}. */
@@ -121,7 +121,7 @@ export function readClusterNetworkPolicy(spec: Fields, ref: string, source: stri
   if (priority < 0 || priority > 1000) spec.fail(`priority ${priority} is not within 0-1000`, 'priority');
   const subjectFields = spec.reqObj('subject');
   exactlyOne(subjectFields, 'subject', ['namespaces', 'pods']);
-  const subject = readPods(subjectFields, 'subject') ?? subjectFields.fail('needs namespaces or pods');
+  const subject = readPods(subjectFields, 'subject', true) ?? subjectFields.fail('needs namespaces or pods');
   subjectFields.done();
   const ingress = readRules(spec, 'ingress', ref, `${tier}/${priority}`);
   const egress = readRules(spec, 'egress', ref, `${tier}/${priority}`);

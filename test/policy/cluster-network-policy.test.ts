@@ -110,6 +110,16 @@ const rows: Row[] = [
     expect: ['allow * -> *', 'deny * -> x/*'],
   },
   {
+    name: 'a pods peer without namespaceSelector means every namespace (optional in v1alpha2)',
+    policies: cnp(
+      'pods-anywhere',
+      'Admin',
+      3,
+      `${subjectX}\ningress:\n- {action: Deny, from: [{pods: {podSelector: {matchLabels: {pod: a}}}}]}`,
+    ),
+    expect: ['allow * -> *', 'deny */a -> x/*'],
+  },
+  {
     name: 'tied policies that agree decide the cell',
     policies:
       cnp('one', 'Admin', 7, `${subjectX}\ningress:\n- {action: Deny, ${fromY}}`) +
