@@ -39,7 +39,8 @@ function what(direction: Direction, t: Traffic): string {
   return `${direction === 'egress' ? 'to' : 'from'} ${t.remoteText} on ${t.port}/${t.protocol}`;
 }
 
-const actionWord = (a: 'allow' | 'deny'): string => (a === 'allow' ? 'Allow' : 'Deny');
+/** The action as the policy spells it: ClusterNetworkPolicy (tied rules carry `tie`) says Accept. */
+const actionWord = (rule: Rule): string => (rule.action === 'deny' ? 'Deny' : rule.tie ? 'Accept' : 'Allow');
 
 /**
  * Every outcome the direction can have. A rule whose peers are CIDR blocks and whose remote end is a
@@ -74,7 +75,7 @@ function outcomes(
             verdict: rule.action,
             decidedBy: 'admin',
             rules: [rule.ref],
-            why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule.action)}, ${spec})`,
+            why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule)}, ${spec})`,
           });
         if (m === 'yes') {
           reach = false;

@@ -169,6 +169,10 @@ t.test('explanations name the tier and rule, Accept included', (t) => {
   t.equal(d.verdict, 'allow');
   t.equal(d.ingress?.decidedBy, 'admin');
   t.same(d.ingress?.rules, ['ClusterNetworkPolicy accept-y ingress[0] "y"']);
+  t.match(
+    d.ingress?.explanation,
+    /allowed by ClusterNetworkPolicy accept-y ingress\[0\] "y" \(Accept, from y\/a on 80\/TCP\)/,
+  );
   t.end();
 });
 
