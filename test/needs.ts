@@ -18,6 +18,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/cluster/faults-access.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-api-errors.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-workloads.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/from-policies-cnp.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/from-policies.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/interrupt.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/lab.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
