@@ -2,7 +2,7 @@
 // Baseline, actions Accept/Deny/Pass, `protocols` matches. Validated as the CRD's schema and CEL rules do.
 import { bounded, readPods } from './admin.ts';
 import type { Fields } from './fields.ts';
-import { checkPortName, checkPortNumber, readBlock } from './parse-common.ts';
+import { checkPortNumber, readBlock } from './parse-common.ts';
 import type { PortSpec } from './ports.ts';
 import { PROTOCOLS, type Protocol } from './types.ts';
 import type { NetworkLayerPolicy, PeerSpec, Rule, RuleAction } from './spec.ts';
@@ -68,9 +68,10 @@ function readDestinationPort(fields: Fields, protocol: Protocol): PortSpec {
 function readProtocolMatch(entry: Fields): PortSpec {
   exactlyOne(entry, 'a protocols entry', ['tcp', 'udp', 'sctp', 'destinationNamedPort']);
   const named = entry.str('destinationNamedPort');
+  // The CRD puts no pattern on the name: one no container port can carry (e.g. upper case) never matches.
+  if (named === '') entry.fail('is empty: it names no port', 'destinationNamedPort');
   // A named port has no protocol of its own: it matches whatever protocol the pod declares.
-  if (named !== undefined)
-    return { kind: 'name', protocols: PROTOCOLS, name: checkPortName(entry, 'destinationNamedPort', named) };
+  if (named !== undefined) return { kind: 'name', protocols: PROTOCOLS, name: named };
   for (const protocol of PROTOCOLS) {
     const fields = entry.obj(protocol.toLowerCase());
     if (fields) return readDestinationPort(fields, protocol);

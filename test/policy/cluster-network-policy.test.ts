@@ -110,6 +110,16 @@ const rows: Row[] = [
     expect: ['allow * -> *', 'deny * -> x/*'],
   },
   {
+    name: 'a destinationNamedPort no container port can carry is accepted, as by the CRD, and matches nothing',
+    policies: cnp(
+      'named-upper',
+      'Admin',
+      3,
+      `${subjectX}\ningress:\n- {action: Deny, ${fromAll}, protocols: [{destinationNamedPort: SERVE-80-TCP}]}`,
+    ),
+    expect: ['allow * -> *'],
+  },
+  {
     name: 'a pods peer without namespaceSelector means every namespace (optional in v1alpha2)',
     policies: cnp(
       'pods-anywhere',
