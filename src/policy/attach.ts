@@ -45,6 +45,37 @@ export interface Attachments {
   readonly warnings: readonly string[];
 }
 
+/**
+ * A run of a tier's rules, in evaluation order. `policies` holds one list when the order is defined
+ * (one policy, or AdminNetworkPolicies ordered by name); several when ClusterNetworkPolicies of the
+ * same tier and priority apply to the pod: the API lets an implementation apply any of them, so
+ * each policy's rules are walked on their own and every outcome they give is possible.
+ */
+export interface RuleGroup {
+  readonly policies: readonly (readonly Rule[])[];
+}
+
+/** Splits a tier's rules (already in evaluation order) into groups. */
+export function ruleGroups(rules: readonly Rule[]): RuleGroup[] {
+  const out: { policies: Rule[][] }[] = [];
+  let tie: string | undefined;
+  let policy: string | undefined;
+  for (const rule of rules) {
+    const last = out.at(-1);
+    if (last && rule.tie !== undefined && rule.tie === tie) {
+      if (rule.policy === policy) last.policies.at(-1)!.push(rule);
+      else last.policies.push([rule]);
+    } else if (last && rule.tie === undefined && tie === undefined) {
+      last.policies[0]!.push(rule);
+    } else {
+      out.push({ policies: [[rule]] });
+    }
+    tie = rule.tie;
+    policy = rule.policy;
+  }
+  return out;
+}
+
 function byEvaluationOrder(a: NetworkLayerPolicy, b: NetworkLayerPolicy): number {
   if (a.priority !== b.priority) return a.priority - b.priority;
   return a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0;

@@ -1,10 +1,9 @@
 // One direction of one connection (egress at the source or ingress at the destination), explained.
-import type { Direction, DirectionAttachments } from './attach.ts';
+import { ruleGroups, type Direction, type DirectionAttachments } from './attach.ts';
 import type { Workload } from './cluster.ts';
 import { portMatches, type ContainerPort } from './ports.ts';
 import type { Match, PeerSets, Remote } from './sets.ts';
 import type { Rule } from './spec.ts';
-import { ruleGroups } from './ties.ts';
 import type { DecidedBy, DirectionDecision, Protocol, Verdict } from './types.ts';
 
 /** The traffic being judged, from the subject's point of view. */

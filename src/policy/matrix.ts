@@ -1,12 +1,11 @@
 // The workload × workload matrix for one port/protocol, computed with bit sets (no per-cell walks).
-import type { Attachments, Direction } from './attach.ts';
+import { ruleGroups, type Attachments, type Direction } from './attach.ts';
 import { Bitset } from './bitset.ts';
 import type { Workload } from './cluster.ts';
 import type { MeshLayer } from './mesh.ts';
 import { portMatches, usesNames } from './ports.ts';
 import type { Coverage, PeerSets, SideSets } from './sets.ts';
 import type { Rule } from './spec.ts';
-import { ruleGroups } from './ties.ts';
 import type { Computed, Protocol } from './types.ts';
 
 /** Verdicts of every workload pair for one destination port and protocol. */

@@ -17,7 +17,7 @@ function run(policies: string): Finding[] {
     workloads: topologyWorkloads(),
     policies: docs(policies),
   });
-  return lint(buildModel(input), { assumedDns: assumed }).findings.filter((f) => f.id === 'PL003');
+  return lint(buildModel(input), { assumedDns: assumed }).findings.filter((f) => f.id === 'PL003' || f.id === 'PL001');
 }
 
 t.test('PL003: an Admin rule behind a lower priority number never decides', async (t) => {
@@ -45,4 +45,9 @@ t.test('PL003: Baseline policies are ordered by priority too, and a Baseline Pas
 t.test('PL003: policies tied on tier and priority have no order, so neither shadows the other', async (t) => {
   // By name, a-deny-all would come first and cover b-accept-y; the API gives the pair no order.
   t.same(run(cnp('a-deny-all', 'Admin', 10, denyAll) + cnp('b-accept-y', 'Admin', 10, acceptY)), []);
+});
+
+t.test('PL001: a ClusterNetworkPolicy whose subject selects no pod', async (t) => {
+  const nowhere = cnp('nowhere', 'Admin', 1, denyAll).replace('{ns: x}', '{ns: nope}');
+  t.match(run(nowhere), [{ id: 'PL001', message: /ClusterNetworkPolicy nowhere/ }]);
 });
