@@ -61,12 +61,12 @@ function outcomes(
   // decides; Pass goes on to NetworkPolicy. Tied policies are each walked: any of them may decide.
   let reach = true;
   for (const group of ruleGroups(att.admin)) {
-    let matched = 0;
+    const matched = new Set<string | undefined>();
     for (const rules of group.policies) {
       for (const rule of rules) {
         const m = covers(sets, rule, t);
         if (m === 'no') continue;
-        matched++;
+        matched.add(rule.policy);
         if (m === 'maybe') uncertain.push(rule.ref);
         if (rule.action === 'pass') passedBy.push(rule.ref);
         else
@@ -82,7 +82,7 @@ function outcomes(
         }
       }
     }
-    if (group.policies.length > 1 && matched > 1) tied.push(group.policies.map((p) => p[0]!.policy).join(' and '));
+    if (matched.size > 1) tied.push(group.policies.map((p) => p[0]!.policy).join(' and '));
     if (!reach) break;
   }
   if (!reach && passedBy.length === 0) return out;
@@ -147,12 +147,12 @@ function outcomes(
   let baselinePass = '';
   let decided = false;
   for (const group of ruleGroups(att.baseline)) {
-    let matched = 0;
+    const matched = new Set<string | undefined>();
     for (const rules of group.policies) {
       for (const rule of rules) {
         const m = covers(sets, rule, t);
         if (m === 'no') continue;
-        matched++;
+        matched.add(rule.policy);
         if (m === 'maybe') uncertain.push(rule.ref);
         if (rule.action === 'pass') {
           passedBy.push(rule.ref);
@@ -172,7 +172,7 @@ function outcomes(
         }
       }
     }
-    if (group.policies.length > 1 && matched > 1) tied.push(group.policies.map((p) => p[0]!.policy).join(' and '));
+    if (matched.size > 1) tied.push(group.policies.map((p) => p[0]!.policy).join(' and '));
     if (decided) break;
   }
   if (decided && baselinePass === '') return out;
