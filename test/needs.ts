@@ -19,6 +19,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/cluster/faults-access.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-api-errors.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-workloads.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/from-policies-cnp.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/from-policies.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/interrupt.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/lab.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
@@ -29,6 +30,8 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
     'prober lab up with bad profiles: refused before anything is made, but lab up needs root',
   'test/k8s/apache.test.ts': 'apache2, webdis, redis-server',
   'test/lab/cluster-dns.test.ts': 'prober lab with dnsmasq as the cluster DNS: network namespaces, nftables (root)',
+  'test/lab/cluster-network-policy.test.ts':
+    'prober lab enforcing ClusterNetworkPolicy: network namespaces, nftables (root)',
   'test/lab/demo-profile.test.ts': 'prober lab demo from a second profile: network namespaces, nftables (root)',
   'test/lab/dualstack.test.ts': 'prober lab over IPv4 and IPv6: network namespaces, nftables, redis-server (root)',
   'test/lab/interrupt.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',

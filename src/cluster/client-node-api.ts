@@ -135,6 +135,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     listAdminNetworkPolicies: () => listPolicies('listAdminNetworkPolicies', 'adminnetworkpolicies'),
     listBaselineAdminNetworkPolicies: () =>
       listPolicies('listBaselineAdminNetworkPolicies', 'baselineadminnetworkpolicies'),
+    listClusterNetworkPolicies: () => listPolicies('listClusterNetworkPolicies', 'clusternetworkpolicies'),
     listCiliumNetworkPolicies: () => listPolicies('listCiliumNetworkPolicies', 'ciliumnetworkpolicies'),
     listCiliumClusterwideNetworkPolicies: () =>
       listPolicies('listCiliumClusterwideNetworkPolicies', 'ciliumclusterwidenetworkpolicies'),

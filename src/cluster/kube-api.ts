@@ -14,6 +14,11 @@ export const POLICY_RESOURCES = {
     versions: ['v1alpha1'],
     kind: 'BaselineAdminNetworkPolicy',
   },
+  clusternetworkpolicies: {
+    group: 'policy.networking.k8s.io',
+    versions: ['v1alpha2'],
+    kind: 'ClusterNetworkPolicy',
+  },
   ciliumnetworkpolicies: { group: 'cilium.io', versions: ['v2'], kind: 'CiliumNetworkPolicy' },
   ciliumclusterwidenetworkpolicies: { group: 'cilium.io', versions: ['v2'], kind: 'CiliumClusterwideNetworkPolicy' },
   authorizationpolicies: { group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'AuthorizationPolicy' },
@@ -56,6 +61,7 @@ export interface KubeApi {
   listNetworkPolicies(): Promise<RawObject[]>;
   listAdminNetworkPolicies(): Promise<RawObject[]>;
   listBaselineAdminNetworkPolicies(): Promise<RawObject[]>;
+  listClusterNetworkPolicies(): Promise<RawObject[]>;
   listCiliumNetworkPolicies(): Promise<RawObject[]>;
   listCiliumClusterwideNetworkPolicies(): Promise<RawObject[]>;
   listAuthorizationPolicies(): Promise<RawObject[]>;
@@ -222,6 +228,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
   listNetworkPolicies: policyPermission('networkpolicies'),
   listAdminNetworkPolicies: policyPermission('adminnetworkpolicies'),
   listBaselineAdminNetworkPolicies: policyPermission('baselineadminnetworkpolicies'),
+  listClusterNetworkPolicies: policyPermission('clusternetworkpolicies'),
   listCiliumNetworkPolicies: policyPermission('ciliumnetworkpolicies'),
   listCiliumClusterwideNetworkPolicies: policyPermission('ciliumclusterwidenetworkpolicies'),
   listAuthorizationPolicies: policyPermission('authorizationpolicies'),

@@ -42,6 +42,7 @@ export async function listLiveObjects(api: KubeApi, withPolicies: boolean): Prom
         api.listNetworkPolicies(),
         ifServed('adminnetworkpolicies', () => api.listAdminNetworkPolicies()),
         ifServed('baselineadminnetworkpolicies', () => api.listBaselineAdminNetworkPolicies()),
+        ifServed('clusternetworkpolicies', () => api.listClusterNetworkPolicies()),
         ifServed('ciliumnetworkpolicies', () => api.listCiliumNetworkPolicies()),
         ifServed('ciliumclusterwidenetworkpolicies', () => api.listCiliumClusterwideNetworkPolicies()),
         ifServed('authorizationpolicies', () => api.listAuthorizationPolicies()),

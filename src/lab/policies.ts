@@ -49,7 +49,7 @@ export async function labApply(
   const mesh = model.policies.filter((p) => p.layer !== 'network');
   if (mesh.length > 0) {
     throw new Error(
-      `the lab enforces L3/L4 policies (NetworkPolicy, AdminNetworkPolicy, Cilium); it runs no sidecars, so it cannot enforce ${mesh.map((p) => p.ref).join(', ')}`,
+      `the lab enforces L3/L4 policies (NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, Cilium); it runs no sidecars, so it cannot enforce ${mesh.map((p) => p.ref).join(', ')}`,
     );
   }
   const firewalls = compileFirewall(state.topology, model);

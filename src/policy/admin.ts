@@ -8,8 +8,11 @@ import type { NetworkLayerPolicy, PeerSpec, PodsSpec, Rule, RuleAction } from '.
 
 type Direction = 'ingress' | 'egress';
 
-/** `namespaces: selector` or `pods: {namespaceSelector, podSelector}` (subject and peers). */
-function readPods(fields: Fields, what: string): PodsSpec | undefined {
+/**
+ * `namespaces: selector` or `pods: {namespaceSelector, podSelector}` (subject and peers). v1alpha2 made
+ * `namespaceSelector` optional (`anyNamespace`): absent, it is the empty selector, every namespace.
+ */
+export function readPods(fields: Fields, what: string, anyNamespace = false): PodsSpec | undefined {
   const namespaces = fields.obj('namespaces');
   const pods = fields.obj('pods');
   if (namespaces && pods) fields.fail(`${what} takes either namespaces or pods, not both`);
@@ -22,9 +25,17 @@ function readPods(fields: Fields, what: string): PodsSpec | undefined {
     };
   }
   if (pods) {
+    const nsSelector = pods.obj('namespaceSelector');
     const spec: PodsSpec = {
       kind: 'pods',
-      namespaces: { kind: 'selector', selector: readSelector(pods.reqObj('namespaceSelector')) },
+      namespaces: {
+        kind: 'selector',
+        selector: nsSelector
+          ? readSelector(nsSelector)
+          : anyNamespace
+            ? EVERYTHING
+            : pods.fail('is required', 'namespaceSelector'),
+      },
       pods: readSelector(pods.reqObj('podSelector')),
       view: 'pod',
     };
@@ -35,7 +46,13 @@ function readPods(fields: Fields, what: string): PodsSpec | undefined {
 }
 
 /** The CRD's list bounds (MinItems/MaxItems): the API server refuses lists outside them. */
-function bounded<T>(fields: Fields, key: string, list: T[] | undefined, min: number, max: number): T[] | undefined {
+export function bounded<T>(
+  fields: Fields,
+  key: string,
+  list: T[] | undefined,
+  min: number,
+  max: number,
+): T[] | undefined {
   if (list && (list.length < min || list.length > max))
     fields.fail(`needs ${min}-${max} items, found ${list.length}`, key);
   return list;

@@ -20,11 +20,11 @@ export interface Attached {
 
 /** Everything that applies to one workload in one direction. */
 export interface DirectionAttachments {
-  /** AdminNetworkPolicy rules in evaluation order (priority, then policy name, then rule order). */
+  /** Admin tier rules (AdminNetworkPolicy, ClusterNetworkPolicy) in evaluation order (priority, then policy name, then rule order). */
   readonly admin: Rule[];
   /** NetworkPolicy and Cilium sections: isolation and allow/deny rules. */
   readonly network: Attached[];
-  /** BaselineAdminNetworkPolicy rules in order. */
+  /** Baseline tier rules (BaselineAdminNetworkPolicy, ClusterNetworkPolicy) in the same order. */
   readonly baseline: Rule[];
 }
 
@@ -43,6 +43,37 @@ export interface Attachments {
   /** Effective mTLS mode of a workload's port and the PeerAuthentication that set it. */
   mtls(workload: Workload, port: number): { mode: MtlsMode; ref: string | undefined };
   readonly warnings: readonly string[];
+}
+
+/**
+ * A run of a tier's rules, in evaluation order. `policies` holds one list when the order is defined
+ * (one policy, or AdminNetworkPolicies ordered by name); several when ClusterNetworkPolicies of the
+ * same tier and priority apply to the pod: the API lets an implementation apply any of them, so
+ * each policy's rules are walked on their own and every outcome they give is possible.
+ */
+export interface RuleGroup {
+  readonly policies: readonly (readonly Rule[])[];
+}
+
+/** Splits a tier's rules (already in evaluation order) into groups. */
+export function ruleGroups(rules: readonly Rule[]): RuleGroup[] {
+  const out: { policies: Rule[][] }[] = [];
+  let tie: string | undefined;
+  let policy: string | undefined;
+  for (const rule of rules) {
+    const last = out.at(-1);
+    if (last && rule.tie !== undefined && rule.tie === tie) {
+      if (rule.policy === policy) last.policies.at(-1)!.push(rule);
+      else last.policies.push([rule]);
+    } else if (last && rule.tie === undefined && tie === undefined) {
+      last.policies[0]!.push(rule);
+    } else {
+      out.push({ policies: [[rule]] });
+    }
+    tie = rule.tie;
+    policy = rule.policy;
+  }
+  return out;
 }
 
 function byEvaluationOrder(a: NetworkLayerPolicy, b: NetworkLayerPolicy): number {
@@ -81,14 +112,16 @@ export function attach(
       }
     }
   }
-  // Equal priorities make the order between two AdminNetworkPolicies undefined in the API.
-  const admins = network.filter((p) => p.tier === 'admin');
-  for (let i = 1; i < admins.length; i++) {
-    const a = admins[i - 1]!;
-    const b = admins[i]!;
-    if (a.priority === b.priority && !sets.pods(a.subject).clone().and(sets.pods(b.subject)).isEmpty()) {
+  // Equal priorities in one tier leave the order between two policies undefined in the API.
+  for (const tier of ['admin', 'baseline'] as const) {
+    const tiered = network.filter((p) => p.tier === tier);
+    for (let i = 1; i < tiered.length; i++) {
+      const a = tiered[i - 1]!;
+      const b = tiered[i]!;
+      if (a.priority !== b.priority || sets.pods(a.subject).clone().and(sets.pods(b.subject)).isEmpty()) continue;
+      const tied = [a, b].every((p) => [...(p.ingress?.rules ?? []), ...(p.egress?.rules ?? [])].every((r) => r.tie));
       warnings.push(
-        `${a.ref} and ${b.ref} have the same priority ${a.priority} and overlapping subjects: their order is undefined; evaluated by name`,
+        `${a.ref} and ${b.ref} have the same priority ${a.priority} and overlapping subjects: their order is undefined; ${tied ? 'either may apply, so cells where they disagree are unknown' : 'evaluated by name'}`,
       );
     }
   }

@@ -1,5 +1,5 @@
 // One direction of one connection (egress at the source or ingress at the destination), explained.
-import type { Direction, DirectionAttachments } from './attach.ts';
+import { ruleGroups, type Direction, type DirectionAttachments } from './attach.ts';
 import type { Workload } from './cluster.ts';
 import { portMatches, type ContainerPort } from './ports.ts';
 import type { Match, PeerSets, Remote } from './sets.ts';
@@ -38,7 +38,8 @@ function what(direction: Direction, t: Traffic): string {
   return `${direction === 'egress' ? 'to' : 'from'} ${t.remoteText} on ${t.port}/${t.protocol}`;
 }
 
-const actionWord = (a: 'allow' | 'deny'): string => (a === 'allow' ? 'Allow' : 'Deny');
+/** The action as the policy spells it: ClusterNetworkPolicy (tied rules carry `tie`) says Accept. */
+const actionWord = (rule: Rule): string => (rule.action === 'deny' ? 'Deny' : rule.tie ? 'Accept' : 'Allow');
 
 /**
  * Every outcome the direction can have. A rule whose peers are CIDR blocks and whose remote end is a
@@ -52,27 +53,37 @@ function outcomes(
   t: Traffic,
   uncertain: string[],
   passedBy: string[],
+  tied: string[],
 ): Outcome[] {
   const out: Outcome[] = [];
   const spec = what(direction, t);
-  // Tier 1, AdminNetworkPolicy: the first matching rule decides; Pass goes on to NetworkPolicy.
+  // Tier 1, admin (AdminNetworkPolicy, ClusterNetworkPolicy tier Admin): the first matching rule
+  // decides; Pass goes on to NetworkPolicy. Tied policies are each walked: any of them may decide.
   let reach = true;
-  for (const rule of att.admin) {
-    const m = covers(sets, rule, t);
-    if (m === 'no') continue;
-    if (m === 'maybe') uncertain.push(rule.ref);
-    if (rule.action === 'pass') passedBy.push(rule.ref);
-    else
-      out.push({
-        verdict: rule.action,
-        decidedBy: 'admin',
-        rules: [rule.ref],
-        why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule.action)}, ${spec})`,
-      });
-    if (m === 'yes') {
-      reach = false;
-      break;
+  for (const group of ruleGroups(att.admin)) {
+    const matched = new Set<string | undefined>();
+    for (const rules of group.policies) {
+      for (const rule of rules) {
+        const m = covers(sets, rule, t);
+        if (m === 'no') continue;
+        matched.add(rule.policy);
+        if (m === 'maybe') uncertain.push(rule.ref);
+        if (rule.action === 'pass') passedBy.push(rule.ref);
+        else
+          out.push({
+            verdict: rule.action,
+            decidedBy: 'admin',
+            rules: [rule.ref],
+            why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule)}, ${spec})`,
+          });
+        if (m === 'yes') {
+          reach = false;
+          break;
+        }
+      }
     }
+    if (matched.size > 1) tied.push(group.policies.map((p) => p[0]!.policy).join(' and '));
+    if (!reach) break;
   }
   if (!reach && passedBy.length === 0) return out;
   const passNote = passedBy.length > 0 ? `${passedBy[0]} passes to NetworkPolicy; ` : '';
@@ -131,25 +142,45 @@ function outcomes(
     }
     return out;
   }
-  // Tier 3, BaselineAdminNetworkPolicy, then the default: allowed.
-  for (const rule of att.baseline) {
-    const m = covers(sets, rule, t);
-    if (m === 'no') continue;
-    if (m === 'maybe') uncertain.push(rule.ref);
-    const verdict = rule.action === 'allow' ? 'allow' : 'deny';
-    out.push({
-      verdict,
-      decidedBy: 'baseline',
-      rules: [rule.ref],
-      why: `${passNote}no NetworkPolicy isolates it; ${verdict === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${spec})`,
-    });
-    if (m === 'yes') return out;
+  // Tier 3, baseline (BaselineAdminNetworkPolicy, ClusterNetworkPolicy tier Baseline), then the default:
+  // allowed. A baseline Pass skips the rest of the tier, to the default.
+  let baselinePass = '';
+  let decided = false;
+  for (const group of ruleGroups(att.baseline)) {
+    const matched = new Set<string | undefined>();
+    for (const rules of group.policies) {
+      for (const rule of rules) {
+        const m = covers(sets, rule, t);
+        if (m === 'no') continue;
+        matched.add(rule.policy);
+        if (m === 'maybe') uncertain.push(rule.ref);
+        if (rule.action === 'pass') {
+          passedBy.push(rule.ref);
+          baselinePass = `${rule.ref} passes the baseline tier; `;
+        } else {
+          const verdict = rule.action === 'allow' ? 'allow' : 'deny';
+          out.push({
+            verdict,
+            decidedBy: 'baseline',
+            rules: [rule.ref],
+            why: `${passNote}no NetworkPolicy isolates it; ${verdict === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${spec})`,
+          });
+        }
+        if (m === 'yes') {
+          decided = true;
+          break;
+        }
+      }
+    }
+    if (matched.size > 1) tied.push(group.policies.map((p) => p[0]!.policy).join(' and '));
+    if (decided) break;
   }
+  if (decided && baselinePass === '') return out;
   out.push({
     verdict: 'allow',
     decidedBy: 'not-isolated',
     rules: [],
-    why: `${passNote}no policy isolates it for ${direction}: allowed`,
+    why: `${passNote}${baselinePass}no policy isolates it for ${direction}: allowed`,
   });
   return out;
 }
@@ -169,7 +200,8 @@ export function decideDirection(
   const head = lead(direction, t);
   const uncertain: string[] = [];
   const passedBy: string[] = [];
-  const all = outcomes(sets, direction, att, t, uncertain, passedBy);
+  const tied: string[] = [];
+  const all = outcomes(sets, direction, att, t, uncertain, passedBy, tied);
   const isolatedBy = att.network.filter((a) => a.section.isolates).map((a) => a.policy.ref);
   const verdicts = new Set(all.map((o) => o.verdict));
   if (verdicts.size > 1) {
@@ -181,7 +213,10 @@ export function decideDirection(
       isolatedBy,
       rules,
       passedBy,
-      explanation: `${head}: unknown: whether ${rules.join(', ')} match ${t.remoteText} depends on pod IPs the manifests do not give (pods with status.podIPs decide it): ${all.map((o) => o.why).join(', or ')}`,
+      explanation:
+        tied.length > 0
+          ? `${head}: unknown: ${tied.join('; ')} have the same tier and priority, and the API lets an implementation apply either: ${all.map((o) => o.why).join(', or ')}`
+          : `${head}: unknown: whether ${rules.join(', ')} match ${t.remoteText} depends on pod IPs the manifests do not give (pods with status.podIPs decide it): ${all.map((o) => o.why).join(', or ')}`,
     };
   }
   const [first, ...rest] = all;
@@ -189,7 +224,7 @@ export function decideDirection(
   const why =
     rest.length === 0
       ? first!.why
-      : `${all.map((o) => o.why).join(', or ')} (which one depends on pod IPs that are not known)`;
+      : `${all.map((o) => o.why).join(', or ')} (${tied.length > 0 ? `${tied.join('; ')} are tied on tier and priority; every order gives this verdict` : 'which one depends on pod IPs that are not known'})`;
   return {
     direction,
     verdict: first!.verdict,

@@ -1,5 +1,5 @@
 // The workload × workload matrix for one port/protocol, computed with bit sets (no per-cell walks).
-import type { Attachments, Direction } from './attach.ts';
+import { ruleGroups, type Attachments, type Direction } from './attach.ts';
 import { Bitset } from './bitset.ts';
 import type { Workload } from './cluster.ts';
 import type { MeshLayer } from './mesh.ts';
@@ -78,12 +78,22 @@ class DirectionSets {
     // Remotes that may still reach the current rule (no earlier rule surely matched them).
     const reach = all.clone();
     const passed = new Bitset(all.size);
-    for (const rule of a.admin) {
-      const cov = this.ruleSets(rule, direction, subject);
-      const hit = withMaybe(cov).and(reach);
-      if (hit.isEmpty()) continue;
-      (rule.action === 'allow' ? allow : rule.action === 'deny' ? deny : passed).or(hit);
-      reach.andNot(cov.yes);
+    for (const group of ruleGroups(a.admin)) {
+      // Tied policies each see the same remotes; a remote any of them surely matches goes no further.
+      const start = group.policies.length > 1 ? reach.clone() : reach;
+      const matched = group.policies.length > 1 ? new Bitset(all.size) : undefined;
+      for (const rules of group.policies) {
+        const left = matched ? start.clone() : reach;
+        for (const rule of rules) {
+          const cov = this.ruleSets(rule, direction, subject);
+          const hit = withMaybe(cov).and(left);
+          if (hit.isEmpty()) continue;
+          (rule.action === 'allow' ? allow : rule.action === 'deny' ? deny : passed).or(hit);
+          matched?.or(cov.yes.clone().and(left));
+          left.andNot(cov.yes);
+        }
+      }
+      if (matched) reach.andNot(matched);
     }
     const toNetwork = reach.or(passed);
     const denyYes = new Bitset(all.size);
@@ -113,11 +123,20 @@ class DirectionSets {
       allow.or(undenied.clone().and(permitMaybe ? permitMaybe.or(permitYes) : permitYes));
       return { allow, deny: deny.or(undenied.andNot(permitYes)) };
     }
-    for (const rule of a.baseline) {
-      const cov = this.ruleSets(rule, direction, subject);
-      const hit = withMaybe(cov).and(undenied);
-      (rule.action === 'allow' ? allow : deny).or(hit);
-      undenied.andNot(cov.yes);
+    // A baseline Pass goes to the default (allowed), like an Allow; it stops the tier walk all the same.
+    for (const group of ruleGroups(a.baseline)) {
+      const start = group.policies.length > 1 ? undenied.clone() : undenied;
+      const matched = group.policies.length > 1 ? new Bitset(all.size) : undefined;
+      for (const rules of group.policies) {
+        const left = matched ? start.clone() : undenied;
+        for (const rule of rules) {
+          const cov = this.ruleSets(rule, direction, subject);
+          (rule.action === 'deny' ? deny : allow).or(withMaybe(cov).and(left));
+          matched?.or(cov.yes.clone().and(left));
+          left.andNot(cov.yes);
+        }
+      }
+      if (matched) undenied.andNot(matched);
     }
     return { allow: allow.or(undenied), deny };
   }

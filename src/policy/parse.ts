@@ -1,6 +1,7 @@
 // Reads any supported policy manifest (by apiVersion/kind) into the engine's form.
 import { readAdminPolicy } from './admin.ts';
 import { readCiliumPolicy } from './cilium.ts';
+import { readClusterNetworkPolicy } from './cnp.ts';
 import { Fields, PolicyError } from './fields.ts';
 import { readAuthorizationPolicy, readPeerAuthentication } from './istio.ts';
 import { readNetworkPolicy } from './networkpolicy.ts';
@@ -15,6 +16,7 @@ export const POLICY_KINDS: Readonly<
   NetworkPolicy: { apiVersions: ['networking.k8s.io/v1'], namespaced: true },
   AdminNetworkPolicy: { apiVersions: ['policy.networking.k8s.io/v1alpha1'], namespaced: false },
   BaselineAdminNetworkPolicy: { apiVersions: ['policy.networking.k8s.io/v1alpha1'], namespaced: false },
+  ClusterNetworkPolicy: { apiVersions: ['policy.networking.k8s.io/v1alpha2'], namespaced: false },
   CiliumNetworkPolicy: { apiVersions: ['cilium.io/v2'], namespaced: true },
   CiliumClusterwideNetworkPolicy: { apiVersions: ['cilium.io/v2'], namespaced: false },
   AuthorizationPolicy: { apiVersions: ['security.istio.io/v1', 'security.istio.io/v1beta1'], namespaced: true },
@@ -77,6 +79,8 @@ export function parsePolicy(input: PolicyInput): ParseResult {
       // The API only admits the singleton named "default".
       if (meta.name !== 'default') doc.fail('a BaselineAdminNetworkPolicy must be named "default"', 'metadata');
       return { policy: readAdminPolicy(spec, 'baseline', ref, source), warnings };
+    case 'ClusterNetworkPolicy':
+      return { policy: readClusterNetworkPolicy(spec, ref, source), warnings };
     case 'CiliumNetworkPolicy':
       return { policy: readCiliumPolicy(spec, meta.namespace, ref, source), warnings };
     case 'CiliumClusterwideNetworkPolicy':

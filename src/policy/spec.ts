@@ -47,6 +47,13 @@ export interface Rule {
   readonly action: RuleAction;
   readonly peers: 'all' | readonly PeerSpec[];
   readonly ports: PortSelection;
+  /**
+   * ClusterNetworkPolicy rules: `tier/priority` of their policy. Policies of one tier and priority have
+   * no defined order (an implementation may apply any of them), so rules sharing a `tie` with rules of
+   * another policy are judged in every order; `policy` tells the policies apart.
+   */
+  readonly tie?: string;
+  readonly policy?: string;
 }
 
 /** A policy's rules for one direction. `isolates`: selected pods deny what no rule allows. */

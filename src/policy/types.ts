@@ -114,9 +114,9 @@ export type Computed = Verdict | 'unknown';
 /** Which layer decided a direction. */
 export type DecidedBy =
   | 'not-isolated' // no policy of any tier applies: allowed by default
-  | 'admin' // an AdminNetworkPolicy rule (Allow or Deny)
+  | 'admin' // an admin tier rule (AdminNetworkPolicy Allow/Deny, ClusterNetworkPolicy Accept/Deny)
   | 'network' // NetworkPolicy / Cilium policies isolating the pod
-  | 'baseline'; // a BaselineAdminNetworkPolicy rule
+  | 'baseline'; // a baseline tier rule (BaselineAdminNetworkPolicy, ClusterNetworkPolicy tier Baseline)
 
 /** The verdict of one direction (egress at the source, ingress at the destination). */
 export interface DirectionDecision {
@@ -127,7 +127,7 @@ export interface DirectionDecision {
   readonly isolatedBy: readonly string[];
   /** Rules that allowed (all of them), or the single admin/baseline/deny rule that decided; when `unknown`, the rules whose match is undecidable. */
   readonly rules: readonly string[];
-  /** AdminNetworkPolicy rules whose `Pass` sent the decision down to NetworkPolicy. */
+  /** Admin rules whose `Pass` sent the decision down to NetworkPolicy, and baseline ones that passed to the default. */
   readonly passedBy: readonly string[];
   /** One sentence. */
   readonly explanation: string;

@@ -33,6 +33,7 @@ async function fakeWithWorkload(t: Test): Promise<{ fake: FakeApiServer; api: Ku
   });
   fake.installCrd('policy.networking.k8s.io', 'v1alpha1', 'adminnetworkpolicies');
   fake.installCrd('policy.networking.k8s.io', 'v1alpha1', 'baselineadminnetworkpolicies');
+  fake.installCrd('policy.networking.k8s.io', 'v1alpha2', 'clusternetworkpolicies');
   fake.installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies');
   fake.installCrd('cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies');
   fake.installCrd('security.istio.io', 'v1', 'authorizationpolicies');
@@ -63,6 +64,7 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     listNetworkPolicies: () => api.listNetworkPolicies(),
     listAdminNetworkPolicies: () => api.listAdminNetworkPolicies(),
     listBaselineAdminNetworkPolicies: () => api.listBaselineAdminNetworkPolicies(),
+    listClusterNetworkPolicies: () => api.listClusterNetworkPolicies(),
     listCiliumNetworkPolicies: () => api.listCiliumNetworkPolicies(),
     listCiliumClusterwideNetworkPolicies: () => api.listCiliumClusterwideNetworkPolicies(),
     listAuthorizationPolicies: () => api.listAuthorizationPolicies(),

@@ -1,5 +1,5 @@
 // Manifests as users bring them: pod dumps with IPs, policy kinds prober does not evaluate, one error location.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
@@ -106,7 +106,6 @@ t.test('a pod IP that is not an address is bad input at its line', async (t) => 
 
 /** Objects of policy groups the engine does not evaluate. */
 const UNEVALUATED: [string, string, string][] = [
-  ['ClusterNetworkPolicy', 'policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy.policy.networking.k8s.io'],
   ['GlobalNetworkPolicy', 'crd.projectcalico.org/v1', 'GlobalNetworkPolicy.crd.projectcalico.org'],
   ['NetworkPolicy', 'projectcalico.org/v3', 'NetworkPolicy.projectcalico.org'],
   ['ClusterNetworkPolicy', 'crd.antrea.io/v1beta1', 'ClusterNetworkPolicy.crd.antrea.io'],
@@ -196,5 +195,24 @@ t.test('a namespaced policy without a namespace goes where -n says, like its wor
   t.same(
     model.workloads.map((w) => w.id),
     ['shop/web'],
+  );
+});
+
+t.test('a ClusterNetworkPolicy of policy.networking.k8s.io/v1alpha2 is evaluated, not refused', async (t) => {
+  const dir = tempDir(t, 'kinds');
+  writeFileSync(
+    join(dir, 'p.yaml'),
+    'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: p}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  ingress:\n  - {action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: 99999}}}]}\n',
+  );
+  await t.rejects(loadManifests(['p.yaml'], { baseDir: dir }), {
+    message:
+      /^p\.yaml:\d+: ClusterNetworkPolicy p: spec\.ingress\[0\]\.protocols\[0\]\.tcp\.destinationPort\.number: port 99999 is not within 1-65535$/,
+  });
+  writeFileSync(join(dir, 'p.yaml'), readFileSync(join(dir, 'p.yaml'), 'utf8').replace('99999', '80'));
+  const loaded = await loadManifests(['p.yaml'], { baseDir: dir });
+  t.same(loaded.leftOut, {});
+  t.same(
+    loaded.cluster.policies.map((p) => (p.manifest as { kind: string }).kind),
+    ['ClusterNetworkPolicy'],
   );
 });

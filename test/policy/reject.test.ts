@@ -194,8 +194,14 @@ const rows: Row[] = [
   },
   {
     name: 'unsupported kind',
-    yaml: 'apiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {name: n}\nspec: {}',
+    yaml: 'apiVersion: crd.antrea.io/v1beta1\nkind: Tier\nmetadata: {name: n}\nspec: {}',
     error: /kind: unsupported kind/,
+  },
+  {
+    name: "Antrea's ClusterNetworkPolicy is not the network-policy-api one",
+    yaml: 'apiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {name: n}\nspec: {}',
+    error:
+      /apiVersion: unsupported apiVersion "crd\.antrea\.io\/v1beta1" for ClusterNetworkPolicy \(expected policy\.networking\.k8s\.io\/v1alpha2\)/,
   },
 ];
 

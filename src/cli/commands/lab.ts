@@ -113,7 +113,7 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
   labOptions(lab.command('apply').summary('enforce policies in the lab with nftables (replaces the applied set)'))
     .requiredOption(
       '-f, --policies <path...>',
-      'policy files or directories (NetworkPolicy, AdminNetworkPolicy, Cilium)',
+      'policy files or directories (NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, Cilium)',
     )
     .addHelpText('after', '\nExample:\n  sudo prober lab apply -f policies/networkpolicy/')
     .action(async (opts) => {

@@ -29,7 +29,7 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
     .command('simulate')
     .summary('compute the expected matrix from policies and manifests, or from a cluster (nothing probed)')
     .description(
-      'Reads NetworkPolicy, AdminNetworkPolicy, Cilium and Istio policies plus the workloads they apply to ' +
+      'Reads NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, Cilium and Istio policies plus the workloads they apply to ' +
         '(Deployments, StatefulSets, DaemonSets, Pods, Namespaces, Services) from files or, read-only, from a ' +
         'cluster, and prints what each workload may reach on each port it serves, why, or how two policy sets ' +
         'differ. Nothing is probed.',

@@ -48,6 +48,12 @@ function peersCover(engine: Engine, wide: Rule, narrow: Rule): boolean {
   });
 }
 
+/** The action as the policy writes it: ClusterNetworkPolicy says Accept where v1alpha1 says Allow. */
+function actionWord(rule: Rule): string {
+  if (rule.action === 'allow') return rule.tie ? 'Accept' : 'Allow';
+  return rule.action === 'deny' ? 'Deny' : 'Pass';
+}
+
 interface Tally {
   subjects: number;
   shadowed: number;
@@ -85,9 +91,12 @@ export function shadowedRules(engine: Engine, policies: readonly ParsedPolicy[])
     t.shadowed++;
     if (by !== 'isolated') t.by ??= by;
   };
+  // ClusterNetworkPolicies tied on tier and priority have no order: one never shadows another.
+  const ordered = (e: Rule, rule: Rule): boolean =>
+    e.tie === undefined || e.tie !== rule.tie || e.policy === rule.policy;
   const walk = (list: readonly Rule[], after: Rule[]): void => {
     list.forEach((rule, i) => {
-      const earlier = [...after, ...list.slice(0, i)];
+      const earlier = [...after, ...list.slice(0, i)].filter((e) => ordered(e, rule));
       note(
         rule,
         earlier.find((e) => covers(e, rule)),
@@ -106,7 +115,7 @@ export function shadowedRules(engine: Engine, policies: readonly ParsedPolicy[])
   for (const [rule, t] of tallies) {
     if (t.subjects === 0 || t.shadowed < t.subjects) continue;
     const policy = owner.get(rule);
-    const action = rule.action[0]!.toUpperCase() + rule.action.slice(1);
+    const action = actionWord(rule);
     let why: string;
     let hint: string;
     if (!t.by) {
@@ -115,13 +124,13 @@ export function shadowedRules(engine: Engine, policies: readonly ParsedPolicy[])
       hint = 'move the rule into a NetworkPolicy, or delete it';
     } else {
       const byPolicy = owner.get(t.by);
-      const priority = byPolicy?.tier === 'admin' ? `, priority ${byPolicy.priority}` : '';
-      const byAction = t.by.action === 'pass' ? 'Pass' : t.by.action === 'allow' ? 'Allow' : 'Deny';
+      const priority = byPolicy?.tier === 'admin' || t.by.tie ? `, priority ${byPolicy?.priority}` : '';
+      const byAction = actionWord(t.by);
       why = `${t.by.ref} (${byAction}${priority}) matches all its traffic first`;
       hint =
         t.by.action === rule.action
           ? 'it is redundant: delete it'
-          : `give ${policy?.tier === 'admin' ? 'its policy a lower priority number or ' : ''}the rule an earlier place, or narrow ${t.by.ref}`;
+          : `give ${policy?.tier === 'admin' || rule.tie ? 'its policy a lower priority number or ' : ''}the rule an earlier place, or narrow ${t.by.ref}`;
     }
     out.push(finding('PL003', policy?.source, rule.ref, `${rule.ref} (${action}) never decides: ${why}`, hint));
   }

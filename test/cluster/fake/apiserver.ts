@@ -59,6 +59,7 @@ const POLICY_KINDS: Readonly<Record<string, string>> = {
   networkpolicies: 'NetworkPolicy',
   adminnetworkpolicies: 'AdminNetworkPolicy',
   baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
+  clusternetworkpolicies: 'ClusterNetworkPolicy',
   ciliumnetworkpolicies: 'CiliumNetworkPolicy',
   ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
   authorizationpolicies: 'AuthorizationPolicy',

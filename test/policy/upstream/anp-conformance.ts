@@ -116,11 +116,16 @@ export function poke(text: string): Poke {
 /** Policies of one ConformanceTest, by name, as the test mutates them. */
 export type Policies = Map<string, Manifest>;
 
-/** One `t.Run` of a ConformanceTest: a change to the policies (kept for the next subtests), then pokes. */
+/**
+ * One `t.Run` of a ConformanceTest: a change to the policies (kept for the next subtests), then pokes;
+ * `afterwards` holds further changes and pokes of the same subtest, in order. A change may put a Namespace
+ * into the map (keyed `Namespace/<name>`): it replaces the base one, as a label patch does.
+ */
 export interface Subtest {
   readonly name: string;
   readonly change?: (policies: Policies) => void;
   readonly pokes: readonly string[];
+  readonly afterwards?: readonly { readonly change: (policies: Policies) => void; readonly pokes: readonly string[] }[];
 }
 
 /** One ConformanceTest (ShortName), its manifest, subtests in order, and how prober stands. */
@@ -132,41 +137,59 @@ export interface ConformanceRow {
   readonly subtests: readonly Subtest[];
   /** Set when prober deliberately refuses the test's manifest: the field it names, and why. */
   readonly refused?: { readonly field: RegExp; readonly why: string };
+  /** Rewrites each policy before it is loaded (the v1alpha2 port reuses the v1alpha1 shapes). */
+  readonly convert?: (policy: Manifest) => Manifest;
+}
+
+/** The base manifests with the row's policies, converted, and Namespace overrides applied. */
+function manifests(row: ConformanceRow, policies: Policies): Manifest[] {
+  const overridden = (m: Manifest) =>
+    m.kind === 'Namespace' && policies.has(`Namespace/${(m.metadata as { name: string }).name}`);
+  const convert = row.convert ?? ((m: Manifest) => m);
+  const objects = [...policies.values()].map((m) => (m.kind === 'Namespace' ? m : convert(m)));
+  return [...baseManifests().filter((m) => !overridden(m)), ...objects];
 }
 
 /** Runs a row's subtests in order against the model, each poke from the client pod to the server's IP. */
 export async function runConformanceRow(t: Test, row: ConformanceRow, dir: string): Promise<void> {
   const policies: Policies = new Map(row.policies().map((p) => [(p.metadata as { name: string }).name, p]));
   if (row.refused) {
-    const error = await modelFromManifests(dir, [...baseManifests(), ...policies.values()]).then(
+    const error = await modelFromManifests(dir, manifests(row, policies)).then(
       () => undefined,
       (e: unknown) => e,
     );
     t.match(error instanceof Error ? error.message : 'no error', row.refused.field, `refused: ${row.refused.why}`);
     t.throws(
-      () => buildModel({ workloads: [], policies: [...policies.values()].map((manifest) => ({ manifest })) }),
+      () =>
+        buildModel({
+          workloads: [],
+          policies: [...policies.values()].map((manifest) => ({ manifest: row.convert?.(manifest) ?? manifest })),
+        }),
       PolicyError,
     );
     return;
   }
   for (const sub of row.subtests) {
-    sub.change?.(policies);
-    const model: Model = await modelFromManifests(dir, [...baseManifests(), ...policies.values()]);
     const wrong: string[] = [];
-    for (const text of sub.pokes) {
-      const p = poke(text);
-      const from = `${podInfo(p.from).namespace}/${p.from}`;
-      const d = model.decide({
-        from: { workload: from },
-        to: { ip: podInfo(p.to).ip },
-        port: p.port,
-        protocol: p.protocol,
-      });
-      const m = model.matrix(p.port, p.protocol);
-      const cell = m.computed(model.workload(from)!.index, model.workload(`${podInfo(p.to).namespace}/${p.to}`)!.index);
-      const want = p.connects ? 'allow' : 'deny';
-      if (d.computed !== want || cell !== want)
-        wrong.push(`${text}: decide ${d.computed}, matrix ${cell}\n    ${d.explanation.join('\n    ')}`);
+    for (const step of [{ change: sub.change, pokes: sub.pokes }, ...(sub.afterwards ?? [])]) {
+      step.change?.(policies);
+      const model: Model = await modelFromManifests(dir, manifests(row, policies));
+      for (const text of step.pokes) {
+        const p = poke(text);
+        const from = `${podInfo(p.from).namespace}/${p.from}`;
+        const d = model.decide({
+          from: { workload: from },
+          to: { ip: podInfo(p.to).ip },
+          port: p.port,
+          protocol: p.protocol,
+        });
+        const m = model.matrix(p.port, p.protocol);
+        const to = model.workload(`${podInfo(p.to).namespace}/${p.to}`)!.index;
+        const cell = m.computed(model.workload(from)!.index, to);
+        const want = p.connects ? 'allow' : 'deny';
+        if (d.computed !== want || cell !== want)
+          wrong.push(`${text}: decide ${d.computed}, matrix ${cell}\n    ${d.explanation.join('\n    ')}`);
+      }
     }
     t.same(wrong, [], sub.name);
   }
