@@ -1,11 +1,10 @@
 // `prober lint` end to end from source: findings with file:line as a table, JSON and SARIF 2.1.0 (validated against
 // the official schema), --fail-on and exit codes, bad input.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { proberFromSource } from '../helpers/prober.ts';
+import { cli } from '../helpers/cli-in-process.ts';
 import { sarifSchemaErrors } from '../helpers/sarif-schema.ts';
 
 const FILES: Record<string, string> = {
@@ -67,11 +66,10 @@ for (const [path, text] of Object.entries(FILES)) {
   mkdirSync(join(dir, path, '..'), { recursive: true });
   writeFileSync(join(dir, path), text);
 }
-const [node, main] = proberFromSource();
-const run = (...args: string[]) => spawnSync(node, [main, 'lint', ...args], { cwd: dir, encoding: 'utf8' });
+const run = (...args: string[]) => cli(['lint', ...args], { cwd: dir });
 
 t.test('a table of findings with file:line, id, severity and fix; exit 1 on an error', async (t) => {
-  const out = run('-f', 'k8s', '-f', 'policies');
+  const out = await run('-f', 'k8s', '-f', 'policies');
   t.equal(out.status, 1, out.stderr);
   t.match(
     out.stdout,
@@ -86,14 +84,14 @@ t.test('a table of findings with file:line, id, severity and fix; exit 1 on an e
 });
 
 t.test('--fail-on sets the threshold; a clean set exits 0', async (t) => {
-  t.equal(run('-f', 'k8s', '-f', 'clean').status, 0);
-  t.equal(run('-f', 'k8s', '-f', 'warn').status, 0, 'a warning does not fail by default');
-  t.equal(run('-f', 'k8s', '-f', 'warn', '--fail-on', 'warning').status, 1);
-  t.equal(run('-f', 'k8s', '-f', 'policies', '--fail-on', 'never').status, 0);
+  t.equal((await run('-f', 'k8s', '-f', 'clean')).status, 0);
+  t.equal((await run('-f', 'k8s', '-f', 'warn')).status, 0, 'a warning does not fail by default');
+  t.equal((await run('-f', 'k8s', '-f', 'warn', '--fail-on', 'warning')).status, 1);
+  t.equal((await run('-f', 'k8s', '-f', 'policies', '--fail-on', 'never')).status, 0);
 });
 
 t.test('JSON: a LintReport with counts, findings and their locations', async (t) => {
-  const out = run('-f', 'k8s', '-f', 'policies', '-o', 'json');
+  const out = await run('-f', 'k8s', '-f', 'policies', '-o', 'json');
   t.equal(out.status, 1);
   const report = JSON.parse(out.stdout);
   t.match(report, {
@@ -112,7 +110,7 @@ t.test('JSON: a LintReport with counts, findings and their locations', async (t)
 });
 
 t.test('SARIF 2.1.0 that the official schema accepts, one rule per check', async (t) => {
-  const out = run('-f', 'k8s', '-f', 'policies', '-o', 'sarif');
+  const out = await run('-f', 'k8s', '-f', 'policies', '-o', 'sarif');
   t.equal(out.status, 1);
   const log = JSON.parse(out.stdout);
   t.same(sarifSchemaErrors(log), []);
@@ -135,7 +133,7 @@ t.test('SARIF 2.1.0 that the official schema accepts, one rule per check', async
       ],
     },
   );
-  const clean = JSON.parse(run('-f', 'k8s', '-f', 'clean', '-o', 'sarif').stdout);
+  const clean = JSON.parse((await run('-f', 'k8s', '-f', 'clean', '-o', 'sarif')).stdout);
   t.same(sarifSchemaErrors(clean), []);
   t.same(clean.runs[0].results, []);
   t.notOk(
@@ -145,14 +143,14 @@ t.test('SARIF 2.1.0 that the official schema accepts, one rule per check', async
 });
 
 t.test('names from manifests reach the terminal escaped', async (t) => {
-  const out = run('-f', 'k8s', '-f', 'evil\u001b[2J');
+  const out = await run('-f', 'k8s', '-f', 'evil\u001b[2J');
   t.equal(out.status, 0, out.stderr);
   t.notMatch(out.stdout, /\u001b/);
   t.match(out.stdout, /^evil\\x1b\[2J\/web\.yaml:1 {2}warning {2}PL001/m);
 });
 
 t.test('--help teaches: the checks, examples and exit codes', async (t) => {
-  const out = run('--help');
+  const out = await run('--help');
   t.equal(out.status, 0);
   t.match(out.stdout, /PL001 policy selects no pod/);
   t.match(out.stdout, /Examples:\n {2}prober lint -f/);
@@ -161,13 +159,13 @@ t.test('--help teaches: the checks, examples and exit codes', async (t) => {
 });
 
 t.test('bad input: one line, exit 2', async (t) => {
-  const none = run();
+  const none = await run();
   t.equal(none.status, 2);
   t.match(none.stderr, /^prober: lint: name the manifests with -f/);
-  const missing = run('-f', 'nowhere');
+  const missing = await run('-f', 'nowhere');
   t.equal(missing.status, 2);
   t.match(missing.stderr, /^prober: nowhere: unable to read manifests/);
-  const format = run('-f', 'k8s', '-o', 'junit');
+  const format = await run('-f', 'k8s', '-o', 'junit');
   t.equal(format.status, 2);
   t.match(format.stderr, /argument 'junit' is invalid/);
 });

@@ -1,11 +1,10 @@
 // `prober simulate` with ClusterNetworkPolicy files: the Admin tier decides before NetworkPolicy, a tie
 // the API leaves open is an undecidable cell (exit 2), and a manifest the CRD would refuse is one line
 // naming file, line and field (exit 2).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { proberFromSource } from '../helpers/prober.ts';
+import { cli } from '../helpers/cli-in-process.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const pod = (name: string, ns: string, ip: string) =>
@@ -39,18 +38,17 @@ for (const [path, text] of Object.entries(FILES)) {
   mkdirSync(join(dir, path, '..'), { recursive: true });
   writeFileSync(join(dir, path), text);
 }
-const [node, main] = proberFromSource();
-const run = (...args: string[]) => spawnSync(node, [main, ...args], { cwd: dir, encoding: 'utf8' });
+const run = (...args: string[]) => cli(args, { cwd: dir });
 const cellOf = (stdout: string) =>
   JSON.parse(stdout).cells.find(
     (c: { from: string; to: string }) => c.from === 'web/client' && c.to === 'shop/server:80',
   );
 
 t.test('an Admin tier Deny wins over a NetworkPolicy that allows everything', async (t) => {
-  const open = run('simulate', '-f', 'apps', '-f', 'np', '--port', '80', '-o', 'json');
+  const open = await run('simulate', '-f', 'apps', '-f', 'np', '--port', '80', '-o', 'json');
   t.equal(open.status, 0, open.stderr);
   t.match(cellOf(open.stdout), { observed: 'allow' });
-  const denied = run('simulate', '-f', 'apps', '-f', 'np', '-f', 'deny', '--port', '80', '-o', 'json');
+  const denied = await run('simulate', '-f', 'apps', '-f', 'np', '-f', 'deny', '--port', '80', '-o', 'json');
   t.equal(denied.status, 0, denied.stderr);
   t.match(cellOf(denied.stdout), {
     observed: 'deny',
@@ -59,14 +57,14 @@ t.test('an Admin tier Deny wins over a NetworkPolicy that allows everything', as
 });
 
 t.test('two Admin policies of one priority that disagree: undecidable, exit 2, with a warning', async (t) => {
-  const out = run('simulate', '-f', 'apps', '-f', 'np', '-f', 'tie', '--port', '80', '-o', 'json');
+  const out = await run('simulate', '-f', 'apps', '-f', 'np', '-f', 'tie', '--port', '80', '-o', 'json');
   t.equal(out.status, 2, out.stderr);
   t.match(cellOf(out.stdout), { observed: 'error', reason: 'undecidable', detail: /same tier and priority/ });
   t.match(out.stderr, /ClusterNetworkPolicy accept-web and ClusterNetworkPolicy deny-web have the same priority 10/);
 });
 
 t.test('a value the CRD refuses is one line naming file, line and field', async (t) => {
-  const out = run('simulate', '-f', 'apps', '-f', 'bad');
+  const out = await run('simulate', '-f', 'apps', '-f', 'bad');
   t.equal(out.status, 2);
   t.equal(
     out.stderr,

@@ -1,9 +1,8 @@
 // `prober simulate` with manifests as users bring them: pod IPs, undecidable cells, unknown policy kinds.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { proberFromSource } from '../helpers/prober.ts';
+import { cli } from '../helpers/cli-in-process.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -90,11 +89,10 @@ for (const [path, text] of Object.entries(FILES)) {
   mkdirSync(join(dir, path, '..'), { recursive: true });
   writeFileSync(join(dir, path), text);
 }
-const [node, main] = proberFromSource();
-const run = (...args: string[]) => spawnSync(node, [main, ...args], { cwd: dir, encoding: 'utf8' });
+const run = (...args: string[]) => cli([...args], { cwd: dir });
 
 t.test('an ipBlock against a pod whose IP is not given: an undecidable error cell, exit 2, never a deny', async (t) => {
-  const out = run('simulate', '-f', 'apps', '-f', 'template', '-f', 'policies', '--port', '80', '-o', 'json');
+  const out = await run('simulate', '-f', 'apps', '-f', 'template', '-f', 'policies', '--port', '80', '-o', 'json');
   t.equal(out.status, 2, out.stderr);
   const report = JSON.parse(out.stdout);
   t.same(reportSchemaErrors(report), [], 'the report is valid against its schema');
@@ -104,13 +102,13 @@ t.test('an ipBlock against a pod whose IP is not given: an undecidable error cel
   // No expectation in a bare matrix, so the cell is unchecked; its observation is the error.
   t.match(cell, { observed: 'error', reason: 'undecidable', detail: /status\.podIPs/ });
   t.match(out.stderr, /warning: NetworkPolicy shop\/from-10 ingress\[0\]: 10\.0\.0\.0\/8 may match pods/);
-  const table = run('simulate', '-f', 'apps', '-f', 'template', '-f', 'policies', '--port', '80');
+  const table = await run('simulate', '-f', 'apps', '-f', 'template', '-f', 'policies', '--port', '80');
   t.equal(table.status, 2);
   t.match(table.stdout, /│ shop\/client │ +a +│ +! +│/, 'shown as could not decide');
 });
 
 t.test('the same cell decided once the pod dump gives the IP', async (t) => {
-  const out = run('simulate', '-f', 'apps', '-f', 'dump', '-f', 'policies', '--port', '80', '-o', 'json');
+  const out = await run('simulate', '-f', 'apps', '-f', 'dump', '-f', 'policies', '--port', '80', '-o', 'json');
   t.equal(out.status, 0, out.stderr);
   const cell = JSON.parse(out.stdout).cells.find(
     (c: { from: string; to: string }) => c.from === 'shop/client-1' && c.to === 'shop/server:80',
@@ -119,7 +117,7 @@ t.test('the same cell decided once the pod dump gives the IP', async (t) => {
 });
 
 t.test('--test: a cell the policies cannot decide is an error, exit 2', async (t) => {
-  const undecided = run(
+  const undecided = await run(
     'simulate',
     '--test',
     'test.yaml',
@@ -134,12 +132,12 @@ t.test('--test: a cell the policies cannot decide is an error, exit 2', async (t
   );
   t.equal(undecided.status, 2, undecided.stderr);
   t.match(JSON.parse(undecided.stdout).cells[0], { result: 'error', reason: 'undecidable' });
-  const decided = run('simulate', '--test', 'test.yaml', '-f', 'apps', '-f', 'dump', '-f', 'policies');
+  const decided = await run('simulate', '--test', 'test.yaml', '-f', 'apps', '-f', 'dump', '-f', 'policies');
   t.equal(decided.status, 0, decided.stdout + decided.stderr);
 });
 
 t.test('a policy kind prober does not evaluate is bad input, unless left out with --ignore-kind', async (t) => {
-  const out = run('simulate', '-f', 'apps', '-f', 'calico', '--port', '80');
+  const out = await run('simulate', '-f', 'apps', '-f', 'calico', '--port', '80');
   t.equal(out.status, 2);
   t.equal(out.stdout, '');
   t.match(
@@ -147,7 +145,7 @@ t.test('a policy kind prober does not evaluate is bad input, unless left out wit
     /^prober: calico\/gnp\.yaml:3: kind: GlobalNetworkPolicy \(crd\.projectcalico\.org\/v1, Calico\) is a policy prober does not evaluate;.*--ignore-kind GlobalNetworkPolicy\.crd\.projectcalico\.org/,
   );
   t.equal(out.stderr.trim().split('\n').length, 1, 'one line');
-  const ignored = run(
+  const ignored = await run(
     'simulate',
     '-f',
     'apps',
@@ -163,15 +161,15 @@ t.test('a policy kind prober does not evaluate is bad input, unless left out wit
     ignored.stderr,
     /warning: left out 1 GlobalNetworkPolicy\.crd\.projectcalico\.org object\(s\) as asked by --ignore-kind/,
   );
-  const bad = run('simulate', '-f', 'apps', '--ignore-kind', 'Global/Policy');
+  const bad = await run('simulate', '-f', 'apps', '--ignore-kind', 'Global/Policy');
   t.equal(bad.status, 2);
   t.match(bad.stderr, /^prober: --ignore-kind: "Global\/Policy" is not KIND or KIND\.group/);
   for (const command of ['simulate', 'check', 'run'])
-    t.match(run(command, '--help').stdout, /--ignore-kind <KIND\[\.group\]>/, `${command} --help`);
+    t.match((await run(command, '--help')).stdout, /--ignore-kind <KIND\[\.group\]>/, `${command} --help`);
 });
 
 t.test('podSelector with no value selects every pod of the namespace, as the API server reads it', async (t) => {
-  const out = run('simulate', '-f', 'apps', '-f', 'dump', '-f', 'nullsel', '--port', '80', '-o', 'json');
+  const out = await run('simulate', '-f', 'apps', '-f', 'dump', '-f', 'nullsel', '--port', '80', '-o', 'json');
   t.equal(out.status, 0, out.stderr);
   const cell = JSON.parse(out.stdout).cells.find(
     (c: { from: string; to: string }) => c.from === 'shop/client-1' && c.to === 'shop/server:80',
@@ -180,7 +178,7 @@ t.test('podSelector with no value selects every pod of the namespace, as the API
 });
 
 t.test('a policy error names one location: the field line', async (t) => {
-  const out = run('simulate', '-f', 'apps', '-f', 'bad');
+  const out = await run('simulate', '-f', 'apps', '-f', 'bad');
   t.equal(out.status, 2);
   t.equal(
     out.stderr,

@@ -99,16 +99,6 @@ t.test(
   },
 );
 
-t.test('-o junit: no cell is checked, so no testcase, and the document is complete', async (t) => {
-  const run = simulate('-f', 'policies', '-o', 'junit');
-  t.equal(run.status, 0, run.stderr);
-  t.match(
-    run.stdout,
-    /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="prober" tests="0" failures="0" errors="0"/,
-  );
-  t.match(run.stdout, /<\/testsuites>\n$/);
-});
-
 t.test(
   `--diff of no policy and the policies, -o json: every change listed and explained, in a ${HEAP_MB} MB heap`,
   async (t) => {

@@ -1,10 +1,9 @@
 // `prober simulate` end to end from source: matrix, --port, --explain, --diff, --test, bad input.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { proberFromSource } from '../helpers/prober.ts';
+import { cli } from '../helpers/cli-in-process.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 
 const FILES: Record<string, string> = {
@@ -80,11 +79,21 @@ for (const [path, text] of Object.entries(FILES)) {
   mkdirSync(join(dir, path, '..'), { recursive: true });
   writeFileSync(join(dir, path), text);
 }
-const [node, main] = proberFromSource();
-const run = (...args: string[]) => spawnSync(node, [main, 'simulate', ...args], { cwd: dir, encoding: 'utf8' });
+const run = (...args: string[]) => cli(['simulate', ...args], { cwd: dir });
+
+t.test('-o junit without expectations: no cell is checked, so no testcase, and the document is complete', async (t) => {
+  const out = await run('-f', 'k8s', '-f', 'strict', '-o', 'junit');
+  t.equal(out.status, 0, out.stderr);
+  t.match(
+    out.stdout,
+    /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="prober" tests="0" failures="0" errors="0"/,
+  );
+  t.notMatch(out.stdout, /<testcase/);
+  t.match(out.stdout, /<\/testsuites>\n$/);
+});
 
 t.test('the matrix of every workload on every port it serves, as a report', async (t) => {
-  const out = run('-f', 'k8s', '-f', 'strict', '-o', 'json');
+  const out = await run('-f', 'k8s', '-f', 'strict', '-o', 'json');
   t.equal(out.status, 0, out.stderr);
   const report = JSON.parse(out.stdout);
   t.same(reportSchemaErrors(report), []);
@@ -102,43 +111,43 @@ t.test('the matrix of every workload on every port it serves, as a report', asyn
     detail: /isolated by NetworkPolicy data\/cache-closed/,
   });
   t.match(cell('data/cache', 'shop/web:8080'), { observed: 'allow', reason: 'connected' });
-  const table = run('-f', 'k8s', '-f', 'open', '--port', '6379');
+  const table = await run('-f', 'k8s', '-f', 'open', '--port', '6379');
   t.equal(table.status, 0);
   t.match(table.stdout, /data\/cache:6379 .* shop\/web:6379/);
   t.match(table.stdout, /4 cells: .* exit 0/);
 });
 
 t.test('--explain names the policies and rules, through a Service too', async (t) => {
-  const denied = run('-f', 'k8s', '-f', 'strict', '--explain', 'shop/web', 'cache.data', '6379');
+  const denied = await run('-f', 'k8s', '-f', 'strict', '--explain', 'shop/web', 'cache.data', '6379');
   t.equal(denied.status, 0, denied.stderr);
   t.match(denied.stdout, /^shop\/web → data\/cache on 6379\/TCP: DENY\n/);
   t.match(
     denied.stdout,
     /ingress to data\/cache: isolated by NetworkPolicy data\/cache-closed; no rule allows traffic from shop\/web on 6379\/TCP: denied/,
   );
-  const json = run('-f', 'k8s', '-f', 'open', '--explain', 'shop/web', 'data/cache', '6379/tcp', '-o', 'json');
+  const json = await run('-f', 'k8s', '-f', 'open', '--explain', 'shop/web', 'data/cache', '6379/tcp', '-o', 'json');
   const [decision] = JSON.parse(json.stdout);
   t.match(decision, { verdict: 'allow', ingress: { rules: ['NetworkPolicy data/cache-from-shop ingress[0]'] } });
-  const bad = run('-f', 'k8s', '--explain', 'shop/nope', 'data/cache', '6379');
+  const bad = await run('-f', 'k8s', '--explain', 'shop/nope', 'data/cache', '6379');
   t.equal(bad.status, 2);
   t.match(bad.stderr, /--explain FROM: "shop\/nope" is neither a workload/);
 });
 
 t.test('--diff lists the cells that change, exit 1 when some do', async (t) => {
-  const changed = run('-f', 'k8s', '--diff', 'strict', 'open');
+  const changed = await run('-f', 'k8s', '--diff', 'strict', 'open');
   t.equal(changed.status, 1);
   t.match(changed.stdout, /shop\/web → data\/cache:6379\/TCP: deny → allow/);
   t.match(changed.stdout, /1 of 4 cells change between strict and open/);
-  const same = run('-f', 'k8s', '--diff', 'open', 'open', '-o', 'json');
+  const same = await run('-f', 'k8s', '--diff', 'open', 'open', '-o', 'json');
   t.equal(same.status, 0);
   t.match(JSON.parse(same.stdout), { kind: 'PolicyDiff', cells: 4, changes: [] });
 });
 
 t.test('--test judges a ReachabilityTest against the policies', async (t) => {
-  const ok = run('--test', 'test.yaml');
+  const ok = await run('--test', 'test.yaml');
   t.equal(ok.status, 0, ok.stderr);
   t.match(ok.stdout, /1 cells: 1 pass/);
-  const fail = run('--test', 'test.yaml', '-f', 'k8s', '-f', 'strict', '-o', 'json');
+  const fail = await run('--test', 'test.yaml', '-f', 'k8s', '-f', 'strict', '-o', 'json');
   t.equal(fail.status, 1);
   t.match(JSON.parse(fail.stdout).cells[0], { result: 'fail', rule: 'web uses the cache', observed: 'deny' });
 });
@@ -156,7 +165,7 @@ t.test('bad input: one line naming what is wrong, exit 2', async (t) => {
     ['missing path', ['-f', 'nowhere'], /^prober: nowhere: unable to read manifests: no such file or directory\n$/],
   ];
   for (const [name, args, message] of rows) {
-    const out = run(...args);
+    const out = await run(...args);
     t.equal(out.status, 2, `${name}: exit 2`);
     t.match(out.stderr, message, name);
     t.equal(out.stdout, '', `${name}: nothing on stdout`);
@@ -168,7 +177,7 @@ t.test('check refuses `expect: fromPolicies` when the model cannot place its loc
     join(dir, 'local.yaml'),
     'apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: l}\nspec:\n  sources: {here: {local: true}}\n  targets: {t: {url: "tcp://127.0.0.1:9"}}\n  expect: fromPolicies\n  fromPolicies: {policies: [open], workloads: [k8s]}\n',
   );
-  const out = spawnSync(node, [main, 'check', '-f', 'local.yaml'], { cwd: dir, encoding: 'utf8' });
+  const out = await cli(['check', '-f', 'local.yaml'], { cwd: dir });
   t.equal(out.status, 2);
   t.match(
     out.stderr,

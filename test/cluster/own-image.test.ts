@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { ownImage, repositoryOf } from '../../src/cluster/own-image.ts';
-import { proberFromSource, startProcess, type ProberExit } from '../helpers/prober.ts';
+import { proberCommand, startProcess, type ProberExit } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { clusterLab, LAB_TEST, proberRbac } from './fake/lab.ts';
@@ -126,7 +126,7 @@ function runInPod(fake: FakeApiServer, dir: string, hostname: string, args: read
       '',
     ].join('\n'),
   );
-  const [node, main] = proberFromSource();
+  const [command, ...lead] = proberCommand();
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: '/nonexistent',
@@ -134,8 +134,9 @@ function runInPod(fake: FakeApiServer, dir: string, hostname: string, args: read
     KUBERNETES_SERVICE_HOST: '127.0.0.1',
     KUBERNETES_SERVICE_PORT: new URL(fake.url).port,
   };
-  return startProcess(['unshare', '--mount', '--propagation', 'private', 'sh', script, node, main, ...args], { env })
-    .exited;
+  return startProcess(['unshare', '--mount', '--propagation', 'private', 'sh', script, command, ...lead, ...args], {
+    env,
+  }).exited;
 }
 
 t.test('prober run in a pod: every agent runs its own build, by digest (exit 0)', async (t) => {

@@ -12,7 +12,7 @@ import { EPHEMERAL_PLAN_BYTES, PlanTooLargeError, POD_PLAN_BYTES } from '../../s
 import { MANY_AGENTS, podRoom, POD_OBJECT_BUDGET_BYTES } from '../../src/cluster/pod-budget.ts';
 import { planFor, type ProbePlan } from '../../src/model/plan.ts';
 import { closedPort } from '../helpers/peers.ts';
-import { proberFromSource } from '../helpers/prober.ts';
+import { proberCommand } from '../helpers/prober.ts';
 
 type Json = Record<string, any>;
 
@@ -119,9 +119,13 @@ t.test(
       { timeoutMs: 1000, attempts: 1, concurrency: 1 },
       () => 'deny',
     );
-    const [node, main] = proberFromSource();
+    const [command, ...lead] = proberCommand();
     const agent = (env: Record<string, string>) =>
-      spawnSync(node, [main, 'agent'], { encoding: 'utf8', input: '', env: { PATH: process.env.PATH ?? '', ...env } });
+      spawnSync(command, [...lead, 'agent'], {
+        encoding: 'utf8',
+        input: '',
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
     const lines = (stdout: string): Json[] =>
       stdout
         .trim()

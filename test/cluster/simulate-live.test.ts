@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { ROOT } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
-import { runProber } from './fake/run-prober.ts';
+import { runProberHere } from './fake/run-here.ts';
 
 type Json = Record<string, any>;
 
@@ -85,7 +85,7 @@ async function liveLab(t: Test, options: { rbac?: boolean } = {}): Promise<FakeA
 }
 
 const simulate = (fake: FakeApiServer, ...args: string[]) =>
-  runProber(['simulate', '--kubeconfig', fake.kubeconfig, ...args]);
+  runProberHere(['simulate', '--kubeconfig', fake.kubeconfig, ...args]);
 
 t.test('the live cluster gives the same matrix as a dump of the same objects given with -f', async (t) => {
   const fake = await liveLab(t);
@@ -127,7 +127,7 @@ t.test('the live cluster gives the same matrix as a dump of the same objects giv
       ],
     }),
   );
-  const files = await runProber(['simulate', '-f', dump, '-o', 'json', '--port', '6379']);
+  const files = await runProberHere(['simulate', '-f', dump, '-o', 'json', '--port', '6379']);
   t.equal(files.code, 0, files.stderr);
   const cells = (text: string): Json[] => (JSON.parse(text) as Json).cells.map((c: Json) => ({ ...c, latencyMs: 0 }));
   t.same(cells(live.stdout), cells(files.stdout), 'one path from objects on: the same cells and explanations');
@@ -164,7 +164,7 @@ t.test('bad news from the cluster is one line on stderr and exit 2', async (t) =
   // A cluster that gives prober no reading rights at all.
   const bare = await liveLab(t, { rbac: false });
   bare.enforceRbac([]);
-  const forbidden = await runProber(['simulate', '--context', 'fake', '--kubeconfig', bare.kubeconfig]);
+  const forbidden = await runProberHere(['simulate', '--context', 'fake', '--kubeconfig', bare.kubeconfig]);
   t.equal(forbidden.code, 2);
   t.match(
     forbidden.stderr,

@@ -1,9 +1,11 @@
-// Bad ReachabilityTest files through the real binary: one line naming file:line and field, exit 2, nothing run.
+// Bad ReachabilityTest files: one line naming file:line and field, exit 2, nothing run. The files go through
+// the CLI in this process (`prober check -f FILE`); the missing file and bad flags through the real binary.
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cli } from '../helpers/cli-in-process.ts';
 import { requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -226,13 +228,12 @@ const rows: [string, string, number | null, string | null, RegExp][] = [
 ];
 
 t.test('each malformed file is rejected in one line with file, line and field, exit 2', async (t) => {
-  const binary = requireBinary();
   const dir = tempDir(t, 'bad');
   t.ok(rows.length >= 15, `${rows.length} malformed files`);
   for (const [index, [name, text, line, field, message]] of rows.entries()) {
     const file = join(dir, `bad-${index}.yaml`);
     writeFileSync(file, text);
-    const run = spawnSync(binary, ['check', '-f', file], { encoding: 'utf8' });
+    const run = await cli(['check', '-f', file]);
     const stderr = run.stderr.trimEnd();
     t.equal(run.status, 2, `${name}: exit 2`);
     t.equal(run.stdout, '', `${name}: nothing run, nothing printed on stdout`);

@@ -11,20 +11,16 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 /** The built binary (npm test builds it before running tests). */
 export const BINARY = join(ROOT, 'dist', 'prober');
 
-/** The bundle the binary embeds (`npm run build` writes it beside the binary). */
-export const BUNDLE = join(ROOT, 'dist', 'prober.cjs');
-
 /**
- * argv to run prober on the test's own Node: [node, main.ts], so `npm test` measures the coverage of
- * `src/` in these processes too. `npm run test:unit` measures no coverage and sets
- * PROBER_TEST_ENTRY=bundle: the same code as one bundle (the one the binary embeds) starts in less
- * than half the time, and the unit tests spawn prober a few hundred times.
+ * The command that runs prober in tests, as argv: by default the sources on the test's own Node 24
+ * ([node, main.ts]), so `npm test` measures the coverage of `src/` in these processes too.
+ * `npm run test:unit` measures no coverage and sets PROBER_TEST_ENTRY=binary: the built binary runs the
+ * same code from one bundle with its compile cache, and ignores the module hooks tap puts in every child
+ * Node's NODE_OPTIONS, so it starts in about a third of the CPU time (the unit tests start prober a few
+ * hundred times).
  */
-export function proberFromSource(): [string, string] {
-  if (process.env.PROBER_TEST_ENTRY === 'bundle') {
-    if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first (test:unit does)`);
-    return [process.execPath, BUNDLE];
-  }
+export function proberCommand(): [string, ...string[]] {
+  if (process.env.PROBER_TEST_ENTRY === 'binary') return [requireBinary()];
   return [process.execPath, join(ROOT, 'src', 'cli', 'main.ts')];
 }
 

@@ -7,7 +7,7 @@ import { parseAgentOutput } from '../../src/model/plan.ts';
 import type { ProbeResult } from '../../src/model/outcome.ts';
 import { startDnsmasq, ZONE } from '../helpers/dnsmasq.ts';
 import { type NetnsPair, netnsPair, sh } from '../helpers/netns.ts';
-import { proberFromSource } from '../helpers/prober.ts';
+import { proberCommand } from '../helpers/prober.ts';
 
 const CLIENT6 = 'fd77::1';
 const SERVER6 = 'fd77::2';
@@ -40,7 +40,7 @@ function resolvConf(t: Test, pair: NetnsPair, nameserver: string): void {
  * once getaddrinfo calls still running after a deadline return (bounded by the resolv.conf timeout).
  */
 function agent(t: Test, pair: NetnsPair, urls: readonly string[], timeoutMs = 700): Map<string, ProbeResult> {
-  const [node, main] = proberFromSource();
+  const [command, ...lead] = proberCommand();
   const plan = {
     apiVersion: 'prober/v1alpha1',
     kind: 'ProbePlan',
@@ -50,8 +50,8 @@ function agent(t: Test, pair: NetnsPair, urls: readonly string[], timeoutMs = 70
   };
   const { stdout, status } = pair.execIn(pair.client, 'env', [
     `PROBER_PLAN=${JSON.stringify(plan)}`,
-    node,
-    main,
+    command,
+    ...lead,
     'agent',
   ]);
   t.equal(status, 0, 'the agent ran its plan');

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { parseAgentOutput, type ProbePlan } from '../../src/model/plan.ts';
 import { netnsPair } from '../helpers/netns.ts';
-import { proberFromSource } from '../helpers/prober.ts';
+import { proberCommand } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -20,9 +20,9 @@ t.test('family ipv4, ipv6 and names without an address of the family', async (t)
   mkdirSync(etc, { recursive: true });
   t.teardown(() => rmSync(etc, { recursive: true, force: true }));
   writeFileSync(join(etc, 'hosts'), ['127.0.0.1 both.test v4only.test', '::1 both.test v6only.test', ''].join('\n'));
-  const [node, main] = proberFromSource();
+  const [command, ...lead] = proberCommand();
   // `::` takes both families on one socket.
-  const server = pair.spawnIn(ns, node, [main, 'serve', '--port', '8080', '--host', '::']);
+  const server = pair.spawnIn(ns, command, [...lead, 'serve', '--port', '8080', '--host', '::']);
   let listening = false;
   createInterface({ input: server.stderr! }).on('line', (line) => {
     if (line.includes('listening')) listening = true;
@@ -50,7 +50,7 @@ t.test('family ipv4, ipv6 and names without an address of the family', async (t)
   };
   const file = join(tempDir(t, 'family'), 'plan.json');
   writeFileSync(file, JSON.stringify(plan));
-  const run = pair.execIn(ns, node, [main, 'agent', '--plan', file]);
+  const run = pair.execIn(ns, command, [...lead, 'agent', '--plan', file]);
   const { results, complete } = parseAgentOutput(run.stdout);
   t.ok(complete, 'the agent finished');
   const got = (id: string) => results.get(id);

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { createInterface } from 'node:readline';
 import { netnsPair } from '../helpers/netns.ts';
-import { proberFromSource } from '../helpers/prober.ts';
+import { proberCommand } from '../helpers/prober.ts';
 import { parseAgentOutput } from '../../src/model/plan.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -11,9 +11,9 @@ t.test(
   'nftables drop → timeout, reject with tcp reset → refused, icmp reject → unreachable, egress drop in the source → timeout',
   async (t) => {
     const pair = netnsPair(t);
-    const [node, main] = proberFromSource();
-    const server = pair.spawnIn(pair.server, node, [
-      main,
+    const [command, ...lead] = proberCommand();
+    const server = pair.spawnIn(pair.server, command, [
+      ...lead,
       'serve',
       '--port',
       '8080,8081,8082,8083,8084',
@@ -58,7 +58,7 @@ t.test(
       ]),
     };
     const env = JSON.stringify(plan);
-    const { stdout, status } = pair.execIn(pair.client, 'env', [`PROBER_PLAN=${env}`, node, main, 'agent']);
+    const { stdout, status } = pair.execIn(pair.client, 'env', [`PROBER_PLAN=${env}`, command, ...lead, 'agent']);
     t.equal(status, 0, 'agent exits 0 when the plan ran');
     const { results, complete } = parseAgentOutput(stdout);
     t.ok(complete, 'agent printed its AgentDone line');

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { netnsPair, sh, type NetnsPair } from '../helpers/netns.ts';
-import { proberFromSource } from '../helpers/prober.ts';
+import { proberCommand } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { parseAgentOutput } from '../../src/model/plan.ts';
 import { until, waitFor } from '../helpers/wait.ts';
@@ -47,10 +47,10 @@ const FIREWALL = `table inet prober_udp_test {
 
 /** Starts `prober serve` on the UDP ports (TCP beside them) and a socat UDP echo, in the server namespace. */
 async function startPeers(t: Test, pair: NetnsPair, v6: string): Promise<void> {
-  const [node, main] = proberFromSource();
+  const [command, ...lead] = proberCommand();
   const ports = [SERVE, DROP, PORT_UNREACHABLE, HOST_UNREACHABLE, ADMIN_PROHIBITED].join(',');
   for (const host of [pair.serverIp, v6]) {
-    const server = pair.spawnIn(pair.server, node, [main, 'serve', '--port', ports, '--host', host]);
+    const server = pair.spawnIn(pair.server, command, [...lead, 'serve', '--port', ports, '--host', host]);
     let listening = false;
     createInterface({ input: server.stderr! }).on('line', (line) => {
       if (line.includes('listening')) listening = true;
@@ -69,7 +69,7 @@ async function startPeers(t: Test, pair: NetnsPair, v6: string): Promise<void> {
 }
 
 function runAgent(pair: NetnsPair, probes: object[]): ReturnType<typeof parseAgentOutput> {
-  const [node, main] = proberFromSource();
+  const [command, ...lead] = proberCommand();
   const plan = {
     apiVersion: 'prober/v1alpha1',
     kind: 'ProbePlan',
@@ -79,8 +79,8 @@ function runAgent(pair: NetnsPair, probes: object[]): ReturnType<typeof parseAge
   };
   const { stdout, status } = pair.execIn(pair.client, 'env', [
     `PROBER_PLAN=${JSON.stringify(plan)}`,
-    node,
-    main,
+    command,
+    ...lead,
     'agent',
   ]);
   if (status !== 0) throw new Error(`agent exited ${status}: ${stdout}`);
@@ -154,8 +154,8 @@ spec:
     - { from: here, to: served, verdict: allow }
 `,
   );
-  const [node, main] = proberFromSource();
-  const { stdout, status } = pair.execIn(pair.client, node, [main, 'check', '-f', file, '-o', 'json']);
+  const [command, ...lead] = proberCommand();
+  const { stdout, status } = pair.execIn(pair.client, command, [...lead, 'check', '-f', file, '-o', 'json']);
   t.equal(status, 2, 'a cell that could not be decided makes the run undecided (exit 2)');
   const cells = (JSON.parse(stdout) as { cells: { to: string }[] }).cells;
   const cell = (to: string) => cells.find((c) => c.to === to);

@@ -2,7 +2,7 @@
 // prober agent (in the pod's network namespace when it has one) and keeping its output as the container log.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { proberFromSource } from '../../helpers/prober.ts';
+import { proberCommand } from '../../helpers/prober.ts';
 import { runAsNonRootError } from './security-context.ts';
 
 type Json = Record<string, unknown>;
@@ -140,8 +140,7 @@ export class FakeKubelet {
     };
     for (const entry of (handle.container.env as { name: string; value?: string }[] | undefined) ?? [])
       env[entry.name] = entry.value ?? '';
-    const [node, main] = proberFromSource();
-    const argv = [node, main, ...command.slice(1)];
+    const argv = [...proberCommand(), ...command.slice(1)];
     const child = handle.netns
       ? spawn('ip', ['netns', 'exec', handle.netns, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });

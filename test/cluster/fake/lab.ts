@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Test } from 'tap';
 import { netnsPair, type NetnsPair } from '../../helpers/netns.ts';
-import { proberFromSource } from '../../helpers/prober.ts';
+import { proberCommand } from '../../helpers/prober.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { renderKustomization } from '../../k8s/manifests.ts';
 import { FakeApiServer } from './apiserver.ts';
@@ -99,9 +99,9 @@ export async function clusterLab(t: Test, options: { redisReady?: boolean } = {}
     await redisExited;
   };
   t.teardown(stopRedis);
-  const [node, main] = proberFromSource();
-  const app = pair.spawnIn(pair.server, node, [
-    main,
+  const [command, ...lead] = proberCommand();
+  const app = pair.spawnIn(pair.server, command, [
+    ...lead,
     'serve',
     '--port',
     '80',

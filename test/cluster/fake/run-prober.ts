@@ -1,14 +1,13 @@
 // Runs the prober CLI as a child process (from source, or the built binary) and collects what it printed.
 
-import { proberFromSource, startProcess, type ProberExit, type RunningProber } from '../../helpers/prober.ts';
+import { proberCommand, startProcess, type ProberExit, type RunningProber } from '../../helpers/prober.ts';
 
 /** Starts prober with `args`; `binary` runs the single executable instead of the source entry. */
 export function startProber(
   args: readonly string[],
   options: { binary?: string; env?: NodeJS.ProcessEnv } = {},
 ): RunningProber {
-  const [node, main] = proberFromSource();
-  const argv = options.binary ? [options.binary, ...args] : [node, main, ...args];
+  const argv = options.binary ? [options.binary, ...args] : [...proberCommand(), ...args];
   return startProcess(argv, {
     env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
   });
