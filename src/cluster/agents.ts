@@ -3,7 +3,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ProbeResult } from '../model/outcome.ts';
 import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
-import { agentContainerName, ephemeralAgent, probePod } from './agent-spec.ts';
+import { agentContainerName, ephemeralAgent } from './agent-spec.ts';
+import { probePod } from './probe-pod.ts';
 import { waitForContainer, type ContainerOutcome } from './agent-wait.ts';
 import { KubeApiError } from './api-error.ts';
 import type { ProbePodTracker } from './cleanup.ts';
