@@ -1,9 +1,10 @@
 // The never-Ready probe pod of `--agent=pod`: a pod beside the source with the source's network identity.
 
-import type { V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { V1OwnerReference, V1Pod, V1PodSpec, V1ResourceRequirements } from '@kubernetes/client-node';
 import type { ProbePlan } from '../model/plan.ts';
 import { agentBase } from './agent-spec.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from './kube-api.ts';
+import { meshAnnotations, proxyReadyFor, sidecarOf } from './mesh-membership.ts';
 
 /**
  * Name of a probe pod: `prober-<source>-<run id>`, kept within the 63 characters a pod's hostname allows.
@@ -30,7 +31,7 @@ export const PROBE_POD_RESOURCES: V1ResourceRequirements = {
   limits: { cpu: '500m', memory: '256Mi' },
 };
 
-/** Labels set by controllers, which would let a ReplicaSet/StatefulSet adopt the probe pod. */
+/** Labels controllers set to tell their own pods apart (revision hashes, ordinals): no policy identity. */
 const CONTROLLER_LABELS = [
   'pod-template-hash',
   'controller-revision-hash',
@@ -61,15 +62,62 @@ export interface ProbePodInput {
   readonly plan: ProbePlan;
   /** The cluster stops the pod after this long even if prober could not delete it. */
   readonly deadlineSeconds: number;
+  /** How long the agent waits for a classic sidecar proxy to be ready; default a minute. */
+  readonly proxyDeadlineMs?: number;
 }
 
 /**
- * A short-lived pod with the source's labels and service account, in its namespace. Its readiness
- * probe can never pass (nothing listens on port 1), so no Service ever routes traffic to it.
+ * The probe pod's controller: the source pod itself. A ReplicaSet, StatefulSet, DaemonSet or Argo
+ * Rollout adopts only orphans (pods without a controller reference) that its selector matches, and may
+ * then delete one as surplus — the never-Ready probe pod first. With a controller of its own the probe
+ * pod keeps every label policies select on and is adopted by none. The source pod is in the same
+ * namespace and has a uid, as an owner must; when it goes, the garbage collector removes the probe pod
+ * too. `blockOwnerDeletion` stays false: setting it would need more permission, and deleting the
+ * source pod must never wait for prober. Setting an owner at creation needs `delete pods` in the
+ * namespace (OwnerReferencesPermissionEnforcement), which the source Role grants.
+ */
+export function probePodOwner(source: V1Pod): V1OwnerReference[] {
+  const { name, uid } = source.metadata ?? {};
+  if (!name || !uid) return [];
+  return [{ apiVersion: 'v1', kind: 'Pod', name, uid, controller: true, blockOwnerDeletion: false }];
+}
+
+/**
+ * Where and how the source pod runs, so the probe pod lands on the same kind of node and resolves names
+ * as the source does: image pull secrets (also for an injected proxy's image), node selector, node
+ * affinity, tolerations, runtime class (a sandboxed runtime has its own network stack) and DNS settings.
+ * Pod (anti-)affinity is left out: an anti-affinity against its own labels could leave the probe pod
+ * nowhere to go; so are priority and preemption.
+ */
+function placementOf(spec: V1PodSpec | undefined): Partial<V1PodSpec> {
+  if (!spec) return {};
+  const nodeAffinity = spec.affinity?.nodeAffinity;
+  return {
+    ...(spec.imagePullSecrets?.length ? { imagePullSecrets: spec.imagePullSecrets } : {}),
+    ...(spec.nodeSelector && Object.keys(spec.nodeSelector).length ? { nodeSelector: spec.nodeSelector } : {}),
+    ...(nodeAffinity ? { affinity: { nodeAffinity } } : {}),
+    ...(spec.tolerations?.length ? { tolerations: spec.tolerations } : {}),
+    ...(spec.runtimeClassName ? { runtimeClassName: spec.runtimeClassName } : {}),
+    ...(spec.dnsPolicy ? { dnsPolicy: spec.dnsPolicy } : {}),
+    ...(spec.dnsConfig ? { dnsConfig: spec.dnsConfig } : {}),
+    ...(spec.hostAliases?.length ? { hostAliases: spec.hostAliases } : {}),
+  };
+}
+
+/**
+ * A short-lived pod with the source's labels, mesh annotations, service account and placement, in its
+ * namespace, controlled by the source pod. Its readiness probe can never pass (nothing listens on port
+ * 1), so no Service ever routes traffic to it. With a classic sidecar in the source, the agent waits
+ * for the probe pod's own proxy before probing.
  */
 export function probePod(input: ProbePodInput): V1Pod {
   const { source, runId } = input;
   const serviceAccountName = source.spec?.serviceAccountName;
+  const proxyReady = proxyReadyFor(source, input.proxyDeadlineMs ?? 60_000);
+  const plan: ProbePlan = proxyReady ? { ...input.plan, proxyReady } : input.plan;
+  // Linkerd's injector skips a pod that mounts no service account token; its proxy's identity needs it.
+  const token = sidecarOf(source)?.mesh === 'Linkerd' ? {} : { automountServiceAccountToken: false };
+  const owner = probePodOwner(source);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -77,19 +125,25 @@ export function probePod(input: ProbePodInput): V1Pod {
       name: probePodName(input.sourceName, runId),
       namespace: source.metadata?.namespace ?? 'default',
       labels: probePodLabels(source, runId),
-      annotations: { 'prober.dev/source': input.sourceName, 'prober.dev/identity-of': source.metadata?.name ?? '' },
+      annotations: {
+        ...meshAnnotations(source),
+        'prober.dev/source': input.sourceName,
+        'prober.dev/identity-of': source.metadata?.name ?? '',
+      },
+      ...(owner.length > 0 ? { ownerReferences: owner } : {}),
     },
     spec: {
       restartPolicy: 'Never',
       ...(serviceAccountName ? { serviceAccountName } : {}),
-      automountServiceAccountToken: false,
+      ...token,
+      ...placementOf(source.spec),
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
       activeDeadlineSeconds: input.deadlineSeconds,
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
         {
-          ...agentBase('agent', input.image, input.plan),
+          ...agentBase('agent', input.image, plan),
           resources: PROBE_POD_RESOURCES,
           readinessProbe: { tcpSocket: { port: 1 }, periodSeconds: 3600, failureThreshold: 1 },
         },

@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { admitOwnerReferences, FakeControllers } from './adoption.ts';
 import type { FakeKubelet } from './kubelet.ts';
+import { FakeMesh } from './mesh.ts';
 import { endpointSlice, service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { FakePods } from './pods.ts';
 import { discovery, isDiscoveryPath, page } from './discovery.ts';
@@ -75,6 +77,14 @@ export class FakeApiServer {
     (object) => this.#bump(object),
     (name) => this.#namespaces.has(name),
   );
+  /** The mesh's sidecar injector and proxies (test/cluster/fake/mesh.ts). */
+  readonly mesh = new FakeMesh();
+  /** Workload controllers that adopt orphan pods (test/cluster/fake/adoption.ts). */
+  readonly controllers = new FakeControllers({
+    all: (namespace) => this.#pods.all(namespace),
+    delete: (namespace, name) => this.#pods.delete(namespace, name),
+    bump: (pod) => this.#bump(pod),
+  });
   readonly #services = new Map<string, Json>();
   readonly #slices = new Map<string, Json>();
   readonly #namespaces = new Map<string, Json>();
@@ -102,6 +112,15 @@ export class FakeApiServer {
   private constructor(cert: { cert: string; key: string }) {
     this.#cert = cert.cert;
     this.#server = createServer({ cert: cert.cert, key: cert.key }, (req, res) => void this.#handle(req, res));
+    const may = (namespace: string) => (verb: string, resource: string) =>
+      this.#may(verb, { group: '', version: 'v1', resource, namespace, name: undefined });
+    this.#pods.admission.push(
+      (pod, ns) => admitOwnerReferences(pod, may(ns)),
+      (pod, ns) => this.mesh.admit(pod, ns),
+    );
+    this.#pods.sidecars.push(this.mesh);
+    // Controllers hear of a new pod a moment after it is stored, as from their watch.
+    this.#pods.created.push((ns) => void setTimeout(() => this.controllers.sync(ns), 20));
   }
 
   /** Starts a fake on a free loopback port and writes a kubeconfig for it; both go away at teardown. */
@@ -114,6 +133,7 @@ export class FakeApiServer {
     writeFileSync(fake.kubeconfig, JSON.stringify(fake.kubeconfigObject()));
     t.teardown(async () => {
       fake.kubelet.stopAll();
+      fake.mesh.stopAll();
       fake.#server.closeAllConnections();
       await new Promise<void>((resolve) => fake.#server.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });
@@ -250,6 +270,17 @@ export class FakeApiServer {
     return this.requests.filter((r) => r.verb === verb && r.resource === resource);
   }
 
+  /** Whether prober's user may do this, by RBAC and the test's extra denials. */
+  #may(verb: string, target: Target): boolean {
+    const denied = [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some(
+      (rule) => this.#denied.has(rule),
+    );
+    return (
+      !denied &&
+      (this.#rbac === undefined || this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }))
+    );
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const chunks: Buffer[] = [];
@@ -285,12 +316,8 @@ export class FakeApiServer {
       }
       if (!target || !this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
         throw status.noSuchResource();
-      const denied =
-        [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) =>
-          this.#denied.has(rule),
-        ) ||
-        (this.#rbac !== undefined && !this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }));
-      if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
+      if (!this.#may(verb, target))
+        throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
       const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
       if (fault && !fault.lost) {
         fault.left -= 1;

@@ -2,7 +2,7 @@
 // kubelet taking each container through its states and the pods' network namespaces for the agents.
 
 import { randomBytes } from 'node:crypto';
-import { FakeKubelet } from './kubelet.ts';
+import { FakeKubelet, type ContainerHandle } from './kubelet.ts';
 import { workloadPod, type PodFixture } from './objects.ts';
 import { applyEphemeralPatch } from './patch.ts';
 import * as status from './status.ts';
@@ -24,6 +24,12 @@ export class FakePods {
   readonly #workloads: { labels: Record<string, string>; netns: string }[] = [];
   readonly #bump: (object: Json) => void;
   readonly #hasNamespace: (name: string) => boolean;
+  /** Admission steps every created pod passes before it is stored (admission plugins, mutating webhooks). */
+  readonly admission: ((pod: Json, namespace: string) => void)[] = [];
+  /** Runners of containers that are not the agent (a mesh's sidecar proxy), stopped with their pod. */
+  readonly sidecars: { runs(c: Json): boolean; start(h: ContainerHandle): void; stop(pod: Json): void }[] = [];
+  /** Hear each pod created in a namespace, as controllers watching pods do. */
+  readonly created: ((namespace: string) => void)[] = [];
 
   constructor(bump: (object: Json) => void, hasNamespace: (name: string) => boolean) {
     this.#bump = bump;
@@ -72,6 +78,7 @@ export class FakePods {
     const errors = podErrors(pod);
     if (errors.length > 0) throw status.invalid('pods', name, errors);
     if (this.#pods.has(key(namespace, name))) throw status.alreadyExists('pods', name);
+    for (const admit of this.admission) admit(pod, namespace);
     Object.assign(meta(pod), {
       namespace,
       uid: randomBytes(8).toString('hex'),
@@ -87,8 +94,12 @@ export class FakePods {
     )?.netns;
     if (netns) this.#netns.set(key(namespace, name), netns);
     for (const container of ((pod.spec as Json).containers ?? []) as Json[]) {
-      this.kubelet.start({ pod, container, ephemeral: false, netns, changed: () => this.#podChanged(pod) });
+      const handle = { pod, container, ephemeral: false, netns, changed: () => this.#podChanged(pod) };
+      const sidecar = this.sidecars.find((s) => s.runs(container));
+      if (sidecar) sidecar.start(handle);
+      else this.kubelet.start(handle);
     }
+    for (const hear of this.created) hear(namespace);
     return pod;
   }
 
@@ -118,6 +129,7 @@ export class FakePods {
   delete(namespace: string | undefined, name: string | undefined): Json {
     const pod = this.get(namespace, name);
     this.kubelet.stopPod(pod);
+    for (const sidecar of this.sidecars) sidecar.stop(pod);
     this.#pods.delete(key(namespace, name));
     return {
       ...pod,

@@ -1,0 +1,56 @@
+// Controllers adopt orphan pods their selector matches and delete a surplus, the never-Ready probe pod
+// first. prober's probe pods are controlled by their source pod, so a ReplicaSet selecting on the
+// labels they copy leaves them alone. The Kubernetes API server and its ReplicaSet controller are the
+// fake's (test/cluster/fake/adoption.ts); the agents and the network are real.
+
+import t from 'tap';
+import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { runProber } from './fake/run-prober.ts';
+
+type Json = Record<string, any>;
+
+t.test('a ReplicaSet selecting on the copied labels does not adopt or delete the probe pod (exit 0)', async (t) => {
+  const lab = await clusterLab(t);
+  // A selector without pod-template-hash, as a hand-written ReplicaSet or an Argo Rollout's may be.
+  lab.fake.controllers.addReplicaSet({ namespace: 'b-apacherr', name: 'apacherr', selector: { app: 'apacherr' } });
+  t.same([...lab.fake.controllers.adopted.keys()], ['b-apacherr/apacherr-6c9f7d-x2x4q'], 'it owns the source pod');
+  const run = await runProber([
+    'run',
+    '-f',
+    lab.testFile(LAB_TEST),
+    '--kubeconfig',
+    lab.fake.kubeconfig,
+    '--agent=pod',
+    '-o',
+    'json',
+  ]);
+  t.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as Json;
+  t.match(report.summary, { pass: 4, error: 0 });
+  t.same(lab.fake.controllers.deleted, [], 'the ReplicaSet deleted nothing');
+  t.same([...lab.fake.controllers.adopted.keys()], ['b-apacherr/apacherr-6c9f7d-x2x4q'], 'and adopted nothing more');
+  const sent = lab.fake.mesh.admitted.map((a) => a.sent).find((p) => p.metadata.name.startsWith('prober-apache-'));
+  t.match(sent?.metadata.ownerReferences, [
+    { apiVersion: 'v1', kind: 'Pod', name: 'apacherr-6c9f7d-x2x4q', controller: true, blockOwnerDeletion: false },
+  ]);
+  t.same(lab.fake.probePods(), [], 'nothing left behind');
+});
+
+t.test('without the delete permission an owner reference needs, the probe pod is refused (403, exit 2)', async (t) => {
+  const lab = await clusterLab(t);
+  lab.fake.deny('delete', 'pods', 'b-apacherr');
+  const run = await runProber([
+    'run',
+    '-f',
+    lab.testFile(LAB_TEST),
+    '--kubeconfig',
+    lab.fake.kubeconfig,
+    '--agent=pod',
+    '-o',
+    'json',
+  ]);
+  t.equal(run.code, 2, run.stderr);
+  const report = JSON.parse(run.stdout) as Json;
+  const apache = report.sources.find((s: Json) => s.name === 'apache');
+  t.match(apache.error, /cannot set an ownerRef on a resource you can't delete/);
+});
