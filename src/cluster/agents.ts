@@ -95,6 +95,13 @@ export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: 
   }
 }
 
+/** The hint for a create refused because the probe pod names its source pod as its owner. */
+function ownerHint(error: unknown): string {
+  return error instanceof KubeApiError && error.code === 403 && /ownerRef/i.test(error.message)
+    ? ' (the probe pod names its source pod as its owner, so that no controller adopts it; the API server allows that only to who may also delete pods there: grant delete pods, as the source Role does)'
+    : '';
+}
+
 /**
  * Why the probe pod is not in the mesh as the source is, judged from the pod the API server stored (after
  * the sidecar injector's mutation): its probes would not be the source's.
@@ -158,7 +165,7 @@ export async function runPodAgent(
     });
     return await collect(ctx, namespace, pod, 'agent', outcome);
   } catch (error) {
-    return failure(pod, error);
+    return failure(pod, error, ownerHint(error));
   } finally {
     if (refused) {
       ctx.tracker.refused(namespace, pod);
