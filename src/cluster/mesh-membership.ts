@@ -61,9 +61,10 @@ export interface Sidecar {
 
 /** The mesh proxy the source pod runs, if any. */
 export function sidecarOf(source: V1Pod): Sidecar | undefined {
-  const classic = source.spec?.containers.find((c) => c.name in PROXIES);
+  const isProxy = (c: V1Container): boolean => Object.hasOwn(PROXIES, c.name);
+  const classic = source.spec?.containers.find(isProxy);
   if (classic) return { mesh: PROXIES[classic.name]?.mesh ?? '', native: false, container: classic };
-  const native = source.spec?.initContainers?.find((c) => c.name in PROXIES && c.restartPolicy === 'Always');
+  const native = source.spec?.initContainers?.find((c) => isProxy(c) && c.restartPolicy === 'Always');
   return native ? { mesh: PROXIES[native.name]?.mesh ?? '', native: true, container: native } : undefined;
 }
 

@@ -136,7 +136,8 @@ t.test('a classic sidecar in the source: the agent waits for the proxy; a native
   t.equal(planOf(build(native)).proxyReady, undefined, 'native: the kubelet holds the agent until the proxy started');
   const plain = meshedSource();
   plain.spec?.containers.pop();
-  t.equal(planOf(build(plain)).proxyReady, undefined, 'outside the mesh');
+  plain.spec?.containers.push({ name: 'constructor', image: 'x' });
+  t.equal(planOf(build(plain)).proxyReady, undefined, 'outside the mesh (a container is a proxy by its own name only)');
   const linkerd = meshedSource();
   linkerd.spec!.containers[1] = {
     name: 'linkerd-proxy',
