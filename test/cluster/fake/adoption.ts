@@ -1,7 +1,7 @@
 // Workload controllers of the fake cluster: a ReplicaSet claims the orphan pods its selector matches and
 // deletes a surplus, the least ready first, as kube-controller-manager does (pkg/controller/
 // controller_ref_manager.go ClaimPods, replicaset/replica_set.go manageReplicas and getPodsToDelete,
-// controller_utils.go ActivePods). Also the API server's rules for owner references on a created pod:
+// controller_utils.go ActivePodsWithRanks). Also the API server's rules for owner references on a created pod:
 // ValidateOwnerReferences (one controller at most) and OwnerReferencesPermissionEnforcement.
 
 import * as status from './status.ts';
@@ -39,8 +39,10 @@ const restarts = (pod: Json): number =>
   Math.max(0, ...((pod.status?.containerStatuses ?? []) as Json[]).map((s) => Number(s.restartCount ?? 0)));
 
 /**
- * The order in which a ReplicaSet deletes surplus pods (ActivePods.Less): unscheduled before scheduled,
- * Pending before Unknown before Running, not Ready before Ready, more restarts first, newer first.
+ * The order in which a ReplicaSet deletes surplus pods (ActivePodsWithRanks.Less): unscheduled before
+ * scheduled, Pending before Unknown before Running, not Ready before Ready, lower pod-deletion-cost
+ * first, more restarts first, newer first (the fake has no nodes, so no rank by co-located pods, and no
+ * ready-since order).
  */
 function deleteFirst(a: Json, b: Json): number {
   const scheduled = (pod: Json): number => (pod.spec?.nodeName ? 1 : 0);
@@ -48,6 +50,9 @@ function deleteFirst(a: Json, b: Json): number {
   const phase = (pod: Json): number => PHASE_ORDER[String(pod.status?.phase)] ?? 0;
   if (phase(a) !== phase(b)) return phase(a) - phase(b);
   if (ready(a) !== ready(b)) return ready(a) ? 1 : -1;
+  const cost = (pod: Json): number =>
+    Number(pod.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? 0);
+  if (cost(a) !== cost(b)) return cost(a) - cost(b);
   if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
   return String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp));
 }
