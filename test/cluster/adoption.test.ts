@@ -1,11 +1,13 @@
 // Controllers adopt orphan pods their selector matches and delete a surplus, the never-Ready probe pod
 // first. prober's probe pods are controlled by their source pod, so a ReplicaSet selecting on the
-// labels they copy leaves them alone. The Kubernetes API server and its ReplicaSet controller are the
-// fake's (test/cluster/fake/adoption.ts); the agents and the network are real.
+// labels they copy leaves them alone, and the garbage collector removes them with their source pod. The
+// Kubernetes API server, its ReplicaSet controller and garbage collector are the fake's
+// (test/cluster/fake/adoption.ts); the agents and the network are real.
 
 import t from 'tap';
+import { waitFor } from '../helpers/wait.ts';
 import { clusterLab, LAB_TEST } from './fake/lab.ts';
-import { runProber } from './fake/run-prober.ts';
+import { runProber, startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
 
@@ -57,3 +59,38 @@ t.test('without the delete permission an owner reference needs, the probe pod is
     /cannot set an ownerRef on a resource you can't delete \(the probe pod names its source pod as its owner, so that no controller adopts it; .*grant delete pods/,
   );
 });
+
+t.test(
+  'the source pod deleted mid-run takes its probe pod with it (garbage collector): a source error (exit 2)',
+  async (t) => {
+    const lab = await clusterLab(t);
+    const prober = startProber([
+      'run',
+      '-f',
+      lab.testFile(LAB_TEST.replace('timeout: 1s', 'timeout: 30s')),
+      '--kubeconfig',
+      lab.fake.kubeconfig,
+      '--agent=pod',
+      '-o',
+      'json',
+    ]);
+    const apacheProbe = () =>
+      lab.fake
+        .probePods()
+        .find((p) => String(p.metadata.name).startsWith('prober-apache-') && p.status?.phase === 'Running');
+    await waitFor('the apache probe pod running', () => apacheProbe() !== undefined, 30_000);
+    const name = String(apacheProbe()?.metadata.name);
+    // A rollout replaces the source pod while its probe pod is probing.
+    lab.fake.deletePod('b-apacherr', 'apacherr-6c9f7d-x2x4q');
+    const exit = await prober.exited;
+    t.equal(exit.code, 2, exit.stderr);
+    t.same(
+      lab.fake.controllers.collected,
+      [`b-apacherr/${name}`],
+      'collected as a dependent of the deleted source pod',
+    );
+    const apache = (JSON.parse(exit.stdout) as Json).sources.find((s: Json) => s.name === 'apache');
+    t.match(apache.error, new RegExp(`^pod ${name} disappeared while the agent was running`));
+    t.same(lab.fake.probePods(), [], 'nothing left behind');
+  },
+);

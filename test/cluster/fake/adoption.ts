@@ -64,6 +64,8 @@ export class FakeControllers {
   /** Pods a controller adopted (`namespace/name → ReplicaSet`) and deleted, for assertions. */
   readonly adopted = new Map<string, string>();
   readonly deleted: string[] = [];
+  /** Pods the garbage collector deleted because their owners were gone. */
+  readonly collected: string[] = [];
 
   constructor(pods: PodStore) {
     this.#pods = pods;
@@ -105,6 +107,21 @@ export class FakeControllers {
       claimed.push(pod);
     }
     return claimed;
+  }
+
+  /**
+   * The garbage collector (background propagation): a pod whose owners are all gone is deleted
+   * (pkg/controller/garbagecollector: attemptToDeleteItem, once no owner resolves).
+   */
+  collectGarbage(namespace: string): void {
+    const pods = this.#pods.all(namespace);
+    const alive = new Set([...pods.map((p) => p.metadata.uid), ...this.#sets.map((s) => s.uid)]);
+    for (const pod of pods) {
+      const owners = (pod.metadata.ownerReferences ?? []) as Json[];
+      if (owners.length === 0 || owners.some((owner) => alive.has(owner.uid))) continue;
+      this.collected.push(`${namespace}/${pod.metadata.name}`);
+      this.#pods.delete(namespace, String(pod.metadata.name));
+    }
   }
 
   /** One sync of every ReplicaSet of the namespace, as after a pod event there: claim, then delete a surplus. */

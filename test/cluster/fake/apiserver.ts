@@ -121,6 +121,7 @@ export class FakeApiServer {
     this.#pods.sidecars.push(this.mesh);
     // Controllers hear of a new pod a moment after it is stored, as from their watch.
     this.#pods.created.push((ns) => void setTimeout(() => this.controllers.sync(ns), 20));
+    this.#pods.removed.push((ns) => void setTimeout(() => this.controllers.collectGarbage(ns), 20));
   }
 
   /** Starts a fake on a free loopback port and writes a kubeconfig for it; both go away at teardown. */
@@ -254,6 +255,11 @@ export class FakeApiServer {
   /** Pods now stored, optionally of one namespace. */
   pods(namespace?: string): StoredObject[] {
     return this.#pods.all(namespace);
+  }
+
+  /** Deletes a pod as another client would (a rollout replacing the source pod, an admin). */
+  deletePod(namespace: string, name: string): void {
+    this.#pods.delete(namespace, name);
   }
 
   pod(namespace: string, name: string): StoredObject | undefined {

@@ -28,8 +28,9 @@ export class FakePods {
   readonly admission: ((pod: Json, namespace: string) => void)[] = [];
   /** Runners of containers that are not the agent (a mesh's sidecar proxy), stopped with their pod. */
   readonly sidecars: { runs(c: Json): boolean; start(h: ContainerHandle): void; stop(pod: Json): void }[] = [];
-  /** Hear each pod created in a namespace, as controllers watching pods do. */
+  /** Hear each pod created or deleted in a namespace, as controllers watching pods do. */
   readonly created: ((namespace: string) => void)[] = [];
+  readonly removed: ((namespace: string) => void)[] = [];
 
   constructor(bump: (object: Json) => void, hasNamespace: (name: string) => boolean) {
     this.#bump = bump;
@@ -131,6 +132,7 @@ export class FakePods {
     this.kubelet.stopPod(pod);
     for (const sidecar of this.sidecars) sidecar.stop(pod);
     this.#pods.delete(key(namespace, name));
+    for (const hear of this.removed) hear(String(namespace));
     return {
       ...pod,
       metadata: {
