@@ -76,10 +76,11 @@ export class FakePods {
     const given = (pod.metadata as Json | undefined)?.namespace;
     if (given !== undefined && given !== namespace)
       throw status.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    // Mutating admission (plugins, then webhooks) comes before validation, as in the API server.
+    for (const admit of this.admission) admit(pod, namespace);
     const errors = podErrors(pod);
     if (errors.length > 0) throw status.invalid('pods', name, errors);
     if (this.#pods.has(key(namespace, name))) throw status.alreadyExists('pods', name);
-    for (const admit of this.admission) admit(pod, namespace);
     Object.assign(meta(pod), {
       namespace,
       uid: randomBytes(8).toString('hex'),
