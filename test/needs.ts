@@ -13,6 +13,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/app/runtime.test.ts': 'debootstrap, the Debian 13 root, network namespaces (root)',
   'test/app/shutdown.test.ts': 'redis-server; the time app in its Debian 13 root (root)',
   'test/cli/binary.test.ts': 'redis-server',
+  'test/cluster/adoption.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/cleanup.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-admission.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-agents.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
@@ -24,6 +25,8 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/cluster/interrupt.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/lab.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/probe-pod-endpoints.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/mesh-membership.test.ts': 'the fake cluster lab and its mesh: network namespaces, nftables (root)',
+  'test/cluster/mesh-proxy-wait.test.ts': 'the fake cluster lab and its mesh: network namespaces, nftables NAT (root)',
   'test/cluster/own-image.test.ts': 'the fake cluster lab (root); unshare --mount',
   'test/cluster/rbac.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/config/lab-profile.test.ts':

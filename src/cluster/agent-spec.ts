@@ -1,16 +1,8 @@
-// The objects prober adds to a cluster: the agent's ephemeral container and the never-Ready probe pod.
+// The agent container prober adds to a cluster: the ephemeral agent, and the base the probe pod's agent shares.
 
-import type {
-  V1Container,
-  V1EnvVar,
-  V1EphemeralContainer,
-  V1Pod,
-  V1ResourceRequirements,
-  V1SecurityContext,
-} from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1EphemeralContainer, V1SecurityContext } from '@kubernetes/client-node';
 import type { ProbePlan } from '../model/plan.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from './kube-api.ts';
-import { EPHEMERAL_PLAN_BYTES, planEnv, POD_PLAN_BYTES } from './plan-env.ts';
+import { EPHEMERAL_PLAN_BYTES, planEnv } from './plan-env.ts';
 
 /** The image tag published for a prober version. */
 export function defaultImage(version: string): string {
@@ -20,19 +12,6 @@ export function defaultImage(version: string): string {
 /** Name of the agent container for a run: unique per run because ephemeral containers can never be removed. */
 export function agentContainerName(runId: string): string {
   return `prober-${runId}`;
-}
-
-/**
- * Name of a probe pod: `prober-<source>-<run id>`, kept within the 63 characters a pod's hostname allows.
- */
-export function probePodName(source: string, runId: string): string {
-  const room = 63 - 'prober-'.length - runId.length - 1;
-  const part = source
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .slice(0, room)
-    .replace(/-+$/, '');
-  return `prober-${part}-${runId}`;
 }
 
 /** The `nonroot` user and group of prober's image (distroless): 65532. */
@@ -54,20 +33,8 @@ const SECURITY: V1SecurityContext = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
-/**
- * Requests and limits of the probe pod's agent (`--agent=pod`). Measured with the built binary: about
- * 75 MB resident for one probe, 110 MB for 512 HTTP probes at the default concurrency of 64, a
- * fraction of a CPU core. Namespaces with a ResourceQuota refuse pods without them; a LimitRange would otherwise
- * pick arbitrary ones. An agent killed at the memory limit is a source error, never a partial result.
- * Ephemeral containers may not set resources (the API server forbids the field): they share the pod's.
- */
-export const PROBE_POD_RESOURCES: V1ResourceRequirements = {
-  requests: { cpu: '10m', memory: '96Mi' },
-  limits: { cpu: '500m', memory: '256Mi' },
-};
-
 /** The part every agent container shares: `prober agent` reading its plan from $PROBER_PLAN_GZ. */
-function agentBase(name: string, image: string, plan: V1EnvVar): V1Container {
+export function agentBase(name: string, image: string, plan: V1EnvVar): V1Container {
   return {
     name,
     image,
@@ -91,81 +58,4 @@ export function ephemeralAgent(runId: string, image: string, plan: ProbePlan): V
     'an ephemeral agent may leave in the source pod for good; run with --agent=pod, or split the test',
   );
   return agentBase(agentContainerName(runId), image, env);
-}
-
-/** Labels set by controllers, which would let a ReplicaSet/StatefulSet adopt the probe pod. */
-const CONTROLLER_LABELS = [
-  'pod-template-hash',
-  'controller-revision-hash',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
-  'batch.kubernetes.io/controller-uid',
-  'controller-uid',
-];
-
-/** Labels of a probe pod: the source's own (its policy identity) minus controller hashes, plus prober's. */
-export function probePodLabels(source: V1Pod, runId: string): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const [key, value] of Object.entries(source.metadata?.labels ?? {})) {
-    if (!CONTROLLER_LABELS.includes(key)) labels[key] = value;
-  }
-  // A workload's own managed-by label is part of its identity and is kept; the run id always marks the pod as prober's.
-  labels[MANAGED_BY_LABEL] ??= MANAGED_BY_VALUE;
-  labels[RUN_ID_LABEL] = runId;
-  return labels;
-}
-
-/** Inputs for a probe pod. */
-export interface ProbePodInput {
-  readonly source: V1Pod;
-  readonly sourceName: string;
-  readonly runId: string;
-  readonly image: string;
-  readonly plan: ProbePlan;
-  /** The cluster stops the pod after this long even if prober could not delete it. */
-  readonly deadlineSeconds: number;
-}
-
-/**
- * A short-lived pod with the source's labels and service account, in its namespace (a PlanTooLargeError
- * past POD_PLAN_BYTES). Its readiness probe can never pass (nothing listens on port 1), so no Service ever routes traffic to it.
- */
-export function probePod(input: ProbePodInput): V1Pod {
-  const { source, runId } = input;
-  const serviceAccountName = source.spec?.serviceAccountName;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: probePodName(input.sourceName, runId),
-      namespace: source.metadata?.namespace ?? 'default',
-      labels: probePodLabels(source, runId),
-      annotations: { 'prober.dev/source': input.sourceName, 'prober.dev/identity-of': source.metadata?.name ?? '' },
-    },
-    spec: {
-      restartPolicy: 'Never',
-      ...(serviceAccountName ? { serviceAccountName } : {}),
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      terminationGracePeriodSeconds: 1,
-      activeDeadlineSeconds: input.deadlineSeconds,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: AGENT_UID,
-        runAsGroup: AGENT_UID,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
-      containers: [
-        {
-          ...agentBase(
-            'agent',
-            input.image,
-            planEnv(input.plan, POD_PLAN_BYTES, 'one environment variable may hold; split the test into smaller ones'),
-          ),
-          resources: PROBE_POD_RESOURCES,
-          readinessProbe: { tcpSocket: { port: 1 }, periodSeconds: 3600, failureThreshold: 1 },
-        },
-      ],
-    },
-  };
 }

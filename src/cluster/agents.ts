@@ -3,7 +3,9 @@
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import type { ProbeResult } from '../model/outcome.ts';
 import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
-import { agentContainerName, ephemeralAgent, probePod } from './agent-spec.ts';
+import { agentContainerName, ephemeralAgent } from './agent-spec.ts';
+import { sidecarOf } from './mesh-membership.ts';
+import { probePod } from './probe-pod.ts';
 import { waitForContainer, type ContainerOutcome } from './agent-wait.ts';
 import { KubeApiError } from './api-error.ts';
 import type { ProbePodTracker } from './cleanup.ts';
@@ -43,6 +45,7 @@ async function collect(
   const log = await ctx.api.readPodLog(namespace, pod, container);
   const parsed = parseAgentOutput(log);
   if (parsed.complete) return { pod, results: parsed.results };
+  if (parsed.error) return { pod, error: parsed.error };
   const lastLine = log.trim().split('\n').filter(Boolean).pop() ?? '';
   const said = (outcome.message || lastLine).trim().split('\n').pop()?.slice(0, 200);
   const how = `exit code ${outcome.exitCode}${outcome.reason ? `, ${outcome.reason}` : ''}`;
@@ -107,6 +110,26 @@ export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: 
   }
 }
 
+/** The hint for a create refused because the probe pod names its source pod as its owner. */
+function ownerHint(error: unknown): string {
+  return error instanceof KubeApiError && error.code === 403 && /ownerRef/i.test(error.message)
+    ? ' (the probe pod names its source pod as its owner, so that no controller adopts it; the API server allows that only to who may also delete pods there: grant delete pods, as the source Role does)'
+    : '';
+}
+
+/**
+ * Why the probe pod is not in the mesh as the source is, judged from the pod the API server stored (after
+ * the sidecar injector's mutation): its probes would not be the source's.
+ */
+function meshMismatch(source: V1Pod, created: V1Pod): string | undefined {
+  const [theirs, ours] = [sidecarOf(source), sidecarOf(created)];
+  if (theirs?.mesh === ours?.mesh) return undefined;
+  const name = source.metadata?.name ?? '';
+  return theirs
+    ? `the probe pod got no ${theirs.mesh} sidecar, while ${name} runs one: it would probe from outside the mesh (is injection limited to some pods, e.g. by a neverInjectSelector?)`
+    : `the probe pod got a ${ours?.mesh} sidecar, while ${name} runs none (injection was enabled after ${name} started?): it would probe from inside the mesh`;
+}
+
 /**
  * Creates a probe pod with the source pod's labels and service account, waits for its agent, reads
  * the log and deletes the pod — also when anything fails or the run is interrupted.
@@ -124,6 +147,8 @@ export async function runPodAgent(
     image: ctx.image,
     plan,
     deadlineSeconds: Math.ceil(ctx.timeoutMs / 1000) + 60,
+    // Half the agent's time, at most a minute, for the sidecar proxy; the rest is for the probes.
+    proxyDeadlineMs: Math.max(1000, Math.min(60_000, Math.floor(ctx.timeoutMs / 2))),
   });
   const namespace = spec.metadata?.namespace ?? 'default';
   const pod = spec.metadata?.name ?? '';
@@ -132,7 +157,7 @@ export async function runPodAgent(
   // or, for 409, remove a pod that is not prober's. Any other failure may have made one: delete it.
   let refused = false;
   try {
-    await ctx.api.createPod(namespace, spec).catch((error: unknown) => {
+    const created = await ctx.api.createPod(namespace, spec).catch((error: unknown) => {
       refused =
         error instanceof KubeApiError &&
         error.code !== undefined &&
@@ -142,6 +167,8 @@ export async function runPodAgent(
       throw error;
     });
     ctx.progress(`${plan.source}: probe pod ${namespace}/${pod} created (identity of ${source.metadata?.name})`);
+    const mismatch = meshMismatch(source, created);
+    if (mismatch) return { pod, error: mismatch };
     const outcome = await waitForContainer(ctx.api, {
       namespace,
       pod,
@@ -153,7 +180,7 @@ export async function runPodAgent(
     });
     return await collect(ctx, namespace, pod, 'agent', outcome);
   } catch (error) {
-    return failure(pod, error);
+    return failure(pod, error, ownerHint(error));
   } finally {
     if (refused) {
       ctx.tracker.refused(namespace, pod);

@@ -173,7 +173,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     resource: 'pods',
     scope: 'namespace',
     grant: 'source-namespace',
-    purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM',
+    purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM; create one owned by its source pod',
   },
   readPodLog: {
     verb: 'get',

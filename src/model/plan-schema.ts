@@ -64,6 +64,22 @@ const PlannedProbe = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A sidecar proxy the agent waits for before its first probe: a classic (non-native) sidecar captures
+ * traffic before it listens. The URL is the proxy's own readiness endpoint on the pod's loopback.
+ */
+const ProxyReadySchema = Type.Object(
+  {
+    mesh: Type.String({ minLength: 1, maxLength: 64 }),
+    url: Type.String({
+      pattern: '^http://127\\.0\\.0\\.1:[0-9]{1,5}/[^\\s]*$',
+      [ERROR_MESSAGE]: 'is not an http://127.0.0.1:PORT/PATH URL',
+    }),
+    deadlineMs: Type.Integer({ minimum: 1000, maximum: 3_600_000 }),
+  },
+  { additionalProperties: false },
+);
+
 /** The ProbePlan schema: what `prober agent` reads, all probes of one source. */
 export const ProbePlanSchema = Type.Object(
   {
@@ -80,6 +96,7 @@ export const ProbePlanSchema = Type.Object(
       { additionalProperties: false },
     ),
     probes: Type.Array(PlannedProbe),
+    proxyReady: Type.Optional(ProxyReadySchema),
   },
   {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -92,6 +109,9 @@ export const ProbePlanSchema = Type.Object(
 
 /** A probe plan as the schema admits it (mutable; model/plan.ts hands it on read-only). */
 export type ProbePlanDocument = Static<typeof ProbePlanSchema>;
+
+/** The proxy an agent waits for, as the schema admits it. */
+export type ProxyReadyDocument = Static<typeof ProxyReadySchema>;
 
 /** One probe of a plan as the schema admits it. */
 export type PlannedProbeDocument = Static<typeof PlannedProbe>;

@@ -3,11 +3,14 @@
 import type { IpFamily } from './family.ts';
 import type { Frozen } from './json-schema.ts';
 import type { Observed, ProbeResult, Reason, Verdict } from './outcome.ts';
-import type { PlannedProbeDocument, ProbePlanDocument } from './plan-schema.ts';
+import type { PlannedProbeDocument, ProbePlanDocument, ProxyReadyDocument } from './plan-schema.ts';
 import type { StatusSet } from './test-spec.ts';
 
 /** One probe in a plan. `expect` lets the agent stop retrying once the cell agrees. Its schema: plan-schema.ts. */
 export type PlannedProbe = Frozen<PlannedProbeDocument>;
+
+/** The sidecar proxy an agent waits for before probing. Its schema: plan-schema.ts. */
+export type ProxyReady = Frozen<ProxyReadyDocument>;
 
 /** What `prober agent` reads: all probes of one source. Its schema: plan-schema.ts. */
 export type ProbePlan = Frozen<ProbePlanDocument>;
@@ -55,9 +58,12 @@ export function parseAgentOutput(text: string): {
   results: Map<string, ProbeResult>;
   complete: boolean;
   done?: AgentDoneLine;
+  /** Why the agent gave up without probing (its AgentError line). */
+  error?: string;
 } {
   const results = new Map<string, ProbeResult>();
   let done: AgentDoneLine | undefined;
+  let error: string | undefined;
   for (const line of text.split('\n')) {
     const start = line.indexOf('{');
     if (start < 0) continue;
@@ -84,9 +90,11 @@ export function parseAgentOutput(text: string): {
       });
     } else if (record.kind === 'AgentDone') {
       done = record as unknown as AgentDoneLine;
+    } else if (record.kind === 'AgentError' && typeof record.message === 'string') {
+      error = record.message;
     }
   }
-  return { results, complete: done !== undefined, ...(done ? { done } : {}) };
+  return { results, complete: done !== undefined, ...(done ? { done } : {}), ...(error ? { error } : {}) };
 }
 
 /** The plan for one source of a test: every target, with the cell's written expectation when there is one. */

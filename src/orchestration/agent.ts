@@ -5,6 +5,7 @@ import { readText, STDIN_PATH } from '../config/read-input.ts';
 import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';
 import type { ExitCode } from '../model/report.ts';
 import { executePlan } from '../probe/agent-run.ts';
+import { waitForProxy } from '../probe/proxy-ready.ts';
 import { withInterrupts } from './interrupts.ts';
 
 const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
@@ -51,8 +52,15 @@ export async function runAgent(request: AgentRequest): Promise<ExitCode> {
   }
   const { origin, text } = await readPlan(request.plan);
   const plan = await parseProbePlan(origin, text);
+  const write = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
   const interrupted = await withInterrupts(async (signal, interruptedBy) => {
-    await executePlan(plan, (line) => process.stdout.write(`${JSON.stringify(line)}\n`), signal);
+    // In a pod with a classic sidecar, probes wait for its proxy; if it never comes, the source is an error.
+    const notReady = plan.proxyReady ? await waitForProxy(plan.proxyReady, signal) : undefined;
+    if (notReady) {
+      write({ kind: 'AgentError', message: notReady });
+      return true;
+    }
+    await executePlan(plan, write, signal);
     return interruptedBy();
   });
   return interrupted ? 2 : 0;

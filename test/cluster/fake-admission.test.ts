@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import type { V1Pod } from '@kubernetes/client-node';
-import { PROBE_POD_RESOURCES, probePod } from '../../src/cluster/agent-spec.ts';
+import { PROBE_POD_RESOURCES, probePod } from '../../src/cluster/probe-pod.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { planFor } from '../../src/model/plan.ts';

@@ -3,13 +3,8 @@
 
 import t from 'tap';
 import type { V1Pod } from '@kubernetes/client-node';
-import {
-  agentContainerName,
-  ephemeralAgent,
-  PROBE_POD_RESOURCES,
-  probePod,
-  probePodName,
-} from '../../src/cluster/agent-spec.ts';
+import { agentContainerName, ephemeralAgent } from '../../src/cluster/agent-spec.ts';
+import { PROBE_POD_RESOURCES, probePod, probePodName } from '../../src/cluster/probe-pod.ts';
 import { agentTimeoutFor } from '../../src/cluster/cluster-backend.ts';
 import { serviceRefOf } from '../../src/cluster/service-host.ts';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';

@@ -45,11 +45,15 @@ connection's plan the same way. The socket is created private to its owner (mode
 line longer than ${MAX_PLAN_BYTES / (1024 * 1024)} MiB, or none within --client-timeout, ends that client with an AgentError line.
 --listen replaces only a stale socket, never a file, link or directory in its place.
 
+A plan with "proxyReady" (what \`prober run --agent=pod\` writes for a pod with a classic mesh
+sidecar) first polls that proxy's readiness URL on the pod's loopback; a proxy not ready by its
+deadline gives one AgentError line and no probes, since each would fail as a false deny.
+
 SIGINT/SIGTERM stop the probes in flight at once: each probe not done is reported as
 error/interrupted, then AgentDone.
 
 Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was stopped ·
-2 the plan is invalid, or the run was interrupted.`,
+2 the plan is invalid, the proxy never got ready, or the run was interrupted.`,
     )
     .action(async (opts) => {
       const { runAgent } = await import('../../orchestration/agent.ts');

@@ -12,8 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { FakeAdmission } from './admission.ts';
+import { admitOwnerReferences, FakeControllers } from './adoption.ts';
 import type { FakeKubelet } from './kubelet.ts';
 import { FakeEndpointSlices } from './endpoint-slices.ts';
+import { FakeMesh } from './mesh.ts';
 import { service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { checkRequestBody } from './object-size.ts';
 import { FakePods } from './pods.ts';
@@ -86,6 +88,14 @@ export class FakeApiServer {
     (namespace, pod) => this.admission.admitCreate(namespace, pod, this.#pods.all(namespace)),
     (namespace, pod) => enforcePodSecurity(this.#namespaces.get(namespace), pod),
   );
+  /** The mesh's sidecar injector and proxies (test/cluster/fake/mesh.ts). */
+  readonly mesh = new FakeMesh();
+  /** Workload controllers that adopt orphan pods (test/cluster/fake/adoption.ts). */
+  readonly controllers = new FakeControllers({
+    all: (namespace) => this.#pods.all(namespace),
+    delete: (namespace, name) => this.#pods.delete(namespace, name),
+    bump: (pod) => this.#bump(pod),
+  });
   readonly #services = new Map<string, Json>();
   readonly #slices = new FakeEndpointSlices();
   readonly #namespaces = new Map<string, Json>();
@@ -119,6 +129,16 @@ export class FakeApiServer {
   private constructor(cert: { cert: string; key: string }) {
     this.#cert = cert.cert;
     this.#server = createServer({ cert: cert.cert, key: cert.key }, (req, res) => void this.#handle(req, res));
+    const may = (namespace: string) => (verb: string, resource: string) =>
+      this.#may(verb, { group: '', version: 'v1', resource, namespace, name: undefined });
+    this.#pods.admission.push(
+      (pod, ns) => admitOwnerReferences(pod, may(ns)),
+      (pod, ns) => this.mesh.admit(pod, ns),
+    );
+    this.#pods.sidecars.push(this.mesh);
+    // Controllers hear of a new pod a moment after it is stored, as from their watch.
+    this.#pods.created.push((ns) => void setTimeout(() => this.controllers.sync(ns), 20));
+    this.#pods.removed.push((ns) => void setTimeout(() => this.controllers.collectGarbage(ns), 20));
   }
 
   /** Starts a fake on a free loopback port and writes a kubeconfig for it; both go away at teardown. */
@@ -131,6 +151,7 @@ export class FakeApiServer {
     writeFileSync(fake.kubeconfig, JSON.stringify(fake.kubeconfigObject()));
     t.teardown(async () => {
       fake.kubelet.stopAll();
+      fake.mesh.stopAll();
       fake.#server.closeAllConnections();
       await new Promise<void>((resolve) => fake.#server.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });
@@ -289,6 +310,22 @@ export class FakeApiServer {
     return this.requests.filter((r) => r.verb === verb && r.resource === resource);
   }
 
+  /** Deletes a pod as another client would (a rollout replacing the source pod, an admin). */
+  deletePod(namespace: string, name: string): void {
+    this.#pods.delete(namespace, name);
+  }
+
+  /** Whether prober's user may do this, by RBAC and the test's extra denials. */
+  #may(verb: string, target: Target): boolean {
+    const denied = [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some(
+      (rule) => this.#denied.has(rule),
+    );
+    return (
+      !denied &&
+      (this.#rbac === undefined || this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }))
+    );
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const chunks: Buffer[] = [];
@@ -325,12 +362,8 @@ export class FakeApiServer {
       }
       if (!target) throw pageNotFound();
       // The API server authorizes before it routes: a path it does not serve is still a 403 when RBAC says no.
-      const denied =
-        [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some((rule) =>
-          this.#denied.has(rule),
-        ) ||
-        (this.#rbac !== undefined && !this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }));
-      if (denied) throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
+      if (!this.#may(verb, target))
+        throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
       if (this.#unavailable.has(target.group)) throw serviceUnavailable();
       if (![...this.#served].some((s) => s.startsWith(`${target.group}/${target.version}/`))) throw pageNotFound();
       if (!this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))

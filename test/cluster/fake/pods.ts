@@ -2,7 +2,7 @@
 // kubelet taking each container through its states and the pods' network namespaces for the agents.
 
 import { randomBytes } from 'node:crypto';
-import { FakeKubelet } from './kubelet.ts';
+import { FakeKubelet, type ContainerHandle } from './kubelet.ts';
 import { workloadPod, type PodFixture } from './objects.ts';
 import { checkStoredSize } from './object-size.ts';
 import { applyEphemeralPatch } from './patch.ts';
@@ -26,6 +26,13 @@ export class FakePods {
   readonly #workloads: { labels: Record<string, string>; netns: string }[] = [];
   readonly #bump: (object: Json) => void;
   readonly #hasNamespace: (name: string) => boolean;
+  /** Mutating steps every created pod passes before it is validated (mutating webhooks, e.g. sidecar injection). */
+  readonly admission: ((pod: Json, namespace: string) => void)[] = [];
+  /** Runners of containers that are not the agent (a mesh's sidecar proxy), stopped with their pod. */
+  readonly sidecars: { runs(c: Json): boolean; start(h: ContainerHandle): void; stop(pod: Json): void }[] = [];
+  /** Hear each pod created or deleted in a namespace, as controllers watching pods do. */
+  readonly created: ((namespace: string) => void)[] = [];
+  readonly removed: ((namespace: string) => void)[] = [];
   /** Admission plugins of a pod create (LimitRanger, ResourceQuota): may change the pod, or throw a 403. */
   readonly #admit: (namespace: string, pod: Json) => void;
   /** Validating admission of creates and ephemeral-container updates (Pod Security): throws to refuse the pod as it would be stored. */
@@ -82,6 +89,8 @@ export class FakePods {
     const given = (pod.metadata as Json | undefined)?.namespace;
     if (given !== undefined && given !== namespace)
       throw status.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    // Mutating webhooks (a mesh injecting its sidecar) come before validation, as in the API server.
+    for (const admit of this.admission) admit(pod, namespace);
     const errors = podErrors(pod);
     if (errors.length > 0) throw status.invalid('pods', name, errors);
     this.#admit(namespace, pod);
@@ -103,8 +112,12 @@ export class FakePods {
     )?.netns;
     if (netns) this.#netns.set(key(namespace, name), netns);
     for (const container of ((pod.spec as Json).containers ?? []) as Json[]) {
-      this.kubelet.start({ pod, container, ephemeral: false, netns, changed: () => this.#podChanged(pod) });
+      const handle = { pod, container, ephemeral: false, netns, changed: () => this.#podChanged(pod) };
+      const sidecar = this.sidecars.find((s) => s.runs(container));
+      if (sidecar) sidecar.start(handle);
+      else this.kubelet.start(handle);
     }
+    for (const hear of this.created) hear(namespace);
     return pod;
   }
 
@@ -135,7 +148,9 @@ export class FakePods {
   delete(namespace: string | undefined, name: string | undefined): Json {
     const pod = this.get(namespace, name);
     this.kubelet.stopPod(pod);
+    for (const sidecar of this.sidecars) sidecar.stop(pod);
     this.#pods.delete(key(namespace, name));
+    for (const hear of this.removed) hear(String(namespace));
     return {
       ...pod,
       metadata: {
