@@ -7,6 +7,7 @@
 import t from 'tap';
 import type { V1Pod } from '@kubernetes/client-node';
 import { probePod } from '../../src/cluster/probe-pod.ts';
+import { inflatePlan } from '../../src/config/load-plan.ts';
 import { planFor } from '../../src/model/plan.ts';
 import { admitOwnerReferences, FakeControllers } from './fake/adoption.ts';
 import { istioProxyContainer } from './fake/mesh.ts';
@@ -74,8 +75,11 @@ const build = (source: V1Pod): V1Pod =>
     proxyDeadlineMs: 30_000,
   });
 
+/** The plan the probe pod's agent gets, as `prober agent` reads it from $PROBER_PLAN_GZ. */
 const planOf = (pod: V1Pod): Json =>
-  JSON.parse(pod.spec?.containers[0]?.env?.find((e) => e.name === 'PROBER_PLAN')?.value ?? '{}');
+  JSON.parse(
+    inflatePlan('PROBER_PLAN_GZ', pod.spec?.containers[0]?.env?.find((e) => e.name === 'PROBER_PLAN_GZ')?.value ?? ''),
+  );
 
 t.test('the probe pod is controlled by the source pod, so no controller adopts it; its labels stay', async (t) => {
   const pod = build(meshedSource());
