@@ -16,6 +16,8 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/cluster/adoption.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/cleanup.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-admission.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/faults-pod-size.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/faults-quota.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-agents.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-access.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-api-errors.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
