@@ -88,7 +88,7 @@ export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: 
         ? '; or, if prober may create pods there, run with --agent=pod'
         : error instanceof KubeApiError && error.code === 404
           ? ' (this cluster may not serve ephemeral containers; run with --agent=pod)'
-          : error instanceof KubeApiError && /request is too large|entity too large/i.test(error.message)
+          : error instanceof KubeApiError && error.tooLarge
             ? ` (the pod object is at the API server's size limit and cannot grow: run with --agent=pod)`
             : '';
     return failure(pod, error, hint);

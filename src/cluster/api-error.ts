@@ -48,12 +48,16 @@ export class KubeApiError extends ClusterError {
   }
 
   /**
-   * True when retrying the same call may succeed: throttling, server errors, a dropped connection. Not
-   * etcd refusing an object as too large (a 500 too): the same object is refused every time.
+   * True when the object or the request is larger than the cluster stores: etcd's `request is too large`
+   * (a 500) or the API server's body limit (413). The same call is refused every time.
    */
+  get tooLarge(): boolean {
+    return (this.code === 413 || this.code === 500) && /request is too large|entity too large/i.test(this.message);
+  }
+
+  /** True when retrying the same call may succeed: throttling, server errors, a dropped connection. */
   get transient(): boolean {
-    if (this.code !== undefined && this.code >= 500 && /etcdserver: request is too large/.test(this.message))
-      return false;
+    if (this.tooLarge) return false;
     return this.code === undefined || this.code === 429 || this.code >= 500;
   }
 
