@@ -6,8 +6,8 @@
 
 import t from 'tap';
 import { waitFor } from '../helpers/wait.ts';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
-import { runProber, startProber } from './fake/run-prober.ts';
+import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
+import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
 
@@ -16,16 +16,7 @@ t.test('a ReplicaSet selecting on the copied labels does not adopt or delete the
   // A selector without pod-template-hash, as a hand-written ReplicaSet or an Argo Rollout's may be.
   lab.fake.controllers.addReplicaSet({ namespace: 'b-apacherr', name: 'apacherr', selector: { app: 'apacherr' } });
   t.same([...lab.fake.controllers.adopted.keys()], ['b-apacherr/apacherr-6c9f7d-x2x4q'], 'it owns the source pod');
-  const run = await runProber([
-    'run',
-    '-f',
-    lab.testFile(LAB_TEST),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '-o',
-    'json',
-  ]);
+  const run = await runLab(lab, '--agent=pod');
   t.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   t.match(report.summary, { pass: 4, error: 0 });
@@ -41,16 +32,7 @@ t.test('a ReplicaSet selecting on the copied labels does not adopt or delete the
 t.test('without the delete permission an owner reference needs, the probe pod is refused (403, exit 2)', async (t) => {
   const lab = await clusterLab(t);
   lab.fake.deny('delete', 'pods', 'b-apacherr');
-  const run = await runProber([
-    'run',
-    '-f',
-    lab.testFile(LAB_TEST),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '-o',
-    'json',
-  ]);
+  const run = await runLab(lab, '--agent=pod');
   t.equal(run.code, 2, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   const apache = report.sources.find((s: Json) => s.name === 'apache');

@@ -6,7 +6,7 @@
 
 import t from 'tap';
 import { closedPort } from '../helpers/peers.ts';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -19,15 +19,7 @@ t.test(
   async (t) => {
     const lab = await clusterLab(t);
     lab.fake.deny('patch', 'pods/ephemeralcontainers', 'b-apacherr');
-    const denied = await runProber([
-      'run',
-      '-f',
-      lab.testFile(LAB_TEST),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      '-o',
-      'json',
-    ]);
+    const denied = await runLab(lab);
     t.equal(denied.code, 2, denied.stderr);
     const report = JSON.parse(denied.stdout) as Json;
     const apache = report.sources.find((s: Json) => s.name === 'apache');
@@ -40,16 +32,7 @@ t.test(
       'sources in other namespaces still ran',
     );
 
-    const fallback = await runProber([
-      'run',
-      '-f',
-      lab.testFile(LAB_TEST),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      '--agent=pod',
-      '-o',
-      'json',
-    ]);
+    const fallback = await runLab(lab, '--agent=pod');
     t.equal(fallback.code, 0, fallback.stderr);
     t.same(lab.fake.probePods(), [], 'nothing left behind');
   },

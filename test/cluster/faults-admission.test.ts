@@ -6,8 +6,7 @@
 // faults-quota, faults-pod-size and faults-workloads (.test.ts).
 
 import t from 'tap';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
-import { runProber } from './fake/run-prober.ts';
+import { clusterLab, runLab } from './fake/lab.ts';
 
 type Json = Record<string, any>;
 
@@ -17,7 +16,7 @@ t.test('an ephemeral agent runs in a source pod whose pod-level securityContext 
   const lab = await clusterLab(t);
   // Many images run as root; the pod says so for all its containers, and an agent's own fields must override it.
   (lab.fake.pod(...APACHE) as Json).spec.securityContext = { runAsUser: 0, runAsGroup: 0 };
-  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runLab(lab);
   const report = JSON.parse(run.stdout) as Json;
   t.same(
     report.sources.map((s: Json) => s.error),
@@ -33,18 +32,7 @@ t.test('an agent image whose user is root, with no user set anywhere, still runs
   const lab = await clusterLab(t);
   lab.fake.kubelet.imageUsers.set('ghcr.io/prober-dev/prober:root-user', '');
   for (const agent of ['ephemeral', 'pod']) {
-    const run = await runProber([
-      'run',
-      '-f',
-      lab.testFile(LAB_TEST),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      `--agent=${agent}`,
-      '--image',
-      'ghcr.io/prober-dev/prober:root-user',
-      '-o',
-      'json',
-    ]);
+    const run = await runLab(lab, `--agent=${agent}`, '--image', 'ghcr.io/prober-dev/prober:root-user');
     t.equal(run.code, 0, `--agent=${agent}: ${JSON.stringify(JSON.parse(run.stdout).sources)}`);
   }
 });

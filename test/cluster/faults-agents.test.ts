@@ -6,8 +6,8 @@
 
 import t from 'tap';
 import { waitFor } from '../helpers/wait.ts';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
-import { runProber, startProber } from './fake/run-prober.ts';
+import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
+import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
 
@@ -15,18 +15,7 @@ for (const agent of ['ephemeral', 'pod'] as const) {
   t.test(`an agent image that cannot be pulled is a source error (--agent=${agent}, exit 2)`, async (t) => {
     const lab = await clusterLab(t);
     lab.fake.kubelet.images.set('registry.invalid/prober:nope', 'pull-error');
-    const run = await runProber([
-      'run',
-      '-f',
-      lab.testFile(LAB_TEST),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      `--agent=${agent}`,
-      '--image',
-      'registry.invalid/prober:nope',
-      '-o',
-      'json',
-    ]);
+    const run = await runLab(lab, `--agent=${agent}`, '--image', 'registry.invalid/prober:nope');
     t.equal(run.code, 2, run.stderr);
     const report = JSON.parse(run.stdout) as Json;
     for (const source of report.sources)
@@ -42,17 +31,7 @@ for (const agent of ['ephemeral', 'pod'] as const) {
 t.test('an agent killed mid-plan (OOMKilled) gives no partial trust: its source errors (exit 2)', async (t) => {
   const lab = await clusterLab(t);
   lab.fake.kubelet.images.set('ghcr.io/prober-dev/prober:crashy', 'crash');
-  const run = await runProber([
-    'run',
-    '-f',
-    lab.testFile(LAB_TEST),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--image',
-    'ghcr.io/prober-dev/prober:crashy',
-    '-o',
-    'json',
-  ]);
+  const run = await runLab(lab, '--image', 'ghcr.io/prober-dev/prober:crashy');
   t.equal(run.code, 2, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   for (const source of report.sources)
@@ -68,20 +47,7 @@ t.test('an agent that never starts hits --agent-timeout; its probe pod is delete
   const lab = await clusterLab(t);
   // The container stays in ContainerCreating until its pod is deleted: only the deadline can end this run.
   lab.fake.kubelet.images.set('ghcr.io/prober-dev/prober:stuck', 'slow-start');
-  const run = await runProber([
-    'run',
-    '-f',
-    lab.testFile(LAB_TEST),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '--agent-timeout',
-    '2s',
-    '--image',
-    'ghcr.io/prober-dev/prober:stuck',
-    '-o',
-    'json',
-  ]);
+  const run = await runLab(lab, '--agent=pod', '--agent-timeout', '2s', '--image', 'ghcr.io/prober-dev/prober:stuck');
   t.equal(run.code, 2, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   for (const source of report.sources)

@@ -5,15 +5,14 @@
 // faults-workloads (.test.ts).
 
 import t from 'tap';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
-import { runProber } from './fake/run-prober.ts';
+import { clusterLab, runLab } from './fake/lab.ts';
 
 t.test('API 500/503 answers are retried and the run still succeeds (exit 0)', async (t) => {
   const lab = await clusterLab(t);
   lab.fake.failNext('patch', 'pods/ephemeralcontainers', 500);
   lab.fake.failNext('list', 'pods', 503);
   lab.fake.failNext('get', 'pods/log', 500);
-  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runLab(lab);
   t.equal(run.code, 0, run.stderr);
   t.same(
     lab.fake
@@ -32,7 +31,7 @@ t.test('API 500/503 answers are retried and the run still succeeds (exit 0)', as
 t.test('text from the API server in warnings is escaped before it reaches the terminal', async (t) => {
   const lab = await clusterLab(t);
   lab.fake.failNext('get', 'pods/log', 500, 1, 'etcd says \u001b[2J\u001b[Hall clear\u202e');
-  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runLab(lab);
   t.equal(run.code, 0, run.stderr);
   t.match(run.stderr, /etcd says \\x1b\[2J\\x1b\[Hall clear\\u202e/, 'the retried error is shown, escaped');
   t.notMatch(run.stderr, /[\u001b\u202e]/, 'no raw control character on stderr');

@@ -5,8 +5,7 @@
 // faults-quota, faults-pod-size and faults-workloads (.test.ts).
 
 import t from 'tap';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
-import { runProber } from './fake/run-prober.ts';
+import { clusterLab, runLab } from './fake/lab.ts';
 
 type Json = Record<string, any>;
 
@@ -27,7 +26,7 @@ function oldAgents(lab: Awaited<ReturnType<typeof clusterLab>>, count: number, p
 t.test('a source pod already holding many prober agents: the run warns on stderr and still probes', async (t) => {
   const lab = await clusterLab(t);
   oldAgents(lab, 25, 500);
-  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runLab(lab);
   t.equal(run.code, 0, run.stderr);
   t.match(
     run.stderr,
@@ -42,7 +41,7 @@ t.test('a source pod near the size budget is not patched: its source errors with
   const pod = oldAgents(lab, 40, 0);
   const room = 1024 * 1024 - 1024 - JSON.stringify(pod).length;
   for (const container of pod.spec.ephemeralContainers) container.env[0].value = 'x'.repeat(Math.floor(room / 40));
-  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runLab(lab);
   t.equal(run.code, 2, run.stderr);
   const [apache, app] = (JSON.parse(run.stdout) as Json).sources;
   t.match(

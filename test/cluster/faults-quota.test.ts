@@ -5,8 +5,7 @@
 // faults-quota, faults-pod-size and faults-workloads (.test.ts).
 
 import t from 'tap';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
-import { runProber } from './fake/run-prober.ts';
+import { clusterLab, runLab } from './fake/lab.ts';
 
 type Json = Record<string, any>;
 
@@ -26,16 +25,7 @@ t.test('a namespace with a compute ResourceQuota accepts the probe pod and the e
     pods: '20',
   });
   for (const agent of ['pod', 'ephemeral']) {
-    const run = await runProber([
-      'run',
-      '-f',
-      lab.testFile(LAB_TEST),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      `--agent=${agent}`,
-      '-o',
-      'json',
-    ]);
+    const run = await runLab(lab, `--agent=${agent}`);
     t.equal(run.code, 0, `--agent=${agent}: ${JSON.stringify(JSON.parse(run.stdout).sources)}`);
   }
   t.equal(lab.fake.seen('create', 'pods').filter((r) => r.code === 201).length, 2, 'both probe pods admitted');
@@ -44,16 +34,7 @@ t.test('a namespace with a compute ResourceQuota accepts the probe pod and the e
 t.test('a probe pod beyond what the quota has left is a source error naming the quota (exit 2)', async (t) => {
   const lab = await clusterLab(t);
   lab.fake.admission.addQuota({ namespace: 'b-apacherr', name: 'compute', hard: { 'limits.cpu': '400m' } });
-  const run = await runProber([
-    'run',
-    '-f',
-    lab.testFile(LAB_TEST),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '-o',
-    'json',
-  ]);
+  const run = await runLab(lab, '--agent=pod');
   t.equal(run.code, 2, run.stderr);
   const [apache, app] = (JSON.parse(run.stdout) as Json).sources;
   t.match(apache.error, 'pods "prober-apache-');

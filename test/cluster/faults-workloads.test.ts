@@ -5,7 +5,7 @@
 // faults-workloads (.test.ts).
 
 import t from 'tap';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -41,7 +41,7 @@ t.test('a source whose pods are not Ready: its cells are errors naming the pod (
 t.test('a target Service without ready endpoints: its cells are errors, never denies (exit 2)', async (t) => {
   const lab = await clusterLab(t, { redisReady: false });
   await lab.stopRedis();
-  const run = await runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runLab(lab);
   t.equal(run.code, 2, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   const redisCells = report.cells.filter((c: Json) => c.to === 'redis');

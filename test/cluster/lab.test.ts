@@ -5,7 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { requireBinary } from '../helpers/prober.ts';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -14,15 +14,7 @@ t.test(
   'the lab passes with ephemeral agents: case 1 allowed, case 2 denied, the app reaches Redis (exit 0)',
   async (t) => {
     const lab = await clusterLab(t);
-    const run = await runProber([
-      'run',
-      '-f',
-      lab.testFile(LAB_TEST),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      '-o',
-      'json',
-    ]);
+    const run = await runLab(lab);
     t.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout) as Json;
     t.same(report.summary, { cells: 4, checked: 4, pass: 4, fail: 0, error: 0, unchecked: 0 });
@@ -77,17 +69,7 @@ t.test(
 
 t.test('--parallel 1 runs one agent at a time', async (t) => {
   const lab = await clusterLab(t);
-  const run = await runProber([
-    'run',
-    '-f',
-    lab.testFile(LAB_TEST),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--parallel',
-    '1',
-    '-o',
-    'json',
-  ]);
+  const run = await runLab(lab, '--parallel', '1');
   t.equal(run.code, 0, run.stderr);
   t.equal(lab.fake.kubelet.maxRunning, 1);
   t.equal(lab.fake.seen('patch', 'pods/ephemeralcontainers').length, 2);
@@ -111,16 +93,7 @@ t.test('an expectation the network contradicts is a mismatch (exit 1)', async (t
 
 t.test('--agent=pod: probe pods with the source identity, never Ready, deleted afterwards (exit 0)', async (t) => {
   const lab = await clusterLab(t);
-  const run = await runProber([
-    'run',
-    '-f',
-    lab.testFile(LAB_TEST),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '-o',
-    'json',
-  ]);
+  const run = await runLab(lab, '--agent=pod');
   t.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   t.match(report.summary, { pass: 4, error: 0 });

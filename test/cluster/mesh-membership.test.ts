@@ -4,9 +4,8 @@
 // the Kubernetes API is the fake's, the agents, the capture (nftables NAT) and the network are real.
 
 import t from 'tap';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { clusterLab, runLab } from './fake/lab.ts';
 import { injectedWorkload } from './fake/mesh.ts';
-import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
 
@@ -14,8 +13,7 @@ const APACHE = ['b-apacherr', 'apacherr-6c9f7d-x2x4q'] as const;
 
 type Lab = Awaited<ReturnType<typeof clusterLab>>;
 
-const runPod = (lab: Lab) =>
-  runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, '--agent=pod', '-o', 'json']);
+const runPod = (lab: Lab) => runLab(lab, '--agent=pod');
 
 t.test(
   'a source meshed by its annotation: the probe pod carries it and its placement, and is injected (exit 0)',

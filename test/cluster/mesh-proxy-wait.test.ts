@@ -4,9 +4,8 @@
 // fake's, the agents, the capture (nftables NAT) and the network are real.
 
 import t, { type Test } from 'tap';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { clusterLab, runLab } from './fake/lab.ts';
 import { injectedWorkload } from './fake/mesh.ts';
-import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
 
@@ -19,17 +18,7 @@ async function meshedLab(t: Test) {
 }
 
 const runPod = (lab: Awaited<ReturnType<typeof clusterLab>>, ...extra: string[]) =>
-  runProber([
-    'run',
-    '-f',
-    lab.testFile(LAB_TEST),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '-o',
-    'json',
-    ...extra,
-  ]);
+  runLab(lab, '--agent=pod', ...extra);
 
 t.test(
   'a classic sidecar captures traffic before it is ready: the agent waits for it, no false deny (exit 0)',

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/prober.ts';
 import { renderKustomization } from '../k8s/manifests.ts';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -115,16 +115,7 @@ for (const row of ROWS) {
 
 t.test('in the listed namespaces the lab runs under the repository RBAC as it is (exit 0), reading only', async (t) => {
   const lab = await clusterLab(t);
-  const run = await runProber([
-    'run',
-    '-f',
-    lab.testFile(LAB_TEST),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '-o',
-    'json',
-  ]);
+  const run = await runLab(lab, '--agent=pod');
   t.equal(run.code, 0, run.stderr);
   const writes = lab.fake.requests.filter((r) => ['create', 'delete', 'patch'].includes(r.verb));
   t.ok(writes.length > 0);

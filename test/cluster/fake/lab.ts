@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Test } from 'tap';
 import { netnsPair, type NetnsPair } from '../../helpers/netns.ts';
-import { proberCommand } from '../../helpers/prober.ts';
+import { proberCommand, type ProberExit } from '../../helpers/prober.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { renderKustomization } from '../../k8s/manifests.ts';
 import { FakeApiServer } from './apiserver.ts';
+import { runProber } from './run-prober.ts';
 
 /** prober's RBAC exactly as `kubectl apply -k k8s/` installs it (k8s/prober/, rendered like kustomize). */
 export function proberRbac(): Record<string, unknown>[] {
@@ -185,4 +186,9 @@ export async function clusterLab(t: Test, options: { redisReady?: boolean } = {}
     },
     stopRedis,
   };
+}
+
+/** Runs `prober run` of LAB_TEST against the lab's fake API server, `extra` flags added, JSON out. */
+export function runLab(lab: ClusterLab, ...extra: string[]): Promise<ProberExit> {
+  return runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, ...extra, '-o', 'json']);
 }
