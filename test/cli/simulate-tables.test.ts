@@ -1,16 +1,16 @@
-// Which table and picture `prober simulate` prints for the repository's lab, end to end through the binary:
-// the wide table when it fits the width, the compact one when not, --table to choose, -o svg|html.
+// Which table and picture `prober simulate` prints for the repository's lab: the wide table when it fits
+// the width, the compact one when not, --table to choose, -o svg|html. The commands run in this process
+// (helpers/cli-in-process.ts): their stdout is not a terminal, as when piped.
 
-import { spawnSync } from 'node:child_process';
 import t from 'tap';
-import { ROOT, requireBinary } from '../helpers/prober.ts';
+import { cli } from '../helpers/cli-in-process.ts';
+import { ROOT } from '../helpers/prober.ts';
 
 /** The lab's workloads without policies: 5 × 5, names up to 49 characters, about 220 columns wide. */
 function simulate(args: readonly string[], env: Record<string, string> = {}) {
   const { COLUMNS: _columns, ...rest } = process.env;
-  return spawnSync(requireBinary(), ['simulate', '-f', 'policies/networkpolicy', '-f', 'k8s', ...args], {
+  return cli(['simulate', '-f', 'policies/networkpolicy', '-f', 'k8s', ...args], {
     cwd: ROOT,
-    encoding: 'utf8',
     env: { ...rest, ...env },
   });
 }
@@ -18,7 +18,7 @@ function simulate(args: readonly string[], env: Record<string, string> = {}) {
 const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l].length));
 
 t.test('piped with no COLUMNS: 120 wide, so the 5 × 5 lab matrix is compact', async (t) => {
-  const run = simulate([]);
+  const run = await simulate([]);
   t.equal(run.status, 0, run.stderr);
   t.match(run.stdout, /^5 sources × 5 targets, one mark per cell; columns are numbered and named below$/m);
   t.match(run.stdout, /^ +│12│3│4│5│$/m, 'a bar between namespaces');
@@ -32,15 +32,19 @@ t.test('COLUMNS wide enough, or --table wide: the wide table', async (t) => {
     [[], { COLUMNS: '300' }],
     [['--table', 'wide'], {}],
   ] as const) {
-    const run = simulate(args, env);
+    const run = await simulate(args, env);
     t.equal(run.status, 0, run.stderr);
     t.match(run.stdout, /│ from \\ to +│ a-ingress-traefik\/traefik-ingress-controller:8000 │/);
   }
-  t.match(simulate(['--table', 'compact'], { COLUMNS: '300' }).stdout, /^ +│12│3│4│5│$/m, '--table compact wins');
+  t.match(
+    (await simulate(['--table', 'compact'], { COLUMNS: '300' })).stdout,
+    /^ +│12│3│4│5│$/m,
+    '--table compact wins',
+  );
 });
 
 t.test('-o svg and -o html through the command', async (t) => {
-  const svg = simulate(['-o', 'svg']);
+  const svg = await simulate(['-o', 'svg']);
   t.equal(svg.status, 0, svg.stderr);
   t.match(svg.stdout, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   t.equal(
@@ -48,16 +52,16 @@ t.test('-o svg and -o html through the command', async (t) => {
     25,
     'one rect per cell',
   );
-  const html = simulate(['-o', 'html']);
+  const html = await simulate(['-o', 'html']);
   t.equal(html.status, 0, html.stderr);
   t.match(html.stdout, /^<!DOCTYPE html>/);
 });
 
 t.test('--diff and --explain draw no picture: a usage error', async (t) => {
-  const run = simulate(['--diff', 'policies/networkpolicy', 'policies/cilium', '-o', 'svg']);
+  const run = await simulate(['--diff', 'policies/networkpolicy', 'policies/cilium', '-o', 'svg']);
   t.equal(run.status, 2);
   t.match(run.stderr, /^prober: --diff prints table, markdown or json/);
-  const bad = simulate(['--table', 'tiny']);
+  const bad = await simulate(['--table', 'tiny']);
   t.equal(bad.status, 2);
   t.match(bad.stderr, /--table <style>' argument 'tiny' is invalid\. Allowed choices are auto, wide, compact\./);
 });

@@ -2,9 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
+import { cli } from '../helpers/cli-in-process.ts';
 import { httpServer, listen } from '../helpers/peers.ts';
-import { startBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /** Clears the screen, homes the cursor, reverses text, rings the bell and fakes a green summary line. */
@@ -14,10 +14,11 @@ const PAYLOAD =
 /** Any character a terminal acts on or that reorders text; none may come from the report's inputs. */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
-/** Runs the binary without waiting synchronously: the hostile peers live in this process. */
-function prober(t: Test, args: string[]) {
-  return startBinary(t, args).exited;
-}
+/**
+ * Runs a command in this process (helpers/cli-in-process.ts), with what it writes to stdout and stderr
+ * captured: the bytes a terminal would get. The hostile peers live in this process too.
+ */
+const prober = (args: string[]) => cli(args);
 
 t.test('a hostile HTTP body and Redis error are escaped in the table and in Markdown', async (t) => {
   const http = await listen(
@@ -37,7 +38,7 @@ t.test('a hostile HTTP body and Redis error are escaped in the table and in Mark
     ['junit', ['probe', '--expect', 'deny', '-o', 'junit', ...urls]],
   ];
   for (const [name, args] of rows) {
-    const out = await prober(t, args);
+    const out = await prober(args);
     t.equal(out.stderr, '', `${name}: nothing on stderr`);
     t.notMatch(out.stdout, RAW_CONTROL, `${name}: no raw control character reaches stdout`);
     t.match(
@@ -89,8 +90,8 @@ t.test(
       ],
     ];
     for (const [name, args, shown] of rows) {
-      const out = await prober(t, args);
-      t.equal(out.code, 2, `${name}: refused`);
+      const out = await prober(args);
+      t.equal(out.status, 2, `${name}: refused`);
       t.notMatch(out.stdout, RAW_CONTROL, `${name}: no raw control character on stdout`);
       t.notMatch(out.stderr, RAW_CONTROL, `${name}: none on stderr either`);
       t.match(out.stderr, shown, `${name}: the name is shown, escaped`);

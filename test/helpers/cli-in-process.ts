@@ -61,10 +61,14 @@ async function runCaptured(args: readonly string[], options: CliOptions): Promis
   const stdout = { text: '' };
   const stderr = { text: '' };
   const writes = { out: process.stdout.write, err: process.stderr.write };
+  // Output is captured, as a pipe would take it: no terminal width, no colour, however the test was started.
+  const terminals = { out: process.stdout.isTTY, err: process.stderr.isTTY };
   const cwd = process.cwd();
   const restoreEnvironment = swapEnvironment(options.env);
   process.stdout.write = capture(stdout);
   process.stderr.write = capture(stderr);
+  process.stdout.isTTY = false;
+  process.stderr.isTTY = false;
   try {
     if (options.cwd) process.chdir(options.cwd);
     const status = await runCli(args);
@@ -72,6 +76,8 @@ async function runCaptured(args: readonly string[], options: CliOptions): Promis
   } finally {
     process.stdout.write = writes.out;
     process.stderr.write = writes.err;
+    process.stdout.isTTY = terminals.out;
+    process.stderr.isTTY = terminals.err;
     process.chdir(cwd);
     restoreEnvironment();
   }
