@@ -1,32 +1,31 @@
 // A fake Kubernetes API server over real HTTPS for tests: there is no cluster on these machines, so this
 // serves exactly the endpoints prober uses, with real paths, verbs, content types, Status errors, RBAC
 // (Roles per namespace, ClusterRoles), injected faults, pod status transitions and logs — and validates
-// everything prober sends.
+// everything prober sends. This file holds the objects and what tests call; handler.ts answers a request,
+// served.ts says what is served, authorizer.ts who may, routes.ts what each route does, faults.ts what a
+// test injects, pods.ts and kubelet.ts the pods.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { FakeAdmission } from './admission.ts';
+import { enforcePodSecurity } from './admission-refusals.ts';
 import { admitOwnerReferences, FakeControllers } from './adoption.ts';
-import type { FakeKubelet } from './kubelet.ts';
+import { FakeAuthorizer } from './authorizer.ts';
+import { ExpiringLists } from './discovery.ts';
 import { FakeEndpointSlices } from './endpoint-slices.ts';
+import { FakeFaults } from './faults.ts';
+import { handle, type Handling, type SeenRequest } from './handler.ts';
+import type { FakeKubelet } from './kubelet.ts';
 import { FakeMesh } from './mesh.ts';
 import { service, type PodFixture, type ServiceFixture } from './objects.ts';
-import { checkRequestBody } from './object-size.ts';
 import { FakePods } from './pods.ts';
-import { discovery, isDiscoveryPath, page } from './discovery.ts';
-import { parseSelector } from './selector.ts';
-import { parsePath, verbOf, type Target } from './request.ts';
-import { FakeRbac } from './rbac.ts';
-import * as status from './status.ts';
-import { PlainAnswer, pageNotFound, serviceUnavailable } from './plain-answers.ts';
-import { enforcePodSecurity } from './admission-refusals.ts';
-import { ExpiringLists } from './discovery.ts';
+import { key, labelsOf, meta, type Stored } from './routes.ts';
+import { ServedResources } from './served.ts';
 import { makeCertificate } from './tls.ts';
 
 type Json = Record<string, unknown>;
@@ -34,43 +33,7 @@ type Json = Record<string, unknown>;
 /** Objects as tests read them back: any field may be looked at. */
 export type StoredObject = Record<string, any>;
 
-/** One request as the fake saw it, for assertions. */
-export interface SeenRequest {
-  readonly verb: string;
-  readonly group: string;
-  readonly resource: string;
-  readonly namespace: string | undefined;
-  readonly name: string | undefined;
-  readonly contentType: string | undefined;
-  readonly code: number;
-  /** Milliseconds since the fake started. */
-  readonly at: number;
-}
-
-/** Built-in resources every cluster serves (group/version/resource); CRD kinds are added with `installCrd`. */
-const BUILT_IN = [
-  '/v1/pods',
-  '/v1/services',
-  '/v1/namespaces',
-  'discovery.k8s.io/v1/endpointslices',
-  'networking.k8s.io/v1/networkpolicies',
-];
-
-/** Kind of each policy resource, for stored objects. */
-const POLICY_KINDS: Readonly<Record<string, string>> = {
-  networkpolicies: 'NetworkPolicy',
-  adminnetworkpolicies: 'AdminNetworkPolicy',
-  baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
-  clusternetworkpolicies: 'ClusterNetworkPolicy',
-  ciliumnetworkpolicies: 'CiliumNetworkPolicy',
-  ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
-  authorizationpolicies: 'AuthorizationPolicy',
-  peerauthentications: 'PeerAuthentication',
-};
-
-const key = (namespace: string | undefined, name: string | undefined): string => `${namespace ?? ''}/${name ?? ''}`;
-const meta = (object: Json): Json => object.metadata as Json;
-const labelsOf = (object: Json): Record<string, string> => (meta(object).labels ?? {}) as Record<string, string>;
+export type { SeenRequest } from './handler.ts';
 
 /** The fake API server. Start one per test with {@link FakeApiServer.start}; it stops at teardown. */
 export class FakeApiServer {
@@ -100,22 +63,9 @@ export class FakeApiServer {
   readonly #slices = new FakeEndpointSlices();
   readonly #namespaces = new Map<string, Json>();
   readonly #policies: Json[] = [];
-  readonly #served = new Set(BUILT_IN);
-  /** Kinds of CRD resources installed with a kind of their own (`group/resource` → kind). */
-  readonly #crdKinds = new Map<string, string>();
-  readonly #denied = new Set<string>();
-  #rbac: FakeRbac | undefined;
-  readonly #faults: {
-    verb: string;
-    resource: string;
-    code: number;
-    left: number;
-    message: string | undefined;
-    /** Carry the request out before failing it: the answer, not the request, is lost. */
-    lost: boolean;
-    /** The whole answer, when not a Status of `code` (see answerNext). */
-    answer?: () => Error;
-  }[] = [];
+  readonly #served = new ServedResources();
+  readonly #authorizer = new FakeAuthorizer(this.user, this.groups);
+  readonly #faults = new FakeFaults();
   /** Lists whose continue tokens expire on request (see `expireContinue`). */
   readonly #expiring = new ExpiringLists();
   /** Groups served by an aggregated API whose backend is not available (see `unavailable`). */
@@ -128,9 +78,12 @@ export class FakeApiServer {
 
   private constructor(cert: { cert: string; key: string }) {
     this.#cert = cert.cert;
-    this.#server = createServer({ cert: cert.cert, key: cert.key }, (req, res) => void this.#handle(req, res));
+    this.#server = createServer(
+      { cert: cert.cert, key: cert.key },
+      (req, res) => void handle(this.#handling(), req, res),
+    );
     const may = (namespace: string) => (verb: string, resource: string) =>
-      this.#may(verb, { group: '', version: 'v1', resource, namespace, name: undefined });
+      this.#authorizer.allows(verb, { group: '', version: 'v1', resource, namespace, name: undefined });
     this.#pods.admission.push(
       (pod, ns) => admitOwnerReferences(pod, may(ns)),
       (pod, ns) => this.mesh.admit(pod, ns),
@@ -230,12 +183,7 @@ export class FakeApiServer {
    * a kind prober does not list for `run` names its kind (`GlobalNetworkPolicy`).
    */
   installCrd(group: string, version: string, resource: string, kind?: string): void {
-    this.#served.add(`${group}/${version}/${resource}`);
-    if (kind) this.#crdKinds.set(`${group}/${resource}`, kind);
-  }
-
-  #kindOf(group: string, resource: string): string | undefined {
-    return this.#crdKinds.get(`${group}/${resource}`) ?? POLICY_KINDS[resource];
+    this.#served.install(group, version, resource, kind);
   }
 
   /** Stores a policy object of any kind (its CRD must be installed for it to be listed). */
@@ -250,18 +198,17 @@ export class FakeApiServer {
    * as for a cluster admin's kubeconfig.
    */
   enforceRbac(objects: readonly Json[]): void {
-    this.#rbac ??= new FakeRbac();
-    this.#rbac.load(objects);
+    this.#authorizer.enforceRbac(objects);
   }
 
   /** On top of RBAC: deny `verb` on `resource` (`pods/ephemeralcontainers`) in a namespace, or everywhere. */
   deny(verb: string, resource: string, namespace?: string): void {
-    this.#denied.add(`${verb} ${resource} ${namespace ?? '*'}`);
+    this.#authorizer.deny(verb, resource, namespace);
   }
 
   /** Answers the next `times` matching requests with an error `code` (500, 503, 429 …), optionally with its own message. */
   failNext(verb: string, resource: string, code: number, times = 1, message?: string): void {
-    this.#faults.push({ verb, resource, code, left: times, message, lost: false });
+    this.#faults.add(verb, resource, code, times, message, false);
   }
 
   /**
@@ -270,7 +217,7 @@ export class FakeApiServer {
    * client sees a failure. Faults of both kinds apply in the order they were added.
    */
   loseNextAnswer(verb: string, resource: string, code = 504, times = 1, message?: string): void {
-    this.#faults.push({ verb, resource, code, left: times, message, lost: true });
+    this.#faults.add(verb, resource, code, times, message, true);
   }
 
   /**
@@ -278,7 +225,7 @@ export class FakeApiServer {
    * (status.ts, admission-refusals.ts) or a PlainAnswer (plain-answers.ts: APF's 429 with Retry-After …).
    */
   answerNext(verb: string, resource: string, answer: () => Error, times = 1): void {
-    this.#faults.push({ verb, resource, code: 0, left: times, message: undefined, lost: false, answer });
+    this.#faults.addAnswer(verb, resource, answer, times);
   }
 
   /** Serves `group` through an aggregated API that is not available: discovery lists it, every request gets 503. */
@@ -315,140 +262,33 @@ export class FakeApiServer {
     this.#pods.delete(namespace, name);
   }
 
-  /** Whether prober's user may do this, by RBAC and the test's extra denials. */
-  #may(verb: string, target: Target): boolean {
-    const denied = [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some(
-      (rule) => this.#denied.has(rule),
-    );
-    return (
-      !denied &&
-      (this.#rbac === undefined || this.#rbac.allows({ name: this.user, groups: this.groups }, { verb, ...target }))
-    );
-  }
-
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const target = parsePath(url.pathname);
-    // Discovery is open to every authenticated user (system:discovery), whatever the RBAC.
-    const discoveryPath = req.method === 'GET' && isDiscoveryPath(url.pathname);
-    const verb = discoveryPath ? 'get' : verbOf(req.method ?? 'GET', target?.name);
-    const contentType = req.headers['content-type'];
-    const send = (code: number, payload: unknown, type = 'application/json', headers = {}): void => {
-      this.requests.push({
-        verb,
-        group: target?.group ?? '',
-        resource: discoveryPath ? 'apis' : (target?.resource ?? url.pathname),
-        namespace: target?.namespace,
-        name: target?.name,
-        contentType,
-        code,
-        at: Math.round(performance.now() - this.#started),
-      });
-      res.writeHead(code, { ...headers, 'content-type': type });
-      res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  /** What of the fake a request goes through (handler.ts). */
+  #handling(): Handling {
+    return {
+      url: this.url,
+      token: this.token,
+      user: this.user,
+      started: this.#started,
+      requests: this.requests,
+      authorizer: this.#authorizer,
+      served: this.#served,
+      unavailable: this.#unavailable,
+      expiring: this.#expiring,
+      faults: this.#faults,
+      stored: () => this.#stored(),
     };
-    try {
-      if (req.headers.authorization !== `Bearer ${this.token}`) throw status.unauthorized();
-      if (discoveryPath) {
-        if (this.#unavailable.has(url.pathname.split('/')[2] ?? '')) throw serviceUnavailable();
-        send(
-          200,
-          discovery(url.pathname, this.#served, (g, r) => this.#kindOf(g, r)),
-        );
-        return;
-      }
-      if (!target) throw pageNotFound();
-      // The API server authorizes before it routes: a path it does not serve is still a 403 when RBAC says no.
-      if (!this.#may(verb, target))
-        throw status.forbidden(this.user, verb, target.resource, target.group, target.namespace, target.name);
-      if (this.#unavailable.has(target.group)) throw serviceUnavailable();
-      if (![...this.#served].some((s) => s.startsWith(`${target.group}/${target.version}/`))) throw pageNotFound();
-      if (!this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
-        throw status.noSuchResource();
-      if (verb === 'list') this.#expiring.check(target.resource, url);
-      // The handler reads the body only after authentication, authorization and routing.
-      checkRequestBody(Buffer.byteLength(body));
-      const fault = this.#faults.find((f) => f.left > 0 && f.verb === verb && f.resource === target.resource);
-      if (fault && !fault.lost) {
-        fault.left -= 1;
-        throw fault.answer?.() ?? status.serverError(fault.code, fault.message);
-      }
-      const [code, payload, type] = this.#route(verb, target, url, body, contentType ?? '');
-      if (fault) {
-        fault.left -= 1;
-        throw status.serverError(fault.code, fault.message);
-      }
-      send(code, payload, type);
-    } catch (error) {
-      if (error instanceof PlainAnswer) {
-        send(error.code, error.body(), 'text/plain; charset=utf-8', {
-          ...error.headers,
-          'x-content-type-options': 'nosniff',
-        });
-        return;
-      }
-      const failure =
-        error instanceof status.StatusError
-          ? error
-          : new status.StatusError(500, 'InternalError', `fake API server bug: ${(error as Error).stack}`);
-      send(failure.code, failure.body());
-    }
   }
 
-  #route(verb: string, target: Target, url: URL, body: string, contentType: string): [number, unknown, string?] {
-    const { namespace, name } = target;
-    const selector = parseSelector(url.searchParams.get('labelSelector'));
-    // Items of built-in lists carry no apiVersion/kind (only the list does); clients must not rely on them.
-    const bare = ({ apiVersion: _a, kind: _k, ...rest }: Json): Json => rest;
-    const list = (kind: string, items: Iterable<Json>): [number, Json] => [
-      200,
-      {
-        kind,
-        apiVersion: 'v1',
-        ...page(url, this.#version, [...items].filter((o) => selector(labelsOf(o))).map(bare)),
-      },
-    ];
-    const inNamespace = (store: Map<string, Json>): Json[] =>
-      [...store.values()].filter((o) => namespace === undefined || meta(o).namespace === namespace);
-    switch (`${verb} ${target.group}/${target.resource}`) {
-      case 'list /pods':
-        return list('PodList', this.#pods.all(namespace));
-      case 'get /pods':
-        return [200, this.#pods.get(namespace, name)];
-      case 'create /pods':
-        return [201, this.#pods.create(namespace ?? '', body, contentType)];
-      case 'delete /pods':
-        return [200, this.#pods.delete(namespace, name)];
-      case 'patch /pods/ephemeralcontainers':
-        return [200, this.#pods.patchEphemeral(namespace, name, body, contentType)];
-      case 'get /pods/log':
-        return [200, this.#pods.log(namespace, name, url.searchParams.get('container')), 'text/plain'];
-      case 'get /services': {
-        const svc = this.#services.get(key(namespace, name));
-        if (!svc) throw status.notFound('services', name ?? '');
-        return [200, svc];
-      }
-      case 'list discovery.k8s.io/endpointslices':
-        return list('EndpointSliceList', this.endpointSlices(namespace));
-      case 'list /namespaces':
-        return list('NamespaceList', this.#namespaces.values());
-      case 'list /services':
-        return list('ServiceList', inNamespace(this.#services));
-      default: {
-        const kind = this.#kindOf(target.group, target.resource);
-        if (verb !== 'list' || !kind || namespace !== undefined) throw status.methodNotAllowed(verb);
-        // Served at the requested version, as the API server converts between a CRD's versions.
-        const apiVersion = `${target.group}/${target.version}`;
-        const stored = this.#policies.filter(
-          (p) => p.kind === kind && String(p.apiVersion).split('/')[0] === target.group,
-        );
-        const items =
-          target.group === 'networking.k8s.io' ? stored.map(bare) : stored.map((p) => ({ ...p, apiVersion }));
-        return [200, { apiVersion, kind: `${kind}List`, ...page(url, this.#version, items) }];
-      }
-    }
+  /** What the routes read and change (routes.ts). */
+  #stored(): Stored {
+    return {
+      pods: this.#pods,
+      services: this.#services,
+      namespaces: this.#namespaces,
+      policies: this.#policies,
+      version: this.#version,
+      endpointSlices: (namespace) => this.endpointSlices(namespace),
+      kindOf: (group, resource) => this.#served.kindOf(group, resource),
+    };
   }
 }

@@ -1,0 +1,47 @@
+// Faults a test injects into the fake API server: the next matching requests are answered with an error
+// instead of being carried out, or carried out and then answered with an error (the answer is lost on
+// its way back). Faults of both kinds apply in the order they were added.
+
+import * as status from './status.ts';
+
+interface Fault {
+  readonly verb: string;
+  readonly resource: string;
+  readonly code: number;
+  left: number;
+  readonly message: string | undefined;
+  /** Carry the request out before failing it: the answer, not the request, is lost. */
+  readonly lost: boolean;
+  /** The whole answer, when not a Status of `code`. */
+  readonly answer?: () => Error;
+}
+
+/** The fake's queue of injected faults. */
+export class FakeFaults {
+  readonly #queue: Fault[] = [];
+
+  /** The next `times` `verb resource` requests get a Status `code`, before (or, `lost`, after) being carried out. */
+  add(verb: string, resource: string, code: number, times: number, message: string | undefined, lost: boolean): void {
+    this.#queue.push({ verb, resource, code, left: times, message, lost });
+  }
+
+  /** The next `times` `verb resource` requests get `answer()` instead of being carried out. */
+  addAnswer(verb: string, resource: string, answer: () => Error, times: number): void {
+    this.#queue.push({ verb, resource, code: 0, left: times, message: undefined, lost: false, answer });
+  }
+
+  /** Carries out a `verb resource` request with `carryOut`, unless the first fault that matches says otherwise. */
+  apply<T>(verb: string, resource: string, carryOut: () => T): T {
+    const fault = this.#queue.find((f) => f.left > 0 && f.verb === verb && f.resource === resource);
+    if (fault && !fault.lost) {
+      fault.left -= 1;
+      throw fault.answer?.() ?? status.serverError(fault.code, fault.message);
+    }
+    const result = carryOut();
+    if (fault) {
+      fault.left -= 1;
+      throw status.serverError(fault.code, fault.message);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,60 @@
+// What the fake API server serves: the built-in resources every cluster has, and the CRDs a test installs
+// (at one version each, with the kind their objects carry). A path outside them is answered as the API
+// server answers it: 404 page not found for a group/version it does not serve, a Status NotFound for a
+// resource it does not know in a served group/version.
+
+import { discovery } from './discovery.ts';
+import { pageNotFound } from './plain-answers.ts';
+import type { Target } from './request.ts';
+import * as status from './status.ts';
+
+/** Built-in resources every cluster serves (group/version/resource); CRD kinds are added with `install`. */
+const BUILT_IN = [
+  '/v1/pods',
+  '/v1/services',
+  '/v1/namespaces',
+  'discovery.k8s.io/v1/endpointslices',
+  'networking.k8s.io/v1/networkpolicies',
+];
+
+/** Kind of each policy resource, for stored objects. */
+const POLICY_KINDS: Readonly<Record<string, string>> = {
+  networkpolicies: 'NetworkPolicy',
+  adminnetworkpolicies: 'AdminNetworkPolicy',
+  baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
+  clusternetworkpolicies: 'ClusterNetworkPolicy',
+  ciliumnetworkpolicies: 'CiliumNetworkPolicy',
+  ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
+  authorizationpolicies: 'AuthorizationPolicy',
+  peerauthentications: 'PeerAuthentication',
+};
+
+/** The resources the fake serves. */
+export class ServedResources {
+  readonly #served = new Set(BUILT_IN);
+  /** Kinds of CRD resources installed with a kind of their own (`group/resource` → kind). */
+  readonly #crdKinds = new Map<string, string>();
+
+  /** Serves a CRD's resource at one version; `kind` names a kind prober does not list for `run`. */
+  install(group: string, version: string, resource: string, kind?: string): void {
+    this.#served.add(`${group}/${version}/${resource}`);
+    if (kind) this.#crdKinds.set(`${group}/${resource}`, kind);
+  }
+
+  /** The kind of the objects of a policy resource, if it is one. */
+  kindOf(group: string, resource: string): string | undefined {
+    return this.#crdKinds.get(`${group}/${resource}`) ?? POLICY_KINDS[resource];
+  }
+
+  /** Throws what the API server answers for a request it does not route to a resource it serves. */
+  route(target: Target): void {
+    if (![...this.#served].some((s) => s.startsWith(`${target.group}/${target.version}/`))) throw pageNotFound();
+    if (!this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
+      throw status.noSuchResource();
+  }
+
+  /** The discovery document at `path` (/api, /apis, /apis/GROUP/VERSION …). */
+  discovery(path: string): unknown {
+    return discovery(path, this.#served, (group, resource) => this.kindOf(group, resource));
+  }
+}
