@@ -70,11 +70,7 @@ t.test('SIGTERM mid-run deletes the probe pods and exits 2', async (t) => {
   ]);
   // Mid-run: an agent is running. (Not both at once: the app's probes answer at once, so its agent may
   // be done before apache's starts; apache's deny waits out its 30 s timeout.)
-  await waitFor(
-    'an agent running',
-    () => lab.fake.probePods().some((p) => p.status?.phase === 'Running'),
-    20_000,
-  );
+  await waitFor('an agent running', () => lab.fake.probePods().some((p) => p.status?.phase === 'Running'), 20_000);
   prober.child.kill('SIGTERM');
   const exit = await prober.exited;
   t.equal(exit.code, 2, exit.stderr);
