@@ -58,6 +58,27 @@ export function bounded<T>(
   return list;
 }
 
+/** A priority from 0 (first) to 1000, required (AdminNetworkPolicy, ClusterNetworkPolicy). */
+export function readPriority(spec: Fields): number {
+  const priority = spec.int('priority') ?? spec.fail('is required', 'priority');
+  if (priority < 0 || priority > 1000) spec.fail(`priority ${priority} is not within 0-1000`, 'priority');
+  return priority;
+}
+
+/**
+ * An admin-tier policy's sections: no tier of AdminNetworkPolicy, BaselineAdminNetworkPolicy or
+ * ClusterNetworkPolicy isolates, so traffic no rule matches falls through to the next tier.
+ */
+export function tierSections(
+  ingress: readonly Rule[],
+  egress: readonly Rule[],
+): Pick<NetworkLayerPolicy, 'ingress' | 'egress'> {
+  return {
+    ingress: ingress.length > 0 ? { isolates: false, rules: ingress } : undefined,
+    egress: egress.length > 0 ? { isolates: false, rules: egress } : undefined,
+  };
+}
+
 function readPeer(peer: Fields, direction: Direction): PeerSpec[] {
   if (direction === 'egress') {
     peer.reject('nodes', 'node peers need node labels and addresses, which the engine does not model');
@@ -143,11 +164,7 @@ export function readAdminPolicy(
   ref: string,
   source: string | undefined,
 ): NetworkLayerPolicy {
-  let priority = 0;
-  if (tier === 'admin') {
-    priority = spec.int('priority') ?? spec.fail('is required', 'priority');
-    if (priority < 0 || priority > 1000) spec.fail(`priority ${priority} is not within 0-1000`, 'priority');
-  }
+  const priority = tier === 'admin' ? readPriority(spec) : 0;
   const subjectFields = spec.reqObj('subject');
   const subject = readPods(subjectFields, 'subject') ?? subjectFields.fail('needs namespaces or pods');
   subjectFields.done();
@@ -164,8 +181,6 @@ export function readAdminPolicy(
     source,
     priority,
     subject,
-    // Admin tiers never isolate: traffic no rule matches falls through to the next tier.
-    ingress: ingress.length > 0 ? { isolates: false, rules: ingress } : undefined,
-    egress: egress.length > 0 ? { isolates: false, rules: egress } : undefined,
+    ...tierSections(ingress, egress),
   };
 }

@@ -1,6 +1,6 @@
 // ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, network-policy-api v0.2.0): tiers Admin and
 // Baseline, actions Accept/Deny/Pass, `protocols` matches. Validated as the CRD's schema and CEL rules do.
-import { bounded, readPods } from './admin.ts';
+import { bounded, readPods, readPriority, tierSections } from './admin.ts';
 import type { Fields } from './fields.ts';
 import { checkPortNumber, readBlock } from './parse-common.ts';
 import type { PortSpec } from './ports.ts';
@@ -118,8 +118,7 @@ export function readClusterNetworkPolicy(spec: Fields, ref: string, source: stri
   const tier =
     TIERS[tierText as keyof typeof TIERS] ??
     spec.fail(`unsupported value "${tierText}" (expected Admin, Baseline)`, 'tier');
-  const priority = spec.int('priority') ?? spec.fail('is required', 'priority');
-  if (priority < 0 || priority > 1000) spec.fail(`priority ${priority} is not within 0-1000`, 'priority');
+  const priority = readPriority(spec);
   const subjectFields = spec.reqObj('subject');
   exactlyOne(subjectFields, 'subject', ['namespaces', 'pods']);
   const subject = readPods(subjectFields, 'subject', true) ?? subjectFields.fail('needs namespaces or pods');
@@ -134,8 +133,6 @@ export function readClusterNetworkPolicy(spec: Fields, ref: string, source: stri
     source,
     priority,
     subject,
-    // No tier of a ClusterNetworkPolicy isolates: traffic no rule matches goes on to the next tier.
-    ingress: ingress.length > 0 ? { isolates: false, rules: ingress } : undefined,
-    egress: egress.length > 0 ? { isolates: false, rules: egress } : undefined,
+    ...tierSections(ingress, egress),
   };
 }

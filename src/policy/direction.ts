@@ -42,6 +42,41 @@ function what(direction: Direction, t: Traffic): string {
 const actionWord = (rule: Rule): string => (rule.action === 'deny' ? 'Deny' : rule.tie ? 'Accept' : 'Allow');
 
 /**
+ * Walks one tier (admin or baseline) in priority order: `take` gets each rule that matches or may match,
+ * and the first rule that surely matches ends the tier. Policies tied on tier and priority are each
+ * walked in full, since an implementation may apply either first. Returns whether a rule surely matched.
+ */
+function walkTier(
+  sets: PeerSets,
+  rules: readonly Rule[],
+  t: Traffic,
+  uncertain: string[],
+  tied: string[],
+  take: (rule: Rule) => void,
+): boolean {
+  for (const group of ruleGroups(rules)) {
+    const matched = new Set<string | undefined>();
+    let decided = false;
+    for (const policyRules of group.policies) {
+      for (const rule of policyRules) {
+        const m = covers(sets, rule, t);
+        if (m === 'no') continue;
+        matched.add(rule.policy);
+        if (m === 'maybe') uncertain.push(rule.ref);
+        take(rule);
+        if (m === 'yes') {
+          decided = true;
+          break;
+        }
+      }
+    }
+    if (matched.size > 1) tied.push(group.policies.map((p) => p[0]!.policy).join(' and '));
+    if (decided) return true;
+  }
+  return false;
+}
+
+/**
  * Every outcome the direction can have. A rule whose peers are CIDR blocks and whose remote end is a
  * workload without known pod IPs may or may not match (`maybe`): both branches are followed, so
  * the outcomes then hold more than one verdict. Without such rules there is exactly one outcome.
@@ -59,33 +94,17 @@ function outcomes(
   const spec = what(direction, t);
   // Tier 1, admin (AdminNetworkPolicy, ClusterNetworkPolicy tier Admin): the first matching rule
   // decides; Pass goes on to NetworkPolicy. Tied policies are each walked: any of them may decide.
-  let reach = true;
-  for (const group of ruleGroups(att.admin)) {
-    const matched = new Set<string | undefined>();
-    for (const rules of group.policies) {
-      for (const rule of rules) {
-        const m = covers(sets, rule, t);
-        if (m === 'no') continue;
-        matched.add(rule.policy);
-        if (m === 'maybe') uncertain.push(rule.ref);
-        if (rule.action === 'pass') passedBy.push(rule.ref);
-        else
-          out.push({
-            verdict: rule.action,
-            decidedBy: 'admin',
-            rules: [rule.ref],
-            why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule)}, ${spec})`,
-          });
-        if (m === 'yes') {
-          reach = false;
-          break;
-        }
-      }
-    }
-    if (matched.size > 1) tied.push(group.policies.map((p) => p[0]!.policy).join(' and '));
-    if (!reach) break;
-  }
-  if (!reach && passedBy.length === 0) return out;
+  const adminDecided = walkTier(sets, att.admin, t, uncertain, tied, (rule) => {
+    if (rule.action === 'pass') passedBy.push(rule.ref);
+    else
+      out.push({
+        verdict: rule.action,
+        decidedBy: 'admin',
+        rules: [rule.ref],
+        why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule)}, ${spec})`,
+      });
+  });
+  if (adminDecided && passedBy.length === 0) return out;
   const passNote = passedBy.length > 0 ? `${passedBy[0]} passes to NetworkPolicy; ` : '';
   // Tier 2, NetworkPolicy and Cilium: deny rules win; isolation means only allowed traffic passes.
   const isolatedBy = att.network.filter((a) => a.section.isolates).map((a) => a.policy.ref);
@@ -145,36 +164,20 @@ function outcomes(
   // Tier 3, baseline (BaselineAdminNetworkPolicy, ClusterNetworkPolicy tier Baseline), then the default:
   // allowed. A baseline Pass skips the rest of the tier, to the default.
   let baselinePass = '';
-  let decided = false;
-  for (const group of ruleGroups(att.baseline)) {
-    const matched = new Set<string | undefined>();
-    for (const rules of group.policies) {
-      for (const rule of rules) {
-        const m = covers(sets, rule, t);
-        if (m === 'no') continue;
-        matched.add(rule.policy);
-        if (m === 'maybe') uncertain.push(rule.ref);
-        if (rule.action === 'pass') {
-          passedBy.push(rule.ref);
-          baselinePass = `${rule.ref} passes the baseline tier; `;
-        } else {
-          const verdict = rule.action === 'allow' ? 'allow' : 'deny';
-          out.push({
-            verdict,
-            decidedBy: 'baseline',
-            rules: [rule.ref],
-            why: `${passNote}no NetworkPolicy isolates it; ${verdict === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${spec})`,
-          });
-        }
-        if (m === 'yes') {
-          decided = true;
-          break;
-        }
-      }
+  const decided = walkTier(sets, att.baseline, t, uncertain, tied, (rule) => {
+    if (rule.action === 'pass') {
+      passedBy.push(rule.ref);
+      baselinePass = `${rule.ref} passes the baseline tier; `;
+    } else {
+      const verdict = rule.action === 'allow' ? 'allow' : 'deny';
+      out.push({
+        verdict,
+        decidedBy: 'baseline',
+        rules: [rule.ref],
+        why: `${passNote}no NetworkPolicy isolates it; ${verdict === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${spec})`,
+      });
     }
-    if (matched.size > 1) tied.push(group.policies.map((p) => p[0]!.policy).join(' and '));
-    if (decided) break;
-  }
+  });
   if (decided && baselinePass === '') return out;
   out.push({
     verdict: 'allow',

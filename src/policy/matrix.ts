@@ -68,6 +68,36 @@ class DirectionSets {
     return cov;
   }
 
+  /**
+   * One tier's walk (admin or baseline), over sets of remotes at once: each rule takes the remotes that
+   * still reach it and may match (`take`), and the remotes it surely matches go no further. Tied policies
+   * each see the same remotes; a remote any of them surely matches leaves `reach` after the group.
+   */
+  #walkTier(
+    rules: readonly Rule[],
+    reach: Bitset,
+    direction: Direction,
+    subject: Workload,
+    take: (rule: Rule, hit: Bitset) => void,
+  ): void {
+    for (const group of ruleGroups(rules)) {
+      const tiedGroup = group.policies.length > 1;
+      const start = tiedGroup ? reach.clone() : reach;
+      const matched = tiedGroup ? new Bitset(reach.size) : undefined;
+      for (const policyRules of group.policies) {
+        const left = matched ? start.clone() : reach;
+        for (const rule of policyRules) {
+          const cov = this.ruleSets(rule, direction, subject);
+          const hit = withMaybe(cov).and(left);
+          if (!hit.isEmpty()) take(rule, hit);
+          matched?.or(cov.yes.clone().and(left));
+          left.andNot(cov.yes);
+        }
+      }
+      if (matched) reach.andNot(matched);
+    }
+  }
+
   /** Same tier walk as decideDirection, over sets of remote workloads at once. */
   sides(direction: Direction, att: Attachments, subject: Workload): SideSets {
     const a = att[direction][subject.index]!;
@@ -78,23 +108,9 @@ class DirectionSets {
     // Remotes that may still reach the current rule (no earlier rule surely matched them).
     const reach = all.clone();
     const passed = new Bitset(all.size);
-    for (const group of ruleGroups(a.admin)) {
-      // Tied policies each see the same remotes; a remote any of them surely matches goes no further.
-      const start = group.policies.length > 1 ? reach.clone() : reach;
-      const matched = group.policies.length > 1 ? new Bitset(all.size) : undefined;
-      for (const rules of group.policies) {
-        const left = matched ? start.clone() : reach;
-        for (const rule of rules) {
-          const cov = this.ruleSets(rule, direction, subject);
-          const hit = withMaybe(cov).and(left);
-          if (hit.isEmpty()) continue;
-          (rule.action === 'allow' ? allow : rule.action === 'deny' ? deny : passed).or(hit);
-          matched?.or(cov.yes.clone().and(left));
-          left.andNot(cov.yes);
-        }
-      }
-      if (matched) reach.andNot(matched);
-    }
+    this.#walkTier(a.admin, reach, direction, subject, (rule, hit) =>
+      (rule.action === 'allow' ? allow : rule.action === 'deny' ? deny : passed).or(hit),
+    );
     const toNetwork = reach.or(passed);
     const denyYes = new Bitset(all.size);
     const permitYes = new Bitset(all.size);
@@ -124,20 +140,9 @@ class DirectionSets {
       return { allow, deny: deny.or(undenied.andNot(permitYes)) };
     }
     // A baseline Pass goes to the default (allowed), like an Allow; it stops the tier walk all the same.
-    for (const group of ruleGroups(a.baseline)) {
-      const start = group.policies.length > 1 ? undenied.clone() : undenied;
-      const matched = group.policies.length > 1 ? new Bitset(all.size) : undefined;
-      for (const rules of group.policies) {
-        const left = matched ? start.clone() : undenied;
-        for (const rule of rules) {
-          const cov = this.ruleSets(rule, direction, subject);
-          (rule.action === 'deny' ? deny : allow).or(withMaybe(cov).and(left));
-          matched?.or(cov.yes.clone().and(left));
-          left.andNot(cov.yes);
-        }
-      }
-      if (matched) undenied.andNot(matched);
-    }
+    this.#walkTier(a.baseline, undenied, direction, subject, (rule, hit) =>
+      (rule.action === 'deny' ? deny : allow).or(hit),
+    );
     return { allow: allow.or(undenied), deny };
   }
 }
