@@ -1,21 +1,11 @@
 // AdminNetworkPolicy → NetworkPolicy → BaselineAdminNetworkPolicy: priority, Allow/Deny/Pass.
 import t from 'tap';
-import { runRows, topologyModel, type Row } from './harness.ts';
-
-const indent = (text: string): string =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
+import { runRows, topologyModel, type Row, indent, np } from './harness.ts';
 
 const anp = (name: string, spec: string): string =>
   `apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n${indent(spec)}\n---\n`;
 const banp = (spec: string): string =>
   `apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec:\n${indent(spec)}\n---\n`;
-const np = (ns: string, name: string, spec: string): string =>
-  `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;
-
 const subjectX = 'subject: {namespaces: {matchLabels: {ns: x}}}';
 const fromY = 'from: [{namespaces: {matchLabels: {ns: y}}}]';
 const npAllowY = np('x', 'allow-y', 'podSelector: {}\ningress:\n- from: [{namespaceSelector: {matchLabels: {ns: y}}}]');

@@ -1,20 +1,11 @@
 // CiliumNetworkPolicy subset: endpoint selectors, namespace scoping, toPorts, entities, deny rules.
 import t from 'tap';
-import { runRows, topologyModel, type Row } from './harness.ts';
+import { runRows, topologyModel, type Row, indent, np } from './harness.ts';
 
-const indent = (text: string): string =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
 const cnp = (ns: string, name: string, spec: string): string =>
   `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;
 const ccnp = (name: string, spec: string): string =>
   `apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n${indent(spec)}\n---\n`;
-const np = (ns: string, name: string, spec: string): string =>
-  `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;
-
 const rows: Row[] = [
   {
     name: 'fromEndpoints without a namespace label means the policy namespace',

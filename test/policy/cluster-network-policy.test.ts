@@ -2,20 +2,10 @@
 // priority, ties, `protocols`, and the CRD's validation.
 import t from 'tap';
 import { buildModel, PolicyError } from '../../src/policy/index.ts';
-import { docs, runRows, topologyModel, type Row } from './harness.ts';
-
-const indent = (text: string): string =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
+import { docs, runRows, topologyModel, type Row, indent, np } from './harness.ts';
 
 const cnp = (name: string, tier: string, priority: number, spec: string): string =>
   `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n  tier: ${tier}\n  priority: ${priority}\n${indent(spec)}\n---\n`;
-const np = (ns: string, name: string, spec: string): string =>
-  `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;
-
 const subjectX = 'subject: {namespaces: {matchLabels: {ns: x}}}';
 const fromY = 'from: [{namespaces: {matchLabels: {ns: y}}}]';
 const fromAll = 'from: [{namespaces: {}}]';

@@ -10,6 +10,18 @@ import {
   type WorkloadInput,
 } from '../../src/policy/index.ts';
 
+/** `text` indented two spaces, to nest a YAML block under a key. */
+export const indent = (text: string): string =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+
+/** A NetworkPolicy document in namespace `ns` with `spec` (YAML) as its spec. */
+export const np = (ns: string, name: string, spec: string): string =>
+  `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;
+
 export const NAMESPACES = ['x', 'y', 'z'] as const;
 export const PODS = ['a', 'b', 'c'] as const;
 

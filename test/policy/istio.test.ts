@@ -1,13 +1,7 @@
 // Istio subset: AuthorizationPolicy ALLOW/DENY with namespaces, principals, ports; PeerAuthentication.
 import t from 'tap';
-import { runRows, topologyModel, type Row } from './harness.ts';
+import { runRows, topologyModel, type Row, indent } from './harness.ts';
 
-const indent = (text: string): string =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
 const ap = (ns: string, name: string, spec: string): string =>
   `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:${spec.trim() === '{}' ? ' {}' : `\n${indent(spec)}`}\n---\n`;
 const pa = (ns: string, name: string, spec: string): string =>

@@ -4,16 +4,8 @@ import t from 'tap';
 import type { CheckId, Finding } from '../../src/model/lint.ts';
 import { buildModel, type ServiceInput, type WorkloadInput } from '../../src/policy/index.ts';
 import { lint, withDnsServer } from '../../src/policy/lint/index.ts';
-import { docs, NAMESPACES, topologyWorkloads } from './harness.ts';
+import { docs, NAMESPACES, topologyWorkloads, indent, np } from './harness.ts';
 
-const indent = (text: string): string =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
-const np = (ns: string, name: string, spec: string): string =>
-  `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;
 const anp = (name: string, spec: string): string =>
   `apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n${indent(spec)}\n---\n`;
 const banp = (spec: string): string =>

@@ -1,13 +1,6 @@
 // NetworkPolicy v1 semantics, one per row, on namespaces x/y/z × pods a/b/c (ports 80, 81).
 import t from 'tap';
-import { runRows, type Row } from './harness.ts';
-
-const np = (ns: string, name: string, spec: string): string =>
-  `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${spec
-    .trim()
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n')}\n---\n`;
+import { runRows, type Row, np } from './harness.ts';
 
 const denyIngressX = np('x', 'deny-ingress', 'podSelector: {}');
 
