@@ -6,7 +6,7 @@
 
 import t from 'tap';
 import { waitFor } from '../helpers/wait.ts';
-import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -46,16 +46,9 @@ t.test(
   'the source pod deleted mid-run takes its probe pod with it (garbage collector): a source error (exit 2)',
   async (t) => {
     const lab = await clusterLab(t);
-    const prober = startProber([
-      'run',
-      '-f',
-      lab.testFile(LAB_TEST.replace('timeout: 1s', 'timeout: 30s')),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      '--agent=pod',
-      '-o',
-      'json',
-    ]);
+    const prober = startProber(
+      labRunArgs(lab, lab.testFile(LAB_TEST.replace('timeout: 1s', 'timeout: 30s')), '--agent=pod'),
+    );
     const apacheProbe = () =>
       lab.fake
         .probePods()

@@ -2,7 +2,7 @@
 // could not delete in time, are still gone when it ends. Fake API server, real agents.
 
 import t from 'tap';
-import { clusterLab, REDIS_URL } from './fake/lab.ts';
+import { clusterLab, REDIS_URL, labRunArgs } from './fake/lab.ts';
 import { runProber, startProber } from './fake/run-prober.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -36,16 +36,7 @@ t.test(
       1,
       'pods "probe" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2',
     );
-    const run = await runProber([
-      'run',
-      '-f',
-      lab.testFile(ONE_SOURCE),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      '--agent=pod',
-      '-o',
-      'json',
-    ]);
+    const run = await runProber(labRunArgs(lab, lab.testFile(ONE_SOURCE), '--agent=pod'));
     t.equal(run.code, 2, run.stderr);
     const report = JSON.parse(run.stdout) as Json;
     t.match(report.sources[0].error, /exceeded quota/);
@@ -64,16 +55,9 @@ t.test(
 t.test('a probe pod whose delete failed during the run is deleted at its end, even when the sweep fails', async (t) => {
   const lab = await clusterLab(t);
   // The dropped Redis probe keeps the agent busy for its 5s timeout, time to arm the faults below.
-  const prober = startProber([
-    'run',
-    '-f',
-    lab.testFile(ONE_SOURCE.replace('timeout: 1s', 'timeout: 5s')),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '-o',
-    'json',
-  ]);
+  const prober = startProber(
+    labRunArgs(lab, lab.testFile(ONE_SOURCE.replace('timeout: 1s', 'timeout: 5s')), '--agent=pod'),
+  );
   await waitFor('the probe pod running', () => lab.fake.probePods().some((p) => p.status?.phase === 'Running'), 30_000);
   t.notOk(prober.done(), 'the agent was still running when the faults were armed');
   // Every attempt of the delete right after the agent finished fails (the client tries four times), and

@@ -6,7 +6,7 @@
 
 import t from 'tap';
 import { waitFor } from '../helpers/wait.ts';
-import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -58,16 +58,7 @@ t.test('an agent that never starts hits --agent-timeout; its probe pod is delete
 t.test('SIGTERM mid-run deletes the probe pods and exits 2', async (t) => {
   const lab = await clusterLab(t);
   const slow = LAB_TEST.replace('timeout: 1s', 'timeout: 30s');
-  const prober = startProber([
-    'run',
-    '-f',
-    lab.testFile(slow),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '-o',
-    'json',
-  ]);
+  const prober = startProber(labRunArgs(lab, lab.testFile(slow), '--agent=pod'));
   // Mid-run: an agent is running. (Not both at once: the app's probes answer at once, so its agent may
   // be done before apache's starts; apache's deny waits out its 30 s timeout.)
   await waitFor('an agent running', () => lab.fake.probePods().some((p) => p.status?.phase === 'Running'), 20_000);

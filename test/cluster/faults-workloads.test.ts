@@ -5,7 +5,7 @@
 // faults-workloads (.test.ts).
 
 import t from 'tap';
-import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -19,7 +19,7 @@ t.test('a source whose pods are not Ready: its cells are errors naming the pod (
   const test =
     LAB_TEST.replace('  targets:', '    batch: { namespace: e-batch, selector: { app: batch } }\n  targets:') +
     '    - { from: batch, to: "*", verdict: deny }\n';
-  const run = await runProber(['run', '-f', lab.testFile(test), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runProber(labRunArgs(lab, lab.testFile(test)));
   t.equal(run.code, 2, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   t.match(

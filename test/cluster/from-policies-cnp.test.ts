@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/prober.ts';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, labRunArgs } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -34,15 +34,7 @@ t.test(
         ingress: [{ name: 'nobody', action: 'Deny', from: [{ namespaces: {} }] }],
       },
     });
-    const run = await runProber([
-      'run',
-      '-f',
-      lab.testFile(FROM_POLICIES),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      '-o',
-      'json',
-    ]);
+    const run = await runProber(labRunArgs(lab, lab.testFile(FROM_POLICIES)));
     t.equal(run.code, 1, run.stderr);
     const report = JSON.parse(run.stdout) as Json;
     const cell = report.cells.find((c: Json) => c.from === 'app' && c.to === 'redis');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { clusterLab, LAB_TEST } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, labRunArgs } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -24,15 +24,7 @@ const FROM_POLICIES = LAB_TEST.replace(/ {2}expect:\n[\s\S]*$/, '  expect: fromP
 t.test('expect: fromPolicies — the live NetworkPolicies predict the lab, and the probes agree (exit 0)', async (t) => {
   const lab = await clusterLab(t);
   for (const policy of policyManifests()) lab.fake.addPolicy(policy);
-  const run = await runProber([
-    'run',
-    '-f',
-    lab.testFile(FROM_POLICIES),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '-o',
-    'json',
-  ]);
+  const run = await runProber(labRunArgs(lab, lab.testFile(FROM_POLICIES)));
   t.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   t.match(report.summary, { cells: 4, checked: 3, pass: 3, unchecked: 1, error: 0, fail: 0 });
@@ -57,15 +49,7 @@ t.test(
   'without the policies in the cluster the model expects Redis open, and the probe says otherwise (exit 1)',
   async (t) => {
     const lab = await clusterLab(t);
-    const run = await runProber([
-      'run',
-      '-f',
-      lab.testFile(FROM_POLICIES),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      '-o',
-      'json',
-    ]);
+    const run = await runProber(labRunArgs(lab, lab.testFile(FROM_POLICIES)));
     t.equal(run.code, 1, run.stderr);
     const report = JSON.parse(run.stdout) as Json;
     t.match(
@@ -78,7 +62,7 @@ t.test(
 t.test('a fromPolicies block with files: three-way comparison against the live topology (exit 0)', async (t) => {
   const lab = await clusterLab(t);
   const threeWay = `${LAB_TEST}  fromPolicies:\n    policies: ["${POLICY_DIR}"]\n`;
-  const run = await runProber(['run', '-f', lab.testFile(threeWay), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runProber(labRunArgs(lab, lab.testFile(threeWay)));
   t.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   t.ok(
@@ -111,23 +95,15 @@ t.test(
       'apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: { name: deny-all }\nspec: { selector: all() }\n',
     );
     const file = lab.testFile(`${LAB_TEST}  fromPolicies:\n    policies: ["${POLICY_DIR}", "${calico}"]\n`);
-    const refused = await runProber(['run', '-f', file, '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+    const refused = await runProber(labRunArgs(lab, file));
     t.equal(refused.code, 2, refused.stderr);
     t.match(
       refused.stderr,
       /^prober: .*gnp\.yaml:2: kind: GlobalNetworkPolicy \(crd\.projectcalico\.org\/v1, Calico\) is a policy prober does not evaluate/,
     );
-    const ignored = await runProber([
-      'run',
-      '-f',
-      file,
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      '-o',
-      'json',
-      '--ignore-kind',
-      'GlobalNetworkPolicy.crd.projectcalico.org',
-    ]);
+    const ignored = await runProber(
+      labRunArgs(lab, file, '--ignore-kind', 'GlobalNetworkPolicy.crd.projectcalico.org'),
+    );
     t.equal(ignored.code, 0, ignored.stderr);
     t.match(
       ignored.stderr,

@@ -6,7 +6,7 @@ import t from 'tap';
 import { createServer } from 'node:net';
 import { listen } from '../helpers/peers.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { APP_URL, clusterLab, REDIS_URL } from './fake/lab.ts';
+import { APP_URL, clusterLab, REDIS_URL, labRunArgs } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -40,16 +40,7 @@ spec:
     - { from: apache, to: redis, verdict: deny }
     - { from: here, to: silent, verdict: deny }
 `;
-  const prober = startProber([
-    'run',
-    '-f',
-    lab.testFile(test),
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--agent=pod',
-    '-o',
-    'json',
-  ]);
+  const prober = startProber(labRunArgs(lab, lab.testFile(test), '--agent=pod'));
   await waitFor(
     'the agent running and the local probe waiting',
     () => lab.fake.probePods().some((p) => p.status?.phase === 'Running') && open === 1,

@@ -5,7 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { requireBinary } from '../helpers/prober.ts';
-import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -81,7 +81,7 @@ t.test('an expectation the network contradicts is a mismatch (exit 1)', async (t
     '{ name: "case 2", from: apache, to: redis, verdict: deny }',
     '{ name: "case 2", from: apache, to: redis, verdict: allow }',
   );
-  const run = await runProber(['run', '-f', lab.testFile(wrong), '--kubeconfig', lab.fake.kubeconfig, '-o', 'json']);
+  const run = await runProber(labRunArgs(lab, lab.testFile(wrong)));
   t.equal(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as Json;
   t.match(report.summary, { pass: 3, fail: 1, error: 0 });

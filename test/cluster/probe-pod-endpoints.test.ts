@@ -11,7 +11,7 @@ import { connect } from '../../src/cluster/connection.ts';
 import { checkTargets } from '../../src/cluster/discovery.ts';
 import { parseTarget } from '../../src/model/target.ts';
 import { until } from '../helpers/wait.ts';
-import { APP_URL, clusterLab } from './fake/lab.ts';
+import { APP_URL, clusterLab, labRunArgs } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -62,14 +62,7 @@ t.test(
             .filter((e: Json) => e.targetRef.name.startsWith('prober-'))
             .map((e: Json) => ({ service: slice.metadata.labels['kubernetes.io/service-name'], ...e.conditions })),
         );
-    const run = startProber([
-      'run',
-      '-f',
-      lab.testFile(SLOW_SOURCE),
-      '--kubeconfig',
-      lab.fake.kubeconfig,
-      '--agent=pod',
-    ]);
+    const run = startProber(labRunArgs(lab, lab.testFile(SLOW_SOURCE), '--agent=pod'));
     const listed = await until(
       'the probe pod listed in the Services of its source',
       () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/prober.ts';
 import { renderKustomization } from '../k8s/manifests.ts';
-import { clusterLab, LAB_TEST, runLab } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -44,16 +44,7 @@ for (const row of ROWS) {
         ip: lab.pair.clientIp,
       });
       const file = lab.testFile(withSource(row.namespace));
-      const run = await runProber([
-        'run',
-        '-f',
-        file,
-        '--kubeconfig',
-        lab.fake.kubeconfig,
-        `--agent=${row.agent}`,
-        '-o',
-        'json',
-      ]);
+      const run = await runProber(labRunArgs(lab, file, `--agent=${row.agent}`));
       t.equal(run.code, 2, run.stderr);
       const report = JSON.parse(run.stdout) as Json;
       const batch = report.sources.find((s: Json) => s.name === 'batch');
@@ -97,16 +88,7 @@ for (const row of ROWS) {
           metadata: { ...object.metadata, namespace: row.namespace },
         })),
       );
-      const granted = await runProber([
-        'run',
-        '-f',
-        file,
-        '--kubeconfig',
-        lab.fake.kubeconfig,
-        `--agent=${row.agent}`,
-        '-o',
-        'json',
-      ]);
+      const granted = await runProber(labRunArgs(lab, file, `--agent=${row.agent}`));
       t.equal(granted.code, 0, granted.stderr);
       t.match(JSON.parse(granted.stdout).summary, { error: 0, fail: 0 });
     },

@@ -188,7 +188,12 @@ export async function clusterLab(t: Test, options: { redisReady?: boolean } = {}
   };
 }
 
+/** The argv of `prober run -f FILE` against the lab's fake API server, `extra` flags added, JSON out. */
+export function labRunArgs(lab: ClusterLab, file: string, ...extra: string[]): string[] {
+  return ['run', '-f', file, '--kubeconfig', lab.fake.kubeconfig, ...extra, '-o', 'json'];
+}
+
 /** Runs `prober run` of LAB_TEST against the lab's fake API server, `extra` flags added, JSON out. */
 export function runLab(lab: ClusterLab, ...extra: string[]): Promise<ProberExit> {
-  return runProber(['run', '-f', lab.testFile(LAB_TEST), '--kubeconfig', lab.fake.kubeconfig, ...extra, '-o', 'json']);
+  return runProber(labRunArgs(lab, lab.testFile(LAB_TEST), ...extra));
 }
