@@ -62,7 +62,7 @@ function readTimes(): Record<string, number> {
 }
 
 /** `files`, longest first by the last run's times; a file with no time yet counts as the longest. */
-export function longestFirst(files: readonly string[], times: Record<string, number>): string[] {
+function longestFirst(files: readonly string[], times: Record<string, number>): string[] {
   const time = (file: string) => times[file] ?? Number.POSITIVE_INFINITY;
   return [...files].sort((a, b) => time(b) - time(a) || a.localeCompare(b));
 }
