@@ -50,6 +50,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/lab/udp.test.ts': 'prober lab: network namespaces, nftables (root)',
   'test/probe/dns-netns.test.ts': 'dnsmasq; network namespaces and nftables (root)',
   'test/probe/dns-server.test.ts': 'dnsmasq',
+  'test/probe/local-errors-netns.test.ts': 'network namespaces, routes and nftables (root)',
   'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/outcomes.test.ts': 'redis-server',
   'test/probe/settle-haproxy.test.ts': 'haproxy',

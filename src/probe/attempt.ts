@@ -2,7 +2,7 @@
 
 import { connect, type Socket } from 'node:net';
 import type { IpFamily } from '../model/family.ts';
-import { classifyError, timedOut, type Attempt } from './classify.ts';
+import { classifyError, NoRouteFromHere, timedOut, type Attempt } from './classify.ts';
 import { resolveHost } from './resolve.ts';
 
 export type Phase = 'resolve' | 'connect' | 'exchange';
@@ -86,11 +86,19 @@ export async function openConnection(
   return new Promise<Socket>((resolve, reject) => {
     const socket = connect({ host: address, port, noDelay: true });
     ctx.onTimeout(() => socket.destroy());
+    // Node emits connectionAttemptFailed only for an attempt the kernel took on (a SYN went out, then
+    // an RST, an ICMP error or a timeout ended it); an error without it is connect() itself failing.
+    let sent = false;
+    socket.once('connectionAttemptFailed', () => {
+      sent = true;
+    });
+    const onError = (error: NodeJS.ErrnoException): void =>
+      reject(!sent && error.syscall === 'connect' && error.code ? new NoRouteFromHere(error) : error);
     socket.once('connect', () => {
-      socket.off('error', reject);
+      socket.off('error', onError);
       resolve(socket);
     });
-    socket.once('error', reject);
+    socket.once('error', onError);
   });
 }
 
