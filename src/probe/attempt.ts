@@ -62,11 +62,26 @@ export function runAttempt(
       finish(attempt);
     };
     const onAbort = (): void => abandon(interruptedIn(ctx.phase));
-    // What the peer already said is read before the sockets are destroyed.
-    timer = setTimeout(() => abandon(ctx.atDeadline?.() ?? timedOut(ctx.phase, timeoutMs)), timeoutMs);
+    // What the peer already said is read before the sockets are destroyed, and so is what already
+    // waits in the kernel: a late timer must not turn an answer that came in time into a timeout.
+    timer = setTimeout(
+      () => afterPendingIo(() => abandon(ctx.atDeadline?.() ?? timedOut(ctx.phase, timeoutMs))),
+      timeoutMs,
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
     body(ctx).then(finish, (error: unknown) => finish(classifyError(error, ctx.phase)));
   });
+}
+
+/**
+ * Runs `decide` once the event loop has polled for I/O after now. A timer fires in the loop's timers
+ * phase, before the poll phase reads the sockets: when the process is busy (thousands of probes in
+ * flight) a timer that is due can run while a FIN, RST or reply already waits in the kernel, and a
+ * decision taken then measures how late the process was, not what the peer did. setImmediate runs
+ * after the next poll phase, whose events (and the stream events they queue) come first.
+ */
+export function afterPendingIo(decide: () => void): void {
+  setImmediate(decide);
 }
 
 /**
