@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import type { IpFamily } from '../model/family.ts';
 import { classifyError, NoRouteFromHere, timedOut, type Attempt } from './classify.ts';
-import { resolveHost } from './resolve.ts';
+import { resolveCandidates } from './resolve.ts';
 
 export type Phase = 'resolve' | 'connect' | 'exchange';
 
@@ -84,9 +84,20 @@ export function afterPendingIo(decide: () => void): void {
   setImmediate(decide);
 }
 
+/** How long a client waits on one address before it tries the next as well (RFC 8305's Connection Attempt Delay). */
+export const NEXT_ADDRESS_DELAY_MS = 250;
+
+/** `address:port`, with IPv6 addresses in brackets. */
+function peerOf(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 /**
  * Resolves the host (to an address of `family` when given) and opens a TCP connection, advancing
- * the attempt's phase as it goes.
+ * the attempt's phase as it goes. A name without a family may have several addresses (`::1` and
+ * `127.0.0.1`): they are tried as a client does (happy eyeballs): the next one as soon as one fails or
+ * after NEXT_ADDRESS_DELAY_MS without an answer, the first connection wins. `ctx.peer` names the
+ * address reached, or every address tried; when all fail, the error says what each did.
  */
 export async function openConnection(
   ctx: AttemptContext,
@@ -95,12 +106,90 @@ export async function openConnection(
   family?: IpFamily,
 ): Promise<Socket> {
   ctx.phase = 'resolve';
-  const { address } = await resolveHost(host, family);
+  const addresses = await resolveCandidates(host, family);
   ctx.phase = 'connect';
-  ctx.peer = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  if (addresses.length === 1) {
+    const [only = host] = addresses;
+    ctx.peer = peerOf(only, port);
+    return connectTo(ctx, only, port);
+  }
+  return new Promise<Socket>((resolve, reject) => {
+    const failures: { peer: string; error: unknown }[] = [];
+    // Every socket opened: the loser's are destroyed once one connects (a SYN_SENT left alone lingers).
+    const sockets: Socket[] = [];
+    let started = 0;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const tried = (): string[] => addresses.slice(0, started).map((a) => peerOf(a, port));
+    const startNext = (): void => {
+      clearTimeout(timer);
+      if (done || started >= addresses.length) return;
+      const address = addresses[started] as string;
+      started += 1;
+      ctx.peer = tried().join(', ');
+      connectTo(ctx, address, port, (socket) => sockets.push(socket)).then(
+        (socket) => {
+          if (done) return void socket.destroy();
+          done = true;
+          clearTimeout(timer);
+          for (const other of sockets) if (other !== socket) other.destroy();
+          const before = failures.map((f) => `${f.peer} ${failureText(f.error)}`);
+          ctx.peer = peerOf(address, port) + (before.length > 0 ? ` (after ${before.join(', ')})` : '');
+          resolve(socket);
+        },
+        (error: unknown) => {
+          failures.push({ peer: peerOf(address, port), error });
+          if (done) return;
+          if (failures.length === addresses.length) {
+            done = true;
+            reject(allFailed(failures));
+          } else startNext();
+        },
+      );
+      timer = setTimeout(startNext, NEXT_ADDRESS_DELAY_MS);
+    };
+    ctx.onTimeout(() => clearTimeout(timer));
+    startNext();
+  });
+}
+
+/** One address's failure in a word or two, for the detail. */
+function failureText(error: unknown): string {
+  const attempt = classifyError(error, 'connect');
+  return attempt.reason === 'no-route' ? 'no route from here' : attempt.reason;
+}
+
+/**
+ * The error of a name none of whose addresses connected: a network answer (refused, unreachable) of
+ * the first address that had one decides; only when every address failed in the source's own stack is
+ * it a no-route. Its message names what each address did.
+ */
+function allFailed(failures: readonly { peer: string; error: unknown }[]): Error {
+  const answered = failures.find((f) => !(f.error instanceof NoRouteFromHere)) ?? failures[0];
+  const cause = answered?.error as NodeJS.ErrnoException | undefined;
+  const summary = `every address failed: ${failures.map((f) => `${f.peer} ${failureText(f.error)}`).join(', ')}`;
+  if (cause instanceof NoRouteFromHere) {
+    const error = new NoRouteFromHere(cause.cause as NodeJS.ErrnoException);
+    error.message = `${summary}; ${error.message}`;
+    return error;
+  }
+  return Object.assign(new Error(`${summary} (${cause?.message ?? 'unknown'})`, { cause }), {
+    code: cause?.code,
+    syscall: 'connect',
+  });
+}
+
+/** Connects to one address; an error of connect() itself (nothing was sent) becomes NoRouteFromHere. */
+function connectTo(
+  ctx: AttemptContext,
+  address: string,
+  port: number,
+  opened?: (socket: Socket) => void,
+): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     const socket = connect({ host: address, port, noDelay: true });
     ctx.onTimeout(() => socket.destroy());
+    opened?.(socket);
     // Node emits connectionAttemptFailed only for an attempt the kernel took on (a SYN went out, then
     // an RST, an ICMP error or a timeout ended it); an error without it is connect() itself failing.
     let sent = false;
