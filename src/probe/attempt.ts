@@ -120,7 +120,12 @@ export async function openConnection(
     let started = 0;
     let done = false;
     let timer: NodeJS.Timeout | undefined;
-    const tried = (): string[] => addresses.slice(0, started).map((a) => peerOf(a, port));
+    // Every address started so far, with what it did when it already failed: a deadline names them all.
+    const tried = (): string[] =>
+      addresses.slice(0, started).map((a) => {
+        const failed = failures.find((f) => f.peer === peerOf(a, port));
+        return failed ? `${failed.peer} ${failureText(failed.error)}` : peerOf(a, port);
+      });
     const startNext = (): void => {
       clearTimeout(timer);
       if (done || started >= addresses.length) return;
@@ -140,6 +145,7 @@ export async function openConnection(
         (error: unknown) => {
           failures.push({ peer: peerOf(address, port), error });
           if (done) return;
+          ctx.peer = tried().join(', ');
           if (failures.length === addresses.length) {
             done = true;
             reject(allFailed(failures));

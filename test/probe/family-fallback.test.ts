@@ -59,6 +59,17 @@ t.test('an IPv4-only server behind a name that resolves to ::1 first', async (t)
   t.match(droppedFirst, { observed: 'allow', reason: 'connected' }, 'the next address while ::1 stays silent');
   t.match(droppedFirst.detail, /\[127\.0\.0\.1:8082\]$/, 'the silent one is no failure yet: just the address reached');
 
+  // ::1 refuses, 127.0.0.1 stays silent: a timeout that names what each address did.
+  pair.nft(
+    pair.client,
+    `table ip prober_test4 {
+       chain input { type filter hook input priority 0; policy accept; tcp dport 8084 drop; }
+     }`,
+  );
+  const silentLast = probeIn(pair, 'tcp://dual.test:8084');
+  t.match(silentLast, { observed: 'deny', reason: 'timeout' });
+  t.match(silentLast.detail, /\[\[::1\]:8084 refused, 127\.0\.0\.1:8084\]$/, 'each address and what it did');
+
   const nobody = probeIn(pair, 'tcp://dual.test:8083');
   t.match(nobody, { observed: 'deny', reason: 'refused' }, 'every address refused: a deny');
   t.match(nobody.detail, /\[::1\]:8083 refused.*127\.0\.0\.1:8083 refused/, 'naming every address tried');
