@@ -41,6 +41,11 @@ export type ErrorReason =
   | 'no-address'
   /** A DNS server answered SERVFAIL (or another failure code): it could not say, so neither can the probe. */
   | 'dns-servfail'
+  /**
+   * The source's own stack refused to connect before anything was sent: no route, or a local
+   * `unreachable`, `prohibit` or `blackhole` route. Not an answer from the network under test.
+   */
+  | 'no-route'
   | 'bad-target'
   | 'tls'
   | 'protocol'

@@ -2,8 +2,8 @@
 
 import { connect, type Socket } from 'node:net';
 import type { IpFamily } from '../model/family.ts';
-import { classifyError, timedOut, type Attempt } from './classify.ts';
-import { resolveHost } from './resolve.ts';
+import { classifyError, NoRouteFromHere, timedOut, type Attempt } from './classify.ts';
+import { resolveCandidates } from './resolve.ts';
 
 export type Phase = 'resolve' | 'connect' | 'exchange';
 
@@ -62,16 +62,42 @@ export function runAttempt(
       finish(attempt);
     };
     const onAbort = (): void => abandon(interruptedIn(ctx.phase));
-    // What the peer already said is read before the sockets are destroyed.
-    timer = setTimeout(() => abandon(ctx.atDeadline?.() ?? timedOut(ctx.phase, timeoutMs)), timeoutMs);
+    // What the peer already said is read before the sockets are destroyed, and so is what already
+    // waits in the kernel: a late timer must not turn an answer that came in time into a timeout.
+    timer = setTimeout(
+      () => afterPendingIo(() => abandon(ctx.atDeadline?.() ?? timedOut(ctx.phase, timeoutMs))),
+      timeoutMs,
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
     body(ctx).then(finish, (error: unknown) => finish(classifyError(error, ctx.phase)));
   });
 }
 
 /**
+ * Runs `decide` once the event loop has polled for I/O after now. A timer fires in the loop's timers
+ * phase, before the poll phase reads the sockets: when the process is busy (thousands of probes in
+ * flight) a timer that is due can run while a FIN, RST or reply already waits in the kernel, and a
+ * decision taken then measures how late the process was, not what the peer did. setImmediate runs
+ * after the next poll phase, whose events (and the stream events they queue) come first.
+ */
+export function afterPendingIo(decide: () => void): void {
+  setImmediate(decide);
+}
+
+/** How long a client waits on one address before it tries the next as well (RFC 8305's Connection Attempt Delay). */
+export const NEXT_ADDRESS_DELAY_MS = 250;
+
+/** `address:port`, with IPv6 addresses in brackets. */
+function peerOf(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/**
  * Resolves the host (to an address of `family` when given) and opens a TCP connection, advancing
- * the attempt's phase as it goes.
+ * the attempt's phase as it goes. A name without a family may have several addresses (`::1` and
+ * `127.0.0.1`): they are tried as a client does (happy eyeballs): the next one as soon as one fails or
+ * after NEXT_ADDRESS_DELAY_MS without an answer, the first connection wins. `ctx.peer` names the
+ * address reached, or every address tried; when all fail, the error says what each did.
  */
 export async function openConnection(
   ctx: AttemptContext,
@@ -80,17 +106,109 @@ export async function openConnection(
   family?: IpFamily,
 ): Promise<Socket> {
   ctx.phase = 'resolve';
-  const { address } = await resolveHost(host, family);
+  const addresses = await resolveCandidates(host, family);
   ctx.phase = 'connect';
-  ctx.peer = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  if (addresses.length === 1) {
+    const [only = host] = addresses;
+    ctx.peer = peerOf(only, port);
+    return connectTo(ctx, only, port);
+  }
+  return new Promise<Socket>((resolve, reject) => {
+    const failures: { peer: string; error: unknown }[] = [];
+    // Every socket opened: the loser's are destroyed once one connects (a SYN_SENT left alone lingers).
+    const sockets: Socket[] = [];
+    let started = 0;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    // Every address started so far, with what it did when it already failed: a deadline names them all.
+    const tried = (): string[] =>
+      addresses.slice(0, started).map((a) => {
+        const failed = failures.find((f) => f.peer === peerOf(a, port));
+        return failed ? `${failed.peer} ${failureText(failed.error)}` : peerOf(a, port);
+      });
+    const startNext = (): void => {
+      clearTimeout(timer);
+      if (done || started >= addresses.length) return;
+      const address = addresses[started] as string;
+      started += 1;
+      ctx.peer = tried().join(', ');
+      connectTo(ctx, address, port, (socket) => sockets.push(socket)).then(
+        (socket) => {
+          if (done) return void socket.destroy();
+          done = true;
+          clearTimeout(timer);
+          for (const other of sockets) if (other !== socket) other.destroy();
+          const before = failures.map((f) => `${f.peer} ${failureText(f.error)}`);
+          ctx.peer = peerOf(address, port) + (before.length > 0 ? ` (after ${before.join(', ')})` : '');
+          resolve(socket);
+        },
+        (error: unknown) => {
+          failures.push({ peer: peerOf(address, port), error });
+          if (done) return;
+          ctx.peer = tried().join(', ');
+          if (failures.length === addresses.length) {
+            done = true;
+            reject(allFailed(failures));
+          } else startNext();
+        },
+      );
+      timer = setTimeout(startNext, NEXT_ADDRESS_DELAY_MS);
+    };
+    ctx.onTimeout(() => clearTimeout(timer));
+    startNext();
+  });
+}
+
+/** One address's failure in a word or two, for the detail. */
+function failureText(error: unknown): string {
+  const attempt = classifyError(error, 'connect');
+  return attempt.reason === 'no-route' ? 'no route from here' : attempt.reason;
+}
+
+/**
+ * The error of a name none of whose addresses connected: a network answer (refused, unreachable) of
+ * the first address that had one decides; only when every address failed in the source's own stack is
+ * it a no-route. Its message names what each address did.
+ */
+function allFailed(failures: readonly { peer: string; error: unknown }[]): Error {
+  const answered = failures.find((f) => !(f.error instanceof NoRouteFromHere)) ?? failures[0];
+  const cause = answered?.error as NodeJS.ErrnoException | undefined;
+  const summary = `every address failed: ${failures.map((f) => `${f.peer} ${failureText(f.error)}`).join(', ')}`;
+  if (cause instanceof NoRouteFromHere) {
+    const error = new NoRouteFromHere(cause.cause as NodeJS.ErrnoException);
+    error.message = `${summary}; ${error.message}`;
+    return error;
+  }
+  return Object.assign(new Error(`${summary} (${cause?.message ?? 'unknown'})`, { cause }), {
+    code: cause?.code,
+    syscall: 'connect',
+  });
+}
+
+/** Connects to one address; an error of connect() itself (nothing was sent) becomes NoRouteFromHere. */
+function connectTo(
+  ctx: AttemptContext,
+  address: string,
+  port: number,
+  opened?: (socket: Socket) => void,
+): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     const socket = connect({ host: address, port, noDelay: true });
     ctx.onTimeout(() => socket.destroy());
+    opened?.(socket);
+    // Node emits connectionAttemptFailed only for an attempt the kernel took on (a SYN went out, then
+    // an RST, an ICMP error or a timeout ended it); an error without it is connect() itself failing.
+    let sent = false;
+    socket.once('connectionAttemptFailed', () => {
+      sent = true;
+    });
+    const onError = (error: NodeJS.ErrnoException): void =>
+      reject(!sent && error.syscall === 'connect' && error.code ? new NoRouteFromHere(error) : error);
     socket.once('connect', () => {
-      socket.off('error', reject);
+      socket.off('error', onError);
       resolve(socket);
     });
-    socket.once('error', reject);
+    socket.once('error', onError);
   });
 }
 

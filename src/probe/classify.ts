@@ -10,6 +10,25 @@ export interface Attempt {
   readonly detail?: string;
 }
 
+/**
+ * A connect() that the source's own kernel failed at once, before any packet left: a route lookup
+ * failed (no route; a local `unreachable`, `prohibit` or `blackhole` route) or the source has no
+ * address to send from. An ICMP error from a router surfaces with the same codes, but only later,
+ * as the outcome of a connection attempt that was sent — so where the error came from, not its
+ * code, tells the two apart.
+ */
+export class NoRouteFromHere extends Error {
+  readonly code: string;
+  constructor(cause: NodeJS.ErrnoException) {
+    const code = cause.code ?? 'unknown';
+    super(`no route from here (${code} from the source's own stack on connect; nothing was sent): ${cause.message}`, {
+      cause,
+    });
+    this.name = 'NoRouteFromHere';
+    this.code = code;
+  }
+}
+
 /** Error codes of name resolution: the name could not be turned into an address. */
 const DNS_CODES = new Set([
   'ENOTFOUND',
@@ -32,6 +51,7 @@ export function classifyError(error: unknown, phase: 'resolve' | 'connect' | 'ex
   const message = error instanceof Error ? error.message : String(error);
   const detail = !code || message.includes(code) ? message : `${code}: ${message}`;
   if (error instanceof NoAddressOfFamily) return { observed: 'error', reason: 'no-address', detail: message };
+  if (error instanceof NoRouteFromHere) return { observed: 'error', reason: 'no-route', detail: message };
   if (phase === 'resolve' || DNS_CODES.has(code)) return { observed: 'error', reason: 'dns', detail };
   switch (code) {
     case 'ECONNREFUSED':
@@ -43,6 +63,8 @@ export function classifyError(error: unknown, phase: 'resolve' | 'connect' | 'ex
       return { observed: 'deny', reason: 'reset', detail };
     case 'ETIMEDOUT':
       return { observed: 'deny', reason: 'timeout', detail };
+    // Sent, and a router (or the target's host) answered ICMP net/host unreachable; failures of the
+    // source's own route lookup come as NoRouteFromHere instead.
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'EHOSTDOWN':

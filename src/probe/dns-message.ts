@@ -84,8 +84,47 @@ export function judgeReply(bytes: Buffer, asked: AskedQuestion): Attempt {
   }
 }
 
+/** A name as DNS compares it: case-insensitive, the root's trailing dot optional. */
+function nameKey(name: string): string {
+  return trimDot(name).toLowerCase();
+}
+
+/**
+ * The names whose records answer the question: its own name and every name its CNAME chain leads to
+ * in the answer section (RFC 1034 §4.3.2: a resolver follows CNAMEs). A record owned by any other
+ * name answers nothing that was asked, whatever a server (or a forger) puts beside the answer.
+ */
+function chainOwners(answers: readonly packet.Answer[], question: string): Set<string> {
+  const owners = new Set([nameKey(question)]);
+  // Each pass adds at least one name or stops, so the answer count bounds the loop (a CNAME loop too).
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const a of answers)
+      if (
+        a.type === 'CNAME' &&
+        owners.has(nameKey(a.name)) &&
+        typeof a.data === 'string' &&
+        !owners.has(nameKey(a.data))
+      ) {
+        owners.add(nameKey(a.data));
+        grew = true;
+      }
+  }
+  return owners;
+}
+
 function answered(reply: packet.DecodedPacket, asked: AskedQuestion): Attempt {
-  const addresses = (reply.answers ?? [])
+  const all = reply.answers ?? [];
+  const owners = chainOwners(all, asked.name);
+  const owned = all.filter((a) => owners.has(nameKey(a.name)));
+  const strays = [...new Set(all.filter((a) => !owners.has(nameKey(a.name))).map((a) => safe(trimDot(a.name))))];
+  if (owned.length === 0 && strays.length > 0)
+    return {
+      observed: 'error',
+      reason: 'protocol',
+      detail: `the reply from ${asked.where} answers only other names (${strays.slice(0, MAX_LISTED).join(', ')}), not ${safe(asked.name)}`,
+    };
+  const addresses = owned
     .filter((a) => a.type === asked.type)
     .map((a) => ('data' in a && typeof a.data === 'string' ? safe(a.data) : ''))
     .filter((a) => a !== '');

@@ -3,7 +3,7 @@
 import { createSocket } from 'node:dgram';
 import type { DnsRecordType, DnsServer } from '../model/dns-query.ts';
 import { type AttemptContext, openConnection } from './attempt.ts';
-import type { Attempt } from './classify.ts';
+import { type Attempt, NoRouteFromHere } from './classify.ts';
 import { type AskedQuestion, buildQuery, judgeReply, MAX_UDP_REPLY, queryId } from './dns-message.ts';
 
 /**
@@ -33,7 +33,7 @@ export async function askServer(
     try {
       reply = await udpExchange(ctx, server, query);
     } catch (error) {
-      const icmp = icmpOnUdp((error as NodeJS.ErrnoException).code);
+      const icmp = error instanceof NoRouteFromHere ? undefined : icmpOnUdp((error as NodeJS.ErrnoException).code);
       if (!icmp) throw error;
       return { ...icmp, detail: `${asked.where}: ${icmp.detail}` };
     }
@@ -95,8 +95,12 @@ function udpExchange(ctx: AttemptContext, server: DnsServer, query: Buffer): Pro
       close();
       resolve(message);
     });
-    socket.connect(server.port, server.ip, () => {
-      if (open) socket.send(query);
+    // A UDP connect sends nothing: it only looks the route up, so its failure is always the source's own.
+    socket.connect(server.port, server.ip, (error?: Error) => {
+      if (error) {
+        close();
+        reject(new NoRouteFromHere(error as NodeJS.ErrnoException));
+      } else if (open) socket.send(query);
     });
   });
 }

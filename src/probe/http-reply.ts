@@ -49,8 +49,22 @@ export function judge(status: number, snippet: string, judgement: HttpJudgement,
   const reason = `http-${status}` as const;
   const detail = (snippet ? `HTTP ${status}: ${snippet}` : `HTTP ${status}`) + (note ? ` (${note})` : '');
   if (statusIn(judgement.expectStatus ?? DEFAULT_EXPECT_STATUS, status)) return { observed: 'allow', reason, detail };
-  if (statusIn(judgement.denyStatus ?? DEFAULT_DENY_STATUS, status)) return { observed: 'deny', reason, detail };
+  if (statusIn(judgement.denyStatus ?? DEFAULT_DENY_STATUS, status))
+    return { observed: 'deny', reason, detail: `${detail} (${denyBasis(judgement.denyStatus)})` };
   return { observed: 'error', reason, detail: `${detail} (neither an expected nor a deny status)` };
+}
+
+/**
+ * Why a status is a deny, for the detail. A status proves only that something answered with it: the
+ * default deny statuses are also what an app sends of its own (a login page, a forbidden path), so
+ * a deny by default says so, and how a test file chooses.
+ */
+function denyBasis(denyStatus: StatusSet | undefined): string {
+  if (denyStatus) return `a deny status of this target: ${denyStatus.join(', ')}`;
+  return (
+    `a deny by status alone: ${DEFAULT_DENY_STATUS.join(' and ')} are denies by default, and the app's own ` +
+    `${DEFAULT_DENY_STATUS.join(' or ')} reads the same; set denyStatus to choose`
+  );
 }
 
 /** The first body bytes, for the detail: its text so far at any moment, and when reading them is done. */

@@ -41,3 +41,14 @@ export async function resolveHost(host: string, family?: IpFamily): Promise<{ ad
     );
   return { address: match.address, family: wanted };
 }
+
+/**
+ * Every address a TCP client would try for `host`, in the resolver's order (duplicates dropped): an IP
+ * literal or a target with `family` gives one (as resolveHost), a name without a family all of its own.
+ * Throws resolver errors and NoAddressOfFamily.
+ */
+export async function resolveCandidates(host: string, family?: IpFamily): Promise<string[]> {
+  if (family || isIP(host)) return [(await resolveHost(host, family)).address];
+  const all = await lookup(host, { all: true, verbatim: true });
+  return [...new Set(all.map((a) => a.address))];
+}

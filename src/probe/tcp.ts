@@ -2,9 +2,8 @@
 
 import { settleWindowMs } from '../model/duration.ts';
 import type { TargetAddress } from '../model/target.ts';
-import { settleWithin } from '../model/wait.ts';
 import type { Socket } from 'node:net';
-import { openConnection, runAttempt } from './attempt.ts';
+import { afterPendingIo, openConnection, runAttempt } from './attempt.ts';
 import { classifyError, type Attempt } from './classify.ts';
 import { nowMs } from './clock.ts';
 
@@ -68,6 +67,14 @@ async function watchSettle(socket: Socket, windowMs: number): Promise<Attempt> {
     // Destroyed here (an interrupt): the attempt already has its outcome; this only ends the wait.
     socket.once('close', () => resolve(CONNECTED));
   });
-  const seen = await settleWithin(first, windowMs);
-  return seen?.value ?? { ...CONNECTED, detail: `no FIN or RST within the ${windowMs}ms settle window` };
+  let timer: NodeJS.Timeout | undefined;
+  const windowOver = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => afterPendingIo(() => resolve(undefined)), windowMs);
+  });
+  try {
+    const seen = await Promise.race([first, windowOver]);
+    return seen ?? { ...CONNECTED, detail: `no FIN or RST within the ${windowMs}ms settle window` };
+  } finally {
+    clearTimeout(timer);
+  }
 }

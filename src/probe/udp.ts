@@ -4,7 +4,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { TargetAddress } from '../model/target.ts';
 import { DEFAULT_UDP_PAYLOAD_HEX } from '../model/udp-payload.ts';
 import { runAttempt, type AttemptContext } from './attempt.ts';
-import { classifyError, type Attempt } from './classify.ts';
+import { classifyError, NoRouteFromHere, type Attempt } from './classify.ts';
 import { quote } from './http-reply.ts';
 import { resolveHost } from './resolve.ts';
 
@@ -76,7 +76,9 @@ function exchange(
   return new Promise<Attempt>((resolve, reject) => {
     socket.once('error', reject);
     socket.once('message', (reply) => resolve({ observed: 'allow', reason: 'replied', detail: describe(reply) }));
-    socket.connect(port, ip, () => {
+    // A UDP connect sends nothing: it only looks the route up, so its failure is always the source's own.
+    socket.connect(port, ip, (error?: Error) => {
+      if (error) return reject(new NoRouteFromHere(error as NodeJS.ErrnoException));
       ctx.phase = 'exchange';
       ctx.atDeadline = () => ({
         observed: 'deny',

@@ -52,9 +52,15 @@ function accepting(host: string, port: number): Promise<boolean> {
 /**
  * Starts `haproxy -db -f CFG` with one TCP frontend bound on 127.0.0.1 and ::1 of a free port, its
  * `rules` (e.g. `tcp-request connection reject`) inside, forwarding what it accepts to `backend`
- * (host:port; by default a port where nothing listens), and waits until both addresses accept.
+ * (host:port; by default a port where nothing listens), and waits until both addresses accept. `maxconn`
+ * also sets the listen backlog (HAProxy's default for a frontend).
  */
-export async function startHaproxy(t: Test, rules: readonly string[], backend = '127.0.0.1:1'): Promise<Haproxy> {
+export async function startHaproxy(
+  t: Test,
+  rules: readonly string[],
+  backend = '127.0.0.1:1',
+  maxconn = 256,
+): Promise<Haproxy> {
   const dir = tempDir(t, 'haproxy');
   const port = await freePort();
   const config = join(dir, 'haproxy.cfg');
@@ -62,7 +68,7 @@ export async function startHaproxy(t: Test, rules: readonly string[], backend = 
     config,
     [
       'global',
-      '  maxconn 256',
+      `  maxconn ${maxconn}`,
       'defaults',
       '  mode tcp',
       '  timeout connect 1s',

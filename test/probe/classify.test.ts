@@ -4,7 +4,7 @@ import t from 'tap';
 import { assembleMatrix } from '../../src/model/matrix.ts';
 import { parseTarget } from '../../src/model/target.ts';
 import { DEFAULTS, type ReachabilityTest } from '../../src/model/test-spec.ts';
-import { classifyError, timedOut } from '../../src/probe/classify.ts';
+import { classifyError, NoRouteFromHere, timedOut } from '../../src/probe/classify.ts';
 
 /** An error as Node raises it: a code and a message that usually repeats it. */
 function errno(code: string, message = `connect ${code} 10.0.0.1:6379`): NodeJS.ErrnoException {
@@ -31,6 +31,15 @@ t.test('the outcome table: each error code gives its class and reason', async (t
   ];
   for (const [code, observed, reason] of rows) {
     t.match(classifyError(errno(code), 'connect'), { observed, reason }, code);
+  }
+});
+
+t.test("the same codes from the source's own connect() are no-route errors, never denies", async (t) => {
+  // The netns test (local-errors-netns) shows which path each takes; here only the classification.
+  for (const code of ['ENETUNREACH', 'EHOSTUNREACH', 'EACCES', 'EINVAL']) {
+    const attempt = classifyError(new NoRouteFromHere(errno(code)), 'connect');
+    t.match(attempt, { observed: 'error', reason: 'no-route' }, code);
+    t.match(attempt.detail, new RegExp(`no route from here \\(${code} .*nothing was sent\\)`), code);
   }
 });
 

@@ -115,9 +115,49 @@ const peers: [string, (query: Buffer) => Buffer, RegExp, string][] = [
     /another question/,
     'protocol',
   ],
+  [
+    'an answer for another owner name',
+    (q) => answer(q, { answers: [{ type: 'A', name: 'victim.test', data: '192.0.2.66' }] }),
+    /answers only other names \(victim\.test\), not q\.test/,
+    'protocol',
+  ],
   ['garbage', () => Buffer.from('\x1b[31mnot dns at all\x1b[0m'), /not a DNS message/, 'protocol'],
   ['the query echoed', (q) => q, /not a response/, 'protocol'],
 ];
+
+t.test(
+  'the answer is what the question (or its CNAME chain) owns; records for other names are no answer',
+  async (t) => {
+    const port = await liar(t, (q) =>
+      answer(q, {
+        answers: [
+          { type: 'CNAME', name: 'Q.test.', data: 'alias.test' },
+          { type: 'CNAME', name: 'alias.test', data: 'final.test' },
+          { type: 'A', name: 'final.test', data: '192.0.2.7' },
+          { type: 'A', name: 'victim.test', data: '192.0.2.66' },
+        ],
+      }),
+    );
+    for (const over of ['udp', 'tcp']) {
+      const result = await probeUrl(`dns://q.test?server=127.0.0.1:${port}&over=${over}`, once);
+      t.match(result, { observed: 'allow', reason: 'resolved' }, over);
+      t.match(result.detail, /^192\.0\.2\.7 from /, `${over}: only the chain's address`);
+      t.notMatch(result.detail, /192\.0\.2\.66/, `${over}: not the stray record's`);
+    }
+    // A chain to a name without the record is a NOERROR with no address, whatever strays beside it.
+    const dangling = await liar(t, (q) =>
+      answer(q, {
+        answers: [
+          { type: 'CNAME', name: 'q.test', data: 'alias.test' },
+          { type: 'A', name: 'stranger.test', data: '192.0.2.66' },
+        ],
+      }),
+    );
+    const result = await probeUrl(`dns://q.test?server=127.0.0.1:${dangling}`, once);
+    t.match(result, { observed: 'allow', reason: 'resolved', detail: /^NOERROR with no A records/ });
+    t.notMatch(result.detail, /192\.0\.2\.66/);
+  },
+);
 
 t.test('peers that answer wrong: SERVFAIL is undecided, a reply to something else is a protocol error', async (t) => {
   for (const [name, reply, detail, reason] of peers) {

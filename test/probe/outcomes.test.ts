@@ -59,11 +59,29 @@ t.test('HTTP statuses: expected allow, L7 deny, anything else an error', async (
   const rows: [string, Record<string, unknown>, object?][] = [
     ['/200', { observed: 'allow', reason: 'http-200' }],
     ['/302', { observed: 'allow', reason: 'http-302' }],
-    ['/403', { observed: 'deny', reason: 'http-403', detail: /RBAC: access denied/ }],
-    ['/401', { observed: 'deny', reason: 'http-401' }],
+    // The default deny statuses are also what an app answers of its own (a login page, a forbidden
+    // path): the detail says the verdict came from the status alone, and how to choose otherwise.
+    [
+      '/403',
+      {
+        observed: 'deny',
+        reason: 'http-403',
+        detail:
+          /^HTTP 403: RBAC: access denied \(a deny by status alone: 401 and 403 are denies by default, and the app's own 401 or 403 reads the same; set denyStatus to choose\)/,
+      },
+    ],
+    [
+      '/401',
+      { observed: 'deny', reason: 'http-401', detail: /a deny by status alone: 401 and 403 are denies by default/ },
+    ],
     ['/503', { observed: 'error', reason: 'http-503' }],
     ['/404', { observed: 'error', reason: 'http-404' }],
-    ['/503', { observed: 'deny', reason: 'http-503' }, { denyStatus: [502, 503] }],
+    [
+      '/503',
+      { observed: 'deny', reason: 'http-503', detail: /\(a deny status of this target: 502, 503\)/ },
+      { denyStatus: [502, 503] },
+    ],
+    ['/401', { observed: 'error', reason: 'http-401' }, { denyStatus: [403] }],
     ['/404', { observed: 'allow', reason: 'http-404' }, { expectStatus: [404] }],
     ['/200', { observed: 'error', reason: 'http-200' }, { expectStatus: ['3xx'] }],
   ];

@@ -25,6 +25,12 @@ export function registerProbe(program: Command, finish: (code: ExitCode) => void
         )
         .addOption(
           new Option('--expect <verdict>', 'judge every cell against this verdict').choices(['allow', 'deny'] as const),
+        )
+        .addOption(
+          new Option(
+            '--liveness <mode>',
+            'with --expect: auto (a deny counts only when the target is proven alive; from here only an answer such as an HTTP 403 proves it) or none (trust a deny as seen)',
+          ).choices(['auto', 'none'] as const),
         ),
     ),
     { timeout: '2s', attempts: '1' },
@@ -34,11 +40,13 @@ export function registerProbe(program: Command, finish: (code: ExitCode) => void
     `
 Examples:
   prober probe redis://redis-svc.d-redis.svc.cluster.local:6379
-  prober probe --expect deny --timeout 1s tcp://10.96.0.10:53
+  prober probe --expect deny --liveness none --timeout 1s tcp://10.96.0.10:53
   prober probe -o json http://app-count-svc.c-app-count/healthz | jq '.cells[0].reason'
 
 Exit codes: without --expect 0 when every probe was observed (allow or deny), 2 when any errored;
-with --expect 0 all matched · 1 a mismatch · 2 could not decide.`,
+with --expect 0 all matched · 1 a mismatch · 2 could not decide. A deny from here alone (a timeout,
+a refusal) proves no policy — the target may be down — so with --expect it is error/target-down (2)
+unless --liveness none accepts it; an answered deny (HTTP 403, DNS REFUSED) proves itself.`,
   );
   command.action(async (urls, opts) => {
     const targets: TargetSpec[] = urls.map((url, index) => {
@@ -47,6 +55,6 @@ with --expect 0 all matched · 1 a mismatch · 2 could not decide.`,
       return { name: parsed.value.url, address: parsed.value, liveness: 'none' };
     });
     const { probeFromHere } = await import('../../orchestration/probe.ts');
-    finish(await probeFromHere({ targets, expect: opts.expect, flags: runFlags(opts) }));
+    finish(await probeFromHere({ targets, expect: opts.expect, liveness: opts.liveness, flags: runFlags(opts) }));
   });
 }
