@@ -17,6 +17,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { ConfigError } from './config-error.ts';
+import { MAX_NESTING } from './nesting.ts';
 
 /** Bounds on what one document may expand to; the defaults hold any real manifest. */
 export interface TreeLimits {
@@ -27,7 +28,7 @@ export interface TreeLimits {
 }
 
 /** The limits every YAML input is read with. */
-export const TREE_LIMITS: TreeLimits = { aliasNodes: 1_000_000, depth: 500 };
+export const TREE_LIMITS: TreeLimits = { aliasNodes: 1_000_000, depth: MAX_NESTING };
 
 /** The plain value of a document and the pairs of each of its maps by key, for finding lines. */
 export interface PlainTree {
