@@ -14,10 +14,12 @@ import {
   type LineCounter,
   type Node,
   type Pair,
+  type Scalar,
   type YAMLMap,
 } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { MAX_NESTING } from './nesting.ts';
+import { keyText, resolvePlain, type Resolved } from './yaml-scalars.ts';
 
 /** Bounds on what one document may expand to; the defaults hold any real manifest. */
 export interface TreeLimits {
@@ -43,9 +45,20 @@ interface Anchor {
   size: number | undefined;
 }
 
-/** The key of a pair as a JS object key: the scalar's text form (`null` becomes "", as in yaml's toJS). */
-function keyText(value: unknown): string {
-  return value === null || value === undefined ? '' : String(value);
+/**
+ * A scalar's value as Kubernetes reads it: a plain, untagged scalar by go-yaml v2's YAML 1.1 rules
+ * (yaml-scalars.ts); a quoted or block scalar is its text; an explicitly tagged one is what the yaml
+ * library's 1.1 schema makes of it.
+ */
+function resolveScalar(node: Scalar): Resolved {
+  if (node.type === 'PLAIN' && node.tag === undefined) return resolvePlain(node.source ?? String(node.value ?? ''));
+  const value = node.value;
+  if (value === null || value === undefined) return { kind: 'null', value: null };
+  if (typeof value === 'boolean') return { kind: 'bool', value };
+  if (typeof value === 'bigint') return { kind: 'int', value: Number(value), decimal: value.toString() };
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? { kind: 'int', value, decimal: String(value) } : { kind: 'float', value };
+  return { kind: 'str', value: value instanceof Date ? value.toISOString() : String(value) };
 }
 
 /** Sets a property even when the key is `__proto__`, which a plain assignment would treat as the prototype. */
@@ -85,7 +98,11 @@ export function plainTree(
     if (depth > limits.depth) fail(node, `nested more than ${limits.depth} levels deep`);
     let result: { value: unknown; size: number };
     if (isScalar(node)) {
-      result = { value: node.value, size: 1 };
+      const { value } = resolveScalar(node);
+      // sigs.k8s.io/yaml's json.Marshal fails on them: kubectl refuses the whole file.
+      if (typeof value === 'number' && !Number.isFinite(value))
+        fail(node, `${String(node.source ?? value)} is not a number JSON can hold (kubectl refuses it too)`);
+      result = { value, size: 1 };
     } else if (isSeq(node)) {
       const list: unknown[] = [];
       if (anchor) anchor.value = list;
@@ -110,7 +127,9 @@ export function plainTree(
             `a ${isSeq(key) ? 'list' : isMap(key) ? 'map' : 'non-scalar'} cannot be a map key (write the key as text)`,
           );
         }
-        const text = keyText(isScalar(key) ? key.value : null);
+        const text = keyText(isScalar(key) ? resolveScalar(key) : { kind: 'null', value: null });
+        if (text === undefined)
+          return fail(key ?? node, 'a map key cannot be null or empty (kubectl refuses it: "unsupported map key")');
         const first = byKey.get(text);
         if (first)
           fail(
