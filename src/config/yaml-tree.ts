@@ -3,6 +3,7 @@
 // The yaml library's own toJS is not used: it finds duplicate keys by a scan per key (quadratic in a
 // map's size), prints a Node warning for a map or list used as a key, and names no line when an
 // alias is unresolved or expands too much. Here each of those is a ConfigError at its own line.
+// Scalars and merge keys (`<<`) are read as Kubernetes reads them, by go-yaml v2's YAML 1.1 rules.
 
 import {
   isAlias,
@@ -61,6 +62,28 @@ function resolveScalar(node: Scalar): Resolved {
   return { kind: 'str', value: value instanceof Date ? value.toISOString() : String(value) };
 }
 
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+
+/** isMerge of go-yaml v2 (decode.go): a plain `<<` key, or one tagged !!merge; a quoted "<<" is a key. */
+function isMergeKey(key: Node | null): boolean {
+  if (!isScalar(key) || key.source !== '<<') return false;
+  return (key.type === 'PLAIN' && key.tag === undefined) || key.tag === MERGE_TAG;
+}
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The maps a merge's value brings in, in the order go-yaml v2 sets them: a map (or an alias of one),
+ * or a list of them written in place, last first, so the earlier map wins. Undefined for anything else.
+ */
+function mergedMaps(node: unknown, value: unknown): Record<string, unknown>[] | undefined {
+  if (isPlainMap(value)) return [value];
+  if (!isSeq(node) || !Array.isArray(value) || !value.every(isPlainMap)) return undefined;
+  return [...value].reverse();
+}
+
 /** Sets a property even when the key is `__proto__`, which a plain assignment would treat as the prototype. */
 function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__')
@@ -117,10 +140,29 @@ export function plainTree(
       const object: Record<string, unknown> = {};
       if (anchor) anchor.value = object;
       const byKey = new Map<string, Pair>();
+      // Keys written in this map, for duplicates: a key a merge brought in may be written again.
+      const written = new Map<string, Pair>();
       let size = 1;
       for (const pair of node.items) {
         if (!isPair(pair)) fail(node, 'unsupported map entry');
         const key = pair.key as Node | null;
+        if (isMergeKey(key)) {
+          const converted = convert(pair.value, depth + 1);
+          const maps = mergedMaps(pair.value, converted.value);
+          if (!maps)
+            fail(
+              key,
+              'a merge (<<) needs a map or a list of maps (go-yaml: "map merge requires map or sequence of maps as the value")',
+            );
+          // Set where it stands, as go-yaml v2 does: it overrides the keys before it, not those after.
+          for (const map of maps ?? [])
+            for (const [name, value] of Object.entries(map)) {
+              setKey(object, name, value);
+              byKey.set(name, pair);
+            }
+          size += converted.size;
+          continue;
+        }
         if (key !== null && !isScalar(key)) {
           fail(
             key,
@@ -130,12 +172,13 @@ export function plainTree(
         const text = keyText(isScalar(key) ? resolveScalar(key) : { kind: 'null', value: null });
         if (text === undefined)
           return fail(key ?? node, 'a map key cannot be null or empty (kubectl refuses it: "unsupported map key")');
-        const first = byKey.get(text);
+        const first = written.get(text);
         if (first)
           fail(
             key ?? node,
             `Map keys must be unique: "${text}" is already a key at line ${lineOf(first.key as Node) ?? '?'}`,
           );
+        written.set(text, pair);
         byKey.set(text, pair);
         const converted = convert(pair.value, depth + 1);
         setKey(object, text, converted.value);

@@ -148,3 +148,53 @@ spec:
   );
   t.equal(test.defaults.attempts, 3);
 });
+
+t.test('merge keys, as go-yaml v2 merges them (decode.go: mapping, merge, isMerge)', async (t) => {
+  // Checked against kubectl label --local -o json (1.32): a merge sets its keys where it stands, so it
+  // overrides the keys before it; of a list of maps, the earlier one wins; a quoted "<<" is a key.
+  const text = `base: &base {a: 1, b: 1}
+other: &other {b: 2, c: 2}
+spec:
+  before: {a: 0, <<: *base}
+  after: {<<: *base, a: 0}
+  list: {<<: [*base, *other], z: 0}
+  inline: {<<: {q: 1}}
+  tagged: {!!merge <<: *base}
+  quoted: {"<<": *base}
+`;
+  const [doc] = parseYamlDocuments('merge.yaml', text);
+  t.same((doc?.value as { spec: unknown }).spec, {
+    before: { a: 1, b: 1 },
+    after: { a: 0, b: 1 },
+    list: { a: 1, b: 1, c: 2, z: 0 },
+    inline: { q: 1 },
+    tagged: { a: 1, b: 1 },
+    quoted: { '<<': { a: 1, b: 1 } },
+  });
+  t.throws(() => parseYamlDocuments('merge.yaml', 'a: &a [1]\nb:\n  <<: *a\n'), {
+    message:
+      'invalid YAML: a merge (<<) needs a map or a list of maps (go-yaml: "map merge requires map or sequence of maps as the value")',
+    line: 3,
+  });
+});
+
+t.test('a manifest whose labels come from a merge keeps them', async (t) => {
+  const dir = tempDir(t, 'yaml11');
+  const file = join(dir, 'app.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  selector: {matchLabels: &labels {app: web, tier: front}}
+  template:
+    metadata:
+      labels: {<<: *labels, track: stable}
+    spec:
+      containers: [{name: web, image: web}]
+`,
+  );
+  const loaded = await loadManifests([file]);
+  t.same(loaded.cluster.workloads[0]?.labels, { app: 'web', tier: 'front', track: 'stable' });
+});
