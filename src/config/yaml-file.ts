@@ -19,8 +19,9 @@ export function parseYamlDocuments(file: string, text: string): PositionedDocume
   let docs: Document.Parsed[];
   try {
     // Duplicate keys are found by plainTree in linear time (the library's own check is quadratic);
-    // logLevel 'error' keeps the library from printing Node warnings of its own. Scalars are read by
-    // YAML 1.1 rules as Kubernetes reads them (plainTree); merge keys are not.
+    // logLevel 'error' keeps the library from printing Node warnings of its own. Plain scalars and
+    // merge keys are read by go-yaml v2's YAML 1.1 rules in plainTree; the library's 1.1 schema only
+    // resolves explicitly tagged scalars, and its own merging is off.
     const composer = new Composer({ uniqueKeys: false, logLevel: 'error', version: '1.1', merge: false });
     docs = Array.from(composer.compose(boundedTokens(file, text, lines)));
   } catch (cause) {
