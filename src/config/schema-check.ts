@@ -71,8 +71,15 @@ function describe(error: ErrorObject, root: unknown, path: readonly (string | nu
       return `must be ${JSON.stringify(params.allowedValue)}`;
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'type':
-      return `must be ${String(params.type)}, not ${kindOf(valueAt(root, path))}`;
+    case 'type': {
+      const value = valueAt(root, path);
+      // A bare n, on or 010 is a boolean or a number in YAML 1.1: say so where text was meant.
+      const quote =
+        String(params.type).includes('string') && (typeof value === 'boolean' || typeof value === 'number')
+          ? ' (YAML 1.1, as kubectl reads it: quote the text)'
+          : '';
+      return `must be ${String(params.type)}, not ${kindOf(value)}${quote}`;
+    }
     case 'pattern':
       return `${quoteName(valueAt(root, path))} ${wordingOf(error) ?? 'does not match the expected format'}`;
     case 'minProperties':

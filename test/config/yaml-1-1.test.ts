@@ -198,3 +198,20 @@ spec:
   const loaded = await loadManifests([file]);
   t.same(loaded.cluster.workloads[0]?.labels, { app: 'web', tier: 'front', track: 'stable' });
 });
+
+t.test('a name YAML 1.1 reads as a boolean or a number says to quote it', async (t) => {
+  const text = (name: string) =>
+    `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: ${name}}\nspec:\n  sources:\n    here: {local: true}\n  targets:\n    web: {url: "tcp://127.0.0.1:9"}\n  expect:\n    - {from: here, to: web, verdict: deny}\n`;
+  for (const [name, read] of [
+    ['n', 'boolean false'],
+    ['on', 'boolean true'],
+    ['010', 'number 8'],
+  ]) {
+    t.throws(() => parseReachabilityTest('t.yaml', text(name ?? '')), {
+      line: 3,
+      field: 'metadata.name',
+      message: `must be string, not ${read} (YAML 1.1, as kubectl reads it: quote the text)`,
+    });
+  }
+  t.equal(parseReachabilityTest('t.yaml', text('"n"')).name, 'n');
+});
