@@ -163,7 +163,7 @@ spec:
   quoted: {"<<": *base}
 `;
   const [doc] = parseYamlDocuments('merge.yaml', text);
-  t.same((doc?.value as { spec: unknown }).spec, {
+  t.same((doc?.value as { spec: unknown } | undefined)?.spec, {
     before: { a: 1, b: 1 },
     after: { a: 0, b: 1 },
     list: { a: 1, b: 1, c: 2, z: 0 },
