@@ -18,8 +18,8 @@ function startsWith(bytes: Uint8Array, mark: readonly number[]): boolean {
 
 /**
  * The text of an input (`origin` names it in errors): UTF-8, with or without a BOM, or UTF-16 LE/BE
- * with a BOM. UTF-32 and text with NUL bytes (UTF-16 without a BOM, a binary file) are ConfigErrors.
- * Invalid UTF-8 becomes U+FFFD, as Go's decoder makes it.
+ * with a BOM; a BOM that starts a later line is dropped too. UTF-32 and text with NUL bytes (UTF-16
+ * without a BOM, a binary file) are ConfigErrors. Invalid UTF-8 becomes U+FFFD, as Go's decoder makes it.
  */
 export function decodeText(origin: string, bytes: Uint8Array): string {
   // UTF-32 LE begins with the UTF-16 LE mark: it is looked for first.
@@ -39,7 +39,9 @@ export function decodeText(origin: string, bytes: Uint8Array): string {
       'the file holds NUL bytes: UTF-16 without a byte-order mark? Save it as UTF-8',
     );
   }
-  return text;
+  // go-yaml skips a BOM that starts a line (scannerc.go: "Allow the BOM mark to start a line"), as
+  // files saved with one and then concatenated have: read as a character, it would hide a key.
+  return text.includes('\uFEFF') ? text.replace(/(^|\n)\uFEFF/g, '$1') : text;
 }
 
 function utf32(origin: string, order: 'LE' | 'BE'): ConfigError {

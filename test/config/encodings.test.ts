@@ -102,3 +102,15 @@ t.test('a test file: read the same way', async (t) => {
     }
   }
 });
+
+t.test('a byte-order mark at the start of a later line (files saved with one, then concatenated)', async (t) => {
+  // go-yaml v2 skips a BOM at the start of any line (scannerc.go, yaml_parser_scan_to_next_token:
+  // "Allow the BOM mark to start a line"); read as a character, it hid the policy's apiVersion.
+  const dir = tempDir(t, 'encodings');
+  const file = join(dir, 'all.yaml');
+  const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: d-redis}\n';
+  writeFileSync(file, `\uFEFF${namespace}---\r\n\uFEFF${POLICY}`);
+  const loaded = await loadManifests([file]);
+  t.equal(loaded.cluster.policies.length, 1);
+  t.equal(loaded.cluster.namespaces.length, 1);
+});
