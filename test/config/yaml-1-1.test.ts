@@ -94,6 +94,7 @@ t.test('map keys, as sigs.k8s.io/yaml turns them into strings', async (t) => {
 });
 
 t.test('what kubectl refuses is refused at its line', async (t) => {
+  // kubectl 1.32: "json: unsupported value: +Inf" and "unsupported map key of type: %!s(<nil>)".
   t.throws(() => parseYamlDocuments('inf.yaml', 'a: 1\nb: .inf\n'), {
     message: '.inf is not a number JSON can hold (kubectl refuses it too)',
     line: 2,
