@@ -70,7 +70,7 @@ function writeCluster(dir: string, cluster: ClusterInput): void {
   }));
   const policies = (cluster.policies ?? []).map((p) => p.manifest);
   const write = (name: string, docs: unknown[]): void =>
-    writeFileSync(join(dir, name), docs.map((d) => stringify(d)).join('---\n'));
+    writeFileSync(join(dir, name), docs.map((d) => stringify(d, { version: '1.1' })).join('---\n'));
   write('namespaces.yaml', namespaces);
   write('pods.yaml', pods);
   write('policies.yaml', policies);

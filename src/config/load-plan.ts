@@ -3,6 +3,7 @@
 import { gunzipSync } from 'node:zlib';
 import { MAX_PLAN_BYTES, type ProbePlan } from '../model/plan.ts';
 import { ConfigError } from './config-error.ts';
+import { jsonNestsDeeper } from './nesting.ts';
 import { validatePlan } from './validators.ts';
 
 /** The first duplicate probe id, with its index. */
@@ -45,7 +46,8 @@ export async function parseProbePlan(origin: string, text: string): Promise<Prob
   if (!text.trim()) throw new ConfigError(origin, undefined, undefined, 'the probe plan is empty');
   let fast: unknown;
   try {
-    fast = JSON.parse(text);
+    // Too deep a plan is left to the YAML reader, which refuses it at its line before building it.
+    fast = jsonNestsDeeper(text) ? undefined : JSON.parse(text);
   } catch {
     fast = undefined;
   }

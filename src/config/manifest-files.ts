@@ -8,6 +8,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
 import { readAtMost } from './read-input.ts';
+import { decodeText } from './text-encoding.ts';
 import { parseYamlDocuments, type PositionedDocument } from './yaml-file.ts';
 
 /** One Kubernetes object of a file, with where it starts and a way to find its fields' lines. */
@@ -237,7 +238,7 @@ export async function readManifestObjects(
     }
     budget -= bytes.length;
     files.push(file);
-    for (const doc of parseYamlDocuments(file, bytes.toString('utf8'))) objects.push(...objectsOf(doc));
+    for (const doc of parseYamlDocuments(file, decodeText(file, bytes))) objects.push(...objectsOf(doc));
   }
   return { files, objects };
 }

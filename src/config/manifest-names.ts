@@ -26,6 +26,7 @@ const NAME_RULES: Readonly<Record<string, NameRule>> = {
   NetworkPolicy: 'dns1123-subdomain',
   AdminNetworkPolicy: 'dns1123-subdomain',
   BaselineAdminNetworkPolicy: 'dns1123-subdomain',
+  ClusterNetworkPolicy: 'dns1123-subdomain',
   CiliumNetworkPolicy: 'dns1123-subdomain',
   CiliumClusterwideNetworkPolicy: 'dns1123-subdomain',
   AuthorizationPolicy: 'dns1123-subdomain',

@@ -2,6 +2,7 @@
 
 import { createReadStream } from 'node:fs';
 import { ConfigError } from './config-error.ts';
+import { decodeText } from './text-encoding.ts';
 
 /** The most an input may hold, and what it is called in the error when it holds more. */
 export interface InputLimit {
@@ -14,7 +15,8 @@ export interface InputLimit {
 export const STDIN_PATH = '-';
 
 /**
- * Reads a whole input as UTF-8 text: the file at `path`, or standard input for `-`. Reading is streamed
+ * Reads a whole input as text (UTF-8, or UTF-16 with a byte-order mark: decodeText): the file at
+ * `path`, or standard input for `-`. Reading is streamed
  * and stops as soon as the input passes `limit`, so /dev/zero, a FIFO or an endless pipe fails fast
  * instead of filling memory (a size from stat is never trusted). I/O failures and oversized inputs are
  * ConfigErrors naming the input (`<stdin>` for `-`), which is returned as `origin` for later messages.
@@ -36,7 +38,7 @@ export async function readText(path: string, limit: InputLimit): Promise<{ origi
     throw new ConfigError(origin, undefined, undefined, why, { cause });
   }
   if (bytes === undefined) throw tooLarge(origin, limit);
-  return { origin, text: bytes.toString('utf8') };
+  return { origin, text: decodeText(origin, bytes) };
 }
 
 /**

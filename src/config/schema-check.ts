@@ -2,6 +2,7 @@
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ERROR_MESSAGE } from '../model/json-schema.ts';
+import { quoteName } from '../model/k8s-names.ts';
 import { formatPath } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
 import type { PositionedDocument } from './yaml-file.ts';
@@ -15,10 +16,22 @@ export function checkSchema(doc: PositionedDocument, validate: ValidateFunction,
   const error = pickError(validate.errors ?? []);
   if (!error) throw new ConfigError(doc.file, doc.lineOf([]), undefined, 'does not match the expected format');
   const path = pointerToPath(error.instancePath);
+  const badKey = keyNamed(error);
+  if (badKey !== undefined) {
+    // A bad map key is reported at its own line, under its map's field: the key, which may be
+    // a megabyte long, is quoted once in the message, cut short.
+    const wording = wordingOf(error) ?? 'is not a valid name';
+    throw new ConfigError(
+      doc.file,
+      doc.lineOf([...path, badKey], true),
+      formatPath(path) || undefined,
+      `${quoteName(badKey)} ${wording}`,
+    );
+  }
   const extra = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined;
   const fieldPath = extra === undefined ? path : [...path, extra];
   const line = doc.lineOf(fieldPath, extra !== undefined);
-  const field = formatPath(fieldPath);
+  const field = formatPath(extra !== undefined && extra.length > 63 ? path : fieldPath);
   const hint = hints[lastName(path)];
   throw new ConfigError(
     doc.file,
@@ -26,6 +39,12 @@ export function checkSchema(doc: PositionedDocument, validate: ValidateFunction,
     field || undefined,
     hint && isAlternativeError(error) ? hint : describe(error, doc.value, path),
   );
+}
+
+/** The map key an error is about: Ajv names it on the errors of a `propertyNames` schema. */
+function keyNamed(error: ErrorObject): string | undefined {
+  if (error.propertyName !== undefined) return error.propertyName;
+  return error.keyword === 'propertyNames' ? String(error.params.propertyName) : undefined;
 }
 
 /** The deepest error, preferring concrete errors over "matches none of the alternatives". */
@@ -45,19 +64,24 @@ function describe(error: ErrorObject, root: unknown, path: readonly (string | nu
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':
-      return `unknown field "${String(params.additionalProperty)}"`;
+      return `unknown field ${quoteName(String(params.additionalProperty))}`;
     case 'required':
       return `missing required field "${String(params.missingProperty)}"`;
     case 'const':
       return `must be ${JSON.stringify(params.allowedValue)}`;
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'type':
-      return `must be ${String(params.type)}, not ${kindOf(valueAt(root, path))}`;
+    case 'type': {
+      const value = valueAt(root, path);
+      // A bare n, on or 010 is a boolean or a number in YAML 1.1: say so where text was meant.
+      const quote =
+        String(params.type).includes('string') && (typeof value === 'boolean' || typeof value === 'number')
+          ? ' (YAML 1.1, as kubectl reads it: quote the text)'
+          : '';
+      return `must be ${String(params.type)}, not ${kindOf(value)}${quote}`;
+    }
     case 'pattern':
-      return `${JSON.stringify(valueAt(root, path))} ${wordingOf(error) ?? 'does not match the expected format'}`;
-    case 'propertyNames':
-      return `"${String(params.propertyName)}" is not a valid name`;
+      return `${quoteName(valueAt(root, path))} ${wordingOf(error) ?? 'does not match the expected format'}`;
     case 'minProperties':
       return 'must not be empty';
     default:
@@ -81,7 +105,7 @@ function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
 function kindOf(value: unknown): string {
   if (value === null || value === undefined) return 'empty';
   if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'a map' : `${typeof value} ${JSON.stringify(value)}`;
+  return typeof value === 'object' ? 'a map' : `${typeof value} ${quoteName(value)}`;
 }
 
 function pointerToPath(pointer: string): (string | number)[] {

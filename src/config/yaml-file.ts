@@ -1,7 +1,8 @@
 // Reads YAML while keeping positions, so every later error can name the line it is about.
 
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { Composer, isMap, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node } from 'yaml';
 import { ConfigError } from './config-error.ts';
+import { MAX_NESTING } from './nesting.ts';
 import { plainTree } from './yaml-tree.ts';
 
 /** One parsed YAML document with the means to find the line of any path in it. */
@@ -18,15 +19,13 @@ export function parseYamlDocuments(file: string, text: string): PositionedDocume
   let docs: Document.Parsed[];
   try {
     // Duplicate keys are found by plainTree in linear time (the library's own check is quadratic);
-    // logLevel 'error' keeps the library from printing Node warnings of its own.
-    const parsed = parseAllDocuments(text, {
-      lineCounter: lines,
-      uniqueKeys: false,
-      prettyErrors: false,
-      logLevel: 'error',
-    });
-    docs = Array.isArray(parsed) ? parsed : [];
+    // logLevel 'error' keeps the library from printing Node warnings of its own. Plain scalars and
+    // merge keys are read by go-yaml v2's YAML 1.1 rules in plainTree; the library's 1.1 schema only
+    // resolves explicitly tagged scalars, and its own merging is off.
+    const composer = new Composer({ uniqueKeys: false, logLevel: 'error', version: '1.1', merge: false });
+    docs = Array.from(composer.compose(boundedTokens(file, text, lines)));
   } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
     // The library reports problems as document errors; should it throw, it is still this file's fault.
     throw new ConfigError(
       file,
@@ -46,6 +45,29 @@ export function parseYamlDocuments(file: string, text: string): PositionedDocume
     }
   }
   return docs.filter((doc) => doc.contents !== null).map((doc) => positioned(file, doc, lines));
+}
+
+/**
+ * The syntax tokens of `text`, what parseAllDocuments composes, refused as soon as they nest past
+ * MAX_NESTING: the parser's stack is its nesting, so a file of `[[[…` stops after 500 levels, in
+ * bounded time and memory, instead of being built whole and then overflowing the composer's recursion.
+ */
+function* boundedTokens(file: string, text: string, lines: LineCounter): Generator<CST.Token> {
+  const parser = new Parser(lines.addNewLine);
+  lines.addNewLine(0);
+  for (const lexeme of new Lexer().lex(text)) {
+    yield* parser.next(lexeme);
+    // The stack holds the document and the scalar being read besides the collections; plainTree
+    // checks the exact depth later, with the same message.
+    if (parser.stack.length > MAX_NESTING + 2)
+      throw new ConfigError(
+        file,
+        lines.linePos(parser.offset).line,
+        undefined,
+        `invalid YAML: nested more than ${MAX_NESTING} levels deep`,
+      );
+  }
+  yield* parser.end();
 }
 
 /** Parses a file that must hold exactly one YAML document. */

@@ -3,6 +3,7 @@
 // The yaml library's own toJS is not used: it finds duplicate keys by a scan per key (quadratic in a
 // map's size), prints a Node warning for a map or list used as a key, and names no line when an
 // alias is unresolved or expands too much. Here each of those is a ConfigError at its own line.
+// Scalars and merge keys (`<<`) are read as Kubernetes reads them, by go-yaml v2's YAML 1.1 rules.
 
 import {
   isAlias,
@@ -14,9 +15,12 @@ import {
   type LineCounter,
   type Node,
   type Pair,
+  type Scalar,
   type YAMLMap,
 } from 'yaml';
 import { ConfigError } from './config-error.ts';
+import { MAX_NESTING } from './nesting.ts';
+import { keyText, resolvePlain, type Resolved } from './yaml-scalars.ts';
 
 /** Bounds on what one document may expand to; the defaults hold any real manifest. */
 export interface TreeLimits {
@@ -27,7 +31,7 @@ export interface TreeLimits {
 }
 
 /** The limits every YAML input is read with. */
-export const TREE_LIMITS: TreeLimits = { aliasNodes: 1_000_000, depth: 500 };
+export const TREE_LIMITS: TreeLimits = { aliasNodes: 1_000_000, depth: MAX_NESTING };
 
 /** The plain value of a document and the pairs of each of its maps by key, for finding lines. */
 export interface PlainTree {
@@ -42,9 +46,42 @@ interface Anchor {
   size: number | undefined;
 }
 
-/** The key of a pair as a JS object key: the scalar's text form (`null` becomes "", as in yaml's toJS). */
-function keyText(value: unknown): string {
-  return value === null || value === undefined ? '' : String(value);
+/**
+ * A scalar's value as Kubernetes reads it: a plain, untagged scalar by go-yaml v2's YAML 1.1 rules
+ * (yaml-scalars.ts); a quoted or block scalar is its text; an explicitly tagged one is what the yaml
+ * library's 1.1 schema makes of it.
+ */
+function resolveScalar(node: Scalar): Resolved {
+  if (node.type === 'PLAIN' && node.tag === undefined) return resolvePlain(node.source ?? String(node.value ?? ''));
+  const value = node.value;
+  if (value === null || value === undefined) return { kind: 'null', value: null };
+  if (typeof value === 'boolean') return { kind: 'bool', value };
+  if (typeof value === 'bigint') return { kind: 'int', value: Number(value), decimal: value.toString() };
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? { kind: 'int', value, decimal: String(value) } : { kind: 'float', value };
+  return { kind: 'str', value: value instanceof Date ? value.toISOString() : String(value) };
+}
+
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+
+/** isMerge of go-yaml v2 (decode.go): a plain `<<` key, or one tagged !!merge; a quoted "<<" is a key. */
+function isMergeKey(key: Node | null): boolean {
+  if (!isScalar(key) || key.source !== '<<') return false;
+  return (key.type === 'PLAIN' && key.tag === undefined) || key.tag === MERGE_TAG;
+}
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The maps a merge's value brings in, in the order go-yaml v2 sets them: a map (or an alias of one),
+ * or a list of them written in place, last first, so the earlier map wins. Undefined for anything else.
+ */
+function mergedMaps(node: unknown, value: unknown): Record<string, unknown>[] | undefined {
+  if (isPlainMap(value)) return [value];
+  if (!isSeq(node) || !Array.isArray(value) || !value.every(isPlainMap)) return undefined;
+  return [...value].reverse();
 }
 
 /** Sets a property even when the key is `__proto__`, which a plain assignment would treat as the prototype. */
@@ -84,7 +121,11 @@ export function plainTree(
     if (depth > limits.depth) fail(node, `nested more than ${limits.depth} levels deep`);
     let result: { value: unknown; size: number };
     if (isScalar(node)) {
-      result = { value: node.value, size: 1 };
+      const { value } = resolveScalar(node);
+      // sigs.k8s.io/yaml's json.Marshal fails on them: kubectl refuses the whole file.
+      if (typeof value === 'number' && !Number.isFinite(value))
+        fail(node, `${String(node.source ?? value)} is not a number JSON can hold (kubectl refuses it too)`);
+      result = { value, size: 1 };
     } else if (isSeq(node)) {
       const list: unknown[] = [];
       if (anchor) anchor.value = list;
@@ -99,23 +140,45 @@ export function plainTree(
       const object: Record<string, unknown> = {};
       if (anchor) anchor.value = object;
       const byKey = new Map<string, Pair>();
+      // Keys written in this map, for duplicates: a key a merge brought in may be written again.
+      const written = new Map<string, Pair>();
       let size = 1;
       for (const pair of node.items) {
         if (!isPair(pair)) fail(node, 'unsupported map entry');
         const key = pair.key as Node | null;
+        if (isMergeKey(key)) {
+          const converted = convert(pair.value, depth + 1);
+          const maps = mergedMaps(pair.value, converted.value);
+          if (!maps)
+            fail(
+              key,
+              'a merge (<<) needs a map or a list of maps (go-yaml: "map merge requires map or sequence of maps as the value")',
+            );
+          // Set where it stands, as go-yaml v2 does: it overrides the keys before it, not those after.
+          for (const map of maps ?? [])
+            for (const [name, value] of Object.entries(map)) {
+              setKey(object, name, value);
+              byKey.set(name, pair);
+            }
+          size += converted.size;
+          continue;
+        }
         if (key !== null && !isScalar(key)) {
           fail(
             key,
             `a ${isSeq(key) ? 'list' : isMap(key) ? 'map' : 'non-scalar'} cannot be a map key (write the key as text)`,
           );
         }
-        const text = keyText(isScalar(key) ? key.value : null);
-        const first = byKey.get(text);
+        const text = keyText(isScalar(key) ? resolveScalar(key) : { kind: 'null', value: null });
+        if (text === undefined)
+          return fail(key ?? node, 'a map key cannot be null or empty (kubectl refuses it: "unsupported map key")');
+        const first = written.get(text);
         if (first)
           fail(
             key ?? node,
             `Map keys must be unique: "${text}" is already a key at line ${lineOf(first.key as Node) ?? '?'}`,
           );
+        written.set(text, pair);
         byKey.set(text, pair);
         const converted = convert(pair.value, depth + 1);
         setKey(object, text, converted.value);

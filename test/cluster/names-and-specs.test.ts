@@ -54,7 +54,7 @@ t.test(
   async (t) => {
     const yaml = (source: string): string => `apiVersion: prober/v1alpha1
 kind: ReachabilityTest
-metadata: { name: n }
+metadata: { name: "n" }
 spec:
   sources:
     web: ${source}

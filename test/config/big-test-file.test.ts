@@ -37,3 +37,24 @@ t.test(`a rule naming no target lists a few known names, not ${COUNT}`, async (t
     `big.yaml:${COUNT + 9}: spec.expect[0].to: "nope" matches no target (known: t0, t1, t2, t3, t4 and ${COUNT - 5} more)`,
   );
 });
+
+t.test('a bad target name of 1 MB is named at its own line, cut short in a one-line message', async (t) => {
+  const name = `${'x'.repeat(1_000_000)}!`;
+  const targets = Array.from({ length: COUNT }, (_, i) => `    t${i}: {url: "tcp://127.0.0.1:9"}`).join('\n');
+  const head =
+    'apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: big}\nspec:\n  sources:\n    here: {local: true}\n  targets:\n';
+  // An implicit key is at most 1024 characters (YAML 1.2, 7.4.2): a longer one is an explicit `? key`.
+  const text = `${head}${targets}\n    ? ${name}\n    : {url: "tcp://127.0.0.1:9"}\n  expect:\n    - {from: here, to: t1, verdict: deny}\n`;
+  const error = t.throws(() => parseReachabilityTest('big.yaml', text)) as unknown as ConfigError;
+  const message = error.toString();
+  t.ok(message.length < 300, `${message.length} characters`);
+  t.match(message, new RegExp(`^big\\.yaml:${8 + COUNT}: spec\\.targets: "x{50,}…" is not a valid name \\(letters`));
+  t.notMatch(message, /\n/);
+});
+
+t.test('a wrong value of 1 MB is cut short too', async (t) => {
+  const text = `apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: {name: big}\nspec:\n  sources:\n    here: {local: true}\n  targets:\n    web: {url: "tcp://127.0.0.1:9", timeout: "${'9'.repeat(1_000_000)}h"}\n  expect:\n    - {from: here, to: web, verdict: deny}\n`;
+  const error = t.throws(() => parseReachabilityTest('big.yaml', text)) as unknown as ConfigError;
+  t.ok(error.toString().length < 300, `${error.toString().length} characters`);
+  t.match(error.toString(), /^big\.yaml:8: spec\.targets\.web\.timeout: "9{50,}…" /);
+});

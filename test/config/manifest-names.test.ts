@@ -182,3 +182,36 @@ t.test('the good manifests pass', async (t) => {
   const loaded = await loadManifests([file]);
   t.equal(loaded.cluster.workloads.length, 1);
 });
+
+// Every policy kind prober evaluates is a custom resource or a built-in whose name the API server
+// checks as a DNS subdomain (apiextensions-apiserver pkg/registry/customresource/validator.go,
+// customResourceValidator.Validate: ValidateObjectMetaAccessor with NameIsDNSSubdomain): a name it
+// refuses is refused here for every kind alike (issue 23: ClusterNetworkPolicy was let through).
+const POLICY_KINDS: [string, string, string][] = [
+  ['NetworkPolicy', 'networking.k8s.io/v1', 'podSelector: {}'],
+  ['AdminNetworkPolicy', 'policy.networking.k8s.io/v1alpha1', 'priority: 1\n  subject: {namespaces: {}}'],
+  [
+    'ClusterNetworkPolicy',
+    'policy.networking.k8s.io/v1alpha2',
+    'tier: Admin\n  priority: 1\n  subject: {namespaces: {}}',
+  ],
+];
+
+for (const [kind, apiVersion, spec] of POLICY_KINDS) {
+  t.test(`a ${kind} named Bad_Name is refused`, async (t) => {
+    const dir = tempDir(t, 'names');
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: Bad_Name\nspec:\n  ${spec}\n`);
+    const error: unknown = await loadManifests([file]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    t.type(error, ConfigError);
+    t.match(error, {
+      file,
+      line: 4,
+      field: 'metadata.name',
+      message: new RegExp(`^"Bad_Name" is not a valid ${kind} name: a lowercase RFC 1123 subdomain`),
+    });
+  });
+}

@@ -73,7 +73,8 @@ export function podObject(
  */
 export async function modelFromManifests(dir: string, objects: readonly Manifest[]): Promise<Model> {
   const file = join(dir, `step-${++counter}.yaml`);
-  writeFileSync(file, objects.map((o) => stringify(o, { nullStr: 'null' })).join('---\n'));
+  // Written as kubectl's YAML 1.1 writer would: the e2e namespace "y" quoted, or it reads as true.
+  writeFileSync(file, objects.map((o) => stringify(o, { nullStr: 'null', version: '1.1' })).join('---\n'));
   const loaded = await loadManifests([file]);
   return buildModel(loaded.cluster);
 }
