@@ -26,6 +26,7 @@ import { service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { FakePods } from './pods.ts';
 import { key, labelsOf, meta, type Stored } from './routes.ts';
 import { ServedResources } from './served.ts';
+import { PodSecurityAdmission } from './pod-security/admission.ts';
 import { makeCertificate } from './tls.ts';
 
 type Json = Record<string, unknown>;
@@ -49,8 +50,12 @@ export class FakeApiServer {
     (object) => this.#bump(object),
     (name) => this.#namespaces.has(name),
     (namespace, pod) => this.admission.admitCreate(namespace, pod, this.#pods.all(namespace)),
-    (namespace, pod) => enforcePodSecurity(this.#namespaces.get(namespace), pod),
+    (namespace, pod) => this.#podSecurity(namespace, pod),
   );
+  /** Pod Security admission over the namespaces' labels; `fake.podSecurity.exempt(…)` sets exemptions. */
+  readonly podSecurity = new PodSecurityAdmission();
+  /** Warnings of the request being answered, sent as `Warning` headers (handler.ts drains them). */
+  readonly #warnings: string[] = [];
   /** The mesh's sidecar injector and proxies (test/cluster/fake/mesh.ts). */
   readonly mesh = new FakeMesh();
   /** Workload controllers that adopt orphan pods (test/cluster/fake/adoption.ts). */
@@ -262,6 +267,13 @@ export class FakeApiServer {
     this.#pods.delete(namespace, name);
   }
 
+  /** Pod Security of a create, or of an update of the stored pod (same uid: `pods/ephemeralcontainers`). */
+  #podSecurity(namespace: string, pod: Json): void {
+    const stored = this.pod(namespace, String(meta(pod).name));
+    const old = stored && meta(pod).uid !== undefined && meta(stored).uid === meta(pod).uid ? stored : undefined;
+    this.#warnings.push(...enforcePodSecurity(this.podSecurity, this.#namespaces.get(namespace), this.user, pod, old));
+  }
+
   /** What of the fake a request goes through (handler.ts). */
   #handling(): Handling {
     return {
@@ -276,6 +288,7 @@ export class FakeApiServer {
       expiring: this.#expiring,
       faults: this.#faults,
       stored: () => this.#stored(),
+      warnings: this.#warnings,
     };
   }
 
