@@ -26,6 +26,7 @@ import { service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { FakePods } from './pods.ts';
 import { key, labelsOf, meta, type Stored } from './routes.ts';
 import { ServedResources } from './served.ts';
+import { FakeServiceAccounts } from './service-accounts.ts';
 import { PodSecurityAdmission } from './pod-security/admission.ts';
 import { makeCertificate } from './tls.ts';
 
@@ -56,6 +57,8 @@ export class FakeApiServer {
   readonly podSecurity = new PodSecurityAdmission();
   /** Warnings of the request being answered, sent as `Warning` headers (handler.ts drains them). */
   readonly #warnings: string[] = [];
+  /** Service accounts per namespace (`default` is everywhere); pods naming another are refused. */
+  readonly serviceAccounts = new FakeServiceAccounts();
   /** The mesh's sidecar injector and proxies (test/cluster/fake/mesh.ts). */
   readonly mesh = new FakeMesh();
   /** Workload controllers that adopt orphan pods (test/cluster/fake/adoption.ts). */
@@ -90,6 +93,7 @@ export class FakeApiServer {
     const may = (namespace: string) => (verb: string, resource: string) =>
       this.#authorizer.allows(verb, { group: '', version: 'v1', resource, namespace, name: undefined });
     this.#pods.admission.push(
+      (pod, ns) => this.serviceAccounts.admit(pod, ns),
       (pod, ns) => admitOwnerReferences(pod, may(ns)),
       (pod, ns) => this.mesh.admit(pod, ns),
     );
@@ -167,6 +171,8 @@ export class FakeApiServer {
 
   addPod(fixture: PodFixture): Json {
     if (!this.#namespaces.has(fixture.namespace)) this.addNamespace(fixture.namespace);
+    // Its pod runs, so its service account exists.
+    if (fixture.serviceAccountName) this.serviceAccounts.add(fixture.namespace, fixture.serviceAccountName);
     return this.#pods.add(fixture);
   }
 
@@ -204,6 +210,7 @@ export class FakeApiServer {
    */
   enforceRbac(objects: readonly Json[]): void {
     this.#authorizer.enforceRbac(objects);
+    this.serviceAccounts.addFrom(objects);
   }
 
   /** On top of RBAC: deny `verb` on `resource` (`pods/ephemeralcontainers`) in a namespace, or everywhere. */
