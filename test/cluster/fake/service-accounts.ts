@@ -30,8 +30,9 @@ export class FakeServiceAccounts {
 
   /** `Admit` on a pod create: defaults the service account, refuses one that does not exist. A mirror pod is left alone. */
   admit(pod: Json, namespace: string): void {
-    const spec = (pod.spec ??= {});
     if (pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return;
+    pod.spec ??= {};
+    const spec = pod.spec;
     spec.serviceAccountName ||= 'default';
     const name = String(spec.serviceAccountName);
     if (this.has(namespace, name)) return;
