@@ -29,6 +29,7 @@ import { ServedResources } from './served.ts';
 import { FakeServiceAccounts } from './service-accounts.ts';
 import { PodSecurityAdmission } from './pod-security/admission.ts';
 import { makeCertificate } from './tls.ts';
+import { FakeWebhooks } from './webhooks.ts';
 
 type Json = Record<string, unknown>;
 
@@ -53,8 +54,12 @@ export class FakeApiServer {
     (namespace, pod) => this.admission.admitCreate(namespace, pod, this.#pods.all(namespace)),
     (namespace, pod) => this.#podSecurity(namespace, pod),
   );
+  /** Validating admission webhooks, called after Pod Security: `fake.webhooks.add({ name, review })`. */
+  readonly webhooks = new FakeWebhooks();
   /** Pod Security admission over the namespaces' labels; `fake.podSecurity.exempt(…)` sets exemptions. */
   readonly podSecurity = new PodSecurityAdmission();
+  /** Whether the OwnerReferencesPermissionEnforcement admission plugin is enabled (see `enforceOwnerReferences`). */
+  #ownerReferencesEnforced = false;
   /** Warnings of the request being answered, sent as `Warning` headers (handler.ts drains them). */
   readonly #warnings: string[] = [];
   /** Service accounts per namespace (`default` is everywhere); pods naming another are refused. */
@@ -94,7 +99,8 @@ export class FakeApiServer {
       this.#authorizer.allows(verb, { group: '', version: 'v1', resource, namespace, name: undefined });
     this.#pods.admission.push(
       (pod, ns) => this.serviceAccounts.admit(pod, ns),
-      (pod, ns) => admitOwnerReferences(pod, may(ns)),
+      // OwnerReferencesPermissionEnforcement is off unless enabled, as in kube-apiserver's defaults.
+      (pod, ns) => admitOwnerReferences(pod, this.#ownerReferencesEnforced ? may(ns) : () => true),
       (pod, ns) => this.mesh.admit(pod, ns),
     );
     this.#pods.sidecars.push(this.mesh);
@@ -213,6 +219,15 @@ export class FakeApiServer {
     this.serviceAccounts.addFrom(objects);
   }
 
+  /**
+   * Enables the OwnerReferencesPermissionEnforcement admission plugin (plugin/pkg/admission/gc), off by
+   * default in kube-apiserver and on in some distributions (OpenShift): setting an owner reference then
+   * needs `delete` on the pod, blocking the owner's deletion `delete` on the owner too.
+   */
+  enforceOwnerReferences(): void {
+    this.#ownerReferencesEnforced = true;
+  }
+
   /** On top of RBAC: deny `verb` on `resource` (`pods/ephemeralcontainers`) in a namespace, or everywhere. */
   deny(verb: string, resource: string, namespace?: string): void {
     this.#authorizer.deny(verb, resource, namespace);
@@ -274,11 +289,13 @@ export class FakeApiServer {
     this.#pods.delete(namespace, name);
   }
 
-  /** Pod Security of a create, or of an update of the stored pod (same uid: `pods/ephemeralcontainers`). */
+  /** Validating admission of a create, or of an update of the stored pod (same uid: `pods/ephemeralcontainers`): Pod Security, then webhooks. */
   #podSecurity(namespace: string, pod: Json): void {
     const stored = this.pod(namespace, String(meta(pod).name));
     const old = stored && meta(pod).uid !== undefined && meta(stored).uid === meta(pod).uid ? stored : undefined;
     this.#warnings.push(...enforcePodSecurity(this.podSecurity, this.#namespaces.get(namespace), this.user, pod, old));
+    // ValidatingAdmissionWebhook comes after the built-in validating plugins.
+    this.webhooks.validate(old ? 'pods/ephemeralcontainers' : 'pods', namespace, pod);
   }
 
   /** What of the fake a request goes through (handler.ts). */
