@@ -123,6 +123,8 @@ t.test('enforce refuses with 403, warn answers with a Warning header, exemptions
     'pod-security.kubernetes.io/enforce': 'baseline',
     'pod-security.kubernetes.io/warn': 'restricted',
     'pod-security.kubernetes.io/warn-version': 'v1.30',
+    'pod-security.kubernetes.io/audit': 'baseline',
+    'pod-security.kubernetes.io/audit-version': 'v1.0',
   });
   const refused = await send(
     fake,
@@ -147,6 +149,21 @@ t.test('enforce refuses with 403, warn answers with a Warning header, exemptions
     warned.warnings[0],
     /^299 - "would violate PodSecurity \\"restricted:v1\.30\\": /,
     'quoted as net.NewWarningHeader does',
+  );
+  t.same(
+    fake.podSecurity.audit.map((a) => [a.name, a.annotations]),
+    [
+      [
+        'host',
+        {
+          'pod-security.kubernetes.io/enforce-policy': 'baseline:latest',
+          'pod-security.kubernetes.io/audit-violations':
+            'would violate PodSecurity "baseline:v1.0": host namespaces (hostNetwork=true, hostPID=true)',
+        },
+      ],
+      ['plain', { 'pod-security.kubernetes.io/enforce-policy': 'baseline:latest' }],
+    ],
+    'audit annotations: the policy enforced, and what audit would refuse',
   );
   fake.podSecurity.exempt({ namespaces: ['shop'] });
   t.equal(

@@ -104,17 +104,37 @@ export function isSignificantUpdate(pod: Json, old: Json): boolean {
 /** The API server's PodSecurity plugin over the namespaces' labels. */
 export class PodSecurityAdmission {
   #exemptions: Exemptions = {};
+  /** The audit annotations of each evaluated request (`pod-security.kubernetes.io/audit-violations` …), as the audit log gets them. */
+  readonly audit: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly annotations: Readonly<Record<string, string>>;
+  }[] = [];
 
   /** Sets the exemptions of the admission configuration. */
   exempt(exemptions: Exemptions): void {
     this.#exemptions = exemptions;
   }
 
+  /** Decides on a pod create (`old` undefined) or update by `username`, and records its audit annotations. */
+  validatePod(
+    namespace: string,
+    labels: Readonly<Record<string, string>>,
+    username: string,
+    pod: Json,
+    old?: Json,
+  ): Decision {
+    const decision = this.#decide(namespace, labels, username, pod, old);
+    if (Object.keys(decision.auditAnnotations).length > 0)
+      this.audit.push({ namespace, name: String(pod.metadata?.name ?? ''), annotations: decision.auditAnnotations });
+    return decision;
+  }
+
   /**
    * `ValidatePod` + `EvaluatePod`: the decision for a pod create (`old` undefined) or an update of the pod
    * (the `pods/ephemeralcontainers` subresource included) in a namespace with these labels, by `username`.
    */
-  validatePod(
+  #decide(
     namespace: string,
     labels: Readonly<Record<string, string>>,
     username: string,
