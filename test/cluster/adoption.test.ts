@@ -31,6 +31,8 @@ t.test('a ReplicaSet selecting on the copied labels does not adopt or delete the
 
 t.test('without the delete permission an owner reference needs, the probe pod is refused (403, exit 2)', async (t) => {
   const lab = await clusterLab(t);
+  // Where the cluster runs OwnerReferencesPermissionEnforcement (off in kube-apiserver's defaults).
+  lab.fake.enforceOwnerReferences();
   lab.fake.deny('delete', 'pods', 'b-apacherr');
   const run = await runLab(lab, '--agent=pod');
   t.equal(run.code, 2, run.stderr);

@@ -58,8 +58,12 @@ Examples:
   prober run -f lab.yaml --context kind-lab -o junit > report.xml
   prober run -f lab.yaml -o svg > matrix.svg          # the matrix as a picture
   prober run -f lab.yaml --agent=pod                  # where ephemeral containers are not allowed
-  kubectl run prober --rm -i --restart=Never --image=${defaultImage(PROBER_VERSION)} \\
-    --overrides='{"spec":{"serviceAccountName":"prober"}}' -- run -f - -o json < lab.yaml
+  kubectl -n prober run prober --rm -i --quiet --restart=Never --image=${defaultImage(PROBER_VERSION)} \\
+    --override-type=strategic --overrides='{"spec":{"serviceAccountName":"prober",
+      "securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},
+      "containers":[{"name":"prober","securityContext":{"allowPrivilegeEscalation":false,
+        "capabilities":{"drop":["ALL"]}}}]}}' \\
+    -- run -f - -o json < lab.yaml
 
 Agents are labelled app.kubernetes.io/managed-by=prober and prober.dev/run-id=<id>; probe pods are
 deleted when the run ends or is interrupted. Ephemeral containers (named ${agentContainerName('<id>')})

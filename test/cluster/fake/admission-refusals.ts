@@ -1,71 +1,37 @@
 // The API server's refusals of a pod by admission and validation, word for word.
 //
-// Pod Security admission as the API server runs it (staging/src/k8s.io/pod-security-admission:
-// admission/admission.go, policy/check_*.go), for the "restricted" level a namespace enforces with the label
-// `pod-security.kubernetes.io/enforce`. A pod create, and an update of `pods/ephemeralcontainers` (checked
-// against the whole pod, existing containers included), are refused with 403 Forbidden:
+// Pod Security admission (pod-security/: every baseline and restricted check of upstream's
+// staging/src/k8s.io/pod-security-admission) refuses a pod create, and an update of
+// `pods/ephemeralcontainers` (checked against the whole pod, existing containers included), with 403:
 //   pods "web-1" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false
 //   (container "main" must set securityContext.allowPrivilegeEscalation=false), …
-// The checks here are the four restricted ones prober's pods must pass; the others (host namespaces,
-// volumes, sysctls …) concern what prober never sets.
+// and warns of what `warn` would refuse (a `Warning:` header, as kubectl prints it).
 
+import type { PodSecurityAdmission } from './pod-security/admission.ts';
 import * as status from './status.ts';
 
 type Json = Record<string, any>;
 
-/** `container "a"` or `containers "a", "b"`, as the checks name them. */
-function named(names: readonly string[], podLevel = false): string {
-  const list = names.map((n) => `"${n}"`).join(', ');
-  return `${podLevel ? 'pod or ' : ''}${names.length > 1 ? 'containers' : 'container'} ${list}`;
-}
-
-/** The restricted checks a pod fails, in the order and words of the upstream policy checks. */
-export function restrictedViolations(pod: Json): string[] {
-  const spec = pod.spec ?? {};
-  const podContext = spec.securityContext ?? {};
-  const containers: Json[] = [
-    ...(spec.initContainers ?? []),
-    ...(spec.containers ?? []),
-    ...(spec.ephemeralContainers ?? []),
-  ];
-  const failing = (test: (context: Json) => boolean): string[] =>
-    containers.filter((c) => test(c.securityContext ?? {})).map((c) => String(c.name));
-  const out: string[] = [];
-  const escalation = failing((c) => c.allowPrivilegeEscalation !== false);
-  if (escalation.length > 0)
-    out.push(
-      `allowPrivilegeEscalation != false (${named(escalation)} must set securityContext.allowPrivilegeEscalation=false)`,
-    );
-  const capabilities = failing((c) => !(c.capabilities?.drop ?? []).includes('ALL'));
-  if (capabilities.length > 0)
-    out.push(`unrestricted capabilities (${named(capabilities)} must set securityContext.capabilities.drop=["ALL"])`);
-  const nonRoot = failing((c) => (c.runAsNonRoot ?? podContext.runAsNonRoot) !== true);
-  if (nonRoot.length > 0)
-    out.push(`runAsNonRoot != true (${named(nonRoot, true)} must set securityContext.runAsNonRoot=true)`);
-  const allowed = (profile: Json | undefined): boolean =>
-    profile?.type === 'RuntimeDefault' || profile?.type === 'Localhost';
-  const seccomp = failing((c) => !allowed(c.seccompProfile ?? podContext.seccompProfile));
-  if (seccomp.length > 0)
-    out.push(
-      `seccompProfile (${named(seccomp, true)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")`,
-    );
-  return out;
-}
-
-/** Refuses `pod` (as it would be stored) when its namespace enforces "restricted" and the pod does not meet it. */
-export function enforcePodSecurity(namespace: Json | undefined, pod: Json): void {
-  const labels = namespace?.metadata?.labels ?? {};
-  if (labels['pod-security.kubernetes.io/enforce'] !== 'restricted') return;
-  const violations = restrictedViolations(pod);
-  if (violations.length === 0) return;
-  const version = labels['pod-security.kubernetes.io/enforce-version'] ?? 'latest';
+/**
+ * Runs Pod Security admission on `pod` as it would be stored (a create, or an update of `old`), in a
+ * namespace object; throws the 403 of an enforce violation, else returns the warnings for the client.
+ */
+export function enforcePodSecurity(
+  psa: PodSecurityAdmission,
+  namespace: Json | undefined,
+  username: string,
+  pod: Json,
+  old?: Json,
+): string[] {
   const name = String(pod.metadata?.name ?? '');
-  throw new status.StatusError(
-    403,
-    'Forbidden',
-    `pods "${name}" is forbidden: violates PodSecurity "restricted:${version}": ${violations.join(', ')}`,
-    { name, kind: 'pods' },
-  );
+  const labels = namespace?.metadata?.labels ?? {};
+  const decision = psa.validatePod(String(namespace?.metadata?.name ?? ''), labels, username, pod, old);
+  if (decision.violation)
+    throw new status.StatusError(403, 'Forbidden', `pods "${name}" is forbidden: ${decision.violation}`, {
+      name,
+      kind: 'pods',
+    });
+  return [...decision.warnings];
 }
 
 /**

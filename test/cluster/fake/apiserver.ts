@@ -26,7 +26,10 @@ import { service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { FakePods } from './pods.ts';
 import { key, labelsOf, meta, type Stored } from './routes.ts';
 import { ServedResources } from './served.ts';
+import { FakeServiceAccounts } from './service-accounts.ts';
+import { PodSecurityAdmission } from './pod-security/admission.ts';
 import { makeCertificate } from './tls.ts';
+import { FakeWebhooks } from './webhooks.ts';
 
 type Json = Record<string, unknown>;
 
@@ -49,8 +52,18 @@ export class FakeApiServer {
     (object) => this.#bump(object),
     (name) => this.#namespaces.has(name),
     (namespace, pod) => this.admission.admitCreate(namespace, pod, this.#pods.all(namespace)),
-    (namespace, pod) => enforcePodSecurity(this.#namespaces.get(namespace), pod),
+    (namespace, pod) => this.#podSecurity(namespace, pod),
   );
+  /** Validating admission webhooks, called after Pod Security: `fake.webhooks.add({ name, review })`. */
+  readonly webhooks = new FakeWebhooks();
+  /** Pod Security admission over the namespaces' labels; `fake.podSecurity.exempt(…)` sets exemptions. */
+  readonly podSecurity = new PodSecurityAdmission();
+  /** Whether the OwnerReferencesPermissionEnforcement admission plugin is enabled (see `enforceOwnerReferences`). */
+  #ownerReferencesEnforced = false;
+  /** Warnings of the request being answered, sent as `Warning` headers (handler.ts drains them). */
+  readonly #warnings: string[] = [];
+  /** Service accounts per namespace (`default` is everywhere); pods naming another are refused. */
+  readonly serviceAccounts = new FakeServiceAccounts();
   /** The mesh's sidecar injector and proxies (test/cluster/fake/mesh.ts). */
   readonly mesh = new FakeMesh();
   /** Workload controllers that adopt orphan pods (test/cluster/fake/adoption.ts). */
@@ -85,7 +98,9 @@ export class FakeApiServer {
     const may = (namespace: string) => (verb: string, resource: string) =>
       this.#authorizer.allows(verb, { group: '', version: 'v1', resource, namespace, name: undefined });
     this.#pods.admission.push(
-      (pod, ns) => admitOwnerReferences(pod, may(ns)),
+      (pod, ns) => this.serviceAccounts.admit(pod, ns),
+      // OwnerReferencesPermissionEnforcement is off unless enabled, as in kube-apiserver's defaults.
+      (pod, ns) => admitOwnerReferences(pod, this.#ownerReferencesEnforced ? may(ns) : () => true),
       (pod, ns) => this.mesh.admit(pod, ns),
     );
     this.#pods.sidecars.push(this.mesh);
@@ -162,6 +177,8 @@ export class FakeApiServer {
 
   addPod(fixture: PodFixture): Json {
     if (!this.#namespaces.has(fixture.namespace)) this.addNamespace(fixture.namespace);
+    // Its pod runs, so its service account exists.
+    if (fixture.serviceAccountName) this.serviceAccounts.add(fixture.namespace, fixture.serviceAccountName);
     return this.#pods.add(fixture);
   }
 
@@ -199,6 +216,16 @@ export class FakeApiServer {
    */
   enforceRbac(objects: readonly Json[]): void {
     this.#authorizer.enforceRbac(objects);
+    this.serviceAccounts.addFrom(objects);
+  }
+
+  /**
+   * Enables the OwnerReferencesPermissionEnforcement admission plugin (plugin/pkg/admission/gc), off by
+   * default in kube-apiserver and on in some distributions (OpenShift): setting an owner reference then
+   * needs `delete` on the pod, blocking the owner's deletion `delete` on the owner too.
+   */
+  enforceOwnerReferences(): void {
+    this.#ownerReferencesEnforced = true;
   }
 
   /** On top of RBAC: deny `verb` on `resource` (`pods/ephemeralcontainers`) in a namespace, or everywhere. */
@@ -262,6 +289,15 @@ export class FakeApiServer {
     this.#pods.delete(namespace, name);
   }
 
+  /** Validating admission of a create, or of an update of the stored pod (same uid: `pods/ephemeralcontainers`): Pod Security, then webhooks. */
+  #podSecurity(namespace: string, pod: Json): void {
+    const stored = this.pod(namespace, String(meta(pod).name));
+    const old = stored && meta(pod).uid !== undefined && meta(stored).uid === meta(pod).uid ? stored : undefined;
+    this.#warnings.push(...enforcePodSecurity(this.podSecurity, this.#namespaces.get(namespace), this.user, pod, old));
+    // ValidatingAdmissionWebhook comes after the built-in validating plugins.
+    this.webhooks.validate(old ? 'pods/ephemeralcontainers' : 'pods', namespace, pod);
+  }
+
   /** What of the fake a request goes through (handler.ts). */
   #handling(): Handling {
     return {
@@ -276,6 +312,7 @@ export class FakeApiServer {
       expiring: this.#expiring,
       faults: this.#faults,
       stored: () => this.#stored(),
+      warnings: this.#warnings,
     };
   }
 

@@ -6,10 +6,43 @@ import { StatusError } from './status.ts';
 
 type Json = Record<string, unknown>;
 
-/** `/apis` or `/apis/GROUP/VERSION`: the paths clients read to learn what a cluster serves. */
+/** `/api`, `/api/v1`, `/apis` or `/apis/GROUP/VERSION`: the paths clients read to learn what a cluster serves. */
 export function isDiscoveryPath(path: string): boolean {
   const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'api') return parts.length <= 2;
   return parts[0] === 'apis' && (parts.length === 1 || parts.length === 3);
+}
+
+/** Kinds of the core resources the fake serves, and whether they live in a namespace. */
+const CORE: Readonly<Record<string, { kind: string; namespaced: boolean }>> = {
+  pods: { kind: 'Pod', namespaced: true },
+  services: { kind: 'Service', namespaced: true },
+  namespaces: { kind: 'Namespace', namespaced: false },
+};
+
+/**
+ * The legacy core group as kubectl reads it before it maps a kind (`kubectl run --dry-run=client` with
+ * `--overrides`): `/api` is an APIVersions, `/api/v1` an APIResourceList of the core resources served.
+ */
+function coreDiscovery(parts: readonly string[], served: ReadonlySet<string>): Json {
+  if (parts.length === 1)
+    return {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }],
+    };
+  if (parts[1] !== 'v1') throw pageNotFound();
+  const resources = [...served]
+    .map((s) => s.split('/'))
+    .filter(([group, version]) => group === '' && version === 'v1')
+    .map(([, , name = '']) => ({
+      name,
+      singularName: (CORE[name]?.kind ?? name).toLowerCase(),
+      namespaced: CORE[name]?.namespaced ?? true,
+      kind: CORE[name]?.kind ?? 'Unknown',
+      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    }));
+  return { kind: 'APIResourceList', groupVersion: 'v1', resources };
 }
 
 /**
@@ -22,6 +55,7 @@ export function discovery(
   kindOf: (group: string, resource: string) => string | undefined,
 ): Json {
   const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'api') return coreDiscovery(parts, served);
   const entries = [...served].map((s) => s.split('/')).filter(([group]) => group !== '');
   if (parts.length === 1) {
     const groups = [...new Set(entries.map(([group]) => group!))].map((name) => {

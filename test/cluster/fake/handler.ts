@@ -12,6 +12,7 @@ import { PlainAnswer, pageNotFound, serviceUnavailable } from './plain-answers.t
 import { parsePath, verbOf } from './request.ts';
 import { route, type Stored } from './routes.ts';
 import type { ServedResources } from './served.ts';
+import { warningHeader } from './pod-security/admission.ts';
 import * as status from './status.ts';
 
 /** One request as the fake saw it, for assertions. */
@@ -41,6 +42,8 @@ export interface Handling {
   readonly unavailable: ReadonlySet<string>;
   readonly expiring: ExpiringLists;
   readonly faults: FakeFaults;
+  /** Warnings admission gave while answering the request: drained into `Warning` headers. */
+  readonly warnings: string[];
   stored(): Stored;
 }
 
@@ -66,7 +69,10 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
       code,
       at: Math.round(performance.now() - server.started),
     });
-    res.writeHead(code, { ...headers, 'content-type': type });
+    const warnings = server.warnings.splice(0).map(warningHeader);
+    const all: Record<string, string | string[]> = { ...headers, 'content-type': type };
+    if (warnings.length > 0) all.warning = warnings;
+    res.writeHead(code, all);
     res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
   };
   try {

@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { proberCommand } from '../../helpers/prober.ts';
+import { pulledImageID } from './image-id.ts';
 import { runAsNonRootError } from './security-context.ts';
 
 type Json = Record<string, unknown>;
@@ -62,7 +63,8 @@ export class FakeKubelet {
     list.push({
       name: handle.container.name,
       image: handle.container.image,
-      imageID: '',
+      // The runtime reports the image it created the container from; a waiting container has none.
+      imageID: state.running || state.terminated ? pulledImageID(String(handle.container.image)) : '',
       ready: false,
       restartCount: 0,
       state,
