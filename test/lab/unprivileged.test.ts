@@ -30,23 +30,42 @@ function httpdConf(listen: number, errorLog: string): string {
 `;
 }
 
-/** A pod of httpd (port 80) and webdis, each with its ConfigMap, and a redis pod. */
-function manifests(errorLog: string, webdisLog: string): string {
+/** A webdis ConfigMap named `name` logging to `logfile`. */
+function webdisConf(name: string, logfile: string): string {
   return `apiVersion: v1
+kind: ConfigMap
+metadata: { name: ${name}, namespace: ns1 }
+data:
+  webdis.json: |
+    { "redis_host": "127.0.0.1", "redis_port": 6379, "http_host": "127.0.0.1", "http_port": 7379,
+      "threads": 1, "pool_size": 1, "daemonize": false, "database": 0, "verbosity": 4,
+      "logfile": ${JSON.stringify(logfile)} }
+`;
+}
+
+/**
+ * A redis pod (first, so its directory exists when the others start), a pod of httpd (port 80) and
+ * webdis, and a pod of webdis alone (`bridge`), each configured by its own ConfigMap.
+ */
+function manifests(errorLog: string, webdisLog: string, bridgeLog: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: db, namespace: ns1 }
+spec:
+  selector: { matchLabels: { app: db } }
+  template:
+    metadata: { labels: { app: db } }
+    spec:
+      containers: [{ name: redis, image: redis:7, ports: [{ containerPort: 6379 }] }]
+---
+apiVersion: v1
 kind: ConfigMap
 metadata: { name: conf, namespace: ns1 }
 data:
   httpd.conf: |
 ${httpdConf(80, errorLog)}---
-apiVersion: v1
-kind: ConfigMap
-metadata: { name: webdis, namespace: ns1 }
-data:
-  webdis.json: |
-    { "redis_host": "127.0.0.1", "redis_port": 6379, "http_host": "127.0.0.1", "http_port": 7379,
-      "threads": 1, "pool_size": 1, "daemonize": false, "database": 0, "verbosity": 4,
-      "logfile": ${JSON.stringify(webdisLog)} }
----
+${webdisConf('webdis', webdisLog)}---
+${webdisConf('bridge', bridgeLog)}---
 apiVersion: apps/v1
 kind: Deployment
 metadata: { name: web, namespace: ns1 }
@@ -70,13 +89,17 @@ spec:
 ---
 apiVersion: apps/v1
 kind: Deployment
-metadata: { name: db, namespace: ns1 }
+metadata: { name: bridge, namespace: ns1 }
 spec:
-  selector: { matchLabels: { app: db } }
+  selector: { matchLabels: { app: bridge } }
   template:
-    metadata: { labels: { app: db } }
+    metadata: { labels: { app: bridge } }
     spec:
-      containers: [{ name: redis, image: redis:7, ports: [{ containerPort: 6379 }] }]
+      containers:
+        - name: webdis
+          image: nicolas/webdis:0.1.22
+          volumeMounts: [{ name: bridge, mountPath: /etc/webdis }]
+      volumes: [{ name: bridge, configMap: { name: bridge } }]
 `;
 }
 
@@ -113,7 +136,7 @@ t.test("an httpd ErrorLog outside the container's directory is not written: Apac
   const name = labName();
   const target = canary(t, `/etc/prober-pwned-${name}`);
   const file = join(dir, 'web.yaml');
-  writeFileSync(file, manifests(target, '/dev/stderr'));
+  writeFileSync(file, manifests(target, '/dev/stderr', '/dev/stderr'));
   t.teardown(() => {
     lab(['down', '--name', name]);
   });
@@ -127,17 +150,22 @@ t.test("an httpd ErrorLog outside the container's directory is not written: Apac
 t.test('redis, httpd and webdis run as the lab uid, write only their own directories, and work', async (t) => {
   const dir = tempDir(t, 'lab-uid');
   const name = labName();
-  // /tmp is writable by every user: only the mount namespace keeps webdis from writing there.
-  const webdisLog = canary(t, `/tmp/prober-pwned-${name}`);
+  // Another program's directory belongs to the same uid, and /tmp is writable by every user: only
+  // the mount namespace keeps webdis from writing there.
+  const redisDir = join(RUN, name, 'pods', `${name}-ns1-db-0`, 'redis');
+  const webdisLog = join(redisDir, 'pwned');
+  const bridgeLog = canary(t, `/tmp/prober-pwned-${name}`);
   const file = join(dir, 'web.yaml');
-  writeFileSync(file, manifests('/proc/self/fd/2', webdisLog));
+  writeFileSync(file, manifests('/proc/self/fd/2', webdisLog, bridgeLog));
   labUp(t, name, [file]);
-  t.notOk(existsSync(webdisLog), `webdis did not create ${webdisLog}`);
+  t.ok(existsSync(redisDir), "redis's directory exists");
+  t.notOk(existsSync(webdisLog), `webdis did not create ${webdisLog} in the redis container's directory`);
+  t.notOk(existsSync(bridgeLog), `the other webdis did not create ${bridgeLog}`);
   const state = JSON.parse(readFileSync(join(RUN, name, 'state.json'), 'utf8')) as {
     programs: { kind: string; pod: string; container: string; pid: number }[];
   };
   const programs = state.programs.filter((p) => ['redis', 'apache', 'webdis'].includes(p.kind));
-  t.same(programs.map((p) => p.kind).sort(), ['apache', 'redis', 'webdis'], 'the three programs run');
+  t.same(programs.map((p) => p.kind).sort(), ['apache', 'redis', 'webdis', 'webdis'], 'the four programs run');
   for (const program of programs) {
     const pids = groupOf(program.pid);
     t.ok(pids.includes(program.pid), `${program.kind} leads its process group`);
