@@ -47,6 +47,10 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/lab/seed.test.ts': "prober lab with the seed's manifests: all the lab programs and the time app (root)",
   'test/lab/synthetic.test.ts': 'prober lab: network namespaces, nftables (root)',
   'test/probe/family-fallback.test.ts': 'a network namespace with its own hosts file and nftables (root)',
+  'test/lab/non-root.test.ts': "the repository's lab as root, then every lab subcommand as nobody (setpriv)",
+  'test/lab/unsupported.test.ts': 'prober lab up (root), refusing manifests before anything is made, and one lab',
+  'test/lab/unprivileged.test.ts':
+    'prober lab with httpd, webdis and redis-server as an unprivileged uid: network and mount namespaces (root)',
   'test/probe/family.test.ts': 'a network namespace with its own hosts file (root)',
   'test/lab/udp.test.ts': 'prober lab: network namespaces, nftables (root)',
   'test/probe/dns-netns.test.ts': 'dnsmasq; network namespaces and nftables (root)',

@@ -9,6 +9,7 @@ import { CLUSTER_DNS, clusterDnsObjects, clusterDnsPod, clusterDnsProgram, dnsRe
 import { checkLabName, isLabNetns, labsOverlap } from './names.ts';
 import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from './netns.ts';
 import { preflight } from './preflight.ts';
+import { checkLabSupport } from './unsupported.ts';
 import { programFor } from './programs/recipes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -47,6 +48,7 @@ export async function planLab(
   checkLabName(lab);
   const { objects } = await readManifestObjects(manifests);
   checkManifestNames(objects);
+  checkLabSupport(objects);
   // Every lab has its cluster DNS, as every cluster has; it comes last, so the manifests keep their addresses.
   const topology = deriveTopology(lab, [...objects, ...clusterDnsObjects(objects)]);
   const dnsPod = clusterDnsPod(topology);

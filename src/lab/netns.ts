@@ -49,6 +49,10 @@ export async function createPod(topology: LabTopology, pod: LabPod, index: numbe
   ]);
   await run('ip', ['-n', topology.nodeNetns, 'link', 'set', host, 'master', 'br0', 'up']);
   await run('ip', ['-n', pod.netns, 'link', 'set', 'lo', 'up']);
+  // Any user may bind any port in the pod, as containerd sets pods up (enable_unprivileged_ports):
+  // the lab's programs run without root, and a container port such as 80 must still work. The
+  // setting is the pod's network namespace's own (both families); the host keeps its own.
+  await run('ip', ['netns', 'exec', pod.netns, 'sh', '-c', 'echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start']);
   for (const ip of pod.ips) {
     const prefix = familyOf(ip) === 'ipv6' ? ['nodad'] : [];
     const length = familyOf(ip) === 'ipv6' ? topology.prefixLength6 : topology.prefixLength;

@@ -16,10 +16,21 @@ export const BASE_REQUIREMENTS: readonly Requirement[] = [
   { program: 'dnsmasq', install: 'apt-get install dnsmasq-base' },
 ];
 
+/**
+ * Throws unless prober runs as root. Every `lab` subcommand calls it before it reads or touches
+ * anything: run by another user, `lab down` could still signal the lab's unprivileged programs
+ * (the time app runs as nobody) before failing on the namespaces, leaving the lab half broken.
+ */
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      'the lab needs root: it creates network namespaces and nftables rules and runs programs in them (run it with sudo)',
+    );
+}
+
 /** Throws one clear message when not root or when programs are missing. */
 export function preflight(requirements: readonly Requirement[]): void {
-  if (process.getuid?.() !== 0)
-    throw new Error('the lab creates network namespaces and nftables rules: run it as root (e.g. with sudo)');
+  requireRoot();
   const missing = new Map<string, string>();
   for (const req of [...BASE_REQUIREMENTS, ...requirements])
     if (!hasProgram(req.program)) missing.set(req.program, req.install);

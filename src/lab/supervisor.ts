@@ -1,11 +1,12 @@
 // Starts lab programs inside pod namespaces as detached processes with log files, and stops them.
 
 import { spawn } from 'node:child_process';
-import { chmod, readFile } from 'node:fs/promises';
+import { chmod, lchown, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkdirIn, openLogIn, symlinkIn, writeFileIn } from './confine.ts';
 import { startTimeOf } from './processes.ts';
 import type { ProgramSpec } from './programs/program.ts';
+import { confinedArgv, LAB_GID, LAB_UID } from './sandbox.ts';
 
 /** A started program, as recorded in the lab's state. */
 export interface RunningProgram {
@@ -22,12 +23,15 @@ export interface RunningProgram {
 
 /**
  * Writes a program's directories, files and links, all inside `root` (the lab's run directory) and
- * never through a symlink; readable by the unprivileged workers some programs fork.
+ * never through a symlink; readable by the unprivileged workers some programs fork. A confined
+ * program owns the directories made for it; the files the lab writes (its config) stay root's.
  */
 async function prepareFiles(spec: ProgramSpec, root: string): Promise<void> {
-  for (const dir of spec.dirs) {
+  for (const dir of [...spec.dirs, ...(spec.confined?.writable ?? [])]) {
     await mkdirIn(root, dir);
     await chmod(dir, 0o755);
+    // mkdirIn refused any symlink on the way: `dir` is a directory the lab made, not a link's target.
+    if (spec.confined) await lchown(dir, LAB_UID, LAB_GID);
   }
   for (const file of spec.files) await writeFileIn(root, file.path, file.content, 0o644);
   for (const [link, target] of spec.links) await symlinkIn(root, link, target);
@@ -43,7 +47,10 @@ export async function startProgram(spec: ProgramSpec, netns: string, root: strin
   const log = join(root, 'logs', `${netns}.${spec.container}.log`);
   const file = await openLogIn(root, log);
   try {
-    const child = spawn('ip', ['netns', 'exec', netns, ...spec.argv], {
+    // Its own: a confined program reopens it by name (/proc/self/fd/2, /dev/stderr) as the lab's uid.
+    if (spec.confined) await file.chown(LAB_UID, LAB_GID);
+    const argv = spec.confined ? confinedArgv(spec.confined.writable, spec.argv) : spec.argv;
+    const child = spawn('ip', ['netns', 'exec', netns, ...argv], {
       detached: true,
       stdio: ['ignore', file.fd, file.fd],
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },

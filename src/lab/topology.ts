@@ -38,7 +38,8 @@ function serviceIps(n: number): [string, string] {
   return [`10.96.${Math.floor(host / 256)}.${host % 256}`, `fd00:10:96::${host.toString(16)}`];
 }
 
-const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+/** The workload kinds the lab runs a pod for (besides bare Pods), from their pod template. */
+export const TEMPLATE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
 /** A Service's declared `spec.clusterIP` when it lies in the lab's IPv4 Service range (10.96.0.0/16). */
 function declaredIp(m: ManifestInput): string | undefined {

@@ -8,12 +8,14 @@ import { labDown, labUp } from '../lab/lab.ts';
 import { labApply } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
 import { defaultTimeAppPaths, timeAppLauncher, type TimeAppPaths } from '../lab/time-app.ts';
+import type { OutputFormat } from '../report/formats.ts';
 import { withInterrupts } from './interrupts.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 import { demoVerdict, possessive } from './demo-verdict.ts';
 import { demoPlan, type DemoOverrides } from './lab-inputs.ts';
 import { labLog } from './lab-lifecycle.ts';
 import { runLabTest } from './lab-test.ts';
+import { UsageError } from './usage-error.ts';
 
 /** Inputs of the demo: the profile that tells the story, and command-line values replacing its own. */
 export interface DemoOptions {
@@ -30,15 +32,27 @@ function definedOnly(paths: Partial<TimeAppPaths>): Partial<TimeAppPaths> {
   return Object.fromEntries(Object.entries(paths).filter(([, value]) => value !== undefined));
 }
 
+/**
+ * Formats whose documents can follow one another on stdout: the demo prints two reports (no policy,
+ * then with the policies). Two JUnit, SVG or HTML documents back to back make no valid file.
+ */
+const DEMO_FORMATS: readonly OutputFormat[] = ['table', 'json', 'markdown'];
+
+/**
+ * Where the story goes: with the table it is part of what a person reads on stdout; with a machine
+ * format stdout holds only the reports, and the story goes to stderr.
+ */
+const narrative = (flags: RunFlags): NodeJS.WriteStream => (flags.output === 'table' ? process.stdout : process.stderr);
+
 const say = (flags: RunFlags, text: string): void => {
-  process.stdout.write(`\n${flags.color ? styleText('bold', text) : text}\n`);
+  narrative(flags).write(`\n${flags.color ? styleText('bold', text) : text}\n`);
 };
 
 function printChecks(flags: RunFlags, title: string, answers: readonly CheckAnswer[]): void {
   say(flags, title);
   // The summary quotes what the lab's programs answered: escaped before it reaches the terminal.
   for (const a of answers)
-    process.stdout.write(
+    narrative(flags).write(
       `  ${a.ok ? 'works   ' : 'error   '} ${escapeText(a.check.path).padEnd(16)} ${escapeText(a.check.label).padEnd(30)} ${escapeText(a.summary)}\n`,
     );
 }
@@ -51,6 +65,10 @@ function printChecks(flags: RunFlags, title: string, answers: readonly CheckAnsw
 export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
   const prober = proberArgv();
   const { lab, flags } = options;
+  if (!DEMO_FORMATS.includes(flags.output))
+    throw new UsageError(
+      `lab demo -o ${flags.output}: the demo prints two reports (no policy, then with the policies), which make no single ${flags.output} document; use ${DEMO_FORMATS.join(', ')}, or lab test for one report`,
+    );
   // The profile is read before anything is created: a bad one is exit 2 with nothing to undo.
   const plan = await demoPlan(options.profile, options.overrides);
   const { story, policies } = plan;

@@ -66,3 +66,38 @@ t.test('a check that does not show what the profile says: exit 1 and the require
   t.match(run.stdout, /\nThe synthetic story's requirement does NOT hold: see the checks above\.\n/);
   t.same(leftovers(name), [], 'the demo took the lab down');
 });
+
+t.test('-o json: stdout holds only the two reports, one JSON document each; the story goes to stderr', async (t) => {
+  const name = labName();
+  t.teardown(() => {
+    lab(['down', '--name', name]);
+  });
+  const run = lab(['demo', '--name', name, '--profile', profile(tempDir(t, 'demo-profile'), 'error'), '-o', 'json']);
+  t.equal(run.status, 0, run.stderr);
+  // Each report is a pretty-printed object: only a document's first line starts with "{".
+  const documents = run.stdout.split(/^(?=\{)/m);
+  t.equal(documents.length, 2, 'two documents: no policy, then with the policies');
+  const reports = documents.map((d) => JSON.parse(d) as { kind: string; metadata: { backend: string } });
+  t.same(
+    reports.map((r) => [r.kind, r.metadata.backend]),
+    [
+      ['ReachabilityReport', 'lab'],
+      ['ReachabilityReport', 'lab'],
+    ],
+  );
+  t.match(run.stderr, /The synthetic story's checks from gamma, no policy/, 'the checks on stderr');
+  t.match(run.stderr, /The api gets an error and a 503 still gets an error, as the synthetic story requires\./);
+  t.same(leftovers(name), [], 'the demo took the lab down');
+});
+
+t.test('-o junit is refused before the lab is made: two reports would make no one XML document', async (t) => {
+  const name = labName();
+  t.teardown(() => {
+    lab(['down', '--name', name]);
+  });
+  const run = lab(['demo', '--name', name, '--profile', profile(tempDir(t, 'demo-profile'), 'error'), '-o', 'junit']);
+  t.equal(run.status, 2);
+  t.match(run.stderr, /^prober: lab demo -o junit: /);
+  t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
+  t.same(leftovers(name), [], 'nothing made');
+});

@@ -25,6 +25,11 @@ export interface ProgramSpec {
   readonly links: readonly (readonly [string, string])[];
   /** URLs (on the pod's address) that answer once the program is up; probed from the node. */
   readonly ready: readonly string[];
+  /**
+   * Run as the lab's unprivileged uid, in a mount namespace where only `writable` (its own
+   * directories, which it owns) can be written; missing: run as root (prober's own programs).
+   */
+  readonly confined?: { readonly writable: readonly string[] };
   /** Debian packages (or project steps) that provide the program, for preflight messages. */
   readonly needs: readonly { readonly program: string; readonly install: string }[];
 }

@@ -3,6 +3,7 @@
 import { join, posix } from 'node:path';
 import type { ProgramChoice, ProgramKind } from '../../model/lab-profile.ts';
 import { confine } from '../confine.ts';
+import { SANDBOX_NEEDS } from '../sandbox.ts';
 import {
   containerPath,
   imageName,
@@ -48,7 +49,8 @@ function redis(ctx: RecipeContext): ProgramSpec {
       ctx.dir,
     ],
     ready: [`redis://${ctx.pod.ip}:${port}`],
-    needs: [{ program: 'redis-server', install: 'apt-get install redis-server' }],
+    confined: { writable: [ctx.dir] },
+    needs: [{ program: 'redis-server', install: 'apt-get install redis-server' }, ...SANDBOX_NEEDS],
   };
 }
 
@@ -86,7 +88,7 @@ function apache(ctx: RecipeContext): ProgramSpec {
   return {
     ...base(ctx),
     kind: 'apache',
-    dirs: [root, join(root, 'logs'), join(root, 'htdocs'), join(root, 'conf')],
+    dirs: [ctx.dir, root, join(root, 'logs'), join(root, 'htdocs'), join(root, 'conf')],
     links: [
       [join(root, 'modules'), DEBIAN_MODULES],
       [join(root, 'conf', 'mime.types'), '/etc/mime.types'],
@@ -97,7 +99,9 @@ function apache(ctx: RecipeContext): ProgramSpec {
     // convention), so one config runs unchanged in the image and in the lab.
     argv: ['apache2', ...args, '-C', `Define APACHERR_ROOT ${root}`],
     ready: [`http://${ctx.pod.ip}:${port}/`],
-    needs: [{ program: 'apache2', install: 'apt-get install apache2' }],
+    // Not root, Apache ignores its User and Group directives and opens its logs as the lab's uid.
+    confined: { writable: [ctx.dir] },
+    needs: [{ program: 'apache2', install: 'apt-get install apache2' }, ...SANDBOX_NEEDS],
   };
 }
 
@@ -117,7 +121,8 @@ function webdis(ctx: RecipeContext): ProgramSpec {
     files,
     argv: ['webdis', ...(config ? [config.path] : [])],
     ready: [],
-    needs: [{ program: 'webdis', install: 'apt-get install webdis' }],
+    confined: { writable: [ctx.dir] },
+    needs: [{ program: 'webdis', install: 'apt-get install webdis' }, ...SANDBOX_NEEDS],
   };
 }
 
