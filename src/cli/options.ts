@@ -132,3 +132,9 @@ export function intFlag(flag: string, min: number, max: number): (value: string)
     return n;
   };
 }
+
+/** Refuses `-` (stdin) named more than once among the input paths: stdin can be read only once. */
+export function stdinAtMostOnce(paths: readonly (string | undefined)[]): void {
+  if (paths.filter((p) => p === '-').length > 1)
+    throw new UsageError('stdin can be read once: name - at most once among -f and --test');
+}
