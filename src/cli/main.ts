@@ -11,8 +11,11 @@ const stdout = watchOutput(process.stdout);
 watchOutput(process.stderr);
 
 // Until the command returns its verdict, any other way out (the event loop running dry while a write
-// waits, a crash) exits 2, never 0.
-process.exitCode = 2;
+// waits) exits 2, never 0. Set on the way out, not up front: commander's help reads process.exitCode.
+let verdictKnown = false;
+process.on('exit', (code) => {
+  if (!verdictKnown && code === 0) process.exitCode = 2;
+});
 
 // SIGINT/SIGTERM while no run handles them (reading inputs: a FIFO with no writer yet, a cluster's
 // objects): nothing was started that needs cleaning up, so stop at once with exit 2. A run in
@@ -51,6 +54,7 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 void runCli(process.argv.slice(2)).then((verdict) => {
+  verdictKnown = true;
   const { code, message } = exitCodeAfter(verdict, stdout.failure());
   if (message) process.stderr.write(message);
   process.exitCode = code;

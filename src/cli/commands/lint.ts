@@ -4,7 +4,7 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import type { ExitCode } from '../../model/report.ts';
 import { LINT_FORMATS } from '../../report/lint.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
-import { stdinAtMostOnce } from '../options.ts';
+import { namespaceFlag, stdinAtMostOnce } from '../options.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -35,7 +35,7 @@ export function registerLint(program: Command, finish: (code: ExitCode) => void)
         .default('error' as const),
     )
     .option('--assume-mesh', 'treat every workload as having an Istio sidecar')
-    .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default');
+    .option('-n, --namespace <ns>', 'namespace of objects that name none', namespaceFlag('-n'), 'default');
   const command = addIgnoreKindOption(base);
   command.addHelpText(
     'after',

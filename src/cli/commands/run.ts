@@ -6,7 +6,15 @@ import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { PROBER_VERSION } from '../../orchestration/version.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
-import { addOutputOptions, addProbeOptions, durationFlag, intFlag, rangeText, runFlags } from '../options.ts';
+import {
+  addOutputOptions,
+  addProbeOptions,
+  durationFlag,
+  intFlag,
+  namespaceFlag,
+  rangeText,
+  runFlags,
+} from '../options.ts';
 
 /** Registers `run`. */
 export function registerRun(program: Command, finish: (code: ExitCode) => void): void {
@@ -26,7 +34,11 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
       'kubeconfig to use (default: in-cluster service account, else $KUBECONFIG or ~/.kube/config)',
     )
     .option('--context <name>', 'kubeconfig context to use')
-    .option('-n, --namespace <ns>', "namespace for sources that name none (default: the context's namespace)")
+    .option(
+      '-n, --namespace <ns>',
+      "namespace for sources that name none (default: the context's namespace)",
+      namespaceFlag('-n'),
+    )
     .addOption(
       new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it')
         .choices(['ephemeral', 'pod'] as const)

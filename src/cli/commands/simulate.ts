@@ -7,7 +7,7 @@ import { UsageError } from '../../orchestration/usage-error.ts';
 import type { Protocol } from '../../policy/index.ts';
 import type { OutputFormat } from '../../report/formats.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
-import { addOutputOptions, runFlags, stdinAtMostOnce } from '../options.ts';
+import { addOutputOptions, namespaceFlag, runFlags, stdinAtMostOnce } from '../options.ts';
 
 /** The formats --diff and --explain print (they show no matrix to draw). */
 const TEXT_OUTPUTS: ReadonlySet<OutputFormat> = new Set(['table', 'markdown', 'json']);
@@ -51,7 +51,7 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
     )
     .option('--diff <old-new...>', 'list the cells whose verdict changes from the policies in OLD to those in NEW')
     .option('--assume-mesh', 'treat every workload as having an Istio sidecar')
-    .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default')
+    .option('-n, --namespace <ns>', 'namespace of objects that name none', namespaceFlag('-n'), 'default')
     .option('--cluster', "read namespaces, pods, Services and policies from the kubeconfig's cluster (read-only)")
     .option(
       '--kubeconfig <file>',
