@@ -49,7 +49,8 @@ function buildProgram(finish: (code: ExitCode) => void): Command {
       'after',
       `
 Exit codes: 0 every checked cell matched · 1 at least one mismatch · 2 the run could not decide
-(bad input, unreachable cluster, failed agent, error cells).`,
+(bad input, unreachable cluster, failed agent, a checked cell that errored). An error cell no rule
+names is listed and counted, but leaves the exit code alone.`,
     );
   for (const register of COMMANDS) register(program, finish);
   for (const command of program.commands)

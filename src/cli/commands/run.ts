@@ -78,7 +78,8 @@ deleted when the run ends or is interrupted. Ephemeral containers (named ${agent
 cannot be removed: they stay, stopped, in the pod's spec until the pod is replaced.
 
 Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (bad input, unreachable
-cluster, failed agent, error cells)`,
+cluster, failed agent, a checked cell that errored). An error cell no rule names is listed and counted,
+but leaves the exit code alone.`,
   );
   command.action(async (opts) => {
     const { runInCluster } = await import('../../orchestration/cluster-run.ts');
