@@ -32,6 +32,8 @@ function onSignal(signal: NodeJS.Signals): void {
   releaseFifos(process.argv.slice(2));
   process.exit(2);
 }
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 /**
  * Lets a FIFO named on the command line go: opening one to read blocks a thread of libuv's pool until
@@ -50,8 +52,6 @@ function releaseFifos(args: readonly string[]): void {
     }
   }
 }
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
 
 void runCli(process.argv.slice(2)).then((verdict) => {
   verdictKnown = true;
