@@ -11,6 +11,7 @@ import {
   type DurationRange,
 } from '../model/duration.ts';
 import type { RunFlags } from '../orchestration/run-flags.ts';
+import { nameProblem } from '../model/k8s-names.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
 import { DEFAULT_WIDTH, OUTPUT_FORMATS, TABLE_STYLES, type OutputFormat, type TableStyle } from '../report/formats.ts';
 
@@ -130,5 +131,23 @@ export function intFlag(flag: string, min: number, max: number): (value: string)
     if (!/^\d+$/.test(value) || n < min || n > max)
       throw new UsageError(`${flag}: "${value}" is not a whole number from ${min} to ${max}`);
     return n;
+  };
+}
+
+/** Refuses `-` (stdin) named more than once among the input paths: stdin can be read only once. */
+export function stdinAtMostOnce(paths: readonly (string | undefined)[]): void {
+  if (paths.filter((p) => p === '-').length > 1)
+    throw new UsageError('stdin can be read once: name - at most once among -f and --test');
+}
+
+/**
+ * Parser for a namespace flag (`-n`): a DNS-1123 label, as the API server's ValidateNamespaceName
+ * (apimachinery validation.IsDNS1123Label) wants it, so a typo is one line before anything is read.
+ */
+export function namespaceFlag(flag: string): (value: string) => string {
+  return (value) => {
+    const problem = nameProblem('dns1123-label', value);
+    if (problem) throw new UsageError(`${flag}: "${value}" is not a namespace: ${problem}`);
+    return value;
   };
 }

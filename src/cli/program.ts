@@ -1,6 +1,6 @@
 // The command tree: every subcommand registered on one commander program; the CLI's single decision point.
 
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, type Option } from '@commander-js/extra-typings';
 import { ClusterError } from '../cluster/api-error.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { ExitCode } from '../model/report.ts';
@@ -49,12 +49,42 @@ function buildProgram(finish: (code: ExitCode) => void): Command {
       'after',
       `
 Exit codes: 0 every checked cell matched · 1 at least one mismatch · 2 the run could not decide
-(bad input, unreachable cluster, failed agent, error cells).`,
+(bad input, unreachable cluster, failed agent, a checked cell that errored). An error cell no rule
+names is listed and counted, but leaves the exit code alone.`,
     );
   for (const register of COMMANDS) register(program, finish);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  checkRequiredAfterUnknown(program);
   return program;
+}
+
+/**
+ * Commander checks required options before unknown ones, so `check --fle x.yaml` said "-f missing"
+ * instead of naming the typo and what was meant. Required options are therefore checked in a
+ * preAction hook, which runs after the unknown-option check, with commander's own message.
+ */
+function checkRequiredAfterUnknown(program: Command): void {
+  const required = new Map<Command, Option[]>();
+  const walk = (command: Command): void => {
+    const options = command.options.filter((option) => option.mandatory);
+    for (const option of options) option.mandatory = false;
+    if (options.length > 0) required.set(command, options as Option[]);
+    for (const sub of command.commands) walk(sub as Command);
+  };
+  walk(program);
+  program.hook('preAction', (_program, action) => {
+    for (const option of required.get(action as Command) ?? [])
+      if (action.getOptionValue(option.attributeName()) === undefined)
+        action.error(`error: required option '${option.flags}' not specified`, {
+          code: 'commander.missingMandatoryOptionValue',
+        });
+  });
+}
+
+/** `help lab up` as `lab up --help`: commander's help command takes one word and would show `lab`'s help. */
+function helpOfSubcommand(argv: readonly string[]): readonly string[] {
+  return argv[0] === 'help' && argv.length > 2 ? [...argv.slice(1), '--help'] : argv;
 }
 
 /**
@@ -71,7 +101,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
     return 2;
   }
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...helpOfSubcommand(argv)], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

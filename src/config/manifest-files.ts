@@ -7,7 +7,7 @@ import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
-import { readAtMost } from './read-input.ts';
+import { readAtMost, STDIN_PATH } from './read-input.ts';
 import { decodeText } from './text-encoding.ts';
 import { parseYamlDocuments, type PositionedDocument } from './yaml-file.ts';
 
@@ -58,6 +58,7 @@ class Walk {
 
   /** A path for messages: as given, or relative to the base when it lies inside it (fromPolicies paths are absolute). */
   shown(path: string): string {
+    if (path === STDIN_PATH) return '<stdin>';
     if (!isAbsolute(path)) return path;
     const inside = relative(this.baseDir, path);
     return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
@@ -65,6 +66,8 @@ class Walk {
 
   /** A path named by the user: followed if it is a link; a directory is walked, anything else read. */
   async named(path: string): Promise<void> {
+    // `-f -`: the manifests on stdin (`kubectl get … -o yaml | prober lint -f -`), read like a named file.
+    if (path === STDIN_PATH) return this.add({ path, explicit: true });
     let info: Stats;
     try {
       info = await stat(this.full(path));
@@ -223,7 +226,10 @@ export async function readManifestObjects(
     const file = walk.shown(path);
     let bytes: Awaited<ReturnType<typeof readBounded>>;
     try {
-      bytes = await readBounded(walk.full(path), explicit, budget);
+      bytes =
+        path === STDIN_PATH
+          ? await readAtMost(process.stdin, budget)
+          : await readBounded(walk.full(path), explicit, budget);
     } catch (cause) {
       throw unreadable(file, cause);
     }

@@ -2,6 +2,7 @@
 
 import type { Model, Protocol } from '../policy/index.ts';
 import { escapeText } from '../report/escape.ts';
+import { counted } from '../report/verdict-line.ts';
 import type { PortArg } from './simulate-views.ts';
 
 /** One cell whose verdict differs between two policy sets. */
@@ -105,6 +106,6 @@ export function* diffChunks(
     ];
     yield `${lines.map(escapeText).join('\n')}\n`;
   }
-  yield `${escapeText(`${changed} of ${diff.cells} cells change between ${oldName} and ${newName}`)}\n`;
+  yield `${escapeText(`${changed} of ${counted(diff.cells, 'cell')} ${changed === 1 ? 'changes' : 'change'} between ${oldName} and ${newName}`)}\n`;
   return changed;
 }

@@ -5,6 +5,7 @@ import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import { cellName, markOf, observedText } from './marks.ts';
 import { scanReport } from './scan.ts';
 import { MARK_COLOURS, svgChunks, xmlText } from './svg.ts';
+import { counted } from './verdict-line.ts';
 
 /** Cells listed under the picture at most; the picture's tooltips hold every one. */
 const MAX_LISTED = 1000;
@@ -25,7 +26,7 @@ export function* htmlChunks(report: StreamedReport): Generator<string, ReportOut
   yield '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n';
   yield `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">\n`;
   yield `<title>${title}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n<h1>${title}</h1>\n`;
-  yield `<p>${head.sources.length} sources × ${head.targets.length} targets. Hover a cell for what was observed and why.</p>\n`;
+  yield `<p>${counted(head.sources.length, 'source')} × ${counted(head.targets.length, 'target')}. Hover a cell for what was observed and why.</p>\n`;
   yield '<div class="wrap">\n';
   const outcome = yield* svgChunks(report, scan);
   yield '</div>\n';

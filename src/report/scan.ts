@@ -10,7 +10,10 @@ export interface Scan {
   readonly marks: ReadonlyMap<string, readonly (Mark | undefined)[]>;
   /** The marks that appear, for the legend. */
   readonly used: ReadonlySet<Mark>;
-  /** Cells to list under the matrix: mismatches then errors, or every cell with `listAll`. */
+  /**
+   * Cells to list under the matrix: mismatches then errors (unchecked ones too: a `!` always has its
+   * reason somewhere), or every cell with `listAll`.
+   */
   readonly listed: readonly Cell[];
   /** Cells that would have been listed beyond `maxListed`. */
   readonly unlisted: number;
@@ -49,7 +52,7 @@ export function scanReport(report: StreamedReport, options: { listAll?: boolean;
         ? fails
         : cell.result === 'fail'
           ? fails
-          : cell.result === 'error'
+          : cell.result === 'error' || (cell.result === 'unchecked' && cell.observed === 'error')
             ? errors
             : undefined;
       if (!list) continue;

@@ -70,7 +70,7 @@ function cellLine(cell: Cell, paint: Paint): string {
 
 function problemLine(cell: Cell, paint: Paint): string {
   const mark = markOf(cell);
-  const head = `${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(`${cellName(cell)}: ${cell.explanation}`)}`;
+  const head = `${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(`${cellName(cell)}: ${problemText(cell)}`)}`;
   const extra = [
     cell.url,
     cell.detail,
@@ -78,4 +78,11 @@ function problemLine(cell: Cell, paint: Paint): string {
     observedText(cell),
   ].filter(Boolean);
   return `${head}\n    ${escapeText(extra.slice(0, 3).join(' · '))}`;
+}
+
+/** Why a listed cell is there; an error cell no rule names says what failed, then that no rule names it. */
+function problemText(cell: Cell): string {
+  if (cell.result !== 'unchecked') return cell.explanation;
+  const what = cell.reason === 'interrupted' ? 'the run was interrupted' : `the check failed (${cell.reason})`;
+  return `${what}; ${cell.explanation}`;
 }

@@ -8,7 +8,16 @@ const MEANING: Readonly<Record<ExitCode, string>> = {
   2: 'the run could not decide',
 };
 
-/** `12 cells: 10 pass, 1 fail, 1 error, 0 unchecked — exit 2: the run could not decide`. */
+/** `1 cell`, `3 cells`: a count with its noun, singular for one. */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
+/**
+ * `12 cells: 10 pass, 1 fail, 1 error, 0 unchecked — exit 2: the run could not decide`. An error
+ * cell no rule names is unchecked: it leaves a judged run's exit code alone, but the line says how
+ * many there are (`3 unchecked (1 of them an error)`), so a failed probe is never silent.
+ */
 export function summaryLine(counts: Counts, exitCode: ExitCode): string {
   const s = counts;
   const why =
@@ -19,5 +28,8 @@ export function summaryLine(counts: Counts, exitCode: ExitCode): string {
         : s.error === 0 && s.observedErrors === 0
           ? 'no cell was checked'
           : MEANING[2];
-  return `${s.cells} cells: ${s.pass} pass, ${s.fail} fail, ${s.error} error, ${s.unchecked} unchecked — exit ${exitCode}: ${why}`;
+  // Checked cells that errored are `error`; the rest of the observed errors are unchecked cells.
+  const uncheckedErrors = s.observedErrors - s.error;
+  const unchecked = uncheckedErrors > 0 ? ` (${uncheckedErrors} of them an error)` : '';
+  return `${counted(s.cells, 'cell')}: ${s.pass} pass, ${s.fail} fail, ${s.error} error, ${s.unchecked} unchecked${unchecked} — exit ${exitCode}: ${why}`;
 }

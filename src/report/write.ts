@@ -1,6 +1,5 @@
 // Writes a rendered report to a stream as it is produced, waiting whenever the reader is slower.
 
-import { once } from 'node:events';
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import type { OutputFormat } from './formats.ts';
 import type { RenderOptions } from './formats.ts';
@@ -25,35 +24,69 @@ export function writeReport(
 
 /**
  * Writes text chunks as a generator produces them, batched, pausing the generator while `out` is
- * full; resolves with what the generator returns.
+ * full; resolves with what the generator returns. An output that fails or closes (the reader of a
+ * pipe left, a full disk) is written to no more, but the generator still runs to its end: what it
+ * returns is the verdict, and a reader that left must not change it (the entry point reports the
+ * failure and decides the exit code).
  */
 export async function writeChunks<R>(
   chunks: Generator<string, R>,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<R> {
-  let batch = '';
-  for (let next = chunks.next(); ; next = chunks.next()) {
-    if (!next.done) batch += next.value;
-    if (batch.length >= BATCH || (next.done && batch.length > 0)) {
-      const accepted = out.write(batch);
-      batch = '';
-      if (!accepted) await drained(out);
+  const output = watch(out);
+  try {
+    let batch = '';
+    for (let next = chunks.next(); ; next = chunks.next()) {
+      if (output.gone) batch = '';
+      else if (!next.done) batch += next.value;
+      if (batch.length >= BATCH || (next.done && batch.length > 0)) {
+        const accepted = out.write(batch);
+        batch = '';
+        if (!accepted) await output.drained();
+      }
+      if (next.done) return next.value;
     }
-    if (next.done) return next.value;
+  } finally {
+    output.stop();
   }
 }
 
-/** Waits for 'drain'; a stream that fails or closes first ends the wait with its error. */
-async function drained(out: NodeJS.WritableStream): Promise<void> {
-  const abort = new AbortController();
-  try {
-    await Promise.race([
-      once(out, 'drain', { signal: abort.signal }),
-      once(out, 'close', { signal: abort.signal }).then(() => {
-        throw new Error('the output was closed before the report was written');
-      }),
-    ]);
-  } finally {
-    abort.abort();
-  }
+/** An output's state while a report is written to it: gone once it failed or closed. */
+interface Watched {
+  readonly gone: boolean;
+  /** Resolves on 'drain', or at once when the output is or becomes gone (no 'drain' ever follows). */
+  drained(): Promise<void>;
+  stop(): void;
+}
+
+function watch(out: NodeJS.WritableStream): Watched {
+  let gone = false;
+  let wake: (() => void) | undefined;
+  const onDrain = (): void => wake?.();
+  const onGone = (): void => {
+    gone = true;
+    wake?.();
+  };
+  out.on('drain', onDrain);
+  out.on('error', onGone);
+  out.on('close', onGone);
+  return {
+    get gone() {
+      return gone;
+    },
+    drained: () =>
+      gone
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            wake = () => {
+              wake = undefined;
+              resolve();
+            };
+          }),
+    stop: () => {
+      out.removeListener('drain', onDrain);
+      out.removeListener('error', onGone);
+      out.removeListener('close', onGone);
+    },
+  };
 }

@@ -3,7 +3,8 @@
 // is a minute and the wait for the exit is far shorter, so only a prompt abort lets these tests pass.
 
 import t, { type Test } from 'tap';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import { listen } from '../helpers/peers.ts';
@@ -209,3 +210,56 @@ t.test(
     t.notOk(existsSync(socketPath), 'the socket is removed');
   },
 );
+
+/** Whether a thread of `pid` sleeps in the kernel's FIFO open, waiting for a writer (linux: fs/pipe.c, wait_for_partner). */
+function waitsForFifoWriter(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some(
+      (task) => readFileSync(`/proc/${pid}/task/${task}/wchan`, 'utf8') === 'wait_for_partner',
+    );
+  } catch {
+    return false;
+  }
+}
+
+for (const command of [
+  ['check', '-f'],
+  ['simulate', '-f'],
+  ['lint', '-f'],
+]) {
+  t.test(`${command[0]}: SIGINT while a FIFO with no writer is being opened exits 2 with one line`, async (t) => {
+    const fifo = join(tempDir(t, 'fifo'), 'manifests.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const run = startBinary(t, [...command, fifo]);
+    await waitFor('prober to wait for a writer', () => waitsForFifoWriter(run.child.pid ?? 0), 15_000);
+    run.child.kill('SIGINT');
+    await waitFor('prober to exit', () => run.done(), EXIT_DEADLINE_MS);
+    const exit = await run.exited;
+    t.equal(exit.code, 2, `exit 2, not killed by ${exit.signal}`);
+    t.equal(exit.stderr, 'prober: interrupted by SIGINT; nothing was reported\n');
+    t.equal(exit.stdout, '');
+  });
+}
+
+t.test('simulate --cluster: SIGINT while the API server does not answer exits 2 with one line', async (t) => {
+  const silent = await silentPeer(t);
+  const kubeconfig = join(tempDir(t, 'kubeconfig'), 'config');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: `https://127.0.0.1:${silent.port}` } }],
+      users: [{ name: 'u', user: { token: 'unused' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    }),
+  );
+  const run = startBinary(t, ['simulate', '--kubeconfig', kubeconfig]);
+  await waitFor('a request to the API server in flight', () => silent.open() > 0, 15_000);
+  run.child.kill('SIGINT');
+  await waitFor('prober to exit', () => run.done(), EXIT_DEADLINE_MS);
+  const exit = await run.exited;
+  t.equal(exit.code, 2, `exit 2, not killed by ${exit.signal}`);
+  t.equal(exit.stderr, 'prober: interrupted by SIGINT; nothing was reported\n');
+});

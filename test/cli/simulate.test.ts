@@ -137,7 +137,7 @@ t.test('--diff lists the cells that change, exit 1 when some do', async (t) => {
   const changed = await run('-f', 'k8s', '--diff', 'strict', 'open');
   t.equal(changed.status, 1);
   t.match(changed.stdout, /shop\/web → data\/cache:6379\/TCP: deny → allow/);
-  t.match(changed.stdout, /1 of 4 cells change between strict and open/);
+  t.match(changed.stdout, /1 of 4 cells changes between strict and open/);
   const same = await run('-f', 'k8s', '--diff', 'open', 'open', '-o', 'json');
   t.equal(same.status, 0);
   t.match(JSON.parse(same.stdout), { kind: 'PolicyDiff', cells: 4, changes: [] });
@@ -146,7 +146,7 @@ t.test('--diff lists the cells that change, exit 1 when some do', async (t) => {
 t.test('--test judges a ReachabilityTest against the policies', async (t) => {
   const ok = await run('--test', 'test.yaml');
   t.equal(ok.status, 0, ok.stderr);
-  t.match(ok.stdout, /1 cells: 1 pass/);
+  t.match(ok.stdout, /1 cell: 1 pass/);
   const fail = await run('--test', 'test.yaml', '-f', 'k8s', '-f', 'strict', '-o', 'json');
   t.equal(fail.status, 1);
   t.match(JSON.parse(fail.stdout).cells[0], { result: 'fail', rule: 'web uses the cache', observed: 'deny' });

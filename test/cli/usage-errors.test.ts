@@ -30,6 +30,16 @@ const ROWS: readonly { readonly name: string; readonly args: readonly string[]; 
       "option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, junit, markdown, svg, html.",
   },
   {
+    name: 'a mistyped required option: the typo, with what was meant, not the missing option',
+    args: ['check', '--fle', 'test.yaml'],
+    error: "unknown option '--fle'\n(Did you mean --file?)",
+  },
+  {
+    name: 'a mistyped option of run, whose -f is required too',
+    args: ['run', '--fiel', 'test.yaml'],
+    error: "unknown option '--fiel'\n(Did you mean --file?)",
+  },
+  {
     name: 'bad choice of --agent',
     args: ['run', '-f', 'test.yaml', '--agent', 'nope'],
     error: "option '--agent <mode>' argument 'nope' is invalid. Allowed choices are ephemeral, pod.",
@@ -45,3 +55,32 @@ for (const row of ROWS) {
     t.equal(stderr, `error: ${row.error}\n${HINT}\n`, 'the error on one line, then the hint; no help text, no stack');
   });
 }
+
+/** `-n` is a namespace: a DNS-1123 label, as the API server's ValidateNamespaceName wants it. */
+for (const args of [
+  ['simulate', '-f', 'x.yaml', '-n', 'Bad_NS'],
+  ['lint', '-f', 'x.yaml', '--namespace', 'Bad_NS'],
+  ['run', '-f', 'x.yaml', '-n', 'Bad_NS'],
+]) {
+  t.test(`${args[0]} -n Bad_NS: one line, exit 2, before any file is read`, async (t) => {
+    const { code, stdout, stderr } = await startBinary(t, args).exited;
+    t.equal(code, 2);
+    t.equal(stdout, '');
+    t.equal(
+      stderr,
+      `prober: -n: "Bad_NS" is not a namespace: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc')\n`,
+    );
+  });
+}
+
+t.test('prober help COMMAND…: the help of that command, exit 0', async (t) => {
+  for (const [args, usage] of [
+    [['help', 'lab', 'up'], /^Usage: prober lab up /],
+    [['help', 'check'], /^Usage: prober check /],
+    [['help', 'lab'], /^Usage: prober lab /],
+  ] as const) {
+    const { code, stdout } = await startBinary(t, args).exited;
+    t.equal(code, 0, args.join(' '));
+    t.match(stdout, usage);
+  }
+});

@@ -30,7 +30,8 @@ Example:
   prober check -f demo.yaml --table compact         # one character per cell, numbered columns
   prober check -f demo.yaml -o html > report.html   # a heatmap page; hover a cell for its reason
 
-Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (bad input, error cells)`,
+Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (bad input, a checked
+cell that errored). An error cell no rule names is listed and counted, but leaves the exit code alone.`,
   );
   command.action(async (opts) => {
     // Loaded on use, so commands that do not need them start fast and small.

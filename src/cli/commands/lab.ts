@@ -7,7 +7,7 @@ import { labNameProblem } from '../../lab/names.ts';
 import { requireRoot } from '../../lab/preflight.ts';
 import { effectiveDefaults } from '../../orchestration/run-flags.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
-import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
+import { addOutputOptions, addProbeOptions, namespaceFlag, runFlags } from '../options.ts';
 
 const DEFAULT_LAB = 'prober-lab';
 
@@ -179,7 +179,11 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
         .option('-f, --manifests <path...>', "manifest files or directories of the lab (default: the profile's)")
         .option('--policies <path...>', "the policy set to apply halfway (default: the profile's spec.demo.policies)")
         .option('--test <file>', "the ReachabilityTest of the lab (default: the profile's spec.demo.test)")
-        .option('--ingress-namespace <ns>', "where the checks run from (default: the profile's spec.demo.from)")
+        .option(
+          '--ingress-namespace <ns>',
+          "where the checks run from (default: the profile's spec.demo.from)",
+          namespaceFlag('--ingress-namespace'),
+        )
         .option('--host <name>', "the host the checks call (default: the profile's spec.demo.host)")
         .option('--app-runtime <dir>', "the time app's Debian 13 root (default: the cache of npm run app:prepare)")
         .option('--app-dir <dir>', 'the built time app (default: app/ next to the prober binary)'),

@@ -4,6 +4,7 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import type { ExitCode } from '../../model/report.ts';
 import { LINT_FORMATS } from '../../report/lint.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
+import { namespaceFlag, stdinAtMostOnce } from '../options.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -21,7 +22,12 @@ export function registerLint(program: Command, finish: (code: ExitCode) => void)
         'k8s-app=kube-dns, assumed when the manifests have none) · PL007 workload isolated both ways that nothing ' +
         'reaches · PL008 Service whose targetPort no policy opens.',
     )
-    .option('-f, --file <path>', 'manifests: a file or directory of policies and workloads (repeatable)', collect, [])
+    .option(
+      '-f, --file <path>',
+      'manifests: a file or directory of policies and workloads (repeatable; - reads them from stdin)',
+      collect,
+      [],
+    )
     .addOption(new Option('-o, --output <format>', 'report format').choices(LINT_FORMATS).default('table'))
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when a finding is at least this serious')
@@ -29,7 +35,7 @@ export function registerLint(program: Command, finish: (code: ExitCode) => void)
         .default('error' as const),
     )
     .option('--assume-mesh', 'treat every workload as having an Istio sidecar')
-    .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default');
+    .option('-n, --namespace <ns>', 'namespace of objects that name none', namespaceFlag('-n'), 'default');
   const command = addIgnoreKindOption(base);
   command.addHelpText(
     'after',
@@ -39,6 +45,7 @@ Examples:
   prober lint -f policies -f k8s --fail-on warning
   prober lint -f policies -f k8s -o sarif > prober.sarif     # upload with github/codeql-action/upload-sarif
   kubectl get pods,svc,ns,netpol -A -o yaml > cluster.yaml && prober lint -f cluster.yaml -o json
+  kubectl get pods,svc,ns,netpol -A -o yaml | prober lint -f -
 
 Give the workloads (Deployments, Pods, Services, Namespaces) with the policies: most checks judge policies
 against the pods they select. Pods with status.podIPs let PL005 see which ipBlocks hold pod IPs.
@@ -46,6 +53,7 @@ against the pods they select. Pods with status.podIPs let PL005 see which ipBloc
 Exit codes: 0 no finding at or above --fail-on (default error) · 1 some finding is · 2 bad input.`,
   );
   command.action(async (opts) => {
+    stdinAtMostOnce(opts.file);
     const { runLint } = await import('../../orchestration/lint.ts');
     finish(
       await runLint({

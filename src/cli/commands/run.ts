@@ -6,7 +6,15 @@ import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { PROBER_VERSION } from '../../orchestration/version.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
-import { addOutputOptions, addProbeOptions, durationFlag, intFlag, rangeText, runFlags } from '../options.ts';
+import {
+  addOutputOptions,
+  addProbeOptions,
+  durationFlag,
+  intFlag,
+  namespaceFlag,
+  rangeText,
+  runFlags,
+} from '../options.ts';
 
 /** Registers `run`. */
 export function registerRun(program: Command, finish: (code: ExitCode) => void): void {
@@ -26,7 +34,11 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
       'kubeconfig to use (default: in-cluster service account, else $KUBECONFIG or ~/.kube/config)',
     )
     .option('--context <name>', 'kubeconfig context to use')
-    .option('-n, --namespace <ns>', "namespace for sources that name none (default: the context's namespace)")
+    .option(
+      '-n, --namespace <ns>',
+      "namespace for sources that name none (default: the context's namespace)",
+      namespaceFlag('-n'),
+    )
     .addOption(
       new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it')
         .choices(['ephemeral', 'pod'] as const)
@@ -70,7 +82,8 @@ deleted when the run ends or is interrupted. Ephemeral containers (named ${agent
 cannot be removed: they stay, stopped, in the pod's spec until the pod is replaced.
 
 Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (bad input, unreachable
-cluster, failed agent, error cells)`,
+cluster, failed agent, a checked cell that errored). An error cell no rule names is listed and counted,
+but leaves the exit code alone.`,
   );
   command.action(async (opts) => {
     const { runInCluster } = await import('../../orchestration/cluster-run.ts');

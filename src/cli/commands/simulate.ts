@@ -7,7 +7,7 @@ import { UsageError } from '../../orchestration/usage-error.ts';
 import type { Protocol } from '../../policy/index.ts';
 import type { OutputFormat } from '../../report/formats.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
-import { addOutputOptions, runFlags } from '../options.ts';
+import { addOutputOptions, namespaceFlag, runFlags, stdinAtMostOnce } from '../options.ts';
 
 /** The formats --diff and --explain print (they show no matrix to draw). */
 const TEXT_OUTPUTS: ReadonlySet<OutputFormat> = new Set(['table', 'markdown', 'json']);
@@ -34,7 +34,12 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
         'cluster, and prints what each workload may reach on each port it serves, why, or how two policy sets ' +
         'differ. Nothing is probed.',
     )
-    .option('-f, --file <path>', 'manifests: a file or directory of policies and workloads (repeatable)', collect, [])
+    .option(
+      '-f, --file <path>',
+      'manifests: a file or directory of policies and workloads (repeatable; - reads them from stdin)',
+      collect,
+      [],
+    )
     .option(
       '--test <file>',
       'judge a ReachabilityTest against the policies (its fromPolicies paths unless -f is given; - reads it from stdin)',
@@ -46,7 +51,7 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
     )
     .option('--diff <old-new...>', 'list the cells whose verdict changes from the policies in OLD to those in NEW')
     .option('--assume-mesh', 'treat every workload as having an Istio sidecar')
-    .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default')
+    .option('-n, --namespace <ns>', 'namespace of objects that name none', namespaceFlag('-n'), 'default')
     .option('--cluster', "read namespaces, pods, Services and policies from the kubeconfig's cluster (read-only)")
     .option(
       '--kubeconfig <file>',
@@ -84,6 +89,7 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
 --diff 0 no change, 1 some cells change · 2 bad input.`,
   );
   command.action(async (opts) => {
+    stdinAtMostOnce([...opts.file, opts.test]);
     const mode = simulateMode(opts);
     const { runSimulate } = await import('../../orchestration/simulate.ts');
     finish(
