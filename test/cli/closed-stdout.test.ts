@@ -96,7 +96,10 @@ spec:
 );
 
 t.test('probe --expect: a mismatch is exit 1 with the reader gone, and nothing on stderr', async (t) => {
-  const ended = await withClosedStdout(['probe', '--expect', 'allow', `tcp://127.0.0.1:${closed}`], dir);
+  const ended = await withClosedStdout(
+    ['probe', '--expect', 'allow', '--liveness', 'none', `tcp://127.0.0.1:${closed}`],
+    dir,
+  );
   t.equal(ended.code, 1);
   t.equal(ended.stderr, '');
 });
@@ -119,15 +122,15 @@ t.test('simulate --test: a mismatch stays 1 and an undecidable cell 2 with the r
 t.test('a report larger than the pipe holds: the reader leaves mid-report, the verdict stays', async (t) => {
   // 600 cells of JSON, about 200 KB: prober is waiting for the pipe to drain when the reader goes.
   const urls = Array.from({ length: 600 }, (_, i) => `tcp://127.0.${Math.floor(i / 250)}.${(i % 250) + 1}:${closed}`);
-  const args = ['probe', '--expect', 'allow', '--concurrency', '64', '-o', 'json', ...urls];
+  const args = ['probe', '--expect', 'allow', '--liveness', 'none', '--concurrency', '64', '-o', 'json', ...urls];
   const ended = await withClosedStdout(args, dir, true);
   t.equal(ended.code, 1, ended.stderr);
 });
 
 t.test('a full disk: exit 2 with one line that names the verdict, never 0', async (t) => {
   for (const [args, verdict] of [
-    [['probe', '--expect', 'deny', `tcp://127.0.0.1:${closed}`], 0],
-    [['probe', '--expect', 'allow', `tcp://127.0.0.1:${closed}`], 1],
+    [['probe', '--expect', 'deny', '--liveness', 'none', `tcp://127.0.0.1:${closed}`], 0],
+    [['probe', '--expect', 'allow', '--liveness', 'none', `tcp://127.0.0.1:${closed}`], 1],
     [['check', '-f', 'check.yaml', '-o', 'junit'], 1],
   ] as const) {
     const full = openSync('/dev/full', 'w');
