@@ -1,9 +1,13 @@
-// Text from targets and manifests made safe for a person's terminal: control characters are shown, never acted on.
+// Text from targets and manifests made safe for a person's terminal and for XML: control characters are shown, never acted on.
 
 // C0 controls (newline and tab included: one cell stays one line), DEL, C1 controls, and the
 // invisible characters that reorder or break lines: Arabic letter mark, LRM/RLM, line and
-// paragraph separators, bidi embeddings/overrides (U+202A–U+202E) and isolates (U+2066–U+2069).
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// paragraph separators, bidi embeddings/overrides (U+202A–U+202E) and isolates (U+2066–U+2069). Then
+// what no UTF-8 text or XML 1.0 document may hold: the non-characters U+FFFE and U+FFFF, and a
+// surrogate that is not half of a pair (a high one not followed by a low one, a low one not after a
+// high one). The regex works on UTF-16 code units (no `u` flag) so that a lone surrogate can match.
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -18,11 +22,31 @@ function shown(char: string): string {
 /**
  * Replaces control characters with visible escapes (`\x1b`, `\n`, `\u202e`), so an HTTP body, a
  * Redis error or a name cannot clear the screen, move the cursor, fake a line of the report or
- * reverse text. Every human-facing format passes target- and manifest-derived text through it.
+ * reverse text; U+FFFE, U+FFFF and lone surrogates are shown the same way (`\ufffe`, `\ud800`), so
+ * the result is always text XML 1.0 can carry. Every human-facing format passes target- and
+ * manifest-derived text through it.
  *
  * @example escapeText('ok\u001b[2J') // 'ok\\x1b[2J'
  */
 export function escapeText(text: string): string {
   // Most text is clean: test once before building a new string.
   return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, shown) : text;
+}
+
+const XML_SPECIAL: Readonly<Record<string, string>> = {
+  '<': '&lt;',
+  '>': '&gt;',
+  '&': '&amp;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/**
+ * Text made safe for XML 1.0 element text and attribute values (JUnit, SVG, HTML): escapeText first,
+ * which leaves only characters XML can carry, then XML's five special characters as entities.
+ *
+ * @example xmlText('a < b\ufffe') // 'a &lt; b\\ufffe'
+ */
+export function xmlText(text: string): string {
+  return escapeText(text).replace(/[<>&"']/g, (c) => XML_SPECIAL[c] ?? c);
 }
