@@ -1,4 +1,4 @@
-// Text from targets and manifests made safe for a person's terminal and for XML: control characters are shown, never acted on.
+// Text from targets and manifests made safe to show: control characters made visible, then XML's or Markdown's escaping.
 
 // C0 controls (newline and tab included: one cell stays one line), DEL, C1 controls, and the
 // invisible characters that reorder or break lines: Arabic letter mark, LRM/RLM, line and
@@ -49,4 +49,24 @@ const XML_SPECIAL: Readonly<Record<string, string>> = {
  */
 export function xmlText(text: string): string {
   return escapeText(text).replace(/[<>&"']/g, (c) => XML_SPECIAL[c] ?? c);
+}
+
+// ASCII punctuation GitHub-flavoured Markdown (or GitHub itself) gives a meaning to inline: HTML and
+// entities (< > &), links and images ([ ] ( ) !), code, emphasis and strikethrough (` * _ ~), the table's
+// cell border (|), headings' closing #, math ($), mentions and e-mail literals (@), and the colon of
+// every scheme (http:, mailto:, javascript:) so that no URL literal becomes a link. Every ASCII
+// punctuation character may be backslash-escaped, so the reader sees the character itself.
+const MARKDOWN_SPECIAL = /[\\`*_~[\]()<>&|!#$@:]/g;
+
+/**
+ * Text from targets and manifests as inert GFM inline text: control characters shown (escapeText),
+ * then each special character backslash-escaped, and `www.` broken (its dot escaped), the one
+ * autolink literal without a colon or an @. Safe in a table cell, a heading and between `**`.
+ *
+ * @example markdownText('<img src=x>') // '\\<img src=x\\>'
+ */
+export function markdownText(text: string): string {
+  return escapeText(text)
+    .replace(MARKDOWN_SPECIAL, '\\$&')
+    .replace(/(www)\./gi, '$1\\.');
 }
