@@ -5,8 +5,9 @@
 
 import { setMaxListeners } from 'node:events';
 import type { Stats } from 'node:fs';
-import { lstat, rm } from 'node:fs/promises';
+import { link, lstat, mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import { parseProbePlan } from '../config/load-plan.ts';
 import { formatDuration } from '../model/duration.ts';
@@ -27,7 +28,8 @@ const SHUTDOWN_GRACE_MS = 500;
  * Serves plans on `path` until `signal` aborts. One plan per connection: a JSON line in, result lines
  * out. A stale socket at `path` is replaced; anything else there (a file, a link, a live agent) is
  * refused with a ConfigError. On abort, plans in flight stop at once and report their probes not done
- * as error/interrupted before the connections close.
+ * as error/interrupted before the connections close, and the socket is removed if `path` still holds
+ * it (anything put there meanwhile is left).
  */
 export async function serveAgent(path: string, signal: AbortSignal, options: AgentServerOptions): Promise<void> {
   await clearStaleSocket(path);
@@ -51,15 +53,48 @@ export async function serveAgent(path: string, signal: AbortSignal, options: Age
       answering.add(done);
     });
   });
-  await listenPrivately(server, path);
+  const own = await listenAt(server, path);
   if (!closing.aborted)
     await new Promise<void>((resolve) => closing.addEventListener('abort', () => resolve(), { once: true }));
+  // First, while the listening socket still pins its inode (so an equal dev+ino is surely ours):
+  // whatever was put at the path since is not the agent's to remove.
+  await removeIfOwn(path, own);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const socket of waiting) socket.destroy();
   await settleWithin(Promise.all(answering), SHUTDOWN_GRACE_MS);
   for (const socket of connections) socket.destroy();
   await closed;
-  await rm(path, { force: true });
+}
+
+/**
+ * Listens at `path` through a socket bound in a private directory beside it and hard-linked into
+ * place, and returns the socket's identity. The agent never listens on `path` itself because libuv
+ * unlinks the path a server listened on when it closes, whatever is there by then. The link fails
+ * rather than replace anything that took the path since it was checked.
+ */
+async function listenAt(server: Server, path: string): Promise<Stats> {
+  let dir: string | undefined;
+  try {
+    dir = await mkdtemp(join(dirname(path), '.'));
+    const bound = join(dir, 's');
+    await listenPrivately(server, bound);
+    await link(bound, path);
+    return await lstat(path);
+  } catch (error) {
+    server.close();
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new ConfigError(path, undefined, undefined, 'was taken while the agent started; refusing to replace it');
+    throw new Error(`unable to listen on ${path}`, { cause: error });
+  } finally {
+    // The bound name is only a way in: the socket lives on at `path`, and the directory goes.
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes `path` only when it is still the agent's own socket (same device and inode). */
+async function removeIfOwn(path: string, own: Stats): Promise<void> {
+  const now = await lstat(path).catch(() => undefined);
+  if (now?.isSocket() && now.dev === own.dev && now.ino === own.ino) await rm(path, { force: true });
 }
 
 /** What a path holds, for the refusal message. */
@@ -105,7 +140,7 @@ function accepts(path: string): Promise<boolean> {
  */
 function listenPrivately(server: Server, path: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new Error(`unable to listen on ${path}`, { cause: error })));
+    server.once('error', reject);
     const previous = process.umask(0o177);
     try {
       server.listen(path, resolve);
