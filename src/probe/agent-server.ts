@@ -39,7 +39,9 @@ export async function serveAgent(path: string, signal: AbortSignal, options: Age
   const connections = new Set<Socket>();
   const waiting = new Set<Socket>();
   const answering = new Set<Promise<void>>();
-  const server = createServer((socket) => {
+  // Half-open: a client may end its side once its plan is sent (as `nc -N` and `socat` do) and
+  // still read the results; a client that is gone is seen when a write to it fails.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     connections.add(socket);
     waiting.add(socket);
     socket.once('close', () => {
@@ -153,14 +155,21 @@ function listenPrivately(server: Server, path: string): Promise<void> {
 /**
  * Collects the client's first line, scanning only the bytes that just arrived (linear however the
  * line is split), and drops the client with an AgentError line when the line passes the plan's size
- * limit or does not arrive within `timeoutMs`.
+ * limit or does not arrive within `timeoutMs`. A client that ends its side after a last line without
+ * its newline has sent that line; one that ends having sent nothing is dropped.
  */
 function readPlanLine(socket: Socket, timeoutMs: number, onLine: (text: string) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   const stop = (): void => {
     socket.off('data', onData);
+    socket.off('end', onEnd);
     clearTimeout(timer);
+  };
+  const onEnd = (): void => {
+    stop();
+    if (size === 0) drop(socket, 'the connection ended before a plan line');
+    else onLine(Buffer.concat(chunks, size).toString('utf8'));
   };
   const onData = (chunk: Buffer): void => {
     const end = chunk.indexOf(0x0a);
@@ -186,6 +195,7 @@ function readPlanLine(socket: Socket, timeoutMs: number, onLine: (text: string) 
     drop(socket, `no plan line within ${formatDuration(timeoutMs)}`);
   }, timeoutMs);
   socket.on('data', onData);
+  socket.on('end', onEnd);
   socket.once('close', () => clearTimeout(timer));
 }
 

@@ -154,3 +154,37 @@ t.test('on stop the agent removes its own socket, and nothing put in its place',
   t.equal((await other.agent.exited).code, 0);
   t.ok(lstatSync(other.path).isSocket(), "another program's socket at its path is kept");
 });
+
+t.test('a client that half-closes after its plan gets its results, with or without the last newline', async (t) => {
+  const path = await resident(t);
+  const port = await listen(
+    t,
+    createServer((socket) => socket.on('error', () => undefined)),
+  );
+  const plan = JSON.stringify({
+    apiVersion: 'prober/v1alpha1',
+    kind: 'ProbePlan',
+    source: 'here',
+    defaults: { timeoutMs: 1000, attempts: 1, concurrency: 2 },
+    probes: [{ id: 'p0', url: `tcp://127.0.0.1:${port}` }],
+  });
+  const ways: [string, string][] = [
+    ['no trailing newline', plan],
+    ['a trailing newline', `${plan}\n`],
+  ];
+  for (const [name, text] of ways) {
+    const half = client(path);
+    half.socket.end(text);
+    await waitFor(`${name}: the client's connection to close`, () => half.closed(), 15_000);
+    const lines = half
+      .received()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Json);
+    t.match(lines, [{ kind: 'ProbeResult', id: 'p0', observed: 'allow' }, { kind: 'AgentDone' }], name);
+  }
+  const empty = client(path);
+  empty.socket.end();
+  await waitFor('a client that sent nothing to be dropped', () => empty.closed(), 15_000);
+  t.equal(empty.received(), '{"kind":"AgentError","message":"the connection ended before a plan line"}\n');
+});
