@@ -214,6 +214,12 @@ async function answer(socket: Socket, text: string, closing: AbortSignal): Promi
   const write = (line: object): void => {
     if (socket.writable) socket.write(`${JSON.stringify(line)}\n`);
   };
+  // A client's end is a half-close (it still reads) or its going away; on a Unix socket only a write
+  // tells them apart: an empty one fails with EPIPE when nobody is left to read, and the error's
+  // destroy and 'close' stop the plan. A client that goes away later is seen at the next result.
+  const gone = (): void => void (socket.writable && socket.write(''));
+  if (socket.readableEnded) gone();
+  else socket.once('end', gone);
   try {
     await executePlan(await parseProbePlan('<socket>', text), write, plan.signal);
   } catch (error) {
@@ -221,6 +227,7 @@ async function answer(socket: Socket, text: string, closing: AbortSignal): Promi
   } finally {
     closing.removeEventListener('abort', stop);
     socket.off('close', stop);
+    socket.off('end', gone);
   }
   if (socket.destroyed) return;
   await new Promise<void>((resolve) => {

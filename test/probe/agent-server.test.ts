@@ -188,3 +188,33 @@ t.test('a client that half-closes after its plan gets its results, with or witho
   await waitFor('a client that sent nothing to be dropped', () => empty.closed(), 15_000);
   t.equal(empty.received(), '{"kind":"AgentError","message":"the connection ended before a plan line"}\n');
 });
+
+t.test('a client that goes away mid-plan stops its probes (a half-closed one is answered, above)', async (t) => {
+  const path = await resident(t);
+  // Accepts and never answers: a Redis PING to it waits for its whole timeout unless stopped.
+  let open = 0;
+  const port = await listen(
+    t,
+    createServer((socket) => {
+      open++;
+      // Read (and ignore) what comes, or the end of the probe's connection is never seen.
+      socket
+        .on('error', () => undefined)
+        .once('close', () => open--)
+        .resume();
+    }),
+  );
+  const plan = JSON.stringify({
+    apiVersion: 'prober/v1alpha1',
+    kind: 'ProbePlan',
+    source: 'here',
+    defaults: { timeoutMs: 120_000, attempts: 1, concurrency: 1 },
+    probes: [{ id: 'hang', url: `redis://127.0.0.1:${port}` }],
+  });
+  const leaving = client(path);
+  leaving.socket.write(`${plan}\n`);
+  await waitFor('the probe to reach the silent server', () => open === 1, 15_000);
+  leaving.socket.destroy();
+  await waitFor('the agent to drop the probe of a client that left', () => open === 0, 15_000);
+  t.pass('the probe was stopped long before its two-minute timeout');
+});
