@@ -6,9 +6,12 @@
 // what no UTF-8 text or XML 1.0 document may hold: the non-characters U+FFFE and U+FFFF, and a
 // surrogate that is not half of a pair (a high one not followed by a low one, a low one not after a
 // high one). The regex works on UTF-16 code units (no `u` flag) so that a lone surrogate can match.
-const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
+const UNSAFE_ALL =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// One character class, without lookarounds, that every unsafe text matches (and text with a proper
+// surrogate pair too): the quick test that lets most text through untouched, at a third of the cost.
+const SUSPECT =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]/;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -30,7 +33,7 @@ function shown(char: string): string {
  */
 export function escapeText(text: string): string {
   // Most text is clean: test once before building a new string.
-  return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, shown) : text;
+  return SUSPECT.test(text) ? text.replace(UNSAFE_ALL, shown) : text;
 }
 
 const XML_SPECIAL: Readonly<Record<string, string>> = {
