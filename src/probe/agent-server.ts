@@ -5,8 +5,9 @@
 
 import { setMaxListeners } from 'node:events';
 import type { Stats } from 'node:fs';
-import { lstat, rm } from 'node:fs/promises';
+import { link, lstat, mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import { parseProbePlan } from '../config/load-plan.ts';
 import { formatDuration } from '../model/duration.ts';
@@ -27,7 +28,8 @@ const SHUTDOWN_GRACE_MS = 500;
  * Serves plans on `path` until `signal` aborts. One plan per connection: a JSON line in, result lines
  * out. A stale socket at `path` is replaced; anything else there (a file, a link, a live agent) is
  * refused with a ConfigError. On abort, plans in flight stop at once and report their probes not done
- * as error/interrupted before the connections close.
+ * as error/interrupted before the connections close, and the socket is removed if `path` still holds
+ * it (anything put there meanwhile is left).
  */
 export async function serveAgent(path: string, signal: AbortSignal, options: AgentServerOptions): Promise<void> {
   await clearStaleSocket(path);
@@ -37,7 +39,9 @@ export async function serveAgent(path: string, signal: AbortSignal, options: Age
   const connections = new Set<Socket>();
   const waiting = new Set<Socket>();
   const answering = new Set<Promise<void>>();
-  const server = createServer((socket) => {
+  // Half-open: a client may end its side once its plan is sent (as `nc -N` and `socat` do) and
+  // still read the results; a client that is gone is seen when a write to it fails.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     connections.add(socket);
     waiting.add(socket);
     socket.once('close', () => {
@@ -51,15 +55,48 @@ export async function serveAgent(path: string, signal: AbortSignal, options: Age
       answering.add(done);
     });
   });
-  await listenPrivately(server, path);
+  const own = await listenAt(server, path);
   if (!closing.aborted)
     await new Promise<void>((resolve) => closing.addEventListener('abort', () => resolve(), { once: true }));
+  // First, while the listening socket still pins its inode (so an equal dev+ino is surely ours):
+  // whatever was put at the path since is not the agent's to remove.
+  await removeIfOwn(path, own);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const socket of waiting) socket.destroy();
   await settleWithin(Promise.all(answering), SHUTDOWN_GRACE_MS);
   for (const socket of connections) socket.destroy();
   await closed;
-  await rm(path, { force: true });
+}
+
+/**
+ * Listens at `path` through a socket bound in a private directory beside it and hard-linked into
+ * place, and returns the socket's identity. The agent never listens on `path` itself because libuv
+ * unlinks the path a server listened on when it closes, whatever is there by then. The link fails
+ * rather than replace anything that took the path since it was checked.
+ */
+async function listenAt(server: Server, path: string): Promise<Stats> {
+  let dir: string | undefined;
+  try {
+    dir = await mkdtemp(join(dirname(path), '.'));
+    const bound = join(dir, 's');
+    await listenPrivately(server, bound);
+    await link(bound, path);
+    return await lstat(path);
+  } catch (error) {
+    server.close();
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new ConfigError(path, undefined, undefined, 'was taken while the agent started; refusing to replace it');
+    throw new Error(`unable to listen on ${path}`, { cause: error });
+  } finally {
+    // The bound name is only a way in: the socket lives on at `path`, and the directory goes.
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes `path` only when it is still the agent's own socket (same device and inode). */
+async function removeIfOwn(path: string, own: Stats): Promise<void> {
+  const now = await lstat(path).catch(() => undefined);
+  if (now?.isSocket() && now.dev === own.dev && now.ino === own.ino) await rm(path, { force: true });
 }
 
 /** What a path holds, for the refusal message. */
@@ -105,7 +142,7 @@ function accepts(path: string): Promise<boolean> {
  */
 function listenPrivately(server: Server, path: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new Error(`unable to listen on ${path}`, { cause: error })));
+    server.once('error', reject);
     const previous = process.umask(0o177);
     try {
       server.listen(path, resolve);
@@ -118,14 +155,21 @@ function listenPrivately(server: Server, path: string): Promise<void> {
 /**
  * Collects the client's first line, scanning only the bytes that just arrived (linear however the
  * line is split), and drops the client with an AgentError line when the line passes the plan's size
- * limit or does not arrive within `timeoutMs`.
+ * limit or does not arrive within `timeoutMs`. A client that ends its side after a last line without
+ * its newline has sent that line; one that ends having sent nothing is dropped.
  */
 function readPlanLine(socket: Socket, timeoutMs: number, onLine: (text: string) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   const stop = (): void => {
     socket.off('data', onData);
+    socket.off('end', onEnd);
     clearTimeout(timer);
+  };
+  const onEnd = (): void => {
+    stop();
+    if (size === 0) drop(socket, 'the connection ended before a plan line');
+    else onLine(Buffer.concat(chunks, size).toString('utf8'));
   };
   const onData = (chunk: Buffer): void => {
     const end = chunk.indexOf(0x0a);
@@ -151,6 +195,7 @@ function readPlanLine(socket: Socket, timeoutMs: number, onLine: (text: string) 
     drop(socket, `no plan line within ${formatDuration(timeoutMs)}`);
   }, timeoutMs);
   socket.on('data', onData);
+  socket.on('end', onEnd);
   socket.once('close', () => clearTimeout(timer));
 }
 
@@ -169,6 +214,12 @@ async function answer(socket: Socket, text: string, closing: AbortSignal): Promi
   const write = (line: object): void => {
     if (socket.writable) socket.write(`${JSON.stringify(line)}\n`);
   };
+  // A client's end is a half-close (it still reads) or its going away; on a Unix socket only a write
+  // tells them apart: an empty one fails with EPIPE when nobody is left to read, and the error's
+  // destroy and 'close' stop the plan. A client that goes away later is seen at the next result.
+  const gone = (): void => void (socket.writable && socket.write(''));
+  if (socket.readableEnded) gone();
+  else socket.once('end', gone);
   try {
     await executePlan(await parseProbePlan('<socket>', text), write, plan.signal);
   } catch (error) {
@@ -176,6 +227,7 @@ async function answer(socket: Socket, text: string, closing: AbortSignal): Promi
   } finally {
     closing.removeEventListener('abort', stop);
     socket.off('close', stop);
+    socket.off('end', gone);
   }
   if (socket.destroyed) return;
   await new Promise<void>((resolve) => {

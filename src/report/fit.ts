@@ -1,5 +1,6 @@
 // Whether a format can hold a matrix of a given size, decided before anything is probed or computed.
 
+import { markdownText } from './escape.ts';
 import type { OutputFormat, RenderOptions } from './formats.ts';
 import { tableStyleOf, tableWidth } from './table.ts';
 
@@ -14,9 +15,9 @@ export const MAX_MARKDOWN_BYTES = 1024 * 1024;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-/** Bytes of the Markdown matrix: a header, then `| **source** | m | m |` per source (marks take up to 3 bytes). */
+/** Bytes of the Markdown matrix: a header, then `| **source** | m | m |` per source (marks take up to 3 bytes), names escaped. */
 function markdownBytes(sources: readonly string[], targets: readonly string[]): number {
-  const bytes = (text: string): number => Buffer.byteLength(text) + 3;
+  const bytes = (text: string): number => Buffer.byteLength(markdownText(text)) + 3;
   const header = targets.reduce((sum, name) => sum + bytes(name) + 4, 16);
   return sources.reduce((sum, name) => sum + bytes(name) + 8 + targets.length * 6, header);
 }

@@ -4,7 +4,8 @@
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import { cellName, markOf, observedText } from './marks.ts';
 import { scanReport } from './scan.ts';
-import { MARK_COLOURS, svgChunks, xmlText } from './svg.ts';
+import { xmlText } from './escape.ts';
+import { MARK_COLOURS, svgChunks } from './svg.ts';
 import { counted } from './verdict-line.ts';
 
 /** Cells listed under the picture at most; the picture's tooltips hold every one. */

@@ -2,16 +2,8 @@
 
 import type { Cell } from '../model/matrix.ts';
 import { Tally, type ReportOutcome, type StreamedReport } from '../model/report.ts';
-import { escapeText } from './escape.ts';
+import { xmlText } from './escape.ts';
 import { cellName, observedText } from './marks.ts';
-
-// Control characters become visible escapes (XML 1.0 cannot carry most of them, and CI pages show
-// the rest to people), then XML's own special characters are escaped.
-const xml = (text: string): string =>
-  escapeText(text).replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
-  );
 
 const seconds = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
 
@@ -24,12 +16,12 @@ export function* junitChunks(report: StreamedReport): Generator<string, ReportOu
   for (const row of report.rows()) for (const cell of row) tally.add(cell);
   const counts = tally.result();
   const { metadata } = report.head;
-  const suite = xml(`prober.${metadata.test}`);
+  const suite = xmlText(`prober.${metadata.test}`);
   const attributes = `tests="${counts.checked}" failures="${counts.fail}" errors="${counts.error}"`;
   yield '<?xml version="1.0" encoding="UTF-8"?>\n';
   yield `<testsuites name="prober" ${attributes} time="${seconds(metadata.durationMs)}">\n`;
-  yield `  <testsuite name="${suite}" ${attributes} skipped="0" time="${seconds(metadata.durationMs)}" timestamp="${xml(metadata.startedAt)}">\n`;
-  yield `    <properties><property name="backend" value="${xml(metadata.backend)}"/>${metadata.context ? `<property name="context" value="${xml(metadata.context)}"/>` : ''}</properties>\n`;
+  yield `  <testsuite name="${suite}" ${attributes} skipped="0" time="${seconds(metadata.durationMs)}" timestamp="${xmlText(metadata.startedAt)}">\n`;
+  yield `    <properties><property name="backend" value="${xmlText(metadata.backend)}"/>${metadata.context ? `<property name="context" value="${xmlText(metadata.context)}"/>` : ''}</properties>\n`;
   for (const row of report.rows()) {
     for (const cell of row) if (cell.result !== 'unchecked') yield `${testcase(cell, suite)}\n`;
   }
@@ -38,8 +30,8 @@ export function* junitChunks(report: StreamedReport): Generator<string, ReportOu
 }
 
 function testcase(cell: Cell, suite: string): string {
-  const name = xml(cellName(cell));
-  const open = `    <testcase classname="${suite}.${xml(cell.from)}" name="${name}" time="${seconds(cell.latencyMs)}">`;
+  const name = xmlText(cellName(cell));
+  const open = `    <testcase classname="${suite}.${xmlText(cell.from)}" name="${name}" time="${seconds(cell.latencyMs)}">`;
   const lines = [
     cell.explanation,
     `url: ${cell.url}`,
@@ -47,14 +39,14 @@ function testcase(cell: Cell, suite: string): string {
     ...(cell.detail ? [`detail: ${cell.detail}`] : []),
     `attempts: ${cell.attempts}`,
   ];
-  const body = lines.map(xml).join('\n');
+  const body = lines.map(xmlText).join('\n');
   switch (cell.result) {
     case 'pass':
       return `${open}</testcase>`;
     case 'fail':
-      return `${open}\n      <failure message="${xml(cell.explanation)}" type="mismatch">${body}</failure>\n    </testcase>`;
+      return `${open}\n      <failure message="${xmlText(cell.explanation)}" type="mismatch">${body}</failure>\n    </testcase>`;
     case 'error':
-      return `${open}\n      <error message="${xml(cell.explanation)}" type="${xml(cell.reason ?? 'error')}">${body}</error>\n    </testcase>`;
+      return `${open}\n      <error message="${xmlText(cell.explanation)}" type="${xmlText(cell.reason ?? 'error')}">${body}</error>\n    </testcase>`;
     case 'unchecked':
       return `${open}<skipped/></testcase>`;
     default: {

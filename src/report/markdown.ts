@@ -1,7 +1,7 @@
 // Markdown for CI job summaries: the same matrix and problems as the table, in GitHub-flavoured Markdown.
 
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
-import { escapeText } from './escape.ts';
+import { markdownText as cellText } from './escape.ts';
 import { cellName, legendFor } from './marks.ts';
 import { scanReport } from './scan.ts';
 import { summaryLine } from './verdict-line.ts';
@@ -9,17 +9,14 @@ import { summaryLine } from './verdict-line.ts';
 /** Cells listed under the matrix at most: a job summary is for reading, the JSON report has them all. */
 export const MARKDOWN_LISTED = 200;
 
-// Control characters first (shared with every text format), then the pipe, which would end a table cell.
-const cellText = (text: string): string => escapeText(text).replace(/\|/g, '\\|');
-
 /** Renders a report as Markdown, in chunks; cells are gone over once. */
 export function* markdownChunks(report: StreamedReport): Generator<string, ReportOutcome> {
   const scan = scanReport(report, { maxListed: MARKDOWN_LISTED });
   const { head } = report;
   const icon = scan.exitCode === 0 ? '✅' : scan.exitCode === 1 ? '❌' : '⚠️';
-  const context = head.metadata.context ? ` (\`${cellText(head.metadata.context)}\`)` : '';
+  const context = head.metadata.context ? ` (${cellText(head.metadata.context)})` : '';
   yield `### ${icon} prober: ${cellText(head.metadata.test)}\n\n`;
-  yield `Backend \`${head.metadata.backend}\`${context}, started ${cellText(head.metadata.startedAt)}, ${Math.round(head.metadata.durationMs)} ms.\n\n`;
+  yield `Backend \`${head.metadata.backend}\`${context}, started ${head.metadata.startedAt}, ${Math.round(head.metadata.durationMs)} ms.\n\n`;
   yield `| from \\ to | ${head.targets.map((t) => cellText(t.name)).join(' | ')} |\n`;
   yield `|---|${head.targets.map(() => ':-:').join('|')}|\n`;
   for (const source of head.sources) {
@@ -32,7 +29,7 @@ export function* markdownChunks(report: StreamedReport): Generator<string, Repor
   if (scan.listed.length > 0) {
     yield '\n| cell | result | explanation | target |\n|---|---|---|---|\n';
     for (const cell of scan.listed) {
-      yield `| ${cellText(cellName(cell))} | ${cell.result} | ${cellText(cell.explanation)}${cell.detail ? ` — ${cellText(cell.detail)}` : ''} | \`${cellText(cell.url)}\` |\n`;
+      yield `| ${cellText(cellName(cell))} | ${cell.result} | ${cellText(cell.explanation)}${cell.detail ? ` — ${cellText(cell.detail)}` : ''} | ${cellText(cell.url)} |\n`;
     }
     if (scan.unlisted > 0)
       yield `\n… and ${scan.unlisted} more cells needing attention (all of them are in \`-o json\`).\n`;

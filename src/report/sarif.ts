@@ -12,11 +12,18 @@ function ruleName(kebab: string): string {
   return kebab.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }
 
+/**
+ * Every segment of a path percent-encoded, so the URI leads back to the file: `#` and `?` would start a
+ * fragment or a query, `%` an escape, and a colon in a relative reference's first segment a scheme
+ * (RFC 3986 §4.2); spaces and non-ASCII are not URI characters. encodeURI leaves `#`, `?` and `:` as they are.
+ */
+const encodePath = (path: string): string => path.toWellFormed().split('/').map(encodeURIComponent).join('/');
+
 /** A relative path with forward slashes, against the checkout root; an absolute one as a file URI. */
 function artifact(file: string): { uri: string; uriBaseId?: string } {
   const slashed = file.replaceAll('\\', '/');
-  if (slashed.startsWith('/')) return { uri: `file://${encodeURI(slashed)}` };
-  return { uri: encodeURI(slashed.replace(/^\.\//, '')), uriBaseId: '%SRCROOT%' };
+  if (slashed.startsWith('/')) return { uri: `file://${encodePath(slashed)}` };
+  return { uri: encodePath(slashed.replace(/^\.\//, '')), uriBaseId: '%SRCROOT%' };
 }
 
 function result(f: Finding, ruleIndex: number): Record<string, unknown> {

@@ -4,17 +4,10 @@
 import type { Cell } from '../model/matrix.ts';
 import type { ReportHead, ReportOutcome, StreamedReport } from '../model/report.ts';
 import { splitName, truncate } from './compact.ts';
-import { escapeText } from './escape.ts';
+import { escapeText, xmlText } from './escape.ts';
 import { legendFor, markOf, observedText, type Mark } from './marks.ts';
 import { scanReport, type Scan } from './scan.ts';
 import { summaryLine } from './verdict-line.ts';
-
-/** Text made safe for XML: control characters shown as escapes, then XML's special characters. */
-export const xmlText = (text: string): string =>
-  escapeText(text).replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
-  );
 
 /** Fill colour of each mark, by its character. */
 export const MARK_COLOURS: Readonly<Record<string, string>> = {

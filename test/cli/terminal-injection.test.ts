@@ -41,12 +41,14 @@ t.test('a hostile HTTP body and Redis error are escaped in the table and in Mark
     const out = await prober(args);
     t.equal(out.stderr, '', `${name}: nothing on stderr`);
     t.notMatch(out.stdout, RAW_CONTROL, `${name}: no raw control character reaches stdout`);
+    // Markdown backslash-escapes its punctuation; what its reader sees is the text without those escapes.
+    const seen = name.startsWith('markdown') ? out.stdout.replace(/\\([!-/:-@[-`{-~])/g, '$1') : out.stdout;
     t.match(
-      out.stdout,
+      seen,
       /\\x1b\[2J\\x1b\[H\\u202e\\x07\\x9b31m(\\n| )16 cells: 16 pass/,
       `${name}: the body is shown, escaped, on the cell's own line`,
     );
-    t.match(out.stdout, /\\x1b\]0;pwned\\x07/, `${name}: the Redis error is shown, escaped`);
+    t.match(seen, /\\x1b\]0;pwned\\x07/, `${name}: the Redis error is shown, escaped`);
     t.equal(out.stdout.match(/^16 cells/m), null, `${name}: no line starts with the fake summary`);
   }
 });

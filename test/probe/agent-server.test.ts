@@ -3,7 +3,7 @@
 // private, and nothing but a stale socket is ever removed to make room for it.
 
 import t, { type Test } from 'tap';
-import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { listen } from '../helpers/peers.ts';
@@ -14,7 +14,7 @@ import { waitFor } from '../helpers/wait.ts';
 type Json = Record<string, any>;
 
 /** Starts `agent --listen` on a fresh socket path and waits until it listens. */
-async function resident(t: Test, extra: string[] = []): Promise<string> {
+async function residentAgent(t: Test, extra: string[] = []) {
   const path = join(tempDir(t, 'resident'), 'agent.sock');
   const agent = startBinary(t, ['agent', '--listen', path, ...extra]);
   t.teardown(() => {
@@ -22,8 +22,11 @@ async function resident(t: Test, extra: string[] = []): Promise<string> {
   });
   await waitFor('the agent socket', () => agent.done() || (existsSync(path) && statSync(path).isSocket()), 15_000);
   if (agent.done()) throw new Error(`agent --listen exited: ${agent.output.stderr}`);
-  return path;
+  return { path, agent };
 }
+
+/** The socket path of a resident agent that runs until the test ends. */
+const resident = async (t: Test, extra: string[] = []): Promise<string> => (await residentAgent(t, extra)).path;
 
 /** A client connection and everything it has received. */
 function client(path: string): { socket: Socket; received: () => string; closed: () => boolean } {
@@ -127,4 +130,91 @@ t.test('--listen refuses a path held by anything but a stale socket, and keeps i
   await waitFor('the second agent to give up', () => second.done(), 15_000);
   t.match((await second.exited).stderr, /another agent is listening on this socket/);
   t.ok(statSync(live).isSocket(), 'the live agent keeps its socket');
+});
+
+t.test('on stop the agent removes its own socket, and nothing put in its place', async (t) => {
+  const own = await residentAgent(t);
+  own.agent.child.kill('SIGTERM');
+  t.equal((await own.agent.exited).code, 0, 'a stopped agent exits 0');
+  t.notOk(existsSync(own.path), 'its own socket is removed');
+
+  const file = await residentAgent(t);
+  unlinkSync(file.path);
+  writeFileSync(file.path, 'precious\n');
+  file.agent.child.kill('SIGTERM');
+  t.equal((await file.agent.exited).code, 0);
+  t.equal(readFileSync(file.path, 'utf8'), 'precious\n', 'a regular file put at its path is kept');
+
+  const other = await residentAgent(t);
+  unlinkSync(other.path);
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(other.path, resolve));
+  t.teardown(() => server.close());
+  other.agent.child.kill('SIGTERM');
+  t.equal((await other.agent.exited).code, 0);
+  t.ok(lstatSync(other.path).isSocket(), "another program's socket at its path is kept");
+});
+
+t.test('a client that half-closes after its plan gets its results, with or without the last newline', async (t) => {
+  const path = await resident(t);
+  const port = await listen(
+    t,
+    createServer((socket) => socket.on('error', () => undefined)),
+  );
+  const plan = JSON.stringify({
+    apiVersion: 'prober/v1alpha1',
+    kind: 'ProbePlan',
+    source: 'here',
+    defaults: { timeoutMs: 1000, attempts: 1, concurrency: 2 },
+    probes: [{ id: 'p0', url: `tcp://127.0.0.1:${port}` }],
+  });
+  const ways: [string, string][] = [
+    ['no trailing newline', plan],
+    ['a trailing newline', `${plan}\n`],
+  ];
+  for (const [name, text] of ways) {
+    const half = client(path);
+    half.socket.end(text);
+    await waitFor(`${name}: the client's connection to close`, () => half.closed(), 15_000);
+    const lines = half
+      .received()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Json);
+    t.match(lines, [{ kind: 'ProbeResult', id: 'p0', observed: 'allow' }, { kind: 'AgentDone' }], name);
+  }
+  const empty = client(path);
+  empty.socket.end();
+  await waitFor('a client that sent nothing to be dropped', () => empty.closed(), 15_000);
+  t.equal(empty.received(), '{"kind":"AgentError","message":"the connection ended before a plan line"}\n');
+});
+
+t.test('a client that goes away mid-plan stops its probes (a half-closed one is answered, above)', async (t) => {
+  const path = await resident(t);
+  // Accepts and never answers: a Redis PING to it waits for its whole timeout unless stopped.
+  let open = 0;
+  const port = await listen(
+    t,
+    createServer((socket) => {
+      open++;
+      // Read (and ignore) what comes, or the end of the probe's connection is never seen.
+      socket
+        .on('error', () => undefined)
+        .once('close', () => open--)
+        .resume();
+    }),
+  );
+  const plan = JSON.stringify({
+    apiVersion: 'prober/v1alpha1',
+    kind: 'ProbePlan',
+    source: 'here',
+    defaults: { timeoutMs: 120_000, attempts: 1, concurrency: 1 },
+    probes: [{ id: 'hang', url: `redis://127.0.0.1:${port}` }],
+  });
+  const leaving = client(path);
+  leaving.socket.write(`${plan}\n`);
+  await waitFor('the probe to reach the silent server', () => open === 1, 15_000);
+  leaving.socket.destroy();
+  await waitFor('the agent to drop the probe of a client that left', () => open === 0, 15_000);
+  t.pass('the probe was stopped long before its two-minute timeout');
 });

@@ -15,6 +15,9 @@ t.test('control characters become visible escapes; everything else is kept', asy
     ['bidi override and isolate', '\u202eevil\u2066', '\\u202eevil\\u2066'],
     ['line and paragraph separators', '\u2028\u2029', '\\u2028\\u2029'],
     ['marks that reorder text', '\u200e\u200f\u061c', '\\u200e\\u200f\\u061c'],
+    ['non-characters U+FFFE and U+FFFF', '\ufffe\uffff', '\\ufffe\\uffff'],
+    ['lone surrogates, and a pair in the wrong order', '\ud800x\udc00 \udc00\ud800', '\\ud800x\\udc00 \\udc00\\ud800'],
+    ['a surrogate pair (an emoji) and U+FFFD are kept', '😀\ufffd', '😀\ufffd'],
   ];
   for (const [name, input, shown] of rows) t.equal(escapeText(input), shown, name);
 });

@@ -31,7 +31,7 @@ t.test('markdown: a table with marks and a problems table', async (t) => {
   const text = renderReport(report, 'markdown', { color: false });
   t.match(text, /^### ⚠️ prober: lab-redis-isolation/);
   t.match(text, /\| \*\*apache\*\* \| ✓ \| A \| ! \|/);
-  t.match(text, /\| apache → redis \(case 2\) \| fail \|/);
+  t.match(text, /\| apache → redis \\\(case 2\\\) \| fail \|/);
   t.matchSnapshot(text);
 });
 

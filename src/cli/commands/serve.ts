@@ -42,7 +42,11 @@ export function registerServe(program: Command, finish: (code: ExitCode) => void
         `${seconds(SERVE_LIMITS.idleTimeoutMs)} (long enough that a TCP probe never sees its connection closed), then closed with a FIN.`,
     )
     .requiredOption('-p, --port <ports>', 'comma-separated ports, e.g. 8080,8443 (0 = any free port)', parsePorts)
-    .option('--host <address>', 'address to bind', '0.0.0.0')
+    .option(
+      '--host <address>',
+      'address to bind: 0.0.0.0 (every IPv4 address, the default), :: or 127.0.0.1; never empty',
+      '0.0.0.0',
+    )
     .option('--name <name>', 'name to answer with (default: $POD_NAME or the hostname)')
     .addHelpText(
       'after',

@@ -47,7 +47,7 @@ attempts: 2</error>
 exports[`test/report/renderers.test.ts > TAP > markdown: a table with marks and a problems table > must match snapshot 1`] = `
 ### ⚠️ prober: lab-redis-isolation
 
-Backend \`lab\` (\`prober-lab\`), started 2026-01-01T00:00:00.000Z, 2031 ms.
+Backend \`lab\` (prober-lab), started 2026-01-01T00:00:00.000Z, 2031 ms.
 
 | from \\ to | app | redis | web |
 |---|:-:|:-:|:-:|
@@ -59,10 +59,10 @@ Backend \`lab\` (\`prober-lab\`), started 2026-01-01T00:00:00.000Z, 2031 ms.
 
 | cell | result | explanation | target |
 |---|---|---|---|
-| apache → redis (case 2) | fail | expected deny by case 2, observed allow (pong) | \`redis://redis-svc.d-redis.svc.cluster.local\` |
-| apache → web | error | the check failed (dns); expected allow — ENOTFOUND web.x | \`tcp://web.x:80\` |
-| app → web | error | the check failed (dns); expected allow — ENOTFOUND web.x | \`tcp://web.x:80\` |
-| ingress → web | error | the check failed (dns); expected allow | \`tcp://web.x:80\` |
+| apache → redis \\(case 2\\) | fail | expected deny by case 2, observed allow \\(pong\\) | redis\\://redis-svc.d-redis.svc.cluster.local |
+| apache → web | error | the check failed \\(dns\\); expected allow — ENOTFOUND web.x | tcp\\://web.x\\:80 |
+| app → web | error | the check failed \\(dns\\); expected allow — ENOTFOUND web.x | tcp\\://web.x\\:80 |
+| ingress → web | error | the check failed \\(dns\\); expected allow | tcp\\://web.x\\:80 |
 
 **9 cells: 3 pass, 1 fail, 3 error, 2 unchecked — exit 2: the run could not decide**
 
