@@ -23,6 +23,24 @@ export interface CallSubject {
  */
 export class ClusterError extends Error {}
 
+/**
+ * An answer prober refuses to read further or use (transport.ts, list-pager.ts): larger than its bound,
+ * not the shape of a Kubernetes object, or not there within the request's deadline. `transient` says
+ * whether asking again may help (a deadline may; the same oversized or malformed answer would come again).
+ */
+export class UnusableAnswer extends Error {
+  readonly transient: boolean;
+  /** `TooLarge`, `Malformed` or `Timeout`: how KubeApiError names it. */
+  readonly kind: 'TooLarge' | 'Malformed' | 'Timeout';
+
+  constructor(kind: UnusableAnswer['kind'], message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnusableAnswer';
+    this.kind = kind;
+    this.transient = kind === 'Timeout';
+  }
+}
+
 /** A failed KubeApi call. `code` is the HTTP status, undefined when the API server was not reached. */
 export class KubeApiError extends ClusterError {
   readonly call: KubeCall;
@@ -31,13 +49,15 @@ export class KubeApiError extends ClusterError {
   readonly reason: string | undefined;
   /** The `Retry-After` header in whole seconds (429 from API Priority and Fairness, 503 of a starting API). */
   readonly retryAfterSeconds: number | undefined;
+  /** Set when the message says itself whether a retry may help (an unusable answer). */
+  readonly #transient: boolean | undefined;
 
   constructor(
     call: KubeCall,
     code: number | undefined,
     reason: string | undefined,
     message: string,
-    options?: ErrorOptions & { readonly retryAfterSeconds?: number | undefined },
+    options?: ErrorOptions & { readonly retryAfterSeconds?: number | undefined; readonly transient?: boolean },
   ) {
     super(message, options);
     this.name = 'KubeApiError';
@@ -45,6 +65,7 @@ export class KubeApiError extends ClusterError {
     this.code = code;
     this.reason = reason;
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.#transient = options?.transient;
   }
 
   /**
@@ -57,6 +78,7 @@ export class KubeApiError extends ClusterError {
 
   /** True when retrying the same call may succeed: throttling, server errors, a dropped connection. */
   get transient(): boolean {
+    if (this.#transient !== undefined) return this.#transient;
     if (this.tooLarge) return false;
     return this.code === undefined || this.code === 429 || this.code >= 500;
   }
@@ -93,6 +115,12 @@ export function toKubeApiError(
   if (error instanceof KubeApiError) return error;
   const where = permission.scope === 'cluster' ? 'cluster-wide' : `in namespace ${subject.namespace ?? '?'}`;
   const code = typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : undefined;
+  if (error instanceof UnusableAnswer) {
+    return new KubeApiError(call, undefined, error.kind, `${permissionLabel(permission)} ${where}: ${error.message}`, {
+      cause: error,
+      transient: error.transient,
+    });
+  }
   if (code === undefined) {
     return new KubeApiError(
       call,

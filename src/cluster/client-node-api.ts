@@ -4,8 +4,10 @@ import {
   ApisApi,
   CoreV1Api,
   CustomObjectsApi,
+  createConfiguration,
   DiscoveryV1Api,
   PatchStrategy,
+  ServerConfiguration,
   setHeaderOptions,
   type V1EphemeralContainer,
   type V1Namespace,
@@ -24,13 +26,22 @@ import {
   type KubeCall,
   type Permission,
   type PolicyResource,
+  permissionLabel,
   type RawObject,
 } from './kube-api.ts';
-import { DEFAULT_RETRY, retryTransient, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, OUTAGE, retryTransient, type RetryPolicy } from './retry.ts';
+import { boundedHttp, TRANSPORT_LIMITS, type TransportLimits } from './transport.ts';
 
-/** Options for the client: retry policy, a hook that hears about retries (progress, tests), interruption. */
+/** Options for the client: retry policies, bounds, a hook that hears about retries (progress, tests), interruption. */
 export interface ClientOptions {
+  /**
+   * How calls are retried. Its `outage` (by default {@link OUTAGE} with {@link DEFAULT_RETRY}) applies
+   * only once the API server has answered this run, so that a wrong address or a cluster that is down
+   * is reported in seconds, and a control-plane restart in the middle of a run is ridden out.
+   */
   readonly retry?: RetryPolicy;
+  /** Each request's deadline and the bytes of an answer. */
+  readonly limits?: TransportLimits;
   readonly onRetry?: (error: KubeApiError, attempt: number, message: string) => void;
   /** SIGINT/SIGTERM: ends a wait for the server's Retry-After at once. */
   readonly signal?: AbortSignal;
@@ -38,27 +49,40 @@ export interface ClientOptions {
 
 /** Builds the KubeApi prober uses from a resolved connection. */
 export function clientNodeApi(connection: Connection, options: ClientOptions = {}): KubeApi {
-  const core = connection.kubeConfig.makeApiClient(CoreV1Api);
-  const discovery = connection.kubeConfig.makeApiClient(DiscoveryV1Api);
-  const custom = connection.kubeConfig.makeApiClient(CustomObjectsApi);
-  const apis = connection.kubeConfig.makeApiClient(ApisApi);
-  const retry = options.retry ?? DEFAULT_RETRY;
-  const readPage = pageReader(connection.kubeConfig);
+  // makeApiClient's configuration, with the bounded transport in place of undici's bare defaults.
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(connection.kubeConfig.getCurrentCluster()?.server ?? '', {}),
+    authMethods: { default: connection.kubeConfig },
+    httpApi: boundedHttp(options.limits ?? TRANSPORT_LIMITS),
+  });
+  const core = new CoreV1Api(config);
+  const discovery = new DiscoveryV1Api(config);
+  const custom = new CustomObjectsApi(config);
+  const apis = new ApisApi(config);
+  const readPage = pageReader(config);
+  const policy = options.retry ?? { ...DEFAULT_RETRY, outage: OUTAGE };
+  const { outage: _notYet, ...beforeContact } = policy;
+  /** Whether the API server has answered anything yet (an HTTP error counts: it is there). */
+  let reached = false;
 
   /** One call: errors mapped to KubeApiError, transient ones retried. */
   function call<T>(name: KubeCall, subject: CallSubject, run: () => Promise<T>, permission?: Permission): Promise<T> {
     const once = async (): Promise<T> => {
       try {
-        return await run();
+        const result = await run();
+        reached = true;
+        return result;
       } catch (error) {
         // No credential: the request never left, and a retry would only start the plugin again.
         if (error instanceof ExecPluginError) throw new CredentialError(name, error);
-        throw toKubeApiError(name, subject, error, connection.server, permission);
+        const mapped = toKubeApiError(name, subject, error, connection.server, permission);
+        if (mapped.code !== undefined) reached = true;
+        throw mapped;
       }
     };
     return retryTransient(
       once,
-      retry,
+      reached ? policy : beforeContact,
       (error, attempt, delayMs) =>
         options.onRetry?.(
           error,
@@ -182,6 +206,16 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   ): Promise<RawObject[]> {
     return readAllPages(
       (query) => call(name, {}, () => readPage(path, query), permission),
+      (what) =>
+        new KubeApiError(
+          name,
+          undefined,
+          'Malformed',
+          `${permissionLabel(permission ?? KUBE_API_PERMISSIONS[name])} cluster-wide: ${what}`,
+          {
+            transient: false,
+          },
+        ),
       (item) => (typed ? { ...typed, ...keep(item) } : keep(item)),
       (error, restart) =>
         options.onRetry?.(

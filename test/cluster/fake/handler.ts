@@ -13,6 +13,7 @@ import { parsePath, verbOf } from './request.ts';
 import { route, type Stored } from './routes.ts';
 import type { ServedResources } from './served.ts';
 import * as status from './status.ts';
+import { recordedCode } from './transport-faults.ts';
 
 /** One request as the fake saw it, for assertions. */
 export interface SeenRequest {
@@ -55,7 +56,7 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
   const discoveryPath = req.method === 'GET' && isDiscoveryPath(url.pathname);
   const verb = discoveryPath ? 'get' : verbOf(req.method ?? 'GET', target?.name);
   const contentType = req.headers['content-type'];
-  const send = (code: number, payload: unknown, type = 'application/json', headers = {}): void => {
+  const record = (code: number): void => {
     server.requests.push({
       verb,
       group: target?.group ?? '',
@@ -66,6 +67,9 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
       code,
       at: Math.round(performance.now() - server.started),
     });
+  };
+  const send = (code: number, payload: unknown, type = 'application/json', headers = {}): void => {
+    record(code);
     res.writeHead(code, { ...headers, 'content-type': type });
     res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
   };
@@ -85,6 +89,12 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
     if (verb === 'list') server.expiring.check(target.resource, url);
     // The handler reads the body only after authentication, authorization and routing.
     checkRequestBody(Buffer.byteLength(body));
+    const raw = server.faults.takeRaw(verb, target.resource);
+    if (raw) {
+      raw(res, url);
+      record(recordedCode(res));
+      return;
+    }
     const [code, payload, type] = server.faults.apply(verb, target.resource, () =>
       route(server.stored(), verb, target, url, body, contentType ?? ''),
     );
