@@ -177,7 +177,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       });
     },
     async listApiResources(group, version) {
-      const list = await call('listApiResources', {}, () => custom.getAPIResources({ group, version }));
+      const list = await call('listApiResources', { name: `${group}/${version}` }, () =>
+        custom.getAPIResources({ group, version }),
+      );
       return list.resources
         .filter((r) => !r.name.includes('/'))
         .map((r) => ({ resource: r.name, kind: r.kind, verbs: r.verbs }));

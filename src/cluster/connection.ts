@@ -60,7 +60,7 @@ export function connect(options: ConnectOptions = {}): Connection {
     return withProxy(fromServiceAccount(options.serviceAccountPrefix ?? '', saDir), env);
   if (options.context) throw new ConnectionError(`context "${options.context}" is not in the kubeconfig (known: none)`);
   throw new ConnectionError(
-    `no Kubernetes connection: not running in a pod with a service account, and no kubeconfig (pass --kubeconfig, set $KUBECONFIG, or create ~/.kube/config; looked at ${files.join(', ')})`,
+    `no Kubernetes connection: not running in a pod with a service account, and no kubeconfig (pass --kubeconfig, set $KUBECONFIG, or create ~/.kube/config)`,
   );
 }
 

@@ -8,7 +8,7 @@ import type { FakeAuthorizer } from './authorizer.ts';
 import { type ExpiringLists, isDiscoveryPath } from './discovery.ts';
 import type { FakeFaults } from './faults.ts';
 import { checkRequestBody } from './object-size.ts';
-import { PlainAnswer, pageNotFound, serviceUnavailable } from './plain-answers.ts';
+import { PlainAnswer, serviceUnavailable } from './plain-answers.ts';
 import { parsePath, verbOf } from './request.ts';
 import { route, type Stored } from './routes.ts';
 import type { ServedResources } from './served.ts';
@@ -80,7 +80,7 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
       send(200, server.served.discovery(url.pathname));
       return;
     }
-    if (!target) throw pageNotFound();
+    if (!target) throw status.noSuchResource();
     // The API server authorizes before it routes: a path it does not serve is still a 403 when RBAC says no.
     if (!server.authorizer.allows(verb, target))
       throw status.forbidden(server.user, verb, target.resource, target.group, target.namespace, target.name);
