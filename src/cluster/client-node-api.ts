@@ -14,7 +14,7 @@ import {
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
-import { toKubeApiError, type CallSubject, KubeApiError } from './api-error.ts';
+import { toKubeApiError, type CallSubject, KubeApiError, UnusableAnswer } from './api-error.ts';
 import type { Connection } from './connection.ts';
 import { CredentialError, ExecPluginError } from './exec-credential.ts';
 import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from './list-pager.ts';
@@ -30,7 +30,7 @@ import {
   type RawObject,
 } from './kube-api.ts';
 import { DEFAULT_RETRY, OUTAGE, retryTransient, type RetryPolicy } from './retry.ts';
-import { boundedHttp, TRANSPORT_LIMITS, type TransportLimits } from './transport.ts';
+import { boundedHttp, callAnswers, TRANSPORT_LIMITS, type TransportLimits } from './transport.ts';
 
 /** Options for the client: retry policies, bounds, a hook that hears about retries (progress, tests), interruption. */
 export interface ClientOptions {
@@ -46,6 +46,18 @@ export interface ClientOptions {
   /** SIGINT/SIGTERM: ends a wait for the server's Retry-After at once. */
   readonly signal?: AbortSignal;
 }
+
+/** The answer when it has the shape the call reads; else one UnusableAnswer, never retried. */
+function shaped<T>(answer: T, valid: (answer: T) => boolean, what: string): T {
+  if (!valid(answer)) throw new UnusableAnswer('Malformed', `the API server answered something that is not ${what}`);
+  return answer;
+}
+
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isList = (list: { items?: unknown }): boolean =>
+  isObject(list) && Array.isArray(list.items) && list.items.every(isObject);
+const LIST = 'a Kubernetes list';
+const DISCOVERY = 'a discovery document';
 
 /** Builds the KubeApi prober uses from a resolved connection. */
 export function clientNodeApi(connection: Connection, options: ClientOptions = {}): KubeApi {
@@ -66,17 +78,36 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   let reached = false;
 
   /** One call: errors mapped to KubeApiError, transient ones retried. */
-  function call<T>(name: KubeCall, subject: CallSubject, run: () => Promise<T>, permission?: Permission): Promise<T> {
+  function call<T>(
+    name: KubeCall,
+    subject: CallSubject,
+    run: () => Promise<T>,
+    permission?: Permission,
+    expected = 'the Kubernetes object asked for',
+  ): Promise<T> {
     const once = async (): Promise<T> => {
+      const seen: { status?: number } = {};
       try {
-        const result = await run();
+        const result = await callAnswers.run(seen, run);
         reached = true;
         return result;
-      } catch (error) {
+      } catch (thrown) {
         // No credential: the request never left, and a retry would only start the plugin again.
-        if (error instanceof ExecPluginError) throw new CredentialError(name, error);
+        if (thrown instanceof ExecPluginError) throw new CredentialError(name, thrown);
+        // A 2xx whose body client-node could not decode (null items, garbage): the same answer would come again.
+        const undecodable =
+          seen.status !== undefined &&
+          seen.status >= 200 &&
+          seen.status < 300 &&
+          !(thrown instanceof UnusableAnswer) &&
+          !(thrown instanceof KubeApiError);
+        const error = undecodable
+          ? new UnusableAnswer('Malformed', `the API server answered something that is not ${expected}`, {
+              cause: thrown,
+            })
+          : thrown;
         const mapped = toKubeApiError(name, subject, error, connection.server, permission);
-        if (mapped.code !== undefined) reached = true;
+        if (mapped.code !== undefined || seen.status !== undefined) reached = true;
         throw mapped;
       }
     };
@@ -100,8 +131,17 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
 
   return {
     async listPods(namespace, labelSelector) {
-      const list = await call('listPods', { namespace }, () =>
-        core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+      const list = await call(
+        'listPods',
+        { namespace },
+        async () =>
+          shaped(
+            await core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+            isList,
+            LIST,
+          ),
+        undefined,
+        LIST,
       );
       return list.items;
     },
@@ -147,8 +187,12 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     },
     async listEndpointSlices(namespace, service) {
       const labelSelector = `kubernetes.io/service-name=${service}`;
-      const list = await call('listEndpointSlices', { namespace }, () =>
-        discovery.listNamespacedEndpointSlice({ namespace, labelSelector }),
+      const list = await call(
+        'listEndpointSlices',
+        { namespace },
+        async () => shaped(await discovery.listNamespacedEndpointSlice({ namespace, labelSelector }), isList, LIST),
+        undefined,
+        LIST,
       );
       return list.items;
     },
@@ -166,7 +210,21 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     listAuthorizationPolicies: () => listPolicies('listAuthorizationPolicies', 'authorizationpolicies'),
     listPeerAuthentications: () => listPolicies('listPeerAuthentications', 'peerauthentications'),
     async listApiGroups() {
-      const list = await call('listApiGroups', {}, () => apis.getAPIVersions());
+      const list = await call(
+        'listApiGroups',
+        {},
+        async () =>
+          shaped(
+            await apis.getAPIVersions(),
+            (l) =>
+              isObject(l) &&
+              Array.isArray(l.groups) &&
+              l.groups.every((g) => isObject(g) && typeof g.name === 'string' && Array.isArray(g.versions)),
+            DISCOVERY,
+          ),
+        undefined,
+        DISCOVERY,
+      );
       return list.groups.map((g) => {
         const preferred = g.preferredVersion?.version;
         const versions = g.versions.map((v) => v.version);
@@ -177,8 +235,20 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       });
     },
     async listApiResources(group, version) {
-      const list = await call('listApiResources', { name: `${group}/${version}` }, () =>
-        custom.getAPIResources({ group, version }),
+      const list = await call(
+        'listApiResources',
+        { name: `${group}/${version}` },
+        async () =>
+          shaped(
+            await custom.getAPIResources({ group, version }),
+            (l) =>
+              isObject(l) &&
+              Array.isArray(l.resources) &&
+              l.resources.every((r) => isObject(r) && typeof r.name === 'string'),
+            DISCOVERY,
+          ),
+        undefined,
+        DISCOVERY,
       );
       return list.resources
         .filter((r) => !r.name.includes('/'))

@@ -9,7 +9,14 @@ import {
   ResponseContext,
   type ResponseBody,
 } from '@kubernetes/client-node';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { UnusableAnswer } from './api-error.ts';
+
+/**
+ * What the requests of one call got back, for the call's error handling: a call that fails after a 2xx
+ * answer failed on the answer's content (client-node could not decode it), not on the way to the server.
+ */
+export const callAnswers = new AsyncLocalStorage<{ status?: number }>();
 
 /** How long one request may take and how large its answer may be. */
 export interface TransportLimits {
@@ -79,6 +86,8 @@ export function boundedHttp(limits: TransportLimits = TRANSPORT_LIMITS): HttpLib
         .toPromise()
         .then(
           (response) => {
+            const seen = callAnswers.getStore();
+            if (seen) seen.status = response.httpStatusCode;
             const buffer = readBounded(response.body.stream(), limits.maxAnswerBytes).catch((error: unknown) => {
               throw timedOut(deadline, ms, error);
             });

@@ -122,3 +122,30 @@ t.test('a page too large at 500 objects is read in smaller pages when they fit',
     [200, 200],
   );
 });
+
+t.test('typed answers of the wrong shape are refused once, not met later as internal errors', async (t) => {
+  const { fake, api } = await cluster(t);
+  fake.answerRawNext('list', 'pods', verbatim('{"kind":"PodList","items":null,"metadata":{}}'), 10);
+  await t.rejects(api.listPods('ns'), {
+    message: /^list pods in namespace ns: the API server answered something that is not a Kubernetes list/,
+  });
+  t.equal(fake.seen('list', 'pods').length, 1, 'asked once');
+  fake.answerRawNext('list', 'endpointslices', verbatim('{"kind":"EndpointSliceList","items":5}'), 10);
+  await t.rejects(api.listEndpointSlices('ns', 'web'), {
+    message:
+      /^list endpointslices\.discovery\.k8s\.io in namespace ns: the API server answered something that is not a Kubernetes list/,
+  });
+  fake.answerRawNext(
+    'get',
+    'apis',
+    verbatim('{"kind":"APIGroupList","groups":[{"name":"cilium.io","versions":null}]}'),
+    10,
+  );
+  await t.rejects(api.listApiGroups(), {
+    message: /^get apis cluster-wide: the API server answered something that is not a discovery document/,
+  });
+  fake.answerRawNext('get', 'apis', verbatim('{"kind":"APIResourceList","resources":null}'), 10);
+  await t.rejects(api.listApiResources('cilium.io', 'v2'), {
+    message: /^get apis cluster-wide: the API server answered something that is not a discovery document/,
+  });
+});

@@ -73,9 +73,18 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
     res.writeHead(code, { ...headers, 'content-type': type });
     res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
   };
+  /** A transport-level fault (transport-faults.ts) answers instead, when the test injected one. */
+  const answeredRaw = (verb: string, resource: string): boolean => {
+    const raw = server.faults.takeRaw(verb, resource);
+    if (!raw) return false;
+    raw(res, url);
+    record(recordedCode(res));
+    return true;
+  };
   try {
     if (req.headers.authorization !== `Bearer ${server.token}`) throw status.unauthorized();
     if (discoveryPath) {
+      if (answeredRaw('get', 'apis')) return;
       if (server.unavailable.has(url.pathname.split('/')[2] ?? '')) throw serviceUnavailable();
       send(200, server.served.discovery(url.pathname));
       return;
@@ -89,12 +98,7 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
     if (verb === 'list') server.expiring.check(target.resource, url);
     // The handler reads the body only after authentication, authorization and routing.
     checkRequestBody(Buffer.byteLength(body));
-    const raw = server.faults.takeRaw(verb, target.resource);
-    if (raw) {
-      raw(res, url);
-      record(recordedCode(res));
-      return;
-    }
+    if (answeredRaw(verb, target.resource)) return;
     const [code, payload, type] = server.faults.apply(verb, target.resource, () =>
       route(server.stored(), verb, target, url, body, contentType ?? ''),
     );
