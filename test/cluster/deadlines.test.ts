@@ -6,7 +6,8 @@
 // Upstream: client-go rest/request.go (Request.timeout, the per-request context deadline; retries with
 // backoff on connection errors and Retry-After in rest/with_retry.go).
 
-import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import t, { type Test } from 'tap';
 import { clientNodeApi, type ClientOptions } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
@@ -83,7 +84,7 @@ t.test('a server that never answered (connection refused) is reported after the 
   const kubeconfig = fake.kubeconfig.replace(/kubeconfig$/, 'refused');
   const config = fake.kubeconfigObject() as { clusters: { cluster: { server: string } }[] };
   config.clusters[0]!.cluster.server = `https://127.0.0.1:${port}`;
-  (await import('node:fs')).writeFileSync(kubeconfig, JSON.stringify(config));
+  writeFileSync(kubeconfig, JSON.stringify(config));
   const api = clientNodeApi(connect({ kubeconfig }), {
     onRetry: (_e, _n, message) => heard.push(message),
   });
@@ -92,4 +93,68 @@ t.test('a server that never answered (connection refused) is reported after the 
     message: /cannot reach the Kubernetes API server.*ECONNREFUSED/,
   });
   t.equal(heard.length, DEFAULT_RETRY.attempts - 1, 'the short retries, not the outage budget');
+});
+
+/** A TCP relay on a port of its own to the fake: closed, its port refuses connections, as a restarting API server's does. */
+class Relay {
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+  readonly target: number;
+  port = 0;
+
+  constructor(target: number) {
+    this.target = target;
+  }
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = tcpConnect(this.target, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.once('close', () => this.#sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+    this.#server = server;
+  }
+
+  /** Stops listening and drops every connection: the port refuses until `open` again. */
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    this.#server = undefined;
+  }
+}
+
+t.test('a control-plane restart: connection refused for a while, then the server is back', async (t) => {
+  const fake = await FakeApiServer.start(t);
+  fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
+  const relay = new Relay(Number(new URL(fake.url).port));
+  await relay.open();
+  t.teardown(() => relay.close());
+  const config = fake.kubeconfigObject() as { clusters: { cluster: { server: string } }[] };
+  config.clusters[0]!.cluster.server = `https://127.0.0.1:${relay.port}`;
+  const kubeconfig = fake.kubeconfig.replace(/kubeconfig$/, 'relayed');
+  writeFileSync(kubeconfig, JSON.stringify(config));
+  const refusals: string[] = [];
+  let reopened: Promise<void> | undefined;
+  const api = clientNodeApi(connect({ kubeconfig }), {
+    limits,
+    retry: { ...quick, outage: { budgetMs: 30_000, maxDelayMs: 20 } },
+    onRetry: (_e, _n, message) => {
+      refusals.push(message);
+      // The server comes back after eight refused attempts: twice the short retries.
+      if (refusals.length === 8) reopened = relay.open();
+    },
+  });
+  t.equal((await api.listPods('web')).length, 1, 'the server answered once');
+  await relay.close();
+  const pod = await api.readPod('web', 'web-1');
+  await reopened;
+  t.equal(pod.metadata?.name, 'web-1', 'read once the server is back');
+  t.equal(refusals.length, 8);
+  t.match(refusals[0], /cannot reach the Kubernetes API server at .*ECONNREFUSED/);
 });
