@@ -40,6 +40,8 @@ export interface ClientOptions {
    * is reported in seconds, and a control-plane restart in the middle of a run is ridden out.
    */
   readonly retry?: RetryPolicy;
+  /** The most one call may spend on retries (outage and Retry-After waits): `--agent-timeout` when given. */
+  readonly callBudgetMs?: number;
   /** Each request's deadline and the bytes of an answer. */
   readonly limits?: TransportLimits;
   readonly onRetry?: (error: KubeApiError, attempt: number, message: string) => void;
@@ -59,6 +61,16 @@ const isList = (list: { items?: unknown }): boolean =>
 const LIST = 'a Kubernetes list';
 const DISCOVERY = 'a discovery document';
 
+/** `policy` with its waits capped at `budgetMs`, so that no call outlives the deadline it serves. */
+function withinBudget(policy: RetryPolicy, budgetMs: number | undefined): RetryPolicy {
+  if (budgetMs === undefined) return policy;
+  return {
+    ...policy,
+    retryAfterBudgetMs: Math.min(policy.retryAfterBudgetMs ?? 60_000, budgetMs),
+    ...(policy.outage ? { outage: { ...policy.outage, budgetMs: Math.min(policy.outage.budgetMs, budgetMs) } } : {}),
+  };
+}
+
 /** Builds the KubeApi prober uses from a resolved connection. */
 export function clientNodeApi(connection: Connection, options: ClientOptions = {}): KubeApi {
   // makeApiClient's configuration, with the bounded transport in place of undici's bare defaults.
@@ -72,7 +84,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   const custom = new CustomObjectsApi(config);
   const apis = new ApisApi(config);
   const readPage = pageReader(config);
-  const policy = options.retry ?? { ...DEFAULT_RETRY, outage: OUTAGE };
+  const policy = withinBudget(options.retry ?? { ...DEFAULT_RETRY, outage: OUTAGE }, options.callBudgetMs);
   const { outage: _notYet, ...beforeContact } = policy;
   /** Whether the API server has answered anything yet (an HTTP error counts: it is there). */
   let reached = false;

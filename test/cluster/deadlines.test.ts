@@ -158,3 +158,14 @@ t.test('a control-plane restart: connection refused for a while, then the server
   t.equal(refusals.length, 8);
   t.match(refusals[0], /cannot reach the Kubernetes API server at .*ECONNREFUSED/);
 });
+
+t.test('--agent-timeout caps how long a call rides out an outage', async (t) => {
+  const fake = await FakeApiServer.start(t);
+  fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), { limits, callBudgetMs: 1000 });
+  await api.listPods('web');
+  fake.failNext('get', 'pods', 503, 1000);
+  await t.rejects(api.readPod('web', 'web-1'), { code: 503, message: /still failing after \d+ s of retries/ });
+  const tries = fake.seen('get', 'pods').length;
+  t.ok(tries > 1 && tries < 10, `retried within a second of backoff, not 90 s (${tries} requests)`);
+});
