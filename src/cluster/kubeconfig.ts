@@ -2,7 +2,7 @@
 // ClientConfigLoadingRules.Load): read with a size bound, relative paths resolved against each file's
 // directory, the first file winning for every named entry and for current-context.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -10,6 +10,9 @@ import { ClusterError } from './api-error.ts';
 
 /** The most bytes prober reads of one kubeconfig: far above a kubeconfig of hundreds of clusters with their CAs. */
 export const KUBECONFIG_MAX_BYTES = 16 * 2 ** 20;
+
+/** The most bytes of a file a kubeconfig names (a CA bundle, a client certificate or key, a token). */
+export const REFERENCED_FILE_MAX_BYTES = 2 ** 20;
 
 /** A kubeconfig that cannot be used; printed as one line, exit 2. */
 export class KubeconfigError extends ClusterError {
@@ -101,6 +104,25 @@ function entries(file: string, config: Json, list: 'clusters' | 'users' | 'conte
   });
 }
 
+/**
+ * A file a kubeconfig names must be a regular file of at most REFERENCED_FILE_MAX_BYTES: client-node reads
+ * it whole on every request, so `certificate-authority: /dev/zero` would never end. A missing one is left
+ * to client-node, which names it when it is used.
+ */
+function checkReferenced(name: string, field: string, path: string): void {
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(path);
+  } catch {
+    return;
+  }
+  if (!stat.isFile()) throw new KubeconfigError(`kubeconfig entry "${name}": ${field} ${path} is not a regular file`);
+  if (stat.size > REFERENCED_FILE_MAX_BYTES)
+    throw new KubeconfigError(
+      `kubeconfig entry "${name}": ${field} ${path} is larger than ${REFERENCED_FILE_MAX_BYTES / 2 ** 20} MiB`,
+    );
+}
+
 /** `entry` with its file paths made absolute against `dir` (client-go ResolveLocalPaths). */
 function resolvePaths(entry: Named, body: string, fields: readonly string[], dir: string): Named {
   const inner = entry[body];
@@ -109,6 +131,7 @@ function resolvePaths(entry: Named, body: string, fields: readonly string[], dir
   for (const field of fields) {
     const path = out[field];
     if (typeof path === 'string' && path && !isAbsolute(path)) out[field] = resolve(dir, path);
+    if (typeof out[field] === 'string' && out[field]) checkReferenced(entry.name, field, out[field] as string);
   }
   // An exec command with a slash is a path relative to the file; a bare name is looked up in PATH.
   const exec = out.exec;

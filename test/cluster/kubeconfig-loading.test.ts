@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
-import { KUBECONFIG_MAX_BYTES } from '../../src/cluster/kubeconfig.ts';
+import { KUBECONFIG_MAX_BYTES, REFERENCED_FILE_MAX_BYTES } from '../../src/cluster/kubeconfig.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 
@@ -148,4 +148,23 @@ t.test('an explicit --kubeconfig must exist, and is read with a size bound', asy
   t.throws(() => connect({ kubeconfig: notYaml }), { message: new RegExp(`^unable to read kubeconfig ${notYaml}: `) });
   writeFileSync(notYaml, 'clusters: 5\n');
   t.throws(() => connect({ kubeconfig: notYaml }), { message: `kubeconfig ${notYaml}: clusters is not a list` });
+});
+
+t.test('a file the kubeconfig names must be a regular file of at most 1 MiB', async (t) => {
+  const { fake, write } = await setup(t);
+  const withCa = (path: string): Json => {
+    const c = config(fake, { ctx: 'ca', cluster: 'ca', user: 'ca', current: 'ca' });
+    delete c.clusters[0].cluster['certificate-authority-data'];
+    c.clusters[0].cluster['certificate-authority'] = path;
+    return c;
+  };
+  const device = write('device', withCa('/dev/zero'));
+  t.throws(() => connect({ kubeconfig: device }), {
+    message: 'kubeconfig entry "ca": certificate-authority /dev/zero is not a regular file',
+  });
+  const big = write('big', withCa('big.crt'));
+  writeFileSync(join(big, '..', 'big.crt'), Buffer.alloc(REFERENCED_FILE_MAX_BYTES + 1));
+  t.throws(() => connect({ kubeconfig: big }), {
+    message: /^kubeconfig entry "ca": certificate-authority .*big\.crt is larger than 1 MiB$/,
+  });
 });
