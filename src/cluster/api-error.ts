@@ -8,6 +8,7 @@ import {
   notFoundCause,
   podSecurityLevel,
   type ServerAnswer,
+  webhookOf,
 } from './refusal.ts';
 
 /** What a call was about, for messages: `pods "web-1" in namespace b-apacherr`. */
@@ -23,6 +24,24 @@ export interface CallSubject {
  */
 export class ClusterError extends Error {}
 
+/**
+ * An answer prober refuses to read further or use (transport.ts, list-pager.ts): larger than its bound,
+ * not the shape of a Kubernetes object, or not there within the request's deadline. `transient` says
+ * whether asking again may help (a deadline may; the same oversized or malformed answer would come again).
+ */
+export class UnusableAnswer extends Error {
+  readonly transient: boolean;
+  /** `TooLarge`, `Malformed` or `Timeout`: how KubeApiError names it. */
+  readonly kind: 'TooLarge' | 'Malformed' | 'Timeout';
+
+  constructor(kind: UnusableAnswer['kind'], message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnusableAnswer';
+    this.kind = kind;
+    this.transient = kind === 'Timeout';
+  }
+}
+
 /** A failed KubeApi call. `code` is the HTTP status, undefined when the API server was not reached. */
 export class KubeApiError extends ClusterError {
   readonly call: KubeCall;
@@ -31,13 +50,15 @@ export class KubeApiError extends ClusterError {
   readonly reason: string | undefined;
   /** The `Retry-After` header in whole seconds (429 from API Priority and Fairness, 503 of a starting API). */
   readonly retryAfterSeconds: number | undefined;
+  /** Set when the message says itself whether a retry may help (an unusable answer). */
+  readonly #transient: boolean | undefined;
 
   constructor(
     call: KubeCall,
     code: number | undefined,
     reason: string | undefined,
     message: string,
-    options?: ErrorOptions & { readonly retryAfterSeconds?: number | undefined },
+    options?: ErrorOptions & { readonly retryAfterSeconds?: number | undefined; readonly transient?: boolean },
   ) {
     super(message, options);
     this.name = 'KubeApiError';
@@ -45,6 +66,7 @@ export class KubeApiError extends ClusterError {
     this.code = code;
     this.reason = reason;
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.#transient = options?.transient;
   }
 
   /**
@@ -57,6 +79,7 @@ export class KubeApiError extends ClusterError {
 
   /** True when retrying the same call may succeed: throttling, server errors, a dropped connection. */
   get transient(): boolean {
+    if (this.#transient !== undefined) return this.#transient;
     if (this.tooLarge) return false;
     return this.code === undefined || this.code === 429 || this.code >= 500;
   }
@@ -93,6 +116,12 @@ export function toKubeApiError(
   if (error instanceof KubeApiError) return error;
   const where = permission.scope === 'cluster' ? 'cluster-wide' : `in namespace ${subject.namespace ?? '?'}`;
   const code = typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : undefined;
+  if (error instanceof UnusableAnswer) {
+    return new KubeApiError(call, undefined, error.kind, `${permissionLabel(permission)} ${where}: ${error.message}`, {
+      cause: error,
+      transient: error.transient,
+    });
+  }
   if (code === undefined) {
     return new KubeApiError(
       call,
@@ -105,14 +134,18 @@ export function toKubeApiError(
   const answer = answerOf(code, error);
   const said = answer.message ? `: ${answer.message}` : '';
   const object = `${permission.resource.split('/')[0]}${subject.name ? ` "${subject.name}"` : ''}`;
+  const webhook = webhookOf(answer.message);
   const message = ((): string => {
+    // A webhook's denial comes with whatever 4xx code it chose (400 when it chose none): it is the webhook's.
+    if (webhook !== undefined && code >= 400 && code < 500)
+      return `refused by the admission webhook "${webhook}" ${where}, not RBAC${said}`;
     switch (code) {
       case 401:
         return `the Kubernetes API server at ${server} rejected the credentials (401 Unauthorized)${said}`;
       case 403:
         return forbiddenMessage(call, answer, permission, subject, where);
       case 404:
-        return notFoundMessage(call, answer, permission, object, where);
+        return notFoundMessage(call, answer, permission, subject, where);
       case 409:
         return `conflict on ${object} ${where}${said}`;
       case 410:
@@ -165,32 +198,33 @@ function forbiddenMessage(
     }
     case 'quota':
       return `refused by a ResourceQuota ${where}, not RBAC (the namespace's quota has no room left, or requires requests/limits this pod does not set)${said}`;
+    case 'limit-range':
+      return `refused by a LimitRange ${where}, not RBAC (the pod's requests or limits are outside what the namespace's LimitRange allows)${said}`;
+    case 'webhook':
+      return `refused by the admission webhook "${webhookOf(answer.message)}" ${where}, not RBAC${said}`;
     default:
       return `refused by an admission check ${where}, not RBAC (a policy or webhook of this cluster)${said}`;
   }
 }
 
 /**
- * A 404 in words, as `kubectl debug` tells them apart: the path not served at all (plain-text `404
- * page not found`), the resource or subresource not served (a NotFound naming no object: for
- * `pods/ephemeralcontainers`, ephemeral containers are disabled), or the object gone.
+ * A 404 in words, as `kubectl debug` tells them apart (refusal.ts): the object gone, or the path not
+ * served — for `pods/ephemeralcontainers` that means ephemeral containers are disabled, for discovery a
+ * group version the cluster lacks, for a list a group, version or resource it lacks.
  */
 function notFoundMessage(
   call: KubeCall,
   answer: ServerAnswer,
   permission: Permission,
-  object: string,
+  subject: CallSubject,
   where: string,
 ): string {
   const said = answer.message ? `: ${answer.message}` : '';
-  switch (notFoundCause(answer)) {
-    case 'unserved-path':
-      return `the API server does not serve ${permission.group ? `the API group ${permission.group} (at the version asked)` : 'this path'} for ${permissionLabel(permission)} (404 page not found: the group is not installed, or not at this version)`;
-    case 'unserved-resource':
-      return call === 'addEphemeralContainer'
-        ? `ephemeral containers are disabled in this cluster (the API server does not serve pods/ephemeralcontainers${said}); use --agent=pod`
-        : `the API server does not serve ${permission.resource}${permission.group ? ` in ${permission.group}` : ''}${said}`;
-    default:
-      return `${object} not found ${where}${said}`;
-  }
+  const object = `${permission.resource.split('/')[0]}${subject.name ? ` "${subject.name}"` : ''}`;
+  if (notFoundCause(answer, subject.name) === 'object-gone') return `${object} not found ${where}${said}`;
+  if (call === 'addEphemeralContainer')
+    return `ephemeral containers are disabled in this cluster (the API server does not serve pods/ephemeralcontainers${said}); use --agent=pod`;
+  if (permission.grant === 'discovery')
+    return `the API server does not serve the API group version ${subject.name ?? '?'} (404: the group is not installed, or not at this version)${said}`;
+  return `the API server does not serve ${permission.resource}${permission.group ? ` in ${permission.group}` : ''} (404: the group, version or resource is not installed)${said}`;
 }

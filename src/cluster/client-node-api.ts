@@ -4,15 +4,17 @@ import {
   ApisApi,
   CoreV1Api,
   CustomObjectsApi,
+  createConfiguration,
   DiscoveryV1Api,
   PatchStrategy,
+  ServerConfiguration,
   setHeaderOptions,
   type V1EphemeralContainer,
   type V1Namespace,
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
-import { toKubeApiError, type CallSubject, KubeApiError } from './api-error.ts';
+import { toKubeApiError, type CallSubject, KubeApiError, UnusableAnswer } from './api-error.ts';
 import type { Connection } from './connection.ts';
 import { CredentialError, ExecPluginError } from './exec-credential.ts';
 import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from './list-pager.ts';
@@ -24,41 +26,106 @@ import {
   type KubeCall,
   type Permission,
   type PolicyResource,
+  permissionLabel,
   type RawObject,
 } from './kube-api.ts';
-import { DEFAULT_RETRY, retryTransient, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, OUTAGE, retryTransient, type RetryPolicy } from './retry.ts';
+import { boundedHttp, callAnswers, TRANSPORT_LIMITS, type TransportLimits } from './transport.ts';
 
-/** Options for the client: retry policy, a hook that hears about retries (progress, tests), interruption. */
+/** Options for the client: retry policies, bounds, a hook that hears about retries (progress, tests), interruption. */
 export interface ClientOptions {
+  /**
+   * How calls are retried. Its `outage` (by default {@link OUTAGE} with {@link DEFAULT_RETRY}) applies
+   * only once the API server has answered this run, so that a wrong address or a cluster that is down
+   * is reported in seconds, and a control-plane restart in the middle of a run is ridden out.
+   */
   readonly retry?: RetryPolicy;
+  /** The most one call may spend on retries (outage and Retry-After waits): `--agent-timeout` when given. */
+  readonly callBudgetMs?: number;
+  /** Each request's deadline and the bytes of an answer. */
+  readonly limits?: TransportLimits;
   readonly onRetry?: (error: KubeApiError, attempt: number, message: string) => void;
   /** SIGINT/SIGTERM: ends a wait for the server's Retry-After at once. */
   readonly signal?: AbortSignal;
 }
 
+/** The answer when it has the shape the call reads; else one UnusableAnswer, never retried. */
+function shaped<T>(answer: T, valid: (answer: T) => boolean, what: string): T {
+  if (!valid(answer)) throw new UnusableAnswer('Malformed', `the API server answered something that is not ${what}`);
+  return answer;
+}
+
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isList = (list: { items?: unknown }): boolean =>
+  isObject(list) && Array.isArray(list.items) && list.items.every(isObject);
+const LIST = 'a Kubernetes list';
+const DISCOVERY = 'a discovery document';
+
+/** `policy` with its waits capped at `budgetMs`, so that no call outlives the deadline it serves. */
+function withinBudget(policy: RetryPolicy, budgetMs: number | undefined): RetryPolicy {
+  if (budgetMs === undefined) return policy;
+  return {
+    ...policy,
+    retryAfterBudgetMs: Math.min(policy.retryAfterBudgetMs ?? 60_000, budgetMs),
+    ...(policy.outage ? { outage: { ...policy.outage, budgetMs: Math.min(policy.outage.budgetMs, budgetMs) } } : {}),
+  };
+}
+
 /** Builds the KubeApi prober uses from a resolved connection. */
 export function clientNodeApi(connection: Connection, options: ClientOptions = {}): KubeApi {
-  const core = connection.kubeConfig.makeApiClient(CoreV1Api);
-  const discovery = connection.kubeConfig.makeApiClient(DiscoveryV1Api);
-  const custom = connection.kubeConfig.makeApiClient(CustomObjectsApi);
-  const apis = connection.kubeConfig.makeApiClient(ApisApi);
-  const retry = options.retry ?? DEFAULT_RETRY;
-  const readPage = pageReader(connection.kubeConfig);
+  // makeApiClient's configuration, with the bounded transport in place of undici's bare defaults.
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(connection.kubeConfig.getCurrentCluster()?.server ?? '', {}),
+    authMethods: { default: connection.kubeConfig },
+    httpApi: boundedHttp(options.limits ?? TRANSPORT_LIMITS),
+  });
+  const core = new CoreV1Api(config);
+  const discovery = new DiscoveryV1Api(config);
+  const custom = new CustomObjectsApi(config);
+  const apis = new ApisApi(config);
+  const readPage = pageReader(config);
+  const policy = withinBudget(options.retry ?? { ...DEFAULT_RETRY, outage: OUTAGE }, options.callBudgetMs);
+  const { outage: _notYet, ...beforeContact } = policy;
+  /** Whether the API server has answered anything yet (an HTTP error counts: it is there). */
+  let reached = false;
 
   /** One call: errors mapped to KubeApiError, transient ones retried. */
-  function call<T>(name: KubeCall, subject: CallSubject, run: () => Promise<T>, permission?: Permission): Promise<T> {
+  function call<T>(
+    name: KubeCall,
+    subject: CallSubject,
+    run: () => Promise<T>,
+    permission?: Permission,
+    expected = 'the Kubernetes object asked for',
+  ): Promise<T> {
     const once = async (): Promise<T> => {
+      const seen: { status?: number } = {};
       try {
-        return await run();
-      } catch (error) {
+        const result = await callAnswers.run(seen, run);
+        reached = true;
+        return result;
+      } catch (thrown) {
         // No credential: the request never left, and a retry would only start the plugin again.
-        if (error instanceof ExecPluginError) throw new CredentialError(name, error);
-        throw toKubeApiError(name, subject, error, connection.server, permission);
+        if (thrown instanceof ExecPluginError) throw new CredentialError(name, thrown);
+        // A 2xx whose body client-node could not decode (null items, garbage): the same answer would come again.
+        const undecodable =
+          seen.status !== undefined &&
+          seen.status >= 200 &&
+          seen.status < 300 &&
+          !(thrown instanceof UnusableAnswer) &&
+          !(thrown instanceof KubeApiError);
+        const error = undecodable
+          ? new UnusableAnswer('Malformed', `the API server answered something that is not ${expected}`, {
+              cause: thrown,
+            })
+          : thrown;
+        const mapped = toKubeApiError(name, subject, error, connection.server, permission);
+        if (mapped.code !== undefined || seen.status !== undefined) reached = true;
+        throw mapped;
       }
     };
     return retryTransient(
       once,
-      retry,
+      reached ? policy : beforeContact,
       (error, attempt, delayMs) =>
         options.onRetry?.(
           error,
@@ -76,8 +143,17 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
 
   return {
     async listPods(namespace, labelSelector) {
-      const list = await call('listPods', { namespace }, () =>
-        core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+      const list = await call(
+        'listPods',
+        { namespace },
+        async () =>
+          shaped(
+            await core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+            isList,
+            LIST,
+          ),
+        undefined,
+        LIST,
       );
       return list.items;
     },
@@ -123,8 +199,12 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     },
     async listEndpointSlices(namespace, service) {
       const labelSelector = `kubernetes.io/service-name=${service}`;
-      const list = await call('listEndpointSlices', { namespace }, () =>
-        discovery.listNamespacedEndpointSlice({ namespace, labelSelector }),
+      const list = await call(
+        'listEndpointSlices',
+        { namespace },
+        async () => shaped(await discovery.listNamespacedEndpointSlice({ namespace, labelSelector }), isList, LIST),
+        undefined,
+        LIST,
       );
       return list.items;
     },
@@ -142,7 +222,21 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     listAuthorizationPolicies: () => listPolicies('listAuthorizationPolicies', 'authorizationpolicies'),
     listPeerAuthentications: () => listPolicies('listPeerAuthentications', 'peerauthentications'),
     async listApiGroups() {
-      const list = await call('listApiGroups', {}, () => apis.getAPIVersions());
+      const list = await call(
+        'listApiGroups',
+        {},
+        async () =>
+          shaped(
+            await apis.getAPIVersions(),
+            (l) =>
+              isObject(l) &&
+              Array.isArray(l.groups) &&
+              l.groups.every((g) => isObject(g) && typeof g.name === 'string' && Array.isArray(g.versions)),
+            DISCOVERY,
+          ),
+        undefined,
+        DISCOVERY,
+      );
       return list.groups.map((g) => {
         const preferred = g.preferredVersion?.version;
         const versions = g.versions.map((v) => v.version);
@@ -153,7 +247,21 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       });
     },
     async listApiResources(group, version) {
-      const list = await call('listApiResources', {}, () => custom.getAPIResources({ group, version }));
+      const list = await call(
+        'listApiResources',
+        { name: `${group}/${version}` },
+        async () =>
+          shaped(
+            await custom.getAPIResources({ group, version }),
+            (l) =>
+              isObject(l) &&
+              Array.isArray(l.resources) &&
+              l.resources.every((r) => isObject(r) && typeof r.name === 'string'),
+            DISCOVERY,
+          ),
+        undefined,
+        DISCOVERY,
+      );
       return list.resources
         .filter((r) => !r.name.includes('/'))
         .map((r) => ({ resource: r.name, kind: r.kind, verbs: r.verbs }));
@@ -182,6 +290,16 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   ): Promise<RawObject[]> {
     return readAllPages(
       (query) => call(name, {}, () => readPage(path, query), permission),
+      (what) =>
+        new KubeApiError(
+          name,
+          undefined,
+          'Malformed',
+          `${permissionLabel(permission ?? KUBE_API_PERMISSIONS[name])} cluster-wide: ${what}`,
+          {
+            transient: false,
+          },
+        ),
       (item) => (typed ? { ...typed, ...keep(item) } : keep(item)),
       (error, restart) =>
         options.onRetry?.(

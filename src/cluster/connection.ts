@@ -1,11 +1,12 @@
-// Finding the cluster like kubectl does: an explicit kubeconfig, else the pod's service account, else $KUBECONFIG / ~/.kube/config.
+// Finding the cluster like kubectl does: --kubeconfig, else $KUBECONFIG's files merged, else ~/.kube/config,
+// and the pod's service account only when none of them holds anything (client-go DeferredLoadingClientConfig).
 
 import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterError } from './api-error.ts';
 import { useExecPlugin } from './exec-credential.ts';
+import { isEmptyKubeconfig, kubeconfigFiles, loadKubeconfigs, type MergedKubeconfig } from './kubeconfig.ts';
 import { proxyFor } from './proxy-env.ts';
 
 /** Where the service account of a pod is mounted (client-node reads the same path). */
@@ -41,21 +42,26 @@ export class ConnectionError extends ClusterError {
   }
 }
 
-/** Resolves how to talk to the cluster. Throws ConnectionError with a one-line reason. */
+/**
+ * Resolves how to talk to the cluster, as kubectl does (client-go merged_client_builder.go,
+ * DeferredLoadingClientConfig.ClientConfig): the kubeconfig files (kubeconfig.ts) when they hold anything,
+ * also inside a pod; the pod's service account only when they hold nothing (none exists, or all are
+ * empty) and no `--context` was asked for. Throws a ClusterError with a one-line reason.
+ */
 export function connect(options: ConnectOptions = {}): Connection {
   const env = options.env ?? process.env;
   const saDir = `${options.serviceAccountPrefix ?? ''}${SERVICE_ACCOUNT_DIR}`;
+  const files = kubeconfigFiles(options.kubeconfig, env);
+  const merged = loadKubeconfigs(files, Boolean(options.kubeconfig));
+  if (!isEmptyKubeconfig(merged)) return withProxy(fromKubeconfig(merged, options.context, env), env);
   const inCluster =
     Boolean(env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) && existsSync(join(saDir, 'token'));
-  if (!options.kubeconfig && !options.context && inCluster)
+  if (inCluster && !options.context)
     return withProxy(fromServiceAccount(options.serviceAccountPrefix ?? '', saDir), env);
-  const files = options.kubeconfig ? [options.kubeconfig] : defaultKubeconfigs(env);
-  if (files.length === 0) {
-    throw new ConnectionError(
-      'no Kubernetes connection: not running in a pod with a service account, and no kubeconfig (pass --kubeconfig, set $KUBECONFIG, or create ~/.kube/config)',
-    );
-  }
-  return withProxy(fromKubeconfig(files, options.context, env), env);
+  if (options.context) throw new ConnectionError(`context "${options.context}" is not in the kubeconfig (known: none)`);
+  throw new ConnectionError(
+    `no Kubernetes connection: not running in a pod with a service account, and no kubeconfig (pass --kubeconfig, set $KUBECONFIG, or create ~/.kube/config)`,
+  );
 }
 
 /**
@@ -89,13 +95,6 @@ function withoutPassword(proxyUrl: string): string {
   }
 }
 
-function defaultKubeconfigs(env: NodeJS.ProcessEnv): string[] {
-  if (env.KUBECONFIG) return env.KUBECONFIG.split(':').filter(Boolean);
-  const home = env.HOME ?? homedir();
-  const file = join(home, '.kube', 'config');
-  return existsSync(file) ? [file] : [];
-}
-
 function fromServiceAccount(prefix: string, saDir: string): Connection {
   const kubeConfig = new KubeConfig();
   try {
@@ -111,22 +110,17 @@ function fromServiceAccount(prefix: string, saDir: string): Connection {
   return { kubeConfig, description: `in-cluster (${server})`, server, namespace, inCluster: true };
 }
 
-function fromKubeconfig(files: readonly string[], context: string | undefined, env: NodeJS.ProcessEnv): Connection {
+function fromKubeconfig(merged: MergedKubeconfig, context: string | undefined, env: NodeJS.ProcessEnv): Connection {
   const kubeConfig = new KubeConfig();
-  // The file that defines each user (the first one, as kubectl merges): exec commands are relative to it.
-  const userFiles = new Map<string, string>();
-  for (const [index, file] of files.entries()) {
-    if (!existsSync(file)) throw new ConnectionError(`kubeconfig ${file} does not exist`);
-    try {
-      const loaded = index === 0 ? kubeConfig : new KubeConfig();
-      loaded.loadFromFile(file);
-      for (const user of loaded.getUsers()) if (!userFiles.has(user.name)) userFiles.set(user.name, file);
-      if (loaded !== kubeConfig) kubeConfig.mergeConfig(loaded);
-    } catch (cause) {
-      throw new ConnectionError(`unable to read kubeconfig ${file}: ${(cause as Error).message.split('\n')[0]}`, {
-        cause,
-      });
-    }
+  const { userFiles, files, ...config } = merged;
+  try {
+    // JSON is YAML: client-node turns the merged file format into its own objects, as it reads a file.
+    kubeConfig.loadFromString(JSON.stringify(config));
+  } catch (cause) {
+    throw new ConnectionError(
+      `unable to use kubeconfig ${files.join(', ')}: ${(cause as Error).message.split('\n')[0]}`,
+      { cause },
+    );
   }
   if (context) {
     if (!kubeConfig.getContextObject(context)) {

@@ -3,7 +3,7 @@
 // the credential kept until its expirationTimestamp, and a missing binary reported once, never retried.
 
 import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ClusterError, KubeApiError } from './api-error.ts';
@@ -11,6 +11,34 @@ import type { KubeCall } from './kube-api.ts';
 
 /** The API versions of ExecCredential kubectl accepts (v1alpha1 is gone). */
 const API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
+
+/** The most a plugin may print on standard output: a credential with a client certificate is a few KiB. */
+export const EXEC_OUTPUT_MAX_BYTES = 2 ** 20;
+
+/** Plugins running now, each its own process group when not interactive: killed, group and all, when prober exits. */
+const running = new Map<ChildProcess, boolean>();
+
+/** Kills a plugin, and when it leads a process group of its own everything it started (even after it exited). */
+function kill(child: ChildProcess, ownGroup: boolean): void {
+  if (child.pid === undefined) return;
+  if (!ownGroup && (child.exitCode !== null || child.signalCode !== null)) return;
+  try {
+    process.kill(ownGroup ? -child.pid : child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+let exitHook = false;
+
+/** Registers, once, the exit hook that leaves no plugin behind (SIGINT, SIGTERM, an error: every exit runs it). */
+function killPluginsOnExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const [child, ownGroup] of running) kill(child, ownGroup);
+  });
+}
 
 /** A plugin that could not give a credential: the message is the whole story, in one line. */
 export class ExecPluginError extends ClusterError {
@@ -145,15 +173,55 @@ export class ExecCredentialPlugin {
     this.spawns += 1;
     const stdout = await new Promise<string>((done, failed) => {
       // Its standard error is the user's to read, as kubectl passes it through; stdin only when interactive.
+      // A plugin that needs no terminal runs in a process group of its own, so that prober's exit takes
+      // whatever it started too; an interactive one stays in the terminal's foreground group to read it.
+      const ownGroup = !interactive;
       const child = spawn(this.#command, this.#exec.args ?? [], {
         env,
         stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'inherit'],
+        detached: ownGroup,
       });
+      killPluginsOnExit();
+      running.set(child, ownGroup);
+      // SIGINT/SIGTERM while it runs: the plugin goes at once (a sleeping one would hold the run), and when
+      // no one else handles the signal, prober goes too, as it would have without this handler.
+      let stoppedBy: NodeJS.Signals | undefined;
+      const onSignal = (name: NodeJS.Signals): void => {
+        stoppedBy = name;
+        kill(child, ownGroup);
+        if (process.listenerCount(name) > 1) return;
+        stopListening();
+        process.kill(process.pid, name);
+      };
+      const stopListening = (): void => {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const chunks: Buffer[] = [];
-      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-      child.once('error', failed);
+      let bytes = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > EXEC_OUTPUT_MAX_BYTES) {
+          kill(child, ownGroup);
+          failed(new Error(`printed more than ${EXEC_OUTPUT_MAX_BYTES / 2 ** 20} MiB on standard output`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      child.once('error', (error) => {
+        running.delete(child);
+        stopListening();
+        failed(error);
+      });
+      // What it started in its group has no business outliving it (and may hold its standard output open).
+      child.once('exit', () => ownGroup && kill(child, true));
       child.once('close', (code, signal) => {
+        running.delete(child);
+        stopListening();
         if (code === 0) done(Buffer.concat(chunks).toString('utf8'));
+        else if (stoppedBy) failed(new Error(`was stopped: prober received ${stoppedBy}`));
         else failed(new Error(signal ? `was killed by ${signal}` : `failed with exit code ${code}`));
       });
     }).catch((error: NodeJS.ErrnoException) => {

@@ -3,6 +3,7 @@
 // managedFields) is never looked at, so it is dropped page by page instead of held for the whole run.
 
 import type { RawObject } from './kube-api.ts';
+import { meshAnnotations } from './mesh-membership.ts';
 
 type Json = Record<string, unknown>;
 
@@ -20,19 +21,17 @@ function pick(from: Json | undefined, keys: readonly string[]): Json {
 /** A container as the model reads it: its name (a sidecar is named), ports, and restart policy (native sidecars). */
 const container = (c: unknown): Json => pick(obj(c), ['name', 'ports', 'restartPolicy']);
 
-/** The annotation that can hold a whole earlier copy of the object, read by no model. */
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
 /**
  * A pod with only what the policy model of `run` (`live-model.ts`) and of `simulate` (the manifest
- * loader) read: identity, labels, annotations (Istio's inject annotation), controller, service account,
- * host network, container names and ports, phase and IPs.
+ * loader) read: identity, labels, the mesh injector's annotations (Istio's inject annotation; any other
+ * annotation, however large, is dropped as the page arrives), controller, service account, host network,
+ * container names and ports, phase and IPs.
  */
 export function modelledPod(pod: RawObject): RawObject {
   const metadata = obj(pod.metadata);
   const spec = obj(pod.spec);
   const annotations = obj(metadata?.annotations);
-  const { [LAST_APPLIED]: _applied, ...kept } = annotations ?? {};
+  const kept = annotations ? meshAnnotations({ metadata: { annotations: annotations as Record<string, string> } }) : {};
   return {
     ...pick(pod, ['apiVersion', 'kind']),
     metadata: {

@@ -63,17 +63,35 @@ export function answerOf(code: number, error: unknown): ServerAnswer {
 /**
  * Why a 403 was given. The RBAC authorizer's message names the user and the verb (`User "…" cannot
  * patch resource "pods/ephemeralcontainers" …`); admission plugins answer 403 too, after authorization
- * passed: Pod Security (`violates PodSecurity "restricted:latest": …`) and ResourceQuota (`exceeded
- * quota: …`, `failed quota: …`). Any other 403 is some other admission check or webhook.
+ * passed: Pod Security (`violates PodSecurity "restricted:latest": …`), ResourceQuota (`exceeded
+ * quota: …`, `failed quota: …`), LimitRanger (`maximum memory usage per Container is …`, `minimum …`,
+ * `… max limit to request ratio per …`) and webhooks that say 403 (`admission webhook "…" denied the
+ * request`). Any other 403 is some other admission check.
  */
-export type ForbiddenCause = 'rbac' | 'pod-security' | 'quota' | 'admission';
+export type ForbiddenCause = 'rbac' | 'pod-security' | 'quota' | 'limit-range' | 'webhook' | 'admission';
 
 export function forbiddenCause(message: string | undefined): ForbiddenCause {
   if (message === undefined) return 'rbac';
   if (/\bUser "[^"]*" cannot [a-z*]+ /.test(message)) return 'rbac';
   if (/\bviolates PodSecurity "/.test(message)) return 'pod-security';
   if (/\b(exceeded quota|failed quota): /.test(message)) return 'quota';
+  if (webhookOf(message) !== undefined) return 'webhook';
+  if (
+    /\b(maximum|minimum) [\w./-]+ usage per (Container|Pod|PersistentVolumeClaim) is |max limit to request ratio per /.test(
+      message,
+    )
+  )
+    return 'limit-range';
   return 'admission';
+}
+
+/**
+ * The webhook a refusal names (`admission webhook "NAME" denied the request`): upstream's ToStatusErr
+ * gives it the webhook's own code when that is 400 or more, else 400, so a webhook's denial comes with
+ * any 4xx code, most often 400 or 403.
+ */
+export function webhookOf(message: string | undefined): string | undefined {
+  return /\badmission webhook "([^"]+)" denied the request\b/.exec(message ?? '')?.[1];
 }
 
 /** The Pod Security level a refusal names (`restricted:latest`), when it names one. */
@@ -82,16 +100,19 @@ export function podSecurityLevel(message: string | undefined): string | undefine
 }
 
 /**
- * Why a 404 was given, as `kubectl debug` tells them apart: a plain-text `404 page not found` means the
- * path is not served at all (an API group or version the cluster does not have); a NotFound Status
- * naming an object means that object is gone; a NotFound Status naming none means the resource or
- * subresource is not served (for `pods/ephemeralcontainers`: ephemeral containers are disabled).
+ * Why a 404 was given, as `kubectl debug` tells them apart: a NotFound about an object (its details
+ * name it, or its message says `pods "NAME" not found` for the object asked for) means that object is
+ * gone; anything else means the path is not served: the plain-text `404 page not found` of an older API
+ * server, or on a current one (apiserver pkg/util/notfoundhandler) a NotFound Status naming no object,
+ * "the server could not find the requested resource" — an API group, version, resource or subresource
+ * the cluster does not have (for `pods/ephemeralcontainers`: ephemeral containers are disabled).
  */
-export type NotFoundCause = 'unserved-path' | 'object-gone' | 'unserved-resource';
+export type NotFoundCause = 'object-gone' | 'unserved';
 
-export function notFoundCause(answer: ServerAnswer): NotFoundCause {
-  if (answer.plain) return 'unserved-path';
-  return answer.details?.name ? 'object-gone' : 'unserved-resource';
+export function notFoundCause(answer: ServerAnswer, name?: string): NotFoundCause {
+  if (answer.plain) return 'unserved';
+  if (answer.details?.name) return 'object-gone';
+  return name && (answer.message ?? '').includes(`"${name}" not found`) ? 'object-gone' : 'unserved';
 }
 
 /** True when a 422 is the API server's refusal to add an ephemeral container to a static (mirror) pod. */

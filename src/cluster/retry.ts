@@ -15,6 +15,13 @@ export interface RetryPolicy {
   readonly retryAfterRetries?: number;
   /** The most a call waits in all on `Retry-After`; an answer asking for more ends the retries. Default 60 s. */
   readonly retryAfterBudgetMs?: number;
+  /**
+   * How an API server that is down for a while is ridden out: failures that say so (no answer at all —
+   * connection refused or reset, a request past its deadline — or a gateway's 502, 503, 504 without
+   * Retry-After) are retried with backoff up to `maxDelayMs`, for `budgetMs` in all, instead of
+   * `attempts` times. The client uses it only once the server has answered this run.
+   */
+  readonly outage?: { readonly budgetMs: number; readonly maxDelayMs: number };
 }
 
 /**
@@ -31,6 +38,20 @@ export const DEFAULT_RETRY: RetryPolicy = {
   retryAfterRetries: 10,
   retryAfterBudgetMs: 60_000,
 };
+
+/**
+ * A control-plane restart or upgrade: a minute or so of connection refused and 5xx while the API server
+ * and etcd come back, ridden out for 90 s with backoff up to 5 s.
+ */
+export const OUTAGE: NonNullable<RetryPolicy['outage']> = { budgetMs: 90_000, maxDelayMs: 5000 };
+
+/** Attempts in all once SIGINT/SIGTERM came: the cleanup's deletes get their retries, but no more. */
+const INTERRUPTED_ATTEMPTS = 4;
+
+/** True for a failure that says the API server (or the way to it) is down rather than the call wrong. */
+function isOutage(error: KubeApiError): boolean {
+  return error.code === undefined || error.code === 502 || error.code === 503 || error.code === 504;
+}
 
 function isTransient(error: unknown): error is KubeApiError {
   return error instanceof KubeApiError && error.transient;
@@ -63,6 +84,7 @@ export async function retryTransient<T>(
   let backoffs = 0;
   let afterRetries = 0;
   let waitedMs = 0;
+  const started = performance.now();
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await call();
@@ -84,8 +106,14 @@ export async function retryTransient<T>(
         onRetry?.(error, attempt, delayMs);
         if (!(await pause(delayMs, signal))) throw gaveUp(error, 'interrupted while waiting for Retry-After');
       } else {
-        if (backoffs + 1 >= policy.attempts) throw error;
-        const delayMs = backoffDelay({ initialMs: policy.baseDelayMs, maxMs: policy.maxDelayMs }, backoffs);
+        const outage = policy.outage && isOutage(error) && !signal?.aborted ? policy.outage : undefined;
+        const attempts = signal?.aborted ? Math.min(policy.attempts, INTERRUPTED_ATTEMPTS) : policy.attempts;
+        if (!outage && backoffs + 1 >= attempts) throw error;
+        const maxMs = outage?.maxDelayMs ?? policy.maxDelayMs;
+        const delayMs = backoffDelay({ initialMs: policy.baseDelayMs, maxMs }, backoffs);
+        const spentMs = performance.now() - started;
+        if (outage && spentMs + delayMs > outage.budgetMs)
+          throw gaveUp(error, `still failing after ${Math.round(spentMs / 1000)} s of retries`);
         backoffs += 1;
         onRetry?.(error, attempt, delayMs);
         await pause(delayMs);

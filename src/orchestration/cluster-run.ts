@@ -76,6 +76,8 @@ export async function runInCluster(request: ClusterRunRequest): Promise<ExitCode
   const api = clientNodeApi(connection, {
     onRetry: (error, _attempt, message) => error.code !== undefined && warn(message),
     signal: interruption,
+    // No API call retries for longer than an agent may take.
+    ...(request.agentTimeoutMs !== undefined ? { callBudgetMs: request.agentTimeoutMs } : {}),
   });
   const namespace = request.namespace ?? connection.namespace;
   const model =

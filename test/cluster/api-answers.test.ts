@@ -114,11 +114,13 @@ t.test('404s told apart: an unserved group, ephemeral containers disabled, the p
   const { fake, api } = await fakeCluster(t);
   await t.rejects(api.listApiResources('gateway.networking.k8s.io', 'v1'), {
     code: 404,
-    message: /404 page not found: the group is not installed/,
+    message:
+      /\(404: the group is not installed, or not at this version\): the server could not find the requested resource/,
   });
   await t.rejects(api.listClusterObjects('cilium.io', 'v2', 'ciliumnetworkpolicies', 'CiliumNetworkPolicy'), {
     code: 404,
-    message: /^the API server does not serve the API group cilium\.io .*404 page not found/,
+    message:
+      /^the API server does not serve ciliumnetworkpolicies in cilium\.io \(404: the group, version or resource is not installed\)/,
   });
   fake.answerNext('patch', 'pods/ephemeralcontainers', () => status.noSuchResource());
   await t.rejects(api.addEphemeralContainer('web', 'web-1', agent), {

@@ -292,7 +292,8 @@ t.test('connection: kubeconfig, context, in-cluster service account, and the err
     delete process.env.KUBERNETES_SERVICE_HOST;
     delete process.env.KUBERNETES_SERVICE_PORT;
   });
-  const inCluster = connect({ serviceAccountPrefix: dir });
+  // No kubeconfig anywhere (HOME has none): only then does kubectl use the service account.
+  const inCluster = connect({ serviceAccountPrefix: dir, env: { ...process.env, HOME: dir, KUBECONFIG: '' } });
   t.match(inCluster, { description: `in-cluster (https://127.0.0.1:${port})`, namespace: 'prober' });
   t.same(
     (await clientNodeApi(inCluster, noRetry).listPods('web')).map((p) => p.metadata?.name),

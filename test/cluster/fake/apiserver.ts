@@ -29,6 +29,7 @@ import { ServedResources } from './served.ts';
 import { FakeServiceAccounts } from './service-accounts.ts';
 import { PodSecurityAdmission } from './pod-security/admission.ts';
 import { makeCertificate } from './tls.ts';
+import type { RawAnswer } from './transport-faults.ts';
 import { FakeWebhooks } from './webhooks.ts';
 
 type Json = Record<string, unknown>;
@@ -253,6 +254,11 @@ export class FakeApiServer {
    */
   answerNext(verb: string, resource: string, answer: () => Error, times = 1): void {
     this.#faults.addAnswer(verb, resource, answer, times);
+  }
+
+  /** The next `times` matching requests get a raw answer of transport-faults.ts (silence, a stalled body …). */
+  answerRawNext(verb: string, resource: string, raw: RawAnswer, times = 1): void {
+    this.#faults.addRaw(verb, resource, raw, times);
   }
 
   /** Serves `group` through an aggregated API that is not available: discovery lists it, every request gets 503. */

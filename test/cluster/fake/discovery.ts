@@ -1,8 +1,7 @@
 // The fake API server's discovery documents (`/apis`, `/apis/GROUP/VERSION`) and its paging of lists
 // (`limit`/`continue`), built from what the fake serves, as the API server builds them.
 
-import { pageNotFound } from './plain-answers.ts';
-import { StatusError } from './status.ts';
+import * as status from './status.ts';
 
 type Json = Record<string, unknown>;
 
@@ -77,8 +76,8 @@ export function discovery(
       kind: kindOf(group, name) ?? 'Unknown',
       verbs: ['get', 'list', 'watch'],
     }));
-  // No handler serves a group version the cluster lacks: the mux's plain-text 404, not a Status.
-  if (resources.length === 0) throw pageNotFound();
+  // No handler serves a group version the cluster lacks: the NotFound handler's Status (notfoundhandler.go).
+  if (resources.length === 0) throw status.noSuchResource();
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };
 }
 
@@ -105,7 +104,7 @@ export const CONTINUE_EXPIRED =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
 /** The 410 for an expired token; `next` is the token for the (inconsistent) remainder. */
-export class ContinueExpired extends StatusError {
+export class ContinueExpired extends status.StatusError {
   readonly #next: string;
 
   constructor(next: string) {

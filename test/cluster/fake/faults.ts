@@ -3,6 +3,7 @@
 // its way back). Faults of both kinds apply in the order they were added.
 
 import * as status from './status.ts';
+import type { RawAnswer } from './transport-faults.ts';
 
 interface Fault {
   readonly verb: string;
@@ -14,6 +15,10 @@ interface Fault {
   readonly lost: boolean;
   /** The whole answer, when not a Status of `code`. */
   readonly answer?: () => Error;
+  /** The raw HTTP answer (transport-faults.ts), written instead of any Status. */
+  readonly raw?: RawAnswer;
+  /** How many times the fault was used. */
+  used: number;
 }
 
 /** The fake's queue of injected faults. */
@@ -22,12 +27,28 @@ export class FakeFaults {
 
   /** The next `times` `verb resource` requests get a Status `code`, before (or, `lost`, after) being carried out. */
   add(verb: string, resource: string, code: number, times: number, message: string | undefined, lost: boolean): void {
-    this.#queue.push({ verb, resource, code, left: times, message, lost });
+    this.#queue.push({ verb, resource, code, left: times, message, lost, used: 0 });
   }
 
   /** The next `times` `verb resource` requests get `answer()` instead of being carried out. */
   addAnswer(verb: string, resource: string, answer: () => Error, times: number): void {
-    this.#queue.push({ verb, resource, code: 0, left: times, message: undefined, lost: false, answer });
+    this.#queue.push({ verb, resource, code: 0, left: times, message: undefined, lost: false, answer, used: 0 });
+  }
+
+  /** The next `times` `verb resource` requests get the raw answer `raw` (silence, a stalled body …). */
+  addRaw(verb: string, resource: string, raw: RawAnswer, times: number): void {
+    this.#queue.push({ verb, resource, code: 0, left: times, message: undefined, lost: false, raw, used: 0 });
+  }
+
+  /** The raw answer for a `verb resource` request, when the first fault that matches is one; it counts as used. */
+  takeRaw(verb: string, resource: string): ((res: Parameters<RawAnswer>[0], url: URL) => void) | undefined {
+    const fault = this.#queue.find((f) => f.left > 0 && f.verb === verb && f.resource === resource);
+    const raw = fault?.raw;
+    if (!fault || !raw) return undefined;
+    fault.left -= 1;
+    const n = fault.used;
+    fault.used += 1;
+    return (res, url) => raw(res, url, n);
   }
 
   /** Carries out a `verb resource` request with `carryOut`, unless the first fault that matches says otherwise. */

@@ -8,12 +8,13 @@ import type { FakeAuthorizer } from './authorizer.ts';
 import { type ExpiringLists, isDiscoveryPath } from './discovery.ts';
 import type { FakeFaults } from './faults.ts';
 import { checkRequestBody } from './object-size.ts';
-import { PlainAnswer, pageNotFound, serviceUnavailable } from './plain-answers.ts';
+import { PlainAnswer, serviceUnavailable } from './plain-answers.ts';
 import { parsePath, verbOf } from './request.ts';
 import { route, type Stored } from './routes.ts';
 import type { ServedResources } from './served.ts';
 import { warningHeader } from './pod-security/admission.ts';
 import * as status from './status.ts';
+import { recordedCode } from './transport-faults.ts';
 
 /** One request as the fake saw it, for assertions. */
 export interface SeenRequest {
@@ -58,7 +59,7 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
   const discoveryPath = req.method === 'GET' && isDiscoveryPath(url.pathname);
   const verb = discoveryPath ? 'get' : verbOf(req.method ?? 'GET', target?.name);
   const contentType = req.headers['content-type'];
-  const send = (code: number, payload: unknown, type = 'application/json', headers = {}): void => {
+  const record = (code: number): void => {
     server.requests.push({
       verb,
       group: target?.group ?? '',
@@ -69,20 +70,32 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
       code,
       at: Math.round(performance.now() - server.started),
     });
+  };
+  const send = (code: number, payload: unknown, type = 'application/json', headers = {}): void => {
+    record(code);
     const warnings = server.warnings.splice(0).map(warningHeader);
     const all: Record<string, string | string[]> = { ...headers, 'content-type': type };
     if (warnings.length > 0) all.warning = warnings;
     res.writeHead(code, all);
     res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
   };
+  /** A transport-level fault (transport-faults.ts) answers instead, when the test injected one. */
+  const answeredRaw = (verb: string, resource: string): boolean => {
+    const raw = server.faults.takeRaw(verb, resource);
+    if (!raw) return false;
+    raw(res, url);
+    record(recordedCode(res));
+    return true;
+  };
   try {
     if (req.headers.authorization !== `Bearer ${server.token}`) throw status.unauthorized();
     if (discoveryPath) {
+      if (answeredRaw('get', 'apis')) return;
       if (server.unavailable.has(url.pathname.split('/')[2] ?? '')) throw serviceUnavailable();
       send(200, server.served.discovery(url.pathname));
       return;
     }
-    if (!target) throw pageNotFound();
+    if (!target) throw status.noSuchResource();
     // The API server authorizes before it routes: a path it does not serve is still a 403 when RBAC says no.
     if (!server.authorizer.allows(verb, target))
       throw status.forbidden(server.user, verb, target.resource, target.group, target.namespace, target.name);
@@ -91,6 +104,7 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
     if (verb === 'list') server.expiring.check(target.resource, url);
     // The handler reads the body only after authentication, authorization and routing.
     checkRequestBody(Buffer.byteLength(body));
+    if (answeredRaw(verb, target.resource)) return;
     const [code, payload, type] = server.faults.apply(verb, target.resource, () =>
       route(server.stored(), verb, target, url, body, contentType ?? ''),
     );

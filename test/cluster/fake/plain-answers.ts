@@ -4,8 +4,9 @@
 // - API Priority and Fairness rejecting a request (apiserver pkg/server/filters/priority-and-fairness.go,
 //   tooManyRequests in maxinflight.go): 429, `Retry-After: 1`, "Too many requests, please try again
 //   later.", and the X-Kubernetes-PF-* headers naming the flow schema and priority level by UID.
-// - A path no handler serves, e.g. an API group the cluster does not have (the NotFound handler of
-//   apiserver pkg/server/mux): 404 "404 page not found".
+// - A path no handler serves, e.g. an API group the cluster does not have, on older API servers (the
+//   NotFound handler of apiserver pkg/server/mux): 404 "404 page not found". Current ones answer a JSON
+//   Status NotFound instead (apiserver pkg/util/notfoundhandler), which the fake sends by default.
 // - An aggregated API whose backend is not available (kube-aggregator pkg/apiserver/handler_proxy.go,
 //   proxyError): 503 "service unavailable". The aggregator sends no Retry-After with it.
 
@@ -35,7 +36,7 @@ export function tooManyRequests(retryAfterSeconds = 1): PlainAnswer {
   });
 }
 
-/** A path no handler serves: an API group (or version) the cluster does not have. */
+/** A path no handler serves, as an older API server answers it: an API group (or version) the cluster lacks. */
 export function pageNotFound(): PlainAnswer {
   return new PlainAnswer(404, '404 page not found');
 }

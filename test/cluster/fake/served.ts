@@ -1,10 +1,11 @@
 // What the fake API server serves: the built-in resources every cluster has, and the CRDs a test installs
-// (at one version each, with the kind their objects carry). A path outside them is answered as the API
-// server answers it: 404 page not found for a group/version it does not serve, a Status NotFound for a
-// resource it does not know in a served group/version.
+// (at one version each, with the kind their objects carry). A path outside them is answered as a current
+// API server answers it: a Status NotFound naming no object, "the server could not find the requested
+// resource" (apiserver pkg/util/notfoundhandler for a group/version it does not serve, the group's own
+// handler for a resource it does not know). Older servers sent a plain `404 page not found` for the
+// first; tests that mimic one answer it with plain-answers.ts's pageNotFound.
 
 import { discovery } from './discovery.ts';
-import { pageNotFound } from './plain-answers.ts';
 import type { Target } from './request.ts';
 import * as status from './status.ts';
 
@@ -48,7 +49,8 @@ export class ServedResources {
 
   /** Throws what the API server answers for a request it does not route to a resource it serves. */
   route(target: Target): void {
-    if (![...this.#served].some((s) => s.startsWith(`${target.group}/${target.version}/`))) throw pageNotFound();
+    if (![...this.#served].some((s) => s.startsWith(`${target.group}/${target.version}/`)))
+      throw status.noSuchResource();
     if (!this.#served.has(`${target.group}/${target.version}/${target.resource.split('/')[0]}`))
       throw status.noSuchResource();
   }
