@@ -30,7 +30,7 @@ function coreDiscovery(parts: readonly string[], served: ReadonlySet<string>): J
       versions: ['v1'],
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }],
     };
-  if (parts[1] !== 'v1') throw pageNotFound();
+  if (parts[1] !== 'v1') throw status.noSuchResource();
   const resources = [...served]
     .map((s) => s.split('/'))
     .filter(([group, version]) => group === '' && version === 'v1')
