@@ -35,7 +35,7 @@ function versionLine(): string {
   return `prober ${PROBER_VERSION} (node ${process.version}, ${process.platform}-${process.arch})`;
 }
 
-function buildProgram(finish: (code: ExitCode) => void): Command {
+export function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')
     .description(
       'Proves what Kubernetes network policies and service-mesh authorization really allow: ' +
