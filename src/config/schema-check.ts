@@ -83,9 +83,17 @@ function describe(error: ErrorObject, root: unknown, path: readonly (string | nu
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type': {
       const value = valueAt(root, path);
-      // `timeout: 1` is a number; the schema's own wording shows what was meant (2s).
+      // `timeout: 1` is a number that quoting would not save: the schema's own wording shows what was
+      // meant (2s). A name such as 010 would pass once quoted, so it gets the YAML 1.1 hint below.
       const wording = wordingOf(error);
-      if (wording && typeof value === 'number') return `${value} ${wording}`;
+      const pattern = (error.parentSchema as Record<string, unknown> | undefined)?.pattern;
+      if (
+        wording &&
+        typeof value === 'number' &&
+        typeof pattern === 'string' &&
+        !new RegExp(pattern).test(String(value))
+      )
+        return `${value} ${wording}`;
       // A bare n, on or 010 is a boolean or a number in YAML 1.1: say so where text was meant.
       const quote =
         String(params.type).includes('string') && (typeof value === 'boolean' || typeof value === 'number')
