@@ -54,7 +54,7 @@ spec:
 `,
     2,
     'kind',
-    /must be "ReachabilityTest", not "NetworkPolicy"/,
+    /must be "ReachabilityTest", not "NetworkPolicy" \(a Kubernetes object: policies and workloads go to prober simulate -f or prober lint -f\)/,
   ],
   [
     'a bare number as a duration shows an example',
