@@ -136,3 +136,12 @@ t.test(`every environment variable src/ reads is in ${DOC}'s environment table`,
 t.test(`the README links ${DOC}`, async (t) => {
   t.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), /\]\(docs\/cli\.md\)/);
 });
+
+t.test("the program's help names the variables every command reads, and the reference", async (t) => {
+  const program = buildProgram(() => {});
+  let help = '';
+  program.configureOutput({ writeOut: (text) => (help += text) });
+  program.outputHelp();
+  for (const name of ['NO_COLOR', 'COLUMNS', 'PROBER_DEBUG']) t.match(help, name, `prober --help names ${name}`);
+  t.match(help, DOC, `prober --help points to ${DOC}`);
+});
