@@ -7,6 +7,7 @@ import type { ReportHead } from '../model/report.ts';
 import { escapeText } from './escape.ts';
 import { cellName, legendFor, markOf, observedText, type Mark } from './marks.ts';
 import type { Scan } from './scan.ts';
+import { sourceFailures, sourceFailureText } from './source-failures.ts';
 import { summaryLine } from './verdict-line.ts';
 
 export type Style = Parameters<typeof styleText>[0];
@@ -54,45 +55,13 @@ export function* tableTail(
     used += (used > 0 ? 3 : 0) + size;
   }
   yield `${line}\n`;
-  const failures = sourceFailures(head, listAll ? [] : scan.listed);
-  const listed = scan.listed.filter((cell) => !failures.folded.has(cell));
+  // A failure several sources share is said once; their cells that only repeat it are counted there.
+  const { failures, folded } = sourceFailures(head, listAll ? [] : scan.listed);
+  const listed = scan.listed.filter((cell) => !folded.has(cell));
   if (listed.length > 0) yield '\n';
   for (const cell of listed) yield `${listAll ? cellLine(cell, paint) : problemLine(cell, paint)}\n`;
-  for (const { names, error, cells } of failures.groups) {
-    const who = names.length > 1 ? `sources ${names.join(', ')}` : `source ${names[0]}`;
-    const their = names.length > 1 ? 'their' : 'its';
-    const count = cells > 0 ? ` (${their} ${cells === 1 ? '1 cell' : `${cells} cells`} could not be probed)` : '';
-    yield `${paint('yellow', '!')} ${escapeText(`${who}: ${error}${count}`)}\n`;
-  }
+  for (const failure of failures) yield `${paint('yellow', '!')} ${escapeText(sourceFailureText(failure))}\n`;
   yield `\n${paint(scan.exitCode === 0 ? 'green' : scan.exitCode === 1 ? 'red' : 'yellow', summaryLine(scan.counts, scan.exitCode))}\n`;
-}
-
-/**
- * Sources that failed, grouped by their error, so that one RBAC 403 several sources got is said once,
- * naming them; and the listed cells that only repeat their source's error (folded into its line).
- */
-function sourceFailures(
-  head: ReportHead,
-  listed: readonly Cell[],
-): { groups: { names: string[]; error: string; cells: number }[]; folded: Set<Cell> } {
-  const byError = new Map<string, { names: string[]; error: string; cells: number }>();
-  const errorOf = new Map<string, string>();
-  for (const source of head.sources) {
-    if (!source.error) continue;
-    errorOf.set(source.name, source.error);
-    const group = byError.get(source.error);
-    if (group) group.names.push(source.name);
-    else byError.set(source.error, { names: [source.name], error: source.error, cells: 0 });
-  }
-  const folded = new Set<Cell>();
-  for (const cell of listed) {
-    const error = errorOf.get(cell.from);
-    if (cell.reason !== 'source' || error === undefined || cell.detail !== error) continue;
-    folded.add(cell);
-    const group = byError.get(error);
-    if (group) group.cells++;
-  }
-  return { groups: [...byError.values()], folded };
 }
 
 function cellLine(cell: Cell, paint: Paint): string {
