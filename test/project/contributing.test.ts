@@ -77,13 +77,15 @@ t.test('one file passes with `npx tap FILE`; the floor still fails `npm test` on
     spawnSync(join(ROOT, 'node_modules/.bin/tap'), args, { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
 
   const single = tap(['test/half.test.ts']);
-  t.equal(single.status, 0, `npx tap test/half.test.ts passes:\n${single.stdout}${single.stderr}`);
+  t.equal(single.status, 0, 'npx tap test/half.test.ts passes', { output: `${single.stdout}${single.stderr}` });
   t.match(single.stdout, /Statements\s*:\s*\d/, 'and still prints the coverage summary');
 
   // `npm test` ends with its own tap command: the same command on the suite fails below the floor.
   const suiteCommand = pkg.scripts.test?.split('&&').pop()?.trim() ?? '';
   t.match(suiteCommand, /^tap\b/, `npm test ends with a tap command (${suiteCommand})`);
   const suite = tap(words(suiteCommand).slice(1));
-  t.equal(suite.status, 1, `${suiteCommand} fails on coverage under the floor:\n${suite.stdout}${suite.stderr}`);
+  t.equal(suite.status, 1, `${suiteCommand} fails on coverage under the floor`, {
+    output: `${suite.stdout}${suite.stderr}`,
+  });
   t.match(`${suite.stdout}${suite.stderr}`, /ok 1 - test\/half\.test\.ts/, 'although the test itself passed');
 });
