@@ -35,7 +35,7 @@ function versionLine(): string {
   return `prober ${PROBER_VERSION} (node ${process.version}, ${process.platform}-${process.arch})`;
 }
 
-function buildProgram(finish: (code: ExitCode) => void): Command {
+export function buildProgram(finish: (code: ExitCode) => void): Command {
   const program = new Command('prober')
     .description(
       'Proves what Kubernetes network policies and service-mesh authorization really allow: ' +
@@ -50,7 +50,10 @@ function buildProgram(finish: (code: ExitCode) => void): Command {
       `
 Exit codes: 0 every checked cell matched · 1 at least one mismatch · 2 the run could not decide
 (bad input, unreachable cluster, failed agent, a checked cell that errored). An error cell no rule
-names is listed and counted, but leaves the exit code alone.`,
+names is listed and counted, but leaves the exit code alone.
+
+Environment: NO_COLOR (no colour in tables), COLUMNS (the table's width off a terminal), PROBER_DEBUG
+(stack traces of unexpected errors). Every command, flag and variable: docs/cli.md in the repository.`,
     );
   for (const register of COMMANDS) register(program, finish);
   for (const command of program.commands)

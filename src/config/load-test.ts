@@ -3,6 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { formatDuration, parseDuration, parseSettle, PROBE_TIMEOUT } from '../model/duration.ts';
 import { familiesOf, familyTargetName } from '../model/family.ts';
+import { quoteName } from '../model/k8s-names.ts';
 import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
 import { dnsAddressOf, parseTarget } from '../model/target.ts';
@@ -33,6 +34,24 @@ const HINTS = {
   settle: 'must be a duration shorter than the timeout (200ms, 1s) or 0 to turn the window off',
 };
 
+/**
+ * A NetworkPolicy or a Deployment passed as a test (`check -f policy.yaml`) is the usual first-hour
+ * mistake: say what the file is and where it belongs, not which of its fields a test lacks.
+ */
+function checkKubernetesObject(doc: PositionedDocument): void {
+  const value = doc.value;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return;
+  const { apiVersion, kind } = value as Record<string, unknown>;
+  if (typeof kind !== 'string' || kind === 'ReachabilityTest') return;
+  if (typeof apiVersion !== 'string' || apiVersion.startsWith('prober/')) return;
+  throw new ConfigError(
+    doc.file,
+    doc.lineOf(['kind']),
+    'kind',
+    `must be "ReachabilityTest", not ${quoteName(kind)} (a Kubernetes object: policies and workloads go to prober simulate -f or prober lint -f)`,
+  );
+}
+
 /** Reads and validates a ReachabilityTest file, or stdin for `-`. Throws ConfigError (file:line: field: message). */
 export async function loadReachabilityTest(file: string): Promise<ReachabilityTest> {
   const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' });
@@ -42,6 +61,7 @@ export async function loadReachabilityTest(file: string): Promise<ReachabilityTe
 /** Validates ReachabilityTest text; `file` is used for messages and to resolve relative paths. */
 export function parseReachabilityTest(file: string, text: string): ReachabilityTest {
   const doc = parseSingleYaml(file, text);
+  checkKubernetesObject(doc);
   checkSchema(doc, validateTest, HINTS);
   const raw = doc.value as TestDocument;
   const origin = (path: (string | number)[]) => ({ file, line: doc.lineOf(path) ?? 1 });

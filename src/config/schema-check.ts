@@ -47,8 +47,15 @@ function keyNamed(error: ErrorObject): string | undefined {
   return error.keyword === 'propertyNames' ? String(error.params.propertyName) : undefined;
 }
 
-/** The deepest error, preferring concrete errors over "matches none of the alternatives". */
+/**
+ * The deepest error, preferring concrete errors over "matches none of the alternatives". A wrong
+ * `apiVersion` or `kind` comes first: a NetworkPolicy passed as a test is the wrong kind of file,
+ * and its spec's fields are no news.
+ */
 function pickError(errors: readonly ErrorObject[]): ErrorObject | undefined {
+  const identity =
+    errors.find((e) => e.instancePath === '/kind') ?? errors.find((e) => e.instancePath === '/apiVersion');
+  if (identity) return identity;
   const depth = (e: ErrorObject): number =>
     pointerToPath(e.instancePath).length + (e.keyword === 'additionalProperties' ? 1 : 0);
   const concrete = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
@@ -67,12 +74,26 @@ function describe(error: ErrorObject, root: unknown, path: readonly (string | nu
       return `unknown field ${quoteName(String(params.additionalProperty))}`;
     case 'required':
       return `missing required field "${String(params.missingProperty)}"`;
-    case 'const':
-      return `must be ${JSON.stringify(params.allowedValue)}`;
+    case 'const': {
+      const value = valueAt(root, path);
+      const seen = typeof value === 'string' ? `, not ${quoteName(value)}` : '';
+      return `must be ${JSON.stringify(params.allowedValue)}${seen}`;
+    }
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type': {
       const value = valueAt(root, path);
+      // `timeout: 1` is a number that quoting would not save: the schema's own wording shows what was
+      // meant (2s). A name such as 010 would pass once quoted, so it gets the YAML 1.1 hint below.
+      const wording = wordingOf(error);
+      const pattern = (error.parentSchema as Record<string, unknown> | undefined)?.pattern;
+      if (
+        wording &&
+        typeof value === 'number' &&
+        typeof pattern === 'string' &&
+        !new RegExp(pattern).test(String(value))
+      )
+        return `${value} ${wording}`;
       // A bare n, on or 010 is a boolean or a number in YAML 1.1: say so where text was meant.
       const quote =
         String(params.type).includes('string') && (typeof value === 'boolean' || typeof value === 'number')

@@ -137,7 +137,8 @@ function trusted(
     ...result,
     observed: 'error',
     reason: 'target-down',
-    detail: `${saw}, but nothing proved ${target} alive in this run`,
+    // Name the way out where the cell is explained: a deny from a silent target is trusted only on request.
+    detail: `${saw}, but nothing proved ${target} alive in this run (a source that reaches it proves it; liveness: none on the target trusts this deny)`,
   };
 }
 

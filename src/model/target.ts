@@ -81,6 +81,9 @@ export function parseTarget(written: string): TargetParse {
   try {
     url = new URL(text);
   } catch {
+    // WHATWG URL refuses a port above 65535 outright; say which rule was broken.
+    const port = /^[a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/:?#]*):(\d+)(?:[/?#]|$)/i.exec(text)?.[1];
+    if (port !== undefined && Number(port) > 65535) return fail(`port ${Number(port)} is out of range 1–65535`);
     return fail(`"${text}" is not a valid URL`);
   }
   if (url.username || url.password) return fail('credentials in target URLs are not supported');
@@ -103,7 +106,7 @@ export function parseTarget(written: string): TargetParse {
   // URL drops the port when it equals the scheme's default (http:80); read it back from the text.
   const port = url.port ? Number(url.port) : (explicitDefaultPort(text, host) ?? fallback);
   if (port === undefined) return fail(`${scheme}:// targets need a port (${scheme}://host:PORT)`);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return fail(`port ${port} is out of range 1-65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return fail(`port ${port} is out of range 1–65535`);
   const path = isHttp ? `${url.pathname || '/'}${url.search}` : '';
   const shownPort = port === fallback ? '' : `:${port}`;
   return { ok: true, value: { scheme, host: bareHost, port, path, url: `${scheme}://${host}${shownPort}${path}` } };

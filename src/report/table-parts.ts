@@ -7,6 +7,7 @@ import type { ReportHead } from '../model/report.ts';
 import { escapeText } from './escape.ts';
 import { cellName, legendFor, markOf, observedText, type Mark } from './marks.ts';
 import type { Scan } from './scan.ts';
+import { sourceFailures, sourceFailureText } from './source-failures.ts';
 import { summaryLine } from './verdict-line.ts';
 
 export type Style = Parameters<typeof styleText>[0];
@@ -54,11 +55,12 @@ export function* tableTail(
     used += (used > 0 ? 3 : 0) + size;
   }
   yield `${line}\n`;
-  if (scan.listed.length > 0) yield '\n';
-  for (const cell of scan.listed) yield `${listAll ? cellLine(cell, paint) : problemLine(cell, paint)}\n`;
-  for (const source of head.sources.filter((s) => s.error)) {
-    yield `${paint('yellow', '!')} ${escapeText(`source ${source.name}: ${source.error}`)}\n`;
-  }
+  // A failure several sources share is said once; their cells that only repeat it are counted there.
+  const { failures, folded } = sourceFailures(head, listAll ? [] : scan.listed);
+  const listed = scan.listed.filter((cell) => !folded.has(cell));
+  if (listed.length > 0) yield '\n';
+  for (const cell of listed) yield `${listAll ? cellLine(cell, paint) : problemLine(cell, paint)}\n`;
+  for (const failure of failures) yield `${paint('yellow', '!')} ${escapeText(sourceFailureText(failure))}\n`;
   yield `\n${paint(scan.exitCode === 0 ? 'green' : scan.exitCode === 1 ? 'red' : 'yellow', summaryLine(scan.counts, scan.exitCode))}\n`;
 }
 

@@ -45,7 +45,7 @@ t.test('the svc/NAME.NAMESPACE:PORT shorthand becomes a TCP probe of the Service
     },
   });
   t.match(parseTarget('svc/redis-svc:6379'), { ok: false, error: /svc\/NAME\.NAMESPACE:PORT/ });
-  t.match(parseTarget('svc/redis-svc.d-redis:99999'), { ok: false, error: /is not a valid URL/ });
+  t.match(parseTarget('svc/redis-svc.d-redis:99999'), { ok: false, error: /port 99999 is out of range 1–65535/ });
   t.match(parseTarget('tcp://10.0.0.1:80'), { ok: true }, 'URLs are unchanged');
 });
 

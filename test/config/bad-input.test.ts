@@ -43,6 +43,33 @@ const rows: [string, string, number | null, string | null, RegExp][] = [
     'kind',
     /must be "ReachabilityTest"/,
   ],
+  [
+    'a NetworkPolicy passed as a test: the kind is named, not its spec fields',
+    `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: x }
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`,
+    2,
+    'kind',
+    /must be "ReachabilityTest", not "NetworkPolicy" \(a Kubernetes object: policies and workloads go to prober simulate -f or prober lint -f\)/,
+  ],
+  [
+    'a bare number as a duration shows an example',
+    GOOD.replace('timeout: 1s', 'timeout: 1'),
+    7,
+    'spec.defaults.timeout',
+    /1 is not a duration \(write e\.g\. 500ms, 2s or 1m\)/,
+  ],
+  [
+    'a port out of range says so',
+    GOOD.replace('redis://127.0.0.1:9', 'tcp://x:70000'),
+    13,
+    'spec.targets.cache.url',
+    /port 70000 is out of range 1–65535/,
+  ],
   ['wrong apiVersion', GOOD.replace('prober/v1alpha1', 'prober/v2'), 1, 'apiVersion', /must be "prober\/v1alpha1"/],
   [
     'missing metadata.name',

@@ -126,6 +126,8 @@ t.test('trust rule 2: a refused connection proves nothing alive, so an unproven 
       },
       `${from} → redis`,
     );
+    // The way out is named where the cell is explained: a source that reaches it, or liveness: none.
+    t.match(cell(cells, from, 'redis')?.detail, /liveness: none/, `${from} → redis hints at liveness`);
   }
   t.match(cell(cells, 'apache', 'web'), { result: 'fail', observed: 'deny', reason: 'refused' }, 'web was reached');
   t.equal(exitCodeFor(summarize(cells)), 2, 'the run cannot decide');
