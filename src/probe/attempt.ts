@@ -106,7 +106,7 @@ export async function openConnection(
   family?: IpFamily,
 ): Promise<Socket> {
   ctx.phase = 'resolve';
-  const addresses = await resolveCandidates(host, family);
+  const addresses = await resolveCandidates(host, family, ctx.onTimeout);
   ctx.phase = 'connect';
   if (addresses.length === 1) {
     const [only = host] = addresses;

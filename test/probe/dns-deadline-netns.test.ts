@@ -1,0 +1,112 @@
+// The system resolver against a silent nameserver: the real binary in a network namespace whose
+// resolv.conf names a server behind an nftables drop must end at the probe's deadline, not the resolver's.
+
+import t, { type Test } from 'tap';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type NetnsPair, netnsPair } from '../helpers/netns.ts';
+import { requireBinary, startProcess } from '../helpers/prober.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** Time for the binary to start and print on a loaded machine; glibc's own wait (5 s × 2 tries) is longer. */
+const MARGIN_MS = 5_000;
+
+/**
+ * A client namespace whose only nameserver (the server namespace) drops every DNS packet: glibc's
+ * default `timeout:5 attempts:2` holds each lookup for about 10 s, far past the probes' deadlines.
+ */
+function silentResolver(t: Test): NetnsPair {
+  const pair = netnsPair(t);
+  pair.nft(
+    pair.server,
+    `table inet silent {
+  chain input {
+    type filter hook input priority 0;
+    udp dport 53 drop
+    tcp dport 53 drop
+  }
+}
+`,
+  );
+  const dir = `/etc/netns/${pair.client}`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/resolv.conf`, `nameserver ${pair.serverIp}\n`);
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return pair;
+}
+
+/** Runs the binary in the client namespace; fails unless it exits within `deadlineMs`. */
+async function runWithin(t: Test, ns: string, args: readonly string[], deadlineMs: number) {
+  const run = startProcess(['ip', 'netns', 'exec', ns, requireBinary(), ...args], { cwd: '/' });
+  t.teardown(() => {
+    if (!run.done()) run.child.kill('SIGKILL');
+  });
+  await waitFor(`prober ${args[0]} to exit within ${deadlineMs} ms`, () => run.done(), deadlineMs);
+  return run.exited;
+}
+
+t.test('names through a silent system resolver: every probe ends at its timeout', async (t) => {
+  const pair = silentResolver(t);
+  const urls = [
+    'dns://some.name',
+    'http://web.name/',
+    'https://tls.name/',
+    'tcp://db.name:5432',
+    'redis://cache.name',
+    'udp://log.name:514',
+  ];
+  const exit = await runWithin(t, pair.client, ['probe', '--timeout', '1s', '-o', 'json', ...urls], 1_000 + MARGIN_MS);
+  const cells = (
+    JSON.parse(exit.stdout) as { cells: { to: string; observed: string; reason: string; detail: string }[] }
+  ).cells;
+  t.match(
+    cells.find((c) => c.to === 'dns://some.name'),
+    { observed: 'deny', reason: 'timeout', detail: /system resolver did not answer within 1000ms/ },
+    'a dns:// probe the resolver stayed silent for is a timeout',
+  );
+  for (const url of urls.slice(1))
+    t.match(
+      cells.find((c) => c.to === url),
+      { observed: 'error', reason: 'dns', detail: /name resolution took longer than 1000ms|lookup/ },
+      `${url}: a name not resolved by the deadline is error/dns, never a deny`,
+    );
+});
+
+t.test('a matrix of 100 dns:// cells against a silent resolver ends within timeout × attempts', async (t) => {
+  const pair = silentResolver(t);
+  const names = Array.from({ length: 100 }, (_, i) => `    n${i}: { url: "dns://name-${i}.example" }`);
+  const file = join(tempDir(t, 'dns-deadline'), 'test.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: prober/v1alpha1
+kind: ReachabilityTest
+metadata: { name: silent-resolver }
+spec:
+  defaults: { timeout: 1s, attempts: 2, concurrency: 100 }
+  sources: { here: { local: true } }
+  targets:
+${names.join('\n')}
+  expect:
+    - { from: here, to: "*", verdict: allow }
+`,
+  );
+  // Two attempts of 1 s each and a backoff of at most 1 s between them.
+  const exit = await runWithin(t, pair.client, ['check', '-f', file, '-o', 'json'], 3_000 + MARGIN_MS);
+  t.equal(exit.code, 2, 'no cell could be decided as allowed');
+  const cells = (JSON.parse(exit.stdout) as { cells: { observed: string; reason: string; detail: string }[] }).cells;
+  t.equal(cells.length, 100);
+  // Trust rule 2: nothing proves these names alive, so even a silence the resolver had the whole timeout
+  // for is error/target-down; a lookup that never got a slot was never asked and is error/dns.
+  const silent = cells.filter((c) => c.reason === 'target-down');
+  t.ok(
+    silent.every((c) => c.observed === 'error' && /resolver did not answer within 1000ms/.test(c.detail)),
+    'the lookups that got a slot saw the resolver silent for the whole timeout',
+  );
+  t.ok(silent.length > 0 && silent.length <= 2, `at most the two lookup slots asked the resolver (${silent.length})`);
+  const unasked = cells.filter((c) => c.reason !== 'target-down');
+  t.ok(
+    unasked.every((c) => c.observed === 'error' && c.reason === 'dns' && /lookup slots were held/.test(c.detail)),
+    'a lookup that never got a slot (the resolver was not asked) is error/dns, never a deny',
+  );
+});
