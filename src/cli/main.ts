@@ -1,11 +1,13 @@
 // The binary's entry point and the one place that sets the process exit code.
 
 import { wasInterrupted } from '../orchestration/interrupts.ts';
-import { exitLeavingLookups, lookupsRunning, standInExit } from '../probe/lookup.ts';
+import { exitLeavingLookups, lookupsRunning, reserveLookupThreads, standInExit } from '../probe/lookup.ts';
 import { runCli } from './program.ts';
 
 // The stand-in a run with name lookups still in libuv's threads executes to exit at once.
 standInExit();
+// Before anything starts libuv's thread pool: hung name lookups must leave threads for file I/O.
+reserveLookupThreads();
 
 // A reader that stops early (`prober … | head`) closes the pipe: that is not an error of prober's.
 // Any other failure to write (a full disk) is: one line and exit 2, not a stack trace.

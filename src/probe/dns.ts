@@ -7,7 +7,7 @@ import { type AttemptContext, runAttempt } from './attempt.ts';
 import type { Attempt } from './classify.ts';
 import { nowMs } from './clock.ts';
 import { askServer } from './dns-transport.ts';
-import { LOOKUP_SLOTS, lookupAll } from './lookup.ts';
+import { lookupAll, lookupSlots } from './lookup.ts';
 import { firstNameserver } from './resolv-conf.ts';
 
 const SYSTEM: DnsQuerySpec = { over: 'system' };
@@ -56,14 +56,14 @@ async function systemLookup(
   // this family" stay apart (getaddrinfo asked for one family says ENOTFOUND to both).
   const shared = lookupAll(host, ctx.onTimeout);
   // Silence is a deny only when the resolver had the whole timeout: a lookup that waited for one of the
-  // LOOKUP_SLOTS (other names' lookups hold them) was asked late or never, and cannot decide.
+  // lookup slots (other names' lookups hold them) was asked late or never, and cannot decide.
   ctx.atDeadline = () =>
     shared.waited
       ? {
           observed: 'error',
           reason: 'dns',
           detail: shared.queued()
-            ? `the system resolver was not asked within ${timeoutMs}ms: all ${LOOKUP_SLOTS} lookup slots were held by lookups of other names`
+            ? `the system resolver was not asked within ${timeoutMs}ms: all ${lookupSlots()} lookup slots were held by lookups of other names`
             : `the system resolver was asked only after waiting for a free lookup slot, and did not answer within the ${timeoutMs}ms left`,
         }
       : { observed: 'deny', reason: 'timeout', detail: `the system resolver did not answer within ${timeoutMs}ms` };

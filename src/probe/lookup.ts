@@ -1,15 +1,42 @@
 // getaddrinfo under a bound: a few lookups at a time, one per name, none of them holding up a probe's deadline.
-// getaddrinfo runs in libuv's thread pool (4 threads by default, shared with file I/O) and cannot be
-// cancelled: a lookup a silent nameserver holds keeps its thread for the resolver's whole timeout
-// (5 s × 2 tries by default). So lookups are queued here rather than in the pool, a queued lookup
-// nobody waits for any more is dropped before it starts, and concurrent lookups of one name share one call.
+// getaddrinfo runs in libuv's thread pool, at most half of it at once, and cannot be cancelled: a lookup
+// a silent nameserver holds keeps its thread for the resolver's whole timeout (5 s × 2 tries by default).
+// So lookups are queued here rather than in the pool, a queued lookup nobody waits for any more is dropped
+// before it starts, and concurrent lookups of one name share one call.
 
 import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { isSea } from 'node:sea';
 
-/** The most getaddrinfo calls in flight at once: the rest of libuv's 4 threads stay free for file I/O. */
-export const LOOKUP_SLOTS = 2;
+/** The thread pool prober asks libuv for (reserveLookupThreads), unless UV_THREADPOOL_SIZE says otherwise. */
+const POOL_THREADS = 16;
+
+/** libuv runs getaddrinfo as "slow I/O" on at most half its pool (rounded up): the rest stays for files. */
+function slotsOf(poolThreads: number): number {
+  return Math.max(1, Math.floor((poolThreads + 1) / 2));
+}
+
+/** The most getaddrinfo calls in flight at once; libuv's own bound for its default pool of 4 until reserveLookupThreads. */
+let slots = slotsOf(4);
+
+/** The most getaddrinfo calls in flight at once. */
+export function lookupSlots(): number {
+  return slots;
+}
+
+/**
+ * Sizes libuv's thread pool for lookups beside file I/O: unless UV_THREADPOOL_SIZE is set, 16 threads,
+ * so 8 lookups may hang at once before the next waits. libuv reads the variable when the pool first
+ * starts, so this must run before any file or name work; children inherit it and size alike.
+ */
+export function reserveLookupThreads(env: NodeJS.ProcessEnv = process.env): void {
+  const asked = Number(env.UV_THREADPOOL_SIZE);
+  if (Number.isInteger(asked) && asked >= 1) slots = slotsOf(Math.min(asked, 1024));
+  else {
+    env.UV_THREADPOOL_SIZE = String(POOL_THREADS);
+    slots = slotsOf(POOL_THREADS);
+  }
+}
 
 /** One getaddrinfo call, running or queued, shared by everyone asking for its name meanwhile. */
 interface Pending {
@@ -67,7 +94,7 @@ export function lookupAll(host: string, onGiveUp?: (cleanup: () => void) => void
 
 /** Starts queued lookups while slots are free. */
 function pump(): void {
-  while (inFlight < LOOKUP_SLOTS && queue.length > 0) (queue.shift() as Pending).start();
+  while (inFlight < slots && queue.length > 0) (queue.shift() as Pending).start();
 }
 
 function newPending(host: string): Pending {
