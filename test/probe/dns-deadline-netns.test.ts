@@ -5,7 +5,7 @@ import t, { type Test } from 'tap';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type NetnsPair, netnsPair } from '../helpers/netns.ts';
-import { requireBinary, startProcess } from '../helpers/prober.ts';
+import { requireBinary, ROOT, startProcess } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -16,7 +16,7 @@ const MARGIN_MS = 5_000;
  * A client namespace whose only nameserver (the server namespace) drops every DNS packet: glibc's
  * default `timeout:5 attempts:2` holds each lookup for about 10 s, far past the probes' deadlines.
  */
-function silentResolver(t: Test): NetnsPair {
+function silentResolver(t: Test, options = ''): NetnsPair {
   const pair = netnsPair(t);
   pair.nft(
     pair.server,
@@ -31,7 +31,7 @@ function silentResolver(t: Test): NetnsPair {
   );
   const dir = `/etc/netns/${pair.client}`;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/resolv.conf`, `nameserver ${pair.serverIp}\n`);
+  writeFileSync(`${dir}/resolv.conf`, `nameserver ${pair.serverIp}\n${options}`);
   // A name the hosts file answers: getaddrinfo never asks the silent nameserver for it.
   writeFileSync(`${dir}/hosts`, `127.0.0.1 localhost\n${pair.serverIp} peer.lab\n`);
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -124,5 +124,39 @@ ${names.join('\n')}
   t.ok(
     unasked.every((c) => c.observed === 'error' && c.reason === 'dns' && /lookup slots were held/.test(c.detail)),
     'a lookup that never got a slot (the resolver was not asked) is error/dns, never a deny',
+  );
+});
+
+t.test('a queued lookup whose callers all gave up is never made', async (t) => {
+  // glibc gives up after 1 s here, so the two lookups holding the slots end soon after the deadline.
+  const pair = silentResolver(t, 'options timeout:1 attempts:1\n');
+  const script = join(tempDir(t, 'lookup-queue'), 'queue.ts');
+  writeFileSync(
+    script,
+    `import { lookupAll, lookupsRunning, lookupSlots } from ${JSON.stringify(join(ROOT, 'src', 'probe', 'lookup.ts'))};
+const held = [lookupAll('one.example'), lookupAll('two.example')];
+let giveUp = () => {};
+const queued = lookupAll('three.example', (cleanup) => { giveUp = cleanup; });
+const before = { slots: lookupSlots(), running: lookupsRunning(), queued: queued.queued(), waited: queued.waited };
+giveUp();
+const codes = await Promise.all(held.map((h) => h.addresses.then(() => 'answered', (e) => e.code)));
+console.log(JSON.stringify({ before, codes, runningAfter: lookupsRunning() }));
+process.exit(0);
+`,
+  );
+  const run = startProcess(['ip', 'netns', 'exec', pair.client, process.execPath, script]);
+  t.teardown(() => {
+    if (!run.done()) run.child.kill('SIGKILL');
+  });
+  await waitFor('the lookups to end', () => run.done(), 2_000 + MARGIN_MS + 10_000);
+  const exit = await run.exited;
+  t.same(
+    JSON.parse(exit.stdout),
+    {
+      before: { slots: 2, running: 2, queued: true, waited: true },
+      codes: ['EAI_AGAIN', 'EAI_AGAIN'],
+      runningAfter: 0,
+    },
+    exit.stderr,
   );
 });
