@@ -99,8 +99,19 @@ export async function bundleProber() {
  */
 function stampOf(bundle, node) {
   const { size, mtimeMs } = statSync(node);
-  return createHash('sha256').update(readFileSync(bundle)).update(`\0${node}\0${size}\0${mtimeMs}`).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(bundle))
+    .update(`\0${node}\0${size}\0${mtimeMs}\0${SEA_EXEC_ARGV.join(' ')}`)
+    .digest('hex');
 }
+
+/**
+ * Node options the binary starts with. Node 24 sizes the young generation from the machine's memory
+ * and lets it grow under a high allocation rate: one agent running 20,000 TCP probes committed 134 MB
+ * of new space and peaked at about 220 MiB. 16 MiB semi-spaces bring the peak to about 175 MiB at no
+ * cost in CPU (an agent shares its pod's memory limit: trust rule 9).
+ */
+const SEA_EXEC_ARGV = ['--max-semi-space-size=16'];
 
 /** Turns the bundle into dist/prober, a single executable; returns whether it had to (false: it was up to date). */
 export function makeExecutable(bundle) {
@@ -114,7 +125,13 @@ export function makeExecutable(bundle) {
   const config = join(dist, 'sea-config.json');
   writeFileSync(
     config,
-    JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }),
+    JSON.stringify({
+      main: bundle,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      execArgv: SEA_EXEC_ARGV,
+    }),
   );
   execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   const staging = `${binary}.tmp`;

@@ -53,6 +53,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
     'prober lab with httpd, webdis and redis-server as an unprivileged uid: network and mount namespaces (root)',
   'test/probe/family.test.ts': 'a network namespace with its own hosts file (root)',
   'test/lab/udp.test.ts': 'prober lab: network namespaces, nftables (root)',
+  'test/probe/dns-deadline-netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/dns-netns.test.ts': 'dnsmasq; network namespaces and nftables (root)',
   'test/probe/dns-server.test.ts': 'dnsmasq',
   'test/probe/local-errors-netns.test.ts': 'network namespaces, routes and nftables (root)',

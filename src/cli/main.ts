@@ -2,8 +2,14 @@
 
 import { closeSync, constants, openSync, statSync } from 'node:fs';
 import { wasInterrupted } from '../orchestration/interrupts.ts';
+import { exitLeavingLookups, lookupsRunning, reserveLookupThreads, standInExit } from '../probe/lookup.ts';
 import { exitCodeAfter, watchOutput } from './output.ts';
 import { runCli } from './program.ts';
+
+// The stand-in a run with name lookups still in libuv's threads executes to exit at once.
+standInExit();
+// Before anything starts libuv's thread pool: hung name lookups must leave threads for file I/O.
+reserveLookupThreads();
 
 // A reader that stops early (`prober … | head`) or a full disk ends the writing, not the run: the
 // verdict is still computed and becomes the exit code (trust rule 8). A closed stderr has no one to tell.
@@ -58,6 +64,8 @@ void runCli(process.argv.slice(2)).then((verdict) => {
   const { code, message } = exitCodeAfter(verdict, stdout.failure());
   if (message) process.stderr.write(message);
   process.exitCode = code;
-  // The command has cleaned up and printed its report; an interrupted run does not wait for leftovers.
+  // The command has cleaned up and printed its report; neither a run whose name lookups outlived their
+  // deadlines (getaddrinfo cannot be cancelled) nor an interrupted one waits for leftovers.
+  if (lookupsRunning() > 0) exitLeavingLookups(code);
   if (wasInterrupted()) process.exit(code);
 });

@@ -1,6 +1,6 @@
 // One attempt under one deadline: tracks the phase it is in so a timeout or an error is classified right.
 
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
 import type { IpFamily } from '../model/family.ts';
 import { classifyError, NoRouteFromHere, timedOut, type Attempt } from './classify.ts';
 import { resolveCandidates } from './resolve.ts';
@@ -106,7 +106,8 @@ export async function openConnection(
   family?: IpFamily,
 ): Promise<Socket> {
   ctx.phase = 'resolve';
-  const addresses = await resolveCandidates(host, family);
+  // An address needs no resolver: probes of IPs (thousands per agent) skip the lookup's promises.
+  const addresses = !family && isIP(host) !== 0 ? [host] : await resolveCandidates(host, family, ctx.onTimeout);
   ctx.phase = 'connect';
   if (addresses.length === 1) {
     const [only = host] = addresses;

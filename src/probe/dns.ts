@@ -1,13 +1,13 @@
 // DNS probe: can the source get an answer for a name? Through the system resolver as the workload
 // would, or with a real DNS query to a named server (or the source's own nameserver) over UDP or TCP.
 
-import { lookup } from 'node:dns/promises';
 import { type DnsQuerySpec, recordTypeOf } from '../model/dns-query.ts';
 import type { TargetAddress } from '../model/target.ts';
 import { type AttemptContext, runAttempt } from './attempt.ts';
 import type { Attempt } from './classify.ts';
 import { nowMs } from './clock.ts';
 import { askServer } from './dns-transport.ts';
+import { lookupAll, lookupSlots } from './lookup.ts';
 import { firstNameserver } from './resolv-conf.ts';
 
 const SYSTEM: DnsQuerySpec = { over: 'system' };
@@ -52,15 +52,23 @@ async function systemLookup(
   ctx.onTimeout(() => {
     expired = true;
   });
-  ctx.atDeadline = () => ({
-    observed: 'deny',
-    reason: 'timeout',
-    detail: `the system resolver did not answer within ${timeoutMs}ms`,
-  });
+  // Every address of the name, then those of the type's family: "no such name" and "no address of
+  // this family" stay apart (getaddrinfo asked for one family says ENOTFOUND to both).
+  const shared = lookupAll(host, ctx.onTimeout);
+  // Silence is a deny only when the resolver had the whole timeout: a lookup that waited for one of the
+  // lookup slots (other names' lookups hold them) was asked late or never, and cannot decide.
+  ctx.atDeadline = () =>
+    shared.waited
+      ? {
+          observed: 'error',
+          reason: 'dns',
+          detail: shared.queued()
+            ? `the system resolver was not asked within ${timeoutMs}ms: all ${lookupSlots()} lookup slots were held by lookups of other names`
+            : `the system resolver was asked only after waiting for a free lookup slot, and did not answer within the ${timeoutMs}ms left`,
+        }
+      : { observed: 'deny', reason: 'timeout', detail: `the system resolver did not answer within ${timeoutMs}ms` };
   try {
-    // Every address of the name, then those of the type's family: "no such name" and "no address of
-    // this family" stay apart (getaddrinfo asked for one family says ENOTFOUND to both).
-    const all = await lookup(host, { all: true, verbatim: true });
+    const all = await shared.addresses;
     const family = spec.type === 'AAAA' ? 6 : spec.type === 'A' ? 4 : 0;
     const found = family === 0 ? all : all.filter((a) => a.family === family);
     if (found.length === 0)

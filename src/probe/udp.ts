@@ -47,7 +47,7 @@ export function udpAttempt(
     timeoutMs,
     async (ctx) => {
       ctx.phase = 'resolve';
-      const { address: ip, family } = await resolveHost(address.host, address.family);
+      const { address: ip, family } = await resolveHost(address.host, address.family, ctx.onTimeout);
       ctx.phase = 'connect';
       ctx.peer = family === 6 ? `[${ip}]:${address.port}` : `${ip}:${address.port}`;
       const socket = createSocket(family === 6 ? 'udp6' : 'udp4');

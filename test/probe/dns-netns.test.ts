@@ -37,7 +37,7 @@ function resolvConf(t: Test, pair: NetnsPair, nameserver: string): void {
 
 /**
  * Runs `prober agent` in the client namespace with one probe per URL; results by URL. The agent exits
- * once getaddrinfo calls still running after a deadline return (bounded by the resolv.conf timeout).
+ * at once, even with getaddrinfo calls still running after a deadline (src/probe/lookup.ts).
  */
 function agent(t: Test, pair: NetnsPair, urls: readonly string[], timeoutMs = 700): Map<string, ProbeResult> {
   const [command, ...lead] = proberCommand();
