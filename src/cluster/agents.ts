@@ -66,13 +66,18 @@ function failure(pod: string | undefined, error: unknown, hint = ''): AgentRun {
  * identity, then waits for it and reads its log. Ephemeral containers cannot be removed: the stopped
  * container stays in the pod's spec until the pod is replaced.
  */
-export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: ProbePlan): Promise<AgentRun> {
+export async function runEphemeralAgent(
+  ctx: AgentContext,
+  source: V1Pod,
+  plan: ProbePlan,
+  ordinal: number,
+): Promise<AgentRun> {
   const namespace = source.metadata?.namespace ?? 'default';
   const pod = source.metadata?.name ?? '';
-  const container = agentContainerName(ctx.runId);
+  const container = agentContainerName(ctx.runId, ordinal);
   let agent: V1EphemeralContainer;
   try {
-    agent = ephemeralAgent(ctx.runId, ctx.image, plan);
+    agent = ephemeralAgent(container, ctx.image, plan);
   } catch (error) {
     return failure(pod, error);
   }

@@ -98,7 +98,7 @@ export class ClusterBackend implements Backend {
         try {
           runs.set(
             source.name,
-            await this.#runSource(source, plans.get(source.name) as ProbePlan, {
+            await this.#runSource(source, test.sources.indexOf(source), plans.get(source.name) as ProbePlan, {
               api: this.#api,
               runId,
               image: opts.image,
@@ -137,7 +137,7 @@ export class ClusterBackend implements Backend {
     };
   }
 
-  async #runSource(source: SourceSpec, plan: ProbePlan, base: AgentContext): Promise<AgentRun> {
+  async #runSource(source: SourceSpec, ordinal: number, plan: ProbePlan, base: AgentContext): Promise<AgentRun> {
     const opts = this.#options;
     if (source.local) {
       // A `local: true` source probes from where prober runs (the Job's pod, a CI runner).
@@ -153,7 +153,7 @@ export class ClusterBackend implements Backend {
     const run =
       opts.agent === 'pod'
         ? await runPodAgent(ctx, pick.pod, source.name, plan)
-        : await runEphemeralAgent(ctx, pick.pod, plan);
+        : await runEphemeralAgent(ctx, pick.pod, plan, ordinal);
     base.progress(
       `${source.name}: ${'results' in run ? `${run.results.size} results from ${run.pod}` : `failed: ${run.error}`}`,
     );

@@ -62,7 +62,7 @@ Examples:
     --overrides='{"spec":{"serviceAccountName":"prober"}}' -- run -f - -o json < lab.yaml
 
 Agents are labelled app.kubernetes.io/managed-by=prober and prober.dev/run-id=<id>; probe pods are
-deleted when the run ends or is interrupted. Ephemeral containers (named ${agentContainerName('<id>')})
+deleted when the run ends or is interrupted. Ephemeral containers (named ${agentContainerName('<id>', '<n>')})
 cannot be removed: they stay, stopped, in the pod's spec until the pod is replaced.
 
 Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (bad input, unreachable
