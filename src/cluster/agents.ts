@@ -10,7 +10,7 @@ import { waitForContainer, type ContainerOutcome } from './agent-wait.ts';
 import { KubeApiError } from './api-error.ts';
 import type { ProbePodTracker } from './cleanup.ts';
 import type { KubeApi } from './kube-api.ts';
-import { podRoom } from './pod-budget.ts';
+import { leftBehind, podRoom, proberContainers } from './pod-budget.ts';
 
 /** How agents are started: inside the source pod (default) or in a pod beside it. */
 export type AgentMode = 'ephemeral' | 'pod';
@@ -29,9 +29,13 @@ export interface AgentContext {
 }
 
 /** One source's agent run: its results, or why there are none; `pod` is where the agent ran. */
-export type AgentRun =
+export type AgentRun = (
   | { readonly pod?: string; readonly results: Map<string, ProbeResult> }
-  | { readonly pod?: string; readonly error: string };
+  | { readonly pod?: string; readonly error: string }
+) & {
+  /** What the run left in the cluster for good (an ephemeral container), for the report. */
+  readonly left?: string;
+};
 
 /** Reads the agent's log and turns it into results; incomplete output is a source error, never partial trust. */
 async function collect(
@@ -85,8 +89,9 @@ export async function runEphemeralAgent(
   const room = podRoom(source, agent);
   if (room.error) return { pod, error: room.error };
   if (room.warning) ctx.warn?.(`${plan.source}: ${room.warning}`);
+  let patched: V1Pod;
   try {
-    await ctx.api.addEphemeralContainer(namespace, pod, agent);
+    patched = await ctx.api.addEphemeralContainer(namespace, pod, agent);
   } catch (error) {
     const hint =
       error instanceof KubeApiError && error.code === 403
@@ -99,6 +104,21 @@ export async function runEphemeralAgent(
     return failure(pod, error, hint);
   }
   ctx.progress(`${plan.source}: agent started in ${namespace}/${pod}`);
+  // Counted in the pod as patched: another source of this run may have added its agent too.
+  const left = leftBehind(source, container, Math.max(proberContainers(patched), proberContainers(source) + 1));
+  ctx.progress(`${plan.source}: left ${left}`);
+  const run = await waitAndCollect(ctx, namespace, pod, container, plan);
+  return { ...run, left };
+}
+
+/** Waits for the ephemeral agent and reads its results; never throws but for a fatal API error. */
+async function waitAndCollect(
+  ctx: AgentContext,
+  namespace: string,
+  pod: string,
+  container: string,
+  plan: ProbePlan,
+): Promise<AgentRun> {
   try {
     const outcome = await waitForContainer(ctx.api, {
       namespace,

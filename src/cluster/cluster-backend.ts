@@ -61,6 +61,8 @@ export class ClusterBackend implements Backend {
   readonly kind = 'cluster' as const;
   readonly #api: KubeApi;
   readonly #options: ClusterOptions;
+  /** Agents this run is adding per pod (`namespace/name`): sources of one workload spread over its pods. */
+  readonly #taken = new Map<string, number>();
 
   constructor(api: KubeApi, options: ClusterOptions) {
     this.#api = api;
@@ -147,7 +149,7 @@ export class ClusterBackend implements Backend {
     }
     const namespace = source.namespace ?? opts.namespace;
     base.progress(`${source.name}: looking for a Ready pod in ${namespace}`);
-    const pick = await pickSourcePod(this.#api, namespace, source.selector);
+    const pick = await pickSourcePod(this.#api, namespace, source.selector, this.#taken);
     if ('error' in pick) return { error: pick.error };
     const ctx: AgentContext = { ...base, timeoutMs: opts.agentTimeoutMs ?? agentTimeoutFor(plan) };
     const run =
@@ -171,6 +173,7 @@ export class ClusterBackend implements Backend {
         ...(source.selector ? { selector: source.selector } : {}),
         ...(run?.pod ? { pod: run.pod } : {}),
         ...(run && 'error' in run ? { error: run.error } : {}),
+        ...(run?.left ? { left: run.left } : {}),
       };
     });
   }

@@ -41,6 +41,8 @@ export interface ReportSource {
   readonly local?: boolean;
   readonly pod?: string;
   readonly error?: string;
+  /** What the run left in the cluster for good (cluster mode: an ephemeral agent container). */
+  readonly left?: string;
 }
 
 /** The whole report, serialised as-is by the JSON renderer. */
