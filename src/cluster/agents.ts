@@ -12,8 +12,11 @@ import type { ProbePodTracker } from './cleanup.ts';
 import type { KubeApi } from './kube-api.ts';
 import { leftBehind, podRoom, proberContainers } from './pod-budget.ts';
 
-/** How agents are started: inside the source pod (default) or in a pod beside it. */
-export type AgentMode = 'ephemeral' | 'pod';
+/**
+ * How agents are started: inside the source pod, in a pod beside it, or `auto` (default): inside where
+ * the pod's memory limit has room for the agent (agent-memory.ts), else beside it.
+ */
+export type AgentMode = 'auto' | 'ephemeral' | 'pod';
 
 /** What every agent run needs. */
 export interface AgentContext {
@@ -35,6 +38,9 @@ export type AgentRun = (
 ) & {
   /** What the run left in the cluster for good (an ephemeral container), for the report. */
   readonly left?: string;
+  /** How the agent ran, and why that way: for the report. */
+  readonly agent?: 'ephemeral' | 'pod';
+  readonly agentReason?: string;
 };
 
 /** Reads the agent's log and turns it into results; incomplete output is a source error, never partial trust. */

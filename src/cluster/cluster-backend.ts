@@ -10,6 +10,8 @@ import { runPlan } from '../probe/engine.ts';
 import { plansFor } from '../probe/local-backend.ts';
 import { runBounded } from '../probe/pool.ts';
 import { runEphemeralAgent, runPodAgent, type AgentContext, type AgentMode, type AgentRun } from './agents.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { ephemeralFits } from './agent-memory.ts';
 import { KubeApiError } from './api-error.ts';
 import { ProbePodTracker } from './cleanup.ts';
 import { checkTargets, pickSourcePod, type TargetEvidence } from './discovery.ts';
@@ -33,6 +35,8 @@ export interface ClusterOptions {
   /** Where warnings go (stderr in the CLI): cleanup problems, targets that could not be checked. */
   readonly warn?: (message: string) => void;
 }
+
+const podKey = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
 /** A run id: short, lower-case, valid in names and label values. */
 export function newRunId(): string {
@@ -152,14 +156,39 @@ export class ClusterBackend implements Backend {
     const pick = await pickSourcePod(this.#api, namespace, source.selector, this.#taken);
     if ('error' in pick) return { error: pick.error };
     const ctx: AgentContext = { ...base, timeoutMs: opts.agentTimeoutMs ?? agentTimeoutFor(plan) };
-    const run =
-      opts.agent === 'pod'
+    const how = this.#placement(source.name, pick.pod, plan);
+    // A probe pod adds nothing to the source pod: another source may still pick it first.
+    if (how.agent === 'pod') this.#taken.set(podKey(pick.pod), (this.#taken.get(podKey(pick.pod)) ?? 1) - 1);
+    const agentRun =
+      how.agent === 'pod'
         ? await runPodAgent(ctx, pick.pod, source.name, plan)
         : await runEphemeralAgent(ctx, pick.pod, plan, ordinal);
+    const run: AgentRun = { ...agentRun, ...how };
     base.progress(
       `${source.name}: ${'results' in run ? `${run.results.size} results from ${run.pod}` : `failed: ${run.error}`}`,
     );
     return run;
+  }
+
+  /**
+   * Where the agent runs: `--agent=pod` and `--agent=ephemeral` say so (the latter warns when the pod's
+   * memory limit has no room for the agent, which then shares it with the workload); `auto` runs it
+   * inside only where it fits, else in a probe pod, and says why.
+   */
+  #placement(source: string, pod: V1Pod, plan: ProbePlan): Pick<AgentRun, 'agent' | 'agentReason'> {
+    const mode = this.#options.agent;
+    if (mode === 'pod') return { agent: 'pod', agentReason: '--agent=pod' };
+    const fit = ephemeralFits(pod, plan.probes.length);
+    if (mode === 'ephemeral') {
+      if (!fit.fits)
+        this.#options.warn?.(
+          `${source}: --agent=ephemeral, though ${fit.reason}: the agent may get the workload's own process OOM-killed`,
+        );
+      return { agent: 'ephemeral', agentReason: `--agent=ephemeral; ${fit.reason}` };
+    }
+    return fit.fits
+      ? { agent: 'ephemeral', agentReason: fit.reason }
+      : { agent: 'pod', agentReason: `${fit.reason}: a probe pod instead` };
   }
 
   #reportSources(sources: readonly SourceSpec[], runs: ReadonlyMap<string, AgentRun>): ReportSource[] {
@@ -173,6 +202,8 @@ export class ClusterBackend implements Backend {
         ...(source.selector ? { selector: source.selector } : {}),
         ...(run?.pod ? { pod: run.pod } : {}),
         ...(run && 'error' in run ? { error: run.error } : {}),
+        ...(run?.agent ? { agent: run.agent } : {}),
+        ...(run?.agentReason ? { agentReason: run.agentReason } : {}),
         ...(run?.left ? { left: run.left } : {}),
       };
     });

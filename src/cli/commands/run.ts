@@ -28,9 +28,12 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
     .option('--context <name>', 'kubeconfig context to use')
     .option('-n, --namespace <ns>', "namespace for sources that name none (default: the context's namespace)")
     .addOption(
-      new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it')
-        .choices(['ephemeral', 'pod'] as const)
-        .default('ephemeral' as const),
+      new Option(
+        '--agent <mode>',
+        "how agents run: inside the source pod, in a probe pod beside it, or auto: inside where the pod's memory limit has room for the agent, else a probe pod",
+      )
+        .choices(['auto', 'ephemeral', 'pod'] as const)
+        .default('auto' as const),
     )
     .option(
       '--image <ref>',
