@@ -144,7 +144,7 @@ async function waitAndCollect(
 /** The hint for a create refused because the probe pod names its source pod as its owner. */
 function ownerHint(error: unknown): string {
   return error instanceof KubeApiError && error.code === 403 && /ownerRef/i.test(error.message)
-    ? ' (the probe pod names its source pod as its owner, so that no controller adopts it; the API server allows that only to who may also delete pods there: grant delete pods, as the source Role does)'
+    ? ' (the probe pod names its source pod as its owner, so that no controller adopts it; the API server allows that only to who may also delete pods there: grant delete pods, as the Role prober-probe-pod does)'
     : '';
 }
 

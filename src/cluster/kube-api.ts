@@ -99,12 +99,21 @@ export type KubeCall = keyof KubeApi;
 
 /**
  * Where prober's RBAC (`k8s/prober/`) grants a permission: in the ClusterRole `prober` bound
- * cluster-wide (reads only), in the Role `prober-source` of every source namespace, in the Role
- * `prober-self` of prober's own namespace, in the read-only ClusterRole `prober-simulate`
- * (`k8s/prober/simulate/`, bound to whoever runs `prober simulate --cluster`), or, for discovery,
- * by every cluster's own `system:discovery` binding.
+ * cluster-wide (the targets' reads), in the ClusterRole `prober-from-policies` (the cluster-wide reads of
+ * `expect: fromPolicies`, optional), in the Role `prober-source` of every source namespace (ephemeral
+ * agents: no pod create), in the opt-in Role `prober-probe-pod` of a source namespace (probe pods), in
+ * the Role `prober-self` of prober's own namespace, in the read-only ClusterRole `prober-simulate`
+ * (`k8s/prober/simulate/`, bound to whoever runs `prober simulate --cluster`), or, for discovery, by
+ * every cluster's own `system:discovery` binding.
  */
-export type Grant = 'cluster' | 'source-namespace' | 'own-namespace' | 'discovery' | 'simulate';
+export type Grant =
+  | 'cluster'
+  | 'from-policies'
+  | 'source-namespace'
+  | 'probe-pod'
+  | 'own-namespace'
+  | 'discovery'
+  | 'simulate';
 
 /** An RBAC permission: what a Role/ClusterRole rule must grant for one call. */
 export interface Permission {
@@ -115,8 +124,11 @@ export interface Permission {
   readonly resource: string;
   /** Whether the call is made in one namespace or across the cluster. */
   readonly scope: 'namespace' | 'cluster';
-  /** Which of prober's roles grants it; never a write verb cluster-wide (trust rule 6). */
-  readonly grant: Grant;
+  /**
+   * Which of prober's roles grant it, each on its own enough for the calls it serves; a 403 points to
+   * the first. Never a write verb cluster-wide (trust rule 6).
+   */
+  readonly grants: readonly [Grant, ...Grant[]];
   /** Why prober makes the call, for the README's RBAC table. */
   readonly purpose: string;
 }
@@ -132,7 +144,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['source-namespace', 'probe-pod'],
     purpose: 'find a Ready pod of each source; sweep leftover probe pods',
   },
   readPod: {
@@ -140,7 +152,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['source-namespace', 'probe-pod'],
     purpose: 'wait for the agent container to finish',
   },
   readOwnPod: {
@@ -148,7 +160,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'own-namespace',
+    grants: ['own-namespace'],
     purpose: 'in a pod: read its own pod for the image (by digest) the agents use',
   },
   addEphemeralContainer: {
@@ -156,7 +168,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods/ephemeralcontainers',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['source-namespace'],
     purpose: 'start the agent inside the source pod (default --agent=ephemeral)',
   },
   createPod: {
@@ -164,15 +176,15 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'source-namespace',
-    purpose: 'start a probe pod beside the source (--agent=pod)',
+    grants: ['probe-pod'],
+    purpose: 'start a probe pod beside the source (--agent=pod, or auto where the pod has no memory room)',
   },
   deletePod: {
     verb: 'delete',
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['probe-pod'],
     purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM; create one owned by its source pod',
   },
   readPodLog: {
@@ -180,7 +192,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods/log',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['source-namespace', 'probe-pod'],
     purpose: "read the agent's results from its log",
   },
   // Targets may live in any namespace (kube-dns in kube-system, say), where prober must never write:
@@ -190,7 +202,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'services',
     scope: 'namespace',
-    grant: 'cluster',
+    grants: ['cluster'],
     purpose: 'check that a target Service exists and has the probed port',
   },
   listEndpointSlices: {
@@ -198,7 +210,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: 'discovery.k8s.io',
     resource: 'endpointslices',
     scope: 'namespace',
-    grant: 'cluster',
+    grants: ['cluster'],
     purpose: 'prove a target Service has ready endpoints (trust rule 2)',
   },
   listNamespaces: {
@@ -206,7 +218,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'namespaces',
     scope: 'cluster',
-    grant: 'cluster',
+    grants: ['from-policies'],
     purpose: 'namespace labels for the policy model (expect: fromPolicies)',
   },
   listAllPods: {
@@ -214,7 +226,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'cluster',
-    grant: 'cluster',
+    grants: ['from-policies'],
     purpose: 'workload labels for the policy model (expect: fromPolicies)',
   },
   listAllServices: {
@@ -222,7 +234,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'services',
     scope: 'cluster',
-    grant: 'cluster',
+    grants: ['from-policies'],
     purpose: 'Service selectors and ports for the policy model (expect: fromPolicies)',
   },
   listNetworkPolicies: policyPermission('networkpolicies'),
@@ -240,14 +252,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: 'policy groups',
     resource: 'policy kinds',
     scope: 'cluster',
-    grant: 'simulate',
+    grants: ['simulate'],
     purpose: 'simulate --cluster: every object of every policy kind served, evaluated or not',
   },
 };
 
 /** Discovery needs no Role: every cluster grants it to all authenticated users (`system:discovery`). */
 function discoveryPermission(purpose: string): Permission {
-  return { verb: 'get', group: '', resource: 'apis', scope: 'cluster', grant: 'discovery', purpose };
+  return { verb: 'get', group: '', resource: 'apis', scope: 'cluster', grants: ['discovery'], purpose };
 }
 
 function policyPermission(resource: PolicyResource): Permission {
@@ -257,7 +269,7 @@ function policyPermission(resource: PolicyResource): Permission {
     group,
     resource,
     scope: 'cluster',
-    grant: 'cluster',
+    grants: ['from-policies'],
     purpose: `live ${kind}s for the policy model (expect: fromPolicies)`,
   };
 }
@@ -272,7 +284,9 @@ export function permissionLabel(permission: Permission): string {
 /** Where prober's RBAC lives in this repository, and the base applied once per source namespace. */
 const RBAC_MANIFESTS = {
   roles: 'k8s/prober/P-01-prober-rbac.yaml',
+  fromPolicies: 'k8s/prober/from-policies',
   sourceNamespace: 'k8s/prober/source-namespace',
+  probePodNamespace: 'k8s/prober/probe-pod-namespace',
   simulate: 'k8s/prober/simulate/prober-simulate.yaml',
 } as const;
 
@@ -281,11 +295,18 @@ const RBAC_MANIFESTS = {
  * the Role `prober-source` (the README's "Add a source namespace"); the rest live in one file.
  */
 export function grantHint(permission: Permission, namespace: string | undefined): string {
-  switch (permission.grant) {
+  const [grant] = permission.grants;
+  switch (grant) {
     case 'source-namespace': {
       const ns = namespace ?? 'NAMESPACE';
       return `prober acts only in its source namespaces; add ${ns} with: kubectl apply -n ${ns} -k ${RBAC_MANIFESTS.sourceNamespace} (see "Add a source namespace" in README.md)`;
     }
+    case 'probe-pod': {
+      const ns = namespace ?? 'NAMESPACE';
+      return `prober creates probe pods only where the opt-in Role prober-probe-pod is (creating pods runs code as any service account there); add it to ${ns} with: kubectl apply -n ${ns} -k ${RBAC_MANIFESTS.probePodNamespace}, or keep agents ephemeral there (--agent=ephemeral)`;
+    }
+    case 'from-policies':
+      return `grant it in the ClusterRole prober-from-policies (${RBAC_MANIFESTS.fromPolicies}), which only expect: fromPolicies needs`;
     case 'own-namespace':
       return `grant it with the Role prober-self in prober's own namespace${namespace ? ` ${namespace}` : ''} (${RBAC_MANIFESTS.roles})`;
     case 'cluster':
@@ -295,7 +316,7 @@ export function grantHint(permission: Permission, namespace: string | undefined)
     case 'discovery':
       return 'every cluster grants discovery to authenticated users (ClusterRole system:discovery); ask the cluster admin';
     default: {
-      const unreachable: never = permission.grant;
+      const unreachable: never = grant;
       throw new Error(`unknown grant ${String(unreachable)}`);
     }
   }

@@ -75,7 +75,7 @@ export interface ProbePodInput {
  * namespace and has a uid, as an owner must; when it goes, the garbage collector removes the probe pod
  * too. `blockOwnerDeletion` stays false: setting it would need more permission, and deleting the
  * source pod must never wait for prober. Setting an owner at creation needs `delete pods` in the
- * namespace (OwnerReferencesPermissionEnforcement), which the source Role grants.
+ * namespace (OwnerReferencesPermissionEnforcement), which the Role prober-probe-pod grants.
  */
 export function probePodOwner(source: V1Pod): V1OwnerReference[] {
   const { name, uid } = source.metadata ?? {};
