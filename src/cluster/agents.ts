@@ -11,6 +11,7 @@ import { KubeApiError } from './api-error.ts';
 import type { ProbePodTracker } from './cleanup.ts';
 import type { KubeApi } from './kube-api.ts';
 import { leftBehind, podRoom, proberContainers } from './pod-budget.ts';
+import { agentResources, resourceRequirements, type AgentResources } from './probe-pod-resources.ts';
 
 /**
  * How agents are started: inside the source pod, in a pod beside it, or `auto` (default): inside where
@@ -29,6 +30,8 @@ export interface AgentContext {
   readonly progress: (message: string) => void;
   /** Where warnings go (stderr in the CLI). */
   readonly warn?: (message: string) => void;
+  /** The probe pod agent's requests and limits as the flags set them; unset: fitted to the LimitRanges. */
+  readonly agentResources?: Partial<AgentResources>;
 }
 
 /** One source's agent run: its results, or why there are none; `pod` is where the agent ran. */
@@ -171,7 +174,21 @@ export async function runPodAgent(
   sourceName: string,
   plan: ProbePlan,
 ): Promise<AgentRun> {
+  const sourceNamespace = source.metadata?.namespace ?? 'default';
+  let resources: AgentResources;
+  try {
+    const fitted = agentResources(
+      await ctx.api.listLimitRanges(sourceNamespace),
+      plan.probes.length,
+      ctx.agentResources,
+    );
+    if ('error' in fitted) return { error: fitted.error };
+    resources = fitted.resources;
+  } catch (error) {
+    return failure(undefined, error);
+  }
   const spec = probePod({
+    resources: resourceRequirements(resources),
     source,
     sourceName,
     runId: ctx.runId,

@@ -121,6 +121,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     readService(namespace, name) {
       return call('readService', { namespace, name }, () => core.readNamespacedService({ namespace, name }));
     },
+    async listLimitRanges(namespace) {
+      return (await call('listLimitRanges', { namespace }, () => core.listNamespacedLimitRange({ namespace }))).items;
+    },
     async listEndpointSlices(namespace, service) {
       const labelSelector = `kubernetes.io/service-name=${service}`;
       const list = await call('listEndpointSlices', { namespace }, () =>

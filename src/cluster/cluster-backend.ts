@@ -12,6 +12,7 @@ import { runBounded } from '../probe/pool.ts';
 import { runEphemeralAgent, runPodAgent, type AgentContext, type AgentMode, type AgentRun } from './agents.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ephemeralFits } from './agent-memory.ts';
+import type { AgentResources } from './probe-pod-resources.ts';
 import { KubeApiError } from './api-error.ts';
 import { ProbePodTracker } from './cleanup.ts';
 import { checkTargets, pickSourcePod, type TargetEvidence } from './discovery.ts';
@@ -32,6 +33,8 @@ export interface ClusterOptions {
   readonly context: string;
   readonly runId?: string;
   readonly clusterDomain?: string;
+  /** The probe pod agent's requests and limits from the flags; unset: fitted to the namespace's LimitRanges. */
+  readonly agentResources?: Partial<AgentResources>;
   /** Where warnings go (stderr in the CLI): cleanup problems, targets that could not be checked. */
   readonly warn?: (message: string) => void;
 }
@@ -113,6 +116,7 @@ export class ClusterBackend implements Backend {
               progress,
               warn,
               timeoutMs: 0,
+              ...(opts.agentResources ? { agentResources: opts.agentResources } : {}),
             }),
           );
         } catch (error) {

@@ -1,6 +1,13 @@
 // The thin interface over the Kubernetes API that cluster mode uses, and the RBAC each call needs.
 
-import type { V1EndpointSlice, V1EphemeralContainer, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
+import type {
+  V1EndpointSlice,
+  V1EphemeralContainer,
+  V1LimitRange,
+  V1Namespace,
+  V1Pod,
+  V1Service,
+} from '@kubernetes/client-node';
 
 /** An object exactly as the API serves it (JSON), for kinds handed to the policy engine unchanged. */
 export type RawObject = Record<string, unknown>;
@@ -43,6 +50,8 @@ export interface KubeApi {
   addEphemeralContainer(namespace: string, pod: string, container: V1EphemeralContainer): Promise<V1Pod>;
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
   deletePod(namespace: string, name: string): Promise<void>;
+  /** The LimitRanges of a namespace: the probe pod's requests and limits must satisfy them. */
+  listLimitRanges(namespace: string): Promise<V1LimitRange[]>;
   /** The log of one container of a pod, as text. */
   readPodLog(namespace: string, pod: string, container: string): Promise<string>;
   readService(namespace: string, name: string): Promise<V1Service>;
@@ -186,6 +195,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     scope: 'namespace',
     grants: ['probe-pod'],
     purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM; create one owned by its source pod',
+  },
+  listLimitRanges: {
+    verb: 'list',
+    group: '',
+    resource: 'limitranges',
+    scope: 'namespace',
+    grants: ['probe-pod'],
+    purpose: "fit the probe pod's requests and limits to the namespace's LimitRanges",
   },
   readPodLog: {
     verb: 'get',

@@ -63,6 +63,8 @@ export interface ProbePodInput {
   readonly plan: ProbePlan;
   /** The cluster stops the pod after this long even if prober could not delete it. */
   readonly deadlineSeconds: number;
+  /** The agent's requests and limits (fitted to the namespace's LimitRanges); default PROBE_POD_RESOURCES. */
+  readonly resources?: V1ResourceRequirements;
   /** How long the agent waits for a classic sidecar proxy to be ready; default a minute. */
   readonly proxyDeadlineMs?: number;
 }
@@ -154,7 +156,7 @@ export function probePod(input: ProbePodInput): V1Pod {
             input.image,
             planEnv(plan, POD_PLAN_BYTES, 'one environment variable may hold; split the test into smaller ones'),
           ),
-          resources: PROBE_POD_RESOURCES,
+          resources: input.resources ?? PROBE_POD_RESOURCES,
           readinessProbe: { tcpSocket: { port: 1 }, periodSeconds: 3600, failureThreshold: 1 },
         },
       ],

@@ -56,6 +56,7 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
       }),
     deletePod: () => api.deletePod('web', 'probe'),
     readPodLog: () => api.readPodLog('web', 'web-1', 'main'),
+    listLimitRanges: () => api.listLimitRanges('web'),
     readService: () => api.readService('web', 'web'),
     listEndpointSlices: () => api.listEndpointSlices('web', 'web'),
     listNamespaces: () => api.listNamespaces(),

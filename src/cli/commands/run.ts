@@ -2,11 +2,22 @@
 
 import { Option, type Command } from '@commander-js/extra-typings';
 import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
+import { parseBounds, type Bounds } from '../../cluster/probe-pod-resources.ts';
 import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { ExitCode } from '../../model/report.ts';
+import { UsageError } from '../../orchestration/usage-error.ts';
 import { PROBER_VERSION } from '../../orchestration/version.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, addProbeOptions, durationFlag, intFlag, rangeText, runFlags } from '../options.ts';
+
+/** Parser of `--agent-cpu`/`--agent-memory`: REQUEST:LIMIT, or a usage error (exit 2). */
+function boundsFlag(flag: string, resource: 'cpu' | 'memory'): (value: string) => Bounds {
+  return (value) => {
+    const parsed = parseBounds(resource, value);
+    if (typeof parsed === 'string') throw new UsageError(`${flag}: ${parsed}`);
+    return parsed;
+  };
+}
 
 /** Registers `run`. */
 export function registerRun(program: Command, finish: (code: ExitCode) => void): void {
@@ -34,6 +45,16 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
       )
         .choices(['auto', 'ephemeral', 'pod'] as const)
         .default('auto' as const),
+    )
+    .option(
+      '--agent-cpu <request:limit>',
+      "the probe pod agent's CPU request and limit, e.g. 10m:500m (default: those, fitted to the namespace's LimitRanges)",
+      boundsFlag('--agent-cpu', 'cpu'),
+    )
+    .option(
+      '--agent-memory <request:limit>',
+      "the probe pod agent's memory request and limit, e.g. 96Mi:256Mi (default: those, the limit raised to what the plan needs, fitted to the namespace's LimitRanges)",
+      boundsFlag('--agent-memory', 'memory'),
     )
     .option(
       '--image <ref>',
@@ -81,6 +102,14 @@ cluster, failed agent, error cells)`,
         ...(opts.context !== undefined ? { context: opts.context } : {}),
         ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
         agent: opts.agent,
+        ...(opts.agentCpu || opts.agentMemory
+          ? {
+              agentResources: {
+                ...(opts.agentCpu ? { cpu: opts.agentCpu } : {}),
+                ...(opts.agentMemory ? { memory: opts.agentMemory } : {}),
+              },
+            }
+          : {}),
         // Only an image given on the command line overrides prober's own image in a pod.
         ...(command.getOptionValueSource('image') === 'default' ? {} : { image: opts.image }),
         fallbackImage: defaultImage(PROBER_VERSION),

@@ -288,6 +288,7 @@ export class FakeApiServer {
       policies: this.#policies,
       version: this.#version,
       endpointSlices: (namespace) => this.endpointSlices(namespace),
+      limitRanges: (namespace) => this.admission.limitRanges(namespace),
       kindOf: (group, resource) => this.#served.kindOf(group, resource),
     };
   }

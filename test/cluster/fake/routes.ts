@@ -19,6 +19,7 @@ export interface Stored {
   /** The resourceVersion of the newest change. */
   readonly version: number;
   endpointSlices(namespace?: string): Json[];
+  limitRanges(namespace?: string): Json[];
   kindOf(group: string, resource: string): string | undefined;
 }
 
@@ -71,6 +72,8 @@ export function route(
     }
     case 'list discovery.k8s.io/endpointslices':
       return list('EndpointSliceList', stored.endpointSlices(namespace));
+    case 'list /limitranges':
+      return list('LimitRangeList', stored.limitRanges(namespace));
     case 'list /namespaces':
       return list('NamespaceList', stored.namespaces.values());
     case 'list /services':

@@ -13,6 +13,7 @@ const BUILT_IN = [
   '/v1/pods',
   '/v1/services',
   '/v1/namespaces',
+  '/v1/limitranges',
   'discovery.k8s.io/v1/endpointslices',
   'networking.k8s.io/v1/networkpolicies',
 ];
