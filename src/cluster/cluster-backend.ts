@@ -41,6 +41,22 @@ export interface ClusterOptions {
 
 const podKey = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
+/**
+ * A hostNetwork pod shares its node's network namespace: its probes leave from the node's address, which
+ * NetworkPolicies do not select as a pod. Every result says so, in its cell's detail.
+ */
+function hostNetworkNoted(pod: V1Pod, run: AgentRun): AgentRun {
+  if (!pod.spec?.hostNetwork || !('results' in run)) return run;
+  const note = `from the node's network (hostNetwork pod ${pod.metadata?.name ?? ''} on ${pod.spec.nodeName ?? 'its node'}): this tests the node, not a pod`;
+  const results = new Map(
+    [...run.results].map(([id, result]) => [
+      id,
+      { ...result, detail: result.detail ? `${note}; ${result.detail}` : note },
+    ]),
+  );
+  return { ...run, results };
+}
+
 /** A run id: short, lower-case, valid in names and label values. */
 export function newRunId(): string {
   return randomBytes(3).toString('hex') + Date.now().toString(36).slice(-3);
@@ -167,7 +183,7 @@ export class ClusterBackend implements Backend {
       how.agent === 'pod'
         ? await runPodAgent(ctx, pick.pod, source.name, plan)
         : await runEphemeralAgent(ctx, pick.pod, plan, ordinal);
-    const run: AgentRun = { ...agentRun, ...how };
+    const run: AgentRun = { ...hostNetworkNoted(pick.pod, agentRun), ...how };
     base.progress(
       `${source.name}: ${'results' in run ? `${run.results.size} results from ${run.pod}` : `failed: ${run.error}`}`,
     );

@@ -88,7 +88,8 @@ export function probePodOwner(source: V1Pod): V1OwnerReference[] {
 /**
  * Where and how the source pod runs, so the probe pod lands on the same kind of node and resolves names
  * as the source does: image pull secrets (also for an injected proxy's image), node selector, node
- * affinity, tolerations, runtime class (a sandboxed runtime has its own network stack) and DNS settings.
+ * affinity, tolerations, runtime class (a sandboxed runtime has its own network stack), DNS settings and,
+ * for a hostNetwork source, the host network on the source's node.
  * Pod (anti-)affinity is left out: an anti-affinity against its own labels could leave the probe pod
  * nowhere to go; so are priority and preemption.
  */
@@ -104,6 +105,9 @@ function placementOf(spec: V1PodSpec | undefined): Partial<V1PodSpec> {
     ...(spec.dnsPolicy ? { dnsPolicy: spec.dnsPolicy } : {}),
     ...(spec.dnsConfig ? { dnsConfig: spec.dnsConfig } : {}),
     ...(spec.hostAliases?.length ? { hostAliases: spec.hostAliases } : {}),
+    // A hostNetwork source probes from its node's network: so must its clone, from the same node, or
+    // it would test a pod's network instead (a pod IP, NetworkPolicies that select it).
+    ...(spec.hostNetwork ? { hostNetwork: true, ...(spec.nodeName ? { nodeName: spec.nodeName } : {}) } : {}),
   };
 }
 
