@@ -30,6 +30,8 @@ export interface AgentContext {
   readonly progress: (message: string) => void;
   /** Where warnings go (stderr in the CLI). */
   readonly warn?: (message: string) => void;
+  /** Nodes a probe pod must run on: those of the agent image's platform (`kubernetes.io/os`, `/arch`). */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
   /** The probe pod agent's requests and limits as the flags set them; unset: fitted to the LimitRanges. */
   readonly agentResources?: Partial<AgentResources>;
 }
@@ -189,6 +191,7 @@ export async function runPodAgent(
   }
   const spec = probePod({
     resources: resourceRequirements(resources),
+    ...(ctx.nodeSelector ? { nodeSelector: ctx.nodeSelector } : {}),
     source,
     sourceName,
     runId: ctx.runId,

@@ -121,6 +121,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     readService(namespace, name) {
       return call('readService', { namespace, name }, () => core.readNamespacedService({ namespace, name }));
     },
+    readNode(name) {
+      return call('readNode', { name }, () => core.readNode({ name }));
+    },
     async listLimitRanges(namespace) {
       return (await call('listLimitRanges', { namespace }, () => core.listNamespacedLimitRange({ namespace }))).items;
     },

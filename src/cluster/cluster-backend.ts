@@ -11,7 +11,7 @@ import { plansFor } from '../probe/local-backend.ts';
 import { runBounded } from '../probe/pool.ts';
 import { runEphemeralAgent, runPodAgent, type AgentContext, type AgentMode, type AgentRun } from './agents.ts';
 import type { V1Pod } from '@kubernetes/client-node';
-import { ephemeralFits } from './agent-memory.ts';
+import { chooseAgent } from './agent-choice.ts';
 import type { AgentResources } from './probe-pod-resources.ts';
 import { KubeApiError } from './api-error.ts';
 import { ProbePodTracker } from './cleanup.ts';
@@ -33,6 +33,8 @@ export interface ClusterOptions {
   readonly context: string;
   readonly runId?: string;
   readonly clusterDomain?: string;
+  /** The platforms (`os/arch`) the agent image runs on; undefined when unknown (an image from --image). */
+  readonly imagePlatforms?: readonly string[];
   /** The probe pod agent's requests and limits from the flags; unset: fitted to the namespace's LimitRanges. */
   readonly agentResources?: Partial<AgentResources>;
   /** Where warnings go (stderr in the CLI): cleanup problems, targets that could not be checked. */
@@ -176,39 +178,28 @@ export class ClusterBackend implements Backend {
     const pick = await pickSourcePod(this.#api, namespace, source.selector, this.#taken);
     if ('error' in pick) return { error: pick.error };
     const ctx: AgentContext = { ...base, timeoutMs: opts.agentTimeoutMs ?? agentTimeoutFor(plan) };
-    const how = this.#placement(source.name, pick.pod, plan);
+    const choice = await chooseAgent({
+      api: this.#api,
+      mode: opts.agent,
+      source: source.name,
+      pod: pick.pod,
+      plan,
+      ...(opts.imagePlatforms ? { platforms: opts.imagePlatforms } : {}),
+      ...(opts.warn ? { warn: opts.warn } : {}),
+    });
+    if ('error' in choice) return { pod: pick.name, error: choice.error };
+    const { nodeSelector, ...how } = choice;
     // A probe pod adds nothing to the source pod: another source may still pick it first.
     if (how.agent === 'pod') this.#taken.set(podKey(pick.pod), (this.#taken.get(podKey(pick.pod)) ?? 1) - 1);
     const agentRun =
       how.agent === 'pod'
-        ? await runPodAgent(ctx, pick.pod, source.name, plan)
+        ? await runPodAgent(nodeSelector ? { ...ctx, nodeSelector } : ctx, pick.pod, source.name, plan)
         : await runEphemeralAgent(ctx, pick.pod, plan, ordinal);
     const run: AgentRun = { ...hostNetworkNoted(pick.pod, agentRun), ...how };
     base.progress(
       `${source.name}: ${'results' in run ? `${run.results.size} results from ${run.pod}` : `failed: ${run.error}`}`,
     );
     return run;
-  }
-
-  /**
-   * Where the agent runs: `--agent=pod` and `--agent=ephemeral` say so (the latter warns when the pod's
-   * memory limit has no room for the agent, which then shares it with the workload); `auto` runs it
-   * inside only where it fits, else in a probe pod, and says why.
-   */
-  #placement(source: string, pod: V1Pod, plan: ProbePlan): Pick<AgentRun, 'agent' | 'agentReason'> {
-    const mode = this.#options.agent;
-    if (mode === 'pod') return { agent: 'pod', agentReason: '--agent=pod' };
-    const fit = ephemeralFits(pod, plan.probes.length);
-    if (mode === 'ephemeral') {
-      if (!fit.fits)
-        this.#options.warn?.(
-          `${source}: --agent=ephemeral, though ${fit.reason}: the agent may get the workload's own process OOM-killed`,
-        );
-      return { agent: 'ephemeral', agentReason: `--agent=ephemeral; ${fit.reason}` };
-    }
-    return fit.fits
-      ? { agent: 'ephemeral', agentReason: fit.reason }
-      : { agent: 'pod', agentReason: `${fit.reason}: a probe pod instead` };
   }
 
   #reportSources(sources: readonly SourceSpec[], runs: ReadonlyMap<string, AgentRun>): ReportSource[] {

@@ -5,6 +5,7 @@ import type {
   V1EphemeralContainer,
   V1LimitRange,
   V1Namespace,
+  V1Node,
   V1Pod,
   V1Service,
 } from '@kubernetes/client-node';
@@ -50,6 +51,8 @@ export interface KubeApi {
   addEphemeralContainer(namespace: string, pod: string, container: V1EphemeralContainer): Promise<V1Pod>;
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
   deletePod(namespace: string, name: string): Promise<void>;
+  /** One node, for its `kubernetes.io/arch` and `kubernetes.io/os`: can the agent image run there? */
+  readNode(name: string): Promise<V1Node>;
   /** The LimitRanges of a namespace: the probe pod's requests and limits must satisfy them. */
   listLimitRanges(namespace: string): Promise<V1LimitRange[]>;
   /** The log of one container of a pod, as text. */
@@ -195,6 +198,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     scope: 'namespace',
     grants: ['probe-pod'],
     purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM; create one owned by its source pod',
+  },
+  readNode: {
+    verb: 'get',
+    group: '',
+    resource: 'nodes',
+    scope: 'cluster',
+    grants: ['cluster'],
+    purpose: "the source pod's node's architecture and OS: refuse a source the agent image cannot run on",
   },
   listLimitRanges: {
     verb: 'list',

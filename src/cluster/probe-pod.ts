@@ -63,6 +63,8 @@ export interface ProbePodInput {
   readonly plan: ProbePlan;
   /** The cluster stops the pod after this long even if prober could not delete it. */
   readonly deadlineSeconds: number;
+  /** Node labels the agent image needs (its OS and architecture), over the source's own nodeSelector. */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
   /** The agent's requests and limits (fitted to the namespace's LimitRanges); default PROBE_POD_RESOURCES. */
   readonly resources?: V1ResourceRequirements;
   /** How long the agent waits for a classic sidecar proxy to be ready; default a minute. */
@@ -144,6 +146,7 @@ export function probePod(input: ProbePodInput): V1Pod {
       ...(serviceAccountName ? { serviceAccountName } : {}),
       ...token,
       ...placementOf(source.spec),
+      ...(input.nodeSelector ? { nodeSelector: { ...source.spec?.nodeSelector, ...input.nodeSelector } } : {}),
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
       activeDeadlineSeconds: input.deadlineSeconds,

@@ -1,5 +1,6 @@
 // `run`: a ReachabilityTest in a Kubernetes cluster — connect, place agents in the real workloads, judge, report.
 
+import { PUBLISHED_PLATFORMS } from '../cluster/agent-platform.ts';
 import type { AgentMode } from '../cluster/agents.ts';
 import type { Connection } from '../cluster/connection.ts';
 import type { KubeApi } from '../cluster/kube-api.ts';
@@ -89,6 +90,8 @@ export async function runInCluster(request: ClusterRunRequest): Promise<ExitCode
     image: request.image ?? (await agentImage(api, connection, request.fallbackImage)),
     agent: request.agent,
     ...(request.agentResources ? { agentResources: request.agentResources } : {}),
+    // prober's own image (published, or the pod's) holds a linux/amd64 binary; one given with --image may hold more.
+    ...(request.image === undefined ? { imagePlatforms: PUBLISHED_PLATFORMS } : {}),
     parallel: request.parallel,
     ...(request.agentTimeoutMs !== undefined ? { agentTimeoutMs: request.agentTimeoutMs } : {}),
     defaults: effectiveDefaults(test, flags),

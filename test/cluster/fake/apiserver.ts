@@ -62,6 +62,7 @@ export class FakeApiServer {
   readonly #services = new Map<string, Json>();
   readonly #slices = new FakeEndpointSlices();
   readonly #namespaces = new Map<string, Json>();
+  readonly #nodes = new Map<string, Json>();
   readonly #policies: Json[] = [];
   readonly #served = new ServedResources();
   readonly #authorizer = new FakeAuthorizer(this.user, this.groups);
@@ -147,6 +148,13 @@ export class FakeApiServer {
   #bump(object: Json): void {
     this.#version += 1;
     meta(object).resourceVersion = String(this.#version);
+  }
+
+  /** Adds a node with its well-known labels (`kubernetes.io/arch`, `kubernetes.io/os`); pods name it in `spec.nodeName`. */
+  addNode(name: string, labels: Record<string, string>): void {
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } } };
+    this.#bump(node);
+    this.#nodes.set(name, node);
   }
 
   addNamespace(name: string, labels: Record<string, string> = {}): void {
@@ -285,6 +293,7 @@ export class FakeApiServer {
       pods: this.#pods,
       services: this.#services,
       namespaces: this.#namespaces,
+      nodes: this.#nodes,
       policies: this.#policies,
       version: this.#version,
       endpointSlices: (namespace) => this.endpointSlices(namespace),

@@ -15,6 +15,7 @@ export interface Stored {
   readonly pods: FakePods;
   readonly services: ReadonlyMap<string, Json>;
   readonly namespaces: ReadonlyMap<string, Json>;
+  readonly nodes: ReadonlyMap<string, Json>;
   readonly policies: readonly Json[];
   /** The resourceVersion of the newest change. */
   readonly version: number;
@@ -74,6 +75,11 @@ export function route(
       return list('EndpointSliceList', stored.endpointSlices(namespace));
     case 'list /limitranges':
       return list('LimitRangeList', stored.limitRanges(namespace));
+    case 'get /nodes': {
+      const node = stored.nodes.get(name ?? '');
+      if (!node) throw status.notFound('nodes', name ?? '');
+      return [200, node];
+    }
     case 'list /namespaces':
       return list('NamespaceList', stored.namespaces.values());
     case 'list /services':

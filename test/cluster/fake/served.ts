@@ -14,6 +14,7 @@ const BUILT_IN = [
   '/v1/services',
   '/v1/namespaces',
   '/v1/limitranges',
+  '/v1/nodes',
   'discovery.k8s.io/v1/endpointslices',
   'networking.k8s.io/v1/networkpolicies',
 ];
