@@ -5,6 +5,7 @@ import type { ProbeResult } from '../model/outcome.ts';
 import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
 import { agentContainerName, ephemeralAgent } from './agent-spec.ts';
 import { sidecarOf } from './mesh-membership.ts';
+import { blockedBudgets } from './pdb-check.ts';
 import { probePod } from './probe-pod.ts';
 import { waitForContainer, type ContainerOutcome } from './agent-wait.ts';
 import { KubeApiError } from './api-error.ts';
@@ -146,6 +147,23 @@ async function waitAndCollect(
   }
 }
 
+/** Says which PodDisruptionBudgets the probe pod leaves allowing no disruption; a budget that cannot be read is a note. */
+async function warnOfBudgets(
+  ctx: AgentContext,
+  source: string,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+  seconds: number,
+): Promise<void> {
+  try {
+    for (const warning of blockedBudgets(await ctx.api.listPodDisruptionBudgets(namespace), labels, seconds))
+      ctx.warn?.(`${source}: ${warning}`);
+  } catch (error) {
+    if (error instanceof KubeApiError && error.fatal) throw error;
+    ctx.progress(`${source}: could not read the PodDisruptionBudgets of ${namespace}: ${(error as Error).message}`);
+  }
+}
+
 /** The hint for a create refused because the probe pod names its source pod as its owner. */
 function ownerHint(error: unknown): string {
   return error instanceof KubeApiError && error.code === 403 && /ownerRef/i.test(error.message)
@@ -203,6 +221,7 @@ export async function runPodAgent(
   });
   const namespace = spec.metadata?.namespace ?? 'default';
   const pod = spec.metadata?.name ?? '';
+  await warnOfBudgets(ctx, plan.source, namespace, spec.metadata?.labels ?? {}, spec.spec?.activeDeadlineSeconds ?? 0);
   ctx.tracker.willCreate(namespace, pod);
   // A create the API server answered with a 4xx made no pod: deleting "it" would only fail again (403)
   // or, for 409, remove a pod that is not prober's. Any other failure may have made one: delete it.

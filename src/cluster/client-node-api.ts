@@ -6,6 +6,7 @@ import {
   CustomObjectsApi,
   DiscoveryV1Api,
   PatchStrategy,
+  PolicyV1Api,
   setHeaderOptions,
   type V1EphemeralContainer,
   type V1Namespace,
@@ -42,6 +43,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   const discovery = connection.kubeConfig.makeApiClient(DiscoveryV1Api);
   const custom = connection.kubeConfig.makeApiClient(CustomObjectsApi);
   const apis = connection.kubeConfig.makeApiClient(ApisApi);
+  const policy = connection.kubeConfig.makeApiClient(PolicyV1Api);
   const retry = options.retry ?? DEFAULT_RETRY;
   const readPage = pageReader(connection.kubeConfig);
 
@@ -120,6 +122,12 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     },
     readService(namespace, name) {
       return call('readService', { namespace, name }, () => core.readNamespacedService({ namespace, name }));
+    },
+    async listPodDisruptionBudgets(namespace) {
+      const list = await call('listPodDisruptionBudgets', { namespace }, () =>
+        policy.listNamespacedPodDisruptionBudget({ namespace }),
+      );
+      return list.items;
     },
     readNode(name) {
       return call('readNode', { name }, () => core.readNode({ name }));

@@ -7,6 +7,7 @@ import type {
   V1Namespace,
   V1Node,
   V1Pod,
+  V1PodDisruptionBudget,
   V1Service,
 } from '@kubernetes/client-node';
 
@@ -53,6 +54,8 @@ export interface KubeApi {
   deletePod(namespace: string, name: string): Promise<void>;
   /** One node, for its `kubernetes.io/arch` and `kubernetes.io/os`: can the agent image run there? */
   readNode(name: string): Promise<V1Node>;
+  /** The PodDisruptionBudgets of a namespace: which would a probe pod leave allowing no disruption? */
+  listPodDisruptionBudgets(namespace: string): Promise<V1PodDisruptionBudget[]>;
   /** The LimitRanges of a namespace: the probe pod's requests and limits must satisfy them. */
   listLimitRanges(namespace: string): Promise<V1LimitRange[]>;
   /** The log of one container of a pod, as text. */
@@ -206,6 +209,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     scope: 'cluster',
     grants: ['cluster'],
     purpose: "the source pod's node's architecture and OS: refuse a source the agent image cannot run on",
+  },
+  listPodDisruptionBudgets: {
+    verb: 'list',
+    group: 'policy',
+    resource: 'poddisruptionbudgets',
+    scope: 'namespace',
+    grants: ['probe-pod'],
+    purpose: 'say which PodDisruptionBudgets a probe pod leaves allowing no disruption while it exists',
   },
   listLimitRanges: {
     verb: 'list',

@@ -59,6 +59,7 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     readPodLog: () => api.readPodLog('web', 'web-1', 'main'),
     listLimitRanges: () => api.listLimitRanges('web'),
     readNode: () => api.readNode('node-a'),
+    listPodDisruptionBudgets: () => api.listPodDisruptionBudgets('web'),
     readService: () => api.readService('web', 'web'),
     listEndpointSlices: () => api.listEndpointSlices('web', 'web'),
     listNamespaces: () => api.listNamespaces(),

@@ -21,6 +21,7 @@ export interface Stored {
   readonly version: number;
   endpointSlices(namespace?: string): Json[];
   limitRanges(namespace?: string): Json[];
+  pdbs(namespace?: string): Json[];
   kindOf(group: string, resource: string): string | undefined;
 }
 
@@ -73,6 +74,15 @@ export function route(
     }
     case 'list discovery.k8s.io/endpointslices':
       return list('EndpointSliceList', stored.endpointSlices(namespace));
+    case 'list policy/poddisruptionbudgets':
+      return [
+        200,
+        {
+          kind: 'PodDisruptionBudgetList',
+          apiVersion: 'policy/v1',
+          ...page(url, stored.version, stored.pdbs(namespace).map(bare)),
+        },
+      ];
     case 'list /limitranges':
       return list('LimitRangeList', stored.limitRanges(namespace));
     case 'get /nodes': {

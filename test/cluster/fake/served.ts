@@ -16,6 +16,7 @@ const BUILT_IN = [
   '/v1/limitranges',
   '/v1/nodes',
   'discovery.k8s.io/v1/endpointslices',
+  'policy/v1/poddisruptionbudgets',
   'networking.k8s.io/v1/networkpolicies',
 ];
 
