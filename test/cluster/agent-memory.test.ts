@@ -8,6 +8,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import t from 'tap';
 import { agentMemoryBytes, ephemeralFits, podMemory } from '../../src/cluster/agent-memory.ts';
 import { clusterLab, runLab } from './fake/lab.ts';
+import { reportSchemaErrors } from '../helpers/report-schema.ts';
 import { USAGE_ANNOTATION } from './fake/pod-memory.ts';
 
 type Json = Record<string, any>;
@@ -99,7 +100,9 @@ t.test('auto: a pod without room for the agent gets a probe pod, and the report 
   const apache = tightApache(lab);
   const run = await runLab(lab);
   t.equal(run.code, 0, run.stderr);
-  const [a, app] = (JSON.parse(run.stdout) as Json).sources;
+  const report = JSON.parse(run.stdout) as Json;
+  t.same(reportSchemaErrors(report), [], 'agent, agentReason and left are in the report schema');
+  const [a, app] = report.sources;
   t.match(a, {
     agent: 'pod',
     agentReason:
