@@ -9,9 +9,13 @@ export function defaultImage(version: string): string {
   return `ghcr.io/prober-dev/prober:${version}`;
 }
 
-/** Name of the agent container for a run: unique per run because ephemeral containers can never be removed. */
-export function agentContainerName(runId: string): string {
-  return `prober-${runId}`;
+/**
+ * Name of an agent container: `prober-<run id>-<n>`, n the source's place in the test. Unique per run
+ * because ephemeral containers can never be removed, and per source because two sources may pick the
+ * same pod, where a second container of the same name would be refused (422, names are unique in a pod).
+ */
+export function agentContainerName(runId: string, ordinal: number | string): string {
+  return `prober-${runId}-${ordinal}`;
 }
 
 /** The `nonroot` user and group of prober's image (distroless): 65532. */
@@ -51,11 +55,11 @@ export function agentBase(name: string, image: string, plan: V1EnvVar): V1Contai
  * The ephemeral container that runs the agent inside the source pod (sharing its network namespace).
  * Throws a PlanTooLargeError when the plan would leave more than EPHEMERAL_PLAN_BYTES in the pod's spec.
  */
-export function ephemeralAgent(runId: string, image: string, plan: ProbePlan): V1EphemeralContainer {
+export function ephemeralAgent(name: string, image: string, plan: ProbePlan): V1EphemeralContainer {
   const env = planEnv(
     plan,
     EPHEMERAL_PLAN_BYTES,
     'an ephemeral agent may leave in the source pod for good; run with --agent=pod, or split the test',
   );
-  return agentBase(agentContainerName(runId), image, env);
+  return agentBase(name, image, env);
 }

@@ -5,15 +5,20 @@ import type { ProbeResult } from '../model/outcome.ts';
 import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
 import { agentContainerName, ephemeralAgent } from './agent-spec.ts';
 import { sidecarOf } from './mesh-membership.ts';
+import { blockedBudgets } from './pdb-check.ts';
 import { probePod } from './probe-pod.ts';
 import { waitForContainer, type ContainerOutcome } from './agent-wait.ts';
 import { KubeApiError } from './api-error.ts';
 import type { ProbePodTracker } from './cleanup.ts';
 import type { KubeApi } from './kube-api.ts';
-import { podRoom } from './pod-budget.ts';
+import { leftBehind, podRoom, proberContainers } from './pod-budget.ts';
+import { agentResources, resourceRequirements, type AgentResources } from './probe-pod-resources.ts';
 
-/** How agents are started: inside the source pod (default) or in a pod beside it. */
-export type AgentMode = 'ephemeral' | 'pod';
+/**
+ * How agents are started: inside the source pod, in a pod beside it, or `auto` (default): inside where
+ * the pod's memory limit has room for the agent (agent-memory.ts), else beside it.
+ */
+export type AgentMode = 'auto' | 'ephemeral' | 'pod';
 
 /** What every agent run needs. */
 export interface AgentContext {
@@ -26,12 +31,23 @@ export interface AgentContext {
   readonly progress: (message: string) => void;
   /** Where warnings go (stderr in the CLI). */
   readonly warn?: (message: string) => void;
+  /** Nodes a probe pod must run on: those of the agent image's platform (`kubernetes.io/os`, `/arch`). */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** The probe pod agent's requests and limits as the flags set them; unset: fitted to the LimitRanges. */
+  readonly agentResources?: Partial<AgentResources>;
 }
 
 /** One source's agent run: its results, or why there are none; `pod` is where the agent ran. */
-export type AgentRun =
+export type AgentRun = (
   | { readonly pod?: string; readonly results: Map<string, ProbeResult> }
-  | { readonly pod?: string; readonly error: string };
+  | { readonly pod?: string; readonly error: string }
+) & {
+  /** What the run left in the cluster for good (an ephemeral container), for the report. */
+  readonly left?: string;
+  /** How the agent ran, and why that way: for the report. */
+  readonly agent?: 'ephemeral' | 'pod';
+  readonly agentReason?: string;
+};
 
 /** Reads the agent's log and turns it into results; incomplete output is a source error, never partial trust. */
 async function collect(
@@ -66,13 +82,18 @@ function failure(pod: string | undefined, error: unknown, hint = ''): AgentRun {
  * identity, then waits for it and reads its log. Ephemeral containers cannot be removed: the stopped
  * container stays in the pod's spec until the pod is replaced.
  */
-export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: ProbePlan): Promise<AgentRun> {
+export async function runEphemeralAgent(
+  ctx: AgentContext,
+  source: V1Pod,
+  plan: ProbePlan,
+  ordinal: number,
+): Promise<AgentRun> {
   const namespace = source.metadata?.namespace ?? 'default';
   const pod = source.metadata?.name ?? '';
-  const container = agentContainerName(ctx.runId);
+  const container = agentContainerName(ctx.runId, ordinal);
   let agent: V1EphemeralContainer;
   try {
-    agent = ephemeralAgent(ctx.runId, ctx.image, plan);
+    agent = ephemeralAgent(container, ctx.image, plan);
   } catch (error) {
     return failure(pod, error);
   }
@@ -80,8 +101,9 @@ export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: 
   const room = podRoom(source, agent);
   if (room.error) return { pod, error: room.error };
   if (room.warning) ctx.warn?.(`${plan.source}: ${room.warning}`);
+  let patched: V1Pod;
   try {
-    await ctx.api.addEphemeralContainer(namespace, pod, agent);
+    patched = await ctx.api.addEphemeralContainer(namespace, pod, agent);
   } catch (error) {
     const hint =
       error instanceof KubeApiError && error.code === 403
@@ -94,6 +116,21 @@ export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: 
     return failure(pod, error, hint);
   }
   ctx.progress(`${plan.source}: agent started in ${namespace}/${pod}`);
+  // Counted in the pod as patched: another source of this run may have added its agent too.
+  const left = leftBehind(source, container, Math.max(proberContainers(patched), proberContainers(source) + 1));
+  ctx.progress(`${plan.source}: left ${left}`);
+  const run = await waitAndCollect(ctx, namespace, pod, container, plan);
+  return { ...run, left };
+}
+
+/** Waits for the ephemeral agent and reads its results; never throws but for a fatal API error. */
+async function waitAndCollect(
+  ctx: AgentContext,
+  namespace: string,
+  pod: string,
+  container: string,
+  plan: ProbePlan,
+): Promise<AgentRun> {
   try {
     const outcome = await waitForContainer(ctx.api, {
       namespace,
@@ -110,10 +147,27 @@ export async function runEphemeralAgent(ctx: AgentContext, source: V1Pod, plan: 
   }
 }
 
+/** Says which PodDisruptionBudgets the probe pod leaves allowing no disruption; a budget that cannot be read is a note. */
+async function warnOfBudgets(
+  ctx: AgentContext,
+  source: string,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+  seconds: number,
+): Promise<void> {
+  try {
+    for (const warning of blockedBudgets(await ctx.api.listPodDisruptionBudgets(namespace), labels, seconds))
+      ctx.warn?.(`${source}: ${warning}`);
+  } catch (error) {
+    if (error instanceof KubeApiError && error.fatal) throw error;
+    ctx.progress(`${source}: could not read the PodDisruptionBudgets of ${namespace}: ${(error as Error).message}`);
+  }
+}
+
 /** The hint for a create refused because the probe pod names its source pod as its owner. */
 function ownerHint(error: unknown): string {
   return error instanceof KubeApiError && error.code === 403 && /ownerRef/i.test(error.message)
-    ? ' (the probe pod names its source pod as its owner, so that no controller adopts it; the API server allows that only to who may also delete pods there: grant delete pods, as the source Role does)'
+    ? ' (the probe pod names its source pod as its owner, so that no controller adopts it; the API server allows that only to who may also delete pods there: grant delete pods, as the Role prober-probe-pod does)'
     : '';
 }
 
@@ -140,7 +194,22 @@ export async function runPodAgent(
   sourceName: string,
   plan: ProbePlan,
 ): Promise<AgentRun> {
+  const sourceNamespace = source.metadata?.namespace ?? 'default';
+  let resources: AgentResources;
+  try {
+    const fitted = agentResources(
+      await ctx.api.listLimitRanges(sourceNamespace),
+      plan.probes.length,
+      ctx.agentResources,
+    );
+    if ('error' in fitted) return { error: fitted.error };
+    resources = fitted.resources;
+  } catch (error) {
+    return failure(undefined, error);
+  }
   const spec = probePod({
+    resources: resourceRequirements(resources),
+    ...(ctx.nodeSelector ? { nodeSelector: ctx.nodeSelector } : {}),
     source,
     sourceName,
     runId: ctx.runId,
@@ -152,6 +221,7 @@ export async function runPodAgent(
   });
   const namespace = spec.metadata?.namespace ?? 'default';
   const pod = spec.metadata?.name ?? '';
+  await warnOfBudgets(ctx, plan.source, namespace, spec.metadata?.labels ?? {}, spec.spec?.activeDeadlineSeconds ?? 0);
   ctx.tracker.willCreate(namespace, pod);
   // A create the API server answered with a 4xx made no pod: deleting "it" would only fail again (403)
   // or, for 409, remove a pod that is not prober's. Any other failure may have made one: delete it.

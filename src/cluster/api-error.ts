@@ -224,7 +224,7 @@ function notFoundMessage(
   if (notFoundCause(answer, subject.name) === 'object-gone') return `${object} not found ${where}${said}`;
   if (call === 'addEphemeralContainer')
     return `ephemeral containers are disabled in this cluster (the API server does not serve pods/ephemeralcontainers${said}); use --agent=pod`;
-  if (permission.grant === 'discovery')
+  if (permission.grants.includes('discovery'))
     return `the API server does not serve the API group version ${subject.name ?? '?'} (404: the group is not installed, or not at this version)${said}`;
   return `the API server does not serve ${permission.resource}${permission.group ? ` in ${permission.group}` : ''} (404: the group, version or resource is not installed)${said}`;
 }

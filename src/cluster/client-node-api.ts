@@ -7,6 +7,7 @@ import {
   createConfiguration,
   DiscoveryV1Api,
   PatchStrategy,
+  PolicyV1Api,
   ServerConfiguration,
   setHeaderOptions,
   type V1EphemeralContainer,
@@ -83,6 +84,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   const discovery = new DiscoveryV1Api(config);
   const custom = new CustomObjectsApi(config);
   const apis = new ApisApi(config);
+  const disruption = new PolicyV1Api(config);
   const readPage = pageReader(config);
   const policy = withinBudget(options.retry ?? { ...DEFAULT_RETRY, outage: OUTAGE }, options.callBudgetMs);
   const { outage: _notYet, ...beforeContact } = policy;
@@ -196,6 +198,29 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     },
     readService(namespace, name) {
       return call('readService', { namespace, name }, () => core.readNamespacedService({ namespace, name }));
+    },
+    async listPodDisruptionBudgets(namespace) {
+      const list = await call(
+        'listPodDisruptionBudgets',
+        { namespace },
+        async () => shaped(await disruption.listNamespacedPodDisruptionBudget({ namespace }), isList, LIST),
+        undefined,
+        LIST,
+      );
+      return list.items;
+    },
+    readNode(name) {
+      return call('readNode', { name }, () => core.readNode({ name }));
+    },
+    async listLimitRanges(namespace) {
+      const list = await call(
+        'listLimitRanges',
+        { namespace },
+        async () => shaped(await core.listNamespacedLimitRange({ namespace }), isList, LIST),
+        undefined,
+        LIST,
+      );
+      return list.items;
     },
     async listEndpointSlices(namespace, service) {
       const labelSelector = `kubernetes.io/service-name=${service}`;

@@ -10,6 +10,9 @@ import { runPlan } from '../probe/engine.ts';
 import { plansFor } from '../probe/local-backend.ts';
 import { runBounded } from '../probe/pool.ts';
 import { runEphemeralAgent, runPodAgent, type AgentContext, type AgentMode, type AgentRun } from './agents.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { chooseAgent } from './agent-choice.ts';
+import type { AgentResources } from './probe-pod-resources.ts';
 import { KubeApiError } from './api-error.ts';
 import { ProbePodTracker } from './cleanup.ts';
 import { checkTargets, pickSourcePod, type TargetEvidence } from './discovery.ts';
@@ -30,8 +33,30 @@ export interface ClusterOptions {
   readonly context: string;
   readonly runId?: string;
   readonly clusterDomain?: string;
+  /** The platforms (`os/arch`) the agent image runs on; undefined when unknown (an image from --image). */
+  readonly imagePlatforms?: readonly string[];
+  /** The probe pod agent's requests and limits from the flags; unset: fitted to the namespace's LimitRanges. */
+  readonly agentResources?: Partial<AgentResources>;
   /** Where warnings go (stderr in the CLI): cleanup problems, targets that could not be checked. */
   readonly warn?: (message: string) => void;
+}
+
+const podKey = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+
+/**
+ * A hostNetwork pod shares its node's network namespace: its probes leave from the node's address, which
+ * NetworkPolicies do not select as a pod. Every result says so, in its cell's detail.
+ */
+function hostNetworkNoted(pod: V1Pod, run: AgentRun): AgentRun {
+  if (!pod.spec?.hostNetwork || !('results' in run)) return run;
+  const note = `from the node's network (hostNetwork pod ${pod.metadata?.name ?? ''} on ${pod.spec.nodeName ?? 'its node'}): this tests the node, not a pod`;
+  const results = new Map(
+    [...run.results].map(([id, result]) => [
+      id,
+      { ...result, detail: result.detail ? `${note}; ${result.detail}` : note },
+    ]),
+  );
+  return { ...run, results };
 }
 
 /** A run id: short, lower-case, valid in names and label values. */
@@ -61,6 +86,8 @@ export class ClusterBackend implements Backend {
   readonly kind = 'cluster' as const;
   readonly #api: KubeApi;
   readonly #options: ClusterOptions;
+  /** Agents this run is adding per pod (`namespace/name`): sources of one workload spread over its pods. */
+  readonly #taken = new Map<string, number>();
 
   constructor(api: KubeApi, options: ClusterOptions) {
     this.#api = api;
@@ -98,7 +125,7 @@ export class ClusterBackend implements Backend {
         try {
           runs.set(
             source.name,
-            await this.#runSource(source, plans.get(source.name) as ProbePlan, {
+            await this.#runSource(source, test.sources.indexOf(source), plans.get(source.name) as ProbePlan, {
               api: this.#api,
               runId,
               image: opts.image,
@@ -107,6 +134,7 @@ export class ClusterBackend implements Backend {
               progress,
               warn,
               timeoutMs: 0,
+              ...(opts.agentResources ? { agentResources: opts.agentResources } : {}),
             }),
           );
         } catch (error) {
@@ -137,7 +165,7 @@ export class ClusterBackend implements Backend {
     };
   }
 
-  async #runSource(source: SourceSpec, plan: ProbePlan, base: AgentContext): Promise<AgentRun> {
+  async #runSource(source: SourceSpec, ordinal: number, plan: ProbePlan, base: AgentContext): Promise<AgentRun> {
     const opts = this.#options;
     if (source.local) {
       // A `local: true` source probes from where prober runs (the Job's pod, a CI runner).
@@ -147,13 +175,27 @@ export class ClusterBackend implements Backend {
     }
     const namespace = source.namespace ?? opts.namespace;
     base.progress(`${source.name}: looking for a Ready pod in ${namespace}`);
-    const pick = await pickSourcePod(this.#api, namespace, source.selector);
+    const pick = await pickSourcePod(this.#api, namespace, source.selector, this.#taken);
     if ('error' in pick) return { error: pick.error };
     const ctx: AgentContext = { ...base, timeoutMs: opts.agentTimeoutMs ?? agentTimeoutFor(plan) };
-    const run =
-      opts.agent === 'pod'
-        ? await runPodAgent(ctx, pick.pod, source.name, plan)
-        : await runEphemeralAgent(ctx, pick.pod, plan);
+    const choice = await chooseAgent({
+      api: this.#api,
+      mode: opts.agent,
+      source: source.name,
+      pod: pick.pod,
+      plan,
+      ...(opts.imagePlatforms ? { platforms: opts.imagePlatforms } : {}),
+      ...(opts.warn ? { warn: opts.warn } : {}),
+    });
+    if ('error' in choice) return { pod: pick.name, error: choice.error };
+    const { nodeSelector, ...how } = choice;
+    // A probe pod adds nothing to the source pod: another source may still pick it first.
+    if (how.agent === 'pod') this.#taken.set(podKey(pick.pod), (this.#taken.get(podKey(pick.pod)) ?? 1) - 1);
+    const agentRun =
+      how.agent === 'pod'
+        ? await runPodAgent(nodeSelector ? { ...ctx, nodeSelector } : ctx, pick.pod, source.name, plan)
+        : await runEphemeralAgent(ctx, pick.pod, plan, ordinal);
+    const run: AgentRun = { ...hostNetworkNoted(pick.pod, agentRun), ...how };
     base.progress(
       `${source.name}: ${'results' in run ? `${run.results.size} results from ${run.pod}` : `failed: ${run.error}`}`,
     );
@@ -171,6 +213,9 @@ export class ClusterBackend implements Backend {
         ...(source.selector ? { selector: source.selector } : {}),
         ...(run?.pod ? { pod: run.pod } : {}),
         ...(run && 'error' in run ? { error: run.error } : {}),
+        ...(run?.agent ? { agent: run.agent } : {}),
+        ...(run?.agentReason ? { agentReason: run.agentReason } : {}),
+        ...(run?.left ? { left: run.left } : {}),
       };
     });
   }

@@ -6,6 +6,7 @@ import type { TargetSpec } from '../model/test-spec.ts';
 import { KubeApiError } from './api-error.ts';
 import { countBackends, describeUnready } from './endpoint-readiness.ts';
 import { RUN_ID_LABEL, type KubeApi } from './kube-api.ts';
+import { proberContainers } from './pod-budget.ts';
 import { serviceRefOf, type ServiceRef } from './service-host.ts';
 
 /** A label selector map as the API's string form: `app=web,tier=front`. */
@@ -38,21 +39,29 @@ function created(pod: V1Pod): number {
 export type SourcePick = { readonly pod: V1Pod; readonly name: string } | { readonly error: string };
 
 /**
- * Picks the oldest Ready pod matching the selector (ties broken by name), so repeated runs probe from
- * the same pod. prober's own probe pods carry the source's labels and are never picked.
+ * Picks the Ready pod matching the selector that holds the fewest prober containers, counting those this
+ * run is adding (`taken`, by `namespace/name`, updated here), then the oldest, then by name: every run
+ * leaves an ephemeral container for good, so runs spread over the workload's pods instead of piling
+ * onto one. prober's own probe pods carry the source's labels and are never picked.
  */
 export async function pickSourcePod(
   api: KubeApi,
   namespace: string,
   selector: Readonly<Record<string, string>> | undefined,
+  taken: Map<string, number> = new Map(),
 ): Promise<SourcePick> {
   const wanted = selectorString(selector);
   const pods = (await api.listPods(namespace, wanted)).filter((pod) => !pod.metadata?.labels?.[RUN_ID_LABEL]);
   const described = `${wanted ? `selector ${wanted}` : 'any pod'} in namespace ${namespace}`;
   if (pods.length === 0) return { error: `no pod matches ${described}` };
+  const keyOf = (pod: V1Pod): string => `${namespace}/${pod.metadata?.name ?? ''}`;
+  const load = (pod: V1Pod): number => proberContainers(pod) + (taken.get(keyOf(pod)) ?? 0);
   const ready = pods
     .filter(isReady)
-    .sort((a, b) => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    .sort(
+      (a, b) =>
+        load(a) - load(b) || created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+    );
   const [first] = ready;
   if (!first) {
     const seen = pods.slice(0, 3).map((pod) => `${pod.metadata?.name} (${whyNotReady(pod)})`);
@@ -60,6 +69,8 @@ export async function pickSourcePod(
       error: `no Ready pod matches ${described}; found ${pods.length}: ${seen.join(', ')}${pods.length > 3 ? ', …' : ''}`,
     };
   }
+  // Taken in the same tick as the list was read: a source picking next sees this one's agent.
+  taken.set(keyOf(first), (taken.get(keyOf(first)) ?? 0) + 1);
   return { pod: first, name: first.metadata?.name ?? '?' };
 }
 

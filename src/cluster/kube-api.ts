@@ -1,6 +1,17 @@
 // The thin interface over the Kubernetes API that cluster mode uses, and the RBAC each call needs.
 
-import type { V1EndpointSlice, V1EphemeralContainer, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
+import type {
+  V1EndpointSlice,
+  V1EphemeralContainer,
+  V1LimitRange,
+  V1Namespace,
+  V1Node,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1Service,
+} from '@kubernetes/client-node';
+
+import type { Permission } from './rbac-hints.ts';
 
 /** An object exactly as the API serves it (JSON), for kinds handed to the policy engine unchanged. */
 export type RawObject = Record<string, unknown>;
@@ -43,6 +54,12 @@ export interface KubeApi {
   addEphemeralContainer(namespace: string, pod: string, container: V1EphemeralContainer): Promise<V1Pod>;
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
   deletePod(namespace: string, name: string): Promise<void>;
+  /** One node, for its `kubernetes.io/arch` and `kubernetes.io/os`: can the agent image run there? */
+  readNode(name: string): Promise<V1Node>;
+  /** The PodDisruptionBudgets of a namespace: which would a probe pod leave allowing no disruption? */
+  listPodDisruptionBudgets(namespace: string): Promise<V1PodDisruptionBudget[]>;
+  /** The LimitRanges of a namespace: the probe pod's requests and limits must satisfy them. */
+  listLimitRanges(namespace: string): Promise<V1LimitRange[]>;
   /** The log of one container of a pod, as text. */
   readPodLog(namespace: string, pod: string, container: string): Promise<string>;
   readService(namespace: string, name: string): Promise<V1Service>;
@@ -98,30 +115,6 @@ export const LIST_PAGE_SIZE = 500;
 export type KubeCall = keyof KubeApi;
 
 /**
- * Where prober's RBAC (`k8s/prober/`) grants a permission: in the ClusterRole `prober` bound
- * cluster-wide (reads only), in the Role `prober-source` of every source namespace, in the Role
- * `prober-self` of prober's own namespace, in the read-only ClusterRole `prober-simulate`
- * (`k8s/prober/simulate/`, bound to whoever runs `prober simulate --cluster`), or, for discovery,
- * by every cluster's own `system:discovery` binding.
- */
-export type Grant = 'cluster' | 'source-namespace' | 'own-namespace' | 'discovery' | 'simulate';
-
-/** An RBAC permission: what a Role/ClusterRole rule must grant for one call. */
-export interface Permission {
-  readonly verb: 'get' | 'list' | 'create' | 'delete' | 'patch';
-  /** API group; "" is the core group. */
-  readonly group: string;
-  /** Resource, with the subresource after a slash (`pods/log`). */
-  readonly resource: string;
-  /** Whether the call is made in one namespace or across the cluster. */
-  readonly scope: 'namespace' | 'cluster';
-  /** Which of prober's roles grants it; never a write verb cluster-wide (trust rule 6). */
-  readonly grant: Grant;
-  /** Why prober makes the call, for the README's RBAC table. */
-  readonly purpose: string;
-}
-
-/**
  * The permission each call needs and which of prober's roles grants it. `k8s/prober/` grants exactly
  * these, each where `grant` says (a test checks the manifests against this table), so a call added to
  * KubeApi must be added here.
@@ -132,7 +125,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['source-namespace', 'probe-pod'],
     purpose: 'find a Ready pod of each source; sweep leftover probe pods',
   },
   readPod: {
@@ -140,7 +133,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['source-namespace', 'probe-pod'],
     purpose: 'wait for the agent container to finish',
   },
   readOwnPod: {
@@ -148,7 +141,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'own-namespace',
+    grants: ['own-namespace'],
     purpose: 'in a pod: read its own pod for the image (by digest) the agents use',
   },
   addEphemeralContainer: {
@@ -156,7 +149,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods/ephemeralcontainers',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['source-namespace'],
     purpose: 'start the agent inside the source pod (default --agent=ephemeral)',
   },
   createPod: {
@@ -164,23 +157,47 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'source-namespace',
-    purpose: 'start a probe pod beside the source (--agent=pod)',
+    grants: ['probe-pod'],
+    purpose: 'start a probe pod beside the source (--agent=pod, or auto where the pod has no memory room)',
   },
   deletePod: {
     verb: 'delete',
     group: '',
     resource: 'pods',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['probe-pod'],
     purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM; create one owned by its source pod',
+  },
+  readNode: {
+    verb: 'get',
+    group: '',
+    resource: 'nodes',
+    scope: 'cluster',
+    grants: ['cluster'],
+    purpose: "the source pod's node's architecture and OS: refuse a source the agent image cannot run on",
+  },
+  listPodDisruptionBudgets: {
+    verb: 'list',
+    group: 'policy',
+    resource: 'poddisruptionbudgets',
+    scope: 'namespace',
+    grants: ['probe-pod'],
+    purpose: 'say which PodDisruptionBudgets a probe pod leaves allowing no disruption while it exists',
+  },
+  listLimitRanges: {
+    verb: 'list',
+    group: '',
+    resource: 'limitranges',
+    scope: 'namespace',
+    grants: ['probe-pod'],
+    purpose: "fit the probe pod's requests and limits to the namespace's LimitRanges",
   },
   readPodLog: {
     verb: 'get',
     group: '',
     resource: 'pods/log',
     scope: 'namespace',
-    grant: 'source-namespace',
+    grants: ['source-namespace', 'probe-pod'],
     purpose: "read the agent's results from its log",
   },
   // Targets may live in any namespace (kube-dns in kube-system, say), where prober must never write:
@@ -190,7 +207,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'services',
     scope: 'namespace',
-    grant: 'cluster',
+    grants: ['cluster'],
     purpose: 'check that a target Service exists and has the probed port',
   },
   listEndpointSlices: {
@@ -198,7 +215,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: 'discovery.k8s.io',
     resource: 'endpointslices',
     scope: 'namespace',
-    grant: 'cluster',
+    grants: ['cluster'],
     purpose: 'prove a target Service has ready endpoints (trust rule 2)',
   },
   listNamespaces: {
@@ -206,7 +223,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'namespaces',
     scope: 'cluster',
-    grant: 'cluster',
+    grants: ['from-policies'],
     purpose: 'namespace labels for the policy model (expect: fromPolicies)',
   },
   listAllPods: {
@@ -214,7 +231,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'pods',
     scope: 'cluster',
-    grant: 'cluster',
+    grants: ['from-policies'],
     purpose: 'workload labels for the policy model (expect: fromPolicies)',
   },
   listAllServices: {
@@ -222,7 +239,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'services',
     scope: 'cluster',
-    grant: 'cluster',
+    grants: ['from-policies'],
     purpose: 'Service selectors and ports for the policy model (expect: fromPolicies)',
   },
   listNetworkPolicies: policyPermission('networkpolicies'),
@@ -240,14 +257,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: 'policy groups',
     resource: 'policy kinds',
     scope: 'cluster',
-    grant: 'simulate',
+    grants: ['simulate'],
     purpose: 'simulate --cluster: every object of every policy kind served, evaluated or not',
   },
 };
 
 /** Discovery needs no Role: every cluster grants it to all authenticated users (`system:discovery`). */
 function discoveryPermission(purpose: string): Permission {
-  return { verb: 'get', group: '', resource: 'apis', scope: 'cluster', grant: 'discovery', purpose };
+  return { verb: 'get', group: '', resource: 'apis', scope: 'cluster', grants: ['discovery'], purpose };
 }
 
 function policyPermission(resource: PolicyResource): Permission {
@@ -257,49 +274,13 @@ function policyPermission(resource: PolicyResource): Permission {
     group,
     resource,
     scope: 'cluster',
-    grant: 'cluster',
+    grants: ['from-policies'],
     purpose: `live ${kind}s for the policy model (expect: fromPolicies)`,
   };
 }
 
-/** `patch pods/ephemeralcontainers` — how a permission is named in messages. */
-export function permissionLabel(permission: Permission): string {
-  const group = permission.group ? `.${permission.group}` : '';
-  const [resource, sub] = permission.resource.split('/');
-  return `${permission.verb} ${resource}${group}${sub ? `/${sub}` : ''}`;
-}
-
-/** Where prober's RBAC lives in this repository, and the base applied once per source namespace. */
-const RBAC_MANIFESTS = {
-  roles: 'k8s/prober/P-01-prober-rbac.yaml',
-  sourceNamespace: 'k8s/prober/source-namespace',
-  simulate: 'k8s/prober/simulate/prober-simulate.yaml',
-} as const;
-
-/**
- * What a person does to grant a permission prober lacks, for 403 messages: a source namespace gets
- * the Role `prober-source` (the README's "Add a source namespace"); the rest live in one file.
- */
-export function grantHint(permission: Permission, namespace: string | undefined): string {
-  switch (permission.grant) {
-    case 'source-namespace': {
-      const ns = namespace ?? 'NAMESPACE';
-      return `prober acts only in its source namespaces; add ${ns} with: kubectl apply -n ${ns} -k ${RBAC_MANIFESTS.sourceNamespace} (see "Add a source namespace" in README.md)`;
-    }
-    case 'own-namespace':
-      return `grant it with the Role prober-self in prober's own namespace${namespace ? ` ${namespace}` : ''} (${RBAC_MANIFESTS.roles})`;
-    case 'cluster':
-      return `grant it in the ClusterRole prober (${RBAC_MANIFESTS.roles})`;
-    case 'simulate':
-      return `grant it in the ClusterRole prober-simulate (${RBAC_MANIFESTS.simulate}) and bind it to whoever runs simulate`;
-    case 'discovery':
-      return 'every cluster grants discovery to authenticated users (ClusterRole system:discovery); ask the cluster admin';
-    default: {
-      const unreachable: never = permission.grant;
-      throw new Error(`unknown grant ${String(unreachable)}`);
-    }
-  }
-}
+// What a permission is, how messages name it and where to grant it: rbac-hints.ts.
+export { grantHint, permissionLabel, type Grant, type Permission } from './rbac-hints.ts';
 
 /** The labels every object prober creates carries, so it can be found and garbage-collected. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

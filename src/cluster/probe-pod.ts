@@ -63,6 +63,10 @@ export interface ProbePodInput {
   readonly plan: ProbePlan;
   /** The cluster stops the pod after this long even if prober could not delete it. */
   readonly deadlineSeconds: number;
+  /** Node labels the agent image needs (its OS and architecture), over the source's own nodeSelector. */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** The agent's requests and limits (fitted to the namespace's LimitRanges); default PROBE_POD_RESOURCES. */
+  readonly resources?: V1ResourceRequirements;
   /** How long the agent waits for a classic sidecar proxy to be ready; default a minute. */
   readonly proxyDeadlineMs?: number;
 }
@@ -75,7 +79,7 @@ export interface ProbePodInput {
  * namespace and has a uid, as an owner must; when it goes, the garbage collector removes the probe pod
  * too. `blockOwnerDeletion` stays false: setting it would need more permission, and deleting the
  * source pod must never wait for prober. Setting an owner at creation needs `delete pods` in the
- * namespace (OwnerReferencesPermissionEnforcement), which the source Role grants.
+ * namespace (OwnerReferencesPermissionEnforcement), which the Role prober-probe-pod grants.
  */
 export function probePodOwner(source: V1Pod): V1OwnerReference[] {
   const { name, uid } = source.metadata ?? {};
@@ -86,7 +90,8 @@ export function probePodOwner(source: V1Pod): V1OwnerReference[] {
 /**
  * Where and how the source pod runs, so the probe pod lands on the same kind of node and resolves names
  * as the source does: image pull secrets (also for an injected proxy's image), node selector, node
- * affinity, tolerations, runtime class (a sandboxed runtime has its own network stack) and DNS settings.
+ * affinity, tolerations, runtime class (a sandboxed runtime has its own network stack), DNS settings and,
+ * for a hostNetwork source, the host network on the source's node.
  * Pod (anti-)affinity is left out: an anti-affinity against its own labels could leave the probe pod
  * nowhere to go; so are priority and preemption.
  */
@@ -102,6 +107,9 @@ function placementOf(spec: V1PodSpec | undefined): Partial<V1PodSpec> {
     ...(spec.dnsPolicy ? { dnsPolicy: spec.dnsPolicy } : {}),
     ...(spec.dnsConfig ? { dnsConfig: spec.dnsConfig } : {}),
     ...(spec.hostAliases?.length ? { hostAliases: spec.hostAliases } : {}),
+    // A hostNetwork source probes from its node's network: so must its clone, from the same node, or
+    // it would test a pod's network instead (a pod IP, NetworkPolicies that select it).
+    ...(spec.hostNetwork ? { hostNetwork: true, ...(spec.nodeName ? { nodeName: spec.nodeName } : {}) } : {}),
   };
 }
 
@@ -138,6 +146,7 @@ export function probePod(input: ProbePodInput): V1Pod {
       ...(serviceAccountName ? { serviceAccountName } : {}),
       ...token,
       ...placementOf(source.spec),
+      ...(input.nodeSelector ? { nodeSelector: { ...source.spec?.nodeSelector, ...input.nodeSelector } } : {}),
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
       activeDeadlineSeconds: input.deadlineSeconds,
@@ -154,7 +163,7 @@ export function probePod(input: ProbePodInput): V1Pod {
             input.image,
             planEnv(plan, POD_PLAN_BYTES, 'one environment variable may hold; split the test into smaller ones'),
           ),
-          resources: PROBE_POD_RESOURCES,
+          resources: input.resources ?? PROBE_POD_RESOURCES,
           readinessProbe: { tcpSocket: { port: 1 }, periodSeconds: 3600, failureThreshold: 1 },
         },
       ],

@@ -41,6 +41,11 @@ export interface ReportSource {
   readonly local?: boolean;
   readonly pod?: string;
   readonly error?: string;
+  /** How the agent ran (cluster mode: inside the pod, or in a probe pod beside it) and why. */
+  readonly agent?: 'ephemeral' | 'pod';
+  readonly agentReason?: string;
+  /** What the run left in the cluster for good (cluster mode: an ephemeral agent container). */
+  readonly left?: string;
 }
 
 /** The whole report, serialised as-is by the JSON renderer. */

@@ -1,8 +1,10 @@
 // `run`: a ReachabilityTest in a Kubernetes cluster — connect, place agents in the real workloads, judge, report.
 
+import { PUBLISHED_PLATFORMS } from '../cluster/agent-platform.ts';
 import type { AgentMode } from '../cluster/agents.ts';
 import type { Connection } from '../cluster/connection.ts';
 import type { KubeApi } from '../cluster/kube-api.ts';
+import type { AgentResources } from '../cluster/probe-pod-resources.ts';
 import { loadReachabilityTest } from '../config/load-test.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { KindFilter } from '../policy/index.ts';
@@ -21,6 +23,8 @@ export interface ClusterRunRequest {
   /** Namespace of sources that name none; default: the context's. */
   readonly namespace?: string;
   readonly agent: AgentMode;
+  /** The probe pod agent's requests and limits (--agent-cpu, --agent-memory); unset: fitted to LimitRanges. */
+  readonly agentResources?: Partial<AgentResources>;
   /** The agents' image as given; undefined: prober's own image in a pod, else `fallbackImage`. */
   readonly image?: string;
   /** The published image of this version, used when no image was given and none can be read. */
@@ -87,6 +91,9 @@ export async function runInCluster(request: ClusterRunRequest): Promise<ExitCode
   const backend = new ClusterBackend(api, {
     image: request.image ?? (await agentImage(api, connection, request.fallbackImage)),
     agent: request.agent,
+    ...(request.agentResources ? { agentResources: request.agentResources } : {}),
+    // prober's own image (published, or the pod's) holds a linux/amd64 binary; one given with --image may hold more.
+    ...(request.image === undefined ? { imagePlatforms: PUBLISHED_PLATFORMS } : {}),
     parallel: request.parallel,
     ...(request.agentTimeoutMs !== undefined ? { agentTimeoutMs: request.agentTimeoutMs } : {}),
     defaults: effectiveDefaults(test, flags),

@@ -25,15 +25,15 @@ function oldAgents(lab: Awaited<ReturnType<typeof clusterLab>>, count: number, p
 
 t.test('a source pod already holding many prober agents: the run warns on stderr and still probes', async (t) => {
   const lab = await clusterLab(t);
-  oldAgents(lab, 25, 500);
+  oldAgents(lab, 12, 500);
   const run = await runLab(lab);
   t.equal(run.code, 0, run.stderr);
   t.match(
     run.stderr,
-    /apache: pod b-apacherr\/apacherr-6c9f7d-x2x4q already holds 25 prober agent containers \(ephemeral containers are never removed; it is \d+ KiB of etcd's 1\.5 MiB per object\): run with --agent=pod, or replace the pod/,
+    /apache: pod b-apacherr\/apacherr-6c9f7d-x2x4q already holds 12 prober agent containers \(ephemeral containers are never removed; it is \d+ KiB of etcd's 1\.5 MiB per object\): run with --agent=pod, or replace the pod/,
   );
   t.notMatch(run.stderr, /app: pod/, 'the app pod holds none');
-  t.equal((lab.fake.pod(...APACHE) as Json).spec.ephemeralContainers.length, 26);
+  t.equal((lab.fake.pod(...APACHE) as Json).spec.ephemeralContainers.length, 13);
 });
 
 t.test('a source pod near the size budget is not patched: its source errors with the way out (exit 2)', async (t) => {

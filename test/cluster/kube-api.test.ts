@@ -19,6 +19,7 @@ const noRetry = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
 async function fakeWithWorkload(t: Test): Promise<{ fake: FakeApiServer; api: KubeApi }> {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
+  fake.addNode('node-a', { 'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux' });
   fake.addService({
     namespace: 'web',
     name: 'web',
@@ -56,6 +57,9 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
       }),
     deletePod: () => api.deletePod('web', 'probe'),
     readPodLog: () => api.readPodLog('web', 'web-1', 'main'),
+    listLimitRanges: () => api.listLimitRanges('web'),
+    readNode: () => api.readNode('node-a'),
+    listPodDisruptionBudgets: () => api.listPodDisruptionBudgets('web'),
     readService: () => api.readService('web', 'web'),
     listEndpointSlices: () => api.listEndpointSlices('web', 'web'),
     listNamespaces: () => api.listNamespaces(),

@@ -46,7 +46,7 @@ t.test(
     t.ok(patches.every((p) => p.contentType === 'application/strategic-merge-patch+json' && p.code === 200));
     const [agent] = (lab.fake.pod('b-apacherr', 'apacherr-6c9f7d-x2x4q')?.spec.ephemeralContainers ?? []) as Json[];
     t.match(agent, {
-      name: /^prober-[a-z0-9]+$/,
+      name: /^prober-[a-z0-9]+-0$/,
       image: 'ghcr.io/prober-dev/prober:0.1.0',
       command: ['prober', 'agent'],
       securityContext: {

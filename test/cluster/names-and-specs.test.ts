@@ -81,14 +81,15 @@ const plan = planFor(
 );
 
 t.test('the ephemeral agent is a valid ephemeral container', async (t) => {
-  const container = ephemeralAgent('abc123', 'ghcr.io/prober-dev/prober:0.1.0', plan) as unknown as Record<
-    string,
-    unknown
-  >;
+  const container = ephemeralAgent(
+    agentContainerName('abc123', 0),
+    'ghcr.io/prober-dev/prober:0.1.0',
+    plan,
+  ) as unknown as Record<string, unknown>;
   t.same(ephemeralErrors([], [container], ['main']), []);
-  t.equal(container.name, agentContainerName('abc123'));
+  t.equal(container.name, 'prober-abc123-0');
   t.same(
-    ephemeralErrors([], [container], ['prober-abc123']).length,
+    ephemeralErrors([], [container], ['prober-abc123-0']).length,
     1,
     'a clash with an existing container name is caught',
   );
@@ -98,10 +99,11 @@ t.test('the ephemeral agent is a valid ephemeral container', async (t) => {
 t.test(
   'the API server forbids fields outside its allow-list on ephemeral containers, resources among them',
   async (t) => {
-    const base = ephemeralAgent('abc123', 'ghcr.io/prober-dev/prober:0.1.0', plan) as unknown as Record<
-      string,
-      unknown
-    >;
+    const base = ephemeralAgent(
+      agentContainerName('abc123', 0),
+      'ghcr.io/prober-dev/prober:0.1.0',
+      plan,
+    ) as unknown as Record<string, unknown>;
     const rows: [string, Record<string, unknown>, string[]][] = [
       [
         'resources',

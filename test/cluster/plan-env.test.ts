@@ -98,7 +98,7 @@ t.test('a pod holding many prober agents gets a warning; one near the budget is 
   t.same(podRoom(withAgents(MANY_AGENTS - 1), agent), {}, 'below the warning count');
   t.match(podRoom(withAgents(MANY_AGENTS), agent), {
     warning:
-      /^pod shop\/web-1 already holds 20 prober agent containers \(ephemeral containers are never removed; it is \d+ KiB of etcd's 1\.5 MiB per object\): run with --agent=pod, or replace the pod/,
+      /^pod shop\/web-1 already holds 10 prober agent containers \(ephemeral containers are never removed; it is \d+ KiB of etcd's 1\.5 MiB per object\): run with --agent=pod, or replace the pod/,
   });
   // Forty runs of an older prober, each with a plain-JSON plan of about 26 KB: the pod is 1 KiB short of the budget.
   const bare = JSON.stringify(withAgents(40, 0)).length;

@@ -26,8 +26,19 @@ const ROWS = [
     agent: 'ephemeral',
     verb: 'patch',
     resource: 'pods/ephemeralcontainers',
+    base: 'source-namespace',
+    hint: 'prober acts only in its source namespaces; add e-batch with: kubectl apply -n e-batch -k k8s/prober/source-namespace \\(see "Add a source namespace" in README\\.md\\)',
   },
-  { name: 'a probe pod in kube-system', namespace: 'kube-system', agent: 'pod', verb: 'create', resource: 'pods' },
+  {
+    // A probe pod's first call in its namespace reads the LimitRanges its resources must fit.
+    name: 'a probe pod in kube-system',
+    namespace: 'kube-system',
+    agent: 'pod',
+    verb: 'list',
+    resource: 'limitranges',
+    base: 'probe-pod-namespace',
+    hint: 'prober creates probe pods only where the opt-in Role prober-probe-pod is \\(creating pods runs code as any service account there\\); add it to kube-system with: kubectl apply -n kube-system -k k8s/prober/probe-pod-namespace, or keep agents ephemeral there \\(--agent=ephemeral\\)',
+  },
 ] as const;
 
 for (const row of ROWS) {
@@ -48,13 +59,12 @@ for (const row of ROWS) {
       t.equal(run.code, 2, run.stderr);
       const report = JSON.parse(run.stdout) as Json;
       const batch = report.sources.find((s: Json) => s.name === 'batch');
-      const label = row.resource === 'pods' ? 'pods' : 'pods/ephemeralcontainers';
+      const label = row.resource;
       t.match(
         batch.error,
         new RegExp(
           `^forbidden: missing RBAC permission to ${row.verb} ${label} in namespace ${row.namespace} ` +
-            `\\(prober acts only in its source namespaces; add ${row.namespace} with: kubectl apply -n ${row.namespace} -k k8s/prober/source-namespace ` +
-            `\\(see "Add a source namespace" in README\\.md\\)\\): pods( "[^"]+")? is forbidden: User "system:serviceaccount:prober:prober" cannot ${row.verb} resource "${label}" in API group "" in the namespace "${row.namespace}"`,
+            `\\(${row.hint}\\): ${label.split('/')[0]}( "[^"]+")? is forbidden: User "system:serviceaccount:prober:prober" cannot ${row.verb} resource "${label}" in API group "" in the namespace "${row.namespace}"`,
         ),
       );
       const refused = lab.fake.requests.filter(
@@ -81,9 +91,9 @@ for (const row of ROWS) {
       t.same(lab.fake.pods(row.namespace).length, 1, 'and no pod was created there');
       t.notMatch(run.stderr, /could not delete/, 'a refused create leaves nothing to delete');
 
-      // The README's step: the source-namespace base applied in that namespace. Then the same run passes.
+      // The README's step: the base the hint names, applied in that namespace. Then the same run passes.
       lab.fake.enforceRbac(
-        renderKustomization('k8s/prober/source-namespace').objects.map(({ object }) => ({
+        renderKustomization(`k8s/prober/${row.base}`).objects.map(({ object }) => ({
           ...object,
           metadata: { ...object.metadata, namespace: row.namespace },
         })),

@@ -29,7 +29,7 @@ const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection', 
 /** The permission table as `verb group/resource` strings, for one place it is granted. */
 function wanted(grant: Grant): string[] {
   const keys = Object.values(KUBE_API_PERMISSIONS)
-    .filter((p) => p.grant === grant)
+    .filter((p) => p.grants.includes(grant))
     .map((p) => `${p.verb} ${p.group}/${p.resource}`);
   return [...new Set(keys)].sort();
 }
@@ -80,8 +80,10 @@ t.test('every binding of the prober account is one of its three, to it alone', a
     .sort();
   const expected = [
     'ClusterRoleBinding -/prober -> ClusterRole prober',
+    'ClusterRoleBinding -/prober-from-policies -> ClusterRole prober-from-policies',
     'RoleBinding prober/prober-self -> Role prober-self',
     ...sourceNamespaces.map((ns) => `RoleBinding ${ns}/prober-source -> Role prober-source`),
+    ...sourceNamespaces.map((ns) => `RoleBinding ${ns}/prober-probe-pod -> Role prober-probe-pod`),
   ].sort();
   t.same(seen, expected);
   for (const binding of bindingsOfProber) {
@@ -106,6 +108,25 @@ t.test('cluster-wide: exactly the reads the permission table grants there, and n
   }
 });
 
+t.test('cluster-wide list pods only in the fromPolicies ClusterRole, which reads and nothing else', async (t) => {
+  const role = roleNamed('ClusterRole', 'prober-from-policies');
+  if (!role) throw new Error('ClusterRole prober-from-policies not found');
+  const rules = granted(t, role);
+  t.same(rules, wanted('from-policies'), 'the ClusterRole equals the table');
+  t.ok(
+    rules.every((rule) => rule.startsWith('list ')),
+    'lists only',
+  );
+  t.ok(rules.includes('list /pods'));
+  t.notOk(granted(t, roleNamed('ClusterRole', 'prober')!).includes('list /pods'), 'not in the ClusterRole prober');
+});
+
+t.test('in each source namespace of the lab: the opt-in Role prober-probe-pod, exactly the table', async (t) => {
+  const roles = ofKind(all, 'Role').filter((r) => r.object.metadata.name === 'prober-probe-pod');
+  t.same(roles.map((r) => r.object.metadata.namespace).sort(), sourceNamespaces);
+  for (const role of roles) t.same(granted(t, role), wanted('probe-pod'), `${role.object.metadata.namespace}`);
+});
+
 t.test('in each source namespace of the lab: the Role prober-source, exactly the table', async (t) => {
   t.same(sourceNamespaces, ['a-ingress-traefik', 'b-apacherr', 'c-app-count', 'd-redis']);
   const roles = ofKind(all, 'Role').filter((r) => r.object.metadata.name === 'prober-source');
@@ -120,6 +141,8 @@ t.test('in each source namespace of the lab: the Role prober-source, exactly the
       wanted('source-namespace'),
       `${role.object.metadata.namespace}: the Role equals the table`,
     );
+  // create pods runs code as any service account of the namespace: never in the ephemeral-only Role.
+  for (const role of roles) t.notOk(granted(t, role).some((r) => /^(create|delete) \/pods$/.test(r)));
   t.notOk(
     roles.some((r) => ['kube-system', 'prober', 'default'].includes(r.object.metadata.namespace ?? '')),
     'not in kube-system, default or prober',
@@ -134,9 +157,17 @@ t.test("in prober's own namespace: get pods only (its own pod's image)", async (
 
 t.test('no permission of the table is left ungranted, and no other role exists', async (t) => {
   // Discovery is granted by every cluster itself (system:discovery); simulate's role is checked below.
-  const grants: Grant[] = ['cluster', 'source-namespace', 'own-namespace', 'simulate', 'discovery'];
+  const grants: Grant[] = [
+    'cluster',
+    'from-policies',
+    'source-namespace',
+    'probe-pod',
+    'own-namespace',
+    'simulate',
+    'discovery',
+  ];
   t.same(
-    Object.values(KUBE_API_PERMISSIONS).filter((p) => !grants.includes(p.grant)),
+    Object.values(KUBE_API_PERMISSIONS).filter((p) => !p.grants.every((g) => grants.includes(g))),
     [],
   );
   const roleNames = [...ofKind(all, 'ClusterRole'), ...ofKind(all, 'Role')]
@@ -144,7 +175,9 @@ t.test('no permission of the table is left ungranted, and no other role exists',
     .map((r) => `${r.object.kind} ${r.object.metadata.name}`);
   t.same([...new Set(roleNames)].sort(), [
     'ClusterRole prober',
+    'ClusterRole prober-from-policies',
     'ClusterRole prober-simulate',
+    'Role prober-probe-pod',
     'Role prober-self',
     'Role prober-source',
   ]);

@@ -2,8 +2,10 @@
 
 import { Option, type Command } from '@commander-js/extra-typings';
 import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
+import { parseBounds, type Bounds } from '../../cluster/probe-pod-resources.ts';
 import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { ExitCode } from '../../model/report.ts';
+import { UsageError } from '../../orchestration/usage-error.ts';
 import { PROBER_VERSION } from '../../orchestration/version.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import {
@@ -15,6 +17,15 @@ import {
   rangeText,
   runFlags,
 } from '../options.ts';
+
+/** Parser of `--agent-cpu`/`--agent-memory`: REQUEST:LIMIT, or a usage error (exit 2). */
+function boundsFlag(flag: string, resource: 'cpu' | 'memory'): (value: string) => Bounds {
+  return (value) => {
+    const parsed = parseBounds(resource, value);
+    if (typeof parsed === 'string') throw new UsageError(`${flag}: ${parsed}`);
+    return parsed;
+  };
+}
 
 /** Registers `run`. */
 export function registerRun(program: Command, finish: (code: ExitCode) => void): void {
@@ -40,9 +51,22 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
       namespaceFlag('-n'),
     )
     .addOption(
-      new Option('--agent <mode>', 'how agents run: inside the source pod, or in a probe pod beside it')
-        .choices(['ephemeral', 'pod'] as const)
-        .default('ephemeral' as const),
+      new Option(
+        '--agent <mode>',
+        "how agents run: inside the source pod, in a probe pod beside it, or auto: inside where the pod's memory limit has room for the agent, else a probe pod",
+      )
+        .choices(['auto', 'ephemeral', 'pod'] as const)
+        .default('auto' as const),
+    )
+    .option(
+      '--agent-cpu <request:limit>',
+      "the probe pod agent's CPU request and limit, e.g. 10m:500m (default: those, fitted to the namespace's LimitRanges)",
+      boundsFlag('--agent-cpu', 'cpu'),
+    )
+    .option(
+      '--agent-memory <request:limit>',
+      "the probe pod agent's memory request and limit, e.g. 96Mi:256Mi (default: those, the limit raised to what the plan needs, fitted to the namespace's LimitRanges)",
+      boundsFlag('--agent-memory', 'memory'),
     )
     .option(
       '--image <ref>',
@@ -78,7 +102,7 @@ Examples:
     -- run -f - -o json < lab.yaml
 
 Agents are labelled app.kubernetes.io/managed-by=prober and prober.dev/run-id=<id>; probe pods are
-deleted when the run ends or is interrupted. Ephemeral containers (named ${agentContainerName('<id>')})
+deleted when the run ends or is interrupted. Ephemeral containers (named ${agentContainerName('<id>', '<n>')})
 cannot be removed: they stay, stopped, in the pod's spec until the pod is replaced.
 
 Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide (bad input, unreachable
@@ -95,6 +119,14 @@ but leaves the exit code alone.`,
         ...(opts.context !== undefined ? { context: opts.context } : {}),
         ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
         agent: opts.agent,
+        ...(opts.agentCpu || opts.agentMemory
+          ? {
+              agentResources: {
+                ...(opts.agentCpu ? { cpu: opts.agentCpu } : {}),
+                ...(opts.agentMemory ? { memory: opts.agentMemory } : {}),
+              },
+            }
+          : {}),
         // Only an image given on the command line overrides prober's own image in a pod.
         ...(command.getOptionValueSource('image') === 'default' ? {} : { image: opts.image }),
         fallbackImage: defaultImage(PROBER_VERSION),

@@ -17,12 +17,26 @@ export interface QuotaFixture {
   readonly hard: Readonly<Record<string, string>>;
 }
 
-/** A LimitRange of type Container: defaults for containers that set no requests/limits. */
+/** A LimitRange of type Container: defaults for containers that set no requests/limits, and its bounds. */
 export interface LimitRangeFixture {
   readonly namespace: string;
   readonly name: string;
   readonly default?: Readonly<Record<string, string>>;
   readonly defaultRequest?: Readonly<Record<string, string>>;
+  readonly min?: Readonly<Record<string, string>>;
+  readonly max?: Readonly<Record<string, string>>;
+  readonly maxLimitRequestRatio?: Readonly<Record<string, string>>;
+}
+
+/** The LimitRange object a fixture stands for, as `list limitranges` returns it. */
+export function limitRangeObject(range: LimitRangeFixture): Json {
+  const { namespace, name, ...item } = range;
+  return {
+    apiVersion: 'v1',
+    kind: 'LimitRange',
+    metadata: { name, namespace },
+    spec: { limits: [{ type: 'Container', ...item }] },
+  };
 }
 
 /** What the pod quota evaluator tracks (`podResources`). */
@@ -101,6 +115,11 @@ export class FakeAdmission {
     this.#limitRanges.push(range);
   }
 
+  /** The LimitRanges of a namespace (every namespace when undefined), as objects. */
+  limitRanges(namespace?: string): Json[] {
+    return this.#limitRanges.filter((r) => namespace === undefined || r.namespace === namespace).map(limitRangeObject);
+  }
+
   /**
    * Admits a pod create in `namespace`, given the pods already there: API defaulting (a container's
    * requests default to its limits), LimitRanger's defaults, then every ResourceQuota. Throws the 403
@@ -114,6 +133,7 @@ export class FakeAdmission {
       if (resources.limits || resources.requests) container.resources = resources;
     }
     this.#limitRanger(namespace, pod);
+    for (const range of this.#limitRanges.filter((r) => r.namespace === namespace)) validateLimits(range, pod);
     for (const quota of this.#quotas.filter((q) => q.namespace === namespace)) this.#checkQuota(quota, pod, existing);
   }
 
@@ -185,4 +205,49 @@ export class FakeAdmission {
         `exceeded quota: ${quota.name}, requested: ${pretty(requested, exceeded)}, used: ${pretty(used, exceeded)}, limited: ${pretty(hard, exceeded)}`,
       );
   }
+}
+
+/**
+ * LimitRanger's validation of a pod create against one LimitRange of type Container
+ * (plugin/pkg/admission/limitranger/admission.go PodValidateLimitFunc: minConstraint, maxConstraint,
+ * limitRequestRatioConstraint), with upstream's messages, aggregated as utilerrors.NewAggregate does.
+ */
+function validateLimits(range: LimitRangeFixture, pod: Json): void {
+  const errors: string[] = [];
+  for (const container of containersOf(pod)) {
+    const resources = (container.resources ?? {}) as Record<string, Record<string, string> | undefined>;
+    const request = resources.requests ?? {};
+    const limit = resources.limits ?? {};
+    for (const [resource, enforced] of Object.entries(range.min ?? {})) {
+      const e = parseQuantity(enforced).value;
+      if (request[resource] === undefined)
+        errors.push(`minimum ${resource} usage per Container is ${enforced}.  No request is specified`);
+      else if (parseQuantity(request[resource]).value < e)
+        errors.push(`minimum ${resource} usage per Container is ${enforced}, but request is ${request[resource]}`);
+      else if (limit[resource] !== undefined && parseQuantity(limit[resource]).value < e)
+        errors.push(`minimum ${resource} usage per Container is ${enforced}, but limit is ${limit[resource]}`);
+    }
+    for (const [resource, enforced] of Object.entries(range.max ?? {})) {
+      const e = parseQuantity(enforced).value;
+      if (limit[resource] === undefined)
+        errors.push(`maximum ${resource} usage per Container is ${enforced}.  No limit is specified`);
+      else if (parseQuantity(limit[resource]).value > e)
+        errors.push(`maximum ${resource} usage per Container is ${enforced}, but limit is ${limit[resource]}`);
+      else if (request[resource] !== undefined && parseQuantity(request[resource]).value > e)
+        errors.push(`maximum ${resource} usage per Container is ${enforced}, but request is ${request[resource]}`);
+    }
+    for (const [resource, enforced] of Object.entries(range.maxLimitRequestRatio ?? {})) {
+      const req = request[resource] === undefined ? 0 : parseQuantity(request[resource]).value;
+      const lim = limit[resource] === undefined ? 0 : parseQuantity(limit[resource]).value;
+      const said = `${resource} max limit to request ratio per Container is ${enforced}`;
+      if (req === 0) errors.push(`${said}, but no request is specified or request is 0`);
+      else if (lim === 0) errors.push(`${said}, but no limit is specified or limit is 0`);
+      else if (lim / req > parseQuantity(enforced).value)
+        errors.push(`${said}, but provided ratio is ${(lim / req).toFixed(6)}`);
+    }
+  }
+  if (errors.length === 0) return;
+  const name = String((pod.metadata as Json).name ?? '');
+  const message = errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`;
+  throw new StatusError(403, 'Forbidden', `pods "${name}" is forbidden: ${message}`, { name, kind: 'pods' });
 }

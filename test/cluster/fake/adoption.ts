@@ -71,6 +71,11 @@ export class FakeControllers {
     this.#pods = pods;
   }
 
+  /** The scale (wanted replicas) of the ReplicaSet with this uid, as the disruption controller finds it. */
+  scaleOf(uid: string): number | undefined {
+    return this.#sets.find((s) => s.uid === uid)?.replicas;
+  }
+
   /** Adds a ReplicaSet; it claims the matching orphans at once. */
   addReplicaSet(fixture: ReplicaSetFixture): void {
     const set = { ...fixture, uid: `rs-${fixture.namespace}-${fixture.name}`, replicas: fixture.replicas ?? 0 };

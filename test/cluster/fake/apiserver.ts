@@ -24,6 +24,7 @@ import type { FakeKubelet } from './kubelet.ts';
 import { FakeMesh } from './mesh.ts';
 import { service, type PodFixture, type ServiceFixture } from './objects.ts';
 import { FakePods } from './pods.ts';
+import { pdbObject, type PdbFixture } from './disruption.ts';
 import { key, labelsOf, meta, type Stored } from './routes.ts';
 import { ServedResources } from './served.ts';
 import { FakeServiceAccounts } from './service-accounts.ts';
@@ -76,6 +77,8 @@ export class FakeApiServer {
   readonly #services = new Map<string, Json>();
   readonly #slices = new FakeEndpointSlices();
   readonly #namespaces = new Map<string, Json>();
+  readonly #nodes = new Map<string, Json>();
+  readonly #pdbs: PdbFixture[] = [];
   readonly #policies: Json[] = [];
   readonly #served = new ServedResources();
   readonly #authorizer = new FakeAuthorizer(this.user, this.groups);
@@ -163,6 +166,29 @@ export class FakeApiServer {
   #bump(object: Json): void {
     this.#version += 1;
     meta(object).resourceVersion = String(this.#version);
+  }
+
+  /** Adds a PodDisruptionBudget; its status is computed from the pods whenever it is read (disruption.ts). */
+  addPdb(fixture: PdbFixture): void {
+    this.#pdbs.push(fixture);
+  }
+
+  /** The PodDisruptionBudgets of a namespace with the status the disruption controller would write now. */
+  pdbs(namespace?: string): StoredObject[] {
+    return this.#pdbs
+      .filter((p) => namespace === undefined || p.namespace === namespace)
+      .map((p) => pdbObject(p, this.#pods.all(p.namespace), (uid) => this.controllers.scaleOf(uid)));
+  }
+
+  /** Adds a node with its well-known labels (`kubernetes.io/arch`, `kubernetes.io/os`); pods name it in `spec.nodeName`. */
+  addNode(name: string, labels: Record<string, string>): void {
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
+    };
+    this.#bump(node);
+    this.#nodes.set(name, node);
   }
 
   addNamespace(name: string, labels: Record<string, string> = {}): void {
@@ -328,9 +354,12 @@ export class FakeApiServer {
       pods: this.#pods,
       services: this.#services,
       namespaces: this.#namespaces,
+      nodes: this.#nodes,
       policies: this.#policies,
       version: this.#version,
       endpointSlices: (namespace) => this.endpointSlices(namespace),
+      limitRanges: (namespace) => this.admission.limitRanges(namespace),
+      pdbs: (namespace) => this.pdbs(namespace),
       kindOf: (group, resource) => this.#served.kindOf(group, resource),
     };
   }

@@ -56,7 +56,10 @@ spec:
  * Builds the lab. Namespace `client` (10.77.0.1) holds the Apache pod; `server` (10.77.0.2) holds the
  * app and Redis pods and drops Redis traffic from anything but itself — the seed's policy.
  */
-export async function clusterLab(t: Test, options: { redisReady?: boolean } = {}): Promise<ClusterLab> {
+export async function clusterLab(
+  t: Test,
+  options: { redisReady?: boolean; rbac?: Record<string, unknown>[] } = {},
+): Promise<ClusterLab> {
   const pair = netnsPair(t);
   const dir = mkdtempSync(join(tmpdir(), 'prober-test-lab-'));
   const hostsDirs = [pair.client, pair.server].map((ns) => join('/etc/netns', ns));
@@ -131,7 +134,7 @@ export async function clusterLab(t: Test, options: { redisReady?: boolean } = {}
 
   const fake = await FakeApiServer.start(t);
   // The API server authorizes prober as the repository's RBAC does: writes only in the source namespaces.
-  fake.enforceRbac(proberRbac());
+  fake.enforceRbac(options.rbac ?? proberRbac());
   // The lab's namespaces carry `name` labels, which its policies select on.
   for (const ns of ['b-apacherr', 'c-app-count', 'd-redis']) fake.addNamespace(ns, { name: ns });
   fake.addPod({

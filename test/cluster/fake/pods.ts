@@ -9,6 +9,7 @@ import { applyEphemeralPatch } from './patch.ts';
 import * as status from './status.ts';
 import { ephemeralErrors, podErrors } from './validate.ts';
 import { refuseStaticPod } from './admission-refusals.ts';
+import { chargeAgents } from './pod-memory.ts';
 
 type Json = Record<string, unknown>;
 
@@ -179,11 +180,20 @@ export class FakePods {
     spec.ephemeralContainers = after;
     this.#bump(pod);
     const netns = this.#netns.get(key(namespace, name));
-    for (const container of after.filter((c) => !before.some((b) => b.name === c.name))) {
+    const added = after.filter((c) => !before.some((b) => b.name === c.name));
+    for (const container of added) {
       // The kubelet starts ephemeral containers only in running pods.
       if ((pod.status as Json).phase === 'Running')
         this.kubelet.start({ pod, container, ephemeral: true, netns, changed: () => this.#bump(pod) });
     }
+    // The agents now running share the pod's memory cgroup with the workload.
+    const running = after.filter((c) => {
+      const state = ((pod.status as Json).ephemeralContainerStatuses as Json[] | undefined)?.find(
+        (s) => s.name === c.name,
+      )?.state as Json | undefined;
+      return !state?.terminated;
+    }).length;
+    if (added.length > 0 && chargeAgents(pod, running)) this.#bump(pod);
     return pod;
   }
 

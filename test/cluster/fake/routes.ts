@@ -15,10 +15,13 @@ export interface Stored {
   readonly pods: FakePods;
   readonly services: ReadonlyMap<string, Json>;
   readonly namespaces: ReadonlyMap<string, Json>;
+  readonly nodes: ReadonlyMap<string, Json>;
   readonly policies: readonly Json[];
   /** The resourceVersion of the newest change. */
   readonly version: number;
   endpointSlices(namespace?: string): Json[];
+  limitRanges(namespace?: string): Json[];
+  pdbs(namespace?: string): Json[];
   kindOf(group: string, resource: string): string | undefined;
 }
 
@@ -71,6 +74,22 @@ export function route(
     }
     case 'list discovery.k8s.io/endpointslices':
       return list('EndpointSliceList', stored.endpointSlices(namespace));
+    case 'list policy/poddisruptionbudgets':
+      return [
+        200,
+        {
+          kind: 'PodDisruptionBudgetList',
+          apiVersion: 'policy/v1',
+          ...page(url, stored.version, stored.pdbs(namespace).map(bare)),
+        },
+      ];
+    case 'list /limitranges':
+      return list('LimitRangeList', stored.limitRanges(namespace));
+    case 'get /nodes': {
+      const node = stored.nodes.get(name ?? '');
+      if (!node) throw status.notFound('nodes', name ?? '');
+      return [200, node];
+    }
     case 'list /namespaces':
       return list('NamespaceList', stored.namespaces.values());
     case 'list /services':

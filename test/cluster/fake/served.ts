@@ -14,7 +14,10 @@ const BUILT_IN = [
   '/v1/pods',
   '/v1/services',
   '/v1/namespaces',
+  '/v1/limitranges',
+  '/v1/nodes',
   'discovery.k8s.io/v1/endpointslices',
+  'policy/v1/poddisruptionbudgets',
   'networking.k8s.io/v1/networkpolicies',
 ];
 
