@@ -57,6 +57,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/probe/settle-burst.test.ts': 'haproxy with 4,096 connections in flight',
   'test/probe/settle-haproxy.test.ts': 'haproxy',
   'test/probe/udp-netns.test.ts': 'network namespaces and nftables (root); socat as a foreign UDP echo server',
+  'test/release/arm64.test.ts': 'qemu-user-static and the arm64 glibc/libstdc++ cross packages, to run the arm64 build',
   'test/report/chromium.test.ts': 'chromium (headless), to draw -o svg and -o html',
 };
 
@@ -89,6 +90,7 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'ip',
   'mount',
   'nft',
+  'qemu-aarch64-static',
   'redis-cli',
   'redis-server',
   'socat',
