@@ -40,6 +40,26 @@ async function writeArchive(file, files, mtime) {
   await create({ file, gzip: true, portable: true, mtime }, entries);
 }
 
+/**
+ * `kubectl prober …` runs `kubectl-prober` from PATH. A second copy of the executable under that name would
+ * double the download and a link would break krew's extraction, so the archive holds a launcher that runs
+ * the `prober` next to it: a shell script, or on Windows a .cmd (kubectl finds plugins through PATHEXT).
+ */
+const KUBECTL_PLUGIN = {
+  '': [
+    '#!/bin/sh',
+    '# kubectl runs this for `kubectl prober …`: the prober executable next to it (through a link too).',
+    'exec "$(dirname "$(readlink -f "$0")")/prober" "$@"',
+    '',
+  ].join('\n'),
+  '.exe': [
+    '@echo off',
+    'rem kubectl runs this for `kubectl prober ...`: the prober.exe next to it.',
+    '"%~dp0prober.exe" %*',
+    '',
+  ].join('\r\n'),
+};
+
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** Builds the release into `out` and returns the archives' names with their sizes. */
@@ -71,6 +91,11 @@ export async function release({ out, platforms = PLATFORMS }) {
         join(out, archive),
         [
           { path: exe, mode: 0o755, bytes: binary },
+          {
+            path: platform.exe === '.exe' ? 'kubectl-prober.cmd' : 'kubectl-prober',
+            mode: 0o755,
+            bytes: Buffer.from(KUBECTL_PLUGIN[platform.exe]),
+          },
           { path: 'LICENSE', mode: 0o644, bytes: license },
           { path: 'THIRD-PARTY-NOTICES.txt', mode: 0o644, bytes: Buffer.from(noticeText) },
         ],

@@ -2,12 +2,13 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { listSync } from 'tar';
 import { parse } from 'yaml';
 import { SEA_FLAGS, seaBlobs } from '../../release/sea-blob.ts';
+import { kubectlBinary } from '../cluster/fake/kubectl.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { type KrewPlatform, krewErrors } from './krew-rules.ts';
@@ -62,12 +63,14 @@ t.test('each archive: regular files only, fixed modes and times, no owner, no gz
     t.same([...bytes.subarray(0, 3)], [0x1f, 0x8b, 8], `${archive} is gzip`);
     t.equal(bytes.readUInt32LE(4), 0, `${archive}: the gzip header has no MTIME`);
     const exe = archive.includes('windows') ? 'prober.exe' : 'prober';
+    const plugin = archive.includes('windows') ? 'kubectl-prober.cmd' : 'kubectl-prober';
     const list = entries(archive);
     t.same(
       list.map((e) => [e.path, e.type, e.mode.toString(8), e.mtime, e.uid, e.uname]),
       [
         ['LICENSE', 'File', '644', Number(SOURCE_DATE_EPOCH), 'none', ''],
         ['THIRD-PARTY-NOTICES.txt', 'File', '644', Number(SOURCE_DATE_EPOCH), 'none', ''],
+        [plugin, 'File', '755', Number(SOURCE_DATE_EPOCH), 'none', ''],
         [exe, 'File', '755', Number(SOURCE_DATE_EPOCH), 'none', ''],
       ],
       `${archive}: sorted entries, all regular files (krew's extractTARGZ refuses links)`,
@@ -78,7 +81,8 @@ t.test('each archive: regular files only, fixed modes and times, no owner, no gz
     for (const name of ['@kubernetes/client-node', 'commander', 'yaml', 'ajv', 'js-yaml']) {
       t.match(notices, new RegExp(`== ${name.replace('/', '\\/')} \\d+\\.\\d+\\.\\d+ \\(`), `${name}'s licence`);
     }
-    const binary = list[2]?.body ?? Buffer.alloc(0);
+    t.match(list[2]?.body.toString('utf8'), exe === 'prober.exe' ? /"%~dp0prober\.exe" %\*\r\n/ : /^#!\/bin\/sh\n/);
+    const binary = list[3]?.body ?? Buffer.alloc(0);
     const blobs = seaBlobs(binary);
     t.equal(blobs.length, 1, `${archive}: one SEA blob`);
     t.equal(blobs[0]?.flags, SEA_FLAGS.disableExperimentalSeaWarning, `${archive}: no code cache, no snapshot`);
@@ -91,12 +95,21 @@ t.test('each archive: regular files only, fixed modes and times, no owner, no gz
   }
 });
 
-t.test('the linux-x64 archive runs here', async (t) => {
+t.test('the linux-x64 archive runs here, as prober and as `kubectl prober`', async (t) => {
   const out = tempDir(t, 'x64');
   spawnSync('tar', ['-xzf', join(first, `prober-${version}-linux-x64.tar.gz`), '-C', out]);
   const run = spawnSync(join(out, 'prober'), ['--version'], { encoding: 'utf8', cwd: '/', env: { PATH: '/bin' } });
   t.equal(run.stdout, `prober ${version} (node v24.21.0, linux-x64)\n`);
   t.equal(run.stderr, '');
+  // A real kubectl finds the plugin on PATH, through a link in another directory too (as `ln -s` installs it).
+  const bin = tempDir(t, 'x64-bin');
+  symlinkSync(join(out, 'kubectl-prober'), join(bin, 'kubectl-prober'));
+  const plugin = spawnSync(kubectlBinary(), ['prober', '--version'], {
+    encoding: 'utf8',
+    cwd: '/',
+    env: { PATH: `${bin}:/usr/bin:/bin`, HOME: bin },
+  });
+  t.equal(plugin.stdout, `prober ${version} (node v24.21.0, linux-x64)\n`, plugin.stderr);
 });
 
 t.test('SHA256SUMS lists every other file with its digest', async (t) => {
