@@ -13,6 +13,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/app/runtime.test.ts': 'debootstrap, the Debian 13 root, network namespaces (root)',
   'test/app/shutdown.test.ts': 'redis-server; the time app in its Debian 13 root (root)',
   'test/cli/binary.test.ts': 'redis-server',
+  'test/cli/completion.test.ts': 'zsh and fish, which load the completion scripts',
   'test/cluster/adoption.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/cleanup.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-admission.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
@@ -86,6 +87,7 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'chromium',
   'debootstrap',
   'dnsmasq',
+  'fish',
   'haproxy',
   'ip',
   'mount',
@@ -96,4 +98,5 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'socat',
   'unshare',
   'webdis',
+  'zsh',
 ];
