@@ -6,7 +6,7 @@
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -15,16 +15,19 @@ import {
   mkdirSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { buildApp } from './app/build.mjs';
 import { planSchema, profileSchema, SCHEMA_FILES, schemaFileText, testSchema } from './src/config/schemas.ts';
 import { AJV_OPTIONS } from './src/config/validators.ts';
 
 const root = import.meta.dirname;
+const execFileAsync = promisify(execFile);
 const dist = join(root, 'dist');
 // The fuse Node looks for to know a SEA blob was injected (documented in Node's single-executable-applications guide).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -73,11 +76,25 @@ const lazyStringWidth = {
   },
 };
 
-/** Bundles the CLI into dist/prober.cjs. */
-export async function bundleProber() {
-  mkdirSync(dist, { recursive: true });
-  const outfile = join(dist, 'prober.cjs');
-  await build({
+/**
+ * The image repository `prober run` starts its agents from unless given --image, fixed at build time: a
+ * fork's release sets PROBER_IMAGE_REPO (e.g. ghcr.io/OWNER/prober, lower case as registries require)
+ * and its binary then points at its own image. esbuild replaces src/cluster/agent-spec.ts's
+ * `process.env.PROBER_IMAGE_REPO` with this string, so the binary never reads it at run time.
+ */
+export function imageRepo(value = process.env.PROBER_IMAGE_REPO) {
+  if (value === undefined || value === '') return 'ghcr.io/prober-dev/prober';
+  // A reference without tag or digest (distribution/reference's grammar, lower case only).
+  if (!/^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)+$/.test(value)) {
+    throw new Error(`PROBER_IMAGE_REPO: "${value}" is not an image repository without tag (e.g. ghcr.io/owner/prober)`);
+  }
+  return value;
+}
+
+/** Bundles the CLI into dist/prober.cjs (or `outfile`: a release bundles into its own directory). */
+export async function bundleProber(outfile = join(dist, 'prober.cjs')) {
+  mkdirSync(dirname(outfile), { recursive: true });
+  const { metafile } = await build({
     entryPoints: [join(root, 'src', 'cli', 'main.ts')],
     outfile,
     bundle: true,
@@ -87,8 +104,12 @@ export async function bundleProber() {
     minify: true,
     legalComments: 'external',
     plugins: [precompiledValidators, lazyStringWidth],
+    define: { 'process.env.PROBER_IMAGE_REPO': JSON.stringify(imageRepo()) },
+    metafile: true,
     logLevel: 'warning',
   });
+  // Which files went into the bundle: a release names the packages among them, with their licences.
+  writeFileSync(`${outfile}.meta.json`, JSON.stringify(metafile));
   return outfile;
 }
 
@@ -113,39 +134,52 @@ function stampOf(bundle, node) {
  */
 const SEA_EXEC_ARGV = ['--max-semi-space-size=16'];
 
+/**
+ * Makes a single executable at `output` from a bundle and a Node binary of any platform (`format`: the
+ * binary's object format, which postject must be told only for Mach-O). The blob is always prepared by
+ * the pinned linux-x64 Node that runs this build. `useCodeCache` compiles the bundle into V8 code cache,
+ * which only a Node of the building machine's architecture and version can use: cross builds pass false
+ * (a foreign arch would reject the cache and print a warning, or worse), and snapshots are never used.
+ */
+export async function injectSea({ bundle, node, output, format = 'elf', useCodeCache = false }) {
+  const blob = `${output}.blob`;
+  const config = `${output}.sea-config.json`;
+  writeFileSync(
+    config,
+    JSON.stringify({
+      main: basename(bundle),
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache,
+      useSnapshot: false,
+      execArgv: SEA_EXEC_ARGV,
+    }),
+  );
+  // `main` relative to the bundle's directory: the blob records it, and a path of the build machine would
+  // make two builds of one commit differ.
+  await execFileAsync(pinnedNode(), ['--experimental-sea-config', config], { cwd: dirname(bundle) });
+  const staging = `${output}.tmp`;
+  rmSync(staging, { force: true });
+  copyFileSync(node, staging);
+  chmodSync(staging, 0o755);
+  const postject = join(root, 'node_modules', 'postject', 'dist', 'cli.js');
+  const macho = format === 'macho' ? ['--macho-segment-name', 'NODE_SEA'] : [];
+  await execFileAsync(pinnedNode(), [postject, staging, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE, ...macho]);
+  rmSync(output, { force: true });
+  renameSync(staging, output);
+  rmSync(blob, { force: true });
+  rmSync(config, { force: true });
+}
+
 /** Turns the bundle into dist/prober, a single executable; returns whether it had to (false: it was up to date). */
-export function makeExecutable(bundle) {
+export async function makeExecutable(bundle) {
   const node = pinnedNode();
   const binary = join(dist, 'prober');
   const stampFile = `${binary}.stamp`;
   const stamp = stampOf(bundle, node);
   if (existsSync(binary) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return false;
   rmSync(stampFile, { force: true });
-  const blob = join(dist, 'prober.blob');
-  const config = join(dist, 'sea-config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      main: bundle,
-      output: blob,
-      disableExperimentalSEAWarning: true,
-      useCodeCache: true,
-      execArgv: SEA_EXEC_ARGV,
-    }),
-  );
-  execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const staging = `${binary}.tmp`;
-  rmSync(staging, { force: true });
-  copyFileSync(node, staging);
-  chmodSync(staging, 0o755);
-  const postject = join(root, 'node_modules', 'postject', 'dist', 'cli.js');
-  execFileSync(node, [postject, staging, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  rmSync(binary, { force: true });
-  execFileSync('mv', [staging, binary]);
-  rmSync(blob, { force: true });
-  rmSync(config, { force: true });
+  await injectSea({ bundle, node, output: binary, useCodeCache: true });
   writeFileSync(stampFile, stamp);
   return true;
 }
@@ -161,7 +195,7 @@ if (process.argv[1] === import.meta.filename && process.argv[2] === '--schemas')
 } else if (process.argv[1] === import.meta.filename) {
   const started = performance.now();
   const [bundle] = await Promise.all([bundleProber(), buildApp()]);
-  const made = makeExecutable(bundle);
+  const made = await makeExecutable(bundle);
   const version = execFileSync(join(dist, 'prober'), ['--version'], { encoding: 'utf8' }).trim();
   const what = made ? 'built dist/prober' : 'dist/prober is up to date';
   process.stderr.write(`${what} (${version}); dist/app built in ${Math.round(performance.now() - started)} ms\n`);

@@ -13,6 +13,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/app/runtime.test.ts': 'debootstrap, the Debian 13 root, network namespaces (root)',
   'test/app/shutdown.test.ts': 'redis-server; the time app in its Debian 13 root (root)',
   'test/cli/binary.test.ts': 'redis-server',
+  'test/cli/completion.test.ts': 'zsh and fish, which load the completion scripts',
   'test/cluster/adoption.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/cleanup.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/cluster/faults-admission.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
@@ -62,6 +63,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/probe/settle-burst.test.ts': 'haproxy with 4,096 connections in flight',
   'test/probe/settle-haproxy.test.ts': 'haproxy',
   'test/probe/udp-netns.test.ts': 'network namespaces and nftables (root); socat as a foreign UDP echo server',
+  'test/release/arm64.test.ts': 'qemu-user-static and the arm64 glibc/libstdc++ cross packages, to run the arm64 build',
   'test/report/chromium.test.ts': 'chromium (headless), to draw -o svg and -o html',
 };
 
@@ -90,13 +92,16 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'chromium',
   'debootstrap',
   'dnsmasq',
+  'fish',
   'haproxy',
   'ip',
   'mount',
   'nft',
+  'qemu-aarch64-static',
   'redis-cli',
   'redis-server',
   'socat',
   'unshare',
   'webdis',
+  'zsh',
 ];

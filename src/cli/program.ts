@@ -9,6 +9,7 @@ import { PROBER_VERSION } from '../orchestration/version.ts';
 import { escapeText } from '../report/escape.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerCompletion } from './commands/completion.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerLint } from './commands/lint.ts';
 import { registerProbe } from './commands/probe.ts';
@@ -28,6 +29,7 @@ const COMMANDS: readonly Register[] = [
   registerSimulate,
   registerLint,
   registerLab,
+  registerCompletion,
 ];
 
 /** What `--version` prints, e.g. `prober 0.1.0 (node v24.21.0, linux-x64)`: the Node it embeds matters too. */

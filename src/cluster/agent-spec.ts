@@ -6,7 +6,7 @@ import { EPHEMERAL_PLAN_BYTES, planEnv } from './plan-env.ts';
 
 /** The image tag published for a prober version. */
 export function defaultImage(version: string): string {
-  return `ghcr.io/prober-dev/prober:${version}`;
+  return `${process.env.PROBER_IMAGE_REPO ?? 'ghcr.io/prober-dev/prober'}:${version}`;
 }
 
 /**
