@@ -30,7 +30,7 @@ const CASES: [string[], string[]][] = [
   ],
   [
     ['prober', 'run', '--agent', ''],
-    ['ephemeral', 'pod'],
+    ['auto', 'ephemeral', 'pod'],
   ],
   [
     ['prober', 'lint', '--f'],
