@@ -2,7 +2,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractSync } from 'tar';
 
@@ -71,23 +71,32 @@ export function nodeBinary(platform) {
   const dir = join(root, 'node_modules', '.cache', 'prober-release', `${platform.node}-${version}`);
   const binary = join(dir, 'package', platform.nodePath);
   if (existsSync(binary)) return binary;
-  const tarball = join(dir, `${platform.node}-${version}.tgz`);
+  // Fetched and unpacked in a directory of this process's own, then moved into place in one rename:
+  // release builds run side by side (the release tests do), and none may read another's half-written file.
   mkdirSync(dir, { recursive: true });
-  execFileSync('npm', ['pack', `${platform.node}@${version}`, '--pack-destination', dir, '--prefer-offline'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
-  if (integrity !== platform.integrity) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${platform.node}@${version}: integrity ${integrity} is not the pinned ${platform.integrity}`);
+  const work = mkdtempSync(join(dir, 'fetch-'));
+  try {
+    execFileSync(
+      'npm',
+      ['pack', `${platform.node}@${version}`, '--pack-destination', work, '--prefer-offline', '--loglevel=error'],
+      {
+        cwd: work,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    const tarball = join(work, `${platform.node}-${version}.tgz`);
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+    if (integrity !== platform.integrity)
+      throw new Error(`${platform.node}@${version}: integrity ${integrity} is not the pinned ${platform.integrity}`);
+    extractSync({ file: tarball, cwd: work, sync: true, filter: (path) => path === `package/${platform.nodePath}` });
+    try {
+      renameSync(join(work, 'package'), join(dir, 'package'));
+    } catch (error) {
+      // Another build moved its copy into place first: the same pinned bytes.
+      if (!existsSync(binary)) throw error;
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  const staging = join(dir, 'staging');
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging);
-  extractSync({ file: tarball, cwd: staging, sync: true, filter: (path) => path === `package/${platform.nodePath}` });
-  renameSync(join(staging, 'package'), join(dir, 'package'));
-  rmSync(staging, { recursive: true, force: true });
-  rmSync(tarball);
   return binary;
 }

@@ -9,6 +9,8 @@ export const SEA_FLAGS = {
   useSnapshot: 1 << 1,
   useCodeCache: 1 << 2,
   includeAssets: 1 << 3,
+  /** The build's `execArgv` (build.mjs SEA_EXEC_ARGV): Node options, the same on every CPU. */
+  includeExecArgv: 1 << 4,
 };
 
 /**
@@ -23,7 +25,7 @@ export function seaBlobs(bytes: Buffer): { offset: number; flags: number; codePa
     if (at + 17 > bytes.length) break;
     const flags = bytes.readUInt32LE(at + 4);
     const length = Number(bytes.readBigUInt64LE(at + 9));
-    if (flags >= 1 << 4 || length === 0 || length > 4096 || at + 17 + length > bytes.length) continue;
+    if (flags >= 1 << 5 || length === 0 || length > 4096 || at + 17 + length > bytes.length) continue;
     const codePath = bytes.subarray(at + 17, at + 17 + length).toString('latin1');
     if (/^[\x20-\x7e]+$/.test(codePath)) found.push({ offset: at, flags, codePath });
   }

@@ -32,6 +32,13 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/cluster/mesh-proxy-wait.test.ts': 'the fake cluster lab and its mesh: network namespaces, nftables NAT (root)',
   'test/cluster/own-image.test.ts': 'the fake cluster lab (root); unshare --mount',
   'test/cluster/rbac.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/agent-memory.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/agent-placement.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/agent-platform.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/host-network.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/limit-ranges.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/pdb.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
+  'test/cluster/rbac-modes.test.ts': 'the fake cluster lab: network namespaces, nftables, redis-server (root)',
   'test/config/lab-profile.test.ts':
     'prober lab up with bad profiles: refused before anything is made, but lab up needs root',
   'test/k8s/apache.test.ts': 'apache2, webdis, redis-server',

@@ -37,8 +37,8 @@ t.test('the archive holds an aarch64 ELF whose blob has no code cache or snapsho
   t.equal(blobs.length, 1, 'one SEA blob');
   t.equal(
     blobs[0]?.flags,
-    SEA_FLAGS.disableExperimentalSeaWarning,
-    'only the warning flag: no code cache, no snapshot',
+    SEA_FLAGS.disableExperimentalSeaWarning | SEA_FLAGS.includeExecArgv,
+    'only the warning flag and the Node options: no code cache, no snapshot',
   );
   t.equal(blobs[0]?.codePath, 'prober.cjs', 'the bundle named without the build directory');
   // The x64 build of `npm run build` does use code cache: the reader would see it.

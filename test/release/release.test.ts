@@ -85,7 +85,11 @@ t.test('each archive: regular files only, fixed modes and times, no owner, no gz
     const binary = list[3]?.body ?? Buffer.alloc(0);
     const blobs = seaBlobs(binary);
     t.equal(blobs.length, 1, `${archive}: one SEA blob`);
-    t.equal(blobs[0]?.flags, SEA_FLAGS.disableExperimentalSeaWarning, `${archive}: no code cache, no snapshot`);
+    t.equal(
+      blobs[0]?.flags,
+      SEA_FLAGS.disableExperimentalSeaWarning | SEA_FLAGS.includeExecArgv,
+      `${archive}: no code cache, no snapshot`,
+    );
     if (exe === 'prober.exe') {
       t.equal(binary.subarray(0, 2).toString('latin1'), 'MZ', 'a PE executable');
     } else {
