@@ -7,6 +7,7 @@ import { proberArgv } from '../lab/self.ts';
 import { readState } from '../lab/state.ts';
 import { defaultTimeAppPaths, timeAppLauncher } from '../lab/time-app.ts';
 import { escapeText } from '../report/escape.ts';
+import { counted } from '../report/verdict-line.ts';
 import { withInterrupts } from './interrupts.ts';
 import { labInputs } from './lab-inputs.ts';
 import { UsageError } from './usage-error.ts';
@@ -53,7 +54,7 @@ export async function takeLabDown(lab: string): Promise<0> {
   const { removed, skipped } = await labDown(lab);
   const log = labLog(lab);
   for (const line of skipped) log(line);
-  log(removed > 0 ? `removed ${removed} namespaces` : 'nothing to remove');
+  log(removed > 0 ? `removed ${counted(removed, 'namespace')}` : 'nothing to remove');
   return 0;
 }
 

@@ -170,7 +170,7 @@ function podIpWarnings(cluster: Cluster, policies: readonly ParsedPolicy[]): str
       );
       if (blocks.length > 0) {
         out.push(
-          `${rule.ref}: ${blocks.join(', ')} may match pods, and ${unknown} workload(s) have no known pod IPs: cells that depend on it are unknown (give pods with status.podIPs)`,
+          `${rule.ref}: ${blocks.join(', ')} may match pods, and ${unknown} ${unknown === 1 ? 'workload has' : 'workloads have'} no known pod IPs: cells that depend on it are unknown (give pods with status.podIPs)`,
         );
       }
     }

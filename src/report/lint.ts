@@ -1,6 +1,7 @@
 // `prober lint` output for people (a table of findings with their fix) and for programs (JSON), and the shared summary.
 import { atLeast, CHECKS, SEVERITIES, type LintResult, type Severity } from '../model/lint.ts';
 import { escapeText } from './escape.ts';
+import { counted } from './verdict-line.ts';
 
 export const LINT_FORMATS = ['table', 'json', 'sarif'] as const;
 export type LintFormat = (typeof LINT_FORMATS)[number];
@@ -21,17 +22,13 @@ export function countBySeverity(result: LintResult): Record<Severity, number> {
   return counts;
 }
 
-function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
-
 /** One line: how many findings of each severity, what was read, and the exit code. */
 export function lintSummary(result: LintResult, failOn: FailOn): string {
   const counts = countBySeverity(result);
-  const parts = SEVERITIES.filter((s) => counts[s] > 0).map((s) => plural(counts[s], s));
+  const parts = SEVERITIES.filter((s) => counts[s] > 0).map((s) => counted(counts[s], s));
   const found =
-    result.findings.length === 0 ? 'no findings' : `${plural(result.findings.length, 'finding')}: ${parts.join(', ')}`;
-  const read = `${plural(result.policies, 'policy', 'policies')}, ${plural(result.workloads, 'workload')}, ${plural(result.services, 'Service')}`;
+    result.findings.length === 0 ? 'no findings' : `${counted(result.findings.length, 'finding')}: ${parts.join(', ')}`;
+  const read = `${counted(result.policies, 'policy', 'policies')}, ${counted(result.workloads, 'workload')}, ${counted(result.services, 'Service')}`;
   const code = lintExitCode(result, failOn);
   return `${found} (${read}) · fail on ${failOn}: exit ${code}`;
 }

@@ -4,7 +4,7 @@ import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import { markdownText as cellText } from './escape.ts';
 import { cellName, legendFor } from './marks.ts';
 import { scanReport } from './scan.ts';
-import { summaryLine } from './verdict-line.ts';
+import { counted, summaryLine } from './verdict-line.ts';
 
 /** Cells listed under the matrix at most: a job summary is for reading, the JSON report has them all. */
 export const MARKDOWN_LISTED = 200;
@@ -32,7 +32,7 @@ export function* markdownChunks(report: StreamedReport): Generator<string, Repor
       yield `| ${cellText(cellName(cell))} | ${cell.result} | ${cellText(cell.explanation)}${cell.detail ? ` — ${cellText(cell.detail)}` : ''} | ${cellText(cell.url)} |\n`;
     }
     if (scan.unlisted > 0)
-      yield `\n… and ${scan.unlisted} more cells needing attention (all of them are in \`-o json\`).\n`;
+      yield `\n… and ${counted(scan.unlisted, 'more cell')} needing attention (all of them are in \`-o json\`).\n`;
   }
   yield `\n**${summaryLine(scan.counts, scan.exitCode)}**\n`;
   return { counts: scan.counts, exitCode: scan.exitCode };
