@@ -202,7 +202,7 @@ t.test('ipBlock and pods whose IPs the manifests do not give', (t) => {
   // Whether the client's pod IP is in 10.0.0.0/8 decides the cell: unknown, never a guessed deny.
   t.equal(some.decide({ from: { workload: 'n/client' }, to: { workload: 'n/server' }, port: 80 }).verdict, 'unknown');
   t.match(some.warnings, [
-    /NetworkPolicy n\/p ingress\[0\]: 10\.0\.0\.0\/8 may match pods, and 2 workload\(s\) have no known pod IPs: cells that depend on it are unknown/,
+    /NetworkPolicy n\/p ingress\[0\]: 10\.0\.0\.0\/8 may match pods, and 2 workloads have no known pod IPs: cells that depend on it are unknown/,
   ]);
   t.end();
 });
