@@ -23,14 +23,15 @@ function git(cwd: string, ...args: string[]) {
   // Without GIT_DIR and the like (set when this runs in a git hook), git finds the repository from cwd.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GIT_')));
   const run = spawnSync('git', args, { cwd, env, encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout?.trim() ?? '', error: run.error };
+  return { status: run.status, stdout: run.stdout?.trim() ?? '', stderr: run.stderr?.trim() ?? '', error: run.error };
 }
 
 /** Why the check cannot run in `cwd` (no git, no checkout, a shallow clone without `base`), or undefined. */
 export function cannotCheck(cwd: string, base: string): string | undefined {
   const inside = git(cwd, 'rev-parse', '--is-inside-work-tree');
   if (inside.error) return `git cannot run here (${inside.error.message})`;
-  if (inside.stdout !== 'true') return `${cwd} is not a git checkout`;
+  // git says why when it will not read the checkout (not one, or owned by another user: safe.directory).
+  if (inside.stdout !== 'true') return `${cwd} is not a git checkout git will read (${inside.stderr.split('\n')[0]})`;
   if (git(cwd, 'cat-file', '-e', `${base}^{commit}`).status === 0) return undefined;
   if (git(cwd, 'rev-parse', '--is-shallow-repository').stdout === 'true') {
     return `a shallow clone without the base commit ${base} (git fetch --unshallow to check)`;
