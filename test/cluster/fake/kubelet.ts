@@ -17,9 +17,19 @@ export type ImageBehaviour =
 
 /** One container as the kubelet tracks it. */
 interface Running {
+  /** The current log file: what `GET pods/NAME/log` serves. */
   log: string;
+  /** Bytes of output in files rotated away (the API server serves none of them). */
+  rotatedBytes: number;
   child?: ChildProcess;
 }
+
+/**
+ * The kubelet's default `containerLogMaxSize` (10Mi): upstream `pkg/kubelet/logs/container_log_manager.go`
+ * (`rotateLog`) renames the file once it passes this size and the runtime reopens a new one; `pods/log`
+ * (`ReadLogs` of the current path) serves the new file only.
+ */
+export const CONTAINER_LOG_MAX_SIZE = 10 * 1024 * 1024;
 
 /** Where a container's status lives in the pod, and how to rewrite it. */
 export interface ContainerHandle {
@@ -43,15 +53,39 @@ export class FakeKubelet {
   #running = 0;
   /** The most containers that ran at the same time (to check prober's --parallel bound). */
   maxRunning = 0;
+  /** The kubelet's `containerLogMaxSize` in bytes (a test may lower it, as a node's config may). */
+  containerLogMaxSize = CONTAINER_LOG_MAX_SIZE;
 
   #key(pod: Json, container: string): string {
     const meta = pod.metadata as Json;
     return `${String(meta.namespace)}/${String(meta.name)}/${container}`;
   }
 
-  /** The container's log so far ("" when it never ran). */
+  /** The container's current log file ("" when it never ran): what was rotated away is gone. */
   log(pod: Json, container: string): string {
     return this.#containers.get(this.#key(pod, container))?.log ?? '';
+  }
+
+  /** Bytes of the container's output rotated away (tests check a rotation happened). */
+  rotatedBytes(pod: Json, container: string): number {
+    return this.#containers.get(this.#key(pod, container))?.rotatedBytes ?? 0;
+  }
+
+  /**
+   * Rotates the current file when it passes containerLogMaxSize, at the end of the line that took it
+   * past (the runtime writes whole lines and reopens the file between them), as often as needed.
+   */
+  #rotate(running: Running): void {
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most appends need no byte count at all.
+    if (running.log.length * 3 <= this.containerLogMaxSize) return;
+    let file = Buffer.from(running.log);
+    while (file.length > this.containerLogMaxSize) {
+      const end = file.indexOf(10, this.containerLogMaxSize - 1);
+      if (end < 0) break;
+      running.rotatedBytes += end + 1;
+      file = file.subarray(end + 1);
+    }
+    running.log = file.toString('utf8');
   }
 
   #setState(handle: ContainerHandle, state: Json, extra: Json = {}): void {
@@ -78,7 +112,7 @@ export class FakeKubelet {
   /** Starts a container: ContainerCreating now, then pull, run and terminate asynchronously like a node would. */
   start(handle: ContainerHandle): void {
     const name = String(handle.container.name);
-    const running: Running = { log: '' };
+    const running: Running = { log: '', rotatedBytes: 0 };
     this.#containers.set(this.#key(handle.pod, name), running);
     this.#setState(handle, { waiting: { reason: 'ContainerCreating' } });
     const image = String(handle.container.image);
@@ -155,6 +189,7 @@ export class FakeKubelet {
     const append = (chunk: Buffer): void => {
       if (killed) return;
       running.log += chunk.toString('utf8');
+      this.#rotate(running);
       const firstResult = running.log.indexOf('"kind":"ProbeResult"');
       if (crash && firstResult >= 0) {
         // Killed right after its first result line: whatever else was in the pipe never made it to the log.
