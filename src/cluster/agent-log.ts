@@ -48,8 +48,13 @@ export function collectLog(
   const lastLine = log.trim().split('\n').filter(Boolean).pop() ?? '';
   const said = (outcome.message || lastLine).trim().split('\n').pop()?.slice(0, 200);
   const how = `exit code ${outcome.exitCode}${outcome.reason ? `, ${outcome.reason}` : ''}`;
+  // An agent that exited 0 printed its final line: the log served lost it to a rotation.
+  const rotated =
+    outcome.exitCode === 0
+      ? '; the agent exited 0, so its final line was rotated out of the log the API server serves (containerLogMaxSize, 10Mi by default)'
+      : '';
   return {
-    error: `the agent stopped before finishing (${how}; ${parsed.results.size} of its results arrived)${said ? `: ${said}` : ''}`,
+    error: `the agent stopped before finishing (${how}; ${parsed.results.size} of its results arrived)${said ? `: ${said}` : ''}${rotated}`,
   };
 }
 

@@ -9,7 +9,7 @@ import { APP_URL, clusterLab } from './fake/lab.ts';
 import { CONTAINER_LOG_MAX_SIZE } from './fake/kubelet.ts';
 import { runProber } from './fake/run-prober.ts';
 import { labRunArgs } from './fake/lab.ts';
-import { CONTAINER_LOG_MAX_BYTES, logSizeWarning } from '../../src/cluster/agent-log.ts';
+import { CONTAINER_LOG_MAX_BYTES, collectLog, logSizeWarning } from '../../src/cluster/agent-log.ts';
 import type { ProbePlan } from '../../src/model/plan.ts';
 
 type Json = Record<string, any>;
@@ -81,3 +81,20 @@ for (const agent of ['pod', 'ephemeral'] as const) {
     );
   });
 }
+
+t.test('a log whose final line was rotated away: the exit code 0 says so', async (t) => {
+  const plan: ProbePlan = {
+    apiVersion: 'prober/v1alpha1',
+    kind: 'ProbePlan',
+    source: 'web',
+    defaults: { timeoutMs: 1000, attempts: 1, concurrency: 8 },
+    probes: [{ id: 'app', url: APP_URL }],
+  };
+  const done = { kind: 'terminated', exitCode: 0, reason: 'Completed', message: '' } as const;
+  t.same(collectLog('', plan, done), {
+    error:
+      'the agent stopped before finishing (exit code 0, Completed; 0 of its results arrived); the agent exited 0, so its final line was rotated out of the log the API server serves (containerLogMaxSize, 10Mi by default)',
+  });
+  const killed = { kind: 'terminated', exitCode: 137, reason: 'OOMKilled', message: '' } as const;
+  t.notMatch(collectLog('', plan, killed), { error: /rotated/ }, 'a killed agent is not blamed on rotation');
+});
