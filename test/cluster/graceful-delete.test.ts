@@ -7,8 +7,11 @@
 // phase is Succeeded/Failed), staging/src/k8s.io/apiserver/pkg/registry/rest/delete.go (BeforeDelete:
 // sets deletionTimestamp and deletionGracePeriodSeconds; a pod already terminating is answered as stored).
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -17,6 +20,13 @@ import { clusterLab, LAB_TEST, labRunArgs } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
+
+/** `prober agent --listen` on a socket in a directory of the test's own: it runs until it is stopped. */
+function resident(t: Test): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'prober-graceful-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return ['prober', 'agent', '--listen', join(dir, 'agent.sock')];
+}
 
 const pod = (name: string, image: string, command: string[], grace?: number): V1Pod => ({
   metadata: { name },
@@ -36,8 +46,7 @@ t.test(
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     });
     // A resident agent runs until it is stopped: the container is running when the delete comes.
-    const resident = ['prober', 'agent', '--listen', '/tmp/prober-graceful-test.sock'];
-    await api.createPod('ns', pod('runner', 'ghcr.io/prober-dev/prober:0.1.0', resident, 5));
+    await api.createPod('ns', pod('runner', 'ghcr.io/prober-dev/prober:0.1.0', resident(t), 5));
     await waitFor('the container to run', () =>
       Boolean(fake.pod('ns', 'runner')?.status.containerStatuses?.[0]?.state.running),
     );
@@ -50,7 +59,7 @@ t.test(
 
     // Unscheduled: the scheduler is held back, so spec.nodeName is empty and the delete is immediate.
     fake.kubelet.schedulingDelayMs = 60_000;
-    await api.createPod('ns', pod('pending', 'ghcr.io/prober-dev/prober:0.1.0', resident, 5));
+    await api.createPod('ns', pod('pending', 'ghcr.io/prober-dev/prober:0.1.0', resident(t), 5));
     t.equal(fake.pod('ns', 'pending')?.spec.nodeName, undefined);
     await api.deletePod('ns', 'pending');
     t.equal(fake.pod('ns', 'pending'), undefined, 'no node, no grace period');
@@ -65,7 +74,7 @@ t.test('a container that ignores SIGTERM keeps its pod Terminating for the grace
   });
   const image = 'ghcr.io/prober-dev/prober:stubborn';
   fake.kubelet.ignoresStop.add(image);
-  await api.createPod('ns', pod('stubborn', image, ['prober', 'agent', '--listen', '/tmp/prober-graceful-2.sock'], 2));
+  await api.createPod('ns', pod('stubborn', image, resident(t), 2));
   await waitFor('the container to run', () =>
     Boolean(fake.pod('ns', 'stubborn')?.status.containerStatuses?.[0]?.state.running),
   );
