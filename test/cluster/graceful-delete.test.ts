@@ -108,6 +108,8 @@ t.test('prober interrupted mid-run: its Terminating probe pods are not a cleanup
     lab.fake.probePods().some((p: Json) => p.metadata.deletionTimestamp),
     'a probe pod was still Terminating when prober exited',
   );
+  const deletes = lab.fake.seen('delete', 'pods').map((r) => r.name);
+  t.same(deletes, [...new Set(deletes)], 'the sweep by label does not delete a Terminating pod again');
   await waitFor('every probe pod gone', () => lab.fake.probePods().length === 0, 15_000);
   t.equal(lab.fake.kubelet.liveProcesses, 0, 'and their agents stopped');
 });
