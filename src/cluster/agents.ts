@@ -2,7 +2,8 @@
 
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import type { ProbeResult } from '../model/outcome.ts';
-import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
+import type { ProbePlan } from '../model/plan.ts';
+import { collectLog, logSizeWarning } from './agent-log.ts';
 import { agentContainerName, ephemeralAgent } from './agent-spec.ts';
 import { sidecarOf } from './mesh-membership.ts';
 import { blockedBudgets } from './pdb-check.ts';
@@ -49,26 +50,23 @@ export type AgentRun = (
   readonly agentReason?: string;
 };
 
-/** Reads the agent's log and turns it into results; incomplete output is a source error, never partial trust. */
+/** Reads the agent's log and turns it into results (agent-log.ts). */
 async function collect(
   ctx: AgentContext,
   namespace: string,
   pod: string,
   container: string,
   outcome: ContainerOutcome,
+  plan: ProbePlan,
 ): Promise<AgentRun> {
   if (outcome.kind === 'failed') return { pod, error: outcome.reason };
-  const log = await ctx.api.readPodLog(namespace, pod, container);
-  const parsed = parseAgentOutput(log);
-  if (parsed.complete) return { pod, results: parsed.results };
-  if (parsed.error) return { pod, error: parsed.error };
-  const lastLine = log.trim().split('\n').filter(Boolean).pop() ?? '';
-  const said = (outcome.message || lastLine).trim().split('\n').pop()?.slice(0, 200);
-  const how = `exit code ${outcome.exitCode}${outcome.reason ? `, ${outcome.reason}` : ''}`;
-  return {
-    pod,
-    error: `the agent stopped before finishing (${how}; ${parsed.results.size} of its results arrived)${said ? `: ${said}` : ''}`,
-  };
+  return { pod, ...collectLog(await ctx.api.readPodLog(namespace, pod, container), plan, outcome) };
+}
+
+/** Says when the agent's output may outgrow one container log file (its first results would be lost). */
+function warnOfLogSize(ctx: AgentContext, plan: ProbePlan): void {
+  const warning = logSizeWarning(plan);
+  if (warning) ctx.warn?.(warning);
 }
 
 function failure(pod: string | undefined, error: unknown, hint = ''): AgentRun {
@@ -91,6 +89,7 @@ export async function runEphemeralAgent(
   const namespace = source.metadata?.namespace ?? 'default';
   const pod = source.metadata?.name ?? '';
   const container = agentContainerName(ctx.runId, ordinal);
+  warnOfLogSize(ctx, plan);
   let agent: V1EphemeralContainer;
   try {
     agent = ephemeralAgent(container, ctx.image, plan);
@@ -141,7 +140,7 @@ async function waitAndCollect(
       signal: ctx.signal,
       onState: (state) => ctx.progress(`${plan.source}: ${pod}: ${state}`),
     });
-    return await collect(ctx, namespace, pod, container, outcome);
+    return await collect(ctx, namespace, pod, container, outcome, plan);
   } catch (error) {
     return failure(pod, error);
   }
@@ -195,6 +194,7 @@ export async function runPodAgent(
   plan: ProbePlan,
 ): Promise<AgentRun> {
   const sourceNamespace = source.metadata?.namespace ?? 'default';
+  warnOfLogSize(ctx, plan);
   let resources: AgentResources;
   try {
     const fitted = agentResources(
@@ -248,7 +248,7 @@ export async function runPodAgent(
       signal: ctx.signal,
       onState: (state) => ctx.progress(`${plan.source}: ${pod}: ${state}`),
     });
-    return await collect(ctx, namespace, pod, 'agent', outcome);
+    return await collect(ctx, namespace, pod, 'agent', outcome, plan);
   } catch (error) {
     return failure(pod, error, ownerHint(error));
   } finally {

@@ -52,6 +52,8 @@ export class ProbePodTracker {
     for (const namespace of this.#namespaces) {
       try {
         for (const pod of await this.#api.listPods(namespace, `${RUN_ID_LABEL}=${this.#runId}`)) {
+          // Already deleted and Terminating (its agent is being stopped): it goes by itself.
+          if (pod.metadata?.deletionTimestamp) continue;
           const problem = await this.delete(namespace, pod.metadata?.name ?? '');
           if (problem) problems.push(problem);
         }

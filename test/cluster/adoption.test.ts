@@ -6,7 +6,7 @@
 
 import t from 'tap';
 import { waitFor } from '../helpers/wait.ts';
-import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, runLab, labRunArgs, probePodsGone } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -74,6 +74,6 @@ t.test(
       apache.error,
       new RegExp(`^pod ${name} disappeared while the agent was (running|waiting: ContainerCreating|not started)$`),
     );
-    t.same(lab.fake.probePods(), [], 'nothing left behind');
+    await probePodsGone(t, lab);
   },
 );

@@ -48,7 +48,13 @@ t.test(
     const deleted = lab.fake.seen('delete', 'pods').filter((r) => r.code === 200);
     t.equal(deleted.length, 1, 'one pod deleted');
     t.equal(deleted[0]?.namespace, 'b-apacherr');
-    t.same(lab.fake.probePods(), [], 'nothing left behind');
+    // Its agent may still be running: the pod is deleted gracefully (pods/strategy.go
+    // CheckGracefulDelete) and may be Terminating when prober exits; it must go.
+    t.ok(
+      lab.fake.probePods().every((p) => p.metadata.deletionTimestamp),
+      'deleted',
+    );
+    await waitFor('nothing left behind', () => lab.fake.probePods().length === 0);
   },
 );
 

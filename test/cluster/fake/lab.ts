@@ -200,3 +200,15 @@ export function labRunArgs(lab: ClusterLab, file: string, ...extra: string[]): s
 export function runLab(lab: ClusterLab, ...extra: string[]): Promise<ProberExit> {
   return runProber(labRunArgs(lab, lab.testFile(LAB_TEST), ...extra));
 }
+
+/**
+ * Asserts prober deleted every probe pod, then waits for them to go: a pod deleted while its agent
+ * ran is Terminating for its grace period (pkg/registry/core/pod/strategy.go CheckGracefulDelete).
+ */
+export async function probePodsGone(t: Test, lab: ClusterLab, what = 'nothing left behind'): Promise<void> {
+  t.ok(
+    lab.fake.probePods().every((p) => p.metadata.deletionTimestamp),
+    `${what}: every probe pod deleted`,
+  );
+  await waitFor(`${what}: the probe pods to go`, () => lab.fake.probePods().length === 0);
+}

@@ -13,6 +13,9 @@ import { chargeAgents } from './pod-memory.ts';
 
 type Json = Record<string, unknown>;
 
+/** The node the fake scheduler binds pods to. */
+export const FAKE_NODE = 'fake-node-1';
+
 const key = (namespace: string | undefined, name: string | undefined): string => `${namespace ?? ''}/${name ?? ''}`;
 const meta = (object: Json): Json => object.metadata as Json;
 const labelsOf = (object: Json): Record<string, string> => (meta(object).labels ?? {}) as Record<string, string>;
@@ -103,23 +106,47 @@ export class FakePods {
       uid: randomBytes(8).toString('hex'),
       creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
-    pod.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] };
     this.#bump(pod);
     this.#pods.set(key(namespace, name), pod);
+    const delay = this.kubelet.schedulingDelayMs;
+    if (delay > 0) {
+      // No node fits yet (the scheduler's message for a full cluster); a node frees up after the delay.
+      pod.status = {
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message:
+              '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+          },
+        ],
+      };
+      setTimeout(() => this.#bind(namespace, pod), delay).unref();
+    } else this.#bind(namespace, pod);
+    for (const hear of this.created) hear(namespace);
+    return pod;
+  }
+
+  /** The scheduler binds the pod to a node (spec.nodeName); the node's kubelet starts its containers. */
+  #bind(namespace: string, pod: Json): void {
+    if (this.#pods.get(key(namespace, String(meta(pod).name))) !== pod || meta(pod).deletionTimestamp) return;
+    (pod.spec as Json).nodeName ??= FAKE_NODE;
+    pod.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] };
+    this.#bump(pod);
     // The CNI gives a pod with a workload's labels that workload's network: the same policies apply.
     const labels = labelsOf(pod);
     const netns = this.#workloads.find((w) =>
       Object.entries(w.labels).every(([k, v]) => k === 'pod-template-hash' || labels[k] === v),
     )?.netns;
-    if (netns) this.#netns.set(key(namespace, name), netns);
+    if (netns) this.#netns.set(key(namespace, String(meta(pod).name)), netns);
     for (const container of ((pod.spec as Json).containers ?? []) as Json[]) {
       const handle = { pod, container, ephemeral: false, netns, changed: () => this.#podChanged(pod) };
       const sidecar = this.sidecars.find((s) => s.runs(container));
       if (sidecar) sidecar.start(handle);
       else this.kubelet.start(handle);
     }
-    for (const hear of this.created) hear(namespace);
-    return pod;
   }
 
   /** Recomputes phase and conditions of a pod prober created, as the kubelet reports them. */
@@ -145,21 +172,41 @@ export class FakePods {
     if (ready && labelsOf(pod)['prober.dev/run-id']) this.everReady.push(String(meta(pod).name));
   }
 
-  /** DELETE: removes the pod at once (its processes are killed) and answers it with a deletionTimestamp. */
-  delete(namespace: string | undefined, name: string | undefined): Json {
+  /**
+   * DELETE, as podStrategy.CheckGracefulDelete and rest.BeforeDelete do it: the grace period is the
+   * request's, else spec.terminationGracePeriodSeconds (30); 0 for a pod on no node or one that has
+   * finished, which goes at once. Otherwise the pod gets deletionTimestamp and
+   * deletionGracePeriodSeconds and stays (Terminating) until the kubelet has stopped its containers.
+   * A pod already terminating is answered as stored.
+   */
+  delete(namespace: string | undefined, name: string | undefined, gracePeriodSeconds?: number): Json {
     const pod = this.get(namespace, name);
+    if (meta(pod).deletionTimestamp) return pod;
+    const spec = pod.spec as Json;
+    const phase = (pod.status as Json | undefined)?.phase;
+    let grace = gracePeriodSeconds ?? Number(spec.terminationGracePeriodSeconds ?? 30);
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0;
+    const stamp = (seconds: number): string =>
+      new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    if (grace <= 0) {
+      this.#remove(pod);
+      return { ...pod, metadata: { ...meta(pod), deletionTimestamp: stamp(0), deletionGracePeriodSeconds: 0 } };
+    }
+    Object.assign(meta(pod), { deletionTimestamp: stamp(grace), deletionGracePeriodSeconds: grace });
+    this.#bump(pod);
+    for (const sidecar of this.sidecars) sidecar.stop(pod);
+    this.kubelet.terminatePod(pod, grace * 1000, () => this.#remove(pod));
+    return pod;
+  }
+
+  /** Removes the pod from storage (its processes are killed), unless another of its name replaced it. */
+  #remove(pod: Json): void {
+    const podKey = key(String(meta(pod).namespace), String(meta(pod).name));
+    if (this.#pods.get(podKey) !== pod) return;
     this.kubelet.stopPod(pod);
     for (const sidecar of this.sidecars) sidecar.stop(pod);
-    this.#pods.delete(key(namespace, name));
-    for (const hear of this.removed) hear(String(namespace));
-    return {
-      ...pod,
-      metadata: {
-        ...meta(pod),
-        deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-        deletionGracePeriodSeconds: 0,
-      },
-    };
+    this.#pods.delete(podKey);
+    for (const hear of this.removed) hear(String(meta(pod).namespace));
   }
 
   /** PATCH of `pods/ephemeralcontainers`: applies, validates, and starts new ephemeral containers. */

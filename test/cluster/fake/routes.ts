@@ -62,7 +62,7 @@ export function route(
     case 'create /pods':
       return [201, pods.create(namespace ?? '', body, contentType)];
     case 'delete /pods':
-      return [200, pods.delete(namespace, name)];
+      return [200, pods.delete(namespace, name, gracePeriodOf(url, body))];
     case 'patch /pods/ephemeralcontainers':
       return [200, pods.patchEphemeral(namespace, name, body, contentType)];
     case 'get /pods/log':
@@ -97,6 +97,15 @@ export function route(
     default:
       return listPolicies(stored, verb, target, url, bare);
   }
+}
+
+/** The grace period a DELETE asks for: `?gracePeriodSeconds=` or the DeleteOptions body's; undefined when neither. */
+function gracePeriodOf(url: URL, body: string): number | undefined {
+  const query = url.searchParams.get('gracePeriodSeconds');
+  if (query !== null) return Number(query);
+  if (!body.trim()) return undefined;
+  const options = JSON.parse(body) as { gracePeriodSeconds?: number };
+  return typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : undefined;
 }
 
 /** A list of a policy kind, cluster-wide, served at the requested version as the API server converts a CRD's versions. */
