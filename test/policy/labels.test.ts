@@ -97,20 +97,24 @@ t.test('port 81 of the two-peer rows: the second selector is not the first one r
   ]);
 });
 
-/** The PL001 message of a NetworkPolicy in x whose podSelector selects no pod: it shows the selector's text. */
-function shownSelector(podSelector: string): string {
+/**
+ * The PL001 message of a NetworkPolicy in `ns` (x, or w, a namespace without workloads) whose podSelector
+ * selects no pod: it shows the selector's text.
+ */
+function shownSelector(podSelector: string, ns = 'x'): string {
   const { input, assumed } = withDnsServer({
-    namespaces: NAMESPACES.map((name) => ({ name, labels: { ns: name } })),
+    namespaces: [...NAMESPACES, 'w'].map((name) => ({ name, labels: { ns: name } })),
     workloads: topologyWorkloads(),
     services: [],
-    policies: docs(np('x', 'p', `podSelector: ${podSelector}`)),
+    policies: docs(np(ns, 'p', `podSelector: ${podSelector}`)),
   });
   const found: Finding[] = lint(buildModel(input), { assumedDns: assumed }).findings.filter((f) => f.id === 'PL001');
-  const m = /\(namespace x, pods (.*)\): it isolates/.exec(found[0]?.message ?? '');
+  const m = new RegExp(`\\(namespace ${ns}, pods (.*)\\): it isolates`).exec(found[0]?.message ?? '');
   return m ? m[1]! : `no PL001 finding: ${JSON.stringify(found)}`;
 }
 
 t.test('a selector is shown in canonical text: sorted by key, then operator; values sorted, once each', async (t) => {
+  t.equal(shownSelector('{}', 'w'), '{}', 'the empty selector as {}');
   t.equal(shownSelector('{matchLabels: {pod: d}}'), 'pod=d', 'matchLabels as key=value');
   t.equal(
     shownSelector('{matchExpressions: [{key: pod, operator: In, values: [d, d]}]}'),
