@@ -95,6 +95,114 @@ const classifyRows: ClassifyRow[] = [
   },
 ];
 
+/**
+ * The kinds each vendor's API group serves (from its CRDs), split into policy the engine does not evaluate
+ * (refused unless --ignore-kind) and kinds that hold none (pools, routing, status: left alone). A kind
+ * missing from the first list would let its traffic pass as allowed; one missing from the second would
+ * fail every run whose manifests hold, say, a Calico IPPool.
+ */
+const vendorKinds: { apiVersion: string; vendor: string; policy: string[]; other: string[] }[] = [
+  { apiVersion: 'networking.k8s.io/v1', vendor: 'Kubernetes', policy: [], other: ['Ingress', 'IngressClass'] },
+  {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    vendor: 'Kubernetes network-policy-api',
+    policy: ['AdminNetworkPolicyV2'], // none yet: every kind the group serves is evaluated; a new one would be this
+    other: [],
+  },
+  {
+    apiVersion: 'crd.projectcalico.org/v1',
+    vendor: 'Calico',
+    policy: ['GlobalNetworkPolicy', 'NetworkPolicy', 'GlobalNetworkSet', 'NetworkSet', 'HostEndpoint', 'Tier'],
+    other: [
+      'BGPConfiguration',
+      'BGPFilter',
+      'BGPPeer',
+      'BlockAffinity',
+      'CalicoNodeStatus',
+      'ClusterInformation',
+      'FelixConfiguration',
+      'IPAMBlock',
+      'IPAMConfig',
+      'IPAMHandle',
+      'IPPool',
+      'IPReservation',
+      'KubeControllersConfiguration',
+    ],
+  },
+  {
+    apiVersion: 'projectcalico.org/v3',
+    vendor: 'Calico',
+    policy: ['GlobalNetworkPolicy', 'StagedNetworkPolicy', 'Tier'],
+    other: [
+      'BGPConfiguration',
+      'BGPFilter',
+      'BGPPeer',
+      'BlockAffinity',
+      'CalicoNodeStatus',
+      'ClusterInformation',
+      'FelixConfiguration',
+      'IPAMConfiguration',
+      'IPPool',
+      'IPReservation',
+      'KubeControllersConfiguration',
+    ],
+  },
+  {
+    apiVersion: 'crd.antrea.io/v1beta1',
+    vendor: 'Antrea',
+    policy: ['ClusterNetworkPolicy', 'NetworkPolicy', 'Tier', 'ClusterGroup', 'Group'],
+    other: [
+      'BGPPolicy',
+      'Egress',
+      'ExternalIPPool',
+      'ExternalNode',
+      'IPPool',
+      'NodeLatencyMonitor',
+      'PacketCapture',
+      'SupportBundleCollection',
+      'Traceflow',
+      'TrafficControl',
+    ],
+  },
+  {
+    apiVersion: 'cilium.io/v2alpha1',
+    vendor: 'Cilium',
+    policy: ['CiliumCIDRGroup'], // CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy are evaluated
+    other: ['CiliumEndpoint', 'CiliumLoadBalancerIPPool'],
+  },
+  { apiVersion: 'security.istio.io/v1', vendor: 'Istio', policy: ['RequestAuthentication'], other: [] },
+  { apiVersion: 'policy.linkerd.io/v1beta3', vendor: 'Linkerd', policy: ['Server', 'AuthorizationPolicy'], other: [] },
+  { apiVersion: 'k8s.ovn.org/v1', vendor: 'OVN-Kubernetes', policy: ['EgressFirewall'], other: ['EgressIP'] },
+  {
+    apiVersion: 'network.openshift.io/v1',
+    vendor: 'OpenShift',
+    policy: ['EgressNetworkPolicy'],
+    other: ['HostSubnet'],
+  },
+  {
+    apiVersion: 'consul.hashicorp.com/v1alpha1',
+    vendor: 'Consul',
+    policy: ['ServiceIntentions'],
+    other: ['ServiceDefaults'],
+  },
+  {
+    apiVersion: 'kuma.io/v1alpha1',
+    vendor: 'Kuma',
+    policy: ['MeshTrafficPermission', 'TrafficPermission'],
+    other: ['Mesh'],
+  },
+];
+
+t.test('each vendor group: its policy kinds are refused, its other kinds left alone', async (t) => {
+  for (const { apiVersion, vendor, policy, other } of vendorKinds) {
+    const group = apiVersion.split('/')[0]!;
+    for (const kind of policy) {
+      t.same(classifyObject(apiVersion, kind), { role: 'unevaluated-policy', group, vendor }, `${vendor} ${kind}`);
+    }
+    for (const kind of other) t.same(classifyObject(apiVersion, kind), { role: 'other' }, `${vendor} ${kind}`);
+  }
+});
+
 t.test('classifyObject', async (t) => {
   for (const row of classifyRows) {
     const expected = typeof row.role === 'string' ? { role: row.role } : { role: 'unevaluated-policy', ...row.role };
