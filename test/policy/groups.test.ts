@@ -236,6 +236,7 @@ const filterRows: { name: string; text: string; filter: { kind: string; group: s
     filter: { kind: 'networkpolicy', group: 'networking.k8s.io' },
   },
   { name: 'a one-letter kind and group', text: 'K.a', filter: { kind: 'K', group: 'a' } },
+  { name: 'one-letter labels after the first', text: 'Kind.k8s.a.b', filter: { kind: 'Kind', group: 'k8s.a.b' } },
   { name: 'a kind with digits', text: 'Kind2.a-b.c9', filter: { kind: 'Kind2', group: 'a-b.c9' } },
   {
     name: 'a kind of 63 characters',
