@@ -38,6 +38,12 @@ const classifyRows: ClassifyRow[] = [
     role: 'evaluated',
   },
   {
+    name: 'an evaluated kind in the core group is evaluated (and refused by the parser), not policy of another vendor',
+    apiVersion: 'v1',
+    kind: 'NetworkPolicy',
+    role: 'evaluated',
+  },
+  {
     name: "Antrea's ClusterNetworkPolicy is not the network-policy-api one: policy the engine does not evaluate",
     apiVersion: 'crd.antrea.io/v1beta1',
     kind: 'ClusterNetworkPolicy',
