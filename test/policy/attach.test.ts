@@ -146,3 +146,40 @@ t.test('an AuthorizationPolicy on workloads without a sidecar is said to be not 
   const root = topologyModel(ap('istio-system', 'c', `{selector: {matchLabels: {pod: c}}}`), {}, meshX);
   t.same(root.warnings, [], 'a root-namespace policy reaches x/c, which has a sidecar');
 });
+
+t.test(
+  'NetworkPolicies have no priority to tie on; an admin and a cluster policy at one priority go by name',
+  async (t) => {
+    t.same(
+      topologyModel(np('x', 'one', 'podSelector: {}') + np('x', 'two', 'podSelector: {}')).warnings,
+      [],
+      'two NetworkPolicies on the same pods',
+    );
+    const cnp = (name: string, spec: string): string =>
+      `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n  tier: Admin\n  priority: 7\n${indent(spec)}\n---\n`;
+    const toY = 'to: [{namespaces: {matchLabels: {ns: y}}}]';
+    t.same(
+      topologyModel(
+        anp('a', `priority: 7\n${subject('x')}\negress:\n- {action: Deny, ${toY}}`) +
+          cnp('b', `${subject('x')}\negress:\n- {action: Deny, ${toY}}`),
+      ).warnings,
+      [
+        'AdminNetworkPolicy a and ClusterNetworkPolicy b have the same priority 7 and overlapping subjects: their order is undefined; evaluated by name',
+      ],
+      'one of the two is not a ClusterNetworkPolicy: evaluated by name (egress-only policies)',
+    );
+  },
+);
+
+t.test('the sidecar warning lists every workload; the mTLS mode shown by default is PERMISSIVE', async (t) => {
+  t.same(topologyModel(ap('x', 'all', '{}')).warnings, [
+    'AuthorizationPolicy x/all selects only workloads without an Istio sidecar (x/a, x/b, x/c): not enforced; label the namespace istio-injection=enabled or assume a mesh',
+  ]);
+  const query = { from: { workload: 'x/b' }, to: { workload: 'x/a' }, port: 80 };
+  t.equal(topologyModel('', {}, meshX).decide(query).mesh?.mtls, 'PERMISSIVE', 'no PeerAuthentication');
+  t.equal(
+    topologyModel(pa('istio-system', 'default', 'mtls: {mode: UNSET}'), {}, meshX).decide(query).mesh?.mtls,
+    'PERMISSIVE',
+    'a mesh-wide UNSET',
+  );
+});
