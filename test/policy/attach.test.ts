@@ -183,3 +183,10 @@ t.test('the sidecar warning lists every workload; the mTLS mode shown by default
     'a mesh-wide UNSET',
   );
 });
+
+t.test('an admin policy and a cluster policy at different priorities are no tie: the first decides', async (t) => {
+  const cnp = `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: later}\nspec:\n  tier: Admin\n  priority: 9\n${indent(`${subject('x')}\ningress:\n- {action: Accept, ${fromY}}`)}\n---\n`;
+  const model = topologyModel(anp('first', `priority: 2\n${subject('x')}\ningress:\n- {action: Deny, ${fromY}}`) + cnp);
+  t.same(model.warnings, []);
+  t.equal(model.decide({ from: { workload: 'y/a' }, to: { workload: 'x/a' }, port: 80 }).computed, 'deny');
+});
