@@ -214,6 +214,22 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'every Cilium deny rule that matches is named',
+    policies: cilium(
+      'd',
+      'endpointSelector: {}\ningressDeny:\n- fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: y}}]\n- fromEntities: [cluster]',
+    ),
+    want: {
+      ...none,
+      verdict: 'deny',
+      decidedBy: 'network',
+      isolatedBy: ['CiliumNetworkPolicy x/d'],
+      rules: ['CiliumNetworkPolicy x/d ingressDeny[0]', 'CiliumNetworkPolicy x/d ingressDeny[1]'],
+      explanation:
+        'ingress to x/b: denied by CiliumNetworkPolicy x/d ingressDeny[0], CiliumNetworkPolicy x/d ingressDeny[1] (deny rules win, from y/a on 80/TCP)',
+    },
+  },
+  {
     name: 'tied policies that agree: the verdict, with every rule and the tie said',
     policies:
       cnp('one', 'Admin', 7, `${subjectX}\ningress:\n- {name: r, action: Deny, ${fromY}}`) +
@@ -274,6 +290,24 @@ const unknownRows: (Row & { from: string; to: string })[] = [
       rules: ['NetworkPolicy n/p ingress[0]'],
       explanation:
         'ingress to n/server: unknown: whether NetworkPolicy n/p ingress[0] match n/client depends on pod IPs the manifests do not give (pods with status.podIPs decide it): isolated by NetworkPolicy n/p; allowed by NetworkPolicy n/p ingress[0], or isolated by NetworkPolicy n/p; no rule allows traffic from n/client on 80/TCP: denied',
+    },
+  },
+  {
+    name: 'two allow rules that may match: unknown, naming both',
+    policies: NP(
+      'p',
+      `${serverSelected}\ningress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}}]}, {from: [{ipBlock: {cidr: 10.1.0.0/16}}]}]`,
+    ),
+    from: 'n/client',
+    to: 'n/server',
+    want: {
+      ...none,
+      verdict: 'unknown',
+      decidedBy: 'network',
+      isolatedBy: ['NetworkPolicy n/p'],
+      rules: ['NetworkPolicy n/p ingress[0]', 'NetworkPolicy n/p ingress[1]'],
+      explanation:
+        'ingress to n/server: unknown: whether NetworkPolicy n/p ingress[0], NetworkPolicy n/p ingress[1] match n/client depends on pod IPs the manifests do not give (pods with status.podIPs decide it): isolated by NetworkPolicy n/p; allowed by NetworkPolicy n/p ingress[0], NetworkPolicy n/p ingress[1], or isolated by NetworkPolicy n/p; no rule allows traffic from n/client on 80/TCP: denied',
     },
   },
   {
