@@ -67,6 +67,31 @@ const rows: Row[] = [
     error: /matchExpressions\[0\]\.values: In needs at least one value/,
   },
   {
+    name: 'NotIn without values',
+    yaml: `${NP}spec: {podSelector: {matchExpressions: [{key: a, operator: NotIn, values: []}]}}`,
+    error: /spec\.podSelector\.matchExpressions\[0\]\.values: NotIn needs at least one value/,
+  },
+  {
+    name: 'Exists with values',
+    yaml: `${NP}spec: {podSelector: {matchExpressions: [{key: a, operator: Exists, values: [b]}]}}`,
+    error: /spec\.podSelector\.matchExpressions\[0\]\.values: Exists takes no values/,
+  },
+  {
+    name: 'DoesNotExist with values',
+    yaml: `${NP}spec: {podSelector: {}, ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: a, operator: DoesNotExist, values: [b]}]}}]}]}`,
+    error: /ingress\[0\]\.from\[0\]\.namespaceSelector\.matchExpressions\[0\]\.values: DoesNotExist takes no values/,
+  },
+  {
+    name: 'a selector operator in the wrong case, with the operators it takes',
+    yaml: `${NP}spec: {podSelector: {matchExpressions: [{key: a, operator: in, values: [b]}]}}`,
+    error: /matchExpressions\[0\]\.operator: unknown operator "in" \(expected In, NotIn, Exists, DoesNotExist\)/,
+  },
+  {
+    name: 'a misspelt selector field',
+    yaml: `${NP}spec: {podSelector: {matchLabel: {a: b}}}`,
+    error: /spec\.podSelector\.matchLabel: unsupported field/,
+  },
+  {
     name: 'bad CIDR',
     yaml: `${NP}spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/33}}]}]}`,
     error: /ipBlock\.cidr: "10\.0\.0\.0\/33" is not a CIDR/,
@@ -135,6 +160,11 @@ const rows: Row[] = [
     name: 'Cilium reserved label',
     yaml: `${CNP}spec: {endpointSelector: {}, ingress: [{fromEndpoints: [{matchLabels: {"reserved:host": ""}}]}]}`,
     error: /fromEndpoints\[0\]\.matchLabels: label source "reserved:" is not supported/,
+  },
+  {
+    name: 'Cilium reserved label in matchExpressions',
+    yaml: `${CNP}spec: {endpointSelector: {matchExpressions: [{key: "reserved:host", operator: Exists}]}}`,
+    error: /spec\.endpointSelector\.matchExpressions\[0\]\.key: label source "reserved:" is not supported/,
   },
   {
     name: 'Cilium host entity',
