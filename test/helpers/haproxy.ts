@@ -1,18 +1,21 @@
 // HAProxy (Debian's haproxy) as a test peer: a real proxy in the foreground on a free port, killed at teardown.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { tempDir } from './temp.ts';
-import { until } from './wait.ts';
+import { until, waitFor } from './wait.ts';
 
 /** A running HAProxy: its port on 127.0.0.1 and ::1, and a way to stop it deciding for a while. */
 export interface Haproxy {
   readonly port: number;
-  /** SIGSTOP: the kernel still completes handshakes on its listening sockets, but HAProxy accepts nothing. */
-  pause(): void;
+  /**
+   * SIGSTOP, and back once every HAProxy thread is stopped (a signal is delivered, not obeyed, when
+   * kill() returns): the kernel still completes handshakes on its listening sockets, but HAProxy accepts nothing.
+   */
+  pause(): Promise<void>;
   /** SIGCONT: HAProxy accepts what queued meanwhile and applies its rules to it. */
   resume(): void;
 }
@@ -101,7 +104,20 @@ export async function startHaproxy(
   });
   return {
     port,
-    pause: () => child.kill('SIGSTOP'),
+    pause: async () => {
+      child.kill('SIGSTOP');
+      await waitFor(`haproxy (pid ${child.pid}) stopped`, () => allStopped(child.pid));
+    },
     resume: () => child.kill('SIGCONT'),
   };
+}
+
+/** True when every thread of process `pid` is stopped (state T in /proc/PID/task/TID/stat). */
+function allStopped(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may hold spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+  });
 }

@@ -56,7 +56,7 @@ for (const { family, url } of FAMILIES) {
       const haproxy = await startHaproxy(t, ['tcp-request connection reject']);
       // Paused, HAProxy cannot reset before the probe has finished: on loopback the reset races the
       // probe's own connect callback, across a network it arrives a round trip after it, as here.
-      haproxy.pause();
+      await haproxy.pause();
       t.teardown(() => haproxy.resume());
       const result = await probeUrl(url(haproxy.port), { timeoutMs: 2000, attempts: 1, settleMs: 0 });
       t.match(result, { observed: 'allow', reason: 'connected' });
@@ -65,7 +65,7 @@ for (const { family, url } of FAMILIES) {
 
   t.test(`${family}: a proxy that decides later than the handshake, inside the window, is still a deny`, async (t) => {
     const haproxy = await startHaproxy(t, ['tcp-request connection reject']);
-    haproxy.pause();
+    await haproxy.pause();
     t.teardown(() => haproxy.resume());
     const probing = probeUrl(url(haproxy.port), { timeoutMs: 10_000, attempts: 1, settleMs: 5000 });
     await waitFor('the handshake completed by the kernel', () => establishedTo(haproxy.port));
