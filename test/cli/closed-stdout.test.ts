@@ -9,6 +9,7 @@ import t from 'tap';
 import { closedPort } from '../helpers/peers.ts';
 import { requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { SHOP_CLOSED } from './shop-closed.ts';
 
 const binary = requireBinary();
 
@@ -44,28 +45,7 @@ spec:
 `,
 );
 mkdirSync(join(dir, 'k8s'));
-writeFileSync(
-  join(dir, 'k8s', 'all.yaml'),
-  `apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: shop, labels: {app: web}}
-spec: {containers: [{name: web, ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec: {selector: {app: web}, ports: [{port: 8080}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: closed, namespace: shop}
-spec: {podSelector: {}}
-`,
-);
+writeFileSync(join(dir, 'k8s', 'all.yaml'), SHOP_CLOSED);
 writeFileSync(
   join(dir, 'sim.yaml'),
   `apiVersion: prober/v1alpha1

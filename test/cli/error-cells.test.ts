@@ -5,31 +5,11 @@ import { join } from 'node:path';
 import t from 'tap';
 import { cli } from '../helpers/cli-in-process.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { SHOP_CLOSED } from './shop-closed.ts';
 
 const dir = tempDir(t, 'error-cells');
 mkdirSync(join(dir, 'k8s'));
-writeFileSync(
-  join(dir, 'k8s', 'shop.yaml'),
-  `apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: shop, labels: {app: web}}
-spec: {containers: [{name: web, ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec: {selector: {app: web}, ports: [{port: 8080}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: closed, namespace: shop}
-spec: {podSelector: {}}
-`,
-);
+writeFileSync(join(dir, 'k8s', 'shop.yaml'), SHOP_CLOSED);
 /** A test of web → web (denied by the policy) and web → nowhere (no such Service: an error cell). */
 const testFile = (rules: string) => `apiVersion: prober/v1alpha1
 kind: ReachabilityTest
