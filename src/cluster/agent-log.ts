@@ -15,7 +15,7 @@ export const CONTAINER_LOG_MAX_BYTES = 10 * 1024 * 1024;
 const LINE_OVERHEAD_BYTES = 300;
 
 /** About how many bytes of log an agent prints for a plan: one line per probe, id and URL usually twice. */
-export function expectedLogBytes(plan: ProbePlan): number {
+function expectedLogBytes(plan: ProbePlan): number {
   let bytes = 200;
   for (const probe of plan.probes) bytes += LINE_OVERHEAD_BYTES + 2 * (probe.id.length + probe.url.length);
   return bytes;

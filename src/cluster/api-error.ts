@@ -200,8 +200,6 @@ function forbiddenMessage(
       return `refused by a ResourceQuota ${where}, not RBAC (the namespace's quota has no room left, or requires requests/limits this pod does not set)${said}`;
     case 'limit-range':
       return `refused by a LimitRange ${where}, not RBAC (the pod's requests or limits are outside what the namespace's LimitRange allows)${said}`;
-    case 'webhook':
-      return `refused by the admission webhook "${webhookOf(answer.message)}" ${where}, not RBAC${said}`;
     default:
       return `refused by an admission check ${where}, not RBAC (a policy or webhook of this cluster)${said}`;
   }

@@ -141,24 +141,22 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   // The ephemeralcontainers subresource takes JSON, merge and strategic merge patches; client-node
   // sends a JSON patch unless told otherwise. A strategic merge patch adds the container by name
   // without knowing whether the pod already has ephemeral containers (a JSON patch would have to).
+  /** One namespaced list, its answer shape-checked as a Kubernetes list: the items. */
+  async function listIn<T extends { items: unknown[] }>(
+    name: KubeCall,
+    namespace: string,
+    fetch: () => Promise<T>,
+  ): Promise<T['items']> {
+    return (await call(name, { namespace }, async () => shaped(await fetch(), isList, LIST), undefined, LIST)).items;
+  }
+
   const strategicMerge = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
   return {
-    async listPods(namespace, labelSelector) {
-      const list = await call(
-        'listPods',
-        { namespace },
-        async () =>
-          shaped(
-            await core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
-            isList,
-            LIST,
-          ),
-        undefined,
-        LIST,
-      );
-      return list.items;
-    },
+    listPods: (namespace, labelSelector) =>
+      listIn('listPods', namespace, () =>
+        core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+      ),
     readPod(namespace, name) {
       return call('readPod', { namespace, name }, () => core.readNamespacedPod({ namespace, name }));
     },
@@ -199,40 +197,17 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     readService(namespace, name) {
       return call('readService', { namespace, name }, () => core.readNamespacedService({ namespace, name }));
     },
-    async listPodDisruptionBudgets(namespace) {
-      const list = await call(
-        'listPodDisruptionBudgets',
-        { namespace },
-        async () => shaped(await disruption.listNamespacedPodDisruptionBudget({ namespace }), isList, LIST),
-        undefined,
-        LIST,
-      );
-      return list.items;
-    },
+    listPodDisruptionBudgets: (namespace) =>
+      listIn('listPodDisruptionBudgets', namespace, () => disruption.listNamespacedPodDisruptionBudget({ namespace })),
     readNode(name) {
       return call('readNode', { name }, () => core.readNode({ name }));
     },
-    async listLimitRanges(namespace) {
-      const list = await call(
-        'listLimitRanges',
-        { namespace },
-        async () => shaped(await core.listNamespacedLimitRange({ namespace }), isList, LIST),
-        undefined,
-        LIST,
-      );
-      return list.items;
-    },
-    async listEndpointSlices(namespace, service) {
-      const labelSelector = `kubernetes.io/service-name=${service}`;
-      const list = await call(
-        'listEndpointSlices',
-        { namespace },
-        async () => shaped(await discovery.listNamespacedEndpointSlice({ namespace, labelSelector }), isList, LIST),
-        undefined,
-        LIST,
-      );
-      return list.items;
-    },
+    listLimitRanges: (namespace) =>
+      listIn('listLimitRanges', namespace, () => core.listNamespacedLimitRange({ namespace })),
+    listEndpointSlices: (namespace, service) =>
+      listIn('listEndpointSlices', namespace, () =>
+        discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` }),
+      ),
     listNamespaces: () => listAll('listNamespaces', '/api/v1/namespaces') as Promise<V1Namespace[]>,
     listAllPods: () => listAll('listAllPods', '/api/v1/pods', undefined, undefined, modelledPod) as Promise<V1Pod[]>,
     listAllServices: () => listAll('listAllServices', '/api/v1/services') as Promise<V1Service[]>,

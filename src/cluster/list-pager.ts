@@ -4,6 +4,7 @@
 import { ApiException, type Configuration, HttpMethod } from '@kubernetes/client-node';
 import { KubeApiError, UnusableAnswer } from './api-error.ts';
 import { LIST_PAGE_SIZE, type RawObject } from './kube-api.ts';
+import { TRANSPORT_LIMITS } from './transport.ts';
 
 /** One page of a list as the API server sends it. */
 export interface ListPage {
@@ -22,8 +23,8 @@ export const LIST_LIMITS = {
   emptyPages: 50,
   /** Objects of one list: the API server's tested scale is 150,000 pods in a cluster. */
   objects: 200_000,
-  /** Bytes of one page (the transport's bound for one answer, transport.ts). */
-  pageBytes: 32 * 2 ** 20,
+  /** Bytes of one page: the transport's bound for one answer. */
+  pageBytes: TRANSPORT_LIMITS.maxAnswerBytes,
   /** The smallest page size asked for after a page was too large (500, 125, 31, 7). */
   minPageSize: 5,
 } as const;

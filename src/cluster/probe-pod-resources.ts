@@ -4,7 +4,7 @@
 // (ratio 50) would fail many such namespaces.
 
 import type { V1LimitRange, V1ResourceRequirements } from '@kubernetes/client-node';
-import { agentMemoryBytes, memoryBytes } from './agent-memory.ts';
+import { agentMemoryBytes, memoryBytes, mib } from './agent-memory.ts';
 
 /** A request and a limit of one resource, in base units (cores, bytes). */
 export interface Bounds {
@@ -127,7 +127,7 @@ export function agentResources(
       }
   if (fitted.memory.limit < need)
     return {
-      error: `the probe pod's agent would have ${format('memory', fitted.memory.limit)} of memory, and an agent of ${probes} probes needs up to ${format('memory', Math.ceil(need / 2 ** 20) * 2 ** 20)}${ranges.length ? ` (LimitRange ${ranges.map((r) => r.metadata?.name).join(', ')})` : ''}: raise --agent-memory, or split the test`,
+      error: `the probe pod's agent would have ${format('memory', fitted.memory.limit)} of memory, and an agent of ${probes} probes needs up to ${mib(need)}${ranges.length ? ` (LimitRange ${ranges.map((r) => r.metadata?.name).join(', ')})` : ''}: raise --agent-memory, or split the test`,
     };
   return { resources: fitted };
 }

@@ -65,17 +65,16 @@ export function answerOf(code: number, error: unknown): ServerAnswer {
  * patch resource "pods/ephemeralcontainers" …`); admission plugins answer 403 too, after authorization
  * passed: Pod Security (`violates PodSecurity "restricted:latest": …`), ResourceQuota (`exceeded
  * quota: …`, `failed quota: …`), LimitRanger (`maximum memory usage per Container is …`, `minimum …`,
- * `… max limit to request ratio per …`) and webhooks that say 403 (`admission webhook "…" denied the
- * request`). Any other 403 is some other admission check.
+ * `… max limit to request ratio per …`). Any other 403 is some other admission check. A webhook's denial,
+ * whatever its code, is told apart before this (webhookOf, in toKubeApiError).
  */
-export type ForbiddenCause = 'rbac' | 'pod-security' | 'quota' | 'limit-range' | 'webhook' | 'admission';
+export type ForbiddenCause = 'rbac' | 'pod-security' | 'quota' | 'limit-range' | 'admission';
 
 export function forbiddenCause(message: string | undefined): ForbiddenCause {
   if (message === undefined) return 'rbac';
   if (/\bUser "[^"]*" cannot [a-z*]+ /.test(message)) return 'rbac';
   if (/\bviolates PodSecurity "/.test(message)) return 'pod-security';
   if (/\b(exceeded quota|failed quota): /.test(message)) return 'quota';
-  if (webhookOf(message) !== undefined) return 'webhook';
   if (
     /\b(maximum|minimum) [\w./-]+ usage per (Container|Pod|PersistentVolumeClaim) is |max limit to request ratio per /.test(
       message,
