@@ -10,8 +10,8 @@ import type { RunFlags } from './run-flags.ts';
 
 /** What `prober probe` was asked. */
 export interface ProbeRequest {
-  /** The parsed URLs, in the order given; each names its own column. */
-  readonly targets: readonly TargetSpec[];
+  /** The parsed URLs, in the order given; each names its own column (their liveness is `liveness`'s). */
+  readonly targets: readonly Omit<TargetSpec, 'liveness'>[];
   /** With `--expect`, every cell is judged against this verdict; without, the run only observes. */
   readonly expect: Verdict | undefined;
   /**

@@ -1,7 +1,7 @@
 // One attempt under one deadline: tracks the phase it is in so a timeout or an error is classified right.
 
 import { connect, isIP, type Socket } from 'node:net';
-import type { IpFamily } from '../model/family.ts';
+import { type IpFamily, urlHost } from '../model/family.ts';
 import { classifyError, NoRouteFromHere, timedOut, type Attempt } from './classify.ts';
 import { resolveCandidates } from './resolve.ts';
 
@@ -85,11 +85,11 @@ export function afterPendingIo(decide: () => void): void {
 }
 
 /** How long a client waits on one address before it tries the next as well (RFC 8305's Connection Attempt Delay). */
-export const NEXT_ADDRESS_DELAY_MS = 250;
+const NEXT_ADDRESS_DELAY_MS = 250;
 
 /** `address:port`, with IPv6 addresses in brackets. */
 function peerOf(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  return `${urlHost(address)}:${port}`;
 }
 
 /**

@@ -140,7 +140,7 @@ function newPending(host: string): Pending {
 }
 
 /** Set in the environment of the stand-in that exitLeavingLookups executes: the exit code it ends with. */
-export const STAND_IN_EXIT_ENV = 'PROBER_STAND_IN_EXIT';
+const STAND_IN_EXIT_ENV = 'PROBER_STAND_IN_EXIT';
 
 /**
  * Ends the process with `code` at once although getaddrinfo calls still hold libuv's threads: Node's

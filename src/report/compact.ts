@@ -8,6 +8,7 @@ import { textWidth } from './grid.ts';
 import type { Mark } from './marks.ts';
 import { scanReport } from './scan.ts';
 import { painter, tableTail, titleLine, TONE_STYLE, type Paint } from './table-parts.ts';
+import { counted } from './verdict-line.ts';
 
 /** Row labels are never cut shorter than this; the columns are split into more bands instead. */
 const MIN_LABEL = 20;
@@ -111,8 +112,7 @@ export function* compactChunks(report: StreamedReport, options: RenderOptions): 
   const split = bands(boundary, Math.max(10, room - labelWidth));
 
   yield titleLine(head);
-  const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
-  yield `${plural(head.sources.length, 'source')} × ${plural(targets.length, 'target')}, one mark per cell; columns are numbered and named below\n`;
+  yield `${counted(head.sources.length, 'source')} × ${counted(targets.length, 'target')}, one mark per cell; columns are numbered and named below\n`;
   const pad = (plain: string, shown = plain): string =>
     `${shown}${' '.repeat(Math.max(0, labelWidth - textWidth(plain)))} `;
   for (const [b, band] of split.entries()) {

@@ -2,6 +2,7 @@
 
 import type { Cell } from '../model/matrix.ts';
 import type { ReportHead, ReportSource } from '../model/report.ts';
+import { counted } from './verdict-line.ts';
 
 /** One failure and the sources it hit, with how many of their listed cells only repeat it. */
 export interface SourceFailure {
@@ -61,7 +62,7 @@ export function sourceFailureText(failure: SourceFailure): string {
   const notes = [
     failure.alike.length > 0 ? `the same for ${failure.alike.join(', ')}` : undefined,
     failure.cells > 0
-      ? `${several ? 'their' : 'its'} ${failure.cells === 1 ? '1 cell' : `${failure.cells} cells`} could not be probed`
+      ? `${several ? 'their' : 'its'} ${counted(failure.cells, 'cell')} could not be probed`
       : undefined,
   ].filter(Boolean);
   return `${who}: ${failure.error}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;

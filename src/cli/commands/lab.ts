@@ -4,7 +4,6 @@ import { type Command, type OptionValues, Option } from '@commander-js/extra-typ
 import { quoteName } from '../../model/k8s-names.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { labNameProblem } from '../../lab/names.ts';
-import { requireRoot } from '../../lab/preflight.ts';
 import { effectiveDefaults } from '../../orchestration/run-flags.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { addOutputOptions, addProbeOptions, namespaceFlag, runFlags } from '../options.ts';
@@ -71,8 +70,9 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
         'the time app). Policies are enforced with nftables, and `lab test` probes like a cluster run. ' +
         `By default the repository's lab: k8s/ with its lab profile, ${DEFAULT_PROFILE}.`,
     )
-    // Before any subcommand's action reads an input or touches the lab (arguments are parsed already).
-    .hook('preAction', () => requireRoot());
+    // Before any subcommand's action reads an input or touches the lab (arguments are parsed already);
+    // loaded here, as the lab's other modules are, so that commands other than lab do not load it.
+    .hook('preAction', async () => (await import('../../lab/preflight.ts')).requireRoot());
 
   labOptions(lab.command('up').summary('create the lab from manifests and start its programs'))
     .option('-f, --manifests <path...>', "manifest files or directories (default: the profile's spec.manifests)")

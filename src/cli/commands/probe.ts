@@ -3,7 +3,6 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import type { ExitCode } from '../../model/report.ts';
 import { parseTarget } from '../../model/target.ts';
-import type { TargetSpec } from '../../model/test-spec.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
 
@@ -49,10 +48,10 @@ a refusal) proves no policy — the target may be down — so with --expect it i
 unless --liveness none accepts it; an answered deny (HTTP 403, DNS REFUSED) proves itself.`,
   );
   command.action(async (urls, opts) => {
-    const targets: TargetSpec[] = urls.map((url, index) => {
+    const targets = urls.map((url, index) => {
       const parsed = parseTarget(url);
       if (!parsed.ok) throw new UsageError(`probe: argument ${index + 1}: ${parsed.error}`);
-      return { name: parsed.value.url, address: parsed.value, liveness: 'none' };
+      return { name: parsed.value.url, address: parsed.value };
     });
     const { probeFromHere } = await import('../../orchestration/probe.ts');
     finish(await probeFromHere({ targets, expect: opts.expect, liveness: opts.liveness, flags: runFlags(opts) }));
