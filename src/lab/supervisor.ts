@@ -27,7 +27,8 @@ export interface RunningProgram {
  * program owns the directories made for it; the files the lab writes (its config) stay root's.
  */
 async function prepareFiles(spec: ProgramSpec, root: string): Promise<void> {
-  for (const dir of [...spec.dirs, ...(spec.confined?.writable ?? [])]) {
+  // A confined program's writable directories are usually among its dirs already: each is made once.
+  for (const dir of new Set([...spec.dirs, ...(spec.confined?.writable ?? [])])) {
     await mkdirIn(root, dir);
     await chmod(dir, 0o755);
     // mkdirIn refused any symlink on the way: `dir` is a directory the lab made, not a link's target.

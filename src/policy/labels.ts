@@ -111,11 +111,6 @@ export function matches(selector: Selector, labels: Labels): boolean {
   return true;
 }
 
-/** True when the selector has no requirement (`{}`), i.e. selects everything. */
-export function isEverything(selector: Selector): boolean {
-  return selector.requirements.length === 0;
-}
-
 /** The set of keys a selector constrains. */
 export function selectorKeys(selector: Selector): Set<string> {
   return new Set(selector.requirements.map((r) => r.key));
