@@ -15,7 +15,7 @@ export const areas = {
   // The one pure file of probe/: socket errors to outcomes (trust rule 2 lives there).
   classify: {
     mutate: ['src/probe/classify*.ts'],
-    tests: ['test/probe/classify.test.ts', 'test/probe/outcomes.test.ts', 'test/probe/http-replies.test.ts'],
+    tests: ['test/probe/classify.test.ts', 'test/probe/outcomes.system.test.ts', 'test/probe/http-replies.test.ts'],
   },
 };
 
@@ -26,7 +26,7 @@ export const areas = {
  */
 /** @type {Record<string, string>} */
 export const leftOut = {
-  'test/report/chromium.test.ts': "draws the built binary's output in Chromium: needs dist/prober",
+  'test/report/chromium.system.test.ts': "draws the built binary's output in Chromium: needs dist/prober",
 };
 
 /**

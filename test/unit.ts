@@ -1,5 +1,6 @@
 // `npm run test:unit`: every test file that needs neither root nor the lab's Debian packages. The set is
-// "all test files but those test/needs.ts lists", so a new test is a unit test unless it says otherwise.
+// "all test files but the system tests" (test/needs.ts: `isSystemTest`, a name ending in .system.test.ts),
+// so a new test is a unit test unless its name says otherwise.
 //
 // The files run in a few worker processes (test/unit-worker.ts), twice as many as there are cores, each
 // running the files it is handed one after another. A worker loads tap and the sources once, where a
@@ -18,7 +19,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SYSTEM_TESTS } from './needs.ts';
+import { isSystemTest } from './needs.ts';
 
 const root = join(import.meta.dirname, '..');
 const CACHE = join(root, 'node_modules', '.cache', 'prober-unit');
@@ -28,7 +29,7 @@ const TIMES = join(CACHE, 'times.json');
 /** The unit test files, relative to the repository root, sorted. */
 export function unitTestFiles(): string[] {
   return globSync('test/**/*.test.ts', { cwd: root })
-    .filter((file) => !(file in SYSTEM_TESTS))
+    .filter((file) => !isSystemTest(file))
     .sort();
 }
 

@@ -1,10 +1,10 @@
-// Every test file is classified: one that uses a root helper or spawns a lab program is listed in test/needs.ts
-// (so `npm run test:unit` leaves it out), and every listed file still shows why it is there.
+// Every test file is classified by its name: one that uses a root helper or spawns a lab program is named as a
+// system test, `*.system.test.ts` (so `npm run test:unit` leaves it out), and every system test still shows why.
 
-import { readFileSync } from 'node:fs';
+import { globSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import t from 'tap';
-import { SYSTEM_COMMANDS, SYSTEM_HELPERS, SYSTEM_TESTS } from '../needs.ts';
+import { isSystemTest, SYSTEM_COMMANDS, SYSTEM_HELPERS, SYSTEM_TEST_SUFFIX } from '../needs.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { unitTestFiles } from '../unit.ts';
 
@@ -45,14 +45,32 @@ const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
 t.test('no unit test file uses a root helper or a lab program', async (t) => {
   for (const file of unitTestFiles()) {
-    t.same(systemNeeds(file, read(file)), [], `${file} is a unit test (list it in test/needs.ts if it needs root)`);
+    t.same(
+      systemNeeds(file, read(file)),
+      [],
+      `${file} is a unit test (name it *${SYSTEM_TEST_SUFFIX} if it needs root or a lab program)`,
+    );
   }
 });
 
-t.test('every file test/needs.ts lists exists and shows what it needs', async (t) => {
-  for (const file of Object.keys(SYSTEM_TESTS)) {
+t.test('every system test shows what it needs', async (t) => {
+  const system = globSync(`test/**/*${SYSTEM_TEST_SUFFIX}`, { cwd: ROOT });
+  t.ok(system.length > 0, 'there are system tests');
+  for (const file of system) {
     t.not(systemNeeds(file, read(file)), [], `${file} uses a root helper or a lab program`);
   }
+});
+
+t.test('the name marks a system test, and every other test file is a unit test', async (t) => {
+  t.ok(isSystemTest('test/lab/udp.system.test.ts'));
+  t.notOk(isSystemTest('test/probe/udp.test.ts'));
+  t.notOk(isSystemTest('test/probe/system.test.ts'), 'a file named after the word is not marked by it');
+  const all = globSync('test/**/*.test.ts', { cwd: ROOT }).sort();
+  t.same(
+    unitTestFiles(),
+    all.filter((file) => !file.endsWith(SYSTEM_TEST_SUFFIX)),
+    'the unit set is every test file not named *.system.test.ts',
+  );
 });
 
 t.test('the check sees each kind of need', async (t) => {

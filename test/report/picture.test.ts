@@ -1,5 +1,5 @@
 // -o svg and -o html as documents: a rect per cell with its tooltip, problems outlined and lettered,
-// names escaped, nothing loaded from outside. test/report/chromium.test.ts checks them as drawn.
+// names escaped, nothing loaded from outside. test/report/chromium.system.test.ts checks them as drawn.
 
 import t from 'tap';
 import { renderReport } from '../../src/report/render.ts';

@@ -1,5 +1,5 @@
 // -o svg and -o html as a person sees them: drawn by a real headless Chromium (Debian's package), the
-// screenshot's pixels and the loaded DOM checked. Needs `chromium` (test/needs.ts).
+// screenshot's pixels and the loaded DOM checked. Needs `chromium`: a system test.
 
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
