@@ -70,6 +70,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/probe/local-errors-netns.test.ts': 'network namespaces, routes and nftables (root)',
   'test/probe/netns.test.ts': 'network namespaces and nftables (root)',
   'test/probe/outcomes.test.ts': 'redis-server',
+  'test/probe/scheme-conformance.test.ts': 'redis-server and dnsmasq, the allowing servers of redis:// and dns://',
   'test/probe/settle-burst.test.ts': 'haproxy with 4,096 connections in flight',
   'test/probe/settle-haproxy.test.ts': 'haproxy',
   'test/probe/udp-netns.test.ts': 'network namespaces and nftables (root); socat as a foreign UDP echo server',
