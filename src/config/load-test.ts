@@ -138,14 +138,7 @@ function readTarget(doc: PositionedDocument, name: string, t: RawTarget, default
     ['expectStatus', 'expectStatus', t.expectStatus !== undefined],
     ['denyStatus', 'denyStatus', t.denyStatus !== undefined],
   ]);
-  const timeoutMs = t.timeout ? durationAt(doc, [...path, 'timeout'], t.timeout) : undefined;
-  const settleMs = t.settle !== undefined ? settleAt(doc, [...path, 'settle'], t.settle) : undefined;
-  checkOptions(doc, path, name, scheme, [['settle', 'settle', settleMs !== undefined]]);
-  if (settleMs !== undefined)
-    checkSettle(doc, [...path, 'settle'], settleMs, timeoutMs ?? defaults.timeoutMs, 'its probe timeout');
-  // The default window applies only where the scheme takes one: only there must this timeout outlast it.
-  else if (timeoutMs !== undefined && takesOption(scheme, 'settle') && defaults.settleMs)
-    checkSettle(doc, [...path, 'timeout'], defaults.settleMs, timeoutMs, 'this timeout', 'spec.defaults.settle');
+  const { timeoutMs, settleMs } = readTiming(doc, path, name, scheme, t, defaults);
   const payload = payloadHex({ text: t.payload, hex: t.payloadHex });
   checkOptions(doc, path, name, scheme, [['payload', payloadField, payload !== undefined]]);
   if (payload && !payload.ok) fail(doc, [...path, payloadField], `spec.targets.${name}.${payloadField}`, payload.error);
@@ -161,6 +154,26 @@ function readTarget(doc: PositionedDocument, name: string, t: RawTarget, default
     origin: originOf(doc, path),
   };
   return t.family === undefined ? [target] : perFamily(doc, path, target, t.family);
+}
+
+/** A target's own timeout and settle window; either must leave room for the window that applies. */
+function readTiming(
+  doc: PositionedDocument,
+  path: Path,
+  name: string,
+  scheme: Scheme,
+  t: RawTarget,
+  defaults: RunDefaults,
+): { timeoutMs: number | undefined; settleMs: number | undefined } {
+  const timeoutMs = t.timeout ? durationAt(doc, [...path, 'timeout'], t.timeout) : undefined;
+  const settleMs = t.settle !== undefined ? settleAt(doc, [...path, 'settle'], t.settle) : undefined;
+  checkOptions(doc, path, name, scheme, [['settle', 'settle', settleMs !== undefined]]);
+  if (settleMs !== undefined)
+    checkSettle(doc, [...path, 'settle'], settleMs, timeoutMs ?? defaults.timeoutMs, 'its probe timeout');
+  // The default window applies only where the scheme takes one: only there must this timeout outlast it.
+  else if (timeoutMs !== undefined && takesOption(scheme, 'settle') && defaults.settleMs)
+    checkSettle(doc, [...path, 'timeout'], defaults.settleMs, timeoutMs, 'this timeout', 'spec.defaults.settle');
+  return { timeoutMs, settleMs };
 }
 
 /** Refuses each written option (`[option, field, written]`) that the target's scheme does not take. */
