@@ -2,6 +2,7 @@
 
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { familyLabel } from '../model/family.ts';
+import { schemeOf } from '../model/schemes.ts';
 import type { TargetSpec } from '../model/test-spec.ts';
 import { KubeApiError } from './api-error.ts';
 import { countBackends, describeUnready } from './endpoint-readiness.ts';
@@ -95,7 +96,7 @@ async function judgeService(api: KubeApi, ref: ServiceRef, target: TargetSpec): 
     return { skip: `cannot check ${label}: ${error.message}` };
   }
   if (service.spec?.type === 'ExternalName') return { skip: undefined };
-  const udp = target.address.scheme === 'udp';
+  const udp = schemeOf(target.address.scheme).transport === 'UDP';
   // A Service port's protocol defaults to TCP; a udp:// target needs a UDP port of that number.
   const protocolOf = (p: { protocol?: string }): string => p.protocol ?? 'TCP';
   const ports = service.spec?.ports ?? [];
@@ -140,10 +141,11 @@ export async function checkTargets(
   const cache = new Map<string, Promise<ServiceVerdict>>();
   await Promise.all(
     targets.map(async (target) => {
-      if (target.address.scheme === 'dns') return;
+      // A name asked of the resolver reaches the cluster DNS, not a Service the target names.
+      if (schemeOf(target.address.scheme).reaches === 'resolver') return;
       const ref = serviceRefOf(target.address.host, clusterDomain);
       if (!ref) return;
-      const protocol = target.address.scheme === 'udp' ? 'UDP' : 'TCP';
+      const protocol = schemeOf(target.address.scheme).transport;
       const key = `${ref.namespace}/${ref.name}:${target.address.port}/${protocol}/${target.family ?? 'any'}`;
       let verdict = cache.get(key);
       if (!verdict) {

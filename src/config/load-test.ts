@@ -2,10 +2,11 @@
 
 import { dirname, resolve } from 'node:path';
 import { formatDuration, parseDuration, parseSettle, PROBE_TIMEOUT } from '../model/duration.ts';
-import { familiesOf, familyTargetName } from '../model/family.ts';
+import { type FamilyChoice, familiesOf, familyTargetName } from '../model/family.ts';
 import { quoteName } from '../model/k8s-names.ts';
 import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
+import { optionRefusal, type Scheme, type TargetOption, takesOption } from '../model/schemes.ts';
 import { dnsAddressOf, parseTarget } from '../model/target.ts';
 import { recordTypeOf, typeFamilyConflict } from '../model/dns-query.ts';
 import { payloadHex } from '../model/udp-payload.ts';
@@ -15,6 +16,7 @@ import {
   type ExpectRule,
   type FromPolicies,
   type ReachabilityTest,
+  type RunDefaults,
   type SourceSpec,
   type StatusSet,
   type TargetSpec,
@@ -64,116 +66,12 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
   checkKubernetesObject(doc);
   checkSchema(doc, validateTest, HINTS);
   const raw = doc.value as TestDocument;
-  const origin = (path: (string | number)[]) => ({ file, line: doc.lineOf(path) ?? 1 });
-  const fail = (path: (string | number)[], field: string, message: string): never => {
-    throw new ConfigError(file, doc.lineOf(path), field, message);
-  };
-
-  const defaults = {
-    timeoutMs: raw.spec.defaults?.timeout
-      ? durationAt(doc, ['spec', 'defaults', 'timeout'], raw.spec.defaults.timeout)
-      : DEFAULTS.timeoutMs,
-    attempts: raw.spec.defaults?.attempts ?? DEFAULTS.attempts,
-    concurrency: raw.spec.defaults?.concurrency ?? DEFAULTS.concurrency,
-    ...(raw.spec.defaults?.settle !== undefined
-      ? { settleMs: settleAt(doc, ['spec', 'defaults', 'settle'], raw.spec.defaults.settle) }
-      : {}),
-  };
-  checkSettle(doc, ['spec', 'defaults', 'settle'], defaults.settleMs, defaults.timeoutMs, 'the probe timeout');
-
-  const sources: SourceSpec[] = Object.entries(raw.spec.sources).map(([name, s]) => {
-    const path = ['spec', 'sources', name];
-    if (s.local && (s.namespace || s.selector))
-      fail(path, `spec.sources.${name}`, 'a local source cannot also name a namespace or selector');
-    // A selector without a namespace is completed by `prober run` (-n, else the kubeconfig's namespace).
-    if (!s.local && !s.namespace && !s.selector)
-      fail(path, `spec.sources.${name}`, 'needs a namespace and/or a selector, or local: true');
-    return {
-      name,
-      local: s.local === true,
-      ...(s.namespace ? { namespace: s.namespace } : {}),
-      ...(s.selector ? { selector: s.selector } : {}),
-      origin: origin(path),
-    };
-  });
-
-  const targets: TargetSpec[] = Object.entries(raw.spec.targets).flatMap(([name, t]) => {
-    const path = ['spec', 'targets', name];
-    const parsed = parseTarget(t.url);
-    if (!parsed.ok) return fail([...path, 'url'], `spec.targets.${name}.url`, parsed.error);
-    const isHttp = parsed.value.scheme === 'http' || parsed.value.scheme === 'https';
-    for (const key of ['expectStatus', 'denyStatus'] as const) {
-      if (t[key] !== undefined && !isHttp)
-        fail(
-          [...path, key],
-          `spec.targets.${name}.${key}`,
-          `only applies to http(s) targets, not ${parsed.value.scheme}://`,
-        );
-    }
-    const timeoutMs = t.timeout ? durationAt(doc, [...path, 'timeout'], t.timeout) : undefined;
-    const settleMs = t.settle !== undefined ? settleAt(doc, [...path, 'settle'], t.settle) : undefined;
-    if (settleMs !== undefined && parsed.value.scheme !== 'tcp')
-      fail(
-        [...path, 'settle'],
-        `spec.targets.${name}.settle`,
-        `only applies to tcp:// targets; ${parsed.value.scheme}:// probes judge their own exchange`,
-      );
-    if (settleMs !== undefined)
-      checkSettle(doc, [...path, 'settle'], settleMs, timeoutMs ?? defaults.timeoutMs, 'its probe timeout');
-    else if (timeoutMs !== undefined && parsed.value.scheme === 'tcp' && defaults.settleMs)
-      checkSettle(doc, [...path, 'timeout'], defaults.settleMs, timeoutMs, 'this timeout', 'spec.defaults.settle');
-    const payload = payloadHex({ text: t.payload, hex: t.payloadHex });
-    const payloadField = t.payloadHex !== undefined ? 'payloadHex' : 'payload';
-    if (payload && parsed.value.scheme !== 'udp')
-      fail(
-        [...path, payloadField],
-        `spec.targets.${name}.${payloadField}`,
-        `only applies to udp targets, not ${parsed.value.scheme}://`,
-      );
-    if (payload && !payload.ok) fail([...path, payloadField], `spec.targets.${name}.${payloadField}`, payload.error);
-    const target: TargetSpec = {
-      name,
-      address: parsed.value,
-      liveness: t.liveness ?? 'auto',
-      ...(payload?.ok ? { payloadHex: payload.hex } : {}),
-      ...(t.expectStatus !== undefined ? { expectStatus: asList(t.expectStatus) } : {}),
-      ...(t.denyStatus !== undefined ? { denyStatus: asList(t.denyStatus) } : {}),
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      ...(settleMs !== undefined ? { settleMs } : {}),
-      origin: origin(path),
-    };
-    if (t.family === undefined) return [target];
-    const query = parsed.value.dns;
-    const conflict = query && typeFamilyConflict(query, t.family);
-    if (conflict) fail([...path, 'family'], `spec.targets.${name}.family`, conflict);
-    // One column per family asked for, each named for its family; rules keep naming the target as written.
-    return familiesOf(t.family).map((family) => ({
-      ...target,
-      // A dns:// target's family is the record it asks for, written into its URL so the cell can be repeated.
-      ...(query ? { address: dnsAddressOf(parsed.value, { ...query, type: recordTypeOf(family) }) } : {}),
-      name: familyTargetName(name, family),
-      family,
-      written: name,
-    }));
-  });
-
-  const rules: ExpectRule[] =
-    raw.spec.expect === 'fromPolicies'
-      ? []
-      : raw.spec.expect.map((r, i) => ({
-          ...(r.name ? { name: r.name } : {}),
-          from: r.from,
-          to: r.to,
-          verdict: r.verdict,
-          origin: origin(['spec', 'expect', i]),
-        }));
+  const defaults = readDefaults(doc, raw.spec.defaults);
+  const sources = Object.entries(raw.spec.sources).map(([name, s]) => readSource(doc, name, s));
+  const targets = Object.entries(raw.spec.targets).flatMap(([name, t]) => readTarget(doc, name, t, defaults));
+  const rules = readRules(doc, raw.spec.expect);
   checkRules(doc, rules, sources, targets);
-
-  const base = dirname(resolve(file));
-  const fromPolicies: FromPolicies | undefined = raw.spec.fromPolicies && {
-    policies: raw.spec.fromPolicies.policies.map((p) => resolve(base, p)),
-    workloads: (raw.spec.fromPolicies.workloads ?? []).map((p) => resolve(base, p)),
-  };
+  const fromPolicies = readFromPolicies(file, raw.spec.fromPolicies);
   return {
     name: raw.metadata.name,
     file,
@@ -183,6 +81,150 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
     rules,
     expectFromPolicies: raw.spec.expect === 'fromPolicies',
     ...(fromPolicies ? { fromPolicies } : {}),
+  };
+}
+
+type Spec = TestDocument['spec'];
+type Path = (string | number)[];
+
+/** Where a path of the document is, for a spec's `origin`. */
+function originOf(doc: PositionedDocument, path: Path): { file: string; line: number } {
+  return { file: doc.file, line: doc.lineOf(path) ?? 1 };
+}
+
+function fail(doc: PositionedDocument, path: Path, field: string, message: string): never {
+  throw new ConfigError(doc.file, doc.lineOf(path), field, message);
+}
+
+/** `spec.defaults` with every unset field filled in; a settle window must end before the timeout. */
+function readDefaults(doc: PositionedDocument, raw: Spec['defaults']): RunDefaults {
+  const defaults = {
+    timeoutMs: raw?.timeout ? durationAt(doc, ['spec', 'defaults', 'timeout'], raw.timeout) : DEFAULTS.timeoutMs,
+    attempts: raw?.attempts ?? DEFAULTS.attempts,
+    concurrency: raw?.concurrency ?? DEFAULTS.concurrency,
+    ...(raw?.settle !== undefined ? { settleMs: settleAt(doc, ['spec', 'defaults', 'settle'], raw.settle) } : {}),
+  };
+  checkSettle(doc, ['spec', 'defaults', 'settle'], defaults.settleMs, defaults.timeoutMs, 'the probe timeout');
+  return defaults;
+}
+
+/** One of `spec.sources`: local, or a namespace and/or selector. */
+function readSource(doc: PositionedDocument, name: string, s: Spec['sources'][string]): SourceSpec {
+  const path = ['spec', 'sources', name];
+  if (s.local && (s.namespace || s.selector))
+    fail(doc, path, `spec.sources.${name}`, 'a local source cannot also name a namespace or selector');
+  // A selector without a namespace is completed by `prober run` (-n, else the kubeconfig's namespace).
+  if (!s.local && !s.namespace && !s.selector)
+    fail(doc, path, `spec.sources.${name}`, 'needs a namespace and/or a selector, or local: true');
+  return {
+    name,
+    local: s.local === true,
+    ...(s.namespace ? { namespace: s.namespace } : {}),
+    ...(s.selector ? { selector: s.selector } : {}),
+    origin: originOf(doc, path),
+  };
+}
+
+type RawTarget = Spec['targets'][string];
+
+/** One of `spec.targets`: one target, or one per IP family when it names `family: both`. */
+function readTarget(doc: PositionedDocument, name: string, t: RawTarget, defaults: RunDefaults): TargetSpec[] {
+  const path = ['spec', 'targets', name];
+  const parsed = parseTarget(t.url);
+  if (!parsed.ok) return fail(doc, [...path, 'url'], `spec.targets.${name}.url`, parsed.error);
+  const { scheme } = parsed.value;
+  const payloadField = t.payloadHex !== undefined ? 'payloadHex' : 'payload';
+  checkOptions(doc, path, name, scheme, [
+    ['expectStatus', 'expectStatus', t.expectStatus !== undefined],
+    ['denyStatus', 'denyStatus', t.denyStatus !== undefined],
+  ]);
+  const { timeoutMs, settleMs } = readTiming(doc, path, name, scheme, t, defaults);
+  const payload = payloadHex({ text: t.payload, hex: t.payloadHex });
+  checkOptions(doc, path, name, scheme, [['payload', payloadField, payload !== undefined]]);
+  if (payload && !payload.ok) fail(doc, [...path, payloadField], `spec.targets.${name}.${payloadField}`, payload.error);
+  const target: TargetSpec = {
+    name,
+    address: parsed.value,
+    liveness: t.liveness ?? 'auto',
+    ...(payload?.ok ? { payloadHex: payload.hex } : {}),
+    ...(t.expectStatus !== undefined ? { expectStatus: asList(t.expectStatus) } : {}),
+    ...(t.denyStatus !== undefined ? { denyStatus: asList(t.denyStatus) } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(settleMs !== undefined ? { settleMs } : {}),
+    origin: originOf(doc, path),
+  };
+  return t.family === undefined ? [target] : perFamily(doc, path, target, t.family);
+}
+
+/** A target's own timeout and settle window; either must leave room for the window that applies. */
+function readTiming(
+  doc: PositionedDocument,
+  path: Path,
+  name: string,
+  scheme: Scheme,
+  t: RawTarget,
+  defaults: RunDefaults,
+): { timeoutMs: number | undefined; settleMs: number | undefined } {
+  const timeoutMs = t.timeout ? durationAt(doc, [...path, 'timeout'], t.timeout) : undefined;
+  const settleMs = t.settle !== undefined ? settleAt(doc, [...path, 'settle'], t.settle) : undefined;
+  checkOptions(doc, path, name, scheme, [['settle', 'settle', settleMs !== undefined]]);
+  if (settleMs !== undefined)
+    checkSettle(doc, [...path, 'settle'], settleMs, timeoutMs ?? defaults.timeoutMs, 'its probe timeout');
+  // The default window applies only where the scheme takes one: only there must this timeout outlast it.
+  else if (timeoutMs !== undefined && takesOption(scheme, 'settle') && defaults.settleMs)
+    checkSettle(doc, [...path, 'timeout'], defaults.settleMs, timeoutMs, 'this timeout', 'spec.defaults.settle');
+  return { timeoutMs, settleMs };
+}
+
+/** Refuses each written option (`[option, field, written]`) that the target's scheme does not take. */
+function checkOptions(
+  doc: PositionedDocument,
+  path: Path,
+  name: string,
+  scheme: Scheme,
+  options: readonly [TargetOption, string, boolean][],
+): void {
+  for (const [option, field, isWritten] of options) {
+    const refusal = isWritten ? optionRefusal(option, scheme) : undefined;
+    if (refusal) fail(doc, [...path, field], `spec.targets.${name}.${field}`, refusal);
+  }
+}
+
+/** A target that names a family: one column per family asked for, each named for its family. */
+function perFamily(doc: PositionedDocument, path: Path, target: TargetSpec, family: FamilyChoice): TargetSpec[] {
+  const query = target.address.dns;
+  const conflict = query && typeFamilyConflict(query, family);
+  if (conflict) fail(doc, [...path, 'family'], `spec.targets.${target.name}.family`, conflict);
+  // Rules keep naming the target as written.
+  return familiesOf(family).map((one) => ({
+    ...target,
+    // A dns:// target's family is the record it asks for, written into its URL so the cell can be repeated.
+    ...(query ? { address: dnsAddressOf(target.address, { ...query, type: recordTypeOf(one) }) } : {}),
+    name: familyTargetName(target.name, one),
+    family: one,
+    written: target.name,
+  }));
+}
+
+/** `spec.expect`: its rules, or none when the expectation comes from the policies. */
+function readRules(doc: PositionedDocument, expect: Spec['expect']): ExpectRule[] {
+  if (expect === 'fromPolicies') return [];
+  return expect.map((r, i) => ({
+    ...(r.name ? { name: r.name } : {}),
+    from: r.from,
+    to: r.to,
+    verdict: r.verdict,
+    origin: originOf(doc, ['spec', 'expect', i]),
+  }));
+}
+
+/** `spec.fromPolicies`, its paths resolved against the test file's directory. */
+function readFromPolicies(file: string, raw: Spec['fromPolicies']): FromPolicies | undefined {
+  if (!raw) return undefined;
+  const base = dirname(resolve(file));
+  return {
+    policies: raw.policies.map((p) => resolve(base, p)),
+    workloads: (raw.workloads ?? []).map((p) => resolve(base, p)),
   };
 }
 

@@ -1,6 +1,7 @@
 // Where a target URL lands in the lab: the pod addresses behind a Service name, an Ingress host or a pod IP.
 
 import { ipOf, type IpFamily } from '../model/family.ts';
+import { schemeOf } from '../model/schemes.ts';
 import { hostPort, type TargetAddress } from '../model/target.ts';
 import { clusterDnsPod } from './cluster-dns.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
@@ -18,7 +19,7 @@ export interface LabEndpoint {
 export function endpointsOf(topology: LabTopology, address: TargetAddress, family: IpFamily = 'ipv4'): LabEndpoint[] {
   // A name is answered by the cluster DNS: its pod is the endpoint a `dns://` target lands on, at the
   // IPv4 address pods' resolv.conf names whatever record the target asks for.
-  if (address.scheme === 'dns') {
+  if (schemeOf(address.scheme).reaches === 'resolver') {
     const dns = clusterDnsPod(topology);
     return dns ? [{ ip: dns.ip, port: 53 }] : [];
   }
@@ -38,8 +39,8 @@ export function endpointsOf(topology: LabTopology, address: TargetAddress, famil
   };
   if (clusterIp) {
     const service = topology.services.find((s) => s.clusterIp === clusterIp);
-    // A udp:// target lands on the Service's UDP port of that number, every other scheme on its TCP port.
-    const protocol = address.scheme === 'udp' ? 'UDP' : 'TCP';
+    // A target lands on the Service's port of that number for its scheme's transport (UDP for udp://).
+    const protocol = schemeOf(address.scheme).transport;
     const port = service?.ports.find((p) => p.port === address.port && p.protocol === protocol);
     return port ? port.endpoints.flatMap((e) => at(e.ips, e.port)) : [];
   }
@@ -52,7 +53,7 @@ export function endpointsOf(topology: LabTopology, address: TargetAddress, famil
  * probes). A `dns://` name stays as it is: the node resolves through the DNS pod itself.
  */
 export function endpointUrl(address: TargetAddress, endpoint: LabEndpoint): string {
-  if (address.scheme === 'dns') return address.url;
+  if (schemeOf(address.scheme).reaches === 'resolver') return address.url;
   return `${address.scheme}://${hostPort({ ...address, host: endpoint.ip, port: endpoint.port })}${address.path}`;
 }
 

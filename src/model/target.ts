@@ -2,18 +2,9 @@
 
 import type { IpFamily } from './family.ts';
 import { type DnsQuerySpec, dnsQueryText, parseDnsQuery } from './dns-query.ts';
+import { isScheme, oneOf, type Scheme, SCHEME_NAMES, schemeOf, UNPROBEABLE } from './schemes.ts';
 
-/** The protocols a target URL can name. */
-export type Scheme = 'tcp' | 'udp' | 'http' | 'https' | 'redis' | 'dns';
-
-const DEFAULT_PORTS: Readonly<Record<Scheme, number | undefined>> = {
-  tcp: undefined,
-  udp: undefined,
-  http: 80,
-  https: 443,
-  redis: 6379,
-  dns: undefined,
-};
+export type { Scheme } from './schemes.ts';
 
 /** A parsed, validated target address. */
 export interface TargetAddress {
@@ -36,10 +27,6 @@ export interface TargetAddress {
 export type TargetParse =
   | { readonly ok: true; readonly value: TargetAddress }
   | { readonly ok: false; readonly error: string };
-
-function isScheme(text: string): text is Scheme {
-  return Object.hasOwn(DEFAULT_PORTS, text);
-}
 
 const HOST_NAME =
   /^(?=.{1,253}$)[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/;
@@ -74,9 +61,10 @@ export function parseTarget(written: string): TargetParse {
   if (!schemeMatch) return fail(`"${text}" is not a URL (expected scheme://host…)`);
   const scheme = (schemeMatch[1] ?? '').toLowerCase();
   // The policy model reads SCTP ports; a probe cannot, since Node has no SCTP sockets.
-  if (scheme === 'sctp')
-    return fail('sctp:// cannot be probed: Node cannot open SCTP sockets (`prober simulate` models SCTP policies)');
-  if (!isScheme(scheme)) return fail(`unsupported scheme "${scheme}" (use tcp, udp, http, https, redis or dns)`);
+  const unprobeable = Object.hasOwn(UNPROBEABLE, scheme) ? UNPROBEABLE[scheme] : undefined;
+  if (unprobeable) return fail(`${scheme}:// cannot be probed: ${unprobeable}`);
+  if (!isScheme(scheme)) return fail(`unsupported scheme "${scheme}" (use ${oneOf(SCHEME_NAMES)})`);
+  const descriptor = schemeOf(scheme);
   let url: URL;
   try {
     url = new URL(text);
@@ -92,17 +80,18 @@ export function parseTarget(written: string): TargetParse {
   if (!host) return fail(`"${text}" names no host`);
   if (!IPV6.test(host) && !HOST_NAME.test(host)) return fail(`"${host}" is not a valid host name or address`);
   const bareHost = host.startsWith('[') ? host.slice(1, -1) : host;
-  const isHttp = scheme === 'http' || scheme === 'https';
-  if (!isHttp && scheme !== 'dns' && url.search) return fail(`a query has no meaning for ${scheme}:// targets`);
+  const isHttp = descriptor.urlTail === 'request-path';
+  if (descriptor.urlTail === 'none' && url.search) return fail(`a query has no meaning for ${scheme}:// targets`);
   if (!isHttp && url.pathname !== '' && url.pathname !== '/')
     return fail(`a path has no meaning for ${scheme}:// targets`);
-  if (scheme === 'dns') {
-    if (url.port) return fail('dns:// targets name a host, not a port (a server is named by ?server=IP:PORT)');
+  if (descriptor.noPort !== undefined && url.port)
+    return fail(`${scheme}:// targets name a host, not a port (${descriptor.noPort})`);
+  if (descriptor.urlTail === 'dns-query') {
     const query = parseDnsQuery(url.searchParams);
     if (!query.ok) return fail(query.error);
     return { ok: true, value: dnsAddressOf({ scheme, host: bareHost, port: 0, path: '', url: '' }, query.value) };
   }
-  const fallback = DEFAULT_PORTS[scheme];
+  const fallback = descriptor.defaultPort;
   // URL drops the port when it equals the scheme's default (http:80); read it back from the text.
   const port = url.port ? Number(url.port) : (explicitDefaultPort(text, host) ?? fallback);
   if (port === undefined) return fail(`${scheme}:// targets need a port (${scheme}://host:PORT)`);

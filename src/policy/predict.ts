@@ -2,6 +2,7 @@
 import { familyLabel, type IpFamily } from '../model/family.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ErrorReason, Verdict } from '../model/outcome.ts';
+import { schemeOf } from '../model/schemes.ts';
 import type { ReachabilityTest, SourceSpec, TargetSpec } from '../model/test-spec.ts';
 import type { Workload } from './cluster.ts';
 import { parseAddress } from './cidr.ts';
@@ -46,9 +47,10 @@ export function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | 
 
 function land(model: Model, target: TargetSpec, family: IpFamily | undefined): Landing {
   const { scheme, host, port } = target.address;
-  if (scheme === 'dns') return landDns(model);
-  // A udp:// target is judged by the policies' UDP rules; every other scheme rides on TCP.
-  const protocol: Protocol = scheme === 'udp' ? 'UDP' : 'TCP';
+  const descriptor = schemeOf(scheme);
+  if (descriptor.reaches === 'resolver') return landDns(model);
+  // A target is judged by the policies' rules for its scheme's transport (UDP for udp://, else TCP).
+  const protocol: Protocol = descriptor.transport;
   const r = model.resolveTarget(host, port, protocol);
   switch (r.kind) {
     case 'service': {
@@ -212,11 +214,12 @@ export function acrossFamilies(ipv4: Prediction, ipv6: Prediction): Prediction {
 }
 
 /**
- * The family a target's traffic travels over: its own, except for `dns://`, whose family names the
- * record it asks for while the query goes to the source's nameserver over whichever family that has.
+ * The family a target's traffic travels over: its own, except for a scheme that asks the resolver
+ * (`dns://`), whose family names the record it asks for while the query goes to the source's
+ * nameserver over whichever family that has.
  */
 function transportFamily(target: TargetSpec): IpFamily | undefined {
-  return target.address.scheme === 'dns' ? undefined : target.family;
+  return schemeOf(target.address.scheme).reaches === 'resolver' ? undefined : target.family;
 }
 
 /** Predicts every cell of the test, keyed by source name then target name. */
@@ -241,7 +244,7 @@ export function predictTest(model: Model, test: ReachabilityTest): Map<string, M
       const landing = landings.get(target.name)!;
       const dual =
         !target.family &&
-        target.address.scheme !== 'dns' &&
+        schemeOf(target.address.scheme).reaches === 'named-host' &&
         (dualSource || ('peers' in landing && landing.dualStack === true));
       if (!dual) {
         row.set(target.name, predictCell(model, workloads, landing, transportFamily(target)));

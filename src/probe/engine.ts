@@ -1,65 +1,32 @@
 // The probe engine: one URL → one classified result, with bounded retries; a whole plan with bounded concurrency.
 
 import { setMaxListeners } from 'node:events';
-import type { IpFamily } from '../model/family.ts';
 import type { ProbeResult, Verdict } from '../model/outcome.ts';
 import type { PlannedProbe, ProbePlan } from '../model/plan.ts';
 import { parseTarget, type TargetAddress } from '../model/target.ts';
-import type { StatusSet } from '../model/test-spec.ts';
 import { retry } from '../model/wait.ts';
 import type { Attempt } from './classify.ts';
 import { nowMs } from './clock.ts';
 import { runBounded } from './pool.ts';
-import { tcpAttempt } from './tcp.ts';
+import { type AttemptOptions, PROBERS } from './probers.ts';
 
-/** Everything one probe needs. */
-export interface ProbeOptions {
-  readonly timeoutMs: number;
+/** Everything one probe needs: one attempt's options, and how many attempts with what expectation. */
+export interface ProbeOptions extends AttemptOptions {
   readonly attempts: number;
-  /** The settle window of `tcp://` probes (0: off); unset, the default. Other schemes ignore it. */
-  readonly settleMs?: number | undefined;
   readonly expect?: Verdict | undefined;
-  readonly expectStatus?: StatusSet | undefined;
-  readonly denyStatus?: StatusSet | undefined;
-  /** The IP family to probe over (the name is resolved for it); absent: what the name resolves to first. */
-  readonly family?: IpFamily | undefined;
-  /** The datagram of a `udp://` probe, as hex; undefined sends the default one. */
-  readonly payloadHex?: string | undefined;
   /** Base delay between attempts; doubles each time, capped at one second. */
   readonly backoffMs?: number;
-  /** Aborts the probe at once (SIGINT/SIGTERM): sockets are destroyed, the result is `error/interrupted`. */
-  readonly signal?: AbortSignal | undefined;
 }
 
 /**
- * One attempt against a parsed address, dispatched on the scheme. Protocol modules load on first
- * use: an agent probing only TCP never pays for Node's HTTP and TLS stacks at start-up.
+ * One attempt against a parsed address, by its scheme's prober (`PROBERS`, which loads each protocol
+ * module on first use). Not async: a TCP probe pays no extra promise on its way.
  */
 export function attemptOnce(address: TargetAddress, options: ProbeOptions): Promise<Attempt> {
-  // Not async: a TCP probe (the most common, thousands per agent) pays no extra promise on its way.
-  switch (address.scheme) {
-    case 'tcp':
-      return tcpAttempt(address, options.timeoutMs, options.settleMs, options.signal);
-    case 'udp':
-      return import('./udp.ts').then((m) =>
-        m.udpAttempt(address, options.timeoutMs, options.payloadHex, options.signal),
-      );
-    case 'http':
-    case 'https':
-      return import('./http.ts').then((m) => m.httpAttempt(address, options.timeoutMs, options, options.signal));
-    case 'redis':
-      return import('./redis.ts').then((m) => m.redisAttempt(address, options.timeoutMs, options.signal));
-    case 'dns':
-      return import('./dns.ts').then((m) => m.dnsAttempt(address, options.timeoutMs, options.signal));
-    default: {
-      const unreachable: never = address.scheme;
-      return Promise.resolve({
-        observed: 'error',
-        reason: 'bad-target',
-        detail: `unsupported scheme ${String(unreachable)}`,
-      });
-    }
-  }
+  const prober = Object.hasOwn(PROBERS, address.scheme) ? PROBERS[address.scheme] : undefined;
+  if (prober) return prober(address, options);
+  // Defensive: an address built by hand with a scheme no table knows.
+  return Promise.resolve({ observed: 'error', reason: 'bad-target', detail: `unsupported scheme ${address.scheme}` });
 }
 
 /**

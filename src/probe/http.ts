@@ -34,6 +34,7 @@ export function httpAttempt(
     async (ctx) => {
       const plain = await openConnection(ctx, address.host, address.port, address.family);
       const socket = address.scheme === 'https' ? await startTls(ctx, plain, address.host, timeoutMs) : plain;
+      if ('observed' in socket) return socket;
       ctx.phase = 'exchange';
       try {
         return await exchange(ctx, socket, address, judgement, timeoutMs);
@@ -45,7 +46,16 @@ export function httpAttempt(
   );
 }
 
-async function startTls(ctx: AttemptContext, socket: Socket, servername: string, timeoutMs: number): Promise<Socket> {
+/**
+ * The TLS handshake over `socket`: the secure socket, or the attempt's outcome when the peer closed
+ * before answering it.
+ */
+async function startTls(
+  ctx: AttemptContext,
+  socket: Socket,
+  servername: string,
+  timeoutMs: number,
+): Promise<Socket | Attempt> {
   // Loaded on first use: plans without https targets never pay for the TLS stack.
   const { connect: tlsConnect } = await import('node:tls');
   // TCP is up, so a deadline here is no "no answer to the connection attempt". Silence to the
@@ -59,18 +69,32 @@ async function startTls(ctx: AttemptContext, socket: Socket, servername: string,
           reason: 'timeout',
           detail: `connected, but no answer to the TLS handshake within ${timeoutMs}ms`,
         };
-  return new Promise((resolve, reject) => {
+  return new Promise<Socket | Attempt>((resolve, reject) => {
     // Reachability, not certificate hygiene, is under test: a completed handshake is enough.
     // SNI carries host names only (RFC 6066); Node warns (DEP0123) when given an address.
     const sni = isIP(servername) === 0 ? { servername } : {};
     const secure = tlsConnect({ socket, ...sni, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
     ctx.onTimeout(() => secure.destroy());
     secure.once('secureConnect', () => {
-      secure.off('error', reject);
+      secure.off('error', onError);
       ctx.atDeadline = undefined;
       resolve(secure);
     });
-    secure.once('error', reject);
+    // Node reports a FIN before the handshake as ECONNRESET ("disconnected before secure TLS connection
+    // was established"): the 'end' it comes from tells that close from a real reset, which has no 'end'.
+    let peerClosed = false;
+    secure.once('end', () => {
+      peerClosed = socket.bytesRead === 0;
+    });
+    const onError = (error: Error): void => {
+      if (!peerClosed) {
+        reject(error);
+        return;
+      }
+      secure.destroy();
+      resolve({ observed: 'deny', reason: 'closed', detail: 'connected, then closed before the TLS handshake' });
+    };
+    secure.once('error', onError);
   });
 }
 

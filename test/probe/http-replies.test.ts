@@ -4,7 +4,7 @@ import t from 'tap';
 import { createServer, type Socket } from 'node:net';
 import { classifyError } from '../../src/probe/classify.ts';
 import { probeUrl } from '../../src/probe/engine.ts';
-import { listen, silentServer } from '../helpers/peers.ts';
+import { closingServer, listen, resettingServer, silentServer } from '../helpers/peers.ts';
 
 /** A raw TCP peer: `script` runs once the request has arrived (or at once for peers that ignore it). */
 function scripted(script: (socket: Socket) => void, waitForRequest = true) {
@@ -202,6 +202,21 @@ t.test('TLS: connected, then no answer to the ClientHello, is a deny (timeout) t
     detail: /^connected, but no answer to the TLS handshake within 400ms/,
   });
   t.notMatch(result.detail, /no answer to the connection attempt/);
+});
+
+t.test('TLS: a peer that closes (FIN) before the handshake is a deny (closed), like plain HTTP', async (t) => {
+  // Node reports a FIN before the handshake as ECONNRESET; the probe must still tell a close from a reset.
+  const closing = await listen(t, closingServer());
+  t.match(await probeUrl(`https://127.0.0.1:${closing}/`, { timeoutMs: 1000, attempts: 1 }), {
+    observed: 'deny',
+    reason: 'closed',
+    detail: 'connected, then closed before the TLS handshake',
+  });
+  const resetting = await listen(t, resettingServer());
+  t.match(await probeUrl(`https://127.0.0.1:${resetting}/`, { timeoutMs: 1000, attempts: 1 }), {
+    observed: 'deny',
+    reason: 'reset',
+  });
 });
 
 t.test('TLS: a peer that starts the handshake and stalls is a TLS error, not a deny', async (t) => {

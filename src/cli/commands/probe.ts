@@ -2,6 +2,7 @@
 
 import { Option, type Command } from '@commander-js/extra-typings';
 import type { ExitCode } from '../../model/report.ts';
+import { SCHEME_NAMES, schemeNames } from '../../model/schemes.ts';
 import { parseTarget } from '../../model/target.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
@@ -14,7 +15,7 @@ export function registerProbe(program: Command, finish: (code: ExitCode) => void
         .command('probe')
         .summary('probe URLs from here and print a one-row matrix')
         .description(
-          'Probes each URL once from where prober runs (tcp://, http(s)://, redis://, dns://) and prints ' +
+          `Probes each URL once from where prober runs (${schemeNames(SCHEME_NAMES, '://').join(', ')}) and prints ` +
             'what happened. With --expect, every cell is judged and the exit code says whether all matched.',
         )
         .argument(
