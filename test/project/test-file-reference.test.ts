@@ -94,3 +94,23 @@ t.test('the comment may come anywhere a comment may, with a URL, before or after
   ])
     t.equal(parseReachabilityTest('m.yaml', text).name, 'm', text.split('\n')[0] ?? '');
 });
+
+t.test('every whole ReachabilityTest the docs show in a yaml block loads', async (t) => {
+  let shown = 0;
+  for (const page of [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ]) {
+    for (const [, body = ''] of readFileSync(join(ROOT, page), 'utf8').matchAll(/^```yaml\n([\s\S]*?)^```$/gm)) {
+      if (!/^kind: ReachabilityTest$/m.test(body) || !/^spec:$/m.test(body)) continue;
+      shown += 1;
+      t.doesNotThrow(
+        () => parseReachabilityTest(page, body),
+        `${page}: the test named ${/name: (\S+)/.exec(body)?.[1]}`,
+      );
+    }
+  }
+  t.ok(shown >= 1, `${shown} shown`);
+});
