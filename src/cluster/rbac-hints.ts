@@ -55,14 +55,14 @@ const RBAC_MANIFESTS = {
 
 /**
  * What a person does to grant a permission prober lacks, for 403 messages: a source namespace gets
- * the Role `prober-source` (the README's "Add a source namespace"); the rest live in one file.
+ * the Role `prober-source` (docs/cluster.md, "Add a source namespace"); the rest live in one file.
  */
 export function grantHint(permission: Permission, namespace: string | undefined): string {
   const [grant] = permission.grants;
   switch (grant) {
     case 'source-namespace': {
       const ns = namespace ?? 'NAMESPACE';
-      return `prober acts only in its source namespaces; add ${ns} with: kubectl apply -n ${ns} -k ${RBAC_MANIFESTS.sourceNamespace} (see "Add a source namespace" in README.md)`;
+      return `prober acts only in its source namespaces; add ${ns} with: kubectl apply -n ${ns} -k ${RBAC_MANIFESTS.sourceNamespace} (see "Add a source namespace" in docs/cluster.md)`;
     }
     case 'probe-pod': {
       const ns = namespace ?? 'NAMESPACE';

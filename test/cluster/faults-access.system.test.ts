@@ -25,7 +25,7 @@ t.test(
     const apache = report.sources.find((s: Json) => s.name === 'apache');
     t.match(
       apache.error,
-      /^forbidden: missing RBAC permission to patch pods\/ephemeralcontainers in namespace b-apacherr \(prober acts only in its source namespaces; add b-apacherr with: kubectl apply -n b-apacherr -k k8s\/prober\/source-namespace \(see "Add a source namespace" in README\.md\)\): pods "apacherr-6c9f7d-x2x4q" is forbidden: User "system:serviceaccount:prober:prober" cannot patch resource "pods\/ephemeralcontainers" in API group "" in the namespace "b-apacherr"; or, if prober may create pods there, run with --agent=pod$/,
+      /^forbidden: missing RBAC permission to patch pods\/ephemeralcontainers in namespace b-apacherr \(prober acts only in its source namespaces; add b-apacherr with: kubectl apply -n b-apacherr -k k8s\/prober\/source-namespace \(see "Add a source namespace" in docs\/cluster\.md\)\): pods "apacherr-6c9f7d-x2x4q" is forbidden: User "system:serviceaccount:prober:prober" cannot patch resource "pods\/ephemeralcontainers" in API group "" in the namespace "b-apacherr"; or, if prober may create pods there, run with --agent=pod$/,
     );
     t.ok(
       cellsOf(denied.stdout, 'app').every((c) => c.result === 'pass'),

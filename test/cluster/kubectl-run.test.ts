@@ -1,4 +1,4 @@
-// The documented `kubectl run` of prober, taken word for word from README.md, src/cluster/README.md and
+// The documented `kubectl run` of prober, taken word for word from docs/cluster.md, src/cluster/README.md and
 // `prober run --help` (so docs and test cannot drift), run by a real kubectl against the fake API server:
 // the pod `kubectl run … --dry-run=client -o json` builds must pass the admission a real cluster applies
 // to prober's namespace (k8s/prober/P-00-prober-ns.yaml enforces Pod Security "restricted"; the
@@ -63,7 +63,7 @@ function dryRun(words: readonly string[]): string[] {
 const sources = async (): Promise<[string, string][]> => {
   const help = await cli(['run', '--help']);
   return [
-    ['README.md', readFileSync(join(ROOT, 'README.md'), 'utf8')],
+    ['docs/cluster.md', readFileSync(join(ROOT, 'docs/cluster.md'), 'utf8')],
     ['src/cluster/README.md', readFileSync(join(ROOT, 'src/cluster/README.md'), 'utf8')],
     ['prober run --help', help.stdout],
   ];

@@ -5,6 +5,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { grantHint, KUBE_API_PERMISSIONS } from '../../src/cluster/kube-api.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { renderKustomization } from '../k8s/manifests.ts';
 import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
@@ -27,7 +28,7 @@ const ROWS = [
     verb: 'patch',
     resource: 'pods/ephemeralcontainers',
     base: 'source-namespace',
-    hint: 'prober acts only in its source namespaces; add e-batch with: kubectl apply -n e-batch -k k8s/prober/source-namespace \\(see "Add a source namespace" in README\\.md\\)',
+    hint: 'prober acts only in its source namespaces; add e-batch with: kubectl apply -n e-batch -k k8s/prober/source-namespace \\(see "Add a source namespace" in docs/cluster\\.md\\)',
   },
   {
     // A probe pod's first call in its namespace reads the LimitRanges its resources must fit.
@@ -91,7 +92,7 @@ for (const row of ROWS) {
       t.same(lab.fake.pods(row.namespace).length, 1, 'and no pod was created there');
       t.notMatch(run.stderr, /could not delete/, 'a refused create leaves nothing to delete');
 
-      // The README's step: the base the hint names, applied in that namespace. Then the same run passes.
+      // docs/cluster.md's step: the base the hint names, applied in that namespace. Then the same run passes.
       lab.fake.enforceRbac(
         renderKustomization(`k8s/prober/${row.base}`).objects.map(({ object }) => ({
           ...object,
@@ -123,8 +124,13 @@ t.test('in the listed namespaces the lab runs under the repository RBAC as it is
   );
 });
 
-t.test('the README step that a 403 points to exists, with the command prober prints', async (t) => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  t.match(readme, /^#+ Add a source namespace$/m);
+t.test('the documented step that a 403 points to exists, with the command prober prints', async (t) => {
+  const source = Object.values(KUBE_API_PERMISSIONS).find((p) => p.grants[0] === 'source-namespace');
+  if (!source) throw new Error('no permission granted in source namespaces');
+  const hint = grantHint(source, 'e-batch');
+  const [, heading = '', page = ''] = /\(see "([^"]+)" in (\S+)\)/.exec(hint) ?? [];
+  t.equal(page, 'docs/cluster.md', 'the hint names the page');
+  const readme = readFileSync(join(ROOT, page), 'utf8');
+  t.match(readme, new RegExp(`^#+ ${heading}$`, 'm'));
   t.match(readme, 'kubectl apply -n <namespace> -k k8s/prober/source-namespace');
 });

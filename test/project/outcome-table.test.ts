@@ -1,4 +1,4 @@
-// Every reason the code can emit is explained in the README's outcome table, under the verdict it
+// Every reason the code can emit is explained in docs/outcomes.md's outcome table, under the verdict it
 // comes with: the reason types of src/model/outcome.ts, which the report schema's pattern must match.
 
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ const outcome = readFileSync(join(ROOT, 'src/model/outcome.ts'), 'utf8');
 const schema = JSON.parse(readFileSync(join(ROOT, 'src/report/report.schema.json'), 'utf8')) as {
   definitions: { reason: { pattern: string } };
 };
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const readme = readFileSync(join(ROOT, 'docs/outcomes.md'), 'utf8');
 
 /** The string members of `export type NAME = | 'a' | 'b' | HttpReason;` (HttpReason as `http-NNN`). */
 function unionMembers(name: string): string[] {
@@ -26,9 +26,9 @@ const emitted: Record<string, string[]> = {
   error: unionMembers('ErrorReason'),
 };
 
-/** The README's outcome table: observed verdict → reasons named in its rows. */
+/** The page's outcome table: observed verdict → reasons named in its rows. */
 function documented(): Record<string, Set<string>> {
-  const section = readme.split('## What an outcome means')[1]?.split('\n## ')[0] ?? '';
+  const section = readme.split('# What an outcome means')[1]?.split('\n## ')[0] ?? '';
   const table: Record<string, Set<string>> = { allow: new Set(), deny: new Set(), error: new Set() };
   for (const row of section.matchAll(/^\| (allow|deny|error) \| ([^|]+) \|/gm)) {
     // `http-403` in a row stands for the http-NNN family.
@@ -56,13 +56,13 @@ t.test("the report schema's reason pattern takes exactly the reasons of the code
     t.ok(all.has(reason), `the code can emit ${reason}, which the schema names`);
 });
 
-t.test("every reason appears in the README's outcome table with its verdict", async (t) => {
+t.test("every reason appears in docs/outcomes.md's outcome table with its verdict", async (t) => {
   const table = documented();
   for (const [observed, reasons] of Object.entries(emitted))
     for (const reason of reasons)
       t.ok(
         table[observed]?.has(reason),
-        `README.md, "What an outcome means": a row "| ${observed} | … \`${reason}\` … |" explains it`,
+        `docs/outcomes.md, "What an outcome means": a row "| ${observed} | … \`${reason}\` … |" explains it`,
       );
   for (const [observed, reasons] of Object.entries(table))
     for (const reason of reasons)

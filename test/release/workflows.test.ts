@@ -99,16 +99,17 @@ t.test('e2e.yml: Calico and Cilium, the lab, each flavour, prober run three ways
   t.match(runs, /prober run .*--agent=pod/);
   const kind = parse(text('.github/kind.yaml'));
   t.equal(kind.networking.disableDefaultCNI, true, 'kindnet enforces no NetworkPolicy: off');
-  // The README's kubectl run, word for word up to the test on stdin (the image is the one just built).
+  // docs/cluster.md's kubectl run, word for word up to the test on stdin (the image is the one just built).
   const words = (s: string) =>
     s
       .replace(/\\\n/g, ' ')
       .replace(/--image=\S+/, '--image=IMAGE')
       .split(/\s+/)
       .filter((w) => w !== '');
-  const readme = /kubectl -n prober run prober[\s\S]*?-- run -f - -o json/.exec(text('README.md'))?.[0] ?? 'missing';
+  const readme =
+    /kubectl -n prober run prober[\s\S]*?-- run -f - -o json/.exec(text('docs/cluster.md'))?.[0] ?? 'missing';
   const inE2e = /kubectl -n prober run prober[\s\S]*?-- run -f - -o json/.exec(runs)?.[0] ?? 'missing';
-  t.same(words(inE2e), words(readme), "the README's kubectl run");
+  t.same(words(inE2e), words(readme), "docs/cluster.md's kubectl run");
   const upload = (job.steps as { uses?: string; if?: string; with?: { path?: string } }[]).find((s) =>
     s.uses?.startsWith('actions/upload-artifact@'),
   );
