@@ -15,6 +15,7 @@ import {
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
+import { kindDescriptor, type PolicyKind } from '../policy/kinds.ts';
 import { toKubeApiError, type CallSubject, KubeApiError, UnusableAnswer } from './api-error.ts';
 import type { Connection } from './connection.ts';
 import { CredentialError, ExecPluginError } from './exec-credential.ts';
@@ -22,12 +23,11 @@ import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from '.
 import { modelledPod } from './modelled-fields.ts';
 import {
   KUBE_API_PERMISSIONS,
-  POLICY_RESOURCES,
   type KubeApi,
   type KubeCall,
   type Permission,
-  type PolicyResource,
   permissionLabel,
+  policyPermission,
   type RawObject,
 } from './kube-api.ts';
 import { DEFAULT_RETRY, OUTAGE, retryTransient, type RetryPolicy } from './retry.ts';
@@ -211,16 +211,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     listNamespaces: () => listAll('listNamespaces', '/api/v1/namespaces') as Promise<V1Namespace[]>,
     listAllPods: () => listAll('listAllPods', '/api/v1/pods', undefined, undefined, modelledPod) as Promise<V1Pod[]>,
     listAllServices: () => listAll('listAllServices', '/api/v1/services') as Promise<V1Service[]>,
-    listNetworkPolicies: () => listPolicies('listNetworkPolicies', 'networkpolicies'),
-    listAdminNetworkPolicies: () => listPolicies('listAdminNetworkPolicies', 'adminnetworkpolicies'),
-    listBaselineAdminNetworkPolicies: () =>
-      listPolicies('listBaselineAdminNetworkPolicies', 'baselineadminnetworkpolicies'),
-    listClusterNetworkPolicies: () => listPolicies('listClusterNetworkPolicies', 'clusternetworkpolicies'),
-    listCiliumNetworkPolicies: () => listPolicies('listCiliumNetworkPolicies', 'ciliumnetworkpolicies'),
-    listCiliumClusterwideNetworkPolicies: () =>
-      listPolicies('listCiliumClusterwideNetworkPolicies', 'ciliumclusterwidenetworkpolicies'),
-    listAuthorizationPolicies: () => listPolicies('listAuthorizationPolicies', 'authorizationpolicies'),
-    listPeerAuthentications: () => listPolicies('listPeerAuthentications', 'peerauthentications'),
+    listPolicies,
     async listApiGroups() {
       const list = await call(
         'listApiGroups',
@@ -315,12 +306,13 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
    * typed client-node models rename fields (ipBlock's `except`), and the engine wants the manifest
    * as written. Versions are tried in order, because a cluster may serve only an older one.
    */
-  async function listPolicies(name: KubeCall, resource: PolicyResource): Promise<RawObject[]> {
-    const { group, versions, kind } = POLICY_RESOURCES[resource];
+  async function listPolicies(kind: PolicyKind): Promise<RawObject[]> {
+    const { group, versions, plural } = kindDescriptor(kind);
+    const permission = policyPermission(kind);
     let missing: unknown;
     for (const version of versions) {
       try {
-        return await listAll(name, `/apis/${group}/${version}/${resource}`, undefined, {
+        return await listAll('listPolicies', `/apis/${group}/${version}/${plural}`, permission, {
           apiVersion: `${group}/${version}`,
           kind,
         });
