@@ -91,13 +91,14 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   /** Whether the API server has answered anything yet (an HTTP error counts: it is there). */
   let reached = false;
 
-  /** One call: errors mapped to KubeApiError, transient ones retried. */
+  /** One call: errors mapped to KubeApiError, transient ones retried; `label` names it in progress lines. */
   function call<T>(
     name: KubeCall,
     subject: CallSubject,
     run: () => Promise<T>,
     permission?: Permission,
     expected = 'the Kubernetes object asked for',
+    label: string = name,
   ): Promise<T> {
     const once = async (): Promise<T> => {
       const seen: { status?: number } = {};
@@ -132,7 +133,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
         options.onRetry?.(
           error,
           attempt,
-          `retrying ${name} after attempt ${attempt}${error.retryAfterSeconds !== undefined ? `, in ${delayMs / 1000} s as the server's Retry-After asks` : ''}: ${error.message}`,
+          `retrying ${label} after attempt ${attempt}${error.retryAfterSeconds !== undefined ? `, in ${delayMs / 1000} s as the server's Retry-After asks` : ''}: ${error.message}`,
         ),
       options.signal,
     );
@@ -270,7 +271,8 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
    * Every object of a cluster-wide list, a page at a time, each page parsed once and each object kept
    * as `keep` trims it, by default without its managedFields (with `typed`, its apiVersion and kind set:
    * list items carry none). Every
-   * page is retried on its own; an expired continue token (410) starts the list over.
+   * page is retried on its own; an expired continue token (410) starts the list over. `label` names
+   * the list in progress lines (`listPolicies(CiliumNetworkPolicy)`).
    */
   function listAll(
     name: KubeCall,
@@ -278,9 +280,10 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     permission?: Permission,
     typed?: { apiVersion: string; kind: string },
     keep: (item: RawObject) => RawObject = withoutManagedFields,
+    label: string = name,
   ): Promise<RawObject[]> {
     return readAllPages(
-      (query) => call(name, {}, () => readPage(path, query), permission),
+      (query) => call(name, {}, () => readPage(path, query), permission, undefined, label),
       (what) =>
         new KubeApiError(
           name,
@@ -296,7 +299,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
         options.onRetry?.(
           error,
           restart,
-          `restarting ${name} from its first page (${restart} of ${LIST_RESTARTS}): ${error.message}`,
+          `restarting ${label} from its first page (${restart} of ${LIST_RESTARTS}): ${error.message}`,
         ),
     );
   }
@@ -312,10 +315,9 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     let missing: unknown;
     for (const version of versions) {
       try {
-        return await listAll('listPolicies', `/apis/${group}/${version}/${plural}`, permission, {
-          apiVersion: `${group}/${version}`,
-          kind,
-        });
+        const path = `/apis/${group}/${version}/${plural}`;
+        const typed = { apiVersion: `${group}/${version}`, kind };
+        return await listAll('listPolicies', path, permission, typed, undefined, `listPolicies(${kind})`);
       } catch (error) {
         if (!(error instanceof KubeApiError) || error.code !== 404) throw error;
         missing = error;

@@ -16,6 +16,7 @@ import { kindApiVersions, kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } f
 import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { proberRbac } from './fake/lab.ts';
+import { tooManyRequests } from './fake/plain-answers.ts';
 
 const noRetry = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
 
@@ -97,4 +98,16 @@ t.test('every kind is served by the fake at each of its versions and listed unde
     [],
     'prober-from-policies grants every list',
   );
+});
+
+t.test('a retried policy list names its kind in the progress line, as the per-kind calls did', async (t) => {
+  const fake = await FakeApiServer.start(t);
+  fake.installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies');
+  const heard: string[] = [];
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+    onRetry: (_error, _attempt, message) => heard.push(message),
+  });
+  fake.answerNext('list', 'ciliumnetworkpolicies', () => tooManyRequests(0), 1);
+  t.same(await api.listPolicies('CiliumNetworkPolicy'), []);
+  t.match(heard, [/^retrying listPolicies\(CiliumNetworkPolicy\) after attempt 1, .*429/]);
 });
