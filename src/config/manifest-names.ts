@@ -102,7 +102,8 @@ export function checkManifestNames(objects: readonly ManifestObject[]): void {
     const kind = obj(object.value)?.kind;
     if (typeof kind !== 'string') continue;
     check(object, ['metadata', 'namespace'], 'dns1123-label', 'namespace name');
-    const rule = NAME_RULES[kind];
+    // Own keys only: `constructor` or `toString` is no kind prober reads, not an Object member.
+    const rule = Object.hasOwn(NAME_RULES, kind) ? NAME_RULES[kind] : undefined;
     if (rule) check(object, ['metadata', 'name'], rule, `${kind} name`);
     const template = templatePath(kind);
     if (template) checkPodSpec(object, [...template, 'spec']);
