@@ -15,6 +15,7 @@ import {
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
+import { kindDescriptor, type PolicyKind } from '../policy/kinds.ts';
 import { toKubeApiError, type CallSubject, KubeApiError, UnusableAnswer } from './api-error.ts';
 import type { Connection } from './connection.ts';
 import { CredentialError, ExecPluginError } from './exec-credential.ts';
@@ -22,12 +23,11 @@ import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from '.
 import { modelledPod } from './modelled-fields.ts';
 import {
   KUBE_API_PERMISSIONS,
-  POLICY_RESOURCES,
   type KubeApi,
   type KubeCall,
   type Permission,
-  type PolicyResource,
   permissionLabel,
+  policyPermission,
   type RawObject,
 } from './kube-api.ts';
 import { DEFAULT_RETRY, OUTAGE, retryTransient, type RetryPolicy } from './retry.ts';
@@ -91,13 +91,14 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   /** Whether the API server has answered anything yet (an HTTP error counts: it is there). */
   let reached = false;
 
-  /** One call: errors mapped to KubeApiError, transient ones retried. */
+  /** One call: errors mapped to KubeApiError, transient ones retried; `label` names it in progress lines. */
   function call<T>(
     name: KubeCall,
     subject: CallSubject,
     run: () => Promise<T>,
     permission?: Permission,
     expected = 'the Kubernetes object asked for',
+    label: string = name,
   ): Promise<T> {
     const once = async (): Promise<T> => {
       const seen: { status?: number } = {};
@@ -132,7 +133,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
         options.onRetry?.(
           error,
           attempt,
-          `retrying ${name} after attempt ${attempt}${error.retryAfterSeconds !== undefined ? `, in ${delayMs / 1000} s as the server's Retry-After asks` : ''}: ${error.message}`,
+          `retrying ${label} after attempt ${attempt}${error.retryAfterSeconds !== undefined ? `, in ${delayMs / 1000} s as the server's Retry-After asks` : ''}: ${error.message}`,
         ),
       options.signal,
     );
@@ -211,16 +212,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     listNamespaces: () => listAll('listNamespaces', '/api/v1/namespaces') as Promise<V1Namespace[]>,
     listAllPods: () => listAll('listAllPods', '/api/v1/pods', undefined, undefined, modelledPod) as Promise<V1Pod[]>,
     listAllServices: () => listAll('listAllServices', '/api/v1/services') as Promise<V1Service[]>,
-    listNetworkPolicies: () => listPolicies('listNetworkPolicies', 'networkpolicies'),
-    listAdminNetworkPolicies: () => listPolicies('listAdminNetworkPolicies', 'adminnetworkpolicies'),
-    listBaselineAdminNetworkPolicies: () =>
-      listPolicies('listBaselineAdminNetworkPolicies', 'baselineadminnetworkpolicies'),
-    listClusterNetworkPolicies: () => listPolicies('listClusterNetworkPolicies', 'clusternetworkpolicies'),
-    listCiliumNetworkPolicies: () => listPolicies('listCiliumNetworkPolicies', 'ciliumnetworkpolicies'),
-    listCiliumClusterwideNetworkPolicies: () =>
-      listPolicies('listCiliumClusterwideNetworkPolicies', 'ciliumclusterwidenetworkpolicies'),
-    listAuthorizationPolicies: () => listPolicies('listAuthorizationPolicies', 'authorizationpolicies'),
-    listPeerAuthentications: () => listPolicies('listPeerAuthentications', 'peerauthentications'),
+    listPolicies,
     async listApiGroups() {
       const list = await call(
         'listApiGroups',
@@ -279,7 +271,8 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
    * Every object of a cluster-wide list, a page at a time, each page parsed once and each object kept
    * as `keep` trims it, by default without its managedFields (with `typed`, its apiVersion and kind set:
    * list items carry none). Every
-   * page is retried on its own; an expired continue token (410) starts the list over.
+   * page is retried on its own; an expired continue token (410) starts the list over. `label` names
+   * the list in progress lines (`listPolicies(CiliumNetworkPolicy)`).
    */
   function listAll(
     name: KubeCall,
@@ -287,9 +280,10 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     permission?: Permission,
     typed?: { apiVersion: string; kind: string },
     keep: (item: RawObject) => RawObject = withoutManagedFields,
+    label: string = name,
   ): Promise<RawObject[]> {
     return readAllPages(
-      (query) => call(name, {}, () => readPage(path, query), permission),
+      (query) => call(name, {}, () => readPage(path, query), permission, undefined, label),
       (what) =>
         new KubeApiError(
           name,
@@ -305,7 +299,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
         options.onRetry?.(
           error,
           restart,
-          `restarting ${name} from its first page (${restart} of ${LIST_RESTARTS}): ${error.message}`,
+          `restarting ${label} from its first page (${restart} of ${LIST_RESTARTS}): ${error.message}`,
         ),
     );
   }
@@ -315,15 +309,15 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
    * typed client-node models rename fields (ipBlock's `except`), and the engine wants the manifest
    * as written. Versions are tried in order, because a cluster may serve only an older one.
    */
-  async function listPolicies(name: KubeCall, resource: PolicyResource): Promise<RawObject[]> {
-    const { group, versions, kind } = POLICY_RESOURCES[resource];
+  async function listPolicies(kind: PolicyKind): Promise<RawObject[]> {
+    const { group, versions, plural } = kindDescriptor(kind);
+    const permission = policyPermission(kind);
     let missing: unknown;
     for (const version of versions) {
       try {
-        return await listAll(name, `/apis/${group}/${version}/${resource}`, undefined, {
-          apiVersion: `${group}/${version}`,
-          kind,
-        });
+        const path = `/apis/${group}/${version}/${plural}`;
+        const typed = { apiVersion: `${group}/${version}`, kind };
+        return await listAll('listPolicies', path, permission, typed, undefined, `listPolicies(${kind})`);
       } catch (error) {
         if (!(error instanceof KubeApiError) || error.code !== 404) throw error;
         missing = error;

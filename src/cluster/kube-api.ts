@@ -11,33 +11,11 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 
+import { kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../policy/kinds.ts';
 import type { Permission } from './rbac-hints.ts';
 
 /** An object exactly as the API serves it (JSON), for kinds handed to the policy engine unchanged. */
 export type RawObject = Record<string, unknown>;
-
-/** Policy kinds read from a live cluster for the policy model, and where the API serves them. */
-export const POLICY_RESOURCES = {
-  networkpolicies: { group: 'networking.k8s.io', versions: ['v1'], kind: 'NetworkPolicy' },
-  adminnetworkpolicies: { group: 'policy.networking.k8s.io', versions: ['v1alpha1'], kind: 'AdminNetworkPolicy' },
-  baselineadminnetworkpolicies: {
-    group: 'policy.networking.k8s.io',
-    versions: ['v1alpha1'],
-    kind: 'BaselineAdminNetworkPolicy',
-  },
-  clusternetworkpolicies: {
-    group: 'policy.networking.k8s.io',
-    versions: ['v1alpha2'],
-    kind: 'ClusterNetworkPolicy',
-  },
-  ciliumnetworkpolicies: { group: 'cilium.io', versions: ['v2'], kind: 'CiliumNetworkPolicy' },
-  ciliumclusterwidenetworkpolicies: { group: 'cilium.io', versions: ['v2'], kind: 'CiliumClusterwideNetworkPolicy' },
-  authorizationpolicies: { group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'AuthorizationPolicy' },
-  peerauthentications: { group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'PeerAuthentication' },
-} as const;
-
-/** A policy resource prober can list. */
-export type PolicyResource = keyof typeof POLICY_RESOURCES;
 
 /**
  * Every Kubernetes API call prober makes. Nothing else in `src/cluster/` talks to client-node, so
@@ -72,17 +50,11 @@ export interface KubeApi {
   /** Every Service in the cluster: how target names map to workloads in the policy model. */
   listAllServices(): Promise<V1Service[]>;
   /**
-   * Every object of one policy kind in the cluster (all namespaces), as raw JSON with apiVersion
-   * and kind set. Tries the kind's versions in order; a kind the cluster does not serve throws 404.
+   * Every object of one policy kind in the cluster (all namespaces), as raw JSON with apiVersion and
+   * kind set, at `/apis/GROUP/VERSION/PLURAL` of the kind's descriptor (`src/policy/kinds.ts`). Tries
+   * the kind's versions in order; a kind the cluster does not serve throws 404.
    */
-  listNetworkPolicies(): Promise<RawObject[]>;
-  listAdminNetworkPolicies(): Promise<RawObject[]>;
-  listBaselineAdminNetworkPolicies(): Promise<RawObject[]>;
-  listClusterNetworkPolicies(): Promise<RawObject[]>;
-  listCiliumNetworkPolicies(): Promise<RawObject[]>;
-  listCiliumClusterwideNetworkPolicies(): Promise<RawObject[]>;
-  listAuthorizationPolicies(): Promise<RawObject[]>;
-  listPeerAuthentications(): Promise<RawObject[]>;
+  listPolicies(kind: PolicyKind): Promise<RawObject[]>;
   /** The API groups the cluster serves and their versions (discovery, open to every authenticated user). */
   listApiGroups(): Promise<ServedGroup[]>;
   /** The resources one group version serves, with their kinds (discovery). */
@@ -242,14 +214,15 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     grants: ['from-policies'],
     purpose: 'Service selectors and ports for the policy model (expect: fromPolicies)',
   },
-  listNetworkPolicies: policyPermission('networkpolicies'),
-  listAdminNetworkPolicies: policyPermission('adminnetworkpolicies'),
-  listBaselineAdminNetworkPolicies: policyPermission('baselineadminnetworkpolicies'),
-  listClusterNetworkPolicies: policyPermission('clusternetworkpolicies'),
-  listCiliumNetworkPolicies: policyPermission('ciliumnetworkpolicies'),
-  listCiliumClusterwideNetworkPolicies: policyPermission('ciliumclusterwidenetworkpolicies'),
-  listAuthorizationPolicies: policyPermission('authorizationpolicies'),
-  listPeerAuthentications: policyPermission('peerauthentications'),
+  // One call for every evaluated kind: each kind needs its own rule, policyPermission(kind) below.
+  listPolicies: {
+    verb: 'list',
+    group: 'policy groups',
+    resource: 'evaluated policy kinds',
+    scope: 'cluster',
+    grants: ['from-policies'],
+    purpose: 'live policies of each evaluated kind for the policy model (expect: fromPolicies)',
+  },
   listApiGroups: discoveryPermission('the API groups served: which policy kinds the cluster has'),
   listApiResources: discoveryPermission('the kinds of a policy API group the cluster serves'),
   listClusterObjects: {
@@ -267,17 +240,24 @@ function discoveryPermission(purpose: string): Permission {
   return { verb: 'get', group: '', resource: 'apis', scope: 'cluster', grants: ['discovery'], purpose };
 }
 
-function policyPermission(resource: PolicyResource): Permission {
-  const { group, kind } = POLICY_RESOURCES[resource];
+/** What `listPolicies(kind)` needs: `list` of the kind's resource cluster-wide, in prober-from-policies. */
+export function policyPermission(kind: PolicyKind): Permission {
+  const { group, plural } = kindDescriptor(kind);
   return {
-    verb: 'list',
+    ...KUBE_API_PERMISSIONS.listPolicies,
     group,
-    resource,
-    scope: 'cluster',
-    grants: ['from-policies'],
+    resource: plural,
     purpose: `live ${kind}s for the policy model (expect: fromPolicies)`,
   };
 }
+
+/**
+ * Every permission prober's calls need, `listPolicies` once per evaluated kind: `k8s/prober/` grants
+ * exactly these (test/k8s/rbac.test.ts) and src/cluster/README.md's RBAC table states them.
+ */
+export const PERMISSION_TABLE: readonly Permission[] = Object.entries(KUBE_API_PERMISSIONS).flatMap(
+  ([call, permission]) => (call === 'listPolicies' ? POLICY_KIND_NAMES.map(policyPermission) : [permission]),
+);
 
 // What a permission is, how messages name it and where to grant it: rbac-hints.ts.
 export { grantHint, permissionLabel, type Grant, type Permission } from './rbac-hints.ts';

@@ -7,7 +7,8 @@ import type { ReachabilityTest } from '../model/test-spec.ts';
 import { leftOutWarnings } from '../policy/groups.ts';
 import { buildModel, type KindFilter, type PolicyInput } from '../policy/index.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
-import { POLICY_RESOURCES, type KubeApi, type PolicyResource, type RawObject } from './kube-api.ts';
+import { kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../policy/kinds.ts';
+import type { KubeApi, RawObject } from './kube-api.ts';
 import { clusterInputFromLive, type LiveObjects } from './live-model.ts';
 
 /** Policy model verdicts by source then target, as `assembleMatrix` takes them. */
@@ -19,7 +20,7 @@ export type PolicyModel = ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>
  * routes, so a 403 says nothing about whether the kind exists), is an error.
  */
 async function servedPolicyResources(api: KubeApi): Promise<Set<string>> {
-  const groups = new Set(Object.values(POLICY_RESOURCES).map((r) => r.group as string));
+  const groups = new Set<string>(POLICY_KIND_NAMES.map((kind) => kindDescriptor(kind).group));
   const served = new Set<string>();
   for (const { group, versions } of await api.listApiGroups()) {
     if (!groups.has(group)) continue;
@@ -35,19 +36,13 @@ async function servedPolicyResources(api: KubeApi): Promise<Set<string>> {
  */
 export async function listLiveObjects(api: KubeApi, withPolicies: boolean): Promise<LiveObjects> {
   const served = withPolicies ? await servedPolicyResources(api) : new Set<string>();
-  const ifServed = (resource: PolicyResource, list: () => Promise<RawObject[]>): Promise<RawObject[]> =>
-    served.has(`${POLICY_RESOURCES[resource].group}/${resource}`) ? list() : Promise.resolve([]);
+  // A built-in kind (NetworkPolicy) is always listed: every cluster serves it, so a 404 is an error.
+  const listed = (kind: PolicyKind): boolean => {
+    const { builtIn, group, plural } = kindDescriptor(kind);
+    return builtIn || served.has(`${group}/${plural}`);
+  };
   const policyLists = withPolicies
-    ? [
-        api.listNetworkPolicies(),
-        ifServed('adminnetworkpolicies', () => api.listAdminNetworkPolicies()),
-        ifServed('baselineadminnetworkpolicies', () => api.listBaselineAdminNetworkPolicies()),
-        ifServed('clusternetworkpolicies', () => api.listClusterNetworkPolicies()),
-        ifServed('ciliumnetworkpolicies', () => api.listCiliumNetworkPolicies()),
-        ifServed('ciliumclusterwidenetworkpolicies', () => api.listCiliumClusterwideNetworkPolicies()),
-        ifServed('authorizationpolicies', () => api.listAuthorizationPolicies()),
-        ifServed('peerauthentications', () => api.listPeerAuthentications()),
-      ]
+    ? POLICY_KIND_NAMES.map((kind) => (listed(kind) ? api.listPolicies(kind) : Promise.resolve([])))
     : [];
   const [namespaces, pods, services, ...policies] = await Promise.all([
     api.listNamespaces(),

@@ -5,7 +5,7 @@
 // cluster serves is not "no objects", and a 403 says nothing about whether the kind exists (the API
 // server authorizes before it routes), so it names the RBAC that is missing.
 
-import { classifyObject, kindMatches, type KindFilter, POLICY_KINDS } from '../policy/index.ts';
+import { classifyObject, isPolicyKind, kindApiVersions, kindMatches, type KindFilter } from '../policy/index.ts';
 import { POLICY_GROUPS, qualifiedKind } from '../policy/groups.ts';
 import { KubeApiError } from './api-error.ts';
 import { type KubeApi, type KubeCall, type RawObject, RUN_ID_LABEL } from './kube-api.ts';
@@ -62,7 +62,7 @@ async function servedPolicyKinds(api: KubeApi): Promise<ServedKind[]> {
         if (role === 'other') continue;
         const key = `${r.kind}.${group}`;
         const readable = (v: string): boolean =>
-          POLICY_KINDS[r.kind]?.apiVersions.some((a) => a === `${group}/${v}`) ?? false;
+          isPolicyKind(r.kind) && kindApiVersions(r.kind).includes(`${group}/${v}`);
         const before = found.get(key);
         // Versions come preferred first: a later one replaces it only when the engine reads it and the first not.
         if (!before || (!readable(before.version) && readable(version)))

@@ -2,6 +2,7 @@
 // turns them into host paths and namespace names, so a name the API would refuse never gets that far.
 
 import { hostProblem, nameProblem, quoteName, type NameRule } from '../model/k8s-names.ts';
+import { kindDescriptor, POLICY_KIND_NAMES } from '../policy/kinds.ts';
 import { configErrorAt, type ConfigError } from './config-error.ts';
 import type { ManifestObject } from './manifest-files.ts';
 import { at, obj, templatePath, type Path } from './manifest-workloads.ts';
@@ -22,15 +23,8 @@ const NAME_RULES: Readonly<Record<string, NameRule>> = {
   ReplicationController: 'dns1123-subdomain',
   Job: 'dns1123-subdomain',
   CronJob: 'dns1123-subdomain',
-  // Policies: their names appear in every explanation and report.
-  NetworkPolicy: 'dns1123-subdomain',
-  AdminNetworkPolicy: 'dns1123-subdomain',
-  BaselineAdminNetworkPolicy: 'dns1123-subdomain',
-  ClusterNetworkPolicy: 'dns1123-subdomain',
-  CiliumNetworkPolicy: 'dns1123-subdomain',
-  CiliumClusterwideNetworkPolicy: 'dns1123-subdomain',
-  AuthorizationPolicy: 'dns1123-subdomain',
-  PeerAuthentication: 'dns1123-subdomain',
+  // Policies (their names appear in every explanation and report): the rule of each kind's descriptor.
+  ...Object.fromEntries(POLICY_KIND_NAMES.map((kind) => [kind, kindDescriptor(kind).nameRule])),
 };
 
 /** `spec.containers[0].name`; keys that are not identifiers are quoted (`data["a b"]`). */
@@ -108,7 +102,8 @@ export function checkManifestNames(objects: readonly ManifestObject[]): void {
     const kind = obj(object.value)?.kind;
     if (typeof kind !== 'string') continue;
     check(object, ['metadata', 'namespace'], 'dns1123-label', 'namespace name');
-    const rule = NAME_RULES[kind];
+    // Own keys only: `constructor` or `toString` is no kind prober reads, not an Object member.
+    const rule = Object.hasOwn(NAME_RULES, kind) ? NAME_RULES[kind] : undefined;
     if (rule) check(object, ['metadata', 'name'], rule, `${kind} name`);
     const template = templatePath(kind);
     if (template) checkPodSpec(object, [...template, 'spec']);

@@ -1,5 +1,5 @@
 // API groups known to hold network or mesh policy, so objects the engine does not evaluate are refused.
-import { POLICY_KINDS } from './parse.ts';
+import { isPolicyKind, KIND_GROUPS, kindApiVersions, kindDescriptor, POLICY_KIND_NAMES } from './kinds.ts';
 
 /** An API group whose objects (all of them, or some kinds) change who may reach whom. */
 export interface PolicyGroup {
@@ -13,13 +13,23 @@ export interface PolicyGroup {
 }
 
 /**
+ * The groups of the kinds the engine evaluates, from their descriptors (kinds.ts): only the evaluated
+ * kinds and the group's `morePolicyKinds` are policy where the group also holds other things.
+ */
+const EVALUATED_GROUPS: readonly PolicyGroup[] = Object.entries(KIND_GROUPS).map(([group, entry]) => {
+  const more: readonly string[] | undefined = 'morePolicyKinds' in entry ? entry.morePolicyKinds : undefined;
+  const evaluated = POLICY_KIND_NAMES.filter((kind) => kindDescriptor(kind).group === group);
+  return { group, vendor: entry.vendor, ...(more ? { onlyKinds: [...evaluated, ...more] } : {}) };
+});
+
+/**
  * Data, not code: a group listed here makes an unknown kind of it an error rather than a silent
  * "allowed". Groups mixing policy and other kinds list one side explicitly; when in doubt a kind
  * counts as policy, because a CI gate must fail closed (`--ignore-kind` leaves it out knowingly).
+ * The groups of evaluated kinds come first, from their descriptors.
  */
 export const POLICY_GROUPS: readonly PolicyGroup[] = [
-  { group: 'networking.k8s.io', vendor: 'Kubernetes', onlyKinds: ['NetworkPolicy'] },
-  { group: 'policy.networking.k8s.io', vendor: 'Kubernetes network-policy-api' },
+  ...EVALUATED_GROUPS,
   {
     group: 'crd.projectcalico.org',
     vendor: 'Calico',
@@ -72,12 +82,6 @@ export const POLICY_GROUPS: readonly PolicyGroup[] = [
       'TrafficControl',
     ],
   },
-  {
-    group: 'cilium.io',
-    vendor: 'Cilium',
-    onlyKinds: ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup'],
-  },
-  { group: 'security.istio.io', vendor: 'Istio' },
   { group: 'policy.linkerd.io', vendor: 'Linkerd' },
   { group: 'k8s.ovn.org', vendor: 'OVN-Kubernetes', onlyKinds: ['EgressFirewall'] },
   { group: 'network.openshift.io', vendor: 'OpenShift', onlyKinds: ['EgressNetworkPolicy'] },
@@ -103,8 +107,8 @@ export function apiGroup(apiVersion: string): string {
  */
 export function classifyObject(apiVersion: string, kind: string): ObjectRole {
   const group = apiGroup(apiVersion);
-  const known = Object.hasOwn(POLICY_KINDS, kind) ? POLICY_KINDS[kind]! : undefined;
-  if (known?.apiVersions.some((v) => apiGroup(v) === group)) return { role: 'evaluated' };
+  const known = isPolicyKind(kind);
+  if (known && kindApiVersions(kind).some((v) => apiGroup(v) === group)) return { role: 'evaluated' };
   const entry = POLICY_GROUPS.find((g) => g.group === group);
   if (!entry) return known ? { role: 'evaluated' } : { role: 'other' };
   const policy = entry.onlyKinds ? entry.onlyKinds.includes(kind) : !(entry.exceptKinds ?? []).includes(kind);

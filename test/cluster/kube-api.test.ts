@@ -9,7 +9,8 @@ import { KubeApiError } from '../../src/cluster/api-error.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect, ConnectionError } from '../../src/cluster/connection.ts';
 import { ownImage } from '../../src/cluster/own-image.ts';
-import { KUBE_API_PERMISSIONS, type KubeApi, type KubeCall } from '../../src/cluster/kube-api.ts';
+import { KUBE_API_PERMISSIONS, type KubeApi, type KubeCall, policyPermission } from '../../src/cluster/kube-api.ts';
+import { POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
 import { listLiveObjects } from '../../src/cluster/live-policies.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -65,30 +66,37 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     listNamespaces: () => api.listNamespaces(),
     listAllPods: () => api.listAllPods(),
     listAllServices: () => api.listAllServices(),
-    listNetworkPolicies: () => api.listNetworkPolicies(),
-    listAdminNetworkPolicies: () => api.listAdminNetworkPolicies(),
-    listBaselineAdminNetworkPolicies: () => api.listBaselineAdminNetworkPolicies(),
-    listClusterNetworkPolicies: () => api.listClusterNetworkPolicies(),
-    listCiliumNetworkPolicies: () => api.listCiliumNetworkPolicies(),
-    listCiliumClusterwideNetworkPolicies: () => api.listCiliumClusterwideNetworkPolicies(),
-    listAuthorizationPolicies: () => api.listAuthorizationPolicies(),
-    listPeerAuthentications: () => api.listPeerAuthentications(),
+    listPolicies: () => api.listPolicies('CiliumNetworkPolicy'),
     listApiGroups: () => api.listApiGroups(),
     listApiResources: () => api.listApiResources('cilium.io', 'v2'),
     listClusterObjects: () => api.listClusterObjects('cilium.io', 'v2', 'ciliumnetworkpolicies', 'CiliumNetworkPolicy'),
   };
-  // The one generic call lists whatever policy resource discovery names; the test names one.
+  // The generic calls list whatever policy resource they are given; the test names one.
   const generic = { group: 'cilium.io', resource: 'ciliumnetworkpolicies' };
   t.same(Object.keys(calls).sort(), Object.keys(KUBE_API_PERMISSIONS).sort(), 'the table lists every call');
-  for (const [name, call] of Object.entries(calls) as [KubeCall, () => Promise<unknown>][]) {
+  const requested = async (call: () => Promise<unknown>): Promise<unknown[][]> => {
     const before = fake.requests.length;
     await call();
-    const seen = fake.requests.slice(before);
-    const permission = { ...KUBE_API_PERMISSIONS[name], ...(name === 'listClusterObjects' ? generic : {}) };
+    return fake.requests
+      .slice(before)
+      .map((r) => [r.verb, r.group, r.resource, r.namespace === undefined ? 'cluster' : 'namespace', r.code < 300]);
+  };
+  for (const [name, call] of Object.entries(calls) as [KubeCall, () => Promise<unknown>][]) {
+    const isGeneric = name === 'listClusterObjects' || name === 'listPolicies';
+    const permission = { ...KUBE_API_PERMISSIONS[name], ...(isGeneric ? generic : {}) };
     t.same(
-      seen.map((r) => [r.verb, r.group, r.resource, r.namespace === undefined ? 'cluster' : 'namespace', r.code < 300]),
+      await requested(call),
       [[permission.verb, permission.group, permission.resource, permission.scope, true]],
       `${name}: ${permission.verb} ${permission.resource}`,
+    );
+  }
+  // listPolicies of each evaluated kind asks exactly for the permission the RBAC table grants for it.
+  for (const kind of POLICY_KIND_NAMES) {
+    const permission = policyPermission(kind);
+    t.same(
+      await requested(() => api.listPolicies(kind)),
+      [[permission.verb, permission.group, permission.resource, permission.scope, true]],
+      `listPolicies(${kind}): ${permission.verb} ${permission.resource}`,
     );
   }
   t.same((await api.listPods('web', 'app=other')).length, 0, 'the selector is applied');

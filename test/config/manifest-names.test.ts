@@ -215,3 +215,17 @@ for (const [kind, apiVersion, spec] of POLICY_KINDS) {
     });
   });
 }
+
+// A kind is looked up in a table of rules: a kind that names an Object.prototype member is no kind
+// prober reads, and is left to its readers like any other (it once crashed with a TypeError).
+t.test('a kind named like an object member (constructor, toString) has no name rule', async (t) => {
+  const dir = tempDir(t, 'names');
+  const file = join(dir, 'odd.yaml');
+  writeFileSync(
+    file,
+    'apiVersion: v1\nkind: constructor\nmetadata: {name: x}\n---\napiVersion: v1\nkind: toString\nmetadata: {name: Bad_Name}\n',
+  );
+  const { objects } = await readManifestObjects([file]);
+  t.doesNotThrow(() => checkManifestNames(objects));
+  t.same((await loadManifests([file])).cluster.policies, []);
+});

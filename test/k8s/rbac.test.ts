@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { renderAll } from './lab.ts';
 import { ofKind, REPO, type SourcedObject } from './manifests.ts';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
-import { KUBE_API_PERMISSIONS, POLICY_RESOURCES, type Grant } from '../../src/cluster/kube-api.ts';
+import { KUBE_API_PERMISSIONS, PERMISSION_TABLE, type Grant } from '../../src/cluster/kube-api.ts';
+import { kindDescriptor, POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
 import { POLICY_GROUPS } from '../../src/policy/groups.ts';
 
 interface Rule {
@@ -28,9 +29,9 @@ const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection', 
 
 /** The permission table as `verb group/resource` strings, for one place it is granted. */
 function wanted(grant: Grant): string[] {
-  const keys = Object.values(KUBE_API_PERMISSIONS)
-    .filter((p) => p.grants.includes(grant))
-    .map((p) => `${p.verb} ${p.group}/${p.resource}`);
+  const keys = PERMISSION_TABLE.filter((p) => p.grants.includes(grant)).map(
+    (p) => `${p.verb} ${p.group}/${p.resource}`,
+  );
   return [...new Set(keys)].sort();
 }
 
@@ -167,7 +168,7 @@ t.test('no permission of the table is left ungranted, and no other role exists',
     'discovery',
   ];
   t.same(
-    Object.values(KUBE_API_PERMISSIONS).filter((p) => !p.grants.every((g) => grants.includes(g))),
+    PERMISSION_TABLE.filter((p) => !p.grants.every((g) => grants.includes(g))),
     [],
   );
   const roleNames = [...ofKind(all, 'ClusterRole'), ...ofKind(all, 'Role')]
@@ -199,8 +200,8 @@ t.test('simulate --cluster: a read-only ClusterRole covering the topology and ev
     rules.some((r) => r.apiGroups?.includes('') && r.resources?.includes('*')),
     'no wildcard in the core group',
   );
-  for (const [resource, { group }] of Object.entries(POLICY_RESOURCES))
-    t.ok(allows(group, resource), `list ${resource}.${group}: a kind prober evaluates`);
+  for (const { group, plural } of POLICY_KIND_NAMES.map(kindDescriptor))
+    t.ok(allows(group, plural), `list ${plural}.${group}: a kind prober evaluates`);
   // A group listed in groups.ts holds policy; the role must let simulate find its objects to refuse them.
   for (const g of POLICY_GROUPS) {
     // The resource name CRDs give a kind: lower case, plural (Policy → policies, ServiceIntentions stays).

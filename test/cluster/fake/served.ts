@@ -5,6 +5,7 @@
 // handler for a resource it does not know). Older servers sent a plain `404 page not found` for the
 // first; tests that mimic one answer it with plain-answers.ts's pageNotFound.
 
+import { kindDescriptor, POLICY_KIND_NAMES } from '../../../src/policy/kinds.ts';
 import { discovery } from './discovery.ts';
 import type { Target } from './request.ts';
 import * as status from './status.ts';
@@ -18,20 +19,16 @@ const BUILT_IN = [
   '/v1/nodes',
   'discovery.k8s.io/v1/endpointslices',
   'policy/v1/poddisruptionbudgets',
-  'networking.k8s.io/v1/networkpolicies',
+  // Policy kinds every cluster serves (NetworkPolicy), at each version the descriptor names.
+  ...POLICY_KIND_NAMES.map(kindDescriptor)
+    .filter((d) => d.builtIn)
+    .flatMap((d) => d.versions.map((version) => `${d.group}/${version}/${d.plural}`)),
 ];
 
-/** Kind of each policy resource, for stored objects. */
-const POLICY_KINDS: Readonly<Record<string, string>> = {
-  networkpolicies: 'NetworkPolicy',
-  adminnetworkpolicies: 'AdminNetworkPolicy',
-  baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
-  clusternetworkpolicies: 'ClusterNetworkPolicy',
-  ciliumnetworkpolicies: 'CiliumNetworkPolicy',
-  ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
-  authorizationpolicies: 'AuthorizationPolicy',
-  peerauthentications: 'PeerAuthentication',
-};
+/** Kind of each evaluated policy resource (`group/resource`), from the kinds' descriptors, for stored objects. */
+const POLICY_KINDS: ReadonlyMap<string, string> = new Map(
+  POLICY_KIND_NAMES.map((kind) => [`${kindDescriptor(kind).group}/${kindDescriptor(kind).plural}`, kind]),
+);
 
 /** The resources the fake serves. */
 export class ServedResources {
@@ -47,7 +44,7 @@ export class ServedResources {
 
   /** The kind of the objects of a policy resource, if it is one. */
   kindOf(group: string, resource: string): string | undefined {
-    return this.#crdKinds.get(`${group}/${resource}`) ?? POLICY_KINDS[resource];
+    return this.#crdKinds.get(`${group}/${resource}`) ?? POLICY_KINDS.get(`${group}/${resource}`);
   }
 
   /** Throws what the API server answers for a request it does not route to a resource it serves. */
