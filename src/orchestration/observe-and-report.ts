@@ -1,6 +1,7 @@
 // The shared tail of every probing command: observe through a backend, judge the matrix, print, exit code.
 
 import type { Backend } from '../model/backend.ts';
+import type { Io } from '../model/io.ts';
 import { matrixRows, provenAlive, type ModelVerdict, type Observations } from '../model/matrix.ts';
 import type { ProbeResult } from '../model/outcome.ts';
 import { exitCodeFor, streamReport, type Counts, type ExitCode } from '../model/report.ts';
@@ -24,7 +25,7 @@ export interface ReportExtras {
 }
 
 /**
- * Observes the test's matrix, writes the report on stdout and returns the exit code. A format that
+ * Observes the test's matrix, writes the report on `io`'s stdout and returns the exit code. A format that
  * cannot hold a matrix of the test's size is refused before anything is observed; the report is
  * written cell by cell, so its size is bounded by nothing but the reader.
  */
@@ -32,6 +33,7 @@ export async function observeAndReport(
   test: ReachabilityTest,
   backend: Backend,
   flags: RunFlags,
+  io: Io,
   extras: ReportExtras = {},
 ): Promise<ExitCode> {
   const unfit = formatProblem(
@@ -41,10 +43,10 @@ export async function observeAndReport(
     renderFlags(flags),
   );
   if (unfit) throw new UsageError(unfit);
-  const startedAt = new Date();
+  const startedAt = new Date(io.now());
   const started = performance.now();
-  const progress = progressReporter();
-  const { run, interrupted } = await withInterrupts(async (signal, interruptedBy) => {
+  const progress = progressReporter(io.stderr, io.now);
+  const { run, interrupted } = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
     const result = await backend.observe(test, { signal, progress: progress.update });
     return { run: result, interrupted: interruptedBy() };
   }).finally(progress.done);
@@ -65,12 +67,17 @@ export async function observeAndReport(
     alive,
     exitCode: (counts) => (interrupted ? 2 : (extras.exitCode?.(counts) ?? exitCodeFor(counts))),
   });
-  const { exitCode } = await writeReport(report, flags.output, {
-    color: flags.color,
-    listAll: extras.listAll ?? false,
-    ...renderFlags(flags),
-  });
-  if (interrupted) process.stderr.write(`prober: interrupted by ${interrupted}; the report is incomplete\n`);
+  const { exitCode } = await writeReport(
+    report,
+    flags.output,
+    {
+      color: flags.color,
+      listAll: extras.listAll ?? false,
+      ...renderFlags(flags),
+    },
+    io.stdout,
+  );
+  if (interrupted) io.stderr.write(`prober: interrupted by ${interrupted}; the report is incomplete\n`);
   return exitCode;
 }
 
