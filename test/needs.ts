@@ -50,6 +50,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
     'prober lab enforcing ClusterNetworkPolicy: network namespaces, nftables (root)',
   'test/lab/demo-profile.test.ts': 'prober lab demo from a second profile: network namespaces, nftables (root)',
   'test/lab/dualstack.test.ts': 'prober lab over IPv4 and IPv6: network namespaces, nftables, redis-server (root)',
+  'test/lab/lab-dir.test.ts': 'prober lab down, which checks for root before it touches anything',
   'test/lab/interrupt.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/lifecycle.test.ts': 'prober lab: network namespaces, nftables, the lab programs (root)',
   'test/lab/no-profile.test.ts':
