@@ -1,7 +1,7 @@
 // The binary's entry point and the one place that sets the process exit code.
 
 import { closeSync, constants, openSync, statSync } from 'node:fs';
-import type { Io } from '../model/io.ts';
+import type { ProcessIo } from '../model/io.ts';
 import { wasInterrupted } from '../orchestration/interrupts.ts';
 import { exitLeavingLookups, lookupsRunning, reserveLookupThreads, standInExit } from '../probe/lookup.ts';
 import { exitCodeAfter, watchOutput } from './output.ts';
@@ -61,8 +61,9 @@ function releaseFifos(args: readonly string[]): void {
 }
 
 // The one place the process's streams, environment, directory and clock are read: every command gets
-// them from here (`io`), so nothing below cli/ touches process.stdout, process.stderr or process.env.
-const io: Io = {
+// them from here (`io`, with the logger runCli adds), so nothing below cli/ touches process.stdout,
+// process.stderr or process.env.
+const io: ProcessIo = {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,

@@ -1,9 +1,9 @@
 // The command tree: every subcommand registered on one commander program; the CLI's single decision point.
 
-import { Command, CommanderError, type Option, type OutputConfiguration } from '@commander-js/extra-typings';
+import { Command, CommanderError, Option, type OutputConfiguration } from '@commander-js/extra-typings';
 import { ClusterError } from '../cluster/api-error.ts';
 import { ConfigError } from '../config/config-error.ts';
-import type { Io, OutputStream } from '../model/io.ts';
+import type { Io, OutputStream, ProcessIo } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
 import { PROBER_VERSION } from '../orchestration/version.ts';
@@ -17,6 +17,7 @@ import { registerProbe } from './commands/probe.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
+import { createLogger, LOG_FORMATS, logFlags } from './log.ts';
 
 /** Registers a subcommand; it reports its exit code through `finish` and reaches the outside world through `io`. */
 export type Register = (program: Command, finish: (code: ExitCode) => void, io: Io) => void;
@@ -46,6 +47,16 @@ export function buildProgram(finish: (code: ExitCode) => void, io: Io): Command 
         'probes from the real workloads, builds a reachability matrix, compares it with the intended one.',
     )
     .version(versionLine(), '-V, --version', 'print the version and the embedded Node version')
+    // Taken out of the command line before commander parses it (logFlags); declared for --help.
+    .option(
+      '-v, --verbose [level]',
+      'log on stderr what prober does: -v its steps, -vv details, -vvv everything (or -v 0-3)',
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log lines as text, or as one JSON object per line')
+        .choices(LOG_FORMATS)
+        .default('text'),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput(commanderOutput(io))
@@ -111,21 +122,25 @@ function helpOfSubcommand(argv: readonly string[]): readonly string[] {
 }
 
 /**
- * Runs the CLI with `io` as its outside world and returns the exit code; never throws. Bad input
- * (ConfigError, UsageError, a commander usage error) prints one line on stderr and gives 2; anything
- * unexpected also gives 2.
+ * Runs the CLI with `processIo` as its outside world (and the logger `-v`/`--log-format` ask for) and
+ * returns the exit code; never throws. Bad input (ConfigError, UsageError, a commander usage error)
+ * prints one line on stderr and gives 2; anything unexpected also gives 2.
  */
-export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], processIo: ProcessIo): Promise<ExitCode> {
   let code: ExitCode = 0;
-  const program = buildProgram((result) => {
-    code = result;
-  }, io);
-  if (argv.length === 0) {
-    program.outputHelp();
-    return 2;
-  }
+  let io: Io = { ...processIo, log: createLogger(processIo.stderr, 0, 'text', processIo.now) };
   try {
-    await program.parseAsync([...helpOfSubcommand(argv)], { from: 'user' });
+    const flags = logFlags(argv);
+    io = { ...processIo, log: createLogger(processIo.stderr, flags.level, flags.format, processIo.now) };
+    const program = buildProgram((result) => {
+      code = result;
+    }, io);
+    io.log.log(3, 'start', { version: PROBER_VERSION, node: process.version, argv: flags.argv.join(' ') });
+    if (flags.argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync([...helpOfSubcommand(flags.argv)], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

@@ -83,18 +83,24 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
   });
   // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
   const api = clientNodeApi(connection, {
-    onRetry: (error, _attempt, message) => error.code !== undefined && warn(message),
+    onRetry: (error, _attempt, message) => {
+      io.log.log(2, message);
+      if (error.code !== undefined) warn(message);
+    },
     signal: interruption,
     // No API call retries for longer than an agent may take.
     ...(request.agentTimeoutMs !== undefined ? { callBudgetMs: request.agentTimeoutMs } : {}),
   });
   const namespace = request.namespace ?? connection.namespace;
+  io.log.log(1, 'cluster', { cluster: connection.description, namespace });
   const model =
     test.expectFromPolicies || test.fromPolicies
       ? await livePolicyModel(api, test, namespace, warn, request.ignoreKinds)
       : undefined;
+  const image = request.image ?? (await agentImage(api, connection, request.fallbackImage, io, warn));
+  io.log.log(1, 'agents', { image, agent: request.agent, parallel: request.parallel });
   const backend = new ClusterBackend(api, {
-    image: request.image ?? (await agentImage(api, connection, request.fallbackImage, io, warn)),
+    image,
     agent: request.agent,
     ...(request.agentResources ? { agentResources: request.agentResources } : {}),
     // prober's own image (published, or the pod's) holds a linux/amd64 binary; one given with --image may hold more.

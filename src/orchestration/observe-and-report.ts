@@ -45,11 +45,27 @@ export async function observeAndReport(
   if (unfit) throw new UsageError(unfit);
   const startedAt = new Date(io.now());
   const started = performance.now();
-  const progress = progressReporter(io.stderr, io.now);
+  const { log } = io;
+  log.log(1, 'observing', {
+    test: test.name,
+    backend: backend.kind,
+    sources: test.sources.length,
+    targets: test.targets.length,
+  });
+  // Log lines and a line rewritten in place do not mix: with -v, the progress messages are log lines (-vv).
+  const progress = log.level > 0 ? undefined : progressReporter(io.stderr, io.now);
+  const update = (message: string): void => {
+    log.log(2, message);
+    progress?.update(message);
+  };
   const { run, interrupted } = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
-    const result = await backend.observe(test, { signal, progress: progress.update });
+    const result = await backend.observe(test, { signal, progress: update });
     return { run: result, interrupted: interruptedBy() };
-  }).finally(progress.done);
+  }).finally(() => progress?.done());
+  log.log(1, 'observed', {
+    durationMs: Math.round(performance.now() - started),
+    ...(interrupted ? { interrupted } : {}),
+  });
   const observations = interrupted ? markInterrupted(test, run.observations, interrupted) : run.observations;
   const alive = provenAlive(observations);
   const model = extras.model;
@@ -67,7 +83,7 @@ export async function observeAndReport(
     alive,
     exitCode: (counts) => (interrupted ? 2 : (extras.exitCode?.(counts) ?? exitCodeFor(counts))),
   });
-  const { exitCode } = await writeReport(
+  const { exitCode, counts } = await writeReport(
     report,
     flags.output,
     {
@@ -77,6 +93,8 @@ export async function observeAndReport(
     },
     io.stdout,
   );
+  const { cells, pass, fail, error, unchecked } = counts;
+  log.log(1, 'reported', { output: flags.output, cells, pass, fail, error, unchecked, exitCode });
   if (interrupted) io.stderr.write(`prober: interrupted by ${interrupted}; the report is incomplete\n`);
   return exitCode;
 }

@@ -7,6 +7,7 @@
 // stdin (`-f -`), a closed pipe, memory limits — is tested by starting a real process (helpers/prober.ts).
 
 import { Writable } from 'node:stream';
+import { createLogger } from '../../src/cli/log.ts';
 import { runCli } from '../../src/cli/program.ts';
 import type { Io, OutputStream } from '../../src/model/io.ts';
 
@@ -46,7 +47,10 @@ function capturing(): { stream: OutputStream; text: () => string } {
   return { stream: Object.assign(stream, { isTTY: false }), text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-/** A context for one command: output captured, the environment `env` (a copy of the test's own when absent). */
+/**
+ * A context for one command: output captured, the environment `env` (a copy of the test's own when
+ * absent), no log lines (runCli sets the logger the command line asks for).
+ */
 export function capturedIo(options: CliOptions = {}): CapturedIo {
   const stdout = capturing();
   const stderr = capturing();
@@ -56,6 +60,7 @@ export function capturedIo(options: CliOptions = {}): CapturedIo {
     env: { ...(options.env ?? process.env) },
     cwd: options.cwd ?? process.cwd(),
     now: Date.now,
+    log: createLogger(stderr.stream, 0, 'text', Date.now),
     text: () => ({ stdout: stdout.text(), stderr: stderr.text() }),
   };
 }
