@@ -50,7 +50,10 @@ export async function benchLiveRead(): Promise<Record<string, unknown>> {
     const objects = populate(fake);
     const quiet = { warn: () => {} };
     const started = performance.now();
-    const read = await readClusterObjects(clientNodeApi(connect({ kubeconfig: fake.kubeconfig })), []);
+    const read = await readClusterObjects(
+      clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env })),
+      [],
+    );
     const listed = performance.now();
     await loadPolicyModel([], { live: { cluster: 'fake', ...read }, ...quiet });
     const live = { readMs: round(listed - started), totalMs: round(performance.now() - started) };

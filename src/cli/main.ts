@@ -1,15 +1,16 @@
 // The binary's entry point and the one place that sets the process exit code.
 
 import { closeSync, constants, openSync, statSync } from 'node:fs';
+import type { ProcessIo } from '../model/io.ts';
 import { wasInterrupted } from '../orchestration/interrupts.ts';
 import { exitLeavingLookups, lookupsRunning, reserveLookupThreads, standInExit } from '../probe/lookup.ts';
 import { exitCodeAfter, watchOutput } from './output.ts';
 import { runCli } from './program.ts';
 
 // The stand-in a run with name lookups still in libuv's threads executes to exit at once.
-standInExit();
+standInExit(process.env);
 // Before anything starts libuv's thread pool: hung name lookups must leave threads for file I/O.
-reserveLookupThreads();
+reserveLookupThreads(process.env);
 
 // A reader that stops early (`prober … | head`) or a full disk ends the writing, not the run: the
 // verdict is still computed and becomes the exit code (trust rule 8). A closed stderr has no one to tell.
@@ -59,13 +60,24 @@ function releaseFifos(args: readonly string[]): void {
   }
 }
 
-void runCli(process.argv.slice(2)).then((verdict) => {
+// The one place the process's streams, environment, directory and clock are read: every command gets
+// them from here (`io`, with the logger runCli adds), so nothing below cli/ touches process.stdout,
+// process.stderr or process.env.
+const io: ProcessIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  now: Date.now,
+};
+
+void runCli(process.argv.slice(2), io).then((verdict) => {
   verdictKnown = true;
   const { code, message } = exitCodeAfter(verdict, stdout.failure());
   if (message) process.stderr.write(message);
   process.exitCode = code;
   // The command has cleaned up and printed its report; neither a run whose name lookups outlived their
   // deadlines (getaddrinfo cannot be cancelled) nor an interrupted one waits for leftovers.
-  if (lookupsRunning() > 0) exitLeavingLookups(code);
+  if (lookupsRunning() > 0) exitLeavingLookups(code, process.env);
   if (wasInterrupted()) process.exit(code);
 });

@@ -10,6 +10,7 @@ import {
   SETTLE_WINDOW,
   type DurationRange,
 } from '../model/duration.ts';
+import type { Io } from '../model/io.ts';
 import type { RunFlags } from '../orchestration/run-flags.ts';
 import { nameProblem } from '../model/k8s-names.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
@@ -81,17 +82,17 @@ export interface SharedOptions {
 }
 
 /** Reads the shared flags from commander's parsed options; colour only on a terminal, and never with NO_COLOR. */
-export function runFlags(opts: SharedOptions): RunFlags {
+export function runFlags(opts: SharedOptions, io: Io): RunFlags {
   if (opts.settle && opts.timeout && opts.settle >= opts.timeout)
     throw new UsageError(
       `--settle: the settle window ${formatDuration(opts.settle)} must be shorter than --timeout ${formatDuration(opts.timeout)} (or 0 to turn it off)`,
     );
-  const color = opts.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = opts.color && io.stdout.isTTY === true && !io.env.NO_COLOR;
   return {
     output: opts.output,
     color,
     table: opts.table,
-    width: terminalWidth(),
+    width: terminalWidth(io),
     ...(typeof opts.timeout === 'number' ? { timeout: opts.timeout } : {}),
     ...(typeof opts.attempts === 'number' ? { attempts: opts.attempts } : {}),
     ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
@@ -104,9 +105,9 @@ export function runFlags(opts: SharedOptions): RunFlags {
  * holds a number (a pager, `COLUMNS=200 prober … | less`), else DEFAULT_WIDTH, so a report written to a
  * file or a CI log does not depend on where it was written.
  */
-export function terminalWidth(): number {
-  if (process.stdout.isTTY && process.stdout.columns > 0) return process.stdout.columns;
-  const columns = Number(process.env.COLUMNS);
+export function terminalWidth(io: Io): number {
+  if (io.stdout.isTTY && io.stdout.columns && io.stdout.columns > 0) return io.stdout.columns;
+  const columns = Number(io.env.COLUMNS);
   return Number.isInteger(columns) && columns > 0 ? columns : DEFAULT_WIDTH;
 }
 

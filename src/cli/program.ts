@@ -1,8 +1,9 @@
 // The command tree: every subcommand registered on one commander program; the CLI's single decision point.
 
-import { Command, CommanderError, type Option } from '@commander-js/extra-typings';
+import { Command, CommanderError, Option, type OutputConfiguration } from '@commander-js/extra-typings';
 import { ClusterError } from '../cluster/api-error.ts';
 import { ConfigError } from '../config/config-error.ts';
+import type { Io, OutputStream, ProcessIo } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
 import { PROBER_VERSION } from '../orchestration/version.ts';
@@ -16,9 +17,10 @@ import { registerProbe } from './commands/probe.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
+import { createLogger, LOG_FORMATS, logFlags } from './log.ts';
 
-/** Registers a subcommand; it reports its exit code through `finish`. */
-export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
+/** Registers a subcommand; it reports its exit code through `finish` and reaches the outside world through `io`. */
+export type Register = (program: Command, finish: (code: ExitCode) => void, io: Io) => void;
 
 const COMMANDS: readonly Register[] = [
   registerRun,
@@ -37,16 +39,27 @@ function versionLine(): string {
   return `prober ${PROBER_VERSION} (node ${process.version}, ${process.platform}-${process.arch})`;
 }
 
-export function buildProgram(finish: (code: ExitCode) => void): Command {
+/** The command tree, writing through `io`: commander's help, version and usage errors included. */
+export function buildProgram(finish: (code: ExitCode) => void, io: Io): Command {
   const program = new Command('prober')
     .description(
       'Proves what Kubernetes network policies and service-mesh authorization really allow: ' +
         'probes from the real workloads, builds a reachability matrix, compares it with the intended one.',
     )
     .version(versionLine(), '-V, --version', 'print the version and the embedded Node version')
+    // Taken out of the command line before commander parses it (logFlags); declared for --help.
+    .option(
+      '-v, --verbose [level]',
+      'log on stderr what prober does: -v its steps, -vv details, -vvv everything (or -v 0-3)',
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log lines as text, or as one JSON object per line')
+        .choices(LOG_FORMATS)
+        .default('text'),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .configureOutput(commanderOutput(io))
     .addHelpText(
       'after',
       `
@@ -57,11 +70,27 @@ names is listed and counted, but leaves the exit code alone.
 Environment: NO_COLOR (no colour in tables), COLUMNS (the table's width off a terminal), PROBER_DEBUG
 (stack traces of unexpected errors). Every command, flag and variable: docs/cli.md in the repository.`,
     );
-  for (const register of COMMANDS) register(program, finish);
-  for (const command of program.commands)
-    command.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const register of COMMANDS) register(program, finish, io);
+  for (const command of program.commands) command.exitOverride().configureOutput(commanderOutput(io));
   checkRequiredAfterUnknown(program);
   return program;
+}
+
+/**
+ * Commander's output through `io` instead of the process's streams. The help's width is a terminal's
+ * (commander's own default); the help has no colour of its own, so any escape code is stripped.
+ */
+function commanderOutput(io: Io): OutputConfiguration {
+  // Commander's typing says number; its own default is undefined off a terminal.
+  const width = (stream: OutputStream) => (stream.isTTY ? stream.columns : undefined) as number;
+  return {
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+    getOutHelpWidth: () => width(io.stdout),
+    getErrHelpWidth: () => width(io.stderr),
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
+  };
 }
 
 /**
@@ -93,31 +122,36 @@ function helpOfSubcommand(argv: readonly string[]): readonly string[] {
 }
 
 /**
- * Runs the CLI and returns the exit code; never throws. Bad input (ConfigError, UsageError, a
- * commander usage error) prints one line on stderr and gives 2; anything unexpected also gives 2.
+ * Runs the CLI with `processIo` as its outside world (and the logger `-v`/`--log-format` ask for) and
+ * returns the exit code; never throws. Bad input (ConfigError, UsageError, a commander usage error)
+ * prints one line on stderr and gives 2; anything unexpected also gives 2.
  */
-export async function runCli(argv: readonly string[]): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], processIo: ProcessIo): Promise<ExitCode> {
   let code: ExitCode = 0;
-  const program = buildProgram((result) => {
-    code = result;
-  });
-  if (argv.length === 0) {
-    program.outputHelp();
-    return 2;
-  }
+  let io: Io = { ...processIo, log: createLogger(processIo.stderr, 0, 'text', processIo.now) };
   try {
-    await program.parseAsync([...helpOfSubcommand(argv)], { from: 'user' });
+    const flags = logFlags(argv);
+    io = { ...processIo, log: createLogger(processIo.stderr, flags.level, flags.format, processIo.now) };
+    const program = buildProgram((result) => {
+      code = result;
+    }, io);
+    io.log.log(3, 'start', { version: PROBER_VERSION, node: process.version, argv: flags.argv.join(' ') });
+    if (flags.argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync([...helpOfSubcommand(flags.argv)], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ConfigError || error instanceof UsageError) {
-      process.stderr.write(`prober: ${escapeText(error.toString().replace(/^UsageError: /, ''))}\n`);
+      io.stderr.write(`prober: ${escapeText(error.toString().replace(/^UsageError: /, ''))}\n`);
       return 2;
     }
     // Cluster failures already say everything in their message (their cause is for PROBER_DEBUG).
     if (error instanceof ClusterError) {
-      process.stderr.write(`prober: ${escapeText(error.message)}\n`);
-      if (process.env.PROBER_DEBUG) process.stderr.write(`${error.stack}\n`);
+      io.stderr.write(`prober: ${escapeText(error.message)}\n`);
+      if (io.env.PROBER_DEBUG) io.stderr.write(`${error.stack}\n`);
       return 2;
     }
     const cause =
@@ -126,10 +160,8 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
       !error.message.includes(error.cause.message.split('\n')[0] ?? '')
         ? `: ${error.cause.message.split('\n')[0]}`
         : '';
-    process.stderr.write(
-      `prober: ${escapeText(`${error instanceof Error ? error.message : String(error)}${cause}`)}\n`,
-    );
-    if (process.env.PROBER_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+    io.stderr.write(`prober: ${escapeText(`${error instanceof Error ? error.message : String(error)}${cause}`)}\n`);
+    if (io.env.PROBER_DEBUG) io.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
     return 2;
   }
 }

@@ -4,9 +4,9 @@ import type { V1Container, V1EnvVar, V1EphemeralContainer, V1SecurityContext } f
 import type { ProbePlan } from '../model/plan.ts';
 import { EPHEMERAL_PLAN_BYTES, planEnv } from './plan-env.ts';
 
-/** The image tag published for a prober version. */
-export function defaultImage(version: string): string {
-  return `${process.env.PROBER_IMAGE_REPO ?? 'ghcr.io/prober-dev/prober'}:${version}`;
+/** The image tag published for a prober version; `$PROBER_IMAGE_REPO` in `env` replaces the repository. */
+export function defaultImage(version: string, env: NodeJS.ProcessEnv): string {
+  return `${env.PROBER_IMAGE_REPO ?? 'ghcr.io/prober-dev/prober'}:${version}`;
 }
 
 /**

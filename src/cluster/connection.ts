@@ -18,7 +18,8 @@ export interface ConnectOptions {
   readonly context?: string;
   /** Prefix for the service-account directory; tests point it at a temp dir. */
   readonly serviceAccountPrefix?: string;
-  readonly env?: NodeJS.ProcessEnv;
+  /** The environment kubectl would read: KUBECONFIG, HOME, the proxy variables, the pod's service host; exec plugins inherit it. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** A resolved connection: client-node's config plus what reports and defaults need. */
@@ -48,8 +49,8 @@ export class ConnectionError extends ClusterError {
  * also inside a pod; the pod's service account only when they hold nothing (none exists, or all are
  * empty) and no `--context` was asked for. Throws a ClusterError with a one-line reason.
  */
-export function connect(options: ConnectOptions = {}): Connection {
-  const env = options.env ?? process.env;
+export function connect(options: ConnectOptions): Connection {
+  const { env } = options;
   const saDir = `${options.serviceAccountPrefix ?? ''}${SERVICE_ACCOUNT_DIR}`;
   const files = kubeconfigFiles(options.kubeconfig, env);
   const merged = loadKubeconfigs(files, Boolean(options.kubeconfig));

@@ -61,7 +61,7 @@ function imageOfPod(pod: V1Pod): string | undefined {
 export async function ownImage(
   api: Pick<KubeApi, 'readOwnPod'>,
   connection: Pick<Connection, 'inCluster' | 'namespace'>,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): Promise<string | undefined> {
   if (!connection.inCluster || !env.HOSTNAME) return undefined;
   const pod = await api.readOwnPod(connection.namespace, env.HOSTNAME);

@@ -16,7 +16,7 @@ export interface CheckAnswer {
 
 /**
  * Sends the checks in order from the first pod of `fromNamespace` to `host` (e.g. an Ingress host of
- * the lab). A 2xx answer is "works"; anything else (a 5xx, no answer) is "an error".
+ * the lab), through the resident agent below `root`. A 2xx answer is "works"; anything else (a 5xx, no answer) is "an error".
  */
 export async function runDemoChecks(
   topology: LabTopology,
@@ -24,6 +24,7 @@ export async function runDemoChecks(
   checks: readonly DemoCheck[],
   fromNamespace: string,
   host: string,
+  root: string,
 ): Promise<CheckAnswer[]> {
   const pod = topology.pods.find((p) => p.namespace === fromNamespace);
   if (!pod) throw new Error(`no lab pod in ${fromNamespace} to run the demo's checks from`);
@@ -40,7 +41,7 @@ export async function runDemoChecks(
       denyStatus: [],
     })),
   };
-  const { results } = await agentIn({ netns: pod.netns, socket: agentSocket(topology, pod.netns), plan }, prober);
+  const { results } = await agentIn({ netns: pod.netns, socket: agentSocket(root, topology, pod.netns), plan }, prober);
   return checks.map((check, i) => answerOf(check, results.get(String(i))));
 }
 

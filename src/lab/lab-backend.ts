@@ -17,9 +17,12 @@ export class LabBackend implements Backend {
   readonly #state: LabState;
   readonly #prober: readonly string[];
   readonly #defaults: RunDefaults;
+  /** The directory labs keep their files in: the agents' sockets are below it. */
+  readonly #root: string;
 
-  constructor(state: LabState, prober: readonly string[], defaults: RunDefaults) {
+  constructor(state: LabState, prober: readonly string[], defaults: RunDefaults, root: string) {
     this.#state = state;
+    this.#root = root;
     this.#prober = prober;
     this.#defaults = defaults;
   }
@@ -38,7 +41,7 @@ export class LabBackend implements Backend {
       if (pod)
         runs.push({
           netns: pod.netns,
-          socket: agentSocket(topology, pod.netns),
+          socket: agentSocket(this.#root, topology, pod.netns),
           plan: plans[index] as ProbePlan,
           source: source.name,
         });
@@ -58,7 +61,11 @@ export class LabBackend implements Backend {
     });
     // Trust rule 2 in the lab: a target is alive when one of its endpoints answers the node.
     const liveness = this.#livenessPlan(test);
-    runs.push({ netns: topology.nodeNetns, socket: agentSocket(topology, topology.nodeNetns), plan: liveness.plan });
+    runs.push({
+      netns: topology.nodeNetns,
+      socket: agentSocket(this.#root, topology, topology.nodeNetns),
+      plan: liveness.plan,
+    });
     options.progress?.(`lab ${topology.lab}: ${runs.length - 1} agents probing`);
     const outputs = await agentsIn(runs, this.#prober, options.signal);
     const alive = new Map<string, string>();

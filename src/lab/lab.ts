@@ -23,6 +23,8 @@ import type { LabTopology } from './topology-types.ts';
 /** Options of `lab up`. */
 export interface UpOptions {
   readonly lab: string;
+  /** The directory every lab keeps its files in (labRoot). */
+  readonly root: string;
   readonly manifests: readonly string[];
   readonly prober: readonly string[];
   /** A lab profile's program choices for images the lab does not know by name (none: synthetic targets). */
@@ -32,6 +34,8 @@ export interface UpOptions {
   readonly readyTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
+  /** prober's environment: the lab's programs get its PATH. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -39,6 +43,7 @@ export interface UpOptions {
  * API server would first: they become namespace names and paths below the lab's directories.
  */
 export async function planLab(
+  root: string,
   lab: string,
   manifests: readonly string[],
   prober: readonly string[],
@@ -56,12 +61,12 @@ export async function planLab(
   const programs = topology.pods.flatMap((pod) =>
     pod.containers.map((container) =>
       pod === dnsPod
-        ? clusterDnsProgram(topology, pod, join(labDir(lab), 'pods', pod.netns, container.name))
+        ? clusterDnsProgram(topology, pod, join(labDir(root, lab), 'pods', pod.netns, container.name))
         : programFor(
             {
               pod,
               container,
-              dir: join(labDir(lab), 'pods', pod.netns, container.name),
+              dir: join(labDir(root, lab), 'pods', pod.netns, container.name),
               prober,
               ...(timeApp?.launch ? { timeApp: timeApp.launch } : {}),
               ...(timeApp?.missing ? { timeAppMissing: timeApp.missing } : {}),
@@ -75,9 +80,10 @@ export async function planLab(
 
 /** Creates the lab; on failure or interruption removes whatever was created, then rethrows. */
 export async function labUp(options: UpOptions): Promise<LabState> {
-  const { lab, signal } = options;
+  const { lab, root, signal } = options;
   const log = options.log ?? (() => undefined);
   const { topology, programs } = await planLab(
+    root,
     lab,
     options.manifests,
     options.prober,
@@ -86,12 +92,12 @@ export async function labUp(options: UpOptions): Promise<LabState> {
   );
   preflight(programs.flatMap((p) => p.needs));
   // `prober` and `prober-lab` would both claim a namespace named prober-lab-…: one at a time.
-  const other = (await labsOnHost()).find((name) => labsOverlap(lab, name));
+  const other = (await labsOnHost(root)).find((name) => labsOverlap(lab, name));
   if (other)
     throw new Error(
       `lab "${lab}" would share network namespace names with lab "${other}": take it down first or choose another --name`,
     );
-  if ((await readState(lab)) || (await listNetns(`${lab}-`)).length > 0) {
+  if ((await readState(root, lab)) || (await listNetns(`${lab}-`)).length > 0) {
     throw new Error(`lab "${lab}" is already up (or was left behind): run \`prober lab down --name ${lab}\` first`);
   }
   let state: LabState = {
@@ -103,7 +109,7 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     policies: [],
   };
   // Written first, so `lab down` knows what to remove even if this process is killed midway.
-  await writeState(state);
+  await writeState(root, state);
   try {
     await createNode(topology);
     for (const [index, pod] of topology.pods.entries()) {
@@ -120,15 +126,15 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     ];
     const residents = namespaces.map(({ name, netns }) => ({
       netns,
-      spec: residentAgent(name, options.prober, agentSocket(topology, netns)),
+      spec: residentAgent(name, options.prober, agentSocket(root, topology, netns)),
     }));
     const netnsOf = (spec: ProgramSpec): string => topology.pods.find((p) => p.name === spec.pod)!.netns;
     const startAll = async (specs: readonly { netns: string; spec: ProgramSpec }[]): Promise<void> => {
       for (const { netns, spec } of specs) {
         signal?.throwIfAborted();
-        started.push(await startProgram(spec, netns, labDir(lab)));
+        started.push(await startProgram(spec, netns, labDir(root, lab), options.env));
         state = { ...state, programs: [...started] };
-        await writeState(state);
+        await writeState(root, state);
       }
     };
     const exited = async (): Promise<string | undefined> => {
@@ -138,7 +144,7 @@ export async function labUp(options: UpOptions): Promise<LabState> {
       );
       return dead ? `${dead.kind} of ${dead.pod} exited: ${await tail(dead.log)}` : undefined;
     };
-    const node = { netns: topology.nodeNetns, socket: agentSocket(topology, topology.nodeNetns) };
+    const node = { netns: topology.nodeNetns, socket: agentSocket(root, topology, topology.nodeNetns) };
     const ready = (specs: readonly ProgramSpec[], deadlineMs: number): Promise<void> =>
       waitUntilReady(
         node,
@@ -169,7 +175,7 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     );
     return state;
   } catch (error) {
-    const { skipped } = await labDown(lab);
+    const { skipped } = await labDown(lab, root);
     for (const line of skipped) log(line);
     throw error;
   }
@@ -216,16 +222,16 @@ async function labProcesses(
  * a state file: every namespace named after the lab is removed — except those of another lab whose
  * name extends this one (`prober-lab` is not part of `prober`).
  */
-export async function labDown(lab: string): Promise<DownResult> {
+export async function labDown(lab: string, root: string): Promise<DownResult> {
   checkLabName(lab);
   const skipped: string[] = [];
   let state: LabState | undefined;
   try {
-    state = await readState(lab);
+    state = await readState(root, lab);
   } catch (error) {
     skipped.push(`state not used: ${(error as Error).message}`);
   }
-  const others = (await labsOnHost()).filter((other) => other.startsWith(`${lab}-`));
+  const others = (await labsOnHost(root)).filter((other) => other.startsWith(`${lab}-`));
   const mine = (netns: string): boolean =>
     isLabNetns(lab, netns) && !others.some((other) => netns.startsWith(`${other}-`));
   const names = new Set(
@@ -240,6 +246,6 @@ export async function labDown(lab: string): Promise<DownResult> {
   for (const entry of await readdir(NETNS_ETC).catch(() => [] as string[])) {
     if (mine(entry)) await deleteNetns(lab, entry);
   }
-  await removeLabDir(lab);
+  await removeLabDir(root, lab);
   return { removed: names.size, skipped };
 }

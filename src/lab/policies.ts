@@ -29,9 +29,9 @@ export async function labModel(state: LabState, policyPaths: readonly string[]):
   });
 }
 
-/** Reads a lab's state or explains how to start it. */
-export async function requireState(lab: string): Promise<LabState> {
-  const state = await readState(lab);
+/** Reads a lab's state (below `root`) or explains how to start it. */
+export async function requireState(lab: string, root: string): Promise<LabState> {
+  const state = await readState(root, lab);
   if (!state) throw new Error(`lab "${lab}" is not up (start it with \`prober lab up --name ${lab}\`)`);
   return state;
 }
@@ -43,8 +43,9 @@ export async function requireState(lab: string): Promise<LabState> {
 export async function labApply(
   lab: string,
   policyPaths: readonly string[],
+  root: string,
 ): Promise<{ state: LabState; firewalls: PodFirewall[] }> {
-  const state = await requireState(lab);
+  const state = await requireState(lab, root);
   const model = await labModel(state, policyPaths);
   const mesh = model.policies.filter((p) => p.layer !== 'network');
   if (mesh.length > 0) {
@@ -55,15 +56,15 @@ export async function labApply(
   const firewalls = compileFirewall(state.topology, model);
   for (const fw of firewalls) await loadNft(fw.netns, `${RESET_RULESET}${fw.ruleset}`);
   const next = { ...state, policies: [...policyPaths] };
-  await writeState(next);
+  await writeState(root, next);
   return { state: next, firewalls };
 }
 
 /** Removes every policy rule: everything is allowed again. */
-export async function labReset(lab: string): Promise<LabState> {
-  const state = await requireState(lab);
+export async function labReset(lab: string, root: string): Promise<LabState> {
+  const state = await requireState(lab, root);
   for (const pod of state.topology.pods) await loadNft(pod.netns, RESET_RULESET);
   const next = { ...state, policies: [] };
-  await writeState(next);
+  await writeState(root, next);
   return next;
 }

@@ -8,8 +8,13 @@ import { checkLabName, isLabNetns, labNameProblem } from './names.ts';
 import type { RunningProgram } from './supervisor.ts';
 import type { LabTopology } from './topology-types.ts';
 
-/** Where every lab keeps its files: one directory per lab name. */
-export const LAB_ROOT = process.env.PROBER_LAB_DIR ?? '/run/prober-lab';
+/** Where every lab keeps its files (one directory per lab name) unless $PROBER_LAB_DIR names another. */
+export const DEFAULT_LAB_ROOT = '/run/prober-lab';
+
+/** The directory every lab keeps its files in: `$PROBER_LAB_DIR` of `env`, else DEFAULT_LAB_ROOT. */
+export function labRoot(env: NodeJS.ProcessEnv): string {
+  return env.PROBER_LAB_DIR ?? DEFAULT_LAB_ROOT;
+}
 
 /** What a lab consists of right now. */
 export interface LabState {
@@ -22,24 +27,24 @@ export interface LabState {
   readonly policies: readonly string[];
 }
 
-/** The run directory of a lab; the name is checked first, so it can never point elsewhere. */
-export function labDir(lab: string): string {
+/** The run directory of a lab below `root`; the name is checked first, so it can never point elsewhere. */
+export function labDir(root: string, lab: string): string {
   checkLabName(lab);
-  return join(LAB_ROOT, lab);
+  return join(root, lab);
 }
 
-/** The names of the labs that have a run directory on this host. */
-export async function labsOnHost(): Promise<string[]> {
-  return (await readdir(LAB_ROOT).catch(() => [] as string[])).filter((name) => labNameProblem(name) === undefined);
+/** The names of the labs that have a run directory below `root` on this host. */
+export async function labsOnHost(root: string): Promise<string[]> {
+  return (await readdir(root).catch(() => [] as string[])).filter((name) => labNameProblem(name) === undefined);
 }
 
 /**
  * The Unix socket of the resident agent in one of the lab's namespaces (the node, or a pod by its
  * index in the topology). Kept short: socket paths are limited to 107 bytes.
  */
-export function agentSocket(topology: LabTopology, netns: string): string {
+export function agentSocket(root: string, topology: LabTopology, netns: string): string {
   const index = topology.pods.findIndex((p) => p.netns === netns);
-  return join(labDir(topology.lab), 'agents', `${index < 0 ? 'node' : index}.sock`);
+  return join(labDir(root, topology.lab), 'agents', `${index < 0 ? 'node' : index}.sock`);
 }
 
 /** Why a state file cannot be the state of `lab`, or undefined when every name in it is the lab's own. */
@@ -61,9 +66,9 @@ function stateProblem(lab: string, state: LabState): string | undefined {
  * Reads the state, or undefined when the lab is not up. A state file that names anything outside
  * the lab (another lab, a namespace without the lab's prefix, a path) is refused, not used.
  */
-export async function readState(lab: string): Promise<LabState | undefined> {
-  const file = join(labDir(lab), 'state.json');
-  const text = await readFileIn(labDir(lab), file);
+export async function readState(root: string, lab: string): Promise<LabState | undefined> {
+  const file = join(labDir(root, lab), 'state.json');
+  const text = await readFileIn(labDir(root, lab), file);
   if (text === undefined) return undefined;
   let state: LabState;
   try {
@@ -77,15 +82,15 @@ export async function readState(lab: string): Promise<LabState | undefined> {
 }
 
 /** Writes the state atomically (a crash never leaves half a file), inside the lab's own directory. */
-export async function writeState(state: LabState): Promise<void> {
-  const dir = labDir(state.lab);
-  await mkdirIn(LAB_ROOT, dir);
+export async function writeState(root: string, state: LabState): Promise<void> {
+  const dir = labDir(root, state.lab);
+  await mkdirIn(root, dir);
   const temp = join(dir, 'state.json.tmp');
   await writeFileIn(dir, temp, `${JSON.stringify(state, null, 2)}\n`);
   await renameIn(dir, temp, join(dir, 'state.json'));
 }
 
 /** Removes the lab's run directory (symlinks in it are removed, never followed). */
-export async function removeLabDir(lab: string): Promise<void> {
-  await removeIn(LAB_ROOT, labDir(lab));
+export async function removeLabDir(root: string, lab: string): Promise<void> {
+  await removeIn(root, labDir(root, lab));
 }

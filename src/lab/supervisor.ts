@@ -41,9 +41,15 @@ async function prepareFiles(spec: ProgramSpec, root: string): Promise<void> {
 /**
  * Starts a program in `netns`, detached from prober so it outlives `lab up`. Its files go below
  * `root`, its output to `root/logs/<netns>.<container>.log` (a file, not a pipe: some programs
- * reopen /proc/self/fd/2, which a pipe — a socket in Node — refuses).
+ * reopen /proc/self/fd/2, which a pipe — a socket in Node — refuses). Of prober's environment `env`
+ * it gets only PATH.
  */
-export async function startProgram(spec: ProgramSpec, netns: string, root: string): Promise<RunningProgram> {
+export async function startProgram(
+  spec: ProgramSpec,
+  netns: string,
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RunningProgram> {
   await prepareFiles(spec, root);
   const log = join(root, 'logs', `${netns}.${spec.container}.log`);
   const file = await openLogIn(root, log);
@@ -54,7 +60,7 @@ export async function startProgram(spec: ProgramSpec, netns: string, root: strin
     const child = spawn('ip', ['netns', 'exec', netns, ...argv], {
       detached: true,
       stdio: ['ignore', file.fd, file.fd],
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },
+      env: { PATH: env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },
     });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('spawn', () => resolve(child.pid ?? 0));

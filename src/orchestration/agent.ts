@@ -3,6 +3,7 @@
 import { inflatePlan, parseProbePlan } from '../config/load-plan.ts';
 import { readText, STDIN_PATH } from '../config/read-input.ts';
 import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';
+import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import { executePlan } from '../probe/agent-run.ts';
 import { waitForProxy } from '../probe/proxy-ready.ts';
@@ -25,35 +26,40 @@ export interface AgentRequest {
  * cluster agents get) or `$PROBER_PLAN` (JSON). Files, stdin and the inflated plan are held to the plan's
  * size limit; the kernel already caps one environment string at 128 KiB.
  */
-async function readPlan(planFlag: string | undefined): Promise<{ origin: string; text: string }> {
-  const compressed = process.env[PLAN_GZ_ENV];
+async function readPlan(
+  planFlag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<{ origin: string; text: string }> {
+  const compressed = env[PLAN_GZ_ENV];
   if (!planFlag && compressed) {
     const origin = `$${PLAN_GZ_ENV}`;
     return { origin, text: inflatePlan(origin, compressed) };
   }
-  if (!planFlag && process.env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: process.env.PROBER_PLAN };
+  if (!planFlag && env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: env.PROBER_PLAN };
   return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT);
 }
 
 /**
- * Runs the plan and prints one JSON line per result, then AgentDone; or, with `listen`, serves plans
+ * Runs the plan and prints one JSON line per result on `io`'s stdout, then AgentDone; or, with `listen`, serves plans
  * until SIGINT/SIGTERM. Returns 0, or 2 when a one-shot run was interrupted; an invalid plan throws.
  *
  * @example
- *   process.exitCode = await runAgent({ plan: '-', clientTimeoutMs: 10_000 });
+ *   process.exitCode = await runAgent({ plan: '-', clientTimeoutMs: 10_000 }, io);
  */
-export async function runAgent(request: AgentRequest): Promise<ExitCode> {
+export async function runAgent(request: AgentRequest, io: Io): Promise<ExitCode> {
   if (request.listen) {
     const socket = request.listen;
     // Loaded on use: only the resident agent of the lab serves a socket.
     const { serveAgent } = await import('../probe/agent-server.ts');
-    await withInterrupts((signal) => serveAgent(socket, signal, { clientTimeoutMs: request.clientTimeoutMs }));
+    await withInterrupts(io.stderr, (signal) =>
+      serveAgent(socket, signal, { clientTimeoutMs: request.clientTimeoutMs }),
+    );
     return 0;
   }
-  const { origin, text } = await readPlan(request.plan);
+  const { origin, text } = await readPlan(request.plan, io.env);
   const plan = await parseProbePlan(origin, text);
-  const write = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
-  const interrupted = await withInterrupts(async (signal, interruptedBy) => {
+  const write = (line: object): void => void io.stdout.write(`${JSON.stringify(line)}\n`);
+  const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
     // In a pod with a classic sidecar, probes wait for its proxy; if it never comes, the source is an error.
     const notReady = plan.proxyReady ? await waitForProxy(plan.proxyReady, signal) : undefined;
     if (notReady) {

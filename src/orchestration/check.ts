@@ -2,11 +2,12 @@
 
 import { ConfigError } from '../config/config-error.ts';
 import { loadReachabilityTest } from '../config/load-test.ts';
+import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { KindFilter } from '../policy/index.ts';
 import { LocalBackend } from '../probe/local-backend.ts';
 import { observeAndReport } from './observe-and-report.ts';
-import { policyVerdictsFor } from './policy-model.ts';
+import { policyVerdictsFor, warnOn } from './policy-model.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What `prober check` was asked. */
@@ -20,12 +21,12 @@ export interface CheckRequest {
 
 /**
  * Loads the test, probes every target from here, judges each cell against the written rules and, when
- * the test has a `fromPolicies` block, the policy model too; prints the report and returns the exit code.
+ * the test has a `fromPolicies` block, the policy model too; prints the report on `io` and returns the exit code.
  *
  * @example
- *   const code = await runCheck({ file: 'demo.yaml', flags: { output: 'table', color: false }, ignoreKinds: [] });
+ *   const code = await runCheck({ file: 'demo.yaml', flags: { output: 'table', color: false }, ignoreKinds: [] }, io);
  */
-export async function runCheck(request: CheckRequest): Promise<ExitCode> {
+export async function runCheck(request: CheckRequest, io: Io): Promise<ExitCode> {
   const test = await loadReachabilityTest(request.file);
   const remote = test.sources.find((s) => !s.local);
   if (remote) {
@@ -38,6 +39,6 @@ export async function runCheck(request: CheckRequest): Promise<ExitCode> {
   }
   const { flags } = request;
   // A test with `fromPolicies` is judged three ways: observed, written intent, policy model.
-  const model = await policyVerdictsFor(test, { ignoreKinds: request.ignoreKinds });
-  return observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, model ? { model } : {});
+  const model = await policyVerdictsFor(test, { ignoreKinds: request.ignoreKinds, warn: warnOn(io) });
+  return observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, io, model ? { model } : {});
 }

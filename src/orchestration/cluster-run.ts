@@ -6,11 +6,12 @@ import type { Connection } from '../cluster/connection.ts';
 import type { KubeApi } from '../cluster/kube-api.ts';
 import type { AgentResources } from '../cluster/probe-pod-resources.ts';
 import { loadReachabilityTest } from '../config/load-test.ts';
+import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { KindFilter } from '../policy/index.ts';
-import { escapeText } from '../report/escape.ts';
 import { interruption } from './interrupts.ts';
 import { observeAndReport } from './observe-and-report.ts';
+import { warnOn } from './policy-model.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What `prober run` was asked. */
@@ -35,16 +36,17 @@ export interface ClusterRunRequest {
   readonly ignoreKinds: readonly KindFilter[];
 }
 
-// Warnings carry text from the API server and from manifests: escaped like every human-facing line.
-const warn = (message: string): void => {
-  process.stderr.write(`prober: warning: ${escapeText(message)}\n`);
-};
-
 /** In a pod, the agents use prober's own image unless --image says otherwise; elsewhere the published one. */
-async function agentImage(api: KubeApi, connection: Connection, fallback: string): Promise<string> {
+async function agentImage(
+  api: KubeApi,
+  connection: Connection,
+  fallback: string,
+  io: Io,
+  warn: (message: string) => void,
+): Promise<string> {
   const { ownImage } = await import('../cluster/own-image.ts');
   try {
-    return (await ownImage(api, connection)) ?? fallback;
+    return (await ownImage(api, connection, io.env)) ?? fallback;
   } catch (error) {
     warn(
       `agents use ${fallback}: unable to read this pod's own image (${error instanceof Error ? error.message : String(error)})`,
@@ -55,14 +57,16 @@ async function agentImage(api: KubeApi, connection: Connection, fallback: string
 
 /**
  * Loads the test, connects (service account, else kubeconfig), builds the policy model when the test
- * asks for it, runs the agents, prints the report and returns the exit code. A cluster that cannot be
+ * asks for it, runs the agents, prints the report on `io` and returns the exit code. A cluster that cannot be
  * reached throws a ClusterError with a one-line message.
  *
  * @example
  *   await runInCluster({ file: 'lab.yaml', flags, agent: 'ephemeral', fallbackImage, parallel: 8,
- *     clusterDomain: 'cluster.local', ignoreKinds: [] });
+ *     clusterDomain: 'cluster.local', ignoreKinds: [] }, io);
  */
-export async function runInCluster(request: ClusterRunRequest): Promise<ExitCode> {
+export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<ExitCode> {
+  // Warnings carry text from the API server and from manifests: escaped like every human-facing line.
+  const warn = warnOn(io);
   const test = await loadReachabilityTest(request.file);
   const { flags } = request;
   // Loaded on use: client-node alone takes about a second to load, which a bad test file need not wait for.
@@ -75,21 +79,28 @@ export async function runInCluster(request: ClusterRunRequest): Promise<ExitCode
   const connection = connect({
     ...(request.kubeconfig !== undefined ? { kubeconfig: request.kubeconfig } : {}),
     ...(request.context !== undefined ? { context: request.context } : {}),
+    env: io.env,
   });
   // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
   const api = clientNodeApi(connection, {
-    onRetry: (error, _attempt, message) => error.code !== undefined && warn(message),
+    onRetry: (error, _attempt, message) => {
+      io.log.log(2, message);
+      if (error.code !== undefined) warn(message);
+    },
     signal: interruption,
     // No API call retries for longer than an agent may take.
     ...(request.agentTimeoutMs !== undefined ? { callBudgetMs: request.agentTimeoutMs } : {}),
   });
   const namespace = request.namespace ?? connection.namespace;
+  io.log.log(1, 'cluster', { cluster: connection.description, namespace });
   const model =
     test.expectFromPolicies || test.fromPolicies
       ? await livePolicyModel(api, test, namespace, warn, request.ignoreKinds)
       : undefined;
+  const image = request.image ?? (await agentImage(api, connection, request.fallbackImage, io, warn));
+  io.log.log(1, 'agents', { image, agent: request.agent, parallel: request.parallel });
   const backend = new ClusterBackend(api, {
-    image: request.image ?? (await agentImage(api, connection, request.fallbackImage)),
+    image,
     agent: request.agent,
     ...(request.agentResources ? { agentResources: request.agentResources } : {}),
     // prober's own image (published, or the pod's) holds a linux/amd64 binary; one given with --image may hold more.
@@ -102,5 +113,5 @@ export async function runInCluster(request: ClusterRunRequest): Promise<ExitCode
     clusterDomain: request.clusterDomain,
     warn,
   });
-  return observeAndReport(test, backend, flags, model ? { model } : {});
+  return observeAndReport(test, backend, flags, io, model ? { model } : {});
 }

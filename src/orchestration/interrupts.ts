@@ -1,5 +1,7 @@
 // SIGINT/SIGTERM handling: the first signal aborts the run so backends clean up; a second one is not swallowed.
 
+import type { OutputStream } from '../model/io.ts';
+
 /** The signal that interrupted a run in this process, if any. */
 let received: NodeJS.Signals | undefined;
 
@@ -12,11 +14,12 @@ const processInterrupt = new AbortController();
 export const interruption: AbortSignal = processInterrupt.signal;
 
 /**
- * Runs `work` with an AbortSignal that fires on SIGINT or SIGTERM; handlers are removed afterwards.
+ * Runs `work` with an AbortSignal that fires on SIGINT or SIGTERM, saying so on `stderr`; handlers are removed afterwards.
  * Everything that waits in a run (probes, backoffs, agents, API polls) listens on this one signal, so
  * the run ends within moments and the command can still print what it observed.
  */
 export async function withInterrupts<T>(
+  stderr: OutputStream,
   work: (signal: AbortSignal, interrupted: () => string | undefined) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
@@ -31,7 +34,7 @@ export async function withInterrupts<T>(
     }
     mine = name;
     received = name;
-    process.stderr.write(`prober: ${name} received, cleaning up (send again to stop immediately)\n`);
+    stderr.write(`prober: ${name} received, cleaning up (send again to stop immediately)\n`);
     controller.abort(new Error(`interrupted by ${name}`));
     if (!processInterrupt.signal.aborted) processInterrupt.abort(new Error(`interrupted by ${name}`));
   };

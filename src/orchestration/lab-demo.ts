@@ -1,12 +1,14 @@
 // `lab demo`: a lab profile's story on this host — lab up, its checks before/after its policies, lab down.
 
 import { styleText } from 'node:util';
+import type { Io, OutputStream } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import { escapeText } from '../report/escape.ts';
 import { runDemoChecks, type CheckAnswer } from '../lab/demo-checks.ts';
 import { labDown, labUp } from '../lab/lab.ts';
 import { labApply } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
+import { labRoot } from '../lab/state.ts';
 import { defaultTimeAppPaths, timeAppLauncher, type TimeAppPaths } from '../lab/time-app.ts';
 import type { OutputFormat } from '../report/formats.ts';
 import { withInterrupts } from './interrupts.ts';
@@ -42,17 +44,17 @@ const DEMO_FORMATS: readonly OutputFormat[] = ['table', 'json', 'markdown'];
  * Where the story goes: with the table it is part of what a person reads on stdout; with a machine
  * format stdout holds only the reports, and the story goes to stderr.
  */
-const narrative = (flags: RunFlags): NodeJS.WriteStream => (flags.output === 'table' ? process.stdout : process.stderr);
+const narrative = (flags: RunFlags, io: Io): OutputStream => (flags.output === 'table' ? io.stdout : io.stderr);
 
-const say = (flags: RunFlags, text: string): void => {
-  narrative(flags).write(`\n${flags.color ? styleText('bold', text) : text}\n`);
+const say = (flags: RunFlags, io: Io, text: string): void => {
+  narrative(flags, io).write(`\n${flags.color ? styleText('bold', text) : text}\n`);
 };
 
-function printChecks(flags: RunFlags, title: string, answers: readonly CheckAnswer[]): void {
-  say(flags, title);
+function printChecks(flags: RunFlags, io: Io, title: string, answers: readonly CheckAnswer[]): void {
+  say(flags, io, title);
   // The summary quotes what the lab's programs answered: escaped before it reaches the terminal.
   for (const a of answers)
-    narrative(flags).write(
+    narrative(flags, io).write(
       `  ${a.ok ? 'works   ' : 'error   '} ${escapeText(a.check.path).padEnd(16)} ${escapeText(a.check.label).padEnd(30)} ${escapeText(a.summary)}\n`,
     );
 }
@@ -60,9 +62,9 @@ function printChecks(flags: RunFlags, title: string, answers: readonly CheckAnsw
 /**
  * Runs the story; exit 0 only when both matrices match and the profile's checks show what it says.
  *
- * @example await runLabDemo({ lab: 'prober-lab', profile: 'policies/lab-profile.yaml', overrides: {}, timeApp: {}, flags })
+ * @example await runLabDemo({ lab: 'prober-lab', profile: 'policies/lab-profile.yaml', overrides: {}, timeApp: {}, flags }, io)
  */
-export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
+export async function runLabDemo(options: DemoOptions, io: Io): Promise<ExitCode> {
   const prober = proberArgv();
   const { lab, flags } = options;
   if (!DEMO_FORMATS.includes(flags.output))
@@ -73,11 +75,14 @@ export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
   const plan = await demoPlan(options.profile, options.overrides);
   const { story, policies } = plan;
   const owner = possessive(story.requiredBy);
+  const root = labRoot(io.env);
   const applied = policies.join(', ');
-  return withInterrupts(async (signal) => {
-    const log = labLog(lab);
+  return withInterrupts(io.stderr, async (signal) => {
+    const log = labLog(lab, io);
     const state = await labUp({
       lab,
+      root,
+      env: io.env,
       manifests: plan.manifests,
       programs: plan.programs,
       prober,
@@ -86,28 +91,29 @@ export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
       log,
     });
     try {
-      const checks = () => runDemoChecks(state.topology, prober, story.checks, story.from, story.host);
+      const checks = () => runDemoChecks(state.topology, prober, story.checks, story.from, story.host, root);
       const before = await checks();
-      printChecks(flags, `${owner} checks from ${story.from}, no policy (curl http://${story.host}/…):`, before);
+      printChecks(flags, io, `${owner} checks from ${story.from}, no policy (curl http://${story.host}/…):`, before);
       say(
         flags,
+        io,
         'Reachability with no policy, judged against the policy model (nothing isolated, so everything allowed):',
       );
       const test = { lab, file: plan.test, flags, defaults: effectiveDefaults };
-      const first = await runLabTest({ ...test, expect: 'policies' });
+      const first = await runLabTest({ ...test, expect: 'policies' }, io);
       signal.throwIfAborted();
-      await labApply(lab, policies);
+      await labApply(lab, policies, root);
       log(`applied ${applied}`);
       const after = await checks();
-      printChecks(flags, `${owner} checks from ${story.from}, with ${applied}:`, after);
-      say(flags, `Reachability with ${applied}, judged against the written expectations and the policy model:`);
-      const second = await runLabTest({ ...test, expect: 'both' });
+      printChecks(flags, io, `${owner} checks from ${story.from}, with ${applied}:`, after);
+      say(flags, io, `Reachability with ${applied}, judged against the written expectations and the policy model:`);
+      const second = await runLabTest({ ...test, expect: 'both' }, io);
       const verdict = demoVerdict(story, before, after);
-      say(flags, verdict.line);
+      say(flags, io, verdict.line);
       if (first !== 0 || second !== 0) return first === 2 || second === 2 ? 2 : 1;
       return verdict.holds ? 0 : 1;
     } finally {
-      const { skipped } = await labDown(lab);
+      const { skipped } = await labDown(lab, root);
       for (const line of skipped) log(line);
       log('removed');
     }

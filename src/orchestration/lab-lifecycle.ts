@@ -4,17 +4,18 @@ import { describeLab } from '../lab/describe.ts';
 import { labDown, labUp } from '../lab/lab.ts';
 import { labApply, labReset } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
-import { readState } from '../lab/state.ts';
+import { labRoot, readState } from '../lab/state.ts';
 import { defaultTimeAppPaths, timeAppLauncher } from '../lab/time-app.ts';
+import type { Io } from '../model/io.ts';
 import { escapeText } from '../report/escape.ts';
 import { counted } from '../report/verdict-line.ts';
 import { withInterrupts } from './interrupts.ts';
 import { labInputs } from './lab-inputs.ts';
 import { UsageError } from './usage-error.ts';
 
-/** Where a lab command writes: the description on stdout, its own lines (escaped, prefixed) on stderr. */
-export function labLog(lab: string): (line: string) => void {
-  return (line) => process.stderr.write(`lab ${lab}: ${escapeText(line)}\n`);
+/** Where a lab command writes: the description on stdout, its own lines (escaped, prefixed) on `io`'s stderr. */
+export function labLog(lab: string, io: Io): (line: string) => void {
+  return (line) => void io.stderr.write(`lab ${lab}: ${escapeText(line)}\n`);
 }
 
 /** Options of `lab up`. */
@@ -28,12 +29,14 @@ export interface LabUpOptions {
 }
 
 /** Stands a lab up from manifests (and a profile's program choices), then describes it on stdout. */
-export async function standLabUp(options: LabUpOptions): Promise<0> {
+export async function standLabUp(options: LabUpOptions, io: Io): Promise<0> {
   const inputs = await labInputs(options.manifests, options.profile);
   const paths = defaultTimeAppPaths();
-  await withInterrupts(async (signal) => {
+  await withInterrupts(io.stderr, async (signal) => {
     const state = await labUp({
       lab: options.lab,
+      root: labRoot(io.env),
+      env: io.env,
       manifests: inputs.manifests,
       programs: inputs.programs,
       prober: proberArgv(),
@@ -42,41 +45,41 @@ export async function standLabUp(options: LabUpOptions): Promise<0> {
         appDir: options.appDir ?? paths.appDir,
       }),
       signal,
-      log: labLog(options.lab),
+      log: labLog(options.lab, io),
     });
-    process.stdout.write(describeLab(state));
+    io.stdout.write(describeLab(state));
   });
   return 0;
 }
 
 /** Removes every namespace, process, rule and file of a lab, saying what it removed and what it left. */
-export async function takeLabDown(lab: string): Promise<0> {
-  const { removed, skipped } = await labDown(lab);
-  const log = labLog(lab);
+export async function takeLabDown(lab: string, io: Io): Promise<0> {
+  const { removed, skipped } = await labDown(lab, labRoot(io.env));
+  const log = labLog(lab, io);
   for (const line of skipped) log(line);
   log(removed > 0 ? `removed ${counted(removed, 'namespace')}` : 'nothing to remove');
   return 0;
 }
 
 /** Describes a running lab; a lab that is not up is a usage error. */
-export async function showLabStatus(lab: string): Promise<0> {
-  const state = await readState(lab);
+export async function showLabStatus(lab: string, io: Io): Promise<0> {
+  const state = await readState(labRoot(io.env), lab);
   if (!state) throw new UsageError(`lab "${lab}" is not up (start it with \`prober lab up\`)`);
-  process.stdout.write(describeLab(state));
+  io.stdout.write(describeLab(state));
   return 0;
 }
 
 /** Enforces a policy set in a lab (replacing the applied one) and names the pods it isolates. */
-export async function applyLabPolicies(lab: string, policies: readonly string[]): Promise<0> {
-  const { firewalls } = await labApply(lab, [...policies]);
+export async function applyLabPolicies(lab: string, policies: readonly string[], io: Io): Promise<0> {
+  const { firewalls } = await labApply(lab, [...policies], labRoot(io.env));
   const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
-  labLog(lab)(`applied ${policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}`);
+  labLog(lab, io)(`applied ${policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}`);
   return 0;
 }
 
 /** Removes every policy rule of a lab: everything is allowed again. */
-export async function resetLabPolicies(lab: string): Promise<0> {
-  await labReset(lab);
-  labLog(lab)('policies removed');
+export async function resetLabPolicies(lab: string, io: Io): Promise<0> {
+  await labReset(lab, labRoot(io.env));
+  labLog(lab, io)('policies removed');
   return 0;
 }

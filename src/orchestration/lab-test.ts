@@ -3,12 +3,14 @@
 
 import { loadReachabilityTest } from '../config/load-test.ts';
 import { ConfigError } from '../config/config-error.ts';
+import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
 import { LabBackend } from '../lab/lab-backend.ts';
 import { labModel, requireState } from '../lab/policies.ts';
 import { modelVerdicts, predictTest } from '../policy/predict.ts';
 import { proberArgv } from '../lab/self.ts';
+import { labRoot } from '../lab/state.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import type { RunFlags } from './run-flags.ts';
 
@@ -38,21 +40,23 @@ function withExpectation(test: ReachabilityTest, expect: ExpectSource): Reachabi
   return test;
 }
 
-/** Runs the test in the lab and prints the report; returns the exit code. */
-export async function runLabTest(options: LabTestOptions): Promise<ExitCode> {
+/** Runs the test in the lab and prints the report on `io`; returns the exit code. */
+export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitCode> {
   const loaded = await loadReachabilityTest(options.file);
   const expect: ExpectSource =
     options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);
-  const state = await requireState(options.lab);
+  const root = labRoot(io.env);
+  const state = await requireState(options.lab, root);
   // The model of the lab is what the lab enforces: its manifests and the applied policies,
   // unless the test names its own policy files.
   const model = expect === 'written' ? undefined : await labModel(state, test.fromPolicies?.policies ?? state.policies);
-  const backend = new LabBackend(state, proberArgv(), options.defaults(test, options.flags));
+  const backend = new LabBackend(state, proberArgv(), options.defaults(test, options.flags), root);
   return observeAndReport(
     test,
     backend,
     options.flags,
+    io,
     model ? { model: modelVerdicts(predictTest(model, test)) } : {},
   );
 }

@@ -1,10 +1,11 @@
 // `lint`: the policy model of manifests checked for policies that do not do what they look like they do.
+import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { KindFilter } from '../policy/index.ts';
 import { lint, withDnsServer } from '../policy/lint/index.ts';
 import { lintExitCode, renderLintJson, renderLintTable, type FailOn, type LintFormat } from '../report/lint.ts';
 import { renderSarif } from '../report/sarif.ts';
-import { loadPolicyModel } from './policy-model.ts';
+import { loadPolicyModel, warnOn } from './policy-model.ts';
 import { UsageError } from './usage-error.ts';
 import { PROBER_VERSION } from './version.ts';
 
@@ -21,20 +22,21 @@ export interface LintRequest {
 }
 
 /**
- * Loads the manifests as `simulate` does, runs every check and prints the findings; returns 1 when a
+ * Loads the manifests as `simulate` does, runs every check and prints the findings on `io`; returns 1 when a
  * finding is at or above `failOn`, else 0 (bad input throws, and the CLI exits 2).
  *
  * @example
  *   await runLint({ manifests: ['policies', 'k8s'], output: 'sarif', failOn: 'error', assumeMesh: false,
- *     namespace: 'default', ignoreKinds: [] });
+ *     namespace: 'default', ignoreKinds: [] }, io);
  */
-export async function runLint(request: LintRequest): Promise<ExitCode> {
+export async function runLint(request: LintRequest, io: Io): Promise<ExitCode> {
   if (request.manifests.length === 0) throw new UsageError('lint: name the manifests with -f (policies and workloads)');
   let assumed: string | undefined;
   const model = await loadPolicyModel(request.manifests, {
     assumeMesh: request.assumeMesh,
     defaultNamespace: request.namespace,
     ignoreKinds: request.ignoreKinds,
+    warn: warnOn(io),
     transform: (cluster) => {
       const withDns = withDnsServer(cluster);
       assumed = withDns.assumed;
@@ -48,6 +50,6 @@ export async function runLint(request: LintRequest): Promise<ExitCode> {
       : request.output === 'sarif'
         ? renderSarif(result, PROBER_VERSION)
         : renderLintTable(result, request.failOn);
-  process.stdout.write(text);
+  io.stdout.write(text);
   return lintExitCode(result, request.failOn);
 }

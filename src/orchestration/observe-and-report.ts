@@ -1,6 +1,7 @@
 // The shared tail of every probing command: observe through a backend, judge the matrix, print, exit code.
 
 import type { Backend } from '../model/backend.ts';
+import type { Io } from '../model/io.ts';
 import { matrixRows, provenAlive, type ModelVerdict, type Observations } from '../model/matrix.ts';
 import type { ProbeResult } from '../model/outcome.ts';
 import { exitCodeFor, streamReport, type Counts, type ExitCode } from '../model/report.ts';
@@ -24,7 +25,7 @@ export interface ReportExtras {
 }
 
 /**
- * Observes the test's matrix, writes the report on stdout and returns the exit code. A format that
+ * Observes the test's matrix, writes the report on `io`'s stdout and returns the exit code. A format that
  * cannot hold a matrix of the test's size is refused before anything is observed; the report is
  * written cell by cell, so its size is bounded by nothing but the reader.
  */
@@ -32,6 +33,7 @@ export async function observeAndReport(
   test: ReachabilityTest,
   backend: Backend,
   flags: RunFlags,
+  io: Io,
   extras: ReportExtras = {},
 ): Promise<ExitCode> {
   const unfit = formatProblem(
@@ -41,13 +43,29 @@ export async function observeAndReport(
     renderFlags(flags),
   );
   if (unfit) throw new UsageError(unfit);
-  const startedAt = new Date();
+  const startedAt = new Date(io.now());
   const started = performance.now();
-  const progress = progressReporter();
-  const { run, interrupted } = await withInterrupts(async (signal, interruptedBy) => {
-    const result = await backend.observe(test, { signal, progress: progress.update });
+  const { log } = io;
+  log.log(1, 'observing', {
+    test: test.name,
+    backend: backend.kind,
+    sources: test.sources.length,
+    targets: test.targets.length,
+  });
+  // Log lines and a line rewritten in place do not mix: with -v, the progress messages are log lines (-vv).
+  const progress = log.level > 0 ? undefined : progressReporter(io.stderr, io.now);
+  const update = (message: string): void => {
+    log.log(2, message);
+    progress?.update(message);
+  };
+  const { run, interrupted } = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
+    const result = await backend.observe(test, { signal, progress: update });
     return { run: result, interrupted: interruptedBy() };
-  }).finally(progress.done);
+  }).finally(() => progress?.done());
+  log.log(1, 'observed', {
+    durationMs: Math.round(performance.now() - started),
+    ...(interrupted ? { interrupted } : {}),
+  });
   const observations = interrupted ? markInterrupted(test, run.observations, interrupted) : run.observations;
   const alive = provenAlive(observations);
   const model = extras.model;
@@ -65,12 +83,19 @@ export async function observeAndReport(
     alive,
     exitCode: (counts) => (interrupted ? 2 : (extras.exitCode?.(counts) ?? exitCodeFor(counts))),
   });
-  const { exitCode } = await writeReport(report, flags.output, {
-    color: flags.color,
-    listAll: extras.listAll ?? false,
-    ...renderFlags(flags),
-  });
-  if (interrupted) process.stderr.write(`prober: interrupted by ${interrupted}; the report is incomplete\n`);
+  const { exitCode, counts } = await writeReport(
+    report,
+    flags.output,
+    {
+      color: flags.color,
+      listAll: extras.listAll ?? false,
+      ...renderFlags(flags),
+    },
+    io.stdout,
+  );
+  const { cells, pass, fail, error, unchecked } = counts;
+  log.log(1, 'reported', { output: flags.output, cells, pass, fail, error, unchecked, exitCode });
+  if (interrupted) io.stderr.write(`prober: interrupted by ${interrupted}; the report is incomplete\n`);
   return exitCode;
 }
 

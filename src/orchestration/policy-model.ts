@@ -2,6 +2,7 @@
 import { modelObjects } from '../config/load-manifests.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { escapeText } from '../report/escape.ts';
+import type { Io } from '../model/io.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { leftOutWarnings } from '../policy/groups.ts';
@@ -15,8 +16,8 @@ export interface PolicyModelOptions {
   readonly assumeMesh?: boolean;
   /** Namespace of objects that name none. */
   readonly defaultNamespace?: string;
-  /** Where notes about skipped objects go (stderr by default). */
-  readonly warn?: (line: string) => void;
+  /** Where notes about skipped objects go (a command's stderr, through warnOn). */
+  readonly warn: (line: string) => void;
   /** Kinds left out on purpose (`--ignore-kind`). */
   readonly ignoreKinds?: readonly KindFilter[];
   /** Changes the loaded cluster before the model is built (lint adds an assumed DNS server). */
@@ -25,9 +26,14 @@ export interface PolicyModelOptions {
   readonly live?: LiveObjects;
 }
 
+/** A warning line on `io`'s stderr: prefixed, and escaped (it quotes manifests and API servers). */
+export function warnOn(io: Pick<Io, 'stderr'>): (line: string) => void {
+  return (line) => void io.stderr.write(`prober: warning: ${escapeText(line)}\n`);
+}
+
 /** Reads policies and workloads from files/directories and, when given, a live cluster, and builds the model. */
-export async function loadPolicyModel(paths: readonly string[], options: PolicyModelOptions = {}): Promise<Model> {
-  const warn = options.warn ?? ((line: string) => process.stderr.write(`prober: warning: ${escapeText(line)}\n`));
+export async function loadPolicyModel(paths: readonly string[], options: PolicyModelOptions): Promise<Model> {
+  const { warn } = options;
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const { files, objects } = await objectsToModel(paths, options.live);
   const loaded = modelObjects(objects, files, {
@@ -55,7 +61,7 @@ export async function loadPolicyModel(paths: readonly string[], options: PolicyM
  */
 export async function policyVerdictsFor(
   test: ReachabilityTest,
-  options: PolicyModelOptions = {},
+  options: PolicyModelOptions,
 ): Promise<Map<string, Map<string, ModelVerdict>> | undefined> {
   if (!test.fromPolicies) {
     if (test.expectFromPolicies) {

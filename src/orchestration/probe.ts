@@ -1,6 +1,7 @@
 // `probe URL…`: ad-hoc probes from where prober runs, judged as a one-row matrix.
 
 import type { Backend, BackendRun, ObserveOptions } from '../model/backend.ts';
+import type { Io } from '../model/io.ts';
 import { isAnsweredDeny, type Verdict } from '../model/outcome.ts';
 import { adHocExitCode, type ExitCode } from '../model/report.ts';
 import { DEFAULTS, type Liveness, type ReachabilityTest, type TargetSpec } from '../model/test-spec.ts';
@@ -23,15 +24,15 @@ export interface ProbeRequest {
 }
 
 /**
- * Probes each target once (unless `--attempts` says otherwise) from here, prints the one-row matrix
+ * Probes each target once (unless `--attempts` says otherwise) from here, prints the one-row matrix on `io`
  * with every cell listed and returns the exit code: judged with `expect`, else 0 unless a probe errored.
  * A judged deny needs proof the target is alive (trust rule 2), as in `check`: `probe` has one source,
  * so a timeout or a refusal is `error/target-down` (exit 2) unless `liveness` is `none`.
  *
  * @example
- *   await probeFromHere({ targets, expect: 'deny', flags: { output: 'json', color: false } });
+ *   await probeFromHere({ targets, expect: 'deny', flags: { output: 'json', color: false } }, io);
  */
-export async function probeFromHere(request: ProbeRequest): Promise<ExitCode> {
+export async function probeFromHere(request: ProbeRequest, io: Io): Promise<ExitCode> {
   const { expect, flags } = request;
   // Without an expectation nothing is judged: a deny is shown as seen, and the exit code counts only errors.
   const liveness: Liveness = expect ? (request.liveness ?? 'auto') : 'none';
@@ -56,9 +57,10 @@ export async function probeFromHere(request: ProbeRequest): Promise<ExitCode> {
     test,
     backend,
     flags,
+    io,
     expect ? { listAll: true } : { exitCode: adHocExitCode, listAll: true },
   );
-  if (liveness === 'auto' && backend.unproven > 0) process.stderr.write(unprovenNote(backend.unproven));
+  if (liveness === 'auto' && backend.unproven > 0) io.stderr.write(unprovenNote(backend.unproven));
   return code;
 }
 

@@ -23,12 +23,14 @@ export interface LiveObjects {
 /**
  * Connects like kubectl (--kubeconfig, else $KUBECONFIG, else ~/.kube/config; --context, else the
  * current one; in a pod without either, its service account) and reads the cluster, read-only.
- * Throws a ClusterError with one line when the cluster cannot be reached or refuses a read.
+ * Throws a ClusterError with one line when the cluster cannot be reached or refuses a read. `env`
+ * holds KUBECONFIG, HOME and the proxy variables.
  */
 export async function readLive(
   flags: ClusterFlags,
   ignoreKinds: readonly KindFilter[],
   withPolicies: boolean,
+  env: NodeJS.ProcessEnv,
 ): Promise<LiveObjects> {
   // Loaded only here: the Kubernetes client is the biggest part of the bundle, and files need none of it.
   const [{ connect }, { clientNodeApi }] = await Promise.all([
@@ -38,6 +40,7 @@ export async function readLive(
   const connection = connect({
     ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags.context !== undefined ? { context: flags.context } : {}),
+    env,
   });
   const { objects, notRead } = await readClusterObjects(clientNodeApi(connection), ignoreKinds, withPolicies);
   return { cluster: connection.description, objects, notRead };

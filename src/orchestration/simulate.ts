@@ -1,13 +1,14 @@
 // `simulate`: the policy model of manifests shown as a workload matrix, one explained cell, a diff, or a judged test.
 
 import { loadReachabilityTest } from '../config/load-test.ts';
+import type { Io } from '../model/io.ts';
 import { adHocExitCode, type ExitCode } from '../model/report.ts';
 import type { KindFilter } from '../policy/index.ts';
 import { predictTest } from '../policy/predict.ts';
 import { SimulatedBackend } from '../policy/simulated-backend.ts';
 import { writeChunks } from '../report/write.ts';
 import { observeAndReport } from './observe-and-report.ts';
-import { loadPolicyModel } from './policy-model.ts';
+import { loadPolicyModel, warnOn } from './policy-model.ts';
 import { readLive, type ClusterFlags } from './simulate-inputs.ts';
 import type { RunFlags } from './run-flags.ts';
 import { diffChunks, diffModels } from './simulate-diff.ts';
@@ -37,15 +38,15 @@ export interface SimulateRequest {
 }
 
 /**
- * Builds the model and prints what the mode asks for; returns the exit code (matrix: 2 when a cell is
+ * Builds the model and prints what the mode asks for on `io`; returns the exit code (matrix: 2 when a cell is
  * undecidable; explain: 0; test: judged like a run; diff: 1 when some cell changes). With `cluster`,
  * the objects are read from the cluster first; from there on it is the same path as files.
  *
  * @example
  *   await runSimulate({ mode: { kind: 'matrix', ports: [] }, manifests: ['policies', 'k8s'], flags,
- *     assumeMesh: false, namespace: 'default', ignoreKinds: [] });
+ *     assumeMesh: false, namespace: 'default', ignoreKinds: [] }, io);
  */
-export async function runSimulate(request: SimulateRequest): Promise<ExitCode> {
+export async function runSimulate(request: SimulateRequest, io: Io): Promise<ExitCode> {
   const { mode, flags } = request;
   const test = mode.kind === 'test' ? await loadReachabilityTest(mode.file) : undefined;
   const { cluster } = request;
@@ -60,11 +61,12 @@ export async function runSimulate(request: SimulateRequest): Promise<ExitCode> {
     );
   // The cluster's own policies are read only when no file gives them (--diff's sets are policies).
   const withPolicies = manifests.length === 0 && mode.kind !== 'diff';
-  const live = cluster ? await readLive(cluster, request.ignoreKinds, withPolicies) : undefined;
+  const live = cluster ? await readLive(cluster, request.ignoreKinds, withPolicies, io.env) : undefined;
   const modelOptions = {
     assumeMesh: request.assumeMesh,
     defaultNamespace: request.namespace,
     ignoreKinds: request.ignoreKinds,
+    warn: warnOn(io),
     ...(live ? { live } : {}),
   };
   if (mode.kind === 'diff') {
@@ -73,6 +75,7 @@ export async function runSimulate(request: SimulateRequest): Promise<ExitCode> {
     );
     const changed = await writeChunks(
       diffChunks(diffModels(before!, after!), mode.old, mode.new, flags.output === 'json' ? 'json' : 'text'),
+      io.stdout,
     );
     return changed > 0 ? 1 : 0;
   }
@@ -80,18 +83,16 @@ export async function runSimulate(request: SimulateRequest): Promise<ExitCode> {
   switch (mode.kind) {
     case 'explain': {
       const decisions = explainCell(model, mode.from, mode.to, mode.port);
-      process.stdout.write(
-        flags.output === 'json' ? `${JSON.stringify(decisions, null, 2)}\n` : renderDecisions(decisions),
-      );
+      io.stdout.write(flags.output === 'json' ? `${JSON.stringify(decisions, null, 2)}\n` : renderDecisions(decisions));
       return 0;
     }
     case 'test':
-      return observeAndReport(test!, new SimulatedBackend((t) => predictTest(model, t)), flags);
+      return observeAndReport(test!, new SimulatedBackend((t) => predictTest(model, t)), flags, io);
     case 'matrix': {
       const { test: matrix, backend } = workloadMatrix(model, mode.ports);
       if (matrix.targets.length === 0)
         throw new UsageError('simulate: no workload declares a container port; name ports with --port');
-      return observeAndReport(matrix, backend, flags, { exitCode: adHocExitCode });
+      return observeAndReport(matrix, backend, flags, io, { exitCode: adHocExitCode });
     }
     default: {
       const never: never = mode;

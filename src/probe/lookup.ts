@@ -27,9 +27,10 @@ export function lookupSlots(): number {
 /**
  * Sizes libuv's thread pool for lookups beside file I/O: unless UV_THREADPOOL_SIZE is set, 16 threads,
  * so 8 lookups may hang at once before the next waits. libuv reads the variable when the pool first
- * starts, so this must run before any file or name work; children inherit it and size alike.
+ * starts, so this must run before any file or name work; children inherit it and size alike. `env` is
+ * the process's own environment (the entry point's), where libuv reads the variable.
  */
-export function reserveLookupThreads(env: NodeJS.ProcessEnv = process.env): void {
+export function reserveLookupThreads(env: NodeJS.ProcessEnv): void {
   const asked = Number(env.UV_THREADPOOL_SIZE);
   if (Number.isInteger(asked) && asked >= 1) slots = slotsOf(Math.min(asked, 1024));
   else {
@@ -147,21 +148,25 @@ const STAND_IN_EXIT_ENV = 'PROBER_STAND_IN_EXIT';
  * exit joins those threads, so it would wait for the resolver's own timeout. execve ends every thread
  * without joining them; what it runs, this program again with STAND_IN_EXIT_ENV, only exits with
  * `code` (standInExit). Output written before is kept: stdout and stderr to pipes, files and terminals
- * are written synchronously on Linux. Where execve fails, it falls back to a waiting exit.
+ * are written synchronously on Linux. Where execve fails, it falls back to a waiting exit. `env` is the
+ * environment the stand-in gets, with its exit code added.
  */
-export function exitLeavingLookups(code: number): never {
+export function exitLeavingLookups(code: number, env: NodeJS.ProcessEnv): never {
   // The same program, as the lab starts it in a namespace (lab/self.ts): the binary, or Node with the entry.
   const argv = isSea() ? [process.execPath] : [process.execPath, ...process.execArgv, process.argv[1] ?? ''];
   try {
-    process.execve?.(process.execPath, argv, { ...process.env, [STAND_IN_EXIT_ENV]: String(code) });
+    process.execve?.(process.execPath, argv, { ...env, [STAND_IN_EXIT_ENV]: String(code) });
   } catch {
     // No execve here: wait for the resolver like any other exit.
   }
   process.exit(code);
 }
 
-/** In the stand-in exitLeavingLookups executed: exits with the code it was given, before anything else runs. */
-export function standInExit(): void {
-  const code = process.env[STAND_IN_EXIT_ENV];
+/**
+ * In the stand-in exitLeavingLookups executed (its environment `env` says so): exits with the code it
+ * was given, before anything else runs.
+ */
+export function standInExit(env: NodeJS.ProcessEnv): void {
+  const code = env[STAND_IN_EXIT_ENV];
   if (code !== undefined && /^\d{1,3}$/.test(code)) process.exit(Number(code));
 }

@@ -22,13 +22,13 @@ export interface TargetServer {
   close(): Promise<void>;
 }
 
-/** The identity from the environment the Kubernetes downward API usually provides. */
-export function identityFromEnv(name?: string): Identity {
+/** The identity from `env` as the Kubernetes downward API usually provides it (POD_NAME, POD_NAMESPACE, POD_IP). */
+export function identityFromEnv(env: NodeJS.ProcessEnv, name?: string): Identity {
   return {
-    name: name ?? process.env.POD_NAME ?? hostname(),
+    name: name ?? env.POD_NAME ?? hostname(),
     hostname: hostname(),
-    ...(process.env.POD_NAMESPACE ? { namespace: process.env.POD_NAMESPACE } : {}),
-    ...(process.env.POD_IP ? { podIP: process.env.POD_IP } : {}),
+    ...(env.POD_NAMESPACE ? { namespace: env.POD_NAMESPACE } : {}),
+    ...(env.POD_IP ? { podIP: env.POD_IP } : {}),
   };
 }
 

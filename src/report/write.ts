@@ -9,7 +9,7 @@ import { renderChunks } from './render.ts';
 const BATCH = 64 * 1024;
 
 /**
- * Renders `report` to `out` (stdout by default) with backpressure: when the stream's buffer is full
+ * Renders `report` to `out` (the command's stdout) with backpressure: when the stream's buffer is full
  * (a pipe to a slow reader), rendering pauses until it drains, so memory stays bounded however
  * large the report. Resolves with the counts and exit code once everything is handed to the stream.
  */
@@ -17,7 +17,7 @@ export function writeReport(
   report: StreamedReport,
   format: OutputFormat,
   options: RenderOptions,
-  out: NodeJS.WritableStream = process.stdout,
+  out: NodeJS.WritableStream,
 ): Promise<ReportOutcome> {
   return writeChunks(renderChunks(report, format, options), out);
 }
@@ -29,10 +29,7 @@ export function writeReport(
  * returns is the verdict, and a reader that left must not change it (the entry point reports the
  * failure and decides the exit code).
  */
-export async function writeChunks<R>(
-  chunks: Generator<string, R>,
-  out: NodeJS.WritableStream = process.stdout,
-): Promise<R> {
+export async function writeChunks<R>(chunks: Generator<string, R>, out: NodeJS.WritableStream): Promise<R> {
   const output = watch(out);
   try {
     let batch = '';

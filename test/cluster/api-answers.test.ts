@@ -20,7 +20,7 @@ const agent = { name: 'prober-x', image: 'ghcr.io/prober-dev/prober:0.1.0', comm
 async function fakeCluster(t: Test, options: ClientOptions = {}): Promise<{ fake: FakeApiServer; api: KubeApi }> {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
-  return { fake, api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), options) };
+  return { fake, api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), options) };
 }
 
 t.test("429 from API Priority and Fairness: each retry waits the server's Retry-After", async (t) => {

@@ -25,7 +25,7 @@ const noRetry = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
 async function cluster(t: Test): Promise<{ fake: FakeApiServer; api: KubeApi }> {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
-  return { fake, api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry) };
+  return { fake, api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), noRetry) };
 }
 
 t.test("an admission webhook's denial names the webhook, whatever its code", async (t) => {

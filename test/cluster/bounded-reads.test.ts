@@ -18,7 +18,7 @@ import { hugePage, listPage, verbatim } from './fake/transport-faults.ts';
 async function cluster(t: Test): Promise<{ fake: FakeApiServer; api: KubeApi }> {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'ns', name: 'one', labels: { app: 'one' } });
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }));
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }));
   return { fake, api };
 }
 

@@ -72,7 +72,7 @@ t.test(
   'the policy model of `run` lists ClusterNetworkPolicies under prober RBAC when discovery serves them',
   async (t) => {
     const fake = await cluster(t, proberRbac());
-    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry);
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), noRetry);
     const before = await listLiveObjects(api, true);
     t.same(
       before.policies.map((p) => p.kind),

@@ -23,7 +23,10 @@ const quick = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 10 };
 async function cluster(t: Test, options: ClientOptions): Promise<{ fake: FakeApiServer; api: KubeApi }> {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
-  return { fake, api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), { limits, ...options }) };
+  return {
+    fake,
+    api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), { limits, ...options }),
+  };
 }
 
 t.test('a silent API server: each request ends at its deadline, and the retries are bounded', async (t) => {
@@ -85,7 +88,7 @@ t.test('a server that never answered (connection refused) is reported after the 
   const config = fake.kubeconfigObject() as { clusters: { cluster: { server: string } }[] };
   config.clusters[0]!.cluster.server = `https://127.0.0.1:${port}`;
   writeFileSync(kubeconfig, JSON.stringify(config));
-  const api = clientNodeApi(connect({ kubeconfig }), {
+  const api = clientNodeApi(connect({ kubeconfig, env: process.env }), {
     onRetry: (_e, _n, message) => heard.push(message),
   });
   await t.rejects(api.listPods('web'), {
@@ -141,7 +144,7 @@ t.test('a control-plane restart: connection refused for a while, then the server
   writeFileSync(kubeconfig, JSON.stringify(config));
   const refusals: string[] = [];
   let reopened: Promise<void> | undefined;
-  const api = clientNodeApi(connect({ kubeconfig }), {
+  const api = clientNodeApi(connect({ kubeconfig, env: process.env }), {
     limits,
     retry: { ...quick, outage: { budgetMs: 30_000, maxDelayMs: 20 } },
     onRetry: (_e, _n, message) => {
@@ -162,7 +165,7 @@ t.test('a control-plane restart: connection refused for a while, then the server
 t.test('--agent-timeout caps how long a call rides out an outage', async (t) => {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), { limits, callBudgetMs: 1000 });
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), { limits, callBudgetMs: 1000 });
   await api.listPods('web');
   fake.failNext('get', 'pods', 503, 1000);
   await t.rejects(api.readPod('web', 'web-1'), { code: 503, message: /still failing after \d+ s of retries/ });

@@ -22,7 +22,7 @@ function target(url: string, family?: IpFamily): TargetSpec {
 }
 
 async function evidenceFor(fake: FakeApiServer, url: string, family?: IpFamily): Promise<TargetEvidence> {
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry);
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), noRetry);
   return checkTargets(api, [target(url, family)]);
 }
 

@@ -61,7 +61,7 @@ const sleeperOf = (dir: string): number => Number(readFileSync(join(dir, 'sleepe
 
 t.test('a plugin that prints without end is stopped at the bound, and what it started is killed', async (t) => {
   const { dir, kubeconfig } = await withPlugin(t, `head -c ${8 * EXEC_OUTPUT_MAX_BYTES} /dev/zero\nwait`);
-  const api = clientNodeApi(connect({ kubeconfig }));
+  const api = clientNodeApi(connect({ kubeconfig, env: process.env }));
   await t.rejects(api.listPods('default'), {
     message: `exec credential plugin "${join(dir, 'plugin.sh')}" of kubeconfig user "ci-robot" printed more than ${EXEC_OUTPUT_MAX_BYTES / 2 ** 20} MiB on standard output`,
   });

@@ -62,7 +62,7 @@ t.test('concurrent first calls start the plugin once, with KUBERNETES_EXEC_INFO 
   const { fake, dir, kubeconfig } = await setUp(t, (fake) => ({ token: fake.token }), {
     env: [{ name: 'GREETING', value: 'hi' }],
   });
-  const api = clientNodeApi(connect({ kubeconfig }));
+  const api = clientNodeApi(connect({ kubeconfig, env: process.env }));
   const lists = await Promise.all(Array.from({ length: 8 }, () => api.listPods('default')));
   t.equal(lists.length, 8, 'every call was answered with the plugin token');
   t.equal(runsIn(dir), 1, 'one run of the plugin');
@@ -87,7 +87,7 @@ t.test('the prober CLI runs the plugin once for all its parallel reads', async (
 
 t.test('provideClusterInfo: the plugin is told the server and its CA', async (t) => {
   const { fake, dir, kubeconfig } = await setUp(t, (fake) => ({ token: fake.token }), { provideClusterInfo: true });
-  await clientNodeApi(connect({ kubeconfig })).listPods('default');
+  await clientNodeApi(connect({ kubeconfig, env: process.env })).listPods('default');
   t.same(JSON.parse(readFileSync(join(dir, 'exec-info.json'), 'utf8')).spec, {
     cluster: { server: fake.url, 'certificate-authority-data': Buffer.from(fake.caCertificate).toString('base64') },
     interactive: false,
@@ -97,13 +97,13 @@ t.test('provideClusterInfo: the plugin is told the server and its CA', async (t)
 t.test('the credential is kept until its expirationTimestamp, then the plugin runs again', async (t) => {
   const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
   const fresh = await setUp(t, (fake) => ({ token: fake.token, expirationTimestamp: inAnHour }));
-  const api = clientNodeApi(connect({ kubeconfig: fresh.kubeconfig }));
+  const api = clientNodeApi(connect({ kubeconfig: fresh.kubeconfig, env: process.env }));
   await api.listPods('default');
   await api.listPods('default');
   t.equal(runsIn(fresh.dir), 1, 'valid for an hour: one run');
 
   const expired = await setUp(t, (fake) => ({ token: fake.token, expirationTimestamp: '2020-01-01T00:00:00Z' }));
-  const again = clientNodeApi(connect({ kubeconfig: expired.kubeconfig }));
+  const again = clientNodeApi(connect({ kubeconfig: expired.kubeconfig, env: process.env }));
   await again.listPods('default');
   await again.listPods('default');
   t.equal(runsIn(expired.dir), 2, 'already expired: one run per call');
@@ -117,7 +117,9 @@ t.test('a missing plugin binary: one line naming the command and the user, exit 
     installHint: 'Install it with: apt-get install prober-test-plugin\nMore on the web.',
   });
   const retries: string[] = [];
-  const api = clientNodeApi(connect({ kubeconfig }), { onRetry: (_e, _a, message) => retries.push(message) });
+  const api = clientNodeApi(connect({ kubeconfig, env: process.env }), {
+    onRetry: (_e, _a, message) => retries.push(message),
+  });
   const error = await api.listPods('default').catch((e: unknown) => e);
   t.ok(error instanceof CredentialError, 'a credential error');
   t.match(error, { fatal: true, transient: false });
@@ -137,7 +139,7 @@ t.test('a plugin that fails or answers badly is named with what went wrong', asy
   const dir = tempDir(t, 'exec-plugin');
   const failing = writePlugin(dir, { token: fake.token }, 3);
   const message = async (exec: Json): Promise<string> => {
-    const api = clientNodeApi(connect({ kubeconfig: kubeconfigWithExec(fake, dir, exec) }));
+    const api = clientNodeApi(connect({ kubeconfig: kubeconfigWithExec(fake, dir, exec), env: process.env }));
     return api.listPods('default').then(
       () => 'ok',
       (e: Error) => e.message,
@@ -159,6 +161,7 @@ t.test('a plugin that fails or answers badly is named with what went wrong', asy
           command: 'x',
           apiVersion: 'client.authentication.k8s.io/v1alpha1',
         }),
+        env: process.env,
       }),
     {
       message:

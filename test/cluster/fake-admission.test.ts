@@ -163,7 +163,7 @@ t.test(
       name: 'compute',
       hard: { 'requests.cpu': '1', 'limits.memory': '1Gi' },
     });
-    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     });
     const spec = (runId: string): V1Pod =>
@@ -206,7 +206,7 @@ t.test(
   async (t) => {
     const fake = await FakeApiServer.start(t);
     const stored = fake.addPod({ namespace: 'shop', name: 'web-1', labels: { app: 'web' } }) as Json;
-    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     });
     // An older prober's agents left their plans in the pod until it is just under etcd's 1.5 MiB.
@@ -242,7 +242,7 @@ t.test(
 t.test('an object etcd refuses as too large is final: the call is not retried', async (t) => {
   const fake = await FakeApiServer.start(t);
   const stored = fake.addPod({ namespace: 'shop', name: 'web-1', labels: { app: 'web' } }) as Json;
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
     retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 1 },
   });
   const spec = stored.spec as Json;

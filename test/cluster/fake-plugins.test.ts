@@ -13,7 +13,7 @@ import { FakeApiServer } from './fake/apiserver.ts';
 async function cluster(t: Test): Promise<{ fake: FakeApiServer; api: KubeApi }> {
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'shop', name: 'web-1', labels: { app: 'web' } });
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
     retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   });
   return { fake, api };

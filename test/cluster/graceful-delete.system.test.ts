@@ -42,7 +42,7 @@ t.test(
   async (t) => {
     const fake = await FakeApiServer.start(t);
     fake.addNamespace('ns');
-    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     });
     // A resident agent runs until it is stopped: the container is running when the delete comes.
@@ -69,7 +69,7 @@ t.test(
 t.test('a container that ignores SIGTERM keeps its pod Terminating for the grace period, then is killed', async (t) => {
   const fake = await FakeApiServer.start(t);
   fake.addNamespace('ns');
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
     retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   });
   const image = 'ghcr.io/prober-dev/prober:stubborn';

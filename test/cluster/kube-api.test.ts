@@ -40,7 +40,7 @@ async function fakeWithWorkload(t: Test): Promise<{ fake: FakeApiServer; api: Ku
   fake.installCrd('cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies');
   fake.installCrd('security.istio.io', 'v1', 'authorizationpolicies');
   fake.installCrd('security.istio.io', 'v1', 'peerauthentications');
-  return { fake, api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry) };
+  return { fake, api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), noRetry) };
 }
 
 t.test('each KubeApi call uses exactly the verb and resource of its RBAC table entry', async (t) => {
@@ -133,7 +133,7 @@ t.test(
       metadata: { name: 'not-served', namespace: 'web' },
       spec: {},
     });
-    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry);
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), noRetry);
     const live = await listLiveObjects(api, true);
     t.same(
       live.policies.map((p) => `${p.apiVersion} ${p.kind}`),
@@ -259,7 +259,7 @@ t.test('transient errors are retried with backoff; the last one is reported', as
   const fake = await FakeApiServer.start(t);
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
   const retries: string[] = [];
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
     retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 10 },
     onRetry: (_e, _n, m) => retries.push(m),
   });
@@ -281,13 +281,13 @@ t.test('connection: kubeconfig, context, in-cluster service account, and the err
   fake.addPod({ namespace: 'web', name: 'web-1', labels: { app: 'web' } });
   const dir = tempDir(t, 'conn');
 
-  const viaKubeconfig = connect({ kubeconfig: fake.kubeconfig });
+  const viaKubeconfig = connect({ kubeconfig: fake.kubeconfig, env: process.env });
   t.match(viaKubeconfig, { description: `fake (${fake.url})`, namespace: 'default' });
   t.throws(
-    () => connect({ kubeconfig: fake.kubeconfig, context: 'prod' }),
+    () => connect({ kubeconfig: fake.kubeconfig, context: 'prod', env: process.env }),
     new ConnectionError('context "prod" is not in the kubeconfig (known: fake)'),
   );
-  t.throws(() => connect({ kubeconfig: join(dir, 'missing') }), { message: /does not exist$/ });
+  t.throws(() => connect({ kubeconfig: join(dir, 'missing'), env: process.env }), { message: /does not exist$/ });
   t.throws(() => connect({ env: { HOME: dir } }), {
     message: /^no Kubernetes connection: not running in a pod with a service account, and no kubeconfig/,
   });
@@ -338,7 +338,7 @@ t.test('connection: kubeconfig, context, in-cluster service account, and the err
 
   const badToken = join(dir, 'bad-token.kubeconfig');
   writeFileSync(badToken, JSON.stringify(fake.kubeconfigObject('wrong')));
-  const rejected = await clientNodeApi(connect({ kubeconfig: badToken }), noRetry)
+  const rejected = await clientNodeApi(connect({ kubeconfig: badToken, env: process.env }), noRetry)
     .listPods('web')
     .catch((e: unknown) => e);
   t.ok(rejected instanceof KubeApiError && rejected.fatal);

@@ -92,7 +92,9 @@ t.test('duplicate names across files: the first wins, no crash; within one file:
   const twice = config(fake, { ctx: 'x', cluster: 'x', user: 'x', current: 'x' });
   twice.clusters.push({ ...twice.clusters[0] });
   const c = write('c', twice);
-  t.throws(() => connect({ kubeconfig: c }), { message: `kubeconfig ${c}: duplicate name "x" in clusters` });
+  t.throws(() => connect({ kubeconfig: c, env: process.env }), {
+    message: `kubeconfig ${c}: duplicate name "x" in clusters`,
+  });
 });
 
 t.test('relative paths resolve against the directory of the file that holds them', async (t) => {
@@ -137,17 +139,21 @@ t.test('in a pod: a kubeconfig that exists wins; the service account only when n
 
 t.test('an explicit --kubeconfig must exist, and is read with a size bound', async (t) => {
   const { dir } = await setup(t);
-  t.throws(() => connect({ kubeconfig: join(dir, 'missing') }), {
+  t.throws(() => connect({ kubeconfig: join(dir, 'missing'), env: process.env }), {
     message: `kubeconfig ${join(dir, 'missing')} does not exist`,
   });
-  t.throws(() => connect({ kubeconfig: '/dev/zero' }), {
+  t.throws(() => connect({ kubeconfig: '/dev/zero', env: process.env }), {
     message: `kubeconfig /dev/zero is larger than ${KUBECONFIG_MAX_BYTES / 2 ** 20} MiB, the most prober reads of one`,
   });
   const notYaml = join(dir, 'bad');
   writeFileSync(notYaml, 'clusters: [unclosed');
-  t.throws(() => connect({ kubeconfig: notYaml }), { message: new RegExp(`^unable to read kubeconfig ${notYaml}: `) });
+  t.throws(() => connect({ kubeconfig: notYaml, env: process.env }), {
+    message: new RegExp(`^unable to read kubeconfig ${notYaml}: `),
+  });
   writeFileSync(notYaml, 'clusters: 5\n');
-  t.throws(() => connect({ kubeconfig: notYaml }), { message: `kubeconfig ${notYaml}: clusters is not a list` });
+  t.throws(() => connect({ kubeconfig: notYaml, env: process.env }), {
+    message: `kubeconfig ${notYaml}: clusters is not a list`,
+  });
 });
 
 t.test('a file the kubeconfig names must be a regular file of at most 1 MiB', async (t) => {
@@ -159,12 +165,12 @@ t.test('a file the kubeconfig names must be a regular file of at most 1 MiB', as
     return c;
   };
   const device = write('device', withCa('/dev/zero'));
-  t.throws(() => connect({ kubeconfig: device }), {
+  t.throws(() => connect({ kubeconfig: device, env: process.env }), {
     message: 'kubeconfig entry "ca": certificate-authority /dev/zero is not a regular file',
   });
   const big = write('big', withCa('big.crt'));
   writeFileSync(join(big, '..', 'big.crt'), Buffer.alloc(REFERENCED_FILE_MAX_BYTES + 1));
-  t.throws(() => connect({ kubeconfig: big }), {
+  t.throws(() => connect({ kubeconfig: big, env: process.env }), {
     message: /^kubeconfig entry "ca": certificate-authority .*big\.crt is larger than 1 MiB$/,
   });
 });

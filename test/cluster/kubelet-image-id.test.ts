@@ -25,7 +25,7 @@ t.test("prober's own pod created through the fake: its agents get the digest the
   const fake = await FakeApiServer.start(t);
   fake.addNamespace('prober');
   fake.serviceAccounts.addFrom(proberRbac());
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
     retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   });
   const image = 'ghcr.io/prober-dev/prober:0.1.0';

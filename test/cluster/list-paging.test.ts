@@ -21,7 +21,7 @@ async function bigCluster(t: Test, heard: string[] = []): Promise<{ fake: FakeAp
     const pod = fake.addPod({ namespace: `ns-${i % 7}`, name: `w-${i}`, labels: { app: `w${i % 20}` } });
     (pod.metadata as Record<string, unknown>).managedFields = [{ manager: 'kubelet', operation: 'Update' }];
   }
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
     onRetry: (_e, _n, message) => heard.push(message),
   });
   return { fake, api };

@@ -68,7 +68,7 @@ t.test(
   async (t) => {
     const fake = await FakeApiServer.start(t);
     fake.enforceRbac(proberRbac());
-    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     });
     const inPod = { inCluster: true, namespace: 'prober' };

@@ -189,7 +189,7 @@ t.test(
     });
     const stored = fake.pod('shop', 'web-1');
     stored!.spec.containers[0].securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
-    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     });
     const plan = planFor('web', [], { timeoutMs: 1000, attempts: 1, concurrency: 64 }, () => undefined);

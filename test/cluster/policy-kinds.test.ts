@@ -70,7 +70,7 @@ t.test('every kind is served by the fake at each of its versions and listed unde
     if (!d.builtIn) for (const version of d.versions) fake.installCrd(d.group, version, d.plural);
     fake.addPolicy(objectOf(kind, kindApiVersions(kind).at(-1) ?? '', `one-${d.plural}`));
   }
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry);
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), noRetry);
   for (const kind of POLICY_KIND_NAMES) {
     const d = kindDescriptor(kind);
     for (const version of d.versions) {
@@ -104,7 +104,7 @@ t.test('a retried policy list names its kind in the progress line, as the per-ki
   const fake = await FakeApiServer.start(t);
   fake.installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies');
   const heard: string[] = [];
-  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), {
+  const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
     onRetry: (_error, _attempt, message) => heard.push(message),
   });
   fake.answerNext('list', 'ciliumnetworkpolicies', () => tooManyRequests(0), 1);

@@ -80,7 +80,7 @@ t.test(
       'published as not ready, except where the Service publishes not-ready addresses',
     );
     // What prober's own check of the targets says while the probe pod is listed.
-    const api = clientNodeApi(connect({ kubeconfig: lab.fake.kubeconfig }));
+    const api = clientNodeApi(connect({ kubeconfig: lab.fake.kubeconfig, env: process.env }));
     const targets = ['http://app-count-svc.c-app-count.svc.cluster.local/', 'http://app-peers.c-app-count.svc/'].map(
       (url, i) => {
         const parsed = parseTarget(url);

@@ -63,7 +63,8 @@ const globalPolicy = {
   spec: { selector: 'all()', types: ['Ingress'] },
 };
 
-const apiOf = (fake: FakeApiServer) => clientNodeApi(connect({ kubeconfig: fake.kubeconfig }), noRetry);
+const apiOf = (fake: FakeApiServer) =>
+  clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), noRetry);
 const silent = { warn: () => {} };
 
 t.test('a served policy kind prober does not evaluate stops the model, unless --ignore-kind names it', async (t) => {
@@ -148,7 +149,7 @@ t.test(
     fake.addPod({ namespace: 'c-app-count', name: 'app-1', labels: { app: 'pythonapp' }, ip: '10.244.2.10' });
     fake.addPod({ namespace: 'd-redis', name: 'redis-0', labels: { app: 'redis' }, ip: '10.244.3.10' });
     fake.addPod({ namespace: 'd-redis', name: 'other-1', labels: { app: 'other' }, ip: '10.244.3.11' });
-    const live = await readLive({ kubeconfig: fake.kubeconfig }, [], false);
+    const live = await readLive({ kubeconfig: fake.kubeconfig }, [], false, process.env);
     t.same(fake.seen('list', 'networkpolicies'), [], 'the live policies are not read');
     const model = await loadPolicyModel([join(ROOT, 'policies', 'networkpolicy')], { live, ...silent });
     const verdict = (from: string): string =>
@@ -168,7 +169,7 @@ t.test('an unreachable API server and rejected credentials are one line each', a
   const dir = tempDir(t, 'simulate-live');
   const badToken = join(dir, 'bad-token');
   writeFileSync(badToken, JSON.stringify(fake.kubeconfigObject('not-the-token')));
-  await t.rejects(readClusterObjects(clientNodeApi(connect({ kubeconfig: badToken }), noRetry), []), {
+  await t.rejects(readClusterObjects(clientNodeApi(connect({ kubeconfig: badToken, env: process.env }), noRetry), []), {
     code: 401,
     message: /^the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+ rejected the credentials \(401 Unauthorized\)/,
   });
@@ -185,7 +186,7 @@ t.test('an unreachable API server and rejected credentials are one line each', a
     cluster: { server: `https://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true },
   };
   writeFileSync(closed, JSON.stringify({ ...fake.kubeconfigObject(), clusters: [unreachable] }));
-  await t.rejects(readClusterObjects(clientNodeApi(connect({ kubeconfig: closed }), noRetry), []), {
+  await t.rejects(readClusterObjects(clientNodeApi(connect({ kubeconfig: closed, env: process.env }), noRetry), []), {
     message: new RegExp(`^cannot reach the Kubernetes API server at https://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
   });
 });

@@ -5,6 +5,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { loadLabProfile } from '../../src/config/load-lab-profile.ts';
 import { planLab } from '../../src/lab/lab.ts';
+import { DEFAULT_LAB_ROOT } from '../../src/lab/state.ts';
 import { imageRepository } from '../../src/lab/programs/program.ts';
 import { programKindFor } from '../../src/lab/programs/recipes.ts';
 import type { ProgramChoice } from '../../src/model/lab-profile.ts';
@@ -59,7 +60,7 @@ const kinds = (programs: readonly { pod: string; container: string; kind: string
   Object.fromEntries(programs.map((p) => [`${p.pod}/${p.container}`, p.kind]));
 
 t.test("the repository's manifests without a profile: the time app's pod runs the synthetic target", async (t) => {
-  const { programs } = await planLab('pt-plan', [join(ROOT, 'k8s')], ['prober'], {
+  const { programs } = await planLab(DEFAULT_LAB_ROOT, 'pt-plan', [join(ROOT, 'k8s')], ['prober'], {
     missing: 'no runtime here (not needed without the profile)',
   });
   t.same(kinds(programs), {
@@ -76,10 +77,18 @@ t.test("the repository's manifests without a profile: the time app's pod runs th
 t.test("with the repository's profile the time app is chosen (and needs its runtime)", async (t) => {
   const profile = await loadLabProfile(join(ROOT, 'policies', 'lab-profile.yaml'));
   await t.rejects(
-    planLab('pt-plan', profile.manifests ?? [], ['prober'], { missing: 'its runtime is missing' }, profile.programs),
+    planLab(
+      DEFAULT_LAB_ROOT,
+      'pt-plan',
+      profile.manifests ?? [],
+      ['prober'],
+      { missing: 'its runtime is missing' },
+      profile.programs,
+    ),
     /c-app-count\/pythonapp-0 runs the time app, but its runtime is missing/,
   );
   const { programs } = await planLab(
+    DEFAULT_LAB_ROOT,
     'pt-plan',
     profile.manifests ?? [],
     ['prober'],

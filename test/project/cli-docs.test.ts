@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildProgram } from '../../src/cli/program.ts';
+import { capturedIo } from '../helpers/cli-in-process.ts';
 import { ROOT } from '../helpers/prober.ts';
 
 const DOC = 'docs/cli.md';
@@ -23,7 +24,7 @@ function programCommands(): ProgramCommand[] {
     for (const sub of command.commands) walk(sub as ReturnType<typeof buildProgram>, [...path, sub.name()]);
   };
   walk(
-    buildProgram(() => {}),
+    buildProgram(() => {}, capturedIo()),
     ['prober'],
   );
   return found;
@@ -138,7 +139,7 @@ t.test(`the README links ${DOC}`, async (t) => {
 });
 
 t.test("the program's help names the variables every command reads, and the reference", async (t) => {
-  const program = buildProgram(() => {});
+  const program = buildProgram(() => {}, capturedIo());
   let help = '';
   program.configureOutput({ writeOut: (text) => (help += text) });
   program.outputHelp();

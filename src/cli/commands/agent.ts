@@ -3,11 +3,12 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { CLIENT_TIMEOUT } from '../../model/duration.ts';
 import { MAX_PLAN_BYTES } from '../../model/plan.ts';
+import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { durationFlag, rangeText } from '../options.ts';
 
 /** Registers `agent`. */
-export function registerAgent(program: Command, finish: (code: ExitCode) => void): void {
+export function registerAgent(program: Command, finish: (code: ExitCode) => void, io: Io): void {
   program
     .command('agent')
     .summary('run a probe plan here and print results as JSON lines (runs inside source pods)')
@@ -58,11 +59,14 @@ Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was st
     .action(async (opts) => {
       const { runAgent } = await import('../../orchestration/agent.ts');
       finish(
-        await runAgent({
-          ...(opts.plan !== undefined ? { plan: opts.plan } : {}),
-          ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
-          clientTimeoutMs: opts.clientTimeout,
-        }),
+        await runAgent(
+          {
+            ...(opts.plan !== undefined ? { plan: opts.plan } : {}),
+            ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
+            clientTimeoutMs: opts.clientTimeout,
+          },
+          io,
+        ),
       );
     });
 }

@@ -1,12 +1,13 @@
 // `prober check`: run a ReachabilityTest whose sources are "here" and judge it.
 
 import type { Command } from '@commander-js/extra-typings';
+import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
 
 /** Registers `check`. */
-export function registerCheck(program: Command, finish: (code: ExitCode) => void): void {
+export function registerCheck(program: Command, finish: (code: ExitCode) => void, io: Io): void {
   const command = addIgnoreKindOption(
     addProbeOptions(
       addOutputOptions(
@@ -36,6 +37,8 @@ cell that errored). An error cell no rule names is listed and counted, but leave
   command.action(async (opts) => {
     // Loaded on use, so commands that do not need them start fast and small.
     const { runCheck } = await import('../../orchestration/check.ts');
-    finish(await runCheck({ file: opts.file, flags: runFlags(opts), ignoreKinds: ignoreKindsFlag(opts.ignoreKind) }));
+    finish(
+      await runCheck({ file: opts.file, flags: runFlags(opts, io), ignoreKinds: ignoreKindsFlag(opts.ignoreKind) }, io),
+    );
   });
 }

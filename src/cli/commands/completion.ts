@@ -1,11 +1,12 @@
 // `prober completion bash|zsh|fish`: prints the shell's completion script for every command and option.
 
 import { Argument, type Command } from '@commander-js/extra-typings';
+import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { COMPLETION_SHELLS, completionScript } from '../completion.ts';
 
 /** Registers `completion`. */
-export function registerCompletion(program: Command, finish: (code: ExitCode) => void): void {
+export function registerCompletion(program: Command, finish: (code: ExitCode) => void, io: Io): void {
   program
     .command('completion')
     .summary('print the shell completion script (bash, zsh, fish)')
@@ -20,7 +21,7 @@ Examples:
   prober completion fish | source               # in ~/.config/fish/config.fish`,
     )
     .action((shell) => {
-      process.stdout.write(completionScript(program as never, shell));
+      io.stdout.write(completionScript(program as never, shell));
       finish(0);
     });
 }

@@ -2,6 +2,7 @@
 
 import { type Command, type OptionValues, Option } from '@commander-js/extra-typings';
 import { quoteName } from '../../model/k8s-names.ts';
+import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { labNameProblem } from '../../lab/names.ts';
 import { effectiveDefaults } from '../../orchestration/run-flags.ts';
@@ -60,7 +61,7 @@ function labOptions<A extends unknown[], O extends OptionValues, G extends Optio
 }
 
 /** Registers `lab` and its subcommands. */
-export function registerLab(program: Command, finish: (code: ExitCode) => void): void {
+export function registerLab(program: Command, finish: (code: ExitCode) => void, io: Io): void {
   const lab = program
     .command('lab')
     .summary('run the lab on this host: network namespaces, real programs, nftables policies')
@@ -89,13 +90,16 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     .action(async (opts) => {
       const { standLabUp } = await import('../../orchestration/lab-lifecycle.ts');
       finish(
-        await standLabUp({
-          lab: opts.name,
-          manifests: opts.manifests,
-          profile: profilePath(opts),
-          appRuntime: opts.appRuntime,
-          appDir: opts.appDir,
-        }),
+        await standLabUp(
+          {
+            lab: opts.name,
+            manifests: opts.manifests,
+            profile: profilePath(opts),
+            appRuntime: opts.appRuntime,
+            appDir: opts.appDir,
+          },
+          io,
+        ),
       );
     });
 
@@ -103,14 +107,14 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     .addHelpText('after', '\nExample:\n  sudo prober lab down')
     .action(async (opts) => {
       const { takeLabDown } = await import('../../orchestration/lab-lifecycle.ts');
-      finish(await takeLabDown(opts.name));
+      finish(await takeLabDown(opts.name, io));
     });
 
   labOptions(lab.command('status').summary('show what the lab runs and how to reach it'))
     .addHelpText('after', '\nExample:\n  sudo prober lab status')
     .action(async (opts) => {
       const { showLabStatus } = await import('../../orchestration/lab-lifecycle.ts');
-      finish(await showLabStatus(opts.name));
+      finish(await showLabStatus(opts.name, io));
     });
 
   labOptions(lab.command('apply').summary('enforce policies in the lab with nftables (replaces the applied set)'))
@@ -121,14 +125,14 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void):
     .addHelpText('after', '\nExample:\n  sudo prober lab apply -f policies/networkpolicy/')
     .action(async (opts) => {
       const { applyLabPolicies } = await import('../../orchestration/lab-lifecycle.ts');
-      finish(await applyLabPolicies(opts.name, opts.policies));
+      finish(await applyLabPolicies(opts.name, opts.policies, io));
     });
 
   labOptions(lab.command('reset').summary('remove every policy rule: everything allowed again'))
     .addHelpText('after', '\nExample:\n  sudo prober lab reset')
     .action(async (opts) => {
       const { resetLabPolicies } = await import('../../orchestration/lab-lifecycle.ts');
-      finish(await resetLabPolicies(opts.name));
+      finish(await resetLabPolicies(opts.name, io));
     });
 
   const test = addProbeOptions(
@@ -155,15 +159,18 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
     )
     .action(async (opts) => {
       const { runLabTest } = await import('../../orchestration/lab-test.ts');
-      const flags = runFlags(opts);
+      const flags = runFlags(opts, io);
       finish(
-        await runLabTest({
-          lab: opts.name,
-          file: opts.file,
-          flags,
-          expect: opts.expect,
-          defaults: effectiveDefaults,
-        }),
+        await runLabTest(
+          {
+            lab: opts.name,
+            file: opts.file,
+            flags,
+            expect: opts.expect,
+            defaults: effectiveDefaults,
+          },
+          io,
+        ),
       );
     });
 
@@ -201,19 +208,22 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
       const { runLabDemo } = await import('../../orchestration/lab-demo.ts');
       const { manifests, policies, test, ingressNamespace: from, host } = opts;
       finish(
-        await runLabDemo({
-          lab: opts.name,
-          profile,
-          overrides: {
-            ...(manifests ? { manifests } : {}),
-            ...(policies ? { policies } : {}),
-            ...(test ? { test } : {}),
-            ...(from ? { from } : {}),
-            ...(host ? { host } : {}),
+        await runLabDemo(
+          {
+            lab: opts.name,
+            profile,
+            overrides: {
+              ...(manifests ? { manifests } : {}),
+              ...(policies ? { policies } : {}),
+              ...(test ? { test } : {}),
+              ...(from ? { from } : {}),
+              ...(host ? { host } : {}),
+            },
+            timeApp: { rootfs: opts.appRuntime, appDir: opts.appDir },
+            flags: runFlags(opts, io),
           },
-          timeApp: { rootfs: opts.appRuntime, appDir: opts.appDir },
-          flags: runFlags(opts),
-        }),
+          io,
+        ),
       );
     });
 }

@@ -1,6 +1,7 @@
 // `prober lint`: findings about policies for CI (file:line, stable id, severity, fix), as a table, JSON or SARIF.
 
 import { Option, type Command } from '@commander-js/extra-typings';
+import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { LINT_FORMATS } from '../../report/lint.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
@@ -9,7 +10,7 @@ import { namespaceFlag, stdinAtMostOnce } from '../options.ts';
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Registers `lint`. */
-export function registerLint(program: Command, finish: (code: ExitCode) => void): void {
+export function registerLint(program: Command, finish: (code: ExitCode) => void, io: Io): void {
   const base = program
     .command('lint')
     .summary('find policies that select nothing, shadowed rules, blocked DNS, unreachable Services … (for CI)')
@@ -56,14 +57,17 @@ Exit codes: 0 no finding at or above --fail-on (default error) · 1 some finding
     stdinAtMostOnce(opts.file);
     const { runLint } = await import('../../orchestration/lint.ts');
     finish(
-      await runLint({
-        manifests: opts.file,
-        output: opts.output,
-        failOn: opts.failOn,
-        assumeMesh: opts.assumeMesh === true,
-        namespace: opts.namespace,
-        ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
-      }),
+      await runLint(
+        {
+          manifests: opts.file,
+          output: opts.output,
+          failOn: opts.failOn,
+          assumeMesh: opts.assumeMesh === true,
+          namespace: opts.namespace,
+          ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
+        },
+        io,
+      ),
     );
   });
 }

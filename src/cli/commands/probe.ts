@@ -1,6 +1,7 @@
 // `prober probe URL…`: ad-hoc probes from here, printed as a one-row matrix.
 
 import { Option, type Command } from '@commander-js/extra-typings';
+import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { SCHEME_NAMES, schemeNames } from '../../model/schemes.ts';
 import { parseTarget } from '../../model/target.ts';
@@ -8,7 +9,7 @@ import { UsageError } from '../../orchestration/usage-error.ts';
 import { addOutputOptions, addProbeOptions, runFlags } from '../options.ts';
 
 /** Registers `probe`. */
-export function registerProbe(program: Command, finish: (code: ExitCode) => void): void {
+export function registerProbe(program: Command, finish: (code: ExitCode) => void, io: Io): void {
   const command = addProbeOptions(
     addOutputOptions(
       program
@@ -55,6 +56,8 @@ unless --liveness none accepts it; an answered deny (HTTP 403, DNS REFUSED) prov
       return { name: parsed.value.url, address: parsed.value };
     });
     const { probeFromHere } = await import('../../orchestration/probe.ts');
-    finish(await probeFromHere({ targets, expect: opts.expect, liveness: opts.liveness, flags: runFlags(opts) }));
+    finish(
+      await probeFromHere({ targets, expect: opts.expect, liveness: opts.liveness, flags: runFlags(opts, io) }, io),
+    );
   });
 }

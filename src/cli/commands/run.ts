@@ -4,6 +4,7 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
 import { parseBounds, type Bounds } from '../../cluster/probe-pod-resources.ts';
 import { AGENT_TIMEOUT } from '../../model/duration.ts';
+import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { PROBER_VERSION } from '../../orchestration/version.ts';
@@ -28,7 +29,7 @@ function boundsFlag(flag: string, resource: 'cpu' | 'memory'): (value: string) =
 }
 
 /** Registers `run`. */
-export function registerRun(program: Command, finish: (code: ExitCode) => void): void {
+export function registerRun(program: Command, finish: (code: ExitCode) => void, io: Io): void {
   const base = program
     .command('run')
     .summary('run a ReachabilityTest in a Kubernetes cluster, probing from the real workloads')
@@ -71,7 +72,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
     .option(
       '--image <ref>',
       "image with the prober binary for agents (in a pod: the pod's own prober image)",
-      defaultImage(PROBER_VERSION),
+      defaultImage(PROBER_VERSION, io.env),
     )
     .addOption(
       new Option('--parallel <n>', 'sources probed at the same time (1-256)')
@@ -94,7 +95,7 @@ Examples:
   prober run -f lab.yaml --context kind-lab -o junit > report.xml
   prober run -f lab.yaml -o svg > matrix.svg          # the matrix as a picture
   prober run -f lab.yaml --agent=pod                  # where ephemeral containers are not allowed
-  kubectl -n prober run prober --rm -i --quiet --restart=Never --image=${defaultImage(PROBER_VERSION)} \\
+  kubectl -n prober run prober --rm -i --quiet --restart=Never --image=${defaultImage(PROBER_VERSION, io.env)} \\
     --override-type=strategic --overrides='{"spec":{"serviceAccountName":"prober",
       "securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},
       "containers":[{"name":"prober","securityContext":{"allowPrivilegeEscalation":false,
@@ -112,29 +113,32 @@ but leaves the exit code alone.`,
   command.action(async (opts) => {
     const { runInCluster } = await import('../../orchestration/cluster-run.ts');
     finish(
-      await runInCluster({
-        file: opts.file,
-        flags: runFlags(opts),
-        ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
-        ...(opts.context !== undefined ? { context: opts.context } : {}),
-        ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
-        agent: opts.agent,
-        ...(opts.agentCpu || opts.agentMemory
-          ? {
-              agentResources: {
-                ...(opts.agentCpu ? { cpu: opts.agentCpu } : {}),
-                ...(opts.agentMemory ? { memory: opts.agentMemory } : {}),
-              },
-            }
-          : {}),
-        // Only an image given on the command line overrides prober's own image in a pod.
-        ...(command.getOptionValueSource('image') === 'default' ? {} : { image: opts.image }),
-        fallbackImage: defaultImage(PROBER_VERSION),
-        parallel: opts.parallel,
-        ...(opts.agentTimeout !== undefined ? { agentTimeoutMs: opts.agentTimeout } : {}),
-        clusterDomain: opts.clusterDomain,
-        ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
-      }),
+      await runInCluster(
+        {
+          file: opts.file,
+          flags: runFlags(opts, io),
+          ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+          ...(opts.context !== undefined ? { context: opts.context } : {}),
+          ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+          agent: opts.agent,
+          ...(opts.agentCpu || opts.agentMemory
+            ? {
+                agentResources: {
+                  ...(opts.agentCpu ? { cpu: opts.agentCpu } : {}),
+                  ...(opts.agentMemory ? { memory: opts.agentMemory } : {}),
+                },
+              }
+            : {}),
+          // Only an image given on the command line overrides prober's own image in a pod.
+          ...(command.getOptionValueSource('image') === 'default' ? {} : { image: opts.image }),
+          fallbackImage: defaultImage(PROBER_VERSION, io.env),
+          parallel: opts.parallel,
+          ...(opts.agentTimeout !== undefined ? { agentTimeoutMs: opts.agentTimeout } : {}),
+          clusterDomain: opts.clusterDomain,
+          ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
+        },
+        io,
+      ),
     );
   });
 }

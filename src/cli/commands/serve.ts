@@ -1,6 +1,7 @@
 // `prober serve`: a synthetic target that answers HTTP, Redis PING and UDP datagrams with its own identity.
 
 import type { Command } from '@commander-js/extra-typings';
+import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { SERVE_LIMITS } from '../../probe/serve-limits.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
@@ -20,7 +21,7 @@ function seconds(ms: number): string {
 }
 
 /** Registers `serve`. */
-export function registerServe(program: Command, finish: (code: ExitCode) => void): void {
+export function registerServe(program: Command, finish: (code: ExitCode) => void, io: Io): void {
   program
     .command('serve')
     .summary('serve a synthetic target on TCP/HTTP and UDP ports that answers with its own identity')
@@ -60,11 +61,14 @@ Examples:
     .action(async (opts) => {
       const { serveTargets } = await import('../../orchestration/serve.ts');
       finish(
-        await serveTargets({
-          ports: opts.port,
-          host: opts.host,
-          ...(opts.name !== undefined ? { name: opts.name } : {}),
-        }),
+        await serveTargets(
+          {
+            ports: opts.port,
+            host: opts.host,
+            ...(opts.name !== undefined ? { name: opts.name } : {}),
+          },
+          io,
+        ),
       );
     });
 }

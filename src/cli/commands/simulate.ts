@@ -1,6 +1,7 @@
 // `prober simulate`: the expected matrix from policy YAML and workload manifests, with explanations.
 
 import type { Command } from '@commander-js/extra-typings';
+import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import type { SimulateMode } from '../../orchestration/simulate.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
@@ -24,7 +25,7 @@ function parsePortArg(text: string, flag: string): { port: number; protocol: Pro
 }
 
 /** Registers `simulate`. */
-export function registerSimulate(program: Command, finish: (code: ExitCode) => void): void {
+export function registerSimulate(program: Command, finish: (code: ExitCode) => void, io: Io): void {
   const base = program
     .command('simulate')
     .summary('compute the expected matrix from policies and manifests, or from a cluster (nothing probed)')
@@ -93,22 +94,25 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
     const mode = simulateMode(opts);
     const { runSimulate } = await import('../../orchestration/simulate.ts');
     finish(
-      await runSimulate({
-        mode,
-        manifests: opts.file,
-        flags: runFlags(opts),
-        assumeMesh: opts.assumeMesh === true,
-        namespace: opts.namespace,
-        ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
-        ...(opts.cluster || opts.kubeconfig !== undefined || opts.context !== undefined
-          ? {
-              cluster: {
-                ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
-                ...(opts.context !== undefined ? { context: opts.context } : {}),
-              },
-            }
-          : {}),
-      }),
+      await runSimulate(
+        {
+          mode,
+          manifests: opts.file,
+          flags: runFlags(opts, io),
+          assumeMesh: opts.assumeMesh === true,
+          namespace: opts.namespace,
+          ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
+          ...(opts.cluster || opts.kubeconfig !== undefined || opts.context !== undefined
+            ? {
+                cluster: {
+                  ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+                  ...(opts.context !== undefined ? { context: opts.context } : {}),
+                },
+              }
+            : {}),
+        },
+        io,
+      ),
     );
   });
 }
