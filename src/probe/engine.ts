@@ -9,7 +9,7 @@ import type { StatusSet } from '../model/test-spec.ts';
 import { retry } from '../model/wait.ts';
 import type { Attempt } from './classify.ts';
 import { nowMs } from './clock.ts';
-import { runBounded } from './pool.ts';
+import { runBounded } from '../model/pool.ts';
 import { tcpAttempt } from './tcp.ts';
 
 /** Everything one probe needs. */
