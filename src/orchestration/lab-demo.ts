@@ -10,7 +10,7 @@ import { proberArgv } from '../lab/self.ts';
 import { defaultTimeAppPaths, timeAppLauncher, type TimeAppPaths } from '../lab/time-app.ts';
 import type { OutputFormat } from '../report/formats.ts';
 import { withInterrupts } from './interrupts.ts';
-import { effectiveDefaults, type RunFlags } from './run-flags.ts';
+import type { RunFlags } from './run-flags.ts';
 import { demoVerdict, possessive } from './demo-verdict.ts';
 import { demoPlan, type DemoOverrides } from './lab-inputs.ts';
 import { labLog } from './lab-lifecycle.ts';
@@ -93,7 +93,7 @@ export async function runLabDemo(options: DemoOptions): Promise<ExitCode> {
         flags,
         'Reachability with no policy, judged against the policy model (nothing isolated, so everything allowed):',
       );
-      const test = { lab, file: plan.test, flags, defaults: effectiveDefaults };
+      const test = { lab, file: plan.test, flags };
       const first = await runLabTest({ ...test, expect: 'policies' });
       signal.throwIfAborted();
       await labApply(lab, policies);

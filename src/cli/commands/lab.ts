@@ -4,7 +4,6 @@ import { type Command, type OptionValues, Option } from '@commander-js/extra-typ
 import { quoteName } from '../../model/k8s-names.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { labNameProblem } from '../../lab/names.ts';
-import { effectiveDefaults } from '../../orchestration/run-flags.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { addOutputOptions, addProbeOptions, namespaceFlag, runFlags } from '../options.ts';
 
@@ -162,7 +161,6 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
           file: opts.file,
           flags,
           expect: opts.expect,
-          defaults: effectiveDefaults,
         }),
       );
     });
