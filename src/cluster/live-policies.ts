@@ -4,9 +4,14 @@
 import { loadManifests } from '../config/load-manifests.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import { leftOutWarnings } from '../policy/groups.ts';
-import { buildModel, type KindFilter, type PolicyInput } from '../policy/index.ts';
-import { modelVerdicts, predictTest } from '../policy/predict.ts';
+import {
+  buildModel,
+  leftOutWarnings,
+  modelVerdicts,
+  predictTest,
+  type KindFilter,
+  type PolicyInput,
+} from '../policy/index.ts';
 import { POLICY_RESOURCES, type KubeApi, type PolicyResource, type RawObject } from './kube-api.ts';
 import { clusterInputFromLive, type LiveObjects } from './live-model.ts';
 

@@ -5,8 +5,14 @@
 // cluster serves is not "no objects", and a 403 says nothing about whether the kind exists (the API
 // server authorizes before it routes), so it names the RBAC that is missing.
 
-import { classifyObject, kindMatches, type KindFilter, POLICY_KINDS } from '../policy/index.ts';
-import { POLICY_GROUPS, qualifiedKind } from '../policy/groups.ts';
+import {
+  classifyObject,
+  kindMatches,
+  type KindFilter,
+  POLICY_GROUPS,
+  POLICY_KINDS,
+  qualifiedKind,
+} from '../policy/index.ts';
 import { KubeApiError } from './api-error.ts';
 import { type KubeApi, type KubeCall, type RawObject, RUN_ID_LABEL } from './kube-api.ts';
 

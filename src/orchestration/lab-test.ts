@@ -7,7 +7,7 @@ import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { LabBackend } from '../lab/lab-backend.ts';
 import { labModel, requireState } from '../lab/policies.ts';
-import { modelVerdicts, predictTest } from '../policy/predict.ts';
+import { modelVerdicts, predictTest } from '../policy/index.ts';
 import { proberArgv } from '../lab/self.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';

@@ -1,7 +1,6 @@
 // `lint`: the policy model of manifests checked for policies that do not do what they look like they do.
 import type { ExitCode } from '../model/report.ts';
-import type { KindFilter } from '../policy/index.ts';
-import { lint, withDnsServer } from '../policy/lint/index.ts';
+import { lint, withDnsServer, type KindFilter } from '../policy/index.ts';
 import { lintExitCode, renderLintJson, renderLintTable, type FailOn, type LintFormat } from '../report/lint.ts';
 import { renderSarif } from '../report/sarif.ts';
 import { loadPolicyModel } from './policy-model.ts';
