@@ -6,6 +6,7 @@
 import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { compareText } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
 import { readAtMost, STDIN_PATH } from './read-input.ts';
 import { decodeText } from './text-encoding.ts';
@@ -97,7 +98,7 @@ class Walk {
       );
     }
     // Sorted and one at a time: the order of objects is stable and the first error ends the walk.
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of entries.sort((a, b) => compareText(a.name, b.name))) {
       const child = join(path, entry.name);
       if (entry.isDirectory()) await this.directory(child);
       else if (entry.isFile()) this.candidate(child);

@@ -1,4 +1,5 @@
 // The cluster as the engine sees it: namespaces and workloads (pods merged by identical labels).
+import { compareText } from '../model/names.ts';
 import { parseAddress, type Address } from './cidr.ts';
 import {
   CILIUM_CLUSTER_KEY,
@@ -54,7 +55,7 @@ export interface Cluster {
 }
 
 function canonical(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => compareText(a, b)));
 }
 
 function inferMesh(input: WorkloadInput, nsLabels: Labels, options: ModelOptions): boolean {
@@ -143,16 +144,8 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
     if (g.input.owner && g.members.length === 1 && perOwner.get(`${g.input.namespace}/${g.name}`)! > 1)
       g.name = g.members[0]!;
   }
-  const sorted = [...groups.values()].sort((a, b) =>
-    a.input.namespace === b.input.namespace
-      ? a.name < b.name
-        ? -1
-        : a.name > b.name
-          ? 1
-          : 0
-      : a.input.namespace < b.input.namespace
-        ? -1
-        : 1,
+  const sorted = [...groups.values()].sort(
+    (a, b) => compareText(a.input.namespace, b.input.namespace) || compareText(a.name, b.name),
   );
   const workloads: Workload[] = [];
   const workloadById = new Map<string, Workload>();

@@ -1,4 +1,5 @@
 // Building findings for lint checks: the check's severity, the location parsed from a manifest's `file:line`, a stable order.
+import { compareText } from '../../model/names.ts';
 import { CHECKS, type CheckId, type Finding, type Location, type Severity } from '../../model/lint.ts';
 
 export type { Finding } from '../../model/lint.ts';
@@ -35,10 +36,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => {
     const [fa, la, ia, sa] = key(a);
     const [fb, lb, ib, sb] = key(b);
-    if (fa !== fb) return fa < fb ? -1 : 1;
-    if (la !== lb) return la - lb;
-    if (ia !== ib) return ia < ib ? -1 : 1;
-    return sa < sb ? -1 : sa > sb ? 1 : 0;
+    return compareText(fa, fb) || la - lb || compareText(ia, ib) || compareText(sa, sb);
   });
 }
 
