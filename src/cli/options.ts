@@ -104,7 +104,7 @@ export function runFlags(opts: SharedOptions): RunFlags {
  * holds a number (a pager, `COLUMNS=200 prober … | less`), else DEFAULT_WIDTH, so a report written to a
  * file or a CI log does not depend on where it was written.
  */
-export function terminalWidth(): number {
+function terminalWidth(): number {
   if (process.stdout.isTTY && process.stdout.columns > 0) return process.stdout.columns;
   const columns = Number(process.env.COLUMNS);
   return Number.isInteger(columns) && columns > 0 ? columns : DEFAULT_WIDTH;

@@ -18,7 +18,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
 
 /** Registers a subcommand; it reports its exit code through `finish`. */
-export type Register = (program: Command, finish: (code: ExitCode) => void) => void;
+type Register = (program: Command, finish: (code: ExitCode) => void) => void;
 
 const COMMANDS: readonly Register[] = [
   registerRun,

@@ -60,7 +60,7 @@ function hostNetworkNoted(pod: V1Pod, run: AgentRun): AgentRun {
 }
 
 /** A run id: short, lower-case, valid in names and label values. */
-export function newRunId(): string {
+function newRunId(): string {
   return randomBytes(3).toString('hex') + Date.now().toString(36).slice(-3);
 }
 

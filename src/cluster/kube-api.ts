@@ -95,14 +95,14 @@ export interface KubeApi {
 }
 
 /** A group as discovery lists it. */
-export interface ServedGroup {
+interface ServedGroup {
   readonly group: string;
   /** Versions served, preferred first. */
   readonly versions: readonly string[];
 }
 
 /** A top-level resource of a group version (subresources such as `pods/log` are left out). */
-export interface ServedResource {
+interface ServedResource {
   readonly resource: string;
   readonly kind: string;
   readonly verbs: readonly string[];

@@ -17,7 +17,7 @@ import { KubeApiError } from './api-error.ts';
 import { type KubeApi, type KubeCall, type RawObject, RUN_ID_LABEL } from './kube-api.ts';
 
 /** Where a person finds the read-only ClusterRole simulate needs. */
-export const SIMULATE_ROLE = 'k8s/prober/simulate/prober-simulate.yaml';
+const SIMULATE_ROLE = 'k8s/prober/simulate/prober-simulate.yaml';
 
 /** The cluster's objects as manifests, and what was deliberately not read. */
 export interface ClusterObjects {

@@ -31,7 +31,7 @@ export interface ManifestLimits {
 }
 
 /** The limits of `-f`, `fromPolicies` and `lab up -f` (README: "Reading manifests"). */
-export const MANIFEST_LIMITS: ManifestLimits = { entries: 100_000, files: 20_000, bytes: 64 * 1024 * 1024 };
+const MANIFEST_LIMITS: ManifestLimits = { entries: 100_000, files: 20_000, bytes: 64 * 1024 * 1024 };
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
 const KUSTOMIZE_FILES = /(^|[\\/])kustomization\.ya?ml$|(^|[\\/])Kustomization$/;

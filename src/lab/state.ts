@@ -9,7 +9,7 @@ import type { RunningProgram } from './supervisor.ts';
 import type { LabTopology } from './topology-types.ts';
 
 /** Where every lab keeps its files: one directory per lab name. */
-export const LAB_ROOT = process.env.PROBER_LAB_DIR ?? '/run/prober-lab';
+const LAB_ROOT = process.env.PROBER_LAB_DIR ?? '/run/prober-lab';
 
 /** What a lab consists of right now. */
 export interface LabState {

@@ -46,8 +46,6 @@ export interface AgentDoneLine {
   readonly maxRssKb?: number;
 }
 
-export type AgentLine = ProbeResultLine | AgentDoneLine;
-
 const OBSERVED: readonly Observed[] = ['allow', 'deny', 'error'];
 
 /**

@@ -4,7 +4,7 @@ import type { IpFamily } from './family.ts';
 import { type DnsQuerySpec, dnsQueryText, parseDnsQuery } from './dns-query.ts';
 
 /** The protocols a target URL can name. */
-export type Scheme = 'tcp' | 'udp' | 'http' | 'https' | 'redis' | 'dns';
+type Scheme = 'tcp' | 'udp' | 'http' | 'https' | 'redis' | 'dns';
 
 const DEFAULT_PORTS: Readonly<Record<Scheme, number | undefined>> = {
   tcp: undefined,
@@ -52,7 +52,7 @@ const SERVICE_SHORTHAND =
  * Expands the Service shorthand `svc/NAME.NAMESPACE:PORT` into the TCP URL of the Service's cluster
  * DNS name (`tcp://NAME.NAMESPACE.svc.cluster.local:PORT`); undefined when `text` is not that shorthand.
  */
-export function expandServiceShorthand(text: string): string | undefined {
+function expandServiceShorthand(text: string): string | undefined {
   const match = SERVICE_SHORTHAND.exec(text);
   return match ? `tcp://${match[1]}.${match[2]}.svc.cluster.local:${match[3]}` : undefined;
 }

@@ -13,7 +13,7 @@ import { observeAndReport } from './observe-and-report.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What to judge cells against. */
-export type ExpectSource = 'written' | 'policies' | 'both';
+type ExpectSource = 'written' | 'policies' | 'both';
 
 /** Inputs of one `lab test`. */
 export interface LabTestOptions {

@@ -14,7 +14,7 @@ import type {
 } from './spec.ts';
 
 /** A policy's section for one direction, as attached to a workload. */
-export interface Attached {
+interface Attached {
   readonly policy: NetworkLayerPolicy;
   readonly section: DirectionRules;
 }
@@ -32,7 +32,7 @@ export interface DirectionAttachments {
 export type Direction = 'ingress' | 'egress';
 
 /** Istio policies applying to one workload. */
-export interface MeshAttachments {
+interface MeshAttachments {
   readonly allow: AuthzPolicy[];
   readonly deny: AuthzPolicy[];
 }

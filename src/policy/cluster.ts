@@ -11,7 +11,7 @@ import type { ContainerPort } from './ports.ts';
 import type { ClusterInput, Labels, ModelOptions, WorkloadInput } from './types.ts';
 
 /** The label the API server puts on every namespace. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** A namespace; its workloads are the contiguous index range [first, end). */
 export interface NamespaceInfo {

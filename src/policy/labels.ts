@@ -4,7 +4,7 @@ import type { Fields } from './fields.ts';
 import type { Labels } from './types.ts';
 
 /** The four set-based operators of metav1.LabelSelectorRequirement. */
-export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
 /** One requirement; `matchLabels` entries become `In` with one value. */
 export interface Requirement {

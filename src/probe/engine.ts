@@ -35,7 +35,7 @@ export interface ProbeOptions {
  * One attempt against a parsed address, dispatched on the scheme. Protocol modules load on first
  * use: an agent probing only TCP never pays for Node's HTTP and TLS stacks at start-up.
  */
-export function attemptOnce(address: TargetAddress, options: ProbeOptions): Promise<Attempt> {
+function attemptOnce(address: TargetAddress, options: ProbeOptions): Promise<Attempt> {
   // Not async: a TCP probe (the most common, thousands per agent) pays no extra promise on its way.
   switch (address.scheme) {
     case 'tcp':
@@ -144,7 +144,7 @@ function interruptedResult(
 }
 
 /** Options of a planned probe, with the plan's defaults filled in. */
-export function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults']): ProbeOptions {
+function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults']): ProbeOptions {
   return {
     timeoutMs: probe.timeoutMs ?? defaults.timeoutMs,
     attempts: probe.attempts ?? defaults.attempts,

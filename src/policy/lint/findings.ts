@@ -5,7 +5,7 @@ import { CHECKS, type CheckId, type Finding, type Location, type Severity } from
 export type { Finding } from '../../model/lint.ts';
 
 /** Reads a `file:line` source as the manifest loader writes it. */
-export function parseSource(source: string | undefined): Location | undefined {
+function parseSource(source: string | undefined): Location | undefined {
   if (!source) return undefined;
   const match = /^(.*):(\d+)$/.exec(source);
   if (!match) return { file: source, line: 1 };
