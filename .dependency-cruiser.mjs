@@ -24,6 +24,26 @@ function onlyImports(layer, peers, why) {
   };
 }
 
+/**
+ * The backend files cli/ may import, each for a reason that needs no orchestration: a flag's syntax or
+ * default, an error type it prints, or the one thing main.ts does before any command. Anything else
+ * cli/ needs from a backend goes through orchestration/.
+ */
+const CLI_BACKEND_IMPORTS = {
+  'lab/names.ts': "`--name`'s check, before any command runs",
+  'lab/preflight.ts': 'lab commands refuse to start without root, before any work',
+  'report/formats.ts': 'the output flags: formats, styles, widths',
+  'report/lint.ts': "`lint -o`'s formats",
+  'report/escape.ts': 'error lines are escaped before they are printed',
+  'cluster/agent-spec.ts': "`run`'s help and default name the agent image and containers",
+  'cluster/probe-pod-resources.ts': "`run`'s resource bounds flag",
+  'cluster/api-error.ts': 'an API error is printed and sets the exit code',
+  'config/config-error.ts': 'a config error is printed and sets the exit code',
+  'probe/serve-limits.ts': "`serve`'s help states its limits",
+  'probe/lookup.ts': 'main.ts reserves lookup threads and waits for them on exit',
+  'policy/index.ts': "`--ignore-kind`'s syntax and `simulate`'s port protocol (policy/'s one entry)",
+};
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
   forbidden: [
@@ -56,6 +76,27 @@ export default {
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/(cli|orchestration)/' },
       to: { path: '^src/orchestration/' },
+    },
+    {
+      name: 'cli-imports-of-backends',
+      comment: `cli/ imports a backend only where CLI_BACKEND_IMPORTS says why: ${Object.keys(CLI_BACKEND_IMPORTS).join(', ')}.`,
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: {
+        path: '^src/(lab|cluster|probe|config|policy|report)/',
+        pathNot: `^src/(${Object.keys(CLI_BACKEND_IMPORTS)
+          .map((file) => file.replaceAll('.', '\\.'))
+          .join('|')})$`,
+      },
+    },
+    {
+      name: 'policy-through-its-index',
+      comment:
+        "policy/index.ts is the policy layer's one entry: what it does not export is internal to policy/ and " +
+        'may change without touching its users.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/policy/' },
+      to: { path: '^src/policy/', pathNot: '^src/policy/index\\.ts$' },
     },
     {
       name: 'model-imports-only-model',

@@ -1,7 +1,7 @@
 // `--ignore-kind KIND[.group]`: the one way to leave policy objects out of the model on purpose.
 import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { UsageError } from '../orchestration/usage-error.ts';
-import { parseKindFilter, type KindFilter } from '../policy/groups.ts';
+import { parseKindFilter, type KindFilter } from '../policy/index.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

@@ -105,7 +105,7 @@ export function runFlags(opts: SharedOptions, io: Io): RunFlags {
  * holds a number (a pager, `COLUMNS=200 prober … | less`), else DEFAULT_WIDTH, so a report written to a
  * file or a CI log does not depend on where it was written.
  */
-export function terminalWidth(io: Io): number {
+function terminalWidth(io: Io): number {
   if (io.stdout.isTTY && io.stdout.columns && io.stdout.columns > 0) return io.stdout.columns;
   const columns = Number(io.env.COLUMNS);
   return Number.isInteger(columns) && columns > 0 ? columns : DEFAULT_WIDTH;

@@ -20,7 +20,7 @@ import { registerSimulate } from './commands/simulate.ts';
 import { createLogger, LOG_FORMATS, logFlags } from './log.ts';
 
 /** Registers a subcommand; it reports its exit code through `finish` and reaches the outside world through `io`. */
-export type Register = (program: Command, finish: (code: ExitCode) => void, io: Io) => void;
+type Register = (program: Command, finish: (code: ExitCode) => void, io: Io) => void;
 
 const COMMANDS: readonly Register[] = [
   registerRun,

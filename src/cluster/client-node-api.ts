@@ -15,7 +15,7 @@ import {
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
-import { kindDescriptor, type PolicyKind } from '../policy/kinds.ts';
+import { kindDescriptor, type PolicyKind } from '../policy/index.ts';
 import { toKubeApiError, type CallSubject, KubeApiError, UnusableAnswer } from './api-error.ts';
 import type { Connection } from './connection.ts';
 import { CredentialError, ExecPluginError } from './exec-credential.ts';

@@ -7,8 +7,8 @@ import type { ProbePlan } from '../model/plan.ts';
 import type { ReportSource } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults, SourceSpec } from '../model/test-spec.ts';
 import { runPlan } from '../probe/engine.ts';
-import { plansFor } from '../probe/local-backend.ts';
-import { runBounded } from '../probe/pool.ts';
+import { plansFor } from '../model/plan.ts';
+import { runBounded } from '../model/pool.ts';
 import { runEphemeralAgent, runPodAgent, type AgentContext, type AgentMode, type AgentRun } from './agents.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import { chooseAgent } from './agent-choice.ts';
@@ -60,7 +60,7 @@ function hostNetworkNoted(pod: V1Pod, run: AgentRun): AgentRun {
 }
 
 /** A run id: short, lower-case, valid in names and label values. */
-export function newRunId(): string {
+function newRunId(): string {
   return randomBytes(3).toString('hex') + Date.now().toString(36).slice(-3);
 }
 

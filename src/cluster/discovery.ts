@@ -11,14 +11,14 @@ import { proberContainers } from './pod-budget.ts';
 import { serviceRefOf, type ServiceRef } from './service-host.ts';
 
 /** A label selector map as the API's string form: `app=web,tier=front`. */
-export function selectorString(selector: Readonly<Record<string, string>> | undefined): string {
+function selectorString(selector: Readonly<Record<string, string>> | undefined): string {
   return Object.entries(selector ?? {})
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
 }
 
 /** True when the pod is Running, its Ready condition is True and it is not being deleted. */
-export function isReady(pod: V1Pod): boolean {
+function isReady(pod: V1Pod): boolean {
   if (pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') return false;
   return (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }

@@ -32,7 +32,7 @@ type State = 'serving' | 'not-serving' | 'terminating';
  * `publishNotReadyAddresses` has every endpoint ready, a crash-looping one included, while `serving`
  * stays the pod's Ready condition; and a terminating pod may still serve, but is on its way out.
  */
-export function endpointState(endpoint: V1Endpoint): State {
+function endpointState(endpoint: V1Endpoint): State {
   const conditions = endpoint.conditions ?? {};
   if (conditions.terminating === true) return 'terminating';
   if (conditions.serving === false || conditions.ready === false) return 'not-serving';

@@ -95,7 +95,7 @@ function clusterInfo(cluster: Cluster): Record<string, unknown> {
  * The credential plugin of one kubeconfig user, as a client-node authenticator. `file` is the
  * kubeconfig that defines the user: a command with a slash is relative to its directory.
  */
-export class ExecCredentialPlugin {
+class ExecCredentialPlugin {
   readonly #user: string;
   readonly #exec: ExecConfig;
   readonly #command: string;

@@ -11,7 +11,7 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 
-import { kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../policy/kinds.ts';
+import { kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../policy/index.ts';
 import type { Permission } from './rbac-hints.ts';
 
 /** An object exactly as the API serves it (JSON), for kinds handed to the policy engine unchanged. */
@@ -67,14 +67,14 @@ export interface KubeApi {
 }
 
 /** A group as discovery lists it. */
-export interface ServedGroup {
+interface ServedGroup {
   readonly group: string;
   /** Versions served, preferred first. */
   readonly versions: readonly string[];
 }
 
 /** A top-level resource of a group version (subresources such as `pods/log` are left out). */
-export interface ServedResource {
+interface ServedResource {
   readonly resource: string;
   readonly kind: string;
   readonly verbs: readonly string[];

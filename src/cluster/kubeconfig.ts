@@ -15,7 +15,7 @@ export const KUBECONFIG_MAX_BYTES = 16 * 2 ** 20;
 export const REFERENCED_FILE_MAX_BYTES = 2 ** 20;
 
 /** A kubeconfig that cannot be used; printed as one line, exit 2. */
-export class KubeconfigError extends ClusterError {
+class KubeconfigError extends ClusterError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'KubeconfigError';

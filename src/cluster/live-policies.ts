@@ -4,10 +4,17 @@
 import { loadManifests } from '../config/load-manifests.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import { leftOutWarnings } from '../policy/groups.ts';
-import { buildModel, type KindFilter, type PolicyInput } from '../policy/index.ts';
-import { modelVerdicts, predictTest } from '../policy/predict.ts';
-import { kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../policy/kinds.ts';
+import {
+  buildModel,
+  kindDescriptor,
+  leftOutWarnings,
+  modelVerdicts,
+  POLICY_KIND_NAMES,
+  predictTest,
+  type KindFilter,
+  type PolicyInput,
+  type PolicyKind,
+} from '../policy/index.ts';
 import type { KubeApi, RawObject } from './kube-api.ts';
 import { clusterInputFromLive, type LiveObjects } from './live-model.ts';
 

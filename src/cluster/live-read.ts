@@ -5,13 +5,20 @@
 // cluster serves is not "no objects", and a 403 says nothing about whether the kind exists (the API
 // server authorizes before it routes), so it names the RBAC that is missing.
 
-import { classifyObject, isPolicyKind, kindApiVersions, kindMatches, type KindFilter } from '../policy/index.ts';
-import { POLICY_GROUPS, qualifiedKind } from '../policy/groups.ts';
+import {
+  classifyObject,
+  isPolicyKind,
+  kindApiVersions,
+  kindMatches,
+  type KindFilter,
+  POLICY_GROUPS,
+  qualifiedKind,
+} from '../policy/index.ts';
 import { KubeApiError } from './api-error.ts';
 import { type KubeApi, type KubeCall, type RawObject, RUN_ID_LABEL } from './kube-api.ts';
 
 /** Where a person finds the read-only ClusterRole simulate needs. */
-export const SIMULATE_ROLE = 'k8s/prober/simulate/prober-simulate.yaml';
+const SIMULATE_ROLE = 'k8s/prober/simulate/prober-simulate.yaml';
 
 /** The cluster's objects as manifests, and what was deliberately not read. */
 export interface ClusterObjects {

@@ -16,7 +16,7 @@ export const MANY_AGENTS = 10;
  * (often critical) pod's spec until the pod is replaced; runs spread over a workload's Ready pods
  * (fewest first), so the cap is met only when every Ready pod holds this many.
  */
-export const MAX_AGENTS_PER_POD = 20;
+const MAX_AGENTS_PER_POD = 20;
 
 /** What a container's status entry adds to the pod once the kubelet reports it (a generous estimate). */
 const STATUS_ENTRY_BYTES = 1024;

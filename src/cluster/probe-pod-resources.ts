@@ -19,7 +19,7 @@ export interface AgentResources {
 }
 
 /** 10m CPU and 96Mi requested, 500m and 256Mi at most: measured in agent-memory.ts, a fraction of a core. */
-export const DEFAULT_AGENT_RESOURCES: AgentResources = {
+const DEFAULT_AGENT_RESOURCES: AgentResources = {
   cpu: { request: 0.01, limit: 0.5 },
   memory: { request: 96 * 2 ** 20, limit: 256 * 2 ** 20 },
 };

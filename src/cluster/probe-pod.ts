@@ -43,7 +43,7 @@ const CONTROLLER_LABELS = [
 ];
 
 /** Labels of a probe pod: the source's own (its policy identity) minus controller hashes, plus prober's. */
-export function probePodLabels(source: V1Pod, runId: string): Record<string, string> {
+function probePodLabels(source: V1Pod, runId: string): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(source.metadata?.labels ?? {})) {
     if (!CONTROLLER_LABELS.includes(key)) labels[key] = value;
@@ -81,7 +81,7 @@ export interface ProbePodInput {
  * source pod must never wait for prober. Setting an owner at creation needs `delete pods` in the
  * namespace (OwnerReferencesPermissionEnforcement), which the Role prober-probe-pod grants.
  */
-export function probePodOwner(source: V1Pod): V1OwnerReference[] {
+function probePodOwner(source: V1Pod): V1OwnerReference[] {
   const { name, uid } = source.metadata ?? {};
   if (!name || !uid) return [];
   return [{ apiVersion: 'v1', kind: 'Pod', name, uid, controller: true, blockOwnerDeletion: false }];

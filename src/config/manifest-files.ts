@@ -6,6 +6,7 @@
 import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { compareText } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
 import { readAtMost, STDIN_PATH } from './read-input.ts';
 import { decodeText } from './text-encoding.ts';
@@ -30,7 +31,7 @@ export interface ManifestLimits {
 }
 
 /** The limits of `-f`, `fromPolicies` and `lab up -f` (README: "Reading manifests"). */
-export const MANIFEST_LIMITS: ManifestLimits = { entries: 100_000, files: 20_000, bytes: 64 * 1024 * 1024 };
+const MANIFEST_LIMITS: ManifestLimits = { entries: 100_000, files: 20_000, bytes: 64 * 1024 * 1024 };
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
 const KUSTOMIZE_FILES = /(^|[\\/])kustomization\.ya?ml$|(^|[\\/])Kustomization$/;
@@ -97,7 +98,7 @@ class Walk {
       );
     }
     // Sorted and one at a time: the order of objects is stable and the first error ends the walk.
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of entries.sort((a, b) => compareText(a.name, b.name))) {
       const child = join(path, entry.name);
       if (entry.isDirectory()) await this.directory(child);
       else if (entry.isFile()) this.candidate(child);

@@ -2,7 +2,7 @@
 // turns them into host paths and namespace names, so a name the API would refuse never gets that far.
 
 import { hostProblem, nameProblem, quoteName, type NameRule } from '../model/k8s-names.ts';
-import { kindDescriptor, POLICY_KIND_NAMES } from '../policy/kinds.ts';
+import { kindDescriptor, POLICY_KIND_NAMES } from '../policy/index.ts';
 import { configErrorAt, type ConfigError } from './config-error.ts';
 import type { ManifestObject } from './manifest-files.ts';
 import { at, obj, templatePath, type Path } from './manifest-workloads.ts';

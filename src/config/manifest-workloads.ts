@@ -94,7 +94,7 @@ function podIps(o: Obj, m: ManifestObject): string[] {
 }
 
 /** The controlling owner of an object (`ownerReferences[].controller`), as `namespace/Kind/name`. */
-export function controllerKey(o: Obj, namespace: string): string | undefined {
+function controllerKey(o: Obj, namespace: string): string | undefined {
   const refs = Array.isArray(obj(o.metadata)?.ownerReferences) ? (obj(o.metadata)!.ownerReferences as unknown[]) : [];
   const ref = refs.map(obj).find((r) => r?.controller === true);
   return ref && typeof ref.kind === 'string' && typeof ref.name === 'string'

@@ -31,7 +31,7 @@ export interface TreeLimits {
 }
 
 /** The limits every YAML input is read with. */
-export const TREE_LIMITS: TreeLimits = { aliasNodes: 1_000_000, depth: MAX_NESTING };
+const TREE_LIMITS: TreeLimits = { aliasNodes: 1_000_000, depth: MAX_NESTING };
 
 /** The plain value of a document and the pairs of each of its maps by key, for finding lines. */
 export interface PlainTree {

@@ -23,10 +23,10 @@ export const CLUSTER_DNS = {
 } as const;
 
 /** Where the lab's own objects come from, in messages and in the topology's `source` fields. */
-export const CLUSTER_DNS_SOURCE = 'the lab (cluster DNS)';
+const CLUSTER_DNS_SOURCE = 'the lab (cluster DNS)';
 
 /** The Service's full name, the one readiness asks for. */
-export const CLUSTER_DNS_NAME = `${CLUSTER_DNS.service}.${CLUSTER_DNS.namespace}.svc.${CLUSTER_DNS.domain}`;
+const CLUSTER_DNS_NAME = `${CLUSTER_DNS.service}.${CLUSTER_DNS.namespace}.svc.${CLUSTER_DNS.domain}`;
 
 /**
  * The objects a cluster has before anyone applies anything: the kube-system namespace (unless the

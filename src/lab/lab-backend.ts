@@ -5,7 +5,7 @@ import type { ProbeResult } from '../model/outcome.ts';
 import type { ProbePlan } from '../model/plan.ts';
 import type { ReportSource } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
-import { plansFor } from '../probe/local-backend.ts';
+import { plansFor } from '../model/plan.ts';
 import { agentsIn, type AgentRun } from './agents.ts';
 import { ANY_STATUS } from './readiness.ts';
 import { endpointsOf, endpointUrl, podsMatching } from './endpoints.ts';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { nameProblem, quoteName } from '../model/k8s-names.ts';
 
 /** Longest lab name: it prefixes every namespace and must leave room for the pods' names. */
-export const LAB_NAME_MAX = 32;
+const LAB_NAME_MAX = 32;
 
 /**
  * Longest network namespace name the lab makes. The kernel allows 255 bytes per file name; the lab

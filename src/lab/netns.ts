@@ -67,7 +67,7 @@ export async function createPod(topology: LabTopology, pod: LabPod, index: numbe
 }
 
 /** /etc/netns/<netns> of one of the lab's namespaces; anything else (another lab's, a path) is refused. */
-export function netnsEtc(lab: string, netns: string): string {
+function netnsEtc(lab: string, netns: string): string {
   if (!isLabNetns(lab, netns)) throw new Error(`${quoteName(netns)} is not a network namespace of lab ${lab}`);
   return join(NETNS_ETC, netns);
 }
@@ -77,7 +77,7 @@ export function netnsEtc(lab: string, netns: string): string {
  * every IPv6 address, unique-local ones included, above IPv4): a dual-stack name resolves to its IPv4
  * address first, as the lab's names did before it had IPv6 and as most dual-stack clusters' clients see.
  */
-export const GAI_CONF = [
+const GAI_CONF = [
   '# RFC 6724 precedences: IPv4 (::ffff:0:0/96) above unique-local IPv6 (fc00::/7).',
   'precedence ::1/128 50',
   'precedence ::/0 40',
@@ -107,7 +107,7 @@ async function writeEtc(lab: string, netns: string, hosts: string, resolvConf: s
  * addresses (the node's: only localhost). Services and Ingress hosts are the cluster DNS's to answer
  * (see cluster-dns.ts), with an A and an AAAA record each.
  */
-export function hostsFile(pod?: Pick<LabPod, 'ips' | 'name'>): string {
+function hostsFile(pod?: Pick<LabPod, 'ips' | 'name'>): string {
   const own = (pod?.ips ?? []).map((ip) => `${ip} ${pod?.name}\n`).join('');
   return `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n${own}`;
 }

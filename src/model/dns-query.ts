@@ -3,7 +3,7 @@
 import type { FamilyChoice, IpFamily } from './family.ts';
 
 /** How a DNS query travels: the system resolver (getaddrinfo), or a wire-format query over UDP or TCP. */
-export type DnsTransport = 'system' | 'udp' | 'tcp';
+type DnsTransport = 'system' | 'udp' | 'tcp';
 
 /** The record types a `dns://` probe can ask for. */
 export type DnsRecordType = 'A' | 'AAAA';
@@ -103,7 +103,7 @@ export function dnsQueryText(spec: DnsQuerySpec): string {
 }
 
 /** `IP:PORT`, bracketing IPv6, the port left out when it is 53. */
-export function serverText(server: DnsServer): string {
+function serverText(server: DnsServer): string {
   const host = server.ip.includes(':') ? `[${server.ip}]` : server.ip;
   return server.port === DNS_PORT ? host : `${host}:${server.port}`;
 }

@@ -14,7 +14,7 @@ export interface DurationRange {
  * The longest delay Node's timers can hold (2³¹−1 ms, about 24.8 days): a longer one is replaced by
  * 1 ms with only a warning, which would turn every probe into an instant timeout. No range may exceed it.
  */
-export const TIMER_MAX_MS = 2 ** 31 - 1;
+const TIMER_MAX_MS = 2 ** 31 - 1;
 
 /**
  * A probe's per-attempt timeout, wherever it is given: `--timeout`, a test file's `timeout` fields and

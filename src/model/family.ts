@@ -1,7 +1,7 @@
 // IP families: which family a probe uses, how cells and reports name it, and the family of an address.
 
 /** The IP families, in the order dual-stack clusters list a pod's or Service's addresses. */
-export const FAMILIES = ['ipv4', 'ipv6'] as const;
+const FAMILIES = ['ipv4', 'ipv6'] as const;
 
 /** An IP family. */
 export type IpFamily = (typeof FAMILIES)[number];

@@ -5,14 +5,12 @@
 // are spelled out here: a story always says who requires it, a profile is named, anchored and flat.
 
 import type { Frozen } from './json-schema.ts';
-import {
-  type DemoCheckDocument,
-  type DemoStoryDocument,
+import type {
+  DemoCheckDocument,
+  DemoStoryDocument,
   PROGRAM_KINDS,
-  type ProgramChoiceDocument,
+  ProgramChoiceDocument,
 } from './lab-profile-schema.ts';
-
-export { PROGRAM_KINDS };
 
 /** One of PROGRAM_KINDS. */
 export type ProgramKind = (typeof PROGRAM_KINDS)[number];

@@ -1,4 +1,5 @@
-// Names and field paths inside one-line messages: lists cut to the first few, paths as kubectl writes them.
+// Names and field paths inside one-line messages: lists cut to the first few, paths as kubectl writes them;
+// names ordered the same way on every machine.
 
 /**
  * `a, b, c, d, e and 29995 more`: a message about a test with thousands of targets stays one
@@ -24,4 +25,15 @@ export function formatPath(path: FieldPath): string {
     else out += out === '' ? part : `.${part}`;
   }
   return out;
+}
+
+/**
+ * Orders two strings by UTF-16 code units, as `<` does (and as Go's sort.Strings, kubectl's order):
+ * `B` before `a`, `_` after `Z`. Not `localeCompare`, whose order follows the machine's locale and
+ * ICU's collation, so output sorted with it could differ between machines.
+ * @example ['b', 'a', 'B'].sort(compareText) // ['B', 'a', 'b']
+ */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

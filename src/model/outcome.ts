@@ -7,9 +7,12 @@ export type Verdict = 'allow' | 'deny';
 export type Observed = Verdict | 'error';
 
 /** A reason for an HTTP outcome, e.g. `http-200` or `http-403`. */
-export type HttpReason = `http-${number}`;
+type HttpReason = `http-${number}`;
 
-/** Reasons an observation is an allow: the handshake completed and, for protocols, a valid reply came back. */
+/**
+ * Reasons an observation is an allow: the handshake completed and, for protocols, a valid reply came back.
+ * @public test/project/outcome-table.test.ts reads its members from `export type`.
+ */
 export type AllowReason =
   | 'connected'
   /** (`udp://`) a datagram came back from the target. */
@@ -22,7 +25,10 @@ export type AllowReason =
   | 'nxdomain'
   | HttpReason;
 
-/** Reasons an observation is a deny: the network or an L7 authorizer refused. */
+/**
+ * Reasons an observation is a deny: the network or an L7 authorizer refused.
+ * @public test/project/outcome-table.test.ts reads its members from `export type`.
+ */
 export type DenyReason =
   | 'timeout'
   | 'refused'
@@ -77,9 +83,6 @@ export interface ProbeResult {
 /** The outcome of comparing one cell's expectation with its observation. */
 export type CellResult = 'pass' | 'fail' | 'error' | 'unchecked';
 
-/** Every cell result, in the order reports list them. */
-export const CELL_RESULTS: readonly CellResult[] = ['pass', 'fail', 'error', 'unchecked'];
-
 /**
  * True when a deny is itself an answer from the target (an HTTP status, a DNS REFUSED): it proves the
  * target alive, so trust rule 2 needs no other proof.
@@ -89,6 +92,6 @@ export function isAnsweredDeny(reason: string): boolean {
 }
 
 /** True when a reason string names an HTTP status, e.g. `http-403`. */
-export function isHttpReason(reason: string): reason is HttpReason {
+function isHttpReason(reason: string): reason is HttpReason {
   return /^http-\d{3}$/.test(reason);
 }

@@ -4,7 +4,8 @@ import type { IpFamily } from './family.ts';
 import type { Frozen } from './json-schema.ts';
 import type { Observed, ProbeResult, Reason, Verdict } from './outcome.ts';
 import type { PlannedProbeDocument, ProbePlanDocument, ProxyReadyDocument } from './plan-schema.ts';
-import type { StatusSet } from './test-spec.ts';
+import { decide } from './rules.ts';
+import { ruleTargetName, type ReachabilityTest, type RunDefaults, type StatusSet } from './test-spec.ts';
 
 /** One probe in a plan. `expect` lets the agent stop retrying once the cell agrees. Its schema: plan-schema.ts. */
 export type PlannedProbe = Frozen<PlannedProbeDocument>;
@@ -44,8 +45,6 @@ export interface AgentDoneLine {
   /** Peak resident memory of the agent process, in KiB. */
   readonly maxRssKb?: number;
 }
-
-export type AgentLine = ProbeResultLine | AgentDoneLine;
 
 const OBSERVED: readonly Observed[] = ['allow', 'deny', 'error'];
 
@@ -128,4 +127,27 @@ export function planFor(
     };
   });
   return { apiVersion: 'prober/v1alpha1', kind: 'ProbePlan', source, defaults, probes };
+}
+
+/** Plans for every source of a test, with the cell expectations the agents use to stop retrying. */
+export function plansFor(test: ReachabilityTest, defaults: RunDefaults) {
+  const targets = test.targets.map((t) => ({
+    name: t.name,
+    url: t.address.url,
+    ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t.settleMs !== undefined ? { settleMs: t.settleMs } : {}),
+    ...(t.expectStatus ? { expectStatus: t.expectStatus } : {}),
+    ...(t.denyStatus ? { denyStatus: t.denyStatus } : {}),
+    ...(t.family ? { family: t.family } : {}),
+    ...(t.payloadHex !== undefined ? { payloadHex: t.payloadHex } : {}),
+  }));
+  const ruleNames = new Map(test.targets.map((t) => [t.name, ruleTargetName(t)]));
+  return test.sources.map((source) =>
+    planFor(
+      source.name,
+      targets,
+      defaults,
+      (target) => decide(test.rules, source.name, ruleNames.get(target) ?? target)?.verdict,
+    ),
+  );
 }

@@ -4,14 +4,14 @@ import type { IpFamily } from './family.ts';
 import type { Cell } from './matrix.ts';
 import type { ReachabilityTest } from './test-spec.ts';
 
-export const API_VERSION = 'prober/v1alpha1';
-export const REPORT_KIND = 'ReachabilityReport';
+const API_VERSION = 'prober/v1alpha1';
+const REPORT_KIND = 'ReachabilityReport';
 
 /** Which backend observed the cells. */
 export type BackendKind = 'local' | 'lab' | 'cluster' | 'simulated';
 
 /** Run metadata: where and when the matrix was observed. */
-export interface ReportMetadata {
+interface ReportMetadata {
   readonly test: string;
   readonly backend: BackendKind;
   readonly context?: string;
@@ -152,7 +152,7 @@ export interface ReportInput {
 }
 
 /** The head of a report: metadata, sources (as the backend saw them) and targets (with liveness proofs). */
-export function reportHead(input: ReportInput): ReportHead {
+function reportHead(input: ReportInput): ReportHead {
   const sources =
     input.sources ??
     input.test.sources.map((s) => ({

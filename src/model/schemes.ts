@@ -7,7 +7,7 @@ export type TargetOption = 'expectStatus' | 'denyStatus' | 'settle' | 'payload';
  * What a scheme's URL holds after the host: nothing (`tcp://host:port`), an HTTP request path with
  * its query (`http://host/path?q`), or the DNS question's options (`dns://name?server=…&over=…`).
  */
-export type UrlTail = 'none' | 'request-path' | 'dns-query';
+type UrlTail = 'none' | 'request-path' | 'dns-query';
 
 /** The transport protocol as NetworkPolicy ports name it. */
 export type Transport = 'TCP' | 'UDP';

@@ -4,8 +4,6 @@ import type { IpFamily } from './family.ts';
 import { type DnsQuerySpec, dnsQueryText, parseDnsQuery } from './dns-query.ts';
 import { isScheme, oneOf, type Scheme, SCHEME_NAMES, schemeOf, UNPROBEABLE } from './schemes.ts';
 
-export type { Scheme } from './schemes.ts';
-
 /** A parsed, validated target address. */
 export interface TargetAddress {
   readonly scheme: Scheme;
@@ -39,7 +37,7 @@ const SERVICE_SHORTHAND =
  * Expands the Service shorthand `svc/NAME.NAMESPACE:PORT` into the TCP URL of the Service's cluster
  * DNS name (`tcp://NAME.NAMESPACE.svc.cluster.local:PORT`); undefined when `text` is not that shorthand.
  */
-export function expandServiceShorthand(text: string): string | undefined {
+function expandServiceShorthand(text: string): string | undefined {
   const match = SERVICE_SHORTHAND.exec(text);
   return match ? `tcp://${match[1]}.${match[2]}.svc.cluster.local:${match[3]}` : undefined;
 }

@@ -7,7 +7,7 @@ import type { StatusListDocument } from './plan-schema.ts';
 import type { TargetAddress } from './target.ts';
 
 /** Where a piece of input came from, so errors and reports can point at it. */
-export interface Origin {
+interface Origin {
   readonly file: string;
   readonly line: number;
 }

@@ -12,7 +12,7 @@ import { labRoot } from '../lab/state.ts';
 import { defaultTimeAppPaths, timeAppLauncher, type TimeAppPaths } from '../lab/time-app.ts';
 import type { OutputFormat } from '../report/formats.ts';
 import { withInterrupts } from './interrupts.ts';
-import { effectiveDefaults, type RunFlags } from './run-flags.ts';
+import type { RunFlags } from './run-flags.ts';
 import { demoVerdict, possessive } from './demo-verdict.ts';
 import { demoPlan, type DemoOverrides } from './lab-inputs.ts';
 import { labLog } from './lab-lifecycle.ts';
@@ -99,7 +99,7 @@ export async function runLabDemo(options: DemoOptions, io: Io): Promise<ExitCode
         io,
         'Reachability with no policy, judged against the policy model (nothing isolated, so everything allowed):',
       );
-      const test = { lab, file: plan.test, flags, defaults: effectiveDefaults };
+      const test = { lab, file: plan.test, flags };
       const first = await runLabTest({ ...test, expect: 'policies' }, io);
       signal.throwIfAborted();
       await labApply(lab, policies, root);

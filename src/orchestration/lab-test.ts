@@ -5,17 +5,17 @@ import { loadReachabilityTest } from '../config/load-test.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
-import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
+import type { ReachabilityTest } from '../model/test-spec.ts';
 import { LabBackend } from '../lab/lab-backend.ts';
 import { labModel, requireState } from '../lab/policies.ts';
-import { modelVerdicts, predictTest } from '../policy/predict.ts';
+import { modelVerdicts, predictTest } from '../policy/index.ts';
 import { proberArgv } from '../lab/self.ts';
 import { labRoot } from '../lab/state.ts';
 import { observeAndReport } from './observe-and-report.ts';
-import type { RunFlags } from './run-flags.ts';
+import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What to judge cells against. */
-export type ExpectSource = 'written' | 'policies' | 'both';
+type ExpectSource = 'written' | 'policies' | 'both';
 
 /** Inputs of one `lab test`. */
 export interface LabTestOptions {
@@ -23,7 +23,6 @@ export interface LabTestOptions {
   readonly file: string;
   readonly flags: RunFlags;
   readonly expect: ExpectSource | undefined;
-  readonly defaults: (test: ReachabilityTest, flags: RunFlags) => RunDefaults;
 }
 
 /** The test as it should be judged: written rules dropped when only the model counts. */
@@ -51,7 +50,7 @@ export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitC
   // The model of the lab is what the lab enforces: its manifests and the applied policies,
   // unless the test names its own policy files.
   const model = expect === 'written' ? undefined : await labModel(state, test.fromPolicies?.policies ?? state.policies);
-  const backend = new LabBackend(state, proberArgv(), options.defaults(test, options.flags), root);
+  const backend = new LabBackend(state, proberArgv(), effectiveDefaults(test, options.flags), root);
   return observeAndReport(
     test,
     backend,

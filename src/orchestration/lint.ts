@@ -1,8 +1,7 @@
 // `lint`: the policy model of manifests checked for policies that do not do what they look like they do.
 import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
-import type { KindFilter } from '../policy/index.ts';
-import { lint, withDnsServer } from '../policy/lint/index.ts';
+import { lint, withDnsServer, type KindFilter } from '../policy/index.ts';
 import { lintExitCode, renderLintJson, renderLintTable, type FailOn, type LintFormat } from '../report/lint.ts';
 import { renderSarif } from '../report/sarif.ts';
 import { loadPolicyModel, warnOn } from './policy-model.ts';

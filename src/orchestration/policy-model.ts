@@ -5,9 +5,15 @@ import { escapeText } from '../report/escape.ts';
 import type { Io } from '../model/io.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import { leftOutWarnings } from '../policy/groups.ts';
-import { buildModel, type ClusterInput, type KindFilter, type Model } from '../policy/index.ts';
-import { modelVerdicts, predictTest } from '../policy/predict.ts';
+import {
+  buildModel,
+  leftOutWarnings,
+  modelVerdicts,
+  predictTest,
+  type ClusterInput,
+  type KindFilter,
+  type Model,
+} from '../policy/index.ts';
 import { objectsToModel, type LiveObjects } from './simulate-inputs.ts';
 
 /** How to read manifests for the model. */

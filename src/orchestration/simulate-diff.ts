@@ -6,7 +6,7 @@ import { counted } from '../report/verdict-line.ts';
 import type { PortArg } from './simulate-views.ts';
 
 /** One cell whose verdict differs between two policy sets. */
-export interface Change {
+interface Change {
   readonly from: string;
   readonly to: string;
   readonly port: number;

@@ -4,9 +4,7 @@
 import type { Backend } from '../model/backend.ts';
 import { LazyMap } from '../model/lazy-map.ts';
 import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
-import type { Model, Workload } from '../policy/index.ts';
-import { predictionOf, type Prediction } from '../policy/predict.ts';
-import { SimulatedBackend } from '../policy/simulated-backend.ts';
+import { predictionOf, SimulatedBackend, type Model, type Prediction, type Workload } from '../policy/index.ts';
 import type { PortArg } from './simulate-views.ts';
 
 const portLabel = (p: PortArg): string => (p.protocol === 'TCP' ? `${p.port}` : `${p.port}/${p.protocol}`);

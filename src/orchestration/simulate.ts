@@ -3,9 +3,7 @@
 import { loadReachabilityTest } from '../config/load-test.ts';
 import type { Io } from '../model/io.ts';
 import { adHocExitCode, type ExitCode } from '../model/report.ts';
-import type { KindFilter } from '../policy/index.ts';
-import { predictTest } from '../policy/predict.ts';
-import { SimulatedBackend } from '../policy/simulated-backend.ts';
+import { predictTest, SimulatedBackend, type KindFilter } from '../policy/index.ts';
 import { writeChunks } from '../report/write.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { loadPolicyModel, warnOn } from './policy-model.ts';

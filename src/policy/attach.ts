@@ -1,4 +1,5 @@
 // Which policies (and rules, in evaluation order) apply to each workload, per direction and tier.
+import { compareText } from '../model/names.ts';
 import type { Cluster, Workload } from './cluster.ts';
 import { matches } from './labels.ts';
 import type { PeerSets } from './sets.ts';
@@ -13,7 +14,7 @@ import type {
 } from './spec.ts';
 
 /** A policy's section for one direction, as attached to a workload. */
-export interface Attached {
+interface Attached {
   readonly policy: NetworkLayerPolicy;
   readonly section: DirectionRules;
 }
@@ -31,7 +32,7 @@ export interface DirectionAttachments {
 export type Direction = 'ingress' | 'egress';
 
 /** Istio policies applying to one workload. */
-export interface MeshAttachments {
+interface MeshAttachments {
   readonly allow: AuthzPolicy[];
   readonly deny: AuthzPolicy[];
 }
@@ -77,8 +78,7 @@ export function ruleGroups(rules: readonly Rule[]): RuleGroup[] {
 }
 
 function byEvaluationOrder(a: NetworkLayerPolicy, b: NetworkLayerPolicy): number {
-  if (a.priority !== b.priority) return a.priority - b.priority;
-  return a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0;
+  return a.priority - b.priority || compareText(a.ref, b.ref);
 }
 
 /** Attaches every parsed policy to the workloads it selects. */
@@ -142,7 +142,7 @@ export function attach(
 
   const peerAuths = policies
     .filter((p): p is PeerAuthPolicy => p.layer === 'peerauth')
-    .sort((a, b) => (a.ref < b.ref ? -1 : 1));
+    .sort((a, b) => compareText(a.ref, b.ref));
   const mtls = (w: Workload, port: number): { mode: MtlsMode; ref: string | undefined } => {
     // Most specific first: workload selector (port, then workload), namespace, mesh-wide.
     const workloadLevel = peerAuths.find(

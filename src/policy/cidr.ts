@@ -10,7 +10,7 @@ export type Address =
   | { readonly kind: 'ipv6'; readonly value: bigint };
 
 /** A network: address with the host bits cleared, and the prefix length. */
-export interface Range {
+interface Range {
   readonly base: Address;
   readonly bits: number;
 }
@@ -61,7 +61,7 @@ function inRange(range: Range, address: Address): boolean {
 }
 
 /** Parses `a.b.c.d/n` (or an IPv6 CIDR); returns an error text when it is not one. */
-export function parseCidr(text: string): Range | string {
+function parseCidr(text: string): Range | string {
   if (!ipaddr.isValidCIDR(text)) return `"${text}" is not a CIDR (expected e.g. 10.0.0.0/8 or fd00::/8)`;
   const [address, bits] = ipaddr.parseCIDR(text);
   const base = toAddress(address);

@@ -1,4 +1,5 @@
 // The cluster as the engine sees it: namespaces and workloads (pods merged by identical labels).
+import { compareText } from '../model/names.ts';
 import { parseAddress, type Address } from './cidr.ts';
 import {
   CILIUM_CLUSTER_KEY,
@@ -10,7 +11,7 @@ import type { ContainerPort } from './ports.ts';
 import type { ClusterInput, Labels, ModelOptions, WorkloadInput } from './types.ts';
 
 /** The label the API server puts on every namespace. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** A namespace; its workloads are the contiguous index range [first, end). */
 export interface NamespaceInfo {
@@ -54,7 +55,7 @@ export interface Cluster {
 }
 
 function canonical(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => compareText(a, b)));
 }
 
 function inferMesh(input: WorkloadInput, nsLabels: Labels, options: ModelOptions): boolean {
@@ -78,8 +79,20 @@ function ciliumView(labels: Labels, ns: NamespaceInfo, serviceAccount: string, c
   return out;
 }
 
-/** Builds namespaces and merged workloads, sorted by namespace then name. */
-export function buildCluster(input: ClusterInput, options: ModelOptions): Cluster {
+/** Pods that no policy can tell apart, on their way to becoming one workload. */
+interface Group {
+  input: WorkloadInput;
+  name: string;
+  members: string[];
+  ips: string[];
+  ipsKnown: boolean;
+  sources: string[];
+  mesh: boolean;
+  ports: ContainerPort[];
+}
+
+/** Every namespace declared or used by a workload, sorted by name, each with its implied name label. */
+function namespaceInfos(input: ClusterInput): NamespaceInfo[] {
   const nsLabels = new Map<string, Labels>();
   for (const ns of input.namespaces ?? []) {
     if (nsLabels.has(ns.name)) throw new Error(`namespace ${ns.name} is declared twice`);
@@ -90,25 +103,15 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
     if (!nsLabels.has(w.namespace)) nsLabels.set(w.namespace, { [NAMESPACE_NAME_LABEL]: w.namespace });
   }
   const names = [...nsLabels.keys()].sort();
-  const namespaces: NamespaceInfo[] = names.map((name, index) => ({
-    index,
-    name,
-    labels: nsLabels.get(name)!,
-    first: 0,
-    end: 0,
-  }));
-  const namespaceByName = new Map(namespaces.map((ns) => [ns.name, ns]));
+  return names.map((name, index) => ({ index, name, labels: nsLabels.get(name)!, first: 0, end: 0 }));
+}
 
-  interface Group {
-    input: WorkloadInput;
-    name: string;
-    members: string[];
-    ips: string[];
-    ipsKnown: boolean;
-    sources: string[];
-    mesh: boolean;
-    ports: ContainerPort[];
-  }
+/** Merges pods with identical namespace, labels, service account, ports and mesh membership. */
+function groupPods(
+  input: ClusterInput,
+  namespaceByName: ReadonlyMap<string, NamespaceInfo>,
+  options: ModelOptions,
+): Group[] {
   const groups = new Map<string, Group>();
   for (const w of input.workloads) {
     const ns = namespaceByName.get(w.namespace)!;
@@ -132,43 +135,45 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
     if (!w.ips || w.ips.length === 0) group.ipsKnown = false;
     if (w.source) group.sources.push(w.source);
   }
+  return [...groups.values()];
+}
 
-  // Pods of one owner with different labels (a StatefulSet's pods carry their own name) are told
-  // apart by the pod's name when a group holds one pod, rather than by an opaque `#2`.
+/**
+ * Pods of one owner with different labels (a StatefulSet's pods carry their own name) are told
+ * apart by the pod's name when a group holds one pod, rather than by an opaque `#2`.
+ */
+function nameLonePods(groups: readonly Group[]): void {
   const perOwner = new Map<string, number>();
-  for (const g of groups.values())
+  for (const g of groups)
     if (g.input.owner)
       perOwner.set(`${g.input.namespace}/${g.name}`, (perOwner.get(`${g.input.namespace}/${g.name}`) ?? 0) + 1);
-  for (const g of groups.values()) {
+  for (const g of groups) {
     if (g.input.owner && g.members.length === 1 && perOwner.get(`${g.input.namespace}/${g.name}`)! > 1)
       g.name = g.members[0]!;
   }
-  const sorted = [...groups.values()].sort((a, b) =>
-    a.input.namespace === b.input.namespace
-      ? a.name < b.name
-        ? -1
-        : a.name > b.name
-          ? 1
-          : 0
-      : a.input.namespace < b.input.namespace
-        ? -1
-        : 1,
-  );
+}
+
+/** The workloads of sorted groups, each with a unique id, its addresses and its Cilium labels. */
+function toWorkloads(
+  sorted: readonly Group[],
+  namespaceByName: ReadonlyMap<string, NamespaceInfo>,
+  options: ModelOptions,
+): Workload[] {
   const workloads: Workload[] = [];
-  const workloadById = new Map<string, Workload>();
-  const workloadByIp = new Map<string, Workload>();
+  const ids = new Set<string>();
   for (const g of sorted) {
     const ns = namespaceByName.get(g.input.namespace)!;
     let id = `${ns.name}/${g.name}`;
     // Pods of one owner with different labels (e.g. mid-rollout) are different peers.
-    for (let n = 2; workloadById.has(id); n++) id = `${ns.name}/${g.name}#${n}`;
+    for (let n = 2; ids.has(id); n++) id = `${ns.name}/${g.name}#${n}`;
+    ids.add(id);
     const addresses = g.ips.map((ip) => {
       const a = parseAddress(ip);
       if (!a) throw new Error(`workload ${id}: "${ip}" is not an IP address`);
       return a;
     });
     const serviceAccount = g.input.serviceAccount ?? 'default';
-    const workload: Workload = {
+    workloads.push({
       index: workloads.length,
       id,
       namespace: ns.name,
@@ -184,10 +189,26 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
       mesh: g.mesh,
       ciliumLabels: ciliumView(g.input.labels, ns, serviceAccount, options.ciliumCluster ?? 'default'),
       sources: g.sources,
-    };
-    workloads.push(workload);
-    workloadById.set(id, workload);
-    for (const ip of g.ips) workloadByIp.set(ip, workload);
+    });
+  }
+  return workloads;
+}
+
+/** Builds namespaces and merged workloads, sorted by namespace then name. */
+export function buildCluster(input: ClusterInput, options: ModelOptions): Cluster {
+  const namespaces = namespaceInfos(input);
+  const namespaceByName = new Map(namespaces.map((ns) => [ns.name, ns]));
+  const groups = groupPods(input, namespaceByName, options);
+  nameLonePods(groups);
+  const sorted = groups.sort(
+    (a, b) => compareText(a.input.namespace, b.input.namespace) || compareText(a.name, b.name),
+  );
+  const workloads = toWorkloads(sorted, namespaceByName, options);
+  const workloadById = new Map<string, Workload>();
+  const workloadByIp = new Map<string, Workload>();
+  for (const workload of workloads) {
+    workloadById.set(workload.id, workload);
+    for (const ip of workload.ips) workloadByIp.set(ip, workload);
   }
   // Workloads are sorted by namespace, so each namespace owns one contiguous range.
   for (const w of workloads) {

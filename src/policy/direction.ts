@@ -76,21 +76,29 @@ function walkTier(
   return false;
 }
 
+/** What walking the tiers found: every outcome, and the rules and ties behind them. */
+interface Trace {
+  /** Every verdict the direction can have, in tier order: one, unless a rule may or may not match. */
+  readonly outcomes: readonly Outcome[];
+  /** Rules that may or may not match (CIDR peers against a workload with no known pod IP). */
+  readonly uncertain: readonly string[];
+  /** Pass rules that sent the traffic on to the next tier. */
+  readonly passedBy: readonly string[];
+  /** Policies tied on tier and priority, each pair as `a and b`. */
+  readonly tied: readonly string[];
+}
+
 /**
  * Every outcome the direction can have. A rule whose peers are CIDR blocks and whose remote end is a
  * workload without known pod IPs may or may not match (`maybe`): both branches are followed, so
  * the outcomes then hold more than one verdict. Without such rules there is exactly one outcome.
  */
-function outcomes(
-  sets: PeerSets,
-  direction: Direction,
-  att: DirectionAttachments,
-  t: Traffic,
-  uncertain: string[],
-  passedBy: string[],
-  tied: string[],
-): Outcome[] {
+function outcomes(sets: PeerSets, direction: Direction, att: DirectionAttachments, t: Traffic): Trace {
   const out: Outcome[] = [];
+  const uncertain: string[] = [];
+  const passedBy: string[] = [];
+  const tied: string[] = [];
+  const trace: Trace = { outcomes: out, uncertain, passedBy, tied };
   const spec = what(direction, t);
   // Tier 1, admin (AdminNetworkPolicy, ClusterNetworkPolicy tier Admin): the first matching rule
   // decides; Pass goes on to NetworkPolicy. Tied policies are each walked: any of them may decide.
@@ -104,7 +112,7 @@ function outcomes(
         why: `${rule.action === 'allow' ? 'allowed' : 'denied'} by ${rule.ref} (${actionWord(rule)}, ${spec})`,
       });
   });
-  if (adminDecided && passedBy.length === 0) return out;
+  if (adminDecided && passedBy.length === 0) return trace;
   const passNote = passedBy.length > 0 ? `${passedBy[0]} passes to NetworkPolicy; ` : '';
   // Tier 2, NetworkPolicy and Cilium: deny rules win; isolation means only allowed traffic passes.
   const isolatedBy = att.network.filter((a) => a.section.isolates).map((a) => a.policy.ref);
@@ -138,7 +146,7 @@ function outcomes(
       rules: denyRules,
       why: `${passNote}denied by ${denyRules.join(', ')} (deny rules win, ${spec})`,
     });
-    if (found.denyYes.length > 0) return out;
+    if (found.denyYes.length > 0) return trace;
   }
   if (isolatedBy.length > 0) {
     const isolated = `${passNote}isolated by ${isolatedBy.join(', ')}`;
@@ -159,7 +167,7 @@ function outcomes(
         why: `${isolated}; no rule allows traffic ${spec}: denied`,
       });
     }
-    return out;
+    return trace;
   }
   // Tier 3, baseline (BaselineAdminNetworkPolicy, ClusterNetworkPolicy tier Baseline), then the default:
   // allowed. A baseline Pass skips the rest of the tier, to the default.
@@ -178,14 +186,14 @@ function outcomes(
       });
     }
   });
-  if (decided && baselinePass === '') return out;
+  if (decided && baselinePass === '') return trace;
   out.push({
     verdict: 'allow',
     decidedBy: 'not-isolated',
     rules: [],
     why: `${passNote}${baselinePass}no policy isolates it for ${direction}: allowed`,
   });
-  return out;
+  return trace;
 }
 
 /**
@@ -201,10 +209,7 @@ export function decideDirection(
   t: Traffic,
 ): DirectionDecision {
   const head = lead(direction, t);
-  const uncertain: string[] = [];
-  const passedBy: string[] = [];
-  const tied: string[] = [];
-  const all = outcomes(sets, direction, att, t, uncertain, passedBy, tied);
+  const { outcomes: all, uncertain, passedBy, tied } = outcomes(sets, direction, att, t);
   const isolatedBy = att.network.filter((a) => a.section.isolates).map((a) => a.policy.ref);
   const verdicts = new Set(all.map((o) => o.verdict));
   if (verdicts.size > 1) {

@@ -27,7 +27,7 @@ export const KIND_GROUPS = {
 >;
 
 /** What a kind's reader gets besides its `spec`: the whole manifest (to fail on a field), metadata, names. */
-export interface KindReadInput {
+interface KindReadInput {
   readonly doc: Fields;
   readonly meta: { readonly name: string; readonly namespace: string };
   /** `Kind namespace/name`, for messages. */
@@ -63,7 +63,7 @@ const SUBDOMAIN = 'dns1123-subdomain';
 const CILIUM_SPECS = { specs: 'a list of specs is outside the supported subset; write one policy per spec' };
 
 /** Every kind the engine evaluates; the order is the order messages list them in. */
-export const POLICY_KIND_TABLE = {
+const POLICY_KIND_TABLE = {
   NetworkPolicy: {
     group: 'networking.k8s.io',
     versions: ['v1'],

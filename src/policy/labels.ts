@@ -1,9 +1,10 @@
 // Kubernetes label selectors (matchLabels + matchExpressions): parsing, matching, canonical keys.
+import { compareText } from '../model/names.ts';
 import type { Fields } from './fields.ts';
 import type { Labels } from './types.ts';
 
 /** The four set-based operators of metav1.LabelSelectorRequirement. */
-export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
 /** One requirement; `matchLabels` entries become `In` with one value. */
 export interface Requirement {
@@ -25,7 +26,7 @@ const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNo
 export function makeSelector(requirements: readonly Requirement[]): Selector {
   const sorted = requirements
     .map((r) => ({ ...r, values: [...new Set(r.values)].sort() }))
-    .sort((a, b) => (a.key === b.key ? a.operator.localeCompare(b.operator) : a.key < b.key ? -1 : 1));
+    .sort((a, b) => compareText(a.key, b.key) || compareText(a.operator, b.operator));
   const key = sorted.length === 0 ? '{}' : sorted.map(formatRequirement).join(',');
   return { requirements: sorted, key };
 }

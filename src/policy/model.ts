@@ -23,7 +23,7 @@ import type {
 } from './types.ts';
 
 /** A question for the model: may `from` open a connection to `to` on port/protocol? */
-export interface Query {
+interface Query {
   readonly from: Peer;
   readonly to: Peer;
   /** The destination's port (the container port, after any Service mapping). */

@@ -2,7 +2,7 @@
 import type { Protocol } from './types.ts';
 
 /** A port number range (single port: from = to) for some protocols. */
-export interface NumberedPorts {
+interface NumberedPorts {
   readonly kind: 'number';
   readonly protocols: readonly Protocol[];
   readonly from: number;
@@ -21,8 +21,6 @@ export type PortSpec = NumberedPorts | NamedPort;
 
 /** The ports of one rule: `all` when the rule does not restrict ports. */
 export type PortSelection = { readonly kind: 'all' } | { readonly kind: 'some'; readonly specs: readonly PortSpec[] };
-
-export const ALL_PORTS: PortSelection = { kind: 'all' };
 
 /** A container port of the destination, protocol resolved. */
 export interface ContainerPort {
@@ -63,20 +61,4 @@ export function portMatches(
 /** True when the selection uses named ports (its result then depends on the destination). */
 export function usesNames(selection: PortSelection): boolean {
   return selection.kind === 'some' && selection.specs.some((s) => s.kind === 'name');
-}
-
-function protocolText(protocols: readonly Protocol[]): string {
-  return protocols.length === 3 ? 'any' : protocols.join('|');
-}
-
-/** Describes a selection for explanations, e.g. `80/TCP, 8000-8080/TCP, http/TCP`. */
-export function formatPorts(selection: PortSelection): string {
-  if (selection.kind === 'all') return 'all ports';
-  return selection.specs
-    .map((s) => {
-      if (s.kind === 'name') return `${s.name}/${protocolText(s.protocols)}`;
-      if (s.from === 1 && s.to === 65535) return `all ports/${protocolText(s.protocols)}`;
-      return `${s.from === s.to ? s.from : `${s.from}-${s.to}`}/${protocolText(s.protocols)}`;
-    })
-    .join(', ');
 }

@@ -33,7 +33,7 @@ type Landing =
   | { readonly reason: ErrorReason; readonly detail: string };
 
 /** Source workloads of a test source, or why there are none. */
-export function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | string {
+function sourceWorkloads(model: Model, source: SourceSpec): Workload[] | string {
   if (source.local) return 'a local source (where prober runs) is outside the policy model';
   const selector = source.selector ?? {};
   const found = model.selectWorkloads(source.namespace ?? 'default', selector);
@@ -199,7 +199,7 @@ export function predictionOf(d: Decision): Prediction {
  * over each family, the verdict when both agree (or when only one family can carry the traffic);
  * when they differ the cell is undecidable, since it depends on the family the client picks.
  */
-export function acrossFamilies(ipv4: Prediction, ipv6: Prediction): Prediction {
+function acrossFamilies(ipv4: Prediction, ipv6: Prediction): Prediction {
   const carried = (p: Prediction): boolean => p.kind === 'verdict' || p.reason !== 'no-address';
   if (!carried(ipv6)) return ipv4;
   if (!carried(ipv4)) return ipv6;

@@ -8,7 +8,7 @@ import type { Protocol, ServiceInput, ServicePortInput } from './types.ts';
  * A workload behind a Service and the container port the Service sends the traffic to (an endpoint,
  * in Kubernetes' words; not to be confused with model/backend.ts, the way a matrix is observed).
  */
-export interface ServiceEndpoint {
+interface ServiceEndpoint {
   readonly workload: Workload;
   readonly port: number;
 }
@@ -32,10 +32,7 @@ export type TargetResolution =
  * Splits a Service host name: `svc.ns.svc.cluster.local` (any cluster domain), `svc.ns.svc`,
  * `svc.ns`, or `svc` in `defaultNamespace`. Returns undefined for other names.
  */
-export function parseServiceHost(
-  host: string,
-  defaultNamespace?: string,
-): { name: string; namespace: string } | undefined {
+function parseServiceHost(host: string, defaultNamespace?: string): { name: string; namespace: string } | undefined {
   const labels = host.replace(/\.$/, '').split('.');
   if (labels.some((l) => l === '')) return undefined;
   if (labels.length === 1) return defaultNamespace ? { name: labels[0]!, namespace: defaultNamespace } : undefined;

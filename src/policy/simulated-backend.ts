@@ -27,7 +27,7 @@ function decisiveLine(p: Prediction & { kind: 'verdict' }): string {
  * `timeout` (dropped SYN), a mesh deny as `reset` (the sidecar closes), and cells the model
  * cannot place as errors with the reason.
  */
-export function simulatedResult(url: string, p: Prediction): ProbeResult {
+function simulatedResult(url: string, p: Prediction): ProbeResult {
   if (p.kind === 'unknown')
     return { url, observed: 'error', reason: p.reason, latencyMs: 0, attempts: 1, detail: `simulated: ${p.detail}` };
   const reason = p.computed === 'allow' ? 'connected' : p.deniedAt === 'mesh' ? 'reset' : 'timeout';

@@ -12,7 +12,7 @@ export type NamespaceScope =
  * Which labels a pod selector is matched against: the pod's own (Kubernetes), or Cilium's
  * view that adds `io.kubernetes.pod.namespace`, namespace labels and the service account.
  */
-export type LabelView = 'pod' | 'cilium';
+type LabelView = 'pod' | 'cilium';
 
 /** Pods chosen by namespace and label. */
 export interface PodsSpec {
@@ -23,14 +23,14 @@ export interface PodsSpec {
 }
 
 /** Addresses in a CIDR block; `pods: false` when the kind never applies CIDRs to pods (Cilium). */
-export interface CidrSpec {
+interface CidrSpec {
   readonly kind: 'cidr';
   readonly block: CidrBlock;
   readonly pods: boolean;
 }
 
 /** Cilium entities the engine can place: everything, every pod, or outside the cluster. */
-export interface EntitySpec {
+interface EntitySpec {
   readonly kind: 'entity';
   readonly entity: 'all' | 'cluster' | 'world';
 }
@@ -63,7 +63,7 @@ export interface DirectionRules {
 }
 
 /** Evaluation tiers, in order: AdminNetworkPolicy, NetworkPolicy (and Cilium), Baseline. */
-export type Tier = 'admin' | 'network' | 'baseline';
+type Tier = 'admin' | 'network' | 'baseline';
 
 /** NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cilium(Clusterwide)NetworkPolicy. */
 export interface NetworkLayerPolicy {

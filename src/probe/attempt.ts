@@ -5,7 +5,7 @@ import { type IpFamily, urlHost } from '../model/family.ts';
 import { classifyError, NoRouteFromHere, timedOut, type Attempt } from './classify.ts';
 import { resolveCandidates } from './resolve.ts';
 
-export type Phase = 'resolve' | 'connect' | 'exchange';
+type Phase = 'resolve' | 'connect' | 'exchange';
 
 /** What an attempt body can use: the phase it is in and a way to release resources on timeout. */
 export interface AttemptContext {
@@ -22,7 +22,7 @@ export interface AttemptContext {
 }
 
 /** The attempt for a run interrupted (SIGINT/SIGTERM) while this attempt was in `phase`: an error, never a deny. */
-export function interruptedIn(phase: Phase): Attempt {
+function interruptedIn(phase: Phase): Attempt {
   const what = phase === 'resolve' ? 'resolving the name' : phase === 'connect' ? 'connecting' : 'waiting for a reply';
   return { observed: 'error', reason: 'interrupted', detail: `interrupted while ${what}` };
 }

@@ -7,7 +7,7 @@ import { parseTarget, type TargetAddress } from '../model/target.ts';
 import { retry } from '../model/wait.ts';
 import type { Attempt } from './classify.ts';
 import { nowMs } from './clock.ts';
-import { runBounded } from './pool.ts';
+import { runBounded } from '../model/pool.ts';
 import { type AttemptOptions, PROBERS } from './probers.ts';
 
 /** Everything one probe needs: one attempt's options, and how many attempts with what expectation. */
@@ -111,7 +111,7 @@ function interruptedResult(
 }
 
 /** Options of a planned probe, with the plan's defaults filled in. */
-export function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults']): ProbeOptions {
+function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults']): ProbeOptions {
   return {
     timeoutMs: probe.timeoutMs ?? defaults.timeoutMs,
     attempts: probe.attempts ?? defaults.attempts,

@@ -18,7 +18,7 @@ export const MAX_HEAD_BYTES = 16 * 1024;
  * How long the body may take to show its first bytes once the status is known. It only feeds the
  * detail, so a slow, short or endless body delays the verdict by at most this much.
  */
-export const BODY_WAIT_MS = 100;
+const BODY_WAIT_MS = 100;
 
 const SNIPPET_CHARS = 120;
 const HEAD_KEPT = 256;

@@ -2,33 +2,9 @@
 
 import type { Backend, BackendRun, ObserveOptions } from '../model/backend.ts';
 import type { ProbeResult } from '../model/outcome.ts';
-import { planFor } from '../model/plan.ts';
-import { decide } from '../model/rules.ts';
-import { ruleTargetName, type ReachabilityTest, type RunDefaults } from '../model/test-spec.ts';
+import { plansFor } from '../model/plan.ts';
+import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
 import { runPlan } from './engine.ts';
-
-/** Plans for every source of a test, with the cell expectations the agents use to stop retrying. */
-export function plansFor(test: ReachabilityTest, defaults: RunDefaults) {
-  const targets = test.targets.map((t) => ({
-    name: t.name,
-    url: t.address.url,
-    ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
-    ...(t.settleMs !== undefined ? { settleMs: t.settleMs } : {}),
-    ...(t.expectStatus ? { expectStatus: t.expectStatus } : {}),
-    ...(t.denyStatus ? { denyStatus: t.denyStatus } : {}),
-    ...(t.family ? { family: t.family } : {}),
-    ...(t.payloadHex !== undefined ? { payloadHex: t.payloadHex } : {}),
-  }));
-  const ruleNames = new Map(test.targets.map((t) => [t.name, ruleTargetName(t)]));
-  return test.sources.map((source) =>
-    planFor(
-      source.name,
-      targets,
-      defaults,
-      (target) => decide(test.rules, source.name, ruleNames.get(target) ?? target)?.verdict,
-    ),
-  );
-}
 
 /** Probes from the machine prober runs on. Only `local: true` sources are meaningful here. */
 export class LocalBackend implements Backend {

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { DNS_PORT, type DnsServer } from '../model/dns-query.ts';
 
 /** Where the system resolver's configuration lives; `ip netns exec` bind-mounts /etc/netns/NS/resolv.conf here. */
-export const RESOLV_CONF = '/etc/resolv.conf';
+const RESOLV_CONF = '/etc/resolv.conf';
 /** The most of the file read: resolv.conf is a few lines; a huge one is not worth more memory. */
 const MAX_BYTES = 64 * 1024;
 

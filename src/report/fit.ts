@@ -5,13 +5,13 @@ import type { OutputFormat, RenderOptions } from './formats.ts';
 import { tableStyleOf, tableWidth } from './table.ts';
 
 /** Characters per line beyond which no terminal shows a wide table (a 4K screen at a small font shows about 500). */
-export const MAX_TABLE_WIDTH = 1000;
+const MAX_TABLE_WIDTH = 1000;
 
 /** Cells beyond which a picture is more than a browser draws in reasonable time (500 × 500). */
-export const MAX_PICTURE_CELLS = 250_000;
+const MAX_PICTURE_CELLS = 250_000;
 
 /** GitHub's limit for one step's job summary, what the Markdown report is for. */
-export const MAX_MARKDOWN_BYTES = 1024 * 1024;
+const MAX_MARKDOWN_BYTES = 1024 * 1024;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 

@@ -16,14 +16,14 @@ export function lintExitCode(result: LintResult, failOn: FailOn): 0 | 1 {
 }
 
 /** Findings per severity. */
-export function countBySeverity(result: LintResult): Record<Severity, number> {
+function countBySeverity(result: LintResult): Record<Severity, number> {
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const f of result.findings) counts[f.severity]++;
   return counts;
 }
 
 /** One line: how many findings of each severity, what was read, and the exit code. */
-export function lintSummary(result: LintResult, failOn: FailOn): string {
+function lintSummary(result: LintResult, failOn: FailOn): string {
   const counts = countBySeverity(result);
   const parts = SEVERITIES.filter((s) => counts[s] > 0).map((s) => counted(counts[s], s));
   const found =

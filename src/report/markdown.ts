@@ -7,7 +7,7 @@ import { scanReport } from './scan.ts';
 import { counted, summaryLine } from './verdict-line.ts';
 
 /** Cells listed under the matrix at most: a job summary is for reading, the JSON report has them all. */
-export const MARKDOWN_LISTED = 200;
+const MARKDOWN_LISTED = 200;
 
 /** Renders a report as Markdown, in chunks; cells are gone over once. */
 export function* markdownChunks(report: StreamedReport): Generator<string, ReportOutcome> {

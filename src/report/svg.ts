@@ -24,7 +24,7 @@ export const MARK_COLOURS: Readonly<Record<string, string>> = {
 };
 
 /** Pixels: a cell's pitch, the gap between namespaces, the advance of one monospace character. */
-export const CELL = 16;
+const CELL = 16;
 const GAP = 5;
 const CHAR = 7.3;
 /** Names longer than this many characters are cut in the picture (the tooltip keeps them whole). */

@@ -7,8 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { validatePlan } from '../../src/config/validators.ts';
-import { planFor } from '../../src/model/plan.ts';
-import { plansFor } from '../../src/probe/local-backend.ts';
+import { planFor, plansFor } from '../../src/model/plan.ts';
 import { requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { createServer } from 'node:net';
 import { probeUrl, runPlan } from '../../src/probe/engine.ts';
-import { runBounded } from '../../src/probe/pool.ts';
+import { runBounded } from '../../src/model/pool.ts';
 import type { ProbeResult } from '../../src/model/outcome.ts';
 import { closedPort, listen } from '../helpers/peers.ts';
 import { waitFor } from '../helpers/wait.ts';

@@ -5,7 +5,6 @@ import { quoteName } from '../../model/k8s-names.ts';
 import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { labNameProblem } from '../../lab/names.ts';
-import { effectiveDefaults } from '../../orchestration/run-flags.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { addOutputOptions, addProbeOptions, namespaceFlag, runFlags } from '../options.ts';
 
@@ -60,8 +59,11 @@ function labOptions<A extends unknown[], O extends OptionValues, G extends Optio
   );
 }
 
-/** Registers `lab` and its subcommands. */
-export function registerLab(program: Command, finish: (code: ExitCode) => void, io: Io): void {
+/** What a subcommand's action calls with its exit code. */
+type Finish = (code: ExitCode) => void;
+
+/** Registers `lab` and its subcommands, in the order `prober lab --help` lists them. */
+export function registerLab(program: Command, finish: Finish, io: Io): void {
   const lab = program
     .command('lab')
     .summary('run the lab on this host: network namespaces, real programs, nftables policies')
@@ -74,7 +76,14 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void, 
     // Before any subcommand's action reads an input or touches the lab (arguments are parsed already);
     // loaded here, as the lab's other modules are, so that commands other than lab do not load it.
     .hook('preAction', async () => (await import('../../lab/preflight.ts')).requireRoot());
+  registerUp(lab, finish, io);
+  registerLifecycle(lab, finish, io);
+  registerTest(lab, finish, io);
+  registerDemo(lab, finish, io);
+}
 
+/** `lab up`: the lab from manifests, or from a profile. */
+function registerUp(lab: Command, finish: Finish, io: Io): void {
   labOptions(lab.command('up').summary('create the lab from manifests and start its programs'))
     .option('-f, --manifests <path...>', "manifest files or directories (default: the profile's spec.manifests)")
     .option(
@@ -102,7 +111,10 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void, 
         ),
       );
     });
+}
 
+/** `lab down`, `status`, `apply` and `reset`: each one call on a lab that is up. */
+function registerLifecycle(lab: Command, finish: Finish, io: Io): void {
   labOptions(lab.command('down').summary('remove every namespace, process, rule and file of the lab'))
     .addHelpText('after', '\nExample:\n  sudo prober lab down')
     .action(async (opts) => {
@@ -134,7 +146,10 @@ export function registerLab(program: Command, finish: (code: ExitCode) => void, 
       const { resetLabPolicies } = await import('../../orchestration/lab-lifecycle.ts');
       finish(await resetLabPolicies(opts.name, io));
     });
+}
 
+/** `lab test`: a ReachabilityTest probed from the lab's pods. */
+function registerTest(lab: Command, finish: Finish, io: Io): void {
   const test = addProbeOptions(
     addOutputOptions(
       labOptions(lab.command('test').summary('run a ReachabilityTest from the lab pods and compare'))
@@ -167,13 +182,15 @@ Exit codes: 0 every checked cell matched · 1 a mismatch · 2 could not decide`,
             file: opts.file,
             flags,
             expect: opts.expect,
-            defaults: effectiveDefaults,
           },
           io,
         ),
       );
     });
+}
 
+/** `lab demo`: a lab profile's story from up to down. */
+function registerDemo(lab: Command, finish: Finish, io: Io): void {
   const demo = addProbeOptions(
     addOutputOptions(
       labOptions(

@@ -6,7 +6,7 @@ import { confine } from '../confine.ts';
 import type { LabContainer, LabPod } from '../topology-types.ts';
 
 /** A file a program needs written before it starts (config, a page to serve). */
-export interface ProgramFile {
+interface ProgramFile {
   readonly path: string;
   readonly content: string;
 }

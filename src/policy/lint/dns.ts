@@ -5,15 +5,15 @@ import { finding, nameList, type Finding } from './findings.ts';
 import { networkPolicies } from './selection.ts';
 
 /** Where the cluster DNS runs: kube-dns' labels, which CoreDNS keeps. */
-export const DNS_NAMESPACE = 'kube-system';
-export const DNS_LABELS: Labels = { 'k8s-app': 'kube-dns' };
+const DNS_NAMESPACE = 'kube-system';
+const DNS_LABELS: Labels = { 'k8s-app': 'kube-dns' };
 /** Name of the DNS workload lint assumes when the manifests hold none. */
-export const ASSUMED_DNS_NAME = 'kube-dns-assumed';
+const ASSUMED_DNS_NAME = 'kube-dns-assumed';
 /**
  * Its IP when every given pod has one (TEST-NET-1, never a real pod): without it, each ipBlock rule would be
  * reported as undecidable for want of the assumed pod's IP. With pods of unknown IP, it has none either.
  */
-export const ASSUMED_DNS_IP = '192.0.2.53';
+const ASSUMED_DNS_IP = '192.0.2.53';
 
 function isDns(namespace: string, labels: Labels): boolean {
   return namespace === DNS_NAMESPACE && Object.entries(DNS_LABELS).every(([k, v]) => labels[k] === v);

@@ -1,10 +1,11 @@
 // Building findings for lint checks: the check's severity, the location parsed from a manifest's `file:line`, a stable order.
+import { compareText } from '../../model/names.ts';
 import { CHECKS, type CheckId, type Finding, type Location, type Severity } from '../../model/lint.ts';
 
 export type { Finding } from '../../model/lint.ts';
 
 /** Reads a `file:line` source as the manifest loader writes it. */
-export function parseSource(source: string | undefined): Location | undefined {
+function parseSource(source: string | undefined): Location | undefined {
   if (!source) return undefined;
   const match = /^(.*):(\d+)$/.exec(source);
   if (!match) return { file: source, line: 1 };
@@ -35,10 +36,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => {
     const [fa, la, ia, sa] = key(a);
     const [fb, lb, ib, sb] = key(b);
-    if (fa !== fb) return fa < fb ? -1 : 1;
-    if (la !== lb) return la - lb;
-    if (ia !== ib) return ia < ib ? -1 : 1;
-    return sa < sb ? -1 : sa > sb ? 1 : 0;
+    return compareText(fa, fb) || la - lb || compareText(ia, ib) || compareText(sa, sb);
   });
 }
 

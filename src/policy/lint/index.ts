@@ -8,7 +8,7 @@ import { Reachability, unreachableServices, unreachableWorkloads } from './reach
 import { peersMatchingNothing, policiesSelectingNothing } from './selection.ts';
 import { shadowedRules } from './shadow.ts';
 
-export { ASSUMED_DNS_NAME, DNS_LABELS, DNS_NAMESPACE, withDnsServer } from './dns.ts';
+export { withDnsServer } from './dns.ts';
 
 /** How to lint. */
 export interface LintOptions {

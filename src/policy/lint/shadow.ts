@@ -15,7 +15,7 @@ function specCovers(wide: PortSpec, narrow: PortSpec): boolean {
 }
 
 /** True when every port `narrow` selects is also selected by `wide` (named ports compare by name). */
-export function portsCover(wide: PortSelection, narrow: PortSelection): boolean {
+function portsCover(wide: PortSelection, narrow: PortSelection): boolean {
   if (wide.kind === 'all') return true;
   if (narrow.kind === 'all') return false;
   return narrow.specs.every((n) => wide.specs.some((w) => specCovers(w, n)));
