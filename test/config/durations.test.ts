@@ -92,7 +92,7 @@ const flagRows: [string, string[], string, RegExp][] = [
     '--agent-timeout past a day',
     ['run', '-f', '/nonexistent.yaml', '--agent-timeout', '1441m'],
     '--agent-timeout',
-    /is out of range: an agent timeout is from 1s to 1440m$/,
+    /is out of range: an agent timeout is from 1s to 24h$/,
   ],
   [
     '--client-timeout past an hour',
