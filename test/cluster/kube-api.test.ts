@@ -64,6 +64,7 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     listEndpointSlices: () => api.listEndpointSlices('web', 'web'),
     listNamespaces: () => api.listNamespaces(),
     listAllPods: () => api.listAllPods(),
+    listPodsForCleanup: () => api.listPodsForCleanup(),
     listAllServices: () => api.listAllServices(),
     listNetworkPolicies: () => api.listNetworkPolicies(),
     listAdminNetworkPolicies: () => api.listAdminNetworkPolicies(),

@@ -7,6 +7,7 @@ import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { PROBER_VERSION } from '../../orchestration/version.ts';
+import { accessFlags, addAccessOptions } from '../access-options.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import {
   addOutputOptions,
@@ -85,7 +86,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void):
       ).argParser(durationFlag('--agent-timeout', AGENT_TIMEOUT)),
     )
     .option('--cluster-domain <domain>', 'cluster DNS domain of Service names', 'cluster.local');
-  const command = addIgnoreKindOption(addProbeOptions(addOutputOptions(base)));
+  const command = addIgnoreKindOption(addProbeOptions(addOutputOptions(addAccessOptions(base))));
   command.addHelpText(
     'after',
     `
@@ -117,6 +118,7 @@ but leaves the exit code alone.`,
         flags: runFlags(opts),
         ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
         ...(opts.context !== undefined ? { context: opts.context } : {}),
+        access: accessFlags(opts),
         ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
         agent: opts.agent,
         ...(opts.agentCpu || opts.agentMemory
