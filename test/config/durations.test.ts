@@ -98,7 +98,7 @@ const flagRows: [string, string[], string, RegExp][] = [
     '--client-timeout past an hour',
     ['agent', '--listen', '/nonexistent/agent.sock', '--client-timeout', '61m'],
     '--client-timeout',
-    /is out of range: a client timeout is from 1ms to 60m$/,
+    /is out of range: a client timeout is from 1ms to 1h$/,
   ],
 ];
 
