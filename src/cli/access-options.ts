@@ -5,6 +5,7 @@ import { Option, type Command, type OptionValues } from '@commander-js/extra-typ
 import type { AccessOptions } from '../cluster/connection.ts';
 import { impersonationProblem } from '../cluster/impersonation.ts';
 import { parseDuration, type DurationRange } from '../model/duration.ts';
+import { quoteName } from '../model/k8s-names.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
 import { rangeText } from './options.ts';
 
@@ -28,7 +29,7 @@ export function requestTimeoutFlag(value: string): number {
     throw new UsageError(
       `--request-timeout: "${value}" means no deadline in kubectl; prober bounds every request (${rangeText(REQUEST_TIMEOUT)}, default 30s)`,
     );
-  throw new UsageError(`--request-timeout: ${parsed.error.replace(`"${asGo}"`, `"${value}"`)}`);
+  throw new UsageError(`--request-timeout: ${parsed.error.replace(quoteName(asGo), quoteName(value))}`);
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -1,6 +1,8 @@
 // Durations as kubectl writes them (Go's time.ParseDuration: "500ms", "1m30s", "2h"), as milliseconds,
 // and the one range each kind of duration must keep.
 
+import { quoteName } from './k8s-names.ts';
+
 /** Milliseconds per unit of Go's time.ParseDuration (`µs` as U+00B5 or U+03BC, as Go accepts both). */
 const UNITS: Readonly<Record<string, number>> = {
   ns: 1e-6,
@@ -85,12 +87,13 @@ export type ParsedDuration =
 /**
  * Parses a duration in Go's syntax (`500ms`, `2s`, `1.5s`, `1m30s`, `2h`) into whole milliseconds within
  * `range`. Fractions of a millisecond below the minimum are rejected rather than rounded to a zero
- * timeout; the error names the text and the range, so callers only add where it came from.
+ * timeout; the error names the text (cut short, a test file's value may be a megabyte) and the range,
+ * so callers only add where it came from.
  */
 export function parseDuration(text: string, range: DurationRange): ParsedDuration {
   const trimmed = text.trim();
   if (trimmed.length > MAX_DURATION_CHARS || !new RegExp(DURATION_PATTERN).test(trimmed))
-    return { ok: false, error: `"${text}" is not a duration (${DURATION_EXAMPLES})` };
+    return { ok: false, error: `${quoteName(text)} is not a duration (${DURATION_EXAMPLES})` };
   let exact = 0;
   for (const [, number, unit] of trimmed.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g))
     exact += Number(number) * (UNITS[unit ?? ''] ?? Number.NaN);
@@ -98,7 +101,7 @@ export function parseDuration(text: string, range: DurationRange): ParsedDuratio
   if (!Number.isFinite(exact) || exact < range.minMs || ms > Math.min(range.maxMs, TIMER_MAX_MS)) {
     return {
       ok: false,
-      error: `"${text}" is out of range: ${range.what} is from ${formatDuration(range.minMs)} to ${formatDuration(range.maxMs)}`,
+      error: `${quoteName(text)} is out of range: ${range.what} is from ${formatDuration(range.minMs)} to ${formatDuration(range.maxMs)}`,
     };
   }
   return { ok: true, ms };

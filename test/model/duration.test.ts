@@ -67,3 +67,12 @@ t.test('formatted back as a person writes them', async (t) => {
   t.equal(formatDuration(1500), '1.5s');
   t.equal(formatDuration(7), '7ms');
 });
+
+t.test('a megabyte of digits is quoted cut short, so the error stays one short line', async (t) => {
+  const parsed = parseDuration(`${'9'.repeat(1_000_000)}h`, DAY);
+  t.equal(parsed.ok, false);
+  if (!parsed.ok) {
+    t.ok(parsed.error.length < 200, `${parsed.error.length} characters`);
+    t.match(parsed.error, /^"9{50,}…" is not a duration/);
+  }
+});
