@@ -73,8 +73,7 @@ export const IMPERSONATE_PERMISSIONS = [
 ] as const;
 
 /** The hint of a 403 to `--as`/`--as-group`: who grants `impersonate`, and that prober's roles never do. */
-export const IMPERSONATE_HINT =
-  "--as and --as-group need the impersonate verb on users, serviceaccounts and groups for the kubeconfig's own user (a ClusterRole a cluster admin binds; prober's roles never grant it), and the request itself is then authorized as the user named";
+export const IMPERSONATE_HINT = `--as and --as-group need the impersonate verb on ${IMPERSONATE_PERMISSIONS.map((p) => p.resource).join(', ')} for the kubeconfig's own user (a ClusterRole a cluster admin binds; prober's roles never grant it), and the request itself is then authorized as the user named`;
 
 /**
  * What a person does to grant a permission prober lacks, for 403 messages: a source namespace gets

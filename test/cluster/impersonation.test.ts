@@ -110,7 +110,7 @@ t.test(
     t.equal(run.code, 2);
     t.match(
       run.stderr,
-      /^prober: .*forbidden: --as refused .*--as and --as-group need the impersonate verb on users, serviceaccounts and groups/,
+      /^prober: .*forbidden: --as refused .*--as and --as-group need the impersonate verb on users, serviceaccounts, groups/,
     );
     t.match(run.stderr, /User "system:serviceaccount:prober:prober" cannot impersonate resource "users"/);
     t.equal(fake.requests.filter((r) => r.code === 200).length, 0, 'nothing served');
