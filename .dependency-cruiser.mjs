@@ -38,6 +38,8 @@ const CLI_BACKEND_IMPORTS = {
   'cluster/agent-spec.ts': "`run`'s help and default name the agent image and containers",
   'cluster/probe-pod-resources.ts': "`run`'s resource bounds flag",
   'cluster/api-error.ts': 'an API error is printed and sets the exit code',
+  'cluster/connection.ts': "the access flags' type (`--as`, `--as-group`, `--request-timeout`)",
+  'cluster/impersonation.ts': '`--as-group` without `--as` is refused as a usage error, before any request',
   'config/config-error.ts': 'a config error is printed and sets the exit code',
   'probe/serve-limits.ts': "`serve`'s help states its limits",
   'probe/lookup.ts': 'main.ts reserves lookup threads and waits for them on exit',

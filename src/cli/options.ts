@@ -40,7 +40,7 @@ export function addProbeOptions<A extends unknown[], O extends OptionValues, G e
 ) {
   const timeout = new Option(
     '--timeout <duration>',
-    `per-attempt timeout, e.g. 500ms, 2s (${rangeText(PROBE_TIMEOUT)})`,
+    `per-attempt timeout, e.g. 500ms, 2s, 1m30s (${rangeText(PROBE_TIMEOUT)})`,
   ).argParser(durationFlag('--timeout', PROBE_TIMEOUT));
   const attempts = new Option('--attempts <n>', 'attempts per cell before it is judged (1-10)').argParser(
     intFlag('--attempts', 1, 10),

@@ -10,6 +10,7 @@ import { PROBER_VERSION } from '../orchestration/version.ts';
 import { escapeText } from '../report/escape.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerCleanup } from './commands/cleanup.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerLint } from './commands/lint.ts';
@@ -31,6 +32,7 @@ const COMMANDS: readonly Register[] = [
   registerSimulate,
   registerLint,
   registerLab,
+  registerCleanup,
   registerCompletion,
 ];
 

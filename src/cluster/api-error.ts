@@ -1,6 +1,7 @@
 // Kubernetes API failures turned into one-line messages a person can act on (which RBAC rule is missing, etc.).
 
 import { grantHint, KUBE_API_PERMISSIONS, permissionLabel, type KubeCall, type Permission } from './kube-api.ts';
+import { IMPERSONATE_HINT } from './rbac-hints.ts';
 import {
   answerOf,
   forbiddenCause,
@@ -186,6 +187,8 @@ function forbiddenMessage(
 ): string {
   const said = answer.message ? `: ${answer.message}` : '';
   switch (forbiddenCause(answer.message)) {
+    case 'impersonation':
+      return `forbidden: --as refused ${where}, before the request was looked at (${IMPERSONATE_HINT})${said}`;
     case 'rbac':
       return `forbidden: missing RBAC permission to ${permissionLabel(permission)} ${where} (${grantHint(permission, subject.namespace)})${said}`;
     case 'pod-security': {

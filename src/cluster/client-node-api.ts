@@ -20,7 +20,7 @@ import { toKubeApiError, type CallSubject, KubeApiError, UnusableAnswer } from '
 import type { Connection } from './connection.ts';
 import { CredentialError, ExecPluginError } from './exec-credential.ts';
 import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from './list-pager.ts';
-import { modelledPod } from './modelled-fields.ts';
+import { cleanupPod, modelledPod } from './modelled-fields.ts';
 import {
   KUBE_API_PERMISSIONS,
   type KubeApi,
@@ -78,7 +78,13 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
   const config = createConfiguration({
     baseServer: new ServerConfiguration(connection.kubeConfig.getCurrentCluster()?.server ?? '', {}),
     authMethods: { default: connection.kubeConfig },
-    httpApi: boundedHttp(options.limits ?? TRANSPORT_LIMITS),
+    httpApi: boundedHttp(
+      options.limits ?? {
+        ...TRANSPORT_LIMITS,
+        ...(connection.requestTimeoutMs !== undefined ? { requestTimeoutMs: connection.requestTimeoutMs } : {}),
+      },
+      connection.impersonation,
+    ),
   });
   const core = new CoreV1Api(config);
   const discovery = new DiscoveryV1Api(config);
@@ -211,6 +217,8 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       ),
     listNamespaces: () => listAll('listNamespaces', '/api/v1/namespaces') as Promise<V1Namespace[]>,
     listAllPods: () => listAll('listAllPods', '/api/v1/pods', undefined, undefined, modelledPod) as Promise<V1Pod[]>,
+    listPodsForCleanup: () =>
+      listAll('listPodsForCleanup', '/api/v1/pods', undefined, undefined, cleanupPod) as Promise<V1Pod[]>,
     listAllServices: () => listAll('listAllServices', '/api/v1/services') as Promise<V1Service[]>,
     listPolicies,
     async listApiGroups() {

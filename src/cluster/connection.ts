@@ -6,14 +6,25 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterError } from './api-error.ts';
 import { useExecPlugin } from './exec-credential.ts';
+import { impersonationProblem, type Impersonation } from './impersonation.ts';
 import { isEmptyKubeconfig, kubeconfigFiles, loadKubeconfigs, type MergedKubeconfig } from './kubeconfig.ts';
 import { proxyFor } from './proxy-env.ts';
 
 /** Where the service account of a pod is mounted (client-node reads the same path). */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/** kubectl's flags for every request: `--as`, `--as-group` (repeatable) and `--request-timeout`. */
+export interface AccessOptions {
+  /** `--as`: the user (or `system:serviceaccount:NS:NAME`) every request acts as. */
+  readonly as?: string;
+  /** `--as-group`: the groups it acts with; only with `as`. */
+  readonly asGroups?: readonly string[];
+  /** `--request-timeout`: the deadline of each request, in place of prober's 30 s. */
+  readonly requestTimeoutMs?: number;
+}
+
 /** How the user asked to connect. */
-export interface ConnectOptions {
+export interface ConnectOptions extends AccessOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
   /** Prefix for the service-account directory; tests point it at a temp dir. */
@@ -33,6 +44,10 @@ export interface Connection {
   readonly namespace: string;
   /** True when prober runs in a pod with its service account (the Job, `kubectl run`). */
   readonly inCluster: boolean;
+  /** `--as`/`--as-group`: whom every request acts as. */
+  readonly impersonation?: Impersonation;
+  /** `--request-timeout`: each request's deadline. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** No way to reach a cluster, or a kubeconfig that does not work; printed as one line, exit 2. */
@@ -50,6 +65,20 @@ export class ConnectionError extends ClusterError {
  * empty) and no `--context` was asked for. Throws a ClusterError with a one-line reason.
  */
 export function connect(options: ConnectOptions): Connection {
+  const problem = impersonationProblem(options.as, options.asGroups ?? []);
+  if (problem) throw new ConnectionError(problem);
+  const resolved = resolve(options);
+  const access = {
+    ...(options.as !== undefined ? { impersonation: { user: options.as, groups: options.asGroups ?? [] } } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+  };
+  // Messages and reports say whom prober acted as: a 403 then reads as that user's, not the kubeconfig's.
+  const description = options.as !== undefined ? `${resolved.description} as ${options.as}` : resolved.description;
+  return { ...resolved, ...access, description };
+}
+
+/** The connection the kubeconfig or the service account gives, before `--as` and `--request-timeout`. */
+function resolve(options: ConnectOptions): Connection {
   const { env } = options;
   const saDir = `${options.serviceAccountPrefix ?? ''}${SERVICE_ACCOUNT_DIR}`;
   const files = kubeconfigFiles(options.kubeconfig, env);

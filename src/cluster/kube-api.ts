@@ -47,6 +47,11 @@ export interface KubeApi {
   listNamespaces(): Promise<V1Namespace[]>;
   /** Every pod in the cluster: the workloads the policy model evaluates for `expect: fromPolicies`. */
   listAllPods(): Promise<V1Pod[]>;
+  /**
+   * Every pod in the cluster with its name, namespace, labels, deletion and ephemeral containers only:
+   * what `prober cleanup --all-namespaces` looks through for probe pods and agents left behind.
+   */
+  listPodsForCleanup(): Promise<V1Pod[]>;
   /** Every Service in the cluster: how target names map to workloads in the policy model. */
   listAllServices(): Promise<V1Service[]>;
   /**
@@ -98,7 +103,7 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     resource: 'pods',
     scope: 'namespace',
     grants: ['source-namespace', 'probe-pod'],
-    purpose: 'find a Ready pod of each source; sweep leftover probe pods',
+    purpose: 'find a Ready pod of each source; sweep leftover probe pods; prober cleanup -n',
   },
   readPod: {
     verb: 'get',
@@ -138,7 +143,8 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     resource: 'pods',
     scope: 'namespace',
     grants: ['probe-pod'],
-    purpose: 'remove probe pods (--agent=pod), also on SIGINT/SIGTERM; create one owned by its source pod',
+    purpose:
+      'remove probe pods (--agent=pod), also on SIGINT/SIGTERM, and those prober cleanup finds; create one owned by its source pod',
   },
   readNode: {
     verb: 'get',
@@ -205,6 +211,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     scope: 'cluster',
     grants: ['from-policies'],
     purpose: 'workload labels for the policy model (expect: fromPolicies)',
+  },
+  listPodsForCleanup: {
+    verb: 'list',
+    group: '',
+    resource: 'pods',
+    scope: 'cluster',
+    grants: ['cleanup'],
+    purpose: 'prober cleanup --all-namespaces: probe pods and ephemeral agents left in every namespace',
   },
   listAllServices: {
     verb: 'list',

@@ -46,3 +46,20 @@ export function modelledPod(pod: RawObject): RawObject {
     status: pick(obj(pod.status), ['phase', 'podIP', 'podIPs']),
   };
 }
+
+/**
+ * A pod with only what `prober cleanup` reads: identity, labels, whether it is being deleted, and the
+ * names and states of its ephemeral containers (prober's agents are among them).
+ */
+export function cleanupPod(pod: RawObject): RawObject {
+  const metadata = obj(pod.metadata);
+  const spec = obj(pod.spec);
+  const status = obj(pod.status);
+  const named = (list: unknown, keys: readonly string[]): Json[] =>
+    Array.isArray(list) ? list.map((c) => pick(obj(c), keys)) : [];
+  return {
+    metadata: pick(metadata, ['name', 'namespace', 'uid', 'labels', 'deletionTimestamp']),
+    spec: { ephemeralContainers: named(spec?.ephemeralContainers, ['name']) },
+    status: { ephemeralContainerStatuses: named(status?.ephemeralContainerStatuses, ['name', 'state']) },
+  };
+}

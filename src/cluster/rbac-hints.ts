@@ -7,8 +7,9 @@
  * `expect: fromPolicies`, optional), in the Role `prober-source` of every source namespace (ephemeral
  * agents: no pod create), in the opt-in Role `prober-probe-pod` of a source namespace (probe pods), in
  * the Role `prober-self` of prober's own namespace, in the read-only ClusterRole `prober-simulate`
- * (`k8s/prober/simulate/`, bound to whoever runs `prober simulate --cluster`), or, for discovery, by
- * every cluster's own `system:discovery` binding.
+ * (`k8s/prober/simulate/`, bound to whoever runs `prober simulate --cluster`), in the read-only ClusterRole
+ * `prober-cleanup` (`k8s/prober/cleanup/`, bound to whoever runs `prober cleanup --all-namespaces`), or,
+ * for discovery, by every cluster's own `system:discovery` binding.
  */
 export type Grant =
   | 'cluster'
@@ -17,7 +18,8 @@ export type Grant =
   | 'probe-pod'
   | 'own-namespace'
   | 'discovery'
-  | 'simulate';
+  | 'simulate'
+  | 'cleanup';
 
 /** An RBAC permission: what a Role/ClusterRole rule must grant for one call. */
 export interface Permission {
@@ -51,7 +53,27 @@ const RBAC_MANIFESTS = {
   sourceNamespace: 'k8s/prober/source-namespace',
   probePodNamespace: 'k8s/prober/probe-pod-namespace',
   simulate: 'k8s/prober/simulate/prober-simulate.yaml',
+  cleanup: 'k8s/prober/cleanup/prober-cleanup.yaml',
 } as const;
+
+/**
+ * What `--as` and `--as-group` need, which none of prober's roles grants: the `impersonate` verb, for
+ * the kubeconfig's own user, on each thing named (the API server's impersonation filter checks every
+ * Impersonate-* header before the request itself, then authorizes the request as the user named).
+ */
+export const IMPERSONATE_PERMISSIONS = [
+  { verb: 'impersonate', group: '', resource: 'users', purpose: '--as NAME' },
+  {
+    verb: 'impersonate',
+    group: '',
+    resource: 'serviceaccounts',
+    purpose: '--as system:serviceaccount:NS:NAME (in NS)',
+  },
+  { verb: 'impersonate', group: '', resource: 'groups', purpose: '--as-group NAME, each' },
+] as const;
+
+/** The hint of a 403 to `--as`/`--as-group`: who grants `impersonate`, and that prober's roles never do. */
+export const IMPERSONATE_HINT = `--as and --as-group need the impersonate verb on ${IMPERSONATE_PERMISSIONS.map((p) => p.resource).join(', ')} for the kubeconfig's own user (a ClusterRole a cluster admin binds; prober's roles never grant it), and the request itself is then authorized as the user named`;
 
 /**
  * What a person does to grant a permission prober lacks, for 403 messages: a source namespace gets
@@ -76,6 +98,8 @@ export function grantHint(permission: Permission, namespace: string | undefined)
       return `grant it in the ClusterRole prober (${RBAC_MANIFESTS.roles})`;
     case 'simulate':
       return `grant it in the ClusterRole prober-simulate (${RBAC_MANIFESTS.simulate}) and bind it to whoever runs simulate`;
+    case 'cleanup':
+      return `grant it in the ClusterRole prober-cleanup (${RBAC_MANIFESTS.cleanup}) and bind it to whoever runs cleanup --all-namespaces, or name the namespaces with -n`;
     case 'discovery':
       return 'every cluster grants discovery to authenticated users (ClusterRole system:discovery); ask the cluster admin';
     default: {

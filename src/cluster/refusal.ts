@@ -68,10 +68,12 @@ export function answerOf(code: number, error: unknown): ServerAnswer {
  * `… max limit to request ratio per …`). Any other 403 is some other admission check. A webhook's denial,
  * whatever its code, is told apart before this (webhookOf, in toKubeApiError).
  */
-export type ForbiddenCause = 'rbac' | 'pod-security' | 'quota' | 'limit-range' | 'admission';
+export type ForbiddenCause = 'impersonation' | 'rbac' | 'pod-security' | 'quota' | 'limit-range' | 'admission';
 
 export function forbiddenCause(message: string | undefined): ForbiddenCause {
   if (message === undefined) return 'rbac';
+  // The impersonation filter's refusal (`--as`): the request itself was never authorized.
+  if (/\bUser "[^"]*" cannot impersonate resource /.test(message)) return 'impersonation';
   if (/\bUser "[^"]*" cannot [a-z*]+ /.test(message)) return 'rbac';
   if (/\bviolates PodSecurity "/.test(message)) return 'pod-security';
   if (/\b(exceeded quota|failed quota): /.test(message)) return 'quota';

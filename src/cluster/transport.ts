@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { UnusableAnswer } from './api-error.ts';
+import { impersonate, type Impersonation } from './impersonation.ts';
 
 /**
  * What the requests of one call got back, for the call's error handling: a call that fails after a 2xx
@@ -71,13 +72,15 @@ function timedOut(deadline: AbortSignal, ms: number, error: unknown): unknown {
 
 /**
  * client-node's HTTP library with a deadline on every request (connect, headers and body together) and
- * a cap on every answer's bytes. `signal` (SIGINT/SIGTERM) is deliberately not tied in: the cleanup after
- * an interruption uses the same client, and each of its requests is bounded by the deadline anyway.
+ * a cap on every answer's bytes, each request acting as `who` when `--as` is given. `signal`
+ * (SIGINT/SIGTERM) is deliberately not tied in: the cleanup after an interruption uses the same client,
+ * and each of its requests is bounded by the deadline anyway.
  */
-export function boundedHttp(limits: TransportLimits = TRANSPORT_LIMITS): HttpLibrary {
+export function boundedHttp(limits: TransportLimits = TRANSPORT_LIMITS, who?: Impersonation): HttpLibrary {
   const inner = createConfiguration().httpApi;
   return {
     send(request: RequestContext): Observable<ResponseContext> {
+      if (who) impersonate(request, who);
       const ms = limits.requestTimeoutMs;
       const deadline = AbortSignal.timeout(ms);
       request.setSignal(deadline);

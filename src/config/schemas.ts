@@ -3,6 +3,7 @@
 
 import { type Static, type TSchema, Type } from 'typebox';
 import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
+import { DURATION_EXAMPLES, DURATION_PATTERN } from '../model/duration.ts';
 import { LabProfileSchema } from '../model/lab-profile-schema.ts';
 import { Attempts, Concurrency, ProbePlanSchema, StatusClass, StatusCode } from '../model/plan-schema.ts';
 import { DEFAULTS } from '../model/test-spec.ts';
@@ -28,10 +29,10 @@ const NamePattern = Type.String({ pattern: '^[-A-Za-z0-9_.*?]{1,63}$', [ERROR_ME
 
 const Labels = mapOf(Type.String());
 
-/** A duration as people write it; its range is checked when it is parsed (model/duration.ts). */
+/** A duration as kubectl writes it (Go syntax); its range is checked when it is parsed (model/duration.ts). */
 const Duration = Type.String({
-  pattern: '^\\d+(\\.\\d+)?(ms|s|m)$',
-  [ERROR_MESSAGE]: 'is not a duration (write e.g. 500ms, 2s or 1m)',
+  pattern: DURATION_PATTERN,
+  [ERROR_MESSAGE]: `is not a duration (${DURATION_EXAMPLES})`,
 });
 
 /**
@@ -41,7 +42,7 @@ const Duration = Type.String({
 const Settle = oneOf(
   Type.Unsafe<0>({ const: 0 }),
   Type.String({
-    pattern: '^(0|\\d+(\\.\\d+)?(ms|s|m))$',
+    pattern: DURATION_PATTERN,
     [ERROR_MESSAGE]: 'is not a settle window (write e.g. 200ms, or 0 to turn it off)',
   }),
 );

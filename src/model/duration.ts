@@ -1,6 +1,33 @@
-// Durations as people write them ("500ms", "2s", "1m"), as milliseconds, and the one range each kind of duration must keep.
+// Durations as kubectl writes them (Go's time.ParseDuration: "500ms", "1m30s", "2h"), as milliseconds,
+// and the one range each kind of duration must keep.
 
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
+import { quoteName } from './k8s-names.ts';
+
+/** Milliseconds per unit of Go's time.ParseDuration (`µs` as U+00B5 or U+03BC, as Go accepts both). */
+const UNITS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * A duration in Go's syntax, as the schemas and the parser match it: one or more terms, each a decimal
+ * number (`1`, `1.5`, `.5`, `1.`) and a unit, with no sign and no spaces (kubectl's `--request-timeout`,
+ * `kubectl wait --timeout`). A bare `0` is Go's zero duration; whether zero is allowed is the range's
+ * business. No range goes past a day, so a longer text is never a duration prober takes.
+ */
+export const DURATION_PATTERN = '^(0|((\\d+\\.?\\d*|\\.\\d+)(ns|us|µs|μs|ms|s|m|h))+)$';
+
+/** The most characters a duration may have: the longest useful one (`23h59m59s999ms`) and then some. */
+const MAX_DURATION_CHARS = 32;
+
+/** How errors say what a duration looks like. */
+export const DURATION_EXAMPLES = 'write e.g. 500ms, 2s, 1m30s or 2h';
 
 /** What a duration is for and the inclusive range it must fall in, in whole milliseconds. */
 export interface DurationRange {
@@ -58,19 +85,23 @@ export type ParsedDuration =
   | { readonly ok: false; readonly error: string };
 
 /**
- * Parses a duration such as `500ms`, `2s`, `1.5s` or `1m` into whole milliseconds within `range`.
- * Fractions of a millisecond below the minimum are rejected rather than rounded to a zero timeout;
- * the error names the text and the range, so callers only add where it came from.
+ * Parses a duration in Go's syntax (`500ms`, `2s`, `1.5s`, `1m30s`, `2h`) into whole milliseconds within
+ * `range`. Fractions of a millisecond below the minimum are rejected rather than rounded to a zero
+ * timeout; the error names the text (cut short, a test file's value may be a megabyte) and the range,
+ * so callers only add where it came from.
  */
 export function parseDuration(text: string, range: DurationRange): ParsedDuration {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text.trim());
-  if (!match) return { ok: false, error: `"${text}" is not a duration (write e.g. 500ms, 2s or 1m)` };
-  const exact = Number(match[1]) * (UNITS[match[2] ?? ''] ?? Number.NaN);
+  const trimmed = text.trim();
+  if (trimmed.length > MAX_DURATION_CHARS || !new RegExp(DURATION_PATTERN).test(trimmed))
+    return { ok: false, error: `${quoteName(text)} is not a duration (${DURATION_EXAMPLES})` };
+  let exact = 0;
+  for (const [, number, unit] of trimmed.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g))
+    exact += Number(number) * (UNITS[unit ?? ''] ?? Number.NaN);
   const ms = Math.round(exact);
   if (!Number.isFinite(exact) || exact < range.minMs || ms > Math.min(range.maxMs, TIMER_MAX_MS)) {
     return {
       ok: false,
-      error: `"${text}" is out of range: ${range.what} is from ${formatDuration(range.minMs)} to ${formatDuration(range.maxMs)}`,
+      error: `${quoteName(text)} is out of range: ${range.what} is from ${formatDuration(range.minMs)} to ${formatDuration(range.maxMs)}`,
     };
   }
   return { ok: true, ms };
@@ -78,6 +109,7 @@ export function parseDuration(text: string, range: DurationRange): ParsedDuratio
 
 /** Formats milliseconds the way a person would write them back into a test file. */
 export function formatDuration(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms >= 1000 && ms % 100 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;

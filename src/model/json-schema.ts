@@ -9,7 +9,7 @@ import { type Static, type TSchema, type TUnsafe, Type } from 'typebox';
 
 /**
  * The keyword that holds the human wording of a `pattern` on the schema itself, e.g. "is not a
- * duration (write e.g. 500ms, 2s or 1m)". Error messages read it instead of guessing from the regex.
+ * duration (write e.g. 500ms, 2s, 1m30s or 2h)". Error messages read it instead of guessing from the regex.
  */
 export const ERROR_MESSAGE = 'errorMessage';
 

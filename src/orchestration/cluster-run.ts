@@ -2,7 +2,7 @@
 
 import { PUBLISHED_PLATFORMS } from '../cluster/agent-platform.ts';
 import type { AgentMode } from '../cluster/agents.ts';
-import type { Connection } from '../cluster/connection.ts';
+import type { AccessOptions, Connection } from '../cluster/connection.ts';
 import type { KubeApi } from '../cluster/kube-api.ts';
 import type { AgentResources } from '../cluster/probe-pod-resources.ts';
 import { loadReachabilityTest } from '../config/load-test.ts';
@@ -21,6 +21,8 @@ export interface ClusterRunRequest {
   readonly flags: RunFlags;
   readonly kubeconfig?: string;
   readonly context?: string;
+  /** `--as`, `--as-group`, `--request-timeout`. */
+  readonly access?: AccessOptions;
   /** Namespace of sources that name none; default: the context's. */
   readonly namespace?: string;
   readonly agent: AgentMode;
@@ -77,6 +79,7 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
     import('../cluster/live-policies.ts'),
   ]);
   const connection = connect({
+    ...request.access,
     ...(request.kubeconfig !== undefined ? { kubeconfig: request.kubeconfig } : {}),
     ...(request.context !== undefined ? { context: request.context } : {}),
     env: io.env,

@@ -1,5 +1,6 @@
 // Where `simulate` takes its objects from: manifest files, a live cluster, or both (the cluster's topology, the files' policies).
 
+import type { AccessOptions } from '../cluster/connection.ts';
 import type { RawObject } from '../cluster/kube-api.ts';
 import { liveSource, readClusterObjects } from '../cluster/live-read.ts';
 import { readManifestObjects, type ManifestObject } from '../config/manifest-files.ts';
@@ -7,7 +8,7 @@ import { WORKLOAD_KINDS } from '../config/manifest-workloads.ts';
 import type { KindFilter } from '../policy/index.ts';
 
 /** How to reach the cluster to read (kubectl's flags); `--cluster` alone means the current context. */
-export interface ClusterFlags {
+export interface ClusterFlags extends AccessOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
 }
@@ -37,7 +38,9 @@ export async function readLive(
     import('../cluster/connection.ts'),
     import('../cluster/client-node-api.ts'),
   ]);
+  const { kubeconfig: _k, context: _c, ...access } = flags;
   const connection = connect({
+    ...access,
     ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags.context !== undefined ? { context: flags.context } : {}),
     env,

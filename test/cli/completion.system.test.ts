@@ -41,6 +41,15 @@ const CASES: [string[], string[]][] = [
     ['test.yaml', 'tests.txt'],
   ],
   [['prober', 'completion', '--h'], ['--help']],
+  [
+    ['prober', 'cleanup', '--a'],
+    ['--all', '--all-namespaces', '--as', '--as-group'],
+  ],
+  [
+    ['prober', 'cleanup', '-o', ''],
+    ['table', 'json'],
+  ],
+  [['prober', 'run', '--re'], ['--request-timeout']],
 ];
 
 t.test('bash: complete -F _prober gives the words for each line', async (t) => {

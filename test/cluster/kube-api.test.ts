@@ -65,6 +65,7 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     listEndpointSlices: () => api.listEndpointSlices('web', 'web'),
     listNamespaces: () => api.listNamespaces(),
     listAllPods: () => api.listAllPods(),
+    listPodsForCleanup: () => api.listPodsForCleanup(),
     listAllServices: () => api.listAllServices(),
     listPolicies: () => api.listPolicies('CiliumNetworkPolicy'),
     listApiGroups: () => api.listApiGroups(),

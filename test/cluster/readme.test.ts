@@ -4,6 +4,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PERMISSION_TABLE, type Grant } from '../../src/cluster/kube-api.ts';
+import { IMPERSONATE_PERMISSIONS } from '../../src/cluster/rbac-hints.ts';
 import { ROOT } from '../helpers/prober.ts';
 
 t.test('every permission of KubeApi has its row in src/cluster/README.md, and no row is extra', async (t) => {
@@ -34,4 +35,15 @@ t.test('every permission of KubeApi has its row in src/cluster/README.md, and no
     PERMISSION_TABLE.map((p) => `${p.verb} ${p.group}/${p.resource} ${p.scope} ${p.grants.join('+')}`),
   );
   t.same([...documented].sort(), [...used].sort());
+});
+
+t.test('the impersonate row names what --as and --as-group need, as the hints do', async (t) => {
+  const text = readFileSync(join(ROOT, 'src', 'cluster', 'README.md'), 'utf8');
+  const row = text.split('\n').find((line) => line.startsWith('| `impersonate` |'));
+  if (!row) throw new Error('no impersonate row in src/cluster/README.md');
+  const resources = [...(row.split('|')[2] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+  t.same(
+    resources,
+    IMPERSONATE_PERMISSIONS.map((p) => p.resource),
+  );
 });

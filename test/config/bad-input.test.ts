@@ -61,7 +61,7 @@ spec:
     GOOD.replace('timeout: 1s', 'timeout: 1'),
     7,
     'spec.defaults.timeout',
-    /1 is not a duration \(write e\.g\. 500ms, 2s or 1m\)/,
+    /1 is not a duration \(write e\.g\. 500ms, 2s, 1m30s or 2h\)/,
   ],
   [
     'a port out of range says so',

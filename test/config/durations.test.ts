@@ -92,13 +92,13 @@ const flagRows: [string, string[], string, RegExp][] = [
     '--agent-timeout past a day',
     ['run', '-f', '/nonexistent.yaml', '--agent-timeout', '1441m'],
     '--agent-timeout',
-    /is out of range: an agent timeout is from 1s to 1440m$/,
+    /is out of range: an agent timeout is from 1s to 24h$/,
   ],
   [
     '--client-timeout past an hour',
     ['agent', '--listen', '/nonexistent/agent.sock', '--client-timeout', '61m'],
     '--client-timeout',
-    /is out of range: a client timeout is from 1ms to 60m$/,
+    /is out of range: a client timeout is from 1ms to 1h$/,
   ],
 ];
 

@@ -42,7 +42,7 @@ spec:
   expect: [{ from: here, to: web, verdict: deny }]
 `;
   const wording = duration[ERROR_MESSAGE];
-  t.equal(wording, 'is not a duration (write e.g. 500ms, 2s or 1m)');
+  t.equal(wording, 'is not a duration (write e.g. 500ms, 2s, 1m30s or 2h)');
   t.throws(() => parseReachabilityTest('t.yaml', text), {
     message: `"2 seconds" ${wording}`,
     field: 'spec.defaults.timeout',

@@ -41,18 +41,19 @@ export interface PodTemplate {
 }
 
 /**
- * The lab (`k8s/`), the prober run (`k8s/prober/job/`) and simulate's read-only role
- * (`k8s/prober/simulate/`), rendered as kustomize would.
+ * The lab (`k8s/`), the prober run (`k8s/prober/job/`), simulate's read-only role
+ * (`k8s/prober/simulate/`) and cleanup's (`k8s/prober/cleanup/`), rendered as kustomize would.
  */
 export function renderAll(): { lab: SourcedObject[]; job: SourcedObject[]; all: SourcedObject[]; files: string[] } {
   const lab = renderKustomization('k8s');
   const job = renderKustomization('k8s/prober/job');
   const simulate = renderKustomization('k8s/prober/simulate');
+  const cleanup = renderKustomization('k8s/prober/cleanup');
   return {
     lab: lab.objects,
     job: job.objects,
-    all: [...lab.objects, ...job.objects, ...simulate.objects],
-    files: [...lab.files, ...job.files, ...simulate.files],
+    all: [...lab.objects, ...job.objects, ...simulate.objects, ...cleanup.objects],
+    files: [...lab.files, ...job.files, ...simulate.files, ...cleanup.files],
   };
 }
 

@@ -165,6 +165,7 @@ t.test('no permission of the table is left ungranted, and no other role exists',
     'probe-pod',
     'own-namespace',
     'simulate',
+    'cleanup',
     'discovery',
   ];
   t.same(
@@ -176,6 +177,7 @@ t.test('no permission of the table is left ungranted, and no other role exists',
     .map((r) => `${r.object.kind} ${r.object.metadata.name}`);
   t.same([...new Set(roleNames)].sort(), [
     'ClusterRole prober',
+    'ClusterRole prober-cleanup',
     'ClusterRole prober-from-policies',
     'ClusterRole prober-simulate',
     'Role prober-probe-pod',
@@ -220,6 +222,20 @@ t.test('simulate --cluster: a read-only ClusterRole covering the topology and ev
   t.notOk(
     bindingsOfProber.some((b) => (b.object.roleRef as RoleRef).name === 'prober-simulate'),
     'not bound to prober',
+  );
+});
+
+t.test('cleanup --all-namespaces: a ClusterRole that lists pods and nothing else, bound to no one', async (t) => {
+  const role = roleNamed('ClusterRole', 'prober-cleanup');
+  if (!role) throw new Error('ClusterRole prober-cleanup not found');
+  t.same(granted(t, role), wanted('cleanup'), 'exactly the table: list pods');
+  t.notOk(
+    granted(t, role).some((r) => WRITE_VERBS.includes(r.split(' ')[0] ?? '')),
+    "no write verb cluster-wide: deletes go through the namespaces' probe-pod Roles",
+  );
+  t.notOk(
+    bindingsOfProber.some((b) => (b.object.roleRef as RoleRef).name === 'prober-cleanup'),
+    'not bound to prober by k8s/',
   );
 });
 

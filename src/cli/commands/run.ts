@@ -8,6 +8,7 @@ import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { PROBER_VERSION } from '../../orchestration/version.ts';
+import { accessFlags, addAccessOptions } from '../access-options.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import {
   addOutputOptions,
@@ -86,7 +87,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void, 
       ).argParser(durationFlag('--agent-timeout', AGENT_TIMEOUT)),
     )
     .option('--cluster-domain <domain>', 'cluster DNS domain of Service names', 'cluster.local');
-  const command = addIgnoreKindOption(addProbeOptions(addOutputOptions(base)));
+  const command = addIgnoreKindOption(addProbeOptions(addOutputOptions(addAccessOptions(base))));
   command.addHelpText(
     'after',
     `
@@ -119,6 +120,7 @@ but leaves the exit code alone.`,
           flags: runFlags(opts, io),
           ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
           ...(opts.context !== undefined ? { context: opts.context } : {}),
+          access: accessFlags(opts),
           ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
           agent: opts.agent,
           ...(opts.agentCpu || opts.agentMemory

@@ -7,6 +7,7 @@ import type { SimulateMode } from '../../orchestration/simulate.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import type { Protocol } from '../../policy/index.ts';
 import type { OutputFormat } from '../../report/formats.ts';
+import { accessFlags, addAccessOptions } from '../access-options.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
 import { addOutputOptions, namespaceFlag, runFlags, stdinAtMostOnce } from '../options.ts';
 
@@ -59,7 +60,7 @@ export function registerSimulate(program: Command, finish: (code: ExitCode) => v
       'kubeconfig to read the cluster with (implies --cluster; default: $KUBECONFIG, ~/.kube/config)',
     )
     .option('--context <name>', 'kubeconfig context to read (implies --cluster)');
-  const command = addIgnoreKindOption(addOutputOptions(base));
+  const command = addIgnoreKindOption(addOutputOptions(addAccessOptions(base)));
   command.addHelpText(
     'after',
     `
@@ -92,6 +93,10 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
   command.action(async (opts) => {
     stdinAtMostOnce([...opts.file, opts.test]);
     const mode = simulateMode(opts);
+    const live = opts.cluster || opts.kubeconfig !== undefined || opts.context !== undefined;
+    const access = accessFlags(opts);
+    if (!live && Object.keys(access).length > 0)
+      throw new UsageError('--as, --as-group and --request-timeout apply to a cluster read: add --cluster');
     const { runSimulate } = await import('../../orchestration/simulate.ts');
     finish(
       await runSimulate(
@@ -102,9 +107,10 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
           assumeMesh: opts.assumeMesh === true,
           namespace: opts.namespace,
           ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
-          ...(opts.cluster || opts.kubeconfig !== undefined || opts.context !== undefined
+          ...(live
             ? {
                 cluster: {
+                  ...access,
                   ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
                   ...(opts.context !== undefined ? { context: opts.context } : {}),
                 },

@@ -2,14 +2,14 @@
 // test loads Roles and bindings, and on top of it the denials a test adds. Until RBAC is loaded every
 // request is allowed, as for a cluster admin's kubeconfig.
 
-import { FakeRbac } from './rbac.ts';
+import { FakeRbac, type UserInfo } from './rbac.ts';
 import type { Target } from './request.ts';
 
-/** The fake's authorizer, for one user (prober's service account). */
+/** The fake's authorizer, for prober's service account unless a request impersonates another user. */
 export class FakeAuthorizer {
   readonly #denied = new Set<string>();
   #rbac: FakeRbac | undefined;
-  readonly #user: { readonly name: string; readonly groups: readonly string[] };
+  readonly #user: UserInfo;
 
   constructor(user: string, groups: readonly string[]) {
     this.#user = { name: user, groups };
@@ -26,11 +26,16 @@ export class FakeAuthorizer {
     this.#denied.add(`${verb} ${resource} ${namespace ?? '*'}`);
   }
 
-  /** Whether the user may do this, by RBAC and the test's denials. */
-  allows(verb: string, target: Target): boolean {
+  /** The authenticated user: prober's service account. */
+  get user(): UserInfo {
+    return this.#user;
+  }
+
+  /** Whether `user` (by default the authenticated one) may do this, by RBAC and the test's denials. */
+  allows(verb: string, target: Target, user: UserInfo = this.#user): boolean {
     const denied = [`${verb} ${target.resource} ${target.namespace ?? '*'}`, `${verb} ${target.resource} *`].some(
       (rule) => this.#denied.has(rule),
     );
-    return !denied && (this.#rbac === undefined || this.#rbac.allows(this.#user, { verb, ...target }));
+    return !denied && (this.#rbac === undefined || this.#rbac.allows(user, { verb, ...target }));
   }
 }

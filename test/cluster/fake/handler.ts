@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FakeAuthorizer } from './authorizer.ts';
 import { type ExpiringLists, isDiscoveryPath } from './discovery.ts';
 import type { FakeFaults } from './faults.ts';
+import { actingUser, headerLines } from './impersonation.ts';
 import { checkRequestBody } from './object-size.ts';
 import { PlainAnswer, serviceUnavailable } from './plain-answers.ts';
 import { parsePath, verbOf } from './request.ts';
@@ -27,6 +28,8 @@ export interface SeenRequest {
   readonly code: number;
   /** Milliseconds since the fake started. */
   readonly at: number;
+  /** Whom the request impersonated (user, and groups as separate header lines), when it did. */
+  readonly impersonated?: { readonly user: string; readonly groups: readonly string[] };
 }
 
 /** What of the fake a request goes through. */
@@ -59,8 +62,10 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
   const discoveryPath = req.method === 'GET' && isDiscoveryPath(url.pathname);
   const verb = discoveryPath ? 'get' : verbOf(req.method ?? 'GET', target?.name);
   const contentType = req.headers['content-type'];
+  let impersonated: SeenRequest['impersonated'];
   const record = (code: number): void => {
     server.requests.push({
+      ...(impersonated ? { impersonated } : {}),
       verb,
       group: target?.group ?? '',
       resource: discoveryPath ? 'apis' : (target?.resource ?? url.pathname),
@@ -89,6 +94,11 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
   };
   try {
     if (req.headers.authorization !== `Bearer ${server.token}`) throw status.unauthorized();
+    // The impersonation filter runs right after authentication, for every path, discovery included.
+    const who = actingUser(headerLines(req.headersDistinct), server.authorizer.user, (v, t, u) =>
+      server.authorizer.allows(v, t, u),
+    );
+    impersonated = who.impersonated;
     if (discoveryPath) {
       if (answeredRaw('get', 'apis')) return;
       if (server.unavailable.has(url.pathname.split('/')[2] ?? '')) throw serviceUnavailable();
@@ -97,8 +107,8 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
     }
     if (!target) throw status.noSuchResource();
     // The API server authorizes before it routes: a path it does not serve is still a 403 when RBAC says no.
-    if (!server.authorizer.allows(verb, target))
-      throw status.forbidden(server.user, verb, target.resource, target.group, target.namespace, target.name);
+    if (!server.authorizer.allows(verb, target, who))
+      throw status.forbidden(who.name, verb, target.resource, target.group, target.namespace, target.name);
     if (server.unavailable.has(target.group)) throw serviceUnavailable();
     server.served.route(target);
     if (verb === 'list') server.expiring.check(target.resource, url);
