@@ -45,9 +45,9 @@ function quantity(resource: 'cpu' | 'memory', text: string | undefined): number 
 
 /** What one LimitRange item of type Container bounds for one resource. */
 interface Constraint {
-  readonly min?: number;
-  readonly max?: number;
-  readonly ratio?: number;
+  readonly min: number | undefined;
+  readonly max: number | undefined;
+  readonly ratio: number | undefined;
 }
 
 function constraintOf(range: V1LimitRange, resource: 'cpu' | 'memory'): Constraint[] {

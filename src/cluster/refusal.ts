@@ -51,10 +51,7 @@ export function answerOf(code: number, error: unknown): ServerAnswer {
     code,
     message: text(record.message),
     reason: text(record.reason),
-    details: {
-      ...(text(details.kind) ? { kind: text(details.kind) } : {}),
-      ...(text(details.name) ? { name: text(details.name) } : {}),
-    },
+    details: detailsOf(text(details.kind), text(details.name)),
     plain: false,
     retryAfterSeconds,
   };
@@ -119,4 +116,12 @@ export function notFoundCause(answer: ServerAnswer, name?: string): NotFoundCaus
 /** True when a 422 is the API server's refusal to add an ephemeral container to a static (mirror) pod. */
 export function isStaticPodRefusal(answer: ServerAnswer): boolean {
   return answer.code === 422 && /static pods do not support ephemeral containers/.test(answer.message ?? '');
+}
+
+/** The kind and name a Status's details give, each only when it is there. */
+function detailsOf(
+  kind: string | undefined,
+  name: string | undefined,
+): { readonly kind?: string; readonly name?: string } {
+  return { ...(kind ? { kind } : {}), ...(name ? { name } : {}) };
 }

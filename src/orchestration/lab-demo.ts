@@ -25,12 +25,12 @@ export interface DemoOptions {
   readonly profile: string;
   readonly overrides: DemoOverrides;
   /** Where the time app's runtime and build are; each defaults to defaultTimeAppPaths(). */
-  readonly timeApp: Partial<TimeAppPaths>;
+  readonly timeApp: { readonly [K in keyof TimeAppPaths]?: TimeAppPaths[K] | undefined };
   readonly flags: RunFlags;
 }
 
 /** The fields of `paths` that are set: an option left out keeps its default. */
-function definedOnly(paths: Partial<TimeAppPaths>): Partial<TimeAppPaths> {
+function definedOnly(paths: DemoOptions['timeApp']): Partial<TimeAppPaths> {
   return Object.fromEntries(Object.entries(paths).filter(([, value]) => value !== undefined));
 }
 

@@ -46,7 +46,7 @@ function readSource(source: Fields): AuthzSource {
   if (source.keys().every((k) => !source.has(k))) source.fail('must not be empty (Istio refuses it)');
   const blocks = (key: string) =>
     source.strList(key)?.map((c) => readBlock(source, key, c.includes('/') ? c : hostCidr(c), []));
-  const out: AuthzSource = {
+  const out: { [K in keyof AuthzSource]: AuthzSource[K] | undefined } = {
     principals: readPatterns(source, 'principals'),
     notPrincipals: readPatterns(source, 'notPrincipals'),
     namespaces: readPatterns(source, 'namespaces'),

@@ -141,7 +141,7 @@ export function unfinishedReply(
  * another protocol), an invalid status line, headers over the limit, or malformed headers.
  */
 export function brokenReply(
-  error: Error & { reason?: unknown; code?: string; rawPacket?: unknown },
+  error: Error & { reason?: unknown; code?: string | undefined; rawPacket?: unknown },
   start: ReplyStart,
 ): Attempt {
   const why = (typeof error.reason === 'string' ? error.reason : error.message).replace(/^Parse Error: /, '');

@@ -38,7 +38,7 @@ for (const layout of LAYOUTS) {
     const webdis = await startWebdis(t, redis.port);
     // A real HTTP server standing in for the time app (built elsewhere): it shows what Apache
     // forwards for /count/*. The time app's own /count/set and /count/get belong to its tests.
-    const seen: { path?: string; host?: string }[] = [];
+    const seen: { path: string | undefined; host: string | undefined }[] = [];
     const app = await listen(
       t,
       httpServer((req, res) => {

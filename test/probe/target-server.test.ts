@@ -128,18 +128,20 @@ t.test(
       [150, undefined, 400],
     ];
     for (const [code, interim, final, headers] of rows) {
-      const got = await new Promise<{ interim?: number; final?: number; body?: string; error?: string }>((resolve) => {
-        const seen: { interim?: number } = {};
-        const req = request({ host: '127.0.0.1', port, path: `/status/${code}`, headers, timeout: 3_000 }, (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve({ ...seen, final: res.statusCode, body }));
-        });
-        req.on('information', (info) => (seen.interim = info.statusCode));
-        req.on('timeout', () => req.destroy(new Error('no final answer within 3 s')));
-        req.on('error', (error) => resolve({ ...seen, error: error.message }));
-        req.end();
-      });
+      const got = await new Promise<{ interim?: number; final?: number | undefined; body?: string; error?: string }>(
+        (resolve) => {
+          const seen: { interim?: number } = {};
+          const req = request({ host: '127.0.0.1', port, path: `/status/${code}`, headers, timeout: 3_000 }, (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => resolve({ ...seen, final: res.statusCode, body }));
+          });
+          req.on('information', (info) => (seen.interim = info.statusCode));
+          req.on('timeout', () => req.destroy(new Error('no final answer within 3 s')));
+          req.on('error', (error) => resolve({ ...seen, error: error.message }));
+          req.end();
+        },
+      );
       t.match(got, { interim, final, body: /"name":"target-1"/ }, `/status/${code} ${JSON.stringify(headers ?? {})}`);
       if (final !== code) t.match(got.body, new RegExp(`"note":"${code} `), 'a note says why the answer differs');
     }

@@ -51,7 +51,7 @@ function report() {
   const sources = test.sources.map((s) => ({
     name: s.name,
     namespace: 'shop',
-    ...(sourceErrors.has(s.name) ? { error: sourceErrors.get(s.name) } : {}),
+    ...(sourceErrors.has(s.name) ? { error: sourceErrors.get(s.name) ?? '' } : {}),
   }));
   return buildReport({
     test,
@@ -111,7 +111,12 @@ t.test('the same 403 in each source’s own namespace is said once, the others n
   const built = buildReport({
     test,
     cells,
-    sources: sources.map((s) => ({ name: s.name, namespace: s.namespace, pod: s.pod, error: errors.get(s.name) })),
+    sources: sources.map((s) => ({
+      name: s.name,
+      namespace: s.namespace,
+      pod: s.pod,
+      error: errors.get(s.name) ?? '',
+    })),
     metadata: { backend: 'cluster', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, proberVersion: '0.1.0' },
   });
   const text = renderReport(built, 'table', { color: false, table: 'wide', width: 120 });
