@@ -7,6 +7,7 @@ import { formatPath } from '../model/names.ts';
 import type { ExitCode } from '../model/report.ts';
 import { migrateAdminPolicy } from '../policy/index.ts';
 import { escapeText } from '../report/escape.ts';
+import { warnOn } from './policy-model.ts';
 import { UsageError } from './usage-error.ts';
 
 const FROM = new Set(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
@@ -25,9 +26,11 @@ export async function runMigrate(request: { readonly manifests: readonly string[
   const { files, objects } = await readManifestObjects(request.manifests);
   // The same checks as every other command: names, duplicates, each policy's fields.
   modelObjects(objects, files);
+  const warn = warnOn(io);
   const out: string[] = [];
   const problems: string[] = [];
   const names = new Map<string, string>();
+  const priorities = new Map<unknown, string>();
   for (const at of objects) {
     const o = at.value as Record<string, unknown>;
     if (typeof o?.kind !== 'string' || !FROM.has(o.kind)) continue;
@@ -44,6 +47,16 @@ export async function runMigrate(request: { readonly manifests: readonly string[
         `${at.locate(['metadata', 'name'])}: ${o.kind} ${name(o)}: metadata.name: the ClusterNetworkPolicy name is already taken by ${taken}`,
       );
     names.set(name(o), `${o.kind} ${name(o)} (${at.source})`);
+    if (o.kind === 'AdminNetworkPolicy') {
+      // Exact as the API goes (v1alpha1 left equal priorities unordered too), but prober ordered ANPs by name.
+      const priority = (o.spec as { priority?: unknown }).priority;
+      const first = priorities.get(priority);
+      if (first !== undefined)
+        warn(
+          `${at.locate(['spec', 'priority'])}: AdminNetworkPolicy ${name(o)}: spec.priority: ${String(priority)} is also ${first}'s: as ClusterNetworkPolicies of one tier and priority they have no order, and where their rules disagree simulate reports unknown (prober ordered the ANPs by name)`,
+        );
+      else priorities.set(priority, `AdminNetworkPolicy ${name(o)} (${at.source})`);
+    }
     out.push(stringify(result.manifest));
   }
   if (problems.length > 0) {

@@ -101,3 +101,14 @@ t.test('nothing to migrate is a usage error', async (t) => {
   t.equal(r.status, 2);
   t.match(r.stderr, 'no AdminNetworkPolicy or BaselineAdminNetworkPolicy');
 });
+
+t.test('two AdminNetworkPolicies of one priority: written, with a warning at the second', async (t) => {
+  const deny = '  ingress:\n  - action: Deny\n    from: [{namespaces: {}}]\n';
+  const r = await migrate(t, `${ANP('a', deny)}---\n${ANP('b', deny)}`);
+  t.equal(r.status, 0);
+  t.equal(r.stdout.split('---\n').length, 2);
+  t.match(
+    r.stderr,
+    `prober: warning: ${r.file}:19: AdminNetworkPolicy b: spec.priority: 5 is also AdminNetworkPolicy a (${r.file}:1)'s`,
+  );
+});
