@@ -20,7 +20,7 @@ export type Migration =
   | { readonly ok: true; readonly manifest: Obj }
   | { readonly ok: false; readonly problems: readonly MigrationProblem[] };
 
-/** v1alpha2's bound on rules per direction, peers per rule and protocols per rule (v1alpha1 allowed 100). */
+/** v1alpha2's bound on rules per direction, peers per rule and protocols per rule (v1alpha1: 100). */
 const MAX = 25;
 /** The priority of the Baseline-tier policy a BaselineAdminNetworkPolicy becomes (it was the only one). */
 const BASELINE_PRIORITY = 0;
@@ -46,34 +46,39 @@ function protocolMatch(port: Obj): Obj {
   return { [protocol(range.protocol)]: { destinationPort } };
 }
 
-function rule(r: Obj, at: Path, peersKey: 'from' | 'to', problems: MigrationProblem[]): Obj {
+/** `items` in consecutive pieces of at most {@link MAX}. */
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += MAX) out.push(items.slice(i, i + MAX));
+  return out;
+}
+
+/**
+ * One v1alpha1 rule as v1alpha2 rules. A rule matches when one of its peers and one of its ports do, and
+ * the first matching rule decides: so a rule of more peers or ports than v1alpha2 allows is the same as
+ * consecutive copies (same name, action) over pieces of its peers × pieces of its ports.
+ */
+function rule(r: Obj, peersKey: 'from' | 'to'): Obj[] {
   const peers = list(r[peersKey]) ?? [];
-  if (peers.length > MAX)
-    problems.push({
-      path: [...at, peersKey],
-      message: `has ${peers.length} peers; ClusterNetworkPolicy allows ${MAX}`,
-    });
-  const ports = list(r.ports);
-  if (ports && ports.length > MAX)
-    problems.push({ path: [...at, 'ports'], message: `has ${ports.length} ports; ClusterNetworkPolicy allows ${MAX}` });
-  return {
-    ...(typeof r.name === 'string' ? { name: r.name } : {}),
-    action: ACTIONS[String(r.action)],
-    [peersKey]: peers,
-    ...(ports ? { protocols: ports.map((p) => protocolMatch(obj(p)!)) } : {}),
-  };
+  const ports = list(r.ports)?.map((p) => protocolMatch(obj(p)!));
+  const head = { ...(typeof r.name === 'string' ? { name: r.name } : {}), action: ACTIONS[String(r.action)] };
+  return chunks(peers).flatMap((some) =>
+    ports
+      ? chunks(ports).map((protocols) => ({ ...head, [peersKey]: some, protocols }))
+      : [{ ...head, [peersKey]: some }],
+  );
 }
 
 function rules(spec: Obj, direction: 'ingress' | 'egress', problems: MigrationProblem[]): Obj {
   const all = list(spec[direction]);
   if (!all) return {};
-  if (all.length > MAX)
+  const out = all.flatMap((r) => rule(obj(r)!, direction === 'ingress' ? 'from' : 'to'));
+  if (out.length > MAX)
     problems.push({
       path: ['spec', direction],
-      message: `has ${all.length} rules; ClusterNetworkPolicy allows ${MAX} per direction, and rules cannot move to another policy without changing their order`,
+      message: `has ${out.length} rules${out.length > all.length ? ` once rules of more than ${MAX} peers or ports are split` : ''}; ClusterNetworkPolicy allows ${MAX} per direction, and rules cannot move to another policy without changing their order`,
     });
-  const peersKey = direction === 'ingress' ? 'from' : 'to';
-  return { [direction]: all.map((r, i) => rule(obj(r)!, ['spec', direction, i], peersKey, problems)) };
+  return { [direction]: out };
 }
 
 function metadata(meta: Obj): Obj {

@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { parse } from 'yaml';
+import { loadManifests } from '../../src/config/load-manifests.ts';
+import { buildModel } from '../../src/policy/index.ts';
 import { cli } from '../helpers/cli-in-process.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -64,17 +66,65 @@ t.test('the BaselineAdminNetworkPolicy is tier Baseline, priority 0, ports absen
   });
 });
 
-t.test('more than 25 peers: reported at its line, nothing written, exit 2', async (t) => {
+t.test('more than 25 peers or ports: the rule split into copies of 25, which decide alike', async (t) => {
+  const dir = tempDir(t, 'migrate-split');
+  // 30 namespaces with a pod each; the ANP denies egress to 27 of them on 26 ports (v1alpha1 allows 100).
+  const world = Array.from(
+    { length: 30 },
+    (_, i) =>
+      `apiVersion: v1\nkind: Namespace\nmetadata: {name: ns${i}, labels: {n: "${i}"}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns${i}, labels: {app: p}}\nspec: {containers: [{name: c}]}\nstatus: {podIP: 10.0.0.${i + 1}}\n`,
+  ).join('---\n');
+  writeFileSync(join(dir, 'world.yaml'), world);
+  const peers = Array.from({ length: 27 }, (_, i) => `    - namespaces: {matchLabels: {n: "${i}"}}\n`).join('');
+  const ports = Array.from({ length: 26 }, (_, i) => `    - portNumber: {port: ${8000 + i}}\n`).join('');
+  const input = join(dir, 'anp.yaml');
+  writeFileSync(
+    input,
+    ANP('big', `  egress:\n  - name: many\n    action: Deny\n    to:\n${peers}    ports:\n${ports}`),
+  );
+  const r = await cli(['migrate', '-f', input]);
+  t.equal(r.status, 0, r.stderr);
+  const egress = parse(r.stdout).spec.egress as { name: string; to: unknown[]; protocols: unknown[] }[];
+  t.same(
+    egress.map((e) => [e.name, e.to.length, e.protocols.length]),
+    [
+      ['many', 25, 25],
+      ['many', 25, 1],
+      ['many', 2, 25],
+      ['many', 2, 1],
+    ],
+  );
+  writeFileSync(join(dir, 'cnp.yaml'), r.stdout);
+  const before = buildModel((await loadManifests([join(dir, 'world.yaml'), input])).cluster);
+  const after = buildModel((await loadManifests([join(dir, 'world.yaml'), join(dir, 'cnp.yaml')])).cluster);
+  const differ: string[] = [];
+  for (const port of [7999, 8000, 8024, 8025, 8026]) {
+    const [a, b] = [before.matrix(port, 'TCP'), after.matrix(port, 'TCP')];
+    a.workloads.forEach((from, i) => {
+      a.workloads.forEach((to, j) => {
+        if (a.computed(i, j) !== b.computed(i, j)) differ.push(`${from.id} > ${to.id} ${port}`);
+      });
+    });
+    t.ok(
+      a.allowed < a.workloads.length * (a.workloads.length - 1) || port === 7999 || port === 8026,
+      `${port} denies some`,
+    );
+  }
+  t.same(differ, []);
+});
+
+t.test('more than 25 rules in a direction, split or not: reported at its line, nothing written, exit 2', async (t) => {
   const peers = Array.from({ length: 26 }, (_, i) => `    - namespaces: {matchLabels: {n: "${i}"}}\n`).join('');
+  const rules = Array.from({ length: 24 }, () => '  - action: Deny\n    to: [{namespaces: {}}]\n').join('');
   const r = await migrate(
     t,
-    `${ANP('ok', '  egress:\n  - action: Deny\n    to: [{namespaces: {}}]\n')}---\n${ANP('big', `  egress:\n  - action: Deny\n    to:\n${peers}`)}`,
+    `${ANP('ok', '  egress:\n  - action: Deny\n    to: [{namespaces: {}}]\n')}---\n${ANP('big', `  egress:\n  - action: Deny\n    to:\n${peers}${rules}`)}`,
   );
   t.equal(r.status, 2);
   t.equal(r.stdout, '', 'not even the policy that could be translated');
   t.match(
     r.stderr,
-    `prober: ${r.file}:24: AdminNetworkPolicy big: spec.egress[0].to: has 26 peers; ClusterNetworkPolicy allows 25\n`,
+    `prober: ${r.file}:22: AdminNetworkPolicy big: spec.egress: has 26 rules once rules of more than 25 peers or ports are split; ClusterNetworkPolicy allows 25 per direction, and rules cannot move to another policy without changing their order\n`,
   );
 });
 
