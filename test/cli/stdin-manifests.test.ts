@@ -98,5 +98,5 @@ items:
   );
   const ok = run(['migrate', '-f', '-'], list.replace('metadata: {name: default}', 'metadata: {name: admin}'));
   t.equal(ok.status, 0, ok.stderr);
-  t.match(ok.stdout, /kind: ClusterNetworkPolicy\nmetadata:\n  name: admin\n[^]*---\n[^]*tier: Baseline/);
+  t.match(ok.stdout, /kind: ClusterNetworkPolicy\nmetadata:\n {2}name: admin\n[\s\S]*---\n[\s\S]*tier: Baseline/);
 });
