@@ -14,6 +14,7 @@ import { registerCleanup } from './commands/cleanup.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerLint } from './commands/lint.ts';
+import { registerMigrate } from './commands/migrate.ts';
 import { registerProbe } from './commands/probe.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
@@ -31,6 +32,7 @@ const COMMANDS: readonly Register[] = [
   registerServe,
   registerSimulate,
   registerLint,
+  registerMigrate,
   registerLab,
   registerCleanup,
   registerCompletion,

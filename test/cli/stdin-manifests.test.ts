@@ -75,3 +75,28 @@ t.test('stdin is read once: - twice, or with --test -, is one line and exit 2', 
     t.equal(out.stdout, '');
   }
 });
+
+t.test('migrate -f -: `kubectl get adminnetworkpolicies -o yaml` piped in, problems at <stdin> lines', async (t) => {
+  const list = `apiVersion: v1
+kind: List
+items:
+- apiVersion: policy.networking.k8s.io/v1alpha1
+  kind: AdminNetworkPolicy
+  metadata: {name: default}
+  spec: {priority: 3, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}
+- apiVersion: policy.networking.k8s.io/v1alpha1
+  kind: BaselineAdminNetworkPolicy
+  metadata: {name: default}
+  spec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}
+`;
+  const out = run(['migrate', '-f', '-'], list);
+  t.equal(out.status, 2);
+  t.equal(out.stdout, '');
+  t.match(
+    out.stderr,
+    /^prober: <stdin>:10: BaselineAdminNetworkPolicy default: metadata\.name: the ClusterNetworkPolicy name is already taken/m,
+  );
+  const ok = run(['migrate', '-f', '-'], list.replace('metadata: {name: default}', 'metadata: {name: admin}'));
+  t.equal(ok.status, 0, ok.stderr);
+  t.match(ok.stdout, /kind: ClusterNetworkPolicy\nmetadata:\n {2}name: admin\n[\s\S]*---\n[\s\S]*tier: Baseline/);
+});

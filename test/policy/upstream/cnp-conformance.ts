@@ -1,17 +1,23 @@
-// The network-policy-api conformance suite at its head, written for ClusterNetworkPolicy (v1alpha2).
+// The network-policy-api conformance suite of v0.2.0, written for ClusterNetworkPolicy (v1alpha2).
 // Its tests are those of v0.1.7 with the API renamed: the same topology, rules, mutations and pokes
-// (checked test by test against the head's Go sources and base manifests), so the rows reuse the
-// v0.1.7 translation and rewrite each policy into its v1alpha2 form; where the head differs, the
-// row says so.
+// (checked test by test against v0.2.0's Go sources and base manifests), so the rows reuse the
+// v0.1.7 translation and rewrite each policy into its v1alpha2 form; where v0.2.0 differs, the row
+// says so. The head after v0.2.0 adds steps to one subtest of each inline-CIDR test (below), kept and marked as the head's.
 import { namespaceObject, type Manifest } from './manifests.ts';
 import { ns, type ConformanceRow, type Subtest } from './anp-conformance.ts';
 import { ADMIN_ROWS } from './anp-conformance-admin.ts';
 import { BASELINE_ROWS } from './anp-conformance-baseline.ts';
 
-/** kubernetes-sigs/network-policy-api HEAD of main when ported (after v0.2.0, v1alpha2 only). */
-export const CNP_CONFORMANCE_COMMIT = '0eec1b0e5fa92715b4c0f4c48d3c8d2913ed2159';
+/** kubernetes-sigs/network-policy-api tag v0.2.0 (the release commit), v1alpha2 only. */
+export const CNP_CONFORMANCE_TAG = 'v0.2.0';
+export const CNP_CONFORMANCE_COMMIT = 'a17adecd0316b8ff1c3f83939ec0441d68cd6cce';
+/**
+ * main after v0.2.0 when last read: the API changed only in descriptions (ICMP, hairpin), the suite only
+ * by the namespace relabel of d4a027d ("Add namespace selector changes to conformance tests").
+ */
+export const CNP_HEAD_COMMIT = '0eec1b0e5fa92715b4c0f4c48d3c8d2913ed2159';
 
-/** The head's baseline policies: tier Baseline, still named `default`, priority 10. */
+/** v0.2.0's baseline policies: tier Baseline, still named `default`, priority 10. */
 const BASELINE_PRIORITY = 10;
 
 type Rule = Record<string, unknown>;
@@ -34,7 +40,7 @@ function rule(r: Rule): Rule {
   };
 }
 
-/** An AdminNetworkPolicy or BaselineAdminNetworkPolicy as the ClusterNetworkPolicy the head applies instead. */
+/** An AdminNetworkPolicy or BaselineAdminNetworkPolicy as the ClusterNetworkPolicy v0.2.0 applies instead. */
 export function toClusterNetworkPolicy(m: Manifest): Manifest {
   if (m.kind !== 'AdminNetworkPolicy' && m.kind !== 'BaselineAdminNetworkPolicy') return m;
   const spec = m.spec as { priority?: number; subject: Manifest; ingress?: Rule[]; egress?: Rule[] };
@@ -53,11 +59,11 @@ export function toClusterNetworkPolicy(m: Manifest): Manifest {
   };
 }
 
-/** `AdminNetworkPolicyIngressTCP` → `CNPAdminTierIngressTCP`, as the head names its tests. */
+/** `AdminNetworkPolicyIngressTCP` → `CNPAdminTierIngressTCP`, as v0.2.0 names its tests. */
 const shortName = (name: string): string =>
   name.replace(/^BaselineAdminNetworkPolicy/, 'CNPBaselineTier').replace(/^AdminNetworkPolicy/, 'CNPAdminTier');
 
-/** Subtest names the head reworded for the new API. */
+/** Subtest names v0.2.0 reworded for the new API. */
 const subtestName = (name: string): string =>
   name
     .replace('respecting ANP', 'respecting admin CNP')
@@ -71,8 +77,9 @@ const slytherinLabelled = (house: string) => (policies: Map<string, Manifest>) =
 };
 
 /**
- * The head's inline-CIDR deny subtest goes on after its pokes: slytherin's namespace is relabelled so
- * the `pods` Accept no longer matches (the internet Deny then catches draco-malfoy-0's IP), then back.
+ * Not in v0.2.0: at {@link CNP_HEAD_COMMIT} the inline-CIDR deny subtest goes on after its pokes:
+ * slytherin's namespace is relabelled so the `pods` Accept no longer matches (the internet Deny then
+ * catches draco-malfoy-0's IP), then back. Only `afterwards` steps: v0.2.0's own pokes come first, unchanged.
  */
 function withRelabel(sub: Subtest): Subtest {
   const dm0 = (verdict: string) => ['tcp/80', 'udp/53', 'sctp/9003'].map((p) => `hp1 > dm0 ${p} ${verdict}`);
@@ -107,5 +114,5 @@ function port(row: ConformanceRow): ConformanceRow {
   };
 }
 
-/** Every ConformanceTest of the head's ClusterNetworkPolicy profile. */
+/** Every ConformanceTest of v0.2.0's ClusterNetworkPolicy profile (with the head's added steps). */
 export const CNP_ROWS: readonly ConformanceRow[] = [...ADMIN_ROWS, ...BASELINE_ROWS].map(port);
