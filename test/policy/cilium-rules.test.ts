@@ -143,9 +143,42 @@ const rows: Row[] = [
     ),
     expect: ['allow * -> *'],
   },
+  {
+    name: 'a range of one port (endPort equal to port)',
+    policies: toX('{port: "81", endPort: 81, protocol: TCP}'),
+    port: 81,
+    expect: ['allow * -> *'],
+  },
+  {
+    name: 'toCIDRSet never selects pods, even of a CIDR holding their IPs',
+    policies: cnp('x', 'p', 'endpointSelector: {}\negress:\n- toCIDRSet: [{cidr: 10.0.0.0/8}]'),
+    expect: ['allow * -> *', 'deny x/* -> *'],
+  },
+  {
+    name: 'enableDefaultDeny ingress false: its allow rules still allow where another policy isolates',
+    policies:
+      cnp(
+        'x',
+        'soft',
+        'endpointSelector: {matchLabels: {pod: a}}\nenableDefaultDeny: {ingress: false}\ningress:\n- fromEndpoints: [{matchLabels: {pod: b}}]',
+      ) + cnp('x', 'iso', 'endpointSelector: {matchLabels: {pod: a}}\ningress:\n- {}'),
+    expect: ['allow * -> *', 'deny * -> x/a', 'allow x/b -> x/a'],
+  },
+  {
+    name: "a namespaced policy selecting another namespace's labels selects nothing (Cilium scopes it to its own)",
+    policies: cnp('x', 'p', 'endpointSelector: {matchLabels: {io.cilium.k8s.namespace.labels.ns: y}}\ningress:\n- {}'),
+    expect: ['allow * -> *'],
+  },
 ];
 
 runRows(t, rows);
+
+t.test('an allow rule is explained as allowing', async (t) => {
+  const m = topologyModel(cnp('x', 'p', 'endpointSelector: {}\ningress:\n- fromEntities: [cluster]'));
+  const d = m.decide({ from: { workload: 'y/a' }, to: { workload: 'x/a' }, port: 80 });
+  t.equal(d.verdict, 'allow');
+  t.match(d.explanation.join('\n'), /allowed by CiliumNetworkPolicy x\/p ingress\[0\]/);
+});
 
 t.test('CIDR peers: toCIDR, toCIDRSet with except, and egress to an outside address', async (t) => {
   const cidr = topologyModel(cnp('x', 'p', 'endpointSelector: {}\negress:\n- toCIDR: [198.51.100.0/24]'));
@@ -308,6 +341,55 @@ const refusals: Refusal[] = [
       'spec.endpointSelector: io.kubernetes.pod.namespace in the endpoint selector of a namespaced policy must be its own namespace "x"',
   },
   {
+    name: 'a port name that is not an IANA service name',
+    spec: '{endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "-bad"}]}]}]}',
+    error:
+      'spec.ingress[0].toPorts[0].ports[0].port: "-bad" is neither a port number nor a valid port name (a name has 1-15 lowercase letters, digits or \'-\', with at least one letter)',
+  },
+  {
+    name: 'ICMP rules',
+    spec: '{endpointSelector: {}, ingress: [{icmps: [{fields: [{type: 8}]}]}]}',
+    error: 'spec.ingress[0].icmps: not supported: ICMP rules are outside the supported subset',
+  },
+  {
+    name: 'toServices',
+    spec: '{endpointSelector: {}, egress: [{toServices: [{k8sService: {serviceName: s}}]}]}',
+    error:
+      'spec.egress[0].toServices: not supported: service peers are outside the supported subset (select the backends with toEndpoints)',
+  },
+  {
+    name: 'toFQDNs',
+    spec: '{endpointSelector: {}, egress: [{toFQDNs: [{matchName: a.example}]}]}',
+    error: 'spec.egress[0].toFQDNs: not supported: FQDN peers depend on DNS answers at run time',
+  },
+  {
+    name: "toFQDNs in an ingress rule is an unknown field (Cilium's IngressRule has none)",
+    spec: '{endpointSelector: {}, ingress: [{toFQDNs: [{matchName: a.example}]}]}',
+    error:
+      'spec.ingress[0].toFQDNs: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
+    name: 'an entity given as a list',
+    spec: '{endpointSelector: {}, egress: [{toEntities: [[all]]}]}',
+    error:
+      'spec.egress[0].toEntities: entity ["all"] is not supported (supported: all, cluster, world, world-ipv4, world-ipv6)',
+  },
+  {
+    name: 'a bad fromCIDR',
+    spec: '{endpointSelector: {}, ingress: [{fromCIDR: [10.0.0.300/8]}]}',
+    error: 'spec.ingress[0].fromCIDR: "10.0.0.300/8" is not a CIDR (expected e.g. 10.0.0.0/8 or fd00::/8)',
+  },
+  {
+    name: 'a bad CIDR set',
+    spec: '{endpointSelector: {}, ingress: [{fromCIDRSet: [{cidr: 10.0.0.300/8}]}]}',
+    error: 'spec.ingress[0].fromCIDRSet[0].cidr: "10.0.0.300/8" is not a CIDR (expected e.g. 10.0.0.0/8 or fd00::/8)',
+  },
+  {
+    name: 'an unknown field of the spec',
+    spec: '{endpointSelector: {}, egres: []}',
+    error: 'spec.egres: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
     name: 'an unknown field of enableDefaultDeny',
     spec: '{endpointSelector: {}, enableDefaultDeny: {ingres: true}}',
     error:
@@ -327,15 +409,20 @@ for (const row of refusals) {
   });
 }
 
-t.test('accepted: 40 ports in one entry, a description and labels, an own-namespace In selector', async (t) => {
-  const forty = Array.from({ length: 40 }, (_, i) => `{port: "${i + 1}"}`).join(', ');
-  const specs = [
-    `{endpointSelector: {}, ingress: [{toPorts: [{ports: [${forty}]}]}]}`,
-    '{endpointSelector: {}, description: why, labels: [{key: a, value: b}]}',
-    '{endpointSelector: {matchExpressions: [{key: io.kubernetes.pod.namespace, operator: In, values: [x]}]}}',
-  ];
-  for (const spec of specs) {
-    const yaml = `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: x}\nspec: ${spec}`;
-    t.doesNotThrow(() => buildModel({ workloads: [], policies: docs(yaml) }), spec.slice(0, 60));
-  }
-});
+t.test(
+  'accepted: 40 ports in one entry, a description and labels, an own-namespace In selector, port names with digits',
+  async (t) => {
+    const forty = Array.from({ length: 40 }, (_, i) => `{port: "${i + 1}"}`).join(', ');
+    const specs = [
+      `{endpointSelector: {}, ingress: [{toPorts: [{ports: [${forty}]}]}]}`,
+      '{endpointSelector: {}, description: why, labels: [{key: a, value: b}]}',
+      '{endpointSelector: {matchExpressions: [{key: io.kubernetes.pod.namespace, operator: In, values: [x]}]}}',
+      // Port names may end or begin with digits (Kubernetes IsValidPortName): names, not numbers.
+      '{endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: metrics9}, {port: 9metrics}]}]}]}',
+    ];
+    for (const spec of specs) {
+      const yaml = `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: x}\nspec: ${spec}`;
+      t.doesNotThrow(() => buildModel({ workloads: [], policies: docs(yaml) }), spec.slice(0, 60));
+    }
+  },
+);
