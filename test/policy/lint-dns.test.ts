@@ -5,7 +5,7 @@
 import t from 'tap';
 import type { Finding } from '../../src/model/lint.ts';
 import { buildModel, type ClusterInput, type WorkloadInput } from '../../src/policy/index.ts';
-import { ASSUMED_DNS_NAME, lint, withDnsServer } from '../../src/policy/lint/index.ts';
+import { lint, withDnsServer } from '../../src/policy/lint/index.ts';
 import { docs, NAMESPACES, np, topologyWorkloads } from './harness.ts';
 
 const coredns = (extra: Partial<WorkloadInput> = {}): WorkloadInput => ({
@@ -50,7 +50,7 @@ t.test('which pod is the cluster DNS', async (t) => {
     const input: ClusterInput = { workloads: [c.server], policies: [] };
     const { input: out, assumed } = withDnsServer(input);
     if (c.assumed) {
-      t.equal(assumed, `kube-system/${ASSUMED_DNS_NAME}`, `${c.name}: one is assumed`);
+      t.equal(assumed, 'kube-system/kube-dns-assumed', `${c.name}: one is assumed`);
       t.equal(out.workloads.length, 2, `${c.name}: and added`);
     } else {
       t.equal(assumed, undefined, `${c.name}: none assumed`);
@@ -63,7 +63,7 @@ t.test('the assumed DNS server: its labels, ports and address', async (t) => {
   const { input } = withDnsServer({ workloads: [{ namespace: 'x', name: 'a', labels: {}, ips: ['10.0.0.1'] }] });
   t.match(input.workloads[1], {
     namespace: 'kube-system',
-    name: ASSUMED_DNS_NAME,
+    name: 'kube-dns-assumed',
     kind: 'Pod',
     labels: { 'k8s-app': 'kube-dns' },
     ips: ['192.0.2.53'],
@@ -130,6 +130,24 @@ t.test('a DNS server from the manifests', async (t) => {
     '- to: [{namespaceSelector: {}, podSelector: {matchLabels: {replica: "2"}}}]\n  ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]',
   );
   t.same(pl006(toOne, servers), [], 'one reachable server is enough');
+});
+
+t.test('the DNS servers themselves are not its clients', async (t) => {
+  const servers = [coredns(), coredns({ name: 'coredns-2', labels: { 'k8s-app': 'kube-dns', replica: '2' } })];
+  // CoreDNS forwards upstream, not to its peers: isolating kube-system's egress is not PL006's business.
+  t.same(pl006(isolate('kube-system', 'closed'), servers), []);
+});
+
+t.test('without any DNS pod (lint called on the manifests as given) PL006 stays quiet', async (t) => {
+  const model = buildModel({
+    namespaces: NAMESPACES.map((name) => ({ name, labels: { ns: name } })),
+    workloads: topologyWorkloads(),
+    policies: docs(isolate('x', 'out')),
+  });
+  t.same(
+    lint(model).findings.filter((f) => f.id === 'PL006'),
+    [],
+  );
 });
 
 t.test('no finding where egress is not what denies', async (t) => {

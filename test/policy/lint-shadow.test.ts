@@ -174,6 +174,20 @@ const rows: Row[] = [
     shadowed: ['AdminNetworkPolicy late egress[0] "r"'],
   },
   {
+    name: 'egress: one of two earlier networks holds the CIDR',
+    policies:
+      anp('early', 1, X, egress(rule('r', 'Deny', 'to: [{networks: [10.9.0.0/16, 192.168.0.0/16]}]'))) +
+      anp('late', 2, X, egress(rule('r', 'Allow', 'to: [{networks: [192.168.1.0/24]}]'))),
+    shadowed: ['AdminNetworkPolicy late egress[0] "r"'],
+  },
+  {
+    name: 'egress: a narrower earlier CIDR at the same base does not cover a wider one',
+    policies:
+      anp('early', 1, X, egress(rule('r', 'Deny', 'to: [{networks: [192.168.0.0/24]}]'))) +
+      anp('late', 2, X, egress(rule('r', 'Allow', 'to: [{networks: [192.168.0.0/16]}]'))),
+    shadowed: [],
+  },
+  {
     name: 'egress: a CIDR beside an earlier one is not covered',
     policies:
       anp('early', 1, X, egress(rule('r', 'Deny', 'to: [{networks: [192.168.0.0/24]}]'))) +
