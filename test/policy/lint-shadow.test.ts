@@ -215,6 +215,13 @@ const rows: Row[] = [
     shadowed: [],
   },
   {
+    name: 'the same when the subjects it is shadowed on come last',
+    policies:
+      anp('early', 1, '{namespaces: {matchLabels: {ns: y}}}', ingress(rule('r', 'Deny', fromAll))) +
+      anp('late', 2, XY, ingress(rule('r', 'Allow', fromY))),
+    shadowed: [],
+  },
+  {
     name: 'an earlier rule of the same policy',
     policies: anp('one', 1, X, ingress(rule('all', 'Deny', fromAll), rule('y', 'Allow', fromY))),
     shadowed: ['AdminNetworkPolicy one ingress[1] "y"'],
