@@ -104,6 +104,20 @@ const rows: Row[] = [
     shadowed: [],
   },
   {
+    name: 'every port of the later rule must be covered',
+    policies:
+      anp('early', 1, X, ingress(rule('r', 'Deny', fromAll, '{portNumber: {port: 80}}'))) +
+      anp('late', 2, X, ingress(rule('r', 'Allow', fromY, '{portNumber: {port: 80}}, {portNumber: {port: 81}}'))),
+    shadowed: [],
+  },
+  {
+    name: 'one of the earlier ports covering it is enough',
+    policies:
+      anp('early', 1, X, ingress(rule('r', 'Deny', fromAll, '{portNumber: {port: 81}}, {portNumber: {port: 80}}'))) +
+      anp('late', 2, X, ingress(rule('r', 'Allow', fromY, '{portNumber: {port: 80}}'))),
+    shadowed: [LATE],
+  },
+  {
     name: 'every port of an earlier rule covers any ports',
     policies:
       anp('early', 1, X, ingress(rule('r', 'Deny', fromAll))) +
@@ -225,6 +239,13 @@ const rows: Row[] = [
     name: 'an earlier rule of the same policy',
     policies: anp('one', 1, X, ingress(rule('all', 'Deny', fromAll), rule('y', 'Allow', fromY))),
     shadowed: ['AdminNetworkPolicy one ingress[1] "y"'],
+  },
+  {
+    name: 'ClusterNetworkPolicy: the rules of one policy are ordered, though the policy shares its tie',
+    policies:
+      'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: one}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {matchLabels: {ns: x}}}\n' +
+      indent(ingress(rule('all', 'Deny', fromAll), rule('y', 'Accept', fromY))),
+    shadowed: ['ClusterNetworkPolicy one ingress[1] "y"'],
   },
   {
     name: 'ingress rules never shadow egress rules',
