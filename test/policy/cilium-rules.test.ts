@@ -92,6 +92,11 @@ const rows: Row[] = [
     expect: ['allow * -> *'],
   },
   {
+    name: 'a named port opens only the port of that name (probing 80 with serve-81-tcp)',
+    policies: toX('{port: serve-81-tcp}'),
+    expect: ['allow * -> *', 'deny * -> x/*'],
+  },
+  {
     name: 'two toPorts entries: either opens',
     policies: cnp(
       'x',
