@@ -137,6 +137,19 @@ const rows: Row[] = [
     namespaceLabels: { x: { 'istio-injection': 'enabled' } },
     expect: ['allow * -> *'],
   },
+  {
+    name: 'from: [] matches any source, as an absent from does (proto3: an empty list is an unset field)',
+    policies: ap('x', 'p', 'rules:\n- from: []\n  to: [{operation: {ports: ["81"]}}]'),
+    options: mesh,
+    port: 81,
+    expect: ['allow * -> *'],
+  },
+  {
+    name: 'to: [] matches any operation, as an absent to does',
+    policies: ap('x', 'p', 'rules:\n- from: [{source: {namespaces: [y]}}]\n  to: []'),
+    options: mesh,
+    expect: ['allow * -> *', 'deny * -> x/*', 'allow y/* -> x/*'],
+  },
 ];
 
 runRows(t, rows);
@@ -296,6 +309,134 @@ const refusals: Refusal[] = [
     doc: `${PA}spec: {selector: {matchLabels: {pod: a}}, portLevelMtls: {"80": {mode: DISABLE, other: 1}}}`,
     error:
       'PeerAuthentication x/i: spec.portLevelMtls.80.other: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
+    name: "a selector with matchExpressions (Istio's WorkloadSelector has only matchLabels)",
+    doc: `${AP}spec: {selector: {matchExpressions: []}}`,
+    error:
+      'AuthorizationPolicy x/i: spec.selector.matchExpressions: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
+    name: 'an unknown field of a source',
+    doc: `${AP}spec: {rules: [{from: [{source: {namespaces: [y], other: 1}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.other: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
+    name: 'an unknown field of an operation',
+    doc: `${AP}spec: {rules: [{to: [{operation: {ports: ["80"], other: 1}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.other: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
+    name: 'an unknown field of the spec',
+    doc: `${AP}spec: {other: 1}`,
+    error:
+      'AuthorizationPolicy x/i: spec.other: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
+    name: 'a port with letters after the digits',
+    doc: `${AP}spec: {rules: [{to: [{operation: {ports: ["80a"]}}]}]}`,
+    error: 'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.ports: expected port numbers, found "80a"',
+  },
+  {
+    name: 'a port with letters before the digits',
+    doc: `${AP}spec: {rules: [{to: [{operation: {ports: ["a80"]}}]}]}`,
+    error: 'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.ports: expected port numbers, found "a80"',
+  },
+  {
+    name: 'a bad single address in ipBlocks',
+    doc: `${AP}spec: {rules: [{from: [{source: {ipBlocks: [10.0.0.300]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.ipBlocks: "10.0.0.300/32" is not a CIDR (expected e.g. 10.0.0.0/8 or fd00::/8)',
+  },
+  {
+    name: 'a bad notIpBlocks CIDR',
+    doc: `${AP}spec: {rules: [{from: [{source: {notIpBlocks: [10.0.0.0/33]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.notIpBlocks: "10.0.0.0/33" is not a CIDR (expected e.g. 10.0.0.0/8 or fd00::/8)',
+  },
+  {
+    name: 'when conditions',
+    doc: `${AP}spec: {rules: [{when: [{key: a, values: [b]}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].when: not supported: conditions (`when`) are outside the supported subset',
+  },
+  {
+    name: 'targetRef',
+    doc: `${AP}spec: {targetRef: {kind: Gateway, name: g}}`,
+    error:
+      'AuthorizationPolicy x/i: spec.targetRef: not supported: targetRef (gateways, waypoints) is outside the supported subset; use selector',
+  },
+  {
+    name: 'hosts',
+    doc: `${AP}spec: {rules: [{to: [{operation: {hosts: [a]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.hosts: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+  },
+  {
+    name: 'notHosts',
+    doc: `${AP}spec: {rules: [{to: [{operation: {notHosts: [a]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.notHosts: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+  },
+  {
+    name: 'methods',
+    doc: `${AP}spec: {rules: [{to: [{operation: {methods: [a]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.methods: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+  },
+  {
+    name: 'notMethods',
+    doc: `${AP}spec: {rules: [{to: [{operation: {notMethods: [a]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.notMethods: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+  },
+  {
+    name: 'notPaths',
+    doc: `${AP}spec: {rules: [{to: [{operation: {notPaths: [a]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.notPaths: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+  },
+  {
+    name: 'requestPrincipals',
+    doc: `${AP}spec: {rules: [{from: [{source: {requestPrincipals: [a]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.requestPrincipals: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+  },
+  {
+    name: 'notRequestPrincipals',
+    doc: `${AP}spec: {rules: [{from: [{source: {notRequestPrincipals: [a]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.notRequestPrincipals: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+  },
+  {
+    name: 'notRemoteIpBlocks',
+    doc: `${AP}spec: {rules: [{from: [{source: {notRemoteIpBlocks: [10.0.0.0/8]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.notRemoteIpBlocks: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+  },
+  {
+    name: 'an unknown field of mtls',
+    doc: `${PA}spec: {mtls: {mode: STRICT, other: 1}}`,
+    error:
+      'PeerAuthentication x/i: spec.mtls.other: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
+    name: 'an unknown field of a PeerAuthentication',
+    doc: `${PA}spec: {other: 1}`,
+    error:
+      'PeerAuthentication x/i: spec.other: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
+    name: 'a portLevelMtls key with letters after the digits',
+    doc: `${PA}spec: {selector: {matchLabels: {pod: a}}, portLevelMtls: {"80a": {mode: DISABLE}}}`,
+    error: 'PeerAuthentication x/i: spec.portLevelMtls.80a: expected a port number',
+  },
+  {
+    name: 'a portLevelMtls key with letters before the digits',
+    doc: `${PA}spec: {selector: {matchLabels: {pod: a}}, portLevelMtls: {"a80": {mode: DISABLE}}}`,
+    error: 'PeerAuthentication x/i: spec.portLevelMtls.a80: expected a port number',
   },
 ];
 
