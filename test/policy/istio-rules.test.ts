@@ -249,6 +249,11 @@ const refusals: Refusal[] = [
     error: 'AuthorizationPolicy x/i: spec.rules[0].from[0].source: must not be empty (Istio refuses it)',
   },
   {
+    name: 'a source whose only field is null (null is absent: the source is empty)',
+    doc: `${AP}spec: {rules: [{from: [{source: {principals: null}}]}]}`,
+    error: 'AuthorizationPolicy x/i: spec.rules[0].from[0].source: must not be empty (Istio refuses it)',
+  },
+  {
     name: 'a from entry without a source',
     doc: `${AP}spec: {rules: [{from: [{}]}]}`,
     error: 'AuthorizationPolicy x/i: spec.rules[0].from[0].source: is required',
