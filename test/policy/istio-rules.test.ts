@@ -150,6 +150,12 @@ const rows: Row[] = [
     options: mesh,
     expect: ['allow * -> *', 'deny * -> x/*', 'allow y/* -> x/*'],
   },
+  {
+    name: 'mtls without a mode is UNSET: inherits the mesh-wide STRICT',
+    policies: pa('istio-system', 'default', 'mtls: {mode: STRICT}') + pa('x', 'p', 'mtls: {}'),
+    namespaceLabels: { x: { 'istio-injection': 'enabled' }, y: { 'istio-injection': 'enabled' } },
+    expect: ['allow * -> *', 'deny z/* -> x/*', 'deny z/* -> y/*'],
+  },
 ];
 
 runRows(t, rows);
