@@ -10,13 +10,52 @@ import { globSync } from 'node:fs';
 /** @type {Record<string, { mutate: string[], tests: string[] }>} */
 export const areas = {
   model: { mutate: ['src/model/**/*.ts'], tests: ['test/model/*.test.ts', 'test/report/*.test.ts'] },
-  policy: { mutate: ['src/policy/**/*.ts'], tests: ['test/policy/**/*.test.ts'] },
+  // The policy engine, in parts a run at concurrency 1 finishes within a session (`MUTATE_AREA=policy` runs all).
+  // Each policy kind's own reader: NetworkPolicy, AdminNetworkPolicy, ClusterNetworkPolicy, Cilium, Istio.
+  'policy-kinds': {
+    mutate: ['src/policy/{networkpolicy,admin,cnp,cilium,istio}.ts'],
+    tests: ['test/policy/**/*.test.ts'],
+  },
+  // Evaluating the specs: attachment, per-direction verdicts, tiers, the matrix and its sets.
+  'policy-eval': {
+    mutate: ['src/policy/{attach,direction,cluster,model,matrix,sets,bitset,services}.ts'],
+    tests: ['test/policy/**/*.test.ts'],
+  },
+  // The mesh layer (Istio authorization over mTLS identities) and the probe predictions.
+  'policy-mesh': {
+    mutate: ['src/policy/{mesh,predict,simulated-backend}.ts'],
+    tests: ['test/policy/**/*.test.ts'],
+  },
+  'policy-lint': { mutate: ['src/policy/lint/**/*.ts'], tests: ['test/policy/**/*.test.ts'] },
   report: { mutate: ['src/report/**/*.ts'], tests: ['test/report/*.test.ts'] },
   // The one pure file of probe/: socket errors to outcomes (trust rule 2 lives there).
   classify: {
     mutate: ['src/probe/classify*.ts'],
     tests: ['test/probe/classify.test.ts', 'test/probe/outcomes.system.test.ts', 'test/probe/http-replies.test.ts'],
   },
+};
+
+/**
+ * Reading manifests (the field reader, selectors, CIDRs, ports, the kind table): every other file of src/policy/,
+ * so a file added there is mutated by some part without editing this list.
+ */
+const claimed = new Set(
+  globSync(
+    Object.entries(areas).flatMap(([name, area]) => (name.startsWith('policy-') ? area.mutate : [])),
+    { cwd: import.meta.dirname },
+  ),
+);
+areas['policy-parse'] = {
+  mutate: globSync('src/policy/**/*.ts', { cwd: import.meta.dirname })
+    .filter((file) => !claimed.has(file))
+    .sort(),
+  tests: ['test/policy/**/*.test.ts'],
+};
+
+/** Names that stand for several areas: `MUTATE_AREA=policy` runs every part of the policy engine. */
+/** @type {Record<string, string[]>} */
+export const areaGroups = {
+  policy: Object.keys(areas).filter((name) => name.startsWith('policy-')),
 };
 
 /**
@@ -41,18 +80,35 @@ export function areaTestFiles(name) {
 
 /**
  * Kept from falling: each area's run fails (exit 1) below its floor, set a few points under the score it
- * measured (2026-12-01: model 61.1, report 75.3, classify 99.1). Raise a floor when tests
- * improve an area. Policy's is under its partial runs (81-84 %): a full run has not been measured yet.
+ * last measured (model 61.1, report 75.3, classify 99.1). Raise a floor when tests
+ * improve an area. The policy parts keep the whole policy area's old floor until a full run of each is
+ * measured (CONTRIBUTING.md has the per-file scores).
+ * @type {Record<string, number>}
  */
-export const floors = { model: 57, policy: 70, report: 72, classify: 95 };
+export const floors = {
+  model: 57,
+  'policy-parse': 70,
+  'policy-kinds': 70,
+  'policy-eval': 70,
+  'policy-mesh': 70,
+  'policy-lint': 70,
+  report: 72,
+  classify: 95,
+};
 
 /**
- * `MUTATE_AREA=policy npm run test:mutation` runs one area; without it every area runs in one report, and
- * stryker-floors.mjs (run after Stryker by `npm run test:mutation`) then holds each area to its own floor.
+ * `MUTATE_AREA=policy-lint npm run test:mutation` runs one area (`policy`: all its parts, in one report); without it
+ * every area runs in one report, and stryker-floors.mjs (run after Stryker by `npm run test:mutation`) then holds
+ * each area to its own floor.
  */
-export const chosen = process.env.MUTATE_AREA ? [process.env.MUTATE_AREA] : Object.keys(areas);
+export const chosen = process.env.MUTATE_AREA
+  ? (areaGroups[process.env.MUTATE_AREA] ?? [process.env.MUTATE_AREA])
+  : Object.keys(areas);
 for (const name of chosen) {
-  if (!areas[name]) throw new Error(`MUTATE_AREA=${name}: not one of ${Object.keys(areas).join(', ')}`);
+  if (!areas[name]) {
+    const known = [...Object.keys(areas), ...Object.keys(areaGroups)];
+    throw new Error(`MUTATE_AREA=${process.env.MUTATE_AREA}: not one of ${known.join(', ')}`);
+  }
 }
 /** The lowest floor among `names`, or null when none has one. */
 function lowestFloor(names) {

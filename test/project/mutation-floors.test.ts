@@ -45,12 +45,12 @@ function mutants(killed: number, survived: number): { mutants: { status: Status 
   };
 }
 
-// model at 50 % (floor 57) and policy at 95 % (floor 70): 86.4 % overall, over every floor, so the
+// model at 50 % (floor 57) and policy-lint at 95 % (floor 70): 86.4 % overall, over every floor, so the
 // lowest-floor `thresholds.break` alone lets the combined run pass.
 const combined: Report = {
   files: {
     'src/model/plan.ts': mutants(5, 5),
-    'src/policy/labels.ts': mutants(38, 2),
+    'src/policy/lint/shadow.ts': mutants(38, 2),
     'src/policy/lint/reach.ts': mutants(19, 1),
   },
 };
@@ -69,9 +69,9 @@ t.test("an area takes the files its globs match and none of its '!' globs", asyn
 });
 
 t.test('in a combined report each area is held to its own floor', async (t) => {
-  const scores = areaScores(combined, ['model', 'policy', 'report', 'classify'], undefined, {
+  const scores = areaScores(combined, ['model', 'policy-lint', 'report', 'classify'], undefined, {
     model: 57,
-    policy: 70,
+    'policy-lint': 70,
     report: 72,
     classify: 95,
   });
@@ -79,7 +79,7 @@ t.test('in a combined report each area is held to its own floor', async (t) => {
     scores.map(({ name, files, mutants, score, holds }) => ({ name, files, mutants, score, holds })),
     [
       { name: 'model', files: 1, mutants: 10, score: 50, holds: false },
-      { name: 'policy', files: 2, mutants: 60, score: 95, holds: true },
+      { name: 'policy-lint', files: 2, mutants: 60, score: 95, holds: true },
     ],
     'report and classify have no file in the report: left out, not failed',
   );
@@ -97,7 +97,7 @@ t.test('the script exits 1 naming the area below its floor, 0 when every area ho
   const below = await run(combined);
   t.equal(below.code, 1);
   t.match(below.stdout, /^model: 50\.00 % over 10 mutants in 1 files \(floor \d+\): BELOW FLOOR$/m);
-  t.match(below.stdout, /^policy: 95\.00 % .*: ok$/m);
+  t.match(below.stdout, /^policy-lint: 95\.00 % .*: ok$/m);
   t.match(below.stderr, /mutation\.json: an area is below its floor/);
   const holding = await run({ ...combined, files: { ...combined.files, 'src/model/plan.ts': mutants(10, 0) } });
   t.equal(holding.code, 0, holding.stderr);

@@ -10,9 +10,11 @@ import t from 'tap';
 import * as config from '../../stryker.config.mjs';
 import { ROOT } from '../helpers/prober.ts';
 
-const { areas, areaTestFiles, leftOut } = config as {
+const { areas, areaGroups, areaTestFiles, floors, leftOut } = config as {
   areas: Record<string, { mutate: string[]; tests: string[] }>;
+  areaGroups: Record<string, string[]>;
   areaTestFiles(name: string): string[];
+  floors: Record<string, number>;
   leftOut: Record<string, string>;
 };
 
@@ -88,4 +90,34 @@ t.test('the check sees each kind of need', async (t) => {
   t.same(buildNeeds(file, `const bin = join(ROOT, ${q}dist${q}, ${q}prober${q});`), ['a path in dist/']);
   t.same(buildNeeds(file, `spawnSync(${q}chromium${q}, [])`), ["'chromium'"]);
   t.same(buildNeeds(file, `import { ROOT, startProcess } from ${q}../helpers/prober.ts${q};`), []);
+});
+
+t.test('the policy parts mutate every file of src/policy/ once, and MUTATE_AREA=policy runs them all', async (t) => {
+  const parts = Object.keys(areas).filter((name) => name.startsWith('policy-'));
+  t.same([...(areaGroups.policy ?? [])].sort(), parts.sort(), 'policy names every policy-* area');
+  const owners = new Map<string, string[]>();
+  for (const name of parts) {
+    for (const file of globSync(areas[name]?.mutate ?? [], { cwd: ROOT })) {
+      owners.set(file, [...(owners.get(file) ?? []), name]);
+    }
+  }
+  const files = globSync('src/policy/**/*.ts', { cwd: ROOT }).sort();
+  t.same(
+    files.filter((file) => owners.get(file)?.length !== 1),
+    [],
+    'each file of src/policy/ is in exactly one part',
+  );
+  t.same(
+    [...owners.keys()].filter((file) => !files.includes(file)),
+    [],
+    'no part mutates a file outside src/policy/',
+  );
+});
+
+t.test('every area has a floor, and every group names areas', async (t) => {
+  for (const name of Object.keys(areas)) t.type(floors[name], 'number', `area ${name} has a floor`);
+  for (const [group, names] of Object.entries(areaGroups)) {
+    t.ok(names.length > 0, `${group} names areas`);
+    for (const name of names) t.ok(Object.hasOwn(areas, name), `${group}: ${name} is an area`);
+  }
 });
