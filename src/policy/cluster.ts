@@ -11,7 +11,7 @@ import type { ContainerPort } from './ports.ts';
 import type { ClusterInput, Labels, ModelOptions, WorkloadInput } from './types.ts';
 
 /** The label the API server puts on every namespace. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** A namespace; its workloads are the contiguous index range [first, end). */
 export interface NamespaceInfo {
@@ -62,12 +62,16 @@ function inferMesh(input: WorkloadInput, nsLabels: Labels, options: ModelOptions
   if (input.mesh !== undefined) return input.mesh;
   if (options.assumeMesh) return true;
   const pod = input.labels['sidecar.istio.io/inject'];
-  if (pod === 'true' || pod === 'false') return pod === 'true';
+  const injection = nsLabels['istio-injection'];
+  if (pod === 'false') return false;
+  // Istio's `object` webhook takes a pod's opt-in only where the namespace has no istio-injection label
+  // (`namespace` takes it where the label is `enabled`): `disabled`, or any other value, keeps it out.
+  if (pod === 'true' && (injection === undefined || injection === 'enabled')) return true;
   if (input.labels['istio.io/dataplane-mode'] === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient')
     return true;
-  if (nsLabels['istio-injection'] === 'enabled') return true;
-  if (nsLabels['istio-injection'] === 'disabled') return false;
-  return nsLabels['istio.io/rev'] !== undefined;
+  if (injection === 'enabled') return true;
+  // The revision webhooks need istio-injection absent, like `object`.
+  return injection === undefined && nsLabels['istio.io/rev'] !== undefined;
 }
 
 function ciliumView(labels: Labels, ns: NamespaceInfo, serviceAccount: string, cluster: string): Labels {

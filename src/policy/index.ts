@@ -1,6 +1,7 @@
 // Public entry of the policy engine: pure functions over parsed manifests (no I/O). Modules outside
 // policy/ import only this file (.dependency-cruiser.mjs, policy-through-its-index).
 export { buildModel, type Model } from './model.ts';
+export { NAMESPACE_NAME_LABEL } from './cluster.ts';
 export type { Workload } from './cluster.ts';
 export { parsePolicy } from './parse.ts';
 export {

@@ -32,7 +32,8 @@ interface MeshRow {
 // Istio's injection webhooks (manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml):
 // `namespace.sidecar-injector` fires on namespaces labelled istio-injection=enabled unless the pod says
 // sidecar.istio.io/inject=false; `rev.namespace` on istio.io/rev namespaces without istio-injection;
-// `object` on pods labelled sidecar.istio.io/inject=true. Ambient (istio.io/dataplane-mode=ambient on the pod or
+// `object` on pods labelled sidecar.istio.io/inject=true in namespaces with neither istio-injection nor istio.io/rev
+// (so istio-injection=disabled, or any value but enabled, keeps an opted-in pod out). Ambient (istio.io/dataplane-mode=ambient on the pod or
 // its namespace) puts a pod in the mesh without a sidecar. src/policy/README.md "Mesh membership" gives the order.
 const meshRows: MeshRow[] = [
   { name: 'no label anywhere: outside the mesh', inMesh: false },
@@ -53,9 +54,26 @@ const meshRows: MeshRow[] = [
     inMesh: true,
   },
   {
-    name: 'an unknown istio-injection value falls through to istio.io/rev',
+    name: 'an unknown istio-injection value: no webhook fires',
     namespaceLabels: { 'istio-injection': 'maybe' },
     inMesh: false,
+  },
+  {
+    name: 'an unknown istio-injection value also turns off the revision webhook (it needs the label absent)',
+    namespaceLabels: { 'istio-injection': 'maybe', 'istio.io/rev': 'canary' },
+    inMesh: false,
+  },
+  {
+    name: 'pod sidecar.istio.io/inject=true in an istio-injection=disabled namespace: no webhook fires',
+    namespaceLabels: { 'istio-injection': 'disabled' },
+    podLabels: { 'sidecar.istio.io/inject': 'true' },
+    inMesh: false,
+  },
+  {
+    name: 'pod sidecar.istio.io/inject=true in an istio.io/rev namespace (the revision webhook)',
+    namespaceLabels: { 'istio.io/rev': 'canary' },
+    podLabels: { 'sidecar.istio.io/inject': 'true' },
+    inMesh: true,
   },
   {
     name: 'pod sidecar.istio.io/inject=false opts out of an injected namespace',
