@@ -102,7 +102,7 @@ export async function runLabDemo(options: DemoOptions, io: Io): Promise<ExitCode
       const test = { lab, file: plan.test, flags };
       const first = await runLabTest({ ...test, expect: 'policies' }, io);
       signal.throwIfAborted();
-      await labApply(lab, policies, root);
+      await labApply(lab, policies, root, io.env);
       log(`applied ${applied}`);
       const after = await checks();
       printChecks(flags, io, `${owner} checks from ${story.from}, with ${applied}:`, after);

@@ -1,0 +1,88 @@
+// The lab's sidecars from the policy engine's model: who is in the mesh, who may reach each port, restarts on apply.
+
+import { join } from 'node:path';
+import { familyOf } from '../model/family.ts';
+import { waitFor } from '../model/wait.ts';
+import type { Model } from '../policy/index.ts';
+import { loadNft } from './netns.ts';
+import { stopProcesses } from './processes.ts';
+import { run } from './run-command.ts';
+import { captureRuleset, type PortAccess, sidecarPorts, sidecarProgram } from './sidecar.ts';
+import { labDir, type LabState } from './state.ts';
+import { startProgram, type RunningProgram } from './supervisor.ts';
+import type { LabPod, LabTopology } from './topology-types.ts';
+
+/** The pods the engine puts in the mesh (`istio-injection`, `sidecar.istio.io/inject`, …): each gets a sidecar. */
+export function meshedPods(topology: LabTopology, model: Model): LabPod[] {
+  return topology.pods.filter((pod) => model.workload(pod.workload)?.mesh === true);
+}
+
+/** Where a pod's sidecar keeps its configuration. */
+export const sidecarDir = (root: string, topology: LabTopology, pod: LabPod): string =>
+  join(labDir(root, topology.lab), 'pods', pod.netns, 'istio-proxy');
+
+/**
+ * Who may reach each of `dst`'s ports through its sidecar: the engine's mesh verdict for every lab
+ * pod's address, as the lab knows it (the lab has no mTLS: a source's identity is its address).
+ * `unknown` is refused: a sidecar cannot enforce "maybe". Where mTLS is STRICT, a source without a
+ * sidecar speaks plaintext, which the sidecar refuses whatever the policies say (the engine denies it too).
+ */
+function sidecarAccess(topology: LabTopology, dst: LabPod, model: Model): Map<number, PortAccess> {
+  const out = new Map<number, PortAccess>();
+  const meshed = new Set(meshedPods(topology, model));
+  for (const { port } of sidecarPorts(topology, dst)) {
+    const allowed: string[] = [];
+    const refuse: string[] = [];
+    let all = true;
+    for (const src of topology.pods)
+      for (const from of src.ips) {
+        const to = dst.ips.find((ip) => familyOf(ip) === familyOf(from));
+        if (to === undefined) continue;
+        const mesh = model.decide({ from: { ip: from }, to: { ip: to }, port, protocol: 'TCP' }).mesh;
+        if (!mesh?.enforced || mesh.verdict === 'allow') allowed.push(from);
+        else all = false;
+        if (mesh?.enforced && mesh.mtls === 'STRICT' && !meshed.has(src)) refuse.push(from);
+      }
+    out.set(port, { allow: all ? 'all' : allowed, refuse });
+  }
+  return out;
+}
+
+/** Loads the capture rules of every meshed pod (at `lab up`, before any program starts). */
+export async function captureTraffic(topology: LabTopology, pods: readonly LabPod[]): Promise<void> {
+  for (const pod of pods) await loadNft(pod.netns, captureRuleset(topology, pod, sidecarPorts(topology, pod)));
+}
+
+/** Whether every listener of a pod's sidecar is bound (read in its namespace, as kubelet would not need to). */
+async function listening(pod: LabPod, ports: readonly number[]): Promise<boolean> {
+  const out = await run('ip', ['netns', 'exec', pod.netns, 'ss', '-Hltn']).catch(() => '');
+  const bound = new Set([...out.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
+  return ports.every((p) => bound.has(p));
+}
+
+/**
+ * Replaces every sidecar of a running lab with one configured from `model` (no model: everything
+ * allowed), and waits until each listens. A restart closes the connections the old one carried, as
+ * a new policy closes connections in the nftables flavours: pooled clients reconnect and meet it.
+ */
+export async function reconfigureSidecars(
+  state: LabState,
+  model: Model | undefined,
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RunningProgram[]> {
+  const { topology } = state;
+  const programs = [...state.programs];
+  for (const [index, old] of programs.entries()) {
+    if (old.kind !== 'sidecar') continue;
+    const pod = topology.pods.find((p) => p.netns === old.netns)!;
+    const access = model ? sidecarAccess(topology, pod, model) : new Map<number, PortAccess>();
+    await stopProcesses(old.startTime === undefined ? [] : [{ pid: old.pid, startTime: old.startTime }]);
+    const spec = sidecarProgram(topology, pod, sidecarDir(root, topology, pod), access);
+    programs[index] = await startProgram(spec, pod.netns, labDir(root, state.lab), env);
+    const ports = sidecarPorts(topology, pod).map((p) => p.proxyPort);
+    const up = await waitFor(() => listening(pod, ports), { deadlineMs: 10_000, intervalMs: 20 });
+    if (!up.ok) throw new Error(`the sidecar of ${pod.namespace}/${pod.name} did not listen within 10 s`);
+  }
+  return programs;
+}
