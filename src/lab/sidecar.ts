@@ -80,8 +80,17 @@ export function captureRuleset(topology: LabTopology, pod: LabPod, ports: readon
         }
       }
   }
+  const stale = ports.map((p) => `    iifname != "lo" tcp dport ${p.port} reject with tcp reset`);
   return [
     'table inet prober_mesh {',
+    // A connection opened before the capture reached the application directly: reset at its next
+    // packet, so the client reconnects through the sidecar (as a restarted pod's clients do).
+    '  chain input {',
+    '    type filter hook input priority -1; policy accept;',
+    `    ip saddr ${topology.nodeIp} accept`,
+    `    ip6 saddr ${topology.nodeIp6} accept`,
+    ...stale,
+    '  }',
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat; policy accept;',
     ...inbound,

@@ -7,10 +7,13 @@ import type { Model } from '../policy/index.ts';
 import { loadNft } from './netns.ts';
 import { stopProcesses } from './processes.ts';
 import { run } from './run-command.ts';
-import { captureRuleset, type PortAccess, sidecarPorts, sidecarProgram } from './sidecar.ts';
+import { captureRuleset, PASSTHROUGH_SOURCE, type PortAccess, sidecarPorts, sidecarProgram } from './sidecar.ts';
 import { labDir, type LabState } from './state.ts';
 import { startProgram, type RunningProgram } from './supervisor.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
+
+/** Removes a pod's capture rules: its traffic goes straight to the application again. */
+const RELEASE_RULESET = 'table inet prober_mesh\ndelete table inet prober_mesh\n';
 
 /** The pods the engine puts in the mesh (`istio-injection`, `sidecar.istio.io/inject`, …): each gets a sidecar. */
 export function meshedPods(topology: LabTopology, model: Model): LabPod[] {
@@ -48,9 +51,19 @@ function sidecarAccess(topology: LabTopology, dst: LabPod, model: Model): Map<nu
   return out;
 }
 
-/** Loads the capture rules of every meshed pod (at `lab up`, before any program starts). */
+/**
+ * Loads (or replaces) the capture rules of meshed pods, then ends the connections that reached an
+ * application directly (opened before the capture): their clients reconnect through the sidecar at
+ * once, as a restarted pod's clients would, instead of meeting a reset on their next request.
+ */
 export async function captureTraffic(topology: LabTopology, pods: readonly LabPod[]): Promise<void> {
-  for (const pod of pods) await loadNft(pod.netns, captureRuleset(topology, pod, sidecarPorts(topology, pod)));
+  for (const pod of pods) {
+    const ports = sidecarPorts(topology, pod);
+    await loadNft(pod.netns, `${RELEASE_RULESET}${captureRuleset(topology, pod, ports)}`);
+    if (ports.length === 0) continue;
+    const filter = `( ${ports.map((p) => `sport = :${p.port}`).join(' or ')} ) and not dst ${PASSTHROUGH_SOURCE}`;
+    await run('ip', ['netns', 'exec', pod.netns, 'ss', '-K', 'state', 'established', filter]);
+  }
 }
 
 /** Whether every listener of a pod's sidecar is bound (read in its namespace, as kubelet would not need to). */
@@ -60,29 +73,53 @@ async function listening(pod: LabPod, ports: readonly number[]): Promise<boolean
   return ports.every((p) => bound.has(p));
 }
 
+/** Starts a pod's sidecar and waits until it listens; then captures the pod's traffic into it. */
+async function startSidecar(
+  state: LabState,
+  pod: LabPod,
+  access: Map<number, PortAccess>,
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RunningProgram> {
+  const { topology } = state;
+  const spec = sidecarProgram(topology, pod, sidecarDir(root, topology, pod), access);
+  const started = await startProgram(spec, pod.netns, labDir(root, state.lab), env);
+  const ports = sidecarPorts(topology, pod).map((p) => p.proxyPort);
+  const up = await waitFor(() => listening(pod, ports), { deadlineMs: 10_000, intervalMs: 20 });
+  if (!up.ok) throw new Error(`the sidecar of ${pod.namespace}/${pod.name} did not listen within 10 s`);
+  await captureTraffic(topology, [pod]);
+  return started;
+}
+
 /**
- * Replaces every sidecar of a running lab with one configured from `model` (no model: everything
- * allowed), and waits until each listens. A restart closes the connections the old one carried, as
- * a new policy closes connections in the nftables flavours: pooled clients reconnect and meet it.
+ * Gives every pod the `model` puts in the mesh a sidecar configured from it (`open`: everything
+ * allowed), and removes the sidecar of a pod it no longer puts there (a policy set's Namespace may
+ * relabel a namespace for injection: the lab does what a rollout restart would). A restart closes
+ * the connections the old sidecar carried, as a new policy closes connections in the nftables
+ * flavours: pooled clients reconnect and meet it.
  */
 export async function reconfigureSidecars(
   state: LabState,
-  model: Model | undefined,
+  model: Model,
   root: string,
   env: NodeJS.ProcessEnv,
+  options: { readonly open?: boolean } = {},
 ): Promise<RunningProgram[]> {
   const { topology } = state;
-  const programs = [...state.programs];
-  for (const [index, old] of programs.entries()) {
-    if (old.kind !== 'sidecar') continue;
-    const pod = topology.pods.find((p) => p.netns === old.netns)!;
-    const access = model ? sidecarAccess(topology, pod, model) : new Map<number, PortAccess>();
+  const wanted = new Set(meshedPods(topology, model).map((p) => p.netns));
+  const kept: RunningProgram[] = [];
+  for (const old of state.programs) {
+    if (old.kind !== 'sidecar') {
+      kept.push(old);
+      continue;
+    }
     await stopProcesses(old.startTime === undefined ? [] : [{ pid: old.pid, startTime: old.startTime }]);
-    const spec = sidecarProgram(topology, pod, sidecarDir(root, topology, pod), access);
-    programs[index] = await startProgram(spec, pod.netns, labDir(root, state.lab), env);
-    const ports = sidecarPorts(topology, pod).map((p) => p.proxyPort);
-    const up = await waitFor(() => listening(pod, ports), { deadlineMs: 10_000, intervalMs: 20 });
-    if (!up.ok) throw new Error(`the sidecar of ${pod.namespace}/${pod.name} did not listen within 10 s`);
+    if (!wanted.has(old.netns)) await loadNft(old.netns, RELEASE_RULESET);
   }
-  return programs;
+  for (const pod of topology.pods) {
+    if (!wanted.has(pod.netns)) continue;
+    const access = options.open ? new Map<number, PortAccess>() : sidecarAccess(topology, pod, model);
+    kept.push(await startSidecar(state, pod, access, root, env));
+  }
+  return kept;
 }

@@ -93,8 +93,31 @@ t.test('PeerAuthentication STRICT: plaintext sources are refused at accept, what
   t.match(tcp.cell('client', 'redis-tcp'), { result: 'pass', observed: 'deny', reason: /^(closed|reset)$/ });
 });
 
+/** The pods whose sidecar the lab's state records. */
+function sidecars(): string[] {
+  const state = JSON.parse(readFileSync(`/run/prober-lab/${name}/state.json`, 'utf8')) as {
+    programs: { pod: string; kind: string }[];
+  };
+  return state.programs
+    .filter((p) => p.kind === 'sidecar')
+    .map((p) => p.pod)
+    .sort();
+}
+
+t.test('--assume-mesh: every pod but the cluster DNS gets a sidecar, and identities decide', async (t) => {
+  const apply = lab(['apply', '--name', name, '-f', POLICIES, '--assume-mesh']);
+  t.equal(apply.status, 0, apply.stderr);
+  t.same(sidecars(), ['app-0', 'client-0', 'loner-0', 'redis-0', 'web-0']);
+  const run = test('mesh-test.yaml');
+  t.equal(run.status, 0, 'every cell as the model says');
+  // In the mesh, client has an identity (namespace outside): STRICT lets it in, the DENY policy answers.
+  t.match(run.cell('client', 'web'), { result: 'pass', observed: 'deny', reason: 'http-403' });
+  t.match(run.cell('app', 'redis'), { result: 'pass', observed: 'allow', reason: 'pong' });
+});
+
 t.test('lab reset opens the sidecars again', async (t) => {
   t.equal(lab(['reset', '--name', name]).status, 0);
+  t.same(sidecars(), ['app-0', 'redis-0', 'web-0'], 'the manifests decide membership again');
   const run = test('mesh-test.yaml');
   t.equal(run.status, 0);
   t.match(run.cell('client', 'web'), { observed: 'allow', reason: 'http-200' });
