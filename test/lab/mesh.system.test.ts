@@ -46,6 +46,7 @@ t.test('meshed pods run a sidecar; pods outside the mesh (namespace or pod label
   t.same(sidecars.map((p) => p.pod).sort(), ['app-0', 'redis-0', 'web-0']);
   t.ok(sidecars.every((p) => p.container === 'istio-proxy'));
   t.match(inPod('shop', 'redis', ['pgrep', '-a', 'haproxy']), /haproxy -db -f/);
+  t.match(lab(['status', '--name', name]).stdout, /\nmesh: HAProxy sidecars in redis-0, web-0, app-0; no mTLS/);
 });
 
 t.test('inbound traffic reaches the application through the sidecar, on the manifests’ port', async (t) => {
