@@ -123,3 +123,13 @@ t.test('lab reset opens the sidecars again', async (t) => {
   t.equal(run.status, 0);
   t.match(run.cell('client', 'web'), { observed: 'allow', reason: 'http-200' });
 });
+
+t.test('a NetworkPolicy next to the sidecars judges the port the client asked for', async (t) => {
+  const apply = lab(['apply', '--name', name, '-f', join(LAB_FIXTURES, 'mesh-netpol')]);
+  t.equal(apply.status, 0, apply.stderr);
+  const run = test('mesh-test.yaml');
+  t.equal(run.status, 0, 'every cell as the model says');
+  // Redirected to the sidecar's listener inside the pod, the connection still meets the rule for 6379.
+  t.match(run.cell('app', 'redis'), { result: 'pass', observed: 'allow', reason: 'pong' });
+  t.match(run.cell('client', 'redis'), { result: 'pass', observed: 'deny', reason: 'timeout' });
+});
