@@ -6,7 +6,7 @@ import { waitFor } from '../model/wait.ts';
 import type { Model } from '../policy/index.ts';
 import { loadNft } from './netns.ts';
 import { stopProcesses } from './processes.ts';
-import { run } from './run-command.ts';
+import { attempt, run } from './run-command.ts';
 import { captureRuleset, PASSTHROUGH_SOURCE, type PortAccess, sidecarPorts, sidecarProgram } from './sidecar.ts';
 import { labDir, type LabState } from './state.ts';
 import { startProgram, type RunningProgram } from './supervisor.ts';
@@ -62,7 +62,8 @@ export async function captureTraffic(topology: LabTopology, pods: readonly LabPo
     await loadNft(pod.netns, `${RELEASE_RULESET}${captureRuleset(topology, pod, ports)}`);
     if (ports.length === 0) continue;
     const filter = `( ${ports.map((p) => `sport = :${p.port}`).join(' or ')} ) and not dst ${PASSTHROUGH_SOURCE}`;
-    await run('ip', ['netns', 'exec', pod.netns, 'ss', '-K', 'state', 'established', filter]);
+    // A kernel without socket destruction (INET_DIAG_DESTROY) leaves them to the capture's reset rule.
+    await attempt('ip', ['netns', 'exec', pod.netns, 'ss', '-K', 'state', 'established', filter]);
   }
 }
 
