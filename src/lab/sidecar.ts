@@ -23,7 +23,7 @@ export interface SidecarPort {
 
 /**
  * Who may reach one port through the sidecar: `all`, or the source addresses allowed; and the
- * sources refused before any policy (plaintext ones where mTLS is STRICT).
+ * sources whose connection is closed as soon as it is accepted.
  */
 export interface PortAccess {
   readonly allow: 'all' | readonly string[];
@@ -113,8 +113,8 @@ const acl = (allow: PortAccess['allow'], nodeIps: readonly string[]): string =>
  * The HAProxy configuration of one sidecar. A denied source meets what Envoy's RBAC filters do:
  * on a TCP port the connection is accepted and closed when its first data arrives (the network
  * filter), on an HTTP port the request is answered 403 `RBAC: access denied` (the HTTP filter).
- * A plaintext source where mTLS is STRICT finds no filter chain in Envoy: the connection is closed
- * as soon as it is accepted. The node's addresses are always allowed (kubelet's probes).
+ * A source in `refuse` (plaintext where mTLS is STRICT: no filter chain in Envoy; a denied source
+ * whose own sidecar speaks first on a TCP port) is closed as soon as it is accepted. The node's addresses are always allowed (kubelet's probes).
  */
 function sidecarConfig(
   topology: LabTopology,
@@ -143,7 +143,7 @@ function sidecarConfig(
       `  ${acl(allow, nodeIps)}`,
     );
     if (refuse.length > 0)
-      lines.push(`  acl plaintext src ${refuse.join(' ')}`, '  tcp-request connection reject if plaintext');
+      lines.push(`  acl refused src ${refuse.join(' ')}`, '  tcp-request connection reject if refused');
     if (p.http)
       lines.push(
         '  http-request deny deny_status 403 content-type text/plain string "RBAC: access denied" if !allowed',

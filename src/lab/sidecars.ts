@@ -27,13 +27,17 @@ export const sidecarDir = (root: string, topology: LabTopology, pod: LabPod): st
 /**
  * Who may reach each of `dst`'s ports through its sidecar: the engine's mesh verdict for every lab
  * pod's address, as the lab knows it (the lab has no mTLS: a source's identity is its address).
- * `unknown` is refused: a sidecar cannot enforce "maybe". Where mTLS is STRICT, a source without a
- * sidecar speaks plaintext, which the sidecar refuses whatever the policies say (the engine denies it too).
+ * `unknown` is refused: a sidecar cannot enforce "maybe". Refused at once, before any data:
+ * - where mTLS is STRICT, a source without a sidecar (plaintext, which the sidecar refuses whatever
+ *   the policies say; the engine denies it too);
+ * - on a TCP port, a denied source with a sidecar: its sidecar's mTLS handshake and Istio's metadata
+ *   exchange are the first data, so the RBAC network filter judges and closes before the client
+ *   speaks (ADR 0007). A plaintext source is judged on its own first data.
  */
 function sidecarAccess(topology: LabTopology, dst: LabPod, model: Model): Map<number, PortAccess> {
   const out = new Map<number, PortAccess>();
   const meshed = new Set(meshedPods(topology, model));
-  for (const { port } of sidecarPorts(topology, dst)) {
+  for (const { port, http } of sidecarPorts(topology, dst)) {
     const allowed: string[] = [];
     const refuse: string[] = [];
     let all = true;
@@ -42,9 +46,11 @@ function sidecarAccess(topology: LabTopology, dst: LabPod, model: Model): Map<nu
         const to = dst.ips.find((ip) => familyOf(ip) === familyOf(from));
         if (to === undefined) continue;
         const mesh = model.decide({ from: { ip: from }, to: { ip: to }, port, protocol: 'TCP' }).mesh;
-        if (!mesh?.enforced || mesh.verdict === 'allow') allowed.push(from);
-        else all = false;
-        if (mesh?.enforced && mesh.mtls === 'STRICT' && !meshed.has(src)) refuse.push(from);
+        const denied = mesh?.enforced === true && mesh.verdict !== 'allow';
+        if (denied) all = false;
+        else allowed.push(from);
+        const plaintextRefused = mesh?.enforced && mesh.mtls === 'STRICT' && !meshed.has(src);
+        if (plaintextRefused || (denied && !http && meshed.has(src))) refuse.push(from);
       }
     out.set(port, { allow: all ? 'all' : allowed, refuse });
   }

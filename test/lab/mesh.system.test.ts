@@ -74,12 +74,16 @@ t.test('AuthorizationPolicy: L4 deny closes on the first data, L7 deny answers 4
   t.equal(curl, 'RBAC: access denied 403', "Envoy's RBAC HTTP filter body");
 });
 
-t.test('a tcp:// probe meets the sidecar: a meshed source the policy denies still connects', async (t) => {
+t.test('a tcp:// probe meets the sidecar: the settle window sees a meshed source closed', async (t) => {
   const run = test('mesh-tcp-test.yaml');
-  // Envoy's RBAC network filter decides on the first data: a bare connect survives the settle window.
-  t.match(run.cell('web', 'redis-tcp'), { observed: 'allow', reason: 'connected', model: { verdict: 'deny' } });
-  t.match(run.cell('web', 'redis'), { result: 'pass', observed: 'deny', reason: /^(closed|reset)$/ });
-  t.equal(run.status, 1, 'only a protocol probe tells the truth through a sidecar');
+  // Envoy's RBAC network filter decides on the first data. From a meshed source that is its own
+  // sidecar's (mTLS, metadata exchange): closed within the settle window (ADR 0007).
+  t.match(run.cell('web', 'redis-tcp'), { result: 'pass', observed: 'deny', reason: /^(closed|reset)$/ });
+  t.match(run.cell('app', 'redis-tcp'), { result: 'pass', observed: 'allow', reason: 'connected' });
+  // A plaintext source sends nothing first: a bare connect survives the window, only PING tells.
+  t.match(run.cell('client', 'redis-tcp'), { observed: 'allow', reason: 'connected', model: { verdict: 'deny' } });
+  t.match(run.cell('client', 'redis'), { result: 'pass', observed: 'deny', reason: /^(closed|reset)$/ });
+  t.equal(run.status, 1, 'only a protocol probe tells the truth for a plaintext source');
 });
 
 t.test('PeerAuthentication STRICT: plaintext sources are refused at accept, whatever the port', async (t) => {

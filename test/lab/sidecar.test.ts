@@ -40,10 +40,10 @@ t.test('config: L4 deny on the first data, L7 deny 403, plaintext refused at acc
   const l4 = config('redis', new Map([[6379, { allow: [app], refuse: [] }]]));
   t.match(l4, `acl allowed src ${topology.nodeIp} ${topology.nodeIp6} ${app}\n`);
   t.match(l4, 'tcp-request content accept if allowed\n  tcp-request content reject if { req.len gt 0 }');
-  t.notMatch(l4, 'plaintext');
+  t.notMatch(l4, 'refused');
   const client = pod('client').ip;
   const l7 = config('web', new Map([[8080, { allow: [app], refuse: [client] }]]));
   t.match(l7, 'mode http');
   t.match(l7, 'http-request deny deny_status 403 content-type text/plain string "RBAC: access denied" if !allowed');
-  t.match(l7, `acl plaintext src ${client}\n  tcp-request connection reject if plaintext`);
+  t.match(l7, `acl refused src ${client}\n  tcp-request connection reject if refused`);
 });
