@@ -12,7 +12,7 @@ import { preflight } from './preflight.ts';
 import { checkLabSupport } from './unsupported.ts';
 import { labModel } from './policies.ts';
 import { sidecarProgram } from './sidecar.ts';
-import { captureTraffic, meshedPods, sidecarDir } from './sidecars.ts';
+import { captureTraffic, sidecarDir, sidecarPods } from './sidecars.ts';
 import { programFor } from './programs/recipes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -94,7 +94,7 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     options.programs,
   );
   // Pods in the mesh get a sidecar, as Istio's injector adds one: membership as the policy engine reads it.
-  const meshed = meshedPods(topology, await labModel({ manifests: options.manifests, topology }, []));
+  const meshed = sidecarPods(topology, await labModel({ manifests: options.manifests, topology }, []));
   programs.push(...meshed.map((pod) => sidecarProgram(topology, pod, sidecarDir(root, topology, pod))));
   preflight(programs.flatMap((p) => p.needs));
   // `prober` and `prober-lab` would both claim a namespace named prober-lab-…: one at a time.

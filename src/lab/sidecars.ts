@@ -16,8 +16,16 @@ import type { LabPod, LabTopology } from './topology-types.ts';
 const RELEASE_RULESET = 'table inet prober_mesh\ndelete table inet prober_mesh\n';
 
 /** The pods the engine puts in the mesh (`istio-injection`, `sidecar.istio.io/inject`, …): each gets a sidecar. */
-export function meshedPods(topology: LabTopology, model: Model): LabPod[] {
+function meshedPods(topology: LabTopology, model: Model): LabPod[] {
   return topology.pods.filter((pod) => model.workload(pod.workload)?.mesh === true);
+}
+
+/**
+ * The meshed pods that get a sidecar: those with a TCP port to capture. A pod with none is still in
+ * the mesh as a source (its identity counts); the lab's sidecar only stands in front of inbound ports.
+ */
+export function sidecarPods(topology: LabTopology, model: Model): LabPod[] {
+  return meshedPods(topology, model).filter((pod) => sidecarPorts(topology, pod).length > 0);
 }
 
 /** Where a pod's sidecar keeps its configuration. */
@@ -113,7 +121,7 @@ export async function reconfigureSidecars(
   options: { readonly open?: boolean } = {},
 ): Promise<RunningProgram[]> {
   const { topology } = state;
-  const wanted = new Set(meshedPods(topology, model).map((p) => p.netns));
+  const wanted = new Set(sidecarPods(topology, model).map((p) => p.netns));
   const kept: RunningProgram[] = [];
   for (const old of state.programs) {
     if (old.kind !== 'sidecar') {
