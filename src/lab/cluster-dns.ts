@@ -230,6 +230,8 @@ export function clusterDnsModel(
           c.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.containerPort, protocol: p.protocol })),
         ),
         ips: [...pod.ips],
+        // Istio never injects kube-system: `--assume-mesh` leaves the cluster DNS without a sidecar.
+        mesh: false,
         source: CLUSTER_DNS_SOURCE,
       },
     ],

@@ -40,6 +40,11 @@ export function describeLab(state: LabState): string {
     `resident agents: ${state.programs.filter((p) => p.kind === 'agent').length} (one per namespace, serving plans on ${topology.lab}'s sockets)`,
   );
   lines.push('', `policies: ${state.policies.length > 0 ? state.policies.join(', ') : 'none (everything allowed)'}`);
+  const sidecars = state.programs.filter((p) => p.kind === 'sidecar');
+  if (sidecars.length > 0)
+    lines.push(
+      `mesh: HAProxy sidecars in ${sidecars.map((p) => p.pod).join(', ')}${state.assumeMesh ? ' (--assume-mesh)' : ''}; no mTLS, identities from pod addresses`,
+    );
   const client = topology.pods[0];
   if (client)
     lines.push(

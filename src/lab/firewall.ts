@@ -2,6 +2,7 @@
 
 import type { Decision, Model, Protocol } from '../policy/index.ts';
 import { familyOf } from '../model/family.ts';
+import { PASSTHROUGH_SOURCE } from './sidecar.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** One pod's ruleset plus a count of what it enforces, for messages. */
@@ -37,6 +38,7 @@ function podRuleset(
   ingress: readonly Decision[],
   egress: readonly Decision[],
   nodeIps: readonly string[],
+  meshed: boolean,
 ): PodFirewall {
   const ip = (d: Decision, side: 'from' | 'to'): string => {
     const peer = d[side];
@@ -59,12 +61,17 @@ function podRuleset(
       `    ip ${peerKey} 127.0.0.0/8 accept`,
       `    ip6 ${peerKey} ::1 accept`,
       ...nodeIps.map((nodeIp) => `    ${familyOf(nodeIp) === 'ipv6' ? 'ip6' : 'ip'} ${peerKey} ${nodeIp} accept`),
+      // The sidecar reaching its own application (Istio's inbound passthrough) is inside the pod.
+      ...(meshed && name === 'output' ? [`    ip saddr ${PASSTHROUGH_SOURCE} accept`] : []),
     ];
     for (const d of decisions) {
       const side = name === 'input' ? d.ingress : d.egress;
       if (!side) continue;
       const peer = ip(d, name === 'input' ? 'from' : 'to');
-      const match = `${familyOf(peer) === 'ipv6' ? 'ip6' : 'ip'} ${peerKey} ${peer} meta l4proto ${proto(d.protocol)} th dport ${d.port} `;
+      // In a meshed pod inbound TCP is redirected to the sidecar before this chain: the port the
+      // policies name is the connection's original one, as a CNI sees it outside the pod.
+      const dport = meshed && name === 'input' ? 'ct original proto-dst' : 'th dport';
+      const match = `${familyOf(peer) === 'ipv6' ? 'ip6' : 'ip'} ${peerKey} ${peer} meta l4proto ${proto(d.protocol)} ${dport} ${d.port} `;
       // Only rules that change something are written: allows where isolated, denies where not.
       if (isolated && side.verdict === 'allow') lines.push(`    ${match}accept`);
       if (!isolated && side.verdict === 'deny') lines.push(...deny(match));
@@ -88,7 +95,11 @@ function podRuleset(
  * The model must know the pods' IPs (workload `ips`), so decisions are taken between the exact
  * addresses the lab uses: an IPv4 ipBlock decides the IPv4 pair only, an IPv6 one the IPv6 pair.
  */
-export function compileFirewall(topology: LabTopology, model: Model): PodFirewall[] {
+export function compileFirewall(
+  topology: LabTopology,
+  model: Model,
+  meshed: ReadonlySet<string> = new Set(),
+): PodFirewall[] {
   const ingressOf = new Map<string, Decision[]>(topology.pods.map((p) => [p.netns, []]));
   const egressOf = new Map<string, Decision[]>(topology.pods.map((p) => [p.netns, []]));
   for (const dst of topology.pods) {
@@ -107,7 +118,9 @@ export function compileFirewall(topology: LabTopology, model: Model): PodFirewal
     }
   }
   const nodeIps = [topology.nodeIp, topology.nodeIp6];
-  return topology.pods.map((pod) => podRuleset(pod, ingressOf.get(pod.netns)!, egressOf.get(pod.netns)!, nodeIps));
+  return topology.pods.map((pod) =>
+    podRuleset(pod, ingressOf.get(pod.netns)!, egressOf.get(pod.netns)!, nodeIps, meshed.has(pod.netns)),
+  );
 }
 
 /** Removes the policy table (used before applying another set, and by `lab reset`). */

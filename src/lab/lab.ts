@@ -10,6 +10,9 @@ import { checkLabName, isLabNetns, labsOverlap } from './names.ts';
 import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from './netns.ts';
 import { preflight } from './preflight.ts';
 import { checkLabSupport } from './unsupported.ts';
+import { labModel } from './policies.ts';
+import { sidecarProgram } from './sidecar.ts';
+import { captureTraffic, sidecarDir, sidecarPods } from './sidecars.ts';
 import { programFor } from './programs/recipes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -90,6 +93,9 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     options.timeApp,
     options.programs,
   );
+  // Pods in the mesh get a sidecar, as Istio's injector adds one: membership as the policy engine reads it.
+  const meshed = sidecarPods(topology, await labModel({ manifests: options.manifests, topology }, []));
+  programs.push(...meshed.map((pod) => sidecarProgram(topology, pod, sidecarDir(root, topology, pod))));
   preflight(programs.flatMap((p) => p.needs));
   // `prober` and `prober-lab` would both claim a namespace named prober-lab-…: one at a time.
   const other = (await labsOnHost(root)).find((name) => labsOverlap(lab, name));
@@ -116,6 +122,7 @@ export async function labUp(options: UpOptions): Promise<LabState> {
       signal?.throwIfAborted();
       await createPod(topology, pod, index);
     }
+    await captureTraffic(topology, meshed);
     log(
       `network: ${topology.pods.length} pods on ${topology.nodeIp}/${topology.prefixLength}, ${topology.services.length} services`,
     );

@@ -5,13 +5,18 @@ import { buildModel, type Model } from '../policy/index.ts';
 import { clusterDnsModel } from './cluster-dns.ts';
 import { compileFirewall, RESET_RULESET, type PodFirewall } from './firewall.ts';
 import { loadNft } from './netns.ts';
+import { reconfigureSidecars } from './sidecars.ts';
 import { readState, writeState, type LabState } from './state.ts';
 
 /**
  * The policy model of a running lab: its manifests' workloads with the lab pods' addresses, and
- * the policies in `policyPaths` (none: nothing isolated).
+ * the policies in `policyPaths` (none: nothing isolated); with `assumeMesh`, every workload but the
+ * cluster DNS has a sidecar (as `simulate --assume-mesh` assumes).
  */
-export async function labModel(state: LabState, policyPaths: readonly string[]): Promise<Model> {
+export async function labModel(
+  state: Pick<LabState, 'manifests' | 'topology' | 'assumeMesh'>,
+  policyPaths: readonly string[],
+): Promise<Model> {
   const cluster = (await loadManifests(state.manifests)).cluster;
   const policies = policyPaths.length > 0 ? (await loadManifests(policyPaths)).cluster.policies : [];
   const workloads = cluster.workloads.map((w) => {
@@ -21,12 +26,15 @@ export async function labModel(state: LabState, policyPaths: readonly string[]):
   // The lab's own cluster DNS is part of the cluster the policies govern (kube-system/kube-dns).
   const dns = clusterDnsModel(state.topology);
   const declared = new Set(cluster.namespaces.map((n) => n.name));
-  return buildModel({
-    namespaces: [...cluster.namespaces, ...dns.namespaces.filter((n) => !declared.has(n.name))],
-    workloads: [...workloads, ...dns.workloads],
-    services: [...cluster.services, ...dns.services],
-    policies: [...cluster.policies, ...policies],
-  });
+  return buildModel(
+    {
+      namespaces: [...cluster.namespaces, ...dns.namespaces.filter((n) => !declared.has(n.name))],
+      workloads: [...workloads, ...dns.workloads],
+      services: [...cluster.services, ...dns.services],
+      policies: [...cluster.policies, ...policies],
+    },
+    state.assumeMesh ? { assumeMesh: true } : {},
+  );
 }
 
 /** Reads a lab's state (below `root`) or explains how to start it. */
@@ -37,34 +45,40 @@ export async function requireState(lab: string, root: string): Promise<LabState>
 }
 
 /**
- * Applies a policy set: replaces every pod's rules atomically with what the model decides.
- * Mesh (Istio) policies are refused: the lab enforces L3/L4, it runs no sidecars.
+ * Applies a policy set: replaces every pod's rules atomically with what the model decides, and
+ * restarts every sidecar with the mesh verdicts (AuthorizationPolicy, PeerAuthentication) of the
+ * same model. `env` gives the sidecars their PATH; `assumeMesh` puts every workload in the mesh
+ * (the lab's manifests need not label namespaces for injection).
  */
 export async function labApply(
   lab: string,
   policyPaths: readonly string[],
   root: string,
+  env: NodeJS.ProcessEnv = {},
+  options: { readonly assumeMesh?: boolean } = {},
 ): Promise<{ state: LabState; firewalls: PodFirewall[] }> {
-  const state = await requireState(lab, root);
+  const { assumeMesh: _, ...current } = await requireState(lab, root);
+  const state: LabState = options.assumeMesh ? { ...current, assumeMesh: true } : current;
   const model = await labModel(state, policyPaths);
-  const mesh = model.policies.filter((p) => p.layer !== 'network');
-  if (mesh.length > 0) {
-    throw new Error(
-      `the lab enforces L3/L4 policies (NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, Cilium); it runs no sidecars, so it cannot enforce ${mesh.map((p) => p.ref).join(', ')}`,
-    );
-  }
-  const firewalls = compileFirewall(state.topology, model);
+  // Sidecars first: the policy set may put pods in the mesh (or out of it), which the firewall must know.
+  const programs = await reconfigureSidecars(state, model, root, env);
+  const firewalls = compileFirewall(state.topology, model, meshedNetns(programs));
   for (const fw of firewalls) await loadNft(fw.netns, `${RESET_RULESET}${fw.ruleset}`);
-  const next = { ...state, policies: [...policyPaths] };
+  const next = { ...state, programs, policies: [...policyPaths] };
   await writeState(root, next);
   return { state: next, firewalls };
 }
 
-/** Removes every policy rule: everything is allowed again. */
-export async function labReset(lab: string, root: string): Promise<LabState> {
-  const state = await requireState(lab, root);
+/** The namespaces of the pods that run a sidecar. */
+const meshedNetns = (programs: LabState['programs']): Set<string> =>
+  new Set(programs.filter((p) => p.kind === 'sidecar').map((p) => p.netns));
+
+/** Removes every policy rule: everything is allowed again, sidecars included. */
+export async function labReset(lab: string, root: string, env: NodeJS.ProcessEnv = {}): Promise<LabState> {
+  const { assumeMesh: _, ...state } = await requireState(lab, root);
   for (const pod of state.topology.pods) await loadNft(pod.netns, RESET_RULESET);
-  const next = { ...state, policies: [] };
+  const programs = await reconfigureSidecars(state, await labModel(state, []), root, env, { open: true });
+  const next = { ...state, programs, policies: [] };
   await writeState(root, next);
   return next;
 }

@@ -25,6 +25,8 @@ export interface LabState {
   readonly programs: readonly RunningProgram[];
   /** Policy files applied with `lab apply` (empty: no policy, everything allowed). */
   readonly policies: readonly string[];
+  /** Set by `lab apply --assume-mesh`: every workload but the cluster DNS runs a sidecar. */
+  readonly assumeMesh?: boolean;
 }
 
 /** The run directory of a lab below `root`; the name is checked first, so it can never point elsewhere. */

@@ -27,6 +27,8 @@ export interface DemoOptions {
   /** Where the time app's runtime and build are; each defaults to defaultTimeAppPaths(). */
   readonly timeApp: { readonly [K in keyof TimeAppPaths]?: TimeAppPaths[K] | undefined };
   readonly flags: RunFlags;
+  /** Every workload in the mesh once the policies are applied (`lab apply --assume-mesh`). */
+  readonly assumeMesh?: boolean;
 }
 
 /** The fields of `paths` that are set: an option left out keeps its default. */
@@ -102,7 +104,7 @@ export async function runLabDemo(options: DemoOptions, io: Io): Promise<ExitCode
       const test = { lab, file: plan.test, flags };
       const first = await runLabTest({ ...test, expect: 'policies' }, io);
       signal.throwIfAborted();
-      await labApply(lab, policies, root);
+      await labApply(lab, policies, root, io.env, { assumeMesh: options.assumeMesh === true });
       log(`applied ${applied}`);
       const after = await checks();
       printChecks(flags, io, `${owner} checks from ${story.from}, with ${applied}:`, after);

@@ -70,8 +70,13 @@ export async function showLabStatus(lab: string, io: Io): Promise<0> {
 }
 
 /** Enforces a policy set in a lab (replacing the applied one) and names the pods it isolates. */
-export async function applyLabPolicies(lab: string, policies: readonly string[], io: Io): Promise<0> {
-  const { firewalls } = await labApply(lab, [...policies], labRoot(io.env));
+export async function applyLabPolicies(
+  lab: string,
+  policies: readonly string[],
+  io: Io,
+  options: { readonly assumeMesh?: boolean } = {},
+): Promise<0> {
+  const { firewalls } = await labApply(lab, [...policies], labRoot(io.env), io.env, options);
   const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
   labLog(lab, io)(`applied ${policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}`);
   return 0;
@@ -79,7 +84,7 @@ export async function applyLabPolicies(lab: string, policies: readonly string[],
 
 /** Removes every policy rule of a lab: everything is allowed again. */
 export async function resetLabPolicies(lab: string, io: Io): Promise<0> {
-  await labReset(lab, labRoot(io.env));
+  await labReset(lab, labRoot(io.env), io.env);
   labLog(lab, io)('policies removed');
   return 0;
 }

@@ -129,7 +129,8 @@ export function attach(
   const inScope = (w: Workload, namespace: string, selector: AuthzPolicy['selector']): boolean =>
     (namespace === rootNamespace || w.namespace === namespace) && (selector === null || matches(selector, w.labels));
   for (const policy of policies) {
-    if (policy.layer !== 'authz') continue;
+    // AUDIT only logs the requests it matches (Envoy's shadow rules): it decides nothing.
+    if (policy.layer !== 'authz' || policy.action === 'AUDIT') continue;
     const selected = cluster.workloads.filter((w) => inScope(w, policy.namespace, policy.selector));
     for (const w of selected) mesh[w.index]![policy.action === 'ALLOW' ? 'allow' : 'deny'].push(policy);
     // Manifests often leave sidecar injection to the cluster: say why such a policy changes nothing.

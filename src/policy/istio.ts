@@ -100,9 +100,9 @@ export function readAuthorizationPolicy(
   spec.reject('targetRefs', 'targetRefs (gateways, waypoints) is outside the supported subset; use selector');
   spec.reject('provider', 'CUSTOM providers decide outside the policy');
   const action = spec.str('action') ?? 'ALLOW';
-  if (action !== 'ALLOW' && action !== 'DENY') {
+  if (action !== 'ALLOW' && action !== 'DENY' && action !== 'AUDIT') {
     spec.fail(
-      `action ${action} is not supported (ALLOW and DENY are; AUDIT and CUSTOM do not decide by policy alone)`,
+      `action ${action} is not supported (ALLOW, DENY and AUDIT are; CUSTOM decides outside the policy)`,
       'action',
     );
   }

@@ -105,13 +105,13 @@ export interface AuthzRule {
   readonly to: 'any' | readonly AuthzOperation[];
 }
 
-/** Istio AuthorizationPolicy (ALLOW or DENY). */
+/** Istio AuthorizationPolicy (ALLOW, DENY, or AUDIT, which only logs and decides nothing). */
 export interface AuthzPolicy {
   readonly layer: 'authz';
   readonly ref: string;
   readonly source: string | undefined;
   readonly namespace: string;
-  readonly action: 'ALLOW' | 'DENY';
+  readonly action: 'ALLOW' | 'DENY' | 'AUDIT';
   /** null: every workload of the namespace (of the mesh, in the root namespace). */
   readonly selector: Selector | null;
   readonly rules: readonly AuthzRule[];

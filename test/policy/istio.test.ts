@@ -34,6 +34,20 @@ const rows: Row[] = [
     expect: ['allow * -> *', 'deny * -> x/*', 'allow y/* -> x/*', 'allow z/* -> x/*'],
   },
   {
+    // istio.io reference, Authorization Policy (istio/api security/v1beta1/authorization.proto): "AUDIT policies do
+    // not affect whether requests are allowed or denied to the workload".
+    name: 'an AUDIT policy decides nothing (its matches are only logged)',
+    policies:
+      allowFromY +
+      ap(
+        'x',
+        'audit',
+        'selector: {matchLabels: {pod: a}}\naction: AUDIT\nrules:\n- from: [{source: {namespaces: [y, z]}}]',
+      ),
+    options: mesh,
+    expect: ['allow * -> *', 'deny * -> x/a', 'allow y/* -> x/a'],
+  },
+  {
     name: 'DENY beats ALLOW',
     policies:
       allowFromY +

@@ -203,11 +203,6 @@ const rows: Row[] = [
     error: /not supported|action CUSTOM is not supported/,
   },
   {
-    name: 'Istio AUDIT action',
-    yaml: `${AP}spec: {action: AUDIT}`,
-    error: /spec\.action: action AUDIT is not supported/,
-  },
-  {
     name: 'Istio requestPrincipals',
     yaml: `${AP}spec: {rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]}`,
     error: /source\.requestPrincipals: not supported/,

@@ -132,12 +132,16 @@ function registerLifecycle(lab: Command, finish: Finish, io: Io): void {
   labOptions(lab.command('apply').summary('enforce policies in the lab with nftables (replaces the applied set)'))
     .requiredOption(
       '-f, --policies <path...>',
-      'policy files or directories (NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, Cilium)',
+      'policy files or directories (NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, Cilium, Istio)',
     )
-    .addHelpText('after', '\nExample:\n  sudo prober lab apply -f policies/networkpolicy/')
+    .option('--assume-mesh', 'run an Istio sidecar in every pod (as if every namespace were labelled for injection)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sudo prober lab apply -f policies/networkpolicy/\n  sudo prober lab apply -f policies/istio/ --assume-mesh',
+    )
     .action(async (opts) => {
       const { applyLabPolicies } = await import('../../orchestration/lab-lifecycle.ts');
-      finish(await applyLabPolicies(opts.name, opts.policies, io));
+      finish(await applyLabPolicies(opts.name, opts.policies, io, { assumeMesh: opts.assumeMesh === true }));
     });
 
   labOptions(lab.command('reset').summary('remove every policy rule: everything allowed again'))
@@ -202,6 +206,7 @@ function registerDemo(lab: Command, finish: Finish, io: Io): void {
         )
         .option('-f, --manifests <path...>', "manifest files or directories of the lab (default: the profile's)")
         .option('--policies <path...>', "the policy set to apply halfway (default: the profile's spec.demo.policies)")
+        .option('--assume-mesh', 'with the policies, run an Istio sidecar in every pod (as lab apply --assume-mesh)')
         .option('--test <file>', "the ReachabilityTest of the lab (default: the profile's spec.demo.test)")
         .option(
           '--ingress-namespace <ns>',
@@ -238,6 +243,7 @@ function registerDemo(lab: Command, finish: Finish, io: Io): void {
             },
             timeApp: { rootfs: opts.appRuntime, appDir: opts.appDir },
             flags: runFlags(opts, io),
+            ...(opts.assumeMesh ? { assumeMesh: true } : {}),
           },
           io,
         ),

@@ -15,8 +15,8 @@ interface ProgramFile {
 export interface ProgramSpec {
   readonly pod: string;
   readonly container: string;
-  /** What stands in for the container image, for `lab status` and error messages (`dns`: the cluster DNS). */
-  readonly kind: ProgramKind | 'agent' | 'dns';
+  /** What stands in for the container image, for `lab status` and error messages (`dns`: the cluster DNS, `sidecar`: the mesh's proxy). */
+  readonly kind: ProgramKind | 'agent' | 'dns' | 'sidecar';
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly files: readonly ProgramFile[];
