@@ -35,8 +35,15 @@ interface EntitySpec {
   readonly entity: 'all' | 'cluster' | 'world';
 }
 
+/** Destinations named by domain (ClusterNetworkPolicy `domainNames`, see fqdn.ts): exact names, or `*.suffix` (one or more whole labels before the suffix). */
+export interface DomainsSpec {
+  readonly kind: 'domains';
+  /** As written, lower-cased and without a trailing dot (DNS names compare case-insensitively). */
+  readonly names: readonly string[];
+}
+
 /** The remote side of a rule. */
-export type PeerSpec = PodsSpec | CidrSpec | EntitySpec;
+export type PeerSpec = PodsSpec | CidrSpec | EntitySpec | DomainsSpec;
 
 export type RuleAction = 'allow' | 'deny' | 'pass';
 

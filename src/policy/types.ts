@@ -99,8 +99,14 @@ export interface ModelOptions {
   readonly ciliumCluster?: string;
 }
 
-/** One side of a connection: a workload of the model (by id `namespace/name`) or an IP. */
-export type Peer = { readonly workload: string } | { readonly ip: string };
+/**
+ * One side of a connection: a workload of the model (by id `namespace/name`), an IP, or an outside
+ * destination by DNS name (`api.example.com`, as a test target names it), reached over `family` if given.
+ */
+export type Peer =
+  | { readonly workload: string }
+  | { readonly ip: string }
+  | { readonly name: string; readonly family?: 'ipv4' | 'ipv6' };
 
 /** A connection's verdict. */
 export type Verdict = 'allow' | 'deny';
@@ -149,7 +155,8 @@ export interface MeshDecision {
 /** A peer as described in a decision. */
 export type PeerInfo =
   | { readonly kind: 'workload'; readonly id: string; readonly namespace: string; readonly name: string }
-  | { readonly kind: 'ip'; readonly ip: string };
+  | { readonly kind: 'ip'; readonly ip: string }
+  | { readonly kind: 'name'; readonly name: string };
 
 /** The expected verdict of one connection and why. */
 export interface Decision {

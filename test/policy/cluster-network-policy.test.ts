@@ -203,7 +203,7 @@ const refusals: [string, string, RegExp][] = [
   [
     'a peer with two fields',
     `tier: Admin\npriority: 1\n${subjectX}\negress: [{action: Deny, to: [{namespaces: {}, networks: [10.0.0.0/8]}]}]`,
-    /spec\.egress\[0\]\.to\[0\]: a peer sets exactly one of namespaces, pods, networks, found 2/,
+    /spec\.egress\[0\]\.to\[0\]: a peer sets exactly one of namespaces, pods, networks, domainNames, found 2/,
   ],
   [
     'range start not below end',
