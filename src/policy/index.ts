@@ -25,3 +25,4 @@ export { modelVerdicts, predictionOf, predictTest, type Prediction } from './pre
 export { SimulatedBackend } from './simulated-backend.ts';
 export { lint, withDnsServer } from './lint/index.ts';
 export { isAddress } from './cidr.ts';
+export { usesNodePeers } from './nodes.ts';

@@ -4,6 +4,7 @@ import { inBlock, isUniversal, type Address, type CidrBlock } from './cidr.ts';
 import type { Cluster, Workload } from './cluster.ts';
 import { domainMatches, domainsCoverPods } from './fqdn.ts';
 import { matches } from './labels.ts';
+import { nodesCoverAddress, nodesCoverName } from './nodes.ts';
 import type { IpFamily } from '../model/family.ts';
 import type { NamespaceScope, PeerSpec, PodsSpec, Rule } from './spec.ts';
 
@@ -125,6 +126,10 @@ export class PeerSets {
         // Names stand for outside destinations; only names that may be pods' own records leave pods undecided.
         sets = { yes: this.none, maybe: domainsCoverPods(spec) === 'maybe' ? this.all : this.none };
         break;
+      case 'nodes':
+        // The model's pods are on the pod network (the loaders leave hostNetwork pods out): never a node's IP.
+        sets = { yes: this.none, maybe: this.none };
+        break;
       default: {
         const never: never = spec;
         return never;
@@ -178,6 +183,10 @@ export class PeerSets {
         // An address is covered when a DNS answer for one of the names held it: unknown to the model.
         if (remote.name === undefined) return 'maybe';
         return spec.names.some((n) => domainMatches(n, remote.name!)) ? 'yes' : 'no';
+      case 'nodes':
+        return remote.address === undefined
+          ? nodesCoverName(spec, this.cluster.nodes)
+          : nodesCoverAddress(spec, this.cluster.nodes, remote.address);
       default: {
         const never: never = spec;
         return never;

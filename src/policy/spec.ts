@@ -42,8 +42,14 @@ export interface DomainsSpec {
   readonly names: readonly string[];
 }
 
+/** Nodes by label (ClusterNetworkPolicy `nodes`, see nodes.ts): the addresses in their `status.addresses`. */
+export interface NodesSpec {
+  readonly kind: 'nodes';
+  readonly selector: Selector;
+}
+
 /** The remote side of a rule. */
-export type PeerSpec = PodsSpec | CidrSpec | EntitySpec | DomainsSpec;
+export type PeerSpec = PodsSpec | CidrSpec | EntitySpec | DomainsSpec | NodesSpec;
 
 export type RuleAction = 'allow' | 'deny' | 'pass';
 

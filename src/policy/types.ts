@@ -70,6 +70,14 @@ export interface ServiceInput {
   readonly source?: string;
 }
 
+/** A node: its labels and the IPs of its `status.addresses` (what ClusterNetworkPolicy `nodes` peers select). */
+export interface NodeInput {
+  readonly name: string;
+  readonly labels: Labels;
+  /** Every address of `status.addresses` (InternalIP, ExternalIP …); entries that are no IP are skipped. */
+  readonly addresses: readonly string[];
+}
+
 /** A policy manifest as parsed from YAML/JSON, with where it came from. */
 export interface PolicyInput {
   readonly manifest: unknown;
@@ -85,6 +93,8 @@ export interface ClusterInput {
   readonly workloads: readonly WorkloadInput[];
   readonly services?: readonly ServiceInput[];
   readonly policies?: readonly PolicyInput[];
+  /** Every node of the cluster; absent when not known, so `nodes` peers stay undecidable. */
+  readonly nodes?: readonly NodeInput[];
 }
 
 /** Knobs that depend on the cluster rather than on the manifests. */

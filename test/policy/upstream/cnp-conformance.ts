@@ -95,15 +95,9 @@ function port(row: ConformanceRow): ConformanceRow {
       const renamed = { ...sub, name: subtestName(sub.name) };
       return cidr && i === 0 ? withRelabel(renamed) : renamed;
     }),
-    ...(row.refused
-      ? {
-          refused: {
-            ...row.refused,
-            field:
-              /:\d+: ClusterNetworkPolicy (node-and-cidr-as-peers-example|default): spec\.egress\[0\]\.to\[0\]\.nodes: not supported/,
-          },
-        }
-      : {}),
+    // v1alpha2 `nodes` peers are modelled (src/policy/nodes.ts), so the node-peer tests load; their subtests
+    // poke host-network pods (centaur), which the model leaves out, and stay without pokes as in v0.1.7's port.
+    refused: undefined,
   };
 }
 
