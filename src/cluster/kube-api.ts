@@ -235,8 +235,8 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     group: '',
     resource: 'nodes',
     scope: 'cluster',
-    grants: ['simulate'],
-    purpose: 'simulate --cluster: node labels and addresses, only when a ClusterNetworkPolicy has a nodes peer',
+    grants: ['from-policies', 'simulate'],
+    purpose: 'node labels and addresses for the policy model, only when a ClusterNetworkPolicy has a nodes peer',
   },
   // One call for every evaluated kind: each kind needs its own rule, policyPermission(kind) below.
   listPolicies: {

@@ -67,5 +67,5 @@ export function usesNodePeers(manifest: Record<string, unknown>): boolean {
 export function nodesReason(nodes: readonly NodeInfo[] | undefined): string {
   return nodes
     ? 'the addresses the name resolves to, which the model does not know'
-    : 'node addresses: the inputs give no Node objects (add Node manifests, e.g. kubectl get nodes -o yaml; simulate --cluster reads them)';
+    : 'node addresses: the inputs give no Node objects (add Node manifests, e.g. kubectl get nodes -o yaml; the nodes of a live cluster are read)';
 }

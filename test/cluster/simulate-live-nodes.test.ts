@@ -6,8 +6,13 @@ import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { parseReachabilityTest } from '../../src/config/load-test.ts';
+import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
+import { connect } from '../../src/cluster/connection.ts';
+import { livePolicyModel } from '../../src/cluster/live-policies.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
+import { proberRbac } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
@@ -26,19 +31,21 @@ const denyWorkers: Json = {
 };
 
 /** A namespace with a pod, two nodes, the CNP CRD served, and the shipped prober-simulate bound to the user. */
-async function cluster(t: Test, policy: Json | undefined): Promise<FakeApiServer> {
+async function cluster(t: Test, policy: Json | undefined, rbac?: Json[]): Promise<FakeApiServer> {
   const role = parse(readFileSync(join(ROOT, 'k8s', 'prober', 'simulate', 'prober-simulate.yaml'), 'utf8')) as Json;
   const fake = await FakeApiServer.start(t);
-  fake.enforceRbac([
-    role,
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'prober-simulate-ci' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'prober-simulate' },
-      subjects: [{ kind: 'ServiceAccount', name: fake.user.split(':')[3], namespace: fake.user.split(':')[2] }],
-    },
-  ]);
+  fake.enforceRbac(
+    rbac ?? [
+      role,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'prober-simulate-ci' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'prober-simulate' },
+        subjects: [{ kind: 'ServiceAccount', name: fake.user.split(':')[3], namespace: fake.user.split(':')[2] }],
+      },
+    ],
+  );
   fake.addNamespace('b-apacherr', { name: 'b-apacherr' });
   fake.addPod({ namespace: 'b-apacherr', name: 'apacherr', labels: { app: 'apacherr' }, ip: '10.244.1.10' });
   fake.addNode('worker-1', { role: 'worker' }, ['192.168.0.11']);
@@ -69,3 +76,30 @@ t.test('no policy selects nodes: nodes are not listed', async (t) => {
   t.equal(out.code, 0, out.stderr);
   t.same(fake.seen('list', 'nodes'), [], 'no list nodes');
 });
+
+t.test(
+  '`run` with expect: fromPolicies lists nodes under prober RBAC (ClusterRole prober-from-policies)',
+  async (t) => {
+    const fake = await cluster(t, denyWorkers, proberRbac());
+    const api = clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), {
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const test = parseReachabilityTest(
+      'nodes.yaml',
+      `apiVersion: prober/v1alpha1
+kind: ReachabilityTest
+metadata: {name: nodes}
+spec:
+  sources: {apache: {namespace: b-apacherr, selector: {app: apacherr}}}
+  targets:
+    kubelet: {url: "tcp://192.168.0.11:10250"}
+    control-plane: {url: "tcp://192.168.0.1:10250"}
+  expect: fromPolicies
+`,
+    );
+    const verdicts = await livePolicyModel(api, test, 'default', () => {});
+    const row = verdicts.get('apache')!;
+    t.same([row.get('kubelet')?.verdict, row.get('control-plane')?.verdict], ['deny', 'allow']);
+    t.same([...new Set(fake.seen('list', 'nodes').map((r) => r.code))], [200]);
+  },
+);
