@@ -66,7 +66,7 @@ function mayNamePods(pattern: string): boolean {
   const labels = pattern.split('.');
   if (labels[0] === '*') {
     const suffix = labels.slice(1);
-    return suffix.some((l) => l === 'pod' || l === 'svc') || CLUSTER_DOMAIN.endsWith(suffix.join('.'));
+    return suffix.some((l) => l === 'pod' || l === 'svc') || `.${CLUSTER_DOMAIN}`.endsWith(`.${suffix.join('.')}`);
   }
   return labels.slice(2).some((l) => l === 'pod' || l === 'svc');
 }

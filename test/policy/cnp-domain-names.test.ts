@@ -50,6 +50,28 @@ t.test(
   },
 );
 
+t.test('which patterns may name a pod or headless Service record (cluster domain cluster.local, whole labels)', (t) => {
+  const podCells: [string, 'unknown' | 'deny'][] = [
+    ['"*.cluster.local"', 'unknown'],
+    ['"*.x.pod.cluster.local"', 'unknown'],
+    ['web.x.svc.cluster.local', 'unknown'],
+    ['"*.er.local"', 'deny'],
+    ['"*.example.com"', 'deny'],
+    ['svc.example.com', 'deny'],
+  ];
+  for (const [pattern, want] of podCells) {
+    const m = topologyModel(
+      cnp(
+        'p',
+        10,
+        `egress:\n- {action: Accept, to: [{domainNames: [${pattern}]}]}\n- {action: Deny, to: [{namespaces: {}}]}`,
+      ),
+    );
+    t.equal(m.decide({ from: { workload: 'x/a' }, to: { workload: 'y/b' }, port: 80 }).computed, want, pattern);
+  }
+  t.end();
+});
+
 // The DomainName doc comment's examples, row by row: pattern, name, whether the pattern names it.
 const names: [string, string, boolean][] = [
   ['kubernetes.io', 'kubernetes.io', true],
