@@ -70,6 +70,17 @@ t.test('a nodes peer: the nodes are listed under prober-simulate and their addre
   t.same([...new Set(fake.seen('list', 'nodes').map((r) => r.code))], [200], 'allowed by the shipped ClusterRole');
 });
 
+t.test('list nodes refused: one line naming the permission and the ClusterRole, exit 2', async (t) => {
+  const fake = await cluster(t, denyWorkers);
+  fake.deny('list', 'nodes');
+  const out = await explain(fake, '192.168.0.11');
+  t.equal(out.code, 2);
+  t.match(
+    out.stderr,
+    /missing RBAC permission to list nodes cluster-wide \(simulate --cluster reads with the ClusterRole prober-simulate/,
+  );
+});
+
 t.test('no policy selects nodes: nodes are not listed', async (t) => {
   const fake = await cluster(t, undefined);
   const out = await explain(fake, '192.168.0.11');
