@@ -12,6 +12,7 @@ import {
   setHeaderOptions,
   type V1EphemeralContainer,
   type V1Namespace,
+  type V1Node,
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
@@ -220,6 +221,7 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     listPodsForCleanup: () =>
       listAll('listPodsForCleanup', '/api/v1/pods', undefined, undefined, cleanupPod) as Promise<V1Pod[]>,
     listAllServices: () => listAll('listAllServices', '/api/v1/services') as Promise<V1Service[]>,
+    listNodes: () => listAll('listNodes', '/api/v1/nodes') as Promise<V1Node[]>,
     listPolicies,
     async listApiGroups() {
       const list = await call(

@@ -54,6 +54,8 @@ export interface KubeApi {
   listPodsForCleanup(): Promise<V1Pod[]>;
   /** Every Service in the cluster: how target names map to workloads in the policy model. */
   listAllServices(): Promise<V1Service[]>;
+  /** Every node (labels, `status.addresses`): what ClusterNetworkPolicy `nodes` peers select; read only when one does. */
+  listNodes(): Promise<V1Node[]>;
   /**
    * Every object of one policy kind in the cluster (all namespaces), as raw JSON with apiVersion and
    * kind set, at `/apis/GROUP/VERSION/PLURAL` of the kind's descriptor (`src/policy/kinds.ts`). Tries
@@ -227,6 +229,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     scope: 'cluster',
     grants: ['from-policies'],
     purpose: 'Service selectors and ports for the policy model (expect: fromPolicies)',
+  },
+  listNodes: {
+    verb: 'list',
+    group: '',
+    resource: 'nodes',
+    scope: 'cluster',
+    grants: ['from-policies', 'simulate'],
+    purpose: 'node labels and addresses for the policy model, only when a ClusterNetworkPolicy has a nodes peer',
   },
   // One call for every evaluated kind: each kind needs its own rule, policyPermission(kind) below.
   listPolicies: {

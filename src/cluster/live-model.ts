@@ -1,6 +1,6 @@
 // The policy model's view of a live cluster: its pods, Services and policy objects as the engine's inputs.
 
-import type { V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type {
   ClusterInput,
   ContainerPortInput,
@@ -18,6 +18,8 @@ export interface LiveObjects {
   readonly pods: readonly V1Pod[];
   readonly services: readonly V1Service[];
   readonly policies: readonly Record<string, unknown>[];
+  /** Listed only when a policy has a ClusterNetworkPolicy `nodes` peer; absent otherwise. */
+  readonly nodes?: readonly V1Node[];
 }
 
 const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
@@ -111,5 +113,12 @@ export function clusterInputFromLive(
     }),
     ...extraPolicies,
   ];
-  return { input: { namespaces, workloads, services: live.services.map(serviceOf), policies }, warnings };
+  // A node as `nodes` peers see it: labels and every address of status.addresses (the engine keeps the IPs).
+  const nodes = live.nodes?.map((n) => ({
+    name: n.metadata?.name ?? '',
+    labels: n.metadata?.labels ?? {},
+    addresses: (n.status?.addresses ?? []).map((a) => a.address),
+  }));
+  const input = { namespaces, workloads, services: live.services.map(serviceOf), policies };
+  return { input: nodes ? { ...input, nodes } : input, warnings };
 }

@@ -14,6 +14,7 @@ import {
   type KindFilter,
   type PolicyInput,
   type PolicyKind,
+  usesNodePeers,
 } from '../policy/index.ts';
 import type { KubeApi, RawObject } from './kube-api.ts';
 import { clusterInputFromLive, type LiveObjects } from './live-model.ts';
@@ -83,6 +84,10 @@ export async function livePolicyModel(
   let live: LiveObjects;
   try {
     live = await listLiveObjects(api, files.length === 0);
+    // Nodes only when a policy selects them (ClusterNetworkPolicy `nodes` peers): most runs need no `list nodes`.
+    const manifests = [...live.policies, ...filePolicies.map((p) => p.manifest as Record<string, unknown>)];
+    if (manifests.some((m) => m !== null && typeof m === 'object' && usesNodePeers(m)))
+      live = { ...live, nodes: await api.listNodes() };
   } catch (error) {
     throw new Error(`unable to read the cluster for the policy model: ${(error as Error).message}`, { cause: error });
   }

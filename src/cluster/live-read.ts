@@ -13,6 +13,7 @@ import {
   type KindFilter,
   POLICY_GROUPS,
   qualifiedKind,
+  usesNodePeers,
 } from '../policy/index.ts';
 import { KubeApiError } from './api-error.ts';
 import { type KubeApi, type KubeCall, type RawObject, RUN_ID_LABEL } from './kube-api.ts';
@@ -22,7 +23,7 @@ const SIMULATE_ROLE = 'k8s/prober/simulate/prober-simulate.yaml';
 
 /** The cluster's objects as manifests, and what was deliberately not read. */
 export interface ClusterObjects {
-  /** Namespaces, pods, Services and every policy object, each with apiVersion and kind set. */
+  /** Namespaces, pods, Services, nodes (when a policy selects nodes) and every policy object, with apiVersion and kind. */
   readonly objects: readonly RawObject[];
   /** Policy kinds served but left out by `--ignore-kind` (never read), as `Kind.group`. */
   readonly notRead: readonly string[];
@@ -107,12 +108,16 @@ export async function readClusterObjects(
   ]);
   const ours = (pod: { metadata?: { labels?: Record<string, string> } }): boolean =>
     Boolean(pod.metadata?.labels?.[RUN_ID_LABEL]);
+  const policyObjects = (policies as RawObject[][]).flat();
+  // Nodes only when a policy selects them: most clusters need no `list nodes`, and a big one has many.
+  const nodes = policyObjects.some(usesNodePeers) ? await read('nodes', 'listNodes', () => api.listNodes()) : [];
   return {
     objects: [
       ...namespaces.map(core('Namespace')),
       ...pods.filter((p) => !ours(p)).map(core('Pod')),
       ...services.map(core('Service')),
-      ...(policies as RawObject[][]).flat(),
+      ...nodes.map(core('Node')),
+      ...policyObjects,
     ],
     notRead: served.filter(ignored).map((s) => qualifiedKind(`${s.group}/${s.version}`, s.kind)),
   };

@@ -1,7 +1,14 @@
 // Loads Kubernetes manifests into the policy engine's inputs: namespaces, workloads, Services, policies.
 import { formatPath } from '../model/names.ts';
 import { classifyObject, kindMatches, parsePolicy, PolicyError, qualifiedKind } from '../policy/index.ts';
-import type { ClusterInput, KindFilter, NamespaceInput, PolicyInput, ServiceInput } from '../policy/index.ts';
+import type {
+  ClusterInput,
+  KindFilter,
+  NamespaceInput,
+  NodeInput,
+  PolicyInput,
+  ServiceInput,
+} from '../policy/index.ts';
 import { readManifestObjects, type ManifestObject } from './manifest-files.ts';
 import { checkManifestNames } from './manifest-names.ts';
 import {
@@ -16,7 +23,7 @@ import {
 
 /** The cluster described by manifest files, plus what was skipped and why. */
 export interface LoadedManifests {
-  readonly cluster: Required<ClusterInput>;
+  readonly cluster: Required<Omit<ClusterInput, 'nodes'>> & Pick<ClusterInput, 'nodes'>;
   readonly files: readonly string[];
   /** Objects that were read but cannot be modelled (hostNetwork pods, documents without kind …). */
   readonly warnings: readonly string[];
@@ -75,6 +82,7 @@ export function modelObjects(
   const workloads: ReadWorkload[] = [];
   const services: ServiceInput[] = [];
   const policies: PolicyInput[] = [];
+  const nodes: NodeInput[] = [];
   const warnings: string[] = [];
   const ignoredKinds: Record<string, number> = {};
   const leftOut: Record<string, number> = {};
@@ -104,7 +112,7 @@ export function modelObjects(
     }
     const name = typeof meta?.name === 'string' ? meta.name : '';
     const namespace = typeof meta?.namespace === 'string' ? meta.namespace : defaultNs;
-    const id = `${kind} ${kind === 'Namespace' ? '' : `${namespace}/`}${name}`;
+    const id = `${kind} ${kind === 'Namespace' || kind === 'Node' ? '' : `${namespace}/`}${name}`;
     if (seen.has(id)) throw new Error(`${at.source}: ${id} is already declared at ${seen.get(id)}`);
     seen.set(id, at.source);
 
@@ -121,6 +129,14 @@ export function modelObjects(
       policies.push(input);
     } else if (kind === 'Namespace') {
       namespaces.push({ name, labels: strings(meta?.labels) });
+    } else if (kind === 'Node') {
+      // What ClusterNetworkPolicy `nodes` peers select: labels, and the IPs of status.addresses.
+      const addresses = Array.isArray(obj(o.status)?.addresses) ? (obj(o.status)!.addresses as unknown[]) : [];
+      nodes.push({
+        name,
+        labels: strings(meta?.labels),
+        addresses: addresses.flatMap((a) => (typeof obj(a)?.address === 'string' ? [obj(a)!.address as string] : [])),
+      });
     } else if (kind === 'Service') {
       const spec = obj(o.spec) ?? {};
       const selector = strings(spec.selector);
@@ -140,6 +156,13 @@ export function modelObjects(
       ignoredKinds[kind] = (ignoredKinds[kind] ?? 0) + 1;
     }
   }
-  const cluster = { namespaces, workloads: withoutListedControllers(workloads), services, policies };
+  // Node manifests among the inputs are taken as the cluster's nodes; without any, `nodes` peers stay undecidable.
+  const cluster = {
+    namespaces,
+    workloads: withoutListedControllers(workloads),
+    services,
+    policies,
+    ...(nodes.length > 0 ? { nodes } : {}),
+  };
   return { cluster, files, warnings, ignoredKinds, leftOut };
 }

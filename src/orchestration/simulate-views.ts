@@ -37,6 +37,8 @@ export function explainCell(model: Model, from: string, to: string, port: PortAr
         model.decide({ from: source, to: { workload: e.workload.id }, port: e.port, protocol: port.protocol }),
       );
     }
+    if (r.kind === 'name')
+      return [model.decide({ from: source, to: { name: r.name }, port: port.port, protocol: port.protocol })];
     if (r.kind === 'unknown')
       throw new UsageError(`--explain TO: "${to}" is not a workload (namespace/name), an IP or a Service: ${r.reason}`);
   }
@@ -45,7 +47,7 @@ export function explainCell(model: Model, from: string, to: string, port: PortAr
   ];
 }
 
-const peerText = (p: Decision['from']): string => (p.kind === 'workload' ? p.id : p.ip);
+const peerText = (p: Decision['from']): string => (p.kind === 'workload' ? p.id : p.kind === 'ip' ? p.ip : p.name);
 
 /** Explained decisions as text. */
 export function renderDecisions(decisions: readonly Decision[]): string {

@@ -7,6 +7,7 @@ import {
   CILIUM_NAMESPACE_LABELS_PREFIX,
   CILIUM_SERVICE_ACCOUNT_KEY,
 } from './cilium.ts';
+import { buildNodes, type NodeInfo } from './nodes.ts';
 import type { ContainerPort } from './ports.ts';
 import type { ClusterInput, Labels, ModelOptions, WorkloadInput } from './types.ts';
 
@@ -52,6 +53,8 @@ export interface Cluster {
   readonly workloads: readonly Workload[];
   readonly workloadById: ReadonlyMap<string, Workload>;
   readonly workloadByIp: ReadonlyMap<string, Workload>;
+  /** The nodes, when the inputs give them (ClusterNetworkPolicy `nodes` peers). */
+  readonly nodes: readonly NodeInfo[] | undefined;
 }
 
 function canonical(labels: Labels): string {
@@ -220,5 +223,5 @@ export function buildCluster(input: ClusterInput, options: ModelOptions): Cluste
     if (ns.end === 0) ns.first = w.index;
     ns.end = w.index + 1;
   }
-  return { namespaces, namespaceByName, workloads, workloadById, workloadByIp };
+  return { namespaces, namespaceByName, workloads, workloadById, workloadByIp, nodes: buildNodes(input.nodes) };
 }

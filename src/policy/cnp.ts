@@ -2,6 +2,8 @@
 // Baseline, actions Accept/Deny/Pass, `protocols` matches. Validated as the CRD's schema and CEL rules do.
 import { bounded, readPods, readPriority, tierSections } from './admin.ts';
 import type { Fields } from './fields.ts';
+import { readDomainNames } from './fqdn.ts';
+import { readNodesPeer } from './nodes.ts';
 import { checkPortNumber, readBlock } from './parse-common.ts';
 import type { PortSpec } from './ports.ts';
 import { PROTOCOLS, type Protocol } from './types.ts';
@@ -23,13 +25,12 @@ function exactlyOne(fields: Fields, what: string, keys: readonly string[]): void
   if (set.length !== 1) fields.fail(`${what} sets exactly one of ${keys.join(', ')}, found ${set.length}`);
 }
 
-function readPeer(peer: Fields, direction: Direction): PeerSpec[] {
-  const keys = direction === 'egress' ? ['namespaces', 'pods', 'networks'] : ['namespaces', 'pods'];
-  if (direction === 'egress') {
-    peer.reject('nodes', 'node peers need node labels and addresses, which the engine does not model');
-    peer.reject('domainNames', 'FQDN peers depend on DNS answers at run time');
-  }
+function readPeer(peer: Fields, direction: Direction, action: RuleAction): PeerSpec[] {
+  const keys =
+    direction === 'egress' ? ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] : ['namespaces', 'pods'];
   exactlyOne(peer, 'a peer', keys);
+  if (direction === 'egress' && peer.has('domainNames')) return [readDomainNames(peer, action)];
+  if (direction === 'egress' && peer.has('nodes')) return [readNodesPeer(peer)];
   if (direction === 'egress' && peer.has('networks')) {
     const networks = bounded(peer, 'networks', peer.strList('networks'), 1, MAX) ?? [];
     const seen = new Set<string>();
@@ -89,11 +90,14 @@ function readRules(spec: Fields, direction: Direction, ref: string, tie: string)
       const mapped =
         ACTIONS[action] ?? rule.fail(`unsupported value "${action}" (expected Accept, Deny, Pass)`, 'action');
       const peerLists =
-        rule.objList(peersKey, (peer) => readPeer(peer, direction)) ?? rule.fail('is required', peersKey);
+        rule.objList(peersKey, (peer) => readPeer(peer, direction, mapped)) ?? rule.fail('is required', peersKey);
       const peers = (bounded(rule, peersKey, peerLists, 1, MAX) ?? []).flat();
       // `protocols: []` is refused (MinItems 1); absent or null means every protocol and port.
       const protocols = bounded(rule, 'protocols', rule.objList('protocols', readProtocolMatch), 1, MAX);
-      if (protocols?.some((p) => p.kind === 'name') && peers.some((p) => p.kind === 'cidr')) {
+      if (
+        protocols?.some((p) => p.kind === 'name') &&
+        peers.some((p) => p.kind === 'cidr' || p.kind === 'domains' || p.kind === 'nodes')
+      ) {
         rule.fail(
           'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames',
           'protocols',

@@ -3,6 +3,8 @@ import { ruleGroups, type Direction, type DirectionAttachments } from './attach.
 import type { Workload } from './cluster.ts';
 import { portMatches, type ContainerPort } from './ports.ts';
 import type { Match, PeerSets, Remote } from './sets.ts';
+import { DNS_REASON } from './fqdn.ts';
+import { nodesReason, type NodeInfo } from './nodes.ts';
 import type { Rule } from './spec.ts';
 import type { DecidedBy, DirectionDecision, Protocol, Verdict } from './types.ts';
 
@@ -197,6 +199,33 @@ function outcomes(sets: PeerSets, direction: Direction, att: DirectionAttachment
 }
 
 /**
+ * What an undecidable match hangs on: the DNS answers behind a domainNames rule, the addresses an outside
+ * name resolves to, or (the usual case) pod IPs the manifests do not give.
+ */
+function uncertainty(
+  att: DirectionAttachments,
+  refs: readonly string[],
+  t: Traffic,
+  nodes: readonly NodeInfo[] | undefined,
+): string {
+  const wanted = new Set(refs);
+  const rules = [...att.admin, ...att.network.flatMap((a) => a.section.rules), ...att.baseline].filter((r) =>
+    wanted.has(r.ref),
+  );
+  const kinds = new Set(rules.flatMap((r) => (r.peers === 'all' ? [] : r.peers.map((p) => p.kind))));
+  const why: string[] = [];
+  if (kinds.has('domains')) why.push(DNS_REASON);
+  if (kinds.has('nodes')) why.push(nodesReason(nodes));
+  if (t.remote.name !== undefined && kinds.has('cidr'))
+    why.push(
+      `the addresses ${t.remote.name} resolves to, which the model does not know (give the target an IP and a family to decide IP rules)`,
+    );
+  if (why.length === 0 || (t.remote.workload && kinds.has('cidr')))
+    why.push('pod IPs the manifests do not give (pods with status.podIPs decide it)');
+  return why.join('; and on ');
+}
+
+/**
  * Decides one direction: AdminNetworkPolicy rules in priority order (first match wins; Pass
  * goes on to NetworkPolicy), then NetworkPolicy/Cilium (deny rules win, isolation means only
  * allowed traffic passes), then BaselineAdminNetworkPolicy, then the default: allow. When the
@@ -224,7 +253,7 @@ export function decideDirection(
       explanation:
         tied.length > 0
           ? `${head}: unknown: ${tied.join('; ')} have the same tier and priority, and the API lets an implementation apply either: ${all.map((o) => o.why).join(', or ')}`
-          : `${head}: unknown: whether ${rules.join(', ')} match ${t.remoteText} depends on pod IPs the manifests do not give (pods with status.podIPs decide it): ${all.map((o) => o.why).join(', or ')}`,
+          : `${head}: unknown: whether ${rules.join(', ')} match ${t.remoteText} depends on ${uncertainty(att, rules, t, sets.cluster.nodes)}: ${all.map((o) => o.why).join(', or ')}`,
     };
   }
   const [first, ...rest] = all;

@@ -27,3 +27,4 @@ export { SimulatedBackend } from './simulated-backend.ts';
 export { lint, withDnsServer } from './lint/index.ts';
 export { isAddress } from './cidr.ts';
 export { migrateAdminPolicy } from './migrate.ts';
+export { usesNodePeers } from './nodes.ts';

@@ -80,6 +80,12 @@ function resolvePeer(cluster: Cluster, peer: Peer): Side {
       text: w.id,
     };
   }
+  if ('name' in peer)
+    return {
+      remote: { name: peer.name, ...(peer.family ? { family: peer.family } : {}) },
+      info: { kind: 'name', name: peer.name },
+      text: peer.name,
+    };
   const address = parseAddress(peer.ip);
   if (!address) throw new Error(`"${peer.ip}" is not an IP address`);
   const w = cluster.workloadByIp.get(peer.ip);

@@ -9,6 +9,8 @@ import { parseAddress } from './cidr.ts';
 import type { Model } from './model.ts';
 import type { Decision, Peer, Protocol } from './types.ts';
 
+const infoText = (p: Decision['from']): string => (p.kind === 'workload' ? p.id : p.kind === 'ip' ? p.ip : p.name);
+
 /** A cell the model can decide, or why it cannot. */
 export type Prediction =
   | {
@@ -77,6 +79,9 @@ function land(model: Model, target: TargetSpec, family: IpFamily | undefined): L
     }
     case 'unknown':
       return { reason: 'dns', detail: r.reason };
+    case 'name':
+      // An outside name: judged by name (domainNames rules), and by IP rules only where they cover every address.
+      return { peers: [{ peer: { name: r.name, ...(family ? { family } : {}) }, port }], protocol };
     default: {
       const never: never = r;
       return never;
@@ -152,10 +157,7 @@ function predictCell(
   if (undecided) return predictionOf(undecided);
   const verdicts = new Set(judged.map((d) => d.computed));
   if (verdicts.size > 1) {
-    const lines = judged.map(
-      (d) =>
-        `${d.from.kind === 'workload' ? d.from.id : d.from.ip} → ${d.to.kind === 'workload' ? d.to.id : d.to.ip}:${d.port}: ${d.computed}`,
-    );
+    const lines = judged.map((d) => `${infoText(d.from)} → ${infoText(d.to)}:${d.port}: ${d.computed}`);
     return {
       kind: 'unknown',
       reason: 'undecidable',

@@ -26,6 +26,8 @@ export type TargetResolution =
     }
   | { readonly kind: 'pod'; readonly workload: Workload; readonly ip: string; readonly port: number }
   | { readonly kind: 'external'; readonly ip: string; readonly port: number }
+  /** A DNS name that is no Service of the cluster: an outside destination known by name only. */
+  | { readonly kind: 'name'; readonly name: string; readonly port: number }
   | { readonly kind: 'unknown'; readonly reason: string };
 
 /**
@@ -94,14 +96,27 @@ export function resolveTarget(
     return viaService(cluster, service, port, protocol);
   }
   const parsed = parseServiceHost(bare, defaultNamespace);
-  if (!parsed)
-    return {
-      kind: 'unknown',
-      reason: `"${host}" is not a Service name (svc.ns[.svc[.cluster.local]]) nor an IP address`,
-    };
+  if (!parsed || isOutsideName(cluster, bare, parsed.namespace))
+    return isDnsName(bare)
+      ? { kind: 'name', name: bare.toLowerCase().replace(/\.$/, ''), port }
+      : { kind: 'unknown', reason: `"${host}" is not a Service name (svc.ns[.svc[.cluster.local]]) nor an IP address` };
   const service = services.find((s) => s.name === parsed.name && s.namespace === parsed.namespace);
   if (!service) return { kind: 'unknown', reason: `no Service ${parsed.namespace}/${parsed.name} in the manifests` };
   return viaService(cluster, service, port, protocol);
+}
+
+/** A host name of at least two labels (letters, digits, `-`, `_`), as a resolver would look it up. */
+function isDnsName(host: string): boolean {
+  return /^([a-z0-9_]([-a-z0-9_]*[a-z0-9_])?\.)+[a-z0-9_]([-a-z0-9_]*[a-z0-9_])?\.?$/i.test(host);
+}
+
+/**
+ * A two-label name (`kubernetes.io`) reads as `svc.ns`; it is an outside name when the model has no
+ * namespace of its second label. A `svc.ns.svc…` name is always the cluster's.
+ */
+function isOutsideName(cluster: Cluster, host: string, namespace: string | undefined): boolean {
+  const labels = host.replace(/\.$/, '').split('.');
+  return labels.length === 2 && namespace !== undefined && !cluster.namespaceByName.has(namespace);
 }
 
 function viaService(cluster: Cluster, service: ServiceInput, port: number, protocol: Protocol): TargetResolution {

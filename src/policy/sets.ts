@@ -2,7 +2,10 @@
 import { Bitset } from './bitset.ts';
 import { inBlock, isUniversal, type Address, type CidrBlock } from './cidr.ts';
 import type { Cluster, Workload } from './cluster.ts';
+import { domainMatches, domainsCoverPods } from './fqdn.ts';
 import { matches } from './labels.ts';
+import { nodesCoverAddress, nodesCoverName } from './nodes.ts';
+import type { IpFamily } from '../model/family.ts';
 import type { NamespaceScope, PeerSpec, PodsSpec, Rule } from './spec.ts';
 
 /** Whether a rule or peer matches: surely, surely not, or depending on pod IPs the inputs do not give. */
@@ -23,10 +26,16 @@ export interface SideSets {
   readonly deny: Bitset;
 }
 
-/** The other end of a connection as rules see it: a workload (maybe one of its pod IPs) or an outside address. */
+/**
+ * The other end of a connection as rules see it: a workload (maybe one of its pod IPs), an outside address,
+ * or an outside destination known by its DNS name only (a test target written as a name), with the family
+ * it is reached over when the target names one.
+ */
 export interface Remote {
   readonly workload?: Workload;
   readonly address?: Address;
+  readonly name?: string;
+  readonly family?: IpFamily;
 }
 
 function scopeKey(scope: NamespaceScope): string {
@@ -113,6 +122,14 @@ export class PeerSets {
       case 'entity':
         sets = { yes: spec.entity === 'world' ? this.none : this.all, maybe: this.none };
         break;
+      case 'domains':
+        // Names stand for outside destinations; only names that may be pods' own records leave pods undecided.
+        sets = { yes: this.none, maybe: domainsCoverPods(spec) === 'maybe' ? this.all : this.none };
+        break;
+      case 'nodes':
+        // The model's pods are on the pod network (the loaders leave hostNetwork pods out): never a node's IP.
+        sets = { yes: this.none, maybe: this.none };
+        break;
       default: {
         const never: never = spec;
         return never;
@@ -158,9 +175,18 @@ export class PeerSets {
       case 'pods':
         return 'no';
       case 'cidr':
-        return remote.address !== undefined && inBlock(spec.block, remote.address) ? 'yes' : 'no';
+        if (remote.address === undefined) return universalFor(spec.block, remote.family) ? 'yes' : 'maybe';
+        return inBlock(spec.block, remote.address) ? 'yes' : 'no';
       case 'entity':
         return spec.entity !== 'cluster' ? 'yes' : 'no';
+      case 'domains':
+        // An address is covered when a DNS answer for one of the names held it: unknown to the model.
+        if (remote.name === undefined) return 'maybe';
+        return spec.names.some((n) => domainMatches(n, remote.name!)) ? 'yes' : 'no';
+      case 'nodes':
+        return remote.address === undefined
+          ? nodesCoverName(spec, this.cluster.nodes)
+          : nodesCoverAddress(spec, this.cluster.nodes, remote.address);
       default: {
         const never: never = spec;
         return never;
@@ -181,8 +207,22 @@ export class PeerSets {
       if (m === 'yes') return 'yes';
       if (m === 'maybe') result = 'maybe';
     }
+    // A name of no known family is surely covered when the rule holds every address of both families.
+    if (result === 'maybe' && remote.address === undefined && !remote.workload && !remote.family) {
+      const universal = (f: IpFamily): boolean =>
+        rule.peers !== 'all' && rule.peers.some((p) => p.kind === 'cidr' && universalFor(p.block, f));
+      if (universal('ipv4') && universal('ipv6')) return 'yes';
+    }
     return result;
   }
+}
+
+/**
+ * Whether a block holds every address a named destination may resolve to: a block of every address of
+ * the target's family (0.0.0.0/0, ::/0, no except). Without a family one block covers only half.
+ */
+function universalFor(block: CidrBlock, family: IpFamily | undefined): boolean {
+  return family !== undefined && isUniversal(block) && block.range.base.kind === family;
 }
 
 /**

@@ -35,8 +35,21 @@ interface EntitySpec {
   readonly entity: 'all' | 'cluster' | 'world';
 }
 
+/** Destinations named by domain (ClusterNetworkPolicy `domainNames`, see fqdn.ts): exact names, or `*.suffix` (one or more whole labels before the suffix). */
+export interface DomainsSpec {
+  readonly kind: 'domains';
+  /** As written, lower-cased and without a trailing dot (DNS names compare case-insensitively). */
+  readonly names: readonly string[];
+}
+
+/** Nodes by label (ClusterNetworkPolicy `nodes`, see nodes.ts): the addresses in their `status.addresses`. */
+export interface NodesSpec {
+  readonly kind: 'nodes';
+  readonly selector: Selector;
+}
+
 /** The remote side of a rule. */
-export type PeerSpec = PodsSpec | CidrSpec | EntitySpec;
+export type PeerSpec = PodsSpec | CidrSpec | EntitySpec | DomainsSpec | NodesSpec;
 
 export type RuleAction = 'allow' | 'deny' | 'pass';
 

@@ -70,6 +70,14 @@ export interface ServiceInput {
   readonly source?: string;
 }
 
+/** A node: its labels and the IPs of its `status.addresses` (what ClusterNetworkPolicy `nodes` peers select). */
+export interface NodeInput {
+  readonly name: string;
+  readonly labels: Labels;
+  /** Every address of `status.addresses` (InternalIP, ExternalIP …); entries that are no IP are skipped. */
+  readonly addresses: readonly string[];
+}
+
 /** A policy manifest as parsed from YAML/JSON, with where it came from. */
 export interface PolicyInput {
   readonly manifest: unknown;
@@ -85,6 +93,8 @@ export interface ClusterInput {
   readonly workloads: readonly WorkloadInput[];
   readonly services?: readonly ServiceInput[];
   readonly policies?: readonly PolicyInput[];
+  /** Every node of the cluster; absent when not known, so `nodes` peers stay undecidable. */
+  readonly nodes?: readonly NodeInput[];
 }
 
 /** Knobs that depend on the cluster rather than on the manifests. */
@@ -99,8 +109,14 @@ export interface ModelOptions {
   readonly ciliumCluster?: string;
 }
 
-/** One side of a connection: a workload of the model (by id `namespace/name`) or an IP. */
-export type Peer = { readonly workload: string } | { readonly ip: string };
+/**
+ * One side of a connection: a workload of the model (by id `namespace/name`), an IP, or an outside
+ * destination by DNS name (`api.example.com`, as a test target names it), reached over `family` if given.
+ */
+export type Peer =
+  | { readonly workload: string }
+  | { readonly ip: string }
+  | { readonly name: string; readonly family?: 'ipv4' | 'ipv6' };
 
 /** A connection's verdict. */
 export type Verdict = 'allow' | 'deny';
@@ -149,7 +165,8 @@ export interface MeshDecision {
 /** A peer as described in a decision. */
 export type PeerInfo =
   | { readonly kind: 'workload'; readonly id: string; readonly namespace: string; readonly name: string }
-  | { readonly kind: 'ip'; readonly ip: string };
+  | { readonly kind: 'ip'; readonly ip: string }
+  | { readonly kind: 'name'; readonly name: string };
 
 /** The expected verdict of one connection and why. */
 export interface Decision {

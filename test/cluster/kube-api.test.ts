@@ -67,6 +67,7 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     listAllPods: () => api.listAllPods(),
     listPodsForCleanup: () => api.listPodsForCleanup(),
     listAllServices: () => api.listAllServices(),
+    listNodes: () => api.listNodes(),
     listPolicies: () => api.listPolicies('CiliumNetworkPolicy'),
     listApiGroups: () => api.listApiGroups(),
     listApiResources: () => api.listApiResources('cilium.io', 'v2'),

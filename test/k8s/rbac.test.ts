@@ -197,7 +197,7 @@ t.test('simulate --cluster: a read-only ClusterRole covering the topology and ev
   );
   const allows = (group: string, resource: string): boolean =>
     rules.some((r) => r.apiGroups?.includes(group) && (r.resources?.includes(resource) || r.resources?.includes('*')));
-  for (const resource of ['namespaces', 'pods', 'services']) t.ok(allows('', resource), `list ${resource}`);
+  for (const resource of ['namespaces', 'pods', 'services', 'nodes']) t.ok(allows('', resource), `list ${resource}`);
   t.notOk(
     rules.some((r) => r.apiGroups?.includes('') && r.resources?.includes('*')),
     'no wildcard in the core group',

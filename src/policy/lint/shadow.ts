@@ -1,7 +1,7 @@
 // Lint check PL003: admin and baseline rules that never decide, because a rule evaluated before them (a higher
 // priority, an earlier rule, a Pass) or a NetworkPolicy isolating every pod they apply to takes all their traffic.
 import type { Direction, DirectionAttachments } from '../attach.ts';
-import { inBlock } from '../cidr.ts';
+import { inBlock, isUniversal } from '../cidr.ts';
 import type { Engine } from '../model.ts';
 import type { PortSelection, PortSpec } from '../ports.ts';
 import type { NetworkLayerPolicy, ParsedPolicy, PeerSpec, Rule } from '../spec.ts';
@@ -41,6 +41,14 @@ function peersCover(engine: Engine, wide: Rule, narrow: Rule): boolean {
             (w.pods || !peer.pods) &&
             w.block.range.bits <= peer.block.range.bits &&
             inBlock(w.block, peer.block.range.base),
+        );
+      case 'domains':
+        // Names stand for outside addresses: covered by the same names, or by every address of both families.
+        return (
+          peer.names.every((n) => widePeers.some((w) => w.kind === 'domains' && w.names.includes(n))) ||
+          (['ipv4', 'ipv6'] as const).every((f) =>
+            widePeers.some((w) => w.kind === 'cidr' && isUniversal(w.block) && w.block.range.base.kind === f),
+          )
         );
       default:
         return false;

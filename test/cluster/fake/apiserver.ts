@@ -180,12 +180,21 @@ export class FakeApiServer {
       .map((p) => pdbObject(p, this.#pods.all(p.namespace), (uid) => this.controllers.scaleOf(uid)));
   }
 
-  /** Adds a node with its well-known labels (`kubernetes.io/arch`, `kubernetes.io/os`); pods name it in `spec.nodeName`. */
-  addNode(name: string, labels: Record<string, string>): void {
+  /**
+   * Adds a node with its well-known labels (`kubernetes.io/arch`, `kubernetes.io/os`); pods name it in
+   * `spec.nodeName`. `addresses` become `status.addresses` as the kubelet reports them (InternalIP entries).
+   */
+  addNode(name: string, labels: Record<string, string>, addresses: readonly string[] = []): void {
     const node = {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
+      status: {
+        addresses: [
+          ...addresses.map((address) => ({ type: 'InternalIP', address })),
+          { type: 'Hostname', address: name },
+        ],
+      },
     };
     this.#bump(node);
     this.#nodes.set(name, node);

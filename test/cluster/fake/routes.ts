@@ -92,6 +92,8 @@ export function route(
     }
     case 'list /namespaces':
       return list('NamespaceList', stored.namespaces.values());
+    case 'list /nodes':
+      return list('NodeList', stored.nodes.values());
     case 'list /services':
       return list('ServiceList', inNamespace(stored.services));
     default:

@@ -94,23 +94,18 @@ function withRelabel(sub: Subtest): Subtest {
 
 function port(row: ConformanceRow): ConformanceRow {
   const cidr = /EgressInlineCIDRPeers$/.test(row.shortName);
+  const { refused: _refused, ...kept } = row;
   return {
-    ...row,
+    ...kept,
     shortName: shortName(row.shortName),
     convert: toClusterNetworkPolicy,
     subtests: row.subtests.map((sub, i) => {
       const renamed = { ...sub, name: subtestName(sub.name) };
       return cidr && i === 0 ? withRelabel(renamed) : renamed;
     }),
-    ...(row.refused
-      ? {
-          refused: {
-            ...row.refused,
-            field:
-              /:\d+: ClusterNetworkPolicy (node-and-cidr-as-peers-example|default): spec\.egress\[0\]\.to\[0\]\.nodes: not supported/,
-          },
-        }
-      : {}),
+    // v1alpha2 `nodes` peers are modelled (src/policy/nodes.ts), so the node-peer tests load (`refused` is
+    // dropped); their subtests poke host-network pods (centaur), which the model leaves out, and stay without
+    // pokes as in v0.1.7's port.
   };
 }
 
