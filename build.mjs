@@ -80,7 +80,7 @@ const lazyStringWidth = {
  * The image repository `prober run` starts its agents from unless given --image, fixed at build time: a
  * fork's release sets PROBER_IMAGE_REPO (e.g. ghcr.io/OWNER/prober, lower case as registries require)
  * and its binary then points at its own image. esbuild replaces src/cluster/agent-spec.ts's
- * `process.env.PROBER_IMAGE_REPO` with this string, so the binary never reads it at run time.
+ * `PROBER_BUILD_IMAGE_REPO` with this string, so the binary never reads it at run time.
  */
 export function imageRepo(value = process.env.PROBER_IMAGE_REPO) {
   if (value === undefined || value === '') return 'ghcr.io/prober-dev/prober';
@@ -104,7 +104,7 @@ export async function bundleProber(outfile = join(dist, 'prober.cjs')) {
     minify: true,
     legalComments: 'external',
     plugins: [precompiledValidators, lazyStringWidth],
-    define: { 'process.env.PROBER_IMAGE_REPO': JSON.stringify(imageRepo()) },
+    define: { PROBER_BUILD_IMAGE_REPO: JSON.stringify(imageRepo()) },
     metafile: true,
     logLevel: 'warning',
   });

@@ -4,9 +4,16 @@ import type { V1Container, V1EnvVar, V1EphemeralContainer, V1SecurityContext } f
 import type { ProbePlan } from '../model/plan.ts';
 import { EPHEMERAL_PLAN_BYTES, planEnv } from './plan-env.ts';
 
-/** The image tag published for a prober version; `$PROBER_IMAGE_REPO` in `env` replaces the repository. */
-export function defaultImage(version: string, env: NodeJS.ProcessEnv): string {
-  return `${env.PROBER_IMAGE_REPO ?? 'ghcr.io/prober-dev/prober'}:${version}`;
+/**
+ * The image repository fixed into the binary when it is built: build.mjs replaces this name with
+ * PROBER_IMAGE_REPO's value (a fork's release names its own). Run from source, it is not defined.
+ */
+declare const PROBER_BUILD_IMAGE_REPO: string | undefined;
+
+/** The image tag published for a prober version, in the repository the binary was built for. */
+export function defaultImage(version: string): string {
+  const repo = typeof PROBER_BUILD_IMAGE_REPO === 'string' ? PROBER_BUILD_IMAGE_REPO : 'ghcr.io/prober-dev/prober';
+  return `${repo}:${version}`;
 }
 
 /**

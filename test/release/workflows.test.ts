@@ -120,7 +120,7 @@ t.test('e2e.yml: Calico and Cilium, the lab, each flavour, prober run three ways
 t.test('release.yml: archives, emulated arm64 test, provenance, release, multi-arch image', async (t) => {
   const release = text('.github/workflows/release.yml');
   t.match(release, /npm run release/);
-  t.match(release, /test\/release\/arm64\.test\.ts/);
+  t.match(release, /test\/release\/arm64\.system\.test\.ts/);
   t.match(release, /qemu-user-static/);
   t.match(release, /actions\/attest-build-provenance@/);
   t.match(release, /platforms: linux\/amd64,linux\/arm64/);

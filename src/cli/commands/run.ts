@@ -73,7 +73,7 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void, 
     .option(
       '--image <ref>',
       "image with the prober binary for agents (in a pod: the pod's own prober image)",
-      defaultImage(PROBER_VERSION, io.env),
+      defaultImage(PROBER_VERSION),
     )
     .addOption(
       new Option('--parallel <n>', 'sources probed at the same time (1-256)')
@@ -96,7 +96,7 @@ Examples:
   prober run -f lab.yaml --context kind-lab -o junit > report.xml
   prober run -f lab.yaml -o svg > matrix.svg          # the matrix as a picture
   prober run -f lab.yaml --agent=pod                  # where ephemeral containers are not allowed
-  kubectl -n prober run prober --rm -i --quiet --restart=Never --image=${defaultImage(PROBER_VERSION, io.env)} \\
+  kubectl -n prober run prober --rm -i --quiet --restart=Never --image=${defaultImage(PROBER_VERSION)} \\
     --override-type=strategic --overrides='{"spec":{"serviceAccountName":"prober",
       "securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},
       "containers":[{"name":"prober","securityContext":{"allowPrivilegeEscalation":false,
@@ -133,7 +133,7 @@ but leaves the exit code alone.`,
             : {}),
           // Only an image given on the command line overrides prober's own image in a pod.
           ...(command.getOptionValueSource('image') === 'default' ? {} : { image: opts.image }),
-          fallbackImage: defaultImage(PROBER_VERSION, io.env),
+          fallbackImage: defaultImage(PROBER_VERSION),
           parallel: opts.parallel,
           ...(opts.agentTimeout !== undefined ? { agentTimeoutMs: opts.agentTimeout } : {}),
           clusterDomain: opts.clusterDomain,
