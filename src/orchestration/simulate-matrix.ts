@@ -57,14 +57,8 @@ export function workloadMatrix(model: Model, ports: readonly PortArg[]): { test:
   const targetNames = new Set(columns.keys());
   const predict = (from: string, target: string): Prediction => {
     const c = columns.get(target)!;
-    return predictionOf(
-      model.decide({
-        from: { workload: from },
-        to: { workload: c.workload.id },
-        port: c.port.port,
-        protocol: c.port.protocol,
-      }),
-    );
+    // The matrix's verdict, explained once per class of cells (not the explaining engine per cell).
+    return predictionOf(model.cell(model.workload(from)!, c.workload, c.port.port, c.port.protocol));
   };
   const predictions = new LazyMap(
     new Set(sources.map((s) => s.name)),
