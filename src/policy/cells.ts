@@ -46,10 +46,11 @@ export class CellDecisions {
   private readonly att: Attachments;
   private readonly mesh: MeshLayer;
   private readonly matrix: Matrix;
-  private readonly subjects = { egress: new Map<number, Subject>(), ingress: new Map<number, Subject>() };
+  // Arrays by workload index: looked up twice or more per cell.
+  private readonly subjects: Record<Direction, (Subject | undefined)[]> = { egress: [], ingress: [] };
   /** Mesh decisions that do not depend on the source (no sidecar, or not TCP), per destination. */
-  private readonly meshFixed = new Map<number, MeshDecision>();
-  private readonly infos = new Map<number, PeerInfo>();
+  private readonly meshFixed: (MeshDecision | undefined)[] = [];
+  private readonly infos: (PeerInfo | undefined)[] = [];
   private readonly egress = new Map<Rule, Coverage>();
   private readonly nothing: Coverage;
 
@@ -79,7 +80,7 @@ export class CellDecisions {
   }
 
   private subject(direction: Direction, w: Workload): Subject {
-    let s = this.subjects[direction].get(w.index);
+    let s = this.subjects[direction][w.index];
     if (s) return s;
     const { port, protocol } = this.matrix;
     const att = this.att[direction][w.index]!;
@@ -89,7 +90,7 @@ export class CellDecisions {
       return portMatches(rule.ports, port, protocol, w.ports) ? this.sets.ruleSets(rule) : this.nothing;
     });
     s = { att, coverage, classes: new Map() };
-    this.subjects[direction].set(w.index, s);
+    this.subjects[direction][w.index] = s;
     return s;
   }
 
@@ -136,19 +137,19 @@ export class CellDecisions {
   private meshDecision(src: Workload, dst: Workload): MeshDecision {
     const { port, protocol } = this.matrix;
     if (dst.mesh && protocol === 'TCP') return this.mesh.decide(dst, { workload: src }, src.id, port, protocol);
-    let d = this.meshFixed.get(dst.index);
+    let d = this.meshFixed[dst.index];
     if (!d) {
       d = this.mesh.decide(dst, { workload: src }, src.id, port, protocol);
-      this.meshFixed.set(dst.index, d);
+      this.meshFixed[dst.index] = d;
     }
     return d;
   }
 
   private info(w: Workload): PeerInfo {
-    let i = this.infos.get(w.index);
+    let i = this.infos[w.index];
     if (!i) {
       i = { kind: 'workload', id: w.id, namespace: w.namespace, name: w.name };
-      this.infos.set(w.index, i);
+      this.infos[w.index] = i;
     }
     return i;
   }

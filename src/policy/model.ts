@@ -62,10 +62,10 @@ export interface Model {
   /** Every workload pair for one destination port. */
   matrix(port: number, protocol?: Protocol): Matrix;
   /**
-   * The decision of one workload pair, equal to `decide`'s, at matrix speed: the verdict is the
+   * Decisions of workload pairs on one port, equal to `decide`'s, at matrix speed: the verdict is the
    * matrix's, the explanation is worked out once per class of cells the policies treat alike.
    */
-  cell(from: Workload, to: Workload, port: number, protocol?: Protocol): Decision;
+  cells(port: number, protocol?: Protocol): (from: Workload, to: Workload) => Decision;
   /** Maps a target host and port to a Service's endpoints, a pod, or an outside address. */
   resolveTarget(host: string, port: number, protocol?: Protocol, defaultNamespace?: string): TargetResolution;
 }
@@ -239,14 +239,15 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
     },
     decide: (query) => decide(cluster, sets, att, mesh, query),
     matrix: (port, protocol = 'TCP') => matrix(port, protocol),
-    cell(from, to, port, protocol = 'TCP') {
+    cells(port, protocol = 'TCP') {
       const key = `${port}/${protocol}`;
       let c = cells.get(key);
       if (!c) {
         c = new CellDecisions(sets, att, mesh, matrix(port, protocol));
         cells.set(key, c);
       }
-      return c.decide(from, to);
+      const decisions = c;
+      return (from, to) => decisions.decide(from, to);
     },
     resolveTarget: (host, port, protocol = 'TCP', defaultNamespace) =>
       resolveTarget(cluster, services, host, port, protocol, defaultNamespace),
