@@ -80,7 +80,7 @@ const anpSubject = (r: Rand): object =>
   r() < 0.5 ? { namespaces: nsSel(r) } : { pods: { namespaceSelector: nsSel(r), podSelector: labelSel(r) } };
 const api = 'policy.networking.k8s.io/v1alpha1';
 
-/** A small random cluster: up to 3 namespaces and 7 workloads, NetworkPolicies, (B)ANPs and Istio policies. */
+/** A small random cluster: up to 3 namespaces and 7 workloads; NetworkPolicies, (B)ANPs, CNPs, Istio policies. */
 function randomCluster(seed: number): ClusterInput {
   const r = random(seed);
   const namespaces = NS.slice(0, 1 + Math.floor(r() * 3)).map((name) => ({
@@ -118,24 +118,46 @@ function randomCluster(seed: number): ClusterInput {
       },
     };
   });
-  for (let i = 0, n = Math.floor(r() * 3); i < n; i++)
+  for (let i = 0, n = Math.floor(r() * 4); i < n; i++)
     policies.push({
       apiVersion: api,
       kind: 'AdminNetworkPolicy',
       metadata: { name: `anp${i}` },
       spec: {
-        priority: pick(r, [1, 2, 2]),
+        // Equal priorities are common: tied policies are walked each, by both engines.
+        priority: pick(r, [1, 1, 2]),
         subject: anpSubject(r),
         ingress: anpRules(r, false, ['Allow', 'Deny', 'Pass']),
         egress: anpRules(r, true, ['Allow', 'Deny', 'Pass']),
       },
     });
+  // ClusterNetworkPolicies of one tier and priority have no order: the tied walk of both engines.
+  for (let i = 0, n = Math.floor(r() * 3); i < n; i++) {
+    const rules = (egress: boolean): object[] =>
+      anpRules(r, egress, ['Accept', 'Deny', 'Pass']).map(({ ports: _, ...rule }: { ports?: unknown }) => rule);
+    policies.push({
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: `cnp${i}` },
+      spec: {
+        tier: pick(r, ['Admin', 'Baseline']),
+        priority: pick(r, [1, 1, 2]),
+        subject: anpSubject(r),
+        ingress: rules(false),
+        egress: rules(true),
+      },
+    });
+  }
   if (r() < 0.3)
     policies.push({
       apiVersion: api,
       kind: 'BaselineAdminNetworkPolicy',
       metadata: { name: 'default' },
-      spec: { subject: anpSubject(r), ingress: anpRules(r, false, ['Allow', 'Deny']) },
+      spec: {
+        subject: anpSubject(r),
+        ingress: anpRules(r, false, ['Allow', 'Deny']),
+        egress: anpRules(r, true, ['Allow', 'Deny']),
+      },
     });
   for (let i = 0, n = r() < 0.3 ? 1 + Math.floor(r() * 2) : 0; i < n; i++)
     policies.push({
