@@ -4,7 +4,14 @@
 import type { Backend } from '../model/backend.ts';
 import { LazyMap } from '../model/lazy-map.ts';
 import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
-import { predictionOf, SimulatedBackend, type Model, type Prediction, type Workload } from '../policy/index.ts';
+import {
+  predictionOf,
+  SimulatedBackend,
+  type Decision,
+  type Model,
+  type Prediction,
+  type Workload,
+} from '../policy/index.ts';
 import type { PortArg } from './simulate-views.ts';
 
 const portLabel = (p: PortArg): string => (p.protocol === 'TCP' ? `${p.port}` : `${p.port}/${p.protocol}`);
@@ -55,21 +62,26 @@ export function workloadMatrix(model: Model, ports: readonly PortArg[]): { test:
     expectFromPolicies: false,
   };
   const targetNames = new Set(columns.keys());
-  const predict = (from: string, target: string): Prediction => {
-    const c = columns.get(target)!;
-    return predictionOf(
-      model.decide({
-        from: { workload: from },
-        to: { workload: c.workload.id },
-        port: c.port.port,
-        protocol: c.port.protocol,
-      }),
-    );
+  // One decider per port, made when a cell first needs it (it computes that port's matrix).
+  const deciders = new Map<string, (from: Workload, to: Workload) => Decision>();
+  const decider = (port: PortArg): ((from: Workload, to: Workload) => Decision) => {
+    const key = portLabel(port);
+    let d = deciders.get(key);
+    if (!d) {
+      d = model.cells(port.port, port.protocol);
+      deciders.set(key, d);
+    }
+    return d;
   };
-  const predictions = new LazyMap(
-    new Set(sources.map((s) => s.name)),
-    (from) => new LazyMap(targetNames, (target) => predict(from, target)),
-  );
+  // The matrix's verdict, explained once per class of cells (not the explaining engine per cell).
+  const predict = (from: Workload, target: string): Prediction => {
+    const c = columns.get(target)!;
+    return predictionOf(decider(c.port)(from, c.workload));
+  };
+  const predictions = new LazyMap(new Set(sources.map((s) => s.name)), (from) => {
+    const source = model.workload(from)!;
+    return new LazyMap(targetNames, (target) => predict(source, target));
+  });
   // Every cell is a verdict of the policies themselves, so every target counts as alive.
   return { test, backend: new SimulatedBackend(() => predictions, { everyTargetAlive: true }) };
 }

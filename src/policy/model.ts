@@ -1,5 +1,6 @@
 // The policy model: build once from a cluster's manifests, then ask for decisions and matrices.
 import { attach, type Attachments } from './attach.ts';
+import { CellDecisions } from './cells.ts';
 import { formatBlock, isUniversal, parseAddress } from './cidr.ts';
 import { buildCluster, type Cluster, type NamespaceInfo, type Workload } from './cluster.ts';
 import { decideDirection, type Traffic } from './direction.ts';
@@ -60,6 +61,11 @@ export interface Model {
   decide(query: Query): Decision;
   /** Every workload pair for one destination port. */
   matrix(port: number, protocol?: Protocol): Matrix;
+  /**
+   * Decisions of workload pairs on one port, equal to `decide`'s, at matrix speed: the verdict is the
+   * matrix's, the explanation is worked out once per class of cells the policies treat alike.
+   */
+  cells(port: number, protocol?: Protocol): (from: Workload, to: Workload) => Decision;
   /** Maps a target host and port to a Service's endpoints, a pod, or an outside address. */
   resolveTarget(host: string, port: number, protocol?: Protocol, defaultNamespace?: string): TargetResolution;
 }
@@ -213,6 +219,16 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
   const mesh = new MeshLayer(sets, att, options.trustDomain ?? 'cluster.local');
   const services = input.services ?? [];
   const matrices = new Map<string, Matrix>();
+  const cells = new Map<string, CellDecisions>();
+  const matrix = (port: number, protocol: Protocol): Matrix => {
+    const key = `${port}/${protocol}`;
+    let m = matrices.get(key);
+    if (!m) {
+      m = computeMatrix(sets, att, mesh, port, protocol);
+      matrices.set(key, m);
+    }
+    return m;
+  };
   return {
     namespaces: cluster.namespaces,
     workloads: cluster.workloads,
@@ -228,14 +244,16 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
       return cluster.workloads.slice(ns.first, ns.end).filter((w) => matches(sel, w.labels));
     },
     decide: (query) => decide(cluster, sets, att, mesh, query),
-    matrix(port, protocol = 'TCP') {
+    matrix: (port, protocol = 'TCP') => matrix(port, protocol),
+    cells(port, protocol = 'TCP') {
       const key = `${port}/${protocol}`;
-      let m = matrices.get(key);
-      if (!m) {
-        m = computeMatrix(sets, att, mesh, port, protocol);
-        matrices.set(key, m);
+      let c = cells.get(key);
+      if (!c) {
+        c = new CellDecisions(sets, att, mesh, matrix(port, protocol));
+        cells.set(key, c);
       }
-      return m;
+      const decisions = c;
+      return (from, to) => decisions.decide(from, to);
     },
     resolveTarget: (host, port, protocol = 'TCP', defaultNamespace) =>
       resolveTarget(cluster, services, host, port, protocol, defaultNamespace),
