@@ -9,7 +9,8 @@ const seconds = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
 
 /**
  * Renders checked cells as a JUnit testsuite, in chunks; unchecked cells are left out. The counts
- * head the document, so cells are gone over twice: once to count, once to write.
+ * head the document, so cells are gone over twice: once to count, once to write (not when the count
+ * says none is checked: producing a large matrix's cells again would write nothing).
  */
 export function* junitChunks(report: StreamedReport): Generator<string, ReportOutcome> {
   const tally = new Tally();
@@ -22,16 +23,28 @@ export function* junitChunks(report: StreamedReport): Generator<string, ReportOu
   yield `<testsuites name="prober" ${attributes} time="${seconds(metadata.durationMs)}">\n`;
   yield `  <testsuite name="${suite}" ${attributes} skipped="0" time="${seconds(metadata.durationMs)}" timestamp="${xmlText(metadata.startedAt)}">\n`;
   yield `    <properties><property name="backend" value="${xmlText(metadata.backend)}"/>${metadata.context ? `<property name="context" value="${xmlText(metadata.context)}"/>` : ''}</properties>\n`;
-  for (const row of report.rows()) {
-    for (const cell of row) if (cell.result !== 'unchecked') yield `${testcase(cell, suite)}\n`;
+  if (counts.checked > 0) {
+    // A row's cells share their source: its class name is escaped once per row, not once per cell.
+    let from: string | undefined;
+    let classname = '';
+    for (const row of report.rows()) {
+      for (const cell of row) {
+        if (cell.result === 'unchecked') continue;
+        if (cell.from !== from) {
+          from = cell.from;
+          classname = `${suite}.${xmlText(from)}`;
+        }
+        yield `${testcase(cell, classname)}\n`;
+      }
+    }
   }
   yield '  </testsuite>\n</testsuites>\n';
   return { counts, exitCode: report.exitCode(counts) };
 }
 
-function testcase(cell: Cell, suite: string): string {
+function testcase(cell: Cell, classname: string): string {
   const name = xmlText(cellName(cell));
-  const open = `    <testcase classname="${suite}.${xmlText(cell.from)}" name="${name}" time="${seconds(cell.latencyMs)}">`;
+  const open = `    <testcase classname="${classname}" name="${name}" time="${seconds(cell.latencyMs)}">`;
   const lines = [
     cell.explanation,
     `url: ${cell.url}`,
