@@ -10,6 +10,7 @@ import { compareText } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
 import { readAtMost, STDIN_PATH } from './read-input.ts';
 import { decodeText } from './text-encoding.ts';
+import { parseJsonDocument } from './json-file.ts';
 import { parseYamlDocuments, type PositionedDocument } from './yaml-file.ts';
 
 /** One Kubernetes object of a file, with where it starts and a way to find its fields' lines. */
@@ -245,7 +246,9 @@ export async function readManifestObjects(
     }
     budget -= bytes.length;
     files.push(file);
-    for (const doc of parseYamlDocuments(file, decodeText(file, bytes))) objects.push(...objectsOf(doc));
+    const text = decodeText(file, bytes);
+    const json = parseJsonDocument(file, text);
+    for (const doc of json ? [json] : parseYamlDocuments(file, text)) objects.push(...objectsOf(doc));
   }
   return { files, objects };
 }
