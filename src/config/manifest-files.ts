@@ -11,7 +11,7 @@ import { ConfigError } from './config-error.ts';
 import { readAtMost, STDIN_PATH } from './read-input.ts';
 import { decodeText } from './text-encoding.ts';
 import { parseJsonDocument } from './json-file.ts';
-import { parseYamlDocuments, type PositionedDocument } from './yaml-file.ts';
+import { mapYamlDocuments, type PositionedDocument } from './yaml-file.ts';
 
 /** One Kubernetes object of a file, with where it starts and a way to find its fields' lines. */
 export interface ManifestObject {
@@ -248,7 +248,7 @@ export async function readManifestObjects(
     files.push(file);
     const text = decodeText(file, bytes);
     const json = parseJsonDocument(file, text);
-    for (const doc of json ? [json] : parseYamlDocuments(file, text)) objects.push(...objectsOf(doc));
+    for (const object of json ? objectsOf(json) : mapYamlDocuments(file, text, objectsOf)) objects.push(object);
   }
   return { files, objects };
 }
