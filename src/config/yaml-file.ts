@@ -89,6 +89,10 @@ function* boundedTokens(file: string, text: string, lines: LineCounter): Generat
  */
 export function mapYamlDocuments<T>(file: string, text: string, use: (doc: PositionedDocument) => T[]): T[] {
   let again: PositionedDocument[] | undefined;
+  const reparsed = (): PositionedDocument[] => {
+    again ??= parseYamlDocuments(file, text);
+    return again;
+  };
   const results: T[] = [];
   let i = 0;
   for (const doc of yamlDocuments(file, text)) {
@@ -97,7 +101,7 @@ export function mapYamlDocuments<T>(file: string, text: string, use: (doc: Posit
     const later: PositionedDocument = {
       file,
       value: doc.value,
-      lineOf: (path, key) => (current ?? (again ??= parseYamlDocuments(file, text))[index])!.lineOf(path, key),
+      lineOf: (path, key) => (current ?? reparsed()[index])!.lineOf(path, key),
     };
     for (const result of use(later)) results.push(result);
     current = undefined;
