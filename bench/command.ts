@@ -23,12 +23,18 @@ export interface CommandCost {
 /**
  * Runs `dist/prober ARGS > /dev/null` under GNU time (Debian package `time`), which reads the
  * child's peak RSS from the kernel (wait4 rusage): parsing, computing and writing the output all count.
+ * `binary` is another build of prober to run instead (a previous release, for a side-by-side figure).
  */
-export function measureCommand(args: readonly string[], cwd: string = ROOT): CommandCost {
-  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` first`);
+export function measureCommand(args: readonly string[], cwd: string = ROOT, binary: string = BINARY): CommandCost {
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`npm run build\` first`);
+  return measureProcess([binary, ...args], cwd);
+}
+
+/** Any program measured as {@link measureCommand} measures prober (`node -e 0`, the floor of starting Node). */
+export function measureProcess(argv: readonly string[], cwd: string = ROOT): CommandCost {
   const devNull = openSync('/dev/null', 'w');
   try {
-    const out = spawnSync('/usr/bin/time', ['-f', 'prober-bench %e %M %U %S', BINARY, ...args], {
+    const out = spawnSync('/usr/bin/time', ['-f', 'prober-bench %e %M %U %S', ...argv], {
       cwd,
       stdio: ['ignore', devNull, 'pipe'],
       encoding: 'utf8',

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark section, printed as one JSON document. Targets are goals, not assertions.
 
+import { benchCommands } from './commands.ts';
 import { benchLab } from './lab.ts';
 import { benchDualStack } from './lab-dualstack.ts';
 import { benchLint } from './lint.ts';
@@ -8,9 +9,12 @@ import { benchLiveRead } from './live-read.ts';
 import { benchPolicy } from './policy.ts';
 import { benchProbe } from './probe.ts';
 import { benchUdp } from './udp.ts';
+import { benchWriters } from './writers.ts';
 
 const started = new Date().toISOString();
 const sections: Record<string, object> = {};
+sections.commands = benchCommands();
+sections.writers = await benchWriters();
 sections.probe = await benchProbe();
 sections.udp = await benchUdp();
 sections.policy = await benchPolicy();

@@ -10,7 +10,8 @@ import { compareText } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
 import { readAtMost, STDIN_PATH } from './read-input.ts';
 import { decodeText } from './text-encoding.ts';
-import { parseYamlDocuments, type PositionedDocument } from './yaml-file.ts';
+import { parseJsonDocument } from './json-file.ts';
+import { mapYamlDocuments, type PositionedDocument } from './yaml-file.ts';
 
 /** One Kubernetes object of a file, with where it starts and a way to find its fields' lines. */
 export interface ManifestObject {
@@ -245,7 +246,9 @@ export async function readManifestObjects(
     }
     budget -= bytes.length;
     files.push(file);
-    for (const doc of parseYamlDocuments(file, decodeText(file, bytes))) objects.push(...objectsOf(doc));
+    const text = decodeText(file, bytes);
+    const json = parseJsonDocument(file, text);
+    for (const object of json ? objectsOf(json) : mapYamlDocuments(file, text, objectsOf)) objects.push(object);
   }
   return { files, objects };
 }

@@ -9,7 +9,8 @@ const seconds = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
 
 /**
  * Renders checked cells as a JUnit testsuite, in chunks; unchecked cells are left out. The counts
- * head the document, so cells are gone over twice: once to count, once to write.
+ * head the document, so cells are gone over twice: once to count, once to write (not when the count
+ * says none is checked: producing a large matrix's cells again would write nothing).
  */
 export function* junitChunks(report: StreamedReport): Generator<string, ReportOutcome> {
   const tally = new Tally();
@@ -22,16 +23,27 @@ export function* junitChunks(report: StreamedReport): Generator<string, ReportOu
   yield `<testsuites name="prober" ${attributes} time="${seconds(metadata.durationMs)}">\n`;
   yield `  <testsuite name="${suite}" ${attributes} skipped="0" time="${seconds(metadata.durationMs)}" timestamp="${xmlText(metadata.startedAt)}">\n`;
   yield `    <properties><property name="backend" value="${xmlText(metadata.backend)}"/>${metadata.context ? `<property name="context" value="${xmlText(metadata.context)}"/>` : ''}</properties>\n`;
-  for (const row of report.rows()) {
-    for (const cell of row) if (cell.result !== 'unchecked') yield `${testcase(cell, suite)}\n`;
+  if (counts.checked > 0) {
+    // A row's cells share their source: its class name is escaped once per row, not once per cell.
+    let from: string | undefined;
+    let classname = '';
+    for (const row of report.rows()) {
+      for (const cell of row) {
+        if (cell.result === 'unchecked') continue;
+        if (cell.from !== from) {
+          from = cell.from;
+          classname = `${suite}.${xmlText(from)}`;
+        }
+        yield `${testcase(cell, classname)}\n`;
+      }
+    }
   }
   yield '  </testsuite>\n</testsuites>\n';
   return { counts, exitCode: report.exitCode(counts) };
 }
 
-function testcase(cell: Cell, suite: string): string {
-  const name = xmlText(cellName(cell));
-  const open = `    <testcase classname="${suite}.${xmlText(cell.from)}" name="${name}" time="${seconds(cell.latencyMs)}">`;
+/** What a failure or an error says: the explanation, then the cell's facts, one to a line. */
+function body(cell: Cell): string {
   const lines = [
     cell.explanation,
     `url: ${cell.url}`,
@@ -39,14 +51,20 @@ function testcase(cell: Cell, suite: string): string {
     ...(cell.detail ? [`detail: ${cell.detail}`] : []),
     `attempts: ${cell.attempts}`,
   ];
-  const body = lines.map(xmlText).join('\n');
+  return lines.map(xmlText).join('\n');
+}
+
+function testcase(cell: Cell, classname: string): string {
+  const name = xmlText(cellName(cell));
+  const open = `    <testcase classname="${classname}" name="${name}" time="${seconds(cell.latencyMs)}">`;
   switch (cell.result) {
     case 'pass':
+      // Most cells of a large matrix pass: their body is never written, so it is not made.
       return `${open}</testcase>`;
     case 'fail':
-      return `${open}\n      <failure message="${xmlText(cell.explanation)}" type="mismatch">${body}</failure>\n    </testcase>`;
+      return `${open}\n      <failure message="${xmlText(cell.explanation)}" type="mismatch">${body(cell)}</failure>\n    </testcase>`;
     case 'error':
-      return `${open}\n      <error message="${xmlText(cell.explanation)}" type="${xmlText(cell.reason ?? 'error')}">${body}</error>\n    </testcase>`;
+      return `${open}\n      <error message="${xmlText(cell.explanation)}" type="${xmlText(cell.reason ?? 'error')}">${body(cell)}</error>\n    </testcase>`;
     case 'unchecked':
       return `${open}<skipped/></testcase>`;
     default: {

@@ -5,8 +5,10 @@ import type { OutputFormat } from './formats.ts';
 import type { RenderOptions } from './formats.ts';
 import { renderChunks } from './render.ts';
 
-/** Chunks are gathered into writes of about this many characters (one write per cell would be slow). */
+/** Chunks are gathered into writes of about this many bytes (one write per cell would be slow). */
 const BATCH = 64 * 1024;
+/** Room of the batch buffer: a chunk is never split between two writes, so a batch may pass BATCH by one chunk. */
+const ROOM = 4 * BATCH;
 
 /**
  * Renders `report` to `out` (the command's stdout) with backpressure: when the stream's buffer is full
@@ -28,19 +30,32 @@ export function writeReport(
  * pipe left, a full disk) is written to no more, but the generator still runs to its end: what it
  * returns is the verdict, and a reader that left must not change it (the entry point reports the
  * failure and decides the exit code).
+ *
+ * Each chunk is encoded as UTF-8 straight into one reused buffer: joining millions of small strings
+ * and encoding the joined string costs several times more (the join flattens, the encoder walks the
+ * result again). A batch holds whole chunks only, so no character is split between two writes.
  */
 export async function writeChunks<R>(chunks: Generator<string, R>, out: NodeJS.WritableStream): Promise<R> {
   const output = watch(out);
+  const buffer = Buffer.allocUnsafe(ROOM);
+  let used = 0;
+  // The stream may keep what it is given until the reader takes it: it gets a copy, the buffer is reused.
+  const flush = async (whole?: string): Promise<void> => {
+    const accepted = out.write(whole ?? Buffer.copyBytesFrom(buffer, 0, used));
+    used = 0;
+    if (!accepted) await output.drained();
+  };
   try {
-    let batch = '';
     for (let next = chunks.next(); ; next = chunks.next()) {
-      if (output.gone) batch = '';
-      else if (!next.done) batch += next.value;
-      if (batch.length >= BATCH || (next.done && batch.length > 0)) {
-        const accepted = out.write(batch);
-        batch = '';
-        if (!accepted) await output.drained();
+      if (output.gone) used = 0;
+      else if (!next.done) {
+        const text = next.value;
+        // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+        if (used + text.length * 3 > ROOM && used > 0) await flush();
+        if (text.length * 3 > ROOM) await flush(text);
+        else used += buffer.write(text, used, 'utf8');
       }
+      if (used >= BATCH || (next.done && used > 0)) await flush();
       if (next.done) return next.value;
     }
   } finally {
