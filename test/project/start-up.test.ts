@@ -14,10 +14,10 @@ interface Metafile {
 const BUNDLE = join(ROOT, 'dist', 'prober.cjs');
 const meta = JSON.parse(readFileSync(`${BUNDLE}.meta.json`, 'utf8')) as Metafile;
 
-/** Modules and Node built-ins loaded at start-up: the static-import closure of the entry point. */
-function startUpModules(): Set<string> {
+/** Modules and Node built-ins loaded at start-up: the static-import closure of `entry`. */
+function startUpModules(entry = 'src/cli/main.ts'): Set<string> {
   const seen = new Set<string>();
-  const queue = ['src/cli/main.ts'];
+  const queue = [entry];
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
     if (seen.has(file)) continue;
     seen.add(file);
@@ -49,6 +49,16 @@ t.test('start-up loads neither the policy layer, the Kubernetes client nor heavy
     modules.filter((path) => /^node:(crypto|zlib|dns|dns\/promises|child_process|sea|net|http|https|tls)$/.test(path)),
     [],
     'no Node module start-up does not need',
+  );
+});
+
+t.test('a one-shot agent loads neither the HTTP client nor zlib before it needs them', async (t) => {
+  // node:http only for a plan with a sidecar proxy to wait for; node:zlib only for $PROBER_PLAN_GZ.
+  const modules = [...startUpModules('src/orchestration/agent.ts')];
+  t.ok(modules.includes('src/probe/engine.ts'), 'the walk follows the agent');
+  t.same(
+    modules.filter((path) => /^node:(http|https|zlib)$/.test(path)),
+    [],
   );
 });
 
