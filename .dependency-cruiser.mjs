@@ -37,7 +37,7 @@ const CLI_BACKEND_IMPORTS = {
   'report/escape.ts': 'error lines are escaped before they are printed',
   'cluster/agent-spec.ts': "`run`'s help and default name the agent image and containers",
   'cluster/probe-pod-resources.ts': "`run`'s resource bounds flag",
-  'cluster/api-error.ts': 'an API error is printed and sets the exit code',
+  'cluster/cluster-error.ts': 'a cluster error is printed and sets the exit code',
   'cluster/connection.ts': "the access flags' type (`--as`, `--as-group`, `--request-timeout`)",
   'cluster/impersonation.ts': '`--as-group` without `--as` is refused as a usage error, before any request',
   'config/config-error.ts': 'a config error is printed and sets the exit code',

@@ -77,6 +77,26 @@ const lazyStringWidth = {
 };
 
 /**
+ * commander imports node:child_process only to run external subcommands, which prober has none of; Node
+ * loading it (with net, dgram and the stream modules) was a fifth of `prober --version`'s start-up. In
+ * the bundle, commander gets a stand-in that loads the real module the first time it is used.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'node:child_process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };\n",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * The image repository `prober run` starts its agents from unless given --image, fixed at build time: a
  * fork's release sets PROBER_IMAGE_REPO (e.g. ghcr.io/OWNER/prober, lower case as registries require)
  * and its binary then points at its own image. esbuild replaces src/cluster/agent-spec.ts's
@@ -103,7 +123,7 @@ export async function bundleProber(outfile = join(dist, 'prober.cjs')) {
     format: 'cjs',
     minify: true,
     legalComments: 'external',
-    plugins: [precompiledValidators, lazyStringWidth],
+    plugins: [precompiledValidators, lazyStringWidth, lazyChildProcessForCommander],
     define: { PROBER_BUILD_IMAGE_REPO: JSON.stringify(imageRepo()) },
     metafile: true,
     logLevel: 'warning',

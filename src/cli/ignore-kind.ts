@@ -1,7 +1,7 @@
 // `--ignore-kind KIND[.group]`: the one way to leave policy objects out of the model on purpose.
 import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { UsageError } from '../orchestration/usage-error.ts';
-import { parseKindFilter, type KindFilter } from '../policy/index.ts';
+import type { KindFilter } from '../policy/index.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -21,8 +21,12 @@ export function addIgnoreKindOption<A extends unknown[], O extends OptionValues,
   );
 }
 
-/** The parsed `--ignore-kind` values; a malformed one is a usage error (exit 2). */
-export function ignoreKindsFlag(values: readonly string[]): KindFilter[] {
+/**
+ * The parsed `--ignore-kind` values; a malformed one is a usage error (exit 2). The policy layer is
+ * loaded here, when a command runs, not when its flags are declared: every command declares them.
+ */
+export async function ignoreKindsFlag(values: readonly string[]): Promise<KindFilter[]> {
+  const { parseKindFilter } = await import('../policy/index.ts');
   return values.map((value) => {
     const filter = parseKindFilter(value);
     if (typeof filter === 'string') throw new UsageError(`--ignore-kind: ${filter}`);

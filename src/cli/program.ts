@@ -1,7 +1,7 @@
 // The command tree: every subcommand registered on one commander program; the CLI's single decision point.
 
 import { Command, CommanderError, Option, type OutputConfiguration } from '@commander-js/extra-typings';
-import { ClusterError } from '../cluster/api-error.ts';
+import { ClusterError } from '../cluster/cluster-error.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { Io, OutputStream, ProcessIo } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
@@ -24,27 +24,49 @@ import { createLogger, LOG_FORMATS, logFlags } from './log.ts';
 /** Registers a subcommand; it reports its exit code through `finish` and reaches the outside world through `io`. */
 type Register = (program: Command, finish: (code: ExitCode) => void, io: Io) => void;
 
-const COMMANDS: readonly Register[] = [
-  registerRun,
-  registerProbe,
-  registerCheck,
-  registerAgent,
-  registerServe,
-  registerSimulate,
-  registerLint,
-  registerMigrate,
-  registerLab,
-  registerCleanup,
-  registerCompletion,
-];
+/** Every subcommand by its name, in the order `--help` lists them. */
+const COMMANDS: ReadonlyMap<string, Register> = new Map([
+  ['run', registerRun],
+  ['probe', registerProbe],
+  ['check', registerCheck],
+  ['agent', registerAgent],
+  ['serve', registerServe],
+  ['simulate', registerSimulate],
+  ['lint', registerLint],
+  ['migrate', registerMigrate],
+  ['lab', registerLab],
+  ['cleanup', registerCleanup],
+  ['completion', registerCompletion],
+]);
+
+/**
+ * The subcommands a command line needs: the one it names, none for `--version`, all of them otherwise
+ * (the program's help, `help`, a typo commander suggests a command for, `completion`, which describes
+ * every command). Declaring every command's flags was a third of `prober --version`'s start-up, and an
+ * agent in a pod, or a `probe`, pays it on every start; a subcommand's help and parsing never look at
+ * its siblings.
+ */
+function commandsFor(argv: readonly string[]): readonly string[] {
+  const first = argv[0] ?? '';
+  if (first === '-V' || first === '--version') return [];
+  if (COMMANDS.has(first) && first !== 'completion') return [first];
+  return [...COMMANDS.keys()];
+}
 
 /** What `--version` prints, e.g. `prober 0.1.0 (node v24.21.0, linux-x64)`: the Node it embeds matters too. */
 function versionLine(): string {
   return `prober ${PROBER_VERSION} (node ${process.version}, ${process.platform}-${process.arch})`;
 }
 
-/** The command tree, writing through `io`: commander's help, version and usage errors included. */
-export function buildProgram(finish: (code: ExitCode) => void, io: Io): Command {
+/**
+ * The command tree, writing through `io`: commander's help, version and usage errors included. `names`
+ * limits it to those subcommands (commandsFor); the whole tree by default.
+ */
+export function buildProgram(
+  finish: (code: ExitCode) => void,
+  io: Io,
+  names: readonly string[] = [...COMMANDS.keys()],
+): Command {
   const program = new Command('prober')
     .description(
       'Proves what Kubernetes network policies and service-mesh authorization really allow: ' +
@@ -74,7 +96,7 @@ names is listed and counted, but leaves the exit code alone.
 Environment: NO_COLOR (no colour in tables), COLUMNS (the table's width off a terminal), PROBER_DEBUG
 (stack traces of unexpected errors). Every command, flag and variable: docs/cli.md in the repository.`,
     );
-  for (const register of COMMANDS) register(program, finish, io);
+  for (const name of names) COMMANDS.get(name)?.(program, finish, io);
   for (const command of program.commands) command.exitOverride().configureOutput(commanderOutput(io));
   checkRequiredAfterUnknown(program);
   return program;
@@ -136,15 +158,20 @@ export async function runCli(argv: readonly string[], processIo: ProcessIo): Pro
   try {
     const flags = logFlags(argv);
     io = { ...processIo, log: createLogger(processIo.stderr, flags.level, flags.format, processIo.now) };
-    const program = buildProgram((result) => {
-      code = result;
-    }, io);
+    const argvOfCommand = helpOfSubcommand(flags.argv);
+    const program = buildProgram(
+      (result) => {
+        code = result;
+      },
+      io,
+      commandsFor(argvOfCommand),
+    );
     io.log.log(3, 'start', { version: PROBER_VERSION, node: process.version, argv: flags.argv.join(' ') });
     if (flags.argv.length === 0) {
       program.outputHelp();
       return 2;
     }
-    await program.parseAsync([...helpOfSubcommand(flags.argv)], { from: 'user' });
+    await program.parseAsync([...argvOfCommand], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

@@ -1,5 +1,6 @@
 // Kubernetes API failures turned into one-line messages a person can act on (which RBAC rule is missing, etc.).
 
+import { ClusterError } from './cluster-error.ts';
 import { grantHint, KUBE_API_PERMISSIONS, permissionLabel, type KubeCall, type Permission } from './kube-api.ts';
 import { IMPERSONATE_HINT } from './rbac-hints.ts';
 import {
@@ -17,13 +18,6 @@ export interface CallSubject {
   readonly namespace?: string;
   readonly name?: string;
 }
-
-/**
- * prober could not reach the cluster, or the API server refused or failed a call. The message is the
- * whole story in one line (the cause is detail for PROBER_DEBUG). This module loads no Kubernetes
- * client code, so the CLI matches the class without paying for client-node.
- */
-export class ClusterError extends Error {}
 
 /**
  * An answer prober refuses to read further or use (transport.ts, list-pager.ts): larger than its bound,

@@ -4,7 +4,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClusterError } from './api-error.ts';
+import { ClusterError } from './cluster-error.ts';
 import { useExecPlugin } from './exec-credential.ts';
 import { impersonationProblem, type Impersonation } from './impersonation.ts';
 import { isEmptyKubeconfig, kubeconfigFiles, loadKubeconfigs, type MergedKubeconfig } from './kubeconfig.ts';

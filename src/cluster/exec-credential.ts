@@ -6,7 +6,8 @@ import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ClusterError, KubeApiError } from './api-error.ts';
+import { KubeApiError } from './api-error.ts';
+import { ClusterError } from './cluster-error.ts';
 import type { KubeCall } from './kube-api.ts';
 
 /** The API versions of ExecCredential kubectl accepts (v1alpha1 is gone). */

@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ClusterError } from './api-error.ts';
+import { ClusterError } from './cluster-error.ts';
 
 /** The most bytes prober reads of one kubeconfig: far above a kubeconfig of hundreds of clusters with their CAs. */
 export const KUBECONFIG_MAX_BYTES = 16 * 2 ** 20;

@@ -3,7 +3,6 @@
 // so the plan never crosses the pod network being tested (trust rule 1) and needs no further RBAC.
 
 import type { V1EnvVar } from '@kubernetes/client-node';
-import { gzipSync } from 'node:zlib';
 import { PLAN_GZ_ENV, type ProbePlan } from '../model/plan.ts';
 
 /**
@@ -30,7 +29,8 @@ const kib = (bytes: number): string => `${Math.ceil(bytes / 1024)} KiB`;
  * bytes; `instead` is the advice the error ends with.
  */
 export function planEnv(plan: ProbePlan, limit: number, instead: string): V1EnvVar {
-  const value = gzipSync(JSON.stringify(plan), { level: 9 }).toString('base64');
+  // node:zlib loaded here, not imported: `run`'s help loads this module (agent-spec.ts) for every command.
+  const value = process.getBuiltinModule('node:zlib').gzipSync(JSON.stringify(plan), { level: 9 }).toString('base64');
   if (value.length > limit)
     throw new PlanTooLargeError(
       `the probe plan of source ${plan.source} (${plan.probes.length} probes) takes ${kib(value.length)} compressed, more than the ${kib(limit)} ${instead}`,

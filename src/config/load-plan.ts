@@ -1,6 +1,5 @@
 // Loads the probe plan an agent runs (JSON from a file, stdin or the environment), with positioned errors.
 
-import { gunzipSync } from 'node:zlib';
 import { MAX_PLAN_BYTES, type ProbePlan } from '../model/plan.ts';
 import { ConfigError } from './config-error.ts';
 import { jsonNestsDeeper } from './nesting.ts';
@@ -23,7 +22,11 @@ function duplicateId(plan: ProbePlan): { index: number; id: string } | undefined
 export function inflatePlan(origin: string, encoded: string): string {
   const bytes = Buffer.from(encoded.trim(), 'base64');
   try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_PLAN_BYTES }).toString('utf8');
+    // node:zlib loaded here, not imported: an agent given its plan as a file or on stdin never needs it.
+    return process
+      .getBuiltinModule('node:zlib')
+      .gunzipSync(bytes, { maxOutputLength: MAX_PLAN_BYTES })
+      .toString('utf8');
   } catch (error) {
     const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
     throw new ConfigError(

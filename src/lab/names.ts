@@ -1,7 +1,6 @@
 // Names the lab gives things on the host: the lab itself, and one network namespace per pod, which
 // become file names under /run/netns and /etc/netns and must never name anything outside the lab.
 
-import { createHash } from 'node:crypto';
 import { nameProblem, quoteName } from '../model/k8s-names.ts';
 
 /** Longest lab name: it prefixes every namespace and must leave room for the pods' names. */
@@ -39,7 +38,8 @@ export function nodeNetnsName(lab: string): string {
 export function netnsName(lab: string, namespace: string, pod: string): string {
   const full = `${lab}-${namespace}-${pod}`;
   if (full.length <= NETNS_MAX) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 10);
+  // node:crypto loaded here, not imported: `lab --name`'s check loads this module for every command.
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256').update(full).digest('hex').slice(0, 10);
   return `${full.slice(0, NETNS_MAX - hash.length - 1)}-${hash}`;
 }
 

@@ -95,7 +95,7 @@ export function parseDuration(text: string, range: DurationRange): ParsedDuratio
   if (trimmed.length > MAX_DURATION_CHARS || !new RegExp(DURATION_PATTERN).test(trimmed))
     return { ok: false, error: `${quoteName(text)} is not a duration (${DURATION_EXAMPLES})` };
   let exact = 0;
-  for (const [, number, unit] of trimmed.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g))
+  for (const [, number, unit] of trimmed.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g))
     exact += Number(number) * (UNITS[unit ?? ''] ?? Number.NaN);
   const ms = Math.round(exact);
   if (!Number.isFinite(exact) || exact < range.minMs || ms > Math.min(range.maxMs, TIMER_MAX_MS)) {

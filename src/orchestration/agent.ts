@@ -5,8 +5,7 @@ import { readText, STDIN_PATH } from '../config/read-input.ts';
 import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';
 import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
-import { executePlan } from '../probe/agent-run.ts';
-import { waitForProxy } from '../probe/proxy-ready.ts';
+import { executePlan, lineBatch } from '../probe/agent-run.ts';
 import { withInterrupts } from './interrupts.ts';
 
 const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
@@ -58,15 +57,20 @@ export async function runAgent(request: AgentRequest, io: Io): Promise<ExitCode>
   }
   const { origin, text } = await readPlan(request.plan, io.env);
   const plan = await parseProbePlan(origin, text);
-  const write = (line: object): void => void io.stdout.write(`${JSON.stringify(line)}\n`);
+  const lines = lineBatch((text) => void io.stdout.write(text));
   const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
     // In a pod with a classic sidecar, probes wait for its proxy; if it never comes, the source is an error.
-    const notReady = plan.proxyReady ? await waitForProxy(plan.proxyReady, signal) : undefined;
+    // Loaded on use (it brings node:http): only a plan for a pod with a classic sidecar has a proxy.
+    const notReady = plan.proxyReady
+      ? await (await import('../probe/proxy-ready.ts')).waitForProxy(plan.proxyReady, signal)
+      : undefined;
     if (notReady) {
-      write({ kind: 'AgentError', message: notReady });
+      lines.write({ kind: 'AgentError', message: notReady });
+      lines.flush();
       return true;
     }
-    await executePlan(plan, write, signal);
+    await executePlan(plan, lines.write, signal);
+    lines.flush();
     return interruptedBy();
   });
   return interrupted ? 2 : 0;

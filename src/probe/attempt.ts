@@ -99,21 +99,37 @@ function peerOf(address: string, port: number): string {
  * after NEXT_ADDRESS_DELAY_MS without an answer, the first connection wins. `ctx.peer` names the
  * address reached, or every address tried; when all fail, the error says what each did.
  */
-export async function openConnection(
+export function openConnection(ctx: AttemptContext, host: string, port: number, family?: IpFamily): Promise<Socket> {
+  ctx.phase = 'resolve';
+  // An address needs no resolver: probes of IPs (thousands per agent) skip the lookup's promises and
+  // this function's async frame.
+  if (!family && isIP(host) !== 0) {
+    ctx.phase = 'connect';
+    ctx.peer = peerOf(host, port);
+    return connectTo(ctx, host, port);
+  }
+  return resolveAndConnect(ctx, host, port, family);
+}
+
+/** openConnection of a name: its addresses, then a connection to the first that answers. */
+async function resolveAndConnect(
   ctx: AttemptContext,
   host: string,
   port: number,
-  family?: IpFamily,
+  family: IpFamily | undefined,
 ): Promise<Socket> {
-  ctx.phase = 'resolve';
-  // An address needs no resolver: probes of IPs (thousands per agent) skip the lookup's promises.
-  const addresses = !family && isIP(host) !== 0 ? [host] : await resolveCandidates(host, family, ctx.onTimeout);
+  const addresses = await resolveCandidates(host, family, ctx.onTimeout);
   ctx.phase = 'connect';
   if (addresses.length === 1) {
     const [only = host] = addresses;
     ctx.peer = peerOf(only, port);
     return connectTo(ctx, only, port);
   }
+  return connectToFirst(ctx, addresses, port);
+}
+
+/** Happy eyeballs over `addresses` (more than one): the first connection wins, the others are destroyed. */
+function connectToFirst(ctx: AttemptContext, addresses: readonly string[], port: number): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     const failures: { peer: string; error: unknown }[] = [];
     // Every socket opened: the loser's are destroyed once one connects (a SYN_SENT left alone lingers).

@@ -150,7 +150,7 @@ function trimDot(name: string): string {
 /** Text from a reply made safe for a terminal: printable ASCII only, at most 64 characters. */
 function safe(text: string): string {
   const cut = text.length > 64 ? `${text.slice(0, 64)}…` : text;
-  return cut.replace(/[^\x20-\x7e…]/g, '?');
+  return cut.replace(/[^\x20-\x7e\u2026]/g, '?');
 }
 
 function hexStart(bytes: Buffer): string {

@@ -44,17 +44,33 @@ function worthRetrying(attempt: Attempt, expect: Verdict | undefined): boolean {
  * `options.signal` aborts, the attempt in flight or the backoff wait ends at once and the result is
  * `error/interrupted` — a retry was still due, so the last attempt's outcome is not trusted as final.
  */
-export async function probeUrl(url: string, options: ProbeOptions): Promise<ProbeResult> {
+export function probeUrl(url: string, options: ProbeOptions): Promise<ProbeResult> {
   const parsed = parseTarget(url);
   if (!parsed.ok)
-    return { url, observed: 'error', reason: 'bad-target', latencyMs: 0, attempts: 0, detail: parsed.error };
+    return Promise.resolve({
+      url,
+      observed: 'error',
+      reason: 'bad-target',
+      latencyMs: 0,
+      attempts: 0,
+      detail: parsed.error,
+    });
   const address = options.family ? { ...parsed.value, family: options.family } : parsed.value;
+  // One attempt and no retry to plan: what retry() would return, without its bookkeeping (or an async
+  // frame) on every probe.
+  if (Math.max(1, options.attempts) === 1 && !options.signal?.aborted)
+    return timedAttempt(address, options).then(({ attempt, latencyMs }) => ({
+      url: address.url,
+      ...attempt,
+      latencyMs,
+      attempts: 1,
+    }));
+  return probeWithRetries(address, options);
+}
+
+/** probeUrl with retries and backoff, or an abort before the first attempt. */
+async function probeWithRetries(address: TargetAddress, options: ProbeOptions): Promise<ProbeResult> {
   const maxAttempts = Math.max(1, options.attempts);
-  // One attempt and no retry to plan: what retry() would return, without its bookkeeping on every probe.
-  if (maxAttempts === 1 && !options.signal?.aborted) {
-    const { attempt, latencyMs } = await timedAttempt(address, options);
-    return { url: address.url, ...attempt, latencyMs, attempts: 1 };
-  }
   const result = await retry(() => timedAttempt(address, options), {
     attempts: maxAttempts,
     backoff: { initialMs: options.backoffMs ?? 100, maxMs: 1000 },
@@ -75,24 +91,18 @@ export async function probeUrl(url: string, options: ProbeOptions): Promise<Prob
   );
 }
 
-/** One attempt with its latency (rounded to 0.1 ms). Never throws: a probe classifies every failure. */
-async function timedAttempt(
-  address: TargetAddress,
-  options: ProbeOptions,
-): Promise<{ attempt: Attempt; latencyMs: number }> {
+/** One attempt with its latency (rounded to 0.1 ms). Never rejects: a probe classifies every failure. */
+function timedAttempt(address: TargetAddress, options: ProbeOptions): Promise<{ attempt: Attempt; latencyMs: number }> {
   const started = nowMs();
-  let attempt: Attempt;
+  const timed = (attempt: Attempt) => ({ attempt, latencyMs: Math.round((nowMs() - started) * 10) / 10 });
+  // Defensive: attempts classify their own failures, but a probe must never throw.
+  const internal = (error: unknown) =>
+    timed({ observed: 'error', reason: 'internal', detail: error instanceof Error ? error.message : String(error) });
   try {
-    attempt = await attemptOnce(address, options);
+    return attemptOnce(address, options).then(timed, internal);
   } catch (error) {
-    // Defensive: attempts classify their own failures, but a probe must never throw.
-    attempt = {
-      observed: 'error',
-      reason: 'internal',
-      detail: error instanceof Error ? error.message : String(error),
-    };
+    return Promise.resolve(internal(error));
   }
-  return { attempt, latencyMs: Math.round((nowMs() - started) * 10) / 10 };
 }
 
 /** The result of a probe stopped between attempts (or before its first): what was seen so far, as an error. */
@@ -111,7 +121,7 @@ function interruptedResult(
 }
 
 /** Options of a planned probe, with the plan's defaults filled in. */
-function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults']): ProbeOptions {
+function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults'], signal?: AbortSignal): ProbeOptions {
   return {
     timeoutMs: probe.timeoutMs ?? defaults.timeoutMs,
     attempts: probe.attempts ?? defaults.attempts,
@@ -121,7 +131,22 @@ function optionsFor(probe: PlannedProbe, defaults: ProbePlan['defaults']): Probe
     denyStatus: probe.denyStatus,
     family: probe.family,
     payloadHex: probe.payloadHex,
+    signal,
   };
+}
+
+/** True when `probe` sets none of its own options: the plan's defaults are its options. */
+function usesDefaults(probe: PlannedProbe): boolean {
+  return (
+    probe.timeoutMs === undefined &&
+    probe.attempts === undefined &&
+    probe.settleMs === undefined &&
+    probe.expect === undefined &&
+    probe.expectStatus === undefined &&
+    probe.denyStatus === undefined &&
+    probe.family === undefined &&
+    probe.payloadHex === undefined
+  );
 }
 
 /**
@@ -138,7 +163,11 @@ export async function runPlan(
   // listeners neither trip Node's leak warning on the caller's signal nor have to be removed from it.
   const planSignal = signal ? AbortSignal.any([signal]) : undefined;
   if (planSignal) setMaxListeners(0, planSignal);
-  await runBounded(plan.probes, plan.defaults.concurrency, async (probe) => {
-    onResult(probe.id, await probeUrl(probe.url, { ...optionsFor(probe, plan.defaults), signal: planSignal }));
-  });
+  // Probes without options of their own (most of a plan) share one options object.
+  const defaults = optionsFor({ id: '', url: '' }, plan.defaults, planSignal);
+  await runBounded(plan.probes, plan.defaults.concurrency, (probe) =>
+    probeUrl(probe.url, usesDefaults(probe) ? defaults : optionsFor(probe, plan.defaults, planSignal)).then((result) =>
+      onResult(probe.id, result),
+    ),
+  );
 }

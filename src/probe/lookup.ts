@@ -5,8 +5,10 @@
 // before it starts, and concurrent lookups of one name share one call.
 
 import type { LookupAddress } from 'node:dns';
-import { lookup } from 'node:dns/promises';
-import { isSea } from 'node:sea';
+
+// main.ts imports this module for every command, so Node's resolver and SEA modules are loaded only
+// when a lookup starts or the process leaves lookups behind (process.getBuiltinModule, synchronous):
+// loading them up front was part of every command's start-up, `--version` included.
 
 /** The thread pool prober asks libuv for (reserveLookupThreads), unless UV_THREADPOOL_SIZE says otherwise. */
 const POOL_THREADS = 16;
@@ -120,16 +122,19 @@ function newPending(host: string): Pending {
         if (pendingByHost.get(host) === pending) pendingByHost.delete(host);
         pump();
       };
-      lookup(host, { all: true, verbatim: true }).then(
-        (addresses) => {
-          done();
-          resolve(addresses);
-        },
-        (error: unknown) => {
-          done();
-          reject(error);
-        },
-      );
+      process
+        .getBuiltinModule('node:dns/promises')
+        .lookup(host, { all: true, verbatim: true })
+        .then(
+          (addresses) => {
+            done();
+            resolve(addresses);
+          },
+          (error: unknown) => {
+            done();
+            reject(error);
+          },
+        );
     },
     drop() {
       const at = queue.indexOf(pending);
@@ -153,7 +158,9 @@ const STAND_IN_EXIT_ENV = 'PROBER_STAND_IN_EXIT';
  */
 export function exitLeavingLookups(code: number, env: NodeJS.ProcessEnv): never {
   // The same program, as the lab starts it in a namespace (lab/self.ts): the binary, or Node with the entry.
-  const argv = isSea() ? [process.execPath] : [process.execPath, ...process.execArgv, process.argv[1] ?? ''];
+  const argv = process.getBuiltinModule('node:sea').isSea()
+    ? [process.execPath]
+    : [process.execPath, ...process.execArgv, process.argv[1] ?? ''];
   try {
     process.execve?.(process.execPath, argv, { ...env, [STAND_IN_EXIT_ENV]: String(code) });
   } catch {

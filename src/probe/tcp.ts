@@ -25,12 +25,19 @@ export function tcpAttempt(
   signal?: AbortSignal,
 ): Promise<Attempt> {
   const windowMs = settleWindowMs(timeoutMs, settleMs);
+  // Without a window the handshake decides: no async frame, no try/finally per probe (an agent runs
+  // thousands of these).
+  if (windowMs <= 0)
+    return runAttempt(
+      timeoutMs,
+      (ctx) => openConnection(ctx, address.host, address.port, address.family).then(closeConnected),
+      signal,
+    );
   return runAttempt(
     timeoutMs,
     async (ctx) => {
       const socket = await openConnection(ctx, address.host, address.port, address.family);
       try {
-        if (windowMs <= 0) return CONNECTED;
         ctx.phase = 'exchange';
         ctx.atDeadline = () => ({
           ...CONNECTED,
@@ -43,6 +50,12 @@ export function tcpAttempt(
     },
     signal,
   );
+}
+
+/** A handshake that completed is the outcome: the connection is closed at once. */
+function closeConnected(socket: Socket): Attempt {
+  socket.destroy();
+  return CONNECTED;
 }
 
 /** What the peer does first on a fresh connection, within `windowMs`; silence is an allow. */

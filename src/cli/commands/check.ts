@@ -38,7 +38,10 @@ cell that errored). An error cell no rule names is listed and counted, but leave
     // Loaded on use, so commands that do not need them start fast and small.
     const { runCheck } = await import('../../orchestration/check.ts');
     finish(
-      await runCheck({ file: opts.file, flags: runFlags(opts, io), ignoreKinds: ignoreKindsFlag(opts.ignoreKind) }, io),
+      await runCheck(
+        { file: opts.file, flags: runFlags(opts, io), ignoreKinds: await ignoreKindsFlag(opts.ignoreKind) },
+        io,
+      ),
     );
   });
 }

@@ -64,7 +64,7 @@ Exit codes: 0 no finding at or above --fail-on (default error) · 1 some finding
           failOn: opts.failOn,
           assumeMesh: opts.assumeMesh === true,
           namespace: opts.namespace,
-          ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
+          ignoreKinds: await ignoreKindsFlag(opts.ignoreKind),
         },
         io,
       ),

@@ -106,7 +106,7 @@ Exit codes: matrix 0, 2 when a cell is undecidable · --explain 0 · --test 0 al
           flags: runFlags(opts, io),
           assumeMesh: opts.assumeMesh === true,
           namespace: opts.namespace,
-          ignoreKinds: ignoreKindsFlag(opts.ignoreKind),
+          ignoreKinds: await ignoreKindsFlag(opts.ignoreKind),
           ...(live
             ? {
                 cluster: {
