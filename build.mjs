@@ -3,9 +3,6 @@
 // Also builds the time app into dist/app/ (next to the binary, where `prober lab` looks for it).
 // `node build.mjs --schemas` (npm run schemas) writes the published .schema.json files from src/config/schemas.ts.
 
-import { Ajv } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone/index.js';
-import { build } from 'esbuild';
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -22,6 +19,9 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { Ajv } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { build } from 'esbuild';
 import { buildApp } from './app/build.mjs';
 import { planSchema, profileSchema, SCHEMA_FILES, schemaFileText, testSchema } from './src/config/schemas.ts';
 import { AJV_OPTIONS } from './src/config/validators.ts';

@@ -1,8 +1,9 @@
 // Bundles the time app with esbuild into dist/app/: server.cjs plus uWebSockets.js's native module.
-import { build } from 'esbuild';
+
 import { chmod, copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 

@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appCommand, defaultCacheDir, NODE_IN_ROOT, rootfsIn } from './command.ts';
 import { APP_DIST_DIR } from './build.mjs';
+import { appCommand, defaultCacheDir, NODE_IN_ROOT, rootfsIn } from './command.ts';
 
-export { appCommand, APP_ENV_KEYS, NODE_IN_ROOT, type AppCommand, type AppCommandOptions } from './command.ts';
+export { APP_ENV_KEYS, type AppCommand, type AppCommandOptions, appCommand, NODE_IN_ROOT } from './command.ts';
 
 /** A prepared runtime: the Debian 13 root and the Node binary's path inside it. */
 export interface Runtime {

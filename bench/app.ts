@@ -1,5 +1,5 @@
 // Benchmark of the time app (as shipped, in its Debian 13 root) against a real local Redis, using wrk.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 // Measures a whole prober command as a user runs it: the built binary, output to /dev/null, wall time and peak RSS.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The repository's root: benchmarks run from there. */

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { buildModel, type ClusterInput } from '../src/policy/index.ts';
 import { lint, withDnsServer } from '../src/policy/lint/index.ts';
 import { measureCommand } from './command.ts';
-import { syntheticCluster, type Scenario } from './policy.ts';
+import { type Scenario, syntheticCluster } from './policy.ts';
 
 const BASE: Scenario = { namespaces: 500, workloads: 1000, podsPerWorkload: 5, policies: 1000 };
 const TARGET_MS = 5000;

@@ -4,8 +4,8 @@
 // volumes), one NetworkPolicy per 25 pods. The question it answers: does the Job's 256 Mi memory limit
 // (k8s/prober/job) hold a cluster of 50,000 pods?
 
-import { measureCommandAsync, type CommandCost } from './command.ts';
 import { FakeApiServer } from '../test/cluster/fake/apiserver.ts';
+import { type CommandCost, measureCommandAsync } from './command.ts';
 
 const NAMESPACES = 100;
 const WORKLOAD_PODS = 25;

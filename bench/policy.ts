@@ -4,9 +4,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureCommand, type CommandCost } from './command.ts';
-import { writeManifestSet } from './synthetic-manifests.ts';
 import { buildModel, type ClusterInput, type PolicyInput, type WorkloadInput } from '../src/policy/index.ts';
+import { type CommandCost, measureCommand } from './command.ts';
+import { writeManifestSet } from './synthetic-manifests.ts';
 
 /** Size of a synthetic cluster. */
 export interface Scenario {

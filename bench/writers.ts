@@ -3,9 +3,9 @@
 import { createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Cell } from '../src/model/matrix.ts';
-import { streamReport, type StreamedReport } from '../src/model/report.ts';
-import { DEFAULTS, type ReachabilityTest } from '../src/model/test-spec.ts';
+import { type StreamedReport, streamReport } from '../src/model/report.ts';
 import { parseTarget } from '../src/model/target.ts';
+import { DEFAULTS, type ReachabilityTest } from '../src/model/test-spec.ts';
 import type { OutputFormat, RenderOptions } from '../src/report/formats.ts';
 import { writeReport } from '../src/report/write.ts';
 

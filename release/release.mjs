@@ -12,9 +12,9 @@ import { parseArgs } from 'node:util';
 import { create, WriteEntry } from 'tar';
 import { bundleProber, injectSea } from '../build.mjs';
 import { krewManifest } from './krew.mjs';
-import { assertPortableBlob } from './sea-blob.ts';
 import { notices } from './notices.mjs';
 import { nodeBinary, nodeVersion, PLATFORMS } from './platforms.mjs';
+import { assertPortableBlob } from './sea-blob.ts';
 
 const root = join(import.meta.dirname, '..');
 

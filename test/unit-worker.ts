@@ -12,8 +12,8 @@
 // a FileDone (tap's root sends messages of its own on the same channel). Around each file the TAP stream carries `# unit-file: start FILE` and `# unit-file: end FILE`,
 // so the runner can show a failing file's own output.
 
-import { pathToFileURL } from 'node:url';
 import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { type FileDone, MARK } from './unit.ts';
 

@@ -1,5 +1,5 @@
 // The HTTP routes of the time app and the JSON replies they give.
-import type { Server, Request, Response } from 'hyper-express';
+import type { Request, Response, Server } from 'hyper-express';
 import type { Logger } from './log.ts';
 import { StoreError, type TimeStore } from './store.ts';
 import { APP_VERSION } from './version.ts';

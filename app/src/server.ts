@@ -1,6 +1,6 @@
 // Entry point of the time app: configuration, HTTP server, Redis store, graceful shutdown.
 import { Server } from 'hyper-express';
-import { ConfigError, loadConfig, type AppConfig } from './config.ts';
+import { type AppConfig, ConfigError, loadConfig } from './config.ts';
 import { Logger } from './log.ts';
 import { registerRoutes } from './routes.ts';
 import { TimeStore } from './store.ts';

@@ -1,10 +1,10 @@
 // kubectl's flags for how every API request is made, on each command that talks to a cluster: `--as`,
 // `--as-group` (repeatable) and `--request-timeout`, parsed as kubectl parses them.
 
-import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
+import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import type { AccessOptions } from '../cluster/connection.ts';
 import { impersonationProblem } from '../cluster/impersonation.ts';
-import { parseDuration, type DurationRange } from '../model/duration.ts';
+import { type DurationRange, parseDuration } from '../model/duration.ts';
 import { quoteName } from '../model/k8s-names.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
 import { rangeText } from './options.ts';

@@ -1,20 +1,20 @@
 // Options shared by commands: output format, timeouts, concurrency — parsed once, with clear errors.
 
-import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
+import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import {
   DEFAULT_SETTLE_MS,
+  type DurationRange,
   formatDuration,
+  PROBE_TIMEOUT,
   parseDuration,
   parseSettle,
-  PROBE_TIMEOUT,
   SETTLE_WINDOW,
-  type DurationRange,
 } from '../model/duration.ts';
 import type { Io } from '../model/io.ts';
-import type { RunFlags } from '../orchestration/run-flags.ts';
 import { nameProblem } from '../model/k8s-names.ts';
+import type { RunFlags } from '../orchestration/run-flags.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
-import { DEFAULT_WIDTH, OUTPUT_FORMATS, TABLE_STYLES, type OutputFormat, type TableStyle } from '../report/formats.ts';
+import { DEFAULT_WIDTH, OUTPUT_FORMATS, type OutputFormat, TABLE_STYLES, type TableStyle } from '../report/formats.ts';
 
 /** Adds `-o/--output`, `--table` and `--no-color`; the command's option types grow by `output`, `table` and `color`. */
 export function addOutputOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(

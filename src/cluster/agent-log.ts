@@ -2,7 +2,7 @@
 // kubelet rotates container logs and serves only the newest file, so the beginning of a long output is lost.
 
 import type { ProbeResult } from '../model/outcome.ts';
-import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
+import { type ProbePlan, parseAgentOutput } from '../model/plan.ts';
 import type { ContainerOutcome } from './agent-wait.ts';
 
 /**

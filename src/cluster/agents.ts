@@ -5,15 +5,15 @@ import type { ProbeResult } from '../model/outcome.ts';
 import type { ProbePlan } from '../model/plan.ts';
 import { collectLog, logSizeWarning } from './agent-log.ts';
 import { agentContainerName, ephemeralAgent } from './agent-spec.ts';
-import { sidecarOf } from './mesh-membership.ts';
-import { blockedBudgets } from './pdb-check.ts';
-import { probePod } from './probe-pod.ts';
-import { waitForContainer, type ContainerOutcome } from './agent-wait.ts';
+import { type ContainerOutcome, waitForContainer } from './agent-wait.ts';
 import { KubeApiError } from './api-error.ts';
 import type { ProbePodTracker } from './cleanup.ts';
 import type { KubeApi } from './kube-api.ts';
+import { sidecarOf } from './mesh-membership.ts';
+import { blockedBudgets } from './pdb-check.ts';
 import { leftBehind, podRoom, proberContainers } from './pod-budget.ts';
-import { agentResources, resourceRequirements, type AgentResources } from './probe-pod-resources.ts';
+import { probePod } from './probe-pod.ts';
+import { type AgentResources, agentResources, resourceRequirements } from './probe-pod-resources.ts';
 
 /**
  * How agents are started: inside the source pod, in a pod beside it, or `auto` (default): inside where

@@ -1,7 +1,7 @@
 // Kubernetes API failures turned into one-line messages a person can act on (which RBAC rule is missing, etc.).
 
 import { ClusterError } from './cluster-error.ts';
-import { grantHint, KUBE_API_PERMISSIONS, permissionLabel, type KubeCall, type Permission } from './kube-api.ts';
+import { grantHint, KUBE_API_PERMISSIONS, type KubeCall, type Permission, permissionLabel } from './kube-api.ts';
 import { IMPERSONATE_HINT } from './rbac-hints.ts';
 import {
   answerOf,

@@ -1,7 +1,7 @@
 // Cleanup of what a run created: probe pods are deleted on every exit path, interrupted runs included.
 
 import { KubeApiError } from './api-error.ts';
-import { RUN_ID_LABEL, type KubeApi } from './kube-api.ts';
+import { type KubeApi, RUN_ID_LABEL } from './kube-api.ts';
 
 /**
  * Remembers the probe pods of one run so they are deleted however the run ends. Namespaces where a

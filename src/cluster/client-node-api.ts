@@ -17,11 +17,9 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import { kindDescriptor, type PolicyKind } from '../policy/index.ts';
-import { toKubeApiError, type CallSubject, KubeApiError, UnusableAnswer } from './api-error.ts';
+import { type CallSubject, KubeApiError, toKubeApiError, UnusableAnswer } from './api-error.ts';
 import type { Connection } from './connection.ts';
 import { CredentialError, ExecPluginError } from './exec-credential.ts';
-import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from './list-pager.ts';
-import { cleanupPod, modelledPod } from './modelled-fields.ts';
 import {
   KUBE_API_PERMISSIONS,
   type KubeApi,
@@ -31,7 +29,9 @@ import {
   policyPermission,
   type RawObject,
 } from './kube-api.ts';
-import { DEFAULT_RETRY, OUTAGE, retryTransient, type RetryPolicy } from './retry.ts';
+import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from './list-pager.ts';
+import { cleanupPod, modelledPod } from './modelled-fields.ts';
+import { DEFAULT_RETRY, OUTAGE, type RetryPolicy, retryTransient } from './retry.ts';
 import { boundedHttp, callAnswers, TRANSPORT_LIMITS, type TransportLimits } from './transport.ts';
 
 /** Options for the client: retry policies, bounds, a hook that hears about retries (progress, tests), interruption. */

@@ -1,22 +1,22 @@
 // The cluster backend: discover sources and targets, run one agent per source in parallel, clean up, return observations.
 
 import { randomBytes } from 'node:crypto';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { Backend, BackendRun, ObserveOptions } from '../model/backend.ts';
 import type { ProbeResult } from '../model/outcome.ts';
 import type { ProbePlan } from '../model/plan.ts';
+import { plansFor } from '../model/plan.ts';
+import { runBounded } from '../model/pool.ts';
 import type { ReportSource } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults, SourceSpec } from '../model/test-spec.ts';
 import { runPlan } from '../probe/engine.ts';
-import { plansFor } from '../model/plan.ts';
-import { runBounded } from '../model/pool.ts';
-import { runEphemeralAgent, runPodAgent, type AgentContext, type AgentMode, type AgentRun } from './agents.ts';
-import type { V1Pod } from '@kubernetes/client-node';
 import { chooseAgent } from './agent-choice.ts';
-import type { AgentResources } from './probe-pod-resources.ts';
+import { type AgentContext, type AgentMode, type AgentRun, runEphemeralAgent, runPodAgent } from './agents.ts';
 import { KubeApiError } from './api-error.ts';
 import { ProbePodTracker } from './cleanup.ts';
 import { checkTargets, pickSourcePod, type TargetEvidence } from './discovery.ts';
 import type { KubeApi } from './kube-api.ts';
+import type { AgentResources } from './probe-pod-resources.ts';
 
 /** How a cluster run is carried out. */
 export interface ClusterOptions {

@@ -1,12 +1,12 @@
 // Finding the cluster like kubectl does: --kubeconfig, else $KUBECONFIG's files merged, else ~/.kube/config,
 // and the pod's service account only when none of them holds anything (client-go DeferredLoadingClientConfig).
 
-import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError } from './cluster-error.ts';
 import { useExecPlugin } from './exec-credential.ts';
-import { impersonationProblem, type Impersonation } from './impersonation.ts';
+import { type Impersonation, impersonationProblem } from './impersonation.ts';
 import { isEmptyKubeconfig, kubeconfigFiles, loadKubeconfigs, type MergedKubeconfig } from './kubeconfig.ts';
 import { proxyFor } from './proxy-env.ts';
 

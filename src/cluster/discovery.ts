@@ -6,9 +6,9 @@ import { schemeOf } from '../model/schemes.ts';
 import type { TargetSpec } from '../model/test-spec.ts';
 import { KubeApiError } from './api-error.ts';
 import { countBackends, describeUnready } from './endpoint-readiness.ts';
-import { RUN_ID_LABEL, type KubeApi } from './kube-api.ts';
+import { type KubeApi, RUN_ID_LABEL } from './kube-api.ts';
 import { proberContainers } from './pod-budget.ts';
-import { serviceRefOf, type ServiceRef } from './service-host.ts';
+import { type ServiceRef, serviceRefOf } from './service-host.ts';
 
 /** A label selector map as the API's string form: `app=web,tier=front`. */
 function selectorString(selector: Readonly<Record<string, string>> | undefined): string {

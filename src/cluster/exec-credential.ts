@@ -2,10 +2,10 @@
 // plugin/pkg/client/auth/exec): once for any number of concurrent first calls, with KUBERNETES_EXEC_INFO,
 // the credential kept until its expirationTimestamp, and a missing binary reported once, never retried.
 
-import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
 import { KubeApiError } from './api-error.ts';
 import { ClusterError } from './cluster-error.ts';
 import type { KubeCall } from './kube-api.ts';

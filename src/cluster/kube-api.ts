@@ -284,7 +284,7 @@ export const PERMISSION_TABLE: readonly Permission[] = Object.entries(KUBE_API_P
 );
 
 // What a permission is, how messages name it and where to grant it: rbac-hints.ts.
-export { grantHint, permissionLabel, type Grant, type Permission } from './rbac-hints.ts';
+export { type Grant, grantHint, type Permission, permissionLabel } from './rbac-hints.ts';
 
 /** The labels every object prober creates carries, so it can be found and garbage-collected. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

@@ -3,7 +3,7 @@
 
 import type { V1Pod } from '@kubernetes/client-node';
 import { KubeApiError } from './api-error.ts';
-import { RUN_ID_LABEL, type KubeApi } from './kube-api.ts';
+import { type KubeApi, RUN_ID_LABEL } from './kube-api.ts';
 
 /** What to clean up: one run or every run, in some namespaces or all of them. */
 export interface LeftoverQuery {

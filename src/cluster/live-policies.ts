@@ -6,14 +6,14 @@ import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import {
   buildModel,
+  type KindFilter,
   kindDescriptor,
   leftOutWarnings,
   modelVerdicts,
   POLICY_KIND_NAMES,
-  predictTest,
-  type KindFilter,
   type PolicyInput,
   type PolicyKind,
+  predictTest,
   usesNodePeers,
 } from '../policy/index.ts';
 import type { KubeApi, RawObject } from './kube-api.ts';

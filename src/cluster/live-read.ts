@@ -8,9 +8,9 @@
 import {
   classifyObject,
   isPolicyKind,
+  type KindFilter,
   kindApiVersions,
   kindMatches,
-  type KindFilter,
   POLICY_GROUPS,
   qualifiedKind,
   usesNodePeers,

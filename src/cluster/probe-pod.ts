@@ -5,7 +5,7 @@ import type { ProbePlan } from '../model/plan.ts';
 import { AGENT_UID, agentBase } from './agent-spec.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from './kube-api.ts';
 import { meshAnnotations, proxyReadyFor, sidecarOf } from './mesh-membership.ts';
-import { planEnv, POD_PLAN_BYTES } from './plan-env.ts';
+import { POD_PLAN_BYTES, planEnv } from './plan-env.ts';
 
 /**
  * Name of a probe pod: `prober-<source>-<run id>`, kept within the 63 characters a pod's hostname allows.

@@ -1,17 +1,17 @@
 // Every request to the API server bounded in time and size: client-node's own transport (undici, the
 // kubeconfig's TLS, proxy and credentials), with a deadline for the whole answer and a cap on its body.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   createConfiguration,
   type HttpLibrary,
   Observable,
   type RequestContext,
-  ResponseContext,
   type ResponseBody,
+  ResponseContext,
 } from '@kubernetes/client-node';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { UnusableAnswer } from './api-error.ts';
-import { impersonate, type Impersonation } from './impersonation.ts';
+import { type Impersonation, impersonate } from './impersonation.ts';
 
 /**
  * What the requests of one call got back, for the call's error handling: a call that fails after a 2xx

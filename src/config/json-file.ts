@@ -1,7 +1,7 @@
 // A fast path for manifests written as JSON (`kubectl get -o json`): JSON.parse, lines found by one scan.
 
 import { MAX_NESTING } from './nesting.ts';
-import { parseYamlDocuments, type PositionedDocument } from './yaml-file.ts';
+import { type PositionedDocument, parseYamlDocuments } from './yaml-file.ts';
 
 /**
  * The document of a JSON text, read as the YAML path (yaml-file.ts) would read it, but with

@@ -2,14 +2,14 @@
 
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { hostProblem, nameProblem, quoteName } from '../model/k8s-names.ts';
-import { MAX_PROFILE_BYTES, type DemoStory, type LabProfile, type ProgramChoice } from '../model/lab-profile.ts';
+import { type DemoStory, type LabProfile, MAX_PROFILE_BYTES, type ProgramChoice } from '../model/lab-profile.ts';
 import type { DemoStoryDocument, LabProfileDocument } from '../model/lab-profile-schema.ts';
+import { formatPath } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
 import { readText } from './read-input.ts';
-import { formatPath } from '../model/names.ts';
 import { checkSchema } from './schema-check.ts';
 import { validateProfile } from './validators.ts';
-import { parseSingleYaml, type PositionedDocument } from './yaml-file.ts';
+import { type PositionedDocument, parseSingleYaml } from './yaml-file.ts';
 
 /** Who states the requirement when the profile does not say. */
 const DEFAULT_REQUIRED_BY = 'the profile';

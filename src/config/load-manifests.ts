@@ -1,6 +1,5 @@
 // Loads Kubernetes manifests into the policy engine's inputs: namespaces, workloads, Services, policies.
 import { formatPath } from '../model/names.ts';
-import { classifyObject, kindMatches, parsePolicy, PolicyError, qualifiedKind } from '../policy/index.ts';
 import type {
   ClusterInput,
   KindFilter,
@@ -9,16 +8,17 @@ import type {
   PolicyInput,
   ServiceInput,
 } from '../policy/index.ts';
-import { readManifestObjects, type ManifestObject } from './manifest-files.ts';
+import { classifyObject, kindMatches, PolicyError, parsePolicy, qualifiedKind } from '../policy/index.ts';
+import { type ManifestObject, readManifestObjects } from './manifest-files.ts';
 import { checkManifestNames } from './manifest-names.ts';
 import {
   obj,
+  type ReadWorkload,
   readWorkload,
   servicePorts,
   strings,
-  withoutListedControllers,
   WORKLOAD_KINDS,
-  type ReadWorkload,
+  withoutListedControllers,
 } from './manifest-workloads.ts';
 
 /** The cluster described by manifest files, plus what was skipped and why. */

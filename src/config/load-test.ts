@@ -1,33 +1,33 @@
 // Loads a ReachabilityTest file: YAML with positions, schema check, then the checks a schema cannot express.
 
 import { dirname, resolve } from 'node:path';
-import { formatDuration, parseDuration, parseSettle, PROBE_TIMEOUT } from '../model/duration.ts';
+import { recordTypeOf, typeFamilyConflict } from '../model/dns-query.ts';
+import { formatDuration, PROBE_TIMEOUT, parseDuration, parseSettle } from '../model/duration.ts';
 import { type FamilyChoice, familiesOf, familyTargetName } from '../model/family.ts';
 import { quoteName } from '../model/k8s-names.ts';
 import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
 import { optionRefusal, type Scheme, type TargetOption, takesOption } from '../model/schemes.ts';
 import { dnsAddressOf, parseTarget } from '../model/target.ts';
-import { recordTypeOf, typeFamilyConflict } from '../model/dns-query.ts';
-import { payloadHex } from '../model/udp-payload.ts';
 import {
   DEFAULTS,
-  MAX_TEST_BYTES,
   type ExpectRule,
   type FromPolicies,
+  MAX_TEST_BYTES,
   type ReachabilityTest,
   type RunDefaults,
+  ruleTargetName,
   type SourceSpec,
   type StatusSet,
   type TargetSpec,
-  ruleTargetName,
 } from '../model/test-spec.ts';
+import { payloadHex } from '../model/udp-payload.ts';
 import { ConfigError } from './config-error.ts';
+import { readText } from './read-input.ts';
 import { checkSchema } from './schema-check.ts';
 import type { TestDocument } from './schemas.ts';
 import { validateTest } from './validators.ts';
-import { readText } from './read-input.ts';
-import { parseSingleYaml, type PositionedDocument } from './yaml-file.ts';
+import { type PositionedDocument, parseSingleYaml } from './yaml-file.ts';
 
 const HINTS = {
   expect: 'must be a list of rules ({from, to, verdict}) or the word "fromPolicies"',

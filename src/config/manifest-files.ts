@@ -8,9 +8,9 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { compareText } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
+import { parseJsonDocument } from './json-file.ts';
 import { readAtMost, STDIN_PATH } from './read-input.ts';
 import { decodeText } from './text-encoding.ts';
-import { parseJsonDocument } from './json-file.ts';
 import { mapYamlDocuments, type PositionedDocument } from './yaml-file.ts';
 
 /** One Kubernetes object of a file, with where it starts and a way to find its fields' lines. */

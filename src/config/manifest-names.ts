@@ -1,11 +1,11 @@
 // Names in Kubernetes manifests checked as the API server would, before anything uses them: the lab
 // turns them into host paths and namespace names, so a name the API would refuse never gets that far.
 
-import { hostProblem, nameProblem, quoteName, type NameRule } from '../model/k8s-names.ts';
+import { hostProblem, type NameRule, nameProblem, quoteName } from '../model/k8s-names.ts';
 import { kindDescriptor, POLICY_KIND_NAMES } from '../policy/index.ts';
-import { configErrorAt, type ConfigError } from './config-error.ts';
+import { type ConfigError, configErrorAt } from './config-error.ts';
 import type { ManifestObject } from './manifest-files.ts';
-import { at, obj, templatePath, type Path } from './manifest-workloads.ts';
+import { at, obj, type Path, templatePath } from './manifest-workloads.ts';
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 

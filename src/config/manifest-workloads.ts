@@ -1,6 +1,7 @@
 // Pods and workload controllers of manifests as the policy engine's workloads: labels, ports, IPs, owners.
-import { isAddress } from '../policy/index.ts';
+
 import type { ContainerPortInput, Protocol, ServiceInput, WorkloadInput } from '../policy/index.ts';
+import { isAddress } from '../policy/index.ts';
 import type { ManifestObject } from './manifest-files.ts';
 
 export type Obj = Record<string, unknown>;

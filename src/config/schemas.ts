@@ -2,8 +2,8 @@
 // .schema.json files and the types of what passed validation all come from here.
 
 import { type Static, type TSchema, Type } from 'typebox';
-import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
 import { DURATION_EXAMPLES, DURATION_PATTERN } from '../model/duration.ts';
+import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
 import { LabProfileSchema } from '../model/lab-profile-schema.ts';
 import { Attempts, Concurrency, ProbePlanSchema, StatusClass, StatusCode } from '../model/plan-schema.ts';
 import { DEFAULTS } from '../model/test-spec.ts';

@@ -1,6 +1,6 @@
 // Reads YAML while keeping positions, so every later error can name the line it is about.
 
-import { Composer, isMap, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node } from 'yaml';
+import { Composer, type CST, type Document, isMap, isSeq, Lexer, LineCounter, type Node, Parser } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { MAX_NESTING } from './nesting.ts';
 import { plainTree } from './yaml-tree.ts';

@@ -6,12 +6,12 @@
 // Scalars and merge keys (`<<`) are read as Kubernetes reads them, by go-yaml v2's YAML 1.1 rules.
 
 import {
+  type Alias,
   isAlias,
   isMap,
   isPair,
   isScalar,
   isSeq,
-  type Alias,
   type LineCounter,
   type Node,
   type Pair,
@@ -20,7 +20,7 @@ import {
 } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { MAX_NESTING } from './nesting.ts';
-import { keyText, resolvePlain, type Resolved } from './yaml-scalars.ts';
+import { keyText, type Resolved, resolvePlain } from './yaml-scalars.ts';
 
 /** Bounds on what one document may expand to; the defaults hold any real manifest. */
 export interface TreeLimits {

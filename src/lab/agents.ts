@@ -5,8 +5,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAgentOutput, type ProbePlan } from '../model/plan.ts';
 import type { ProbeResult } from '../model/outcome.ts';
+import { type ProbePlan, parseAgentOutput } from '../model/plan.ts';
 
 /** One plan to run in one namespace; `socket` is that namespace's resident agent, if it has one. */
 export interface AgentRun {

@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { configErrorAt } from '../config/config-error.ts';
 import type { ClusterInput } from '../policy/index.ts';
-import type { ManifestInput } from './topology.ts';
 import type { ProgramSpec } from './programs/program.ts';
+import type { ManifestInput } from './topology.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /**

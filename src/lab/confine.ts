@@ -2,7 +2,7 @@
 // own directories, and no symlink on the way (planted by a program the lab runs as root, say) is followed.
 
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, symlink, unlink, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** A path the lab refused to touch, and why. */

@@ -1,6 +1,6 @@
 // Where a target URL lands in the lab: the pod addresses behind a Service name, an Ingress host or a pod IP.
 
-import { ipOf, type IpFamily } from '../model/family.ts';
+import { type IpFamily, ipOf } from '../model/family.ts';
 import { schemeOf } from '../model/schemes.ts';
 import { hostPort, type TargetAddress } from '../model/target.ts';
 import { clusterDnsPod } from './cluster-dns.ts';

@@ -1,7 +1,7 @@
 // Compiles the policy engine's verdicts into nftables rules inside each lab pod: one source of truth.
 
-import type { Decision, Model, Protocol } from '../policy/index.ts';
 import { familyOf } from '../model/family.ts';
+import type { Decision, Model, Protocol } from '../policy/index.ts';
 import { PASSTHROUGH_SOURCE } from './sidecar.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 

@@ -3,12 +3,12 @@
 import type { Backend, BackendRun, ObserveOptions } from '../model/backend.ts';
 import type { ProbeResult } from '../model/outcome.ts';
 import type { ProbePlan } from '../model/plan.ts';
+import { plansFor } from '../model/plan.ts';
 import type { ReportSource } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults } from '../model/test-spec.ts';
-import { plansFor } from '../model/plan.ts';
-import { agentsIn, type AgentRun } from './agents.ts';
-import { ANY_STATUS } from './readiness.ts';
+import { type AgentRun, agentsIn } from './agents.ts';
 import { endpointsOf, endpointUrl, podsMatching } from './endpoints.ts';
+import { ANY_STATUS } from './readiness.ts';
 import { agentSocket, type LabState } from './state.ts';
 
 /** Observes a test's matrix in a running lab. */

@@ -3,25 +3,25 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readManifestObjects } from '../config/manifest-files.ts';
-import type { ProgramChoice } from '../model/lab-profile.ts';
 import { checkManifestNames } from '../config/manifest-names.ts';
+import type { ProgramChoice } from '../model/lab-profile.ts';
 import { CLUSTER_DNS, clusterDnsObjects, clusterDnsPod, clusterDnsProgram, dnsRecords } from './cluster-dns.ts';
 import { checkLabName, isLabNetns, labsOverlap } from './names.ts';
 import { createNode, createPod, deleteNetns, listNetns, NETNS_ETC, pidsIn } from './netns.ts';
-import { preflight } from './preflight.ts';
-import { checkLabSupport } from './unsupported.ts';
 import { labModel } from './policies.ts';
-import { sidecarProgram } from './sidecar.ts';
-import { captureTraffic, sidecarDir, sidecarPods } from './sidecars.ts';
-import { programFor } from './programs/recipes.ts';
+import { preflight } from './preflight.ts';
+import { type OwnedProcess, processInfo, stillOwned, stopProcesses } from './processes.ts';
 import type { ProgramSpec, RecipeContext } from './programs/program.ts';
+import { programFor } from './programs/recipes.ts';
 import { waitUntilReady } from './readiness.ts';
 import { residentAgent, waitForAgents } from './residents.ts';
-import { processInfo, stillOwned, stopProcesses, type OwnedProcess } from './processes.ts';
-import { agentSocket, labDir, labsOnHost, readState, removeLabDir, writeState, type LabState } from './state.ts';
-import { startProgram, tail, type RunningProgram } from './supervisor.ts';
+import { sidecarProgram } from './sidecar.ts';
+import { captureTraffic, sidecarDir, sidecarPods } from './sidecars.ts';
+import { agentSocket, type LabState, labDir, labsOnHost, readState, removeLabDir, writeState } from './state.ts';
+import { type RunningProgram, startProgram, tail } from './supervisor.ts';
 import { deriveTopology } from './topology.ts';
 import type { LabTopology } from './topology-types.ts';
+import { checkLabSupport } from './unsupported.ts';
 
 /** Options of `lab up`. */
 export interface UpOptions {

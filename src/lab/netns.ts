@@ -1,8 +1,8 @@
 // The lab's network: a "node" namespace holding a bridge, one namespace per pod on a veth, names and Service IPs.
 
 import { join } from 'node:path';
-import { quoteName } from '../model/k8s-names.ts';
 import { familyOf, urlHost } from '../model/family.ts';
+import { quoteName } from '../model/k8s-names.ts';
 import { clusterDnsPod, nodeResolvConf, podResolvConf } from './cluster-dns.ts';
 import { removeIn, writeFileIn } from './confine.ts';
 import { isLabNetns } from './names.ts';

@@ -3,10 +3,10 @@
 import { loadManifests } from '../config/load-manifests.ts';
 import { buildModel, type Model } from '../policy/index.ts';
 import { clusterDnsModel } from './cluster-dns.ts';
-import { compileFirewall, RESET_RULESET, type PodFirewall } from './firewall.ts';
+import { compileFirewall, type PodFirewall, RESET_RULESET } from './firewall.ts';
 import { loadNft } from './netns.ts';
 import { reconfigureSidecars } from './sidecars.ts';
-import { readState, writeState, type LabState } from './state.ts';
+import { type LabState, readState, writeState } from './state.ts';
 
 /**
  * The policy model of a running lab: its manifests' workloads with the lab pods' addresses, and

@@ -8,8 +8,8 @@ import { loadNft } from './netns.ts';
 import { stopProcesses } from './processes.ts';
 import { attempt, run } from './run-command.ts';
 import { captureRuleset, PASSTHROUGH_SOURCE, type PortAccess, sidecarPorts, sidecarProgram } from './sidecar.ts';
-import { labDir, type LabState } from './state.ts';
-import { startProgram, type RunningProgram } from './supervisor.ts';
+import { type LabState, labDir } from './state.ts';
+import { type RunningProgram, startProgram } from './supervisor.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** Removes a pod's capture rules: its traffic goes straight to the application again. */

@@ -2,8 +2,8 @@
 
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mkdirIn, readFileIn, removeIn, renameIn, writeFileIn } from './confine.ts';
 import { quoteName } from '../model/k8s-names.ts';
+import { mkdirIn, readFileIn, removeIn, renameIn, writeFileIn } from './confine.ts';
 import { checkLabName, isLabNetns, labNameProblem } from './names.ts';
 import type { RunningProgram } from './supervisor.ts';
 import type { LabTopology } from './topology-types.ts';

@@ -1,7 +1,7 @@
 // Manifest fields the lab would have to honour to run a pod as a cluster does, but does not
 // implement: refused at load with file:line and field, rather than silently run differently.
 
-import { configErrorAt, type ConfigError } from '../config/config-error.ts';
+import { type ConfigError, configErrorAt } from '../config/config-error.ts';
 import type { ManifestObject } from '../config/manifest-files.ts';
 import { at, obj, type Path } from '../config/manifest-workloads.ts';
 import { TEMPLATE_KINDS } from './topology.ts';

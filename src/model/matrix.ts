@@ -1,16 +1,16 @@
 // The reachability matrix: one cell per source × target, expected vs observed, compared.
 
+import type { IpFamily } from './family.ts';
 import {
-  isAnsweredDeny,
   type CellResult,
+  isAnsweredDeny,
   type Observed,
   type ProbeResult,
   type Reason,
   type Verdict,
 } from './outcome.ts';
-import type { IpFamily } from './family.ts';
 import { decide, ruleLabel } from './rules.ts';
-import { ruleTargetName, type ReachabilityTest } from './test-spec.ts';
+import { type ReachabilityTest, ruleTargetName } from './test-spec.ts';
 
 /** What the policy model predicts for a cell; `loopback` cells (a workload to itself) are not judged. */
 export interface ModelVerdict {

@@ -6,8 +6,8 @@
 
 import { type Static, Type } from 'typebox';
 import { PROBE_TIMEOUT, SETTLE_WINDOW } from './duration.ts';
-import { MAX_UDP_PAYLOAD_BYTES } from './udp-payload.ts';
 import { constant, ERROR_MESSAGE, oneOf, ref } from './json-schema.ts';
+import { MAX_UDP_PAYLOAD_BYTES } from './udp-payload.ts';
 
 /** An exact HTTP status. */
 export const StatusCode = Type.Integer({ minimum: 100, maximum: 599 });

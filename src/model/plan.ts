@@ -5,7 +5,7 @@ import type { Frozen } from './json-schema.ts';
 import type { Observed, ProbeResult, Reason, Verdict } from './outcome.ts';
 import type { PlannedProbeDocument, ProbePlanDocument, ProxyReadyDocument } from './plan-schema.ts';
 import { decide } from './rules.ts';
-import { ruleTargetName, type ReachabilityTest, type RunDefaults, type StatusSet } from './test-spec.ts';
+import { type ReachabilityTest, type RunDefaults, ruleTargetName, type StatusSet } from './test-spec.ts';
 
 /** One probe in a plan. `expect` lets the agent stop retrying once the cell agrees. Its schema: plan-schema.ts. */
 export type PlannedProbe = Frozen<PlannedProbeDocument>;

@@ -1,8 +1,8 @@
 // Target URLs: which protocols prober speaks and how a URL names host, port and path.
 
-import type { IpFamily } from './family.ts';
 import { type DnsQuerySpec, dnsQueryText, parseDnsQuery } from './dns-query.ts';
-import { isScheme, oneOf, type Scheme, SCHEME_NAMES, schemeOf, UNPROBEABLE } from './schemes.ts';
+import type { IpFamily } from './family.ts';
+import { isScheme, oneOf, SCHEME_NAMES, type Scheme, schemeOf, UNPROBEABLE } from './schemes.ts';
 
 /** A parsed, validated target address. */
 export interface TargetAddress {

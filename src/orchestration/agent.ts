@@ -2,8 +2,8 @@
 
 import { inflatePlan, parseProbePlan } from '../config/load-plan.ts';
 import { readText, STDIN_PATH } from '../config/read-input.ts';
-import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';
 import type { Io } from '../model/io.ts';
+import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';
 import type { ExitCode } from '../model/report.ts';
 import { executePlan, lineBatch } from '../probe/agent-run.ts';
 import { withInterrupts } from './interrupts.ts';

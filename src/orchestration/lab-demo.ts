@@ -1,22 +1,22 @@
 // `lab demo`: a lab profile's story on this host — lab up, its checks before/after its policies, lab down.
 
 import { styleText } from 'node:util';
-import type { Io, OutputStream } from '../model/io.ts';
-import type { ExitCode } from '../model/report.ts';
-import { escapeText } from '../report/escape.ts';
-import { runDemoChecks, type CheckAnswer } from '../lab/demo-checks.ts';
+import { type CheckAnswer, runDemoChecks } from '../lab/demo-checks.ts';
 import { labDown, labUp } from '../lab/lab.ts';
 import { labApply } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
 import { labRoot } from '../lab/state.ts';
-import { defaultTimeAppPaths, timeAppLauncher, type TimeAppPaths } from '../lab/time-app.ts';
+import { defaultTimeAppPaths, type TimeAppPaths, timeAppLauncher } from '../lab/time-app.ts';
+import type { Io, OutputStream } from '../model/io.ts';
+import type { ExitCode } from '../model/report.ts';
+import { escapeText } from '../report/escape.ts';
 import type { OutputFormat } from '../report/formats.ts';
-import { withInterrupts } from './interrupts.ts';
-import type { RunFlags } from './run-flags.ts';
 import { demoVerdict, possessive } from './demo-verdict.ts';
-import { demoPlan, type DemoOverrides } from './lab-inputs.ts';
+import { withInterrupts } from './interrupts.ts';
+import { type DemoOverrides, demoPlan } from './lab-inputs.ts';
 import { labLog } from './lab-lifecycle.ts';
 import { runLabTest } from './lab-test.ts';
+import type { RunFlags } from './run-flags.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Inputs of the demo: the profile that tells the story, and command-line values replacing its own. */

@@ -1,16 +1,16 @@
 // `lab test`: a ReachabilityTest observed in the running lab, judged against the written rules,
 // the policy model of what the lab enforces, or both.
 
-import { loadReachabilityTest } from '../config/load-test.ts';
 import { ConfigError } from '../config/config-error.ts';
+import { loadReachabilityTest } from '../config/load-test.ts';
+import { LabBackend } from '../lab/lab-backend.ts';
+import { labModel, requireState } from '../lab/policies.ts';
+import { proberArgv } from '../lab/self.ts';
+import { labRoot } from '../lab/state.ts';
 import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import { LabBackend } from '../lab/lab-backend.ts';
-import { labModel, requireState } from '../lab/policies.ts';
 import { modelVerdicts, predictTest } from '../policy/index.ts';
-import { proberArgv } from '../lab/self.ts';
-import { labRoot } from '../lab/state.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 

@@ -1,8 +1,8 @@
 // `lint`: the policy model of manifests checked for policies that do not do what they look like they do.
 import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
-import { lint, withDnsServer, type KindFilter } from '../policy/index.ts';
-import { lintExitCode, renderLintJson, renderLintTable, type FailOn, type LintFormat } from '../report/lint.ts';
+import { type KindFilter, lint, withDnsServer } from '../policy/index.ts';
+import { type FailOn, type LintFormat, lintExitCode, renderLintJson, renderLintTable } from '../report/lint.ts';
 import { renderSarif } from '../report/sarif.ts';
 import { loadPolicyModel, warnOn } from './policy-model.ts';
 import { UsageError } from './usage-error.ts';

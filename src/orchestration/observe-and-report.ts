@@ -2,16 +2,16 @@
 
 import type { Backend } from '../model/backend.ts';
 import type { Io } from '../model/io.ts';
-import { matrixRows, provenAlive, type ModelVerdict, type Observations } from '../model/matrix.ts';
+import { type ModelVerdict, matrixRows, type Observations, provenAlive } from '../model/matrix.ts';
 import type { ProbeResult } from '../model/outcome.ts';
-import { exitCodeFor, streamReport, type Counts, type ExitCode } from '../model/report.ts';
+import { type Counts, type ExitCode, exitCodeFor, streamReport } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { formatProblem } from '../report/fit.ts';
 import type { TableStyle } from '../report/formats.ts';
 import { writeReport } from '../report/write.ts';
 import { withInterrupts } from './interrupts.ts';
-import type { RunFlags } from './run-flags.ts';
 import { progressReporter } from './progress.ts';
+import type { RunFlags } from './run-flags.ts';
 import { UsageError } from './usage-error.ts';
 import { PROBER_VERSION } from './version.ts';
 

@@ -1,20 +1,21 @@
 // Builds the policy model from manifest paths, and the model's verdicts for a ReachabilityTest.
-import { modelObjects } from '../config/load-manifests.ts';
+
 import { ConfigError } from '../config/config-error.ts';
-import { escapeText } from '../report/escape.ts';
+import { modelObjects } from '../config/load-manifests.ts';
 import type { Io } from '../model/io.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import {
   buildModel,
-  leftOutWarnings,
-  modelVerdicts,
-  predictTest,
   type ClusterInput,
   type KindFilter,
+  leftOutWarnings,
   type Model,
+  modelVerdicts,
+  predictTest,
 } from '../policy/index.ts';
-import { objectsToModel, type LiveObjects } from './simulate-inputs.ts';
+import { escapeText } from '../report/escape.ts';
+import { type LiveObjects, objectsToModel } from './simulate-inputs.ts';
 
 /** How to read manifests for the model. */
 export interface PolicyModelOptions {

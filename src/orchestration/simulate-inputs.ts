@@ -3,7 +3,7 @@
 import type { AccessOptions } from '../cluster/connection.ts';
 import type { RawObject } from '../cluster/kube-api.ts';
 import { liveSource, readClusterObjects } from '../cluster/live-read.ts';
-import { readManifestObjects, type ManifestObject } from '../config/manifest-files.ts';
+import { type ManifestObject, readManifestObjects } from '../config/manifest-files.ts';
 import { WORKLOAD_KINDS } from '../config/manifest-workloads.ts';
 import type { KindFilter } from '../policy/index.ts';
 

@@ -5,11 +5,11 @@ import type { Backend } from '../model/backend.ts';
 import { LazyMap } from '../model/lazy-map.ts';
 import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
 import {
-  predictionOf,
-  SimulatedBackend,
   type Decision,
   type Model,
   type Prediction,
+  predictionOf,
+  SimulatedBackend,
   type Workload,
 } from '../policy/index.ts';
 import type { PortArg } from './simulate-views.ts';

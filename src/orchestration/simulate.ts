@@ -3,15 +3,15 @@
 import { loadReachabilityTest } from '../config/load-test.ts';
 import type { Io } from '../model/io.ts';
 import { adHocExitCode, type ExitCode } from '../model/report.ts';
-import { predictTest, SimulatedBackend, type KindFilter } from '../policy/index.ts';
+import { type KindFilter, predictTest, SimulatedBackend } from '../policy/index.ts';
 import { writeChunks } from '../report/write.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { loadPolicyModel, warnOn } from './policy-model.ts';
-import { readLive, type ClusterFlags } from './simulate-inputs.ts';
 import type { RunFlags } from './run-flags.ts';
 import { diffChunks, diffModels } from './simulate-diff.ts';
+import { type ClusterFlags, readLive } from './simulate-inputs.ts';
 import { workloadMatrix } from './simulate-matrix.ts';
-import { explainCell, renderDecisions, type PortArg } from './simulate-views.ts';
+import { explainCell, type PortArg, renderDecisions } from './simulate-views.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What to show of the model: exactly one mode per call. */

@@ -3,8 +3,8 @@ import type { Fields } from './fields.ts';
 import { EVERYTHING, readSelector } from './labels.ts';
 import { checkPortName, checkPortNumber, readBlock, readProtocol } from './parse-common.ts';
 import type { PortSpec } from './ports.ts';
-import { PROTOCOLS } from './types.ts';
 import type { NetworkLayerPolicy, PeerSpec, PodsSpec, Rule, RuleAction } from './spec.ts';
+import { PROTOCOLS } from './types.ts';
 
 type Direction = 'ingress' | 'egress';
 

@@ -1,11 +1,11 @@
 // Decisions of workload-pair cells at matrix speed: the verdict from the bitset matrix, the explanation
 // worked out once per class of remotes that the subject's rules cannot tell apart.
 import type { Attachments, Direction, DirectionAttachments } from './attach.ts';
+import { Bitset } from './bitset.ts';
 import type { Workload } from './cluster.ts';
 import { decideDirection } from './direction.ts';
 import type { Matrix } from './matrix.ts';
 import type { MeshLayer } from './mesh.ts';
-import { Bitset } from './bitset.ts';
 import { portMatches, usesNames } from './ports.ts';
 import type { Coverage, PeerSets } from './sets.ts';
 import type { Rule } from './spec.ts';

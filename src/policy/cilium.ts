@@ -1,10 +1,10 @@
 // CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (cilium.io/v2): the L3/L4 subset.
 import type { Fields } from './fields.ts';
-import { EVERYTHING, readSelector, selectorKeys, type Selector } from './labels.ts';
+import { EVERYTHING, readSelector, type Selector, selectorKeys } from './labels.ts';
 import { checkPortName, checkPortNumber, readBlock } from './parse-common.ts';
 import type { PortSpec } from './ports.ts';
-import { PROTOCOLS, type Protocol } from './types.ts';
 import type { DirectionRules, NetworkLayerPolicy, PeerSpec, PodsSpec, Rule, RuleAction } from './spec.ts';
+import { PROTOCOLS, type Protocol } from './types.ts';
 
 /** Label key Cilium gives every endpoint for its namespace. */
 export const CILIUM_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';

@@ -1,6 +1,6 @@
 // The cluster as the engine sees it: namespaces and workloads (pods merged by identical labels).
 import { compareText } from '../model/names.ts';
-import { parseAddress, type Address } from './cidr.ts';
+import { type Address, parseAddress } from './cidr.ts';
 import {
   CILIUM_CLUSTER_KEY,
   CILIUM_NAMESPACE_KEY,

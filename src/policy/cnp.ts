@@ -6,8 +6,8 @@ import { readDomainNames } from './fqdn.ts';
 import { readNodesPeer } from './nodes.ts';
 import { checkPortNumber, readBlock } from './parse-common.ts';
 import type { PortSpec } from './ports.ts';
-import { PROTOCOLS, type Protocol } from './types.ts';
 import type { NetworkLayerPolicy, PeerSpec, Rule, RuleAction } from './spec.ts';
+import { PROTOCOLS, type Protocol } from './types.ts';
 
 type Direction = 'ingress' | 'egress';
 

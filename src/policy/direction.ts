@@ -1,10 +1,10 @@
 // One direction of one connection (egress at the source or ingress at the destination), explained.
-import { ruleGroups, type Direction, type DirectionAttachments } from './attach.ts';
+import { type Direction, type DirectionAttachments, ruleGroups } from './attach.ts';
 import type { Workload } from './cluster.ts';
-import { portMatches, type ContainerPort } from './ports.ts';
-import type { Match, PeerSets, Remote } from './sets.ts';
 import { DNS_REASON } from './fqdn.ts';
-import { nodesReason, type NodeInfo } from './nodes.ts';
+import { type NodeInfo, nodesReason } from './nodes.ts';
+import { type ContainerPort, portMatches } from './ports.ts';
+import type { Match, PeerSets, Remote } from './sets.ts';
 import type { Rule } from './spec.ts';
 import type { DecidedBy, DirectionDecision, Protocol, Verdict } from './types.ts';
 

@@ -1,9 +1,19 @@
 // Public entry of the policy engine: pure functions over parsed manifests (no I/O). Modules outside
 // policy/ import only this file (.dependency-cruiser.mjs, policy-through-its-index).
-export { buildModel, type Model } from './model.ts';
-export { NAMESPACE_NAME_LABEL } from './cluster.ts';
+
+export { isAddress } from './cidr.ts';
 export type { Workload } from './cluster.ts';
-export { parsePolicy } from './parse.ts';
+export { NAMESPACE_NAME_LABEL } from './cluster.ts';
+export { PolicyError } from './fields.ts';
+export {
+  classifyObject,
+  type KindFilter,
+  kindMatches,
+  leftOutWarnings,
+  POLICY_GROUPS,
+  parseKindFilter,
+  qualifiedKind,
+} from './groups.ts';
 export {
   isPolicyKind,
   kindApiVersions,
@@ -11,20 +21,11 @@ export {
   POLICY_KIND_NAMES,
   type PolicyKind,
 } from './kinds.ts';
-export { PolicyError } from './fields.ts';
-export * from './types.ts';
-export {
-  classifyObject,
-  leftOutWarnings,
-  parseKindFilter,
-  kindMatches,
-  POLICY_GROUPS,
-  qualifiedKind,
-  type KindFilter,
-} from './groups.ts';
-export { modelVerdicts, predictionOf, predictTest, type Prediction } from './predict.ts';
-export { SimulatedBackend } from './simulated-backend.ts';
 export { lint, withDnsServer } from './lint/index.ts';
-export { isAddress } from './cidr.ts';
 export { migrateAdminPolicy } from './migrate.ts';
+export { buildModel, type Model } from './model.ts';
 export { usesNodePeers } from './nodes.ts';
+export { parsePolicy } from './parse.ts';
+export { modelVerdicts, type Prediction, predictionOf, predictTest } from './predict.ts';
+export { SimulatedBackend } from './simulated-backend.ts';
+export * from './types.ts';

@@ -1,6 +1,6 @@
 // Istio AuthorizationPolicy and PeerAuthentication (security.istio.io v1/v1beta1): the L4 subset.
 import type { Fields } from './fields.ts';
-import { selectorFromLabels, type Selector } from './labels.ts';
+import { type Selector, selectorFromLabels } from './labels.ts';
 import { checkPortNumber, readBlock } from './parse-common.ts';
 import type { AuthzOperation, AuthzPolicy, AuthzRule, AuthzSource, MtlsMode, PeerAuthPolicy } from './spec.ts';
 

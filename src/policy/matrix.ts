@@ -1,5 +1,5 @@
 // The workload × workload matrix for one port/protocol, computed with bit sets (no per-cell walks).
-import { ruleGroups, type Attachments, type Direction } from './attach.ts';
+import { type Attachments, type Direction, ruleGroups } from './attach.ts';
 import { Bitset } from './bitset.ts';
 import type { Workload } from './cluster.ts';
 import type { MeshLayer } from './mesh.ts';

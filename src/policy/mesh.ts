@@ -1,7 +1,7 @@
 // The Istio layer at the destination's sidecar: PeerAuthentication mTLS, then DENY, then ALLOW policies.
 import type { Attachments } from './attach.ts';
 import { Bitset } from './bitset.ts';
-import { inBlock, type Address } from './cidr.ts';
+import { type Address, inBlock } from './cidr.ts';
 import type { Workload } from './cluster.ts';
 import type { Match, PeerSets, Remote, SideSets } from './sets.ts';
 import type { AuthzPolicy, AuthzRule, AuthzSource, MtlsMode, Pattern } from './spec.ts';

@@ -3,8 +3,9 @@
 // The translation is field for field: v1alpha2 renamed the fields of v1alpha1 but kept their meaning
 // (network-policy-api v0.2.0, apis/v1alpha2/clusternetworkpolicy_types.go against v0.1.8's apis/v1alpha1).
 // What has no exact v1alpha2 form is a problem with its field path, never an approximation.
-import { parsePolicy } from './parse.ts';
+
 import { PolicyError } from './fields.ts';
+import { parsePolicy } from './parse.ts';
 
 type Obj = Record<string, unknown>;
 type Path = readonly (string | number)[];

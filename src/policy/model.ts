@@ -1,5 +1,5 @@
 // The policy model: build once from a cluster's manifests, then ask for decisions and matrices.
-import { attach, type Attachments } from './attach.ts';
+import { type Attachments, attach } from './attach.ts';
 import { CellDecisions } from './cells.ts';
 import { formatBlock, isUniversal, parseAddress } from './cidr.ts';
 import { buildCluster, type Cluster, type NamespaceInfo, type Workload } from './cluster.ts';
@@ -8,8 +8,8 @@ import { matches, selectorFromLabels } from './labels.ts';
 import { computeMatrix, type Matrix } from './matrix.ts';
 import { MeshLayer } from './mesh.ts';
 import { parsePolicy } from './parse.ts';
-import { PeerSets, type Remote } from './sets.ts';
 import { resolveTarget, type TargetResolution } from './services.ts';
+import { PeerSets, type Remote } from './sets.ts';
 import type { ParsedPolicy } from './spec.ts';
 import type {
   ClusterInput,

@@ -1,6 +1,6 @@
 // ClusterNetworkPolicy `nodes` egress peers (network-policy-api v1alpha2, experimental): the addresses in
 // the selected Nodes' `status.addresses`. Decided when the inputs give the nodes, else undecidable.
-import { parseAddress, type Address } from './cidr.ts';
+import { type Address, parseAddress } from './cidr.ts';
 import type { Fields } from './fields.ts';
 import { matches, readSelector } from './labels.ts';
 import type { NodesSpec } from './spec.ts';

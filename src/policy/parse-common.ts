@@ -1,5 +1,5 @@
 // Readers shared by the policy kinds: protocols, port numbers and names, CIDR blocks.
-import { makeCidrBlock, type CidrBlock } from './cidr.ts';
+import { type CidrBlock, makeCidrBlock } from './cidr.ts';
 import type { Fields } from './fields.ts';
 import { PROTOCOLS, type Protocol } from './types.ts';
 

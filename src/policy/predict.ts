@@ -4,8 +4,8 @@ import type { ModelVerdict } from '../model/matrix.ts';
 import type { ErrorReason, Verdict } from '../model/outcome.ts';
 import { schemeOf } from '../model/schemes.ts';
 import type { ReachabilityTest, SourceSpec, TargetSpec } from '../model/test-spec.ts';
-import type { Workload } from './cluster.ts';
 import { parseAddress } from './cidr.ts';
+import type { Workload } from './cluster.ts';
 import type { Model } from './model.ts';
 import type { Decision, Peer, Protocol } from './types.ts';
 

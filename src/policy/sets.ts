@@ -1,11 +1,12 @@
 // Which workloads each selector or peer covers, as cached bit sets (the engine's main speed-up).
+
+import type { IpFamily } from '../model/family.ts';
 import { Bitset } from './bitset.ts';
-import { inBlock, isUniversal, type Address, type CidrBlock } from './cidr.ts';
+import { type Address, type CidrBlock, inBlock, isUniversal } from './cidr.ts';
 import type { Cluster, Workload } from './cluster.ts';
 import { domainMatches, domainsCoverPods } from './fqdn.ts';
 import { matches } from './labels.ts';
 import { nodesCoverAddress, nodesCoverName } from './nodes.ts';
-import type { IpFamily } from '../model/family.ts';
 import type { NamespaceScope, PeerSpec, PodsSpec, Rule } from './spec.ts';
 
 /** Whether a rule or peer matches: surely, surely not, or depending on pod IPs the inputs do not give. */

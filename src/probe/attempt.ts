@@ -2,7 +2,7 @@
 
 import { connect, isIP, type Socket } from 'node:net';
 import { type IpFamily, urlHost } from '../model/family.ts';
-import { classifyError, NoRouteFromHere, timedOut, type Attempt } from './classify.ts';
+import { type Attempt, classifyError, NoRouteFromHere, timedOut } from './classify.ts';
 import { resolveCandidates } from './resolve.ts';
 
 type Phase = 'resolve' | 'connect' | 'exchange';

@@ -3,11 +3,11 @@
 import { setMaxListeners } from 'node:events';
 import type { ProbeResult, Verdict } from '../model/outcome.ts';
 import type { PlannedProbe, ProbePlan } from '../model/plan.ts';
+import { runBounded } from '../model/pool.ts';
 import { parseTarget, type TargetAddress } from '../model/target.ts';
 import { retry } from '../model/wait.ts';
 import type { Attempt } from './classify.ts';
 import { nowMs } from './clock.ts';
-import { runBounded } from '../model/pool.ts';
 import { type AttemptOptions, PROBERS } from './probers.ts';
 
 /** Everything one probe needs: one attempt's options, and how many attempts with what expectation. */

@@ -2,7 +2,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { DEFAULT_DENY_STATUS, DEFAULT_EXPECT_STATUS, statusIn, type StatusSet } from '../model/test-spec.ts';
+import { DEFAULT_DENY_STATUS, DEFAULT_EXPECT_STATUS, type StatusSet, statusIn } from '../model/test-spec.ts';
 import type { Attempt } from './classify.ts';
 
 /** How to judge HTTP statuses for one target. */

@@ -1,19 +1,19 @@
 // HTTP(S) probe: the status decides — expected statuses allow, L7-deny statuses deny, anything else is an error.
 
-import { request, type IncomingMessage } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { hostPort, type TargetAddress } from '../model/target.ts';
-import { openConnection, runAttempt, type AttemptContext } from './attempt.ts';
+import { type AttemptContext, openConnection, runAttempt } from './attempt.ts';
 import type { Attempt } from './classify.ts';
 import {
   bodySnippet,
   brokenReply,
+  type HttpJudgement,
   judge,
   MAX_HEAD_BYTES,
+  type ReplyStart,
   unfinishedReply,
   watchReplyStart,
-  type HttpJudgement,
-  type ReplyStart,
 } from './http-reply.ts';
 
 const USER_AGENT = 'prober';

@@ -1,6 +1,6 @@
 // How long `prober serve` waits on a client, and the per-request HTTP deadlines it has to enforce itself.
 
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** The synthetic target's timeouts. */

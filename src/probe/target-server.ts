@@ -2,7 +2,7 @@
 
 import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { closeGently, httpDeadlines, SERVE_LIMITS, type ServeLimits } from './serve-limits.ts';
 import { startUdpResponder } from './udp-server.ts';

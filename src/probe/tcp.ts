@@ -1,10 +1,10 @@
 // TCP probe: a completed handshake that survives a short settle window is an allow; a FIN or RST in the window is a deny.
 
+import type { Socket } from 'node:net';
 import { settleWindowMs } from '../model/duration.ts';
 import type { TargetAddress } from '../model/target.ts';
-import type { Socket } from 'node:net';
 import { afterPendingIo, openConnection, runAttempt } from './attempt.ts';
-import { classifyError, type Attempt } from './classify.ts';
+import { type Attempt, classifyError } from './classify.ts';
 import { nowMs } from './clock.ts';
 
 const CONNECTED: Attempt = { observed: 'allow', reason: 'connected' };

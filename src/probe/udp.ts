@@ -3,8 +3,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { TargetAddress } from '../model/target.ts';
 import { DEFAULT_UDP_PAYLOAD_HEX } from '../model/udp-payload.ts';
-import { runAttempt, type AttemptContext } from './attempt.ts';
-import { classifyError, NoRouteFromHere, type Attempt } from './classify.ts';
+import { type AttemptContext, runAttempt } from './attempt.ts';
+import { type Attempt, classifyError, NoRouteFromHere } from './classify.ts';
 import { quote } from './http-reply.ts';
 import { resolveHost } from './resolve.ts';
 

@@ -7,7 +7,7 @@ import { DEFAULT_WIDTH, type RenderOptions } from './formats.ts';
 import { textWidth } from './grid.ts';
 import type { Mark } from './marks.ts';
 import { scanReport } from './scan.ts';
-import { painter, tableTail, titleLine, TONE_STYLE, type Paint } from './table-parts.ts';
+import { type Paint, painter, TONE_STYLE, tableTail, titleLine } from './table-parts.ts';
 import { counted } from './verdict-line.ts';
 
 /** Row labels are never cut shorter than this; the columns are split into more bands instead. */

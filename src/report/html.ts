@@ -2,9 +2,9 @@
 // attention, with no script and no external resource (its Content-Security-Policy allows none).
 
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
+import { xmlText } from './escape.ts';
 import { cellName, markOf, observedText } from './marks.ts';
 import { scanReport } from './scan.ts';
-import { xmlText } from './escape.ts';
 import { MARK_COLOURS, svgChunks } from './svg.ts';
 import { counted } from './verdict-line.ts';
 

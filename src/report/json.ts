@@ -1,6 +1,6 @@
 // The JSON report written cell by cell, one cell per line, in bounded memory however many cells there are.
 
-import { summaryOf, Tally, type ReportOutcome, type StreamedReport } from '../model/report.ts';
+import { type ReportOutcome, type StreamedReport, summaryOf, Tally } from '../model/report.ts';
 
 /** `JSON.stringify(value, null, 2)` as it reads nested `depth` levels deep. */
 function nested(value: unknown, depth: number): string {

@@ -1,7 +1,7 @@
 // JUnit XML for CI test views: one testcase per checked cell, named by its rule when it has one.
 
 import type { Cell } from '../model/matrix.ts';
-import { Tally, type ReportOutcome, type StreamedReport } from '../model/report.ts';
+import { type ReportOutcome, type StreamedReport, Tally } from '../model/report.ts';
 import { xmlText } from './escape.ts';
 import { cellName, observedText } from './marks.ts';
 

@@ -1,5 +1,5 @@
 // `prober lint` output for people (a table of findings with their fix) and for programs (JSON), and the shared summary.
-import { atLeast, CHECKS, SEVERITIES, type LintResult, type Severity } from '../model/lint.ts';
+import { atLeast, CHECKS, type LintResult, SEVERITIES, type Severity } from '../model/lint.ts';
 import { escapeText } from './escape.ts';
 import { counted } from './verdict-line.ts';
 

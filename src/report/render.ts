@@ -1,10 +1,10 @@
 // Picks the renderer for an output format; the entries the CLI uses to print reports.
 
-import { streamOf, type Report, type ReportOutcome, type StreamedReport } from '../model/report.ts';
+import { type Report, type ReportOutcome, type StreamedReport, streamOf } from '../model/report.ts';
 import type { OutputFormat, RenderOptions } from './formats.ts';
+import { htmlChunks } from './html.ts';
 import { jsonChunks } from './json.ts';
 import { junitChunks } from './junit.ts';
-import { htmlChunks } from './html.ts';
 import { markdownChunks } from './markdown.ts';
 import { svgChunks } from './svg.ts';
 import { tableChunks } from './table.ts';

@@ -1,8 +1,8 @@
 // The first pass of the text renderers over a streamed report: one mark per cell, the cells to list, the counts.
 
 import type { Cell } from '../model/matrix.ts';
-import { Tally, type Counts, type ExitCode, type StreamedReport } from '../model/report.ts';
-import { markOf, type Mark } from './marks.ts';
+import { type Counts, type ExitCode, type StreamedReport, Tally } from '../model/report.ts';
+import { type Mark, markOf } from './marks.ts';
 
 /** What a text renderer needs before it writes its first line. */
 export interface Scan {

@@ -5,8 +5,8 @@ import type { Cell } from '../model/matrix.ts';
 import type { ReportHead, ReportOutcome, StreamedReport } from '../model/report.ts';
 import { splitName, truncate } from './compact.ts';
 import { escapeText, xmlText } from './escape.ts';
-import { legendFor, markOf, observedText, type Mark } from './marks.ts';
-import { scanReport, type Scan } from './scan.ts';
+import { legendFor, type Mark, markOf, observedText } from './marks.ts';
+import { type Scan, scanReport } from './scan.ts';
 import { summaryLine } from './verdict-line.ts';
 
 /** Fill colour of each mark, by its character. */

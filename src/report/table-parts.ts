@@ -5,7 +5,7 @@ import { styleText } from 'node:util';
 import type { Cell } from '../model/matrix.ts';
 import type { ReportHead } from '../model/report.ts';
 import { escapeText } from './escape.ts';
-import { cellName, legendFor, markOf, observedText, type Mark } from './marks.ts';
+import { cellName, legendFor, type Mark, markOf, observedText } from './marks.ts';
 import type { Scan } from './scan.ts';
 import { sourceFailures, sourceFailureText } from './source-failures.ts';
 import { summaryLine } from './verdict-line.ts';

@@ -5,10 +5,10 @@ import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import { compactChunks } from './compact.ts';
 import { escapeText } from './escape.ts';
 import { DEFAULT_WIDTH, type RenderOptions } from './formats.ts';
-import { gridLines, gridWidth, textWidth, type GridEntry, type GridPaint } from './grid.ts';
+import { type GridEntry, type GridPaint, gridLines, gridWidth, textWidth } from './grid.ts';
 import type { Mark } from './marks.ts';
 import { scanReport } from './scan.ts';
-import { painter, tableTail, titleLine, TONE_STYLE } from './table-parts.ts';
+import { painter, TONE_STYLE, tableTail, titleLine } from './table-parts.ts';
 
 const CORNER = 'from \\ to';
 const ERROR_FLAG = ' (!)';

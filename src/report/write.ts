@@ -1,8 +1,7 @@
 // Writes a rendered report to a stream as it is produced, waiting whenever the reader is slower.
 
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
-import type { OutputFormat } from './formats.ts';
-import type { RenderOptions } from './formats.ts';
+import type { OutputFormat, RenderOptions } from './formats.ts';
 import { renderChunks } from './render.ts';
 
 /** Chunks are gathered into writes of about this many bytes (one write per cell would be slow). */

@@ -1,7 +1,7 @@
 // Many clients setting and reading the time at once: every answer is consistent with Redis.
 import t from 'tap';
-import { startApp } from './fixtures/app.ts';
 import { startRedis } from '../helpers/redis.ts';
+import { startApp } from './fixtures/app.ts';
 
 const CLIENTS = 32;
 const REQUESTS_PER_CLIENT = 25;

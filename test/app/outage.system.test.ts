@@ -1,8 +1,8 @@
 // The app while Redis is down or frozen: fast 503s, no crash, recovery without a restart.
 import t from 'tap';
-import { startApp } from './fixtures/app.ts';
 import { startRedis } from '../helpers/redis.ts';
 import { until } from '../helpers/wait.ts';
+import { startApp } from './fixtures/app.ts';
 
 interface Timed {
   status: number;

@@ -1,9 +1,9 @@
 // Every route of the shipped time app against a real Redis: statuses, bodies, headers, logs.
 import t from 'tap';
 import { APP_VERSION } from '../../app/src/version.ts';
-import { startApp } from './fixtures/app.ts';
 import { startRedis } from '../helpers/redis.ts';
 import { until } from '../helpers/wait.ts';
+import { startApp } from './fixtures/app.ts';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { APP_DIST_DIR } from '../../app/build.mjs';
 import { APP_ENV_KEYS, appCommand, NODE_IN_ROOT, prepareRuntime } from '../../app/runtime.ts';
-import { runtime, startApp } from './fixtures/app.ts';
 import { until } from '../helpers/wait.ts';
+import { runtime, startApp } from './fixtures/app.ts';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');

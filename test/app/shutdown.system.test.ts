@@ -1,10 +1,10 @@
 // SIGTERM while requests are in flight: stop accepting, finish them, close Redis, exit 0.
-import { request, Agent } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import t from 'tap';
-import { startApp } from './fixtures/app.ts';
 import { startRedis } from '../helpers/redis.ts';
 import { until } from '../helpers/wait.ts';
+import { startApp } from './fixtures/app.ts';
 
 const IN_FLIGHT = 5;
 

@@ -1,8 +1,8 @@
 // The built binary over HTTP: probe judges by the status line (a slow or short body is never a passing deny),
 // serve gives a final answer to every status it is asked for and documents its limits.
 
-import t, { type Test } from 'tap';
 import { createServer, type Socket } from 'node:net';
+import t, { type Test } from 'tap';
 import { listen } from '../helpers/peers.ts';
 import { startBinary } from '../helpers/prober.ts';
 import { until } from '../helpers/wait.ts';

@@ -1,16 +1,16 @@
 // The single binary itself: runs from anywhere without node_modules, probes, judges, reports, exits right.
 
-import t, { type Test } from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import t, { type Test } from 'tap';
 import { closedPort, listen, silentServer } from '../helpers/peers.ts';
 import { requireBinary } from '../helpers/prober.ts';
 import { startRedis } from '../helpers/redis.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
-import { waitFor } from '../helpers/wait.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const binary = requireBinary();
 const run = (args: string[], input?: string) => spawnSync(binary, args, { encoding: 'utf8', input, cwd: '/' });

@@ -3,7 +3,7 @@
 // Each run is the real binary with stdout a pipe whose read end this test closes before prober writes
 // (or after its first chunk, for a report larger than a pipe holds): every write then fails with EPIPE.
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync, closeSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { closedPort } from '../helpers/peers.ts';

@@ -2,11 +2,11 @@
 // reports every probe not done as error/interrupted (never a deny) and exits 2. The probes' own timeout
 // is a minute and the wait for the exit is far shorter, so only a prompt abort lets these tests pass.
 
-import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { listen } from '../helpers/peers.ts';
 import { startBinary } from '../helpers/prober.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';

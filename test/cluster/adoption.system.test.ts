@@ -6,7 +6,7 @@
 
 import t from 'tap';
 import { waitFor } from '../helpers/wait.ts';
-import { clusterLab, LAB_TEST, runLab, labRunArgs, probePodsGone } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, labRunArgs, probePodsGone, runLab } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;

@@ -7,8 +7,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import t from 'tap';
 import { agentMemoryBytes, ephemeralFits, podMemory } from '../../src/cluster/agent-memory.ts';
-import { clusterLab, runLab } from './fake/lab.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
+import { clusterLab, runLab } from './fake/lab.ts';
 import { USAGE_ANNOTATION } from './fake/pod-memory.ts';
 
 type Json = Record<string, any>;

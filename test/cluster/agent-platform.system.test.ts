@@ -5,7 +5,7 @@
 // here); the agents are the real `prober agent`.
 
 import t, { type Test } from 'tap';
-import { platformMismatch, type NodePlatform } from '../../src/cluster/agent-platform.ts';
+import { type NodePlatform, platformMismatch } from '../../src/cluster/agent-platform.ts';
 import { clusterLab, runLab } from './fake/lab.ts';
 
 type Json = Record<string, any>;

@@ -6,13 +6,13 @@
 
 import t, { type Test } from 'tap';
 import type { KubeApiError } from '../../src/cluster/api-error.ts';
-import { clientNodeApi, type ClientOptions } from '../../src/cluster/client-node-api.ts';
+import { type ClientOptions, clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import type { KubeApi } from '../../src/cluster/kube-api.ts';
 import { settleWithin, waitFor } from '../../src/model/wait.ts';
+import { quotaExceeded, quotaMustSpecify } from './fake/admission-refusals.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { PlainAnswer, tooManyRequests } from './fake/plain-answers.ts';
-import { quotaExceeded, quotaMustSpecify } from './fake/admission-refusals.ts';
 import * as status from './fake/status.ts';
 
 const agent = { name: 'prober-x', image: 'ghcr.io/prober-dev/prober:0.1.0', command: ['prober', 'agent'] };

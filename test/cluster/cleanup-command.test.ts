@@ -4,9 +4,9 @@
 // pods/ephemeralcontainers subresource only adds: pkg/registry/core/pod/strategy.go,
 // podEphemeralContainersStrategy). RBAC is the shipped k8s/prober/ plus k8s/prober/cleanup/.
 
-import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/prober.ts';
 import { FakeApiServer } from './fake/apiserver.ts';

@@ -2,9 +2,9 @@
 // could not delete in time, are still gone when it ends. Fake API server, real agents.
 
 import t from 'tap';
-import { clusterLab, REDIS_URL, labRunArgs } from './fake/lab.ts';
-import { runProber, startProber } from './fake/run-prober.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { clusterLab, labRunArgs, REDIS_URL } from './fake/lab.ts';
+import { runProber, startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
 

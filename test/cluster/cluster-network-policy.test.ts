@@ -2,9 +2,9 @@
 // lists it under prober's own RBAC when discovery serves it, and `simulate --cluster` evaluates it
 // under prober-simulate. The Kubernetes API server is the in-process fake of test/cluster/fake/.
 
-import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';

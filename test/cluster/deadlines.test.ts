@@ -7,9 +7,9 @@
 // backoff on connection errors and Retry-After in rest/with_retry.go).
 
 import { writeFileSync } from 'node:fs';
-import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import t, { type Test } from 'tap';
-import { clientNodeApi, type ClientOptions } from '../../src/cluster/client-node-api.ts';
+import { type ClientOptions, clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import type { KubeApi } from '../../src/cluster/kube-api.ts';
 import { DEFAULT_RETRY } from '../../src/cluster/retry.ts';

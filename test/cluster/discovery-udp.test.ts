@@ -1,8 +1,8 @@
 // What the Kubernetes API can prove about a udp:// target: a missing UDP port or no ready endpoint proves it down,
 // but ready endpoints never prove it alive (only a UDP reply in the run does), unlike a tcp:// target's.
 
-import t from 'tap';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import t from 'tap';
 import { checkTargets } from '../../src/cluster/discovery.ts';
 import type { KubeApi } from '../../src/cluster/kube-api.ts';
 import { parseTarget } from '../../src/model/target.ts';

@@ -4,15 +4,15 @@
 // API server. The plugins are real shell scripts that count their runs; the API server is the in-process
 // fake (test/cluster/fake/), which accepts only the token the plugin hands out.
 
-import t, { type Test } from 'tap';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { CredentialError } from '../../src/cluster/exec-credential.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { runProber } from './fake/run-prober.ts';
-import { tempDir } from '../helpers/temp.ts';
 
 type Json = Record<string, any>;
 

@@ -2,14 +2,14 @@
 // they copy (pkg/kubelet/kuberuntime verifyRunAsNonRoot, the ResourceQuota and LimitRanger admission
 // plugins, the API server's request and etcd size limits). The Kubernetes API is the in-process fake.
 
-import t from 'tap';
 import type { V1Pod } from '@kubernetes/client-node';
-import { PROBE_POD_RESOURCES, probePod } from '../../src/cluster/probe-pod.ts';
+import t from 'tap';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
+import { PROBE_POD_RESOURCES, probePod } from '../../src/cluster/probe-pod.ts';
 import { planFor } from '../../src/model/plan.ts';
-import { FakeApiServer } from './fake/apiserver.ts';
 import { FakeAdmission } from './fake/admission.ts';
+import { FakeApiServer } from './fake/apiserver.ts';
 import { addQuantities, formatQuantity, parseQuantity } from './fake/quantity.ts';
 import { effectiveSecurityContext, runAsNonRootError } from './fake/security-context.ts';
 

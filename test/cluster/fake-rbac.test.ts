@@ -2,8 +2,8 @@
 // plugin/pkg/auth/authorizer/rbac's tests), so the cluster tests' 403s are the ones a cluster gives.
 
 import t from 'tap';
-import { FakeRbac, type RequestAttributes, type UserInfo } from './fake/rbac.ts';
 import { proberRbac } from './fake/lab.ts';
+import { FakeRbac, type RequestAttributes, type UserInfo } from './fake/rbac.ts';
 
 type Json = Record<string, unknown>;
 

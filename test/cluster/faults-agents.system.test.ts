@@ -6,7 +6,7 @@
 
 import t from 'tap';
 import { waitFor } from '../helpers/wait.ts';
-import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, labRunArgs, runLab } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;

@@ -5,7 +5,7 @@
 // faults-workloads (.test.ts).
 
 import t from 'tap';
-import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, labRunArgs, runLab } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;

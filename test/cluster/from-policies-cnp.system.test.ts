@@ -3,9 +3,9 @@
 // server is the in-process fake of test/cluster/fake/; the probes are the real agent through real
 // nftables, which allow app → Redis, so a live Admin Deny of that pair is a failing cell.
 
-import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/prober.ts';
 import { clusterLab, LAB_TEST, labRunArgs } from './fake/lab.ts';

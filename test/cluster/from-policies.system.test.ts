@@ -2,9 +2,9 @@
 // files) fed to the policy engine, judged against real probes. The Kubernetes API server is a fake
 // (there is no cluster on these machines); the probes are the real agent through real nftables.
 
-import t from 'tap';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';

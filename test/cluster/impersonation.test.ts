@@ -5,10 +5,10 @@
 // buildImpersonationRequests): each header needs `impersonate` for the sender, then the request is
 // authorized as the user named, never as the sender. `--request-timeout` bounds each request.
 
-import t, { type Test } from 'tap';
-import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import { requestTimeoutFlag } from '../../src/cli/access-options.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';

@@ -2,11 +2,11 @@
 // agent pods it polls and the `local: true` sources it probes itself — ends at once; the probe pods
 // are deleted, the partial report is printed and the exit is 2, long before the one-minute probe timeout.
 
-import t from 'tap';
 import { createServer } from 'node:net';
+import t from 'tap';
 import { listen } from '../helpers/peers.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { APP_URL, clusterLab, REDIS_URL, labRunArgs } from './fake/lab.ts';
+import { APP_URL, clusterLab, labRunArgs, REDIS_URL } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;

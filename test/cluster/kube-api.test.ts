@@ -2,18 +2,18 @@
 // serves the real paths over HTTPS): every call hits exactly the verb and resource its RBAC table entry
 // names, errors become one-line messages, and the connection is found like kubectl finds it.
 
-import t, { type Test } from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { KubeApiError } from '../../src/cluster/api-error.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
-import { connect, ConnectionError } from '../../src/cluster/connection.ts';
-import { ownImage } from '../../src/cluster/own-image.ts';
+import { ConnectionError, connect } from '../../src/cluster/connection.ts';
 import { KUBE_API_PERMISSIONS, type KubeApi, type KubeCall, policyPermission } from '../../src/cluster/kube-api.ts';
-import { POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
 import { listLiveObjects } from '../../src/cluster/live-policies.ts';
-import { FakeApiServer } from './fake/apiserver.ts';
+import { ownImage } from '../../src/cluster/own-image.ts';
+import { POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { FakeApiServer } from './fake/apiserver.ts';
 
 const noRetry = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
 

@@ -7,8 +7,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import t from 'tap';
+import { parse } from 'yaml';
 import { cli } from '../helpers/cli-in-process.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { FakeApiServer } from './fake/apiserver.ts';

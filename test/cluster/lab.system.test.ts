@@ -5,7 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { requireBinary } from '../helpers/prober.ts';
-import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, labRunArgs, runLab } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;

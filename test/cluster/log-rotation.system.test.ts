@@ -5,12 +5,11 @@
 // The API server is the fake (test/cluster/fake/); the agents are the real `prober agent`.
 
 import t from 'tap';
-import { APP_URL, clusterLab } from './fake/lab.ts';
-import { CONTAINER_LOG_MAX_SIZE } from './fake/kubelet.ts';
-import { runProber } from './fake/run-prober.ts';
-import { labRunArgs } from './fake/lab.ts';
 import { CONTAINER_LOG_MAX_BYTES, collectLog, logSizeWarning } from '../../src/cluster/agent-log.ts';
 import type { ProbePlan } from '../../src/model/plan.ts';
+import { CONTAINER_LOG_MAX_SIZE } from './fake/kubelet.ts';
+import { APP_URL, clusterLab, labRunArgs } from './fake/lab.ts';
+import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;
 

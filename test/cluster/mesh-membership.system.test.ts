@@ -4,7 +4,7 @@
 // the Kubernetes API is the fake's, the agents, the capture (nftables NAT) and the network are real.
 
 import t from 'tap';
-import { clusterLab, runLab, probePodsGone } from './fake/lab.ts';
+import { clusterLab, probePodsGone, runLab } from './fake/lab.ts';
 import { injectedWorkload } from './fake/mesh.ts';
 
 type Json = Record<string, any>;

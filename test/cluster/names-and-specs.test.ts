@@ -1,11 +1,11 @@
 // The pure parts of cluster mode: which hosts are Services, the objects prober creates (checked against
 // the Kubernetes OpenAPI models and API validation rules), agent deadlines, and the svc/ target shorthand.
 
-import t from 'tap';
 import type { V1Pod } from '@kubernetes/client-node';
+import t from 'tap';
 import { agentContainerName, ephemeralAgent } from '../../src/cluster/agent-spec.ts';
-import { PROBE_POD_RESOURCES, probePod, probePodName } from '../../src/cluster/probe-pod.ts';
 import { agentTimeoutFor } from '../../src/cluster/cluster-backend.ts';
+import { PROBE_POD_RESOURCES, probePod, probePodName } from '../../src/cluster/probe-pod.ts';
 import { serviceRefOf } from '../../src/cluster/service-host.ts';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { planFor } from '../../src/model/plan.ts';

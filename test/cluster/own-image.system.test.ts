@@ -2,13 +2,13 @@
 // (status imageID), so every agent runs exactly prober's build. Against the fake API server, with the
 // repository's RBAC (the Role prober-self lets prober read its own pod).
 
-import t from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { ownImage, repositoryOf } from '../../src/cluster/own-image.ts';
-import { proberCommand, startProcess, type ProberExit } from '../helpers/prober.ts';
+import { type ProberExit, proberCommand, startProcess } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { clusterLab, LAB_TEST, proberRbac } from './fake/lab.ts';

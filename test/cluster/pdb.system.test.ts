@@ -8,7 +8,7 @@ import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
 import t from 'tap';
 import { blockedBudgets } from '../../src/cluster/pdb-check.ts';
 import { until } from '../helpers/wait.ts';
-import { clusterLab, labRunArgs, LAB_TEST } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, labRunArgs } from './fake/lab.ts';
 import { startProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;

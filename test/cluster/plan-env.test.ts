@@ -2,16 +2,16 @@
 // within a hard bound, read back by the real `prober agent`, and a source pod's room for one more ephemeral
 // agent before its object nears etcd's size limit. No cluster: the objects are checked as prober builds them.
 
-import t from 'tap';
-import type { V1Pod } from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { V1Pod } from '@kubernetes/client-node';
+import t from 'tap';
 import { ephemeralAgent } from '../../src/cluster/agent-spec.ts';
-import { probePod } from '../../src/cluster/probe-pod.ts';
 import { EPHEMERAL_PLAN_BYTES, PlanTooLargeError, POD_PLAN_BYTES } from '../../src/cluster/plan-env.ts';
-import { MANY_AGENTS, podRoom, POD_OBJECT_BUDGET_BYTES } from '../../src/cluster/pod-budget.ts';
-import { planFor, type ProbePlan } from '../../src/model/plan.ts';
+import { MANY_AGENTS, POD_OBJECT_BUDGET_BYTES, podRoom } from '../../src/cluster/pod-budget.ts';
+import { probePod } from '../../src/cluster/probe-pod.ts';
+import { type ProbePlan, planFor } from '../../src/model/plan.ts';
 import { closedPort } from '../helpers/peers.ts';
 import { proberCommand } from '../helpers/prober.ts';
 

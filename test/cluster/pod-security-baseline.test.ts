@@ -3,23 +3,23 @@
 // same reasons and details word for word.
 
 import t from 'tap';
-import * as profiles from './fake/pod-security/baseline-profiles.ts';
 import * as baseline from './fake/pod-security/baseline.ts';
+import * as profiles from './fake/pod-security/baseline-profiles.ts';
 import {
-  c,
-  names,
-  seccomp,
-  selinux,
-  probe,
   apparmor,
-  sysctl,
+  c,
   capsMixed,
+  names,
+  probe,
   procMounts,
-  selinuxAllowed,
-  selinuxBad,
-  seccompMixed,
   type Row,
   runRows,
+  seccomp,
+  seccompMixed,
+  selinux,
+  selinuxAllowed,
+  selinuxBad,
+  sysctl,
 } from './pod-security-cases.ts';
 
 const rows: Row[] = [

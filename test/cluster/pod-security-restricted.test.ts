@@ -3,22 +3,22 @@
 // same reasons and details word for word.
 
 import t from 'tap';
-import type { CheckPod } from './fake/pod-security/helpers.ts';
 import * as baseline from './fake/pod-security/baseline.ts';
+import type { CheckPod } from './fake/pod-security/helpers.ts';
 import * as restricted from './fake/pod-security/restricted.ts';
 import {
-  c,
-  names,
-  seccomp,
-  escalation,
-  capsMixed,
-  procMounts,
-  seccompMixed,
-  seccompFallthrough,
-  restrictedOnes,
   allowedOnes,
+  c,
+  capsMixed,
+  escalation,
+  names,
+  procMounts,
   type Row,
+  restrictedOnes,
   runRows,
+  seccomp,
+  seccompFallthrough,
+  seccompMixed,
 } from './pod-security-cases.ts';
 
 const rows: Row[] = [

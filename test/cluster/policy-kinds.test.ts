@@ -3,9 +3,9 @@
 // server serves and stores it, discovery names its kind, and prober's own RBAC lets the live reader
 // list it. The Kubernetes API server is the in-process fake of test/cluster/fake/.
 
-import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { listLiveObjects } from '../../src/cluster/live-policies.ts';

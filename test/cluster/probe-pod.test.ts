@@ -4,8 +4,8 @@
 // controller and owner-reference admission are checked here too (the Kubernetes API is the one thing
 // the tests fake: test/cluster/fake/).
 
-import t from 'tap';
 import type { V1Pod } from '@kubernetes/client-node';
+import t from 'tap';
 import { probePod } from '../../src/cluster/probe-pod.ts';
 import { inflatePlan } from '../../src/config/load-plan.ts';
 import { planFor } from '../../src/model/plan.ts';

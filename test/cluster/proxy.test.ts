@@ -4,16 +4,16 @@
 // fake (test/cluster/fake/) behind a real CONNECT proxy on a real socket, and TLS is verified through the
 // tunnel (tls-server-name: localhost).
 
-import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { noProxyMatches, proxyFor } from '../../src/cluster/proxy-env.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { startConnectProxy } from './fake/connect-proxy.ts';
 import { runProber } from './fake/run-prober.ts';
-import { tempDir } from '../helpers/temp.ts';
 
 type Json = Record<string, any>;
 

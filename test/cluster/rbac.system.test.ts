@@ -2,13 +2,13 @@
 // authorizer does): a source outside the listed namespaces is refused with 403, and prober says which
 // permission in which namespace is missing and how to add the namespace; after that step, it works.
 
-import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { grantHint, KUBE_API_PERMISSIONS } from '../../src/cluster/kube-api.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { renderKustomization } from '../k8s/manifests.ts';
-import { clusterLab, LAB_TEST, runLab, labRunArgs } from './fake/lab.ts';
+import { clusterLab, LAB_TEST, labRunArgs, runLab } from './fake/lab.ts';
 import { runProber } from './fake/run-prober.ts';
 
 type Json = Record<string, any>;

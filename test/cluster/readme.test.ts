@@ -1,9 +1,9 @@
 // The cluster README's RBAC table states exactly the permission table the code uses, and where each is granted.
 
-import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PERMISSION_TABLE, type Grant } from '../../src/cluster/kube-api.ts';
+import t from 'tap';
+import { type Grant, PERMISSION_TABLE } from '../../src/cluster/kube-api.ts';
 import { IMPERSONATE_PERMISSIONS } from '../../src/cluster/rbac-hints.ts';
 import { ROOT } from '../helpers/prober.ts';
 

@@ -2,14 +2,14 @@
 // status.addresses, as the kubelet reports them) only when a policy has a nodes peer, under the shipped
 // ClusterRole prober-simulate. The Kubernetes API server is the in-process fake of test/cluster/fake/.
 
-import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { parse } from 'yaml';
-import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { livePolicyModel } from '../../src/cluster/live-policies.ts';
+import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { proberRbac } from './fake/lab.ts';

@@ -3,19 +3,19 @@
 // policies over the live topology. The API server is the in-process fake of test/cluster/fake/ (no
 // cluster on these machines), enforcing the shipped RBAC of k8s/prober/simulate/.
 
-import t, { type Test } from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { parse } from 'yaml';
-import { ROOT } from '../helpers/prober.ts';
-import { tempDir } from '../helpers/temp.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { LIST_PAGE_SIZE } from '../../src/cluster/kube-api.ts';
 import { readClusterObjects } from '../../src/cluster/live-read.ts';
 import { loadPolicyModel } from '../../src/orchestration/policy-model.ts';
 import { readLive } from '../../src/orchestration/simulate-inputs.ts';
+import { ROOT } from '../helpers/prober.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 
 type Json = Record<string, any>;

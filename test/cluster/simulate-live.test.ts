@@ -3,9 +3,9 @@
 // machines): real HTTPS, real paths, discovery, paging, and RBAC from k8s/prober/simulate/ enforced,
 // so a list the ClusterRole lacks fails the test.
 
-import t, { type Test } from 'tap';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -1,10 +1,10 @@
 // Bad ReachabilityTest files: one line naming file:line and field, exit 2, nothing run. The files go through
 // the CLI in this process (`prober check -f FILE`); the missing file and bad flags through the real binary.
 
-import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { cli } from '../helpers/cli-in-process.ts';
 import { requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -2,10 +2,10 @@
 // timeout past Node's timer limit would fire after 1 ms (every probe a false deny), and a fraction of a
 // millisecond would round to a zero timeout. A probe timeout has one range everywhere, plans included.
 
-import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 

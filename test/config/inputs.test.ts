@@ -2,13 +2,13 @@
 // every input (test file, plan, stdin) is read with a bound that stops the reading at the limit, so a
 // special file such as /dev/zero fails fast with one line instead of filling memory.
 
-import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import t from 'tap';
 import { listen } from '../helpers/peers.ts';
-import { requireBinary, ROOT } from '../helpers/prober.ts';
+import { ROOT, requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const binary = requireBinary();

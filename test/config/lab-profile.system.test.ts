@@ -1,8 +1,8 @@
 // Bad lab profiles through the real binary: one line naming file:line and field, exit 2, nothing created.
 
-import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { parseLabProfile } from '../../src/config/load-lab-profile.ts';
 import { lab, labName, leftovers } from '../helpers/lab.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { loadManifests } from '../../src/config/load-manifests.ts';
-import { buildModel, parseKindFilter, type KindFilter } from '../../src/policy/index.ts';
+import { buildModel, type KindFilter, parseKindFilter } from '../../src/policy/index.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const pod = (name: string, labels: Record<string, string>, status: Record<string, unknown>, owner?: string) => ({

@@ -1,9 +1,9 @@
 // Names in manifests are checked as the API server would, and a bad one is named by file, line and
 // field: through checkManifestNames (what the lab runs before it touches the host) and loadManifests.
 
-import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { loadManifests } from '../../src/config/load-manifests.ts';
 import { readManifestObjects } from '../../src/config/manifest-files.ts';

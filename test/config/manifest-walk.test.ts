@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { ConfigError } from '../../src/config/config-error.ts';
-import { readManifestObjects, type ManifestLimits } from '../../src/config/manifest-files.ts';
+import { type ManifestLimits, readManifestObjects } from '../../src/config/manifest-files.ts';
 import type { Teardown } from '../helpers/netns.ts';
 import { requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -1,15 +1,15 @@
 // The published .schema.json files are what the TypeBox source produces, and its wording reaches errors.
 
-import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { ERROR_MESSAGE } from '../../src/model/json-schema.ts';
+import t from 'tap';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { checkSchema } from '../../src/config/schema-check.ts';
 import { SCHEMA_FILES, schemaFileText, testSchema } from '../../src/config/schemas.ts';
 import { AJV_OPTIONS } from '../../src/config/validators.ts';
 import { parseSingleYaml } from '../../src/config/yaml-file.ts';
+import { ERROR_MESSAGE } from '../../src/model/json-schema.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 

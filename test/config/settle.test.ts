@@ -1,10 +1,10 @@
 // The settle window and sctp:// in test files and plans: accepted values, and bad ones refused in one line (exit 2).
 
-import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
+import t from 'tap';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { validatePlan } from '../../src/config/validators.ts';
 import { planFor, plansFor } from '../../src/model/plan.ts';

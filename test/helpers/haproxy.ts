@@ -1,8 +1,8 @@
 // HAProxy (Debian's haproxy) as a test peer: a real proxy in the foreground on a free port, killed at teardown.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { tempDir } from './temp.ts';

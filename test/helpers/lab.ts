@@ -1,11 +1,11 @@
 // Running the real binary's `lab` commands in tests, each lab under a unique name, always taken down.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { requireBinary, ROOT } from './prober.ts';
+import { ROOT, requireBinary } from './prober.ts';
 import { waitFor } from './wait.ts';
 
 /** Fixture paths of the lab tests. */

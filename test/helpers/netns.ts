@@ -1,6 +1,6 @@
 // Linux network namespaces for tests: a pair joined by a veth link, nftables inside, always removed.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 /** Runs a command and returns stdout; failures throw with the command's stderr. */

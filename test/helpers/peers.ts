@@ -1,7 +1,7 @@
 // Real peers that produce each outcome class: listeners that accept, reset, close silently, or answer HTTP.
 
 import { createServer as createHttpServer, type RequestListener } from 'node:http';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import type { Test } from 'tap';
 
 /** Listens on a free loopback port and closes the server when the test ends. */

@@ -1,6 +1,6 @@
 // How tests start prober: from source on the test's own Node 24, or as the built single binary.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Teardown } from './netns.ts';

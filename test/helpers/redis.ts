@@ -1,9 +1,9 @@
 // A real redis-server for a test, on a free loopback port: stopped, restarted and frozen at will.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { closedPort as freePort } from './peers.ts';
 import type { Teardown } from './netns.ts';
+import { closedPort as freePort } from './peers.ts';
 import { until } from './wait.ts';
 
 export type { Teardown };

@@ -3,11 +3,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { startApp } from '../app/fixtures/app.ts';
 import { closedPort, httpServer, listen } from '../helpers/peers.ts';
 import { startRedis } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { configTest, labConfig, startApache, startWebdis, type ApacheLayout } from './apache.ts';
-import { startApp } from '../app/fixtures/app.ts';
+import { type ApacheLayout, configTest, labConfig, startApache, startWebdis } from './apache.ts';
 
 const run = promisify(execFile);
 const LAYOUTS: readonly ApacheLayout[] = ['image', 'lab'];

@@ -1,6 +1,6 @@
 // Runs the lab's Apache config (from its ConfigMap) with Debian's apache2, and webdis, on loopback.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -13,10 +13,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { tempDir } from '../helpers/temp.ts';
-import { readDocuments } from './manifests.ts';
 import { closedPort } from '../helpers/peers.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { readDocuments } from './manifests.ts';
 
 /**
  * How the config is run: `image` uses the ConfigMap's httpd.conf exactly as the official httpd

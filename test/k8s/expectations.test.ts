@@ -1,8 +1,8 @@
 // policies/expectations.yaml names sources and targets that exist in the manifests, and states every pair.
 
-import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { parse } from 'yaml';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
 import { podTemplates, renderAll, resolveTargetPort, selects, services } from './lab.ts';

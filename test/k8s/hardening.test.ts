@@ -1,7 +1,7 @@
 // Every pod of the lab and of the prober meets the "restricted" Pod Security Standard and has resource bounds.
 
 import t from 'tap';
-import { podTemplates, renderAll, type Container, type PodTemplate } from './lab.ts';
+import { type Container, type PodTemplate, podTemplates, renderAll } from './lab.ts';
 
 const { all } = renderAll();
 const templates = podTemplates(all);

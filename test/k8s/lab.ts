@@ -1,6 +1,6 @@
 // The lab as the tests see it: rendered kustomizations, pod templates, Services and label matching.
 
-import { ofKind, renderKustomization, type K8sObject, type SourcedObject } from './manifests.ts';
+import { type K8sObject, ofKind, renderKustomization, type SourcedObject } from './manifests.ts';
 
 /** A container of a pod template, with the fields the cross-checks read. */
 export interface Container {

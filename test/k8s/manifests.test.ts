@@ -1,12 +1,12 @@
 // Every YAML document under k8s/ and policies/ parses and validates against the schema of its kind.
 
-import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { loadLabProfile } from '../../src/config/load-lab-profile.ts';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
 import { renderAll } from './lab.ts';
-import { CLUSTER_SCOPED, readDocuments, REPO, yamlFiles, type K8sObject } from './manifests.ts';
+import { CLUSTER_SCOPED, type K8sObject, REPO, readDocuments, yamlFiles } from './manifests.ts';
 import { validateObject } from './validate.ts';
 
 const files = [...yamlFiles('k8s'), ...yamlFiles('policies')];

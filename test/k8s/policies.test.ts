@@ -3,15 +3,15 @@
 
 import t from 'tap';
 import {
+  type LabelSelector,
   namespaceLabels,
+  type PodTemplate,
   podTemplates,
   renderAll,
   resolveTargetPort,
   selects,
-  type LabelSelector,
-  type PodTemplate,
 } from './lab.ts';
-import { readDocuments, yamlFiles, type K8sObject } from './manifests.ts';
+import { type K8sObject, readDocuments, yamlFiles } from './manifests.ts';
 
 const { lab } = renderAll();
 const pods = podTemplates(lab).filter((p) => p.namespace !== 'prober');

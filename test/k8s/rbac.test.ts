@@ -1,14 +1,14 @@
 // The prober's RBAC grants exactly the access its Kubernetes API calls need, each where the code's
 // permission table says: reads cluster-wide, writes only in the lab's source namespaces.
 
-import t, { type Test } from 'tap';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { type Grant, KUBE_API_PERMISSIONS, PERMISSION_TABLE } from '../../src/cluster/kube-api.ts';
+import { loadReachabilityTest } from '../../src/config/load-test.ts';
+import { POLICY_GROUPS } from '../../src/policy/groups.ts';
+import { kindDescriptor, POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
 import { renderAll } from './lab.ts';
 import { ofKind, REPO, type SourcedObject } from './manifests.ts';
-import { loadReachabilityTest } from '../../src/config/load-test.ts';
-import { KUBE_API_PERMISSIONS, PERMISSION_TABLE, type Grant } from '../../src/cluster/kube-api.ts';
-import { kindDescriptor, POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
-import { POLICY_GROUPS } from '../../src/policy/groups.ts';
 
 interface Rule {
   apiGroups?: string[];

@@ -5,10 +5,10 @@
 // netpol e2e "should allow egress access to server in CIDR block" family's DNS caveat — default-deny
 // egress breaks name resolution unless DNS is allowed).
 
-import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { lab, labName, labUp, leftovers } from '../helpers/lab.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';

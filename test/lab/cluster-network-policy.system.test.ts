@@ -2,9 +2,9 @@
 // drops what a NetworkPolicy allows, an Admin Accept opens what NetworkPolicy isolation drops, and a
 // Baseline Deny applies where no NetworkPolicy isolates. Probes through the real rules agree.
 
-import t from 'tap';
 import { join } from 'node:path';
-import { lab, LAB_FIXTURES, labName, labUp } from '../helpers/lab.ts';
+import t from 'tap';
+import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 
 type Cell = {

@@ -1,12 +1,12 @@
 // The lab's one gate for files: paths outside its root are refused, and a symlink planted on the way
 // (or at the place of the file) is refused or removed, never followed to write or delete elsewhere.
 
-import t from 'tap';
 import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import {
-  confine,
   ConfinementError,
+  confine,
   mkdirIn,
   readFileIn,
   removeIn,

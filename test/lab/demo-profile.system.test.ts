@@ -1,10 +1,10 @@
 // `lab demo` told by a profile other than the repository's: the synthetic cluster, checks from gamma
 // to beta's api, their before/after judged by name, wording and paths from the profile's own directory.
 
-import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { lab, LAB_FIXTURES, labName, leftovers } from '../helpers/lab.ts';
+import t from 'tap';
+import { LAB_FIXTURES, lab, labName, leftovers } from '../helpers/lab.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /** A profile in `dir` whose paths are relative to it; `apiAfter` is what the api check must show with the policies. */

@@ -4,12 +4,12 @@
 // over both families (IPv4 denied, IPv6 allowed), and `prober simulate` agrees cell for cell.
 // Mirrors Kubernetes' rule that an ipBlock of one family never matches traffic of the other.
 
-import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lab, LAB_FIXTURES, labName, labUp } from '../helpers/lab.ts';
-import { requireBinary, ROOT } from '../helpers/prober.ts';
+import t from 'tap';
+import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
+import { ROOT, requireBinary } from '../helpers/prober.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -2,10 +2,10 @@
 // printed with the probes not done as error/interrupted (never denies), exit 2 — long before the
 // probes' own one-minute timeout. Covers the resident agents and agents started on demand.
 
-import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { killProgram, lab, LAB_FIXTURES, labName, labUp } from '../helpers/lab.ts';
+import t, { type Test } from 'tap';
+import { killProgram, LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
 import { startBinary } from '../helpers/prober.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 import { waitFor } from '../helpers/wait.ts';

@@ -1,13 +1,12 @@
 // The lab's life cycle on the host: down removes everything, also after an interrupted or killed `up`;
 // a target killed before a test gives error cells, never denies.
 
-import t from 'tap';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { killProgram, lab, LAB_FIXTURES, labName, labUp, leftovers } from '../helpers/lab.ts';
-import { requireBinary, ROOT } from '../helpers/prober.ts';
+import t from 'tap';
+import { killProgram, LAB_FIXTURES, lab, labName, labUp, leftovers } from '../helpers/lab.ts';
+import { ROOT, requireBinary } from '../helpers/prober.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { spawnSync } from 'node:child_process';
 
 const synthetic = join(LAB_FIXTURES, 'synthetic');
 

@@ -3,11 +3,11 @@
 // them (istio/istio tests/integration/security/authz_test.go: L4 denies close the connection, L7
 // denies answer 403 "RBAC: access denied"), proven by real probes through real proxies.
 
-import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lab, LAB_FIXTURES, labName, labUp } from '../helpers/lab.ts';
+import t from 'tap';
+import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 
 type Cell = {

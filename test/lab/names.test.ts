@@ -2,7 +2,7 @@
 // which names a state file may hand back, and which labs' names would mix.
 
 import t from 'tap';
-import { isLabNetns, labNameProblem, labsOverlap, netnsName, NETNS_MAX } from '../../src/lab/names.ts';
+import { isLabNetns, labNameProblem, labsOverlap, NETNS_MAX, netnsName } from '../../src/lab/names.ts';
 
 const labNames: [string, string, RegExp | undefined][] = [
   ['the default', 'prober-lab', undefined],

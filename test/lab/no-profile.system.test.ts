@@ -2,8 +2,8 @@
 // user's, stand up with prober's synthetic target where the profile would run the time app, and
 // `lab test` judges them like a cluster run, before and after the NetworkPolicy.
 
-import t from 'tap';
 import { join } from 'node:path';
+import t from 'tap';
 import { lab, labName, labUp } from '../helpers/lab.ts';
 import { ROOT } from '../helpers/prober.ts';
 

@@ -1,13 +1,13 @@
 // Every `lab` subcommand run by a user who is not root says "needs root" before it touches anything:
 // the running lab (its time app runs as nobody, whom a `lab down` by nobody could signal) is untouched.
 
-import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { prepareRuntime } from '../../app/runtime.ts';
-import { lab, LAB_FIXTURES, labName, leftovers } from '../helpers/lab.ts';
-import { requireBinary, ROOT } from '../helpers/prober.ts';
+import { LAB_FIXTURES, lab, labName, leftovers } from '../helpers/lab.ts';
+import { ROOT, requireBinary } from '../helpers/prober.ts';
 
 const RUN = '/run/prober-lab';
 

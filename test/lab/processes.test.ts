@@ -1,8 +1,8 @@
 // Stopping the lab's processes: a PID is signalled only while it still has the start time the lab
 // recorded, so a reused PID (or one a state file names wrongly) belongs to someone else and is spared.
 
-import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
+import t, { type Test } from 'tap';
 import { processInfo, stopProcesses } from '../../src/lab/processes.ts';
 
 /** A `sleep` child and a promise of its exit signal. */

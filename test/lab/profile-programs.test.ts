@@ -1,13 +1,13 @@
 // Which program stands in for an image: images known by name, a lab profile's choices first, else
 // prober's synthetic target — and the repository's manifests planned with and without its profile.
 
-import t from 'tap';
 import { join } from 'node:path';
+import t from 'tap';
 import { loadLabProfile } from '../../src/config/load-lab-profile.ts';
 import { planLab } from '../../src/lab/lab.ts';
-import { DEFAULT_LAB_ROOT } from '../../src/lab/state.ts';
 import { imageRepository } from '../../src/lab/programs/program.ts';
 import { programKindFor } from '../../src/lab/programs/recipes.ts';
+import { DEFAULT_LAB_ROOT } from '../../src/lab/state.ts';
 import type { ProgramChoice } from '../../src/model/lab-profile.ts';
 import { ROOT } from '../helpers/prober.ts';
 

@@ -1,11 +1,11 @@
 // The lab as root meets hostile manifests and arguments: names are refused at load, files stay inside
 // the lab's own directories, and `lab down` signals only processes that are still the lab's.
 
-import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lab, LAB_FIXTURES, labName, labUp, leftovers } from '../helpers/lab.ts';
+import t, { type Test } from 'tap';
+import { LAB_FIXTURES, lab, labName, labUp, leftovers } from '../helpers/lab.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const RUN = '/run/prober-lab';

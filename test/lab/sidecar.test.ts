@@ -1,11 +1,11 @@
 // The lab's sidecar, as text: which ports are HTTP (Istio's port naming), what the capture rules
 // redirect and skip, and what HAProxy is told to do with a denied or a plaintext source.
 
+import { join } from 'node:path';
 import t from 'tap';
 import { readManifestObjects } from '../../src/config/manifest-files.ts';
 import { captureRuleset, sidecarPorts, sidecarProgram } from '../../src/lab/sidecar.ts';
 import { deriveTopology } from '../../src/lab/topology.ts';
-import { join } from 'node:path';
 import { LAB_FIXTURES } from '../helpers/lab.ts';
 
 const { objects } = await readManifestObjects([join(LAB_FIXTURES, 'mesh')]);

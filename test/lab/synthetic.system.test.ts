@@ -2,10 +2,10 @@
 // (three namespaces, ingress and egress rules, named ports); a wrong expectation is exit 1 and named;
 // lab reset takes every rule away again.
 
-import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lab, LAB_FIXTURES, labName, labUp } from '../helpers/lab.ts';
+import t from 'tap';
+import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -1,9 +1,9 @@
 // udp:// targets in the lab: Service DNAT and nftables for UDP, the synthetic target answering UDP, the
 // node's UDP liveness check, and the policy model judging UDP and TCP on the same port number apart.
 
-import t, { type Test } from 'tap';
 import { join } from 'node:path';
-import { lab, LAB_FIXTURES, labName, labUp } from '../helpers/lab.ts';
+import t, { type Test } from 'tap';
+import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 
 const name = labName();

@@ -1,9 +1,9 @@
 // The programs a manifest configures run without root: as the lab's uid, in a mount namespace where
 // only their own directories can be written, so a log path in a ConfigMap cannot write on the host.
 
-import t, { type Test } from 'tap';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { lab, labName, labUp, leftovers } from '../helpers/lab.ts';
 import { tempDir } from '../helpers/temp.ts';
 

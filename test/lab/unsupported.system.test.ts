@@ -1,9 +1,9 @@
 // ConfigMap volume features the lab does not implement (items, subPath, subPathExpr) are refused at
 // `lab up` with file:line and field, exit 2, before anything is created — not run differently.
 
-import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { lab, labName, leftovers } from '../helpers/lab.ts';
 import { tempDir } from '../helpers/temp.ts';
 

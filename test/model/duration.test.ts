@@ -6,9 +6,9 @@ import {
   AGENT_TIMEOUT,
   type DurationRange,
   formatDuration,
+  PROBE_TIMEOUT,
   parseDuration,
   parseSettle,
-  PROBE_TIMEOUT,
   settleWindowMs,
 } from '../../src/model/duration.ts';
 

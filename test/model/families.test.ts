@@ -6,8 +6,8 @@ import t from 'tap';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { assembleMatrix } from '../../src/model/matrix.ts';
 import type { ProbeResult } from '../../src/model/outcome.ts';
-import { buildReport } from '../../src/model/report.ts';
 import { plansFor } from '../../src/model/plan.ts';
+import { buildReport } from '../../src/model/report.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 
 const TEST = `apiVersion: prober/v1alpha1

@@ -3,7 +3,7 @@
 // `/` or a `..` that could climb out of a directory is ever valid.
 
 import t from 'tap';
-import { hostProblem, nameProblem, quoteName, type NameRule } from '../../src/model/k8s-names.ts';
+import { hostProblem, type NameRule, nameProblem, quoteName } from '../../src/model/k8s-names.ts';
 
 /** [row name, rule, value, undefined when valid or a pattern of the reason] */
 const rows: [string, NameRule, unknown, RegExp | undefined][] = [

@@ -1,7 +1,7 @@
 // The matrix: judging cells, the trust rules (denies need a live target), three-way disagreement, exit codes.
 
 import t from 'tap';
-import { assembleMatrix, provenAlive, type ModelVerdict, type Observations } from '../../src/model/matrix.ts';
+import { assembleMatrix, type ModelVerdict, type Observations, provenAlive } from '../../src/model/matrix.ts';
 import type { ProbeResult } from '../../src/model/outcome.ts';
 import { buildReport, exitCodeFor, summarize } from '../../src/model/report.ts';
 import { parseTarget } from '../../src/model/target.ts';

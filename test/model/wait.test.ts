@@ -2,7 +2,7 @@
 // an AbortSignal ends any of them at once (what makes SIGINT stop a run within moments). Real timers.
 
 import t from 'tap';
-import { backoffDelay, pause, retry, settleWithin, waitFor, type Backoff, type Outcome } from '../../src/model/wait.ts';
+import { type Backoff, backoffDelay, type Outcome, pause, retry, settleWithin, waitFor } from '../../src/model/wait.ts';
 
 /** Timers pending in this process (the event loop stays up while any is). */
 function pendingTimers(): number {

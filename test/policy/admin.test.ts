@@ -1,6 +1,6 @@
 // AdminNetworkPolicy → NetworkPolicy → BaselineAdminNetworkPolicy: priority, Allow/Deny/Pass.
 import t from 'tap';
-import { runRows, topologyModel, type Row, indent, np } from './harness.ts';
+import { indent, np, type Row, runRows, topologyModel } from './harness.ts';
 
 const anp = (name: string, spec: string): string =>
   `apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n${indent(spec)}\n---\n`;

@@ -1,6 +1,6 @@
 // Fields the API server defaults or accepts as null/absent read the same here; what it refuses is refused.
 import t from 'tap';
-import { buildModel, PolicyError, type Model } from '../../src/policy/index.ts';
+import { buildModel, type Model, PolicyError } from '../../src/policy/index.ts';
 import { docs, topologyModel } from './harness.ts';
 
 const NP = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\n';

@@ -4,7 +4,7 @@
 // entities) and pkg/labels (the k8s: and any: sources select pods, reserved: does not).
 import t from 'tap';
 import { buildModel, PolicyError } from '../../src/policy/index.ts';
-import { docs, indent, runRows, type Row, topologyModel } from './harness.ts';
+import { docs, indent, type Row, runRows, topologyModel } from './harness.ts';
 
 const cnp = (ns: string, name: string, spec: string): string =>
   `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;

@@ -1,6 +1,6 @@
 // CiliumNetworkPolicy subset: endpoint selectors, namespace scoping, toPorts, entities, deny rules.
 import t from 'tap';
-import { runRows, topologyModel, type Row, indent, np } from './harness.ts';
+import { indent, np, type Row, runRows, topologyModel } from './harness.ts';
 
 const cnp = (ns: string, name: string, spec: string): string =>
   `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;

@@ -2,7 +2,7 @@
 // priority, ties, `protocols`, and the CRD's validation.
 import t from 'tap';
 import { buildModel, PolicyError } from '../../src/policy/index.ts';
-import { docs, runRows, topologyModel, type Row, indent, np } from './harness.ts';
+import { docs, indent, np, type Row, runRows, topologyModel } from './harness.ts';
 
 const cnp = (name: string, tier: string, priority: number, spec: string): string =>
   `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n  tier: ${tier}\n  priority: ${priority}\n${indent(spec)}\n---\n`;

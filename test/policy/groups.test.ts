@@ -1,8 +1,8 @@
 // Which objects are policy the engine evaluates, which are policy it does not (an error: a CI gate fails
 // closed), which are nothing to it; and how `--ignore-kind KIND[.group]` is read and matched.
 import t from 'tap';
-import { classifyObject, kindMatches, parseKindFilter, qualifiedKind } from '../../src/policy/index.ts';
 import { apiGroup, leftOutWarnings } from '../../src/policy/groups.ts';
+import { classifyObject, kindMatches, parseKindFilter, qualifiedKind } from '../../src/policy/index.ts';
 
 /** One object and what the engine takes it for: evaluated, policy of `vendor` it does not evaluate, or other. */
 interface ClassifyRow {

@@ -1,6 +1,7 @@
 // Shared fixture for policy tests: 3 namespaces × 3 pods, inline YAML policies, truth tables.
-import { parseAllDocuments } from 'yaml';
+
 import type { Test } from 'tap';
+import { parseAllDocuments } from 'yaml';
 import {
   buildModel,
   type Model,

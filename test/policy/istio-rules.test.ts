@@ -5,7 +5,7 @@
 // mTLS a source has no principal, so positive identity fields fail and negated ones hold).
 import t from 'tap';
 import { buildModel, PolicyError } from '../../src/policy/index.ts';
-import { docs, indent, runRows, type Row, topologyModel } from './harness.ts';
+import { docs, indent, type Row, runRows, topologyModel } from './harness.ts';
 
 const ap = (ns: string, name: string, spec: string): string =>
   `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${indent(spec)}\n---\n`;

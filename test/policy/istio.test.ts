@@ -1,6 +1,6 @@
 // Istio subset: AuthorizationPolicy ALLOW/DENY with namespaces, principals, ports; PeerAuthentication.
 import t from 'tap';
-import { runRows, topologyModel, type Row, indent } from './harness.ts';
+import { indent, type Row, runRows, topologyModel } from './harness.ts';
 
 const ap = (ns: string, name: string, spec: string): string =>
   `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:${spec.trim() === '{}' ? ' {}' : `\n${indent(spec)}`}\n---\n`;

@@ -4,7 +4,7 @@ import t from 'tap';
 import type { CheckId, Finding } from '../../src/model/lint.ts';
 import { buildModel, type ServiceInput, type WorkloadInput } from '../../src/policy/index.ts';
 import { lint, withDnsServer } from '../../src/policy/lint/index.ts';
-import { docs, NAMESPACES, topologyWorkloads, indent, np } from './harness.ts';
+import { docs, indent, NAMESPACES, np, topologyWorkloads } from './harness.ts';
 
 const anp = (name: string, spec: string): string =>
   `apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n${indent(spec)}\n---\n`;

@@ -1,6 +1,6 @@
 // NetworkPolicy v1 semantics, one per row, on namespaces x/y/z × pods a/b/c (ports 80, 81).
 import t from 'tap';
-import { runRows, type Row, np } from './harness.ts';
+import { np, type Row, runRows } from './harness.ts';
 
 const denyIngressX = np('x', 'deny-ingress', 'podSelector: {}');
 

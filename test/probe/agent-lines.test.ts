@@ -2,7 +2,7 @@
 // event-loop turn written together (a pipe write per line was most of an agent's time on 20,000 probes).
 
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { parseAgentOutput } from '../../src/model/plan.ts';

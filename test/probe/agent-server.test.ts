@@ -2,10 +2,10 @@
 // endless line is cut off without starving other clients, an idle client is dropped, the socket is
 // private, and nothing but a stale socket is ever removed to make room for it.
 
-import t, { type Test } from 'tap';
 import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { listen } from '../helpers/peers.ts';
 import { startBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -1,11 +1,11 @@
 // The system resolver against a silent nameserver: the real binary in a network namespace whose
 // resolv.conf names a server behind an nftables drop must end at the probe's deadline, not the resolver's.
 
-import t, { type Test } from 'tap';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { type NetnsPair, netnsPair } from '../helpers/netns.ts';
-import { requireBinary, ROOT, startProcess } from '../helpers/prober.ts';
+import { ROOT, requireBinary, startProcess } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 

@@ -1,10 +1,10 @@
 // DNS probes through real kernel filtering: dnsmasq in one network namespace, `prober agent` in another,
 // nftables drop and reject in between, IPv4 and IPv6, named servers and the system resolver.
 
-import t, { type Test } from 'tap';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { parseAgentOutput } from '../../src/model/plan.ts';
+import t, { type Test } from 'tap';
 import type { ProbeResult } from '../../src/model/outcome.ts';
+import { parseAgentOutput } from '../../src/model/plan.ts';
 import { startDnsmasq, ZONE } from '../helpers/dnsmasq.ts';
 import { type NetnsPair, netnsPair, sh } from '../helpers/netns.ts';
 import { proberCommand } from '../helpers/prober.ts';

@@ -1,12 +1,12 @@
 // DNS against a named server: a real dnsmasq over UDP and TCP, IPv4 and IPv6 loopback, plus peers that lie.
 
-import t, { type Test } from 'tap';
-import { createSocket } from 'node:dgram';
 import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import packet from 'dns-packet';
+import t, { type Test } from 'tap';
 import { probeUrl } from '../../src/probe/engine.ts';
 import { startDnsmasq, ZONE } from '../helpers/dnsmasq.ts';
 import { requireBinary } from '../helpers/prober.ts';

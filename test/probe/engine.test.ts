@@ -1,10 +1,10 @@
 // The engine's promises: retries only where they can change the verdict, bounded concurrency, plans run whole.
 
-import t from 'tap';
 import { createServer } from 'node:net';
-import { probeUrl, runPlan } from '../../src/probe/engine.ts';
-import { runBounded } from '../../src/model/pool.ts';
+import t from 'tap';
 import type { ProbeResult } from '../../src/model/outcome.ts';
+import { runBounded } from '../../src/model/pool.ts';
+import { probeUrl, runPlan } from '../../src/probe/engine.ts';
 import { closedPort, listen } from '../helpers/peers.ts';
 import { waitFor } from '../helpers/wait.ts';
 

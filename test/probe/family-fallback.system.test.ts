@@ -2,11 +2,11 @@
 // address on a failure, or after 250 ms without an answer (happy eyeballs, RFC 8305), and the cell
 // names the address it reached or every address it tried. Runs in a namespace with its own hosts file.
 
-import t, { type Test } from 'tap';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { netnsPair, type NetnsPair } from '../helpers/netns.ts';
+import { createInterface } from 'node:readline';
+import t, { type Test } from 'tap';
+import { type NetnsPair, netnsPair } from '../helpers/netns.ts';
 import { proberCommand } from '../helpers/prober.ts';
 import { waitFor } from '../helpers/wait.ts';
 

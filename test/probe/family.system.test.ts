@@ -2,11 +2,11 @@
 // name (or address) without an address of that family is error/no-address with the addresses it has,
 // never a deny (on dns:// the family is the record asked for, and a name without one is resolved). Runs in a network namespace whose own hosts file gives names of one or both families.
 
-import t from 'tap';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { parseAgentOutput, type ProbePlan } from '../../src/model/plan.ts';
+import { createInterface } from 'node:readline';
+import t from 'tap';
+import { type ProbePlan, parseAgentOutput } from '../../src/model/plan.ts';
 import { netnsPair } from '../helpers/netns.ts';
 import { proberCommand } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -1,7 +1,7 @@
 // Hostile and broken HTTP(S) peers on loopback: the status line decides, whatever the body, headers or TLS layer do.
 
-import t from 'tap';
 import { createServer, type Socket } from 'node:net';
+import t from 'tap';
 import { classifyError } from '../../src/probe/classify.ts';
 import { probeUrl } from '../../src/probe/engine.ts';
 import { closingServer, listen, resettingServer, silentServer } from '../helpers/peers.ts';

@@ -1,7 +1,7 @@
 // Which failures are the network's answer and which the source's own: real routes, a router and nftables.
 
 import t, { type Test } from 'tap';
-import { netnsPair, type NetnsPair } from '../helpers/netns.ts';
+import { type NetnsPair, netnsPair } from '../helpers/netns.ts';
 import { proberCommand } from '../helpers/prober.ts';
 
 type Cell = { observed: string; reason: string; result: string; detail?: string };

@@ -1,10 +1,10 @@
 // Outcomes through real kernel filtering: two network namespaces on a veth link, nftables in between.
 
-import t from 'tap';
 import { createInterface } from 'node:readline';
+import t from 'tap';
+import { parseAgentOutput } from '../../src/model/plan.ts';
 import { netnsPair } from '../helpers/netns.ts';
 import { proberCommand } from '../helpers/prober.ts';
-import { parseAgentOutput } from '../../src/model/plan.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 t.test(

@@ -1,7 +1,7 @@
 // `prober probe --expect`: trust rule 2 holds for ad-hoc probes too — a deny from here alone is unproven.
 
-import t, { type Test } from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
+import t, { type Test } from 'tap';
 import { closedPort, httpServer, listen } from '../helpers/peers.ts';
 import { requireBinary } from '../helpers/prober.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';

@@ -2,9 +2,9 @@
 // endpoint until a 200, and gives a reason, never results, when the proxy does not get ready in time.
 // A real HTTP server on loopback plays the proxy's readiness endpoint.
 
-import t, { type Test } from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import t, { type Test } from 'tap';
 import { parseAgentOutput } from '../../src/model/plan.ts';
 import { waitForProxy } from '../../src/probe/proxy-ready.ts';
 

@@ -1,8 +1,8 @@
 // The source's own nameserver: which line of resolv.conf the dns:// probe asks when `over=` names no server.
 
-import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { firstNameserver } from '../../src/probe/resolv-conf.ts';
 import { tempDir } from '../helpers/temp.ts';
 

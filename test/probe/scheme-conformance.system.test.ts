@@ -1,9 +1,9 @@
 // Every scheme of the table against the same real peers: an allowing server, a refused port, a reset, silence, a close.
 
-import t, { type Test } from 'tap';
 import { createSocket } from 'node:dgram';
 import { createServer as createTlsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
+import t, { type Test } from 'tap';
 import type { Observed } from '../../src/model/outcome.ts';
 import { SCHEME_NAMES, SCHEMES, type Scheme, type Transport } from '../../src/model/schemes.ts';
 import { attemptOnce, probeUrl } from '../../src/probe/engine.ts';

@@ -5,10 +5,10 @@
 // there called thousands of rejected connections `allow/connected` (7,288 of 8,192 here before the fix,
 // latency about a second), so the window must wait for pending I/O before it says "silence".
 
-import t from 'tap';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import t from 'tap';
 import { startHaproxy } from '../helpers/haproxy.ts';
 import { proberCommand } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';

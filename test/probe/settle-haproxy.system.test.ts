@@ -4,10 +4,10 @@
 // completed before the proxy decides: the same order as an Envoy RBAC or ztunnel deny. A rejected
 // connection is closed without lingering, so the client sees a RST (`deny/reset`), never a FIN.
 
-import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { probeUrl } from '../../src/probe/engine.ts';
 import { createServer, type Server } from 'node:net';
+import t from 'tap';
+import { probeUrl } from '../../src/probe/engine.ts';
 import { startHaproxy } from '../helpers/haproxy.ts';
 import { listen, silentServer } from '../helpers/peers.ts';
 import { waitFor } from '../helpers/wait.ts';

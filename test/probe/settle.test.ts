@@ -1,9 +1,9 @@
 // The tcp:// settle window against real peers on IPv4 and IPv6 loopback: what survives it is an allow, a FIN or RST in it a deny.
 
-import t from 'tap';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { ProbePlan } from '../../src/model/plan.ts';
+import t from 'tap';
 import type { ProbeResult } from '../../src/model/outcome.ts';
+import type { ProbePlan } from '../../src/model/plan.ts';
 import { probeUrl, runPlan } from '../../src/probe/engine.ts';
 import { startTargetServer } from '../../src/probe/target-server.ts';
 import { closingServer, listen, resettingServer, silentServer } from '../helpers/peers.ts';

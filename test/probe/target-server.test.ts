@@ -1,9 +1,9 @@
 // `prober serve`'s synthetic target under slow and odd clients: bounded headers, requests and idle
 // connections, a final answer to every /status/1xx, and still a target for TCP connects and Redis PING.
 
-import t, { type Test } from 'tap';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import t, { type Test } from 'tap';
 import { probeUrl } from '../../src/probe/engine.ts';
 import { SERVE_LIMITS, type ServeLimits } from '../../src/probe/serve-limits.ts';
 import { startTargetServer } from '../../src/probe/target-server.ts';

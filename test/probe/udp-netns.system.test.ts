@@ -1,13 +1,13 @@
 // udp:// probes through real kernel filtering, IPv4 and IPv6: `prober serve` and socat as peers, nftables drop and reject.
 
-import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { netnsPair, sh, type NetnsPair } from '../helpers/netns.ts';
+import t, { type Test } from 'tap';
+import { parseAgentOutput } from '../../src/model/plan.ts';
+import { type NetnsPair, netnsPair, sh } from '../helpers/netns.ts';
 import { proberCommand } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { parseAgentOutput } from '../../src/model/plan.ts';
 import { until, waitFor } from '../helpers/wait.ts';
 
 const SERVE = 9000;

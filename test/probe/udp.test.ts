@@ -1,8 +1,8 @@
 // udp:// probes on loopback against real sockets: prober serve's identity reply, a closed port, a silent peer,
 // retries, an interrupt, and serve's reply never outgrowing the datagram that asked for it.
 
-import t, { type Test } from 'tap';
 import { createSocket, type Socket } from 'node:dgram';
+import t, { type Test } from 'tap';
 import { DEFAULT_UDP_PAYLOAD_HEX, UDP_PROBE_BYTES } from '../../src/model/udp-payload.ts';
 import { probeUrl } from '../../src/probe/engine.ts';
 import { startTargetServer } from '../../src/probe/target-server.ts';

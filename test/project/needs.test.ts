@@ -4,8 +4,8 @@
 import { globSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import t from 'tap';
-import { isSystemTest, SYSTEM_COMMANDS, SYSTEM_HELPERS, SYSTEM_TEST_SUFFIX } from '../needs.ts';
 import { ROOT } from '../helpers/prober.ts';
+import { isSystemTest, SYSTEM_COMMANDS, SYSTEM_HELPERS, SYSTEM_TEST_SUFFIX } from '../needs.ts';
 import { unitTestFiles } from '../unit.ts';
 
 /** What in a test file needs root or a lab program: `helper from module` and `'command'` entries. */

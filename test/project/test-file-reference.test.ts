@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { fields, REFERENCE_FILE, readSchema, render, SCHEMA_FILE, type Schema } from '../../docs/reference.ts';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { AJV_OPTIONS } from '../../src/config/validators.ts';
-import { DEFAULT_SETTLE_MS, parseDuration, PROBE_TIMEOUT, SETTLE_WINDOW } from '../../src/model/duration.ts';
+import { DEFAULT_SETTLE_MS, PROBE_TIMEOUT, parseDuration, SETTLE_WINDOW } from '../../src/model/duration.ts';
 import { ROOT } from '../helpers/prober.ts';
 
 const schema = readSchema();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { SEA_FLAGS, seaBlobs } from '../../release/sea-blob.ts';
 import { closedPort, listen, silentServer } from '../helpers/peers.ts';
-import { requireBinary, ROOT } from '../helpers/prober.ts';
+import { ROOT, requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { releaseOf } from './release.ts';
 

@@ -3,9 +3,9 @@
 // with micromark and its GFM extension (tables, autolink literals, strikethrough), raw HTML allowed
 // as GitHub allows it before sanitizing, so what the report lets through shows.
 
-import t from 'tap';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
+import t from 'tap';
 import { renderReport } from '../../src/report/render.ts';
 import { reportCarrying } from './hostile.ts';
 

@@ -1,8 +1,8 @@
 // SARIF artifact URIs are valid URI references that lead back to the file, whatever its name holds:
 // `#` and `?` would start a fragment or a query, `%` an escape, a colon in the first segment a scheme.
 
-import t, { type Test } from 'tap';
 import { fileURLToPath } from 'node:url';
+import t, { type Test } from 'tap';
 import type { Finding } from '../../src/model/lint.ts';
 import { renderSarif } from '../../src/report/sarif.ts';
 import { sarifSchemaErrors } from '../helpers/sarif-schema.ts';

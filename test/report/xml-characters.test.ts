@@ -1,8 +1,8 @@
 // JUnit and SVG output stay well-formed XML 1.0 whatever characters names and target bodies hold:
 // each is parsed by saxes, a strict XML 1.0 parser that rejects every character outside XML's Char production.
 
-import t from 'tap';
 import { SaxesParser } from 'saxes';
+import t from 'tap';
 import { renderReport } from '../../src/report/render.ts';
 import { reportCarrying } from './hostile.ts';
 

@@ -1,9 +1,9 @@
 // `prober agent`: run a probe plan where the agent was started and print one JSON line per result.
 
-import { Option, type Command } from '@commander-js/extra-typings';
+import { type Command, Option } from '@commander-js/extra-typings';
 import { CLIENT_TIMEOUT } from '../../model/duration.ts';
-import { MAX_PLAN_BYTES } from '../../model/plan.ts';
 import type { Io } from '../../model/io.ts';
+import { MAX_PLAN_BYTES } from '../../model/plan.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { durationFlag, rangeText } from '../options.ts';
 

@@ -1,6 +1,6 @@
 // `prober cleanup`: removes the probe pods runs left behind, and lists the ephemeral agents Kubernetes cannot remove.
 
-import { Option, type Command } from '@commander-js/extra-typings';
+import { type Command, Option } from '@commander-js/extra-typings';
 import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';

@@ -1,10 +1,10 @@
 // `prober lab …`: a lab of manifests on this Linux host — up, apply, test, reset, down, status, demo.
 
-import { type Command, type OptionValues, Option } from '@commander-js/extra-typings';
-import { quoteName } from '../../model/k8s-names.ts';
-import type { Io } from '../../model/io.ts';
-import type { ExitCode } from '../../model/report.ts';
+import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { labNameProblem } from '../../lab/names.ts';
+import type { Io } from '../../model/io.ts';
+import { quoteName } from '../../model/k8s-names.ts';
+import type { ExitCode } from '../../model/report.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
 import { addOutputOptions, addProbeOptions, namespaceFlag, runFlags } from '../options.ts';
 

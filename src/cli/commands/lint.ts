@@ -1,6 +1,6 @@
 // `prober lint`: findings about policies for CI (file:line, stable id, severity, fix), as a table, JSON or SARIF.
 
-import { Option, type Command } from '@commander-js/extra-typings';
+import { type Command, Option } from '@commander-js/extra-typings';
 import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { LINT_FORMATS } from '../../report/lint.ts';

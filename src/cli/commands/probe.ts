@@ -1,6 +1,6 @@
 // `prober probe URL…`: ad-hoc probes from here, printed as a one-row matrix.
 
-import { Option, type Command } from '@commander-js/extra-typings';
+import { type Command, Option } from '@commander-js/extra-typings';
 import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { SCHEME_NAMES, schemeNames } from '../../model/schemes.ts';

@@ -1,8 +1,8 @@
 // `prober run`: run a ReachabilityTest in a Kubernetes cluster, probing from the real source workloads.
 
-import { Option, type Command } from '@commander-js/extra-typings';
+import { type Command, Option } from '@commander-js/extra-typings';
 import { agentContainerName, defaultImage } from '../../cluster/agent-spec.ts';
-import { parseBounds, type Bounds } from '../../cluster/probe-pod-resources.ts';
+import { type Bounds, parseBounds } from '../../cluster/probe-pod-resources.ts';
 import { AGENT_TIMEOUT } from '../../model/duration.ts';
 import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';

@@ -3,8 +3,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
-import { SERVE_LIMITS } from '../../probe/serve-limits.ts';
 import { UsageError } from '../../orchestration/usage-error.ts';
+import { SERVE_LIMITS } from '../../probe/serve-limits.ts';
 
 function parsePorts(value: string): number[] {
   const ports = value.split(',').map((part) => part.trim());

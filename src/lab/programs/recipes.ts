@@ -9,9 +9,9 @@ import {
   imageName,
   imageRepository,
   mountedFiles,
-  tcpPorts,
   type ProgramSpec,
   type RecipeContext,
+  tcpPorts,
 } from './program.ts';
 
 const base = (ctx: RecipeContext) => ({

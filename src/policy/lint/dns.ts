@@ -1,7 +1,7 @@
 // Lint check PL006: pods whose egress policies leave them no way to the cluster DNS (53/UDP and 53/TCP).
 import type { Model } from '../model.ts';
 import type { ClusterInput, Labels, Protocol } from '../types.ts';
-import { finding, nameList, type Finding } from './findings.ts';
+import { type Finding, finding, nameList } from './findings.ts';
 import { networkPolicies } from './selection.ts';
 
 /** Where the cluster DNS runs: kube-dns' labels, which CoreDNS keeps. */

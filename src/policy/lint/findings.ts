@@ -1,6 +1,7 @@
 // Building findings for lint checks: the check's severity, the location parsed from a manifest's `file:line`, a stable order.
-import { compareText } from '../../model/names.ts';
+
 import { CHECKS, type CheckId, type Finding, type Location, type Severity } from '../../model/lint.ts';
+import { compareText } from '../../model/names.ts';
 
 export type { Finding } from '../../model/lint.ts';
 

@@ -2,9 +2,9 @@
 import type { LintResult } from '../../model/lint.ts';
 import type { Model } from '../model.ts';
 import { egressWithoutDns } from './dns.ts';
-import { sortFindings, type Finding } from './findings.ts';
-import { ipBlocksOverlappingPods, unexposedNamedPorts } from './rule-peers.ts';
+import { type Finding, sortFindings } from './findings.ts';
 import { Reachability, unreachableServices, unreachableWorkloads } from './reach.ts';
+import { ipBlocksOverlappingPods, unexposedNamedPorts } from './rule-peers.ts';
 import { peersMatchingNothing, policiesSelectingNothing } from './selection.ts';
 import { shadowedRules } from './shadow.ts';
 

@@ -5,7 +5,7 @@ import type { Workload } from '../cluster.ts';
 import type { Model } from '../model.ts';
 import type { Rule } from '../spec.ts';
 import type { Protocol } from '../types.ts';
-import { finding, nameList, type Finding } from './findings.ts';
+import { type Finding, finding, nameList } from './findings.ts';
 
 /** An address of no pod and no usual private network, standing for "the Internet". */
 const OUTSIDE_IP = '203.0.113.7';

@@ -1,11 +1,11 @@
 // Lint checks on what a rule's ports and CIDRs meet: named ports no pod declares (PL004), ipBlocks that also hold
 // pod IPs (PL005).
 import type { Bitset } from '../bitset.ts';
-import { formatBlock, inBlock, isUniversal, type CidrBlock } from '../cidr.ts';
+import { type CidrBlock, formatBlock, inBlock, isUniversal } from '../cidr.ts';
 import type { Engine } from '../model.ts';
 import type { NamedPort } from '../ports.ts';
 import type { ParsedPolicy, Rule } from '../spec.ts';
-import { finding, nameList, type Finding } from './findings.ts';
+import { type Finding, finding, nameList } from './findings.ts';
 import { networkPolicies } from './selection.ts';
 
 /** Workloads a rule's traffic may go to: the policy's pods for ingress, the rule's peers for egress. */

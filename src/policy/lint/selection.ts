@@ -2,7 +2,7 @@
 import { matches } from '../labels.ts';
 import type { Engine } from '../model.ts';
 import type { NamespaceScope, NetworkLayerPolicy, ParsedPolicy, PodsSpec } from '../spec.ts';
-import { finding, type Finding } from './findings.ts';
+import { type Finding, finding } from './findings.ts';
 
 /** The network-layer policies (NetworkPolicy, ANP, BANP, Cilium) among parsed ones. */
 export function networkPolicies(policies: readonly ParsedPolicy[]): NetworkLayerPolicy[] {

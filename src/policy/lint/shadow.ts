@@ -5,7 +5,7 @@ import { inBlock, isUniversal } from '../cidr.ts';
 import type { Engine } from '../model.ts';
 import type { PortSelection, PortSpec } from '../ports.ts';
 import type { NetworkLayerPolicy, ParsedPolicy, PeerSpec, Rule } from '../spec.ts';
-import { finding, type Finding } from './findings.ts';
+import { type Finding, finding } from './findings.ts';
 import { networkPolicies } from './selection.ts';
 
 function specCovers(wide: PortSpec, narrow: PortSpec): boolean {

@@ -3,7 +3,7 @@
 // it was asked, so a test sees whether prober went through it.
 
 import { createServer, type IncomingMessage } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { Test } from 'tap';
 
 /** A running proxy: its URL and the `host:port` of every CONNECT it tunnelled. */

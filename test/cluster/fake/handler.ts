@@ -10,10 +10,10 @@ import type { FakeFaults } from './faults.ts';
 import { actingUser, headerLines } from './impersonation.ts';
 import { checkRequestBody } from './object-size.ts';
 import { PlainAnswer, serviceUnavailable } from './plain-answers.ts';
+import { warningHeader } from './pod-security/admission.ts';
 import { parsePath, verbOf } from './request.ts';
 import { route, type Stored } from './routes.ts';
 import type { ServedResources } from './served.ts';
-import { warningHeader } from './pod-security/admission.ts';
 import * as status from './status.ts';
 import { recordedCode } from './transport-faults.ts';
 

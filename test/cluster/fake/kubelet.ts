@@ -1,7 +1,7 @@
 // The fake cluster's kubelet: takes containers through waiting → running → terminated, running the real
 // prober agent (in the pod's network namespace when it has one) and keeping its output as the container log.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { proberCommand } from '../../helpers/prober.ts';
 import { pulledImageID } from './image-id.ts';
 import { runAsNonRootError } from './security-context.ts';

@@ -2,14 +2,14 @@
 // kubelet taking each container through its states and the pods' network namespaces for the agents.
 
 import { randomBytes } from 'node:crypto';
-import { FakeKubelet, type ContainerHandle } from './kubelet.ts';
-import { workloadPod, type PodFixture } from './objects.ts';
+import { refuseStaticPod } from './admission-refusals.ts';
+import { type ContainerHandle, FakeKubelet } from './kubelet.ts';
 import { checkStoredSize } from './object-size.ts';
+import { type PodFixture, workloadPod } from './objects.ts';
 import { applyEphemeralPatch } from './patch.ts';
+import { chargeAgents } from './pod-memory.ts';
 import * as status from './status.ts';
 import { ephemeralErrors, podErrors } from './validate.ts';
-import { refuseStaticPod } from './admission-refusals.ts';
-import { chargeAgents } from './pod-memory.ts';
 
 type Json = Record<string, unknown>;
 

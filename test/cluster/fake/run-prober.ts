@@ -1,6 +1,6 @@
 // Runs the prober CLI as a child process (from source, or the built binary) and collects what it printed.
 
-import { proberCommand, startProcess, type ProberExit, type RunningProber } from '../../helpers/prober.ts';
+import { type ProberExit, proberCommand, type RunningProber, startProcess } from '../../helpers/prober.ts';
 
 /** Starts prober with `args`; `binary` runs the single executable instead of the source entry. */
 export function startProber(

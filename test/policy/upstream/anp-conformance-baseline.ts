@@ -1,6 +1,7 @@
 // BaselineAdminNetworkPolicy conformance tests (core and extended) of network-policy-api v0.1.7.
-import { CIDR_SUBTESTS, GRESS_POKES, NODES_REFUSED } from './anp-conformance-admin.ts';
+
 import type { ConformanceRow, Subtest } from './anp-conformance.ts';
+import { CIDR_SUBTESTS, GRESS_POKES, NODES_REFUSED } from './anp-conformance-admin.ts';
 import { banp, house, ladder, rule, swap, toNamedPort } from './anp-conformance-policies.ts';
 
 type Dir = 'ingress' | 'egress';

@@ -1,6 +1,7 @@
 // The conformance suite's AdminNetworkPolicy / BaselineAdminNetworkPolicy manifests, built from their shape.
+
+import { ns, type Policies, podInfo } from './anp-conformance.ts';
 import { labels, type Manifest } from './manifests.ts';
-import { ns, podInfo, type Policies } from './anp-conformance.ts';
 
 type Proto = 'TCP' | 'UDP' | 'SCTP';
 type Port = readonly [number, Proto];

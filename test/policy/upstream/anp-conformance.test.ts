@@ -1,9 +1,9 @@
 // network-policy-api conformance (v0.1.7): every AdminNetworkPolicy / BaselineAdminNetworkPolicy test, core and extended.
 import t from 'tap';
 import { tempDir } from '../../helpers/temp.ts';
+import { CONFORMANCE_COMMIT, CONFORMANCE_TAG, runConformanceRow } from './anp-conformance.ts';
 import { ADMIN_ROWS } from './anp-conformance-admin.ts';
 import { BASELINE_ROWS } from './anp-conformance-baseline.ts';
-import { CONFORMANCE_COMMIT, CONFORMANCE_TAG, runConformanceRow } from './anp-conformance.ts';
 
 const ROWS = [...ADMIN_ROWS, ...BASELINE_ROWS];
 

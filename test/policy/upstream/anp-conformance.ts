@@ -1,7 +1,7 @@
 // The network-policy-api conformance suite's base topology and runner, translated (tag v0.1.7).
 import type { Test } from 'tap';
-import { buildModel, PolicyError, type Model, type Protocol } from '../../../src/policy/index.ts';
-import { labels, modelFromManifests, namespaceObject, podObject, type Manifest } from './manifests.ts';
+import { buildModel, type Model, PolicyError, type Protocol } from '../../../src/policy/index.ts';
+import { labels, type Manifest, modelFromManifests, namespaceObject, podObject } from './manifests.ts';
 
 /** kubernetes-sigs/network-policy-api tag v0.1.7, the last release written for v1alpha1. */
 export const CONFORMANCE_TAG = 'v0.1.7';

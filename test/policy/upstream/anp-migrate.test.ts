@@ -8,7 +8,7 @@ import { loadManifests } from '../../../src/config/load-manifests.ts';
 import { buildModel, type Model, type Protocol } from '../../../src/policy/index.ts';
 import { cli } from '../../helpers/cli-in-process.ts';
 import { tempDir } from '../../helpers/temp.ts';
-import { baseManifests, CONFORMANCE_TAG, poke, type Policies } from './anp-conformance.ts';
+import { baseManifests, CONFORMANCE_TAG, type Policies, poke } from './anp-conformance.ts';
 import { ADMIN_ROWS } from './anp-conformance-admin.ts';
 import { BASELINE_ROWS } from './anp-conformance-baseline.ts';
 import type { Manifest } from './manifests.ts';

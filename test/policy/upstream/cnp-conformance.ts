@@ -3,10 +3,11 @@
 // (checked test by test against v0.2.0's Go sources and base manifests), so the rows reuse the
 // v0.1.7 translation and rewrite each policy into its v1alpha2 form; where v0.2.0 differs, the row
 // says so. The head after v0.2.0 adds steps to one subtest of each inline-CIDR test (below), kept and marked as the head's.
-import { namespaceObject, type Manifest } from './manifests.ts';
-import { ns, type ConformanceRow, type Subtest } from './anp-conformance.ts';
+
+import { type ConformanceRow, ns, type Subtest } from './anp-conformance.ts';
 import { ADMIN_ROWS } from './anp-conformance-admin.ts';
 import { BASELINE_ROWS } from './anp-conformance-baseline.ts';
+import { type Manifest, namespaceObject } from './manifests.ts';
 
 /** kubernetes-sigs/network-policy-api tag v0.2.0 (the release commit), v1alpha2 only. */
 export const CNP_CONFORMANCE_TAG = 'v0.2.0';

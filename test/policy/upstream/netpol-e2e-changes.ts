@@ -1,8 +1,8 @@
 // e2e rows, part 3: egress, ipBlock, updates as steps (TCP), and the UDP and SCTP contexts.
 import type { Protocol } from '../../../src/policy/index.ts';
 import { labels } from './manifests.ts';
-import { ALL, allAllowed, apply, netpol, nsNamed, pod, probe, step } from './netpol-e2e-builders.ts';
 import type { ClusterState, E2eRow } from './netpol-e2e.ts';
+import { ALL, allAllowed, apply, netpol, nsNamed, pod, probe, step } from './netpol-e2e-builders.ts';
 
 const tcp = (ports: number[]) => ({ context: 'TCP', protocols: ['TCP'], ports }) as const;
 

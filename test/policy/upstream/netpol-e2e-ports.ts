@@ -1,6 +1,7 @@
 // e2e rows, part 2: ports, named ports and protocols (TCP context of network_policy.go).
-import { ALL, allAllowed, apply, netpol, nsNamed, pod, probe, step } from './netpol-e2e-builders.ts';
+
 import type { E2eRow, TruthTable } from './netpol-e2e.ts';
+import { ALL, allAllowed, apply, netpol, nsNamed, pod, probe, step } from './netpol-e2e-builders.ts';
 
 const tcp = (ports: number[]) => ({ context: 'TCP', protocols: ['TCP'], ports }) as const;
 const onlyFromY = (t: TruthTable) =>

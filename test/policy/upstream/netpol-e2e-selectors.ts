@@ -1,7 +1,7 @@
 // e2e rows, part 1: default deny and selectors (TCP context of network_policy.go).
 import { expr, labels } from './manifests.ts';
-import { ALL, allAllowed, apply, netpol, nsNamed, pod, probe, step } from './netpol-e2e-builders.ts';
 import type { E2eRow } from './netpol-e2e.ts';
+import { ALL, allAllowed, apply, netpol, nsNamed, pod, probe, step } from './netpol-e2e-builders.ts';
 
 const MD = 'kubernetes.io/metadata.name';
 const tcp80 = { context: 'TCP', protocols: ['TCP'], ports: [80] } as const;

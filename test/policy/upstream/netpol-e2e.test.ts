@@ -1,10 +1,10 @@
 // The Kubernetes e2e NetworkPolicy traffic suite (network_policy.go), every test, as prober's policy model.
 import t from 'tap';
 import { tempDir } from '../../helpers/temp.ts';
+import { CONTEXT, E2E_COMMIT, runE2eRow } from './netpol-e2e.ts';
 import { CHANGE_ROWS } from './netpol-e2e-changes.ts';
 import { PORT_ROWS } from './netpol-e2e-ports.ts';
 import { SELECTOR_ROWS } from './netpol-e2e-selectors.ts';
-import { CONTEXT, E2E_COMMIT, runE2eRow } from './netpol-e2e.ts';
 
 const ROWS = [...SELECTOR_ROWS, ...PORT_ROWS, ...CHANGE_ROWS];
 

@@ -1,7 +1,7 @@
 // The Kubernetes e2e NetworkPolicy suite's model, translated: namespaces x/y/z, pods a/b/c, truth tables.
 import type { Test } from 'tap';
 import type { Protocol } from '../../../src/policy/index.ts';
-import { modelFromManifests, namespaceObject, podObject, type Manifest } from './manifests.ts';
+import { type Manifest, modelFromManifests, namespaceObject, podObject } from './manifests.ts';
 
 /** The upstream commit of kubernetes/kubernetes test/e2e/network/netpol/network_policy.go translated here. */
 export const E2E_COMMIT = '008b3652959ca58af8be3fb5b6ecfe9ae7638282';

@@ -3,6 +3,7 @@
 // then restricted ones, each group sorted by check ID; a restricted check may override baseline
 // checks it supersedes; "latest" and versions past the newest check are the newest.
 
+import * as baseline from './baseline.ts';
 import {
   appArmorProfile,
   seccompProfileBaseline1Dot0,
@@ -10,7 +11,6 @@ import {
   seLinuxOptions1Dot0,
   seLinuxOptions1Dot31,
 } from './baseline-profiles.ts';
-import * as baseline from './baseline.ts';
 import type { CheckPod, CheckResult, Json } from './helpers.ts';
 import * as restricted from './restricted.ts';
 
