@@ -48,7 +48,7 @@ export async function benchLiveRead(): Promise<Record<string, unknown>> {
   try {
     const fake = await FakeApiServer.start({ teardown: (fn: () => unknown) => teardowns.push(fn) } as never);
     const objects = populate(fake);
-    const quiet = { warn: () => {} };
+    const quiet = { warn: () => {}, io: { cwd: process.cwd(), stdin: process.stdin } };
     const started = performance.now();
     const read = await readClusterObjects(
       clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env })),

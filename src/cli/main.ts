@@ -61,9 +61,13 @@ function releaseFifos(args: readonly string[]): void {
 }
 
 // The one place the process's streams, environment, directory and clock are read: every command gets
-// them from here (`io`, with the logger runCli adds), so nothing below cli/ touches process.stdout,
-// process.stderr or process.env.
+// them from here (`io`, with the logger runCli adds), so nothing below cli/ touches process.stdin,
+// process.stdout, process.stderr, process.env or process.cwd().
 const io: ProcessIo = {
+  // A getter: Node opens its stdin stream on first use, and a command that reads no `-` leaves it unopened.
+  get stdin() {
+    return process.stdin;
+  },
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,

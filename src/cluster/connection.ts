@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { InputStream } from '../model/io.ts';
 import { ClusterError } from './cluster-error.ts';
 import { useExecPlugin } from './exec-credential.ts';
 import { type Impersonation, impersonationProblem } from './impersonation.ts';
@@ -31,6 +32,8 @@ export interface ConnectOptions extends AccessOptions {
   readonly serviceAccountPrefix?: string;
   /** The environment kubectl would read: KUBECONFIG, HOME, the proxy variables, the pod's service host; exec plugins inherit it. */
   readonly env: NodeJS.ProcessEnv;
+  /** prober's stdin, which an interactive exec plugin reads (as kubectl gives it the terminal); none: not a terminal. */
+  readonly stdin?: InputStream;
 }
 
 /** A resolved connection: client-node's config plus what reports and defaults need. */
@@ -79,11 +82,11 @@ export function connect(options: ConnectOptions): Connection {
 
 /** The connection the kubeconfig or the service account gives, before `--as` and `--request-timeout`. */
 function resolve(options: ConnectOptions): Connection {
-  const { env } = options;
+  const { env, stdin } = options;
   const saDir = `${options.serviceAccountPrefix ?? ''}${SERVICE_ACCOUNT_DIR}`;
   const files = kubeconfigFiles(options.kubeconfig, env);
   const merged = loadKubeconfigs(files, Boolean(options.kubeconfig));
-  if (!isEmptyKubeconfig(merged)) return withProxy(fromKubeconfig(merged, options.context, env), env);
+  if (!isEmptyKubeconfig(merged)) return withProxy(fromKubeconfig(merged, options.context, env, stdin), env);
   const inCluster =
     Boolean(env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) && existsSync(join(saDir, 'token'));
   if (inCluster && !options.context)
@@ -140,7 +143,12 @@ function fromServiceAccount(prefix: string, saDir: string): Connection {
   return { kubeConfig, description: `in-cluster (${server})`, server, namespace, inCluster: true };
 }
 
-function fromKubeconfig(merged: MergedKubeconfig, context: string | undefined, env: NodeJS.ProcessEnv): Connection {
+function fromKubeconfig(
+  merged: MergedKubeconfig,
+  context: string | undefined,
+  env: NodeJS.ProcessEnv,
+  stdin: InputStream | undefined,
+): Connection {
   const kubeConfig = new KubeConfig();
   const { userFiles, files, ...config } = merged;
   try {
@@ -172,7 +180,7 @@ function fromKubeconfig(merged: MergedKubeconfig, context: string | undefined, e
     throw new ConnectionError(
       `context "${name}" names cluster "${current.cluster}", which the kubeconfig does not define`,
     );
-  useExecPlugin(kubeConfig, userFiles, env);
+  useExecPlugin(kubeConfig, userFiles, env, stdin);
   return {
     kubeConfig,
     description: `${name} (${cluster.server})`,

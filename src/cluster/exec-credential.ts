@@ -2,10 +2,12 @@
 // plugin/pkg/client/auth/exec): once for any number of concurrent first calls, with KUBERNETES_EXEC_INFO,
 // the credential kept until its expirationTimestamp, and a missing binary reported once, never retried.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
+import type { InputStream } from '../model/io.ts';
 import { KubeApiError } from './api-error.ts';
 import { ClusterError } from './cluster-error.ts';
 import type { KubeCall } from './kube-api.ts';
@@ -102,12 +104,14 @@ class ExecCredentialPlugin {
   readonly #command: string;
   readonly #cluster: Cluster;
   readonly #env: NodeJS.ProcessEnv;
+  /** prober's stdin (none: not a terminal): a terminal makes the plugin `interactive`, and it reads it. */
+  readonly #stdin: InputStream | undefined;
   #cached: Credential | undefined;
   #running: Promise<Credential> | undefined;
   /** How many times the plugin was started (for tests and debugging). */
   spawns = 0;
 
-  constructor(user: User, cluster: Cluster, file: string, env: NodeJS.ProcessEnv) {
+  constructor(user: User, cluster: Cluster, file: string, env: NodeJS.ProcessEnv, stdin: InputStream | undefined) {
     const exec = user.exec as ExecConfig;
     const who = `kubeconfig user "${user.name}"`;
     if (!exec.command) throw new ExecPluginError(`${who}: its exec credential plugin names no command`);
@@ -121,6 +125,7 @@ class ExecCredentialPlugin {
     this.#command = relative ? resolve(dirname(file), exec.command) : exec.command;
     this.#cluster = cluster;
     this.#env = env;
+    this.#stdin = stdin;
   }
 
   isAuthProvider(user: User): boolean {
@@ -158,7 +163,9 @@ class ExecCredentialPlugin {
 
   async #run(): Promise<Credential> {
     const mode = this.#exec.interactiveMode ?? 'IfAvailable';
-    const terminal = Boolean(process.stdin.isTTY);
+    // A terminal stdin is handed on by its descriptor (process.stdin's is 0): what 'inherit' gives.
+    const tty = this.#stdin?.isTTY ? this.#stdin.fd : undefined;
+    const terminal = tty !== undefined;
     if (mode === 'Always' && !terminal)
       this.#fail('needs an interactive terminal (interactiveMode: Always), and standard input is not one');
     const interactive = mode !== 'Never' && terminal;
@@ -177,11 +184,12 @@ class ExecCredentialPlugin {
       // A plugin that needs no terminal runs in a process group of its own, so that prober's exit takes
       // whatever it started too; an interactive one stays in the terminal's foreground group to read it.
       const ownGroup = !interactive;
+      // A descriptor in stdio is past spawn's typed overloads; stdout is still the pipe asked for.
       const child = spawn(this.#command, this.#exec.args ?? [], {
         env,
-        stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'inherit'],
+        stdio: [interactive && tty !== undefined ? tty : 'ignore', 'pipe', 'inherit'],
         detached: ownGroup,
-      });
+      }) as ChildProcessByStdio<null, Readable, null>;
       killPluginsOnExit();
       running.set(child, ownGroup);
       // SIGINT/SIGTERM while it runs: the plugin goes at once (a sleeping one would hold the run), and when
@@ -269,16 +277,18 @@ class ExecCredentialPlugin {
  * Runs the current user's exec plugin with {@link ExecCredentialPlugin} instead of client-node's own
  * (which starts one plugin per concurrent call and sets no KUBERNETES_EXEC_INFO). `userFiles` tells
  * which kubeconfig file defines each user. Throws ExecPluginError for a plugin kubectl would refuse.
+ * `stdin` is prober's: an interactive plugin gets it when it is a terminal, as kubectl gives it the user's.
  */
 export function useExecPlugin(
   kubeConfig: KubeConfig,
   userFiles: ReadonlyMap<string, string>,
   env: NodeJS.ProcessEnv,
+  stdin: InputStream | undefined,
 ): void {
   const user = kubeConfig.getCurrentUser();
   const cluster = kubeConfig.getCurrentCluster();
   if (!user?.exec || !cluster) return;
-  const plugin = new ExecCredentialPlugin(user, cluster, userFiles.get(user.name) ?? '.', env);
+  const plugin = new ExecCredentialPlugin(user, cluster, userFiles.get(user.name) ?? '.', env, stdin);
   // Without its exec block, client-node's own authenticator passes the user on to ours.
   kubeConfig.loadFromOptions({
     clusters: kubeConfig.getClusters(),

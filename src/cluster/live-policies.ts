@@ -2,6 +2,7 @@
 // policy files, its live policy objects) read through KubeApi and evaluated by the policy engine.
 
 import { loadManifests } from '../config/load-manifests.ts';
+import type { InputIo } from '../model/io.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import {
@@ -72,12 +73,13 @@ export async function livePolicyModel(
   test: ReachabilityTest,
   defaultNamespace: string,
   warn: (message: string) => void,
+  io: InputIo,
   ignoreKinds: readonly KindFilter[] = [],
 ): Promise<PolicyModel> {
   const files = test.fromPolicies?.policies ?? [];
   let filePolicies: readonly PolicyInput[] = [];
   if (files.length > 0) {
-    const loaded = await loadManifests(files, { ignoreKinds });
+    const loaded = await loadManifests(files, io, { ignoreKinds });
     filePolicies = loaded.cluster.policies;
     for (const line of leftOutWarnings(loaded.leftOut)) warn(line);
   }

@@ -1,6 +1,7 @@
 // Loads a LabProfile file: YAML with positions, schema check, then the checks a schema cannot express.
 
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type { InputIo } from '../model/io.ts';
 import { hostProblem, nameProblem, quoteName } from '../model/k8s-names.ts';
 import { type DemoStory, type LabProfile, MAX_PROFILE_BYTES, type ProgramChoice } from '../model/lab-profile.ts';
 import type { DemoStoryDocument, LabProfileDocument } from '../model/lab-profile-schema.ts';
@@ -14,19 +15,22 @@ import { type PositionedDocument, parseSingleYaml } from './yaml-file.ts';
 /** Who states the requirement when the profile does not say. */
 const DEFAULT_REQUIRED_BY = 'the profile';
 
-/** Reads and validates a LabProfile file. Throws ConfigError (file:line: field: message). */
-export async function loadLabProfile(file: string): Promise<LabProfile> {
-  const { origin, text } = await readText(file, { bytes: MAX_PROFILE_BYTES, what: 'a lab profile' });
-  return parseLabProfile(origin, text);
+/** Reads and validates a LabProfile file (`-`: `io.stdin`). Throws ConfigError (file:line: field: message). */
+export async function loadLabProfile(file: string, io: InputIo): Promise<LabProfile> {
+  const { origin, text } = await readText(file, { bytes: MAX_PROFILE_BYTES, what: 'a lab profile' }, io.stdin);
+  return parseLabProfile(origin, text, io.cwd);
 }
 
-/** Validates LabProfile text; `file` names it in messages, and its directory anchors relative paths. */
-export function parseLabProfile(file: string, text: string): LabProfile {
+/**
+ * Validates LabProfile text; `file` names it in messages, and its directory anchors relative paths,
+ * which come back relative to `cwd` (the working directory) when inside it.
+ */
+export function parseLabProfile(file: string, text: string, cwd: string): LabProfile {
   const doc = parseSingleYaml(file, text);
   checkSchema(doc, validateProfile);
   const raw = doc.value as LabProfileDocument;
-  const base = dirname(resolve(file));
-  const paths = (list: readonly string[] | undefined) => list?.map((p) => anchored(base, p));
+  const base = dirname(resolve(cwd, file));
+  const paths = (list: readonly string[] | undefined) => list?.map((p) => anchored(cwd, base, p));
   const manifests = paths(raw.spec.manifests);
   const programs = (raw.spec.programs ?? []).map((choice, i) => checkChoice(doc, choice, i));
   const seen = new Map<string, number>();
@@ -54,9 +58,9 @@ export function parseLabProfile(file: string, text: string): LabProfile {
  * relative to the working directory when it lies inside it (`../k8s` of policies/lab-profile.yaml is
  * `k8s` from the repository root), absolute otherwise.
  */
-function anchored(base: string, path: string): string {
+function anchored(cwd: string, base: string, path: string): string {
   const full = resolve(base, path);
-  const inside = relative(process.cwd(), full);
+  const inside = relative(cwd, full);
   return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : full;
 }
 

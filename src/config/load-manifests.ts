@@ -1,4 +1,5 @@
 // Loads Kubernetes manifests into the policy engine's inputs: namespaces, workloads, Services, policies.
+import type { InputIo } from '../model/io.ts';
 import { formatPath } from '../model/names.ts';
 import type {
   ClusterInput,
@@ -34,8 +35,6 @@ export interface LoadedManifests {
 }
 
 export interface LoadOptions {
-  /** Base for relative paths (e.g. the ReachabilityTest file's directory). Default: cwd. */
-  readonly baseDir?: string;
   /** Namespace of objects without metadata.namespace (as `kubectl apply` would use). Default `default`. */
   readonly defaultNamespace?: string;
   /**
@@ -55,12 +54,17 @@ function unevaluated(m: ManifestObject, apiVersion: string, kind: string, vendor
 }
 
 /**
- * Reads manifest files/directories and collects what reachability depends on. Policies are
+ * Reads manifest files/directories (relative to `io.cwd`; `-` is `io.stdin`) and collects what
+ * reachability depends on. Policies are
  * checked here, so an unsupported field is reported at its own file:line.
  */
-export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedManifests> {
+export async function loadManifests(
+  paths: readonly string[],
+  io: InputIo,
+  options: LoadOptions = {},
+): Promise<LoadedManifests> {
   // Lists (`kind: List`, `PodList` …) come back as their items, at their own lines.
-  const { files, objects } = await readManifestObjects(paths, options.baseDir);
+  const { files, objects } = await readManifestObjects(paths, io);
   return modelObjects(objects, files, options);
 }
 

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { recordTypeOf, typeFamilyConflict } from '../model/dns-query.ts';
 import { formatDuration, PROBE_TIMEOUT, parseDuration, parseSettle } from '../model/duration.ts';
 import { type FamilyChoice, familiesOf, familyTargetName } from '../model/family.ts';
+import type { InputStream } from '../model/io.ts';
 import { quoteName } from '../model/k8s-names.ts';
 import { someNames } from '../model/names.ts';
 import { findConflicts, ruleLabel, unmatchedSide } from '../model/rules.ts';
@@ -54,9 +55,9 @@ function checkKubernetesObject(doc: PositionedDocument): void {
   );
 }
 
-/** Reads and validates a ReachabilityTest file, or stdin for `-`. Throws ConfigError (file:line: field: message). */
-export async function loadReachabilityTest(file: string): Promise<ReachabilityTest> {
-  const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' });
+/** Reads and validates a ReachabilityTest file, or `stdin` for `-`. Throws ConfigError (file:line: field: message). */
+export async function loadReachabilityTest(file: string, stdin: InputStream): Promise<ReachabilityTest> {
+  const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' }, stdin);
   return parseReachabilityTest(origin, text);
 }
 

@@ -6,6 +6,7 @@
 import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { InputIo } from '../model/io.ts';
 import { compareText } from '../model/names.ts';
 import { ConfigError } from './config-error.ts';
 import { parseJsonDocument } from './json-file.ts';
@@ -211,15 +212,15 @@ function objectsOf(doc: PositionedDocument): ManifestObject[] {
 }
 
 /**
- * Reads every manifest under `paths` (files or directories, relative to `baseDir`). Bad input —
+ * Reads every manifest under `paths` (files or directories, relative to `io.cwd`; `-` is `io.stdin`). Bad input —
  * a missing path, a dangling link, a YAML error, too much to read — is a ConfigError naming the file.
  */
 export async function readManifestObjects(
   paths: readonly string[],
-  baseDir: string = process.cwd(),
+  io: InputIo,
   limits: ManifestLimits = MANIFEST_LIMITS,
 ): Promise<{ files: string[]; objects: ManifestObject[] }> {
-  const walk = new Walk(baseDir, limits);
+  const walk = new Walk(io.cwd, limits);
   for (const path of paths) await walk.named(path);
   const objects: ManifestObject[] = [];
   let budget = limits.bytes;
@@ -229,9 +230,7 @@ export async function readManifestObjects(
     let bytes: Awaited<ReturnType<typeof readBounded>>;
     try {
       bytes =
-        path === STDIN_PATH
-          ? await readAtMost(process.stdin, budget)
-          : await readBounded(walk.full(path), explicit, budget);
+        path === STDIN_PATH ? await readAtMost(io.stdin, budget) : await readBounded(walk.full(path), explicit, budget);
     } catch (cause) {
       throw unreadable(file, cause);
     }

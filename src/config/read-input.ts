@@ -1,6 +1,7 @@
 // Reads one whole input (a test file, a plan; `-` is stdin) with a size bound, for every command alike.
 
 import { createReadStream } from 'node:fs';
+import type { InputStream } from '../model/io.ts';
 import { ConfigError } from './config-error.ts';
 import { decodeText } from './text-encoding.ts';
 
@@ -16,14 +17,18 @@ export const STDIN_PATH = '-';
 
 /**
  * Reads a whole input as text (UTF-8, or UTF-16 with a byte-order mark: decodeText): the file at
- * `path`, or standard input for `-`. Reading is streamed
+ * `path`, or `stdin` for `-`. Reading is streamed
  * and stops as soon as the input passes `limit`, so /dev/zero, a FIFO or an endless pipe fails fast
  * instead of filling memory (a size from stat is never trusted). I/O failures and oversized inputs are
  * ConfigErrors naming the input (`<stdin>` for `-`), which is returned as `origin` for later messages.
  */
-export async function readText(path: string, limit: InputLimit): Promise<{ origin: string; text: string }> {
+export async function readText(
+  path: string,
+  limit: InputLimit,
+  stdin: InputStream,
+): Promise<{ origin: string; text: string }> {
   const origin = path === STDIN_PATH ? '<stdin>' : path;
-  const stream = path === STDIN_PATH ? process.stdin : createReadStream(path, { highWaterMark: 256 * 1024 });
+  const stream = path === STDIN_PATH ? stdin : createReadStream(path, { highWaterMark: 256 * 1024 });
   let bytes: Buffer | undefined;
   try {
     bytes = await readAtMost(stream, limit.bytes);

@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readManifestObjects } from '../config/manifest-files.ts';
 import { checkManifestNames } from '../config/manifest-names.ts';
+import type { InputIo } from '../model/io.ts';
 import type { ProgramChoice } from '../model/lab-profile.ts';
 import { CLUSTER_DNS, clusterDnsObjects, clusterDnsPod, clusterDnsProgram, dnsRecords } from './cluster-dns.ts';
 import { checkLabName, isLabNetns, labsOverlap } from './names.ts';
@@ -39,6 +40,8 @@ export interface UpOptions {
   readonly log?: (line: string) => void;
   /** prober's environment: the lab's programs get its PATH. */
   readonly env: NodeJS.ProcessEnv;
+  /** Where `-f -` and relative manifest paths are read from. */
+  readonly io: InputIo;
 }
 
 /**
@@ -49,12 +52,13 @@ export async function planLab(
   root: string,
   lab: string,
   manifests: readonly string[],
+  io: InputIo,
   prober: readonly string[],
   timeApp?: UpOptions['timeApp'],
   choices: readonly ProgramChoice[] = [],
 ): Promise<{ topology: LabTopology; programs: ProgramSpec[] }> {
   checkLabName(lab);
-  const { objects } = await readManifestObjects(manifests);
+  const { objects } = await readManifestObjects(manifests, io);
   checkManifestNames(objects);
   checkLabSupport(objects);
   // Every lab has its cluster DNS, as every cluster has; it comes last, so the manifests keep their addresses.
@@ -89,12 +93,13 @@ export async function labUp(options: UpOptions): Promise<LabState> {
     root,
     lab,
     options.manifests,
+    options.io,
     options.prober,
     options.timeApp,
     options.programs,
   );
   // Pods in the mesh get a sidecar, as Istio's injector adds one: membership as the policy engine reads it.
-  const meshed = sidecarPods(topology, await labModel({ manifests: options.manifests, topology }, []));
+  const meshed = sidecarPods(topology, await labModel({ manifests: options.manifests, topology }, [], options.io));
   programs.push(...meshed.map((pod) => sidecarProgram(topology, pod, sidecarDir(root, topology, pod))));
   preflight(programs.flatMap((p) => p.needs));
   // `prober` and `prober-lab` would both claim a namespace named prober-lab-…: one at a time.

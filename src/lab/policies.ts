@@ -1,6 +1,7 @@
 // `lab apply` / `lab reset`: the policy model of the lab's own pods, compiled to nftables in every pod.
 
 import { loadManifests } from '../config/load-manifests.ts';
+import type { InputIo } from '../model/io.ts';
 import { buildModel, type Model } from '../policy/index.ts';
 import { clusterDnsModel } from './cluster-dns.ts';
 import { compileFirewall, type PodFirewall, RESET_RULESET } from './firewall.ts';
@@ -16,9 +17,10 @@ import { type LabState, readState, writeState } from './state.ts';
 export async function labModel(
   state: Pick<LabState, 'manifests' | 'topology' | 'assumeMesh'>,
   policyPaths: readonly string[],
+  io: InputIo,
 ): Promise<Model> {
-  const cluster = (await loadManifests(state.manifests)).cluster;
-  const policies = policyPaths.length > 0 ? (await loadManifests(policyPaths)).cluster.policies : [];
+  const cluster = (await loadManifests(state.manifests, io)).cluster;
+  const policies = policyPaths.length > 0 ? (await loadManifests(policyPaths, io)).cluster.policies : [];
   const workloads = cluster.workloads.map((w) => {
     const ips = state.topology.pods.filter((p) => p.workload === `${w.namespace}/${w.name}`).flatMap((p) => p.ips);
     return ips.length > 0 ? { ...w, ips } : w;
@@ -54,12 +56,13 @@ export async function labApply(
   lab: string,
   policyPaths: readonly string[],
   root: string,
+  io: InputIo,
   env: NodeJS.ProcessEnv = {},
   options: { readonly assumeMesh?: boolean } = {},
 ): Promise<{ state: LabState; firewalls: PodFirewall[] }> {
   const { assumeMesh: _, ...current } = await requireState(lab, root);
   const state: LabState = options.assumeMesh ? { ...current, assumeMesh: true } : current;
-  const model = await labModel(state, policyPaths);
+  const model = await labModel(state, policyPaths, io);
   // Sidecars first: the policy set may put pods in the mesh (or out of it), which the firewall must know.
   const programs = await reconfigureSidecars(state, model, root, env);
   const firewalls = compileFirewall(state.topology, model, meshedNetns(programs));
@@ -74,10 +77,10 @@ const meshedNetns = (programs: LabState['programs']): Set<string> =>
   new Set(programs.filter((p) => p.kind === 'sidecar').map((p) => p.netns));
 
 /** Removes every policy rule: everything is allowed again, sidecars included. */
-export async function labReset(lab: string, root: string, env: NodeJS.ProcessEnv = {}): Promise<LabState> {
+export async function labReset(lab: string, root: string, io: InputIo, env: NodeJS.ProcessEnv = {}): Promise<LabState> {
   const { assumeMesh: _, ...state } = await requireState(lab, root);
   for (const pod of state.topology.pods) await loadNft(pod.netns, RESET_RULESET);
-  const programs = await reconfigureSidecars(state, await labModel(state, []), root, env, { open: true });
+  const programs = await reconfigureSidecars(state, await labModel(state, [], io), root, env, { open: true });
   const next = { ...state, programs, policies: [] };
   await writeState(root, next);
   return next;

@@ -1,5 +1,12 @@
 // The outside world of one command: its output streams, environment, working directory and clock.
 
+/** The stream a command reads (`-f -`, `--plan -`); whether it is a terminal decides if an exec plugin may prompt. */
+export interface InputStream extends NodeJS.ReadableStream {
+  readonly isTTY?: boolean;
+  /** Its file descriptor (process.stdin's is 0): what an interactive exec plugin inherits. */
+  readonly fd?: number;
+}
+
 /**
  * A stream a command writes to (stdout or stderr): a writable stream, and whether it is a terminal and
  * how wide, which decide colour, the progress line and the table's width.
@@ -25,10 +32,12 @@ export interface Logger {
 
 /**
  * What a command may know of the process that runs it, built once by the entry point (src/cli/main.ts)
- * from the real process and handed down: nothing below src/cli/ reads process.stdout, process.stderr
- * or process.env, so a test runs a command with a context of its own instead of swapping the process's.
+ * from the real process and handed down: nothing below src/cli/ reads process.stdin, process.stdout,
+ * process.stderr, process.env or process.cwd(), so a test runs a command with a context of its own instead of swapping the process's.
  */
 export interface Io {
+  /** Standard input: what `-` names, and the terminal an interactive exec credential plugin reads. */
+  readonly stdin: InputStream;
   /** Machine output: reports, descriptions, completion scripts. */
   readonly stdout: OutputStream;
   /** Warnings, errors, progress and logs. */
@@ -42,6 +51,9 @@ export interface Io {
   /** Log lines on stderr (`-v`, `--log-format`). */
   readonly log: Logger;
 }
+
+/** What reading a command's inputs needs: stdin for `-`, and the directory relative paths start from. */
+export type InputIo = Pick<Io, 'stdin' | 'cwd'>;
 
 /** The process's side of a context, before the command line has chosen the logger (what main.ts builds). */
 export type ProcessIo = Omit<Io, 'log'>;

@@ -27,7 +27,7 @@ export interface AgentRequest {
  */
 async function readPlan(
   planFlag: string | undefined,
-  env: NodeJS.ProcessEnv,
+  { env, stdin }: Pick<Io, 'env' | 'stdin'>,
 ): Promise<{ origin: string; text: string }> {
   const compressed = env[PLAN_GZ_ENV];
   if (!planFlag && compressed) {
@@ -35,7 +35,7 @@ async function readPlan(
     return { origin, text: inflatePlan(origin, compressed) };
   }
   if (!planFlag && env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: env.PROBER_PLAN };
-  return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT);
+  return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT, stdin);
 }
 
 /**
@@ -55,7 +55,7 @@ export async function runAgent(request: AgentRequest, io: Io): Promise<ExitCode>
     );
     return 0;
   }
-  const { origin, text } = await readPlan(request.plan, io.env);
+  const { origin, text } = await readPlan(request.plan, io);
   const plan = await parseProbePlan(origin, text);
   const lines = lineBatch((text) => void io.stdout.write(text));
   const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {

@@ -27,7 +27,7 @@ export interface CheckRequest {
  *   const code = await runCheck({ file: 'demo.yaml', flags: { output: 'table', color: false }, ignoreKinds: [] }, io);
  */
 export async function runCheck(request: CheckRequest, io: Io): Promise<ExitCode> {
-  const test = await loadReachabilityTest(request.file);
+  const test = await loadReachabilityTest(request.file, io.stdin);
   const remote = test.sources.find((s) => !s.local);
   if (remote) {
     throw new ConfigError(
@@ -39,6 +39,6 @@ export async function runCheck(request: CheckRequest, io: Io): Promise<ExitCode>
   }
   const { flags } = request;
   // A test with `fromPolicies` is judged three ways: observed, written intent, policy model.
-  const model = await policyVerdictsFor(test, { ignoreKinds: request.ignoreKinds, warn: warnOn(io) });
+  const model = await policyVerdictsFor(test, { ignoreKinds: request.ignoreKinds, warn: warnOn(io), io });
   return observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, io, model ? { model } : {});
 }

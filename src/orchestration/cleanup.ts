@@ -1,6 +1,7 @@
 // `cleanup`: connect like kubectl, remove the probe pods runs left, list the agents that cannot be removed.
 
 import type { AccessOptions } from '../cluster/connection.ts';
+import type { InputStream } from '../model/io.ts';
 import { cleanupExitCode, renderCleanupJson, renderCleanupText } from '../report/cleanup.ts';
 
 /** What `prober cleanup` was asked. */
@@ -18,6 +19,8 @@ export interface CleanupRequest {
   readonly write: (text: string) => void;
   /** The environment kubeconfig lookup reads ($KUBECONFIG, $HOME, proxies). */
   readonly env: NodeJS.ProcessEnv;
+  /** prober's stdin, for an interactive exec credential plugin. */
+  readonly stdin: InputStream;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface CleanupRequest {
  *
  * @example
  *   await runCleanup({ runId: 'a1b2c3xyz', namespaces: ['b-apacherr'], dryRun: true, output: 'table',
- *     write: (text) => io.stdout.write(text), env: io.env });
+ *     write: (text) => io.stdout.write(text), env: io.env, stdin: io.stdin });
  */
 export async function runCleanup(request: CleanupRequest): Promise<0 | 2> {
   const [{ connect }, { clientNodeApi }, { cleanUpLeftovers }] = await Promise.all([
@@ -40,6 +43,7 @@ export async function runCleanup(request: CleanupRequest): Promise<0 | 2> {
     ...(request.kubeconfig !== undefined ? { kubeconfig: request.kubeconfig } : {}),
     ...(request.context !== undefined ? { context: request.context } : {}),
     env: request.env,
+    stdin: request.stdin,
   });
   const namespaces =
     request.namespaces === 'all' || request.namespaces.length > 0 ? request.namespaces : [connection.namespace];

@@ -69,7 +69,7 @@ async function agentImage(
 export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<ExitCode> {
   // Warnings carry text from the API server and from manifests: escaped like every human-facing line.
   const warn = warnOn(io);
-  const test = await loadReachabilityTest(request.file);
+  const test = await loadReachabilityTest(request.file, io.stdin);
   const { flags } = request;
   // Loaded on use: client-node alone takes about a second to load, which a bad test file need not wait for.
   const [{ connect }, { clientNodeApi }, { ClusterBackend }, { livePolicyModel }] = await Promise.all([
@@ -83,6 +83,7 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
     ...(request.kubeconfig !== undefined ? { kubeconfig: request.kubeconfig } : {}),
     ...(request.context !== undefined ? { context: request.context } : {}),
     env: io.env,
+    stdin: io.stdin,
   });
   // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
   const api = clientNodeApi(connection, {
@@ -98,7 +99,7 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
   io.log.log(1, 'cluster', { cluster: connection.description, namespace });
   const model =
     test.expectFromPolicies || test.fromPolicies
-      ? await livePolicyModel(api, test, namespace, warn, request.ignoreKinds)
+      ? await livePolicyModel(api, test, namespace, warn, io, request.ignoreKinds)
       : undefined;
   const image = request.image ?? (await agentImage(api, connection, request.fallbackImage, io, warn));
   io.log.log(1, 'agents', { image, agent: request.agent, parallel: request.parallel });

@@ -74,7 +74,7 @@ export async function runLabDemo(options: DemoOptions, io: Io): Promise<ExitCode
       `lab demo -o ${flags.output}: the demo prints two reports (no policy, then with the policies), which make no single ${flags.output} document; use ${DEMO_FORMATS.join(', ')}, or lab test for one report`,
     );
   // The profile is read before anything is created: a bad one is exit 2 with nothing to undo.
-  const plan = await demoPlan(options.profile, options.overrides);
+  const plan = await demoPlan(options.profile, options.overrides, io);
   const { story, policies } = plan;
   const owner = possessive(story.requiredBy);
   const root = labRoot(io.env);
@@ -85,6 +85,7 @@ export async function runLabDemo(options: DemoOptions, io: Io): Promise<ExitCode
       lab,
       root,
       env: io.env,
+      io,
       manifests: plan.manifests,
       programs: plan.programs,
       prober,
@@ -104,7 +105,7 @@ export async function runLabDemo(options: DemoOptions, io: Io): Promise<ExitCode
       const test = { lab, file: plan.test, flags };
       const first = await runLabTest({ ...test, expect: 'policies' }, io);
       signal.throwIfAborted();
-      await labApply(lab, policies, root, io.env, { assumeMesh: options.assumeMesh === true });
+      await labApply(lab, policies, root, io, io.env, { assumeMesh: options.assumeMesh === true });
       log(`applied ${applied}`);
       const after = await checks();
       printChecks(flags, io, `${owner} checks from ${story.from}, with ${applied}:`, after);

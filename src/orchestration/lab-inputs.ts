@@ -2,6 +2,7 @@
 
 import { ConfigError } from '../config/config-error.ts';
 import { loadLabProfile } from '../config/load-lab-profile.ts';
+import type { InputIo } from '../model/io.ts';
 import type { DemoStory, LabProfile, ProgramChoice } from '../model/lab-profile.ts';
 
 /** The manifests of a lab and the program choices of its profile (none without a profile). */
@@ -19,8 +20,9 @@ export interface LabInputs {
 export async function labInputs(
   manifests: readonly string[] | undefined,
   profilePath: string | undefined,
+  io: InputIo,
 ): Promise<LabInputs> {
-  const profile = profilePath === undefined ? undefined : await loadLabProfile(profilePath);
+  const profile = profilePath === undefined ? undefined : await loadLabProfile(profilePath, io);
   const chosen = manifests ?? profile?.manifests;
   if (!chosen) {
     // Only reachable with a profile: the CLI names the profile whenever -f is missing.
@@ -51,8 +53,8 @@ export interface DemoOverrides {
 }
 
 /** Loads the profile and resolves the demo; a profile without `spec.demo`, or missing a path, is a ConfigError. */
-export async function demoPlan(profilePath: string, overrides: DemoOverrides): Promise<DemoPlan> {
-  const inputs = await labInputs(overrides.manifests, profilePath);
+export async function demoPlan(profilePath: string, overrides: DemoOverrides, io: InputIo): Promise<DemoPlan> {
+  const inputs = await labInputs(overrides.manifests, profilePath, io);
   const demo = inputs.profile?.demo;
   if (!demo)
     throw new ConfigError(

@@ -30,13 +30,14 @@ export interface LabUpOptions {
 
 /** Stands a lab up from manifests (and a profile's program choices), then describes it on stdout. */
 export async function standLabUp(options: LabUpOptions, io: Io): Promise<0> {
-  const inputs = await labInputs(options.manifests, options.profile);
+  const inputs = await labInputs(options.manifests, options.profile, io);
   const paths = defaultTimeAppPaths();
   await withInterrupts(io.stderr, async (signal) => {
     const state = await labUp({
       lab: options.lab,
       root: labRoot(io.env),
       env: io.env,
+      io,
       manifests: inputs.manifests,
       programs: inputs.programs,
       prober: proberArgv(),
@@ -76,7 +77,7 @@ export async function applyLabPolicies(
   io: Io,
   options: { readonly assumeMesh?: boolean } = {},
 ): Promise<0> {
-  const { firewalls } = await labApply(lab, [...policies], labRoot(io.env), io.env, options);
+  const { firewalls } = await labApply(lab, [...policies], labRoot(io.env), io, io.env, options);
   const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
   labLog(lab, io)(`applied ${policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}`);
   return 0;
@@ -84,7 +85,7 @@ export async function applyLabPolicies(
 
 /** Removes every policy rule of a lab: everything is allowed again. */
 export async function resetLabPolicies(lab: string, io: Io): Promise<0> {
-  await labReset(lab, labRoot(io.env), io.env);
+  await labReset(lab, labRoot(io.env), io, io.env);
   labLog(lab, io)('policies removed');
   return 0;
 }

@@ -41,7 +41,7 @@ function withExpectation(test: ReachabilityTest, expect: ExpectSource): Reachabi
 
 /** Runs the test in the lab and prints the report on `io`; returns the exit code. */
 export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitCode> {
-  const loaded = await loadReachabilityTest(options.file);
+  const loaded = await loadReachabilityTest(options.file, io.stdin);
   const expect: ExpectSource =
     options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);
@@ -49,7 +49,8 @@ export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitC
   const state = await requireState(options.lab, root);
   // The model of the lab is what the lab enforces: its manifests and the applied policies,
   // unless the test names its own policy files.
-  const model = expect === 'written' ? undefined : await labModel(state, test.fromPolicies?.policies ?? state.policies);
+  const model =
+    expect === 'written' ? undefined : await labModel(state, test.fromPolicies?.policies ?? state.policies, io);
   const backend = new LabBackend(state, proberArgv(), effectiveDefaults(test, options.flags), root);
   return observeAndReport(
     test,

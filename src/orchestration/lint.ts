@@ -36,6 +36,7 @@ export async function runLint(request: LintRequest, io: Io): Promise<ExitCode> {
     defaultNamespace: request.namespace,
     ignoreKinds: request.ignoreKinds,
     warn: warnOn(io),
+    io,
     transform: (cluster) => {
       const withDns = withDnsServer(cluster);
       assumed = withDns.assumed;

@@ -23,7 +23,7 @@ const FROM = new Set(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
  */
 export async function runMigrate(request: { readonly manifests: readonly string[] }, io: Io): Promise<ExitCode> {
   if (request.manifests.length === 0) throw new UsageError('migrate: name the manifests with -f');
-  const { files, objects } = await readManifestObjects(request.manifests);
+  const { files, objects } = await readManifestObjects(request.manifests, io);
   // The same checks as every other command: names, duplicates, each policy's fields.
   modelObjects(objects, files);
   const warn = warnOn(io);

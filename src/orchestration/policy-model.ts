@@ -2,7 +2,7 @@
 
 import { ConfigError } from '../config/config-error.ts';
 import { modelObjects } from '../config/load-manifests.ts';
-import type { Io } from '../model/io.ts';
+import type { InputIo, Io } from '../model/io.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import {
@@ -31,6 +31,8 @@ export interface PolicyModelOptions {
   readonly transform?: (cluster: ClusterInput) => ClusterInput;
   /** A live cluster's objects (`simulate --cluster`); files then hold policies only. */
   readonly live?: LiveObjects;
+  /** Where `-` and relative paths are read from. */
+  readonly io: InputIo;
 }
 
 /** A warning line on `io`'s stderr: prefixed, and escaped (it quotes manifests and API servers). */
@@ -42,7 +44,7 @@ export function warnOn(io: Pick<Io, 'stderr'>): (line: string) => void {
 export async function loadPolicyModel(paths: readonly string[], options: PolicyModelOptions): Promise<Model> {
   const { warn } = options;
   const defaultNamespace = options.defaultNamespace ?? 'default';
-  const { files, objects } = await objectsToModel(paths, options.live);
+  const { files, objects } = await objectsToModel(paths, options.live, options.io);
   const loaded = modelObjects(objects, files, {
     defaultNamespace,
     ...(options.ignoreKinds ? { ignoreKinds: options.ignoreKinds } : {}),

@@ -5,6 +5,7 @@ import type { RawObject } from '../cluster/kube-api.ts';
 import { liveSource, readClusterObjects } from '../cluster/live-read.ts';
 import { type ManifestObject, readManifestObjects } from '../config/manifest-files.ts';
 import { WORKLOAD_KINDS } from '../config/manifest-workloads.ts';
+import type { InputIo, Io } from '../model/io.ts';
 import type { KindFilter } from '../policy/index.ts';
 
 /** How to reach the cluster to read (kubectl's flags); `--cluster` alone means the current context. */
@@ -31,7 +32,7 @@ export async function readLive(
   flags: ClusterFlags,
   ignoreKinds: readonly KindFilter[],
   withPolicies: boolean,
-  env: NodeJS.ProcessEnv,
+  { env, stdin }: Pick<Io, 'env' | 'stdin'>,
 ): Promise<LiveObjects> {
   // Loaded only here: the Kubernetes client is the biggest part of the bundle, and files need none of it.
   const [{ connect }, { clientNodeApi }] = await Promise.all([
@@ -44,6 +45,7 @@ export async function readLive(
     ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags.context !== undefined ? { context: flags.context } : {}),
     env,
+    stdin,
   });
   const { objects, notRead } = await readClusterObjects(clientNodeApi(connection), ignoreKinds, withPolicies);
   return { cluster: connection.description, objects, notRead };
@@ -62,8 +64,9 @@ const TOPOLOGY_KINDS = new Set([...WORKLOAD_KINDS, 'Service', 'Namespace']);
 export async function objectsToModel(
   paths: readonly string[],
   live: LiveObjects | undefined,
+  io: InputIo,
 ): Promise<{ files: readonly string[]; objects: ManifestObject[] }> {
-  const fromFiles = paths.length > 0 ? await readManifestObjects(paths) : { files: [], objects: [] };
+  const fromFiles = paths.length > 0 ? await readManifestObjects(paths, io) : { files: [], objects: [] };
   if (!live) return fromFiles;
   for (const o of fromFiles.objects) {
     const kind = (o.value as { kind?: unknown } | null)?.kind;

@@ -46,7 +46,7 @@ export interface SimulateRequest {
  */
 export async function runSimulate(request: SimulateRequest, io: Io): Promise<ExitCode> {
   const { mode, flags } = request;
-  const test = mode.kind === 'test' ? await loadReachabilityTest(mode.file) : undefined;
+  const test = mode.kind === 'test' ? await loadReachabilityTest(mode.file, io.stdin) : undefined;
   const { cluster } = request;
   // From a cluster, a test's fromPolicies block gives the policies; its workloads are the cluster's.
   const fromTest = test?.fromPolicies
@@ -59,12 +59,13 @@ export async function runSimulate(request: SimulateRequest, io: Io): Promise<Exi
     );
   // The cluster's own policies are read only when no file gives them (--diff's sets are policies).
   const withPolicies = manifests.length === 0 && mode.kind !== 'diff';
-  const live = cluster ? await readLive(cluster, request.ignoreKinds, withPolicies, io.env) : undefined;
+  const live = cluster ? await readLive(cluster, request.ignoreKinds, withPolicies, io) : undefined;
   const modelOptions = {
     assumeMesh: request.assumeMesh,
     defaultNamespace: request.namespace,
     ignoreKinds: request.ignoreKinds,
     warn: warnOn(io),
+    io,
     ...(live ? { live } : {}),
   };
   if (mode.kind === 'diff') {

@@ -13,6 +13,7 @@ import { ConfigError } from '../../src/config/config-error.ts';
 import { readManifestObjects } from '../../src/config/manifest-files.ts';
 import { checkManifestNames } from '../../src/config/manifest-names.ts';
 import { kindApiVersions, kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../../src/policy/kinds.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { proberRbac } from './fake/lab.ts';
@@ -41,7 +42,7 @@ for (const kind of POLICY_KIND_NAMES) {
     const file = join(dir, 'policy.yaml');
     const [apiVersion = ''] = kindApiVersions(kind);
     writeFileSync(file, `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: Bad_Name\nspec: {}\n`);
-    const { objects } = await readManifestObjects([file]);
+    const { objects } = await readManifestObjects([file], inputIo());
     const error: unknown = (() => {
       try {
         checkManifestNames(objects);

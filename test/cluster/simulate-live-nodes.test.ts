@@ -10,6 +10,7 @@ import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { connect } from '../../src/cluster/connection.ts';
 import { livePolicyModel } from '../../src/cluster/live-policies.ts';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { proberRbac } from './fake/lab.ts';
@@ -108,7 +109,7 @@ spec:
   expect: fromPolicies
 `,
     );
-    const verdicts = await livePolicyModel(api, test, 'default', () => {});
+    const verdicts = await livePolicyModel(api, test, 'default', () => {}, inputIo());
     const row = verdicts.get('apache')!;
     t.same([row.get('kubelet')?.verdict, row.get('control-plane')?.verdict], ['deny', 'allow']);
     t.same([...new Set(fake.seen('list', 'nodes').map((r) => r.code))], [200]);

@@ -14,6 +14,7 @@ import { LIST_PAGE_SIZE } from '../../src/cluster/kube-api.ts';
 import { readClusterObjects } from '../../src/cluster/live-read.ts';
 import { loadPolicyModel } from '../../src/orchestration/policy-model.ts';
 import { readLive } from '../../src/orchestration/simulate-inputs.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
@@ -65,7 +66,7 @@ const globalPolicy = {
 
 const apiOf = (fake: FakeApiServer) =>
   clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), noRetry);
-const silent = { warn: () => {} };
+const silent = { warn: () => {}, io: inputIo() };
 
 t.test('a served policy kind prober does not evaluate stops the model, unless --ignore-kind names it', async (t) => {
   const fake = await calicoCluster(t);
@@ -90,7 +91,7 @@ t.test('a served policy kind prober does not evaluate stops the model, unless --
   const left = { cluster: 'fake', ...(await readClusterObjects(apiOf(fake), ignore)) };
   t.equal(fake.seen('list', 'globalnetworkpolicies').length, before, 'an ignored kind is not even read');
   const warnings: string[] = [];
-  await loadPolicyModel([], { live: left, ignoreKinds: ignore, warn: (w) => warnings.push(w) });
+  await loadPolicyModel([], { live: left, ignoreKinds: ignore, warn: (w) => warnings.push(w), io: inputIo() });
   t.match(warnings, [/left out GlobalNetworkPolicy\.crd\.projectcalico\.org as asked by --ignore-kind: not read/]);
 });
 
@@ -149,7 +150,10 @@ t.test(
     fake.addPod({ namespace: 'c-app-count', name: 'app-1', labels: { app: 'pythonapp' }, ip: '10.244.2.10' });
     fake.addPod({ namespace: 'd-redis', name: 'redis-0', labels: { app: 'redis' }, ip: '10.244.3.10' });
     fake.addPod({ namespace: 'd-redis', name: 'other-1', labels: { app: 'other' }, ip: '10.244.3.11' });
-    const live = await readLive({ kubeconfig: fake.kubeconfig }, [], false, process.env);
+    const live = await readLive({ kubeconfig: fake.kubeconfig }, [], false, {
+      env: process.env,
+      stdin: inputIo().stdin,
+    });
     t.same(fake.seen('list', 'networkpolicies'), [], 'the live policies are not read');
     const model = await loadPolicyModel([join(ROOT, 'policies', 'networkpolicy')], { live, ...silent });
     const verdict = (from: string): string =>

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { loadManifests } from '../../src/config/load-manifests.ts';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const POLICY = `apiVersion: networking.k8s.io/v1
@@ -75,11 +76,11 @@ t.test('a manifest: its policy is read, or the file is refused', async (t) => {
     const file = join(dir, `${index}.yaml`);
     writeFileSync(file, encode(POLICY));
     if (expected === 'read') {
-      const loaded = await loadManifests([file]);
+      const loaded = await loadManifests([file], inputIo());
       t.equal(loaded.cluster.policies.length, 1, `${name}: the policy is read`);
       t.same(loaded.warnings, [], `${name}: nothing skipped`);
     } else {
-      const error = await loadManifests([file]).then(
+      const error = await loadManifests([file], inputIo()).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -94,10 +95,10 @@ t.test('a test file: read the same way', async (t) => {
     const file = join(dir, `${index}.yaml`);
     writeFileSync(file, encode(TEST));
     if (expected === 'read') {
-      const test = await loadReachabilityTest(file);
+      const test = await loadReachabilityTest(file, inputIo().stdin);
       t.equal(test.name, 'utf16', `${name}: read`);
     } else {
-      const error = await loadReachabilityTest(file).then(
+      const error = await loadReachabilityTest(file, inputIo().stdin).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -113,7 +114,7 @@ t.test('a byte-order mark at the start of a later line (files saved with one, th
   const file = join(dir, 'all.yaml');
   const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: d-redis}\n';
   writeFileSync(file, `\uFEFF${namespace}---\r\n\uFEFF${POLICY}`);
-  const loaded = await loadManifests([file]);
+  const loaded = await loadManifests([file], inputIo());
   t.equal(loaded.cluster.policies.length, 1);
   t.equal(loaded.cluster.namespaces.length, 1);
 });

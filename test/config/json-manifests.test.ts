@@ -8,6 +8,7 @@ import { ConfigError } from '../../src/config/config-error.ts';
 import { parseJsonDocument } from '../../src/config/json-file.ts';
 import { readManifestObjects } from '../../src/config/manifest-files.ts';
 import { parseYamlDocuments } from '../../src/config/yaml-file.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /** A dump as kubectl prints it, with strings that look like JSON's own punctuation. */
@@ -54,7 +55,7 @@ t.test('every item of a JSON dump gets its own file:line, as from YAML', async (
   const dir = tempDir(t, 'json-dump');
   writeFileSync(join(dir, 'cluster.json'), dump(4));
   writeFileSync(join(dir, 'cluster.yaml'), dump(4));
-  const { objects } = await readManifestObjects(['cluster.json', 'cluster.yaml'], dir);
+  const { objects } = await readManifestObjects(['cluster.json', 'cluster.yaml'], inputIo(dir));
   const lines = dump(4)
     .split('\n')
     .flatMap((line, i) => (line === '        {' ? [i + 1] : []));
@@ -98,7 +99,7 @@ t.test('JSON the YAML reader reads otherwise is left to it, errors and all', asy
     }
     let read: unknown;
     try {
-      read = (await readManifestObjects(['f.json'], dir)).objects.map((o) => o.value);
+      read = (await readManifestObjects(['f.json'], inputIo(dir))).objects.map((o) => o.value);
     } catch (error) {
       read = error instanceof ConfigError ? error.message : error;
     }

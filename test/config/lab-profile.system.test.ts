@@ -147,8 +147,14 @@ for (const [name, text, line, field, message] of rows) {
   });
 }
 
+t.test('paths inside the working directory the command was given come back relative to it', async (t) => {
+  t.same(parseLabProfile('/srv/lab/profile.yaml', GOOD, '/srv').manifests, ['lab/manifests']);
+  t.same(parseLabProfile('lab/profile.yaml', GOOD, '/srv').demo?.test, 'lab/test.yaml', 'the file too is from there');
+  t.same(parseLabProfile('/srv/lab/profile.yaml', GOOD, '/elsewhere').manifests, ['/srv/lab/manifests']);
+});
+
 t.test('the good profile loads: paths from its directory, checks in order', async (t) => {
-  const profile = parseLabProfile('/srv/lab/profile.yaml', GOOD);
+  const profile = parseLabProfile('/srv/lab/profile.yaml', GOOD, process.cwd());
   t.same(profile.manifests, ['/srv/lab/manifests']);
   t.same(profile.programs, [{ image: 'registry.example/team/app', program: 'time-app' }]);
   t.equal(profile.demo?.test, '/srv/lab/test.yaml');
@@ -157,7 +163,10 @@ t.test('the good profile loads: paths from its directory, checks in order', asyn
     profile.demo?.checks.map((c) => c.name ?? c.path),
     ['/set', 'case 1', 'case 2'],
   );
-  t.equal(parseLabProfile('p.yaml', GOOD.replace('    requiredBy: the seed\n', '')).demo?.requiredBy, 'the profile');
+  t.equal(
+    parseLabProfile('p.yaml', GOOD.replace('    requiredBy: the seed\n', ''), process.cwd()).demo?.requiredBy,
+    'the profile',
+  );
 });
 
 t.test('a profile larger than 1 MiB is refused before it is parsed', async (t) => {

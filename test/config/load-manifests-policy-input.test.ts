@@ -5,6 +5,7 @@ import t from 'tap';
 import { stringify } from 'yaml';
 import { loadManifests } from '../../src/config/load-manifests.ts';
 import { buildModel, type KindFilter, parseKindFilter } from '../../src/policy/index.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const pod = (name: string, labels: Record<string, string>, status: Record<string, unknown>, owner?: string) => ({
@@ -75,7 +76,7 @@ t.test('a `kubectl get pods -A -o yaml` dump: pods with their IPs, controllers t
     join(dir, 'more.json'),
     JSON.stringify({ apiVersion: 'v1', kind: 'PodList', items: [pod('solo', { app: 'solo' }, { podIP: '10.1.0.9' })] }),
   );
-  const loaded = await loadManifests(['pods.yaml', 'more.json'], { baseDir: dir });
+  const loaded = await loadManifests(['pods.yaml', 'more.json'], inputIo(dir));
   t.same(
     loaded.cluster.workloads.map((w) => [w.name, w.owner, w.ips]),
     [
@@ -99,7 +100,7 @@ t.test('a `kubectl get pods -A -o yaml` dump: pods with their IPs, controllers t
 t.test('a pod IP that is not an address is bad input at its line', async (t) => {
   const dir = tempDir(t, 'dump');
   writeFileSync(join(dir, 'bad.yaml'), stringify(pod('p', {}, { podIPs: [{ ip: '10.1.0.5' }, { ip: 'ten' }] })));
-  await t.rejects(loadManifests(['bad.yaml'], { baseDir: dir }), {
+  await t.rejects(loadManifests(['bad.yaml'], inputIo(dir)), {
     message: /^bad\.yaml:\d+: status\.podIPs\[1\]\.ip: "ten" is not an IP address$/,
   });
 });
@@ -121,19 +122,18 @@ for (const [kind, apiVersion, qualified] of UNEVALUATED) {
       join(dir, 'p.yaml'),
       `# a policy\napiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: p, namespace: shop}\nspec: {}\n`,
     );
-    await t.rejects(loadManifests(['p.yaml'], { baseDir: dir }), {
+    await t.rejects(loadManifests(['p.yaml'], inputIo(dir)), {
       message: new RegExp(
         `^p\\.yaml:3: kind: ${kind} \\(${apiVersion.replace(/\./g, '\\.')}, [^)]+\\) is a policy prober does not evaluate;.* --ignore-kind ${qualified.replace(/\./g, '\\.')} `,
       ),
     });
     for (const spec of [kind, qualified, kind.toLowerCase()]) {
       const filter = parseKindFilter(spec) as KindFilter;
-      const loaded = await loadManifests(['p.yaml'], { baseDir: dir, ignoreKinds: [filter] });
+      const loaded = await loadManifests(['p.yaml'], inputIo(dir), { ignoreKinds: [filter] });
       t.same(loaded.leftOut, { [qualified]: 1 }, `--ignore-kind ${spec}`);
       t.same(loaded.cluster.policies, []);
     }
-    const other = await loadManifests(['p.yaml'], {
-      baseDir: dir,
+    const other = await loadManifests(['p.yaml'], inputIo(dir), {
       ignoreKinds: [parseKindFilter(`${kind}.example.com`) as KindFilter],
     }).catch((e: Error) => e);
     t.type(other, Error, 'a filter for another group leaves it an error');
@@ -152,7 +152,7 @@ t.test('kinds of policy groups that hold no policy, and other groups, are not er
     join(dir, 'o.yaml'),
     objects.map(([kind, v]) => `apiVersion: ${v}\nkind: ${kind}\nmetadata: {name: o}\n`).join('---\n'),
   );
-  const loaded = await loadManifests(['o.yaml'], { baseDir: dir });
+  const loaded = await loadManifests(['o.yaml'], inputIo(dir));
   t.same(loaded.ignoredKinds, { IPPool: 1, Ingress: 1, ClusterPolicy: 1, CiliumLoadBalancerIPPool: 1 });
 });
 
@@ -172,7 +172,7 @@ t.test('a policy error names one location, the offending field line', async (t) 
     join(dir, 'policies.yaml'),
     'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n  ingress:\n  - from:\n    - {}\n',
   );
-  const error = (await loadManifests(['policies.yaml'], { baseDir: dir }).catch((e: Error) => e)) as Error;
+  const error = (await loadManifests(['policies.yaml'], inputIo(dir)).catch((e: Error) => e)) as Error;
   t.equal(
     error.message,
     'policies.yaml:7: NetworkPolicy x/p: spec.ingress[0].from[0]: a peer needs podSelector, namespaceSelector or ipBlock',
@@ -186,7 +186,7 @@ t.test('a namespaced policy without a namespace goes where -n says, like its wor
     join(dir, 'a.yaml'),
     'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector:\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c}]}\n',
   );
-  const loaded = await loadManifests(['a.yaml'], { baseDir: dir, defaultNamespace: 'shop' });
+  const loaded = await loadManifests(['a.yaml'], inputIo(dir), { defaultNamespace: 'shop' });
   const model = buildModel(loaded.cluster);
   t.same(
     model.policies.map((p) => p.ref),
@@ -204,12 +204,12 @@ t.test('a ClusterNetworkPolicy of policy.networking.k8s.io/v1alpha2 is evaluated
     join(dir, 'p.yaml'),
     'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: p}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  ingress:\n  - {action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: 99999}}}]}\n',
   );
-  await t.rejects(loadManifests(['p.yaml'], { baseDir: dir }), {
+  await t.rejects(loadManifests(['p.yaml'], inputIo(dir)), {
     message:
       /^p\.yaml:\d+: ClusterNetworkPolicy p: spec\.ingress\[0\]\.protocols\[0\]\.tcp\.destinationPort\.number: port 99999 is not within 1-65535$/,
   });
   writeFileSync(join(dir, 'p.yaml'), readFileSync(join(dir, 'p.yaml'), 'utf8').replace('99999', '80'));
-  const loaded = await loadManifests(['p.yaml'], { baseDir: dir });
+  const loaded = await loadManifests(['p.yaml'], inputIo(dir));
   t.same(loaded.leftOut, {});
   t.same(
     loaded.cluster.policies.map((p) => (p.manifest as { kind: string }).kind),

@@ -5,6 +5,7 @@ import t from 'tap';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { loadManifests } from '../../src/config/load-manifests.ts';
 import { buildModel } from '../../src/policy/index.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const LAB = {
@@ -125,7 +126,7 @@ async function writeTree(dir: string, files: Record<string, string>): Promise<vo
 t.test('a directory of manifests becomes the engine input', async (t) => {
   const dir = tempDir(t, 'manifests');
   await writeTree(dir, LAB);
-  const loaded = await loadManifests(['.'], { baseDir: dir });
+  const loaded = await loadManifests(['.'], inputIo(dir));
   t.same(loaded.files, [
     'apps/apache.json',
     'apps/app.yaml',
@@ -228,7 +229,7 @@ spec:
 `,
   });
   await t.rejects(
-    loadManifests(['bad.yaml'], { baseDir: dir }),
+    loadManifests(['bad.yaml'], inputIo(dir)),
     /^bad\.yaml:12: NetworkPolicy x\/p: spec\.ingress\[0\]\.from\[0\]: ipBlock cannot be combined/,
   );
 });
@@ -242,17 +243,17 @@ t.test('YAML syntax errors, duplicates, bad ports and missing paths name the fil
     'port.yaml':
       'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    ports:\n    - containerPort: http\n',
   });
-  t.match(await failure(loadManifests(['syntax.yaml'], { baseDir: dir })), /^syntax\.yaml:\d+: invalid YAML/);
+  t.match(await failure(loadManifests(['syntax.yaml'], inputIo(dir))), /^syntax\.yaml:\d+: invalid YAML/);
   t.match(
-    await failure(loadManifests(['dup.yaml'], { baseDir: dir })),
+    await failure(loadManifests(['dup.yaml'], inputIo(dir))),
     /^dup\.yaml:5: Namespace x is already declared at dup\.yaml:1/,
   );
   t.match(
-    await failure(loadManifests(['port.yaml'], { baseDir: dir })),
+    await failure(loadManifests(['port.yaml'], inputIo(dir))),
     /^port\.yaml:8: containerPort must be a port number/,
   );
   t.match(
-    await failure(loadManifests(['missing'], { baseDir: dir })),
+    await failure(loadManifests(['missing'], inputIo(dir))),
     /^missing: unable to read manifests: no such file or directory$/,
   );
 });

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { readManifestObjects } from '../../src/config/manifest-files.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const FILE = `apiVersion: v1
@@ -35,7 +36,7 @@ data: { items: "not a list" }
 t.test('List, a typed list inside it and a typed list on its own are read as their objects', async (t) => {
   const dir = tempDir(t, 'lists');
   writeFileSync(join(dir, 'lists.yaml'), FILE);
-  const { objects } = await readManifestObjects(['lists.yaml'], dir);
+  const { objects } = await readManifestObjects(['lists.yaml'], inputIo(dir));
   t.same(
     objects.map((o) => [(o.value as { kind: string }).kind, o.source]),
     [

@@ -8,6 +8,7 @@ import { ConfigError } from '../../src/config/config-error.ts';
 import { loadManifests } from '../../src/config/load-manifests.ts';
 import { readManifestObjects } from '../../src/config/manifest-files.ts';
 import { checkManifestNames } from '../../src/config/manifest-names.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const GOOD = `apiVersion: v1
@@ -154,7 +155,7 @@ for (const [name, text, line, field, message] of rows) {
     const dir = tempDir(t, 'names');
     const file = join(dir, 'manifests.yaml');
     writeFileSync(file, text);
-    const { objects } = await readManifestObjects([file]);
+    const { objects } = await readManifestObjects([file], inputIo());
     const error = (() => {
       try {
         checkManifestNames(objects);
@@ -165,7 +166,7 @@ for (const [name, text, line, field, message] of rows) {
     })();
     t.type(error, ConfigError);
     t.match(error, { file, line, field, message });
-    const loadError: unknown = await loadManifests([file]).then(
+    const loadError: unknown = await loadManifests([file], inputIo()).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -177,9 +178,9 @@ t.test('the good manifests pass', async (t) => {
   const dir = tempDir(t, 'names');
   const file = join(dir, 'manifests.yaml');
   writeFileSync(file, GOOD);
-  const { objects } = await readManifestObjects([file]);
+  const { objects } = await readManifestObjects([file], inputIo());
   t.doesNotThrow(() => checkManifestNames(objects));
-  const loaded = await loadManifests([file]);
+  const loaded = await loadManifests([file], inputIo());
   t.equal(loaded.cluster.workloads.length, 1);
 });
 
@@ -202,7 +203,7 @@ for (const [kind, apiVersion, spec] of POLICY_KINDS) {
     const dir = tempDir(t, 'names');
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: Bad_Name\nspec:\n  ${spec}\n`);
-    const error: unknown = await loadManifests([file]).then(
+    const error: unknown = await loadManifests([file], inputIo()).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -225,7 +226,7 @@ t.test('a kind named like an object member (constructor, toString) has no name r
     file,
     'apiVersion: v1\nkind: constructor\nmetadata: {name: x}\n---\napiVersion: v1\nkind: toString\nmetadata: {name: Bad_Name}\n',
   );
-  const { objects } = await readManifestObjects([file]);
+  const { objects } = await readManifestObjects([file], inputIo());
   t.doesNotThrow(() => checkManifestNames(objects));
-  t.same((await loadManifests([file])).cluster.policies, []);
+  t.same((await loadManifests([file], inputIo())).cluster.policies, []);
 });

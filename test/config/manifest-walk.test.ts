@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { type ManifestLimits, readManifestObjects } from '../../src/config/manifest-files.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import type { Teardown } from '../helpers/netns.ts';
 import { requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -78,7 +79,7 @@ t.test('links and special files met in a walk', async (t) => {
   for (const [name, setup] of rows) {
     const dir = withManifest(t, 'walk');
     await setup(dir);
-    const read = await readManifestObjects(['.'], dir);
+    const read = await readManifestObjects(['.'], inputIo(dir));
     t.same(read.files, ['web.yaml'], `${name}: only the real manifest is read`);
     t.same(names(read.objects), ['web'], name);
   }
@@ -91,10 +92,10 @@ t.test('what links do lead to', async (t) => {
   mkdirSync(join(dir, 'tree'));
   symlinkSync(join(dir, 'elsewhere', 'api.yaml'), join(dir, 'tree', 'api-link.yaml'));
   symlinkSync(join(dir, 'elsewhere'), join(dir, 'tree', 'sub'));
-  const walked = await readManifestObjects(['tree'], dir);
+  const walked = await readManifestObjects(['tree'], inputIo(dir));
   t.same(walked.files, ['tree/api-link.yaml'], 'a link to a manifest file is read; a linked directory is not walked');
   symlinkSync(join(dir, 'elsewhere'), join(dir, 'named-link'));
-  const named = await readManifestObjects(['named-link'], dir);
+  const named = await readManifestObjects(['named-link'], inputIo(dir));
   t.same(named.files, ['named-link/api.yaml'], 'a link named on the command line is followed');
 });
 
@@ -102,14 +103,14 @@ t.test('the first error ends the walk, naming the path', async (t) => {
   const dir = withManifest(t, 'dangling');
   symlinkSync('missing.yaml', join(dir, 'a-dangling.yaml'));
   t.equal(
-    await failure(readManifestObjects(['.'], dir)),
+    await failure(readManifestObjects(['.'], inputIo(dir))),
     'a-dangling.yaml: unable to read manifests: a symbolic link to a missing file',
   );
   const loop = withManifest(t, 'self-link');
   symlinkSync('b.yaml', join(loop, 'a.yaml'));
   symlinkSync('a.yaml', join(loop, 'b.yaml'));
   t.equal(
-    await failure(readManifestObjects(['.'], loop)),
+    await failure(readManifestObjects(['.'], inputIo(loop))),
     'a.yaml: unable to read manifests: a loop of symbolic links',
   );
 });
@@ -125,26 +126,26 @@ t.test('bounds: entries looked at, files, bytes', async (t) => {
     ...over,
   });
   t.equal(
-    (await readManifestObjects(['.'], dir, limits({ entries: 20, files: 12 }))).files.length,
+    (await readManifestObjects(['.'], inputIo(dir), limits({ entries: 20, files: 12 }))).files.length,
     12,
     'exactly at the limits',
   );
   t.match(
-    await failure(readManifestObjects(['.'], dir, limits({ entries: 19 }))),
+    await failure(readManifestObjects(['.'], inputIo(dir), limits({ entries: 19 }))),
     /^\.: more than 19 directory entries under the paths given: name the directories that hold the manifests$/,
   );
   t.match(
-    await failure(readManifestObjects(['.'], dir, limits({ files: 11 }))),
+    await failure(readManifestObjects(['.'], inputIo(dir), limits({ files: 11 }))),
     /^w11\.yaml: more than 11 manifest files under the paths given/,
   );
   const total = Array.from({ length: 12 }, (_, i) => WORKLOAD(`w${i}`).length).reduce((a, b) => a + b);
   t.equal(
-    (await readManifestObjects(['.'], dir, limits({ bytes: total }))).files.length,
+    (await readManifestObjects(['.'], inputIo(dir), limits({ bytes: total }))).files.length,
     12,
     'exactly the bytes allowed',
   );
   t.match(
-    await failure(readManifestObjects(['.'], dir, limits({ bytes: total - 1 }))),
+    await failure(readManifestObjects(['.'], inputIo(dir), limits({ bytes: total - 1 }))),
     /^w11\.yaml: the manifests add up to more than .* MiB: name fewer or smaller files$/,
   );
 });
@@ -153,7 +154,7 @@ t.test('a FIFO named on the command line is read (process substitution: -f <(kub
   const dir = tempDir(t, 'fifo');
   const fifo = join(dir, 'in');
   t.equal(spawnSync('mkfifo', [fifo]).status, 0);
-  const [read] = await Promise.all([readManifestObjects([fifo], dir), writeFile(fifo, WORKLOAD('piped'))]);
+  const [read] = await Promise.all([readManifestObjects([fifo], inputIo(dir)), writeFile(fifo, WORKLOAD('piped'))]);
   t.same(names(read.objects), ['piped']);
 });
 

@@ -11,6 +11,7 @@ import t from 'tap';
 import { loadManifests } from '../../src/config/load-manifests.ts';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { parseYamlDocuments } from '../../src/config/yaml-file.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /** [plain scalar, the JSON value kubectl sends]. */
@@ -125,7 +126,7 @@ spec:
   containers: [{name: a, image: a}]
 `,
   );
-  const loaded = await loadManifests([file]);
+  const loaded = await loadManifests([file], inputIo());
   t.same(loaded.cluster.services[0]?.ports, [{ port: 8, protocol: 'TCP', targetPort: 10 }]);
   t.equal(loaded.cluster.workloads.length, 0, 'hostNetwork: yes is true: the pod is left out');
   t.match(loaded.warnings, [/uses hostNetwork/]);
@@ -196,7 +197,7 @@ spec:
       containers: [{name: web, image: web}]
 `,
   );
-  const loaded = await loadManifests([file]);
+  const loaded = await loadManifests([file], inputIo());
   t.same(loaded.cluster.workloads[0]?.labels, { app: 'web', tier: 'front', track: 'stable' });
 });
 

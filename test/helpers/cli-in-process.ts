@@ -6,7 +6,7 @@
 // For what a command prints and returns. Whatever belongs to the process itself — the binary, signals,
 // stdin (`-f -`), a closed pipe, memory limits — is tested by starting a real process (helpers/prober.ts).
 
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { createLogger } from '../../src/cli/log.ts';
 import { runCli } from '../../src/cli/program.ts';
 import type { Io, OutputStream } from '../../src/model/io.ts';
@@ -24,6 +24,8 @@ export interface CliOptions {
   readonly cwd?: string;
   /** The whole environment the command sees (as `spawn`'s `env`); the test's own when absent. */
   readonly env?: NodeJS.ProcessEnv;
+  /** What the command reads as stdin (`-f -`); empty when absent. */
+  readonly stdin?: string;
 }
 
 /** An I/O context whose stdout and stderr collect what is written; `text()` reads it back. */
@@ -55,6 +57,7 @@ export function capturedIo(options: CliOptions = {}): CapturedIo {
   const stdout = capturing();
   const stderr = capturing();
   return {
+    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
     stdout: stdout.stream,
     stderr: stderr.stream,
     env: { ...(options.env ?? process.env) },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { podTemplates, renderAll, resolveTargetPort, selects, services } from './lab.ts';
 import { REPO } from './manifests.ts';
 
@@ -94,7 +95,7 @@ t.test(
 );
 
 t.test('the prober itself loads the file with the same sources, targets and rules', async (t) => {
-  const loaded = await loadReachabilityTest(FILE);
+  const loaded = await loadReachabilityTest(FILE, inputIo().stdin);
   t.equal(loaded.name, 'lab-redis-isolation');
   t.same(
     loaded.sources.map((s) => [s.name, s.namespace, s.selector]),

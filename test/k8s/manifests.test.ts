@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { loadLabProfile } from '../../src/config/load-lab-profile.ts';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { renderAll } from './lab.ts';
 import { CLUSTER_SCOPED, type K8sObject, REPO, readDocuments, yamlFiles } from './manifests.ts';
 import { validateObject } from './validate.ts';
@@ -27,11 +28,14 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
           break;
         case 'ReachabilityTest':
           // The prober's own loader: schema, URLs, rule conflicts.
-          await t.resolves(loadReachabilityTest(`${REPO}/${file}`), `${where}: loads as a ReachabilityTest`);
+          await t.resolves(
+            loadReachabilityTest(`${REPO}/${file}`, inputIo().stdin),
+            `${where}: loads as a ReachabilityTest`,
+          );
           break;
         case 'LabProfile':
           // The local lab's profile (policies/lab-profile.yaml): prober's own loader, like a test.
-          await t.resolves(loadLabProfile(`${REPO}/${file}`), `${where}: loads as a LabProfile`);
+          await t.resolves(loadLabProfile(`${REPO}/${file}`, inputIo()), `${where}: loads as a LabProfile`);
           break;
         default: {
           t.same(await validateObject(object), [], `${where}: ${object.kind} ${object.metadata?.name} is valid`);

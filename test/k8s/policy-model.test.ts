@@ -6,6 +6,7 @@ import t from 'tap';
 import { parse } from 'yaml';
 import { loadManifests } from '../../src/config/load-manifests.ts';
 import { buildModel, type Model } from '../../src/policy/index.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { REPO } from './manifests.ts';
 
 interface Expectations {
@@ -52,7 +53,7 @@ const written = new Map(test.spec.expect.map((r) => [`${r.from}→${r.to}`, r.ve
 
 for (const flavour of ['networkpolicy', 'cilium', 'istio']) {
   t.test(`the policy model of ${flavour}/ matches expectations.yaml cell by cell`, async (t) => {
-    const loaded = await loadManifests([join(REPO, 'k8s'), join(REPO, 'policies', flavour)]);
+    const loaded = await loadManifests([join(REPO, 'k8s'), join(REPO, 'policies', flavour)], inputIo());
     t.same(loaded.warnings, [], 'every manifest is understood');
     t.ok(loaded.cluster.policies.length > 0, `${loaded.cluster.policies.length} policies loaded`);
     // Istio's flavour presumes the lab runs with sidecars (k8s/README.md labels the namespaces).
@@ -66,7 +67,7 @@ for (const flavour of ['networkpolicy', 'cilium', 'istio']) {
 t.test(
   'without a policy the model opens every cell, so the expectations fail exactly where the policy matters',
   async (t) => {
-    const loaded = await loadManifests([join(REPO, 'k8s')]);
+    const loaded = await loadManifests([join(REPO, 'k8s')], inputIo());
     const computed = computedMatrix(buildModel(loaded.cluster, { assumeMesh: false }));
     const differing = [...written].filter(([cell, verdict]) => computed.get(cell) !== verdict).map(([cell]) => cell);
     t.same([...new Set(computed.values())], ['allow']);

@@ -7,6 +7,7 @@ import { type Grant, KUBE_API_PERMISSIONS, PERMISSION_TABLE } from '../../src/cl
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
 import { POLICY_GROUPS } from '../../src/policy/groups.ts';
 import { kindDescriptor, POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { renderAll } from './lab.ts';
 import { ofKind, REPO, type SourcedObject } from './manifests.ts';
 
@@ -65,7 +66,9 @@ const bindingsOfProber = [...ofKind(all, 'ClusterRoleBinding'), ...ofKind(all, '
 /** The namespaces the lab's own test probes from: prober must be able to work in each, and only there. */
 const sourceNamespaces = [
   ...new Set(
-    (await loadReachabilityTest(join(REPO, 'policies', 'expectations.yaml'))).sources.map((s) => s.namespace ?? ''),
+    (await loadReachabilityTest(join(REPO, 'policies', 'expectations.yaml'), inputIo().stdin)).sources.map(
+      (s) => s.namespace ?? '',
+    ),
   ),
 ].sort();
 

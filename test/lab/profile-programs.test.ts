@@ -9,6 +9,7 @@ import { imageRepository } from '../../src/lab/programs/program.ts';
 import { programKindFor } from '../../src/lab/programs/recipes.ts';
 import { DEFAULT_LAB_ROOT } from '../../src/lab/state.ts';
 import type { ProgramChoice } from '../../src/model/lab-profile.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { ROOT } from '../helpers/prober.ts';
 
 const REPO_CHOICE: ProgramChoice[] = [{ image: 'ghcr.io/prober-dev/time-app', program: 'time-app' }];
@@ -60,7 +61,7 @@ const kinds = (programs: readonly { pod: string; container: string; kind: string
   Object.fromEntries(programs.map((p) => [`${p.pod}/${p.container}`, p.kind]));
 
 t.test("the repository's manifests without a profile: the time app's pod runs the synthetic target", async (t) => {
-  const { programs } = await planLab(DEFAULT_LAB_ROOT, 'pt-plan', [join(ROOT, 'k8s')], ['prober'], {
+  const { programs } = await planLab(DEFAULT_LAB_ROOT, 'pt-plan', [join(ROOT, 'k8s')], inputIo(), ['prober'], {
     missing: 'no runtime here (not needed without the profile)',
   });
   t.same(kinds(programs), {
@@ -75,12 +76,13 @@ t.test("the repository's manifests without a profile: the time app's pod runs th
 });
 
 t.test("with the repository's profile the time app is chosen (and needs its runtime)", async (t) => {
-  const profile = await loadLabProfile(join(ROOT, 'policies', 'lab-profile.yaml'));
+  const profile = await loadLabProfile(join(ROOT, 'policies', 'lab-profile.yaml'), inputIo());
   await t.rejects(
     planLab(
       DEFAULT_LAB_ROOT,
       'pt-plan',
       profile.manifests ?? [],
+      inputIo(),
       ['prober'],
       { missing: 'its runtime is missing' },
       profile.programs,
@@ -91,6 +93,7 @@ t.test("with the repository's profile the time app is chosen (and needs its runt
     DEFAULT_LAB_ROOT,
     'pt-plan',
     profile.manifests ?? [],
+    inputIo(),
     ['prober'],
     { launch: (env) => ({ argv: ['node', 'server.cjs'], env }) },
     profile.programs,

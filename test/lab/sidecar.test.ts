@@ -6,9 +6,10 @@ import t from 'tap';
 import { readManifestObjects } from '../../src/config/manifest-files.ts';
 import { captureRuleset, sidecarPorts, sidecarProgram } from '../../src/lab/sidecar.ts';
 import { deriveTopology } from '../../src/lab/topology.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { LAB_FIXTURES } from '../helpers/lab.ts';
 
-const { objects } = await readManifestObjects([join(LAB_FIXTURES, 'mesh')]);
+const { objects } = await readManifestObjects([join(LAB_FIXTURES, 'mesh')], inputIo());
 const topology = deriveTopology('lab', objects);
 const pod = (name: string) => topology.pods.find((p) => p.name === `${name}-0`)!;
 

@@ -11,6 +11,7 @@ import { compareText } from '../../src/model/names.ts';
 import { buildModel } from '../../src/policy/index.ts';
 import { makeSelector } from '../../src/policy/labels.ts';
 import { finding, sortFindings } from '../../src/policy/lint/findings.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /** Names in code-unit order; in ICU's collation (and so localeCompare's) they come in another order. */
@@ -29,7 +30,7 @@ t.test('a directory of manifests is read in code-unit order of its file names', 
   for (const name of names) {
     writeFileSync(join(dir, `${name}.yaml`), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-${name}\n`);
   }
-  const { files } = await readManifestObjects(['.'], dir);
+  const { files } = await readManifestObjects(['.'], inputIo(dir));
   t.same(files, ['B.yaml', 'Z.yaml', '_x.yaml', 'a.yaml', 'b.yaml']);
 });
 

@@ -6,6 +6,7 @@ import { loadReachabilityTest } from '../../src/config/load-test.ts';
 import { decide } from '../../src/model/rules.ts';
 import { buildModel, type ModelOptions } from '../../src/policy/index.ts';
 import { predictTest } from '../../src/policy/predict.ts';
+import { inputIo } from '../helpers/input-io.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const K8S = join(ROOT, 'k8s');
@@ -13,9 +14,9 @@ const EXPECTATIONS = join(ROOT, 'policies', 'expectations.yaml');
 
 /** Cells where the model and the written expectations differ (or the model cannot decide). */
 async function mismatches(policyDirs: readonly string[], options: ModelOptions): Promise<string[]> {
-  const loaded = await loadManifests([K8S, ...policyDirs]);
+  const loaded = await loadManifests([K8S, ...policyDirs], inputIo());
   const model = buildModel(loaded.cluster, options);
-  const test = await loadReachabilityTest(EXPECTATIONS);
+  const test = await loadReachabilityTest(EXPECTATIONS, inputIo().stdin);
   const predictions = predictTest(model, test);
   const out: string[] = [];
   for (const source of test.sources) {

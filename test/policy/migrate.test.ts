@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { loadManifests } from '../../src/config/load-manifests.ts';
 import { buildModel } from '../../src/policy/index.ts';
 import { cli } from '../helpers/cli-in-process.ts';
+import { inputIo } from '../helpers/input-io.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const ANP = (name: string, spec: string) =>
@@ -95,8 +96,8 @@ t.test('more than 25 peers or ports: the rule split into copies of 25, which dec
     ],
   );
   writeFileSync(join(dir, 'cnp.yaml'), r.stdout);
-  const before = buildModel((await loadManifests([join(dir, 'world.yaml'), input])).cluster);
-  const after = buildModel((await loadManifests([join(dir, 'world.yaml'), join(dir, 'cnp.yaml')])).cluster);
+  const before = buildModel((await loadManifests([join(dir, 'world.yaml'), input], inputIo())).cluster);
+  const after = buildModel((await loadManifests([join(dir, 'world.yaml'), join(dir, 'cnp.yaml')], inputIo())).cluster);
   const differ: string[] = [];
   for (const port of [7999, 8000, 8024, 8025, 8026]) {
     const [a, b] = [before.matrix(port, 'TCP'), after.matrix(port, 'TCP')];

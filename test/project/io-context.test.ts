@@ -1,4 +1,5 @@
-// Nothing below src/cli/ touches process.stdout, process.stderr or process.env: the entry point builds
+// Nothing below src/cli/ touches process.stdin, process.stdout, process.stderr, process.env or
+// process.cwd(): the entry point builds
 // one I/O context (src/model/io.ts) from the real process and every layer below gets it passed down.
 // The layer check (dependency-cruiser) sees imports only, and `process` is a global, so this scan is
 // the rule; it names file:line of every breach. A scratch tree with planted lines proves it can fail.
@@ -10,15 +11,15 @@ import { ROOT } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /**
- * Files below src/ (outside cli/) that may read the process's own streams or environment, each with why.
+ * Files below src/ (outside cli/) that may read the process's own streams, environment or directory, each with why.
  * Empty: even the agent that runs in a pod and the lab's programs start through src/cli/main.ts.
  */
 const EXCEPTIONS: ReadonlyMap<string, string> = new Map();
 
-// `process.stdout`, `process?.env`, `process['stderr']`, `globalThis.process.env`, and a destructuring
-// `const { env } = process`.
-const MEMBER = /\bprocess\s*(?:\?\.|\.|\[\s*['"`])\s*(stdout|stderr|env)\b/;
-const DESTRUCTURED = /\{[^}]*\b(stdout|stderr|env)\b[^}]*\}\s*=\s*(?:globalThis\.)?process\b/;
+// `process.stdout`, `process?.env`, `process['stderr']`, `globalThis.process.env`, `process.cwd()`, and a
+// destructuring `const { env } = process`.
+const MEMBER = /\bprocess\s*(?:\?\.|\.|\[\s*['"`])\s*(stdin|stdout|stderr|env|cwd)\b/;
+const DESTRUCTURED = /\{[^}]*\b(stdin|stdout|stderr|env|cwd)\b[^}]*\}\s*=\s*(?:globalThis\.)?process\b/;
 
 /** `file:line: text` of every use in `.ts` files below `src` (of `root`), outside src/cli/; comment lines are skipped. */
 function breaches(root: string): string[] {
@@ -43,9 +44,12 @@ function breaches(root: string): string[] {
   return found;
 }
 
-t.test('nothing below src/cli/ reads process.stdout, process.stderr or process.env', async (t) => {
-  t.same(breaches(ROOT), [], 'take them from the I/O context (src/model/io.ts) the command was given');
-});
+t.test(
+  'nothing below src/cli/ reads process.stdin, process.stdout, process.stderr, process.env or cwd()',
+  async (t) => {
+    t.same(breaches(ROOT), [], 'take them from the I/O context (src/model/io.ts) the command was given');
+  },
+);
 
 t.test('the scan names file:line of each planted use, and nothing else', async (t) => {
   const dir = tempDir(t, 'io-context');
@@ -61,12 +65,24 @@ t.test('the scan names file:line of each planted use, and nothing else', async (
       'globalThis.process?.stdout.write("y");',
       'const io = { stdout: out }; // an io.stdout is fine',
       'const pid = process.pid;',
+      'const here = process.cwd();',
+      'for await (const chunk of process.stdin) use(chunk);',
+      'const { cwd } = process;',
+      'const base = io.cwd; // an io.cwd and io.stdin are fine',
       '',
     ].join('\n'),
   );
   writeFileSync(join(dir, 'src', 'lab', 'programs', 'b.ts'), ' * process.env in a JSDoc line\nenv.PATH;\n');
   t.same(
     breaches(dir).map((line) => line.replace(/: .*$/, '')),
-    ['src/probe/a.ts:2', 'src/probe/a.ts:3', 'src/probe/a.ts:4', 'src/probe/a.ts:5'],
+    [
+      'src/probe/a.ts:2',
+      'src/probe/a.ts:3',
+      'src/probe/a.ts:4',
+      'src/probe/a.ts:5',
+      'src/probe/a.ts:8',
+      'src/probe/a.ts:9',
+      'src/probe/a.ts:10',
+    ],
   );
 });

@@ -90,6 +90,7 @@ listed, or a pod that could not be deleted.`,
         output: opts.output,
         write: (text) => io.stdout.write(text),
         env: io.env,
+        stdin: io.stdin,
       }),
     );
   });

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { loadManifests } from '../../../src/config/load-manifests.ts';
 import { buildModel, type Model, type Protocol } from '../../../src/policy/index.ts';
 import { cli } from '../../helpers/cli-in-process.ts';
+import { inputIo } from '../../helpers/input-io.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { baseManifests, CONFORMANCE_TAG, type Policies, poke } from './anp-conformance.ts';
 import { ADMIN_ROWS } from './anp-conformance-admin.ts';
@@ -92,8 +93,8 @@ for (const row of rows) {
       writeFileSync(world, yaml([...base, ...others]));
       const output = join(dir, `cnp-${n}.yaml`);
       writeFileSync(output, migrated.stdout);
-      const before = buildModel((await loadManifests([world, input])).cluster);
-      const after = buildModel((await loadManifests([world, output])).cluster);
+      const before = buildModel((await loadManifests([world, input], inputIo())).cluster);
+      const after = buildModel((await loadManifests([world, output], inputIo())).cluster);
       const a = cells(before, ports);
       const b = cells(after, ports);
       const differ = [...a].filter(([k, v]) => b.get(k) !== v).map(([k, v]) => `${k}: ${v} → ${b.get(k)}`);

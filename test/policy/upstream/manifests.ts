@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadManifests } from '../../../src/config/load-manifests.ts';
 import { buildModel, type Model } from '../../../src/policy/index.ts';
+import { inputIo } from '../../helpers/input-io.ts';
 
 /** A manifest as a plain object, the way it would be written to a file. */
 export type Manifest = Record<string, unknown>;
@@ -75,7 +76,7 @@ export async function modelFromManifests(dir: string, objects: readonly Manifest
   const file = join(dir, `step-${++counter}.yaml`);
   // Written as kubectl's YAML 1.1 writer would: the e2e namespace "y" quoted, or it reads as true.
   writeFileSync(file, objects.map((o) => stringify(o, { nullStr: 'null', version: '1.1' })).join('---\n'));
-  const loaded = await loadManifests([file]);
+  const loaded = await loadManifests([file], inputIo());
   return buildModel(loaded.cluster);
 }
 let counter = 0;
