@@ -59,6 +59,10 @@ export async function startProgram(
     const argv = spec.confined ? confinedArgv(spec.confined.writable, spec.argv) : spec.argv;
     const child = spawn('ip', ['netns', 'exec', netns, ...argv], {
       detached: true,
+      // A container starts in its own working directory, not prober's: the lab's uid may not be able to
+      // enter prober's (a checkout under a 0700 directory), and HAProxy, for one, exits when it cannot
+      // return to the directory it started in. Every path a program is given is absolute.
+      cwd: '/',
       stdio: ['ignore', file.fd, file.fd],
       env: { PATH: env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },
     });

@@ -4,10 +4,12 @@
 // denies answer 403 "RBAC: access denied"), proven by real probes through real proxies.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
+import { requireBinary } from '../helpers/prober.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 
 type Cell = {
@@ -137,4 +139,21 @@ t.test('a NetworkPolicy next to the sidecars judges the port the client asked fo
   // Redirected to the sidecar's listener inside the pod, the connection still meets the rule for 6379.
   t.match(run.cell('app', 'redis'), { result: 'pass', observed: 'allow', reason: 'pong' });
   t.match(run.cell('client', 'redis'), { result: 'pass', observed: 'deny', reason: 'timeout' });
+});
+
+t.test("sidecars start whatever prober's working directory is, even one the lab's user cannot enter", async (t) => {
+  // HAProxy returns to the directory it started in after reading its config: started in prober's own
+  // working directory (here mode 0700, as a checkout under mktemp is), the lab's uid cannot, and it exits.
+  const cwd = mkdtempSync(join(tmpdir(), 'prober-cwd-'));
+  chmodSync(cwd, 0o700);
+  t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
+  const other = labName();
+  t.teardown(() => {
+    lab(['down', '--name', other]);
+  });
+  const up = spawnSync(requireBinary(), ['lab', 'up', '--name', other, '-f', join(LAB_FIXTURES, 'mesh')], {
+    encoding: 'utf8',
+    cwd,
+  });
+  t.equal(up.status, 0, up.stderr);
 });
