@@ -7,7 +7,7 @@ import { impersonationProblem } from '../cluster/impersonation.ts';
 import { type DurationRange, parseDuration } from '../model/duration.ts';
 import { quoteName } from '../model/k8s-names.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
-import { rangeText } from './options.ts';
+import { collect, rangeText } from './options.ts';
 
 /**
  * One request's deadline (`--request-timeout`): a second to ten minutes. kubectl's default and its `0`
@@ -31,8 +31,6 @@ export function requestTimeoutFlag(value: string): number {
     );
   throw new UsageError(`--request-timeout: ${parsed.error.replace(quoteName(asGo), quoteName(value))}`);
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Adds `--as`, `--as-group` and `--request-timeout`; the option types grow by `as`, `asGroup`, `requestTimeout`. */
 export function addAccessOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(

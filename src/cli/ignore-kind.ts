@@ -2,8 +2,7 @@
 import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { UsageError } from '../orchestration/usage-error.ts';
 import type { KindFilter } from '../policy/index.ts';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import { collect } from './options.ts';
 
 /**
  * Adds the flag to a command whose manifests feed the policy model. Objects of a policy API group

@@ -112,6 +112,11 @@ function terminalWidth(io: Io): number {
 }
 
 /** A duration range as help texts give it, e.g. `1ms-10m`: taken from the range, so help and checks agree. */
+/** Parser of a repeatable option: each value appended to the ones before. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export function rangeText(range: DurationRange): string {
   return `${formatDuration(range.minMs)}-${formatDuration(range.maxMs)}`;
 }

@@ -84,6 +84,8 @@ export type ParsedDuration =
   | { readonly ok: true; readonly ms: number }
   | { readonly ok: false; readonly error: string };
 
+const DURATION_RE = new RegExp(DURATION_PATTERN);
+
 /**
  * Parses a duration in Go's syntax (`500ms`, `2s`, `1.5s`, `1m30s`, `2h`) into whole milliseconds within
  * `range`. Fractions of a millisecond below the minimum are rejected rather than rounded to a zero
@@ -92,7 +94,7 @@ export type ParsedDuration =
  */
 export function parseDuration(text: string, range: DurationRange): ParsedDuration {
   const trimmed = text.trim();
-  if (trimmed.length > MAX_DURATION_CHARS || !new RegExp(DURATION_PATTERN).test(trimmed))
+  if (trimmed.length > MAX_DURATION_CHARS || !DURATION_RE.test(trimmed))
     return { ok: false, error: `${quoteName(text)} is not a duration (${DURATION_EXAMPLES})` };
   let exact = 0;
   for (const [, number, unit] of trimmed.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g))

@@ -29,6 +29,11 @@ export interface DirectionAttachments {
   readonly baseline: Rule[];
 }
 
+/** Every rule attached to a direction, in the order the tiers judge: admin, NetworkPolicy, baseline. */
+export function attachedRules(att: DirectionAttachments): Rule[] {
+  return [...att.admin, ...att.network.flatMap((a) => a.section.rules), ...att.baseline];
+}
+
 export type Direction = 'ingress' | 'egress';
 
 /** Istio policies applying to one workload. */

@@ -1,6 +1,6 @@
 // Decisions of workload-pair cells at matrix speed: the verdict from the bitset matrix, the explanation
 // worked out once per class of remotes that the subject's rules cannot tell apart.
-import type { Attachments, Direction, DirectionAttachments } from './attach.ts';
+import { type Attachments, attachedRules, type Direction, type DirectionAttachments } from './attach.ts';
 import { Bitset } from './bitset.ts';
 import type { Workload } from './cluster.ts';
 import { decideDirection } from './direction.ts';
@@ -29,10 +29,6 @@ interface Subject {
   /** Per rule, the remotes it surely or maybe covers on this port (the port test folded in). */
   readonly coverage: readonly Coverage[];
   readonly classes: Map<number | string, Explained>;
-}
-
-function rulesOf(att: DirectionAttachments): Rule[] {
-  return [...att.admin, ...att.network.flatMap((a) => a.section.rules), ...att.baseline];
 }
 
 /**
@@ -84,7 +80,7 @@ export class CellDecisions {
     if (s) return s;
     const { port, protocol } = this.matrix;
     const att = this.att[direction][w.index]!;
-    const coverage = rulesOf(att).map((rule): Coverage => {
+    const coverage = attachedRules(att).map((rule): Coverage => {
       // Ingress: the ports are the subject's own. Egress: each destination's (named ports differ).
       if (direction === 'egress') return this.egressCoverage(rule);
       return portMatches(rule.ports, port, protocol, w.ports) ? this.sets.ruleSets(rule) : this.nothing;

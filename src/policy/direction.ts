@@ -1,5 +1,5 @@
 // One direction of one connection (egress at the source or ingress at the destination), explained.
-import { type Direction, type DirectionAttachments, ruleGroups } from './attach.ts';
+import { attachedRules, type Direction, type DirectionAttachments, ruleGroups } from './attach.ts';
 import type { Workload } from './cluster.ts';
 import { DNS_REASON } from './fqdn.ts';
 import { type NodeInfo, nodesReason } from './nodes.ts';
@@ -209,9 +209,7 @@ function uncertainty(
   nodes: readonly NodeInfo[] | undefined,
 ): string {
   const wanted = new Set(refs);
-  const rules = [...att.admin, ...att.network.flatMap((a) => a.section.rules), ...att.baseline].filter((r) =>
-    wanted.has(r.ref),
-  );
+  const rules = attachedRules(att).filter((r) => wanted.has(r.ref));
   const kinds = new Set(rules.flatMap((r) => (r.peers === 'all' ? [] : r.peers.map((p) => p.kind))));
   const why: string[] = [];
   if (kinds.has('domains')) why.push(DNS_REASON);

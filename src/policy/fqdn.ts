@@ -14,7 +14,8 @@ const DOMAIN_NAME = /^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z
 /** The CRD's bound on domain names per peer (MinItems 1, MaxItems 25). */
 const MAX_NAMES = 25;
 
-const normal = (name: string): string => name.toLowerCase().replace(/\.$/, '');
+/** A domain name as compared: lower case, without a trailing dot. */
+export const normal = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
 /**
  * Reads a `domainNames` peer. Upstream documents the peer for Accept rules only ("DomainNames is only

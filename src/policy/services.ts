@@ -1,6 +1,7 @@
 // Maps a target's host and port (a Service's DNS name, a pod or outside IP) to what policies see.
 import { isAddress } from './cidr.ts';
 import type { Cluster, Workload } from './cluster.ts';
+import { normal } from './fqdn.ts';
 import { matches, selectorFromLabels } from './labels.ts';
 import type { Protocol, ServiceInput, ServicePortInput } from './types.ts';
 
@@ -98,7 +99,7 @@ export function resolveTarget(
   const parsed = parseServiceHost(bare, defaultNamespace);
   if (!parsed || isOutsideName(cluster, bare, parsed.namespace))
     return isDnsName(bare)
-      ? { kind: 'name', name: bare.toLowerCase().replace(/\.$/, ''), port }
+      ? { kind: 'name', name: normal(bare), port }
       : { kind: 'unknown', reason: `"${host}" is not a Service name (svc.ns[.svc[.cluster.local]]) nor an IP address` };
   const service = services.find((s) => s.name === parsed.name && s.namespace === parsed.namespace);
   if (!service) return { kind: 'unknown', reason: `no Service ${parsed.namespace}/${parsed.name} in the manifests` };

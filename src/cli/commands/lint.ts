@@ -5,9 +5,7 @@ import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
 import { LINT_FORMATS } from '../../report/lint.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
-import { namespaceFlag, stdinAtMostOnce } from '../options.ts';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import { collect, namespaceFlag, stdinAtMostOnce } from '../options.ts';
 
 /** Registers `lint`. */
 export function registerLint(program: Command, finish: (code: ExitCode) => void, io: Io): void {

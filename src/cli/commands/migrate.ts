@@ -3,9 +3,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Io } from '../../model/io.ts';
 import type { ExitCode } from '../../model/report.ts';
-import { stdinAtMostOnce } from '../options.ts';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import { collect, stdinAtMostOnce } from '../options.ts';
 
 /** Registers `migrate`. */
 export function registerMigrate(program: Command, finish: (code: ExitCode) => void, io: Io): void {

@@ -9,12 +9,10 @@ import type { Protocol } from '../../policy/index.ts';
 import type { OutputFormat } from '../../report/formats.ts';
 import { accessFlags, addAccessOptions } from '../access-options.ts';
 import { addIgnoreKindOption, ignoreKindsFlag } from '../ignore-kind.ts';
-import { addOutputOptions, namespaceFlag, runFlags, stdinAtMostOnce } from '../options.ts';
+import { addOutputOptions, collect, namespaceFlag, runFlags, stdinAtMostOnce } from '../options.ts';
 
 /** The formats --diff and --explain print (they show no matrix to draw). */
 const TEXT_OUTPUTS: ReadonlySet<OutputFormat> = new Set(['table', 'markdown', 'json']);
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Parses `6379`, `6379/TCP` or `53/udp` (protocol defaults to TCP). */
 function parsePortArg(text: string, flag: string): { port: number; protocol: Protocol } {

@@ -1,9 +1,8 @@
 // Lint checks on reachability: workloads isolated both ways that nothing may reach (PL007), and Services whose
 // targetPort no policy opens to anyone (PL008). Outside addresses are tried too: the CIDRs that ingress rules name.
-import type { DirectionAttachments } from '../attach.ts';
+import { attachedRules, type DirectionAttachments } from '../attach.ts';
 import type { Workload } from '../cluster.ts';
 import type { Model } from '../model.ts';
-import type { Rule } from '../spec.ts';
 import type { Protocol } from '../types.ts';
 import { type Finding, finding, nameList } from './findings.ts';
 
@@ -15,10 +14,6 @@ function isolated(att: DirectionAttachments): boolean {
   return (
     att.network.some((a) => a.section.isolates) || [...att.admin, ...att.baseline].some((r) => r.action === 'deny')
   );
-}
-
-function attachedRules(att: DirectionAttachments): Rule[] {
-  return [...att.admin, ...att.network.flatMap((a) => a.section.rules), ...att.baseline];
 }
 
 /** Answers "may anything reach workload w on port/protocol?", cached per question. */
