@@ -4,13 +4,13 @@
 // denies answer 403 "RBAC: access denied"), proven by real probes through real proxies.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
 import { requireBinary } from '../helpers/prober.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 type Cell = {
   from: string;
@@ -144,9 +144,8 @@ t.test('a NetworkPolicy next to the sidecars judges the port the client asked fo
 t.test("sidecars start whatever prober's working directory is, even one the lab's user cannot enter", async (t) => {
   // HAProxy returns to the directory it started in after reading its config: started in prober's own
   // working directory (here mode 0700, as a checkout under mktemp is), the lab's uid cannot, and it exits.
-  const cwd = mkdtempSync(join(tmpdir(), 'prober-cwd-'));
+  const cwd = tempDir(t, 'cwd');
   chmodSync(cwd, 0o700);
-  t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
   const other = labName();
   t.teardown(() => {
     lab(['down', '--name', other]);

@@ -149,10 +149,9 @@ const once = { timeoutMs: 1000, attempts: 1 };
 
 t.test('every scheme of the table has a fixture, reaching its peers over its own transport', async (t) => {
   for (const scheme of SCHEME_NAMES) {
-    const fixture = FIXTURES[scheme] as Fixture | undefined;
-    t.ok(fixture, `${scheme}:// has a conformance fixture`);
+    // FIXTURES is a Record over every scheme: the compiler refuses a scheme without a fixture.
     t.ok(
-      fixture?.transports.includes(SCHEMES[scheme].transport),
+      FIXTURES[scheme].transports.includes(SCHEMES[scheme].transport),
       `${scheme}:// is met over ${SCHEMES[scheme].transport}`,
     );
   }

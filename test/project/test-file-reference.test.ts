@@ -82,19 +82,6 @@ t.test('a yaml-language-server comment naming the schema is accepted, and each e
   }
 });
 
-t.test('the comment may come anywhere a comment may, with a URL, before or after a BOM-free first line', async (t) => {
-  const body =
-    'apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: m }\nspec:\n' +
-    '  sources: { here: { local: true } }\n  targets: { web: { url: "http://127.0.0.1:1/" } }\n' +
-    '  expect: [{ from: here, to: web, verdict: allow }]\n';
-  for (const text of [
-    `# yaml-language-server: $schema=https://prober.dev/schemas/reachability-test.json\n${body}`,
-    `# yaml-language-server: $schema=../src/config/reachability-test.schema.json\n---\n${body}`,
-    `${body}# yaml-language-server: $schema=x.json\n`,
-  ])
-    t.equal(parseReachabilityTest('m.yaml', text).name, 'm', text.split('\n')[0] ?? '');
-});
-
 t.test('every whole ReachabilityTest the docs show in a yaml block loads', async (t) => {
   let shown = 0;
   for (const page of [
