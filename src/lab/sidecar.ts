@@ -171,8 +171,8 @@ export function sidecarProgram(
   pod: LabPod,
   dir: string,
   access: ReadonlyMap<number, PortAccess> = new Map(),
+  ports: readonly SidecarPort[] = sidecarPorts(topology, pod),
 ): ProgramSpec {
-  const ports = sidecarPorts(topology, pod);
   const config = join(dir, 'haproxy.cfg');
   return {
     pod: pod.name,

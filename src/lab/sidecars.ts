@@ -97,10 +97,11 @@ async function startSidecar(
   env: NodeJS.ProcessEnv,
 ): Promise<RunningProgram> {
   const { topology } = state;
-  const spec = sidecarProgram(topology, pod, sidecarDir(root, topology, pod), access);
+  const ports = sidecarPorts(topology, pod);
+  const spec = sidecarProgram(topology, pod, sidecarDir(root, topology, pod), access, ports);
   const started = await startProgram(spec, pod.netns, labDir(root, state.lab), env);
-  const ports = sidecarPorts(topology, pod).map((p) => p.proxyPort);
-  const up = await waitFor(() => listening(pod, ports), { deadlineMs: 10_000, intervalMs: 20 });
+  const proxyPorts = ports.map((p) => p.proxyPort);
+  const up = await waitFor(() => listening(pod, proxyPorts), { deadlineMs: 10_000, intervalMs: 20 });
   if (!up.ok) throw new Error(`the sidecar of ${pod.namespace}/${pod.name} did not listen within 10 s`);
   await captureTraffic(topology, [pod]);
   return started;

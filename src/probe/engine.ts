@@ -58,7 +58,7 @@ export function probeUrl(url: string, options: ProbeOptions): Promise<ProbeResul
   const address = options.family ? { ...parsed.value, family: options.family } : parsed.value;
   // One attempt and no retry to plan: what retry() would return, without its bookkeeping (or an async
   // frame) on every probe.
-  if (Math.max(1, options.attempts) === 1 && !options.signal?.aborted)
+  if (options.attempts <= 1 && !options.signal?.aborted)
     return timedAttempt(address, options).then(({ attempt, latencyMs }) => ({
       url: address.url,
       ...attempt,
