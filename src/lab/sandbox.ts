@@ -17,7 +17,8 @@ export const SANDBOX_NEEDS = [
 // Still root, in a mount namespace of its own (nothing it does reaches the host's mounts):
 // 1. every mount point becomes read-only (mountinfo escapes spaces and the like as \NNN octal,
 //    which printf %b turns back; a mount point that cannot be made read-only stops the program:
-//    the confinement fails closed);
+//    the confinement fails closed), except one gone since mountinfo was read (another lab's network
+//    namespace deleted meanwhile): no path reaches it any more;
 // 2. the program's own directories are bound over themselves and made writable again;
 // 3. setpriv drops to the lab's uid with no groups, no capabilities (inheritable, ambient or in
 //    the bounding set) and no_new_privs, so no setuid binary brings root back; then execs the
@@ -30,7 +31,8 @@ const SCRIPT = `set -e
 uid=$1 gid=$2; shift 2
 while read -r _ _ _ _ point _; do
   point=$(printf '%b' "$point")
-  mount -o remount,bind,ro "$point" || { echo "prober lab: unable to make $point read-only" >&2; exit 126; }
+  mount -o remount,bind,ro "$point" || [ ! -e "$point" ] ||
+    { echo "prober lab: unable to make $point read-only" >&2; exit 126; }
 done < /proc/self/mountinfo
 while [ "$1" != -- ]; do
   mount --bind "$1" "$1"
