@@ -2,81 +2,79 @@
 // it, one after another, in this one process, so tap, the sources and the helpers load once per worker
 // instead of once per file — most of what a small test file cost.
 //
-// A test file is a module that queues its tests on tap's root `t` while it loads. The worker stands in
-// for the root's `test`, `teardown` and `after` while a file loads and runs, so it knows the file's tests
-// and its teardowns: it waits for the tests, then runs the teardowns (last first, as tap does at the end
-// of a process), and only then loads the next file. So no two files ever overlap, and nothing a file
-// started outlives it. The root's counts before and after give the file's assertions and failures.
+// Each file runs as a subtest of the worker's root, named after the file, with tap's public API only: the
+// worker starts the subtest, and a module hook (Node's `module.registerHooks`) hands the file that subtest
+// when it imports `tap` (test/unit-file-tap.ts). So the file's tests are the subtest's children and its
+// teardowns the subtest's, which tap runs when the subtest ends: before the next file loads. No two files
+// overlap, and nothing a file started outlives it. The subtest's counts are the file's assertions.
 //
-// Messages (Node IPC): the runner sends `{ file }` or `{ end: true }`; the worker answers each file with
-// a FileDone (tap's root sends messages of its own on the same channel). Around each file the TAP stream carries `# unit-file: start FILE` and `# unit-file: end FILE`,
-// so the runner can show a failing file's own output.
+// Messages (Node IPC): the runner sends `{ file }` or `{ end: true }`; the worker answers each file with a
+// FileDone (tap's root sends messages of its own on the same channel). Around each file the TAP stream
+// carries `# unit-file: start FILE` and `# unit-file: end FILE`, so the runner can show a failing file's
+// own output.
 
+import { registerHooks } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { type FileDone, MARK } from './unit.ts';
 
 const root = join(import.meta.dirname, '..');
-type Fn = (...args: unknown[]) => unknown;
-const rootT = t as unknown as Record<'test' | 'teardown' | 'after', Fn> & {
-  counts: { total: number; fail: number };
-  snapshotFile: string;
-  comment: (message: string) => void;
-  end: () => void;
-};
-const original = { test: rootT.test, teardown: rootT.teardown, after: rootT.after };
+const FILE_TAP = pathToFileURL(join(import.meta.dirname, 'unit-file-tap.ts')).href;
+const FILE_TEST = Symbol.for('prober.unit-file-test');
+const slot = globalThis as Record<symbol, Test | undefined>;
 
-function count(): { total: number; fail: number } {
-  return { total: rootT.counts.total, fail: rootT.counts.fail };
-}
+/** The file now loading (its URL) and its number: the `tap` it imports is that file's subtest. */
+let loading: { url: string; n: number } | undefined;
+registerHooks({
+  resolve(specifier, context, next) {
+    if (specifier === 'tap' && loading && context.parentURL === loading.url)
+      return { url: `${FILE_TAP}?file=${loading.n}`, shortCircuit: true };
+    return next(specifier, context);
+  },
+});
 
 function message(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
-/** Loads `file`, waits for every test it queued, runs its teardowns; never rejects. */
+let files = 0;
+
+/** Runs `file` as a subtest of the root: loads it, lets tap run its tests and teardowns; never rejects. */
 async function runFile(file: string): Promise<FileDone> {
   const started = performance.now();
-  const before = count();
-  const tests: unknown[] = [];
-  const teardowns: Fn[] = [];
-  rootT.test = (...args: unknown[]) => {
-    const done = original.test.apply(t, args);
-    tests.push(done);
-    return done;
-  };
-  rootT.teardown = rootT.after = (fn: unknown) => {
-    teardowns.push(fn as Fn);
-  };
-  // The file is this process's main script while it runs, as if it ran alone: tap names tests (and so
-  // snapshot entries) after it, and its snapshot file too.
-  process.argv[1] = resolve(root, file);
-  rootT.snapshotFile = join(root, 'tap-snapshots', `${relative(root, resolve(root, file))}.test.cjs`);
-  rootT.comment(`${MARK.slice(2)}start ${file}`);
+  const path = resolve(root, file);
+  const failedBefore = t.counts.fail;
   const errors: string[] = [];
-  try {
-    await import(pathToFileURL(resolve(root, file)).href);
-  } catch (error) {
-    errors.push(`${file} threw while loading: ${message(error)}`);
-  }
-  // A test may queue more tests on the root while it runs: wait for those too.
-  for (let i = 0; i < tests.length; i++) await tests[i];
-  for (let fn = teardowns.pop(); fn; fn = teardowns.pop()) {
+  let total = 0;
+  // The file is this process's main script while it runs, as if it ran alone: its snapshot file is named
+  // after it.
+  process.argv[1] = path;
+  t.comment(`${MARK.slice(2)}start ${file}`);
+  // Unnamed, so that the file's tests have the full names (and snapshot keys) of a run of the file alone.
+  await t.test(' ', async (ft) => {
+    ft.snapshotFile = join(root, 'tap-snapshots', `${relative(root, path)}.test.cjs`);
+    slot[FILE_TEST] = ft;
+    loading = { url: pathToFileURL(path).href, n: files++ };
     try {
-      await fn.call(t);
+      await import(loading.url);
     } catch (error) {
-      errors.push(`a teardown of ${file} threw: ${message(error)}`);
+      errors.push(`${file} threw while loading: ${message(error)}`);
+      ft.fail(`threw while loading: ${(error as Error)?.message ?? error}`);
+    } finally {
+      loading = undefined;
+      slot[FILE_TEST] = undefined;
     }
-  }
-  Object.assign(rootT, original);
-  rootT.comment(`${MARK.slice(2)}end ${file}`);
-  const after = count();
+    ft.teardown(() => {
+      total = ft.counts.total;
+    });
+  });
+  t.comment(`${MARK.slice(2)}end ${file}`);
   return {
     kind: 'unit-file-done',
     file,
-    total: after.total - before.total,
-    failed: after.fail - before.fail + errors.length,
+    total,
+    failed: t.counts.fail - failedBefore + errors.length,
     seconds: (performance.now() - started) / 1000,
     ...(errors.length > 0 ? { error: errors.join('\n') } : {}),
   };
@@ -93,7 +91,7 @@ process.on('message', (asked: { file?: string; end?: boolean }) => {
       process.channel?.ref();
     } else if (asked.end) {
       process.disconnect();
-      rootT.end();
+      t.end();
     }
   });
 });
