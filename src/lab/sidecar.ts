@@ -2,8 +2,10 @@
 
 import { join } from 'node:path';
 import { familyOf } from '../model/family.ts';
+import { isHttpPortName } from '../policy/index.ts';
 import type { ProgramSpec } from './programs/program.ts';
 import { SANDBOX_NEEDS } from './sandbox.ts';
+import { RBAC_DENY, type RequestAccess, requestRules } from './sidecar-http.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** The first port of the sidecar's inbound listeners (Istio's own ports are 15000–15090). */
@@ -28,12 +30,11 @@ export interface SidecarPort {
 export interface PortAccess {
   readonly allow: 'all' | readonly string[];
   readonly refuse: readonly string[];
+  /** On an HTTP port: allowed sources whose requests the engine judges by method, path and host. */
+  readonly requests?: readonly RequestAccess[];
 }
 
 const OPEN: PortAccess = { allow: 'all', refuse: [] };
-
-/** Istio picks the protocol from the Service port's name (`http`, `http-*`, `http2`…) or the container port's. */
-const isHttpName = (name: string | undefined): boolean => name !== undefined && /^(http|http2)(-.*)?$/.test(name);
 
 /** The pod's TCP container ports, each with the sidecar listener it is redirected to. */
 export function sidecarPorts(topology: LabTopology, pod: LabPod): SidecarPort[] {
@@ -43,10 +44,10 @@ export function sidecarPorts(topology: LabTopology, pod: LabPod): SidecarPort[] 
       if (p.protocol !== 'TCP') continue;
       const viaService = topology.services.some((s) =>
         s.ports.some(
-          (sp) => isHttpName(sp.name) && sp.endpoints.some((e) => e.pod === pod.name && e.port === p.containerPort),
+          (sp) => isHttpPortName(sp.name) && sp.endpoints.some((e) => e.pod === pod.name && e.port === p.containerPort),
         ),
       );
-      out.set(p.containerPort, (out.get(p.containerPort) ?? false) || viaService || isHttpName(p.name));
+      out.set(p.containerPort, (out.get(p.containerPort) ?? false) || viaService || isHttpPortName(p.name));
     }
   return [...out].sort(([a], [b]) => a - b).map(([port, http], i) => ({ port, http, proxyPort: FIRST_PROXY_PORT + i }));
 }
@@ -134,7 +135,7 @@ function sidecarConfig(
     '  timeout http-keep-alive 30s',
   ];
   for (const p of ports) {
-    const { allow, refuse } = access.get(p.port) ?? OPEN;
+    const { allow, refuse, requests = [] } = access.get(p.port) ?? OPEN;
     lines.push(
       `frontend inbound-${p.port}`,
       `  bind 0.0.0.0:${p.proxyPort}`,
@@ -144,10 +145,7 @@ function sidecarConfig(
     );
     if (refuse.length > 0)
       lines.push(`  acl refused src ${refuse.join(' ')}`, '  tcp-request connection reject if refused');
-    if (p.http)
-      lines.push(
-        '  http-request deny deny_status 403 content-type text/plain string "RBAC: access denied" if !allowed',
-      );
+    if (p.http) lines.push(`  ${RBAC_DENY} if !allowed`, ...requestRules(requests));
     else
       lines.push(
         // Waits for data only from denied sources: an allowed one is passed on at once (server-first protocols work).

@@ -3,11 +3,12 @@
 import { join } from 'node:path';
 import { familyOf } from '../model/family.ts';
 import { waitFor } from '../model/wait.ts';
-import type { Model } from '../policy/index.ts';
+import type { Model, RequestPolicy } from '../policy/index.ts';
 import { loadNft } from './netns.ts';
 import { stopProcesses } from './processes.ts';
 import { attempt, run } from './run-command.ts';
 import { captureRuleset, PASSTHROUGH_SOURCE, type PortAccess, sidecarPorts, sidecarProgram } from './sidecar.ts';
+import { groupRequests } from './sidecar-http.ts';
 import { type LabState, labDir } from './state.ts';
 import { type RunningProgram, startProgram } from './supervisor.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
@@ -41,6 +42,8 @@ export const sidecarDir = (root: string, topology: LabTopology, pod: LabPod): st
  * - on a TCP port, a denied source with a sidecar: its sidecar's mTLS handshake and Istio's metadata
  *   exchange are the first data, so the RBAC network filter judges and closes before the client
  *   speaks (ADR 0007). A plaintext source is judged on its own first data.
+ * On an HTTP port, a source whose verdict depends on the request (`methods`, `paths`, `hosts`) is let
+ * in, and the engine's per-request policy for it is compiled to HTTP rules.
  */
 function sidecarAccess(topology: LabTopology, dst: LabPod, model: Model): Map<number, PortAccess> {
   const out = new Map<number, PortAccess>();
@@ -48,19 +51,23 @@ function sidecarAccess(topology: LabTopology, dst: LabPod, model: Model): Map<nu
   for (const { port, http } of sidecarPorts(topology, dst)) {
     const allowed: string[] = [];
     const refuse: string[] = [];
+    const requests: { source: string; policy: RequestPolicy }[] = [];
     let all = true;
     for (const src of topology.pods)
       for (const from of src.ips) {
         const to = dst.ips.find((ip) => familyOf(ip) === familyOf(from));
         if (to === undefined) continue;
-        const mesh = model.decide({ from: { ip: from }, to: { ip: to }, port, protocol: 'TCP' }).mesh;
-        const denied = mesh?.enforced === true && mesh.verdict !== 'allow';
+        const query = { from: { ip: from }, to: { ip: to }, port };
+        const mesh = model.decide({ ...query, protocol: 'TCP' }).mesh;
+        const policy = http ? model.requestPolicy(query) : undefined;
+        if (policy) requests.push({ source: from, policy });
+        const denied = !policy && mesh?.enforced === true && mesh.verdict !== 'allow';
         if (denied) all = false;
         else allowed.push(from);
         const plaintextRefused = mesh?.enforced && mesh.mtls === 'STRICT' && !meshed.has(src);
         if (plaintextRefused || (denied && !http && meshed.has(src))) refuse.push(from);
       }
-    out.set(port, { allow: all ? 'all' : allowed, refuse });
+    out.set(port, { allow: all ? 'all' : allowed, refuse, requests: groupRequests(requests) });
   }
   return out;
 }

@@ -31,6 +31,11 @@ export interface SchemeDescriptor {
    * endpoint checks skip it, and a target's family names the record it asks for, not the transport's.
    */
   readonly reaches: 'named-host' | 'resolver';
+  /**
+   * Set when its probe sends a GET a sidecar can read (HTTP without TLS): AuthorizationPolicy `methods`,
+   * `paths` and `hosts` judge it. An https:// request is inside TLS, which the sidecar only passes on.
+   */
+  readonly clearHttp?: true;
 }
 
 /**
@@ -46,6 +51,7 @@ export const SCHEMES = {
     transport: 'TCP',
     options: ['expectStatus', 'denyStatus'],
     reaches: 'named-host',
+    clearHttp: true,
   },
   https: {
     defaultPort: 443,

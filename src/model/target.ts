@@ -116,3 +116,8 @@ export function hostPort(address: TargetAddress): string {
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   return address.port ? `${host}:${address.port}` : host;
 }
+
+/** The Host header an HTTP(S) probe sends (what a sidecar's `hosts` rules see): without a port of 80 or 443. */
+export function hostHeader(address: TargetAddress): string {
+  return hostPort(address).replace(/:(80|443)$/, '');
+}

@@ -14,6 +14,7 @@ export {
   parseKindFilter,
   qualifiedKind,
 } from './groups.ts';
+export { isHttpPortName } from './http-match.ts';
 export {
   isPolicyKind,
   kindApiVersions,

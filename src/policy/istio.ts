@@ -1,10 +1,11 @@
-// Istio AuthorizationPolicy and PeerAuthentication (security.istio.io v1/v1beta1): the L4 subset.
+// Istio AuthorizationPolicy and PeerAuthentication (security.istio.io v1/v1beta1): L4, and HTTP methods, paths, hosts.
 import type { Fields } from './fields.ts';
 import { type Selector, selectorFromLabels } from './labels.ts';
 import { checkPortNumber, readBlock } from './parse-common.ts';
 import type { AuthzOperation, AuthzPolicy, AuthzRule, AuthzSource, MtlsMode, PeerAuthPolicy } from './spec.ts';
+import type { HttpFields } from './types.ts';
 
-const L7 = 'request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4';
+const L7 = 'request principals (JWT) and remote IP blocks (X-Forwarded-For) are outside the supported subset';
 
 /**
  * Istio's WorkloadSelector has only matchLabels. Without labels (absent, null, `{}`) it selects
@@ -62,12 +63,35 @@ function hostCidr(address: string): string {
   return address.includes(':') ? `${address}/128` : `${address}/32`;
 }
 
+/** The HTTP-only fields, in the order Istio's model.New reads them; path templates are refused. */
+const HTTP_KEYS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
+
+function readHttpFields(op: Fields): HttpFields | undefined {
+  const out: Record<string, readonly string[]> = {};
+  for (const key of HTTP_KEYS) {
+    // Before the pattern check, which would read `{*}` as a misplaced wildcard. Istio refuses other braces.
+    const raw = op.raw(key);
+    if (
+      (key === 'paths' || key === 'notPaths') &&
+      Array.isArray(raw) &&
+      raw.some((v) => typeof v === 'string' && /[{}]/.test(v))
+    )
+      op.fail('path templates ({*}, {**}) are outside the supported subset', key);
+    const values = readPatterns(op, key);
+    // A request line or header never holds them, so such a value could never match.
+    if (values?.some((v) => [...v].some((c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f)))
+      op.fail('spaces and control characters never appear in an HTTP method, path or host', key);
+    if (values) out[key] = values;
+  }
+  return Object.keys(out).length > 0 ? (out as HttpFields) : undefined;
+}
+
 function readOperation(op: Fields): AuthzOperation {
-  for (const key of ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths']) op.reject(key, L7);
   if (op.keys().every((k) => !op.has(k))) op.fail('must not be empty (Istio refuses it)');
   const ports = readPortStrings(op, 'ports');
   const notPorts = readPortStrings(op, 'notPorts');
-  return { ...(ports ? { ports } : {}), ...(notPorts ? { notPorts } : {}) };
+  const http = readHttpFields(op);
+  return { ...(ports ? { ports } : {}), ...(notPorts ? { notPorts } : {}), ...(http ? { http } : {}) };
 }
 
 function readRule(rule: Fields, ref: string): AuthzRule {

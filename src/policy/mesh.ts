@@ -1,78 +1,36 @@
 // The Istio layer at the destination's sidecar: PeerAuthentication mTLS, then DENY, then ALLOW policies.
 import type { Attachments } from './attach.ts';
 import { Bitset } from './bitset.ts';
-import { type Address, inBlock } from './cidr.ts';
 import type { Workload } from './cluster.ts';
+import { httpConditions, type L7, l7View, operationMatch } from './http-match.ts';
+import { and, type SourceView, sourceMatches } from './mesh-match.ts';
 import type { Match, PeerSets, Remote, SideSets } from './sets.ts';
-import type { AuthzPolicy, AuthzRule, AuthzSource, MtlsMode, Pattern } from './spec.ts';
-import type { MeshDecision, Protocol } from './types.ts';
+import type { AuthzPolicy, AuthzRule, MtlsMode } from './spec.ts';
+import type { HttpRequest, MeshDecision, Protocol, RequestPolicy } from './types.ts';
 
-/** Who the sidecar sees: an mTLS identity (namespace, service account) or none, and addresses. */
-interface SourceView {
-  readonly identity: { readonly namespace: string; readonly serviceAccount: string } | null;
-  readonly addresses: readonly Address[];
-  /** False when some of the source's pod IPs are unknown: IP blocks then cannot be decided. */
-  readonly complete: boolean;
+/** A rule that matched (or may have): its name, the HTTP field that decided, and whether the request left it open. */
+interface Hit {
+  readonly ref: string;
+  readonly why: string | undefined;
+  readonly open: boolean;
 }
 
-const and = (a: Match, b: Match): Match =>
-  a === 'no' || b === 'no' ? 'no' : a === 'maybe' || b === 'maybe' ? 'maybe' : 'yes';
-const not = (m: Match): Match => (m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'maybe');
-
-function patternMatches(pattern: Pattern, value: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
-  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
-  return pattern === value;
-}
-
-function anyMatch(patterns: readonly Pattern[], value: string | undefined): boolean {
-  return value !== undefined && patterns.some((p) => patternMatches(p, value));
-}
-
-/** Whether every address of the source lies in one of the blocks; `maybe` when its IPs are not all known. */
-function inBlocks(blocks: NonNullable<AuthzSource['ipBlocks']>, view: SourceView): Match {
-  const inside = view.addresses.filter((a) => blocks.some((b) => inBlock(b, a))).length;
-  if (!view.complete) return 'maybe';
-  return inside === view.addresses.length ? 'yes' : inside === 0 ? 'no' : 'maybe';
-}
-
-/**
- * One `from.source`: every present field must hold. Identity fields need mTLS: without an
- * identity the positive ones fail and the negated ones hold (as in Envoy's RBAC filter).
- */
-function sourceMatches(source: AuthzSource, view: SourceView, trustDomain: string): Match {
-  const principal = view.identity
-    ? `${trustDomain}/ns/${view.identity.namespace}/sa/${view.identity.serviceAccount}`
-    : undefined;
-  const namespace = view.identity?.namespace;
-  if (source.principals && !anyMatch(source.principals, principal)) return 'no';
-  if (source.notPrincipals && anyMatch(source.notPrincipals, principal)) return 'no';
-  if (source.namespaces && !anyMatch(source.namespaces, namespace)) return 'no';
-  if (source.notNamespaces && anyMatch(source.notNamespaces, namespace)) return 'no';
-  let m: Match = 'yes';
-  if (source.ipBlocks) m = and(m, inBlocks(source.ipBlocks, view));
-  if (source.notIpBlocks) m = and(m, not(inBlocks(source.notIpBlocks, view)));
-  return m;
-}
-
-function operationMatches(rule: AuthzRule, port: number): boolean {
-  if (rule.to === 'any') return true;
-  return rule.to.some((op) => (!op.ports || op.ports.includes(port)) && !op.notPorts?.includes(port));
-}
+const note = (why: string | undefined): string => (why ? `; ${why}` : '');
 
 /** The Istio layer for one model: decisions with explanations, and matrix columns. */
 export class MeshLayer {
   private readonly sets: PeerSets;
   private readonly att: Attachments;
   private readonly trustDomain: string;
+  private readonly httpPort: (w: Workload, port: number) => boolean;
   private readonly meshSet: Bitset;
   private readonly sourceCache = new Map<AuthzRule, Map<boolean, { yes: Bitset; maybe: Bitset }>>();
 
-  constructor(sets: PeerSets, att: Attachments, trustDomain: string) {
+  constructor(sets: PeerSets, att: Attachments, trustDomain: string, httpPort: (w: Workload, port: number) => boolean) {
     this.sets = sets;
     this.att = att;
     this.trustDomain = trustDomain;
+    this.httpPort = httpPort;
     this.meshSet = new Bitset(sets.cluster.workloads.length);
     for (const w of sets.cluster.workloads) if (w.mesh) this.meshSet.add(w.index);
   }
@@ -85,8 +43,8 @@ export class MeshLayer {
     return { identity, addresses: w?.addresses ?? [], complete: w?.ipsKnown ?? false };
   }
 
-  private ruleMatches(rule: AuthzRule, view: SourceView, port: number): Match {
-    if (!operationMatches(rule, port)) return 'no';
+  /** Whether a rule's `from` covers the source: any of its entries. */
+  private fromMatch(rule: AuthzRule, view: SourceView): Match {
     if (rule.from === 'any') return 'yes';
     let m: Match = 'no';
     for (const s of rule.from) {
@@ -97,24 +55,38 @@ export class MeshLayer {
     return m;
   }
 
-  /** Rules of the policies that surely match, and those that may match (IPs unknown). */
-  private matching(
-    policies: readonly AuthzPolicy[],
-    view: SourceView,
-    port: number,
-  ): { yes: string[]; maybe: string[] } {
-    const out = { yes: [] as string[], maybe: [] as string[] };
+  private l7(dst: Workload, port: number, request: HttpRequest | undefined): L7 {
+    return l7View(this.httpPort(dst, port), request, `port ${port} of ${dst.id}`);
+  }
+
+  /** Rules of the policies that surely match, those that may, and why HTTP fields kept others out. */
+  private matching(policies: readonly AuthzPolicy[], view: SourceView, port: number, l7: L7) {
+    const out = { yes: [] as Hit[], maybe: [] as Hit[], missed: [] as string[] };
     for (const p of policies) {
       for (const r of p.rules) {
-        const m = this.ruleMatches(r, view, port);
-        if (m !== 'no') out[m].push(r.ref);
+        const from = this.fromMatch(r, view);
+        if (from === 'no') continue;
+        const op = operationMatch(r, p.action === 'ALLOW' ? 'ALLOW' : 'DENY', port, l7);
+        const m = and(op.match, from);
+        if (m === 'no') {
+          if (op.why) out.missed.push(op.why);
+          continue;
+        }
+        out[m].push({ ref: r.ref, why: op.why, open: op.match === 'maybe' });
       }
     }
     return out;
   }
 
-  /** Decides the mesh layer for traffic from `remote` to `dst`. */
-  decide(dst: Workload, remote: Remote, remoteText: string, port: number, protocol: Protocol): MeshDecision {
+  /** Decides the mesh layer for traffic from `remote` to `dst`; `request` when the probe sends one in clear text. */
+  decide(
+    dst: Workload,
+    remote: Remote,
+    remoteText: string,
+    port: number,
+    protocol: Protocol,
+    request?: HttpRequest,
+  ): MeshDecision {
     const { mode, ref: modeRef } = this.att.mtls(dst, port);
     const head = `mesh at ${dst.id}`;
     const attached = this.att.mesh[dst.index]!;
@@ -142,35 +114,64 @@ export class MeshLayer {
         explanation: `${head}: ${by} requires mTLS and ${remoteText} has no sidecar: denied`,
       };
     }
-    const denied = this.matching(attached.deny, view, port);
+    const l7 = this.l7(dst, port, request);
+    const denied = this.matching(attached.deny, view, port, l7);
     const base = { enforced: true, mtls: mode, policies } as const;
-    if (denied.yes.length > 0)
+    const first = denied.yes[0];
+    if (first)
       return {
         ...base,
         verdict: 'deny',
-        rules: [denied.yes[0]!],
-        explanation: `${head}: denied by ${denied.yes[0]} (DENY)`,
+        rules: [first.ref],
+        explanation: `${head}: denied by ${first.ref} (DENY${note(first.why)})`,
       };
-    const allowed = attached.allow.length > 0 ? this.matching(attached.allow, view, port) : undefined;
+    const allowed = attached.allow.length > 0 ? this.matching(attached.allow, view, port, l7) : undefined;
     if (allowed && allowed.yes.length === 0 && allowed.maybe.length === 0) {
       const names = attached.allow.map((p) => p.ref).join(', ');
-      const why = `${names} apply and no ALLOW rule matches ${remoteText}${view.identity ? '' : ' (no mTLS identity)'} on ${port}: denied`;
+      const why = `${names} apply and no ALLOW rule matches ${remoteText}${view.identity ? '' : ' (no mTLS identity)'} on ${port}${note(allowed.missed.join('; '))}: denied`;
       return { ...base, verdict: 'deny', rules: [], explanation: `${head}: ${why}` };
     }
-    // Undecidable: a DENY rule, or the only ALLOW rules, match by IP blocks and the source's IPs are unknown.
+    // Undecidable: a DENY rule, or the only ALLOW rules, match by IP blocks the source's IPs leave open, or by a request not given.
     const open = [...denied.maybe, ...(allowed && allowed.yes.length === 0 ? allowed.maybe : [])];
     if (open.length > 0) {
-      const why = `whether ${open.join(', ')} match ${remoteText} depends on pod IPs the manifests do not give (pods with status.podIPs decide it)`;
-      return { ...base, verdict: 'unknown', rules: open, explanation: `${head}: unknown: ${why}` };
+      const names = open.map((h) => h.ref).join(', ');
+      const why =
+        l7.kind === 'open' && open.some((h) => h.open)
+          ? `whether ${names} match depends on the request: ${l7.why}`
+          : `whether ${names} match ${remoteText} depends on pod IPs the manifests do not give (pods with status.podIPs decide it)`;
+      return { ...base, verdict: 'unknown', rules: open.map((h) => h.ref), explanation: `${head}: unknown: ${why}` };
     }
     if (!allowed)
       return { ...base, verdict: 'allow', rules: [], explanation: `${head}: no ALLOW policy applies: allowed` };
+    const hit = allowed.yes[0]!;
     return {
       ...base,
       verdict: 'allow',
-      rules: [allowed.yes[0]!],
-      explanation: `${head}: allowed by ${allowed.yes[0]} (ALLOW)`,
+      rules: [hit.ref],
+      explanation: `${head}: allowed by ${hit.ref} (ALLOW${note(hit.why)})`,
     };
+  }
+
+  /**
+   * What `dst`'s HTTP filter decides per request from `remote` on `port`, the source and port judged
+   * here; undefined where no HTTP field takes part (the connection's verdict is the request's). A
+   * source an IP block may cover is kept for DENY rules and left out of ALLOW ones: never a guessed allow.
+   */
+  requestPolicy(dst: Workload, remote: Remote, port: number): RequestPolicy | undefined {
+    const attached = this.att.mesh[dst.index]!;
+    if (!dst.mesh || !this.httpPort(dst, port)) return undefined;
+    const view = this.view(remote, this.att.mtls(dst, port).mode);
+    const conditions = (policies: readonly AuthzPolicy[], keepMaybe: boolean) =>
+      policies.flatMap((p) =>
+        p.rules.flatMap((r) => {
+          const from = this.fromMatch(r, view);
+          return from === 'yes' || (from === 'maybe' && keepMaybe) ? httpConditions(r, port) : [];
+        }),
+      );
+    const deny = conditions(attached.deny, true);
+    const allow = attached.allow.length > 0 ? conditions(attached.allow, false) : 'all';
+    const all = [...deny, ...(allow === 'all' ? [] : allow)];
+    return all.some((c) => Object.keys(c.fields).length > 0) ? { deny, allow } : undefined;
   }
 
   /** Sources whose identity/addresses a rule's `from` surely covers, and those it may cover, for one mTLS situation. */
@@ -185,9 +186,8 @@ export class MeshLayer {
     if (!sets) {
       sets = { yes: new Bitset(this.sets.all.size), maybe: new Bitset(this.sets.all.size) };
       // Ports are checked by the caller; here only who the source is matters.
-      const fromOnly: AuthzRule = { ...rule, to: 'any' };
       for (const w of this.sets.cluster.workloads) {
-        const m = this.ruleMatches(fromOnly, this.view({ workload: w }, disabled ? 'DISABLE' : 'PERMISSIVE'), 0);
+        const m = this.fromMatch(rule, this.view({ workload: w }, disabled ? 'DISABLE' : 'PERMISSIVE'));
         if (m !== 'no') sets[m].add(w.index);
       }
       byMode.set(disabled, sets);
@@ -199,14 +199,17 @@ export class MeshLayer {
     policies: readonly AuthzPolicy[],
     port: number,
     disabled: boolean,
+    l7: L7,
   ): { yes: Bitset; maybe: Bitset } {
     const yes = new Bitset(this.sets.all.size);
     const maybe = new Bitset(this.sets.all.size);
     for (const p of policies) {
       for (const r of p.rules) {
-        if (!operationMatches(r, port)) continue;
+        const op = operationMatch(r, p.action === 'ALLOW' ? 'ALLOW' : 'DENY', port, l7).match;
+        if (op === 'no') continue;
         const one = this.ruleSources(r, disabled);
-        yes.or(one.yes);
+        // A rule whose request is not known may cover every source its `from` may.
+        (op === 'yes' ? yes : maybe).or(one.yes);
         maybe.or(one.maybe);
       }
     }
@@ -222,17 +225,18 @@ export class MeshLayer {
     if (attached.allow.length === 0 && attached.deny.length === 0 && mode !== 'STRICT')
       return { allow: all, deny: none };
     const disabled = mode === 'DISABLE';
+    const l7 = this.l7(dst, port, undefined);
     // STRICT refuses sources without a sidecar before any policy is read.
     const refused = mode === 'STRICT' ? all.clone().andNot(this.meshSet) : new Bitset(all.size);
     const allow = all.clone().andNot(refused);
     const deny = refused.clone();
     if (attached.deny.length > 0) {
-      const d = this.policiesSources(attached.deny, port, disabled);
+      const d = this.policiesSources(attached.deny, port, disabled, l7);
       allow.andNot(d.yes);
       deny.or(d.yes).or(d.maybe);
     }
     if (attached.allow.length > 0) {
-      const a = this.policiesSources(attached.allow, port, disabled);
+      const a = this.policiesSources(attached.allow, port, disabled, l7);
       allow.and(a.yes.clone().or(a.maybe));
       deny.or(all.clone().andNot(a.yes));
     }

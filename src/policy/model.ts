@@ -4,6 +4,7 @@ import { CellDecisions } from './cells.ts';
 import { formatBlock, isUniversal, parseAddress } from './cidr.ts';
 import { buildCluster, type Cluster, type NamespaceInfo, type Workload } from './cluster.ts';
 import { decideDirection, type Traffic } from './direction.ts';
+import { httpPorts } from './http-match.ts';
 import { matches, selectorFromLabels } from './labels.ts';
 import { computeMatrix, type Matrix } from './matrix.ts';
 import { MeshLayer } from './mesh.ts';
@@ -15,11 +16,13 @@ import type {
   ClusterInput,
   Computed,
   Decision,
+  HttpRequest,
   Labels,
   ModelOptions,
   Peer,
   PeerInfo,
   Protocol,
+  RequestPolicy,
   ServiceInput,
 } from './types.ts';
 
@@ -31,6 +34,11 @@ interface Query {
   readonly port: number;
   /** Default TCP. */
   readonly protocol?: Protocol;
+  /**
+   * The HTTP request the connection carries in clear text (an http:// probe), which the destination's
+   * sidecar judges against `methods`, `paths` and `hosts`. Absent: the connection only.
+   */
+  readonly request?: HttpRequest;
 }
 
 /** The engine's parts, for analyses inside src/policy (lint): not a stable interface. */
@@ -59,6 +67,11 @@ export interface Model {
   selectWorkloads(namespace: string, selector: Labels): Workload[];
   /** The verdict of one connection, with its explanation. */
   decide(query: Query): Decision;
+  /**
+   * What the destination's sidecar decides per HTTP request from `from` on `port` (the source and port
+   * judged by the engine): what the lab compiles to its sidecars. Undefined where no HTTP field applies.
+   */
+  requestPolicy(query: Pick<Query, 'from' | 'to' | 'port'>): RequestPolicy | undefined;
   /** Every workload pair for one destination port. */
   matrix(port: number, protocol?: Protocol): Matrix;
   /**
@@ -131,7 +144,7 @@ function decide(cluster: Cluster, sets: PeerSets, att: Attachments, mesh: MeshLa
         remoteText: from.text,
       } satisfies Traffic)
     : undefined;
-  const meshDecision = dst ? mesh.decide(dst, from.remote, from.text, port, protocol) : undefined;
+  const meshDecision = dst ? mesh.decide(dst, from.remote, from.text, port, protocol, query.request) : undefined;
   const deniedAt =
     egress?.verdict === 'deny'
       ? 'egress'
@@ -216,8 +229,8 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
   const rootNamespace = options.istioRootNamespace ?? 'istio-system';
   const att = attach(cluster, sets, policies, rootNamespace);
   warnings.push(...att.warnings);
-  const mesh = new MeshLayer(sets, att, options.trustDomain ?? 'cluster.local');
   const services = input.services ?? [];
+  const mesh = new MeshLayer(sets, att, options.trustDomain ?? 'cluster.local', httpPorts(cluster, services));
   const matrices = new Map<string, Matrix>();
   const cells = new Map<string, CellDecisions>();
   const matrix = (port: number, protocol: Protocol): Matrix => {
@@ -244,6 +257,10 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
       return cluster.workloads.slice(ns.first, ns.end).filter((w) => matches(sel, w.labels));
     },
     decide: (query) => decide(cluster, sets, att, mesh, query),
+    requestPolicy(query) {
+      const dst = resolvePeer(cluster, query.to).remote.workload;
+      return dst ? mesh.requestPolicy(dst, resolvePeer(cluster, query.from).remote, query.port) : undefined;
+    },
     matrix: (port, protocol = 'TCP') => matrix(port, protocol),
     cells(port, protocol = 'TCP') {
       const key = `${port}/${protocol}`;

@@ -3,11 +3,12 @@ import { familyLabel, type IpFamily } from '../model/family.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
 import type { ErrorReason, Verdict } from '../model/outcome.ts';
 import { schemeOf } from '../model/schemes.ts';
+import { hostHeader } from '../model/target.ts';
 import type { ReachabilityTest, SourceSpec, TargetSpec } from '../model/test-spec.ts';
 import { parseAddress } from './cidr.ts';
 import type { Workload } from './cluster.ts';
 import type { Model } from './model.ts';
-import type { Decision, Peer, Protocol } from './types.ts';
+import type { Decision, HttpRequest, Peer, Protocol } from './types.ts';
 
 const infoText = (p: Decision['from']): string => (p.kind === 'workload' ? p.id : p.kind === 'ip' ? p.ip : p.name);
 
@@ -28,6 +29,8 @@ type Landing =
   | {
       readonly peers: readonly { readonly peer: Peer; readonly port: number }[];
       readonly protocol?: Protocol;
+      /** The request an http:// probe sends, which a sidecar's HTTP filter judges. */
+      readonly request?: HttpRequest;
       readonly note?: string;
       /** Some peer is a dual-stack workload (judged per family when the target names none). */
       readonly dualStack?: boolean;
@@ -54,6 +57,7 @@ function land(model: Model, target: TargetSpec, family: IpFamily | undefined): L
   // A target is judged by the policies' rules for its scheme's transport (UDP for udp://, else TCP).
   const protocol: Protocol = descriptor.transport;
   const r = model.resolveTarget(host, port, protocol);
+  const request = descriptor.clearHttp ? { request: probeRequest(target) } : {};
   switch (r.kind) {
     case 'service': {
       if (r.endpoints.length === 0) return { reason: 'target-down', detail: r.notes.join('; ') || 'no backends' };
@@ -67,6 +71,7 @@ function land(model: Model, target: TargetSpec, family: IpFamily | undefined): L
       return {
         peers,
         protocol,
+        ...request,
         ...(r.notes.length > 0 ? { note: r.notes.join('; ') } : {}),
         ...(dualStack ? { dualStack } : {}),
       };
@@ -75,18 +80,24 @@ function land(model: Model, target: TargetSpec, family: IpFamily | undefined): L
     case 'external': {
       if (family && familyOfIp(r.ip) !== family)
         return { reason: 'no-address', detail: `${r.ip} is no ${familyLabel(family)} address` };
-      return { peers: [{ peer: { ip: r.ip }, port: r.port }], protocol };
+      return { peers: [{ peer: { ip: r.ip }, port: r.port }], protocol, ...request };
     }
     case 'unknown':
       return { reason: 'dns', detail: r.reason };
     case 'name':
       // An outside name: judged by name (domainNames rules), and by IP rules only where they cover every address.
-      return { peers: [{ peer: { name: r.name, ...(family ? { family } : {}) }, port }], protocol };
+      return { peers: [{ peer: { name: r.name, ...(family ? { family } : {}) }, port }], protocol, ...request };
     default: {
       const never: never = r;
       return never;
     }
   }
+}
+
+/** The request an HTTP probe sends (src/probe/http.ts): a GET of the URL's path, the query left out as Envoy's path matcher leaves it. */
+function probeRequest(target: TargetSpec): HttpRequest {
+  const path = target.address.path.split('?')[0] || '/';
+  return { method: 'GET', path, host: hostHeader(target.address) };
 }
 
 /** The cluster DNS Service as kubeadm, kind and most distributions name it: what a pod's resolv.conf points at. */
@@ -149,7 +160,15 @@ function predictCell(
     if (typeof from === 'string') return { kind: 'unknown', reason: 'no-address', detail: from };
     for (const f of from)
       for (const { peer, port } of landing.peers)
-        decisions.push(model.decide({ from: f, to: peer, port, protocol: landing.protocol ?? 'TCP' }));
+        decisions.push(
+          model.decide({
+            from: f,
+            to: peer,
+            port,
+            protocol: landing.protocol ?? 'TCP',
+            ...(landing.request ? { request: landing.request } : {}),
+          }),
+        );
   }
   const real = decisions.filter((d) => d.verdict !== 'loopback');
   const judged = real.length > 0 ? real : decisions;

@@ -43,7 +43,8 @@ function parseServiceHost(host: string, defaultNamespace?: string): { name: stri
   return undefined;
 }
 
-function endpointsOf(
+/** The workloads a Service port sends traffic to, with the container port each receives it on. */
+export function endpointsOf(
   cluster: Cluster,
   service: ServiceInput,
   sp: ServicePortInput,

@@ -2,6 +2,7 @@
 import type { CidrBlock } from './cidr.ts';
 import type { Selector } from './labels.ts';
 import type { PortSelection } from './ports.ts';
+import type { HttpFields } from './types.ts';
 
 /** Which namespaces a pod peer may live in. */
 export type NamespaceScope =
@@ -105,10 +106,12 @@ export interface AuthzSource {
   readonly notIpBlocks?: readonly CidrBlock[];
 }
 
-/** `to.operation` of an Istio rule (L4 part only). */
+/** `to.operation` of an Istio rule: ports, and the HTTP-only fields (see http-match.ts). */
 export interface AuthzOperation {
   readonly ports?: readonly number[];
   readonly notPorts?: readonly number[];
+  /** Absent when the operation names no HTTP-only field. */
+  readonly http?: HttpFields;
 }
 
 /** One Istio rule: any `from` AND any `to`; `any` when the list is absent or empty. */

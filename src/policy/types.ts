@@ -149,6 +149,49 @@ export interface DirectionDecision {
   readonly explanation: string;
 }
 
+/**
+ * An HTTP request as the destination's sidecar reads it: what AuthorizationPolicy `to.operation`
+ * `methods`, `paths` and `hosts` match (Envoy's `:method`, URL path and `:authority`).
+ */
+export interface HttpRequest {
+  readonly method: string;
+  /** The URL path without the query string (Envoy's RBAC path matcher strips it). */
+  readonly path: string;
+  /** The Host header as sent: the name, with `:port` unless the port is 80 or 443. */
+  readonly host: string;
+}
+
+/**
+ * The HTTP-only fields of one `to.operation` (each a list of Istio patterns: exact, `prefix*`,
+ * `*suffix`, `*`). Every present field must hold: one value of a positive field matches, no value of a
+ * `not` field does. No field: any request.
+ */
+export interface HttpFields {
+  readonly methods?: readonly string[];
+  readonly notMethods?: readonly string[];
+  readonly paths?: readonly string[];
+  readonly notPaths?: readonly string[];
+  readonly hosts?: readonly string[];
+  readonly notHosts?: readonly string[];
+}
+
+/** One `to.operation`'s HTTP conditions, with the rule they come from. */
+export interface HttpCondition {
+  /** e.g. `AuthorizationPolicy x/p rules[0]`. */
+  readonly ref: string;
+  readonly fields: HttpFields;
+}
+
+/**
+ * What a sidecar's HTTP filter decides, per request, for one source on one port, the source and
+ * port already judged: a request is denied when a `deny` condition holds; otherwise allowed when
+ * `allow` is `all` (no ALLOW policy applies) or one of its conditions holds; denied otherwise.
+ */
+export interface RequestPolicy {
+  readonly deny: readonly HttpCondition[];
+  readonly allow: 'all' | readonly HttpCondition[];
+}
+
 /** The Istio layer's verdict at the destination's sidecar. */
 export interface MeshDecision {
   readonly verdict: Computed;

@@ -2,7 +2,7 @@
 
 import { type IncomingMessage, request } from 'node:http';
 import { isIP, type Socket } from 'node:net';
-import { hostPort, type TargetAddress } from '../model/target.ts';
+import { hostHeader, type TargetAddress } from '../model/target.ts';
 import { type AttemptContext, openConnection, runAttempt } from './attempt.ts';
 import type { Attempt } from './classify.ts';
 import {
@@ -119,7 +119,7 @@ function exchange(
       path: address.path || '/',
       maxHeaderSize: MAX_HEAD_BYTES,
       headers: {
-        host: hostPort(address).replace(/:(80|443)$/, ''),
+        host: hostHeader(address),
         'user-agent': USER_AGENT,
         accept: '*/*',
         connection: 'close',

@@ -177,6 +177,12 @@ function randomCluster(seed: number): ClusterInput {
                 ]),
               },
             ],
+            // HTTP fields: unknown without a request on an `http` port, skipped or dropped on the others.
+            ...pick(r, [
+              {},
+              { to: [{ operation: { methods: ['GET'] } }] },
+              { to: [{ operation: { paths: ['/a*'], ports: ['80'] } }] },
+            ]),
           },
         ],
       },

@@ -273,13 +273,7 @@ const refusals: Refusal[] = [
     name: 'remoteIpBlocks',
     doc: `${AP}spec: {rules: [{from: [{source: {remoteIpBlocks: [10.0.0.0/8]}}]}]}`,
     error:
-      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.remoteIpBlocks: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
-  },
-  {
-    name: 'paths',
-    doc: `${AP}spec: {rules: [{to: [{operation: {paths: [/a]}}]}]}`,
-    error:
-      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.paths: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.remoteIpBlocks: not supported: request principals (JWT) and remote IP blocks (X-Forwarded-For) are outside the supported subset',
   },
   {
     name: 'targetRefs',
@@ -380,52 +374,51 @@ const refusals: Refusal[] = [
       'AuthorizationPolicy x/i: spec.targetRef: not supported: targetRef (gateways, waypoints) is outside the supported subset; use selector',
   },
   {
-    name: 'hosts',
-    doc: `${AP}spec: {rules: [{to: [{operation: {hosts: [a]}}]}]}`,
-    error:
-      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.hosts: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
-  },
-  {
-    name: 'notHosts',
-    doc: `${AP}spec: {rules: [{to: [{operation: {notHosts: [a]}}]}]}`,
-    error:
-      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.notHosts: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
-  },
-  {
-    name: 'methods',
-    doc: `${AP}spec: {rules: [{to: [{operation: {methods: [a]}}]}]}`,
-    error:
-      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.methods: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
-  },
-  {
-    name: 'notMethods',
-    doc: `${AP}spec: {rules: [{to: [{operation: {notMethods: [a]}}]}]}`,
-    error:
-      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.notMethods: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
-  },
-  {
-    name: 'notPaths',
-    doc: `${AP}spec: {rules: [{to: [{operation: {notPaths: [a]}}]}]}`,
-    error:
-      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.notPaths: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
-  },
-  {
     name: 'requestPrincipals',
     doc: `${AP}spec: {rules: [{from: [{source: {requestPrincipals: [a]}}]}]}`,
     error:
-      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.requestPrincipals: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.requestPrincipals: not supported: request principals (JWT) and remote IP blocks (X-Forwarded-For) are outside the supported subset',
   },
   {
     name: 'notRequestPrincipals',
     doc: `${AP}spec: {rules: [{from: [{source: {notRequestPrincipals: [a]}}]}]}`,
     error:
-      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.notRequestPrincipals: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.notRequestPrincipals: not supported: request principals (JWT) and remote IP blocks (X-Forwarded-For) are outside the supported subset',
   },
   {
     name: 'notRemoteIpBlocks',
     doc: `${AP}spec: {rules: [{from: [{source: {notRemoteIpBlocks: [10.0.0.0/8]}}]}]}`,
     error:
-      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.notRemoteIpBlocks: not supported: request attributes (JWT, headers, hosts, methods, paths) are L7; the engine decides at L4',
+      'AuthorizationPolicy x/i: spec.rules[0].from[0].source.notRemoteIpBlocks: not supported: request principals (JWT) and remote IP blocks (X-Forwarded-For) are outside the supported subset',
+  },
+  {
+    name: 'a path template (Istio: pkg/config/security/security.go, CheckValidPathTemplate)',
+    doc: `${AP}spec: {rules: [{to: [{operation: {paths: ["/a/{*}/b"]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.paths: path templates ({*}, {**}) are outside the supported subset',
+  },
+  {
+    name: 'an empty method (Istio: validation.go, CheckEmptyValues)',
+    doc: `${AP}spec: {rules: [{to: [{operation: {methods: [""]}}]}]}`,
+    error: 'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.methods: an empty value is refused by Istio',
+  },
+  {
+    name: 'a wildcard inside a path',
+    doc: `${AP}spec: {rules: [{to: [{operation: {notPaths: ["/a*b"]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.notPaths: "/a*b": only exact, prefix*, *suffix or * are valid',
+  },
+  {
+    name: 'an unknown field of an operation',
+    doc: `${AP}spec: {rules: [{to: [{operation: {verbs: [GET]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.verbs: unsupported field: the engine does not evaluate it and it could change the verdict',
+  },
+  {
+    name: 'a space in a path (no request line holds one)',
+    doc: `${AP}spec: {rules: [{to: [{operation: {paths: ["/a b"]}}]}]}`,
+    error:
+      'AuthorizationPolicy x/i: spec.rules[0].to[0].operation.paths: spaces and control characters never appear in an HTTP method, path or host',
   },
   {
     name: 'an unknown field of mtls',

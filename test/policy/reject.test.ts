@@ -193,9 +193,9 @@ const rows: Row[] = [
     error: /AuthorizationPolicy x\/i: spec\.rules\[0\]\.when: not supported/,
   },
   {
-    name: 'Istio methods',
-    yaml: `${AP}spec: {rules: [{to: [{operation: {methods: [GET]}}]}]}`,
-    error: /spec\.rules\[0\]\.to\[0\]\.operation\.methods: not supported: request attributes/,
+    name: 'Istio path templates',
+    yaml: `${AP}spec: {rules: [{to: [{operation: {paths: ["/{**}"]}}]}]}`,
+    error: /spec\.rules\[0\]\.to\[0\]\.operation\.paths: path templates/,
   },
   {
     name: 'Istio CUSTOM action',
