@@ -104,7 +104,7 @@ function readPatch(cp: Fields, ref: string, source: string | undefined): LocalRa
   if (name !== FILTER_NAME) value.fail(`expected the filter ${FILTER_NAME}`, 'name');
   for (const key of ['config_discovery', 'configDiscovery', 'disabled', 'is_optional', 'isOptional'])
     value.reject(key, 'only a filter with an inline typed_config is read');
-  const typed = value.has('typed_config') ? 'typed_config' : 'typedConfig';
+  const typed = value.has('typedConfig') ? 'typedConfig' : 'typed_config';
   const config = readLocalRateLimit(value.reqObj(typed));
   value.done();
   patch.done();
