@@ -6,12 +6,8 @@
 // core/envoyfilter/listener_patch.go (patchHTTPFilters: INSERT_BEFORE without a subFilter inserts first; portNumber of
 // the virtual inbound listener matches the filter chain's destination port) and Istio's EnvoyFilter reference
 // (workloadSelector, context SIDECAR_INBOUND, the local rate limit task's TypedStruct form).
-import { join } from 'node:path';
 import t from 'tap';
-import { loadManifests } from '../../src/config/load-manifests.ts';
 import { buildModel, type LocalRateLimit, type Model, parsePolicy } from '../../src/policy/index.ts';
-import { inputIo } from '../helpers/input-io.ts';
-import { REPO } from '../k8s/manifests.ts';
 import { docs, indent } from './harness.ts';
 
 /** `text` with every line indented by `n` spaces. */
@@ -75,23 +71,6 @@ const LIMIT: Omit<LocalRateLimit, 'ref' | 'source'> = {
   enforced: { numerator: 100, denominator: 100 },
   responseHeaders: [],
 };
-
-t.test('the shipped example limits the time app on its HTTP port only, as policies/istio/README.md says', async (t) => {
-  const io = inputIo();
-  const { cluster } = await loadManifests([join(REPO, 'k8s'), join(REPO, 'policies/istio')], io);
-  const m = buildModel(cluster, { assumeMesh: true });
-  t.match(m.localRateLimit('c-app-count/pythonapp', 5000), {
-    ...LIMIT,
-    ref: 'EnvoyFilter c-app-count/time-app-rate-limit configPatches[0]',
-    source: /02-time-app-rate-limit\.yaml:\d+$/,
-    responseHeaders: [{ name: 'x-local-rate-limit', value: 'true' }],
-  });
-  t.equal(m.localRateLimit('d-redis/redis', 6379), undefined, 'no limit where the filter does not select');
-  t.same(m.warnings, []);
-  const bare = buildModel(cluster);
-  t.equal(bare.localRateLimit('c-app-count/pythonapp', 5000), undefined, 'no sidecar, no limit');
-  t.match(bare.warnings.join('\n'), /time-app-rate-limit selects only workloads without an Istio sidecar/);
-});
 
 const rows: { name: string; yaml: string; at: [string, number, Partial<LocalRateLimit> | undefined][] }[] = [
   {
