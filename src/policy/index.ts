@@ -29,4 +29,5 @@ export { usesNodePeers } from './nodes.ts';
 export { parsePolicy } from './parse.ts';
 export { modelVerdicts, type Prediction, predictionOf, predictTest } from './predict.ts';
 export { SimulatedBackend } from './simulated-backend.ts';
+export type { LocalRateLimit } from './spec.ts';
 export * from './types.ts';
