@@ -27,6 +27,7 @@ export { migrateAdminPolicy } from './migrate.ts';
 export { buildModel, type Model } from './model.ts';
 export { usesNodePeers } from './nodes.ts';
 export { parsePolicy } from './parse.ts';
-export { modelVerdicts, type Prediction, predictionOf, predictTest } from './predict.ts';
+export { predictTest } from './predict.ts';
+export { modelVerdicts, type Prediction, predictionOf } from './prediction.ts';
 export { SimulatedBackend } from './simulated-backend.ts';
 export * from './types.ts';
