@@ -26,7 +26,7 @@ const allowedDeny = (over: Partial<MismatchInput> = {}, evidence: Partial<CellEv
 });
 
 const denyHeld = ev();
-const allowedByPods = ev({ deniedAt: undefined, kinds: ['NetworkPolicy'] });
+const allowedByPods: CellEvidence = { protocol: 'TCP', kinds: ['NetworkPolicy'], ipBlocks: [] };
 
 t.test('no-enforcement: every cell the model denies at the network layer was allowed', async (t) => {
   const cell = allowedDeny();
