@@ -2,6 +2,7 @@
 
 import { CLUSTER_DNS, clusterDnsPod } from './cluster-dns.ts';
 import type { LabState } from './state.ts';
+import { describeUnenforced } from './unenforced.ts';
 
 /** A plain-text description of a running lab. */
 export function describeLab(state: LabState): string {
@@ -40,6 +41,8 @@ export function describeLab(state: LabState): string {
     `resident agents: ${state.programs.filter((p) => p.kind === 'agent').length} (one per namespace, serving plans on ${topology.lab}'s sockets)`,
   );
   lines.push('', `policies: ${state.policies.length > 0 ? state.policies.join(', ') : 'none (everything allowed)'}`);
+  const left = describeUnenforced(state.unenforced);
+  if (left) lines.push(`unenforced by the lab's CNI (lab apply --unenforced): ${left}`);
   const sidecars = state.programs.filter((p) => p.kind === 'sidecar');
   if (sidecars.length > 0)
     lines.push(

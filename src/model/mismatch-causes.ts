@@ -48,7 +48,7 @@ export const MISMATCH_CAUSES: readonly CauseRule[] = [
     check: (cell) => {
       const side = cell.sourceHostNetwork ? 'the source' : cell.evidence.nodeTarget ? 'the target' : undefined;
       if (!side) return undefined;
-      return `${side} uses its node's network (hostNetwork or a node address): NetworkPolicy selects no such pod, and most CNIs let traffic to and from the node through whatever the policies say`;
+      return `${side} uses its node's network (hostNetwork or a node address): NetworkPolicy selects no such pod, and many CNIs (the lab too) let traffic between pods and their node through whatever the policies say`;
     },
   },
   {
@@ -82,12 +82,19 @@ export const MISMATCH_CAUSES: readonly CauseRule[] = [
   },
   {
     code: 'kind-unsupported',
-    evidence: 'every cell a policy kind denies was allowed, while denies by other kinds held',
+    evidence:
+      'the kind that decided the cell (its deny, or its allow over another kind) had none of its denies held, while denies by other kinds held',
     check: (cell, run) => {
-      if (!networkDenied(cell) || cell.observed !== 'allow' || run.networkDeniesSeen === 0) return undefined;
-      const unenforced = cell.evidence.kinds.filter((k) => (run.byKind.get(k)?.denied ?? 0) === 0);
+      // A deny of the kind let through, or an allow of the kind (an Accept over a NetworkPolicy) not honoured.
+      const denyLetThrough = networkDenied(cell) && cell.observed === 'allow';
+      const allowNotHonoured = cell.modelVerdict === 'allow' && cell.observed === 'deny';
+      if (!(denyLetThrough || allowNotHonoured) || run.networkDeniesSeen === 0) return undefined;
+      const unenforced = cell.evidence.kinds.filter((k) => {
+        const tally = run.byKind.get(k);
+        return tally !== undefined && tally.seen > 0 && tally.denied === 0;
+      });
       if (unenforced.length === 0) return undefined;
-      return `every cell ${list(unenforced)} denies was allowed while denies by other kinds held: the CNI does not implement ${list(unenforced)}`;
+      return `no deny of ${list(unenforced)} held in this run while denies by other kinds did: the CNI does not implement ${list(unenforced)}`;
     },
   },
   {

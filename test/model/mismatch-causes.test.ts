@@ -79,8 +79,17 @@ t.test('kind-unsupported: every deny of one kind was allowed while other kinds h
   const seen = run(['allow', 'deny', cnp], ['allow', 'deny', cnp], ['deny', 'deny', denyHeld]);
   t.match(mismatchCause(cell, seen), {
     code: 'kind-unsupported',
-    sentence: /every cell ClusterNetworkPolicy denies was allowed .* does not implement ClusterNetworkPolicy/,
+    sentence: /no deny of ClusterNetworkPolicy held .* does not implement ClusterNetworkPolicy/,
   });
+  // An Accept of the kind over a NetworkPolicy's isolation, not honoured: denied instead.
+  const accepted = { ...cell, observed: 'deny' as const, modelVerdict: 'allow' as const };
+  t.match(mismatchCause(accepted, seen), { code: 'kind-unsupported' });
+  // The same cell in a run where the kind denies nothing: no evidence about the kind, no cause.
+  const noKindDeny = run(
+    ['deny', 'deny', denyHeld],
+    ['allow', 'allow', ev({ deniedAt: 'mesh', kinds: ['ClusterNetworkPolicy'] })],
+  );
+  t.equal(mismatchCause(accepted, noKindDeny), undefined);
   // One ClusterNetworkPolicy deny held: the kind is implemented.
   t.equal(
     mismatchCause(cell, run(['allow', 'deny', cnp], ['deny', 'deny', cnp], ['deny', 'deny', denyHeld])),
