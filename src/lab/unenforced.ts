@@ -21,7 +21,7 @@ export const ENFORCE_ALL: Unenforced = { all: false, protocols: [], kinds: [] };
 const MESH_KINDS = new Set(['AuthorizationPolicy', 'PeerAuthentication']);
 
 /** What `--unenforced` takes, for messages and help. */
-export const UNENFORCED_CHOICES = 'all, udp, sctp, or a policy kind (NetworkPolicy, ClusterNetworkPolicy …)';
+const UNENFORCED_CHOICES = 'all, udp, sctp, or a policy kind (NetworkPolicy, ClusterNetworkPolicy …)';
 
 /**
  * Reads `--unenforced` values: `all`, `udp`, `sctp` (any case), or an L3/L4 policy kind by its exact

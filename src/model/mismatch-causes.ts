@@ -4,7 +4,7 @@
 import { type CellEvidence, networkDenied, type RunEvidence } from './mismatch-evidence.ts';
 
 /** The stable codes of the catalogue, in the order they are tried. */
-export type CauseCode =
+type CauseCode =
   | 'host-network'
   | 'mesh-proxy-answers'
   | 'no-enforcement'

@@ -1,7 +1,7 @@
 // The evidence a run holds about why observed and the policy model disagree: per cell and over the run.
 
 /** The L4 protocol the policies judged a cell by. */
-export type CellProtocol = 'TCP' | 'UDP' | 'SCTP';
+type CellProtocol = 'TCP' | 'UDP' | 'SCTP';
 
 /** What the policy model knew about one cell beyond its verdict: what the cause catalogue checks. */
 export interface CellEvidence {
