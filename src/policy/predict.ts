@@ -139,6 +139,7 @@ function predictCell(
   sources: Workload[] | string,
   landing: Landing,
   family: IpFamily | undefined,
+  withEvidence: boolean,
 ): Prediction {
   if (typeof sources === 'string') return { kind: 'unknown', reason: 'source', detail: sources };
   if ('reason' in landing) return { kind: 'unknown', reason: landing.reason, detail: landing.detail };
@@ -180,7 +181,7 @@ function predictCell(
     ...one,
     verdict: real.length === 0 ? 'loopback' : one.computed,
     explanation: [...one.explanation, ...more, ...note],
-    evidence: cellEvidence(model, judged),
+    ...(withEvidence ? { evidence: cellEvidence(model, judged) } : {}),
   };
 }
 
@@ -212,8 +213,16 @@ function transportFamily(target: TargetSpec): IpFamily | undefined {
   return schemeOf(target.address.scheme).reaches === 'resolver' ? undefined : target.family;
 }
 
-/** Predicts every cell of the test, keyed by source name then target name. */
-export function predictTest(model: Model, test: ReachabilityTest): Map<string, Map<string, Prediction>> {
+/**
+ * Predicts every cell of the test, keyed by source name then target name; with `evidence`, each
+ * verdict carries what the catalogue of mismatch causes checks (for a comparison with observations).
+ */
+export function predictTest(
+  model: Model,
+  test: ReachabilityTest,
+  options: { readonly evidence?: boolean } = {},
+): Map<string, Map<string, Prediction>> {
+  const evidence = options.evidence === true;
   const landings = new Map(test.targets.map((t) => [t.name, land(model, t, transportFamily(t))]));
   // A target that names no family, where dual-stack pods take part, is judged over each family.
   const perFamily = new Map<string, [Landing, Landing]>();
@@ -237,13 +246,16 @@ export function predictTest(model: Model, test: ReachabilityTest): Map<string, M
         schemeOf(target.address.scheme).reaches === 'named-host' &&
         (dualSource || ('peers' in landing && landing.dualStack === true));
       if (!dual) {
-        row.set(target.name, predictCell(model, workloads, landing, transportFamily(target)));
+        row.set(target.name, predictCell(model, workloads, landing, transportFamily(target), evidence));
         continue;
       }
       const [v4, v6] = familyLandings(target);
       row.set(
         target.name,
-        acrossFamilies(predictCell(model, workloads, v4, 'ipv4'), predictCell(model, workloads, v6, 'ipv6')),
+        acrossFamilies(
+          predictCell(model, workloads, v4, 'ipv4', evidence),
+          predictCell(model, workloads, v6, 'ipv6', evidence),
+        ),
       );
     }
     out.set(source.name, row);

@@ -78,7 +78,7 @@ spec:
   fromPolicies: {policies: [p.yaml]}
 `;
 
-const predictions = predictTest(buildModel(CLUSTER), parseReachabilityTest('evidence.yaml', TEST));
+const predictions = predictTest(buildModel(CLUSTER), parseReachabilityTest('evidence.yaml', TEST), { evidence: true });
 const evidence = (from: string, to: string) => {
   const p = predictions.get(from)!.get(to)!;
   if (p.kind !== 'verdict') throw new Error(`${from} → ${to}: ${p.detail}`);
@@ -128,4 +128,10 @@ t.test('a deny at the sidecar says mesh', async (t) => {
 t.test('a node address as target is marked; another outside address is not', async (t) => {
   t.match(evidence('inside', 'node'), { verdict: 'allow', nodeTarget: true, kinds: [] });
   t.notOk(evidence('inside', 'outside').nodeTarget);
+});
+
+t.test('without asking, a prediction carries no evidence (simulate needs none)', async (t) => {
+  const plain = predictTest(buildModel(CLUSTER), parseReachabilityTest('evidence.yaml', TEST));
+  t.match(plain.get('inside')!.get('pg'), { kind: 'verdict', verdict: 'allow' });
+  t.notOk('evidence' in plain.get('inside')!.get('pg')!);
 });
