@@ -43,6 +43,8 @@ export function describeLab(state: LabState): string {
   lines.push('', `policies: ${state.policies.length > 0 ? state.policies.join(', ') : 'none (everything allowed)'}`);
   const left = describeUnenforced(state.unenforced);
   if (left) lines.push(`unenforced by the lab's CNI (lab apply --unenforced): ${left}`);
+  if (state.snat?.length)
+    lines.push(`masqueraded to the node's address (lab apply --snat): ${state.snat.join(', ')} (IPv4, to other pods)`);
   const sidecars = state.programs.filter((p) => p.kind === 'sidecar');
   if (sidecars.length > 0)
     lines.push(

@@ -7,7 +7,9 @@ import { clusterDnsModel } from './cluster-dns.ts';
 import { compileFirewall, type PodFirewall, RESET_RULESET } from './firewall.ts';
 import { loadNft } from './netns.ts';
 import { reconfigureSidecars } from './sidecars.ts';
+import { applySnat, snatPods } from './snat.ts';
 import { type LabState, readState, writeState } from './state.ts';
+import type { LabPod } from './topology-types.ts';
 import { describeUnenforced, ENFORCE_ALL, enforcedPolicies, type Unenforced } from './unenforced.ts';
 
 /**
@@ -67,9 +69,11 @@ export async function labApply(
   root: string,
   io: InputIo,
   env: NodeJS.ProcessEnv = {},
-  options: { readonly assumeMesh?: boolean; readonly unenforced?: Unenforced } = {},
+  options: { readonly assumeMesh?: boolean; readonly unenforced?: Unenforced; readonly snat?: readonly string[] } = {},
 ): Promise<{ state: LabState; firewalls: PodFirewall[] }> {
-  const { assumeMesh: _, unenforced: _was, ...current } = await requireState(lab, root);
+  const { assumeMesh: _, unenforced: _was, snat: snatBefore, ...current } = await requireState(lab, root);
+  const snat = snatPods(current.topology, options.snat ?? []);
+  if (typeof snat === 'string') throw new Error(snat);
   const state: LabState = options.assumeMesh ? { ...current, assumeMesh: true } : current;
   const model = await labModel(state, policyPaths, io);
   // Sidecars first: the policy set may put pods in the mesh (or out of it), which the firewall must know.
@@ -81,10 +85,17 @@ export async function labApply(
     : compileFirewall(state.topology, enforced, meshedNetns(programs), unenforced.protocols);
   if (unenforced.all) for (const pod of state.topology.pods) await loadNft(pod.netns, RESET_RULESET);
   for (const fw of firewalls) await loadNft(fw.netns, `${RESET_RULESET}${fw.ruleset}`);
+  await applySnat(state.topology, podsOf(state, snatBefore), snat);
   const left = describeUnenforced(unenforced) ? { unenforced } : {};
-  const next = { ...state, programs, policies: [...policyPaths], ...left };
+  const masqueraded = snat.length > 0 ? { snat: [...(options.snat ?? [])] } : {};
+  const next = { ...state, programs, policies: [...policyPaths], ...left, ...masqueraded };
   await writeState(root, next);
   return { state: next, firewalls };
+}
+
+/** The pods of workloads a state recorded (names it no longer has are skipped). */
+function podsOf(state: Pick<LabState, 'topology'>, workloads: readonly string[] | undefined): LabPod[] {
+  return state.topology.pods.filter((p) => workloads?.includes(p.workload));
 }
 
 /** The namespaces of the pods that run a sidecar. */
@@ -93,7 +104,8 @@ const meshedNetns = (programs: LabState['programs']): Set<string> =>
 
 /** Removes every policy rule: everything is allowed again, sidecars included. */
 export async function labReset(lab: string, root: string, io: InputIo, env: NodeJS.ProcessEnv = {}): Promise<LabState> {
-  const { assumeMesh: _, unenforced: _was, ...state } = await requireState(lab, root);
+  const { assumeMesh: _, unenforced: _was, snat, ...state } = await requireState(lab, root);
+  if (snat) await applySnat(state.topology, podsOf(state, snat), []);
   for (const pod of state.topology.pods) await loadNft(pod.netns, RESET_RULESET);
   const programs = await reconfigureSidecars(state, await labModel(state, [], io), root, env, { open: true });
   const next = { ...state, programs, policies: [] };

@@ -30,6 +30,8 @@ export interface LabState {
   readonly assumeMesh?: boolean;
   /** Set by `lab apply --unenforced`: what the lab's CNI leaves out of its rules (the model keeps it). */
   readonly unenforced?: Unenforced;
+  /** Set by `lab apply --snat`: workloads (`namespace/name`) whose traffic to pods the node masquerades. */
+  readonly snat?: readonly string[];
 }
 
 /** The run directory of a lab below `root`; the name is checked first, so it can never point elsewhere. */

@@ -76,14 +76,19 @@ export async function applyLabPolicies(
   lab: string,
   policies: readonly string[],
   io: Io,
-  options: { readonly assumeMesh?: boolean; readonly unenforced?: readonly string[] } = {},
+  options: {
+    readonly assumeMesh?: boolean;
+    readonly unenforced?: readonly string[];
+    readonly snat?: readonly string[];
+  } = {},
 ): Promise<0> {
   const unenforced = parseUnenforced(options.unenforced ?? []);
   if (typeof unenforced === 'string') throw new UsageError(unenforced);
-  const { assumeMesh } = options;
+  const { assumeMesh, snat } = options;
   const { firewalls } = await labApply(lab, [...policies], labRoot(io.env), io, io.env, {
     ...(assumeMesh ? { assumeMesh } : {}),
     unenforced,
+    ...(snat ? { snat } : {}),
   });
   const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
   const left = describeUnenforced(unenforced);

@@ -1,9 +1,8 @@
 // Each cause of the mismatch catalogue the lab can make happen, made to happen: the lab's CNI left
 // without NetworkPolicy, without ClusterNetworkPolicy or without UDP (`lab apply --unenforced`), a
 // server on the node's network (what a hostNetwork pod is), and a mesh sidecar answering a tcp://
-// connect. The report names the cause on the mismatched cells, and on no cell that agrees.
-// ipblock-snat is not made here: the lab's pods share one bridge and nothing rewrites their source
-// address, so no packet arrives from another address than its pod's (test/model/mismatch-causes.test.ts).
+// connect, and a source masqueraded to the node's address (`lab apply --snat`) against an ipBlock.
+// The report names the cause on the mismatched cells, and on no cell that agrees.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -182,11 +181,65 @@ t.test('mesh-proxy-answers: the sidecar completes a plaintext tcp:// connect it 
   t.notOk(run.cell('client', 'redis').cause);
 });
 
-t.test('--unenforced takes all, udp, sctp or an L3/L4 kind; anything else is exit 2 in one line', async (t) => {
+t.test('ipblock-snat: a source masqueraded to the node meets an ipBlock written for its pod address', async (t) => {
+  const state = JSON.parse(readFileSync(`/run/prober-lab/${name}/state.json`, 'utf8'));
+  const pods = state.topology.pods as { workload: string; netns: string; ips: string[] }[];
+  const [client4, client6] = pods.find((p) => p.workload === 'alpha/client')!.ips;
+  const [web4, web6] = pods.find((p) => p.workload === 'alpha/web')!.ips;
+  const policy = join(tempDir(t, 'snat'), 'api-from-addresses.yaml');
+  writeFileSync(
+    policy,
+    `# api admits the pod network by address, but neither of alpha's pods.
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: api-from-addresses, namespace: beta }
+spec:
+  podSelector: { matchLabels: { app: api } }
+  ingress:
+    - from:
+        - ipBlock: { cidr: 10.244.0.0/16, except: [${client4}/32, ${web4}/32] }
+        - ipBlock: { cidr: "fd00:10:244::/64", except: ["${client6}/128", "${web6}/128"] }
+`,
+  );
+  apply('-f', policy, '--snat', 'alpha/client');
+  t.match(
+    lab(['status', '--name', name]).stdout,
+    /masqueraded to the node's address \(lab apply --snat\): alpha\/client/,
+  );
+  // What api sees: the node's address, not the client's.
+  const clientNetns = pods.find((p) => p.workload === 'alpha/client')!.netns;
+  const seen = spawnSync(
+    'ip',
+    ['netns', 'exec', clientNetns, 'curl', '-s', '-m', '5', 'http://api.beta.svc.cluster.local/'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  t.match(JSON.parse(seen.stdout), { client: `::ffff:${state.topology.nodeIp}` });
+  const run = labTest(SYNTHETIC);
+  t.equal(run.status, 1);
+  t.match(run.cell('client', 'api'), {
+    result: 'fail',
+    observed: 'allow',
+    model: { verdict: 'deny' },
+    cause: { code: 'ipblock-snat', sentence: new RegExp(`rests on ipBlock 10\\.244\\.0\\.0/16 except ${client4}/32`) },
+  });
+  t.match(run.cell('web', 'api'), { result: 'pass', observed: 'deny' }, 'the ipBlock holds for a pod not masqueraded');
+  t.match(run.cell('db', 'api'), { result: 'pass', observed: 'allow' });
+  t.notOk(run.cell('web', 'api').cause);
+  // Applied again without --snat, the client's traffic goes straight to the pods again.
+  apply('-f', policy);
+  t.match(labTest(SYNTHETIC).cell('client', 'api'), { result: 'pass', observed: 'deny' }, 'the direct route is back');
+});
+
+t.test('--unenforced takes all, udp, sctp or an L3/L4 kind, --snat a workload; else exit 2 in one line', async (t) => {
   const bad = lab(['apply', '--name', name, '-f', CNP, '--unenforced', 'tcp']);
   t.equal(bad.status, 2);
   t.match(bad.stderr, /--unenforced "tcp": expected all, udp, sctp, or a policy kind/);
   const mesh = lab(['apply', '--name', name, '-f', CNP, '--unenforced', 'AuthorizationPolicy']);
   t.equal(mesh.status, 2);
   t.match(mesh.stderr, /sidecars enforce AuthorizationPolicy, not its CNI/);
+  const nobody = lab(['apply', '--name', name, '-f', CNP, '--snat', 'alpha/nobody']);
+  t.equal(nobody.status, 2);
+  t.match(nobody.stderr, /--snat "alpha\/nobody": no workload of the lab is named so/);
 });

@@ -139,6 +139,10 @@ function registerLifecycle(lab: Command, finish: Finish, io: Io): void {
       '--unenforced <what...>',
       "leave out of the nftables rules, as a CNI without them would (lab test's model keeps them): all, udp, sctp, or a policy kind",
     )
+    .option(
+      '--snat <namespace/workload...>',
+      "masquerade these workloads' IPv4 traffic to other pods to the node's address (an egress gateway, a CNI's masquerade)",
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  sudo prober lab apply -f policies/networkpolicy/\n  sudo prober lab apply -f policies/istio/ --assume-mesh\n  sudo prober lab apply -f policies/networkpolicy/ --unenforced all   # a CNI without NetworkPolicy (flannel)',
@@ -149,6 +153,7 @@ function registerLifecycle(lab: Command, finish: Finish, io: Io): void {
         await applyLabPolicies(opts.name, opts.policies, io, {
           assumeMesh: opts.assumeMesh === true,
           ...(opts.unenforced ? { unenforced: opts.unenforced } : {}),
+          ...(opts.snat ? { snat: opts.snat } : {}),
         }),
       );
     });
