@@ -32,6 +32,16 @@ spec:
   ingress:
   - {name: echo, action: Deny, from: [{namespaces: {}}], protocols: [{udp: {destinationPort: {number: 7}}}]}
 ---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: excepted-to-cache}
+spec:
+  tier: Admin
+  priority: 6
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: cache}}}}
+  ingress:
+  - {name: accept, action: Accept, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: excepted}}}}]}
+---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: web-deny-all, namespace: web}
@@ -108,6 +118,15 @@ t.test('a deny by isolation with pod selectors only carries no ipBlock', async (
     protocol: 'TCP',
     deniedAt: 'ingress',
     kinds: ['NetworkPolicy'],
+    ipBlocks: [],
+  });
+});
+
+t.test('an Admin Accept over a NetworkPolicy isolation names the kind that allowed', async (t) => {
+  t.same(evidence('excepted', 'cache'), {
+    verdict: 'allow',
+    protocol: 'TCP',
+    kinds: ['ClusterNetworkPolicy'],
     ipBlocks: [],
   });
 });

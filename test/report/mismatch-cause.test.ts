@@ -99,10 +99,12 @@ t.test('every format shows the code and the sentence; JSON validates', async (t)
   const json = JSON.parse(renderReport(report, 'json', { color: false }));
   t.same(reportSchemaErrors(json), []);
   t.match(json.cells[0], { cause: { code: 'no-enforcement', sentence: /enforces no NetworkPolicy/ } });
-  t.match(
-    renderReport(report, 'table', { color: false }),
-    /likely cause \(no-enforcement\): no cell the policies deny/,
-  );
+  for (const table of ['wide', 'compact'] as const)
+    t.match(
+      renderReport(report, 'table', { color: false, table }),
+      /likely cause \(no-enforcement\): no cell the policies deny/,
+      `${table} table`,
+    );
   t.match(renderReport(report, 'markdown', { color: false }), /likely cause \\\(no-enforcement\\\)\\: no cell/);
   t.match(renderReport(report, 'junit', { color: false }), /likely cause \(no-enforcement\): no cell/);
   t.match(renderReport(report, 'html', { color: false }), /<br>likely cause \(no-enforcement\): no cell/);
