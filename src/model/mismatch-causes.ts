@@ -103,7 +103,7 @@ export const MISMATCH_CAUSES: readonly CauseRule[] = [
     check: (cell, run) => {
       const blocks = cell.evidence.ipBlocks;
       if (blocks.length === 0 || run.agreedWithoutIpBlock === 0) return undefined;
-      return `the verdict rests on ipBlock ${list(blocks)}, while rules by pod and namespace held: the packet carried another address than the pod's (SNAT: masquerade, an egress gateway, a Service's externalTrafficPolicy: Cluster; or a node's address)`;
+      return `the verdict rests on ipBlock ${list(blocks)}, while cells decided without an ipBlock agreed with the model: the packet carried another address than the pod's (SNAT: masquerade, an egress gateway, a Service's externalTrafficPolicy: Cluster; or a node's address)`;
     },
   },
 ];
