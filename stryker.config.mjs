@@ -23,7 +23,7 @@ export const areas = {
   },
   // The mesh layer (Istio authorization over mTLS identities) and the probe predictions.
   'policy-mesh': {
-    mutate: ['src/policy/{mesh,predict,simulated-backend}.ts'],
+    mutate: ['src/policy/{mesh,predict,prediction,simulated-backend}.ts'],
     tests: ['test/policy/**/*.test.ts'],
   },
   'policy-lint': { mutate: ['src/policy/lint/**/*.ts'], tests: ['test/policy/**/*.test.ts'] },

@@ -57,6 +57,6 @@ export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitC
     backend,
     options.flags,
     io,
-    model ? { model: modelVerdicts(predictTest(model, test)) } : {},
+    model ? { model: modelVerdicts(predictTest(model, test, { evidence: true })) } : {},
   );
 }

@@ -2,7 +2,7 @@
 
 import type { Backend } from '../model/backend.ts';
 import type { Io } from '../model/io.ts';
-import { type ModelVerdict, matrixRows, type Observations, provenAlive } from '../model/matrix.ts';
+import { type ModelVerdict, matrixRows, type Observations, provenAlive, runEvidence } from '../model/matrix.ts';
 import type { ProbeResult } from '../model/outcome.ts';
 import { type Counts, type ExitCode, exitCodeFor, streamReport } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
@@ -69,9 +69,11 @@ export async function observeAndReport(
   const observations = interrupted ? markInterrupted(test, run.observations, interrupted) : run.observations;
   const alive = provenAlive(observations);
   const model = extras.model;
+  // The evidence the mismatch causes are checked against, gathered once over the whole run.
+  const evidence = model ? runEvidence({ test, observations, model }, alive) : undefined;
   const report = streamReport({
     test,
-    rows: () => matrixRows({ test, observations, alive, ...(model ? { model } : {}) }),
+    rows: () => matrixRows({ test, observations, alive, ...(model && evidence ? { model, run: evidence } : {}) }),
     metadata: {
       backend: backend.kind,
       ...(run.context ? { context: run.context } : {}),
