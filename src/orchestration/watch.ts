@@ -102,7 +102,7 @@ async function watchLoop(
     io.log.log(2, 'round started', { round });
     for (const [index, file] of options.files.entries()) {
       if (signal.aborted) break;
-      await runOnce({ ...options, file, name: names[index] ?? file }, previous, metrics, signal, io);
+      await runOnce({ ...options, file, name: names[index] ?? file, round }, previous, metrics, signal, io);
     }
     const elapsed = performance.now() - started;
     io.log.log(2, 'round finished', { round, durationMs: Math.round(elapsed) });
@@ -123,7 +123,7 @@ async function watchLoop(
 
 /** One run of one test: prepared afresh (the file and the lab's applied policies now), observed, judged, recorded. */
 async function runOnce(
-  run: WatchOptions & { readonly file: string; readonly name: string },
+  run: WatchOptions & { readonly file: string; readonly name: string; readonly round: number },
   previous: Map<string, ReadonlyMap<string, WatchedCell>>,
   metrics: WatchMetrics,
   signal: AbortSignal,
@@ -132,6 +132,7 @@ async function runOnce(
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
   let stage: ErrorKind = 'input';
+  io.log.log(2, 'run started', { test: run.name, round: run.round });
   try {
     const prepared = await prepareLabTest({ lab: run.lab, file: run.file, flags: run.flags, expect: run.expect }, io);
     stage = 'run';
@@ -139,7 +140,7 @@ async function runOnce(
     const observed = await backend.observe(test, { signal });
     // A run cut short by the stop is not a result: its missing cells would read as errors.
     if (signal.aborted) {
-      io.log.log(1, 'run abandoned', { test: test.name, reason: 'stopping' });
+      io.log.log(1, 'run abandoned', { test: test.name, round: run.round, reason: 'stopping' });
       return;
     }
     const cells = watchedCells(
@@ -160,6 +161,7 @@ async function runOnce(
     previous.set(test.name, new Map(cells.map((cell) => [cellId(cell), cell])));
     io.log.log(1, 'run', {
       test: test.name,
+      round: run.round,
       verdict,
       cells: cells.length,
       ...counts,
@@ -182,6 +184,7 @@ async function runOnce(
     metrics.recordFailure(run.name, kind, seconds());
     io.log.log(1, 'run failed', {
       test: run.name,
+      round: run.round,
       kind,
       error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
     });
