@@ -186,7 +186,14 @@ async function runOnce(
       test: run.name,
       round: run.round,
       kind,
-      error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+      // A ConfigError says where: file:line: field: what (its toString, as bad input at start prints it).
+      error:
+        (error instanceof ConfigError
+          ? error.toString()
+          : error instanceof Error
+            ? error.message
+            : String(error)
+        ).split('\n')[0] ?? '',
     });
   }
 }

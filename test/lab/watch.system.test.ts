@@ -4,6 +4,8 @@
 // once with exit 0. promtool checks a real scrape.
 
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { prepareRuntime } from '../../app/runtime.ts';
@@ -61,7 +63,7 @@ const logLines = (run: RunningProber): Json[] =>
     .map((line) => JSON.parse(line) as Json);
 
 /** Starts a watch of the lab and returns it with the URL it serves metrics on. */
-async function startWatch(t: Test, name: string, extra: readonly string[] = []) {
+async function startWatch(t: Test, name: string, extra: readonly string[] = [], file = EXPECTATIONS) {
   const run = startBinary(t, [
     '-vv',
     '--log-format',
@@ -70,7 +72,7 @@ async function startWatch(t: Test, name: string, extra: readonly string[] = []) 
     '--lab',
     name,
     '-f',
-    EXPECTATIONS,
+    file,
     '--interval',
     `${INTERVAL_MS}ms`,
     '--listen',
@@ -246,4 +248,34 @@ t.test('a round slower than the interval is counted, and the next starts when it
     overran.length >= 2 && overran.every((l) => l.durationMs > INTERVAL_MS),
     'each overrun logged with its duration',
   );
+});
+
+t.test('a test file broken during the watch fails its runs, counted and logged; mended, it runs again', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'prober-watch-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'expectations.yaml');
+  copyFileSync(EXPECTATIONS, file);
+  const watch = await startWatch(t, name, ['--timeout', '300ms', '--attempts', '1'], file);
+  const runs = async (outcome: string): Promise<number> =>
+    (await watch.scrape()).samples.find((s) => s.name === 'prober_runs_total' && s.labels.outcome === outcome)?.value ??
+    0;
+  await until('a matched run', async () => (await runs('matched')) >= 1, 30_000, 50);
+  writeFileSync(
+    file,
+    'apiVersion: prober/v1alpha1\nkind: ReachabilityTest\nmetadata: { name: lab-redis-isolation }\nspec: { sources: 3 }\n',
+  );
+  await until('a failed run', async () => (await runs('failed')) >= 1, 10_000, 50);
+  const { samples } = await watch.scrape();
+  t.ok(
+    samples.some((s) => s.name === 'prober_errors_total' && s.labels.kind === 'input' && s.value >= 1),
+    'an input error',
+  );
+  t.same(cellsIn(samples, 'matched').length, 16, 'the cells keep the last result they had');
+  const matchedBefore = await runs('matched');
+  copyFileSync(EXPECTATIONS, file);
+  await until('a matched run again', async () => (await runs('matched')) > matchedBefore, 10_000, 50);
+  const exit = await stop(watch.run);
+  t.equal(exit.code, 0);
+  const failed = logLines(watch.run).find((l) => l.msg === 'run failed');
+  t.match(failed, { test: 'lab-redis-isolation', kind: 'input', error: new RegExp(`^${file}:4: `) });
 });
