@@ -279,3 +279,23 @@ t.test('a test file broken during the watch fails its runs, counted and logged; 
   const failed = logLines(watch.run).find((l) => l.msg === 'run failed');
   t.match(failed, { test: 'lab-redis-isolation', kind: 'input', error: new RegExp(`^${file}:4: `) });
 });
+
+t.test('two tests of one name are refused before anything is served: their names label the metrics', async (t) => {
+  const run = startBinary(t, [
+    'watch',
+    '--lab',
+    name,
+    '-f',
+    EXPECTATIONS,
+    '-f',
+    EXPECTATIONS,
+    '--listen',
+    '127.0.0.1:0',
+  ]);
+  const exit = await run.exited;
+  t.equal(exit.code, 2);
+  t.equal(
+    exit.stderr,
+    `prober: ${EXPECTATIONS}: metadata.name: "lab-redis-isolation" is watched twice: test names label the metrics\n`,
+  );
+});
