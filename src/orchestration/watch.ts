@@ -57,7 +57,7 @@ export async function runWatch(options: WatchOptions, io: Io): Promise<ExitCode>
       if (stop.signal.aborted) resolve();
       stop.signal.addEventListener('abort', () => resolve(), { once: true });
       // A loop that ends by itself (it never does unless stopped) must not leave the watch hanging.
-      void loop.finally(resolve);
+      loop.then(resolve, resolve);
     });
     const wound = await settleWithin(loop, STOP_GRACE_MS);
     if (!wound) io.log.log(1, 'run abandoned', { reason: 'still winding down at the stop deadline' });
