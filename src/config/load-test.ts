@@ -57,7 +57,7 @@ function checkKubernetesObject(doc: PositionedDocument): void {
 
 /** Reads and validates a ReachabilityTest file, or `stdin` for `-`. Throws ConfigError (file:line: field: message). */
 export async function loadReachabilityTest(file: string, stdin: InputStream): Promise<ReachabilityTest> {
-  const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' }, stdin);
+  const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' }, { stdin });
   return parseReachabilityTest(origin, text);
 }
 
