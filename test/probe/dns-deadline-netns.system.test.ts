@@ -204,3 +204,47 @@ t.test('a tcp:// probe of an address is not held up by lookups a silent resolver
   t.ok((tcp?.latencyMs ?? Infinity) < 500, `it took ${tcp?.latencyMs} ms, not a lookup's deadline`);
   t.equal(cells.filter((c) => c.to.startsWith('dns://')).length, 20);
 });
+
+// A run that leaves lookups behind ends by execve: of the system shell (`sh -c 'exit N'`), or, where there
+// is none (a distroless image), of prober itself as a stand-in. Either way the verdict is the exit code.
+for (const shell of [true, false])
+  t.test(
+    `lookups left behind: the exit code is the verdict ${shell ? 'through the shell' : 'without a shell'}`,
+    async (t) => {
+      const pair = silentResolver(t);
+      for (const [expect, code] of [
+        ['deny', 0],
+        ['allow', 1],
+      ] as const) {
+        const args = ['probe', '--timeout', '1s', '--liveness', 'none', '--expect', expect, 'dns://some.name'];
+        // Without a shell: /bin/sh (dash) is covered by /dev/null, which nobody may execute, in a mount
+        // namespace of this run only.
+        const argv = shell
+          ? ['ip', 'netns', 'exec', pair.client, requireBinary(), ...args]
+          : [
+              'unshare',
+              '--mount',
+              '--propagation',
+              'private',
+              '--',
+              'bash',
+              '-c',
+              'mount --bind /dev/null "$(readlink -f /bin/sh)" && exec "$@"',
+              'bash',
+              'ip',
+              'netns',
+              'exec',
+              pair.client,
+              requireBinary(),
+              ...args,
+            ];
+        const run = startProcess(argv, { cwd: '/' });
+        t.teardown(() => {
+          if (!run.done()) run.child.kill('SIGKILL');
+        });
+        await waitFor(`prober to exit (--expect ${expect})`, () => run.done(), 1_000 + MARGIN_MS);
+        const exit = await run.exited;
+        t.equal(exit.code, code, `--expect ${expect}: ${exit.stderr}`);
+      }
+    },
+  );
