@@ -29,12 +29,29 @@ writeFileSync(
   }),
 );
 
-/** Node's built-in modules the binary loaded running `args` (stdin a pipe nobody writes to, as in a pod). */
+const test = join(dir, 'test.yaml');
+writeFileSync(
+  test,
+  `apiVersion: prober/v1alpha1
+kind: ReachabilityTest
+metadata: { name: start-up }
+spec:
+  defaults: { timeout: 1s, attempts: 1 }
+  sources: { here: { local: true } }
+  targets: { closed: { url: "tcp://127.0.0.1:1", liveness: none } }
+  expect: [{ from: here, to: closed, verdict: deny }]
+`,
+);
+
+/**
+ * Node's built-in modules the binary loaded running `args`. Stdin is /dev/null, a file to Node: opening
+ * it would load the file streams, so their absence also says stdin was left alone.
+ */
 function loaded(args: readonly string[]): string[] {
   const list = join(dir, `modules-${args[0]}.txt`);
   const run = spawnSync(binary, args, {
     env: { PATH: process.env.PATH, NODE_OPTIONS: `--require ${preload}`, MODULE_LIST: list },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });
   if (run.status !== 0 && run.status !== 2) throw new Error(`prober ${args.join(' ')}: ${run.stderr}`);
@@ -66,3 +83,11 @@ for (const args of [
     );
   });
 }
+
+t.test('check -f FILE leaves stdin alone', async (t) => {
+  // Its policy loading brings fs/promises; the file streams come only with a stdin opened.
+  t.same(
+    loaded(['check', '-f', test]).filter((m) => m === 'internal/fs/streams'),
+    [],
+  );
+});
