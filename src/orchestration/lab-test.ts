@@ -41,7 +41,7 @@ function withExpectation(test: ReachabilityTest, expect: ExpectSource): Reachabi
 
 /** Runs the test in the lab and prints the report on `io`; returns the exit code. */
 export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitCode> {
-  const loaded = await loadReachabilityTest(options.file, io.stdin);
+  const loaded = await loadReachabilityTest(options.file, io);
   const expect: ExpectSource =
     options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);

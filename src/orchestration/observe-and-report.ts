@@ -6,6 +6,7 @@ import { type ModelVerdict, matrixRows, type Observations, provenAlive, runEvide
 import type { ProbeResult } from '../model/outcome.ts';
 import { type Counts, type ExitCode, exitCodeFor, streamReport } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
+import { nowMs } from '../probe/clock.ts';
 import { formatProblem } from '../report/fit.ts';
 import type { TableStyle } from '../report/formats.ts';
 import { writeReport } from '../report/write.ts';
@@ -44,7 +45,8 @@ export async function observeAndReport(
   );
   if (unfit) throw new UsageError(unfit);
   const startedAt = new Date(io.now());
-  const started = performance.now();
+  // process.hrtime (probe/clock.ts), not `performance`, whose first use loads perf_hooks at every probe's start.
+  const started = nowMs();
   const { log } = io;
   log.log(1, 'observing', {
     test: test.name,
@@ -63,7 +65,7 @@ export async function observeAndReport(
     return { run: result, interrupted: interruptedBy() };
   }).finally(() => progress?.done());
   log.log(1, 'observed', {
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(nowMs() - started),
     ...(interrupted ? { interrupted } : {}),
   });
   const observations = interrupted ? markInterrupted(test, run.observations, interrupted) : run.observations;
@@ -78,7 +80,7 @@ export async function observeAndReport(
       backend: backend.kind,
       ...(run.context ? { context: run.context } : {}),
       startedAt: startedAt.toISOString(),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(nowMs() - started),
       proberVersion: PROBER_VERSION,
     },
     ...(run.sources ? { sources: run.sources } : {}),
