@@ -14,8 +14,18 @@ export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /** The nodes a lab has when its manifests declare none: two, in two zones. */
 export const DEFAULT_NODES: readonly LabNode[] = [
-  { name: 'node-a', zone: 'zone-a', labels: { [HOSTNAME_LABEL]: 'node-a', [ZONE_LABEL]: 'zone-a' }, source: 'lab default' },
-  { name: 'node-b', zone: 'zone-b', labels: { [HOSTNAME_LABEL]: 'node-b', [ZONE_LABEL]: 'zone-b' }, source: 'lab default' },
+  {
+    name: 'node-a',
+    zone: 'zone-a',
+    labels: { [HOSTNAME_LABEL]: 'node-a', [ZONE_LABEL]: 'zone-a' },
+    source: 'lab default',
+  },
+  {
+    name: 'node-b',
+    zone: 'zone-b',
+    labels: { [HOSTNAME_LABEL]: 'node-b', [ZONE_LABEL]: 'zone-b' },
+    source: 'lab default',
+  },
 ];
 
 /**

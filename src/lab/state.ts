@@ -27,6 +27,8 @@ export interface LabState {
   readonly policies: readonly string[];
   /** Set by `lab apply --assume-mesh`: every workload but the cluster DNS runs a sidecar. */
   readonly assumeMesh?: boolean;
+  /** Pods stopped with `lab stop` (`namespace/name`): not ready, no Service sends them traffic. */
+  readonly stopped?: readonly string[];
 }
 
 /** The run directory of a lab below `root`; the name is checked first, so it can never point elsewhere. */
