@@ -9,8 +9,8 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The well-known node labels (k8s.io/api/core/v1 well_known_labels.go). */
-export const ZONE_LABEL = 'topology.kubernetes.io/zone';
-export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /** The nodes a lab has when its manifests declare none: two, in two zones. */
 export const DEFAULT_NODES: readonly LabNode[] = [
@@ -84,15 +84,16 @@ function allowedOn(podSpec: Obj, node: LabNode): boolean {
 
 /**
  * Places pods one at a time. `spec.nodeName` wins (it must name a lab node); otherwise the pod goes
- * to the node its nodeSelector and required node affinity allow that has the fewest pods so far,
- * the first in node order on a tie: with no constraint, replicas spread round-robin over the nodes.
- * Deterministic: the same manifests always give the same placement.
+ * to a node its nodeSelector and required node affinity allow, spread as the scheduler's default
+ * topology spread does for a workload's replicas: the zone with the fewest of the workload's pods,
+ * then the node with the fewest of them, then the node with the fewest pods, then the first in
+ * node order. Deterministic: the same manifests always give the same placement.
  */
 export function placer(
   nodes: readonly LabNode[],
-): (podSpec: unknown, source: string, pod: string, specPath: string) => LabNode {
-  const count = new Map(nodes.map((n) => [n.name, 0]));
-  return (podSpec, source, pod, specPath) => {
+): (podSpec: unknown, source: string, pod: string, specPath: string, workload: string) => LabNode {
+  const placed: { node: LabNode; workload: string }[] = [];
+  return (podSpec, source, pod, specPath, workload) => {
     const spec = obj(podSpec);
     let candidates: readonly LabNode[];
     if (typeof spec.nodeName === 'string') {
@@ -113,9 +114,19 @@ export function placer(
           `no lab node matches pod ${pod}'s nodeSelector and node affinity (nodes: ${nodes.map((n) => `${n.name} in ${n.zone ?? 'no zone'}`).join(', ')})`,
         );
     }
+    const mine = placed.filter((p) => p.workload === workload);
+    const score = (n: LabNode): number[] => [
+      mine.filter((p) => p.node.zone === n.zone).length,
+      mine.filter((p) => p.node === n).length,
+      placed.filter((p) => p.node === n).length,
+    ];
+    const better = (a: number[], b: number[]): boolean => {
+      const i = a.findIndex((v, k) => v !== b[k]);
+      return i >= 0 && a[i]! < b[i]!;
+    };
     let chosen = candidates[0]!;
-    for (const n of candidates) if (count.get(n.name)! < count.get(chosen.name)!) chosen = n;
-    count.set(chosen.name, count.get(chosen.name)! + 1);
+    for (const n of candidates) if (better(score(n), score(chosen))) chosen = n;
+    placed.push({ node: chosen, workload });
     return chosen;
   };
 }

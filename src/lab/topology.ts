@@ -75,7 +75,7 @@ function serviceIpsOf(services: readonly ManifestInput[]): (readonly string[])[]
 }
 
 /** Most replicas the lab runs of one workload: each is a network namespace and its programs. */
-export const MAX_REPLICAS = 64;
+const MAX_REPLICAS = 64;
 
 /**
  * The downward API fields an env var may name (`valueFrom.fieldRef.fieldPath`), as the pod has them.
@@ -184,7 +184,7 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
           'metadata.name',
           `pod ${namespace}/${name} would share the network namespace ${netns} with pod ${twin.namespace}/${twin.name} (${twin.source})`,
         );
-      const node = place(podSpec, m.source, `${namespace}/${name}`, specPath);
+      const node = place(podSpec, m.source, `${namespace}/${name}`, specPath, `${namespace}/${workload}`);
       const ips = podIps(pods.length);
       const serviceAccount = String(podSpec.serviceAccountName ?? 'default');
       const fields: PodFields = {

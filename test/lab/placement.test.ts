@@ -59,7 +59,8 @@ t.test('replicas default to 1; 0 runs none; too many or not a number is refused 
 
 t.test('Node manifests replace the defaults; nodeName, nodeSelector and zone affinity place pods', async (t) => {
   const nodes = [node('n1', 'east'), node('n2', 'east'), node('n3', 'west')];
-  t.same(placement([...nodes, deployment('spread', 4)]), ['spread-0@n1', 'spread-1@n2', 'spread-2@n3', 'spread-3@n1']);
+  // Zones first (east, west, east, west), then the workload's emptier node in the zone.
+  t.same(placement([...nodes, deployment('spread', 4)]), ['spread-0@n1', 'spread-1@n3', 'spread-2@n2', 'spread-3@n3']);
   t.same(placement([...nodes, deployment('pinned', 2, { nodeName: 'n3' })]), ['pinned-0@n3', 'pinned-1@n3']);
   t.same(placement([...nodes, deployment('west', 2, { nodeSelector: { 'topology.kubernetes.io/zone': 'west' } })]), [
     'west-0@n3',
@@ -115,4 +116,17 @@ t.test('env from the downward API: pod name, namespace, node and address', async
     { PLAIN: 'x', V0: 'pippo-1', V1: 'shop', V2: 'node-b', V3: second.ip },
     'unknown fields are left out',
   );
+});
+
+t.test('replicas spread over zones before nodes: 10 and 6 pods on four nodes in two zones', async (t) => {
+  const nodes = [node('a1', 'zone-a'), node('a2', 'zone-a'), node('b1', 'zone-b'), node('b2', 'zone-b')];
+  const topology = deriveTopology('lab', [...nodes, deployment('pippo', 10), deployment('paperino', 6)]);
+  const zone = (n: string) => (n.startsWith('a') ? 'zone-a' : 'zone-b');
+  for (const app of ['pippo', 'paperino']) {
+    const pods = topology.pods.filter((p) => p.labels.app === app);
+    const perZone = ['zone-a', 'zone-b'].map((z) => pods.filter((p) => zone(p.node) === z).length);
+    const perNode = ['a1', 'a2', 'b1', 'b2'].map((n) => pods.filter((p) => p.node === n).length);
+    t.same(perZone, app === 'pippo' ? [5, 5] : [3, 3], `${app}: as many in each zone`);
+    t.ok(Math.max(...perNode) - Math.min(...perNode) <= 1, `${app}: nodes within one pod of each other (${perNode})`);
+  }
 });
