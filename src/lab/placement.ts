@@ -82,6 +82,11 @@ function allowedOn(podSpec: Obj, node: LabNode): boolean {
   return terms.some((term) => list(term.matchExpressions).every((r) => requirementHolds(obj(r), node.labels)));
 }
 
+/** The nodes a DaemonSet runs a pod on: every node its nodeSelector and node affinity allow (the lab has no taints). */
+export function daemonNodes(podSpec: unknown, nodes: readonly LabNode[]): LabNode[] {
+  return nodes.filter((n) => allowedOn(obj(podSpec), n));
+}
+
 /**
  * Places pods one at a time. `spec.nodeName` wins (it must name a lab node); otherwise the pod goes
  * to a node its nodeSelector and required node affinity allow, spread as the scheduler's default

@@ -2,7 +2,7 @@
 
 import { configErrorAt } from '../config/config-error.ts';
 import { netnsName, nodeNetnsName } from './names.ts';
-import { labNodes, placer } from './placement.ts';
+import { daemonNodes, labNodes, placer } from './placement.ts';
 import type { LabContainer, LabPod, LabService, LabServicePort, LabTopology } from './topology-types.ts';
 
 type Obj = Record<string, unknown>;
@@ -118,10 +118,10 @@ function containersOf(spec: Obj, fields: PodFields): LabContainer[] {
   });
 }
 
-/** How many pods a workload runs: `spec.replicas` (default 1) of a Deployment, StatefulSet or ReplicaSet; a Pod or DaemonSet one. */
+/** How many pods a workload runs: `spec.replicas` (default 1) of a Deployment, StatefulSet or ReplicaSet; a Pod one. */
 function replicasOf(m: ManifestInput, kind: string): number {
   const replicas = obj(obj(m.value).spec).replicas;
-  if (kind === 'Pod' || kind === 'DaemonSet' || replicas === undefined) return 1;
+  if (kind === 'Pod' || replicas === undefined) return 1;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS)
     throw configErrorAt(
       m.source,
@@ -133,7 +133,7 @@ function replicasOf(m: ManifestInput, kind: string): number {
 
 /**
  * Builds the lab topology: `spec.replicas` pods per Deployment, StatefulSet or ReplicaSet (named
- * `<workload>-0`, `-1` …), one per DaemonSet and bare Pod, each placed on an emulated node
+ * `<workload>-0`, `-1` …), one per node a DaemonSet may run on, one per bare Pod, each placed on an emulated node
  * (placement.ts), addresses in declaration order, Services resolved to their endpoints. The names
  * must have been checked (checkManifestNames); two pods that would get the same network namespace
  * are refused here, naming both.
@@ -174,7 +174,9 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
         configVolumes[String(volume.name)] = configMaps.get(`${namespace}/${configMap.name}`) ?? {};
     }
     const specPath = kind === 'Pod' ? 'spec' : 'spec.template.spec';
-    for (let replica = 0; replica < replicasOf(m, kind); replica++) {
+    // A DaemonSet runs one pod on each node it may run on, pinned there.
+    const daemon = kind === 'DaemonSet' ? daemonNodes(podSpec, nodes) : undefined;
+    for (let replica = 0; replica < (daemon?.length ?? replicasOf(m, kind)); replica++) {
       const name = kind === 'Pod' ? workload : `${workload}-${replica}`;
       const netns = netnsName(lab, namespace, name);
       const twin = pods.find((p) => p.netns === netns);
@@ -184,7 +186,8 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
           'metadata.name',
           `pod ${namespace}/${name} would share the network namespace ${netns} with pod ${twin.namespace}/${twin.name} (${twin.source})`,
         );
-      const node = place(podSpec, m.source, `${namespace}/${name}`, specPath, `${namespace}/${workload}`);
+      const pinned = daemon ? { ...podSpec, nodeName: daemon[replica]!.name } : podSpec;
+      const node = place(pinned, m.source, `${namespace}/${name}`, specPath, `${namespace}/${workload}`);
       const ips = podIps(pods.length);
       const serviceAccount = String(podSpec.serviceAccountName ?? 'default');
       const fields: PodFields = {

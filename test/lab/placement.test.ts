@@ -130,3 +130,21 @@ t.test('replicas spread over zones before nodes: 10 and 6 pods on four nodes in 
     t.ok(Math.max(...perNode) - Math.min(...perNode) <= 1, `${app}: nodes within one pod of each other (${perNode})`);
   }
 });
+
+t.test('a DaemonSet runs one pod on each node it may run on', async (t) => {
+  const daemonSet = (podSpec: Record<string, unknown>) => ({
+    value: {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'ops' },
+      spec: { template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c' }], ...podSpec } } },
+    },
+    source: 'agent.yaml:1',
+  });
+  t.same(placement([daemonSet({})]), ['agent-0@node-a', 'agent-1@node-b']);
+  const nodes = [node('n1', 'east'), node('n2', 'east'), node('n3', 'west')];
+  t.same(placement([...nodes, daemonSet({ nodeSelector: { 'topology.kubernetes.io/zone': 'east' } })]), [
+    'agent-0@n1',
+    'agent-1@n2',
+  ]);
+});
