@@ -2,6 +2,7 @@
 
 import type { IpFamily } from './family.ts';
 import type { Cell } from './matrix.ts';
+import type { CheckResult } from './rate-judgement.ts';
 import type { ReachabilityTest } from './test-spec.ts';
 
 const API_VERSION = 'prober/v1alpha1';
@@ -60,6 +61,8 @@ export interface Report {
     readonly family?: IpFamily;
     readonly alive?: string;
   }[];
+  /** The checks beyond the matrix (`spec.checks`), judged; absent when the test has none. */
+  readonly checks?: readonly CheckResult[];
   readonly cells: readonly Cell[];
   readonly summary: Summary;
   readonly exitCode: ExitCode;
@@ -149,6 +152,7 @@ export interface ReportInput {
   readonly metadata: Omit<ReportMetadata, 'test'>;
   readonly sources?: readonly ReportSource[];
   readonly alive?: ReadonlyMap<string, string>;
+  readonly checks?: readonly CheckResult[];
 }
 
 /** The head of a report: metadata, sources (as the backend saw them) and targets (with liveness proofs). */
@@ -171,6 +175,7 @@ function reportHead(input: ReportInput): ReportHead {
     metadata: { test: input.test.name, ...input.metadata },
     sources,
     targets,
+    ...(input.checks ? { checks: input.checks } : {}),
   };
 }
 
