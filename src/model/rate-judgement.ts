@@ -11,7 +11,6 @@ import {
   scheduledRequests,
   totalLimit,
 } from './rate-limit.ts';
-import type { ExitCode } from './report.ts';
 
 /** Requests that got no answer, by why (a reset is a rejection, counted with the statuses). */
 export interface Unanswered {
@@ -30,7 +29,7 @@ export interface RateMeasurement {
   readonly sent: number;
   /** `sent` over the phase's length: the offered rate actually achieved. */
   readonly achievedPerSecond: number;
-  /** Requests sent more than LATE_MS after their time. */
+  /** Requests sent after the next one's time and more than LATE_MS after their own. */
   readonly late: number;
   /** Answers with a 2xx or 3xx status. */
   readonly accepted: number;
@@ -45,7 +44,7 @@ export interface RateMeasurement {
   readonly firstFailure?: string;
 }
 
-/** How far a dispatch may trail its schedule before it counts as late. */
+/** How far a dispatch may trail its schedule before it counts as late (and at least one interval). */
 export const LATE_MS = 10;
 /** The share of the offered rate a phase must achieve, and the most requests that may go out late. */
 export const HOLD_SHARE = 0.98;
@@ -76,18 +75,6 @@ export interface CheckResult {
   readonly expected: string;
   readonly phases: readonly PhaseResult[];
   readonly verdict: CheckVerdict;
-}
-
-/** The exit code of checks, combined as cells are: any undecided → 2, else any not met → 1, else 0. */
-export function checksExitCode(results: readonly Pick<CheckResult, 'verdict'>[]): ExitCode {
-  if (results.some((r) => r.verdict === 'undecided')) return 2;
-  if (results.some((r) => r.verdict === 'not-met')) return 1;
-  return 0;
-}
-
-/** Two exit codes as one: the worse of them (2 beats 1 beats 0). */
-export function worseExitCode(a: ExitCode, b: ExitCode): ExitCode {
-  return Math.max(a, b) as ExitCode;
 }
 
 /** The expectation in words. */

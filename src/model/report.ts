@@ -131,6 +131,18 @@ export function exitCodeFor(summary: Summary): ExitCode {
   return 0;
 }
 
+/** The exit code of checks, combined as cells are: any undecided → 2, else any not met → 1, else 0. */
+export function checksExitCode(results: readonly Pick<CheckResult, 'verdict'>[]): ExitCode {
+  if (results.some((r) => r.verdict === 'undecided')) return 2;
+  if (results.some((r) => r.verdict === 'not-met')) return 1;
+  return 0;
+}
+
+/** Two exit codes as one: the worse of them (2 beats 1 beats 0). */
+export function worseExitCode(a: ExitCode, b: ExitCode): ExitCode {
+  return Math.max(a, b) as ExitCode;
+}
+
 /** Everything of a report but its cells and what is counted from them: small, however big the matrix. */
 export type ReportHead = Omit<Report, 'cells' | 'summary' | 'exitCode'>;
 
@@ -182,7 +194,9 @@ function reportHead(input: ReportInput): ReportHead {
 /** Builds a report from a test and its judged cells, all in memory (small reports, tests). */
 export function buildReport(input: ReportInput & { cells: readonly Cell[] }): Report {
   const summary = summarize(input.cells);
-  return { ...reportHead(input), cells: input.cells, summary, exitCode: exitCodeFor(summary) };
+  const cells = exitCodeFor(summary);
+  const exitCode = input.checks ? worseExitCode(cells, checksExitCode(input.checks)) : cells;
+  return { ...reportHead(input), cells: input.cells, summary, exitCode };
 }
 
 /** A report whose cells come row by row from `rows`; the exit code defaults to `exitCodeFor`. */

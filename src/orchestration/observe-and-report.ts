@@ -4,8 +4,15 @@ import type { Backend } from '../model/backend.ts';
 import type { Io } from '../model/io.ts';
 import { type ModelVerdict, matrixRows, type Observations, provenAlive } from '../model/matrix.ts';
 import type { ProbeResult } from '../model/outcome.ts';
-import { type CheckResult, checksExitCode, worseExitCode } from '../model/rate-judgement.ts';
-import { type Counts, type ExitCode, exitCodeFor, streamReport } from '../model/report.ts';
+import type { CheckResult } from '../model/rate-judgement.ts';
+import {
+  type Counts,
+  checksExitCode,
+  type ExitCode,
+  exitCodeFor,
+  streamReport,
+  worseExitCode,
+} from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { formatProblem } from '../report/fit.ts';
 import type { TableStyle } from '../report/formats.ts';

@@ -91,6 +91,8 @@ export async function sendAtRate(plan: RatePlan): Promise<RateMeasurement> {
   const open = new Map<ClientRequest, { sentAt: number; answered: boolean }>();
   const scheduled = Math.floor((offeredPerSecond * durationMs) / 1000);
   const interval = 1000 / offeredPerSecond;
+  // Late enough to change what a limiter sees: past the next request's time, and past timer jitter.
+  const lateAfter = Math.max(LATE_MS, interval);
   const options = {
     agent,
     host: address.host,
@@ -145,7 +147,7 @@ export async function sendAtRate(plan: RatePlan): Promise<RateMeasurement> {
       if (now >= durationMs) break;
       for (; next < scheduled && next * interval <= now; next++) {
         if (open.size >= maxInFlight) continue;
-        if (now - next * interval > LATE_MS) late++;
+        if (now - next * interval > lateAfter) late++;
         send();
         sent++;
       }
