@@ -162,7 +162,8 @@ export function judgePhase(phase: RatePhase, expect: RateLimitExpectation, m: Ra
   const ideal = Math.min(m.sent, expect.burst + limit * seconds);
   const slack = expect.tolerance * limit * seconds;
   const expectedAccepted = { min: Math.max(0, Math.floor(ideal - slack)), max: Math.ceil(ideal + slack) };
-  const acceptedRate = `${m.accepted} accepted (${rateText(Math.max(0, m.accepted - expect.burst) / seconds)} beyond the burst)`;
+  const beyond = expect.burst > 0 ? ' beyond the burst' : '';
+  const acceptedRate = `${m.accepted} accepted (${rateText(Math.max(0, m.accepted - expect.burst) / seconds)}${beyond})`;
   if (m.accepted < expectedAccepted.min || m.accepted > expectedAccepted.max)
     return {
       ...base,
