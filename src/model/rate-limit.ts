@@ -8,13 +8,13 @@ export const MAX_RATE_PER_SECOND = 10_000;
 /** The longest phase a check may run. */
 export const MAX_PHASE_MS = 5 * 60_000;
 /** The most requests one check may send over all its phases. */
-export const MAX_CHECK_REQUESTS = 1_000_000;
+const MAX_CHECK_REQUESTS = 1_000_000;
 /** Requests a phase must send at least, or its judgement is noise. */
 export const MIN_PHASE_REQUESTS = 20;
 /** A phase's default length. */
 export const DEFAULT_PHASE_MS = 5000;
 /** The share of the limit a default judgement offers: well below it, then well above it. */
-export const DEFAULT_FACTORS: readonly number[] = [0.5, 2];
+const DEFAULT_FACTORS: readonly number[] = [0.5, 2];
 /** The default tolerance on the accepted rate. */
 export const DEFAULT_TOLERANCE = 0.1;
 /** The statuses a rejection is expected to carry by default. */

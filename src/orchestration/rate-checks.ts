@@ -14,7 +14,7 @@ const MIN_PAUSE_MS = 2000;
 const MAX_PAUSE_MS = 30_000;
 
 /** How long to wait after a phase, so the next starts with the limiter refilled (its burst, then a window). */
-export function pauseAfterPhase(check: RateLimitCheck): number {
+function pauseAfterPhase(check: RateLimitCheck): number {
   const refillMs = (check.expect.burst / totalLimit(check.expect)) * 1000;
   return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, Math.ceil(refillMs) + 1000));
 }

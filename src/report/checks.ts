@@ -23,12 +23,12 @@ export const VERDICT_MARK: Readonly<
 };
 
 /** `rate limit here → app: met`. */
-export function checkTitle(check: CheckResult): string {
+function checkTitle(check: CheckResult): string {
   return `${check.name}: rate limit ${check.from} → ${check.to}: ${VERDICT_MARK[check.verdict].word}`;
 }
 
 /** `offered 20/s, achieved 19.9/s; 52 accepted (10.4/s); rejected 429 ×48 (retry-after: 1)`. */
-export function phaseFacts(phase: PhaseResult): string {
+function phaseFacts(phase: PhaseResult): string {
   const m = phase.measurement;
   const seconds = m.durationMs / 1000;
   const rejected = kindsText(rejectionsOf(m));

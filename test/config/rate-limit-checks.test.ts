@@ -59,7 +59,7 @@ t.test('a written rate is one phase at that rate; every field is read', async (t
     expect: { burst: 20, tolerance: 0.05, rejectedWith: [429, 503, 'reset'] },
   });
   t.equal(
-    parseReachabilityTest('t.yaml', test('{ from: here, to: web, limit: 10/s }').replace(/ {2}checks:[^]*$/, ''))
+    parseReachabilityTest('t.yaml', test('{ from: here, to: web, limit: 10/s }').replace(/ {2}checks:[\s\S]*$/, ''))
       .checks,
     undefined,
   );

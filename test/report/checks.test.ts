@@ -140,6 +140,7 @@ t.test('Markdown: a checks table whose rows keep their columns, nothing becomes 
   });
   t.notMatch(html, /<img|<a /);
   const checksTable = html.slice(html.indexOf('<th>check</th>'));
-  for (const row of checksTable.match(/<tr>[\s\S]*?<\/tr>/g) ?? []) t.equal((row.match(/<t[dh][\s>]/g) ?? []).length, 4);
+  for (const row of checksTable.match(/<tr>[\s\S]*?<\/tr>/g) ?? [])
+    t.equal((row.match(/<t[dh][\s>]/g) ?? []).length, 4);
   t.match(markdown, /2 could not decide|1 could not decide/);
 });
