@@ -29,7 +29,7 @@ export interface RateMeasurement {
   readonly sent: number;
   /** `sent` over the phase's length: the offered rate actually achieved. */
   readonly achievedPerSecond: number;
-  /** Requests sent after the next one's time and more than LATE_MS after their own. */
+  /** Requests sent more than two intervals (and more than LATE_MS) after their time: three bunched into one slot. */
   readonly late: number;
   /** Answers with a 2xx or 3xx status. */
   readonly accepted: number;

@@ -91,8 +91,9 @@ export async function sendAtRate(plan: RatePlan): Promise<RateMeasurement> {
   const open = new Map<ClientRequest, { sentAt: number; answered: boolean }>();
   const scheduled = Math.floor((offeredPerSecond * durationMs) / 1000);
   const interval = 1000 / offeredPerSecond;
-  // Late enough to change what a limiter sees: past the next request's time, and past timer jitter.
-  const lateAfter = Math.max(LATE_MS, interval);
+  // Late enough to change what a limiter sees: three requests in one slot of the schedule (which a
+  // bucket of two absorbs), and past timer jitter.
+  const lateAfter = Math.max(LATE_MS, 2 * interval);
   const options = {
     agent,
     host: address.host,
