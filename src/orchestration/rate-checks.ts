@@ -29,11 +29,14 @@ export async function runRateChecks(
   progress: (message: string) => void = () => {},
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
+  // The check that ran last: two checks may share a limiter, so the next waits for it to refill too.
+  let previous: RateLimitCheck | undefined;
   for (const check of test.checks ?? []) {
     const measurements: RateMeasurement[] = [];
-    for (const [i, phase] of check.phases.entries()) {
+    for (const phase of check.phases) {
       if (signal.aborted) break;
-      if (i > 0) await sleep(pauseAfterPhase(check), undefined, { signal }).catch(() => {});
+      if (previous) await sleep(pauseAfterPhase(previous), undefined, { signal }).catch(() => {});
+      previous = check;
       if (signal.aborted) break;
       progress(
         `check ${check.name}: ${rateText(phase.offeredPerSecond)} for ${phase.durationMs / 1000}s (${phase.label})`,
