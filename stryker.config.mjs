@@ -18,12 +18,12 @@ export const areas = {
   },
   // Evaluating the specs: attachment, per-direction verdicts, tiers, the matrix and its sets.
   'policy-eval': {
-    mutate: ['src/policy/{attach,direction,cluster,model,matrix,sets,bitset,services}.ts'],
+    mutate: ['src/policy/{attach,direction,cluster,model,matrix,sets,bitset,bit-rows,services}.ts'],
     tests: ['test/policy/**/*.test.ts'],
   },
   // The mesh layer (Istio authorization over mTLS identities) and the probe predictions.
   'policy-mesh': {
-    mutate: ['src/policy/{mesh,predict,simulated-backend}.ts'],
+    mutate: ['src/policy/{mesh,predict,prediction,simulated-backend}.ts'],
     tests: ['test/policy/**/*.test.ts'],
   },
   'policy-lint': { mutate: ['src/policy/lint/**/*.ts'], tests: ['test/policy/**/*.test.ts'] },

@@ -48,6 +48,8 @@ export type AgentRun = (
   /** How the agent ran, and why that way: for the report. */
   readonly agent?: 'ephemeral' | 'pod';
   readonly agentReason?: string;
+  /** The agent probed from its node's network (a hostNetwork source): the mismatch causes take it as evidence. */
+  readonly hostNetwork?: boolean;
 };
 
 /** Reads the agent's log and turns it into results (agent-log.ts). */

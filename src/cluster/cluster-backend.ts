@@ -56,7 +56,7 @@ function hostNetworkNoted(pod: V1Pod, run: AgentRun): AgentRun {
       { ...result, detail: result.detail ? `${note}; ${result.detail}` : note },
     ]),
   );
-  return { ...run, results };
+  return { ...run, results, hostNetwork: true };
 }
 
 /** A run id: short, lower-case, valid in names and label values. */
@@ -148,9 +148,11 @@ export class ClusterBackend implements Backend {
     }
     const results = new Map<string, Map<string, ProbeResult>>();
     const sourceErrors = new Map<string, string>();
+    const hostNetwork = new Set<string>();
     for (const [name, run] of runs) {
       if ('results' in run) {
         results.set(name, run.results);
+        if (run.hostNetwork) hostNetwork.add(name);
       } else {
         sourceErrors.set(name, run.error);
       }
@@ -159,7 +161,13 @@ export class ClusterBackend implements Backend {
     if (fatal && results.size === 0) throw fatal;
     for (const warning of evidence.warnings) warn(warning);
     return {
-      observations: { results, sourceErrors, alive: evidence.alive, down: evidence.down },
+      observations: {
+        results,
+        sourceErrors,
+        alive: evidence.alive,
+        down: evidence.down,
+        ...(hostNetwork.size > 0 ? { hostNetwork } : {}),
+      },
       sources: this.#reportSources(test.sources, runs),
       context: opts.context,
     };

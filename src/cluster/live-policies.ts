@@ -101,7 +101,7 @@ export async function livePolicyModel(
     ...test,
     sources: test.sources.map((s) => (s.local || s.namespace ? s : { ...s, namespace: defaultNamespace })),
   };
-  const predictions = predictTest(model, placed);
+  const predictions = predictTest(model, placed, { evidence: true });
   const verdicts = modelVerdicts(predictions);
   if (test.expectFromPolicies && [...verdicts.values()].every((row) => row.size === 0)) {
     const first = [...predictions.values()].flatMap((row) => [...row.values()]).find((p) => p.kind === 'unknown');

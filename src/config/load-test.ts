@@ -56,9 +56,15 @@ function checkKubernetesObject(doc: PositionedDocument): void {
   );
 }
 
-/** Reads and validates a ReachabilityTest file, or `stdin` for `-`. Throws ConfigError (file:line: field: message). */
-export async function loadReachabilityTest(file: string, stdin: InputStream): Promise<ReachabilityTest> {
-  const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' }, stdin);
+/**
+ * Reads and validates a ReachabilityTest file, or `input.stdin` for `-` (read only then: Node opens its
+ * stdin stream on first use). Throws ConfigError (file:line: field: message).
+ */
+export async function loadReachabilityTest(
+  file: string,
+  input: { readonly stdin: InputStream },
+): Promise<ReachabilityTest> {
+  const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' }, input);
   return parseReachabilityTest(origin, text);
 }
 

@@ -2,6 +2,7 @@
 
 import { CLUSTER_DNS, clusterDnsPod } from './cluster-dns.ts';
 import type { LabState } from './state.ts';
+import { describeUnenforced } from './unenforced.ts';
 
 /** A plain-text description of a running lab. */
 export function describeLab(state: LabState): string {
@@ -40,6 +41,10 @@ export function describeLab(state: LabState): string {
     `resident agents: ${state.programs.filter((p) => p.kind === 'agent').length} (one per namespace, serving plans on ${topology.lab}'s sockets)`,
   );
   lines.push('', `policies: ${state.policies.length > 0 ? state.policies.join(', ') : 'none (everything allowed)'}`);
+  const left = describeUnenforced(state.unenforced);
+  if (left) lines.push(`unenforced by the lab's CNI (lab apply --unenforced): ${left}`);
+  if (state.snat?.length)
+    lines.push(`masqueraded to the node's address (lab apply --snat): ${state.snat.join(', ')} (IPv4, to other pods)`);
   const sidecars = state.programs.filter((p) => p.kind === 'sidecar');
   if (sidecars.length > 0)
     lines.push(

@@ -39,6 +39,7 @@ function podRuleset(
   egress: readonly Decision[],
   nodeIps: readonly string[],
   meshed: boolean,
+  unfiltered: readonly Protocol[],
 ): PodFirewall {
   const ip = (d: Decision, side: 'from' | 'to'): string => {
     const peer = d[side];
@@ -58,6 +59,8 @@ function podRuleset(
       '    ct direction reply accept',
       // Neighbour discovery is IPv6's ARP: without it no IPv6 packet leaves, whatever the policies say.
       '    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept',
+      // A protocol the CNI does not filter passes whatever the policies say (`lab apply --unenforced udp`).
+      ...unfiltered.map((p) => `    meta l4proto ${proto(p)} accept`),
       `    ip ${peerKey} 127.0.0.0/8 accept`,
       `    ip6 ${peerKey} ::1 accept`,
       ...nodeIps.map((nodeIp) => `    ${familyOf(nodeIp) === 'ipv6' ? 'ip6' : 'ip'} ${peerKey} ${nodeIp} accept`),
@@ -91,7 +94,8 @@ function podRuleset(
 }
 
 /**
- * Asks the model about every pod pair and port in each address family, and compiles the answers.
+ * Asks the model about every pod pair and port in each address family, and compiles the answers;
+ * `unfiltered` protocols pass every chain unjudged (a CNI that does not enforce them).
  * The model must know the pods' IPs (workload `ips`), so decisions are taken between the exact
  * addresses the lab uses: an IPv4 ipBlock decides the IPv4 pair only, an IPv6 one the IPv6 pair.
  */
@@ -99,6 +103,7 @@ export function compileFirewall(
   topology: LabTopology,
   model: Model,
   meshed: ReadonlySet<string> = new Set(),
+  unfiltered: readonly Protocol[] = [],
 ): PodFirewall[] {
   const ingressOf = new Map<string, Decision[]>(topology.pods.map((p) => [p.netns, []]));
   const egressOf = new Map<string, Decision[]>(topology.pods.map((p) => [p.netns, []]));
@@ -119,7 +124,7 @@ export function compileFirewall(
   }
   const nodeIps = [topology.nodeIp, topology.nodeIp6];
   return topology.pods.map((pod) =>
-    podRuleset(pod, ingressOf.get(pod.netns)!, egressOf.get(pod.netns)!, nodeIps, meshed.has(pod.netns)),
+    podRuleset(pod, ingressOf.get(pod.netns)!, egressOf.get(pod.netns)!, nodeIps, meshed.has(pod.netns), unfiltered),
   );
 }
 

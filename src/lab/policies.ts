@@ -7,20 +7,25 @@ import { clusterDnsModel } from './cluster-dns.ts';
 import { compileFirewall, type PodFirewall, RESET_RULESET } from './firewall.ts';
 import { loadNft } from './netns.ts';
 import { reconfigureSidecars } from './sidecars.ts';
+import { applySnat, snatPods } from './snat.ts';
 import { type LabState, readState, writeState } from './state.ts';
+import type { LabPod } from './topology-types.ts';
+import { describeUnenforced, ENFORCE_ALL, enforcedPolicies, type Unenforced } from './unenforced.ts';
 
 /**
- * The policy model of a running lab: its manifests' workloads with the lab pods' addresses, and
- * the policies in `policyPaths` (none: nothing isolated); with `assumeMesh`, every workload but the
- * cluster DNS has a sidecar (as `simulate --assume-mesh` assumes).
+ * The policy model of a running lab: its manifests' workloads with the lab pods' addresses, its node,
+ * and the policies in `policyPaths` (none: nothing isolated) but those of a kind `unenforced` names;
+ * with `assumeMesh`, every workload but the cluster DNS has a sidecar (as `simulate --assume-mesh` assumes).
  */
 export async function labModel(
   state: Pick<LabState, 'manifests' | 'topology' | 'assumeMesh'>,
   policyPaths: readonly string[],
   io: InputIo,
+  unenforced: Unenforced = ENFORCE_ALL,
 ): Promise<Model> {
   const cluster = (await loadManifests(state.manifests, io)).cluster;
-  const policies = policyPaths.length > 0 ? (await loadManifests(policyPaths, io)).cluster.policies : [];
+  const applied = policyPaths.length > 0 ? (await loadManifests(policyPaths, io)).cluster.policies : [];
+  const policies = enforcedPolicies(applied, unenforced);
   const workloads = cluster.workloads.map((w) => {
     const ips = state.topology.pods.filter((p) => p.workload === `${w.namespace}/${w.name}`).flatMap((p) => p.ips);
     return ips.length > 0 ? { ...w, ips } : w;
@@ -33,7 +38,11 @@ export async function labModel(
       namespaces: [...cluster.namespaces, ...dns.namespaces.filter((n) => !declared.has(n.name))],
       workloads: [...workloads, ...dns.workloads],
       services: [...cluster.services, ...dns.services],
-      policies: [...cluster.policies, ...policies],
+      policies: [...enforcedPolicies(cluster.policies, unenforced), ...policies],
+      // The lab's one node: its addresses are what a hostNetwork pod listens on (and `nodes` peers select).
+      nodes: [
+        { name: state.topology.nodeNetns, labels: {}, addresses: [state.topology.nodeIp, state.topology.nodeIp6] },
+      ],
     },
     state.assumeMesh ? { assumeMesh: true } : {},
   );
@@ -50,7 +59,9 @@ export async function requireState(lab: string, root: string): Promise<LabState>
  * Applies a policy set: replaces every pod's rules atomically with what the model decides, and
  * restarts every sidecar with the mesh verdicts (AuthorizationPolicy, PeerAuthentication) of the
  * same model. `env` gives the sidecars their PATH; `assumeMesh` puts every workload in the mesh
- * (the lab's manifests need not label namespaces for injection).
+ * (the lab's manifests need not label namespaces for injection); `unenforced` leaves kinds, protocols or
+ * every L3/L4 policy out of the nftables rules, as a CNI without them would, while `lab test`'s model
+ * keeps them all.
  */
 export async function labApply(
   lab: string,
@@ -58,18 +69,33 @@ export async function labApply(
   root: string,
   io: InputIo,
   env: NodeJS.ProcessEnv = {},
-  options: { readonly assumeMesh?: boolean } = {},
+  options: { readonly assumeMesh?: boolean; readonly unenforced?: Unenforced; readonly snat?: readonly string[] } = {},
 ): Promise<{ state: LabState; firewalls: PodFirewall[] }> {
-  const { assumeMesh: _, ...current } = await requireState(lab, root);
+  const { assumeMesh: _, unenforced: _was, snat: snatBefore, ...current } = await requireState(lab, root);
+  const snat = snatPods(current.topology, options.snat ?? []);
+  if (typeof snat === 'string') throw new Error(snat);
   const state: LabState = options.assumeMesh ? { ...current, assumeMesh: true } : current;
   const model = await labModel(state, policyPaths, io);
   // Sidecars first: the policy set may put pods in the mesh (or out of it), which the firewall must know.
   const programs = await reconfigureSidecars(state, model, root, env);
-  const firewalls = compileFirewall(state.topology, model, meshedNetns(programs));
+  const unenforced = options.unenforced ?? ENFORCE_ALL;
+  const enforced = unenforced.kinds.length > 0 ? await labModel(state, policyPaths, io, unenforced) : model;
+  const firewalls = unenforced.all
+    ? []
+    : compileFirewall(state.topology, enforced, meshedNetns(programs), unenforced.protocols);
+  if (unenforced.all) for (const pod of state.topology.pods) await loadNft(pod.netns, RESET_RULESET);
   for (const fw of firewalls) await loadNft(fw.netns, `${RESET_RULESET}${fw.ruleset}`);
-  const next = { ...state, programs, policies: [...policyPaths] };
+  await applySnat(state.topology, podsOf(state, snatBefore), snat);
+  const left = describeUnenforced(unenforced) ? { unenforced } : {};
+  const masqueraded = snat.length > 0 ? { snat: [...(options.snat ?? [])] } : {};
+  const next = { ...state, programs, policies: [...policyPaths], ...left, ...masqueraded };
   await writeState(root, next);
   return { state: next, firewalls };
+}
+
+/** The pods of workloads a state recorded (names it no longer has are skipped). */
+function podsOf(state: Pick<LabState, 'topology'>, workloads: readonly string[] | undefined): LabPod[] {
+  return state.topology.pods.filter((p) => workloads?.includes(p.workload));
 }
 
 /** The namespaces of the pods that run a sidecar. */
@@ -78,7 +104,8 @@ const meshedNetns = (programs: LabState['programs']): Set<string> =>
 
 /** Removes every policy rule: everything is allowed again, sidecars included. */
 export async function labReset(lab: string, root: string, io: InputIo, env: NodeJS.ProcessEnv = {}): Promise<LabState> {
-  const { assumeMesh: _, ...state } = await requireState(lab, root);
+  const { assumeMesh: _, unenforced: _was, snat, ...state } = await requireState(lab, root);
+  if (snat) await applySnat(state.topology, podsOf(state, snat), []);
   for (const pod of state.topology.pods) await loadNft(pod.netns, RESET_RULESET);
   const programs = await reconfigureSidecars(state, await labModel(state, [], io), root, env, { open: true });
   const next = { ...state, programs, policies: [] };

@@ -36,7 +36,7 @@ const FETCH: Record<keyof HttpFields, string> = {
 };
 
 /** A value in HAProxy's strong quotes (a quote closes, is escaped, and reopens, as in a shell). */
-const quote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
+export const quote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
 
 /** ACL lines matching any of the Istio patterns (exact, `prefix*`, `*suffix`, `*`) under one name: HAProxy ORs them. */
 function patternAcl(name: string, fetch: string, patterns: readonly string[]): string[] {

@@ -2,10 +2,11 @@
 
 import { join } from 'node:path';
 import { familyOf } from '../model/family.ts';
-import { isHttpPortName } from '../policy/index.ts';
+import { isHttpPortName, type LocalRateLimit } from '../policy/index.ts';
 import type { ProgramSpec } from './programs/program.ts';
 import { SANDBOX_NEEDS } from './sandbox.ts';
 import { RBAC_DENY, type RequestAccess, requestRules } from './sidecar-http.ts';
+import { RATE_LIMIT_LUA, RATE_LIMIT_SCRIPT, rateLimitRules } from './sidecar-ratelimit.ts';
 import type { LabPod, LabTopology } from './topology-types.ts';
 
 /** The first port of the sidecar's inbound listeners (Istio's own ports are 15000–15090). */
@@ -32,6 +33,8 @@ export interface PortAccess {
   readonly refuse: readonly string[];
   /** On an HTTP port: allowed sources whose requests the engine judges by method, path and host. */
   readonly requests?: readonly RequestAccess[];
+  /** On an HTTP port: the engine's local rate limit (EnvoyFilter), a token bucket of this sidecar's own. */
+  readonly rateLimit?: LocalRateLimit;
 }
 
 const OPEN: PortAccess = { allow: 'all', refuse: [] };
@@ -122,11 +125,13 @@ function sidecarConfig(
   pod: LabPod,
   ports: readonly SidecarPort[],
   access: ReadonlyMap<number, PortAccess>,
+  script: string | undefined,
 ): string {
   const nodeIps = [topology.nodeIp, topology.nodeIp6];
   const lines = [
     'global',
     '  maxconn 4096',
+    ...(script ? [`  lua-load ${script}`] : []),
     'defaults',
     '  timeout connect 5s',
     '  timeout client 1h',
@@ -135,7 +140,10 @@ function sidecarConfig(
     '  timeout http-keep-alive 30s',
   ];
   for (const p of ports) {
-    const { allow, refuse, requests = [] } = access.get(p.port) ?? OPEN;
+    const { allow, refuse, requests = [], rateLimit } = access.get(p.port) ?? OPEN;
+    // Envoy's filter order: the limit first (before RBAC) or just before the router (after it).
+    const limit = p.http && rateLimit ? rateLimitRules(p.port, rateLimit) : [];
+    const [first, last] = rateLimit?.position === 'first' ? [limit, []] : [[], limit];
     lines.push(
       `frontend inbound-${p.port}`,
       `  bind 0.0.0.0:${p.proxyPort}`,
@@ -145,7 +153,7 @@ function sidecarConfig(
     );
     if (refuse.length > 0)
       lines.push(`  acl refused src ${refuse.join(' ')}`, '  tcp-request connection reject if refused');
-    if (p.http) lines.push(`  ${RBAC_DENY} if !allowed`, ...requestRules(requests));
+    if (p.http) lines.push(...first, `  ${RBAC_DENY} if !allowed`, ...requestRules(requests), ...last);
     else
       lines.push(
         // Waits for data only from denied sources: an allowed one is passed on at once (server-first protocols work).
@@ -172,13 +180,18 @@ export function sidecarProgram(
   ports: readonly SidecarPort[] = sidecarPorts(topology, pod),
 ): ProgramSpec {
   const config = join(dir, 'haproxy.cfg');
+  const limited = ports.some((p) => p.http && access.get(p.port)?.rateLimit);
+  const script = limited ? join(dir, RATE_LIMIT_SCRIPT) : undefined;
   return {
     pod: pod.name,
     container: SIDECAR_CONTAINER,
     kind: 'sidecar',
     argv: ['haproxy', '-db', '-f', config],
     env: {},
-    files: [{ path: config, content: sidecarConfig(topology, pod, ports, access) }],
+    files: [
+      { path: config, content: sidecarConfig(topology, pod, ports, access, script) },
+      ...(script ? [{ path: script, content: RATE_LIMIT_LUA }] : []),
+    ],
     dirs: [dir],
     links: [],
     ready: ports.map((p) => `tcp://${pod.ip}:${p.proxyPort}`),

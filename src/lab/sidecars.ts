@@ -43,7 +43,8 @@ export const sidecarDir = (root: string, topology: LabTopology, pod: LabPod): st
  *   exchange are the first data, so the RBAC network filter judges and closes before the client
  *   speaks (ADR 0007). A plaintext source is judged on its own first data.
  * On an HTTP port, a source whose verdict depends on the request (`methods`, `paths`, `hosts`) is let
- * in, and the engine's per-request policy for it is compiled to HTTP rules.
+ * in, and the engine's per-request policy for it is compiled to HTTP rules; the port's local rate
+ * limit (EnvoyFilter), if the engine places one there, becomes this sidecar's own token bucket.
  */
 function sidecarAccess(topology: LabTopology, dst: LabPod, model: Model): Map<number, PortAccess> {
   const out = new Map<number, PortAccess>();
@@ -67,7 +68,13 @@ function sidecarAccess(topology: LabTopology, dst: LabPod, model: Model): Map<nu
         const plaintextRefused = mesh?.enforced && mesh.mtls === 'STRICT' && !meshed.has(src);
         if (plaintextRefused || (denied && !http && meshed.has(src))) refuse.push(from);
       }
-    out.set(port, { allow: all ? 'all' : allowed, refuse, requests: groupRequests(requests) });
+    const rateLimit = http ? model.localRateLimit(dst.workload, port) : undefined;
+    out.set(port, {
+      allow: all ? 'all' : allowed,
+      refuse,
+      requests: groupRequests(requests),
+      ...(rateLimit ? { rateLimit } : {}),
+    });
   }
   return out;
 }

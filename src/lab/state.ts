@@ -7,6 +7,7 @@ import { mkdirIn, readFileIn, removeIn, renameIn, writeFileIn } from './confine.
 import { checkLabName, isLabNetns, labNameProblem } from './names.ts';
 import type { RunningProgram } from './supervisor.ts';
 import type { LabTopology } from './topology-types.ts';
+import type { Unenforced } from './unenforced.ts';
 
 /** Where every lab keeps its files (one directory per lab name) unless $PROBER_LAB_DIR names another. */
 export const DEFAULT_LAB_ROOT = '/run/prober-lab';
@@ -27,6 +28,10 @@ export interface LabState {
   readonly policies: readonly string[];
   /** Set by `lab apply --assume-mesh`: every workload but the cluster DNS runs a sidecar. */
   readonly assumeMesh?: boolean;
+  /** Set by `lab apply --unenforced`: what the lab's CNI leaves out of its rules (the model keeps it). */
+  readonly unenforced?: Unenforced;
+  /** Set by `lab apply --snat`: workloads (`namespace/name`) whose traffic to pods the node masquerades. */
+  readonly snat?: readonly string[];
 }
 
 /** The run directory of a lab below `root`; the name is checked first, so it can never point elsewhere. */

@@ -1,6 +1,8 @@
 // The reachability matrix: one cell per source × target, expected vs observed, compared.
 
 import type { IpFamily } from './family.ts';
+import { type MismatchCause, mismatchCause } from './mismatch-causes.ts';
+import { type CellEvidence, type EvidenceCell, type RunEvidence, tallyEvidence } from './mismatch-evidence.ts';
 import {
   type CellResult,
   isAnsweredDeny,
@@ -10,12 +12,14 @@ import {
   type Verdict,
 } from './outcome.ts';
 import { decide, ruleLabel } from './rules.ts';
-import { type ReachabilityTest, ruleTargetName } from './test-spec.ts';
+import { type ReachabilityTest, ruleTargetName, type TargetSpec } from './test-spec.ts';
 
 /** What the policy model predicts for a cell; `loopback` cells (a workload to itself) are not judged. */
 export interface ModelVerdict {
   readonly verdict: Verdict | 'loopback';
   readonly explanation: readonly string[];
+  /** What the model knows of the cell beyond its verdict, for the catalogue of mismatch causes (not reported). */
+  readonly evidence?: CellEvidence;
 }
 
 /** One cell of the matrix, as every report renders it. */
@@ -40,6 +44,8 @@ export interface Cell {
   readonly explanation: string;
   /** In a three-way comparison, which of observed / intent / model is the odd one out. */
   readonly disagreement?: 'observed' | 'intent' | 'model';
+  /** Where observed and the policy model disagree: the likely cause, when the run's evidence supports one. */
+  readonly cause?: MismatchCause;
 }
 
 /** Everything a backend learned in one run, keyed by source then target name. */
@@ -51,6 +57,8 @@ export interface Observations {
   readonly alive: ReadonlyMap<string, string>;
   /** Targets the backend proved down (a Service without ready endpoints), with why: their denies are errors. */
   readonly down?: ReadonlyMap<string, string>;
+  /** Sources whose probes left from their node's network (hostNetwork pods). */
+  readonly hostNetwork?: ReadonlySet<string>;
 }
 
 /** Inputs to assemble a matrix. */
@@ -73,37 +81,93 @@ export function assembleMatrix(input: MatrixInput): Cell[] {
  * caller asks for them: a report streams millions of cells without holding them. `alive` is the
  * result of `provenAlive` when the caller already has it.
  */
-export function* matrixRows(input: MatrixInput & { readonly alive?: ReadonlyMap<string, string> }): Generator<Cell[]> {
+export function* matrixRows(
+  input: MatrixInput & { readonly alive?: ReadonlyMap<string, string>; readonly run?: RunEvidence },
+): Generator<Cell[]> {
   const { test, observations, model } = input;
   const alive = input.alive ?? provenAlive(observations);
+  const run = model ? (input.run ?? runEvidence({ test, observations, model }, alive)) : undefined;
   for (const source of test.sources) {
-    const results = observations.results.get(source.name);
     const sourceError = observations.sourceErrors.get(source.name);
     const verdicts = model?.get(source.name);
+    const hostNetwork = observations.hostNetwork?.has(source.name) === true;
     const row: Cell[] = [];
     for (const target of test.targets) {
-      const observation = trusted(
-        results?.get(target.name),
-        target.liveness === 'none' ? 'liveness check disabled' : alive.get(target.name),
-        target.name,
-        observations.down?.get(target.name),
-      );
+      const observation = observed(observations, alive, source.name, target);
       const decision = test.expectFromPolicies ? undefined : decide(test.rules, source.name, ruleTargetName(target));
-      row.push(
-        judge({
-          from: source.name,
-          to: target.name,
-          url: target.address.url,
-          family: target.family,
-          intent: decision ? { verdict: decision.verdict, rule: ruleLabel(decision.rule) } : undefined,
-          model: verdicts?.get(target.name),
-          observation,
-          sourceError,
-        }),
-      );
+      const cell = judge({
+        from: source.name,
+        to: target.name,
+        url: target.address.url,
+        family: target.family,
+        intent: decision ? { verdict: decision.verdict, rule: ruleLabel(decision.rule) } : undefined,
+        model: verdicts?.get(target.name),
+        observation,
+        sourceError,
+      });
+      const cause = run && causeOf(cell, verdicts?.get(target.name), target.address.scheme, hostNetwork, run);
+      row.push(cause ? { ...cell, cause } : cell);
     }
     yield row;
   }
+}
+
+/** A cell's observation under the trust rules, or undefined when none was reported. */
+function observed(
+  observations: Observations,
+  alive: ReadonlyMap<string, string>,
+  source: string,
+  target: TargetSpec,
+): ProbeResult | undefined {
+  return trusted(
+    observations.results.get(source)?.get(target.name),
+    target.liveness === 'none' ? 'liveness check disabled' : alive.get(target.name),
+    target.name,
+    observations.down?.get(target.name),
+  );
+}
+
+/** What the whole run shows about enforcement, over the cells the model decides (one pass, before the rows). */
+export function runEvidence(
+  input: MatrixInput & { readonly model: NonNullable<MatrixInput['model']> },
+  alive: ReadonlyMap<string, string>,
+): RunEvidence {
+  const { test, observations, model } = input;
+  function* cells(): Generator<EvidenceCell> {
+    for (const source of test.sources) {
+      const verdicts = model.get(source.name);
+      if (!verdicts || verdicts.size === 0) continue;
+      for (const target of test.targets) {
+        const m = verdicts.get(target.name);
+        if (!m?.evidence) continue;
+        const seen = observed(observations, alive, source.name, target)?.observed ?? null;
+        yield { observed: seen, modelVerdict: m.verdict, evidence: m.evidence };
+      }
+    }
+  }
+  return tallyEvidence(cells());
+}
+
+/** The catalogue's cause for a judged cell where observed disagrees with the model, if the run supports one. */
+function causeOf(
+  cell: Cell,
+  model: ModelVerdict | undefined,
+  scheme: string,
+  sourceHostNetwork: boolean,
+  run: RunEvidence,
+): MismatchCause | undefined {
+  if (!model?.evidence || model.verdict === 'loopback') return undefined;
+  if (cell.result === 'error' || (cell.observed !== 'allow' && cell.observed !== 'deny')) return undefined;
+  return mismatchCause(
+    {
+      scheme,
+      observed: cell.observed,
+      modelVerdict: model.verdict,
+      evidence: model.evidence,
+      ...(sourceHostNetwork ? { sourceHostNetwork } : {}),
+    },
+    run,
+  );
 }
 
 /** Targets proven alive: by the backend, or because some source reached them in this run. */
@@ -165,7 +229,7 @@ function judge(input: JudgeInput): Cell {
     ...(input.family ? { family: input.family } : {}),
     expected,
     rule,
-    ...(model ? { model } : {}),
+    ...(model ? { model: { verdict: model.verdict, explanation: model.explanation } } : {}),
     observed: observation?.observed ?? null,
     reason: observation?.reason ?? null,
     latencyMs: observation?.latencyMs ?? null,

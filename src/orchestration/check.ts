@@ -28,7 +28,7 @@ export interface CheckRequest {
  *   const code = await runCheck({ file: 'demo.yaml', flags: { output: 'table', color: false }, ignoreKinds: [] }, io);
  */
 export async function runCheck(request: CheckRequest, io: Io): Promise<ExitCode> {
-  const test = await loadReachabilityTest(request.file, io.stdin);
+  const test = await loadReachabilityTest(request.file, io);
   const remote = test.sources.find((s) => !s.local);
   if (remote) {
     throw new ConfigError(

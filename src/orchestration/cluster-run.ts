@@ -70,7 +70,7 @@ async function agentImage(
 export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<ExitCode> {
   // Warnings carry text from the API server and from manifests: escaped like every human-facing line.
   const warn = warnOn(io);
-  const test = await loadReachabilityTest(request.file, io.stdin);
+  const test = await loadReachabilityTest(request.file, io);
   refuseChecks(test, 'prober run');
   const { flags } = request;
   // Loaded on use: client-node alone takes about a second to load, which a bad test file need not wait for.

@@ -6,6 +6,7 @@ import { labApply, labReset } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
 import { labRoot, readState } from '../lab/state.ts';
 import { defaultTimeAppPaths, timeAppLauncher } from '../lab/time-app.ts';
+import { describeUnenforced, parseUnenforced } from '../lab/unenforced.ts';
 import type { Io } from '../model/io.ts';
 import { escapeText } from '../report/escape.ts';
 import { counted } from '../report/verdict-line.ts';
@@ -75,11 +76,28 @@ export async function applyLabPolicies(
   lab: string,
   policies: readonly string[],
   io: Io,
-  options: { readonly assumeMesh?: boolean } = {},
+  options: {
+    readonly assumeMesh?: boolean;
+    readonly unenforced?: readonly string[];
+    readonly snat?: readonly string[];
+  } = {},
 ): Promise<0> {
-  const { firewalls } = await labApply(lab, [...policies], labRoot(io.env), io, io.env, options);
+  const unenforced = parseUnenforced(options.unenforced ?? []);
+  if (typeof unenforced === 'string') throw new UsageError(unenforced);
+  const { assumeMesh, snat } = options;
+  const { firewalls } = await labApply(lab, [...policies], labRoot(io.env), io, io.env, {
+    ...(assumeMesh ? { assumeMesh } : {}),
+    unenforced,
+    ...(snat ? { snat } : {}),
+  });
   const isolated = firewalls.filter((f) => f.ingressIsolated || f.egressIsolated).map((f) => f.netns);
-  labLog(lab, io)(`applied ${policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}`);
+  const left = describeUnenforced(unenforced);
+  labLog(
+    lab,
+    io,
+  )(
+    `applied ${policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}${left ? `; left unenforced: ${left}` : ''}`,
+  );
   return 0;
 }
 

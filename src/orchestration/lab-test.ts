@@ -42,7 +42,7 @@ function withExpectation(test: ReachabilityTest, expect: ExpectSource): Reachabi
 
 /** Runs the test in the lab and prints the report on `io`; returns the exit code. */
 export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitCode> {
-  const loaded = await loadReachabilityTest(options.file, io.stdin);
+  const loaded = await loadReachabilityTest(options.file, io);
   refuseChecks(loaded, 'prober lab test');
   const expect: ExpectSource =
     options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
@@ -59,6 +59,6 @@ export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitC
     backend,
     options.flags,
     io,
-    model ? { model: modelVerdicts(predictTest(model, test)) } : {},
+    model ? { model: modelVerdicts(predictTest(model, test, { evidence: true })) } : {},
   );
 }

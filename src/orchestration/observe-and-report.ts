@@ -2,7 +2,7 @@
 
 import type { Backend } from '../model/backend.ts';
 import type { Io } from '../model/io.ts';
-import { type ModelVerdict, matrixRows, type Observations, provenAlive } from '../model/matrix.ts';
+import { type ModelVerdict, matrixRows, type Observations, provenAlive, runEvidence } from '../model/matrix.ts';
 import type { ProbeResult } from '../model/outcome.ts';
 import type { CheckResult } from '../model/rate-judgement.ts';
 import {
@@ -14,6 +14,7 @@ import {
   worseExitCode,
 } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
+import { nowMs } from '../probe/clock.ts';
 import { formatProblem } from '../report/fit.ts';
 import type { TableStyle } from '../report/formats.ts';
 import { writeReport } from '../report/write.ts';
@@ -54,7 +55,8 @@ export async function observeAndReport(
   );
   if (unfit) throw new UsageError(unfit);
   const startedAt = new Date(io.now());
-  const started = performance.now();
+  // process.hrtime (probe/clock.ts), not `performance`, whose first use loads perf_hooks at every probe's start.
+  const started = nowMs();
   const { log } = io;
   log.log(1, 'observing', {
     test: test.name,
@@ -74,20 +76,22 @@ export async function observeAndReport(
     return { run: result, checks, interrupted: interruptedBy() };
   }).finally(() => progress?.done());
   log.log(1, 'observed', {
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(nowMs() - started),
     ...(interrupted ? { interrupted } : {}),
   });
   const observations = interrupted ? markInterrupted(test, run.observations, interrupted) : run.observations;
   const alive = provenAlive(observations);
   const model = extras.model;
+  // The evidence the mismatch causes are checked against, gathered once over the whole run.
+  const evidence = model ? runEvidence({ test, observations, model }, alive) : undefined;
   const report = streamReport({
     test,
-    rows: () => matrixRows({ test, observations, alive, ...(model ? { model } : {}) }),
+    rows: () => matrixRows({ test, observations, alive, ...(model && evidence ? { model, run: evidence } : {}) }),
     metadata: {
       backend: backend.kind,
       ...(run.context ? { context: run.context } : {}),
       startedAt: startedAt.toISOString(),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(nowMs() - started),
       proberVersion: PROBER_VERSION,
     },
     ...(run.sources ? { sources: run.sources } : {}),

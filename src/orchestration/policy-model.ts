@@ -84,7 +84,7 @@ export async function policyVerdictsFor(
     return undefined;
   }
   const model = await loadPolicyModel([...test.fromPolicies.policies, ...test.fromPolicies.workloads], options);
-  const predictions = predictTest(model, test);
+  const predictions = predictTest(model, test, { evidence: true });
   const verdicts = modelVerdicts(predictions);
   if (test.expectFromPolicies && [...verdicts.values()].every((row) => row.size === 0)) {
     const first = [...predictions.values()].flatMap((row) => [...row.values()]).find((p) => p.kind === 'unknown');

@@ -46,7 +46,7 @@ export interface SimulateRequest {
  */
 export async function runSimulate(request: SimulateRequest, io: Io): Promise<ExitCode> {
   const { mode, flags } = request;
-  const test = mode.kind === 'test' ? await loadReachabilityTest(mode.file, io.stdin) : undefined;
+  const test = mode.kind === 'test' ? await loadReachabilityTest(mode.file, io) : undefined;
   const { cluster } = request;
   // From a cluster, a test's fromPolicies block gives the policies; its workloads are the cluster's.
   const fromTest = test?.fromPolicies

@@ -69,12 +69,7 @@ export class Bitset {
 
   count(): number {
     let total = 0;
-    for (let word of this.words) {
-      // Population count by bit tricks: fast enough and branch-free.
-      word = word - ((word >>> 1) & 0x55555555);
-      word = (word & 0x33333333) + ((word >>> 2) & 0x33333333);
-      total += (((word + (word >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-    }
+    for (const word of this.words) total += bitCount(word);
     return total;
   }
 
@@ -89,4 +84,11 @@ export class Bitset {
       }
     }
   }
+}
+
+/** Population count of one word. */
+export function bitCount(word: number): number {
+  word -= (word >>> 1) & 0x55555555;
+  word = (word & 0x33333333) + ((word >>> 2) & 0x33333333);
+  return (((word + (word >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }

@@ -6,6 +6,7 @@ import type { NameRule } from '../model/k8s-names.ts';
 import { readAdminPolicy } from './admin.ts';
 import { readCiliumPolicy } from './cilium.ts';
 import { readClusterNetworkPolicy } from './cnp.ts';
+import { readEnvoyFilter } from './envoyfilter.ts';
 import type { Fields } from './fields.ts';
 import { readAuthorizationPolicy, readPeerAuthentication } from './istio.ts';
 import { readNetworkPolicy } from './networkpolicy.ts';
@@ -22,6 +23,8 @@ export const KIND_GROUPS = {
   'policy.networking.k8s.io': { vendor: 'Kubernetes network-policy-api' },
   'cilium.io': { vendor: 'Cilium', morePolicyKinds: ['CiliumCIDRGroup'] },
   'security.istio.io': { vendor: 'Istio' },
+  // Routing (VirtualService, DestinationRule, Gateway, Sidecar …) is no policy to the engine.
+  'networking.istio.io': { vendor: 'Istio', morePolicyKinds: [] },
 } as const satisfies Readonly<
   Record<string, { readonly vendor: string; readonly morePolicyKinds?: readonly string[] }>
 >;
@@ -143,6 +146,17 @@ const POLICY_KIND_TABLE = {
     builtIn: false,
     nameRule: SUBDOMAIN,
     read: (spec, at) => readPeerAuthentication(spec, at.meta.namespace, at.ref, at.source),
+  },
+  // Read for its local rate limits (how many requests pass), never for reachability; an EnvoyFilter
+  // holding none is ignored with a warning (envoyfilter.ts).
+  EnvoyFilter: {
+    group: 'networking.istio.io',
+    versions: ['v1alpha3'],
+    plural: 'envoyfilters',
+    namespaced: true,
+    builtIn: false,
+    nameRule: SUBDOMAIN,
+    read: (spec, at) => readEnvoyFilter(spec, at.meta.namespace, at.ref, at.source, at.warnings),
   },
 } as const satisfies Readonly<Record<string, KindDescriptor>>;
 

@@ -1,6 +1,7 @@
 // The workload × workload matrix for one port/protocol, computed with bit sets (no per-cell walks).
 import { type Attachments, type Direction, ruleGroups } from './attach.ts';
-import { Bitset } from './bitset.ts';
+import { strideOf, transposed } from './bit-rows.ts';
+import { Bitset, bitCount } from './bitset.ts';
 import type { Workload } from './cluster.ts';
 import type { MeshLayer } from './mesh.ts';
 import { portMatches, usesNames } from './ports.ts';
@@ -18,6 +19,8 @@ export interface Matrix {
   verdict(from: number, to: number): Computed | 'loopback';
   /** What the policies say, also on the diagonal. */
   computed(from: number, to: number): Computed;
+  /** True when some other workload's cell to `to` is allowed or unknown. */
+  reachedByOthers(to: number): boolean;
   /** Number of allowed cells off the diagonal. */
   readonly allowed: number;
   /** Number of unknown cells off the diagonal. */
@@ -149,7 +152,8 @@ class DirectionSets {
 
 /**
  * Builds the matrix: cell (s, d) is allowed when egress of s, ingress of d and the mesh at d all
- * surely allow, denied when one surely denies, and unknown otherwise.
+ * surely allow, denied when one surely denies, and unknown otherwise. Row s is computed a word (32
+ * destinations) at a time, from s's egress sets and row s of the transposed ingress sets.
  */
 export function computeMatrix(
   sets: PeerSets,
@@ -167,26 +171,37 @@ export function computeMatrix(
     const m = mesh.sourceSides(w, port, protocol);
     return { allow: side.allow.clone().and(m.allow), deny: side.deny.clone().or(m.deny) };
   });
-  // 0 deny, 1 allow, 2 unknown.
-  const cells = new Uint8Array(n * n);
+  // Row s of these: the destinations whose ingress (and mesh) may allow, or may deny, source s.
+  const inAllow = transposed(ingress.map((side) => side.allow)).words;
+  const inDeny = transposed(ingress.map((side) => side.deny)).words;
+  const stride = strideOf(n);
+  const allowWords = new Uint32Array(n * stride);
+  const unknownWords = new Uint32Array(n * stride);
+  // Destinations some other workload may reach (allowed or unknown).
+  const reached = new Bitset(n);
   let allowedCount = 0;
   let unknownCount = 0;
   for (let s = 0; s < n; s++) {
     const out = egress[s]!;
-    for (let d = 0; d < n; d++) {
-      const mayAllow = out.allow.has(d) && ingress[d]!.allow.has(s);
-      if (!mayAllow) continue;
-      const mayDeny = out.deny.has(d) || ingress[d]!.deny.has(s);
-      cells[s * n + d] = mayDeny ? 2 : 1;
-      if (s !== d) {
-        if (mayDeny) unknownCount++;
-        else allowedCount++;
-      }
+    const row = s * stride;
+    const own = s >>> 5;
+    for (let w = 0; w < stride; w++) {
+      const mayAllow = out.allow.words[w]! & inAllow[row + w]!;
+      if (mayAllow === 0) continue;
+      const mayDeny = out.deny.words[w]! | inDeny[row + w]!;
+      allowWords[row + w] = mayAllow & ~mayDeny;
+      unknownWords[row + w] = mayAllow & mayDeny;
+      // The diagonal (a workload to itself) is kept in the cells but counted and reached by nobody.
+      const others = w === own ? mayAllow & ~(1 << (s & 31)) : mayAllow;
+      reached.words[w]! |= others;
+      allowedCount += bitCount(others & ~mayDeny);
+      unknownCount += bitCount(others & mayDeny);
     }
   }
   const computed = (from: number, to: number): Computed => {
-    const c = cells[from * n + to];
-    return c === 1 ? 'allow' : c === 2 ? 'unknown' : 'deny';
+    const index = from * stride + (to >>> 5);
+    const bit = 1 << (to & 31);
+    return (allowWords[index]! & bit) !== 0 ? 'allow' : (unknownWords[index]! & bit) !== 0 ? 'unknown' : 'deny';
   };
   return {
     port,
@@ -194,6 +209,7 @@ export function computeMatrix(
     workloads,
     verdict: (from, to) => (from === to ? 'loopback' : computed(from, to)),
     computed,
+    reachedByOthers: (to) => reached.has(to),
     allowed: allowedCount,
     unknown: unknownCount,
   };

@@ -9,9 +9,10 @@ import { matches, selectorFromLabels } from './labels.ts';
 import { computeMatrix, type Matrix } from './matrix.ts';
 import { MeshLayer } from './mesh.ts';
 import { parsePolicy } from './parse.ts';
+import { placeRateLimits } from './ratelimits.ts';
 import { resolveTarget, type TargetResolution } from './services.ts';
 import { PeerSets, type Remote } from './sets.ts';
-import type { ParsedPolicy } from './spec.ts';
+import type { LocalRateLimit, ParsedPolicy } from './spec.ts';
 import type {
   ClusterInput,
   Computed,
@@ -72,6 +73,11 @@ export interface Model {
    * judged by the engine): what the lab compiles to its sidecars. Undefined where no HTTP field applies.
    */
   requestPolicy(query: Pick<Query, 'from' | 'to' | 'port'>): RequestPolicy | undefined;
+  /**
+   * The local rate limit (EnvoyFilter) the sidecar of a workload (`namespace/name`) applies on one of
+   * its inbound HTTP ports: what the lab compiles to its sidecars. Undefined where none applies.
+   */
+  localRateLimit(workload: string, port: number): LocalRateLimit | undefined;
   /** Every workload pair for one destination port. */
   matrix(port: number, protocol?: Protocol): Matrix;
   /**
@@ -230,7 +236,10 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
   const att = attach(cluster, sets, policies, rootNamespace);
   warnings.push(...att.warnings);
   const services = input.services ?? [];
-  const mesh = new MeshLayer(sets, att, options.trustDomain ?? 'cluster.local', httpPorts(cluster, services));
+  const isHttp = httpPorts(cluster, services);
+  const mesh = new MeshLayer(sets, att, options.trustDomain ?? 'cluster.local', isHttp);
+  const rateLimits = placeRateLimits(cluster, policies, rootNamespace, isHttp);
+  warnings.push(...rateLimits.warnings);
   const matrices = new Map<string, Matrix>();
   const cells = new Map<string, CellDecisions>();
   const matrix = (port: number, protocol: Protocol): Matrix => {
@@ -260,6 +269,10 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
     requestPolicy(query) {
       const dst = resolvePeer(cluster, query.to).remote.workload;
       return dst ? mesh.requestPolicy(dst, resolvePeer(cluster, query.from).remote, query.port) : undefined;
+    },
+    localRateLimit(id, port) {
+      const w = cluster.workloadById.get(id);
+      return w ? rateLimits.at(w, port) : undefined;
     },
     matrix: (port, protocol = 'TCP') => matrix(port, protocol),
     cells(port, protocol = 'TCP') {

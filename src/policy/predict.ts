@@ -1,28 +1,16 @@
 // What the policy model predicts for each cell of a ReachabilityTest (sources × targets by name).
 import { familyLabel, type IpFamily } from '../model/family.ts';
-import type { ModelVerdict } from '../model/matrix.ts';
-import type { ErrorReason, Verdict } from '../model/outcome.ts';
+import type { ErrorReason } from '../model/outcome.ts';
 import { schemeOf } from '../model/schemes.ts';
 import { hostHeader } from '../model/target.ts';
 import type { ReachabilityTest, SourceSpec, TargetSpec } from '../model/test-spec.ts';
 import { parseAddress } from './cidr.ts';
 import type { Workload } from './cluster.ts';
 import type { Model } from './model.ts';
+import { cellEvidence, type Prediction, predictionOf } from './prediction.ts';
 import type { Decision, HttpRequest, Peer, Protocol } from './types.ts';
 
 const infoText = (p: Decision['from']): string => (p.kind === 'workload' ? p.id : p.kind === 'ip' ? p.ip : p.name);
-
-/** A cell the model can decide, or why it cannot. */
-export type Prediction =
-  | {
-      readonly kind: 'verdict';
-      /** `loopback` when every source workload only reaches itself (hairpin through its own Service). */
-      readonly verdict: Verdict | 'loopback';
-      readonly computed: Verdict;
-      readonly deniedAt: Decision['deniedAt'];
-      readonly explanation: readonly string[];
-    }
-  | { readonly kind: 'unknown'; readonly reason: ErrorReason; readonly detail: string };
 
 /** Where a target's traffic lands: peers with the destination port and protocol, or why the model cannot tell. */
 type Landing =
@@ -151,6 +139,7 @@ function predictCell(
   sources: Workload[] | string,
   landing: Landing,
   family: IpFamily | undefined,
+  withEvidence: boolean,
 ): Prediction {
   if (typeof sources === 'string') return { kind: 'unknown', reason: 'source', detail: sources };
   if ('reason' in landing) return { kind: 'unknown', reason: landing.reason, detail: landing.detail };
@@ -192,26 +181,7 @@ function predictCell(
     ...one,
     verdict: real.length === 0 ? 'loopback' : one.computed,
     explanation: [...one.explanation, ...more, ...note],
-  };
-}
-
-/**
- * One decision as a prediction: its verdict with the explanation, or, when the policies cannot
- * decide it (pod IPs unknown), an `undecidable` cell naming why.
- */
-export function predictionOf(d: Decision): Prediction {
-  if (d.computed === 'unknown') {
-    const why =
-      [d.egress, d.ingress, d.mesh].find((side) => side?.verdict === 'unknown')?.explanation ??
-      d.explanation.join('; ');
-    return { kind: 'unknown', reason: 'undecidable', detail: why };
-  }
-  return {
-    kind: 'verdict',
-    verdict: d.verdict === 'loopback' ? 'loopback' : d.computed,
-    computed: d.computed,
-    deniedAt: d.deniedAt,
-    explanation: d.explanation,
+    ...(withEvidence ? { evidence: cellEvidence(model, judged) } : {}),
   };
 }
 
@@ -243,8 +213,16 @@ function transportFamily(target: TargetSpec): IpFamily | undefined {
   return schemeOf(target.address.scheme).reaches === 'resolver' ? undefined : target.family;
 }
 
-/** Predicts every cell of the test, keyed by source name then target name. */
-export function predictTest(model: Model, test: ReachabilityTest): Map<string, Map<string, Prediction>> {
+/**
+ * Predicts every cell of the test, keyed by source name then target name; with `evidence`, each
+ * verdict carries what the catalogue of mismatch causes checks (for a comparison with observations).
+ */
+export function predictTest(
+  model: Model,
+  test: ReachabilityTest,
+  options: { readonly evidence?: boolean } = {},
+): Map<string, Map<string, Prediction>> {
+  const evidence = options.evidence === true;
   const landings = new Map(test.targets.map((t) => [t.name, land(model, t, transportFamily(t))]));
   // A target that names no family, where dual-stack pods take part, is judged over each family.
   const perFamily = new Map<string, [Landing, Landing]>();
@@ -268,30 +246,19 @@ export function predictTest(model: Model, test: ReachabilityTest): Map<string, M
         schemeOf(target.address.scheme).reaches === 'named-host' &&
         (dualSource || ('peers' in landing && landing.dualStack === true));
       if (!dual) {
-        row.set(target.name, predictCell(model, workloads, landing, transportFamily(target)));
+        row.set(target.name, predictCell(model, workloads, landing, transportFamily(target), evidence));
         continue;
       }
       const [v4, v6] = familyLandings(target);
       row.set(
         target.name,
-        acrossFamilies(predictCell(model, workloads, v4, 'ipv4'), predictCell(model, workloads, v6, 'ipv6')),
+        acrossFamilies(
+          predictCell(model, workloads, v4, 'ipv4', evidence),
+          predictCell(model, workloads, v6, 'ipv6', evidence),
+        ),
       );
     }
     out.set(source.name, row);
-  }
-  return out;
-}
-
-/** The model's side of a three-way comparison: verdicts of the cells the model can decide. */
-export function modelVerdicts(
-  predictions: ReadonlyMap<string, ReadonlyMap<string, Prediction>>,
-): Map<string, Map<string, ModelVerdict>> {
-  const out = new Map<string, Map<string, ModelVerdict>>();
-  for (const [source, row] of predictions) {
-    const verdicts = new Map<string, ModelVerdict>();
-    for (const [target, p] of row)
-      if (p.kind === 'verdict') verdicts.set(target, { verdict: p.verdict, explanation: p.explanation });
-    out.set(source, verdicts);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import type { Backend, BackendRun } from '../model/backend.ts';
 import { LazyMap } from '../model/lazy-map.ts';
 import type { ProbeResult } from '../model/outcome.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import type { Prediction } from './predict.ts';
+import type { Prediction } from './prediction.ts';
 
 /** Predictions for a test's cells, by source name then target name. */
 export type Predictor = (test: ReachabilityTest) => ReadonlyMap<string, ReadonlyMap<string, Prediction>>;

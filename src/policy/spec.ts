@@ -146,8 +146,57 @@ export interface PeerAuthPolicy {
   readonly portModes: ReadonlyMap<number, MtlsMode | 'UNSET'>;
 }
 
+/** A fraction of requests (Envoy's FractionalPercent): `numerator` out of `denominator` (100, 10,000 or 1,000,000). */
+export interface Fraction {
+  readonly numerator: number;
+  readonly denominator: number;
+}
+
+/** A header Envoy adds to its local reply (a literal value: formatters are refused). */
+export interface ReplyHeader {
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * Envoy's HTTP local rate limit on a sidecar's inbound HTTP ports (see envoyfilter.ts): a token bucket
+ * that starts full, refills continuously at `tokensPerFill` per `fillIntervalMs`, holds at most
+ * `maxTokens`, and gives one token to each request it judges.
+ */
+export interface LocalRateLimit {
+  /** e.g. `EnvoyFilter c-app-count/time-app-rate-limit configPatches[0]`. */
+  readonly ref: string;
+  readonly source: string | undefined;
+  /** `match.listener.portNumber` (the workload's port); absent: every inbound HTTP port. */
+  readonly port?: number;
+  /** First in the HTTP filter chain (before Istio's RBAC filter), or just before the router (after it). */
+  readonly position: 'first' | 'before-router';
+  readonly maxTokens: number;
+  readonly tokensPerFill: number;
+  readonly fillIntervalMs: number;
+  /** The status of a rejected request (Envoy answers 429 for anything below 400). */
+  readonly status: number;
+  /** Requests the filter judges at all (`filter_enabled`; Envoy's default is none). */
+  readonly enabled: Fraction;
+  /** Judged requests whose rejection is enforced (`filter_enforced`; default none: counted only). */
+  readonly enforced: Fraction;
+  readonly responseHeaders: readonly ReplyHeader[];
+}
+
+/** Istio EnvoyFilter, read for its local rate limits only: it changes how many requests pass, not who may send them. */
+export interface RateLimitPolicy {
+  readonly layer: 'ratelimit';
+  readonly ref: string;
+  readonly source: string | undefined;
+  readonly namespace: string;
+  /** null: every workload of the namespace (of the mesh, in the root namespace). */
+  readonly selector: Selector | null;
+  /** Empty for an EnvoyFilter that holds no local rate limit (the engine ignores it). */
+  readonly limits: readonly LocalRateLimit[];
+}
+
 /** Any supported policy, parsed. */
-export type ParsedPolicy = NetworkLayerPolicy | AuthzPolicy | PeerAuthPolicy;
+export type ParsedPolicy = NetworkLayerPolicy | AuthzPolicy | PeerAuthPolicy | RateLimitPolicy;
 
 /** A parsed policy and the harmless oddities noticed while reading it. */
 export interface ParseResult {

@@ -4,7 +4,7 @@
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import { checkLines, VERDICT_MARK } from './checks.ts';
 import { xmlText } from './escape.ts';
-import { cellName, markOf, observedText } from './marks.ts';
+import { causeText, cellName, markOf, observedText } from './marks.ts';
 import { scanReport } from './scan.ts';
 import { MARK_COLOURS, svgChunks } from './svg.ts';
 import { counted } from './verdict-line.ts';
@@ -39,7 +39,7 @@ export function* htmlChunks(report: StreamedReport): Generator<string, ReportOut
     yield '<h2>Cells needing attention</h2>\n<table id="problems">\n<tr><th></th><th>cell</th><th>observed</th><th>why</th></tr>\n';
     for (const cell of scan.listed) {
       const mark = markOf(cell);
-      yield `<tr><td class="m" style="background:${MARK_COLOURS[mark.char]}">${xmlText(mark.char)}</td><td>${xmlText(cellName(cell))}</td><td>${xmlText(observedText(cell))}</td><td>${xmlText(cell.explanation)}</td></tr>\n`;
+      yield `<tr><td class="m" style="background:${MARK_COLOURS[mark.char]}">${xmlText(mark.char)}</td><td>${xmlText(cellName(cell))}</td><td>${xmlText(observedText(cell))}</td><td>${xmlText(cell.explanation)}${cell.cause ? `<br>${xmlText(causeText(cell)!)}` : ''}</td></tr>\n`;
     }
     yield '</table>\n';
     if (scan.unlisted > 0) yield `<p>…and ${scan.unlisted} more (see the picture's tooltips, or -o json).</p>\n`;

@@ -5,7 +5,7 @@ import type { CheckResult } from '../model/rate-judgement.ts';
 import { type ReportOutcome, type StreamedReport, Tally } from '../model/report.ts';
 import { checkLines } from './checks.ts';
 import { xmlText } from './escape.ts';
-import { cellName, observedText } from './marks.ts';
+import { causeText, cellName, observedText } from './marks.ts';
 
 const seconds = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
 
@@ -50,8 +50,10 @@ export function* junitChunks(report: StreamedReport): Generator<string, ReportOu
 
 /** What a failure or an error says: the explanation, then the cell's facts, one to a line. */
 function body(cell: Cell): string {
+  const cause = causeText(cell);
   const lines = [
     cell.explanation,
+    ...(cause ? [cause] : []),
     `url: ${cell.url}`,
     `observed: ${observedText(cell)}`,
     ...(cell.detail ? [`detail: ${cell.detail}`] : []),

@@ -3,7 +3,7 @@
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
 import { checkLines, checksSummary, VERDICT_MARK } from './checks.ts';
 import { markdownText as cellText } from './escape.ts';
-import { cellName, legendFor } from './marks.ts';
+import { causeText, cellName, legendFor } from './marks.ts';
 import { scanReport } from './scan.ts';
 import { counted, summaryLine } from './verdict-line.ts';
 
@@ -30,7 +30,7 @@ export function* markdownChunks(report: StreamedReport): Generator<string, Repor
   if (scan.listed.length > 0) {
     yield '\n| cell | result | explanation | target |\n|---|---|---|---|\n';
     for (const cell of scan.listed) {
-      yield `| ${cellText(cellName(cell))} | ${cell.result} | ${cellText(cell.explanation)}${cell.detail ? ` — ${cellText(cell.detail)}` : ''} | ${cellText(cell.url)} |\n`;
+      yield `| ${cellText(cellName(cell))} | ${cell.result} | ${cellText(cell.explanation)}${cell.detail ? ` — ${cellText(cell.detail)}` : ''}${cell.cause ? ` — ${cellText(causeText(cell)!)}` : ''} | ${cellText(cell.url)} |\n`;
     }
     if (scan.unlisted > 0)
       yield `\n… and ${counted(scan.unlisted, 'more cell')} needing attention (all of them are in \`-o json\`).\n`;

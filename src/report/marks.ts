@@ -60,3 +60,8 @@ export function observedText(cell: Cell): string {
   if (!cell.observed) return 'not observed';
   return cell.reason ? `${cell.observed} (${cell.reason})` : cell.observed;
 }
+
+/** The likely cause of a mismatch with the policy model, as a line: `likely cause (no-enforcement): …`. */
+export function causeText(cell: Cell): string | undefined {
+  return cell.cause ? `likely cause (${cell.cause.code}): ${cell.cause.sentence}` : undefined;
+}

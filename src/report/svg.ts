@@ -6,7 +6,7 @@ import type { ReportHead, ReportOutcome, StreamedReport } from '../model/report.
 import { checksSummary } from './checks.ts';
 import { splitName, truncate } from './compact.ts';
 import { escapeText, xmlText } from './escape.ts';
-import { legendFor, type Mark, markOf, observedText } from './marks.ts';
+import { causeText, legendFor, type Mark, markOf, observedText } from './marks.ts';
 import { type Scan, scanReport } from './scan.ts';
 import { summaryLine } from './verdict-line.ts';
 
@@ -71,7 +71,8 @@ function layout(head: ReportHead) {
 /** The cell's tooltip: who to whom, what was observed, why. */
 function tooltip(cell: Cell): string {
   const rule = cell.rule ? ` · ${cell.rule}` : '';
-  return xmlText(`${cell.from} → ${cell.to}: ${observedText(cell)}${rule} · ${cell.explanation}`);
+  const cause = cell.cause ? ` · ${causeText(cell)}` : '';
+  return xmlText(`${cell.from} → ${cell.to}: ${observedText(cell)}${rule} · ${cell.explanation}${cause}`);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Cell } from '../model/matrix.ts';
 import type { ReportHead } from '../model/report.ts';
 import { checkLines, checksSummary, VERDICT_MARK } from './checks.ts';
 import { escapeText } from './escape.ts';
-import { cellName, legendFor, type Mark, markOf, observedText } from './marks.ts';
+import { causeText, cellName, legendFor, type Mark, markOf, observedText } from './marks.ts';
 import type { Scan } from './scan.ts';
 import { sourceFailures, sourceFailureText } from './source-failures.ts';
 import { summaryLine } from './verdict-line.ts';
@@ -87,7 +87,8 @@ function problemLine(cell: Cell, paint: Paint): string {
     cell.attempts > 1 ? `${cell.attempts} attempts` : undefined,
     observedText(cell),
   ].filter(Boolean);
-  return `${head}\n    ${escapeText(extra.slice(0, 3).join(' · '))}`;
+  const cause = causeText(cell);
+  return `${head}\n    ${escapeText(extra.slice(0, 3).join(' · '))}${cause ? `\n    ${escapeText(cause)}` : ''}`;
 }
 
 /** Why a listed cell is there; an error cell no rule names says what failed, then that no rule names it. */

@@ -95,6 +95,9 @@ t.test('prober interrupted mid-run: its Terminating probe pods are not a cleanup
   const lab = await clusterLab(t);
   // The agent ignores the stop signal, so its pod stays Terminating for the probe pod's grace period.
   lab.fake.kubelet.ignoresStop.add('ghcr.io/prober-dev/prober:stubborn');
+  // And the node is slow to kill it: the pod stays Terminating, past its 1 s grace period, until released,
+  // so a slow exit of prober on a loaded machine cannot outlast it.
+  lab.fake.kubelet.holdKills = true;
   const slow = LAB_TEST.replace('timeout: 1s', 'timeout: 30s');
   const prober = startProber(
     labRunArgs(lab, lab.testFile(slow), '--agent=pod', '--image', 'ghcr.io/prober-dev/prober:stubborn'),
@@ -110,6 +113,7 @@ t.test('prober interrupted mid-run: its Terminating probe pods are not a cleanup
   );
   const deletes = lab.fake.seen('delete', 'pods').map((r) => r.name);
   t.same(deletes, [...new Set(deletes)], 'the sweep by label does not delete a Terminating pod again');
+  lab.fake.kubelet.releaseKills();
   await waitFor('every probe pod gone', () => lab.fake.probePods().length === 0, 15_000);
   t.equal(lab.fake.kubelet.liveProcesses, 0, 'and their agents stopped');
 });

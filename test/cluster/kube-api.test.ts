@@ -11,7 +11,7 @@ import { ConnectionError, connect } from '../../src/cluster/connection.ts';
 import { KUBE_API_PERMISSIONS, type KubeApi, type KubeCall, policyPermission } from '../../src/cluster/kube-api.ts';
 import { listLiveObjects } from '../../src/cluster/live-policies.ts';
 import { ownImage } from '../../src/cluster/own-image.ts';
-import { POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
+import { kindDescriptor, POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 
@@ -33,13 +33,11 @@ async function fakeWithWorkload(t: Test): Promise<{ fake: FakeApiServer; api: Ku
     metadata: { name: 'deny-all', namespace: 'web' },
     spec: { podSelector: {} },
   });
-  fake.installCrd('policy.networking.k8s.io', 'v1alpha1', 'adminnetworkpolicies');
-  fake.installCrd('policy.networking.k8s.io', 'v1alpha1', 'baselineadminnetworkpolicies');
-  fake.installCrd('policy.networking.k8s.io', 'v1alpha2', 'clusternetworkpolicies');
-  fake.installCrd('cilium.io', 'v2', 'ciliumnetworkpolicies');
-  fake.installCrd('cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies');
-  fake.installCrd('security.istio.io', 'v1', 'authorizationpolicies');
-  fake.installCrd('security.istio.io', 'v1', 'peerauthentications');
+  // Every kind served by a CRD, from its descriptor: a kind added to the table is listed here too.
+  for (const kind of POLICY_KIND_NAMES) {
+    const d = kindDescriptor(kind);
+    if (!d.builtIn) fake.installCrd(d.group, d.versions[0]!, d.plural);
+  }
   return { fake, api: clientNodeApi(connect({ kubeconfig: fake.kubeconfig, env: process.env }), noRetry) };
 }
 

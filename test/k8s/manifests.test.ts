@@ -28,10 +28,7 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
           break;
         case 'ReachabilityTest':
           // The prober's own loader: schema, URLs, rule conflicts.
-          await t.resolves(
-            loadReachabilityTest(`${REPO}/${file}`, inputIo().stdin),
-            `${where}: loads as a ReachabilityTest`,
-          );
+          await t.resolves(loadReachabilityTest(`${REPO}/${file}`, inputIo()), `${where}: loads as a ReachabilityTest`);
           break;
         case 'LabProfile':
           // The local lab's profile (policies/lab-profile.yaml): prober's own loader, like a test.
@@ -71,8 +68,9 @@ t.test('the validation rejects the mistakes it is there for', async (t) => {
   const [cnp] = readDocuments('policies/cilium/redis-from-app-count.yaml');
   const [peer] = readDocuments('policies/istio/00-peer-authentication.yaml');
   const [authz] = readDocuments('policies/istio/01-redis-from-time-app.yaml');
+  const [limit] = readDocuments('policies/istio/02-time-app-rate-limit.yaml');
   const [service] = readDocuments('k8s/02-redis/D-01-lab-redis-svc.yaml');
-  if (!deployment || !cnp || !peer || !authz || !service) throw new Error('fixture documents missing');
+  if (!deployment || !cnp || !peer || !authz || !limit || !service) throw new Error('fixture documents missing');
   const mutate = (object: K8sObject, change: (copy: any) => void): K8sObject => {
     const copy = structuredClone(object);
     change(copy);
@@ -102,6 +100,10 @@ t.test('the validation rejects the mistakes it is there for', async (t) => {
     ],
     ['Istio mTLS mode in lower case', mutate(peer.object, (p) => (p.spec.mtls.mode = 'strict'))],
     ['Istio source field misspelled', mutate(authz.object, (a) => (a.spec.rules[0].from[0].source.principal = ['x']))],
+    [
+      'EnvoyFilter patch context in lower case',
+      mutate(limit.object, (e) => (e.spec.configPatches[0].match.context = 'sidecar_inbound')),
+    ],
     ['unknown API group', mutate(service.object, (s) => (s.apiVersion = 'example.com/v1'))],
   ];
   for (const [name, object] of cases) t.not((await validateObject(object)).length, 0, name);

@@ -74,3 +74,26 @@ t.test(
     t.same(differing.sort(), ['apache→redis', 'ingress→redis', 'redis→redis']);
   },
 );
+
+t.test('istio/02-time-app-rate-limit.yaml limits the time app on its HTTP port, only with a sidecar', async (t) => {
+  // The reader's rows are test/policy/envoyfilter.test.ts; this is the shipped example as policies/istio/README.md says.
+  const { cluster } = await loadManifests([join(REPO, 'k8s'), join(REPO, 'policies/istio')], inputIo());
+  const meshed = buildModel(cluster, { assumeMesh: true });
+  t.match(meshed.localRateLimit('c-app-count/pythonapp', 5000), {
+    ref: 'EnvoyFilter c-app-count/time-app-rate-limit configPatches[0]',
+    source: /02-time-app-rate-limit\.yaml:\d+$/,
+    position: 'first',
+    maxTokens: 20,
+    tokensPerFill: 10,
+    fillIntervalMs: 1000,
+    status: 429,
+    enabled: { numerator: 100, denominator: 100 },
+    enforced: { numerator: 100, denominator: 100 },
+    responseHeaders: [{ name: 'x-local-rate-limit', value: 'true' }],
+  });
+  t.equal(meshed.localRateLimit('d-redis/redis', 6379), undefined, 'no limit where the filter does not select');
+  t.same(meshed.warnings, []);
+  const bare = buildModel(cluster);
+  t.equal(bare.localRateLimit('c-app-count/pythonapp', 5000), undefined, 'no sidecar, no limit');
+  t.match(bare.warnings.join('\n'), /time-app-rate-limit selects only workloads without an Istio sidecar/);
+});

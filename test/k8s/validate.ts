@@ -6,7 +6,7 @@ import type { K8sObject } from './manifests.ts';
 import { unknownFields } from './strict-fields.ts';
 
 /** Which schema family validates an object. */
-export type SchemaFamily = 'kubernetes' | 'istio' | 'cilium';
+export type SchemaFamily = 'kubernetes' | 'istio' | 'istio-networking' | 'cilium';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const cilium = ajv.compile(CILIUM_NETWORK_POLICY);
@@ -16,6 +16,8 @@ const istio = ajv.compile(ISTIO_SECURITY);
 export function familyOf(apiVersion: string): SchemaFamily | undefined {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
   if (group === 'security.istio.io') return 'istio';
+  // EnvoyFilter: its model's schema (the patch value is Envoy's own config, free-form to Istio's API).
+  if (group === 'networking.istio.io') return 'istio-networking';
   if (group === 'cilium.io') return 'cilium';
   if (group === '' || !group.includes('.') || group.endsWith('.k8s.io')) return 'kubernetes';
   return undefined;
@@ -27,8 +29,11 @@ interface Validatable {
 type ModelConstructor = new (data: unknown) => Validatable;
 
 /** Imports the generated model class for an object (kubernetes-models or @kubernetes-models/istio). */
-async function modelClass(object: K8sObject, family: 'kubernetes' | 'istio'): Promise<ModelConstructor> {
-  const pkg = family === 'istio' ? '@kubernetes-models/istio' : 'kubernetes-models';
+async function modelClass(
+  object: K8sObject,
+  family: 'kubernetes' | 'istio' | 'istio-networking',
+): Promise<ModelConstructor> {
+  const pkg = family === 'kubernetes' ? 'kubernetes-models' : '@kubernetes-models/istio';
   const specifier = `${pkg}/${object.apiVersion}/${object.kind}`;
   try {
     const module = (await import(specifier)) as Record<string, ModelConstructor | undefined>;
@@ -52,6 +57,8 @@ export async function validateObject(object: K8sObject): Promise<string[]> {
       const problems = modelErrors(new (await modelClass(object, family))(object));
       return [...problems, ...ajvErrors(istio, object)];
     }
+    case 'istio-networking':
+      return modelErrors(new (await modelClass(object, family))(object));
     case 'cilium':
       return ajvErrors(cilium, object);
     case undefined:

@@ -4,7 +4,8 @@
 import t from 'tap';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { buildModel } from '../../src/policy/index.ts';
-import { type Prediction, predictTest } from '../../src/policy/predict.ts';
+import { predictTest } from '../../src/policy/predict.ts';
+import type { Prediction } from '../../src/policy/prediction.ts';
 import { checkMatrix, docs, indent, topologyModel } from './harness.ts';
 
 const cnp = (name: string, priority: number, spec: string): string =>

@@ -5,7 +5,8 @@
 import t from 'tap';
 import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { buildModel, type ClusterInput, type PolicyInput } from '../../src/policy/index.ts';
-import { type Prediction, predictTest } from '../../src/policy/predict.ts';
+import { predictTest } from '../../src/policy/predict.ts';
+import type { Prediction } from '../../src/policy/prediction.ts';
 import { docs } from './harness.ts';
 
 const policy = (frontendIp: string) =>

@@ -4,7 +4,8 @@ import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { assembleMatrix } from '../../src/model/matrix.ts';
 import type { ProbeResult } from '../../src/model/outcome.ts';
 import { buildModel, type ClusterInput, type PolicyInput } from '../../src/policy/index.ts';
-import { modelVerdicts, predictTest } from '../../src/policy/predict.ts';
+import { predictTest } from '../../src/policy/predict.ts';
+import { modelVerdicts } from '../../src/policy/prediction.ts';
 import { SimulatedBackend } from '../../src/policy/simulated-backend.ts';
 import { docs } from './harness.ts';
 

@@ -135,13 +135,27 @@ function registerLifecycle(lab: Command, finish: Finish, io: Io): void {
       'policy files or directories (NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, Cilium, Istio)',
     )
     .option('--assume-mesh', 'run an Istio sidecar in every pod (as if every namespace were labelled for injection)')
+    .option(
+      '--unenforced <what...>',
+      "leave out of the nftables rules, as a CNI without them would (lab test's model keeps them): all, udp, sctp, or a policy kind",
+    )
+    .option(
+      '--snat <namespace/workload...>',
+      "masquerade these workloads' IPv4 traffic to other pods to the node's address (an egress gateway, a CNI's masquerade)",
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  sudo prober lab apply -f policies/networkpolicy/\n  sudo prober lab apply -f policies/istio/ --assume-mesh',
+      '\nExamples:\n  sudo prober lab apply -f policies/networkpolicy/\n  sudo prober lab apply -f policies/istio/ --assume-mesh\n  sudo prober lab apply -f policies/networkpolicy/ --unenforced all   # a CNI without NetworkPolicy (flannel)',
     )
     .action(async (opts) => {
       const { applyLabPolicies } = await import('../../orchestration/lab-lifecycle.ts');
-      finish(await applyLabPolicies(opts.name, opts.policies, io, { assumeMesh: opts.assumeMesh === true }));
+      finish(
+        await applyLabPolicies(opts.name, opts.policies, io, {
+          assumeMesh: opts.assumeMesh === true,
+          ...(opts.unenforced ? { unenforced: opts.unenforced } : {}),
+          ...(opts.snat ? { snat: opts.snat } : {}),
+        }),
+      );
     });
 
   labOptions(lab.command('reset').summary('remove every policy rule: everything allowed again'))

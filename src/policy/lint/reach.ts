@@ -36,10 +36,7 @@ export class Reachability {
   }
 
   private fromWorkloads(w: Workload, port: number, protocol: Protocol): boolean {
-    const m = this.model.matrix(port, protocol);
-    for (let from = 0; from < m.workloads.length; from++)
-      if (from !== w.index && m.computed(from, w.index) !== 'deny') return true;
-    return false;
+    return this.model.matrix(port, protocol).reachedByOthers(w.index);
   }
 
   /** Tries an Internet address and one address of every CIDR the ingress rules name. */

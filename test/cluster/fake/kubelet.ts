@@ -63,6 +63,18 @@ export class FakeKubelet {
   readonly pullDelays = new Map<string, number>();
   /** Images whose process ignores the stop signal: the kubelet kills it when the grace period ends. */
   readonly ignoresStop = new Set<string>();
+  /**
+   * While true, the kill at the end of a grace period waits (a node whose container runtime is slow to
+   * answer: the pod stays Terminating past its grace period, as it can in a cluster) until `releaseKills`.
+   */
+  holdKills = false;
+  #heldKills: (() => void)[] = [];
+
+  /** Ends holding kills and carries out those that were due. */
+  releaseKills(): void {
+    this.holdKills = false;
+    for (const kill of this.#heldKills.splice(0)) kill();
+  }
 
   #key(pod: Json, container: string): string {
     const meta = pod.metadata as Json;
@@ -242,9 +254,10 @@ export class FakeKubelet {
       stopped();
       return;
     }
-    const kill = setTimeout(() => {
+    const killNow = (): void => {
       for (const { child } of alive) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }, graceMs);
+    };
+    const kill = setTimeout(() => (this.holdKills ? this.#heldKills.push(killNow) : killNow()), graceMs);
     for (const { image, child } of alive) if (!this.ignoresStop.has(image)) child.kill('SIGTERM');
     void Promise.all(
       alive.map(
