@@ -138,12 +138,18 @@ const rows: [string, RatePhase, RateLimitExpectation, Partial<RateMeasurement>, 
     /10 of 100 requests got no answer/,
   ],
   [
-    'too few answers',
-    { ...phase(20), durationMs: 5000 },
+    'too few answers (a 1 s phase of 20 with one unanswered)',
+    { ...phase(20), durationMs: 1000 },
     EXPECT,
-    { accepted: 10, statuses: { 429: 5 }, unanswered: { timeout: 0, refused: 0, error: 85 } },
+    {
+      durationMs: 1000,
+      scheduled: 20,
+      sent: 20,
+      accepted: 19,
+      unanswered: { timeout: 1, refused: 0, error: 0 },
+    },
     'undecided',
-    /got no answer|too few answers/,
+    /^too few answers: 19 \(at least 20\)$/,
   ],
 ];
 
