@@ -154,7 +154,10 @@ export async function sendAtRate(plan: RatePlan): Promise<RateMeasurement> {
       }
       // Timers fire at millisecond granularity: above a thousand a second, each tick sends what fell due
       // since the last (spinning on setImmediate instead would take a core from the target on loopback).
-      await sleep(Math.max(1, Math.floor(next * interval - (nowMs() - start))));
+      // At a few requests a minute the wait is long: an interrupt ends it.
+      await sleep(Math.max(1, Math.floor(next * interval - (nowMs() - start))), undefined, { signal }).catch(
+        () => undefined,
+      );
     }
     if (open.size > 0 && !signal?.aborted)
       await new Promise<void>((resolve) => {

@@ -14,6 +14,7 @@ import { parseTarget } from '../../src/model/target.ts';
 import { sendAtRate } from '../../src/probe/rate-sender.ts';
 import { makeCertificate } from '../cluster/fake/tls.ts';
 import { httpServer, listen, resettingServer } from '../helpers/peers.ts';
+import { until } from '../helpers/wait.ts';
 
 const addressOf = (url: string) => {
   const parsed = parseTarget(url);
@@ -125,4 +126,32 @@ t.test('https: a self-signed target is sent to over kept-alive TLS connections',
   t.ok(m.sent >= 90, `${m.sent} sent`);
   t.equal(m.accepted, m.sent);
   t.ok(sockets.size <= 8, `${sockets.size} TLS connections for 100 requests`);
+});
+
+t.test('an interrupt ends a phase at once, even between two requests a long interval apart', async (t) => {
+  let answered = 0;
+  const port = await listen(
+    t,
+    httpServer((_req, res) => {
+      answered++;
+      res.end('ok');
+    }),
+  );
+  const controller = new AbortController();
+  const started = Date.now();
+  const sending = sendAtRate({
+    address: addressOf(`http://127.0.0.1:${port}/`),
+    offeredPerSecond: 0.2,
+    durationMs: 120_000,
+    timeoutMs: 1000,
+    maxInFlight: 4,
+    signal: controller.signal,
+  });
+  // The first request leaves at once; the next is 5 s away.
+  await until('the first answer', () => answered === 1);
+  controller.abort();
+  const m = await sending;
+  t.equal(m.sent, 1);
+  t.equal(m.accepted, 1);
+  t.ok(Date.now() - started < 3000, `returned ${Date.now() - started} ms after the start`);
 });
