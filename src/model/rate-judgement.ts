@@ -42,6 +42,8 @@ export interface RateMeasurement {
   readonly rejectionHeaders: readonly string[];
   /** The first failure's detail, for a check that could not decide (`connect ECONNREFUSED 127.0.0.1:9`). */
   readonly firstFailure?: string;
+  /** True when the run was interrupted before the phase's end. */
+  readonly interrupted?: boolean;
 }
 
 /** How far a dispatch may trail its schedule before it counts as late (and at least one interval). */
@@ -141,6 +143,7 @@ export function judgePhase(phase: RatePhase, expect: RateLimitExpectation, m: Ra
   const answered = m.accepted + rejected;
   const noAnswer = m.unanswered.timeout + m.unanswered.refused + m.unanswered.error;
   const failure = m.firstFailure ? ` (${m.firstFailure})` : '';
+  if (m.interrupted) return undecided(`interrupted after ${m.sent} of ${m.scheduled} requests`);
   if (m.sent > 0 && answered === 0)
     return undecided(`the target never answered: ${noAnswer} requests failed${failure}`);
   if (m.sent < m.scheduled * HOLD_SHARE || m.late > m.scheduled * LATE_SHARE)

@@ -182,5 +182,6 @@ export async function sendAtRate(plan: RatePlan): Promise<RateMeasurement> {
     unanswered: tally.unanswered,
     rejectionHeaders: [...tally.headers].map(([name, value]) => `${name}: ${value}`),
     ...(tally.firstFailure ? { firstFailure: tally.firstFailure } : {}),
+    ...(signal?.aborted ? { interrupted: true } : {}),
   };
 }
