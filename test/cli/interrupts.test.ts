@@ -298,7 +298,7 @@ spec:
   t.same(reportSchemaErrors(report), []);
   const [check] = report.checks as Json[];
   t.equal(check?.verdict, 'undecided');
-  const [first, second] = check?.phases as Json[];
+  const [first, second] = (check?.phases ?? []) as Json[];
   t.ok(
     first?.measurement.sent >= 3 && first?.measurement.sent < 300,
     `${first?.measurement.sent} sent before the signal`,
