@@ -75,7 +75,7 @@ function failureKind(error: NodeJS.ErrnoException): 'reset' | keyof Unanswered {
  * Sends `offeredPerSecond × durationMs` GET requests to the address, each at its time on the
  * schedule (several per timer tick at high rates), and returns what came back once every request
  * was answered, failed or passed its deadline. A request that cannot go out in time (the phase
- * ended, every connection busy) is not sent: the achieved rate says so.
+ * ended more than the lateness bound ago, every connection busy) is not sent: the achieved rate says so.
  */
 export async function sendAtRate(plan: RatePlan): Promise<RateMeasurement> {
   const { address, offeredPerSecond, durationMs, timeoutMs, maxInFlight, signal } = plan;
@@ -145,7 +145,8 @@ export async function sendAtRate(plan: RatePlan): Promise<RateMeasurement> {
     let next = 0;
     while (next < scheduled && !signal?.aborted) {
       const now = nowMs() - start;
-      if (now >= durationMs) break;
+      // A request due before the end may still leave as late as any other: the end is no stricter.
+      if (now >= durationMs + lateAfter) break;
       for (; next < scheduled && next * interval <= now; next++) {
         if (open.size >= maxInFlight) continue;
         if (now - next * interval > lateAfter) late++;
