@@ -56,17 +56,28 @@ interface JsonCheck {
 const whys = (result: { check: JsonCheck }): string =>
   result.check.phases.map((p) => `${p.label}: ${p.why}`).join('; ');
 
+/**
+ * The runs a verdict may take: on a host whose CPUs are oversubscribed (test files run in parallel) the
+ * sender may not hold its schedule, and the check then rightly says it could not decide. That case has
+ * a test of its own; the others are run again, a bounded number of times, until the rate was held.
+ */
+const RUNS = 3;
+const notHeld = (phases: readonly { why: string }[]): boolean => phases.some((p) => p.why.startsWith('could not hold'));
+
 /** Runs `prober check -f FILE -o json` in this process: the exit code and the report's one check. */
-async function check(file: string): Promise<{ status: number; check: JsonCheck; report: unknown }> {
+async function check(file: string, runs = RUNS): Promise<{ status: number; check: JsonCheck; report: unknown }> {
   const run = await cli(['check', '-f', file, '-o', 'json']);
   const report = JSON.parse(run.stdout) as { checks: JsonCheck[] };
-  return { status: run.status, check: report.checks[0]!, report };
+  const result = { status: run.status, check: report.checks[0]!, report };
+  return runs > 1 && notHeld(result.check.phases) ? check(file, runs - 1) : result;
 }
 
 t.test('nginx limit_req: the whole prober check, as a process, meets the default judgement', async (t) => {
   const nginx = await startNginx(t, { rate: '20r/s', burst: 5 });
   const file = testFile(t, nginx.url, 'limit: 20/s, burst: 5, duration: 3s');
-  const run = await startProcess([...proberCommand(), 'check', '-f', file]).exited;
+  let run = await startProcess([...proberCommand(), 'check', '-f', file]).exited;
+  for (let again = 1; again < RUNS && /could not hold/.test(run.stdout); again++)
+    run = await startProcess([...proberCommand(), 'check', '-f', file]).exited;
   t.equal(run.code, 0, run.stdout + run.stderr);
   t.match(run.stdout, /✓ limit: rate limit here → web: met/);
   t.match(run.stdout, /0\.5× the limit: met — nothing rejected at 10\/s/);
@@ -157,6 +168,7 @@ t.test('a rate the sender cannot hold is reported as achieved, and is no verdict
   );
   const run = await check(
     testFile(t, `http://127.0.0.1:${port}/`, 'limit: 200/s, rate: 100/s, duration: 2s, connections: 2'),
+    1,
   );
   t.equal(run.status, 2, whys(run));
   t.match(
