@@ -12,6 +12,7 @@ import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { modelVerdicts, predictTest } from '../policy/index.ts';
 import { observeAndReport } from './observe-and-report.ts';
+import { refuseChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What to judge cells against. */
@@ -42,6 +43,7 @@ function withExpectation(test: ReachabilityTest, expect: ExpectSource): Reachabi
 /** Runs the test in the lab and prints the report on `io`; returns the exit code. */
 export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitCode> {
   const loaded = await loadReachabilityTest(options.file, io);
+  refuseChecks(loaded, 'prober lab test');
   const expect: ExpectSource =
     options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);
