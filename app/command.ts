@@ -16,7 +16,7 @@ export function rootfsIn(cacheDir: string): string {
 export const NODE_IN_ROOT = '/usr/local/bin/node';
 
 /** The environment variables the app reads; only these are passed into the root. */
-export const APP_ENV_KEYS = ['REDIS_ENDPOINT', 'REDIS_PORT', 'PORT', 'REDIS_PASSWORD'] as const;
+export const APP_ENV_KEYS = ['REDIS_ENDPOINT', 'REDIS_PORT', 'PORT', 'REDIS_PASSWORD', 'POD_NAME'] as const;
 
 /** What {@link appCommand} needs. */
 export interface AppCommandOptions {

@@ -1,10 +1,11 @@
 // Whole commands as a user runs them (dist/prober, output to /dev/null) on the lifelike set of bench/cluster-set.ts,
 // each against its goal (issue 25) and, given a previous build in PROBER_BENCH_BASELINE, side by side with it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeClusterSet } from './cluster-set.ts';
-import { type CommandCost, measureCommand, measureProcess } from './command.ts';
+import { BINARY, type CommandCost, measureProcess } from './command.ts';
+import { silentResolver } from './silent-resolver.ts';
 
 /** One case: the command's arguments (`{dir}` is the set's directory), and its goals. */
 interface Case {
@@ -12,20 +13,23 @@ interface Case {
   readonly args: readonly string[];
   readonly goalMs: number;
   readonly goalRssMB?: number;
+  /** An argv prefix the binary runs under (`ip netns exec NS`). */
+  readonly under?: readonly string[];
 }
 
 const median = (costs: CommandCost[]): CommandCost =>
   [...costs].sort((a, b) => a.wallMs - b.wallMs)[costs.length >> 1]!;
 
-function run(binary: string | undefined, args: readonly string[], runs: number): CommandCost {
-  const costs = Array.from({ length: runs }, () => measureCommand(args, undefined, binary));
+function run(c: Case, binary: string, runs: number): CommandCost {
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`npm run build\` first`);
+  const costs = Array.from({ length: runs }, () => measureProcess([...(c.under ?? []), binary, ...c.args]));
   return median(costs);
 }
 
 /** A case's figures: this build's, the baseline's when given, their ratio, whether the goals hold. */
 function measureCase(c: Case, runs: number, baseline: string | undefined): Record<string, unknown> {
-  const now = run(undefined, c.args, runs);
-  const before = baseline ? run(baseline, c.args, runs) : undefined;
+  const now = run(c, BINARY, runs);
+  const before = baseline ? run(c, baseline, runs) : undefined;
   return {
     name: c.name,
     command: `prober ${c.args.join(' ')}`,
@@ -56,6 +60,7 @@ export function benchCommands(env: NodeJS.ProcessEnv = process.env): Record<stri
   const runs = Number(env.PROBER_BENCH_RUNS ?? 3);
   const baseline = env.PROBER_BENCH_BASELINE || undefined;
   const root = mkdtempSync(join(tmpdir(), 'prober-bench-commands-'));
+  const silent = silentResolver();
   try {
     const small = join(root, 'small');
     const large = join(root, 'large');
@@ -129,6 +134,17 @@ export function benchCommands(env: NodeJS.ProcessEnv = process.env): Record<stri
           1,
         ]);
     }
+    // Issue 25's row: one name through a resolver that never answers, the probe's timeout 1 s.
+    if (typeof silent !== 'string')
+      cases.push([
+        {
+          name: 'probe dns:// silent resolver, --timeout 1s',
+          args: ['probe', '--timeout', '1s', 'dns://some.name'],
+          goalMs: 1100,
+          under: silent.exec,
+        },
+        runs,
+      ]);
     const node = median(Array.from({ length: runs }, () => measureProcess([process.execPath, '-e', '0'])));
     const results = cases.map(([c, n]) => measureCase(c, n, baseline));
     return {
@@ -138,8 +154,10 @@ export function benchCommands(env: NodeJS.ProcessEnv = process.env): Record<stri
       nodeStartup: { command: 'node -e 0', wallMs: node.wallMs, peakRssMB: node.peakRssMB },
       results,
       withinGoals: results.every((r) => r.withinGoal),
+      ...(typeof silent === 'string' ? { skipped: { 'probe dns:// silent resolver': silent } } : {}),
     };
   } finally {
+    if (typeof silent !== 'string') silent.remove();
     rmSync(root, { recursive: true, force: true });
   }
 }

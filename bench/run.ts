@@ -8,6 +8,7 @@ import { benchLiveMemory } from './live-memory.ts';
 import { benchLiveRead } from './live-read.ts';
 import { benchPolicy } from './policy.ts';
 import { benchProbe } from './probe.ts';
+import { benchRateLimit } from './rate-limit.ts';
 import { benchUdp } from './udp.ts';
 import { benchWriters } from './writers.ts';
 
@@ -17,6 +18,7 @@ sections.commands = benchCommands();
 sections.writers = await benchWriters();
 sections.probe = await benchProbe();
 sections.udp = await benchUdp();
+sections.rateLimit = await benchRateLimit();
 sections.policy = await benchPolicy();
 sections.lint = await benchLint();
 sections.liveRead = await benchLiveRead();

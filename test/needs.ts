@@ -28,6 +28,7 @@ export const SYSTEM_HELPERS: Readonly<Record<string, readonly string[]>> = {
   'test/k8s/apache.ts': ['prepareApache', 'configTest', 'startApache', 'startWebdis'], // apache2, webdis
   'app/runtime.ts': ['prepareRuntime'], // debootstrap
   'test/helpers/haproxy.ts': ['startHaproxy'], // haproxy
+  'test/helpers/limiters.ts': ['startNginx', 'startHaproxyLimiter'], // nginx, haproxy
   'test/helpers/chromium.ts': ['screenshot', 'dumpDom'], // chromium
 };
 
@@ -44,6 +45,7 @@ export const SYSTEM_COMMANDS: readonly string[] = [
   'ip',
   'mount',
   'nft',
+  'nginx',
   'qemu-aarch64-static',
   'redis-cli',
   'redis-server',

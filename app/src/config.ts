@@ -10,6 +10,8 @@ export interface AppConfig {
   readonly redisPassword: string | undefined;
   /** HTTP port to listen on; 0 lets the kernel pick a free one (the chosen port is logged). */
   readonly port: number;
+  /** The pod's name (POD_NAME, from the downward API): every reply says who answered in `x-pod-name`. */
+  readonly podName?: string;
 }
 
 /** Raised when an environment variable holds a value the app cannot use. */
@@ -53,10 +55,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   const redisPort = parsePort('REDIS_PORT', env.REDIS_PORT, DEFAULT_REDIS_PORT, 1);
   const port = parsePort('PORT', env.PORT, DEFAULT_PORT, 0);
   const password = env.REDIS_PASSWORD;
+  const podName = env.POD_NAME;
+  // A pod name is a DNS-1123 subdomain: anything else would not be one, nor a safe header value.
+  if (podName !== undefined && podName !== '' && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(podName)) {
+    throw new ConfigError(`POD_NAME must be a pod name (DNS-1123 subdomain), got ${JSON.stringify(podName)}`);
+  }
   return {
     redisHost,
     redisPort,
     redisPassword: password === undefined || password === '' ? undefined : password,
     port,
+    ...(podName ? { podName } : {}),
   };
 }

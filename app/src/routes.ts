@@ -54,8 +54,11 @@ export function failureReply(error: unknown): Reply {
   return { status: 500, body: { error: 'internal', message: 'internal error' } };
 }
 
-/** Registers every route, the 405 and 404 answers, and the per-request log line. */
-export function registerRoutes(server: Server, store: TimeStore, log: Logger): void {
+/**
+ * Registers every route, the 405 and 404 answers, and the per-request log line. With `podName`,
+ * every reply carries it in `x-pod-name`: a client behind a Service can tell which pod answered.
+ */
+export function registerRoutes(server: Server, store: TimeStore, log: Logger, podName?: string): void {
   const serve = (request: Request, response: Response, route: Route): void => {
     // Read everything needed from the request now: uWS invalidates it once this call returns.
     const started = performance.now();
@@ -69,6 +72,7 @@ export function registerRoutes(server: Server, store: TimeStore, log: Logger): v
       if (!aborted) {
         response.status(status);
         for (const [name, value] of Object.entries(reply.headers ?? {})) response.header(name, value);
+        if (podName) response.header('x-pod-name', podName);
         response.json(reply.body);
       }
       const durationMs = Math.round((performance.now() - started) * 100) / 100;

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const store = new TimeStore(config, log);
   // auto_close off: hyper-express would otherwise drop the listener on SIGTERM without draining.
   const server = new Server({ auto_close: false, max_body_length: 16 * 1024 });
-  registerRoutes(server, store, log);
+  registerRoutes(server, store, log, config.podName);
   // Give Redis a moment so the first requests find a connection; never block start-up on it.
   if (!(await store.waitUntilReady(STARTUP_REDIS_WAIT_MS))) log.warn('starting without Redis');
 

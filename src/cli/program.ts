@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option, type OutputConfiguration } from '@commander-js/extra-typings';
 import { ClusterError } from '../cluster/cluster-error.ts';
 import { ConfigError } from '../config/config-error.ts';
-import type { Io, OutputStream, ProcessIo } from '../model/io.ts';
+import type { Io, Logger, OutputStream, ProcessIo } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
 import { PROBER_VERSION } from '../orchestration/version.ts';
@@ -21,6 +21,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerWatch } from './commands/watch.ts';
 import { createLogger, LOG_FORMATS, logFlags } from './log.ts';
+import { versionLine } from './version-line.ts';
 
 /** Registers a subcommand; it reports its exit code through `finish` and reaches the outside world through `io`. */
 type Register = (program: Command, finish: (code: ExitCode) => void, io: Io) => void;
@@ -53,11 +54,6 @@ function commandsFor(argv: readonly string[]): readonly string[] {
   if (first === '-V' || first === '--version') return [];
   if (COMMANDS.has(first) && first !== 'completion') return [first];
   return [...COMMANDS.keys()];
-}
-
-/** What `--version` prints, e.g. `prober 0.1.0 (node v24.21.0, linux-x64)`: the Node it embeds matters too. */
-function versionLine(): string {
-  return `prober ${PROBER_VERSION} (node ${process.version}, ${process.platform}-${process.arch})`;
 }
 
 /**
@@ -150,16 +146,34 @@ function helpOfSubcommand(argv: readonly string[]): readonly string[] {
 }
 
 /**
+ * The process's context with `log`. Not a spread: that would read `stdin`, whose getter makes Node open
+ * the stream (a tenth of `--version`'s start-up), though only a command reading `-` needs it.
+ */
+function withLogger(processIo: ProcessIo, log: Logger): Io {
+  return {
+    get stdin() {
+      return processIo.stdin;
+    },
+    stdout: processIo.stdout,
+    stderr: processIo.stderr,
+    env: processIo.env,
+    cwd: processIo.cwd,
+    now: processIo.now,
+    log,
+  };
+}
+
+/**
  * Runs the CLI with `processIo` as its outside world (and the logger `-v`/`--log-format` ask for) and
  * returns the exit code; never throws. Bad input (ConfigError, UsageError, a commander usage error)
  * prints one line on stderr and gives 2; anything unexpected also gives 2.
  */
 export async function runCli(argv: readonly string[], processIo: ProcessIo): Promise<ExitCode> {
   let code: ExitCode = 0;
-  let io: Io = { ...processIo, log: createLogger(processIo.stderr, 0, 'text', processIo.now) };
+  let io = withLogger(processIo, createLogger(processIo.stderr, 0, 'text', processIo.now));
   try {
     const flags = logFlags(argv);
-    io = { ...processIo, log: createLogger(processIo.stderr, flags.level, flags.format, processIo.now) };
+    io = withLogger(processIo, createLogger(processIo.stderr, flags.level, flags.format, processIo.now));
     const argvOfCommand = helpOfSubcommand(flags.argv);
     const program = buildProgram(
       (result) => {

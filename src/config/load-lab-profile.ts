@@ -17,7 +17,7 @@ const DEFAULT_REQUIRED_BY = 'the profile';
 
 /** Reads and validates a LabProfile file (`-`: `io.stdin`). Throws ConfigError (file:line: field: message). */
 export async function loadLabProfile(file: string, io: InputIo): Promise<LabProfile> {
-  const { origin, text } = await readText(file, { bytes: MAX_PROFILE_BYTES, what: 'a lab profile' }, io.stdin);
+  const { origin, text } = await readText(file, { bytes: MAX_PROFILE_BYTES, what: 'a lab profile' }, io);
   return parseLabProfile(origin, text, io.cwd);
 }
 

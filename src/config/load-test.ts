@@ -24,6 +24,7 @@ import {
 } from '../model/test-spec.ts';
 import { payloadHex } from '../model/udp-payload.ts';
 import { ConfigError } from './config-error.ts';
+import { readChecks } from './load-checks.ts';
 import { readText } from './read-input.ts';
 import { checkSchema } from './schema-check.ts';
 import type { TestDocument } from './schemas.ts';
@@ -55,9 +56,15 @@ function checkKubernetesObject(doc: PositionedDocument): void {
   );
 }
 
-/** Reads and validates a ReachabilityTest file, or `stdin` for `-`. Throws ConfigError (file:line: field: message). */
-export async function loadReachabilityTest(file: string, stdin: InputStream): Promise<ReachabilityTest> {
-  const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' }, stdin);
+/**
+ * Reads and validates a ReachabilityTest file, or `input.stdin` for `-` (read only then: Node opens its
+ * stdin stream on first use). Throws ConfigError (file:line: field: message).
+ */
+export async function loadReachabilityTest(
+  file: string,
+  input: { readonly stdin: InputStream },
+): Promise<ReachabilityTest> {
+  const { origin, text } = await readText(file, { bytes: MAX_TEST_BYTES, what: 'a test file' }, input);
   return parseReachabilityTest(origin, text);
 }
 
@@ -73,6 +80,7 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
   const rules = readRules(doc, raw.spec.expect);
   checkRules(doc, rules, sources, targets);
   const fromPolicies = readFromPolicies(file, raw.spec.fromPolicies);
+  const checks = readChecks(doc, raw.spec.checks, sources, targets, defaults);
   return {
     name: raw.metadata.name,
     file,
@@ -82,6 +90,7 @@ export function parseReachabilityTest(file: string, text: string): ReachabilityT
     rules,
     expectFromPolicies: raw.spec.expect === 'fromPolicies',
     ...(fromPolicies ? { fromPolicies } : {}),
+    ...(checks.length > 0 ? { checks } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 // Reads one whole input (a test file, a plan; `-` is stdin) with a size bound, for every command alike.
 
-import { createReadStream } from 'node:fs';
+import { close, open, read } from 'node:fs';
 import type { InputStream } from '../model/io.ts';
 import { ConfigError } from './config-error.ts';
 import { decodeText } from './text-encoding.ts';
@@ -17,7 +17,7 @@ export const STDIN_PATH = '-';
 
 /**
  * Reads a whole input as text (UTF-8, or UTF-16 with a byte-order mark: decodeText): the file at
- * `path`, or `stdin` for `-`. Reading is streamed
+ * `path`, or `input.stdin` for `-` (read only then: Node opens its stdin stream on first use). Reading is streamed
  * and stops as soon as the input passes `limit`, so /dev/zero, a FIFO or an endless pipe fails fast
  * instead of filling memory (a size from stat is never trusted). I/O failures and oversized inputs are
  * ConfigErrors naming the input (`<stdin>` for `-`), which is returned as `origin` for later messages.
@@ -25,13 +25,12 @@ export const STDIN_PATH = '-';
 export async function readText(
   path: string,
   limit: InputLimit,
-  stdin: InputStream,
+  input: { readonly stdin: InputStream },
 ): Promise<{ origin: string; text: string }> {
   const origin = path === STDIN_PATH ? '<stdin>' : path;
-  const stream = path === STDIN_PATH ? stdin : createReadStream(path, { highWaterMark: 256 * 1024 });
   let bytes: Buffer | undefined;
   try {
-    bytes = await readAtMost(stream, limit.bytes);
+    bytes = path === STDIN_PATH ? await readAtMost(input.stdin, limit.bytes) : await readFileAtMost(path, limit.bytes);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const why =
@@ -61,6 +60,38 @@ export async function readAtMost(stream: AsyncIterable<Buffer | string>, max: nu
     chunks.push(bytes);
   }
   return Buffer.concat(chunks, size);
+}
+
+/** How much one read of a file asks for. */
+const FILE_CHUNK = 256 * 1024;
+
+/**
+ * A file's bytes, or undefined as soon as they pass `max`, read with plain reads: a read stream would
+ * load Node's file streams, fs/promises and readline, a few milliseconds of every agent's start.
+ * Reads until end of file like the stream (a FIFO until its writer closes), so a size from stat is never trusted.
+ */
+function readFileAtMost(path: string, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    open(path, 'r', (opening, fd) => {
+      if (opening) return reject(opening);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (error: Error | null, bytes?: Buffer): void =>
+        close(fd, () => (error ? reject(error) : resolve(bytes)));
+      const next = (): void => {
+        const buffer = Buffer.allocUnsafe(Math.min(FILE_CHUNK, max + 1));
+        read(fd, buffer, 0, buffer.length, null, (error, n) => {
+          if (error) return finish(error);
+          if (n === 0) return finish(null, Buffer.concat(chunks, size));
+          size += n;
+          if (size > max) return finish(null, undefined);
+          chunks.push(n === buffer.length ? buffer : buffer.subarray(0, n));
+          next();
+        });
+      };
+      next();
+    });
+  });
 }
 
 /** The error for an input past its limit, e.g. `/dev/zero: is larger than 16 MiB, the most a test file may hold`. */

@@ -6,6 +6,7 @@ import { DURATION_EXAMPLES, DURATION_PATTERN } from '../model/duration.ts';
 import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
 import { LabProfileSchema } from '../model/lab-profile-schema.ts';
 import { Attempts, Concurrency, ProbePlanSchema, StatusClass, StatusCode } from '../model/plan-schema.ts';
+import { DEFAULT_PHASE_MS, MAX_RATE_PER_SECOND, RATE_PATTERN, TOLERANCE_PATTERN } from '../model/rate-limit.ts';
 import { DEFAULTS } from '../model/test-spec.ts';
 
 /** The ProbePlan schema (defined in model/, where the plan's type is). */
@@ -137,6 +138,71 @@ const Rule = Type.Object(
   { additionalProperties: false, description: 'An expectation: the cells from `from` to `to` must show `verdict`.' },
 );
 
+/** A rate: requests per second or per minute. */
+const Rate = Type.String({ pattern: RATE_PATTERN, [ERROR_MESSAGE]: 'is not a rate (write e.g. 10/s or 600/m)' });
+
+const RateLimit = Type.Object(
+  {
+    from: doc(ref('name', Name), 'The source that sends, by name (a `local: true` source for `check`).'),
+    to: doc(ref('name', Name), 'The target, by name: an `http://` or `https://` target probed over one family.'),
+    limit: doc(
+      ref('rate', Rate),
+      'The limit expected per replica: `10/s`, `600/m`. Alone, it asks for the default judgement: ' +
+        'at 0.5× the limit nothing is rejected, at 2× the accepted rate is the limit ± the tolerance.',
+    ),
+    burst: Type.Optional(
+      doc(Type.Integer({ minimum: 0, maximum: 1_000_000 }), 'Requests accepted at once on top of the rate.', 0),
+    ),
+    replicas: Type.Optional(
+      doc(
+        Type.Integer({ minimum: 1, maximum: 10_000 }),
+        'Replicas that each enforce the limit on their own (a local limit per proxy): the limit in all is limit × replicas.',
+        1,
+      ),
+    ),
+    tolerance: Type.Optional(
+      doc(
+        Type.String({ pattern: TOLERANCE_PATTERN, [ERROR_MESSAGE]: 'is not a percentage (write e.g. 10%)' }),
+        'How far the accepted rate may be from the limit, as a share of it.',
+        '10%',
+      ),
+    ),
+    rejectedWith: Type.Optional(
+      doc(
+        Type.Array(oneOf(StatusCode, constant('reset')), { minItems: 1 }),
+        'How a rejection must look: HTTP statuses, and `reset` for a connection reset.',
+        [429],
+      ),
+    ),
+    rate: Type.Optional(
+      doc(
+        ref('rate', Rate),
+        `The rate offered, instead of the default judgement's two phases (at most ${MAX_RATE_PER_SECOND}/s). ` +
+          'Requests go out on schedule whatever the answers (open loop).',
+      ),
+    ),
+    duration: Type.Optional(
+      doc(ref('duration', Duration), 'How long each phase offers its rate (1s to 5m).', `${DEFAULT_PHASE_MS / 1000}s`),
+    ),
+    connections: Type.Optional(
+      doc(
+        Type.Integer({ minimum: 1, maximum: 4096 }),
+        'Requests in flight at most (kept-alive connections); a request due while all are busy is not sent.',
+        256,
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'Measures the rate a limiter accepts from a source to an HTTP target, against the limit expected.',
+  },
+);
+
+const Check = Type.Object(
+  { rateLimit: doc(ref('rateLimit', RateLimit), 'A rate-limit check.') },
+  { additionalProperties: false, description: 'A check beyond the matrix, by kind.' },
+);
+
 const Paths = (description: string, minItems?: number) =>
   Type.Array(Type.String({ minLength: 1 }), { description, ...(minItems === undefined ? {} : { minItems }) });
 
@@ -190,6 +256,12 @@ export const testSchema = Type.Object(
           'The expectation rules, or the word `fromPolicies`: judge against the policy model instead. ' +
             'A cell no rule names is unchecked.',
         ),
+        checks: Type.Optional(
+          doc(
+            mapOf(ref('check', Check), { minProperties: 1, propertyNames: ref('name', Name) }),
+            'Checks beyond the matrix, by name (a rate limit), each judged and gated like a cell.',
+          ),
+        ),
         fromPolicies: Type.Optional(
           Type.Object(
             {
@@ -222,6 +294,9 @@ export const testSchema = Type.Object(
       source: Source,
       target: Target,
       rule: Rule,
+      rate: doc(Rate, 'Requests per second (`10/s`) or per minute (`600/m`).'),
+      rateLimit: RateLimit,
+      check: Check,
     },
   },
 );

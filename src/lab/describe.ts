@@ -10,14 +10,18 @@ export function describeLab(state: LabState): string {
   const lines = [
     `lab ${state.lab} (since ${state.createdAt}), node ${topology.nodeIp} ${topology.nodeIp6} in namespace ${topology.nodeNetns}`,
     '',
+    `nodes: ${(topology.nodes ?? []).map((n) => `${n.name} (${n.zone ?? 'no zone'})`).join(', ') || 'none'}`,
+    '',
     'pods:',
   ];
+  const zoneOf = (node: string): string => topology.nodes?.find((n) => n.name === node)?.zone ?? 'no zone';
+  const stopped = new Set(state.stopped ?? []);
   for (const pod of topology.pods) {
     const programs = state.programs
       .filter((p) => p.pod === pod.name && p.kind !== 'agent')
       .map((p) => `${p.container}=${p.kind}`);
     lines.push(
-      `  ${pod.namespace}/${pod.name}  ${pod.ips.join(' ')}  netns ${pod.netns}  ${programs.join(' ') || '(no program)'}`,
+      `  ${pod.namespace}/${pod.name}  ${pod.ips.join(' ')}  node ${pod.node} (${zoneOf(pod.node)})  netns ${pod.netns}  ${stopped.has(`${pod.namespace}/${pod.name}`) ? '(stopped)' : programs.join(' ') || '(no program)'}`,
     );
   }
   lines.push('', 'services:');
@@ -26,7 +30,13 @@ export function describeLab(state: LabState): string {
       (p) =>
         `${p.port}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}→${p.endpoints.map((e) => `${e.ip}:${e.port}`).join(',') || 'no endpoints'}`,
     );
-    lines.push(`  ${service.dnsNames[0]}  ${service.clusterIps.join(' ')}  ${ports.join(' ')}`);
+    const routing = [
+      ...(service.trafficDistribution ? [`trafficDistribution ${service.trafficDistribution}`] : []),
+      ...(service.internalTrafficPolicy === 'Local' ? ['internalTrafficPolicy Local'] : []),
+    ];
+    lines.push(
+      `  ${service.dnsNames[0]}  ${service.clusterIps.join(' ')}  ${ports.join(' ')}${routing.length > 0 ? `  (${routing.join(', ')})` : ''}`,
+    );
   }
   for (const extra of topology.extraHosts) lines.push(`  ${extra.name}  ${extra.ips.join(' ')}  (ingress host)`);
   const dns = topology.services.find((s) => s.clusterIp === CLUSTER_DNS.clusterIp);

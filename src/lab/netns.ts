@@ -7,7 +7,8 @@ import { clusterDnsPod, nodeResolvConf, podResolvConf } from './cluster-dns.ts';
 import { removeIn, writeFileIn } from './confine.ts';
 import { isLabNetns } from './names.ts';
 import { attempt, run } from './run-command.ts';
-import type { LabPod, LabService, LabTopology } from './topology-types.ts';
+import type { LabPod, LabTopology } from './topology-types.ts';
+import { endpointsFor } from './traffic-distribution.ts';
 
 /** Where `ip netns exec` finds per-namespace files (bind-mounted over /etc/hosts, /etc/resolv.conf, /etc/gai.conf). */
 export const NETNS_ETC = '/etc/netns';
@@ -63,7 +64,7 @@ export async function createPod(topology: LabTopology, pod: LabPod, index: numbe
   await run('ip', ['-n', pod.netns, 'route', 'add', 'default', 'via', topology.nodeIp]);
   await run('ip', ['-n', pod.netns, '-6', 'route', 'add', 'default', 'via', topology.nodeIp6]);
   await writeEtc(topology.lab, pod.netns, hostsFile(pod), podResolvConf(pod.namespace));
-  await loadNft(pod.netns, serviceNat(topology.services));
+  await loadNft(pod.netns, serviceNat(topology, pod));
 }
 
 /** /etc/netns/<netns> of one of the lab's namespaces; anything else (another lab's, a path) is refused. */
@@ -115,23 +116,46 @@ function hostsFile(pod?: Pick<LabPod, 'ips' | 'name'>): string {
 /**
  * kube-proxy's job inside each pod: DNAT a Service's virtual IP and port to an endpoint, before
  * the pod's own egress filter sees the packet (as policies see pod addresses, not Service IPs).
+ * The endpoints are those kube-proxy on the pod's node would use (traffic-distribution.ts):
+ * `trafficDistribution` and `internalTrafficPolicy` make the choice depend on the pod's node and
+ * zone; pods in `stopped` (`namespace/name`) are not ready and never chosen. A Service with
+ * `internalTrafficPolicy: Local` and no ready endpoint on the node drops the traffic.
  */
-export function serviceNat(services: readonly LabService[]): string {
+export function serviceNat(
+  topology: Pick<LabTopology, 'services' | 'nodes'>,
+  client?: Pick<LabPod, 'node'>,
+  stopped: ReadonlySet<string> = new Set(),
+): string {
+  const nodes = topology.nodes ?? [];
+  const zoneOf = (node: string): string | undefined => nodes.find((n) => n.name === node)?.zone;
   const rules: string[] = [];
-  for (const service of services) {
+  for (const service of topology.services) {
     if (service.clusterIp === 'None') continue;
     for (const port of service.ports) {
       if (port.endpoints.length === 0) continue;
       const proto = port.protocol.toLowerCase();
+      const sliced = port.endpoints.map((ep) => {
+        const zone = zoneOf(ep.node);
+        return { ...ep, ...(zone ? { zone } : {}), ready: !stopped.has(`${service.namespace}/${ep.pod}`) };
+      });
+      // Without a client node (no topology known), every ready endpoint, as before nodes existed.
+      const { mode, chosen } = client
+        ? endpointsFor(sliced, service, client.node, zoneOf(client.node))
+        : endpointsFor(sliced, {}, '', undefined);
+      const endpoints = chosen.map((i) => sliced[i]!);
       // Each family's virtual address leads to the endpoints' addresses of the same family.
       for (const clusterIp of service.clusterIps) {
         const family = familyOf(clusterIp) === 'ipv6' ? 'ip6' : 'ip';
-        const targets = port.endpoints.flatMap((ep) => {
+        const match = `${family} daddr ${clusterIp} ${proto} dport ${port.port}`;
+        if (endpoints.length === 0 && mode === 'Local') {
+          rules.push(`    ${match} drop`);
+          continue;
+        }
+        const targets = endpoints.flatMap((ep) => {
           const ip = ep.ips.find((a) => familyOf(a) === familyOf(clusterIp));
           return ip ? [{ ip, port: ep.port }] : [];
         });
         if (targets.length === 0) continue;
-        const match = `${family} daddr ${clusterIp} ${proto} dport ${port.port}`;
         if (targets.length === 1) {
           const [ep] = targets;
           rules.push(`    ${match} dnat ${family} to ${urlHost(ep!.ip)}:${ep!.port}`);
@@ -151,6 +175,20 @@ export function serviceNat(services: readonly LabService[]): string {
     '}',
     '',
   ].join('\n');
+}
+
+/**
+ * Replaces the Service DNAT of every running pod (not in `stopped`) with what its node's
+ * kube-proxy would now choose: what the lab does when pods stop, as endpoints turn not ready.
+ */
+export async function reloadServiceNat(topology: LabTopology, stopped: ReadonlySet<string>): Promise<void> {
+  for (const pod of topology.pods) {
+    if (stopped.has(`${pod.namespace}/${pod.name}`)) continue;
+    await loadNft(
+      pod.netns,
+      `table inet prober_services\ndelete table inet prober_services\n${serviceNat(topology, pod, stopped)}`,
+    );
+  }
 }
 
 /** Loads an nftables ruleset inside a namespace. */

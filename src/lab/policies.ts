@@ -6,7 +6,7 @@ import { buildModel, type Model } from '../policy/index.ts';
 import { clusterDnsModel } from './cluster-dns.ts';
 import { compileFirewall, type PodFirewall, RESET_RULESET } from './firewall.ts';
 import { loadNft } from './netns.ts';
-import { reconfigureSidecars } from './sidecars.ts';
+import { reconfigureSidecars, refuseUnmodelledLimits } from './sidecars.ts';
 import { applySnat, snatPods } from './snat.ts';
 import { type LabState, readState, writeState } from './state.ts';
 import type { LabPod } from './topology-types.ts';
@@ -76,6 +76,7 @@ export async function labApply(
   if (typeof snat === 'string') throw new Error(snat);
   const state: LabState = options.assumeMesh ? { ...current, assumeMesh: true } : current;
   const model = await labModel(state, policyPaths, io);
+  refuseUnmodelledLimits(state.topology, model);
   // Sidecars first: the policy set may put pods in the mesh (or out of it), which the firewall must know.
   const programs = await reconfigureSidecars(state, model, root, env);
   const unenforced = options.unenforced ?? ENFORCE_ALL;

@@ -29,6 +29,22 @@ export function sidecarPods(topology: LabTopology, model: Model): LabPod[] {
   return meshedPods(topology, model).filter((pod) => sidecarPorts(topology, pod).length > 0);
 }
 
+/**
+ * Refuses, before anything changes, a policy set with a local rate limit the engine does not model on a
+ * port a sidecar would carry: the lab runs only what the model reproduces exactly (simulate and lint
+ * only warn, since a rate limit decides no reachability verdict).
+ */
+export function refuseUnmodelledLimits(topology: LabTopology, model: Model): void {
+  for (const pod of sidecarPods(topology, model))
+    for (const { port, http } of sidecarPorts(topology, pod)) {
+      const limit = http ? model.unmodelledRateLimit(pod.workload, port) : undefined;
+      if (limit)
+        throw new Error(
+          `${limit.reason}: the lab cannot enforce this local rate limit on ${pod.namespace}/${pod.name} port ${port}`,
+        );
+    }
+}
+
 /** Where a pod's sidecar keeps its configuration. */
 export const sidecarDir = (root: string, topology: LabTopology, pod: LabPod): string =>
   join(labDir(root, topology.lab), 'pods', pod.netns, 'istio-proxy');

@@ -32,6 +32,8 @@ export interface LabState {
   readonly unenforced?: Unenforced;
   /** Set by `lab apply --snat`: workloads (`namespace/name`) whose traffic to pods the node masquerades. */
   readonly snat?: readonly string[];
+  /** Pods stopped with `lab stop` (`namespace/name`): not ready, no Service sends them traffic. */
+  readonly stopped?: readonly string[];
 }
 
 /** The run directory of a lab below `root`; the name is checked first, so it can never point elsewhere. */

@@ -23,6 +23,8 @@ export interface LabPod {
   readonly workload: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAccount: string;
+  /** The emulated node the pod is placed on (its `spec.nodeName`), see placement.ts. */
+  readonly node: string;
   /** Network namespace name on the host. */
   readonly netns: string;
   /** The pod's IPv4 address (its `status.podIP`). */
@@ -43,6 +45,8 @@ export interface LabServicePort {
   /** Endpoint pod IPv4 address (and every address, per family) → container port (named targetPorts resolved per pod). */
   readonly endpoints: readonly {
     readonly pod: string;
+    /** The endpoint pod's node (the EndpointSlice's `nodeName`). */
+    readonly node: string;
     readonly ip: string;
     readonly ips: readonly string[];
     readonly port: number;
@@ -60,6 +64,20 @@ export interface LabService {
   /** `svc.ns.svc.cluster.local`, `svc.ns.svc`, `svc.ns`. */
   readonly dnsNames: readonly string[];
   readonly ports: readonly LabServicePort[];
+  /** `spec.trafficDistribution` as written (PreferClose, PreferSameZone, PreferSameNode; others mean none). */
+  readonly trafficDistribution?: string;
+  /** `spec.internalTrafficPolicy`: `Local` keeps traffic on the client's node. */
+  readonly internalTrafficPolicy?: 'Cluster' | 'Local';
+}
+
+/** An emulated node: a name and labels (its zone from `topology.kubernetes.io/zone`). */
+export interface LabNode {
+  readonly name: string;
+  /** `topology.kubernetes.io/zone`, when the node has it. */
+  readonly zone?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The Node manifest it comes from, or `lab default`. */
+  readonly source: string;
 }
 
 /** Everything `lab up` builds, derived from manifests only. */
@@ -73,6 +91,11 @@ export interface LabTopology {
   readonly nodeIp6: string;
   readonly prefixLength6: number;
   readonly namespaces: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>> }[];
+  /**
+   * The emulated nodes pods are placed on (Node manifests, or the lab's two default nodes). They are
+   * labels, not machines: every pod still sits on the one bridge; Service routing reads them.
+   */
+  readonly nodes: readonly LabNode[];
   readonly pods: readonly LabPod[];
   readonly services: readonly LabService[];
   /** Extra host names (e.g. Ingress hosts such as pippo.lan) → the Service's virtual IPs behind them. */

@@ -2,6 +2,7 @@
 
 import { configErrorAt } from '../config/config-error.ts';
 import { netnsName, nodeNetnsName } from './names.ts';
+import { daemonNodes, labNodes, placer } from './placement.ts';
 import type { LabContainer, LabPod, LabService, LabServicePort, LabTopology } from './topology-types.ts';
 
 type Obj = Record<string, unknown>;
@@ -73,14 +74,28 @@ function serviceIpsOf(services: readonly ManifestInput[]): (readonly string[])[]
   });
 }
 
-function containersOf(spec: Obj): LabContainer[] {
+/** Most replicas the lab runs of one workload: each is a network namespace and its programs. */
+const MAX_REPLICAS = 64;
+
+/**
+ * The downward API fields an env var may name (`valueFrom.fieldRef.fieldPath`), as the pod has them.
+ * `status.hostIP` is the lab node's bridge address: every emulated node shares it.
+ */
+type PodFields = Readonly<Record<string, string>>;
+
+function containersOf(spec: Obj, fields: PodFields): LabContainer[] {
   return list(spec.containers).map((c) => {
     const container = obj(c);
     const env = Object.fromEntries(
       list(container.env)
         .map(obj)
-        .filter((e) => typeof e.name === 'string' && typeof e.value === 'string')
-        .map((e) => [e.name as string, e.value as string]),
+        .flatMap((e): [string, string][] => {
+          if (typeof e.name !== 'string') return [];
+          if (typeof e.value === 'string') return [[e.name, e.value]];
+          const path = obj(obj(e.valueFrom).fieldRef).fieldPath;
+          const value = typeof path === 'string' ? fields[path] : undefined;
+          return value === undefined ? [] : [[e.name, value]];
+        }),
     );
     return {
       name: String(container.name ?? 'main'),
@@ -103,9 +118,23 @@ function containersOf(spec: Obj): LabContainer[] {
   });
 }
 
+/** How many pods a workload runs: `spec.replicas` (default 1) of a Deployment, StatefulSet or ReplicaSet; a Pod one. */
+function replicasOf(m: ManifestInput, kind: string): number {
+  const replicas = obj(obj(m.value).spec).replicas;
+  if (kind === 'Pod' || replicas === undefined) return 1;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS)
+    throw configErrorAt(
+      m.source,
+      'spec.replicas',
+      `the lab runs 0 to ${MAX_REPLICAS} replicas of a workload, got ${JSON.stringify(replicas)}`,
+    );
+  return replicas;
+}
+
 /**
- * Builds the lab topology: one pod per workload (Deployment, StatefulSet, DaemonSet, ReplicaSet
- * or bare Pod), addresses in declaration order, Services resolved to their endpoints. The names
+ * Builds the lab topology: `spec.replicas` pods per Deployment, StatefulSet or ReplicaSet (named
+ * `<workload>-0`, `-1` …), one per node a DaemonSet may run on, one per bare Pod, each placed on an emulated node
+ * (placement.ts), addresses in declaration order, Services resolved to their endpoints. The names
  * must have been checked (checkManifestNames); two pods that would get the same network namespace
  * are refused here, naming both.
  */
@@ -122,6 +151,8 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
       return [`${String(meta.namespace ?? 'default')}/${String(meta.name)}`, strings(obj(m.value).data)] as const;
     }),
   );
+  const nodes = labNodes(manifests);
+  const place = placer(nodes);
   const pods: LabPod[] = [];
   for (const m of manifests) {
     const object = obj(m.value);
@@ -136,34 +167,52 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
     const podSpec = obj(template.spec);
     if (podSpec.hostNetwork === true) continue;
     const workload = String(meta.name);
-    const name = kind === 'Pod' ? workload : `${workload}-0`;
     const configVolumes: Record<string, Record<string, string>> = {};
     for (const volume of list(podSpec.volumes).map(obj)) {
       const configMap = obj(volume.configMap);
       if (typeof configMap.name === 'string')
         configVolumes[String(volume.name)] = configMaps.get(`${namespace}/${configMap.name}`) ?? {};
     }
-    const netns = netnsName(lab, namespace, name);
-    const twin = pods.find((p) => p.netns === netns);
-    if (twin)
-      throw configErrorAt(
-        m.source,
-        'metadata.name',
-        `pod ${namespace}/${name} would share the network namespace ${netns} with pod ${twin.namespace}/${twin.name} (${twin.source})`,
-      );
-    pods.push({
-      namespace,
-      name,
-      workload: `${namespace}/${workload}`,
-      labels: strings((kind === 'Pod' ? meta : podMeta).labels),
-      serviceAccount: String(podSpec.serviceAccountName ?? 'default'),
-      netns,
-      ip: podIps(pods.length)[0],
-      ips: podIps(pods.length),
-      containers: containersOf(podSpec),
-      configVolumes,
-      source: m.source,
-    });
+    const specPath = kind === 'Pod' ? 'spec' : 'spec.template.spec';
+    // A DaemonSet runs one pod on each node it may run on, pinned there.
+    const daemon = kind === 'DaemonSet' ? daemonNodes(podSpec, nodes) : undefined;
+    for (let replica = 0; replica < (daemon?.length ?? replicasOf(m, kind)); replica++) {
+      const name = kind === 'Pod' ? workload : `${workload}-${replica}`;
+      const netns = netnsName(lab, namespace, name);
+      const twin = pods.find((p) => p.netns === netns);
+      if (twin)
+        throw configErrorAt(
+          m.source,
+          'metadata.name',
+          `pod ${namespace}/${name} would share the network namespace ${netns} with pod ${twin.namespace}/${twin.name} (${twin.source})`,
+        );
+      const pinned = daemon ? { ...podSpec, nodeName: daemon[replica]!.name } : podSpec;
+      const node = place(pinned, m.source, `${namespace}/${name}`, specPath, `${namespace}/${workload}`);
+      const ips = podIps(pods.length);
+      const serviceAccount = String(podSpec.serviceAccountName ?? 'default');
+      const fields: PodFields = {
+        'metadata.name': name,
+        'metadata.namespace': namespace,
+        'spec.nodeName': node.name,
+        'spec.serviceAccountName': serviceAccount,
+        'status.podIP': ips[0],
+        'status.hostIP': POD_NETWORK.ipv4.node,
+      };
+      pods.push({
+        namespace,
+        name,
+        workload: `${namespace}/${workload}`,
+        labels: strings((kind === 'Pod' ? meta : podMeta).labels),
+        serviceAccount,
+        node: node.name,
+        netns,
+        ip: ips[0],
+        ips,
+        containers: containersOf(podSpec, fields),
+        configVolumes,
+        source: m.source,
+      });
+    }
   }
   const ips = serviceIpsOf(byKind('Service'));
   const services = byKind('Service').map((m, index) => serviceOf(m, ips[index]!, pods));
@@ -175,6 +224,7 @@ export function deriveTopology(lab: string, manifests: readonly ManifestInput[])
     nodeIp6: POD_NETWORK.ipv6.node,
     prefixLength6: POD_NETWORK.ipv6.prefixLength,
     namespaces,
+    nodes,
     pods,
     services,
     extraHosts: ingressHosts(byKind('Ingress'), services),
@@ -205,7 +255,7 @@ function serviceOf(m: ManifestInput, clusterIps: readonly string[], pods: readon
             ? target
             : pod.containers.flatMap((c) => c.ports).find((cp) => cp.name === target && cp.protocol === protocol)
                 ?.containerPort;
-        return port === undefined ? [] : [{ pod: pod.name, ip: pod.ip, ips: pod.ips, port }];
+        return port === undefined ? [] : [{ pod: pod.name, node: pod.node, ip: pod.ip, ips: pod.ips, port }];
       });
       return { ...(typeof p.name === 'string' ? { name: p.name } : {}), port: Number(p.port), protocol, endpoints };
     });
@@ -217,6 +267,10 @@ function serviceOf(m: ManifestInput, clusterIps: readonly string[], pods: readon
     clusterIps,
     dnsNames: [`${name}.${namespace}.svc.cluster.local`, `${name}.${namespace}.svc`, `${name}.${namespace}`],
     ports,
+    ...(typeof spec.trafficDistribution === 'string' ? { trafficDistribution: spec.trafficDistribution } : {}),
+    ...(spec.internalTrafficPolicy === 'Local' || spec.internalTrafficPolicy === 'Cluster'
+      ? { internalTrafficPolicy: spec.internalTrafficPolicy }
+      : {}),
   };
 }
 

@@ -31,7 +31,7 @@ export interface Logger {
 }
 
 /**
- * What a command may know of the process that runs it, built once by the entry point (src/cli/main.ts)
+ * What a command may know of the process that runs it, built once by the entry point (src/cli/process-run.ts)
  * from the real process and handed down: nothing below src/cli/ reads process.stdin, process.stdout,
  * process.stderr, process.env or process.cwd(), so a test runs a command with a context of its own instead of swapping the process's.
  */

@@ -2,6 +2,7 @@
 
 import type { IpFamily } from './family.ts';
 import type { Cell } from './matrix.ts';
+import type { CheckResult } from './rate-judgement.ts';
 import type { ReachabilityTest } from './test-spec.ts';
 
 const API_VERSION = 'prober/v1alpha1';
@@ -60,6 +61,8 @@ export interface Report {
     readonly family?: IpFamily;
     readonly alive?: string;
   }[];
+  /** The checks beyond the matrix (`spec.checks`), judged; absent when the test has none. */
+  readonly checks?: readonly CheckResult[];
   readonly cells: readonly Cell[];
   readonly summary: Summary;
   readonly exitCode: ExitCode;
@@ -128,6 +131,18 @@ export function exitCodeFor(summary: Summary): ExitCode {
   return 0;
 }
 
+/** The exit code of checks, combined as cells are: any undecided → 2, else any not met → 1, else 0. */
+export function checksExitCode(results: readonly Pick<CheckResult, 'verdict'>[]): ExitCode {
+  if (results.some((r) => r.verdict === 'undecided')) return 2;
+  if (results.some((r) => r.verdict === 'not-met')) return 1;
+  return 0;
+}
+
+/** Two exit codes as one: the worse of them (2 beats 1 beats 0). */
+export function worseExitCode(a: ExitCode, b: ExitCode): ExitCode {
+  return Math.max(a, b) as ExitCode;
+}
+
 /** Everything of a report but its cells and what is counted from them: small, however big the matrix. */
 export type ReportHead = Omit<Report, 'cells' | 'summary' | 'exitCode'>;
 
@@ -149,6 +164,7 @@ export interface ReportInput {
   readonly metadata: Omit<ReportMetadata, 'test'>;
   readonly sources?: readonly ReportSource[];
   readonly alive?: ReadonlyMap<string, string>;
+  readonly checks?: readonly CheckResult[];
 }
 
 /** The head of a report: metadata, sources (as the backend saw them) and targets (with liveness proofs). */
@@ -171,13 +187,16 @@ function reportHead(input: ReportInput): ReportHead {
     metadata: { test: input.test.name, ...input.metadata },
     sources,
     targets,
+    ...(input.checks ? { checks: input.checks } : {}),
   };
 }
 
 /** Builds a report from a test and its judged cells, all in memory (small reports, tests). */
 export function buildReport(input: ReportInput & { cells: readonly Cell[] }): Report {
   const summary = summarize(input.cells);
-  return { ...reportHead(input), cells: input.cells, summary, exitCode: exitCodeFor(summary) };
+  const cells = exitCodeFor(summary);
+  const exitCode = input.checks ? worseExitCode(cells, checksExitCode(input.checks)) : cells;
+  return { ...reportHead(input), cells: input.cells, summary, exitCode };
 }
 
 /** A report whose cells come row by row from `rows`; the exit code defaults to `exitCodeFor`. */

@@ -4,6 +4,7 @@ import type { IpFamily } from './family.ts';
 import type { Frozen } from './json-schema.ts';
 import type { Verdict } from './outcome.ts';
 import type { StatusListDocument } from './plan-schema.ts';
+import type { RateLimitCheck } from './rate-limit.ts';
 import type { TargetAddress } from './target.ts';
 
 /** Where a piece of input came from, so errors and reports can point at it. */
@@ -89,6 +90,8 @@ export interface ReachabilityTest {
   /** True when the policy model is the only expectation (`expect: fromPolicies`). */
   readonly expectFromPolicies: boolean;
   readonly fromPolicies?: FromPolicies;
+  /** Checks beyond the matrix (`spec.checks`), in the order written; absent when there are none. */
+  readonly checks?: readonly RateLimitCheck[];
 }
 
 /** The name expectation rules match for a target: as the test writes it, whatever family it is probed over. */

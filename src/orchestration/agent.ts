@@ -27,15 +27,17 @@ export interface AgentRequest {
  */
 async function readPlan(
   planFlag: string | undefined,
-  { env, stdin }: Pick<Io, 'env' | 'stdin'>,
+  io: Pick<Io, 'env' | 'stdin'>,
 ): Promise<{ origin: string; text: string }> {
+  const { env } = io;
   const compressed = env[PLAN_GZ_ENV];
   if (!planFlag && compressed) {
     const origin = `$${PLAN_GZ_ENV}`;
     return { origin, text: inflatePlan(origin, compressed) };
   }
   if (!planFlag && env.PROBER_PLAN) return { origin: '$PROBER_PLAN', text: env.PROBER_PLAN };
-  return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT, stdin);
+  // `io` itself: its stdin, opened when first read, only for a plan on stdin.
+  return readText(planFlag ?? STDIN_PATH, PLAN_LIMIT, io);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { KindFilter } from '../policy/index.ts';
 import { LocalBackend } from '../probe/local-backend.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { policyVerdictsFor, warnOn } from './policy-model.ts';
+import { runRateChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What `prober check` was asked. */
@@ -27,7 +28,7 @@ export interface CheckRequest {
  *   const code = await runCheck({ file: 'demo.yaml', flags: { output: 'table', color: false }, ignoreKinds: [] }, io);
  */
 export async function runCheck(request: CheckRequest, io: Io): Promise<ExitCode> {
-  const test = await loadReachabilityTest(request.file, io.stdin);
+  const test = await loadReachabilityTest(request.file, io);
   const remote = test.sources.find((s) => !s.local);
   if (remote) {
     throw new ConfigError(
@@ -40,5 +41,12 @@ export async function runCheck(request: CheckRequest, io: Io): Promise<ExitCode>
   const { flags } = request;
   // A test with `fromPolicies` is judged three ways: observed, written intent, policy model.
   const model = await policyVerdictsFor(test, { ignoreKinds: request.ignoreKinds, warn: warnOn(io), io });
-  return observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, io, model ? { model } : {});
+  // Checks beyond the matrix (a rate limit) are sent from here too, once the matrix is observed.
+  const checks = test.checks
+    ? { checks: (signal: AbortSignal, progress: (message: string) => void) => runRateChecks(test, signal, progress) }
+    : {};
+  return observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, io, {
+    ...(model ? { model } : {}),
+    ...checks,
+  });
 }

@@ -12,6 +12,7 @@ import type { KindFilter } from '../policy/index.ts';
 import { interruption } from './interrupts.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { warnOn } from './policy-model.ts';
+import { refuseChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What `prober run` was asked. */
@@ -69,7 +70,8 @@ async function agentImage(
 export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<ExitCode> {
   // Warnings carry text from the API server and from manifests: escaped like every human-facing line.
   const warn = warnOn(io);
-  const test = await loadReachabilityTest(request.file, io.stdin);
+  const test = await loadReachabilityTest(request.file, io);
+  refuseChecks(test, 'prober run');
   const { flags } = request;
   // Loaded on use: client-node alone takes about a second to load, which a bad test file need not wait for.
   const [{ connect }, { clientNodeApi }, { ClusterBackend }, { livePolicyModel }] = await Promise.all([

@@ -5,6 +5,7 @@ import { labDown, labUp } from '../lab/lab.ts';
 import { labApply, labReset } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
 import { labRoot, readState } from '../lab/state.ts';
+import { labStopPods } from '../lab/stop-pods.ts';
 import { defaultTimeAppPaths, timeAppLauncher } from '../lab/time-app.ts';
 import { describeUnenforced, parseUnenforced } from '../lab/unenforced.ts';
 import type { Io } from '../model/io.ts';
@@ -98,6 +99,13 @@ export async function applyLabPolicies(
   )(
     `applied ${policies.join(', ')}; isolated pods: ${isolated.join(', ') || 'none'}${left ? `; left unenforced: ${left}` : ''}`,
   );
+  return 0;
+}
+
+/** Stops pods of a lab: Services send their traffic to the endpoints still ready. */
+export async function stopLabPods(lab: string, pods: readonly string[], io: Io): Promise<0> {
+  await labStopPods(lab, labRoot(io.env), pods);
+  labLog(lab, io)(`stopped ${pods.map(escapeText).join(', ')}; Service routing updated in every other pod`);
   return 0;
 }
 

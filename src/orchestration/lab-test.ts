@@ -13,6 +13,7 @@ import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { modelVerdicts, predictTest } from '../policy/index.ts';
 import { observeAndReport } from './observe-and-report.ts';
+import { refuseChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What to judge cells against. */
@@ -52,8 +53,13 @@ export interface PreparedLabTest {
  * Reads the test and the lab's state as they are now (the applied policies included) and builds the
  * backend and, when asked, the model of what the lab enforces. Bad input throws ConfigError or UsageError.
  */
-export async function prepareLabTest(options: LabTestOptions, io: Io): Promise<PreparedLabTest> {
-  const loaded = await loadReachabilityTest(options.file, io.stdin);
+export async function prepareLabTest(
+  options: LabTestOptions,
+  io: Io,
+  command = 'prober lab test',
+): Promise<PreparedLabTest> {
+  const loaded = await loadReachabilityTest(options.file, io);
+  refuseChecks(loaded, command);
   const expect: ExpectSource =
     options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);

@@ -4,8 +4,17 @@ import type { Backend } from '../model/backend.ts';
 import type { Io } from '../model/io.ts';
 import { type ModelVerdict, matrixRows, type Observations, provenAlive, runEvidence } from '../model/matrix.ts';
 import type { ProbeResult } from '../model/outcome.ts';
-import { type Counts, type ExitCode, exitCodeFor, streamReport } from '../model/report.ts';
+import type { CheckResult } from '../model/rate-judgement.ts';
+import {
+  type Counts,
+  checksExitCode,
+  type ExitCode,
+  exitCodeFor,
+  streamReport,
+  worseExitCode,
+} from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
+import { nowMs } from '../probe/clock.ts';
 import { formatProblem } from '../report/fit.ts';
 import type { TableStyle } from '../report/formats.ts';
 import { writeReport } from '../report/write.ts';
@@ -22,6 +31,8 @@ export interface ReportExtras {
   readonly exitCode?: (counts: Counts) => ExitCode;
   /** List every cell under the table, not only problems. */
   readonly listAll?: boolean;
+  /** Runs the test's checks beyond the matrix (`spec.checks`) once the matrix is observed. */
+  readonly checks?: (signal: AbortSignal, progress: (message: string) => void) => Promise<readonly CheckResult[]>;
 }
 
 /**
@@ -44,7 +55,8 @@ export async function observeAndReport(
   );
   if (unfit) throw new UsageError(unfit);
   const startedAt = new Date(io.now());
-  const started = performance.now();
+  // process.hrtime (probe/clock.ts), not `performance`, whose first use loads perf_hooks at every probe's start.
+  const started = nowMs();
   const { log } = io;
   log.log(1, 'observing', {
     test: test.name,
@@ -58,12 +70,13 @@ export async function observeAndReport(
     log.log(2, message);
     progress?.update(message);
   };
-  const { run, interrupted } = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
+  const { run, checks, interrupted } = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
     const result = await backend.observe(test, { signal, progress: update });
-    return { run: result, interrupted: interruptedBy() };
+    const checks = extras.checks && !signal.aborted ? await extras.checks(signal, update) : undefined;
+    return { run: result, checks, interrupted: interruptedBy() };
   }).finally(() => progress?.done());
   log.log(1, 'observed', {
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(nowMs() - started),
     ...(interrupted ? { interrupted } : {}),
   });
   const observations = interrupted ? markInterrupted(test, run.observations, interrupted) : run.observations;
@@ -78,12 +91,17 @@ export async function observeAndReport(
       backend: backend.kind,
       ...(run.context ? { context: run.context } : {}),
       startedAt: startedAt.toISOString(),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(nowMs() - started),
       proberVersion: PROBER_VERSION,
     },
     ...(run.sources ? { sources: run.sources } : {}),
     alive,
-    exitCode: (counts) => (interrupted ? 2 : (extras.exitCode?.(counts) ?? exitCodeFor(counts))),
+    ...(checks ? { checks } : {}),
+    exitCode: (counts) => {
+      if (interrupted) return 2;
+      const cells = extras.exitCode?.(counts) ?? exitCodeFor(counts);
+      return checks ? worseExitCode(cells, checksExitCode(checks)) : cells;
+    },
   });
   const { exitCode, counts } = await writeReport(
     report,

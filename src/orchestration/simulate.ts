@@ -46,7 +46,7 @@ export interface SimulateRequest {
  */
 export async function runSimulate(request: SimulateRequest, io: Io): Promise<ExitCode> {
   const { mode, flags } = request;
-  const test = mode.kind === 'test' ? await loadReachabilityTest(mode.file, io.stdin) : undefined;
+  const test = mode.kind === 'test' ? await loadReachabilityTest(mode.file, io) : undefined;
   const { cluster } = request;
   // From a cluster, a test's fromPolicies block gives the policies; its workloads are the cluster's.
   const fromTest = test?.fromPolicies
@@ -86,6 +86,11 @@ export async function runSimulate(request: SimulateRequest, io: Io): Promise<Exi
       return 0;
     }
     case 'test':
+      // A limiter's behaviour is measured, never modelled: the checks are left to prober check.
+      if (test?.checks)
+        io.stderr.write(
+          `prober: simulate leaves out ${test.checks.length === 1 ? 'the check' : `${test.checks.length} checks`} of spec.checks (run them with prober check)\n`,
+        );
       return observeAndReport(test!, new SimulatedBackend((t) => predictTest(model, t)), flags, io);
     case 'matrix': {
       const { test: matrix, backend } = workloadMatrix(model, mode.ports);

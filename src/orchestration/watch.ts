@@ -75,7 +75,11 @@ async function checkInputs(options: WatchOptions, io: Io): Promise<string[]> {
     throw new UsageError('-f: a watch reads its tests again at every run, so "-" (stdin) cannot be one');
   const names: string[] = [];
   for (const file of options.files) {
-    const { test } = await prepareLabTest({ lab: options.lab, file, flags: options.flags, expect: options.expect }, io);
+    const { test } = await prepareLabTest(
+      { lab: options.lab, file, flags: options.flags, expect: options.expect },
+      io,
+      'prober watch',
+    );
     if (names.includes(test.name))
       throw new ConfigError(
         file,
@@ -134,7 +138,11 @@ async function runOnce(
   let stage: ErrorKind = 'input';
   io.log.log(2, 'run started', { test: run.name, round: run.round });
   try {
-    const prepared = await prepareLabTest({ lab: run.lab, file: run.file, flags: run.flags, expect: run.expect }, io);
+    const prepared = await prepareLabTest(
+      { lab: run.lab, file: run.file, flags: run.flags, expect: run.expect },
+      io,
+      'prober watch',
+    );
     stage = 'run';
     const { test, backend, model } = prepared;
     const observed = await backend.observe(test, { signal });

@@ -1,5 +1,5 @@
 // Istio EnvoyFilter (networking.istio.io/v1alpha3), read for Envoy's HTTP local rate limit on inbound sidecars only.
-import type { Fields } from './fields.ts';
+import { type Fields, PolicyError } from './fields.ts';
 import { selectorFromLabels } from './labels.ts';
 import { readLocalRateLimit } from './local-ratelimit.ts';
 import { checkPortNumber } from './parse-common.ts';
@@ -132,6 +132,23 @@ export function readEnvoyFilter(
     spec.ignore(...spec.keys());
     return ignored;
   }
+  try {
+    return { ...ignored, ...readLimits(spec, ref, source) };
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    // A limit that decides no verdict must not stop simulate or lint: said, kept for the lab to refuse.
+    warnings.push(`${error.message}: this local rate limit is not modelled (it decides no reachability verdict)`);
+    spec.ignore(...spec.keys());
+    return { ...ignored, selector: roughSelector(spec), limits: [], unmodelled: error.message };
+  }
+}
+
+/** The selector and limits of an EnvoyFilter that holds a local rate limit, read strictly. */
+function readLimits(
+  spec: Fields,
+  ref: string,
+  source: string | undefined,
+): Pick<RateLimitPolicy, 'selector' | 'limits'> {
   spec.reject('targetRefs', 'targetRefs (gateways, waypoints) is outside the supported subset; use workloadSelector');
   spec.reject('priority', 'ordering EnvoyFilters by priority is outside the supported subset');
   const selectorFields = spec.obj('workloadSelector');
@@ -147,5 +164,17 @@ export function readEnvoyFilter(
       return readPatch(cp, `${ref} configPatches[${index}]`, source);
     }) ?? [];
   spec.done();
-  return { ...ignored, selector, limits };
+  return { selector, limits };
+}
+
+/**
+ * The workloads an unreadable EnvoyFilter may concern, for the lab's refusal: its selector's labels
+ * when they are a map of strings, else (null) every workload of its namespace.
+ */
+function roughSelector(spec: Fields): RateLimitPolicy['selector'] {
+  const labels = (spec.raw('workloadSelector') as { labels?: unknown } | undefined)?.labels;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return null;
+  const entries = Object.entries(labels);
+  if (entries.length === 0 || entries.some(([, v]) => typeof v !== 'string')) return null;
+  return selectorFromLabels(Object.fromEntries(entries) as Record<string, string>);
 }

@@ -9,7 +9,7 @@ import { matches, selectorFromLabels } from './labels.ts';
 import { computeMatrix, type Matrix } from './matrix.ts';
 import { MeshLayer } from './mesh.ts';
 import { parsePolicy } from './parse.ts';
-import { placeRateLimits } from './ratelimits.ts';
+import { placeRateLimits, type UnmodelledRateLimit } from './ratelimits.ts';
 import { resolveTarget, type TargetResolution } from './services.ts';
 import { PeerSets, type Remote } from './sets.ts';
 import type { LocalRateLimit, ParsedPolicy } from './spec.ts';
@@ -78,6 +78,8 @@ export interface Model {
    * its inbound HTTP ports: what the lab compiles to its sidecars. Undefined where none applies.
    */
   localRateLimit(workload: string, port: number): LocalRateLimit | undefined;
+  /** A local rate limit on the port that is not modelled (why, at file:line); the lab refuses it. */
+  unmodelledRateLimit(workload: string, port: number): UnmodelledRateLimit | undefined;
   /** Every workload pair for one destination port. */
   matrix(port: number, protocol?: Protocol): Matrix;
   /**
@@ -273,6 +275,10 @@ export function buildModel(input: ClusterInput, options: ModelOptions = {}): Mod
     localRateLimit(id, port) {
       const w = cluster.workloadById.get(id);
       return w ? rateLimits.at(w, port) : undefined;
+    },
+    unmodelledRateLimit(id, port) {
+      const w = cluster.workloadById.get(id);
+      return w ? rateLimits.unmodelled(w, port) : undefined;
     },
     matrix: (port, protocol = 'TCP') => matrix(port, protocol),
     cells(port, protocol = 'TCP') {

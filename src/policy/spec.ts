@@ -193,6 +193,12 @@ export interface RateLimitPolicy {
   readonly selector: Selector | null;
   /** Empty for an EnvoyFilter that holds no local rate limit (the engine ignores it). */
   readonly limits: readonly LocalRateLimit[];
+  /**
+   * Set when the EnvoyFilter holds a local rate limit the engine cannot reproduce exactly: why, at
+   * file:line. It decides no reachability verdict, so the model warns; the lab, which would have to
+   * enforce it, refuses.
+   */
+  readonly unmodelled?: string;
 }
 
 /** Any supported policy, parsed. */

@@ -145,28 +145,46 @@ function newPending(host: string): Pending {
   return pending;
 }
 
+/** The shell exitLeavingLookups executes to end with an exit code, where the system has one. */
+const SHELL = '/bin/sh';
+
 /** Set in the environment of the stand-in that exitLeavingLookups executes: the exit code it ends with. */
 const STAND_IN_EXIT_ENV = 'PROBER_STAND_IN_EXIT';
 
 /**
  * Ends the process with `code` at once although getaddrinfo calls still hold libuv's threads: Node's
  * exit joins those threads, so it would wait for the resolver's own timeout. execve ends every thread
- * without joining them; what it runs, this program again with STAND_IN_EXIT_ENV, only exits with
- * `code` (standInExit). Output written before is kept: stdout and stderr to pipes, files and terminals
- * are written synchronously on Linux. Where execve fails, it falls back to a waiting exit. `env` is the
- * environment the stand-in gets, with its exit code added.
+ * without joining them; what it runs only exits with `code`: the system shell (`sh -c 'exit N'`, a
+ * millisecond) or, where there is none (a distroless image), this program again with STAND_IN_EXIT_ENV
+ * (standInExit), which starts Node once more. Output written before is kept: stdout and stderr to
+ * pipes, files and terminals are written synchronously on Linux. Where execve fails, it falls back to a
+ * waiting exit. `env` is the environment the stand-in gets, with its exit code added.
  */
 export function exitLeavingLookups(code: number, env: NodeJS.ProcessEnv): never {
   // The same program, as the lab starts it in a namespace (lab/self.ts): the binary, or Node with the entry.
   const argv = process.getBuiltinModule('node:sea').isSea()
     ? [process.execPath]
     : [process.execPath, ...process.execArgv, process.argv[1] ?? ''];
+  const exitCode = String(code & 0xff);
+  // A failed execve aborts Node (it has run its exit hooks): only a shell that is there is executed.
+  if (executable(SHELL)) process.execve?.(SHELL, ['sh', '-c', `exit ${exitCode}`], {});
   try {
-    process.execve?.(process.execPath, argv, { ...env, [STAND_IN_EXIT_ENV]: String(code) });
+    process.execve?.(process.execPath, argv, { ...env, [STAND_IN_EXIT_ENV]: exitCode });
   } catch {
     // No execve here: wait for the resolver like any other exit.
   }
   process.exit(code);
+}
+
+/** Whether `path` is a file this process may execute. */
+function executable(path: string): boolean {
+  const fs = process.getBuiltinModule('node:fs');
+  try {
+    fs.accessSync(path, fs.constants.X_OK);
+    return fs.statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,6 +1,5 @@
 // The source's own DNS server: the first `nameserver` of /etc/resolv.conf (in a pod, the cluster DNS Service).
 
-import { open } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { DNS_PORT, type DnsServer } from '../model/dns-query.ts';
 
@@ -16,7 +15,9 @@ const MAX_BYTES = 64 * 1024;
 export async function firstNameserver(path = RESOLV_CONF): Promise<DnsServer | string> {
   let text: string;
   try {
-    const file = await open(path, 'r');
+    // Loaded on first use: node:fs/promises brings readline and the file streams, which an agent or a
+    // `probe` paid for at start-up though only a DNS probe reads this file.
+    const file = await process.getBuiltinModule('node:fs/promises').open(path, 'r');
     try {
       const buffer = Buffer.alloc(MAX_BYTES);
       const { bytesRead } = await file.read(buffer, 0, MAX_BYTES, 0);

@@ -13,6 +13,8 @@ export interface Identity {
   readonly hostname: string;
   readonly namespace?: string;
   readonly podIP?: string;
+  /** The node the pod runs on (`spec.nodeName`), so a client can tell which node and zone answered. */
+  readonly node?: string;
 }
 
 /** A running synthetic target. */
@@ -22,13 +24,14 @@ export interface TargetServer {
   close(): Promise<void>;
 }
 
-/** The identity from `env` as the Kubernetes downward API usually provides it (POD_NAME, POD_NAMESPACE, POD_IP). */
+/** The identity from `env` as the Kubernetes downward API usually provides it (POD_NAME, POD_NAMESPACE, POD_IP, NODE_NAME). */
 export function identityFromEnv(env: NodeJS.ProcessEnv, name?: string): Identity {
   return {
     name: name ?? env.POD_NAME ?? hostname(),
     hostname: hostname(),
     ...(env.POD_NAMESPACE ? { namespace: env.POD_NAMESPACE } : {}),
     ...(env.POD_IP ? { podIP: env.POD_IP } : {}),
+    ...(env.NODE_NAME ? { node: env.NODE_NAME } : {}),
   };
 }
 
@@ -167,6 +170,11 @@ function answerHttp(req: IncomingMessage, res: ServerResponse, identity: Identit
     client: req.socket.remoteAddress,
     ...(note ? { note } : {}),
   });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    // Who answered, as the time app says it too; a name no header can carry is left to the body.
+    ...(/^[\x21-\x7e]{1,253}$/.test(identity.name) ? { 'x-pod-name': identity.name } : {}),
+  });
   res.end(body);
 }

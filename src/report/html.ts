@@ -2,11 +2,15 @@
 // attention, with no script and no external resource (its Content-Security-Policy allows none).
 
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
+import { checkLines, VERDICT_MARK } from './checks.ts';
 import { xmlText } from './escape.ts';
 import { causeText, cellName, markOf, observedText } from './marks.ts';
 import { scanReport } from './scan.ts';
 import { MARK_COLOURS, svgChunks } from './svg.ts';
 import { counted } from './verdict-line.ts';
+
+/** A check's verdict colour, as the picture's marks of the same tone. */
+const CHECK_COLOURS = { good: '#43a047', bad: '#e53935', warn: '#fb8c00' } as const;
 
 /** Cells listed under the picture at most; the picture's tooltips hold every one. */
 const MAX_LISTED = 1000;
@@ -39,6 +43,15 @@ export function* htmlChunks(report: StreamedReport): Generator<string, ReportOut
     }
     yield '</table>\n';
     if (scan.unlisted > 0) yield `<p>…and ${scan.unlisted} more (see the picture's tooltips, or -o json).</p>\n`;
+  }
+  if (head.checks && head.checks.length > 0) {
+    yield '<h2>Checks</h2>\n<table id="checks">\n<tr><th></th><th>check</th><th>expected</th><th>phases</th></tr>\n';
+    for (const check of head.checks) {
+      const mark = VERDICT_MARK[check.verdict];
+      const [title, expected, ...phases] = checkLines(check);
+      yield `<tr><td class="m" style="background:${CHECK_COLOURS[mark.tone]}">${xmlText(mark.char)}</td><td>${xmlText(title ?? '')}</td><td>${xmlText(expected ?? '')}</td><td>${phases.map(xmlText).join('<br>')}</td></tr>\n`;
+    }
+    yield '</table>\n';
   }
   for (const source of head.sources.filter((s) => s.error))
     yield `<p class="source-error">! ${xmlText(`source ${source.name}: ${source.error}`)}</p>\n`;

@@ -1,7 +1,9 @@
 // JUnit XML for CI test views: one testcase per checked cell, named by its rule when it has one.
 
 import type { Cell } from '../model/matrix.ts';
+import type { CheckResult } from '../model/rate-judgement.ts';
 import { type ReportOutcome, type StreamedReport, Tally } from '../model/report.ts';
+import { checkLines } from './checks.ts';
 import { xmlText } from './escape.ts';
 import { causeText, cellName, observedText } from './marks.ts';
 
@@ -17,8 +19,11 @@ export function* junitChunks(report: StreamedReport): Generator<string, ReportOu
   for (const row of report.rows()) for (const cell of row) tally.add(cell);
   const counts = tally.result();
   const { metadata } = report.head;
+  const checks = report.head.checks ?? [];
   const suite = xmlText(`prober.${metadata.test}`);
-  const attributes = `tests="${counts.checked}" failures="${counts.fail}" errors="${counts.error}"`;
+  const failures = counts.fail + checks.filter((c) => c.verdict === 'not-met').length;
+  const errors = counts.error + checks.filter((c) => c.verdict === 'undecided').length;
+  const attributes = `tests="${counts.checked + checks.length}" failures="${failures}" errors="${errors}"`;
   yield '<?xml version="1.0" encoding="UTF-8"?>\n';
   yield `<testsuites name="prober" ${attributes} time="${seconds(metadata.durationMs)}">\n`;
   yield `  <testsuite name="${suite}" ${attributes} skipped="0" time="${seconds(metadata.durationMs)}" timestamp="${xmlText(metadata.startedAt)}">\n`;
@@ -38,6 +43,7 @@ export function* junitChunks(report: StreamedReport): Generator<string, ReportOu
       }
     }
   }
+  for (const check of checks) yield `${checkTestcase(check, suite)}\n`;
   yield '  </testsuite>\n</testsuites>\n';
   return { counts, exitCode: report.exitCode(counts) };
 }
@@ -54,6 +60,26 @@ function body(cell: Cell): string {
     `attempts: ${cell.attempts}`,
   ];
   return lines.map(xmlText).join('\n');
+}
+
+/** A check beyond the matrix as a testcase of class `<suite>.checks`: a failure when not met, an error when undecided. */
+function checkTestcase(check: CheckResult, suite: string): string {
+  const seconds = check.phases.reduce((sum, p) => sum + p.measurement.durationMs, 0) / 1000;
+  const open = `    <testcase classname="${suite}.checks" name="${xmlText(`${check.name}: rate limit ${check.from} → ${check.to}`)}" time="${seconds.toFixed(3)}">`;
+  const [title, ...lines] = checkLines(check);
+  const body = lines.map(xmlText).join('\n');
+  switch (check.verdict) {
+    case 'met':
+      return `${open}<system-out>${body}</system-out></testcase>`;
+    case 'not-met':
+      return `${open}\n      <failure message="${xmlText(title ?? '')}" type="rate-limit">${body}</failure>\n    </testcase>`;
+    case 'undecided':
+      return `${open}\n      <error message="${xmlText(title ?? '')}" type="undecided">${body}</error>\n    </testcase>`;
+    default: {
+      const unreachable: never = check.verdict;
+      return unreachable;
+    }
+  }
 }
 
 function testcase(cell: Cell, classname: string): string {

@@ -1,6 +1,7 @@
 // Markdown for CI job summaries: the same matrix and problems as the table, in GitHub-flavoured Markdown.
 
 import type { ReportOutcome, StreamedReport } from '../model/report.ts';
+import { checkLines, checksSummary, VERDICT_MARK } from './checks.ts';
 import { markdownText as cellText } from './escape.ts';
 import { causeText, cellName, legendFor } from './marks.ts';
 import { scanReport } from './scan.ts';
@@ -34,6 +35,18 @@ export function* markdownChunks(report: StreamedReport): Generator<string, Repor
     if (scan.unlisted > 0)
       yield `\n… and ${counted(scan.unlisted, 'more cell')} needing attention (all of them are in \`-o json\`).\n`;
   }
-  yield `\n**${summaryLine(scan.counts, scan.exitCode)}**\n`;
+  if (head.checks && head.checks.length > 0) {
+    yield '\n| check | verdict | phase | result |\n|---|---|---|---|\n';
+    for (const check of head.checks) {
+      const [, expected, ...phases] = checkLines(check);
+      const first = `| ${cellText(check.name)} (${cellText(`${check.from} → ${check.to}`)}) | ${VERDICT_MARK[check.verdict].char} ${VERDICT_MARK[check.verdict].word} |`;
+      yield `${first} expected | ${cellText(expected ?? '')} |\n`;
+      for (const [i, phase] of phases.entries()) {
+        const [label, ...text] = phase.split(': ');
+        yield `| | | ${cellText(label ?? String(i))} | ${cellText(text.join(': '))} |\n`;
+      }
+    }
+  }
+  yield `\n**${summaryLine(scan.counts, scan.exitCode, checksSummary(head))}**\n`;
   return { counts: scan.counts, exitCode: scan.exitCode };
 }

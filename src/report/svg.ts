@@ -3,6 +3,7 @@
 
 import type { Cell } from '../model/matrix.ts';
 import type { ReportHead, ReportOutcome, StreamedReport } from '../model/report.ts';
+import { checksSummary } from './checks.ts';
 import { splitName, truncate } from './compact.ts';
 import { escapeText, xmlText } from './escape.ts';
 import { causeText, legendFor, type Mark, markOf, observedText } from './marks.ts';
@@ -81,7 +82,7 @@ function tooltip(cell: Cell): string {
 export function* svgChunks(report: StreamedReport, scan: Scan = scanReport(report)): Generator<string, ReportOutcome> {
   const { head } = report;
   const box = layout(head);
-  const summary = summaryLine(scan.counts, scan.exitCode);
+  const summary = summaryLine(scan.counts, scan.exitCode, checksSummary(head));
   const legend = legendFor(scan.used);
   const legendWidth = legend.reduce((sum, mark) => sum + CELL + 12 + Math.ceil(mark.meaning.length * CHAR), 8);
   const width = Math.max(box.width, Math.ceil(summary.length * CHAR) + 16, legendWidth + 8);

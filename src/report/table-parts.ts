@@ -4,6 +4,7 @@
 import { styleText } from 'node:util';
 import type { Cell } from '../model/matrix.ts';
 import type { ReportHead } from '../model/report.ts';
+import { checkLines, checksSummary, VERDICT_MARK } from './checks.ts';
 import { escapeText } from './escape.ts';
 import { causeText, cellName, legendFor, type Mark, markOf, observedText } from './marks.ts';
 import type { Scan } from './scan.ts';
@@ -61,7 +62,14 @@ export function* tableTail(
   if (listed.length > 0) yield '\n';
   for (const cell of listed) yield `${listAll ? cellLine(cell, paint) : problemLine(cell, paint)}\n`;
   for (const failure of failures) yield `${paint('yellow', '!')} ${escapeText(sourceFailureText(failure))}\n`;
-  yield `\n${paint(scan.exitCode === 0 ? 'green' : scan.exitCode === 1 ? 'red' : 'yellow', summaryLine(scan.counts, scan.exitCode))}\n`;
+  for (const check of head.checks ?? []) {
+    const mark = VERDICT_MARK[check.verdict];
+    const [title, ...rest] = checkLines(check);
+    yield `\n${paint(TONE_STYLE[mark.tone], mark.char)} ${escapeText(title ?? '')}\n`;
+    for (const line of rest) yield `    ${escapeText(line)}\n`;
+  }
+  const summary = summaryLine(scan.counts, scan.exitCode, checksSummary(head));
+  yield `\n${paint(scan.exitCode === 0 ? 'green' : scan.exitCode === 1 ? 'red' : 'yellow', summary)}\n`;
 }
 
 function cellLine(cell: Cell, paint: Paint): string {

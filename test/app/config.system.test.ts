@@ -33,7 +33,15 @@ const BAD: Array<[Record<string, string>, RegExp]> = [
   [{ REDIS_PORT: '6379 ' }, /^REDIS_PORT must be a port number/],
   [{ REDIS_ENDPOINT: 'bad host' }, /^REDIS_ENDPOINT must be a host name or IP address/],
   [{ REDIS_ENDPOINT: 'redis://x' }, /^REDIS_ENDPOINT must be a host name or IP address/],
+  [{ POD_NAME: 'Pippo 1' }, /^POD_NAME must be a pod name/],
+  [{ POD_NAME: 'pippo\r\nx-evil: 1' }, /^POD_NAME must be a pod name/],
 ];
+
+t.test('POD_NAME is the pod name every reply carries; unset or empty, none', async (t) => {
+  t.equal(loadConfig({ POD_NAME: 'pippo-3' }).podName, 'pippo-3');
+  t.equal(loadConfig({ POD_NAME: '' }).podName, undefined);
+  t.equal(loadConfig({}).podName, undefined);
+});
 
 t.test('invalid values are rejected with the variable named', async (t) => {
   for (const [env, message] of BAD) {

@@ -106,6 +106,20 @@ t.test('a password-protected Redis is used with REDIS_PASSWORD, and a wrong one 
   t.notMatch(await get.text(), /at .*\(|WRONGPASS|NOAUTH/, 'no stack trace or Redis message leaks to clients');
 });
 
+t.test('with POD_NAME every reply names the pod in x-pod-name, errors and 404s too', async (t) => {
+  const redis = await startRedis(t);
+  const named = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port), POD_NAME: 'pippo-7' });
+  for (const path of ['/get', '/version', '/nowhere']) {
+    const response = await fetch(named.url + path);
+    await response.arrayBuffer();
+    t.equal(response.headers.get('x-pod-name'), 'pippo-7', path);
+  }
+  const anonymous = await startApp(t, { REDIS_ENDPOINT: '127.0.0.1', REDIS_PORT: String(redis.port) });
+  const response = await fetch(`${anonymous.url}/version`);
+  await response.arrayBuffer();
+  t.equal(response.headers.get('x-pod-name'), null, 'no POD_NAME, no header');
+});
+
 function untilLogged(
   app: { logs(): Array<Record<string, unknown>> },
   count: number,

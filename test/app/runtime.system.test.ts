@@ -44,7 +44,7 @@ t.test('appCommand passes only the app’s variables and the given paths', async
     ['PATH', 'NODE_ENV'],
     'unset variables stay unset',
   );
-  t.same(APP_ENV_KEYS, ['REDIS_ENDPOINT', 'REDIS_PORT', 'PORT', 'REDIS_PASSWORD']);
+  t.same(APP_ENV_KEYS, ['REDIS_ENDPOINT', 'REDIS_PORT', 'PORT', 'REDIS_PASSWORD', 'POD_NAME']);
   t.equal(
     appCommand({ rootfs: '/r', appDir: APP_DIST_DIR }).argv.at(-2),
     APP_DIST_DIR,

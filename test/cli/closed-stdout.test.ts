@@ -99,6 +99,18 @@ t.test('simulate --test: a mismatch stays 1 and an undecidable cell 2 with the r
   t.equal(undecided.code, 2, undecided.stderr);
 });
 
+t.test('--version, which writes its line before any stream is made, keeps the same rules', async (t) => {
+  for (const flag of ['--version', '-V']) {
+    const gone = await withClosedStdout([flag], dir);
+    t.same(gone, { code: 0, stderr: '' }, `${flag}: the reader left, nothing was to decide`);
+    const full = openSync('/dev/full', 'w');
+    const ended = spawnSync(binary, [flag], { cwd: dir, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    closeSync(full);
+    t.equal(ended.status, 2, `${flag} on a full disk`);
+    t.equal(ended.stderr, 'prober: cannot write the output (ENOSPC); the report is lost, its verdict was exit 0\n');
+  }
+});
+
 t.test('a report larger than the pipe holds: the reader leaves mid-report, the verdict stays', async (t) => {
   // 600 cells of JSON, about 200 KB: prober is waiting for the pipe to drain when the reader goes.
   const urls = Array.from({ length: 600 }, (_, i) => `tcp://127.0.${Math.floor(i / 250)}.${(i % 250) + 1}:${closed}`);

@@ -263,3 +263,46 @@ t.test('simulate --cluster: SIGINT while the API server does not answer exits 2 
   t.equal(exit.code, 2, `exit 2, not killed by ${exit.signal}`);
   t.equal(exit.stderr, 'prober: interrupted by SIGINT; nothing was reported\n');
 });
+
+t.test('check: SIGINT during a rate-limit check reports it undecided with what was sent, exit 2', async (t) => {
+  let received = 0;
+  const { createServer: createHttpServer } = await import('node:http');
+  const port = await listen(
+    t,
+    createHttpServer((_req, res) => {
+      received += 1;
+      res.end('ok');
+    }) as unknown as Server,
+  );
+  const file = join(tempDir(t, 'sigint-check'), 'test.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: prober/v1alpha1
+kind: ReachabilityTest
+metadata: { name: sigint-check }
+spec:
+  sources: { here: { local: true } }
+  targets: { web: { url: "http://127.0.0.1:${port}/" } }
+  expect: [{ from: here, to: web, verdict: allow }]
+  checks: { slow: { rateLimit: { from: here, to: web, limit: 10/s, duration: 60s } } }
+`,
+  );
+  const run = startBinary(t, ['check', '-f', file, '-o', 'json']);
+  // The matrix's probe, then the check's first requests at 5/s.
+  await waitFor('the check sending', () => received >= 4, 15_000);
+  run.child.kill('SIGINT');
+  await waitFor('check to exit long before the phase ends', () => run.done(), EXIT_DEADLINE_MS);
+  const exit = await run.exited;
+  t.equal(exit.code, 2, exit.stderr);
+  const report = JSON.parse(exit.stdout) as Json;
+  t.same(reportSchemaErrors(report), []);
+  const [check] = report.checks as Json[];
+  t.equal(check?.verdict, 'undecided');
+  const [first, second] = (check?.phases ?? []) as Json[];
+  t.ok(
+    first?.measurement.sent >= 3 && first?.measurement.sent < 300,
+    `${first?.measurement.sent} sent before the signal`,
+  );
+  t.match(first, { verdict: 'undecided', why: /^interrupted after \d+ of 300 requests$/ });
+  t.match(second, { verdict: 'undecided', why: /not run \(the run was interrupted\)/ });
+});

@@ -17,10 +17,14 @@ t.test('a probe pod scheduled late still runs within --agent-timeout (exit 0)', 
   const lab = await clusterLab(t);
   lab.fake.kubelet.schedulingDelayMs = 1500;
   const prober = startProber(labRunArgs(lab, lab.testFile(LAB_TEST), '--agent=pod', '--agent-timeout', '30s'));
-  await waitFor('a probe pod waiting for a node', () =>
-    lab.fake
-      .probePods()
-      .some((p: Json) => p.status?.conditions?.some((c: Json) => c.type === 'PodScheduled' && c.status === 'False')),
+  // Bounded by the run's own --agent-timeout: on a loaded machine prober may take more than 10 s to create it.
+  await waitFor(
+    'a probe pod waiting for a node',
+    () =>
+      lab.fake
+        .probePods()
+        .some((p: Json) => p.status?.conditions?.some((c: Json) => c.type === 'PodScheduled' && c.status === 'False')),
+    30_000,
   );
   const run = await prober.exited;
   t.equal(run.code, 0, run.stderr);

@@ -95,10 +95,10 @@ t.test('a test file: read the same way', async (t) => {
     const file = join(dir, `${index}.yaml`);
     writeFileSync(file, encode(TEST));
     if (expected === 'read') {
-      const test = await loadReachabilityTest(file, inputIo().stdin);
+      const test = await loadReachabilityTest(file, inputIo());
       t.equal(test.name, 'utf16', `${name}: read`);
     } else {
-      const error = await loadReachabilityTest(file, inputIo().stdin).then(
+      const error = await loadReachabilityTest(file, inputIo()).then(
         () => undefined,
         (e: unknown) => e,
       );

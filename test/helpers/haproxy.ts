@@ -33,7 +33,7 @@ async function freeAt(port: number, host: string): Promise<number | undefined> {
 }
 
 /** A port the system reports free on both loopback addresses (port 0 on 127.0.0.1, then the same on ::1). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return until('a port free on 127.0.0.1 and ::1', async () => {
     const port = await freeAt(0, '127.0.0.1');
     return port !== undefined && (await freeAt(port, '::1')) === port ? port : undefined;

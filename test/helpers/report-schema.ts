@@ -13,3 +13,15 @@ export function reportSchemaErrors(report: unknown): string[] {
   if (validate(report)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
 }
+
+/** A cell of a JSON report, as the lab and probe tests read it (the schema above says what else it holds). */
+export interface ReportCell {
+  readonly from: string;
+  readonly to: string;
+  readonly result: string;
+  readonly observed: string;
+  readonly reason?: string;
+  readonly detail?: string;
+  readonly model?: { readonly verdict: string };
+  readonly cause?: { readonly code: string; readonly sentence: string };
+}

@@ -95,7 +95,7 @@ t.test(
 );
 
 t.test('the prober itself loads the file with the same sources, targets and rules', async (t) => {
-  const loaded = await loadReachabilityTest(FILE, inputIo().stdin);
+  const loaded = await loadReachabilityTest(FILE, inputIo());
   t.equal(loaded.name, 'lab-redis-isolation');
   t.same(
     loaded.sources.map((s) => [s.name, s.namespace, s.selector]),

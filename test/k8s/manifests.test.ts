@@ -28,10 +28,7 @@ t.test('every document parses and matches the schema of its kind', async (t) => 
           break;
         case 'ReachabilityTest':
           // The prober's own loader: schema, URLs, rule conflicts.
-          await t.resolves(
-            loadReachabilityTest(`${REPO}/${file}`, inputIo().stdin),
-            `${where}: loads as a ReachabilityTest`,
-          );
+          await t.resolves(loadReachabilityTest(`${REPO}/${file}`, inputIo()), `${where}: loads as a ReachabilityTest`);
           break;
         case 'LabProfile':
           // The local lab's profile (policies/lab-profile.yaml): prober's own loader, like a test.

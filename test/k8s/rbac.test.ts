@@ -66,7 +66,7 @@ const bindingsOfProber = [...ofKind(all, 'ClusterRoleBinding'), ...ofKind(all, '
 /** The namespaces the lab's own test probes from: prober must be able to work in each, and only there. */
 const sourceNamespaces = [
   ...new Set(
-    (await loadReachabilityTest(join(REPO, 'policies', 'expectations.yaml'), inputIo().stdin)).sources.map(
+    (await loadReachabilityTest(join(REPO, 'policies', 'expectations.yaml'), inputIo())).sources.map(
       (s) => s.namespace ?? '',
     ),
   ),

@@ -218,7 +218,7 @@ t.test('a headless Service has no virtual IP: its name answers with every pod be
     lab.services.map((s) => s.clusterIps),
     [[], ['10.96.0.11', 'fd00:10:96::b'], ['10.96.0.10', 'fd00:10:96::a']],
   );
-  t.notMatch(serviceNat(lab.services), /None/, 'nothing to DNAT');
+  t.notMatch(serviceNat(lab), /None/, 'nothing to DNAT');
   t.same(
     endpointsOf(lab, { scheme: 'tcp', host: 'kv.data.svc.cluster.local', port: 6379, path: '', url: '' }),
     [

@@ -62,7 +62,10 @@ t.test(
   'lab up names the cluster DNS; pods get the cluster resolv.conf and a hosts file without Services',
   async (t) => {
     const status = lab(['status', '--name', name]);
-    t.match(status.stdout, /kube-system\/kube-dns-0 +10\.244\.\S+ fd00:10:244::\S+ +netns \S+ +dnsmasq=dns\n/);
+    t.match(
+      status.stdout,
+      /kube-system\/kube-dns-0 +10\.244\.\S+ fd00:10:244::\S+ +node node-[ab] \(zone-[ab]\) +netns \S+ +dnsmasq=dns\n/,
+    );
     t.match(
       status.stdout,
       /kube-dns\.kube-system\.svc\.cluster\.local +10\.96\.0\.10 fd00:10:96::a +53\/UDP→10\.244\.\S+:53 53→/,

@@ -5,28 +5,19 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
-import { reportSchemaErrors } from '../helpers/report-schema.ts';
-
-type Cell = {
-  from: string;
-  to: string;
-  result: string;
-  observed: string;
-  reason?: string;
-  model?: { verdict: string };
-};
+import { type ReportCell, reportSchemaErrors } from '../helpers/report-schema.ts';
 
 const name = labName();
 labUp(t, name, [join(LAB_FIXTURES, 'synthetic')]);
 const POLICIES = join(LAB_FIXTURES, 'cnp-policies');
 
-function test(): { status: number | null; cell: (from: string, to: string) => Cell | undefined; stdout: string } {
+function test(): { status: number | null; cell: (from: string, to: string) => ReportCell | undefined; stdout: string } {
   const run = lab(['test', '--name', name, '-f', join(LAB_FIXTURES, 'synthetic-test.yaml'), '-o', 'json']);
   const report = JSON.parse(run.stdout);
   return {
     status: run.status,
     stdout: run.stdout,
-    cell: (from, to) => (report.cells as Cell[]).find((c) => c.from === from && c.to === to),
+    cell: (from, to) => (report.cells as ReportCell[]).find((c) => c.from === from && c.to === to),
     ...(reportSchemaErrors(report).length > 0 ? { status: -1 } : {}),
   };
 }

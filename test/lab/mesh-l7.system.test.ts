@@ -8,16 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
 import { requireBinary } from '../helpers/prober.ts';
-import { reportSchemaErrors } from '../helpers/report-schema.ts';
-
-type Cell = {
-  from: string;
-  to: string;
-  result: string;
-  observed: string;
-  reason?: string;
-  model?: { verdict: string };
-};
+import { type ReportCell, reportSchemaErrors } from '../helpers/report-schema.ts';
 
 const name = labName();
 labUp(t, name, [join(LAB_FIXTURES, 'mesh')]);
@@ -43,7 +34,7 @@ t.test('simulate and lint accept the policies, and the model decides every cell 
     },
   );
   t.equal(simulate.stderr, '');
-  const cells = JSON.parse(simulate.stdout).cells as Cell[];
+  const cells = JSON.parse(simulate.stdout).cells as ReportCell[];
   t.same(
     cells.map((c) => `${c.from} ${c.to} ${c.observed}`),
     [
@@ -70,7 +61,7 @@ t.test('methods and paths: the sidecar allows GET /api/*, answers 403 otherwise,
   const report = JSON.parse(run.stdout);
   t.same(reportSchemaErrors(report), []);
   t.equal(run.status, 0, 'every probe outcome as the model says');
-  const cell = (from: string, to: string) => (report.cells as Cell[]).find((c) => c.from === from && c.to === to);
+  const cell = (from: string, to: string) => (report.cells as ReportCell[]).find((c) => c.from === from && c.to === to);
   t.match(cell('app', 'api'), { result: 'pass', observed: 'allow', reason: 'http-200' });
   t.match(cell('client', 'api'), { result: 'pass', observed: 'allow', reason: 'http-200' });
   t.match(

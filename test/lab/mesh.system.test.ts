@@ -9,29 +9,20 @@ import { join } from 'node:path';
 import t from 'tap';
 import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
 import { requireBinary } from '../helpers/prober.ts';
-import { reportSchemaErrors } from '../helpers/report-schema.ts';
+import { type ReportCell, reportSchemaErrors } from '../helpers/report-schema.ts';
 import { tempDir } from '../helpers/temp.ts';
-
-type Cell = {
-  from: string;
-  to: string;
-  result: string;
-  observed: string;
-  reason?: string;
-  model?: { verdict: string };
-};
 
 const name = labName();
 labUp(t, name, [join(LAB_FIXTURES, 'mesh')]);
 const POLICIES = join(LAB_FIXTURES, 'mesh-policies');
 const netns = (ns: string, pod: string): string => `${name}-${ns}-${pod}-0`;
 
-function test(file: string): { status: number | null; cell: (from: string, to: string) => Cell | undefined } {
+function test(file: string): { status: number | null; cell: (from: string, to: string) => ReportCell | undefined } {
   const run = lab(['test', '--name', name, '-f', join(LAB_FIXTURES, file), '-o', 'json']);
   const report = JSON.parse(run.stdout);
   return {
     status: reportSchemaErrors(report).length > 0 ? -1 : run.status,
-    cell: (from, to) => (report.cells as Cell[]).find((c) => c.from === from && c.to === to),
+    cell: (from, to) => (report.cells as ReportCell[]).find((c) => c.from === from && c.to === to),
   };
 }
 

@@ -10,19 +10,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { LAB_FIXTURES, lab, labName, labUp } from '../helpers/lab.ts';
 import { requireBinary } from '../helpers/prober.ts';
-import { reportSchemaErrors } from '../helpers/report-schema.ts';
+import { type ReportCell, reportSchemaErrors } from '../helpers/report-schema.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-type Cell = {
-  from: string;
-  to: string;
-  result: string;
-  observed: string;
-  reason?: string;
-  model?: { verdict: string };
-  cause?: { code: string; sentence: string };
-};
 
 const name = labName();
 labUp(t, name, [join(LAB_FIXTURES, 'synthetic')]);
@@ -34,10 +24,10 @@ labUp(t, meshLab, [join(LAB_FIXTURES, 'mesh')]);
 function labTest(
   file: string,
   labName = name,
-): { status: number | null; cells: Cell[]; cell: (f: string, to: string) => Cell } {
+): { status: number | null; cells: ReportCell[]; cell: (f: string, to: string) => ReportCell } {
   const run = lab(['test', '--name', labName, '-f', file, '-o', 'json']);
   const report = JSON.parse(run.stdout);
-  const cells = report.cells as Cell[];
+  const cells = report.cells as ReportCell[];
   return {
     status: reportSchemaErrors(report).length > 0 ? -1 : run.status,
     cells,

@@ -8,12 +8,14 @@
 // HTTP filter chain (pilot/pkg/networking/core/envoyfilter/listener_patch.go).
 
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { prepareRuntime } from '../../app/runtime.ts';
 import { lab, labName } from '../helpers/lab.ts';
 import type { OpenLoopRun } from '../helpers/open-loop.ts';
 import { ROOT } from '../helpers/prober.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const BURST = 20; // max_tokens
 const RATE = 10; // tokens_per_fill / fill_interval, per second
@@ -111,5 +113,32 @@ t.test('without the EnvoyFilter the same sidecar rejects nothing at 5× the rate
   t.same(
     run.sent.filter((s) => s.status !== 200).map((s) => s.status),
     [],
+  );
+});
+
+t.test('a local rate limit the engine does not model: lab apply refuses it and changes nothing', async (t) => {
+  apply(ISTIO);
+  const dir = tempDir(t, 'ratelimit-descriptors');
+  const limit = readFileSync(join(ISTIO, '02-time-app-rate-limit.yaml'), 'utf8');
+  // Per-descriptor buckets (Envoy's `descriptors`) are outside what the engine reproduces.
+  const withDescriptors = limit.replace(/^(\s+)stat_prefix: (.*)$/m, '$1stat_prefix: $2\n$1descriptors: []');
+  t.not(withDescriptors, limit, 'the fixture gained descriptors');
+  writeFileSync(join(dir, '02-time-app-rate-limit.yaml'), withDescriptors);
+  const refused = lab([
+    'apply',
+    '--name',
+    name,
+    '--assume-mesh',
+    '-f',
+    join(ISTIO, '01-redis-from-time-app.yaml'),
+    dir,
+  ]);
+  t.equal(refused.status, 2, refused.stderr);
+  t.match(refused.stderr, /descriptors: not supported.*the lab cannot enforce this local rate limit on c-app-count\//);
+  // The sidecar still carries the bucket applied before: at 5× the rate some requests are refused.
+  const run = offer(50, 100);
+  t.ok(
+    run.sent.some((s) => s.status === 429),
+    'the earlier limit is still in force',
   );
 });

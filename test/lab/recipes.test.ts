@@ -24,6 +24,7 @@ function context(image: string, mounts: Record<string, string>, command: string[
     workload: 'ns1/web',
     labels: {},
     serviceAccount: 'default',
+    node: 'node-a',
     netns: 'x-ns1-web-0',
     ip: '10.244.0.2',
     ips: ['10.244.0.2', 'fd00:10:244::2'],

@@ -6,16 +6,9 @@
 import t from 'tap';
 import { prepareRuntime } from '../../app/runtime.ts';
 import { lab, labName, leftovers } from '../helpers/lab.ts';
+import type { ReportCell } from '../helpers/report-schema.ts';
 
-type Cell = {
-  from: string;
-  to: string;
-  result: string;
-  observed: string;
-  reason?: string;
-  model?: { verdict: string };
-};
-type Report = { cells: Cell[]; summary: Record<string, number> };
+type Report = { cells: ReportCell[]; summary: Record<string, number> };
 
 /** The demo's two JSON reports (no policy, then with the policies), one after the other on stdout. */
 const reports = (stdout: string): Report[] =>

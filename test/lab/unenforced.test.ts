@@ -56,6 +56,7 @@ t.test('an unfiltered protocol is accepted before any policy rule, in both chain
     workload: `x/${name}`,
     labels: { app: name },
     serviceAccount: 'default',
+    node: 'node-a',
     netns: `lab-x-${name}`,
     ip,
     ips: [ip],

@@ -269,19 +269,36 @@ const refused: [string, string, RegExp][] = [
   ['a priority', `priority: 10\n${patch({})}`, /spec\.priority: not supported/],
 ];
 
-t.test('refused, naming the field: what the lab could not reproduce exactly', async (t) => {
+t.test('not modelled, naming the field: a warning for the verdicts, a mark the lab refuses', async (t) => {
   for (const [name, spec, error] of refused) {
-    t.throws(
-      () => parsePolicy({ manifest: docs(ef(spec))[0]!.manifest, source: 'f.yaml:3' }),
-      { name: 'PolicyError', message: error },
-      name,
+    const read = parsePolicy({ manifest: docs(ef(spec))[0]!.manifest, source: 'f.yaml:3' });
+    t.match(read.policy, { layer: 'ratelimit', limits: [], unmodelled: error }, `${name}: why, kept for the lab`);
+    t.match(read.warnings.join('\n'), error, `${name}: said`);
+    t.match(
+      read.warnings.join('\n'),
+      /f\.yaml:3: EnvoyFilter x\/limit: .*not modelled \(it decides no reachability verdict\)/,
     );
+    const m = model(ef(spec));
+    t.match(m.unmodelledRateLimit('x/web', 8080), { ref: 'EnvoyFilter x/limit', reason: error }, `${name}: marked`);
+    t.equal(m.localRateLimit('x/web', 8080), undefined, `${name}: no bucket`);
+    t.equal(m.unmodelledRateLimit('x/other', 8080), undefined, `${name}: on the selected workload only`);
   }
 });
 
-t.test('two limits on one port are refused, naming both', async (t) => {
-  t.throws(() => model(ef(patch({})) + ef(patch({ listener: 'portNumber: 8080' }), 'again')), {
-    message:
-      /EnvoyFilter x\/again configPatches\[0\]: x\/web port 8080 already has the local rate limit of EnvoyFilter x\/limit configPatches\[0\]/,
-  });
+t.test('an unreadable selector marks every meshed workload of the namespace', async (t) => {
+  const m = model(ef(patch({ selector: 'workloadSelector: {labels: {app: [web]}}' })));
+  t.ok(m.unmodelledRateLimit('x/web', 8080));
+  t.ok(m.unmodelledRateLimit('x/other', 9090));
+  t.equal(m.unmodelledRateLimit('x/other', 6379), undefined, 'not on a port that is not HTTP');
+  t.equal(m.unmodelledRateLimit('y/web', 8080), undefined, 'not in another namespace');
+});
+
+t.test('two limits on one port are not modelled, naming both; their other ports keep theirs', async (t) => {
+  const m = model(ef(patch({})) + ef(patch({ listener: 'portNumber: 8080' }), 'again'));
+  const both =
+    /EnvoyFilter x\/again configPatches\[0\]: x\/web port 8080 already has the local rate limit of EnvoyFilter x\/limit configPatches\[0\]/;
+  t.match(m.warnings.join('\n'), both);
+  t.match(m.unmodelledRateLimit('x/web', 8080), { reason: both });
+  t.equal(m.localRateLimit('x/web', 8080), undefined);
+  t.match(m.localRateLimit('x/web', 9090), { ref: 'EnvoyFilter x/limit configPatches[0]' });
 });

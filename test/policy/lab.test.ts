@@ -16,7 +16,7 @@ const EXPECTATIONS = join(ROOT, 'policies', 'expectations.yaml');
 async function mismatches(policyDirs: readonly string[], options: ModelOptions): Promise<string[]> {
   const loaded = await loadManifests([K8S, ...policyDirs], inputIo());
   const model = buildModel(loaded.cluster, options);
-  const test = await loadReachabilityTest(EXPECTATIONS, inputIo().stdin);
+  const test = await loadReachabilityTest(EXPECTATIONS, inputIo());
   const predictions = predictTest(model, test);
   const out: string[] = [];
   for (const source of test.sources) {

@@ -11,6 +11,8 @@ import { waitFor } from '../helpers/wait.ts';
 
 /** Time for the binary to start and print on a loaded machine; glibc's own wait (5 s × 2 tries) is longer. */
 const MARGIN_MS = 5_000;
+/** How late past its deadline a run may end on a loaded machine: timers fire late, the report is written. */
+const DEADLINE_SLACK_MS = 150;
 
 /**
  * A client namespace whose only nameserver (the server namespace) drops every DNS packet: glibc's
@@ -160,3 +162,89 @@ process.exit(0);
     exit.stderr,
   );
 });
+
+t.test('a probe decides at its own deadline: the report is done within about the timeout', async (t) => {
+  const pair = silentResolver(t);
+  const exit = await runWithin(
+    t,
+    pair.client,
+    ['probe', '--timeout', '1s', '-o', 'json', 'dns://some.name'],
+    1_000 + MARGIN_MS,
+  );
+  const report = JSON.parse(exit.stdout) as {
+    metadata: { durationMs: number };
+    cells: { observed: string; reason: string; latencyMs: number }[];
+  };
+  t.match(report.cells, [{ observed: 'deny', reason: 'timeout' }], 'a classified outcome, not a throw');
+  // The run's own clock, free of the binary's start on a loaded machine: the deadline and a timer's slack.
+  t.ok(report.metadata.durationMs <= 1_000 + DEADLINE_SLACK_MS, `the run took ${report.metadata.durationMs} ms`);
+  t.equal(exit.code, 0, exit.stderr);
+});
+
+t.test('a tcp:// probe of an address is not held up by lookups a silent resolver holds', async (t) => {
+  const pair = silentResolver(t);
+  // The peer listens: a connection to it is an allow as soon as the handshake and settle are done.
+  pair.spawnIn(pair.server, process.execPath, [
+    '-e',
+    "require('node:net').createServer((s) => s.on('error', () => {})).listen(7000, '0.0.0.0')",
+  ]);
+  await waitFor(
+    'the peer to listen',
+    () => pair.execIn(pair.server, 'ss', ['-Hltn', 'sport = :7000']).stdout.includes('7000'),
+    5_000,
+  );
+  // Twenty names hang in the resolver (more than the eight lookup slots), the address is probed beside them.
+  const hung = Array.from({ length: 20 }, (_, i) => `dns://hung-${i}.example`);
+  const target = `tcp://${pair.serverIp}:7000`;
+  const args = ['probe', '--timeout', '1s', '--settle', '0', '--concurrency', '21', '-o', 'json', ...hung, target];
+  const exit = await runWithin(t, pair.client, args, 1_000 + MARGIN_MS);
+  const cells = (JSON.parse(exit.stdout) as { cells: { to: string; observed: string; latencyMs: number }[] }).cells;
+  const tcp = cells.find((c) => c.to === target);
+  t.match(tcp, { observed: 'allow' }, 'the address was reached');
+  t.ok((tcp?.latencyMs ?? Infinity) < 500, `it took ${tcp?.latencyMs} ms, not a lookup's deadline`);
+  t.equal(cells.filter((c) => c.to.startsWith('dns://')).length, 20);
+});
+
+// A run that leaves lookups behind ends by execve: of the system shell (`sh -c 'exit N'`), or, where there
+// is none (a distroless image), of prober itself as a stand-in. Either way the verdict is the exit code.
+for (const shell of [true, false])
+  t.test(
+    `lookups left behind: the exit code is the verdict ${shell ? 'through the shell' : 'without a shell'}`,
+    async (t) => {
+      const pair = silentResolver(t);
+      for (const [expect, code] of [
+        ['deny', 0],
+        ['allow', 1],
+      ] as const) {
+        const args = ['probe', '--timeout', '1s', '--liveness', 'none', '--expect', expect, 'dns://some.name'];
+        // Without a shell: /bin/sh (dash) is covered by /dev/null, which nobody may execute, in a mount
+        // namespace of this run only.
+        const argv = shell
+          ? ['ip', 'netns', 'exec', pair.client, requireBinary(), ...args]
+          : [
+              'unshare',
+              '--mount',
+              '--propagation',
+              'private',
+              '--',
+              'bash',
+              '-c',
+              'mount --bind /dev/null "$(readlink -f /bin/sh)" && exec "$@"',
+              'bash',
+              'ip',
+              'netns',
+              'exec',
+              pair.client,
+              requireBinary(),
+              ...args,
+            ];
+        const run = startProcess(argv, { cwd: '/' });
+        t.teardown(() => {
+          if (!run.done()) run.child.kill('SIGKILL');
+        });
+        await waitFor(`prober to exit (--expect ${expect})`, () => run.done(), 1_000 + MARGIN_MS);
+        const exit = await run.exited;
+        t.equal(exit.code, code, `--expect ${expect}: ${exit.stderr}`);
+      }
+    },
+  );

@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import t, { type Test } from 'tap';
 import { probeUrl } from '../../src/probe/engine.ts';
 import { SERVE_LIMITS, type ServeLimits } from '../../src/probe/serve-limits.ts';
-import { startTargetServer } from '../../src/probe/target-server.ts';
+import { identityFromEnv, startTargetServer } from '../../src/probe/target-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const identity = { name: 'target-1', hostname: 'test' };
@@ -147,3 +147,14 @@ t.test(
     }
   },
 );
+
+t.test('the identity names the node from NODE_NAME, and HTTP replies name the pod in x-pod-name', async (t) => {
+  const fromEnv = identityFromEnv({ POD_NAME: 'paperino-2', POD_NAMESPACE: 'cache', NODE_NAME: 'node-b' });
+  t.match(fromEnv, { name: 'paperino-2', namespace: 'cache', node: 'node-b' });
+  t.notOk('node' in identityFromEnv({ POD_NAME: 'x' }), 'no NODE_NAME, no node');
+  const server = await startTargetServer([0], '127.0.0.1', fromEnv);
+  t.teardown(() => server.close());
+  const response = await fetch(`http://127.0.0.1:${server.ports[0]}/`);
+  t.equal(response.headers.get('x-pod-name'), 'paperino-2');
+  t.match(await response.json(), { name: 'paperino-2', node: 'node-b' });
+});

@@ -1,4 +1,4 @@
-// What every command loads before it runs: the bundle's modules reached from src/cli/main.ts through
+// What every command loads before it runs: the bundle's modules reached from src/cli/process-run.ts through
 // static imports (esbuild runs those at start-up; a dynamic `import()` runs when a command gets there).
 // `prober --version`, an agent in a pod and `probe` pay for all of it, so heavy parts stay out.
 
@@ -15,7 +15,7 @@ const BUNDLE = join(ROOT, 'dist', 'prober.cjs');
 const meta = JSON.parse(readFileSync(`${BUNDLE}.meta.json`, 'utf8')) as Metafile;
 
 /** Modules and Node built-ins loaded at start-up: the static-import closure of `entry`. */
-function startUpModules(entry = 'src/cli/main.ts'): Set<string> {
+function startUpModules(entry = 'src/cli/process-run.ts'): Set<string> {
   const seen = new Set<string>();
   const queue = [entry];
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
@@ -49,6 +49,25 @@ t.test('start-up loads neither the policy layer, the Kubernetes client nor heavy
     modules.filter((path) => /^node:(crypto|zlib|dns|dns\/promises|child_process|sea|net|http|https|tls)$/.test(path)),
     [],
     'no Node module start-up does not need',
+  );
+});
+
+t.test('the entry point loads only what a bare --version needs, every command after it', async (t) => {
+  // main.ts prints `--version` itself; every other command line goes on to process-run.ts by a dynamic import.
+  t.same([...startUpModules('src/cli/main.ts')].sort(), [
+    'node:fs',
+    'package.json',
+    'src/cli/main.ts',
+    'src/cli/output.ts',
+    'src/cli/version-line.ts',
+    'src/orchestration/version.ts',
+    'src/probe/lookup.ts',
+  ]);
+  t.ok(
+    meta.inputs['src/cli/main.ts']?.imports.some(
+      (i) => i.path === 'src/cli/process-run.ts' && i.kind === 'dynamic-import',
+    ),
+    'the commands come by a dynamic import',
   );
 });
 

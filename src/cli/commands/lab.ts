@@ -158,6 +158,18 @@ function registerLifecycle(lab: Command, finish: Finish, io: Io): void {
       );
     });
 
+  labOptions(
+    lab
+      .command('stop')
+      .summary("stop pods' programs: their endpoints turn not ready and Services route around them")
+      .argument('<pods...>', 'pods as namespace/name, as `lab status` lists them'),
+  )
+    .addHelpText('after', '\nExample:\n  sudo prober lab stop zones/paperino-0 zones/paperino-2')
+    .action(async (pods, opts) => {
+      const { stopLabPods } = await import('../../orchestration/lab-lifecycle.ts');
+      finish(await stopLabPods(opts.name, pods, io));
+    });
+
   labOptions(lab.command('reset').summary('remove every policy rule: everything allowed again'))
     .addHelpText('after', '\nExample:\n  sudo prober lab reset')
     .action(async (opts) => {

@@ -26,8 +26,8 @@ export function registerServe(program: Command, finish: (code: ExitCode) => void
     .command('serve')
     .summary('serve a synthetic target on TCP/HTTP and UDP ports that answers with its own identity')
     .description(
-      'Listens on each port. HTTP requests get a JSON identity (name, hostname, namespace, pod IP, the ' +
-        "client's address); GET /status/NNN answers with status NNN; Redis PING gets +PONG; plain TCP " +
+      'Listens on each port. HTTP requests get a JSON identity (name, hostname, namespace, pod IP, node, the ' +
+        "client's address) and the name in an x-pod-name header; GET /status/NNN answers with status NNN; Redis PING gets +PONG; plain TCP " +
         'connections are accepted. The same port numbers answer UDP: each datagram gets the identity as JSON, ' +
         'never longer than the datagram itself (the name alone, or an empty datagram, when it does not fit), ' +
         'so a spoofed request cannot be amplified; the 512-byte datagram a udp:// probe sends by default has ' +

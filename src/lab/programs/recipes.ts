@@ -146,7 +146,7 @@ function synthetic(ctx: RecipeContext): ProgramSpec {
   return {
     ...base(ctx),
     kind: 'synthetic',
-    env: { POD_NAME: ctx.pod.name, POD_NAMESPACE: ctx.pod.namespace, POD_IP: ctx.pod.ip },
+    env: { POD_NAME: ctx.pod.name, POD_NAMESPACE: ctx.pod.namespace, POD_IP: ctx.pod.ip, NODE_NAME: ctx.pod.node },
     argv:
       ports.length > 0
         ? // `::` takes connections of both families (IPv4 ones as mapped addresses).

@@ -1,0 +1,73 @@
+// Runs a test's rate-limit checks from here: each phase through the open-loop sender, a pause between
+// phases for the limiter to refill, then the judgement (model/rate-judgement.ts).
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError } from '../config/config-error.ts';
+import { type CheckResult, judgeCheck, type RateMeasurement } from '../model/rate-judgement.ts';
+import { type RateLimitCheck, rateText, totalLimit } from '../model/rate-limit.ts';
+import type { ReachabilityTest } from '../model/test-spec.ts';
+import { sendAtRate } from '../probe/rate-sender.ts';
+
+/** The shortest pause between two phases: a one-second window (HAProxy's `http_req_rate(1s)`) turns over. */
+const MIN_PAUSE_MS = 2000;
+/** The longest: a bucket refilling for longer than this is not waited for. */
+const MAX_PAUSE_MS = 30_000;
+
+/** How long to wait after a phase, so the next starts with the limiter refilled (its burst, then a window). */
+function pauseAfterPhase(check: RateLimitCheck): number {
+  const refillMs = (check.expect.burst / totalLimit(check.expect)) * 1000;
+  return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, Math.ceil(refillMs) + 1000));
+}
+
+/**
+ * Runs every check of the test in order and judges each; a check cut short by `signal` is judged on
+ * the phases it ran (the rest are undecided). Never throws for what the target does.
+ */
+export async function runRateChecks(
+  test: ReachabilityTest,
+  signal: AbortSignal,
+  progress: (message: string) => void = () => {},
+): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  // The check that ran last: two checks may share a limiter, so the next waits for it to refill too.
+  let previous: RateLimitCheck | undefined;
+  for (const check of test.checks ?? []) {
+    const measurements: RateMeasurement[] = [];
+    for (const phase of check.phases) {
+      if (signal.aborted) break;
+      if (previous) await sleep(pauseAfterPhase(previous), undefined, { signal }).catch(() => {});
+      previous = check;
+      if (signal.aborted) break;
+      progress(
+        `check ${check.name}: ${rateText(phase.offeredPerSecond)} for ${phase.durationMs / 1000}s (${phase.label})`,
+      );
+      measurements.push(
+        await sendAtRate({
+          address: check.address,
+          offeredPerSecond: phase.offeredPerSecond,
+          durationMs: phase.durationMs,
+          timeoutMs: check.timeoutMs,
+          maxInFlight: check.maxInFlight,
+          signal,
+        }),
+      );
+    }
+    results.push(judgeCheck(check, measurements));
+  }
+  return results;
+}
+
+/**
+ * Refuses a test with checks where they cannot run: they are sent from where prober runs (`check`),
+ * not yet from inside a lab's or a cluster's workloads. One line, exit 2, nothing run.
+ */
+export function refuseChecks(test: ReachabilityTest, command: string): void {
+  const check = test.checks?.[0];
+  if (!check) return;
+  throw new ConfigError(
+    test.file,
+    check.origin?.line,
+    `spec.checks.${check.name}`,
+    `${command} cannot run rate-limit checks yet; they are sent from here: run the test with prober check`,
+  );
+}
