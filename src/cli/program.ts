@@ -19,6 +19,7 @@ import { registerProbe } from './commands/probe.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
+import { registerWatch } from './commands/watch.ts';
 import { createLogger, LOG_FORMATS, logFlags } from './log.ts';
 import { versionLine } from './version-line.ts';
 
@@ -36,6 +37,7 @@ const COMMANDS: ReadonlyMap<string, Register> = new Map([
   ['lint', registerLint],
   ['migrate', registerMigrate],
   ['lab', registerLab],
+  ['watch', registerWatch],
   ['cleanup', registerCleanup],
   ['completion', registerCompletion],
 ]);

@@ -49,6 +49,32 @@ export async function withInterrupts<T>(
 }
 
 /**
+ * Handles SIGINT/SIGTERM for a command that stops on them as its normal end (`watch`): the first one
+ * calls `stop`, aborts `interruption` and marks the process interrupted (so the entry point exits as
+ * soon as the command returns); a second one is not swallowed. Returns the function that removes the handlers.
+ */
+export function onStopSignals(stderr: OutputStream, stop: (signal: NodeJS.Signals) => void): () => void {
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (received) {
+      remove();
+      process.kill(process.pid, name);
+      return;
+    }
+    received = name;
+    stderr.write(`prober: ${name} received, stopping (send again to stop immediately)\n`);
+    if (!processInterrupt.signal.aborted) processInterrupt.abort(new Error(`interrupted by ${name}`));
+    stop(name);
+  };
+  const remove = (): void => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return remove;
+}
+
+/**
  * True once a run in this process was interrupted. The entry point then exits as soon as the command
  * returns: what cannot be cancelled (a name lookup in libuv's thread pool) must not hold the exit.
  */

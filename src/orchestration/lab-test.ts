@@ -8,6 +8,7 @@ import { labModel, requireState } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
 import { labRoot } from '../lab/state.ts';
 import type { Io } from '../model/io.ts';
+import type { ModelVerdict } from '../model/matrix.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { modelVerdicts, predictTest } from '../policy/index.ts';
@@ -16,7 +17,7 @@ import { refuseChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What to judge cells against. */
-type ExpectSource = 'written' | 'policies' | 'both';
+export type ExpectSource = 'written' | 'policies' | 'both';
 
 /** Inputs of one `lab test`. */
 export interface LabTestOptions {
@@ -40,10 +41,25 @@ function withExpectation(test: ReachabilityTest, expect: ExpectSource): Reachabi
   return test;
 }
 
-/** Runs the test in the lab and prints the report on `io`; returns the exit code. */
-export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitCode> {
+/** A test made ready to observe in the lab: what `lab test` and each run of `watch` start from. */
+export interface PreparedLabTest {
+  readonly test: ReachabilityTest;
+  readonly backend: LabBackend;
+  /** The policy model's verdicts, when the cells are judged against it. */
+  readonly model?: ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>;
+}
+
+/**
+ * Reads the test and the lab's state as they are now (the applied policies included) and builds the
+ * backend and, when asked, the model of what the lab enforces. Bad input throws ConfigError or UsageError.
+ */
+export async function prepareLabTest(
+  options: LabTestOptions,
+  io: Io,
+  command = 'prober lab test',
+): Promise<PreparedLabTest> {
   const loaded = await loadReachabilityTest(options.file, io);
-  refuseChecks(loaded, 'prober lab test');
+  refuseChecks(loaded, command);
   const expect: ExpectSource =
     options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);
@@ -54,11 +70,15 @@ export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitC
   const model =
     expect === 'written' ? undefined : await labModel(state, test.fromPolicies?.policies ?? state.policies, io);
   const backend = new LabBackend(state, proberArgv(), effectiveDefaults(test, options.flags), root);
-  return observeAndReport(
+  return {
     test,
     backend,
-    options.flags,
-    io,
-    model ? { model: modelVerdicts(predictTest(model, test, { evidence: true })) } : {},
-  );
+    ...(model ? { model: modelVerdicts(predictTest(model, test, { evidence: true })) } : {}),
+  };
+}
+
+/** Runs the test in the lab and prints the report on `io`; returns the exit code. */
+export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitCode> {
+  const { test, backend, model } = await prepareLabTest(options, io);
+  return observeAndReport(test, backend, options.flags, io, model ? { model } : {});
 }

@@ -170,3 +170,65 @@ export const ISTIO_SECURITY = {
     },
   },
 } as const;
+
+/**
+ * PrometheusRule (monitoring.coreos.com/v1), the fields the Prometheus Operator's Go types declare:
+ * prometheus-operator pkg/apis/monitoring/v1/prometheusrule_types.go (PrometheusRuleSpec, RuleGroup,
+ * Rule). A rule is an alert or a record, never both; durations in Prometheus's syntax.
+ */
+const PROMETHEUS_DURATION = { type: 'string', pattern: '^(0|(([0-9]+)(y|w|d|h|m|s|ms))+)$' } as const;
+
+export const PROMETHEUS_RULE = {
+  $id: 'prometheus-rule-subset',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { const: 'monitoring.coreos.com/v1' },
+    kind: { const: 'PrometheusRule' },
+    metadata,
+    spec: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        groups: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string', minLength: 1 },
+              labels: stringMap,
+              interval: PROMETHEUS_DURATION,
+              query_offset: PROMETHEUS_DURATION,
+              limit: { type: 'integer' },
+              partial_response_strategy: { type: 'string' },
+              rules: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['expr'],
+                  oneOf: [
+                    { required: ['alert'], properties: { alert: { type: 'string' } } },
+                    { required: ['record'], properties: { record: { type: 'string' } } },
+                  ],
+                  properties: {
+                    alert: { type: 'string', minLength: 1 },
+                    record: { type: 'string', minLength: 1 },
+                    expr: { type: 'string', minLength: 1 },
+                    for: PROMETHEUS_DURATION,
+                    keep_firing_for: PROMETHEUS_DURATION,
+                    labels: stringMap,
+                    annotations: stringMap,
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -49,11 +49,12 @@ export function renderAll(): { lab: SourcedObject[]; job: SourcedObject[]; all: 
   const job = renderKustomization('k8s/prober/job');
   const simulate = renderKustomization('k8s/prober/simulate');
   const cleanup = renderKustomization('k8s/prober/cleanup');
+  const watch = renderKustomization('k8s/prober/watch');
   return {
     lab: lab.objects,
     job: job.objects,
-    all: [...lab.objects, ...job.objects, ...simulate.objects, ...cleanup.objects],
-    files: [...lab.files, ...job.files, ...simulate.files, ...cleanup.files],
+    all: [...lab.objects, ...job.objects, ...simulate.objects, ...cleanup.objects, ...watch.objects],
+    files: [...lab.files, ...job.files, ...simulate.files, ...cleanup.files, ...watch.files],
   };
 }
 

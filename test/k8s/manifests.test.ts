@@ -70,7 +70,9 @@ t.test('the validation rejects the mistakes it is there for', async (t) => {
   const [authz] = readDocuments('policies/istio/01-redis-from-time-app.yaml');
   const [limit] = readDocuments('policies/istio/02-time-app-rate-limit.yaml');
   const [service] = readDocuments('k8s/02-redis/D-01-lab-redis-svc.yaml');
-  if (!deployment || !cnp || !peer || !authz || !limit || !service) throw new Error('fixture documents missing');
+  const [rule] = readDocuments('k8s/prober/watch/prometheus-rule.yaml');
+  if (!deployment || !cnp || !peer || !authz || !limit || !service || !rule)
+    throw new Error('fixture documents missing');
   const mutate = (object: K8sObject, change: (copy: any) => void): K8sObject => {
     const copy = structuredClone(object);
     change(copy);
@@ -104,6 +106,8 @@ t.test('the validation rejects the mistakes it is there for', async (t) => {
       'EnvoyFilter patch context in lower case',
       mutate(limit.object, (e) => (e.spec.configPatches[0].match.context = 'sidecar_inbound')),
     ],
+    ['PrometheusRule field misspelled', mutate(rule.object, (r) => (r.spec.groups[0].rules[0].fore = '5m'))],
+    ['PrometheusRule duration in Go syntax', mutate(rule.object, (r) => (r.spec.groups[0].rules[0].for = '1.5m'))],
     ['unknown API group', mutate(service.object, (s) => (s.apiVersion = 'example.com/v1'))],
   ];
   for (const [name, object] of cases) t.not((await validateObject(object)).length, 0, name);

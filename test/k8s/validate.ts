@@ -1,16 +1,17 @@
 // Validates one manifest object against the schema of its kind: Kubernetes, Istio or Cilium.
 
 import { Ajv, type ValidateFunction } from 'ajv';
-import { CILIUM_NETWORK_POLICY, ISTIO_SECURITY } from './crd-schemas.ts';
+import { CILIUM_NETWORK_POLICY, ISTIO_SECURITY, PROMETHEUS_RULE } from './crd-schemas.ts';
 import type { K8sObject } from './manifests.ts';
 import { unknownFields } from './strict-fields.ts';
 
 /** Which schema family validates an object. */
-export type SchemaFamily = 'kubernetes' | 'istio' | 'istio-networking' | 'cilium';
+export type SchemaFamily = 'kubernetes' | 'istio' | 'istio-networking' | 'cilium' | 'prometheus-operator';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const cilium = ajv.compile(CILIUM_NETWORK_POLICY);
 const istio = ajv.compile(ISTIO_SECURITY);
+const prometheusRule = ajv.compile(PROMETHEUS_RULE);
 
 /** The family of an apiVersion, or undefined for kinds the repository should not contain. */
 export function familyOf(apiVersion: string): SchemaFamily | undefined {
@@ -19,6 +20,7 @@ export function familyOf(apiVersion: string): SchemaFamily | undefined {
   // EnvoyFilter: its model's schema (the patch value is Envoy's own config, free-form to Istio's API).
   if (group === 'networking.istio.io') return 'istio-networking';
   if (group === 'cilium.io') return 'cilium';
+  if (group === 'monitoring.coreos.com') return 'prometheus-operator';
   if (group === '' || !group.includes('.') || group.endsWith('.k8s.io')) return 'kubernetes';
   return undefined;
 }
@@ -61,6 +63,8 @@ export async function validateObject(object: K8sObject): Promise<string[]> {
       return modelErrors(new (await modelClass(object, family))(object));
     case 'cilium':
       return ajvErrors(cilium, object);
+    case 'prometheus-operator':
+      return ajvErrors(prometheusRule, object);
     case undefined:
       return [`no schema for apiVersion ${object.apiVersion}`];
     default: {

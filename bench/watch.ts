@@ -1,0 +1,130 @@
+// `node bench/watch.ts [RUNS] [LAB_TESTS]`: `prober watch`'s cost on the seed lab (root, dist/prober built).
+// 1. The same matrix (policies/expectations.yaml, the seed's NetworkPolicy applied) run LAB_TESTS times
+//    by `prober lab test`: wall time of each process and the run's own duration (the report's durationMs).
+// 2. One watch at a 1 s interval for RUNS runs: each run's duration (its log line), and the process's
+//    resident memory, open descriptors and CPU time after 10 runs and after RUNS (from its /metrics).
+// Prints one JSON document. Targets (issue 27) are goals: overhead per run ≤ 10 % of a lab test's run,
+// RSS growth ≤ 10 % after warm-up, descriptors flat.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { prepareRuntime } from '../app/runtime.ts';
+import { BINARY, ROOT } from './command.ts';
+
+const RUNS = Number(process.argv[2] ?? 100);
+const LAB_TESTS = Number(process.argv[3] ?? 20);
+const TEST = join(ROOT, 'policies', 'expectations.yaml');
+const PROBE_FLAGS = ['--timeout', '300ms', '--attempts', '1'];
+const name = `bw-${process.pid.toString(36)}`;
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+function labCommand(args: readonly string[]): { stdout: string; wallMs: number } {
+  const started = performance.now();
+  const out = spawnSync(BINARY, ['lab', ...args], { encoding: 'utf8', cwd: ROOT });
+  if (out.status !== 0 && args[0] !== 'test') throw new Error(`lab ${args[0]}: ${out.stderr}`);
+  return { stdout: out.stdout, wallMs: performance.now() - started };
+}
+
+/** Values of the unlabelled series named, from one scrape. */
+async function scrape(url: string, names: readonly string[]): Promise<Record<string, number>> {
+  const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const [series, value] = line.split(' ');
+    if (series && names.includes(series)) out[series] = Number(value);
+  }
+  const runs = text.match(/^prober_run_duration_seconds_count\{[^}]*\} (\d+)$/m);
+  out.runs = Number(runs?.[1] ?? 0);
+  return out;
+}
+
+async function watchSoak(): Promise<object> {
+  const child = spawn(
+    BINARY,
+    [
+      '-v',
+      '--log-format',
+      'json',
+      'watch',
+      '--lab',
+      name,
+      '-f',
+      TEST,
+      '--interval',
+      '1s',
+      '--listen',
+      '127.0.0.1:0',
+      ...PROBE_FLAGS,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise((resolve) => child.once('close', resolve));
+  let url: string | undefined;
+  while (!url) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    url = /metrics on (\S+)/.exec(stderr)?.[1];
+  }
+  const names = ['process_resident_memory_bytes', 'process_open_fds', 'process_cpu_seconds_total'];
+  const at = async (runs: number): Promise<Record<string, number>> => {
+    for (;;) {
+      const values = await scrape(url as string, names);
+      if ((values.runs ?? 0) >= runs) return values;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const warm = await at(10);
+  const soaked = await at(RUNS);
+  child.kill('SIGTERM');
+  await exited;
+  const durations = stderr
+    .split('\n')
+    .filter((line) => line.includes('"msg":"run"'))
+    .map((line) => (JSON.parse(line) as { durationMs: number }).durationMs);
+  const mib = (bytes = 0): number => round1(bytes / 2 ** 20);
+  const cpuPerRunMs =
+    (((soaked.process_cpu_seconds_total ?? 0) - (warm.process_cpu_seconds_total ?? 0)) * 1000) /
+    ((soaked.runs ?? 0) - (warm.runs ?? 0));
+  return {
+    runs: soaked.runs,
+    runMsMedian: median(durations),
+    rssMiBAfter10: mib(warm.process_resident_memory_bytes),
+    [`rssMiBAfter${RUNS}`]: mib(soaked.process_resident_memory_bytes),
+    rssGrowthPercent: round1(
+      (((soaked.process_resident_memory_bytes ?? 0) - (warm.process_resident_memory_bytes ?? 0)) /
+        (warm.process_resident_memory_bytes ?? 1)) *
+        100,
+    ),
+    fdsAfter10: warm.process_open_fds,
+    [`fdsAfter${RUNS}`]: soaked.process_open_fds,
+    cpuMsPerRun: round1(cpuPerRunMs),
+  };
+}
+
+await prepareRuntime();
+labCommand(['up', '--name', name]);
+try {
+  labCommand(['apply', '--name', name, '-f', join(ROOT, 'policies', 'networkpolicy')]);
+  const labTests = Array.from({ length: LAB_TESTS }, () => {
+    const { stdout, wallMs } = labCommand(['test', '--name', name, '-f', TEST, '-o', 'json', ...PROBE_FLAGS]);
+    return { wallMs, runMs: (JSON.parse(stdout) as { metadata: { durationMs: number } }).metadata.durationMs };
+  });
+  const labTest = {
+    runs: LAB_TESTS,
+    wallMsMedian: round1(median(labTests.map((r) => r.wallMs))),
+    runMsMedian: median(labTests.map((r) => r.runMs)),
+  };
+  const watch = (await watchSoak()) as { runMsMedian: number };
+  const overheadPercent = round1(((watch.runMsMedian - labTest.runMsMedian) / labTest.runMsMedian) * 100);
+  process.stdout.write(
+    `${JSON.stringify({ labTest, watch, overheadPercentOfLabTestRun: overheadPercent }, null, 2)}\n`,
+  );
+} finally {
+  labCommand(['down', '--name', name]);
+}

@@ -1,0 +1,211 @@
+// `prober watch`: runs ReachabilityTests against the lab every interval, one round at a time, and
+// serves what it sees as Prometheus metrics; logs each run and each cell that flips. Stops on SIGINT/SIGTERM.
+
+import { ConfigError } from '../config/config-error.ts';
+import { formatDuration } from '../model/duration.ts';
+import type { Io } from '../model/io.ts';
+import { assembleMatrix } from '../model/matrix.ts';
+import type { ExitCode } from '../model/report.ts';
+import { pause, settleWithin } from '../model/wait.ts';
+import { cellChanges, cellId, runVerdict, stateCounts, type WatchedCell, watchedCells } from '../model/watch-cells.ts';
+import { onStopSignals } from './interrupts.ts';
+import { type ExpectSource, prepareLabTest } from './lab-test.ts';
+import type { RunFlags } from './run-flags.ts';
+import { UsageError } from './usage-error.ts';
+import { type ErrorKind, WatchMetrics } from './watch-metrics.ts';
+import { type ListenAddress, startMetricsServer } from './watch-server.ts';
+
+/** What `prober watch` was asked. */
+export interface WatchOptions {
+  readonly lab: string;
+  /** Test files, read again at every run: an edited test takes effect at the next round. */
+  readonly files: readonly string[];
+  readonly intervalMs: number;
+  readonly listen: ListenAddress;
+  readonly flags: RunFlags;
+  readonly expect: ExpectSource | undefined;
+}
+
+/**
+ * How long a stop waits for the run in progress to wind down (its agents are told at once) before
+ * abandoning it: the whole stop stays within a second.
+ */
+const STOP_GRACE_MS = 700;
+
+/**
+ * Watches until SIGINT or SIGTERM, then returns 0 (a signal is how a watcher is meant to stop). Bad
+ * input or a lab that is not up is found before anything is served: ConfigError or UsageError (exit 2).
+ */
+export async function runWatch(options: WatchOptions, io: Io): Promise<ExitCode> {
+  const names = await checkInputs(options, io);
+  const metrics = new WatchMetrics(names);
+  const stop = new AbortController();
+  const removeHandlers = onStopSignals(io.stderr, (signal) => stop.abort(new Error(`stopped by ${signal}`)));
+  try {
+    const server = await startMetricsServer(
+      options.listen,
+      () => metrics.exposition(),
+      () => !stop.signal.aborted,
+    );
+    const { host, port } = server.address;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    io.stderr.write(
+      `prober watch: ${names.length} test${names.length === 1 ? '' : 's'} on lab ${options.lab} every ${formatDuration(options.intervalMs)}; metrics on ${url}/metrics\n`,
+    );
+    const loop = watchLoop(options, names, metrics, stop.signal, io);
+    await new Promise<void>((resolve) => {
+      if (stop.signal.aborted) resolve();
+      stop.signal.addEventListener('abort', () => resolve(), { once: true });
+      // A loop that ends by itself (it never does unless stopped) must not leave the watch hanging.
+      loop.then(resolve, resolve);
+    });
+    const wound = await settleWithin(loop, STOP_GRACE_MS);
+    if (!wound) io.log.log(1, 'run abandoned', { reason: 'still winding down at the stop deadline' });
+    await server.close();
+    io.log.log(1, 'stopped');
+    return 0;
+  } finally {
+    removeHandlers();
+  }
+}
+
+/** Reads every test once, so a bad file or a lab that is not up is an error before the watch starts; returns their names. */
+async function checkInputs(options: WatchOptions, io: Io): Promise<string[]> {
+  if (options.files.includes('-'))
+    throw new UsageError('-f: a watch reads its tests again at every run, so "-" (stdin) cannot be one');
+  const names: string[] = [];
+  for (const file of options.files) {
+    const { test } = await prepareLabTest(
+      { lab: options.lab, file, flags: options.flags, expect: options.expect },
+      io,
+      'prober watch',
+    );
+    if (names.includes(test.name))
+      throw new ConfigError(
+        file,
+        undefined,
+        'metadata.name',
+        `"${test.name}" is watched twice: test names label the metrics`,
+      );
+    names.push(test.name);
+  }
+  return names;
+}
+
+/** Rounds of runs until `signal` aborts: every test once, then a wait for the rest of the interval. */
+async function watchLoop(
+  options: WatchOptions,
+  names: readonly string[],
+  metrics: WatchMetrics,
+  signal: AbortSignal,
+  io: Io,
+): Promise<void> {
+  const previous = new Map<string, ReadonlyMap<string, WatchedCell>>();
+  for (let round = 1; !signal.aborted; round++) {
+    const started = performance.now();
+    io.log.log(2, 'round started', { round });
+    for (const [index, file] of options.files.entries()) {
+      if (signal.aborted) break;
+      await runOnce({ ...options, file, name: names[index] ?? file, round }, previous, metrics, signal, io);
+    }
+    const elapsed = performance.now() - started;
+    io.log.log(2, 'round finished', { round, durationMs: Math.round(elapsed) });
+    if (signal.aborted) break;
+    if (elapsed > options.intervalMs) {
+      // Never stacked: the next round starts now, and the overrun is said once.
+      metrics.recordOverrun();
+      io.log.log(1, 'round overran the interval', {
+        round,
+        durationMs: Math.round(elapsed),
+        intervalMs: options.intervalMs,
+      });
+      continue;
+    }
+    await pause(options.intervalMs - elapsed, signal);
+  }
+}
+
+/** One run of one test: prepared afresh (the file and the lab's applied policies now), observed, judged, recorded. */
+async function runOnce(
+  run: WatchOptions & { readonly file: string; readonly name: string; readonly round: number },
+  previous: Map<string, ReadonlyMap<string, WatchedCell>>,
+  metrics: WatchMetrics,
+  signal: AbortSignal,
+  io: Io,
+): Promise<void> {
+  const started = performance.now();
+  const seconds = (): number => (performance.now() - started) / 1000;
+  let stage: ErrorKind = 'input';
+  io.log.log(2, 'run started', { test: run.name, round: run.round });
+  try {
+    const prepared = await prepareLabTest(
+      { lab: run.lab, file: run.file, flags: run.flags, expect: run.expect },
+      io,
+      'prober watch',
+    );
+    stage = 'run';
+    const { test, backend, model } = prepared;
+    const observed = await backend.observe(test, { signal });
+    // A run cut short by the stop is not a result: its missing cells would read as errors.
+    if (signal.aborted) {
+      io.log.log(1, 'run abandoned', { test: test.name, round: run.round, reason: 'stopping' });
+      return;
+    }
+    const cells = watchedCells(
+      test.name,
+      assembleMatrix({ test, observations: observed.observations, ...(model ? { model } : {}) }),
+    );
+    const changes = cellChanges(previous.get(test.name), cells);
+    const counts = stateCounts(cells);
+    const verdict = runVerdict(counts);
+    metrics.recordRun(test.name, {
+      cells,
+      ...changes,
+      verdict,
+      seconds: seconds(),
+      endedAt: io.now(),
+      sourceErrors: observed.observations.sourceErrors.size,
+    });
+    previous.set(test.name, new Map(cells.map((cell) => [cellId(cell), cell])));
+    io.log.log(1, 'run', {
+      test: test.name,
+      round: run.round,
+      verdict,
+      cells: cells.length,
+      ...counts,
+      durationMs: Math.round(seconds() * 1000),
+    });
+    for (const { cell, from } of changes.flips)
+      io.log.log(1, 'cell flipped', {
+        test: test.name,
+        source: cell.source,
+        target: cell.target,
+        family: cell.family,
+        from,
+        to: cell.state,
+        observed: cell.observed ?? 'none',
+        reason: cell.reason ?? 'none',
+      });
+  } catch (error) {
+    // An edited file that no longer parses, a lab taken down: the watch goes on and says so.
+    const kind: ErrorKind = error instanceof ConfigError ? 'input' : isLabDown(error) ? 'lab' : stage;
+    metrics.recordFailure(run.name, kind, seconds());
+    io.log.log(1, 'run failed', {
+      test: run.name,
+      round: run.round,
+      kind,
+      // A ConfigError says where: file:line: field: what (its toString, as bad input at start prints it).
+      error:
+        (error instanceof ConfigError
+          ? error.toString()
+          : error instanceof Error
+            ? error.message
+            : String(error)
+        ).split('\n')[0] ?? '',
+    });
+  }
+}
+
+function isLabDown(error: unknown): boolean {
+  return error instanceof Error && /^lab "[^"]*" is not up/.test(error.message);
+}
