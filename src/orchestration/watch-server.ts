@@ -1,8 +1,11 @@
-// The HTTP side of `prober watch`: GET /metrics (Prometheus's text format) and GET /healthz, bounded.
+// The HTTP side of `prober watch`: GET /metrics (Prometheus's text format), GET /healthz, and the live
+// page (GET / and the GET /state.json it polls), bounded.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from './usage-error.ts';
+import { embeddedJson, WATCH_PAGE_CSP, watchPage } from './watch-page.ts';
+import type { PageState } from './watch-state.ts';
 
 /** Where the server listens. */
 export interface ListenAddress {
@@ -50,12 +53,16 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves `metrics()` on GET /metrics and `healthy()` on GET /healthz; throws when it cannot listen. */
-export async function startMetricsServer(
-  at: ListenAddress,
-  metrics: () => Promise<{ contentType: string; body: string }>,
-  healthy: () => boolean,
-): Promise<MetricsServer> {
+/** What the server answers from. */
+export interface Served {
+  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  readonly healthy: () => boolean;
+  /** The live page's state, now. */
+  readonly state: () => PageState;
+}
+
+/** Serves `metrics()` on GET /metrics, `healthy()` on GET /healthz, the page on GET /; throws when it cannot listen. */
+export async function startMetricsServer(at: ListenAddress, served: Served): Promise<MetricsServer> {
   const server = createServer(
     {
       headersTimeout: LIMITS.headersTimeoutMs,
@@ -64,7 +71,7 @@ export async function startMetricsServer(
       maxHeaderSize: LIMITS.maxHeaderSize,
     },
     (request, response) => {
-      void answer(request, response, metrics, healthy);
+      void answer(request, response, served);
     },
   );
   server.maxConnections = LIMITS.maxConnections;
@@ -85,15 +92,17 @@ export async function startMetricsServer(
   };
 }
 
-async function answer(
-  request: IncomingMessage,
-  response: ServerResponse,
-  metrics: () => Promise<{ contentType: string; body: string }>,
-  healthy: () => boolean,
-): Promise<void> {
+/** Headers of every answer: never cached, never sniffed, never framed, no referrer. */
+const COMMON_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+async function answer(request: IncomingMessage, response: ServerResponse, served: Served): Promise<void> {
   const path = (request.url ?? '').split('?')[0];
-  const send = (status: number, type: string, body: string): void => {
-    response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  const send = (status: number, type: string, body: string, extra: Record<string, string> = {}): void => {
+    response.writeHead(status, { 'content-type': type, ...COMMON_HEADERS, ...extra });
     response.end(request.method === 'HEAD' ? undefined : body);
   };
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -102,12 +111,18 @@ async function answer(
   }
   if (path === '/metrics') {
     try {
-      const { contentType, body } = await metrics();
+      const { contentType, body } = await served.metrics();
       return send(200, contentType, body);
     } catch {
       return send(500, 'text/plain', 'metrics could not be collected\n');
     }
   }
-  if (path === '/healthz') return healthy() ? send(200, 'text/plain', 'ok\n') : send(503, 'text/plain', 'stopping\n');
-  return send(404, 'text/plain', 'not found: /metrics and /healthz are served\n');
+  if (path === '/healthz')
+    return served.healthy() ? send(200, 'text/plain', 'ok\n') : send(503, 'text/plain', 'stopping\n');
+  if (path === '/')
+    return send(200, 'text/html; charset=utf-8', watchPage(served.state()), {
+      'content-security-policy': WATCH_PAGE_CSP,
+    });
+  if (path === '/state.json') return send(200, 'application/json', embeddedJson(served.state()));
+  return send(404, 'text/plain', 'not found: /, /state.json, /metrics and /healthz are served\n');
 }

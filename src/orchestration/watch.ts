@@ -14,6 +14,7 @@ import type { RunFlags } from './run-flags.ts';
 import { UsageError } from './usage-error.ts';
 import { type ErrorKind, WatchMetrics } from './watch-metrics.ts';
 import { type ListenAddress, startMetricsServer } from './watch-server.ts';
+import { WatchState } from './watch-state.ts';
 
 /** What `prober watch` was asked. */
 export interface WatchOptions {
@@ -39,20 +40,21 @@ const STOP_GRACE_MS = 700;
 export async function runWatch(options: WatchOptions, io: Io): Promise<ExitCode> {
   const names = await checkInputs(options, io);
   const metrics = new WatchMetrics(names);
+  const page = new WatchState(names, options.intervalMs);
   const stop = new AbortController();
   const removeHandlers = onStopSignals(io.stderr, (signal) => stop.abort(new Error(`stopped by ${signal}`)));
   try {
-    const server = await startMetricsServer(
-      options.listen,
-      () => metrics.exposition(),
-      () => !stop.signal.aborted,
-    );
+    const server = await startMetricsServer(options.listen, {
+      metrics: () => metrics.exposition(),
+      healthy: () => !stop.signal.aborted,
+      state: () => page.snapshot(io.now()),
+    });
     const { host, port } = server.address;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     io.stderr.write(
-      `prober watch: ${names.length} test${names.length === 1 ? '' : 's'} on lab ${options.lab} every ${formatDuration(options.intervalMs)}; metrics on ${url}/metrics\n`,
+      `prober watch: ${names.length} test${names.length === 1 ? '' : 's'} on lab ${options.lab} every ${formatDuration(options.intervalMs)}; page on ${url}/, metrics on ${url}/metrics\n`,
     );
-    const loop = watchLoop(options, names, metrics, stop.signal, io);
+    const loop = watchLoop(options, names, { metrics, page }, stop.signal, io);
     await new Promise<void>((resolve) => {
       if (stop.signal.aborted) resolve();
       stop.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -92,21 +94,28 @@ async function checkInputs(options: WatchOptions, io: Io): Promise<string[]> {
   return names;
 }
 
+/** Where the results of runs go: the metrics and the live page. */
+interface Sinks {
+  readonly metrics: WatchMetrics;
+  readonly page: WatchState;
+}
+
 /** Rounds of runs until `signal` aborts: every test once, then a wait for the rest of the interval. */
 async function watchLoop(
   options: WatchOptions,
   names: readonly string[],
-  metrics: WatchMetrics,
+  sinks: Sinks,
   signal: AbortSignal,
   io: Io,
 ): Promise<void> {
+  const { metrics } = sinks;
   const previous = new Map<string, ReadonlyMap<string, WatchedCell>>();
   for (let round = 1; !signal.aborted; round++) {
     const started = performance.now();
     io.log.log(2, 'round started', { round });
     for (const [index, file] of options.files.entries()) {
       if (signal.aborted) break;
-      await runOnce({ ...options, file, name: names[index] ?? file, round }, previous, metrics, signal, io);
+      await runOnce({ ...options, file, name: names[index] ?? file, round }, previous, sinks, signal, io);
     }
     const elapsed = performance.now() - started;
     io.log.log(2, 'round finished', { round, durationMs: Math.round(elapsed) });
@@ -129,7 +138,7 @@ async function watchLoop(
 async function runOnce(
   run: WatchOptions & { readonly file: string; readonly name: string; readonly round: number },
   previous: Map<string, ReadonlyMap<string, WatchedCell>>,
-  metrics: WatchMetrics,
+  { metrics, page }: Sinks,
   signal: AbortSignal,
   io: Io,
 ): Promise<void> {
@@ -151,10 +160,8 @@ async function runOnce(
       io.log.log(1, 'run abandoned', { test: test.name, round: run.round, reason: 'stopping' });
       return;
     }
-    const cells = watchedCells(
-      test.name,
-      assembleMatrix({ test, observations: observed.observations, ...(model ? { model } : {}) }),
-    );
+    const matrix = [...assembleMatrix({ test, observations: observed.observations, ...(model ? { model } : {}) })];
+    const cells = watchedCells(test.name, matrix);
     const changes = cellChanges(previous.get(test.name), cells);
     const counts = stateCounts(cells);
     const verdict = runVerdict(counts);
@@ -165,6 +172,14 @@ async function runOnce(
       seconds: seconds(),
       endedAt: io.now(),
       sourceErrors: observed.observations.sourceErrors.size,
+    });
+    page.recordRun(test.name, {
+      cells: matrix,
+      flips: changes.flips,
+      verdict,
+      counts,
+      seconds: seconds(),
+      endedAt: io.now(),
     });
     previous.set(test.name, new Map(cells.map((cell) => [cellId(cell), cell])));
     io.log.log(1, 'run', {
@@ -190,19 +205,13 @@ async function runOnce(
     // An edited file that no longer parses, a lab taken down: the watch goes on and says so.
     const kind: ErrorKind = error instanceof ConfigError ? 'input' : isLabDown(error) ? 'lab' : stage;
     metrics.recordFailure(run.name, kind, seconds());
-    io.log.log(1, 'run failed', {
-      test: run.name,
-      round: run.round,
-      kind,
-      // A ConfigError says where: file:line: field: what (its toString, as bad input at start prints it).
-      error:
-        (error instanceof ConfigError
-          ? error.toString()
-          : error instanceof Error
-            ? error.message
-            : String(error)
-        ).split('\n')[0] ?? '',
-    });
+    // A ConfigError says where: file:line: field: what (its toString, as bad input at start prints it).
+    const message =
+      (error instanceof ConfigError ? error.toString() : error instanceof Error ? error.message : String(error)).split(
+        '\n',
+      )[0] ?? '';
+    page.recordFailure(run.name, kind, message, io.now());
+    io.log.log(1, 'run failed', { test: run.name, round: run.round, kind, error: message });
   }
 }
 

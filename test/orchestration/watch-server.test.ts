@@ -4,6 +4,9 @@
 import t from 'tap';
 import { UsageError } from '../../src/orchestration/usage-error.ts';
 import { parseListen, startMetricsServer } from '../../src/orchestration/watch-server.ts';
+import { WatchState } from '../../src/orchestration/watch-state.ts';
+
+const state = () => new WatchState([], 1000).snapshot(0);
 
 t.test('--listen takes HOST:PORT and keeps to loopback unless told otherwise', async (t) => {
   t.same(parseListen('127.0.0.1:9464', false), { host: '127.0.0.1', port: 9464 });
@@ -26,8 +29,11 @@ t.test('GET /metrics and /healthz answer; other paths and methods do not', async
   let healthy = true;
   const server = await startMetricsServer(
     { host: '127.0.0.1', port: 0 },
-    async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'prober_up 1\n' }),
-    () => healthy,
+    {
+      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'prober_up 1\n' }),
+      healthy: () => healthy,
+      state,
+    },
   );
   t.teardown(() => server.close());
   const base = `http://127.0.0.1:${server.address.port}`;
@@ -39,7 +45,7 @@ t.test('GET /metrics and /healthz answer; other paths and methods do not', async
   t.equal((await fetch(`${base}/healthz`)).status, 200);
   healthy = false;
   t.equal((await fetch(`${base}/healthz`)).status, 503, 'stopping: not healthy');
-  t.equal((await fetch(`${base}/`)).status, 404);
+  t.equal((await fetch(`${base}/other`)).status, 404);
   const post = await fetch(`${base}/metrics`, { method: 'POST', body: 'x' });
   t.equal(post.status, 405);
   t.equal(post.headers.get('allow'), 'GET, HEAD');
@@ -48,15 +54,13 @@ t.test('GET /metrics and /healthz answer; other paths and methods do not', async
 t.test('a port in use is a usage error naming the address', async (t) => {
   const first = await startMetricsServer(
     { host: '127.0.0.1', port: 0 },
-    async () => ({ contentType: 'text/plain', body: '' }),
-    () => true,
+    { metrics: async () => ({ contentType: 'text/plain', body: '' }), healthy: () => true, state },
   );
   t.teardown(() => first.close());
   await t.rejects(
     startMetricsServer(
       { host: '127.0.0.1', port: first.address.port },
-      async () => ({ contentType: 'text/plain', body: '' }),
-      () => true,
+      { metrics: async () => ({ contentType: 'text/plain', body: '' }), healthy: () => true, state },
     ),
     new RegExp(`--listen: cannot listen on 127\\.0\\.0\\.1:${first.address.port}: .*EADDRINUSE`),
   );
@@ -65,8 +69,7 @@ t.test('a port in use is a usage error naming the address', async (t) => {
 t.test('close ends kept-alive connections too', async (t) => {
   const server = await startMetricsServer(
     { host: '127.0.0.1', port: 0 },
-    async () => ({ contentType: 'text/plain', body: 'x' }),
-    () => true,
+    { metrics: async () => ({ contentType: 'text/plain', body: 'x' }), healthy: () => true, state },
   );
   await fetch(`http://127.0.0.1:${server.address.port}/metrics`, { headers: { connection: 'keep-alive' } });
   const started = performance.now();
