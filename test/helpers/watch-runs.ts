@@ -30,7 +30,7 @@ export async function simulatedRun(test: ReachabilityTest, withPolicies: boolean
   const io = inputIo(ROOT);
   const model = await loadPolicyModel(withPolicies ? [WORKLOADS, POLICIES] : [WORKLOADS], { warn: () => {}, io });
   const backend = new SimulatedBackend((t) => predictTest(model, t));
-  const { observations } = await backend.observe(test, { signal: new AbortController().signal });
+  const { observations } = await backend.observe(test);
   const verdicts = modelVerdicts(predictTest(model, test, { evidence: true }));
   return assembleMatrix({ test, observations, model: verdicts });
 }
