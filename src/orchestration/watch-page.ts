@@ -17,7 +17,7 @@ export const STATE_COLOURS = {
 } as const;
 
 /** Pixels of one cell: 50 columns and the source names fit in a 1280-pixel window. */
-export const CELL_PX = 16;
+export const CELL_PX = 18;
 
 const STYLE = [
   'body{font:14px system-ui,sans-serif;margin:12px;color:#212121;background:#ffffff}',
@@ -29,14 +29,14 @@ const STYLE = [
   '.failure{color:#e53935}',
   '.wrap{overflow:auto;max-width:100%;max-height:85vh;border:1px solid #eceff1}',
   'table.matrix{border-collapse:collapse;table-layout:fixed}',
-  `table.matrix td{width:${CELL_PX - 2}px;min-width:${CELL_PX - 2}px;height:${CELL_PX - 2}px;padding:0;border:1px solid #ffffff;text-align:center;font:9px/1 monospace;color:#ffffff;cursor:pointer;overflow:hidden}`,
+  `table.matrix td{width:${CELL_PX - 2}px;min-width:${CELL_PX - 2}px;height:${CELL_PX - 2}px;padding:0;border:1px solid #ffffff;text-align:center;font:10px/1 monospace;color:#ffffff;cursor:pointer;overflow:hidden}`,
   'table.matrix th{font:11px/1.1 monospace;font-weight:normal;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;padding:0 4px}',
   'table.matrix th.row{max-width:16em;text-align:right;position:sticky;left:0;background:#ffffff}',
   'table.matrix th.col{writing-mode:vertical-rl;transform:rotate(180deg);max-height:10em;height:10em;vertical-align:bottom;text-align:left;padding:4px 0}',
   `td.matched,.legend i.matched,.verdict.matched{background:${STATE_COLOURS.matched}}`,
   `td.mismatched,.legend i.mismatched,.verdict.mismatched{background:${STATE_COLOURS.mismatched}}`,
   `td.undecided,.legend i.undecided,.verdict.undecided{background:${STATE_COLOURS.undecided}}`,
-  `td.unchecked,.legend i.unchecked{background:${STATE_COLOURS.unchecked};color:#546e7a}`,
+  `table.matrix td.unchecked,.legend i.unchecked{background:${STATE_COLOURS.unchecked};color:#546e7a}`,
   'td.none{background:#ffffff;cursor:default}',
   'td.recent,.legend i.recent{box-shadow:inset 0 0 0 2px #212121}',
   'td.selected{outline:2px solid #1e88e5;outline-offset:-1px}',

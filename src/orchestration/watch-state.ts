@@ -11,7 +11,7 @@ import { escapeText } from '../report/escape.ts';
 export const WATCH_STATE_LIMITS = { flipsPerCell: 20, recentRuns: 10, reasonChars: 300, explanationLines: 8 };
 
 /** One change of a cell's state, as the page lists it. */
-export interface FlipRecord {
+interface FlipRecord {
   /** ISO 8601 time of the run that saw the new state. */
   readonly at: string;
   readonly run: number;
@@ -20,7 +20,7 @@ export interface FlipRecord {
 }
 
 /** One cell on the page. Text from targets and manifests is escaped (no control characters). */
-export interface PageCell {
+interface PageCell {
   readonly state: CellState;
   readonly expected: string | null;
   readonly rule: string | null;

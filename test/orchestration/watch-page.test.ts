@@ -19,7 +19,13 @@ const HOSTILE: Readonly<Record<string, string>> = {
   redis: 'redis<img src=x onerror=alert(1)><!--\u001b[2J\u2028\u202e',
 };
 const renamed = (cells: readonly Cell[]): Cell[] =>
-  cells.map((c) => ({ ...c, from: HOSTILE[c.from] ?? c.from, to: HOSTILE[c.to] ?? c.to, reason: 'timeout', detail: '</script>' }));
+  cells.map((c) => ({
+    ...c,
+    from: HOSTILE[c.from] ?? c.from,
+    to: HOSTILE[c.to] ?? c.to,
+    reason: 'timeout',
+    detail: '</script>',
+  }));
 
 /** A page state whose names try to break out of the page. */
 async function hostileState(): Promise<WatchState> {
