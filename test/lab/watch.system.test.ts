@@ -1,7 +1,7 @@
 // `prober watch` on the seed lab (the real binary, a real lab): the cells come in matched; removing the
 // policies flips the Redis cells to mismatched in /metrics within two intervals, applying them again
 // flips them back; rounds never overlap, a slow round is counted, not stacked; SIGTERM stops it at
-// once with exit 0. promtool checks a real scrape.
+// once with exit 0. promtool checks a real scrape; the live page's state lists the flips.
 
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -209,6 +209,23 @@ t.test('a policy removed and applied again flips the cells in /metrics within tw
   t.notMatch(text, /\b10\.\d+\.\d+\.\d+\b|\b192\.168\./, 'no pod or service address in the metrics');
   const health = await fetch(`${watch.url}/healthz`);
   t.equal(health.status, 200, '/healthz while watching');
+
+  // The live page saw the same: each closed cell's history holds both flips, in order.
+  const page = (await (await fetch(`${watch.url}/state.json`, { signal: AbortSignal.timeout(5000) })).json()) as Json;
+  const shown = page.tests[0];
+  const cellOf = (source: string) => shown.cells[shown.sources.indexOf(source)][shown.targets.indexOf('redis')];
+  t.same(
+    CLOSED.map((cell) => cellOf(cell.split('→')[0]!).flips.map((f: Json) => `${f.from}→${f.to}`)),
+    CLOSED.map(() => ['matched→mismatched', 'mismatched→matched']),
+    'the page lists both flips of each closed cell',
+  );
+  t.equal(cellOf('apache').recent, true, 'and marks them as flipped lately');
+  const html = await fetch(`${watch.url}/`);
+  t.match(
+    html.headers.get('content-security-policy'),
+    /^default-src 'none'; script-src 'sha256-/,
+    'the page, self-contained',
+  );
 
   const exit = await stop(watch.run);
   t.equal(exit.code, 0, 'SIGTERM is a normal stop: exit 0');
