@@ -32,7 +32,9 @@ export function registerWatch(program: Command, finish: (code: ExitCode) => void
           'round that takes longer than the interval is logged and counted, and the next starts when it ends ' +
           '(rounds never overlap). Each run reads its file and the lab again, so an applied policy or an edited ' +
           'test counts from the next round. GET /metrics serves Prometheus metrics (each cell: its result, ' +
-          'observed verdict and flips; runs, durations, errors); GET /healthz answers 200 while watching. With ' +
+          'observed verdict and flips; runs, durations, errors); GET / is a live page of each matrix (flips ' +
+          "outlined, a cell's history on click) refreshing itself from GET /state.json; GET /healthz answers " +
+          '200 while watching. With ' +
           '-v, one log line per run (verdict, counts, duration) and one per cell that flips. Runs until ' +
           'SIGINT or SIGTERM, which end the run in progress (its agents stop) and exit 0.',
       )
@@ -51,7 +53,11 @@ export function registerWatch(program: Command, finish: (code: ExitCode) => void
           .default(30_000, '30s')
           .argParser(durationFlag('--interval', WATCH_INTERVAL)),
       )
-      .option('--listen <host:port>', 'where /metrics and /healthz are served (port 0: any free port)', DEFAULT_LISTEN)
+      .option(
+        '--listen <host:port>',
+        'where the page (/), /metrics and /healthz are served (port 0: any free port)',
+        DEFAULT_LISTEN,
+      )
       .option('--listen-non-local', 'allow --listen on an address other than loopback (the metrics tell what is open)')
       .addOption(
         new Option(
@@ -67,6 +73,7 @@ export function registerWatch(program: Command, finish: (code: ExitCode) => void
 Examples:
   sudo prober -v watch -f policies/expectations.yaml --interval 10s
   sudo prober -v --log-format json watch -f a.yaml -f b.yaml --listen 127.0.0.1:9464
+  xdg-open http://127.0.0.1:9464/    # the live page
   curl -s 127.0.0.1:9464/metrics | grep '^prober_cell_result{.*result="mismatched"} 1'
 
 Exit codes: 0 stopped by SIGINT or SIGTERM · 2 bad input, a lab that is not up, or --listen that cannot bind`,
