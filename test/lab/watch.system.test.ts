@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { prepareRuntime } from '../../app/runtime.ts';
+import { dumpUrlDom } from '../helpers/chromium.ts';
 import { lab, labName } from '../helpers/lab.ts';
 import { ROOT, type RunningProber, startBinary } from '../helpers/prober.ts';
 import { until } from '../helpers/wait.ts';
@@ -220,6 +221,15 @@ t.test('a policy removed and applied again flips the cells in /metrics within tw
     'the page lists both flips of each closed cell',
   );
   t.equal(cellOf('apache').recent, true, 'and marks them as flipped lately');
+  // The built binary's page in a real browser: its script runs under its own policy and shows the history.
+  const link = `#cell=${encodeURIComponent(JSON.stringify([shown.name, 'apache', 'redis']))}`;
+  const dom = await dumpUrlDom(t, `${watch.url}/${link}`);
+  t.match(
+    dom,
+    /<tr class="flip"><td>[^<]+<\/td><td>run \d+<\/td><td>mismatched → matched<\/td><\/tr><\/table><\/aside>/,
+    'Chromium shows the flip back, last',
+  );
+  t.equal(dom.match(/<td class="cell matched/g)?.length, 16, 'and sixteen matched cells');
   const html = await fetch(`${watch.url}/`);
   t.match(
     html.headers.get('content-security-policy'),
