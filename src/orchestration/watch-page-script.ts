@@ -34,6 +34,13 @@ export const WATCH_PAGE_SCRIPT = `'use strict';
       test.lastRunAt + ' (' + test.lastRunSeconds + ' s) · ' + c.matched + ' matched, ' + c.mismatched +
       ' mismatched, ' + c.undecided + ' undecided, ' + c.unchecked + ' unchecked';
   }
+  // A name's end is what tells apart workloads of one namespace: a long one loses its start (CSS).
+  function nameCell(cls, name) {
+    var th = el('th', cls);
+    th.title = name;
+    th.appendChild(el('span', null, name));
+    return th;
+  }
   function drawTest(test) {
     var section = el('section', 'test');
     var h = el('h2', null, test.name);
@@ -51,14 +58,12 @@ export const WATCH_PAGE_SCRIPT = `'use strict';
     var table = el('table', 'matrix');
     var head = el('tr');
     head.appendChild(el('th', 'corner'));
-    test.targets.forEach(function (t) { var th = el('th', 'col', t); th.title = t; head.appendChild(th); });
+    test.targets.forEach(function (t) { head.appendChild(nameCell('col', t)); });
     table.appendChild(el('thead')).appendChild(head);
     var body = table.appendChild(el('tbody'));
     test.sources.forEach(function (s, i) {
       var tr = el('tr');
-      var th = el('th', 'row', s);
-      th.title = s;
-      tr.appendChild(th);
+      tr.appendChild(nameCell('row', s));
       test.targets.forEach(function (t, j) {
         var cell = test.cells[i][j];
         if (!cell) { tr.appendChild(el('td', 'none')); return; }

@@ -32,6 +32,8 @@ const STYLE = [
   `table.matrix td{width:${CELL_PX - 2}px;min-width:${CELL_PX - 2}px;height:${CELL_PX - 2}px;padding:0;border:1px solid #ffffff;text-align:center;font:10px/1 monospace;color:#ffffff;cursor:pointer;overflow:hidden}`,
   'table.matrix th{font:11px/1.1 monospace;font-weight:normal;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;padding:0 4px}',
   'table.matrix th.row{max-width:16em;text-align:right;position:sticky;left:0;background:#ffffff}',
+  // Right to left around a left-to-right name: the ellipsis takes the name's start, its end stays in view.
+  'table.matrix th.row,table.matrix th.col{direction:rtl}table.matrix th span{direction:ltr;unicode-bidi:isolate}',
   'table.matrix th.col{writing-mode:vertical-rl;transform:rotate(180deg);max-height:10em;height:10em;vertical-align:bottom;text-align:left;padding:4px 0}',
   `td.matched,.legend i.matched,.verdict.matched{background:${STATE_COLOURS.matched}}`,
   `td.mismatched,.legend i.mismatched,.verdict.mismatched{background:${STATE_COLOURS.mismatched}}`,
