@@ -4,33 +4,16 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accepting } from '../test/helpers/foreground.ts';
+import { freePort } from '../test/helpers/haproxy.ts';
+import { until } from '../test/helpers/wait.ts';
 import { BINARY } from './command.ts';
 
 /** Offered rates, requests per second; each is held for DURATION. */
 const RATES = [1000, 2000, 5000, 8000];
 const DURATION = '5s';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** nginx serving a small file with no limit: every request is answered, so only the sender is measured. */
 async function startNginx(dir: string): Promise<{ port: number; stop: () => void }> {
@@ -47,11 +30,10 @@ http { access_log off; keepalive_requests 1000000;
 `,
   );
   const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  while (!(await listening(port))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('nginx did not start');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until('nginx listening', async () => {
+    if (child.exitCode !== null) throw new Error(`nginx exited ${child.exitCode}`);
+    return accepting('127.0.0.1', port);
+  });
   return { port, stop: () => child.kill('SIGKILL') };
 }
 

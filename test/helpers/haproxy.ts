@@ -1,10 +1,10 @@
 // HAProxy (Debian's haproxy) as a test peer: a real proxy in the foreground on a free port, killed at teardown.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { accepting, runInForeground } from './foreground.ts';
 import { tempDir } from './temp.ts';
 import { until, waitFor } from './wait.ts';
 
@@ -37,18 +37,6 @@ export async function freePort(): Promise<number> {
   return until('a port free on 127.0.0.1 and ::1', async () => {
     const port = await freeAt(0, '127.0.0.1');
     return port !== undefined && (await freeAt(port, '::1')) === port ? port : undefined;
-  });
-}
-
-/** Resolves true once something accepts connections at host:port (a reset after accept counts), false when refused. */
-function accepting(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'ECONNREFUSED'));
   });
 }
 
@@ -87,21 +75,12 @@ export async function startHaproxy(
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  t.teardown(async () => {
-    // SIGKILL also ends a stopped process.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  await until(`haproxy listening on port ${port}`, async () => {
-    if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}: ${stderr.trim()}`);
-    return (await accepting('127.0.0.1', port)) && (await accepting('::1', port));
-  });
+  const child = await runInForeground(
+    t,
+    `haproxy on port ${port}`,
+    ['haproxy', '-db', '-f', config],
+    async () => (await accepting('127.0.0.1', port)) && (await accepting('::1', port)),
+  );
   return {
     port,
     pause: async () => {

@@ -1,48 +1,16 @@
 // Real rate limiters from Debian as test peers, in the foreground on a free loopback port, killed at
 // teardown: nginx's limit_req (a leaky bucket, `burst` on top) and an HAProxy stick table.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { accepting, runInForeground } from './foreground.ts';
 import { freePort } from './haproxy.ts';
 import { tempDir } from './temp.ts';
-import { until } from './wait.ts';
 
 /** A running limiter: the URL of its limited page. */
 export interface Limiter {
   readonly url: string;
-}
-
-/** Resolves true once something accepts connections at 127.0.0.1:port. */
-function accepting(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Runs `argv` in the foreground until the test ends, and waits until it listens on `port`. */
-async function runUntilListening(t: Test, what: string, argv: [string, ...string[]], port: number): Promise<void> {
-  const child: ChildProcess = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  await until(`${what} listening on port ${port}`, async () => {
-    if (child.exitCode !== null) throw new Error(`${what} exited ${child.exitCode}: ${stderr.trim()}`);
-    return accepting(port);
-  });
 }
 
 /**
@@ -89,7 +57,9 @@ export async function startNginx(
       '',
     ].join('\n'),
   );
-  await runUntilListening(t, 'nginx', ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], port);
+  await runInForeground(t, 'nginx', ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], () =>
+    accepting('127.0.0.1', port),
+  );
   return { url: `http://127.0.0.1:${port}/ok` };
 }
 
@@ -125,6 +95,6 @@ export async function startHaproxyLimiter(t: Test, options: { perSecond: number 
       '',
     ].join('\n'),
   );
-  await runUntilListening(t, 'haproxy', ['haproxy', '-db', '-f', config], port);
+  await runInForeground(t, 'haproxy', ['haproxy', '-db', '-f', config], () => accepting('127.0.0.1', port));
   return { url: `http://127.0.0.1:${port}/ok` };
 }

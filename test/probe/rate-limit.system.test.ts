@@ -86,8 +86,8 @@ async function check(file: string, runs = RUNS): Promise<{ status: number; check
 }
 
 t.test('nginx limit_req: the whole prober check, as a process, meets the default judgement', async (t) => {
-  const nginx = await startNginx(t, { rate: '20r/s', burst: 5 });
-  const file = testFile(t, nginx.url, 'limit: 20/s, burst: 5, duration: 3s');
+  const nginx = await startNginx(t, { rate: '20r/s', burst: 10 });
+  const file = testFile(t, nginx.url, 'limit: 20/s, burst: 10, duration: 3s');
   let run = await startProcess([...proberCommand(), 'check', '-f', file]).exited;
   for (let again = 1; again < RUNS && /could not hold/.test(run.stdout); again++)
     run = await startProcess([...proberCommand(), 'check', '-f', file]).exited;
@@ -95,17 +95,18 @@ t.test('nginx limit_req: the whole prober check, as a process, meets the default
   t.equal(run.code, 0, run.stdout + run.stderr);
   t.match(run.stdout, /✓ limit: rate limit here → web: met/);
   t.match(run.stdout, /0\.5× the limit: met — nothing rejected at 10\/s/);
-  // 5 at once, then 20/s for 3 s: 65, ± 10 % of the 60.
+  // 10 at once, then 20/s for 3 s: 70, ± 10 % of the 60. A burst of 10 also absorbs the requests a
+  // loaded host's nginx, descheduled for a moment, takes in at once below the limit.
   t.match(
     run.stdout,
-    /2× the limit: met — \d+ accepted .*within 59–71; offered 40\/s, achieved 40\/s .*rejected 429 ×\d+ \(retry-after: 1\)/,
+    /2× the limit: met — \d+ accepted .*within 64–76; offered 40\/s, achieved 40\/s .*rejected 429 ×\d+ \(retry-after: 1\)/,
   );
   t.match(run.stdout, /1 check: 1 met, 0 not met, 0 could not decide — exit 0/);
 });
 
 t.test('nginx limit_req: the JSON report carries the check, and validates against its schema', async (t) => {
-  const nginx = await startNginx(t, { rate: '20r/s', burst: 5 });
-  const { status, check: result, report } = await check(testFile(t, nginx.url, 'limit: 20/s, burst: 5, duration: 3s'));
+  const nginx = await startNginx(t, { rate: '20r/s', burst: 10 });
+  const { status, check: result, report } = await check(testFile(t, nginx.url, 'limit: 20/s, burst: 10, duration: 3s'));
   t.same(reportSchemaErrors(report), []);
   if (!held(t, result.phases)) return;
   t.equal(status, 0, whys({ check: result }));
@@ -113,7 +114,7 @@ t.test('nginx limit_req: the JSON report carries the check, and validates agains
   t.equal(below?.measurement.accepted, below?.measurement.sent, 'below the limit: every request accepted');
   t.same(below?.measurement.statuses, {});
   t.ok(
-    above && above.measurement.accepted >= 59 && above.measurement.accepted <= 71,
+    above && above.measurement.accepted >= 64 && above.measurement.accepted <= 76,
     `${above?.measurement.accepted} accepted`,
   );
   t.ok((above?.measurement.statuses['429'] ?? 0) > 40, 'the rest rejected with 429');
@@ -122,12 +123,12 @@ t.test('nginx limit_req: the JSON report carries the check, and validates agains
 
 t.test('nginx set to another limit than expected: not met, exit 1', async (t) => {
   // Twice the limit expected: at 2× the expected limit nothing is rejected.
-  const loose = await startNginx(t, { rate: '40r/s', burst: 5 });
-  const looseRun = await check(testFile(t, loose.url, 'limit: 20/s, burst: 5, duration: 3s'));
+  const loose = await startNginx(t, { rate: '40r/s', burst: 10 });
+  const looseRun = await check(testFile(t, loose.url, 'limit: 20/s, burst: 10, duration: 3s'));
   if (!held(t, looseRun.check.phases)) return;
   t.equal(looseRun.status, 1, whys(looseRun));
   t.equal(looseRun.check.phases[0]?.verdict, 'met');
-  t.match(looseRun.check.phases[1], { verdict: 'not-met', why: /accepted .* expected 59–71 for a limit of 20\/s/ });
+  t.match(looseRun.check.phases[1], { verdict: 'not-met', why: /accepted .* expected 64–76 for a limit of 20\/s/ });
   // Half the limit expected: 0.5× the expected limit is already at the real limit's edge, 2× far past it.
   const tight = await startNginx(t, { rate: '10r/s' });
   const tightRun = await check(testFile(t, tight.url, 'limit: 20/s, duration: 3s'));
@@ -137,14 +138,14 @@ t.test('nginx set to another limit than expected: not met, exit 1', async (t) =>
 });
 
 t.test('nginx rejecting with its default 503 where 429 is expected: not met, exit 1', async (t) => {
-  const nginx = await startNginx(t, { rate: '20r/s', burst: 5, status: 503 });
-  const run = await check(testFile(t, nginx.url, 'limit: 20/s, burst: 5, duration: 3s'));
+  const nginx = await startNginx(t, { rate: '20r/s', burst: 10, status: 503 });
+  const run = await check(testFile(t, nginx.url, 'limit: 20/s, burst: 10, duration: 3s'));
   if (!held(t, run.check.phases)) return;
   t.equal(run.status, 1, whys(run));
   t.match(run.check.phases[1], { verdict: 'not-met', why: /rejected with 503 ×\d+, expected 429/ });
   // A fresh nginx: the first one's bucket is still full of the run before.
-  const again = await startNginx(t, { rate: '20r/s', burst: 5, status: 503 });
-  const told = await check(testFile(t, again.url, 'limit: 20/s, burst: 5, duration: 3s, rejectedWith: [429, 503]'));
+  const again = await startNginx(t, { rate: '20r/s', burst: 10, status: 503 });
+  const told = await check(testFile(t, again.url, 'limit: 20/s, burst: 10, duration: 3s, rejectedWith: [429, 503]'));
   if (!held(t, told.check.phases)) return;
   t.equal(
     told.status,
