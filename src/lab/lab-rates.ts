@@ -78,13 +78,15 @@ function sendIn(
       clearTimeout(deadline);
       resolve(unsentMeasurement(phase, `unable to start the sender in ${netns}: ${error.message}`));
     });
-    child.once('close', (code) => {
+    child.once('close', (code, killedBy) => {
       clearTimeout(deadline);
       clearTimeout(kill);
       signal.removeEventListener('abort', stop);
       const measurement = measurementIn(stdout);
       if (measurement) return resolve(measurement);
-      const why = stderr.trim().split('\n')[0] || `exit status ${code}`;
+      // Stopped before it could report (an interrupt while it was starting): nothing sent, and that is why.
+      if (signal.aborted) return resolve({ ...unsentMeasurement(phase, 'interrupted'), interrupted: true });
+      const why = stderr.trim().split('\n')[0] || (killedBy ? `stopped by ${killedBy}` : `exit status ${code}`);
       resolve(unsentMeasurement(phase, `the sender in ${netns} failed: ${why}`));
     });
     child.stdin.on('error', () => undefined);

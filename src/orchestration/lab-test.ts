@@ -57,7 +57,8 @@ export interface PreparedLabTest {
 
 /**
  * Reads the test and the lab's state as they are now (the applied policies included) and builds the
- * backend and, when asked, the model of what the lab enforces. Bad input throws ConfigError or UsageError.
+ * backend, the sender of its rate-limit checks and, when asked, the model of what the lab enforces.
+ * Commands other than `lab test` (a watch) refuse a test with checks. Bad input throws ConfigError or UsageError.
  */
 export async function prepareLabTest(options: LabTestOptions, io: Io, command = LAB_TEST): Promise<PreparedLabTest> {
   const loaded = await loadReachabilityTest(options.file, io);

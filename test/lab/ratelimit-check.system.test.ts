@@ -4,15 +4,17 @@
 // refilled tokens_per_fill every fill_interval, a 429 for a request that finds it empty) measured from
 // the Apache pod with policies/istio-rate-limit-expectations.yaml, judged and gated as `prober check` does.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { prepareRuntime } from '../../app/runtime.ts';
 import { lab, labName } from '../helpers/lab.ts';
-import { ROOT } from '../helpers/prober.ts';
+import { ROOT, startBinary } from '../helpers/prober.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const ISTIO = join(ROOT, 'policies', 'istio');
 const EXAMPLE = join(ROOT, 'policies', 'istio-rate-limit-expectations.yaml');
@@ -133,4 +135,56 @@ t.test('a source with no pod in the lab sends nothing: could not decide, and why
       { why: 'nothing was sent: no lab pod in b-apacherr matches app=nobody', measurement: { sent: 0 } },
     ],
   });
+});
+
+/** The processes of `prober agent --rate` in the Apache pod's namespace. */
+function ratesSending(): string[] {
+  const pids = spawnSync('ip', ['netns', 'pids', `${name}-b-apacherr-apacherr-0`], { encoding: 'utf8' }).stdout;
+  return pids
+    .split('\n')
+    .filter((pid) => pid !== '')
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('--rate');
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** True while a sender runs in the Apache pod and that pod holds a connection to the app's port 5000. */
+function sendingToApp(): boolean {
+  if (ratesSending().length === 0) return false;
+  const out = spawnSync(
+    'ip',
+    ['netns', 'exec', `${name}-b-apacherr-apacherr-0`, 'ss', '-Htn', 'state', 'established'],
+    {
+      encoding: 'utf8',
+    },
+  ).stdout;
+  return out.trim() !== '';
+}
+
+t.test('interrupted while a check sends: its sender stops, the phase says how far it got, exit 2', async (t) => {
+  apply(ISTIO);
+  const dir = tempDir(t, 'ratelimit-check-interrupt');
+  const file = join(dir, 'test.yaml');
+  const written = readFileSync(EXAMPLE, 'utf8');
+  const long = written.replace('burst: 20 }', 'burst: 20, duration: 30s }');
+  t.not(long, written, 'phases of 30 s');
+  writeFileSync(file, long);
+  const run = startBinary(t, ['lab', 'test', '--name', name, '-f', file, '-o', 'json']);
+  // Once the sender runs and holds a connection to the app, its phase is under way (some requests sent).
+  await waitFor('the check to be sending from the Apache pod', () => sendingToApp() || run.done(), 60_000);
+  t.notOk(run.done(), `lab test still running when interrupted (${run.output.stderr.trim()})`);
+  run.child.kill('SIGINT');
+  const exit = await run.exited;
+  t.equal(exit.code, 2, exit.stderr);
+  t.match(exit.stderr, /interrupted by SIGINT; the report is incomplete/);
+  const report = JSON.parse(exit.stdout) as { checks: JsonCheck[] };
+  t.match(report.checks[0], {
+    verdict: 'undecided',
+    phases: [{ why: /^interrupted after [1-9]\d* of 150 requests$/ }, { why: 'not run (the run was interrupted)' }],
+  });
+  t.same(ratesSending(), [], 'no sender left in the pod');
 });
