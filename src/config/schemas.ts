@@ -143,7 +143,10 @@ const Rate = Type.String({ pattern: RATE_PATTERN, [ERROR_MESSAGE]: 'is not a rat
 
 const RateLimit = Type.Object(
   {
-    from: doc(ref('name', Name), 'The source that sends, by name (a `local: true` source for `check`).'),
+    from: doc(
+      ref('name', Name),
+      'The source that sends, by name: a `local: true` source for `check`, a workload for `lab test` (sent from its first lab pod).',
+    ),
     to: doc(ref('name', Name), 'The target, by name: an `http://` or `https://` target probed over one family.'),
     limit: doc(
       ref('rate', Rate),

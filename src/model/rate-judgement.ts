@@ -144,6 +144,7 @@ export function judgePhase(phase: RatePhase, expect: RateLimitExpectation, m: Ra
   const noAnswer = m.unanswered.timeout + m.unanswered.refused + m.unanswered.error;
   const failure = m.firstFailure ? ` (${m.firstFailure})` : '';
   if (m.interrupted) return undecided(`interrupted after ${m.sent} of ${m.scheduled} requests`);
+  if (m.sent === 0 && m.firstFailure) return undecided(`nothing was sent: ${m.firstFailure}`);
   if (m.sent > 0 && answered === 0)
     return undecided(`the target never answered: ${noAnswer} requests failed${failure}`);
   if (m.sent < m.scheduled * HOLD_SHARE || m.late > m.scheduled * LATE_SHARE)
@@ -201,6 +202,14 @@ export function kindsText(kinds: readonly [Rejection, number][]): string {
 }
 
 /** A measurement of nothing: a phase that never ran. */
+/**
+ * The measurement of a phase that could not be sent at all (no source to send it from, a sender
+ * that failed to start): nothing sent, and why, which the judgement quotes.
+ */
+export function unsentMeasurement(phase: RatePhase, why: string): RateMeasurement {
+  return { ...emptyMeasurement(phase), firstFailure: why };
+}
+
 function emptyMeasurement(phase: RatePhase): RateMeasurement {
   return {
     offeredPerSecond: phase.offeredPerSecond,

@@ -49,7 +49,7 @@ export interface RatePhase {
 /** A loaded rate-limit check. */
 export interface RateLimitCheck {
   readonly name: string;
-  /** The local source it is sent from. */
+  /** The source it is sent from: where prober runs (`check`), or the source's lab pod (`lab test`). */
   readonly from: string;
   /** The target's name, as the test writes it. */
   readonly to: string;

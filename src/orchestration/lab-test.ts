@@ -4,17 +4,21 @@
 import { ConfigError } from '../config/config-error.ts';
 import { loadReachabilityTest } from '../config/load-test.ts';
 import { LabBackend } from '../lab/lab-backend.ts';
+import { labPhaseSender } from '../lab/lab-rates.ts';
 import { labModel, requireState } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
 import { labRoot } from '../lab/state.ts';
 import type { Io } from '../model/io.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
+import type { PhaseSender } from '../model/rate-plan.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { modelVerdicts, predictTest } from '../policy/index.ts';
 import { observeAndReport } from './observe-and-report.ts';
-import { refuseChecks } from './rate-checks.ts';
+import { refuseChecks, runRateChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
+
+const LAB_TEST = 'prober lab test';
 
 /** What to judge cells against. */
 export type ExpectSource = 'written' | 'policies' | 'both';
@@ -47,19 +51,19 @@ export interface PreparedLabTest {
   readonly backend: LabBackend;
   /** The policy model's verdicts, when the cells are judged against it. */
   readonly model?: ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>;
+  /** Sends the phases of the test's rate-limit checks from their source pods. */
+  readonly checks: PhaseSender;
 }
 
 /**
  * Reads the test and the lab's state as they are now (the applied policies included) and builds the
- * backend and, when asked, the model of what the lab enforces. Bad input throws ConfigError or UsageError.
+ * backend, the sender of its rate-limit checks and, when asked, the model of what the lab enforces.
+ * Commands other than `lab test` (a watch) refuse a test with checks. Bad input throws ConfigError or UsageError.
  */
-export async function prepareLabTest(
-  options: LabTestOptions,
-  io: Io,
-  command = 'prober lab test',
-): Promise<PreparedLabTest> {
+export async function prepareLabTest(options: LabTestOptions, io: Io, command = LAB_TEST): Promise<PreparedLabTest> {
   const loaded = await loadReachabilityTest(options.file, io);
-  refuseChecks(loaded, command);
+  // A watch repeats its runs every interval: a check's seconds of load on the limiter have no place there.
+  if (command !== LAB_TEST) refuseChecks(loaded, command);
   const expect: ExpectSource =
     options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);
@@ -73,12 +77,22 @@ export async function prepareLabTest(
   return {
     test,
     backend,
+    checks: labPhaseSender(state.topology, test, proberArgv()),
     ...(model ? { model: modelVerdicts(predictTest(model, test, { evidence: true })) } : {}),
   };
 }
 
 /** Runs the test in the lab and prints the report on `io`; returns the exit code. */
 export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitCode> {
-  const { test, backend, model } = await prepareLabTest(options, io);
-  return observeAndReport(test, backend, options.flags, io, model ? { model } : {});
+  const { test, backend, model, checks } = await prepareLabTest(options, io);
+  return observeAndReport(test, backend, options.flags, io, {
+    ...(model ? { model } : {}),
+    // The checks are sent from the source pods once the matrix is observed, judged as `check` judges them.
+    ...(test.checks
+      ? {
+          checks: (signal: AbortSignal, progress: (message: string) => void) =>
+            runRateChecks(test, signal, progress, checks),
+        }
+      : {}),
+  });
 }

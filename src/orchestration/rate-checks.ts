@@ -1,10 +1,12 @@
-// Runs a test's rate-limit checks from here: each phase through the open-loop sender, a pause between
-// phases for the limiter to refill, then the judgement (model/rate-judgement.ts).
+// Runs a test's rate-limit checks: each phase through the open-loop sender (from here, or from a lab
+// pod: the caller's PhaseSender), a pause between phases for the limiter to refill, then the judgement
+// (model/rate-judgement.ts).
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../config/config-error.ts';
 import { type CheckResult, judgeCheck, type RateMeasurement } from '../model/rate-judgement.ts';
 import { type RateLimitCheck, rateText, totalLimit } from '../model/rate-limit.ts';
+import type { PhaseSender } from '../model/rate-plan.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { sendAtRate } from '../probe/rate-sender.ts';
 
@@ -12,6 +14,17 @@ import { sendAtRate } from '../probe/rate-sender.ts';
 const MIN_PAUSE_MS = 2000;
 /** The longest: a bucket refilling for longer than this is not waited for. */
 const MAX_PAUSE_MS = 30_000;
+
+/** `prober check`'s sender: the phase sent from this process. */
+const sendFromHere: PhaseSender = (check, phase, signal) =>
+  sendAtRate({
+    address: check.address,
+    offeredPerSecond: phase.offeredPerSecond,
+    durationMs: phase.durationMs,
+    timeoutMs: check.timeoutMs,
+    maxInFlight: check.maxInFlight,
+    signal,
+  });
 
 /** How long to wait after a phase, so the next starts with the limiter refilled (its burst, then a window). */
 function pauseAfterPhase(check: RateLimitCheck): number {
@@ -27,6 +40,7 @@ export async function runRateChecks(
   test: ReachabilityTest,
   signal: AbortSignal,
   progress: (message: string) => void = () => {},
+  send: PhaseSender = sendFromHere,
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   // The check that ran last: two checks may share a limiter, so the next waits for it to refill too.
@@ -41,16 +55,7 @@ export async function runRateChecks(
       progress(
         `check ${check.name}: ${rateText(phase.offeredPerSecond)} for ${phase.durationMs / 1000}s (${phase.label})`,
       );
-      measurements.push(
-        await sendAtRate({
-          address: check.address,
-          offeredPerSecond: phase.offeredPerSecond,
-          durationMs: phase.durationMs,
-          timeoutMs: check.timeoutMs,
-          maxInFlight: check.maxInFlight,
-          signal,
-        }),
-      );
+      measurements.push(await send(check, phase, signal));
     }
     results.push(judgeCheck(check, measurements));
   }
@@ -58,8 +63,8 @@ export async function runRateChecks(
 }
 
 /**
- * Refuses a test with checks where they cannot run: they are sent from where prober runs (`check`),
- * not yet from inside a lab's or a cluster's workloads. One line, exit 2, nothing run.
+ * Refuses a test with checks where they cannot run: they are sent from where prober runs (`check`) or
+ * from a lab pod (`lab test`), not yet from a cluster's workloads nor in a watch. One line, exit 2, nothing run.
  */
 export function refuseChecks(test: ReachabilityTest, command: string): void {
   const check = test.checks?.[0];
@@ -68,6 +73,6 @@ export function refuseChecks(test: ReachabilityTest, command: string): void {
     test.file,
     check.origin?.line,
     `spec.checks.${check.name}`,
-    `${command} cannot run rate-limit checks yet; they are sent from here: run the test with prober check`,
+    `${command} cannot run rate-limit checks yet: run the test with prober check (local sources) or prober lab test`,
   );
 }

@@ -161,14 +161,16 @@ t.test('each bad check is one line with file, line and field, exit 2, nothing se
   }
 });
 
-t.test('lab test and run refuse a test with checks, naming the check', async (t) => {
+t.test('run refuses a test with checks, naming the check, before it looks for a cluster', async (t) => {
   const dir = tempDir(t, 'checks-elsewhere');
   const file = join(dir, 'test.yaml');
   writeFileSync(file, test('{ from: here, to: web, limit: 10/s }'));
-  const run = await cli(['lab', 'test', '-f', file]);
+  const run = await cli(['run', '-f', file]);
   t.equal(run.status, 2);
   t.match(
     run.stderr,
-    new RegExp(`^prober: ${file}:15: spec\\.checks\\.api: prober lab test cannot run rate-limit checks yet`),
+    new RegExp(
+      `^prober: ${file}:15: spec\\.checks\\.api: prober run cannot run rate-limit checks yet: run the test with prober check \\(local sources\\) or prober lab test`,
+    ),
   );
 });

@@ -1,7 +1,13 @@
 // The judgement of a rate-limit check: met, not met, or could not decide, from what each phase measured.
 
 import t from 'tap';
-import { type CheckResult, judgeCheck, judgePhase, type RateMeasurement } from '../../src/model/rate-judgement.ts';
+import {
+  type CheckResult,
+  judgeCheck,
+  judgePhase,
+  type RateMeasurement,
+  unsentMeasurement,
+} from '../../src/model/rate-judgement.ts';
 import { defaultPhases, type RateLimitExpectation, type RatePhase } from '../../src/model/rate-limit.ts';
 import { checksExitCode, worseExitCode } from '../../src/model/report.ts';
 import { parseTarget } from '../../src/model/target.ts';
@@ -200,6 +206,15 @@ t.test('a check is the worst of its phases; a phase not run is undecided', async
   t.equal(cut.verdict, 'undecided');
   t.match(cut.phases[1]?.why, /not run/);
   t.equal(judgeCheck(check, [below, above]).expected, '10/s, burst 5, ± 10 %, rejected with 429');
+});
+
+t.test('a phase that could not be sent at all is undecided and says why', async (t) => {
+  const p = phase(20);
+  const result = judgePhase(p, EXPECT, unsentMeasurement(p, 'no lab pod in default matches app=web'));
+  t.equal(result.verdict, 'undecided');
+  t.equal(result.why, 'nothing was sent: no lab pod in default matches app=web');
+  t.equal(result.measurement.scheduled, 100);
+  t.equal(result.measurement.sent, 0);
 });
 
 t.test('checks combine with the cells as cells combine: could not decide beats not met beats met', async (t) => {

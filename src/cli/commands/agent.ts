@@ -25,6 +25,10 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
       '--listen <socket>',
       'stay resident: serve plans on this Unix socket (one JSON line in, result lines out) until SIGTERM',
     )
+    .option(
+      '--rate <file>',
+      'instead of a probe plan: send one phase of a rate-limit check (a RatePlan file, or - for stdin) and print its measurement',
+    )
     .addOption(
       new Option(
         '--client-timeout <duration>',
@@ -50,6 +54,12 @@ A plan with "proxyReady" (what \`prober run --agent=pod\` writes for a pod with 
 sidecar) first polls that proxy's readiness URL on the pod's loopback; a proxy not ready by its
 deadline gives one AgentError line and no probes, since each would fail as a false deny.
 
+With --rate the agent sends one phase of a rate-limit check from where it runs (\`prober lab test\`
+starts it in the check's source pod): a RatePlan such as
+  {"apiVersion":"prober/v1alpha1","kind":"RatePlan","url":"http://web/","offeredPerSecond":20,
+   "durationMs":5000,"timeoutMs":1000,"maxInFlight":256}
+and prints one {"kind":"RateMeasurement",…} line once every request was answered or timed out.
+
 SIGINT/SIGTERM stop the probes in flight at once: each probe not done is reported as
 error/interrupted, then AgentDone.
 
@@ -63,6 +73,7 @@ Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was st
           {
             ...(opts.plan !== undefined ? { plan: opts.plan } : {}),
             ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
+            ...(opts.rate !== undefined ? { rate: opts.rate } : {}),
             clientTimeoutMs: opts.clientTimeout,
           },
           io,
