@@ -113,8 +113,8 @@ function readPatch(cp: Fields, ref: string, source: string | undefined): LocalRa
 
 /**
  * Reads an EnvoyFilter spec. An EnvoyFilter none of whose patches concerns a local rate limit is
- * ignored (a warning says so: it may change traffic in ways the engine does not know); one that
- * does is read strictly, and its other patches are refused.
+ * ignored (one warning names them all: they may change traffic in ways the engine does not know); one
+ * that does is read strictly, and what it cannot reproduce leaves its limit not modelled.
  */
 export function readEnvoyFilter(
   spec: Fields,
@@ -126,9 +126,7 @@ export function readEnvoyFilter(
   const ignored = { layer: 'ratelimit', ref, source, namespace, selector: null, limits: [] } as const;
   const patches = spec.raw('configPatches');
   if (!Array.isArray(patches) || !patches.some((p) => mentionsLocalRateLimit((p as { patch?: unknown })?.patch))) {
-    warnings.push(
-      `${ref} holds no local rate limit: ignored (the engine reads EnvoyFilters for local rate limits only)`,
-    );
+    // Said once for all of them where the limits are placed (ratelimits.ts): a cluster has many.
     spec.ignore(...spec.keys());
     return ignored;
   }

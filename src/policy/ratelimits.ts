@@ -27,6 +27,16 @@ function limitWarnings(limit: LocalRateLimit): string[] {
   return [];
 }
 
+/** Ignored EnvoyFilters named in one line, the first few by name: a mesh often has dozens. */
+const IGNORED_NAMED = 5;
+
+function ignoredWarning(refs: readonly string[]): string {
+  const named = refs.slice(0, IGNORED_NAMED).join(', ');
+  const more = refs.length > IGNORED_NAMED ? ` and ${refs.length - IGNORED_NAMED} more` : '';
+  const what = refs.length === 1 ? 'holds' : `${refs.length} EnvoyFilters hold`;
+  return `${refs.length === 1 ? `${named} ${what}` : `${what} (${named}${more})`} no local rate limit: ignored (the engine reads EnvoyFilters for local rate limits only)`;
+}
+
 /**
  * Places each EnvoyFilter's limits: on the meshed workloads it selects (every workload of its
  * namespace without a selector; of the mesh in Istio's root namespace), on the port it names or on
@@ -48,6 +58,10 @@ export function placeRateLimits(
   const filters = policies.filter(
     (p): p is RateLimitPolicy => p.layer === 'ratelimit' && (p.limits.length > 0 || p.unmodelled !== undefined),
   );
+  const ignored = policies.filter(
+    (p) => p.layer === 'ratelimit' && p.limits.length === 0 && p.unmodelled === undefined,
+  );
+  if (ignored.length > 0) warnings.push(ignoredWarning(ignored.map((p) => p.ref)));
   for (const policy of filters) {
     const selected = cluster.workloads.filter(
       (w) =>

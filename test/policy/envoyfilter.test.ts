@@ -212,6 +212,16 @@ t.test(
   },
 );
 
+t.test('EnvoyFilters that are no rate limit are named in one warning, the first five by name', async (t) => {
+  const lua =
+    'configPatches:\n- applyTo: HTTP_FILTER\n  patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua}}';
+  const m = model(Array.from({ length: 7 }, (_, i) => ef(lua, `lua-${i}`)).join(''));
+  const lines = m.warnings.filter((w) => w.includes('no local rate limit'));
+  t.same(lines, [
+    '7 EnvoyFilters hold (EnvoyFilter x/lua-0, EnvoyFilter x/lua-1, EnvoyFilter x/lua-2, EnvoyFilter x/lua-3, EnvoyFilter x/lua-4 and 2 more) no local rate limit: ignored (the engine reads EnvoyFilters for local rate limits only)',
+  ]);
+});
+
 const refused: [string, string, RegExp][] = [
   ['descriptors', patch({ config: `${CONFIG}\ndescriptors: []` }), /typed_config\.descriptors: not supported/],
   [
