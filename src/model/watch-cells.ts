@@ -119,3 +119,30 @@ export function runVerdict(counts: StateCounts): RunVerdict {
   if (counts.undecided > 0 || counts.matched === 0) return 'undecided';
   return 'matched';
 }
+
+/** One judged run of a test, as the watch keeps it: its cells, what changed, the counts and verdict. */
+export interface JudgedRun {
+  readonly cells: readonly WatchedCell[];
+  readonly changes: CellChanges;
+  readonly counts: StateCounts;
+  readonly verdict: RunVerdict;
+  /** The cells by id: the `previous` of the next run. */
+  readonly byId: ReadonlyMap<string, WatchedCell>;
+}
+
+/** Judges a run's matrix against the test's previous run (none for the first). */
+export function judgeRun(
+  test: string,
+  matrix: Iterable<Cell>,
+  previous: ReadonlyMap<string, WatchedCell> | undefined,
+): JudgedRun {
+  const cells = watchedCells(test, matrix);
+  const counts = stateCounts(cells);
+  return {
+    cells,
+    changes: cellChanges(previous, cells),
+    counts,
+    verdict: runVerdict(counts),
+    byId: new Map(cells.map((cell) => [cellId(cell), cell])),
+  };
+}

@@ -7,7 +7,7 @@ import type { Io } from '../model/io.ts';
 import { assembleMatrix } from '../model/matrix.ts';
 import type { ExitCode } from '../model/report.ts';
 import { pause, settleWithin } from '../model/wait.ts';
-import { cellChanges, cellId, runVerdict, stateCounts, type WatchedCell, watchedCells } from '../model/watch-cells.ts';
+import { judgeRun, type WatchedCell } from '../model/watch-cells.ts';
 import { onStopSignals } from './interrupts.ts';
 import { type ExpectSource, prepareLabTest } from './lab-test.ts';
 import type { RunFlags } from './run-flags.ts';
@@ -161,10 +161,7 @@ async function runOnce(
       return;
     }
     const matrix = [...assembleMatrix({ test, observations: observed.observations, ...(model ? { model } : {}) })];
-    const cells = watchedCells(test.name, matrix);
-    const changes = cellChanges(previous.get(test.name), cells);
-    const counts = stateCounts(cells);
-    const verdict = runVerdict(counts);
+    const { cells, changes, counts, verdict, byId } = judgeRun(test.name, matrix, previous.get(test.name));
     metrics.recordRun(test.name, {
       cells,
       ...changes,
@@ -181,7 +178,7 @@ async function runOnce(
       seconds: seconds(),
       endedAt: io.now(),
     });
-    previous.set(test.name, new Map(cells.map((cell) => [cellId(cell), cell])));
+    previous.set(test.name, byId);
     io.log.log(1, 'run', {
       test: test.name,
       round: run.round,

@@ -7,14 +7,7 @@ import { join } from 'node:path';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
 import { assembleMatrix, type Cell } from '../../src/model/matrix.ts';
 import type { ReachabilityTest } from '../../src/model/test-spec.ts';
-import {
-  cellChanges,
-  cellId,
-  runVerdict,
-  stateCounts,
-  type WatchedCell,
-  watchedCells,
-} from '../../src/model/watch-cells.ts';
+import { judgeRun, type WatchedCell } from '../../src/model/watch-cells.ts';
 import { loadPolicyModel } from '../../src/orchestration/policy-model.ts';
 import { WatchState } from '../../src/orchestration/watch-state.ts';
 import { modelVerdicts, predictTest, SimulatedBackend } from '../../src/policy/index.ts';
@@ -42,21 +35,18 @@ export async function simulatedRun(test: ReachabilityTest, withPolicies: boolean
 export async function watchedState(policies: readonly boolean[], start = Date.UTC(2026, 0, 1)): Promise<WatchState> {
   const test = await loadReachabilityTest(EXPECTATIONS, inputIo(ROOT));
   const state = new WatchState([test.name], 1000);
-  let previous: ReadonlyMap<string, WatchedCell> | undefined;
-  for (const [i, withPolicies] of policies.entries()) {
-    const cells = await simulatedRun(test, withPolicies);
-    const watched = watchedCells(test.name, cells);
-    const counts = stateCounts(watched);
-    const { flips } = cellChanges(previous, watched);
-    state.recordRun(test.name, {
-      cells,
-      flips,
-      verdict: runVerdict(counts),
-      counts,
-      seconds: 0.25,
-      endedAt: start + i * 60_000,
-    });
-    previous = new Map(watched.map((cell) => [cellId(cell), cell]));
-  }
+  const record = recorder(state, test.name, 0.25);
+  for (const [i, withPolicies] of policies.entries())
+    record(await simulatedRun(test, withPolicies), start + i * 60_000);
   return state;
+}
+
+/** Feeds runs of `test` to `state` as the watch does, each judged against the one before. */
+export function recorder(state: WatchState, test: string, seconds: number): (cells: Cell[], endedAt: number) => void {
+  let previous: ReadonlyMap<string, WatchedCell> | undefined;
+  return (cells, endedAt) => {
+    const { changes, verdict, counts, byId } = judgeRun(test, cells, previous);
+    state.recordRun(test, { cells, flips: changes.flips, verdict, counts, seconds, endedAt });
+    previous = byId;
+  };
 }

@@ -4,18 +4,10 @@
 
 import t from 'tap';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
-import {
-  cellChanges,
-  cellId,
-  runVerdict,
-  stateCounts,
-  type WatchedCell,
-  watchedCells,
-} from '../../src/model/watch-cells.ts';
 import { type PageState, type PageTest, WATCH_STATE_LIMITS, WatchState } from '../../src/orchestration/watch-state.ts';
 import { inputIo } from '../helpers/input-io.ts';
 import { ROOT } from '../helpers/prober.ts';
-import { EXPECTATIONS, simulatedRun, watchedState } from '../helpers/watch-runs.ts';
+import { EXPECTATIONS, recorder, simulatedRun, watchedState } from '../helpers/watch-runs.ts';
 
 const START = Date.UTC(2026, 0, 1);
 const INTO_REDIS = ['apache', 'ingress', 'redis'];
@@ -55,21 +47,8 @@ t.test('flips are kept in order, bounded per cell, and stop standing out after s
   const test = await loadReachabilityTest(EXPECTATIONS, inputIo(ROOT));
   const runs = [await simulatedRun(test, true), await simulatedRun(test, false)];
   const state = new WatchState([test.name], 1000);
-  let previous: ReadonlyMap<string, WatchedCell> | undefined;
-  const record = (i: number, cells: (typeof runs)[number]) => {
-    const watched = watchedCells(test.name, cells);
-    const counts = stateCounts(watched);
-    const { flips } = cellChanges(previous, watched);
-    state.recordRun(test.name, {
-      cells,
-      flips,
-      verdict: runVerdict(counts),
-      counts,
-      seconds: 0.1,
-      endedAt: START + i * 1000,
-    });
-    previous = new Map(watched.map((cell) => [cellId(cell), cell]));
-  };
+  const feed = recorder(state, test.name, 0.1);
+  const record = (i: number, cells: (typeof runs)[number]) => feed(cells, START + i * 1000);
   const total = 2 * WATCH_STATE_LIMITS.flipsPerCell + 5;
   for (let i = 0; i < total; i++) record(i, runs[i % 2]!);
   for (const source of INTO_REDIS) {
