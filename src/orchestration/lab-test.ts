@@ -52,7 +52,8 @@ export interface PreparedLabTest {
   /** The policy model's verdicts, when the cells are judged against it. */
   readonly model?: ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>;
   /** Sends the phases of the test's rate-limit checks from their source pods. */
-  readonly checks: PhaseSender;
+  /** How `lab test` sends its rate-limit checks (a watch refuses them). */
+  readonly checks?: PhaseSender;
 }
 
 /**
@@ -62,8 +63,10 @@ export interface PreparedLabTest {
  */
 export async function prepareLabTest(options: LabTestOptions, io: Io, command = LAB_TEST): Promise<PreparedLabTest> {
   const loaded = await loadReachabilityTest(options.file, io);
-  // A watch repeats its runs every interval: a check's seconds of load on the limiter have no place there.
-  if (command !== LAB_TEST) refuseChecks(loaded, command);
+  // A watch repeats its runs every interval: a check's seconds of load on the limiter have no place there,
+  // and it shows no mismatch causes, so it gathers no evidence for them either.
+  const once = command === LAB_TEST;
+  if (!once) refuseChecks(loaded, command);
   const expect: ExpectSource =
     options.expect ?? (loaded.expectFromPolicies ? 'policies' : loaded.fromPolicies ? 'both' : 'written');
   const test = withExpectation(loaded, expect);
@@ -73,12 +76,13 @@ export async function prepareLabTest(options: LabTestOptions, io: Io, command = 
   // unless the test names its own policy files.
   const model =
     expect === 'written' ? undefined : await labModel(state, test.fromPolicies?.policies ?? state.policies, io);
-  const backend = new LabBackend(state, proberArgv(), effectiveDefaults(test, options.flags), root);
+  const argv = proberArgv();
+  const backend = new LabBackend(state, argv, effectiveDefaults(test, options.flags), root);
   return {
     test,
     backend,
-    checks: labPhaseSender(state.topology, test, proberArgv()),
-    ...(model ? { model: modelVerdicts(predictTest(model, test, { evidence: true })) } : {}),
+    ...(once ? { checks: labPhaseSender(state.topology, test, argv) } : {}),
+    ...(model ? { model: modelVerdicts(predictTest(model, test, { evidence: once })) } : {}),
   };
 }
 
@@ -88,7 +92,7 @@ export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitC
   return observeAndReport(test, backend, options.flags, io, {
     ...(model ? { model } : {}),
     // The checks are sent from the source pods once the matrix is observed, judged as `check` judges them.
-    ...(test.checks
+    ...(test.checks && checks
       ? {
           checks: (signal: AbortSignal, progress: (message: string) => void) =>
             runRateChecks(test, signal, progress, checks),

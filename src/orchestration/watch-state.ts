@@ -3,8 +3,7 @@
 // memory from run to run. Pure: the watch feeds it, the server serialises `snapshot()`.
 
 import type { Cell } from '../model/matrix.ts';
-import type { StateCounts } from '../model/watch-cells.ts';
-import { type CellState, cellState, type Flip, type RunVerdict } from '../model/watch-cells.ts';
+import { type CellState, cellState, type Flip, type RunVerdict, type StateCounts } from '../model/watch-cells.ts';
 import { escapeText } from '../report/escape.ts';
 
 /** Flips kept per cell (the oldest go first), and how many runs a flip keeps a cell marked as recent. */

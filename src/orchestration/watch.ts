@@ -3,11 +3,13 @@
 
 import { ConfigError } from '../config/config-error.ts';
 import { formatDuration } from '../model/duration.ts';
+import { urlHost } from '../model/family.ts';
 import type { Io } from '../model/io.ts';
 import { assembleMatrix } from '../model/matrix.ts';
 import type { ExitCode } from '../model/report.ts';
 import { pause, settleWithin } from '../model/wait.ts';
 import { judgeRun, type WatchedCell } from '../model/watch-cells.ts';
+import { nowMs } from '../probe/clock.ts';
 import { onStopSignals } from './interrupts.ts';
 import { type ExpectSource, prepareLabTest } from './lab-test.ts';
 import type { RunFlags } from './run-flags.ts';
@@ -50,7 +52,7 @@ export async function runWatch(options: WatchOptions, io: Io): Promise<ExitCode>
       state: () => page.snapshot(io.now()),
     });
     const { host, port } = server.address;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const url = `http://${urlHost(host)}:${port}`;
     io.stderr.write(
       `prober watch: ${names.length} test${names.length === 1 ? '' : 's'} on lab ${options.lab} every ${formatDuration(options.intervalMs)}; page on ${url}/, metrics on ${url}/metrics\n`,
     );
@@ -111,13 +113,13 @@ async function watchLoop(
   const { metrics } = sinks;
   const previous = new Map<string, ReadonlyMap<string, WatchedCell>>();
   for (let round = 1; !signal.aborted; round++) {
-    const started = performance.now();
+    const started = nowMs();
     io.log.log(2, 'round started', { round });
     for (const [index, file] of options.files.entries()) {
       if (signal.aborted) break;
       await runOnce({ ...options, file, name: names[index] ?? file, round }, previous, sinks, signal, io);
     }
-    const elapsed = performance.now() - started;
+    const elapsed = nowMs() - started;
     io.log.log(2, 'round finished', { round, durationMs: Math.round(elapsed) });
     if (signal.aborted) break;
     if (elapsed > options.intervalMs) {
@@ -142,8 +144,8 @@ async function runOnce(
   signal: AbortSignal,
   io: Io,
 ): Promise<void> {
-  const started = performance.now();
-  const seconds = (): number => (performance.now() - started) / 1000;
+  const started = nowMs();
+  const seconds = (): number => (nowMs() - started) / 1000;
   let stage: ErrorKind = 'input';
   io.log.log(2, 'run started', { test: run.name, round: run.round });
   try {
@@ -160,24 +162,19 @@ async function runOnce(
       io.log.log(1, 'run abandoned', { test: test.name, round: run.round, reason: 'stopping' });
       return;
     }
-    const matrix = [...assembleMatrix({ test, observations: observed.observations, ...(model ? { model } : {}) })];
+    const matrix = assembleMatrix({ test, observations: observed.observations, ...(model ? { model } : {}) });
     const { cells, changes, counts, verdict, byId } = judgeRun(test.name, matrix, previous.get(test.name));
+    const took = seconds();
+    const endedAt = io.now();
     metrics.recordRun(test.name, {
       cells,
       ...changes,
       verdict,
-      seconds: seconds(),
-      endedAt: io.now(),
+      seconds: took,
+      endedAt,
       sourceErrors: observed.observations.sourceErrors.size,
     });
-    page.recordRun(test.name, {
-      cells: matrix,
-      flips: changes.flips,
-      verdict,
-      counts,
-      seconds: seconds(),
-      endedAt: io.now(),
-    });
+    page.recordRun(test.name, { cells: matrix, flips: changes.flips, verdict, counts, seconds: took, endedAt });
     previous.set(test.name, byId);
     io.log.log(1, 'run', {
       test: test.name,

@@ -7,14 +7,13 @@
 
 import t, { type Test } from 'tap';
 import type { Report } from '../../src/model/report.ts';
-import { cellChanges, runVerdict, stateCounts, watchedCells } from '../../src/model/watch-cells.ts';
 import { CELL_PX, STATE_COLOURS } from '../../src/orchestration/watch-page.ts';
 import { startMetricsServer } from '../../src/orchestration/watch-server.ts';
 import { type PageState, WatchState } from '../../src/orchestration/watch-state.ts';
 import { dumpUrlDom, screenshotUrl } from '../helpers/chromium.ts';
 import { nearColour, type Region, regionsOf } from '../helpers/pixel-regions.ts';
 import type { Pixels } from '../helpers/png.ts';
-import { watchedState } from '../helpers/watch-runs.ts';
+import { recorder, watchedState } from '../helpers/watch-runs.ts';
 import { gridReport } from '../report/fixtures.ts';
 
 const TEST = 'lab-redis-isolation';
@@ -93,10 +92,7 @@ t.test('hostile names are shown as text', async (t) => {
 function stateOf(report: Report): WatchState {
   const name = report.metadata.test;
   const state = new WatchState([name], 1000);
-  const watched = watchedCells(name, report.cells);
-  const counts = stateCounts(watched);
-  const { flips } = cellChanges(undefined, watched);
-  state.recordRun(name, { cells: report.cells, flips, verdict: runVerdict(counts), counts, seconds: 1, endedAt: 0 });
+  recorder(state, name, 1)([...report.cells], 0);
   return state;
 }
 

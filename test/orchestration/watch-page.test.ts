@@ -6,13 +6,12 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 import { loadReachabilityTest } from '../../src/config/load-test.ts';
 import type { Cell } from '../../src/model/matrix.ts';
-import { cellChanges, runVerdict, stateCounts, watchedCells } from '../../src/model/watch-cells.ts';
 import { embeddedJson, WATCH_PAGE_CSP, watchPage } from '../../src/orchestration/watch-page.ts';
 import { startMetricsServer } from '../../src/orchestration/watch-server.ts';
 import { WatchState } from '../../src/orchestration/watch-state.ts';
 import { inputIo } from '../helpers/input-io.ts';
 import { ROOT } from '../helpers/prober.ts';
-import { EXPECTATIONS, simulatedRun, watchedState } from '../helpers/watch-runs.ts';
+import { EXPECTATIONS, recorder, simulatedRun, watchedState } from '../helpers/watch-runs.ts';
 
 const HOSTILE: Readonly<Record<string, string>> = {
   apache: 'apache</script><script>document.title="pwned"</script>',
@@ -33,10 +32,7 @@ async function hostileState(): Promise<WatchState> {
   const cells = renamed(await simulatedRun(test, false));
   const name = 'x</script><b>';
   const state = new WatchState([name], 1000);
-  const watched = watchedCells(name, cells);
-  const counts = stateCounts(watched);
-  const { flips } = cellChanges(undefined, watched);
-  state.recordRun(name, { cells, flips, verdict: runVerdict(counts), counts, seconds: 0.1, endedAt: 0 });
+  recorder(state, name, 0.1)(cells, 0);
   state.recordFailure(name, 'run', '<script>alert(1)</script>', 1000);
   return state;
 }
