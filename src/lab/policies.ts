@@ -86,7 +86,9 @@ export async function labApply(
     : compileFirewall(state.topology, enforced, meshedNetns(programs), unenforced.protocols);
   if (unenforced.all) for (const pod of state.topology.pods) await loadNft(pod.netns, RESET_RULESET);
   for (const fw of firewalls) await loadNft(fw.netns, `${RESET_RULESET}${fw.ruleset}`);
-  await applySnat(state.topology, podsOf(state, snatBefore), snat);
+  // Nothing to undo or to set: no table to touch in the node's namespace.
+  if (snat.length > 0 || (snatBefore?.length ?? 0) > 0)
+    await applySnat(state.topology, podsOf(state, snatBefore), snat);
   const left = describeUnenforced(unenforced) ? { unenforced } : {};
   const masqueraded = snat.length > 0 ? { snat: [...(options.snat ?? [])] } : {};
   const next = { ...state, programs, policies: [...policyPaths], ...left, ...masqueraded };

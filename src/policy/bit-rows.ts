@@ -10,7 +10,7 @@ export interface BitRows {
 }
 
 /** Words per row of an n-column matrix. */
-export const strideOf = (n: number): number => (n + 31) >>> 5;
+const strideOf = (n: number): number => (n + 31) >>> 5;
 
 /** Transposes a 32 × 32 block in place: bit j of word i becomes bit i of word j. */
 export function transpose32(block: Uint32Array): void {

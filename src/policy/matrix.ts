@@ -1,6 +1,6 @@
 // The workload × workload matrix for one port/protocol, computed with bit sets (no per-cell walks).
 import { type Attachments, type Direction, ruleGroups } from './attach.ts';
-import { strideOf, transposed } from './bit-rows.ts';
+import { transposed } from './bit-rows.ts';
 import { Bitset, bitCount } from './bitset.ts';
 import type { Workload } from './cluster.ts';
 import type { MeshLayer } from './mesh.ts';
@@ -172,9 +172,8 @@ export function computeMatrix(
     return { allow: side.allow.clone().and(m.allow), deny: side.deny.clone().or(m.deny) };
   });
   // Row s of these: the destinations whose ingress (and mesh) may allow, or may deny, source s.
-  const inAllow = transposed(ingress.map((side) => side.allow)).words;
+  const { words: inAllow, stride } = transposed(ingress.map((side) => side.allow));
   const inDeny = transposed(ingress.map((side) => side.deny)).words;
-  const stride = strideOf(n);
   const allowWords = new Uint32Array(n * stride);
   const unknownWords = new Uint32Array(n * stride);
   // Destinations some other workload may reach (allowed or unknown).

@@ -75,8 +75,11 @@ t.test('in the sidecar: the Lua loaded, the limit before RBAC or after it, only 
   const config = first.files[0]!.content;
   t.match(config, 'global\n  maxconn 4096\n  lua-load /run/x/local-ratelimit.lua\n');
   t.same(first.files[1], { path: '/run/x/local-ratelimit.lua', content: RATE_LIMIT_LUA });
+  t.match(config, 'lua.local_ratelimit');
+  t.match(config, 'RBAC: access denied');
   t.ok(config.indexOf('lua.local_ratelimit') < config.indexOf('RBAC: access denied'), 'first: before RBAC');
   const last = program('before-router').files[0]!.content;
+  t.match(last, 'lua.local_ratelimit');
   t.ok(last.indexOf('lua.local_ratelimit') > last.indexOf('RBAC: access denied'), 'before the router: after RBAC');
   const tcp = sidecarProgram(
     topology,
