@@ -122,6 +122,11 @@ export function judgeCheck(check: RateLimitCheck, measurements: readonly RateMea
 }
 
 /** The rejections a measurement holds, by kind (`429`, `503`, `reset`), with their counts. */
+/** Requests that got no answer: timed out, refused or failed. */
+export function unansweredCount(m: RateMeasurement): number {
+  return m.unanswered.timeout + m.unanswered.refused + m.unanswered.error;
+}
+
 export function rejectionsOf(m: RateMeasurement): [Rejection, number][] {
   const kinds: [Rejection, number][] = Object.entries(m.statuses).map(([status, n]) => [Number(status), n]);
   if (m.resets > 0) kinds.push(['reset', m.resets]);
@@ -141,7 +146,7 @@ export function judgePhase(phase: RatePhase, expect: RateLimitExpectation, m: Ra
   const rejections = rejectionsOf(m);
   const rejected = rejections.reduce((sum, [, n]) => sum + n, 0);
   const answered = m.accepted + rejected;
-  const noAnswer = m.unanswered.timeout + m.unanswered.refused + m.unanswered.error;
+  const noAnswer = unansweredCount(m);
   const failure = m.firstFailure ? ` (${m.firstFailure})` : '';
   if (m.interrupted) return undecided(`interrupted after ${m.sent} of ${m.scheduled} requests`);
   if (m.sent === 0 && m.firstFailure) return undecided(`nothing was sent: ${m.firstFailure}`);
@@ -201,7 +206,6 @@ export function kindsText(kinds: readonly [Rejection, number][]): string {
   return kinds.length === 0 ? 'none' : kinds.map(([kind, n]) => `${kind} ×${n}`).join(', ');
 }
 
-/** A measurement of nothing: a phase that never ran. */
 /**
  * The measurement of a phase that could not be sent at all (no source to send it from, a sender
  * that failed to start): nothing sent, and why, which the judgement quotes.
@@ -210,6 +214,7 @@ export function unsentMeasurement(phase: RatePhase, why: string): RateMeasuremen
   return { ...emptyMeasurement(phase), firstFailure: why };
 }
 
+/** A measurement of nothing: a phase that never ran. */
 function emptyMeasurement(phase: RatePhase): RateMeasurement {
   return {
     offeredPerSecond: phase.offeredPerSecond,

@@ -108,7 +108,7 @@ export function defaultPhases(expect: RateLimitExpectation, durationMs: number):
 }
 
 /** Requests a phase schedules. */
-export function scheduledRequests(phase: RatePhase): number {
+export function scheduledRequests(phase: Pick<RatePhase, 'offeredPerSecond' | 'durationMs'>): number {
   return Math.floor((phase.offeredPerSecond * phase.durationMs) / 1000);
 }
 

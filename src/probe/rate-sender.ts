@@ -5,6 +5,7 @@
 import type { ClientRequest, Agent as HttpAgent, IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LATE_MS, type RateMeasurement, type Unanswered } from '../model/rate-judgement.ts';
+import { scheduledRequests } from '../model/rate-limit.ts';
 import { hostHeader, type TargetAddress } from '../model/target.ts';
 import { nowMs } from './clock.ts';
 
@@ -89,7 +90,7 @@ export async function sendAtRate(plan: RatePlan): Promise<RateMeasurement> {
   const tally = new Tally();
   /** Requests not yet finished: when each was sent, and whether its answer came. */
   const open = new Map<ClientRequest, { sentAt: number; answered: boolean }>();
-  const scheduled = Math.floor((offeredPerSecond * durationMs) / 1000);
+  const scheduled = scheduledRequests({ offeredPerSecond, durationMs });
   const interval = 1000 / offeredPerSecond;
   // Late enough to change what a limiter sees: three requests in one slot of the schedule (which a
   // bucket of two absorbs), and past timer jitter.

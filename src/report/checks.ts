@@ -8,6 +8,7 @@ import {
   kindsText,
   type PhaseResult,
   rejectionsOf,
+  unansweredCount,
 } from '../model/rate-judgement.ts';
 import { rateText } from '../model/rate-limit.ts';
 import type { ReportHead } from '../model/report.ts';
@@ -32,7 +33,7 @@ function phaseFacts(phase: PhaseResult): string {
   const m = phase.measurement;
   const seconds = m.durationMs / 1000;
   const rejected = kindsText(rejectionsOf(m));
-  const noAnswer = m.unanswered.timeout + m.unanswered.refused + m.unanswered.error;
+  const noAnswer = unansweredCount(m);
   const unanswered =
     noAnswer > 0
       ? `; no answer: ${[
