@@ -60,7 +60,7 @@ function hostNetworkNoted(pod: V1Pod, run: AgentRun): AgentRun {
 }
 
 /** A run id: short, lower-case, valid in names and label values. */
-function newRunId(): string {
+export function newRunId(): string {
   return randomBytes(3).toString('hex') + Date.now().toString(36).slice(-3);
 }
 
@@ -191,7 +191,7 @@ export class ClusterBackend implements Backend {
       mode: opts.agent,
       source: source.name,
       pod: pick.pod,
-      plan,
+      probes: plan.probes.length,
       ...(opts.imagePlatforms ? { platforms: opts.imagePlatforms } : {}),
       ...(opts.warn ? { warn: opts.warn } : {}),
     });

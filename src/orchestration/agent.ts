@@ -1,7 +1,6 @@
 // `agent`: run one probe plan where prober was started (a source pod, a lab namespace), or stay resident and serve plans.
 
 import { inflatePlan, parseProbePlan } from '../config/load-plan.ts';
-import { parseRatePlan } from '../config/load-rate-plan.ts';
 import { readText, STDIN_PATH } from '../config/read-input.ts';
 import type { Io } from '../model/io.ts';
 import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';
@@ -11,30 +10,13 @@ import { executePlan, lineBatch } from '../probe/agent-run.ts';
 import { withInterrupts } from './interrupts.ts';
 
 const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
-const RATE_PLAN_LIMIT = { bytes: MAX_RATE_PLAN_BYTES, what: 'a rate plan' } as const;
-
-/**
- * Sends one rate-limit phase from here (the lab starts it in the source pod's namespace) and prints its
- * measurement as one JSON line; SIGINT/SIGTERM cut the phase short, and the line says so (exit 2).
- */
-async function runRatePlan(file: string, io: Io): Promise<ExitCode> {
-  const { origin, text } = await readText(file, RATE_PLAN_LIMIT, io);
-  const { plan, address } = parseRatePlan(origin, text);
-  // Loaded on use: a probe plan's agent never sends at a rate.
-  const { sendAtRate } = await import('../probe/rate-sender.ts');
-  const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
-    const measurement = await sendAtRate({
-      address,
-      offeredPerSecond: plan.offeredPerSecond,
-      durationMs: plan.durationMs,
-      timeoutMs: plan.timeoutMs,
-      maxInFlight: plan.maxInFlight,
-      signal,
-    });
-    io.stdout.write(`${JSON.stringify({ kind: 'RateMeasurement', ...measurement })}\n`);
-    return interruptedBy();
-  });
-  return interrupted ? 2 : 0;
+/** Whether `text` is a RateCheckPlan (JSON whose `kind` says so): anything else is read as a probe plan. */
+function isRateCheckPlan(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { kind?: unknown } | null)?.kind === 'RateCheckPlan';
+  } catch {
+    return false;
+  }
 }
 
 /** What `prober agent` was asked. */
@@ -86,8 +68,11 @@ export async function runAgent(request: AgentRequest, io: Io): Promise<ExitCode>
     );
     return 0;
   }
-  if (request.rate !== undefined) return runRatePlan(request.rate, io);
+  if (request.rate !== undefined) return (await import('./rate-agent.ts')).runRatePlan(request.rate, io);
   const { origin, text } = await readPlan(request.plan, io);
+  // A plan of a check's phases (what `prober run` gives a check's agent) is small; a probe plan may be large.
+  if (text.length <= MAX_RATE_PLAN_BYTES && isRateCheckPlan(text))
+    return (await import('./rate-agent.ts')).runRateCheckPlan(origin, text, io);
   const plan = await parseProbePlan(origin, text);
   const lines = lineBatch((text) => void io.stdout.write(text));
   const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {

@@ -15,7 +15,7 @@ import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { modelVerdicts, predictTest } from '../policy/index.ts';
 import { observeAndReport } from './observe-and-report.ts';
-import { refuseChecks, runRateChecks } from './rate-checks.ts';
+import { phaseByPhase, refuseChecks, runRateChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 const LAB_TEST = 'prober lab test';
@@ -95,7 +95,7 @@ export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitC
     ...(test.checks && checks
       ? {
           checks: (signal: AbortSignal, progress: (message: string) => void) =>
-            runRateChecks(test, signal, progress, checks),
+            runRateChecks(test, signal, progress, phaseByPhase(checks)),
         }
       : {}),
   });
