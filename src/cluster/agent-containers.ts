@@ -3,16 +3,34 @@
 // check), the plan goes in through the environment and the output comes back as the log.
 
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
-import type { AgentContext } from './agents.ts';
 import { ephemeralAgent } from './agent-spec.ts';
 import { type ContainerOutcome, waitForContainer } from './agent-wait.ts';
 import { KubeApiError } from './api-error.ts';
+import type { ProbePodTracker } from './cleanup.ts';
+import type { KubeApi } from './kube-api.ts';
 import { sidecarOf } from './mesh-membership.ts';
 import { blockedBudgets } from './pdb-check.ts';
 import type { AgentPlan } from './plan-env.ts';
 import { leftBehind, podRoom, proberContainers } from './pod-budget.ts';
 import { probePod } from './probe-pod.ts';
 import { type AgentResources, agentResources, resourceRequirements } from './probe-pod-resources.ts';
+
+/** What every agent run needs. */
+export interface AgentContext {
+  readonly api: KubeApi;
+  readonly runId: string;
+  readonly image: string;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly tracker: ProbePodTracker;
+  readonly progress: (message: string) => void;
+  /** Where warnings go (stderr in the CLI). */
+  readonly warn?: (message: string) => void;
+  /** Nodes a probe pod must run on: those of the agent image's platform (`kubernetes.io/os`, `/arch`). */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** The probe pod agent's requests and limits as the flags set them; unset: fitted to the LimitRanges. */
+  readonly agentResources?: Partial<AgentResources>;
+}
 
 /** An agent's run: its log once it terminated, or why there is none; `pod` is where it ran. */
 export type RawRun = (

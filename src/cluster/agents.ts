@@ -3,35 +3,15 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ProbeResult } from '../model/outcome.ts';
 import type { ProbePlan } from '../model/plan.ts';
-import { type RawRun, runInEphemeral, runInProbePod } from './agent-containers.ts';
+import { type AgentContext, type RawRun, runInEphemeral, runInProbePod } from './agent-containers.ts';
 import { collectLog, logSizeWarning } from './agent-log.ts';
 import { agentContainerName } from './agent-spec.ts';
-import type { ProbePodTracker } from './cleanup.ts';
-import type { KubeApi } from './kube-api.ts';
-import type { AgentResources } from './probe-pod-resources.ts';
 
 /**
  * How agents are started: inside the source pod, in a pod beside it, or `auto` (default): inside where
  * the pod's memory limit has room for the agent (agent-memory.ts), else beside it.
  */
 export type AgentMode = 'auto' | 'ephemeral' | 'pod';
-
-/** What every agent run needs. */
-export interface AgentContext {
-  readonly api: KubeApi;
-  readonly runId: string;
-  readonly image: string;
-  readonly timeoutMs: number;
-  readonly signal: AbortSignal;
-  readonly tracker: ProbePodTracker;
-  readonly progress: (message: string) => void;
-  /** Where warnings go (stderr in the CLI). */
-  readonly warn?: (message: string) => void;
-  /** Nodes a probe pod must run on: those of the agent image's platform (`kubernetes.io/os`, `/arch`). */
-  readonly nodeSelector?: Readonly<Record<string, string>>;
-  /** The probe pod agent's requests and limits as the flags set them; unset: fitted to the LimitRanges. */
-  readonly agentResources?: Partial<AgentResources>;
-}
 
 /** One source's agent run: its results, or why there are none; `pod` is where the agent ran. */
 export type AgentRun = (

@@ -5,10 +5,10 @@
 // kind's business (cluster-rates.ts for rate limits).
 
 import type { SourceSpec } from '../model/test-spec.ts';
-import { runInEphemeral, runInProbePod } from './agent-containers.ts';
 import { chooseAgent } from './agent-choice.ts';
-import type { AgentContext, AgentMode } from './agents.ts';
+import { type AgentContext, runInEphemeral, runInProbePod } from './agent-containers.ts';
 import { agentContainerName } from './agent-spec.ts';
+import type { AgentMode } from './agents.ts';
 import type { ProbePodTracker } from './cleanup.ts';
 import { pickSourcePod } from './discovery.ts';
 import type { KubeApi } from './kube-api.ts';
@@ -16,7 +16,7 @@ import type { AgentPlan } from './plan-env.ts';
 import type { AgentResources } from './probe-pod-resources.ts';
 
 /** The most log a check's agent may leave: a few measurement lines (about 1 KiB each) and some errors. */
-export const MAX_CHECK_LOG_BYTES = 256 * 1024;
+const MAX_CHECK_LOG_BYTES = 256 * 1024;
 /** The time an agent gets beyond its plan: the image pull and the container's start. */
 const START_MS = 60_000;
 
@@ -89,7 +89,9 @@ export async function runCheckAgent(
     ...(choice.nodeSelector ? { nodeSelector: choice.nodeSelector } : {}),
     ...(env.agentResources ? { agentResources: env.agentResources } : {}),
   };
-  progress(`${plan.kind} from ${source.name}: ${choice.agent === 'pod' ? 'a probe pod beside' : 'inside'} ${pick.name} (${choice.agentReason})`);
+  progress(
+    `${plan.kind} from ${source.name}: ${choice.agent === 'pod' ? 'a probe pod beside' : 'inside'} ${pick.name} (${choice.agentReason})`,
+  );
   const run =
     choice.agent === 'pod'
       ? await runInProbePod(ctx, pick.pod, `${source.name}-c${job.ordinal}`, plan, job.weight)
@@ -115,7 +117,8 @@ function linesOf(pod: string, log: string, exitCode: number): CheckAgentRun {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
     const record = value as Record<string, unknown>;
-    if (record.kind === 'AgentError') return { pod, error: String(record.message ?? 'the agent gave up').slice(0, 500) };
+    if (record.kind === 'AgentError')
+      return { pod, error: String(record.message ?? 'the agent gave up').slice(0, 500) };
     if (record.kind === 'AgentDone') done = true;
     else lines.push(record);
   }

@@ -6,7 +6,7 @@
 import { type RateMeasurement, unsentMeasurement } from '../model/rate-judgement.ts';
 import type { RateLimitCheck } from '../model/rate-limit.ts';
 import { measurementOfLine } from '../model/rate-lines.ts';
-import { type CheckSender, rateCheckPlanOf, rateCheckPlanMs } from '../model/rate-plan.ts';
+import { type CheckSender, rateCheckPlanMs, rateCheckPlanOf } from '../model/rate-plan.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { type CheckAgentEnv, runCheckAgent } from './check-agents.ts';
 

@@ -1,8 +1,8 @@
 // Reads the plan of one rate-limit phase a sender is handed (`prober agent --rate FILE`): every field
 // checked and bounded as a test file's check is, so a hand-written plan cannot ask for more.
 
-import { MAX_PHASE_MS, MAX_RATE_PER_SECOND } from '../model/rate-limit.ts';
 import type { ProxyReady } from '../model/plan.ts';
+import { MAX_PHASE_MS, MAX_RATE_PER_SECOND } from '../model/rate-limit.ts';
 import {
   MAX_CONNECTIONS,
   MAX_PAUSE_MS,
@@ -116,7 +116,12 @@ function proxyReadyField(origin: string, value: unknown): ProxyReady | undefined
     typeof url !== 'string' ||
     !/^http:\/\/127\.0\.0\.1:[0-9]{1,5}\/\S*$/.test(url)
   )
-    throw new ConfigError(origin, undefined, 'proxyReady', 'must be { mesh, url: http://127.0.0.1:PORT/PATH, deadlineMs }');
+    throw new ConfigError(
+      origin,
+      undefined,
+      'proxyReady',
+      'must be { mesh, url: http://127.0.0.1:PORT/PATH, deadlineMs }',
+    );
   return {
     mesh,
     url,

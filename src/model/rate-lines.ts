@@ -24,7 +24,16 @@ function statusesOf(value: unknown): Record<string, number> | undefined {
  */
 export function measurementOfLine(line: Readonly<Record<string, unknown>>, phase: number): RateMeasurement | undefined {
   if (line.kind !== 'RateMeasurement' || line.phase !== phase) return undefined;
-  const numbers = ['offeredPerSecond', 'durationMs', 'scheduled', 'sent', 'achievedPerSecond', 'late', 'accepted', 'resets'];
+  const numbers = [
+    'offeredPerSecond',
+    'durationMs',
+    'scheduled',
+    'sent',
+    'achievedPerSecond',
+    'late',
+    'accepted',
+    'resets',
+  ];
   if (!numbers.every((field) => count(line[field]))) return undefined;
   const unanswered = line.unanswered as Record<string, unknown> | null | undefined;
   if (typeof unanswered !== 'object' || unanswered === null) return undefined;

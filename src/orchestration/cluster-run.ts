@@ -2,9 +2,9 @@
 
 import { PUBLISHED_PLATFORMS } from '../cluster/agent-platform.ts';
 import type { AgentMode } from '../cluster/agents.ts';
+import type { CheckAgentEnv } from '../cluster/check-agents.ts';
 import type { AccessOptions, Connection } from '../cluster/connection.ts';
 import type { KubeApi } from '../cluster/kube-api.ts';
-import type { CheckAgentEnv } from '../cluster/check-agents.ts';
 import type { AgentResources } from '../cluster/probe-pod-resources.ts';
 import { loadReachabilityTest } from '../config/load-test.ts';
 import type { Io } from '../model/io.ts';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseRateCheckPlan, parseRatePlan } from '../config/load-rate-plan.ts';
 import { readText } from '../config/read-input.ts';
 import type { Io } from '../model/io.ts';
-import { MAX_RATE_PLAN_BYTES } from '../model/rate-plan.ts';
+import { MAX_RATE_PLAN_BYTES, type RatePhaseLine } from '../model/rate-plan.ts';
 import type { ExitCode } from '../model/report.ts';
 import { withInterrupts } from './interrupts.ts';
 
@@ -65,7 +65,7 @@ export async function runRateCheckPlan(origin: string, text: string, io: Io): Pr
         maxInFlight: plan.maxInFlight,
         signal,
       });
-      line({ kind: 'RateMeasurement', phase, ...measurement });
+      line({ kind: 'RateMeasurement', phase, ...measurement } satisfies RatePhaseLine);
     }
     if (!signal.aborted) line({ kind: 'AgentDone', source: plan.source, check: plan.check });
     return interruptedBy();

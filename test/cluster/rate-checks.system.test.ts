@@ -11,8 +11,8 @@
 // log file (pkg/kubelet/kuberuntime/kuberuntime_logs.go ReadLogs; a waiting container is a 400, as
 // pkg/kubelet/kubelet_pods.go validateContainerLogStatus answers).
 
-import { gunzipSync } from 'node:zlib';
 import { loadavg } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
 import { startNginx } from '../helpers/limiters.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -47,17 +47,26 @@ spec:
 `;
 }
 
-const notHeld = (check: Json): boolean => (check.phases as Json[]).some((p) => String(p.why).startsWith('could not hold'));
-const whys = (check: Json): string => (check.phases as Json[]).map((p) => `${p.label}: ${p.verdict} — ${p.why}`).join('; ');
+const notHeld = (check: Json): boolean =>
+  (check.phases as Json[]).some((p) => String(p.why).startsWith('could not hold'));
+const whys = (check: Json): string =>
+  (check.phases as Json[]).map((p) => `${p.label}: ${p.verdict} — ${p.why}`).join('; ');
 
 /** `prober run` of the test, again (a bounded number of times) while the host could not hold the offered rate. */
-async function run(t: Test, lab: ClusterLab, yaml: string, ...flags: string[]): Promise<{ code: number | null; check: Json; report: Json }> {
+async function run(
+  t: Test,
+  lab: ClusterLab,
+  yaml: string,
+  ...flags: string[]
+): Promise<{ code: number | null; check: Json; report: Json }> {
   for (let attempt = 1; ; attempt++) {
     const exit = await runProber(labRunArgs(lab, lab.testFile(yaml), ...flags));
     if (exit.stdout === '') throw new Error(`prober run printed no report (exit ${exit.code}): ${exit.stderr}`);
     const report = JSON.parse(exit.stdout) as Json;
     const check = (report.checks as Json[])[0] as Json;
-    t.comment(`run ${attempt}: exit ${exit.code}; ${(check.phases as Json[]).map((p) => `${p.label}: ${p.measurement.accepted} of ${p.measurement.sent} accepted`).join('; ')}`);
+    t.comment(
+      `run ${attempt}: exit ${exit.code}; ${(check.phases as Json[]).map((p) => `${p.label}: ${p.measurement.accepted} of ${p.measurement.sent} accepted`).join('; ')}`,
+    );
     if (!notHeld(check) || attempt === RUNS) return { code: exit.code, check, report };
   }
 }
@@ -98,7 +107,11 @@ t.test('a limit in force is met from the source pod: one ephemeral agent runs bo
   const agents = checkAgents(lab).slice(before);
   t.ok(agents.length >= 1, 'the check ran in an ephemeral container of the source pod');
   const plan = planOf(agents[0] as Json);
-  t.match(plan, { kind: 'RateCheckPlan', source: 'apache', check: 'limit', url: nginx.url }, 'its plan is in its environment');
+  t.match(
+    plan,
+    { kind: 'RateCheckPlan', source: 'apache', check: 'limit', url: nginx.url },
+    'its plan is in its environment',
+  );
   t.equal((plan.phases as Json[]).length, 2, 'one agent for both phases of the check');
   t.ok(plan.pauseMs >= 2000, 'with the refill pause between them');
   if (!held(t, check)) return;
