@@ -57,6 +57,11 @@ export interface KubeApi {
   /** Every node (labels, `status.addresses`): what ClusterNetworkPolicy `nodes` peers select; read only when one does. */
   listNodes(): Promise<V1Node[]>;
   /**
+   * The nodes that carry a zone label, each with only its name and its zone and hostname labels
+   * (node-zones.ts): where an answering pod runs, for a test with an affinity check only.
+   */
+  listNodeZones(): Promise<V1Node[]>;
+  /**
    * Every object of one policy kind in the cluster (all namespaces), as raw JSON with apiVersion and
    * kind set, at `/apis/GROUP/VERSION/PLURAL` of the kind's descriptor (`src/policy/kinds.ts`). Tries
    * the kind's versions in order; a kind the cluster does not serve throws 404.
@@ -237,6 +242,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     scope: 'cluster',
     grants: ['from-policies', 'simulate'],
     purpose: 'node labels and addresses for the policy model, only when a ClusterNetworkPolicy has a nodes peer',
+  },
+  listNodeZones: {
+    verb: 'list',
+    group: '',
+    resource: 'nodes',
+    scope: 'cluster',
+    grants: ['cluster'],
+    purpose: "the nodes' zone and hostname labels, only for a test with an affinity check: which zone answered",
   },
   // One call for every evaluated kind: each kind needs its own rule, policyPermission(kind) below.
   listPolicies: {
