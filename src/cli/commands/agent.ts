@@ -59,6 +59,8 @@ starts it in the check's source pod): a RatePlan such as
   {"apiVersion":"prober/v1alpha1","kind":"RatePlan","url":"http://web/","offeredPerSecond":20,
    "durationMs":5000,"timeoutMs":1000,"maxInFlight":256}
 and prints one {"kind":"RateMeasurement",…} line once every request was answered or timed out.
+A plan of kind RateCheckPlan (what \`prober run\` puts in a check's agent: "phases", "pauseMs")
+sends every phase of a check, pauseMs apart, one RateMeasurement line per phase, then AgentDone.
 
 SIGINT/SIGTERM stop the probes in flight at once: each probe not done is reported as
 error/interrupted, then AgentDone.
