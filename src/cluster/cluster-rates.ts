@@ -8,7 +8,7 @@ import type { RateLimitCheck } from '../model/rate-limit.ts';
 import { measurementOfLine } from '../model/rate-lines.ts';
 import { type CheckSender, rateCheckPlanMs, rateCheckPlanOf } from '../model/rate-plan.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
-import { type CheckAgentEnv, runCheckAgent } from './check-agents.ts';
+import { type CheckAgentEnv, type CheckAgentRun, runCheckAgent } from './check-agents.ts';
 
 /** The measurements of a check from its agent's lines, in phase order, up to the first phase missing. */
 function measured(check: RateLimitCheck, lines: readonly Record<string, unknown>[]): RateMeasurement[] {
@@ -32,19 +32,25 @@ export function clusterCheckSender(env: CheckAgentEnv, test: ReachabilityTest): 
     if (!source) return unsent(`no source named ${check.from}`);
     const plan = rateCheckPlanOf(check, source.name);
     progress(`check ${check.name}: ${check.phases.length} phases from a pod of ${source.name}`);
-    const run = await runCheckAgent(
-      env,
-      {
-        source,
-        ordinal: test.checks?.indexOf(check) ?? 0,
-        plan,
-        runMs: rateCheckPlanMs(plan),
-        // A sender's memory grows with its connections, as an agent's with its probes.
-        weight: check.maxInFlight,
-      },
-      signal,
-      progress,
-    );
+    let run: CheckAgentRun;
+    try {
+      run = await runCheckAgent(
+        env,
+        {
+          source,
+          ordinal: test.checks?.indexOf(check) ?? 0,
+          plan,
+          runMs: rateCheckPlanMs(plan),
+          // A sender's memory grows with its connections, as an agent's with its probes.
+          weight: check.maxInFlight,
+        },
+        signal,
+        progress,
+      );
+    } catch (error) {
+      // An API error (a 403, the server gone) decides nothing about the limit, and the matrix's report stands.
+      run = { error: error instanceof Error ? error.message : String(error) };
+    }
     if (signal.aborted) return 'lines' in run ? measured(check, run.lines) : [];
     if ('error' in run) return unsent(run.pod ? `the agent in ${run.pod} failed: ${run.error}` : run.error);
     const measurements = measured(check, run.lines);

@@ -1,5 +1,6 @@
-// One phase of a rate-limit check as a plan for a sender started elsewhere (a lab pod's namespace):
-// what it sends, where, and for how long; the sender answers with one RateMeasurement line.
+// A rate-limit check as a plan for a sender started elsewhere: one phase (a lab pod's namespace, one
+// RateMeasurement line back) or every phase with the refill pause between them (a cluster pod's agent,
+// a line per phase); and the senders' types, phase by phase or a whole check at a time.
 
 import type { RateMeasurement } from './rate-judgement.ts';
 import { type RateLimitCheck, type RatePhase, totalLimit } from './rate-limit.ts';

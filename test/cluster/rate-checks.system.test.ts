@@ -35,6 +35,7 @@ spec:
   sources:
     apache: { namespace: b-apacherr, selector: { app: apacherr } }
     ghost: { namespace: b-apacherr, selector: { app: nobody } }
+    locked: { namespace: e-locked, selector: { app: web } }
   targets:
     app: { url: "${APP_URL}" }
     limited: { url: "${limiter}" }
@@ -152,6 +153,18 @@ t.test('no ready pod for the check source: could not decide (exit 2), saying why
   }
 });
 
+t.test('pods prober may not list for the check: could not decide (exit 2), the report still printed', async (t) => {
+  lab.fake.addNamespace('e-locked');
+  lab.fake.deny('list', 'pods', 'e-locked');
+  const exit = await runProber(
+    labRunArgs(lab, lab.testFile(testYaml(nginx.url, 'limit: 20/s, burst: 10, duration: 3s', 'locked'))),
+  );
+  t.equal(exit.code, 2, exit.stderr);
+  const report = JSON.parse(exit.stdout) as Json;
+  t.equal((report.checks[0] as Json).verdict, 'undecided');
+  t.match((report.checks[0] as Json).phases[0].why, /nothing was sent: .*forbidden.*list pods/i);
+});
+
 t.test('SIGINT mid-check: exit 2 within a second, a partial report, the probe pod deleted', async (t) => {
   const prober = startProber(
     labRunArgs(lab, lab.testFile(testYaml(nginx.url, 'limit: 20/s, burst: 10, duration: 10s')), '--agent=pod'),
@@ -181,4 +194,32 @@ t.test('SIGINT mid-check: exit 2 within a second, a partial report, the probe po
   t.match(check.phases[1].why, /not run \(the run was interrupted\)/);
   await probePodsGone(t, lab, 'after SIGINT');
   await waitFor('no agent process left', () => lab.fake.kubelet.liveProcesses === 0, 10_000);
+});
+
+t.test('SIGINT mid-check with an ephemeral agent: exit 2 within a second (the agent ends by itself)', async (t) => {
+  const before = checkAgents(lab).length;
+  const prober = startProber(
+    labRunArgs(lab, lab.testFile(testYaml(nginx.url, 'limit: 20/s, burst: 10, duration: 2s'))),
+  );
+  const pod = (): Json => lab.fake.pod(SOURCE.namespace, SOURCE.pod) as Json;
+  await waitFor(
+    "the check's ephemeral agent running",
+    () =>
+      checkAgents(lab).length > before &&
+      ((pod().status.ephemeralContainerStatuses ?? []) as Json[]).some(
+        (s) => s.name === checkAgents(lab).at(-1)?.name && s.state?.running,
+      ),
+    60_000,
+  );
+  const sent = Date.now();
+  prober.child.kill('SIGINT');
+  const exit = await prober.exited;
+  const took = Date.now() - sent;
+  t.comment(`exited ${took} ms after SIGINT`);
+  t.ok(took < 1000, `exited within a second (${took} ms)`);
+  t.equal(exit.code, 2, exit.stderr);
+  const check = (JSON.parse(exit.stdout) as Json).checks[0] as Json;
+  t.equal(check.verdict, 'undecided');
+  // Ephemeral containers cannot be stopped through the API: the agent sends its phases out, then ends.
+  await waitFor('the agent to end by itself', () => lab.fake.kubelet.liveProcesses === 0, 30_000);
 });
