@@ -10,7 +10,6 @@ import type {
   V1PodDisruptionBudget,
   V1Service,
 } from '@kubernetes/client-node';
-
 import { kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../policy/index.ts';
 import type { Permission } from './rbac-hints.ts';
 
@@ -56,10 +55,7 @@ export interface KubeApi {
   listAllServices(): Promise<V1Service[]>;
   /** Every node (labels, `status.addresses`): what ClusterNetworkPolicy `nodes` peers select; read only when one does. */
   listNodes(): Promise<V1Node[]>;
-  /**
-   * The nodes that carry a zone label, each with only its name and its zone and hostname labels
-   * (node-zones.ts): where an answering pod runs, for a test with an affinity check only.
-   */
+  /** The zone-labelled nodes, each cut to its name and zone and hostname labels (node-zones.ts). */
   listNodeZones(): Promise<V1Node[]>;
   /**
    * Every object of one policy kind in the cluster (all namespaces), as raw JSON with apiVersion and
@@ -78,10 +74,9 @@ export interface KubeApi {
   listClusterObjects(group: string, version: string, resource: string, kind: string): Promise<RawObject[]>;
 }
 
-/** A group as discovery lists it. */
+/** A group as discovery lists it, its versions preferred first. */
 interface ServedGroup {
   readonly group: string;
-  /** Versions served, preferred first. */
   readonly versions: readonly string[];
 }
 
