@@ -96,7 +96,6 @@ export async function runCheckAgent(
     choice.agent === 'pod'
       ? await runInProbePod(ctx, pick.pod, `${source.name}-c${job.ordinal}`, plan, job.weight)
       : await runInEphemeral(ctx, pick.pod, plan, agentContainerName(env.runId, `c${job.ordinal}`));
-  if (run.left) progress(`${source.name}: left ${run.left}`);
   if ('error' in run) return { pod: run.pod ?? pick.name, error: run.error };
   return linesOf(run.pod, run.log, run.outcome.exitCode);
 }

@@ -145,7 +145,7 @@ const RateLimit = Type.Object(
   {
     from: doc(
       ref('name', Name),
-      'The source that sends, by name: a `local: true` source for `check`, a workload for `lab test` (sent from its first lab pod).',
+      'The source that sends, by name: a `local: true` source for `check` (or `run`), a workload for `lab test` (sent from its first lab pod) and `run` (from one of its Ready pods).',
     ),
     to: doc(ref('name', Name), 'The target, by name: an `http://` or `https://` target probed over one family.'),
     limit: doc(
