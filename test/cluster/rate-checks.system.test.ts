@@ -165,6 +165,20 @@ t.test('pods prober may not list for the check: could not decide (exit 2), the r
   t.match((report.checks[0] as Json).phases[0].why, /nothing was sent: .*forbidden.*list pods/i);
 });
 
+t.test('an agent image that cannot be pulled: could not decide (exit 2), saying why', async (t) => {
+  lab.fake.kubelet.images.set('registry.invalid/prober:missing', 'pull-error');
+  const yaml = testYaml(nginx.url, 'limit: 20/s, burst: 10, duration: 3s');
+  const exit = await runProber(labRunArgs(lab, lab.testFile(yaml), '--image', 'registry.invalid/prober:missing'));
+  t.equal(exit.code, 2, exit.stderr);
+  const check = (JSON.parse(exit.stdout) as Json).checks[0] as Json;
+  t.equal(check.verdict, 'undecided');
+  for (const phase of check.phases as Json[])
+    t.match(
+      phase.why,
+      /nothing was sent: the agent in apacherr-6c9f7d-x2x4q failed: the agent image could not be pulled/,
+    );
+});
+
 /**
  * Starts `prober run` of a check of `duration` (with `flags`), waits until `running` says the check's
  * agent runs, sends SIGINT and asserts what every interrupt must give: exit 2 within a second, the
