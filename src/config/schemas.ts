@@ -6,6 +6,13 @@ import { DURATION_EXAMPLES, DURATION_PATTERN } from '../model/duration.ts';
 import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
 import { LabProfileSchema } from '../model/lab-profile-schema.ts';
 import { Attempts, Concurrency, ProbePlanSchema, StatusClass, StatusCode } from '../model/plan-schema.ts';
+import {
+  DEFAULT_AFFINITY_REQUESTS,
+  DEFAULT_IDENTITY_HEADER,
+  MAX_AFFINITY_REQUESTS,
+  MAX_AFFINITY_SOURCES,
+  MIN_AFFINITY_REQUESTS,
+} from '../model/affinity.ts';
 import { DEFAULT_PHASE_MS, MAX_RATE_PER_SECOND, RATE_PATTERN, TOLERANCE_PATTERN } from '../model/rate-limit.ts';
 import { DEFAULTS } from '../model/test-spec.ts';
 
@@ -201,9 +208,83 @@ const RateLimit = Type.Object(
   },
 );
 
+/** A header or JSON field name an answer names its pod in. */
+const IdentityName = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$',
+  [ERROR_MESSAGE]: 'is not a header or field name (letters, digits, "-", "_", "."; at most 100)',
+});
+
+const Affinity = Type.Object(
+  {
+    from: doc(
+      ref('name', Name),
+      'The source that sends, by name: a workload of the lab; each of its pods (or the sample) sends on its own.',
+    ),
+    to: doc(
+      ref('name', Name),
+      'The target, by name: an `http://` or `https://` target naming a Service, probed over one family.',
+    ),
+    requests: Type.Optional(
+      doc(
+        Type.Integer({ minimum: MIN_AFFINITY_REQUESTS, maximum: MAX_AFFINITY_REQUESTS }),
+        'Requests each source pod sends, each on a new connection (the Service picks an endpoint per connection).',
+        DEFAULT_AFFINITY_REQUESTS,
+      ),
+    ),
+    sample: Type.Optional(
+      doc(
+        Type.Integer({ minimum: 1, maximum: MAX_AFFINITY_SOURCES }),
+        "Send from at most this many of the source's pods, taken zone by zone in turn; without it, from every pod.",
+      ),
+    ),
+    identity: Type.Optional(
+      doc(
+        oneOf(
+          Type.Object({ header: IdentityName }, { additionalProperties: false }),
+          Type.Object({ jsonField: IdentityName }, { additionalProperties: false }),
+        ),
+        'Where an answer names the pod that sent it: a response header, or a top-level field of a JSON body. ' +
+          '`prober serve` and the time app (with POD_NAME) send `x-pod-name`.',
+        { header: DEFAULT_IDENTITY_HEADER },
+      ),
+    ),
+    expect: Type.Optional(
+      doc(
+        oneOf(
+          Type.Object(
+            {
+              sameZone: Type.String({
+                pattern: TOLERANCE_PATTERN,
+                [ERROR_MESSAGE]: 'is not a percentage (write e.g. 95%)',
+              }),
+            },
+            { additionalProperties: false },
+          ),
+          Type.Object({ spread: Type.Literal(true) }, { additionalProperties: false }),
+        ),
+        'What the answers must show. Left out: the Kubernetes e2e rule (same-zone endpoints only while the ' +
+          "zone has ready ones, each reached, 10 answers in a row; else every ready endpoint). `sameZone: 95%`: at least that share from the source's zone " +
+          'while it has ready endpoints. `spread: true`: no affinity, every ready endpoint answers each source pod.',
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "Checks that a Service's answers stay in each source pod's zone (trafficDistribution, hints, locality).",
+  },
+);
+
 const Check = Type.Object(
-  { rateLimit: doc(ref('rateLimit', RateLimit), 'A rate-limit check.') },
-  { additionalProperties: false, description: 'A check beyond the matrix, by kind.' },
+  {
+    rateLimit: Type.Optional(doc(ref('rateLimit', RateLimit), 'A rate-limit check.')),
+    affinity: Type.Optional(doc(ref('affinity', Affinity), 'A zone-affinity check.')),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 1,
+    description: 'A check beyond the matrix: one of its kinds.',
+  },
 );
 
 const Paths = (description: string, minItems?: number) =>
@@ -262,7 +343,7 @@ export const testSchema = Type.Object(
         checks: Type.Optional(
           doc(
             mapOf(ref('check', Check), { minProperties: 1, propertyNames: ref('name', Name) }),
-            'Checks beyond the matrix, by name (a rate limit), each judged and gated like a cell.',
+            'Checks beyond the matrix, by name (a rate limit, a zone affinity), each judged and gated like a cell.',
           ),
         ),
         fromPolicies: Type.Optional(
@@ -299,6 +380,7 @@ export const testSchema = Type.Object(
       rule: Rule,
       rate: doc(Rate, 'Requests per second (`10/s`) or per minute (`600/m`).'),
       rateLimit: RateLimit,
+      affinity: Affinity,
       check: Check,
     },
   },

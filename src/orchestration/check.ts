@@ -8,7 +8,7 @@ import type { KindFilter } from '../policy/index.ts';
 import { LocalBackend } from '../probe/local-backend.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { policyVerdictsFor, warnOn } from './policy-model.ts';
-import { runRateChecks } from './rate-checks.ts';
+import { runChecks } from './checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What `prober check` was asked. */
@@ -43,7 +43,7 @@ export async function runCheck(request: CheckRequest, io: Io): Promise<ExitCode>
   const model = await policyVerdictsFor(test, { ignoreKinds: request.ignoreKinds, warn: warnOn(io), io });
   // Checks beyond the matrix (a rate limit) are sent from here too, once the matrix is observed.
   const checks = test.checks
-    ? { checks: (signal: AbortSignal, progress: (message: string) => void) => runRateChecks(test, signal, progress) }
+    ? { checks: (signal: AbortSignal, progress: (message: string) => void) => runChecks(test, signal, progress) }
     : {};
   return observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, io, {
     ...(model ? { model } : {}),
