@@ -216,7 +216,13 @@ function e2eRule(
     inRow++;
     unreached.delete(endpoint.pod);
     if (inRow >= CONSECUTIVE_ANSWERS && unreached.size === 0)
-      return { ...base, verdict: 'met', why: `answered by ${where} only, each of them` };
+      return {
+        ...base,
+        verdict: 'met',
+        why: fallback
+          ? `${zone} has no ready endpoint: every ready endpoint answered, as the fallback asks`
+          : `only the ${wanted.length} ready endpoints of ${zone} answered, each of them`,
+      };
   }
   return {
     ...base,
