@@ -15,7 +15,10 @@ import type { TestDocument } from './schemas.ts';
 type RawAffinity = NonNullable<NonNullable<TestDocument['spec']['checks']>[string]['affinity']>;
 
 /** The expectation as written, or the default rule. */
-function readExpectation(raw: RawAffinity['expect'], fail: (field: string, message: string) => never): AffinityExpectation {
+function readExpectation(
+  raw: RawAffinity['expect'],
+  fail: (field: string, message: string) => never,
+): AffinityExpectation {
   if (raw === undefined) return { kind: 'default' };
   if ('spread' in raw) return { kind: 'spread' };
   const share = parseTolerance(raw.sameZone);
@@ -29,7 +32,10 @@ export function readAffinity(ctx: CheckContext, name: string, raw: RawAffinity):
   const target = checkEnds(ctx, raw, fail, 'a zone-affinity check');
   const source = ctx.sources.find((s) => s.name === raw.from);
   if (source?.local)
-    fail('from', `"${raw.from}" is a local source; a zone-affinity check sends from the pods of a workload, each in its zone`);
+    fail(
+      'from',
+      `"${raw.from}" is a local source; a zone-affinity check sends from the pods of a workload, each in its zone`,
+    );
   const identity: IdentitySource =
     raw.identity === undefined
       ? { header: DEFAULT_IDENTITY_HEADER }

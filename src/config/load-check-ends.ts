@@ -22,7 +22,12 @@ export type FieldFailure = (field: string, message: string) => never;
 export function failureAt(doc: PositionedDocument, name: string, kind: string): FieldFailure {
   const path = ['spec', 'checks', name, kind];
   return (field, message) => {
-    throw new ConfigError(doc.file, doc.lineOf([...path, field]) ?? doc.lineOf(path), `${path.join('.')}.${field}`, message);
+    throw new ConfigError(
+      doc.file,
+      doc.lineOf([...path, field]) ?? doc.lineOf(path),
+      `${path.join('.')}.${field}`,
+      message,
+    );
   };
 }
 
@@ -45,7 +50,10 @@ export function checkEnds(
     return fail('to', `"${raw.to}" names no target (known: ${someNames([...new Set(targets.map(ruleTargetName))])})`);
   if (named.length > 1) fail('to', `"${raw.to}" is probed over both families; ${what} needs one`);
   if (target.address.scheme !== 'http' && target.address.scheme !== 'https')
-    fail('to', `"${raw.to}" is a ${target.address.scheme}:// target; ${what} sends HTTP requests (http:// or https://)`);
+    fail(
+      'to',
+      `"${raw.to}" is a ${target.address.scheme}:// target; ${what} sends HTTP requests (http:// or https://)`,
+    );
   return target;
 }
 

@@ -14,7 +14,9 @@ type RawChecks = NonNullable<TestDocument['spec']['checks']>;
 type RawCheck = RawChecks[string];
 
 /** One reader per kind: the check of that kind from its fields. */
-const READERS: { readonly [K in CheckKind]: (ctx: CheckContext, name: string, raw: NonNullable<RawCheck[K]>) => CheckOf<K> } = {
+const READERS: {
+  readonly [K in CheckKind]: (ctx: CheckContext, name: string, raw: NonNullable<RawCheck[K]>) => CheckOf<K>;
+} = {
   rateLimit: readRateLimit,
   affinity: readAffinity,
 };

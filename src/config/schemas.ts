@@ -2,10 +2,6 @@
 // .schema.json files and the types of what passed validation all come from here.
 
 import { type Static, type TSchema, Type } from 'typebox';
-import { DURATION_EXAMPLES, DURATION_PATTERN } from '../model/duration.ts';
-import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
-import { LabProfileSchema } from '../model/lab-profile-schema.ts';
-import { Attempts, Concurrency, ProbePlanSchema, StatusClass, StatusCode } from '../model/plan-schema.ts';
 import {
   DEFAULT_AFFINITY_REQUESTS,
   DEFAULT_IDENTITY_HEADER,
@@ -13,6 +9,10 @@ import {
   MAX_AFFINITY_SOURCES,
   MIN_AFFINITY_REQUESTS,
 } from '../model/affinity.ts';
+import { DURATION_EXAMPLES, DURATION_PATTERN } from '../model/duration.ts';
+import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
+import { LabProfileSchema } from '../model/lab-profile-schema.ts';
+import { Attempts, Concurrency, ProbePlanSchema, StatusClass, StatusCode } from '../model/plan-schema.ts';
 import { DEFAULT_PHASE_MS, MAX_RATE_PER_SECOND, RATE_PATTERN, TOLERANCE_PATTERN } from '../model/rate-limit.ts';
 import { DEFAULTS } from '../model/test-spec.ts';
 
@@ -240,8 +240,14 @@ const Affinity = Type.Object(
     identity: Type.Optional(
       doc(
         oneOf(
-          Type.Object({ header: IdentityName }, { additionalProperties: false }),
-          Type.Object({ jsonField: IdentityName }, { additionalProperties: false }),
+          Type.Object(
+            { header: doc(IdentityName, 'A response header that holds the pod name (`x-pod-name`).') },
+            { additionalProperties: false },
+          ),
+          Type.Object(
+            { jsonField: doc(IdentityName, 'A top-level field of a JSON body that holds the pod name (`pod`).') },
+            { additionalProperties: false },
+          ),
         ),
         'Where an answer names the pod that sent it: a response header, or a top-level field of a JSON body. ' +
           '`prober serve` and the time app (with POD_NAME) send `x-pod-name`.',
@@ -253,14 +259,17 @@ const Affinity = Type.Object(
         oneOf(
           Type.Object(
             {
-              sameZone: Type.String({
-                pattern: TOLERANCE_PATTERN,
-                [ERROR_MESSAGE]: 'is not a percentage (write e.g. 95%)',
-              }),
+              sameZone: doc(
+                Type.String({ pattern: TOLERANCE_PATTERN, [ERROR_MESSAGE]: 'is not a percentage (write e.g. 95%)' }),
+                "The least share of answers from the source pod's own zone while it has ready endpoints (`95%`).",
+              ),
             },
             { additionalProperties: false },
           ),
-          Type.Object({ spread: Type.Literal(true) }, { additionalProperties: false }),
+          Type.Object(
+            { spread: doc(Type.Literal(true), 'No affinity expected: every ready endpoint answers each source pod.') },
+            { additionalProperties: false },
+          ),
         ),
         'What the answers must show. Left out: the Kubernetes e2e rule (same-zone endpoints only while the ' +
           "zone has ready ones, each reached, 10 answers in a row; else every ready endpoint). `sameZone: 95%`: at least that share from the source's zone " +
@@ -270,7 +279,8 @@ const Affinity = Type.Object(
   },
   {
     additionalProperties: false,
-    description: "Checks that a Service's answers stay in each source pod's zone (trafficDistribution, hints, locality).",
+    description:
+      "Checks that a Service's answers stay in each source pod's zone (trafficDistribution, hints, locality).",
   },
 );
 

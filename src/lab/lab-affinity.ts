@@ -24,7 +24,7 @@ function serviceOf(topology: LabTopology, host: string, namespace: string | unde
 }
 
 /** At most `count` pods, taken zone by zone in turn (each zone's in their order), so a sample spans the zones. */
-export function sampleByZone(pods: readonly LabPod[], zoneOf: (pod: LabPod) => string, count: number): LabPod[] {
+function sampleByZone(pods: readonly LabPod[], zoneOf: (pod: LabPod) => string, count: number): LabPod[] {
   const byZone = new Map<string, LabPod[]>();
   for (const pod of pods) byZone.set(zoneOf(pod), [...(byZone.get(zoneOf(pod)) ?? []), pod]);
   const queues = [...byZone.values()];
@@ -38,7 +38,12 @@ export function sampleByZone(pods: readonly LabPod[], zoneOf: (pod: LabPod) => s
 }
 
 /** The facts of the target Service: its settings and endpoints with zones and readiness. */
-function targetOf(topology: LabTopology, service: LabService, port: number, stopped: ReadonlySet<string>): AffinityTarget {
+function targetOf(
+  topology: LabTopology,
+  service: LabService,
+  port: number,
+  stopped: ReadonlySet<string>,
+): AffinityTarget {
   const zoneOfNode = (node: string): string | undefined => topology.nodes.find((n) => n.name === node)?.zone;
   const servicePort = service.ports.find((p) => p.port === port) ?? service.ports[0];
   const endpoints: AffinityEndpoint[] = (servicePort?.endpoints ?? []).map((e) => {
@@ -68,9 +73,11 @@ export function labAffinitySender(
 ): AffinitySender {
   return async (check, signal) => {
     const source = test.sources.find((s) => s.name === check.from);
-    if (!source || source.local) return { why: `the source ${check.from} is local: it has no pod, node or zone in the lab` };
+    if (!source || source.local)
+      return { why: `the source ${check.from} is local: it has no pod, node or zone in the lab` };
     const service = serviceOf(topology, check.address.host, source.namespace);
-    if (!service) return { why: `${check.address.host} is no Service of the lab: it has no endpoints with zones to judge` };
+    if (!service)
+      return { why: `${check.address.host} is no Service of the lab: it has no endpoints with zones to judge` };
     const target = targetOf(topology, service, check.address.port, new Set(stopped));
     const zoneOf = (pod: LabPod): string | undefined => topology.nodes.find((n) => n.name === pod.node)?.zone;
     const all = podsMatching(topology, source.namespace, source.selector);
@@ -97,7 +104,9 @@ export function labAffinitySender(
       }),
     );
     if (pods.length === 0) {
-      const selector = Object.entries(source.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+      const selector = Object.entries(source.selector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
       return { why: `no lab pod in ${source.namespace} matches ${selector || 'any labels'}` };
     }
     return { target, sources };

@@ -15,7 +15,11 @@ import type { LabTopology } from './topology-types.ts';
 const GRACE_MS = 10_000;
 
 /** The namespace a check is sent from, or why there is none. */
-function sourceNetns(topology: LabTopology, test: ReachabilityTest, check: Pick<RateLimitCheck, 'from'>): string | { why: string } {
+function sourceNetns(
+  topology: LabTopology,
+  test: ReachabilityTest,
+  check: Pick<RateLimitCheck, 'from'>,
+): string | { why: string } {
   const source = test.sources.find((s) => s.name === check.from);
   if (!source || source.local)
     return { why: `the source ${check.from} is local: local sources have no place in the lab` };

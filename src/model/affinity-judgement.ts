@@ -13,7 +13,7 @@ import type { AffinityMeasurement } from './affinity-plan.ts';
 import { type CheckVerdict, worstVerdict } from './checks.ts';
 
 /** Answers in a row from wanted endpoints the e2e test asks for. */
-export const CONSECUTIVE_ANSWERS = 10;
+const CONSECUTIVE_ANSWERS = 10;
 /** The most requests that may go unanswered for a source pod to be judged. */
 const UNANSWERED_SHARE = 0.05;
 
@@ -87,7 +87,7 @@ export interface AffinityCheckResult {
 const CLOSE = ['PreferClose', 'PreferSameZone', 'PreferSameNode'];
 
 /** What the Service asks for, in words. */
-export function settingText(target: AffinityTarget): string {
+function settingText(target: AffinityTarget): string {
   if (target.internalTrafficPolicy === 'Local')
     return `${target.service} has internalTrafficPolicy: Local (same node only, no fallback)`;
   if (target.trafficDistribution && CLOSE.includes(target.trafficDistribution))
@@ -148,15 +148,19 @@ export function judgeSource(expect: AffinityExpectation, target: AffinityTarget,
   const failure = m.firstFailure ? ` (${m.firstFailure})` : '';
   if (m.interrupted) return undecided(`interrupted after ${m.sent} requests`);
   if (m.sent === 0 && m.firstFailure) return undecided(`nothing was sent: ${m.firstFailure}`);
-  if (m.sent > 0 && m.sequence.length === 0) return undecided(`the target never answered: ${failed} requests failed${failure}`);
+  if (m.sent > 0 && m.sequence.length === 0)
+    return undecided(`the target never answered: ${failed} requests failed${failure}`);
   const unnamed = m.sequence.filter((i) => i < 0).length;
-  if (unnamed > 0) return undecided(`${unnamed} answers named no pod (no ${m.identities.length > 0 ? 'usable ' : ''}identity)`);
+  if (unnamed > 0)
+    return undecided(`${unnamed} answers named no pod (no ${m.identities.length > 0 ? 'usable ' : ''}identity)`);
   if (run.zone === undefined) return undecided(`the source's node ${run.node} has no zone`);
   const unknown = answers.find((_, i) => endpoints[i] === undefined);
-  if (unknown !== undefined) return undecided(`an answer came from "${unknown.slice(0, 100)}", which is no pod of ${target.service}`);
+  if (unknown !== undefined)
+    return undecided(`an answer came from "${unknown.slice(0, 100)}", which is no pod of ${target.service}`);
   const zoneless = endpoints.find((e) => e?.zone === undefined);
   if (zoneless) return undecided(`the endpoint ${zoneless.pod}'s node ${zoneless.node} has no zone`);
-  if (answers.length < MIN_AFFINITY_REQUESTS) return undecided(`too few answers: ${answers.length} (at least ${MIN_AFFINITY_REQUESTS})`);
+  if (answers.length < MIN_AFFINITY_REQUESTS)
+    return undecided(`too few answers: ${answers.length} (at least ${MIN_AFFINITY_REQUESTS})`);
   if (failed > m.sent * UNANSWERED_SHARE) return undecided(`${failed} of ${m.sent} requests got no answer${failure}`);
   const ready = target.endpoints.filter((e) => e.ready);
   const local = ready.filter((e) => e.zone === run.zone);
@@ -202,7 +206,9 @@ function e2eRule(
   answers: readonly string[],
   endpoints: readonly (AffinityEndpoint | undefined)[],
 ): SourceResult {
-  const where = fallback ? `every ready endpoint (${zone} has none ready: the fallback)` : `the ${wanted.length} ready endpoints of ${zone}`;
+  const where = fallback
+    ? `every ready endpoint (${zone} has none ready: the fallback)`
+    : `the ${wanted.length} ready endpoints of ${zone}`;
   const unreached = new Set(wanted.map((e) => e.pod));
   let inRow = 0;
   for (let i = answers.length - 1; i >= 0; i--) {

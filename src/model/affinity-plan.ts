@@ -2,12 +2,7 @@
 // an AffinityPlan in (stdin of `prober agent --affinity -`, or an environment variable in a pod), an
 // AffinityMeasurement out (one line on stdout, or the container's log). Nothing here knows the lab.
 
-import {
-  AFFINITY_CONCURRENCY,
-  type AffinityCheck,
-  type IdentitySource,
-  MAX_AFFINITY_REQUESTS,
-} from './affinity.ts';
+import { AFFINITY_CONCURRENCY, type AffinityCheck, type IdentitySource, MAX_AFFINITY_REQUESTS } from './affinity.ts';
 import { parseTarget } from './target.ts';
 
 /** The bytes a plan may hold: a URL, a header name and a few numbers. */
@@ -33,7 +28,7 @@ export interface AffinityPlan {
 }
 
 /** Requests that got no answer, by why. */
-export interface AffinityFailures {
+interface AffinityFailures {
   readonly timeout: number;
   readonly refused: number;
   readonly error: number;
@@ -93,7 +88,8 @@ export function parseAffinityPlan(text: string): PlanParse {
     return { ok: false, field: 'kind', error: 'must be AffinityPlan of apiVersion prober/v1alpha1' };
   const known = ['apiVersion', 'kind', 'url', 'family', 'requests', 'timeoutMs', 'concurrency', 'identity'];
   const unknown = Object.keys(raw).find((k) => !known.includes(k));
-  if (unknown !== undefined) return { ok: false, field: unknown.slice(0, 40), error: 'is not a field of an affinity plan' };
+  if (unknown !== undefined)
+    return { ok: false, field: unknown.slice(0, 40), error: 'is not a field of an affinity plan' };
   const target = typeof raw.url === 'string' ? parseTarget(raw.url) : { ok: false as const, error: 'must be a URL' };
   if (!target.ok) return { ok: false, field: 'url', error: target.error };
   if (target.value.scheme !== 'http' && target.value.scheme !== 'https')

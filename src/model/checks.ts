@@ -14,7 +14,7 @@ interface CheckKindDescriptor {
 }
 
 /** Every kind of check, by the key a test file writes under `spec.checks.NAME`. */
-export const CHECK_KINDS = {
+const CHECK_KINDS = {
   rateLimit: { title: 'rate limit' },
   affinity: { title: 'zone affinity' },
 } as const satisfies Record<string, CheckKindDescriptor>;

@@ -1,6 +1,7 @@
 // What one phase of a rate-limit check measured, and the judgement of a check from its phases: met,
 // not met, or could not decide (the offered rate was not held, too few answers, a silent target).
 
+import { type CheckVerdict, worstVerdict } from './checks.ts';
 import {
   MIN_PHASE_REQUESTS,
   type RateLimitCheck,
@@ -11,7 +12,6 @@ import {
   scheduledRequests,
   totalLimit,
 } from './rate-limit.ts';
-import { type CheckVerdict, worstVerdict } from './checks.ts';
 
 /** Requests that got no answer, by why (a reset is a rejection, counted with the statuses). */
 export interface Unanswered {

@@ -1,8 +1,8 @@
 // The report every mode produces: a versioned document with metadata, cells, summary and exit code.
 
+import type { AffinityCheckResult } from './affinity-judgement.ts';
 import type { IpFamily } from './family.ts';
 import type { Cell } from './matrix.ts';
-import type { AffinityCheckResult } from './affinity-judgement.ts';
 import type { RateCheckResult } from './rate-judgement.ts';
 import type { ReachabilityTest } from './test-spec.ts';
 

@@ -1,11 +1,11 @@
 // The ReachabilityTest: the intent a person writes — named sources, named targets, expectation rules.
 
+import type { AffinityCheck } from './affinity.ts';
+import type { CheckKind } from './checks.ts';
 import type { IpFamily } from './family.ts';
 import type { Frozen } from './json-schema.ts';
 import type { Verdict } from './outcome.ts';
 import type { StatusListDocument } from './plan-schema.ts';
-import type { AffinityCheck } from './affinity.ts';
-import type { CheckKind } from './checks.ts';
 import type { RateLimitCheck } from './rate-limit.ts';
 import type { TargetAddress } from './target.ts';
 

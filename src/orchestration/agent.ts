@@ -1,9 +1,9 @@
 // `agent`: run one probe plan where prober was started (a source pod, a lab namespace), or stay resident and serve plans.
 
+import { ConfigError } from '../config/config-error.ts';
 import { inflatePlan, parseProbePlan } from '../config/load-plan.ts';
 import { parseRatePlan } from '../config/load-rate-plan.ts';
 import { readText, STDIN_PATH } from '../config/read-input.ts';
-import { ConfigError } from '../config/config-error.ts';
 import { MAX_AFFINITY_PLAN_BYTES, measurementLine, parseAffinityPlan } from '../model/affinity-plan.ts';
 import type { Io } from '../model/io.ts';
 import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';

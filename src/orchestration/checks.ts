@@ -36,10 +36,10 @@ function runOne<K extends CheckKind>(check: CheckOf<K>, ctx: RunContext): Promis
 }
 
 /**
- * `prober check`'s senders: rate phases from this process; an affinity check could not decide, since
- * where prober runs has no zone and the target's endpoints none known.
+ * `prober check`'s senders: rate phases from this process. `check` refuses a zone-affinity check at
+ * load (orchestration/check.ts); were one to come here, it could not decide, for want of zones.
  */
-export const SENDERS_FROM_HERE: CheckSenders = {
+const SENDERS_FROM_HERE: CheckSenders = {
   rateLimit: sendFromHere,
   affinity: async () => ({
     why: 'prober check sends from where it runs, which has no zone, and knows no zones of the endpoints: run it with prober lab test',

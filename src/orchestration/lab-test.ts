@@ -3,8 +3,8 @@
 
 import { ConfigError } from '../config/config-error.ts';
 import { loadReachabilityTest } from '../config/load-test.ts';
-import { LabBackend } from '../lab/lab-backend.ts';
 import { labAffinitySender } from '../lab/lab-affinity.ts';
+import { LabBackend } from '../lab/lab-backend.ts';
 import { labPhaseSender } from '../lab/lab-rates.ts';
 import { labModel, requireState } from '../lab/policies.ts';
 import { proberArgv } from '../lab/self.ts';
@@ -14,8 +14,8 @@ import type { ModelVerdict } from '../model/matrix.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { modelVerdicts, predictTest } from '../policy/index.ts';
-import { observeAndReport } from './observe-and-report.ts';
 import { type CheckSenders, runChecks } from './checks.ts';
+import { observeAndReport } from './observe-and-report.ts';
 import { refuseChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 

@@ -4,11 +4,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { IdentitySource } from '../model/affinity.ts';
-import {
-  type AffinityMeasurement,
-  MAX_IDENTITIES,
-  MAX_IDENTITY_LENGTH,
-} from '../model/affinity-plan.ts';
+import { type AffinityMeasurement, MAX_IDENTITIES, MAX_IDENTITY_LENGTH } from '../model/affinity-plan.ts';
 import { hostHeader, type TargetAddress } from '../model/target.ts';
 
 /** What one source pod sends. */
@@ -47,7 +43,8 @@ function identityOf(res: IncomingMessage, identity: IdentitySource): Promise<str
     res.on('close', () => {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-        const field = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[identity.jsonField] : undefined;
+        const field =
+          typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[identity.jsonField] : undefined;
         resolve(clean(field));
       } catch {
         resolve(undefined);

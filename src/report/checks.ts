@@ -58,7 +58,8 @@ function phaseFacts(phase: PhaseResult): string {
 function zonesText(source: SourceResult): string {
   const zones = Object.entries(source.byZone).sort(([a], [b]) => a.localeCompare(b));
   const counts = zones.length === 0 ? 'no answers' : zones.map(([zone, n]) => `${zone} ${n}`).join(', ');
-  const share = source.sameZoneShare === undefined ? '' : ` (${Math.round(source.sameZoneShare * 1000) / 10} % same zone)`;
+  const share =
+    source.sameZoneShare === undefined ? '' : ` (${Math.round(source.sameZoneShare * 1000) / 10} % same zone)`;
   return `${source.answered} of ${source.sent} answered: ${counts}${share}`;
 }
 

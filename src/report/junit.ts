@@ -1,7 +1,7 @@
 // JUnit XML for CI test views: one testcase per checked cell, named by its rule when it has one.
 
-import type { Cell } from '../model/matrix.ts';
 import { checkSubject } from '../model/checks.ts';
+import type { Cell } from '../model/matrix.ts';
 import type { CheckResult } from '../model/report.ts';
 import { type ReportOutcome, type StreamedReport, Tally } from '../model/report.ts';
 import { checkLines, checkSeconds } from './checks.ts';

@@ -67,7 +67,10 @@ t.test('PreferClose: each Pippo pod is answered by its own zone only; spread wit
 });
 
 t.test('the default rule on the Service without trafficDistribution: not met, exit 1', async (t) => {
-  const file = testFile('anywhere.yaml', '    anywhere:\n      affinity: { from: pippo, to: paperino-anywhere, requests: 100 }\n');
+  const file = testFile(
+    'anywhere.yaml',
+    '    anywhere:\n      affinity: { from: pippo, to: paperino-anywhere, requests: 100 }\n',
+  );
   const { status, checks } = labTest(t, file);
   t.equal(status, 1);
   t.equal(checks[0]?.verdict, 'not-met');
@@ -76,11 +79,18 @@ t.test('the default rule on the Service without trafficDistribution: not met, ex
 });
 
 t.test('the pod named in a JSON field of the body (prober serve answers with its name)', async (t) => {
-  const file = testFile('json.yaml', '    json:\n      affinity: { from: pippo, to: paperino, requests: 40, sample: 4, identity: { jsonField: name } }\n');
+  const file = testFile(
+    'json.yaml',
+    '    json:\n      affinity: { from: pippo, to: paperino, requests: 40, sample: 4, identity: { jsonField: name } }\n',
+  );
   const { status, checks } = labTest(t, file);
   t.equal(status, 0);
   t.equal(checks[0]?.sources.length, 4);
-  t.same(checks[0]?.sources.map((s) => s.zone), ['zone-a', 'zone-b', 'zone-a', 'zone-b'], 'the sample spans the zones');
+  t.same(
+    checks[0]?.sources.map((s) => s.zone),
+    ['zone-a', 'zone-b', 'zone-a', 'zone-b'],
+    'the sample spans the zones',
+  );
 });
 
 t.test('could not decide: answers naming no pod, a target that never answers; exit 2', async (t) => {
@@ -95,13 +105,19 @@ t.test('could not decide: answers naming no pod, a target that never answers; ex
   writeFileSync(
     silent,
     readFileSync(file, 'utf8')
-      .replace('paperino.zones.svc.cluster.local/", timeout: 2s', 'paperino.zones.svc.cluster.local:81/", timeout: 300ms')
+      .replace(
+        'paperino.zones.svc.cluster.local/", timeout: 2s',
+        'paperino.zones.svc.cluster.local:81/", timeout: 300ms',
+      )
       .replace('identity: { header: x-nobody }', 'identity: { header: x-pod-name }'),
   );
   const never = lab(['test', '--name', name, '-f', silent, '-o', 'json', '--expect', 'written']);
   t.equal(never.status, 2);
   const report = JSON.parse(never.stdout) as { checks: JsonCheck[] };
-  t.match(report.checks[0], { verdict: 'undecided', sources: [{ why: /the target never answered: 20 requests failed/ }, {}] });
+  t.match(report.checks[0], {
+    verdict: 'undecided',
+    sources: [{ why: /the target never answered: 20 requests failed/ }, {}],
+  });
 });
 
 /** The affinity senders running in the Pippo pods. */
@@ -129,19 +145,25 @@ t.test('interrupted while the senders run: every sender stops, exit 2, a partial
   t.match(exit.stderr, /interrupted by SIGINT; the report is incomplete/);
   const report = JSON.parse(exit.stdout) as { checks: JsonCheck[] };
   t.equal(report.checks[0]?.verdict, 'undecided');
-  t.ok(report.checks[0]?.sources.every((s) => /^interrupted after \d+ requests$/.test(s.why)), 'each source says so');
+  t.ok(
+    report.checks[0]?.sources.every((s) => /^interrupted after \d+ requests$/.test(s.why)),
+    'each source says so',
+  );
   t.same(sendersRunning(), [], 'no sender left in any Pippo pod');
 });
 
-t.test("zone-a's Paperino pods stopped: zone-a's Pippo pods fall back to zone-b, which the default rule accepts", async (t) => {
-  const stop = lab(['stop', '--name', name, 'zones/paperino-0', 'zones/paperino-2', 'zones/paperino-4']);
-  t.equal(stop.status, 0, stop.stderr);
-  const { status, checks } = labTest(t, EXPECTATIONS);
-  t.equal(status, 0);
-  const close = checks[0];
-  t.equal(close?.verdict, 'met');
-  for (const source of close?.sources ?? []) {
-    t.same(source.byZone, { 'zone-b': 100 }, `${source.pod} (${source.zone}): zone-b only`);
-    if (source.zone === 'zone-a') t.match(source.why, /zone-a has no ready endpoint: every ready endpoint answered/);
-  }
-});
+t.test(
+  "zone-a's Paperino pods stopped: zone-a's Pippo pods fall back to zone-b, which the default rule accepts",
+  async (t) => {
+    const stop = lab(['stop', '--name', name, 'zones/paperino-0', 'zones/paperino-2', 'zones/paperino-4']);
+    t.equal(stop.status, 0, stop.stderr);
+    const { status, checks } = labTest(t, EXPECTATIONS);
+    t.equal(status, 0);
+    const close = checks[0];
+    t.equal(close?.verdict, 'met');
+    for (const source of close?.sources ?? []) {
+      t.same(source.byZone, { 'zone-b': 100 }, `${source.pod} (${source.zone}): zone-b only`);
+      if (source.zone === 'zone-a') t.match(source.why, /zone-a has no ready endpoint: every ready endpoint answered/);
+    }
+  },
+);

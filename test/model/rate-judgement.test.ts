@@ -2,9 +2,9 @@
 
 import t from 'tap';
 import {
-  type RateCheckResult,
   judgeCheck,
   judgePhase,
+  type RateCheckResult,
   type RateMeasurement,
   unsentMeasurement,
 } from '../../src/model/rate-judgement.ts';
