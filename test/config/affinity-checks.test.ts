@@ -121,7 +121,9 @@ t.test('check refuses an affinity check in one line naming it: where it runs has
   t.equal(run.stdout, '');
   t.match(
     run.stderr,
-    new RegExp(`^prober: ${file}:15: spec\\.checks\\.close: check cannot run a zone-affinity check: .* run the test with prober lab test\n$`),
+    new RegExp(
+      `^prober: ${file}:15: spec\\.checks\\.close: check cannot run a zone-affinity check: .* run the test with prober lab test\n$`,
+    ),
   );
 });
 
