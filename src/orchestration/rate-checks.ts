@@ -1,10 +1,10 @@
-// Runs a test's rate-limit checks: each phase through the open-loop sender (from here, or from a lab
-// pod: the caller's PhaseSender), a pause between phases for the limiter to refill, then the judgement
+// Runs one rate-limit check: each phase through the open-loop sender (from here, or from a lab pod:
+// the caller's PhaseSender), a pause between phases for the limiter to refill, then the judgement
 // (model/rate-judgement.ts).
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../config/config-error.ts';
-import { type CheckResult, judgeCheck, type RateMeasurement } from '../model/rate-judgement.ts';
+import { judgeCheck, type RateCheckResult, type RateMeasurement } from '../model/rate-judgement.ts';
 import { type RateLimitCheck, rateText, totalLimit } from '../model/rate-limit.ts';
 import type { PhaseSender } from '../model/rate-plan.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
@@ -16,7 +16,7 @@ const MIN_PAUSE_MS = 2000;
 const MAX_PAUSE_MS = 30_000;
 
 /** `prober check`'s sender: the phase sent from this process. */
-const sendFromHere: PhaseSender = (check, phase, signal) =>
+export const sendFromHere: PhaseSender = (check, phase, signal) =>
   sendAtRate({
     address: check.address,
     offeredPerSecond: phase.offeredPerSecond,
@@ -32,34 +32,33 @@ function pauseAfterPhase(check: RateLimitCheck): number {
   return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, Math.ceil(refillMs) + 1000));
 }
 
+/** What a rate-limit check runs with: the run's signal and progress, its sender, and the last rate check run. */
+export interface RateCheckContext {
+  readonly signal: AbortSignal;
+  readonly progress: (message: string) => void;
+  readonly send: PhaseSender;
+  /** The rate-limit check that ran last: two checks may share a limiter, so the next waits for it to refill too. */
+  previous?: RateLimitCheck;
+}
+
 /**
- * Runs every check of the test in order and judges each; a check cut short by `signal` is judged on
- * the phases it ran (the rest are undecided). Never throws for what the target does.
+ * Runs a check's phases in order and judges them; a check cut short by the signal is judged on the
+ * phases it ran (the rest are undecided). Never throws for what the target does.
  */
-export async function runRateChecks(
-  test: ReachabilityTest,
-  signal: AbortSignal,
-  progress: (message: string) => void = () => {},
-  send: PhaseSender = sendFromHere,
-): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  // The check that ran last: two checks may share a limiter, so the next waits for it to refill too.
-  let previous: RateLimitCheck | undefined;
-  for (const check of test.checks ?? []) {
-    const measurements: RateMeasurement[] = [];
-    for (const phase of check.phases) {
-      if (signal.aborted) break;
-      if (previous) await sleep(pauseAfterPhase(previous), undefined, { signal }).catch(() => {});
-      previous = check;
-      if (signal.aborted) break;
-      progress(
-        `check ${check.name}: ${rateText(phase.offeredPerSecond)} for ${phase.durationMs / 1000}s (${phase.label})`,
-      );
-      measurements.push(await send(check, phase, signal));
-    }
-    results.push(judgeCheck(check, measurements));
+export async function runRateCheck(check: RateLimitCheck, ctx: RateCheckContext): Promise<RateCheckResult> {
+  const { signal, progress, send } = ctx;
+  const measurements: RateMeasurement[] = [];
+  for (const phase of check.phases) {
+    if (signal.aborted) break;
+    if (ctx.previous) await sleep(pauseAfterPhase(ctx.previous), undefined, { signal }).catch(() => {});
+    ctx.previous = check;
+    if (signal.aborted) break;
+    progress(
+      `check ${check.name}: ${rateText(phase.offeredPerSecond)} for ${phase.durationMs / 1000}s (${phase.label})`,
+    );
+    measurements.push(await send(check, phase, signal));
   }
-  return results;
+  return judgeCheck(check, measurements);
 }
 
 /**
@@ -73,6 +72,6 @@ export function refuseChecks(test: ReachabilityTest, command: string): void {
     test.file,
     check.origin?.line,
     `spec.checks.${check.name}`,
-    `${command} cannot run rate-limit checks yet: run the test with prober check (local sources) or prober lab test`,
+    `${command} cannot run ${check.kind === 'rateLimit' ? 'rate-limit' : 'zone-affinity'} checks yet: run the test with prober check (local sources) or prober lab test`,
   );
 }
