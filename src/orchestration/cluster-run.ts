@@ -11,10 +11,11 @@ import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import type { KindFilter } from '../policy/index.ts';
+import { runChecks } from './checks.ts';
 import { interruption } from './interrupts.ts';
 import { observeAndReport, type ReportExtras } from './observe-and-report.ts';
 import { warnOn } from './policy-model.ts';
-import { phaseByPhase, runRateChecks } from './rate-checks.ts';
+import { phaseByPhase, refuseChecks, sendFromHere } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What `prober run` was asked. */
@@ -73,6 +74,8 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
   // Warnings carry text from the API server and from manifests: escaped like every human-facing line.
   const warn = warnOn(io);
   const test = await loadReachabilityTest(request.file, io);
+  // Zone-affinity checks need the zones of the answering pods' nodes, which `run` does not read yet.
+  refuseChecks(test, 'prober run', ['affinity']);
   const { flags } = request;
   // Loaded on use: client-node alone takes about a second to load, which a bad test file need not wait for.
   const [{ connect }, { clientNodeApi }, { ClusterBackend, newRunId }, { livePolicyModel }] = await Promise.all([
@@ -139,7 +142,7 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
 }
 
 /**
- * How `run` sends a test's rate-limit checks once the matrix is observed: from a pod of each check's
+ * How `run` sends a test's checks (rate limits; zone affinity is refused at load) once the matrix is observed: from a pod of each check's
  * source, one agent per check (cluster/cluster-rates.ts), or from here for a `local` source; the probe
  * pods they need are deleted when the checks end, interrupted or not.
  */
@@ -154,12 +157,14 @@ async function clusterChecks(
   return async (signal, progress) => {
     const tracker = new ProbePodTracker(env.api, env.runId);
     const inCluster = clusterCheckSender({ ...env, tracker }, test);
-    const fromHere = phaseByPhase();
+    const fromHere = phaseByPhase(sendFromHere);
     const local = new Set(test.sources.filter((s) => s.local).map((s) => s.name));
     try {
-      return await runRateChecks(test, signal, progress, (check, s, p) =>
-        local.has(check.from) ? fromHere(check, s, p) : inCluster(check, s, p),
-      );
+      return await runChecks(test, signal, progress, {
+        rateLimit: (check, s, p) => (local.has(check.from) ? fromHere(check, s, p) : inCluster(check, s, p)),
+        // Refused at load (runInCluster): `run` reads no zones yet.
+        affinity: async () => ({ why: 'prober run cannot run a zone-affinity check yet' }),
+      });
     } finally {
       for (const problem of await tracker.deleteAll()) env.warn?.(problem);
     }

@@ -13,6 +13,7 @@ const target = parseTarget('http://web.shop.svc.cluster.local:8080/ok');
 if (!target.ok) throw new Error(target.error);
 const expect = { limitPerSecond: 10, limitText: '10/s', burst: 20, replicas: 1, tolerance: 0.1, rejectedWith: [429] };
 const check: RateLimitCheck = {
+  kind: 'rateLimit',
   name: 'web-limit',
   from: 'client',
   to: 'web',

@@ -28,6 +28,7 @@ spec:
 t.test('a check with only a limit gets the default judgement: 0.5× and 2× over all replicas', async (t) => {
   const loaded = parseReachabilityTest('t.yaml', test('{ from: here, to: web, limit: 600/m, replicas: 2 }'));
   const [check] = loaded.checks ?? [];
+  if (check?.kind !== 'rateLimit') throw new Error('a rate-limit check');
   t.match(check, {
     name: 'api',
     from: 'here',
@@ -38,7 +39,7 @@ t.test('a check with only a limit gets the default judgement: 0.5× and 2× over
     origin: { file: 't.yaml', line: 15 },
   });
   t.same(
-    check?.phases.map((p) => [p.offeredPerSecond, p.durationMs]),
+    check.phases.map((p) => [p.offeredPerSecond, p.durationMs]),
     [
       [10, 5000],
       [40, 5000],

@@ -29,6 +29,10 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
       '--rate <file>',
       'instead of a probe plan: send one phase of a rate-limit check (a RatePlan file, or - for stdin) and print its measurement',
     )
+    .option(
+      '--affinity <file>',
+      'instead of a probe plan: send the requests of a zone-affinity check (an AffinityPlan file, or - for stdin) and print who answered',
+    )
     .addOption(
       new Option(
         '--client-timeout <duration>',
@@ -62,6 +66,13 @@ and prints one {"kind":"RateMeasurement",…} line once every request was answer
 A plan of kind RateCheckPlan (what \`prober run\` puts in a check's agent: "phases", "pauseMs")
 sends every phase of a check, pauseMs apart, one RateMeasurement line per phase, then AgentDone.
 
+With --affinity the agent sends the requests of a zone-affinity check from where it runs, each on a
+new connection (\`prober lab test\` starts one in each source pod): an AffinityPlan such as
+  {"apiVersion":"prober/v1alpha1","kind":"AffinityPlan","url":"http://paperino/","requests":100,
+   "timeoutMs":2000,"concurrency":32,"identity":{"header":"x-pod-name"}}
+and prints one {"kind":"AffinityMeasurement",…} line: the identities met and, per answer in
+arrival order, which of them answered.
+
 SIGINT/SIGTERM stop the probes in flight at once: each probe not done is reported as
 error/interrupted, then AgentDone.
 
@@ -76,6 +87,7 @@ Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was st
             ...(opts.plan !== undefined ? { plan: opts.plan } : {}),
             ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
             ...(opts.rate !== undefined ? { rate: opts.rate } : {}),
+            ...(opts.affinity !== undefined ? { affinity: opts.affinity } : {}),
             clientTimeoutMs: opts.clientTimeout,
           },
           io,
