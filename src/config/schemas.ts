@@ -20,6 +20,12 @@ function doc<S extends TSchema>(schema: S, description: string, fallback?: unkno
   return { ...schema, description, ...(fallback === undefined ? {} : { default: fallback }) };
 }
 
+/**
+ * The apiVersions a test file may have: the resource's own (a CustomResourceDefinition's group needs a
+ * dot), first, and the one files had before, which keeps working.
+ */
+export const TEST_API_VERSIONS = ['prober.dev/v1alpha1', 'prober/v1alpha1'] as const;
+
 const NAME_WORDING = 'is not a valid name (letters, digits, "-", "_", "."; at most 63)';
 
 /** A source, target or test name. */
@@ -212,7 +218,11 @@ const Paths = (description: string, minItems?: number) =>
 /** The ReachabilityTest schema (its durations are strings; their range is checked when they are parsed). */
 export const testSchema = Type.Object(
   {
-    apiVersion: doc(constant('prober/v1alpha1'), 'The version of the format.'),
+    apiVersion: doc(
+      Type.Unsafe<(typeof TEST_API_VERSIONS)[number]>({ enum: TEST_API_VERSIONS }),
+      'The version of the format: `prober.dev/v1alpha1`, the API group and version of the ReachabilityTest ' +
+        'resource (k8s/prober/watch/crd.yaml), or `prober/v1alpha1`, what files wrote before the resource existed.',
+    ),
     kind: doc(constant('ReachabilityTest'), 'What the file is (a file of another kind is refused, naming its kind).'),
     metadata: Type.Object(
       {
