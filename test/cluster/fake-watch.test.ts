@@ -8,7 +8,7 @@ import t, { type Test } from 'tap';
 import { reachabilityTestCrd } from '../../k8s/prober/crd.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
-import { call, openWatch } from './fake/http-client.ts';
+import { call, openWatch, within } from './fake/http-client.ts';
 import { sampleTest } from './fake/sample-test.ts';
 
 const GROUP = '/apis/prober.dev/v1alpha1';
@@ -76,7 +76,7 @@ t.test(
     fake.custom.compact('reachabilitytests');
     const watch = openWatch(fake, `${BASE}?watch=true&resourceVersion=${old}`);
     t.equal(await watch.code, 200);
-    t.same(await watch.ended, {}, 'the server ends the stream');
+    t.same(await within(watch.ended, 'the end of the watch'), {}, 'the server ends the stream');
     t.equal(watch.events.length, 1);
     t.match(watch.events[0], {
       type: 'ERROR',
@@ -119,7 +119,7 @@ t.test('the window is bounded: a watch from before its oldest event is expired t
       )
     ).body;
   const watch = openWatch(fake, `${BASE}?watch=true&resourceVersion=${first.metadata.resourceVersion}`);
-  await watch.ended;
+  await within(watch.ended, 'the end of the watch');
   t.match(watch.events, [{ type: 'ERROR', object: { code: 410 } }]);
   t.ok(current);
 });
@@ -139,12 +139,12 @@ t.test('bookmarks carry only the newest resourceVersion; timeoutSeconds ends the
     apiVersion: 'prober.dev/v1alpha1',
     metadata: { resourceVersion: created.metadata.resourceVersion },
   });
-  t.same(await watch.ended, {}, 'the watch ends after timeoutSeconds, cleanly');
+  t.same(await within(watch.ended, 'the end of the watch'), {}, 'the watch ends after timeoutSeconds, cleanly');
   const plain = openWatch(
     fake,
     `${BASE}?watch=true&timeoutSeconds=1&resourceVersion=${created.metadata.resourceVersion}`,
   );
-  await plain.ended;
+  await within(plain.ended, 'the end of the watch');
   t.equal(plain.events.length, 0, 'no bookmarks unless allowed');
 });
 
@@ -170,12 +170,12 @@ t.test('faults: a dropped watch (ended or reset), a failed watch, a slow list', 
   await Promise.all([ended.code, reset.code]);
   await waitFor('both watching', () => fake.custom.resources('reachabilitytests').cache.watching === 2);
   t.equal(fake.custom.dropWatches('reachabilitytests'), 2);
-  t.same(await ended.ended, {}, 'ended cleanly');
+  t.same(await within(ended.ended, 'the end of the watch'), {}, 'ended cleanly');
   const reset2 = openWatch(fake, `${BASE}?watch=true`);
   await reset2.code;
   await waitFor('watching again', () => fake.custom.resources('reachabilitytests').cache.watching === 1);
   fake.custom.dropWatches('reachabilitytests', true);
-  t.ok((await reset2.ended).error, 'a reset connection is an error to the client');
+  t.ok((await within(reset2.ended, 'the end of the watch')).error, 'a reset connection is an error to the client');
   reset.close();
   fake.failNext('watch', 'reachabilitytests', 500);
   t.equal((await call(fake, 'GET', `${BASE}?watch=true`)).code, 500);

@@ -96,3 +96,12 @@ export function openWatch(fake: FakeApiServer, path: string): OpenWatch {
   req.end();
   return { code, events, ended, close: () => req.destroy() };
 }
+
+/** `promise`, or a failure naming `what` once `ms` have passed (a stream that should end and does not). */
+export function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
