@@ -10,6 +10,7 @@ import t from 'tap';
 import { parse, parseAllDocuments } from 'yaml';
 import { CRD_FILE, crdText, reachabilityTestCrd } from '../../k8s/prober/crd.ts';
 import { structuralSchema } from '../../k8s/prober/crd-schema.ts';
+import { parseReachabilityTest } from '../../src/config/load-test.ts';
 import { testSchema } from '../../src/config/schemas.ts';
 import { MAX_FLIPS, type ReachabilityStatus } from '../../src/model/reachability-status.ts';
 import { CustomResourceSchema } from '../cluster/fake/openapi.ts';
@@ -120,6 +121,30 @@ t.test('the repository test files are valid resources, nothing pruned', async (t
     t.same(object, before);
     t.same(schema.errors(object), [], `${file}: valid`);
   }
+});
+
+t.test('prober reads a test file under either apiVersion, and refuses a third', async (t) => {
+  for (const file of TEST_FILES) {
+    const text = readFileSync(join(REPO, file), 'utf8');
+    t.ok(text.includes('apiVersion: prober/v1alpha1'), `${file} has the old apiVersion`);
+    const old = parseReachabilityTest(join(REPO, file), text);
+    const now = parseReachabilityTest(
+      join(REPO, file),
+      text.replace('apiVersion: prober/v1alpha1', 'apiVersion: prober.dev/v1alpha1'),
+    );
+    t.same(now, old, `${file}: the same test`);
+  }
+  t.throws(
+    () =>
+      parseReachabilityTest(
+        'x.yaml',
+        readFileSync(join(REPO, TEST_FILES[0]!), 'utf8').replace(
+          'apiVersion: prober/v1alpha1',
+          'apiVersion: prober.dev/v1',
+        ),
+      ),
+    /must be one of "prober\.dev\/v1alpha1", "prober\/v1alpha1"/,
+  );
 });
 
 t.test('what the file schema refuses, the CRD refuses where it can type it', async (t) => {
