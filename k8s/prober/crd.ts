@@ -5,13 +5,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { TEST_API_VERSIONS, testSchema } from '../../src/config/schemas.ts';
+import { testSchema } from '../../src/config/schemas.ts';
+import { TEST_RESOURCE } from '../../src/model/reachability-status.ts';
 import { structuralSchema } from './crd-schema.ts';
 import { PRINTER_COLUMNS, STATUS_SCHEMA } from './crd-status.ts';
 
-/** The resource's API group and version: those of a test file's `apiVersion` (the first one it may have). */
-export const [CRD_GROUP, CRD_VERSION] = TEST_API_VERSIONS[0].split('/') as [string, string];
-export const CRD_PLURAL = 'reachabilitytests';
+/** The resource's API group, version and plural (a test file's `apiVersion` is the group's and version's). */
+const { group: CRD_GROUP, version: CRD_VERSION, plural: CRD_PLURAL } = TEST_RESOURCE;
 /** The generated file, from the repository root. */
 export const CRD_FILE = 'k8s/prober/watch/crd.yaml';
 

@@ -7,6 +7,7 @@ import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema
 import { LabProfileSchema } from '../model/lab-profile-schema.ts';
 import { Attempts, Concurrency, ProbePlanSchema, StatusClass, StatusCode } from '../model/plan-schema.ts';
 import { DEFAULT_PHASE_MS, MAX_RATE_PER_SECOND, RATE_PATTERN, TOLERANCE_PATTERN } from '../model/rate-limit.ts';
+import { TEST_RESOURCE } from '../model/reachability-status.ts';
 import { DEFAULTS } from '../model/test-spec.ts';
 
 /** The ProbePlan schema (defined in model/, where the plan's type is). */
@@ -24,7 +25,7 @@ function doc<S extends TSchema>(schema: S, description: string, fallback?: unkno
  * The apiVersions a test file may have: the resource's own (a CustomResourceDefinition's group needs a
  * dot), first, and the one files had before, which keeps working.
  */
-export const TEST_API_VERSIONS = ['prober.dev/v1alpha1', 'prober/v1alpha1'] as const;
+export const TEST_API_VERSIONS = [`${TEST_RESOURCE.group}/${TEST_RESOURCE.version}`, 'prober/v1alpha1'] as const;
 
 const NAME_WORDING = 'is not a valid name (letters, digits, "-", "_", "."; at most 63)';
 

@@ -3,6 +3,9 @@
 // Pure: the CustomResourceDefinition's status schema (k8s/prober/crd-status.ts) and the controller both
 // take their names and bounds from here.
 
+/** The resource's API group, version and plural: the CRD's (k8s/prober/crd.ts) and a test file's `apiVersion`. */
+export const TEST_RESOURCE = { group: 'prober.dev', version: 'v1alpha1', plural: 'reachabilitytests' } as const;
+
 /** The condition types: one per run verdict, each True on the runs that have that verdict. */
 export const CONDITION_TYPES = ['Matched', 'Drifted', 'Undecided'] as const;
 type ConditionType = (typeof CONDITION_TYPES)[number];
@@ -66,7 +69,7 @@ interface OffCell {
 }
 
 /** A cell that changed state between two completed runs. */
-interface StatusFlip {
+export interface StatusFlip {
   readonly time: string;
   readonly source: string;
   readonly target: string;
