@@ -173,6 +173,9 @@ t.test('writes are pruned and validated against the schema', async (t) => {
     400,
     'another namespace',
   );
+  const named = await call(fake, 'POST', BASE, sampleTest('Web_1'));
+  t.equal(named.code, 422, 'a test name that is no object name (a file may have one)');
+  t.match(named.body.message, /metadata\.name: Invalid value: "Web_1": a lowercase RFC 1123 subdomain/);
 });
 
 t.test('delete answers a Status and the object is gone', async (t) => {

@@ -43,6 +43,7 @@ export function describeCrd(crd: Json): CrdDescription {
   };
 }
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const iso = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const withoutMetadata = ({ metadata: _, ...rest }: Json): Json => rest;
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -88,6 +89,11 @@ export class FakeCustomResources {
     if (!name)
       throw status.invalidKind(this.crd.kind, this.crd.group, '', [
         'metadata.name: Required value: name or generateName is required',
+      ]);
+    // The customresource validator checks names as NameIsDNSSubdomain (customresource/validator.go).
+    if (name.length > 253 || !DNS_SUBDOMAIN.test(name))
+      throw status.invalidKind(this.crd.kind, this.crd.group, name, [
+        `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
       ]);
     if (this.#objects.has(`${namespace}/${name}`)) throw status.alreadyExists(this.#qualified, name);
     const object = structuredClone(body);
