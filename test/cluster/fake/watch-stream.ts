@@ -38,11 +38,11 @@ function checkParameters(query: URLSearchParams): void {
   const initial = query.get('sendInitialEvents');
   if (initial !== null) {
     if (query.get('resourceVersionMatch') !== 'NotOlderThan')
-      throw status.invalid('listoptions', '', [
+      throw status.invalidKind('ListOptions', 'meta.k8s.io', '', [
         'resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
       ]);
     if (initial === 'true' && query.get('allowWatchBookmarks') !== 'true')
-      throw status.invalid('listoptions', '', [
+      throw status.invalidKind('ListOptions', 'meta.k8s.io', '', [
         'allowWatchBookmarks: Forbidden: allowWatchBookmarks must be true when sendInitialEvents is true',
       ]);
   }
