@@ -63,6 +63,19 @@ t.test(
     await waitFor('the delete', () => everywhere.events.length >= 3);
     t.equal(inTeam.events.length, 1, 'not seen in another namespace');
     t.equal(labelled.events.length, 0, 'nothing matches the selector');
+    const relabel = async (team: string) => {
+      const current = (await call(fake, 'GET', `${BASE}/a`)).body;
+      await call(fake, 'PUT', `${BASE}/a`, { ...current, metadata: { ...current.metadata, labels: { team } } });
+    };
+    await relabel('none');
+    await waitFor('a starts matching', () => labelled.events.length === 1);
+    await relabel('a');
+    await waitFor('a stops matching', () => labelled.events.length === 2);
+    t.same(
+      labelled.events.map((e) => `${e.type} ${e.object.metadata.labels.team}`),
+      ['ADDED none', 'DELETED none'],
+      'a change into the selector is ADDED, one out of it DELETED with the object as it was',
+    );
     for (const w of [inTeam, everywhere, labelled]) w.close();
   },
 );

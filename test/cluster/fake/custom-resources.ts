@@ -201,11 +201,11 @@ export class FakeCustomResources {
     }
     if (!same(withoutMetadata(next), withoutMetadata(old))) next.metadata.generation = old.metadata.generation + 1;
     if (subresource === 'status') next.metadata.generation = old.metadata.generation;
-    return this.#store(next, 'MODIFIED', fieldValidation);
+    return this.#store(next, 'MODIFIED', fieldValidation, old);
   }
 
   /** Prunes, validates, stores and publishes an object; answers it as stored. */
-  #store(object: Json, type: 'ADDED' | 'MODIFIED', fieldValidation: string | null): Json {
+  #store(object: Json, type: 'ADDED' | 'MODIFIED', fieldValidation: string | null, previous?: Json): Json {
     object.apiVersion = `${this.crd.group}/${this.crd.version}`;
     object.kind = this.crd.kind;
     const dropped = this.crd.schema.prune(object);
@@ -216,7 +216,12 @@ export class FakeCustomResources {
     if (errors.length > 0) throw status.invalidKind(this.crd.kind, this.crd.group, object.metadata.name, errors);
     const version = this.#bump(object);
     this.#objects.set(`${object.metadata.namespace}/${object.metadata.name}`, object);
-    this.cache.publish({ type, object: structuredClone(object), resourceVersion: version });
+    this.cache.publish({
+      type,
+      object: structuredClone(object),
+      resourceVersion: version,
+      ...(previous ? { previous } : {}),
+    });
     return structuredClone(object);
   }
 

@@ -11,6 +11,8 @@ type Json = Record<string, unknown>;
 export interface WatchEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   readonly object: Json;
+  /** The object before a MODIFIED change: a filtered watch sends ADDED or DELETED when it starts or stops matching. */
+  readonly previous?: Json;
   readonly resourceVersion: number;
 }
 

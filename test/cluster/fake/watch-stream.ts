@@ -89,8 +89,14 @@ export function serveWatch(
       apiVersion: source.apiVersion,
       metadata: { resourceVersion: String(source.now()), ...(annotations ? { annotations } : {}) },
     });
+  // As the cacher's watchers do (cache_watcher.go convertToWatchEvent): a change that makes an object
+  // match is ADDED to this watch, one that makes it stop matching is DELETED (with the old object).
   const send = (event: WatchEvent): void => {
-    if (wanted(event.object)) write(event.type, event.object);
+    const now = wanted(event.object);
+    const before = event.type === 'MODIFIED' && event.previous ? wanted(event.previous) : now;
+    if (now && before) write(event.type, event.object);
+    else if (now) write('ADDED', event.object);
+    else if (before) write('DELETED', event.previous ?? event.object);
   };
   for (const event of start.events) send(event);
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
