@@ -76,6 +76,12 @@ t.test(
       ['ADDED none', 'DELETED none'],
       'a change into the selector is ADDED, one out of it DELETED with the object as it was',
     );
+    const stored = (await call(fake, 'GET', `${BASE}/a`)).body;
+    t.equal(
+      labelled.events[1]!.object.metadata.resourceVersion,
+      stored.metadata.resourceVersion,
+      "at the change's version",
+    );
     for (const w of [inTeam, everywhere, labelled]) w.close();
   },
 );

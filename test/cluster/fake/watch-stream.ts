@@ -90,13 +90,19 @@ export function serveWatch(
       metadata: { resourceVersion: String(source.now()), ...(annotations ? { annotations } : {}) },
     });
   // As the cacher's watchers do (cache_watcher.go convertToWatchEvent): a change that makes an object
-  // match is ADDED to this watch, one that makes it stop matching is DELETED (with the old object).
+  // match is ADDED to this watch, one that makes it stop matching is DELETED (the old object, at the
+  // event's resourceVersion, so a client resuming from it does not go back in time).
   const send = (event: WatchEvent): void => {
     const now = wanted(event.object);
     const before = event.type === 'MODIFIED' && event.previous ? wanted(event.previous) : now;
     if (now && before) write(event.type, event.object);
     else if (now) write('ADDED', event.object);
-    else if (before) write('DELETED', event.previous ?? event.object);
+    else if (before) {
+      // The object as it was, at the event's resourceVersion (cache_watcher.go updateResourceVersion).
+      const gone: Json = structuredClone(event.previous ?? event.object);
+      gone.metadata.resourceVersion = String(event.resourceVersion);
+      write('DELETED', gone);
+    }
   };
   for (const event of start.events) send(event);
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
