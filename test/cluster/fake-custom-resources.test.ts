@@ -7,9 +7,9 @@
 
 import t, { type Test } from 'tap';
 import { reachabilityTestCrd } from '../../k8s/prober/crd.ts';
+import { sampleTest } from '../helpers/watch-fixtures.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { call } from './fake/http-client.ts';
-import { sampleTest } from './fake/sample-test.ts';
 
 type Json = Record<string, any>;
 const BASE = '/apis/prober.dev/v1alpha1/namespaces/team/reachabilitytests';

@@ -7,9 +7,9 @@
 import t, { type Test } from 'tap';
 import { reachabilityTestCrd } from '../../k8s/prober/crd.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { sampleTest } from '../helpers/watch-fixtures.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { call, openWatch, within } from './fake/http-client.ts';
-import { sampleTest } from './fake/sample-test.ts';
 
 const GROUP = '/apis/prober.dev/v1alpha1';
 const BASE = `${GROUP}/namespaces/team/reachabilitytests`;

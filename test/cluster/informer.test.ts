@@ -10,9 +10,9 @@ import { CustomObjectsApi, KubeConfig, type KubernetesObject, makeInformer } fro
 import t, { type Test } from 'tap';
 import { reachabilityTestCrd } from '../../k8s/prober/crd.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { sampleTest } from '../helpers/watch-fixtures.ts';
 import { FakeApiServer } from './fake/apiserver.ts';
 import { call } from './fake/http-client.ts';
-import { sampleTest } from './fake/sample-test.ts';
 
 const PATH = '/apis/prober.dev/v1alpha1/namespaces/team/reachabilitytests';
 

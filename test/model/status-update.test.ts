@@ -10,7 +10,7 @@ import { MAX_FLIPS, MAX_OFF_CELLS, type ReachabilityStatus } from '../../src/mod
 import { nextStatus, type RunOutcome } from '../../src/model/status-update.ts';
 import { judgeRun, type WatchedCell } from '../../src/model/watch-cells.ts';
 import { CustomResourceSchema } from '../cluster/fake/openapi.ts';
-import { cannedMatrix } from '../helpers/canned-cells.ts';
+import { cannedMatrix } from '../helpers/watch-fixtures.ts';
 
 const crd = reachabilityTestCrd() as { spec: { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] } };
 const schema = new CustomResourceSchema(crd.spec.versions[0]!.schema.openAPIV3Schema);

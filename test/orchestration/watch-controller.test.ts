@@ -12,10 +12,9 @@ import type { Cell } from '../../src/model/matrix.ts';
 import { INTERVAL_ANNOTATION, STATUS_ATTEMPTS, WatchController } from '../../src/orchestration/watch-controller.ts';
 import { FakeApiServer } from '../cluster/fake/apiserver.ts';
 import { call } from '../cluster/fake/http-client.ts';
-import { sampleTest } from '../cluster/fake/sample-test.ts';
 import * as status from '../cluster/fake/status.ts';
-import { cannedMatrix } from '../helpers/canned-cells.ts';
 import { until, waitFor } from '../helpers/wait.ts';
+import { cannedMatrix, sampleTest } from '../helpers/watch-fixtures.ts';
 
 const PATH = '/apis/prober.dev/v1alpha1/namespaces/team/reachabilitytests';
 /** A sample test with its interval annotated. */

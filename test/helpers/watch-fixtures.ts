@@ -1,7 +1,10 @@
-// Canned matrices for the watch's tests: judged cells without a probe behind them, for the code that
-// schedules runs and writes what they found (the controller, the status), not for judging.
+// Fixtures for the tests of the in-cluster watch: a small ReachabilityTest resource, and canned
+// matrices (judged cells without a probe behind them) for the code that schedules runs and writes what
+// they found (the controller, the status, the fake API server's custom resources), not for judging.
 
 import type { Cell } from '../../src/model/matrix.ts';
+
+type Json = Record<string, any>;
 
 /** A cell `from → to` with a result: pass (matched), fail (mismatched), error (undecided) or unchecked. */
 export function cannedCell(from: string, to: string, result: Cell['result']): Cell {
@@ -28,4 +31,19 @@ export function cannedMatrix(
   results: Readonly<Record<string, Cell['result']>> = {},
 ): Cell[] {
   return sources.flatMap((from) => targets.map((to) => cannedCell(from, to, results[`${from}→${to}`] ?? 'pass')));
+}
+
+/** A small valid ReachabilityTest named `name` in no namespace yet (the request's), with `extra` on top. */
+export function sampleTest(name: string, extra: Json = {}): Json {
+  return {
+    apiVersion: 'prober.dev/v1alpha1',
+    kind: 'ReachabilityTest',
+    metadata: { name, labels: { team: 'a' } },
+    spec: {
+      sources: { web: { namespace: 'team', selector: { app: 'web' } } },
+      targets: { db: { url: 'tcp://db:5432' } },
+      expect: [{ from: 'web', to: 'db', verdict: 'allow' }],
+    },
+    ...extra,
+  };
 }
