@@ -121,7 +121,9 @@ export class FakeCustomResources {
   ): Json {
     this.#checkIdentity(namespace, body);
     if (body.metadata?.name !== name)
-      throw status.badRequest('the name of the object does not match the name on the URL');
+      throw status.badRequest(
+        `the name of the object (${body.metadata?.name}) does not match the name on the URL (${name})`,
+      );
     const old = this.get(namespace, name);
     const given = body.metadata?.resourceVersion;
     if (!given)
