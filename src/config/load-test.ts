@@ -47,7 +47,8 @@ function checkKubernetesObject(doc: PositionedDocument): void {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return;
   const { apiVersion, kind } = value as Record<string, unknown>;
   if (typeof kind !== 'string' || kind === 'ReachabilityTest') return;
-  if (typeof apiVersion !== 'string' || apiVersion.startsWith('prober/')) return;
+  if (typeof apiVersion !== 'string' || apiVersion.startsWith('prober/') || apiVersion.startsWith('prober.dev/'))
+    return;
   throw new ConfigError(
     doc.file,
     doc.lineOf(['kind']),

@@ -5,12 +5,19 @@ import { type Static, Type } from 'typebox';
 import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
 import { LabProfileSchema } from '../model/lab-profile-schema.ts';
 import { Attempts, Concurrency, ProbePlanSchema } from '../model/plan-schema.ts';
+import { TEST_RESOURCE } from '../model/reachability-status.ts';
 import { DEFAULTS } from '../model/test-spec.ts';
 import { Affinity, Check, Rate, RateLimit } from './check-schemas.ts';
 import { Duration, doc, Labels, NAME_WORDING, Name, NamePattern, Settle, Status, StatusSet } from './schema-parts.ts';
 
 /** The ProbePlan schema (defined in model/, where the plan's type is). */
 export const planSchema = ProbePlanSchema;
+
+/**
+ * The apiVersions a test file may have: the resource's own (a CustomResourceDefinition's group needs a
+ * dot), first, and the one files had before, which keeps working.
+ */
+export const TEST_API_VERSIONS = [`${TEST_RESOURCE.group}/${TEST_RESOURCE.version}`, 'prober/v1alpha1'] as const;
 
 const Source = Type.Object(
   {
@@ -103,7 +110,11 @@ const Paths = (description: string, minItems?: number) =>
 /** The ReachabilityTest schema (its durations are strings; their range is checked when they are parsed). */
 export const testSchema = Type.Object(
   {
-    apiVersion: doc(constant('prober/v1alpha1'), 'The version of the format.'),
+    apiVersion: doc(
+      Type.Unsafe<(typeof TEST_API_VERSIONS)[number]>({ enum: TEST_API_VERSIONS }),
+      'The version of the format: `prober.dev/v1alpha1`, the API group and version of the ReachabilityTest ' +
+        'resource (k8s/prober/watch/crd.yaml), or `prober/v1alpha1`, what files wrote before the resource existed.',
+    ),
     kind: doc(constant('ReachabilityTest'), 'What the file is (a file of another kind is refused, naming its kind).'),
     metadata: Type.Object(
       {

@@ -70,7 +70,13 @@ spec:
     'spec.targets.cache.url',
     /port 70000 is out of range 1–65535/,
   ],
-  ['wrong apiVersion', GOOD.replace('prober/v1alpha1', 'prober/v2'), 1, 'apiVersion', /must be "prober\/v1alpha1"/],
+  [
+    'wrong apiVersion',
+    GOOD.replace('prober/v1alpha1', 'prober/v2'),
+    1,
+    'apiVersion',
+    /must be one of "prober\.dev\/v1alpha1", "prober\/v1alpha1"/,
+  ],
   [
     'missing metadata.name',
     GOOD.replace('  name: demo\n', '  labels: {}\n'),

@@ -139,7 +139,13 @@ export function renderKustomization(dir: string): Rendered {
 }
 
 /** Kinds without a namespace, among those the repository uses. */
-export const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass']);
+export const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'IngressClass',
+  'CustomResourceDefinition',
+]);
 
 /** The objects of a kind in a rendered set. */
 export function ofKind(objects: readonly SourcedObject[], kind: string): SourcedObject[] {

@@ -18,10 +18,10 @@ interface KnipReport {
   }[];
 }
 
-/** A copy of what the check reads: the sources, every entry (tests, benchmarks, app, release, build.mjs). */
+/** A copy of what the check reads: the sources, every entry (tests, benchmarks, app, release, k8s generators, build.mjs). */
 function scratchTree(t: Test): string {
   const dir = tempDir(t, 'exports');
-  for (const sub of ['src', 'test', 'bench', 'app', 'release']) {
+  for (const sub of ['src', 'test', 'bench', 'app', 'release', 'k8s']) {
     cpSync(join(ROOT, sub), join(dir, sub), { recursive: true });
   }
   for (const file of ['build.mjs', 'package.json', 'tsconfig.json', 'knip.jsonc']) {

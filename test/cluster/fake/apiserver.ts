@@ -16,6 +16,7 @@ import { FakeAdmission } from './admission.ts';
 import { enforcePodSecurity } from './admission-refusals.ts';
 import { admitOwnerReferences, FakeControllers } from './adoption.ts';
 import { FakeAuthorizer } from './authorizer.ts';
+import { FakeCustomApi } from './custom-api.ts';
 import { ExpiringLists } from './discovery.ts';
 import { type PdbFixture, pdbObject } from './disruption.ts';
 import { FakeEndpointSlices } from './endpoint-slices.ts';
@@ -80,6 +81,15 @@ export class FakeApiServer {
   readonly #nodes = new Map<string, Json>();
   readonly #pdbs: PdbFixture[] = [];
   readonly #policies: Json[] = [];
+  /** Custom resources served from their CRD, their watches, and Events (custom-api.ts). */
+  readonly custom = new FakeCustomApi(
+    () => this.#version,
+    (object) => {
+      this.#bump(object);
+      return this.#version;
+    },
+    this.#warnings,
+  );
   readonly #served = new ServedResources();
   readonly #authorizer = new FakeAuthorizer(this.user, this.groups);
   readonly #faults = new FakeFaults();
@@ -166,6 +176,16 @@ export class FakeApiServer {
   #bump(object: Json): void {
     this.#version += 1;
     meta(object).resourceVersion = String(this.#version);
+  }
+
+  /** Serves the custom resource of a CustomResourceDefinition object (k8s/prober/watch/crd.yaml): see `custom`. */
+  installCustomResource(crd: Json): void {
+    this.custom.install(crd, (group, version, resource) => this.#served.install(group, version, resource));
+  }
+
+  /** The next `times` matching requests are carried out `ms` late (a slow list). */
+  slowNext(verb: string, resource: string, ms: number, times = 1): void {
+    this.#faults.addDelay(verb, resource, ms, times);
   }
 
   /** Adds a PodDisruptionBudget; its status is computed from the pods whenever it is read (disruption.ts). */
@@ -354,6 +374,7 @@ export class FakeApiServer {
       faults: this.#faults,
       stored: () => this.#stored(),
       warnings: this.#warnings,
+      watchSource: (target) => this.custom.watchSource(target),
     };
   }
 
@@ -370,6 +391,8 @@ export class FakeApiServer {
       limitRanges: (namespace) => this.admission.limitRanges(namespace),
       pdbs: (namespace) => this.pdbs(namespace),
       kindOf: (group, resource) => this.#served.kindOf(group, resource),
+      custom: this.custom.stores,
+      events: this.custom.events,
     };
   }
 }

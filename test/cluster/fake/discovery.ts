@@ -17,6 +17,7 @@ const CORE: Readonly<Record<string, { kind: string; namespaced: boolean }>> = {
   pods: { kind: 'Pod', namespaced: true },
   services: { kind: 'Service', namespaced: true },
   namespaces: { kind: 'Namespace', namespaced: false },
+  events: { kind: 'Event', namespaced: true },
 };
 
 /**

@@ -24,6 +24,21 @@ interface Fault {
 /** The fake's queue of injected faults. */
 export class FakeFaults {
   readonly #queue: Fault[] = [];
+  /** Requests answered late (a slow list): verb, resource, how late, how many more times. */
+  readonly #delays: { verb: string; resource: string; ms: number; left: number }[] = [];
+
+  /** The next `times` `verb resource` requests are carried out `ms` late, as by a loaded API server or etcd. */
+  addDelay(verb: string, resource: string, ms: number, times: number): void {
+    this.#delays.push({ verb, resource, ms, left: times });
+  }
+
+  /** How late to answer a `verb resource` request (0: at once); counts as used. */
+  takeDelay(verb: string, resource: string): number {
+    const delay = this.#delays.find((d) => d.left > 0 && d.verb === verb && d.resource === resource);
+    if (!delay) return 0;
+    delay.left -= 1;
+    return delay.ms;
+  }
 
   /** The next `times` `verb resource` requests get a Status `code`, before (or, `lost`, after) being carried out. */
   add(verb: string, resource: string, code: number, times: number, message: string | undefined, lost: boolean): void {

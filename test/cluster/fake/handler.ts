@@ -11,11 +11,12 @@ import { actingUser, headerLines } from './impersonation.ts';
 import { checkRequestBody } from './object-size.ts';
 import { PlainAnswer, serviceUnavailable } from './plain-answers.ts';
 import { warningHeader } from './pod-security/admission.ts';
-import { parsePath, verbOf } from './request.ts';
+import { parsePath, type Target, verbOf } from './request.ts';
 import { route, type Stored } from './routes.ts';
 import type { ServedResources } from './served.ts';
 import * as status from './status.ts';
 import { recordedCode } from './transport-faults.ts';
+import { serveWatch, type WatchSource } from './watch-stream.ts';
 
 /** One request as the fake saw it, for assertions. */
 export interface SeenRequest {
@@ -49,6 +50,8 @@ export interface Handling {
   /** Warnings admission gave while answering the request: drained into `Warning` headers. */
   readonly warnings: string[];
   stored(): Stored;
+  /** What a watch of this resource is served from, when the fake serves watches of it (custom resources). */
+  watchSource(target: Target): WatchSource | undefined;
 }
 
 /** Answers one request. */
@@ -60,7 +63,9 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
   const target = parsePath(url.pathname);
   // Discovery is open to every authenticated user (system:discovery), whatever the RBAC.
   const discoveryPath = req.method === 'GET' && isDiscoveryPath(url.pathname);
-  const verb = discoveryPath ? 'get' : verbOf(req.method ?? 'GET', target?.name);
+  // `?watch=true` (or 1) on a GET makes it a watch (the request-info resolver's `watch` verb).
+  const watching = req.method === 'GET' && ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  const verb = discoveryPath ? 'get' : watching && !target?.name ? 'watch' : verbOf(req.method ?? 'GET', target?.name);
   const contentType = req.headers['content-type'];
   let impersonated: SeenRequest['impersonated'];
   const record = (code: number): void => {
@@ -115,6 +120,15 @@ export async function handle(server: Handling, req: IncomingMessage, res: Server
     // The handler reads the body only after authentication, authorization and routing.
     checkRequestBody(Buffer.byteLength(body));
     if (answeredRaw(verb, target.resource)) return;
+    const late = server.faults.takeDelay(verb, target.resource);
+    if (late > 0) await new Promise((resolve) => setTimeout(resolve, late));
+    if (verb === 'watch') {
+      const source = server.watchSource(target);
+      if (!source) throw status.methodNotAllowed('watch');
+      server.faults.apply(verb, target.resource, () => undefined);
+      serveWatch(source, res, url.searchParams, target.namespace, record);
+      return;
+    }
     const [code, payload, type] = server.faults.apply(verb, target.resource, () =>
       route(server.stored(), verb, target, url, body, contentType ?? ''),
     );

@@ -2,7 +2,10 @@
 // fake stores, with the list shapes the API server gives (items of built-in lists carry no apiVersion or
 // kind; policies are served at the version asked for).
 
+import type { FakeCustomResources } from './custom-resources.ts';
+import { routeCustom, routeEvents } from './custom-routes.ts';
 import { page } from './discovery.ts';
+import type { FakeEvents } from './events.ts';
 import type { FakePods } from './pods.ts';
 import type { Target } from './request.ts';
 import { parseSelector } from './selector.ts';
@@ -23,6 +26,9 @@ export interface Stored {
   limitRanges(namespace?: string): Json[];
   pdbs(namespace?: string): Json[];
   kindOf(group: string, resource: string): string | undefined;
+  /** Custom resources served from their CRD, by `group/plural`. */
+  readonly custom: ReadonlyMap<string, FakeCustomResources>;
+  readonly events: FakeEvents;
 }
 
 export const key = (namespace: string | undefined, name: string | undefined): string =>
@@ -100,8 +106,15 @@ export function route(
       );
     case 'list /services':
       return list('ServiceList', inNamespace(stored.services));
-    default:
+    case 'create events.k8s.io/events':
+    case 'list events.k8s.io/events':
+    case 'list /events':
+      return routeEvents(stored.events, verb, target, body, stored.version);
+    default: {
+      const custom = stored.custom.get(`${target.group}/${target.resource.split('/')[0]}`);
+      if (custom) return routeCustom(custom, verb, target, url, body, contentType, stored.version);
       return listPolicies(stored, verb, target, url, bare);
+    }
   }
 }
 

@@ -17,6 +17,8 @@ const BUILT_IN = [
   '/v1/namespaces',
   '/v1/limitranges',
   '/v1/nodes',
+  '/v1/events',
+  'events.k8s.io/v1/events',
   'discovery.k8s.io/v1/endpointslices',
   'policy/v1/poddisruptionbudgets',
   // Policy kinds every cluster serves (NetworkPolicy), at each version the descriptor names.

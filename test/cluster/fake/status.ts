@@ -118,3 +118,27 @@ export function serverError(code: number, message?: string): StatusError {
         : `the server is currently unable to handle the request (${code})`),
   );
 }
+
+/**
+ * 409 Conflict for a write with a stale resourceVersion (apimachinery errors.NewConflict with the
+ * registry's OptimisticLockErrorMsg): `Operation cannot be fulfilled on reachabilitytests.prober.dev "x": …`.
+ */
+export function conflict(qualifiedResource: string, name: string): StatusError {
+  const [resource = '', ...group] = qualifiedResource.split('.');
+  return new StatusError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualifiedResource} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name, group: group.join('.'), kind: resource },
+  );
+}
+
+/** 422 for an object of a kind in a group (errors.NewInvalid with a GroupKind): `ReachabilityTest.prober.dev "x" is invalid: …`. */
+export function invalidKind(kind: string, group: string, name: string, causes: readonly string[]): StatusError {
+  return new StatusError(
+    422,
+    'Invalid',
+    `${kind}.${group} "${name}" is invalid: ${causes.length > 1 ? `[${causes.join(', ')}]` : causes[0]}`,
+    { name, group, kind },
+  );
+}

@@ -1,0 +1,175 @@
+// The in-cluster watch's controller (src/orchestration/watch-controller.ts) against the fake API server,
+// through client-node's informer and status calls, with a stub run returning canned matrices: one
+// schedule per ReachabilityTest at its annotated interval, runs that never overlap, the status
+// written and retried on 409 Conflict, an Event per flip, a deleted resource's schedule ended, and a
+// restarted controller continuing the flip history the status holds.
+
+import { KubeConfig } from '@kubernetes/client-node';
+import t, { type Test } from 'tap';
+import { reachabilityTestCrd } from '../../k8s/prober/crd.ts';
+import { type TestResource, testInformer, testResourceApi } from '../../src/cluster/test-resources.ts';
+import type { Cell } from '../../src/model/matrix.ts';
+import { INTERVAL_ANNOTATION, STATUS_ATTEMPTS, WatchController } from '../../src/orchestration/watch-controller.ts';
+import { FakeApiServer } from '../cluster/fake/apiserver.ts';
+import { call } from '../cluster/fake/http-client.ts';
+import * as status from '../cluster/fake/status.ts';
+import { until, waitFor } from '../helpers/wait.ts';
+import { cannedMatrix, sampleTest } from '../helpers/watch-fixtures.ts';
+
+const PATH = '/apis/prober.dev/v1alpha1/namespaces/team/reachabilitytests';
+/** A sample test with its interval annotated. */
+const every = (name: string, value: string) => {
+  const test = sampleTest(name);
+  test.metadata.annotations = { [INTERVAL_ANNOTATION]: value };
+  return test;
+};
+
+/** A stub run: the matrix `matrices[name](n)` for the resource's n-th run, taking `ms`; it records overlaps. */
+function stubRun(matrices: Record<string, (n: number) => Cell[]>, ms = 0) {
+  const calls: Record<string, number> = {};
+  const inFlight = new Map<string, number>();
+  let overlaps = 0;
+  const run = async (test: TestResource) => {
+    const name = test.metadata.name;
+    inFlight.set(name, (inFlight.get(name) ?? 0) + 1);
+    if (inFlight.get(name)! > 1) overlaps += 1;
+    const n = (calls[name] ?? 0) + 1;
+    calls[name] = n;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    inFlight.set(name, inFlight.get(name)! - 1);
+    const make = matrices[name];
+    if (!make) throw new Error(`no matrix for ${name}`);
+    return make(n);
+  };
+  return { run, calls, overlaps: () => overlaps };
+}
+
+async function cluster(t: Test) {
+  const fake = await FakeApiServer.start(t);
+  fake.addNamespace('team');
+  fake.installCustomResource(reachabilityTestCrd());
+  const config = new KubeConfig();
+  config.loadFromFile(fake.kubeconfig);
+  // Read from the fake's store, not over HTTP: the requests the fake sees are the controller's.
+  const stored = async (name: string) => fake.custom.resources('reachabilitytests').get('team', name);
+  return { fake, config, stored };
+}
+
+function controller(t: Test, config: KubeConfig, run: ReturnType<typeof stubRun>['run'], defaultIntervalMs = 200) {
+  const logged: string[] = [];
+  const c = new WatchController({
+    informer: testInformer(config, 'team'),
+    api: testResourceApi(config),
+    run,
+    defaultIntervalMs,
+    instance: 'prober-watch-0',
+    log: (message) => logged.push(message),
+  });
+  t.teardown(() => c.stop());
+  return { c, logged };
+}
+
+const drifting = (n: number) => cannedMatrix(['web'], ['db', 'cache'], n >= 2 ? { 'web→db': 'fail' } : {});
+
+t.test('a resource is run on its interval; its status and an Event per flip are written', async (t) => {
+  const { fake, config, stored } = await cluster(t);
+  await call(fake, 'POST', PATH, every('a', '1s'));
+  const stub = stubRun({ a: drifting });
+  const { c } = controller(t, config, stub.run);
+  await c.start();
+  const drifted = await until('a Drifted status', async () => {
+    const object = await stored('a');
+    return object.status?.verdict === 'Drifted' && object;
+  });
+  t.match(drifted.status, {
+    observedGeneration: 1,
+    cells: { total: 2, matched: 1, mismatched: 1, off: 1 },
+    offCells: [{ source: 'web', target: 'db', state: 'mismatched' }],
+    flips: [{ source: 'web', target: 'db', from: 'matched', to: 'mismatched' }],
+    lastRun: { outcome: 'Completed' },
+  });
+  const events = await until('the Event', async () => {
+    const items = (await call(fake, 'GET', '/apis/events.k8s.io/v1/namespaces/team/events')).body.items;
+    return items.length > 0 && items;
+  });
+  t.equal(events.length, 1, 'one Event for the one flip');
+  t.match(events[0], {
+    type: 'Warning',
+    reason: 'Drifted',
+    action: 'Probe',
+    reportingController: 'prober.dev/watch',
+    reportingInstance: 'prober-watch-0',
+    note: /web → db \(any\): matched → mismatched/,
+    regarding: { kind: 'ReachabilityTest', name: 'a', namespace: 'team', uid: drifted.metadata.uid },
+  });
+  const writes = fake.seen('update', 'reachabilitytests/status');
+  t.ok(writes.length >= 2 && writes.every((w) => w.code === 200), 'every status write went through /status');
+  t.equal(stub.overlaps(), 0);
+});
+
+t.test('runs never overlap: a run longer than the interval is an overrun, the next starts after it', async (t) => {
+  const { fake, config } = await cluster(t);
+  await call(fake, 'POST', PATH, every('slow', '1s'));
+  const stub = stubRun({ slow: (n) => cannedMatrix(['web'], ['db'], n % 2 ? {} : { 'web→db': 'fail' }) }, 1200);
+  const { c } = controller(t, config, stub.run);
+  await c.start();
+  await waitFor('three runs', () => (stub.calls.slow ?? 0) >= 3, 15_000);
+  t.equal(stub.overlaps(), 0, 'no run of a resource started while its previous one ran');
+  t.ok(c.counts.overruns >= 2, `overruns counted (${c.counts.overruns})`);
+});
+
+t.test('a 409 on the status write is retried from the stored status; retries are bounded', async (t) => {
+  const { fake, config, stored } = await cluster(t);
+  await call(fake, 'POST', PATH, every('a', '1s'));
+  const conflict = () => status.conflict('reachabilitytests.prober.dev', 'a');
+  fake.answerNext('update', 'reachabilitytests/status', conflict, 2);
+  const stub = stubRun({ a: () => cannedMatrix(['web'], ['db']) });
+  const { c, logged } = controller(t, config, stub.run);
+  await c.start();
+  await until('a Matched status', async () => (await stored('a')).status?.verdict === 'Matched');
+  t.same(
+    fake
+      .seen('update', 'reachabilitytests/status')
+      .slice(0, 3)
+      .map((r) => r.code),
+    [409, 409, 200],
+  );
+  t.equal(c.counts.conflicts, 2);
+  t.equal(fake.seen('get', 'reachabilitytests').length, 2, 'read again after each conflict');
+  fake.answerNext('update', 'reachabilitytests/status', conflict, STATUS_ATTEMPTS);
+  const runsBefore = stub.calls.a ?? 0;
+  await waitFor(
+    'a run whose status is given up, and the run after it',
+    () => (stub.calls.a ?? 0) >= runsBefore + 2,
+    10_000,
+  );
+  t.equal(c.counts.statusFailures, 1);
+  t.ok(logged.includes('status not written'));
+});
+
+t.test('a deleted resource is run no more; a restarted controller keeps the flip history', async (t) => {
+  const { fake, config, stored } = await cluster(t);
+  await call(fake, 'POST', PATH, every('a', '1s'));
+  await call(fake, 'POST', PATH, every('gone', '1s'));
+  const first = stubRun({ a: drifting, gone: () => cannedMatrix(['web'], ['db']) });
+  const { c } = controller(t, config, first.run);
+  await c.start();
+  await until('the drift', async () => (await stored('a')).status?.flips?.length === 1);
+  await call(fake, 'DELETE', `${PATH}/gone`);
+  await waitFor('the schedule to end', () => !c.scheduled.includes('team/gone'));
+  t.same(c.scheduled, ['team/a']);
+  const goneRuns = first.calls.gone ?? 0;
+  const aRuns = first.calls.a ?? 0;
+  await waitFor('two more runs of a', () => (first.calls.a ?? 0) >= aRuns + 2, 10_000);
+  t.ok((first.calls.gone ?? 0) <= goneRuns + 1, 'at most the run in flight when it was deleted');
+  await c.stop();
+  // A new controller: its first run has nothing to compare with, its next run flips back to matched.
+  const second = stubRun({ a: (n) => (n === 1 ? drifting(2) : drifting(1)) });
+  const { c: again } = controller(t, config, second.run);
+  await again.start();
+  const history = await until('a second flip', async () => {
+    const flips = (await stored('a')).status?.flips;
+    return flips?.length === 2 && flips;
+  });
+  t.match(history, [{ to: 'mismatched' }, { from: 'mismatched', to: 'matched' }], 'the earlier flip is kept');
+});
