@@ -47,6 +47,10 @@ export interface AgentRequest {
   readonly clientTimeoutMs: number;
   /** Send one phase of a rate-limit check (a RatePlan file, or `-`) instead of running a probe plan. */
   readonly rate?: string;
+  /** Idle until SIGTERM: the resident agent container a cluster run execs its plans into (agent-exec.ts). */
+  readonly resident?: boolean;
+  /** The plan as one JSON line on stdin, the probes stopped if stdin then closes (an exec into the resident agent). */
+  readonly planLine?: boolean;
 }
 
 /**
@@ -87,6 +91,11 @@ export async function runAgent(request: AgentRequest, io: Io): Promise<ExitCode>
     return 0;
   }
   if (request.rate !== undefined) return runRatePlan(request.rate, io);
+  if (request.resident || request.planLine) {
+    // Loaded on use: only a resident agent in a cluster pod idles or reads a plan line.
+    const { idleUntilStopped, runPlanLine } = await import('./agent-exec.ts');
+    return request.resident ? idleUntilStopped(io) : runPlanLine(io);
+  }
   const { origin, text } = await readPlan(request.plan, io);
   const plan = await parseProbePlan(origin, text);
   const lines = lineBatch((text) => void io.stdout.write(text));
