@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import type { Impersonation } from './impersonation.ts';
 
 /** The subprotocols prober speaks, preferred first: both carry the exit code as a Status. */
-export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
+const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
 
 /** What to run and within what bounds. */
 export interface ExecRequest {
@@ -62,7 +62,7 @@ const STDERR_TAIL = 2048;
 const REFUSAL_BYTES = 64 * 1024;
 
 /** The exit code a v4/v5 error-channel Status gives: 0 for Success, the `ExitCode` cause's number, else a message. */
-export function exitOf(status: V1Status): { exitCode: number } | { message: string } {
+function exitOf(status: V1Status): { exitCode: number } | { message: string } {
   if (status.status === 'Success') return { exitCode: 0 };
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
   if (status.reason === 'NonZeroExitCode' && cause && /^\d+$/.test(cause.message ?? ''))
@@ -148,7 +148,10 @@ export async function execStream(
   const end = (why: 'deadline' | 'aborted' | 'too-large'): void => {
     cut ??= why;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
-    if (socket.readyState !== WebSocket.OPEN) return socket.terminate();
+    if (socket.readyState !== WebSocket.OPEN) {
+      socket.terminate();
+      return;
+    }
     // A close handshake the server never answers must not hold the exec past its end.
     socket.close();
     const stuck = socket;

@@ -3,11 +3,11 @@
 // containers can never be removed, so a watch that ran one-shot agents would add one per run for good.
 
 import type { V1ContainerStatus, V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
-import { waitFor } from '../model/wait.ts';
 import { type ProbePlan, parseAgentOutput } from '../model/plan.ts';
+import { waitFor } from '../model/wait.ts';
 import { collectLog } from './agent-log.ts';
-import { type AgentContext, type AgentRun, runEphemeralAgent } from './agents.ts';
 import { agentBase } from './agent-spec.ts';
+import { type AgentContext, type AgentRun, runEphemeralAgent } from './agents.ts';
 import { KubeApiError } from './api-error.ts';
 import type { ExecOutcome } from './exec-stream.ts';
 import { TRANSPORT_LIMITS } from './transport.ts';
@@ -19,10 +19,10 @@ export const RESIDENT_CONTAINER = 'prober-resident';
 export const RESIDENT_POD_UID_ENV = 'PROBER_RESIDENT_POD_UID';
 
 /** What a run execs in the resident agent: the plan as one line on stdin, results on stdout. */
-export const PLAN_LINE_COMMAND = ['prober', 'agent', '--plan-line'] as const;
+const PLAN_LINE_COMMAND = ['prober', 'agent', '--plan-line'] as const;
 
 /** The resident container: `prober agent --resident`, which only waits for SIGTERM (no socket, no network). */
-export function residentContainer(image: string, podUid: string): V1EphemeralContainer {
+function residentContainer(image: string, podUid: string): V1EphemeralContainer {
   return {
     ...agentBase(RESIDENT_CONTAINER, image, { name: RESIDENT_POD_UID_ENV, value: podUid }),
     command: ['prober', 'agent', '--resident'],

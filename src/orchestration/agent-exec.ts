@@ -3,7 +3,7 @@
 // each run execs in that container (pods/exec), its plan one JSON line on stdin, its results on stdout.
 
 import { parseProbePlan } from '../config/load-plan.ts';
-import type { Io, InputStream } from '../model/io.ts';
+import type { InputStream, Io } from '../model/io.ts';
 import { MAX_PLAN_BYTES } from '../model/plan.ts';
 import type { ExitCode } from '../model/report.ts';
 import { executePlan, lineBatch } from '../probe/agent-run.ts';
@@ -56,9 +56,11 @@ function readFirstLine(stdin: InputStream): Promise<FirstLine> {
       const newline = bytes.indexOf(10);
       const part = newline >= 0 ? bytes.subarray(0, newline) : bytes;
       size += part.length;
-      if (size > MAX_PLAN_BYTES) return done({ error: `the plan line is longer than ${MAX_PLAN_BYTES} bytes` });
-      chunks.push(part);
-      if (newline >= 0) done({ line: Buffer.concat(chunks).toString('utf8') });
+      if (size > MAX_PLAN_BYTES) done({ error: `the plan line is longer than ${MAX_PLAN_BYTES} bytes` });
+      else {
+        chunks.push(part);
+        if (newline >= 0) done({ line: Buffer.concat(chunks).toString('utf8') });
+      }
     };
     const onEnd = (): void => done({ error: 'stdin closed before a whole plan line arrived' });
     stdin.on('data', onData);

@@ -102,7 +102,7 @@ export class FakeExec {
     };
     try {
       if (req.headers.authorization !== `Bearer ${serving.token}`) throw status.unauthorized();
-      if (!target || target.resource !== 'pods/exec') throw status.noSuchResource();
+      if (target?.resource !== 'pods/exec') throw status.noSuchResource();
       const who = actingUser(headerLines(req.headersDistinct), serving.authorizer.user, (v, t, u) =>
         serving.authorizer.allows(v, t, u),
       );
