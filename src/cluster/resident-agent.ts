@@ -106,7 +106,7 @@ export function residentAgents(ctx: ResidentOptions): ResidentAgents {
     source: V1Pod,
     plan: ProbePlan,
     signal: AbortSignal,
-  ): Promise<V1Pod | { dead: string } | { error: string }> {
+  ): Promise<{ pod: V1Pod; added: boolean } | { dead: string } | { error: string }> {
     const namespace = source.metadata?.namespace ?? 'default';
     const name = source.metadata?.name ?? '';
     let pod = await ctx.api.readPod(namespace, name);
@@ -115,7 +115,8 @@ export function residentAgents(ctx: ResidentOptions): ResidentAgents {
     const present = pod.spec?.ephemeralContainers?.some((c) => c.name === RESIDENT_CONTAINER);
     const dead = deadReason(stateOf(pod));
     if (present && dead) return { dead };
-    if (!present) {
+    const added = !present;
+    if (added) {
       pod = await ctx.api.addEphemeralContainer(namespace, name, residentContainer(ctx.image, pod.metadata?.uid ?? ''));
       ctx.progress(`${plan.source}: resident agent ${RESIDENT_CONTAINER} added to ${namespace}/${name}`);
     }
@@ -128,7 +129,7 @@ export function residentAgents(ctx: ResidentOptions): ResidentAgents {
       },
       { deadlineMs: ctx.timeoutMs, intervalMs: { initialMs: 100, factor: 1.5, maxMs: 1000 }, signal },
     );
-    if (waited.ok) return waited.value;
+    if (waited.ok) return 'dead' in waited.value ? waited.value : { pod: waited.value, added };
     return {
       error:
         waited.reason === 'aborted'
@@ -137,20 +138,30 @@ export function residentAgents(ctx: ResidentOptions): ResidentAgents {
     };
   }
 
+  /** Pods whose resident agent is being made ready now: sources of one run that share a pod add it once. */
+  const starting = new Map<string, ReturnType<typeof ensure>>();
+  const ready = (source: V1Pod, plan: ProbePlan, signal: AbortSignal): ReturnType<typeof ensure> => {
+    const key = `${source.metadata?.namespace}/${source.metadata?.name}/${source.metadata?.uid}`;
+    const pending = starting.get(key) ?? ensure(source, plan, signal).finally(() => starting.delete(key));
+    starting.set(key, pending);
+    return pending;
+  };
+
   return {
     async run(source, plan, signal, ordinal = 0) {
       const namespace = source.metadata?.namespace ?? 'default';
       const name = source.metadata?.name ?? '';
-      const fallback = (why: string): Promise<AgentRun> => {
+      const fallback = async (why: string): Promise<AgentRun> => {
         ctx.warn?.(
           `${plan.source}: the resident agent ${RESIDENT_CONTAINER} in ${namespace}/${name} ${why}, and an ephemeral container is never restarted: this run uses a one-shot agent instead (replace the pod for a new resident agent, or run with --agent=pod)`,
         );
-        return runEphemeralAgent({ ...ctx, signal }, source, plan, ordinal);
+        const run = await runEphemeralAgent({ ...ctx, signal }, source, plan, ordinal);
+        return { ...run, agentReason: `a one-shot agent: the resident agent ${why}` };
       };
       try {
-        const ready = await ensure(source, plan, signal);
-        if ('dead' in ready) return await fallback(ready.dead);
-        if ('error' in ready) return { pod: name, error: ready.error };
+        const agent = await ready(source, plan, signal);
+        if ('dead' in agent) return await fallback(agent.dead);
+        if ('error' in agent) return { pod: name, error: agent.error };
         const outcome = await ctx.api.execInContainer({
           namespace,
           pod: name,
@@ -161,8 +172,12 @@ export function residentAgents(ctx: ResidentOptions): ResidentAgents {
           maxStdoutBytes: maxBytes,
           signal,
         });
+        const left = agent.added
+          ? `ephemeral container ${RESIDENT_CONTAINER} in ${namespace}/${name}: the resident agent, idle between runs and reused by every run until the pod is replaced`
+          : `nothing new: the resident agent ${RESIDENT_CONTAINER} in ${namespace}/${name} was reused`;
         return {
           ...fromExec(outcome, plan, name, maxBytes),
+          left,
           agent: 'ephemeral',
           agentReason: `resident agent ${RESIDENT_CONTAINER}, plan over pods/exec (${outcome.protocol})`,
         };

@@ -13,7 +13,7 @@ import { RESIDENT_CONTAINER, RESIDENT_POD_UID_ENV, residentAgents } from '../../
 import type { ProbePlan } from '../../src/model/plan.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { renderKustomization } from '../k8s/manifests.ts';
-import { APP_URL, type ClusterLab, clusterLab, proberRbac, REDIS_URL } from './fake/lab.ts';
+import { APP_URL, type ClusterLab, clusterLab, proberRbac, REDIS_URL, runLab } from './fake/lab.ts';
 
 type Json = Record<string, any>;
 
@@ -243,4 +243,23 @@ t.test('the fake answers as the API server and kubelet do: 400 unknown container
     }),
     { code: 404 },
   );
+});
+
+t.test('prober run --agent=resident: two runs, one resident agent per source pod, the same verdicts', async (t) => {
+  const lab = await clusterLab(t, { rbac: [...proberRbac(), ...residentRbac('b-apacherr', 'c-app-count')] });
+  for (const run of [1, 2]) {
+    const exit = await runLab(lab, '--agent=resident');
+    t.equal(exit.code, 0, `run ${run}: ${exit.stderr}`);
+    const report = JSON.parse(exit.stdout) as Json;
+    t.equal(report.summary.error, 0);
+    for (const source of report.sources) {
+      t.match(source.agentReason, /^--agent=resident; .*; resident agent prober-resident, plan over pods\/exec/);
+      t.match(source.left, run === 1 ? /^ephemeral container prober-resident in / : /^nothing new: the resident agent/);
+    }
+  }
+  for (const [namespace, pod] of [
+    [NS, POD],
+    ['c-app-count', 'app-count-7f8b9-abcde'],
+  ] as const)
+    t.same(agentsIn(lab.fake.pod(namespace, pod) as Json), [RESIDENT_CONTAINER], `${namespace}: one container`);
 });
