@@ -12,12 +12,12 @@ import type { ReachabilityTest, RunDefaults, SourceSpec } from '../model/test-sp
 import { runPlan } from '../probe/engine.ts';
 import { chooseAgent } from './agent-choice.ts';
 import { type AgentContext, type AgentMode, type AgentRun, runEphemeralAgent, runPodAgent } from './agents.ts';
-import { residentAgents } from './resident-agent.ts';
 import { KubeApiError } from './api-error.ts';
 import { ProbePodTracker } from './cleanup.ts';
 import { checkTargets, pickSourcePod, type TargetEvidence } from './discovery.ts';
 import type { KubeApi } from './kube-api.ts';
 import type { AgentResources } from './probe-pod-resources.ts';
+import { residentAgents } from './resident-agent.ts';
 
 /** How a cluster run is carried out. */
 export interface ClusterOptions {
