@@ -21,6 +21,8 @@ export async function idleUntilStopped(io: Pick<Io, 'stderr'>): Promise<ExitCode
       new Promise<void>((resolve) => {
         // Node ends a process whose event loop is empty: this timer is all that keeps it, and does nothing.
         const hold = setInterval(() => undefined, 2 ** 31 - 1);
+        // The container's log says what it is, once its signal handlers are in place.
+        io.stderr.write('prober agent: resident, waiting for runs to exec their plans (pods/exec) until SIGTERM\n');
         signal.addEventListener(
           'abort',
           () => {
