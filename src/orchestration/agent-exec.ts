@@ -79,12 +79,18 @@ function readFirstLine(stdin: InputStream): Promise<FirstLine> {
 export async function runPlanLine(io: Io): Promise<ExitCode> {
   const first = await readFirstLine(io.stdin);
   const lines = lineBatch((text) => void io.stdout.write(text));
+  // An open stdin keeps the process alive: it is let go as soon as nothing more is read from it.
+  const release = (): void => (io.stdin as { destroy?: () => void }).destroy?.();
   if ('error' in first) {
+    release();
     lines.write({ kind: 'AgentError', message: first.error });
     lines.flush();
     return 2;
   }
-  const plan = await parseProbePlan('<stdin>', first.line);
+  const plan = await parseProbePlan('<stdin>', first.line).catch((error: unknown) => {
+    release();
+    throw error;
+  });
   const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
     const run = new AbortController();
     const stop = (): void => run.abort(new Error('stdin closed'));
@@ -106,7 +112,7 @@ export async function runPlanLine(io: Io): Promise<ExitCode> {
       io.stdin.removeListener('end', onClose);
       io.stdin.removeListener('error', onClose);
       io.stdin.pause();
-      (io.stdin as { destroy?: () => void }).destroy?.();
+      release();
     }
     return interruptedBy() !== undefined || stdinClosed;
   });

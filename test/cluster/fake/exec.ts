@@ -88,8 +88,10 @@ export class FakeExec {
     const url = new URL(req.url ?? '/', 'https://fake');
     const target = parsePath(url.pathname);
     let code = 101;
+    let impersonated: SeenRequest['impersonated'];
     const record = (): void => {
       serving.requests.push({
+        ...(impersonated ? { impersonated } : {}),
         verb: 'get',
         group: '',
         resource: target?.resource ?? url.pathname,
@@ -106,6 +108,7 @@ export class FakeExec {
       const who = actingUser(headerLines(req.headersDistinct), serving.authorizer.user, (v, t, u) =>
         serving.authorizer.allows(v, t, u),
       );
+      impersonated = who.impersonated;
       for (const verb of this.createCheck ? ['get', 'create'] : ['get'])
         if (!serving.authorizer.allows(verb, target, who))
           throw status.forbidden(who.name, verb, target.resource, '', target.namespace, target.name);
