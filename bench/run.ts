@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark section, printed as one JSON document. Targets are goals, not assertions.
 
+import { benchAffinity } from './affinity.ts';
 import { benchCommands } from './commands.ts';
 import { benchLab } from './lab.ts';
 import { benchDualStack } from './lab-dualstack.ts';
@@ -23,5 +24,6 @@ sections.policy = await benchPolicy();
 sections.lint = await benchLint();
 sections.liveRead = await benchLiveRead();
 sections.liveMemory = await benchLiveMemory();
+sections.affinity = benchAffinity();
 sections.lab = await benchLab((name, paths) => ({ dualStack: benchDualStack(name, paths, 1000, 5) }));
 process.stdout.write(`${JSON.stringify({ started, node: process.version, sections }, null, 2)}\n`);

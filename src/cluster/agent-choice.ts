@@ -3,7 +3,6 @@
 // (agent-platform.ts); or why it cannot run at all.
 
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ProbePlan } from '../model/plan.ts';
 import { ephemeralFits } from './agent-memory.ts';
 import { nodePlatform, platformMismatch, platformSelector } from './agent-platform.ts';
 import type { AgentMode } from './agents.ts';
@@ -24,7 +23,8 @@ export interface ChoiceInput {
   readonly mode: AgentMode;
   readonly source: string;
   readonly pod: V1Pod;
-  readonly plan: ProbePlan;
+  /** How many probes the agent runs (its memory need grows with them; a check's agent: its connections). */
+  readonly probes: number;
   /** The platforms (`os/arch`) the agent image runs on; undefined when unknown (an image given with --image). */
   readonly platforms?: readonly string[];
   readonly warn?: (message: string) => void;
@@ -38,7 +38,7 @@ export interface ChoiceInput {
  * hostNetwork one for a probe pod (its clone must share that node's network).
  */
 export async function chooseAgent(input: ChoiceInput): Promise<AgentChoice> {
-  const { mode, pod, plan, platforms } = input;
+  const { mode, pod, probes, platforms } = input;
   const where = `pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
   const mismatch =
     platforms && mode !== 'pod' ? platformMismatch(await nodePlatform(input.api, pod), platforms) : undefined;
@@ -58,7 +58,7 @@ export async function chooseAgent(input: ChoiceInput): Promise<AgentChoice> {
       error: `${where} runs on ${mismatch}: run with --agent=pod (a probe pod on a ${platforms?.[0]} node) or --agent=auto, or pass --image with a multi-arch prober image`,
     };
   if (mismatch) return { agent: 'pod', agentReason: `${where} runs on ${mismatch}: a probe pod instead`, ...elsewhere };
-  const fit = ephemeralFits(pod, plan.probes.length);
+  const fit = ephemeralFits(pod, probes);
   if (mode === 'ephemeral' || mode === 'resident') {
     if (!fit.fits)
       input.warn?.(

@@ -1,8 +1,7 @@
 // The agent container prober adds to a cluster: the ephemeral agent, and the base the probe pod's agent shares.
 
 import type { V1Container, V1EnvVar, V1EphemeralContainer, V1SecurityContext } from '@kubernetes/client-node';
-import type { ProbePlan } from '../model/plan.ts';
-import { EPHEMERAL_PLAN_BYTES, planEnv } from './plan-env.ts';
+import { type AgentPlan, EPHEMERAL_PLAN_BYTES, planEnv } from './plan-env.ts';
 
 /**
  * The image repository fixed into the binary when it is built: build.mjs replaces this name with
@@ -62,7 +61,7 @@ export function agentBase(name: string, image: string, plan: V1EnvVar): V1Contai
  * The ephemeral container that runs the agent inside the source pod (sharing its network namespace).
  * Throws a PlanTooLargeError when the plan would leave more than EPHEMERAL_PLAN_BYTES in the pod's spec.
  */
-export function ephemeralAgent(name: string, image: string, plan: ProbePlan): V1EphemeralContainer {
+export function ephemeralAgent(name: string, image: string, plan: AgentPlan): V1EphemeralContainer {
   const env = planEnv(
     plan,
     EPHEMERAL_PLAN_BYTES,

@@ -33,6 +33,7 @@ import {
 } from './kube-api.ts';
 import { LIST_RESTARTS, pageReader, readAllPages, withoutManagedFields } from './list-pager.ts';
 import { cleanupPod, modelledPod } from './modelled-fields.ts';
+import { ZONE_LABEL, zoneFields } from './node-zones.ts';
 import { DEFAULT_RETRY, OUTAGE, type RetryPolicy, retryTransient } from './retry.ts';
 import { boundedHttp, callAnswers, TRANSPORT_LIMITS, type TransportLimits } from './transport.ts';
 
@@ -235,6 +236,10 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
       listAll('listPodsForCleanup', '/api/v1/pods', undefined, undefined, cleanupPod) as Promise<V1Pod[]>,
     listAllServices: () => listAll('listAllServices', '/api/v1/services') as Promise<V1Service[]>,
     listNodes: () => listAll('listNodes', '/api/v1/nodes') as Promise<V1Node[]>,
+    listNodeZones: () =>
+      listAll('listNodeZones', '/api/v1/nodes', undefined, undefined, zoneFields, undefined, {
+        labelSelector: ZONE_LABEL,
+      }) as Promise<V1Node[]>,
     listPolicies,
     async listApiGroups() {
       const list = await call(
@@ -295,7 +300,8 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
    * as `keep` trims it, by default without its managedFields (with `typed`, its apiVersion and kind set:
    * list items carry none). Every
    * page is retried on its own; an expired continue token (410) starts the list over. `label` names
-   * the list in progress lines (`listPolicies(CiliumNetworkPolicy)`).
+   * the list in progress lines (`listPolicies(CiliumNetworkPolicy)`); `filter` adds query parameters
+   * to every page (a `labelSelector`).
    */
   function listAll(
     name: KubeCall,
@@ -304,9 +310,10 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     typed?: { apiVersion: string; kind: string },
     keep: (item: RawObject) => RawObject = withoutManagedFields,
     label: string = name,
+    filter: Readonly<Record<string, string>> = {},
   ): Promise<RawObject[]> {
     return readAllPages(
-      (query) => call(name, {}, () => readPage(path, query), permission, undefined, label),
+      (query) => call(name, {}, () => readPage(path, { ...filter, ...query }), permission, undefined, label),
       (what) =>
         new KubeApiError(
           name,

@@ -11,7 +11,8 @@ import type { ReportSource } from '../model/report.ts';
 import type { ReachabilityTest, RunDefaults, SourceSpec } from '../model/test-spec.ts';
 import { runPlan } from '../probe/engine.ts';
 import { chooseAgent } from './agent-choice.ts';
-import { type AgentContext, type AgentMode, type AgentRun, runEphemeralAgent, runPodAgent } from './agents.ts';
+import type { AgentContext } from './agent-containers.ts';
+import { type AgentMode, type AgentRun, runEphemeralAgent, runPodAgent } from './agents.ts';
 import { KubeApiError } from './api-error.ts';
 import { ProbePodTracker } from './cleanup.ts';
 import { checkTargets, pickSourcePod, type TargetEvidence } from './discovery.ts';
@@ -61,7 +62,7 @@ function hostNetworkNoted(pod: V1Pod, run: AgentRun): AgentRun {
 }
 
 /** A run id: short, lower-case, valid in names and label values. */
-function newRunId(): string {
+export function newRunId(): string {
   return randomBytes(3).toString('hex') + Date.now().toString(36).slice(-3);
 }
 
@@ -192,7 +193,7 @@ export class ClusterBackend implements Backend {
       mode: opts.agent,
       source: source.name,
       pod: pick.pod,
-      plan,
+      probes: plan.probes.length,
       ...(opts.imagePlatforms ? { platforms: opts.imagePlatforms } : {}),
       ...(opts.warn ? { warn: opts.warn } : {}),
     });

@@ -10,7 +10,6 @@ import type {
   V1PodDisruptionBudget,
   V1Service,
 } from '@kubernetes/client-node';
-
 import { kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../policy/index.ts';
 import type { ExecOutcome, ExecRequest } from './exec-stream.ts';
 import type { Permission } from './rbac-hints.ts';
@@ -63,6 +62,8 @@ export interface KubeApi {
   listAllServices(): Promise<V1Service[]>;
   /** Every node (labels, `status.addresses`): what ClusterNetworkPolicy `nodes` peers select; read only when one does. */
   listNodes(): Promise<V1Node[]>;
+  /** The zone-labelled nodes, each cut to its name and zone and hostname labels (node-zones.ts). */
+  listNodeZones(): Promise<V1Node[]>;
   /**
    * Every object of one policy kind in the cluster (all namespaces), as raw JSON with apiVersion and
    * kind set, at `/apis/GROUP/VERSION/PLURAL` of the kind's descriptor (`src/policy/kinds.ts`). Tries
@@ -80,10 +81,9 @@ export interface KubeApi {
   listClusterObjects(group: string, version: string, resource: string, kind: string): Promise<RawObject[]>;
 }
 
-/** A group as discovery lists it. */
+/** A group as discovery lists it, its versions preferred first. */
 interface ServedGroup {
   readonly group: string;
-  /** Versions served, preferred first. */
   readonly versions: readonly string[];
 }
 
@@ -252,6 +252,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     scope: 'cluster',
     grants: ['from-policies', 'simulate'],
     purpose: 'node labels and addresses for the policy model, only when a ClusterNetworkPolicy has a nodes peer',
+  },
+  listNodeZones: {
+    verb: 'list',
+    group: '',
+    resource: 'nodes',
+    scope: 'cluster',
+    grants: ['cluster'],
+    purpose: "the nodes' zone and hostname labels, only for a test with an affinity check: which zone answered",
   },
   // One call for every evaluated kind: each kind needs its own rule, policyPermission(kind) below.
   listPolicies: {

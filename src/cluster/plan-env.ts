@@ -3,7 +3,19 @@
 // so the plan never crosses the pod network being tested (trust rule 1) and needs no further RBAC.
 
 import type { V1EnvVar } from '@kubernetes/client-node';
-import { PLAN_GZ_ENV, type ProbePlan } from '../model/plan.ts';
+import { PLAN_GZ_ENV, type ProxyReady } from '../model/plan.ts';
+
+/**
+ * Any plan an agent reads from its environment: a JSON object whose `kind` tells the agent what to do
+ * (`ProbePlan`, `RateCheckPlan`), naming the source it runs for; a probe pod's agent may be told to wait
+ * for its sidecar proxy first.
+ */
+export interface AgentPlan {
+  readonly kind: string;
+  readonly source: string;
+  readonly proxyReady?: ProxyReady;
+  readonly probes?: readonly unknown[];
+}
 
 /**
  * The most an ephemeral agent's plan may take, encoded: 16 KiB, some 850 probes to random hosts or 1,300
@@ -28,12 +40,12 @@ const kib = (bytes: number): string => `${Math.ceil(bytes / 1024)} KiB`;
  * The environment variable holding `plan`, or a PlanTooLargeError when its encoding passes `limit`
  * bytes; `instead` is the advice the error ends with.
  */
-export function planEnv(plan: ProbePlan, limit: number, instead: string): V1EnvVar {
+export function planEnv(plan: AgentPlan, limit: number, instead: string): V1EnvVar {
   // node:zlib loaded here, not imported: `run`'s help loads this module (agent-spec.ts) for every command.
   const value = process.getBuiltinModule('node:zlib').gzipSync(JSON.stringify(plan), { level: 9 }).toString('base64');
   if (value.length > limit)
     throw new PlanTooLargeError(
-      `the probe plan of source ${plan.source} (${plan.probes.length} probes) takes ${kib(value.length)} compressed, more than the ${kib(limit)} ${instead}`,
+      `the ${plan.probes ? 'probe plan' : plan.kind} of source ${plan.source}${plan.probes ? ` (${plan.probes.length} probes)` : ''} takes ${kib(value.length)} compressed, more than the ${kib(limit)} ${instead}`,
     );
   return { name: PLAN_GZ_ENV, value };
 }

@@ -1,11 +1,10 @@
 // The never-Ready probe pod of `--agent=pod`: a pod beside the source with the source's network identity.
 
 import type { V1OwnerReference, V1Pod, V1PodSpec, V1ResourceRequirements } from '@kubernetes/client-node';
-import type { ProbePlan } from '../model/plan.ts';
 import { AGENT_UID, agentBase } from './agent-spec.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from './kube-api.ts';
 import { meshAnnotations, proxyReadyFor, sidecarOf } from './mesh-membership.ts';
-import { POD_PLAN_BYTES, planEnv } from './plan-env.ts';
+import { type AgentPlan, POD_PLAN_BYTES, planEnv } from './plan-env.ts';
 
 /**
  * Name of a probe pod: `prober-<source>-<run id>`, kept within the 63 characters a pod's hostname allows.
@@ -60,7 +59,8 @@ export interface ProbePodInput {
   readonly sourceName: string;
   readonly runId: string;
   readonly image: string;
-  readonly plan: ProbePlan;
+  /** What the agent runs: a probe plan, or another kind of agent plan (a rate-limit check's). */
+  readonly plan: AgentPlan;
   /** The cluster stops the pod after this long even if prober could not delete it. */
   readonly deadlineSeconds: number;
   /** Node labels the agent image needs (its OS and architecture), over the source's own nodeSelector. */
@@ -123,7 +123,7 @@ export function probePod(input: ProbePodInput): V1Pod {
   const { source, runId } = input;
   const serviceAccountName = source.spec?.serviceAccountName;
   const proxyReady = proxyReadyFor(source, input.proxyDeadlineMs ?? 60_000);
-  const plan: ProbePlan = proxyReady ? { ...input.plan, proxyReady } : input.plan;
+  const plan: AgentPlan = proxyReady ? { ...input.plan, proxyReady } : input.plan;
   // Linkerd's injector skips a pod that mounts no service account token; its proxy's identity needs it.
   const token = sidecarOf(source)?.mesh === 'Linkerd' ? {} : { automountServiceAccountToken: false };
   const owner = probePodOwner(source);

@@ -5,9 +5,10 @@
 import type { V1ContainerStatus, V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import { type ProbePlan, parseAgentOutput } from '../model/plan.ts';
 import { waitFor } from '../model/wait.ts';
+import type { AgentContext } from './agent-containers.ts';
 import { collectLog } from './agent-log.ts';
 import { agentBase } from './agent-spec.ts';
-import { type AgentContext, type AgentRun, runEphemeralAgent } from './agents.ts';
+import { type AgentRun, runEphemeralAgent } from './agents.ts';
 import { KubeApiError } from './api-error.ts';
 import type { ExecOutcome } from './exec-stream.ts';
 import { TRANSPORT_LIMITS } from './transport.ts';

@@ -1,57 +1,16 @@
 // The JSON Schemas of prober's inputs, written once in TypeBox: the validators, the published
 // .schema.json files and the types of what passed validation all come from here.
 
-import { type Static, type TSchema, Type } from 'typebox';
-import { DURATION_EXAMPLES, DURATION_PATTERN } from '../model/duration.ts';
+import { type Static, Type } from 'typebox';
 import { constant, ERROR_MESSAGE, mapOf, oneOf, ref } from '../model/json-schema.ts';
 import { LabProfileSchema } from '../model/lab-profile-schema.ts';
-import { Attempts, Concurrency, ProbePlanSchema, StatusClass, StatusCode } from '../model/plan-schema.ts';
-import { DEFAULT_PHASE_MS, MAX_RATE_PER_SECOND, RATE_PATTERN, TOLERANCE_PATTERN } from '../model/rate-limit.ts';
+import { Attempts, Concurrency, ProbePlanSchema } from '../model/plan-schema.ts';
 import { DEFAULTS } from '../model/test-spec.ts';
+import { Affinity, Check, Rate, RateLimit } from './check-schemas.ts';
+import { Duration, doc, Labels, NAME_WORDING, Name, NamePattern, Settle, Status, StatusSet } from './schema-parts.ts';
 
 /** The ProbePlan schema (defined in model/, where the plan's type is). */
 export const planSchema = ProbePlanSchema;
-
-/**
- * `schema` with the text editors show on hover and docs/test-file-reference.md lists (`npm run docs`),
- * and its default when the field is left out. Validation ignores both.
- */
-function doc<S extends TSchema>(schema: S, description: string, fallback?: unknown): S {
-  return { ...schema, description, ...(fallback === undefined ? {} : { default: fallback }) };
-}
-
-const NAME_WORDING = 'is not a valid name (letters, digits, "-", "_", "."; at most 63)';
-
-/** A source, target or test name. */
-const Name = Type.String({ pattern: '^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$', [ERROR_MESSAGE]: NAME_WORDING });
-
-/** A name or a wildcard pattern (`*`, `web-?`) in a rule's `from`/`to`. */
-const NamePattern = Type.String({ pattern: '^[-A-Za-z0-9_.*?]{1,63}$', [ERROR_MESSAGE]: NAME_WORDING });
-
-const Labels = mapOf(Type.String());
-
-/** A duration as kubectl writes it (Go syntax); its range is checked when it is parsed (model/duration.ts). */
-const Duration = Type.String({
-  pattern: DURATION_PATTERN,
-  [ERROR_MESSAGE]: `is not a duration (${DURATION_EXAMPLES})`,
-});
-
-/**
- * A settle window: a duration, or 0 to turn it off (YAML reads a bare `0` as a number, `"0"` as text);
- * its range is checked when it is parsed.
- */
-const Settle = oneOf(
-  Type.Unsafe<0>({ const: 0 }),
-  Type.String({
-    pattern: DURATION_PATTERN,
-    [ERROR_MESSAGE]: 'is not a settle window (write e.g. 200ms, or 0 to turn it off)',
-  }),
-);
-
-const Status = oneOf(StatusCode, StatusClass);
-
-/** One status or a list of them (a test file may write `expectStatus: 200`). */
-const StatusSet = oneOf(ref('status', Status), Type.Array(ref('status', Status), { minItems: 1 }));
 
 const Source = Type.Object(
   {
@@ -138,74 +97,6 @@ const Rule = Type.Object(
   { additionalProperties: false, description: 'An expectation: the cells from `from` to `to` must show `verdict`.' },
 );
 
-/** A rate: requests per second or per minute. */
-const Rate = Type.String({ pattern: RATE_PATTERN, [ERROR_MESSAGE]: 'is not a rate (write e.g. 10/s or 600/m)' });
-
-const RateLimit = Type.Object(
-  {
-    from: doc(
-      ref('name', Name),
-      'The source that sends, by name: a `local: true` source for `check`, a workload for `lab test` (sent from its first lab pod).',
-    ),
-    to: doc(ref('name', Name), 'The target, by name: an `http://` or `https://` target probed over one family.'),
-    limit: doc(
-      ref('rate', Rate),
-      'The limit expected per replica: `10/s`, `600/m`. Alone, it asks for the default judgement: ' +
-        'at 0.5× the limit nothing is rejected, at 2× the accepted rate is the limit ± the tolerance.',
-    ),
-    burst: Type.Optional(
-      doc(Type.Integer({ minimum: 0, maximum: 1_000_000 }), 'Requests accepted at once on top of the rate.', 0),
-    ),
-    replicas: Type.Optional(
-      doc(
-        Type.Integer({ minimum: 1, maximum: 10_000 }),
-        'Replicas that each enforce the limit on their own (a local limit per proxy): the limit in all is limit × replicas.',
-        1,
-      ),
-    ),
-    tolerance: Type.Optional(
-      doc(
-        Type.String({ pattern: TOLERANCE_PATTERN, [ERROR_MESSAGE]: 'is not a percentage (write e.g. 10%)' }),
-        'How far the accepted rate may be from the limit, as a share of it.',
-        '10%',
-      ),
-    ),
-    rejectedWith: Type.Optional(
-      doc(
-        Type.Array(oneOf(StatusCode, constant('reset')), { minItems: 1 }),
-        'How a rejection must look: HTTP statuses, and `reset` for a connection reset.',
-        [429],
-      ),
-    ),
-    rate: Type.Optional(
-      doc(
-        ref('rate', Rate),
-        `The rate offered, instead of the default judgement's two phases (at most ${MAX_RATE_PER_SECOND}/s). ` +
-          'Requests go out on schedule whatever the answers (open loop).',
-      ),
-    ),
-    duration: Type.Optional(
-      doc(ref('duration', Duration), 'How long each phase offers its rate (1s to 5m).', `${DEFAULT_PHASE_MS / 1000}s`),
-    ),
-    connections: Type.Optional(
-      doc(
-        Type.Integer({ minimum: 1, maximum: 4096 }),
-        'Requests in flight at most (kept-alive connections); a request due while all are busy is not sent.',
-        256,
-      ),
-    ),
-  },
-  {
-    additionalProperties: false,
-    description: 'Measures the rate a limiter accepts from a source to an HTTP target, against the limit expected.',
-  },
-);
-
-const Check = Type.Object(
-  { rateLimit: doc(ref('rateLimit', RateLimit), 'A rate-limit check.') },
-  { additionalProperties: false, description: 'A check beyond the matrix, by kind.' },
-);
-
 const Paths = (description: string, minItems?: number) =>
   Type.Array(Type.String({ minLength: 1 }), { description, ...(minItems === undefined ? {} : { minItems }) });
 
@@ -262,7 +153,7 @@ export const testSchema = Type.Object(
         checks: Type.Optional(
           doc(
             mapOf(ref('check', Check), { minProperties: 1, propertyNames: ref('name', Name) }),
-            'Checks beyond the matrix, by name (a rate limit), each judged and gated like a cell.',
+            'Checks beyond the matrix, by name (a rate limit, a zone affinity), each judged and gated like a cell.',
           ),
         ),
         fromPolicies: Type.Optional(
@@ -299,6 +190,7 @@ export const testSchema = Type.Object(
       rule: Rule,
       rate: doc(Rate, 'Requests per second (`10/s`) or per minute (`600/m`).'),
       rateLimit: RateLimit,
+      affinity: Affinity,
       check: Check,
     },
   },

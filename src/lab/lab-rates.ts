@@ -3,23 +3,23 @@
 // on the sender's stdin and its measurement comes back on its stdout: pipes on the host, never the
 // network under test (trust rule 1).
 
-import { spawn } from 'node:child_process';
 import { type RateMeasurement, unsentMeasurement } from '../model/rate-judgement.ts';
 import type { RateLimitCheck, RatePhase } from '../model/rate-limit.ts';
 import { type PhaseSender, type RateMeasurementLine, ratePlanOf } from '../model/rate-plan.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { podsMatching } from './endpoints.ts';
+import { runSender } from './sender-process.ts';
 import type { LabTopology } from './topology-types.ts';
 
-/** What a sender may print at most: one measurement line, and a few lines of errors. */
-const MAX_OUTPUT_BYTES = 64 * 1024;
 /** How long past its phase and its last request's deadline a sender may take before it is stopped. */
 const GRACE_MS = 10_000;
-/** How long a sender told to stop (an interrupt, its deadline) has to print its measurement. */
-const STOP_GRACE_MS = 2000;
 
 /** The namespace a check is sent from, or why there is none. */
-function sourceNetns(topology: LabTopology, test: ReachabilityTest, check: RateLimitCheck): string | { why: string } {
+function sourceNetns(
+  topology: LabTopology,
+  test: ReachabilityTest,
+  check: Pick<RateLimitCheck, 'from'>,
+): string | { why: string } {
   const source = test.sources.find((s) => s.name === check.from);
   if (!source || source.local)
     return { why: `the source ${check.from} is local: local sources have no place in the lab` };
@@ -46,52 +46,21 @@ function measurementIn(stdout: string): RateMeasurement | undefined {
 }
 
 /** Runs the sender of one phase in `netns`; resolves its measurement, or why there is none. */
-function sendIn(
+async function sendIn(
   netns: string,
   prober: readonly string[],
   check: RateLimitCheck,
   phase: RatePhase,
   signal: AbortSignal,
 ): Promise<RateMeasurement> {
-  return new Promise((resolve) => {
-    const child = spawn('ip', ['netns', 'exec', netns, ...prober, 'agent', '--rate', '-'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    const keep = (text: string, chunk: Buffer): string =>
-      text.length < MAX_OUTPUT_BYTES ? text + chunk.toString('utf8').slice(0, MAX_OUTPUT_BYTES - text.length) : text;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout = keep(stdout, chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = keep(stderr, chunk);
-    });
-    let kill: NodeJS.Timeout | undefined;
-    const stop = (): void => {
-      child.kill('SIGTERM');
-      kill ??= setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    const deadline = setTimeout(stop, phase.durationMs + check.timeoutMs + GRACE_MS);
-    child.once('error', (error) => {
-      clearTimeout(deadline);
-      resolve(unsentMeasurement(phase, `unable to start the sender in ${netns}: ${error.message}`));
-    });
-    child.once('close', (code, killedBy) => {
-      clearTimeout(deadline);
-      clearTimeout(kill);
-      signal.removeEventListener('abort', stop);
-      const measurement = measurementIn(stdout);
-      if (measurement) return resolve(measurement);
-      // Stopped before it could report (an interrupt while it was starting): nothing sent, and that is why.
-      if (signal.aborted) return resolve({ ...unsentMeasurement(phase, 'interrupted'), interrupted: true });
-      const why = stderr.trim().split('\n')[0] || (killedBy ? `stopped by ${killedBy}` : `exit status ${code}`);
-      resolve(unsentMeasurement(phase, `the sender in ${netns} failed: ${why}`));
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(JSON.stringify(ratePlanOf(check, phase)));
-  });
+  const plan = JSON.stringify(ratePlanOf(check, phase));
+  const exit = await runSender(netns, prober, '--rate', plan, phase.durationMs + check.timeoutMs + GRACE_MS, signal);
+  if (!exit.started) return unsentMeasurement(phase, exit.why);
+  const measurement = measurementIn(exit.stdout);
+  if (measurement) return measurement;
+  // Stopped before it could report (an interrupt while it was starting): nothing sent, and that is why.
+  if (signal.aborted) return { ...unsentMeasurement(phase, 'interrupted'), interrupted: true };
+  return unsentMeasurement(phase, exit.why);
 }
 
 /** The sender of a test's checks in the lab: each phase from the first lab pod of the check's source. */

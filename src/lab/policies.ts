@@ -12,20 +12,33 @@ import { type LabState, readState, writeState } from './state.ts';
 import type { LabPod } from './topology-types.ts';
 import { describeUnenforced, ENFORCE_ALL, enforcedPolicies, type Unenforced } from './unenforced.ts';
 
-/**
- * The policy model of a running lab: its manifests' workloads with the lab pods' addresses, its node,
- * and the policies in `policyPaths` (none: nothing isolated) but those of a kind `unenforced` names;
- * with `assumeMesh`, every workload but the cluster DNS has a sidecar (as `simulate --assume-mesh` assumes).
- */
-export async function labModel(
-  state: Pick<LabState, 'manifests' | 'topology' | 'assumeMesh'>,
+/** What a lab's model is built from: its manifests' cluster and the policies applied on top, loaded once. */
+interface LabInputs {
+  readonly cluster: Awaited<ReturnType<typeof loadManifests>>['cluster'];
+  readonly applied: Awaited<ReturnType<typeof loadManifests>>['cluster']['policies'];
+}
+
+/** Loads the lab's manifests and the policies in `policyPaths` (none: nothing applied). */
+async function loadLabInputs(
+  state: Pick<LabState, 'manifests'>,
   policyPaths: readonly string[],
   io: InputIo,
-  unenforced: Unenforced = ENFORCE_ALL,
-): Promise<Model> {
+): Promise<LabInputs> {
   const cluster = (await loadManifests(state.manifests, io)).cluster;
   const applied = policyPaths.length > 0 ? (await loadManifests(policyPaths, io)).cluster.policies : [];
-  const policies = enforcedPolicies(applied, unenforced);
+  return { cluster, applied };
+}
+
+/**
+ * The policy model of a running lab from its loaded inputs: the workloads with the lab pods' addresses,
+ * its node, and every policy but those of a kind `unenforced` names; with `assumeMesh`, every workload
+ * but the cluster DNS has a sidecar (as `simulate --assume-mesh` assumes).
+ */
+function modelOf(
+  state: Pick<LabState, 'topology' | 'assumeMesh'>,
+  { cluster, applied }: LabInputs,
+  unenforced: Unenforced = ENFORCE_ALL,
+): Model {
   const workloads = cluster.workloads.map((w) => {
     const ips = state.topology.pods.filter((p) => p.workload === `${w.namespace}/${w.name}`).flatMap((p) => p.ips);
     return ips.length > 0 ? { ...w, ips } : w;
@@ -38,7 +51,7 @@ export async function labModel(
       namespaces: [...cluster.namespaces, ...dns.namespaces.filter((n) => !declared.has(n.name))],
       workloads: [...workloads, ...dns.workloads],
       services: [...cluster.services, ...dns.services],
-      policies: [...enforcedPolicies(cluster.policies, unenforced), ...policies],
+      policies: [...enforcedPolicies(cluster.policies, unenforced), ...enforcedPolicies(applied, unenforced)],
       // The lab's one node: its addresses are what a hostNetwork pod listens on (and `nodes` peers select).
       nodes: [
         { name: state.topology.nodeNetns, labels: {}, addresses: [state.topology.nodeIp, state.topology.nodeIp6] },
@@ -48,10 +61,25 @@ export async function labModel(
   );
 }
 
+/**
+ * The policy model of a running lab: its manifests' workloads with the lab pods' addresses, its node,
+ * and the policies in `policyPaths` (none: nothing isolated).
+ */
+export async function labModel(
+  state: Pick<LabState, 'manifests' | 'topology' | 'assumeMesh'>,
+  policyPaths: readonly string[],
+  io: InputIo,
+): Promise<Model> {
+  return modelOf(state, await loadLabInputs(state, policyPaths, io));
+}
+
+/** A command that needs a running lab found none of that name: the message says how to start it. */
+export class LabNotUpError extends Error {}
+
 /** Reads a lab's state (below `root`) or explains how to start it. */
 export async function requireState(lab: string, root: string): Promise<LabState> {
   const state = await readState(root, lab);
-  if (!state) throw new Error(`lab "${lab}" is not up (start it with \`prober lab up --name ${lab}\`)`);
+  if (!state) throw new LabNotUpError(`lab "${lab}" is not up (start it with \`prober lab up --name ${lab}\`)`);
   return state;
 }
 
@@ -75,12 +103,13 @@ export async function labApply(
   const snat = snatPods(current.topology, options.snat ?? []);
   if (typeof snat === 'string') throw new Error(snat);
   const state: LabState = options.assumeMesh ? { ...current, assumeMesh: true } : current;
-  const model = await labModel(state, policyPaths, io);
+  const inputs = await loadLabInputs(state, policyPaths, io);
+  const model = modelOf(state, inputs);
   refuseUnmodelledLimits(state.topology, model);
   // Sidecars first: the policy set may put pods in the mesh (or out of it), which the firewall must know.
   const programs = await reconfigureSidecars(state, model, root, env);
   const unenforced = options.unenforced ?? ENFORCE_ALL;
-  const enforced = unenforced.kinds.length > 0 ? await labModel(state, policyPaths, io, unenforced) : model;
+  const enforced = unenforced.kinds.length > 0 ? modelOf(state, inputs, unenforced) : model;
   const firewalls = unenforced.all
     ? []
     : compileFirewall(state.topology, enforced, meshedNetns(programs), unenforced.protocols);

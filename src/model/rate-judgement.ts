@@ -1,6 +1,7 @@
 // What one phase of a rate-limit check measured, and the judgement of a check from its phases: met,
 // not met, or could not decide (the offered rate was not held, too few answers, a silent target).
 
+import { type CheckVerdict, worstVerdict } from './checks.ts';
 import {
   MIN_PHASE_REQUESTS,
   type RateLimitCheck,
@@ -58,8 +59,6 @@ const LATE_SHARE = 0.05;
 /** The most requests that may go unanswered (timeouts, refusals, errors) for a phase to be judged. */
 const UNANSWERED_SHARE = 0.05;
 
-export type CheckVerdict = 'met' | 'not-met' | 'undecided';
-
 /** One phase judged. */
 export interface PhaseResult {
   readonly label: string;
@@ -72,7 +71,7 @@ export interface PhaseResult {
 }
 
 /** A check judged: each phase and the verdict over them. */
-export interface CheckResult {
+export interface RateCheckResult {
   readonly name: string;
   readonly kind: 'rateLimit';
   readonly from: string;
@@ -92,7 +91,7 @@ function expectationText(expect: RateLimitExpectation): string {
 }
 
 /** A check's phases judged one by one, and its verdict: the worst of theirs. */
-export function judgeCheck(check: RateLimitCheck, measurements: readonly RateMeasurement[]): CheckResult {
+export function judgeCheck(check: RateLimitCheck, measurements: readonly RateMeasurement[]): RateCheckResult {
   const phases = check.phases.map((phase, i) => {
     const measurement = measurements[i];
     return measurement
@@ -104,11 +103,7 @@ export function judgeCheck(check: RateLimitCheck, measurements: readonly RateMea
           why: 'not run (the run was interrupted)',
         };
   });
-  const verdict = phases.some((p) => p.verdict === 'undecided')
-    ? 'undecided'
-    : phases.some((p) => p.verdict === 'not-met')
-      ? 'not-met'
-      : 'met';
+  const verdict = worstVerdict(phases.map((p) => p.verdict));
   return {
     name: check.name,
     kind: 'rateLimit',

@@ -48,6 +48,7 @@ export interface RatePhase {
 
 /** A loaded rate-limit check. */
 export interface RateLimitCheck {
+  readonly kind: 'rateLimit';
   readonly name: string;
   /** The source it is sent from: where prober runs (`check`), or the source's lab pod (`lab test`). */
   readonly from: string;

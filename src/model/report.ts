@@ -1,8 +1,9 @@
 // The report every mode produces: a versioned document with metadata, cells, summary and exit code.
 
+import type { AffinityCheckResult } from './affinity-judgement.ts';
 import type { IpFamily } from './family.ts';
 import type { Cell } from './matrix.ts';
-import type { CheckResult } from './rate-judgement.ts';
+import type { RateCheckResult } from './rate-judgement.ts';
 import type { ReachabilityTest } from './test-spec.ts';
 
 const API_VERSION = 'prober/v1alpha1';
@@ -130,6 +131,9 @@ export function exitCodeFor(summary: Summary): ExitCode {
   if (summary.fail > 0) return 1;
   return 0;
 }
+
+/** A judged check beyond the matrix, of any kind. */
+export type CheckResult = RateCheckResult | AffinityCheckResult;
 
 /** The exit code of checks, combined as cells are: any undecided → 2, else any not met → 1, else 0. */
 export function checksExitCode(results: readonly Pick<CheckResult, 'verdict'>[]): ExitCode {

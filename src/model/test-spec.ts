@@ -1,5 +1,7 @@
 // The ReachabilityTest: the intent a person writes — named sources, named targets, expectation rules.
 
+import type { AffinityCheck } from './affinity.ts';
+import type { CheckKind } from './checks.ts';
 import type { IpFamily } from './family.ts';
 import type { Frozen } from './json-schema.ts';
 import type { Verdict } from './outcome.ts';
@@ -91,8 +93,14 @@ export interface ReachabilityTest {
   readonly expectFromPolicies: boolean;
   readonly fromPolicies?: FromPolicies;
   /** Checks beyond the matrix (`spec.checks`), in the order written; absent when there are none. */
-  readonly checks?: readonly RateLimitCheck[];
+  readonly checks?: readonly Check[];
 }
+
+/** A loaded check beyond the matrix, of any kind (model/checks.ts lists the kinds). */
+export type Check = RateLimitCheck | AffinityCheck;
+
+/** The check of one kind. */
+export type CheckOf<K extends CheckKind> = Extract<Check, { readonly kind: K }>;
 
 /** The name expectation rules match for a target: as the test writes it, whatever family it is probed over. */
 export function ruleTargetName(target: Pick<TargetSpec, 'name' | 'written'>): string {

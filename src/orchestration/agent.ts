@@ -1,37 +1,52 @@
 // `agent`: run one probe plan where prober was started (a source pod, a lab namespace), or stay resident and serve plans.
 
+import { ConfigError } from '../config/config-error.ts';
 import { inflatePlan, parseProbePlan } from '../config/load-plan.ts';
-import { parseRatePlan } from '../config/load-rate-plan.ts';
 import { readText, STDIN_PATH } from '../config/read-input.ts';
+import { MAX_AFFINITY_PLAN_BYTES, measurementLine, parseAffinityPlan } from '../model/affinity-plan.ts';
 import type { Io } from '../model/io.ts';
 import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';
 import { MAX_RATE_PLAN_BYTES } from '../model/rate-plan.ts';
 import type { ExitCode } from '../model/report.ts';
+import { parseTarget } from '../model/target.ts';
 import { executePlan, lineBatch } from '../probe/agent-run.ts';
 import { withInterrupts } from './interrupts.ts';
 
 const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
-const RATE_PLAN_LIMIT = { bytes: MAX_RATE_PLAN_BYTES, what: 'a rate plan' } as const;
+const AFFINITY_PLAN_LIMIT = { bytes: MAX_AFFINITY_PLAN_BYTES, what: 'an affinity plan' } as const;
+
+/** Whether `text` is a RateCheckPlan (JSON whose `kind` says so): anything else is read as a probe plan. */
+function isRateCheckPlan(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { kind?: unknown } | null)?.kind === 'RateCheckPlan';
+  } catch {
+    return false;
+  }
+}
 
 /**
- * Sends one rate-limit phase from here (the lab starts it in the source pod's namespace) and prints its
- * measurement as one JSON line; SIGINT/SIGTERM cut the phase short, and the line says so (exit 2).
+ * Sends the requests of a zone-affinity check from here (the lab starts it in each source pod's
+ * namespace) and prints who answered as one AffinityMeasurement line; SIGINT/SIGTERM cut it short (exit 2).
  */
-async function runRatePlan(file: string, io: Io): Promise<ExitCode> {
-  const { origin, text } = await readText(file, RATE_PLAN_LIMIT, io);
-  const { plan, address } = parseRatePlan(origin, text);
-  // Loaded on use: a probe plan's agent never sends at a rate.
-  const { sendAtRate } = await import('../probe/rate-sender.ts');
+async function runAffinityPlan(file: string, io: Io): Promise<ExitCode> {
+  const { origin, text } = await readText(file, AFFINITY_PLAN_LIMIT, io);
+  const parsed = parseAffinityPlan(text);
+  if (!parsed.ok) throw new ConfigError(origin, undefined, parsed.field, parsed.error);
+  const { plan } = parsed;
+  const target = parseTarget(plan.url);
+  if (!target.ok) throw new ConfigError(origin, undefined, 'url', target.error);
+  // Loaded on use: a probe plan's agent never sends an affinity check.
+  const { sendForAffinity } = await import('../probe/affinity-sender.ts');
   const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
-    const measurement = await sendAtRate({
-      address,
-      offeredPerSecond: plan.offeredPerSecond,
-      durationMs: plan.durationMs,
+    const measurement = await sendForAffinity({
+      address: plan.family ? { ...target.value, family: plan.family } : target.value,
+      requests: plan.requests,
       timeoutMs: plan.timeoutMs,
-      maxInFlight: plan.maxInFlight,
+      concurrency: plan.concurrency,
+      identity: plan.identity,
       signal,
     });
-    io.stdout.write(`${JSON.stringify({ kind: 'RateMeasurement', ...measurement })}\n`);
+    io.stdout.write(`${measurementLine(measurement)}\n`);
     return interruptedBy();
   });
   return interrupted ? 2 : 0;
@@ -51,6 +66,8 @@ export interface AgentRequest {
   readonly resident?: boolean;
   /** The plan as one JSON line on stdin, the probes stopped if stdin then closes (an exec into the resident agent). */
   readonly planLine?: boolean;
+  /** Send the requests of a zone-affinity check (an AffinityPlan file, or `-`) instead of running a probe plan. */
+  readonly affinity?: string;
 }
 
 /**
@@ -90,13 +107,17 @@ export async function runAgent(request: AgentRequest, io: Io): Promise<ExitCode>
     );
     return 0;
   }
-  if (request.rate !== undefined) return runRatePlan(request.rate, io);
+  if (request.rate !== undefined) return (await import('./rate-agent.ts')).runRatePlan(request.rate, io);
+  if (request.affinity !== undefined) return runAffinityPlan(request.affinity, io);
   if (request.resident || request.planLine) {
     // Loaded on use: only a resident agent in a cluster pod idles or reads a plan line.
     const { idleUntilStopped, runPlanLine } = await import('./agent-exec.ts');
     return request.resident ? idleUntilStopped(io) : runPlanLine(io);
   }
   const { origin, text } = await readPlan(request.plan, io);
+  // A plan of a check's phases (what `prober run` gives a check's agent) is small; a probe plan may be large.
+  if (text.length <= MAX_RATE_PLAN_BYTES && isRateCheckPlan(text))
+    return (await import('./rate-agent.ts')).runRateCheckPlan(origin, text, io);
   const plan = await parseProbePlan(origin, text);
   const lines = lineBatch((text) => void io.stdout.write(text));
   const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {

@@ -6,9 +6,9 @@ import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { KindFilter } from '../policy/index.ts';
 import { LocalBackend } from '../probe/local-backend.ts';
+import { runChecks } from './checks.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { policyVerdictsFor, warnOn } from './policy-model.ts';
-import { runRateChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What `prober check` was asked. */
@@ -29,6 +29,14 @@ export interface CheckRequest {
  */
 export async function runCheck(request: CheckRequest, io: Io): Promise<ExitCode> {
   const test = await loadReachabilityTest(request.file, io);
+  const affinity = test.checks?.find((c) => c.kind === 'affinity');
+  if (affinity)
+    throw new ConfigError(
+      test.file,
+      affinity.origin?.line,
+      `spec.checks.${affinity.name}`,
+      'check cannot run a zone-affinity check: it is sent from the pods of a workload, each in its zone, and where prober runs has none; run the test with prober lab test',
+    );
   const remote = test.sources.find((s) => !s.local);
   if (remote) {
     throw new ConfigError(
@@ -43,7 +51,7 @@ export async function runCheck(request: CheckRequest, io: Io): Promise<ExitCode>
   const model = await policyVerdictsFor(test, { ignoreKinds: request.ignoreKinds, warn: warnOn(io), io });
   // Checks beyond the matrix (a rate limit) are sent from here too, once the matrix is observed.
   const checks = test.checks
-    ? { checks: (signal: AbortSignal, progress: (message: string) => void) => runRateChecks(test, signal, progress) }
+    ? { checks: (signal: AbortSignal, progress: (message: string) => void) => runChecks(test, signal, progress) }
     : {};
   return observeAndReport(test, new LocalBackend(effectiveDefaults(test, flags)), flags, io, {
     ...(model ? { model } : {}),

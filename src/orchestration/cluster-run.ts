@@ -2,17 +2,20 @@
 
 import { PUBLISHED_PLATFORMS } from '../cluster/agent-platform.ts';
 import type { AgentMode } from '../cluster/agents.ts';
+import type { CheckAgentEnv } from '../cluster/check-agents.ts';
 import type { AccessOptions, Connection } from '../cluster/connection.ts';
 import type { KubeApi } from '../cluster/kube-api.ts';
 import type { AgentResources } from '../cluster/probe-pod-resources.ts';
 import { loadReachabilityTest } from '../config/load-test.ts';
 import type { Io } from '../model/io.ts';
 import type { ExitCode } from '../model/report.ts';
+import type { ReachabilityTest } from '../model/test-spec.ts';
 import type { KindFilter } from '../policy/index.ts';
+import { runChecks } from './checks.ts';
 import { interruption } from './interrupts.ts';
-import { observeAndReport } from './observe-and-report.ts';
+import { observeAndReport, type ReportExtras } from './observe-and-report.ts';
 import { warnOn } from './policy-model.ts';
-import { refuseChecks } from './rate-checks.ts';
+import { phaseByPhase, refuseChecks, sendFromHere } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What `prober run` was asked. */
@@ -71,10 +74,11 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
   // Warnings carry text from the API server and from manifests: escaped like every human-facing line.
   const warn = warnOn(io);
   const test = await loadReachabilityTest(request.file, io);
-  refuseChecks(test, 'prober run');
+  // Zone-affinity checks need the zones of the answering pods' nodes, which `run` does not read yet.
+  refuseChecks(test, 'prober run', ['affinity']);
   const { flags } = request;
   // Loaded on use: client-node alone takes about a second to load, which a bad test file need not wait for.
-  const [{ connect }, { clientNodeApi }, { ClusterBackend }, { livePolicyModel }] = await Promise.all([
+  const [{ connect }, { clientNodeApi }, { ClusterBackend, newRunId }, { livePolicyModel }] = await Promise.all([
     import('../cluster/connection.ts'),
     import('../cluster/client-node-api.ts'),
     import('../cluster/cluster-backend.ts'),
@@ -105,7 +109,9 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
       : undefined;
   const image = request.image ?? (await agentImage(api, connection, request.fallbackImage, io, warn));
   io.log.log(1, 'agents', { image, agent: request.agent, parallel: request.parallel });
+  const runId = newRunId();
   const backend = new ClusterBackend(api, {
+    runId,
     image,
     agent: request.agent,
     ...(request.agentResources ? { agentResources: request.agentResources } : {}),
@@ -119,5 +125,48 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
     clusterDomain: request.clusterDomain,
     warn,
   });
-  return observeAndReport(test, backend, flags, io, model ? { model } : {});
+  const checks = test.checks?.length
+    ? await clusterChecks(test, {
+        api,
+        runId,
+        image,
+        agent: request.agent,
+        namespace,
+        ...(request.agentTimeoutMs !== undefined ? { agentTimeoutMs: request.agentTimeoutMs } : {}),
+        ...(request.image === undefined ? { imagePlatforms: PUBLISHED_PLATFORMS } : {}),
+        ...(request.agentResources ? { agentResources: request.agentResources } : {}),
+        warn,
+      })
+    : undefined;
+  return observeAndReport(test, backend, flags, io, { ...(model ? { model } : {}), ...(checks ? { checks } : {}) });
+}
+
+/**
+ * How `run` sends a test's checks (rate limits; zone affinity is refused at load) once the matrix is observed: from a pod of each check's
+ * source, one agent per check (cluster/cluster-rates.ts), or from here for a `local` source; the probe
+ * pods they need are deleted when the checks end, interrupted or not.
+ */
+async function clusterChecks(
+  test: ReachabilityTest,
+  env: Omit<CheckAgentEnv, 'tracker'>,
+): Promise<NonNullable<ReportExtras['checks']>> {
+  const [{ clusterCheckSender }, { ProbePodTracker }] = await Promise.all([
+    import('../cluster/cluster-rates.ts'),
+    import('../cluster/cleanup.ts'),
+  ]);
+  return async (signal, progress) => {
+    const tracker = new ProbePodTracker(env.api, env.runId);
+    const inCluster = clusterCheckSender({ ...env, tracker }, test);
+    const fromHere = phaseByPhase(sendFromHere);
+    const local = new Set(test.sources.filter((s) => s.local).map((s) => s.name));
+    try {
+      return await runChecks(test, signal, progress, {
+        rateLimit: (check, s, p) => (local.has(check.from) ? fromHere(check, s, p) : inCluster(check, s, p)),
+        // Refused at load (runInCluster): `run` reads no zones yet.
+        affinity: async () => ({ why: 'prober run cannot run a zone-affinity check yet' }),
+      });
+    } finally {
+      for (const problem of await tracker.deleteAll()) env.warn?.(problem);
+    }
+  };
 }

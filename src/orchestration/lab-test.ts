@@ -3,6 +3,7 @@
 
 import { ConfigError } from '../config/config-error.ts';
 import { loadReachabilityTest } from '../config/load-test.ts';
+import { labAffinitySender } from '../lab/lab-affinity.ts';
 import { LabBackend } from '../lab/lab-backend.ts';
 import { labPhaseSender } from '../lab/lab-rates.ts';
 import { labModel, requireState } from '../lab/policies.ts';
@@ -10,12 +11,12 @@ import { proberArgv } from '../lab/self.ts';
 import { labRoot } from '../lab/state.ts';
 import type { Io } from '../model/io.ts';
 import type { ModelVerdict } from '../model/matrix.ts';
-import type { PhaseSender } from '../model/rate-plan.ts';
 import type { ExitCode } from '../model/report.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { modelVerdicts, predictTest } from '../policy/index.ts';
+import { type CheckSenders, runChecks } from './checks.ts';
 import { observeAndReport } from './observe-and-report.ts';
-import { refuseChecks, runRateChecks } from './rate-checks.ts';
+import { phaseByPhase, refuseChecks } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 const LAB_TEST = 'prober lab test';
@@ -51,14 +52,13 @@ export interface PreparedLabTest {
   readonly backend: LabBackend;
   /** The policy model's verdicts, when the cells are judged against it. */
   readonly model?: ReadonlyMap<string, ReadonlyMap<string, ModelVerdict>>;
-  /** Sends the phases of the test's rate-limit checks from their source pods. */
-  /** How `lab test` sends its rate-limit checks (a watch refuses them). */
-  readonly checks?: PhaseSender;
+  /** How `lab test` sends its checks from their source pods (a watch refuses them). */
+  readonly checks?: CheckSenders;
 }
 
 /**
  * Reads the test and the lab's state as they are now (the applied policies included) and builds the
- * backend, the sender of its rate-limit checks and, when asked, the model of what the lab enforces.
+ * backend, the senders of its checks and, when asked, the model of what the lab enforces.
  * Commands other than `lab test` (a watch) refuse a test with checks. Bad input throws ConfigError or UsageError.
  */
 export async function prepareLabTest(options: LabTestOptions, io: Io, command = LAB_TEST): Promise<PreparedLabTest> {
@@ -81,7 +81,14 @@ export async function prepareLabTest(options: LabTestOptions, io: Io, command = 
   return {
     test,
     backend,
-    ...(once ? { checks: labPhaseSender(state.topology, test, argv) } : {}),
+    ...(once
+      ? {
+          checks: {
+            rateLimit: phaseByPhase(labPhaseSender(state.topology, test, argv)),
+            affinity: labAffinitySender(state.topology, test, argv, state.stopped),
+          },
+        }
+      : {}),
     ...(model ? { model: modelVerdicts(predictTest(model, test, { evidence: once })) } : {}),
   };
 }
@@ -95,7 +102,7 @@ export async function runLabTest(options: LabTestOptions, io: Io): Promise<ExitC
     ...(test.checks && checks
       ? {
           checks: (signal: AbortSignal, progress: (message: string) => void) =>
-            runRateChecks(test, signal, progress, checks),
+            runChecks(test, signal, progress, checks),
         }
       : {}),
   });

@@ -4,7 +4,7 @@ import type { Backend } from '../model/backend.ts';
 import type { Io } from '../model/io.ts';
 import { type ModelVerdict, matrixRows, type Observations, provenAlive, runEvidence } from '../model/matrix.ts';
 import type { ProbeResult } from '../model/outcome.ts';
-import type { CheckResult } from '../model/rate-judgement.ts';
+import type { CheckResult } from '../model/report.ts';
 import {
   type Counts,
   checksExitCode,

@@ -1,22 +1,17 @@
-// Runs a test's rate-limit checks: each phase through the open-loop sender (from here, or from a lab
-// pod: the caller's PhaseSender), a pause between phases for the limiter to refill, then the judgement
-// (model/rate-judgement.ts).
+// Runs one rate-limit check: its phases through the caller's CheckSender (from here or a lab pod,
+// phase by phase: phaseByPhase; from a cluster pod, one agent for all), a pause between phases and
+// after the check before it for the limiter to refill, then the judgement (model/rate-judgement.ts).
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../config/config-error.ts';
-import { type CheckResult, judgeCheck, type RateMeasurement } from '../model/rate-judgement.ts';
-import { type RateLimitCheck, rateText, totalLimit } from '../model/rate-limit.ts';
-import type { PhaseSender } from '../model/rate-plan.ts';
+import { judgeCheck, type RateCheckResult, type RateMeasurement } from '../model/rate-judgement.ts';
+import { type RateLimitCheck, rateText } from '../model/rate-limit.ts';
+import { type CheckSender, type PhaseSender, refillPauseMs } from '../model/rate-plan.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { sendAtRate } from '../probe/rate-sender.ts';
 
-/** The shortest pause between two phases: a one-second window (HAProxy's `http_req_rate(1s)`) turns over. */
-const MIN_PAUSE_MS = 2000;
-/** The longest: a bucket refilling for longer than this is not waited for. */
-const MAX_PAUSE_MS = 30_000;
-
 /** `prober check`'s sender: the phase sent from this process. */
-const sendFromHere: PhaseSender = (check, phase, signal) =>
+export const sendFromHere: PhaseSender = (check, phase, signal) =>
   sendAtRate({
     address: check.address,
     offeredPerSecond: phase.offeredPerSecond,
@@ -26,53 +21,61 @@ const sendFromHere: PhaseSender = (check, phase, signal) =>
     signal,
   });
 
-/** How long to wait after a phase, so the next starts with the limiter refilled (its burst, then a window). */
-function pauseAfterPhase(check: RateLimitCheck): number {
-  const refillMs = (check.expect.burst / totalLimit(check.expect)) * 1000;
-  return Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, Math.ceil(refillMs) + 1000));
-}
-
 /**
- * Runs every check of the test in order and judges each; a check cut short by `signal` is judged on
- * the phases it ran (the rest are undecided). Never throws for what the target does.
+ * A check sender that sends each phase on its own through `send` (from here, or a sender started per
+ * phase in a lab pod), pausing between two phases for the limiter to refill.
  */
-export async function runRateChecks(
-  test: ReachabilityTest,
-  signal: AbortSignal,
-  progress: (message: string) => void = () => {},
-  send: PhaseSender = sendFromHere,
-): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  // The check that ran last: two checks may share a limiter, so the next waits for it to refill too.
-  let previous: RateLimitCheck | undefined;
-  for (const check of test.checks ?? []) {
+export function phaseByPhase(send: PhaseSender): CheckSender {
+  return async (check, signal, progress) => {
     const measurements: RateMeasurement[] = [];
-    for (const phase of check.phases) {
+    for (const [i, phase] of check.phases.entries()) {
       if (signal.aborted) break;
-      if (previous) await sleep(pauseAfterPhase(previous), undefined, { signal }).catch(() => {});
-      previous = check;
+      if (i > 0) await sleep(refillPauseMs(check), undefined, { signal }).catch(() => {});
       if (signal.aborted) break;
       progress(
         `check ${check.name}: ${rateText(phase.offeredPerSecond)} for ${phase.durationMs / 1000}s (${phase.label})`,
       );
       measurements.push(await send(check, phase, signal));
     }
-    results.push(judgeCheck(check, measurements));
-  }
-  return results;
+    return measurements;
+  };
+}
+
+/** What a rate-limit check runs with: the run's signal and progress, its sender, and the last rate check run. */
+export interface RateCheckContext {
+  readonly signal: AbortSignal;
+  readonly progress: (message: string) => void;
+  readonly send: CheckSender;
+  /** The rate-limit check that ran last: two checks may share a limiter, so the next waits for it to refill too. */
+  previous?: RateLimitCheck;
 }
 
 /**
- * Refuses a test with checks where they cannot run: they are sent from where prober runs (`check`) or
- * from a lab pod (`lab test`), not yet from a cluster's workloads nor in a watch. One line, exit 2, nothing run.
+ * Sends a check's phases and judges them; a check cut short by the signal is judged on the phases it
+ * ran (the rest are undecided). Never throws for what the target does.
  */
-export function refuseChecks(test: ReachabilityTest, command: string): void {
-  const check = test.checks?.[0];
+export async function runRateCheck(check: RateLimitCheck, ctx: RateCheckContext): Promise<RateCheckResult> {
+  const { signal, progress, send } = ctx;
+  if (ctx.previous && !signal.aborted) await sleep(refillPauseMs(ctx.previous), undefined, { signal }).catch(() => {});
+  const measurements = signal.aborted ? [] : await send(check, signal, progress);
+  if (measurements.length > 0) ctx.previous = check;
+  return judgeCheck(check, measurements);
+}
+
+/**
+ * Refuses a test with checks where they cannot run: rate-limit checks are sent from where prober runs
+ * (`check`), from a lab pod (`lab test`) or from a cluster's pod (`run`), never in a watch; zone-affinity
+ * checks from the lab's pods only. One line, exit 2, nothing run.
+ */
+export function refuseChecks(test: ReachabilityTest, command: string, kinds?: readonly string[]): void {
+  const check = test.checks?.find((c) => !kinds || kinds.includes(c.kind));
   if (!check) return;
+  const where =
+    check.kind === 'rateLimit' ? 'prober check (local sources), prober lab test or prober run' : 'prober lab test';
   throw new ConfigError(
     test.file,
     check.origin?.line,
     `spec.checks.${check.name}`,
-    `${command} cannot run rate-limit checks yet: run the test with prober check (local sources) or prober lab test`,
+    `${command} cannot run ${check.kind === 'rateLimit' ? 'rate-limit' : 'zone-affinity'} checks yet: run the test with ${where}`,
   );
 }

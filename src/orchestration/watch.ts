@@ -2,6 +2,7 @@
 // serves what it sees as Prometheus metrics; logs each run and each cell that flips. Stops on SIGINT/SIGTERM.
 
 import { ConfigError } from '../config/config-error.ts';
+import { LabNotUpError } from '../lab/policies.ts';
 import { formatDuration } from '../model/duration.ts';
 import { urlHost } from '../model/family.ts';
 import type { Io } from '../model/io.ts';
@@ -197,7 +198,7 @@ async function runOnce(
       });
   } catch (error) {
     // An edited file that no longer parses, a lab taken down: the watch goes on and says so.
-    const kind: ErrorKind = error instanceof ConfigError ? 'input' : isLabDown(error) ? 'lab' : stage;
+    const kind: ErrorKind = error instanceof ConfigError ? 'input' : error instanceof LabNotUpError ? 'lab' : stage;
     metrics.recordFailure(run.name, kind, seconds());
     // A ConfigError says where: file:line: field: what (its toString, as bad input at start prints it).
     const message =
@@ -207,8 +208,4 @@ async function runOnce(
     page.recordFailure(run.name, kind, message, io.now());
     io.log.log(1, 'run failed', { test: run.name, round: run.round, kind, error: message });
   }
-}
-
-function isLabDown(error: unknown): boolean {
-  return error instanceof Error && /^lab "[^"]*" is not up/.test(error.message);
 }

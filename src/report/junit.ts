@@ -1,9 +1,10 @@
 // JUnit XML for CI test views: one testcase per checked cell, named by its rule when it has one.
 
+import { checkSubject } from '../model/checks.ts';
 import type { Cell } from '../model/matrix.ts';
-import type { CheckResult } from '../model/rate-judgement.ts';
+import type { CheckResult } from '../model/report.ts';
 import { type ReportOutcome, type StreamedReport, Tally } from '../model/report.ts';
-import { checkLines } from './checks.ts';
+import { checkLines, checkSeconds } from './checks.ts';
 import { xmlText } from './escape.ts';
 import { causeText, cellName, observedText } from './marks.ts';
 
@@ -64,15 +65,15 @@ function body(cell: Cell): string {
 
 /** A check beyond the matrix as a testcase of class `<suite>.checks`: a failure when not met, an error when undecided. */
 function checkTestcase(check: CheckResult, suite: string): string {
-  const seconds = check.phases.reduce((sum, p) => sum + p.measurement.durationMs, 0) / 1000;
-  const open = `    <testcase classname="${suite}.checks" name="${xmlText(`${check.name}: rate limit ${check.from} → ${check.to}`)}" time="${seconds.toFixed(3)}">`;
+  const seconds = checkSeconds(check);
+  const open = `    <testcase classname="${suite}.checks" name="${xmlText(`${check.name}: ${checkSubject(check)}`)}" time="${seconds.toFixed(3)}">`;
   const [title, ...lines] = checkLines(check);
   const body = lines.map(xmlText).join('\n');
   switch (check.verdict) {
     case 'met':
       return `${open}<system-out>${body}</system-out></testcase>`;
     case 'not-met':
-      return `${open}\n      <failure message="${xmlText(title ?? '')}" type="rate-limit">${body}</failure>\n    </testcase>`;
+      return `${open}\n      <failure message="${xmlText(title ?? '')}" type="${check.kind === 'rateLimit' ? 'rate-limit' : 'zone-affinity'}">${body}</failure>\n    </testcase>`;
     case 'undecided':
       return `${open}\n      <error message="${xmlText(title ?? '')}" type="undecided">${body}</error>\n    </testcase>`;
     default: {

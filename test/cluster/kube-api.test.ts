@@ -84,6 +84,7 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
     listPodsForCleanup: () => api.listPodsForCleanup(),
     listAllServices: () => api.listAllServices(),
     listNodes: () => api.listNodes(),
+    listNodeZones: () => api.listNodeZones(),
     listPolicies: () => api.listPolicies('CiliumNetworkPolicy'),
     listApiGroups: () => api.listApiGroups(),
     listApiResources: () => api.listApiResources('cilium.io', 'v2'),

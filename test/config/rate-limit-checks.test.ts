@@ -28,6 +28,7 @@ spec:
 t.test('a check with only a limit gets the default judgement: 0.5× and 2× over all replicas', async (t) => {
   const loaded = parseReachabilityTest('t.yaml', test('{ from: here, to: web, limit: 600/m, replicas: 2 }'));
   const [check] = loaded.checks ?? [];
+  if (check?.kind !== 'rateLimit') throw new Error('a rate-limit check');
   t.match(check, {
     name: 'api',
     from: 'here',
@@ -38,7 +39,7 @@ t.test('a check with only a limit gets the default judgement: 0.5× and 2× over
     origin: { file: 't.yaml', line: 15 },
   });
   t.same(
-    check?.phases.map((p) => [p.offeredPerSecond, p.durationMs]),
+    check.phases.map((p) => [p.offeredPerSecond, p.durationMs]),
     [
       [10, 5000],
       [40, 5000],
@@ -161,16 +162,21 @@ t.test('each bad check is one line with file, line and field, exit 2, nothing se
   }
 });
 
-t.test('run refuses a test with checks, naming the check, before it looks for a cluster', async (t) => {
+t.test('watch refuses a test with checks, naming the check; run takes it on to the cluster', async (t) => {
   const dir = tempDir(t, 'checks-elsewhere');
   const file = join(dir, 'test.yaml');
   writeFileSync(file, test('{ from: here, to: web, limit: 10/s }'));
-  const run = await cli(['run', '-f', file]);
-  t.equal(run.status, 2);
+  const watch = await cli(['watch', '-f', file, '--lab', 'nolab', '--listen', '127.0.0.1:0']);
+  t.equal(watch.status, 2);
   t.match(
-    run.stderr,
+    watch.stderr,
     new RegExp(
-      `^prober: ${file}:15: spec\\.checks\\.api: prober run cannot run rate-limit checks yet: run the test with prober check \\(local sources\\) or prober lab test`,
+      `^prober: ${file}:15: spec\\.checks\\.api: prober watch cannot run rate-limit checks yet: run the test with prober check \\(local sources\\), prober lab test or prober run`,
     ),
   );
+  // With no cluster to reach, run ends on that: the checks are no reason to refuse the test.
+  const run = await cli(['run', '-f', file, '--kubeconfig', join(dir, 'missing-kubeconfig')]);
+  t.equal(run.status, 2);
+  t.notMatch(run.stderr, /rate-limit checks/);
+  t.match(run.stderr, /missing-kubeconfig/);
 });

@@ -11,6 +11,7 @@ import { parseTarget } from '../../src/model/target.ts';
 const target = parseTarget('http://time.c-app-count.svc.cluster.local:5000/healthz');
 if (!target.ok) throw new Error(target.error);
 const check: RateLimitCheck = {
+  kind: 'rateLimit',
   name: 'time-limit',
   from: 'apache',
   to: 'time',

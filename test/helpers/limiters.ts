@@ -1,6 +1,7 @@
 // Real rate limiters from Debian as test peers, in the foreground on a free loopback port, killed at
 // teardown: nginx's limit_req (a leaky bucket, `burst` on top) and an HAProxy stick table.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
@@ -22,10 +23,17 @@ export interface Limiter {
  */
 export async function startNginx(
   t: Test,
-  options: { rate: string; burst?: number; status?: number },
+  options: {
+    rate: string;
+    burst?: number;
+    status?: number;
+    /** Listen in this network namespace, on `host` and `port` there, instead of a free loopback port here. */
+    netns?: { name: string; host: string; port: number };
+  },
 ): Promise<Limiter> {
   const dir = tempDir(t, 'nginx');
-  const port = await freePort();
+  const host = options.netns?.host ?? '127.0.0.1';
+  const port = options.netns?.port ?? (await freePort());
   mkdirSync(join(dir, 'www'));
   mkdirSync(join(dir, 'tmp'));
   writeFileSync(join(dir, 'www', 'ok'), 'ok\n');
@@ -46,7 +54,7 @@ export async function startNginx(
       `  limit_req_status ${options.status ?? 429};`,
       '  limit_req_log_level info;',
       '  server {',
-      `    listen 127.0.0.1:${port};`,
+      `    listen ${host}:${port};`,
       `    root ${join(dir, 'www')};`,
       '    location / {',
       `      limit_req zone=perclient${burst};`,
@@ -57,10 +65,17 @@ export async function startNginx(
       '',
     ].join('\n'),
   );
-  await runInForeground(t, 'nginx', ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], () =>
-    accepting('127.0.0.1', port),
+  const nginx = ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'] as const;
+  const ns = options.netns?.name;
+  // In a namespace, whether it accepts is asked from inside it too (bash's /dev/tcp): the host has no route there.
+  await runInForeground(t, 'nginx', ns ? ['ip', 'netns', 'exec', ns, ...nginx] : nginx, () =>
+    ns
+      ? Promise.resolve(
+          spawnSync('ip', ['netns', 'exec', ns, 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`]).status === 0,
+        )
+      : accepting(host, port),
   );
-  return { url: `http://127.0.0.1:${port}/ok` };
+  return { url: `http://${host}:${port}/ok` };
 }
 
 /**

@@ -326,3 +326,24 @@ t.test('two tests of one name are refused before anything is served: their names
     `prober: ${EXPECTATIONS}: metadata.name: "lab-redis-isolation" is watched twice: test names label the metrics\n`,
   );
 });
+
+// Last: it takes the shared lab down.
+t.test('a lab taken down during the watch fails its runs as a lab error, and the watch goes on', async (t) => {
+  const watch = await startWatch(t, name, ['--timeout', '300ms', '--attempts', '1']);
+  const errors = async (kind: string): Promise<number> =>
+    (await watch.scrape()).samples.find((s) => s.name === 'prober_errors_total' && s.labels.kind === kind)?.value ?? 0;
+  const matched = async (): Promise<number> =>
+    (await watch.scrape()).samples.find((s) => s.name === 'prober_runs_total' && s.labels.outcome === 'matched')
+      ?.value ?? 0;
+  await until('a matched run', async () => (await matched()) >= 1, 30_000, 50);
+  const down = lab(['down', '--name', name]);
+  t.equal(down.status, 0, down.stderr);
+  await until('a run failed because the lab is down', async () => (await errors('lab')) >= 1, 10_000, 50);
+  t.notOk(watch.run.done(), 'the watch still runs');
+  const exit = await stop(watch.run);
+  t.equal(exit.code, 0);
+  t.match(
+    logLines(watch.run).findLast((l) => l.msg === 'run failed'),
+    { kind: 'lab', error: new RegExp(`^lab "${name}" is not up`) },
+  );
+});

@@ -2,9 +2,9 @@
 
 import t from 'tap';
 import {
-  type CheckResult,
   judgeCheck,
   judgePhase,
+  type RateCheckResult,
   type RateMeasurement,
   unsentMeasurement,
 } from '../../src/model/rate-judgement.ts';
@@ -189,6 +189,7 @@ t.test('a check is the worst of its phases; a phase not run is undecided', async
   const parsed = parseTarget('http://127.0.0.1:8080/');
   if (!parsed.ok) throw new Error(parsed.error);
   const check = {
+    kind: 'rateLimit' as const,
     name: 'api',
     from: 'here',
     to: 'web',
@@ -218,7 +219,7 @@ t.test('a phase that could not be sent at all is undecided and says why', async 
 });
 
 t.test('checks combine with the cells as cells combine: could not decide beats not met beats met', async (t) => {
-  const v = (verdict: CheckResult['verdict']) => ({ verdict });
+  const v = (verdict: RateCheckResult['verdict']) => ({ verdict });
   t.equal(checksExitCode([]), 0);
   t.equal(checksExitCode([v('met'), v('met')]), 0);
   t.equal(checksExitCode([v('met'), v('not-met')]), 1);

@@ -5,7 +5,7 @@
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import t from 'tap';
-import type { CheckResult, RateMeasurement } from '../../src/model/rate-judgement.ts';
+import type { RateCheckResult as CheckResult, RateMeasurement } from '../../src/model/rate-judgement.ts';
 import type { Report } from '../../src/model/report.ts';
 import { renderReport } from '../../src/report/render.ts';
 import { reportSchemaErrors } from '../helpers/report-schema.ts';

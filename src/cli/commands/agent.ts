@@ -37,6 +37,10 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
       '--rate <file>',
       'instead of a probe plan: send one phase of a rate-limit check (a RatePlan file, or - for stdin) and print its measurement',
     )
+    .option(
+      '--affinity <file>',
+      'instead of a probe plan: send the requests of a zone-affinity check (an AffinityPlan file, or - for stdin) and print who answered',
+    )
     .addOption(
       new Option(
         '--client-timeout <duration>',
@@ -72,6 +76,15 @@ starts it in the check's source pod): a RatePlan such as
   {"apiVersion":"prober/v1alpha1","kind":"RatePlan","url":"http://web/","offeredPerSecond":20,
    "durationMs":5000,"timeoutMs":1000,"maxInFlight":256}
 and prints one {"kind":"RateMeasurement",…} line once every request was answered or timed out.
+A plan of kind RateCheckPlan (what \`prober run\` puts in a check's agent: "phases", "pauseMs")
+sends every phase of a check, pauseMs apart, one RateMeasurement line per phase, then AgentDone.
+
+With --affinity the agent sends the requests of a zone-affinity check from where it runs, each on a
+new connection (\`prober lab test\` starts one in each source pod): an AffinityPlan such as
+  {"apiVersion":"prober/v1alpha1","kind":"AffinityPlan","url":"http://paperino/","requests":100,
+   "timeoutMs":2000,"concurrency":32,"identity":{"header":"x-pod-name"}}
+and prints one {"kind":"AffinityMeasurement",…} line: the identities met and, per answer in
+arrival order, which of them answered.
 
 SIGINT/SIGTERM stop the probes in flight at once: each probe not done is reported as
 error/interrupted, then AgentDone.
@@ -89,6 +102,7 @@ Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was st
             ...(opts.rate !== undefined ? { rate: opts.rate } : {}),
             ...(opts.resident ? { resident: true } : {}),
             ...(opts.planLine ? { planLine: true } : {}),
+            ...(opts.affinity !== undefined ? { affinity: opts.affinity } : {}),
             clientTimeoutMs: opts.clientTimeout,
           },
           io,

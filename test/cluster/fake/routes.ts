@@ -93,7 +93,11 @@ export function route(
     case 'list /namespaces':
       return list('NamespaceList', stored.namespaces.values());
     case 'list /nodes':
-      return list('NodeList', stored.nodes.values());
+      // In key order, as etcd returns a range (apiserver pkg/storage/etcd3/store.go GetList): by name.
+      return list(
+        'NodeList',
+        [...stored.nodes.values()].sort((a, b) => String(meta(a).name).localeCompare(String(meta(b).name))),
+      );
     case 'list /services':
       return list('ServiceList', inNamespace(stored.services));
     default:
