@@ -113,9 +113,13 @@ export function residentAgents(ctx: ResidentOptions): ResidentAgents {
     let pod = await ctx.api.readPod(namespace, name);
     if (source.metadata?.uid && pod.metadata?.uid !== source.metadata.uid)
       return { error: `pod ${namespace}/${name} was replaced (its UID changed) since it was picked` };
-    const present = pod.spec?.ephemeralContainers?.some((c) => c.name === RESIDENT_CONTAINER);
+    const resident = pod.spec?.ephemeralContainers?.find((c) => c.name === RESIDENT_CONTAINER);
+    const present = resident !== undefined;
     const dead = deadReason(stateOf(pod));
     if (present && dead) return { dead };
+    // Another prober version's agent may not read this one's plan; its image cannot be changed either.
+    if (resident && resident.image !== ctx.image)
+      return { dead: `runs image ${resident.image}, not this run's ${ctx.image}` };
     const added = !present;
     if (added) {
       pod = await ctx.api.addEphemeralContainer(namespace, name, residentContainer(ctx.image, pod.metadata?.uid ?? ''));

@@ -142,6 +142,27 @@ t.test('a resident agent that died is named, and that run falls back to a one-sh
   t.same(agentsIn(sourcePod(lab)), [RESIDENT_CONTAINER, 'prober-r1-0'], 'a one-shot agent beside the dead one');
 });
 
+t.test('a resident agent of another image is left alone: that run uses a one-shot agent', async (t) => {
+  const { lab, api, agents } = await setUp(t);
+  await agents.run(sourcePod(lab), plan(), new AbortController().signal);
+  const warnings: string[] = [];
+  const newer = residentAgents({
+    api,
+    runId: 'r2',
+    image: 'ghcr.io/prober-dev/prober:newer',
+    timeoutMs: 20_000,
+    tracker: undefined as never,
+    progress: () => undefined,
+    warn: (w) => warnings.push(w),
+  });
+  const result = (await newer.run(sourcePod(lab), plan(), new AbortController().signal)) as Json;
+  t.same(observed(result), { app: 'allow', redis: 'deny' }, result.error);
+  t.match(warnings, [
+    /prober-resident in b-apacherr\/apacherr-6c9f7d-x2x4q runs image ghcr\.io\/prober-dev\/prober:test, not this run's ghcr\.io\/prober-dev\/prober:newer, and an ephemeral container is never restarted/,
+  ]);
+  t.same(agentsIn(sourcePod(lab)), [RESIDENT_CONTAINER, 'prober-r2-0']);
+});
+
 t.test('exec refused by RBAC: one line naming the permission and the Role that grants it', async (t) => {
   const { lab, agents } = await setUp(t, proberRbac());
   const result = (await agents.run(sourcePod(lab), plan(), new AbortController().signal)) as Json;
