@@ -53,18 +53,18 @@ export async function chooseAgent(input: ChoiceInput): Promise<AgentChoice> {
       error: `${where} runs on ${mismatch ?? mismatchForPod}; it uses the host network, so its agent must run on that node: pass --image with a prober image built for that node, or leave this source out`,
     };
   if (mode === 'pod') return { agent: 'pod', agentReason: '--agent=pod', ...pinned };
-  if (mismatch && mode === 'ephemeral')
+  if (mismatch && (mode === 'ephemeral' || mode === 'resident'))
     return {
       error: `${where} runs on ${mismatch}: run with --agent=pod (a probe pod on a ${platforms?.[0]} node) or --agent=auto, or pass --image with a multi-arch prober image`,
     };
   if (mismatch) return { agent: 'pod', agentReason: `${where} runs on ${mismatch}: a probe pod instead`, ...elsewhere };
   const fit = ephemeralFits(pod, probes);
-  if (mode === 'ephemeral') {
+  if (mode === 'ephemeral' || mode === 'resident') {
     if (!fit.fits)
       input.warn?.(
-        `${input.source}: --agent=ephemeral, though ${fit.reason}: the agent may get the workload's own process OOM-killed`,
+        `${input.source}: --agent=${mode}, though ${fit.reason}: the agent may get the workload's own process OOM-killed`,
       );
-    return { agent: 'ephemeral', agentReason: `--agent=ephemeral; ${fit.reason}` };
+    return { agent: 'ephemeral', agentReason: `--agent=${mode}; ${fit.reason}` };
   }
   return fit.fits
     ? { agent: 'ephemeral', agentReason: fit.reason }

@@ -9,9 +9,10 @@ import { agentContainerName } from './agent-spec.ts';
 
 /**
  * How agents are started: inside the source pod, in a pod beside it, or `auto` (default): inside where
- * the pod's memory limit has room for the agent (agent-memory.ts), else beside it.
+ * the pod's memory limit has room for the agent (agent-memory.ts), else beside it; `resident`: inside,
+ * the plan exec'd into one idle container kept per pod lifetime (resident-agent.ts).
  */
-export type AgentMode = 'auto' | 'ephemeral' | 'pod';
+export type AgentMode = 'auto' | 'ephemeral' | 'pod' | 'resident';
 
 /** One source's agent run: its results, or why there are none; `pod` is where the agent ran. */
 export type AgentRun = (

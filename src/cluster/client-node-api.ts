@@ -20,7 +20,9 @@ import { kindDescriptor, type PolicyKind } from '../policy/index.ts';
 import { type CallSubject, KubeApiError, toKubeApiError, UnusableAnswer } from './api-error.ts';
 import type { Connection } from './connection.ts';
 import { CredentialError, ExecPluginError } from './exec-credential.ts';
+import { ExecRefused, execStream } from './exec-stream.ts';
 import {
+  EXEC_UPGRADE_PERMISSION,
   KUBE_API_PERMISSIONS,
   type KubeApi,
   type KubeCall,
@@ -197,6 +199,17 @@ export function clientNodeApi(connection: Connection, options: ClientOptions = {
     },
     async deletePod(namespace, name) {
       await call('deletePod', { namespace, name }, () => core.deleteNamespacedPod({ namespace, name }));
+    },
+    async execInContainer(request) {
+      try {
+        return await execStream(connection.kubeConfig, connection.impersonation, request);
+      } catch (error) {
+        // A 403 names the verb refused: `get` (the upgrade itself) or `create` (the 1.35 check after it).
+        const refusedGet = error instanceof ExecRefused && /cannot get resource/.test(error.body);
+        const subject = { namespace: request.namespace, name: request.pod };
+        const permission = refusedGet ? EXEC_UPGRADE_PERMISSION : KUBE_API_PERMISSIONS.execInContainer;
+        throw toKubeApiError('execInContainer', subject, error, connection.server, permission);
+      }
     },
     readPodLog(namespace, pod, container) {
       return call('readPodLog', { namespace, name: pod }, () =>

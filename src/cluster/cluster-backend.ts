@@ -18,6 +18,7 @@ import { ProbePodTracker } from './cleanup.ts';
 import { checkTargets, pickSourcePod, type TargetEvidence } from './discovery.ts';
 import type { KubeApi } from './kube-api.ts';
 import type { AgentResources } from './probe-pod-resources.ts';
+import { residentAgents } from './resident-agent.ts';
 
 /** How a cluster run is carried out. */
 export interface ClusterOptions {
@@ -203,8 +204,12 @@ export class ClusterBackend implements Backend {
     const agentRun =
       how.agent === 'pod'
         ? await runPodAgent(nodeSelector ? { ...ctx, nodeSelector } : ctx, pick.pod, source.name, plan)
-        : await runEphemeralAgent(ctx, pick.pod, plan, ordinal);
-    const run: AgentRun = { ...hostNetworkNoted(pick.pod, agentRun), ...how };
+        : opts.agent === 'resident'
+          ? await residentAgents(ctx).run(pick.pod, plan, ctx.signal, ordinal)
+          : await runEphemeralAgent(ctx, pick.pod, plan, ordinal);
+    // A resident run says how its plan went (over pods/exec, or a one-shot agent where the resident one died).
+    const agentReason = agentRun.agentReason ? `${how.agentReason}; ${agentRun.agentReason}` : how.agentReason;
+    const run: AgentRun = { ...hostNetworkNoted(pick.pod, agentRun), ...how, agentReason };
     base.progress(
       `${source.name}: ${'results' in run ? `${run.results.size} results from ${run.pod}` : `failed: ${run.error}`}`,
     );

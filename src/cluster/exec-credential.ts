@@ -133,13 +133,15 @@ class ExecCredentialPlugin {
   }
 
   /** Adds the credential to one request (client-node calls this before every request). */
-  async applyAuthentication(
-    _user: User,
-    opts: { headers?: Record<string, unknown>; cert?: unknown; key?: unknown },
-  ): Promise<void> {
+  async applyAuthentication(_user: User, opts: { headers?: unknown; cert?: unknown; key?: unknown }): Promise<void> {
     const credential = await this.credential();
     if (credential.cert && credential.key) Object.assign(opts, { cert: credential.cert, key: credential.key });
-    if (credential.token) opts.headers = { ...opts.headers, Authorization: `Bearer ${credential.token}` };
+    // Request options (undici) and WebSocket options (ws, for pods/exec) alike carry headers as an object.
+    if (credential.token)
+      opts.headers = {
+        ...(opts.headers as Record<string, unknown> | undefined),
+        Authorization: `Bearer ${credential.token}`,
+      };
   }
 
   /** The credential: the cached one until it expires, else the plugin's, one run for all who wait. */

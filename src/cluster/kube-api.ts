@@ -11,6 +11,7 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 import { kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../policy/index.ts';
+import type { ExecOutcome, ExecRequest } from './exec-stream.ts';
 import type { Permission } from './rbac-hints.ts';
 
 /** An object exactly as the API serves it (JSON), for kinds handed to the policy engine unchanged. */
@@ -37,6 +38,12 @@ export interface KubeApi {
   listPodDisruptionBudgets(namespace: string): Promise<V1PodDisruptionBudget[]>;
   /** The LimitRanges of a namespace: the probe pod's requests and limits must satisfy them. */
   listLimitRanges(namespace: string): Promise<V1LimitRange[]>;
+  /**
+   * Runs a command in a running container through the API server and its kubelet (`pods/exec` over a
+   * WebSocket, exec-stream.ts): the resident agent's plan in, its result lines out. Not retried: a refusal
+   * throws KubeApiError; how the command ended, or that prober cut it, is the outcome.
+   */
+  execInContainer(request: ExecRequest): Promise<ExecOutcome>;
   /** The log of one container of a pod, as text. */
   readPodLog(namespace: string, pod: string, container: string): Promise<string>;
   readService(namespace: string, name: string): Promise<V1Service>;
@@ -172,6 +179,14 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     grants: ['probe-pod'],
     purpose: "fit the probe pod's requests and limits to the namespace's LimitRanges",
   },
+  execInContainer: {
+    verb: 'create',
+    group: '',
+    resource: 'pods/exec',
+    scope: 'namespace',
+    grants: ['resident'],
+    purpose: "--agent=resident: hand each run's plan to the source pod's resident agent and read its results",
+  },
   readPodLog: {
     verb: 'get',
     group: '',
@@ -284,11 +299,28 @@ export function policyPermission(kind: PolicyKind): Permission {
 }
 
 /**
+ * The second permission of `execInContainer`: the WebSocket upgrade is a GET, which the API server
+ * authorizes as `get pods/exec`, and from Kubernetes 1.35 (gate AuthorizePodWebsocketUpgradeCreatePermission,
+ * on by default) the pod registry also asks for `create` (pkg/registry/core/pod/rest/subresources.go,
+ * ExecREST.Connect → ensureAuthorizedForVerb in authorize.go). Before 1.35 `get` alone let a WebSocket exec run.
+ */
+export const EXEC_UPGRADE_PERMISSION: Permission = {
+  ...KUBE_API_PERMISSIONS.execInContainer,
+  verb: 'get',
+  purpose: '--agent=resident: the pods/exec WebSocket upgrade is a GET, authorized as get (and, from 1.35, create too)',
+};
+
+/**
  * Every permission prober's calls need, `listPolicies` once per evaluated kind: `k8s/prober/` grants
  * exactly these (test/k8s/rbac.test.ts) and src/cluster/README.md's RBAC table states them.
  */
 export const PERMISSION_TABLE: readonly Permission[] = Object.entries(KUBE_API_PERMISSIONS).flatMap(
-  ([call, permission]) => (call === 'listPolicies' ? POLICY_KIND_NAMES.map(policyPermission) : [permission]),
+  ([call, permission]) =>
+    call === 'listPolicies'
+      ? POLICY_KIND_NAMES.map(policyPermission)
+      : call === 'execInContainer'
+        ? [EXEC_UPGRADE_PERMISSION, permission]
+        : [permission],
 );
 
 // What a permission is, how messages name it and where to grant it: rbac-hints.ts.

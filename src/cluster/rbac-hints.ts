@@ -19,7 +19,8 @@ export type Grant =
   | 'own-namespace'
   | 'discovery'
   | 'simulate'
-  | 'cleanup';
+  | 'cleanup'
+  | 'resident';
 
 /** An RBAC permission: what a Role/ClusterRole rule must grant for one call. */
 export interface Permission {
@@ -54,6 +55,7 @@ const RBAC_MANIFESTS = {
   probePodNamespace: 'k8s/prober/probe-pod-namespace',
   simulate: 'k8s/prober/simulate/prober-simulate.yaml',
   cleanup: 'k8s/prober/cleanup/prober-cleanup.yaml',
+  residentNamespace: 'k8s/prober/resident-namespace',
 } as const;
 
 /**
@@ -100,6 +102,10 @@ export function grantHint(permission: Permission, namespace: string | undefined)
       return `grant it in the ClusterRole prober-simulate (${RBAC_MANIFESTS.simulate}) and bind it to whoever runs simulate`;
     case 'cleanup':
       return `grant it in the ClusterRole prober-cleanup (${RBAC_MANIFESTS.cleanup}) and bind it to whoever runs cleanup --all-namespaces, or name the namespaces with -n`;
+    case 'resident': {
+      const ns = namespace ?? 'NAMESPACE';
+      return `--agent=resident execs each run's plan into the source pod's resident agent, which only the opt-in Role prober-resident allows (pods/exec runs commands in any container of the namespace's pods); add it to ${ns} with: kubectl apply -n ${ns} -k ${RBAC_MANIFESTS.residentNamespace}, or use --agent=ephemeral there`;
+    }
     case 'discovery':
       return 'every cluster grants discovery to authenticated users (ClusterRole system:discovery); ask the cluster admin';
     default: {

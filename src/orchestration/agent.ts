@@ -62,6 +62,10 @@ export interface AgentRequest {
   readonly clientTimeoutMs: number;
   /** Send one phase of a rate-limit check (a RatePlan file, or `-`) instead of running a probe plan. */
   readonly rate?: string;
+  /** Idle until SIGTERM: the resident agent container a cluster run execs its plans into (agent-exec.ts). */
+  readonly resident?: boolean;
+  /** The plan as one JSON line on stdin, the probes stopped if stdin then closes (an exec into the resident agent). */
+  readonly planLine?: boolean;
   /** Send the requests of a zone-affinity check (an AffinityPlan file, or `-`) instead of running a probe plan. */
   readonly affinity?: string;
 }
@@ -105,6 +109,11 @@ export async function runAgent(request: AgentRequest, io: Io): Promise<ExitCode>
   }
   if (request.rate !== undefined) return (await import('./rate-agent.ts')).runRatePlan(request.rate, io);
   if (request.affinity !== undefined) return runAffinityPlan(request.affinity, io);
+  if (request.resident || request.planLine) {
+    // Loaded on use: only a resident agent in a cluster pod idles or reads a plan line.
+    const { idleUntilStopped, runPlanLine } = await import('./agent-exec.ts');
+    return request.resident ? idleUntilStopped(io) : runPlanLine(io);
+  }
   const { origin, text } = await readPlan(request.plan, io);
   // A plan of a check's phases (what `prober run` gives a check's agent) is small; a probe plan may be large.
   if (text.length <= MAX_RATE_PLAN_BYTES && isRateCheckPlan(text))

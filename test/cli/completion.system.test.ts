@@ -30,7 +30,7 @@ const CASES: [string[], string[]][] = [
   ],
   [
     ['prober', 'run', '--agent', ''],
-    ['auto', 'ephemeral', 'pod'],
+    ['auto', 'ephemeral', 'pod', 'resident'],
   ],
   [
     ['prober', 'lint', '--f'],

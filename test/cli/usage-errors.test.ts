@@ -42,7 +42,7 @@ const ROWS: readonly { readonly name: string; readonly args: readonly string[]; 
   {
     name: 'bad choice of --agent',
     args: ['run', '-f', 'test.yaml', '--agent', 'nope'],
-    error: "option '--agent <mode>' argument 'nope' is invalid. Allowed choices are auto, ephemeral, pod.",
+    error: "option '--agent <mode>' argument 'nope' is invalid. Allowed choices are auto, ephemeral, pod, resident.",
   },
 ];
 

@@ -8,7 +8,13 @@ import t, { type Test } from 'tap';
 import { KubeApiError } from '../../src/cluster/api-error.ts';
 import { clientNodeApi } from '../../src/cluster/client-node-api.ts';
 import { ConnectionError, connect } from '../../src/cluster/connection.ts';
-import { KUBE_API_PERMISSIONS, type KubeApi, type KubeCall, policyPermission } from '../../src/cluster/kube-api.ts';
+import {
+  EXEC_UPGRADE_PERMISSION,
+  KUBE_API_PERMISSIONS,
+  type KubeApi,
+  type KubeCall,
+  policyPermission,
+} from '../../src/cluster/kube-api.ts';
 import { listLiveObjects } from '../../src/cluster/live-policies.ts';
 import { ownImage } from '../../src/cluster/own-image.ts';
 import { kindDescriptor, POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
@@ -56,6 +62,18 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
       }),
     deletePod: () => api.deletePod('web', 'probe'),
     readPodLog: () => api.readPodLog('web', 'web-1', 'main'),
+    // The upgrade is one GET, authorized as `get pods/exec` and (1.35+) `create` too: recorded as its get.
+    execInContainer: () =>
+      api.execInContainer({
+        namespace: 'web',
+        pod: 'web-1',
+        container: 'main',
+        command: ['true'],
+        stdin: '',
+        deadlineMs: 5000,
+        maxStdoutBytes: 1024,
+        signal: new AbortController().signal,
+      }),
     listLimitRanges: () => api.listLimitRanges('web'),
     readNode: () => api.readNode('node-a'),
     listPodDisruptionBudgets: () => api.listPodDisruptionBudgets('web'),
@@ -84,7 +102,10 @@ t.test('each KubeApi call uses exactly the verb and resource of its RBAC table e
   };
   for (const [name, call] of Object.entries(calls) as [KubeCall, () => Promise<unknown>][]) {
     const isGeneric = name === 'listClusterObjects' || name === 'listPolicies';
-    const permission = { ...KUBE_API_PERMISSIONS[name], ...(isGeneric ? generic : {}) };
+    const permission =
+      name === 'execInContainer'
+        ? EXEC_UPGRADE_PERMISSION
+        : { ...KUBE_API_PERMISSIONS[name], ...(isGeneric ? generic : {}) };
     t.same(
       await requested(call),
       [[permission.verb, permission.group, permission.resource, permission.scope, true]],

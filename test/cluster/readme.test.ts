@@ -18,6 +18,7 @@ t.test('every permission of KubeApi has its row in src/cluster/README.md, and no
     'source Role': 'source-namespace',
     'probe-pod Role': 'probe-pod',
     'own Role': 'own-namespace',
+    'resident Role': 'resident',
     ClusterRole: 'cluster',
     'fromPolicies ClusterRole': 'from-policies',
   };

@@ -50,11 +50,13 @@ export function renderAll(): { lab: SourcedObject[]; job: SourcedObject[]; all: 
   const simulate = renderKustomization('k8s/prober/simulate');
   const cleanup = renderKustomization('k8s/prober/cleanup');
   const watch = renderKustomization('k8s/prober/watch');
+  // Applied by hand per source namespace (--agent=resident only): its files are deployed, its Role is in none of these.
+  const resident = renderKustomization('k8s/prober/resident-namespace');
   return {
     lab: lab.objects,
     job: job.objects,
     all: [...lab.objects, ...job.objects, ...simulate.objects, ...cleanup.objects, ...watch.objects],
-    files: [...lab.files, ...job.files, ...simulate.files, ...cleanup.files, ...watch.files],
+    files: [...lab.files, ...job.files, ...simulate.files, ...cleanup.files, ...watch.files, ...resident.files],
   };
 }
 

@@ -16,7 +16,11 @@ const files = [...yamlFiles('k8s'), ...yamlFiles('policies')];
  * Bases applied once per namespace, whose objects name none on purpose: an overlay's `namespace:`
  * or `kubectl apply -n NS -k DIR` gives each copy its own. Their rendered copies are checked below.
  */
-const PER_NAMESPACE_BASES = ['k8s/prober/source-namespace/', 'k8s/prober/probe-pod-namespace/'];
+const PER_NAMESPACE_BASES = [
+  'k8s/prober/source-namespace/',
+  'k8s/prober/probe-pod-namespace/',
+  'k8s/prober/resident-namespace/',
+];
 
 t.test('every document parses and matches the schema of its kind', async (t) => {
   let validated = 0;

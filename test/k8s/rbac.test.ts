@@ -9,7 +9,7 @@ import { POLICY_GROUPS } from '../../src/policy/groups.ts';
 import { kindDescriptor, POLICY_KIND_NAMES } from '../../src/policy/kinds.ts';
 import { inputIo } from '../helpers/input-io.ts';
 import { renderAll } from './lab.ts';
-import { ofKind, REPO, type SourcedObject } from './manifests.ts';
+import { ofKind, REPO, renderKustomization, type SourcedObject } from './manifests.ts';
 
 interface Rule {
   apiGroups?: string[];
@@ -170,6 +170,7 @@ t.test('no permission of the table is left ungranted, and no other role exists',
     'simulate',
     'cleanup',
     'discovery',
+    'resident',
   ];
   t.same(
     PERMISSION_TABLE.filter((p) => !p.grants.every((g) => grants.includes(g))),
@@ -241,6 +242,22 @@ t.test('cleanup --all-namespaces: a ClusterRole that lists pods and nothing else
     'not bound to prober by k8s/',
   );
 });
+
+t.test(
+  '--agent=resident: an opt-in Role of get and create pods/exec, applied by no kustomization of k8s/',
+  async (t) => {
+    const rendered = renderKustomization('k8s/prober/resident-namespace').objects;
+    const role = rendered.find((o) => o.object.kind === 'Role');
+    if (!role) throw new Error('Role prober-resident not found');
+    t.equal(role.object.metadata.name, 'prober-resident');
+    // get: the WebSocket upgrade is a GET; create: the 1.35 check (pkg/registry/core/pod/rest/authorize.go).
+    t.same(granted(t, role), wanted('resident'), 'exactly the table: get and create pods/exec');
+    t.notOk(
+      ofKind(all, 'Role').some((r) => r.object.metadata.name === 'prober-resident'),
+      'not in `kubectl apply -k k8s/`: pods/exec is granted only where resident agents are wanted',
+    );
+  },
+);
 
 t.test('the Job runs as the prober account, with the lab expectations', async (t) => {
   const jobs = ofKind(all, 'Job');

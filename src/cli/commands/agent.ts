@@ -22,6 +22,14 @@ export function registerAgent(program: Command, finish: (code: ExitCode) => void
       'plan file, or - for stdin (default: $PROBER_PLAN_GZ (gzip + base64), else $PROBER_PLAN (JSON), else stdin)',
     )
     .option(
+      '--resident',
+      'stay up doing nothing (no socket, no network) until SIGTERM: the resident agent container a cluster run execs its plans into',
+    )
+    .option(
+      '--plan-line',
+      'read the plan as one JSON line on stdin (what a run sends over pods/exec), and stop the probes if stdin closes after it',
+    )
+    .option(
       '--listen <socket>',
       'stay resident: serve plans on this Unix socket (one JSON line in, result lines out) until SIGTERM',
     )
@@ -58,6 +66,11 @@ A plan with "proxyReady" (what \`prober run --agent=pod\` writes for a pod with 
 sidecar) first polls that proxy's readiness URL on the pod's loopback; a proxy not ready by its
 deadline gives one AgentError line and no probes, since each would fail as a false deny.
 
+With --resident the agent only waits: \`prober run --agent=resident\` keeps one such container in
+each source pod and, for every run, execs \`prober agent --plan-line\` in it through the API server
+(pods/exec), the plan one line on stdin. Stdin must stay open until AgentDone: its end means the
+orchestrator gave up, and the probes not done are reported as interrupted at once.
+
 With --rate the agent sends one phase of a rate-limit check from where it runs (\`prober lab test\`
 starts it in the check's source pod): a RatePlan such as
   {"apiVersion":"prober/v1alpha1","kind":"RatePlan","url":"http://web/","offeredPerSecond":20,
@@ -87,6 +100,8 @@ Exit codes: 0 the plan ran (whatever the outcomes), or the resident agent was st
             ...(opts.plan !== undefined ? { plan: opts.plan } : {}),
             ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
             ...(opts.rate !== undefined ? { rate: opts.rate } : {}),
+            ...(opts.resident ? { resident: true } : {}),
+            ...(opts.planLine ? { planLine: true } : {}),
             ...(opts.affinity !== undefined ? { affinity: opts.affinity } : {}),
             clientTimeoutMs: opts.clientTimeout,
           },

@@ -55,9 +55,9 @@ export function registerRun(program: Command, finish: (code: ExitCode) => void, 
     .addOption(
       new Option(
         '--agent <mode>',
-        "how agents run: inside the source pod, in a probe pod beside it, or auto: inside where the pod's memory limit has room for the agent, else a probe pod",
+        "how agents run: inside the source pod, in a probe pod beside it, or auto: inside where the pod's memory limit has room for the agent, else a probe pod; resident: the plan exec'd into one idle agent kept in each source pod (pods/exec)",
       )
-        .choices(['auto', 'ephemeral', 'pod'] as const)
+        .choices(['auto', 'ephemeral', 'pod', 'resident'] as const)
         .default('auto' as const),
     )
     .option(

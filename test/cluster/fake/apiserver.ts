@@ -20,6 +20,7 @@ import { FakeCustomApi } from './custom-api.ts';
 import { ExpiringLists } from './discovery.ts';
 import { type PdbFixture, pdbObject } from './disruption.ts';
 import { FakeEndpointSlices } from './endpoint-slices.ts';
+import { FakeExec } from './exec.ts';
 import { FakeFaults } from './faults.ts';
 import { type Handling, handle, type SeenRequest } from './handler.ts';
 import type { FakeKubelet } from './kubelet.ts';
@@ -75,6 +76,8 @@ export class FakeApiServer {
     delete: (namespace, name) => this.#pods.delete(namespace, name),
     bump: (pod) => this.#bump(pod),
   });
+  /** `pods/exec` over a WebSocket (exec.ts): its subprotocols, the 1.35 create check, the processes it runs. */
+  readonly exec = new FakeExec();
   readonly #services = new Map<string, Json>();
   readonly #slices = new FakeEndpointSlices();
   readonly #namespaces = new Map<string, Json>();
@@ -109,6 +112,13 @@ export class FakeApiServer {
       { cert: cert.cert, key: cert.key },
       (req, res) => void handle(this.#handling(), req, res),
     );
+    this.exec.serve(this.#server, {
+      token: this.token,
+      authorizer: this.#authorizer,
+      requests: this.requests,
+      started: this.#started,
+      pods: this.#pods,
+    });
     const may = (namespace: string) => (verb: string, resource: string) =>
       this.#authorizer.allows(verb, { group: '', version: 'v1', resource, namespace, name: undefined });
     this.#pods.admission.push(
@@ -133,6 +143,7 @@ export class FakeApiServer {
     writeFileSync(fake.kubeconfig, JSON.stringify(fake.kubeconfigObject()));
     t.teardown(async () => {
       fake.kubelet.stopAll();
+      fake.exec.stopAll();
       fake.mesh.stopAll();
       fake.#server.closeAllConnections();
       await new Promise<void>((resolve) => fake.#server.close(() => resolve()));

@@ -273,6 +273,11 @@ export class FakeKubelet {
     });
   }
 
+  /** Kills one running container's process, as the kernel's OOM killer does (it ends terminated, exit 137). */
+  kill(pod: Json, container: string): void {
+    this.#containers.get(this.#key(pod, container))?.child?.kill('SIGKILL');
+  }
+
   /** Stops every container of a pod (the pod was deleted): processes are killed, logs forgotten. */
   stopPod(pod: Json): void {
     const prefix = this.#key(pod, '');

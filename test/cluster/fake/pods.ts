@@ -67,6 +67,11 @@ export class FakePods {
     return pod;
   }
 
+  /** The network namespace a pod's containers (and commands exec'd in them) run in, if any. */
+  netnsOf(namespace: string, name: string): string | undefined {
+    return this.#netns.get(key(namespace, name));
+  }
+
   /** Pods now stored, optionally of one namespace. */
   all(namespace?: string): Json[] {
     return [...this.#pods.values()].filter((pod) => namespace === undefined || meta(pod).namespace === namespace);
