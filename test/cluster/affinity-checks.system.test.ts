@@ -102,7 +102,7 @@ t.test('the default rule on the Service without trafficDistribution: not met, ex
   t.equal(checks[0]?.verdict, 'not-met');
   t.match(checks[0]?.setting, /has no trafficDistribution .*affinity is not asked for/);
   t.same(
-    (checks[0]?.sources as Json[]).map((s) => s.zone),
+    ((checks[0]?.sources ?? []) as Json[]).map((s) => s.zone),
     ['zone-a', 'zone-b', 'zone-a', 'zone-b'],
     'the sample spans the zones',
   );
@@ -129,7 +129,9 @@ t.test('nodes without zone labels: could not decide (exit 2), naming the node', 
   const { code, checks } = await run(t, fake, file);
   t.equal(code, 2);
   t.equal(checks[0]?.verdict, 'undecided');
-  for (const source of checks[0]?.sources as Json[]) t.match(source.why, /the source's node node-[ab]\d has no zone/);
+  t.equal(checks[0]?.sources.length, 2, 'both sampled pods sent');
+  for (const source of (checks[0]?.sources ?? []) as Json[])
+    t.match(source.why, /the source's node node-[ab]\d has no zone/);
 });
 
 t.test('--agent=pod: a probe pod pinned to each sampled Pippo pod’s node, deleted after; met', async (t) => {
@@ -208,7 +210,8 @@ t.test("zone-a's Paperino pods drained: zone-a's Pippo pods fall back to zone-b,
   const { code, checks } = await run(t, fake, file);
   t.equal(code, 0);
   t.equal(checks[0]?.verdict, 'met', checks[0]?.why);
-  for (const source of checks[0]?.sources as Json[]) {
+  t.equal(checks[0]?.sources.length, 10);
+  for (const source of (checks[0]?.sources ?? []) as Json[]) {
     t.same(source.byZone, { 'zone-b': 100 }, `${source.pod} (${source.zone}): zone-b only`);
     if (source.zone === 'zone-a') t.match(source.why, /zone-a has no ready endpoint: every ready endpoint answered/);
   }
