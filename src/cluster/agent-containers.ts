@@ -28,6 +28,8 @@ export interface AgentContext {
   readonly warn?: (message: string) => void;
   /** Nodes a probe pod must run on: those of the agent image's platform (`kubernetes.io/os`, `/arch`). */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** The one node a probe pod must run on: its source pod's, where the node matters (a zone-affinity check). */
+  readonly node?: string;
   /** The probe pod agent's requests and limits as the flags set them; unset: fitted to the LimitRanges. */
   readonly agentResources?: Partial<AgentResources>;
 }
@@ -188,6 +190,7 @@ export async function runInProbePod(
   const spec = probePod({
     resources: resourceRequirements(resources),
     ...(ctx.nodeSelector ? { nodeSelector: ctx.nodeSelector } : {}),
+    ...(ctx.node ? { node: ctx.node } : {}),
     source,
     sourceName,
     runId: ctx.runId,

@@ -4,6 +4,7 @@
 // through the API, never over the network under test (trust rule 1). What the lines mean is the check
 // kind's business (cluster-rates.ts for rate limits).
 
+import type { V1Pod } from '@kubernetes/client-node';
 import type { SourceSpec } from '../model/test-spec.ts';
 import { chooseAgent } from './agent-choice.ts';
 import { type AgentContext, runInEphemeral, runInProbePod } from './agent-containers.ts';
@@ -54,8 +55,9 @@ export type CheckAgentRun =
   | { readonly pod?: string; readonly error: string };
 
 /**
- * Runs the job's plan in the source's pod, waits for it to end and reads its log; never throws but
- * for a fatal API error (an unreachable server, rejected credentials).
+ * Runs the job's plan in a pod of the source (the Ready one with the fewest prober containers), waits
+ * for it to end and reads its log; never throws but for a fatal API error (an unreachable server,
+ * rejected credentials).
  */
 export async function runCheckAgent(
   env: CheckAgentEnv,
@@ -63,20 +65,38 @@ export async function runCheckAgent(
   signal: AbortSignal,
   progress: (message: string) => void,
 ): Promise<CheckAgentRun> {
-  const { source, plan } = job;
-  const namespace = source.namespace ?? env.namespace;
-  const pick = await pickSourcePod(env.api, namespace, source.selector);
+  const namespace = job.source.namespace ?? env.namespace;
+  const pick = await pickSourcePod(env.api, namespace, job.source.selector);
   if ('error' in pick) return { error: pick.error };
+  return runCheckAgentIn(env, job, pick.pod, signal, progress);
+}
+
+/**
+ * Runs the job's plan in this pod of the source (or a probe pod beside it: with `pinned`, on the
+ * pod's own node), waits for it to end and reads its log. `instance` tells apart the probe pods of
+ * one check that runs from several pods. Never throws but for a fatal API error.
+ */
+export async function runCheckAgentIn(
+  env: CheckAgentEnv,
+  job: CheckAgentJob,
+  pod: V1Pod,
+  signal: AbortSignal,
+  progress: (message: string) => void,
+  placement: { readonly pinned?: boolean; readonly instance?: number } = {},
+): Promise<CheckAgentRun> {
+  const { source, plan } = job;
+  const name = pod.metadata?.name ?? '?';
   const choice = await chooseAgent({
     api: env.api,
     mode: env.agent,
     source: source.name,
-    pod: pick.pod,
+    pod,
     probes: job.weight,
     ...(env.imagePlatforms ? { platforms: env.imagePlatforms } : {}),
     ...(env.warn ? { warn: env.warn } : {}),
   });
-  if ('error' in choice) return { pod: pick.name, error: choice.error };
+  if ('error' in choice) return { pod: name, error: choice.error };
+  const node = placement.pinned ? pod.spec?.nodeName : undefined;
   const ctx: AgentContext = {
     api: env.api,
     runId: env.runId,
@@ -87,16 +107,21 @@ export async function runCheckAgent(
     progress,
     ...(env.warn ? { warn: env.warn } : {}),
     ...(choice.nodeSelector ? { nodeSelector: choice.nodeSelector } : {}),
+    ...(node ? { node } : {}),
     ...(env.agentResources ? { agentResources: env.agentResources } : {}),
   };
   progress(
-    `${plan.kind} from ${source.name}: ${choice.agent === 'pod' ? 'a probe pod beside' : 'inside'} ${pick.name} (${choice.agentReason})`,
+    `${plan.kind} from ${source.name}: ${choice.agent === 'pod' ? 'a probe pod beside' : 'inside'} ${name} (${choice.agentReason})`,
   );
+  const probePodSource =
+    placement.instance === undefined
+      ? `${source.name}-c${job.ordinal}`
+      : `c${job.ordinal}-${placement.instance}-${source.name}`;
   const run =
     choice.agent === 'pod'
-      ? await runInProbePod(ctx, pick.pod, `${source.name}-c${job.ordinal}`, plan, job.weight)
-      : await runInEphemeral(ctx, pick.pod, plan, agentContainerName(env.runId, `c${job.ordinal}`));
-  if ('error' in run) return { pod: run.pod ?? pick.name, error: run.error };
+      ? await runInProbePod(ctx, pod, probePodSource, plan, job.weight)
+      : await runInEphemeral(ctx, pod, plan, agentContainerName(env.runId, `c${job.ordinal}`));
+  if ('error' in run) return { pod: run.pod ?? name, error: run.error };
   return linesOf(run.pod, run.log, run.outcome.exitCode);
 }
 

@@ -11,14 +11,14 @@ import { proberContainers } from './pod-budget.ts';
 import { type ServiceRef, serviceRefOf } from './service-host.ts';
 
 /** A label selector map as the API's string form: `app=web,tier=front`. */
-function selectorString(selector: Readonly<Record<string, string>> | undefined): string {
+export function selectorString(selector: Readonly<Record<string, string>> | undefined): string {
   return Object.entries(selector ?? {})
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
 }
 
 /** True when the pod is Running, its Ready condition is True and it is not being deleted. */
-function isReady(pod: V1Pod): boolean {
+export function isReady(pod: V1Pod): boolean {
   if (pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') return false;
   return (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }

@@ -203,7 +203,8 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     resource: 'services',
     scope: 'namespace',
     grants: ['cluster'],
-    purpose: 'check that a target Service exists and has the probed port',
+    purpose:
+      'check that a target Service exists and has the probed port; for an affinity check, its trafficDistribution and internalTrafficPolicy',
   },
   listEndpointSlices: {
     verb: 'list',
@@ -211,7 +212,8 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     resource: 'endpointslices',
     scope: 'namespace',
     grants: ['cluster'],
-    purpose: 'prove a target Service has ready endpoints (trust rule 2)',
+    purpose:
+      "prove a target Service has ready endpoints (trust rule 2); for an affinity check, each endpoint's pod, node, zone and zone hints",
   },
   listNamespaces: {
     verb: 'list',
@@ -259,7 +261,8 @@ export const KUBE_API_PERMISSIONS: Readonly<Record<KubeCall, Permission>> = {
     resource: 'nodes',
     scope: 'cluster',
     grants: ['cluster'],
-    purpose: "the nodes' zone and hostname labels, only for a test with an affinity check: which zone answered",
+    purpose:
+      "the nodes' zone and hostname labels, only for a test with an affinity check: the zone each source pod sends from",
   },
   // One call for every evaluated kind: each kind needs its own rule, policyPermission(kind) below.
   listPolicies: {

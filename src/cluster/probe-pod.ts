@@ -1,6 +1,6 @@
 // The never-Ready probe pod of `--agent=pod`: a pod beside the source with the source's network identity.
 
-import type { V1OwnerReference, V1Pod, V1PodSpec, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { V1Affinity, V1OwnerReference, V1Pod, V1PodSpec, V1ResourceRequirements } from '@kubernetes/client-node';
 import { AGENT_UID, agentBase } from './agent-spec.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from './kube-api.ts';
 import { meshAnnotations, proxyReadyFor, sidecarOf } from './mesh-membership.ts';
@@ -65,6 +65,8 @@ export interface ProbePodInput {
   readonly deadlineSeconds: number;
   /** Node labels the agent image needs (its OS and architecture), over the source's own nodeSelector. */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** The one node the pod must run on (the source pod's): for checks whose answer depends on the node's zone. */
+  readonly node?: string;
   /** The agent's requests and limits (fitted to the namespace's LimitRanges); default PROBE_POD_RESOURCES. */
   readonly resources?: V1ResourceRequirements;
   /** How long the agent waits for a classic sidecar proxy to be ready; default a minute. */
@@ -114,6 +116,30 @@ function placementOf(spec: V1PodSpec | undefined): Partial<V1PodSpec> {
 }
 
 /**
+ * The source's affinity with its required node terms replaced by one that names `node` (a field
+ * selector on `metadata.name`), as the DaemonSet controller pins its pods
+ * (pkg/controller/daemon/util/daemonset_util.go, ReplaceDaemonSetPodNodeNameNodeAffinity): the scheduler
+ * still checks taints, resources and ports, which setting `spec.nodeName` would skip. The source pod
+ * runs there, so its own node terms hold there already.
+ */
+function onNode(spec: V1PodSpec | undefined, node: string): V1Affinity {
+  const nodeAffinity = spec?.affinity?.nodeAffinity;
+  return {
+    nodeAffinity: {
+      ...(nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution
+        ? {
+            preferredDuringSchedulingIgnoredDuringExecution:
+              nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution,
+          }
+        : {}),
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }],
+      },
+    },
+  };
+}
+
+/**
  * A short-lived pod with the source's labels, mesh annotations, service account and placement, in its
  * namespace, controlled by the source pod (a PlanTooLargeError past POD_PLAN_BYTES). Its readiness probe can never pass (nothing listens on port
  * 1), so no Service ever routes traffic to it. With a classic sidecar in the source, the agent waits
@@ -147,6 +173,7 @@ export function probePod(input: ProbePodInput): V1Pod {
       ...token,
       ...placementOf(source.spec),
       ...(input.nodeSelector ? { nodeSelector: { ...source.spec?.nodeSelector, ...input.nodeSelector } } : {}),
+      ...(input.node ? { affinity: onNode(source.spec, input.node) } : {}),
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
       activeDeadlineSeconds: input.deadlineSeconds,

@@ -104,7 +104,7 @@ function nameField(origin: string, value: unknown, field: string): string {
 }
 
 /** The sidecar proxy a probe pod's agent waits for (probe-pod.ts adds it to any plan), as plan-schema.ts bounds it. */
-function proxyReadyField(origin: string, value: unknown): ProxyReady | undefined {
+export function proxyReadyField(origin: string, value: unknown): ProxyReady | undefined {
   if (value === undefined) return undefined;
   const doc = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const { mesh, url, deadlineMs } = doc;

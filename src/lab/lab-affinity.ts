@@ -4,7 +4,7 @@
 // Service the target is, its endpoints' pods, nodes and zones, and which are ready (`lab stop`).
 
 import type { AffinityEndpoint, AffinitySender, AffinityTarget, SourceRun } from '../model/affinity-judgement.ts';
-import { affinityPlanOf, measurementIn } from '../model/affinity-plan.ts';
+import { affinityPlanOf, measurementIn, sampleByZone } from '../model/affinity-plan.ts';
 import type { ReachabilityTest } from '../model/test-spec.ts';
 import { podsMatching } from './endpoints.ts';
 import { runSender } from './sender-process.ts';
@@ -21,20 +21,6 @@ function serviceOf(topology: LabTopology, host: string, namespace: string | unde
       s.clusterIps.includes(host) ||
       (!host.includes('.') && s.name === host && s.namespace === namespace),
   );
-}
-
-/** At most `count` pods, taken zone by zone in turn (each zone's in their order), so a sample spans the zones. */
-function sampleByZone(pods: readonly LabPod[], zoneOf: (pod: LabPod) => string, count: number): LabPod[] {
-  const byZone = new Map<string, LabPod[]>();
-  for (const pod of pods) byZone.set(zoneOf(pod), [...(byZone.get(zoneOf(pod)) ?? []), pod]);
-  const queues = [...byZone.values()];
-  const picked: LabPod[] = [];
-  for (let round = 0; picked.length < Math.min(count, pods.length); round++)
-    for (const queue of queues) {
-      const pod = queue[round];
-      if (pod && picked.length < count) picked.push(pod);
-    }
-  return picked;
 }
 
 /** The facts of the target Service: its settings and endpoints with zones and readiness. */

@@ -33,6 +33,11 @@ export interface AffinityTarget {
   readonly trafficDistribution?: string;
   readonly internalTrafficPolicy?: string;
   readonly endpoints: readonly AffinityEndpoint[];
+  /**
+   * In a cluster, how many ready endpoints carry no hint for their own zone in the EndpointSlices
+   * (`hints.forZones`): kube-proxy then ignores the Service's trafficDistribution and routes to all.
+   */
+  readonly unhinted?: number;
 }
 
 /** One source pod's run: where it sits and what it measured. */
@@ -90,8 +95,10 @@ const CLOSE = ['PreferClose', 'PreferSameZone', 'PreferSameNode'];
 function settingText(target: AffinityTarget): string {
   if (target.internalTrafficPolicy === 'Local')
     return `${target.service} has internalTrafficPolicy: Local (same node only, no fallback)`;
-  if (target.trafficDistribution && CLOSE.includes(target.trafficDistribution))
-    return `${target.service} has trafficDistribution: ${target.trafficDistribution}`;
+  const close = target.trafficDistribution && CLOSE.includes(target.trafficDistribution);
+  if (close && target.unhinted)
+    return `${target.service} has trafficDistribution: ${target.trafficDistribution}, but ${target.unhinted} of its ready endpoints carry no zone hint in its EndpointSlices: the setting is ignored, every endpoint may answer`;
+  if (close) return `${target.service} has trafficDistribution: ${target.trafficDistribution}`;
   return `${target.service} has no trafficDistribution (nor hints): affinity is not asked for`;
 }
 

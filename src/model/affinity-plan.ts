@@ -62,6 +62,20 @@ export function affinityPlanOf(check: AffinityCheck): AffinityPlan {
   };
 }
 
+/** At most `count` pods, taken zone by zone in turn (each zone's in their order), so a sample spans the zones. */
+export function sampleByZone<T>(pods: readonly T[], zoneOf: (pod: T) => string, count: number): T[] {
+  const byZone = new Map<string, T[]>();
+  for (const pod of pods) byZone.set(zoneOf(pod), [...(byZone.get(zoneOf(pod)) ?? []), pod]);
+  const queues = [...byZone.values()];
+  const picked: T[] = [];
+  for (let round = 0; picked.length < Math.min(count, pods.length); round++)
+    for (const queue of queues) {
+      const pod = queue[round];
+      if (pod !== undefined && picked.length < count) picked.push(pod);
+    }
+  return picked;
+}
+
 /** The measurement as its one output line. */
 export function measurementLine(measurement: AffinityMeasurement): string {
   return JSON.stringify({ kind: 'AffinityMeasurement', ...measurement });

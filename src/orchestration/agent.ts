@@ -5,7 +5,7 @@ import { inflatePlan, parseProbePlan } from '../config/load-plan.ts';
 import { readText, STDIN_PATH } from '../config/read-input.ts';
 import { MAX_AFFINITY_PLAN_BYTES, measurementLine, parseAffinityPlan } from '../model/affinity-plan.ts';
 import type { Io } from '../model/io.ts';
-import { MAX_PLAN_BYTES, PLAN_GZ_ENV } from '../model/plan.ts';
+import { MAX_PLAN_BYTES, PLAN_GZ_ENV, type ProxyReady } from '../model/plan.ts';
 import { MAX_RATE_PLAN_BYTES } from '../model/rate-plan.ts';
 import type { ExitCode } from '../model/report.ts';
 import { parseTarget } from '../model/target.ts';
@@ -15,22 +15,24 @@ import { withInterrupts } from './interrupts.ts';
 const PLAN_LIMIT = { bytes: MAX_PLAN_BYTES, what: 'a probe plan' } as const;
 const AFFINITY_PLAN_LIMIT = { bytes: MAX_AFFINITY_PLAN_BYTES, what: 'an affinity plan' } as const;
 
-/** Whether `text` is a RateCheckPlan (JSON whose `kind` says so): anything else is read as a probe plan. */
-function isRateCheckPlan(text: string): boolean {
+/** The `kind` of a small plan (a RateCheckPlan, an AffinityPlan); a probe plan is read as one whatever it says. */
+function kindOf(text: string): unknown {
   try {
-    return (JSON.parse(text) as { kind?: unknown } | null)?.kind === 'RateCheckPlan';
+    return (JSON.parse(text) as { kind?: unknown } | null)?.kind;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /**
- * Sends the requests of a zone-affinity check from here (the lab starts it in each source pod's
- * namespace) and prints who answered as one AffinityMeasurement line; SIGINT/SIGTERM cut it short (exit 2).
+ * Sends the requests of a zone-affinity check from here and prints who answered as one
+ * AffinityMeasurement line: the plan from a file or stdin (`--affinity`, what the lab starts in each
+ * source pod's namespace), or from the environment (what `prober run` puts in each source pod), then
+ * an AgentDone line, which tells `run` the agent ended on its own. SIGINT/SIGTERM cut it short (exit 2).
  */
-async function runAffinityPlan(file: string, io: Io): Promise<ExitCode> {
-  const { origin, text } = await readText(file, AFFINITY_PLAN_LIMIT, io);
-  const parsed = parseAffinityPlan(text);
+async function runAffinityPlan(origin: string, text: string, io: Io, done = false): Promise<ExitCode> {
+  const { plan: planText, proxyReady } = done ? await clusterEnvelope(origin, text) : { plan: text };
+  const parsed = parseAffinityPlan(planText);
   if (!parsed.ok) throw new ConfigError(origin, undefined, parsed.field, parsed.error);
   const { plan } = parsed;
   const target = parseTarget(plan.url);
@@ -38,6 +40,14 @@ async function runAffinityPlan(file: string, io: Io): Promise<ExitCode> {
   // Loaded on use: a probe plan's agent never sends an affinity check.
   const { sendForAffinity } = await import('../probe/affinity-sender.ts');
   const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {
+    // A probe pod's agent first waits for its own sidecar proxy, as a rate-limit check's does.
+    const notReady = proxyReady
+      ? await (await import('../probe/proxy-ready.ts')).waitForProxy(proxyReady, signal)
+      : undefined;
+    if (notReady) {
+      io.stdout.write(`${JSON.stringify({ kind: 'AgentError', message: notReady })}\n`);
+      return true;
+    }
     const measurement = await sendForAffinity({
       address: plan.family ? { ...target.value, family: plan.family } : target.value,
       requests: plan.requests,
@@ -47,9 +57,24 @@ async function runAffinityPlan(file: string, io: Io): Promise<ExitCode> {
       signal,
     });
     io.stdout.write(`${measurementLine(measurement)}\n`);
+    if (done && !signal.aborted) io.stdout.write(`${JSON.stringify({ kind: 'AgentDone' })}\n`);
     return interruptedBy();
   });
   return interrupted ? 2 : 0;
+}
+
+/**
+ * An AffinityPlan as `prober run` hands it over: the plan itself, plus the source and check it runs for
+ * (named in the pod, for people reading it) and, in a probe pod beside a sidecar, the proxy to wait for.
+ */
+async function clusterEnvelope(origin: string, text: string): Promise<{ plan: string; proxyReady?: ProxyReady }> {
+  const { source, check, proxyReady, ...plan } = JSON.parse(text) as Record<string, unknown>;
+  for (const [field, value] of Object.entries({ source, check }))
+    if (value !== undefined && (typeof value !== 'string' || value.length > 253))
+      throw new ConfigError(origin, undefined, field, 'must be a string of at most 253 characters');
+  const { proxyReadyField } = await import('../config/load-rate-plan.ts');
+  const ready = proxyReadyField(origin, proxyReady);
+  return { plan: JSON.stringify(plan), ...(ready ? { proxyReady: ready } : {}) };
 }
 
 /** What `prober agent` was asked. */
@@ -108,16 +133,21 @@ export async function runAgent(request: AgentRequest, io: Io): Promise<ExitCode>
     return 0;
   }
   if (request.rate !== undefined) return (await import('./rate-agent.ts')).runRatePlan(request.rate, io);
-  if (request.affinity !== undefined) return runAffinityPlan(request.affinity, io);
+  if (request.affinity !== undefined) {
+    const { origin, text } = await readText(request.affinity, AFFINITY_PLAN_LIMIT, io);
+    return runAffinityPlan(origin, text, io);
+  }
   if (request.resident || request.planLine) {
     // Loaded on use: only a resident agent in a cluster pod idles or reads a plan line.
     const { idleUntilStopped, runPlanLine } = await import('./agent-exec.ts');
     return request.resident ? idleUntilStopped(io) : runPlanLine(io);
   }
   const { origin, text } = await readPlan(request.plan, io);
-  // A plan of a check's phases (what `prober run` gives a check's agent) is small; a probe plan may be large.
-  if (text.length <= MAX_RATE_PLAN_BYTES && isRateCheckPlan(text))
+  // A check's plan (what `prober run` gives a check's agent) is small; a probe plan may be large.
+  const kind = text.length <= Math.max(MAX_RATE_PLAN_BYTES, MAX_AFFINITY_PLAN_BYTES) ? kindOf(text) : undefined;
+  if (kind === 'RateCheckPlan' && text.length <= MAX_RATE_PLAN_BYTES)
     return (await import('./rate-agent.ts')).runRateCheckPlan(origin, text, io);
+  if (kind === 'AffinityPlan' && text.length <= MAX_AFFINITY_PLAN_BYTES) return runAffinityPlan(origin, text, io, true);
   const plan = await parseProbePlan(origin, text);
   const lines = lineBatch((text) => void io.stdout.write(text));
   const interrupted = await withInterrupts(io.stderr, async (signal, interruptedBy) => {

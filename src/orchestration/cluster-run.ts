@@ -2,7 +2,7 @@
 
 import { PUBLISHED_PLATFORMS } from '../cluster/agent-platform.ts';
 import type { AgentMode } from '../cluster/agents.ts';
-import type { CheckAgentEnv } from '../cluster/check-agents.ts';
+import type { AffinityEnv } from '../cluster/cluster-affinity.ts';
 import type { AccessOptions, Connection } from '../cluster/connection.ts';
 import type { KubeApi } from '../cluster/kube-api.ts';
 import type { AgentResources } from '../cluster/probe-pod-resources.ts';
@@ -15,7 +15,7 @@ import { runChecks } from './checks.ts';
 import { interruption } from './interrupts.ts';
 import { observeAndReport, type ReportExtras } from './observe-and-report.ts';
 import { warnOn } from './policy-model.ts';
-import { phaseByPhase, refuseChecks, sendFromHere } from './rate-checks.ts';
+import { phaseByPhase, sendFromHere } from './rate-checks.ts';
 import { effectiveDefaults, type RunFlags } from './run-flags.ts';
 
 /** What `prober run` was asked. */
@@ -74,8 +74,6 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
   // Warnings carry text from the API server and from manifests: escaped like every human-facing line.
   const warn = warnOn(io);
   const test = await loadReachabilityTest(request.file, io);
-  // Zone-affinity checks need the zones of the answering pods' nodes, which `run` does not read yet.
-  refuseChecks(test, 'prober run', ['affinity']);
   const { flags } = request;
   // Loaded on use: client-node alone takes about a second to load, which a bad test file need not wait for.
   const [{ connect }, { clientNodeApi }, { ClusterBackend, newRunId }, { livePolicyModel }] = await Promise.all([
@@ -132,6 +130,8 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
         image,
         agent: request.agent,
         namespace,
+        parallel: request.parallel,
+        clusterDomain: request.clusterDomain,
         ...(request.agentTimeoutMs !== undefined ? { agentTimeoutMs: request.agentTimeoutMs } : {}),
         ...(request.image === undefined ? { imagePlatforms: PUBLISHED_PLATFORMS } : {}),
         ...(request.agentResources ? { agentResources: request.agentResources } : {}),
@@ -142,16 +142,18 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
 }
 
 /**
- * How `run` sends a test's checks (rate limits; zone affinity is refused at load) once the matrix is observed: from a pod of each check's
- * source, one agent per check (cluster/cluster-rates.ts), or from here for a `local` source; the probe
- * pods they need are deleted when the checks end, interrupted or not.
+ * How `run` sends a test's checks once the matrix is observed: a rate-limit check from a pod of its
+ * source, one agent per check (cluster/cluster-rates.ts), or from here for a `local` source; a
+ * zone-affinity check from every pod of its source, or its sample (cluster/cluster-affinity.ts). The
+ * probe pods they need are deleted when the checks end, interrupted or not.
  */
 async function clusterChecks(
   test: ReachabilityTest,
-  env: Omit<CheckAgentEnv, 'tracker'>,
+  env: Omit<AffinityEnv, 'tracker'>,
 ): Promise<NonNullable<ReportExtras['checks']>> {
-  const [{ clusterCheckSender }, { ProbePodTracker }] = await Promise.all([
+  const [{ clusterCheckSender }, { clusterAffinitySender }, { ProbePodTracker }] = await Promise.all([
     import('../cluster/cluster-rates.ts'),
+    import('../cluster/cluster-affinity.ts'),
     import('../cluster/cleanup.ts'),
   ]);
   return async (signal, progress) => {
@@ -162,8 +164,7 @@ async function clusterChecks(
     try {
       return await runChecks(test, signal, progress, {
         rateLimit: (check, s, p) => (local.has(check.from) ? fromHere(check, s, p) : inCluster(check, s, p)),
-        // Refused at load (runInCluster): `run` reads no zones yet.
-        affinity: async () => ({ why: 'prober run cannot run a zone-affinity check yet' }),
+        affinity: clusterAffinitySender({ ...env, tracker }, test, progress),
       });
     } finally {
       for (const problem of await tracker.deleteAll()) env.warn?.(problem);

@@ -128,6 +128,35 @@ t.test('pull secrets, node selector, node affinity, tolerations and runtime clas
   t.equal(pod.spec?.automountServiceAccountToken, false);
 });
 
+t.test('pinned to a node (a zone-affinity check): its one required term names that node', async (t) => {
+  const source = meshedSource();
+  source.spec!.affinity!.nodeAffinity!.preferredDuringSchedulingIgnoredDuringExecution = [
+    { weight: 1, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } },
+  ];
+  const pod = probePod({
+    source,
+    sourceName: 'web',
+    runId: 'abc123',
+    image: 'img:1',
+    plan,
+    deadlineSeconds: 60,
+    node: 'node-a1',
+  });
+  // As the DaemonSet controller pins its pods (pkg/controller/daemon/util/daemonset_util.go): through the scheduler.
+  t.same(pod.spec?.affinity, {
+    nodeAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        { weight: 1, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } },
+      ],
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-a1'] }] }],
+      },
+    },
+  });
+  t.equal(pod.spec?.nodeName, undefined, 'not bound past the scheduler');
+  t.same(podErrors(pod as Json), [], 'a valid pod');
+});
+
 t.test('a classic sidecar in the source: the agent waits for the proxy; a native one or none: no wait', async (t) => {
   t.same(planOf(build(meshedSource())).proxyReady, {
     mesh: 'Istio',

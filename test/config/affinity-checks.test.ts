@@ -1,6 +1,6 @@
 // `spec.checks` with a zone affinity: what a good check loads as, every bad one as one line naming
 // file, line and field (exit 2, nothing run); `prober check` judges it "could not decide" (exit 2),
-// since where it runs has no zone; `prober run` refuses it; the AffinityPlan a sender is handed
+// since where it runs has no zone; the AffinityPlan a sender is handed
 // reads back as written and a bad one names its field.
 
 import { writeFileSync } from 'node:fs';
@@ -98,18 +98,6 @@ t.test('each bad check is one line with file, line and field, exit 2, nothing ru
     );
     t.match(stderr, message, `${name}: says what is wrong`);
   }
-});
-
-t.test('run refuses a test with an affinity check, naming it', async (t) => {
-  const dir = tempDir(t, 'affinity-elsewhere');
-  const file = join(dir, 'test.yaml');
-  writeFileSync(file, test('{ from: pippo, to: paperino }'));
-  const run = await cli(['run', '-f', file]);
-  t.equal(run.status, 2);
-  t.match(
-    run.stderr,
-    new RegExp(`^prober: ${file}:15: spec\\.checks\\.close: prober run cannot run zone-affinity checks yet`),
-  );
 });
 
 t.test('check refuses an affinity check in one line naming it: where it runs has no zone', async (t) => {

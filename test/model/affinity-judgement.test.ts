@@ -213,6 +213,12 @@ t.test('a check is the worst of its source pods, and says what the Service asks 
   const { trafficDistribution: _, ...unset } = TARGET;
   const none = judgeAffinity(CHECK, { target: unset, sources: [bad] });
   t.match(none.setting, /has no trafficDistribution .*affinity is not asked for/);
+  // A cluster's slices without zone hints: kube-proxy ignores the setting (pkg/proxy/topology.go).
+  const unhinted = judgeAffinity(CHECK, { target: { ...TARGET, unhinted: 3 }, sources: [good] });
+  t.equal(
+    unhinted.setting,
+    'zones/paperino has trafficDistribution: PreferClose, but 3 of its ready endpoints carry no zone hint in its EndpointSlices: the setting is ignored, every endpoint may answer',
+  );
   t.equal(judgeAffinity(CHECK, { target: TARGET, sources: [] }).verdict, 'undecided');
   const notRun = judgeAffinity(CHECK, { why: 'prober check sends from where it runs' });
   t.equal(notRun.verdict, 'undecided');

@@ -84,7 +84,8 @@ new connection (\`prober lab test\` starts one in each source pod): an AffinityP
   {"apiVersion":"prober/v1alpha1","kind":"AffinityPlan","url":"http://paperino/","requests":100,
    "timeoutMs":2000,"concurrency":32,"identity":{"header":"x-pod-name"}}
 and prints one {"kind":"AffinityMeasurement",…} line: the identities met and, per answer in
-arrival order, which of them answered.
+arrival order, which of them answered. An AffinityPlan in the environment (what \`prober run\` puts in
+each source pod: "source" and "check" added) does the same, then prints AgentDone.
 
 SIGINT/SIGTERM stop the probes in flight at once: each probe not done is reported as
 error/interrupted, then AgentDone.

@@ -259,7 +259,7 @@ export class FakeApiServer {
 
   /** The EndpointSlices a list would return now (the controller's are built from the pods stored now). */
   endpointSlices(namespace?: string): StoredObject[] {
-    return this.#slices.list(namespace, this.#pods.all(), this.#version);
+    return this.#slices.list(namespace, this.#pods.all(), this.#version, this.#nodes);
   }
 
   /**
@@ -354,6 +354,17 @@ export class FakeApiServer {
   /** Requests with this verb and resource. */
   seen(verb: string, resource: string): SeenRequest[] {
     return this.requests.filter((r) => r.verb === verb && r.resource === resource);
+  }
+
+  /** Sets a workload pod's Ready condition, as its kubelet does when its readiness probe passes or fails. */
+  setReady(namespace: string, name: string, ready: boolean): void {
+    const pod = this.pod(namespace, name);
+    if (!pod) throw new Error(`no pod ${namespace}/${name}`);
+    for (const condition of pod.status.conditions ?? [])
+      if (condition.type === 'Ready' || condition.type === 'ContainersReady')
+        condition.status = ready ? 'True' : 'False';
+    for (const status of pod.status.containerStatuses ?? []) status.ready = ready;
+    this.#bump(pod);
   }
 
   /** Deletes a pod as another client would (a rollout replacing the source pod, an admin). */

@@ -1,5 +1,7 @@
 // The fake cluster's endpointslice controller: EndpointSlices built from the pods a Service selects, the
-// way kube-controller-manager builds them (staging/src/k8s.io/endpointslice: reconciler.go, utils.go).
+// way kube-controller-manager builds them (staging/src/k8s.io/endpointslice: reconciler.go, utils.go),
+// with each endpoint's node and zone and, for a Service's trafficDistribution, its hints
+// (staging/src/k8s.io/endpointslice/trafficdist/trafficdist.go).
 
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
@@ -54,7 +56,10 @@ function addressTypes(service: Json): string[] {
 }
 
 /** podToEndpoint: `serving` is the pod's Ready condition; `ready` is serving and not terminating, unless published anyway. */
-function podToEndpoint(pod: Json, service: Json, addressType: string): Json {
+function podToEndpoint(pod: Json, service: Json, addressType: string, nodes: ReadonlyMap<string, Json>): Json {
+  const nodeName: string | undefined = pod.spec?.nodeName;
+  // The zone is the node's topology.kubernetes.io/zone label, when the node is known and has one.
+  const zone: string | undefined = nodeName ? nodes.get(nodeName)?.metadata?.labels?.[ZONE] : undefined;
   const serving = isPodReady(pod);
   const terminating = Boolean(pod.metadata?.deletionTimestamp);
   const ready = service.spec?.publishNotReadyAddresses === true || (serving && !terminating);
@@ -62,8 +67,32 @@ function podToEndpoint(pod: Json, service: Json, addressType: string): Json {
   return {
     addresses: ips.filter((ip) => (addressType === 'IPv6') === isIPv6(ip)),
     conditions: { ready, serving, terminating },
+    ...(nodeName ? { nodeName } : {}),
+    ...(zone ? { zone } : {}),
     targetRef: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
   };
+}
+
+const ZONE = 'topology.kubernetes.io/zone';
+const CLOSE = ['PreferClose', 'PreferSameZone', 'PreferSameNode'];
+
+/**
+ * The hints reconciler.go leaves on an endpoint. With the topology annotation (`service.kubernetes.io/
+ * topology-mode: Auto`) the topology cache decides, and it needs every node's allocatable CPU, which the
+ * fake's nodes never report: it writes none (pkg/controller/endpointslice/topologycache/topologycache.go,
+ * AddHints: InsufficientNodeInfo), and trafficDistribution is then not used. Otherwise, for a close
+ * trafficDistribution, preferCloseHeuristic: every ready endpoint with a zone gets `forZones: [its zone]`
+ * (and `forNodes: [its node]` for PreferSameNode).
+ */
+function withHints(endpoint: Json, service: Json): Json {
+  const mode = service.metadata?.annotations?.['service.kubernetes.io/topology-mode'];
+  if (mode === 'Auto' || mode === 'auto') return endpoint;
+  const distribution = service.spec?.trafficDistribution;
+  if (!CLOSE.includes(distribution) || endpoint.conditions.ready !== true) return endpoint;
+  const forZones = endpoint.zone ? [{ name: endpoint.zone }] : undefined;
+  const forNodes = distribution === 'PreferSameNode' && endpoint.nodeName ? [{ name: endpoint.nodeName }] : undefined;
+  if (!forZones && !forNodes) return endpoint;
+  return { ...endpoint, hints: { ...(forZones ? { forZones } : {}), ...(forNodes ? { forNodes } : {}) } };
 }
 
 function newSlice(service: Json, addressType: string, ports: Json[], endpoints: Json[], version: number): Json {
@@ -96,7 +125,12 @@ function newSlice(service: Json, addressType: string, ports: Json[], endpoints: 
  * The slices of one Service with a selector: one per address type and set of ports, so a dual-stack
  * pod is listed twice (once per family), and an empty placeholder per address type when no pod is.
  */
-export function controllerSlices(service: Json, pods: readonly Json[], version: number): Json[] {
+export function controllerSlices(
+  service: Json,
+  pods: readonly Json[],
+  version: number,
+  nodes: ReadonlyMap<string, Json> = new Map(),
+): Json[] {
   const selector: Record<string, string> | undefined = service.spec?.selector;
   if (!selector) return [];
   const selected = pods.filter(
@@ -109,7 +143,7 @@ export function controllerSlices(service: Json, pods: readonly Json[], version: 
     const byPorts = new Map<string, { ports: Json[]; endpoints: Json[] }>();
     for (const pod of selected.filter(shouldBeListed)) {
       const ports = endpointPorts(service, pod);
-      const endpoint = podToEndpoint(pod, service, addressType);
+      const endpoint = withHints(podToEndpoint(pod, service, addressType, nodes), service);
       if (endpoint.addresses.length === 0) continue;
       const portKey = JSON.stringify(ports);
       const group = byPorts.get(portKey) ?? { ports, endpoints: [] };
@@ -140,11 +174,16 @@ export class FakeEndpointSlices {
   }
 
   /** The slices a list in `namespace` (or all namespaces) returns now, for the pods now stored. */
-  list(namespace: string | undefined, pods: readonly Json[], version: number): Json[] {
+  list(
+    namespace: string | undefined,
+    pods: readonly Json[],
+    version: number,
+    nodes?: ReadonlyMap<string, Json>,
+  ): Json[] {
     const inScope = (object: Json): boolean => namespace === undefined || object.metadata.namespace === namespace;
     return [
       ...[...this.#written.values()].filter(inScope),
-      ...[...this.#selecting.values()].filter(inScope).flatMap((svc) => controllerSlices(svc, pods, version)),
+      ...[...this.#selecting.values()].filter(inScope).flatMap((svc) => controllerSlices(svc, pods, version, nodes)),
     ];
   }
 }

@@ -31,6 +31,8 @@ export interface PodFixture {
   readonly crashLooping?: boolean;
   /** Its phase; default Running. A Succeeded or Failed pod is terminal. */
   readonly phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+  /** The node it was scheduled to (`spec.nodeName`); default none named. */
+  readonly nodeName?: string;
 }
 
 const iso = (date: Date): string => date.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -66,6 +68,7 @@ export function workloadPod(fixture: PodFixture): Json {
         },
       ],
       restartPolicy: 'Always',
+      ...(fixture.nodeName ? { nodeName: fixture.nodeName } : {}),
       ...(fixture.securityContext ? { securityContext: fixture.securityContext } : {}),
     },
     status: {
@@ -120,6 +123,10 @@ export interface ServiceFixture {
   readonly publishNotReadyAddresses?: boolean;
   /** Its IP families; default IPv4 only. */
   readonly ipFamilies?: readonly ('IPv4' | 'IPv6')[];
+  /** `spec.trafficDistribution` (PreferClose …): the controller's slices then carry zone hints (endpoint-slices.ts). */
+  readonly trafficDistribution?: string;
+  readonly internalTrafficPolicy?: 'Cluster' | 'Local';
+  readonly annotations?: Record<string, string>;
 }
 
 export function service(fixture: ServiceFixture): Json {
@@ -128,7 +135,12 @@ export function service(fixture: ServiceFixture): Json {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: fixture.name, namespace: fixture.namespace, uid: `uid-svc-${fixture.name}` },
+    metadata: {
+      name: fixture.name,
+      namespace: fixture.namespace,
+      uid: `uid-svc-${fixture.name}`,
+      ...(fixture.annotations ? { annotations: fixture.annotations } : {}),
+    },
     spec: {
       type: fixture.type ?? 'ClusterIP',
       ...(fixture.selector ? { selector: fixture.selector } : {}),
@@ -141,6 +153,8 @@ export function service(fixture: ServiceFixture): Json {
             ipFamilyPolicy: families.length > 1 ? 'RequireDualStack' : 'SingleStack',
           }),
       ...(fixture.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+      ...(fixture.trafficDistribution ? { trafficDistribution: fixture.trafficDistribution } : {}),
+      ...(fixture.internalTrafficPolicy ? { internalTrafficPolicy: fixture.internalTrafficPolicy } : {}),
       ports: fixture.ports.map((p) => ({
         ...(p.name ? { name: p.name } : {}),
         port: p.port,

@@ -27,7 +27,7 @@ export class FakePods {
   readonly everReady: string[] = [];
   readonly #pods = new Map<string, Json>();
   readonly #netns = new Map<string, string>();
-  readonly #workloads: { labels: Record<string, string>; netns: string }[] = [];
+  readonly #workloads: { labels: Record<string, string>; netns: string; node?: string }[] = [];
   readonly #bump: (object: Json) => void;
   readonly #hasNamespace: (name: string) => boolean;
   /** Mutating steps every created pod passes before it is validated (mutating webhooks, e.g. sidecar injection). */
@@ -62,7 +62,11 @@ export class FakePods {
     this.#pods.set(key(fixture.namespace, fixture.name), pod);
     if (fixture.netns) {
       this.#netns.set(key(fixture.namespace, fixture.name), fixture.netns);
-      this.#workloads.push({ labels: fixture.labels, netns: fixture.netns });
+      this.#workloads.push({
+        labels: fixture.labels,
+        netns: fixture.netns,
+        ...(fixture.nodeName ? { node: fixture.nodeName } : {}),
+      });
     }
     return pod;
   }
@@ -137,14 +141,17 @@ export class FakePods {
   /** The scheduler binds the pod to a node (spec.nodeName); the node's kubelet starts its containers. */
   #bind(namespace: string, pod: Json): void {
     if (this.#pods.get(key(namespace, String(meta(pod).name))) !== pod || meta(pod).deletionTimestamp) return;
-    (pod.spec as Json).nodeName ??= FAKE_NODE;
+    // A required node affinity naming one node (a matchFields on metadata.name) binds the pod there.
+    (pod.spec as Json).nodeName ??= pinnedNode(pod) ?? FAKE_NODE;
     pod.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] };
     this.#bump(pod);
-    // The CNI gives a pod with a workload's labels that workload's network: the same policies apply.
+    // The CNI gives a pod with a workload's labels that workload's network: the same policies apply;
+    // among several such workload pods, the one on the same node (as its zone's network is).
     const labels = labelsOf(pod);
-    const netns = this.#workloads.find((w) =>
+    const matching = this.#workloads.filter((w) =>
       Object.entries(w.labels).every(([k, v]) => k === 'pod-template-hash' || labels[k] === v),
-    )?.netns;
+    );
+    const netns = (matching.find((w) => w.node === (pod.spec as Json).nodeName) ?? matching[0])?.netns;
     if (netns) this.#netns.set(key(namespace, String(meta(pod).name)), netns);
     for (const container of ((pod.spec as Json).containers ?? []) as Json[]) {
       const handle = { pod, container, ephemeral: false, netns, changed: () => this.#podChanged(pod) };
@@ -270,4 +277,17 @@ export class FakePods {
       throw status.badRequest(`container "${wanted}" in pod "${name}" is waiting to start: ${String(waiting.reason)}`);
     return this.kubelet.log(pod, wanted);
   }
+}
+
+/** The one node a pod's required node affinity names in every term (`matchFields` metadata.name In [node]), if any. */
+function pinnedNode(pod: Json): string | undefined {
+  const terms = ((pod.spec as Json).affinity as Json | undefined)?.nodeAffinity as Json | undefined;
+  const required = (terms?.requiredDuringSchedulingIgnoredDuringExecution as Json | undefined)?.nodeSelectorTerms;
+  const names = ((required ?? []) as Json[]).map((term) =>
+    ((term.matchFields ?? []) as Json[]).find((f) => f.key === 'metadata.name' && f.operator === 'In'),
+  );
+  const values = names.map((f) => (f?.values as string[] | undefined) ?? []);
+  return values.length > 0 && values.every((v) => v.length === 1 && v[0] === values[0]?.[0])
+    ? values[0]?.[0]
+    : undefined;
 }
