@@ -2,7 +2,8 @@
 // 1. The same matrix (policies/expectations.yaml, the seed's NetworkPolicy applied) run LAB_TESTS times
 //    by `prober lab test`: wall time of each process and the run's own duration (the report's durationMs).
 // 2. One watch at a 1 s interval for RUNS runs: each run's duration (its log line), and the process's
-//    resident memory, open descriptors and CPU time after 10 runs and after RUNS (from its /metrics).
+//    resident memory, open descriptors and CPU time after the warm-up (a tenth of the runs, at least 10)
+//    and after RUNS (from its /metrics), with the memory at checkpoints along the way.
 // Prints one JSON document. Targets (issue 27) are goals: overhead per run ≤ 10 % of a lab test's run,
 // RSS growth ≤ 10 % after warm-up, descriptors flat.
 
@@ -13,6 +14,11 @@ import { BINARY, ROOT } from './command.ts';
 
 const RUNS = Number(process.argv[2] ?? 100);
 const LAB_TESTS = Number(process.argv[3] ?? 20);
+/**
+ * Runs before memory is taken as the baseline: V8 grows its young generation and compiles the hot code
+ * over the first runs (a tenth of the soak, at least 10).
+ */
+const WARM_UP = Math.max(10, Math.round(RUNS / 10));
 const TEST = join(ROOT, 'policies', 'expectations.yaml');
 const PROBE_FLAGS = ['--timeout', '300ms', '--attempts', '1'];
 const name = `bw-${process.pid.toString(36)}`;
@@ -71,7 +77,12 @@ async function watchSoak(): Promise<object> {
     await new Promise((resolve) => setTimeout(resolve, 50));
     url = /metrics on (\S+)/.exec(stderr)?.[1];
   }
-  const names = ['process_resident_memory_bytes', 'process_open_fds', 'process_cpu_seconds_total'];
+  const names = [
+    'process_resident_memory_bytes',
+    'process_open_fds',
+    'process_cpu_seconds_total',
+    'nodejs_heap_size_used_bytes',
+  ];
   const at = async (runs: number): Promise<Record<string, number>> => {
     for (;;) {
       const values = await scrape(url as string, names);
@@ -79,31 +90,50 @@ async function watchSoak(): Promise<object> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
-  const warm = await at(10);
+  // Resident memory along the way: a heap that settles shows as a curve that flattens, a leak as one that does not.
+  const checkpoints = [...new Set([10, 25, 50, 100, 200, 300, 400, 500, 600, 800, 1000, WARM_UP])]
+    .filter((n) => n < RUNS)
+    .sort((a, b) => a - b);
+  const trajectory: Record<string, { rssMiB: number; heapUsedMiB: number }> = {};
+  const mib = (bytes = 0): number => round1(bytes / 2 ** 20);
+  const record = (runs: number, values: Record<string, number>): void => {
+    trajectory[runs] = {
+      rssMiB: mib(values.process_resident_memory_bytes),
+      heapUsedMiB: mib(values.nodejs_heap_size_used_bytes),
+    };
+  };
+  const samples: Record<number, Record<string, number>> = {};
+  for (const n of checkpoints) {
+    samples[n] = await at(n);
+    record(n, samples[n]);
+  }
+  const warm = samples[WARM_UP] ?? {};
   const soaked = await at(RUNS);
+  record(RUNS, soaked);
   child.kill('SIGTERM');
   await exited;
   const durations = stderr
     .split('\n')
     .filter((line) => line.includes('"msg":"run"'))
     .map((line) => (JSON.parse(line) as { durationMs: number }).durationMs);
-  const mib = (bytes = 0): number => round1(bytes / 2 ** 20);
   const cpuPerRunMs =
     (((soaked.process_cpu_seconds_total ?? 0) - (warm.process_cpu_seconds_total ?? 0)) * 1000) /
     ((soaked.runs ?? 0) - (warm.runs ?? 0));
   return {
     runs: soaked.runs,
     runMsMedian: median(durations),
-    rssMiBAfter10: mib(warm.process_resident_memory_bytes),
+    warmUpRuns: WARM_UP,
+    [`rssMiBAfter${WARM_UP}`]: mib(warm.process_resident_memory_bytes),
     [`rssMiBAfter${RUNS}`]: mib(soaked.process_resident_memory_bytes),
     rssGrowthPercent: round1(
       (((soaked.process_resident_memory_bytes ?? 0) - (warm.process_resident_memory_bytes ?? 0)) /
         (warm.process_resident_memory_bytes ?? 1)) *
         100,
     ),
-    fdsAfter10: warm.process_open_fds,
+    [`fdsAfter${WARM_UP}`]: warm.process_open_fds,
     [`fdsAfter${RUNS}`]: soaked.process_open_fds,
     cpuMsPerRun: round1(cpuPerRunMs),
+    trajectory,
   };
 }
 

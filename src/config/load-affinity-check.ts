@@ -9,7 +9,7 @@ import {
   type IdentitySource,
 } from '../model/affinity.ts';
 import { parseTolerance } from '../model/rate-limit.ts';
-import { type CheckContext, checkEnds, checkOrigin, failureAt } from './load-check-ends.ts';
+import { type CheckContext, checkBase, failureAt } from './load-check-ends.ts';
 import type { TestDocument } from './schemas.ts';
 
 type RawAffinity = NonNullable<NonNullable<TestDocument['spec']['checks']>[string]['affinity']>;
@@ -29,7 +29,7 @@ function readExpectation(
 /** The zone-affinity check named `name`; a wrong field throws a ConfigError naming it. */
 export function readAffinity(ctx: CheckContext, name: string, raw: RawAffinity): AffinityCheck {
   const fail = failureAt(ctx.doc, name, 'affinity');
-  const target = checkEnds(ctx, raw, fail, 'a zone-affinity check');
+  const base = checkBase(ctx, name, raw, fail, 'a zone-affinity check');
   const source = ctx.sources.find((s) => s.name === raw.from);
   if (source?.local)
     fail(
@@ -44,15 +44,10 @@ export function readAffinity(ctx: CheckContext, name: string, raw: RawAffinity):
         : { jsonField: raw.identity.jsonField };
   return {
     kind: 'affinity',
-    name,
-    from: raw.from,
-    to: raw.to,
-    address: target.address,
-    timeoutMs: target.timeoutMs ?? ctx.defaults.timeoutMs,
+    ...base,
     requests: raw.requests ?? DEFAULT_AFFINITY_REQUESTS,
     ...(raw.sample !== undefined ? { sample: raw.sample } : {}),
     identity,
     expect: readExpectation(raw.expect, fail),
-    origin: checkOrigin(ctx, name),
   };
 }

@@ -57,6 +57,35 @@ export function checkEnds(
   return target;
 }
 
+/** The fields every kind of check has once loaded: its ends, its target's address and deadline, where it is written. */
+export interface CheckBase {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  readonly address: TargetSpec['address'];
+  readonly timeoutMs: number;
+  readonly origin: { readonly file: string; readonly line: number };
+}
+
+/** checkEnds, then the fields every kind of check shares (the target's timeout, else the test's default). */
+export function checkBase(
+  ctx: CheckContext,
+  name: string,
+  raw: { readonly from: string; readonly to: string },
+  fail: FieldFailure,
+  what: string,
+): CheckBase {
+  const target = checkEnds(ctx, raw, fail, what);
+  return {
+    name,
+    from: raw.from,
+    to: raw.to,
+    address: target.address,
+    timeoutMs: target.timeoutMs ?? ctx.defaults.timeoutMs,
+    origin: checkOrigin(ctx, name),
+  };
+}
+
 /** Where a check is written, for a later refusal that names it. */
 export function checkOrigin(ctx: CheckContext, name: string): { file: string; line: number } {
   return { file: ctx.doc.file, line: ctx.doc.lineOf(['spec', 'checks', name]) ?? 1 };

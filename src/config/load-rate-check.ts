@@ -15,7 +15,7 @@ import {
   type RateLimitExpectation,
   type RatePhase,
 } from '../model/rate-limit.ts';
-import { type CheckContext, checkEnds, checkOrigin, failureAt } from './load-check-ends.ts';
+import { type CheckContext, checkBase, failureAt } from './load-check-ends.ts';
 import type { TestDocument } from './schemas.ts';
 
 type RawChecks = NonNullable<TestDocument['spec']['checks']>;
@@ -29,7 +29,7 @@ const DEFAULT_CONNECTIONS = 256;
 /** The rate-limit check named `name`; a field out of range throws a ConfigError naming it. */
 export function readRateLimit(ctx: CheckContext, name: string, raw: RawRateLimit): RateLimitCheck {
   const fail = failureAt(ctx.doc, name, 'rateLimit');
-  const target = checkEnds(ctx, raw, fail, 'a rate-limit check');
+  const base = checkBase(ctx, name, raw, fail, 'a rate-limit check');
   // The schema matched the patterns; what is left is the range.
   const limitPerSecond = parseRate(raw.limit) ?? 0;
   if (limitPerSecond <= 0) fail('limit', 'must be more than 0');
@@ -60,14 +60,9 @@ export function readRateLimit(ctx: CheckContext, name: string, raw: RawRateLimit
   if (problem) fail(raw.rate === undefined ? 'limit' : 'rate', `the check ${problem}`);
   return {
     kind: 'rateLimit',
-    name,
-    from: raw.from,
-    to: raw.to,
-    address: target.address,
-    timeoutMs: target.timeoutMs ?? ctx.defaults.timeoutMs,
+    ...base,
     maxInFlight: raw.connections ?? DEFAULT_CONNECTIONS,
     phases,
     expect,
-    origin: checkOrigin(ctx, name),
   };
 }
