@@ -35,7 +35,7 @@ export function failureAt(doc: PositionedDocument, name: string, kind: string): 
  * The check's target, once its `from` names a source and its `to` an http:// or https:// target
  * probed over one family; `what` names the kind in the messages (`a rate-limit check`).
  */
-export function checkEnds(
+function checkEnds(
   ctx: CheckContext,
   raw: { readonly from: string; readonly to: string },
   fail: FieldFailure,
@@ -87,6 +87,6 @@ export function checkBase(
 }
 
 /** Where a check is written, for a later refusal that names it. */
-export function checkOrigin(ctx: CheckContext, name: string): { file: string; line: number } {
+function checkOrigin(ctx: CheckContext, name: string): { file: string; line: number } {
   return { file: ctx.doc.file, line: ctx.doc.lineOf(['spec', 'checks', name]) ?? 1 };
 }
