@@ -7,7 +7,7 @@
 // (pkg/apis/events/validation/validation.go), pods/exec (kubelet cri/streaming/remotecommand).
 // client-node's ListWatch stops on a reset watch and hands the error over: the controller restarts it.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { reachabilityTestCrd } from '../../k8s/prober/crd.ts';
 import { RESIDENT_CONTAINER } from '../../src/cluster/resident-agent.ts';
 import { startBinary } from '../helpers/prober.ts';
@@ -58,7 +58,7 @@ function watchRbac(): Json[] {
   return [...proberRbac(), ...watch, ...inNamespaces];
 }
 
-async function setUp(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setUp(t: Test) {
   const lab = await clusterLab(t, { rbac: watchRbac() });
   lab.fake.addNamespace(NS);
   lab.fake.installCustomResource(reachabilityTestCrd());
@@ -66,7 +66,7 @@ async function setUp(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
 }
 
 /** Starts the controller on a free port; resolves once it serves. */
-async function startWatch(t: Parameters<Parameters<typeof t.test>[1]>[0], lab: ClusterLab) {
+async function startWatch(t: Test, lab: ClusterLab) {
   const run = startBinary(t, [
     '-v',
     'watch',
