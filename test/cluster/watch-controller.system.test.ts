@@ -66,18 +66,17 @@ async function setUp(t: Test) {
 }
 
 /** Starts the controller on a free port; resolves once it serves. */
-async function startWatch(t: Test, lab: ClusterLab) {
-  const run = startBinary(t, [
-    '-v',
-    'watch',
-    '--cluster',
-    '--kubeconfig',
-    lab.fake.kubeconfig,
-    '--listen',
-    '127.0.0.1:0',
-    '--interval',
-    '1s',
-  ]);
+/** The arguments the Deployment (k8s/prober/watch/watch-deployment.yaml) gives prober, listening on loopback here. */
+function deploymentArgs(): string[] {
+  const deployment = renderKustomization('k8s/prober/watch').objects.find((o) => o.object.kind === 'Deployment');
+  const [command, ...args] = (deployment?.object as Json).spec.template.spec.containers[0].command as string[];
+  if (command !== 'prober') throw new Error(`the Deployment runs ${command}, not prober`);
+  return args.map((arg) => (arg === '0.0.0.0:9464' ? '127.0.0.1:0' : arg));
+}
+
+/** Starts the controller on a free port (the Deployment's own arguments, or `-v` and `--interval 1s`); resolves once it serves. */
+async function startWatch(t: Test, lab: ClusterLab, args = ['-v', 'watch', '--cluster', '--listen', '127.0.0.1:0']) {
+  const run = startBinary(t, [...args, '--kubeconfig', lab.fake.kubeconfig]);
   const url = await until(
     'the controller serving',
     () => /metrics on (http:\S+)\/metrics/.exec(run.output.stderr)?.[1],
@@ -140,7 +139,11 @@ t.test(
       { type: 'Matched', status: 'False' },
       { type: 'Drifted', status: 'True' },
     ]);
-    const events = lab.fake.custom.events.list(NS);
+    // The Event follows the status write.
+    const events = await until(
+      'the Event',
+      () => lab.fake.custom.events.list(NS).length > 0 && lab.fake.custom.events.list(NS),
+    );
     t.match(events, [
       {
         reason: 'Drifted',
@@ -160,6 +163,7 @@ t.test(
     await waitFor('Matched again', () => verdictOf(lab, 'lab') === 'Matched', 10_000, 10);
     t.equal(stored(lab, 'lab')!.status.flips.length, 2, 'both flips in the history');
 
+    await waitFor('several runs', () => lab.fake.seen('get', 'pods/exec').length >= 10, 20_000);
     for (const [namespace, name] of [
       ['b-apacherr', 'apacherr-6c9f7d-x2x4q'],
       ['c-app-count', 'app-count-7f8b9-abcde'],
@@ -168,7 +172,7 @@ t.test(
       t.same(
         (pod.spec.ephemeralContainers ?? []).map((c: Json) => c.name),
         [RESIDENT_CONTAINER],
-        `${namespace}: one resident container after ${stored(lab, 'lab')!.status.lastRun ? 'several' : 'no'} runs`,
+        `${namespace}: exactly one resident container after ${lab.fake.seen('get', 'pods/exec').length} execs`,
       );
     }
     t.ok(lab.fake.seen('get', 'pods/exec').length >= 6, 'the plans went over pods/exec, run after run');
@@ -200,7 +204,9 @@ t.test(
 
 t.test('a dropped watch, a 409 on status, a refused test and a deleted one are survived', async (t) => {
   const lab = await setUp(t);
-  const watch = await startWatch(t, lab);
+  // As deployed: the Deployment's arguments (its 30 s default interval; the resources say 1 s).
+  const watch = await startWatch(t, lab, deploymentArgs());
+  t.equal((await fetch(`${watch.url}/healthz`)).status, 200, '/healthz answers while watching');
   create(lab, labResource('lab'));
   await waitFor('status Matched', () => verdictOf(lab, 'lab') === 'Matched', 20_000);
 
