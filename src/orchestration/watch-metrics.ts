@@ -79,7 +79,7 @@ export class WatchMetrics {
   });
   readonly #overruns = new Counter({
     name: 'prober_runs_overrun_total',
-    help: 'Rounds (every test once) that took longer than the interval; the next round started when it ended',
+    help: "Rounds (every test once; in a cluster, one resource's run) longer than the interval; the next started when it ended",
     registers: [this.registry],
   });
   readonly #errors = new Counter({
