@@ -65,11 +65,11 @@ async function setUp(t: Test) {
   return lab;
 }
 
-/** Starts the controller on a free port; resolves once it serves. */
 /** The arguments the Deployment (k8s/prober/watch/watch-deployment.yaml) gives prober, listening on loopback here. */
 function deploymentArgs(): string[] {
   const deployment = renderKustomization('k8s/prober/watch').objects.find((o) => o.object.kind === 'Deployment');
-  const [command, ...args] = (deployment?.object as Json).spec.template.spec.containers[0].command as string[];
+  if (!deployment) throw new Error('k8s/prober/watch has no Deployment');
+  const [command, ...args] = (deployment.object as Json).spec.template.spec.containers[0].command as string[];
   if (command !== 'prober') throw new Error(`the Deployment runs ${command}, not prober`);
   return args.map((arg) => (arg === '0.0.0.0:9464' ? '127.0.0.1:0' : arg));
 }
