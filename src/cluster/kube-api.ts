@@ -13,6 +13,7 @@ import type {
 import { kindDescriptor, POLICY_KIND_NAMES, type PolicyKind } from '../policy/index.ts';
 import type { ExecOutcome, ExecRequest } from './exec-stream.ts';
 import type { Permission } from './rbac-hints.ts';
+import { WATCH_PERMISSIONS } from './watch-permissions.ts';
 
 /** An object exactly as the API serves it (JSON), for kinds handed to the policy engine unchanged. */
 export type RawObject = Record<string, unknown>;
@@ -317,14 +318,17 @@ export const EXEC_UPGRADE_PERMISSION: Permission = {
  * Every permission prober's calls need, `listPolicies` once per evaluated kind: `k8s/prober/` grants
  * exactly these (test/k8s/rbac.test.ts) and src/cluster/README.md's RBAC table states them.
  */
-export const PERMISSION_TABLE: readonly Permission[] = Object.entries(KUBE_API_PERMISSIONS).flatMap(
-  ([call, permission]) =>
+export const PERMISSION_TABLE: readonly Permission[] = [
+  ...Object.entries(KUBE_API_PERMISSIONS).flatMap(([call, permission]) =>
     call === 'listPolicies'
       ? POLICY_KIND_NAMES.map(policyPermission)
       : call === 'execInContainer'
         ? [EXEC_UPGRADE_PERMISSION, permission]
         : [permission],
-);
+  ),
+  // `prober watch --cluster`'s own calls (the informer, status, Events), beside its runs'.
+  ...WATCH_PERMISSIONS,
+];
 
 // What a permission is, how messages name it and where to grant it: rbac-hints.ts.
 export { type Grant, grantHint, type Permission, permissionLabel } from './rbac-hints.ts';

@@ -9,7 +9,8 @@
  * the Role `prober-self` of prober's own namespace, in the read-only ClusterRole `prober-simulate`
  * (`k8s/prober/simulate/`, bound to whoever runs `prober simulate --cluster`), in the read-only ClusterRole
  * `prober-cleanup` (`k8s/prober/cleanup/`, bound to whoever runs `prober cleanup --all-namespaces`), or,
- * for discovery, by every cluster's own `system:discovery` binding.
+ * for discovery, by every cluster's own `system:discovery` binding; `prober watch --cluster`'s own calls
+ * in the ClusterRole `prober-watch` (`k8s/prober/watch/`).
  */
 export type Grant =
   | 'cluster'
@@ -20,11 +21,12 @@ export type Grant =
   | 'discovery'
   | 'simulate'
   | 'cleanup'
-  | 'resident';
+  | 'resident'
+  | 'watch';
 
 /** An RBAC permission: what a Role/ClusterRole rule must grant for one call. */
 export interface Permission {
-  readonly verb: 'get' | 'list' | 'create' | 'delete' | 'patch';
+  readonly verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'delete' | 'patch';
   /** API group; "" is the core group. */
   readonly group: string;
   /** Resource, with the subresource after a slash (`pods/log`). */
@@ -56,6 +58,7 @@ const RBAC_MANIFESTS = {
   simulate: 'k8s/prober/simulate/prober-simulate.yaml',
   cleanup: 'k8s/prober/cleanup/prober-cleanup.yaml',
   residentNamespace: 'k8s/prober/resident-namespace',
+  watch: 'k8s/prober/watch/watch-rbac.yaml',
 } as const;
 
 /**
@@ -106,6 +109,8 @@ export function grantHint(permission: Permission, namespace: string | undefined)
       const ns = namespace ?? 'NAMESPACE';
       return `--agent=resident execs each run's plan into the source pod's resident agent, which only the opt-in Role prober-resident allows (pods/exec runs commands in any container of the namespace's pods); add it to ${ns} with: kubectl apply -n ${ns} -k ${RBAC_MANIFESTS.residentNamespace}, or use --agent=ephemeral there`;
     }
+    case 'watch':
+      return `grant it in the ClusterRole prober-watch (${RBAC_MANIFESTS.watch}), which prober watch --cluster needs`;
     case 'discovery':
       return 'every cluster grants discovery to authenticated users (ClusterRole system:discovery); ask the cluster admin';
     default: {

@@ -43,7 +43,7 @@ export interface ClusterRunRequest {
 }
 
 /** In a pod, the agents use prober's own image unless --image says otherwise; elsewhere the published one. */
-async function agentImage(
+export async function agentImage(
   api: KubeApi,
   connection: Connection,
   fallback: string,

@@ -4,14 +4,17 @@
 // at once when the run took longer, which is counted as an overrun), runs it with the `run` it is given,
 // writes the status through the status subresource (recomputed from the stored status and retried on
 // 409 Conflict), and emits an events.k8s.io/v1 Event per flipped cell. A deleted resource's schedule
-// ends; a run in flight for it finishes and its status write finds it gone. Not wired to the CLI yet.
+// ends; a run in flight for it finishes and its status write finds it gone. An update that changes the
+// interval reschedules the next run. `prober watch --cluster` (watch-cluster.ts) gives it the real run.
 
 import { isConflict, type TestInformer, type TestResource, type TestResourceApi } from '../cluster/test-resources.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { parseDuration } from '../model/duration.ts';
 import type { Cell } from '../model/matrix.ts';
 import { nextStatus, type RunOutcome } from '../model/status-update.ts';
 import { type Flip, judgeRun, type WatchedCell } from '../model/watch-cells.ts';
 import { nowMs } from '../probe/clock.ts';
+import { flipEvent } from './watch-events.ts';
 
 /** Runs one test: its matrix, judged. Throws when the run cannot complete (bad spec, API errors). */
 type RunTest = (test: TestResource, signal: AbortSignal) => Promise<Iterable<Cell>>;
@@ -24,7 +27,28 @@ export interface ControllerOptions {
   /** This controller's name among its replicas (the pod's name): the Events' reportingInstance. */
   readonly instance: string;
   readonly log?: (message: string, fields: Record<string, unknown>) => void;
+  /** Told what happened (the metrics and the live page): keyed `namespace/name`. */
+  readonly sinks?: ControllerSinks;
 }
+
+/** What a run ended as, for the sinks: the outcome, the matrix of a completed run, the error of a failed one. */
+export interface RunReport {
+  readonly outcome: RunOutcome;
+  readonly cells?: readonly Cell[];
+  readonly error?: unknown;
+}
+
+/** Where the controller reports its runs, overruns and deleted resources. */
+export interface ControllerSinks {
+  run(key: string, report: RunReport): void;
+  overrun(key: string): void;
+  deleted(key: string): void;
+  /** An API call that failed: a status or Event write given up, the informer's list or watch. */
+  apiError(what: string): void;
+}
+
+/** The informer is restarted after an error (client-node's ListWatch stops on one), backing off to this. */
+const RESTART_DELAY_MS = { first: 500, max: 30_000 };
 
 /** The annotation that sets a resource's interval (1s to 1h). */
 export const INTERVAL_ANNOTATION = 'prober.dev/interval';
@@ -36,6 +60,9 @@ const MAX_EVENTS_PER_RUN = 10;
 
 interface Schedule {
   timer?: NodeJS.Timeout;
+  /** When the last run started (nowMs) and the interval the pending timer was set for. */
+  lastStart?: number;
+  plannedMs?: number;
   running?: Promise<void> | undefined;
   previous?: ReadonlyMap<string, WatchedCell>;
   deleted: boolean;
@@ -55,6 +82,8 @@ export class WatchController {
   readonly #options: ControllerOptions;
   readonly #schedules = new Map<string, Schedule>();
   readonly #abort = new AbortController();
+  #restartDelayMs = RESTART_DELAY_MS.first;
+  #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -69,24 +98,64 @@ export class WatchController {
   async start(): Promise<void> {
     const { informer } = this.#options;
     informer.on('add', (test) => this.#added(test));
+    informer.on('update', (test) => this.#updated(test));
     informer.on('delete', (test) => this.#deleted(test));
+    informer.on('error', (error) => this.#failed(error));
     await informer.start();
+  }
+
+  /**
+   * A list or watch that failed (a reset connection, a refused list): client-node's ListWatch stops
+   * and hands the error here, so the informer is started again, from its last resourceVersion, after
+   * a delay that doubles while it keeps failing. What it knew stays: schedules go on meanwhile.
+   */
+  #failed(error: unknown): void {
+    if (this.#abort.signal.aborted || this.#restartTimer) return;
+    const message = (error as Error | undefined)?.message ?? String(error);
+    this.#options.sinks?.apiError('watch');
+    this.#options.log?.('watch of ReachabilityTests failed; restarting it', {
+      error: message.split('\n')[0],
+      delayMs: this.#restartDelayMs,
+    });
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      if (!this.#abort.signal.aborted) void this.#options.informer.start().catch((e: unknown) => this.#failed(e));
+    }, this.#restartDelayMs);
+    this.#restartDelayMs = Math.min(this.#restartDelayMs * 2, RESTART_DELAY_MS.max);
   }
 
   /** Stops the schedules and the informer, and waits for runs in flight. */
   async stop(): Promise<void> {
     this.#abort.abort();
+    clearTimeout(this.#restartTimer);
     for (const schedule of this.#schedules.values()) clearTimeout(schedule.timer);
     await this.#options.informer.stop();
     await Promise.all([...this.#schedules.values()].map((s) => s.running));
   }
 
   #added(test: TestResource): void {
+    this.#restartDelayMs = RESTART_DELAY_MS.first;
     const key = keyOf(test);
     if (this.#schedules.has(key) && !this.#schedules.get(key)?.deleted) return;
     const schedule: Schedule = { deleted: false };
     this.#schedules.set(key, schedule);
     this.#plan(key, schedule, 0);
+  }
+
+  /** A changed interval counts from the last run's start: the timer waiting for the old one is reset. */
+  #updated(test: TestResource): void {
+    this.#restartDelayMs = RESTART_DELAY_MS.first;
+    const schedule = this.#schedules.get(keyOf(test));
+    if (!schedule) {
+      this.#added(test);
+      return;
+    }
+    const interval = intervalOf(test, this.#options.defaultIntervalMs);
+    const ms = interval.ok ? interval.ms : this.#options.defaultIntervalMs;
+    if (schedule.running !== undefined || schedule.lastStart === undefined || schedule.plannedMs === ms) return;
+    clearTimeout(schedule.timer);
+    schedule.plannedMs = ms;
+    this.#plan(keyOf(test), schedule, Math.max(0, ms - (nowMs() - schedule.lastStart)));
   }
 
   #deleted(test: TestResource): void {
@@ -95,6 +164,7 @@ export class WatchController {
     schedule.deleted = true;
     clearTimeout(schedule.timer);
     this.#schedules.delete(keyOf(test));
+    this.#options.sinks?.deleted(keyOf(test));
   }
 
   #plan(key: string, schedule: Schedule, delayMs: number): void {
@@ -112,20 +182,31 @@ export class WatchController {
     if (!test || schedule.deleted) return;
     const startedAt = new Date();
     const began = nowMs();
+    schedule.lastStart = began;
     const interval = intervalOf(test, this.#options.defaultIntervalMs);
     let outcome: RunOutcome;
     let flips: readonly Flip[] = [];
+    let report: Omit<RunReport, 'outcome'> = {};
     try {
       if (!interval.ok) throw new Error(`annotation ${INTERVAL_ANNOTATION}: ${interval.error}`);
-      const run = judgeRun(name, await this.#options.run(test, this.#abort.signal), schedule.previous);
+      const cells = [...(await this.#options.run(test, this.#abort.signal))];
+      // Cells are labelled by `namespace/name`: two namespaces may hold tests of one name.
+      const run = judgeRun(key, cells, schedule.previous);
       schedule.previous = run.byId;
       flips = run.changes.flips;
       outcome = { kind: 'completed', run, startedAt, durationMs: nowMs() - began };
+      report = { cells };
     } catch (error) {
-      outcome = { kind: 'failed', message: (error as Error).message, startedAt, durationMs: nowMs() - began };
+      // Bad input says where (`ReachabilityTest NS/NAME: spec.checks.x: …`), as at the command line.
+      const message = error instanceof ConfigError ? error.toString() : (error as Error).message;
+      outcome = { kind: 'failed', message, startedAt, durationMs: nowMs() - began };
+      report = { error };
     }
     this.counts.runs += 1;
+    // A run cut short by the stop is not a result: its missing cells would read as errors.
+    if (this.#abort.signal.aborted) return;
     if (!schedule.deleted) {
+      this.#options.sinks?.run(key, { outcome, ...report });
       await this.#writeStatus(test, outcome);
       await this.#emit(test, flips, startedAt);
     }
@@ -133,8 +214,10 @@ export class WatchController {
     const elapsed = nowMs() - began;
     if (elapsed > intervalMs) {
       this.counts.overruns += 1;
+      this.#options.sinks?.overrun(key);
       this.#options.log?.('run overran the interval', { test: key, elapsedMs: Math.round(elapsed), intervalMs });
     }
+    schedule.plannedMs = intervalMs;
     this.#plan(key, schedule, Math.max(0, intervalMs - elapsed));
   }
 
@@ -149,6 +232,7 @@ export class WatchController {
       } catch (error) {
         if (!isConflict(error) || attempt === STATUS_ATTEMPTS) {
           this.counts.statusFailures += 1;
+          this.#options.sinks?.apiError('status');
           this.#options.log?.('status not written', { test: keyOf(test), error: (error as Error).message, attempt });
           return;
         }
@@ -157,6 +241,7 @@ export class WatchController {
           current = await this.#options.api.get(test.metadata.namespace, test.metadata.name);
         } catch (reread) {
           this.counts.statusFailures += 1;
+          this.#options.sinks?.apiError('status');
           this.#options.log?.('status not written', { test: keyOf(test), error: (reread as Error).message });
           return;
         }
@@ -174,6 +259,7 @@ export class WatchController {
         );
         this.counts.events += 1;
       } catch (error) {
+        this.#options.sinks?.apiError('event');
         this.#options.log?.('event not written', { test: keyOf(test), error: (error as Error).message });
       }
     }
@@ -185,48 +271,4 @@ const keyOf = (test: TestResource): string => `${test.metadata.namespace}/${test
 function intervalOf(test: TestResource, fallbackMs: number) {
   const text = test.metadata.annotations?.[INTERVAL_ANNOTATION];
   return text === undefined ? { ok: true as const, ms: fallbackMs } : parseDuration(text, INTERVAL_RANGE);
-}
-
-/** MicroTime as kube-apiserver decodes it: exactly six fractional digits. */
-function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-const REASON: Readonly<Record<string, string>> = {
-  matched: 'Matched',
-  mismatched: 'Drifted',
-  undecided: 'Undecided',
-  unchecked: 'Unchecked',
-};
-
-/** The events.k8s.io/v1 Event of one flipped cell. */
-function flipEvent(test: TestResource, flip: Flip, at: Date, index: number, instance: string): Record<string, unknown> {
-  const { cell, from } = flip;
-  const why = [cell.observed, cell.reason].filter(Boolean).join(': ');
-  return {
-    apiVersion: 'events.k8s.io/v1',
-    kind: 'Event',
-    metadata: {
-      name: `${test.metadata.name}.${at.getTime().toString(16)}${index}`,
-      namespace: test.metadata.namespace,
-    },
-    eventTime: microTime(at),
-    type: cell.state === 'matched' || cell.state === 'unchecked' ? 'Normal' : 'Warning',
-    reason: REASON[cell.state] ?? 'Flipped',
-    action: 'Probe',
-    note: `${cell.source} → ${cell.target} (${cell.family}): ${from} → ${cell.state}${why ? ` (${why})` : ''}`.slice(
-      0,
-      1024,
-    ),
-    reportingController: 'prober.dev/watch',
-    reportingInstance: instance.slice(0, 128),
-    regarding: {
-      apiVersion: test.apiVersion,
-      kind: test.kind,
-      namespace: test.metadata.namespace,
-      name: test.metadata.name,
-      uid: test.metadata.uid,
-      resourceVersion: test.metadata.resourceVersion,
-    },
-  };
 }

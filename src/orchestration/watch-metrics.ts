@@ -17,8 +17,8 @@ type RunOutcome = RunVerdict | 'failed';
 const RUN_OUTCOMES: readonly RunOutcome[] = ['matched', 'mismatched', 'undecided', 'failed'];
 
 /** Why something went wrong, the `kind` label of `prober_errors_total`. */
-export type ErrorKind = 'input' | 'lab' | 'source' | 'run';
-const ERROR_KINDS: readonly ErrorKind[] = ['input', 'lab', 'source', 'run'];
+export type ErrorKind = 'input' | 'lab' | 'source' | 'run' | 'api';
+const ERROR_KINDS: readonly ErrorKind[] = ['input', 'lab', 'source', 'run', 'api'];
 
 /** prom-client's default gauges whose names end in `_total`, left out. */
 const NOT_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -79,12 +79,12 @@ export class WatchMetrics {
   });
   readonly #overruns = new Counter({
     name: 'prober_runs_overrun_total',
-    help: 'Rounds (every test once) that took longer than the interval; the next round started when it ended',
+    help: "Rounds (every test once; in a cluster, one resource's run) longer than the interval; the next started when it ended",
     registers: [this.registry],
   });
   readonly #errors = new Counter({
     name: 'prober_errors_total',
-    help: 'Errors by kind: input (a test file), lab (its state), source (a source that could not probe), run',
+    help: 'Errors by kind: input (a test), lab (its state), source (a source that could not probe), run, api (a status, Event or watch the API server failed)',
     labelNames: ['kind'],
     registers: [this.registry],
   });
@@ -96,7 +96,23 @@ export class WatchMetrics {
     // Every series a dashboard or an alert reads exists from the start, at zero.
     this.#overruns.inc(0);
     for (const kind of ERROR_KINDS) this.#errors.inc({ kind }, 0);
-    for (const test of tests) for (const outcome of RUN_OUTCOMES) this.#runs.inc({ test, outcome }, 0);
+    for (const test of tests) this.addTest(test);
+  }
+
+  /** The cells last recorded per test, so that a test's series can all be removed. */
+  readonly #cells = new Map<string, readonly WatchedCell[]>();
+
+  /** Starts the series of a test that is now watched (its runs by outcome, at zero). */
+  addTest(test: string): void {
+    for (const outcome of RUN_OUTCOMES) this.#runs.inc({ test, outcome }, 0);
+  }
+
+  /** Removes every series of a test that is no longer watched (a deleted ReachabilityTest). */
+  removeTest(test: string): void {
+    for (const cell of this.#cells.get(test) ?? []) this.#forget(cell);
+    this.#cells.delete(test);
+    for (const outcome of RUN_OUTCOMES) this.#runs.remove({ test, outcome });
+    for (const metric of [this.#runDuration, this.#probeDuration, this.#lastSuccess]) metric.remove({ test });
   }
 
   /** Records a completed run of `test`: its cells, their flips and the cells it no longer has. */
@@ -113,6 +129,7 @@ export class WatchMetrics {
     },
   ): void {
     for (const cell of run.gone) this.#forget(cell);
+    this.#cells.set(test, run.cells);
     for (const cell of run.cells) {
       const labels = cellLabels(cell);
       for (const result of CELL_STATES) this.#cellResult.set({ ...labels, result }, cell.state === result ? 1 : 0);
@@ -133,6 +150,11 @@ export class WatchMetrics {
   recordFailure(test: string, kind: ErrorKind, seconds: number): void {
     this.#runs.inc({ test, outcome: 'failed' });
     this.#runDuration.observe({ test }, seconds);
+    this.#errors.inc({ kind });
+  }
+
+  /** Records an error outside a run (`api`: a status or Event write given up, a failed watch). */
+  recordError(kind: ErrorKind): void {
     this.#errors.inc({ kind });
   }
 

@@ -147,6 +147,17 @@ export class WatchState {
     });
   }
 
+  /** Adds a test that is now watched, with no run yet. */
+  addTest(test: string): void {
+    if (!this.#tests.has(test)) this.#tests.set(test, emptyTest(test));
+  }
+
+  /** Forgets a test that is no longer watched. */
+  removeTest(test: string): void {
+    this.#tests.delete(test);
+    this.#kept.delete(test);
+  }
+
   /** Everything the page shows, as plain JSON-ready data. */
   snapshot(now: number): PageState {
     return {

@@ -16,6 +16,7 @@ import { type ExpectSource, prepareLabTest } from './lab-test.ts';
 import type { RunFlags } from './run-flags.ts';
 import { UsageError } from './usage-error.ts';
 import { type ErrorKind, WatchMetrics } from './watch-metrics.ts';
+import { recordCompleted, recordFailed, type WatchSinks } from './watch-record.ts';
 import { type ListenAddress, startMetricsServer } from './watch-server.ts';
 import { WatchState } from './watch-state.ts';
 
@@ -57,7 +58,7 @@ export async function runWatch(options: WatchOptions, io: Io): Promise<ExitCode>
     io.stderr.write(
       `prober watch: ${names.length} test${names.length === 1 ? '' : 's'} on lab ${options.lab} every ${formatDuration(options.intervalMs)}; page on ${url}/, metrics on ${url}/metrics\n`,
     );
-    const loop = watchLoop(options, names, { metrics, page }, stop.signal, io);
+    const loop = watchLoop(options, names, { metrics, page, io }, stop.signal, io);
     await new Promise<void>((resolve) => {
       if (stop.signal.aborted) resolve();
       stop.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -97,17 +98,11 @@ async function checkInputs(options: WatchOptions, io: Io): Promise<string[]> {
   return names;
 }
 
-/** Where the results of runs go: the metrics and the live page. */
-interface Sinks {
-  readonly metrics: WatchMetrics;
-  readonly page: WatchState;
-}
-
 /** Rounds of runs until `signal` aborts: every test once, then a wait for the rest of the interval. */
 async function watchLoop(
   options: WatchOptions,
   names: readonly string[],
-  sinks: Sinks,
+  sinks: WatchSinks,
   signal: AbortSignal,
   io: Io,
 ): Promise<void> {
@@ -141,7 +136,7 @@ async function watchLoop(
 async function runOnce(
   run: WatchOptions & { readonly file: string; readonly name: string; readonly round: number },
   previous: Map<string, ReadonlyMap<string, WatchedCell>>,
-  { metrics, page }: Sinks,
+  sinks: WatchSinks,
   signal: AbortSignal,
   io: Io,
 ): Promise<void> {
@@ -164,48 +159,18 @@ async function runOnce(
       return;
     }
     const matrix = assembleMatrix({ test, observations: observed.observations, ...(model ? { model } : {}) });
-    const { cells, changes, counts, verdict, byId } = judgeRun(test.name, matrix, previous.get(test.name));
-    const took = seconds();
-    const endedAt = io.now();
-    metrics.recordRun(test.name, {
-      cells,
-      ...changes,
-      verdict,
-      seconds: took,
-      endedAt,
+    const judged = judgeRun(test.name, matrix, previous.get(test.name));
+    recordCompleted(sinks, test.name, {
+      matrix,
+      judged,
+      seconds: seconds(),
       sourceErrors: observed.observations.sourceErrors.size,
+      logFields: { round: run.round },
     });
-    page.recordRun(test.name, { cells: matrix, flips: changes.flips, verdict, counts, seconds: took, endedAt });
-    previous.set(test.name, byId);
-    io.log.log(1, 'run', {
-      test: test.name,
-      round: run.round,
-      verdict,
-      cells: cells.length,
-      ...counts,
-      durationMs: Math.round(seconds() * 1000),
-    });
-    for (const { cell, from } of changes.flips)
-      io.log.log(1, 'cell flipped', {
-        test: test.name,
-        source: cell.source,
-        target: cell.target,
-        family: cell.family,
-        from,
-        to: cell.state,
-        observed: cell.observed ?? 'none',
-        reason: cell.reason ?? 'none',
-      });
+    previous.set(test.name, judged.byId);
   } catch (error) {
     // An edited file that no longer parses, a lab taken down: the watch goes on and says so.
     const kind: ErrorKind = error instanceof ConfigError ? 'input' : error instanceof LabNotUpError ? 'lab' : stage;
-    metrics.recordFailure(run.name, kind, seconds());
-    // A ConfigError says where: file:line: field: what (its toString, as bad input at start prints it).
-    const message =
-      (error instanceof ConfigError ? error.toString() : error instanceof Error ? error.message : String(error)).split(
-        '\n',
-      )[0] ?? '';
-    page.recordFailure(run.name, kind, message, io.now());
-    io.log.log(1, 'run failed', { test: run.name, round: run.round, kind, error: message });
+    recordFailed(sinks, run.name, { kind, error, seconds: seconds() }, { round: run.round });
   }
 }

@@ -71,3 +71,44 @@ t.test('a test file with an error: file, line, exit 2', async (t) => {
   t.equal(broken.status, 2);
   t.match(broken.stderr, new RegExp(`^prober: ${bad}:\\d+: `));
 });
+
+const CLUSTER_ROWS: readonly { readonly name: string; readonly args: readonly string[]; readonly error: RegExp }[] = [
+  {
+    name: 'neither -f nor --cluster',
+    args: ['watch'],
+    error: /^prober: prober watch: needs -f \(a test file to watch\), or --cluster\n$/,
+  },
+  {
+    name: '--cluster with a test file',
+    args: ['watch', '--cluster', '-f', TEST],
+    error: /^prober: prober watch: -f is for the lab; with --cluster the ReachabilityTest resources say/,
+  },
+  {
+    name: '--cluster with --lab',
+    args: ['watch', '--cluster', '--lab', 'prober-lab'],
+    error: /^prober: prober watch: --lab is for the lab/,
+  },
+  {
+    name: '--cluster with --expect',
+    args: ['watch', '--cluster', '--expect', 'both'],
+    error: /^prober: prober watch: --expect is for the lab/,
+  },
+  {
+    name: 'a cluster flag without --cluster',
+    args: ['watch', '-f', TEST, '--kubeconfig', '/nonexistent'],
+    error: /^prober: prober watch: --kubeconfig is for --cluster only\n$/,
+  },
+  {
+    name: 'a namespace that is no name, with --cluster',
+    args: ['watch', '--cluster', '-n', 'Not_A_Namespace'],
+    error: /^prober: -n: /,
+  },
+];
+
+for (const row of CLUSTER_ROWS)
+  t.test(`${row.name}: exit 2, one line, nothing served`, async (t) => {
+    const run = await cli([...row.args, '--listen', '127.0.0.1:0']);
+    t.equal(run.status, 2);
+    t.match(run.stderr, row.error);
+    t.notMatch(run.stderr, /metrics on/);
+  });

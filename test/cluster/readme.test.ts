@@ -11,7 +11,7 @@ t.test('every permission of KubeApi has its row in src/cluster/README.md, and no
   const text = readFileSync(join(ROOT, 'src', 'cluster', 'README.md'), 'utf8');
   const rows = text
     .split('\n')
-    .filter((line) => /^\| `(get|list|create|delete|patch)` \|/.test(line))
+    .filter((line) => /^\| `(get|list|watch|create|update|delete|patch)` \|/.test(line))
     .map((line) => line.split('|').map((cell) => cell.trim()));
   const documented = new Set<string>();
   const grants: Record<string, Grant> = {
@@ -21,6 +21,7 @@ t.test('every permission of KubeApi has its row in src/cluster/README.md, and no
     'resident Role': 'resident',
     ClusterRole: 'cluster',
     'fromPolicies ClusterRole': 'from-policies',
+    'watch ClusterRole': 'watch',
   };
   for (const [, verb = '', resources = '', scope = '', grantedBy = ''] of rows) {
     const group = /\(([^)]+)\)/.exec(resources)?.[1] ?? '';

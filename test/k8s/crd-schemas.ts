@@ -232,3 +232,60 @@ export const PROMETHEUS_RULE = {
     },
   },
 } as const;
+
+/**
+ * ServiceMonitor (monitoring.coreos.com/v1), the fields of prometheus-operator
+ * pkg/apis/monitoring/v1/servicemonitor_types.go (ServiceMonitorSpec, Endpoint, NamespaceSelector)
+ * that a scrape of one named port uses: selector and endpoints are required, a port is named or a
+ * targetPort given, never both; durations in Prometheus's syntax.
+ */
+export const SERVICE_MONITOR = {
+  $id: 'service-monitor-subset',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { const: 'monitoring.coreos.com/v1' },
+    kind: { const: 'ServiceMonitor' },
+    metadata,
+    spec: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['selector', 'endpoints'],
+      properties: {
+        jobLabel: { type: 'string' },
+        targetLabels: { type: 'array', items: { type: 'string' } },
+        selector: labelSelector,
+        namespaceSelector: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { any: { type: 'boolean' }, matchNames: { type: 'array', items: { type: 'string' } } },
+        },
+        endpoints: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            not: {
+              required: ['port', 'targetPort'],
+              properties: {
+                port: { type: 'string' },
+                targetPort: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
+              },
+            },
+            properties: {
+              port: { type: 'string', minLength: 1 },
+              targetPort: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
+              path: { type: 'string', pattern: '^/' },
+              scheme: { enum: ['http', 'https'] },
+              interval: PROMETHEUS_DURATION,
+              scrapeTimeout: PROMETHEUS_DURATION,
+              honorLabels: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

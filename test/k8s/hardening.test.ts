@@ -14,6 +14,7 @@ function effective(pod: PodTemplate, container: Container, key: string): unknown
 t.test('there is a pod template for every workload, the Job included', async (t) => {
   t.same(templates.map((p) => p.owner).sort(), [
     'Deployment/apacherr',
+    'Deployment/prober-watch',
     'Deployment/pythonapp',
     'Deployment/redis',
     'Deployment/traefik-ingress-controller',

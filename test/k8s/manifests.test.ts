@@ -75,7 +75,8 @@ t.test('the validation rejects the mistakes it is there for', async (t) => {
   const [limit] = readDocuments('policies/istio/02-time-app-rate-limit.yaml');
   const [service] = readDocuments('k8s/02-redis/D-01-lab-redis-svc.yaml');
   const [rule] = readDocuments('k8s/prober/watch/prometheus-rule.yaml');
-  if (!deployment || !cnp || !peer || !authz || !limit || !service || !rule)
+  const [monitor] = readDocuments('k8s/prober/watch/service-monitor.yaml');
+  if (!deployment || !cnp || !peer || !authz || !limit || !service || !rule || !monitor)
     throw new Error('fixture documents missing');
   const mutate = (object: K8sObject, change: (copy: any) => void): K8sObject => {
     const copy = structuredClone(object);
@@ -112,6 +113,8 @@ t.test('the validation rejects the mistakes it is there for', async (t) => {
     ],
     ['PrometheusRule field misspelled', mutate(rule.object, (r) => (r.spec.groups[0].rules[0].fore = '5m'))],
     ['PrometheusRule duration in Go syntax', mutate(rule.object, (r) => (r.spec.groups[0].rules[0].for = '1.5m'))],
+    ['ServiceMonitor field misspelled', mutate(monitor.object, (m) => (m.spec.endpoints[0].scrapeTimout = '5s'))],
+    ['ServiceMonitor port and targetPort both', mutate(monitor.object, (m) => (m.spec.endpoints[0].targetPort = 9464))],
     ['unknown API group', mutate(service.object, (s) => (s.apiVersion = 'example.com/v1'))],
   ];
   for (const [name, object] of cases) t.not((await validateObject(object)).length, 0, name);

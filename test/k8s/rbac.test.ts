@@ -85,6 +85,7 @@ t.test('every binding of the prober account is one of its three, to it alone', a
   const expected = [
     'ClusterRoleBinding -/prober -> ClusterRole prober',
     'ClusterRoleBinding -/prober-from-policies -> ClusterRole prober-from-policies',
+    'ClusterRoleBinding -/prober-watch -> ClusterRole prober-watch',
     'RoleBinding prober/prober-self -> Role prober-self',
     ...sourceNamespaces.map((ns) => `RoleBinding ${ns}/prober-source -> Role prober-source`),
     ...sourceNamespaces.map((ns) => `RoleBinding ${ns}/prober-probe-pod -> Role prober-probe-pod`),
@@ -153,6 +154,18 @@ t.test('in each source namespace of the lab: the Role prober-source, exactly the
   );
 });
 
+t.test('watch --cluster: reads and watches its tests, writes only their status and Events', async (t) => {
+  const role = roleNamed('ClusterRole', 'prober-watch');
+  if (!role) throw new Error('ClusterRole prober-watch not found');
+  const rules = granted(t, role);
+  t.same(rules, wanted('watch'), 'the ClusterRole equals the table');
+  t.same(
+    rules.filter((rule) => WRITE_VERBS.includes(rule.split(' ')[0] ?? '')),
+    ['create events.k8s.io/events', 'update prober.dev/reachabilitytests/status'],
+    "the writes: an Event, a test's status; never a test's spec",
+  );
+});
+
 t.test("in prober's own namespace: get pods only (its own pod's image)", async (t) => {
   const role = roleNamed('Role', 'prober-self', 'prober');
   if (!role) throw new Error('Role prober/prober-self not found');
@@ -171,6 +184,7 @@ t.test('no permission of the table is left ungranted, and no other role exists',
     'cleanup',
     'discovery',
     'resident',
+    'watch',
   ];
   t.same(
     PERMISSION_TABLE.filter((p) => !p.grants.every((g) => grants.includes(g))),
@@ -184,6 +198,7 @@ t.test('no permission of the table is left ungranted, and no other role exists',
     'ClusterRole prober-cleanup',
     'ClusterRole prober-from-policies',
     'ClusterRole prober-simulate',
+    'ClusterRole prober-watch',
     'Role prober-probe-pod',
     'Role prober-self',
     'Role prober-source',

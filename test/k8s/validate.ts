@@ -1,7 +1,7 @@
 // Validates one manifest object against the schema of its kind: Kubernetes, Istio or Cilium.
 
 import { Ajv, type ValidateFunction } from 'ajv';
-import { CILIUM_NETWORK_POLICY, ISTIO_SECURITY, PROMETHEUS_RULE } from './crd-schemas.ts';
+import { CILIUM_NETWORK_POLICY, ISTIO_SECURITY, PROMETHEUS_RULE, SERVICE_MONITOR } from './crd-schemas.ts';
 import type { K8sObject } from './manifests.ts';
 import { unknownFields } from './strict-fields.ts';
 
@@ -12,6 +12,7 @@ const ajv = new Ajv({ allErrors: true, strict: true });
 const cilium = ajv.compile(CILIUM_NETWORK_POLICY);
 const istio = ajv.compile(ISTIO_SECURITY);
 const prometheusRule = ajv.compile(PROMETHEUS_RULE);
+const serviceMonitor = ajv.compile(SERVICE_MONITOR);
 
 /** The family of an apiVersion, or undefined for kinds the repository should not contain. */
 export function familyOf(apiVersion: string): SchemaFamily | undefined {
@@ -64,7 +65,7 @@ export async function validateObject(object: K8sObject): Promise<string[]> {
     case 'cilium':
       return ajvErrors(cilium, object);
     case 'prometheus-operator':
-      return ajvErrors(prometheusRule, object);
+      return ajvErrors(object.kind === 'ServiceMonitor' ? serviceMonitor : prometheusRule, object);
     case undefined:
       return [`no schema for apiVersion ${object.apiVersion}`];
     default: {

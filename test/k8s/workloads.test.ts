@@ -17,7 +17,7 @@ const dns = (name: string, namespace: string): string => `${name}.${namespace}.s
 
 t.test('workload selectors match their own pod templates', async (t) => {
   const workloads = all.filter((o) => ['Deployment', 'DaemonSet', 'StatefulSet'].includes(o.object.kind));
-  t.equal(workloads.length, 4, 'one workload per lab namespace');
+  t.equal(workloads.length, 5, "one workload per lab namespace, and prober watch --cluster's");
   for (const { object, where } of workloads) {
     const spec = object.spec as {
       selector: { matchLabels?: Record<string, string> };
@@ -32,7 +32,7 @@ t.test('workload selectors match their own pod templates', async (t) => {
 });
 
 t.test('every Service selects a pod template and every targetPort exists on it', async (t) => {
-  t.equal(svcs.length, 4);
+  t.equal(svcs.length, 5, "the lab's four and prober-watch's metrics");
   for (const svc of svcs) {
     const selected = templates.filter(
       (p) => p.namespace === svc.namespace && selects({ matchLabels: svc.selector }, p.labels),

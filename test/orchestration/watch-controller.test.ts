@@ -173,3 +173,48 @@ t.test('a deleted resource is run no more; a restarted controller keeps the flip
   });
   t.match(history, [{ to: 'mismatched' }, { from: 'mismatched', to: 'matched' }], 'the earlier flip is kept');
 });
+
+t.test('a changed interval annotation resets the wait: the next run comes at the new interval', async (t) => {
+  const { fake, config } = await cluster(t);
+  await call(fake, 'POST', PATH, every('slow', '1h'));
+  const stub = stubRun({ slow: () => cannedMatrix(['web'], ['db']) });
+  const { c } = controller(t, config, stub.run);
+  await c.start();
+  await waitFor('the first run', () => stub.calls.slow === 1);
+  const changed = performance.now();
+  fake.custom.resources('reachabilitytests').touch('team', 'slow', (o) => {
+    o.metadata.annotations[INTERVAL_ANNOTATION] = '1s';
+  });
+  await waitFor('a second run, an hour early', () => stub.calls.slow === 2, 5000);
+  t.ok(performance.now() - changed < 2000, 'within about the new interval of the last start');
+});
+
+t.test('sinks hear of runs, failures and deletions (the metrics and the page of watch --cluster)', async (t) => {
+  const { fake, config } = await cluster(t);
+  await call(fake, 'POST', PATH, every('a', '1s'));
+  await call(fake, 'POST', PATH, every('broken', 'soon'));
+  const heard: string[] = [];
+  const c = new WatchController({
+    informer: testInformer(config, 'team'),
+    api: testResourceApi(config),
+    run: stubRun({ a: () => cannedMatrix(['web'], ['db']) }).run,
+    defaultIntervalMs: 200,
+    instance: 'prober-watch-0',
+    sinks: {
+      run: (key, report) => heard.push(`run ${key} ${report.outcome.kind} ${report.cells?.length ?? '-'}`),
+      overrun: (key) => heard.push(`overrun ${key}`),
+      deleted: (key) => heard.push(`deleted ${key}`),
+      apiError: (what) => heard.push(`api ${what}`),
+    },
+  });
+  t.teardown(() => c.stop());
+  await c.start();
+  await waitFor(
+    'both runs heard',
+    () => heard.includes('run team/a completed 1') && heard.includes('run team/broken failed -'),
+  );
+  await call(fake, 'DELETE', `${PATH}/a`);
+  await waitFor('the deletion heard', () => heard.includes('deleted team/a'));
+  const failed = fake.custom.resources('reachabilitytests').get('team', 'broken');
+  t.match(failed.status, { verdict: 'Failed', lastRun: { message: /^annotation prober\.dev\/interval: / } });
+});

@@ -109,3 +109,37 @@ t.test('no gauge is named like a counter, and the process metrics are there', as
   t.same(gaugesWithTotal, []);
   t.match(body, /^process_resident_memory_bytes \d+/m);
 });
+
+t.test("a test no longer watched loses every series of its own; the others' stay", async (t) => {
+  const metrics = new WatchMetrics([]);
+  metrics.addTest('team/a');
+  metrics.addTest('team/b');
+  for (const test of ['team/a', 'team/b'])
+    metrics.recordRun(test, {
+      cells: [
+        {
+          test,
+          source: 'web',
+          target: 'db',
+          family: 'any',
+          state: 'matched',
+          observed: 'allow',
+          reason: null,
+          latencyMs: 2,
+        },
+      ],
+      flips: [],
+      gone: [],
+      verdict: 'matched',
+      seconds: 0.1,
+      endedAt: 1_700_000_000_000,
+      sourceErrors: 0,
+    });
+  metrics.recordError('api');
+  metrics.removeTest('team/a');
+  const { body } = await metrics.exposition();
+  t.notMatch(body, /test="team\/a"/, 'no series of team/a');
+  t.match(body, /prober_cell_result\{test="team\/b",source="web",target="db",family="any",result="matched"\} 1/);
+  t.match(body, /prober_runs_total\{test="team\/b",outcome="matched"\} 1/);
+  t.match(body, /prober_errors_total\{kind="api"\} 1/);
+});
