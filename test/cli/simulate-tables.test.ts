@@ -6,7 +6,10 @@ import t from 'tap';
 import { cli } from '../helpers/cli-in-process.ts';
 import { ROOT } from '../helpers/prober.ts';
 
-/** The lab's workloads without policies: 5 × 5, names up to 49 characters, about 220 columns wide. */
+/**
+ * The repository's workloads without policies: the lab's four, prober's Job and its watch controller, 6 × 6,
+ * names up to 49 characters, about 250 columns wide.
+ */
 function simulate(args: readonly string[], env: Record<string, string> = {}) {
   const { COLUMNS: _columns, ...rest } = process.env;
   return cli(['simulate', '-f', 'policies/networkpolicy', '-f', 'k8s', ...args], {
@@ -17,11 +20,11 @@ function simulate(args: readonly string[], env: Record<string, string> = {}) {
 
 const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l].length));
 
-t.test('piped with no COLUMNS: 120 wide, so the 5 × 5 lab matrix is compact', async (t) => {
+t.test('piped with no COLUMNS: 120 wide, so the 6 × 6 matrix is compact', async (t) => {
   const run = await simulate([]);
   t.equal(run.status, 0, run.stderr);
-  t.match(run.stdout, /^5 sources × 5 targets, one mark per cell; columns are numbered and named below$/m);
-  t.match(run.stdout, /^ +│12│3│4│5│$/m, 'a bar between namespaces');
+  t.match(run.stdout, /^6 sources × 6 targets, one mark per cell; columns are numbered and named below$/m);
+  t.match(run.stdout, /^ +│12│3│4│5│6│$/m, 'a bar between namespaces');
   t.match(run.stdout, /^d-redis\/ +│/m);
   t.match(run.stdout, /^ {2}5 redis:6379$/m, 'the column legend');
   t.ok(widest(run.stdout) <= 120, `at most 120 wide (${widest(run.stdout)})`);
@@ -38,7 +41,7 @@ t.test('COLUMNS wide enough, or --table wide: the wide table', async (t) => {
   }
   t.match(
     (await simulate(['--table', 'compact'], { COLUMNS: '300' })).stdout,
-    /^ +│12│3│4│5│$/m,
+    /^ +│12│3│4│5│6│$/m,
     '--table compact wins',
   );
 });
@@ -49,7 +52,7 @@ t.test('-o svg and -o html through the command', async (t) => {
   t.match(svg.stdout, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   t.equal(
     svg.stdout.match(/<rect class="k\d+ [cp]" x="\d+" y="\d+" width="15" height="15"><title>/g)?.length,
-    25,
+    36,
     'one rect per cell',
   );
   const html = await simulate(['-o', 'html']);

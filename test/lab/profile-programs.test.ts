@@ -70,6 +70,8 @@ t.test("the repository's manifests without a profile: the time app's pod runs th
     'apacherr-0/webdis': 'webdis',
     'redis-0/redis': 'redis',
     'pythonapp-0/time-app': 'synthetic',
+    // prober's own watch controller (k8s/prober/watch/): an image the lab has no program for.
+    'prober-watch-0/prober': 'synthetic',
     // Every lab's cluster DNS (kube-system/kube-dns), whatever the manifests.
     'kube-dns-0/dnsmasq': 'dns',
   });
