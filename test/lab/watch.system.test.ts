@@ -1,13 +1,15 @@
 // `prober watch` on the seed lab (the real binary, a real lab): the cells come in matched; removing the
 // policies flips the Redis cells to mismatched in /metrics within two intervals, applying them again
 // flips them back; rounds never overlap, a slow round is counted, not stacked; SIGTERM stops it at
-// once with exit 0. promtool checks a real scrape; the live page's state lists the flips.
+// once with exit 0. promtool checks a real scrape, and the drift alert rule fires on the drifted scrape
+// and not on the matched one; the live page's state lists the flips.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { parse, stringify } from 'yaml';
 import { prepareRuntime } from '../../app/runtime.ts';
 import { dumpUrlDom } from '../helpers/chromium.ts';
 import { lab, labName } from '../helpers/lab.ts';
@@ -55,6 +57,49 @@ const flips = (scrape: readonly Sample[], cell: string): number =>
 
 const metric = (scrape: readonly Sample[], name: string): number =>
   scrape.find((s) => s.name === name)?.value ?? Number.NaN;
+
+/**
+ * Whether the drift alert of k8s/prober/watch/prometheus-rule.yaml (its expression and its `for`; the
+ * annotations left out) fires on the cells of one real scrape held for ten minutes: `promtool test rules`
+ * with the scrape's `prober_cell_result` series as its input, expecting the alert for `test` at minute 6
+ * when `fires`, and no alert otherwise. Returns promtool's output when the expectation fails.
+ */
+function driftAlert(t: Test, scrape: readonly Sample[], test: string, fires: boolean): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'prober-watch-alert-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const rule = join(ROOT, 'k8s', 'prober', 'watch', 'prometheus-rule.yaml');
+  const spec = (parse(readFileSync(rule, 'utf8')) as Json).spec as Json;
+  const drift = (spec.groups[0].rules as Json[]).find((r) => r.alert === 'ProberReachabilityDrift') as Json;
+  const { annotations: _, ...bare } = drift;
+  writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: [{ name: 'drift', rules: [bare] }] }));
+  const series = scrape
+    .filter((s) => s.name === 'prober_cell_result')
+    .map((s) => ({
+      series: `prober_cell_result{${Object.entries(s.labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',')}}`,
+      values: `${s.value}x10`,
+    }));
+  const expected = fires ? [{ exp_labels: { severity: 'critical', test } }] : [];
+  const tests = {
+    rule_files: ['rules.yaml'],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        interval: '1m',
+        input_series: series,
+        alert_rule_test: [{ eval_time: '6m', alertname: 'ProberReachabilityDrift', exp_alerts: expected }],
+      },
+    ],
+  };
+  writeFileSync(join(dir, 'alerts.test.yaml'), stringify(tests));
+  const run = spawnSync('promtool', ['test', 'rules', 'alerts.test.yaml'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return run.status === 0 ? undefined : `${run.stdout}${run.stderr}`;
+}
 
 /** The log lines of a watch run with --log-format json. */
 const logLines = (run: RunningProber): Json[] =>
@@ -178,6 +223,13 @@ t.test('a policy removed and applied again flips the cells in /metrics within tw
       s.labels.verdict === 'allow',
   );
   t.equal(open?.value, 1, 'apache → redis is observed open');
+  // The drift alert's rule on these very metrics: it fires (after its 5 minutes), and not on the matched ones.
+  t.equal(
+    driftAlert(t, drifted, 'lab-redis-isolation', true),
+    undefined,
+    'the drift alert fires on the drifted scrape',
+  );
+  t.equal(driftAlert(t, matched, 'lab-redis-isolation', false), undefined, 'and not on the matched one');
 
   const applied = lab(['apply', '--name', name, '-f', POLICIES]);
   t.equal(applied.status, 0, applied.stderr);
