@@ -36,7 +36,8 @@ export function* markdownChunks(report: StreamedReport): Generator<string, Repor
       yield `\n… and ${counted(scan.unlisted, 'more cell')} needing attention (all of them are in \`-o json\`).\n`;
   }
   if (head.checks && head.checks.length > 0) {
-    yield '\n| check | verdict | phase | result |\n|---|---|---|---|\n';
+    // A part is a rate check's phase, or an affinity check's Service and source pods.
+    yield '\n| check | verdict | part | result |\n|---|---|---|---|\n';
     for (const check of head.checks) {
       const [, expected, ...phases] = checkLines(check);
       const first = `| ${cellText(check.name)} (${cellText(`${check.from} → ${check.to}`)}) | ${VERDICT_MARK[check.verdict].char} ${VERDICT_MARK[check.verdict].word} |`;

@@ -91,6 +91,7 @@ t.test('JUnit: a testcase named for the check, failure when not met, error when 
 
 t.test('Markdown and HTML list the check with each source pod; hostile text is escaped', async (t) => {
   const md = renderReport(withAffinity('not-met'), 'markdown', { color: false });
+  t.match(md, /^\| check \| verdict \| part \| result \|$/m, 'a column for the parts of any kind of check');
   t.match(md, /\| same-zone \(pippo → paperino\) \| ✗ NOT MET \| expected \|/);
   t.match(md, /\| \| \| zones\/pippo-1 \\\(zone-b\\\) \| NOT MET — answered by x/);
   const html = renderReport(withAffinity('not-met', HOSTILE), 'html', { color: false });
