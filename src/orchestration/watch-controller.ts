@@ -14,7 +14,7 @@ import type { Cell } from '../model/matrix.ts';
 import { nextStatus, type RunOutcome } from '../model/status-update.ts';
 import { type Flip, judgeRun, type WatchedCell } from '../model/watch-cells.ts';
 import { nowMs } from '../probe/clock.ts';
-import { flipEvent } from './watch-events.ts';
+import { flipEvent, moreFlipsEvent } from './watch-events.ts';
 
 /** Runs one test: its matrix, judged. Throws when the run cannot complete (bad spec, API errors). */
 type RunTest = (test: TestResource, signal: AbortSignal) => Promise<Iterable<Cell>>;
@@ -55,8 +55,11 @@ export const INTERVAL_ANNOTATION = 'prober.dev/interval';
 const INTERVAL_RANGE = { what: 'an interval', minMs: 1000, maxMs: 3_600_000 };
 /** Status writes tried per run before the run's status is given up (each after a 409). */
 export const STATUS_ATTEMPTS = 5;
-/** At most this many Events per run: a run that flips more names the first ones (the status has them all). */
-const MAX_EVENTS_PER_RUN = 10;
+/**
+ * At most this many Events per run: a run that flips more gives the first flips an Event each and the
+ * rest one Event together (the status has them all).
+ */
+export const MAX_EVENTS_PER_RUN = 10;
 
 interface Schedule {
   timer?: NodeJS.Timeout;
@@ -249,14 +252,16 @@ export class WatchController {
     }
   }
 
-  /** One Event per flipped cell (at most MAX_EVENTS_PER_RUN), regarding the resource. */
+  /** One Event per flipped cell, regarding the resource; past MAX_EVENTS_PER_RUN, the rest share the last. */
   async #emit(test: TestResource, flips: readonly Flip[], at: Date): Promise<void> {
-    for (const [i, flip] of flips.slice(0, MAX_EVENTS_PER_RUN).entries()) {
+    const { instance } = this.#options;
+    const each = flips.length > MAX_EVENTS_PER_RUN ? flips.slice(0, MAX_EVENTS_PER_RUN - 1) : flips;
+    const events = each.map((flip, i) => flipEvent(test, flip, at, i, instance));
+    if (each.length < flips.length)
+      events.push(moreFlipsEvent(test, flips.slice(each.length), at, each.length, instance));
+    for (const event of events) {
       try {
-        await this.#options.api.createEvent(
-          test.metadata.namespace,
-          flipEvent(test, flip, at, i, this.#options.instance),
-        );
+        await this.#options.api.createEvent(test.metadata.namespace, event);
         this.counts.events += 1;
       } catch (error) {
         this.#options.sinks?.apiError('event');

@@ -19,16 +19,15 @@ const REASON: Readonly<Record<string, string>> = {
   unchecked: 'Unchecked',
 };
 
-/** The events.k8s.io/v1 Event of one flipped cell. */
-export function flipEvent(
-  test: TestResource,
-  flip: Flip,
-  at: Date,
-  index: number,
-  instance: string,
-): Record<string, unknown> {
-  const { cell, from } = flip;
-  const why = [cell.observed, cell.reason].filter(Boolean).join(': ');
+/** What distinguishes one Event from another: its type, reason and note. */
+interface EventText {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly note: string;
+}
+
+/** An events.k8s.io/v1 Event regarding `test`, the `index`-th of its run at `at`. */
+function eventAbout(test: TestResource, at: Date, index: number, instance: string, text: EventText) {
   return {
     apiVersion: 'events.k8s.io/v1',
     kind: 'Event',
@@ -37,13 +36,11 @@ export function flipEvent(
       namespace: test.metadata.namespace,
     },
     eventTime: microTime(at),
-    type: cell.state === 'matched' || cell.state === 'unchecked' ? 'Normal' : 'Warning',
-    reason: REASON[cell.state] ?? 'Flipped',
+    type: text.type,
+    reason: text.reason,
     action: 'Probe',
-    note: `${cell.source} → ${cell.target} (${cell.family}): ${from} → ${cell.state}${why ? ` (${why})` : ''}`.slice(
-      0,
-      1024,
-    ),
+    // kube-apiserver refuses a note over 1 KiB.
+    note: text.note.slice(0, 1024),
     reportingController: 'prober.dev/watch',
     reportingInstance: instance.slice(0, 128),
     regarding: {
@@ -55,4 +52,45 @@ export function flipEvent(
       resourceVersion: test.metadata.resourceVersion,
     },
   };
+}
+
+/** Whether a cell in `state` is off its intent: its Event is a Warning. */
+const isOff = (state: string): boolean => state !== 'matched' && state !== 'unchecked';
+
+/** The events.k8s.io/v1 Event of one flipped cell. */
+export function flipEvent(
+  test: TestResource,
+  flip: Flip,
+  at: Date,
+  index: number,
+  instance: string,
+): Record<string, unknown> {
+  const { cell, from } = flip;
+  const why = [cell.observed, cell.reason].filter(Boolean).join(': ');
+  return eventAbout(test, at, index, instance, {
+    type: isOff(cell.state) ? 'Warning' : 'Normal',
+    reason: REASON[cell.state] ?? 'Flipped',
+    note: `${cell.source} → ${cell.target} (${cell.family}): ${from} → ${cell.state}${why ? ` (${why})` : ''}`,
+  });
+}
+
+/**
+ * One Event for the flips of a run beyond those given an Event each: how many, and which, as far as a
+ * note holds them. A Warning when any of them is now off; the status lists them all.
+ */
+export function moreFlipsEvent(
+  test: TestResource,
+  flips: readonly Flip[],
+  at: Date,
+  index: number,
+  instance: string,
+): Record<string, unknown> {
+  const cells = flips.map(
+    ({ cell, from }) => `${cell.source} → ${cell.target} (${cell.family}): ${from} → ${cell.state}`,
+  );
+  return eventAbout(test, at, index, instance, {
+    type: flips.some((f) => isOff(f.cell.state)) ? 'Warning' : 'Normal',
+    reason: 'Flipped',
+    note: `${flips.length} more cells flipped in this run (the status lists the flips): ${cells.join('; ')}`,
+  });
 }

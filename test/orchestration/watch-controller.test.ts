@@ -9,7 +9,12 @@ import t, { type Test } from 'tap';
 import { reachabilityTestCrd } from '../../k8s/prober/crd.ts';
 import { type TestResource, testInformer, testResourceApi } from '../../src/cluster/test-resources.ts';
 import type { Cell } from '../../src/model/matrix.ts';
-import { INTERVAL_ANNOTATION, STATUS_ATTEMPTS, WatchController } from '../../src/orchestration/watch-controller.ts';
+import {
+  INTERVAL_ANNOTATION,
+  MAX_EVENTS_PER_RUN,
+  STATUS_ATTEMPTS,
+  WatchController,
+} from '../../src/orchestration/watch-controller.ts';
 import { FakeApiServer } from '../cluster/fake/apiserver.ts';
 import { call } from '../cluster/fake/http-client.ts';
 import * as status from '../cluster/fake/status.ts';
@@ -217,4 +222,33 @@ t.test('sinks hear of runs, failures and deletions (the metrics and the page of 
   await waitFor('the deletion heard', () => heard.includes('deleted team/a'));
   const failed = fake.custom.resources('reachabilitytests').get('team', 'broken');
   t.match(failed.status, { verdict: 'Failed', lastRun: { message: /^annotation prober\.dev\/interval: / } });
+});
+
+t.test('a run flipping more cells than the Event cap gives the rest one Event together', async (t) => {
+  const { fake, config } = await cluster(t);
+  await call(fake, 'POST', PATH, every('wide', '1s'));
+  const targets = Array.from({ length: MAX_EVENTS_PER_RUN + 3 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+  const failing = Object.fromEntries(targets.map((target) => [`web→${target}`, 'fail' as const]));
+  const stub = stubRun({ wide: (n) => cannedMatrix(['web'], targets, n >= 2 ? failing : {}) });
+  const { c } = controller(t, config, stub.run);
+  await c.start();
+  const events = await until('the Events of the flipping run', async () => {
+    const items = (await call(fake, 'GET', '/apis/events.k8s.io/v1/namespaces/team/events')).body.items as any[];
+    return items.length >= MAX_EVENTS_PER_RUN && items;
+  });
+  t.equal(events.length, MAX_EVENTS_PER_RUN, 'no more Events than the cap');
+  const notes = events.map((e) => e.note as string).sort();
+  const each = notes.filter((note) => /^web → t\d\d \(any\): matched → mismatched( \(.*\))?$/.test(note));
+  t.equal(each.length, MAX_EVENTS_PER_RUN - 1, 'the first flips an Event each');
+  const rest = events.find((e) => e.reason === 'Flipped');
+  t.match(rest, {
+    type: 'Warning',
+    note: /^4 more cells flipped in this run \(the status lists the flips\): web → t\d\d/,
+  });
+  const named = String(rest?.note ?? '').match(/web → t\d\d/g) ?? [];
+  t.same(
+    [...each.map((note) => note.slice(0, 9)), ...named].sort(),
+    targets.map((target) => `web → ${target}`),
+    'every flipped cell is named by exactly one Event',
+  );
 });
