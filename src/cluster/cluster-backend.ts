@@ -41,6 +41,12 @@ export interface ClusterOptions {
   readonly agentResources?: Partial<AgentResources>;
   /** Where warnings go (stderr in the CLI): cleanup problems, targets that could not be checked. */
   readonly warn?: (message: string) => void;
+  /**
+   * With resident agents, whether a pod whose resident agent is dead (or of another image) is probed by a
+   * one-shot ephemeral agent (`run`: once) or not at all (a watch: one such container every interval would
+   * pile up in the pod for good). Default true.
+   */
+  readonly oneShotFallback?: boolean;
 }
 
 const podKey = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
@@ -205,7 +211,12 @@ export class ClusterBackend implements Backend {
       how.agent === 'pod'
         ? await runPodAgent(nodeSelector ? { ...ctx, nodeSelector } : ctx, pick.pod, source.name, plan)
         : opts.agent === 'resident'
-          ? await residentAgents(ctx).run(pick.pod, plan, ctx.signal, ordinal)
+          ? await residentAgents({ ...ctx, oneShotFallback: opts.oneShotFallback ?? true }).run(
+              pick.pod,
+              plan,
+              ctx.signal,
+              ordinal,
+            )
           : await runEphemeralAgent(ctx, pick.pod, plan, ordinal);
     // A resident run says how its plan went (over pods/exec, or a one-shot agent where the resident one died).
     const agentReason = agentRun.agentReason ? `${how.agentReason}; ${agentRun.agentReason}` : how.agentReason;

@@ -34,6 +34,12 @@ function residentContainer(image: string, podUid: string): V1EphemeralContainer 
 export interface ResidentOptions extends Omit<AgentContext, 'signal'> {
   /** The most stdout bytes read from one exec (default: 32 MiB, the bound of one API answer). */
   readonly maxOutputBytes?: number;
+  /**
+   * Whether a pod whose resident agent is dead or of another image is probed once by a one-shot ephemeral
+   * agent (default) or not at all: the source's error says why and what to do (a watch must not add a
+   * container to the pod every interval).
+   */
+  readonly oneShotFallback?: boolean;
 }
 
 /** The resident agents of a cluster: `run` gives one run's results from one source pod. */
@@ -157,6 +163,11 @@ export function residentAgents(ctx: ResidentOptions): ResidentAgents {
       const namespace = source.metadata?.namespace ?? 'default';
       const name = source.metadata?.name ?? '';
       const fallback = async (why: string): Promise<AgentRun> => {
+        if (ctx.oneShotFallback === false)
+          return {
+            pod: name,
+            error: `the resident agent ${RESIDENT_CONTAINER} in ${namespace}/${name} ${why}, and an ephemeral container is never restarted nor removed: not probed, rather than adding a one-shot container to the pod at every run (replace the pod for a new resident agent)`,
+          };
         ctx.warn?.(
           `${plan.source}: the resident agent ${RESIDENT_CONTAINER} in ${namespace}/${name} ${why}, and an ephemeral container is never restarted: this run uses a one-shot agent instead (replace the pod for a new resident agent, or run with --agent=pod)`,
         );

@@ -84,6 +84,8 @@ export async function runResource(
     runId: newRunId(),
     image: env.image,
     agent: 'resident',
+    // A dead resident agent makes the source an error at each run, never one more container per run.
+    oneShotFallback: false,
     ...(env.publishedImage ? { imagePlatforms: PUBLISHED_PLATFORMS } : {}),
     parallel: env.parallel,
     ...(env.agentTimeoutMs !== undefined ? { agentTimeoutMs: env.agentTimeoutMs } : {}),

@@ -163,6 +163,34 @@ t.test('a resident agent of another image is left alone: that run uses a one-sho
   t.same(agentsIn(sourcePod(lab)), [RESIDENT_CONTAINER, 'prober-r2-0']);
 });
 
+t.test('without the one-shot fallback (a watch), a dead resident agent is an error and adds nothing', async (t) => {
+  const { lab, api, agents } = await setUp(t);
+  await agents.run(sourcePod(lab), plan(), new AbortController().signal);
+  lab.fake.kubelet.kill(sourcePod(lab), RESIDENT_CONTAINER);
+  await waitFor('the resident container terminated', () =>
+    sourcePod(lab).status.ephemeralContainerStatuses.some(
+      (s: Json) => s.name === RESIDENT_CONTAINER && s.state.terminated,
+    ),
+  );
+  const watching = residentAgents({
+    api,
+    runId: 'r3',
+    image: 'ghcr.io/prober-dev/prober:test',
+    timeoutMs: 20_000,
+    tracker: undefined as never,
+    progress: () => undefined,
+    oneShotFallback: false,
+  });
+  for (let run = 0; run < 2; run++) {
+    const result = (await watching.run(sourcePod(lab), plan(), new AbortController().signal)) as Json;
+    t.match(
+      result.error,
+      /^the resident agent prober-resident in b-apacherr\/apacherr-6c9f7d-x2x4q terminated .*: not probed, rather than adding a one-shot container to the pod at every run \(replace the pod for a new resident agent\)$/,
+    );
+  }
+  t.same(agentsIn(sourcePod(lab)), [RESIDENT_CONTAINER], 'no container added, run after run');
+});
+
 t.test('exec refused by RBAC: one line naming the permission and the Role that grants it', async (t) => {
   const { lab, agents } = await setUp(t, proberRbac());
   const result = (await agents.run(sourcePod(lab), plan(), new AbortController().signal)) as Json;
