@@ -4,12 +4,15 @@
 
 import {
   CustomObjectsApi,
+  createConfiguration,
   EventsV1Api,
   type KubeConfig,
   type KubernetesObject,
   makeInformer,
+  ServerConfiguration,
 } from '@kubernetes/client-node';
 import { type ReachabilityStatus, TEST_RESOURCE } from '../model/reachability-status.ts';
+import { boundedHttp, TRANSPORT_LIMITS, type TransportLimits } from './transport.ts';
 
 const { group: TEST_GROUP, version: TEST_VERSION, plural: TEST_PLURAL } = TEST_RESOURCE;
 
@@ -58,10 +61,19 @@ export function testInformer(config: KubeConfig, namespace?: string): TestInform
   return makeInformer<TestResource>(config, path, list) as unknown as TestInformer;
 }
 
-/** The controller's writes, through client-node. */
-export function testResourceApi(config: KubeConfig): TestResourceApi {
-  const objects = config.makeApiClient(CustomObjectsApi);
-  const events = config.makeApiClient(EventsV1Api);
+/**
+ * The controller's reads and writes, through client-node on the bounded transport: each call has the
+ * transport's deadline and answer bound, so a silent API server cannot hold a resource's run (and its
+ * schedule) for the HTTP library's minutes.
+ */
+export function testResourceApi(config: KubeConfig, limits: TransportLimits = TRANSPORT_LIMITS): TestResourceApi {
+  const bounded = createConfiguration({
+    baseServer: new ServerConfiguration(config.getCurrentCluster()?.server ?? '', {}),
+    authMethods: { default: config },
+    httpApi: boundedHttp(limits),
+  });
+  const objects = new CustomObjectsApi(bounded);
+  const events = new EventsV1Api(bounded);
   const base = { group: TEST_GROUP, version: TEST_VERSION, plural: TEST_PLURAL };
   return {
     get: async (namespace, name) =>

@@ -18,6 +18,7 @@ import {
 import { FakeApiServer } from '../cluster/fake/apiserver.ts';
 import { call } from '../cluster/fake/http-client.ts';
 import * as status from '../cluster/fake/status.ts';
+import { silence } from '../cluster/fake/transport-faults.ts';
 import { until, waitFor } from '../helpers/wait.ts';
 import { cannedMatrix, sampleTest } from '../helpers/watch-fixtures.ts';
 
@@ -251,4 +252,28 @@ t.test('a run flipping more cells than the Event cap gives the rest one Event to
     targets.map((target) => `web → ${target}`),
     'every flipped cell is named by exactly one Event',
   );
+});
+
+t.test('a status write the API server never answers ends at its deadline; the schedule goes on', async (t) => {
+  const { fake, config, stored } = await cluster(t);
+  await call(fake, 'POST', PATH, every('a', '1s'));
+  fake.answerRawNext('update', 'reachabilitytests/status', silence, 1);
+  const stub = stubRun({ a: () => cannedMatrix(['web'], ['db']) });
+  const logged: string[] = [];
+  const c = new WatchController({
+    informer: testInformer(config, 'team'),
+    api: testResourceApi(config, { requestTimeoutMs: 300, maxAnswerBytes: 2 ** 20 }),
+    run: stub.run,
+    defaultIntervalMs: 200,
+    instance: 'prober-watch-0',
+    log: (message) => logged.push(message),
+  });
+  t.teardown(() => c.stop());
+  await c.start();
+  // The silent write costs one deadline; the retry (or the next run) writes the status.
+  await until(
+    'a Matched status despite the silent write',
+    async () => (await stored('a')).status?.verdict === 'Matched',
+  );
+  t.ok(fake.seen('update', 'reachabilitytests/status').length >= 2, 'the status was written again after the silence');
 });
