@@ -26,21 +26,49 @@ interface EventText {
   readonly note: string;
 }
 
+/** The most bytes of an Event's note kube-apiserver takes (validation counts bytes, not characters). */
+const MAX_NOTE_BYTES = 1024;
+/** The longest object name (a DNS subdomain). */
+const MAX_NAME = 253;
+
+/** `text` cut to at most `max` UTF-8 bytes, never inside a character. */
+export function cutToBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    bytes += Buffer.byteLength(char);
+    if (bytes > max) break;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * An Event's name: the test's, cut so that the run's suffix fits a DNS subdomain (and not left ending
+ * in `-` or `.`), then the run's time and the Event's index.
+ */
+export function eventName(testName: string, at: Date, index: number): string {
+  const suffix = `.${at.getTime().toString(16)}${index}`;
+  const base = testName.slice(0, MAX_NAME - suffix.length).replace(/[-.]+$/, '');
+  return `${base}${suffix}`;
+}
+
 /** An events.k8s.io/v1 Event regarding `test`, the `index`-th of its run at `at`. */
 function eventAbout(test: TestResource, at: Date, index: number, instance: string, text: EventText) {
   return {
     apiVersion: 'events.k8s.io/v1',
     kind: 'Event',
     metadata: {
-      name: `${test.metadata.name}.${at.getTime().toString(16)}${index}`,
+      name: eventName(test.metadata.name, at, index),
       namespace: test.metadata.namespace,
     },
     eventTime: microTime(at),
     type: text.type,
     reason: text.reason,
     action: 'Probe',
-    // kube-apiserver refuses a note over 1 KiB.
-    note: text.note.slice(0, 1024),
+    // kube-apiserver refuses a note over 1 KiB; the arrows are 3 bytes each.
+    note: cutToBytes(text.note, MAX_NOTE_BYTES),
     reportingController: 'prober.dev/watch',
     reportingInstance: instance.slice(0, 128),
     regarding: {

@@ -15,6 +15,7 @@ import {
   STATUS_ATTEMPTS,
   WatchController,
 } from '../../src/orchestration/watch-controller.ts';
+import { cutToBytes, eventName } from '../../src/orchestration/watch-events.ts';
 import { FakeApiServer } from '../cluster/fake/apiserver.ts';
 import { call } from '../cluster/fake/http-client.ts';
 import * as status from '../cluster/fake/status.ts';
@@ -276,4 +277,33 @@ t.test('a status write the API server never answers ends at its deadline; the sc
     async () => (await stored('a')).status?.verdict === 'Matched',
   );
   t.ok(fake.seen('update', 'reachabilitytests/status').length >= 2, 'the status was written again after the silence');
+});
+
+t.test('Event notes are cut to 1 KiB of UTF-8 and names fit a DNS subdomain, whatever the test', async (t) => {
+  const at = new Date('2026-12-07T16:00:00.123Z');
+  const arrows = '→'.repeat(600);
+  const cut = cutToBytes(arrows, 1024);
+  t.equal(Buffer.byteLength(cut), 1023, 'whole characters only: 341 arrows of 3 bytes');
+  t.equal(cutToBytes('short', 1024), 'short');
+  const long = `${'a'.repeat(240)}-b`;
+  const name = eventName(long, at, 7);
+  t.ok(name.length <= 253, `at most 253 characters (${name.length})`);
+  t.match(name, /^a+\.[0-9a-f]+7$/, 'cut before the suffix, with no "-" left before the dot');
+  t.equal(eventName('web', at, 0), `web.${at.getTime().toString(16)}0`);
+});
+
+t.test('a run whose summary Event names many cells still has its Event accepted', async (t) => {
+  const { fake, config } = await cluster(t);
+  await call(fake, 'POST', PATH, every('many', '1s'));
+  const targets = Array.from({ length: 60 }, (_, i) => `a-long-target-name-${String(i).padStart(2, '0')}`);
+  const failing = Object.fromEntries(targets.map((target) => [`web→${target}`, 'fail' as const]));
+  const stub = stubRun({ many: (n) => cannedMatrix(['web'], targets, n >= 2 ? failing : {}) });
+  const { c } = controller(t, config, stub.run);
+  await c.start();
+  const rest = await until('the summary Event', async () => {
+    const items = (await call(fake, 'GET', '/apis/events.k8s.io/v1/namespaces/team/events')).body.items as any[];
+    return items.find((e) => e.reason === 'Flipped');
+  });
+  t.ok(Buffer.byteLength(rest.note) <= 1024, `its note fits 1 KiB of UTF-8 (${Buffer.byteLength(rest.note)} bytes)`);
+  t.match(rest.note, /^51 more cells flipped/);
 });

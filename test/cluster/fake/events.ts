@@ -40,7 +40,8 @@ export function eventErrors(event: Json, namespace: string): string[] {
   const required = (field: string, value: unknown, limit?: number, path = field): void => {
     const text = typeof value === 'string' ? value : '';
     if (text.length === 0) errors.push(`${path}: Required value`);
-    if (limit !== undefined && text.length > limit)
+    // Go's len: bytes of UTF-8, not characters.
+    if (limit !== undefined && Buffer.byteLength(text) > limit)
       errors.push(`${path}: Invalid value: "": can have at most ${limit} characters`);
   };
   required('reportingController', event.reportingController);
@@ -49,7 +50,8 @@ export function eventErrors(event: Json, namespace: string): string[] {
   required('reportingInstance', event.reportingInstance, 128);
   required('action', event.action, 128);
   required('reason', event.reason, 128);
-  if (typeof event.note === 'string' && event.note.length > 1024)
+  // NoteLengthLimit against Go's len(note): bytes, so a note of 1,024 characters with arrows is refused.
+  if (typeof event.note === 'string' && Buffer.byteLength(event.note) > 1024)
     errors.push('message: Invalid value: "": can have at most 1024 characters');
   if (event.series) {
     if (!(event.series.count >= 2)) errors.push('series.count: Invalid value: "": should be at least 2');
