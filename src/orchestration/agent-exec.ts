@@ -50,6 +50,7 @@ function readFirstLine(stdin: InputStream): Promise<FirstLine> {
     const done = (result: FirstLine): void => {
       stdin.removeListener('data', onData);
       stdin.removeListener('end', onEnd);
+      stdin.removeListener('error', onError);
       stdin.pause();
       resolve(result);
     };
@@ -65,8 +66,11 @@ function readFirstLine(stdin: InputStream): Promise<FirstLine> {
       }
     };
     const onEnd = (): void => done({ error: 'stdin closed before a whole plan line arrived' });
+    const onError = (error: Error): void =>
+      done({ error: `stdin failed before a whole plan line arrived: ${error.message}` });
     stdin.on('data', onData);
     stdin.on('end', onEnd);
+    stdin.on('error', onError);
   });
 }
 

@@ -83,7 +83,13 @@ export async function runClusterWatch(options: ClusterWatchOptions, io: Io): Pro
   const page = new WatchState([], options.intervalMs);
   const sourceErrors = new Map<string, number>();
   const sinks: ControllerSinks = {
-    run: (key, report) => recordRunReport({ metrics, page, io }, key, report, sourceErrors.get(key) ?? 0),
+    run: (key, report) => {
+      // Taken, not read: the count belongs to the run that set it (a run of a resource deleted meanwhile
+      // leaves at most its own entry, overwritten by the next run of that name).
+      const errors = sourceErrors.get(key) ?? 0;
+      sourceErrors.delete(key);
+      recordRunReport({ metrics, page, io }, key, report, errors);
+    },
     overrun: () => metrics.recordOverrun(),
     deleted: (key) => {
       metrics.removeTest(key);

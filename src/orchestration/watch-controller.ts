@@ -220,8 +220,11 @@ export class WatchController {
       this.#options.sinks?.overrun(key);
       this.#options.log?.('run overran the interval', { test: key, elapsedMs: Math.round(elapsed), intervalMs });
     }
-    schedule.plannedMs = intervalMs;
-    this.#plan(key, schedule, Math.max(0, intervalMs - elapsed));
+    // The next run keeps the interval as it is now: an annotation changed during this run counts already.
+    const latest = intervalOf(this.#options.informer.get(name, namespace) ?? test, this.#options.defaultIntervalMs);
+    const nextMs = latest.ok ? latest.ms : this.#options.defaultIntervalMs;
+    schedule.plannedMs = nextMs;
+    this.#plan(key, schedule, Math.max(0, nextMs - elapsed));
   }
 
   /** Writes the status after a run, recomputed from the stored status after each 409. */

@@ -196,6 +196,29 @@ t.test('a changed interval annotation resets the wait: the next run comes at the
   t.ok(performance.now() - changed < 2000, 'within about the new interval of the last start');
 });
 
+t.test('an interval changed while a run is in flight counts from that run on', async (t) => {
+  const { fake, config } = await cluster(t);
+  await call(fake, 'POST', PATH, every('busy', '1h'));
+  // Each run takes 1.5 s: the annotation changes while the first one runs.
+  const stub = stubRun({ busy: () => cannedMatrix(['web'], ['db']) }, 1500);
+  const { c } = controller(t, config, stub.run);
+  await c.start();
+  await waitFor('the first run to start', () => stub.calls.busy === 1);
+  // No status written after this run, so no echo of the resource comes back to replan it.
+  fake.answerNext(
+    'update',
+    'reachabilitytests/status',
+    () => status.conflict('reachabilitytests.prober.dev', 'busy'),
+    STATUS_ATTEMPTS,
+  );
+  fake.custom.resources('reachabilitytests').touch('team', 'busy', (o) => {
+    o.metadata.annotations[INTERVAL_ANNOTATION] = '2s';
+  });
+  // Planned from the interval read when the run started, the next run would be an hour away.
+  await waitFor('a second run at the new interval', () => stub.calls.busy === 2, 6000);
+  t.pass('the second run came at the interval set during the first');
+});
+
 t.test('sinks hear of runs, failures and deletions (the metrics and the page of watch --cluster)', async (t) => {
   const { fake, config } = await cluster(t);
   await call(fake, 'POST', PATH, every('a', '1s'));
