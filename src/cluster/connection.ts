@@ -67,6 +67,24 @@ export class ConnectionError extends ClusterError {
  * also inside a pod; the pod's service account only when they hold nothing (none exists, or all are
  * empty) and no `--context` was asked for. Throws a ClusterError with a one-line reason.
  */
+/** Where a command reaches its cluster, as its flags say: `--as`/`--as-group`, `--kubeconfig`, `--context`. */
+export interface ClusterAddress {
+  readonly access?: AccessOptions;
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+}
+
+/** `connect` for a command's flags, with the environment and stdin an exec plugin gets. */
+export function connectTo(address: ClusterAddress, env: NodeJS.ProcessEnv, stdin?: InputStream): Connection {
+  return connect({
+    ...address.access,
+    ...(address.kubeconfig !== undefined ? { kubeconfig: address.kubeconfig } : {}),
+    ...(address.context !== undefined ? { context: address.context } : {}),
+    env,
+    ...(stdin !== undefined ? { stdin } : {}),
+  });
+}
+
 export function connect(options: ConnectOptions): Connection {
   const problem = impersonationProblem(options.as, options.asGroups ?? []);
   if (problem) throw new ConnectionError(problem);

@@ -33,18 +33,12 @@ export interface CleanupRequest {
  *     write: (text) => io.stdout.write(text), env: io.env, stdin: io.stdin });
  */
 export async function runCleanup(request: CleanupRequest): Promise<0 | 2> {
-  const [{ connect }, { clientNodeApi }, { cleanUpLeftovers }] = await Promise.all([
+  const [{ connectTo }, { clientNodeApi }, { cleanUpLeftovers }] = await Promise.all([
     import('../cluster/connection.ts'),
     import('../cluster/client-node-api.ts'),
     import('../cluster/leftovers.ts'),
   ]);
-  const connection = connect({
-    ...request.access,
-    ...(request.kubeconfig !== undefined ? { kubeconfig: request.kubeconfig } : {}),
-    ...(request.context !== undefined ? { context: request.context } : {}),
-    env: request.env,
-    stdin: request.stdin,
-  });
+  const connection = connectTo(request, request.env, request.stdin);
   const namespaces =
     request.namespaces === 'all' || request.namespaces.length > 0 ? request.namespaces : [connection.namespace];
   const found = await cleanUpLeftovers(clientNodeApi(connection), {

@@ -76,19 +76,13 @@ export async function runInCluster(request: ClusterRunRequest, io: Io): Promise<
   const test = await loadReachabilityTest(request.file, io);
   const { flags } = request;
   // Loaded on use: client-node alone takes about a second to load, which a bad test file need not wait for.
-  const [{ connect }, { clientNodeApi }, { ClusterBackend, newRunId }, { livePolicyModel }] = await Promise.all([
+  const [{ connectTo }, { clientNodeApi }, { ClusterBackend, newRunId }, { livePolicyModel }] = await Promise.all([
     import('../cluster/connection.ts'),
     import('../cluster/client-node-api.ts'),
     import('../cluster/cluster-backend.ts'),
     import('../cluster/live-policies.ts'),
   ]);
-  const connection = connect({
-    ...request.access,
-    ...(request.kubeconfig !== undefined ? { kubeconfig: request.kubeconfig } : {}),
-    ...(request.context !== undefined ? { context: request.context } : {}),
-    env: io.env,
-    stdin: io.stdin,
-  });
+  const connection = connectTo(request, io.env, io.stdin);
   // Server errors retried are worth a line in CI logs; an unreachable server ends in one line anyway.
   const api = clientNodeApi(connection, {
     onRetry: (error, _attempt, message) => {

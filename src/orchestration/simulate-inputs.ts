@@ -35,18 +35,12 @@ export async function readLive(
   { env, stdin }: Pick<Io, 'env' | 'stdin'>,
 ): Promise<LiveObjects> {
   // Loaded only here: the Kubernetes client is the biggest part of the bundle, and files need none of it.
-  const [{ connect }, { clientNodeApi }] = await Promise.all([
+  const [{ connectTo }, { clientNodeApi }] = await Promise.all([
     import('../cluster/connection.ts'),
     import('../cluster/client-node-api.ts'),
   ]);
-  const { kubeconfig: _k, context: _c, ...access } = flags;
-  const connection = connect({
-    ...access,
-    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
-    ...(flags.context !== undefined ? { context: flags.context } : {}),
-    env,
-    stdin,
-  });
+  const { kubeconfig, context, ...access } = flags;
+  const connection = connectTo({ access, kubeconfig, context }, env, stdin);
   const { objects, notRead } = await readClusterObjects(clientNodeApi(connection), ignoreKinds, withPolicies);
   return { cluster: connection.description, objects, notRead };
 }

@@ -46,19 +46,13 @@ const STOP_GRACE_MS = 700;
 /** Runs the controller until SIGTERM or SIGINT, then returns 0; a cluster that cannot be reached throws first. */
 export async function runClusterWatch(options: ClusterWatchOptions, io: Io): Promise<ExitCode> {
   const warn = warnOn(io);
-  const [{ connect }, { clientNodeApi }, { testInformer, testResourceApi }, { agentImage }] = await Promise.all([
+  const [{ connectTo }, { clientNodeApi }, { testInformer, testResourceApi }, { agentImage }] = await Promise.all([
     import('../cluster/connection.ts'),
     import('../cluster/client-node-api.ts'),
     import('../cluster/test-resources.ts'),
     import('./cluster-run.ts'),
   ]);
-  const connection = connect({
-    ...options.access,
-    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
-    ...(options.context !== undefined ? { context: options.context } : {}),
-    env: io.env,
-    stdin: io.stdin,
-  });
+  const connection = connectTo(options, io.env, io.stdin);
   const stop = new AbortController();
   const api = clientNodeApi(connection, {
     onRetry: (_error, _attempt, message) => io.log.log(2, message),
