@@ -222,6 +222,23 @@ function judge(input: JudgeInput): Cell {
   const modelVerdict = model && model.verdict !== 'loopback' ? model.verdict : undefined;
   const expected = intent?.verdict ?? modelVerdict ?? null;
   const rule = intent?.rule ?? (modelVerdict ? 'policy model' : null);
+  if (expected === null && !input.family && !model && observation && !observation.detail) {
+    // The cells of a matrix no rule judges and nothing explains (a simulated matrix of millions): one
+    // literal of one shape, which every pass over the cells after this reads faster than spread copies.
+    return {
+      from: input.from,
+      to: input.to,
+      url: input.url,
+      expected,
+      rule,
+      observed: observation.observed,
+      reason: observation.reason,
+      latencyMs: observation.latencyMs,
+      attempts: observation.attempts,
+      result: 'unchecked',
+      explanation: 'no rule names this cell',
+    };
+  }
   const base = {
     from: input.from,
     to: input.to,

@@ -6,6 +6,7 @@ import { LazyMap } from '../model/lazy-map.ts';
 import { DEFAULTS, type ReachabilityTest, type SourceSpec, type TargetSpec } from '../model/test-spec.ts';
 import {
   type Decision,
+  type Matrix,
   type Model,
   type Prediction,
   predictionOf,
@@ -20,6 +21,18 @@ interface Column {
   readonly workload: Workload;
   readonly port: PortArg;
   readonly url: string;
+  /** The port's bitset matrix, looked up once for the column (not once per cell). */
+  matrix?: Matrix;
+}
+
+/** What the report the matrix is written to needs of each cell. */
+export interface MatrixNeeds {
+  /**
+   * Every cell's explanation (its `detail`): only formats that print every cell's detail ask for it.
+   * Without it, a decided cell is read off the bitset matrix alone (its verdict and where it is
+   * denied), and the explaining engine runs only for the cells it cannot decide, whose reason is listed.
+   */
+  readonly everyExplanation: boolean;
 }
 
 /**
@@ -28,7 +41,11 @@ interface Column {
  * declares. Nothing is computed up front: each cell is decided by the model when the report asks
  * for it, so memory does not grow with the number of cells.
  */
-export function workloadMatrix(model: Model, ports: readonly PortArg[]): { test: ReachabilityTest; backend: Backend } {
+export function workloadMatrix(
+  model: Model,
+  ports: readonly PortArg[],
+  needs: MatrixNeeds,
+): { test: ReachabilityTest; backend: Backend } {
   const columns = new Map<string, Column>();
   for (const workload of model.workloads) {
     const own = ports.length > 0 ? ports : workload.ports.map((p) => ({ port: p.port, protocol: p.protocol }));
@@ -73,9 +90,23 @@ export function workloadMatrix(model: Model, ports: readonly PortArg[]): { test:
     }
     return d;
   };
-  // The matrix's verdict, explained once per class of cells (not the explaining engine per cell).
+  // The matrix's verdict, explained once per class of cells (not the explaining engine per cell), or
+  // not explained at all where the report prints no explanation.
   const predict = (from: Workload, target: string): Prediction => {
     const c = columns.get(target)!;
+    if (!needs.everyExplanation) {
+      c.matrix ??= model.matrix(c.port.port, c.port.protocol);
+      const matrix = c.matrix;
+      const computed = matrix.computed(from.index, c.workload.index);
+      if (computed !== 'unknown')
+        return {
+          kind: 'verdict',
+          verdict: from === c.workload ? 'loopback' : computed,
+          computed,
+          deniedAt: matrix.deniedAt(from.index, c.workload.index),
+          explanation: [],
+        };
+    }
     return predictionOf(decider(c.port)(from, c.workload));
   };
   const predictions = new LazyMap(new Set(sources.map((s) => s.name)), (from) => {

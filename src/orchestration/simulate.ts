@@ -4,6 +4,7 @@ import { loadReachabilityTest } from '../config/load-test.ts';
 import type { Io } from '../model/io.ts';
 import { adHocExitCode, type ExitCode } from '../model/report.ts';
 import { type KindFilter, predictTest, SimulatedBackend } from '../policy/index.ts';
+import { PRINTS_EVERY_DETAIL } from '../report/formats.ts';
 import { writeChunks } from '../report/write.ts';
 import { observeAndReport } from './observe-and-report.ts';
 import { loadPolicyModel, warnOn } from './policy-model.ts';
@@ -93,7 +94,9 @@ export async function runSimulate(request: SimulateRequest, io: Io): Promise<Exi
         );
       return observeAndReport(test!, new SimulatedBackend((t) => predictTest(model, t)), flags, io);
     case 'matrix': {
-      const { test: matrix, backend } = workloadMatrix(model, mode.ports);
+      const { test: matrix, backend } = workloadMatrix(model, mode.ports, {
+        everyExplanation: PRINTS_EVERY_DETAIL[flags.output],
+      });
       if (matrix.targets.length === 0)
         throw new UsageError('simulate: no workload declares a container port; name ports with --port');
       return observeAndReport(matrix, backend, flags, io, { exitCode: adHocExitCode });

@@ -23,6 +23,7 @@ export {
   type PolicyKind,
 } from './kinds.ts';
 export { lint, withDnsServer } from './lint/index.ts';
+export type { Matrix } from './matrix.ts';
 export { migrateAdminPolicy } from './migrate.ts';
 export { buildModel, type Model } from './model.ts';
 export { usesNodePeers } from './nodes.ts';

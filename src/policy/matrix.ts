@@ -19,6 +19,11 @@ export interface Matrix {
   verdict(from: number, to: number): Computed | 'loopback';
   /** What the policies say, also on the diagonal. */
   computed(from: number, to: number): Computed;
+  /**
+   * Where a denied cell is denied, as the explaining engine says it (the first side that surely denies:
+   * egress, then ingress, then the mesh); undefined for a cell that is not denied.
+   */
+  deniedAt(from: number, to: number): 'egress' | 'ingress' | 'mesh' | undefined;
   /** True when some other workload's cell to `to` is allowed or unknown. */
   reachedByOthers(to: number): boolean;
   /** Number of allowed cells off the diagonal. */
@@ -166,11 +171,13 @@ export function computeMatrix(
   const n = workloads.length;
   const ds = new DirectionSets(sets, port, protocol);
   const egress = workloads.map((w) => ds.sides('egress', att, w));
-  const ingress = workloads.map((w) => {
-    const side = ds.sides('ingress', att, w);
-    const m = mesh.sourceSides(w, port, protocol);
-    return { allow: side.allow.clone().and(m.allow), deny: side.deny.clone().or(m.deny) };
-  });
+  // Each destination's ingress and mesh sides, kept apart for deniedAt, and combined for the cells.
+  const network = workloads.map((w) => ds.sides('ingress', att, w));
+  const meshSides = workloads.map((w) => mesh.sourceSides(w, port, protocol));
+  const ingress = network.map((side, d) => ({
+    allow: side.allow.clone().and(meshSides[d]!.allow),
+    deny: side.deny.clone().or(meshSides[d]!.deny),
+  }));
   // Row s of these: the destinations whose ingress (and mesh) may allow, or may deny, source s.
   const { words: inAllow, stride } = transposed(ingress.map((side) => side.allow));
   const inDeny = transposed(ingress.map((side) => side.deny)).words;
@@ -197,6 +204,9 @@ export function computeMatrix(
       unknownCount += bitCount(others & mayDeny);
     }
   }
+  // Only what deniedAt reads is kept past the loop: who each side may let through.
+  const egressAllow = egress.map((side) => side.allow);
+  const ingressAllow = network.map((side) => side.allow);
   const computed = (from: number, to: number): Computed => {
     const index = from * stride + (to >>> 5);
     const bit = 1 << (to & 31);
@@ -208,6 +218,11 @@ export function computeMatrix(
     workloads,
     verdict: (from, to) => (from === to ? 'loopback' : computed(from, to)),
     computed,
+    deniedAt: (from, to) => {
+      if (computed(from, to) !== 'deny') return undefined;
+      if (!egressAllow[from]!.has(to)) return 'egress';
+      return ingressAllow[to]!.has(from) ? 'mesh' : 'ingress';
+    },
     reachedByOthers: (to) => reached.has(to),
     allowed: allowedCount,
     unknown: unknownCount,

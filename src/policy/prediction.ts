@@ -111,6 +111,7 @@ export type Prediction =
       readonly verdict: Verdict | 'loopback';
       readonly computed: Verdict;
       readonly deniedAt: Decision['deniedAt'];
+      /** Empty when the report it is made for prints no explanation (a matrix read off the bitsets). */
       readonly explanation: readonly string[];
       /** What the mismatch causes are checked against (predictTest gives it). */
       readonly evidence?: CellEvidence;

@@ -31,6 +31,8 @@ function simulatedResult(url: string, p: Prediction): ProbeResult {
   if (p.kind === 'unknown')
     return { url, observed: 'error', reason: p.reason, latencyMs: 0, attempts: 1, detail: `simulated: ${p.detail}` };
   const reason = p.computed === 'allow' ? 'connected' : p.deniedAt === 'mesh' ? 'reset' : 'timeout';
+  // A prediction made without its explanation (the report prints none) has no detail either.
+  if (p.explanation.length === 0) return { url, observed: p.computed, reason, latencyMs: 0, attempts: 1 };
   const loop = p.verdict === 'loopback' ? 'loopback (a workload to itself; CNIs differ): ' : '';
   return {
     url,

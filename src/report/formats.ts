@@ -5,6 +5,20 @@ export const OUTPUT_FORMATS = ['table', 'json', 'junit', 'markdown', 'svg', 'htm
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /**
+ * Whether a format prints the detail (the observation's explanation) of every cell. The others print
+ * it only for the cells they list (mismatches and errors), so a simulated matrix can leave the rest
+ * unexplained (`prober simulate` reads those cells off the bitset matrix alone).
+ */
+export const PRINTS_EVERY_DETAIL: Readonly<Record<OutputFormat, boolean>> = {
+  table: false,
+  json: true,
+  junit: false,
+  markdown: false,
+  svg: false,
+  html: false,
+};
+
+/**
  * How `-o table` draws the matrix: `wide` a box per cell with every name in the head, `compact` one
  * character per cell under numbered columns with a legend, `auto` wide when it fits the terminal.
  */

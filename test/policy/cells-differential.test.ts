@@ -1,5 +1,6 @@
 // Differential test: on hundreds of seeded random clusters, every matrix cell's decision (verdict from the
-// bitset matrix, explanation per class) equals the explaining engine's per-cell decision.
+// bitset matrix, explanation per class) equals the explaining engine's per-cell decision, and so do the
+// verdict and the denying side the bitset matrix gives alone.
 import t from 'tap';
 import { buildModel, type ClusterInput, type Model, type Protocol } from '../../src/policy/index.ts';
 
@@ -202,13 +203,17 @@ function firstDifference(input: ClusterInput): string | undefined {
   const model: Model = buildModel(input);
   for (const { port, protocol } of PORTS) {
     const cell = model.cells(port, protocol);
+    const matrix = model.matrix(port, protocol);
     for (const from of model.workloads)
       for (const to of model.workloads) {
+        const decision = model.decide({ from: { workload: from.id }, to: { workload: to.id }, port, protocol });
         const fast = JSON.stringify(cell(from, to));
-        const slow = JSON.stringify(
-          model.decide({ from: { workload: from.id }, to: { workload: to.id }, port, protocol }),
-        );
+        const slow = JSON.stringify(decision);
         if (fast !== slow) return `${from.id} → ${to.id} on ${port}/${protocol}:\n  matrix: ${fast}\n  decide: ${slow}`;
+        // What a report that needs no explanation takes from the matrix alone.
+        const bare = [matrix.verdict(from.index, to.index), matrix.deniedAt(from.index, to.index)];
+        if (JSON.stringify(bare) !== JSON.stringify([decision.verdict, decision.deniedAt]))
+          return `${from.id} → ${to.id} on ${port}/${protocol}: matrix verdict and deniedAt ${JSON.stringify(bare)}\n  decide: ${slow}`;
       }
   }
   return undefined;
