@@ -23,6 +23,8 @@ import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
 import { buildApp } from './app/build.mjs';
+import { BUNDLES, cacheAsset } from './src/cli/bundle-asset.ts';
+import { START_COMMANDS } from './src/cli/start-commands.ts';
 import { planSchema, profileSchema, SCHEMA_FILES, schemaFileText, testSchema } from './src/config/schemas.ts';
 import { AJV_OPTIONS } from './src/config/validators.ts';
 
@@ -111,11 +113,26 @@ export function imageRepo(value = process.env.PROBER_IMAGE_REPO) {
   return value;
 }
 
-/** Bundles the CLI into dist/prober.cjs (or `outfile`: a release bundles into its own directory). */
-export async function bundleProber(outfile = join(dist, 'prober.cjs')) {
+/**
+ * The start bundle's command table: command-table-start.ts (START_COMMANDS only) in command-table.ts's
+ * place, so none of the other commands' code is in the bundle the binary starts from.
+ */
+const startCommandTable = {
+  name: 'start-command-table',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\/command-table\.ts$/ }, (args) =>
+      /[\\/]src[\\/]cli[\\/]command-table-start\.ts$/.test(args.importer)
+        ? undefined
+        : { path: join(root, 'src', 'cli', 'command-table-start.ts') },
+    );
+  },
+};
+
+/** Bundles `entry` into `outfile`, with `plugins` and `define` added to the common ones; writes its metafile beside it. */
+async function bundle(entry, outfile, { plugins = [], define = {} } = {}) {
   mkdirSync(dirname(outfile), { recursive: true });
   const { metafile } = await build({
-    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -123,8 +140,8 @@ export async function bundleProber(outfile = join(dist, 'prober.cjs')) {
     format: 'cjs',
     minify: true,
     legalComments: 'external',
-    plugins: [precompiledValidators, lazyStringWidth, lazyChildProcessForCommander],
-    define: { PROBER_BUILD_IMAGE_REPO: JSON.stringify(imageRepo()) },
+    plugins: [precompiledValidators, lazyStringWidth, lazyChildProcessForCommander, ...plugins],
+    define: { PROBER_BUILD_IMAGE_REPO: JSON.stringify(imageRepo()), ...define },
     metafile: true,
     logLevel: 'warning',
   });
@@ -133,17 +150,87 @@ export async function bundleProber(outfile = join(dist, 'prober.cjs')) {
   return outfile;
 }
 
+const MAIN = join(root, 'src', 'cli', 'main.ts');
+/** The SEA's main script: a few lines that run the start bundle (src/cli/boot.ts). */
+const BOOT = 'prober-boot.cjs';
+
+/** Bundles the CLI, every command, into dist/prober.cjs (or `outfile`: a release bundles into its own directory). */
+export async function bundleProber(outfile = join(dist, BUNDLES.full)) {
+  return bundle(MAIN, outfile);
+}
+
 /**
- * What dist/prober is made from: the bundle's bytes and the Node binary it embeds. Written next to the
- * binary as dist/prober.stamp, so a build whose bundle did not change skips the slow half (the SEA blob
- * and its injection into a copy of Node: about 5 of 8 seconds).
+ * Bundles the rest of a binary beside the full bundle `full`: the start bundle (prober-start.cjs, with
+ * `--version` and START_COMMANDS; every other command line goes to the full bundle) and the boot script.
+ * An agent's start-up decodes the start bundle only, an eighth of the full one. Returns all three.
  */
-function stampOf(bundle, node) {
+export async function bundleStart(full) {
+  const dir = dirname(full);
+  const [start, boot] = await Promise.all([
+    bundle(MAIN, join(dir, BUNDLES.start), {
+      plugins: [startCommandTable],
+      define: { PROBER_START_COMMANDS: JSON.stringify(START_COMMANDS) },
+    }),
+    bundle(join(root, 'src', 'cli', 'boot.ts'), join(dir, BOOT)),
+  ]);
+  return { full, start, boot };
+}
+
+/**
+ * The command lines whose functions go into the start bundle's code cache (release/code-cache.mjs): an
+ * agent's and a probe's start-up then compiles nothing. `{plan}` is an empty probe plan; port 1 of
+ * loopback refuses at once.
+ */
+const WARM_UPS = [
+  ['agent', '--plan', '{plan}'],
+  ['probe', '--timeout', '1s', 'tcp://127.0.0.1:1'],
+];
+
+/**
+ * Writes the V8 code caches of the start bundle (warmed by WARM_UPS) and of the full bundle (compiled up
+ * front only), by the pinned Node with the binary's own flags; returns the start's and the full's.
+ */
+async function writeCodeCaches({ start, full }) {
+  const script = join(root, 'release', 'code-cache.mjs');
+  const plan = join(dirname(start), 'warm-up-plan.json');
+  writeFileSync(
+    plan,
+    JSON.stringify({
+      apiVersion: 'prober/v1alpha1',
+      kind: 'ProbePlan',
+      source: 'build',
+      defaults: { timeoutMs: 1000, attempts: 1, concurrency: 1 },
+      probes: [],
+    }),
+  );
+  try {
+    for (const file of [start, full]) rmSync(cacheAsset(file), { force: true });
+    for (const args of WARM_UPS)
+      await execFileAsync(pinnedNode(), [
+        ...SEA_EXEC_ARGV,
+        script,
+        start,
+        '--',
+        ...args.map((a) => a.replace('{plan}', plan)),
+      ]);
+    await execFileAsync(pinnedNode(), [...SEA_EXEC_ARGV, script, full]);
+  } finally {
+    rmSync(plan, { force: true });
+  }
+  return [cacheAsset(start), cacheAsset(full)];
+}
+
+/**
+ * What dist/prober is made from: the bundles' bytes and the Node binary it embeds. Written next to the
+ * binary as dist/prober.stamp, so a build whose bundles did not change skips the slow half (the code
+ * caches, the SEA blob and its injection into a copy of Node).
+ */
+function stampOf({ full, start, boot }, node) {
   const { size, mtimeMs } = statSync(node);
-  return createHash('sha256')
-    .update(readFileSync(bundle))
-    .update(`\0${node}\0${size}\0${mtimeMs}\0${SEA_EXEC_ARGV.join(' ')}`)
-    .digest('hex');
+  const hash = createHash('sha256');
+  for (const file of [full, start, boot]) hash.update(readFileSync(file)).update('\0');
+  for (const args of WARM_UPS) hash.update(`${args.join(' ')}\0`);
+  return hash.update(`${node}\0${size}\0${mtimeMs}\0${SEA_EXEC_ARGV.join(' ')}`).digest('hex');
 }
 
 /**
@@ -155,29 +242,37 @@ function stampOf(bundle, node) {
 const SEA_EXEC_ARGV = ['--max-semi-space-size=16'];
 
 /**
- * Makes a single executable at `output` from a bundle and a Node binary of any platform (`format`: the
- * binary's object format, which postject must be told only for Mach-O). The blob is always prepared by
- * the pinned linux-x64 Node that runs this build. `useCodeCache` compiles the bundle into V8 code cache,
- * which only a Node of the building machine's architecture and version can use: cross builds pass false
- * (a foreign arch would reject the cache and print a warning, or worse), and snapshots are never used.
+ * Makes a single executable at `output` from a binary's bundles (bundleStart) and a Node binary of any
+ * platform (`format`: the binary's object format, which postject must be told only for Mach-O). The boot
+ * script is the SEA's main script; the start and full bundles are assets (src/cli/bundle-asset.ts). The
+ * blob is always prepared by the pinned linux-x64 Node that runs this build. `useCodeCache` adds the
+ * bundles' V8 code caches, which only a Node of the building machine's architecture and version can use:
+ * cross builds pass false (a foreign arch would reject the cache and print a warning, or worse). Node's
+ * own code cache of the main script and snapshots are never used: the boot script is a few lines.
  */
-export async function injectSea({ bundle, node, output, format = 'elf', useCodeCache = false }) {
+export async function injectSea({ bundles, node, output, format = 'elf', useCodeCache = false }) {
+  const { full, start, boot } = bundles;
+  const dir = dirname(full);
+  if (dirname(start) !== dir || dirname(boot) !== dir)
+    throw new Error(`${dir}: a binary's bundles must be side by side`);
   const blob = `${output}.blob`;
   const config = `${output}.sea-config.json`;
+  const caches = useCodeCache ? await writeCodeCaches(bundles) : [];
   writeFileSync(
     config,
     JSON.stringify({
-      main: basename(bundle),
+      main: basename(boot),
       output: blob,
       disableExperimentalSEAWarning: true,
-      useCodeCache,
+      useCodeCache: false,
       useSnapshot: false,
       execArgv: SEA_EXEC_ARGV,
+      assets: Object.fromEntries([start, full, ...caches].map((file) => [basename(file), basename(file)])),
     }),
   );
-  // `main` relative to the bundle's directory: the blob records it, and a path of the build machine would
-  // make two builds of one commit differ.
-  await execFileAsync(pinnedNode(), ['--experimental-sea-config', config], { cwd: dirname(bundle) });
+  // Paths relative to the bundles' directory: the blob records `main`, and a path of the build machine
+  // would make two builds of one commit differ.
+  await execFileAsync(pinnedNode(), ['--experimental-sea-config', config], { cwd: dir });
   const staging = `${output}.tmp`;
   rmSync(staging, { force: true });
   copyFileSync(node, staging);
@@ -189,17 +284,18 @@ export async function injectSea({ bundle, node, output, format = 'elf', useCodeC
   renameSync(staging, output);
   rmSync(blob, { force: true });
   rmSync(config, { force: true });
+  for (const cache of caches) rmSync(cache, { force: true });
 }
 
-/** Turns the bundle into dist/prober, a single executable; returns whether it had to (false: it was up to date). */
-export async function makeExecutable(bundle) {
+/** Turns a binary's bundles into dist/prober, a single executable; returns whether it had to (false: it was up to date). */
+export async function makeExecutable(bundles) {
   const node = pinnedNode();
   const binary = join(dist, 'prober');
   const stampFile = `${binary}.stamp`;
-  const stamp = stampOf(bundle, node);
+  const stamp = stampOf(bundles, node);
   if (existsSync(binary) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return false;
   rmSync(stampFile, { force: true });
-  await injectSea({ bundle, node, output: binary, useCodeCache: true });
+  await injectSea({ bundles, node, output: binary, useCodeCache: true });
   writeFileSync(stampFile, stamp);
   return true;
 }
@@ -215,7 +311,7 @@ if (process.argv[1] === import.meta.filename && process.argv[2] === '--schemas')
 } else if (process.argv[1] === import.meta.filename) {
   const started = performance.now();
   const [bundle] = await Promise.all([bundleProber(), buildApp()]);
-  const made = await makeExecutable(bundle);
+  const made = await makeExecutable(await bundleStart(bundle));
   const version = execFileSync(join(dist, 'prober'), ['--version'], { encoding: 'utf8' }).trim();
   const what = made ? 'built dist/prober' : 'dist/prober is up to date';
   process.stderr.write(`${what} (${version}); dist/app built in ${Math.round(performance.now() - started)} ms\n`);

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { create, WriteEntry } from 'tar';
-import { bundleProber, injectSea } from '../build.mjs';
+import { bundleProber, bundleStart, injectSea } from '../build.mjs';
 import { krewManifest } from './krew.mjs';
 import { notices } from './notices.mjs';
 import { nodeBinary, nodeVersion, PLATFORMS } from './platforms.mjs';
@@ -69,6 +69,7 @@ export async function release({ out, platforms = PLATFORMS }) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const bundle = await bundleProber(join(out, '.bundle', 'prober.cjs'));
+  const bundles = await bundleStart(bundle);
   const noticeText = notices({
     metafile: JSON.parse(readFileSync(`${bundle}.meta.json`, 'utf8')),
     nodeVersion: nodeVersion(),
@@ -83,7 +84,7 @@ export async function release({ out, platforms = PLATFORMS }) {
       mkdirSync(stage, { recursive: true });
       const exe = `prober${platform.exe}`;
       // No code cache for any platform: it is V8 bytecode for the building machine's CPU only.
-      await injectSea({ bundle, node: nodes[i], output: join(stage, exe), format: platform.format });
+      await injectSea({ bundles, node: nodes[i], output: join(stage, exe), format: platform.format });
       const binary = readFileSync(join(stage, exe));
       assertPortableBlob(binary, `${platform.id}/${exe}`);
       const archive = `prober-${version}-${platform.id}.tar.gz`;

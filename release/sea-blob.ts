@@ -1,5 +1,7 @@
 // Reads the header of the SEA blob injected into a single executable, to check what a cross build embeds.
 
+import { BUNDLES, cacheAsset } from '../src/cli/bundle-asset.ts';
+
 /** The blob's first four bytes: `kMagic` in Node's src/node_sea.cc (0x143da20, little-endian). */
 const MAGIC = Buffer.from([0x20, 0xda, 0x43, 0x01]);
 
@@ -32,6 +34,16 @@ export function seaBlobs(bytes: Buffer): { offset: number; flags: number; codePa
   return found;
 }
 
+/**
+ * The code caches a blob carries as assets (src/cli/bundle-asset.ts: `BUNDLE.cache`), by their keys. An
+ * asset's key is stored as its bytes after the blob's header; the bundles themselves never spell one.
+ */
+export function codeCacheAssets(bytes: Buffer, blob: { offset: number }): string[] {
+  return Object.values(BUNDLES)
+    .map(cacheAsset)
+    .filter((key) => bytes.indexOf(Buffer.from(key, 'latin1'), blob.offset) >= 0);
+}
+
 /** Throws unless `bytes` hold exactly one blob that any CPU can run: no code cache, no snapshot. */
 export function assertPortableBlob(bytes: Buffer, name: string): void {
   const blobs = seaBlobs(bytes);
@@ -40,4 +52,7 @@ export function assertPortableBlob(bytes: Buffer, name: string): void {
   if (flags & (SEA_FLAGS.useCodeCache | SEA_FLAGS.useSnapshot)) {
     throw new Error(`${name}: the SEA blob holds V8 code cache or a snapshot (flags ${flags}): one CPU only`);
   }
+  const caches = codeCacheAssets(bytes, blobs[0]!);
+  if (caches.length > 0)
+    throw new Error(`${name}: the SEA blob holds code caches (${caches.join(', ')}): one CPU only`);
 }

@@ -33,5 +33,16 @@ function printVersionOnly(argv: readonly string[]): void {
 }
 printVersionOnly(process.argv.slice(2));
 
-// A dynamic import: the bundle initialises the commands' modules only here, after the lines above.
-void import('./process-run.ts');
+/**
+ * The subcommands this bundle holds when it is the binary's start bundle (build.mjs defines it there);
+ * undefined in the full bundle and from source, which hold every command.
+ */
+declare const PROBER_START_COMMANDS: readonly string[] | undefined;
+
+// A dynamic import: the bundle initialises the commands' modules only here, after the lines above. The
+// start bundle hands any command line but its own (help, a flag before the command) to the full one.
+if (typeof PROBER_START_COMMANDS === 'undefined' || PROBER_START_COMMANDS.includes(process.argv[2] ?? '')) {
+  void import('./process-run.ts');
+} else {
+  void import('./bundle-asset.ts').then(({ BUNDLES, runBundle }) => runBundle(BUNDLES.full, require, process.env));
+}

@@ -8,39 +8,9 @@ import type { ExitCode } from '../model/report.ts';
 import { UsageError } from '../orchestration/usage-error.ts';
 import { PROBER_VERSION } from '../orchestration/version.ts';
 import { escapeText } from '../report/escape.ts';
-import { registerAgent } from './commands/agent.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerCleanup } from './commands/cleanup.ts';
-import { registerCompletion } from './commands/completion.ts';
-import { registerLab } from './commands/lab.ts';
-import { registerLint } from './commands/lint.ts';
-import { registerMigrate } from './commands/migrate.ts';
-import { registerProbe } from './commands/probe.ts';
-import { registerRun } from './commands/run.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerSimulate } from './commands/simulate.ts';
-import { registerWatch } from './commands/watch.ts';
+import { COMMANDS } from './command-table.ts';
 import { createLogger, LOG_FORMATS, logFlags } from './log.ts';
 import { versionLine } from './version-line.ts';
-
-/** Registers a subcommand; it reports its exit code through `finish` and reaches the outside world through `io`. */
-type Register = (program: Command, finish: (code: ExitCode) => void, io: Io) => void;
-
-/** Every subcommand by its name, in the order `--help` lists them. */
-const COMMANDS: ReadonlyMap<string, Register> = new Map([
-  ['run', registerRun],
-  ['probe', registerProbe],
-  ['check', registerCheck],
-  ['agent', registerAgent],
-  ['serve', registerServe],
-  ['simulate', registerSimulate],
-  ['lint', registerLint],
-  ['migrate', registerMigrate],
-  ['lab', registerLab],
-  ['watch', registerWatch],
-  ['cleanup', registerCleanup],
-  ['completion', registerCompletion],
-]);
 
 /**
  * The subcommands a command line needs: the one it names, none for `--version`, all of them otherwise

@@ -63,7 +63,7 @@ const MAX_HEAD_BYTES = 16 * 1024;
 /** The address to connect to: the host as written when it is one, else its first address (one lookup, under the deadline). */
 async function resolveOnce(address: TargetAddress, timeoutMs: number): Promise<string | { failed: string }> {
   if (isIP(address.host)) return address.host;
-  const { lookup } = await import('node:dns/promises');
+  const { lookup } = process.getBuiltinModule('node:dns/promises');
   const family = address.family === 'ipv6' ? 6 : address.family === 'ipv4' ? 4 : 0;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<{ failed: string }>((resolve) => {
@@ -141,7 +141,7 @@ export async function sendForAffinity(plan: AffinitySend): Promise<AffinityMeasu
       failures: { timeout: 0, refused: 0, error: 0 },
       firstFailure: ip.failed,
     };
-  const http = address.scheme === 'https' ? await import('node:https') : await import('node:http');
+  const http = process.getBuiltinModule(address.scheme === 'https' ? 'node:https' : 'node:http');
   const options = {
     // A new connection per request: no agent keeps one alive.
     agent: false as const,

@@ -57,7 +57,7 @@ async function startTls(
   timeoutMs: number,
 ): Promise<Socket | Attempt> {
   // Loaded on first use: plans without https targets never pay for the TLS stack.
-  const { connect: tlsConnect } = await import('node:tls');
+  const { connect: tlsConnect } = process.getBuiltinModule('node:tls');
   // TCP is up, so a deadline here is no "no answer to the connection attempt". Silence to the
   // ClientHello is the same "connected, but no reply" as a silent HTTP or Redis peer: a deny. A
   // handshake the peer began but did not finish proves it answered: the check failed, not the network.

@@ -80,7 +80,7 @@ function failureKind(error: NodeJS.ErrnoException): 'reset' | keyof Unanswered {
  */
 export async function sendAtRate(plan: RatePlan): Promise<RateMeasurement> {
   const { address, offeredPerSecond, durationMs, timeoutMs, maxInFlight, signal } = plan;
-  const http = address.scheme === 'https' ? await import('node:https') : await import('node:http');
+  const http = process.getBuiltinModule(address.scheme === 'https' ? 'node:https' : 'node:http');
   const agent: HttpAgent = new http.Agent({
     keepAlive: true,
     maxSockets: maxInFlight,

@@ -86,3 +86,29 @@ t.test('the bundle is ASCII: one other character makes V8 hold the whole source 
   const at = text.search(/[^\x00-\x7f]/);
   t.equal(at, -1, at < 0 ? 'ASCII only' : `non-ASCII near ${JSON.stringify(text.slice(at - 40, at + 10))}`);
 });
+
+t.test('the start bundle holds the start commands only: no policy layer, cluster client or lab', async (t) => {
+  const start = JSON.parse(readFileSync(join(ROOT, 'dist', 'prober-start.cjs.meta.json'), 'utf8')) as Metafile;
+  const inputs = Object.keys(start.inputs);
+  t.ok(inputs.includes('src/cli/command-table-start.ts'), 'its command table is the start one');
+  t.notOk(inputs.includes('src/cli/command-table.ts'), 'not the full one');
+  t.same(
+    inputs.filter(
+      (path) =>
+        /^src\/(policy|cluster\/(?!cluster-error)|lab)\//.test(path) ||
+        /^src\/cli\/commands\/(?!agent|probe)/.test(path) ||
+        /node_modules\/(@kubernetes|undici|js-yaml|ipaddr|ws)\//.test(path),
+    ),
+    [],
+  );
+  t.ok(meta.inputs['src/cli/command-table.ts'], 'the full bundle has every command');
+});
+
+t.test('no bundle keeps a dynamic import: the binary compiles them as scripts, which have no loader', async (t) => {
+  // esbuild leaves `import("node:tls")` as it is; process.getBuiltinModule is how a built-in comes late.
+  for (const name of ['prober.cjs', 'prober-start.cjs']) {
+    const text = readFileSync(join(ROOT, 'dist', name), 'latin1');
+    const at = text.search(/(?<![\w$.])import\(/);
+    t.equal(at, -1, at < 0 ? `${name}: none` : `${name}: near ${JSON.stringify(text.slice(at - 60, at + 30))}`);
+  }
+});

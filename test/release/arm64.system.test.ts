@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { SEA_FLAGS, seaBlobs } from '../../release/sea-blob.ts';
+import { codeCacheAssets, SEA_FLAGS, seaBlobs } from '../../release/sea-blob.ts';
 import { closedPort, listen, silentServer } from '../helpers/peers.ts';
 import { ROOT, requireBinary } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -37,13 +37,18 @@ t.test('the archive holds an aarch64 ELF whose blob has no code cache or snapsho
   t.equal(blobs.length, 1, 'one SEA blob');
   t.equal(
     blobs[0]?.flags,
-    SEA_FLAGS.disableExperimentalSeaWarning | SEA_FLAGS.includeExecArgv,
-    'only the warning flag and the Node options: no code cache, no snapshot',
+    SEA_FLAGS.disableExperimentalSeaWarning | SEA_FLAGS.includeAssets | SEA_FLAGS.includeExecArgv,
+    'the warning flag, the bundles as assets and the Node options: no code cache, no snapshot',
   );
-  t.equal(blobs[0]?.codePath, 'prober.cjs', 'the bundle named without the build directory');
-  // The x64 build of `npm run build` does use code cache: the reader would see it.
-  const host = seaBlobs(readFileSync(requireBinary()));
-  t.ok((host[0]?.flags ?? 0) & SEA_FLAGS.useCodeCache, "dist/prober's blob has the code cache flag");
+  t.equal(blobs[0]?.codePath, 'prober-boot.cjs', 'the boot script named without the build directory');
+  t.same(codeCacheAssets(bytes, blobs[0]!), [], 'no code cache among the assets');
+  // The x64 build of `npm run build` does carry code caches: the reader would see them.
+  const host = readFileSync(requireBinary());
+  t.same(
+    codeCacheAssets(host, seaBlobs(host)[0]!),
+    ['prober-start.cjs.cache', 'prober.cjs.cache'],
+    "dist/prober's blob has both bundles' code caches",
+  );
 });
 
 t.test('--version under emulation names linux-arm64 and the pinned Node', async (t) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { listSync } from 'tar';
 import { parse } from 'yaml';
-import { SEA_FLAGS, seaBlobs } from '../../release/sea-blob.ts';
+import { codeCacheAssets, SEA_FLAGS, seaBlobs } from '../../release/sea-blob.ts';
 import { kubectlBinary } from '../cluster/fake/kubectl.ts';
 import { ROOT } from '../helpers/prober.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -87,9 +87,10 @@ t.test('each archive: regular files only, fixed modes and times, no owner, no gz
     t.equal(blobs.length, 1, `${archive}: one SEA blob`);
     t.equal(
       blobs[0]?.flags,
-      SEA_FLAGS.disableExperimentalSeaWarning | SEA_FLAGS.includeExecArgv,
+      SEA_FLAGS.disableExperimentalSeaWarning | SEA_FLAGS.includeAssets | SEA_FLAGS.includeExecArgv,
       `${archive}: no code cache, no snapshot`,
     );
+    t.same(codeCacheAssets(binary, blobs[0]!), [], `${archive}: no code cache among the assets`);
     if (exe === 'prober.exe') {
       t.equal(binary.subarray(0, 2).toString('latin1'), 'MZ', 'a PE executable');
     } else {
