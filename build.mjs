@@ -176,6 +176,9 @@ export async function bundleStart(full) {
   return { full, start, boot };
 }
 
+/** What writes a bundle's code cache (run by the pinned Node, not bundled). */
+const CODE_CACHE_SCRIPT = join(root, 'release', 'code-cache.mjs');
+
 /**
  * The command lines whose functions go into the start bundle's code cache (release/code-cache.mjs): an
  * agent's and a probe's start-up then compiles nothing. `{plan}` is an empty probe plan; port 1 of
@@ -191,7 +194,7 @@ const WARM_UPS = [
  * front only), by the pinned Node with the binary's own flags; returns the start's and the full's.
  */
 async function writeCodeCaches({ start, full }) {
-  const script = join(root, 'release', 'code-cache.mjs');
+  const script = CODE_CACHE_SCRIPT;
   const plan = join(dirname(start), 'warm-up-plan.json');
   writeFileSync(
     plan,
@@ -228,7 +231,7 @@ async function writeCodeCaches({ start, full }) {
 function stampOf({ full, start, boot }, node) {
   const { size, mtimeMs } = statSync(node);
   const hash = createHash('sha256');
-  for (const file of [full, start, boot]) hash.update(readFileSync(file)).update('\0');
+  for (const file of [full, start, boot, CODE_CACHE_SCRIPT]) hash.update(readFileSync(file)).update('\0');
   for (const args of WARM_UPS) hash.update(`${args.join(' ')}\0`);
   return hash.update(`${node}\0${size}\0${mtimeMs}\0${SEA_EXEC_ARGV.join(' ')}`).digest('hex');
 }

@@ -10,13 +10,14 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
 import { wrapCommonJs } from '../src/cli/bundle-asset.ts';
 
-const [bundle, separator, ...args] = process.argv.slice(2);
-if (bundle === undefined || (separator !== undefined && separator !== '--'))
+const [given, separator, ...args] = process.argv.slice(2);
+if (given === undefined || (separator !== undefined && separator !== '--'))
   throw new Error('usage: code-cache.mjs BUNDLE [-- ARGS...]');
+const bundle = resolve(given);
 const file = `${bundle}.cache`;
 const cachedData = existsSync(file) ? readFileSync(file) : undefined;
 const script = new Script(wrapCommonJs(readFileSync(bundle, 'utf8')), {
@@ -29,7 +30,10 @@ if (args.length === 0) {
   write();
 } else {
   process.argv = [process.argv[0], bundle, ...args];
-  process.on('exit', write);
+  // A command line that fails warms nothing worth keeping: the build stops on its exit code.
+  process.on('exit', (code) => {
+    if (code === 0) write();
+  });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
 }
