@@ -2,6 +2,7 @@
 
 import { connect, isIP, type Socket } from 'node:net';
 import { type IpFamily, urlHost } from '../model/family.ts';
+import { whenAborted } from './abort-list.ts';
 import { type Attempt, classifyError, NoRouteFromHere, timedOut } from './classify.ts';
 import { resolveCandidates } from './resolve.ts';
 
@@ -52,7 +53,7 @@ export function runAttempt(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      stopOnAbort?.();
       resolve(withPeer(attempt));
     };
     // Destroying the sockets makes the body fail; `settled` keeps the outcome decided here.
@@ -61,14 +62,13 @@ export function runAttempt(
       for (const cleanup of cleanups) cleanup();
       finish(attempt);
     };
-    const onAbort = (): void => abandon(interruptedIn(ctx.phase));
+    const stopOnAbort = signal ? whenAborted(signal, () => abandon(interruptedIn(ctx.phase))) : undefined;
     // What the peer already said is read before the sockets are destroyed, and so is what already
     // waits in the kernel: a late timer must not turn an answer that came in time into a timeout.
     timer = setTimeout(
       () => afterPendingIo(() => abandon(ctx.atDeadline?.() ?? timedOut(ctx.phase, timeoutMs))),
       timeoutMs,
     );
-    signal?.addEventListener('abort', onAbort, { once: true });
     body(ctx).then(finish, (error: unknown) => finish(classifyError(error, ctx.phase)));
   });
 }
