@@ -216,16 +216,27 @@ function connectTo(
     // Node emits connectionAttemptFailed only for an attempt the kernel took on (a SYN went out, then
     // an RST, an ICMP error or a timeout ended it); an error without it is connect() itself failing.
     let sent = false;
-    socket.once('connectionAttemptFailed', () => {
+    const onAttemptFailed = (): void => {
       sent = true;
-    });
-    const onError = (error: NodeJS.ErrnoException): void =>
-      reject(!sent && error.syscall === 'connect' && error.code ? new NoRouteFromHere(error) : error);
-    socket.once('connect', () => {
+    };
+    // None of these stays on the socket once the connect is decided: a listener left on it would keep
+    // this attempt's closures (and through them its promises) reachable for as long as the socket is.
+    const detach = (): void => {
+      socket.off('connectionAttemptFailed', onAttemptFailed);
+      socket.off('connect', onConnect);
       socket.off('error', onError);
+    };
+    const onConnect = (): void => {
+      detach();
       resolve(socket);
-    });
-    socket.once('error', onError);
+    };
+    const onError = (error: NodeJS.ErrnoException): void => {
+      detach();
+      reject(!sent && error.syscall === 'connect' && error.code ? new NoRouteFromHere(error) : error);
+    };
+    socket.on('connectionAttemptFailed', onAttemptFailed);
+    socket.on('connect', onConnect);
+    socket.on('error', onError);
   });
 }
 
