@@ -2,6 +2,7 @@
 
 import { connect, isIP, type Socket } from 'node:net';
 import { type IpFamily, urlHost } from '../model/family.ts';
+import { whenAborted } from './abort-list.ts';
 import { type Attempt, classifyError, NoRouteFromHere, timedOut } from './classify.ts';
 import { resolveCandidates } from './resolve.ts';
 
@@ -52,7 +53,7 @@ export function runAttempt(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      stopOnAbort?.();
       resolve(withPeer(attempt));
     };
     // Destroying the sockets makes the body fail; `settled` keeps the outcome decided here.
@@ -61,14 +62,13 @@ export function runAttempt(
       for (const cleanup of cleanups) cleanup();
       finish(attempt);
     };
-    const onAbort = (): void => abandon(interruptedIn(ctx.phase));
+    const stopOnAbort = signal ? whenAborted(signal, () => abandon(interruptedIn(ctx.phase))) : undefined;
     // What the peer already said is read before the sockets are destroyed, and so is what already
     // waits in the kernel: a late timer must not turn an answer that came in time into a timeout.
     timer = setTimeout(
       () => afterPendingIo(() => abandon(ctx.atDeadline?.() ?? timedOut(ctx.phase, timeoutMs))),
       timeoutMs,
     );
-    signal?.addEventListener('abort', onAbort, { once: true });
     body(ctx).then(finish, (error: unknown) => finish(classifyError(error, ctx.phase)));
   });
 }
@@ -216,16 +216,27 @@ function connectTo(
     // Node emits connectionAttemptFailed only for an attempt the kernel took on (a SYN went out, then
     // an RST, an ICMP error or a timeout ended it); an error without it is connect() itself failing.
     let sent = false;
-    socket.once('connectionAttemptFailed', () => {
+    const onAttemptFailed = (): void => {
       sent = true;
-    });
-    const onError = (error: NodeJS.ErrnoException): void =>
-      reject(!sent && error.syscall === 'connect' && error.code ? new NoRouteFromHere(error) : error);
-    socket.once('connect', () => {
+    };
+    // None of these stays on the socket once the connect is decided: a listener left on it would keep
+    // this attempt's closures (and through them its promises) reachable for as long as the socket is.
+    const detach = (): void => {
+      socket.off('connectionAttemptFailed', onAttemptFailed);
+      socket.off('connect', onConnect);
       socket.off('error', onError);
+    };
+    const onConnect = (): void => {
+      detach();
       resolve(socket);
-    });
-    socket.once('error', onError);
+    };
+    const onError = (error: NodeJS.ErrnoException): void => {
+      detach();
+      reject(!sent && error.syscall === 'connect' && error.code ? new NoRouteFromHere(error) : error);
+    };
+    socket.on('connectionAttemptFailed', onAttemptFailed);
+    socket.on('connect', onConnect);
+    socket.on('error', onError);
   });
 }
 

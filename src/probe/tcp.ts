@@ -58,36 +58,46 @@ function closeConnected(socket: Socket): Attempt {
   return CONNECTED;
 }
 
-/** What the peer does first on a fresh connection, within `windowMs`; silence is an allow. */
+/**
+ * What the peer does first on a fresh connection, within `windowMs`; silence is an allow. The socket is
+ * destroyed before its listeners go: nothing of this attempt stays reachable from it, and no error can
+ * come unheard.
+ */
 async function watchSettle(socket: Socket, windowMs: number): Promise<Attempt> {
   const connectedAt = nowMs();
   const after = (): string => `${Math.round((nowMs() - connectedAt) * 10) / 10}ms`;
-  const first = new Promise<Attempt>((resolve) => {
-    socket.once('data', (chunk: Buffer) =>
-      resolve({ ...CONNECTED, detail: `the peer spoke first (${chunk.length} bytes after ${after()})` }),
-    );
-    socket.once('end', () =>
-      resolve({ observed: 'deny', reason: 'closed', detail: `connected, then closed after ${after()} with no data` }),
-    );
-    socket.once('error', (error: Error) => {
-      const attempt = classifyError(error, 'exchange');
-      resolve(
-        attempt.reason === 'reset'
-          ? { observed: 'deny', reason: 'reset', detail: `connected, then reset after ${after()} with no data` }
-          : attempt,
-      );
-    });
-    // Destroyed here (an interrupt): the attempt already has its outcome; this only ends the wait.
-    socket.once('close', () => resolve(CONNECTED));
+  let decide: (seen: Attempt | undefined) => void = () => {};
+  // The first of these to call `decide` is the outcome; undefined is the window's end.
+  const seen = new Promise<Attempt | undefined>((resolve) => {
+    decide = resolve;
   });
-  let timer: NodeJS.Timeout | undefined;
-  const windowOver = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => afterPendingIo(() => resolve(undefined)), windowMs);
-  });
+  const onData = (chunk: Buffer): void =>
+    decide({ ...CONNECTED, detail: `the peer spoke first (${chunk.length} bytes after ${after()})` });
+  const onEnd = (): void =>
+    decide({ observed: 'deny', reason: 'closed', detail: `connected, then closed after ${after()} with no data` });
+  const onError = (error: Error): void => {
+    const attempt = classifyError(error, 'exchange');
+    decide(
+      attempt.reason === 'reset'
+        ? { observed: 'deny', reason: 'reset', detail: `connected, then reset after ${after()} with no data` }
+        : attempt,
+    );
+  };
+  // Destroyed here (an interrupt): the attempt already has its outcome; this only ends the wait.
+  const onClose = (): void => decide(CONNECTED);
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+  socket.on('error', onError);
+  socket.on('close', onClose);
+  const timer = setTimeout(() => afterPendingIo(() => decide(undefined)), windowMs);
   try {
-    const seen = await Promise.race([first, windowOver]);
-    return seen ?? { ...CONNECTED, detail: `no FIN or RST within the ${windowMs}ms settle window` };
+    return (await seen) ?? { ...CONNECTED, detail: `no FIN or RST within the ${windowMs}ms settle window` };
   } finally {
     clearTimeout(timer);
+    socket.destroy();
+    socket.off('data', onData);
+    socket.off('end', onEnd);
+    socket.off('error', onError);
+    socket.off('close', onClose);
   }
 }
