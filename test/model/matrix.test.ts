@@ -191,6 +191,42 @@ t.test('cells no rule names are unchecked; nothing checked is exit 2', async (t)
   t.equal(exitCodeFor(summarize(cells)), 2);
 });
 
+t.test('an unchecked cell keeps what was observed: its detail and its family', async (t) => {
+  const bare: ReachabilityTest = { ...test, rules: [] };
+  const detailed = { ...r('deny', 'refused'), detail: 'connect ECONNREFUSED' };
+  const cells = assembleMatrix({
+    test: bare,
+    observations: observations({ apache: { redis: r('allow', 'pong'), web: detailed } }),
+  });
+  // Every field, in the order the JSON report writes them.
+  t.strictSame(
+    JSON.stringify(cell(cells, 'apache', 'redis')),
+    JSON.stringify({
+      from: 'apache',
+      to: 'redis',
+      url: 'redis://redis',
+      expected: null,
+      rule: null,
+      observed: 'allow',
+      reason: 'pong',
+      latencyMs: 1,
+      attempts: 1,
+      result: 'unchecked',
+      explanation: 'no rule names this cell',
+    }),
+  );
+  t.match(cell(cells, 'apache', 'web'), { result: 'unchecked', detail: 'connect ECONNREFUSED' });
+  const familied: ReachabilityTest = {
+    ...bare,
+    targets: [{ ...target('redis (IPv6)', 'redis://redis:6379'), family: 'ipv6', written: 'redis' }],
+  };
+  const v6 = assembleMatrix({
+    test: familied,
+    observations: observations({ apache: { 'redis (IPv6)': r('allow', 'pong') } }),
+  });
+  t.match(cell(v6, 'apache', 'redis (IPv6)'), { family: 'ipv6', result: 'unchecked' }, 'the family is kept');
+});
+
 t.test('three-way: the odd one out among observed, intent and model is named', async (t) => {
   const model = new Map<string, Map<string, ModelVerdict>>([
     [
