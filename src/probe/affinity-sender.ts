@@ -10,6 +10,7 @@ import { isIP, connect as netConnect } from 'node:net';
 import type { IdentitySource } from '../model/affinity.ts';
 import { type AffinityMeasurement, MAX_IDENTITIES, MAX_IDENTITY_LENGTH } from '../model/affinity-plan.ts';
 import { hostHeader, type TargetAddress } from '../model/target.ts';
+import { whenAborted } from './abort-list.ts';
 
 /** What one source pod sends. */
 export interface AffinitySend {
@@ -95,16 +96,16 @@ function bareRequest(
     let head = '';
     const finish = (outcome: Outcome): void => {
       clearTimeout(deadline);
-      signal?.removeEventListener('abort', stop);
+      leave?.();
       socket.destroy();
       settle(outcome);
     };
-    const stop = (): void => finish({ failed: 'error', detail: 'interrupted' });
     const deadline = setTimeout(
       () => finish({ failed: 'timeout', detail: `no answer within ${timeoutMs}ms` }),
       timeoutMs,
     );
-    signal?.addEventListener('abort', stop, { once: true });
+    // One list per signal, not a listener per request (src/probe/abort-list.ts says why).
+    const leave = signal ? whenAborted(signal, () => finish({ failed: 'error', detail: 'interrupted' })) : undefined;
     socket.setNoDelay(true);
     socket.once('connect', () =>
       socket.write(
@@ -170,9 +171,8 @@ export async function sendForAffinity(plan: AffinitySend): Promise<AffinityMeasu
             resolve({ failed: 'timeout', detail: `no answer within ${timeoutMs}ms` });
             req.destroy();
           }, timeoutMs);
-          const stop = (): void => void req.destroy();
-          signal?.addEventListener('abort', stop, { once: true });
-          req.on('close', () => signal?.removeEventListener('abort', stop));
+          const leave = signal ? whenAborted(signal, () => void req.destroy()) : undefined;
+          req.on('close', () => leave?.());
           req.on('error', (error: NodeJS.ErrnoException) => {
             resolve({ failed: error.code === 'ECONNREFUSED' ? 'refused' : 'error', detail: error.message });
           });

@@ -76,10 +76,23 @@ t.test('an unresolvable name: nothing sent, and why', async (t) => {
   t.match(m, { sent: 0, firstFailure: /nowhere\.invalid/ });
 });
 
-t.test('an interrupt stops the requests in flight and says so', async (t) => {
-  const controller = new AbortController();
-  const server = createServer(() => controller.abort());
-  const m = await send(at(await listen(t, server)), { requests: 1000, signal: controller.signal });
-  t.equal(m.interrupted, true);
-  t.ok(m.sent < 1000, `stopped after ${m.sent}`);
-});
+for (const [how, identity] of [
+  ['a bare request (header identity)', { header: 'x-pod-name' }],
+  ["Node's HTTP client (JSON identity)", { jsonField: 'pod' }],
+] as const) {
+  t.test(`an interrupt stops the requests in flight and says so: ${how}`, async (t) => {
+    const controller = new AbortController();
+    // The server never answers: only the interrupt can end the requests before their 60 s deadline.
+    const server = createServer(() => controller.abort());
+    const started = performance.now();
+    const m = await send(at(await listen(t, server)), {
+      requests: 1000,
+      timeoutMs: 60_000,
+      identity,
+      signal: controller.signal,
+    });
+    t.equal(m.interrupted, true);
+    t.ok(m.sent < 1000, `stopped after ${m.sent}`);
+    t.ok(performance.now() - started < 30_000, 'the requests in flight ended with the interrupt, not their deadline');
+  });
+}
